@@ -1,0 +1,198 @@
+"""Cross-field consistency rules, run after the schema; one function per rule.
+
+Each rule yields ``(dotted.path, message)`` pairs; :func:`run_all` collects every problem
+so that a user sees them all at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from .config import Scenario, did_you_mean
+from .network import (MAX_CROSSINGS, PathError, crossing_gauges, flow_path, gauge_problems,
+                      link_index, outbound_boxes)
+
+Found = Iterator[tuple[str, str]]
+
+
+def node_fields(s: Scenario) -> Found:
+    """Each node kind carries the fields it needs and no others."""
+    for nid, n in s.nodes.items():
+        p = f"nodes.{nid}"
+        if n.kind == "border":
+            if n.crossing is None:
+                yield f"{p}.crossing", "a border node needs a [crossing] table"
+            if n.gauge_mm is not None:
+                yield f"{p}.gauge_mm", "a border node joins both gauges; remove gauge_mm"
+        else:
+            if n.gauge_mm is None:
+                yield f"{p}.gauge_mm", f"a {n.kind} node needs gauge_mm (1435 or 1520)"
+            if n.crossing is not None:
+                yield f"{p}.crossing", f"only border nodes have a crossing (kind is '{n.kind}')"
+        if n.kind == "terminal" and n.boxes_per_train is None:
+            yield f"{p}.boxes_per_train", "a terminal needs boxes_per_train"
+        if n.kind != "terminal" and n.boxes_per_train is not None:
+            yield f"{p}.boxes_per_train", f"only terminals form trains (kind is '{n.kind}')"
+        if n.kind != "terminal" and n.departure is not None:
+            yield f"{p}.departure", f"only terminals form trains (kind is '{n.kind}')"
+
+
+def link_endpoints(s: Scenario) -> Found:
+    """Links join existing, distinct nodes."""
+    for lid, link in s.links.items():
+        for end, nid in (("from", link.from_), ("to", link.to)):
+            if nid not in s.nodes:
+                yield f"links.{lid}.{end}", f"unknown node '{nid}' ({did_you_mean(nid, s.nodes)})"
+        if link.from_ == link.to:
+            yield f"links.{lid}", f"a link cannot join '{link.from_}' to itself"
+
+
+def link_duplicates(s: Scenario) -> Found:
+    """At most one link per node pair (a second track is more paths, not a second link)."""
+    seen: dict[frozenset, str] = {}
+    for lid, link in s.links.items():
+        key = frozenset((link.from_, link.to))
+        if key in seen:
+            yield f"links.{lid}", (f"duplicates link '{seen[key]}' between '{link.from_}' and "
+                                   f"'{link.to}' (raise train_paths_per_day instead)")
+        else:
+            seen[key] = lid
+
+
+def link_gauges(s: Scenario) -> Found:
+    """A link between two non-border nodes joins nodes of the same gauge."""
+    for lid, link in s.links.items():
+        a, b = s.nodes.get(link.from_), s.nodes.get(link.to)
+        if a is None or b is None or a.kind == "border" or b.kind == "border":
+            continue
+        if a.gauge_mm and b.gauge_mm and a.gauge_mm != b.gauge_mm:
+            yield f"links.{lid}", (f"joins {a.gauge_mm} mm '{link.from_}' to {b.gauge_mm} mm "
+                                   f"'{link.to}'; a gauge change needs a border node between")
+
+
+def route_paths(s: Scenario) -> Found:
+    """Route paths name existing nodes, once each, joined by links."""
+    links = link_index(s)
+    for rid, r in s.routes.items():
+        ok = True
+        for i, nid in enumerate(r.path):
+            if nid not in s.nodes:
+                ok = False
+                yield f"routes.{rid}.path[{i}]", f"unknown node '{nid}' ({did_you_mean(nid, s.nodes)})"
+        dup = sorted({n for n in r.path if r.path.count(n) > 1})
+        if dup:
+            yield f"routes.{rid}.path", f"visits {', '.join(dup)} more than once"
+        if not ok:
+            continue
+        for i, (a, b) in enumerate(zip(r.path, r.path[1:])):
+            if frozenset((a, b)) not in links:
+                yield f"routes.{rid}.path[{i + 1}]", (f"no link between '{a}' and '{b}' "
+                                                      f"(the route does not connect)")
+
+
+def _flow_paths(s: Scenario):
+    links = link_index(s)
+    for fid, f in s.demand.flows.items():
+        for rid in f.routes:
+            if rid not in s.routes or f.origin not in s.nodes or f.destination not in s.nodes:
+                continue
+            if any(n not in s.nodes for n in s.routes[rid].path):
+                continue
+            try:
+                yield fid, rid, flow_path(s, f.origin, f.destination, rid, links), None
+            except PathError as e:
+                yield fid, rid, None, str(e)
+
+
+def flow_ends(s: Scenario) -> Found:
+    """Flows start and end at terminals and use defined routes."""
+    for fid, f in s.demand.flows.items():
+        p = f"demand.flows.{fid}"
+        for end in ("origin", "destination"):
+            nid = getattr(f, end)
+            if nid not in s.nodes:
+                yield f"{p}.{end}", f"unknown node '{nid}' ({did_you_mean(nid, s.nodes)})"
+            elif s.nodes[nid].kind != "terminal":
+                yield f"{p}.{end}", f"'{nid}' is a {s.nodes[nid].kind}, not a terminal"
+        if f.origin == f.destination:
+            yield p, f"origin and destination are both '{f.origin}'"
+        for rid in f.routes:
+            if rid not in s.routes:
+                yield f"{p}.routes.{rid}", f"unknown route '{rid}' ({did_you_mean(rid, s.routes)})"
+
+
+def flow_paths_connect(s: Scenario) -> Found:
+    """Each flow's origin + route + destination is a connected path of consistent gauge."""
+    for fid, rid, path, err in _flow_paths(s):
+        p = f"demand.flows.{fid}.routes.{rid}"
+        if err:
+            yield p, err
+            continue
+        if len(set(path)) != len(path):
+            yield p, f"the path revisits a node ({' -> '.join(path)})"
+        for msg in gauge_problems(s, path):
+            yield p, msg
+        n = sum(1 for nid in path if s.nodes[nid].kind == "border")
+        if n > MAX_CROSSINGS:
+            yield p, f"crosses {n} borders; at most {MAX_CROSSINGS} are modelled"
+
+
+def no_ports_yet(s: Scenario) -> Found:
+    """Ports and vessels arrive with the Caspian model; no route may use a port node yet."""
+    for rid, r in s.routes.items():
+        ports = [n for n in r.path if n in s.nodes and s.nodes[n].kind == "port"]
+        if ports:
+            yield (f"routes.{rid}.path", f"passes port node(s) {', '.join(ports)}; ports and "
+                   "vessel services are not modelled in this version")
+
+
+def train_lengths(s: Scenario) -> Found:
+    """No train is longer than the receiving or departure tracks of a crossing it uses."""
+    rs = s.rolling_stock
+    reported = set()
+    for fid, rid, path, err in _flow_paths(s):
+        if err or gauge_problems(s, path):
+            continue
+        boxes = s.nodes[path[0]].boxes_per_train
+        for border, _gin, gout in crossing_gauges(s, path):
+            c = s.nodes[border].crossing
+            if c is None or gout is None:
+                continue
+            for what, nb in (("inbound", boxes), ("outbound", outbound_boxes(s, border, gout))):
+                length = nb * rs.metres_per_box + rs.locomotive_length_m
+                key = (border, what, nb)
+                if length > c.siding_length_m and key not in reported:
+                    reported.add(key)
+                    yield (f"nodes.{border}.crossing.siding_length_m",
+                           f"{what} trains of {nb} boxes are {length:g} m long (flow '{fid}', "
+                           f"route '{rid}'), longer than the {c.siding_length_m:g} m siding")
+            boxes = outbound_boxes(s, border, gout)
+
+
+def transit_count(s: Scenario) -> Found:
+    """The crossings where transit boxes are counted are border nodes."""
+    for i, nid in enumerate(s.kpis.transit.crossings):
+        if nid not in s.nodes:
+            yield (f"kpis.transit.crossings[{i}]",
+                   f"unknown node '{nid}' ({did_you_mean(nid, s.nodes)})")
+        elif s.nodes[nid].kind != "border":
+            yield f"kpis.transit.crossings[{i}]", f"'{nid}' is a {s.nodes[nid].kind}, not a border"
+
+
+def horizon_years(s: Scenario) -> Found:
+    """The base year of demand lies within ten years of the horizon."""
+    h, y = s.horizon, s.demand.base_year
+    if not (h.start.year - 10 <= y <= h.end.year + 10):
+        yield "demand.base_year", (f"{y} is far from the horizon {h.start}..{h.end}; growth "
+                                   f"would be extrapolated over more than ten years")
+
+
+RULES = [node_fields, link_endpoints, link_duplicates, link_gauges, route_paths, flow_ends,
+         flow_paths_connect, no_ports_yet, train_lengths, transit_count, horizon_years]
+
+
+def run_all(s: Scenario) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for rule in RULES:
+        out.extend(rule(s))
+    return out

@@ -1,0 +1,592 @@
+"""Scenario schema, ``extends`` inheritance and dotted-path overrides.
+
+The pydantic models below are the single source of every field's type, unit, bounds,
+default and description. Model time is in hours; units are carried by field names.
+
+Loading a scenario (:func:`load_scenario`) reads TOML, resolves the ``extends`` chain by
+deep merge, applies overrides, validates the result against the schema and then runs the
+cross-field checks in :mod:`sim.checks`. Every problem found is collected and raised at
+once as a :class:`ConfigError`, whose lines read ``error: FILE: dotted.path: message``.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import difflib
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .distributions import DIST_NAMES, Distribution
+
+# ----------------------------------------------------------------------------- errors
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input file."""
+
+    file: str
+    path: str
+    message: str
+
+    def line(self) -> str:
+        return f"error: {self.file}: {self.path}: {self.message}"
+
+
+class ConfigError(Exception):
+    """Raised with every problem found in a scenario (or other input file) at once."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(p.line() for p in problems))
+
+
+def did_you_mean(name: str, choices) -> str:
+    """A ``did you mean 'x'?`` hint, or a list of what is allowed when nothing is close."""
+    choices = sorted(str(c) for c in choices)
+    close = difflib.get_close_matches(str(name), choices, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    if len(choices) <= 12:
+        return "allowed: " + ", ".join(choices) if choices else "nothing is defined"
+    return f"{len(choices)} are defined, none close to '{name}'"
+
+
+# ----------------------------------------------------------------------------- schema
+
+NodeKind = Literal["terminal", "junction", "border", "port"]
+Region = Literal["china", "kazakhstan", "central_asia", "russia", "mongolia", "caucasus",
+                 "europe", "iran", "other"]
+Corridor = Literal["northern", "trans_siberian", "middle_corridor", "north_south",
+                   "central_asia", "domestic"]
+Gauge = Literal[1435, 1520]
+DepartureRule = Literal["full", "timetable", "full_or_max_wait"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class Departure(_Strict):
+    """When a train that is being formed leaves."""
+
+    rule: DepartureRule = Field(
+        "full", description="full: when the train is full; timetable: at fixed times with "
+        "what is ready; full_or_max_wait: when full or when the oldest ready box has waited "
+        "max_wait_h")
+    max_wait_h: float | None = Field(None, gt=0, description="for full_or_max_wait, hours")
+    departures_per_day: float | None = Field(None, gt=0, le=96,
+                                             description="for timetable, departures per day")
+    first_departure_h: float = Field(0.0, ge=0, lt=24, description="for timetable, hour of day")
+    min_boxes: int = Field(1, ge=1, description="a train never leaves with fewer boxes")
+
+    @model_validator(mode="after")
+    def _rule_params(self):
+        if self.rule == "full_or_max_wait" and self.max_wait_h is None:
+            raise ValueError("rule 'full_or_max_wait' needs max_wait_h (hours, > 0)")
+        if self.rule == "timetable" and self.departures_per_day is None:
+            raise ValueError("rule 'timetable' needs departures_per_day (> 0)")
+        return self
+
+
+class Crossing(_Strict):
+    """A border crossing with gauge change (1435 <-> 1520 mm transshipment)."""
+
+    receiving_tracks: int = Field(gt=0, le=200, description="tracks on which inbound trains "
+                                  "wait and are unloaded, count")
+    siding_length_m: float = Field(gt=0, le=5000, description="usable length of a receiving "
+                                   "or departure track, metres")
+    cranes: int = Field(gt=0, le=200, description="crane gangs, each working one train, count")
+    crane_moves_per_h: float = Field(gt=0, le=500, description="container moves per hour "
+                                     "by one crane gang")
+    moves_per_box: float = Field(2.0, gt=0, le=4, description="crane moves charged per box "
+                                 "(unload from one gauge, load onto the other)")
+    handling_cv: float = Field(0.3, ge=0, le=3, description="coefficient of variation of a "
+                               "train's handling time (0 deterministic, 1 exponential)")
+    yard_capacity_teu: float = Field(gt=0, description="yard capacity, TEU; unloading "
+                                     "blocks while the yard is full")
+    customs_dwell_h: Distribution = Field(description="per-box customs and inspection "
+                                          "dwell after unloading, hours")
+    departure: Departure = Field(default_factory=Departure)
+    train_boxes_standard_gauge: int = Field(gt=0, le=200, description="boxes per outbound "
+                                            "train formed on 1435 mm")
+    train_boxes_broad_gauge: int = Field(gt=0, le=200, description="boxes per outbound "
+                                         "train formed on 1520 mm")
+    source: str | None = None
+
+
+class Node(_Strict):
+    """A point of the network: a terminal (where block trains start or end), a junction,
+    a border crossing with gauge change, or a port."""
+
+    name: str = Field(min_length=1)
+    kind: NodeKind
+    country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166 alpha-2 code")
+    region: Region
+    lon: float = Field(ge=-180, le=180, description="longitude, degrees east")
+    lat: float = Field(ge=-90, le=90, description="latitude, degrees north")
+    gauge_mm: Gauge | None = Field(None, description="track gauge; none for border nodes, "
+                                   "which join the two gauges")
+    boxes_per_train: int | None = Field(None, gt=0, le=200, description="terminals: boxes per "
+                                        "block train formed here")
+    departure: Departure | None = Field(None, description="terminals: departure rule "
+                                        "for block trains formed here (default full)")
+    train_dwell_h: Distribution | None = Field(None, description="junctions: per-train stop "
+                                               "(locomotive change, inspection), hours")
+    crossing: Crossing | None = None
+    source: str | None = None
+
+
+class Link(_Strict):
+    """A rail segment between two nodes, used in both directions."""
+
+    from_: str = Field(alias="from", description="node id")
+    to: str = Field(description="node id")
+    length_km: float = Field(gt=0, le=20000)
+    speed_km_per_day: Distribution = Field(description="train running speed on the segment, "
+                                           "km per day")
+    train_paths_per_day: float = Field(gt=0, le=2000, description="train paths per day in "
+                                       "each direction")
+    source: str | None = None
+
+
+class Route(_Strict):
+    """A corridor path from a crossing onward; flows prepend their origin and append their
+    destination. A route may be travelled in either direction."""
+
+    corridor: Corridor
+    path: list[str] = Field(min_length=1, description="node ids in travel order")
+    source: str | None = None
+
+
+class Flow(_Strict):
+    """Demand between an origin and a destination."""
+
+    origin: str
+    destination: str
+    containers_per_year: float = Field(ge=0, description="boxes per year in demand.base_year")
+    growth_per_year: float = Field(0.0, gt=-1, le=5, description="fractional yearly growth "
+                                   "(0.12 = +12 %/yr)")
+    routes: dict[str, float] = Field(min_length=1, description="route id -> share of trains")
+    source: str | None = None
+
+    @field_validator("routes")
+    @classmethod
+    def _shares(cls, v: dict[str, float]):
+        bad = [k for k, s in v.items() if s < 0]
+        if bad:
+            raise ValueError(f"route shares must be >= 0 (negative: {', '.join(bad)})")
+        total = sum(v.values())
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"route shares must sum to 1 (they sum to {total:g})")
+        return v
+
+
+class Demand(_Strict):
+    scale: float = Field(1.0, ge=0, le=100, description="multiplier on every flow")
+    base_year: int = Field(ge=1990, le=2100, description="year in which containers_per_year "
+                           "holds")
+    share_40ft: float = Field(ge=0, le=1, description="fraction of boxes that are 40 ft")
+    seasonality: list[float] = Field(min_length=12, max_length=12, description="monthly "
+                                     "factors Jan..Dec, mean 1")
+    flows: dict[str, Flow] = Field(min_length=1)
+    source: str | None = None
+
+    @field_validator("seasonality")
+    @classmethod
+    def _season(cls, v: list[float]):
+        if any(x < 0 for x in v):
+            raise ValueError("monthly factors must be >= 0")
+        m = sum(v) / 12
+        if abs(m - 1.0) > 0.01:
+            raise ValueError(f"monthly factors must average 1 (they average {m:.4f})")
+        return v
+
+
+class Horizon(_Strict):
+    start: dt.date = Field(description="first reported day")
+    end: dt.date = Field(description="day after the last reported day")
+    warmup_days: int = Field(90, ge=0, le=3650, description="simulated before start and "
+                             "excluded from yearly KPIs")
+
+    @model_validator(mode="after")
+    def _order(self):
+        if self.end <= self.start:
+            raise ValueError(f"end ({self.end}) must be after start ({self.start})")
+        return self
+
+
+class RollingStock(_Strict):
+    metres_per_box: float = Field(15.0, gt=0, le=40, description="train length per box "
+                                  "(one 40 ft flat wagon), metres")
+    locomotive_length_m: float = Field(25.0, ge=0, le=100)
+    source: str | None = None
+
+
+class TransitCount(_Strict):
+    """Which containers count toward transit_containers_china_central_asia."""
+
+    crossings: list[str] = Field(min_length=1, description="border nodes where boxes are "
+                                 "counted on arrival")
+    origin_regions: list[Region] = Field(default_factory=lambda: ["china"])
+    destination_regions: list[Region] = Field(default_factory=lambda: ["europe"])
+    source: str | None = None
+
+
+class Kpis(_Strict):
+    transit: TransitCount
+
+
+class Scenario(_Strict):
+    """A complete, resolved scenario."""
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    description: str = ""
+    seed: int = Field(1, ge=0, description="default seed")
+    horizon: Horizon
+    demand: Demand
+    rolling_stock: RollingStock = Field(default_factory=RollingStock)
+    nodes: dict[str, Node] = Field(min_length=2)
+    links: dict[str, Link] = Field(min_length=1)
+    routes: dict[str, Route] = Field(min_length=1)
+    kpis: Kpis
+
+
+# ----------------------------------------------------------------------------- loading
+
+
+@dataclass
+class Loaded:
+    """Raw merged data plus which file set each leaf (for error attribution)."""
+
+    data: dict
+    origin: dict[str, str] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+
+
+def _read_toml(path: Path, shown: str) -> dict:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError([Problem(shown, "<file>", "file not found")]) from None
+    except IsADirectoryError:
+        raise ConfigError([Problem(shown, "<file>", "is a directory, not a TOML file")]) from None
+    except OSError as e:
+        raise ConfigError([Problem(shown, "<file>", f"cannot read ({e.strerror})")]) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ConfigError([Problem(shown, "<file>", f"not UTF-8 text (byte 0x{raw[e.start]:02x}"
+                                                    f" at offset {e.start})")]) from None
+    if not text.strip():
+        raise ConfigError([Problem(shown, "<file>", "file is empty (a scenario needs at least "
+                                                    "'extends' or a full network)")])
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError([Problem(shown, "<toml>", f"invalid TOML: {e}")]) from None
+
+
+def _leaves(d: dict, prefix: str = ""):
+    for k, v in d.items():
+        p = f"{prefix}.{k}" if prefix else str(k)
+        if isinstance(v, dict) and v:
+            yield from _leaves(v, p)
+        else:
+            yield p
+
+
+def _atomic(path: str, value: Any) -> bool:
+    """Tables that a child replaces whole instead of merging key by key: distributions
+    (switching kind must not leave the old kind's parameters) and route shares."""
+    return isinstance(value, dict) and ("dist" in value or path.endswith(".routes"))
+
+
+def deep_merge(base: dict, over: dict, _prefix: str = "") -> dict:
+    """Merge ``over`` into a copy of ``base``: tables merge key by key, anything else
+    (numbers, strings, arrays, distributions, route shares) is replaced whole."""
+    out = copy.deepcopy(base)
+    for k, v in over.items():
+        path = f"{_prefix}.{k}" if _prefix else str(k)
+        if isinstance(v, dict) and isinstance(out.get(k), dict) and not _atomic(path, v):
+            out[k] = deep_merge(out[k], v, path)
+        else:
+            out[k] = copy.deepcopy(v)
+    return out
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def load_raw(path: str | Path, _chain: tuple[Path, ...] = ()) -> Loaded:
+    """Read a scenario file and its ``extends`` parents, deep-merged, with provenance."""
+    path = Path(path)
+    shown = _shown(path)
+    real = path.resolve()
+    if real in _chain:
+        cycle = " -> ".join(_shown(p) for p in (*_chain, real))
+        raise ConfigError([Problem(shown, "extends", f"circular extends ({cycle})")])
+    data = _read_toml(path, shown)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return Loaded(data, {leaf: shown for leaf in _leaves(data)}, [shown])
+    if not isinstance(parent, str) or not parent:
+        raise ConfigError([Problem(shown, "extends", "must be a file name relative to this "
+                                   f"file (got {parent!r})")])
+    ppath = path.parent / parent
+    if not ppath.is_file():
+        siblings = [p.name for p in path.parent.glob("*.toml")]
+        hint = did_you_mean(parent, siblings)
+        raise ConfigError([Problem(shown, "extends", f"parent '{parent}' not found ({hint})")])
+    base = load_raw(ppath, (*_chain, real))
+    merged = deep_merge(base.data, data)
+    origin = dict(base.origin)
+    origin.update({leaf: shown for leaf in _leaves(data)})
+    return Loaded(merged, origin, [*base.files, shown])
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """``'a.b.c=value'`` -> (``'a.b.c'``, value); the value is read as TOML when it can be
+    (numbers, booleans, arrays, inline tables, quoted strings), else taken as a string."""
+    if "=" not in text:
+        raise ValueError(f"override '{text}' must look like path.to.key=value")
+    key, _, value = text.partition("=")
+    key = key.strip()
+    if not key or any(not part for part in key.split(".")):
+        raise ValueError(f"override '{text}' has an empty key")
+    try:
+        parsed = tomllib.loads(f"v = {value.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        parsed = value.strip()
+    return key, parsed
+
+
+def apply_overrides(loaded: Loaded, overrides: dict[str, Any], origin: str) -> None:
+    """Set dotted paths in place; intermediate tables are created as needed."""
+    for key, value in overrides.items():
+        parts = key.split(".")
+        cur = loaded.data
+        for i, part in enumerate(parts[:-1]):
+            nxt = cur.get(part)
+            if nxt is None:
+                nxt = cur[part] = {}
+            elif not isinstance(nxt, dict):
+                raise ConfigError([Problem(origin, ".".join(parts[: i + 1]),
+                                           f"is a value, not a table, so '{key}' cannot be set")])
+            cur = nxt
+        cur[parts[-1]] = value
+        loaded.origin[key] = origin
+        if isinstance(value, dict):
+            loaded.origin.update({f"{key}.{leaf}": origin for leaf in _leaves(value)})
+
+
+# ----------------------------------------------------------------------------- pydantic errors
+
+def _dist_model(name: str):
+    from . import distributions as d
+    return {"constant": d.Constant, "exponential": d.Exponential, "uniform": d.Uniform,
+            "triangular": d.Triangular, "lognormal": d.Lognormal, "gamma": d.Gamma}[name]
+
+
+def _unwrap(ann):
+    origin = typing.get_origin(ann)
+    args = typing.get_args(ann)
+    if origin is dict:
+        return _DictOf(_unwrap(args[1]))
+    if origin in (list, tuple):
+        return _unwrap(args[0]) if args else None
+    if origin in (typing.Union, types.UnionType):
+        for a in args:
+            if a is type(None):
+                continue
+            u = _unwrap(a)
+            if u is not None:
+                return u
+        return None
+    if origin is typing.Annotated:
+        return _unwrap(args[0])
+    if isinstance(ann, type) and issubclass(ann, BaseModel):
+        return ann
+    return None
+
+
+class _DictOf:
+    def __init__(self, inner):
+        self.inner = inner
+
+
+def _fields_at(loc: tuple) -> list[str]:
+    """Allowed key names at ``loc`` (for did-you-mean on unknown keys)."""
+    model: Any = Scenario
+    for part in loc:
+        if isinstance(model, _DictOf):
+            model = model.inner
+            continue
+        if isinstance(part, int):
+            continue
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            fields = model.model_fields
+            f = fields.get(part) or next((fi for n, fi in fields.items() if fi.alias == part),
+                                         None)
+            if f is None:
+                if part in DIST_NAMES:
+                    model = _dist_model(part)
+                    continue
+                return []
+            model = _unwrap(f.annotation)
+        else:
+            return []
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return [fi.alias or n for n, fi in model.model_fields.items()]
+    return []
+
+
+def _fmt_input(v: Any) -> str:
+    if isinstance(v, str):
+        return repr(v)
+    if isinstance(v, dict):
+        return "a table"
+    if isinstance(v, list):
+        return "an array"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v)
+
+
+def _message(err: dict, loc: tuple) -> str:
+    t = err["type"]
+    ctx = err.get("ctx", {}) or {}
+    got = err.get("input")
+    if t == "extra_forbidden":
+        allowed = [f for f in _fields_at(loc[:-1]) if f != "dist"]
+        return f"unknown key ({did_you_mean(loc[-1], allowed)})"
+    if t == "missing":
+        return "required field is missing"
+    if t in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        op = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<",
+              "less_than_equal": "<="}[t]
+        bound = next(iter(ctx.values()))
+        return f"must be {op} {bound} (got {_fmt_input(got)})"
+    if t in ("int_type", "int_parsing", "int_from_float"):
+        return f"expected a whole number (got {_fmt_input(got)})"
+    if t in ("float_type", "float_parsing"):
+        return f"expected a number (got {_fmt_input(got)})"
+    if t in ("string_type",):
+        return f"expected a string (got {_fmt_input(got)})"
+    if t in ("bool_type", "bool_parsing"):
+        return f"expected true or false (got {_fmt_input(got)})"
+    if t in ("dict_type", "model_type", "model_attributes_type"):
+        return f"expected a table (got {_fmt_input(got)})"
+    if t in ("list_type", "tuple_type"):
+        return f"expected an array (got {_fmt_input(got)})"
+    if t in ("too_short", "too_long"):
+        exp = ctx.get("min_length") if t == "too_short" else ctx.get("max_length")
+        n = ctx.get("actual_length")
+        word = "at least" if t == "too_short" else "at most"
+        return f"needs {word} {exp} entries (got {n})"
+    if t == "literal_error":
+        exp = ctx.get("expected", "")
+        allowed = [s.strip().strip("'") for s in exp.replace(" or ", ", ").split(", ")]
+        return f"{_fmt_input(got)} is not allowed ({did_you_mean(got, allowed)})"
+    if t == "union_tag_invalid":
+        return (f"unknown distribution {_fmt_input(ctx.get('tag'))} "
+                f"({did_you_mean(ctx.get('tag'), DIST_NAMES)})")
+    if t == "union_tag_not_found":
+        return "a distribution needs 'dist' (one of: " + ", ".join(DIST_NAMES) + ")"
+    if t == "string_pattern_mismatch":
+        return f"{_fmt_input(got)} does not match the pattern {ctx.get('pattern')}"
+    if t in ("date_from_datetime_parsing", "date_parsing", "date_type",
+             "date_from_datetime_inexact"):
+        return f"expected a date like 2024-01-01 (got {_fmt_input(got)})"
+    if t == "value_error":
+        return str(ctx.get("error", err["msg"]))
+    return err["msg"]
+
+
+def _dotted(loc: tuple) -> str:
+    # drop the discriminator tag pydantic inserts for tagged unions
+    parts = [str(p) for p in loc if str(p) not in DIST_NAMES]
+    return ".".join(parts) if parts else "<document>"
+
+
+def _file_for(path: str, loaded: Loaded, default: str) -> str:
+    """The file that last set ``path`` or anything below it (overrides rank last)."""
+    rank = {f: i for i, f in enumerate(loaded.files)}
+    rank.update({"--set": len(rank), "overrides": len(rank) + 1})
+    p = path
+    while p:
+        hits = [f for k, f in loaded.origin.items() if k == p or k.startswith(p + ".")]
+        if hits:
+            return max(hits, key=lambda f: rank.get(f, -1))
+        p = p.rpartition(".")[0]
+    return default
+
+
+def validate(loaded: Loaded, shown: str) -> Scenario:
+    """Schema validation, then the cross-field checks; raises ConfigError with all problems."""
+    from . import checks
+
+    try:
+        scenario = Scenario.model_validate(loaded.data)
+    except ValidationError as e:
+        problems = []
+        seen = set()
+        for err in e.errors():
+            loc = tuple(err["loc"])
+            path = _dotted(loc)
+            msg = _message(err, loc)
+            if (path, msg) in seen:
+                continue
+            seen.add((path, msg))
+            problems.append(Problem(_file_for(path, loaded, shown), path, msg))
+        raise ConfigError(problems) from None
+    problems = [Problem(_file_for(path, loaded, shown), path, msg)
+                for path, msg in checks.run_all(scenario)]
+    if problems:
+        raise ConfigError(problems)
+    return scenario
+
+
+def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None,
+                  set_args: list[str] | None = None) -> Scenario:
+    """Load, inherit, override and validate a scenario file.
+
+    Parameters
+    ----------
+    path : the scenario TOML file.
+    overrides : ``{"dotted.path": value}`` applied after inheritance.
+    set_args : ``["dotted.path=value", ...]`` as given to ``corridor run --set``.
+    """
+    shown = _shown(Path(path))
+    loaded = load_raw(path)
+    if set_args:
+        parsed = {}
+        bad = []
+        for s in set_args:
+            try:
+                k, v = parse_override(s)
+                parsed[k] = v
+            except ValueError as e:
+                bad.append(Problem("--set", s.partition("=")[0] or "<empty>", str(e)))
+        if bad:
+            raise ConfigError(bad)
+        apply_overrides(loaded, parsed, "--set")
+    if overrides:
+        apply_overrides(loaded, dict(overrides), "overrides")
+    return validate(loaded, shown)
+
+
+def resolved_dict(scenario: Scenario) -> dict:
+    """The fully resolved scenario as plain JSON-able data (for manifests and hashing)."""
+    return scenario.model_dump(mode="json", by_alias=True)

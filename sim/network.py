@@ -1,0 +1,115 @@
+"""The corridor graph: links between nodes, and the full node path of each flow's route.
+
+No SimPy here. A route is a corridor path (usually from a border crossing onward); a flow
+puts its origin in front and its destination at the end, travelling the route forward or
+backward, whichever end its origin is linked to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .config import Scenario
+
+MAX_CROSSINGS = 3  # gauge changes on one path (China border, Brest, Akhalkalaki)
+
+
+class PathError(ValueError):
+    """A route that cannot be joined into a connected path for a flow."""
+
+
+def link_index(scenario: Scenario) -> dict[frozenset, str]:
+    """Unordered node pair -> link id."""
+    out: dict[frozenset, str] = {}
+    for lid, link in scenario.links.items():
+        out.setdefault(frozenset((link.from_, link.to)), lid)
+    return out
+
+
+def _joined(a: str, b: str, links: dict[frozenset, str]) -> bool:
+    return a == b or frozenset((a, b)) in links
+
+
+def flow_path(scenario: Scenario, origin: str, destination: str, route_id: str,
+              links: dict[frozenset, str] | None = None) -> list[str]:
+    """The node path a train of this flow travels on this route, origin to destination."""
+    links = links if links is not None else link_index(scenario)
+    path = list(scenario.routes[route_id].path)
+    if not _joined(origin, path[0], links):
+        if _joined(origin, path[-1], links):
+            path.reverse()
+        else:
+            raise PathError(f"origin '{origin}' is linked to neither end of route "
+                            f"'{route_id}' ({path[0]} ... {path[-1]})")
+    if path[0] != origin:
+        path.insert(0, origin)
+    if path[-1] != destination:
+        if not _joined(path[-1], destination, links):
+            raise PathError(f"route '{route_id}' ends at '{path[-1]}', which has no link to "
+                            f"destination '{destination}'")
+        path.append(destination)
+    for a, b in zip(path, path[1:]):
+        if not _joined(a, b, links):
+            raise PathError(f"no link between '{a}' and '{b}' on route '{route_id}'")
+    return path
+
+
+@dataclass(frozen=True)
+class Leg:
+    """What a path does at each hop: the link travelled and the node reached."""
+
+    link_id: str
+    direction: int  # 0: link.from -> link.to, 1: the reverse
+    node: str
+
+
+def legs(scenario: Scenario, path: list[str], links: dict[frozenset, str]) -> list[Leg]:
+    out = []
+    for a, b in zip(path, path[1:]):
+        lid = links[frozenset((a, b))]
+        out.append(Leg(lid, 0 if scenario.links[lid].from_ == a else 1, b))
+    return out
+
+
+def gauge_problems(scenario: Scenario, path: list[str]) -> list[str]:
+    """Gauge must be constant between border nodes and change at every border node."""
+    problems = []
+    gauge = scenario.nodes[path[0]].gauge_mm
+    crossed_at = None  # border just passed, whose far side must have the other gauge
+    for node_id in path[1:]:
+        node = scenario.nodes[node_id]
+        if node.kind == "border":
+            if crossed_at is not None:
+                problems.append(f"two border crossings in a row ('{crossed_at}', '{node_id}')")
+            crossed_at = node_id
+            continue
+        if crossed_at is not None:
+            if node.gauge_mm == gauge:
+                problems.append(f"gauge is {gauge} mm on both sides of border crossing "
+                                f"'{crossed_at}'")
+            crossed_at = None
+        elif node.gauge_mm != gauge:
+            problems.append(f"gauge changes from {gauge} to {node.gauge_mm} mm at "
+                            f"'{node_id}' without a border crossing")
+        gauge = node.gauge_mm
+    return problems
+
+
+def crossing_gauges(scenario: Scenario, path: list[str]) -> list[tuple[str, int, int]]:
+    """(border node, gauge in, gauge out) for each crossing on a valid path."""
+    out = []
+    gauge_in = None
+    for i, node_id in enumerate(path):
+        node = scenario.nodes[node_id]
+        if node.kind != "border":
+            gauge_in = node.gauge_mm
+            continue
+        nxt = next((scenario.nodes[n].gauge_mm for n in path[i + 1:]
+                    if scenario.nodes[n].kind != "border"), None)
+        out.append((node_id, gauge_in, nxt))
+    return out
+
+
+def outbound_boxes(scenario: Scenario, border: str, gauge_out: int) -> int:
+    c = scenario.nodes[border].crossing
+    return c.train_boxes_standard_gauge if gauge_out == 1435 else c.train_boxes_broad_gauge
