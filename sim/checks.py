@@ -91,13 +91,28 @@ def route_paths(s: Scenario) -> Found:
 
 
 def _flow_paths(s: Scenario):
+    """(flow, route, path or None, error or None) for each flow and route whose parts are
+    otherwise valid; anything already reported by another rule is skipped, so that one
+    mistake gives one message."""
+    if any(lk.from_ not in s.nodes or lk.to not in s.nodes or lk.from_ == lk.to
+           for lk in s.links.values()):
+        return  # link_endpoints reported it; connectivity is judged on valid links only
     links = link_index(s)
     for fid, f in s.demand.flows.items():
+        ends = [s.nodes.get(f.origin), s.nodes.get(f.destination)]
+        if f.origin == f.destination or any(n is None or n.kind != "terminal" for n in ends):
+            continue  # flow_ends
         for rid in f.routes:
-            if rid not in s.routes or f.origin not in s.nodes or f.destination not in s.nodes:
-                continue
-            if any(n not in s.nodes for n in s.routes[rid].path):
-                continue
+            if rid not in s.routes:
+                continue  # flow_ends
+            path = s.routes[rid].path
+            if any(n not in s.nodes for n in path):
+                continue  # route_paths
+            if any(frozenset(ab) not in links for ab in zip(path, path[1:])):
+                continue  # route_paths
+            nodes = [s.nodes[n] for n in (f.origin, *path, f.destination)]
+            if any(n.kind != "border" and n.gauge_mm is None for n in nodes):
+                continue  # node_fields
             try:
                 yield fid, rid, flow_path(s, f.origin, f.destination, rid, links), None
             except PathError as e:
@@ -154,6 +169,8 @@ def train_lengths(s: Scenario) -> Found:
         if err or gauge_problems(s, path):
             continue
         boxes = s.nodes[path[0]].boxes_per_train
+        if boxes is None:
+            continue  # node_fields
         for border, _gin, gout in crossing_gauges(s, path):
             c = s.nodes[border].crossing
             if c is None or gout is None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import difflib
+import re
 import tomllib
 import types
 import typing
@@ -196,6 +197,9 @@ class Demand(_Strict):
     share_40ft: float = Field(ge=0, le=1, description="fraction of boxes that are 40 ft")
     seasonality: list[float] = Field(min_length=12, max_length=12, description="monthly "
                                      "factors Jan..Dec, mean 1")
+    arrival_process: Literal["poisson", "deterministic"] = Field(
+        "poisson", description="poisson: Poisson arrivals at the daily rate; deterministic: "
+        "evenly spaced arrivals with the same daily totals up to rounding (for verification)")
     flows: dict[str, Flow] = Field(min_length=1)
     source: str | None = None
 
@@ -351,7 +355,9 @@ def load_raw(path: str | Path, _chain: tuple[Path, ...] = ()) -> Loaded:
         raise ConfigError([Problem(shown, "extends", f"parent '{parent}' not found ({hint})")])
     base = load_raw(ppath, (*_chain, real))
     merged = deep_merge(base.data, data)
-    origin = dict(base.origin)
+    # forget the parent's leaves that the child replaced (e.g. a switched distribution)
+    kept = set(_leaves(merged))
+    origin = {k: f for k, f in base.origin.items() if k in kept}
     origin.update({leaf: shown for leaf in _leaves(data)})
     return Loaded(merged, origin, [*base.files, shown])
 
@@ -470,6 +476,10 @@ def _message(err: dict, loc: tuple) -> str:
     got = err.get("input")
     if t == "extra_forbidden":
         allowed = [f for f in _fields_at(loc[:-1]) if f != "dist"]
+        # a key written above its table (e.g. a forgotten [horizon] header)
+        homes = [f for f in allowed if loc[-1] in _fields_at((*loc[:-1], f))]
+        if len(homes) == 1:
+            return f"unknown key here (did you mean '{homes[0]}.{loc[-1]}'?)"
         return f"unknown key ({did_you_mean(loc[-1], allowed)})"
     if t == "missing":
         return "required field is missing"
@@ -514,17 +524,29 @@ def _message(err: dict, loc: tuple) -> str:
     return err["msg"]
 
 
-def _dotted(loc: tuple) -> str:
-    # drop the discriminator tag pydantic inserts for tagged unions
-    parts = [str(p) for p in loc if str(p) not in DIST_NAMES]
-    return ".".join(parts) if parts else "<document>"
+def _dotted(loc: tuple, data: Any) -> str:
+    """``a.b[0].c`` for a pydantic location in ``data``, without the discriminator tag
+    pydantic inserts for a distribution (a tag is the value of ``dist``, not a key)."""
+    out, cur = "", data
+    for part in loc:
+        if isinstance(cur, dict) and part not in cur and cur.get("dist") == part:
+            continue
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+        try:
+            cur = cur[part]
+        except (KeyError, IndexError, TypeError):
+            cur = None
+    return out or "<document>"
 
 
 def _file_for(path: str, loaded: Loaded, default: str) -> str:
     """The file that last set ``path`` or anything below it (overrides rank last)."""
     rank = {f: i for i, f in enumerate(loaded.files)}
     rank.update({"--set": len(rank), "overrides": len(rank) + 1})
-    p = path
+    p = re.sub(r"\[\d+\]", "", path)  # origins are kept per array, not per element
     while p:
         hits = [f for k, f in loaded.origin.items() if k == p or k.startswith(p + ".")]
         if hits:
@@ -544,7 +566,7 @@ def validate(loaded: Loaded, shown: str) -> Scenario:
         seen = set()
         for err in e.errors():
             loc = tuple(err["loc"])
-            path = _dotted(loc)
+            path = _dotted(loc, loaded.data)
             msg = _message(err, loc)
             if (path, msg) in seen:
                 continue

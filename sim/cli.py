@@ -1,0 +1,150 @@
+"""The ``corridor`` command: thin wiring from arguments to the library."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+
+EXAMPLES_CHECK = """examples:
+  corridor check scenarios/baseline.toml
+  corridor check scenarios/baseline.toml --set demand.scale=2.4
+"""
+
+EXAMPLES_RUN = """examples:
+  corridor run scenarios/baseline.toml
+  corridor run scenarios/baseline.toml --out results/base_seed7 --seed 7
+  corridor run scenarios/baseline.toml --set demand.scale=1.2 --set nodes.dostyk.crossing.cranes=6
+  corridor run scenarios/baseline.toml --replications 5 --no-containers
+
+The result folder holds manifest.json, kpis.json, kpis.csv, timeseries.parquet and
+containers.parquet; it is written to a temporary folder and renamed into place when
+complete. An existing result folder at --out is replaced; any other existing folder is
+refused.
+"""
+
+HEADLINE = [
+    ("transit_containers_china_central_asia", "all", "transit boxes China->Europe via KZ"),
+    ("kz_share_china_europe_land", "all", "KZ share of China->Europe land boxes"),
+    ("containers_created", "all", "boxes created"),
+    ("containers_delivered", "all", "boxes delivered"),
+    ("transit_time_days_mean", "northern", "transit time, northern (days)"),
+    ("transit_time_days_mean", "trans_siberian", "transit time, trans-Siberian (days)"),
+]
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="corridor",
+        description="Discrete-event model of China–Europe container flows through Kazakhstan.",
+        epilog="run 'corridor COMMAND --help' for a command's options and examples")
+    p.add_argument("--version", action="version", version=f"corridor-sim {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    c = sub.add_parser("check", help="validate a scenario and print a one-screen summary",
+                       epilog=EXAMPLES_CHECK, formatter_class=argparse.RawDescriptionHelpFormatter)
+    c.add_argument("file", help="scenario TOML file")
+    c.add_argument("--set", dest="sets", action="append", default=[], metavar="PATH=VALUE",
+                   help="override a field by dotted path (repeatable)")
+
+    r = sub.add_parser("run", help="run a scenario and write a result folder",
+                       epilog=EXAMPLES_RUN, formatter_class=argparse.RawDescriptionHelpFormatter)
+    r.add_argument("file", help="scenario TOML file")
+    r.add_argument("--out", help="result folder (default: results/<scenario name>)")
+    r.add_argument("--seed", type=int, help="base seed (default: the scenario's)")
+    r.add_argument("--replications", type=int, default=1, metavar="N",
+                   help="independent replications (default 1)")
+    r.add_argument("--set", dest="sets", action="append", default=[], metavar="PATH=VALUE",
+                   help="override a field by dotted path (repeatable)")
+    r.add_argument("--no-containers", action="store_true",
+                   help="do not write containers.parquet (one row per container)")
+    r.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
+    return p
+
+
+def _errors(problems) -> int:
+    for prob in problems:
+        print(prob.line(), file=sys.stderr)
+    return 2
+
+
+def cmd_check(args) -> int:
+    from .config import ConfigError, load_scenario
+    from .summary import describe
+    try:
+        scenario = load_scenario(args.file, set_args=args.sets)
+    except ConfigError as e:
+        return _errors(e.problems)
+    print(describe(scenario))
+    return 0
+
+
+def cmd_run(args) -> int:
+    from .config import ConfigError, Problem, load_scenario
+    from .experiment import run
+    from .results import is_replaceable, write_bundle
+    try:
+        scenario = load_scenario(args.file, set_args=args.sets)
+    except ConfigError as e:
+        return _errors(e.problems)
+    problems = []
+    if args.replications < 1:
+        problems.append(Problem("<command line>", "--replications",
+                                f"must be >= 1 (got {args.replications})"))
+    if args.seed is not None and args.seed < 0:
+        problems.append(Problem("<command line>", "--seed", f"must be >= 0 (got {args.seed})"))
+    out = Path(args.out) if args.out else Path("results") / scenario.name
+    if out.exists() and not is_replaceable(out):
+        problems.append(Problem(str(out), "--out", "exists and is not a result folder "
+                                "(choose another folder, or remove it)"))
+    if problems:
+        return _errors(problems)
+    result = run(scenario, seed=args.seed, replications=args.replications,
+                 progress=not args.quiet, keep_containers=not args.no_containers)
+    write_bundle(result, out, scenario_path=args.file, argv=["corridor", *sys.argv[1:]]
+                 if sys.argv and Path(sys.argv[0]).name == "corridor" else None)
+    if not args.quiet:
+        print(_headline(result))
+        print(f"wrote {out}/ in {result.wall_time_s:.1f} s")
+    return 0
+
+
+def _headline(result) -> str:
+    k = result.kpis
+    years = sorted(p for p in set(k.period) if p != "run")
+    lines = [f"{result.scenario.name}: seed {result.seed}, {result.replications} replication(s)"]
+    header = f"  {'KPI':42s}" + "".join(f"{y:>14s}" for y in years)
+    lines.append(header)
+    for name, scope, label in HEADLINE:
+        row = []
+        for y in years:
+            m = k[(k.name == name) & (k.period == y) & (k.scope == scope)]
+            if m.empty:
+                row.append(f"{'-':>14s}")
+                continue
+            v = float(m["mean"].iloc[0])
+            row.append(f"{v:14.3f}" if abs(v) < 10 else f"{v:14,.0f}")
+        if any(c.strip() != "-" for c in row):
+            lines.append(f"  {label:42s}" + "".join(row))
+    in_sys = k[(k.name == "containers_in_system") & (k.period == "run") & (k.scope == "all")]
+    if not in_sys.empty:
+        lines.append(f"  boxes still in the system at the end: {float(in_sys['mean'].iloc[0]):,.0f}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return {"check": cmd_check, "run": cmd_run}[args.command](args)
+    except KeyboardInterrupt:
+        print("interrupted; nothing was written", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
+
+
+

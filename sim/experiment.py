@@ -1,0 +1,105 @@
+"""Replications of a scenario and their summary: mean, 95 % t-interval, per-replication values.
+
+Replication ``r`` of seed ``s`` draws every stream from ``SeedSequence(s, spawn_key=(r, …))``
+(see :mod:`sim.randomness`), so replication results do not depend on how many are run or
+in which order.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from . import kpis as kpi_mod
+from .config import Scenario
+from .model import Model
+from .timeseries import daily
+
+KPI_COLUMNS = ["name", "period", "scope", "unit", "mean", "ci95_low", "ci95_high", "n", "values"]
+
+
+@dataclass
+class RunResult:
+    """What :func:`run` returns: KPI table, container records and daily series."""
+
+    scenario: Scenario
+    seed: int
+    replications: int
+    kpis: pd.DataFrame
+    containers: pd.DataFrame | None
+    timeseries: pd.DataFrame
+    wall_time_s: float
+    extra: dict = field(default_factory=dict)
+
+    def kpi(self, name: str, period: str = "run", scope: str = "all") -> float:
+        """The mean of one KPI (KeyError if there is no such row)."""
+        m = self.kpis[(self.kpis.name == name) & (self.kpis.period == period)
+                      & (self.kpis.scope == scope)]
+        if m.empty:
+            raise KeyError(f"no KPI {name!r} for period {period!r} and scope {scope!r}")
+        return float(m["mean"].iloc[0])
+
+
+def t_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float, int]:
+    """Mean and two-sided t confidence interval of the finite values (None bounds if n < 2)."""
+    v = np.asarray(values, float)
+    v = v[np.isfinite(v)]
+    n = len(v)
+    if n == 0:
+        return math.nan, math.nan, math.nan, 0
+    m = float(v.mean())
+    if n < 2:
+        return m, math.nan, math.nan, n
+    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * v.std(ddof=1) / math.sqrt(n))
+    return m, m - half, m + half, n
+
+
+def summarise(per_rep: list[dict[tuple[str, str, str], float]]) -> pd.DataFrame:
+    """One row per KPI key across replications (keys missing in a replication are NaN)."""
+    keys = sorted(set().union(*per_rep))
+    rows = []
+    for key in keys:
+        vals = np.array([rep.get(key, math.nan) for rep in per_rep], float)
+        m, lo, hi, n = t_interval(vals)
+        rows.append((*key, kpi_mod.KPIS[key[0]][0], m, lo, hi, n, vals.tolist()))
+    return pd.DataFrame(rows, columns=KPI_COLUMNS)
+
+
+def run_one(scenario: Scenario, seed: int, replication: int, progress: bool = False,
+            keep_containers: bool = True):
+    """One replication: (KPI dict, container frame or None, daily series)."""
+    out = Model(scenario, seed, replication).run(progress=progress)
+    K = kpi_mod.compute(out)
+    cont = None
+    if keep_containers:
+        t0 = np.datetime64(out.calendar.t0, "us")
+        cont = out.store.frame(out.node_ids, out.flow_ids, out.route_ids, t0)
+        cont.insert(0, "replication", np.int32(replication))
+    ts = daily(out)
+    ts.insert(0, "replication", np.int32(replication))
+    return K, cont, ts
+
+
+def run(scenario: Scenario, seed: int | None = None, replications: int = 1,
+        progress: bool = False, keep_containers: bool = True) -> RunResult:
+    """Run ``replications`` replications of ``scenario`` from ``seed`` (default: the
+    scenario's) and summarise them."""
+    if replications < 1:
+        raise ValueError("replications must be >= 1")
+    seed = scenario.seed if seed is None else seed
+    t = time.perf_counter()
+    per_rep, conts, series = [], [], []
+    for r in range(replications):
+        K, cont, ts = run_one(scenario, seed, r, progress, keep_containers)
+        per_rep.append(K)
+        if cont is not None:
+            conts.append(cont)
+        series.append(ts)
+    return RunResult(scenario, seed, replications, summarise(per_rep),
+                     pd.concat(conts, ignore_index=True) if conts else None,
+                     pd.concat(series, ignore_index=True), time.perf_counter() - t)

@@ -1,0 +1,233 @@
+"""Key performance indicators of one replication, from the record store and facility logs.
+
+Each KPI is keyed by (name, period, scope): period is a calendar year of the reported
+horizon (``"2024"``) or ``"run"`` (the whole simulation, warm-up included); scope is
+``"all"`` or the id of a route, corridor, crossing or link direction. :data:`KPIS` is the
+one catalogue of names, units and definitions (the README's KPI table is generated from
+it). Undefined values (a mean over no containers) are NaN.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .model import RunOutput
+from .monitors import counts_in, window_means
+from .network import MAX_CROSSINGS
+
+KPIS: dict[str, tuple[str, str]] = {
+    "containers_created": ("containers", "boxes arriving at their origin terminal (period run: "
+                           "whole simulation incl. warm-up)"),
+    "containers_delivered": ("containers", "boxes arriving at their destination terminal"),
+    "containers_in_system": ("containers", "boxes created but not delivered at the end of the "
+                             "run, by where they are (scope at_origin / on_rail / at_crossing) "
+                             "or in all"),
+    "containers_in_transit_at_end": ("containers", "boxes not delivered at the end of the run, "
+                                     "by corridor of the route their train took"),
+    "teu_created": ("TEU", "TEU arriving at their origin terminal"),
+    "transit_containers_china_central_asia": (
+        "containers", "boxes whose origin and destination regions are in kpis.transit, counted "
+        "on arrival at the first kpis.transit crossing they reach (default: China -> Europe "
+        "boxes at Dostyk and Altynkol)"),
+    "transit_teu_china_central_asia": ("TEU", "the same boxes in TEU"),
+    "kz_share_china_europe_land": ("fraction", "of China -> Europe boxes arriving at their "
+                                   "first (China) border crossing, the share arriving at a "
+                                   "crossing in Kazakhstan"),
+    "containers_by_route": ("containers", "boxes leaving their origin on block trains of the "
+                            "route"),
+    "teu_by_route": ("TEU", "TEU leaving their origin on block trains of the route"),
+    "trains_by_route": ("trains", "block trains leaving their origin on the route"),
+    "containers_by_corridor": ("containers", "boxes leaving their origin on routes of the "
+                               "corridor"),
+    "containers_by_crossing": ("containers", "boxes arriving at the crossing"),
+    "teu_by_crossing": ("TEU", "TEU arriving at the crossing"),
+    "trains_by_crossing": ("trains", "inbound trains arriving at the crossing"),
+    "transit_time_days_mean": ("days", "mean time from arrival at the origin terminal to "
+                               "arrival at the destination, boxes delivered in the period, by "
+                               "corridor"),
+    "transit_time_days_p95": ("days", "95th percentile of the same"),
+    "border_dwell_hours_mean": ("hours", "mean time from a box's arrival at the crossing to "
+                                "its departure on the other gauge, boxes departing in the "
+                                "period"),
+    "border_handling_hours_mean": ("hours", "part of the dwell spent queueing for a track, "
+                                   "yard space and a crane, and being unloaded"),
+    "border_customs_hours_mean": ("hours", "part of the dwell spent in customs/inspection"),
+    "border_consolidation_hours_mean": ("hours", "part of the dwell spent waiting for the "
+                                        "outbound train to fill or leave"),
+    "utilisation": ("fraction", "crossings: busy crane-hours / available crane-hours; links: "
+                    "train paths used / paths available, per direction"),
+    "mean_queue": ("trains", "time-average number of trains waiting: at crossings for a "
+                   "track, yard space or a crane; on links for a train path"),
+    "yard_occupancy_teu_mean": ("TEU", "time-average TEU unloaded at the crossing and not yet "
+                                "departed"),
+    "yard_utilisation": ("fraction", "yard_occupancy_teu_mean / yard_capacity_teu"),
+}
+
+Key = tuple[str, str, str]
+
+
+def _mean(x: np.ndarray) -> float:
+    return float(x.mean()) if len(x) else float("nan")
+
+
+def _p95(x: np.ndarray) -> float:
+    return float(np.percentile(x, 95)) if len(x) else float("nan")
+
+
+def _by_year(t: np.ndarray, values: np.ndarray, edges: np.ndarray, labels: list[str], fn
+             ) -> list[tuple[str, float]]:
+    j = np.searchsorted(edges, t, side="right") - 1
+    return [(lab, fn(values[j == y])) for y, lab in enumerate(labels)]
+
+
+def locate(out: RunOutput) -> dict[str, np.ndarray]:
+    """Where each container is at the end of the run: exactly one mask is true per row."""
+    st = out.store
+    delivered = np.isfinite(st.t_delivered)
+    at_origin = np.isnan(st.t_depart_origin)
+    at_crossing = np.zeros(st.n, bool)
+    for k in range(MAX_CROSSINGS):
+        at_crossing |= (np.isfinite(st.t_crossing["arrive"][k])
+                        & np.isnan(st.t_crossing["depart"][k]))
+    on_rail = ~(delivered | at_origin | at_crossing)
+    return {"delivered": delivered, "at_origin": at_origin, "at_crossing": at_crossing,
+            "on_rail": on_rail}
+
+
+def compute(out: RunOutput) -> dict[Key, float]:
+    """All KPIs of one replication."""
+    s, st, cal = out.scenario, out.store, out.calendar
+    years = cal.years()
+    labels = [y for y, _, _ in years]
+    edges = np.array([a for _, a, _ in years] + [years[-1][2]])
+    end_h = cal.end_h
+    K: dict[Key, float] = {}
+
+    def put_years(name: str, scope: str, values) -> None:
+        for lab, v in zip(labels, values):
+            K[(name, lab, scope)] = float(v)
+
+    # -- volumes ----------------------------------------------------------------------
+    where = locate(out)
+    K[("containers_created", "run", "all")] = st.n
+    K[("containers_delivered", "run", "all")] = int(where["delivered"].sum())
+    K[("containers_in_system", "run", "all")] = int((~where["delivered"]).sum())
+    for place in ("at_origin", "on_rail", "at_crossing"):
+        K[("containers_in_system", "run", place)] = int(where[place].sum())
+    put_years("containers_created", "all", counts_in(st.t_created, edges))
+    put_years("teu_created", "all", counts_in(st.t_created, edges, st.teu))
+    put_years("containers_delivered", "all", counts_in(st.t_delivered, edges))
+
+    # -- the published aggregates -------------------------------------------------------
+    region = np.array([s.nodes[n].region for n in out.node_ids])
+    country = np.array([s.nodes[n].country for n in out.node_ids])
+    tc = s.kpis.transit
+    counted = np.isin(region[st.origin], tc.origin_regions) & np.isin(
+        region[st.destination], tc.destination_regions)
+    codes = [out.node_ids.index(c) for c in tc.crossings]
+    t_first = np.full(st.n, np.inf)
+    for k in range(MAX_CROSSINGS):
+        hit = np.isin(st.crossing[k], codes)
+        t_first = np.where(hit & (t_first == np.inf), st.t_crossing["arrive"][k], t_first)
+    t_count = np.where(counted, t_first, np.nan)
+    put_years("transit_containers_china_central_asia", "all", counts_in(t_count, edges))
+    put_years("transit_teu_china_central_asia", "all", counts_in(t_count, edges, st.teu))
+
+    ce = (region[st.origin] == "china") & (region[st.destination] == "europe") & (
+        st.crossing[0] >= 0)
+    t0 = np.where(ce, st.t_crossing["arrive"][0], np.nan)
+    kz = country[np.maximum(st.crossing[0], 0)] == "KZ"
+    all_ce = counts_in(t0, edges)
+    kz_ce = counts_in(np.where(kz, t0, np.nan), edges)
+    put_years("kz_share_china_europe_land", "all",
+              np.divide(kz_ce, all_ce, out=np.full(len(labels), np.nan), where=all_ce > 0))
+
+    # -- by route and corridor ----------------------------------------------------------
+    ot = np.array(out.origin_trains, dtype=float).reshape(-1, 5)
+    corridor_of = {rid: s.routes[rid].corridor for rid in out.route_ids}
+    for r, rid in enumerate(out.route_ids):
+        m = ot[:, 1] == r
+        put_years("trains_by_route", rid, counts_in(ot[m, 2], edges))
+        put_years("containers_by_route", rid, counts_in(ot[m, 2], edges, ot[m, 3]))
+        put_years("teu_by_route", rid, counts_in(ot[m, 2], edges, ot[m, 4]))
+    route_corr = np.array([corridor_of[r] for r in out.route_ids] + ["none"])
+    box_corr = route_corr[np.where(st.route >= 0, st.route, len(out.route_ids))]
+    transit_days = (st.t_delivered - st.t_created) / 24.0
+    for corr in sorted(set(corridor_of.values())):
+        m = box_corr == corr
+        put_years("containers_by_corridor", corr, counts_in(st.t_depart_origin[m], edges))
+        dm = m & where["delivered"]
+        put_years("transit_time_days_mean", corr,
+                  [v for _, v in _by_year(st.t_delivered[dm], transit_days[dm], edges, labels,
+                                          _mean)])
+        put_years("transit_time_days_p95", corr,
+                  [v for _, v in _by_year(st.t_delivered[dm], transit_days[dm], edges, labels,
+                                          _p95)])
+        K[("containers_in_transit_at_end", "run", corr)] = int((m & ~where["delivered"]).sum())
+    K[("containers_in_transit_at_end", "run", "not_departed")] = int(where["at_origin"].sum())
+
+    # -- crossings ----------------------------------------------------------------------
+    spans = np.diff(edges)
+    for nid, xing in out.crossings.items():
+        log = np.array(xing.log, dtype=float).reshape(-1, 6)
+        arrive, crane0 = log[:, 0], log[:, 2]
+        put_years("trains_by_crossing", nid, counts_in(arrive, edges))
+        put_years("containers_by_crossing", nid, counts_in(arrive, edges, log[:, 4]))
+        put_years("teu_by_crossing", nid, counts_in(arrive, edges, log[:, 5]))
+        # trains not unloaded at the end: queueing (open interval) or on a crane
+        u_arrive, u_crane = xing.unfinished()
+        handled = np.isfinite(u_crane)
+        q_a = np.concatenate((arrive, u_arrive))
+        q_b = np.concatenate((crane0, u_crane))
+        put_years("mean_queue", nid, window_means(q_a, q_b, edges, end=end_h))
+        c_a = np.concatenate((crane0, u_crane[handled]))
+        c_b = np.concatenate((log[:, 3], np.full(int(handled.sum()), np.nan)))
+        busy = window_means(c_a, c_b, edges, end=end_h)
+        put_years("utilisation", nid, busy / xing.cfg.cranes)
+        code = out.node_ids.index(nid)
+        a_list, b_list, w_list = [], [], []
+        dw = {k: [] for k in ("dwell", "handling", "customs", "consolidation", "t")}
+        for k in range(MAX_CROSSINGS):
+            m = st.crossing[k] == code
+            if not m.any():
+                continue
+            T = {stage: st.t_crossing[stage][k][m] for stage in st.t_crossing}
+            a_list.append(T["unloaded"])
+            b_list.append(T["depart"])
+            w_list.append(st.teu[m].astype(float))
+            dw["t"].append(T["depart"])
+            dw["dwell"].append(T["depart"] - T["arrive"])
+            dw["handling"].append(T["unloaded"] - T["arrive"])
+            dw["customs"].append(T["ready"] - T["unloaded"])
+            dw["consolidation"].append(T["depart"] - T["ready"])
+        if a_list:
+            a, b, w = np.concatenate(a_list), np.concatenate(b_list), np.concatenate(w_list)
+            unloaded = np.isfinite(a)
+            occ = window_means(a[unloaded], b[unloaded], edges, w[unloaded], end=end_h)
+            joined = {k: np.concatenate(v) for k, v in dw.items()}
+        else:
+            occ = np.zeros(len(labels))
+            joined = {k: np.empty(0) for k in dw}
+        put_years("yard_occupancy_teu_mean", nid, occ)
+        put_years("yard_utilisation", nid, occ / xing.cfg.yard_capacity_teu)
+        for part in ("dwell", "handling", "customs", "consolidation"):
+            done = np.isfinite(joined["t"])
+            put_years(f"border_{part}_hours_mean", nid,
+                      [v for _, v in _by_year(joined["t"][done], joined[part][done], edges,
+                                              labels, _mean)])
+
+    # -- links --------------------------------------------------------------------------
+    for lid, line in out.lines.items():
+        if not line.log_dir:
+            continue
+        link = s.links[lid]
+        req, ent = np.array(line.log_request), np.array(line.log_entry)
+        d = np.array(line.log_dir)
+        for direction, (a, b) in enumerate(((link.from_, link.to), (link.to, link.from_))):
+            m = d == direction
+            if not m.any():
+                continue
+            scope = f"{lid}:{a}>{b}"
+            put_years("utilisation", scope, counts_in(ent[m], edges) * line.headway_h / spans)
+            put_years("mean_queue", scope, window_means(req[m], ent[m], edges, end=end_h))
+    return K

@@ -1,0 +1,229 @@
+"""Build the corridor from a scenario and run one replication.
+
+Model time is in hours; hour 0 is midnight at the start of the warm-up
+(``horizon.start - warmup_days``). Trains are SimPy processes; containers are rows of the
+record store, moved in batches by index.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import simpy
+
+from .config import Departure, Scenario
+from .facilities.border import BorderCrossing
+from .facilities.demand import arrivals, daily_rates
+from .facilities.formation import TrainFormation
+from .facilities.rail import Draws, RailLine
+from .network import crossing_gauges, flow_path, legs, link_index, outbound_boxes
+from .randomness import stream
+from .records import ContainerStore
+
+JUNCTION, BORDER, DELIVER = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Maps dates to model hours."""
+
+    t0: dt.date
+    start: dt.date
+    end: dt.date
+
+    def hours(self, day: dt.date) -> float:
+        return (day - self.t0).days * 24.0
+
+    @property
+    def end_h(self) -> float:
+        return self.hours(self.end)
+
+    @property
+    def start_h(self) -> float:
+        return self.hours(self.start)
+
+    def years(self) -> list[tuple[str, float, float]]:
+        """(label, first hour, end hour) for each calendar year in the reported horizon,
+        clipped to it."""
+        out = []
+        for y in range(self.start.year, self.end.year + 1):
+            a = max(self.start, dt.date(y, 1, 1))
+            b = min(self.end, dt.date(y + 1, 1, 1))
+            if b > a:
+                out.append((str(y), self.hours(a), self.hours(b)))
+        return out
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> Calendar:
+        h = scenario.horizon
+        return cls(h.start - dt.timedelta(days=h.warmup_days), h.start, h.end)
+
+
+@dataclass
+class RunOutput:
+    """Everything one replication produced, before any statistics."""
+
+    scenario: Scenario
+    seed: int
+    replication: int
+    calendar: Calendar
+    store: ContainerStore
+    node_ids: list[str]
+    flow_ids: list[str]
+    route_ids: list[str]
+    crossings: dict[str, BorderCrossing]
+    lines: dict[str, RailLine]
+    # per block train formed at an origin: flow code, route code, departure hour, boxes, teu
+    origin_trains: list[tuple[int, int, float, int, int]] = field(default_factory=list)
+
+
+class Model:
+    """The corridor for one (scenario, seed, replication)."""
+
+    def __init__(self, scenario: Scenario, seed: int | None = None, replication: int = 0):
+        self.scenario = s = scenario
+        self.seed = s.seed if seed is None else seed
+        self.replication = replication
+        self.cal = Calendar.of(s)
+        self.env = env = simpy.Environment()
+        self.node_ids = list(s.nodes)
+        self.flow_ids = list(s.demand.flows)
+        self.route_ids = list(s.routes)
+        self.node_code = {n: i for i, n in enumerate(self.node_ids)}
+        self.store = self._make_demand()
+
+        rep = replication
+        self.lines = {lid: RailLine(env, lid, link, stream(self.seed, "running", rep, lid))
+                      for lid, link in s.links.items()}
+        self.crossings = {
+            nid: BorderCrossing(env, nid, self.node_code[nid], n.crossing, self.store,
+                                stream(self.seed, "handling", rep, nid),
+                                stream(self.seed, "dwell", rep, nid))
+            for nid, n in s.nodes.items() if n.kind == "border"}
+        self.junction_dwell = {
+            nid: Draws(n.train_dwell_h, stream(self.seed, "junction", rep, nid))
+            for nid, n in s.nodes.items() if n.train_dwell_h is not None}
+        self.plans = self._plans()
+        self.out = RunOutput(s, self.seed, rep, self.cal, self.store, self.node_ids,
+                             self.flow_ids, self.route_ids, self.crossings, self.lines)
+        self._start_origins()
+
+    # -- construction ----------------------------------------------------------------
+    def _make_demand(self) -> ContainerStore:
+        s, cal = self.scenario, self.cal
+        n_days = (cal.end - cal.t0).days
+        parts = []
+        for f, (fid, flow) in enumerate(s.demand.flows.items()):
+            rng = stream(self.seed, "demand", self.replication, fid)
+            rates = daily_rates(s.demand, flow, cal.t0, n_days)
+            t, size = arrivals(rng, rates, s.demand.share_40ft, s.demand.arrival_process)
+            parts.append((f, flow, t, size))
+        t_all = np.concatenate([p[2] for p in parts])
+        order = np.argsort(t_all, kind="stable")
+        flow = np.concatenate([np.full(len(p[2]), p[0]) for p in parts])[order]
+        origin = np.concatenate([np.full(len(p[2]), self.node_code[p[1].origin])
+                                 for p in parts])[order]
+        dest = np.concatenate([np.full(len(p[2]), self.node_code[p[1].destination])
+                               for p in parts])[order]
+        size = np.concatenate([p[3] for p in parts])[order]
+        return ContainerStore(flow, origin, dest, size, t_all[order])
+
+    def _plans(self) -> dict[tuple[int, int], list[tuple]]:
+        """Compiled steps for each (flow, route): (line, direction, action, a, b, c)."""
+        s = self.scenario
+        links = link_index(s)
+        plans = {}
+        for f, (fid, flow) in enumerate(s.demand.flows.items()):
+            for rid in flow.routes:
+                r = self.route_ids.index(rid)
+                path = flow_path(s, flow.origin, flow.destination, rid, links)
+                gauges = {b: gout for b, _gin, gout in crossing_gauges(s, path)}
+                steps = []
+                for i, leg in enumerate(legs(s, path, links)):
+                    line = self.lines[leg.link_id]
+                    node = s.nodes[leg.node]
+                    if i == len(path) - 2:
+                        steps.append((line, leg.direction, DELIVER, None, None, None))
+                    elif node.kind == "border":
+                        tail = tuple(path[i + 2:])
+                        steps.append((line, leg.direction, BORDER, self.crossings[leg.node],
+                                      tail, outbound_boxes(s, leg.node, gauges[leg.node])))
+                    else:
+                        steps.append((line, leg.direction, JUNCTION,
+                                      self.junction_dwell.get(leg.node), None, None))
+                plans[(f, r)] = steps
+        return plans
+
+    def _start_origins(self) -> None:
+        s, st = self.scenario, self.store
+        for f, (fid, flow) in enumerate(s.demand.flows.items()):
+            node = s.nodes[flow.origin]
+            rule = node.departure or Departure()
+            routes = [self.route_ids.index(r) for r in flow.routes]
+            cum = np.cumsum(list(flow.routes.values()))
+            cum[-1] = 1.0
+            rng = stream(self.seed, "route", self.replication, fid)
+            pool = TrainFormation(self.env, rule, node.boxes_per_train,
+                                  self._origin_departure(f, routes, cum, rng))
+            idx = np.flatnonzero(st.flow == f)
+            pool.add(idx, st.t_created[idx])
+
+    def _origin_departure(self, f: int, routes: list[int], cum: np.ndarray,
+                          rng: np.random.Generator):
+        st = self.store
+
+        def depart(idx: np.ndarray, t: float) -> None:
+            r = routes[int(np.searchsorted(cum, rng.random(), side="right"))] \
+                if len(routes) > 1 else routes[0]
+            st.route[idx] = r
+            st.t_depart_origin[idx] = t
+            teu = int(st.teu[idx].sum())
+            self.out.origin_trains.append((f, r, t, len(idx), teu))
+            self.env.process(self.journey(idx, teu, self.plans[(f, r)], 0, 0))
+        return depart
+
+    # -- processes ---------------------------------------------------------------------
+    def journey(self, idx: np.ndarray, teu: int, steps: list[tuple], pos: int, k: int):
+        """Process: a train's life from departure to delivery or to its next crossing,
+        where its boxes are handed over and a new train is formed later."""
+        env, st = self.env, self.store
+        for i in range(pos, len(steps)):
+            line, direction, action, a, b, c = steps[i]
+            yield from line.traverse(direction)
+            if action == DELIVER:
+                st.t_delivered[idx] = env.now
+                return
+            if action == BORDER:
+                pool = a.pool((b, k), c, self._crossing_departure(steps, i + 1, k))
+                yield from a.receive(idx, teu, k, pool)
+                return
+            if a is not None:
+                yield env.timeout(a.one())
+
+    def _crossing_departure(self, steps: list[tuple], pos: int, k: int):
+        st = self.store
+
+        def depart(idx: np.ndarray, t: float) -> None:
+            st.t_crossing["depart"][k, idx] = t
+            self.env.process(self.journey(idx, int(st.teu[idx].sum()), steps, pos, k + 1))
+        return depart
+
+    def _progress(self, bar):
+        """Process: advance a progress bar once a simulated day."""
+        while True:
+            yield self.env.timeout(24.0)
+            bar.update(1)
+
+    def run(self, progress: bool = False) -> RunOutput:
+        end = self.cal.end_h
+        if progress:
+            from tqdm import tqdm
+            with tqdm(total=int(end // 24), unit="day", desc=f"{self.scenario.name}",
+                      leave=False, disable=None) as bar:
+                self.env.process(self._progress(bar))
+                self.env.run(until=end)
+        else:
+            self.env.run(until=end)
+        return self.out

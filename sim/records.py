@@ -1,0 +1,65 @@
+"""The container record store: one row per container, in NumPy arrays.
+
+Containers are never SimPy processes. Trains carry arrays of row indices, and each stage
+stamps its time into the rows it moves. Times are model hours since the start of the
+simulation (the start of the warm-up); NaN means the stage has not been reached (yet).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .network import MAX_CROSSINGS
+
+# stage stamps at each border crossing on the path, k = 0 .. MAX_CROSSINGS-1
+CROSSING_STAGES = ("arrive", "unloaded", "ready", "depart")
+
+
+class ContainerStore:
+    """Column arrays for ``n`` containers; row index = container id."""
+
+    def __init__(self, flow: np.ndarray, origin: np.ndarray, destination: np.ndarray,
+                 size_ft: np.ndarray, t_created: np.ndarray):
+        n = len(t_created)
+        self.n = n
+        self.flow = flow.astype(np.int16)
+        self.origin = origin.astype(np.int16)
+        self.destination = destination.astype(np.int16)
+        self.size_ft = size_ft.astype(np.int8)
+        self.teu = np.where(self.size_ft == 40, 2, 1).astype(np.int8)
+        self.t_created = t_created.astype(np.float64)
+        self.route = np.full(n, -1, np.int16)
+        self.t_depart_origin = np.full(n, np.nan)
+        self.t_delivered = np.full(n, np.nan)
+        self.crossing = np.full((MAX_CROSSINGS, n), -1, np.int16)
+        self.t_crossing = {s: np.full((MAX_CROSSINGS, n), np.nan) for s in CROSSING_STAGES}
+
+    def frame(self, node_ids: list[str], flow_ids: list[str], route_ids: list[str],
+              t0: np.datetime64) -> pd.DataFrame:
+        """One row per container with names instead of codes and stage times as datetimes."""
+        def cat(codes, names):
+            return pd.Categorical.from_codes(codes.astype(np.int32), categories=names)
+
+        def when(h):
+            return t0 + (h * 3_600_000_000).round().astype("timedelta64[us]")
+
+        cols = {
+            "container_id": np.arange(self.n, dtype=np.int64),
+            "flow": cat(self.flow, flow_ids),
+            "origin": cat(self.origin, node_ids),
+            "destination": cat(self.destination, node_ids),
+            "route": pd.Categorical.from_codes(self.route.astype(np.int32), categories=route_ids),
+            "size_ft": self.size_ft,
+            "teu": self.teu,
+            "created": when(self.t_created),
+            "departed_origin": when(self.t_depart_origin),
+        }
+        for k in range(MAX_CROSSINGS):
+            if (self.crossing[k] >= 0).any():
+                cols[f"crossing{k + 1}"] = pd.Categorical.from_codes(
+                    self.crossing[k].astype(np.int32), categories=node_ids)
+                for s in CROSSING_STAGES:
+                    cols[f"crossing{k + 1}_{s}"] = when(self.t_crossing[s][k])
+        cols["delivered"] = when(self.t_delivered)
+        return pd.DataFrame(cols)

@@ -1,0 +1,176 @@
+"""Result bundles: one folder per run, written atomically.
+
+A bundle holds ``manifest.json`` (provenance: scenario, resolved config and its hash,
+seeds, versions, git commit, wall time), ``kpis.json`` / ``kpis.csv`` (no wall time, so
+two identical runs give identical files), ``timeseries.parquet`` and, unless skipped,
+``containers.parquet``. Everything is written into a hidden temporary folder beside the
+target, which is renamed into place only when complete: a reader never sees half a bundle.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+from contextlib import contextmanager
+from importlib import metadata
+from pathlib import Path
+
+from . import __version__
+from .config import resolved_dict
+from .experiment import RunResult
+
+BUNDLE_FORMAT = 1
+
+
+def _clean(x):
+    """JSON-safe: NaN and infinities become null."""
+    if isinstance(x, float):
+        return x if math.isfinite(x) else None
+    if isinstance(x, dict):
+        return {k: _clean(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_clean(v) for v in x]
+    return x
+
+
+def dumps(obj) -> str:
+    return json.dumps(_clean(obj), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def config_hash(config: dict) -> str:
+    canon = json.dumps(config, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return "sha256:" + hashlib.sha256(canon.encode("utf-8")).hexdigest()
+
+
+def git_commit() -> str | None:
+    try:
+        here = Path(__file__).resolve().parent
+        r = subprocess.run(["git", "-C", str(here), "rev-parse", "HEAD"], capture_output=True,
+                           text=True, timeout=5)
+        if r.returncode != 0:
+            return None
+        dirty = subprocess.run(["git", "-C", str(here), "status", "--porcelain", "--", "."],
+                               capture_output=True, text=True, timeout=5).stdout.strip()
+        return r.stdout.strip() + ("+dirty" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for pkg in ("simpy", "numpy", "scipy", "pandas", "pyarrow", "pydantic"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            pass
+    return out
+
+
+def kpi_records(result: RunResult) -> list[dict]:
+    recs = []
+    for row in result.kpis.itertuples(index=False):
+        ci = None if (math.isnan(row.ci95_low) or math.isnan(row.ci95_high)) else [
+            row.ci95_low, row.ci95_high]
+        recs.append({"name": row.name, "period": row.period, "scope": row.scope,
+                     "unit": row.unit, "mean": row.mean, "ci95": ci, "values": row.values})
+    return recs
+
+
+def manifest(result: RunResult, scenario_path: str | None, argv: list[str] | None) -> dict:
+    cfg = resolved_dict(result.scenario)
+    return {
+        "kind": "run",
+        "bundle_format": BUNDLE_FORMAT,
+        "scenario": result.scenario.name,
+        "scenario_path": scenario_path,
+        "config_hash": config_hash(cfg),
+        "seed": result.seed,
+        "replications": result.replications,
+        "seed_scheme": "numpy SeedSequence(seed, spawn_key=(replication, stream[, crc32(element)]))",
+        "horizon": {"start": str(result.scenario.horizon.start),
+                    "end": str(result.scenario.horizon.end),
+                    "warmup_days": result.scenario.horizon.warmup_days},
+        "package_version": __version__,
+        "git_commit": git_commit(),
+        "versions": _versions(),
+        "command": argv,
+        "wall_time_s": round(result.wall_time_s, 3),
+        "files": [],
+        "config": cfg,
+    }
+
+
+def is_replaceable(path: Path) -> bool:
+    """An existing folder may be replaced only if it is empty or a result folder."""
+    path = Path(path)
+    if not path.is_dir():
+        return False
+    if not any(path.iterdir()):
+        return True
+    try:
+        return "kind" in json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, TypeError):
+        return False
+
+
+@contextmanager
+def atomic_dir(target: Path):
+    """Yield a temporary folder that replaces ``target`` only if the block succeeds."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists() and not is_replaceable(target):
+        raise FileExistsError(f"{target} exists and is not a result folder; choose another "
+                              "output folder")
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    os.chmod(tmp, 0o755)
+    try:
+        yield tmp
+        old = None
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+            os.replace(target, old / target.name)
+        os.replace(tmp, target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_bundle(result: RunResult, out_dir: str | Path, scenario_path: str | None = None,
+                 argv: list[str] | None = None) -> Path:
+    """Write a run's result folder atomically; returns its path."""
+    out_dir = Path(out_dir)
+    man = manifest(result, scenario_path, argv if argv is not None else sys.argv)
+    with atomic_dir(out_dir) as tmp:
+        (tmp / "kpis.json").write_text(dumps(kpi_records(result)), encoding="utf-8")
+        csv = result.kpis.copy()
+        csv["values"] = [";".join(repr(float(v)) for v in vals) for vals in csv["values"]]
+        csv.to_csv(tmp / "kpis.csv", index=False, lineterminator="\n")
+        result.timeseries.to_parquet(tmp / "timeseries.parquet", index=False)
+        files = ["manifest.json", "kpis.json", "kpis.csv", "timeseries.parquet"]
+        if result.containers is not None:
+            result.containers.to_parquet(tmp / "containers.parquet", index=False)
+            files.append("containers.parquet")
+        man["files"] = files
+        (tmp / "manifest.json").write_text(dumps(man), encoding="utf-8")
+    return out_dir

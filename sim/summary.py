@@ -1,0 +1,62 @@
+"""A one-screen text summary of a validated scenario (``corridor check``)."""
+
+from __future__ import annotations
+
+import calendar as cal_mod
+from collections import Counter, defaultdict
+
+from .config import Scenario
+
+
+def expected_volume(scenario: Scenario, flow_id: str, year: int) -> float:
+    """Expected boxes of a flow in a calendar year (seasonality does not change the total)."""
+    d = scenario.demand
+    f = d.flows[flow_id]
+    return f.containers_per_year * d.scale * (1 + f.growth_per_year) ** (year - d.base_year)
+
+
+def describe(s: Scenario) -> str:
+    h = s.horizon
+    kinds = Counter(n.kind for n in s.nodes.values())
+    km = sum(link.length_km for link in s.links.values())
+    lines = [
+        f"scenario {s.name}: {s.description}".rstrip(": "),
+        f"  horizon   {h.start} .. {h.end} (exclusive), warm-up {h.warmup_days} days, seed {s.seed}",
+        "  nodes     " + ", ".join(f"{v} {k}" for k, v in sorted(kinds.items()))
+        + f"  ({len(s.nodes)} in all)",
+        f"  links     {len(s.links)} rail links, {km:,.0f} km",
+        f"  routes    {len(s.routes)}: " + ", ".join(
+            f"{rid} ({r.corridor})" for rid, r in s.routes.items()),
+        "  crossings (gauge change):",
+    ]
+    for nid, n in s.nodes.items():
+        c = n.crossing
+        if c is None:
+            continue
+        boxes_per_day = c.cranes * 24 * c.crane_moves_per_h / c.moves_per_box
+        lines.append(f"    {nid:12s} {c.receiving_tracks:3d} tracks, {c.cranes:3d} cranes "
+                     f"(~{boxes_per_day:,.0f} boxes/day), yard {c.yard_capacity_teu:,.0f} TEU, "
+                     f"customs mean {c.customs_dwell_h.mean:.0f} h, "
+                     f"departure {c.departure.rule}")
+    years = list(range(h.start.year, h.end.year + (1 if h.end > h.end.replace(month=1, day=1)
+                                                   else 0)))
+    by_pair: dict[tuple[str, str], dict[int, float]] = defaultdict(lambda: defaultdict(float))
+    for fid, f in s.demand.flows.items():
+        pair = (s.nodes[f.origin].region, s.nodes[f.destination].region)
+        for y in years:
+            by_pair[pair][y] += expected_volume(s, fid, y)
+    lines.append(f"  demand    {len(s.demand.flows)} flows, scale {s.demand.scale:g}, "
+                 f"{s.demand.share_40ft:.0%} 40 ft; expected boxes per year:")
+    lines.append("    " + f"{'origin -> destination region':32s}" + "".join(
+        f"{y:>12d}" for y in years))
+    for (o, d), vals in sorted(by_pair.items()):
+        lines.append(f"    {o + ' -> ' + d:32s}" + "".join(f"{vals[y]:12,.0f}" for y in years))
+    total = {y: sum(v[y] for v in by_pair.values()) for y in years}
+    lines.append(f"    {'total':32s}" + "".join(f"{total[y]:12,.0f}" for y in years))
+    low = min(range(12), key=lambda m: s.demand.seasonality[m])
+    high = max(range(12), key=lambda m: s.demand.seasonality[m])
+    lines.append(f"  season    low {cal_mod.month_abbr[low + 1]} "
+                 f"({s.demand.seasonality[low]:.2f}), high {cal_mod.month_abbr[high + 1]} "
+                 f"({s.demand.seasonality[high]:.2f})")
+    lines.append("ok: no problems found")
+    return "\n".join(lines)
