@@ -226,4 +226,7 @@ class Model:
                 self.env.run(until=end)
         else:
             self.env.run(until=end)
+        # customs release is stamped when scheduled; one after the end was not reached
+        ready = self.store.t_crossing["ready"]
+        ready[ready >= end] = np.nan
         return self.out

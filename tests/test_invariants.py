@@ -1,0 +1,119 @@
+"""Conservation of containers, monotone stage times, determinism, Little's law."""
+
+import numpy as np
+import pytest
+
+from sim import kpis
+from sim.experiment import run
+from sim.model import Model
+from sim.results import write_bundle
+
+from .conftest import toy_with
+
+
+@pytest.fixture(scope="module")
+def out():
+    # a congested toy: demand near the crane capacity, small yard, so every stage holds boxes
+    s = toy_with(**{"demand.flows.west.containers_per_year": 250_000,
+                    "nodes.gate.crossing.cranes": 1,
+                    "nodes.gate.crossing.crane_moves_per_h": 22,
+                    "nodes.gate.crossing.yard_capacity_teu": 600})
+    return Model(s, seed=3).run()
+
+
+def test_every_container_is_in_exactly_one_place(out):
+    where = kpis.locate(out)
+    stacked = np.vstack(list(where.values())).astype(int)
+    assert (stacked.sum(axis=0) == 1).all()
+    assert all(m.any() for m in where.values()), "the fixture should fill every stage"
+
+
+def test_created_equals_delivered_plus_in_system(out):
+    K = kpis.compute(out)
+    created = K[("containers_created", "run", "all")]
+    delivered = K[("containers_delivered", "run", "all")]
+    in_system = K[("containers_in_system", "run", "all")]
+    assert created == delivered + in_system
+    parts = sum(K[("containers_in_system", "run", p)] for p in ("at_origin", "on_rail",
+                                                                 "at_crossing"))
+    assert parts == in_system
+
+
+def test_conservation_at_the_crossing(out):
+    st = out.store
+    xing = out.crossings["gate"]
+    arrived = np.isfinite(st.t_crossing["arrive"][0]).sum()
+    departed = np.isfinite(st.t_crossing["depart"][0]).sum()
+    inside = (np.isfinite(st.t_crossing["arrive"][0]) & np.isnan(st.t_crossing["depart"][0])).sum()
+    assert arrived == departed + inside
+    # trains: every box that arrived came on a logged or unfinished train
+    in_log = sum(row[4] for row in xing.log)
+    queued_boxes = arrived - in_log
+    assert queued_boxes >= 0
+    assert len(xing.unfinished()[0]) > 0 or queued_boxes == 0
+    # the yard holds the TEU unloaded and not yet departed, plus space reserved by trains
+    # being unloaded (at most one train's TEU each)
+    unl = np.isfinite(st.t_crossing["unloaded"][0]) & np.isnan(st.t_crossing["depart"][0])
+    reserved = xing.yard.level - st.teu[unl].sum()
+    assert 0 <= reserved <= 2 * 40 * len(xing.unfinished()[0])
+    assert xing.yard.level <= xing.cfg.yard_capacity_teu
+
+
+def test_stage_times_never_go_backwards(out):
+    st = out.store
+    tc = st.t_crossing
+    chain = [st.t_created, st.t_depart_origin, tc["arrive"][0], tc["unloaded"][0],
+             tc["ready"][0], tc["depart"][0], st.t_delivered]
+    for earlier, later in zip(chain, chain[1:]):
+        both = np.isfinite(earlier) & np.isfinite(later)
+        assert (later[both] >= earlier[both] - 1e-9).all()
+        # a later stage is never reached before an earlier one
+        assert not (np.isfinite(later) & np.isnan(earlier)).any()
+
+
+def test_trains_respect_their_capacity(out):
+    assert all(n <= 40 for *_, n, _teu in out.origin_trains)
+    assert all(n <= cap for _t, n, cap in out.crossings["gate"].out_log)
+
+
+def test_yard_littles_law(out):
+    """Time-average yard TEU equals TEU throughput rate times mean TEU-weighted stay,
+    on the whole run with open stays closed at the end."""
+    st, end = out.store, out.calendar.end_h
+    a = st.t_crossing["unloaded"][0]
+    b = np.where(np.isnan(st.t_crossing["depart"][0]), end, st.t_crossing["depart"][0])
+    m = np.isfinite(a)
+    w = st.teu[m].astype(float)
+    area = (w * (b[m] - a[m])).sum()
+    from sim.monitors import window_means
+    L = window_means(a[m], st.t_crossing["depart"][0][m], [0.0, end], w, end=end)[0]
+    lam = w.sum() / end
+    W = area / w.sum()
+    assert L == pytest.approx(lam * W, rel=1e-9)
+
+
+def test_same_seed_same_files(tmp_path, toy):
+    a = write_bundle(run(toy, seed=11), tmp_path / "a")
+    b = write_bundle(run(toy, seed=11), tmp_path / "b")
+    for name in ("kpis.json", "kpis.csv"):
+        assert (a / name).read_bytes() == (b / name).read_bytes()
+    import pandas as pd
+    pd.testing.assert_frame_equal(pd.read_parquet(a / "containers.parquet"),
+                                  pd.read_parquet(b / "containers.parquet"))
+    pd.testing.assert_frame_equal(pd.read_parquet(a / "timeseries.parquet"),
+                                  pd.read_parquet(b / "timeseries.parquet"))
+
+
+def test_different_seed_different_results(toy):
+    a = run(toy, seed=1, keep_containers=False).kpi("containers_created")
+    b = run(toy, seed=2, keep_containers=False).kpi("containers_created")
+    assert a != b
+
+
+def test_replications_do_not_depend_on_how_many_run(toy):
+    three = run(toy, seed=5, replications=3, keep_containers=False).kpis
+    one = run(toy, seed=5, replications=1, keep_containers=False).kpis
+    first = [v[0] for v in three["values"]]
+    assert np.allclose(first, [v[0] for v in one["values"]], equal_nan=True)
+    row = three[(three.name == "containers_created") & (three.period == "run")].iloc[0]
+    assert row.ci95_low < row["mean"] < row.ci95_high
