@@ -6,6 +6,7 @@ so that a user sees them all at once.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from .config import Scenario, did_you_mean
@@ -13,6 +14,19 @@ from .network import (MAX_CROSSINGS, PathError, crossing_gauges, flow_path, gaug
                       link_index, outbound_boxes)
 
 Found = Iterator[tuple[str, str]]
+
+
+_ID = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def ids(s: Scenario) -> Found:
+    """Ids of nodes, links, routes and flows are plain words (they appear in dotted paths
+    and KPI scopes)."""
+    for table, items in (("nodes", s.nodes), ("links", s.links), ("routes", s.routes),
+                         ("demand.flows", s.demand.flows)):
+        for key in items:
+            if not _ID.match(key):
+                yield table, (f"id {key!r} may only contain letters, digits, '_' and '-'")
 
 
 def node_fields(s: Scenario) -> Found:
@@ -186,6 +200,46 @@ def train_lengths(s: Scenario) -> Found:
             boxes = outbound_boxes(s, border, gout)
 
 
+def positive_speeds(s: Scenario) -> Found:
+    """Running speeds cannot be zero (a train would never arrive)."""
+    for lid, link in s.links.items():
+        d = link.speed_km_per_day
+        low = getattr(d, "value", getattr(d, "low", None))
+        if low is not None and low <= 0:
+            yield (f"links.{lid}.speed_km_per_day",
+                   f"the speed can be 0 km/day ({d.dist} with lowest value {low:g}); give a "
+                   "lowest value > 0")
+
+
+def yards_hold_trains(s: Scenario) -> Found:
+    """A yard takes at least one inbound train; under rule 'full' it also holds a train
+    short of full for every onward path plus one inbound train, or it could deadlock."""
+    inbound: dict[str, int] = {}
+    tails: dict[str, dict[tuple, int]] = {}
+    for _fid, _rid, path, err in _flow_paths(s):
+        if err or gauge_problems(s, path):
+            continue
+        boxes = s.nodes[path[0]].boxes_per_train
+        for border, _gin, gout in crossing_gauges(s, path):
+            if boxes is None or s.nodes[border].crossing is None or gout is None:
+                break
+            inbound[border] = max(inbound.get(border, 0), boxes)
+            boxes = outbound_boxes(s, border, gout)
+            tails.setdefault(border, {})[tuple(path[path.index(border) + 1:])] = boxes
+    for border, nb in inbound.items():
+        c = s.nodes[border].crossing
+        p = f"nodes.{border}.crossing.yard_capacity_teu"
+        if c.yard_capacity_teu < 2 * nb:
+            yield p, (f"{c.yard_capacity_teu:g} TEU cannot take one inbound train of {nb} boxes "
+                      f"(up to {2 * nb} TEU)")
+        elif c.departure.rule == "full":
+            need = 2 * (sum(n - 1 for n in tails[border].values()) + nb)
+            if c.yard_capacity_teu < need:
+                yield p, (f"{c.yard_capacity_teu:g} TEU can deadlock under departure rule "
+                          f"'full' with {len(tails[border])} onward paths (needs >= {need} "
+                          "TEU, or use 'full_or_max_wait')")
+
+
 def transit_count(s: Scenario) -> Found:
     """The crossings where transit boxes are counted are border nodes."""
     for i, nid in enumerate(s.kpis.transit.crossings):
@@ -204,8 +258,9 @@ def horizon_years(s: Scenario) -> Found:
                                    f"would be extrapolated over more than ten years")
 
 
-RULES = [node_fields, link_endpoints, link_duplicates, link_gauges, route_paths, flow_ends,
-         flow_paths_connect, no_ports_yet, train_lengths, transit_count, horizon_years]
+RULES = [ids, node_fields, link_endpoints, link_duplicates, link_gauges, route_paths, flow_ends,
+         flow_paths_connect, no_ports_yet, train_lengths, positive_speeds, yards_hold_trains,
+         transit_count, horizon_years]
 
 
 def run_all(s: Scenario) -> list[tuple[str, str]]:

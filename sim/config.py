@@ -487,6 +487,7 @@ def _message(err: dict, loc: tuple) -> str:
         op = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<",
               "less_than_equal": "<="}[t]
         bound = next(iter(ctx.values()))
+        bound = f"{bound:g}" if isinstance(bound, float) else bound
         return f"must be {op} {bound} (got {_fmt_input(got)})"
     if t in ("int_type", "int_parsing", "int_from_float"):
         return f"expected a whole number (got {_fmt_input(got)})"
@@ -504,7 +505,8 @@ def _message(err: dict, loc: tuple) -> str:
         exp = ctx.get("min_length") if t == "too_short" else ctx.get("max_length")
         n = ctx.get("actual_length")
         word = "at least" if t == "too_short" else "at most"
-        return f"needs {word} {exp} entries (got {n})"
+        noun = "entry" if exp == 1 else "entries"
+        return f"needs {word} {exp} {noun} (got {n})"
     if t == "literal_error":
         exp = ctx.get("expected", "")
         allowed = [s.strip().strip("'") for s in exp.replace(" or ", ", ").split(", ")]

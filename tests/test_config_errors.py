@@ -194,11 +194,11 @@ CHILD_CASES = [
         id="number-for-table"),
     pytest.param(
         "[nodes.gate.crossing]\nyard_capacity_teu = -5\n",
-        ["child.toml: nodes.gate.crossing.yard_capacity_teu: must be > 0.0 (got -5)"],
+        ["child.toml: nodes.gate.crossing.yard_capacity_teu: must be > 0 (got -5)"],
         id="negative-capacity"),
     pytest.param(
         "[links.alpha_gate]\nlength_km = 0\n",
-        ["child.toml: links.alpha_gate.length_km: must be > 0.0 (got 0)"],
+        ["child.toml: links.alpha_gate.length_km: must be > 0 (got 0)"],
         id="zero-length-link"),
     pytest.param(
         "[nodes.alpha]\ncountry = 'China'\n",
@@ -242,7 +242,7 @@ CHILD_CASES = [
         id="route-does-not-connect"),
     pytest.param(
         "[routes.main]\npath = []\n",
-        ["child.toml: routes.main.path: needs at least 1 entries (got 0)"],
+        ["child.toml: routes.main.path: needs at least 1 entry (got 0)"],
         id="empty-route"),
     pytest.param(
         "[demand.flows.west]\nroutes = { mian = 1.0 }\n",
@@ -377,6 +377,27 @@ CHILD_CASES = [
         "[kpis.transit]\ncrossings = ['gaet']\n",
         ["child.toml: kpis.transit.crossings[0]: unknown node 'gaet' (did you mean 'gate'?)"],
         id="transit-count-at-unknown-node"),
+    pytest.param(
+        "[links.gate_omega]\nspeed_km_per_day = { dist = 'uniform', low = 0, high = 900 }\n",
+        ["child.toml: links.gate_omega.speed_km_per_day: the speed can be 0 km/day (uniform "
+         "with lowest value 0); give a lowest value > 0"],
+        id="speed-can-be-zero"),
+    pytest.param(
+        "[nodes.gate.crossing]\nyard_capacity_teu = 60\n",
+        ["child.toml: nodes.gate.crossing.yard_capacity_teu: 60 TEU cannot take one inbound "
+         "train of 40 boxes (up to 80 TEU)"],
+        id="yard-smaller-than-a-train"),
+    pytest.param(
+        "[nodes.gate.crossing]\nyard_capacity_teu = 150\ndeparture = { rule = 'full' }\n",
+        ["child.toml: nodes.gate.crossing.yard_capacity_teu: 150 TEU can deadlock under "
+         "departure rule 'full' with 1 onward paths (needs >= 198 TEU, or use "
+         "'full_or_max_wait')"],
+        id="yard-deadlock-under-full"),
+    pytest.param(
+        "[nodes.'gate two']\nname = 'x'\nkind = 'junction'\ncountry = 'KZ'\n"
+        "region = 'kazakhstan'\nlon = 1\nlat = 1\ngauge_mm = 1520\n",
+        ["child.toml: nodes: id 'gate two' may only contain letters, digits, '_' and '-'"],
+        id="id-with-a-space"),
 ]
 
 
@@ -471,14 +492,14 @@ def test_set_reports_every_bad_override(scen):
 
 def test_error_set_in_child_is_attributed_to_child(scen):
     p = scen("child.toml", EXTENDS_TOY + "[links.gate_omega]\nlength_km = -1\n")
-    expect(p, "error: child.toml: links.gate_omega.length_km: must be > 0.0 (got -1)")
+    expect(p, "error: child.toml: links.gate_omega.length_km: must be > 0 (got -1)")
 
 
 def test_error_inherited_from_parent_is_attributed_to_parent(scen):
     scen("mid.toml", EXTENDS_TOY + "[links.gate_omega]\nlength_km = -1\n")
     p = scen("child.toml", 'extends = "mid.toml"\nseed = 3\n'
                            "[links.gate_omega]\ntrain_paths_per_day = 10\n")
-    expect(p, "error: mid.toml: links.gate_omega.length_km: must be > 0.0 (got -1)")
+    expect(p, "error: mid.toml: links.gate_omega.length_km: must be > 0 (got -1)")
 
 
 def test_array_element_error_is_attributed_to_the_file_that_set_the_array(scen):
@@ -498,7 +519,7 @@ def test_toy_value_made_inconsistent_by_child_is_shown_where_it_was_set(scen):
 def test_node_named_like_a_distribution_keeps_its_name_in_the_path(scen):
     p = scen("child.toml", EXTENDS_TOY + "[nodes.gamma]\nname = 'G'\nkind = 'junction'\n"
              "country = 'KZ'\nregion = 'kazakhstan'\nlon = 1\nlat = 100\ngauge_mm = 1520\n")
-    expect(p, "error: child.toml: nodes.gamma.lat: must be <= 90.0 (got 100)")
+    expect(p, "error: child.toml: nodes.gamma.lat: must be <= 90 (got 100)")
 
 
 # ----------------------------------------------------------------------------- distributions
@@ -539,7 +560,7 @@ def test_several_schema_problems_reported_at_once(scen):
            "(did you mean 'border'?)",
            "error: child.toml: nodes.gate.crossing.cranes: expected a whole number "
            "(got 'two')",
-           "error: child.toml: links.alpha_gate.length_km: must be > 0.0 (got 0)",
+           "error: child.toml: links.alpha_gate.length_km: must be > 0 (got 0)",
            "error: child.toml: seeed: unknown key (did you mean 'seed'?)")
 
 

@@ -1,0 +1,134 @@
+"""Every CLI command in-process: exit codes, output, files, and bad input."""
+
+import json
+
+import pytest
+
+from sim.cli import main
+
+from .conftest import TOY
+
+
+def test_help_shows_examples(capsys):
+    for cmd in ("check", "run"):
+        with pytest.raises(SystemExit) as e:
+            main([cmd, "--help"])
+        assert e.value.code == 0
+        assert "examples:" in capsys.readouterr().out
+
+
+def test_no_command_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as e:
+        main([])
+    assert e.value.code == 2
+
+
+def test_check_prints_a_summary(capsys):
+    assert main(["check", str(TOY)]) == 0
+    out = capsys.readouterr().out
+    assert "scenario toy" in out and "china -> europe" in out and "36,500" in out
+    assert out.strip().endswith("ok: no problems found")
+
+
+def test_check_with_set(capsys):
+    assert main(["check", str(TOY), "--set", "demand.scale=2"]) == 0
+    assert "73,000" in capsys.readouterr().out
+
+
+def test_check_bad_file_exit_2_one_line_per_problem(tmp_path, capsys):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(f'extends = "{TOY}"\n[horizon]\nstrat = 2024-01-01\n'
+                   '[nodes.gate.crossing]\ncranes = 0\n')
+    assert main(["check", str(bad)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2
+    assert err[0].endswith("horizon.strat: unknown key (did you mean 'start'?)")
+    assert err[1].endswith("nodes.gate.crossing.cranes: must be > 0 (got 0)")
+    assert all(line.startswith("error: ") for line in err)
+
+
+def test_run_writes_a_result_folder(tmp_path, capsys):
+    out = tmp_path / "res"
+    assert main(["run", str(TOY), "--out", str(out), "--seed", "4", "--quiet"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        "containers.parquet", "kpis.csv", "kpis.json", "manifest.json", "timeseries.parquet"]
+    man = json.loads((out / "manifest.json").read_text())
+    assert man["kind"] == "run" and man["seed"] == 4 and man["scenario"] == "toy"
+    assert man["config_hash"].startswith("sha256:")
+    assert man["config"]["demand"]["flows"]["west"]["containers_per_year"] == 36500
+    kpis = json.loads((out / "kpis.json").read_text())
+    assert {"name", "period", "scope", "unit", "mean", "ci95", "values"} == set(kpis[0])
+    assert capsys.readouterr().out == ""  # --quiet
+
+
+def test_run_summary_and_no_containers(tmp_path, capsys):
+    out = tmp_path / "res"
+    assert main(["run", str(TOY), "--out", str(out), "--no-containers",
+                 "--replications", "2"]) == 0
+    assert not (out / "containers.parquet").exists()
+    text = capsys.readouterr().out
+    assert "transit boxes China->Europe via KZ" in text and f"wrote {out}" in text
+    rec = json.loads((out / "kpis.json").read_text())
+    created = next(r for r in rec if r["name"] == "containers_created" and r["period"] == "run")
+    assert len(created["values"]) == 2 and created["ci95"] is not None
+
+
+def test_run_replaces_an_earlier_result_folder(tmp_path):
+    out = tmp_path / "res"
+    assert main(["run", str(TOY), "--out", str(out), "--quiet", "--seed", "1"]) == 0
+    assert main(["run", str(TOY), "--out", str(out), "--quiet", "--seed", "2"]) == 0
+    assert json.loads((out / "manifest.json").read_text())["seed"] == 2
+    assert [p.name for p in tmp_path.iterdir()] == ["res"]  # no temporary folders left
+
+
+def test_run_refuses_to_overwrite_a_folder_that_is_not_a_result(tmp_path, capsys):
+    keep = tmp_path / "mywork"
+    keep.mkdir()
+    (keep / "notes.txt").write_text("precious")
+    assert main(["run", str(TOY), "--out", str(keep), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err == f"error: {keep}: --out: exists and is not a result folder (choose another " \
+                  "folder, or remove it)\n"
+    assert (keep / "notes.txt").read_text() == "precious"
+
+
+def test_run_bad_scenario_writes_nothing(tmp_path, capsys):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("name = 'x'\n[horizon\n")
+    out = tmp_path / "res"
+    assert main(["run", str(bad), "--out", str(out)]) == 2
+    assert capsys.readouterr().err.startswith("error: ")
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == [bad]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--replications", "0"], "error: <command line>: --replications: must be >= 1 (got 0)"),
+    (["--seed", "-3"], "error: <command line>: --seed: must be >= 0 (got -3)"),
+    (["--set", "demand.scale"], "error: --set: demand.scale: override 'demand.scale' must "
+                                "look like path.to.key=value"),
+])
+def test_run_bad_arguments(tmp_path, capsys, args, message):
+    assert main(["run", str(TOY), "--out", str(tmp_path / "r"), *args]) == 2
+    assert capsys.readouterr().err.strip() == message
+
+
+def test_interrupted_run_leaves_nothing(tmp_path, monkeypatch, capsys):
+    import sim.experiment
+
+    def interrupted(*a, **k):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(sim.experiment, "run", interrupted)
+    assert main(["run", str(TOY), "--out", str(tmp_path / "r")]) == 130
+    assert "interrupted" in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()
+
+
+def test_interrupt_while_writing_leaves_no_partial_folder(tmp_path, monkeypatch):
+    import pandas as pd
+
+    def boom(*a, **k):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", boom)
+    assert main(["run", str(TOY), "--out", str(tmp_path / "r"), "--quiet"]) == 130
+    assert list(tmp_path.iterdir()) == []
