@@ -1,9 +1,20 @@
 """corridor-sim: a calibrated discrete-event model of China–Europe container flows
-through Kazakhstan."""
+through Kazakhstan.
+
+Public API: :func:`load_scenario`, :func:`run`, :class:`RunResult`, :class:`ConfigError`.
+They are imported on first use, so that ``import sim.model`` stays light.
+"""
 
 __version__ = "0.1.0"
 
-from .config import ConfigError, load_scenario  # noqa: E402
-from .experiment import RunResult, run  # noqa: E402
-
 __all__ = ["ConfigError", "RunResult", "__version__", "load_scenario", "run"]
+
+_LAZY = {"ConfigError": "config", "load_scenario": "config", "RunResult": "experiment",
+         "run": "experiment"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

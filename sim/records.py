@@ -8,7 +8,6 @@ simulation (the start of the warm-up); NaN means the stage has not been reached 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from .network import MAX_CROSSINGS
 
@@ -36,8 +35,11 @@ class ContainerStore:
         self.t_crossing = {s: np.full((MAX_CROSSINGS, n), np.nan) for s in CROSSING_STAGES}
 
     def frame(self, node_ids: list[str], flow_ids: list[str], route_ids: list[str],
-              t0: np.datetime64) -> pd.DataFrame:
-        """One row per container with names instead of codes and stage times as datetimes."""
+              t0: np.datetime64):
+        """One row per container (a pandas DataFrame) with names instead of codes and stage
+        times as datetimes."""
+        import pandas as pd
+
         def cat(codes, names):
             return pd.Categorical.from_codes(codes.astype(np.int32), categories=names)
 

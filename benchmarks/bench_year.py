@@ -1,0 +1,119 @@
+"""Seconds per simulated year of the baseline, against raw SimPy in the same run.
+
+Each case runs in a fresh Python process (so peak memory is that case's own) and is
+repeated; medians are printed. Cases:
+
+* ``ref``    one million ``env.timeout`` events of raw SimPy (the yardstick);
+* ``year``   one simulated year (2024, no warm-up) of ``scenarios/baseline.toml``, every
+             container tracked: build, run and KPIs (no file writing);
+* ``scaled`` the same with ``demand.scale = 2.4``.
+
+Usage: python benchmarks/bench_year.py [--repeat 3] [--scenario scenarios/baseline.toml]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def case_ref(_scenario: str) -> dict:
+    import simpy
+
+    def ticker(env, n):
+        for _ in range(n):
+            yield env.timeout(1.0)
+
+    t = time.perf_counter()
+    env = simpy.Environment()
+    env.process(ticker(env, 1_000_000))
+    env.run()
+    return {"wall_s": time.perf_counter() - t, "events": 1_000_000}
+
+
+def _one_year(scenario: str, scale: float) -> dict:
+    from sim import kpis
+    from sim.config import load_scenario
+    from sim.model import Model
+
+    s = load_scenario(scenario, overrides={"horizon.start": "2024-01-01",
+                                           "horizon.end": "2025-01-01",
+                                           "horizon.warmup_days": 0, "demand.scale": scale})
+    t = time.perf_counter()
+    m = Model(s)
+    out = m.run()
+    K = kpis.compute(out)
+    wall = time.perf_counter() - t
+    return {"wall_s": wall, "containers": int(out.store.n),
+            "trains": len(out.origin_trains) + sum(len(x.out_log) for x in out.crossings.values()),
+            "delivered": int(K[("containers_delivered", "run", "all")])}
+
+
+def case_year(scenario: str) -> dict:
+    return _one_year(scenario, 1.0)
+
+
+def case_scaled(scenario: str) -> dict:
+    return _one_year(scenario, 2.4)
+
+
+CASES = {"ref": case_ref, "year": case_year, "scaled": case_scaled}
+
+
+def child(case: str, scenario: str) -> None:
+    res = CASES[case](scenario)
+    res["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(res))
+
+
+def measure(case: str, scenario: str, repeat: int) -> dict:
+    runs = []
+    for _ in range(repeat):
+        r = subprocess.run([sys.executable, __file__, "--child", case, "--scenario", scenario],
+                           capture_output=True, text=True, check=True, cwd=ROOT)
+        runs.append(json.loads(r.stdout.strip().splitlines()[-1]))
+    med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+    med["wall_min"] = min(r["wall_s"] for r in runs)
+    med["wall_max"] = max(r["wall_s"] for r in runs)
+    return med
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--scenario", default="scenarios/baseline.toml")
+    p.add_argument("--child", choices=CASES, help=argparse.SUPPRESS)
+    a = p.parse_args()
+    if a.child:
+        child(a.child, a.scenario)
+        return 0
+    res = {c: measure(c, a.scenario, a.repeat) for c in CASES}
+    ref, year, scaled = res["ref"], res["year"], res["scaled"]
+    print(f"median of {a.repeat} runs each, fresh process per run")
+    print(f"{'case':28s}{'wall s (min..max)':>24s}{'peak RSS MB':>14s}{'containers':>12s}"
+          f"{'trains':>10s}")
+    for name, r in (("1M SimPy timeouts (ref)", ref), ("baseline, 1 year", year),
+                    ("baseline x2.4, 1 year", scaled)):
+        span = f"{r['wall_s']:.3f} ({r['wall_min']:.3f}..{r['wall_max']:.3f})"
+        print(f"{name:28s}{span:>24s}{r['peak_rss_mb']:14.0f}"
+              f"{r.get('containers', 0):12,.0f}{r.get('trains', 0):10,.0f}")
+    print(f"seconds per simulated year (baseline): {year['wall_s']:.3f}")
+    print(f"containers per second:                 {year['containers'] / year['wall_s']:,.0f}")
+    print(f"ratio year / 1M-event reference:       {year['wall_s'] / ref['wall_s']:.2f}"
+          "   (budget <= 1.0)")
+    print(f"ratio x2.4 demand / x1 demand:         {scaled['wall_s'] / year['wall_s']:.2f}"
+          "   (budget <= 2.6)")
+    print(f"peak memory, baseline year:            {year['peak_rss_mb']:.0f} MB   (budget <= 300)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
