@@ -113,14 +113,28 @@ class Crossing(_Strict):
                                "train's handling time (0 deterministic, 1 exponential)")
     yard_capacity_teu: float = Field(gt=0, description="yard capacity, TEU; unloading "
                                      "blocks while the yard is full")
-    customs_dwell_h: Distribution = Field(description="per-box customs and inspection "
-                                          "dwell after unloading, hours")
+    customs_dwell_h: Distribution = Field(description="customs clearance of an inbound "
+                                          "train after unloading (its boxes are released "
+                                          "together), hours")
+    inspection_share: float = Field(0.0, ge=0, le=1, description="fraction of boxes pulled "
+                                    "for physical inspection after clearance")
+    inspection_dwell_h: Distribution | None = Field(None, description="extra dwell of the "
+                                                    "boxes of a train pulled for inspection "
+                                                    "(released together), hours")
     departure: Departure = Field(default_factory=Departure)
     train_boxes_standard_gauge: int = Field(gt=0, le=200, description="boxes per outbound "
                                             "train formed on 1435 mm")
     train_boxes_broad_gauge: int = Field(gt=0, le=200, description="boxes per outbound "
                                          "train formed on 1520 mm")
     source: str | None = None
+
+
+    @model_validator(mode="after")
+    def _inspection(self):
+        if self.inspection_share > 0 and self.inspection_dwell_h is None:
+            raise ValueError("inspection_share > 0 needs inspection_dwell_h (a distribution, "
+                             "hours)")
+        return self
 
 
 class Node(_Strict):

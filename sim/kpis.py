@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .model import RunOutput
-from .monitors import counts_in, window_means
+from .monitors import counts_in, rows_array, window_index, window_means
 from .network import MAX_CROSSINGS
 
 KPIS: dict[str, tuple[str, str]] = {
@@ -66,18 +66,24 @@ KPIS: dict[str, tuple[str, str]] = {
 Key = tuple[str, str, str]
 
 
-def _mean(x: np.ndarray) -> float:
-    return float(x.mean()) if len(x) else float("nan")
-
-
-def _p95(x: np.ndarray) -> float:
-    return float(np.percentile(x, 95)) if len(x) else float("nan")
-
-
-def _by_year(t: np.ndarray, values: np.ndarray, edges: np.ndarray, labels: list[str], fn
-             ) -> list[tuple[str, float]]:
-    j = np.searchsorted(edges, t, side="right") - 1
-    return [(lab, fn(values[j == y])) for y, lab in enumerate(labels)]
+def year_stats(t: np.ndarray, values: np.ndarray, edges: np.ndarray, p95: bool = False
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Mean (and 95th percentile) of ``values`` by the window of ``edges`` that ``t`` falls
+    in; NaN where a window has no value. ``t`` NaN: not counted."""
+    j = window_index(t, edges)
+    n_win = len(edges) - 1
+    ok = (j >= 0) & (j < n_win)
+    j, v = j[ok], values[ok]
+    count = np.bincount(j, minlength=n_win)
+    total = np.bincount(j, weights=v, minlength=n_win)
+    mean = np.divide(total, count, out=np.full(n_win, np.nan), where=count > 0)
+    if not p95:
+        return mean, mean
+    q = np.full(n_win, np.nan)
+    for y in range(n_win):
+        if count[y]:
+            q[y] = np.quantile(v[j == y], 0.95)
+    return mean, q
 
 
 def locate(out: RunOutput) -> dict[str, np.ndarray]:
@@ -119,57 +125,58 @@ def compute(out: RunOutput) -> dict[Key, float]:
     put_years("containers_delivered", "all", counts_in(st.t_delivered, edges))
 
     # -- the published aggregates -------------------------------------------------------
-    region = np.array([s.nodes[n].region for n in out.node_ids])
-    country = np.array([s.nodes[n].country for n in out.node_ids])
+    # per-node lookup tables, indexed by the stores' int16 node codes (-1: none -> last)
+    nodes = [s.nodes[n] for n in out.node_ids]
     tc = s.kpis.transit
-    counted = np.isin(region[st.origin], tc.origin_regions) & np.isin(
-        region[st.destination], tc.destination_regions)
-    codes = [out.node_ids.index(c) for c in tc.crossings]
-    t_first = np.full(st.n, np.inf)
+    from_ok = np.array([n.region in tc.origin_regions for n in nodes] + [False])
+    to_ok = np.array([n.region in tc.destination_regions for n in nodes] + [False])
+    at_counted = np.array([nid in tc.crossings for nid in out.node_ids] + [False])
+    counted = from_ok[st.origin] & to_ok[st.destination]
+    t_first = np.full(st.n, np.nan)
     for k in range(MAX_CROSSINGS):
-        hit = np.isin(st.crossing[k], codes)
-        t_first = np.where(hit & (t_first == np.inf), st.t_crossing["arrive"][k], t_first)
+        hit = at_counted[st.crossing[k]] & np.isnan(t_first)
+        t_first[hit] = st.t_crossing["arrive"][k][hit]
     t_count = np.where(counted, t_first, np.nan)
     put_years("transit_containers_china_central_asia", "all", counts_in(t_count, edges))
     put_years("transit_teu_china_central_asia", "all", counts_in(t_count, edges, st.teu))
 
-    ce = (region[st.origin] == "china") & (region[st.destination] == "europe") & (
-        st.crossing[0] >= 0)
+    is_china = np.array([n.region == "china" for n in nodes] + [False])
+    is_europe = np.array([n.region == "europe" for n in nodes] + [False])
+    in_kz = np.array([n.country == "KZ" for n in nodes] + [False])
+    ce = is_china[st.origin] & is_europe[st.destination] & (st.crossing[0] >= 0)
     t0 = np.where(ce, st.t_crossing["arrive"][0], np.nan)
-    kz = country[np.maximum(st.crossing[0], 0)] == "KZ"
+    kz = in_kz[st.crossing[0]]
     all_ce = counts_in(t0, edges)
     kz_ce = counts_in(np.where(kz, t0, np.nan), edges)
     put_years("kz_share_china_europe_land", "all",
               np.divide(kz_ce, all_ce, out=np.full(len(labels), np.nan), where=all_ce > 0))
 
     # -- by route and corridor ----------------------------------------------------------
-    ot = np.array(out.origin_trains, dtype=float).reshape(-1, 5)
+    ot = rows_array(out.origin_trains, 5)
     corridor_of = {rid: s.routes[rid].corridor for rid in out.route_ids}
     for r, rid in enumerate(out.route_ids):
         m = ot[:, 1] == r
         put_years("trains_by_route", rid, counts_in(ot[m, 2], edges))
         put_years("containers_by_route", rid, counts_in(ot[m, 2], edges, ot[m, 3]))
         put_years("teu_by_route", rid, counts_in(ot[m, 2], edges, ot[m, 4]))
-    route_corr = np.array([corridor_of[r] for r in out.route_ids] + ["none"])
-    box_corr = route_corr[np.where(st.route >= 0, st.route, len(out.route_ids))]
+    corridors = sorted(set(corridor_of.values()))
+    route_corr = np.array([corridors.index(corridor_of[r]) for r in out.route_ids] + [-1])
+    box_corr = route_corr[st.route]  # route -1 (not departed) -> last entry, -1
     transit_days = (st.t_delivered - st.t_created) / 24.0
-    for corr in sorted(set(corridor_of.values())):
-        m = box_corr == corr
+    for ci, corr in enumerate(corridors):
+        m = box_corr == ci
         put_years("containers_by_corridor", corr, counts_in(st.t_depart_origin[m], edges))
         dm = m & where["delivered"]
-        put_years("transit_time_days_mean", corr,
-                  [v for _, v in _by_year(st.t_delivered[dm], transit_days[dm], edges, labels,
-                                          _mean)])
-        put_years("transit_time_days_p95", corr,
-                  [v for _, v in _by_year(st.t_delivered[dm], transit_days[dm], edges, labels,
-                                          _p95)])
+        mean, p95 = year_stats(st.t_delivered[dm], transit_days[dm], edges, p95=True)
+        put_years("transit_time_days_mean", corr, mean)
+        put_years("transit_time_days_p95", corr, p95)
         K[("containers_in_transit_at_end", "run", corr)] = int((m & ~where["delivered"]).sum())
     K[("containers_in_transit_at_end", "run", "not_departed")] = int(where["at_origin"].sum())
 
     # -- crossings ----------------------------------------------------------------------
     spans = np.diff(edges)
     for nid, xing in out.crossings.items():
-        log = np.array(xing.log, dtype=float).reshape(-1, 6)
+        log = rows_array(xing.log, 6)
         arrive, crane0 = log[:, 0], log[:, 2]
         put_years("trains_by_crossing", nid, counts_in(arrive, edges))
         put_years("containers_by_crossing", nid, counts_in(arrive, edges, log[:, 4]))
@@ -188,8 +195,8 @@ def compute(out: RunOutput) -> dict[Key, float]:
         a_list, b_list, w_list = [], [], []
         dw = {k: [] for k in ("dwell", "handling", "customs", "consolidation", "t")}
         for k in range(MAX_CROSSINGS):
-            m = st.crossing[k] == code
-            if not m.any():
+            m = np.flatnonzero(st.crossing[k] == code)
+            if not len(m):
                 continue
             T = {stage: st.t_crossing[stage][k][m] for stage in st.t_crossing}
             a_list.append(T["unloaded"])
@@ -211,18 +218,15 @@ def compute(out: RunOutput) -> dict[Key, float]:
         put_years("yard_occupancy_teu_mean", nid, occ)
         put_years("yard_utilisation", nid, occ / xing.cfg.yard_capacity_teu)
         for part in ("dwell", "handling", "customs", "consolidation"):
-            done = np.isfinite(joined["t"])
             put_years(f"border_{part}_hours_mean", nid,
-                      [v for _, v in _by_year(joined["t"][done], joined[part][done], edges,
-                                              labels, _mean)])
+                      year_stats(joined["t"], joined[part], edges)[0])
 
     # -- links --------------------------------------------------------------------------
     for lid, line in out.lines.items():
-        if not line.log_dir:
+        if not line.log:
             continue
         link = s.links[lid]
-        req, ent = np.array(line.log_request), np.array(line.log_entry)
-        d = np.array(line.log_dir)
+        req, ent, d = line.log_arrays()
         for direction, (a, b) in enumerate(((link.from_, link.to), (link.to, link.from_))):
             m = d == direction
             if not m.any():

@@ -16,11 +16,11 @@ import simpy
 from .config import Departure, Scenario
 from .facilities.border import BorderCrossing
 from .facilities.demand import arrivals, daily_rates
-from .facilities.formation import TrainFormation
+from .facilities.formation import schedule_departures
 from .facilities.rail import Draws, RailLine
 from .network import crossing_gauges, flow_path, legs, link_index, outbound_boxes
 from .randomness import stream
-from .records import ContainerStore
+from .records import ContainerStore, gather
 
 JUNCTION, BORDER, DELIVER = 0, 1, 2
 
@@ -95,17 +95,22 @@ class Model:
         self.store = self._make_demand()
 
         rep = replication
-        self.lines = {lid: RailLine(env, lid, link, stream(self.seed, "running", rep, lid))
+        self.lines = {lid: RailLine(lid, link, stream(self.seed, "running", rep, lid))
                       for lid, link in s.links.items()}
         self.crossings = {
-            nid: BorderCrossing(env, nid, self.node_code[nid], n.crossing, self.store,
+            nid: BorderCrossing(env, nid, self.node_code[nid], n.crossing,
                                 stream(self.seed, "handling", rep, nid),
-                                stream(self.seed, "dwell", rep, nid))
+                                stream(self.seed, "dwell", rep, nid),
+                                stream(self.seed, "inspection", rep, nid),
+                                stream(self.seed, "inspection", rep, nid + ":dwell"),
+                                self.store.teu)
             for nid, n in s.nodes.items() if n.kind == "border"}
         self.junction_dwell = {
             nid: Draws(n.train_dwell_h, stream(self.seed, "junction", rep, nid))
             for nid, n in s.nodes.items() if n.train_dwell_h is not None}
         self.plans = self._plans()
+        self._origin_rows: list[np.ndarray] = []  # rows of each origin train, as logged
+        self._delivered: list[tuple[np.ndarray, float]] = []
         self.out = RunOutput(s, self.seed, rep, self.cal, self.store, self.node_ids,
                              self.flow_ids, self.route_ids, self.crossings, self.lines)
         self._start_origins()
@@ -131,7 +136,10 @@ class Model:
         return ContainerStore(flow, origin, dest, size, t_all[order])
 
     def _plans(self) -> dict[tuple[int, int], list[tuple]]:
-        """Compiled steps for each (flow, route): (line, direction, action, a, b, c)."""
+        """Compiled steps for each (flow, route): ``(line, direction, action, a, b)``.
+
+        JUNCTION: a = stop-time draws or None. BORDER: a = the crossing, b = (pool key,
+        outbound boxes per train, departure callback). DELIVER: nothing."""
         s = self.scenario
         links = link_index(s)
         plans = {}
@@ -140,74 +148,89 @@ class Model:
                 r = self.route_ids.index(rid)
                 path = flow_path(s, flow.origin, flow.destination, rid, links)
                 gauges = {b: gout for b, _gin, gout in crossing_gauges(s, path)}
-                steps = []
+                steps: list[tuple] = []
+                k = 0  # crossings passed before this step
                 for i, leg in enumerate(legs(s, path, links)):
                     line = self.lines[leg.link_id]
                     node = s.nodes[leg.node]
                     if i == len(path) - 2:
-                        steps.append((line, leg.direction, DELIVER, None, None, None))
+                        steps.append((line, leg.direction, DELIVER, None, None))
                     elif node.kind == "border":
-                        tail = tuple(path[i + 2:])
+                        key = (tuple(path[i + 2:]), k)
+                        spec = (key, k, outbound_boxes(s, leg.node, gauges[leg.node]),
+                                self._crossing_departure(steps, i + 1, k))
                         steps.append((line, leg.direction, BORDER, self.crossings[leg.node],
-                                      tail, outbound_boxes(s, leg.node, gauges[leg.node])))
+                                      spec))
+                        k += 1
                     else:
                         steps.append((line, leg.direction, JUNCTION,
-                                      self.junction_dwell.get(leg.node), None, None))
+                                      self.junction_dwell.get(leg.node), None))
                 plans[(f, r)] = steps
         return plans
 
     def _start_origins(self) -> None:
+        """Every arrival is known in advance, so each flow's block-train departures are
+        computed at once and one process per flow sends them off."""
         s, st = self.scenario, self.store
         for f, (fid, flow) in enumerate(s.demand.flows.items()):
             node = s.nodes[flow.origin]
-            rule = node.departure or Departure()
+            rows = np.flatnonzero(st.flow == f)  # already in arrival order
+            plan = schedule_departures(st.t_created[rows], node.departure or Departure(),
+                                       node.boxes_per_train, self.cal.end_h)
             routes = [self.route_ids.index(r) for r in flow.routes]
             cum = np.cumsum(list(flow.routes.values()))
             cum[-1] = 1.0
             rng = stream(self.seed, "route", self.replication, fid)
-            pool = TrainFormation(self.env, rule, node.boxes_per_train,
-                                  self._origin_departure(f, routes, cum, rng))
-            idx = np.flatnonzero(st.flow == f)
-            pool.add(idx, st.t_created[idx])
+            self.env.process(self.origin_trains(
+                rows, plan, self._origin_departure(f, routes, cum, rng)))
+
+    def origin_trains(self, rows: np.ndarray, plan: list[tuple[float, int, int]], depart):
+        """Process: block trains of one flow leave the origin at their planned hours."""
+        env = self.env
+        for t, a, b in plan:
+            if t > env.now:
+                yield env.timeout(t - env.now)
+            depart(rows[a:b], t)
 
     def _origin_departure(self, f: int, routes: list[int], cum: np.ndarray,
                           rng: np.random.Generator):
-        st = self.store
+        teu_of, log, rows_log = self.store.teu, self.out.origin_trains, self._origin_rows
 
         def depart(idx: np.ndarray, t: float) -> None:
             r = routes[int(np.searchsorted(cum, rng.random(), side="right"))] \
                 if len(routes) > 1 else routes[0]
-            st.route[idx] = r
-            st.t_depart_origin[idx] = t
-            teu = int(st.teu[idx].sum())
-            self.out.origin_trains.append((f, r, t, len(idx), teu))
+            teu = int(teu_of[idx].sum())
+            log.append((f, r, t, len(idx), teu))
+            rows_log.append(idx)
             self.env.process(self.journey(idx, teu, self.plans[(f, r)], 0, 0))
         return depart
 
     # -- processes ---------------------------------------------------------------------
     def journey(self, idx: np.ndarray, teu: int, steps: list[tuple], pos: int, k: int):
-        """Process: a train's life from departure to delivery or to its next crossing,
-        where its boxes are handed over and a new train is formed later."""
-        env, st = self.env, self.store
+        """Process: a train's run from a terminal or crossing to its next stop.
+
+        Paths on every link up to the next crossing or the destination are booked now
+        and the run is one timeout; at a crossing the boxes are handed over (a new train
+        is formed later), at the destination they are delivered."""
+        env = self.env
+        now = t = env.now
         for i in range(pos, len(steps)):
-            line, direction, action, a, b, c = steps[i]
-            yield from line.traverse(direction)
+            line, direction, action, a, b = steps[i]
+            t = line.book(direction, t, now) + line.run_h()
+            if action == JUNCTION:
+                if a is not None:
+                    t += a.one()
+                continue
+            yield env.timeout(t - now)
             if action == DELIVER:
-                st.t_delivered[idx] = env.now
+                self._delivered.append((idx, env.now))
                 return
-            if action == BORDER:
-                pool = a.pool((b, k), c, self._crossing_departure(steps, i + 1, k))
-                yield from a.receive(idx, teu, k, pool)
-                return
-            if a is not None:
-                yield env.timeout(a.one())
+            yield from a.receive(idx, teu, k, a.pool(*b))
+            return
 
     def _crossing_departure(self, steps: list[tuple], pos: int, k: int):
-        st = self.store
-
-        def depart(idx: np.ndarray, t: float) -> None:
-            st.t_crossing["depart"][k, idx] = t
-            self.env.process(self.journey(idx, int(st.teu[idx].sum()), steps, pos, k + 1))
+        def depart(idx: np.ndarray, t: float, teu: int) -> None:
+            self.env.process(self.journey(idx, teu, steps, pos, k + 1))
         return depart
 
     def _progress(self, bar):
@@ -226,7 +249,21 @@ class Model:
                 self.env.run(until=end)
         else:
             self.env.run(until=end)
-        # customs release is stamped when scheduled; one after the end was not reached
-        ready = self.store.t_crossing["ready"]
-        ready[ready >= end] = np.nan
+        self._stamp()
         return self.out
+
+    def _stamp(self) -> None:
+        """Write the stage times logged per train into the container records."""
+        st = self.store
+        ot = self.out.origin_trains
+        rows, route = gather(self._origin_rows, [o[1] for o in ot])
+        _, t = gather(self._origin_rows, [o[2] for o in ot])
+        st.route[rows] = route
+        st.t_depart_origin[rows] = t
+        rows, t = gather([d[0] for d in self._delivered], [d[1] for d in self._delivered])
+        st.t_delivered[rows] = t
+        for xing in self.crossings.values():
+            xing.stamp(st)
+        # customs release is logged when scheduled; one after the end was not reached
+        ready = st.t_crossing["ready"]
+        ready[ready >= self.cal.end_h] = np.nan

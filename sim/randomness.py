@@ -18,11 +18,12 @@ STREAMS = {
     "demand": 0,      # container arrival times and sizes, per flow
     "route": 1,       # route drawn for each block train, per flow
     "handling": 2,    # crane handling times, per crossing
-    "dwell": 3,       # customs/inspection dwell, per crossing
+    "dwell": 3,       # customs clearance per train, per crossing
     "running": 4,     # line running speeds, per link
     "junction": 5,    # train stops at junctions, per node
     "weather": 6,     # reserved: storms and gales
     "breakdowns": 7,  # reserved: equipment failures
+    "inspection": 8,  # which boxes are inspected at a crossing, and for how long
 }
 
 

@@ -15,6 +15,18 @@ from .network import MAX_CROSSINGS
 CROSSING_STAGES = ("arrive", "unloaded", "ready", "depart")
 
 
+def gather(batches: list[np.ndarray], per_batch=None, per_row: list[np.ndarray] | None = None):
+    """Concatenate row batches, with one value per batch repeated over its rows (or the
+    per-row value arrays concatenated): for stamping many trains at once."""
+    if not batches:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    rows = np.concatenate(batches)
+    if per_row is not None:
+        return rows, np.concatenate(per_row)
+    lens = np.fromiter((len(b) for b in batches), np.int64, len(batches))
+    return rows, np.repeat(np.asarray(per_batch), lens)
+
+
 class ContainerStore:
     """Column arrays for ``n`` containers; row index = container id."""
 

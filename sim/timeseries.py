@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .model import RunOutput
-from .monitors import counts_in, window_means
+from .monitors import counts_in, rows_array, window_means
 from .network import MAX_CROSSINGS
 
 
@@ -27,7 +27,7 @@ def daily(out: RunOutput) -> pd.DataFrame:
                                     "metric": metric, "value": np.asarray(values, float)}))
 
     for nid, xing in out.crossings.items():
-        log = np.array(xing.log, dtype=float).reshape(-1, 6)
+        log = rows_array(xing.log, 6)
         u_arrive, u_crane = xing.unfinished()
         handled = np.isfinite(u_crane)
         add(nid, "crossing", "trains_arrived",
@@ -50,11 +50,10 @@ def daily(out: RunOutput) -> pd.DataFrame:
             window_means(np.concatenate(a), np.concatenate(b), edges, np.concatenate(w),
                          end=end_h))
     for lid, line in out.lines.items():
-        if not line.log_dir:
+        if not line.log:
             continue
         link = s.links[lid]
-        req, ent, d = (np.array(line.log_request), np.array(line.log_entry),
-                       np.array(line.log_dir))
+        req, ent, d = line.log_arrays()
         for direction, (fa, fb) in enumerate(((link.from_, link.to), (link.to, link.from_))):
             m = d == direction
             if not m.any():

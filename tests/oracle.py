@@ -61,7 +61,11 @@ class Oracle:
                     cranes=simpy.Resource(env, c.cranes),
                     yard=simpy.Container(env, capacity=c.yard_capacity_teu),
                     handling=stream(seed, "handling", replication, nid),
-                    dwell=stream(seed, "dwell", replication, nid), stores={})
+                    customs=Draws(c.customs_dwell_h, stream(seed, "dwell", replication, nid)),
+                    inspection=stream(seed, "inspection", replication, nid),
+                    inspection_dwell=(Draws(c.inspection_dwell_h, stream(
+                        seed, "inspection", replication, nid + ":dwell"))
+                        if c.inspection_dwell_h else None), stores={})
         for f, (fid, flow) in enumerate(s.demand.flows.items()):
             path = flow_path(s, flow.origin, flow.destination, next(iter(flow.routes)))
             store = simpy.Store(env)
@@ -149,7 +153,12 @@ class Oracle:
                 mean_h = len(boxes) * c.moves_per_box / c.crane_moves_per_h
                 yield env.timeout(gamma_mean_cv(x["handling"], mean_h, c.handling_cv))
         self.rec["unloaded"][boxes] = env.now
-        dwell = np.asarray(c.customs_dwell_h.sample(x["dwell"], len(boxes)), dtype=float)
+        n = len(boxes)
+        dwell = np.full(n, x["customs"].one())
+        if c.inspection_share > 0:
+            k_insp = int(x["inspection"].binomial(n, c.inspection_share))
+            if k_insp:  # the first k boxes of the train are pulled, released together
+                dwell[:k_insp] += x["inspection_dwell"].one()
         tail = tuple(path[at + 1:])
         store = x["stores"].get(tail)
         if store is None:

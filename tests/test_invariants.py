@@ -117,3 +117,37 @@ def test_replications_do_not_depend_on_how_many_run(toy):
     assert np.allclose(first, [v[0] for v in one["values"]], equal_nan=True)
     row = three[(three.name == "containers_created") & (three.period == "run")].iloc[0]
     assert row.ci95_low < row["mean"] < row.ci95_high
+
+
+def test_window_means_direct_and_cumulative_agree():
+    from sim.monitors import window_means
+    rng = np.random.default_rng(0)
+    a = rng.uniform(0, 100, 500)
+    b = a + rng.exponential(10, 500)
+    b[::7] = np.nan  # open at the end
+    w = rng.integers(1, 3, 500).astype(float)
+    few = np.array([0.0, 30.0, 70.0, 100.0])
+    many = np.linspace(0, 100, 21)
+    direct = window_means(a, b, few, w, end=100.0)
+    # the same windows through the cumulative path (many edges), regrouped
+    fine = window_means(a, b, np.linspace(0, 100, 11), w, end=100.0)
+    assert direct[0] == pytest.approx(fine[:3].mean())
+    assert direct[1] == pytest.approx(fine[3:7].mean())
+    assert direct[2] == pytest.approx(fine[7:].mean())
+    assert window_means(a, b, many, w, end=100.0).mean() == pytest.approx(
+        window_means(a, b, [0.0, 100.0], w, end=100.0)[0])
+
+
+def test_window_index_few_and_many_edges_agree():
+    from sim.monitors import window_index
+    rng = np.random.default_rng(1)
+    t = rng.uniform(-5, 105, 1000)
+    t[::13] = np.nan
+    few = np.array([0.0, 50.0, 100.0])
+    many = np.linspace(0, 100, 11)
+    j_few = window_index(t, few)
+    j_ref = np.searchsorted(few, t, side="right") - 1
+    j_ref[np.isnan(t)] = -1
+    assert (j_few == j_ref).all()
+    j_many = window_index(t, many)
+    assert ((j_many // 5) == np.where(j_few < 0, -1, j_few))[(j_few >= 0) & (j_few < 2)].all()

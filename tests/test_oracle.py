@@ -21,11 +21,15 @@ CASES = {
         "nodes.gate.crossing.yard_capacity_teu": 400,
         "nodes.gate.crossing.departure": {"rule": "full"},
         "links.gate_omega.train_paths_per_day": 3,
+        "nodes.gate.crossing.inspection_share": 0.3,
+        "nodes.gate.crossing.inspection_dwell_h": {"dist": "constant", "value": 6},
     },
     "origin_max_wait": {
         "demand.flows.west.containers_per_year": 8_000,
         "nodes.alpha.departure": {"rule": "full_or_max_wait", "max_wait_h": 36},
         "nodes.gate.crossing.customs_dwell_h": {"dist": "gamma", "mean": 30, "cv": 1.2},
+        "nodes.gate.crossing.inspection_share": 0.1,
+        "nodes.gate.crossing.inspection_dwell_h": {"dist": "exponential", "mean": 20},
         "nodes.gate.crossing.departure": {"rule": "full_or_max_wait", "max_wait_h": 12},
     },
 }

@@ -1,27 +1,34 @@
-"""Train formation: boxes wait in a pool until a departure rule releases a train.
+"""Train formation: boxes wait until a departure rule releases a train.
 
-The same mechanism forms block trains at origin terminals and outbound trains on the
-other gauge at border crossings. Boxes enter the pool with the time at which each
-becomes *ready* (arrival at the terminal; end of customs dwell at a crossing), which may
-lie in the future. A single dispatcher process per pool wakes only when a rule can fire
-(the N-th box becomes ready, the oldest ready box reaches its maximum wait, a timetable
-slot comes round) or when new boxes are added: one event per train, none per box.
-
-Rules (``Departure.rule``):
+Boxes become *ready* at known hours (arrival at an origin terminal; customs release at a
+crossing, which may lie in the future when they are added). Rules
+(``Departure.rule``):
 
 * ``full``: a train of ``boxes_per_train`` leaves as soon as that many boxes are ready.
-* ``full_or_max_wait``: as ``full``, or with whatever is ready (at least ``min_boxes``)
-  once the oldest ready box has waited ``max_wait_h``.
+* ``full_or_max_wait``: as ``full``, or with whatever is ready (at least ``min_boxes``,
+  at most a train) once the oldest ready box has waited ``max_wait_h``.
 * ``timetable``: trains leave at ``first_departure_h + k * 24 / departures_per_day`` hours
   (model time 0 is midnight) with up to ``boxes_per_train`` ready boxes, if at least
   ``min_boxes`` are ready; otherwise the slot is skipped.
 
-Boxes leave in order of readiness (ties in order of arrival in the pool).
+Boxes leave in order of readiness, ties in order of arrival in the pool.
+
+Two implementations of the same rules:
+
+* :class:`TrainFormation`, for pools that fill during the run (crossings): boxes are
+  held in batches of equal ready time (a train's boxes are cleared together), and one
+  timer wakes the pool only when a rule can fire: at most one event per train, none per
+  box.
+* :func:`schedule_departures`, for pools whose every box is known in advance (origin
+  terminals, where arrivals are drawn up front): the departures computed at once.
+
+A test checks that the two agree.
 """
 
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections.abc import Callable
 
 import numpy as np
@@ -30,18 +37,17 @@ import simpy
 from ..config import Departure
 
 EPS_H = 1e-9  # clock tolerance, hours: a box ready at t counts as ready at t
-_COMPACT = 4096
 
 
 class TrainFormation:
-    """A pool of boxes waiting for a train, with its dispatcher process.
+    """A pool of boxes waiting for a train, released by a departure rule.
 
     Parameters
     ----------
     env : the SimPy environment.
     rule : the departure rule.
     boxes_per_train : train capacity, boxes.
-    on_depart : called as ``on_depart(indices, t)`` for each train released.
+    on_depart : called as ``on_depart(rows, t)`` for each train released.
     """
 
     def __init__(self, env: simpy.Environment, rule: Departure, boxes_per_train: int,
@@ -54,84 +60,106 @@ class TrainFormation:
         self.first_h = rule.first_departure_h
         self.capacity = boxes_per_train
         self.on_depart = on_depart
-        self._ready = np.empty(0)
-        self._idx = np.empty(0, np.int64)
-        self._head = 0
-        self._signal = env.event()
-        proc = self._timetable if self.rule == "timetable" else self._dispatcher
-        env.process(proc())
+        self._times: list[float] = []       # ready hour of each batch, sorted
+        self._rows: list[np.ndarray] = []   # the batch's container rows
+        self._n = 0                          # boxes in the pool
+        self._timer: simpy.Event | None = None
+        self._timer_at = math.inf
+        if self.rule == "timetable":
+            env.process(self._timetable())
 
     # -- pool -------------------------------------------------------------------------
     def __len__(self) -> int:
-        return len(self._ready) - self._head
+        return self._n
 
-    def add(self, indices: np.ndarray, ready_h: np.ndarray) -> None:
+    def add_batch(self, rows: np.ndarray, ready_h: float, wake: bool = True) -> None:
+        """Put boxes that all become ready at ``ready_h`` in the pool (``wake=False``: more
+        batches follow at once; the last one wakes the pool)."""
+        if len(rows):
+            i = bisect_right(self._times, ready_h)
+            self._times.insert(i, ready_h)
+            self._rows.insert(i, rows)
+            self._n += len(rows)
+        if wake and self.rule != "timetable":
+            self._wake()
+
+    def add(self, rows: np.ndarray, ready_h: np.ndarray) -> None:
         """Put boxes in the pool, each ready at its own time."""
-        if len(indices) == 0:
-            return
-        ready = self._ready[self._head:]
-        if len(ready) == 0 or ready_h.min() >= ready[-1]:
-            order = np.argsort(ready_h, kind="stable")
-            new_r, new_i = ready_h[order], indices[order]
-            if self._head > _COMPACT and self._head * 2 > len(self._ready):
-                self._ready, self._idx = ready, self._idx[self._head:]
-                self._head = 0
-            self._ready = np.concatenate((self._ready, new_r))
-            self._idx = np.concatenate((self._idx, new_i))
-        else:
-            r = np.concatenate((ready, ready_h))
-            i = np.concatenate((self._idx[self._head:], indices))
-            order = np.argsort(r, kind="stable")
-            self._ready, self._idx, self._head = r[order], i[order], 0
-        if not self._signal.triggered:
-            self._signal.succeed()
+        order = np.argsort(ready_h, kind="stable")
+        t, rows = ready_h[order], rows[order]
+        cuts = (np.flatnonzero(t[1:] != t[:-1]) + 1).tolist()
+        for a, b in zip([0, *cuts], [*cuts, len(t)]):
+            self.add_batch(rows[a:b], float(t[a]), wake=False)
+        self.add_batch(rows[:0], 0.0)  # wake once
+
+    def _nth_ready_at(self, n: int) -> float:
+        """Hour at which the n-th box (in ready order) is ready; n <= len(self)."""
+        seen = 0
+        for t, rows in zip(self._times, self._rows):
+            seen += len(rows)
+            if seen >= n:
+                return t
+        raise AssertionError("n exceeds the pool")  # pragma: no cover
+
+    def _n_ready(self, due: float) -> int:
+        n = 0
+        for t, rows in zip(self._times, self._rows):
+            if t > due:
+                break
+            n += len(rows)
+        return n
 
     def _take(self, k: int, t: float) -> None:
-        h = self._head
-        taken = self._idx[h:h + k]
-        self._head = h + k
-        self.on_depart(taken, t)
-
-    def _n_ready(self, now: float) -> int:
-        return int(np.searchsorted(self._ready[self._head:], now + EPS_H, side="right"))
+        taken, need = [], k
+        times, batches = self._times, self._rows
+        while need:
+            rows = batches[0]
+            if len(rows) <= need:
+                taken.append(rows)
+                need -= len(rows)
+                del times[0], batches[0]
+            else:
+                taken.append(rows[:need])
+                batches[0] = rows[need:]
+                need = 0
+        self._n -= k
+        self.on_depart(taken[0] if len(taken) == 1 else np.concatenate(taken), t)
 
     # -- rules ------------------------------------------------------------------------
     def _release(self, now: float) -> float:
         """Release every train the rule allows now; return the next time one could go."""
-        n_cap = self.capacity
+        n_cap, due = self.capacity, now + EPS_H
         while True:
-            size = len(self)
-            if size == 0:
-                return math.inf
-            avail = self._n_ready(now)
-            if avail >= n_cap:
+            size = self._n
+            full_at = self._nth_ready_at(n_cap) if size >= n_cap else math.inf
+            if full_at <= due:
                 self._take(n_cap, now)
                 continue
-            r, h = self._ready, self._head
-            if self.rule == "full":
-                return r[h + n_cap - 1] if size >= n_cap else math.inf
-            # full_or_max_wait
-            deadline = r[h] + self.max_wait_h
-            if avail >= self.min_boxes and now + EPS_H >= deadline:
-                self._take(avail, now)
-                continue
-            wake = r[h + n_cap - 1] if size >= n_cap else math.inf
+            if self.rule == "full" or size == 0:
+                return full_at
+            # full_or_max_wait: the oldest ready box sets the deadline
+            deadline = self._times[0] + self.max_wait_h
+            if deadline <= due:
+                avail = self._n_ready(due)
+                if avail >= self.min_boxes:
+                    self._take(avail, now)
+                    continue
             if size >= self.min_boxes:
-                wake = min(wake, max(deadline, r[h + self.min_boxes - 1]))
-            return wake
+                return min(full_at, max(deadline, self._nth_ready_at(self.min_boxes)))
+            return full_at
 
-    def _dispatcher(self):
-        """Process: release trains whenever the departure rule allows."""
+    def _wake(self, _event=None) -> None:
+        """Release what the rule allows now and set the timer for the next chance."""
+        if _event is not None:
+            if _event is not self._timer:
+                return  # a timer superseded by an earlier one
+            self._timer, self._timer_at = None, math.inf
         env = self.env
-        while True:
-            wake = self._release(env.now)
-            signal = self._signal
-            if wake == math.inf:
-                yield signal
-            else:
-                yield env.timeout(max(wake - env.now, 0.0)) | signal
-            if signal.triggered:
-                self._signal = env.event()
+        wake = self._release(env.now)
+        if wake < self._timer_at:
+            self._timer_at = wake
+            self._timer = env.timeout(max(wake - env.now, 0.0))
+            self._timer.callbacks.append(self._wake)
 
     def _timetable(self):
         """Process: a departure slot every period, taking what is ready."""
@@ -143,6 +171,53 @@ class TrainFormation:
             if slot < env.now:
                 continue
             yield env.timeout(slot - env.now)
-            avail = min(self._n_ready(env.now), self.capacity)
+            avail = min(self._n_ready(env.now + EPS_H), self.capacity)
             if avail >= self.min_boxes:
                 self._take(avail, env.now)
+
+
+def schedule_departures(ready_h: np.ndarray, rule: Departure, capacity: int,
+                        until_h: float) -> list[tuple[float, int, int]]:
+    """Departures ``(hour, first, stop)`` of trains formed from boxes ready at the sorted
+    hours ``ready_h``: the train takes boxes ``first .. stop-1``. Only departures before
+    ``until_h`` are listed. Same rules and tie-breaking as :class:`TrainFormation`."""
+    r = np.asarray(ready_h, float)
+    n = len(r)
+    out: list[tuple[float, int, int]] = []
+    i = 0
+    if rule.rule == "full":
+        for stop in range(capacity, n + 1, capacity):
+            t = float(r[stop - 1])
+            if t >= until_h:
+                break
+            out.append((t, stop - capacity, stop))
+        return out
+    if rule.rule == "full_or_max_wait":
+        w, m = rule.max_wait_h, rule.min_boxes
+        t_prev = -math.inf
+        while i < n:
+            full_at = float(r[i + capacity - 1]) if i + capacity <= n else math.inf
+            wait_at = max(float(r[i]) + w, float(r[i + m - 1])) if i + m <= n else math.inf
+            t = max(min(full_at, wait_at), t_prev)  # never before the previous train
+            if t >= until_h:
+                break
+            if full_at <= t + EPS_H:
+                stop = i + capacity
+            else:
+                stop = min(int(np.searchsorted(r, t + EPS_H, side="right")), i + capacity)
+            out.append((t, i, stop))
+            i, t_prev = stop, t
+        return out
+    period = 24.0 / rule.departures_per_day
+    k = 0
+    while i < n:
+        slot = rule.first_departure_h + k * period
+        k += 1
+        if slot >= until_h:
+            break
+        avail = int(np.searchsorted(r, slot + EPS_H, side="right")) - i
+        if avail >= rule.min_boxes:
+            stop = i + min(avail, capacity)
+            out.append((slot, i, stop))
+            i = stop
+    return out

@@ -1,66 +1,84 @@
-"""Rail lines: a train waits for a free train path, then runs the segment."""
+"""Rail lines: train paths booked first come, first served, and running times.
+
+A train books its paths when it leaves a terminal or a crossing, for every link up to its
+next stop (crossing or destination), in order: on each link it takes the first free path
+at or after the hour it reaches the link. Paths on one link and direction are at least
+``24 / train_paths_per_day`` hours apart; a later booking may take a free path between
+earlier bookings. This is how infrastructure managers allocate freight paths, and it lets
+the whole run to the next stop be one simulation event.
+"""
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
 import numpy as np
-import simpy
 
 from ..config import Link
 from ..distributions import _Dist
+from ..monitors import rows_array
 
 
 class Draws:
     """Draws from one distribution and generator, taken in blocks for speed.
 
-    The sequence of values is the same whatever the block size, because each block is the
-    continuation of the same generator; block draws just avoid per-call overhead.
+    The sequence of values is fixed by the generator and the block size (fixed here), so
+    runs are reproducible; block draws only avoid per-call overhead.
     """
 
     __slots__ = ("dist", "rng", "block", "_buf", "_i")
 
     def __init__(self, dist: _Dist, rng: np.random.Generator, block: int = 256):
         self.dist, self.rng, self.block = dist, rng, block
-        self._buf = np.empty(0)
+        self._buf: list[float] = []
         self._i = 0
 
     def one(self) -> float:
         if self._i >= len(self._buf):
-            self._buf = np.asarray(self.dist.sample(self.rng, self.block), dtype=float)
+            self._buf = np.asarray(self.dist.sample(self.rng, self.block), dtype=float).tolist()
             self._i = 0
         v = self._buf[self._i]
         self._i += 1
-        return float(v)
+        return v
 
 
 class RailLine:
-    """A link, both directions; each direction releases ``train_paths_per_day`` paths a day.
+    """A link, both directions, with its booked paths and its running-time draws."""
 
-    A train asking for a path gets the first free one (first come, first served): paths
-    are spaced ``24 / train_paths_per_day`` hours apart. It then runs
-    ``length_km / speed * 24`` hours with the speed drawn per train.
-    """
+    __slots__ = ("id", "length_km", "headway_h", "speed", "_booked", "log", "_km_h")
 
-    def __init__(self, env: simpy.Environment, link_id: str, link: Link, rng: np.random.Generator):
-        self.env = env
+    def __init__(self, link_id: str, link: Link, rng: np.random.Generator):
         self.id = link_id
         self.length_km = link.length_km
         self.headway_h = 24.0 / link.train_paths_per_day
         self.speed = Draws(link.speed_km_per_day, rng)
-        self.next_free = [0.0, 0.0]
-        # log: request time, entry time, direction (one row per train)
-        self.log_request: list[float] = []
-        self.log_entry: list[float] = []
-        self.log_dir: list[int] = []
+        self._km_h = link.length_km * 24.0
+        self._booked: tuple[list[float], list[float]] = ([], [])
+        # per train: hour it reached the link, hour it entered, direction
+        self.log: list[tuple[float, float, int]] = []
 
-    def traverse(self, direction: int):
-        """Process step: wait for a path in ``direction``, then run the segment."""
-        env = self.env
-        now = env.now
-        free = self.next_free[direction]
-        entry = free if free > now else now
-        self.next_free[direction] = entry + self.headway_h
-        self.log_request.append(now)
-        self.log_entry.append(entry)
-        self.log_dir.append(direction)
-        run_h = self.length_km / self.speed.one() * 24.0
-        yield env.timeout(entry - now + run_h)
+    def book(self, direction: int, t: float, now: float) -> float:
+        """Book the first free path at or after hour ``t`` (booked at hour ``now <= t``);
+        return its hour."""
+        booked, h = self._booked[direction], self.headway_h
+        i = bisect_right(booked, t - h)
+        entry = t
+        n = len(booked)
+        # booked paths are >= h apart, so each one closer than h pushes the entry past it
+        while i < n and booked[i] < entry + h:
+            entry = booked[i] + h
+            i += 1
+        booked.insert(i, entry)
+        if len(booked) > 1024 and booked[512] < now - h:
+            del booked[:512]  # no future request (all at >= now) can conflict with these
+        self.log.append((t, entry, direction))
+        return entry
+
+    def run_h(self) -> float:
+        """Running time of one train over the link, hours."""
+        return self._km_h / self.speed.one()
+
+    def log_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(reached, entered, direction) per train booked."""
+        a = rows_array(self.log, 3)
+        return a[:, 0], a[:, 1], a[:, 2].astype(np.int8)

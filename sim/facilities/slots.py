@@ -1,0 +1,67 @@
+"""Lean capacity primitives: a counting resource and a level, both first come, first
+served, that cost no simulation event when the request can be met at once.
+
+They behave as ``simpy.Resource`` and ``simpy.Container`` do for the uses here (FIFO,
+head-of-line blocking for the level); the per-container reference model in the tests uses
+the SimPy originals, so any difference would show there.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import simpy
+
+
+class Slots:
+    """``capacity`` identical servers (tracks, crane gangs)."""
+
+    __slots__ = ("env", "capacity", "used", "_waiting")
+
+    def __init__(self, env: simpy.Environment, capacity: int):
+        self.env, self.capacity, self.used = env, capacity, 0
+        self._waiting: deque[simpy.Event] = deque()
+
+    def acquire(self) -> simpy.Event | None:
+        """None if a server was free and is now taken; else an event to wait for."""
+        if self.used < self.capacity and not self._waiting:
+            self.used += 1
+            return None
+        ev = self.env.event()
+        self._waiting.append(ev)
+        return ev
+
+    def release(self) -> None:
+        """Free a server, handing it straight to the longest waiter if there is one."""
+        if self._waiting:
+            self._waiting.popleft().succeed()
+        else:
+            self.used -= 1
+
+
+class Level:
+    """A store of an amount (yard TEU) with a capacity; puts wait in order."""
+
+    __slots__ = ("env", "capacity", "level", "_waiting")
+
+    def __init__(self, env: simpy.Environment, capacity: float):
+        self.env, self.capacity, self.level = env, capacity, 0.0
+        self._waiting: deque[tuple[float, simpy.Event]] = deque()
+
+    def put(self, amount: float) -> simpy.Event | None:
+        """None if the amount fitted at once; else an event fired when it has been put."""
+        if not self._waiting and self.level + amount <= self.capacity:
+            self.level += amount
+            return None
+        ev = self.env.event()
+        self._waiting.append((amount, ev))
+        return ev
+
+    def get(self, amount: float) -> None:
+        """Remove an amount (never waits), then let waiting puts in, in order."""
+        self.level -= amount
+        w = self._waiting
+        while w and self.level + w[0][0] <= self.capacity:
+            amt, ev = w.popleft()
+            self.level += amt
+            ev.succeed()
