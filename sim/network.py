@@ -34,13 +34,15 @@ def flow_path(scenario: Scenario, origin: str, destination: str, route_id: str,
               links: dict[frozenset, str] | None = None) -> list[str]:
     """The node path a train of this flow travels on this route, origin to destination."""
     links = links if links is not None else link_index(scenario)
-    path = list(scenario.routes[route_id].path)
-    if not _joined(origin, path[0], links):
-        if _joined(origin, path[-1], links):
-            path.reverse()
-        else:
-            raise PathError(f"origin '{origin}' is linked to neither end of route "
-                            f"'{route_id}' ({path[0]} ... {path[-1]})")
+    forward = list(scenario.routes[route_id].path)
+    # travel the route in the direction that joins the origin to its start and its end
+    # to the destination; forward first
+    options = [p for p in (forward, forward[::-1]) if _joined(origin, p[0], links)]
+    if not options:
+        raise PathError(f"origin '{origin}' is linked to neither end of route "
+                        f"'{route_id}' ({forward[0]} ... {forward[-1]})")
+    path = next((p for p in options if _joined(p[-1], destination, links)), options[0])
+    path = list(path)
     if path[0] != origin:
         path.insert(0, origin)
     if path[-1] != destination:

@@ -7,7 +7,9 @@ import pytest
 
 from sim.model import Model
 
-from .conftest import toy_with
+from sim.config import load_scenario
+
+from .conftest import HERE, toy_with
 from .oracle import Oracle
 
 CASES = {
@@ -35,9 +37,20 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("case", sorted(CASES))
+CHAIN = {"chain": {}, "chain_congested": {
+    "demand.flows.west.containers_per_year": 60_000,
+    "demand.flows.east.containers_per_year": 30_000,
+    "nodes.gate.crossing.cranes": 1,
+    "nodes.gate.crossing.departure": {"rule": "full_or_max_wait", "max_wait_h": 30},
+    "nodes.gate.crossing.inspection_share": 0.1,
+    "nodes.gate.crossing.inspection_dwell_h": {"dist": "lognormal", "mean": 10, "cv": 1},
+}}
+
+
+@pytest.mark.parametrize("case", sorted(CASES) + sorted(CHAIN))
 def test_batched_core_matches_per_container_oracle(case):
-    s = toy_with(**CASES[case])
+    s = toy_with(**CASES[case]) if case in CASES else load_scenario(
+        HERE / "scenarios" / "toy_chain.toml", overrides=CHAIN[case])
     out = Model(s, seed=21).run()
     ref = Oracle(s, seed=21).run()
     st = out.store

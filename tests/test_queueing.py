@@ -152,3 +152,33 @@ def test_full_or_max_wait_first_box_wait_matches_theory():
                                   4000, s)[1].mean() for s in range(10)]
     m, lo, hi, _ = t_interval(np.array(means))
     assert lo <= theory <= hi, (m, lo, hi, theory)
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as hst  # noqa: E402
+
+from sim.facilities.formation import schedule_departures  # noqa: E402
+
+RULES = hst.one_of(
+    hst.builds(lambda: Departure(rule="full")),
+    hst.builds(lambda w, m: Departure(rule="full_or_max_wait", max_wait_h=w, min_boxes=m),
+               hst.floats(0.5, 30), hst.integers(1, 3)),
+    hst.builds(lambda d, f: Departure(rule="timetable", departures_per_day=d,
+                                      first_departure_h=f),
+               hst.sampled_from([1, 2, 3, 4, 6]), hst.floats(0, 23)),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(rule=RULES, capacity=hst.integers(1, 6),
+       gaps=hst.lists(hst.floats(0, 12), min_size=0, max_size=60))
+def test_schedule_matches_the_event_driven_pool(rule, capacity, gaps):
+    """Origins precompute departures; crossings run the event-driven pool: same rules."""
+    ready = np.cumsum(gaps)
+    until = (ready[-1] if len(ready) else 0) + 100
+    env, pool, out = _formation(rule, capacity)
+    pool.add(np.arange(len(ready)), ready)
+    env.run(until=until)
+    planned = schedule_departures(ready, rule, capacity, until)
+    assert [(pytest.approx(t, abs=1e-7), list(range(a, b))) for t, a, b in planned] == \
+        [(t, [int(i) for i in idx]) for t, idx in out]

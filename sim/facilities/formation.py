@@ -85,6 +85,8 @@ class TrainFormation:
 
     def add(self, rows: np.ndarray, ready_h: np.ndarray) -> None:
         """Put boxes in the pool, each ready at its own time."""
+        if len(rows) == 0:
+            return
         order = np.argsort(ready_h, kind="stable")
         t, rows = ready_h[order], rows[order]
         cuts = (np.flatnonzero(t[1:] != t[:-1]) + 1).tolist()
