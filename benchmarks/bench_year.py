@@ -8,7 +8,7 @@ repeated; medians are printed. Cases:
              container tracked: build, run and KPIs (no file writing);
 * ``scaled`` the same with ``demand.scale = 2.4``.
 
-Usage: python benchmarks/bench_year.py [--repeat 3] [--scenario scenarios/baseline.toml]
+Usage: python benchmarks/bench_year.py [--repeat 5] [--scenario scenarios/baseline.toml]
 """
 
 from __future__ import annotations
@@ -74,30 +74,42 @@ def child(case: str, scenario: str) -> None:
     print(json.dumps(res))
 
 
-def measure(case: str, scenario: str, repeat: int) -> dict:
-    runs = []
+def measure(cases: list[str], scenario: str, repeat: int) -> dict[str, list[dict]]:
+    """Run the cases in turn, ``repeat`` rounds (A B C A B C ...), so that ratios are
+    taken between runs made close together on a machine whose speed drifts."""
+    runs: dict[str, list[dict]] = {c: [] for c in cases}
     for _ in range(repeat):
-        r = subprocess.run([sys.executable, __file__, "--child", case, "--scenario", scenario],
-                           capture_output=True, text=True, check=True, cwd=ROOT)
-        runs.append(json.loads(r.stdout.strip().splitlines()[-1]))
+        for case in cases:
+            r = subprocess.run([sys.executable, __file__, "--child", case, "--scenario",
+                                scenario], capture_output=True, text=True, check=True, cwd=ROOT)
+            runs[case].append(json.loads(r.stdout.strip().splitlines()[-1]))
+    return runs
+
+
+def median_of(runs: list[dict]) -> dict:
     med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
     med["wall_min"] = min(r["wall_s"] for r in runs)
     med["wall_max"] = max(r["wall_s"] for r in runs)
     return med
 
 
+def ratio(a: list[dict], b: list[dict]) -> float:
+    """Median of the round-by-round ratios a/b."""
+    return statistics.median(x["wall_s"] / y["wall_s"] for x, y in zip(a, b))
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--repeat", type=int, default=5)
     p.add_argument("--scenario", default="scenarios/baseline.toml")
     p.add_argument("--child", choices=CASES, help=argparse.SUPPRESS)
     a = p.parse_args()
     if a.child:
         child(a.child, a.scenario)
         return 0
-    res = {c: measure(c, a.scenario, a.repeat) for c in CASES}
-    ref, year, scaled = res["ref"], res["year"], res["scaled"]
-    print(f"median of {a.repeat} runs each, fresh process per run")
+    runs = measure(list(CASES), a.scenario, a.repeat)
+    ref, year, scaled = (median_of(runs[c]) for c in ("ref", "year", "scaled"))
+    print(f"{a.repeat} rounds of (reference, year, x2.4), a fresh process per run; medians")
     print(f"{'case':28s}{'wall s (min..max)':>24s}{'peak RSS MB':>14s}{'containers':>12s}"
           f"{'trains':>10s}")
     for name, r in (("1M SimPy timeouts (ref)", ref), ("baseline, 1 year", year),
@@ -107,9 +119,9 @@ def main() -> int:
               f"{r.get('containers', 0):12,.0f}{r.get('trains', 0):10,.0f}")
     print(f"seconds per simulated year (baseline): {year['wall_s']:.3f}")
     print(f"containers per second:                 {year['containers'] / year['wall_s']:,.0f}")
-    print(f"ratio year / 1M-event reference:       {year['wall_s'] / ref['wall_s']:.2f}"
-          "   (budget <= 1.0)")
-    print(f"ratio x2.4 demand / x1 demand:         {scaled['wall_s'] / year['wall_s']:.2f}"
+    print(f"ratio year / 1M-event reference:       {ratio(runs['year'], runs['ref']):.2f}"
+          "   (budget <= 1.0; median of per-round ratios)")
+    print(f"ratio x2.4 demand / x1 demand:         {ratio(runs['scaled'], runs['year']):.2f}"
           "   (budget <= 2.6)")
     print(f"peak memory, baseline year:            {year['peak_rss_mb']:.0f} MB   (budget <= 300)")
     return 0

@@ -202,35 +202,36 @@ class Model:
             teu = int(teu_of[idx].sum())
             log.append((f, r, t, len(idx), teu))
             rows_log.append(idx)
-            self.env.process(self.journey(idx, teu, self.plans[(f, r)], 0, 0))
+            self.journey(idx, teu, self.plans[(f, r)], 0, 0)
         return depart
 
     # -- processes ---------------------------------------------------------------------
-    def journey(self, idx: np.ndarray, teu: int, steps: list[tuple], pos: int, k: int):
-        """Process: a train's run from a terminal or crossing to its next stop.
-
-        Paths on every link up to the next crossing or the destination are booked now
-        and the run is one timeout; at a crossing the boxes are handed over (a new train
-        is formed later), at the destination they are delivered."""
+    def journey(self, idx: np.ndarray, teu: int, steps: list[tuple], pos: int, k: int
+                ) -> None:
+        """A train leaves a terminal or crossing: book paths on every link up to its next
+        stop (crossing or destination) and arrive there in one event; at a crossing its
+        boxes are handed over (a new train is formed later), at the destination they are
+        delivered. Trains are chains of callbacks, not processes."""
         env = self.env
         now = t = env.now
         for i in range(pos, len(steps)):
             line, direction, action, a, b = steps[i]
-            t = line.book(direction, t, now) + line.run_h()
+            t = line.book(direction, t, now) + line.km_h / line.speed.one()
             if action == JUNCTION:
                 if a is not None:
                     t += a.one()
                 continue
-            yield env.timeout(t - now)
+            arrival = env.timeout(t - now)
             if action == DELIVER:
-                self._delivered.append((idx, env.now))
-                return
-            yield from a.receive(idx, teu, k, a.pool(*b))
+                arrival.callbacks.append(lambda _e: self._delivered.append((idx, env.now)))
+            else:
+                pool = a.pool(*b)
+                arrival.callbacks.append(lambda _e: a.receive(idx, teu, k, pool))
             return
 
     def _crossing_departure(self, steps: list[tuple], pos: int, k: int):
         def depart(idx: np.ndarray, t: float, teu: int) -> None:
-            self.env.process(self.journey(idx, teu, steps, pos, k + 1))
+            self.journey(idx, teu, steps, pos, k + 1)
         return depart
 
     def _progress(self, bar):

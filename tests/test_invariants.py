@@ -151,3 +151,30 @@ def test_window_index_few_and_many_edges_agree():
     assert (j_few == j_ref).all()
     j_many = window_index(t, many)
     assert ((j_many // 5) == np.where(j_few < 0, -1, j_few))[(j_few >= 0) & (j_few < 2)].all()
+
+
+def test_path_booking_matches_a_linear_scan():
+    """RailLine.book (blocked intervals) against the definition: the first hour at or after
+    the request that is at least a headway from every booked path."""
+    from sim.config import Link
+    from sim.facilities.rail import RailLine
+    rng = np.random.default_rng(4)
+    link = Link.model_validate({"from": "a", "to": "b", "length_km": 100, "train_paths_per_day": 6,
+                                "speed_km_per_day": {"dist": "constant", "value": 800}})
+    line = RailLine("ab", link, rng)
+    h = 4.0
+    booked: list[float] = []
+    now = 0.0
+    for _ in range(3000):
+        now += rng.exponential(3.0)
+        t = now + rng.choice([0.0, rng.uniform(0, 40)])  # some bookings far ahead
+        entry = line.book(0, t, now)
+        expect, moved = t, True
+        while moved:
+            moved = False
+            for b in booked:
+                if abs(b - expect) < h - 1e-9:
+                    expect, moved = b + h, True
+        assert entry == pytest.approx(expect, abs=1e-9)
+        booked.append(entry)
+        booked = [b for b in booked if b > now - 2 * h]

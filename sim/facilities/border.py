@@ -86,31 +86,36 @@ class BorderCrossing:
                                              depart)
         return p
 
-    def receive(self, idx: np.ndarray, teu: int, k: int, pool: TrainFormation):
-        """Process step for an inbound train carrying boxes ``idx`` (k-th crossing on
-        their path): queue, unload, then hand the boxes to customs and ``pool``."""
-        env = self.env
-        t_arrive = env.now
+    # An inbound train's stay, as a chain of callbacks (no process per train): each step
+    # runs at once when what it needs is free, else when the wait event fires.
+    def receive(self, idx: np.ndarray, teu: int, k: int, pool: TrainFormation) -> None:
+        """An inbound train carrying boxes ``idx`` (their k-th crossing) arrives: it
+        queues, is unloaded, and its boxes go through customs into ``pool``."""
         key = self._n_in = self._n_in + 1
-        inside = self._inside[key] = [t_arrive, math.nan, idx, k]
-        wait = self.tracks.acquire()
-        if wait is not None:
-            yield wait
-        t_track = env.now
-        wait = self.yard.put(teu)
-        if wait is not None:
-            yield wait
-        wait = self.cranes.acquire()
-        if wait is not None:
-            yield wait
-        t_start = inside[1] = env.now
-        n = len(idx)
-        yield env.timeout(gamma_mean_cv(self.handling_rng, n * self.hours_per_box,
-                                        self.cfg.handling_cv))
+        # arrive, crane start, rows, k, teu, pool, got track
+        train = self._inside[key] = [self.env.now, math.nan, idx, k, teu, pool, math.nan]
+        _then(self.tracks.acquire(), self._on_track, train, key)
+
+    def _on_track(self, train: list, key: int) -> None:
+        train[6] = self.env.now
+        _then(self.yard.put(train[4]), self._on_yard, train, key)
+
+    def _on_yard(self, train: list, key: int) -> None:
+        _then(self.cranes.acquire(), self._on_crane, train, key)
+
+    def _on_crane(self, train: list, key: int) -> None:
+        train[1] = self.env.now
+        handling = gamma_mean_cv(self.handling_rng, len(train[2]) * self.hours_per_box,
+                                 self.cfg.handling_cv)
+        _then(self.env.timeout(handling), self._on_unloaded, train, key)
+
+    def _on_unloaded(self, train: list, key: int) -> None:
         self.cranes.release()
         self.tracks.release()
-        t_done = env.now
         del self._inside[key]
+        t_arrive, t_start, idx, k, teu, pool, t_track = train
+        t_done = self.env.now
+        n = len(idx)
         t_clear = t_done + self.customs.one()
         inspected = None
         if self.cfg.inspection_share > 0:
@@ -132,25 +137,33 @@ class BorderCrossing:
     def stamp(self, store: ContainerStore) -> None:
         """Write this crossing's stage times into the record store (after the run)."""
         tc = store.t_crossing
-        # rows of each handled train: cleared together, plus those pulled for inspection
-        rows_of = [r[0] if r[3] is None else np.concatenate((r[0], r[3][0]))
-                   for r in self.log_rows]
-        ks = [r[1] for r in self.log_rows]
-        waiting = list(self._inside.values())
-        batches = rows_of + [v[2] for v in waiting]
-        rows, k = gather(batches, ks + [v[3] for v in waiting])
-        _, t = gather(batches, [row[0] for row in self.log] + [v[0] for v in waiting])
+        log, log_rows, waiting = self.log, self.log_rows, list(self._inside.values())
+        insp = [(r[3], r[1], row[0], row[3]) for r, row in zip(log_rows, log)
+                if r[3] is not None]  # (rows, ready), k, arrive, unloaded
+        # every handled train as its cleared rows plus its inspected rows
+        batches = [r[0] for r in log_rows] + [i[0][0] for i in insp]
+        ks = [r[1] for r in log_rows] + [i[1] for i in insp]
+        rows, k = gather(batches, ks)
+        tc["unloaded"][k, rows] = np.repeat(
+            [row[3] for row in log] + [i[3] for i in insp], [len(b) for b in batches])
+        tc["ready"][k, rows] = np.repeat(
+            [r[2] for r in log_rows] + [i[0][1] for i in insp], [len(b) for b in batches])
+        arrive = [row[0] for row in log] + [i[2] for i in insp]
+        # trains still queueing or being unloaded at the end have arrived too
+        rows_w, k_w = gather([w[2] for w in waiting], [w[3] for w in waiting])
+        rows, k = np.concatenate((rows, rows_w)), np.concatenate((k, k_w))
+        t = np.concatenate((np.repeat(arrive, [len(b) for b in batches]),
+                            np.repeat([w[0] for w in waiting], [len(w[2]) for w in waiting])))
         store.crossing[k, rows] = self.code
         tc["arrive"][k, rows] = t
-        rows, k = gather(rows_of, ks)
-        _, t = gather(rows_of, [row[3] for row in self.log])
-        tc["unloaded"][k, rows] = t
-        _, ready = gather(rows_of, per_row=[
-            np.full(len(r[0]), r[2]) if r[3] is None
-            else np.concatenate((np.full(len(r[0]), r[2]), np.full(len(r[3][0]), r[3][1])))
-            for r in self.log_rows])
-        tc["ready"][k, rows] = ready
         batches = [r[0] for r in self.out_rows]
         rows, k = gather(batches, [r[1] for r in self.out_rows])
         _, t = gather(batches, [row[0] for row in self.out_log])
         tc["depart"][k, rows] = t
+
+def _then(wait: simpy.Event | None, step, *args) -> None:
+    """Run ``step(*args)`` now if there is nothing to wait for, else when ``wait`` fires."""
+    if wait is None:
+        step(*args)
+    else:
+        wait.callbacks.append(lambda _event: step(*args))

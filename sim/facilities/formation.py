@@ -62,6 +62,7 @@ class TrainFormation:
         self.on_depart = on_depart
         self._times: list[float] = []       # ready hour of each batch, sorted
         self._rows: list[np.ndarray] = []   # the batch's container rows
+        self._sizes: list[int] = []          # and their number
         self._n = 0                          # boxes in the pool
         self._timer: simpy.Event | None = None
         self._timer_at = math.inf
@@ -79,6 +80,7 @@ class TrainFormation:
             i = bisect_right(self._times, ready_h)
             self._times.insert(i, ready_h)
             self._rows.insert(i, rows)
+            self._sizes.insert(i, len(rows))
             self._n += len(rows)
         if wake and self.rule != "timetable":
             self._wake()
@@ -97,32 +99,34 @@ class TrainFormation:
     def _nth_ready_at(self, n: int) -> float:
         """Hour at which the n-th box (in ready order) is ready; n <= len(self)."""
         seen = 0
-        for t, rows in zip(self._times, self._rows):
-            seen += len(rows)
+        for t, size in zip(self._times, self._sizes):
+            seen += size
             if seen >= n:
                 return t
         raise AssertionError("n exceeds the pool")  # pragma: no cover
 
     def _n_ready(self, due: float) -> int:
         n = 0
-        for t, rows in zip(self._times, self._rows):
+        for t, size in zip(self._times, self._sizes):
             if t > due:
                 break
-            n += len(rows)
+            n += size
         return n
 
     def _take(self, k: int, t: float) -> None:
         taken, need = [], k
-        times, batches = self._times, self._rows
+        times, batches, sizes = self._times, self._rows, self._sizes
         while need:
-            rows = batches[0]
-            if len(rows) <= need:
-                taken.append(rows)
-                need -= len(rows)
-                del times[0], batches[0]
+            size = sizes[0]
+            if size <= need:
+                taken.append(batches[0])
+                need -= size
+                del times[0], batches[0], sizes[0]
             else:
+                rows = batches[0]
                 taken.append(rows[:need])
                 batches[0] = rows[need:]
+                sizes[0] = size - need
                 need = 0
         self._n -= k
         self.on_depart(taken[0] if len(taken) == 1 else np.concatenate(taken), t)

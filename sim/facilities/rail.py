@@ -45,38 +45,48 @@ class Draws:
 class RailLine:
     """A link, both directions, with its booked paths and its running-time draws."""
 
-    __slots__ = ("id", "length_km", "headway_h", "speed", "_booked", "log", "_km_h")
+    __slots__ = ("id", "length_km", "headway_h", "speed", "_lo", "_hi", "log", "km_h")
 
     def __init__(self, link_id: str, link: Link, rng: np.random.Generator):
         self.id = link_id
         self.length_km = link.length_km
         self.headway_h = 24.0 / link.train_paths_per_day
         self.speed = Draws(link.speed_km_per_day, rng)
-        self._km_h = link.length_km * 24.0
-        self._booked: tuple[list[float], list[float]] = ([], [])
+        self.km_h = link.length_km * 24.0  # running hours = km_h / speed (km/day)
+        # per direction: blocked intervals (lo, hi), sorted and disjoint
+        self._lo: tuple[list[float], list[float]] = ([], [])
+        self._hi: tuple[list[float], list[float]] = ([], [])
         # per train: hour it reached the link, hour it entered, direction
         self.log: list[tuple[float, float, int]] = []
 
     def book(self, direction: int, t: float, now: float) -> float:
         """Book the first free path at or after hour ``t`` (booked at hour ``now <= t``);
-        return its hour."""
-        booked, h = self._booked[direction], self.headway_h
-        i = bisect_right(booked, t - h)
-        entry = t
-        n = len(booked)
-        # booked paths are >= h apart, so each one closer than h pushes the entry past it
-        while i < n and booked[i] < entry + h:
-            entry = booked[i] + h
-            i += 1
-        booked.insert(i, entry)
-        if len(booked) > 1024 and booked[512] < now - h:
-            del booked[:512]  # no future request (all at >= now) can conflict with these
+        return its hour.
+
+        A path at b blocks the open interval (b - h, b + h) for other paths (h: headway).
+        The blocked time is kept as sorted disjoint intervals, so a saturated line with a
+        long queue of booked paths costs one bisection, not a scan of the queue."""
+        los, his, h = self._lo[direction], self._hi[direction], self.headway_h
+        j = bisect_right(los, t) - 1
+        entry = his[j] if j >= 0 and los[j] < t < his[j] else t
+        lo, hi = entry - h, entry + h
+        i = bisect_right(los, lo)
+        start = i - 1 if i > 0 and his[i - 1] > lo else i
+        end = i
+        while end < len(los) and los[end] < hi:
+            end += 1
+        if start < end:
+            lo, hi = min(lo, los[start]), max(hi, his[end - 1])
+        los[start:end] = [lo]
+        his[start:end] = [hi]
+        if len(los) > 256 and his[128] < now:
+            del los[:128], his[:128]  # no request (all at >= now) can fall in these
         self.log.append((t, entry, direction))
         return entry
 
     def run_h(self) -> float:
         """Running time of one train over the link, hours."""
-        return self._km_h / self.speed.one()
+        return self.km_h / self.speed.one()
 
     def log_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(reached, entered, direction) per train booked."""
