@@ -177,33 +177,28 @@ class Model:
             rows = np.flatnonzero(st.flow == f)  # already in arrival order
             plan = schedule_departures(st.t_created[rows], node.departure or Departure(),
                                        node.boxes_per_train, self.cal.end_h)
-            routes = [self.route_ids.index(r) for r in flow.routes]
+            routes = np.array([self.route_ids.index(r) for r in flow.routes])
             cum = np.cumsum(list(flow.routes.values()))
             cum[-1] = 1.0
             rng = stream(self.seed, "route", self.replication, fid)
-            self.env.process(self.origin_trains(
-                rows, plan, self._origin_departure(f, routes, cum, rng)))
+            # one route draw per train, in departure order
+            route = routes[np.searchsorted(cum, rng.random(len(plan)), side="right")]
+            cum_teu = np.concatenate(([0], np.cumsum(st.teu[rows], dtype=np.int64)))
+            trains = [(t, rows[a:b], int(r), int(cum_teu[b] - cum_teu[a]))
+                      for (t, a, b), r in zip(plan, route.tolist())]
+            self.env.process(self.origin_trains(f, trains))
 
-    def origin_trains(self, rows: np.ndarray, plan: list[tuple[float, int, int]], depart):
-        """Process: block trains of one flow leave the origin at their planned hours."""
-        env = self.env
-        for t, a, b in plan:
+    def origin_trains(self, f: int, trains: list[tuple[float, np.ndarray, int, int]]):
+        """Process: block trains of flow ``f`` leave the origin at their planned hours,
+        each on its drawn route."""
+        env, log, rows_log, plans = self.env, self.out.origin_trains, self._origin_rows, \
+            self.plans
+        for t, idx, r, teu in trains:
             if t > env.now:
                 yield env.timeout(t - env.now)
-            depart(rows[a:b], t)
-
-    def _origin_departure(self, f: int, routes: list[int], cum: np.ndarray,
-                          rng: np.random.Generator):
-        teu_of, log, rows_log = self.store.teu, self.out.origin_trains, self._origin_rows
-
-        def depart(idx: np.ndarray, t: float) -> None:
-            r = routes[int(np.searchsorted(cum, rng.random(), side="right"))] \
-                if len(routes) > 1 else routes[0]
-            teu = int(teu_of[idx].sum())
             log.append((f, r, t, len(idx), teu))
             rows_log.append(idx)
-            self.journey(idx, teu, self.plans[(f, r)], 0, 0)
-        return depart
+            self.journey(idx, teu, plans[(f, r)], 0, 0)
 
     # -- processes ---------------------------------------------------------------------
     def journey(self, idx: np.ndarray, teu: int, steps: list[tuple], pos: int, k: int
