@@ -19,10 +19,12 @@ $(TSTAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(STAMP)
 
-## run: the main job — the baseline scenario, results under results/
+## run: the main job — the baseline scenario and its figures, under results/
 run: $(STAMP)
 	$(BIN)/corridor check scenarios/baseline.toml
 	$(BIN)/corridor run scenarios/baseline.toml --out results/baseline
+	$(BIN)/corridor plot results/baseline
+	cp results/baseline/figures/monthly_boxes_by_crossing.png results/reference/baseline_monthly_boxes.png
 
 ## test: the whole test suite
 test: $(TSTAMP)
@@ -31,6 +33,7 @@ test: $(TSTAMP)
 ## bench: performance figures (not part of the tests)
 bench: $(TSTAMP)
 	$(BIN)/python benchmarks/bench_year.py
+	$(BIN)/python -m pytest benchmarks/test_bench_core.py --benchmark-only -q
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -25,6 +25,15 @@ complete. An existing result folder at --out is replaced; any other existing fol
 refused.
 """
 
+EXAMPLES_PLOT = """examples:
+  corridor plot results/baseline
+  corridor plot results/baseline --out figs --format svg
+
+Draws, from the files alone: boxes arriving at each crossing by month, and (when the
+folder has containers.parquet) the transit-time distribution per corridor. This is the
+first part of the figure set; more kinds of figure and folder follow.
+"""
+
 HEADLINE = [
     ("transit_containers_china_central_asia", "all", "transit boxes China->Europe via KZ"),
     ("kz_share_china_europe_land", "all", "KZ share of China->Europe land boxes"),
@@ -61,6 +70,12 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--no-containers", action="store_true",
                    help="do not write containers.parquet (one row per container)")
     r.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
+
+    pl = sub.add_parser("plot", help="draw the figures of a result folder (never re-runs)",
+                        epilog=EXAMPLES_PLOT, formatter_class=argparse.RawDescriptionHelpFormatter)
+    pl.add_argument("dir", help="a result folder written by 'corridor run'")
+    pl.add_argument("--out", help="figure folder (default: DIR/figures)")
+    pl.add_argument("--format", default="png", choices=["png", "svg", "pdf"])
     return p
 
 
@@ -134,10 +149,49 @@ def _headline(result) -> str:
     return "\n".join(lines)
 
 
+def cmd_plot(args) -> int:
+    import json
+    import os
+    import shutil
+    import tempfile
+
+    from .config import Problem
+    folder = Path(args.dir)
+    man = folder / "manifest.json"
+    try:
+        kind = json.loads(man.read_text(encoding="utf-8")).get("kind")
+    except FileNotFoundError:
+        return _errors([Problem(str(folder), "manifest.json", "not a result folder (no "
+                                "manifest.json; make one with 'corridor run')")])
+    except (OSError, ValueError, AttributeError) as e:
+        return _errors([Problem(str(man), "<file>", f"unreadable manifest ({e})")])
+    if kind != "run":
+        return _errors([Problem(str(man), "kind", f"{kind!r} folders cannot be plotted yet "
+                                "(allowed: 'run')")])
+    from .plots import save_run_figures
+    out = Path(args.out) if args.out else folder / "figures"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".figures.tmp-", dir=out.parent))
+    try:
+        try:
+            names = save_run_figures(folder, tmp, args.format)
+        except (OSError, ValueError, KeyError) as e:
+            return _errors([Problem(str(folder), "<files>", f"cannot read the result files "
+                                    f"({type(e).__name__}: {e})")])
+        out.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            os.replace(tmp / name, out / name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    for name in names:
+        print(out / name)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return {"check": cmd_check, "run": cmd_run}[args.command](args)
+        return {"check": cmd_check, "run": cmd_run, "plot": cmd_plot}[args.command](args)
     except KeyboardInterrupt:
         print("interrupted; nothing was written", file=sys.stderr)
         return 130

@@ -1,7 +1,7 @@
 """Daily time series per facility over the reported horizon (warm-up excluded).
 
 Long format: one row per (date, facility, metric) with a float value. Crossings report
-trains arriving, trains waiting (time-average), crane utilisation and yard TEU
+trains and boxes arriving, trains waiting (time-average), crane utilisation and yard TEU
 (time-average); link directions report trains entering and trains waiting for a path.
 """
 
@@ -32,6 +32,9 @@ def daily(out: RunOutput) -> pd.DataFrame:
         handled = np.isfinite(u_crane)
         add(nid, "crossing", "trains_arrived",
             counts_in(np.concatenate((log[:, 0], u_arrive)), edges))
+        add(nid, "crossing", "boxes_arrived",
+            counts_in(np.concatenate((log[:, 0], u_arrive)), edges,
+                      np.concatenate((log[:, 4], xing.unfinished_boxes()))))
         add(nid, "crossing", "queue_trains",
             window_means(np.concatenate((log[:, 0], u_arrive)),
                          np.concatenate((log[:, 2], u_crane)), edges, end=end_h))

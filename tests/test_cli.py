@@ -132,3 +132,32 @@ def test_interrupt_while_writing_leaves_no_partial_folder(tmp_path, monkeypatch)
     monkeypatch.setattr(pd.DataFrame, "to_parquet", boom)
     assert main(["run", str(TOY), "--out", str(tmp_path / "r"), "--quiet"]) == 130
     assert list(tmp_path.iterdir()) == []
+
+
+def test_plot_draws_a_run_folder(tmp_path, capsys):
+    out = tmp_path / "res"
+    assert main(["run", str(TOY), "--out", str(out), "--quiet"]) == 0
+    assert main(["plot", str(out)]) == 0
+    names = sorted(p.name for p in (out / "figures").iterdir())
+    assert names == ["monthly_boxes_by_crossing.png", "transit_time_by_corridor.png"]
+    assert all((out / "figures" / n).stat().st_size > 10_000 for n in names)
+    assert main(["plot", str(out), "--out", str(tmp_path / "svg"), "--format", "svg"]) == 0
+    assert (tmp_path / "svg" / "monthly_boxes_by_crossing.svg").read_text().startswith("<?xml")
+
+
+def test_plot_refuses_a_folder_that_is_not_a_result(tmp_path, capsys):
+    assert main(["plot", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == (f"error: {tmp_path}: manifest.json: not a result folder "
+                                       "(no manifest.json; make one with 'corridor run')\n")
+
+
+def test_plot_truncated_parquet_leaves_no_figures(tmp_path, capsys):
+    out = tmp_path / "res"
+    assert main(["run", str(TOY), "--out", str(out), "--quiet", "--no-containers"]) == 0
+    ts = out / "timeseries.parquet"
+    ts.write_bytes(ts.read_bytes()[:200])
+    assert main(["plot", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {out}: <files>: cannot read the result files (")
+    assert not (out / "figures").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["res"]

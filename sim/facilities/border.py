@@ -134,6 +134,10 @@ class BorderCrossing:
         rows = np.array([v[:2] for v in self._inside.values()], dtype=float).reshape(-1, 2)
         return rows[:, 0], rows[:, 1]
 
+    def unfinished_boxes(self) -> np.ndarray:
+        """Boxes on each train of :meth:`unfinished`, in the same order."""
+        return np.array([len(v[2]) for v in self._inside.values()], dtype=float)
+
     def stamp(self, store: ContainerStore) -> None:
         """Write this crossing's stage times into the record store (after the run)."""
         tc = store.t_crossing

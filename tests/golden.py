@@ -1,0 +1,37 @@
+"""Golden results: the baseline's KPIs for seed 1, kept in results/reference/.
+
+Regenerate after a deliberate change to the model or the baseline (and say why in the
+commit):  .venv/bin/python -m tests.golden
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = ROOT / "results" / "reference" / "baseline_kpis.json"
+SEED = 1
+
+
+def baseline_records() -> list[dict]:
+    from sim.config import load_scenario
+    from sim.experiment import run
+    from sim.results import kpi_records
+
+    result = run(load_scenario(ROOT / "scenarios" / "baseline.toml"), seed=SEED,
+                 keep_containers=False)
+    return kpi_records(result)
+
+
+def main() -> int:
+    from sim.results import dumps, write_text_atomic
+    GOLDEN.parent.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(GOLDEN, dumps(baseline_records()))
+    print(f"wrote {GOLDEN.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
