@@ -72,7 +72,7 @@ DepartureRule = Literal["full", "timetable", "full_or_max_wait"]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
 
 
 class Departure(_Strict):
@@ -535,6 +535,8 @@ def _message(err: dict, loc: tuple) -> str:
     if t in ("date_from_datetime_parsing", "date_parsing", "date_type",
              "date_from_datetime_inexact"):
         return f"expected a date like 2024-01-01 (got {_fmt_input(got)})"
+    if t == "finite_number":
+        return f"must be a finite number (got {_fmt_input(got)})"
     if t == "value_error":
         return str(ctx.get("error", err["msg"]))
     return err["msg"]

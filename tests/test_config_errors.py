@@ -398,6 +398,15 @@ CHILD_CASES = [
         "region = 'kazakhstan'\nlon = 1\nlat = 1\ngauge_mm = 1520\n",
         ["child.toml: nodes: id 'gate two' may only contain letters, digits, '_' and '-'"],
         id="id-with-a-space"),
+    pytest.param(
+        "[demand.flows.west]\ncontainers_per_year = inf\n",
+        ["child.toml: demand.flows.west.containers_per_year: must be a finite number (got inf)"],
+        id="infinite-demand"),
+    pytest.param(
+        "[nodes.gate.crossing]\ncustoms_dwell_h = { dist = 'exponential', mean = nan }\n",
+        ["child.toml: nodes.gate.crossing.customs_dwell_h.mean: must be a finite number "
+         "(got nan)"],
+        id="nan-in-a-distribution"),
 ]
 
 
