@@ -10,8 +10,15 @@ import re
 from collections.abc import Iterator
 
 from .config import Scenario, did_you_mean
-from .network import (MAX_CROSSINGS, PathError, crossing_gauges, flow_path, gauge_problems,
-                      link_index, outbound_boxes)
+from .network import (
+    MAX_CROSSINGS,
+    PathError,
+    crossing_gauges,
+    flow_path,
+    gauge_problems,
+    link_index,
+    outbound_boxes,
+)
 
 Found = Iterator[tuple[str, str]]
 
@@ -92,7 +99,8 @@ def route_paths(s: Scenario) -> Found:
         for i, nid in enumerate(r.path):
             if nid not in s.nodes:
                 ok = False
-                yield f"routes.{rid}.path[{i}]", f"unknown node '{nid}' ({did_you_mean(nid, s.nodes)})"
+                yield (f"routes.{rid}.path[{i}]",
+                       f"unknown node '{nid}' ({did_you_mean(nid, s.nodes)})")
         dup = sorted({n for n in r.path if r.path.count(n) > 1})
         if dup:
             yield f"routes.{rid}.path", f"visits {', '.join(dup)} more than once"

@@ -145,7 +145,8 @@ def _headline(result) -> str:
             lines.append(f"  {label:42s}" + "".join(row))
     in_sys = k[(k.name == "containers_in_system") & (k.period == "run") & (k.scope == "all")]
     if not in_sys.empty:
-        lines.append(f"  boxes still in the system at the end: {float(in_sys['mean'].iloc[0]):,.0f}")
+        n_in = float(in_sys["mean"].iloc[0])
+        lines.append(f"  boxes still in the system at the end: {n_in:,.0f}")
     return "\n".join(lines)
 
 

@@ -9,7 +9,7 @@ it (``customs_dwell_h``, ``speed_km_per_day``). Sampling always goes through an 
 from __future__ import annotations
 
 import math
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -137,7 +137,7 @@ class Gamma(_Dist):
 
 
 Distribution = Annotated[
-    Union[Constant, Exponential, Uniform, Triangular, Lognormal, Gamma],
+    Constant | Exponential | Uniform | Triangular | Lognormal | Gamma,
     Field(discriminator="dist"),
 ]
 

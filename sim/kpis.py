@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .intervals import crossing_record, link_directions
 from .model import RunOutput
 from .monitors import counts_in, rows_array, window_index, window_means
 from .network import MAX_CROSSINGS
@@ -176,62 +177,23 @@ def compute(out: RunOutput) -> dict[Key, float]:
     # -- crossings ----------------------------------------------------------------------
     spans = np.diff(edges)
     for nid, xing in out.crossings.items():
-        log = rows_array(xing.log, 6)
-        arrive, crane0 = log[:, 0], log[:, 2]
-        put_years("trains_by_crossing", nid, counts_in(arrive, edges))
-        put_years("containers_by_crossing", nid, counts_in(arrive, edges, log[:, 4]))
-        put_years("teu_by_crossing", nid, counts_in(arrive, edges, log[:, 5]))
-        # trains not unloaded at the end: queueing (open interval) or on a crane
-        u_arrive, u_crane = xing.unfinished()
-        handled = np.isfinite(u_crane)
-        q_a = np.concatenate((arrive, u_arrive))
-        q_b = np.concatenate((crane0, u_crane))
-        put_years("mean_queue", nid, window_means(q_a, q_b, edges, end=end_h))
-        c_a = np.concatenate((crane0, u_crane[handled]))
-        c_b = np.concatenate((log[:, 3], np.full(int(handled.sum()), np.nan)))
-        busy = window_means(c_a, c_b, edges, end=end_h)
-        put_years("utilisation", nid, busy / xing.cfg.cranes)
-        code = out.node_ids.index(nid)
-        a_list, b_list, w_list = [], [], []
-        dw = {k: [] for k in ("dwell", "handling", "customs", "consolidation", "t")}
-        for k in range(MAX_CROSSINGS):
-            m = np.flatnonzero(st.crossing[k] == code)
-            if not len(m):
-                continue
-            T = {stage: st.t_crossing[stage][k][m] for stage in st.t_crossing}
-            a_list.append(T["unloaded"])
-            b_list.append(T["depart"])
-            w_list.append(st.teu[m].astype(float))
-            dw["t"].append(T["depart"])
-            dw["dwell"].append(T["depart"] - T["arrive"])
-            dw["handling"].append(T["unloaded"] - T["arrive"])
-            dw["customs"].append(T["ready"] - T["unloaded"])
-            dw["consolidation"].append(T["depart"] - T["ready"])
-        if a_list:
-            a, b, w = np.concatenate(a_list), np.concatenate(b_list), np.concatenate(w_list)
-            unloaded = np.isfinite(a)
-            occ = window_means(a[unloaded], b[unloaded], edges, w[unloaded], end=end_h)
-            joined = {k: np.concatenate(v) for k, v in dw.items()}
-        else:
-            occ = np.zeros(len(labels))
-            joined = {k: np.empty(0) for k in dw}
+        rec = crossing_record(out, nid)
+        put_years("trains_by_crossing", nid, counts_in(rec.arrive, edges))
+        put_years("containers_by_crossing", nid, counts_in(rec.arrive, edges, rec.boxes))
+        put_years("teu_by_crossing", nid, counts_in(rec.arrive, edges, rec.teu))
+        put_years("mean_queue", nid, window_means(*rec.queue, edges, end=end_h))
+        put_years("utilisation", nid,
+                  window_means(*rec.busy, edges, end=end_h) / xing.cfg.cranes)
+        a, b, w = rec.yard
+        occ = window_means(a, b, edges, w, end=end_h)
         put_years("yard_occupancy_teu_mean", nid, occ)
         put_years("yard_utilisation", nid, occ / xing.cfg.yard_capacity_teu)
         for part in ("dwell", "handling", "customs", "consolidation"):
             put_years(f"border_{part}_hours_mean", nid,
-                      year_stats(joined["t"], joined[part], edges)[0])
+                      year_stats(rec.box["t"], rec.box[part], edges)[0])
 
     # -- links --------------------------------------------------------------------------
-    for lid, line in out.lines.items():
-        if not line.log:
-            continue
-        link = s.links[lid]
-        req, ent, d = line.log_arrays()
-        for direction, (a, b) in enumerate(((link.from_, link.to), (link.to, link.from_))):
-            m = d == direction
-            if not m.any():
-                continue
-            scope = f"{lid}:{a}>{b}"
-            put_years("utilisation", scope, counts_in(ent[m], edges) * line.headway_h / spans)
-            put_years("mean_queue", scope, window_means(req[m], ent[m], edges, end=end_h))
+    for scope, reached, entered, headway_h in link_directions(out):
+        put_years("utilisation", scope, counts_in(entered, edges) * headway_h / spans)
+        put_years("mean_queue", scope, window_means(reached, entered, edges, end=end_h))
     return K

@@ -143,7 +143,7 @@ class Model:
         s = self.scenario
         links = link_index(s)
         plans = {}
-        for f, (fid, flow) in enumerate(s.demand.flows.items()):
+        for f, flow in enumerate(s.demand.flows.values()):
             for rid in flow.routes:
                 r = self.route_ids.index(rid)
                 path = flow_path(s, flow.origin, flow.destination, rid, links)
@@ -220,8 +220,8 @@ class Model:
             if action == DELIVER:
                 arrival.callbacks.append(lambda _e: self._delivered.append((idx, env.now)))
             else:
-                pool = a.pool(*b)
-                arrival.callbacks.append(lambda _e: a.receive(idx, teu, k, pool))
+                arrival.callbacks.append(
+                    lambda _e, crossing=a, pool=a.pool(*b): crossing.receive(idx, teu, k, pool))
             return
 
     def _crossing_departure(self, steps: list[tuple], pos: int, k: int):

@@ -93,7 +93,8 @@ def manifest(result: RunResult, scenario_path: str | None, argv: list[str] | Non
         "config_hash": config_hash(cfg),
         "seed": result.seed,
         "replications": result.replications,
-        "seed_scheme": "numpy SeedSequence(seed, spawn_key=(replication, stream[, crc32(element)]))",
+        "seed_scheme": ("numpy SeedSequence(seed, spawn_key=(replication, stream"
+                        "[, crc32(element)]))"),
         "horizon": {"start": str(result.scenario.horizon.start),
                     "end": str(result.scenario.horizon.end),
                     "warmup_days": result.scenario.horizon.warmup_days},

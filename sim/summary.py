@@ -21,7 +21,8 @@ def describe(s: Scenario) -> str:
     km = sum(link.length_km for link in s.links.values())
     lines = [
         f"scenario {s.name}: {s.description}".rstrip(": "),
-        f"  horizon   {h.start} .. {h.end} (exclusive), warm-up {h.warmup_days} days, seed {s.seed}",
+        f"  horizon   {h.start} .. {h.end} (exclusive), warm-up {h.warmup_days} days, "
+        f"seed {s.seed}",
         "  nodes     " + ", ".join(f"{v} {k}" for k, v in sorted(kinds.items()))
         + f"  ({len(s.nodes)} in all)",
         f"  links     {len(s.links)} rail links, {km:,.0f} km",

@@ -10,13 +10,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .intervals import crossing_record, link_directions
 from .model import RunOutput
-from .monitors import counts_in, rows_array, window_means
-from .network import MAX_CROSSINGS
+from .monitors import counts_in, window_means
 
 
 def daily(out: RunOutput) -> pd.DataFrame:
-    cal, st, s = out.calendar, out.store, out.scenario
+    cal = out.calendar
     edges = np.arange(cal.start_h, cal.end_h + 1e-9, 24.0)
     dates = pd.date_range(cal.start, periods=len(edges) - 1, freq="D")
     end_h = cal.end_h
@@ -27,43 +27,17 @@ def daily(out: RunOutput) -> pd.DataFrame:
                                     "metric": metric, "value": np.asarray(values, float)}))
 
     for nid, xing in out.crossings.items():
-        log = rows_array(xing.log, 6)
-        u_arrive, u_crane = xing.unfinished()
-        handled = np.isfinite(u_crane)
-        add(nid, "crossing", "trains_arrived",
-            counts_in(np.concatenate((log[:, 0], u_arrive)), edges))
-        add(nid, "crossing", "boxes_arrived",
-            counts_in(np.concatenate((log[:, 0], u_arrive)), edges,
-                      np.concatenate((log[:, 4], xing.unfinished_boxes()))))
-        add(nid, "crossing", "queue_trains",
-            window_means(np.concatenate((log[:, 0], u_arrive)),
-                         np.concatenate((log[:, 2], u_crane)), edges, end=end_h))
-        busy = window_means(np.concatenate((log[:, 2], u_crane[handled])),
-                            np.concatenate((log[:, 3], np.full(int(handled.sum()), np.nan))),
-                            edges, end=end_h)
-        add(nid, "crossing", "crane_utilisation", busy / xing.cfg.cranes)
-        code = out.node_ids.index(nid)
-        a, b, w = [], [], []
-        for k in range(MAX_CROSSINGS):
-            m = (st.crossing[k] == code) & np.isfinite(st.t_crossing["unloaded"][k])
-            a.append(st.t_crossing["unloaded"][k][m])
-            b.append(st.t_crossing["depart"][k][m])
-            w.append(st.teu[m].astype(float))
-        add(nid, "crossing", "yard_teu",
-            window_means(np.concatenate(a), np.concatenate(b), edges, np.concatenate(w),
-                         end=end_h))
-    for lid, line in out.lines.items():
-        if not line.log:
-            continue
-        link = s.links[lid]
-        req, ent, d = line.log_arrays()
-        for direction, (fa, fb) in enumerate(((link.from_, link.to), (link.to, link.from_))):
-            m = d == direction
-            if not m.any():
-                continue
-            scope = f"{lid}:{fa}>{fb}"
-            add(scope, "link", "trains_entered", counts_in(ent[m], edges))
-            add(scope, "link", "queue_trains", window_means(req[m], ent[m], edges, end=end_h))
+        rec = crossing_record(out, nid)
+        add(nid, "crossing", "trains_arrived", counts_in(rec.arrive, edges))
+        add(nid, "crossing", "boxes_arrived", counts_in(rec.arrive, edges, rec.boxes))
+        add(nid, "crossing", "queue_trains", window_means(*rec.queue, edges, end=end_h))
+        add(nid, "crossing", "crane_utilisation",
+            window_means(*rec.busy, edges, end=end_h) / xing.cfg.cranes)
+        a, b, w = rec.yard
+        add(nid, "crossing", "yard_teu", window_means(a, b, edges, w, end=end_h))
+    for scope, reached, entered, _headway in link_directions(out):
+        add(scope, "link", "trains_entered", counts_in(entered, edges))
+        add(scope, "link", "queue_trains", window_means(reached, entered, edges, end=end_h))
     if not frames:
         return pd.DataFrame(columns=["date", "facility", "kind", "metric", "value"])
     return pd.concat(frames, ignore_index=True)

@@ -6,7 +6,6 @@ commit):  .venv/bin/python -m tests.golden
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 

@@ -69,7 +69,7 @@ class Oracle:
                     inspection_dwell=(Draws(c.inspection_dwell_h, stream(
                         seed, "inspection", replication, nid + ":dwell"))
                         if c.inspection_dwell_h else None), stores={})
-        for f, (fid, flow) in enumerate(s.demand.flows.items()):
+        for f, flow in enumerate(s.demand.flows.values()):
             path = flow_path(s, flow.origin, flow.destination, next(iter(flow.routes)))
             store = simpy.Store(env)
             node = s.nodes[flow.origin]

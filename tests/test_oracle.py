@@ -5,9 +5,8 @@ different order, so the last bits of a float may differ)."""
 import numpy as np
 import pytest
 
-from sim.model import Model
-
 from sim.config import load_scenario
+from sim.model import Model
 
 from .conftest import HERE, toy_with
 from .oracle import Oracle

@@ -33,7 +33,8 @@ def erlang_c_wait(lam: float, mu: float, c: int) -> float:
 def mmc_scenario(lam_per_h: float, cranes: int, service_h: float, days: int):
     per_year = lam_per_h * 24 * 365
     return toy_with(**{
-        "horizon.start": "2024-01-01", "horizon.end": f"2024-{1 + days // 30:02d}-{1 + days % 30:02d}",
+        "horizon.start": "2024-01-01",
+        "horizon.end": f"2024-{1 + days // 30:02d}-{1 + days % 30:02d}",
         "horizon.warmup_days": 20,
         "demand.flows.west.containers_per_year": per_year,
         "demand.flows.west.growth_per_year": 0.0,

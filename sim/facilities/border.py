@@ -129,14 +129,12 @@ class BorderCrossing:
             pool.add_batch(inspected[0], inspected[1], wake=False)
         pool.add_batch(idx, t_clear)
 
-    def unfinished(self) -> tuple[np.ndarray, np.ndarray]:
-        """Arrival and crane-start hours (NaN: still queueing) of trains not yet unloaded."""
-        rows = np.array([v[:2] for v in self._inside.values()], dtype=float).reshape(-1, 2)
-        return rows[:, 0], rows[:, 1]
-
-    def unfinished_boxes(self) -> np.ndarray:
-        """Boxes on each train of :meth:`unfinished`, in the same order."""
-        return np.array([len(v[2]) for v in self._inside.values()], dtype=float)
+    def unfinished(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Trains not yet unloaded at the end: arrival hour, crane-start hour (NaN: still
+        queueing), boxes and TEU, one entry per train."""
+        rows = np.array([(v[0], v[1], len(v[2]), v[4]) for v in self._inside.values()],
+                        dtype=float).reshape(-1, 4)
+        return rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3]
 
     def stamp(self, store: ContainerStore) -> None:
         """Write this crossing's stage times into the record store (after the run)."""

@@ -1,0 +1,74 @@
+"""What happened at each facility during a run, as arrays of events and intervals; the
+KPIs (per year) and the daily series both summarise these, over different windows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from .model import RunOutput
+from .monitors import rows_array
+from .network import MAX_CROSSINGS
+
+
+@dataclass
+class CrossingRecord:
+    """One crossing's inbound trains (handled or still inside at the end) and boxes."""
+
+    arrive: np.ndarray        # per inbound train: arrival hour
+    boxes: np.ndarray         # per inbound train
+    teu: np.ndarray           # per inbound train
+    queue: tuple[np.ndarray, np.ndarray]   # per train: arrival -> crane start (NaN: open)
+    busy: tuple[np.ndarray, np.ndarray]    # per train on a crane: start -> unloaded (NaN)
+    yard: tuple[np.ndarray, np.ndarray, np.ndarray]  # per box unloaded: -> depart, TEU
+    box: dict[str, np.ndarray]  # per box that arrived: depart hour and the dwell parts
+
+
+def crossing_record(out: RunOutput, nid: str) -> CrossingRecord:
+    xing, st = out.crossings[nid], out.store
+    log = rows_array(xing.log, 6)
+    u_arrive, u_crane, u_boxes, u_teu = xing.unfinished()
+    on_crane = np.isfinite(u_crane)
+    arrive = np.concatenate((log[:, 0], u_arrive))
+    code = out.node_ids.index(nid)
+    parts: dict[str, list[np.ndarray]] = {k: [] for k in (
+        "t", "dwell", "handling", "customs", "consolidation", "unloaded", "teu")}
+    for k in range(MAX_CROSSINGS):
+        m = np.flatnonzero(st.crossing[k] == code)
+        if not len(m):
+            continue
+        T = {stage: st.t_crossing[stage][k][m] for stage in st.t_crossing}
+        parts["t"].append(T["depart"])
+        parts["dwell"].append(T["depart"] - T["arrive"])
+        parts["handling"].append(T["unloaded"] - T["arrive"])
+        parts["customs"].append(T["ready"] - T["unloaded"])
+        parts["consolidation"].append(T["depart"] - T["ready"])
+        parts["unloaded"].append(T["unloaded"])
+        parts["teu"].append(st.teu[m].astype(float))
+    box = {k: np.concatenate(v) if v else np.empty(0) for k, v in parts.items()}
+    unloaded = np.isfinite(box["unloaded"])
+    return CrossingRecord(
+        arrive=arrive,
+        boxes=np.concatenate((log[:, 4], u_boxes)),
+        teu=np.concatenate((log[:, 5], u_teu)),
+        queue=(arrive, np.concatenate((log[:, 2], u_crane))),
+        busy=(np.concatenate((log[:, 2], u_crane[on_crane])),
+              np.concatenate((log[:, 3], np.full(int(on_crane.sum()), np.nan)))),
+        yard=(box["unloaded"][unloaded], box["t"][unloaded], box["teu"][unloaded]),
+        box=box)
+
+
+def link_directions(out: RunOutput) -> Iterator[tuple[str, np.ndarray, np.ndarray, float]]:
+    """Per link direction used: scope ``link:from>to``, hours trains reached the link,
+    hours they entered it, and the headway between paths."""
+    for lid, line in out.lines.items():
+        if not line.log:
+            continue
+        link = out.scenario.links[lid]
+        reached, entered, d = line.log_arrays()
+        for direction, (a, b) in enumerate(((link.from_, link.to), (link.to, link.from_))):
+            m = d == direction
+            if m.any():
+                yield f"{lid}:{a}>{b}", reached[m], entered[m], line.headway_h
