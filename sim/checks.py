@@ -92,8 +92,11 @@ def link_gauges(s: Scenario) -> Found:
 
 
 def route_paths(s: Scenario) -> Found:
-    """Route paths name existing nodes, once each, joined by links."""
+    """Route paths name existing nodes, once each, joined by links (judged only when every
+    link joins existing nodes: a bad link end is reported once, by link_endpoints)."""
     links = link_index(s)
+    links_ok = all(lk.from_ in s.nodes and lk.to in s.nodes and lk.from_ != lk.to
+                   for lk in s.links.values())
     for rid, r in s.routes.items():
         ok = True
         for i, nid in enumerate(r.path):
@@ -104,7 +107,7 @@ def route_paths(s: Scenario) -> Found:
         dup = sorted({n for n in r.path if r.path.count(n) > 1})
         if dup:
             yield f"routes.{rid}.path", f"visits {', '.join(dup)} more than once"
-        if not ok:
+        if not ok or not links_ok:
             continue
         for i, (a, b) in enumerate(zip(r.path, r.path[1:])):
             if frozenset((a, b)) not in links:

@@ -17,12 +17,13 @@ EXAMPLES_RUN = """examples:
   corridor run scenarios/baseline.toml
   corridor run scenarios/baseline.toml --out results/base_seed7 --seed 7
   corridor run scenarios/baseline.toml --set demand.scale=1.2 --set nodes.dostyk.crossing.cranes=6
+      (with --set and no --out, results go to results/baseline-<config hash>/)
   corridor run scenarios/baseline.toml --replications 5 --no-containers
 
 The result folder holds manifest.json, kpis.json, kpis.csv, timeseries.parquet and
 containers.parquet; it is written to a temporary folder and renamed into place when
-complete. An existing result folder at --out is replaced; any other existing folder is
-refused.
+complete. An existing result folder at --out is replaced (with its figures); a folder
+holding anything else is refused.
 """
 
 EXAMPLES_PLOT = """examples:
@@ -39,18 +40,27 @@ HEADLINE = [
     ("kz_share_china_europe_land", "all", "KZ share of China->Europe land boxes"),
     ("containers_created", "all", "boxes created"),
     ("containers_delivered", "all", "boxes delivered"),
-    ("transit_time_days_mean", "northern", "transit time, northern (days)"),
+    ("transit_time_days_mean", "northern", "transit time, northern route (days)"),
     ("transit_time_days_mean", "trans_siberian", "transit time, trans-Siberian (days)"),
 ]
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors in the same one-line form as every other error (exit code 2)."""
+
+    def error(self, message: str):  # noqa: D401
+        self.exit(2, f"error: <command line>: {self.prog}: {message} (see '{self.prog} "
+                     "--help')\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="corridor",
         description="Discrete-event model of China–Europe container flows through Kazakhstan.",
         epilog="run 'corridor COMMAND --help' for a command's options and examples")
     p.add_argument("--version", action="version", version=f"corridor-sim {__version__}")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True,
+                           parser_class=_Parser)
 
     c = sub.add_parser("check", help="validate a scenario and print a one-screen summary",
                        epilog=EXAMPLES_CHECK, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -61,7 +71,8 @@ def _parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", help="run a scenario and write a result folder",
                        epilog=EXAMPLES_RUN, formatter_class=argparse.RawDescriptionHelpFormatter)
     r.add_argument("file", help="scenario TOML file")
-    r.add_argument("--out", help="result folder (default: results/<scenario name>)")
+    r.add_argument("--out", help="result folder (default: results/<scenario name>, or "
+                   "results/<scenario name>-<config hash> when --set is given)")
     r.add_argument("--seed", type=int, help="base seed (default: the scenario's)")
     r.add_argument("--replications", type=int, default=1, metavar="N",
                    help="independent replications (default 1)")
@@ -75,7 +86,8 @@ def _parser() -> argparse.ArgumentParser:
                         epilog=EXAMPLES_PLOT, formatter_class=argparse.RawDescriptionHelpFormatter)
     pl.add_argument("dir", help="a result folder written by 'corridor run'")
     pl.add_argument("--out", help="figure folder (default: DIR/figures)")
-    pl.add_argument("--format", default="png", choices=["png", "svg", "pdf"])
+    pl.add_argument("--format", default="png", choices=["png", "svg", "pdf"],
+                    help="image format (default png)")
     return p
 
 
@@ -99,7 +111,7 @@ def cmd_check(args) -> int:
 def cmd_run(args) -> int:
     from .config import ConfigError, Problem, load_scenario
     from .experiment import run
-    from .results import is_replaceable, write_bundle
+    from .results import not_replaceable, write_bundle
     try:
         scenario = load_scenario(args.file, set_args=args.sets)
     except ConfigError as e:
@@ -110,10 +122,19 @@ def cmd_run(args) -> int:
                                 f"must be >= 1 (got {args.replications})"))
     if args.seed is not None and args.seed < 0:
         problems.append(Problem("<command line>", "--seed", f"must be >= 0 (got {args.seed})"))
-    out = Path(args.out) if args.out else Path("results") / scenario.name
-    if out.exists() and not is_replaceable(out):
-        problems.append(Problem(str(out), "--out", "exists and is not a result folder "
-                                "(choose another folder, or remove it)"))
+    if args.out:
+        out = Path(args.out)
+    elif args.sets:  # never overwrite the plain scenario's results with a variant
+        from .config import resolved_dict
+        from .results import config_hash
+        out = Path("results") / f"{scenario.name}-{config_hash(resolved_dict(scenario))[7:15]}"
+    else:
+        out = Path("results") / scenario.name
+    if out.exists():
+        why = not_replaceable(out)
+        if why:
+            problems.append(Problem(str(out), "--out", f"{why} (choose another folder, or "
+                                    "remove it)"))
     if problems:
         return _errors(problems)
     result = run(scenario, seed=args.seed, replications=args.replications,
@@ -126,23 +147,34 @@ def cmd_run(args) -> int:
     return 0
 
 
+def _fmt(v: float) -> str:
+    if v != v:  # NaN
+        return "–"
+    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.3f}" if abs(v) < 1 else f"{v:.1f}"
+
+
 def _headline(result) -> str:
     k = result.kpis
     years = sorted(p for p in set(k.period) if p != "run")
-    lines = [f"{result.scenario.name}: seed {result.seed}, {result.replications} replication(s)"]
-    header = f"  {'KPI':42s}" + "".join(f"{y:>14s}" for y in years)
-    lines.append(header)
+    ci = result.replications > 1
+    lines = [f"{result.scenario.name}: seed {result.seed}, {result.replications} replication(s)"
+             + ("; mean [95 % CI]" if ci else "")]
+    width = 26 if ci else 12
+    lines.append(f"  {'KPI':40s}" + "".join(f"{y:>{width}s}" for y in years))
     for name, scope, label in HEADLINE:
         row = []
         for y in years:
             m = k[(k.name == name) & (k.period == y) & (k.scope == scope)]
             if m.empty:
-                row.append(f"{'-':>14s}")
+                row.append(f"{'–':>{width}s}")
                 continue
-            v = float(m["mean"].iloc[0])
-            row.append(f"{v:14.3f}" if abs(v) < 10 else f"{v:14,.0f}")
-        if any(c.strip() != "-" for c in row):
-            lines.append(f"  {label:42s}" + "".join(row))
+            r = m.iloc[0]
+            cell = _fmt(float(r["mean"]))
+            if ci and r["ci95_low"] == r["ci95_low"]:
+                cell += f" [{_fmt(float(r['ci95_low']))}, {_fmt(float(r['ci95_high']))}]"
+            row.append(f"{cell:>{width}s}")
+        if any(c.strip() != "–" for c in row):
+            lines.append(f"  {label:40s}" + "".join(row))
     in_sys = k[(k.name == "containers_in_system") & (k.period == "run") & (k.scope == "all")]
     if not in_sys.empty:
         n_in = float(in_sys["mean"].iloc[0])
@@ -159,6 +191,10 @@ def cmd_plot(args) -> int:
     from .config import Problem
     folder = Path(args.dir)
     man = folder / "manifest.json"
+    if not folder.is_dir():
+        what = "no such folder" if not folder.exists() else "not a folder"
+        return _errors([Problem(str(folder), "<folder>", f"{what} (give a result folder "
+                                "written by 'corridor run')")])
     try:
         kind = json.loads(man.read_text(encoding="utf-8")).get("kind")
     except FileNotFoundError:
@@ -196,6 +232,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; nothing was written", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading
+        import os
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -573,6 +573,30 @@ def _file_for(path: str, loaded: Loaded, default: str) -> str:
     return default
 
 
+_ELEMENT_TABLES = {("nodes",): "node", ("links",): "link", ("routes",): "route",
+                   ("demand", "flows"): "flow"}
+
+
+def _element_of(loc: tuple) -> tuple[tuple, str, str] | None:
+    """(table path, element id, kind) when ``loc`` lies inside a network element."""
+    for table, kind in _ELEMENT_TABLES.items():
+        n = len(table)
+        if len(loc) > n + 1 and tuple(loc[:n]) == table:
+            return table, str(loc[n]), kind
+    return None
+
+
+def _missing_elements(errors: list[dict], data: dict) -> dict[tuple, list[str]]:
+    """Elements with required fields missing -> the missing field names. Such an element
+    is usually a mistyped id that created a new one (``[nodes.dostk.crossing]``)."""
+    out: dict[tuple, list[str]] = {}
+    for err in errors:
+        el = _element_of(tuple(err["loc"]))
+        if el and err["type"] == "missing" and len(err["loc"]) == len(el[0]) + 2:
+            out.setdefault(el, []).append(str(err["loc"][-1]))
+    return out
+
+
 def validate(loaded: Loaded, shown: str) -> Scenario:
     """Schema validation, then the cross-field checks; raises ConfigError with all problems."""
     from . import checks
@@ -582,8 +606,21 @@ def validate(loaded: Loaded, shown: str) -> Scenario:
     except ValidationError as e:
         problems = []
         seen = set()
-        for err in e.errors():
+        errors = e.errors()
+        incomplete = {el: fields for el, fields in _missing_elements(errors, loaded.data).items()
+                      if _created_later(el, loaded)}
+        for (table, eid, kind), fields in incomplete.items():
+            path = ".".join((*table, eid))
+            others = [k for k in _table(loaded.data, table) if k != eid]
+            close = difflib.get_close_matches(eid, others, n=1, cutoff=0.6)
+            hint = f"did you mean '{close[0]}'?" if close else "a new " + kind + " needs them"
+            problems.append(Problem(_file_for(path, loaded, shown), path,
+                                    f"unknown {kind}, or a new one missing required fields "
+                                    f"{', '.join(fields)} ({hint})"))
+        for err in errors:
             loc = tuple(err["loc"])
+            if _element_of(loc) in incomplete:
+                continue  # reported once above
             path = _dotted(loc, loaded.data)
             msg = _message(err, loc)
             if (path, msg) in seen:
@@ -596,6 +633,20 @@ def validate(loaded: Loaded, shown: str) -> Scenario:
     if problems:
         raise ConfigError(problems)
     return scenario
+
+
+def _created_later(element: tuple, loaded: Loaded) -> bool:
+    """True when no leaf of the element comes from the first file of the extends chain:
+    it was created by a child file or an override (often by mistyping an id)."""
+    table, eid, _kind = element
+    prefix = ".".join((*table, eid)) + "."
+    return all(f != loaded.files[0] for k, f in loaded.origin.items() if k.startswith(prefix))
+
+
+def _table(data: dict, path: tuple) -> dict:
+    for part in path:
+        data = data.get(part, {}) if isinstance(data, dict) else {}
+    return data if isinstance(data, dict) else {}
 
 
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None,

@@ -36,8 +36,10 @@ class RunResult:
     wall_time_s: float
     extra: dict = field(default_factory=dict)
 
-    def kpi(self, name: str, period: str = "run", scope: str = "all") -> float:
-        """The mean of one KPI (KeyError if there is no such row)."""
+    def kpi(self, name: str, period: str | int = "run", scope: str = "all") -> float:
+        """The mean of one KPI (KeyError if there is no such row); ``period`` is a year
+        (``2024`` or ``"2024"``) or ``"run"``."""
+        period = str(period)
         m = self.kpis[(self.kpis.name == name) & (self.kpis.period == period)
                       & (self.kpis.scope == scope)]
         if m.empty:

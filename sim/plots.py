@@ -19,7 +19,7 @@ STYLE = {"figure.dpi": 110, "axes.grid": True, "grid.alpha": 0.3, "axes.spines.t
 
 def _ax(ax):
     if ax is None:
-        _fig, ax = plt.subplots(figsize=(7.5, 3.6))
+        _fig, ax = plt.subplots(figsize=(8.5, 4.2))
     return ax
 
 
@@ -36,20 +36,23 @@ def monthly_boxes_by_crossing(timeseries: pd.DataFrame, ax=None):
         ax.plot(monthly.index, monthly[fac] / 1000, marker="o", ms=2.5, lw=1.4, label=fac)
     ax.set_ylabel("boxes arriving per month (thousands)")
     ax.set_xlabel("month")
-    ax.set_title("Boxes arriving at each border crossing, by month")
-    ax.legend(ncol=len(order), fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.18),
-              frameon=False)
+    ax.set_title("Boxes arriving at each border crossing (both directions), by month")
+    if len(order):
+        ax.legend(ncol=len(order), fontsize=8, loc="upper center",
+                  bbox_to_anchor=(0.5, -0.18), frameon=False)
     return ax
 
 
 def transit_time_by_corridor(containers: pd.DataFrame, ax=None):
-    """Distribution of door-to-door transit time (origin terminal to destination terminal)
-    of delivered boxes, per corridor; boxes still in transit are counted in the legend."""
+    """Distribution of transit time, origin terminal to destination terminal, of the boxes
+    in ``containers`` that were delivered, per corridor; the legend also counts those
+    still in transit at the end of the run."""
     ax = _ax(ax)
     c = containers
     days = (c["delivered"] - c["created"]).dt.total_seconds() / 86400
     corridor = c["corridor"] if "corridor" in c else c["route"].astype(str)
-    bins = np.arange(0, np.nanmax(days.to_numpy()) + 1.0, 0.5) if days.notna().any() else 10
+    top = np.nanpercentile(days.to_numpy(), 99.9) if days.notna().any() else 10.0
+    bins = np.arange(0, top + 1.0, 0.5)
     for name in sorted(corridor.dropna().unique()):
         m = corridor == name
         done = days[m].dropna()
@@ -59,8 +62,9 @@ def transit_time_by_corridor(containers: pd.DataFrame, ax=None):
                     label=f"{name}: {len(done):,} delivered, {pending:,} in transit at end")
     ax.set_xlabel("transit time (days)")
     ax.set_ylabel("share of delivered boxes per day")
-    ax.set_title("Door-to-door transit time of delivered boxes, by corridor")
-    ax.legend(fontsize=7, frameon=False)
+    ax.set_title("Transit time, origin terminal to destination terminal, by corridor")
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=8, frameon=False)
     return ax
 
 
@@ -77,10 +81,12 @@ def save_run_figures(folder, out, fmt: str = "png") -> list[str]:
         plt.close(ax.figure)
         written.append(f"monthly_boxes_by_crossing.{fmt}")
         if (folder / "containers.parquet").exists():
-            cont = pd.read_parquet(folder / "containers.parquet",
-                                   columns=["route", "created", "delivered"])
             import json
             cfg = json.loads((folder / "manifest.json").read_text())["config"]
+            cont = pd.read_parquet(folder / "containers.parquet",
+                                   columns=["route", "created", "delivered"])
+            # boxes created in the reported horizon (warm-up excluded)
+            cont = cont[cont["created"] >= pd.Timestamp(cfg["horizon"]["start"])]
             cont["corridor"] = cont["route"].map(
                 {r: v["corridor"] for r, v in cfg["routes"].items()}).astype("object")
             ax = transit_time_by_corridor(cont)

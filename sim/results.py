@@ -108,17 +108,29 @@ def manifest(result: RunResult, scenario_path: str | None, argv: list[str] | Non
     }
 
 
-def is_replaceable(path: Path) -> bool:
-    """An existing folder may be replaced only if it is empty or a result folder."""
+RESULT_FILES = {"manifest.json", "kpis.json", "kpis.csv", "timeseries.parquet",
+                "containers.parquet", "figures"}
+
+
+def not_replaceable(path: Path) -> str | None:
+    """Why an existing folder may not be replaced by a result folder, or None if it may:
+    an empty folder, or a result folder holding nothing but result files and figures."""
     path = Path(path)
     if not path.is_dir():
-        return False
-    if not any(path.iterdir()):
-        return True
+        return "exists and is not a folder"
+    names = {p.name for p in path.iterdir()}
+    if not names:
+        return None
     try:
-        return "kind" in json.loads((path / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError, TypeError):
-        return False
+        kind = json.loads((path / "manifest.json").read_text(encoding="utf-8")).get("kind")
+    except (OSError, ValueError, AttributeError):
+        kind = None
+    if not kind:
+        return "exists and is not a result folder"
+    foreign = sorted(names - RESULT_FILES)
+    if foreign:
+        return f"is a result folder that also holds {', '.join(foreign)}"
+    return None
 
 
 @contextmanager
@@ -126,9 +138,9 @@ def atomic_dir(target: Path):
     """Yield a temporary folder that replaces ``target`` only if the block succeeds."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    if target.exists() and not is_replaceable(target):
-        raise FileExistsError(f"{target} exists and is not a result folder; choose another "
-                              "output folder")
+    why = not_replaceable(target) if target.exists() else None
+    if why:
+        raise FileExistsError(f"{target} {why}; choose another output folder")
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
     os.chmod(tmp, 0o755)
     try:

@@ -19,15 +19,18 @@ def describe(s: Scenario) -> str:
     h = s.horizon
     kinds = Counter(n.kind for n in s.nodes.values())
     km = sum(link.length_km for link in s.links.values())
+    import textwrap
     lines = [
-        f"scenario {s.name}: {s.description}".rstrip(": "),
+        *textwrap.wrap(f"scenario {s.name}: {s.description}".rstrip(": "), width=92,
+                       subsequent_indent="    ", max_lines=4),
         f"  horizon   {h.start} .. {h.end} (exclusive), warm-up {h.warmup_days} days, "
         f"seed {s.seed}",
         "  nodes     " + ", ".join(f"{v} {k}" for k, v in sorted(kinds.items()))
         + f"  ({len(s.nodes)} in all)",
         f"  links     {len(s.links)} rail links, {km:,.0f} km",
-        f"  routes    {len(s.routes)}: " + ", ".join(
-            f"{rid} ({r.corridor})" for rid, r in s.routes.items()),
+        *textwrap.wrap(f"  routes    {len(s.routes)}: " + ", ".join(
+            f"{rid} ({r.corridor})" for rid, r in s.routes.items()), width=92,
+            subsequent_indent="            "),
         "  crossings (gauge change):",
     ]
     for nid, n in s.nodes.items():
@@ -35,7 +38,7 @@ def describe(s: Scenario) -> str:
         if c is None:
             continue
         boxes_per_day = c.cranes * 24 * c.crane_moves_per_h / c.moves_per_box
-        lines.append(f"    {nid:12s} {c.receiving_tracks:3d} tracks, {c.cranes:3d} cranes "
+        lines.append(f"    {nid:12s} {c.receiving_tracks:3d} tracks, {c.cranes:3d} crane gang(s) "
                      f"(~{boxes_per_day:,.0f} boxes/day), yard {c.yard_capacity_teu:,.0f} TEU, "
                      f"customs mean {c.customs_dwell_h.mean:.0f} h, "
                      f"departure {c.departure.rule}")

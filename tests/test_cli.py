@@ -161,3 +161,52 @@ def test_plot_truncated_parquet_leaves_no_figures(tmp_path, capsys):
     assert err.startswith(f"error: {out}: <files>: cannot read the result files (")
     assert not (out / "figures").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["res"]
+
+
+def test_usage_errors_are_one_line(capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["run", str(TOY), "--seed", "abc"])
+    assert e.value.code == 2
+    assert capsys.readouterr().err == ("error: <command line>: corridor run: argument --seed: "
+                                       "invalid int value: 'abc' (see 'corridor run --help')\n")
+
+
+def test_run_with_set_does_not_overwrite_the_plain_result(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", str(TOY), "--quiet", "--no-containers"]) == 0
+    assert main(["run", str(TOY), "--quiet", "--no-containers", "--set", "demand.scale=2"]) == 0
+    names = sorted(p.name for p in (tmp_path / "results").iterdir())
+    assert names[0] == "toy" and names[1].startswith("toy-") and len(names) == 2
+    base = json.loads((tmp_path / "results" / "toy" / "manifest.json").read_text())
+    assert base["config"]["demand"]["scale"] == 1.0
+
+
+def test_run_refuses_a_result_folder_holding_other_files(tmp_path, capsys):
+    out = tmp_path / "res"
+    assert main(["run", str(TOY), "--out", str(out), "--quiet", "--no-containers"]) == 0
+    (out / "notes.txt").write_text("mine")
+    assert main(["run", str(TOY), "--out", str(out), "--quiet"]) == 2
+    assert capsys.readouterr().err == (f"error: {out}: --out: is a result folder that also "
+                                       "holds notes.txt (choose another folder, or remove it)\n")
+    assert (out / "notes.txt").read_text() == "mine"
+
+
+def test_plot_errors_for_missing_or_non_folder(tmp_path, capsys):
+    assert main(["plot", str(tmp_path / "nope")]) == 2
+    f = tmp_path / "f.toml"
+    f.write_text("x = 1")
+    assert main(["plot", str(f)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err == [f"error: {tmp_path / 'nope'}: <folder>: no such folder (give a result folder "
+                   "written by 'corridor run')",
+                   f"error: {f}: <folder>: not a folder (give a result folder written by "
+                   "'corridor run')"]
+
+
+def test_summary_shows_confidence_intervals(tmp_path, capsys):
+    assert main(["run", str(TOY), "--out", str(tmp_path / "r"), "--replications", "3",
+                 "--no-containers"]) == 0
+    out = capsys.readouterr().out
+    assert "mean [95 % CI]" in out
+    row = next(line for line in out.splitlines() if "boxes created" in line)
+    assert row.count("[") == 1 and row.count(",") >= 2

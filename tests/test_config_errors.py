@@ -407,6 +407,15 @@ CHILD_CASES = [
         ["child.toml: nodes.gate.crossing.customs_dwell_h.mean: must be a finite number "
          "(got nan)"],
         id="nan-in-a-distribution"),
+    pytest.param(
+        "[nodes.gaet.crossing]\ncranes = 3\n",
+        ["child.toml: nodes.gaet: unknown node, or a new one missing required fields name, "
+         "kind, country, region, lon, lat (did you mean 'gate'?)"],
+        id="mistyped-node-id-creates-a-node"),
+    pytest.param(
+        "[links.gate_omega]\nto = 'omegaa'\n",
+        ["child.toml: links.gate_omega.to: unknown node 'omegaa' (did you mean 'omega'?)"],
+        id="bad-link-end-reported-once"),
 ]
 
 
@@ -623,3 +632,10 @@ def test_every_message_is_one_line_per_problem(scen):
             assert "Traceback" not in line and "pydantic" not in line, (label, line)
         n += 1
     assert n >= 50
+
+
+def test_mistyped_flow_in_set_is_one_line(scen):
+    p = scen("child.toml", EXTENDS_TOY)
+    expect(p, "error: --set: demand.flows.wset: unknown flow, or a new one missing required "
+              "fields origin, destination, containers_per_year, routes (did you mean 'west'?)",
+           set_args=["demand.flows.wset.growth_per_year=0.1"])
