@@ -6,6 +6,7 @@ so that a user sees them all at once.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 
@@ -56,6 +57,20 @@ def node_fields(s: Scenario) -> Found:
             yield f"{p}.boxes_per_train", f"only terminals form trains (kind is '{n.kind}')"
         if n.kind != "terminal" and n.departure is not None:
             yield f"{p}.departure", f"only terminals form trains (kind is '{n.kind}')"
+        if n.kind != "junction" and n.train_dwell_h is not None:
+            yield f"{p}.train_dwell_h", (f"only junctions stop trains (kind is '{n.kind}'; "
+                                         "a crossing's time is its crossing table's)")
+        if n.kind == "terminal" and n.departure and n.boxes_per_train and \
+                n.departure.min_boxes > n.boxes_per_train:
+            yield f"{p}.departure.min_boxes", (f"{n.departure.min_boxes} is more than a train "
+                                               f"holds ({n.boxes_per_train} boxes_per_train)")
+        c = n.crossing
+        if c is not None:
+            smallest = min(c.train_boxes_standard_gauge, c.train_boxes_broad_gauge)
+            if c.departure.min_boxes > smallest:
+                yield f"{p}.crossing.departure.min_boxes", (
+                    f"{c.departure.min_boxes} is more than an outbound train holds "
+                    f"({smallest} boxes)")
 
 
 def link_endpoints(s: Scenario) -> Found:
@@ -212,14 +227,44 @@ def train_lengths(s: Scenario) -> Found:
 
 
 def positive_speeds(s: Scenario) -> Found:
-    """Running speeds cannot be zero (a train would never arrive)."""
+    """Running speeds stay away from zero (a train would never arrive): bounded
+    distributions need a lowest value > 0; gamma and lognormal need cv <= 1; exponential,
+    whose mode is 0, is not a speed."""
     for lid, link in s.links.items():
         d = link.speed_km_per_day
+        p = f"links.{lid}.speed_km_per_day"
         low = getattr(d, "value", getattr(d, "low", None))
         if low is not None and low <= 0:
-            yield (f"links.{lid}.speed_km_per_day",
-                   f"the speed can be 0 km/day ({d.dist} with lowest value {low:g}); give a "
-                   "lowest value > 0")
+            yield p, (f"the speed can be 0 km/day ({d.dist} with lowest value {low:g}); give "
+                      "a lowest value > 0")
+        elif d.dist == "exponential":
+            yield p, ("an exponential speed is most often near 0 km/day (allowed: constant, "
+                      "uniform, triangular, or gamma/lognormal with cv <= 1)")
+        elif d.dist in ("gamma", "lognormal") and d.cv > 1:
+            yield p, (f"a {d.dist} speed with cv {d.cv:g} > 1 puts much weight near 0 km/day "
+                      "(allowed: cv <= 1)")
+
+
+MAX_BOXES_PER_RUN = 50_000_000
+
+
+def demand_size(s: Scenario) -> Found:
+    """The run draws at most MAX_BOXES_PER_RUN boxes (memory: ~130 bytes each)."""
+    from .summary import expected_volume
+    h = s.horizon
+    first = h.start - dt.timedelta(days=h.warmup_days)
+
+    def share_of_year(y: int) -> float:  # the part of year y inside the run
+        a, b = max(first, dt.date(y, 1, 1)), min(h.end, dt.date(y + 1, 1, 1))
+        return max((b - a).days, 0) / (dt.date(y + 1, 1, 1) - dt.date(y, 1, 1)).days
+
+    years = range(first.year, h.end.year + 1)
+    for fid in s.demand.flows:
+        total = sum(expected_volume(s, fid, y) * share_of_year(y) for y in years)
+        if total > MAX_BOXES_PER_RUN:
+            yield (f"demand.flows.{fid}.containers_per_year",
+                   f"gives about {total:.3g} boxes over the run; at most "
+                   f"{MAX_BOXES_PER_RUN:,} are simulated (lower it or demand.scale)")
 
 
 def yards_hold_trains(s: Scenario) -> Found:
@@ -271,7 +316,7 @@ def horizon_years(s: Scenario) -> Found:
 
 RULES = [ids, node_fields, link_endpoints, link_duplicates, link_gauges, route_paths, flow_ends,
          flow_paths_connect, no_ports_yet, train_lengths, positive_speeds, yards_hold_trains,
-         transit_count, horizon_years]
+         transit_count, horizon_years, demand_size]
 
 
 def run_all(s: Scenario) -> list[tuple[str, str]]:

@@ -135,12 +135,20 @@ def cmd_run(args) -> int:
         if why:
             problems.append(Problem(str(out), "--out", f"{why} (choose another folder, or "
                                     "remove it)"))
+    else:
+        why = _unwritable_parent(out)
+        if why:
+            problems.append(Problem(str(out), "--out", why))
     if problems:
         return _errors(problems)
     result = run(scenario, seed=args.seed, replications=args.replications,
                  progress=not args.quiet, keep_containers=not args.no_containers)
-    write_bundle(result, out, scenario_path=args.file, argv=["corridor", *sys.argv[1:]]
-                 if sys.argv and Path(sys.argv[0]).name == "corridor" else None)
+    try:
+        write_bundle(result, out, scenario_path=args.file, argv=["corridor", *sys.argv[1:]]
+                     if sys.argv and Path(sys.argv[0]).name == "corridor" else None)
+    except OSError as e:
+        return _errors([Problem(str(out), "--out", f"cannot write the result folder "
+                                f"({e.strerror or e}); nothing was written")])
     if not args.quiet:
         print(_headline(result))
         print(f"wrote {out}/ in {result.wall_time_s:.1f} s")
@@ -151,6 +159,19 @@ def _fmt(v: float) -> str:
     if v != v:  # NaN
         return "–"
     return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.3f}" if abs(v) < 1 else f"{v:.1f}"
+
+
+def _unwritable_parent(out: Path) -> str | None:
+    """Why a result folder could not be created at ``out`` (checked before running)."""
+    import os
+    parent = out.parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        return f"cannot be created: {parent} is a file, not a folder"
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return f"cannot be created: {parent} is not writable"
+    return None
 
 
 def _headline(result) -> str:

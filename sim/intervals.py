@@ -61,14 +61,12 @@ def crossing_record(out: RunOutput, nid: str) -> CrossingRecord:
 
 
 def link_directions(out: RunOutput) -> Iterator[tuple[str, np.ndarray, np.ndarray, float]]:
-    """Per link direction used: scope ``link:from>to``, hours trains reached the link,
-    hours they entered it, and the headway between paths."""
-    for lid, line in out.lines.items():
-        if not line.log:
-            continue
-        link = out.scenario.links[lid]
+    """Per link direction on some flow's path (whether or not a train used it in this
+    run, so that every replication reports the same rows): scope ``link:from>to``, hours
+    trains reached the link, hours they entered it, and the headway between paths."""
+    for lid, direction in sorted(out.link_directions):
+        line, link = out.lines[lid], out.scenario.links[lid]
         reached, entered, d = line.log_arrays()
-        for direction, (a, b) in enumerate(((link.from_, link.to), (link.to, link.from_))):
-            m = d == direction
-            if m.any():
-                yield f"{lid}:{a}>{b}", reached[m], entered[m], line.headway_h
+        a, b = (link.from_, link.to) if direction == 0 else (link.to, link.from_)
+        m = d == direction
+        yield f"{lid}:{a}>{b}", reached[m], entered[m], line.headway_h

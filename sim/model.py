@@ -77,6 +77,8 @@ class RunOutput:
     lines: dict[str, RailLine]
     # per block train formed at an origin: flow code, route code, departure hour, boxes, teu
     origin_trains: list[tuple[int, int, float, int, int]] = field(default_factory=list)
+    # (link id, direction) on some flow's path
+    link_directions: set[tuple[str, int]] = field(default_factory=set)
 
 
 class Model:
@@ -103,16 +105,18 @@ class Model:
                                 stream(self.seed, "dwell", rep, nid),
                                 stream(self.seed, "inspection", rep, nid),
                                 stream(self.seed, "inspection", rep, nid + ":dwell"),
-                                self.store.teu)
+                                self.store.teu, self.store.passed)
             for nid, n in s.nodes.items() if n.kind == "border"}
         self.junction_dwell = {
             nid: Draws(n.train_dwell_h, stream(self.seed, "junction", rep, nid))
             for nid, n in s.nodes.items() if n.train_dwell_h is not None}
+        self._used_links: set[tuple[str, int]] = set()
         self.plans = self._plans()
         self._origin_rows: list[np.ndarray] = []  # rows of each origin train, as logged
         self._delivered: list[tuple[np.ndarray, float]] = []
         self.out = RunOutput(s, self.seed, rep, self.cal, self.store, self.node_ids,
-                             self.flow_ids, self.route_ids, self.crossings, self.lines)
+                             self.flow_ids, self.route_ids, self.crossings, self.lines,
+                             link_directions=self._used_links)
         self._start_origins()
 
     # -- construction ----------------------------------------------------------------
@@ -138,8 +142,8 @@ class Model:
     def _plans(self) -> dict[tuple[int, int], list[tuple]]:
         """Compiled steps for each (flow, route): ``(line, direction, action, a, b)``.
 
-        JUNCTION: a = stop-time draws or None. BORDER: a = the crossing, b = (pool key,
-        outbound boxes per train, departure callback). DELIVER: nothing."""
+        JUNCTION: a = stop-time draws or None. BORDER: a = the crossing, b = (pool key: the
+        onward path, outbound boxes per train, departure callback). DELIVER: nothing."""
         s = self.scenario
         links = link_index(s)
         plans = {}
@@ -149,23 +153,23 @@ class Model:
                 path = flow_path(s, flow.origin, flow.destination, rid, links)
                 gauges = {b: gout for b, _gin, gout in crossing_gauges(s, path)}
                 steps: list[tuple] = []
-                k = 0  # crossings passed before this step
                 for i, leg in enumerate(legs(s, path, links)):
                     line = self.lines[leg.link_id]
                     node = s.nodes[leg.node]
                     if i == len(path) - 2:
                         steps.append((line, leg.direction, DELIVER, None, None))
                     elif node.kind == "border":
-                        key = (tuple(path[i + 2:]), k)
-                        spec = (key, k, outbound_boxes(s, leg.node, gauges[leg.node]),
-                                self._crossing_departure(steps, i + 1, k))
+                        spec = (tuple(path[i + 2:]),  # pool: boxes with the same onward path
+                                outbound_boxes(s, leg.node, gauges[leg.node]),
+                                self._crossing_departure(steps, i + 1))
                         steps.append((line, leg.direction, BORDER, self.crossings[leg.node],
                                       spec))
-                        k += 1
                     else:
                         steps.append((line, leg.direction, JUNCTION,
                                       self.junction_dwell.get(leg.node), None))
                 plans[(f, r)] = steps
+                self._used_links.update((leg.link_id, leg.direction)
+                                        for leg in legs(s, path, links))
         return plans
 
     def _start_origins(self) -> None:
@@ -198,11 +202,10 @@ class Model:
                 yield env.timeout(t - env.now)
             log.append((f, r, t, len(idx), teu))
             rows_log.append(idx)
-            self.journey(idx, teu, plans[(f, r)], 0, 0)
+            self.journey(idx, teu, plans[(f, r)], 0)
 
     # -- processes ---------------------------------------------------------------------
-    def journey(self, idx: np.ndarray, teu: int, steps: list[tuple], pos: int, k: int
-                ) -> None:
+    def journey(self, idx: np.ndarray, teu: int, steps: list[tuple], pos: int) -> None:
         """A train leaves a terminal or crossing: book paths on every link up to its next
         stop (crossing or destination) and arrive there in one event; at a crossing its
         boxes are handed over (a new train is formed later), at the destination they are
@@ -221,12 +224,12 @@ class Model:
                 arrival.callbacks.append(lambda _e: self._delivered.append((idx, env.now)))
             else:
                 arrival.callbacks.append(
-                    lambda _e, crossing=a, pool=a.pool(*b): crossing.receive(idx, teu, k, pool))
+                    lambda _e, crossing=a, pool=a.pool(*b): crossing.receive(idx, teu, pool))
             return
 
-    def _crossing_departure(self, steps: list[tuple], pos: int, k: int):
+    def _crossing_departure(self, steps: list[tuple], pos: int):
         def depart(idx: np.ndarray, t: float, teu: int) -> None:
-            self.journey(idx, teu, steps, pos, k + 1)
+            self.journey(idx, teu, steps, pos)
         return depart
 
     def _progress(self, bar):

@@ -44,6 +44,7 @@ class ContainerStore:
         self.t_depart_origin = np.full(n, np.nan)
         self.t_delivered = np.full(n, np.nan)
         self.crossing = np.full((MAX_CROSSINGS, n), -1, np.int16)
+        self.passed = np.zeros(n, np.int8)  # crossings passed so far (slot of the next)
         self.t_crossing = {s: np.full((MAX_CROSSINGS, n), np.nan) for s in CROSSING_STAGES}
 
     def frame(self, node_ids: list[str], flow_ids: list[str], route_ids: list[str],

@@ -94,7 +94,7 @@ def manifest(result: RunResult, scenario_path: str | None, argv: list[str] | Non
         "seed": result.seed,
         "replications": result.replications,
         "seed_scheme": ("numpy SeedSequence(seed, spawn_key=(replication, stream"
-                        "[, crc32(element)]))"),
+                        "[, sha256(element) words 0 and 1]))"),
         "horizon": {"start": str(result.scenario.horizon.start),
                     "end": str(result.scenario.horizon.end),
                     "warmup_days": result.scenario.horizon.warmup_days},

@@ -210,3 +210,16 @@ def test_summary_shows_confidence_intervals(tmp_path, capsys):
     assert "mean [95 % CI]" in out
     row = next(line for line in out.splitlines() if "boxes created" in line)
     assert row.count("[") == 1 and row.count(",") >= 2
+
+
+def test_run_checks_the_output_folder_before_simulating(tmp_path, capsys, monkeypatch):
+    import sim.experiment
+    f = tmp_path / "file.txt"
+    f.write_text("x")
+
+    def must_not_run(*a, **k):
+        raise AssertionError("simulated despite a bad --out")
+    monkeypatch.setattr(sim.experiment, "run", must_not_run)
+    assert main(["run", str(TOY), "--out", str(f / "x")]) == 2
+    assert capsys.readouterr().err == (f"error: {f / 'x'}: --out: cannot be created: {f} is a "
+                                       "file, not a folder\n")

@@ -639,3 +639,29 @@ def test_mistyped_flow_in_set_is_one_line(scen):
     expect(p, "error: --set: demand.flows.wset: unknown flow, or a new one missing required "
               "fields origin, destination, containers_per_year, routes (did you mean 'west'?)",
            set_args=["demand.flows.wset.growth_per_year=0.1"])
+
+
+@pytest.mark.parametrize("snippet, line", [
+    ("[links.alpha_gate]\nspeed_km_per_day = { dist = 'gamma', mean = 900, cv = 10 }\n",
+     "child.toml: links.alpha_gate.speed_km_per_day: a gamma speed with cv 10 > 1 puts much "
+     "weight near 0 km/day (allowed: cv <= 1)"),
+    ("[links.alpha_gate]\nspeed_km_per_day = { dist = 'exponential', mean = 900 }\n",
+     "child.toml: links.alpha_gate.speed_km_per_day: an exponential speed is most often near "
+     "0 km/day (allowed: constant, uniform, triangular, or gamma/lognormal with cv <= 1)"),
+    ("[nodes.gate.crossing]\ndeparture = { rule = 'timetable', departures_per_day = 2, "
+     "min_boxes = 80 }\n",
+     "child.toml: nodes.gate.crossing.departure.min_boxes: 80 is more than an outbound train "
+     "holds (40 boxes)"),
+    ("[nodes.alpha]\ndeparture = { rule = 'full', min_boxes = 41 }\n",
+     "child.toml: nodes.alpha.departure.min_boxes: 41 is more than a train holds (40 "
+     "boxes_per_train)"),
+    ("[nodes.gate]\ntrain_dwell_h = { dist = 'constant', value = 100 }\n",
+     "child.toml: nodes.gate.train_dwell_h: only junctions stop trains (kind is 'border'; a "
+     "crossing's time is its crossing table's)"),
+    ("[demand.flows.west]\ncontainers_per_year = 1e13\n",
+     "child.toml: demand.flows.west.containers_per_year: gives about 1.91e+12 boxes over the "
+     "run; at most 50,000,000 are simulated (lower it or demand.scale)"),
+])
+def test_review_cases(scen, snippet, line):
+    p = scen("child.toml", EXTENDS_TOY + snippet)
+    expect(p, "error: " + line)

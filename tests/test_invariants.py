@@ -178,3 +178,53 @@ def test_path_booking_matches_a_linear_scan():
         assert entry == pytest.approx(expect, abs=1e-9)
         booked.append(entry)
         booked = [b for b in booked if b > now - 2 * h]
+
+
+def test_boxes_with_the_same_onward_path_share_trains_whatever_they_passed():
+    from sim.config import load_scenario
+
+    from .conftest import HERE
+    out = Model(load_scenario(HERE / "scenarios" / "toy_two_borders.toml"), seed=2).run()
+    st, exit_code = out.store, out.node_ids.index("exit")
+    assert list(out.crossings["exit"].pools) == [("euro",)]
+    kz = st.flow == out.flow_ids.index("kz")
+    west2 = st.flow == out.flow_ids.index("west2")
+    # kz boxes meet 'exit' as their first crossing, west2 boxes as their second
+    assert (st.crossing[0][kz & np.isfinite(st.t_delivered)] == exit_code).all()
+    assert (st.crossing[1][west2 & np.isfinite(st.t_delivered)] == exit_code).all()
+    # some outbound trains carry both kinds of box
+    mixed = sum(1 for rows, _slots in out.crossings["exit"].out_rows
+                if kz[rows].any() and west2[rows].any())
+    assert mixed > 0
+    # stage times along each box's own slots never go backwards
+    for k in range(2):
+        tc = st.t_crossing
+        for a, b in (("arrive", "unloaded"), ("unloaded", "ready"), ("ready", "depart")):
+            both = np.isfinite(tc[a][k]) & np.isfinite(tc[b][k])
+            assert (tc[b][k][both] >= tc[a][k][both] - 1e-9).all()
+    where = kpis.locate(out)
+    assert (np.vstack(list(where.values())).sum(axis=0) == 1).all()
+
+
+def test_paths_one_headway_apart_on_paper_are_not_pushed_back():
+    """7 paths a day: 24/7 h does not add up exactly in floats; a path two headways after
+    another must still be free."""
+    from sim.config import Link
+    from sim.facilities.rail import RailLine
+    link = Link.model_validate({"from": "a", "to": "b", "length_km": 100, "train_paths_per_day": 7,
+                                "speed_km_per_day": {"dist": "constant", "value": 800}})
+    line = RailLine("ab", link, np.random.default_rng(0))
+    h = 24 / 7
+    assert line.book(0, 0.0, 0.0) == 0.0
+    assert line.book(0, 0.0, 0.0) == pytest.approx(h)
+    assert line.book(0, 3 * h, 0.0) == pytest.approx(3 * h)
+    assert line.book(0, 0.0, 0.0) == pytest.approx(2 * h)
+
+
+def test_every_link_direction_on_a_path_is_reported_even_when_unused():
+    from .conftest import toy_with
+    # demand so small that some replications send no train at all
+    res = run(toy_with(**{"demand.flows.west.containers_per_year": 150}), seed=1,
+              replications=4, keep_containers=False).kpis
+    util = res[(res.name == "utilisation") & (res.scope == "alpha_gate:alpha>gate")].iloc[0]
+    assert util.n == 4 and not np.isnan(util["values"]).any()

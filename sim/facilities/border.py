@@ -11,7 +11,7 @@ import simpy
 
 from ..config import Crossing
 from ..distributions import gamma_mean_cv
-from ..records import ContainerStore, gather
+from ..records import ContainerStore
 from .formation import TrainFormation
 from .rail import Draws
 from .slots import Level, Slots
@@ -39,12 +39,14 @@ class BorderCrossing:
     def __init__(self, env: simpy.Environment, node_id: str, code: int, cfg: Crossing,
                  handling_rng: np.random.Generator, dwell_rng: np.random.Generator,
                  inspection_rng: np.random.Generator,
-                 inspection_dwell_rng: np.random.Generator, teu: np.ndarray):
+                 inspection_dwell_rng: np.random.Generator, teu: np.ndarray,
+                 passed: np.ndarray):
         self.env = env
         self.id = node_id
         self.code = code
         self.cfg = cfg
         self.teu = teu  # TEU per container row (the record store's column)
+        self.passed = passed  # per row: crossings passed so far (the store's column)
         self.tracks = Slots(env, cfg.receiving_tracks)
         self.cranes = Slots(env, cfg.cranes)
         self.yard = Level(env, cfg.yard_capacity_teu)
@@ -56,31 +58,34 @@ class BorderCrossing:
                            if cfg.inspection_dwell_h is not None else None)
         self.pools: dict[object, TrainFormation] = {}
         # per inbound train handled: arrive, got track, crane start, unloaded, boxes, teu;
-        # and, for stamping the records after the run: rows cleared together, k, their
-        # clearance hour, and (rows, ready hour) of boxes pulled for inspection or None
+        # and, for stamping the records after the run: its rows, their crossing slots,
+        # clearance hour, number of boxes pulled for inspection (the first ones), their hour
         self.log: list[tuple[float, float, float, float, int, int]] = []
         self.log_rows: list[tuple] = []
         # per outbound train: depart, boxes, capacity; and its rows and k
         self.out_log: list[tuple[float, int, int]] = []
         self.out_rows: list[tuple[np.ndarray, int]] = []
-        # trains inside but not yet unloaded: key -> [arrive, crane start or NaN, rows, k]
+        # trains inside but not yet unloaded: key -> [arrive, crane start or NaN, rows,
+        # their crossing slots, teu, pool, got track]
         self._inside: dict[int, list] = {}
         self._n_in = 0
 
-    def pool(self, key, k: int, boxes_per_train: int,
+    def pool(self, key, boxes_per_train: int,
              on_depart: Callable[[np.ndarray, float, int], None]) -> TrainFormation:
-        """The formation pool for one onward path of boxes at their k-th crossing (created
-        on first use)."""
+        """The formation pool for one onward path (created on first use). Boxes of any
+        origin with the same onward path share it."""
         p = self.pools.get(key)
         if p is not None:
             return p
-        teu_of, yard, out_log, out_rows = self.teu, self.yard, self.out_log, self.out_rows
+        teu_of, passed, yard = self.teu, self.passed, self.yard
+        out_log, out_rows = self.out_log, self.out_rows
 
         def depart(idx: np.ndarray, t: float) -> None:
             teu = int(teu_of[idx].sum())
             yard.get(teu)
             out_log.append((t, len(idx), boxes_per_train))
-            out_rows.append((idx, k))
+            out_rows.append((idx, passed[idx]))  # their slot here, before moving on
+            passed[idx] += 1
             on_depart(idx, t, teu)
         p = self.pools[key] = TrainFormation(self.env, self.cfg.departure, boxes_per_train,
                                              depart)
@@ -88,12 +93,12 @@ class BorderCrossing:
 
     # An inbound train's stay, as a chain of callbacks (no process per train): each step
     # runs at once when what it needs is free, else when the wait event fires.
-    def receive(self, idx: np.ndarray, teu: int, k: int, pool: TrainFormation) -> None:
-        """An inbound train carrying boxes ``idx`` (their k-th crossing) arrives: it
-        queues, is unloaded, and its boxes go through customs into ``pool``."""
+    def receive(self, idx: np.ndarray, teu: int, pool: TrainFormation) -> None:
+        """An inbound train carrying boxes ``idx`` arrives: it queues, is unloaded, and its
+        boxes go through customs into ``pool``."""
         key = self._n_in = self._n_in + 1
-        # arrive, crane start, rows, k, teu, pool, got track
-        train = self._inside[key] = [self.env.now, math.nan, idx, k, teu, pool, math.nan]
+        train = self._inside[key] = [self.env.now, math.nan, idx, self.passed[idx], teu, pool,
+                                     math.nan]
         _then(self.tracks.acquire(), self._on_track, train, key)
 
     def _on_track(self, train: list, key: int) -> None:
@@ -113,21 +118,20 @@ class BorderCrossing:
         self.cranes.release()
         self.tracks.release()
         del self._inside[key]
-        t_arrive, t_start, idx, k, teu, pool, t_track = train
+        t_arrive, t_start, idx, slots, teu, pool, t_track = train
         t_done = self.env.now
         n = len(idx)
         t_clear = t_done + self.customs.one()
-        inspected = None
+        k_insp, t_insp = 0, math.nan
         if self.cfg.inspection_share > 0:
             k_insp = int(self.inspection_rng.binomial(n, self.cfg.inspection_share))
             if k_insp:
-                inspected = (idx[:k_insp], t_clear + self.inspection.one())
-                idx = idx[k_insp:]
+                t_insp = t_clear + self.inspection.one()
         self.log.append((t_arrive, t_track, t_start, t_done, n, teu))
-        self.log_rows.append((idx, k, t_clear, inspected))
-        if inspected is not None:
-            pool.add_batch(inspected[0], inspected[1], wake=False)
-        pool.add_batch(idx, t_clear)
+        self.log_rows.append((idx, slots, t_clear, k_insp, t_insp))
+        if k_insp:
+            pool.add_batch(idx[:k_insp], t_insp, wake=False)
+        pool.add_batch(idx[k_insp:], t_clear)
 
     def unfinished(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Trains not yet unloaded at the end: arrival hour, crane-start hour (NaN: still
@@ -137,31 +141,38 @@ class BorderCrossing:
         return rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3]
 
     def stamp(self, store: ContainerStore) -> None:
-        """Write this crossing's stage times into the record store (after the run)."""
+        """Write this crossing's stage times into the record store (after the run). A
+        box's slot k (its k-th crossing) was noted per box when it arrived."""
         tc = store.t_crossing
         log, log_rows, waiting = self.log, self.log_rows, list(self._inside.values())
-        insp = [(r[3], r[1], row[0], row[3]) for r, row in zip(log_rows, log)
-                if r[3] is not None]  # (rows, ready), k, arrive, unloaded
-        # every handled train as its cleared rows plus its inspected rows
-        batches = [r[0] for r in log_rows] + [i[0][0] for i in insp]
-        ks = [r[1] for r in log_rows] + [i[1] for i in insp]
-        rows, k = gather(batches, ks)
-        tc["unloaded"][k, rows] = np.repeat(
-            [row[3] for row in log] + [i[3] for i in insp], [len(b) for b in batches])
-        tc["ready"][k, rows] = np.repeat(
-            [r[2] for r in log_rows] + [i[0][1] for i in insp], [len(b) for b in batches])
-        arrive = [row[0] for row in log] + [i[2] for i in insp]
+        if log_rows:
+            rows = np.concatenate([r[0] for r in log_rows])
+            k = np.concatenate([r[1] for r in log_rows])
+            lens = [len(r[0]) for r in log_rows]
+            tc["unloaded"][k, rows] = np.repeat([row[3] for row in log], lens)
+            ready = []
+            for r0, _k, t_clear, k_insp, t_insp in log_rows:
+                t = np.full(len(r0), t_clear)
+                t[:k_insp] = t_insp  # the first k_insp boxes were pulled for inspection
+                ready.append(t)
+            tc["ready"][k, rows] = np.concatenate(ready)
+            t_arr = np.repeat([row[0] for row in log], lens)
+        else:
+            rows, k, t_arr = (np.empty(0, np.int64),) * 2 + (np.empty(0),)
         # trains still queueing or being unloaded at the end have arrived too
-        rows_w, k_w = gather([w[2] for w in waiting], [w[3] for w in waiting])
-        rows, k = np.concatenate((rows, rows_w)), np.concatenate((k, k_w))
-        t = np.concatenate((np.repeat(arrive, [len(b) for b in batches]),
-                            np.repeat([w[0] for w in waiting], [len(w[2]) for w in waiting])))
+        if waiting:
+            rows = np.concatenate([rows, *[w[2] for w in waiting]])
+            k = np.concatenate([k, *[w[3] for w in waiting]])
+            t_arr = np.concatenate([t_arr, np.repeat([w[0] for w in waiting],
+                                                     [len(w[2]) for w in waiting])])
         store.crossing[k, rows] = self.code
-        tc["arrive"][k, rows] = t
-        batches = [r[0] for r in self.out_rows]
-        rows, k = gather(batches, [r[1] for r in self.out_rows])
-        _, t = gather(batches, [row[0] for row in self.out_log])
-        tc["depart"][k, rows] = t
+        tc["arrive"][k, rows] = t_arr
+        if self.out_rows:
+            rows = np.concatenate([r[0] for r in self.out_rows])
+            k = np.concatenate([r[1] for r in self.out_rows])
+            tc["depart"][k, rows] = np.repeat([row[0] for row in self.out_log],
+                                              [len(r[0]) for r in self.out_rows])
+
 
 def _then(wait: simpy.Event | None, step, *args) -> None:
     """Run ``step(*args)`` now if there is nothing to wait for, else when ``wait`` fires."""

@@ -177,9 +177,9 @@ class TrainFormation:
             if slot < env.now:
                 continue
             yield env.timeout(slot - env.now)
-            avail = min(self._n_ready(env.now + EPS_H), self.capacity)
+            avail = self._n_ready(env.now + EPS_H)
             if avail >= self.min_boxes:
-                self._take(avail, env.now)
+                self._take(min(avail, self.capacity), env.now)
 
 
 def schedule_departures(ready_h: np.ndarray, rule: Departure, capacity: int,

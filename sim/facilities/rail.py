@@ -18,6 +18,8 @@ from ..config import Link
 from ..distributions import _Dist
 from ..monitors import rows_array
 
+EPS_H = 1e-9  # clock tolerance, hours
+
 
 class Draws:
     """Draws from one distribution and generator, taken in blocks for speed.
@@ -63,12 +65,19 @@ class RailLine:
         """Book the first free path at or after hour ``t`` (booked at hour ``now <= t``);
         return its hour.
 
-        A path at b blocks the open interval (b - h, b + h) for other paths (h: headway).
-        The blocked time is kept as sorted disjoint intervals, so a saturated line with a
-        long queue of booked paths costs one bisection, not a scan of the queue."""
-        los, his, h = self._lo[direction], self._hi[direction], self.headway_h
+        A path at b blocks the open interval (b - h, b + h) for other paths (h: headway),
+        narrowed by a clock tolerance so that paths one headway apart on paper are not
+        pushed back by float rounding. The blocked time is kept as sorted disjoint
+        intervals, so a saturated line with a long queue of booked paths costs one
+        bisection, not a scan of the queue."""
+        los, his, h = self._lo[direction], self._hi[direction], self.headway_h - EPS_H
         j = bisect_right(los, t) - 1
-        entry = his[j] if j >= 0 and los[j] < t < his[j] else t
+        entry = t
+        if j >= 0 and los[j] < t < his[j]:  # blocked: go one headway after the block's end
+            entry = his[j] + EPS_H
+            while j + 1 < len(los) and los[j + 1] < entry < his[j + 1]:
+                j += 1
+                entry = his[j] + EPS_H
         lo, hi = entry - h, entry + h
         i = bisect_right(los, lo)
         start = i - 1 if i > 0 and his[i - 1] > lo else i
