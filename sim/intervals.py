@@ -10,7 +10,6 @@ import numpy as np
 
 from .model import RunOutput
 from .monitors import rows_array
-from .network import MAX_CROSSINGS
 
 
 @dataclass
@@ -35,7 +34,7 @@ def crossing_record(out: RunOutput, nid: str) -> CrossingRecord:
     code = out.node_ids.index(nid)
     parts: dict[str, list[np.ndarray]] = {k: [] for k in (
         "t", "dwell", "handling", "customs", "consolidation", "unloaded", "teu")}
-    for k in range(MAX_CROSSINGS):
+    for k in range(st.slots):
         m = np.flatnonzero(st.crossing[k] == code)
         if not len(m):
             continue

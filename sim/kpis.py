@@ -14,7 +14,6 @@ import numpy as np
 from .intervals import crossing_record, link_directions
 from .model import RunOutput
 from .monitors import counts_in, rows_array, window_index, window_means
-from .network import MAX_CROSSINGS
 
 KPIS: dict[str, tuple[str, str]] = {
     "containers_created": ("containers", "boxes arriving at their origin terminal (period run: "
@@ -93,7 +92,7 @@ def locate(out: RunOutput) -> dict[str, np.ndarray]:
     delivered = np.isfinite(st.t_delivered)
     at_origin = np.isnan(st.t_depart_origin)
     at_crossing = np.zeros(st.n, bool)
-    for k in range(MAX_CROSSINGS):
+    for k in range(st.slots):
         at_crossing |= (np.isfinite(st.t_crossing["arrive"][k])
                         & np.isnan(st.t_crossing["depart"][k]))
     on_rail = ~(delivered | at_origin | at_crossing)
@@ -134,7 +133,7 @@ def compute(out: RunOutput) -> dict[Key, float]:
     at_counted = np.array([nid in tc.crossings for nid in out.node_ids] + [False])
     counted = from_ok[st.origin] & to_ok[st.destination]
     t_first = np.full(st.n, np.nan)
-    for k in range(MAX_CROSSINGS):
+    for k in range(st.slots):
         hit = at_counted[st.crossing[k]] & np.isnan(t_first)
         t_first[hit] = st.t_crossing["arrive"][k][hit]
     t_count = np.where(counted, t_first, np.nan)

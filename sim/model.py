@@ -129,15 +129,18 @@ class Model:
             rates = daily_rates(s.demand, flow, cal.t0, n_days)
             t, size = arrivals(rng, rates, s.demand.share_40ft, s.demand.arrival_process)
             parts.append((f, flow, t, size))
-        t_all = np.concatenate([p[2] for p in parts])
-        order = np.argsort(t_all, kind="stable")
-        flow = np.concatenate([np.full(len(p[2]), p[0]) for p in parts])[order]
-        origin = np.concatenate([np.full(len(p[2]), self.node_code[p[1].origin])
-                                 for p in parts])[order]
-        dest = np.concatenate([np.full(len(p[2]), self.node_code[p[1].destination])
-                               for p in parts])[order]
-        size = np.concatenate([p[3] for p in parts])[order]
-        return ContainerStore(flow, origin, dest, size, t_all[order])
+        # rows flow by flow, each flow's in arrival order (no global sort needed)
+        counts = [len(p[2]) for p in parts]
+        self._flow_rows = np.cumsum([0, *counts])
+        flow = np.repeat(np.arange(len(parts)), counts)
+        origin = np.repeat([self.node_code[p[1].origin] for p in parts], counts)
+        dest = np.repeat([self.node_code[p[1].destination] for p in parts], counts)
+        size = np.concatenate([p[3] for p in parts]) if parts else np.empty(0, np.int8)
+        t_all = np.concatenate([p[2] for p in parts]) if parts else np.empty(0)
+        slots = max((sum(1 for nid in flow_path(s, fl.origin, fl.destination, rid)
+                         if s.nodes[nid].kind == "border")
+                     for fl in s.demand.flows.values() for rid in fl.routes), default=0)
+        return ContainerStore(flow, origin, dest, size, t_all, max(slots, 1))
 
     def _plans(self) -> dict[tuple[int, int], list[tuple]]:
         """Compiled steps for each (flow, route): ``(line, direction, action, a, b)``.
@@ -178,7 +181,7 @@ class Model:
         s, st = self.scenario, self.store
         for f, (fid, flow) in enumerate(s.demand.flows.items()):
             node = s.nodes[flow.origin]
-            rows = np.flatnonzero(st.flow == f)  # already in arrival order
+            rows = np.arange(self._flow_rows[f], self._flow_rows[f + 1])  # in arrival order
             plan = schedule_departures(st.t_created[rows], node.departure or Departure(),
                                        node.boxes_per_train, self.cal.end_h)
             routes = np.array([self.route_ids.index(r) for r in flow.routes])

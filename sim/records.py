@@ -28,10 +28,11 @@ def gather(batches: list[np.ndarray], per_batch=None, per_row: list[np.ndarray] 
 
 
 class ContainerStore:
-    """Column arrays for ``n`` containers; row index = container id."""
+    """Column arrays for ``n`` containers; row index = container id (flow by flow, each
+    flow's boxes in order of arrival)."""
 
     def __init__(self, flow: np.ndarray, origin: np.ndarray, destination: np.ndarray,
-                 size_ft: np.ndarray, t_created: np.ndarray):
+                 size_ft: np.ndarray, t_created: np.ndarray, slots: int = MAX_CROSSINGS):
         n = len(t_created)
         self.n = n
         self.flow = flow.astype(np.int16)
@@ -43,9 +44,11 @@ class ContainerStore:
         self.route = np.full(n, -1, np.int16)
         self.t_depart_origin = np.full(n, np.nan)
         self.t_delivered = np.full(n, np.nan)
-        self.crossing = np.full((MAX_CROSSINGS, n), -1, np.int16)
+        # one slot per crossing a box can meet on its path (the scenario's most, <= 3)
+        self.slots = slots
+        self.crossing = np.full((slots, n), -1, np.int16)
         self.passed = np.zeros(n, np.int8)  # crossings passed so far (slot of the next)
-        self.t_crossing = {s: np.full((MAX_CROSSINGS, n), np.nan) for s in CROSSING_STAGES}
+        self.t_crossing = {s: np.full((slots, n), np.nan) for s in CROSSING_STAGES}
 
     def frame(self, node_ids: list[str], flow_ids: list[str], route_ids: list[str],
               t0: np.datetime64):
@@ -70,7 +73,7 @@ class ContainerStore:
             "created": when(self.t_created),
             "departed_origin": when(self.t_depart_origin),
         }
-        for k in range(MAX_CROSSINGS):
+        for k in range(self.slots):
             if (self.crossing[k] >= 0).any():
                 cols[f"crossing{k + 1}"] = pd.Categorical.from_codes(
                     self.crossing[k].astype(np.int32), categories=node_ids)

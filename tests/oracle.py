@@ -41,11 +41,10 @@ class Oracle:
             t, size = arrivals(rng, daily_rates(s.demand, flow, self.cal.t0, n_days),
                                s.demand.share_40ft, s.demand.arrival_process)
             parts.append((f, t, size))
-        t_all = np.concatenate([p[1] for p in parts])
-        order = np.argsort(t_all, kind="stable")
-        self.flow = np.concatenate([np.full(len(p[1]), p[0]) for p in parts])[order]
-        self.teu = np.where(np.concatenate([p[2] for p in parts])[order] == 40, 2, 1)
-        self.t_created = t_all[order]
+        # rows flow by flow, as the record store numbers them
+        self.flow = np.concatenate([np.full(len(p[1]), p[0]) for p in parts])
+        self.teu = np.where(np.concatenate([p[2] for p in parts]) == 40, 2, 1)
+        self.t_created = np.concatenate([p[1] for p in parts])
         n = len(self.t_created)
         nan = lambda: np.full(n, np.nan)  # noqa: E731
         self.rec = {k: nan() for k in ("depart_origin", "arrive", "unloaded", "ready",
