@@ -97,25 +97,31 @@ def _errors(problems) -> int:
     return 2
 
 
-def cmd_check(args) -> int:
+def _load(args):
+    """The scenario of ``args.file`` with its ``--set`` overrides, or the exit code 2."""
     from .config import ConfigError, load_scenario
-    from .summary import describe
     try:
-        scenario = load_scenario(args.file, set_args=args.sets)
+        return load_scenario(args.file, set_args=args.sets)
     except ConfigError as e:
         return _errors(e.problems)
+
+
+def cmd_check(args) -> int:
+    from .summary import describe
+    scenario = _load(args)
+    if isinstance(scenario, int):
+        return scenario
     print(describe(scenario))
     return 0
 
 
 def cmd_run(args) -> int:
-    from .config import ConfigError, Problem, load_scenario
+    from .config import Problem
     from .experiment import run
     from .results import not_replaceable, write_bundle
-    try:
-        scenario = load_scenario(args.file, set_args=args.sets)
-    except ConfigError as e:
-        return _errors(e.problems)
+    scenario = _load(args)
+    if isinstance(scenario, int):
+        return scenario
     problems = []
     if args.replications < 1:
         problems.append(Problem("<command line>", "--replications",
