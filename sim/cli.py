@@ -18,7 +18,7 @@ EXAMPLES_RUN = """examples:
   corridor run scenarios/baseline.toml --out results/base_seed7 --seed 7
   corridor run scenarios/baseline.toml --set demand.scale=1.2 --set nodes.dostyk.crossing.cranes=6
       (with --set and no --out, results go to results/baseline-<config hash>/)
-  corridor run scenarios/baseline.toml --replications 5 --no-containers
+  corridor run scenarios/baseline.toml --replications 10 --workers 2 --no-containers
 
 The result folder holds manifest.json, kpis.json, kpis.csv, timeseries.parquet and
 containers.parquet; it is written to a temporary folder and renamed into place when
@@ -76,6 +76,9 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--seed", type=int, help="base seed (default: the scenario's)")
     r.add_argument("--replications", type=int, default=1, metavar="N",
                    help="independent replications (default 1)")
+    r.add_argument("--workers", type=int, default=None, metavar="W",
+                   help="processes running replications (default: all cores); results do "
+                   "not depend on it")
     r.add_argument("--set", dest="sets", action="append", default=[], metavar="PATH=VALUE",
                    help="override a field by dotted path (repeatable)")
     r.add_argument("--no-containers", action="store_true",
@@ -126,6 +129,9 @@ def cmd_run(args) -> int:
     if args.replications < 1:
         problems.append(Problem("<command line>", "--replications",
                                 f"must be >= 1 (got {args.replications})"))
+    if args.workers is not None and args.workers < 1:
+        problems.append(Problem("<command line>", "--workers",
+                                f"must be >= 1 (got {args.workers})"))
     if args.seed is not None and args.seed < 0:
         problems.append(Problem("<command line>", "--seed", f"must be >= 0 (got {args.seed})"))
     if args.out:
@@ -147,8 +153,10 @@ def cmd_run(args) -> int:
             problems.append(Problem(str(out), "--out", why))
     if problems:
         return _errors(problems)
+    import os
     result = run(scenario, seed=args.seed, replications=args.replications,
-                 progress=not args.quiet, keep_containers=not args.no_containers)
+                 progress=not args.quiet, keep_containers=not args.no_containers,
+                 workers=args.workers or os.cpu_count() or 1)
     try:
         write_bundle(result, out, scenario_path=args.file, argv=["corridor", *sys.argv[1:]]
                      if sys.argv and Path(sys.argv[0]).name == "corridor" else None)

@@ -87,17 +87,43 @@ def run_one(scenario: Scenario, seed: int, replication: int, progress: bool = Fa
     return K, cont, ts
 
 
+def _replications(scenario: Scenario, seed: int, replications: int, workers: int,
+                  progress: bool, keep_containers: bool):
+    """Each replication's results, in replication order, run by ``workers`` processes.
+
+    A replication is a pure function of (scenario, seed, replication), so the results do
+    not depend on the number of workers or on the order in which they finish."""
+    if workers <= 1 or replications == 1:
+        return [run_one(scenario, seed, r, progress and replications == 1, keep_containers)
+                for r in range(replications)]
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    from tqdm import tqdm
+    results: list = [None] * replications
+    ctx = mp.get_context("spawn")  # no fork of a process holding library threads
+    with ProcessPoolExecutor(max_workers=min(workers, replications), mp_context=ctx) as pool:
+        futures = {pool.submit(run_one, scenario, seed, r, False, keep_containers): r
+                   for r in range(replications)}
+        with tqdm(total=replications, unit="replication", desc=scenario.name,
+                  disable=None if progress else True, leave=False) as bar:
+            for fut in as_completed(futures):
+                results[futures[fut]] = fut.result()
+                bar.update(1)
+    return results
+
+
 def run(scenario: Scenario, seed: int | None = None, replications: int = 1,
-        progress: bool = False, keep_containers: bool = True) -> RunResult:
+        progress: bool = False, keep_containers: bool = True, workers: int = 1) -> RunResult:
     """Run ``replications`` replications of ``scenario`` from ``seed`` (default: the
-    scenario's) and summarise them."""
+    scenario's) on ``workers`` processes and summarise them."""
     if replications < 1:
         raise ValueError("replications must be >= 1")
     seed = scenario.seed if seed is None else seed
     t = time.perf_counter()
     per_rep, conts, series = [], [], []
-    for r in range(replications):
-        K, cont, ts = run_one(scenario, seed, r, progress, keep_containers)
+    for K, cont, ts in _replications(scenario, seed, replications, workers, progress,
+                                     keep_containers):
         per_rep.append(K)
         if cont is not None:
             conts.append(cont)

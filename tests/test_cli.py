@@ -105,6 +105,7 @@ def test_run_bad_scenario_writes_nothing(tmp_path, capsys):
 @pytest.mark.parametrize("args, message", [
     (["--replications", "0"], "error: <command line>: --replications: must be >= 1 (got 0)"),
     (["--seed", "-3"], "error: <command line>: --seed: must be >= 0 (got -3)"),
+    (["--workers", "0"], "error: <command line>: --workers: must be >= 1 (got 0)"),
     (["--set", "demand.scale"], "error: --set: demand.scale: override 'demand.scale' must "
                                 "look like path.to.key=value"),
 ])
@@ -223,3 +224,13 @@ def test_run_checks_the_output_folder_before_simulating(tmp_path, capsys, monkey
     assert main(["run", str(TOY), "--out", str(f / "x")]) == 2
     assert capsys.readouterr().err == (f"error: {f / 'x'}: --out: cannot be created: {f} is a "
                                        "file, not a folder\n")
+
+
+def test_kpis_do_not_depend_on_the_number_of_workers(tmp_path):
+    one, two = tmp_path / "w1", tmp_path / "w2"
+    assert main(["run", str(TOY), "--out", str(one), "--replications", "3", "--workers", "1",
+                 "--quiet", "--no-containers"]) == 0
+    assert main(["run", str(TOY), "--out", str(two), "--replications", "3", "--workers", "2",
+                 "--quiet", "--no-containers"]) == 0
+    for name in ("kpis.json", "kpis.csv"):
+        assert (one / name).read_bytes() == (two / name).read_bytes()
