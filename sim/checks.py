@@ -314,9 +314,70 @@ def horizon_years(s: Scenario) -> Found:
                                    f"would be extrapolated over more than ten years")
 
 
+# parameters a timeline may change, by the kind of element, with their bounds
+TIMELINE_FIELDS = {
+    "links": {"train_paths_per_day": (0.0, 2000.0, False)},
+    "nodes": {"crossing.cranes": (1, 200, True), "crossing.receiving_tracks": (1, 200, True),
+              "crossing.crane_moves_per_h": (0.0, 500.0, False)},
+}
+
+
+def timeline(s: Scenario) -> Found:
+    """Timeline changes fall in the simulated span, name existing facilities and
+    parameters that can change during a run, with valid values."""
+    h = s.horizon
+    first = h.start - dt.timedelta(days=h.warmup_days)
+    for i, ch in enumerate(s.timeline):
+        p = f"timeline[{i}]"
+        if not (first <= ch.date < h.end):
+            yield f"{p}.date", (f"{ch.date} is outside the simulated span {first} .. {h.end} "
+                                "(warm-up included, end excluded)")
+        if ch.close is not None:
+            node = s.nodes.get(ch.close)
+            if ch.close in s.links or (node is not None and node.kind == "border"):
+                continue
+            if node is not None:
+                yield f"{p}.close", f"'{ch.close}' is a {node.kind}; only border nodes and " \
+                                    "links can close"
+            else:
+                yield f"{p}.close", (f"unknown facility '{ch.close}' "
+                                     f"({did_you_mean(ch.close, [*s.links, *s.nodes])})")
+            continue
+        for path, value in (ch.set or {}).items():
+            yield from _timeline_value(s, f"{p}.set", path, value)
+
+
+def _timeline_value(s: Scenario, where: str, path: str, value: float) -> Found:
+    table, _, rest = path.partition(".")
+    eid, _, field = rest.partition(".")
+    allowed = TIMELINE_FIELDS.get(table)
+    if allowed is None or not eid or not field:
+        yield where, (f"'{path}' cannot change during a run (allowed: "
+                      "links.ID.train_paths_per_day, nodes.ID.crossing.cranes, "
+                      "nodes.ID.crossing.receiving_tracks, nodes.ID.crossing.crane_moves_per_h)")
+        return
+    items = s.links if table == "links" else s.nodes
+    if eid not in items:
+        yield where, f"unknown {table[:-1]} '{eid}' in '{path}' ({did_you_mean(eid, items)})"
+        return
+    if field not in allowed:
+        yield where, (f"'{field}' of a {table[:-1]} cannot change during a run "
+                      f"({did_you_mean(field, allowed)})")
+        return
+    if table == "nodes" and s.nodes[eid].crossing is None:
+        yield where, f"'{eid}' has no crossing in '{path}'"
+        return
+    low, high, whole = allowed[field]
+    if whole and value != int(value):
+        yield where, f"'{path}' must be a whole number (got {value:g})"
+    elif not (low < value <= high if not whole else low <= value <= high):
+        op = ">=" if whole else ">"
+        yield where, f"'{path}' must be {op} {low:g} and <= {high:g} (got {value:g})"
+
+
 RULES = [ids, node_fields, link_endpoints, link_duplicates, link_gauges, route_paths, flow_ends,
          flow_paths_connect, no_ports_yet, train_lengths, positive_speeds, yards_hold_trains,
-         transit_count, horizon_years, demand_size]
+         transit_count, horizon_years, demand_size, timeline]
 
 
 def run_all(s: Scenario) -> list[tuple[str, str]]:

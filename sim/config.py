@@ -262,6 +262,29 @@ class Kpis(_Strict):
     transit: TransitCount
 
 
+class Change(_Strict):
+    """A dated change: new values for some parameters (``set``), or a closure of a
+    facility for some days (``close``: a border node or a link)."""
+
+    date: dt.date = Field(description="first day the change holds (from midnight)")
+    set: dict[str, float] | None = Field(None, description="dotted path -> new value")
+    close: str | None = Field(None, description="id of a border node or a link")
+    days: float | None = Field(None, gt=0, le=3650, description="closure length, days")
+    source: str | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self):
+        if (self.set is None) == (self.close is None):
+            raise ValueError("a change has either 'set' (new values) or 'close' (a facility "
+                             "id, with 'days'), not both or neither")
+        if self.close is not None and self.days is None:
+            raise ValueError("a closure needs 'days' (its length, > 0)")
+        if self.set is not None and self.days is not None:
+            raise ValueError("'days' belongs to a closure; a 'set' change holds from its date "
+                             "on (add another change to undo it)")
+        return self
+
+
 class Scenario(_Strict):
     """A complete, resolved scenario."""
 
@@ -275,6 +298,8 @@ class Scenario(_Strict):
     links: dict[str, Link] = Field(min_length=1)
     routes: dict[str, Route] = Field(min_length=1)
     kpis: Kpis
+    timeline: list[Change] = Field(default_factory=list, description="dated changes and "
+                                   "closures, applied in date order")
 
 
 # ----------------------------------------------------------------------------- loading

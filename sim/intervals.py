@@ -23,6 +23,7 @@ class CrossingRecord:
     busy: tuple[np.ndarray, np.ndarray]    # per train on a crane: start -> unloaded (NaN)
     yard: tuple[np.ndarray, np.ndarray, np.ndarray]  # per box unloaded: -> depart, TEU
     box: dict[str, np.ndarray]  # per box that arrived: depart hour and the dwell parts
+    cranes: tuple[np.ndarray, np.ndarray, np.ndarray]  # crane gangs available: from, to, n
 
 
 def crossing_record(out: RunOutput, nid: str) -> CrossingRecord:
@@ -56,16 +57,26 @@ def crossing_record(out: RunOutput, nid: str) -> CrossingRecord:
         busy=(np.concatenate((log[:, 2], u_crane[on_crane])),
               np.concatenate((log[:, 3], np.full(int(on_crane.sum()), np.nan)))),
         yard=(box["unloaded"][unloaded], box["t"][unloaded], box["teu"][unloaded]),
-        box=box)
+        box=box,
+        cranes=_steps(xing.crane_log, out.calendar.end_h))
 
 
-def link_directions(out: RunOutput) -> Iterator[tuple[str, np.ndarray, np.ndarray, float]]:
+def _steps(log: list[tuple[float, int]], end_h: float):
+    """A step function logged as (from hour, value) as intervals [from, to) with weights."""
+    t = np.array([a for a, _ in log], float)
+    v = np.array([b for _, b in log], float)
+    return t, np.append(t[1:], end_h), v
+
+
+def link_directions(out: RunOutput
+                    ) -> Iterator[tuple[str, np.ndarray, np.ndarray, np.ndarray]]:
     """Per link direction on some flow's path (whether or not a train used it in this
     run, so that every replication reports the same rows): scope ``link:from>to``, hours
-    trains reached the link, hours they entered it, and the headway between paths."""
+    trains reached the link, hours they entered it, and the headway in force at each
+    entry (the path each train used up)."""
     for lid, direction in sorted(out.link_directions):
         line, link = out.lines[lid], out.scenario.links[lid]
         reached, entered, d = line.log_arrays()
         a, b = (link.from_, link.to) if direction == 0 else (link.to, link.from_)
         m = d == direction
-        yield f"{lid}:{a}>{b}", reached[m], entered[m], line.headway_h
+        yield f"{lid}:{a}>{b}", reached[m], entered[m], line.headway_at(entered[m])

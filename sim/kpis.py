@@ -181,8 +181,11 @@ def compute(out: RunOutput) -> dict[Key, float]:
         put_years("containers_by_crossing", nid, counts_in(rec.arrive, edges, rec.boxes))
         put_years("teu_by_crossing", nid, counts_in(rec.arrive, edges, rec.teu))
         put_years("mean_queue", nid, window_means(*rec.queue, edges, end=end_h))
+        busy = window_means(*rec.busy, edges, end=end_h)
+        c_from, c_to, c_n = rec.cranes
+        avail = window_means(c_from, c_to, edges, c_n, end=end_h)
         put_years("utilisation", nid,
-                  window_means(*rec.busy, edges, end=end_h) / xing.cfg.cranes)
+                  np.divide(busy, avail, out=np.full(len(busy), np.nan), where=avail > 0))
         a, b, w = rec.yard
         occ = window_means(a, b, edges, w, end=end_h)
         put_years("yard_occupancy_teu_mean", nid, occ)
@@ -193,6 +196,6 @@ def compute(out: RunOutput) -> dict[Key, float]:
 
     # -- links --------------------------------------------------------------------------
     for scope, reached, entered, headway_h in link_directions(out):
-        put_years("utilisation", scope, counts_in(entered, edges) * headway_h / spans)
+        put_years("utilisation", scope, counts_in(entered, edges, headway_h) / spans)
         put_years("mean_queue", scope, window_means(reached, entered, edges, end=end_h))
     return K

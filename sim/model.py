@@ -118,6 +118,7 @@ class Model:
                              self.flow_ids, self.route_ids, self.crossings, self.lines,
                              link_directions=self._used_links)
         self._start_origins()
+        self._start_timeline()
 
     # -- construction ----------------------------------------------------------------
     def _make_demand(self) -> ContainerStore:
@@ -194,6 +195,40 @@ class Model:
             trains = [(t, rows[a:b], int(r), int(cum_teu[b] - cum_teu[a]))
                       for (t, a, b), r in zip(plan, route.tolist())]
             self.env.process(self.origin_trains(f, trains))
+
+    def _start_timeline(self) -> None:
+        """Dated changes: link paths and link closures are known in advance and go into
+        the links' booking; crossing changes and closures happen when their date comes."""
+        at_crossings = []
+        for ch in sorted(self.scenario.timeline, key=lambda c: c.date):
+            t = self.cal.hours(ch.date)
+            if ch.close is not None:
+                end = t + ch.days * 24.0
+                if ch.close in self.lines:
+                    self.lines[ch.close].close(t, end)
+                else:
+                    at_crossings.append((t, self.crossings[ch.close].close))
+                    at_crossings.append((end, self.crossings[ch.close].reopen))
+                continue
+            for path, value in ch.set.items():
+                table, _, rest = path.partition(".")
+                eid, _, field = rest.partition(".")
+                if table == "links":
+                    self.lines[eid].change_paths(t, value)
+                else:
+                    xing = self.crossings[eid]
+                    at_crossings.append((t, lambda x=xing, f=field.split(".", 1)[1], v=value:
+                                         x.change(f, v)))
+        if at_crossings:
+            self.env.process(self.timeline(sorted(at_crossings, key=lambda a: a[0])))
+
+    def timeline(self, actions: list[tuple[float, object]]):
+        """Process: apply the crossings' dated changes and closures on their dates."""
+        env = self.env
+        for t, act in actions:
+            if t > env.now:
+                yield env.timeout(t - env.now)
+            act()
 
     def origin_trains(self, f: int, trains: list[tuple[float, np.ndarray, int, int]]):
         """Process: block trains of flow ``f`` leave the origin at their planned hours,

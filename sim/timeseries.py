@@ -26,13 +26,16 @@ def daily(out: RunOutput) -> pd.DataFrame:
         frames.append(pd.DataFrame({"date": dates, "facility": facility, "kind": kind,
                                     "metric": metric, "value": np.asarray(values, float)}))
 
-    for nid, xing in out.crossings.items():
+    for nid in out.crossings:
         rec = crossing_record(out, nid)
         add(nid, "crossing", "trains_arrived", counts_in(rec.arrive, edges))
         add(nid, "crossing", "boxes_arrived", counts_in(rec.arrive, edges, rec.boxes))
         add(nid, "crossing", "queue_trains", window_means(*rec.queue, edges, end=end_h))
+        busy = window_means(*rec.busy, edges, end=end_h)
+        c_from, c_to, c_n = rec.cranes
+        avail = window_means(c_from, c_to, edges, c_n, end=end_h)
         add(nid, "crossing", "crane_utilisation",
-            window_means(*rec.busy, edges, end=end_h) / xing.cfg.cranes)
+            np.divide(busy, avail, out=np.full(len(busy), np.nan), where=avail > 0))
         a, b, w = rec.yard
         add(nid, "crossing", "yard_teu", window_means(a, b, edges, w, end=end_h))
     for scope, reached, entered, _headway in link_directions(out):

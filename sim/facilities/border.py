@@ -49,6 +49,8 @@ class BorderCrossing:
         self.passed = passed  # per row: crossings passed so far (the store's column)
         self.tracks = Slots(env, cfg.receiving_tracks)
         self.cranes = Slots(env, cfg.cranes)
+        self.cfg_cranes = cfg.cranes  # crane gangs when open (timeline changes included)
+        self.crane_log: list[tuple[float, int]] = [(0.0, cfg.cranes)]  # (from hour, gangs)
         self.yard = Level(env, cfg.yard_capacity_teu)
         self.hours_per_box = cfg.moves_per_box / cfg.crane_moves_per_h
         self.handling_rng = handling_rng
@@ -89,6 +91,7 @@ class BorderCrossing:
             on_depart(idx, t, teu)
         p = self.pools[key] = TrainFormation(self.env, self.cfg.departure, boxes_per_train,
                                              depart)
+        p.closed = self.closed
         return p
 
     # An inbound train's stay, as a chain of callbacks (no process per train): each step
@@ -132,6 +135,37 @@ class BorderCrossing:
         if k_insp:
             pool.add_batch(idx[:k_insp], t_insp, wake=False)
         pool.add_batch(idx[k_insp:], t_clear)
+
+    def close(self) -> None:
+        """Stop handling trains and releasing outbound trains (a closure begins)."""
+        self.cranes.set_capacity(0)
+        self.crane_log.append((self.env.now, 0))
+        for p in self.pools.values():
+            p.set_closed(True)
+
+    def reopen(self) -> None:
+        self.cranes.set_capacity(self.cfg_cranes)
+        self.crane_log.append((self.env.now, self.cfg_cranes))
+        for p in self.pools.values():
+            p.set_closed(False)
+
+    @property
+    def closed(self) -> bool:
+        return self.cranes.capacity == 0
+
+    def change(self, field: str, value: float) -> None:
+        """A timeline change of ``crossing.<field>``, from now on."""
+        if field == "cranes":
+            self.cfg_cranes = int(value)
+            if not self.closed:
+                self.cranes.set_capacity(int(value))
+                self.crane_log.append((self.env.now, int(value)))
+        elif field == "receiving_tracks":
+            self.tracks.set_capacity(int(value))
+        elif field == "crane_moves_per_h":
+            self.hours_per_box = self.cfg.moves_per_box / value
+        else:  # checks.timeline allows only the fields above
+            raise ValueError(f"crossing.{field} cannot change during a run")
 
     def unfinished(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Trains not yet unloaded at the end: arrival hour, crane-start hour (NaN: still

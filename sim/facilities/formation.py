@@ -66,6 +66,7 @@ class TrainFormation:
         self._n = 0                          # boxes in the pool
         self._timer: simpy.Event | None = None
         self._timer_at = math.inf
+        self.closed = False  # a closed crossing releases no train
         if self.rule == "timetable":
             env.process(self._timetable())
 
@@ -134,6 +135,8 @@ class TrainFormation:
     # -- rules ------------------------------------------------------------------------
     def _release(self, now: float) -> float:
         """Release every train the rule allows now; return the next time one could go."""
+        if self.closed:
+            return math.inf  # reopening wakes the pool
         n_cap, due = self.capacity, now + EPS_H
         while True:
             size = self._n
@@ -153,6 +156,11 @@ class TrainFormation:
             if size >= self.min_boxes:
                 return min(full_at, max(deadline, self._nth_ready_at(self.min_boxes)))
             return full_at
+
+    def set_closed(self, closed: bool) -> None:
+        self.closed = closed
+        if not closed and self.rule != "timetable":
+            self._wake()
 
     def _wake(self, _event=None) -> None:
         """Release what the rule allows now and set the timer for the next chance."""
@@ -178,7 +186,7 @@ class TrainFormation:
                 continue
             yield env.timeout(slot - env.now)
             avail = self._n_ready(env.now + EPS_H)
-            if avail >= self.min_boxes:
+            if avail >= self.min_boxes and not self.closed:
                 self._take(min(avail, self.capacity), env.now)
 
 

@@ -47,7 +47,8 @@ class Draws:
 class RailLine:
     """A link, both directions, with its booked paths and its running-time draws."""
 
-    __slots__ = ("id", "length_km", "headway_h", "speed", "_lo", "_hi", "log", "km_h")
+    __slots__ = ("id", "length_km", "headway_h", "speed", "_lo", "_hi", "log", "km_h",
+                 "_h_from", "_h_val")
 
     def __init__(self, link_id: str, link: Link, rng: np.random.Generator):
         self.id = link_id
@@ -55,6 +56,9 @@ class RailLine:
         self.headway_h = 24.0 / link.train_paths_per_day
         self.speed = Draws(link.speed_km_per_day, rng)
         self.km_h = link.length_km * 24.0  # running hours = km_h / speed (km/day)
+        # headway changes from a timeline: from these hours on, these headways
+        self._h_from: list[float] = []
+        self._h_val: list[float] = []
         # per direction: blocked intervals (lo, hi), sorted and disjoint
         self._lo: tuple[list[float], list[float]] = ([], [])
         self._hi: tuple[list[float], list[float]] = ([], [])
@@ -70,7 +74,7 @@ class RailLine:
         pushed back by float rounding. The blocked time is kept as sorted disjoint
         intervals, so a saturated line with a long queue of booked paths costs one
         bisection, not a scan of the queue."""
-        los, his, h = self._lo[direction], self._hi[direction], self.headway_h - EPS_H
+        los, his = self._lo[direction], self._hi[direction]
         j = bisect_right(los, t) - 1
         entry = t
         if j >= 0 and los[j] < t < his[j]:  # blocked: go one headway after the block's end
@@ -78,7 +82,17 @@ class RailLine:
             while j + 1 < len(los) and los[j + 1] < entry < his[j + 1]:
                 j += 1
                 entry = his[j] + EPS_H
-        lo, hi = entry - h, entry + h
+        h = (self._h_val[bisect_right(self._h_from, entry) - 1]
+             if self._h_from and entry >= self._h_from[0] else self.headway_h) - EPS_H
+        self._block(direction, entry - h, entry + h)
+        if len(los) > 256 and his[128] < now:
+            del los[:128], his[:128]  # no request (all at >= now) can fall in these
+        self.log.append((t, entry, direction))
+        return entry
+
+    def _block(self, direction: int, lo: float, hi: float) -> None:
+        """Add the open interval (lo, hi) to the blocked time, merging overlaps."""
+        los, his = self._lo[direction], self._hi[direction]
         i = bisect_right(los, lo)
         start = i - 1 if i > 0 and his[i - 1] > lo else i
         end = i
@@ -88,14 +102,30 @@ class RailLine:
             lo, hi = min(lo, los[start]), max(hi, his[end - 1])
         los[start:end] = [lo]
         his[start:end] = [hi]
-        if len(los) > 256 and his[128] < now:
-            del los[:128], his[:128]  # no request (all at >= now) can fall in these
-        self.log.append((t, entry, direction))
-        return entry
+
+    def change_paths(self, from_h: float, paths_per_day: float) -> None:
+        """From hour ``from_h`` on, paths are ``24 / paths_per_day`` hours apart."""
+        i = bisect_right(self._h_from, from_h)
+        self._h_from.insert(i, from_h)
+        self._h_val.insert(i, 24.0 / paths_per_day)
+
+    def close(self, from_h: float, to_h: float) -> None:
+        """No train enters the link, either way, from ``from_h`` until ``to_h``."""
+        for direction in (0, 1):
+            self._block(direction, from_h - 2 * EPS_H, to_h - EPS_H)
 
     def run_h(self) -> float:
         """Running time of one train over the link, hours."""
         return self.km_h / self.speed.one()
+
+    def headway_at(self, t: np.ndarray) -> np.ndarray:
+        """The headway in force at each hour ``t``."""
+        h = np.full(len(t), self.headway_h)
+        if self._h_from:
+            i = np.searchsorted(self._h_from, t, side="right") - 1
+            on = i >= 0
+            h[on] = np.asarray(self._h_val)[i[on]]
+        return h
 
     def log_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(reached, entered, direction) per train booked."""

@@ -32,11 +32,20 @@ class Slots:
         return ev
 
     def release(self) -> None:
-        """Free a server, handing it straight to the longest waiter if there is one."""
-        if self._waiting:
+        """Free a server, handing it straight to the longest waiter if there is one (and
+        the capacity, which may have been lowered, allows)."""
+        if self._waiting and self.used <= self.capacity:
             self._waiting.popleft().succeed()
         else:
             self.used -= 1
+
+    def set_capacity(self, capacity: int) -> None:
+        """Change the number of servers now: more serve waiters at once; fewer take
+        effect as busy servers are released (no pre-emption)."""
+        self.capacity = capacity
+        while self._waiting and self.used < capacity:
+            self.used += 1
+            self._waiting.popleft().succeed()
 
 
 class Level:

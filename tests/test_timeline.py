@@ -1,0 +1,120 @@
+"""Dated changes and closures take effect on their dates, and only then."""
+
+import numpy as np
+import pytest
+
+from sim import kpis
+from sim.config import ConfigError, load_scenario
+from sim.model import Model
+
+from .conftest import TOY
+
+BUSY = {"demand.flows.west.containers_per_year": 60_000}
+
+
+def _run(timeline, **extra):
+    s = load_scenario(TOY, overrides={**BUSY, **extra, "timeline": timeline})
+    out = Model(s, seed=5).run()
+    return out, out.calendar.hours
+
+
+def _entries(out, lid, direction=0):
+    reached, entered, d = out.lines[lid].log_arrays()
+    return np.sort(entered[d == direction])
+
+
+def test_link_paths_change_on_their_date():
+    import datetime as dt
+    out, hours = _run([{"date": "2024-02-01", "set": {"links.alpha_gate.train_paths_per_day": 24}}],
+                      **{"links.alpha_gate.train_paths_per_day": 2})
+    t = _entries(out, "alpha_gate")
+    change = hours(dt.date(2024, 2, 1))
+    before, after = t[t < change - 12], t[t >= change]
+    assert len(before) > 10 and len(after) > 10
+    assert np.diff(before).min() >= 12 - 1e-6          # 2 paths a day
+    assert np.diff(after).min() < 12                    # 24 paths a day: trains catch up
+    assert np.diff(after).min() >= 1 - 1e-6
+    K = kpis.compute(out)
+    assert K[("utilisation", "2024", "alpha_gate:alpha>gate")] <= 1.0
+
+
+def test_link_closure_admits_no_train():
+    import datetime as dt
+    out, hours = _run([{"date": "2024-01-20", "close": "gate_omega", "days": 5}])
+    a, b = hours(dt.date(2024, 1, 20)), hours(dt.date(2024, 1, 25))
+    t = _entries(out, "gate_omega")
+    assert not ((t >= a) & (t < b)).any()
+    assert (t >= b).any() and (t < a).any()
+    assert np.isclose(t[t >= b].min(), b, atol=1e-6)    # the queue leaves at reopening
+    where = kpis.locate(out)
+    assert (np.vstack(list(where.values())).sum(axis=0) == 1).all()
+
+
+def test_crossing_closure_stops_handling_and_departures():
+    import datetime as dt
+    out, hours = _run([{"date": "2024-01-20", "close": "gate", "days": 4}])
+    a, b = hours(dt.date(2024, 1, 20)), hours(dt.date(2024, 1, 24))
+    log = np.array(out.crossings["gate"].log)
+    crane_start = log[:, 2]
+    assert not ((crane_start >= a) & (crane_start < b)).any()
+    dep = np.array([t for t, *_ in out.crossings["gate"].out_log])
+    assert not ((dep >= a) & (dep < b)).any()
+    assert (crane_start >= b).any() and (dep >= b).any()
+    # trains arrived during the closure and waited for it to end
+    arrived_during = (log[:, 0] >= a) & (log[:, 0] < b)
+    assert arrived_during.any() and (crane_start[arrived_during] >= b - 1e-9).all()
+    K = kpis.compute(out)
+    u = K[("utilisation", "2024", "gate")]
+    assert 0 < u <= 1
+
+
+def test_more_cranes_from_a_date():
+    import datetime as dt
+    out, hours = _run([{"date": "2024-02-01", "set": {"nodes.gate.crossing.cranes": 3}}],
+                      **{"nodes.gate.crossing.cranes": 1,
+                         "nodes.gate.crossing.crane_moves_per_h": 6})
+    change = hours(dt.date(2024, 2, 1))
+    log = np.array(out.crossings["gate"].log)
+    starts, ends = log[:, 2], log[:, 3]
+
+    def most_at_once(lo, hi):
+        m = (starts >= lo) & (ends <= hi)
+        events = sorted([(s, 1) for s in starts[m]] + [(e, -1) for e in ends[m]])
+        level = peak = 0
+        for _, step in events:
+            level += step
+            peak = max(peak, level)
+        return peak
+    assert most_at_once(0, change) == 1
+    assert most_at_once(change, np.inf) == 3
+
+
+@pytest.mark.parametrize("change, line", [
+    ({"date": "2030-01-01", "close": "gate", "days": 2},
+     "timeline[0].date: 2030-01-01 is outside the simulated span 2023-12-22 .. 2024-03-01 "
+     "(warm-up included, end excluded)"),
+    ({"date": "2024-01-10", "close": "gaet", "days": 2},
+     "timeline[0].close: unknown facility 'gaet' (did you mean 'gate'?)"),
+    ({"date": "2024-01-10", "close": "alpha", "days": 2},
+     "timeline[0].close: 'alpha' is a terminal; only border nodes and links can close"),
+    ({"date": "2024-01-10", "set": {"links.alpha_gate.length_km": 10}},
+     "timeline[0].set: 'length_km' of a link cannot change during a run (allowed: "
+     "train_paths_per_day)"),
+    ({"date": "2024-01-10", "set": {"links.alpha_gate.train_paths_per_dy": 3}},
+     "timeline[0].set: 'train_paths_per_dy' of a link cannot change during a run (did you "
+     "mean 'train_paths_per_day'?)"),
+    ({"date": "2024-01-10", "set": {"nodes.gate.crossing.cranes": 2.5}},
+     "timeline[0].set: 'nodes.gate.crossing.cranes' must be a whole number (got 2.5)"),
+    ({"date": "2024-01-10", "set": {"nodes.gate.crossing.cranes": 0}},
+     "timeline[0].set: 'nodes.gate.crossing.cranes' must be >= 1 and <= 200 (got 0)"),
+    ({"date": "2024-01-10", "close": "gate"},
+     "timeline[0]: a closure needs 'days' (its length, > 0)"),
+    ({"date": "2024-01-10", "set": {"links.alpha_gate.train_paths_per_day": 3},
+      "close": "gate", "days": 1},
+     "timeline[0]: a change has either 'set' (new values) or 'close' (a facility id, with "
+     "'days'), not both or neither"),
+])
+def test_bad_timeline_entries(change, line):
+    with pytest.raises(ConfigError) as e:
+        load_scenario(TOY, overrides={"timeline": [change]})
+    assert str(e.value) == "error: overrides: " + line
