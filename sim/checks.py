@@ -57,6 +57,9 @@ def node_fields(s: Scenario) -> Found:
             yield f"{p}.boxes_per_train", f"only terminals form trains (kind is '{n.kind}')"
         if n.kind != "terminal" and n.departure is not None:
             yield f"{p}.departure", f"only terminals form trains (kind is '{n.kind}')"
+        if n.kind != "border" and n.disruptions:
+            yield f"{p}.disruptions", (f"only border nodes (and links) can be disrupted (kind "
+                                       f"is '{n.kind}')")
         if n.kind != "junction" and n.train_dwell_h is not None:
             yield f"{p}.train_dwell_h", (f"only junctions stop trains (kind is '{n.kind}'; "
                                          "a crossing's time is its crossing table's)")

@@ -97,6 +97,31 @@ class Departure(_Strict):
         return self
 
 
+class Disruption(_Strict):
+    """Random closures of a facility: events start as a Poisson process with a monthly
+    profile and last a random time; the facility is closed while any event lasts."""
+
+    kind: Literal["gale", "storm", "breakdown", "other"] = Field(
+        description="what closes the facility (gale and storm draw from the weather stream, "
+        "breakdown and other from the breakdowns stream)")
+    events_per_year: float = Field(gt=0, le=365, description="mean events starting per year")
+    seasonality: list[float] = Field(default_factory=lambda: [1.0] * 12, min_length=12,
+                                     max_length=12, description="monthly weights Jan..Dec, "
+                                     "mean 1: when in the year events start")
+    duration_h: Distribution = Field(description="how long one event closes it, hours")
+    source: str | None = None
+
+    @field_validator("seasonality")
+    @classmethod
+    def _season(cls, v: list[float]):
+        if any(x < 0 for x in v):
+            raise ValueError("monthly weights must be >= 0")
+        m = sum(v) / 12
+        if abs(m - 1.0) > 0.01:
+            raise ValueError(f"monthly weights must average 1 (they average {m:.4f})")
+        return v
+
+
 class Crossing(_Strict):
     """A border crossing with gauge change (1435 <-> 1520 mm transshipment)."""
 
@@ -156,6 +181,8 @@ class Node(_Strict):
     train_dwell_h: Distribution | None = Field(None, description="junctions: per-train stop "
                                                "(locomotive change, inspection), hours")
     crossing: Crossing | None = None
+    disruptions: list[Disruption] = Field(default_factory=list, description="border nodes: "
+                                          "random closures")
     source: str | None = None
 
 
@@ -169,6 +196,7 @@ class Link(_Strict):
                                            "km per day")
     train_paths_per_day: float = Field(gt=0, le=2000, description="train paths per day in "
                                        "each direction")
+    disruptions: list[Disruption] = Field(default_factory=list, description="random closures")
     source: str | None = None
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .facilities.disruptions import merge
 from .intervals import crossing_record, link_directions
 from .model import RunOutput
 from .monitors import counts_in, rows_array, window_index, window_means
@@ -61,6 +62,8 @@ KPIS: dict[str, tuple[str, str]] = {
     "yard_occupancy_teu_mean": ("TEU", "time-average TEU unloaded at the crossing and not yet "
                                 "departed"),
     "yard_utilisation": ("fraction", "yard_occupancy_teu_mean / yard_capacity_teu"),
+    "closure_hours": ("hours", "hours the facility (crossing or link) was closed, by "
+                      "timeline closures and random disruptions together"),
 }
 
 Key = tuple[str, str, str]
@@ -184,6 +187,9 @@ def compute(out: RunOutput) -> dict[Key, float]:
         busy = window_means(*rec.busy, edges, end=end_h)
         c_from, c_to, c_n = rec.cranes
         avail = window_means(c_from, c_to, edges, c_n, end=end_h)
+        shut = c_n == 0
+        put_years("closure_hours", nid,
+                  window_means(c_from[shut], c_to[shut], edges, end=end_h) * spans)
         put_years("utilisation", nid,
                   np.divide(busy, avail, out=np.full(len(busy), np.nan), where=avail > 0))
         a, b, w = rec.yard
@@ -195,6 +201,11 @@ def compute(out: RunOutput) -> dict[Key, float]:
                       year_stats(rec.box["t"], rec.box[part], edges)[0])
 
     # -- links --------------------------------------------------------------------------
+    for lid, line in out.lines.items():
+        if line.closures or s.links[lid].disruptions:
+            shut = np.array(merge(line.closures), float).reshape(-1, 2)
+            put_years("closure_hours", lid,
+                      window_means(shut[:, 0], shut[:, 1], edges, end=end_h) * spans)
     for scope, reached, entered, headway_h in link_directions(out):
         put_years("utilisation", scope, counts_in(entered, edges, headway_h) / spans)
         put_years("mean_queue", scope, window_means(reached, entered, edges, end=end_h))

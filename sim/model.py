@@ -16,6 +16,7 @@ import simpy
 from .config import Departure, Scenario
 from .facilities.border import BorderCrossing
 from .facilities.demand import arrivals, daily_rates
+from .facilities.disruptions import closures, merge
 from .facilities.formation import schedule_departures
 from .facilities.rail import Draws, RailLine
 from .network import crossing_gauges, flow_path, legs, link_index, outbound_boxes
@@ -197,8 +198,9 @@ class Model:
             self.env.process(self.origin_trains(f, trains))
 
     def _start_timeline(self) -> None:
-        """Dated changes: link paths and link closures are known in advance and go into
-        the links' booking; crossing changes and closures happen when their date comes."""
+        """Dated changes and random closures: link paths and link closures are known in
+        advance and go into the links' booking; crossing changes and closures happen when
+        their hour comes."""
         at_crossings = []
         for ch in sorted(self.scenario.timeline, key=lambda c: c.date):
             t = self.cal.hours(ch.date)
@@ -219,6 +221,22 @@ class Model:
                     xing = self.crossings[eid]
                     at_crossings.append((t, lambda x=xing, f=field.split(".", 1)[1], v=value:
                                          x.change(f, v)))
+        # random closures (gales, storms, breakdowns), drawn now from their own streams
+        s, n_days = self.scenario, (self.cal.end - self.cal.t0).days
+        facilities = [(lid, link.disruptions) for lid, link in s.links.items()] + [
+            (nid, node.disruptions) for nid, node in s.nodes.items()]
+        for fid, disruptions in facilities:
+            windows = []
+            for i, d in enumerate(disruptions):
+                name = "weather" if d.kind in ("gale", "storm") else "breakdowns"
+                rng = stream(self.seed, name, self.replication, f"{fid}#{i}")
+                windows += closures(d, rng, self.cal.t0, n_days)
+            for a, b in merge(windows):
+                if fid in self.lines:
+                    self.lines[fid].close(a, b)
+                else:
+                    at_crossings.append((a, self.crossings[fid].close))
+                    at_crossings.append((b, self.crossings[fid].reopen))
         if at_crossings:
             self.env.process(self.timeline(sorted(at_crossings, key=lambda a: a[0])))
 

@@ -118,3 +118,66 @@ def test_bad_timeline_entries(change, line):
     with pytest.raises(ConfigError) as e:
         load_scenario(TOY, overrides={"timeline": [change]})
     assert str(e.value) == "error: overrides: " + line
+
+
+def test_overlapping_closures_keep_a_crossing_closed_until_the_last_ends():
+    import datetime as dt
+    out, hours = _run([{"date": "2024-01-20", "close": "gate", "days": 4},
+                       {"date": "2024-01-22", "close": "gate", "days": 4}])
+    a, b = hours(dt.date(2024, 1, 20)), hours(dt.date(2024, 1, 26))
+    crane_start = np.array(out.crossings["gate"].log)[:, 2]
+    assert not ((crane_start >= a) & (crane_start < b)).any()
+    assert kpis.compute(out)[("closure_hours", "2024", "gate")] == pytest.approx(6 * 24)
+
+
+def test_random_closures_follow_their_rate_and_season():
+    import datetime as dt
+
+    from sim.config import Disruption
+    from sim.facilities.disruptions import closures
+    d = Disruption.model_validate({
+        "kind": "gale", "events_per_year": 20,
+        "seasonality": [6, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        "duration_h": {"dist": "exponential", "mean": 24}})
+    counts, starts, lengths = [], [], []
+    for rep in range(200):
+        w = closures(d, np.random.default_rng(rep), dt.date(2023, 1, 1), 365)
+        counts.append(len(w))
+        starts += [a for a, _ in w]
+        lengths += [b - a for a, b in w]
+    assert np.mean(counts) == pytest.approx(20, rel=0.05)     # Poisson(20): sd of mean 0.32
+    assert max(starts) < (31 + 28) * 24                        # only in Jan and Feb
+    assert np.mean(lengths) == pytest.approx(24, rel=0.05)
+
+
+def test_random_link_closures_admit_no_train_and_are_counted():
+    out, _ = _run([], **{"links.gate_omega.disruptions": [
+        {"kind": "storm", "events_per_year": 60, "duration_h": {"dist": "constant", "value": 30}}]})
+    shut = out.lines["gate_omega"].closures
+    assert len(shut) > 3
+    t = _entries(out, "gate_omega")
+    for a, b in shut:
+        assert not ((t >= a) & (t < b)).any()
+    K = kpis.compute(out)
+    from sim.facilities.disruptions import merge
+    start, end = out.calendar.start_h, out.calendar.end_h
+    expect = sum(max(0.0, min(b, end) - max(a, start)) for a, b in merge(shut))
+    assert K[("closure_hours", "2024", "gate_omega")] == pytest.approx(expect)
+
+
+def test_same_seed_same_disruptions_and_bad_disruptions_rejected():
+    gale = {"kind": "gale", "events_per_year": 10,
+            "duration_h": {"dist": "lognormal", "mean": 20, "cv": 0.5}}
+    a, _ = _run([], **{"nodes.gate.disruptions": [gale]})
+    b, _ = _run([], **{"nodes.gate.disruptions": [gale]})
+    assert a.crossings["gate"].crane_log == b.crossings["gate"].crane_log
+    assert len(a.crossings["gate"].crane_log) > 2
+    with pytest.raises(ConfigError) as e:
+        load_scenario(TOY, overrides={"nodes.alpha.disruptions": [gale]})
+    assert str(e.value) == ("error: overrides: nodes.alpha.disruptions: only border nodes "
+                            "(and links) can be disrupted (kind is 'terminal')")
+    with pytest.raises(ConfigError) as e:
+        load_scenario(TOY, overrides={"nodes.gate.disruptions": [
+            {**gale, "seasonality": [2] * 12}]})
+    assert str(e.value) == ("error: overrides: nodes.gate.disruptions[0].seasonality: monthly "
+                            "weights must average 1 (they average 2.0000)")

@@ -51,6 +51,7 @@ class BorderCrossing:
         self.cranes = Slots(env, cfg.cranes)
         self.cfg_cranes = cfg.cranes  # crane gangs when open (timeline changes included)
         self.crane_log: list[tuple[float, int]] = [(0.0, cfg.cranes)]  # (from hour, gangs)
+        self._closures = 0  # closures in force
         self.yard = Level(env, cfg.yard_capacity_teu)
         self.hours_per_box = cfg.moves_per_box / cfg.crane_moves_per_h
         self.handling_rng = handling_rng
@@ -137,13 +138,20 @@ class BorderCrossing:
         pool.add_batch(idx[k_insp:], t_clear)
 
     def close(self) -> None:
-        """Stop handling trains and releasing outbound trains (a closure begins)."""
+        """Stop handling trains and releasing outbound trains (a closure begins; closures
+        may overlap, and the crossing reopens when the last one ends)."""
+        self._closures += 1
+        if self._closures > 1:
+            return
         self.cranes.set_capacity(0)
         self.crane_log.append((self.env.now, 0))
         for p in self.pools.values():
             p.set_closed(True)
 
     def reopen(self) -> None:
+        self._closures -= 1
+        if self._closures:
+            return
         self.cranes.set_capacity(self.cfg_cranes)
         self.crane_log.append((self.env.now, self.cfg_cranes))
         for p in self.pools.values():
@@ -151,7 +159,7 @@ class BorderCrossing:
 
     @property
     def closed(self) -> bool:
-        return self.cranes.capacity == 0
+        return self._closures > 0
 
     def change(self, field: str, value: float) -> None:
         """A timeline change of ``crossing.<field>``, from now on."""

@@ -11,15 +11,19 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Callable
 
 import numpy as np
 
 from ..config import Demand, Flow
 
 
-def daily_rates(demand: Demand, flow: Flow, first_day: dt.date, n_days: int) -> np.ndarray:
-    """Expected boxes on each day from ``first_day`` on."""
-    season = np.asarray(demand.seasonality, dtype=float)
+def spread_over_days(per_year: Callable[[int], float], seasonality: list[float],
+                     first_day: dt.date, n_days: int) -> np.ndarray:
+    """Expected count on each day from ``first_day`` on, of something that happens
+    ``per_year(y)`` times in calendar year y, spread over the months by the seasonality
+    weights and the days in each month (so that each year's expected total is exact)."""
+    season = np.asarray(seasonality, dtype=float)
     out = np.empty(n_days)
     cache: dict[int, np.ndarray] = {}
     day = first_day
@@ -28,13 +32,19 @@ def daily_rates(demand: Demand, flow: Flow, first_day: dt.date, n_days: int) -> 
         per_month = cache.get(y)
         if per_month is None:
             days_in = np.array([calendar.monthrange(y, m)[1] for m in range(1, 13)], float)
-            volume = (flow.containers_per_year * demand.scale
-                      * (1.0 + flow.growth_per_year) ** (y - demand.base_year))
             weight = (season * days_in).sum()
-            per_month = cache[y] = volume * season / weight if weight > 0 else season * 0
+            per_month = cache[y] = per_year(y) * season / weight if weight > 0 else season * 0
         out[i] = per_month[day.month - 1]
         day += dt.timedelta(days=1)
     return out
+
+
+def daily_rates(demand: Demand, flow: Flow, first_day: dt.date, n_days: int) -> np.ndarray:
+    """Expected boxes of a flow on each day from ``first_day`` on."""
+    def volume(y: int) -> float:
+        return (flow.containers_per_year * demand.scale
+                * (1.0 + flow.growth_per_year) ** (y - demand.base_year))
+    return spread_over_days(volume, demand.seasonality, first_day, n_days)
 
 
 def arrivals(rng: np.random.Generator, rates_per_day: np.ndarray, share_40ft: float,

@@ -48,7 +48,7 @@ class RailLine:
     """A link, both directions, with its booked paths and its running-time draws."""
 
     __slots__ = ("id", "length_km", "headway_h", "speed", "_lo", "_hi", "log", "km_h",
-                 "_h_from", "_h_val")
+                 "_h_from", "_h_val", "closures")
 
     def __init__(self, link_id: str, link: Link, rng: np.random.Generator):
         self.id = link_id
@@ -56,6 +56,7 @@ class RailLine:
         self.headway_h = 24.0 / link.train_paths_per_day
         self.speed = Draws(link.speed_km_per_day, rng)
         self.km_h = link.length_km * 24.0  # running hours = km_h / speed (km/day)
+        self.closures: list[tuple[float, float]] = []  # (from, to) hours
         # headway changes from a timeline: from these hours on, these headways
         self._h_from: list[float] = []
         self._h_val: list[float] = []
@@ -111,6 +112,7 @@ class RailLine:
 
     def close(self, from_h: float, to_h: float) -> None:
         """No train enters the link, either way, from ``from_h`` until ``to_h``."""
+        self.closures.append((from_h, to_h))
         for direction in (0, 1):
             self._block(direction, from_h - 2 * EPS_H, to_h - EPS_H)
 
