@@ -378,9 +378,31 @@ def _timeline_value(s: Scenario, where: str, path: str, value: float) -> Found:
         yield where, f"'{path}' must be {op} {low:g} and <= {high:g} (got {value:g})"
 
 
+def route_choice(s: Scenario) -> Found:
+    """Logit route choice has priors for every route it chooses among, and constants only
+    for routes that exist."""
+    rc = s.route_choice
+    for rid in rc.constants:
+        if rid not in s.routes:
+            yield (f"route_choice.constants.{rid}",
+                   f"unknown route '{rid}' ({did_you_mean(rid, s.routes)})")
+    if rc.model != "logit":
+        return
+    reported = set()
+    for f in s.demand.flows.values():
+        if len(f.routes) < 2:
+            continue
+        for rid in f.routes:
+            r = s.routes.get(rid)
+            if r is not None and r.prior_transit_days is None and rid not in reported:
+                reported.add(rid)
+                yield (f"routes.{rid}.prior_transit_days", "logit route choice needs an "
+                       "expected transit time before any journey is seen (days, > 0)")
+
+
 RULES = [ids, node_fields, link_endpoints, link_duplicates, link_gauges, route_paths, flow_ends,
          flow_paths_connect, no_ports_yet, train_lengths, positive_speeds, yards_hold_trains,
-         transit_count, horizon_years, demand_size, timeline]
+         transit_count, horizon_years, demand_size, timeline, route_choice]
 
 
 def run_all(s: Scenario) -> list[tuple[str, str]]:

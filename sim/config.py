@@ -206,6 +206,13 @@ class Route(_Strict):
 
     corridor: Corridor
     path: list[str] = Field(min_length=1, description="node ids in travel order")
+    tariff_usd_per_feu: float = Field(0.0, ge=0, le=100_000, description="rate for a 40 ft "
+                                      "box, origin to destination (route choice)")
+    prior_transit_days: float | None = Field(None, gt=0, le=365, description="expected "
+                                             "transit time before any journey is observed "
+                                             "(route choice)")
+    prior_unreliability_days: float = Field(0.0, ge=0, le=365, description="expected p95 - "
+                                            "p50 transit time before observations")
     source: str | None = None
 
 
@@ -286,6 +293,31 @@ class TransitCount(_Strict):
     source: str | None = None
 
 
+class RouteChoice(_Strict):
+    """How a block train picks its route at the origin among its flow's routes.
+
+    ``shares``: at random with the flow's route shares. ``logit``: multinomial logit over
+    utility = constant + time_per_day * expected transit days + tariff_per_kusd * tariff
+    (thousand USD per FEU) + unreliability_per_day * (p95 - p50 transit days), where the
+    expected and unreliability times are learned from the flow's boxes delivered by that
+    route in the last ``window_days`` (at least the latest ``min_observations`` boxes;
+    the route's priors until that many are seen), so a congested or closed route sheds
+    traffic once its slow boxes arrive."""
+
+    model: Literal["shares", "logit"] = "shares"
+    time_per_day: float = Field(-0.3, le=0, ge=-100, description="utility per day")
+    tariff_per_kusd: float = Field(-0.5, le=0, ge=-100, description="utility per 1,000 USD "
+                                   "per FEU")
+    unreliability_per_day: float = Field(-0.2, le=0, ge=-100, description="utility per day of "
+                                         "p95 - p50")
+    constants: dict[str, float] = Field(default_factory=dict, description="route id -> "
+                                        "alternative-specific constant (default 0)")
+    window_days: float = Field(30.0, gt=0, le=3650, description="learning window, days")
+    min_observations: int = Field(20, ge=1, description="boxes needed before learned times "
+                                  "replace the priors")
+    source: str | None = None
+
+
 class Kpis(_Strict):
     transit: TransitCount
 
@@ -326,6 +358,7 @@ class Scenario(_Strict):
     links: dict[str, Link] = Field(min_length=1)
     routes: dict[str, Route] = Field(min_length=1)
     kpis: Kpis
+    route_choice: RouteChoice = Field(default_factory=RouteChoice)
     timeline: list[Change] = Field(default_factory=list, description="dated changes and "
                                    "closures, applied in date order")
 

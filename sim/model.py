@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import simpy
 
+from .choice import Learner, logit_probabilities, utility
 from .config import Departure, Scenario
 from .facilities.border import BorderCrossing
 from .facilities.demand import arrivals, daily_rates
@@ -114,6 +115,8 @@ class Model:
         self._used_links: set[tuple[str, int]] = set()
         self.plans = self._plans()
         self._origin_rows: list[np.ndarray] = []  # rows of each origin train, as logged
+        self._logit = s.route_choice.model == "logit"
+        self._learners: dict[int, Learner] = {}  # per flow, with logit route choice
         self._delivered: list[tuple[np.ndarray, float]] = []
         self.out = RunOutput(s, self.seed, rep, self.cal, self.store, self.node_ids,
                              self.flow_ids, self.route_ids, self.crossings, self.lines,
@@ -190,12 +193,19 @@ class Model:
             cum = np.cumsum(list(flow.routes.values()))
             cum[-1] = 1.0
             rng = stream(self.seed, "route", self.replication, fid)
-            # one route draw per train, in departure order
-            route = routes[np.searchsorted(cum, rng.random(len(plan)), side="right")]
             cum_teu = np.concatenate(([0], np.cumsum(st.teu[rows], dtype=np.int64)))
+            if self._logit and len(routes) > 1:
+                # chosen at departure from what has been learned by then
+                chooser = self._logit_chooser(f, routes.tolist(), rng)
+                route = [-1] * len(plan)
+            else:
+                # one route draw per train, in departure order
+                chooser = None
+                route = routes[np.searchsorted(cum, rng.random(len(plan)), side="right")]
+                route = route.tolist()
             trains = [(t, rows[a:b], int(r), int(cum_teu[b] - cum_teu[a]))
-                      for (t, a, b), r in zip(plan, route.tolist())]
-            self.env.process(self.origin_trains(f, trains))
+                      for (t, a, b), r in zip(plan, route)]
+            self.env.process(self.origin_trains(f, trains, chooser))
 
     def _start_timeline(self) -> None:
         """Dated changes and random closures: link paths and link closures are known in
@@ -248,14 +258,36 @@ class Model:
                 yield env.timeout(t - env.now)
             act()
 
-    def origin_trains(self, f: int, trains: list[tuple[float, np.ndarray, int, int]]):
+    def _logit_chooser(self, f: int, routes: list[int], rng: np.random.Generator):
+        """Draw a route for flow ``f`` by the logit over what has been learned so far."""
+        rc, s = self.scenario.route_choice, self.scenario
+        learner = self._learners[f] = Learner(s, self.route_ids)
+        ids = [self.route_ids[r] for r in routes]
+        tariffs = [s.routes[rid].tariff_usd_per_feu for rid in ids]
+        consts = [rc.constants.get(rid, 0.0) for rid in ids]
+
+        def choose(now: float) -> int:
+            v = []
+            for r, c, tariff in zip(routes, consts, tariffs):
+                days, unreliability = learner.expected(r, now)
+                v.append(utility(rc, c, days, tariff, unreliability))
+            p = np.cumsum(logit_probabilities(np.array(v)))
+            p[-1] = 1.0
+            return routes[int(np.searchsorted(p, rng.random(), side="right"))]
+        return choose
+
+    def origin_trains(self, f: int, trains: list[tuple[float, np.ndarray, int, int]],
+                      chooser=None):
         """Process: block trains of flow ``f`` leave the origin at their planned hours,
-        each on its drawn route."""
+        each on its drawn (or, with logit choice, chosen) route."""
         env, log, rows_log, plans = self.env, self.out.origin_trains, self._origin_rows, \
             self.plans
         for t, idx, r, teu in trains:
             if t > env.now:
                 yield env.timeout(t - env.now)
+            if chooser is not None:
+                r = chooser(t)
+                self.store.route[idx] = r  # learning needs it at delivery
             log.append((f, r, t, len(idx), teu))
             rows_log.append(idx)
             self.journey(idx, teu, plans[(f, r)], 0)
@@ -277,11 +309,24 @@ class Model:
                 continue
             arrival = env.timeout(t - now)
             if action == DELIVER:
-                arrival.callbacks.append(lambda _e: self._delivered.append((idx, env.now)))
+                arrival.callbacks.append(lambda _e: self._deliver(idx))
             else:
                 arrival.callbacks.append(
                     lambda _e, crossing=a, pool=a.pool(*b): crossing.receive(idx, teu, pool))
             return
+
+    def _deliver(self, idx: np.ndarray) -> None:
+        now = self.env.now
+        self._delivered.append((idx, now))
+        if self._learners:  # logit route choice learns from every delivery
+            st = self.store
+            flows, routes = st.flow[idx], st.route[idx]
+            days = (now - st.t_created[idx]) / 24.0
+            for f, r in set(zip(flows.tolist(), routes.tolist())):
+                learner = self._learners.get(f)
+                if learner is not None:
+                    m = (flows == f) & (routes == r)
+                    learner.observe(r, now, days[m])
 
     def _crossing_departure(self, steps: list[tuple], pos: int):
         def depart(idx: np.ndarray, t: float, teu: int) -> None:

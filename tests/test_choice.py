@@ -1,0 +1,68 @@
+"""Route choice: the logit arithmetic, and shares that follow the learned transit times."""
+
+import datetime as dt
+import math
+
+import numpy as np
+import pytest
+
+from sim.choice import logit_probabilities, utility
+from sim.config import ConfigError, RouteChoice, load_scenario
+from sim.model import Model
+
+from .conftest import HERE
+
+TWO = HERE / "scenarios" / "toy_two_routes.toml"
+
+
+def test_logit_arithmetic():
+    p = logit_probabilities(np.array([0.0, -1.0, -2.0]))
+    e = np.exp([0.0, -1.0, -2.0])
+    assert p == pytest.approx(e / e.sum())
+    assert logit_probabilities(np.array([1000.0, 0.0])) == pytest.approx([1.0, 0.0])
+    rc = RouteChoice(model="logit", time_per_day=-0.3, tariff_per_kusd=-0.5,
+                     unreliability_per_day=-0.2)
+    assert utility(rc, 0.4, 10, 3000, 2) == pytest.approx(0.4 - 3.0 - 1.5 - 0.4)
+
+
+def _shares(extra, seed=3, after_h=None):
+    out = Model(load_scenario(TWO, overrides=extra), seed=seed).run()
+    ot = np.array(out.origin_trains)
+    t0 = out.calendar.start_h if after_h is None else after_h
+    return ot[ot[:, 2] >= t0], out
+
+
+def test_equal_routes_share_equally_and_a_slower_one_loses_what_the_logit_predicts():
+    same, _ = _shares({})
+    n = len(same)
+    p_main = (same[:, 1] == 0).mean()
+    assert abs(p_main - 0.5) < 3 * math.sqrt(0.25 / n)
+    # alt one day slower (1000 km more at 1000 km/day), time_per_day = -1
+    slow, _ = _shares({"links.gate2_omega.length_km": 5000})
+    p_main = (slow[:, 1] == 0).mean()
+    predicted = 1 / (1 + math.exp(-1.0))
+    assert abs(p_main - predicted) < 3 * math.sqrt(predicted * (1 - predicted) / len(slow))
+
+
+def test_a_closed_route_sheds_traffic_once_its_delays_are_seen():
+    closed = [{"date": "2024-02-01", "close": "gate2_omega", "days": 15}]
+    before, out = _shares({"timeline": closed})
+    h = out.calendar.hours
+    ot = np.array(out.origin_trains)
+    window = (ot[:, 2] >= h(dt.date(2024, 2, 20))) & (ot[:, 2] < h(dt.date(2024, 3, 10)))
+    early = (ot[:, 2] >= h(dt.date(2024, 1, 1))) & (ot[:, 2] < h(dt.date(2024, 2, 1)))
+    alt_after = (ot[window, 1] == 1).mean()
+    alt_before = (ot[early, 1] == 1).mean()
+    assert alt_before > 0.4
+    assert alt_after < alt_before - 0.2
+
+
+def test_logit_needs_priors_and_known_constants():
+    with pytest.raises(ConfigError) as e:
+        load_scenario(TWO, overrides={"routes.alt.prior_transit_days": None,
+                                      "route_choice.constants": {"mian": 0.5}})
+    assert str(e.value).splitlines() == [
+        "error: overrides: route_choice.constants.mian: unknown route 'mian' (did you mean "
+        "'main'?)",
+        "error: overrides: routes.alt.prior_transit_days: logit "
+        "route choice needs an expected transit time before any journey is seen (days, > 0)"]
