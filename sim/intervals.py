@@ -74,9 +74,12 @@ def link_directions(out: RunOutput
     run, so that every replication reports the same rows): scope ``link:from>to``, hours
     trains reached the link, hours they entered it, and the headway in force at each
     entry (the path each train used up)."""
+    logs: dict[str, tuple] = {}
     for lid, direction in sorted(out.link_directions):
         line, link = out.lines[lid], out.scenario.links[lid]
-        reached, entered, d = line.log_arrays()
+        if lid not in logs:
+            logs[lid] = line.log_arrays()
+        reached, entered, d = logs[lid]
         a, b = (link.from_, link.to) if direction == 0 else (link.to, link.from_)
         m = d == direction
         yield f"{lid}:{a}>{b}", reached[m], entered[m], line.headway_at(entered[m])

@@ -89,6 +89,22 @@ def year_stats(t: np.ndarray, values: np.ndarray, edges: np.ndarray, p95: bool =
     return mean, q
 
 
+def year_means(t: np.ndarray, values: list[np.ndarray], edges: np.ndarray
+               ) -> list[np.ndarray]:
+    """Means of several value arrays by the window of ``edges`` that ``t`` falls in (one
+    pass over ``t``); NaN where a window has no value."""
+    j = window_index(t, edges)
+    n_win = len(edges) - 1
+    ok = (j >= 0) & (j < n_win)
+    j = j[ok]
+    count = np.bincount(j, minlength=n_win)
+    out = []
+    for v in values:
+        total = np.bincount(j, weights=v[ok], minlength=n_win)
+        out.append(np.divide(total, count, out=np.full(n_win, np.nan), where=count > 0))
+    return out
+
+
 def locate(out: RunOutput) -> dict[str, np.ndarray]:
     """Where each container is at the end of the run: exactly one mask is true per row."""
     st = out.store
@@ -196,9 +212,10 @@ def compute(out: RunOutput) -> dict[Key, float]:
         occ = window_means(a, b, edges, w, end=end_h)
         put_years("yard_occupancy_teu_mean", nid, occ)
         put_years("yard_utilisation", nid, occ / xing.cfg.yard_capacity_teu)
-        for part in ("dwell", "handling", "customs", "consolidation"):
-            put_years(f"border_{part}_hours_mean", nid,
-                      year_stats(rec.box["t"], rec.box[part], edges)[0])
+        parts = ("dwell", "handling", "customs", "consolidation")
+        for part, means in zip(parts, year_means(rec.box["t"], [rec.box[p] for p in parts],
+                                                 edges)):
+            put_years(f"border_{part}_hours_mean", nid, means)
 
     # -- links --------------------------------------------------------------------------
     for lid, line in out.lines.items():
