@@ -35,6 +35,9 @@ def ids(s: Scenario) -> Found:
         for key in items:
             if not _ID.match(key):
                 yield table, (f"id {key!r} may only contain letters, digits, '_' and '-'")
+    for key in sorted(set(s.nodes) & set(s.links)):
+        yield f"links.{key}", (f"id '{key}' is also a node; facilities share closures, "
+                               "disruptions and KPI scopes, so ids must differ")
 
 
 def node_fields(s: Scenario) -> Found:

@@ -20,9 +20,10 @@ import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, Strict, ValidationError,
+                      field_validator, model_validator)
 
 from .distributions import DIST_NAMES, Distribution
 
@@ -322,12 +323,26 @@ class Kpis(_Strict):
     transit: TransitCount
 
 
+StrictNumber = Annotated[float, Strict(False), BeforeValidator(
+    lambda v: _no_bool(v))]
+
+
+def _no_bool(v):
+    if isinstance(v, bool):
+        raise ValueError("expected a number, not true/false")
+    if isinstance(v, dict):
+        raise ValueError("expected a number; write the dotted path in quotes, e.g. "
+                         "set = { \"links.ID.train_paths_per_day\" = 60 }")
+    return v
+
+
 class Change(_Strict):
     """A dated change: new values for some parameters (``set``), or a closure of a
     facility for some days (``close``: a border node or a link)."""
 
     date: dt.date = Field(description="first day the change holds (from midnight)")
-    set: dict[str, float] | None = Field(None, description="dotted path -> new value")
+    set: dict[str, StrictNumber] | None = Field(None, description="\"dotted.path\" (quoted) "
+                                                "-> new value")
     close: str | None = Field(None, description="id of a border node or a link")
     days: float | None = Field(None, gt=0, le=3650, description="closure length, days")
     source: str | None = None

@@ -68,12 +68,10 @@ def _steps(log: list[tuple[float, int]], end_h: float):
     return t, np.append(t[1:], end_h), v
 
 
-def link_directions(out: RunOutput
-                    ) -> Iterator[tuple[str, np.ndarray, np.ndarray, np.ndarray]]:
+def link_directions(out: RunOutput) -> Iterator[tuple[str, object, np.ndarray, np.ndarray]]:
     """Per link direction on some flow's path (whether or not a train used it in this
-    run, so that every replication reports the same rows): scope ``link:from>to``, hours
-    trains reached the link, hours they entered it, and the headway in force at each
-    entry (the path each train used up)."""
+    run, so that every replication reports the same rows): scope ``link:from>to``, the
+    link, hours trains reached the link, and hours they entered it."""
     logs: dict[str, tuple] = {}
     for lid, direction in sorted(out.link_directions):
         line, link = out.lines[lid], out.scenario.links[lid]
@@ -82,4 +80,4 @@ def link_directions(out: RunOutput
         reached, entered, d = logs[lid]
         a, b = (link.from_, link.to) if direction == 0 else (link.to, link.from_)
         m = d == direction
-        yield f"{lid}:{a}>{b}", reached[m], entered[m], line.headway_at(entered[m])
+        yield f"{lid}:{a}>{b}", line, reached[m], entered[m]

@@ -55,8 +55,9 @@ KPIS: dict[str, tuple[str, str]] = {
     "border_customs_hours_mean": ("hours", "part of the dwell spent in customs/inspection"),
     "border_consolidation_hours_mean": ("hours", "part of the dwell spent waiting for the "
                                         "outbound train to fill or leave"),
-    "utilisation": ("fraction", "crossings: busy crane-hours / available crane-hours; links: "
-                    "train paths used / paths available, per direction"),
+    "utilisation": ("fraction", "crossings: busy crane-hours / crane-hours in force; links: "
+                    "trains entering / train paths offered (open hours over the headway), "
+                    "per direction"),
     "mean_queue": ("trains", "time-average number of trains waiting: at crossings for a "
                    "track, yard space or a crane; on links for a train path"),
     "yard_occupancy_teu_mean": ("TEU", "time-average TEU unloaded at the crossing and not yet "
@@ -203,9 +204,9 @@ def compute(out: RunOutput) -> dict[Key, float]:
         busy = window_means(*rec.busy, edges, end=end_h)
         c_from, c_to, c_n = rec.cranes
         avail = window_means(c_from, c_to, edges, c_n, end=end_h)
-        shut = c_n == 0
+        shut = np.array(xing.closures, float).reshape(-1, 2)
         put_years("closure_hours", nid,
-                  window_means(c_from[shut], c_to[shut], edges, end=end_h) * spans)
+                  window_means(shut[:, 0], shut[:, 1], edges, end=end_h) * spans)
         put_years("utilisation", nid,
                   np.divide(busy, avail, out=np.full(len(busy), np.nan), where=avail > 0))
         a, b, w = rec.yard
@@ -223,7 +224,13 @@ def compute(out: RunOutput) -> dict[Key, float]:
             shut = np.array(merge(line.closures), float).reshape(-1, 2)
             put_years("closure_hours", lid,
                       window_means(shut[:, 0], shut[:, 1], edges, end=end_h) * spans)
-    for scope, reached, entered, headway_h in link_directions(out):
-        put_years("utilisation", scope, counts_in(entered, edges, headway_h) / spans)
+    offered = {}
+    for scope, line, reached, entered in link_directions(out):
+        if line.id not in offered:
+            offered[line.id] = line.paths_available(edges, end_h)
+        avail = offered[line.id]
+        put_years("utilisation", scope, np.divide(counts_in(entered, edges), avail,
+                                                  out=np.full(len(avail), np.nan),
+                                                  where=avail > 0))
         put_years("mean_queue", scope, window_means(reached, entered, edges, end=end_h))
     return K

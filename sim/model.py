@@ -236,10 +236,13 @@ class Model:
         facilities = [(lid, link.disruptions) for lid, link in s.links.items()] + [
             (nid, node.disruptions) for nid, node in s.nodes.items()]
         for fid, disruptions in facilities:
-            windows = []
-            for i, d in enumerate(disruptions):
+            windows, seen = [], {}
+            for d in disruptions:
+                # keyed by kind and rank among that kind: adding a breakdown does not
+                # change the weather
+                k = seen[d.kind] = seen.get(d.kind, -1) + 1
                 name = "weather" if d.kind in ("gale", "storm") else "breakdowns"
-                rng = stream(self.seed, name, self.replication, f"{fid}#{i}")
+                rng = stream(self.seed, name, self.replication, f"{fid}#{d.kind}#{k}")
                 windows += closures(d, rng, self.cal.t0, n_days)
             for a, b in merge(windows):
                 if fid in self.lines:

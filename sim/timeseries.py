@@ -38,7 +38,7 @@ def daily(out: RunOutput) -> pd.DataFrame:
             np.divide(busy, avail, out=np.full(len(busy), np.nan), where=avail > 0))
         a, b, w = rec.yard
         add(nid, "crossing", "yard_teu", window_means(a, b, edges, w, end=end_h))
-    for scope, reached, entered, _headway in link_directions(out):
+    for scope, _line, reached, entered in link_directions(out):
         add(scope, "link", "trains_entered", counts_in(entered, edges))
         add(scope, "link", "queue_trains", window_means(reached, entered, edges, end=end_h))
     if not frames:

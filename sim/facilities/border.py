@@ -52,6 +52,7 @@ class BorderCrossing:
         self.cfg_cranes = cfg.cranes  # crane gangs when open (timeline changes included)
         self.crane_log: list[tuple[float, int]] = [(0.0, cfg.cranes)]  # (from hour, gangs)
         self._closures = 0  # closures in force
+        self.closures: list[list[float]] = []  # [from, to (NaN: still closed)] hours
         self.yard = Level(env, cfg.yard_capacity_teu)
         self.hours_per_box = cfg.moves_per_box / cfg.crane_moves_per_h
         self.handling_rng = handling_rng
@@ -119,7 +120,10 @@ class BorderCrossing:
         _then(self.env.timeout(handling), self._on_unloaded, train, key)
 
     def _on_unloaded(self, train: list, key: int) -> None:
+        over = self.cranes.used > self.cranes.capacity
         self.cranes.release()
+        if over:  # finishing work begun before a closure or a cut
+            self._log_cranes()
         self.tracks.release()
         del self._inside[key]
         t_arrive, t_start, idx, slots, teu, pool, t_track = train
@@ -138,13 +142,15 @@ class BorderCrossing:
         pool.add_batch(idx[k_insp:], t_clear)
 
     def close(self) -> None:
-        """Stop handling trains and releasing outbound trains (a closure begins; closures
-        may overlap, and the crossing reopens when the last one ends)."""
+        """Stop starting to handle trains and releasing outbound trains (a closure begins;
+        trains already on a crane are finished; closures may overlap, and the crossing
+        reopens when the last one ends)."""
         self._closures += 1
         if self._closures > 1:
             return
         self.cranes.set_capacity(0)
-        self.crane_log.append((self.env.now, 0))
+        self._log_cranes()
+        self.closures.append([self.env.now, math.nan])
         for p in self.pools.values():
             p.set_closed(True)
 
@@ -153,7 +159,8 @@ class BorderCrossing:
         if self._closures:
             return
         self.cranes.set_capacity(self.cfg_cranes)
-        self.crane_log.append((self.env.now, self.cfg_cranes))
+        self._log_cranes()
+        self.closures[-1][1] = self.env.now
         for p in self.pools.values():
             p.set_closed(False)
 
@@ -167,13 +174,20 @@ class BorderCrossing:
             self.cfg_cranes = int(value)
             if not self.closed:
                 self.cranes.set_capacity(int(value))
-                self.crane_log.append((self.env.now, int(value)))
+                self._log_cranes()
         elif field == "receiving_tracks":
             self.tracks.set_capacity(int(value))
         elif field == "crane_moves_per_h":
             self.hours_per_box = self.cfg.moves_per_box / value
         else:  # checks.timeline allows only the fields above
             raise ValueError(f"crossing.{field} cannot change during a run")
+
+    def _log_cranes(self) -> None:
+        """Log the crane gangs in force: the capacity, or more while trains already on a
+        crane when it was lowered (or the crossing closed) are finished."""
+        n = max(self.cranes.capacity, self.cranes.used)
+        if self.crane_log[-1][1] != n:
+            self.crane_log.append((self.env.now, n))
 
     def unfinished(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Trains not yet unloaded at the end: arrival hour, crane-start hour (NaN: still

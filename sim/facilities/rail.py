@@ -10,7 +10,7 @@ the whole run to the next stop be one simulation event.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right, insort
 
 import numpy as np
 
@@ -48,7 +48,7 @@ class RailLine:
     """A link, both directions, with its booked paths and its running-time draws."""
 
     __slots__ = ("id", "length_km", "headway_h", "speed", "_lo", "_hi", "log", "km_h",
-                 "_h_from", "_h_val", "closures")
+                 "_h_from", "_h_val", "closures", "_raw")
 
     def __init__(self, link_id: str, link: Link, rng: np.random.Generator):
         self.id = link_id
@@ -57,6 +57,7 @@ class RailLine:
         self.speed = Draws(link.speed_km_per_day, rng)
         self.km_h = link.length_km * 24.0  # running hours = km_h / speed (km/day)
         self.closures: list[tuple[float, float]] = []  # (from, to) hours
+        self._raw: tuple[list[float], list[float]] = ([], [])  # booked hours, if schedule
         # headway changes from a timeline: from these hours on, these headways
         self._h_from: list[float] = []
         self._h_val: list[float] = []
@@ -76,6 +77,23 @@ class RailLine:
         intervals, so a saturated line with a long queue of booked paths costs one
         bisection, not a scan of the queue."""
         los, his = self._lo[direction], self._hi[direction]
+        entry = self._first_free(los, his, t)
+        if self._h_from:  # headways change: keep max(own, other) apart from every path
+            entry = self._apart(direction, los, his, entry)
+            raw = self._raw[direction]
+            insort(raw, entry)
+            if len(raw) > 1024 and raw[512] < now - 2 * max(self.headway_h, *self._h_val):
+                del raw[:512]  # too far behind any request (all at >= now) to conflict
+        h = self._headway(entry) - EPS_H
+        self._block(direction, entry - h, entry + h)
+        if len(los) > 256 and his[128] < now:
+            del los[:128], his[:128]  # no request (all at >= now) can fall in these
+        self.log.append((t, entry, direction))
+        return entry
+
+    @staticmethod
+    def _first_free(los: list[float], his: list[float], t: float) -> float:
+        """The first hour at or after ``t`` outside every blocked interval."""
         j = bisect_right(los, t) - 1
         entry = t
         if j >= 0 and los[j] < t < his[j]:  # blocked: go one headway after the block's end
@@ -83,13 +101,28 @@ class RailLine:
             while j + 1 < len(los) and los[j + 1] < entry < his[j + 1]:
                 j += 1
                 entry = his[j] + EPS_H
-        h = (self._h_val[bisect_right(self._h_from, entry) - 1]
-             if self._h_from and entry >= self._h_from[0] else self.headway_h) - EPS_H
-        self._block(direction, entry - h, entry + h)
-        if len(los) > 256 and his[128] < now:
-            del los[:128], his[:128]  # no request (all at >= now) can fall in these
-        self.log.append((t, entry, direction))
         return entry
+
+    def _headway(self, t: float) -> float:
+        if self._h_from and t >= self._h_from[0]:
+            return self._h_val[bisect_right(self._h_from, t) - 1]
+        return self.headway_h
+
+    def _apart(self, direction: int, los: list[float], his: list[float], entry: float
+               ) -> float:
+        """With a headway schedule, a path must also be its *own* headway away from the
+        paths already booked (blocked intervals carry each booked path's headway only):
+        two paths stay max(h_a, h_b) apart whichever was booked first."""
+        raw, widest = self._raw[direction], max(self.headway_h, *self._h_val)
+        while True:
+            h_e = self._headway(entry)
+            lo = bisect_left(raw, entry - widest)
+            hi = bisect_right(raw, entry + widest)
+            push = max((b + max(h_e, self._headway(b)) for b in raw[lo:hi]
+                        if abs(b - entry) < max(h_e, self._headway(b)) - EPS_H), default=None)
+            if push is None:
+                return entry
+            entry = self._first_free(los, his, push)
 
     def _block(self, direction: int, lo: float, hi: float) -> None:
         """Add the open interval (lo, hi) to the blocked time, merging overlaps."""
@@ -119,6 +152,24 @@ class RailLine:
     def run_h(self) -> float:
         """Running time of one train over the link, hours."""
         return self.km_h / self.speed.one()
+
+    def paths_available(self, edges: np.ndarray, end_h: float) -> np.ndarray:
+        """Train paths offered in each window ``[e_j, e_j+1)``, one direction: open hours
+        (closures removed) over the headway in force."""
+        from .disruptions import merge
+        starts = [0.0, *self._h_from]
+        heads = [self.headway_h, *self._h_val]
+        ends = [*self._h_from, end_h]
+        closed = merge(self.closures)
+        out = np.zeros(len(edges) - 1)
+        for a, b, h in zip(starts, ends, heads):
+            for j in range(len(edges) - 1):
+                lo, hi = max(a, edges[j]), min(b, edges[j + 1])
+                if hi <= lo:
+                    continue
+                shut = sum(max(0.0, min(c1, hi) - max(c0, lo)) for c0, c1 in closed)
+                out[j] += (hi - lo - shut) / h
+        return out
 
     def headway_at(self, t: np.ndarray) -> np.ndarray:
         """The headway in force at each hour ``t``."""
