@@ -22,8 +22,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, Strict, ValidationError,
-                      field_validator, model_validator)
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from .distributions import DIST_NAMES, Distribution
 
@@ -323,7 +330,7 @@ class Kpis(_Strict):
     transit: TransitCount
 
 
-StrictNumber = Annotated[float, Strict(False), BeforeValidator(
+StrictNumber = Annotated[float, BeforeValidator(
     lambda v: _no_bool(v))]
 
 
