@@ -206,12 +206,15 @@ class BorderCrossing:
             k = np.concatenate([r[1] for r in log_rows])
             lens = [len(r[0]) for r in log_rows]
             tc["unloaded"][k, rows] = np.repeat([row[3] for row in log], lens)
-            ready = []
-            for r0, _k, t_clear, k_insp, t_insp in log_rows:
-                t = np.full(len(r0), t_clear)
-                t[:k_insp] = t_insp  # the first k_insp boxes were pulled for inspection
-                ready.append(t)
-            tc["ready"][k, rows] = np.concatenate(ready)
+            ready = np.repeat([r[2] for r in log_rows], lens)
+            # the first k_insp boxes of each train were pulled for inspection
+            k_insp = np.array([r[3] for r in log_rows], np.int64)
+            if k_insp.any():
+                first = np.cumsum(lens) - lens  # each train's first position
+                pos = np.repeat(first, k_insp) + (
+                    np.arange(k_insp.sum()) - np.repeat(np.cumsum(k_insp) - k_insp, k_insp))
+                ready[pos] = np.repeat([r[4] for r in log_rows], k_insp)
+            tc["ready"][k, rows] = ready
             t_arr = np.repeat([row[0] for row in log], lens)
         else:
             rows, k, t_arr = (np.empty(0, np.int64),) * 2 + (np.empty(0),)
