@@ -62,5 +62,22 @@ def describe(s: Scenario) -> str:
     lines.append(f"  season    low {cal_mod.month_abbr[low + 1]} "
                  f"({s.demand.seasonality[low]:.2f}), high {cal_mod.month_abbr[high + 1]} "
                  f"({s.demand.seasonality[high]:.2f})")
+    rc = s.route_choice
+    if rc.model == "logit":
+        lines.append(f"  choice    logit: {rc.time_per_day:g}/day, {rc.tariff_per_kusd:g}/kUSD, "
+                     f"{rc.unreliability_per_day:g}/day of p95-p50, window "
+                     f"{rc.window_days:g} d")
+    else:
+        lines.append("  choice    fixed route shares per flow")
+    disrupted = [(fid, d) for fid, el in [*s.links.items(), *s.nodes.items()]
+                 for d in el.disruptions]
+    if disrupted:
+        lines.append("  disrupt   " + ", ".join(
+            f"{fid} {d.kind} {d.events_per_year:g}/yr x {d.duration_h.mean:.0f} h"
+            for fid, d in disrupted))
+    for ch in sorted(s.timeline, key=lambda c: c.date):
+        what = (f"close {ch.close} for {ch.days:g} days" if ch.close else
+                ", ".join(f"{k} = {v:g}" for k, v in (ch.set or {}).items()))
+        lines.append(f"  timeline  {ch.date}: {what}")
     lines.append("ok: no problems found")
     return "\n".join(lines)

@@ -234,3 +234,14 @@ def test_kpis_do_not_depend_on_the_number_of_workers(tmp_path):
                  "--quiet", "--no-containers"]) == 0
     for name in ("kpis.json", "kpis.csv"):
         assert (one / name).read_bytes() == (two / name).read_bytes()
+
+
+def test_check_summarises_choice_disruptions_and_timeline(capsys):
+    assert main(["check", str(TOY), "--set",
+                 'timeline=[{date=2024-02-01, close="gate", days=3}]', "--set",
+                 'nodes.gate.disruptions=[{kind="gale", events_per_year=4, '
+                 'duration_h={dist="constant", value=30}}]']) == 0
+    out = capsys.readouterr().out
+    assert "  choice    fixed route shares per flow" in out
+    assert "  disrupt   gate gale 4/yr x 30 h" in out
+    assert "  timeline  2024-02-01: close gate for 3 days" in out
