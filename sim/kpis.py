@@ -14,7 +14,7 @@ import numpy as np
 from .facilities.disruptions import merge
 from .intervals import crossing_record, link_directions
 from .model import RunOutput
-from .monitors import counts_in, rows_array, window_index, window_means
+from .monitors import counts_in, rows_array, window_index, window_max, window_means
 
 KPIS: dict[str, tuple[str, str]] = {
     "containers_created": ("containers", "boxes arriving at their origin terminal (period run: "
@@ -63,6 +63,8 @@ KPIS: dict[str, tuple[str, str]] = {
     "yard_occupancy_teu_mean": ("TEU", "time-average TEU unloaded at the crossing and not yet "
                                 "departed"),
     "yard_utilisation": ("fraction", "yard_occupancy_teu_mean / yard_capacity_teu"),
+    "peak_queue": ("trains", "most trains waiting at once: at crossings for a track, yard "
+                   "space or a crane; on links for a train path"),
     "closure_hours": ("hours", "hours the facility (crossing or link) was closed, by "
                       "timeline closures and random disruptions together"),
 }
@@ -201,6 +203,7 @@ def compute(out: RunOutput) -> dict[Key, float]:
         put_years("containers_by_crossing", nid, counts_in(rec.arrive, edges, rec.boxes))
         put_years("teu_by_crossing", nid, counts_in(rec.arrive, edges, rec.teu))
         put_years("mean_queue", nid, window_means(*rec.queue, edges, end=end_h))
+        put_years("peak_queue", nid, window_max(*rec.queue, edges, end=end_h))
         busy = window_means(*rec.busy, edges, end=end_h)
         c_from, c_to, c_n = rec.cranes
         avail = window_means(c_from, c_to, edges, c_n, end=end_h)
@@ -233,4 +236,5 @@ def compute(out: RunOutput) -> dict[Key, float]:
                                                   out=np.full(len(avail), np.nan),
                                                   where=avail > 0))
         put_years("mean_queue", scope, window_means(reached, entered, edges, end=end_h))
+        put_years("peak_queue", scope, window_max(reached, entered, edges, end=end_h))
     return K

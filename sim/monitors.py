@@ -79,3 +79,25 @@ def rows_array(rows: list[tuple], width: int) -> np.ndarray:
     """A list of equal-length numeric tuples (a log) as a float array, quickly."""
     flat = np.fromiter(chain.from_iterable(rows), float, count=len(rows) * width)
     return flat.reshape(-1, width)
+
+
+def window_max(a: np.ndarray, b: np.ndarray, edges, end: float = np.inf) -> np.ndarray:
+    """Largest number of intervals ``[a_i, b_i)`` open at once within each window
+    ``[e_j, e_j+1)`` (NaN ``b``: open until ``end``)."""
+    a = np.asarray(a, float)
+    b = np.where(np.isnan(b), end, np.asarray(b, float))
+    keep = b > a
+    a, b = a[keep], b[keep]
+    edges = np.asarray(edges, float)
+    t = np.concatenate((a, b))
+    step = np.concatenate((np.ones(len(a)), -np.ones(len(b))))
+    order = np.lexsort((step, t))  # at equal times, leave before arriving
+    t, level = t[order], np.cumsum(step[order])
+    out = np.zeros(len(edges) - 1)
+    for j in range(len(edges) - 1):
+        lo, hi = edges[j], edges[j + 1]
+        start = np.searchsorted(t, lo, side="right")
+        carried = level[start - 1] if start > 0 else 0.0
+        inside = level[start:np.searchsorted(t, hi, side="left")]
+        out[j] = max(carried, inside.max() if len(inside) else 0.0)
+    return out

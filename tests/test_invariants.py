@@ -228,3 +228,19 @@ def test_every_link_direction_on_a_path_is_reported_even_when_unused():
               replications=4, keep_containers=False).kpis
     util = res[(res.name == "utilisation") & (res.scope == "alpha_gate:alpha>gate")].iloc[0]
     assert util.n == 4 and not np.isnan(util["values"]).any()
+
+
+def test_window_max_against_brute_force():
+    from sim.monitors import window_max
+    rng = np.random.default_rng(7)
+    a = rng.uniform(0, 100, 300)
+    b = a + rng.exponential(5, 300)
+    b[::11] = np.nan
+    edges = np.array([0.0, 30.0, 60.0, 100.0])
+    got = window_max(a, b, edges, end=100.0)
+    bb = np.where(np.isnan(b), 100.0, b)
+    grid = np.concatenate((a, bb, edges))
+    for j in range(3):
+        pts = grid[(grid >= edges[j]) & (grid < edges[j + 1])]
+        want = max(((a <= p) & (bb > p)).sum() for p in pts)
+        assert got[j] == want
