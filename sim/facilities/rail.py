@@ -77,15 +77,38 @@ class RailLine:
         intervals, so a saturated line with a long queue of booked paths costs one
         bisection, not a scan of the queue."""
         los, his = self._lo[direction], self._hi[direction]
-        entry = self._first_free(los, his, t)
+        # the first free hour (inlined _first_free: this is the hottest line of the model)
+        j = bisect_right(los, t) - 1
+        entry = t
+        if j >= 0 and los[j] < t < his[j]:  # blocked: go one headway after the block's end
+            entry = his[j] + EPS_H
+            while j + 1 < len(los) and los[j + 1] < entry < his[j + 1]:
+                j += 1
+                entry = his[j] + EPS_H
         if self._h_from:  # headways change: keep max(own, other) apart from every path
             entry = self._apart(direction, los, his, entry)
             raw = self._raw[direction]
             insort(raw, entry)
             if len(raw) > 1024 and raw[512] < now - 2 * max(self.headway_h, *self._h_val):
                 del raw[:512]  # too far behind any request (all at >= now) to conflict
-        h = self._headway(entry) - EPS_H
-        self._block(direction, entry - h, entry + h)
+            h = self._headway(entry) - EPS_H
+        else:
+            h = self.headway_h - EPS_H
+        # block (entry - h, entry + h) (inlined _block)
+        lo, hi = entry - h, entry + h
+        i = bisect_right(los, lo)
+        start = i - 1 if i > 0 and his[i - 1] > lo else i
+        end = i
+        n = len(los)
+        while end < n and los[end] < hi:
+            end += 1
+        if start < end:
+            lo, hi = min(lo, los[start]), max(hi, his[end - 1])
+            los[start:end] = [lo]
+            his[start:end] = [hi]
+        else:
+            los.insert(start, lo)
+            his.insert(start, hi)
         if len(los) > 256 and his[128] < now:
             del los[:128], his[:128]  # no request (all at >= now) can fall in these
         self.log.append((t, entry, direction))
