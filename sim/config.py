@@ -105,6 +105,16 @@ class Departure(_Strict):
         return self
 
 
+def monthly_profile(v: list[float], noun: str) -> list[float]:
+    """Twelve monthly values, none negative, averaging 1 (within 1 %)."""
+    if any(x < 0 for x in v):
+        raise ValueError(f"monthly {noun} must be >= 0")
+    m = sum(v) / 12
+    if abs(m - 1.0) > 0.01:
+        raise ValueError(f"monthly {noun} must average 1 (they average {m:.4f})")
+    return v
+
+
 class Disruption(_Strict):
     """Random closures of a facility: events start as a Poisson process with a monthly
     profile and last a random time; the facility is closed while any event lasts."""
@@ -122,12 +132,7 @@ class Disruption(_Strict):
     @field_validator("seasonality")
     @classmethod
     def _season(cls, v: list[float]):
-        if any(x < 0 for x in v):
-            raise ValueError("monthly weights must be >= 0")
-        m = sum(v) / 12
-        if abs(m - 1.0) > 0.01:
-            raise ValueError(f"monthly weights must average 1 (they average {m:.4f})")
-        return v
+        return monthly_profile(v, "weights")
 
 
 class Crossing(_Strict):
@@ -263,12 +268,7 @@ class Demand(_Strict):
     @field_validator("seasonality")
     @classmethod
     def _season(cls, v: list[float]):
-        if any(x < 0 for x in v):
-            raise ValueError("monthly factors must be >= 0")
-        m = sum(v) / 12
-        if abs(m - 1.0) > 0.01:
-            raise ValueError(f"monthly factors must average 1 (they average {m:.4f})")
-        return v
+        return monthly_profile(v, "factors")
 
 
 class Horizon(_Strict):
