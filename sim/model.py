@@ -127,12 +127,14 @@ class Model:
                                 stream(self.seed, "dwell", rep, nid),
                                 stream(self.seed, "inspection", rep, nid),
                                 stream(self.seed, "inspection", rep, nid + ":dwell"),
-                                self.store.teu, self.store.passed)
+                                self.store.teu)
             for nid, n in s.nodes.items() if n.kind == "border"}
         self.junction_dwell = {
             nid: Draws(n.train_dwell_h, stream(self.seed, "junction", rep, nid))
             for nid, n in s.nodes.items() if n.train_dwell_h is not None}
         self._used_links: set[tuple[str, int]] = set()
+        self._slot_lut = np.full((len(self.flow_ids), len(self.route_ids), len(self.node_ids)),
+                                 -1, np.int8)
         self.plans = self._plans()
         self._origin_rows: list[np.ndarray] = []  # rows of each origin train, as logged
         self._logit = s.route_choice.model == "logit"
@@ -196,6 +198,9 @@ class Model:
                         steps.append((line, leg.direction, JUNCTION,
                                       self.junction_dwell.get(leg.node), None))
                 plans[(f, r)] = steps
+                crossed = [n for n in path if s.nodes[n].kind == "border"]
+                for k, nid in enumerate(crossed):  # the k-th crossing of this flow and route
+                    self._slot_lut[f, r, self.node_code[nid]] = k
                 self._used_links.update((leg.link_id, leg.direction)
                                         for leg in legs(s, path, links))
         return plans
@@ -386,7 +391,7 @@ class Model:
         rows, t = gather([d[0] for d in self._delivered], [d[1] for d in self._delivered])
         st.t_delivered[rows] = t
         for xing in self.crossings.values():
-            xing.stamp(st)
+            xing.stamp(st, self._slot_lut)
         # customs release is logged when scheduled; one after the end was not reached
         ready = st.t_crossing["ready"]
         ready[ready >= self.cal.end_h] = np.nan

@@ -47,7 +47,6 @@ class ContainerStore:
         # one slot per crossing a box can meet on its path (the scenario's most, <= 3)
         self.slots = slots
         self.crossing = np.full((slots, n), -1, np.int16)
-        self.passed = np.zeros(n, np.int8)  # crossings passed so far (slot of the next)
         self.t_crossing = {s: np.full((slots, n), np.nan) for s in CROSSING_STAGES}
 
     def frame(self, node_ids: list[str], flow_ids: list[str], route_ids: list[str],

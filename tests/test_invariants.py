@@ -193,7 +193,7 @@ def test_boxes_with_the_same_onward_path_share_trains_whatever_they_passed():
     assert (st.crossing[0][kz & np.isfinite(st.t_delivered)] == exit_code).all()
     assert (st.crossing[1][west2 & np.isfinite(st.t_delivered)] == exit_code).all()
     # some outbound trains carry both kinds of box
-    mixed = sum(1 for rows, _slots in out.crossings["exit"].out_rows
+    mixed = sum(1 for rows in out.crossings["exit"].out_rows
                 if kz[rows].any() and west2[rows].any())
     assert mixed > 0
     # stage times along each box's own slots never go backwards

@@ -39,14 +39,12 @@ class BorderCrossing:
     def __init__(self, env: simpy.Environment, node_id: str, code: int, cfg: Crossing,
                  handling_rng: np.random.Generator, dwell_rng: np.random.Generator,
                  inspection_rng: np.random.Generator,
-                 inspection_dwell_rng: np.random.Generator, teu: np.ndarray,
-                 passed: np.ndarray):
+                 inspection_dwell_rng: np.random.Generator, teu: np.ndarray):
         self.env = env
         self.id = node_id
         self.code = code
         self.cfg = cfg
         self.teu = teu  # TEU per container row (the record store's column)
-        self.passed = passed  # per row: crossings passed so far (the store's column)
         self.tracks = Slots(env, cfg.receiving_tracks)
         self.cranes = Slots(env, cfg.cranes)
         self.cfg_cranes = cfg.cranes  # crane gangs when open (timeline changes included)
@@ -62,15 +60,15 @@ class BorderCrossing:
                            if cfg.inspection_dwell_h is not None else None)
         self.pools: dict[object, TrainFormation] = {}
         # per inbound train handled: arrive, got track, crane start, unloaded, boxes, teu;
-        # and, for stamping the records after the run: its rows, their crossing slots,
-        # clearance hour, number of boxes pulled for inspection (the first ones), their hour
+        # and, for stamping the records after the run: its rows, their clearance hour,
+        # number of boxes pulled for inspection (the first ones), and their hour
         self.log: list[tuple[float, float, float, float, int, int]] = []
         self.log_rows: list[tuple] = []
         # per outbound train: depart, boxes, capacity; and its rows and k
         self.out_log: list[tuple[float, int, int]] = []
-        self.out_rows: list[tuple[np.ndarray, int]] = []
+        self.out_rows: list[np.ndarray] = []
         # trains inside but not yet unloaded: key -> [arrive, crane start or NaN, rows,
-        # their crossing slots, teu, pool, got track]
+        # teu, pool, got track]
         self._inside: dict[int, list] = {}
         self._n_in = 0
 
@@ -81,15 +79,14 @@ class BorderCrossing:
         p = self.pools.get(key)
         if p is not None:
             return p
-        teu_of, passed, yard = self.teu, self.passed, self.yard
+        teu_of, yard = self.teu, self.yard
         out_log, out_rows = self.out_log, self.out_rows
 
         def depart(idx: np.ndarray, t: float) -> None:
             teu = int(teu_of[idx].sum())
             yard.get(teu)
             out_log.append((t, len(idx), boxes_per_train))
-            out_rows.append((idx, passed[idx]))  # their slot here, before moving on
-            passed[idx] += 1
+            out_rows.append(idx)
             on_depart(idx, t, teu)
         p = self.pools[key] = TrainFormation(self.env, self.cfg.departure, boxes_per_train,
                                              depart)
@@ -102,13 +99,12 @@ class BorderCrossing:
         """An inbound train carrying boxes ``idx`` arrives: it queues, is unloaded, and its
         boxes go through customs into ``pool``."""
         key = self._n_in = self._n_in + 1
-        train = self._inside[key] = [self.env.now, math.nan, idx, self.passed[idx], teu, pool,
-                                     math.nan]
+        train = self._inside[key] = [self.env.now, math.nan, idx, teu, pool, math.nan]
         _then(self.tracks.acquire(), self._on_track, train, key)
 
     def _on_track(self, train: list, key: int) -> None:
-        train[6] = self.env.now
-        _then(self.yard.put(train[4]), self._on_yard, train, key)
+        train[5] = self.env.now
+        _then(self.yard.put(train[3]), self._on_yard, train, key)
 
     def _on_yard(self, train: list, key: int) -> None:
         _then(self.cranes.acquire(), self._on_crane, train, key)
@@ -126,7 +122,7 @@ class BorderCrossing:
             self._log_cranes()
         self.tracks.release()
         del self._inside[key]
-        t_arrive, t_start, idx, slots, teu, pool, t_track = train
+        t_arrive, t_start, idx, teu, pool, t_track = train
         t_done = self.env.now
         n = len(idx)
         t_clear = t_done + self.customs.one()
@@ -136,7 +132,7 @@ class BorderCrossing:
             if k_insp:
                 t_insp = t_clear + self.inspection.one()
         self.log.append((t_arrive, t_track, t_start, t_done, n, teu))
-        self.log_rows.append((idx, slots, t_clear, k_insp, t_insp))
+        self.log_rows.append((idx, t_clear, k_insp, t_insp))
         if k_insp:
             pool.add_batch(idx[:k_insp], t_insp, wake=False)
         pool.add_batch(idx[k_insp:], t_clear)
@@ -192,45 +188,50 @@ class BorderCrossing:
     def unfinished(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Trains not yet unloaded at the end: arrival hour, crane-start hour (NaN: still
         queueing), boxes and TEU, one entry per train."""
-        rows = np.array([(v[0], v[1], len(v[2]), v[4]) for v in self._inside.values()],
+        rows = np.array([(v[0], v[1], len(v[2]), v[3]) for v in self._inside.values()],
                         dtype=float).reshape(-1, 4)
         return rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3]
 
-    def stamp(self, store: ContainerStore) -> None:
-        """Write this crossing's stage times into the record store (after the run). A
-        box's slot k (its k-th crossing) was noted per box when it arrived."""
+    def stamp(self, store: ContainerStore, slot_lut: np.ndarray) -> None:
+        """Write this crossing's stage times into the record store (after the run, routes
+        stamped). A box's slot (this is its k-th crossing) follows from its flow and route:
+        ``slot_lut[flow, route, node]``."""
         tc = store.t_crossing
+
+        def slot(rows: np.ndarray) -> np.ndarray:
+            return slot_lut[store.flow[rows], store.route[rows], self.code]
+
         log, log_rows, waiting = self.log, self.log_rows, list(self._inside.values())
         if log_rows:
             rows = np.concatenate([r[0] for r in log_rows])
-            k = np.concatenate([r[1] for r in log_rows])
+            k = slot(rows)
             lens = [len(r[0]) for r in log_rows]
             tc["unloaded"][k, rows] = np.repeat([row[3] for row in log], lens)
-            ready = np.repeat([r[2] for r in log_rows], lens)
+            ready = np.repeat([r[1] for r in log_rows], lens)
             # the first k_insp boxes of each train were pulled for inspection
-            k_insp = np.array([r[3] for r in log_rows], np.int64)
+            k_insp = np.array([r[2] for r in log_rows], np.int64)
             if k_insp.any():
                 first = np.cumsum(lens) - lens  # each train's first position
                 pos = np.repeat(first, k_insp) + (
                     np.arange(k_insp.sum()) - np.repeat(np.cumsum(k_insp) - k_insp, k_insp))
-                ready[pos] = np.repeat([r[4] for r in log_rows], k_insp)
+                ready[pos] = np.repeat([r[3] for r in log_rows], k_insp)
             tc["ready"][k, rows] = ready
             t_arr = np.repeat([row[0] for row in log], lens)
         else:
             rows, k, t_arr = (np.empty(0, np.int64),) * 2 + (np.empty(0),)
         # trains still queueing or being unloaded at the end have arrived too
         if waiting:
-            rows = np.concatenate([rows, *[w[2] for w in waiting]])
-            k = np.concatenate([k, *[w[3] for w in waiting]])
+            w_rows = np.concatenate([w[2] for w in waiting])
+            rows = np.concatenate([rows, w_rows])
+            k = np.concatenate([k, slot(w_rows)])
             t_arr = np.concatenate([t_arr, np.repeat([w[0] for w in waiting],
                                                      [len(w[2]) for w in waiting])])
         store.crossing[k, rows] = self.code
         tc["arrive"][k, rows] = t_arr
         if self.out_rows:
-            rows = np.concatenate([r[0] for r in self.out_rows])
-            k = np.concatenate([r[1] for r in self.out_rows])
-            tc["depart"][k, rows] = np.repeat([row[0] for row in self.out_log],
-                                              [len(r[0]) for r in self.out_rows])
+            rows = np.concatenate(self.out_rows)
+            tc["depart"][slot(rows), rows] = np.repeat(
+                [row[0] for row in self.out_log], [len(r) for r in self.out_rows])
 
 
 def _then(wait: simpy.Event | None, step, *args) -> None:
