@@ -413,6 +413,20 @@ CHILD_CASES = [
          "kind, country, region, lon, lat (did you mean 'gate'?)"],
         id="mistyped-node-id-creates-a-node"),
     pytest.param(
+        "[nodes.gate.crossing]\ninspection_share = 0.1\n",
+        ["child.toml: nodes.gate.crossing: inspection_share > 0 needs inspection_dwell_h (a "
+         "distribution, hours)"],
+        id="inspection-without-its-dwell"),
+    pytest.param(
+        "[demand]\narrival_process = 'regular'\n",
+        ["child.toml: demand.arrival_process: 'regular' is not allowed (allowed: "
+         "deterministic, poisson)"],
+        id="unknown-arrival-process"),
+    pytest.param(
+        "[route_choice]\nmodel = 'probit'\n",
+        ["child.toml: route_choice.model: 'probit' is not allowed (allowed: logit, shares)"],
+        id="unknown-route-choice-model"),
+    pytest.param(
         "[links.gate_omega]\nto = 'omegaa'\n",
         ["child.toml: links.gate_omega.to: unknown node 'omegaa' (did you mean 'omega'?)"],
         id="bad-link-end-reported-once"),
