@@ -172,10 +172,6 @@ class RailLine:
         for direction in (0, 1):
             self._block(direction, from_h - 2 * EPS_H, to_h - EPS_H)
 
-    def run_h(self) -> float:
-        """Running time of one train over the link, hours."""
-        return self.km_h / self.speed.one()
-
     def paths_available(self, edges: np.ndarray, end_h: float) -> np.ndarray:
         """Train paths offered in each window ``[e_j, e_j+1)``, one direction: open hours
         (closures removed) over the headway in force."""
@@ -193,15 +189,6 @@ class RailLine:
                 shut = sum(max(0.0, min(c1, hi) - max(c0, lo)) for c0, c1 in closed)
                 out[j] += (hi - lo - shut) / h
         return out
-
-    def headway_at(self, t: np.ndarray) -> np.ndarray:
-        """The headway in force at each hour ``t``."""
-        h = np.full(len(t), self.headway_h)
-        if self._h_from:
-            i = np.searchsorted(self._h_from, t, side="right") - 1
-            on = i >= 0
-            h[on] = np.asarray(self._h_val)[i[on]]
-        return h
 
     def log_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(reached, entered, direction) per train booked."""
