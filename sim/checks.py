@@ -13,12 +13,14 @@ from collections.abc import Iterator
 from .config import Scenario, did_you_mean
 from .network import (
     MAX_CROSSINGS,
+    MAX_SEA_LEGS,
     PathError,
-    crossing_gauges,
     flow_path,
     gauge_problems,
+    handling_of,
+    is_sea,
     link_index,
-    outbound_boxes,
+    transfers,
 )
 
 Found = Iterator[tuple[str, str]]
@@ -31,13 +33,17 @@ def ids(s: Scenario) -> Found:
     """Ids of nodes, links, routes and flows are plain words (they appear in dotted paths
     and KPI scopes)."""
     for table, items in (("nodes", s.nodes), ("links", s.links), ("routes", s.routes),
-                         ("demand.flows", s.demand.flows)):
+                         ("services", s.services), ("demand.flows", s.demand.flows)):
         for key in items:
             if not _ID.match(key):
                 yield table, (f"id {key!r} may only contain letters, digits, '_' and '-'")
     for key in sorted(set(s.nodes) & set(s.links)):
         yield f"links.{key}", (f"id '{key}' is also a node; facilities share closures, "
                                "disruptions and KPI scopes, so ids must differ")
+    for key in sorted((set(s.nodes) | set(s.links)) & set(s.services)):
+        what = "node" if key in s.nodes else "link"
+        yield f"services.{key}", (f"id '{key}' is also a {what}; facilities share KPI "
+                                  "scopes, so ids must differ")
 
 
 def node_fields(s: Scenario) -> Found:
@@ -54,15 +60,19 @@ def node_fields(s: Scenario) -> Found:
                 yield f"{p}.gauge_mm", f"a {n.kind} node needs gauge_mm (1435 or 1520)"
             if n.crossing is not None:
                 yield f"{p}.crossing", f"only border nodes have a crossing (kind is '{n.kind}')"
+        if n.kind == "port" and n.port is None:
+            yield f"{p}.port", "a port node needs a [port] table (berths, yard, handling)"
+        if n.kind != "port" and n.port is not None:
+            yield f"{p}.port", f"only port nodes have a port table (kind is '{n.kind}')"
         if n.kind == "terminal" and n.boxes_per_train is None:
             yield f"{p}.boxes_per_train", "a terminal needs boxes_per_train"
         if n.kind != "terminal" and n.boxes_per_train is not None:
             yield f"{p}.boxes_per_train", f"only terminals form trains (kind is '{n.kind}')"
         if n.kind != "terminal" and n.departure is not None:
             yield f"{p}.departure", f"only terminals form trains (kind is '{n.kind}')"
-        if n.kind != "border" and n.disruptions:
-            yield f"{p}.disruptions", (f"only border nodes (and links) can be disrupted (kind "
-                                       f"is '{n.kind}')")
+        if n.kind not in ("border", "port") and n.disruptions:
+            yield f"{p}.disruptions", (f"only border and port nodes (and links) can be "
+                                       f"disrupted (kind is '{n.kind}')")
         if n.kind != "junction" and n.train_dwell_h is not None:
             yield f"{p}.train_dwell_h", (f"only junctions stop trains (kind is '{n.kind}'; "
                                          "a crossing's time is its crossing table's)")
@@ -70,6 +80,10 @@ def node_fields(s: Scenario) -> Found:
                 n.departure.min_boxes > n.boxes_per_train:
             yield f"{p}.departure.min_boxes", (f"{n.departure.min_boxes} is more than a train "
                                                f"holds ({n.boxes_per_train} boxes_per_train)")
+        if n.port is not None and n.port.departure.min_boxes > n.port.train_boxes:
+            yield f"{p}.port.departure.min_boxes", (
+                f"{n.port.departure.min_boxes} is more than an outbound train holds "
+                f"({n.port.train_boxes} train_boxes)")
         c = n.crossing
         if c is not None:
             smallest = min(c.train_boxes_standard_gauge, c.train_boxes_broad_gauge)
@@ -90,10 +104,16 @@ def link_endpoints(s: Scenario) -> Found:
 
 
 def link_duplicates(s: Scenario) -> Found:
-    """At most one link per node pair (a second track is more paths, not a second link)."""
+    """At most one link per node pair (a second track is more paths, not a second link),
+    and none where a vessel service sails."""
     seen: dict[frozenset, str] = {}
+    sea = {frozenset((v.from_, v.to)): sid for sid, v in s.services.items()}
     for lid, link in s.links.items():
         key = frozenset((link.from_, link.to))
+        if key in sea:
+            yield f"links.{lid}", (f"joins '{link.from_}' and '{link.to}', between which "
+                                   f"vessel service '{sea[key]}' sails; a route between them "
+                                   "would be ambiguous")
         if key in seen:
             yield f"links.{lid}", (f"duplicates link '{seen[key]}' between '{link.from_}' and "
                                    f"'{link.to}' (raise train_paths_per_day instead)")
@@ -112,12 +132,47 @@ def link_gauges(s: Scenario) -> Found:
                                    f"'{link.to}'; a gauge change needs a border node between")
 
 
+def services(s: Scenario) -> Found:
+    """Vessel services join two distinct ports that no link or other service joins, and
+    a sailing never needs more boxes than a vessel takes."""
+    seen: dict[frozenset, str] = {}
+    for sid, svc in s.services.items():
+        p = f"services.{sid}"
+        for end, nid in (("from", svc.from_), ("to", svc.to)):
+            node = s.nodes.get(nid)
+            if node is None:
+                ports = [k for k, n in s.nodes.items() if n.kind == "port"]
+                yield f"{p}.{end}", f"unknown port '{nid}' ({did_you_mean(nid, ports)})"
+            elif node.kind != "port":
+                yield f"{p}.{end}", f"'{nid}' is a {node.kind}, not a port"
+        if svc.from_ == svc.to:
+            yield p, f"a service cannot sail from '{svc.from_}' to itself"
+            continue
+        key = frozenset((svc.from_, svc.to))
+        if key in seen:
+            yield p, (f"duplicates service '{seen[key]}' between '{svc.from_}' and "
+                      f"'{svc.to}' (raise its fleet instead)")
+        seen.setdefault(key, sid)
+        cap = svc.capacity_boxes(s.demand.share_40ft)
+        if svc.sailing.min_boxes > cap:
+            yield f"{p}.sailing.min_boxes", (f"{svc.sailing.min_boxes} is more than a vessel "
+                                             f"takes ({cap} boxes at load_factor "
+                                             f"{svc.load_factor:g})")
+
+
+def _services_ok(s: Scenario) -> bool:
+    """Every vessel service joins two distinct ports (else the services rule says so)."""
+    return all(s.nodes.get(v.from_) is not None and s.nodes[v.from_].kind == "port"
+               and s.nodes.get(v.to) is not None and s.nodes[v.to].kind == "port"
+               and v.from_ != v.to for v in s.services.values())
+
+
 def route_paths(s: Scenario) -> Found:
     """Route paths name existing nodes, once each, joined by links (judged only when every
     link joins existing nodes: a bad link end is reported once, by link_endpoints)."""
     links = link_index(s)
     links_ok = all(lk.from_ in s.nodes and lk.to in s.nodes and lk.from_ != lk.to
-                   for lk in s.links.values())
+                   for lk in s.links.values()) and _services_ok(s)
     for rid, r in s.routes.items():
         ok = True
         for i, nid in enumerate(r.path):
@@ -132,8 +187,9 @@ def route_paths(s: Scenario) -> Found:
             continue
         for i, (a, b) in enumerate(zip(r.path, r.path[1:])):
             if frozenset((a, b)) not in links:
-                yield f"routes.{rid}.path[{i + 1}]", (f"no link between '{a}' and '{b}' "
-                                                      f"(the route does not connect)")
+                yield f"routes.{rid}.path[{i + 1}]", (f"no link or vessel service between "
+                                                      f"'{a}' and '{b}' (the route does not "
+                                                      "connect)")
 
 
 def _flow_paths(s: Scenario):
@@ -143,6 +199,8 @@ def _flow_paths(s: Scenario):
     if any(lk.from_ not in s.nodes or lk.to not in s.nodes or lk.from_ == lk.to
            for lk in s.links.values()):
         return  # link_endpoints reported it; connectivity is judged on valid links only
+    if not _services_ok(s):
+        return  # services reported it
     links = link_index(s)
     for fid, f in s.demand.flows.items():
         ends = [s.nodes.get(f.origin), s.nodes.get(f.destination)]
@@ -157,12 +215,24 @@ def _flow_paths(s: Scenario):
             if any(frozenset(ab) not in links for ab in zip(path, path[1:])):
                 continue  # route_paths
             nodes = [s.nodes[n] for n in (f.origin, *path, f.destination)]
-            if any(n.kind != "border" and n.gauge_mm is None for n in nodes):
+            if any(n.kind != "border" and n.gauge_mm is None for n in nodes) or any(
+                    n.kind == "port" and n.port is None for n in nodes):
                 continue  # node_fields
             try:
                 yield fid, rid, flow_path(s, f.origin, f.destination, rid, links), None
             except PathError as e:
                 yield fid, rid, None, str(e)
+
+
+def flow_years(s: Scenario) -> Found:
+    """A flow's volume for the base year is given once."""
+    y = s.demand.base_year
+    for fid, f in s.demand.flows.items():
+        v = f.containers_by_year.get(y)
+        if v is not None and v != f.containers_per_year:
+            yield (f"demand.flows.{fid}.containers_by_year.{y}",
+                   f"{v:g} boxes differs from containers_per_year ({f.containers_per_year:g}) "
+                   f"for the base year {y}; give it once")
 
 
 def flow_ends(s: Scenario) -> Found:
@@ -196,40 +266,40 @@ def flow_paths_connect(s: Scenario) -> Found:
         n = sum(1 for nid in path if s.nodes[nid].kind == "border")
         if n > MAX_CROSSINGS:
             yield p, f"crosses {n} borders; at most {MAX_CROSSINGS} are modelled"
-
-
-def no_ports_yet(s: Scenario) -> Found:
-    """Ports and vessels arrive with the Caspian model; no route may use a port node yet."""
-    for rid, r in s.routes.items():
-        ports = [n for n in r.path if n in s.nodes and s.nodes[n].kind == "port"]
-        if ports:
-            yield (f"routes.{rid}.path", f"passes port node(s) {', '.join(ports)}; ports and "
-                   "vessel services are not modelled in this version")
+        sea = [(a, b) for a, b in zip(path, path[1:]) if is_sea(s, a, b)]
+        if len(sea) > MAX_SEA_LEGS:
+            yield p, f"crosses the sea {len(sea)} times; at most {MAX_SEA_LEGS} are modelled"
+        at_sea = {n for ab in sea for n in ab}
+        for nid in path:
+            if s.nodes[nid].kind == "port" and nid not in at_sea:
+                yield p, (f"passes port '{nid}' without sailing; a port is where boxes "
+                          "change between train and vessel")
 
 
 def train_lengths(s: Scenario) -> Found:
-    """No train is longer than the receiving or departure tracks of a crossing it uses."""
+    """No train is longer than the receiving or departure tracks of a crossing or port
+    it uses."""
     rs = s.rolling_stock
     reported = set()
     for fid, rid, path, err in _flow_paths(s):
-        if err or gauge_problems(s, path):
+        if err or gauge_problems(s, path) or s.nodes[path[0]].boxes_per_train is None:
             continue
-        boxes = s.nodes[path[0]].boxes_per_train
-        if boxes is None:
-            continue  # node_fields
-        for border, _gin, gout in crossing_gauges(s, path):
-            c = s.nodes[border].crossing
-            if c is None or gout is None:
+        for t in transfers(s, path):
+            c = handling_of(s, t.node)
+            if c is None:
                 continue
-            for what, nb in (("inbound", boxes), ("outbound", outbound_boxes(s, border, gout))):
+            table = "crossing" if s.nodes[t.node].kind == "border" else "port"
+            for what, nb, by_sea in (("inbound", t.inbound_boxes, t.arrives_by_sea),
+                                     ("outbound", t.outbound_boxes, t.leaves_by_sea)):
+                if by_sea or nb is None:
+                    continue
                 length = nb * rs.metres_per_box + rs.locomotive_length_m
-                key = (border, what, nb)
+                key = (t.node, what, nb)
                 if length > c.siding_length_m and key not in reported:
                     reported.add(key)
-                    yield (f"nodes.{border}.crossing.siding_length_m",
+                    yield (f"nodes.{t.node}.{table}.siding_length_m",
                            f"{what} trains of {nb} boxes are {length:g} m long (flow '{fid}', "
                            f"route '{rid}'), longer than the {c.siding_length_m:g} m siding")
-            boxes = outbound_boxes(s, border, gout)
 
 
 def positive_speeds(s: Scenario) -> Found:
@@ -274,31 +344,41 @@ def demand_size(s: Scenario) -> Found:
 
 
 def yards_hold_trains(s: Scenario) -> Found:
-    """A yard takes at least one inbound train; under rule 'full' it also holds a train
-    short of full for every onward path plus one inbound train, or it could deadlock."""
+    """A yard takes at least one inbound train or vessel load; under rule 'full' it also
+    holds a load short of full for every onward path plus one inbound load, or it could
+    deadlock."""
     inbound: dict[str, int] = {}
-    tails: dict[str, dict[tuple, int]] = {}
+    by_sea: dict[str, bool] = {}
+    tails: dict[str, dict[tuple, tuple[int, str]]] = {}
     for _fid, _rid, path, err in _flow_paths(s):
         if err or gauge_problems(s, path):
             continue
-        boxes = s.nodes[path[0]].boxes_per_train
-        for border, _gin, gout in crossing_gauges(s, path):
-            if boxes is None or s.nodes[border].crossing is None or gout is None:
+        for t in transfers(s, path):
+            if t.inbound_boxes is None or handling_of(s, t.node) is None:
                 break
-            inbound[border] = max(inbound.get(border, 0), boxes)
-            boxes = outbound_boxes(s, border, gout)
-            tails.setdefault(border, {})[tuple(path[path.index(border) + 1:])] = boxes
-    for border, nb in inbound.items():
-        c = s.nodes[border].crossing
-        p = f"nodes.{border}.crossing.yard_capacity_teu"
+            if t.inbound_boxes >= inbound.get(t.node, 0):
+                inbound[t.node], by_sea[t.node] = t.inbound_boxes, t.arrives_by_sea
+            if t.leaves_by_sea:
+                svc = next(v for v in s.services.values()
+                           if {v.from_, v.to} == {t.node, t.onward[0]})
+                rule = svc.sailing.rule if svc.from_ == t.node else "immediate"
+            else:
+                rule = handling_of(s, t.node).departure.rule
+            tails.setdefault(t.node, {})[t.onward] = (t.outbound_boxes, rule)
+    for nid, nb in inbound.items():
+        c = handling_of(s, nid)
+        table = "crossing" if s.nodes[nid].kind == "border" else "port"
+        p = f"nodes.{nid}.{table}.yard_capacity_teu"
+        full = [n for n, rule in tails[nid].values() if rule == "full"]
         if c.yard_capacity_teu < 2 * nb:
-            yield p, (f"{c.yard_capacity_teu:g} TEU cannot take one inbound train of {nb} boxes "
-                      f"(up to {2 * nb} TEU)")
-        elif c.departure.rule == "full":
-            need = 2 * (sum(n - 1 for n in tails[border].values()) + nb)
+            what = "vessel load" if by_sea[nid] else "train"
+            yield p, (f"{c.yard_capacity_teu:g} TEU cannot take one inbound {what} of {nb} "
+                      f"boxes (up to {2 * nb} TEU)")
+        elif full:
+            need = 2 * (sum(n - 1 for n, _r in tails[nid].values()) + nb)
             if c.yard_capacity_teu < need:
                 yield p, (f"{c.yard_capacity_teu:g} TEU can deadlock under departure rule "
-                          f"'full' with {len(tails[border])} onward paths (needs >= {need} "
+                          f"'full' with {len(tails[nid])} onward paths (needs >= {need} "
                           "TEU, or use 'full_or_max_wait')")
 
 
@@ -324,8 +404,12 @@ def horizon_years(s: Scenario) -> Found:
 TIMELINE_FIELDS = {
     "links": {"train_paths_per_day": (0.0, 2000.0, False)},
     "nodes": {"crossing.cranes": (1, 200, True), "crossing.receiving_tracks": (1, 200, True),
-              "crossing.crane_moves_per_h": (0.0, 500.0, False)},
+              "crossing.crane_moves_per_h": (0.0, 500.0, False),
+              "port.cranes": (1, 200, True), "port.receiving_tracks": (1, 200, True),
+              "port.crane_moves_per_h": (0.0, 500.0, False), "port.berths": (1, 50, True)},
+    "services": {"fleet": (1, 200, True)},
 }
+ALLOWED_CHANGES = ", ".join(f"{t}.ID.{f}" for t, fs in TIMELINE_FIELDS.items() for f in fs)
 
 
 def timeline(s: Scenario) -> Found:
@@ -340,11 +424,11 @@ def timeline(s: Scenario) -> Found:
                                 "(warm-up included, end excluded)")
         if ch.close is not None:
             node = s.nodes.get(ch.close)
-            if ch.close in s.links or (node is not None and node.kind == "border"):
+            if ch.close in s.links or (node is not None and node.kind in ("border", "port")):
                 continue
             if node is not None:
-                yield f"{p}.close", f"'{ch.close}' is a {node.kind}; only border nodes and " \
-                                    "links can close"
+                yield f"{p}.close", f"'{ch.close}' is a {node.kind}; only border nodes, " \
+                                    "ports and links can close"
             else:
                 yield f"{p}.close", (f"unknown facility '{ch.close}' "
                                      f"({did_you_mean(ch.close, [*s.links, *s.nodes])})")
@@ -358,11 +442,9 @@ def _timeline_value(s: Scenario, where: str, path: str, value: float) -> Found:
     eid, _, field = rest.partition(".")
     allowed = TIMELINE_FIELDS.get(table)
     if allowed is None or not eid or not field:
-        yield where, (f"'{path}' cannot change during a run (allowed: "
-                      "links.ID.train_paths_per_day, nodes.ID.crossing.cranes, "
-                      "nodes.ID.crossing.receiving_tracks, nodes.ID.crossing.crane_moves_per_h)")
+        yield where, f"'{path}' cannot change during a run (allowed: {ALLOWED_CHANGES})"
         return
-    items = s.links if table == "links" else s.nodes
+    items = getattr(s, table)
     if eid not in items:
         yield where, f"unknown {table[:-1]} '{eid}' in '{path}' ({did_you_mean(eid, items)})"
         return
@@ -370,8 +452,8 @@ def _timeline_value(s: Scenario, where: str, path: str, value: float) -> Found:
         yield where, (f"'{field}' of a {table[:-1]} cannot change during a run "
                       f"({did_you_mean(field, allowed)})")
         return
-    if table == "nodes" and s.nodes[eid].crossing is None:
-        yield where, f"'{eid}' has no crossing in '{path}'"
+    if table == "nodes" and getattr(s.nodes[eid], field.split(".")[0]) is None:
+        yield where, f"'{eid}' has no {field.split('.')[0]} in '{path}'"
         return
     low, high, whole = allowed[field]
     if whole and value != int(value):
@@ -403,9 +485,9 @@ def route_choice(s: Scenario) -> Found:
                        "expected transit time before any journey is seen (days, > 0)")
 
 
-RULES = [ids, node_fields, link_endpoints, link_duplicates, link_gauges, route_paths, flow_ends,
-         flow_paths_connect, no_ports_yet, train_lengths, positive_speeds, yards_hold_trains,
-         transit_count, horizon_years, demand_size, timeline, route_choice]
+RULES = [ids, node_fields, link_endpoints, link_duplicates, link_gauges, services, route_paths,
+         flow_ends, flow_paths_connect, flow_years, train_lengths, positive_speeds,
+         yards_hold_trains, transit_count, horizon_years, demand_size, timeline, route_choice]
 
 
 def run_all(s: Scenario) -> list[tuple[str, str]]:

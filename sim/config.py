@@ -135,8 +135,10 @@ class Disruption(_Strict):
         return monthly_profile(v, "weights")
 
 
-class Crossing(_Strict):
-    """A border crossing with gauge change (1435 <-> 1520 mm transshipment)."""
+class _Handling(_Strict):
+    """Rail-side handling shared by border crossings and ports: inbound trains wait for a
+    receiving track, yard space and a crane gang, are unloaded, cleared, and their boxes
+    wait in the yard for what takes them on."""
 
     receiving_tracks: int = Field(gt=0, le=200, description="tracks on which inbound trains "
                                   "wait and are unloaded, count")
@@ -152,20 +154,16 @@ class Crossing(_Strict):
     yard_capacity_teu: float = Field(gt=0, description="yard capacity, TEU; unloading "
                                      "blocks while the yard is full")
     customs_dwell_h: Distribution = Field(description="customs clearance of an inbound "
-                                          "train after unloading (its boxes are released "
-                                          "together), hours")
+                                          "train (or vessel load) after unloading (its boxes "
+                                          "are released together), hours")
     inspection_share: float = Field(0.0, ge=0, le=1, description="fraction of boxes pulled "
                                     "for physical inspection after clearance")
     inspection_dwell_h: Distribution | None = Field(None, description="extra dwell of the "
                                                     "boxes of a train pulled for inspection "
                                                     "(released together), hours")
-    departure: Departure = Field(default_factory=Departure)
-    train_boxes_standard_gauge: int = Field(gt=0, le=200, description="boxes per outbound "
-                                            "train formed on 1435 mm")
-    train_boxes_broad_gauge: int = Field(gt=0, le=200, description="boxes per outbound "
-                                         "train formed on 1520 mm")
+    departure: Departure = Field(default_factory=Departure, description="departure rule "
+                                 "for outbound trains formed here")
     source: str | None = None
-
 
     @model_validator(mode="after")
     def _inspection(self):
@@ -173,6 +171,85 @@ class Crossing(_Strict):
             raise ValueError("inspection_share > 0 needs inspection_dwell_h (a distribution, "
                              "hours)")
         return self
+
+
+class Crossing(_Handling):
+    """A border crossing with gauge change (1435 <-> 1520 mm transshipment)."""
+
+    train_boxes_standard_gauge: int = Field(gt=0, le=200, description="boxes per outbound "
+                                            "train formed on 1435 mm")
+    train_boxes_broad_gauge: int = Field(gt=0, le=200, description="boxes per outbound "
+                                         "train formed on 1520 mm")
+
+
+class Port(_Handling):
+    """A sea port: the rail side (tracks, cranes, yard, clearance, outbound trains) plus
+    berths for the vessel services that call. Vessel loads are unloaded into the same
+    yard and cleared (customs_dwell_h, one draw per load) before their boxes move on."""
+
+    sea: Literal["caspian", "black_sea", "other"] = Field(
+        description="the sea the port is on (caspian_teu counts Caspian ports)")
+    berths: int = Field(gt=0, le=50, description="berths for the vessel services, count")
+    train_boxes: int = Field(gt=0, le=200, description="boxes per outbound train formed "
+                             "here (on the port's gauge)")
+
+
+VesselKind = Literal["ferry", "feeder"]
+
+
+class Service(_Strict):
+    """A vessel service between two ports, run by a fleet of identical vessels that
+    shuttle between them. Vessels start at ``from``; there each sails by the ``sailing``
+    rule with the boxes waiting for it; at ``to`` it unloads, takes what is ready for the
+    way back (up to its capacity, without waiting) and returns.
+
+    A rail ferry's capacity is in railcars (a railcar carries one 40 ft or two 20 ft
+    boxes); a feeder's in TEU. Either is converted to boxes at the scenario's box mix
+    (``demand.share_40ft``) times ``load_factor`` (ships loaded light for draft limits)."""
+
+    kind: VesselKind = Field(description="ferry: rail ferry carrying railcars; feeder: "
+                             "container ship carrying TEU")
+    from_: str = Field(alias="from", description="home port (node id)")
+    to: str = Field(description="far port (node id)")
+    fleet: int = Field(gt=0, le=200, description="vessels on the service, count")
+    capacity_railcars: int | None = Field(None, gt=0, le=500, description="ferries: "
+                                          "railcars per vessel")
+    capacity_teu: int | None = Field(None, gt=0, le=30000, description="feeders: TEU per "
+                                     "vessel")
+    load_factor: float = Field(1.0, gt=0, le=1, description="share of the capacity usable "
+                               "(draft limits keep Caspian ships at 0.7-0.8)")
+    handling_per_h: float = Field(gt=0, le=2000, description="loading and unloading rate at "
+                                  "berth, railcars (ferry) or TEU (feeder) per hour")
+    berthing_h: Distribution = Field(description="fixed time per port call (mooring, "
+                                     "documents, unmooring), hours")
+    crossing_h: Distribution = Field(description="sea passage one way, hours")
+    sailing: Departure = Field(default_factory=Departure, description="when a vessel at "
+                               "the home port sails (min_boxes in boxes)")
+    source: str | None = None
+
+    @model_validator(mode="after")
+    def _capacity(self):
+        want, other = (("capacity_railcars", "capacity_teu") if self.kind == "ferry"
+                       else ("capacity_teu", "capacity_railcars"))
+        if getattr(self, want) is None:
+            raise ValueError(f"a {self.kind} needs {want}")
+        if getattr(self, other) is not None:
+            raise ValueError(f"a {self.kind} has {want}, not {other}")
+        return self
+
+    def capacity_boxes(self, share_40ft: float) -> int:
+        """Boxes a vessel takes: its usable capacity over the mean space of one box."""
+        per_box = (share_40ft + (1 - share_40ft) / 2 if self.kind == "ferry"
+                   else 1 + share_40ft)
+        cap = self.capacity_railcars if self.kind == "ferry" else self.capacity_teu
+        return max(1, int(cap * self.load_factor / per_box + 1e-9))
+
+    def units(self, teu: int, boxes: int) -> float:
+        """Railcars (ferry) or TEU (feeder) taken by ``boxes`` boxes of ``teu`` TEU."""
+        if self.kind == "feeder":
+            return float(teu)
+        forty = teu - boxes  # each 40 ft box is 2 TEU, each 20 ft 1
+        return forty + (boxes - forty) / 2
 
 
 class Node(_Strict):
@@ -194,8 +271,10 @@ class Node(_Strict):
     train_dwell_h: Distribution | None = Field(None, description="junctions: per-train stop "
                                                "(locomotive change, inspection), hours")
     crossing: Crossing | None = None
-    disruptions: list[Disruption] = Field(default_factory=list, description="border nodes: "
-                                          "random closures")
+    port: Port | None = None
+    disruptions: list[Disruption] = Field(default_factory=list, description="border and "
+                                          "port nodes: random closures (at a port they stop "
+                                          "berthing, loading and sailing)")
     source: str | None = None
 
 
@@ -237,8 +316,21 @@ class Flow(_Strict):
     containers_per_year: float = Field(ge=0, description="boxes per year in demand.base_year")
     growth_per_year: float = Field(0.0, gt=-1, le=5, description="fractional yearly growth "
                                    "(0.12 = +12 %/yr)")
+    containers_by_year: dict[int, Annotated[float, Field(ge=0)]] = Field(
+        default_factory=dict, description="boxes in particular calendar years, where known "
+        "(they replace growth: a year not listed grows by growth_per_year from the latest "
+        "listed year before it, else from the base year)")
     routes: dict[str, float] = Field(min_length=1, description="route id -> share of trains")
     source: str | None = None
+
+    def volume(self, year: int, base_year: int) -> float:
+        """Expected boxes in calendar ``year`` (before demand.scale)."""
+        if year in self.containers_by_year:
+            return self.containers_by_year[year]
+        before = [y for y in self.containers_by_year if y < year]
+        anchor, value = ((max(before), self.containers_by_year[max(before)]) if before
+                         else (base_year, self.containers_per_year))
+        return value * (1.0 + self.growth_per_year) ** (year - anchor)
 
     @field_validator("routes")
     @classmethod
@@ -379,6 +471,9 @@ class Scenario(_Strict):
     nodes: dict[str, Node] = Field(min_length=2)
     links: dict[str, Link] = Field(min_length=1)
     routes: dict[str, Route] = Field(min_length=1)
+    services: dict[str, Service] = Field(default_factory=dict, description="vessel services "
+                                         "between ports; a route crosses the sea where two "
+                                         "ports served by one follow each other")
     kpis: Kpis
     route_choice: RouteChoice = Field(default_factory=RouteChoice)
     timeline: list[Change] = Field(default_factory=list, description="dated changes and "
@@ -592,7 +687,7 @@ def _fmt_input(v: Any) -> str:
     return str(v)
 
 
-def _message(err: dict, loc: tuple) -> str:
+def _message(err: dict, loc: tuple, data: Any = None) -> str:
     t = err["type"]
     ctx = err.get("ctx", {}) or {}
     got = err.get("input")
@@ -600,6 +695,9 @@ def _message(err: dict, loc: tuple) -> str:
         allowed = [f for f in _fields_at(loc[:-1]) if f != "dist"]
         # a key written above its table (e.g. a forgotten [horizon] header)
         homes = [f for f in allowed if loc[-1] in _fields_at((*loc[:-1], f))]
+        if len(homes) > 1:  # prefer the table the element has
+            here = _table(data if isinstance(data, dict) else {}, loc[:-1])
+            homes = [f for f in homes if f in here] or homes
         if len(homes) == 1:
             return f"unknown key here (did you mean '{homes[0]}.{loc[-1]}'?)"
         return f"unknown key ({did_you_mean(loc[-1], allowed)})"
@@ -682,7 +780,7 @@ def _file_for(path: str, loaded: Loaded, default: str) -> str:
 
 
 _ELEMENT_TABLES = {("nodes",): "node", ("links",): "link", ("routes",): "route",
-                   ("demand", "flows"): "flow"}
+                   ("services",): "service", ("demand", "flows"): "flow"}
 
 
 def _element_of(loc: tuple) -> tuple[tuple, str, str] | None:
@@ -730,7 +828,7 @@ def validate(loaded: Loaded, shown: str) -> Scenario:
             if _element_of(loc) in incomplete:
                 continue  # reported once above
             path = _dotted(loc, loaded.data)
-            msg = _message(err, loc)
+            msg = _message(err, loc, loaded.data)
             if (path, msg) in seen:
                 continue
             seen.add((path, msg))

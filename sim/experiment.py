@@ -17,6 +17,7 @@ from scipy import stats
 
 from . import kpis as kpi_mod
 from .config import Scenario
+from .intervals import sea_legs
 from .model import Model
 from .timeseries import daily
 
@@ -81,10 +82,26 @@ def run_one(scenario: Scenario, seed: int, replication: int, progress: bool = Fa
     if keep_containers:
         t0 = np.datetime64(out.calendar.t0, "us")
         cont = out.store.frame(out.node_ids, out.flow_ids, out.route_ids, t0)
+        _add_sea_legs(cont, out, t0)
         cont.insert(0, "replication", np.int32(replication))
     ts = daily(out)
     ts.insert(0, "replication", np.int32(replication))
     return K, cont, ts
+
+
+def _add_sea_legs(cont: pd.DataFrame, out, t0: np.datetime64) -> None:
+    """Columns for each sea passage: service, arrival at the loading port, sailed, landed
+    and left the far port (before ``delivered``)."""
+    legs = sea_legs(out)
+    at = cont.columns.get_loc("delivered")
+    names = list(out.services)
+    for name, v in legs.items():
+        if name.endswith("service"):
+            col = pd.Categorical.from_codes(v.astype(np.int32), categories=names)
+        else:
+            col = t0 + (v * 3_600_000_000).round().astype("timedelta64[us]")
+        cont.insert(at, name, col)
+        at += 1
 
 
 def _replications(scenario: Scenario, seed: int, replications: int, workers: int,

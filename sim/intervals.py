@@ -81,3 +81,49 @@ def link_directions(out: RunOutput) -> Iterator[tuple[str, object, np.ndarray, n
         a, b = (link.from_, link.to) if direction == 0 else (link.to, link.from_)
         m = d == direction
         yield f"{lid}:{a}>{b}", line, reached[m], entered[m]
+
+
+def sea_legs(out: RunOutput) -> dict[str, np.ndarray]:
+    """Per container and sea passage k = 1, 2 (in the order sailed): the service (index
+    into ``out.services``, -1: none) and the hours it arrived at the loading port, sailed,
+    was landed (unloaded) at the far port, and left the far port (NaN: not reached)."""
+    st, end_h = out.store, out.calendar.end_h
+    n, sids = st.n, list(out.services)
+    where = {}
+    for pid, port in out.ports.items():
+        v = port.visits(n, end_h)
+        order = np.argsort(v["row"], kind="stable")
+        where[pid] = ({k: v[k][order] for k in v})
+    cols: dict[str, np.ndarray] = {}
+    count = np.zeros(n, np.int8)
+    sailings = sorted(
+        ((rec[2], i, rec[1], rows) for i, sid in enumerate(sids)
+         for rec, rows in zip(out.services[sid].sailings, out.services[sid].sailing_rows)
+         if len(rows)), key=lambda x: x[:3])
+
+    def at(pid: str, rows: np.ndarray, stage: str) -> np.ndarray:
+        v = where[pid]
+        j = np.searchsorted(v["row"], rows)
+        return v[stage][np.minimum(j, len(v["row"]) - 1)]
+
+    for t, i, direction, rows in sailings:
+        svc = out.services[sids[i]].cfg
+        load, land = (svc.from_, svc.to) if direction == 0 else (svc.to, svc.from_)
+        k = count[rows]
+        count[rows] += 1
+        for kk in np.unique(k).tolist():
+            r = rows[k == kk]
+            p = f"sea{kk + 1}_"
+            if p + "service" not in cols:
+                cols[p + "service"] = np.full(n, -1, np.int16)
+                for stage in ("port_arrive", "sailed", "landed", "port_depart"):
+                    cols[p + stage] = np.full(n, np.nan)
+            cols[p + "service"][r] = i
+            cols[p + "port_arrive"][r] = at(load, r, "arrive")
+            cols[p + "sailed"][r] = t
+            landed = at(land, r, "unloaded")
+            arrived = at(land, r, "arrive")
+            mine = np.isfinite(arrived) & (arrived >= t)  # this passage's landing
+            cols[p + "landed"][r] = np.where(mine, landed, np.nan)
+            cols[p + "port_depart"][r] = np.where(mine, at(land, r, "depart"), np.nan)
+    return cols

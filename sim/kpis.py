@@ -21,8 +21,8 @@ KPIS: dict[str, tuple[str, str]] = {
                            "whole simulation incl. warm-up)"),
     "containers_delivered": ("containers", "boxes arriving at their destination terminal"),
     "containers_in_system": ("containers", "boxes created but not delivered at the end of the "
-                             "run, by where they are (scope at_origin / on_rail / at_crossing) "
-                             "or in all"),
+                             "run, by where they are (scope at_origin / on_rail / at_crossing "
+                             "/ at_port / at_sea) or in all"),
     "containers_in_transit_at_end": ("containers", "boxes not delivered at the end of the run, "
                                      "by corridor of the route their train took"),
     "teu_created": ("TEU", "TEU arriving at their origin terminal"),
@@ -47,6 +47,9 @@ KPIS: dict[str, tuple[str, str]] = {
                                "arrival at the destination, boxes delivered in the period, by "
                                "corridor"),
     "transit_time_days_p95": ("days", "95th percentile of the same"),
+    "origin_wait_days_mean": ("days", "part of the transit time spent at the origin "
+                              "terminal waiting for the block train to fill (mean over boxes "
+                              "leaving the origin in the period), by corridor"),
     "border_dwell_hours_mean": ("hours", "mean time from a box's arrival at the crossing to "
                                 "its departure on the other gauge, boxes departing in the "
                                 "period"),
@@ -65,8 +68,33 @@ KPIS: dict[str, tuple[str, str]] = {
     "yard_utilisation": ("fraction", "yard_occupancy_teu_mean / yard_capacity_teu"),
     "peak_queue": ("trains", "most trains waiting at once: at crossings for a track, yard "
                    "space or a crane; on links for a train path"),
-    "closure_hours": ("hours", "hours the facility (crossing or link) was closed, by "
-                      "timeline closures and random disruptions together"),
+    "closure_hours": ("hours", "hours the facility (crossing, port or link) was closed, by "
+                      "timeline closures and random disruptions together (a port: to "
+                      "shipping)"),
+    "corridor_share_china_europe": ("fraction", "of China -> Europe boxes leaving their "
+                                    "origin in the period, the share on routes of the "
+                                    "corridor"),
+    "caspian_teu": ("TEU", "TEU shipped across the Caspian: by port, loaded onto plus "
+                    "unloaded from vessels there; all, carried by vessels sailing between "
+                    "Caspian ports (each box once per crossing), by sailing hour"),
+    "teu_by_service": ("TEU", "TEU carried by the vessel service's sailings in the period "
+                       "(scope SERVICE: from home, SERVICE:return: back)"),
+    "sailings_by_service": ("sailings", "vessel sailings, laden or not, by service and "
+                            "direction"),
+    "vessel_fill_rate": ("fraction", "railcars (ferry) or TEU (feeder) carried / usable "
+                         "capacity offered (capacity x load_factor), sailings in the period, "
+                         "by service and direction"),
+    "vessel_utilisation": ("fraction", "share of the fleet's hours in service not spent idle "
+                           "at the home berth waiting for a load"),
+    "port_dwell_hours_mean": ("hours", "mean time from a box's arrival at the port (by train "
+                              "or vessel) to its departure (by vessel or train), boxes "
+                              "departing in the period"),
+    "port_handling_hours_mean": ("hours", "part of it until unloaded: queueing for a track, "
+                                 "yard space and a crane and unloading (from a train), or "
+                                 "waiting for a berth and unloading (from a vessel)"),
+    "port_customs_hours_mean": ("hours", "part of it in customs and port formalities"),
+    "port_consolidation_hours_mean": ("hours", "part of it waiting for the vessel or train "
+                                      "to fill, load and leave (storm holds included)"),
 }
 
 Key = tuple[str, str, str]
@@ -117,9 +145,20 @@ def locate(out: RunOutput) -> dict[str, np.ndarray]:
     for k in range(st.slots):
         at_crossing |= (np.isfinite(st.t_crossing["arrive"][k])
                         & np.isnan(st.t_crossing["depart"][k]))
-    on_rail = ~(delivered | at_origin | at_crossing)
+    at_port = np.zeros(st.n, bool)
+    landed = np.zeros(st.n, np.int64)
+    for port in out.ports.values():
+        v = port.visits(st.n, out.calendar.end_h)
+        at_port[v["row"][np.isnan(v["depart"])]] = True
+        np.add.at(landed, v["row"][v["kind"] == 1], 1)
+    sailed = np.zeros(st.n, np.int64)
+    for svc in out.services.values():
+        if svc.sailing_rows:
+            np.add.at(sailed, np.concatenate(svc.sailing_rows), 1)
+    at_sea = sailed > landed
+    on_rail = ~(delivered | at_origin | at_crossing | at_port | at_sea)
     return {"delivered": delivered, "at_origin": at_origin, "at_crossing": at_crossing,
-            "on_rail": on_rail}
+            "at_port": at_port, "at_sea": at_sea, "on_rail": on_rail}
 
 
 def compute(out: RunOutput) -> dict[Key, float]:
@@ -140,7 +179,7 @@ def compute(out: RunOutput) -> dict[Key, float]:
     K[("containers_created", "run", "all")] = st.n
     K[("containers_delivered", "run", "all")] = int(where["delivered"].sum())
     K[("containers_in_system", "run", "all")] = int((~where["delivered"]).sum())
-    for place in ("at_origin", "on_rail", "at_crossing"):
+    for place in ("at_origin", "on_rail", "at_crossing", "at_port", "at_sea"):
         K[("containers_in_system", "run", place)] = int(where[place].sum())
     put_years("containers_created", "all", counts_in(st.t_created, edges))
     put_years("teu_created", "all", counts_in(st.t_created, edges, st.teu))
@@ -192,8 +231,22 @@ def compute(out: RunOutput) -> dict[Key, float]:
         mean, p95 = year_stats(st.t_delivered[dm], transit_days[dm], edges, p95=True)
         put_years("transit_time_days_mean", corr, mean)
         put_years("transit_time_days_p95", corr, p95)
+        wait = (st.t_depart_origin[m] - st.t_created[m]) / 24.0
+        put_years("origin_wait_days_mean", corr,
+                  year_stats(st.t_depart_origin[m], wait, edges)[0])
         K[("containers_in_transit_at_end", "run", corr)] = int((m & ~where["delivered"]).sum())
     K[("containers_in_transit_at_end", "run", "not_departed")] = int(where["at_origin"].sum())
+    ce_all = is_china[st.origin] & is_europe[st.destination]
+    ce_total = counts_in(np.where(ce_all, st.t_depart_origin, np.nan), edges)
+    for ci, corr in enumerate(corridors):
+        n_corr = counts_in(np.where(ce_all & (box_corr == ci), st.t_depart_origin, np.nan),
+                           edges)
+        put_years("corridor_share_china_europe", corr,
+                  np.divide(n_corr, ce_total, out=np.full(len(labels), np.nan),
+                            where=ce_total > 0))
+
+    # -- ports and vessel services ------------------------------------------------------
+    _ports_and_services(out, edges, end_h, put_years)
 
     # -- crossings ----------------------------------------------------------------------
     spans = np.diff(edges)
@@ -238,3 +291,61 @@ def compute(out: RunOutput) -> dict[Key, float]:
         put_years("mean_queue", scope, window_means(reached, entered, edges, end=end_h))
         put_years("peak_queue", scope, window_max(reached, entered, edges, end=end_h))
     return K
+
+
+def _ports_and_services(out: RunOutput, edges: np.ndarray, end_h: float, put_years) -> None:
+    s, st = out.scenario, out.store
+    spans = np.diff(edges)
+    caspian = {nid for nid, n in s.nodes.items() if n.port is not None and n.port.sea == "caspian"}
+    port_teu = {nid: np.zeros(len(spans)) for nid in caspian}
+    across = np.zeros(len(spans))
+    for sid, svc in out.services.items():
+        sail = rows_array(svc.sailings, 7)
+        usable = svc.units_capacity * svc.cfg.load_factor
+        ends = (svc.cfg.from_, svc.cfg.to)
+        for d, scope in ((0, sid), (1, f"{sid}:return")):
+            m = sail[:, 1] == d
+            t_sail, teu, units = sail[m, 2], sail[m, 5], sail[m, 6]
+            n = counts_in(t_sail, edges)
+            put_years("sailings_by_service", scope, n)
+            put_years("teu_by_service", scope, counts_in(t_sail, edges, teu))
+            carried = counts_in(t_sail, edges, units)
+            put_years("vessel_fill_rate", scope,
+                      np.divide(carried, n * usable, out=np.full(len(n), np.nan),
+                                where=n > 0))
+            loaded_at, landed_at = ends[d], ends[1 - d]
+            if loaded_at in port_teu:
+                port_teu[loaded_at] += counts_in(t_sail, edges, teu)
+            if landed_at in port_teu:
+                port_teu[landed_at] += counts_in(sail[m, 3], edges, teu)
+            if loaded_at in caspian and landed_at in caspian:
+                across += counts_in(t_sail, edges, teu)
+        a, b = svc.idle_intervals()
+        idle = window_means(a, b, edges, end=end_h)
+        act = np.array(svc.active, float).reshape(-1, 2)
+        in_service = window_means(act[:, 0], np.append(act[1:, 0], end_h), edges, act[:, 1],
+                                  end=end_h)
+        put_years("vessel_utilisation", sid,
+                  np.divide(in_service - idle, in_service, out=np.full(len(idle), np.nan),
+                            where=in_service > 0))
+    if caspian:
+        for nid in sorted(port_teu):
+            put_years("caspian_teu", nid, port_teu[nid])
+        put_years("caspian_teu", "all", across)
+    for nid, port in out.ports.items():
+        v = port.visits(st.n, end_h)
+        shut = np.array(port.closures, float).reshape(-1, 2)
+        put_years("closure_hours", nid,
+                  window_means(shut[:, 0], shut[:, 1], edges, end=end_h) * spans)
+        teu = st.teu[v["row"]].astype(float)
+        done = np.isfinite(v["unloaded"])
+        occ = window_means(v["unloaded"][done], v["depart"][done], edges, teu[done],
+                           end=end_h)
+        put_years("yard_occupancy_teu_mean", nid, occ)
+        put_years("yard_utilisation", nid, occ / port.cfg.yard_capacity_teu)
+        parts = {"dwell": v["depart"] - v["arrive"],
+                 "handling": v["unloaded"] - v["arrive"],
+                 "customs": v["ready"] - v["unloaded"],
+                 "consolidation": v["depart"] - v["ready"]}
+        for part, means in zip(parts, year_means(v["depart"], list(parts.values()), edges)):
+            put_years(f"port_{part}_hours_mean", nid, means)

@@ -20,12 +20,13 @@ from .facilities.border import BorderCrossing
 from .facilities.demand import arrivals, daily_rates
 from .facilities.disruptions import closures, merge
 from .facilities.formation import schedule_departures
+from .facilities.port import PortFacility, VesselService
 from .facilities.rail import Draws, RailLine
 from .network import crossing_gauges, flow_path, legs, link_index, outbound_boxes
 from .randomness import stream
 from .records import ContainerStore, gather
 
-JUNCTION, BORDER, DELIVER = 0, 1, 2
+JUNCTION, BORDER, DELIVER, PORT = 0, 1, 2, 3
 
 
 @contextmanager
@@ -96,6 +97,8 @@ class RunOutput:
     route_ids: list[str]
     crossings: dict[str, BorderCrossing]
     lines: dict[str, RailLine]
+    ports: dict[str, PortFacility] = field(default_factory=dict)
+    services: dict[str, VesselService] = field(default_factory=dict)
     # per block train formed at an origin: flow code, route code, departure hour, boxes, teu
     origin_trains: list[tuple[int, int, float, int, int]] = field(default_factory=list)
     # (link id, direction) on some flow's path
@@ -129,6 +132,20 @@ class Model:
                                 stream(self.seed, "inspection", rep, nid + ":dwell"),
                                 self.store.teu)
             for nid, n in s.nodes.items() if n.kind == "border"}
+        self.ports = {
+            nid: PortFacility(env, nid, self.node_code[nid], n.port,
+                              stream(self.seed, "handling", rep, nid),
+                              stream(self.seed, "dwell", rep, nid),
+                              stream(self.seed, "inspection", rep, nid),
+                              stream(self.seed, "inspection", rep, nid + ":dwell"),
+                              self.store.teu)
+            for nid, n in s.nodes.items() if n.kind == "port"}
+        self.services = {
+            sid: VesselService(env, sid, svc, self.ports[svc.from_], self.ports[svc.to],
+                               s.demand.share_40ft, self.store.teu,
+                               stream(self.seed, "handling", rep, sid + ":berthing"),
+                               stream(self.seed, "running", rep, sid))
+            for sid, svc in s.services.items()}
         self.junction_dwell = {
             nid: Draws(n.train_dwell_h, stream(self.seed, "junction", rep, nid))
             for nid, n in s.nodes.items() if n.train_dwell_h is not None}
@@ -142,7 +159,7 @@ class Model:
         self._delivered: list[tuple[np.ndarray, float]] = []
         self.out = RunOutput(s, self.seed, rep, self.cal, self.store, self.node_ids,
                              self.flow_ids, self.route_ids, self.crossings, self.lines,
-                             link_directions=self._used_links)
+                             self.ports, self.services, link_directions=self._used_links)
         self._start_origins()
         self._start_timeline()
 
@@ -170,30 +187,55 @@ class Model:
         return ContainerStore(flow, origin, dest, size, t_all, max(slots, 1))
 
     def _plans(self) -> dict[tuple[int, int], list[tuple]]:
-        """Compiled steps for each (flow, route): ``(line, direction, action, a, b)``.
+        """Compiled rail steps for each (flow, route): ``(line, direction, action, a, b)``.
 
         JUNCTION: a = stop-time draws or None. BORDER: a = the crossing, b = (pool key: the
-        onward path, outbound boxes per train, departure callback). DELIVER: nothing."""
+        onward path, outbound boxes per train, departure callback). PORT: a = the port,
+        b = the pool of its vessel service. DELIVER: nothing. Sea legs have no step: the
+        vessel service lands the boxes at the far port, whose dispatch table (per flow
+        and route) names the pool that takes them on."""
         s = self.scenario
         links = link_index(s)
         plans = {}
+        self._sea_plans: set[tuple[int, int]] = set()
+        self._dispatch_tables: dict[tuple[str, int], dict[int, object]] = {}
+        n_routes = len(self.route_ids)
         for f, flow in enumerate(s.demand.flows.values()):
             for rid in flow.routes:
                 r = self.route_ids.index(rid)
                 path = flow_path(s, flow.origin, flow.destination, rid, links)
                 gauges = {b: gout for b, _gin, gout in crossing_gauges(s, path)}
+                lg = legs(s, path, links)
+                step_of, n = {}, 0
+                for i, leg in enumerate(lg):
+                    if not leg.sea:
+                        step_of[i], n = n, n + 1
                 steps: list[tuple] = []
-                for i, leg in enumerate(legs(s, path, links)):
+                for i, leg in enumerate(lg):
+                    if leg.sea:
+                        self._sea_plans.add((f, r))
+                        far = self.ports[leg.node]
+                        if i + 1 < len(lg) and lg[i + 1].sea:  # straight onto another vessel
+                            pool = self._vessel_pool(lg[i + 1])
+                        else:
+                            pool = far.pool(tuple(path[i + 2:]), s.nodes[leg.node].port.train_boxes,
+                                            self._crossing_departure(steps, step_of[i + 1]))
+                        table = self._dispatch_tables.setdefault((leg.link_id, leg.direction), {})
+                        table[f * n_routes + r] = pool
+                        continue
                     line = self.lines[leg.link_id]
                     node = s.nodes[leg.node]
-                    if i == len(path) - 2:
+                    if i == len(lg) - 1:
                         steps.append((line, leg.direction, DELIVER, None, None))
                     elif node.kind == "border":
                         spec = (tuple(path[i + 2:]),  # pool: boxes with the same onward path
                                 outbound_boxes(s, leg.node, gauges[leg.node]),
-                                self._crossing_departure(steps, i + 1))
+                                self._crossing_departure(steps, step_of[i + 1]))
                         steps.append((line, leg.direction, BORDER, self.crossings[leg.node],
                                       spec))
+                    elif node.kind == "port":
+                        steps.append((line, leg.direction, PORT, self.ports[leg.node],
+                                      self._vessel_pool(lg[i + 1])))
                     else:
                         steps.append((line, leg.direction, JUNCTION,
                                       self.junction_dwell.get(leg.node), None))
@@ -201,9 +243,28 @@ class Model:
                 crossed = [n for n in path if s.nodes[n].kind == "border"]
                 for k, nid in enumerate(crossed):  # the k-th crossing of this flow and route
                     self._slot_lut[f, r, self.node_code[nid]] = k
-                self._used_links.update((leg.link_id, leg.direction)
-                                        for leg in legs(s, path, links))
+                self._used_links.update((leg.link_id, leg.direction) for leg in lg
+                                        if not leg.sea)
+        for (sid, direction), table in self._dispatch_tables.items():
+            self.services[sid].dispatch[direction] = self._dispatcher(table)
         return plans
+
+    def _vessel_pool(self, leg):
+        """The pool of boxes waiting for the vessel service of a sea leg, at its start."""
+        svc = self.services[leg.link_id]
+        return svc.out_pool if leg.direction == 0 else svc.back_pool
+
+    def _dispatcher(self, table: dict[int, object]):
+        """rows landed -> [(rows, pool)]: each box's onward pool by its flow and route."""
+        st, n_routes = self.store, len(self.route_ids)
+
+        def dispatch(rows: np.ndarray):
+            codes = st.flow[rows].astype(np.int64) * n_routes + st.route[rows]
+            first = int(codes[0])
+            if (codes == first).all():
+                return [(rows, table[first])]
+            return [(rows[codes == c], table[int(c)]) for c in np.unique(codes)]
+        return dispatch
 
     def _start_origins(self) -> None:
         """Every arrival is known in advance, so each flow's block-train departures are
@@ -234,9 +295,9 @@ class Model:
 
     def _start_timeline(self) -> None:
         """Dated changes and random closures: link paths and link closures are known in
-        advance and go into the links' booking; crossing changes and closures happen when
-        their hour comes."""
-        at_crossings = []
+        advance and go into the links' booking; changes and closures of crossings, ports
+        and vessel services happen when their hour comes."""
+        at_hour = []
         for ch in sorted(self.scenario.timeline, key=lambda c: c.date):
             t = self.cal.hours(ch.date)
             if ch.close is not None:
@@ -244,18 +305,20 @@ class Model:
                 if ch.close in self.lines:
                     self.lines[ch.close].close(t, end)
                 else:
-                    at_crossings.append((t, self.crossings[ch.close].close))
-                    at_crossings.append((end, self.crossings[ch.close].reopen))
+                    fac = self._facility(ch.close)
+                    at_hour += [(t, fac.close), (end, fac.reopen)]
                 continue
             for path, value in ch.set.items():
                 table, _, rest = path.partition(".")
                 eid, _, field = rest.partition(".")
                 if table == "links":
                     self.lines[eid].change_paths(t, value)
+                elif table == "services":
+                    at_hour.append((t, lambda v=self.services[eid], n=int(value): v.set_fleet(n)))
                 else:
-                    xing = self.crossings[eid]
-                    at_crossings.append((t, lambda x=xing, f=field.split(".", 1)[1], v=value:
-                                         x.change(f, v)))
+                    fac = self._facility(eid)
+                    at_hour.append((t, lambda x=fac, f=field.split(".", 1)[1], v=value:
+                                    x.change(f, v)))
         # random closures (gales, storms, breakdowns), drawn now from their own streams
         s, n_days = self.scenario, (self.cal.end - self.cal.t0).days
         facilities = [(lid, link.disruptions) for lid, link in s.links.items()] + [
@@ -273,10 +336,13 @@ class Model:
                 if fid in self.lines:
                     self.lines[fid].close(a, b)
                 else:
-                    at_crossings.append((a, self.crossings[fid].close))
-                    at_crossings.append((b, self.crossings[fid].reopen))
-        if at_crossings:
-            self.env.process(self.timeline(sorted(at_crossings, key=lambda a: a[0])))
+                    fac = self._facility(fid)
+                    at_hour += [(a, fac.close), (b, fac.reopen)]
+        if at_hour:
+            self.env.process(self.timeline(sorted(at_hour, key=lambda a: a[0])))
+
+    def _facility(self, nid: str):
+        return self.crossings.get(nid) or self.ports[nid]
 
     def timeline(self, actions: list[tuple[float, object]]):
         """Process: apply the crossings' dated changes and closures on their dates."""
@@ -310,12 +376,15 @@ class Model:
         each on its drawn (or, with logit choice, chosen) route."""
         env, log, rows_log, plans = self.env, self.out.origin_trains, self._origin_rows, \
             self.plans
+        sea = self._sea_plans
         for t, idx, r, teu in trains:
             if t > env.now:
                 yield env.timeout(t - env.now)
             if chooser is not None:
                 r = chooser(t)
                 self.store.route[idx] = r  # learning needs it at delivery
+            elif (f, r) in sea:
+                self.store.route[idx] = r  # landing needs it to send boxes on
             log.append((f, r, t, len(idx), teu))
             rows_log.append(idx)
             self.journey(idx, teu, plans[(f, r)], 0)
@@ -338,6 +407,9 @@ class Model:
             arrival = env.timeout(t - now)
             if action == DELIVER:
                 arrival.callbacks.append(lambda _e: self._deliver(idx))
+            elif action == PORT:
+                arrival.callbacks.append(
+                    lambda _e, port=a, pool=b: port.receive(idx, teu, pool))
             else:
                 arrival.callbacks.append(
                     lambda _e, crossing=a, pool=a.pool(*b): crossing.receive(idx, teu, pool))

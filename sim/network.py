@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from .config import Scenario
 
 MAX_CROSSINGS = 3  # gauge changes on one path (China border, Brest, Akhalkalaki)
+MAX_SEA_LEGS = 2  # sea passages on one path (the Caspian, the Black Sea)
 
 
 class PathError(ValueError):
@@ -19,11 +20,18 @@ class PathError(ValueError):
 
 
 def link_index(scenario: Scenario) -> dict[frozenset, str]:
-    """Unordered node pair -> link id."""
+    """Unordered node pair -> id of the link, or of the vessel service, joining them."""
     out: dict[frozenset, str] = {}
     for lid, link in scenario.links.items():
         out.setdefault(frozenset((link.from_, link.to)), lid)
+    for sid, svc in scenario.services.items():
+        out.setdefault(frozenset((svc.from_, svc.to)), sid)
     return out
+
+
+def is_sea(scenario: Scenario, a: str, b: str) -> bool:
+    """Whether the hop a -> b is a sea passage (a vessel service joins the two)."""
+    return any({svc.from_, svc.to} == {a, b} for svc in scenario.services.values())
 
 
 def _joined(a: str, b: str, links: dict[frozenset, str]) -> bool:
@@ -60,26 +68,33 @@ def flow_path(scenario: Scenario, origin: str, destination: str, route_id: str,
 class Leg:
     """What a path does at each hop: the link travelled and the node reached."""
 
-    link_id: str
-    direction: int  # 0: link.from -> link.to, 1: the reverse
+    link_id: str    # a link, or a vessel service when ``sea``
+    direction: int  # 0: from -> to, 1: the reverse
     node: str
+    sea: bool = False
 
 
 def legs(scenario: Scenario, path: list[str], links: dict[frozenset, str]) -> list[Leg]:
     out = []
     for a, b in zip(path, path[1:]):
         lid = links[frozenset((a, b))]
-        out.append(Leg(lid, 0 if scenario.links[lid].from_ == a else 1, b))
+        sea = lid in scenario.services and lid not in scenario.links
+        start = scenario.services[lid].from_ if sea else scenario.links[lid].from_
+        out.append(Leg(lid, 0 if start == a else 1, b, sea))
     return out
 
 
 def gauge_problems(scenario: Scenario, path: list[str]) -> list[str]:
-    """Gauge must be constant between border nodes and change at every border node."""
+    """Gauge must be constant between border nodes and change at every border node (a sea
+    passage may land on either gauge: boxes are lifted off the vessel)."""
     problems = []
     gauge = scenario.nodes[path[0]].gauge_mm
     crossed_at = None  # border just passed, whose far side must have the other gauge
-    for node_id in path[1:]:
+    for prev, node_id in zip(path, path[1:]):
         node = scenario.nodes[node_id]
+        if is_sea(scenario, prev, node_id):
+            gauge = node.gauge_mm
+            continue
         if node.kind == "border":
             if crossed_at is not None:
                 problems.append(f"two border crossings in a row ('{crossed_at}', '{node_id}')")
@@ -115,3 +130,48 @@ def crossing_gauges(scenario: Scenario, path: list[str]) -> list[tuple[str, int,
 def outbound_boxes(scenario: Scenario, border: str, gauge_out: int) -> int:
     c = scenario.nodes[border].crossing
     return c.train_boxes_standard_gauge if gauge_out == 1435 else c.train_boxes_broad_gauge
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """A node on a path where boxes leave one train or vessel and wait for the next: a
+    border crossing (gauge change) or a port."""
+
+    node: str
+    inbound_boxes: int | None   # size of the train or vessel load arriving (None: unknown)
+    arrives_by_sea: bool
+    outbound_boxes: int         # size of the train or vessel load formed here
+    leaves_by_sea: bool
+    onward: tuple[str, ...]     # the rest of the path after this node
+
+
+def transfers(scenario: Scenario, path: list[str]) -> list[Transfer]:
+    """The transfer nodes of a valid path in order, with the sizes of what arrives and
+    what is formed there."""
+    s = scenario
+    share = s.demand.share_40ft
+    services = {frozenset((v.from_, v.to)): v for v in s.services.values()}
+    gauges = {b: gout for b, _gin, gout in crossing_gauges(s, path)}
+    out = []
+    boxes = s.nodes[path[0]].boxes_per_train
+    for i in range(1, len(path) - 1):
+        nid, node = path[i], s.nodes[path[i]]
+        if node.kind not in ("border", "port"):
+            continue
+        by_sea = frozenset(path[i - 1:i + 1]) in services
+        onto = services.get(frozenset(path[i:i + 2]))
+        if onto is not None:
+            nb = onto.capacity_boxes(share)
+        elif node.kind == "border":
+            nb = outbound_boxes(s, nid, gauges.get(nid))
+        else:
+            nb = node.port.train_boxes
+        out.append(Transfer(nid, boxes, by_sea, nb, onto is not None, tuple(path[i + 1:])))
+        boxes = nb
+    return out
+
+
+def handling_of(scenario: Scenario, node_id: str):
+    """The crossing or port table of a transfer node (None if it has neither)."""
+    n = scenario.nodes[node_id]
+    return n.crossing if n.kind == "border" else n.port

@@ -12,7 +12,7 @@ def expected_volume(scenario: Scenario, flow_id: str, year: int) -> float:
     """Expected boxes of a flow in a calendar year (seasonality does not change the total)."""
     d = scenario.demand
     f = d.flows[flow_id]
-    return f.containers_per_year * d.scale * (1 + f.growth_per_year) ** (year - d.base_year)
+    return f.volume(year, d.base_year) * d.scale
 
 
 def describe(s: Scenario) -> str:
@@ -42,6 +42,21 @@ def describe(s: Scenario) -> str:
                      f"(~{boxes_per_day:,.0f} boxes/day), yard {c.yard_capacity_teu:,.0f} TEU, "
                      f"customs mean {c.customs_dwell_h.mean:.0f} h, "
                      f"departure {c.departure.rule}")
+    ports = [(nid, n.port) for nid, n in s.nodes.items() if n.port is not None]
+    if ports:
+        lines.append("  ports:")
+    for nid, p in ports:
+        lines.append(f"    {nid:12s} {p.sea:9s} {p.berths:2d} berth(s), yard "
+                     f"{p.yard_capacity_teu:,.0f} TEU, customs mean {p.customs_dwell_h.mean:.0f} h,"
+                     f" trains of {p.train_boxes}")
+    if s.services:
+        lines.append("  services:")
+    for sid, v in s.services.items():
+        cap = (f"{v.capacity_railcars} railcars" if v.kind == "ferry"
+               else f"{v.capacity_teu} TEU")
+        lines.append(f"    {sid:22s} {v.kind:6s} {v.from_} <-> {v.to}: {v.fleet} x {cap} at "
+                     f"{v.load_factor:.0%} (~{v.capacity_boxes(s.demand.share_40ft)} boxes), "
+                     f"crossing mean {v.crossing_h.mean:.0f} h, sails {v.sailing.rule}")
     years = list(range(h.start.year, h.end.year + (1 if h.end > h.end.replace(month=1, day=1)
                                                    else 0)))
     by_pair: dict[tuple[str, str], dict[int, float]] = defaultdict(lambda: defaultdict(float))

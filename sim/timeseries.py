@@ -12,7 +12,7 @@ import pandas as pd
 
 from .intervals import crossing_record, link_directions
 from .model import RunOutput
-from .monitors import counts_in, window_means
+from .monitors import counts_in, rows_array, window_means
 
 
 def daily(out: RunOutput) -> pd.DataFrame:
@@ -38,6 +38,24 @@ def daily(out: RunOutput) -> pd.DataFrame:
             np.divide(busy, avail, out=np.full(len(busy), np.nan), where=avail > 0))
         a, b, w = rec.yard
         add(nid, "crossing", "yard_teu", window_means(a, b, edges, w, end=end_h))
+    st = out.store
+    for pid, port in out.ports.items():
+        v = port.visits(st.n, end_h)
+        teu = st.teu[v["row"]].astype(float)
+        for kind, name in ((0, "boxes_arrived_by_rail"), (1, "boxes_arrived_by_sea")):
+            add(pid, "port", name, counts_in(v["arrive"][v["kind"] == kind], edges))
+        done = np.isfinite(v["unloaded"])
+        add(pid, "port", "yard_teu", window_means(v["unloaded"][done], v["depart"][done],
+                                                  edges, teu[done], end=end_h))
+        shut = np.array(port.closures, float).reshape(-1, 2)
+        add(pid, "port", "closed_share", window_means(shut[:, 0], shut[:, 1], edges,
+                                                      end=end_h))
+    for sid, svc in out.services.items():
+        sail = rows_array(svc.sailings, 7)
+        for d, scope in ((0, sid), (1, f"{sid}:return")):
+            m = sail[:, 1] == d
+            add(scope, "service", "sailings", counts_in(sail[m, 2], edges))
+            add(scope, "service", "teu_sailed", counts_in(sail[m, 2], edges, sail[m, 5]))
     for scope, _line, reached, entered in link_directions(out):
         add(scope, "link", "trains_entered", counts_in(entered, edges))
         add(scope, "link", "queue_trains", window_means(reached, entered, edges, end=end_h))

@@ -237,7 +237,7 @@ CHILD_CASES = [
         id="unknown-node-in-route"),
     pytest.param(
         "[routes.main]\npath = ['alpha', 'omega']\n",
-        ["child.toml: routes.main.path[1]: no link between 'alpha' and 'omega' "
+        ["child.toml: routes.main.path[1]: no link or vessel service between 'alpha' and 'omega' "
          "(the route does not connect)"],
         id="route-does-not-connect"),
     pytest.param(

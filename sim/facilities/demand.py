@@ -42,8 +42,7 @@ def spread_over_days(per_year: Callable[[int], float], seasonality: list[float],
 def daily_rates(demand: Demand, flow: Flow, first_day: dt.date, n_days: int) -> np.ndarray:
     """Expected boxes of a flow on each day from ``first_day`` on."""
     def volume(y: int) -> float:
-        return (flow.containers_per_year * demand.scale
-                * (1.0 + flow.growth_per_year) ** (y - demand.base_year))
+        return flow.volume(y, demand.base_year) * demand.scale
     return spread_over_days(volume, demand.seasonality, first_day, n_days)
 
 

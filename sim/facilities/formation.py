@@ -51,8 +51,10 @@ class TrainFormation:
     """
 
     def __init__(self, env: simpy.Environment, rule: Departure, boxes_per_train: int,
-                 on_depart: Callable[[np.ndarray, float], None]):
+                 on_depart: Callable[[np.ndarray, float], None],
+                 gate: Callable[[], bool] | None = None):
         self.env = env
+        self.gate = gate  # if given, no train leaves while it returns False (no vessel)
         self.rule = rule.rule
         self.max_wait_h = rule.max_wait_h or 0.0
         self.min_boxes = rule.min_boxes
@@ -135,10 +137,10 @@ class TrainFormation:
     # -- rules ------------------------------------------------------------------------
     def _release(self, now: float) -> float:
         """Release every train the rule allows now; return the next time one could go."""
-        if self.closed:
-            return math.inf  # reopening wakes the pool
-        n_cap, due = self.capacity, now + EPS_H
+        n_cap, due, gate = self.capacity, now + EPS_H, self.gate
         while True:
+            if self.closed or (gate is not None and not gate()):
+                return math.inf  # reopening (or a vessel arriving) wakes the pool
             size = self._n
             full_at = self._nth_ready_at(n_cap) if size >= n_cap else math.inf
             if full_at <= due:
@@ -159,8 +161,21 @@ class TrainFormation:
 
     def set_closed(self, closed: bool) -> None:
         self.closed = closed
-        if not closed and self.rule != "timetable":
+        if not closed:
+            self.wake()
+
+    def wake(self) -> None:
+        """Look again whether a train may leave now (after a reopening or when the gate
+        may have opened)."""
+        if self.rule != "timetable":
             self._wake()
+
+    def take_ready(self, k_max: int, now: float) -> None:
+        """Release at once up to ``k_max`` boxes ready now, whatever the rule (a vessel's
+        return load at its far port); nothing if none is ready."""
+        k = min(self._n_ready(now + EPS_H), k_max)
+        if k:
+            self._take(k, now)
 
     def _wake(self, _event=None) -> None:
         """Release what the rule allows now and set the timer for the next chance."""
@@ -186,7 +201,8 @@ class TrainFormation:
                 continue
             yield env.timeout(slot - env.now)
             avail = self._n_ready(env.now + EPS_H)
-            if avail >= self.min_boxes and not self.closed:
+            if avail >= self.min_boxes and not self.closed and (
+                    self.gate is None or self.gate()):
                 self._take(min(avail, self.capacity), env.now)
 
 

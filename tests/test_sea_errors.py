@@ -1,0 +1,123 @@
+"""Malformed ports, vessel services and sea routes: each case pinned to its exact lines.
+
+Each case is a child file extending a copy of ``toy_sea.toml`` (the toy with a rail
+ferry between the west and east ports)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sim.config import ConfigError, load_scenario
+
+HERE = Path(__file__).parent / "scenarios"
+CHILD = 'extends = "toy_sea.toml"\n'
+
+
+@pytest.fixture
+def scen(tmp_path, monkeypatch):
+    for name in ("toy.toml", "toy_sea.toml"):
+        shutil.copy(HERE / name, tmp_path / name)
+    monkeypatch.chdir(tmp_path)
+
+    def write(text: str) -> Path:
+        p = Path("child.toml")
+        p.write_text(CHILD + text, encoding="utf-8")
+        return p
+    return write
+
+
+NEW_PORT = """
+[nodes.north]
+name = "North port"
+kind = "port"
+country = "KZ"
+region = "kazakhstan"
+lon = 50.0
+lat = 45.0
+gauge_mm = 1520
+"""
+
+CASES = [
+    ("[services.ferry]\nfrom = \"wst\"\n",
+     ["services.ferry.from: unknown port 'wst' (did you mean 'west'?)"]),
+    ("[services.ferry]\nto = \"omega\"\n",
+     ["services.ferry.to: 'omega' is a terminal, not a port"]),
+    ("[services.ferry]\ncapacity_teu = 100\n",
+     ["services.ferry: a ferry has capacity_railcars, not capacity_teu"]),
+    ("[services.ferry]\nkind = \"feeder\"\n",
+     ["services.ferry: a feeder needs capacity_teu"]),
+    ("[services.ferry]\nkind = \"barge\"\n",
+     ["services.ferry.kind: 'barge' is not allowed (allowed: feeder, ferry)"]),
+    ("[services.ferry]\ncapacity_railcar = 54\n",
+     ["services.ferry.capacity_railcar: unknown key (did you mean 'capacity_railcars'?)"]),
+    ("[services.ferry]\nload_factor = 0\n",
+     ["services.ferry.load_factor: must be > 0 (got 0)"]),
+    ("[services.ferry]\nsailing = { rule = \"full\", min_boxes = 100 }\n",
+     ["services.ferry.sailing.min_boxes: 100 is more than a vessel takes (42 boxes at "
+      "load_factor 0.75)"]),
+    ("[services.ferry]\nfrom = \"east\"\nto = \"east\"\n",
+     ["services.ferry: a service cannot sail from 'east' to itself"]),
+    ("[services.ferry2]\nkind = \"ferry\"\nfrom = \"east\"\nto = \"west\"\nfleet = 1\n"
+     "capacity_railcars = 20\nhandling_per_h = 10\nberthing_h = { dist = \"constant\", "
+     "value = 1 }\ncrossing_h = { dist = \"constant\", value = 20 }\n",
+     ["services.ferry2: duplicates service 'ferry' between 'east' and 'west' (raise its "
+      "fleet instead)"]),
+    ("[links.west_east]\nfrom = \"west\"\nto = \"east\"\nlength_km = 500\n"
+     "speed_km_per_day = { dist = \"constant\", value = 500 }\ntrain_paths_per_day = 10\n",
+     ["links.west_east: joins 'west' and 'east', between which vessel service 'ferry' "
+      "sails; a route between them would be ambiguous"]),
+    (NEW_PORT, ["nodes.north.port: a port node needs a [port] table (berths, yard, handling)"]),
+    ("[nodes.west.port]\nberths = 0\n", ["nodes.west.port.berths: must be > 0 (got 0)"]),
+    ("[nodes.west.port]\nsea = \"baltic\"\n",
+     ["nodes.west.port.sea: 'baltic' is not allowed (allowed: black_sea, caspian, other)"]),
+    ("[nodes.west]\nkind = \"junction\"\n",
+     ["toy_sea.toml: nodes.west.port: only port nodes have a port table (kind is "
+      "'junction')", "toy_sea.toml: services.ferry.from: 'west' is a junction, not a port"]),
+    ("[links.west_omega]\nfrom = \"west\"\nto = \"omega\"\nlength_km = 500\n"
+     "speed_km_per_day = { dist = \"constant\", value = 500 }\ntrain_paths_per_day = 10\n"
+     "[routes.sea]\npath = [\"gate\", \"west\"]\n",
+     ["toy_sea.toml: demand.flows.west.routes.sea: passes port 'west' without sailing; a "
+      "port is where boxes change between train and vessel"]),
+    ("[nodes.west.port]\nyard_capacity_teu = 50\n[nodes.east.port]\nyard_capacity_teu = 50\n",
+     ["nodes.west.port.yard_capacity_teu: 50 TEU cannot take one inbound train of 60 boxes "
+      "(up to 120 TEU)",
+      "nodes.east.port.yard_capacity_teu: 50 TEU cannot take one inbound vessel load of 42 "
+      "boxes (up to 84 TEU)"]),
+    ("[nodes.west.port]\nsiding_length_m = 500\n",
+     ["nodes.west.port.siding_length_m: inbound trains of 60 boxes are 925 m long (flow "
+      "'west', route 'sea'), longer than the 500 m siding"]),
+    ("[[timeline]]\ndate = 2024-01-20\nset = { \"services.ferry.fleet\" = 1.5 }\n",
+     ["timeline[0].set: 'services.ferry.fleet' must be a whole number (got 1.5)"]),
+    ("[[timeline]]\ndate = 2024-01-20\nset = { \"services.ferri.fleet\" = 2 }\n",
+     ["timeline[0].set: unknown service 'ferri' in 'services.ferri.fleet' (did you mean "
+      "'ferry'?)"]),
+    ("[[timeline]]\ndate = 2024-01-20\nset = { \"services.ferry.capacity_railcars\" = 60 }\n",
+     ["timeline[0].set: 'capacity_railcars' of a service cannot change during a run "
+      "(allowed: fleet)"]),
+    ("[[timeline]]\ndate = 2024-01-20\nset = { \"nodes.gate.port.berths\" = 3 }\n",
+     ["timeline[0].set: 'gate' has no port in 'nodes.gate.port.berths'"]),
+    ("[demand.flows.west]\ncontainers_by_year = { 2024 = 100 }\n",
+     ["demand.flows.west.containers_by_year.2024: 100 boxes differs from "
+      "containers_per_year (36500) for the base year 2024; give it once"]),
+    ("[demand.flows.west]\ncontainers_by_year = { 2023 = -5 }\n",
+     ["demand.flows.west.containers_by_year.2023: must be >= 0 (got -5)"]),
+]
+
+
+@pytest.mark.parametrize("snippet, lines", CASES, ids=[f"case{i}" for i in range(len(CASES))])
+def test_sea_case(scen, snippet, lines):
+    # a line names its file when the problem lies in what the parent set
+    full = "\n".join(f"error: {line}" if line.startswith("toy_sea.toml: ")
+                     else f"error: child.toml: {line}" for line in lines)
+    with pytest.raises(ConfigError, match=rf"\A{re.escape(full)}\Z") as info:
+        load_scenario(scen(snippet))
+    assert len(info.value.problems) == len(lines)
+
+
+def test_a_port_may_close(scen):
+    s = load_scenario(scen("[[timeline]]\ndate = 2024-01-20\nclose = \"west\"\ndays = 2\n"))
+    assert s.timeline[0].close == "west"
