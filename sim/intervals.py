@@ -34,7 +34,7 @@ def crossing_record(out: RunOutput, nid: str) -> CrossingRecord:
     arrive = np.concatenate((log[:, 0], u_arrive))
     code = out.node_ids.index(nid)
     parts: dict[str, list[np.ndarray]] = {k: [] for k in (
-        "t", "dwell", "handling", "customs", "consolidation", "unloaded", "teu")}
+        "t", "dwell", "handling", "customs", "consolidation", "unloaded", "teu", "arrive")}
     for k in range(st.slots):
         m = np.flatnonzero(st.crossing[k] == code)
         if not len(m):
@@ -47,6 +47,7 @@ def crossing_record(out: RunOutput, nid: str) -> CrossingRecord:
         parts["consolidation"].append(T["depart"] - T["ready"])
         parts["unloaded"].append(T["unloaded"])
         parts["teu"].append(st.teu[m].astype(float))
+        parts["arrive"].append(T["arrive"])
     box = {k: np.concatenate(v) if v else np.empty(0) for k, v in parts.items()}
     unloaded = np.isfinite(box["unloaded"])
     return CrossingRecord(

@@ -14,7 +14,14 @@ import numpy as np
 from .facilities.disruptions import merge
 from .intervals import crossing_record, link_directions
 from .model import RunOutput
-from .monitors import counts_in, rows_array, window_index, window_max, window_means
+from .monitors import (
+    closure_effects,
+    counts_in,
+    rows_array,
+    window_index,
+    window_max,
+    window_means,
+)
 
 KPIS: dict[str, tuple[str, str]] = {
     "containers_created": ("containers", "boxes arriving at their origin terminal (period run: "
@@ -71,6 +78,20 @@ KPIS: dict[str, tuple[str, str]] = {
     "closure_hours": ("hours", "hours the facility (crossing, port or link) was closed, by "
                       "timeline closures and random disruptions together (a port: to "
                       "shipping)"),
+    "disruption_events": ("closures", "closures of the crossing or port (timeline or random) "
+                          "beginning in the period"),
+    "disruption_boxes_delayed": ("containers", "boxes at the facility, or arriving, while it "
+                                 "was closed; summed over the closures beginning in the "
+                                 "period"),
+    "disruption_peak_backlog": ("containers", "most boxes at the facility at once from a "
+                                "closure's start until it recovered; the largest over the "
+                                "closures beginning in the period"),
+    "disruption_recovery_hours_mean": ("hours", "from a reopening until the boxes at the "
+                                       "facility first fell back to their number when the "
+                                       "closure began; mean over the closures beginning in "
+                                       "the period that recovered before the end of the run"),
+    "disruption_unrecovered": ("closures", "closures beginning in the period that had not "
+                               "recovered (as above) by the end of the run"),
     "corridor_share_china_europe": ("fraction", "of China -> Europe boxes leaving their "
                                     "origin in the period, the share on routes of the "
                                     "corridor"),
@@ -273,6 +294,8 @@ def compute(out: RunOutput) -> dict[Key, float]:
         for part, means in zip(parts, year_means(rec.box["t"], [rec.box[p] for p in parts],
                                                  edges)):
             put_years(f"border_{part}_hours_mean", nid, means)
+        if nid in _closable(s):
+            _resilience(nid, rec.box["arrive"], rec.box["t"], shut, edges, end_h, put_years)
 
     # -- links --------------------------------------------------------------------------
     for lid, line in out.lines.items():
@@ -337,6 +360,8 @@ def _ports_and_services(out: RunOutput, edges: np.ndarray, end_h: float, put_yea
         shut = np.array(port.closures, float).reshape(-1, 2)
         put_years("closure_hours", nid,
                   window_means(shut[:, 0], shut[:, 1], edges, end=end_h) * spans)
+        if nid in _closable(s):
+            _resilience(nid, v["arrive"], v["depart"], shut, edges, end_h, put_years)
         teu = st.teu[v["row"]].astype(float)
         done = np.isfinite(v["unloaded"])
         occ = window_means(v["unloaded"][done], v["depart"][done], edges, teu[done],
@@ -349,3 +374,38 @@ def _ports_and_services(out: RunOutput, edges: np.ndarray, end_h: float, put_yea
                  "consolidation": v["depart"] - v["ready"]}
         for part, means in zip(parts, year_means(v["depart"], list(parts.values()), edges)):
             put_years(f"port_{part}_hours_mean", nid, means)
+
+
+def _closable(s) -> set[str]:
+    """Facilities that random disruptions or the timeline may close (the same in every
+    replication, so that every replication reports the same KPI rows)."""
+    return ({nid for nid, n in s.nodes.items() if n.disruptions}
+            | {ch.close for ch in s.timeline if ch.close is not None})
+
+
+def _resilience(nid: str, arrive: np.ndarray, depart: np.ndarray, shut: np.ndarray,
+                edges: np.ndarray, end_h: float, put_years) -> None:
+    """The disruption KPIs of one facility from its boxes' stays and its closures."""
+    fx = closure_effects(arrive, depart, shut, end_h)
+    start = shut[:, 0] if len(shut) else np.empty(0)
+    j = window_index(start, edges)
+    n = len(edges) - 1
+    events, caught, peak = np.zeros(n), np.zeros(n), np.zeros(n)
+    rec_sum, rec_n, unrec = np.zeros(n), np.zeros(n), np.zeros(n)
+    for k, y in enumerate(j.tolist()):
+        if not 0 <= y < n:
+            continue
+        events[y] += 1
+        caught[y] += fx[k, 0]
+        peak[y] = max(peak[y], fx[k, 1])
+        if fx[k, 2] == fx[k, 2]:
+            rec_sum[y] += fx[k, 2]
+            rec_n[y] += 1
+        else:
+            unrec[y] += 1
+    put_years("disruption_events", nid, events)
+    put_years("disruption_boxes_delayed", nid, caught)
+    put_years("disruption_peak_backlog", nid, np.where(events > 0, peak, np.nan))
+    put_years("disruption_recovery_hours_mean", nid,
+              np.divide(rec_sum, rec_n, out=np.full(n, np.nan), where=rec_n > 0))
+    put_years("disruption_unrecovered", nid, unrec)

@@ -101,3 +101,52 @@ def window_max(a: np.ndarray, b: np.ndarray, edges, end: float = np.inf) -> np.n
         inside = level[start:np.searchsorted(t, hi, side="left")]
         out[j] = max(carried, inside.max() if len(inside) else 0.0)
     return out
+
+
+def closure_effects(a: np.ndarray, b: np.ndarray, closures: np.ndarray, end: float
+                    ) -> np.ndarray:
+    """What each closure ``[s, e)`` did to a facility whose occupants stay ``[a_i, b_i)``
+    (NaN ``b``: still there at ``end``). One row per closure:
+
+    * caught: occupants present at, or arriving during, the closure;
+    * peak: most occupants present at once from its start until it recovered (or the end);
+    * recovery: hours from the reopening until the occupants present first fell back to
+      their number when the closure began (0 if they never rose above it; NaN if not
+      recovered by ``end``; an open closure is not recovered).
+    """
+    a = np.asarray(a, float)
+    b = np.where(np.isnan(b), end, np.asarray(b, float))
+    closures = np.asarray(closures, float).reshape(-1, 2)
+    out = np.full((len(closures), 3), np.nan)
+    if not len(closures):
+        return out
+    keep = b > a
+    t = np.concatenate((a[keep], b[keep]))
+    step = np.concatenate((np.ones(keep.sum()), -np.ones(keep.sum())))
+    order = np.lexsort((step, t))
+    t, level = t[order], np.cumsum(step[order])
+
+    def level_at(x: float) -> float:  # occupants present just after time x
+        i = np.searchsorted(t, x, side="right")
+        return level[i - 1] if i > 0 else 0.0
+
+    for k, (s, e) in enumerate(closures):
+        open_ = np.isnan(e)
+        e_ = end if open_ else e
+        out[k, 0] = np.count_nonzero((a < e_) & (b > s) & keep)
+        base = level_at(s)
+        i0 = np.searchsorted(t, e_, side="right")
+        if open_:
+            rec_t = np.nan
+        elif level_at(e_) <= base:
+            rec_t = e_
+        else:
+            after = np.flatnonzero(level[i0:] <= base)
+            rec_t = t[i0 + after[0]] if len(after) else np.nan
+        hi = rec_t if rec_t == rec_t else end
+        j0 = np.searchsorted(t, s, side="right")
+        j1 = np.searchsorted(t, hi, side="right")
+        inside = level[j0:j1]
+        out[k, 1] = max(base, inside.max() if len(inside) else base)
+        out[k, 2] = rec_t - e_ if rec_t == rec_t else np.nan
+    return out

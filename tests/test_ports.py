@@ -174,3 +174,33 @@ def test_same_seed_same_sea():
     a, b = run(TOY_SEA), run(TOY_SEA)
     assert a.services["ferry"].sailings == b.services["ferry"].sailings
     np.testing.assert_array_equal(a.store.t_delivered, b.store.t_delivered)
+
+
+def test_closure_effects_by_hand():
+    from sim.monitors import closure_effects
+    a = np.array([0.0, 1.0, 2.0, 10.0])
+    b = np.array([5.0, 6.0, np.nan, 11.0])
+    fx = closure_effects(a, b, np.array([[1.5, 3.0], [12.0, np.nan]]), end=20.0)
+    # closure 1: stays [0,5), [1,6), [2,end) meet it; 2 present at its start, 3 after the
+    # reopening, back to 2 when the first leaves at 5: recovered 2 h after reopening
+    np.testing.assert_allclose(fx[0], [3, 3, 2.0])
+    # closure 2 never ends: one stay meets it, never recovered
+    np.testing.assert_allclose(fx[1], [1, 1, np.nan])
+
+
+def test_disruption_kpis_of_the_closures_by_hand():
+    # as test_closure_at_home_holds_the_load_and_the_sailing: west shut 24-48 h holds
+    # train A's 20 boxes (arrived 29.4) until the sailing at 50, 2 h after reopening;
+    # east shut 48-72 h: they reach its anchorage at 70 and leave by train at 81, 9 h
+    # after reopening
+    out = run(timeline=[{"date": "2024-01-31", "close": "west", "days": 1},
+                        {"date": "2024-02-01", "close": "east", "days": 1}])
+    K = kpis.compute(out)
+    for port, hours in (("west", 2.0), ("east", 9.0)):
+        assert K[("disruption_events", "2024", port)] == 1
+        assert K[("disruption_boxes_delayed", "2024", port)] == 20
+        assert K[("disruption_peak_backlog", "2024", port)] == 20
+        assert K[("disruption_recovery_hours_mean", "2024", port)] == pytest.approx(hours)
+        assert K[("disruption_unrecovered", "2024", port)] == 0
+    # no closure configured: no disruption rows
+    assert ("disruption_events", "2024", "west") not in kpis.compute(run())
