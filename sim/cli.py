@@ -19,11 +19,26 @@ EXAMPLES_RUN = """examples:
   corridor run scenarios/baseline.toml --set demand.scale=1.2 --set nodes.dostyk.crossing.cranes=6
       (with --set and no --out, results go to results/baseline-<config hash>/)
   corridor run scenarios/baseline.toml --replications 10 --workers 2 --no-containers
+  corridor run scenarios/baseline.toml --precision 0.02 --no-containers
+      (adds replications until the headline KPIs' 95 % half-widths are within 2 %)
 
 The result folder holds manifest.json, kpis.json, kpis.csv, timeseries.parquet and
 containers.parquet; it is written to a temporary folder and renamed into place when
 complete. An existing result folder at --out is replaced (with its figures); a folder
 holding anything else is refused.
+"""
+
+EXAMPLES_COMPARE = """examples:
+  corridor run scenarios/baseline.toml --replications 10 --out results/baseline
+  corridor run scenarios/kuryk_terminal.toml --replications 10 --out results/kuryk_terminal
+  corridor compare results/baseline results/kuryk_terminal --out results/compare-kuryk
+
+Reads the two folders' kpis.json (never re-runs) and writes comparison.json and
+comparison.csv: per KPI, period and scope the mean paired difference (other - base)
+over the replications both folders have, its 95 % t-interval, the relative change, and
+the unpaired (Welch) half-width independent runs would have given. Both folders must
+come from the same seed and horizon: replication r of each then shares its random draws
+(common random numbers), which is what makes the paired interval narrow.
 """
 
 EXAMPLES_PLOT = """examples:
@@ -84,6 +99,11 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--seed", type=int, help="base seed (default: the scenario's)")
     r.add_argument("--replications", type=int, default=1, metavar="N",
                    help="independent replications (default 1)")
+    r.add_argument("--precision", type=float, default=None, metavar="P",
+                   help="add replications until every headline KPI's 95 %% half-width is "
+                   "within P of its mean (e.g. 0.02), up to --max-replications")
+    r.add_argument("--max-replications", type=int, default=100, metavar="N",
+                   help="cap for --precision (default 100)")
     r.add_argument("--workers", type=int, default=None, metavar="W",
                    help="processes running replications (default: all cores); results do "
                    "not depend on it")
@@ -92,6 +112,15 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--no-containers", action="store_true",
                    help="do not write containers.parquet (one row per container)")
     r.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
+
+    cp = sub.add_parser("compare", help="paired differences between two result folders",
+                        epilog=EXAMPLES_COMPARE,
+                        formatter_class=argparse.RawDescriptionHelpFormatter)
+    cp.add_argument("base", help="the base result folder")
+    cp.add_argument("other", help="the result folder compared with it")
+    cp.add_argument("--out", help="comparison folder (default: results/compare-<base "
+                    "scenario>-vs-<other scenario>)")
+    cp.add_argument("--quiet", action="store_true", help="no summary")
 
     pl = sub.add_parser("plot", help="draw the figures of a result folder (never re-runs)",
                         epilog=EXAMPLES_PLOT, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -140,6 +169,13 @@ def cmd_run(args) -> int:
     if args.workers is not None and args.workers < 1:
         problems.append(Problem("<command line>", "--workers",
                                 f"must be >= 1 (got {args.workers})"))
+    if args.precision is not None and not 0 < args.precision < 1:
+        problems.append(Problem("<command line>", "--precision", "must be a fraction of the "
+                                f"mean, > 0 and < 1 (got {args.precision:g}; 0.02 is 2 %)"))
+    if args.precision is not None and args.max_replications < max(args.replications, 3):
+        problems.append(Problem("<command line>", "--max-replications",
+                                f"must be >= {max(args.replications, 3)} (the replications "
+                                f"to start with; got {args.max_replications})"))
     if args.seed is not None and args.seed < 0:
         problems.append(Problem("<command line>", "--seed", f"must be >= 0 (got {args.seed})"))
     if args.out:
@@ -164,7 +200,8 @@ def cmd_run(args) -> int:
     import os
     result = run(scenario, seed=args.seed, replications=args.replications,
                  progress=not args.quiet, keep_containers=not args.no_containers,
-                 workers=args.workers or os.cpu_count() or 1)
+                 workers=args.workers or os.cpu_count() or 1, precision=args.precision,
+                 max_replications=args.max_replications)
     try:
         write_bundle(result, out, scenario_path=args.file, argv=["corridor", *sys.argv[1:]]
                      if sys.argv and Path(sys.argv[0]).name == "corridor" else None)
@@ -218,11 +255,64 @@ def _headline(result) -> str:
             row.append(f"{cell:>{width}s}")
         if any(c.strip() != "–" for c in row):
             lines.append(f"  {label:40s}" + "".join(row))
+    prec = result.extra.get("precision")
+    if prec:
+        w = prec["widest"]
+        worst = (f"{w['relative_half_width']:.2%} for {' '.join(w['kpi'])}" if w["kpi"]
+                 else "none")
+        lines.append(f"  precision {prec['target']:.1%}: "
+                     + ("reached" if prec["reached"] else "NOT reached")
+                     + f" after {prec['replications']} replications (widest half-width "
+                     f"{worst})")
     in_sys = k[(k.name == "containers_in_system") & (k.period == "run") & (k.scope == "all")]
     if not in_sys.empty:
         n_in = float(in_sys["mean"].iloc[0])
         lines.append(f"  boxes still in the system at the end: {n_in:,.0f}")
     return "\n".join(lines)
+
+
+COMPARE_HEADLINE = [
+    ("transit_containers_china_central_asia", "all"), ("kz_share_china_europe_land", "all"),
+    ("corridor_share_china_europe", "middle_corridor"), ("caspian_teu", "all"),
+    ("caspian_teu", "kuryk"), ("caspian_teu", "aktau"),
+    ("transit_time_days_mean", "middle_corridor"), ("transit_time_days_mean", "northern"),
+]
+
+
+def cmd_compare(args) -> int:
+    from .compare import compare, write_comparison
+    from .config import ConfigError, Problem
+    from .results import not_replaceable
+    try:
+        table, facts = compare(args.base, args.other)
+    except ConfigError as e:
+        return _errors(e.problems)
+    out = Path(args.out) if args.out else Path("results") / (
+        f"compare-{facts['base']['scenario']}-vs-{facts['other']['scenario']}")
+    why = not_replaceable(out) if out.exists() else _unwritable_parent(out)
+    if why:
+        return _errors([Problem(str(out), "--out", why)])
+    write_comparison(table, facts, out, argv=["corridor", *sys.argv[1:]])
+    if not args.quiet:
+        print(f"{facts['other']['scenario']} - {facts['base']['scenario']}: seed "
+              f"{facts['seed']}, {facts['pairs']} paired replication(s); "
+              "mean difference [95 % CI] (relative)")
+        years = sorted(p for p in set(table.period) if p != "run")
+        for name, scope in COMPARE_HEADLINE:
+            for y in years:
+                m = table[(table.name == name) & (table.scope == scope) & (table.period == y)]
+                if m.empty or m.iloc[0]["base_mean"] != m.iloc[0]["base_mean"]:
+                    continue
+                r = m.iloc[0]
+                ci = ("" if r["diff_ci95_low"] != r["diff_ci95_low"] else
+                      f" [{_fmt(r['diff_ci95_low'])}, {_fmt(r['diff_ci95_high'])}]")
+                rel = "" if r["rel_change"] != r["rel_change"] else f" ({r['rel_change']:+.1%})"
+                print(f"  {name + ' ' + scope:56s} {y}  {_fmt(r['diff_mean']):>10s}{ci}{rel}")
+        if facts["only_in_base"] or facts["only_in_other"]:
+            print(f"  KPI rows in one folder only: {len(facts['only_in_base'])} base, "
+                  f"{len(facts['only_in_other'])} other (listed in manifest.json)")
+    print(f"wrote {out}/")
+    return 0
 
 
 def cmd_plot(args) -> int:
@@ -271,7 +361,8 @@ def cmd_plot(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return {"check": cmd_check, "run": cmd_run, "plot": cmd_plot}[args.command](args)
+        return {"check": cmd_check, "run": cmd_run, "plot": cmd_plot,
+                "compare": cmd_compare}[args.command](args)
     except KeyboardInterrupt:
         print("interrupted; nothing was written", file=sys.stderr)
         return 130

@@ -104,25 +104,33 @@ def _add_sea_legs(cont: pd.DataFrame, out, t0: np.datetime64) -> None:
         at += 1
 
 
-def _replications(scenario: Scenario, seed: int, replications: int, workers: int,
+def _replications(scenario: Scenario, seed: int, reps: range, workers: int,
                   progress: bool, keep_containers: bool):
-    """Each replication's results, in replication order, run by ``workers`` processes.
+    """The results of replications ``reps``, in order, run by ``workers`` processes.
 
     A replication is a pure function of (scenario, seed, replication), so the results do
     not depend on the number of workers or on the order in which they finish."""
-    if workers <= 1 or replications == 1:
-        return [run_one(scenario, seed, r, progress and replications == 1, keep_containers)
-                for r in range(replications)]
+    from tqdm import tqdm
+    n = len(reps)
+    if workers <= 1 or n == 1:
+        if n == 1:
+            return [run_one(scenario, seed, reps[0], progress, keep_containers)]
+        with tqdm(total=n, unit="replication", desc=scenario.name,
+                  disable=None if progress else True, leave=False) as bar:
+            out = []
+            for r in reps:
+                out.append(run_one(scenario, seed, r, False, keep_containers))
+                bar.update(1)
+            return out
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    from tqdm import tqdm
-    results: list = [None] * replications
+    results: list = [None] * n
     ctx = mp.get_context("spawn")  # no fork of a process holding library threads
-    with ProcessPoolExecutor(max_workers=min(workers, replications), mp_context=ctx) as pool:
-        futures = {pool.submit(run_one, scenario, seed, r, False, keep_containers): r
-                   for r in range(replications)}
-        with tqdm(total=replications, unit="replication", desc=scenario.name,
+    with ProcessPoolExecutor(max_workers=min(workers, n), mp_context=ctx) as pool:
+        futures = {pool.submit(run_one, scenario, seed, r, False, keep_containers): i
+                   for i, r in enumerate(reps)}
+        with tqdm(total=n, unit="replication", desc=scenario.name,
                   disable=None if progress else True, leave=False) as bar:
             for fut in as_completed(futures):
                 results[futures[fut]] = fut.result()
@@ -130,21 +138,71 @@ def _replications(scenario: Scenario, seed: int, replications: int, workers: int
     return results
 
 
+# the KPIs --precision watches, per reported year (those a run does not have are skipped)
+PRECISION_KPIS = [("transit_containers_china_central_asia", "all"),
+                  ("kz_share_china_europe_land", "all"), ("caspian_teu", "all"),
+                  ("transit_time_days_mean", "northern"),
+                  ("transit_time_days_mean", "middle_corridor")]
+
+
+def widest(kpis: pd.DataFrame, watched=PRECISION_KPIS) -> tuple[float, tuple | None]:
+    """The largest relative half-width (half-width / |mean|) among the watched KPIs and
+    reported years, with its key; (inf, key) while a watched KPI has no interval yet."""
+    worst, key = 0.0, None
+    for name, scope in watched:
+        rows = kpis[(kpis.name == name) & (kpis.scope == scope) & (kpis.period != "run")]
+        for r in rows.itertuples(index=False):
+            if not np.isfinite(r.mean) or r.mean == 0:
+                continue
+            if not np.isfinite(r.ci95_low):
+                return math.inf, (name, r.period, scope)
+            rel = (r.ci95_high - r.ci95_low) / 2 / abs(r.mean)
+            if rel > worst:
+                worst, key = rel, (name, r.period, scope)
+    return worst, key
+
+
 def run(scenario: Scenario, seed: int | None = None, replications: int = 1,
-        progress: bool = False, keep_containers: bool = True, workers: int = 1) -> RunResult:
+        progress: bool = False, keep_containers: bool = True, workers: int = 1,
+        precision: float | None = None, max_replications: int = 100) -> RunResult:
     """Run ``replications`` replications of ``scenario`` from ``seed`` (default: the
-    scenario's) on ``workers`` processes and summarise them."""
+    scenario's) on ``workers`` processes and summarise them.
+
+    With ``precision`` (e.g. 0.02), replications are added until every KPI in
+    :data:`PRECISION_KPIS` has a 95 % half-width within that fraction of its mean, or
+    ``max_replications`` are done; ``extra["precision"]`` says which."""
     if replications < 1:
         raise ValueError("replications must be >= 1")
     seed = scenario.seed if seed is None else seed
     t = time.perf_counter()
     per_rep, conts, series = [], [], []
-    for K, cont, ts in _replications(scenario, seed, replications, workers, progress,
-                                     keep_containers):
-        per_rep.append(K)
-        if cont is not None:
-            conts.append(cont)
-        series.append(ts)
-    return RunResult(scenario, seed, replications, summarise(per_rep),
+
+    def more(reps: range) -> None:
+        for K, cont, ts in _replications(scenario, seed, reps, workers, progress,
+                                         keep_containers):
+            per_rep.append(K)
+            if cont is not None:
+                conts.append(cont)
+            series.append(ts)
+
+    n = max(replications, 3) if precision else replications
+    more(range(n))
+    table = summarise(per_rep)
+    extra = {}
+    if precision:
+        worst, key = widest(table)
+        while worst > precision and n < max_replications:
+            # the half-width shrinks as 1/sqrt(n): aim for the n that would just do
+            want = n + 1 if not np.isfinite(worst) else math.ceil(n * (worst / precision) ** 2)
+            want = min(max(want, n + 1), max_replications)
+            more(range(n, want))
+            n = want
+            table = summarise(per_rep)
+            worst, key = widest(table)
+        extra["precision"] = {"target": precision, "reached": bool(worst <= precision),
+                              "replications": n, "max_replications": max_replications,
+                              "widest": {"kpi": list(key) if key else None,
+                                         "relative_half_width": worst}}
+    return RunResult(scenario, seed, n, table,
                      pd.concat(conts, ignore_index=True) if conts else None,
-                     pd.concat(series, ignore_index=True), time.perf_counter() - t)
+                     pd.concat(series, ignore_index=True), time.perf_counter() - t, extra)

@@ -104,12 +104,13 @@ def manifest(result: RunResult, scenario_path: str | None, argv: list[str] | Non
         "command": argv,
         "wall_time_s": round(result.wall_time_s, 3),
         "files": [],
+        **({"precision": result.extra["precision"]} if "precision" in result.extra else {}),
         "config": cfg,
     }
 
 
 RESULT_FILES = {"manifest.json", "kpis.json", "kpis.csv", "timeseries.parquet",
-                "containers.parquet", "figures"}
+                "containers.parquet", "figures", "comparison.json", "comparison.csv"}
 
 
 def not_replaceable(path: Path) -> str | None:
