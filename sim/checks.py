@@ -141,8 +141,11 @@ def services(s: Scenario) -> Found:
         for end, nid in (("from", svc.from_), ("to", svc.to)):
             node = s.nodes.get(nid)
             if node is None:
-                ports = [k for k, n in s.nodes.items() if n.kind == "port"]
-                yield f"{p}.{end}", f"unknown port '{nid}' ({did_you_mean(nid, ports)})"
+                ports = {k: n for k, n in s.nodes.items() if n.kind == "port"}
+                named = [k for k, n in ports.items() if nid.lower() in n.name.lower()]
+                hint = (f"did you mean '{named[0]}'? ({ports[named[0]].name})" if named
+                        else did_you_mean(nid, ports))
+                yield f"{p}.{end}", f"unknown port '{nid}' ({hint})"
             elif node.kind != "port":
                 yield f"{p}.{end}", f"'{nid}' is a {node.kind}, not a port"
         if svc.from_ == svc.to:
@@ -153,6 +156,13 @@ def services(s: Scenario) -> Found:
             yield p, (f"duplicates service '{seen[key]}' between '{svc.from_}' and "
                       f"'{svc.to}' (raise its fleet instead)")
         seen.setdefault(key, sid)
+        d = svc.crossing_h
+        low = getattr(d, "value", getattr(d, "low", None))
+        if (low is not None and low <= 0) or d.dist == "exponential" or (
+                d.dist in ("gamma", "lognormal") and d.cv > 1):
+            yield f"{p}.crossing_h", ("a sea passage can take 0 hours with this distribution "
+                                      "(give one whose lowest value is > 0: constant, "
+                                      "uniform, triangular, or gamma/lognormal with cv <= 1)")
         cap = svc.capacity_boxes(s.demand.share_40ft)
         if svc.sailing.min_boxes > cap:
             yield f"{p}.sailing.min_boxes", (f"{svc.sailing.min_boxes} is more than a vessel "
@@ -274,6 +284,31 @@ def flow_paths_connect(s: Scenario) -> Found:
             if s.nodes[nid].kind == "port" and nid not in at_sea:
                 yield p, (f"passes port '{nid}' without sailing; a port is where boxes "
                           "change between train and vessel")
+
+
+def services_sail_loaded(s: Scenario) -> Found:
+    """A vessel leaves home only with a load from home (by its sailing rule), so a service
+    that some flow sails back on (far port -> home) must also carry some flow out."""
+    links = link_index(s)
+    out_used, back_used = set(), {}
+    for fid, rid, path, err in _flow_paths(s):
+        if err:
+            continue
+        for a, b in zip(path, path[1:]):
+            sid = links.get(frozenset((a, b)))
+            v = s.services.get(sid) if sid not in s.links else None
+            if v is None:
+                continue
+            if (v.from_, v.to) == (a, b):
+                out_used.add(sid)
+            else:
+                back_used.setdefault(sid, (fid, rid))
+    for sid, (fid, rid) in back_used.items():
+        if sid not in out_used:
+            v = s.services[sid]
+            yield (f"demand.flows.{fid}", f"sails back on service '{sid}' from '{v.to}' to "
+                   f"'{v.from_}' (route '{rid}'), but no flow sails out from '{v.from_}', so "
+                   f"no vessel would ever leave '{v.from_}' (swap the service's from and to)")
 
 
 def train_lengths(s: Scenario) -> Found:
@@ -407,7 +442,7 @@ TIMELINE_FIELDS = {
               "crossing.crane_moves_per_h": (0.0, 500.0, False),
               "port.cranes": (1, 200, True), "port.receiving_tracks": (1, 200, True),
               "port.crane_moves_per_h": (0.0, 500.0, False), "port.berths": (1, 50, True)},
-    "services": {"fleet": (1, 200, True)},
+    "services": {"fleet": (0, 200, True)},
 }
 ALLOWED_CHANGES = ", ".join(f"{t}.ID.{f}" for t, fs in TIMELINE_FIELDS.items() for f in fs)
 
@@ -430,8 +465,10 @@ def timeline(s: Scenario) -> Found:
                 yield f"{p}.close", f"'{ch.close}' is a {node.kind}; only border nodes, " \
                                     "ports and links can close"
             else:
+                closable = [*s.links, *(k for k, n in s.nodes.items()
+                                        if n.kind in ("border", "port"))]
                 yield f"{p}.close", (f"unknown facility '{ch.close}' "
-                                     f"({did_you_mean(ch.close, [*s.links, *s.nodes])})")
+                                     f"({did_you_mean(ch.close, closable)})")
             continue
         for path, value in (ch.set or {}).items():
             yield from _timeline_value(s, f"{p}.set", path, value)
@@ -486,7 +523,8 @@ def route_choice(s: Scenario) -> Found:
 
 
 RULES = [ids, node_fields, link_endpoints, link_duplicates, link_gauges, services, route_paths,
-         flow_ends, flow_paths_connect, flow_years, train_lengths, positive_speeds,
+         flow_ends, flow_paths_connect, flow_years, services_sail_loaded, train_lengths,
+         positive_speeds,
          yards_hold_trains, transit_count, horizon_years, demand_size, timeline, route_choice]
 
 

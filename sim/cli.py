@@ -239,22 +239,30 @@ def _headline(result) -> str:
     ci = result.replications > 1
     lines = [f"{result.scenario.name}: seed {result.seed}, {result.replications} replication(s)"
              + ("; mean [95 % CI]" if ci else "")]
-    width = 26 if ci else 12
-    lines.append(f"  {'KPI':40s}" + "".join(f"{y:>{width}s}" for y in years))
+    table = []
     for name, scope, label in HEADLINE:
-        row = []
+        got = []
         for y in years:
             m = k[(k.name == name) & (k.period == y) & (k.scope == scope)]
-            if m.empty:
-                row.append(f"{'–':>{width}s}")
+            got.append(None if m.empty else m.iloc[0])
+        vals = [float(r["mean"]) for r in got if r is not None and r["mean"] == r["mean"]]
+        if not vals:
+            continue
+        fmt = _row_format(vals)
+        cells = []
+        for r in got:
+            if r is None or r["mean"] != r["mean"]:
+                cells.append("–")
                 continue
-            r = m.iloc[0]
-            cell = _fmt(float(r["mean"]))
+            cell = fmt(float(r["mean"]))
             if ci and r["ci95_low"] == r["ci95_low"]:
-                cell += f" [{_fmt(float(r['ci95_low']))}, {_fmt(float(r['ci95_high']))}]"
-            row.append(f"{cell:>{width}s}")
-        if any(c.strip() != "–" for c in row):
-            lines.append(f"  {label:40s}" + "".join(row))
+                cell += f" [{fmt(float(r['ci95_low']))}, {fmt(float(r['ci95_high']))}]"
+            cells.append(cell)
+        table.append((label, cells))
+    width = max([len(c) for _, cells in table for c in cells] + [6]) + 2
+    lines.append(f"  {'KPI':40s}" + "".join(f"{y:>{width}s}" for y in years))
+    for label, cells in table:
+        lines.append(f"  {label:40s}" + "".join(f"{c:>{width}s}" for c in cells))
     prec = result.extra.get("precision")
     if prec:
         w = prec["widest"]
@@ -269,6 +277,16 @@ def _headline(result) -> str:
         n_in = float(in_sys["mean"].iloc[0])
         lines.append(f"  boxes still in the system at the end: {n_in:,.0f}")
     return "\n".join(lines)
+
+
+def _row_format(values: list[float]):
+    """One number format for a row of the headline, from its largest value."""
+    big = max(abs(v) for v in values)
+    if big >= 100:
+        return lambda v: f"{v:,.0f}"
+    if big >= 1:
+        return lambda v: f"{v:.1f}"
+    return lambda v: f"{v:.3f}"
 
 
 COMPARE_HEADLINE = [
@@ -355,6 +373,9 @@ def cmd_plot(args) -> int:
         shutil.rmtree(tmp, ignore_errors=True)
     for name in names:
         print(out / name)
+    if not (folder / "containers.parquet").exists():
+        print("(no transit-time figure: the folder has no containers.parquet; run without "
+              "--no-containers to get it)", file=sys.stderr)
     return 0
 
 

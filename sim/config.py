@@ -204,8 +204,9 @@ class Service(_Strict):
     way back (up to its capacity, without waiting) and returns.
 
     A rail ferry's capacity is in railcars (a railcar carries one 40 ft or two 20 ft
-    boxes); a feeder's in TEU. Either is converted to boxes at the scenario's box mix
-    (``demand.share_40ft``) times ``load_factor`` (ships loaded light for draft limits)."""
+    boxes); a feeder's in TEU; ``load_factor`` (ships loaded light for draft limits)
+    scales either. Loads are counted in boxes, as many as fit if all were 40 ft (see
+    :meth:`capacity_boxes`), so no load ever exceeds the usable capacity."""
 
     kind: VesselKind = Field(description="ferry: rail ferry carrying railcars; feeder: "
                              "container ship carrying TEU")
@@ -237,11 +238,13 @@ class Service(_Strict):
             raise ValueError(f"a {self.kind} has {want}, not {other}")
         return self
 
-    def capacity_boxes(self, share_40ft: float) -> int:
-        """Boxes a vessel takes: its usable capacity over the mean space of one box."""
-        per_box = (share_40ft + (1 - share_40ft) / 2 if self.kind == "ferry"
-                   else 1 + share_40ft)
+    def capacity_boxes(self, share_40ft: float = 1.0) -> int:
+        """Boxes a vessel takes: its usable capacity (capacity x load_factor) over the
+        space of the largest box (a railcar or 2 TEU), so that no load, whatever its
+        20/40 ft mix, exceeds it; a load of the scenario's mix fills
+        (1 + share_40ft) / 2 of it on average."""
         cap = self.capacity_railcars if self.kind == "ferry" else self.capacity_teu
+        per_box = 1.0 if self.kind == "ferry" else 2.0
         return max(1, int(cap * self.load_factor / per_box + 1e-9))
 
     def units(self, teu: int, boxes: int) -> float:
@@ -317,20 +320,23 @@ class Flow(_Strict):
     growth_per_year: float = Field(0.0, gt=-1, le=5, description="fractional yearly growth "
                                    "(0.12 = +12 %/yr)")
     containers_by_year: dict[int, Annotated[float, Field(ge=0)]] = Field(
-        default_factory=dict, description="boxes in particular calendar years, where known "
-        "(they replace growth: a year not listed grows by growth_per_year from the latest "
-        "listed year before it, else from the base year)")
+        default_factory=dict, description="boxes in particular calendar years, where known; "
+        "a year not given grows by growth_per_year from the latest year given before it "
+        "(the base year counts as given), else back from the earliest year given after it")
     routes: dict[str, float] = Field(min_length=1, description="route id -> share of trains")
     source: str | None = None
 
     def volume(self, year: int, base_year: int) -> float:
-        """Expected boxes in calendar ``year`` (before demand.scale)."""
-        if year in self.containers_by_year:
-            return self.containers_by_year[year]
-        before = [y for y in self.containers_by_year if y < year]
-        anchor, value = ((max(before), self.containers_by_year[max(before)]) if before
-                         else (base_year, self.containers_per_year))
-        return value * (1.0 + self.growth_per_year) ** (year - anchor)
+        """Expected boxes in calendar ``year`` (before demand.scale): the volume given for
+        that year (containers_by_year, or containers_per_year for the base year), else
+        grown by growth_per_year from the latest year given before it, else back from the
+        earliest year given after it."""
+        known = {base_year: self.containers_per_year, **self.containers_by_year}
+        if year in known:
+            return known[year]
+        before = [y for y in known if y < year]
+        anchor = max(before) if before else min(known)
+        return known[anchor] * (1.0 + self.growth_per_year) ** (year - anchor)
 
     @field_validator("routes")
     @classmethod
@@ -867,6 +873,12 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None,
     """
     shown = _shown(Path(path))
     loaded = load_raw(path)
+    if len(loaded.files) > 1 and loaded.origin.get("name") != loaded.files[-1]:
+        # a child that does not name itself is named after its file, so that its results
+        # never land in (and replace) its parent's folder
+        stem = re.sub(r"[^A-Za-z0-9_.-]", "_", Path(path).stem) or "scenario"
+        loaded.data["name"] = stem
+        loaded.origin["name"] = loaded.files[-1]
     if set_args:
         parsed = {}
         bad = []

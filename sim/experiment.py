@@ -63,13 +63,21 @@ def t_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, f
 
 
 def summarise(per_rep: list[dict[tuple[str, str, str], float]]) -> pd.DataFrame:
-    """One row per KPI key across replications (keys missing in a replication are NaN)."""
+    """One row per KPI key across replications (keys missing in a replication are NaN).
+
+    Every KPI is a count, time, amount or fraction, never negative (and a fraction never
+    above 1), so the t-interval is cut to those bounds: with few replications it can
+    reach past them, and the part beyond is impossible values only (coverage is kept)."""
     keys = sorted(set().union(*per_rep))
     rows = []
     for key in keys:
         vals = np.array([rep.get(key, math.nan) for rep in per_rep], float)
         m, lo, hi, n = t_interval(vals)
-        rows.append((*key, kpi_mod.KPIS[key[0]][0], m, lo, hi, n, vals.tolist()))
+        unit = kpi_mod.KPIS[key[0]][0]
+        if lo == lo:
+            lo = max(lo, 0.0)
+            hi = min(hi, 1.0) if unit == "fraction" else hi
+        rows.append((*key, unit, m, lo, hi, n, vals.tolist()))
     return pd.DataFrame(rows, columns=KPI_COLUMNS)
 
 

@@ -103,9 +103,12 @@ def sea_legs(out: RunOutput) -> dict[str, np.ndarray]:
          if len(rows)), key=lambda x: x[:3])
 
     def at(pid: str, rows: np.ndarray, stage: str) -> np.ndarray:
+        """The rows' stage hours at a port; NaN for rows that have not reached it."""
         v = where[pid]
-        j = np.searchsorted(v["row"], rows)
-        return v[stage][np.minimum(j, len(v["row"]) - 1)]
+        if not len(v["row"]):
+            return np.full(len(rows), np.nan)
+        j = np.minimum(np.searchsorted(v["row"], rows), len(v["row"]) - 1)
+        return np.where(v["row"][j] == rows, v[stage][j], np.nan)
 
     for t, i, direction, rows in sailings:
         svc = out.services[sids[i]].cfg

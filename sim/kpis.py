@@ -323,7 +323,7 @@ def _ports_and_services(out: RunOutput, edges: np.ndarray, end_h: float, put_yea
     port_teu = {nid: np.zeros(len(spans)) for nid in caspian}
     across = np.zeros(len(spans))
     for sid, svc in out.services.items():
-        sail = rows_array(svc.sailings, 7)
+        sail = rows_array(svc.sailings, 8)
         usable = svc.units_capacity * svc.cfg.load_factor
         ends = (svc.cfg.from_, svc.cfg.to)
         for d, scope in ((0, sid), (1, f"{sid}:return")):
@@ -339,8 +339,8 @@ def _ports_and_services(out: RunOutput, edges: np.ndarray, end_h: float, put_yea
             loaded_at, landed_at = ends[d], ends[1 - d]
             if loaded_at in port_teu:
                 port_teu[loaded_at] += counts_in(t_sail, edges, teu)
-            if landed_at in port_teu:
-                port_teu[landed_at] += counts_in(sail[m, 3], edges, teu)
+            if landed_at in port_teu:  # counted when unloaded
+                port_teu[landed_at] += counts_in(sail[m, 7], edges, teu)
             if loaded_at in caspian and landed_at in caspian:
                 across += counts_in(t_sail, edges, teu)
         a, b = svc.idle_intervals()

@@ -51,7 +51,7 @@ def daily(out: RunOutput) -> pd.DataFrame:
         add(pid, "port", "closed_share", window_means(shut[:, 0], shut[:, 1], edges,
                                                       end=end_h))
     for sid, svc in out.services.items():
-        sail = rows_array(svc.sailings, 7)
+        sail = rows_array(svc.sailings, 8)
         for d, scope in ((0, sid), (1, f"{sid}:return")):
             m = sail[:, 1] == d
             add(scope, "service", "sailings", counts_in(sail[m, 2], edges))

@@ -9,10 +9,10 @@ import re
 import numpy as np
 import pytest
 
+from sim import kpis
 from sim.cli import main
 from sim.compare import compare
 from sim.config import ConfigError, load_scenario
-from sim import kpis
 from sim.experiment import run, summarise
 from sim.model import Model
 from sim.results import dumps, kpi_records, write_bundle

@@ -39,25 +39,27 @@ def trace():
 def test_exact_ferry_cycle(trace):
     # Train A leaves alpha full at 23.4 h (the 20th box), runs 6 h to the west port
     # (29.4), is unloaded in 1 h (30.4) and cleared in 5 h (35.4). The one ferry has
-    # waited at the berth since 2.0 (berthed at 0, 2 h berthing); rule full: 20 boxes =
-    # 20 railcars = a load, released at 35.4, loaded in 2 h, sails 37.4, crosses in 20 h
-    # (57.4), berths 2 h and unloads 2 h (61.4), clearance 5 h (66.4), a train of 20
-    # leaves at once (rule full) and runs 12 h to omega (78.4). The ferry takes nothing
-    # back, sails 61.4, is home at 81.4 and ready at 83.4. Train B (a day later) is ready
-    # at the west port at 59.4 but waits for the ferry: loaded 83.4-85.4, and so on.
+    # waited at anchor since 0; rule full: 20 boxes = 20 railcars = a load, released at
+    # 35.4; the ferry berths (2 h, 37.4), loads in 2 h, sails at 39.4, crosses in 20 h
+    # (59.4), berths 2 h and unloads 2 h (63.4), clearance 5 h (68.4), a train of 20
+    # leaves at once (rule full) and runs 12 h to omega (80.4). The ferry takes nothing
+    # back, sails at 63.4 and is home at 83.4, where train B's boxes (ready since 59.4)
+    # are waiting: berth 83.4-85.4, load to 87.4, and the same again.
     st = trace.store
     np.testing.assert_allclose(st.t_depart_origin[[0, 20]], [23.4, 47.4], atol=1e-9)
-    np.testing.assert_allclose(st.t_delivered[[0, 20]], [78.4, 126.4], atol=1e-9)
-    assert by_train(visits(trace, "west")) == ([29.4, 30.4, 35.4, 37.4],
-                                               [53.4, 54.4, 59.4, 85.4])
-    assert by_train(visits(trace, "east")) == ([57.4, 61.4, 66.4, 66.4],
-                                               [105.4, 109.4, 114.4, 114.4])
+    np.testing.assert_allclose(st.t_delivered[[0, 20]], [80.4, 128.4], atol=1e-9)
+    assert by_train(visits(trace, "west")) == ([29.4, 30.4, 35.4, 39.4],
+                                               [53.4, 54.4, 59.4, 87.4])
+    assert by_train(visits(trace, "east")) == ([59.4, 63.4, 68.4, 68.4],
+                                               [107.4, 111.4, 116.4, 116.4])
     sail = [[round(x, 9) for x in s] for s in trace.services["ferry"].sailings]
-    # vessel, direction, sails, reaches the far anchorage, boxes, TEU, railcars
-    assert sail == [[0, 0, 37.4, 57.4, 20, 40, 20.0], [0, 1, 61.4, 81.4, 0, 0, 0.0],
-                    [0, 0, 85.4, 105.4, 20, 40, 20.0], [0, 1, 109.4, 129.4, 0, 0, 0.0]]
+    # vessel, direction, sails, reaches the far anchorage, boxes, TEU, railcars, landed
+    nan = float("nan")
+    want = [[0, 0, 39.4, 59.4, 20, 40, 20.0, 63.4], [0, 1, 63.4, 83.4, 0, 0, 0.0, nan],
+            [0, 0, 87.4, 107.4, 20, 40, 20.0, 111.4], [0, 1, 111.4, 131.4, 0, 0, 0.0, nan]]
+    np.testing.assert_equal(np.array(sail), np.array(want))
     a, b = trace.services["ferry"].idle_intervals()
-    np.testing.assert_allclose(a, [2.0, 83.4, 131.4])
+    np.testing.assert_allclose(a, [0.0, 83.4, 131.4])
     np.testing.assert_allclose(b, [35.4, 83.4, np.nan])
 
 
@@ -72,34 +74,47 @@ def test_ferry_kpis_follow_from_the_trace(trace):
     assert K[("caspian_teu", y, "west")] == 80
     assert K[("caspian_teu", y, "east")] == 80
     assert K[("caspian_teu", y, "all")] == 80
-    # idle at home 2.0-35.4 and 131.4-168 of 168 h in service
-    assert K[("vessel_utilisation", y, "ferry")] == pytest.approx(1 - (33.4 + 36.6) / 168)
-    # dwell at the west port: (37.4 - 29.4 + 85.4 - 53.4) / 2 = 20 h, of which 1 h
-    # handling, 5 h customs, 14 h waiting for the ferry and loading
-    assert K[("port_dwell_hours_mean", y, "west")] == pytest.approx(20.0)
+    # idle at home 0-35.4 and 131.4-168 of 168 h in service
+    assert K[("vessel_utilisation", y, "ferry")] == pytest.approx(1 - (35.4 + 36.6) / 168)
+    # dwell at the west port: (39.4 - 29.4 + 87.4 - 53.4) / 2 = 22 h, of which 1 h
+    # handling, 5 h customs, 16 h waiting for the ferry, berthing and loading
+    assert K[("port_dwell_hours_mean", y, "west")] == pytest.approx(22.0)
     assert K[("port_handling_hours_mean", y, "west")] == pytest.approx(1.0)
     assert K[("port_customs_hours_mean", y, "west")] == pytest.approx(5.0)
-    assert K[("port_consolidation_hours_mean", y, "west")] == pytest.approx(14.0)
+    assert K[("port_consolidation_hours_mean", y, "west")] == pytest.approx(16.0)
     assert K[("transit_time_days_mean", y, "middle_corridor")] == pytest.approx(
-        (78.4 - np.mean(trace.store.t_created[:20]) + 126.4
+        (80.4 - np.mean(trace.store.t_created[:20]) + 128.4
          - np.mean(trace.store.t_created[20:])) / 2 / 24)
+
+
+def test_sea_passages_in_the_container_records(trace):
+    from sim.intervals import sea_legs
+    legs = sea_legs(trace)
+    got = np.column_stack([legs[f"sea1_{k}"] for k in ("port_arrive", "sailed", "landed",
+                                                        "port_depart")])
+    assert by_train(got) == ([29.4, 39.4, 63.4, 68.4], [53.4, 87.4, 111.4, 116.4])
+    assert (legs["sea1_service"] == 0).all() and "sea2_service" not in legs
+
+
+CLOSURES = [{"date": "2024-01-31", "close": "west", "days": 1},
+            {"date": "2024-02-01", "close": "east", "days": 2}]
 
 
 def test_closure_at_home_holds_the_load_and_the_sailing():
     # west closed to shipping 24-48 h: train A's boxes are ready at 35.4 but no load is
-    # released until the reopening at 48; loaded 48-50, sails 50. East closed 48-72 h:
-    # the ferry reaches the anchorage at 70 and waits to berth until 72; 2 h berthing and
-    # 2 h unloading land the load at 76, cleared at 81, delivered at 81 + 12 = 93.
-    out = run(timeline=[{"date": "2024-01-31", "close": "west", "days": 1},
-                        {"date": "2024-02-01", "close": "east", "days": 1}])
+    # released until the reopening at 48; berth 48-50, load 50-52, sail at 52. East
+    # closed 48-96 h: the ferry reaches its anchorage at 72 and waits to berth until 96;
+    # 2 h berthing and 2 h unloading land the load at 100, cleared at 105, delivered at
+    # 105 + 12 = 117.
+    out = run(timeline=CLOSURES)
     first = out.services["ferry"].sailings[0]
-    assert [round(x, 9) for x in first[2:4]] == [50.0, 70.0]
-    assert by_train(visits(out, "east"))[0] == [70.0, 76.0, 81.0, 81.0]
-    assert out.store.t_delivered[0] == pytest.approx(93.0)
+    assert [round(x, 9) for x in first[2:4]] == [52.0, 72.0]
+    assert by_train(visits(out, "east"))[0] == [72.0, 100.0, 105.0, 105.0]
+    assert out.store.t_delivered[0] == pytest.approx(117.0)
     assert [[round(a, 9), round(b, 9)] for a, b in out.ports["west"].closures] == [[24, 48]]
     K = kpis.compute(out)
     assert K[("closure_hours", "2024", "west")] == pytest.approx(24.0)
-    assert K[("closure_hours", "2024", "east")] == pytest.approx(24.0)
+    assert K[("closure_hours", "2024", "east")] == pytest.approx(48.0)
 
 
 def test_storms_stop_every_sailing_while_they_last():
@@ -120,12 +135,13 @@ def test_storms_stop_every_sailing_while_they_last():
 
 
 def test_fleet_change_on_its_date():
-    # a second ferry from 2024-02-02 (72 h): it starts at the west port at once, berths
-    # 72-74 and takes train B's boxes (ready since 59.4) at 74, sailing at 76
+    # a second ferry from 2024-02-02 (72 h): it starts at the west port, where train B's
+    # boxes have been ready since 59.4, so the load is released at once: berth 72-74,
+    # load 74-76, sail at 76
     out = run(timeline=[{"date": "2024-02-02", "set": {"services.ferry.fleet": 2}}])
     sail = [[round(x, 9) for x in s[:3]] for s in out.services["ferry"].sailings
             if s[1] == 0]
-    assert sail == [[0, 0, 37.4], [1, 0, 76.0]]
+    assert sail == [[0, 0, 39.4], [1, 0, 76.0]]
     assert out.services["ferry"].active == [(0.0, 1), (72.0, 2)]
 
 
@@ -153,21 +169,33 @@ def test_every_container_is_in_one_place_across_the_sea(busy):
 
 
 def test_sea_conservation_by_load(busy):
-    # every box that sailed from west was landed at east, is waiting at east's anchorage
-    # or berth, or is at sea; landed boxes are counted once
+    # every box that sailed from west was landed at east once, or is still aboard (the
+    # vessels' own state, kept apart from the logs the KPIs read)
     svc = busy.services["ferry"]
     sail = np.array(svc.sailings, float)
-    out_rows = [r for r, s in zip(svc.sailing_rows, sail) if s[1] == 0]
-    sailed = np.concatenate(out_rows)
+    sailed = np.concatenate([r for r, s in zip(svc.sailing_rows, sail) if s[1] == 0])
     assert len(np.unique(sailed)) == len(sailed)
     east = busy.ports["east"].visits(busy.store.n, busy.calendar.end_h)
     landed = east["row"][east["kind"] == 1]
-    assert set(landed) <= set(sailed)
-    at_sea = kpis.locate(busy)["at_sea"]
-    assert len(sailed) == len(landed) + at_sea.sum()
-    # the yard never held more than its capacity
-    west = busy.ports["west"]
-    assert west.yard.level <= west.cfg.yard_capacity_teu
+    assert len(np.unique(landed)) == len(landed)
+    aboard = svc.aboard()
+    assert set(sailed) == set(landed) | (set(aboard) & set(sailed))
+    assert not set(landed) & set(aboard)
+    assert set(np.flatnonzero(kpis.locate(busy)["at_sea"])) == set(sailed) - set(landed)
+
+
+def test_port_yard_holds_exactly_the_boxes_in_it(busy):
+    # west: TEU unloaded from trains, not yet handed to a vessel (loaded or aboard),
+    # plus space reserved by trains being unloaded
+    st, west, svc = busy.store, busy.ports["west"], busy.services["ferry"]
+    v = west.visits(st.n, busy.calendar.end_h)
+    gone = set(np.concatenate(svc.sailing_rows)) | set(svc.aboard())
+    here = [r for r, u, d in zip(v["row"], v["unloaded"], v["depart"])
+            if u == u and d != d and r not in gone]
+    reserved = west.yard.level - st.teu[here].sum()
+    inside = sum(t[3] for t in west._inside.values())
+    assert 0 <= reserved <= inside
+    assert west.yard.level > 0.5 * west.cfg.yard_capacity_teu, "the fixture should fill it"
 
 
 def test_same_seed_same_sea():
@@ -190,13 +218,12 @@ def test_closure_effects_by_hand():
 
 def test_disruption_kpis_of_the_closures_by_hand():
     # as test_closure_at_home_holds_the_load_and_the_sailing: west shut 24-48 h holds
-    # train A's 20 boxes (arrived 29.4) until the sailing at 50, 2 h after reopening;
-    # east shut 48-72 h: they reach its anchorage at 70 and leave by train at 81, 9 h
+    # train A's 20 boxes (there since 29.4) until the sailing at 52, 4 h after reopening;
+    # east shut 48-96 h: they reach its anchorage at 72 and leave by train at 105, 9 h
     # after reopening
-    out = run(timeline=[{"date": "2024-01-31", "close": "west", "days": 1},
-                        {"date": "2024-02-01", "close": "east", "days": 1}])
+    out = run(timeline=CLOSURES)
     K = kpis.compute(out)
-    for port, hours in (("west", 2.0), ("east", 9.0)):
+    for port, hours in (("west", 4.0), ("east", 9.0)):
         assert K[("disruption_events", "2024", port)] == 1
         assert K[("disruption_boxes_delayed", "2024", port)] == 20
         assert K[("disruption_peak_backlog", "2024", port)] == 20
@@ -204,3 +231,74 @@ def test_disruption_kpis_of_the_closures_by_hand():
         assert K[("disruption_unrecovered", "2024", port)] == 0
     # no closure configured: no disruption rows
     assert ("disruption_events", "2024", "west") not in kpis.compute(run())
+
+
+def test_sea_passage_columns_of_boxes_not_yet_landed():
+    # east shut for the whole run: boxes sail from west and never land; their landing
+    # columns stay empty (none borrows another box's times)
+    from sim.intervals import sea_legs
+    out = run(TOY_SEA, timeline=[{"date": "2023-12-25", "close": "east", "days": 200}])
+    legs = sea_legs(out)
+    sailed = np.isfinite(legs["sea1_sailed"])
+    assert sailed.any()
+    assert np.isnan(legs["sea1_landed"][sailed]).all()
+    assert np.isnan(legs["sea1_port_depart"][sailed]).all()
+    assert set(np.flatnonzero(sailed)) == set(out.services["ferry"].aboard()) | set(
+        np.flatnonzero(kpis.locate(out)["at_sea"]))
+
+
+@pytest.mark.parametrize("date, active, sailed", [
+    # withdrawn while idle at home (since 0): at once, nothing ever sails
+    ("2024-01-31", [(0.0, 1), (24.0, 0)], []),
+    # withdrawn while at the far port: it finishes the round trip and stops when home
+    # again at 83.4; train B's boxes never sail
+    ("2024-02-01", [(0.0, 1), (83.4, 0)], [[0, 0, 39.4], [0, 1, 63.4]]),
+])
+def test_fleet_withdrawn_on_its_date(date, active, sailed):
+    out = run(timeline=[{"date": date, "set": {"services.ferry.fleet": 0}}])
+    svc = out.services["ferry"]
+    assert [(round(t, 9), n) for t, n in svc.active] == active
+    assert [[round(x, 9) for x in s[:3]] for s in svc.sailings] == sailed
+    assert out.ports["west"].berths.used == 0
+
+
+def test_fleet_cut_and_restored_keeps_vessel_ids_apart():
+    # three ferries, cut to one, then back to three: the new vessels get new ids, and
+    # every vessel's sailings alternate out and back
+    out = run(TOY_SEA, timeline=[{"date": "2024-01-15", "set": {"services.ferry.fleet": 1}},
+                                 {"date": "2024-02-01", "set": {"services.ferry.fleet": 3}}])
+    sail = np.array(out.services["ferry"].sailings, float)
+    ids = sorted(set(sail[:, 0].astype(int)))
+    assert len(ids) >= 4  # 0, 1, 2 and at least one newcomer
+    for k in ids:
+        d = sail[sail[:, 0] == k, 1]
+        assert (d[::2] == 0).all() and (d[1::2] == 1).all(), k
+    assert [n for _t, n in out.services["ferry"].active][-1] == 3
+
+
+def test_timetable_sailing_takes_a_vessel_arriving_at_the_slot():
+    # one slot a day at 12 h. Train A's boxes are ready at 35.4: slot 36, berth 36-38,
+    # load 38-40, sail 40; back home at exactly 84 = a slot, where train B's boxes (ready
+    # since 59.4; the 60 h slot found no vessel) are taken: berth 84-86, sail 88
+    out = run(**{"services.ferry.sailing": {"rule": "timetable", "departures_per_day": 1,
+                                            "first_departure_h": 12}})
+    home = [round(s[2], 9) for s in out.services["ferry"].sailings if s[1] == 0]
+    assert home == [40.0, 88.0]
+
+
+def test_return_loads_ride_back():
+    # an eastbound flow on the same route rides the ferries' way back
+    out = run(TOY_SEA, **{"services.ferry.fleet": 5, "nodes.omega.boxes_per_train": 60,
+                          "demand.flows.back": {"origin": "omega", "destination": "alpha",
+                                                "containers_per_year": 5000,
+                                                "routes": {"sea": 1.0}}})
+    K = kpis.compute(out)
+    assert K[("teu_by_service", "2024", "ferry:return")] > 0
+    back = out.store.flow == list(out.scenario.demand.flows).index("back")
+    assert np.isfinite(out.store.t_delivered[back]).sum() > 0.5 * back.sum()
+    # each return load was landed at the home port: sailed back = landed at west by sea
+    sail = np.array(out.services["ferry"].sailings, float)
+    ret = sail[(sail[:, 1] == 1) & (sail[:, 4] > 0)]
+    west = out.ports["west"].visits(out.store.n, out.calendar.end_h)
+    landed_rows = west["row"][west["kind"] == 1]
+    assert len(landed_rows) == ret[np.isfinite(ret[:, 7]), 4].sum()

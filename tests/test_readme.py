@@ -28,3 +28,11 @@ def test_every_scenario_is_in_the_catalogue():
     assert names
     for name in names:
         assert f"`{name}`" in README, name
+
+
+def test_headline_table_is_the_golden_run():
+    """The README's headline results are the golden file's (python -m tests.headline)."""
+    from .headline import accounted, rows
+    for row in rows():
+        assert row in README, row
+    assert accounted() in README

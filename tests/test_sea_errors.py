@@ -57,7 +57,7 @@ CASES = [
     ("[services.ferry]\nload_factor = 0\n",
      ["services.ferry.load_factor: must be > 0 (got 0)"]),
     ("[services.ferry]\nsailing = { rule = \"full\", min_boxes = 100 }\n",
-     ["services.ferry.sailing.min_boxes: 100 is more than a vessel takes (42 boxes at "
+     ["services.ferry.sailing.min_boxes: 100 is more than a vessel takes (40 boxes at "
       "load_factor 0.75)"]),
     ("[services.ferry]\nfrom = \"east\"\nto = \"east\"\n",
      ["services.ferry: a service cannot sail from 'east' to itself"]),
@@ -85,8 +85,8 @@ CASES = [
     ("[nodes.west.port]\nyard_capacity_teu = 50\n[nodes.east.port]\nyard_capacity_teu = 50\n",
      ["nodes.west.port.yard_capacity_teu: 50 TEU cannot take one inbound train of 60 boxes "
       "(up to 120 TEU)",
-      "nodes.east.port.yard_capacity_teu: 50 TEU cannot take one inbound vessel load of 42 "
-      "boxes (up to 84 TEU)"]),
+      "nodes.east.port.yard_capacity_teu: 50 TEU cannot take one inbound vessel load of 40 "
+      "boxes (up to 80 TEU)"]),
     ("[nodes.west.port]\nsiding_length_m = 500\n",
      ["nodes.west.port.siding_length_m: inbound trains of 60 boxes are 925 m long (flow "
       "'west', route 'sea'), longer than the 500 m siding"]),
@@ -103,6 +103,15 @@ CASES = [
     ("[demand.flows.west]\ncontainers_by_year = { 2024 = 100 }\n",
      ["demand.flows.west.containers_by_year.2024: 100 boxes differs from "
       "containers_per_year (36500) for the base year 2024; give it once"]),
+    ("[services.ferry]\ncrossing_h = { dist = \"constant\", value = 0 }\n",
+     ["services.ferry.crossing_h: a sea passage can take 0 hours with this distribution "
+      "(give one whose lowest value is > 0: constant, uniform, triangular, or "
+      "gamma/lognormal with cv <= 1)"]),
+    ("[demand.flows.west]\norigin = \"omega\"\ndestination = \"alpha\"\n"
+     "[nodes.omega]\nboxes_per_train = 40\n",
+     ["demand.flows.west: sails back on service 'ferry' from 'east' to 'west' (route "
+      "'sea'), but no flow sails out from 'west', so no vessel would ever leave 'west' "
+      "(swap the service's from and to)"]),
     ("[demand.flows.west]\ncontainers_by_year = { 2023 = -5 }\n",
      ["demand.flows.west.containers_by_year.2023: must be >= 0 (got -5)"]),
 ]

@@ -200,6 +200,9 @@ class TrainFormation:
             if slot < env.now:
                 continue
             yield env.timeout(slot - env.now)
+            if self.gate is not None:
+                # let whatever else happens at this hour (a vessel coming home) go first
+                yield env.timeout(0)
             avail = self._n_ready(env.now + EPS_H)
             if avail >= self.min_boxes and not self.closed and (
                     self.gate is None or self.gate()):

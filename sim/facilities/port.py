@@ -222,27 +222,33 @@ class VesselService:
         # where boxes landed at each end go next (set by the model): direction -> dispatch
         self.dispatch: dict[int, Dispatch] = {}
         # per sailing: vessel, direction (0 home->far), sail hour, arrival at the far
-        # anchorage (NaN: at sea at the end), boxes, teu, units (railcars or TEU)
+        # anchorage (NaN: at sea at the end), boxes, teu, units (railcars or TEU), hour
+        # the load was landed (unloaded; NaN: not yet, or nothing aboard)
         self.sailings: list[list] = []
         self.sailing_rows: list[np.ndarray] = []
         # per vessel: intervals idle at the home berth waiting for a load [from, to)
         self.idle: list[tuple[float, float]] = []
         self.retire = 0  # vessels to withdraw when next at home (timeline fleet cuts)
         self.fleet = 0
+        self._next_id = 0
+        self._aboard: dict[int, np.ndarray] = {}  # vessel -> rows loaded, not yet landed
+        self._last: dict[int, int] = {}  # vessel -> index of its latest sailing
         self.active: list[tuple[float, int]] = [(0.0, 0)]  # (from hour, vessels in service)
         self.add_vessels(cfg.fleet)
 
     # -- fleet --------------------------------------------------------------------------
     def add_vessels(self, n: int) -> None:
         for _ in range(n):
-            k = self.fleet
+            k = self._next_id
+            self._next_id += 1
             self.fleet += 1
             self.env.process(self._vessel(k))
         self._log_active()
 
     def set_fleet(self, n: int) -> None:
         """A timeline change of the fleet: more vessels start at home now; fewer are
-        withdrawn as vessels next come home."""
+        withdrawn at once from those idle at home, the rest as they next come home (a
+        vessel at sea or at the far port finishes its round trip)."""
         n_now = self.fleet - self.retire
         if n > n_now:
             back = min(self.retire, n - n_now)
@@ -250,6 +256,13 @@ class VesselService:
             self.add_vessels(n - n_now - back)
         else:
             self.retire += n_now - n
+            while self.retire and self._ready:
+                self._ready.pop()[0].succeed(None)
+
+    def _withdraw(self) -> None:
+        self.retire -= 1
+        self.fleet -= 1
+        self._log_active()
 
     def _log_active(self) -> None:
         n = self.fleet
@@ -272,56 +285,90 @@ class VesselService:
         return self.cfg.units(teu, boxes)
 
     def idle_intervals(self) -> tuple[np.ndarray, np.ndarray]:
-        """Vessel intervals idle at the home berth waiting for a load (NaN end: still
-        waiting at the end of the run)."""
+        """Vessel intervals idle at home waiting for a load (NaN end: still waiting at
+        the end of the run)."""
         a = [t for t, _ in self.idle] + [t for _, t in self._ready]
         b = [t for _, t in self.idle] + [math.nan] * len(self._ready)
         return np.array(a, float), np.array(b, float)
 
+    def aboard(self) -> np.ndarray:
+        """Rows on board a vessel at the end: loaded and not yet landed (at the berth
+        being loaded, at sea, at anchor, or being unloaded)."""
+        loads = [r for r in self._aboard.values() if len(r)]
+        return np.concatenate(loads) if loads else np.empty(0, np.int64)
+
     # -- a vessel -------------------------------------------------------------------------
+    def _berth(self, port: PortFacility):
+        """Process step: take a berth at ``port`` once it is open, and moor."""
+        env = self.env
+        while True:
+            yield from port.wait_open()
+            req = port.berths.acquire()
+            if req is not None:
+                yield req
+            if not port.shut:
+                break
+            port.berths.release()  # closed while waiting for the berth: wait again
+        yield env.timeout(self.berthing.one())
+
     def _vessel(self, k: int):
+        """Process: one vessel's round trips. An empty vessel waits for a load at home
+        at anchor, not at a berth; it berths when a load is released (and, with a return
+        load, to unload it first: a load ready by then is taken at the same call)."""
         env, home, away = self.env, self.home, self.away
         cargo: tuple[np.ndarray, int] | None = None  # the return load on board
         t_arrive = env.now
         while True:
-            # at home
-            yield from home.wait_open()
-            req = home.berths.acquire()
-            if req is not None:
-                yield req
-            yield env.timeout(self.berthing.one())
+            # at home: unload the return load, if any, at a berth
+            at_berth = False
             if cargo is not None:
+                yield from self._berth(home)
+                at_berth = True
                 idx, teu = cargo
                 yield env.timeout(self.units(teu, len(idx)) / self.rate)
+                self._aboard.pop(k, None)
+                self.sailings[self._last[k]][7] = env.now
                 home.land(idx, teu, t_arrive, self.dispatch[1])
                 cargo = None
             if self.retire:
-                self.retire -= 1
-                self.fleet -= 1
-                self._log_active()
-                home.berths.release()
+                self._withdraw()
+                if at_berth:
+                    home.berths.release()
                 return
             t_idle = env.now
             ev = env.event()
             self._ready.append((ev, t_idle))
             self.out_pool.wake()
-            idx, teu = yield ev
+            if at_berth and not ev.triggered:  # nothing to load yet: leave the berth
+                home.berths.release()
+                at_berth = False
+            load = yield ev
             self.idle.append((t_idle, env.now))
+            if load is None:  # withdrawn while waiting for a load
+                self._withdraw()
+                if at_berth:
+                    home.berths.release()
+                return
+            idx, teu = load
+            self._aboard[k] = idx
+            if not at_berth:
+                yield from self._berth(home)
             yield env.timeout(self.units(teu, len(idx)) / self.rate)
             yield from home.wait_open()
             home.berths.release()
             idx, teu = yield from self._sail(k, 0, idx, teu, home)
-            # at the far port
+            # at the far port: unload, take what is ready for the way back, return
             t_arrive = env.now
-            yield from away.wait_open()
-            req = away.berths.acquire()
-            if req is not None:
-                yield req
-            yield env.timeout(self.berthing.one() + self.units(teu, len(idx)) / self.rate)
+            yield from self._berth(away)
+            yield env.timeout(self.units(teu, len(idx)) / self.rate)
+            self._aboard.pop(k, None)
+            self.sailings[self._last[k]][7] = env.now
             away.land(idx, teu, t_arrive, self.dispatch[0])
+            yield from away.wait_open()
             self.back_pool.take_ready(self.capacity, env.now)
             if self._back:
                 idx, teu = self._back.pop()
+                self._aboard[k] = idx
                 yield env.timeout(self.units(teu, len(idx)) / self.rate)
             else:
                 idx, teu = np.empty(0, np.int64), 0
@@ -334,7 +381,9 @@ class VesselService:
     def _sail(self, k: int, direction: int, idx: np.ndarray, teu: int, port: PortFacility):
         """Process step: sail one way with a load; returns the load on arrival."""
         env = self.env
-        rec = [k, direction, env.now, math.nan, len(idx), teu, self.units(teu, len(idx))]
+        rec = [k, direction, env.now, math.nan, len(idx), teu, self.units(teu, len(idx)),
+               math.nan]
+        self._last[k] = len(self.sailings)
         self.sailings.append(rec)
         self.sailing_rows.append(idx)
         if len(idx):
