@@ -19,12 +19,20 @@ $(TSTAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(STAMP)
 
-## run: the main job — the baseline scenario and its figures, under results/
+REPS ?= 4
+
+## run: the main job — the baseline and its figures; the Kuryk terminal (and its variant
+## with more ferries) against its counterfactual, REPS replications each, compared
 run: $(STAMP)
 	$(BIN)/corridor check scenarios/baseline.toml
 	$(BIN)/corridor run scenarios/baseline.toml --out results/baseline
 	$(BIN)/corridor plot results/baseline
 	cp results/baseline/figures/monthly_boxes_by_crossing.png results/reference/baseline_monthly_boxes.png
+	$(BIN)/corridor run scenarios/middle_corridor_2030.toml --replications $(REPS) --no-containers --out results/middle_corridor_2030
+	$(BIN)/corridor run scenarios/kuryk_terminal.toml --replications $(REPS) --no-containers --out results/kuryk_terminal
+	$(BIN)/corridor run scenarios/kuryk_terminal_fleet.toml --replications $(REPS) --no-containers --out results/kuryk_terminal_fleet
+	$(BIN)/corridor compare results/middle_corridor_2030 results/kuryk_terminal --out results/compare-kuryk_terminal
+	$(BIN)/corridor compare results/middle_corridor_2030 results/kuryk_terminal_fleet --out results/compare-kuryk_terminal_fleet
 
 ## test: the whole test suite
 test: $(TSTAMP)

@@ -440,8 +440,10 @@ TIMELINE_FIELDS = {
     "links": {"train_paths_per_day": (0.0, 2000.0, False)},
     "nodes": {"crossing.cranes": (1, 200, True), "crossing.receiving_tracks": (1, 200, True),
               "crossing.crane_moves_per_h": (0.0, 500.0, False),
+              "crossing.yard_capacity_teu": (0.0, 1e7, False),
               "port.cranes": (1, 200, True), "port.receiving_tracks": (1, 200, True),
-              "port.crane_moves_per_h": (0.0, 500.0, False), "port.berths": (1, 50, True)},
+              "port.crane_moves_per_h": (0.0, 500.0, False), "port.berths": (1, 50, True),
+              "port.yard_capacity_teu": (0.0, 1e7, False)},
     "services": {"fleet": (0, 200, True)},
 }
 ALLOWED_CHANGES = ", ".join(f"{t}.ID.{f}" for t, fs in TIMELINE_FIELDS.items() for f in fs)

@@ -292,8 +292,10 @@ def _row_format(values: list[float]):
 COMPARE_HEADLINE = [
     ("transit_containers_china_central_asia", "all"), ("kz_share_china_europe_land", "all"),
     ("corridor_share_china_europe", "middle_corridor"), ("caspian_teu", "all"),
-    ("caspian_teu", "kuryk"), ("caspian_teu", "aktau"),
-    ("transit_time_days_mean", "middle_corridor"), ("transit_time_days_mean", "northern"),
+    ("caspian_teu", "aktau"), ("caspian_teu", "kuryk"),
+    ("transit_time_days_mean", "northern"), ("transit_time_days_mean", "middle_corridor"),
+    ("transit_time_days_mean", "middle_corridor_aktau"),
+    ("transit_time_days_mean", "middle_corridor_kuryk"),
 ]
 
 
@@ -316,16 +318,22 @@ def cmd_compare(args) -> int:
               f"{facts['seed']}, {facts['pairs']} paired replication(s); "
               "mean difference [95 % CI] (relative)")
         years = sorted(p for p in set(table.period) if p != "run")
+        same = 0
         for name, scope in COMPARE_HEADLINE:
             for y in years:
                 m = table[(table.name == name) & (table.scope == scope) & (table.period == y)]
                 if m.empty or m.iloc[0]["base_mean"] != m.iloc[0]["base_mean"]:
+                    continue
+                if m.iloc[0]["diff_mean"] == 0 and m.iloc[0]["diff_ci95_high"] in (0, None):
+                    same += 1  # identical in every replication: the scenario did not touch it
                     continue
                 r = m.iloc[0]
                 ci = ("" if r["diff_ci95_low"] != r["diff_ci95_low"] else
                       f" [{_fmt(r['diff_ci95_low'])}, {_fmt(r['diff_ci95_high'])}]")
                 rel = "" if r["rel_change"] != r["rel_change"] else f" ({r['rel_change']:+.1%})"
                 print(f"  {name + ' ' + scope:56s} {y}  {_fmt(r['diff_mean']):>10s}{ci}{rel}")
+        if same:
+            print(f"  ({same} more of these rows are identical in every replication)")
         if facts["only_in_base"] or facts["only_in_other"]:
             print(f"  KPI rows in one folder only: {len(facts['only_in_base'])} base, "
                   f"{len(facts['only_in_other'])} other (listed in manifest.json)")

@@ -537,13 +537,16 @@ def _atomic(path: str, value: Any) -> bool:
 
 
 def deep_merge(base: dict, over: dict, _prefix: str = "") -> dict:
-    """Merge ``over`` into a copy of ``base``: tables merge key by key, anything else
-    (numbers, strings, arrays, distributions, route shares) is replaced whole."""
+    """Merge ``over`` into a copy of ``base``: tables merge key by key, the timeline's
+    entries are appended to the parent's, anything else (numbers, strings, arrays,
+    distributions, route shares) is replaced whole."""
     out = copy.deepcopy(base)
     for k, v in over.items():
         path = f"{_prefix}.{k}" if _prefix else str(k)
         if isinstance(v, dict) and isinstance(out.get(k), dict) and not _atomic(path, v):
             out[k] = deep_merge(out[k], v, path)
+        elif path == "timeline" and isinstance(v, list) and isinstance(out.get(k), list):
+            out[k] = out[k] + copy.deepcopy(v)  # a child's dated changes add to its parent's
         else:
             out[k] = copy.deepcopy(v)
     return out
@@ -580,8 +583,17 @@ def load_raw(path: str | Path, _chain: tuple[Path, ...] = ()) -> Loaded:
     merged = deep_merge(base.data, data)
     # forget the parent's leaves that the child replaced (e.g. a switched distribution)
     kept = set(_leaves(merged))
-    origin = {k: f for k, f in base.origin.items() if k in kept}
+    origin = {k: f for k, f in base.origin.items() if k in kept or k.startswith("timeline[")}
     origin.update({leaf: shown for leaf in _leaves(data)})
+    # timeline entries are appended: each keeps the file that wrote it
+    n_parent = len(base.data.get("timeline", [])) if isinstance(
+        base.data.get("timeline"), list) else 0
+    if isinstance(data.get("timeline"), list):
+        if n_parent and not any(k.startswith("timeline[") for k in base.origin):
+            origin.update({f"timeline[{i}]": base.origin.get("timeline", shown)
+                           for i in range(n_parent)})
+        origin.update({f"timeline[{n_parent + i}]": shown
+                       for i in range(len(data["timeline"]))})
     return Loaded(merged, origin, [*base.files, shown])
 
 
@@ -776,6 +788,9 @@ def _file_for(path: str, loaded: Loaded, default: str) -> str:
     """The file that last set ``path`` or anything below it (overrides rank last)."""
     rank = {f: i for i, f in enumerate(loaded.files)}
     rank.update({"--set": len(rank), "overrides": len(rank) + 1})
+    entry = re.match(r"timeline\[\d+\]", path)  # appended entries keep their file
+    if entry and entry.group(0) in loaded.origin:
+        return loaded.origin[entry.group(0)]
     p = re.sub(r"\[\d+\]", "", path)  # origins are kept per array, not per element
     while p:
         hits = [f for k, f in loaded.origin.items() if k == p or k.startswith(p + ".")]

@@ -52,7 +52,7 @@ KPIS: dict[str, tuple[str, str]] = {
     "trains_by_crossing": ("trains", "inbound trains arriving at the crossing"),
     "transit_time_days_mean": ("days", "mean time from arrival at the origin terminal to "
                                "arrival at the destination, boxes delivered in the period, by "
-                               "corridor"),
+                               "corridor and by route"),
     "transit_time_days_p95": ("days", "95th percentile of the same"),
     "origin_wait_days_mean": ("days", "part of the transit time spent at the origin "
                               "terminal waiting for the block train to fill (mean over boxes "
@@ -70,9 +70,10 @@ KPIS: dict[str, tuple[str, str]] = {
                     "per direction"),
     "mean_queue": ("trains", "time-average number of trains waiting: at crossings for a "
                    "track, yard space or a crane; on links for a train path"),
-    "yard_occupancy_teu_mean": ("TEU", "time-average TEU unloaded at the crossing and not yet "
-                                "departed"),
-    "yard_utilisation": ("fraction", "yard_occupancy_teu_mean / yard_capacity_teu"),
+    "yard_occupancy_teu_mean": ("TEU", "time-average TEU unloaded at the crossing or port "
+                                "and not yet taken from the yard onto a train or vessel"),
+    "yard_utilisation": ("fraction", "yard_occupancy_teu_mean / yard_capacity_teu (its "
+                         "time average, when the timeline changes it)"),
     "peak_queue": ("trains", "most trains waiting at once: at crossings for a track, yard "
                    "space or a crane; on links for a train path"),
     "closure_hours": ("hours", "hours the facility (crossing, port or link) was closed, by "
@@ -257,6 +258,13 @@ def compute(out: RunOutput) -> dict[Key, float]:
                   year_stats(st.t_depart_origin[m], wait, edges)[0])
         K[("containers_in_transit_at_end", "run", corr)] = int((m & ~where["delivered"]).sum())
     K[("containers_in_transit_at_end", "run", "not_departed")] = int(where["at_origin"].sum())
+    delivered_rows = np.flatnonzero(where["delivered"])
+    route_d = st.route[delivered_rows]
+    for r, rid in enumerate(out.route_ids):  # and by route, within a corridor
+        rows = delivered_rows[route_d == r]
+        mean, p95 = year_stats(st.t_delivered[rows], transit_days[rows], edges, p95=True)
+        put_years("transit_time_days_mean", rid, mean)
+        put_years("transit_time_days_p95", rid, p95)
     ce_all = is_china[st.origin] & is_europe[st.destination]
     ce_total = counts_in(np.where(ce_all, st.t_depart_origin, np.nan), edges)
     for ci, corr in enumerate(corridors):
@@ -289,7 +297,7 @@ def compute(out: RunOutput) -> dict[Key, float]:
         a, b, w = rec.yard
         occ = window_means(a, b, edges, w, end=end_h)
         put_years("yard_occupancy_teu_mean", nid, occ)
-        put_years("yard_utilisation", nid, occ / xing.cfg.yard_capacity_teu)
+        put_years("yard_utilisation", nid, occ / _yard_capacity(xing, edges, end_h))
         parts = ("dwell", "handling", "customs", "consolidation")
         for part, means in zip(parts, year_means(rec.box["t"], [rec.box[p] for p in parts],
                                                  edges)):
@@ -364,16 +372,23 @@ def _ports_and_services(out: RunOutput, edges: np.ndarray, end_h: float, put_yea
             _resilience(nid, v["arrive"], v["depart"], shut, edges, end_h, put_years)
         teu = st.teu[v["row"]].astype(float)
         done = np.isfinite(v["unloaded"])
-        occ = window_means(v["unloaded"][done], v["depart"][done], edges, teu[done],
+        occ = window_means(v["unloaded"][done], v["release"][done], edges, teu[done],
                            end=end_h)
         put_years("yard_occupancy_teu_mean", nid, occ)
-        put_years("yard_utilisation", nid, occ / port.cfg.yard_capacity_teu)
+        put_years("yard_utilisation", nid, occ / _yard_capacity(port, edges, end_h))
         parts = {"dwell": v["depart"] - v["arrive"],
                  "handling": v["unloaded"] - v["arrive"],
                  "customs": v["ready"] - v["unloaded"],
                  "consolidation": v["depart"] - v["ready"]}
         for part, means in zip(parts, year_means(v["depart"], list(parts.values()), edges)):
             put_years(f"port_{part}_hours_mean", nid, means)
+
+
+def _yard_capacity(fac, edges: np.ndarray, end_h: float) -> np.ndarray:
+    """Time-average yard capacity in force per window (timeline changes included)."""
+    t = np.array([a for a, _ in fac.yard_log], float)
+    v = np.array([b for _, b in fac.yard_log], float)
+    return window_means(t, np.append(t[1:], end_h), edges, v, end=end_h)
 
 
 def _closable(s) -> set[str]:

@@ -45,7 +45,7 @@ def daily(out: RunOutput) -> pd.DataFrame:
         for kind, name in ((0, "boxes_arrived_by_rail"), (1, "boxes_arrived_by_sea")):
             add(pid, "port", name, counts_in(v["arrive"][v["kind"] == kind], edges))
         done = np.isfinite(v["unloaded"])
-        add(pid, "port", "yard_teu", window_means(v["unloaded"][done], v["depart"][done],
+        add(pid, "port", "yard_teu", window_means(v["unloaded"][done], v["release"][done],
                                                   edges, teu[done], end=end_h))
         shut = np.array(port.closures, float).reshape(-1, 2)
         add(pid, "port", "closed_share", window_means(shut[:, 0], shut[:, 1], edges,

@@ -52,6 +52,7 @@ class BorderCrossing:
         self._closures = 0  # closures in force
         self.closures: list[list[float]] = []  # [from, to (NaN: still closed)] hours
         self.yard = Level(env, cfg.yard_capacity_teu)
+        self.yard_log: list[tuple[float, float]] = [(0.0, cfg.yard_capacity_teu)]
         self.hours_per_box = cfg.moves_per_box / cfg.crane_moves_per_h
         self.handling_rng = handling_rng
         self.customs = Draws(cfg.customs_dwell_h, dwell_rng)
@@ -175,6 +176,9 @@ class BorderCrossing:
             self.tracks.set_capacity(int(value))
         elif field == "crane_moves_per_h":
             self.hours_per_box = self.cfg.moves_per_box / value
+        elif field == "yard_capacity_teu":
+            self.yard.set_capacity(value)
+            self.yard_log.append((self.env.now, value))
         else:  # checks.timeline allows only the fields above
             raise ValueError(f"crossing.{field} cannot change during a run")
 

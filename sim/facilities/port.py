@@ -63,7 +63,10 @@ class PortFacility(BorderCrossing):
         self.sea_rows: list[tuple[np.ndarray, float]] = []
         self._landing: dict[int, list] = {}  # loads waiting for yard space
         self._n_land = 0
-        # per vessel load taken from the yard: rows and the hour the vessel sailed
+        # per vessel load: rows and the hour it was released from the yard to the vessel,
+        # and the hour the vessel sailed
+        self.released_rows: list[np.ndarray] = []
+        self.released_at: list[float] = []
         self.sailed_rows: list[np.ndarray] = []
         self.sailed_at: list[float] = []
 
@@ -111,6 +114,8 @@ class PortFacility(BorderCrossing):
         def load(idx: np.ndarray, t: float) -> None:
             teu = int(teu_of[idx].sum())
             yard.get(teu)
+            self.released_rows.append(idx)
+            self.released_at.append(t)
             on_load(idx, t, teu)
         p = TrainFormation(self.env, rule, capacity, load, gate)
         self.sea_pools.append(p)
@@ -150,8 +155,10 @@ class PortFacility(BorderCrossing):
 
     def visits(self, n_rows: int, end_h: float) -> dict[str, np.ndarray]:
         """Every box that reached the port: its row and the hours it arrived (by train or
-        vessel), was unloaded, was ready to move on, and left (NaN: not yet), in no
-        particular order. ``kind`` is 0 for arrivals by rail, 1 by sea."""
+        vessel), was unloaded, was ready to move on, left the yard (``release``: onto its
+        train, or to a vessel to be loaded) and left the port (``depart``: its train or
+        vessel left; NaN: not yet), in no particular order. ``kind`` is 0 for arrivals by
+        rail, 1 by sea."""
         rows, arrive, unloaded, ready, kind = [], [], [], [], []
         for (t_arr, _tr, _ts, t_done, n, _teu), (idx, t_clear, k_insp, t_insp) in zip(
                 self.log, self.log_rows):
@@ -194,6 +201,12 @@ class PortFacility(BorderCrossing):
             pos = np.full(n_rows, -1, np.int64)
             pos[r] = np.arange(len(r))
             out["depart"][pos[np.concatenate(dep_rows)]] = t
+        out["release"] = out["depart"].copy()
+        if self.released_rows:
+            pos = np.full(n_rows, -1, np.int64)
+            pos[r] = np.arange(len(r))
+            out["release"][pos[np.concatenate(self.released_rows)]] = np.repeat(
+                self.released_at, [len(x) for x in self.released_rows])
         return out
 
 

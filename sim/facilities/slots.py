@@ -66,6 +66,11 @@ class Level:
         self._waiting.append((amount, ev))
         return ev
 
+    def set_capacity(self, capacity: float) -> None:
+        """Change the capacity now (a smaller one takes effect as the level falls)."""
+        self.capacity = capacity
+        self.get(0.0)
+
     def get(self, amount: float) -> None:
         """Remove an amount (never waits), then let waiting puts in, in order."""
         self.level -= amount
