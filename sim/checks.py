@@ -20,6 +20,7 @@ from .network import (
     handling_of,
     is_sea,
     link_index,
+    routes_of,
     transfers,
 )
 
@@ -216,7 +217,7 @@ def _flow_paths(s: Scenario):
         ends = [s.nodes.get(f.origin), s.nodes.get(f.destination)]
         if f.origin == f.destination or any(n is None or n.kind != "terminal" for n in ends):
             continue  # flow_ends
-        for rid in f.routes:
+        for rid in routes_of(s, fid):
             if rid not in s.routes:
                 continue  # flow_ends
             path = s.routes[rid].path
@@ -262,28 +263,35 @@ def flow_ends(s: Scenario) -> Found:
                 yield f"{p}.routes.{rid}", f"unknown route '{rid}' ({did_you_mean(rid, s.routes)})"
 
 
+def path_problems(s: Scenario, path: list[str]) -> list[str]:
+    """What is wrong with a flow's full node path (empty: nothing)."""
+    out = []
+    if len(set(path)) != len(path):
+        out.append(f"the path revisits a node ({' -> '.join(path)})")
+    out += gauge_problems(s, path)
+    n = sum(1 for nid in path if s.nodes[nid].kind == "border")
+    if n > MAX_CROSSINGS:
+        out.append(f"crosses {n} borders; at most {MAX_CROSSINGS} are modelled")
+    sea = [(a, b) for a, b in zip(path, path[1:]) if is_sea(s, a, b)]
+    if len(sea) > MAX_SEA_LEGS:
+        out.append(f"crosses the sea {len(sea)} times; at most {MAX_SEA_LEGS} are modelled")
+    at_sea = {n for ab in sea for n in ab}
+    for nid in path:
+        if s.nodes[nid].kind == "port" and nid not in at_sea:
+            out.append(f"passes port '{nid}' without sailing; a port is where boxes change "
+                       "between train and vessel")
+    return out
+
+
 def flow_paths_connect(s: Scenario) -> Found:
-    """Each flow's origin + route + destination is a connected path of consistent gauge."""
+    """Each flow's origin + route + destination is a connected path of consistent gauge
+    (routes given by dated share changes are judged by the timeline rule)."""
     for fid, rid, path, err in _flow_paths(s):
-        p = f"demand.flows.{fid}.routes.{rid}"
-        if err:
-            yield p, err
+        if rid not in s.demand.flows[fid].routes:
             continue
-        if len(set(path)) != len(path):
-            yield p, f"the path revisits a node ({' -> '.join(path)})"
-        for msg in gauge_problems(s, path):
+        p = f"demand.flows.{fid}.routes.{rid}"
+        for msg in [err] if err else path_problems(s, path):
             yield p, msg
-        n = sum(1 for nid in path if s.nodes[nid].kind == "border")
-        if n > MAX_CROSSINGS:
-            yield p, f"crosses {n} borders; at most {MAX_CROSSINGS} are modelled"
-        sea = [(a, b) for a, b in zip(path, path[1:]) if is_sea(s, a, b)]
-        if len(sea) > MAX_SEA_LEGS:
-            yield p, f"crosses the sea {len(sea)} times; at most {MAX_SEA_LEGS} are modelled"
-        at_sea = {n for ab in sea for n in ab}
-        for nid in path:
-            if s.nodes[nid].kind == "port" and nid not in at_sea:
-                yield p, (f"passes port '{nid}' without sailing; a port is where boxes "
-                          "change between train and vessel")
 
 
 def services_sail_loaded(s: Scenario) -> Found:
@@ -474,6 +482,28 @@ def timeline(s: Scenario) -> Found:
             continue
         for path, value in (ch.set or {}).items():
             yield from _timeline_value(s, f"{p}.set", path, value)
+        if ch.shares is not None:
+            yield from _timeline_shares(s, f"{p}.shares", ch.shares)
+
+
+def _timeline_shares(s: Scenario, where: str, shares: dict[str, dict[str, float]]) -> Found:
+    if s.route_choice.model != "shares":
+        yield where, ("route shares can change only with route_choice.model = 'shares' (the "
+                      "logit chooses routes by their cost)")
+        return
+    paths = {(fid, rid): (path, err) for fid, rid, path, err in _flow_paths(s)}
+    for fid, table in shares.items():
+        if fid not in s.demand.flows:
+            yield f"{where}.{fid}", f"unknown flow '{fid}' ({did_you_mean(fid, s.demand.flows)})"
+            continue
+        for rid in table:
+            if rid not in s.routes:
+                yield (f"{where}.{fid}.{rid}",
+                       f"unknown route '{rid}' ({did_you_mean(rid, s.routes)})")
+            elif (fid, rid) in paths:
+                path, err = paths[(fid, rid)]
+                for msg in [err] if err else path_problems(s, path):
+                    yield f"{where}.{fid}.{rid}", msg
 
 
 def _timeline_value(s: Scenario, where: str, path: str, value: float) -> Found:

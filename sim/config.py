@@ -341,13 +341,7 @@ class Flow(_Strict):
     @field_validator("routes")
     @classmethod
     def _shares(cls, v: dict[str, float]):
-        bad = [k for k, s in v.items() if s < 0]
-        if bad:
-            raise ValueError(f"route shares must be >= 0 (negative: {', '.join(bad)})")
-        total = sum(v.values())
-        if abs(total - 1.0) > 1e-6:
-            raise ValueError(f"route shares must sum to 1 (they sum to {total:g})")
-        return v
+        return _route_shares(v)
 
 
 class Demand(_Strict):
@@ -441,27 +435,50 @@ def _no_bool(v):
     return v
 
 
+def _route_shares(v: dict[str, float]) -> dict[str, float]:
+    bad = [k for k, x in v.items() if x < 0]
+    if bad:
+        raise ValueError(f"route shares must be >= 0 (negative: {', '.join(bad)})")
+    total = sum(v.values())
+    if abs(total - 1.0) > 1e-6:
+        raise ValueError(f"route shares must sum to 1 (they sum to {total:g})")
+    return v
+
+
 class Change(_Strict):
-    """A dated change: new values for some parameters (``set``), or a closure of a
-    facility for some days (``close``: a border node or a link)."""
+    """A dated change: new values for some parameters (``set``), a closure of a facility
+    for some days (``close``: a border node, port or link), or new route shares for some
+    flows (``shares``: flow id -> route id -> share, for trains leaving from the date)."""
 
     date: dt.date = Field(description="first day the change holds (from midnight)")
     set: dict[str, StrictNumber] | None = Field(None, description="\"dotted.path\" (quoted) "
                                                 "-> new value")
-    close: str | None = Field(None, description="id of a border node or a link")
+    close: str | None = Field(None, description="id of a border node, port or link")
     days: float | None = Field(None, gt=0, le=3650, description="closure length, days")
+    shares: dict[str, dict[str, float]] | None = Field(None, description="flow id -> new route "
+                                                  "shares (route id -> share, summing to 1)")
     source: str | None = None
+
+    @field_validator("shares")
+    @classmethod
+    def _shares(cls, v):
+        if v is not None:
+            for table in v.values():
+                _route_shares(table)
+        return v
 
     @model_validator(mode="after")
     def _one_kind(self):
-        if (self.set is None) == (self.close is None):
-            raise ValueError("a change has either 'set' (new values) or 'close' (a facility "
-                             "id, with 'days'), not both or neither")
+        kinds = [k for k in ("set", "close", "shares") if getattr(self, k) is not None]
+        if len(kinds) != 1:
+            raise ValueError("a change has exactly one of 'set' (new values), 'close' (a "
+                             "facility id, with 'days') or 'shares' (new route shares per "
+                             "flow)")
         if self.close is not None and self.days is None:
             raise ValueError("a closure needs 'days' (its length, > 0)")
-        if self.set is not None and self.days is not None:
-            raise ValueError("'days' belongs to a closure; a 'set' change holds from its date "
-                             "on (add another change to undo it)")
+        if self.close is None and self.days is not None:
+            raise ValueError("'days' belongs to a closure; a 'set' or 'shares' change holds "
+                             "from its date on (add another change to undo it)")
         return self
 
 

@@ -22,7 +22,7 @@ from .facilities.disruptions import closures, merge
 from .facilities.formation import schedule_departures
 from .facilities.port import PortFacility, VesselService
 from .facilities.rail import Draws, RailLine
-from .network import crossing_gauges, flow_path, legs, link_index, outbound_boxes
+from .network import crossing_gauges, flow_path, legs, link_index, outbound_boxes, routes_of
 from .randomness import stream
 from .records import ContainerStore, gather
 
@@ -183,7 +183,8 @@ class Model:
         t_all = np.concatenate([p[2] for p in parts]) if parts else np.empty(0)
         slots = max((sum(1 for nid in flow_path(s, fl.origin, fl.destination, rid)
                          if s.nodes[nid].kind == "border")
-                     for fl in s.demand.flows.values() for rid in fl.routes), default=0)
+                     for fid, fl in s.demand.flows.items() for rid in routes_of(s, fid)),
+                    default=0)
         return ContainerStore(flow, origin, dest, size, t_all, max(slots, 1))
 
     def _plans(self) -> dict[tuple[int, int], list[tuple]]:
@@ -200,8 +201,8 @@ class Model:
         self._sea_plans: set[tuple[int, int]] = set()
         self._dispatch_tables: dict[tuple[str, int], dict[int, object]] = {}
         n_routes = len(self.route_ids)
-        for f, flow in enumerate(s.demand.flows.values()):
-            for rid in flow.routes:
+        for f, (fid, flow) in enumerate(s.demand.flows.items()):
+            for rid in routes_of(s, fid):
                 r = self.route_ids.index(rid)
                 path = flow_path(s, flow.origin, flow.destination, rid, links)
                 gauges = {b: gout for b, _gin, gout in crossing_gauges(s, path)}
@@ -275,23 +276,44 @@ class Model:
             rows = np.arange(self._flow_rows[f], self._flow_rows[f + 1])  # in arrival order
             plan = schedule_departures(st.t_created[rows], node.departure or Departure(),
                                        node.boxes_per_train, self.cal.end_h)
-            routes = np.array([self.route_ids.index(r) for r in flow.routes])
-            cum = np.cumsum(list(flow.routes.values()))
-            cum[-1] = 1.0
             rng = stream(self.seed, "route", self.replication, fid)
             cum_teu = np.concatenate(([0], np.cumsum(st.teu[rows], dtype=np.int64)))
-            if self._logit and len(routes) > 1:
+            if self._logit and len(flow.routes) > 1:
                 # chosen at departure from what has been learned by then
-                chooser = self._logit_chooser(f, routes.tolist(), rng)
+                chooser = self._logit_chooser(
+                    f, [self.route_ids.index(r) for r in flow.routes], rng)
                 route = [-1] * len(plan)
             else:
-                # one route draw per train, in departure order
+                # one route draw per train, in departure order, by the shares in force
                 chooser = None
-                route = routes[np.searchsorted(cum, rng.random(len(plan)), side="right")]
-                route = route.tolist()
+                route = self._draw_routes(fid, [p[0] for p in plan], rng).tolist()
             trains = [(t, rows[a:b], int(r), int(cum_teu[b] - cum_teu[a]))
                       for (t, a, b), r in zip(plan, route)]
             self.env.process(self.origin_trains(f, trains, chooser))
+
+    def _draw_routes(self, fid: str, t: list[float], rng: np.random.Generator) -> np.ndarray:
+        """Route codes for trains of flow ``fid`` leaving at hours ``t``: one uniform draw
+        per train against the shares in force at its departure (the flow's, then those of
+        dated share changes), so that before a change the draws are the same as without
+        it (common random numbers)."""
+        s = self.scenario
+        names = routes_of(s, fid)
+        codes = np.array([self.route_ids.index(r) for r in names])
+        tables = [(-np.inf, s.demand.flows[fid].routes)] + [
+            (self.cal.hours(ch.date), ch.shares[fid])
+            for ch in sorted(s.timeline, key=lambda c: c.date)
+            if ch.shares is not None and fid in ch.shares]
+        u = rng.random(len(t))
+        regime = np.searchsorted([a for a, _ in tables], np.asarray(t, float),
+                                 side="right") - 1
+        out = np.empty(len(t), np.int64)
+        for k, (_start, table) in enumerate(tables):
+            share = np.array([table.get(r, 0.0) for r in names])
+            cum = np.cumsum(share)
+            cum[np.flatnonzero(share > 0)[-1]:] = 1.0  # no draw may fall past the last route
+            m = regime == k
+            out[m] = codes[np.searchsorted(cum, u[m], side="right")]
+        return out
 
     def _start_timeline(self) -> None:
         """Dated changes and random closures: link paths and link closures are known in
@@ -308,7 +330,7 @@ class Model:
                     fac = self._facility(ch.close)
                     at_hour += [(t, fac.close), (end, fac.reopen)]
                 continue
-            for path, value in ch.set.items():
+            for path, value in (ch.set or {}).items():  # shares: in the route draws
                 table, _, rest = path.partition(".")
                 eid, _, field = rest.partition(".")
                 if table == "links":

@@ -19,6 +19,17 @@ class PathError(ValueError):
     """A route that cannot be joined into a connected path for a flow."""
 
 
+def routes_of(s: Scenario, fid: str) -> list[str]:
+    """The routes a flow may take during the run: its own, then those dated share changes
+    give it (in order of first mention)."""
+    out = list(s.demand.flows[fid].routes)
+    for ch in s.timeline:
+        for rid in (ch.shares or {}).get(fid, {}):
+            if rid not in out:
+                out.append(rid)
+    return out
+
+
 def link_index(scenario: Scenario) -> dict[frozenset, str]:
     """Unordered node pair -> id of the link, or of the vessel service, joining them."""
     out: dict[frozenset, str] = {}

@@ -91,8 +91,14 @@ def describe(s: Scenario) -> str:
             f"{fid} {d.kind} {d.events_per_year:g}/yr x {d.duration_h.mean:.0f} h"
             for fid, d in disrupted))
     for ch in sorted(s.timeline, key=lambda c: c.date):
-        what = (f"close {ch.close} for {ch.days:g} days" if ch.close else
-                ", ".join(f"{k} = {v:g}" for k, v in (ch.set or {}).items()))
+        if ch.close:
+            what = f"close {ch.close} for {ch.days:g} days"
+        elif ch.shares:
+            what = "route shares: " + "; ".join(
+                f"{fid} " + ", ".join(f"{r} {v:g}" for r, v in t.items())
+                for fid, t in ch.shares.items())
+        else:
+            what = ", ".join(f"{k} = {v:g}" for k, v in (ch.set or {}).items())
         lines.append(f"  timeline  {ch.date}: {what}")
     lines.append("ok: no problems found")
     return "\n".join(lines)

@@ -1,5 +1,7 @@
 """Dated changes and closures take effect on their dates, and only then."""
 
+import datetime as dt
+
 import numpy as np
 import pytest
 
@@ -7,7 +9,7 @@ from sim import kpis
 from sim.config import ConfigError, load_scenario
 from sim.model import Model
 
-from .conftest import TOY
+from .conftest import HERE, TOY
 
 BUSY = {"demand.flows.west.containers_per_year": 60_000}
 
@@ -111,8 +113,8 @@ def test_more_cranes_from_a_date():
      "timeline[0]: a closure needs 'days' (its length, > 0)"),
     ({"date": "2024-01-10", "set": {"links.alpha_gate.train_paths_per_day": 3},
       "close": "gate", "days": 1},
-     "timeline[0]: a change has either 'set' (new values) or 'close' (a facility id, with "
-     "'days'), not both or neither"),
+     "timeline[0]: a change has exactly one of 'set' (new values), 'close' (a facility id, "
+     "with 'days') or 'shares' (new route shares per flow)"),
 ])
 def test_bad_timeline_entries(change, line):
     with pytest.raises(ConfigError) as e:
@@ -218,3 +220,47 @@ def test_crane_utilisation_stays_within_one_through_closures_and_cuts():
         u = ts[(ts.facility == "gate") & (ts.metric == "crane_utilisation")]["value"]
         assert u.dropna().max() <= 1 + 1e-9
         assert kpis.compute(out)[("utilisation", "2024", "gate")] <= 1 + 1e-9
+
+
+def test_route_shares_change_on_their_date():
+    # half and half until 1 April, then every train takes 'alt'; before the date the
+    # trains draw exactly the routes they draw without the change (common random numbers)
+    path = HERE / "scenarios" / "toy_two_routes.toml"
+    fixed = {"route_choice.model": "shares"}
+    base = Model(load_scenario(path, overrides=fixed)).run()
+    out = Model(load_scenario(path, overrides={**fixed, "timeline": [
+        {"date": "2024-04-01", "shares": {"west": {"alt": 1.0}}}]})).run()
+    t_change = out.calendar.hours(dt.date(2024, 4, 1))
+    ot, ob = np.array(out.origin_trains, float), np.array(base.origin_trains, float)
+    before = ot[:, 2] < t_change
+    np.testing.assert_array_equal(ot[before], ob[ob[:, 2] < t_change])
+    alt = out.route_ids.index("alt")
+    assert (ot[~before, 1] == alt).all() and (~before).sum() > 20
+    assert 0.3 < (ot[before, 1] == alt).mean() < 0.7
+
+
+@pytest.mark.parametrize("change, line", [
+    ({"date": "2024-04-01", "shares": {"wset": {"alt": 1.0}}},
+     "timeline[0].shares.wset: unknown flow 'wset' (did you mean 'west'?)"),
+    ({"date": "2024-04-01", "shares": {"west": {"atl": 1.0}}},
+     "timeline[0].shares.west.atl: unknown route 'atl' (did you mean 'alt'?)"),
+    ({"date": "2024-04-01", "shares": {"west": {"alt": 0.5}}},
+     "timeline[0].shares: route shares must sum to 1 (they sum to 0.5)"),
+    ({"date": "2024-04-01", "shares": {"west": {"alt": 1.0}}, "days": 3},
+     "timeline[0]: 'days' belongs to a closure; a 'set' or 'shares' change holds from its "
+     "date on (add another change to undo it)"),
+])
+def test_bad_share_changes(change, line):
+    with pytest.raises(ConfigError) as e:
+        load_scenario(HERE / "scenarios" / "toy_two_routes.toml",
+                      overrides={"timeline": [change], "route_choice.model": "shares"})
+    assert str(e.value) == "error: overrides: " + line
+
+
+def test_share_changes_need_fixed_shares():
+    with pytest.raises(ConfigError, match=r"\Aerror: overrides: timeline\[0\]\.shares: route "
+                       r"shares can change only with route_choice\.model = 'shares' \(the "
+                       r"logit chooses routes by their cost\)\Z"):
+        load_scenario(HERE / "scenarios" / "toy_two_routes.toml", overrides={
+            "timeline": [{"date": "2024-04-01", "shares": {"west": {"alt": 1.0}}}],
+            "route_choice.model": "logit"})
