@@ -41,6 +41,7 @@ test: $(TSTAMP)
 ## bench: performance figures (not part of the tests)
 bench: $(TSTAMP)
 	$(BIN)/python benchmarks/bench_year.py
+	$(BIN)/python benchmarks/bench_replications.py
 	$(BIN)/python -m pytest benchmarks/test_bench_core.py --benchmark-only -q
 
 clean:

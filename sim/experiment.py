@@ -130,11 +130,10 @@ def _replications(scenario: Scenario, seed: int, reps: range, workers: int,
                 out.append(run_one(scenario, seed, r, False, keep_containers))
                 bar.update(1)
             return out
-    import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     results: list = [None] * n
-    ctx = mp.get_context("spawn")  # no fork of a process holding library threads
+    ctx = _mp_context()
     with ProcessPoolExecutor(max_workers=min(workers, n), mp_context=ctx) as pool:
         futures = {pool.submit(run_one, scenario, seed, r, False, keep_containers): i
                    for i, r in enumerate(reps)}
@@ -144,6 +143,18 @@ def _replications(scenario: Scenario, seed: int, reps: range, workers: int,
                 results[futures[fut]] = fut.result()
                 bar.update(1)
     return results
+
+
+def _mp_context():
+    """Worker processes started by a fork server that has imported the model once (no
+    fork of this process, which may hold library threads), or spawned where there is no
+    fork server."""
+    import multiprocessing as mp
+    if "forkserver" in mp.get_all_start_methods():
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload(["sim.experiment"])
+        return ctx
+    return mp.get_context("spawn")
 
 
 # the KPIs --precision watches, per reported year (those a run does not have are skipped)

@@ -27,6 +27,13 @@ class CrossingRecord:
 
 
 def crossing_record(out: RunOutput, nid: str) -> CrossingRecord:
+    key = ("crossing_record", nid)
+    if key not in out.cache:
+        out.cache[key] = _crossing_record(out, nid)
+    return out.cache[key]
+
+
+def _crossing_record(out: RunOutput, nid: str) -> CrossingRecord:
     xing, st = out.crossings[nid], out.store
     log = rows_array(xing.log, 6)
     u_arrive, u_crane, u_boxes, u_teu = xing.unfinished()

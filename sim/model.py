@@ -103,6 +103,8 @@ class RunOutput:
     origin_trains: list[tuple[int, int, float, int, int]] = field(default_factory=list)
     # (link id, direction) on some flow's path
     link_directions: set[tuple[str, int]] = field(default_factory=set)
+    # records derived after the run, computed once (KPIs and daily series share them)
+    cache: dict = field(default_factory=dict)
 
 
 class Model:

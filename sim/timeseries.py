@@ -20,11 +20,12 @@ def daily(out: RunOutput) -> pd.DataFrame:
     edges = np.arange(cal.start_h, cal.end_h + 1e-9, 24.0)
     dates = pd.date_range(cal.start, periods=len(edges) - 1, freq="D")
     end_h = cal.end_h
-    frames = []
+    labels: list[tuple[str, str, str]] = []
+    frames: list[np.ndarray] = []
 
     def add(facility: str, kind: str, metric: str, values) -> None:
-        frames.append(pd.DataFrame({"date": dates, "facility": facility, "kind": kind,
-                                    "metric": metric, "value": np.asarray(values, float)}))
+        labels.append((facility, kind, metric))
+        frames.append(np.asarray(values, float))
 
     for nid in out.crossings:
         rec = crossing_record(out, nid)
@@ -61,4 +62,9 @@ def daily(out: RunOutput) -> pd.DataFrame:
         add(scope, "link", "queue_trains", window_means(reached, entered, edges, end=end_h))
     if not frames:
         return pd.DataFrame(columns=["date", "facility", "kind", "metric", "value"])
-    return pd.concat(frames, ignore_index=True)
+    n = len(dates)  # one frame built at once: a frame per series cost more than the series
+    cols = {"date": np.tile(dates.values, len(frames))}
+    for j, name in enumerate(("facility", "kind", "metric")):
+        cols[name] = np.repeat(np.array([lab[j] for lab in labels], dtype=object), n)
+    cols["value"] = np.concatenate(frames)
+    return pd.DataFrame(cols)
