@@ -302,3 +302,29 @@ def test_return_loads_ride_back():
     west = out.ports["west"].visits(out.store.n, out.calendar.end_h)
     landed_rows = west["row"][west["kind"] == 1]
     assert len(landed_rows) == ret[np.isfinite(ret[:, 7]), 4].sum()
+
+
+def test_crossing_after_the_sea_on_the_btk_route():
+    # a China -> Istanbul flow via Aktau, Alat and the Akhalkalaki gauge change: boxes
+    # cross the Caspian, then a border (their second crossing, after Altynkol), and arrive
+    from .conftest import BASELINE
+    s = load_scenario(BASELINE, overrides={
+        "horizon.start": "2024-03-01", "horizon.end": "2024-05-01",
+        "horizon.warmup_days": 60,
+        "demand.flows.xian_turkey": {"origin": "xian", "destination": "istanbul",
+                                     "containers_per_year": 20000,
+                                     "routes": {"middle_corridor_btk": 1.0}}})
+    out = Model(s).run()
+    st = out.store
+    f = list(s.demand.flows).index("xian_turkey")
+    mine = st.flow == f
+    ak = out.node_ids.index("akhalkalaki")
+    crossed = mine & (st.crossing[1] == ak)
+    assert crossed.sum() > 500
+    done = mine & np.isfinite(st.t_delivered)
+    assert done.sum() > 300 and (st.crossing[1][done] == ak).all()
+    sailed = st.t_crossing["arrive"][1][done] > st.t_crossing["depart"][0][done]
+    assert sailed.all()  # Akhalkalaki after Altynkol, with the sea between
+    K = kpis.compute(out)
+    assert K[("containers_by_crossing", "2024", "akhalkalaki")] > 0
+    assert K[("transit_time_days_mean", "2024", "middle_corridor_btk")] > 15
