@@ -126,20 +126,17 @@ class Model:
         rep = replication
         self.lines = {lid: RailLine(lid, link, stream(self.seed, "running", rep, lid))
                       for lid, link in s.links.items()}
+        def streams(nid: str) -> tuple:  # handling, customs, inspection share and dwell
+            return (stream(self.seed, "handling", rep, nid), stream(self.seed, "dwell", rep, nid),
+                    stream(self.seed, "inspection", rep, nid),
+                    stream(self.seed, "inspection", rep, nid + ":dwell"))
+
         self.crossings = {
-            nid: BorderCrossing(env, nid, self.node_code[nid], n.crossing,
-                                stream(self.seed, "handling", rep, nid),
-                                stream(self.seed, "dwell", rep, nid),
-                                stream(self.seed, "inspection", rep, nid),
-                                stream(self.seed, "inspection", rep, nid + ":dwell"),
+            nid: BorderCrossing(env, nid, self.node_code[nid], n.crossing, *streams(nid),
                                 self.store.teu)
             for nid, n in s.nodes.items() if n.kind == "border"}
         self.ports = {
-            nid: PortFacility(env, nid, self.node_code[nid], n.port,
-                              stream(self.seed, "handling", rep, nid),
-                              stream(self.seed, "dwell", rep, nid),
-                              stream(self.seed, "inspection", rep, nid),
-                              stream(self.seed, "inspection", rep, nid + ":dwell"),
+            nid: PortFacility(env, nid, self.node_code[nid], n.port, *streams(nid),
                               self.store.teu)
             for nid, n in s.nodes.items() if n.kind == "port"}
         self.services = {

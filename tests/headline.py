@@ -40,6 +40,10 @@ def rows() -> list[str]:
     def pair(name, a, b, fmt=d, sep=" / "):
         return [fmt(v(name, y, a)) + sep + fmt(v(name, y, b)) for y in ("2023", "2024")]
 
+    def mean_p95(scope):
+        return [d(v("transit_time_days_mean", y, scope)) + " / "
+                + d(v("transit_time_days_p95", y, scope)) for y in ("2023", "2024")]
+
     def many(name, scopes, fmt, year="2024"):
         return " / ".join(fmt(v(name, year, s)) for s in scopes)
 
@@ -63,16 +67,13 @@ def rows() -> list[str]:
          pair("teu_by_service", "aktau_alat_feeder", "kuryk_alat_ferry", n),
          "Aktau–Baku feeder line 55k TEU, all cargo (§1.6)"),
         ("transit time, Northern route via Kazakhstan (mean / p95, days)",
-         [d(v("transit_time_days_mean", y, "northern")) + " / "
-          + d(v("transit_time_days_p95", y, "northern")) for y in ("2023", "2024")],
+         mean_p95("northern"),
          "20–26 d door to door, 13–21 d terminal to terminal (§1.7)"),
         ("transit time, Trans-Siberian via Zabaikalsk/Erenhot (mean / p95, days)",
-         [d(v("transit_time_days_mean", y, "trans_siberian")) + " / "
-          + d(v("transit_time_days_p95", y, "trans_siberian")) for y in ("2023", "2024")],
+         mean_p95("trans_siberian"),
          "20–26 d (§1.7)"),
         ("transit time, Middle Corridor to Europe (mean / p95, days)",
-         [d(v("transit_time_days_mean", y, "middle_corridor")) + " / "
-          + d(v("transit_time_days_p95", y, "middle_corridor")) for y in ("2023", "2024")],
+         mean_p95("middle_corridor"),
          "TITR schedule 31–37 d; DHL 50–55 d door to door (§1.7)"),
         ("of which waiting at Xi'an for the train to fill (days)",
          both(d, ("origin_wait_days_mean", "middle_corridor")),
