@@ -226,12 +226,14 @@ def test_run_checks_the_output_folder_before_simulating(tmp_path, capsys, monkey
                                        "file, not a folder\n")
 
 
-def test_kpis_do_not_depend_on_the_number_of_workers(tmp_path):
+@pytest.mark.parametrize("scenario", [TOY, TOY.parent / "toy_sea.toml"],
+                         ids=["land", "sea"])
+def test_kpis_do_not_depend_on_the_number_of_workers(tmp_path, scenario):
     one, two = tmp_path / "w1", tmp_path / "w2"
-    assert main(["run", str(TOY), "--out", str(one), "--replications", "3", "--workers", "1",
-                 "--quiet", "--no-containers"]) == 0
-    assert main(["run", str(TOY), "--out", str(two), "--replications", "3", "--workers", "2",
-                 "--quiet", "--no-containers"]) == 0
+    assert main(["run", str(scenario), "--out", str(one), "--replications", "3", "--workers",
+                 "1", "--quiet", "--no-containers"]) == 0
+    assert main(["run", str(scenario), "--out", str(two), "--replications", "3", "--workers",
+                 "2", "--quiet", "--no-containers"]) == 0
     for name in ("kpis.json", "kpis.csv"):
         assert (one / name).read_bytes() == (two / name).read_bytes()
 
