@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import typing
 from collections.abc import Iterator
 
-from .config import Scenario, did_you_mean
+from .config import Corridor, Scenario, _route_shares, did_you_mean
 from .network import (
     MAX_CROSSINGS,
     MAX_SEA_LEGS,
@@ -41,6 +42,11 @@ def ids(s: Scenario) -> Found:
     for key in sorted(set(s.nodes) & set(s.links)):
         yield f"links.{key}", (f"id '{key}' is also a node; facilities share closures, "
                                "disruptions and KPI scopes, so ids must differ")
+    reserved = {*typing.get_args(Corridor), "all"}  # scopes of the by-corridor KPIs
+    for key in sorted(reserved & set(s.routes)):
+        yield f"routes.{key}", (f"id '{key}' is also the name of a corridor or a KPI scope; "
+                                "route KPIs would be confused with it (use e.g. "
+                                f"'{key}_1')")
     for key in sorted((set(s.nodes) | set(s.links)) & set(s.services)):
         what = "node" if key in s.nodes else "link"
         yield f"services.{key}", (f"id '{key}' is also a {what}; facilities share KPI "
@@ -390,6 +396,27 @@ def yards_hold_trains(s: Scenario) -> Found:
     """A yard takes at least one inbound train or vessel load; under rule 'full' it also
     holds a load short of full for every onward path plus one inbound load, or it could
     deadlock."""
+    inbound, by_sea, tails = _loads(s)
+    for nid, nb in inbound.items():
+        c = handling_of(s, nid)
+        table = "crossing" if s.nodes[nid].kind == "border" else "port"
+        p = f"nodes.{nid}.{table}.yard_capacity_teu"
+        full = [n for n, rule in tails[nid].values() if rule == "full"]
+        if c.yard_capacity_teu < 2 * nb:
+            what = "vessel load" if by_sea[nid] else "train"
+            yield p, (f"{c.yard_capacity_teu:g} TEU cannot take one inbound {what} of {nb} "
+                      f"boxes (up to {2 * nb} TEU)")
+        elif full:
+            need = 2 * (sum(n - 1 for n, _r in tails[nid].values()) + nb)
+            if c.yard_capacity_teu < need:
+                yield p, (f"{c.yard_capacity_teu:g} TEU can deadlock under departure rule "
+                          f"'full' with {len(tails[nid])} onward paths (needs >= {need} "
+                          "TEU, or use 'full_or_max_wait')")
+
+
+def _loads(s: Scenario):
+    """Per transfer node: the largest inbound load (boxes) and whether it comes by sea, and
+    per onward path the outbound load and its departure rule."""
     inbound: dict[str, int] = {}
     by_sea: dict[str, bool] = {}
     tails: dict[str, dict[tuple, tuple[int, str]]] = {}
@@ -408,21 +435,7 @@ def yards_hold_trains(s: Scenario) -> Found:
             else:
                 rule = handling_of(s, t.node).departure.rule
             tails.setdefault(t.node, {})[t.onward] = (t.outbound_boxes, rule)
-    for nid, nb in inbound.items():
-        c = handling_of(s, nid)
-        table = "crossing" if s.nodes[nid].kind == "border" else "port"
-        p = f"nodes.{nid}.{table}.yard_capacity_teu"
-        full = [n for n, rule in tails[nid].values() if rule == "full"]
-        if c.yard_capacity_teu < 2 * nb:
-            what = "vessel load" if by_sea[nid] else "train"
-            yield p, (f"{c.yard_capacity_teu:g} TEU cannot take one inbound {what} of {nb} "
-                      f"boxes (up to {2 * nb} TEU)")
-        elif full:
-            need = 2 * (sum(n - 1 for n, _r in tails[nid].values()) + nb)
-            if c.yard_capacity_teu < need:
-                yield p, (f"{c.yard_capacity_teu:g} TEU can deadlock under departure rule "
-                          f"'full' with {len(tails[nid])} onward paths (needs >= {need} "
-                          "TEU, or use 'full_or_max_wait')")
+    return inbound, by_sea, tails
 
 
 def transit_count(s: Scenario) -> Found:
@@ -496,6 +509,11 @@ def _timeline_shares(s: Scenario, where: str, shares: dict[str, dict[str, float]
         if fid not in s.demand.flows:
             yield f"{where}.{fid}", f"unknown flow '{fid}' ({did_you_mean(fid, s.demand.flows)})"
             continue
+        try:
+            _route_shares(table)
+        except ValueError as e:
+            yield f"{where}.{fid}", str(e)
+            continue
         for rid in table:
             if rid not in s.routes:
                 yield (f"{where}.{fid}.{rid}",
@@ -525,6 +543,12 @@ def _timeline_value(s: Scenario, where: str, path: str, value: float) -> Found:
         yield where, f"'{eid}' has no {field.split('.')[0]} in '{path}'"
         return
     low, high, whole = allowed[field]
+    if field.endswith("yard_capacity_teu"):
+        nb = _loads(s)[0].get(eid)
+        if nb is not None and value < 2 * nb:
+            yield where, (f"'{path}' = {value:g} TEU cannot take one inbound load of {nb} "
+                          f"boxes (up to {2 * nb} TEU)")
+            return
     if whole and value != int(value):
         yield where, f"'{path}' must be a whole number (got {value:g})"
     elif not (low < value <= high if not whole else low <= value <= high):

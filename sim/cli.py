@@ -309,12 +309,18 @@ def cmd_compare(args) -> int:
         return _errors(e.problems)
     out = Path(args.out) if args.out else Path("results") / (
         f"compare-{facts['base']['scenario']}-vs-{facts['other']['scenario']}")
-    why = not_replaceable(out) if out.exists() else _unwritable_parent(out)
+    if out.resolve() in (Path(args.base).resolve(), Path(args.other).resolve()):
+        return _errors([Problem(str(out), "--out", "is one of the folders compared (choose "
+                                "another folder for the comparison)")])
+    why = not_replaceable(out, "comparison") if out.exists() else _unwritable_parent(out)
     if why:
         return _errors([Problem(str(out), "--out", why)])
     write_comparison(table, facts, out, argv=["corridor", *sys.argv[1:]])
     if not args.quiet:
-        print(f"{facts['other']['scenario']} - {facts['base']['scenario']}: seed "
+        names = (facts["other"]["scenario"], facts["base"]["scenario"])
+        if names[0] == names[1]:  # e.g. two --set variants: name the folders
+            names = (facts["other"]["folder"], facts["base"]["folder"])
+        print(f"{names[0]} - {names[1]}: seed "
               f"{facts['seed']}, {facts['pairs']} paired replication(s); "
               "mean difference [95 % CI] (relative)")
         years = sorted(p for p in set(table.period) if p != "run")
@@ -324,7 +330,9 @@ def cmd_compare(args) -> int:
                 m = table[(table.name == name) & (table.scope == scope) & (table.period == y)]
                 if m.empty or m.iloc[0]["base_mean"] != m.iloc[0]["base_mean"]:
                     continue
-                if m.iloc[0]["diff_mean"] == 0 and m.iloc[0]["diff_ci95_high"] in (0, None):
+                r0 = m.iloc[0]
+                if r0["diff_mean"] == 0 and r0["base_mean"] == r0["other_mean"] and not (
+                        r0["diff_ci95_high"] > 0):
                     same += 1  # identical in every replication: the scenario did not touch it
                     continue
                 r = m.iloc[0]

@@ -46,17 +46,41 @@ def read_run(folder: str | Path) -> tuple[dict, list[dict]]:
         except (ValueError, UnicodeDecodeError) as e:
             raise ConfigError([Problem(str(p), "<file>", f"not valid JSON ({e})")]) from None
     man, recs = out
+    where = str(folder / "manifest.json")
     if not isinstance(man, dict) or man.get("kind") != "run":
         kind = man.get("kind") if isinstance(man, dict) else None
-        raise ConfigError([Problem(str(folder / "manifest.json"), "kind",
-                                   f"{kind!r} is not a run folder (compare two folders "
-                                   "written by 'corridor run')")])
-    if not isinstance(recs, list) or any(
-            not isinstance(r, dict) or not {"name", "period", "scope", "values"} <= set(r)
-            for r in recs):
-        raise ConfigError([Problem(str(folder / "kpis.json"), "<file>", "not a KPI list "
-                                   "(records need name, period, scope and values)")])
+        raise ConfigError([Problem(where, "kind", f"{kind!r} is not a run folder (compare two "
+                                   "folders written by 'corridor run')")])
+    n = man.get("replications")
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ConfigError([Problem(where, "replications", f"must be a whole number >= 1 (got "
+                                   f"{n!r}); the folder is damaged")])
+    kp = str(folder / "kpis.json")
+    if not isinstance(recs, list) or not recs:
+        raise ConfigError([Problem(kp, "<file>", "no KPI records (a run folder's kpis.json "
+                                   "lists them)")])
+    for i, r in enumerate(recs):
+        problem = _record_problem(r, n)
+        if problem:
+            raise ConfigError([Problem(kp, f"[{i}]", problem)])
     return man, recs
+
+
+def _record_problem(r, n: int) -> str | None:
+    """What is wrong with one KPI record of a run with ``n`` replications, if anything."""
+    if not isinstance(r, dict):
+        return "not a KPI record (a table with name, period, scope and values)"
+    for key in ("name", "period", "scope"):
+        if not isinstance(r.get(key), str):
+            return f"{key}: expected a string (got {r.get(key)!r})"
+    v = r.get("values")
+    if not isinstance(v, list) or len(v) != n:
+        got = f"{len(v)} values" if isinstance(v, list) else repr(v)
+        return f"values: expected a list of {n} (one per replication; got {got})"
+    if any(x is not None and (isinstance(x, bool) or not isinstance(x, (int, float)))
+           for x in v):
+        return "values: expected numbers or null"
+    return None
 
 
 def _checks(base: dict, other: dict, other_dir: Path) -> list[Problem]:
@@ -144,7 +168,7 @@ def write_comparison(table: pd.DataFrame, facts: dict, out: str | Path,
                for row in table.to_dict("records")]
     man = {**facts, "bundle_format": 1, "package_version": __version__, "command": argv,
            "files": ["manifest.json", "comparison.json", "comparison.csv"]}
-    with atomic_dir(out) as tmp:
+    with atomic_dir(out, kind="comparison") as tmp:
         (tmp / "comparison.json").write_text(dumps(records), encoding="utf-8")
         table.to_csv(tmp / "comparison.csv", index=False, lineterminator="\n")
         (tmp / "manifest.json").write_text(dumps(man), encoding="utf-8")

@@ -27,6 +27,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    Strict,
     ValidationError,
     field_validator,
     model_validator,
@@ -455,17 +456,10 @@ class Change(_Strict):
                                                 "-> new value")
     close: str | None = Field(None, description="id of a border node, port or link")
     days: float | None = Field(None, gt=0, le=3650, description="closure length, days")
-    shares: dict[str, dict[str, float]] | None = Field(None, description="flow id -> new route "
-                                                  "shares (route id -> share, summing to 1)")
+    shares: dict[str, Annotated[dict[str, Annotated[float, Strict()]], Field(min_length=1)]
+                 ] | None = Field(None, min_length=1, description="flow id -> new route "
+                                  "shares (route id -> share, summing to 1)")
     source: str | None = None
-
-    @field_validator("shares")
-    @classmethod
-    def _shares(cls, v):
-        if v is not None:
-            for table in v.values():
-                _route_shares(table)
-        return v
 
     @model_validator(mode="after")
     def _one_kind(self):
@@ -644,6 +638,8 @@ def apply_overrides(loaded: Loaded, overrides: dict[str, Any], origin: str) -> N
                                            f"is a value, not a table, so '{key}' cannot be set")])
             cur = nxt
         cur[parts[-1]] = value
+        for k in [k for k in loaded.origin if k.startswith((key + ".", key + "["))]:
+            del loaded.origin[k]  # what the replaced value held is gone with it
         loaded.origin[key] = origin
         if isinstance(value, dict):
             loaded.origin.update({f"{key}.{leaf}": origin for leaf in _leaves(value)})

@@ -146,9 +146,9 @@ def _replications(scenario: Scenario, seed: int, reps: range, workers: int,
 
 
 def _mp_context():
-    """Worker processes started by a fork server that has imported the model once (no
-    fork of this process, which may hold library threads), or spawned where there is no
-    fork server."""
+    """Worker processes forked from a fresh server process that has imported the model once
+    (so that a worker does not re-import numpy, pandas and SimPy, and this process, which
+    may be in any state, is never forked), or spawned where there is no fork server."""
     import multiprocessing as mp
     if "forkserver" in mp.get_all_start_methods():
         ctx = mp.get_context("forkserver")
@@ -165,20 +165,31 @@ PRECISION_KPIS = [("transit_containers_china_central_asia", "all"),
 
 
 def widest(kpis: pd.DataFrame, watched=PRECISION_KPIS) -> tuple[float, tuple | None]:
-    """The largest relative half-width (half-width / |mean|) among the watched KPIs and
-    reported years, with its key; (inf, key) while a watched KPI has no interval yet."""
+    """The largest relative half-width (half-width / |mean|, of the t-interval before it
+    is cut to possible values) among the watched KPIs and reported years, with its key.
+    A KPI defined in fewer than two replications (a year with no such boxes, say) has no
+    interval and is not watched."""
     worst, key = 0.0, None
     for name, scope in watched:
         rows = kpis[(kpis.name == name) & (kpis.scope == scope) & (kpis.period != "run")]
         for r in rows.itertuples(index=False):
-            if not np.isfinite(r.mean) or r.mean == 0:
+            m, lo, hi, n = t_interval(np.array(r.values, float))
+            if n < 2 or not np.isfinite(m) or m == 0:
                 continue
-            if not np.isfinite(r.ci95_low):
-                return math.inf, (name, r.period, scope)
-            rel = (r.ci95_high - r.ci95_low) / 2 / abs(r.mean)
+            rel = (hi - lo) / 2 / abs(m)
             if rel > worst:
                 worst, key = rel, (name, r.period, scope)
     return worst, key
+
+
+def _replications_needed(rel_half_width: float, n: int, target: float) -> int:
+    """The smallest n' whose 95 % half-width would be within ``target`` of the mean, if
+    the spread stays what ``n`` replications show: half-width = t(n'-1) s / sqrt(n')."""
+    spread = rel_half_width * math.sqrt(n) / stats.t.ppf(0.975, n - 1)  # s / |mean|
+    m = n
+    while stats.t.ppf(0.975, m - 1) * spread / math.sqrt(m) > target and m < 100_000:
+        m += max(1, m // 10)
+    return m
 
 
 def run(scenario: Scenario, seed: int | None = None, replications: int = 1,
@@ -211,9 +222,8 @@ def run(scenario: Scenario, seed: int | None = None, replications: int = 1,
     if precision:
         worst, key = widest(table)
         while worst > precision and n < max_replications:
-            # the half-width shrinks as 1/sqrt(n): aim for the n that would just do
-            want = n + 1 if not np.isfinite(worst) else math.ceil(n * (worst / precision) ** 2)
-            want = min(max(want, n + 1), max_replications)
+            want = min(max(_replications_needed(worst, n, precision), n + 1), 2 * n,
+                       max_replications)  # at most double, then look again
             more(range(n, want))
             n = want
             table = summarise(per_rep)

@@ -26,6 +26,14 @@ class CrossingRecord:
     cranes: tuple[np.ndarray, np.ndarray, np.ndarray]  # crane gangs available: from, to, n
 
 
+def port_visits(out: RunOutput, pid: str) -> dict[str, np.ndarray]:
+    """A port's box visits (:meth:`PortFacility.visits`), computed once per run output."""
+    key = ("port_visits", pid)
+    if key not in out.cache:
+        out.cache[key] = out.ports[pid].visits(out.store.n, out.calendar.end_h)
+    return out.cache[key]
+
+
 def crossing_record(out: RunOutput, nid: str) -> CrossingRecord:
     key = ("crossing_record", nid)
     if key not in out.cache:
@@ -95,11 +103,11 @@ def sea_legs(out: RunOutput) -> dict[str, np.ndarray]:
     """Per container and sea passage k = 1, 2 (in the order sailed): the service (index
     into ``out.services``, -1: none) and the hours it arrived at the loading port, sailed,
     was landed (unloaded) at the far port, and left the far port (NaN: not reached)."""
-    st, end_h = out.store, out.calendar.end_h
+    st = out.store
     n, sids = st.n, list(out.services)
     where = {}
-    for pid, port in out.ports.items():
-        v = port.visits(n, end_h)
+    for pid in out.ports:
+        v = port_visits(out, pid)
         order = np.argsort(v["row"], kind="stable")
         where[pid] = ({k: v[k][order] for k in v})
     cols: dict[str, np.ndarray] = {}

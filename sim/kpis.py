@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .facilities.disruptions import merge
-from .intervals import crossing_record, link_directions
+from .intervals import crossing_record, link_directions, port_visits
 from .model import RunOutput
 from .monitors import (
     closure_effects,
@@ -169,8 +169,8 @@ def locate(out: RunOutput) -> dict[str, np.ndarray]:
                         & np.isnan(st.t_crossing["depart"][k]))
     at_port = np.zeros(st.n, bool)
     landed = np.zeros(st.n, np.int64)
-    for port in out.ports.values():
-        v = port.visits(st.n, out.calendar.end_h)
+    for pid in out.ports:
+        v = port_visits(out, pid)
         at_port[v["row"][np.isnan(v["depart"])]] = True
         np.add.at(landed, v["row"][v["kind"] == 1], 1)
     sailed = np.zeros(st.n, np.int64)
@@ -364,7 +364,7 @@ def _ports_and_services(out: RunOutput, edges: np.ndarray, end_h: float, put_yea
             put_years("caspian_teu", nid, port_teu[nid])
         put_years("caspian_teu", "all", across)
     for nid, port in out.ports.items():
-        v = port.visits(st.n, end_h)
+        v = port_visits(out, nid)
         shut = np.array(port.closures, float).reshape(-1, 2)
         put_years("closure_hours", nid,
                   window_means(shut[:, 0], shut[:, 1], edges, end=end_h) * spans)

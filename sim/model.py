@@ -29,6 +29,41 @@ from .records import ContainerStore, gather
 JUNCTION, BORDER, DELIVER, PORT = 0, 1, 2, 3
 
 
+def _pick(share: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Index of the share interval each uniform ``u`` falls in (no draw falls past the last
+    route with a share)."""
+    cum = np.cumsum(share)
+    cum[np.flatnonzero(share > 0)[-1]:] = 1.0
+    return np.searchsorted(cum, u, side="right")
+
+
+def _reassign(old: np.ndarray, new: np.ndarray, route: np.ndarray, u: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """The coupling of two share vectors that moves the fewest draws: a draw on route r
+    stays if its place within r's old interval is below new_r / old_r; the rest, taken in
+    order, fill the gains of the growing routes in order. Returns the new routes and the
+    draws' places in the new intervals, uniform again, for a later change."""
+    start_old = np.concatenate(([0.0], np.cumsum(old)[:-1]))
+    start_new = np.concatenate(([0.0], np.cumsum(new)[:-1]))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        q = np.where(old[route] > 0, (u - start_old[route]) / old[route], 0.0)
+        keep = np.where(old > 0, np.minimum(new / old, 1.0), 0.0)
+    stays = q < keep[route]
+    loss = np.maximum(old - new, 0.0)
+    gain = np.maximum(new - old, 0.0)
+    # position in the pool of moved draws: the losing routes' moved parts, in route order
+    loss_start = np.concatenate(([0.0], np.cumsum(loss)[:-1]))
+    p = loss_start[route] + (q - keep[route]) * old[route]
+    gain_cum = np.cumsum(gain)
+    target = np.minimum(np.searchsorted(gain_cum, p, side="right"), len(new) - 1)
+    new_route = np.where(stays, route, target)
+    kept_mass = np.minimum(old, new)  # stayers fill the start of each new interval
+    offset = np.where(stays, q * old[route],
+                      kept_mass[target] + p - (gain_cum[target] - gain[target]))
+    new_u = start_new[new_route] + np.clip(offset, 0.0, np.maximum(new[new_route], 0.0))
+    return new_route, new_u
+
+
 @contextmanager
 def _no_hugepage_advice():
     """Allocate the large per-container arrays without NumPy's transparent-hugepage
@@ -293,8 +328,10 @@ class Model:
     def _draw_routes(self, fid: str, t: list[float], rng: np.random.Generator) -> np.ndarray:
         """Route codes for trains of flow ``fid`` leaving at hours ``t``: one uniform draw
         per train against the shares in force at its departure (the flow's, then those of
-        dated share changes), so that before a change the draws are the same as without
-        it (common random numbers)."""
+        dated share changes). A change moves as few trains as it can: a train keeps its
+        route unless that route's share fell, and only the fall's worth of trains move,
+        to the routes whose share rose — so two scenarios with the same seed differ only
+        where their shares do (common random numbers)."""
         s = self.scenario
         names = routes_of(s, fid)
         codes = np.array([self.route_ids.index(r) for r in names])
@@ -306,12 +343,15 @@ class Model:
         regime = np.searchsorted([a for a, _ in tables], np.asarray(t, float),
                                  side="right") - 1
         out = np.empty(len(t), np.int64)
-        for k, (_start, table) in enumerate(tables):
-            share = np.array([table.get(r, 0.0) for r in names])
-            cum = np.cumsum(share)
-            cum[np.flatnonzero(share > 0)[-1]:] = 1.0  # no draw may fall past the last route
+        share = np.array([tables[0][1].get(r, 0.0) for r in names])
+        route = _pick(share, u)
+        for k in range(len(tables)):
+            if k:  # move trains from the routes that lost share to those that gained it
+                new = np.array([tables[k][1].get(r, 0.0) for r in names])
+                route, u = _reassign(share, new, route, u)
+                share = new
             m = regime == k
-            out[m] = codes[np.searchsorted(cum, u[m], side="right")]
+            out[m] = codes[route[m]]
         return out
 
     def _start_timeline(self) -> None:

@@ -113,9 +113,10 @@ RESULT_FILES = {"manifest.json", "kpis.json", "kpis.csv", "timeseries.parquet",
                 "containers.parquet", "figures", "comparison.json", "comparison.csv"}
 
 
-def not_replaceable(path: Path) -> str | None:
-    """Why an existing folder may not be replaced by a result folder, or None if it may:
-    an empty folder, or a result folder holding nothing but result files and figures."""
+def not_replaceable(path: Path, kind: str = "run") -> str | None:
+    """Why an existing folder may not be replaced by a result folder of ``kind``, or None
+    if it may: an empty folder, or a result folder of the same kind holding nothing but
+    result files and figures."""
     path = Path(path)
     if not path.is_dir():
         return "exists and is not a folder"
@@ -123,11 +124,13 @@ def not_replaceable(path: Path) -> str | None:
     if not names:
         return None
     try:
-        kind = json.loads((path / "manifest.json").read_text(encoding="utf-8")).get("kind")
+        found = json.loads((path / "manifest.json").read_text(encoding="utf-8")).get("kind")
     except (OSError, ValueError, AttributeError):
-        kind = None
-    if not kind:
+        found = None
+    if not found:
         return "exists and is not a result folder"
+    if found != kind:
+        return f"is a {found!r} result folder, which a {kind!r} folder does not replace"
     foreign = sorted(names - RESULT_FILES)
     if foreign:
         return f"is a result folder that also holds {', '.join(foreign)}"
@@ -135,11 +138,11 @@ def not_replaceable(path: Path) -> str | None:
 
 
 @contextmanager
-def atomic_dir(target: Path):
+def atomic_dir(target: Path, kind: str = "run"):
     """Yield a temporary folder that replaces ``target`` only if the block succeeds."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    why = not_replaceable(target) if target.exists() else None
+    why = not_replaceable(target, kind) if target.exists() else None
     if why:
         raise FileExistsError(f"{target} {why}; choose another output folder")
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))

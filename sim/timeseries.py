@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .intervals import crossing_record, link_directions
+from .intervals import crossing_record, link_directions, port_visits
 from .model import RunOutput
 from .monitors import counts_in, rows_array, window_means
 
@@ -41,7 +41,7 @@ def daily(out: RunOutput) -> pd.DataFrame:
         add(nid, "crossing", "yard_teu", window_means(a, b, edges, w, end=end_h))
     st = out.store
     for pid, port in out.ports.items():
-        v = port.visits(st.n, end_h)
+        v = port_visits(out, pid)
         teu = st.teu[v["row"]].astype(float)
         for kind, name in ((0, "boxes_arrived_by_rail"), (1, "boxes_arrived_by_sea")):
             add(pid, "port", name, counts_in(v["arrive"][v["kind"] == kind], edges))

@@ -171,3 +171,58 @@ def test_precision_arguments_are_checked(tmp_path, capsys, args, line):
     assert main(["run", str(TOY_SEA), "--out", str(tmp_path / "r"), *args]) == 2
     assert capsys.readouterr().err == line + "\n"
     assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.parametrize("breaks, line", [
+    (lambda d: _edit(d, "manifest.json", lambda t: t.replace('"replications": 6',
+                                                             '"replications": "6"')),
+     "{o}/manifest.json: replications: must be a whole number >= 1 (got '6'); the folder is "
+     "damaged"),
+    (lambda d: _edit(d, "kpis.json", lambda t: "[]"),
+     "{o}/kpis.json: <file>: no KPI records (a run folder's kpis.json lists them)"),
+    (lambda d: _edit(d, "kpis.json", lambda t: json.dumps(
+        [{**r, "values": r["values"][:2]} for r in json.loads(t)])),
+     "{o}/kpis.json: [0]: values: expected a list of 6 (one per replication; got 2 values)"),
+    (lambda d: _edit(d, "kpis.json", lambda t: json.dumps(
+        [{**r, "values": ["x"] * 6} for r in json.loads(t)])),
+     "{o}/kpis.json: [0]: values: expected numbers or null"),
+    (lambda d: _edit(d, "kpis.json", lambda t: json.dumps(
+        [{**r, "name": ["a"]} for r in json.loads(t)])),
+     "{o}/kpis.json: [0]: name: expected a string (got ['a'])"),
+])
+def test_damaged_folders_are_refused_in_one_line(pair, tmp_path, capsys, breaks, line):
+    import shutil
+    other = tmp_path / "other"
+    shutil.copytree(pair / "other", other)
+    breaks(other)
+    assert main(["compare", str(pair / "base"), str(other), "--out",
+                 str(tmp_path / "never")]) == 2
+    assert capsys.readouterr().err == "error: " + line.format(o=other) + "\n"
+    assert not (tmp_path / "never").exists()
+
+
+def test_compare_never_overwrites_a_run(pair, tmp_path, capsys):
+    assert main(["compare", str(pair / "base"), str(pair / "other"), "--out",
+                 str(pair / "other")]) == 2
+    assert capsys.readouterr().err == (f"error: {pair / 'other'}: --out: is one of the folders "
+                                       "compared (choose another folder for the comparison)\n")
+    import shutil
+    run_copy = tmp_path / "a_run"
+    shutil.copytree(pair / "base", run_copy)
+    assert main(["compare", str(pair / "base"), str(pair / "other"), "--out",
+                 str(run_copy)]) == 2
+    assert capsys.readouterr().err == (f"error: {run_copy}: --out: is a 'run' result folder, "
+                                       "which a 'comparison' folder does not replace\n")
+    assert (run_copy / "kpis.json").exists()
+
+
+def test_unequal_replications_pair_the_common_ones(pair, tmp_path):
+    # a folder of 3 replications against one of 6: replications 0-2 are paired, and they
+    # are the same draws as the first three of the six
+    three = tmp_path / "three"
+    write_bundle(run(load_scenario(TOY_SEA, overrides={"services.ferry.fleet": 5}),
+                     replications=3, keep_containers=False), three)
+    table, facts = compare(three, pair / "base")
+    assert facts["pairs"] == 3
+    d = table.diff_mean.dropna()  # KPIs undefined in a replication have no difference
+    assert len(d) > 50 and (d == 0).all()  # the same scenario and seed: identical pairs

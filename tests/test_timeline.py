@@ -239,13 +239,38 @@ def test_route_shares_change_on_their_date():
     assert 0.3 < (ot[before, 1] == alt).mean() < 0.7
 
 
+def test_a_share_change_moves_the_fewest_trains():
+    # main/alt 0.5/0.5 -> 0.2/0.8: only trains that were on main move, and only 0.3 of
+    # all trains (the total variation between the two share vectors); every train that
+    # took alt without the change still takes it
+    path = HERE / "scenarios" / "toy_two_routes.toml"
+    fixed = {"route_choice.model": "shares", "demand.flows.west.containers_per_year": 146000}
+    base = Model(load_scenario(path, overrides=fixed)).run()
+    out = Model(load_scenario(path, overrides={**fixed, "timeline": [
+        {"date": "2024-02-01", "shares": {"west": {"main": 0.2, "alt": 0.8}}}]})).run()
+    t_change = out.calendar.hours(dt.date(2024, 2, 1))
+    ot, ob = np.array(out.origin_trains, float), np.array(base.origin_trains, float)
+    after = ot[:, 2] >= t_change
+    np.testing.assert_array_equal(ot[:, 2], ob[:, 2])  # the same trains, only routes differ
+    alt, main = out.route_ids.index("alt"), out.route_ids.index("main")
+    was_alt = ob[after, 1] == alt
+    assert (ot[after, 1][was_alt] == alt).all()
+    moved = (ot[after, 1] != ob[after, 1]).mean()
+    assert 0.22 < moved < 0.38, moved
+    assert 0.12 < (ot[after, 1] == main).mean() < 0.28
+
+
 @pytest.mark.parametrize("change, line", [
     ({"date": "2024-04-01", "shares": {"wset": {"alt": 1.0}}},
      "timeline[0].shares.wset: unknown flow 'wset' (did you mean 'west'?)"),
     ({"date": "2024-04-01", "shares": {"west": {"atl": 1.0}}},
      "timeline[0].shares.west.atl: unknown route 'atl' (did you mean 'alt'?)"),
     ({"date": "2024-04-01", "shares": {"west": {"alt": 0.5}}},
-     "timeline[0].shares: route shares must sum to 1 (they sum to 0.5)"),
+     "timeline[0].shares.west: route shares must sum to 1 (they sum to 0.5)"),
+    ({"date": "2024-04-01", "shares": {"west": {"alt": True}}},
+     "timeline[0].shares.west.alt: expected a number (got true)"),
+    ({"date": "2024-04-01", "shares": {}},
+     "timeline[0].shares: needs at least 1 entry (got 0)"),
     ({"date": "2024-04-01", "shares": {"west": {"alt": 1.0}}, "days": 3},
      "timeline[0]: 'days' belongs to a closure; a 'set' or 'shares' change holds from its "
      "date on (add another change to undo it)"),
@@ -264,3 +289,25 @@ def test_share_changes_need_fixed_shares():
         load_scenario(HERE / "scenarios" / "toy_two_routes.toml", overrides={
             "timeline": [{"date": "2024-04-01", "shares": {"west": {"alt": 1.0}}}],
             "route_choice.model": "logit"})
+
+
+def test_yard_capacity_changes_on_its_date():
+    # the gate's yard halves on 1 February; its utilisation is of the capacity in force
+    # (time-averaged), and a capacity that cannot take one inbound train is refused
+    s = load_scenario(TOY, overrides={"timeline": [
+        {"date": "2024-02-01", "set": {"nodes.gate.crossing.yard_capacity_teu": 1000}}]})
+    out = Model(s).run()
+    xing = out.crossings["gate"]
+    assert xing.yard.capacity == 1000
+    assert [(round(t, 6), v) for t, v in xing.yard_log] == [
+        (0.0, 2000), (round(out.calendar.hours(dt.date(2024, 2, 1)), 6), 1000)]
+    K = kpis.compute(out)
+    occ = K[("yard_occupancy_teu_mean", "2024", "gate")]
+    # 2024 in the toy: January (31 days) at 2,000 TEU, February (29) at 1,000
+    mean_cap = (31 * 2000 + 29 * 1000) / 60
+    assert K[("yard_utilisation", "2024", "gate")] == pytest.approx(occ / mean_cap)
+    with pytest.raises(ConfigError, match=r"\Aerror: overrides: timeline\[0\]\.set: "
+                       r"'nodes\.gate\.crossing\.yard_capacity_teu' = 60 TEU cannot take one "
+                       r"inbound load of 40 boxes \(up to 80 TEU\)\Z"):
+        load_scenario(TOY, overrides={"timeline": [
+            {"date": "2024-02-01", "set": {"nodes.gate.crossing.yard_capacity_teu": 60}}]})

@@ -154,13 +154,6 @@ class PortFacility(BorderCrossing):
         return
 
     def visits(self, n_rows: int, end_h: float) -> dict[str, np.ndarray]:
-        """As :meth:`_visits`, computed once per (rows, end) after the run."""
-        key = (n_rows, end_h, len(self.log), len(self.sea_log), len(self.sailed_rows))
-        if getattr(self, "_visits_key", None) != key:
-            self._visits_key, self._visits_val = key, self._visits(n_rows, end_h)
-        return self._visits_val
-
-    def _visits(self, n_rows: int, end_h: float) -> dict[str, np.ndarray]:
         """Every box that reached the port: its row and the hours it arrived (by train or
         vessel), was unloaded, was ready to move on, left the yard (``release``: onto its
         train, or to a vessel to be loaded) and left the port (``depart``: its train or
