@@ -7,13 +7,13 @@ in which order.
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from . import kpis as kpi_mod
 from .config import Scenario
@@ -48,6 +48,13 @@ class RunResult:
         return float(m["mean"].iloc[0])
 
 
+@functools.lru_cache(maxsize=256)
+def t_quantile(p: float, dof: int) -> float:
+    """Student's t quantile (one per distinct sample size, however many KPIs)."""
+    from scipy.special import stdtrit  # here: worker processes never need scipy
+    return float(stdtrit(dof, p))
+
+
 def t_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float, int]:
     """Mean and two-sided t confidence interval of the finite values (None bounds if n < 2)."""
     v = np.asarray(values, float)
@@ -58,7 +65,7 @@ def t_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, f
     m = float(v.mean())
     if n < 2:
         return m, math.nan, math.nan, n
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * v.std(ddof=1) / math.sqrt(n))
+    half = float(t_quantile(0.5 + level / 2, n - 1) * v.std(ddof=1) / math.sqrt(n))
     return m, m - half, m + half, n
 
 
@@ -130,18 +137,49 @@ def _replications(scenario: Scenario, seed: int, reps: range, workers: int,
                 out.append(run_one(scenario, seed, r, False, keep_containers))
                 bar.update(1)
             return out
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    import threading
+    from collections import deque
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
+    # W processes in all: this one and W - 1 workers. The workers take replications from
+    # the front, two queued each so they never wait for this process; this process takes
+    # them from the back meanwhile (and works while the workers start up)
     results: list = [None] * n
-    ctx = _mp_context()
-    with ProcessPoolExecutor(max_workers=min(workers, n), mp_context=ctx) as pool:
-        futures = {pool.submit(run_one, scenario, seed, r, False, keep_containers): i
-                   for i, r in enumerate(reps)}
-        with tqdm(total=n, unit="replication", desc=scenario.name,
-                  disable=None if progress else True, leave=False) as bar:
-            for fut in as_completed(futures):
-                results[futures[fut]] = fut.result()
+    todo = deque(enumerate(reps))
+    helpers = min(workers, n) - 1
+    with ProcessPoolExecutor(max_workers=helpers, mp_context=_mp_context()) as pool, \
+            tqdm(total=n, unit="replication", desc=scenario.name,
+                 disable=None if progress else True, leave=False) as bar:
+        running: dict = {}
+
+        def top_up() -> None:
+            for fut in [f for f in running if f.done()]:
+                results[running.pop(fut)] = fut.result()
                 bar.update(1)
+            while todo and len(running) < 2 * helpers:
+                i, r = todo.popleft()
+                running[pool.submit(run_one, scenario, seed, r, False, keep_containers)] = i
+
+        # the first submissions start the workers (~0.5 s): from a thread, while this
+        # process starts on the last replication
+        starter = threading.Thread(target=top_up)
+        starter.start()
+        while todo:
+            i, r = todo.pop()
+            results[i] = run_one(scenario, seed, r, False, keep_containers)
+            bar.update(1)
+            starter.join()
+            top_up()
+        starter.join()
+        while running:
+            # a replication still queued for a busy worker is done here instead
+            for fut in [f for f in running if f.cancel()]:
+                i = running.pop(fut)
+                results[i] = run_one(scenario, seed, reps[i], False, keep_containers)
+                bar.update(1)
+            if running:
+                wait(running, return_when=FIRST_COMPLETED)
+                top_up()
     return results
 
 
@@ -185,9 +223,9 @@ def widest(kpis: pd.DataFrame, watched=PRECISION_KPIS) -> tuple[float, tuple | N
 def _replications_needed(rel_half_width: float, n: int, target: float) -> int:
     """The smallest n' whose 95 % half-width would be within ``target`` of the mean, if
     the spread stays what ``n`` replications show: half-width = t(n'-1) s / sqrt(n')."""
-    spread = rel_half_width * math.sqrt(n) / stats.t.ppf(0.975, n - 1)  # s / |mean|
+    spread = rel_half_width * math.sqrt(n) / t_quantile(0.975, n - 1)  # s / |mean|
     m = n
-    while stats.t.ppf(0.975, m - 1) * spread / math.sqrt(m) > target and m < 100_000:
+    while t_quantile(0.975, m - 1) * spread / math.sqrt(m) > target and m < 100_000:
         m += max(1, m // 10)
     return m
 

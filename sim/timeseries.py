@@ -65,6 +65,11 @@ def daily(out: RunOutput) -> pd.DataFrame:
     n = len(dates)  # one frame built at once: a frame per series cost more than the series
     cols = {"date": np.tile(dates.values, len(frames))}
     for j, name in enumerate(("facility", "kind", "metric")):
-        cols[name] = np.repeat(np.array([lab[j] for lab in labels], dtype=object), n)
+        # categorical: cheap to send back from a worker process and to store
+        names = [lab[j] for lab in labels]
+        cats = sorted(set(names))
+        code = {c: i for i, c in enumerate(cats)}
+        cols[name] = pd.Categorical.from_codes(
+            np.repeat(np.array([code[x] for x in names], np.int32), n), categories=cats)
     cols["value"] = np.concatenate(frames)
     return pd.DataFrame(cols)
