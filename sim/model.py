@@ -222,11 +222,15 @@ class Model:
         return ContainerStore(flow, origin, dest, size, t_all, max(slots, 1))
 
     def _plans(self) -> dict[tuple[int, int], list[tuple]]:
-        """Compiled rail steps for each (flow, route): ``(line, direction, action, a, b)``.
+        """Compiled rail steps for each (flow, route): ``(book, direction, action, a, b,
+        km_h, speed)`` — the link's path booking, the direction, what happens at the end
+        of the link, its length in km x 24 and its speed draw (so that running hours are
+        ``km_h / speed()``).
 
-        JUNCTION: a = stop-time draws or None. BORDER: a = the crossing, b = (pool key: the
-        onward path, outbound boxes per train, departure callback). PORT: a = the port,
-        b = the pool of its vessel service. DELIVER: nothing. Sea legs have no step: the
+        JUNCTION: a = the stop-time draw or None. BORDER and PORT: a = the crossing's or
+        port's ``receive``, b = the pool the train's boxes join there (at a crossing the
+        outbound trains for the onward path, at a port the vessel service's). DELIVER:
+        nothing. Sea legs have no step: the
         vessel service lands the boxes at the far port, whose dispatch table (per flow
         and route) names the pool that takes them on."""
         s = self.scenario
@@ -261,19 +265,25 @@ class Model:
                     line = self.lines[leg.link_id]
                     node = s.nodes[leg.node]
                     if i == len(lg) - 1:
-                        steps.append((line, leg.direction, DELIVER, None, None))
+                        steps.append((line.book, leg.direction, DELIVER, None, None,
+                                      line.km_h, line.speed.one))
                     elif node.kind == "border":
                         spec = (tuple(path[i + 2:]),  # pool: boxes with the same onward path
                                 outbound_boxes(s, leg.node, gauges[leg.node]),
                                 self._crossing_departure(steps, step_of[i + 1]))
-                        steps.append((line, leg.direction, BORDER, self.crossings[leg.node],
-                                      spec))
+                        xing = self.crossings[leg.node]
+                        steps.append((line.book, leg.direction, BORDER, xing.receive,
+                                      xing.pool(*spec), line.km_h, line.speed.one))
                     elif node.kind == "port":
-                        steps.append((line, leg.direction, PORT, self.ports[leg.node],
-                                      self._vessel_pool(lg[i + 1])))
+                        steps.append((line.book, leg.direction, PORT,
+                                      self.ports[leg.node].receive,
+                                      self._vessel_pool(lg[i + 1]), line.km_h,
+                                      line.speed.one))
                     else:
-                        steps.append((line, leg.direction, JUNCTION,
-                                      self.junction_dwell.get(leg.node), None))
+                        stop = self.junction_dwell.get(leg.node)
+                        steps.append((line.book, leg.direction, JUNCTION,
+                                      stop.one if stop is not None else None, None,
+                                      line.km_h, line.speed.one))
                 plans[(f, r)] = steps
                 crossed = [n for n in path if s.nodes[n].kind == "border"]
                 for k, nid in enumerate(crossed):  # the k-th crossing of this flow and route
@@ -459,21 +469,17 @@ class Model:
         env = self.env
         now = t = env.now
         for i in range(pos, len(steps)):
-            line, direction, action, a, b = steps[i]
-            t = line.book(direction, t, now) + line.km_h / line.speed.one()
+            book, direction, action, a, b, km_h, speed = steps[i]
+            t = book(direction, t, now) + km_h / speed()
             if action == JUNCTION:
                 if a is not None:
-                    t += a.one()
+                    t += a()
                 continue
             arrival = env.timeout(t - now)
             if action == DELIVER:
                 arrival.callbacks.append(lambda _e: self._deliver(idx))
-            elif action == PORT:
-                arrival.callbacks.append(
-                    lambda _e, port=a, pool=b: port.receive(idx, teu, pool))
-            else:
-                arrival.callbacks.append(
-                    lambda _e, crossing=a, pool=a.pool(*b): crossing.receive(idx, teu, pool))
+            else:  # a crossing or port receives the train into the pool for its onward way
+                arrival.callbacks.append(lambda _e, receive=a, pool=b: receive(idx, teu, pool))
             return
 
     def _deliver(self, idx: np.ndarray) -> None:

@@ -28,20 +28,19 @@ class Draws:
     runs are reproducible; block draws only avoid per-call overhead.
     """
 
-    __slots__ = ("dist", "rng", "block", "_buf", "_i")
+    __slots__ = ("dist", "rng", "block", "_it")
 
     def __init__(self, dist: _Dist, rng: np.random.Generator, block: int = 256):
         self.dist, self.rng, self.block = dist, rng, block
-        self._buf: list[float] = []
-        self._i = 0
+        self._it = iter(())
 
     def one(self) -> float:
-        if self._i >= len(self._buf):
-            self._buf = np.asarray(self.dist.sample(self.rng, self.block), dtype=float).tolist()
-            self._i = 0
-        v = self._buf[self._i]
-        self._i += 1
-        return v
+        try:
+            return next(self._it)
+        except StopIteration:
+            self._it = iter(np.asarray(self.dist.sample(self.rng, self.block),
+                                       dtype=float).tolist())
+            return next(self._it)
 
 
 class RailLine:
