@@ -22,6 +22,7 @@ from .facilities.disruptions import closures, merge
 from .facilities.formation import schedule_departures
 from .facilities.port import PortFacility, VesselService
 from .facilities.rail import Draws, RailLine
+from .facilities.slots import at
 from .network import crossing_gauges, flow_path, legs, link_index, outbound_boxes, routes_of
 from .randomness import stream
 from .records import ContainerStore, gather
@@ -475,11 +476,10 @@ class Model:
                 if a is not None:
                     t += a()
                 continue
-            arrival = env.timeout(t - now)
             if action == DELIVER:
-                arrival.callbacks.append(lambda _e: self._deliver(idx))
+                at(env, t - now, lambda _e: self._deliver(idx))
             else:  # a crossing or port receives the train into the pool for its onward way
-                arrival.callbacks.append(lambda _e, receive=a, pool=b: receive(idx, teu, pool))
+                at(env, t - now, lambda _e, receive=a, pool=b: receive(idx, teu, pool))
             return
 
     def _deliver(self, idx: np.ndarray) -> None:

@@ -14,7 +14,7 @@ from ..distributions import gamma_mean_cv
 from ..records import ContainerStore
 from .formation import TrainFormation
 from .rail import Draws
-from .slots import Level, Slots
+from .slots import Level, Slots, at
 
 
 class BorderCrossing:
@@ -114,7 +114,7 @@ class BorderCrossing:
         train[1] = self.env.now
         handling = gamma_mean_cv(self.handling_rng, len(train[2]) * self.hours_per_box,
                                  self.cfg.handling_cv)
-        _then(self.env.timeout(handling), self._on_unloaded, train, key)
+        at(self.env, handling, lambda _e: self._on_unloaded(train, key))
 
     def _on_unloaded(self, train: list, key: int) -> None:
         over = self.cranes.used > self.cranes.capacity

@@ -35,6 +35,7 @@ import numpy as np
 import simpy
 
 from ..config import Departure
+from .slots import at
 
 EPS_H = 1e-9  # clock tolerance, hours: a box ready at t counts as ready at t
 
@@ -187,8 +188,7 @@ class TrainFormation:
         wake = self._release(env.now)
         if wake < self._timer_at:
             self._timer_at = wake
-            self._timer = env.timeout(max(wake - env.now, 0.0))
-            self._timer.callbacks.append(self._wake)
+            self._timer = at(env, max(wake - env.now, 0.0), self._wake)
 
     def _timetable(self):
         """Process: a departure slot every period, taking what is ready."""

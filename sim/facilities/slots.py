@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import deque
 
 import simpy
+from simpy.events import NORMAL
 
 
 class Slots:
@@ -79,3 +80,21 @@ class Level:
             amt, ev = w.popleft()
             self.level += amt
             ev.succeed()
+
+
+class Due:
+    """A callback at a later hour: the part of a SimPy event the event loop uses, and no
+    more (it cannot fail, and no process waits for it). Cheaper to make than a
+    ``Timeout``, and scheduled the same way, so events keep their order."""
+
+    __slots__ = ("callbacks", "_ok", "_value")
+
+    def __init__(self, callbacks: list):
+        self.callbacks, self._ok, self._value = callbacks, True, None
+
+
+def at(env: simpy.Environment, delay: float, callback) -> Due:
+    """Call ``callback(due)`` ``delay`` hours from now (``delay >= 0``)."""
+    due = Due([callback])
+    env.schedule(due, NORMAL, delay)
+    return due
