@@ -332,8 +332,15 @@ class Model:
                 # one route draw per train, in departure order, by the shares in force
                 chooser = None
                 route = self._draw_routes(fid, [p[0] for p in plan], rng).tolist()
-            trains = [(t, rows[a:b], int(r), int(cum_teu[b] - cum_teu[a]))
-                      for (t, a, b), r in zip(plan, route)]
+            if plan:
+                t_dep, a, b = (np.array(c) for c in zip(*plan))
+                teu = (cum_teu[b] - cum_teu[a]).tolist()
+                first = rows[0] if len(rows) else 0  # a flow's rows are consecutive
+                trains = [(t, np.arange(first + i, first + j), r, n)
+                          for t, i, j, r, n in zip(t_dep.tolist(), a.tolist(), b.tolist(),
+                                                   route, teu)]
+            else:
+                trains = []
             self.env.process(self.origin_trains(f, trains, chooser))
 
     def _draw_routes(self, fid: str, t: list[float], rng: np.random.Generator) -> np.ndarray:

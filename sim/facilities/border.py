@@ -11,6 +11,7 @@ import simpy
 
 from ..config import Crossing
 from ..distributions import gamma_mean_cv
+from ..monitors import rows_array
 from ..records import ContainerStore
 from .formation import TrainFormation
 from .rail import Draws
@@ -201,33 +202,40 @@ class BorderCrossing:
         stamped). A box's slot (this is its k-th crossing) follows from its flow and route:
         ``slot_lut[flow, route, node]``."""
         tc = store.t_crossing
+        used = np.unique(slot_lut[:, :, self.code])
+        used = used[used >= 0]
 
-        def slot(rows: np.ndarray) -> np.ndarray:
+        def slot(rows: np.ndarray):
+            if len(used) == 1:  # every box meets this crossing as its k-th: no lookup
+                return int(used[0])
             return slot_lut[store.flow[rows], store.route[rows], self.code]
 
         log, log_rows, waiting = self.log, self.log_rows, list(self._inside.values())
         if log_rows:
             rows = np.concatenate([r[0] for r in log_rows])
             k = slot(rows)
-            lens = [len(r[0]) for r in log_rows]
-            tc["unloaded"][k, rows] = np.repeat([row[3] for row in log], lens)
-            ready = np.repeat([r[1] for r in log_rows], lens)
+            lens = np.fromiter((len(r[0]) for r in log_rows), np.int64, len(log_rows))
+            logged = rows_array(log, 6)
+            tc["unloaded"][k, rows] = np.repeat(logged[:, 3], lens)
+            ready = np.repeat(np.fromiter((r[1] for r in log_rows), float, len(log_rows)),
+                              lens)
             # the first k_insp boxes of each train were pulled for inspection
-            k_insp = np.array([r[2] for r in log_rows], np.int64)
+            k_insp = np.fromiter((r[2] for r in log_rows), np.int64, len(log_rows))
             if k_insp.any():
                 first = np.cumsum(lens) - lens  # each train's first position
                 pos = np.repeat(first, k_insp) + (
                     np.arange(k_insp.sum()) - np.repeat(np.cumsum(k_insp) - k_insp, k_insp))
                 ready[pos] = np.repeat([r[3] for r in log_rows], k_insp)
             tc["ready"][k, rows] = ready
-            t_arr = np.repeat([row[0] for row in log], lens)
+            t_arr = np.repeat(logged[:, 0], lens)
         else:
-            rows, k, t_arr = (np.empty(0, np.int64),) * 2 + (np.empty(0),)
+            rows, k, t_arr = np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0)
         # trains still queueing or being unloaded at the end have arrived too
         if waiting:
             w_rows = np.concatenate([w[2] for w in waiting])
+            k = np.concatenate([np.broadcast_to(k, len(rows)), np.broadcast_to(
+                slot(w_rows), len(w_rows))])
             rows = np.concatenate([rows, w_rows])
-            k = np.concatenate([k, slot(w_rows)])
             t_arr = np.concatenate([t_arr, np.repeat([w[0] for w in waiting],
                                                      [len(w[2]) for w in waiting])])
         store.crossing[k, rows] = self.code
