@@ -76,6 +76,18 @@ class RailLine:
         intervals, so a saturated line with a long queue of booked paths costs one
         bisection, not a scan of the queue."""
         los, his = self._lo[direction], self._hi[direction]
+        if (not his or t >= his[-1]) and not self._h_from:
+            # the common case: the request falls after every path booked so far
+            h = self.headway_h - EPS_H
+            if his and his[-1] > t - h:
+                his[-1] = t + h  # joins the last blocked interval
+            else:
+                los.append(t - h)
+                his.append(t + h)
+                if len(los) > 256 and his[128] < now:
+                    del los[:128], his[:128]
+            self.log.append((t, t, direction))
+            return t
         # the first free hour (inlined _first_free: this is the hottest line of the model)
         j = bisect_right(los, t) - 1
         entry = t
