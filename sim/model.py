@@ -341,7 +341,7 @@ class Model:
                                                    route, teu)]
             else:
                 trains = []
-            self.env.process(self.origin_trains(f, trains, chooser))
+            self.origin_trains(f, trains, chooser)
 
     def _draw_routes(self, fid: str, t: list[float], rng: np.random.Generator) -> np.ndarray:
         """Route codes for trains of flow ``fid`` leaving at hours ``t``: one uniform draw
@@ -450,23 +450,33 @@ class Model:
         return choose
 
     def origin_trains(self, f: int, trains: list[tuple[float, np.ndarray, int, int]],
-                      chooser=None):
-        """Process: block trains of flow ``f`` leave the origin at their planned hours,
-        each on its drawn (or, with logit choice, chosen) route."""
+                      chooser=None) -> None:
+        """Block trains of flow ``f`` leave the origin at their planned hours, each on its
+        drawn (or, with logit choice, chosen) route: a chain of callbacks, one per
+        departure hour (no process)."""
         env, log, rows_log, plans = self.env, self.out.origin_trains, self._origin_rows, \
             self.plans
-        sea = self._sea_plans
-        for t, idx, r, teu in trains:
-            if t > env.now:
-                yield env.timeout(t - env.now)
-            if chooser is not None:
-                r = chooser(t)
-                self.store.route[idx] = r  # learning needs it at delivery
-            elif (f, r) in sea:
-                self.store.route[idx] = r  # landing needs it to send boxes on
-            log.append((f, r, t, len(idx), teu))
-            rows_log.append(idx)
-            self.journey(idx, teu, plans[(f, r)], 0)
+        sea, store = self._sea_plans, self.store
+        n, pos = len(trains), 0
+
+        def leave(_e=None) -> None:
+            nonlocal pos
+            now = env.now
+            while pos < n:
+                t, idx, r, teu = trains[pos]
+                if t > now:
+                    at(env, t - now, leave)
+                    return
+                pos += 1
+                if chooser is not None:
+                    r = chooser(t)
+                    store.route[idx] = r  # learning needs it at delivery
+                elif (f, r) in sea:
+                    store.route[idx] = r  # landing needs it to send boxes on
+                log.append((f, r, t, len(idx), teu))
+                rows_log.append(idx)
+                self.journey(idx, teu, plans[(f, r)], 0)
+        leave()
 
     # -- processes ---------------------------------------------------------------------
     def journey(self, idx: np.ndarray, teu: int, steps: list[tuple], pos: int) -> None:
