@@ -680,9 +680,9 @@ class _DictOf:
         self.inner = inner
 
 
-def _fields_at(loc: tuple) -> list[str]:
+def _fields_at(loc: tuple, root: Any = None) -> list[str]:
     """Allowed key names at ``loc`` (for did-you-mean on unknown keys)."""
-    model: Any = Scenario
+    model: Any = root or Scenario
     for part in loc:
         if isinstance(model, _DictOf):
             model = model.inner
@@ -718,14 +718,14 @@ def _fmt_input(v: Any) -> str:
     return str(v)
 
 
-def _message(err: dict, loc: tuple, data: Any = None) -> str:
+def _message(err: dict, loc: tuple, data: Any = None, root: Any = None) -> str:
     t = err["type"]
     ctx = err.get("ctx", {}) or {}
     got = err.get("input")
     if t == "extra_forbidden":
-        allowed = [f for f in _fields_at(loc[:-1]) if f != "dist"]
+        allowed = [f for f in _fields_at(loc[:-1], root) if f != "dist"]
         # a key written above its table (e.g. a forgotten [horizon] header)
-        homes = [f for f in allowed if loc[-1] in _fields_at((*loc[:-1], f))]
+        homes = [f for f in allowed if loc[-1] in _fields_at((*loc[:-1], f), root)]
         if len(homes) > 1:  # prefer the table the element has
             here = _table(data if isinstance(data, dict) else {}, loc[:-1])
             homes = [f for f in homes if f in here] or homes
@@ -887,6 +887,29 @@ def _table(data: dict, path: tuple) -> dict:
     for part in path:
         data = data.get(part, {}) if isinstance(data, dict) else {}
     return data if isinstance(data, dict) else {}
+
+
+def read_data_file(path: str | Path, model: type[BaseModel]):
+    """Read a TOML input file other than a scenario (calibration targets, parameters, sweep
+    specs) and validate it against ``model``; ConfigError with one line per problem."""
+    shown = _shown(Path(path))
+    try:
+        if Path(path).is_file() and not Path(path).read_bytes().strip():
+            raise ConfigError([Problem(shown, "<file>", "file is empty")])
+    except OSError:
+        pass  # _read_toml says why
+    data = _read_toml(Path(path), shown)
+    try:
+        return model.model_validate(data), shown
+    except ValidationError as e:
+        problems, seen = [], set()
+        for err in e.errors():
+            loc = tuple(err["loc"])
+            line = (_dotted(loc, data), _message(err, loc, data, model))
+            if line not in seen:
+                seen.add(line)
+                problems.append(Problem(shown, *line))
+        raise ConfigError(problems) from None
 
 
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None,

@@ -1,0 +1,117 @@
+"""Calibration targets and free parameters are data, checked like scenarios: the shipped
+files load, and each kind of mistake gives its one pinned line."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sim.calibration import load_parameters, load_targets, years_in
+from sim.config import ConfigError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+TARGET = """
+[targets.t]
+kpi = "transit_containers_china_central_asia"
+period = "2024"
+value = 211000
+unit = "containers"
+tolerance = 4220
+definition = "boxes at Dostyk and Altynkol"
+source = "corridor-facts §1.1"
+"""
+
+PARAM = """
+[parameters.p]
+path = "demand.scale"
+low = 0.8
+high = 1.2
+source = "assumption"
+"""
+
+
+def test_the_shipped_files_load():
+    t = load_targets(ROOT / "calibration" / "targets.toml")
+    assert {k for k, v in t.targets.items() if v.role == "primary"} == {
+        "transit_2024", "transit_growth_2024", "kz_share_2024"}
+    assert years_in(t) == {2023, 2024}
+    assert t.targets["transit_2024"].sigma == pytest.approx(2110)
+    p, s = load_parameters(ROOT / "calibration" / "parameters.toml")
+    assert s.name == "baseline" and "demand_scale" in p.parameters
+
+
+@pytest.fixture
+def write(tmp_path):
+    def _write(name: str, text: str) -> Path:
+        p = tmp_path / name
+        p.write_text(text, encoding="utf-8")
+        return p
+    return _write
+
+
+@pytest.mark.parametrize("edit, line", [
+    (("kpi = \"transit_containers_china_central_asia\"", "kpi = \"transit_container\""),
+     "targets.t.kpi: unknown KPI 'transit_container' (did you mean "
+     "'transit_containers_china_central_asia'?)"),
+    (("unit = \"containers\"", "unit = \"TEU\""),
+     "targets.t.unit: 'TEU' is not the unit of transit_containers_china_central_asia "
+     "(it is 'containers')"),
+    (("tolerance = 4220", "tolerance = 4220\nsd = 2000"),
+     "targets.t: a target has either 'sd' (a standard error) or 'tolerance' (a half-width), "
+     "not both or neither"),
+    (("value = 211000", "valeu = 211000"),
+     "targets.t.value: required field is missing\nerror: {p}: targets.t.valeu: unknown key "
+     "(did you mean 'value'?)"),
+    (("period = \"2024\"", "period = \"24\""),
+     "targets.t.period: '24' does not match the pattern ^(\\d{4}|run)$"),
+    (("unit = \"containers\"", "unit = \"fraction\"\nrelative_to = \"2024\""),
+     "targets.t.relative_to: a relative change compares two different calendar years"),
+])
+def test_bad_targets(write, edit, line):
+    p = write("targets.toml", TARGET.replace(*edit))
+    with pytest.raises(ConfigError) as e:
+        load_targets(p)
+    assert str(e.value) == f"error: {p}: {line}".replace("{p}", str(p))
+
+
+def _params(write, text: str) -> Path:
+    shutil.copy(ROOT / "tests" / "scenarios" / "toy.toml", write("toy.toml", "").parent)
+    return write("parameters.toml", 'scenario = "toy.toml"\n' + text)
+
+
+@pytest.mark.parametrize("edit, line", [
+    (("path = \"demand.scale\"", "path = \"demand.scael\""),
+     "parameters.p.path: 'demand.scael': no 'scael' in demand (did you mean 'scale'?)"),
+    (("path = \"demand.scale\"", "path = \"demand.flows\""),
+     "parameters.p.path: 'demand.flows' is not a number in the scenario"),
+    (("high = 1.2", "high = 0.9"),
+     "parameters.p: the scenario's value 1 lies outside [0.8, 0.9]"),
+    (("high = 1.2", "high = 0.5"), "parameters.p: low (0.8) must be below high (0.5)"),
+    (("high = 1.2", "high = 1.2\nprior = \"normal\""),
+     "parameters.p: a normal prior needs mean and sd"),
+])
+def test_bad_parameters(write, edit, line):
+    p = _params(write, PARAM.replace(*edit))
+    with pytest.raises(ConfigError) as e:
+        load_parameters(p)
+    assert str(e.value) == f"error: {p}: {line}"
+
+
+def test_parameters_need_their_scenario(write):
+    p = write("parameters.toml", 'scenario = "nowhere.toml"\n' + PARAM)
+    with pytest.raises(ConfigError, match=re.escape(
+            f"error: {p}: scenario: 'nowhere.toml' not found next to this file")):
+        load_parameters(p)
+
+
+def test_unreadable_files_are_one_line(write):
+    p = write("targets.toml", "targets = [\n")
+    with pytest.raises(ConfigError, match=r"\Aerror: .*targets\.toml: <toml>: invalid TOML"):
+        load_targets(p)
+    p = write("empty.toml", "")
+    with pytest.raises(ConfigError, match=r"\Aerror: .*empty\.toml: <file>: file is empty\Z"):
+        load_targets(p)
