@@ -41,6 +41,18 @@ come from the same seed and horizon: replication r of each then shares its rando
 (common random numbers), which is what makes the paired interval narrow.
 """
 
+EXAMPLES_CALIBRATE = """examples:
+  corridor calibrate calibration/targets.toml --params calibration/parameters.toml \\
+      --out results/calibration --budget 60 --replications 3
+
+A point fit: bounded Powell on the weighted sum of squared z-scores of the targets, each
+evaluation the mean of --replications replications with the same seed (common random
+numbers). Every evaluation is logged to OUT/evaluations.jsonl as it completes, so the same
+command resumes an interrupted fit. Writes OUT/report.md, OUT/report.json and
+OUT/calibrated.toml (a scenario extending the base with the fitted values). The
+uncertainty of the fit (ABC) is not written yet.
+"""
+
 EXAMPLES_PLOT = """examples:
   corridor plot results/baseline
   corridor plot results/baseline --out figs --format svg
@@ -121,6 +133,23 @@ def _parser() -> argparse.ArgumentParser:
     cp.add_argument("--out", help="comparison folder (default: results/compare-<base "
                     "scenario>-vs-<other scenario>)")
     cp.add_argument("--quiet", action="store_true", help="no summary")
+
+    ca = sub.add_parser("calibrate", help="fit the free parameters to the targets (point "
+                        "fit)", epilog=EXAMPLES_CALIBRATE,
+                        formatter_class=argparse.RawDescriptionHelpFormatter)
+    ca.add_argument("targets", help="targets TOML file (calibration/targets.toml)")
+    ca.add_argument("--params", default="calibration/parameters.toml",
+                    help="free parameters TOML file (default calibration/parameters.toml)")
+    ca.add_argument("--out", default="results/calibration", help="output folder (default "
+                    "results/calibration); an existing one is resumed")
+    ca.add_argument("--budget", type=int, default=60, metavar="N",
+                    help="evaluations at most (default 60)")
+    ca.add_argument("--replications", type=int, default=3, metavar="R",
+                    help="replications per evaluation (default 3)")
+    ca.add_argument("--seed", type=int, default=1, help="the seed of every evaluation")
+    ca.add_argument("--workers", type=int, default=None, metavar="W",
+                    help="processes per evaluation (default: all cores)")
+    ca.add_argument("--quiet", action="store_true", help="no progress bar and no report")
 
     pl = sub.add_parser("plot", help="draw the figures of a result folder (never re-runs)",
                         epilog=EXAMPLES_PLOT, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -349,6 +378,44 @@ def cmd_compare(args) -> int:
     return 0
 
 
+def cmd_calibrate(args) -> int:
+    import os
+
+    from .calibrate import fit, write_outputs
+    from .calibration import load_parameters, load_targets
+    from .config import ConfigError, Problem
+    problems = []
+    for flag, v, least in (("--budget", args.budget, 1), ("--replications",
+                                                          args.replications, 1),
+                           ("--seed", args.seed, 0)):
+        if v < least:
+            problems.append(Problem("<command line>", flag, f"must be >= {least} (got {v})"))
+    if args.workers is not None and args.workers < 1:
+        problems.append(Problem("<command line>", "--workers",
+                                f"must be >= 1 (got {args.workers})"))
+    if problems:
+        return _errors(problems)
+    try:
+        targets = load_targets(args.targets)
+        params, _ = load_parameters(args.params)
+    except ConfigError as e:
+        return _errors(e.problems)
+    base = Path(args.params).parent / params.scenario
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        return _errors([Problem(str(out), "--out", "exists and is not a folder")])
+    result = fit(base, params, targets, out, seed=args.seed,
+                 replications=args.replications, budget=args.budget,
+                 workers=args.workers or os.cpu_count() or 1, progress=not args.quiet)
+    write_outputs(result, base, params, out, command=["corridor", *sys.argv[1:]])
+    if not args.quiet:
+        print((out / "report.md").read_text(encoding="utf-8"))
+        for pid, v in result.params.items():
+            print(f"  {pid:30s} {v:.6g}")
+    print(f"wrote {out}/ (report.md, report.json, calibrated.toml, evaluations.jsonl)")
+    return 0
+
+
 def cmd_plot(args) -> int:
     import json
     import os
@@ -399,7 +466,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return {"check": cmd_check, "run": cmd_run, "plot": cmd_plot,
-                "compare": cmd_compare}[args.command](args)
+                "compare": cmd_compare, "calibrate": cmd_calibrate}[args.command](args)
     except KeyboardInterrupt:
         print("interrupted; nothing was written", file=sys.stderr)
         return 130

@@ -1,0 +1,211 @@
+"""Calibration, first part: the simulated value of every target, the objective, and a point
+fit of the free parameters.
+
+The objective is the weighted sum of squared z-scores, ``sum w ((sim - value) / sigma)^2``,
+with ``sim`` the mean over ``replications`` replications run with the same seed at every
+evaluation (common random numbers), so that it changes smoothly with the parameters and a
+derivative-free optimiser (bounded Powell, on parameters scaled to [0, 1]) can follow it.
+Every evaluation is appended to ``evaluations.jsonl`` in the output folder as it
+completes; a rerun with the same inputs reads them back instead of simulating again, so an
+interrupted fit resumes where it stopped.
+
+Not here yet: the uncertainty (approximate Bayesian computation around the fit), the
+posterior runs and ``calibrated.toml``'s use by the scenarios.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .calibration import Parameters, Targets
+from .config import Scenario, load_scenario
+
+
+@dataclass
+class Fit:
+    params: dict[str, float]           # parameter id -> fitted value
+    objective: float
+    evaluations: int
+    report: list[dict]                 # per target: value, sim mean, CI, residual, z
+
+
+def simulated(kpis, target) -> tuple[float, float, float, list[float]]:
+    """A target's simulated mean, 95 % interval and per-replication values from a run's
+    KPI table (a relative change is taken replication by replication)."""
+    from .experiment import t_interval
+
+    def values(period: str) -> np.ndarray:
+        m = kpis[(kpis.name == target.kpi) & (kpis.period == period)
+                 & (kpis.scope == target.scope)]
+        if m.empty:
+            return np.array([math.nan])
+        return np.array(m.iloc[0]["values"], float)
+
+    v = values(target.period)
+    if target.relative_to:
+        v = v / values(target.relative_to) - 1.0
+    m, lo, hi, _n = t_interval(v)
+    return m, lo, hi, v.tolist()
+
+
+def evaluate(base: Scenario, base_path: Path, params: Parameters, theta: dict[str, float],
+             targets: Targets, seed: int, replications: int, workers: int) -> dict:
+    """Run the base scenario with the parameters set to ``theta`` and score the targets."""
+    from .experiment import run
+    overrides = {params.parameters[pid].path: float(v) for pid, v in theta.items()}
+    scenario = load_scenario(base_path, overrides=overrides)
+    res = run(scenario, seed=seed, replications=replications, keep_containers=False,
+              workers=workers)
+    report, objective = [], 0.0
+    for tid, t in targets.targets.items():
+        m, lo, hi, vals = simulated(res.kpis, t)
+        z = (m - t.value) / t.sigma if math.isfinite(m) else math.nan
+        if t.weight and math.isfinite(z):
+            objective += t.weight * z * z
+        elif t.weight:
+            objective = math.inf  # a weighted target the model does not produce
+        report.append({"target": tid, "kpi": t.kpi, "period": t.period, "scope": t.scope,
+                       "relative_to": t.relative_to, "unit": t.unit, "role": t.role,
+                       "weight": t.weight, "value": t.value, "sigma": t.sigma,
+                       "simulated_mean": m, "ci95": [lo, hi], "values": vals,
+                       "residual": m - t.value, "z": z})
+    return {"theta": theta, "objective": objective, "report": report}
+
+
+def _key(theta: dict[str, float]) -> str:
+    return hashlib.sha256(json.dumps(theta, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def fit(base_path: str | Path, params: Parameters, targets: Targets, out: str | Path,
+        seed: int = 1, replications: int = 3, budget: int = 60, workers: int = 1,
+        progress: bool = False) -> Fit:
+    """Fit the free parameters to the targets (bounded Powell on [0, 1]-scaled
+    parameters), at most ``budget`` evaluations; resumable from ``out``."""
+    from scipy.optimize import minimize
+    from tqdm import tqdm
+
+    base_path = Path(base_path)
+    base = load_scenario(base_path)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    log = out / "evaluations.jsonl"
+    done: dict[str, dict] = {}
+    if log.exists():
+        for line in log.read_text(encoding="utf-8").splitlines():
+            try:
+                rec = json.loads(line)
+            except ValueError:
+                continue  # a line cut short by an interruption: evaluated again
+            done[_key(rec["theta"])] = rec
+    ids = list(params.parameters)
+    lo = np.array([params.parameters[p].low for p in ids])
+    hi = np.array([params.parameters[p].high for p in ids])
+    start = (np.array([_value_at(base, params.parameters[p].path) for p in ids]) - lo) / (
+        hi - lo)
+    best: dict = {}
+    bar = tqdm(total=budget, unit="evaluation", desc="calibrate",
+               disable=None if progress else True, leave=False)
+    count = 0
+
+    def objective(x: np.ndarray) -> float:
+        nonlocal count
+        x = np.clip(x, 0.0, 1.0)
+        theta = {p: round(float(lo[i] + x[i] * (hi[i] - lo[i])), 10)
+                 for i, p in enumerate(ids)}
+        k = _key(theta)
+        rec = done.get(k)
+        if rec is None:
+            rec = evaluate(base, base_path, params, theta, targets, seed, replications,
+                           workers)
+            done[k] = rec
+            with log.open("a", encoding="utf-8") as f:
+                f.write(json.dumps(rec, allow_nan=True) + "\n")
+        count += 1
+        bar.update(1)
+        if not best or rec["objective"] < best["objective"]:
+            best.clear()
+            best.update(rec)
+        return rec["objective"]
+
+    try:
+        minimize(objective, start, method="Powell", bounds=[(0.0, 1.0)] * len(ids),
+                 options={"maxfev": budget, "xtol": 1e-3, "ftol": 1e-4})
+    finally:
+        bar.close()
+    return Fit(best["theta"], best["objective"], count, best["report"])
+
+
+def _value_at(scenario: Scenario, path: str) -> float:
+    from .config import resolved_dict
+    cur = resolved_dict(scenario)
+    for part in path.split("."):
+        cur = cur[part]
+    return float(cur)
+
+
+def write_outputs(result: Fit, base_path: str | Path, params: Parameters, out: str | Path,
+                  command: list[str] | None = None) -> None:
+    """``report.json``, ``report.md`` and ``calibrated.toml`` (a scenario that extends the
+    base with the fitted values) in ``out``."""
+    from .results import dumps, write_text_atomic
+    out = Path(out)
+    write_text_atomic(out / "report.json", dumps({
+        "objective": result.objective, "evaluations": result.evaluations,
+        "parameters": result.params, "targets": result.report}))
+    lines = ["| target | published | simulated mean [95 % CI] | residual | z |",
+             "|---|---:|---:|---:|---:|"]
+    for r in result.report:
+        ci = r["ci95"]
+        ci_s = "" if ci[0] is None or not math.isfinite(ci[0]) else (
+            f" [{ci[0]:,.4g}, {ci[1]:,.4g}]")
+        lines.append(f"| {r['target']} ({r['role']}) | {r['value']:,.4g} | "
+                     f"{r['simulated_mean']:,.4g}{ci_s} | {r['residual']:+,.4g} | "
+                     f"{r['z']:+.2f} |")
+    write_text_atomic(out / "report.md", "\n".join(
+        ["# Calibration report", "", f"objective {result.objective:.4g} after "
+         f"{result.evaluations} evaluations", "", *lines, ""]))
+    import os
+    base = load_scenario(base_path)
+    rel = os.path.relpath(Path(base_path).resolve(), out.resolve())
+    write_text_atomic(out / "calibrated.toml", (
+        f"# Written by corridor calibrate on {dt.date.today()}"
+        + (f": {' '.join(command)}" if command else "") + "\n"
+        f"# objective {result.objective:.4g} after {result.evaluations} evaluations; see "
+        "report.md\n"
+        f'extends = "{rel}"\nname = "calibrated"\n\n'
+        "# fitted values of the free parameters (calibration/parameters.toml)\n"
+        + _as_toml(result.params, params, base)))
+
+
+def _as_toml(values: dict[str, float], params: Parameters, base: Scenario) -> str:
+    """The fitted values as dotted keys; a distribution's parameter is written with the
+    whole distribution (a child replaces a distribution whole)."""
+    from .config import resolved_dict
+    data = resolved_dict(base)
+    lines, dists = [], {}
+    for pid, v in values.items():
+        path = params.parameters[pid].path
+        head, _, leaf = path.rpartition(".")
+        node = data
+        for part in head.split(".") if head else []:
+            node = node[part]
+        if isinstance(node, dict) and "dist" in node:
+            dists.setdefault(head, dict(node))[leaf] = v
+        else:
+            lines.append(f"{_dotted_key(path)} = {v!r}")
+    for head, dist in dists.items():
+        inner = ", ".join(f"{k} = {json.dumps(x)}" for k, x in dist.items())
+        lines.append(f"{_dotted_key(head)} = {{ {inner} }}")
+    return "\n".join(lines) + "\n"
+
+
+def _dotted_key(path: str) -> str:
+    return ".".join(p if p.replace("_", "").replace("-", "").isalnum() else json.dumps(p)
+                    for p in path.split("."))

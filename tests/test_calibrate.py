@@ -1,0 +1,94 @@
+"""The point fit recovers a parameter from targets the model itself produced, resumes
+from its log, and writes a scenario that reproduces the fit."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sim.calibrate import fit, write_outputs
+from sim.calibration import load_parameters, load_targets
+from sim.config import load_scenario
+from sim.experiment import run
+
+HERE = Path(__file__).parent
+SCALE = 1.15  # the "true" demand scale the fit must find
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory):
+    d = tmp_path_factory.mktemp("cal")
+    shutil.copy(HERE / "scenarios" / "toy.toml", d / "toy.toml")
+    truth = run(load_scenario(d / "toy.toml", overrides={"demand.scale": SCALE}),
+                replications=3, keep_containers=False)
+    created = truth.kpi("containers_created", 2024)
+    (d / "targets.toml").write_text(f"""
+[targets.created]
+kpi = "containers_created"
+period = "2024"
+value = {created}
+unit = "containers"
+sd = 60
+role = "primary"
+definition = "boxes created in 2024 by the toy at demand scale {SCALE}"
+source = "the model itself (identifiability test)"
+""", encoding="utf-8")
+    (d / "parameters.toml").write_text("""
+scenario = "toy.toml"
+[parameters.scale]
+path = "demand.scale"
+low = 0.8
+high = 1.5
+source = "test"
+[parameters.customs]
+path = "nodes.gate.crossing.customs_dwell_h.mean"
+low = 10
+high = 40
+source = "test: a parameter the target does not see"
+""", encoding="utf-8")
+    return d
+
+
+def test_fit_recovers_the_demand_scale_and_resumes(setup):
+    d = setup
+    targets = load_targets(d / "targets.toml")
+    params, _ = load_parameters(d / "parameters.toml")
+    res = fit(d / "toy.toml", params, targets, d / "out", replications=3, budget=40)
+    assert res.params["scale"] == pytest.approx(SCALE, abs=0.02)
+    assert abs(res.report[0]["z"]) < 1
+    n_sim = len((d / "out" / "evaluations.jsonl").read_text().splitlines())
+    assert 5 < n_sim <= 40
+    # the same fit again simulates nothing: every evaluation is read back
+    again = fit(d / "toy.toml", params, targets, d / "out", replications=3, budget=40)
+    assert again.params == res.params
+    assert len((d / "out" / "evaluations.jsonl").read_text().splitlines()) == n_sim
+    # the written scenario reproduces the fitted run
+    write_outputs(res, d / "toy.toml", params, d / "out")
+    calibrated = load_scenario(d / "out" / "calibrated.toml")
+    assert calibrated.demand.scale == res.params["scale"]
+    dwell = calibrated.nodes["gate"].crossing.customs_dwell_h
+    assert dwell.dist == "lognormal" and dwell.mean == res.params["customs"]
+    rep = json.loads((d / "out" / "report.json").read_text())
+    assert rep["targets"][0]["target"] == "created"
+    assert "| created (primary) |" in (d / "out" / "report.md").read_text()
+
+
+def test_calibrate_command(setup, capsys):
+    from sim.cli import main
+    d = setup
+    out = d / "cli"
+    assert main(["calibrate", str(d / "targets.toml"), "--params", str(d / "parameters.toml"),
+                 "--out", str(out), "--budget", "6", "--replications", "2", "--workers",
+                 "1", "--quiet"]) == 0
+    assert (out / "calibrated.toml").exists() and (out / "report.md").exists()
+    assert "wrote" in capsys.readouterr().out
+    assert main(["calibrate", str(d / "targets.toml"), "--params", str(d / "parameters.toml"),
+                 "--budget", "0"]) == 2
+    assert capsys.readouterr().err == "error: <command line>: --budget: must be >= 1 (got 0)\n"
+    assert main(["calibrate", str(d / "nope.toml"), "--params",
+                 str(d / "parameters.toml")]) == 2
+    assert capsys.readouterr().err.startswith(f"error: {d / 'nope.toml'}: <file>: file not "
+                                              "found")
