@@ -9,8 +9,13 @@ Every evaluation is appended to ``evaluations.jsonl`` in the output folder as it
 completes; a rerun with the same inputs reads them back instead of simulating again, so an
 interrupted fit resumes where it stopped.
 
-Not here yet: the uncertainty (approximate Bayesian computation around the fit), the
-posterior runs and ``calibrated.toml``'s use by the scenarios.
+The uncertainty (:func:`abc_around`) is rejection ABC around the fit: parameter sets drawn
+by Latin hypercube in a box around the point fit (a share of each parameter's range),
+each scored like the fit (same seed, same replications), kept when the objective is within
+the 95 % quantile of a chi-square with as many degrees of freedom as weighted targets.
+
+Not here yet: the posterior runs (``run --posterior``) and ``calibrated.toml``'s use by
+the scenarios.
 """
 
 from __future__ import annotations
@@ -96,14 +101,7 @@ def fit(base_path: str | Path, params: Parameters, targets: Targets, out: str | 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     log = out / "evaluations.jsonl"
-    done: dict[str, dict] = {}
-    if log.exists():
-        for line in log.read_text(encoding="utf-8").splitlines():
-            try:
-                rec = json.loads(line)
-            except ValueError:
-                continue  # a line cut short by an interruption: evaluated again
-            done[_key(rec["theta"])] = rec
+    done = _read_log(log)
     ids = list(params.parameters)
     lo = np.array([params.parameters[p].low for p in ids])
     hi = np.array([params.parameters[p].high for p in ids])
@@ -140,6 +138,64 @@ def fit(base_path: str | Path, params: Parameters, targets: Targets, out: str | 
     finally:
         bar.close()
     return Fit(best["theta"], best["objective"], count, best["report"])
+
+
+def abc_around(result: Fit, base_path: str | Path, params: Parameters, targets: Targets,
+               out: str | Path, n: int = 40, box: float = 0.25, seed: int = 1,
+               replications: int = 3, workers: int = 1, progress: bool = False):
+    """Rejection ABC around the point fit: ``n`` Latin-hypercube draws in the box of
+    half-width ``box`` x range around it (clipped to the bounds), scored with the fit's
+    seed and replications (logged and resumed like the fit). Returns a DataFrame: one row
+    per draw with its parameters, objective and ``accepted``; also written to
+    ``posterior.parquet``."""
+    import pandas as pd
+    from scipy.stats import chi2, qmc
+    from tqdm import tqdm
+
+    base_path, out = Path(base_path), Path(out)
+    base = load_scenario(base_path)
+    log = out / "evaluations.jsonl"
+    done = _read_log(log)
+    ids = list(params.parameters)
+    lo = np.array([params.parameters[p].low for p in ids])
+    hi = np.array([params.parameters[p].high for p in ids])
+    centre = np.array([result.params[p] for p in ids])
+    a = np.maximum(lo, centre - box * (hi - lo))
+    b = np.minimum(hi, centre + box * (hi - lo))
+    u = qmc.LatinHypercube(d=len(ids), seed=np.random.default_rng(seed)).random(n)
+    df = sum(1 for t in targets.targets.values() if t.weight > 0)
+    threshold = float(chi2.ppf(0.95, df))
+    rows = []
+    for x in tqdm(u, unit="draw", desc="ABC", disable=None if progress else True,
+                  leave=False):
+        theta = {p: round(float(a[i] + x[i] * (b[i] - a[i])), 10) for i, p in enumerate(ids)}
+        rec = done.get(_key(theta))
+        if rec is None:
+            rec = evaluate(base, base_path, params, theta, targets, seed, replications,
+                           workers)
+            done[_key(theta)] = rec
+            with log.open("a", encoding="utf-8") as f:
+                f.write(json.dumps(rec, allow_nan=True) + "\n")
+        rows.append({**theta, "objective": rec["objective"],
+                     "accepted": rec["objective"] <= threshold})
+    post = pd.DataFrame(rows)
+    post.attrs["threshold"] = threshold
+    tmp = out / ".posterior.parquet.tmp"
+    post.to_parquet(tmp, index=False)
+    tmp.replace(out / "posterior.parquet")
+    return post
+
+
+def _read_log(log: Path) -> dict[str, dict]:
+    done: dict[str, dict] = {}
+    if log.exists():
+        for line in log.read_text(encoding="utf-8").splitlines():
+            try:
+                rec = json.loads(line)
+            except ValueError:
+                continue  # a line cut short by an interruption: evaluated again
+            done[_key(rec["theta"])] = rec
+    return done
 
 
 def _value_at(scenario: Scenario, path: str) -> float:

@@ -49,8 +49,9 @@ A point fit: bounded Powell on the weighted sum of squared z-scores of the targe
 evaluation the mean of --replications replications with the same seed (common random
 numbers). Every evaluation is logged to OUT/evaluations.jsonl as it completes, so the same
 command resumes an interrupted fit. Writes OUT/report.md, OUT/report.json and
-OUT/calibrated.toml (a scenario extending the base with the fitted values). The
-uncertainty of the fit (ABC) is not written yet.
+OUT/calibrated.toml (a scenario extending the base with the fitted values). With
+--abc N, N Latin-hypercube draws around the fit are scored the same way and those within
+the chi-square 95 % threshold kept: OUT/posterior.parquet.
 """
 
 EXAMPLES_PLOT = """examples:
@@ -149,6 +150,11 @@ def _parser() -> argparse.ArgumentParser:
     ca.add_argument("--seed", type=int, default=1, help="the seed of every evaluation")
     ca.add_argument("--workers", type=int, default=None, metavar="W",
                     help="processes per evaluation (default: all cores)")
+    ca.add_argument("--abc", type=int, default=0, metavar="N",
+                    help="after the fit, N draws of rejection ABC around it (default 0: none)")
+    ca.add_argument("--abc-box", type=float, default=0.25, metavar="F",
+                    help="ABC draws within +-F of each parameter's range around the fit "
+                    "(default 0.25)")
     ca.add_argument("--quiet", action="store_true", help="no progress bar and no report")
 
     pl = sub.add_parser("plot", help="draw the figures of a result folder (never re-runs)",
@@ -387,12 +393,15 @@ def cmd_calibrate(args) -> int:
     problems = []
     for flag, v, least in (("--budget", args.budget, 1), ("--replications",
                                                           args.replications, 1),
-                           ("--seed", args.seed, 0)):
+                           ("--seed", args.seed, 0), ("--abc", args.abc, 0)):
         if v < least:
             problems.append(Problem("<command line>", flag, f"must be >= {least} (got {v})"))
     if args.workers is not None and args.workers < 1:
         problems.append(Problem("<command line>", "--workers",
                                 f"must be >= 1 (got {args.workers})"))
+    if not 0 < args.abc_box <= 1:
+        problems.append(Problem("<command line>", "--abc-box", f"must be > 0 and <= 1 (got "
+                                f"{args.abc_box:g})"))
     if problems:
         return _errors(problems)
     try:
@@ -408,6 +417,17 @@ def cmd_calibrate(args) -> int:
                  replications=args.replications, budget=args.budget,
                  workers=args.workers or os.cpu_count() or 1, progress=not args.quiet)
     write_outputs(result, base, params, out, command=["corridor", *sys.argv[1:]])
+    if args.abc:
+        from .calibrate import abc_around
+        post = abc_around(result, base, params, targets, out, n=args.abc, box=args.abc_box,
+                          seed=args.seed, replications=args.replications,
+                          workers=args.workers or os.cpu_count() or 1,
+                          progress=not args.quiet)
+        kept = post[post.accepted]
+        print(f"ABC: {len(kept)} of {len(post)} draws within the chi-square 95 % "
+              f"threshold {post.attrs['threshold']:.3g}" + ("" if kept.empty else "; kept "
+              "ranges: " + ", ".join(f"{p} {kept[p].min():.4g}..{kept[p].max():.4g}"
+                                     for p in params.parameters)))
     if not args.quiet:
         print((out / "report.md").read_text(encoding="utf-8"))
         for pid, v in result.params.items():

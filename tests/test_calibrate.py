@@ -82,9 +82,14 @@ def test_calibrate_command(setup, capsys):
     out = d / "cli"
     assert main(["calibrate", str(d / "targets.toml"), "--params", str(d / "parameters.toml"),
                  "--out", str(out), "--budget", "6", "--replications", "2", "--workers",
-                 "1", "--quiet"]) == 0
+                 "1", "--abc", "4", "--quiet"]) == 0
     assert (out / "calibrated.toml").exists() and (out / "report.md").exists()
-    assert "wrote" in capsys.readouterr().out
+    assert (out / "posterior.parquet").exists()
+    shown = capsys.readouterr().out
+    assert "wrote" in shown and "of 4 draws within the chi-square 95 % threshold 3.84" in shown
+    assert main(["calibrate", str(d / "targets.toml"), "--abc-box", "2"]) == 2
+    assert capsys.readouterr().err == ("error: <command line>: --abc-box: must be > 0 and "
+                                       "<= 1 (got 2)\n")
     assert main(["calibrate", str(d / "targets.toml"), "--params", str(d / "parameters.toml"),
                  "--budget", "0"]) == 2
     assert capsys.readouterr().err == "error: <command line>: --budget: must be >= 1 (got 0)\n"
@@ -92,3 +97,21 @@ def test_calibrate_command(setup, capsys):
                  str(d / "parameters.toml")]) == 2
     assert capsys.readouterr().err.startswith(f"error: {d / 'nope.toml'}: <file>: file not "
                                               "found")
+
+
+def test_abc_keeps_the_draws_consistent_with_the_targets(setup):
+    from sim.calibrate import abc_around
+    d = setup
+    targets = load_targets(d / "targets.toml")
+    params, _ = load_parameters(d / "parameters.toml")
+    res = fit(d / "toy.toml", params, targets, d / "abc", replications=3, budget=40)
+    post = abc_around(res, d / "toy.toml", params, targets, d / "abc", n=24, box=0.2,
+                      replications=3)
+    assert len(post) == 24 and (d / "abc" / "posterior.parquet").exists()
+    kept = post[post.accepted]
+    # one weighted target: chi-square(1) 95 % = 3.84 -> |z| < 1.96; the kept scales sit
+    # around the truth, the customs dwell (unseen by the target) spans its whole box
+    assert 2 <= len(kept) < 24
+    assert abs(kept.scale.mean() - SCALE) < 0.03
+    assert (post.objective[~post.accepted] > 3.84).all()
+    assert kept.customs.max() - kept.customs.min() > 2
