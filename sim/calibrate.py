@@ -183,7 +183,34 @@ def abc_around(result: Fit, base_path: str | Path, params: Parameters, targets: 
     tmp = out / ".posterior.parquet.tmp"
     post.to_parquet(tmp, index=False)
     tmp.replace(out / "posterior.parquet")
+    from .results import dumps, write_text_atomic
+    write_text_atomic(out / "posterior.json", dumps({
+        "paths": {p: params.parameters[p].path for p in ids}, "threshold": threshold,
+        "draws": n, "accepted": int(post.accepted.sum()), "box": box}))
     return post
+
+
+def posterior_draws(folder: str | Path, k: int) -> list[dict[str, float]]:
+    """Up to ``k`` accepted draws of a calibration folder, as {dotted path: value},
+    spread evenly over the accepted ones (in draw order). ConfigError if there are none."""
+    import pandas as pd
+
+    from .config import ConfigError, Problem
+    folder = Path(folder)
+    try:
+        meta = json.loads((folder / "posterior.json").read_text(encoding="utf-8"))
+        post = pd.read_parquet(folder / "posterior.parquet")
+    except (OSError, ValueError) as e:
+        raise ConfigError([Problem(str(folder), "--posterior", "not a calibration folder "
+                                   f"with a posterior (run 'corridor calibrate ... --abc N'): "
+                                   f"{type(e).__name__}")]) from None
+    kept = post[post.accepted]
+    if kept.empty:
+        raise ConfigError([Problem(str(folder / "posterior.parquet"), "accepted",
+                                   "no draw was accepted; widen --abc-box or add draws")])
+    pick = np.unique(np.linspace(0, len(kept) - 1, min(k, len(kept))).round().astype(int))
+    paths = meta["paths"]
+    return [{paths[p]: float(row[p]) for p in paths} for _, row in kept.iloc[pick].iterrows()]
 
 
 def _read_log(log: Path) -> dict[str, dict]:

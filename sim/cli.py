@@ -117,6 +117,11 @@ def _parser() -> argparse.ArgumentParser:
                    "within P of its mean (e.g. 0.02), up to --max-replications")
     r.add_argument("--max-replications", type=int, default=100, metavar="N",
                    help="cap for --precision (default 100)")
+    r.add_argument("--posterior", metavar="DIR", help="a calibration folder with a "
+                   "posterior ('corridor calibrate --abc N'): run its accepted parameter sets, "
+                   "each with --replications replications, and summarise over all of them")
+    r.add_argument("--posterior-draws", type=int, default=10, metavar="K",
+                   help="how many accepted sets to run (default 10; spread over them)")
     r.add_argument("--workers", type=int, default=None, metavar="W",
                    help="processes running replications (default: all cores); results do "
                    "not depend on it")
@@ -233,10 +238,27 @@ def cmd_run(args) -> int:
     if problems:
         return _errors(problems)
     import os
-    result = run(scenario, seed=args.seed, replications=args.replications,
-                 progress=not args.quiet, keep_containers=not args.no_containers,
-                 workers=args.workers or os.cpu_count() or 1, precision=args.precision,
-                 max_replications=args.max_replications)
+    if args.posterior:
+        from .calibrate import posterior_draws
+        from .config import ConfigError, load_scenario
+        from .experiment import run_posterior
+        if args.precision is not None:
+            return _errors([Problem("<command line>", "--precision", "cannot be combined "
+                                    "with --posterior")])
+        try:
+            draws = [(d, load_scenario(args.file, overrides=d, set_args=args.sets))
+                     for d in posterior_draws(args.posterior, args.posterior_draws)]
+        except ConfigError as e:
+            return _errors(e.problems)
+        result = run_posterior(scenario, draws, seed=args.seed,
+                               replications=args.replications, progress=not args.quiet,
+                               keep_containers=not args.no_containers,
+                               workers=args.workers or os.cpu_count() or 1)
+    else:
+        result = run(scenario, seed=args.seed, replications=args.replications,
+                     progress=not args.quiet, keep_containers=not args.no_containers,
+                     workers=args.workers or os.cpu_count() or 1, precision=args.precision,
+                     max_replications=args.max_replications)
     try:
         write_bundle(result, out, scenario_path=args.file, argv=["corridor", *sys.argv[1:]]
                      if sys.argv and Path(sys.argv[0]).name == "corridor" else None)

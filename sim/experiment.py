@@ -230,6 +230,32 @@ def _replications_needed(rel_half_width: float, n: int, target: float) -> int:
     return m
 
 
+def run_posterior(base: Scenario, draws: list[tuple[dict, Scenario]], seed: int | None = None,
+                  replications: int = 1, progress: bool = False,
+                  keep_containers: bool = False, workers: int = 1) -> RunResult:
+    """Parameter and stochastic uncertainty together: each posterior draw (its parameter
+    values and the scenario with them set) runs ``replications`` replications of its own
+    (draw k takes replications k*R .. k*R+R-1, so no two share random numbers), and every
+    KPI is summarised over all draws x replications."""
+    seed = base.seed if seed is None else seed
+    t = time.perf_counter()
+    per_rep, conts, series = [], [], []
+    for k, (_theta, scenario) in enumerate(draws):
+        reps = range(k * replications, (k + 1) * replications)
+        for K, cont, ts in _replications(scenario, seed, reps, workers, progress,
+                                         keep_containers):
+            per_rep.append(K)
+            if cont is not None:
+                conts.append(cont)
+            series.append(ts)
+    n = len(per_rep)
+    return RunResult(base, seed, n, summarise(per_rep),
+                     pd.concat(conts, ignore_index=True) if conts else None,
+                     pd.concat(series, ignore_index=True), time.perf_counter() - t,
+                     {"posterior": {"draws": [theta for theta, _s in draws],
+                                    "replications_per_draw": replications}})
+
+
 def run(scenario: Scenario, seed: int | None = None, replications: int = 1,
         progress: bool = False, keep_containers: bool = True, workers: int = 1,
         precision: float | None = None, max_replications: int = 100) -> RunResult:

@@ -105,6 +105,7 @@ def manifest(result: RunResult, scenario_path: str | None, argv: list[str] | Non
         "wall_time_s": round(result.wall_time_s, 3),
         "files": [],
         **({"precision": result.extra["precision"]} if "precision" in result.extra else {}),
+        **({"posterior": result.extra["posterior"]} if "posterior" in result.extra else {}),
         "config": cfg,
     }
 

@@ -115,3 +115,33 @@ def test_abc_keeps_the_draws_consistent_with_the_targets(setup):
     assert abs(kept.scale.mean() - SCALE) < 0.03
     assert (post.objective[~post.accepted] > 3.84).all()
     assert kept.customs.max() - kept.customs.min() > 2
+
+
+def test_run_over_the_posterior(setup, capsys):
+    from sim.cli import main
+    d = setup
+    if not (d / "abc" / "posterior.parquet").exists():  # when run on its own
+        from sim.calibrate import abc_around
+        targets = load_targets(d / "targets.toml")
+        params, _ = load_parameters(d / "parameters.toml")
+        res = fit(d / "toy.toml", params, targets, d / "abc", replications=3, budget=40)
+        abc_around(res, d / "toy.toml", params, targets, d / "abc", n=24, box=0.2,
+                   replications=3)
+    out = d / "post_run"
+    assert main(["run", str(d / "toy.toml"), "--posterior", str(d / "abc"),
+                 "--posterior-draws", "3", "--replications", "2", "--out", str(out),
+                 "--quiet", "--no-containers", "--workers", "1"]) == 0
+    man = json.loads((out / "manifest.json").read_text())
+    draws = man["posterior"]["draws"]
+    assert len(draws) == min(3, len(draws)) and man["replications"] == 2 * len(draws)
+    assert all(set(x) == {"demand.scale", "nodes.gate.crossing.customs_dwell_h.mean"}
+               for x in draws)
+    kp = json.loads((out / "kpis.json").read_text())
+    row = next(r for r in kp if r["name"] == "containers_created" and r["period"] == "2024")
+    assert len(row["values"]) == 2 * len(draws)
+    # a folder without a posterior is refused in one line
+    assert main(["run", str(d / "toy.toml"), "--posterior", str(d), "--out",
+                 str(d / "never"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {d}: --posterior: not a calibration folder with a "
+                          "posterior") and err.count("\n") == 1
