@@ -238,22 +238,35 @@ def run_posterior(base: Scenario, draws: list[tuple[dict, Scenario]], seed: int 
     (draw k takes replications k*R .. k*R+R-1, so no two share random numbers), and every
     KPI is summarised over all draws x replications."""
     seed = base.seed if seed is None else seed
-    t = time.perf_counter()
-    per_rep, conts, series = [], [], []
+    runs = _Runs(seed, workers, progress, keep_containers)
     for k, (_theta, scenario) in enumerate(draws):
-        reps = range(k * replications, (k + 1) * replications)
-        for K, cont, ts in _replications(scenario, seed, reps, workers, progress,
-                                         keep_containers):
-            per_rep.append(K)
+        runs.add(scenario, range(k * replications, (k + 1) * replications))
+    return runs.result(base, summarise(runs.per_rep), {"posterior": {
+        "draws": [theta for theta, _s in draws], "replications_per_draw": replications}})
+
+
+class _Runs:
+    """Replications run and collected, in order, for one result."""
+
+    def __init__(self, seed: int, workers: int, progress: bool, keep_containers: bool):
+        self.seed, self.workers, self.progress, self.keep = (seed, workers, progress,
+                                                             keep_containers)
+        self.per_rep, self.conts, self.series = [], [], []
+        self.t0 = time.perf_counter()
+
+    def add(self, scenario: Scenario, reps: range) -> None:
+        for K, cont, ts in _replications(scenario, self.seed, reps, self.workers,
+                                         self.progress, self.keep):
+            self.per_rep.append(K)
             if cont is not None:
-                conts.append(cont)
-            series.append(ts)
-    n = len(per_rep)
-    return RunResult(base, seed, n, summarise(per_rep),
-                     pd.concat(conts, ignore_index=True) if conts else None,
-                     pd.concat(series, ignore_index=True), time.perf_counter() - t,
-                     {"posterior": {"draws": [theta for theta, _s in draws],
-                                    "replications_per_draw": replications}})
+                self.conts.append(cont)
+            self.series.append(ts)
+
+    def result(self, scenario: Scenario, table: pd.DataFrame, extra: dict) -> RunResult:
+        return RunResult(scenario, self.seed, len(self.per_rep), table,
+                         pd.concat(self.conts, ignore_index=True) if self.conts else None,
+                         pd.concat(self.series, ignore_index=True),
+                         time.perf_counter() - self.t0, extra)
 
 
 def run(scenario: Scenario, seed: int | None = None, replications: int = 1,
@@ -268,34 +281,22 @@ def run(scenario: Scenario, seed: int | None = None, replications: int = 1,
     if replications < 1:
         raise ValueError("replications must be >= 1")
     seed = scenario.seed if seed is None else seed
-    t = time.perf_counter()
-    per_rep, conts, series = [], [], []
-
-    def more(reps: range) -> None:
-        for K, cont, ts in _replications(scenario, seed, reps, workers, progress,
-                                         keep_containers):
-            per_rep.append(K)
-            if cont is not None:
-                conts.append(cont)
-            series.append(ts)
-
+    runs = _Runs(seed, workers, progress, keep_containers)
     n = max(replications, 3) if precision else replications
-    more(range(n))
-    table = summarise(per_rep)
+    runs.add(scenario, range(n))
+    table = summarise(runs.per_rep)
     extra = {}
     if precision:
         worst, key = widest(table)
         while worst > precision and n < max_replications:
             want = min(max(_replications_needed(worst, n, precision), n + 1), 2 * n,
                        max_replications)  # at most double, then look again
-            more(range(n, want))
+            runs.add(scenario, range(n, want))
             n = want
-            table = summarise(per_rep)
+            table = summarise(runs.per_rep)
             worst, key = widest(table)
         extra["precision"] = {"target": precision, "reached": bool(worst <= precision),
                               "replications": n, "max_replications": max_replications,
                               "widest": {"kpi": list(key) if key else None,
                                          "relative_half_width": worst}}
-    return RunResult(scenario, seed, n, table,
-                     pd.concat(conts, ignore_index=True) if conts else None,
-                     pd.concat(series, ignore_index=True), time.perf_counter() - t, extra)
+    return runs.result(scenario, table, extra)
