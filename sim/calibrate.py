@@ -64,7 +64,8 @@ def evaluate(base: Scenario, base_path: Path, params: Parameters, theta: dict[st
              targets: Targets, seed: int, replications: int, workers: int) -> dict:
     """Run the base scenario with the parameters set to ``theta`` and score the targets."""
     from .experiment import run
-    overrides = {params.parameters[pid].path: float(v) for pid, v in theta.items()}
+    overrides = {path: float(v) for pid, v in theta.items()
+                 for path in params.parameters[pid].paths}
     scenario = load_scenario(base_path, overrides=overrides)
     res = run(scenario, seed=seed, replications=replications, keep_containers=False,
               workers=workers)
@@ -105,7 +106,7 @@ def fit(base_path: str | Path, params: Parameters, targets: Targets, out: str | 
     ids = list(params.parameters)
     lo = np.array([params.parameters[p].low for p in ids])
     hi = np.array([params.parameters[p].high for p in ids])
-    start = (np.array([_value_at(base, params.parameters[p].path) for p in ids]) - lo) / (
+    start = (np.array([_value_at(base, params.parameters[p].paths[0]) for p in ids]) - lo) / (
         hi - lo)
     best: dict = {}
     bar = tqdm(total=budget, unit="evaluation", desc="calibrate",
@@ -185,7 +186,7 @@ def abc_around(result: Fit, base_path: str | Path, params: Parameters, targets: 
     tmp.replace(out / "posterior.parquet")
     from .results import dumps, write_text_atomic
     write_text_atomic(out / "posterior.json", dumps({
-        "paths": {p: params.parameters[p].path for p in ids}, "threshold": threshold,
+        "paths": {p: params.parameters[p].paths for p in ids}, "threshold": threshold,
         "draws": n, "accepted": int(post.accepted.sum()), "box": box}))
     return post
 
@@ -209,8 +210,9 @@ def posterior_draws(folder: str | Path, k: int) -> list[dict[str, float]]:
         raise ConfigError([Problem(str(folder / "posterior.parquet"), "accepted",
                                    "no draw was accepted; widen --abc-box or add draws")])
     pick = np.unique(np.linspace(0, len(kept) - 1, min(k, len(kept))).round().astype(int))
-    paths = meta["paths"]
-    return [{paths[p]: float(row[p]) for p in paths} for _, row in kept.iloc[pick].iterrows()]
+    paths = {p: [v] if isinstance(v, str) else v for p, v in meta["paths"].items()}
+    return [{path: float(row[p]) for p in paths for path in paths[p]}
+            for _, row in kept.iloc[pick].iterrows()]
 
 
 def _read_log(log: Path) -> dict[str, dict]:
@@ -274,15 +276,15 @@ def _as_toml(values: dict[str, float], params: Parameters, base: Scenario) -> st
     data = resolved_dict(base)
     lines, dists = [], {}
     for pid, v in values.items():
-        path = params.parameters[pid].path
-        head, _, leaf = path.rpartition(".")
-        node = data
-        for part in head.split(".") if head else []:
-            node = node[part]
-        if isinstance(node, dict) and "dist" in node:
-            dists.setdefault(head, dict(node))[leaf] = v
-        else:
-            lines.append(f"{_dotted_key(path)} = {v!r}")
+        for path in params.parameters[pid].paths:
+            head, _, leaf = path.rpartition(".")
+            node = data
+            for part in head.split(".") if head else []:
+                node = node[part]
+            if isinstance(node, dict) and "dist" in node:
+                dists.setdefault(head, dict(node))[leaf] = v
+            else:
+                lines.append(f"{_dotted_key(path)} = {v!r}")
     for head, dist in dists.items():
         inner = ", ".join(f"{k} = {json.dumps(x)}" for k, x in dist.items())
         lines.append(f"{_dotted_key(head)} = {{ {inner} }}")

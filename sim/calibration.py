@@ -63,7 +63,9 @@ class Targets(_Strict):
 class Parameter(_Strict):
     """One free parameter: a numeric field of the base scenario, its bounds and prior."""
 
-    path: str = Field(min_length=1, description="dotted path of a number in the scenario")
+    path: str | list[str] = Field(description="dotted path of a number in the scenario, "
+                                  "or several paths set to the same value (e.g. the growth "
+                                  "of several flows)")
     low: float
     high: float
     prior: Literal["uniform", "loguniform", "normal"] = "uniform"
@@ -71,8 +73,14 @@ class Parameter(_Strict):
     sd: float | None = Field(None, gt=0, description="normal prior: its sd")
     source: str = Field(min_length=1, description="why these bounds")
 
+    @property
+    def paths(self) -> list[str]:
+        return [self.path] if isinstance(self.path, str) else list(self.path)
+
     @model_validator(mode="after")
     def _bounds(self):
+        if not self.paths or any(not p for p in self.paths):
+            raise ValueError("path: give a dotted path, or a non-empty list of them")
         if not self.low < self.high:
             raise ValueError(f"low ({self.low:g}) must be below high ({self.high:g})")
         if self.prior == "loguniform" and self.low <= 0:
@@ -125,12 +133,23 @@ def load_parameters(path: str | Path) -> tuple[Parameters, object]:
     data = resolved_dict(scenario)
     problems = []
     for pid, prm in params.parameters.items():
-        value, why = _number_at(data, prm.path)
-        if why:
-            problems.append(Problem(shown, f"parameters.{pid}.path", why))
-        elif not prm.low <= value <= prm.high:
-            problems.append(Problem(shown, f"parameters.{pid}", f"the scenario's value "
-                                    f"{value:g} lies outside [{prm.low:g}, {prm.high:g}]"))
+        values = []
+        for i, path in enumerate(prm.paths):
+            where = f"parameters.{pid}.path" + ("" if isinstance(prm.path, str) else f"[{i}]")
+            value, why = _number_at(data, path)
+            if why:
+                problems.append(Problem(shown, where, why))
+            else:
+                values.append(value)
+        if len(values) == len(prm.paths):
+            if len(set(values)) > 1:
+                problems.append(Problem(shown, f"parameters.{pid}.path", "the paths hold "
+                                        f"different values ({', '.join(f'{v:g}' for v in values)})"
+                                        "; one parameter sets them all to one value"))
+            elif not prm.low <= values[0] <= prm.high:
+                problems.append(Problem(shown, f"parameters.{pid}", f"the scenario's value "
+                                        f"{values[0]:g} lies outside [{prm.low:g}, "
+                                        f"{prm.high:g}]"))
     if problems:
         raise ConfigError(problems)
     return params, scenario

@@ -115,3 +115,20 @@ def test_unreadable_files_are_one_line(write):
     p = write("empty.toml", "")
     with pytest.raises(ConfigError, match=r"\Aerror: .*empty\.toml: <file>: file is empty\Z"):
         load_targets(p)
+
+
+def test_one_parameter_may_set_several_paths(write):
+    p, s = load_parameters(ROOT / "calibration" / "parameters.toml")
+    assert len(p.parameters["land_growth"].paths) == 5
+    bad = _params(write, PARAM.replace('path = "demand.scale"',
+                                       'path = ["demand.scale", "seed"]'))
+    with pytest.raises(ConfigError) as e:
+        load_parameters(bad)
+    assert str(e.value) == (f"error: {bad}: parameters.p.path: the paths hold different values "
+                            "(1, 7); one parameter sets them all to one value")
+    bad = _params(write, PARAM.replace('path = "demand.scale"',
+                                       'path = ["demand.scale", "demand.sacle"]'))
+    with pytest.raises(ConfigError) as e:
+        load_parameters(bad)
+    assert str(e.value) == (f"error: {bad}: parameters.p.path[1]: 'demand.sacle': no 'sacle' "
+                            "in demand (did you mean 'scale'?)")
