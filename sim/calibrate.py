@@ -81,7 +81,8 @@ def evaluate(base: Scenario, base_path: Path, params: Parameters, theta: dict[st
                        "relative_to": t.relative_to, "unit": t.unit, "role": t.role,
                        "weight": t.weight, "value": t.value, "sigma": t.sigma,
                        "simulated_mean": m, "ci95": [lo, hi], "values": vals,
-                       "residual": m - t.value, "z": z})
+                       "residual": m - t.value, "z": z, "definition": t.definition,
+                       "source": t.source})
     return {"theta": theta, "objective": objective, "report": report}
 
 
@@ -236,7 +237,7 @@ def _value_at(scenario: Scenario, path: str) -> float:
 
 
 def write_outputs(result: Fit, base_path: str | Path, params: Parameters, out: str | Path,
-                  command: list[str] | None = None) -> None:
+                  command: list[str] | None = None, save: str | Path | None = None) -> None:
     """``report.json``, ``report.md`` and ``calibrated.toml`` (a scenario that extends the
     base with the fitted values) in ``out``."""
     from .results import dumps, write_text_atomic
@@ -246,6 +247,7 @@ def write_outputs(result: Fit, base_path: str | Path, params: Parameters, out: s
         "parameters": result.params, "targets": result.report}))
     lines = ["| target | published | simulated mean [95 % CI] | residual | z |",
              "|---|---:|---:|---:|---:|"]
+    misses = []
     for r in result.report:
         ci = r["ci95"]
         ci_s = "" if ci[0] is None or not math.isfinite(ci[0]) else (
@@ -253,20 +255,25 @@ def write_outputs(result: Fit, base_path: str | Path, params: Parameters, out: s
         lines.append(f"| {r['target']} ({r['role']}) | {r['value']:,.4g} | "
                      f"{r['simulated_mean']:,.4g}{ci_s} | {r['residual']:+,.4g} | "
                      f"{r['z']:+.2f} |")
+        if not abs(r["z"]) <= 2:
+            misses.append(f"- **{r['target']}** (z {r['z']:+.2f}): {r.get('definition', '')}")
     write_text_atomic(out / "report.md", "\n".join(
         ["# Calibration report", "", f"objective {result.objective:.4g} after "
-         f"{result.evaluations} evaluations", "", *lines, ""]))
+         f"{result.evaluations} evaluations", "", *lines, "",
+         *(["Targets missed by more than 2 standard errors, and why the model's KPI and "
+            "the published figure differ:", "", *misses, ""] if misses else [])]))
     import os
     base = load_scenario(base_path)
-    rel = os.path.relpath(Path(base_path).resolve(), out.resolve())
-    write_text_atomic(out / "calibrated.toml", (
-        f"# Written by corridor calibrate on {dt.date.today()}"
-        + (f": {' '.join(command)}" if command else "") + "\n"
-        f"# objective {result.objective:.4g} after {result.evaluations} evaluations; see "
-        "report.md\n"
-        f'extends = "{rel}"\nname = "calibrated"\n\n'
-        "# fitted values of the free parameters (calibration/parameters.toml)\n"
-        + _as_toml(result.params, params, base)))
+    for target in [out / "calibrated.toml", *([Path(save)] if save else [])]:
+        rel = os.path.relpath(Path(base_path).resolve(), target.parent.resolve())
+        write_text_atomic(target, (
+            f"# Written by corridor calibrate on {dt.date.today()}"
+            + (f": {' '.join(command)}" if command else "") + "\n"
+            f"# objective {result.objective:.4g} after {result.evaluations} evaluations; "
+            f"report: {out / 'report.md'}\n"
+            f'extends = "{rel}"\nname = "calibrated"\n\n'
+            "# fitted values of the free parameters (calibration/parameters.toml)\n"
+            + _as_toml(result.params, params, base)))
 
 
 def _as_toml(values: dict[str, float], params: Parameters, base: Scenario) -> str:

@@ -155,6 +155,8 @@ def _parser() -> argparse.ArgumentParser:
     ca.add_argument("--seed", type=int, default=1, help="the seed of every evaluation")
     ca.add_argument("--workers", type=int, default=None, metavar="W",
                     help="processes per evaluation (default: all cores)")
+    ca.add_argument("--save", metavar="PATH", help="also write the calibrated scenario to "
+                    "PATH (e.g. calibration/calibrated.toml, which the scenarios extend)")
     ca.add_argument("--abc", type=int, default=0, metavar="N",
                     help="after the fit, N draws of rejection ABC around it (default 0: none)")
     ca.add_argument("--abc-box", type=float, default=0.25, metavar="F",
@@ -438,7 +440,8 @@ def cmd_calibrate(args) -> int:
     result = fit(base, params, targets, out, seed=args.seed,
                  replications=args.replications, budget=args.budget,
                  workers=args.workers or os.cpu_count() or 1, progress=not args.quiet)
-    write_outputs(result, base, params, out, command=["corridor", *sys.argv[1:]])
+    write_outputs(result, base, params, out, command=["corridor", *sys.argv[1:]],
+                  save=args.save)
     if args.abc:
         from .calibrate import abc_around
         post = abc_around(result, base, params, targets, out, n=args.abc, box=args.abc_box,
