@@ -132,3 +132,16 @@ def test_one_parameter_may_set_several_paths(write):
         load_parameters(bad)
     assert str(e.value) == (f"error: {bad}: parameters.p.path[1]: 'demand.sacle': no 'sacle' "
                             "in demand (did you mean 'scale'?)")
+
+
+def test_the_committed_calibration_is_inside_its_bounds():
+    from sim.calibrate import _value_at
+    from sim.config import load_scenario
+    p, _ = load_parameters(ROOT / "calibration" / "parameters.toml")
+    cal = load_scenario(ROOT / "calibration" / "calibrated.toml")
+    text = (ROOT / "calibration" / "calibrated.toml").read_text(encoding="utf-8")
+    assert text.startswith("# Written by corridor calibrate on ")  # date and command
+    for pid, prm in p.parameters.items():
+        values = {_value_at(cal, path) for path in prm.paths}
+        assert len(values) == 1, pid
+        assert prm.low <= values.pop() <= prm.high, pid
