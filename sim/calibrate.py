@@ -107,8 +107,11 @@ def fit(base_path: str | Path, params: Parameters, targets: Targets, out: str | 
     ids = list(params.parameters)
     lo = np.array([params.parameters[p].low for p in ids])
     hi = np.array([params.parameters[p].high for p in ids])
-    start = (np.array([_value_at(base, params.parameters[p].paths[0]) for p in ids]) - lo) / (
-        hi - lo)
+    from .calibration import _number_at
+    from .config import resolved_dict
+    data = resolved_dict(base)
+    start = (np.array([_number_at(data, params.parameters[p].paths[0])[0] for p in ids])
+             - lo) / (hi - lo)
     best: dict = {}
     bar = tqdm(total=budget, unit="evaluation", desc="calibrate",
                disable=None if progress else True, leave=False)
@@ -229,11 +232,10 @@ def _read_log(log: Path) -> dict[str, dict]:
 
 
 def _value_at(scenario: Scenario, path: str) -> float:
+    """The number at a dotted path of a scenario (paths checked by load_parameters)."""
+    from .calibration import _number_at
     from .config import resolved_dict
-    cur = resolved_dict(scenario)
-    for part in path.split("."):
-        cur = cur[part]
-    return float(cur)
+    return _number_at(resolved_dict(scenario), path)[0]
 
 
 def write_outputs(result: Fit, base_path: str | Path, params: Parameters, out: str | Path,

@@ -279,6 +279,7 @@ def compute(out: RunOutput) -> dict[Key, float]:
 
     # -- crossings ----------------------------------------------------------------------
     spans = np.diff(edges)
+    closable = _closable(s)
     for nid, xing in out.crossings.items():
         rec = crossing_record(out, nid)
         put_years("trains_by_crossing", nid, counts_in(rec.arrive, edges))
@@ -302,7 +303,7 @@ def compute(out: RunOutput) -> dict[Key, float]:
         for part, means in zip(parts, year_means(rec.box["t"], [rec.box[p] for p in parts],
                                                  edges)):
             put_years(f"border_{part}_hours_mean", nid, means)
-        if nid in _closable(s):
+        if nid in closable:
             _resilience(nid, rec.box["arrive"], rec.box["t"], shut, edges, end_h, put_years)
 
     # -- links --------------------------------------------------------------------------
@@ -327,6 +328,7 @@ def compute(out: RunOutput) -> dict[Key, float]:
 def _ports_and_services(out: RunOutput, edges: np.ndarray, end_h: float, put_years) -> None:
     s, st = out.scenario, out.store
     spans = np.diff(edges)
+    closable = _closable(s)
     caspian = {nid for nid, n in s.nodes.items() if n.port is not None and n.port.sea == "caspian"}
     port_teu = {nid: np.zeros(len(spans)) for nid in caspian}
     across = np.zeros(len(spans))
@@ -368,7 +370,7 @@ def _ports_and_services(out: RunOutput, edges: np.ndarray, end_h: float, put_yea
         shut = np.array(port.closures, float).reshape(-1, 2)
         put_years("closure_hours", nid,
                   window_means(shut[:, 0], shut[:, 1], edges, end=end_h) * spans)
-        if nid in _closable(s):
+        if nid in closable:
             _resilience(nid, v["arrive"], v["depart"], shut, edges, end_h, put_years)
         teu = st.teu[v["row"]].astype(float)
         done = np.isfinite(v["unloaded"])

@@ -150,9 +150,6 @@ class PortFacility(BorderCrossing):
         t = np.repeat([w[0] for w in waiting], [len(w[1]) for w in waiting])
         return np.asarray(t, float), rows
 
-    def stamp(self, store, slot_lut) -> None:  # ports keep their own visit records
-        return
-
     def visits(self, n_rows: int, end_h: float) -> dict[str, np.ndarray]:
         """Every box that reached the port: its row and the hours it arrived (by train or
         vessel), was unloaded, was ready to move on, left the yard (``release``: onto its
