@@ -63,6 +63,34 @@ folder has containers.parquet) the transit-time distribution per corridor. This 
 first part of the figure set; more kinds of figure and folder follow.
 """
 
+EXAMPLES_SWEEP = """examples:
+  corridor sweep scenarios/sweeps/kuryk_drivers.toml --out results/sweep-kuryk
+  corridor sweep SPEC --out DIR --workers 2          (local processes; default: all cores)
+  corridor sweep SPEC --out DIR --dask-local 4       (a Dask cluster of 4 workers on loopback)
+  corridor sweep SPEC --out DIR --scheduler tcp://10.0.0.5:8786   (an existing cluster)
+  corridor analyze DIR
+
+The spec (TOML) names the base scenario (or a Python function 'module:function'), the
+method (oat | grid | lhs | sobol | morris), samples, replications per design point
+(common random numbers), seed, outputs and parameters (path, low, high, optional
+distribution, group). Each finished run is committed to DIR/runs.sqlite as it returns;
+the same command resumes a sweep that was stopped or killed (nothing lost, nothing run
+twice). DIR/runs.parquet holds one row per (point, replication): inputs, seed, status,
+error, outputs. Results do not depend on the executor or the number of workers. A
+changed spec on an existing DIR is refused unless --restart.
+"""
+
+EXAMPLES_ANALYZE = """examples:
+  corridor analyze results/sweep-kuryk
+  corridor analyze results/sweep-kuryk --resamples 2000
+
+Writes DIR/indices.csv and DIR/indices.json: Sobol S1/ST with bootstrap 95 % intervals,
+Morris mu*/sigma, OAT swings and elasticities with paired intervals, or (lhs, grid) rank
+correlations and standardised regression coefficients; per output, the share of the
+variance of the point means that is replication noise, and each index's range when it
+is computed from one replication at a time.
+"""
+
 HEADLINE = [
     ("transit_containers_china_central_asia", "all", "transit boxes China->Europe via KZ"),
     ("kz_share_china_europe_land", "all", "KZ share of China->Europe land boxes"),
@@ -170,6 +198,30 @@ def _parser() -> argparse.ArgumentParser:
     pl.add_argument("--out", help="figure folder (default: DIR/figures)")
     pl.add_argument("--format", default="png", choices=["png", "svg", "pdf"],
                     help="image format (default png)")
+    sw = sub.add_parser("sweep", help="run a sensitivity sweep (resumable)",
+                        epilog=EXAMPLES_SWEEP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sw.add_argument("spec", help="sweep spec TOML file")
+    sw.add_argument("--out", required=True, help="sweep folder (an existing one of the same "
+                    "spec is resumed)")
+    sw.add_argument("--workers", type=int, default=None, metavar="W",
+                    help="local worker processes (default: all cores; 1 runs in this process)")
+    sw.add_argument("--scheduler", metavar="ADDRESS", help="run on an existing Dask cluster "
+                    "(tcp://HOST:PORT)")
+    sw.add_argument("--dask-local", type=int, metavar="N", help="start a Dask cluster of N "
+                    "worker processes on loopback for this sweep, and stop it at the end")
+    sw.add_argument("--restart", action="store_true", help="discard the runs of a different "
+                    "spec in --out and start again")
+    sw.add_argument("--retry-failed", action="store_true", help="run the failed runs again")
+    sw.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
+
+    an = sub.add_parser("analyze", help="sensitivity indices of a sweep folder",
+                        epilog=EXAMPLES_ANALYZE,
+                        formatter_class=argparse.RawDescriptionHelpFormatter)
+    an.add_argument("dir", help="a folder written by 'corridor sweep'")
+    an.add_argument("--out", help="where to write indices.csv/.json (default: DIR)")
+    an.add_argument("--resamples", type=int, default=1000, metavar="N",
+                    help="bootstrap resamples for the intervals (default 1000)")
+    an.add_argument("--quiet", action="store_true", help="no table")
     return p
 
 
@@ -348,7 +400,35 @@ def _row_format(values: list[float]):
     return lambda v: f"{v:.3f}"
 
 
-COMPARE_HEADLINE = [
+COMPARE_EXAMPLES_SWEEP = """examples:
+  corridor sweep scenarios/sweeps/kuryk_drivers.toml --out results/sweep-kuryk
+  corridor sweep SPEC --out DIR --workers 2          (local processes; default: all cores)
+  corridor sweep SPEC --out DIR --dask-local 4       (a Dask cluster of 4 workers on loopback)
+  corridor sweep SPEC --out DIR --scheduler tcp://10.0.0.5:8786   (an existing cluster)
+  corridor analyze DIR
+
+The spec (TOML) names the base scenario (or a Python function 'module:function'), the
+method (oat | grid | lhs | sobol | morris), samples, replications per design point
+(common random numbers), seed, outputs and parameters (path, low, high, optional
+distribution, group). Each finished run is committed to DIR/runs.sqlite as it returns;
+the same command resumes a sweep that was stopped or killed (nothing lost, nothing run
+twice). DIR/runs.parquet holds one row per (point, replication): inputs, seed, status,
+error, outputs. Results do not depend on the executor or the number of workers. A
+changed spec on an existing DIR is refused unless --restart.
+"""
+
+EXAMPLES_ANALYZE = """examples:
+  corridor analyze results/sweep-kuryk
+  corridor analyze results/sweep-kuryk --resamples 2000
+
+Writes DIR/indices.csv and DIR/indices.json: Sobol S1/ST with bootstrap 95 % intervals,
+Morris mu*/sigma, OAT swings and elasticities with paired intervals, or (lhs, grid) rank
+correlations and standardised regression coefficients; per output, the share of the
+variance of the point means that is replication noise, and each index's range when it
+is computed from one replication at a time.
+"""
+
+HEADLINE = [
     ("transit_containers_china_central_asia", "all"), ("kz_share_china_europe_land", "all"),
     ("corridor_share_china_europe", "middle_corridor"), ("caspian_teu", "all"),
     ("caspian_teu", "aktau"), ("caspian_teu", "kuryk"),
@@ -507,11 +587,98 @@ def cmd_plot(args) -> int:
     return 0
 
 
+def cmd_sweep(args) -> int:
+    import os
+
+    from .config import ConfigError, Problem
+    from .sweep import load_sweep, run_sweep
+    problems = []
+    if args.workers is not None and args.workers < 1:
+        problems.append(Problem("<command line>", "--workers",
+                                f"must be >= 1 (got {args.workers})"))
+    if args.dask_local is not None and args.dask_local < 1:
+        problems.append(Problem("<command line>", "--dask-local",
+                                f"must be >= 1 (got {args.dask_local})"))
+    if args.scheduler and args.dask_local:
+        problems.append(Problem("<command line>", "--scheduler", "give --scheduler or "
+                                "--dask-local, not both"))
+    if args.scheduler and not args.scheduler.startswith(("tcp://", "tls://", "inproc://")):
+        problems.append(Problem("<command line>", "--scheduler", f"'{args.scheduler}' is not "
+                                "a scheduler address (tcp://HOST:PORT)"))
+    if (args.scheduler or args.dask_local) and args.workers is not None:
+        problems.append(Problem("<command line>", "--workers", "local workers and a Dask "
+                                "cluster exclude each other"))
+    if problems:
+        return _errors(problems)
+    if args.scheduler or args.dask_local:
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            return _errors([Problem("<command line>", "--scheduler" if args.scheduler else
+                                    "--dask-local", "Dask is not installed (pip install "
+                                    "'dask[distributed]')")])
+    try:
+        sweep = load_sweep(args.spec)
+        s = run_sweep(sweep, args.out, workers=args.workers or os.cpu_count() or 1,
+                      scheduler=args.scheduler, dask_local=args.dask_local,
+                      restart=args.restart, retry_failed=args.retry_failed,
+                      progress=not args.quiet, command=["corridor", *sys.argv[1:]])
+    except ConfigError as e:
+        return _errors(e.problems)
+    except OSError as e:
+        if "Timed out" in str(e) or "connect" in str(e).lower():
+            return _errors([Problem("<command line>", "--scheduler", f"cannot reach "
+                                    f"{args.scheduler} ({e})")])
+        raise
+    for w in s.warnings:
+        print(f"warning: {args.spec}: {w}", file=sys.stderr)
+    if not args.quiet:
+        print(f"sweep {sweep.spec.method}: {sweep.points} design points x "
+              f"{sweep.spec.replications} replication(s) = {s.runs} runs; "
+              f"{s.resumed} already done, {s.ran} run now in {s.wall_s:.1f} s; "
+              f"{s.failed_total} failed")
+    if s.failed_total:
+        print(f"{s.failed_total} run(s) failed: their errors are in {args.out}/runs.parquet "
+              "(column 'error'); rerun with --retry-failed to try them again", file=sys.stderr)
+    print(f"wrote {args.out}/runs.parquet")
+    return 0
+
+
+def cmd_analyze(args) -> int:
+    from .analyze import analyze, write
+    from .config import ConfigError, Problem
+    if args.resamples < 10:
+        return _errors([Problem("<command line>", "--resamples",
+                                f"must be >= 10 (got {args.resamples})")])
+    try:
+        a = analyze(args.dir, resamples=args.resamples)
+    except ConfigError as e:
+        return _errors(e.problems)
+    paths = write(a, args.out or args.dir)
+    if not args.quiet:
+        t = a.table
+        for out, rows in t.groupby("output", sort=False):
+            noise = a.facts["outputs"][out]["noise_share"]
+            print(f"{out} ({a.method}; replication noise "
+                  f"{'n/a' if noise != noise else f'{noise:.1%}'} of the variance of the "
+                  "point means)")
+            for r in rows[rows["index"] != "noise_share"].itertuples(index=False):
+                ci = ("" if r.ci95_low != r.ci95_low else
+                      f" [{_fmt(r.ci95_low)}, {_fmt(r.ci95_high)}]")
+                rep = ("" if r.rep_low != r.rep_low else
+                       f"  (one replication: {_fmt(r.rep_low)}..{_fmt(r.rep_high)})")
+                print(f"  {r.parameter:34s} {r.index:11s} {_fmt(r.value):>10s}{ci}{rep}")
+    for p in paths:
+        print(f"wrote {p}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return {"check": cmd_check, "run": cmd_run, "plot": cmd_plot,
-                "compare": cmd_compare, "calibrate": cmd_calibrate}[args.command](args)
+                "compare": cmd_compare, "calibrate": cmd_calibrate, "sweep": cmd_sweep,
+                "analyze": cmd_analyze}[args.command](args)
     except KeyboardInterrupt:
         print("interrupted; nothing was written", file=sys.stderr)
         return 130

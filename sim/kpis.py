@@ -183,8 +183,37 @@ def locate(out: RunOutput) -> dict[str, np.ndarray]:
             "at_port": at_port, "at_sea": at_sea, "on_rail": on_rail}
 
 
-def compute(out: RunOutput) -> dict[Key, float]:
-    """All KPIs of one replication."""
+RESILIENCE = {"disruption_events", "disruption_boxes_delayed", "disruption_peak_backlog",
+              "disruption_recovery_hours_mean", "disruption_unrecovered"}
+# which KPIs each part of compute() yields, so that a caller who needs only a few (a sweep,
+# a calibration) skips the parts that yield none of them
+SECTIONS: dict[str, set[str]] = {
+    "volumes": {"containers_created", "containers_delivered", "containers_in_system",
+                "teu_created", "transit_containers_china_central_asia",
+                "transit_teu_china_central_asia", "kz_share_china_europe_land"},
+    "routes": {"trains_by_route", "containers_by_route", "teu_by_route",
+               "containers_by_corridor", "transit_time_days_mean", "transit_time_days_p95",
+               "origin_wait_days_mean", "containers_in_transit_at_end",
+               "corridor_share_china_europe"},
+    "ports": {"caspian_teu", "teu_by_service", "sailings_by_service", "vessel_fill_rate",
+              "vessel_utilisation", "port_dwell_hours_mean", "port_handling_hours_mean",
+              "port_customs_hours_mean", "port_consolidation_hours_mean", "closure_hours",
+              "yard_occupancy_teu_mean", "yard_utilisation", *RESILIENCE},
+    "crossings": {"trains_by_crossing", "containers_by_crossing", "teu_by_crossing",
+                  "mean_queue", "peak_queue", "closure_hours", "utilisation",
+                  "yard_occupancy_teu_mean", "yard_utilisation", "border_dwell_hours_mean",
+                  "border_handling_hours_mean", "border_customs_hours_mean",
+                  "border_consolidation_hours_mean", *RESILIENCE},
+    "links": {"closure_hours", "utilisation", "mean_queue", "peak_queue"},
+}
+
+
+def compute(out: RunOutput, names: set[str] | None = None) -> dict[Key, float]:
+    """The KPIs of one replication: all of them, or (``names``) at least those named —
+    the parts of the computation that yield none of them are skipped."""
+    def wanted(section: str) -> bool:
+        return names is None or not names.isdisjoint(SECTIONS[section])
+
     s, st, cal = out.scenario, out.store, out.calendar
     years = cal.years()
     labels = [y for y, _, _ in years]
@@ -235,93 +264,97 @@ def compute(out: RunOutput) -> dict[Key, float]:
               np.divide(kz_ce, all_ce, out=np.full(len(labels), np.nan), where=all_ce > 0))
 
     # -- by route and corridor ----------------------------------------------------------
-    ot = rows_array(out.origin_trains, 5)
-    corridor_of = {rid: s.routes[rid].corridor for rid in out.route_ids}
-    for r, rid in enumerate(out.route_ids):
-        m = ot[:, 1] == r
-        put_years("trains_by_route", rid, counts_in(ot[m, 2], edges))
-        put_years("containers_by_route", rid, counts_in(ot[m, 2], edges, ot[m, 3]))
-        put_years("teu_by_route", rid, counts_in(ot[m, 2], edges, ot[m, 4]))
-    corridors = sorted(set(corridor_of.values()))
-    route_corr = np.array([corridors.index(corridor_of[r]) for r in out.route_ids] + [-1])
-    box_corr = route_corr[st.route]  # route -1 (not departed) -> last entry, -1
-    transit_days = (st.t_delivered - st.t_created) / 24.0
-    for ci, corr in enumerate(corridors):
-        m = box_corr == ci
-        put_years("containers_by_corridor", corr, counts_in(st.t_depart_origin[m], edges))
-        dm = m & where["delivered"]
-        mean, p95 = year_stats(st.t_delivered[dm], transit_days[dm], edges, p95=True)
-        put_years("transit_time_days_mean", corr, mean)
-        put_years("transit_time_days_p95", corr, p95)
-        wait = (st.t_depart_origin[m] - st.t_created[m]) / 24.0
-        put_years("origin_wait_days_mean", corr,
-                  year_stats(st.t_depart_origin[m], wait, edges)[0])
-        K[("containers_in_transit_at_end", "run", corr)] = int((m & ~where["delivered"]).sum())
-    K[("containers_in_transit_at_end", "run", "not_departed")] = int(where["at_origin"].sum())
-    delivered_rows = np.flatnonzero(where["delivered"])
-    route_d = st.route[delivered_rows]
-    for r, rid in enumerate(out.route_ids):  # and by route, within a corridor
-        rows = delivered_rows[route_d == r]
-        mean, p95 = year_stats(st.t_delivered[rows], transit_days[rows], edges, p95=True)
-        put_years("transit_time_days_mean", rid, mean)
-        put_years("transit_time_days_p95", rid, p95)
-    ce_all = is_china[st.origin] & is_europe[st.destination]
-    ce_total = counts_in(np.where(ce_all, st.t_depart_origin, np.nan), edges)
-    for ci, corr in enumerate(corridors):
-        n_corr = counts_in(np.where(ce_all & (box_corr == ci), st.t_depart_origin, np.nan),
-                           edges)
-        put_years("corridor_share_china_europe", corr,
-                  np.divide(n_corr, ce_total, out=np.full(len(labels), np.nan),
-                            where=ce_total > 0))
+    if wanted("routes"):
+        ot = rows_array(out.origin_trains, 5)
+        corridor_of = {rid: s.routes[rid].corridor for rid in out.route_ids}
+        for r, rid in enumerate(out.route_ids):
+            m = ot[:, 1] == r
+            put_years("trains_by_route", rid, counts_in(ot[m, 2], edges))
+            put_years("containers_by_route", rid, counts_in(ot[m, 2], edges, ot[m, 3]))
+            put_years("teu_by_route", rid, counts_in(ot[m, 2], edges, ot[m, 4]))
+        corridors = sorted(set(corridor_of.values()))
+        route_corr = np.array([corridors.index(corridor_of[r]) for r in out.route_ids] + [-1])
+        box_corr = route_corr[st.route]  # route -1 (not departed) -> last entry, -1
+        transit_days = (st.t_delivered - st.t_created) / 24.0
+        for ci, corr in enumerate(corridors):
+            m = box_corr == ci
+            put_years("containers_by_corridor", corr, counts_in(st.t_depart_origin[m], edges))
+            dm = m & where["delivered"]
+            mean, p95 = year_stats(st.t_delivered[dm], transit_days[dm], edges, p95=True)
+            put_years("transit_time_days_mean", corr, mean)
+            put_years("transit_time_days_p95", corr, p95)
+            wait = (st.t_depart_origin[m] - st.t_created[m]) / 24.0
+            put_years("origin_wait_days_mean", corr,
+                      year_stats(st.t_depart_origin[m], wait, edges)[0])
+            K[("containers_in_transit_at_end", "run", corr)] = int((m & ~where["delivered"]).sum())
+        K[("containers_in_transit_at_end", "run", "not_departed")] = int(where["at_origin"].sum())
+        delivered_rows = np.flatnonzero(where["delivered"])
+        route_d = st.route[delivered_rows]
+        for r, rid in enumerate(out.route_ids):  # and by route, within a corridor
+            rows = delivered_rows[route_d == r]
+            mean, p95 = year_stats(st.t_delivered[rows], transit_days[rows], edges, p95=True)
+            put_years("transit_time_days_mean", rid, mean)
+            put_years("transit_time_days_p95", rid, p95)
+        ce_all = is_china[st.origin] & is_europe[st.destination]
+        ce_total = counts_in(np.where(ce_all, st.t_depart_origin, np.nan), edges)
+        for ci, corr in enumerate(corridors):
+            n_corr = counts_in(np.where(ce_all & (box_corr == ci), st.t_depart_origin, np.nan),
+                               edges)
+            put_years("corridor_share_china_europe", corr,
+                      np.divide(n_corr, ce_total, out=np.full(len(labels), np.nan),
+                                where=ce_total > 0))
 
     # -- ports and vessel services ------------------------------------------------------
-    _ports_and_services(out, edges, end_h, put_years)
+    if wanted("ports"):
+        _ports_and_services(out, edges, end_h, put_years)
 
     # -- crossings ----------------------------------------------------------------------
-    spans = np.diff(edges)
-    closable = _closable(s)
-    for nid, xing in out.crossings.items():
-        rec = crossing_record(out, nid)
-        put_years("trains_by_crossing", nid, counts_in(rec.arrive, edges))
-        put_years("containers_by_crossing", nid, counts_in(rec.arrive, edges, rec.boxes))
-        put_years("teu_by_crossing", nid, counts_in(rec.arrive, edges, rec.teu))
-        put_years("mean_queue", nid, window_means(*rec.queue, edges, end=end_h))
-        put_years("peak_queue", nid, window_max(*rec.queue, edges, end=end_h))
-        busy = window_means(*rec.busy, edges, end=end_h)
-        c_from, c_to, c_n = rec.cranes
-        avail = window_means(c_from, c_to, edges, c_n, end=end_h)
-        shut = np.array(xing.closures, float).reshape(-1, 2)
-        put_years("closure_hours", nid,
-                  window_means(shut[:, 0], shut[:, 1], edges, end=end_h) * spans)
-        put_years("utilisation", nid,
-                  np.divide(busy, avail, out=np.full(len(busy), np.nan), where=avail > 0))
-        a, b, w = rec.yard
-        occ = window_means(a, b, edges, w, end=end_h)
-        put_years("yard_occupancy_teu_mean", nid, occ)
-        put_years("yard_utilisation", nid, occ / _yard_capacity(xing, edges, end_h))
-        parts = ("dwell", "handling", "customs", "consolidation")
-        for part, means in zip(parts, year_means(rec.box["t"], [rec.box[p] for p in parts],
-                                                 edges)):
-            put_years(f"border_{part}_hours_mean", nid, means)
-        if nid in closable:
-            _resilience(nid, rec.box["arrive"], rec.box["t"], shut, edges, end_h, put_years)
+    if wanted("crossings"):
+        spans = np.diff(edges)
+        closable = _closable(s)
+        for nid, xing in out.crossings.items():
+            rec = crossing_record(out, nid)
+            put_years("trains_by_crossing", nid, counts_in(rec.arrive, edges))
+            put_years("containers_by_crossing", nid, counts_in(rec.arrive, edges, rec.boxes))
+            put_years("teu_by_crossing", nid, counts_in(rec.arrive, edges, rec.teu))
+            put_years("mean_queue", nid, window_means(*rec.queue, edges, end=end_h))
+            put_years("peak_queue", nid, window_max(*rec.queue, edges, end=end_h))
+            busy = window_means(*rec.busy, edges, end=end_h)
+            c_from, c_to, c_n = rec.cranes
+            avail = window_means(c_from, c_to, edges, c_n, end=end_h)
+            shut = np.array(xing.closures, float).reshape(-1, 2)
+            put_years("closure_hours", nid,
+                      window_means(shut[:, 0], shut[:, 1], edges, end=end_h) * spans)
+            put_years("utilisation", nid,
+                      np.divide(busy, avail, out=np.full(len(busy), np.nan), where=avail > 0))
+            a, b, w = rec.yard
+            occ = window_means(a, b, edges, w, end=end_h)
+            put_years("yard_occupancy_teu_mean", nid, occ)
+            put_years("yard_utilisation", nid, occ / _yard_capacity(xing, edges, end_h))
+            parts = ("dwell", "handling", "customs", "consolidation")
+            for part, means in zip(parts, year_means(rec.box["t"], [rec.box[p] for p in parts],
+                                                     edges)):
+                put_years(f"border_{part}_hours_mean", nid, means)
+            if nid in closable:
+                _resilience(nid, rec.box["arrive"], rec.box["t"], shut, edges, end_h, put_years)
 
     # -- links --------------------------------------------------------------------------
-    for lid, line in out.lines.items():
-        if line.closures or s.links[lid].disruptions:
-            shut = np.array(merge(line.closures), float).reshape(-1, 2)
-            put_years("closure_hours", lid,
-                      window_means(shut[:, 0], shut[:, 1], edges, end=end_h) * spans)
-    offered = {}
-    for scope, line, reached, entered in link_directions(out):
-        if line.id not in offered:
-            offered[line.id] = line.paths_available(edges, end_h)
-        avail = offered[line.id]
-        put_years("utilisation", scope, np.divide(counts_in(entered, edges), avail,
-                                                  out=np.full(len(avail), np.nan),
-                                                  where=avail > 0))
-        put_years("mean_queue", scope, window_means(reached, entered, edges, end=end_h))
-        put_years("peak_queue", scope, window_max(reached, entered, edges, end=end_h))
+    if wanted("links"):
+        for lid, line in out.lines.items():
+            if line.closures or s.links[lid].disruptions:
+                shut = np.array(merge(line.closures), float).reshape(-1, 2)
+                put_years("closure_hours", lid,
+                          window_means(shut[:, 0], shut[:, 1], edges, end=end_h) * spans)
+        offered = {}
+        for scope, line, reached, entered in link_directions(out):
+            if line.id not in offered:
+                offered[line.id] = line.paths_available(edges, end_h)
+            avail = offered[line.id]
+            put_years("utilisation", scope, np.divide(counts_in(entered, edges), avail,
+                                                      out=np.full(len(avail), np.nan),
+                                                      where=avail > 0))
+            put_years("mean_queue", scope, window_means(reached, entered, edges, end=end_h))
+            put_years("peak_queue", scope, window_max(reached, entered, edges, end=end_h))
     return K
 
 
