@@ -7,8 +7,10 @@ numbers, replication by replication):
   bootstrap 95 % intervals (SALib);
 * ``morris``: mu* (with its bootstrap interval), sigma and mu, in output units per full
   range of the parameter (the design lives in the unit hypercube);
-* ``oat``: the output at the low and high end of each range, the swing between them with
-  a paired 95 % interval (replications are paired across points), and the arc elasticity
+* ``oat``: the output at the base point and at the low and high end of each range (the
+  interval of an end is the paired interval of its change from the base run, placed
+  around the base mean), the swing between the ends with a paired 95 % interval
+  (replications are paired across points), and the arc elasticity
   ``(dy / y_base) / (dx / x_base)``;
 * ``lhs`` and ``grid``: Spearman rank correlations (Fisher-z 95 % interval) and
   standardised regression coefficients with the regression's R².
@@ -88,6 +90,7 @@ def analyze(folder: str | Path, resamples: int = 1000) -> Analysis:
                          math.nan, math.nan))
         rows += [(col, spec.method, *r) for r in out_rows]
         facts["outputs"][col] = {"kpi": o["kpi"], "scope": o["scope"], "period": o["period"],
+                                 "unit": o.get("unit", ""),
                                  "points_used": int(len(keep)),
                                  "runs_failed": int((runs.status != "ok").sum()),
                                  **noise}
@@ -201,7 +204,8 @@ def _oat(meta: dict, design: pd.DataFrame, values: np.ndarray, Y: np.ndarray) ->
     from .experiment import t_interval
     varied = design["varied"].to_numpy()
     base = int(np.flatnonzero(varied == "")[0])
-    rows = []
+    m, a, b, _n = t_interval(Y[base])
+    rows = [("(base)", "y_base", m, a, b, *_span(list(Y[base])))]
     for j, p in enumerate(meta["parameters"]):
         pts = np.concatenate([[base], np.flatnonzero(varied == p["name"])])
         order = pts[np.argsort(values[pts, j], kind="stable")]
@@ -210,8 +214,13 @@ def _oat(meta: dict, design: pd.DataFrame, values: np.ndarray, Y: np.ndarray) ->
         y0 = float(np.nanmean(Y[base]))
         swing = Y[hi] - Y[lo]                       # paired: same random numbers
         for name, pt in (("y_low", lo), ("y_high", hi)):
-            m, a, b, _n = t_interval(Y[pt])
-            rows.append((p["name"], name, m, a, b, *_span(list(Y[pt]))))
+            # the interval is the paired one of the change from the base run, around the
+            # level: what the tornado's whiskers show (the level's own spread across
+            # replications is mostly noise shared with the base run)
+            d, a, b, _n = t_interval(Y[pt] - Y[base])
+            m = float(np.nanmean(Y[pt]))
+            rows.append((p["name"], name, m, y0 + a if a == a else m, y0 + b if b == b else m,
+                         *_span(list(Y[pt]))))
         m, a, b, _n = t_interval(swing)
         rows.append((p["name"], "swing", m, a, b, *_span(list(swing))))
         scale = (x_hi - x_lo) / x0 * y0 if x0 and y0 else math.nan

@@ -170,6 +170,7 @@ class Output:
     kpi: str
     scope: str
     period: str
+    unit: str = ""
 
 
 @dataclass
@@ -292,7 +293,7 @@ def _check_scenario(sweep: Sweep) -> None:
             problems.append(Problem(shown, f"outputs[{i}]", f"{period} is outside the "
                                     f"horizon (allowed: {', '.join(years)}, run)"))
         else:
-            sweep.outputs.append(Output(text, kpi, scope, period))
+            sweep.outputs.append(Output(text, kpi, scope, period, KPIS[kpi][0]))
     for i, prm in enumerate(spec.parameters):
         values = []
         for k, p in enumerate(prm.paths):
@@ -826,8 +827,8 @@ def _manifest(sweep: Sweep, summary: SweepSummary | None, command: list[str] | N
          "parameters": [{"name": p.label, "paths": p.paths, "low": p.low, "high": p.high,
                          "distribution": p.distribution, "base": p.base, "group": p.group,
                          "integer": p.integer} for p in spec.parameters],
-         "outputs": [{"column": o.column, "kpi": o.kpi, "scope": o.scope, "period": o.period}
-                     for o in sweep.outputs],
+         "outputs": [{"column": o.column, "kpi": o.kpi, "scope": o.scope, "period": o.period,
+                      "unit": o.unit} for o in sweep.outputs],
          "points": sweep.points, "replications": spec.replications, "runs": sweep.runs,
          "seed": spec.seed, "package_version": __version__,
          "seed_scheme": "replication r of every point: Model(scenario, seed, r) (common "

@@ -465,7 +465,7 @@ def test_cli_flags_and_analyze_in_process(tmp_path, capsys):
     assert "y (oat; replication noise 0.0% of the variance of the point means)" in out
     assert "wrote " + str(tmp_path / "o" / "indices.csv") in out
     t = pd.read_csv(tmp_path / "o" / "indices.csv")
-    assert set(t["index"]) == {"y_low", "y_high", "swing", "elasticity", "noise_share"}
+    assert set(t["index"]) == {"y_base", "y_low", "y_high", "swing", "elasticity", "noise_share"}
     assert main(["analyze", str(tmp_path / "o"), "--resamples", "3"]) == 2
     assert "--resamples: must be >= 10 (got 3)" in capsys.readouterr().err
     assert main(["analyze", str(tmp_path / "nothing")]) == 2
@@ -499,3 +499,21 @@ def test_kpis_asked_by_name_equal_the_full_computation(name):
         assert all(got[k] == mine[k] or (got[k] != got[k] and mine[k] != mine[k])
                    for k in mine), kpi
     assert {k[0] for k in full} <= set(KPIS)
+
+
+@pytest.mark.parametrize("method,samples", [("oat", 3), ("morris", 6), ("sobol", 16),
+                                            ("lhs", 20), ("grid", 3)])
+def test_sweep_figure_set_for_every_method(tmp_path, method, samples):
+    from sim import analyze as an
+    from sim.sweep_plots import save_sweep_figures
+    run_sweep(load_sweep(model_spec(tmp_path, method=method, samples=samples)),
+              tmp_path / "s", workers=1)
+    an.write(an.analyze(tmp_path / "s", resamples=20), tmp_path / "s")
+    meta = json.loads((tmp_path / "s" / "sweep.json").read_text())
+    (tmp_path / "f").mkdir()
+    names = save_sweep_figures(meta, pd.read_parquet(tmp_path / "s" / "runs.parquet"),
+                               pd.read_csv(tmp_path / "s" / "indices.csv"), tmp_path / "f")
+    assert names == [f"{method}_y.png", "scatter_y.png", f"{method}_y_noise.png",
+                     "scatter_y_noise.png"]
+    for n in names:
+        assert (tmp_path / "f" / n).stat().st_size > 5000
