@@ -33,6 +33,8 @@ run: $(STAMP)
 	$(BIN)/corridor run scenarios/kuryk_terminal_fleet.toml --replications $(REPS) --no-containers --out results/kuryk_terminal_fleet
 	$(BIN)/corridor compare results/middle_corridor_2030 results/kuryk_terminal --out results/compare-kuryk_terminal
 	$(BIN)/corridor compare results/middle_corridor_2030 results/kuryk_terminal_fleet --out results/compare-kuryk_terminal_fleet
+	$(BIN)/corridor sweep scenarios/sweeps/caspian_drivers.toml --out results/sweep-caspian --restart
+	$(BIN)/corridor analyze results/sweep-caspian --quiet
 
 ## test: the whole test suite
 test: $(TSTAMP)

@@ -240,8 +240,10 @@ def load_sweep(path: str | Path) -> Sweep:
     sweep.unit, sweep.oat_varied = design(spec)
     sweep.values = np.column_stack([p.ppf(sweep.unit[:, j])
                                     for j, p in enumerate(spec.parameters)])
+    from . import __version__
     canon = json.dumps({"spec": spec.model_dump(mode="json"), "base": sweep.base_config_hash,
-                        "format": SWEEP_FORMAT}, sort_keys=True, separators=(",", ":"))
+                        "format": SWEEP_FORMAT, "version": __version__}, sort_keys=True,
+                       separators=(",", ":"))
     sweep.fingerprint = "sha256:" + hashlib.sha256(canon.encode()).hexdigest()
     return sweep
 
@@ -782,6 +784,8 @@ def _prepare_folder(sweep: Sweep, out: Path, restart: bool) -> None:
                 changed = _changed(old.get("spec", {}), sweep.spec.model_dump(mode="json"))
                 if not changed and old.get("base_config_hash") != sweep.base_config_hash:
                     changed = ["the base scenario"]
+                if not changed and old.get("package_version") != _version():
+                    changed = [f"corridor-sim {old.get('package_version')} -> {_version()}"]
                 raise ConfigError([Problem(str(out), "--out", "holds a sweep of a different "
                                            f"spec (changed: {', '.join(changed) or 'format'})"
                                            "; rerun with --restart to discard its runs, or "
@@ -793,6 +797,11 @@ def _prepare_folder(sweep: Sweep, out: Path, restart: bool) -> None:
     if not man.exists() or restart:
         _write_design(sweep, out)
         write_text_atomic(man, dumps(_manifest(sweep, None, None)))
+
+
+def _version() -> str:
+    from . import __version__
+    return __version__
 
 
 def _changed(old: dict, new: dict) -> list[str]:

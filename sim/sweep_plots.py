@@ -46,14 +46,14 @@ def tornado(indices: pd.DataFrame, output: str, unit: str = "", ax=None):
     base = float(_rows(indices, output, "y_base")["value"].iloc[0])
     y = np.arange(len(order))
     for k, p in enumerate(order):
-        for frame, colour, name in ((lo, BLUE, "parameter at low end"),
-                                    (hi, ORANGE, "parameter at high end")):
+        for off, frame, colour, name in ((-0.15, lo, BLUE, "parameter at low end"),
+                                         (0.15, hi, ORANGE, "parameter at high end")):
             v = frame.loc[p, "value"]
-            ax.barh(k, v - base, left=base, color=colour, alpha=0.8, height=0.6,
+            ax.barh(k + off, v - base, left=base, color=colour, alpha=0.85, height=0.3,
                     label=name if k == 0 else None)
             a, b = frame.loc[p, "ci95_low"], frame.loc[p, "ci95_high"]
             if a == a:
-                ax.plot([a, b], [k, k], color="black", lw=1)
+                ax.plot([a, b], [k + off, k + off], color="black", lw=1)
     ax.axvline(base, color=GREY, lw=1, ls="--")
     ax.set_yticks(y, order)
     ax.set_xlabel(_label(output, unit))
