@@ -6,7 +6,8 @@ numbers, replication by replication):
 * ``sobol``: first-order and total indices S1, ST (and S2 with ``second_order``), with
   bootstrap 95 % intervals (SALib);
 * ``morris``: mu* (with its bootstrap interval), sigma and mu, in output units per full
-  range of the parameter (the design lives in the unit hypercube);
+  range of the parameter — per full quantile range for a non-uniform distribution, since
+  the design lives in the unit hypercube;
 * ``oat``: the output at the base point and at the low and high end of each range (the
   interval of an end is the paired interval of its change from the base run, placed
   around the base mean), the swing between the ends with a paired 95 % interval
@@ -15,9 +16,10 @@ numbers, replication by replication):
 * ``lhs`` and ``grid``: Spearman rank correlations (Fisher-z 95 % interval) and
   standardised regression coefficients with the regression's R².
 
-How much is noise: with R replications, the variance of the point means holds
-``mean within-point variance / R`` of replication noise; ``noise_share`` is that part
-(1 = the parameters explain nothing that noise could not). Each index is also computed
+How much is noise: with R replications under common random numbers, the variance of the
+point means holds ``MS(point x replication) / R`` of replication noise (the shared effect of
+a replication cancels between points); ``noise_share`` is that part (1 = the parameters
+explain nothing that noise could not). Each index is also computed
 from each replication alone: ``rep_low`` .. ``rep_high`` is the range those give, so an
 index whose range spans zero is not told apart from noise.
 """
@@ -72,14 +74,24 @@ def analyze(folder: str | Path, resamples: int = 1000) -> Analysis:
         ok = runs[runs.status == "ok"]
         Y[ok.point.to_numpy(), ok.replication.to_numpy()] = ok[col].to_numpy(float)
         empty = np.flatnonzero(np.isnan(Y).all(axis=1))
-        if len(empty) and spec.method in ("sobol", "morris", "oat"):
+        if len(empty) == n_pts and not (runs.status != "ok").all():
+            raise ConfigError([Problem(shown, col, f"no run has this output: the runs have no "
+                                       f"KPI '{o['kpi']}' with scope '{o['scope']}' in period "
+                                       f"'{o['period']}' (fix the output in the spec and "
+                                       "rerun with --restart)")])
+        if len(empty) and (spec.method in ("sobol", "morris", "oat")
+                           or n_pts - len(empty) < 3):
             first = runs[runs.point == empty[0]]
             why = (first.error.iloc[0] if len(first) and first.error.iloc[0]
                    else "the KPI is missing there")
             raise ConfigError([Problem(shown, col, f"{len(empty)} design point(s) have no "
-                                       f"value (e.g. point {empty[0]}: {why}); {spec.method} "
-                                       "needs every point: rerun 'corridor sweep SPEC --out "
-                                       f"{folder} --retry-failed'")])
+                                       f"value (e.g. point {empty[0]}: {why}); "
+                                       f"{spec.method} needs "
+                                       + ("every point" if spec.method in ("sobol", "morris",
+                                                                           "oat")
+                                          else "at least 3 points")
+                                       + f": rerun 'corridor sweep SPEC --out {folder} "
+                                       "--retry-failed'")])
         keep = np.setdiff1d(np.arange(n_pts), empty)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows handled above
@@ -98,15 +110,21 @@ def analyze(folder: str | Path, resamples: int = 1000) -> Analysis:
 
 
 def _noise(Y: np.ndarray, ym: np.ndarray) -> dict:
+    """How much of the variance of the point means is replication noise. Under common
+    random numbers a replication's shared effect (the same at every point) cancels out of
+    every comparison between points, so the noise is the point x replication interaction:
+    its mean square over (P - 1)(R - 1) degrees of freedom, divided by R (two-way ANOVA
+    without replication, on the points with every replication)."""
     reps = Y.shape[1]
     var_means = float(np.var(ym, ddof=1)) if len(ym) > 1 else math.nan
-    if reps < 2:
+    full = Y[np.isfinite(Y).all(axis=1)]
+    if reps < 2 or len(full) < 2:
         return {"variance_of_point_means": var_means, "noise_variance_of_means": math.nan,
                 "noise_share": math.nan}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        within = float(np.nanmean(np.nanvar(Y, axis=1, ddof=1)))
-    noise = within / reps
+    resid = (full - full.mean(axis=1, keepdims=True) - full.mean(axis=0, keepdims=True)
+             + full.mean())
+    ms_inter = float((resid ** 2).sum() / ((len(full) - 1) * (reps - 1)))
+    noise = ms_inter / reps
     share = min(1.0, noise / var_means) if var_means > 0 else math.nan
     return {"variance_of_point_means": var_means, "noise_variance_of_means": noise,
             "noise_share": share}
@@ -130,13 +148,6 @@ def _quiet(fn, *args, **kw):
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         return fn(*args, **kw)
-
-
-def _rep_range(fn, Y: np.ndarray, key: str, k: int) -> tuple[float, float]:
-    if Y.shape[1] < 2:
-        return math.nan, math.nan
-    vals = [fn(Y[:, r])[key][k] for r in range(Y.shape[1]) if np.isfinite(Y[:, r]).all()]
-    return (float(np.min(vals)), float(np.max(vals))) if vals else (math.nan, math.nan)
 
 
 def _sobol(spec: SweepSpec, Y, ym, resamples) -> list[tuple]:
@@ -246,8 +257,8 @@ def _correlations(meta: dict, X: np.ndarray, Y: np.ndarray, ym: np.ndarray) -> l
     for j, name in enumerate(names):
         r = rho(ym, j)
         lo = hi = math.nan
-        if n > 3 and abs(r) < 1:
-            z, se = math.atanh(r), 1.96 / math.sqrt(n - 3)
+        if n > 3 and abs(r) < 1:   # Fisher z with the Bonett-Wright variance for Spearman
+            z, se = math.atanh(r), 1.96 * math.sqrt((1 + r * r / 2) / (n - 3))
             lo, hi = math.tanh(z - se), math.tanh(z + se)
         reps = [rho(Y[:, k], j) for k in range(Y.shape[1])] if Y.shape[1] > 1 else []
         rows.append((name, "spearman", r, lo, hi, *_span(reps)))

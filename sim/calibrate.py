@@ -185,10 +185,8 @@ def abc_around(result: Fit, base_path: str | Path, params: Parameters, targets: 
                      "accepted": rec["objective"] <= threshold})
     post = pd.DataFrame(rows)
     post.attrs["threshold"] = threshold
-    tmp = out / ".posterior.parquet.tmp"
-    post.to_parquet(tmp, index=False)
-    tmp.replace(out / "posterior.parquet")
-    from .results import dumps, write_text_atomic
+    from .results import dumps, write_parquet_atomic, write_text_atomic
+    write_parquet_atomic(post, out / "posterior.parquet")
     write_text_atomic(out / "posterior.json", dumps({
         "paths": {p: params.parameters[p].paths for p in ids}, "threshold": threshold,
         "draws": n, "accepted": int(post.accepted.sum()), "box": box}))

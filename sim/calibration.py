@@ -4,7 +4,7 @@ parameters.toml``), each validated like a scenario: one line per problem, naming
 and the field.
 
 This module holds the schemas and their cross-checks against the KPI catalogue and the
-base scenario. The fitting itself (``corridor calibrate``) is not written yet.
+base scenario; the fitting is in :mod:`sim.calibrate`.
 """
 
 from __future__ import annotations
@@ -133,29 +133,40 @@ def load_parameters(path: str | Path) -> tuple[Parameters, object]:
     data = resolved_dict(scenario)
     problems = []
     for pid, prm in params.parameters.items():
-        values = []
-        for i, path in enumerate(prm.paths):
-            where = f"parameters.{pid}.path" + ("" if isinstance(prm.path, str) else f"[{i}]")
-            value, why = _number_at(data, path)
-            if why:
-                problems.append(Problem(shown, where, why))
-            else:
-                values.append(value)
-        if len(values) == len(prm.paths):
-            if len(set(values)) > 1:
-                problems.append(Problem(shown, f"parameters.{pid}.path", "the paths hold "
-                                        f"different values ({', '.join(f'{v:g}' for v in values)})"
-                                        "; one parameter sets them all to one value"))
-            elif not prm.low <= values[0] <= prm.high:
-                problems.append(Problem(shown, f"parameters.{pid}", f"the scenario's value "
-                                        f"{values[0]:g} lies outside [{prm.low:g}, "
-                                        f"{prm.high:g}]"))
+        value, found = path_value(data, prm.path, f"parameters.{pid}", shown)
+        problems += found
+        if value is not None and not prm.low <= value <= prm.high:
+            problems.append(Problem(shown, f"parameters.{pid}", f"the scenario's value "
+                                    f"{value:g} lies outside [{prm.low:g}, {prm.high:g}]"))
     if problems:
         raise ConfigError(problems)
     return params, scenario
 
 
-def _number_at(data: dict, path: str) -> tuple[float, str | None]:
+def path_value(data: dict, path: str | list[str], where: str, shown: str
+               ) -> tuple[int | float | None, list[Problem]]:
+    """The number that a parameter's path (or every one of its paths, which must agree)
+    names in resolved scenario data, or None and the problems (named ``where.path``)."""
+    paths = [path] if isinstance(path, str) else list(path)
+    values, problems = [], []
+    for i, p in enumerate(paths):
+        value, why = _number_at(data, p)
+        if why:
+            problems.append(Problem(shown, f"{where}.path" + (
+                "" if isinstance(path, str) else f"[{i}]"), why))
+        else:
+            values.append(value)
+    if problems:
+        return None, problems
+    if len(set(values)) > 1:
+        return None, [Problem(shown, f"{where}.path", "the paths hold different values ("
+                              f"{', '.join(f'{v:g}' for v in values)}); one parameter sets "
+                              "them all to one value")]
+    return values[0], []
+
+
+def _number_at(data: dict, path: str) -> tuple[int | float, str | None]:
+    """The number at a dotted path (as the scenario holds it: int or float), or why not."""
     cur = data
     parts = path.split(".")
     for i, part in enumerate(parts):
@@ -166,7 +177,7 @@ def _number_at(data: dict, path: str) -> tuple[float, str | None]:
         cur = cur[part]
     if isinstance(cur, bool) or not isinstance(cur, (int, float)):
         return 0.0, f"'{path}' is not a number in the scenario"
-    return float(cur), None
+    return cur, None
 
 
 def years_in(targets: Targets) -> set[int]:
@@ -180,4 +191,4 @@ def years_in(targets: Targets) -> set[int]:
 
 
 __all__ = ["Target", "Targets", "Parameter", "Parameters", "load_targets", "load_parameters",
-           "years_in"]
+           "path_value", "years_in"]

@@ -400,35 +400,7 @@ def _row_format(values: list[float]):
     return lambda v: f"{v:.3f}"
 
 
-COMPARE_EXAMPLES_SWEEP = """examples:
-  corridor sweep scenarios/sweeps/kuryk_drivers.toml --out results/sweep-kuryk
-  corridor sweep SPEC --out DIR --workers 2          (local processes; default: all cores)
-  corridor sweep SPEC --out DIR --dask-local 4       (a Dask cluster of 4 workers on loopback)
-  corridor sweep SPEC --out DIR --scheduler tcp://10.0.0.5:8786   (an existing cluster)
-  corridor analyze DIR
-
-The spec (TOML) names the base scenario (or a Python function 'module:function'), the
-method (oat | grid | lhs | sobol | morris), samples, replications per design point
-(common random numbers), seed, outputs and parameters (path, low, high, optional
-distribution, group). Each finished run is committed to DIR/runs.sqlite as it returns;
-the same command resumes a sweep that was stopped or killed (nothing lost, nothing run
-twice). DIR/runs.parquet holds one row per (point, replication): inputs, seed, status,
-error, outputs. Results do not depend on the executor or the number of workers. A
-changed spec on an existing DIR is refused unless --restart.
-"""
-
-EXAMPLES_ANALYZE = """examples:
-  corridor analyze results/sweep-kuryk
-  corridor analyze results/sweep-kuryk --resamples 2000
-
-Writes DIR/indices.csv and DIR/indices.json: Sobol S1/ST with bootstrap 95 % intervals,
-Morris mu*/sigma, OAT swings and elasticities with paired intervals, or (lhs, grid) rank
-correlations and standardised regression coefficients; per output, the share of the
-variance of the point means that is replication noise, and each index's range when it
-is computed from one replication at a time.
-"""
-
-HEADLINE = [
+COMPARE_HEADLINE = [
     ("transit_containers_china_central_asia", "all"), ("kz_share_china_europe_land", "all"),
     ("corridor_share_china_europe", "middle_corridor"), ("caspian_teu", "all"),
     ("caspian_teu", "aktau"), ("caspian_teu", "kuryk"),
@@ -617,6 +589,9 @@ def cmd_sweep(args) -> int:
             return _errors([Problem("<command line>", "--scheduler" if args.scheduler else
                                     "--dask-local", "Dask is not installed (pip install "
                                     "'dask[distributed]')")])
+    why = _unwritable_parent(Path(args.out) / "sweep.json")
+    if why:
+        return _errors([Problem(str(args.out), "--out", why)])
     try:
         sweep = load_sweep(args.spec)
         s = run_sweep(sweep, args.out, workers=args.workers or os.cpu_count() or 1,
@@ -625,6 +600,10 @@ def cmd_sweep(args) -> int:
                       progress=not args.quiet, command=["corridor", *sys.argv[1:]])
     except ConfigError as e:
         return _errors(e.problems)
+    except KeyboardInterrupt:
+        print(f"interrupted: the finished runs are saved in {args.out}/ (runs.sqlite, "
+              "runs.parquet); run the same command again to resume", file=sys.stderr)
+        return 130
     except OSError as e:
         if "Timed out" in str(e) or "connect" in str(e).lower():
             return _errors([Problem("<command line>", "--scheduler", f"cannot reach "
@@ -635,8 +614,8 @@ def cmd_sweep(args) -> int:
     if not args.quiet:
         print(f"sweep {sweep.spec.method}: {sweep.points} design points x "
               f"{sweep.spec.replications} replication(s) = {s.runs} runs; "
-              f"{s.resumed} already done, {s.ran} run now in {s.wall_s:.1f} s; "
-              f"{s.failed_total} failed")
+              f"{s.resumed} already done, {s.ran} run now in {s.wall_s:.1f} s "
+              f"({s.failed} of them failed; {s.failed_total} failed in all)")
     if s.failed_total:
         print(f"{s.failed_total} run(s) failed: their errors are in {args.out}/runs.parquet "
               "(column 'error'); rerun with --retry-failed to try them again", file=sys.stderr)
@@ -650,6 +629,10 @@ def cmd_analyze(args) -> int:
     if args.resamples < 10:
         return _errors([Problem("<command line>", "--resamples",
                                 f"must be >= 10 (got {args.resamples})")])
+    if args.out:
+        why = _unwritable_parent(Path(args.out) / "indices.csv")
+        if why:
+            return _errors([Problem(str(args.out), "--out", why)])
     try:
         a = analyze(args.dir, resamples=args.resamples)
     except ConfigError as e:

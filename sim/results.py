@@ -175,6 +175,20 @@ def write_text_atomic(path: Path, text: str) -> None:
         raise
 
 
+def write_parquet_atomic(frame, path: Path) -> None:
+    """A DataFrame to Parquet at ``path`` through a temporary file renamed into place."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(fd)
+    try:
+        frame.to_parquet(tmp, index=False)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def write_bundle(result: RunResult, out_dir: str | Path, scenario_path: str | None = None,
                  argv: list[str] | None = None) -> Path:
     """Write a run's result folder atomically; returns its path."""

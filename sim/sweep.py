@@ -29,7 +29,6 @@ import hashlib
 import importlib
 import json
 import math
-import os
 import re
 import sqlite3
 import sys
@@ -106,23 +105,31 @@ class SweepParameter(_Strict):
         return self
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
-        """Values at unit-space positions ``u`` (the quantile function)."""
+        """Values at unit-space positions ``u`` (the quantile function). A whole-number
+        parameter's distribution covers [low - 0.5, high + 0.5] and is rounded, so that
+        every whole number in the range gets its fair share (the ends included)."""
+        x = self.continuous(u)
+        if self.integer:
+            return np.clip(np.floor(x + 0.5), self.low, self.high)
+        return x
+
+    def continuous(self, u: np.ndarray) -> np.ndarray:
+        """The quantile function before rounding (monotone in ``u``)."""
         u = np.clip(np.asarray(u, float), 0.0, 1.0)
-        lo, hi = self.low, self.high
+        lo, hi = (self.low - 0.5, self.high + 0.5) if self.integer else (self.low, self.high)
         if self.distribution == "uniform":
             x = lo + u * (hi - lo)
         elif self.distribution == "loguniform":
+            lo = max(lo, self.low / 2)
             x = np.exp(math.log(lo) + u * (math.log(hi) - math.log(lo)))
         elif self.distribution == "triangular":
             from scipy.stats import triang
-            c = (self.mode - lo) / (hi - lo)
-            x = triang.ppf(u, c, loc=lo, scale=hi - lo)
+            x = triang.ppf(u, (self.mode - lo) / (hi - lo), loc=lo, scale=hi - lo)
         else:
             from scipy.stats import truncnorm
             a, b = (lo - self.mean) / self.sd, (hi - self.mean) / self.sd
             x = truncnorm.ppf(u, a, b, loc=self.mean, scale=self.sd)
-        x = np.clip(x, lo, hi)
-        return np.round(x) if self.integer else x
+        return np.clip(x, lo, hi)
 
 
 class SweepSpec(_Strict):
@@ -188,7 +195,7 @@ class Sweep:
     loaded: Any = None               # scenario: raw merged data with 'set' applied
     fingerprint: str = ""
     base_config_hash: str = ""
-    extra: dict = field(default_factory=dict)
+    written: dict = field(default_factory=dict)   # the spec as written (defaults filled)
 
     @property
     def points(self) -> int:
@@ -201,25 +208,72 @@ class Sweep:
 
 # ------------------------------------------------------------------------------------ loading
 
+MAX_RUNS = 1_000_000
+RESERVED = ("point", "replication", "seed", "status", "error", "wall_s", "varied")
+
+
 def load_sweep(path: str | Path) -> Sweep:
     """Read and check a sweep spec (ConfigError with one line per problem) and make its
     design."""
     path = Path(path)
     spec, shown = read_data_file(path, SweepSpec)
+    written = spec.model_dump(mode="json")   # before the checks fill in bases from the scenario
+    problems = _spec_problems(spec, shown)
+    if problems:
+        raise ConfigError(problems)
+    sweep = Sweep(spec, path, shown, [], np.empty((0, 0)), np.empty((0, 0)), None)
+    if spec.scenario is not None:
+        _check_scenario(sweep)
+    else:
+        _check_model(sweep)
+    sweep.unit, sweep.oat_varied = design(spec)
+    sweep.values = np.column_stack([p.ppf(sweep.unit[:, j])
+                                    for j, p in enumerate(spec.parameters)])
+    if sweep.oat_varied is not None:  # the parameters not moved sit exactly at their base
+        for j, p in enumerate(spec.parameters):
+            still = np.array([v != p.label for v in sweep.oat_varied])
+            sweep.values[still, j] = p.base
+    sweep.written = written
+    canon = json.dumps({"spec": written, "base": sweep.base_config_hash,
+                        "format": SWEEP_FORMAT, "version": _version()}, sort_keys=True,
+                       separators=(",", ":"))
+    sweep.fingerprint = "sha256:" + hashlib.sha256(canon.encode()).hexdigest()
+    return sweep
+
+
+def _spec_problems(spec: SweepSpec, shown: str) -> list[Problem]:
+    """Checks of the spec on its own (before the scenario or model is read)."""
     problems: list[Problem] = []
-    names = spec.names
-    for i, name in enumerate(names):
-        if names.index(name) != i:
-            problems.append(Problem(shown, f"parameters[{i}].name", f"'{name}' names two "
+    names, seen_paths = spec.names, {}
+    columns = set(spec.outputs)
+    for i, text in enumerate(spec.outputs):
+        if spec.outputs.index(text) != i:
+            problems.append(Problem(shown, f"outputs[{i}]", f"'{text}' is listed twice"))
+    for i, prm in enumerate(spec.parameters):
+        where = f"parameters[{i}].name" if prm.name else f"parameters[{i}].path"
+        if names.index(prm.label) != i:
+            problems.append(Problem(shown, f"parameters[{i}].name", f"'{prm.label}' names two "
                                     "parameters (give each a different 'name')"))
+        elif prm.label in RESERVED or prm.label.startswith("u:") or prm.label in columns:
+            problems.append(Problem(shown, where, f"'{prm.label}' is already a column of the "
+                                    f"run table ({', '.join(RESERVED)}, 'u:...' and the "
+                                    "outputs); give the parameter another 'name'"))
+        for k, p in enumerate(prm.paths):
+            at = f"parameters[{i}].path" + ("" if isinstance(prm.path, str) else f"[{k}]")
+            if p in seen_paths:
+                problems.append(Problem(shown, at, f"'{p}' is also set by "
+                                        f"{seen_paths[p]}; one path, one parameter"))
+            elif p in spec.set:
+                problems.append(Problem(shown, at, f"'{p}' is fixed by 'set' as well; "
+                                        "remove it from one of them"))
+            seen_paths.setdefault(p, f"parameters[{i}]")
     if spec.method == "sobol" and spec.samples & (spec.samples - 1):
         up = 1 << (spec.samples - 1).bit_length()
         problems.append(Problem(shown, "samples", f"sobol needs a power of 2 (got "
                                 f"{spec.samples}; did you mean {up // 2 if up // 2 >= 2 else up}"
                                 f" or {up}?)"))
     if spec.method in ("sobol", "morris"):
-        factors = _factors(spec)
-        if len(factors) < 2:
+        if len(_factors(spec)) < 2:
             problems.append(Problem(shown, "parameters", f"{spec.method} needs at least two "
                                     "parameters (or groups) to apportion the variance"))
     elif any(p.group for p in spec.parameters):
@@ -229,23 +283,22 @@ def load_sweep(path: str | Path) -> Sweep:
     if spec.method == "morris" and spec.levels % 2:
         problems.append(Problem(shown, "levels", f"morris needs an even number of levels "
                                 f"(got {spec.levels})"))
-    if problems:
-        raise ConfigError(problems)
+    points = _design_size(spec)
+    if points * spec.replications > MAX_RUNS:
+        problems.append(Problem(shown, "samples", f"{spec.method} with samples = "
+                                f"{spec.samples} makes {points:,} design points x "
+                                f"{spec.replications} replication(s) = "
+                                f"{points * spec.replications:,} runs (at most {MAX_RUNS:,} "
+                                "per sweep)"))
+    return problems
 
-    sweep = Sweep(spec, path, shown, [], np.empty((0, 0)), np.empty((0, 0)), None)
-    if spec.scenario is not None:
-        _check_scenario(sweep)
-    else:
-        _check_model(sweep)
-    sweep.unit, sweep.oat_varied = design(spec)
-    sweep.values = np.column_stack([p.ppf(sweep.unit[:, j])
-                                    for j, p in enumerate(spec.parameters)])
-    from . import __version__
-    canon = json.dumps({"spec": spec.model_dump(mode="json"), "base": sweep.base_config_hash,
-                        "format": SWEEP_FORMAT, "version": __version__}, sort_keys=True,
-                       separators=(",", ":"))
-    sweep.fingerprint = "sha256:" + hashlib.sha256(canon.encode()).hexdigest()
-    return sweep
+
+def _design_size(spec: SweepSpec) -> int:
+    """Design points a spec makes (an upper bound for oat, exact otherwise)."""
+    d, n = len(spec.parameters), spec.samples
+    return {"oat": 1 + d * (n - 1), "grid": n ** d, "lhs": n,
+            "sobol": n * (2 * d + 2 if spec.second_order else d + 2),
+            "morris": n * (len(_factors(spec)) + 1)}[spec.method]
 
 
 def _factors(spec: SweepSpec) -> list[str]:
@@ -262,7 +315,7 @@ OUTPUT_RE = re.compile(r"^(?P<kpi>[a-z0-9_]+)(?::(?P<scope>[^@:]+))?(?:@(?P<peri
 
 
 def _check_scenario(sweep: Sweep) -> None:
-    from .calibration import _number_at
+    from .calibration import path_value
     from .config import apply_overrides, load_raw, resolved_dict, validate
     from .kpis import KPIS
     from .results import config_hash
@@ -278,8 +331,8 @@ def _check_scenario(sweep: Sweep) -> None:
     scenario = validate(copy.deepcopy(loaded), base_shown)   # ConfigError names 'set' values
     data = resolved_dict(scenario)
     sweep.loaded, sweep.base_config_hash = loaded, config_hash(data)
-    years = [str(y) for y in range(scenario.horizon.start.year, scenario.horizon.end.year + 1)
-             if dt_date(y + 1) > scenario.horizon.start and dt_date(y) < scenario.horizon.end]
+    from .model import Calendar
+    years = [label for label, _a, _b in Calendar.of(scenario).years()]
     problems: list[Problem] = []
     for i, text in enumerate(spec.outputs):
         m = OUTPUT_RE.match(text)
@@ -297,30 +350,24 @@ def _check_scenario(sweep: Sweep) -> None:
         else:
             sweep.outputs.append(Output(text, kpi, scope, period, KPIS[kpi][0]))
     for i, prm in enumerate(spec.parameters):
-        values = []
-        for k, p in enumerate(prm.paths):
-            where = f"parameters[{i}].path" + ("" if isinstance(prm.path, str) else f"[{k}]")
-            value, why = _number_at(data, p)
-            if why:
-                problems.append(Problem(shown, where, why))
-            else:
-                values.append(value)
-                if prm.integer is None:
-                    prm.integer = isinstance(_raw_at(data, p), int)
-        if len(values) != len(prm.paths):
+        value, found = path_value(data, prm.path, f"parameters[{i}]", shown)
+        problems += found
+        if value is None:
             continue
-        if len(set(values)) > 1:
-            problems.append(Problem(shown, f"parameters[{i}].path", "the paths hold different "
-                                    f"values ({', '.join(f'{v:g}' for v in values)}); one "
-                                    "parameter sets them all to one value"))
+        if prm.integer is None:
+            prm.integer = isinstance(value, int)
+        if prm.integer and not (prm.low.is_integer() and prm.high.is_integer()):
+            problems.append(Problem(shown, f"parameters[{i}]", f"'{prm.paths[0]}' is a whole "
+                                    f"number: give whole-number low and high (got "
+                                    f"{prm.low:g}, {prm.high:g})"))
             continue
         if prm.base is None:
-            if not prm.low <= values[0] <= prm.high:
+            if not prm.low <= value <= prm.high:
                 problems.append(Problem(shown, f"parameters[{i}]", f"the scenario's value "
-                                        f"{values[0]:g} lies outside [{prm.low:g}, "
+                                        f"{value:g} lies outside [{prm.low:g}, "
                                         f"{prm.high:g}] (widen the range or give 'base')"))
                 continue
-            prm.base = values[0]
+            prm.base = float(value)
         # the scenario must be valid at both ends of the range
         for end in ("low", "high"):
             v = getattr(prm, end)
@@ -337,25 +384,16 @@ def _check_scenario(sweep: Sweep) -> None:
         raise ConfigError(problems)
 
 
-def dt_date(year: int):
-    import datetime as dt
-    return dt.date(year, 1, 1)
-
-
-def _raw_at(data: dict, path: str):
-    cur = data
-    for part in path.split("."):
-        cur = cur[part]
-    return cur
-
-
 def _check_model(sweep: Sweep) -> None:
     spec, shown = sweep.spec, sweep.shown
     try:
-        _model_function(spec.model)
+        fn = _model_function(spec.model)
     except (ImportError, AttributeError) as e:
         raise ConfigError([Problem(shown, "model", f"cannot import '{spec.model}' "
                                    f"({type(e).__name__}: {e})")]) from None
+    if not callable(fn):
+        raise ConfigError([Problem(shown, "model", f"'{spec.model}' is a "
+                                   f"{type(fn).__name__}, not a function")])
     for i, prm in enumerate(spec.parameters):
         if len(prm.paths) > 1:
             raise ConfigError([Problem(shown, f"parameters[{i}].path", "a model function "
@@ -409,11 +447,12 @@ def design(spec: SweepSpec) -> tuple[np.ndarray, list[str] | None]:
 
 
 def _unit_of(p: SweepParameter, value: float) -> float:
-    """The unit-space position of a value (inverse of ``ppf``, by bisection: monotone)."""
+    """The unit-space position of a value (inverse of the continuous quantile function,
+    by bisection)."""
     a, b = 0.0, 1.0
     for _ in range(60):
         m = (a + b) / 2
-        if float(p.ppf(np.array([m]))[0]) < value:
+        if float(p.continuous(np.array([m]))[0]) < value:
             a = m
         else:
             b = m
@@ -549,9 +588,10 @@ class _LocalExecutor:
         from concurrent.futures import FIRST_COMPLETED, wait
         return wait(futures, return_when=FIRST_COMPLETED).done
 
-    def restart(self) -> None:
-        self.pool.shutdown(wait=False, cancel_futures=True)
-        self._start()
+    def recover(self, broken: bool) -> None:
+        if broken:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self._start()
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
@@ -578,7 +618,7 @@ class _InlineExecutor:
     def wait(self, futures):
         return set(futures)
 
-    def restart(self) -> None:
+    def recover(self, broken: bool) -> None:
         pass
 
     def close(self) -> None:
@@ -613,8 +653,10 @@ class _DaskExecutor:
         from distributed import wait
         return wait(list(futures), return_when="FIRST_COMPLETED").done
 
-    def restart(self) -> None:
-        pass  # the scheduler reschedules work lost with a worker itself
+    def recover(self, broken: bool) -> None:
+        # the scheduler reschedules work lost with a worker itself; the context is
+        # scattered again in case the workers that held it are gone
+        self._ctx.clear()
 
     def close(self) -> None:
         self.client.close()
@@ -675,6 +717,11 @@ def run_sweep(sweep: Sweep, out: str | Path, workers: int | None = None,
                        disable=None if progress else True, leave=False)
             try:
                 _execute(sweep, ctx, inputs, todo, ex, store, bar, summary)
+            except KeyboardInterrupt:
+                bar.close()
+                summary.wall_s = time.perf_counter() - t0
+                _export(sweep, out, store, summary, command)
+                raise
             finally:
                 bar.close()
                 ex.close()
@@ -700,55 +747,90 @@ def _execute(sweep: Sweep, ctx: _Context, inputs: list[dict], todo: deque, ex, s
              bar, summary: SweepSummary) -> None:
     """Batches out to the executor, rows into the store as each batch returns. Batches
     grow until each takes ~0.5 s (a fast model function would otherwise spend its time in
-    messages); a batch lost with a dying worker is queued again, and a run lost
-    ``MAX_ATTEMPTS`` times is recorded as failed."""
+    messages). Runs lost with a dying worker (or any failure outside the model) become
+    suspects: each is run again on its own with nothing else in flight, so that a loss
+    then is its own doing; a run lost so ``MAX_ATTEMPTS`` times is recorded as failed,
+    with the last reason."""
     attempts: dict[tuple[int, int], int] = {}
+    suspect: set[tuple[int, int]] = set()   # runs to try alone, nothing else in flight
     running: dict = {}
-    mean_s, n_timed = 0.0, 0
+    timing = [0.0, 0]                     # mean seconds per run, runs timed
     warned = False
+
+    def take() -> list[tuple[int, int]] | None:
+        if todo[0] in suspect:
+            return [todo.popleft()] if not running else None
+        size = 1 if not timing[1] else max(1, min(256, int(0.5 / max(timing[0], 1e-6))))
+        size = min(size, max(1, math.ceil(len(todo) / (2 * ex.workers))), len(todo))
+        batch = []
+        while todo and len(batch) < size and todo[0] not in suspect:
+            batch.append(todo.popleft())
+        return batch
+
+    def keep(rows: list[tuple]) -> None:
+        nonlocal warned
+        summary.ran += store.add(rows)
+        summary.failed += sum(1 for r in rows if r[2] != "ok")
+        for r in rows:
+            timing[1] += 1
+            timing[0] += (r[5] - timing[0]) / timing[1] if r[5] == r[5] else 0.0
+        bar.update(len(rows))
+        if not warned and rows:
+            warned = True
+            summary.warnings += _missing_outputs(sweep, rows[0])
+
+    def lose(batches: list[list], error: BaseException) -> None:
+        why = f"{type(error).__name__}: {error}".splitlines()[0][:300]
+        print(f"warning: {sum(map(len, batches))} run(s) lost outside the model ({why}); "
+              "running them again", file=sys.stderr)
+        jobs = [job for batch in batches for job in batch]
+        if len(jobs) == 1 and jobs[0] in suspect:   # alone in flight: its own doing
+            job = jobs[0]
+            attempts[job] = attempts.get(job, 0) + 1
+            if attempts[job] >= MAX_ATTEMPTS:
+                suspect.discard(job)
+                keep([(*job, "failed", f"lost {MAX_ATTEMPTS} times outside the model (the "
+                       f"worker process died?); last: {why}", [math.nan] * len(ctx.outputs),
+                       math.nan)])
+                return
+        for job in reversed(jobs):
+            suspect.add(job)
+            todo.appendleft(job)
+
     while todo or running:
-        while todo and len(running) < 2 * ex.workers:
-            size = 1 if not n_timed else max(1, min(256, int(0.5 / max(mean_s, 1e-6))))
-            size = min(size, max(1, math.ceil(len(todo) / (2 * ex.workers))))
-            batch = [todo.popleft() for _ in range(min(size, len(todo)))]
-            running[ex.submit(ctx, [(p, r, inputs[p]) for p, r in batch])] = batch
-        for fut in ex.wait(running):
-            batch = running.pop(fut)
+        broken: BaseException | None = None
+        lost: list[list] = []
+        while todo and len(running) < 2 * ex.workers and broken is None:
+            batch = take()
+            if batch is None:
+                break            # a suspect waits for the runs in flight to finish
             try:
-                rows = fut.result()
-            except Exception as e:  # noqa: BLE001 — the worker died, not the model
-                lost = [*batch]
-                for other in list(running):  # a broken pool loses every batch in flight
-                    if _broken(e):
-                        lost += running.pop(other)
-                if _broken(e):
-                    ex.restart()
-                print(f"warning: {len(lost)} run(s) lost with a worker ({type(e).__name__});"
-                      " running them again", file=sys.stderr)
-                failed = []
-                for job in sorted(lost, reverse=True):
-                    attempts[job] = attempts.get(job, 0) + 1
-                    if attempts[job] >= MAX_ATTEMPTS:
-                        failed.append((*job, "failed", f"the worker process died while "
-                                       f"running it ({MAX_ATTEMPTS} attempts)",
-                                       [math.nan] * len(ctx.outputs), math.nan))
+                running[ex.submit(ctx, [(p, r, inputs[p]) for p, r in batch])] = batch
+            except Exception as e:  # noqa: BLE001 — the pool broke under us
+                if not _broken(e):
+                    raise
+                broken = e
+                lost.append(batch)
+        if broken is None:
+            for fut in ex.wait(running):
+                batch = running.pop(fut)
+                try:
+                    keep(fut.result())
+                    suspect.difference_update(batch)
+                except Exception as e:  # noqa: BLE001 — the worker died, not the model
+                    lost.append(batch)
+                    broken = e
+        if broken is not None:
+            if _broken(broken):   # a broken pool: what had not finished is lost with it
+                for fut, batch in list(running.items()):
+                    running.pop(fut)
+                    if fut.done() and not fut.cancelled() and fut.exception() is None:
+                        keep(fut.result())
+                        suspect.difference_update(batch)
                     else:
-                        todo.appendleft(job)
-                if failed:
-                    summary.ran += store.add(failed)
-                    summary.failed += len(failed)
-                    bar.update(len(failed))
-                break  # the running set changed: submit again, then wait
-            new = store.add(rows)
-            summary.ran += new
-            summary.failed += sum(1 for r in rows if r[2] != "ok")
-            for r in rows:
-                n_timed += 1
-                mean_s += (r[5] - mean_s) / n_timed
-            bar.update(len(rows))
-            if not warned and rows:
-                warned = True
-                summary.warnings += _missing_outputs(sweep, rows[0])
+                        lost.append(batch)
+            ex.recover(_broken(broken))
+            lose(lost, broken)
 
 
 def _broken(e: Exception) -> bool:
@@ -765,38 +847,60 @@ def _missing_outputs(sweep: Sweep, row: tuple) -> list[str]:
 
 
 def _prepare_folder(sweep: Sweep, out: Path, restart: bool) -> None:
-    """Create ``out``, or check that it holds this sweep (resume), or clear it (restart)."""
+    """Create ``out``, or check that it holds this sweep (resume), or clear it (restart).
+    A folder holding only a sweep's files but no ``sweep.json`` (killed while it was being
+    created or cleared) is cleared and started again."""
     from .results import dumps, write_text_atomic
     man = out / "sweep.json"
     if out.exists() and not out.is_dir():
         raise ConfigError([Problem(str(out), "--out", "exists and is not a folder")])
-    if out.is_dir() and any(out.iterdir()):
-        if not man.exists():
+    entries = list(out.iterdir()) if out.is_dir() else []
+    if entries and not man.exists():
+        if not all(_ours(e) for e in entries):
             raise ConfigError([Problem(str(out), "--out", "holds files but is not a sweep "
                                        "folder (no sweep.json); give an empty or new folder")])
+        _clear(out)
+    elif entries and restart:
+        _clear(out)
+    elif entries:
         try:
             old = json.loads(man.read_text(encoding="utf-8"))
         except (OSError, ValueError) as e:
-            raise ConfigError([Problem(str(man), "<file>", f"unreadable ({e}); remove the "
-                                       "folder or use --restart")]) from None
+            raise ConfigError([Problem(str(man), "<file>", f"unreadable ({e}); use --restart "
+                                       "to start the sweep again")]) from None
         if old.get("fingerprint") != sweep.fingerprint:
-            if not restart:
-                changed = _changed(old.get("spec", {}), sweep.spec.model_dump(mode="json"))
-                if not changed and old.get("base_config_hash") != sweep.base_config_hash:
-                    changed = ["the base scenario"]
-                if not changed and old.get("package_version") != _version():
-                    changed = [f"corridor-sim {old.get('package_version')} -> {_version()}"]
-                raise ConfigError([Problem(str(out), "--out", "holds a sweep of a different "
-                                           f"spec (changed: {', '.join(changed) or 'format'})"
-                                           "; rerun with --restart to discard its runs, or "
-                                           "choose another --out")])
-        if restart:
-            for name in FOLDER_FILES:
-                (out / name).unlink(missing_ok=True)
+            changed = (["the base scenario"] if old.get("base_config_hash")
+                       != sweep.base_config_hash else [])
+            changed += _changed(old.get("spec", {}), sweep.written)
+            if not changed and old.get("package_version") != _version():
+                changed = [f"corridor-sim {old.get('package_version')} -> {_version()}"]
+            raise ConfigError([Problem(str(out), "--out", "holds a sweep of a different "
+                                       f"spec (changed: {', '.join(changed) or 'format'})"
+                                       "; rerun with --restart to discard its runs, or "
+                                       "choose another --out")])
     out.mkdir(parents=True, exist_ok=True)
-    if not man.exists() or restart:
+    if not man.exists():
         _write_design(sweep, out)
         write_text_atomic(man, dumps(_manifest(sweep, None, None)))
+
+
+def _ours(entry: Path) -> bool:
+    """A file a sweep folder holds (or a temporary file of one, or its figures)."""
+    name = entry.name
+    return (name in FOLDER_FILES or name == "figures"
+            or any(name.startswith(f".{f}.") for f in FOLDER_FILES))
+
+
+def _clear(out: Path) -> None:
+    """Remove a sweep's files, the manifest last (so an interrupted clear is resumable)."""
+    import shutil
+    for entry in out.iterdir():
+        if _ours(entry) and entry.name != "sweep.json":
+            if entry.is_dir():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink(missing_ok=True)
+    (out / "sweep.json").unlink(missing_ok=True)
 
 
 def _version() -> str:
@@ -811,6 +915,8 @@ def _changed(old: dict, new: dict) -> list[str]:
 
 def _write_design(sweep: Sweep, out: Path) -> None:
     import pandas as pd
+
+    from .results import write_parquet_atomic
     cols = {"point": np.arange(sweep.points, dtype=np.int32)}
     for j, p in enumerate(sweep.spec.parameters):
         cols[p.label] = sweep.values[:, j]
@@ -818,20 +924,14 @@ def _write_design(sweep: Sweep, out: Path) -> None:
         cols["u:" + p.label] = sweep.unit[:, j]
     if sweep.oat_varied is not None:
         cols["varied"] = sweep.oat_varied
-    _parquet_atomic(pd.DataFrame(cols), out / "design.parquet")
-
-
-def _parquet_atomic(frame, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    frame.to_parquet(tmp, index=False)
-    os.replace(tmp, path)
+    write_parquet_atomic(pd.DataFrame(cols), out / "design.parquet")
 
 
 def _manifest(sweep: Sweep, summary: SweepSummary | None, command: list[str] | None) -> dict:
     from . import __version__
     spec = sweep.spec
     m = {"kind": "sweep", "sweep_format": SWEEP_FORMAT, "fingerprint": sweep.fingerprint,
-         "spec_path": str(sweep.path), "spec": spec.model_dump(mode="json"),
+         "spec_path": str(sweep.path), "spec": sweep.written,
          "base_config_hash": sweep.base_config_hash, "method": spec.method,
          "parameters": [{"name": p.label, "paths": p.paths, "low": p.low, "high": p.high,
                          "distribution": p.distribution, "base": p.base, "group": p.group,
@@ -855,7 +955,7 @@ def _export(sweep: Sweep, out: Path, store: Store, summary: SweepSummary,
     """``runs.parquet`` (all rows so far, sorted) and the manifest's counts, atomically."""
     import pandas as pd
 
-    from .results import dumps, write_text_atomic
+    from .results import dumps, write_parquet_atomic, write_text_atomic
     rows = store.rows()
     n_out = len(sweep.outputs)
     pts = np.array([r[0] for r in rows], dtype=np.int32)
@@ -870,7 +970,7 @@ def _export(sweep: Sweep, out: Path, store: Store, summary: SweepSummary,
     for k, o in enumerate(sweep.outputs):
         cols[o.column] = vals[:, k]
     cols["wall_s"] = np.array([r[5] for r in rows], float)
-    _parquet_atomic(pd.DataFrame(cols), out / "runs.parquet")
+    write_parquet_atomic(pd.DataFrame(cols), out / "runs.parquet")
     summary.missing = sweep.runs - len(rows)
     summary.failed_total = sum(1 for r in rows if r[2] != "ok")
     write_text_atomic(out / "sweep.json", dumps(_manifest(sweep, summary, command)))

@@ -75,3 +75,12 @@ def slow(params: dict, seed: int, replication: int) -> dict[str, float]:
     import time
     time.sleep(0.05)
     return linear(params, seed, replication)
+
+
+def crash_always(params: dict, seed: int, replication: int) -> dict[str, float]:
+    """Like :func:`linear`, but every run with ``a`` above 0.9 kills its own process."""
+    import os
+    import signal
+    if params["a"] > 0.9:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return linear(params, seed, replication)

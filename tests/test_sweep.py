@@ -65,7 +65,7 @@ method = "{method}"
 samples = {samples}
 replications = {reps}
 seed = 3
-outputs = ["y", "y_iid"]
+outputs = ["y", "y_iid", "y_noisy"]
 """ + "".join(f"""
 [[parameters]]
 path = "x{i}"
@@ -119,7 +119,10 @@ def test_ishigami_sobol_indices_recovered(tmp_path):
             r = got.loc[name]
             assert abs(r.value - true[key][k]) < 0.04, (key, name, r.value, true[key][k])
             assert r.ci95_low - 0.02 <= true[key][k] <= r.ci95_high + 0.02
-    assert a.facts["outputs"]["y"]["noise_share"] == 0.0
+    assert a.facts["outputs"]["y"]["noise_share"] < 1e-12
+    # noise shared by every point of a replication (what common random numbers give)
+    # cancels between points: it is not counted as noise
+    assert a.facts["outputs"]["y_noisy"]["noise_share"] < 1e-12
     noisy = a.facts["outputs"]["y_iid"]
     # noise sd 1 and 2 replications: noise variance of the means 0.5 against var(y) ~ 13.8
     assert noisy["noise_variance_of_means"] == pytest.approx(0.5, rel=0.1)
@@ -253,12 +256,30 @@ def test_a_killed_worker_loses_nothing(tmp_path, capsys):
         assert _marker(seed).exists()  # the crash happened
     finally:
         _marker(seed).unlink(missing_ok=True)
-    assert "lost with a worker" in capsys.readouterr().err
+    assert "run(s) lost outside the model (BrokenProcessPool" in capsys.readouterr().err
     assert s.failed == 0 and s.ran == 80
     ref = model_spec(tmp_path, model="linear", method="lhs", samples=40, seed=seed,
                      name="ref.toml")
     run_sweep(load_sweep(ref), tmp_path / "ref", workers=1)
     pd.testing.assert_frame_equal(rows(tmp_path / "crash"), rows(tmp_path / "ref"))
+
+
+def test_a_run_that_always_kills_its_worker_is_recorded_as_failed(tmp_path, capsys):
+    """Tried on its own three times, then recorded with the reason; the runs that shared
+    its batches are not charged and come out as in an undisturbed sweep."""
+    p = model_spec(tmp_path, model="crash_always", method="lhs", samples=24, replications=1)
+    s = run_sweep(load_sweep(p), tmp_path / "c", workers=2)
+    r = rows(tmp_path / "c")
+    bad = r[r.status == "failed"]
+    assert len(bad) == (r.a > 0.9).sum() >= 1 and s.failed == len(bad)
+    assert bad.error.str.match(r"lost 3 times outside the model \(the worker process "
+                               r"died\?\); last: BrokenProcessPool").all()
+    ref = model_spec(tmp_path, model="linear", method="lhs", samples=24, replications=1,
+                     name="ref.toml")
+    run_sweep(load_sweep(ref), tmp_path / "r", workers=1)
+    good = rows(tmp_path / "r")
+    pd.testing.assert_frame_equal(r[r.status == "ok"].reset_index(drop=True),
+                                  good[good.a <= 0.9].reset_index(drop=True))
 
 
 def test_kill_9_of_the_sweep_then_resume(tmp_path):
@@ -517,3 +538,79 @@ def test_sweep_figure_set_for_every_method(tmp_path, method, samples):
                      "scatter_y_noise.png"]
     for n in names:
         assert (tmp_path / "f" / n).stat().st_size > 5000
+
+
+def test_more_bad_specs(tmp_path):
+    def check(text: str, msg: str):
+        with pytest.raises(ConfigError, match=msg):
+            load_sweep(spec(tmp_path, text))
+
+    base = TOY_SWEEP.split("[[parameters]]")[0]
+    one = '[[parameters]]\npath = "nodes.gate.crossing.cranes"\nlow = 1\nhigh = 3\n'
+    check(base + one + 'name = "status"\n', r"parameters\[0\]\.name: 'status' is already a "
+          r"column of the run table")
+    check(base + one.replace("cranes", "customs_dwell_h.mean").replace("low = 1", "low = 12")
+          .replace("high = 3", "high = 30") + 'name = "utilisation:gate"\n',
+          r"parameters\[0\]\.name: 'utilisation:gate' is already a column")
+    check(base + one + one, r"parameters\[1\]\.path: 'nodes.gate.crossing.cranes' is also set "
+          r"by parameters\[0\]; one path, one parameter")
+    check(base.replace("seed = 5", 'seed = 5\nset = { "nodes.gate.crossing.cranes" = 2 }')
+          + one, r"parameters\[0\]\.path: 'nodes.gate.crossing.cranes' is fixed by 'set' as "
+          r"well")
+    check(base.replace('"utilisation:gate"]', '"utilisation:gate", "utilisation:gate"]') + one,
+          r"outputs\[3\]: 'utilisation:gate' is listed twice")
+    check(base.replace('method = "lhs"', 'method = "grid"').replace("samples = 6",
+                                                                    "samples = 1000") + one * 0
+          + one + one.replace("cranes", "receiving_tracks").replace("high = 3", "high = 5")
+          + one.replace("cranes", "siding_length_m").replace("low = 1", "low = 500")
+          .replace("high = 3", "high = 1500"),
+          r"samples: grid with samples = 1000 makes 1,000,000,000 design points x 2 "
+          r"replication\(s\) = 2,000,000,000 runs \(at most 1,000,000 per sweep\)")
+    check(base + one.replace("high = 3", "high = 3.5"),
+          r"parameters\[0\]: 'nodes.gate.crossing.cranes' is a whole number: give whole-number "
+          r"low and high \(got 1, 3.5\)")
+    with pytest.raises(ConfigError, match=r"model: 'os:sep' is a str, not a function"):
+        load_sweep(spec(tmp_path, model_spec(tmp_path).read_text().replace(
+            "sim.testfunctions:linear", "os:sep"), "m.toml"))
+
+
+def test_oat_base_row_and_whole_numbers(tmp_path):
+    """The base row holds exactly the scenario's values (whole numbers included), and a
+    whole-number parameter takes every value of its range, the ends with their fair share."""
+    sw = load_sweep(spec(tmp_path, TOY_SWEEP.replace('method = "lhs"', 'method = "oat"')
+                         .replace("samples = 6", "samples = 3")))
+    base = sw.values[0]
+    assert list(base) == [36500.0, 2.0, 24.0]
+    assert sw.oat_varied[0] == ""
+    cranes = sw.values[np.array(sw.oat_varied) == "nodes.gate.crossing.cranes", 1]
+    assert sorted(cranes) == [1.0, 3.0]      # 2 is the base point
+    lhs = load_sweep(spec(tmp_path, TOY_SWEEP.replace("samples = 6", "samples = 3000"),
+                          "l.toml"))
+    counts = np.unique(lhs.values[:, 1], return_counts=True)
+    assert list(counts[0]) == [1.0, 2.0, 3.0] and (abs(counts[1] - 1000) <= 1).all()
+
+
+def test_interrupted_folders_are_resumable(tmp_path, capsys):
+    p = model_spec(tmp_path, method="lhs", samples=5)
+    out = tmp_path / "o"
+    run_sweep(load_sweep(p), out, workers=1)
+    # killed while clearing (manifest gone, other files left): cleared and started again
+    (out / "sweep.json").unlink()
+    s = run_sweep(load_sweep(p), out, workers=1)
+    assert s.resumed == 0 and s.ran == 10
+    # an unreadable manifest: refused, and --restart starts again
+    (out / "sweep.json").write_text("{")
+    with pytest.raises(ConfigError, match=r"sweep.json: <file>: unreadable .*; use --restart"):
+        run_sweep(load_sweep(p), out, workers=1)
+    assert run_sweep(load_sweep(p), out, workers=1, restart=True).ran == 10
+    # an --out that cannot be created
+    assert main(["sweep", str(p), "--out", "/dev/null/x"]) == 2
+    assert "error: /dev/null/x: --out: cannot be created: /dev/null is a file" in \
+        capsys.readouterr().err
+    assert main(["analyze", str(out), "--out", "/dev/null/x"]) == 2
+    assert "error: /dev/null/x: --out: cannot be created" in capsys.readouterr().err
+
+
+def test_every_kpi_belongs_to_a_part_of_the_computation():
+    from sim.kpis import KPIS, SECTIONS
+    assert set().union(*SECTIONS.values()) == set(KPIS)
