@@ -23,6 +23,7 @@ from .facilities.formation import schedule_departures
 from .facilities.port import PortFacility, VesselService
 from .facilities.rail import Draws, RailLine
 from .facilities.slots import at
+from .monitors import rows_array
 from .network import crossing_gauges, flow_path, legs, link_index, outbound_boxes, routes_of
 from .randomness import stream
 from .records import ContainerStore, gather
@@ -191,7 +192,8 @@ class Model:
         self._origin_rows: list[np.ndarray] = []  # rows of each origin train, as logged
         self._logit = s.route_choice.model == "logit"
         self._learners: dict[int, Learner] = {}  # per flow, with logit route choice
-        self._delivered: list[tuple[np.ndarray, float]] = []
+        self._delivered_rows: list[np.ndarray] = []  # rows of each train delivered
+        self._delivered_at: list[float] = []  # and its hour
         self.out = RunOutput(s, self.seed, rep, self.cal, self.store, self.node_ids,
                              self.flow_ids, self.route_ids, self.crossings, self.lines,
                              self.ports, self.services, link_directions=self._used_links)
@@ -501,7 +503,8 @@ class Model:
 
     def _deliver(self, idx: np.ndarray) -> None:
         now = self.env.now
-        self._delivered.append((idx, now))
+        self._delivered_rows.append(idx)
+        self._delivered_at.append(now)
         if self._learners:  # logit route choice learns from every delivery
             st = self.store
             flows, routes = st.flow[idx], st.route[idx]
@@ -539,12 +542,13 @@ class Model:
     def _stamp(self) -> None:
         """Write the stage times logged per train into the container records."""
         st = self.store
-        ot = self.out.origin_trains
-        rows, route = gather(self._origin_rows, [o[1] for o in ot])
-        _, t = gather(self._origin_rows, [o[2] for o in ot])
-        st.route[rows] = route
-        st.t_depart_origin[rows] = t
-        rows, t = gather([d[0] for d in self._delivered], [d[1] for d in self._delivered])
+        if self._origin_rows:  # one pass over the trains' rows and one over their log
+            rows = np.concatenate(self._origin_rows)
+            ot = rows_array(self.out.origin_trains, 5)  # flow, route, hour, boxes, teu
+            boxes = ot[:, 3].astype(np.int64)
+            st.route[rows] = np.repeat(ot[:, 1].astype(np.int16), boxes)
+            st.t_depart_origin[rows] = np.repeat(ot[:, 2], boxes)
+        rows, t = gather(self._delivered_rows, self._delivered_at)
         st.t_delivered[rows] = t
         for xing in self.crossings.values():
             xing.stamp(st, self._slot_lut)

@@ -23,7 +23,7 @@ def gather(batches: list[np.ndarray], per_batch=None, per_row: list[np.ndarray] 
     rows = np.concatenate(batches)
     if per_row is not None:
         return rows, np.concatenate(per_row)
-    lens = np.fromiter((len(b) for b in batches), np.int64, len(batches))
+    lens = np.fromiter(map(len, batches), np.int64, len(batches))
     return rows, np.repeat(np.asarray(per_batch), lens)
 
 

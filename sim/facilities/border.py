@@ -62,10 +62,11 @@ class BorderCrossing:
                            if cfg.inspection_dwell_h is not None else None)
         self.pools: dict[object, TrainFormation] = {}
         # per inbound train handled: arrive, got track, crane start, unloaded, boxes, teu;
-        # and, for stamping the records after the run: its rows, their clearance hour,
-        # number of boxes pulled for inspection (the first ones), and their hour
+        # and, for stamping the records after the run: its rows, and their clearance hour,
+        # number of boxes pulled for inspection (the first ones) and their hour
         self.log: list[tuple[float, float, float, float, int, int]] = []
-        self.log_rows: list[tuple] = []
+        self.in_rows: list[np.ndarray] = []
+        self.clear_log: list[tuple[float, int, float]] = []
         # per outbound train: depart, boxes, capacity; and its rows and k
         self.out_log: list[tuple[float, int, int]] = []
         self.out_rows: list[np.ndarray] = []
@@ -134,7 +135,8 @@ class BorderCrossing:
             if k_insp:
                 t_insp = t_clear + self.inspection.one()
         self.log.append((t_arrive, t_track, t_start, t_done, n, teu))
-        self.log_rows.append((idx, t_clear, k_insp, t_insp))
+        self.in_rows.append(idx)
+        self.clear_log.append((t_clear, k_insp, t_insp))
         if k_insp:
             pool.add_batch(idx[:k_insp], t_insp, wake=False)
         pool.add_batch(idx[k_insp:], t_clear)
@@ -210,22 +212,23 @@ class BorderCrossing:
                 return int(used[0])
             return slot_lut[store.flow[rows], store.route[rows], self.code]
 
-        log, log_rows, waiting = self.log, self.log_rows, list(self._inside.values())
-        if log_rows:
-            rows = np.concatenate([r[0] for r in log_rows])
+        # each per-train log is read once, as a whole (no pass per field)
+        waiting = list(self._inside.values())
+        if self.log:
+            rows = np.concatenate(self.in_rows)
             k = slot(rows)
-            lens = np.fromiter((len(r[0]) for r in log_rows), np.int64, len(log_rows))
-            logged = rows_array(log, 6)
+            logged = rows_array(self.log, 6)
+            lens = logged[:, 4].astype(np.int64)  # boxes per train
+            cleared = rows_array(self.clear_log, 3)  # clearance, boxes inspected, their hour
             tc["unloaded"][k, rows] = np.repeat(logged[:, 3], lens)
-            ready = np.repeat(np.fromiter((r[1] for r in log_rows), float, len(log_rows)),
-                              lens)
+            ready = np.repeat(cleared[:, 0], lens)
             # the first k_insp boxes of each train were pulled for inspection
-            k_insp = np.fromiter((r[2] for r in log_rows), np.int64, len(log_rows))
+            k_insp = cleared[:, 1].astype(np.int64)
             if k_insp.any():
                 first = np.cumsum(lens) - lens  # each train's first position
                 pos = np.repeat(first, k_insp) + (
                     np.arange(k_insp.sum()) - np.repeat(np.cumsum(k_insp) - k_insp, k_insp))
-                ready[pos] = np.repeat([r[3] for r in log_rows], k_insp)
+                ready[pos] = np.repeat(cleared[:, 2], k_insp)
             tc["ready"][k, rows] = ready
             t_arr = np.repeat(logged[:, 0], lens)
         else:
@@ -242,8 +245,8 @@ class BorderCrossing:
         tc["arrive"][k, rows] = t_arr
         if self.out_rows:
             rows = np.concatenate(self.out_rows)
-            tc["depart"][slot(rows), rows] = np.repeat(
-                [row[0] for row in self.out_log], [len(r) for r in self.out_rows])
+            out = rows_array(self.out_log, 3)  # depart, boxes, capacity
+            tc["depart"][slot(rows), rows] = np.repeat(out[:, 0], out[:, 1].astype(np.int64))
 
 
 def _then(wait: simpy.Event | None, step, *args) -> None:

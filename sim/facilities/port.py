@@ -157,8 +157,8 @@ class PortFacility(BorderCrossing):
         vessel left; NaN: not yet), in no particular order. ``kind`` is 0 for arrivals by
         rail, 1 by sea."""
         rows, arrive, unloaded, ready, kind = [], [], [], [], []
-        for (t_arr, _tr, _ts, t_done, n, _teu), (idx, t_clear, k_insp, t_insp) in zip(
-                self.log, self.log_rows):
+        for (t_arr, _tr, _ts, t_done, n, _teu), idx, (t_clear, k_insp, t_insp) in zip(
+                self.log, self.in_rows, self.clear_log):
             rows.append(idx)
             arrive.append(np.full(n, t_arr))
             unloaded.append(np.full(n, t_done))
