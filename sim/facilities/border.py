@@ -10,7 +10,7 @@ import numpy as np
 import simpy
 
 from ..config import Crossing
-from ..distributions import gamma_mean_cv
+from ..distributions import GammaMeanCV
 from ..monitors import rows_array
 from ..records import ContainerStore
 from .formation import TrainFormation
@@ -55,7 +55,7 @@ class BorderCrossing:
         self.yard = Level(env, cfg.yard_capacity_teu)
         self.yard_log: list[tuple[float, float]] = [(0.0, cfg.yard_capacity_teu)]
         self.hours_per_box = cfg.moves_per_box / cfg.crane_moves_per_h
-        self.handling_rng = handling_rng
+        self.handling = GammaMeanCV(handling_rng, cfg.handling_cv)  # factor on the mean
         self.customs = Draws(cfg.customs_dwell_h, dwell_rng)
         self.inspection_rng = inspection_rng
         self.inspection = (Draws(cfg.inspection_dwell_h, inspection_dwell_rng)
@@ -114,8 +114,7 @@ class BorderCrossing:
 
     def _on_crane(self, train: list, key: int) -> None:
         train[1] = self.env.now
-        handling = gamma_mean_cv(self.handling_rng, len(train[2]) * self.hours_per_box,
-                                 self.cfg.handling_cv)
+        handling = self.handling.one(len(train[2]) * self.hours_per_box)
         at(self.env, handling, lambda _e: self._on_unloaded(train, key))
 
     def _on_unloaded(self, train: list, key: int) -> None:
