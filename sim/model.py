@@ -337,8 +337,8 @@ class Model:
             if plan:
                 t_dep, a, b = (np.array(c) for c in zip(*plan))
                 teu = (cum_teu[b] - cum_teu[a]).tolist()
-                first = rows[0] if len(rows) else 0  # a flow's rows are consecutive
-                trains = [(t, np.arange(first + i, first + j), r, n)
+                # a flow's rows are consecutive: each train's are a view of them
+                trains = [(t, rows[i:j], r, n)
                           for t, i, j, r, n in zip(t_dep.tolist(), a.tolist(), b.tolist(),
                                                    route, teu)]
             else:

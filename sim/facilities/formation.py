@@ -218,13 +218,11 @@ def schedule_departures(ready_h: np.ndarray, rule: Departure, capacity: int,
     n = len(r)
     out: list[tuple[float, int, int]] = []
     i = 0
-    if rule.rule == "full":
-        for stop in range(capacity, n + 1, capacity):
-            t = float(r[stop - 1])
-            if t >= until_h:
-                break
-            out.append((t, stop - capacity, stop))
-        return out
+    if rule.rule == "full":  # a train each time the next ``capacity`` boxes are ready
+        stop = np.arange(capacity, n + 1, capacity)
+        t = r[stop - 1]
+        k = int(np.searchsorted(t, until_h, side="left"))  # the first at or after until_h
+        return list(zip(t[:k].tolist(), (stop[:k] - capacity).tolist(), stop[:k].tolist()))
     if rule.rule == "full_or_max_wait":
         w, m = rule.max_wait_h, rule.min_boxes
         t_prev = -math.inf
