@@ -80,12 +80,13 @@ class TrainFormation:
     def add_batch(self, rows: np.ndarray, ready_h: float, wake: bool = True) -> None:
         """Put boxes that all become ready at ``ready_h`` in the pool (``wake=False``: more
         batches follow at once; the last one wakes the pool)."""
-        if len(rows):
+        n = len(rows)
+        if n:
             i = bisect_right(self._times, ready_h)
             self._times.insert(i, ready_h)
             self._rows.insert(i, rows)
-            self._sizes.insert(i, len(rows))
-            self._n += len(rows)
+            self._sizes.insert(i, n)
+            self._n += n
         if wake and self.rule != "timetable":
             self._wake()
 
@@ -157,6 +158,8 @@ class TrainFormation:
                     self._take(avail, now)
                     continue
             if size >= self.min_boxes:
+                if self.min_boxes == 1:  # the oldest box is ready before its deadline
+                    return min(full_at, deadline)
                 return min(full_at, max(deadline, self._nth_ready_at(self.min_boxes)))
             return full_at
 
@@ -184,11 +187,11 @@ class TrainFormation:
             if _event is not self._timer:
                 return  # a timer superseded by an earlier one
             self._timer, self._timer_at = None, math.inf
-        env = self.env
-        wake = self._release(env.now)
+        now = self.env.now
+        wake = self._release(now)
         if wake < self._timer_at:
             self._timer_at = wake
-            self._timer = at(env, max(wake - env.now, 0.0), self._wake)
+            self._timer = at(self.env, max(wake - now, 0.0), self._wake)
 
     def _timetable(self):
         """Process: a departure slot every period, taking what is ready."""
