@@ -496,7 +496,13 @@ class Model:
                     t += a()
                 continue
             if action == DELIVER:
-                at(env, t - now, lambda _e: self._deliver(idx))
+                if self._learners:  # logit route choice learns from each delivery in turn
+                    at(env, t - now, lambda _e: self._deliver(idx))
+                else:  # nothing else happens at a delivery: log it now with the hour its
+                    # event would have had, and schedule none (deliveries at or after the
+                    # end are dropped when stamping)
+                    self._delivered_rows.append(idx)
+                    self._delivered_at.append(now + (t - now))
             else:  # a crossing or port receives the train into the pool for its onward way
                 at(env, t - now, lambda _e, receive=a, pool=b: receive(idx, teu, pool))
             return
@@ -549,7 +555,8 @@ class Model:
             st.route[rows] = np.repeat(ot[:, 1].astype(np.int16), boxes)
             st.t_depart_origin[rows] = np.repeat(ot[:, 2], boxes)
         rows, t = gather(self._delivered_rows, self._delivered_at)
-        st.t_delivered[rows] = t
+        reached = t < self.cal.end_h  # deliveries logged ahead of their hour
+        st.t_delivered[rows[reached]] = t[reached]
         for xing in self.crossings.values():
             xing.stamp(st, self._slot_lut)
         # customs release is logged when scheduled; one after the end was not reached
