@@ -170,11 +170,11 @@ class Model:
 
         self.crossings = {
             nid: BorderCrossing(env, nid, self.node_code[nid], n.crossing, *streams(nid),
-                                self.store.teu)
+                                self.store.teu_of)
             for nid, n in s.nodes.items() if n.kind == "border"}
         self.ports = {
             nid: PortFacility(env, nid, self.node_code[nid], n.port, *streams(nid),
-                              self.store.teu)
+                              self.store.teu_of)
             for nid, n in s.nodes.items() if n.kind == "port"}
         self.services = {
             sid: VesselService(env, sid, svc, self.ports[svc.from_], self.ports[svc.to],

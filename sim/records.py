@@ -40,6 +40,7 @@ class ContainerStore:
         self.destination = destination.astype(np.int16)
         self.size_ft = size_ft.astype(np.int8)
         self.teu = np.where(self.size_ft == 40, 2, 1).astype(np.int8)
+        self._forty = self.size_ft == 40
         self.t_created = t_created.astype(np.float64)
         self.route = np.full(n, -1, np.int16)
         self.t_depart_origin = np.full(n, np.nan)
@@ -48,6 +49,11 @@ class ContainerStore:
         self.slots = slots
         self.crossing = np.full((slots, n), -1, np.int16)
         self.t_crossing = {s: np.full((slots, n), np.nan) for s in CROSSING_STAGES}
+
+    def teu_of(self, rows: np.ndarray) -> int:
+        """TEU of the boxes in ``rows``: one per box and one more per 40 ft box (counting
+        the 40 ft boxes is cheaper than summing the TEU column)."""
+        return len(rows) + int(np.count_nonzero(self._forty[rows]))
 
     def frame(self, node_ids: list[str], flow_ids: list[str], route_ids: list[str],
               t0: np.datetime64):

@@ -40,12 +40,13 @@ class BorderCrossing:
     def __init__(self, env: simpy.Environment, node_id: str, code: int, cfg: Crossing,
                  handling_rng: np.random.Generator, dwell_rng: np.random.Generator,
                  inspection_rng: np.random.Generator,
-                 inspection_dwell_rng: np.random.Generator, teu: np.ndarray):
+                 inspection_dwell_rng: np.random.Generator,
+                 teu_of: Callable[[np.ndarray], int]):
         self.env = env
         self.id = node_id
         self.code = code
         self.cfg = cfg
-        self.teu = teu  # TEU per container row (the record store's column)
+        self.teu_of = teu_of  # TEU of a set of container rows (the record store's)
         self.tracks = Slots(env, cfg.receiving_tracks)
         self.cranes = Slots(env, cfg.cranes)
         self.cfg_cranes = cfg.cranes  # crane gangs when open (timeline changes included)
@@ -82,11 +83,11 @@ class BorderCrossing:
         p = self.pools.get(key)
         if p is not None:
             return p
-        teu_of, yard = self.teu, self.yard
+        teu_of, yard = self.teu_of, self.yard
         out_log, out_rows = self.out_log, self.out_rows
 
         def depart(idx: np.ndarray, t: float) -> None:
-            teu = int(teu_of[idx].sum())
+            teu = teu_of(idx)
             yard.get(teu)
             out_log.append((t, len(idx), boxes_per_train))
             out_rows.append(idx)
