@@ -27,6 +27,14 @@ def gather(batches: list[np.ndarray], per_batch=None, per_row: list[np.ndarray] 
     return rows, np.repeat(np.asarray(per_batch), lens)
 
 
+def flat(a: np.ndarray) -> np.ndarray:
+    """A flat view of a (slot, row) array of the store, writes going through: the cell of
+    slot k and row i is ``k * n + i``."""
+    if not a.flags.c_contiguous:  # reshape would copy
+        raise ValueError("a flat view needs a C-contiguous array")
+    return a.reshape(-1)
+
+
 class ContainerStore:
     """Column arrays for ``n`` containers; row index = container id (flow by flow, each
     flow's boxes in order of arrival)."""

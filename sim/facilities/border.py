@@ -12,7 +12,7 @@ import simpy
 from ..config import Crossing
 from ..distributions import GammaMeanCV
 from ..monitors import rows_array
-from ..records import ContainerStore
+from ..records import ContainerStore, flat
 from .formation import TrainFormation
 from .rail import Draws
 from .slots import Level, Slots, at
@@ -199,28 +199,32 @@ class BorderCrossing:
                         dtype=float).reshape(-1, 4)
         return rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3]
 
-    def stamp(self, store: ContainerStore, slot_lut: np.ndarray) -> None:
+    def stamp(self, store: ContainerStore, slot_lut: np.ndarray, flow_route: np.ndarray
+              ) -> None:
         """Write this crossing's stage times into the record store (after the run, routes
         stamped). A box's slot (this is its k-th crossing) follows from its flow and route:
-        ``slot_lut[flow, route, node]``."""
+        ``slot_lut[flow, route, node]``, looked up by ``flow_route`` (``flow * n_routes +
+        route`` per row)."""
         tc = store.t_crossing
-        used = np.unique(slot_lut[:, :, self.code])
+        lut = slot_lut[:, :, self.code].ravel()  # slot by flow * n_routes + route
+        used = np.unique(lut)
         used = used[used >= 0]
 
-        def slot(rows: np.ndarray):
+        def cells(rows: np.ndarray) -> np.ndarray:
+            """Where the boxes' stamps go in the flat (slot, row) arrays."""
             if len(used) == 1:  # every box meets this crossing as its k-th: no lookup
-                return int(used[0])
-            return slot_lut[store.flow[rows], store.route[rows], self.code]
+                return int(used[0]) * store.n + rows
+            return lut[flow_route[rows]].astype(np.intp) * store.n + rows
 
         # each per-train log is read once, as a whole (no pass per field)
         waiting = list(self._inside.values())
         if self.log:
             rows = np.concatenate(self.in_rows)
-            k = slot(rows)
+            at = cells(rows)
             logged = rows_array(self.log, 6)
             lens = logged[:, 4].astype(np.int64)  # boxes per train
             cleared = rows_array(self.clear_log, 3)  # clearance, boxes inspected, their hour
-            tc["unloaded"][k, rows] = np.repeat(logged[:, 3], lens)
+            flat(tc["unloaded"])[at] = np.repeat(logged[:, 3], lens)
             ready = np.repeat(cleared[:, 0], lens)
             # the first k_insp boxes of each train were pulled for inspection
             k_insp = cleared[:, 1].astype(np.int64)
@@ -229,24 +233,22 @@ class BorderCrossing:
                 pos = np.repeat(first, k_insp) + (
                     np.arange(k_insp.sum()) - np.repeat(np.cumsum(k_insp) - k_insp, k_insp))
                 ready[pos] = np.repeat(cleared[:, 2], k_insp)
-            tc["ready"][k, rows] = ready
+            flat(tc["ready"])[at] = ready
             t_arr = np.repeat(logged[:, 0], lens)
         else:
-            rows, k, t_arr = np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0)
+            at, t_arr = np.empty(0, np.intp), np.empty(0)
         # trains still queueing or being unloaded at the end have arrived too
         if waiting:
-            w_rows = np.concatenate([w[2] for w in waiting])
-            k = np.concatenate([np.broadcast_to(k, len(rows)), np.broadcast_to(
-                slot(w_rows), len(w_rows))])
-            rows = np.concatenate([rows, w_rows])
+            at = np.concatenate([at, cells(np.concatenate([w[2] for w in waiting]))])
             t_arr = np.concatenate([t_arr, np.repeat([w[0] for w in waiting],
                                                      [len(w[2]) for w in waiting])])
-        store.crossing[k, rows] = self.code
-        tc["arrive"][k, rows] = t_arr
+        flat(store.crossing)[at] = self.code
+        flat(tc["arrive"])[at] = t_arr
         if self.out_rows:
             rows = np.concatenate(self.out_rows)
             out = rows_array(self.out_log, 3)  # depart, boxes, capacity
-            tc["depart"][slot(rows), rows] = np.repeat(out[:, 0], out[:, 1].astype(np.int64))
+            flat(tc["depart"])[cells(rows)] = np.repeat(out[:, 0],
+                                                        out[:, 1].astype(np.int64))
 
 
 def _then(wait: simpy.Event | None, step, *args) -> None:
