@@ -23,6 +23,7 @@ from .facilities.formation import schedule_departures
 from .facilities.port import PortFacility, VesselService
 from .facilities.rail import Draws, RailLine
 from .facilities.slots import at
+from .monitors import rows_array
 from .network import crossing_gauges, flow_path, legs, link_index, outbound_boxes, routes_of
 from .randomness import stream
 from .records import ContainerStore, gather
@@ -169,11 +170,11 @@ class Model:
 
         self.crossings = {
             nid: BorderCrossing(env, nid, self.node_code[nid], n.crossing, *streams(nid),
-                                self.store.teu)
+                                self.store.teu_of)
             for nid, n in s.nodes.items() if n.kind == "border"}
         self.ports = {
             nid: PortFacility(env, nid, self.node_code[nid], n.port, *streams(nid),
-                              self.store.teu)
+                              self.store.teu_of)
             for nid, n in s.nodes.items() if n.kind == "port"}
         self.services = {
             sid: VesselService(env, sid, svc, self.ports[svc.from_], self.ports[svc.to],
@@ -191,7 +192,8 @@ class Model:
         self._origin_rows: list[np.ndarray] = []  # rows of each origin train, as logged
         self._logit = s.route_choice.model == "logit"
         self._learners: dict[int, Learner] = {}  # per flow, with logit route choice
-        self._delivered: list[tuple[np.ndarray, float]] = []
+        self._delivered_rows: list[np.ndarray] = []  # rows of each train delivered
+        self._delivered_at: list[float] = []  # and its hour
         self.out = RunOutput(s, self.seed, rep, self.cal, self.store, self.node_ids,
                              self.flow_ids, self.route_ids, self.crossings, self.lines,
                              self.ports, self.services, link_directions=self._used_links)
@@ -335,8 +337,8 @@ class Model:
             if plan:
                 t_dep, a, b = (np.array(c) for c in zip(*plan))
                 teu = (cum_teu[b] - cum_teu[a]).tolist()
-                first = rows[0] if len(rows) else 0  # a flow's rows are consecutive
-                trains = [(t, np.arange(first + i, first + j), r, n)
+                # a flow's rows are consecutive: each train's are a view of them
+                trains = [(t, rows[i:j], r, n)
                           for t, i, j, r, n in zip(t_dep.tolist(), a.tolist(), b.tolist(),
                                                    route, teu)]
             else:
@@ -494,14 +496,21 @@ class Model:
                     t += a()
                 continue
             if action == DELIVER:
-                at(env, t - now, lambda _e: self._deliver(idx))
+                if self._learners:  # logit route choice learns from each delivery in turn
+                    at(env, t - now, lambda _e: self._deliver(idx))
+                else:  # nothing else happens at a delivery: log it now with the hour its
+                    # event would have had, and schedule none (deliveries at or after the
+                    # end are dropped when stamping)
+                    self._delivered_rows.append(idx)
+                    self._delivered_at.append(now + (t - now))
             else:  # a crossing or port receives the train into the pool for its onward way
                 at(env, t - now, lambda _e, receive=a, pool=b: receive(idx, teu, pool))
             return
 
     def _deliver(self, idx: np.ndarray) -> None:
         now = self.env.now
-        self._delivered.append((idx, now))
+        self._delivered_rows.append(idx)
+        self._delivered_at.append(now)
         if self._learners:  # logit route choice learns from every delivery
             st = self.store
             flows, routes = st.flow[idx], st.route[idx]
@@ -539,15 +548,18 @@ class Model:
     def _stamp(self) -> None:
         """Write the stage times logged per train into the container records."""
         st = self.store
-        ot = self.out.origin_trains
-        rows, route = gather(self._origin_rows, [o[1] for o in ot])
-        _, t = gather(self._origin_rows, [o[2] for o in ot])
-        st.route[rows] = route
-        st.t_depart_origin[rows] = t
-        rows, t = gather([d[0] for d in self._delivered], [d[1] for d in self._delivered])
-        st.t_delivered[rows] = t
+        if self._origin_rows:  # one pass over the trains' rows and one over their log
+            rows = np.concatenate(self._origin_rows)
+            ot = rows_array(self.out.origin_trains, 5)  # flow, route, hour, boxes, teu
+            boxes = ot[:, 3].astype(np.int64)
+            st.route[rows] = np.repeat(ot[:, 1].astype(np.int16), boxes)
+            st.t_depart_origin[rows] = np.repeat(ot[:, 2], boxes)
+        rows, t = gather(self._delivered_rows, self._delivered_at)
+        reached = t < self.cal.end_h  # deliveries logged ahead of their hour
+        st.t_delivered[rows[reached]] = t[reached]
+        flow_route = st.flow.astype(np.intp) * len(self.route_ids) + st.route
         for xing in self.crossings.values():
-            xing.stamp(st, self._slot_lut)
+            xing.stamp(st, self._slot_lut, flow_route)
         # customs release is logged when scheduled; one after the end was not reached
         ready = st.t_crossing["ready"]
         ready[ready >= self.cal.end_h] = np.nan

@@ -23,8 +23,16 @@ def gather(batches: list[np.ndarray], per_batch=None, per_row: list[np.ndarray] 
     rows = np.concatenate(batches)
     if per_row is not None:
         return rows, np.concatenate(per_row)
-    lens = np.fromiter((len(b) for b in batches), np.int64, len(batches))
+    lens = np.fromiter(map(len, batches), np.int64, len(batches))
     return rows, np.repeat(np.asarray(per_batch), lens)
+
+
+def flat(a: np.ndarray) -> np.ndarray:
+    """A flat view of a (slot, row) array of the store, writes going through: the cell of
+    slot k and row i is ``k * n + i``."""
+    if not a.flags.c_contiguous:  # reshape would copy
+        raise ValueError("a flat view needs a C-contiguous array")
+    return a.reshape(-1)
 
 
 class ContainerStore:
@@ -40,6 +48,7 @@ class ContainerStore:
         self.destination = destination.astype(np.int16)
         self.size_ft = size_ft.astype(np.int8)
         self.teu = np.where(self.size_ft == 40, 2, 1).astype(np.int8)
+        self._forty = self.size_ft == 40
         self.t_created = t_created.astype(np.float64)
         self.route = np.full(n, -1, np.int16)
         self.t_depart_origin = np.full(n, np.nan)
@@ -48,6 +57,11 @@ class ContainerStore:
         self.slots = slots
         self.crossing = np.full((slots, n), -1, np.int16)
         self.t_crossing = {s: np.full((slots, n), np.nan) for s in CROSSING_STAGES}
+
+    def teu_of(self, rows: np.ndarray) -> int:
+        """TEU of the boxes in ``rows``: one per box and one more per 40 ft box (counting
+        the 40 ft boxes is cheaper than summing the TEU column)."""
+        return len(rows) + int(np.count_nonzero(self._forty[rows]))
 
     def frame(self, node_ids: list[str], flow_ids: list[str], route_ids: list[str],
               t0: np.datetime64):

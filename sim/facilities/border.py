@@ -10,9 +10,9 @@ import numpy as np
 import simpy
 
 from ..config import Crossing
-from ..distributions import gamma_mean_cv
+from ..distributions import GammaMeanCV
 from ..monitors import rows_array
-from ..records import ContainerStore
+from ..records import ContainerStore, flat
 from .formation import TrainFormation
 from .rail import Draws
 from .slots import Level, Slots, at
@@ -40,12 +40,13 @@ class BorderCrossing:
     def __init__(self, env: simpy.Environment, node_id: str, code: int, cfg: Crossing,
                  handling_rng: np.random.Generator, dwell_rng: np.random.Generator,
                  inspection_rng: np.random.Generator,
-                 inspection_dwell_rng: np.random.Generator, teu: np.ndarray):
+                 inspection_dwell_rng: np.random.Generator,
+                 teu_of: Callable[[np.ndarray], int]):
         self.env = env
         self.id = node_id
         self.code = code
         self.cfg = cfg
-        self.teu = teu  # TEU per container row (the record store's column)
+        self.teu_of = teu_of  # TEU of a set of container rows (the record store's)
         self.tracks = Slots(env, cfg.receiving_tracks)
         self.cranes = Slots(env, cfg.cranes)
         self.cfg_cranes = cfg.cranes  # crane gangs when open (timeline changes included)
@@ -55,17 +56,18 @@ class BorderCrossing:
         self.yard = Level(env, cfg.yard_capacity_teu)
         self.yard_log: list[tuple[float, float]] = [(0.0, cfg.yard_capacity_teu)]
         self.hours_per_box = cfg.moves_per_box / cfg.crane_moves_per_h
-        self.handling_rng = handling_rng
+        self.handling = GammaMeanCV(handling_rng, cfg.handling_cv)  # factor on the mean
         self.customs = Draws(cfg.customs_dwell_h, dwell_rng)
         self.inspection_rng = inspection_rng
         self.inspection = (Draws(cfg.inspection_dwell_h, inspection_dwell_rng)
                            if cfg.inspection_dwell_h is not None else None)
         self.pools: dict[object, TrainFormation] = {}
         # per inbound train handled: arrive, got track, crane start, unloaded, boxes, teu;
-        # and, for stamping the records after the run: its rows, their clearance hour,
-        # number of boxes pulled for inspection (the first ones), and their hour
+        # and, for stamping the records after the run: its rows, and their clearance hour,
+        # number of boxes pulled for inspection (the first ones) and their hour
         self.log: list[tuple[float, float, float, float, int, int]] = []
-        self.log_rows: list[tuple] = []
+        self.in_rows: list[np.ndarray] = []
+        self.clear_log: list[tuple[float, int, float]] = []
         # per outbound train: depart, boxes, capacity; and its rows and k
         self.out_log: list[tuple[float, int, int]] = []
         self.out_rows: list[np.ndarray] = []
@@ -81,11 +83,11 @@ class BorderCrossing:
         p = self.pools.get(key)
         if p is not None:
             return p
-        teu_of, yard = self.teu, self.yard
+        teu_of, yard = self.teu_of, self.yard
         out_log, out_rows = self.out_log, self.out_rows
 
         def depart(idx: np.ndarray, t: float) -> None:
-            teu = int(teu_of[idx].sum())
+            teu = teu_of(idx)
             yard.get(teu)
             out_log.append((t, len(idx), boxes_per_train))
             out_rows.append(idx)
@@ -113,8 +115,7 @@ class BorderCrossing:
 
     def _on_crane(self, train: list, key: int) -> None:
         train[1] = self.env.now
-        handling = gamma_mean_cv(self.handling_rng, len(train[2]) * self.hours_per_box,
-                                 self.cfg.handling_cv)
+        handling = self.handling.one(len(train[2]) * self.hours_per_box)
         at(self.env, handling, lambda _e: self._on_unloaded(train, key))
 
     def _on_unloaded(self, train: list, key: int) -> None:
@@ -134,7 +135,8 @@ class BorderCrossing:
             if k_insp:
                 t_insp = t_clear + self.inspection.one()
         self.log.append((t_arrive, t_track, t_start, t_done, n, teu))
-        self.log_rows.append((idx, t_clear, k_insp, t_insp))
+        self.in_rows.append(idx)
+        self.clear_log.append((t_clear, k_insp, t_insp))
         if k_insp:
             pool.add_batch(idx[:k_insp], t_insp, wake=False)
         pool.add_batch(idx[k_insp:], t_clear)
@@ -197,53 +199,56 @@ class BorderCrossing:
                         dtype=float).reshape(-1, 4)
         return rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3]
 
-    def stamp(self, store: ContainerStore, slot_lut: np.ndarray) -> None:
+    def stamp(self, store: ContainerStore, slot_lut: np.ndarray, flow_route: np.ndarray
+              ) -> None:
         """Write this crossing's stage times into the record store (after the run, routes
         stamped). A box's slot (this is its k-th crossing) follows from its flow and route:
-        ``slot_lut[flow, route, node]``."""
+        ``slot_lut[flow, route, node]``, looked up by ``flow_route`` (``flow * n_routes +
+        route`` per row)."""
         tc = store.t_crossing
-        used = np.unique(slot_lut[:, :, self.code])
+        lut = slot_lut[:, :, self.code].ravel()  # slot by flow * n_routes + route
+        used = np.unique(lut)
         used = used[used >= 0]
 
-        def slot(rows: np.ndarray):
+        def cells(rows: np.ndarray) -> np.ndarray:
+            """Where the boxes' stamps go in the flat (slot, row) arrays."""
             if len(used) == 1:  # every box meets this crossing as its k-th: no lookup
-                return int(used[0])
-            return slot_lut[store.flow[rows], store.route[rows], self.code]
+                return int(used[0]) * store.n + rows
+            return lut[flow_route[rows]].astype(np.intp) * store.n + rows
 
-        log, log_rows, waiting = self.log, self.log_rows, list(self._inside.values())
-        if log_rows:
-            rows = np.concatenate([r[0] for r in log_rows])
-            k = slot(rows)
-            lens = np.fromiter((len(r[0]) for r in log_rows), np.int64, len(log_rows))
-            logged = rows_array(log, 6)
-            tc["unloaded"][k, rows] = np.repeat(logged[:, 3], lens)
-            ready = np.repeat(np.fromiter((r[1] for r in log_rows), float, len(log_rows)),
-                              lens)
+        # each per-train log is read once, as a whole (no pass per field)
+        waiting = list(self._inside.values())
+        if self.log:
+            rows = np.concatenate(self.in_rows)
+            at = cells(rows)
+            logged = rows_array(self.log, 6)
+            lens = logged[:, 4].astype(np.int64)  # boxes per train
+            cleared = rows_array(self.clear_log, 3)  # clearance, boxes inspected, their hour
+            flat(tc["unloaded"])[at] = np.repeat(logged[:, 3], lens)
+            ready = np.repeat(cleared[:, 0], lens)
             # the first k_insp boxes of each train were pulled for inspection
-            k_insp = np.fromiter((r[2] for r in log_rows), np.int64, len(log_rows))
+            k_insp = cleared[:, 1].astype(np.int64)
             if k_insp.any():
                 first = np.cumsum(lens) - lens  # each train's first position
                 pos = np.repeat(first, k_insp) + (
                     np.arange(k_insp.sum()) - np.repeat(np.cumsum(k_insp) - k_insp, k_insp))
-                ready[pos] = np.repeat([r[3] for r in log_rows], k_insp)
-            tc["ready"][k, rows] = ready
+                ready[pos] = np.repeat(cleared[:, 2], k_insp)
+            flat(tc["ready"])[at] = ready
             t_arr = np.repeat(logged[:, 0], lens)
         else:
-            rows, k, t_arr = np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0)
+            at, t_arr = np.empty(0, np.intp), np.empty(0)
         # trains still queueing or being unloaded at the end have arrived too
         if waiting:
-            w_rows = np.concatenate([w[2] for w in waiting])
-            k = np.concatenate([np.broadcast_to(k, len(rows)), np.broadcast_to(
-                slot(w_rows), len(w_rows))])
-            rows = np.concatenate([rows, w_rows])
+            at = np.concatenate([at, cells(np.concatenate([w[2] for w in waiting]))])
             t_arr = np.concatenate([t_arr, np.repeat([w[0] for w in waiting],
                                                      [len(w[2]) for w in waiting])])
-        store.crossing[k, rows] = self.code
-        tc["arrive"][k, rows] = t_arr
+        flat(store.crossing)[at] = self.code
+        flat(tc["arrive"])[at] = t_arr
         if self.out_rows:
             rows = np.concatenate(self.out_rows)
-            tc["depart"][slot(rows), rows] = np.repeat(
-                [row[0] for row in self.out_log], [len(r) for r in self.out_rows])
+            out = rows_array(self.out_log, 3)  # depart, boxes, capacity
+            flat(tc["depart"])[cells(rows)] = np.repeat(out[:, 0],
+                                                        out[:, 1].astype(np.int64))
 
 
 def _then(wait: simpy.Event | None, step, *args) -> None:

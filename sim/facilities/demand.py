@@ -25,17 +25,16 @@ def spread_over_days(per_year: Callable[[int], float], seasonality: list[float],
     weights and the days in each month (so that each year's expected total is exact)."""
     season = np.asarray(seasonality, dtype=float)
     out = np.empty(n_days)
-    cache: dict[int, np.ndarray] = {}
-    day = first_day
-    for i in range(n_days):
-        y = day.year
-        per_month = cache.get(y)
-        if per_month is None:
-            days_in = np.array([calendar.monthrange(y, m)[1] for m in range(1, 13)], float)
-            weight = (season * days_in).sum()
-            per_month = cache[y] = per_year(y) * season / weight if weight > 0 else season * 0
-        out[i] = per_month[day.month - 1]
-        day += dt.timedelta(days=1)
+    # calendar month of each day, as months since January 1970
+    months = (np.datetime64(first_day, "D") + np.arange(n_days)).astype("datetime64[M]")
+    months = months.astype(np.int64)
+    year, month = months // 12 + 1970, months % 12
+    for y in np.unique(year).tolist():
+        days_in = np.array([calendar.monthrange(y, m)[1] for m in range(1, 13)], float)
+        weight = (season * days_in).sum()
+        per_month = per_year(y) * season / weight if weight > 0 else season * 0
+        in_year = year == y
+        out[in_year] = per_month[month[in_year]]
     return out
 
 

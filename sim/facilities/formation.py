@@ -80,12 +80,13 @@ class TrainFormation:
     def add_batch(self, rows: np.ndarray, ready_h: float, wake: bool = True) -> None:
         """Put boxes that all become ready at ``ready_h`` in the pool (``wake=False``: more
         batches follow at once; the last one wakes the pool)."""
-        if len(rows):
+        n = len(rows)
+        if n:
             i = bisect_right(self._times, ready_h)
             self._times.insert(i, ready_h)
             self._rows.insert(i, rows)
-            self._sizes.insert(i, len(rows))
-            self._n += len(rows)
+            self._sizes.insert(i, n)
+            self._n += n
         if wake and self.rule != "timetable":
             self._wake()
 
@@ -157,6 +158,8 @@ class TrainFormation:
                     self._take(avail, now)
                     continue
             if size >= self.min_boxes:
+                if self.min_boxes == 1:  # the oldest box is ready before its deadline
+                    return min(full_at, deadline)
                 return min(full_at, max(deadline, self._nth_ready_at(self.min_boxes)))
             return full_at
 
@@ -184,11 +187,11 @@ class TrainFormation:
             if _event is not self._timer:
                 return  # a timer superseded by an earlier one
             self._timer, self._timer_at = None, math.inf
-        env = self.env
-        wake = self._release(env.now)
+        now = self.env.now
+        wake = self._release(now)
         if wake < self._timer_at:
             self._timer_at = wake
-            self._timer = at(env, max(wake - env.now, 0.0), self._wake)
+            self._timer = at(self.env, max(wake - now, 0.0), self._wake)
 
     def _timetable(self):
         """Process: a departure slot every period, taking what is ready."""
@@ -218,13 +221,11 @@ def schedule_departures(ready_h: np.ndarray, rule: Departure, capacity: int,
     n = len(r)
     out: list[tuple[float, int, int]] = []
     i = 0
-    if rule.rule == "full":
-        for stop in range(capacity, n + 1, capacity):
-            t = float(r[stop - 1])
-            if t >= until_h:
-                break
-            out.append((t, stop - capacity, stop))
-        return out
+    if rule.rule == "full":  # a train each time the next ``capacity`` boxes are ready
+        stop = np.arange(capacity, n + 1, capacity)
+        t = r[stop - 1]
+        k = int(np.searchsorted(t, until_h, side="left"))  # the first at or after until_h
+        return list(zip(t[:k].tolist(), (stop[:k] - capacity).tolist(), stop[:k].tolist()))
     if rule.rule == "full_or_max_wait":
         w, m = rule.max_wait_h, rule.min_boxes
         t_prev = -math.inf

@@ -50,9 +50,9 @@ class PortFacility(BorderCrossing):
 
     def __init__(self, env: simpy.Environment, node_id: str, code: int, cfg: Port,
                  handling_rng, dwell_rng, inspection_rng, inspection_dwell_rng,
-                 teu: np.ndarray):
+                 teu_of: Callable[[np.ndarray], int]):
         super().__init__(env, node_id, code, cfg, handling_rng, dwell_rng, inspection_rng,
-                         inspection_dwell_rng, teu)
+                         inspection_dwell_rng, teu_of)
         self.berths = Slots(env, cfg.berths)
         self._storms = 0                     # closures of the port to shipping in force
         self._open: simpy.Event | None = None  # fires when the port reopens
@@ -109,10 +109,10 @@ class PortFacility(BorderCrossing):
                  on_load: Callable[[np.ndarray, float, int], None]) -> TrainFormation:
         """The pool of boxes waiting here for a vessel of one service and direction; a
         released load leaves the yard and goes to ``on_load(rows, t, teu)``."""
-        teu_of, yard = self.teu, self.yard
+        teu_of, yard = self.teu_of, self.yard
 
         def load(idx: np.ndarray, t: float) -> None:
-            teu = int(teu_of[idx].sum())
+            teu = teu_of(idx)
             yard.get(teu)
             self.released_rows.append(idx)
             self.released_at.append(t)
@@ -157,8 +157,8 @@ class PortFacility(BorderCrossing):
         vessel left; NaN: not yet), in no particular order. ``kind`` is 0 for arrivals by
         rail, 1 by sea."""
         rows, arrive, unloaded, ready, kind = [], [], [], [], []
-        for (t_arr, _tr, _ts, t_done, n, _teu), (idx, t_clear, k_insp, t_insp) in zip(
-                self.log, self.log_rows):
+        for (t_arr, _tr, _ts, t_done, n, _teu), idx, (t_clear, k_insp, t_insp) in zip(
+                self.log, self.in_rows, self.clear_log):
             rows.append(idx)
             arrive.append(np.full(n, t_arr))
             unloaded.append(np.full(n, t_done))

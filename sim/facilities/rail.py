@@ -47,12 +47,13 @@ class RailLine:
     """A link, both directions, with its booked paths and its running-time draws."""
 
     __slots__ = ("id", "length_km", "headway_h", "speed", "_lo", "_hi", "log", "km_h",
-                 "_h_from", "_h_val", "closures", "_raw")
+                 "_h_from", "_h_val", "closures", "_raw", "_reach")
 
     def __init__(self, link_id: str, link: Link, rng: np.random.Generator):
         self.id = link_id
         self.length_km = link.length_km
         self.headway_h = 24.0 / link.train_paths_per_day
+        self._reach = self.headway_h - EPS_H  # a path blocks this far either side
         self.speed = Draws(link.speed_km_per_day, rng)
         self.km_h = link.length_km * 24.0  # running hours = km_h / speed (km/day)
         self.closures: list[tuple[float, float]] = []  # (from, to) hours
@@ -78,7 +79,7 @@ class RailLine:
         los, his = self._lo[direction], self._hi[direction]
         if (not his or t >= his[-1]) and not self._h_from:
             # the common case: the request falls after every path booked so far
-            h = self.headway_h - EPS_H
+            h = self._reach
             if his and his[-1] > t - h:
                 his[-1] = t + h  # joins the last blocked interval
             else:
@@ -104,7 +105,7 @@ class RailLine:
                 del raw[:512]  # too far behind any request (all at >= now) to conflict
             h = self._headway(entry) - EPS_H
         else:
-            h = self.headway_h - EPS_H
+            h = self._reach
         # block (entry - h, entry + h) (inlined _block)
         lo, hi = entry - h, entry + h
         i = bisect_right(los, lo)
@@ -113,10 +114,16 @@ class RailLine:
         n = len(los)
         while end < n and los[end] < hi:
             end += 1
-        if start < end:
-            lo, hi = min(lo, los[start]), max(hi, his[end - 1])
-            los[start:end] = [lo]
-            his[start:end] = [hi]
+        if start < end:  # merge with the blocks it overlaps (usually one)
+            if los[start] < lo:
+                lo = los[start]
+            if his[end - 1] > hi:
+                hi = his[end - 1]
+            if end == start + 1:
+                los[start], his[start] = lo, hi
+            else:
+                los[start:end] = [lo]
+                his[start:end] = [hi]
         else:
             los.insert(start, lo)
             his.insert(start, hi)
