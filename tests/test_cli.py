@@ -51,7 +51,14 @@ def test_run_writes_a_result_folder(tmp_path, capsys):
     out = tmp_path / "res"
     assert main(["run", str(TOY), "--out", str(out), "--seed", "4", "--quiet"]) == 0
     assert sorted(p.name for p in out.iterdir()) == [
-        "containers.parquet", "kpis.csv", "kpis.json", "manifest.json", "timeseries.parquet"]
+        "containers.parquet", "kpis.csv", "kpis.json", "manifest.json", "network.json",
+        "timeseries.parquet"]
+    net = json.loads((out / "network.json").read_text())
+    assert net["nodes"]["gate"] == {"name": "Gate crossing", "kind": "border", "country": "KZ",
+                                    "lon": 80.0, "lat": 45.0}
+    assert net["links"][0] == {"id": "alpha_gate", "from": "alpha", "to": "gate",
+                               "mode": "rail", "length_km": 2000.0,
+                               "scopes": ["alpha_gate:alpha>gate", "alpha_gate:gate>alpha"]}
     man = json.loads((out / "manifest.json").read_text())
     assert man["kind"] == "run" and man["seed"] == 4 and man["scenario"] == "toy"
     assert man["config_hash"].startswith("sha256:")
