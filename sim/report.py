@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+from contextlib import closing
 from pathlib import Path
 
 import pandas as pd
@@ -40,17 +41,24 @@ def render(folder: Folder) -> str:
                  for k, v in [("kind", folder.kind), ("folder", str(folder.path)),
                               *kind.facts(folder)]) + "</table>"]
     figures = []
-    for name, fig in draw(folder):
-        buf = io.BytesIO()
-        try:
-            fig.savefig(buf, format="png", metadata={"Software": None})
-            title = fig.get_suptitle() or (fig.axes[0].get_title() if fig.axes else name)
-        finally:
-            plt.close(fig)
-        data = base64.b64encode(buf.getvalue()).decode("ascii")
-        figures.append(f"<figure id='{name}'><img alt='{html.escape(title)}' "
-                       f"src='data:image/png;base64,{data}'><figcaption>{html.escape(name)}: "
-                       f"{html.escape(title)}</figcaption></figure>")
+    try:
+        with closing(draw(folder)) as drawn:
+            for name, fig in drawn:
+                buf = io.BytesIO()
+                try:
+                    fig.savefig(buf, format="png", metadata={"Software": None})
+                    title = fig.get_suptitle() or (fig.axes[0].get_title() if fig.axes
+                                                   else name)
+                finally:
+                    plt.close(fig)
+                data = base64.b64encode(buf.getvalue()).decode("ascii")
+                figures.append(
+                    f"<figure id='{name}'><img alt='{html.escape(title)}' "
+                    f"src='data:image/png;base64,{data}'><figcaption>{html.escape(name)}: "
+                    f"{html.escape(title)}</figcaption></figure>")
+    except BaseException:
+        plt.close("all")
+        raise
     parts += ["<h2>Figures</h2>", *figures]
     for note in folder.notes:
         parts.append(f"<p class='note'>Note: {html.escape(note)}</p>")

@@ -230,3 +230,21 @@ def test_report_default_is_inside_the_folder_and_does_not_block_a_rerun(tmp_path
     assert main(["run", str(HERE / "scenarios" / "toy.toml"), "--out", str(out), "--quiet",
                  "--no-containers"]) == 0
     assert not (out / "report.html").exists()
+
+
+def test_bands_are_t_intervals_over_replications():
+    """Weekly means per replication, then their mean and 95 % t-interval: with two
+    replications at 1 and 3 the band is 2 ± 12.706 x 1."""
+    from sim.plots.style import period_band
+    days = pd.date_range("2024-01-01", periods=7, freq="D")  # one week, Monday to Sunday
+    frame = pd.DataFrame({"date": np.tile(days, 2), "facility": "gate",
+                          "value": np.r_[np.full(7, 1.0), np.full(7, 3.0)],
+                          "replication": np.repeat([0, 1], 7)})
+    band = period_band(frame, "W", "mean")["gate"].iloc[0]
+    assert band["mean"] == 2.0
+    assert band["low"] == pytest.approx(2 - 12.7062047, abs=1e-6)
+    assert band["high"] == pytest.approx(2 + 12.7062047, abs=1e-6)
+    total = period_band(frame, "W", "sum")["gate"].iloc[0]
+    assert total["mean"] == 14.0 and np.isfinite(total["low"])
+    one = period_band(frame[frame.replication == 0], "W", "mean")["gate"].iloc[0]
+    assert one["mean"] == 1.0 and np.isnan(one["low"])

@@ -12,6 +12,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,7 +43,8 @@ KINDS: dict[str, Kind] = {
                        lambda f: "Comparison: {1} against {0}".format(
                            *pair_names(f.manifest))),
     "calibration": Kind(calibration_figures, calibration_tables, calibration_facts,
-                        lambda f: f"Calibration: {f.path.name}"),
+                        lambda f: "Calibration of " + Path(
+                            f.manifest.get("base_scenario") or f.path.name).stem),
     # "sweep": added with `corridor sweep` (its figures and tables)
 }
 
@@ -70,12 +72,13 @@ def save_figure_set(folder: Folder, out: str | Path, fmt: str = "png") -> list[P
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     names = []
     try:
-        for name, fig in draw(folder):
-            try:
-                fig.savefig(tmp / f"{name}.{fmt}", format=fmt, metadata=_metadata(fmt))
-            finally:
-                plt.close(fig)
-            names.append(f"{name}.{fmt}")
+        with closing(draw(folder)) as figures:
+            for name, fig in figures:
+                try:
+                    fig.savefig(tmp / f"{name}.{fmt}", format=fmt, metadata=_metadata(fmt))
+                finally:
+                    plt.close(fig)
+                names.append(f"{name}.{fmt}")
         os.chmod(tmp, 0o755)
         old = None
         if out.exists():
