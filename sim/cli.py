@@ -23,8 +23,8 @@ EXAMPLES_RUN = """examples:
   corridor run scenarios/baseline.toml --precision 0.02 --no-containers
       (adds replications until the headline KPIs' 95 % half-widths are within 2 %)
 
-The result folder holds manifest.json, kpis.json, kpis.csv, timeseries.parquet and
-containers.parquet; it is written to a temporary folder and renamed into place when
+The result folder holds manifest.json, kpis.json, kpis.csv, timeseries.parquet,
+network.json and containers.parquet; it is written to a temporary folder and renamed into place when
 complete. An existing result folder at --out is replaced (with its figures); a folder
 holding anything else is refused.
 """
