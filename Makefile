@@ -21,20 +21,30 @@ $(TSTAMP): pyproject.toml | $(BIN)/python
 
 REPS ?= 4
 
-## run: the main job — the baseline and its figures; the Kuryk terminal (and its variant
-## with more ferries) against its counterfactual, REPS replications each, compared
+## run: the main job — the baseline, its figures and report; the Kuryk terminal (and its
+## variant with more ferries) against its counterfactual, REPS replications each, compared,
+## with the figures of every folder
 run: $(STAMP)
 	$(BIN)/corridor check scenarios/baseline.toml
 	$(BIN)/corridor run scenarios/baseline.toml --out results/baseline
 	$(BIN)/corridor plot results/baseline
+	$(BIN)/corridor report results/baseline
 	cp results/baseline/figures/monthly_boxes_by_crossing.png results/reference/baseline_monthly_boxes.png
+	cp results/baseline/figures/corridor_map.png results/reference/baseline_corridor_map.png
 	$(BIN)/corridor run scenarios/middle_corridor_2030.toml --replications $(REPS) --no-containers --out results/middle_corridor_2030
 	$(BIN)/corridor run scenarios/kuryk_terminal.toml --replications $(REPS) --no-containers --out results/kuryk_terminal
 	$(BIN)/corridor run scenarios/kuryk_terminal_fleet.toml --replications $(REPS) --no-containers --out results/kuryk_terminal_fleet
 	$(BIN)/corridor compare results/middle_corridor_2030 results/kuryk_terminal --out results/compare-kuryk_terminal
 	$(BIN)/corridor compare results/middle_corridor_2030 results/kuryk_terminal_fleet --out results/compare-kuryk_terminal_fleet
+	$(BIN)/corridor plot results/middle_corridor_2030
+	$(BIN)/corridor plot results/kuryk_terminal
+	$(BIN)/corridor plot results/kuryk_terminal_fleet
+	$(BIN)/corridor plot results/compare-kuryk_terminal
+	$(BIN)/corridor plot results/compare-kuryk_terminal_fleet
 	$(BIN)/corridor sweep scenarios/sweeps/caspian_drivers.toml --out results/sweep-caspian --restart
 	$(BIN)/corridor analyze results/sweep-caspian --quiet
+	$(BIN)/corridor plot results/sweep-caspian
+	cp results/sweep-caspian/figures/oat_transit_time_days_mean_middle_corridor.png results/reference/sweep_caspian_tornado.png
 
 ## test: the whole test suite
 test: $(TSTAMP)
@@ -44,6 +54,7 @@ test: $(TSTAMP)
 bench: $(TSTAMP)
 	$(BIN)/python benchmarks/bench_year.py
 	$(BIN)/python benchmarks/bench_replications.py
+	$(BIN)/python benchmarks/bench_plot.py
 	$(BIN)/python -m pytest benchmarks/test_bench_core.py --benchmark-only -q
 
 clean:

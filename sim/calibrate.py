@@ -14,8 +14,8 @@ by Latin hypercube in a box around the point fit (a share of each parameter's ra
 each scored like the fit (same seed, same replications), kept when the objective is within
 the 95 % quantile of a chi-square with as many degrees of freedom as weighted targets.
 
-Not here yet: the posterior runs (``run --posterior``) and ``calibrated.toml``'s use by
-the scenarios.
+The folder's ``manifest.json`` says it is a calibration (``kind``), for ``corridor plot``
+and ``corridor report``.
 """
 
 from __future__ import annotations
@@ -190,6 +190,7 @@ def abc_around(result: Fit, base_path: str | Path, params: Parameters, targets: 
     write_text_atomic(out / "posterior.json", dumps({
         "paths": {p: params.parameters[p].paths for p in ids}, "threshold": threshold,
         "draws": n, "accepted": int(post.accepted.sum()), "box": box}))
+    _add_to_manifest(out, ["posterior.parquet", "posterior.json"])
     return post
 
 
@@ -236,12 +237,46 @@ def _value_at(scenario: Scenario, path: str) -> float:
     return _number_at(resolved_dict(scenario), path)[0]
 
 
+CALIBRATION_FILES = ["manifest.json", "evaluations.jsonl", "report.json", "report.md",
+                     "calibrated.toml"]
+
+
+def write_manifest(out: Path, base_path: str | Path, params: Parameters,
+                   command: list[str] | None, seed: int | None, replications: int | None,
+                   files: list[str]) -> None:
+    """``manifest.json`` of a calibration folder: its kind (what ``corridor plot`` and
+    ``corridor report`` look for), the base scenario, seed, replications, the free
+    parameters with their bounds, the code version and the files."""
+    from . import __version__
+    from .results import dumps, git_commit, write_text_atomic
+    write_text_atomic(out / "manifest.json", dumps({
+        "kind": "calibration", "bundle_format": 1, "base_scenario": str(base_path),
+        "seed": seed, "replications": replications, "package_version": __version__,
+        "git_commit": git_commit(), "command": command,
+        "parameters": {pid: {"paths": p.paths, "low": p.low, "high": p.high,
+                             "prior": p.prior} for pid, p in params.parameters.items()},
+        "files": files}))
+
+
+def _add_to_manifest(out: Path, names: list[str]) -> None:
+    """List more files in a calibration folder's manifest (if it has one)."""
+    from .results import dumps, write_text_atomic
+    try:
+        man = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    man["files"] = [*man.get("files", []), *(n for n in names if n not in man.get("files", []))]
+    write_text_atomic(out / "manifest.json", dumps(man))
+
+
 def write_outputs(result: Fit, base_path: str | Path, params: Parameters, out: str | Path,
-                  command: list[str] | None = None, save: str | Path | None = None) -> None:
-    """``report.json``, ``report.md`` and ``calibrated.toml`` (a scenario that extends the
-    base with the fitted values) in ``out``."""
+                  command: list[str] | None = None, save: str | Path | None = None,
+                  seed: int | None = None, replications: int | None = None) -> None:
+    """``report.json``, ``report.md``, ``calibrated.toml`` (a scenario that extends the
+    base with the fitted values) and ``manifest.json`` in ``out``."""
     from .results import dumps, write_text_atomic
     out = Path(out)
+    write_manifest(out, base_path, params, command, seed, replications, CALIBRATION_FILES)
     write_text_atomic(out / "report.json", dumps({
         "objective": result.objective, "evaluations": result.evaluations,
         "parameters": result.params, "targets": result.report}))

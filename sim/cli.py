@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from .headline import COMPARE_HEADLINE, HEADLINE
 
 EXAMPLES_CHECK = """examples:
   corridor check scenarios/baseline.toml
@@ -22,8 +23,8 @@ EXAMPLES_RUN = """examples:
   corridor run scenarios/baseline.toml --precision 0.02 --no-containers
       (adds replications until the headline KPIs' 95 % half-widths are within 2 %)
 
-The result folder holds manifest.json, kpis.json, kpis.csv, timeseries.parquet and
-containers.parquet; it is written to a temporary folder and renamed into place when
+The result folder holds manifest.json, kpis.json, kpis.csv, timeseries.parquet,
+network.json and containers.parquet; it is written to a temporary folder and renamed into place when
 complete. An existing result folder at --out is replaced (with its figures); a folder
 holding anything else is refused.
 """
@@ -56,15 +57,23 @@ the chi-square 95 % threshold kept: OUT/posterior.parquet.
 
 EXAMPLES_PLOT = """examples:
   corridor plot results/baseline
-  corridor plot results/baseline --out figs --format svg
+  corridor plot results/compare-kuryk_terminal
+  corridor plot results/calibration --out figs/calibration --format svg
 
-Draws, from the files alone: boxes arriving at each crossing by month, and (when the
-folder has containers.parquet) the transit-time distribution per corridor. This is the
-first part of the figure set; more kinds of figure and folder follow.
+Recognises the kind of folder from its manifest.json and draws, from the files alone:
+  run:         yearly boxes by route and by crossing; monthly boxes by crossing and TEU by
+               vessel service; transit time by route (boxes still in transit shown) and
+               by corridor; queues and yard occupancy over time; utilisation by facility
+               and month; the corridor map (links by boxes routed and congestion)
+  comparison:  a forest plot of paired differences (95 % CI); the two scenarios' series
+               with 95 % bands
+  calibration: targets against the simulated mean and CI; the posterior of every free
+               parameter; the objective over the evaluations
+The set is drawn into a temporary folder that replaces --out only when complete.
 """
 
 EXAMPLES_SWEEP = """examples:
-  corridor sweep scenarios/sweeps/kuryk_drivers.toml --out results/sweep-kuryk
+  corridor sweep scenarios/sweeps/caspian_drivers.toml --out results/sweep-caspian
   corridor sweep SPEC --out DIR --workers 2          (local processes; default: all cores)
   corridor sweep SPEC --out DIR --dask-local 4       (a Dask cluster of 4 workers on loopback)
   corridor sweep SPEC --out DIR --scheduler tcp://10.0.0.5:8786   (an existing cluster)
@@ -81,8 +90,8 @@ changed spec on an existing DIR is refused unless --restart.
 """
 
 EXAMPLES_ANALYZE = """examples:
-  corridor analyze results/sweep-kuryk
-  corridor analyze results/sweep-kuryk --resamples 2000
+  corridor analyze results/sweep-caspian
+  corridor analyze results/sweep-caspian --resamples 2000
 
 Writes DIR/indices.csv and DIR/indices.json: Sobol S1/ST with bootstrap 95 % intervals,
 Morris mu*/sigma, OAT swings and elasticities with paired intervals, or (lhs, grid) rank
@@ -91,22 +100,13 @@ variance of the point means that is replication noise, and each index's range wh
 is computed from one replication at a time.
 """
 
-HEADLINE = [
-    ("transit_containers_china_central_asia", "all", "transit boxes China->Europe via KZ"),
-    ("kz_share_china_europe_land", "all", "KZ share of China->Europe land boxes"),
-    ("containers_created", "all", "boxes created"),
-    ("containers_delivered", "all", "boxes delivered"),
-    ("corridor_share_china_europe", "northern", "China->Europe share, Northern via KZ"),
-    ("corridor_share_china_europe", "middle_corridor", "China->Europe share, Middle Corridor"),
-    ("corridor_share_china_europe", "trans_siberian", "China->Europe share, Trans-Siberian"),
-    ("caspian_teu", "all", "TEU shipped across the Caspian"),
-    ("transit_time_days_mean", "northern", "transit time, northern route (days)"),
-    ("transit_time_days_mean", "middle_corridor", "transit time, Middle Corridor (days)"),
-    ("origin_wait_days_mean", "middle_corridor", "  of which waiting at the origin (days)"),
-    ("transit_time_days_mean", "trans_siberian", "transit time, trans-Siberian (days)"),
-    ("transit_time_days_mean", "north_south", "transit time, North-South (days)"),
-    ("transit_time_days_mean", "central_asia", "transit time, to Central Asia (days)"),
-]
+EXAMPLES_REPORT = """examples:
+  corridor report results/baseline                 (-> results/baseline/report.html)
+  corridor report results/compare-kuryk_terminal --out kuryk.html
+
+One HTML file with everything inside (figures as images, KPI tables, the manifest's
+scenario, seeds and version), to open in a browser or send to someone without Python.
+"""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -194,10 +194,12 @@ def _parser() -> argparse.ArgumentParser:
 
     pl = sub.add_parser("plot", help="draw the figures of a result folder (never re-runs)",
                         epilog=EXAMPLES_PLOT, formatter_class=argparse.RawDescriptionHelpFormatter)
-    pl.add_argument("dir", help="a result folder written by 'corridor run'")
-    pl.add_argument("--out", help="figure folder (default: DIR/figures)")
+    pl.add_argument("dir", help="a result folder written by 'corridor run', 'corridor "
+                    "compare' or 'corridor calibrate'")
+    pl.add_argument("--out", help="figure folder (default: DIR/figures); replaced whole")
     pl.add_argument("--format", default="png", choices=["png", "svg", "pdf"],
                     help="image format (default png)")
+
     sw = sub.add_parser("sweep", help="run a sensitivity sweep (resumable)",
                         epilog=EXAMPLES_SWEEP, formatter_class=argparse.RawDescriptionHelpFormatter)
     sw.add_argument("spec", help="sweep spec TOML file")
@@ -222,6 +224,12 @@ def _parser() -> argparse.ArgumentParser:
     an.add_argument("--resamples", type=int, default=1000, metavar="N",
                     help="bootstrap resamples for the intervals (default 1000)")
     an.add_argument("--quiet", action="store_true", help="no table")
+
+    rp = sub.add_parser("report", help="one self-contained HTML page of a result folder",
+                        epilog=EXAMPLES_REPORT,
+                        formatter_class=argparse.RawDescriptionHelpFormatter)
+    rp.add_argument("dir", help="a result folder (as for 'corridor plot')")
+    rp.add_argument("--out", help="HTML file (default: DIR/report.html)")
     return p
 
 
@@ -400,16 +408,6 @@ def _row_format(values: list[float]):
     return lambda v: f"{v:.3f}"
 
 
-COMPARE_HEADLINE = [
-    ("transit_containers_china_central_asia", "all"), ("kz_share_china_europe_land", "all"),
-    ("corridor_share_china_europe", "middle_corridor"), ("caspian_teu", "all"),
-    ("caspian_teu", "aktau"), ("caspian_teu", "kuryk"),
-    ("transit_time_days_mean", "northern"), ("transit_time_days_mean", "middle_corridor"),
-    ("transit_time_days_mean", "middle_corridor_aktau"),
-    ("transit_time_days_mean", "middle_corridor_kuryk"),
-]
-
-
 def cmd_compare(args) -> int:
     from .compare import compare, write_comparison
     from .config import ConfigError, Problem
@@ -493,7 +491,7 @@ def cmd_calibrate(args) -> int:
                  replications=args.replications, budget=args.budget,
                  workers=args.workers or os.cpu_count() or 1, progress=not args.quiet)
     write_outputs(result, base, params, out, command=["corridor", *sys.argv[1:]],
-                  save=args.save)
+                  save=args.save, seed=args.seed, replications=args.replications)
     if args.abc:
         from .calibrate import abc_around
         post = abc_around(result, base, params, targets, out, n=args.abc, box=args.abc_box,
@@ -509,53 +507,64 @@ def cmd_calibrate(args) -> int:
         print((out / "report.md").read_text(encoding="utf-8"))
         for pid, v in result.params.items():
             print(f"  {pid:30s} {v:.6g}")
-    print(f"wrote {out}/ (report.md, report.json, calibrated.toml, evaluations.jsonl)")
+    print(f"wrote {out}/ (report.md, report.json, calibrated.toml, evaluations.jsonl, "
+          "manifest.json)")
     return 0
 
 
-def cmd_plot(args) -> int:
-    import json
-    import os
-    import shutil
-    import tempfile
+def _analyzed(folder: str) -> None:
+    """A sweep folder without indices gets them first (``corridor analyze``): its figures
+    and report show them."""
+    d = Path(folder)
+    if (d / "sweep.json").is_file() and not (d / "manifest.json").exists() \
+            and not (d / "indices.csv").exists():
+        from .analyze import analyze, write
+        write(analyze(d), d)
+        print(f"(analysed the sweep first: {d / 'indices.csv'})", file=sys.stderr)
 
-    from .config import Problem
-    folder = Path(args.dir)
-    man = folder / "manifest.json"
-    if not folder.is_dir():
-        what = "no such folder" if not folder.exists() else "not a folder"
-        return _errors([Problem(str(folder), "<folder>", f"{what} (give a result folder "
-                                "written by 'corridor run')")])
+
+def cmd_plot(args) -> int:
+    from .config import ConfigError, Problem
+    from .plots.kinds import read_folder, save_figure_set
     try:
-        kind = json.loads(man.read_text(encoding="utf-8")).get("kind")
-    except FileNotFoundError:
-        return _errors([Problem(str(folder), "manifest.json", "not a result folder (no "
-                                "manifest.json; make one with 'corridor run')")])
-    except (OSError, ValueError, AttributeError) as e:
-        return _errors([Problem(str(man), "<file>", f"unreadable manifest ({e})")])
-    if kind != "run":
-        return _errors([Problem(str(man), "kind", f"{kind!r} folders cannot be plotted yet "
-                                "(allowed: 'run')")])
-    from .plots import save_run_figures
-    out = Path(args.out) if args.out else folder / "figures"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".figures.tmp-", dir=out.parent))
+        _analyzed(args.dir)
+        folder = read_folder(args.dir)
+        out = Path(args.out) if args.out else folder.path / "figures"
+        written = save_figure_set(folder, out, args.format)
+    except ConfigError as e:
+        return _errors(e.problems)
+    except (OSError, ValueError, KeyError, TypeError, IndexError) as e:
+        return _errors([Problem(str(args.dir), "<files>", f"cannot draw the figures "
+                                f"({type(e).__name__}: {' '.join(str(e).split())[:200]}); "
+                                "no figures were written")])
+    for p in written:
+        print(p)
+    for note in folder.notes:
+        print(f"({note})", file=sys.stderr)
+    return 0
+
+
+def cmd_report(args) -> int:
+    from .config import ConfigError, Problem
+    from .plots.kinds import read_folder
+    from .report import write_report
     try:
-        try:
-            names = save_run_figures(folder, tmp, args.format)
-        except (OSError, ValueError, KeyError) as e:
-            return _errors([Problem(str(folder), "<files>", f"cannot read the result files "
-                                    f"({type(e).__name__}: {e})")])
-        out.mkdir(parents=True, exist_ok=True)
-        for name in names:
-            os.replace(tmp / name, out / name)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    for name in names:
-        print(out / name)
-    if not (folder / "containers.parquet").exists():
-        print("(no transit-time figure: the folder has no containers.parquet; run without "
-              "--no-containers to get it)", file=sys.stderr)
+        _analyzed(args.dir)
+        folder = read_folder(args.dir)
+        out = Path(args.out) if args.out else folder.path / "report.html"
+        if out.is_dir():
+            return _errors([Problem(str(out), "--out", "is a folder (give the HTML file's "
+                                    "name, e.g. report.html)")])
+        write_report(folder, out)
+    except ConfigError as e:
+        return _errors(e.problems)
+    except (OSError, ValueError, KeyError, TypeError, IndexError) as e:
+        return _errors([Problem(str(args.dir), "<files>", f"cannot write the report "
+                                f"({type(e).__name__}: {' '.join(str(e).split())[:200]}); "
+                                "nothing was written")])
+    print(out)
+    for note in folder.notes:
+        print(f"({note})", file=sys.stderr)
     return 0
 
 
@@ -659,7 +668,7 @@ def cmd_analyze(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return {"check": cmd_check, "run": cmd_run, "plot": cmd_plot,
+        return {"check": cmd_check, "run": cmd_run, "plot": cmd_plot, "report": cmd_report,
                 "compare": cmd_compare, "calibrate": cmd_calibrate, "sweep": cmd_sweep,
                 "analyze": cmd_analyze}[args.command](args)
     except KeyboardInterrupt:

@@ -94,9 +94,43 @@ def link_directions(out: RunOutput) -> Iterator[tuple[str, object, np.ndarray, n
         if lid not in logs:
             logs[lid] = line.log_arrays()
         reached, entered, d = logs[lid]
-        a, b = (link.from_, link.to) if direction == 0 else (link.to, link.from_)
         m = d == direction
-        yield f"{lid}:{a}>{b}", line, reached[m], entered[m]
+        yield direction_scope(lid, link.from_, link.to, direction), line, reached[m], \
+            entered[m]
+
+
+def direction_scope(lid: str, from_: str, to: str, direction: int) -> str:
+    """The scope naming one direction of a link in the KPIs and daily series:
+    ``link:from>to`` (direction 0 from -> to, 1 back)."""
+    a, b = (from_, to) if direction == 0 else (to, from_)
+    return f"{lid}:{a}>{b}"
+
+
+def service_scope(sid: str, direction: int) -> str:
+    """The scope naming one direction of a vessel service: ``SERVICE`` from its home port,
+    ``SERVICE:return`` back."""
+    return sid if direction == 0 else f"{sid}:return"
+
+
+def routed_scopes(out: RunOutput) -> dict[tuple[int, int], list[str]]:
+    """Per (flow, route) code pair a flow may take, the scopes of the link and sea-passage
+    directions its path uses, in order."""
+    from .network import flow_path, legs, link_index, routes_of
+    key = ("routed_scopes",)
+    if key not in out.cache:
+        s = out.scenario
+        links = link_index(s)
+        got = {}
+        for f, (fid, flow) in enumerate(s.demand.flows.items()):
+            for rid in routes_of(s, fid):
+                path = flow_path(s, flow.origin, flow.destination, rid, links)
+                got[(f, out.route_ids.index(rid))] = [
+                    service_scope(leg.link_id, leg.direction) if leg.sea else
+                    direction_scope(leg.link_id, s.links[leg.link_id].from_,
+                                    s.links[leg.link_id].to, leg.direction)
+                    for leg in legs(s, path, links)]
+        out.cache[key] = got
+    return out.cache[key]
 
 
 def sea_legs(out: RunOutput) -> dict[str, np.ndarray]:

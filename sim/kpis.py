@@ -330,7 +330,7 @@ def compute(out: RunOutput, names: set[str] | None = None) -> dict[Key, float]:
             a, b, w = rec.yard
             occ = window_means(a, b, edges, w, end=end_h)
             put_years("yard_occupancy_teu_mean", nid, occ)
-            put_years("yard_utilisation", nid, occ / _yard_capacity(xing, edges, end_h))
+            put_years("yard_utilisation", nid, occ / yard_capacity(xing, edges, end_h))
             parts = ("dwell", "handling", "customs", "consolidation")
             for part, means in zip(parts, year_means(rec.box["t"], [rec.box[p] for p in parts],
                                                      edges)):
@@ -410,7 +410,7 @@ def _ports_and_services(out: RunOutput, edges: np.ndarray, end_h: float, put_yea
         occ = window_means(v["unloaded"][done], v["release"][done], edges, teu[done],
                            end=end_h)
         put_years("yard_occupancy_teu_mean", nid, occ)
-        put_years("yard_utilisation", nid, occ / _yard_capacity(port, edges, end_h))
+        put_years("yard_utilisation", nid, occ / yard_capacity(port, edges, end_h))
         parts = {"dwell": v["depart"] - v["arrive"],
                  "handling": v["unloaded"] - v["arrive"],
                  "customs": v["ready"] - v["unloaded"],
@@ -419,7 +419,7 @@ def _ports_and_services(out: RunOutput, edges: np.ndarray, end_h: float, put_yea
             put_years(f"port_{part}_hours_mean", nid, means)
 
 
-def _yard_capacity(fac, edges: np.ndarray, end_h: float) -> np.ndarray:
+def yard_capacity(fac, edges: np.ndarray, end_h: float) -> np.ndarray:
     """Time-average yard capacity in force per window (timeline changes included)."""
     t = np.array([a for a, _ in fac.yard_log], float)
     v = np.array([b for _, b in fac.yard_log], float)

@@ -3,7 +3,9 @@
 A bundle holds ``manifest.json`` (provenance: scenario, resolved config and its hash,
 seeds, versions, git commit, wall time), ``kpis.json`` / ``kpis.csv`` (no wall time, so
 two identical runs give identical files), ``timeseries.parquet`` and, unless skipped,
-``containers.parquet``. Everything is written into a hidden temporary folder beside the
+``containers.parquet``, and ``network.json`` (the corridor's nodes with their coordinates
+and its rail and sea links with the scopes that name their directions in the tables, for
+the map). Everything is written into a hidden temporary folder beside the
 target, which is renamed into place only when complete: a reader never sees half a bundle.
 """
 
@@ -110,8 +112,26 @@ def manifest(result: RunResult, scenario_path: str | None, argv: list[str] | Non
     }
 
 
+def network_record(scenario) -> dict:
+    """The corridor as drawn on a map: nodes with lon/lat and kind; rail links and vessel
+    services (sea links) with their ends, length and the scope of each direction in the
+    KPIs and daily series (direction 0 first)."""
+    from .intervals import direction_scope, service_scope
+    nodes = {nid: {"name": n.name, "kind": n.kind, "country": n.country, "lon": n.lon,
+                   "lat": n.lat} for nid, n in scenario.nodes.items()}
+    links = [{"id": lid, "from": link.from_, "to": link.to, "mode": "rail",
+              "length_km": link.length_km,
+              "scopes": [direction_scope(lid, link.from_, link.to, d) for d in (0, 1)]}
+             for lid, link in scenario.links.items()]
+    links += [{"id": sid, "from": svc.from_, "to": svc.to, "mode": "sea", "length_km": None,
+               "vessels": svc.kind, "scopes": [service_scope(sid, d) for d in (0, 1)]}
+              for sid, svc in scenario.services.items()]
+    return {"network_format": 1, "nodes": nodes, "links": links}
+
+
 RESULT_FILES = {"manifest.json", "kpis.json", "kpis.csv", "timeseries.parquet",
-                "containers.parquet", "figures", "comparison.json", "comparison.csv"}
+                "containers.parquet", "network.json", "figures", "report.html",
+                "comparison.json", "comparison.csv"}
 
 
 def not_replaceable(path: Path, kind: str = "run") -> str | None:
@@ -200,7 +220,10 @@ def write_bundle(result: RunResult, out_dir: str | Path, scenario_path: str | No
         csv["values"] = [";".join(repr(float(v)) for v in vals) for vals in csv["values"]]
         csv.to_csv(tmp / "kpis.csv", index=False, lineterminator="\n")
         result.timeseries.to_parquet(tmp / "timeseries.parquet", index=False)
-        files = ["manifest.json", "kpis.json", "kpis.csv", "timeseries.parquet"]
+        (tmp / "network.json").write_text(dumps(network_record(result.scenario)),
+                                          encoding="utf-8")
+        files = ["manifest.json", "kpis.json", "kpis.csv", "timeseries.parquet",
+                 "network.json"]
         if result.containers is not None:
             result.containers.to_parquet(tmp / "containers.parquet", index=False)
             files.append("containers.parquet")

@@ -66,7 +66,11 @@ def test_fit_recovers_the_demand_scale_and_resumes(setup):
     assert again.params == res.params
     assert len((d / "out" / "evaluations.jsonl").read_text().splitlines()) == n_sim
     # the written scenario reproduces the fitted run
-    write_outputs(res, d / "toy.toml", params, d / "out")
+    write_outputs(res, d / "toy.toml", params, d / "out", seed=1, replications=3)
+    man = json.loads((d / "out" / "manifest.json").read_text())
+    assert man["kind"] == "calibration" and man["bundle_format"] == 1 and man["seed"] == 1
+    assert man["parameters"]["scale"] == {"paths": ["demand.scale"], "low": 0.8, "high": 1.5,
+                                          "prior": "uniform"}
     calibrated = load_scenario(d / "out" / "calibrated.toml")
     assert calibrated.demand.scale == res.params["scale"]
     dwell = calibrated.nodes["gate"].crossing.customs_dwell_h
@@ -105,9 +109,12 @@ def test_abc_keeps_the_draws_consistent_with_the_targets(setup):
     targets = load_targets(d / "targets.toml")
     params, _ = load_parameters(d / "parameters.toml")
     res = fit(d / "toy.toml", params, targets, d / "abc", replications=3, budget=40)
+    write_outputs(res, d / "toy.toml", params, d / "abc")
     post = abc_around(res, d / "toy.toml", params, targets, d / "abc", n=24, box=0.2,
                       replications=3)
     assert len(post) == 24 and (d / "abc" / "posterior.parquet").exists()
+    files = json.loads((d / "abc" / "manifest.json").read_text())["files"]
+    assert {"posterior.parquet", "posterior.json", "evaluations.jsonl"} <= set(files)
     kept = post[post.accepted]
     # one weighted target: chi-square(1) 95 % = 3.84 -> |z| < 1.96; the kept scales sit
     # around the truth, the customs dwell (unseen by the target) spans its whole box

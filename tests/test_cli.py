@@ -10,7 +10,7 @@ from .conftest import TOY
 
 
 def test_help_shows_examples(capsys):
-    for cmd in ("check", "run"):
+    for cmd in ("check", "run", "compare", "calibrate", "plot", "report"):
         with pytest.raises(SystemExit) as e:
             main([cmd, "--help"])
         assert e.value.code == 0
@@ -51,7 +51,14 @@ def test_run_writes_a_result_folder(tmp_path, capsys):
     out = tmp_path / "res"
     assert main(["run", str(TOY), "--out", str(out), "--seed", "4", "--quiet"]) == 0
     assert sorted(p.name for p in out.iterdir()) == [
-        "containers.parquet", "kpis.csv", "kpis.json", "manifest.json", "timeseries.parquet"]
+        "containers.parquet", "kpis.csv", "kpis.json", "manifest.json", "network.json",
+        "timeseries.parquet"]
+    net = json.loads((out / "network.json").read_text())
+    assert net["nodes"]["gate"] == {"name": "Gate crossing", "kind": "border", "country": "KZ",
+                                    "lon": 80.0, "lat": 45.0}
+    assert net["links"][0] == {"id": "alpha_gate", "from": "alpha", "to": "gate",
+                               "mode": "rail", "length_km": 2000.0,
+                               "scopes": ["alpha_gate:alpha>gate", "alpha_gate:gate>alpha"]}
     man = json.loads((out / "manifest.json").read_text())
     assert man["kind"] == "run" and man["seed"] == 4 and man["scenario"] == "toy"
     assert man["config_hash"].startswith("sha256:")
@@ -140,7 +147,10 @@ def test_plot_draws_a_run_folder(tmp_path, capsys):
     assert main(["run", str(TOY), "--out", str(out), "--quiet"]) == 0
     assert main(["plot", str(out)]) == 0
     names = sorted(p.name for p in (out / "figures").iterdir())
-    assert names == ["monthly_boxes_by_crossing.png", "transit_time_by_corridor.png"]
+    assert names == [f"{n}.png" for n in (
+        "corridor_map", "monthly_boxes_by_crossing", "queue_by_facility",
+        "throughput_by_crossing", "throughput_by_route", "transit_time_by_corridor",
+        "transit_time_by_route", "utilisation_heatmap", "yard_by_facility")]
     assert all((out / "figures" / n).stat().st_size > 10_000 for n in names)
     assert main(["plot", str(out), "--out", str(tmp_path / "svg"), "--format", "svg"]) == 0
     assert (tmp_path / "svg" / "monthly_boxes_by_crossing.svg").read_text().startswith("<?xml")
@@ -149,7 +159,9 @@ def test_plot_draws_a_run_folder(tmp_path, capsys):
 def test_plot_refuses_a_folder_that_is_not_a_result(tmp_path, capsys):
     assert main(["plot", str(tmp_path)]) == 2
     assert capsys.readouterr().err == (f"error: {tmp_path}: manifest.json: not a result folder "
-                                       "(no manifest.json; make one with 'corridor run')\n")
+                                       "(no manifest.json; make one with 'corridor run', "
+                                       "'corridor compare', 'corridor calibrate' or "
+                                       "'corridor sweep')\n")
 
 
 def test_plot_truncated_parquet_leaves_no_figures(tmp_path, capsys):
@@ -159,7 +171,8 @@ def test_plot_truncated_parquet_leaves_no_figures(tmp_path, capsys):
     ts.write_bytes(ts.read_bytes()[:200])
     assert main(["plot", str(out)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith(f"error: {out}: <files>: cannot read the result files (")
+    assert err.startswith(f"error: {ts}: <file>: not a readable Parquet file, truncated or "
+                          "damaged (") and err.count("\n") == 1
     assert not (out / "figures").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["res"]
 
@@ -198,10 +211,11 @@ def test_plot_errors_for_missing_or_non_folder(tmp_path, capsys):
     f.write_text("x = 1")
     assert main(["plot", str(f)]) == 2
     err = capsys.readouterr().err.splitlines()
+    made = "'corridor run', 'corridor compare', 'corridor calibrate' or 'corridor sweep'"
     assert err == [f"error: {tmp_path / 'nope'}: <folder>: no such folder (give a result folder "
-                   "written by 'corridor run')",
+                   f"written by {made})",
                    f"error: {f}: <folder>: not a folder (give a result folder written by "
-                   "'corridor run')"]
+                   f"{made})"]
 
 
 def test_summary_shows_confidence_intervals(tmp_path, capsys):

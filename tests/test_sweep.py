@@ -524,20 +524,38 @@ def test_kpis_asked_by_name_equal_the_full_computation(name):
 
 @pytest.mark.parametrize("method,samples", [("oat", 3), ("morris", 6), ("sobol", 16),
                                             ("lhs", 20), ("grid", 3)])
-def test_sweep_figure_set_for_every_method(tmp_path, method, samples):
-    from sim import analyze as an
-    from sim.sweep_plots import save_sweep_figures
+def test_sweep_figure_set_and_report_for_every_method(tmp_path, capsys, method, samples):
+    """corridor plot on a sweep folder analyses it if needed, then draws per output its
+    index chart and its scatters; corridor report embeds them."""
     run_sweep(load_sweep(model_spec(tmp_path, method=method, samples=samples)),
               tmp_path / "s", workers=1)
-    an.write(an.analyze(tmp_path / "s", resamples=20), tmp_path / "s")
-    meta = json.loads((tmp_path / "s" / "sweep.json").read_text())
-    (tmp_path / "f").mkdir()
-    names = save_sweep_figures(meta, pd.read_parquet(tmp_path / "s" / "runs.parquet"),
-                               pd.read_csv(tmp_path / "s" / "indices.csv"), tmp_path / "f")
-    assert names == [f"{method}_y.png", "scatter_y.png", f"{method}_y_noise.png",
-                     "scatter_y_noise.png"]
+    assert main(["plot", str(tmp_path / "s")]) == 0
+    cap = capsys.readouterr()
+    assert "(analysed the sweep first:" in cap.err
+    names = sorted(p.name for p in (tmp_path / "s" / "figures").iterdir())
+    assert names == sorted([f"{method}_y.png", "scatter_y.png", f"{method}_y_noise.png",
+                            "scatter_y_noise.png"])
     for n in names:
-        assert (tmp_path / "f" / n).stat().st_size > 5000
+        assert (tmp_path / "s" / "figures" / n).stat().st_size > 5000
+    assert main(["report", str(tmp_path / "s")]) == 0
+    html = (tmp_path / "s" / "report.html").read_text()
+    assert "Sensitivity sweep" in html and html.count("data:image/png;base64") >= 4
+
+
+def test_sweep_folders_that_cannot_be_drawn(tmp_path, capsys):
+    run_sweep(load_sweep(model_spec(tmp_path, method="lhs", samples=5)), tmp_path / "s",
+              workers=1)
+    man = json.loads((tmp_path / "s" / "sweep.json").read_text())
+    (tmp_path / "s" / "runs.parquet").write_bytes(b"PAR1 cut short")
+    assert main(["plot", str(tmp_path / "s")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and re.match(rf"error: {re.escape(str(tmp_path / 's'))}.*runs\.parquet"
+                                      r": <file>: unreadable", err[0]), err
+    assert not (tmp_path / "s" / "figures").exists()
+    man["sweep_format"] = 7
+    (tmp_path / "s" / "sweep.json").write_text(json.dumps(man))
+    assert main(["plot", str(tmp_path / "s")]) == 2
+    assert "sweep.json: sweep_format: 7 is not a format" in capsys.readouterr().err
 
 
 def test_more_bad_specs(tmp_path):

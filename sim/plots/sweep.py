@@ -1,30 +1,29 @@
-"""Figures of a sweep folder, from its files only (``sweep.json``, ``runs.parquet``,
-``indices.csv``): a tornado (oat), mu*-sigma (morris), S1/ST bars (sobol) or rank
-correlations (lhs, grid) per output, and each output against each parameter.
+"""Figures of a sweep folder (``corridor sweep`` + ``corridor analyze``), from its files
+only (``sweep.json``, ``runs.parquet``, ``indices.csv``): a tornado (oat), mu*-sigma
+(morris), S1/ST bars (sobol) or rank correlations (lhs, grid) per output, and each output
+against each parameter; :func:`sweep_figures` reads the folder and yields its figure set.
 
-Each function takes a DataFrame (and what it needs to label it) and an optional ``ax``,
-draws, and returns the ``ax``; nothing here imports the simulation layer.
+Each plot function takes a DataFrame (and what it needs to label it) and an optional
+``ax``, draws, and returns the ``ax``.
 """
 
 from __future__ import annotations
 
 import math
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+from ..config import ConfigError, Problem
+from .folders import Figures, Folder, Tables
+from .style import new_ax
 
 BLUE, ORANGE, GREY = "#1f77b4", "#ff7f0e", "#7f7f7f"
 
 
 def _ax(ax, size=(7.5, 4.0)):
-    if ax is None:
-        _fig, ax = plt.subplots(figsize=size)
-    return ax
+    return new_ax(ax, size)
 
 
 def _label(output: str, unit: str) -> str:
@@ -141,24 +140,40 @@ def _slug(text: str) -> str:
     return "".join(c if c.isalnum() or c in "-_" else "_" for c in text).strip("_")
 
 
-def save_sweep_figures(manifest: dict, runs: pd.DataFrame, indices: pd.DataFrame, out,
-                       fmt: str = "png") -> list[str]:
-    """Every figure of a sweep folder into ``out``: per output, its index chart and a
-    panel of scatters against every parameter. Returns the file names."""
-    from pathlib import Path
-    out = Path(out)
-    method = manifest["method"]
-    params = [p["name"] for p in manifest["parameters"]]
-    names = []
-    for o in manifest["outputs"]:
+RUN_COLUMNS = ["point", "replication", "status"]
+
+
+def _indices(folder: Folder) -> pd.DataFrame:
+    p = folder.file("indices.csv")
+    try:
+        t = pd.read_csv(p)
+    except FileNotFoundError:
+        raise ConfigError([Problem(str(p), "<file>", "missing: run 'corridor analyze "
+                                   f"{folder.path}' first")]) from None
+    except (OSError, ValueError) as e:
+        raise ConfigError([Problem(str(p), "<file>", f"unreadable ({type(e).__name__}); run "
+                                   f"'corridor analyze {folder.path}' again")]) from None
+    need = {"output", "parameter", "index", "value", "ci95_low", "ci95_high"}
+    if not need <= set(t.columns):
+        raise ConfigError([Problem(str(p), "<columns>", f"missing {sorted(need - set(t.columns))}"
+                                   f"; run 'corridor analyze {folder.path}' again")])
+    return t
+
+
+def sweep_figures(folder: Folder) -> Figures:
+    """Per output: its index chart and a panel of scatters against every parameter."""
+    man = folder.manifest
+    method = man["method"]
+    params = [p["name"] for p in man["parameters"]]
+    outputs = man["outputs"]
+    runs = folder.parquet("runs.parquet", RUN_COLUMNS + params + [o["column"] for o in outputs])
+    indices = _indices(folder)
+    for o in outputs:
         col, unit = o["column"], o.get("unit", "")
         fig, ax = plt.subplots(figsize=(8.5, 1.2 + 0.45 * max(3, len(params))))
         INDEX_PLOT[method](indices, col, unit, ax=ax)
         fig.tight_layout()
-        name = f"{method}_{_slug(col)}.{fmt}"
-        fig.savefig(out / name)
-        plt.close(fig)
-        names.append(name)
+        yield f"{method}_{_slug(col)}", fig
         cols = min(3, len(params))
         rows = math.ceil(len(params) / cols)
         fig, axes = plt.subplots(rows, cols, figsize=(3.6 * cols, 2.9 * rows), squeeze=False)
@@ -169,10 +184,29 @@ def save_sweep_figures(manifest: dict, runs: pd.DataFrame, indices: pd.DataFrame
         for k in range(len(params), rows * cols):
             axes[k // cols][k % cols].set_visible(False)
         fig.suptitle(f"{col} against each parameter ({method} design, "
-                     f"{manifest['replications']} replication(s) per point)")
+                     f"{man['replications']} replication(s) per point)")
         fig.tight_layout()
-        name = f"scatter_{_slug(col)}.{fmt}"
-        fig.savefig(out / name)
-        plt.close(fig)
-        names.append(name)
-    return names
+        yield f"scatter_{_slug(col)}", fig
+
+
+def sweep_tables(folder: Folder) -> Tables:
+    """The indices of every output (without the per-replication ranges)."""
+    t = _indices(folder)
+    keep = [c for c in ("parameter", "index", "value", "ci95_low", "ci95_high", "rep_low",
+                        "rep_high") if c in t.columns]
+    return [(f"{out}: {folder.manifest['method']} indices", rows[keep].reset_index(drop=True))
+            for out, rows in t.groupby("output", sort=False)]
+
+
+def sweep_facts(folder: Folder) -> list[tuple[str, str]]:
+    man = folder.manifest
+    st = man.get("status") or {}
+    return [("spec", str(man.get("spec_path"))), ("method", man["method"]),
+            ("design points", f"{man['points']:,}"),
+            ("replications per point", str(man["replications"])),
+            ("runs", f"{st.get('done', '?')} of {man['runs']:,} done, "
+                     f"{st.get('failed', '?')} failed"),
+            ("seed", str(man["seed"])), ("parameters", ", ".join(
+                f"{p['name']} [{p['low']:g}, {p['high']:g}]" for p in man["parameters"])),
+            ("outputs", ", ".join(o["column"] for o in man["outputs"])),
+            ("version", str(man.get("package_version")))]

@@ -1,0 +1,28 @@
+"""The KPIs shown first: in the run summary and report (per reported year), and in the
+comparison summary, forest plot and report (as name, scope pairs)."""
+
+HEADLINE = [
+    ("transit_containers_china_central_asia", "all", "transit boxes China->Europe via KZ"),
+    ("kz_share_china_europe_land", "all", "KZ share of China->Europe land boxes"),
+    ("containers_created", "all", "boxes created"),
+    ("containers_delivered", "all", "boxes delivered"),
+    ("corridor_share_china_europe", "northern", "China->Europe share, Northern via KZ"),
+    ("corridor_share_china_europe", "middle_corridor", "China->Europe share, Middle Corridor"),
+    ("corridor_share_china_europe", "trans_siberian", "China->Europe share, Trans-Siberian"),
+    ("caspian_teu", "all", "TEU shipped across the Caspian"),
+    ("transit_time_days_mean", "northern", "transit time, northern route (days)"),
+    ("transit_time_days_mean", "middle_corridor", "transit time, Middle Corridor (days)"),
+    ("origin_wait_days_mean", "middle_corridor", "  of which waiting at the origin (days)"),
+    ("transit_time_days_mean", "trans_siberian", "transit time, trans-Siberian (days)"),
+    ("transit_time_days_mean", "north_south", "transit time, North-South (days)"),
+    ("transit_time_days_mean", "central_asia", "transit time, to Central Asia (days)"),
+]
+
+COMPARE_HEADLINE = [
+    ("transit_containers_china_central_asia", "all"), ("kz_share_china_europe_land", "all"),
+    ("corridor_share_china_europe", "middle_corridor"), ("caspian_teu", "all"),
+    ("caspian_teu", "aktau"), ("caspian_teu", "kuryk"),
+    ("transit_time_days_mean", "northern"), ("transit_time_days_mean", "middle_corridor"),
+    ("transit_time_days_mean", "middle_corridor_aktau"),
+    ("transit_time_days_mean", "middle_corridor_kuryk"),
+]

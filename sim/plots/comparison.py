@@ -1,0 +1,251 @@
+"""Figures of a comparison folder (``corridor compare``): paired differences and the two
+scenarios side by side over time; :func:`comparison_figures` reads the folder (and the
+run folders it compared) and yields its figure set."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from ..config import ConfigError, Problem
+from ..headline import COMPARE_HEADLINE
+from .folders import TIMESERIES_COLUMNS, Figures, Folder, Tables, open_folder
+from .style import NOT_SIGNIFICANT, SIGNIFICANT, fmt_number, new_ax, period_band
+
+
+def forest_rows(table: pd.DataFrame, period: str, headline: list[tuple[str, str]],
+                extra: int = 12) -> pd.DataFrame:
+    """The rows of a comparison table a forest plot shows for ``period``: the headline
+    (name, scope) pairs it has, then up to ``extra`` more whose 95 % interval excludes
+    zero, largest relative change first. Rows without a base mean are left out."""
+    t = table[(table["period"] == period) & table["base_mean"].notna()
+              & (table["base_mean"] != 0)]
+    key = list(zip(t["name"], t["scope"]))
+    head = [k for k in headline if k in set(key)]
+    chosen = t.set_index(["name", "scope"]).loc[head].reset_index() if head else t.iloc[:0]
+    rest = t[[k not in set(head) for k in key]]
+    sig = rest[(rest["diff_ci95_low"] > 0) | (rest["diff_ci95_high"] < 0)]
+    sig = sig.assign(size=(sig["diff_mean"] / sig["base_mean"]).abs()).sort_values(
+        ["size", "name", "scope"], ascending=[False, True, True]).head(extra)
+    return pd.concat([chosen, sig.drop(columns="size")], ignore_index=True)
+
+
+def forest_plot(rows: pd.DataFrame, ax=None, title: str = ""):
+    """Paired differences (other - base) as a share of the base mean, with their 95 %
+    intervals, one row per KPI (``rows``: name, scope, unit, base_mean, other_mean,
+    diff_mean, diff_ci95_low, diff_ci95_high); dark where the interval excludes zero."""
+    n = len(rows)
+    ax = new_ax(ax, (9.5, 1.3 + 0.32 * max(n, 1)))
+    base = rows["base_mean"].to_numpy(float)
+    rel = rows["diff_mean"].to_numpy(float) / np.abs(base) * 100
+    lo = rows["diff_ci95_low"].to_numpy(float) / np.abs(base) * 100
+    hi = rows["diff_ci95_high"].to_numpy(float) / np.abs(base) * 100
+    y = np.arange(n)[::-1]
+    sig = (lo > 0) | (hi < 0)
+    colours = np.where(sig, SIGNIFICANT, NOT_SIGNIFICANT)
+    ax.axvline(0, color="black", lw=0.8)
+    ok = np.isfinite(lo) & np.isfinite(hi)
+    ax.hlines(y[ok], lo[ok], hi[ok], colors=colours[ok], lw=2)
+    ax.scatter(rel, y, c=colours, s=22, zorder=3)
+    labels = [f"{r.name} · {r.scope}" for r in rows.itertuples(index=False)]
+    ax.set_yticks(y)
+    ax.set_yticklabels(labels, fontsize=7)
+    for yi, r in zip(y, rows.itertuples(index=False)):
+        ax.annotate(f"{fmt_number(r.base_mean)} → {fmt_number(r.other_mean)} {r.unit}", (1.01, yi),
+                    xycoords=("axes fraction", "data"), va="center", fontsize=6.5,
+                    color="#444444", annotation_clip=False)
+    ax.grid(axis="y", visible=False)
+    ax.set_xscale("symlog", linthresh=1.0)  # 1 % and 300 % both readable
+    from matplotlib.ticker import FuncFormatter
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:+g} %" if v else "0"))
+    ax.set_xlabel("change, other − base, as % of the base mean (symmetric log scale, linear "
+                  "within ±1 %; line: paired 95 % CI)")
+    ax.set_title(title or "Paired differences per KPI")
+    return ax
+
+
+
+def scenario_series(frame: pd.DataFrame, ax=None, ylabel: str = "", title: str = ""):
+    """Two scenarios over time: per scenario the mean and a 95 % band (``frame``: date,
+    scenario, mean, low, high; NaN bounds: no band)."""
+    ax = new_ax(ax)
+    for name, part in frame.groupby("scenario", sort=False):
+        line = ax.plot(part["date"], part["mean"], lw=1.4, marker="o", ms=2, label=name)[0]
+        if part["low"].notna().any():
+            ax.fill_between(part["date"], part["low"], part["high"], alpha=0.2, lw=0,
+                            color=line.get_color())
+    ax.set_ylabel(ylabel)
+    ax.set_xlabel("month")
+    ax.set_ylim(bottom=0)
+    ax.set_title(title)
+    ax.legend()
+    return ax
+
+
+# -- the figure set, tables and facts of a comparison folder -----------------------
+
+def comparison_table(folder: Folder) -> pd.DataFrame:
+    cols = ["name", "period", "scope", "unit", "base_mean", "other_mean", "diff_mean",
+            "diff_ci95_low", "diff_ci95_high", "rel_change"]
+    try:
+        t = pd.read_csv(folder.file("comparison.csv"), dtype={"period": str})
+    except FileNotFoundError:
+        raise ConfigError([Problem(str(folder.file("comparison.csv")), "<file>",
+                                   "missing (write the comparison again)")]) from None
+    except (OSError, ValueError) as e:
+        raise ConfigError([Problem(str(folder.file("comparison.csv")), "<file>",
+                                   f"not a readable table ({e})")]) from None
+    missing = [c for c in cols if c not in t.columns]
+    if missing:
+        raise ConfigError([Problem(str(folder.file("comparison.csv")), "<columns>",
+                                   f"missing {', '.join(map(repr, missing))}")])
+    return t
+
+
+def _last_year(table: pd.DataFrame) -> str:
+    years = sorted(p for p in set(table["period"]) if p != "run")
+    return years[-1] if years else "run"
+
+
+def comparison_figures(folder: Folder) -> Figures:
+    t = comparison_table(folder)
+    m = folder.manifest
+    year = _last_year(t)
+    rows = forest_rows(t, year, COMPARE_HEADLINE)
+    names = pair_names(m)
+    ax = forest_plot(rows, title=f"{names[1]} − {names[0]}, {year}: paired "
+                               f"differences ({m.get('pairs')} pairs, common random numbers)")
+    yield "forest_plot", ax.figure
+    yield "scenario_series", comparison_series_figure(folder, t)
+
+
+def pair_names(m: dict) -> tuple[str, str]:
+    b, o = m.get("base", {}), m.get("other", {})
+    names = (str(b.get("scenario")), str(o.get("scenario")))
+    if names[0] == names[1]:
+        names = (str(b.get("folder")), str(o.get("folder")))
+    return names
+
+
+SERIES = [("service", "teu_sailed", "sum", "TEU sailed per month"),
+          ("crossing", "boxes_arrived", "sum", "boxes arriving per month"),
+          ("port", "yard_teu", "mean", "TEU in the yard (monthly mean)"),
+          ("crossing", "yard_teu", "mean", "TEU in the yard (monthly mean)"),
+          ("crossing", "queue_trains", "mean", "trains waiting (monthly mean)")]
+
+
+def _source(folder: Folder, side: str) -> Folder | None:
+    """The run folder a comparison compared (as named in its manifest, or beside it)."""
+    given = (folder.manifest.get(side) or {}).get("folder")
+    if not given:
+        return None
+    for p in (Path(given), folder.path.parent / Path(given).name):
+        if p.is_dir():
+            return open_folder(p, {"run"})
+    return None
+
+
+def comparison_series_figure(folder: Folder, table: pd.DataFrame):
+    """Monthly series of both scenarios with 95 % bands over replications, for the four
+    facility series that differ most; from the compared run folders' daily series (or,
+    if they are gone, the yearly KPI means of the comparison, without bands)."""
+    names = pair_names(folder.manifest)
+    base, other = _source(folder, "base"), _source(folder, "other")
+    if base is None or other is None:
+        folder.notes.append("scenario series from the comparison's yearly means, without "
+                            "bands: the compared run folders were not found")
+        return _yearly_series_figure(table, names)
+    frames = {}
+    for name, src in zip(names, (base, other)):
+        ts = src.parquet("timeseries.parquet", TIMESERIES_COLUMNS + ["replication"])
+        frames[name] = ts[ts["metric"].isin({s[1] for s in SERIES})]
+    picked = []
+    for kind, metric, how, label in SERIES:
+        per = {}
+        for name, ts in frames.items():
+            part = ts[(ts["kind"] == kind) & (ts["metric"] == metric)]
+            per[name] = {f: b.rename_axis("date").reset_index()
+                         for f, b in period_band(part, "M", how).items()}
+        facilities = set.intersection(*(set(p.keys()) for p in per.values()))
+        for fac in facilities:
+            a, b = per[names[0]][fac], per[names[1]][fac]
+            size = float((b["mean"] - a["mean"]).abs().sum())
+            scale = float(a["mean"].abs().sum() + b["mean"].abs().sum())
+            if scale > 0:
+                picked.append((size / scale, scale, fac, kind, metric, label, a, b))
+    picked.sort(key=lambda x: (-x[0], -x[1], x[2], x[4]))
+    picked = picked[:4]
+    n = max(1, len(picked))
+    fig, axes = plt.subplots((n + 1) // 2, 2 if n > 1 else 1, figsize=(12, 3.6 * ((n + 1) // 2)),
+                             squeeze=False)
+    for ax, (_d, _s, fac, kind, metric, label, a, b) in zip(axes.flat, picked):
+        frame = pd.concat([a.assign(scenario=names[0]), b.assign(scenario=names[1])])
+        scenario_series(frame, ax, ylabel=label, title=f"{fac} ({kind}): {metric}")
+    for ax in list(axes.flat)[len(picked):]:
+        ax.set_visible(False)
+    fig.suptitle(f"{names[0]} and {names[1]}: the facility series that differ most "
+                 "(band: 95 % CI over replications)")
+    fig.tight_layout()
+    return fig
+
+
+def _yearly_series_figure(table: pd.DataFrame, names: tuple[str, str]):
+    keys = [k for k in COMPARE_HEADLINE
+            if ((table["name"] == k[0]) & (table["scope"] == k[1])).any()][:4]
+    n = max(1, len(keys))
+    fig, axes = plt.subplots((n + 1) // 2, 2 if n > 1 else 1, figsize=(12, 3.6 * ((n + 1) // 2)),
+                             squeeze=False)
+    for ax, (name, scope) in zip(axes.flat, keys):
+        t = table[(table["name"] == name) & (table["scope"] == scope)
+                  & (table["period"] != "run")].sort_values("period")
+        dates = pd.to_datetime(t["period"].astype(str) + "-07-01")
+        frame = pd.concat([pd.DataFrame({"date": dates, "mean": t[col], "low": np.nan,
+                                         "high": np.nan, "scenario": nm})
+                           for col, nm in (("base_mean", names[0]), ("other_mean", names[1]))])
+        scenario_series(frame, ax, ylabel=str(t["unit"].iloc[0]),
+                                  title=f"{name} · {scope} (yearly mean)")
+        ax.set_xlabel("year")
+    for ax in list(axes.flat)[len(keys):]:
+        ax.set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+def comparison_tables(folder: Folder) -> Tables:
+    t = comparison_table(folder)
+    year = _last_year(t)
+    rows = forest_rows(t, year, COMPARE_HEADLINE, extra=30)
+
+    def shown(frame: pd.DataFrame) -> pd.DataFrame:
+        return pd.DataFrame({
+            "KPI": frame["name"], "scope": frame["scope"], "period": frame["period"],
+            "unit": frame["unit"], "base": frame["base_mean"].map(fmt_number),
+            "other": frame["other_mean"].map(fmt_number),
+            "difference [95 % CI]": [
+                f"{fmt_number(d)} [{fmt_number(lo)}, {fmt_number(hi)}]" if lo == lo
+                else fmt_number(d)
+                for d, lo, hi in zip(frame["diff_mean"], frame["diff_ci95_low"],
+                                     frame["diff_ci95_high"])],
+            "relative": frame["rel_change"].map(lambda v: "–" if v != v else f"{v:+.1%}")})
+    head = t[[(n, s) in set(COMPARE_HEADLINE) for n, s in zip(t["name"], t["scope"])]]
+    head = head[head["period"] != "run"].sort_values(["name", "scope", "period"])
+    return [("Headline KPIs, every year (other − base)", shown(head)),
+            (f"{year}: the headline and the largest significant changes", shown(rows))]
+
+
+
+def comparison_facts(folder: Folder) -> list[tuple[str, str]]:
+    m = folder.manifest
+    b, o = m.get("base", {}), m.get("other", {})
+    h = m.get("horizon") or {}
+    return [("base", f"{b.get('scenario')} ({b.get('folder')}, {b.get('replications')} "
+                     "replication(s))"),
+            ("other", f"{o.get('scenario')} ({o.get('folder')}, {o.get('replications')} "
+                      "replication(s))"),
+            ("seed", f"{m.get('seed')}; {m.get('pairs')} paired replication(s)"),
+            ("horizon", f"{h.get('start')} to {h.get('end')} (exclusive)"),
+            ("version", f"corridor-sim {m.get('package_version')}"),
+            ("command", " ".join(m.get("command") or []) or "–")]

@@ -1,0 +1,172 @@
+"""Result folders read back for figures and reports: what kind a folder is (from its
+manifest), and its files as frames, every problem a one-line :class:`ConfigError`
+(``error: FILE: field: what is wrong (what to do)``), so that a bad folder never gives a
+traceback or half a figure set.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+from ..config import ConfigError, Problem, did_you_mean
+
+Figures = Iterator[tuple[str, "Figure"]]   # (file stem, drawn figure), one at a time
+Tables = list[tuple[str, pd.DataFrame]]    # (title, table) for the report
+
+BUNDLE_FORMATS = (1,)  # result-folder formats this version reads
+SWEEP_FORMATS = (1,)   # sweep-folder formats (sweep.json)
+MAKERS = "'corridor run', 'corridor compare', 'corridor calibrate' or 'corridor sweep'"
+TIMESERIES_COLUMNS = ["date", "facility", "kind", "metric", "value"]
+
+
+@dataclass
+class Folder:
+    """A result folder: its path, kind and manifest ({} for a calibration folder written
+    before calibration folders had one), and notes for the user (figures left out)."""
+
+    path: Path
+    kind: str
+    manifest: dict
+    notes: list[str] = field(default_factory=list)
+
+    def file(self, name: str) -> Path:
+        return self.path / name
+
+    def has(self, name: str) -> bool:
+        return (self.path / name).is_file()
+
+    def json(self, name: str):
+        """A JSON file of the folder."""
+        p = self.path / name
+        try:
+            return json.loads(p.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise _problem(p, "<file>", f"missing (a {self.kind} folder has it; write the "
+                           "folder again)") from None
+        except (OSError, ValueError) as e:
+            raise _problem(p, "<file>", f"not valid JSON ({_short(e)}); write the folder "
+                           "again") from None
+
+    def jsonl(self, name: str) -> list[dict]:
+        """A JSON-lines file; a last line cut short (an interrupted writer) is skipped."""
+        p = self.path / name
+        try:
+            lines = p.read_text(encoding="utf-8").splitlines()
+        except OSError as e:
+            raise _problem(p, "<file>", f"cannot be read ({_short(e)})") from None
+        out = []
+        for i, line in enumerate(lines):
+            try:
+                out.append(json.loads(line))
+            except ValueError:
+                if i < len(lines) - 1:
+                    raise _problem(p, f"line {i + 1}", "not valid JSON; write the folder "
+                                   "again") from None
+        return out
+
+    def parquet(self, name: str, columns: list[str] | None = None) -> pd.DataFrame:
+        """A Parquet file (the named columns, all of which it must have)."""
+        import pyarrow.parquet as pq
+        p = self.path / name
+        if not p.is_file():
+            raise _problem(p, "<file>", f"missing (a {self.kind} folder has it; write the "
+                           "folder again)")
+        try:
+            have = pq.ParquetFile(p).schema_arrow.names
+        except (OSError, ValueError) as e:
+            raise _problem(p, "<file>", f"not a readable Parquet file, truncated or damaged "
+                           f"({_short(e)}); write the folder again") from None
+        missing = [c for c in columns or [] if c not in have]
+        if missing:
+            raise _problem(p, "<columns>", f"missing {', '.join(map(repr, missing))} (has "
+                           f"{', '.join(have)}); written by another version?")
+        try:
+            return pd.read_parquet(p, columns=columns)
+        except (OSError, ValueError) as e:
+            raise _problem(p, "<file>", f"not a readable Parquet file, truncated or damaged "
+                           f"({_short(e)}); write the folder again") from None
+
+    def kpis(self) -> pd.DataFrame:
+        """A run folder's KPI table from kpis.json: name, period, scope, unit, mean,
+        ci95_low, ci95_high, values."""
+        recs = self.json("kpis.json")
+        p = self.path / "kpis.json"
+        if not isinstance(recs, list) or not all(isinstance(r, dict) for r in recs):
+            raise _problem(p, "<file>", "expected a list of KPI records")
+        try:
+            k = pd.DataFrame({
+                "name": [r["name"] for r in recs], "period": [r["period"] for r in recs],
+                "scope": [r["scope"] for r in recs], "unit": [r.get("unit", "") for r in recs],
+                "mean": [_num(r["mean"]) for r in recs],
+                "ci95_low": [_num((r.get("ci95") or [None, None])[0]) for r in recs],
+                "ci95_high": [_num((r.get("ci95") or [None, None])[1]) for r in recs],
+                "values": [r.get("values") for r in recs]})
+        except (KeyError, TypeError, IndexError) as e:
+            raise _problem(p, "<records>", f"a KPI record lacks {_short(e)} (name, period, "
+                           "scope, mean)") from None
+        return k
+
+
+def _num(x) -> float:
+    return float("nan") if x is None else float(x)
+
+
+def _short(e: BaseException) -> str:
+    """An exception's message on one line, briefly."""
+    text = " ".join(str(e).split()) or type(e).__name__
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
+def _problem(file, path: str, message: str) -> ConfigError:
+    return ConfigError([Problem(str(file), path, message)])
+
+
+def open_folder(path: str | Path, kinds) -> Folder:
+    """The result folder at ``path``, of one of ``kinds`` (the kinds that can be drawn);
+    ConfigError if it is not one."""
+    path = Path(path)
+    if not path.is_dir():
+        what = "no such folder" if not path.exists() else "not a folder"
+        raise _problem(path, "<folder>", f"{what} (give a result folder written by {MAKERS})")
+    man_path = path / "manifest.json"
+    if not man_path.exists() and (path / "sweep.json").is_file():
+        man_path = path / "sweep.json"           # a sweep folder's manifest
+    if not man_path.exists():
+        if (path / "report.json").is_file() and (path / "evaluations.jsonl").is_file():
+            return Folder(path, "calibration", {})  # written before calibration manifests
+        raise _problem(path, "manifest.json", f"not a result folder (no manifest.json; make "
+                       f"one with {MAKERS})")
+    try:
+        man = json.loads(man_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise _problem(man_path, "<file>", f"unreadable manifest ({_short(e)})") from None
+    if not isinstance(man, dict):
+        raise _problem(man_path, "<file>", "unreadable manifest (expected a JSON object)")
+    kind = man.get("kind")
+    if kind not in kinds:
+        allowed = ", ".join(f"'{k}'" for k in sorted(kinds))
+        hint = did_you_mean(kind, kinds) if isinstance(kind, str) else ""
+        why = ("is missing" if kind is None else
+               f"{kind!r} folders cannot be drawn by this version")
+        raise _problem(man_path, "kind", f"{why} (allowed: {allowed}"
+                       + (f"; {hint}" if hint.startswith("did you") else "") + ")")
+    key, formats = (("sweep_format", SWEEP_FORMATS) if man_path.name == "sweep.json"
+                    else ("bundle_format", BUNDLE_FORMATS))
+    fmt = man.get(key)
+    if fmt not in formats:
+        from .. import __version__
+        wrote = man.get("package_version")
+        raise _problem(man_path, key, f"{fmt!r} is not a format corridor-sim "
+                       f"{__version__} reads (it reads {', '.join(map(str, formats))}"
+                       + (f"; the folder was written by version {wrote}" if wrote else "")
+                       + "): write the folder again with this version")
+    return Folder(path, kind, man)
