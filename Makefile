@@ -55,6 +55,7 @@ bench: $(TSTAMP)
 	$(BIN)/python benchmarks/bench_year.py
 	$(BIN)/python benchmarks/bench_replications.py
 	$(BIN)/python benchmarks/bench_plot.py
+	$(BIN)/python benchmarks/bench_sweep.py
 	$(BIN)/python -m pytest benchmarks/test_bench_core.py --benchmark-only -q
 
 clean:

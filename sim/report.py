@@ -83,18 +83,9 @@ def _table(frame: pd.DataFrame, fold_over: int = 40) -> str:
 def write_report(folder: Folder, out: str | Path) -> Path:
     """Write the report page to ``out`` atomically (a temporary file beside it, renamed
     into place once complete); returns its path."""
-    import os
-    import tempfile
+    from .atomic import write_text_atomic
     out = Path(out)
     text = render(folder)
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(out, text)
     return out

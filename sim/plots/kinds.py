@@ -8,9 +8,6 @@ them, ``corridor report`` embeds them. To teach the tools a new kind of folder, 
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass
@@ -18,6 +15,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 
+from ..atomic import folder_replacing
 from ..config import ConfigError, Problem
 from .calibration import calibration_facts, calibration_figures, calibration_tables
 from .comparison import comparison_facts, comparison_figures, comparison_tables, pair_names
@@ -71,27 +69,16 @@ def save_figure_set(folder: Folder, out: str | Path, fmt: str = "png") -> list[P
     why = _not_a_figure_folder(out)
     if why:
         raise ConfigError([Problem(str(out), "--out", why)])
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     names = []
     try:
-        with closing(draw(folder)) as figures:
+        with folder_replacing(out) as tmp, closing(draw(folder)) as figures:
             for name, fig in figures:
                 try:
                     fig.savefig(tmp / f"{name}.{fmt}", format=fmt, metadata=_metadata(fmt))
                 finally:
                     plt.close(fig)
                 names.append(f"{name}.{fmt}")
-        os.chmod(tmp, 0o755)
-        old = None
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-            os.replace(out, old / out.name)
-        os.replace(tmp, out)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
         plt.close("all")
         raise
     return [out / n for n in names]
