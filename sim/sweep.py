@@ -641,8 +641,27 @@ class _DaskExecutor:
             self.client = Client(self.cluster)
         else:
             self.client = Client(scheduler, timeout="10s")
+            self._same_version(scheduler)
         self.workers = max(1, len(self.client.scheduler_info().get("workers", {})))
         self._ctx: dict = {}
+
+    def _same_version(self, scheduler: str) -> None:
+        """Every worker of an existing cluster must run this version of the model: a run
+        is a pure function of (spec, point, replication) only for one version."""
+        try:
+            found = self.client.run(_version)
+        except Exception as e:  # noqa: BLE001 — whatever the workers raise, say it
+            self.client.close()
+            raise ConfigError([Problem("<command line>", "--scheduler", f"the workers at "
+                                       f"{scheduler} cannot run corridor-sim "
+                                       f"({type(e).__name__}: {e})")]) from None
+        other = sorted({v for v in found.values() if v != _version()})
+        if other:
+            self.client.close()
+            raise ConfigError([Problem("<command line>", "--scheduler", f"workers at "
+                                       f"{scheduler} run corridor-sim {', '.join(other)}, "
+                                       f"this is {_version()} (install the same version "
+                                       "on every worker)")])
 
     def submit(self, ctx, batch):
         if ctx.fingerprint not in self._ctx:

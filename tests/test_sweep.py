@@ -243,6 +243,15 @@ def test_dask_local_cluster_gives_the_same_rows(tmp_path):
     s = run_sweep(load_sweep(p), tmp_path / "dask", dask_local=2)
     assert s.ran == 12
     pd.testing.assert_frame_equal(rows(tmp_path / "local"), rows(tmp_path / "dask"))
+    # an existing cluster (started here on loopback, as a user's would be): same rows
+    import logging
+
+    from distributed import LocalCluster
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None, silence_logs=logging.ERROR) as cluster:
+        s = run_sweep(load_sweep(p), tmp_path / "existing", scheduler=cluster.scheduler_address)
+    assert s.ran == 12
+    pd.testing.assert_frame_equal(rows(tmp_path / "local"), rows(tmp_path / "existing"))
 
 
 def test_a_killed_worker_loses_nothing(tmp_path, capsys):
