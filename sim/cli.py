@@ -527,13 +527,13 @@ def cmd_plot(args) -> int:
     from .config import ConfigError, Problem
     from .plots.kinds import read_folder, save_figure_set
     try:
-        _analyzed(args.dir)
         folder = read_folder(args.dir)
+        _analyzed(args.dir)
         out = Path(args.out) if args.out else folder.path / "figures"
         written = save_figure_set(folder, out, args.format)
     except ConfigError as e:
         return _errors(e.problems)
-    except (OSError, ValueError, KeyError, TypeError, IndexError) as e:
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError) as e:
         return _errors([Problem(str(args.dir), "<files>", f"cannot draw the figures "
                                 f"({type(e).__name__}: {' '.join(str(e).split())[:200]}); "
                                 "no figures were written")])
@@ -549,8 +549,8 @@ def cmd_report(args) -> int:
     from .plots.kinds import read_folder
     from .report import write_report
     try:
-        _analyzed(args.dir)
         folder = read_folder(args.dir)
+        _analyzed(args.dir)
         out = Path(args.out) if args.out else folder.path / "report.html"
         if out.is_dir():
             return _errors([Problem(str(out), "--out", "is a folder (give the HTML file's "
@@ -558,7 +558,7 @@ def cmd_report(args) -> int:
         write_report(folder, out)
     except ConfigError as e:
         return _errors(e.problems)
-    except (OSError, ValueError, KeyError, TypeError, IndexError) as e:
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError) as e:
         return _errors([Problem(str(args.dir), "<files>", f"cannot write the report "
                                 f"({type(e).__name__}: {' '.join(str(e).split())[:200]}); "
                                 "nothing was written")])

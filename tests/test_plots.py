@@ -248,3 +248,30 @@ def test_bands_are_t_intervals_over_replications():
     assert total["mean"] == 14.0 and np.isfinite(total["low"])
     one = period_band(frame[frame.replication == 0], "W", "mean")["gate"].iloc[0]
     assert one["mean"] == 1.0 and np.isnan(one["low"])
+
+
+def test_transit_figures_count_the_boxes_still_in_transit():
+    """Boxes still in transit are drawn (time so far) and counted per replication; the
+    summary from the KPIs names them by corridor."""
+    import pandas as pd
+
+    from sim.plots.run import transit_time_by_corridor, transit_time_summary_by_route
+    t0 = pd.Timestamp("2024-01-01")
+    created = [t0 + pd.Timedelta(days=d) for d in (0, 1, 2, 3, 300, 0, 1, 2, 3, 300)]
+    delivered = [t0 + pd.Timedelta(days=d) for d in (10, 12, 250, 14)] + [pd.NaT] + \
+        [t0 + pd.Timedelta(days=d) for d in (11, 12, 250, 15)] + [pd.NaT]
+    c = pd.DataFrame({"route": ["r"] * 10, "corridor": ["middle_corridor"] * 10,
+                      "created": created, "delivered": delivered,
+                      "replication": [0] * 5 + [1] * 5})
+    ax = transit_time_by_corridor(c, pd.Timestamp("2025-01-01"))
+    labels = ax.get_legend_handles_labels()[1]
+    assert labels == ["middle_corridor: 4 delivered",
+                      "middle_corridor: 1 still in transit (time so far)"]
+    assert "(counts per replication)" in ax.get_title()
+    k = pd.DataFrame({"name": ["transit_time_days_mean", "transit_time_days_p95",
+                               "containers_by_route", "containers_in_transit_at_end"],
+                      "period": ["2024", "2024", "2024", "run"],
+                      "scope": ["r", "r", "r", "middle_corridor"], "unit": "",
+                      "mean": [12.0, 20.0, 100.0, 1234.0]})
+    ax = transit_time_summary_by_route(k)
+    assert "still in transit at the end, by corridor: middle_corridor 1,234" in ax.get_title()

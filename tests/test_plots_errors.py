@@ -169,3 +169,19 @@ def test_an_unknown_kind_is_refused_with_the_kinds_allowed(tmp_path, capsys):
         f"error: {tmp_path / 'manifest.json'}: kind: 'sweeps' folders cannot be drawn by this "
         "version (allowed: 'calibration', 'comparison', 'run', 'sweep'; did you mean 'sweep'?)")
 
+
+
+def test_manifest_without_a_key_the_figures_need(tmp_path, capsys):
+    d = tmp_path / "sw"
+    d.mkdir()
+    (d / "sweep.json").write_text(json.dumps({"kind": "sweep", "sweep_format": 1}))
+    assert main(["plot", str(d)]) == 2
+    assert one_line(capsys).startswith(f"error: {d / 'sweep.json'}: method: missing (a sweep "
+                                       "manifest has it")
+    r = tmp_path / "run"
+    r.mkdir()
+    (r / "manifest.json").write_text(json.dumps({"kind": "run", "bundle_format": 1,
+                                                 "scenario": "x"}))
+    assert main(["plot", str(r)]) == 2
+    assert one_line(capsys).startswith(f"error: {r / 'manifest.json'}: horizon: missing")
+    assert not (r / "figures").exists()

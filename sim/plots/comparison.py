@@ -138,13 +138,18 @@ SERIES = [("service", "teu_sailed", "sum", "TEU sailed per month"),
 
 
 def _source(folder: Folder, side: str) -> Folder | None:
-    """The run folder a comparison compared (as named in its manifest, or beside it)."""
-    given = (folder.manifest.get(side) or {}).get("folder")
+    """The run folder a comparison compared (as named in its manifest, or beside the
+    comparison folder), if it still holds the run compared (same config hash and seed)."""
+    facts = folder.manifest.get(side) or {}
+    given = facts.get("folder") if isinstance(facts, dict) else None
     if not given:
         return None
-    for p in (Path(given), folder.path.parent / Path(given).name):
+    for p in (folder.path.parent / Path(given).name, Path(given)):
         if p.is_dir():
-            return open_folder(p, {"run"})
+            run = open_folder(p, {"run"})
+            same = (run.manifest.get("config_hash") == facts.get("config_hash")
+                    and run.manifest.get("seed") == folder.manifest.get("seed"))
+            return run if same else None
     return None
 
 
@@ -156,7 +161,8 @@ def comparison_series_figure(folder: Folder, table: pd.DataFrame):
     base, other = _source(folder, "base"), _source(folder, "other")
     if base is None or other is None:
         folder.notes.append("scenario series from the comparison's yearly means, without "
-                            "bands: the compared run folders were not found")
+                            "bands: the compared run folders were not found, or have been "
+                            "run again since")
         return _yearly_series_figure(table, names)
     frames = {}
     for name, src in zip(names, (base, other)):
@@ -205,7 +211,7 @@ def _yearly_series_figure(table: pd.DataFrame, names: tuple[str, str]):
         frame = pd.concat([pd.DataFrame({"date": dates, "mean": t[col], "low": np.nan,
                                          "high": np.nan, "scenario": nm})
                            for col, nm in (("base_mean", names[0]), ("other_mean", names[1]))])
-        scenario_series(frame, ax, ylabel=str(t["unit"].iloc[0]),
+        scenario_series(frame, ax, ylabel=str(t["unit"].iloc[0]) if len(t) else "",
                                   title=f"{name} · {scope} (yearly mean)")
         ax.set_xlabel("year")
     for ax in list(axes.flat)[len(keys):]:

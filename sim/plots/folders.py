@@ -95,6 +95,15 @@ class Folder:
             raise _problem(p, "<file>", f"not a readable Parquet file, truncated or damaged "
                            f"({_short(e)}); write the folder again") from None
 
+    def columns(self, name: str) -> list[str]:
+        """The column names of a Parquet file of the folder ([] if it cannot be read:
+        :meth:`parquet` then says why)."""
+        import pyarrow.parquet as pq
+        try:
+            return list(pq.ParquetFile(self.path / name).schema_arrow.names)
+        except (OSError, ValueError):
+            return []
+
     def kpis(self) -> pd.DataFrame:
         """A run folder's KPI table from kpis.json: name, period, scope, unit, mean,
         ci95_low, ci95_high, values."""
@@ -159,6 +168,12 @@ def open_folder(path: str | Path, kinds) -> Folder:
                f"{kind!r} folders cannot be drawn by this version")
         raise _problem(man_path, "kind", f"{why} (allowed: {allowed}"
                        + (f"; {hint}" if hint.startswith("did you") else "") + ")")
+    needs = getattr(kinds[kind], "needs", ()) if isinstance(kinds, dict) else ()
+    missing = [k for k in needs if k not in man]
+    if missing:
+        raise _problem(man_path, missing[0], "missing (a "
+                       f"{kind} manifest has it; written by another version? write the "
+                       "folder again)")
     key, formats = (("sweep_format", SWEEP_FORMATS) if man_path.name == "sweep.json"
                     else ("bundle_format", BUNDLE_FORMATS))
     fmt = man.get(key)

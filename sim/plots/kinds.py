@@ -33,11 +33,12 @@ class Kind:
     tables: Callable[[Folder], Tables]
     facts: Callable[[Folder], list[tuple[str, str]]]
     title: Callable[[Folder], str]
+    needs: tuple[str, ...] = ()     # manifest keys the figures read
 
 
 KINDS: dict[str, Kind] = {
     "run": Kind(run_figures, run_tables, run_facts,
-                lambda f: f"Run: {f.manifest.get('scenario')}"),
+                lambda f: f"Run: {f.manifest.get('scenario')}", ("scenario", "horizon")),
     "comparison": Kind(comparison_figures, comparison_tables, comparison_facts,
                        lambda f: "Comparison: {1} against {0}".format(
                            *pair_names(f.manifest))),
@@ -46,7 +47,9 @@ KINDS: dict[str, Kind] = {
                             f.manifest.get("base_scenario") or f.path.name).stem),
     "sweep": Kind(sweep_figures, sweep_tables, sweep_facts,
                   lambda f: f"Sensitivity sweep: {Path(f.manifest.get('spec_path', '')).stem}"
-                            f" ({f.manifest.get('method')})"),
+                            f" ({f.manifest.get('method')})",
+                  ("method", "parameters", "outputs", "replications", "points", "runs",
+                   "seed")),
 }
 
 

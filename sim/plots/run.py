@@ -157,11 +157,13 @@ def transit_time_by_route(containers: pd.DataFrame, end: pd.Timestamp, ax=None):
     days_open = (end - c["created"]).dt.total_seconds().to_numpy() / 86400
     route = c["route"].astype(str).to_numpy()
     done = np.isfinite(days_done)
+    reps = _replications(c)
     stats_done, stats_open, labels = [], [], []
     for i, r in enumerate(routes):
         m = route == r
         d, o = days_done[m & done], days_open[m & ~done]
-        labels.append(f"{r}\n{len(d):,} delivered, {len(o):,} in transit")
+        labels.append(f"{r}\n{len(d) / reps:,.0f} delivered, {len(o) / reps:,.0f} in transit"
+                      + (" (per replication)" if reps > 1 else ""))
         stats_done.append(_box_stats(d, i + 0.18))
         stats_open.append(_box_stats(o, i - 0.18))
     import matplotlib
@@ -232,7 +234,7 @@ def transit_time_summary_by_route(kpis: pd.DataFrame, ax=None):
     ax.grid(axis="y", visible=False)
     ax.set_xlabel("transit time, origin terminal to destination terminal (days), boxes "
                   "delivered in the year")
-    open_ = k[(k["name"] == "containers_in_transit_at_end")]
+    open_ = kpis[(kpis["name"] == "containers_in_transit_at_end") & (kpis["period"] == "run")]
     open_ = open_.groupby("scope")["mean"].max() if len(open_) else pd.Series(dtype=float)
     parts = ", ".join(f"{s} {v:,.0f}" for s, v in open_.items() if v)
     ax.set_title(f"Transit time by route (mean and 95th percentile), {' and '.join(years)}"
@@ -242,29 +244,55 @@ def transit_time_summary_by_route(kpis: pd.DataFrame, ax=None):
     return ax
 
 
-def transit_time_by_corridor(containers: pd.DataFrame, ax=None):
-    """Distribution of transit time, origin terminal to destination terminal, of the boxes
-    in ``containers`` that were delivered, per corridor; the legend also counts those
-    still in transit at the end of the run."""
+def transit_time_by_corridor(containers: pd.DataFrame, end: pd.Timestamp | None = None,
+                             ax=None):
+    """Distribution of transit time, origin terminal to destination terminal, per
+    corridor, as a share of all its boxes: solid, the boxes delivered; dashed, the time so
+    far of the boxes still in transit at ``end`` (a lower bound of theirs). Times beyond
+    the 99th percentile of the delivered boxes fall in the last bin (marked), so that
+    every box is counted."""
     ax = new_ax(ax)
     c = containers
-    days = (c["delivered"] - c["created"]).dt.total_seconds() / 86400
+    days = ((c["delivered"] - c["created"]).dt.total_seconds() / 86400).to_numpy()
+    so_far = (((end - c["created"]).dt.total_seconds() / 86400).to_numpy()
+              if end is not None else np.full(len(c), np.nan))
     corridor = c["corridor"] if "corridor" in c else c["route"].astype(str)
-    top = np.nanpercentile(days.to_numpy(), 99.9) if days.notna().any() else 10.0
+    corridor = corridor.to_numpy()
+    top = float(np.nanpercentile(days, 99)) if np.isfinite(days).any() else 10.0
+    top = max(1.0, np.ceil(top))
     bins = np.arange(0, top + 1.0, 0.5)
-    for name in sorted(corridor.dropna().unique()):
+    reps = _replications(c)
+    for name in sorted({x for x in corridor if isinstance(x, str)}):
         m = corridor == name
-        done = days[m].dropna()
-        pending = int(m.sum() - len(done))
+        total = int(m.sum())
+        done = days[m][np.isfinite(days[m])]
+        pending = so_far[m][~np.isfinite(days[m])]
         if len(done):
-            ax.hist(done, bins=bins, histtype="step", lw=1.4, density=True,
-                    label=f"{name}: {len(done):,} delivered, {pending:,} in transit at end")
+            w = np.full(len(done), 2.0 / total)          # share of all boxes per day
+            line = ax.hist(np.clip(done, 0, top), bins=bins, weights=w, histtype="step",
+                           lw=1.4, label=f"{name}: {len(done) / reps:,.0f} delivered")[2][0]
+            colour = line.get_edgecolor()
+        else:
+            colour = None
+        if len(pending) and np.isfinite(pending).any():
+            ax.hist(np.clip(pending[np.isfinite(pending)], 0, top), bins=bins,
+                    weights=np.full(np.isfinite(pending).sum(), 2.0 / total),
+                    histtype="step", lw=1.0, ls="--", color=colour,
+                    label=f"{name}: {len(pending) / reps:,.0f} still in transit (time so far)")
+    ax.axvline(top, color="#999999", lw=0.8, ls=":")
+    ax.annotate(f"≥ {top:g} d", (top, 1), xycoords=("data", "axes fraction"), ha="right",
+                va="top", fontsize=7, color="#666666")
     ax.set_xlabel("transit time (days)")
-    ax.set_ylabel("share of delivered boxes per day")
-    ax.set_title("Transit time, origin terminal to destination terminal, by corridor")
+    ax.set_ylabel("share of the corridor's boxes per day")
+    ax.set_title("Transit time, origin terminal to destination terminal, by corridor"
+                 + (" (counts per replication)" if reps > 1 else ""))
     if ax.get_legend_handles_labels()[0]:
-        ax.legend()
+        ax.legend(fontsize=7)
     return ax
+
+
+def _replications(frame: pd.DataFrame) -> int:
+    return int(frame["replication"].nunique()) if "replication" in frame else 1
 
 
 def levels_over_time(timeseries: pd.DataFrame, metric: str, kind: str, ax=None,
@@ -373,12 +401,14 @@ def run_figures(folder: Folder) -> Figures:
         cfg = man.get("config", {})
         start = pd.Timestamp(man["horizon"]["start"])
         end = pd.Timestamp(man["horizon"]["end"])
-        cont = folder.parquet("containers.parquet", ["route", "created", "delivered"])
+        have_rep = "replication" in folder.columns("containers.parquet")
+        cont = folder.parquet("containers.parquet", ["route", "created", "delivered"]
+                              + (["replication"] if have_rep else []))
         cont = cont[cont["created"] >= start]  # boxes created in the reported horizon
         yield "transit_time_by_route", transit_time_by_route(cont, end).figure
         corridors = {r: v.get("corridor") for r, v in cfg.get("routes", {}).items()}
         cont = cont.assign(corridor=cont["route"].astype(str).map(corridors))
-        yield "transit_time_by_corridor", transit_time_by_corridor(cont).figure
+        yield "transit_time_by_corridor", transit_time_by_corridor(cont, end).figure
     else:
         folder.notes.append("transit times from the KPIs (mean and 95th percentile): the "
                             "folder has no containers.parquet for the distributions; run "

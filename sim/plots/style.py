@@ -16,6 +16,7 @@ STYLE = {"figure.dpi": 110, "savefig.dpi": 110, "axes.grid": True, "grid.alpha":
          "axes.titlesize": 10, "axes.labelsize": 9, "legend.fontsize": 8,
          "legend.frameon": False, "xtick.labelsize": 8, "ytick.labelsize": 8,
          "savefig.bbox": "tight", "svg.hashsalt": "corridor-sim",
+         "text.parse_math": False,   # names from folders and scenarios are shown as written
          "axes.prop_cycle": matplotlib.cycler(color=[
              "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
              "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#e7969c"])}

@@ -164,6 +164,9 @@ def sweep_figures(folder: Folder) -> Figures:
     """Per output: its index chart and a panel of scatters against every parameter."""
     man = folder.manifest
     method = man["method"]
+    if method not in INDEX_PLOT:
+        raise ConfigError([Problem(str(folder.file("sweep.json")), "method", f"'{method}' is "
+                                   f"not a sweep method (allowed: {', '.join(INDEX_PLOT)})")])
     params = [p["name"] for p in man["parameters"]]
     outputs = man["outputs"]
     runs = folder.parquet("runs.parquet", RUN_COLUMNS + params + [o["column"] for o in outputs])
