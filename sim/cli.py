@@ -30,9 +30,9 @@ holding anything else is refused.
 """
 
 EXAMPLES_COMPARE = """examples:
-  corridor run scenarios/baseline.toml --replications 10 --out results/baseline
-  corridor run scenarios/kuryk_terminal.toml --replications 10 --out results/kuryk_terminal
-  corridor compare results/baseline results/kuryk_terminal --out results/compare-kuryk
+  corridor run scenarios/middle_corridor_2030.toml --replications 10 --out results/mc2030
+  corridor run scenarios/kuryk_terminal.toml --replications 10 --out results/kuryk
+  corridor compare results/mc2030 results/kuryk --out results/compare-kuryk
 
 Reads the two folders' kpis.json (never re-runs) and writes comparison.json and
 comparison.csv: per KPI, period and scope the mean paired difference (other - base)
@@ -59,6 +59,7 @@ EXAMPLES_PLOT = """examples:
   corridor plot results/baseline
   corridor plot results/compare-kuryk_terminal
   corridor plot results/calibration --out figs/calibration --format svg
+  corridor plot results/sweep-caspian
 
 Recognises the kind of folder from its manifest.json and draws, from the files alone:
   run:         yearly boxes by route and by crossing; monthly boxes by crossing and TEU by
@@ -69,6 +70,9 @@ Recognises the kind of folder from its manifest.json and draws, from the files a
                with 95 % bands
   calibration: targets against the simulated mean and CI; the posterior of every free
                parameter; the objective over the evaluations
+  sweep:       per output a tornado (oat), mu*-sigma (morris), S1/ST bars (sobol) or rank
+               correlations (lhs, grid), and the output against every parameter
+               (a sweep folder without indices.csv is analysed first)
 The set is drawn into a temporary folder that replaces --out only when complete.
 """
 
@@ -195,7 +199,7 @@ def _parser() -> argparse.ArgumentParser:
     pl = sub.add_parser("plot", help="draw the figures of a result folder (never re-runs)",
                         epilog=EXAMPLES_PLOT, formatter_class=argparse.RawDescriptionHelpFormatter)
     pl.add_argument("dir", help="a result folder written by 'corridor run', 'corridor "
-                    "compare' or 'corridor calibrate'")
+                    "compare', 'corridor calibrate' or 'corridor sweep'")
     pl.add_argument("--out", help="figure folder (default: DIR/figures); replaced whole")
     pl.add_argument("--format", default="png", choices=["png", "svg", "pdf"],
                     help="image format (default png)")

@@ -119,16 +119,24 @@ def correlations(indices: pd.DataFrame, output: str, unit: str = "", ax=None):
     return ax
 
 
-def scatter(runs: pd.DataFrame, output: str, parameter: str, unit: str = "", ax=None):
+def scatter(runs: pd.DataFrame, output: str, parameter: str, unit: str = "", ax=None,
+            legend: bool = False):
     """One output against one parameter: every run (light) and each design point's mean
-    over its replications (dark)."""
+    over its replications (dark); whole-number parameters get whole-number ticks."""
+    from matplotlib.ticker import MaxNLocator
     ax = _ax(ax, (4.0, 3.2))
     ok = runs[runs.status == "ok"]
-    ax.scatter(ok[parameter], ok[output], s=6, color=GREY, alpha=0.35, label="run")
+    ax.scatter(ok[parameter], ok[output], s=6, color=GREY, alpha=0.35, label="one run")
     means = ok.groupby("point")[[parameter, output]].mean()
-    ax.scatter(means[parameter], means[output], s=10, color=BLUE, label="point mean")
+    ax.scatter(means[parameter], means[output], s=10, color=BLUE,
+               label="design point: mean over replications")
+    values = ok[parameter].to_numpy(float)
+    if len(values) and np.all(np.mod(values, 1) == 0):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(parameter)
     ax.set_ylabel(_label(output, unit))
+    if legend:
+        ax.legend(fontsize=7, loc="best")
     return ax
 
 
@@ -171,6 +179,10 @@ def sweep_figures(folder: Folder) -> Figures:
     outputs = man["outputs"]
     runs = folder.parquet("runs.parquet", RUN_COLUMNS + params + [o["column"] for o in outputs])
     indices = _indices(folder)
+    varied = None
+    if method == "oat":
+        varied = folder.parquet("design.parquet", ["point", "varied"]).sort_values(
+            "point")["varied"].to_numpy()
     for o in outputs:
         col, unit = o["column"], o.get("unit", "")
         fig, ax = plt.subplots(figsize=(8.5, 1.2 + 0.45 * max(3, len(params))))
@@ -181,7 +193,10 @@ def sweep_figures(folder: Folder) -> Figures:
         rows = math.ceil(len(params) / cols)
         fig, axes = plt.subplots(rows, cols, figsize=(3.6 * cols, 2.9 * rows), squeeze=False)
         for k, p in enumerate(params):
-            scatter(runs, col, p, unit, ax=axes[k // cols][k % cols])
+            # oat: the runs that move this parameter, and the base point
+            mine = runs if varied is None else runs[runs["point"].isin(
+                np.flatnonzero((varied == p) | (varied == "")))]
+            scatter(mine, col, p, unit, ax=axes[k // cols][k % cols], legend=k == 0)
             if k % cols:
                 axes[k // cols][k % cols].set_ylabel("")
         for k in range(len(params), rows * cols):
