@@ -234,7 +234,10 @@ def load_sweep(path: str | Path) -> Sweep:
             still = np.array([v != p.label for v in sweep.oat_varied])
             sweep.values[still, j] = p.base
     sweep.written = written
-    canon = json.dumps({"spec": written, "base": sweep.base_config_hash,
+    # the scenario enters by its resolved content (base_config_hash), not by how its path
+    # is written: the same file named relatively or absolutely is the same sweep
+    canon = json.dumps({"spec": {k: v for k, v in written.items() if k != "scenario"},
+                        "base": sweep.base_config_hash,
                         "format": SWEEP_FORMAT, "version": _version()}, sort_keys=True,
                        separators=(",", ":"))
     sweep.fingerprint = "sha256:" + hashlib.sha256(canon.encode()).hexdigest()
@@ -890,7 +893,8 @@ def _prepare_folder(sweep: Sweep, out: Path, restart: bool) -> None:
         if old.get("fingerprint") != sweep.fingerprint:
             changed = (["the base scenario"] if old.get("base_config_hash")
                        != sweep.base_config_hash else [])
-            changed += _changed(old.get("spec", {}), sweep.written)
+            changed += [k for k in _changed(old.get("spec", {}), sweep.written)
+                        if k != "scenario"]
             if not changed and old.get("package_version") != _version():
                 changed = [f"corridor-sim {old.get('package_version')} -> {_version()}"]
             raise ConfigError([Problem(str(out), "--out", "holds a sweep of a different "

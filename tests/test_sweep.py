@@ -356,6 +356,13 @@ def test_changed_spec_is_refused_unless_restart(tmp_path):
         run_sweep(load_sweep(p2), tmp_path / "o", workers=1)
     s = run_sweep(load_sweep(p2), tmp_path / "o", workers=1, restart=True)
     assert s.resumed == 0 and s.ran == 18
+    # the same scenario named by another path is the same sweep: resumed, nothing to run
+    toy = spec(tmp_path, TOY_SWEEP, "abs.toml")
+    run_sweep(load_sweep(toy), tmp_path / "t", workers=1)
+    (tmp_path / "sub").mkdir()
+    rel = spec(tmp_path / "sub", TOY_SWEEP.replace(str(TOY), os.path.relpath(
+        TOY, tmp_path / "sub")), "rel.toml")
+    assert run_sweep(load_sweep(rel), tmp_path / "t", workers=1).ran == 0
     (tmp_path / "junk").mkdir()
     (tmp_path / "junk" / "notes.txt").write_text("x")
     with pytest.raises(ConfigError, match=r"junk: --out: holds files but is not a sweep "
