@@ -636,6 +636,14 @@ def cmd_sweep(args) -> int:
     return 0
 
 
+def _sig(v: float) -> str:
+    """Three significant digits (thousands with separators): indices and elasticities
+    near 1 keep their second decimal."""
+    if v != v:
+        return "–"
+    return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}"
+
+
 def cmd_analyze(args) -> int:
     from .analyze import analyze, write
     from .config import ConfigError, Problem
@@ -660,10 +668,10 @@ def cmd_analyze(args) -> int:
                   "point means)")
             for r in rows[rows["index"] != "noise_share"].itertuples(index=False):
                 ci = ("" if r.ci95_low != r.ci95_low else
-                      f" [{_fmt(r.ci95_low)}, {_fmt(r.ci95_high)}]")
+                      f" [{_sig(r.ci95_low)}, {_sig(r.ci95_high)}]")
                 rep = ("" if r.rep_low != r.rep_low else
-                       f"  (one replication: {_fmt(r.rep_low)}..{_fmt(r.rep_high)})")
-                print(f"  {r.parameter:34s} {r.index:11s} {_fmt(r.value):>10s}{ci}{rep}")
+                       f"  (one replication: {_sig(r.rep_low)}..{_sig(r.rep_high)})")
+                print(f"  {r.parameter:34s} {r.index:11s} {_sig(r.value):>10s}{ci}{rep}")
     for p in paths:
         print(f"wrote {p}")
     return 0
