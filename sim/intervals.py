@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .model import RunOutput
-from .monitors import rows_array
+from .monitors import rows_array, window_means
 
 
 @dataclass
@@ -180,3 +180,15 @@ def sea_legs(out: RunOutput) -> dict[str, np.ndarray]:
             cols[p + "landed"][r] = np.where(mine, landed, np.nan)
             cols[p + "port_depart"][r] = np.where(mine, at(land, r, "depart"), np.nan)
     return cols
+
+
+def vessel_utilisation(svc, edges: np.ndarray, end_h: float) -> np.ndarray:
+    """Per window: the share of the fleet's hours in service not spent idle (NaN where
+    the fleet had no vessel in service). One definition for the KPI and the daily series."""
+    a, b = svc.idle_intervals()
+    idle = window_means(a, b, edges, end=end_h)
+    act = np.array(svc.active, float).reshape(-1, 2)
+    in_service = window_means(act[:, 0], np.append(act[1:, 0], end_h), edges, act[:, 1],
+                              end=end_h)
+    return np.divide(in_service - idle, in_service, out=np.full(len(idle), np.nan),
+                     where=in_service > 0)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .facilities.disruptions import merge
-from .intervals import crossing_record, link_directions, port_visits
+from .intervals import crossing_record, link_directions, port_visits, vessel_utilisation
 from .model import RunOutput
 from .monitors import (
     closure_effects,
@@ -386,14 +386,7 @@ def _ports_and_services(out: RunOutput, edges: np.ndarray, end_h: float, put_yea
                 port_teu[landed_at] += counts_in(sail[m, 7], edges, teu)
             if loaded_at in caspian and landed_at in caspian:
                 across += counts_in(t_sail, edges, teu)
-        a, b = svc.idle_intervals()
-        idle = window_means(a, b, edges, end=end_h)
-        act = np.array(svc.active, float).reshape(-1, 2)
-        in_service = window_means(act[:, 0], np.append(act[1:, 0], end_h), edges, act[:, 1],
-                                  end=end_h)
-        put_years("vessel_utilisation", sid,
-                  np.divide(in_service - idle, in_service, out=np.full(len(idle), np.nan),
-                            where=in_service > 0))
+        put_years("vessel_utilisation", sid, vessel_utilisation(svc, edges, end_h))
     if caspian:
         for nid in sorted(port_teu):
             put_years("caspian_teu", nid, port_teu[nid])

@@ -18,7 +18,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .intervals import crossing_record, link_directions, port_visits, routed_scopes
+from .intervals import (
+    crossing_record,
+    link_directions,
+    port_visits,
+    routed_scopes,
+    vessel_utilisation,
+)
 from .kpis import yard_capacity
 from .model import RunOutput
 from .monitors import counts_in, rows_array, window_means
@@ -73,14 +79,7 @@ def daily(out: RunOutput) -> pd.DataFrame:
             add(scope, "service", "sailings", counts_in(sail[m, 2], edges))
             add(scope, "service", "teu_sailed", counts_in(sail[m, 2], edges, sail[m, 5]))
             add(scope, "service", "boxes_routed", routed.get(scope, np.zeros(len(dates))))
-        a, b = svc.idle_intervals()
-        idle = window_means(a, b, edges, end=end_h)
-        act = np.array(svc.active, float).reshape(-1, 2)
-        in_service = window_means(act[:, 0], np.append(act[1:, 0], end_h), edges, act[:, 1],
-                                  end=end_h)
-        add(sid, "service", "vessel_utilisation",
-            np.divide(in_service - idle, in_service, out=np.full(len(idle), np.nan),
-                      where=in_service > 0))
+        add(sid, "service", "vessel_utilisation", vessel_utilisation(svc, edges, end_h))
     for scope, _line, reached, entered in link_directions(out):
         add(scope, "link", "trains_entered", counts_in(entered, edges))
         add(scope, "link", "queue_trains", window_means(reached, entered, edges, end=end_h))
