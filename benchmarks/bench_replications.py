@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def child(reps: int, workers: int) -> None:
-    from sim.config import load_scenario
-    from sim.experiment import run
+    from sim.scenario.loading import load_scenario
+    from sim.study.replications import run
     s = load_scenario(ROOT / "scenarios" / "baseline.toml",
                       overrides={"horizon.start": "2024-01-01", "horizon.end": "2025-01-01",
                                  "horizon.warmup_days": 0})

@@ -42,9 +42,9 @@ def case_ref(_scenario: str) -> dict:
 
 
 def _one_year(scenario: str, scale: float) -> dict:
-    from sim import kpis
-    from sim.config import load_scenario
-    from sim.model import Model
+    from sim.engine.model import Model
+    from sim.measure import kpis
+    from sim.scenario.loading import load_scenario
 
     s = load_scenario(scenario, overrides={"horizon.start": "2024-01-01",
                                            "horizon.end": "2025-01-01",

@@ -8,10 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.config import Departure, Link, load_scenario
-from sim.facilities.formation import schedule_departures
-from sim.facilities.rail import RailLine
-from sim.model import Model
+from sim.engine.facilities.formation import schedule_departures
+from sim.engine.facilities.rail import RailLine
+from sim.engine.model import Model
+from sim.scenario.loading import load_scenario
+from sim.scenario.schema import Departure, Link
 
 TOY = Path(__file__).resolve().parent.parent / "tests" / "scenarios" / "toy_chain.toml"
 

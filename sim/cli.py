@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import __version__
-from .headline import COMPARE_HEADLINE, HEADLINE
+from sim import __version__
+from sim.measure.headline import COMPARE_HEADLINE, HEADLINE
 
 EXAMPLES_CHECK = """examples:
   corridor check scenarios/baseline.toml
@@ -245,7 +245,8 @@ def _errors(problems) -> int:
 
 def _load(args):
     """The scenario of ``args.file`` with its ``--set`` overrides, or the exit code 2."""
-    from .config import ConfigError, load_scenario
+    from sim.scenario.loading import load_scenario
+    from sim.scenario.problems import ConfigError
     try:
         return load_scenario(args.file, set_args=args.sets)
     except ConfigError as e:
@@ -253,7 +254,7 @@ def _load(args):
 
 
 def cmd_check(args) -> int:
-    from .summary import describe
+    from sim.scenario.summary import describe
     scenario = _load(args)
     if isinstance(scenario, int):
         return scenario
@@ -262,9 +263,9 @@ def cmd_check(args) -> int:
 
 
 def cmd_run(args) -> int:
-    from .config import Problem
-    from .experiment import run
-    from .results import not_replaceable, write_bundle
+    from sim.io.bundle import not_replaceable, write_bundle
+    from sim.scenario.problems import Problem
+    from sim.study.replications import run
     scenario = _load(args)
     if isinstance(scenario, int):
         return scenario
@@ -287,8 +288,8 @@ def cmd_run(args) -> int:
     if args.out:
         out = Path(args.out)
     elif args.sets:  # never overwrite the plain scenario's results with a variant
-        from .config import resolved_dict
-        from .results import config_hash
+        from sim.io.bundle import config_hash
+        from sim.scenario.loading import resolved_dict
         out = Path("results") / f"{scenario.name}-{config_hash(resolved_dict(scenario))[7:15]}"
     else:
         out = Path("results") / scenario.name
@@ -305,9 +306,10 @@ def cmd_run(args) -> int:
         return _errors(problems)
     import os
     if args.posterior:
-        from .calibrate import posterior_draws
-        from .config import ConfigError, load_scenario
-        from .experiment import run_posterior
+        from sim.scenario.loading import load_scenario
+        from sim.scenario.problems import ConfigError
+        from sim.study.calibration.fit import posterior_draws
+        from sim.study.replications import run_posterior
         if args.precision is not None:
             return _errors([Problem("<command line>", "--precision", "cannot be combined "
                                     "with --posterior")])
@@ -413,9 +415,9 @@ def _row_format(values: list[float]):
 
 
 def cmd_compare(args) -> int:
-    from .compare import compare, write_comparison
-    from .config import ConfigError, Problem
-    from .results import not_replaceable
+    from sim.io.bundle import not_replaceable
+    from sim.scenario.problems import ConfigError, Problem
+    from sim.study.compare import compare, write_comparison
     try:
         table, facts = compare(args.base, args.other)
     except ConfigError as e:
@@ -465,9 +467,9 @@ def cmd_compare(args) -> int:
 def cmd_calibrate(args) -> int:
     import os
 
-    from .calibrate import fit, write_outputs
-    from .calibration import load_parameters, load_targets
-    from .config import ConfigError, Problem
+    from sim.scenario.problems import ConfigError, Problem
+    from sim.study.calibration.fit import fit, write_outputs
+    from sim.study.calibration.inputs import load_parameters, load_targets
     problems = []
     for flag, v, least in (("--budget", args.budget, 1), ("--replications",
                                                           args.replications, 1),
@@ -497,7 +499,7 @@ def cmd_calibrate(args) -> int:
     write_outputs(result, base, params, out, command=["corridor", *sys.argv[1:]],
                   save=args.save, seed=args.seed, replications=args.replications)
     if args.abc:
-        from .calibrate import abc_around
+        from sim.study.calibration.fit import abc_around
         post = abc_around(result, base, params, targets, out, n=args.abc, box=args.abc_box,
                           seed=args.seed, replications=args.replications,
                           workers=args.workers or os.cpu_count() or 1,
@@ -522,14 +524,14 @@ def _analyzed(folder: str) -> None:
     d = Path(folder)
     if (d / "sweep.json").is_file() and not (d / "manifest.json").exists() \
             and not (d / "indices.csv").exists():
-        from .analyze import analyze, write
+        from sim.study.analyze import analyze, write
         write(analyze(d), d)
         print(f"(analysed the sweep first: {d / 'indices.csv'})", file=sys.stderr)
 
 
 def cmd_plot(args) -> int:
-    from .config import ConfigError, Problem
-    from .plots.kinds import read_folder, save_figure_set
+    from sim.plots.kinds import read_folder, save_figure_set
+    from sim.scenario.problems import ConfigError, Problem
     try:
         folder = read_folder(args.dir)
         _analyzed(args.dir)
@@ -549,9 +551,9 @@ def cmd_plot(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from .config import ConfigError, Problem
-    from .plots.kinds import read_folder
-    from .report import write_report
+    from sim.plots.kinds import read_folder
+    from sim.report import write_report
+    from sim.scenario.problems import ConfigError, Problem
     try:
         folder = read_folder(args.dir)
         _analyzed(args.dir)
@@ -575,8 +577,8 @@ def cmd_report(args) -> int:
 def cmd_sweep(args) -> int:
     import os
 
-    from .config import ConfigError, Problem
-    from .sweep import load_sweep, run_sweep
+    from sim.scenario.problems import ConfigError, Problem
+    from sim.study.sweep import load_sweep, run_sweep
     problems = []
     if args.workers is not None and args.workers < 1:
         problems.append(Problem("<command line>", "--workers",
@@ -645,8 +647,8 @@ def _sig(v: float) -> str:
 
 
 def cmd_analyze(args) -> int:
-    from .analyze import analyze, write
-    from .config import ConfigError, Problem
+    from sim.scenario.problems import ConfigError, Problem
+    from sim.study.analyze import analyze, write
     if args.resamples < 10:
         return _errors([Problem("<command line>", "--resamples",
                                 f"must be >= 10 (got {args.resamples})")])

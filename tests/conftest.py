@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.config import load_scenario
+from sim.scenario.loading import load_scenario
 
 HERE = Path(__file__).parent
 TOY = HERE / "scenarios" / "toy.toml"

@@ -16,9 +16,9 @@ SEED = 1
 
 
 def baseline_records() -> list[dict]:
-    from sim.config import load_scenario
-    from sim.experiment import run
-    from sim.results import kpi_records
+    from sim.io.bundle import kpi_records
+    from sim.scenario.loading import load_scenario
+    from sim.study.replications import run
 
     result = run(load_scenario(ROOT / "scenarios" / "baseline.toml"), seed=SEED,
                  keep_containers=False)
@@ -26,7 +26,8 @@ def baseline_records() -> list[dict]:
 
 
 def main() -> int:
-    from sim.results import dumps, write_text_atomic
+    from sim.io.atomic import write_text_atomic
+    from sim.io.bundle import dumps
     GOLDEN.parent.mkdir(parents=True, exist_ok=True)
     write_text_atomic(GOLDEN, dumps(baseline_records()))
     print(f"wrote {GOLDEN.relative_to(ROOT)}")

@@ -18,13 +18,13 @@ from __future__ import annotations
 import numpy as np
 import simpy
 
-from sim.config import Scenario
-from sim.distributions import gamma_mean_cv
-from sim.facilities.demand import arrivals, daily_rates
-from sim.facilities.rail import Draws
-from sim.model import Calendar
-from sim.network import crossing_gauges, flow_path, link_index, outbound_boxes
-from sim.randomness import stream
+from sim.engine.facilities.demand import arrivals, daily_rates
+from sim.engine.facilities.rail import Draws
+from sim.engine.model import Calendar
+from sim.engine.randomness import stream
+from sim.scenario.distributions import gamma_mean_cv
+from sim.scenario.network import crossing_gauges, flow_path, link_index, outbound_boxes
+from sim.scenario.schema import Scenario
 
 
 class Oracle:

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from sim.calibrate import fit, write_outputs
-from sim.calibration import load_parameters, load_targets
-from sim.config import load_scenario
-from sim.experiment import run
+from sim.scenario.loading import load_scenario
+from sim.study.calibration.fit import fit, write_outputs
+from sim.study.calibration.inputs import load_parameters, load_targets
+from sim.study.replications import run
 
 HERE = Path(__file__).parent
 SCALE = 1.15  # the "true" demand scale the fit must find
@@ -104,7 +104,7 @@ def test_calibrate_command(setup, capsys):
 
 
 def test_abc_keeps_the_draws_consistent_with_the_targets(setup):
-    from sim.calibrate import abc_around
+    from sim.study.calibration.fit import abc_around
     d = setup
     targets = load_targets(d / "targets.toml")
     params, _ = load_parameters(d / "parameters.toml")
@@ -128,7 +128,7 @@ def test_run_over_the_posterior(setup, capsys):
     from sim.cli import main
     d = setup
     if not (d / "abc" / "posterior.parquet").exists():  # when run on its own
-        from sim.calibrate import abc_around
+        from sim.study.calibration.fit import abc_around
         targets = load_targets(d / "targets.toml")
         params, _ = load_parameters(d / "parameters.toml")
         res = fit(d / "toy.toml", params, targets, d / "abc", replications=3, budget=40)

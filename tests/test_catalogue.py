@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from sim.config import ConfigError, load_scenario
+from sim.scenario.loading import load_scenario
+from sim.scenario.problems import ConfigError
 
 from .conftest import TOY
 

@@ -6,9 +6,11 @@ import math
 import numpy as np
 import pytest
 
-from sim.choice import logit_probabilities, utility
-from sim.config import ConfigError, RouteChoice, load_scenario
-from sim.model import Model
+from sim.engine.choice import logit_probabilities, utility
+from sim.engine.model import Model
+from sim.scenario.loading import load_scenario
+from sim.scenario.problems import ConfigError
+from sim.scenario.schema import RouteChoice
 
 from .conftest import HERE
 

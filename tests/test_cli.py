@@ -122,11 +122,11 @@ def test_run_bad_arguments(tmp_path, capsys, args, message):
 
 
 def test_interrupted_run_leaves_nothing(tmp_path, monkeypatch, capsys):
-    import sim.experiment
+    import sim.study.replications as replications
 
     def interrupted(*a, **k):
         raise KeyboardInterrupt
-    monkeypatch.setattr(sim.experiment, "run", interrupted)
+    monkeypatch.setattr(replications, "run", interrupted)
     assert main(["run", str(TOY), "--out", str(tmp_path / "r")]) == 130
     assert "interrupted" in capsys.readouterr().err
     assert not (tmp_path / "r").exists()
@@ -228,13 +228,13 @@ def test_summary_shows_confidence_intervals(tmp_path, capsys):
 
 
 def test_run_checks_the_output_folder_before_simulating(tmp_path, capsys, monkeypatch):
-    import sim.experiment
+    import sim.study.replications as replications
     f = tmp_path / "file.txt"
     f.write_text("x")
 
     def must_not_run(*a, **k):
         raise AssertionError("simulated despite a bad --out")
-    monkeypatch.setattr(sim.experiment, "run", must_not_run)
+    monkeypatch.setattr(replications, "run", must_not_run)
     assert main(["run", str(TOY), "--out", str(f / "x")]) == 2
     assert capsys.readouterr().err == (f"error: {f / 'x'}: --out: cannot be created: {f} is a "
                                        "file, not a folder\n")

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from sim.config import ConfigError, load_scenario
+from sim.scenario.loading import load_scenario
+from sim.scenario.problems import ConfigError
 
 TOY = Path(__file__).parent / "scenarios" / "toy.toml"
 EXTENDS_TOY = 'extends = "toy.toml"\n'

@@ -9,13 +9,14 @@ import re
 import numpy as np
 import pytest
 
-from sim import kpis
 from sim.cli import main
-from sim.compare import compare
-from sim.config import ConfigError, load_scenario
-from sim.experiment import run, summarise
-from sim.model import Model
-from sim.results import dumps, kpi_records, write_bundle
+from sim.engine.model import Model
+from sim.io.bundle import dumps, kpi_records, write_bundle
+from sim.measure import kpis
+from sim.scenario.loading import load_scenario
+from sim.scenario.problems import ConfigError
+from sim.study.compare import compare
+from sim.study.replications import run, summarise
 
 from .conftest import HERE, TOY
 

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from sim import kpis
-from sim.experiment import run
-from sim.model import Model
-from sim.results import write_bundle
+from sim.engine.model import Model
+from sim.io.bundle import write_bundle
+from sim.measure import kpis
+from sim.study.replications import run
 
 from .conftest import toy_with
 
@@ -86,7 +86,7 @@ def test_yard_littles_law(out):
     m = np.isfinite(a)
     w = st.teu[m].astype(float)
     area = (w * (b[m] - a[m])).sum()
-    from sim.monitors import window_means
+    from sim.measure.monitors import window_means
     L = window_means(a[m], st.t_crossing["depart"][0][m], [0.0, end], w, end=end)[0]
     lam = w.sum() / end
     W = area / w.sum()
@@ -121,7 +121,7 @@ def test_replications_do_not_depend_on_how_many_run(toy):
 
 
 def test_window_means_direct_and_cumulative_agree():
-    from sim.monitors import window_means
+    from sim.measure.monitors import window_means
     rng = np.random.default_rng(0)
     a = rng.uniform(0, 100, 500)
     b = a + rng.exponential(10, 500)
@@ -140,7 +140,7 @@ def test_window_means_direct_and_cumulative_agree():
 
 
 def test_window_index_few_and_many_edges_agree():
-    from sim.monitors import window_index
+    from sim.measure.monitors import window_index
     rng = np.random.default_rng(1)
     t = rng.uniform(-5, 105, 1000)
     t[::13] = np.nan
@@ -157,8 +157,8 @@ def test_window_index_few_and_many_edges_agree():
 def test_path_booking_matches_a_linear_scan():
     """RailLine.book (blocked intervals) against the definition: the first hour at or after
     the request that is at least a headway from every booked path."""
-    from sim.config import Link
-    from sim.facilities.rail import RailLine
+    from sim.engine.facilities.rail import RailLine
+    from sim.scenario.schema import Link
     rng = np.random.default_rng(4)
     link = Link.model_validate({"from": "a", "to": "b", "length_km": 100, "train_paths_per_day": 6,
                                 "speed_km_per_day": {"dist": "constant", "value": 800}})
@@ -182,7 +182,7 @@ def test_path_booking_matches_a_linear_scan():
 
 
 def test_boxes_with_the_same_onward_path_share_trains_whatever_they_passed():
-    from sim.config import load_scenario
+    from sim.scenario.loading import load_scenario
 
     from .conftest import HERE
     out = Model(load_scenario(HERE / "scenarios" / "toy_two_borders.toml"), seed=2).run()
@@ -210,8 +210,8 @@ def test_boxes_with_the_same_onward_path_share_trains_whatever_they_passed():
 def test_paths_one_headway_apart_on_paper_are_not_pushed_back():
     """7 paths a day: 24/7 h does not add up exactly in floats; a path two headways after
     another must still be free."""
-    from sim.config import Link
-    from sim.facilities.rail import RailLine
+    from sim.engine.facilities.rail import RailLine
+    from sim.scenario.schema import Link
     link = Link.model_validate({"from": "a", "to": "b", "length_km": 100, "train_paths_per_day": 7,
                                 "speed_km_per_day": {"dist": "constant", "value": 800}})
     line = RailLine("ab", link, np.random.default_rng(0))
@@ -232,7 +232,7 @@ def test_every_link_direction_on_a_path_is_reported_even_when_unused():
 
 
 def test_window_max_against_brute_force():
-    from sim.monitors import window_max
+    from sim.measure.monitors import window_max
     rng = np.random.default_rng(7)
     a = rng.uniform(0, 100, 300)
     b = a + rng.exponential(5, 300)

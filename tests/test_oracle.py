@@ -5,8 +5,8 @@ different order, so the last bits of a float may differ)."""
 import numpy as np
 import pytest
 
-from sim.config import load_scenario
-from sim.model import Model
+from sim.engine.model import Model
+from sim.scenario.loading import load_scenario
 
 from .conftest import HERE, toy_with
 from .oracle import Oracle

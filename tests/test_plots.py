@@ -173,8 +173,8 @@ def test_the_outline_is_small_approximate_and_keeps_the_nodes_on_land():
     shore: a check on the hand-drawn outline."""
     from matplotlib.path import Path as MPath
 
-    from sim.config import load_scenario
     from sim.plots.network_map import outline
+    from sim.scenario.loading import load_scenario
     raw = (ROOT / "sim" / "plots" / "data" / "outline.json").read_text()
     assert len(raw.encode()) < 12_000
     about = json.loads(raw)["about"]
@@ -196,7 +196,7 @@ def test_the_outline_is_small_approximate_and_keeps_the_nodes_on_land():
 
 def test_the_plotting_layer_never_imports_the_simulation():
     code = ("import sys, sim.plots.kinds, sim.report\n"
-            "bad = [m for m in ('simpy', 'sim.model', 'sim.experiment', 'sim.results')"
+            "bad = [m for m in ('simpy', 'sim.engine.model', 'sim.study.replications')"
             " if m in sys.modules]\nassert not bad, bad")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                        cwd=ROOT)

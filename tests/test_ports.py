@@ -4,9 +4,9 @@ berthing and sailing, conservation across the sea, and the sea KPIs."""
 import numpy as np
 import pytest
 
-from sim import kpis
-from sim.config import load_scenario
-from sim.model import Model
+from sim.engine.model import Model
+from sim.measure import kpis
+from sim.scenario.loading import load_scenario
 
 from .conftest import HERE
 
@@ -88,7 +88,7 @@ def test_ferry_kpis_follow_from_the_trace(trace):
 
 
 def test_sea_passages_in_the_container_records(trace):
-    from sim.intervals import sea_legs
+    from sim.measure.intervals import sea_legs
     legs = sea_legs(trace)
     got = np.column_stack([legs[f"sea1_{k}"] for k in ("port_arrive", "sailed", "landed",
                                                         "port_depart")])
@@ -205,7 +205,7 @@ def test_same_seed_same_sea():
 
 
 def test_closure_effects_by_hand():
-    from sim.monitors import closure_effects
+    from sim.measure.monitors import closure_effects
     a = np.array([0.0, 1.0, 2.0, 10.0])
     b = np.array([5.0, 6.0, np.nan, 11.0])
     fx = closure_effects(a, b, np.array([[1.5, 3.0], [12.0, np.nan]]), end=20.0)
@@ -236,7 +236,7 @@ def test_disruption_kpis_of_the_closures_by_hand():
 def test_sea_passage_columns_of_boxes_not_yet_landed():
     # east shut for the whole run: boxes sail from west and never land; their landing
     # columns stay empty (none borrows another box's times)
-    from sim.intervals import sea_legs
+    from sim.measure.intervals import sea_legs
     out = run(TOY_SEA, timeline=[{"date": "2023-12-25", "close": "east", "days": 200}])
     legs = sea_legs(out)
     sailed = np.isfinite(legs["sea1_sailed"])

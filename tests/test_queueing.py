@@ -13,10 +13,10 @@ import pytest
 import simpy
 from scipy import stats
 
-from sim.config import Departure
-from sim.experiment import t_interval
-from sim.facilities.formation import TrainFormation
-from sim.model import Model
+from sim.engine.facilities.formation import TrainFormation
+from sim.engine.model import Model
+from sim.measure.stats import t_interval
+from sim.scenario.schema import Departure
 
 from .conftest import toy_with
 
@@ -158,7 +158,7 @@ def test_full_or_max_wait_first_box_wait_matches_theory():
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as hst  # noqa: E402
 
-from sim.facilities.formation import schedule_departures  # noqa: E402
+from sim.engine.facilities.formation import schedule_departures  # noqa: E402
 
 RULES = hst.one_of(
     hst.builds(lambda: Departure(rule="full")),

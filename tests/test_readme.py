@@ -3,7 +3,7 @@ the two commands are shown, and every scenario file is in the catalogue."""
 
 from pathlib import Path
 
-from sim.kpis import KPIS
+from sim.measure.kpis import KPIS
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from sim.config import ConfigError, load_scenario
+from sim.scenario.loading import load_scenario
+from sim.scenario.problems import ConfigError
 
 HERE = Path(__file__).parent / "scenarios"
 CHILD = 'extends = "toy_sea.toml"\n'

@@ -17,11 +17,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.analyze import analyze
 from sim.cli import main
-from sim.config import ConfigError
-from sim.sweep import load_sweep, run_sweep
-from sim.testfunctions import _marker, ishigami_indices
+from sim.scenario.problems import ConfigError
+from sim.study.analyze import analyze
+from sim.study.sweep import load_sweep, run_sweep
+from tests.testfunctions import _marker, ishigami_indices
 
 HERE = Path(__file__).parent
 TOY = (HERE / "scenarios" / "toy.toml").resolve()
@@ -37,7 +37,7 @@ def spec(tmp_path: Path, text: str, name: str = "spec.toml") -> Path:
 def model_spec(tmp_path, model="linear", method="oat", samples=3, replications=2,
                outputs='["y", "y_noise"]', extra="", name="spec.toml", seed=1):
     return spec(tmp_path, f"""
-model = "sim.testfunctions:{model}"
+model = "tests.testfunctions:{model}"
 method = "{method}"
 samples = {samples}
 replications = {replications}
@@ -60,7 +60,7 @@ high = 1.0
 
 
 ISHIGAMI = """
-model = "sim.testfunctions:ishigami"
+model = "tests.testfunctions:ishigami"
 method = "{method}"
 samples = {samples}
 replications = {reps}
@@ -222,9 +222,9 @@ def test_scenario_sweep_same_rows_inline_and_on_two_workers(tmp_path):
     rho = ra[["demand", "transit_containers_china_central_asia"]].corr("spearman").iloc[0, 1]
     assert rho > 0.9
     # and replication 0 of a point is the scenario run with those values
-    from sim.config import load_scenario
-    from sim.kpis import compute
-    from sim.model import Model
+    from sim.engine.model import Model
+    from sim.measure.kpis import compute
+    from sim.scenario.loading import load_scenario
     r0 = ra.iloc[3]
     sc = load_scenario(TOY, overrides={
         "demand.flows.west.containers_per_year": float(r0["demand"]),
@@ -407,7 +407,7 @@ BAD_SPECS = [
     ('method = "fast"', "method", r"method: 'fast' is not allowed"),
     ('samples = 100\nmethod = "sobol"', "samples",
      r"samples: sobol needs a power of 2 \(got 100; did you mean 64 or 128\?\)"),
-    ('model = "sim.testfunctions:linear"', "model",
+    ('model = "tests.testfunctions:linear"', "model",
      r"<root>|: give either 'scenario' \(a scenario file\) or 'model'"),
     ('outputs = ["transit_containers"]', "outputs",
      r"outputs\[0\]: unknown KPI 'transit_containers' \(did you mean "
@@ -474,7 +474,7 @@ def test_bad_model_and_scenario_references(tmp_path):
     with pytest.raises(ConfigError, match=r"model: cannot import 'sim.nothing:f' "
                        r"\(ModuleNotFoundError"):
         load_sweep(spec(tmp_path, model_spec(tmp_path).read_text().replace(
-            "sim.testfunctions:linear", "sim.nothing:f")))
+            "tests.testfunctions:linear", "sim.nothing:f")))
     text = TOY_SWEEP.replace(str(TOY), "missing.toml")
     with pytest.raises(ConfigError, match=r"scenario: 'missing.toml' not found next to this "
                        r"file"):
@@ -523,9 +523,9 @@ def test_shipped_sweep_specs_load_and_cite_their_ranges(path):
 def test_kpis_asked_by_name_equal_the_full_computation(name):
     """compute(out, names) skips the parts that yield none of the names: every KPI asked
     for alone has exactly the values of the full computation (so SECTIONS is complete)."""
-    from sim.config import load_scenario
-    from sim.kpis import KPIS, compute
-    from sim.model import Model
+    from sim.engine.model import Model
+    from sim.measure.kpis import KPIS, compute
+    from sim.scenario.loading import load_scenario
     out = Model(load_scenario(HERE / "scenarios" / name), 3, 0).run()
     full = compute(out)
     for kpi in {k[0] for k in full}:
@@ -605,7 +605,7 @@ def test_more_bad_specs(tmp_path):
           r"low and high \(got 1, 3.5\)")
     with pytest.raises(ConfigError, match=r"model: 'os:sep' is a str, not a function"):
         load_sweep(spec(tmp_path, model_spec(tmp_path).read_text().replace(
-            "sim.testfunctions:linear", "os:sep"), "m.toml"))
+            "tests.testfunctions:linear", "os:sep"), "m.toml"))
 
 
 def test_oat_base_row_and_whole_numbers(tmp_path):
@@ -646,5 +646,5 @@ def test_interrupted_folders_are_resumable(tmp_path, capsys):
 
 
 def test_every_kpi_belongs_to_a_part_of_the_computation():
-    from sim.kpis import KPIS, SECTIONS
+    from sim.measure.kpis import KPIS, SECTIONS
     assert set().union(*SECTIONS.values()) == set(KPIS)

@@ -5,9 +5,10 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from sim import kpis
-from sim.config import ConfigError, load_scenario
-from sim.model import Model
+from sim.engine.model import Model
+from sim.measure import kpis
+from sim.scenario.loading import load_scenario
+from sim.scenario.problems import ConfigError
 
 from .conftest import HERE, TOY
 
@@ -135,8 +136,8 @@ def test_overlapping_closures_keep_a_crossing_closed_until_the_last_ends():
 def test_random_closures_follow_their_rate_and_season():
     import datetime as dt
 
-    from sim.config import Disruption
-    from sim.facilities.disruptions import closures
+    from sim.engine.facilities.disruptions import closures
+    from sim.scenario.schema import Disruption
     d = Disruption.model_validate({
         "kind": "gale", "events_per_year": 20,
         "seasonality": [6, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
@@ -161,7 +162,7 @@ def test_random_link_closures_admit_no_train_and_are_counted():
     for a, b in shut:
         assert not ((t >= a) & (t < b)).any()
     K = kpis.compute(out)
-    from sim.facilities.disruptions import merge
+    from sim.engine.facilities.disruptions import merge
     start, end = out.calendar.start_h, out.calendar.end_h
     expect = sum(max(0.0, min(b, end) - max(a, start)) for a, b in merge(shut))
     assert K[("closure_hours", "2024", "gate_omega")] == pytest.approx(expect)
@@ -189,8 +190,8 @@ def test_same_seed_same_disruptions_and_bad_disruptions_rejected():
 @pytest.mark.parametrize("order", ["time", "reverse", "shuffled"])
 def test_paths_stay_apart_across_a_headway_change(paths, order):
     """Whatever the booking order, two paths are at least max(their headways) apart."""
-    from sim.config import Link
-    from sim.facilities.rail import RailLine
+    from sim.engine.facilities.rail import RailLine
+    from sim.scenario.schema import Link
     link = Link.model_validate({"from": "a", "to": "b", "length_km": 100,
                                 "train_paths_per_day": paths[0],
                                 "speed_km_per_day": {"dist": "constant", "value": 800}})
@@ -215,7 +216,7 @@ def test_crane_utilisation_stays_within_one_through_closures_and_cuts():
             ([{"date": "2024-01-20", "set": {"nodes.gate.crossing.cranes": 1}}],
              {"nodes.gate.crossing.cranes": 4})):
         out, _ = _run(timeline, **{"nodes.gate.crossing.crane_moves_per_h": 4, **extra})
-        from sim.timeseries import daily
+        from sim.measure.timeseries import daily
         ts = daily(out)
         u = ts[(ts.facility == "gate") & (ts.metric == "crane_utilisation")]["value"]
         assert u.dropna().max() <= 1 + 1e-9

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from sim.config import load_scenario
-from sim.model import Model
+from sim.engine.model import Model
+from sim.scenario.loading import load_scenario
 
 from .conftest import HERE
 

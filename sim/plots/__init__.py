@@ -5,10 +5,10 @@ of result folder into its figure set (``corridor plot``) and report tables (``co
 report``).
 """
 
-from .calibration import calibration_targets, objective_trace, posterior_histogram
-from .comparison import forest_plot, forest_rows, scenario_series
-from .network_map import corridor_map, map_legend, outline
-from .run import (
+from sim.plots.calibration import calibration_targets, objective_trace, posterior_histogram
+from sim.plots.comparison import forest_plot, forest_rows, scenario_series
+from sim.plots.network_map import corridor_map, map_legend, outline
+from sim.plots.run import (
     monthly_boxes_by_crossing,
     monthly_teu_by_service,
     queue_by_facility,
@@ -20,7 +20,7 @@ from .run import (
     utilisation_heatmap,
     yard_by_facility,
 )
-from .style import STYLE
+from sim.plots.style import STYLE
 
 __all__ = ["STYLE", "calibration_targets", "corridor_map", "forest_plot", "forest_rows",
            "map_legend", "monthly_boxes_by_crossing", "monthly_teu_by_service",

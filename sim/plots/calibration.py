@@ -10,9 +10,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from ..config import ConfigError, Problem
-from .folders import Figures, Folder, Tables
-from .style import NOT_SIGNIFICANT, SIGNIFICANT, fmt_number, new_ax
+from sim.plots.folders import Figures, Folder, Tables
+from sim.plots.style import NOT_SIGNIFICANT, SIGNIFICANT, fmt_number, new_ax
+from sim.scenario.problems import ConfigError, Problem
 
 
 def calibration_targets(report: pd.DataFrame, ax=None, title: str = ""):

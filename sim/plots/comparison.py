@@ -10,10 +10,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from ..config import ConfigError, Problem
-from ..headline import COMPARE_HEADLINE
-from .folders import TIMESERIES_COLUMNS, Figures, Folder, Tables, open_folder
-from .style import NOT_SIGNIFICANT, SIGNIFICANT, fmt_number, new_ax, period_band
+from sim.measure.headline import COMPARE_HEADLINE
+from sim.plots.folders import TIMESERIES_COLUMNS, Figures, Folder, Tables, open_folder
+from sim.plots.style import NOT_SIGNIFICANT, SIGNIFICANT, fmt_number, new_ax, period_band
+from sim.scenario.problems import ConfigError, Problem
 
 
 def forest_rows(table: pd.DataFrame, period: str, headline: list[tuple[str, str]],

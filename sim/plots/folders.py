@@ -17,7 +17,7 @@ import pandas as pd
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-from ..config import ConfigError, Problem, did_you_mean
+from sim.scenario.problems import ConfigError, Problem, did_you_mean
 
 Figures = Iterator[tuple[str, "Figure"]]   # (file stem, drawn figure), one at a time
 Tables = list[tuple[str, pd.DataFrame]]    # (title, table) for the report
@@ -178,7 +178,7 @@ def open_folder(path: str | Path, kinds) -> Folder:
                     else ("bundle_format", BUNDLE_FORMATS))
     fmt = man.get(key)
     if fmt not in formats:
-        from .. import __version__
+        from sim import __version__
         wrote = man.get("package_version")
         raise _problem(man_path, key, f"{fmt!r} is not a format corridor-sim "
                        f"{__version__} reads (it reads {', '.join(map(str, formats))}"

@@ -15,14 +15,14 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 
-from ..atomic import folder_replacing
-from ..config import ConfigError, Problem
-from .calibration import calibration_facts, calibration_figures, calibration_tables
-from .comparison import comparison_facts, comparison_figures, comparison_tables, pair_names
-from .folders import Figures, Folder, Tables, open_folder
-from .run import run_facts, run_figures, run_tables
-from .style import STYLE
-from .sweep import sweep_facts, sweep_figures, sweep_tables
+from sim.io.atomic import folder_replacing
+from sim.plots.calibration import calibration_facts, calibration_figures, calibration_tables
+from sim.plots.comparison import comparison_facts, comparison_figures, comparison_tables, pair_names
+from sim.plots.folders import Figures, Folder, Tables, open_folder
+from sim.plots.run import run_facts, run_figures, run_tables
+from sim.plots.style import STYLE
+from sim.plots.sweep import sweep_facts, sweep_figures, sweep_tables
+from sim.scenario.problems import ConfigError, Problem
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from ..config import ConfigError, Problem
-from .folders import Folder
-from .style import UTILISATION_CMAP, new_ax
+from sim.plots.folders import Folder
+from sim.plots.style import UTILISATION_CMAP, new_ax
+from sim.scenario.problems import ConfigError, Problem
 
 WATER, WATER_EDGE, LAND = "#d4e6f1", "#8fb3cc", "#f4f1ea"
 NODE_STYLE = {  # kind: marker, size, colour, label font size (0: no label)

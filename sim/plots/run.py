@@ -8,10 +8,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from ..headline import HEADLINE
-from .folders import TIMESERIES_COLUMNS, Figures, Folder, Tables
-from .network_map import corridor_map_figure
-from .style import (
+from sim.measure.headline import HEADLINE
+from sim.plots.folders import TIMESERIES_COLUMNS, Figures, Folder, Tables
+from sim.plots.network_map import corridor_map_figure
+from sim.plots.style import (
     UTILISATION_CMAP,
     month_labels,
     monthly_mean_over_replications,

@@ -15,9 +15,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from ..config import ConfigError, Problem
-from .folders import Figures, Folder, Tables
-from .style import new_ax
+from sim.plots.folders import Figures, Folder, Tables
+from sim.plots.style import new_ax
+from sim.scenario.problems import ConfigError, Problem
 
 BLUE, ORANGE, GREY = "#1f77b4", "#ff7f0e", "#7f7f7f"
 

@@ -1,0 +1,258 @@
+"""Border crossing with gauge change: receiving tracks, crane gangs, yard, customs dwell,
+and formation of outbound trains on the other gauge."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+import simpy
+
+from sim.engine.facilities.formation import TrainFormation
+from sim.engine.facilities.rail import Draws
+from sim.engine.facilities.slots import Level, Slots, at
+from sim.engine.records import ContainerStore, flat, rows_array
+from sim.scenario.distributions import GammaMeanCV
+from sim.scenario.schema import Crossing
+
+
+class BorderCrossing:
+    """One crossing. An inbound train
+
+    1. queues for a receiving track (``receiving_tracks``) and holds it until unloaded;
+    2. waits for yard space for its TEU (unloading blocks while the yard is full);
+    3. waits for a crane gang (``cranes``) and is handled in
+       ``boxes * moves_per_box / crane_moves_per_h`` hours, times a gamma factor with
+       mean 1 and coefficient of variation ``handling_cv``;
+    4. the train is cleared by customs (``customs_dwell_h``, one draw per train: the
+       transit documents travel with the train); a binomial share of its boxes
+       (``inspection_share``) is pulled for inspection and released together later
+       (``inspection_dwell_h``, one draw per train). Boxes stand in a train in order of
+       their arrival at the origin, which is independent of their size and destination,
+       so the first k boxes are a random sample of k;
+    5. cleared boxes join the pool of boxes with the same onward path, from which
+       outbound trains of the other gauge's length are formed by the crossing's departure
+       rule; a box leaves the yard when its outbound train departs.
+    """
+
+    def __init__(self, env: simpy.Environment, node_id: str, code: int, cfg: Crossing,
+                 handling_rng: np.random.Generator, dwell_rng: np.random.Generator,
+                 inspection_rng: np.random.Generator,
+                 inspection_dwell_rng: np.random.Generator,
+                 teu_of: Callable[[np.ndarray], int]):
+        self.env = env
+        self.id = node_id
+        self.code = code
+        self.cfg = cfg
+        self.teu_of = teu_of  # TEU of a set of container rows (the record store's)
+        self.tracks = Slots(env, cfg.receiving_tracks)
+        self.cranes = Slots(env, cfg.cranes)
+        self.cfg_cranes = cfg.cranes  # crane gangs when open (timeline changes included)
+        self.crane_log: list[tuple[float, int]] = [(0.0, cfg.cranes)]  # (from hour, gangs)
+        self._closures = 0  # closures in force
+        self.closures: list[list[float]] = []  # [from, to (NaN: still closed)] hours
+        self.yard = Level(env, cfg.yard_capacity_teu)
+        self.yard_log: list[tuple[float, float]] = [(0.0, cfg.yard_capacity_teu)]
+        self.hours_per_box = cfg.moves_per_box / cfg.crane_moves_per_h
+        self.handling = GammaMeanCV(handling_rng, cfg.handling_cv)  # factor on the mean
+        self.customs = Draws(cfg.customs_dwell_h, dwell_rng)
+        self.inspection_rng = inspection_rng
+        self.inspection = (Draws(cfg.inspection_dwell_h, inspection_dwell_rng)
+                           if cfg.inspection_dwell_h is not None else None)
+        self.pools: dict[object, TrainFormation] = {}
+        # per inbound train handled: arrive, got track, crane start, unloaded, boxes, teu;
+        # and, for stamping the records after the run: its rows, and their clearance hour,
+        # number of boxes pulled for inspection (the first ones) and their hour
+        self.log: list[tuple[float, float, float, float, int, int]] = []
+        self.in_rows: list[np.ndarray] = []
+        self.clear_log: list[tuple[float, int, float]] = []
+        # per outbound train: depart, boxes, capacity; and its rows and k
+        self.out_log: list[tuple[float, int, int]] = []
+        self.out_rows: list[np.ndarray] = []
+        # trains inside but not yet unloaded: key -> [arrive, crane start or NaN, rows,
+        # teu, pool, got track]
+        self._inside: dict[int, list] = {}
+        self._n_in = 0
+
+    def pool(self, key, boxes_per_train: int,
+             on_depart: Callable[[np.ndarray, float, int], None]) -> TrainFormation:
+        """The formation pool for one onward path (created on first use). Boxes of any
+        origin with the same onward path share it."""
+        p = self.pools.get(key)
+        if p is not None:
+            return p
+        teu_of, yard = self.teu_of, self.yard
+        out_log, out_rows = self.out_log, self.out_rows
+
+        def depart(idx: np.ndarray, t: float) -> None:
+            teu = teu_of(idx)
+            yard.get(teu)
+            out_log.append((t, len(idx), boxes_per_train))
+            out_rows.append(idx)
+            on_depart(idx, t, teu)
+        p = self.pools[key] = TrainFormation(self.env, self.cfg.departure, boxes_per_train,
+                                             depart)
+        p.closed = self.closed
+        return p
+
+    # An inbound train's stay, as a chain of callbacks (no process per train): each step
+    # runs at once when what it needs is free, else when the wait event fires.
+    def receive(self, idx: np.ndarray, teu: int, pool: TrainFormation) -> None:
+        """An inbound train carrying boxes ``idx`` arrives: it queues, is unloaded, and its
+        boxes go through customs into ``pool``."""
+        key = self._n_in = self._n_in + 1
+        train = self._inside[key] = [self.env.now, math.nan, idx, teu, pool, math.nan]
+        _then(self.tracks.acquire(), self._on_track, train, key)
+
+    def _on_track(self, train: list, key: int) -> None:
+        train[5] = self.env.now
+        _then(self.yard.put(train[3]), self._on_yard, train, key)
+
+    def _on_yard(self, train: list, key: int) -> None:
+        _then(self.cranes.acquire(), self._on_crane, train, key)
+
+    def _on_crane(self, train: list, key: int) -> None:
+        train[1] = self.env.now
+        handling = self.handling.one(len(train[2]) * self.hours_per_box)
+        at(self.env, handling, lambda _e: self._on_unloaded(train, key))
+
+    def _on_unloaded(self, train: list, key: int) -> None:
+        over = self.cranes.used > self.cranes.capacity
+        self.cranes.release()
+        if over:  # finishing work begun before a closure or a cut
+            self._log_cranes()
+        self.tracks.release()
+        del self._inside[key]
+        t_arrive, t_start, idx, teu, pool, t_track = train
+        t_done = self.env.now
+        n = len(idx)
+        t_clear = t_done + self.customs.one()
+        k_insp, t_insp = 0, math.nan
+        if self.cfg.inspection_share > 0:
+            k_insp = int(self.inspection_rng.binomial(n, self.cfg.inspection_share))
+            if k_insp:
+                t_insp = t_clear + self.inspection.one()
+        self.log.append((t_arrive, t_track, t_start, t_done, n, teu))
+        self.in_rows.append(idx)
+        self.clear_log.append((t_clear, k_insp, t_insp))
+        if k_insp:
+            pool.add_batch(idx[:k_insp], t_insp, wake=False)
+        pool.add_batch(idx[k_insp:], t_clear)
+
+    def close(self) -> None:
+        """Stop starting to handle trains and releasing outbound trains (a closure begins;
+        trains already on a crane are finished; closures may overlap, and the crossing
+        reopens when the last one ends)."""
+        self._closures += 1
+        if self._closures > 1:
+            return
+        self.cranes.set_capacity(0)
+        self._log_cranes()
+        self.closures.append([self.env.now, math.nan])
+        for p in self.pools.values():
+            p.set_closed(True)
+
+    def reopen(self) -> None:
+        self._closures -= 1
+        if self._closures:
+            return
+        self.cranes.set_capacity(self.cfg_cranes)
+        self._log_cranes()
+        self.closures[-1][1] = self.env.now
+        for p in self.pools.values():
+            p.set_closed(False)
+
+    @property
+    def closed(self) -> bool:
+        return self._closures > 0
+
+    def change(self, field: str, value: float) -> None:
+        """A timeline change of ``crossing.<field>``, from now on."""
+        if field == "cranes":
+            self.cfg_cranes = int(value)
+            if not self.closed:
+                self.cranes.set_capacity(int(value))
+                self._log_cranes()
+        elif field == "receiving_tracks":
+            self.tracks.set_capacity(int(value))
+        elif field == "crane_moves_per_h":
+            self.hours_per_box = self.cfg.moves_per_box / value
+        elif field == "yard_capacity_teu":
+            self.yard.set_capacity(value)
+            self.yard_log.append((self.env.now, value))
+        else:  # checks.timeline allows only the fields above
+            raise ValueError(f"crossing.{field} cannot change during a run")
+
+    def _log_cranes(self) -> None:
+        """Log the crane gangs in force: the capacity, or more while trains already on a
+        crane when it was lowered (or the crossing closed) are finished."""
+        n = max(self.cranes.capacity, self.cranes.used)
+        if self.crane_log[-1][1] != n:
+            self.crane_log.append((self.env.now, n))
+
+    def unfinished(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Trains not yet unloaded at the end: arrival hour, crane-start hour (NaN: still
+        queueing), boxes and TEU, one entry per train."""
+        rows = np.array([(v[0], v[1], len(v[2]), v[3]) for v in self._inside.values()],
+                        dtype=float).reshape(-1, 4)
+        return rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3]
+
+    def stamp(self, store: ContainerStore, slot_lut: np.ndarray, flow_route: np.ndarray
+              ) -> None:
+        """Write this crossing's stage times into the record store (after the run, routes
+        stamped). A box's slot (this is its k-th crossing) follows from its flow and route:
+        ``slot_lut[flow, route, node]``, looked up by ``flow_route`` (``flow * n_routes +
+        route`` per row)."""
+        tc = store.t_crossing
+        lut = slot_lut[:, :, self.code].ravel()  # slot by flow * n_routes + route
+        used = np.unique(lut)
+        used = used[used >= 0]
+
+        def cells(rows: np.ndarray) -> np.ndarray:
+            """Where the boxes' stamps go in the flat (slot, row) arrays."""
+            if len(used) == 1:  # every box meets this crossing as its k-th: no lookup
+                return int(used[0]) * store.n + rows
+            return lut[flow_route[rows]].astype(np.intp) * store.n + rows
+
+        # each per-train log is read once, as a whole (no pass per field)
+        waiting = list(self._inside.values())
+        if self.log:
+            rows = np.concatenate(self.in_rows)
+            at = cells(rows)
+            logged = rows_array(self.log, 6)
+            lens = logged[:, 4].astype(np.int64)  # boxes per train
+            cleared = rows_array(self.clear_log, 3)  # clearance, boxes inspected, their hour
+            flat(tc["unloaded"])[at] = np.repeat(logged[:, 3], lens)
+            ready = np.repeat(cleared[:, 0], lens)
+            # the first k_insp boxes of each train were pulled for inspection
+            k_insp = cleared[:, 1].astype(np.int64)
+            if k_insp.any():
+                first = np.cumsum(lens) - lens  # each train's first position
+                pos = np.repeat(first, k_insp) + (
+                    np.arange(k_insp.sum()) - np.repeat(np.cumsum(k_insp) - k_insp, k_insp))
+                ready[pos] = np.repeat(cleared[:, 2], k_insp)
+            flat(tc["ready"])[at] = ready
+            t_arr = np.repeat(logged[:, 0], lens)
+        else:
+            at, t_arr = np.empty(0, np.intp), np.empty(0)
+        # trains still queueing or being unloaded at the end have arrived too
+        if waiting:
+            at = np.concatenate([at, cells(np.concatenate([w[2] for w in waiting]))])
+            t_arr = np.concatenate([t_arr, np.repeat([w[0] for w in waiting],
+                                                     [len(w[2]) for w in waiting])])
+        flat(store.crossing)[at] = self.code
+        flat(tc["arrive"])[at] = t_arr
+        if self.out_rows:
+            rows = np.concatenate(self.out_rows)
+            out = rows_array(self.out_log, 3)  # depart, boxes, capacity
+            flat(tc["depart"])[cells(rows)] = np.repeat(out[:, 0],
+                                                        out[:, 1].astype(np.int64))
+
+
+def _then(wait: simpy.Event | None, step, *args) -> None:
+    """Run ``step(*args)`` now if there is nothing to wait for, else when ``wait`` fires."""
+    if wait is None:
+        step(*args)
+    else:
+        wait.callbacks.append(lambda _event: step(*args))

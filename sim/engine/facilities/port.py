@@ -1,0 +1,403 @@
+"""Sea ports and the vessel services between them.
+
+A :class:`Port` is a transfer node like a border crossing: trains arriving by rail are
+received, unloaded into the yard and cleared exactly as at a crossing (it reuses
+:class:`~sim.facilities.border.BorderCrossing` for that side), and outbound trains are
+formed by the port's departure rule. In addition, vessel loads are landed into the same
+yard and cleared (one ``customs_dwell_h`` draw per load), and boxes bound across the sea
+wait in the yard for a vessel of their service.
+
+A :class:`VesselService` runs ``fleet`` identical vessels that shuttle between the home
+port (``from``) and the far port (``to``). A vessel's cycle:
+
+1. at home: wait while the port is closed, take a berth (or wait for one), berth
+   (``berthing_h``), unload the return load (units / ``handling_per_h``);
+2. wait at the berth until the sailing rule releases a load from the boxes waiting for
+   the service (``full``: a vessel load; ``full_or_max_wait``: a load, or what is ready
+   once the oldest box has waited ``max_wait_h``; ``timetable``: at the slot times, with
+   what is ready); load it (units / ``handling_per_h``);
+3. wait while the port is closed, leave the berth and sail (``crossing_h``);
+4. at the far port: wait while it is closed, take a berth, berth and unload; the load is
+   landed; take at once what is ready for the way back (up to the vessel's capacity);
+   load it, wait while the port is closed, sail back.
+
+A closed port (a storm, or a timeline closure) stops berthing, the release of loads and
+sailing; the rail side of the port goes on (trains are still unloaded into the yard and
+formed from it). Work already begun at a berth is finished.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Callable
+
+import numpy as np
+import simpy
+
+from sim.engine.facilities.border import BorderCrossing, _then
+from sim.engine.facilities.formation import TrainFormation
+from sim.engine.facilities.rail import Draws
+from sim.engine.facilities.slots import Slots
+from sim.scenario.schema import Departure, Port, Service
+
+# where a landed load's boxes go next: rows -> [(rows of one group, pool)]
+Dispatch = Callable[[np.ndarray], list[tuple[np.ndarray, TrainFormation]]]
+
+
+class PortFacility(BorderCrossing):
+    """A port: the rail side of a crossing plus berths, vessel landings and storms."""
+
+    def __init__(self, env: simpy.Environment, node_id: str, code: int, cfg: Port,
+                 handling_rng, dwell_rng, inspection_rng, inspection_dwell_rng,
+                 teu_of: Callable[[np.ndarray], int]):
+        super().__init__(env, node_id, code, cfg, handling_rng, dwell_rng, inspection_rng,
+                         inspection_dwell_rng, teu_of)
+        self.berths = Slots(env, cfg.berths)
+        self._storms = 0                     # closures of the port to shipping in force
+        self._open: simpy.Event | None = None  # fires when the port reopens
+        self.sea_pools: list[TrainFormation] = []
+        # per vessel load landed: arrival at the port (anchorage), unloaded, boxes, teu;
+        # its rows and their clearance hour
+        self.sea_log: list[tuple[float, float, int, int]] = []
+        self.sea_rows: list[tuple[np.ndarray, float]] = []
+        self._landing: dict[int, list] = {}  # loads waiting for yard space
+        self._n_land = 0
+        # per vessel load: rows and the hour it was released from the yard to the vessel,
+        # and the hour the vessel sailed
+        self.released_rows: list[np.ndarray] = []
+        self.released_at: list[float] = []
+        self.sailed_rows: list[np.ndarray] = []
+        self.sailed_at: list[float] = []
+
+    # -- shipping ---------------------------------------------------------------------
+    @property
+    def shut(self) -> bool:
+        """Closed to shipping."""
+        return self._storms > 0
+
+    def close(self) -> None:
+        """A closure to shipping begins (closures may overlap; the port reopens when the
+        last one ends)."""
+        self._storms += 1
+        if self._storms == 1:
+            self.closures.append([self.env.now, math.nan])
+            self._open = self.env.event()
+
+    def reopen(self) -> None:
+        self._storms -= 1
+        if self._storms:
+            return
+        self.closures[-1][1] = self.env.now
+        self._open.succeed()
+        self._open = None
+        for p in self.sea_pools:
+            p.wake()
+
+    def wait_open(self):
+        """Process step: wait until the port is open to shipping."""
+        while self._open is not None:
+            yield self._open
+
+    def change(self, field: str, value: float) -> None:
+        if field == "berths":
+            self.berths.set_capacity(int(value))
+        else:
+            super().change(field, value)
+
+    def sea_pool(self, capacity: int, rule: Departure, gate: Callable[[], bool] | None,
+                 on_load: Callable[[np.ndarray, float, int], None]) -> TrainFormation:
+        """The pool of boxes waiting here for a vessel of one service and direction; a
+        released load leaves the yard and goes to ``on_load(rows, t, teu)``."""
+        teu_of, yard = self.teu_of, self.yard
+
+        def load(idx: np.ndarray, t: float) -> None:
+            teu = teu_of(idx)
+            yard.get(teu)
+            self.released_rows.append(idx)
+            self.released_at.append(t)
+            on_load(idx, t, teu)
+        p = TrainFormation(self.env, rule, capacity, load, gate)
+        self.sea_pools.append(p)
+        return p
+
+    def land(self, idx: np.ndarray, teu: int, t_arrive: float, dispatch: Dispatch) -> None:
+        """A vessel load has been unloaded now: it goes into the yard (waiting for space
+        if need be), is cleared, and its boxes join the pools that take them on."""
+        key = self._n_land = self._n_land + 1
+        self._landing[key] = [t_arrive, idx, teu]
+        _then(self.yard.put(teu), self._landed, key, dispatch)
+
+    def _landed(self, key: int, dispatch: Dispatch) -> None:
+        t_arrive, idx, teu = self._landing.pop(key)
+        now = self.env.now
+        t_clear = now + self.customs.one()
+        self.sea_log.append((t_arrive, now, len(idx), teu))
+        self.sea_rows.append((idx, t_clear))
+        groups = dispatch(idx)
+        for i, (rows, pool) in enumerate(groups):
+            pool.add_batch(rows, t_clear, wake=i == len(groups) - 1)
+
+    def sailed(self, idx: np.ndarray, t: float) -> None:
+        self.sailed_rows.append(idx)
+        self.sailed_at.append(t)
+
+    def unlanded(self) -> tuple[np.ndarray, np.ndarray]:
+        """Vessel loads unloaded but waiting for yard space at the end: arrival hours and
+        rows."""
+        waiting = list(self._landing.values())
+        rows = np.concatenate([w[1] for w in waiting]) if waiting else np.empty(0, np.int64)
+        t = np.repeat([w[0] for w in waiting], [len(w[1]) for w in waiting])
+        return np.asarray(t, float), rows
+
+    def visits(self, n_rows: int, end_h: float) -> dict[str, np.ndarray]:
+        """Every box that reached the port: its row and the hours it arrived (by train or
+        vessel), was unloaded, was ready to move on, left the yard (``release``: onto its
+        train, or to a vessel to be loaded) and left the port (``depart``: its train or
+        vessel left; NaN: not yet), in no particular order. ``kind`` is 0 for arrivals by
+        rail, 1 by sea."""
+        rows, arrive, unloaded, ready, kind = [], [], [], [], []
+        for (t_arr, _tr, _ts, t_done, n, _teu), idx, (t_clear, k_insp, t_insp) in zip(
+                self.log, self.in_rows, self.clear_log):
+            rows.append(idx)
+            arrive.append(np.full(n, t_arr))
+            unloaded.append(np.full(n, t_done))
+            r = np.full(n, t_clear)
+            r[:k_insp] = t_insp
+            ready.append(r)
+            kind.append(np.zeros(n, np.int8))
+        for v in self._inside.values():  # trains not yet unloaded
+            n = len(v[2])
+            rows.append(v[2])
+            arrive.append(np.full(n, v[0]))
+            unloaded.append(np.full(n, np.nan))
+            ready.append(np.full(n, np.nan))
+            kind.append(np.zeros(n, np.int8))
+        for (t_arr, t_done, n, _teu), (idx, t_clear) in zip(self.sea_log, self.sea_rows):
+            rows.append(idx)
+            arrive.append(np.full(n, t_arr))
+            unloaded.append(np.full(n, t_done))
+            ready.append(np.full(n, t_clear))
+            kind.append(np.ones(n, np.int8))
+        t_w, rows_w = self.unlanded()
+        rows.append(rows_w)
+        arrive.append(t_w)
+        unloaded.append(np.full(len(rows_w), np.nan))
+        ready.append(np.full(len(rows_w), np.nan))
+        kind.append(np.ones(len(rows_w), np.int8))
+        r = np.concatenate(rows).astype(np.int64)
+        out = {"row": r, "arrive": np.concatenate(arrive),
+               "unloaded": np.concatenate(unloaded), "ready": np.concatenate(ready),
+               "kind": np.concatenate(kind), "depart": np.full(len(r), np.nan)}
+        out["ready"][out["ready"] >= end_h] = np.nan
+        # departures by train or by vessel
+        dep_rows = self.out_rows + self.sailed_rows
+        if dep_rows:
+            t = np.repeat([o[0] for o in self.out_log] + self.sailed_at,
+                          [len(x) for x in dep_rows])
+            pos = np.full(n_rows, -1, np.int64)
+            pos[r] = np.arange(len(r))
+            out["depart"][pos[np.concatenate(dep_rows)]] = t
+        out["release"] = out["depart"].copy()
+        if self.released_rows:
+            pos = np.full(n_rows, -1, np.int64)
+            pos[r] = np.arange(len(r))
+            out["release"][pos[np.concatenate(self.released_rows)]] = np.repeat(
+                self.released_at, [len(x) for x in self.released_rows])
+        return out
+
+
+class VesselService:
+    """A fleet of vessels shuttling between two ports (see the module docstring)."""
+
+    def __init__(self, env: simpy.Environment, sid: str, cfg: Service, home: PortFacility,
+                 away: PortFacility, share_40ft: float, teu: np.ndarray,
+                 berthing_rng: np.random.Generator, crossing_rng: np.random.Generator):
+        self.env, self.id, self.cfg = env, sid, cfg
+        self.home, self.away = home, away
+        self.teu = teu
+        self.capacity = cfg.capacity_boxes(share_40ft)
+        self.units_capacity = (cfg.capacity_railcars if cfg.kind == "ferry"
+                               else cfg.capacity_teu)
+        self.rate = cfg.handling_per_h
+        self.berthing = Draws(cfg.berthing_h, berthing_rng)
+        self.crossing = Draws(cfg.crossing_h, crossing_rng)
+        # vessels empty at the home berth, waiting for a load: (event, since hour)
+        self._ready: deque[tuple[simpy.Event, float]] = deque()
+        self.out_pool = home.sea_pool(self.capacity, cfg.sailing, self._may_load,
+                                      self._loaded)
+        self._back: list = []
+        never = Departure(rule="full")
+        self.back_pool = away.sea_pool(self.capacity, never, lambda: False, self._taken)
+        # where boxes landed at each end go next (set by the model): direction -> dispatch
+        self.dispatch: dict[int, Dispatch] = {}
+        # per sailing: vessel, direction (0 home->far), sail hour, arrival at the far
+        # anchorage (NaN: at sea at the end), boxes, teu, units (railcars or TEU), hour
+        # the load was landed (unloaded; NaN: not yet, or nothing aboard)
+        self.sailings: list[list] = []
+        self.sailing_rows: list[np.ndarray] = []
+        # per vessel: intervals idle at the home berth waiting for a load [from, to)
+        self.idle: list[tuple[float, float]] = []
+        self.retire = 0  # vessels to withdraw when next at home (timeline fleet cuts)
+        self.fleet = 0
+        self._next_id = 0
+        self._aboard: dict[int, np.ndarray] = {}  # vessel -> rows loaded, not yet landed
+        self._last: dict[int, int] = {}  # vessel -> index of its latest sailing
+        self.active: list[tuple[float, int]] = [(0.0, 0)]  # (from hour, vessels in service)
+        self.add_vessels(cfg.fleet)
+
+    # -- fleet --------------------------------------------------------------------------
+    def add_vessels(self, n: int) -> None:
+        for _ in range(n):
+            k = self._next_id
+            self._next_id += 1
+            self.fleet += 1
+            self.env.process(self._vessel(k))
+        self._log_active()
+
+    def set_fleet(self, n: int) -> None:
+        """A timeline change of the fleet: more vessels start at home now; fewer are
+        withdrawn at once from those idle at home, the rest as they next come home (a
+        vessel at sea or at the far port finishes its round trip)."""
+        n_now = self.fleet - self.retire
+        if n > n_now:
+            back = min(self.retire, n - n_now)
+            self.retire -= back
+            self.add_vessels(n - n_now - back)
+        else:
+            self.retire += n_now - n
+            while self.retire and self._ready:
+                self._ready.pop()[0].succeed(None)
+
+    def _withdraw(self) -> None:
+        self.retire -= 1
+        self.fleet -= 1
+        self._log_active()
+
+    def _log_active(self) -> None:
+        n = self.fleet
+        if self.active[-1][0] == self.env.now:
+            self.active[-1] = (self.env.now, n)
+        else:
+            self.active.append((self.env.now, n))
+
+    # -- loads --------------------------------------------------------------------------
+    def _may_load(self) -> bool:
+        return bool(self._ready) and not self.home.shut
+
+    def _loaded(self, idx: np.ndarray, t: float, teu: int) -> None:
+        self._ready.popleft()[0].succeed((idx, teu))
+
+    def _taken(self, idx: np.ndarray, t: float, teu: int) -> None:
+        self._back.append((idx, teu))
+
+    def units(self, teu: int, boxes: int) -> float:
+        return self.cfg.units(teu, boxes)
+
+    def idle_intervals(self) -> tuple[np.ndarray, np.ndarray]:
+        """Vessel intervals idle at home waiting for a load (NaN end: still waiting at
+        the end of the run)."""
+        a = [t for t, _ in self.idle] + [t for _, t in self._ready]
+        b = [t for _, t in self.idle] + [math.nan] * len(self._ready)
+        return np.array(a, float), np.array(b, float)
+
+    def aboard(self) -> np.ndarray:
+        """Rows on board a vessel at the end: loaded and not yet landed (at the berth
+        being loaded, at sea, at anchor, or being unloaded)."""
+        loads = [r for r in self._aboard.values() if len(r)]
+        return np.concatenate(loads) if loads else np.empty(0, np.int64)
+
+    # -- a vessel -------------------------------------------------------------------------
+    def _berth(self, port: PortFacility):
+        """Process step: take a berth at ``port`` once it is open, and moor."""
+        env = self.env
+        while True:
+            yield from port.wait_open()
+            req = port.berths.acquire()
+            if req is not None:
+                yield req
+            if not port.shut:
+                break
+            port.berths.release()  # closed while waiting for the berth: wait again
+        yield env.timeout(self.berthing.one())
+
+    def _vessel(self, k: int):
+        """Process: one vessel's round trips. An empty vessel waits for a load at home
+        at anchor, not at a berth; it berths when a load is released (and, with a return
+        load, to unload it first: a load ready by then is taken at the same call)."""
+        env, home, away = self.env, self.home, self.away
+        cargo: tuple[np.ndarray, int] | None = None  # the return load on board
+        t_arrive = env.now
+        while True:
+            # at home: unload the return load, if any, at a berth
+            at_berth = False
+            if cargo is not None:
+                yield from self._berth(home)
+                at_berth = True
+                idx, teu = cargo
+                yield env.timeout(self.units(teu, len(idx)) / self.rate)
+                self._aboard.pop(k, None)
+                self.sailings[self._last[k]][7] = env.now
+                home.land(idx, teu, t_arrive, self.dispatch[1])
+                cargo = None
+            if self.retire:
+                self._withdraw()
+                if at_berth:
+                    home.berths.release()
+                return
+            t_idle = env.now
+            ev = env.event()
+            self._ready.append((ev, t_idle))
+            self.out_pool.wake()
+            if at_berth and not ev.triggered:  # nothing to load yet: leave the berth
+                home.berths.release()
+                at_berth = False
+            load = yield ev
+            self.idle.append((t_idle, env.now))
+            if load is None:  # withdrawn while waiting for a load
+                self._withdraw()
+                if at_berth:
+                    home.berths.release()
+                return
+            idx, teu = load
+            self._aboard[k] = idx
+            if not at_berth:
+                yield from self._berth(home)
+            yield env.timeout(self.units(teu, len(idx)) / self.rate)
+            yield from home.wait_open()
+            home.berths.release()
+            idx, teu = yield from self._sail(k, 0, idx, teu, home)
+            # at the far port: unload, take what is ready for the way back, return
+            t_arrive = env.now
+            yield from self._berth(away)
+            yield env.timeout(self.units(teu, len(idx)) / self.rate)
+            self._aboard.pop(k, None)
+            self.sailings[self._last[k]][7] = env.now
+            away.land(idx, teu, t_arrive, self.dispatch[0])
+            yield from away.wait_open()
+            self.back_pool.take_ready(self.capacity, env.now)
+            if self._back:
+                idx, teu = self._back.pop()
+                self._aboard[k] = idx
+                yield env.timeout(self.units(teu, len(idx)) / self.rate)
+            else:
+                idx, teu = np.empty(0, np.int64), 0
+            yield from away.wait_open()
+            away.berths.release()
+            idx, teu = yield from self._sail(k, 1, idx, teu, away)
+            cargo = (idx, teu) if len(idx) else None
+            t_arrive = env.now
+
+    def _sail(self, k: int, direction: int, idx: np.ndarray, teu: int, port: PortFacility):
+        """Process step: sail one way with a load; returns the load on arrival."""
+        env = self.env
+        rec = [k, direction, env.now, math.nan, len(idx), teu, self.units(teu, len(idx)),
+               math.nan]
+        self._last[k] = len(self.sailings)
+        self.sailings.append(rec)
+        self.sailing_rows.append(idx)
+        if len(idx):
+            port.sailed(idx, env.now)
+        yield env.timeout(self.crossing.one())
+        rec[3] = env.now
+        return idx, teu

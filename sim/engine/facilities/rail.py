@@ -1,0 +1,214 @@
+"""Rail lines: train paths booked first come, first served, and running times.
+
+A train books its paths when it leaves a terminal or a crossing, for every link up to its
+next stop (crossing or destination), in order: on each link it takes the first free path
+at or after the hour it reaches the link. Paths on one link and direction are at least
+``24 / train_paths_per_day`` hours apart; a later booking may take a free path between
+earlier bookings. This is how infrastructure managers allocate freight paths, and it lets
+the whole run to the next stop be one simulation event.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right, insort
+
+import numpy as np
+
+from sim.engine.records import rows_array
+from sim.scenario.distributions import _Dist
+from sim.scenario.schema import Link
+
+EPS_H = 1e-9  # clock tolerance, hours
+
+
+class Draws:
+    """Draws from one distribution and generator, taken in blocks for speed.
+
+    The sequence of values is fixed by the generator and the block size (fixed here), so
+    runs are reproducible; block draws only avoid per-call overhead.
+    """
+
+    __slots__ = ("dist", "rng", "block", "_it")
+
+    def __init__(self, dist: _Dist, rng: np.random.Generator, block: int = 256):
+        self.dist, self.rng, self.block = dist, rng, block
+        self._it = iter(())
+
+    def one(self) -> float:
+        try:
+            return next(self._it)
+        except StopIteration:
+            self._it = iter(np.asarray(self.dist.sample(self.rng, self.block),
+                                       dtype=float).tolist())
+            return next(self._it)
+
+
+class RailLine:
+    """A link, both directions, with its booked paths and its running-time draws."""
+
+    __slots__ = ("id", "length_km", "headway_h", "speed", "_lo", "_hi", "log", "km_h",
+                 "_h_from", "_h_val", "closures", "_raw", "_reach")
+
+    def __init__(self, link_id: str, link: Link, rng: np.random.Generator):
+        self.id = link_id
+        self.length_km = link.length_km
+        self.headway_h = 24.0 / link.train_paths_per_day
+        self._reach = self.headway_h - EPS_H  # a path blocks this far either side
+        self.speed = Draws(link.speed_km_per_day, rng)
+        self.km_h = link.length_km * 24.0  # running hours = km_h / speed (km/day)
+        self.closures: list[tuple[float, float]] = []  # (from, to) hours
+        self._raw: tuple[list[float], list[float]] = ([], [])  # booked hours, if schedule
+        # headway changes from a timeline: from these hours on, these headways
+        self._h_from: list[float] = []
+        self._h_val: list[float] = []
+        # per direction: blocked intervals (lo, hi), sorted and disjoint
+        self._lo: tuple[list[float], list[float]] = ([], [])
+        self._hi: tuple[list[float], list[float]] = ([], [])
+        # per train: hour it reached the link, hour it entered, direction
+        self.log: list[tuple[float, float, int]] = []
+
+    def book(self, direction: int, t: float, now: float) -> float:
+        """Book the first free path at or after hour ``t`` (booked at hour ``now <= t``);
+        return its hour.
+
+        A path at b blocks the open interval (b - h, b + h) for other paths (h: headway),
+        narrowed by a clock tolerance so that paths one headway apart on paper are not
+        pushed back by float rounding. The blocked time is kept as sorted disjoint
+        intervals, so a saturated line with a long queue of booked paths costs one
+        bisection, not a scan of the queue."""
+        los, his = self._lo[direction], self._hi[direction]
+        if (not his or t >= his[-1]) and not self._h_from:
+            # the common case: the request falls after every path booked so far
+            h = self._reach
+            if his and his[-1] > t - h:
+                his[-1] = t + h  # joins the last blocked interval
+            else:
+                los.append(t - h)
+                his.append(t + h)
+                if len(los) > 256 and his[128] < now:
+                    del los[:128], his[:128]
+            self.log.append((t, t, direction))
+            return t
+        # the first free hour (inlined _first_free: this is the hottest line of the model)
+        j = bisect_right(los, t) - 1
+        entry = t
+        if j >= 0 and los[j] < t < his[j]:  # blocked: go one headway after the block's end
+            entry = his[j] + EPS_H
+            while j + 1 < len(los) and los[j + 1] < entry < his[j + 1]:
+                j += 1
+                entry = his[j] + EPS_H
+        if self._h_from:  # headways change: keep max(own, other) apart from every path
+            entry = self._apart(direction, los, his, entry)
+            raw = self._raw[direction]
+            insort(raw, entry)
+            if len(raw) > 1024 and raw[512] < now - 2 * max(self.headway_h, *self._h_val):
+                del raw[:512]  # too far behind any request (all at >= now) to conflict
+            h = self._headway(entry) - EPS_H
+        else:
+            h = self._reach
+        # block (entry - h, entry + h) (inlined _block)
+        lo, hi = entry - h, entry + h
+        i = bisect_right(los, lo)
+        start = i - 1 if i > 0 and his[i - 1] > lo else i
+        end = i
+        n = len(los)
+        while end < n and los[end] < hi:
+            end += 1
+        if start < end:  # merge with the blocks it overlaps (usually one)
+            if los[start] < lo:
+                lo = los[start]
+            if his[end - 1] > hi:
+                hi = his[end - 1]
+            if end == start + 1:
+                los[start], his[start] = lo, hi
+            else:
+                los[start:end] = [lo]
+                his[start:end] = [hi]
+        else:
+            los.insert(start, lo)
+            his.insert(start, hi)
+        if len(los) > 256 and his[128] < now:
+            del los[:128], his[:128]  # no request (all at >= now) can fall in these
+        self.log.append((t, entry, direction))
+        return entry
+
+    @staticmethod
+    def _first_free(los: list[float], his: list[float], t: float) -> float:
+        """The first hour at or after ``t`` outside every blocked interval."""
+        j = bisect_right(los, t) - 1
+        entry = t
+        if j >= 0 and los[j] < t < his[j]:  # blocked: go one headway after the block's end
+            entry = his[j] + EPS_H
+            while j + 1 < len(los) and los[j + 1] < entry < his[j + 1]:
+                j += 1
+                entry = his[j] + EPS_H
+        return entry
+
+    def _headway(self, t: float) -> float:
+        if self._h_from and t >= self._h_from[0]:
+            return self._h_val[bisect_right(self._h_from, t) - 1]
+        return self.headway_h
+
+    def _apart(self, direction: int, los: list[float], his: list[float], entry: float
+               ) -> float:
+        """With a headway schedule, a path must also be its *own* headway away from the
+        paths already booked (blocked intervals carry each booked path's headway only):
+        two paths stay max(h_a, h_b) apart whichever was booked first."""
+        raw, widest = self._raw[direction], max(self.headway_h, *self._h_val)
+        while True:
+            h_e = self._headway(entry)
+            lo = bisect_left(raw, entry - widest)
+            hi = bisect_right(raw, entry + widest)
+            push = max((b + max(h_e, self._headway(b)) for b in raw[lo:hi]
+                        if abs(b - entry) < max(h_e, self._headway(b)) - EPS_H), default=None)
+            if push is None:
+                return entry
+            entry = self._first_free(los, his, push)
+
+    def _block(self, direction: int, lo: float, hi: float) -> None:
+        """Add the open interval (lo, hi) to the blocked time, merging overlaps."""
+        los, his = self._lo[direction], self._hi[direction]
+        i = bisect_right(los, lo)
+        start = i - 1 if i > 0 and his[i - 1] > lo else i
+        end = i
+        while end < len(los) and los[end] < hi:
+            end += 1
+        if start < end:
+            lo, hi = min(lo, los[start]), max(hi, his[end - 1])
+        los[start:end] = [lo]
+        his[start:end] = [hi]
+
+    def change_paths(self, from_h: float, paths_per_day: float) -> None:
+        """From hour ``from_h`` on, paths are ``24 / paths_per_day`` hours apart."""
+        i = bisect_right(self._h_from, from_h)
+        self._h_from.insert(i, from_h)
+        self._h_val.insert(i, 24.0 / paths_per_day)
+
+    def close(self, from_h: float, to_h: float) -> None:
+        """No train enters the link, either way, from ``from_h`` until ``to_h``."""
+        self.closures.append((from_h, to_h))
+        for direction in (0, 1):
+            self._block(direction, from_h - 2 * EPS_H, to_h - EPS_H)
+
+    def paths_available(self, edges: np.ndarray, end_h: float) -> np.ndarray:
+        """Train paths offered in each window ``[e_j, e_j+1)``, one direction: open hours
+        (closures removed) over the headway in force."""
+        from sim.engine.facilities.disruptions import merge
+        starts = [0.0, *self._h_from]
+        heads = [self.headway_h, *self._h_val]
+        ends = [*self._h_from, end_h]
+        closed = merge(self.closures)
+        out = np.zeros(len(edges) - 1)
+        for a, b, h in zip(starts, ends, heads):
+            for j in range(len(edges) - 1):
+                lo, hi = max(a, edges[j]), min(b, edges[j + 1])
+                if hi <= lo:
+                    continue
+                shut = sum(max(0.0, min(c1, hi) - max(c0, lo)) for c0, c1 in closed)
+                out[j] += (hi - lo - shut) / h
+        return out
+
+    def log_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(reached, entered, direction) per train booked."""
+        a = rows_array(self.log, 3)
+        return a[:, 0], a[:, 1], a[:, 2].astype(np.int8)

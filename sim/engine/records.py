@@ -1,0 +1,104 @@
+"""The container record store: one row per container, in NumPy arrays.
+
+Containers are never SimPy processes. Trains carry arrays of row indices, and each stage
+stamps its time into the rows it moves. Times are model hours since the start of the
+simulation (the start of the warm-up); NaN means the stage has not been reached (yet).
+"""
+
+from __future__ import annotations
+
+from itertools import chain
+
+import numpy as np
+
+from sim.scenario.network import MAX_CROSSINGS
+
+# stage stamps at each border crossing on the path, k = 0 .. MAX_CROSSINGS-1
+CROSSING_STAGES = ("arrive", "unloaded", "ready", "depart")
+
+
+def rows_array(rows: list[tuple], width: int) -> np.ndarray:
+    """A list of equal-length numeric tuples (a log) as a float array, quickly."""
+    flat = np.fromiter(chain.from_iterable(rows), float, count=len(rows) * width)
+    return flat.reshape(-1, width)
+
+
+def gather(batches: list[np.ndarray], per_batch=None, per_row: list[np.ndarray] | None = None):
+    """Concatenate row batches, with one value per batch repeated over its rows (or the
+    per-row value arrays concatenated): for stamping many trains at once."""
+    if not batches:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    rows = np.concatenate(batches)
+    if per_row is not None:
+        return rows, np.concatenate(per_row)
+    lens = np.fromiter(map(len, batches), np.int64, len(batches))
+    return rows, np.repeat(np.asarray(per_batch), lens)
+
+
+def flat(a: np.ndarray) -> np.ndarray:
+    """A flat view of a (slot, row) array of the store, writes going through: the cell of
+    slot k and row i is ``k * n + i``."""
+    if not a.flags.c_contiguous:  # reshape would copy
+        raise ValueError("a flat view needs a C-contiguous array")
+    return a.reshape(-1)
+
+
+class ContainerStore:
+    """Column arrays for ``n`` containers; row index = container id (flow by flow, each
+    flow's boxes in order of arrival)."""
+
+    def __init__(self, flow: np.ndarray, origin: np.ndarray, destination: np.ndarray,
+                 size_ft: np.ndarray, t_created: np.ndarray, slots: int = MAX_CROSSINGS):
+        n = len(t_created)
+        self.n = n
+        self.flow = flow.astype(np.int16)
+        self.origin = origin.astype(np.int16)
+        self.destination = destination.astype(np.int16)
+        self.size_ft = size_ft.astype(np.int8)
+        self.teu = np.where(self.size_ft == 40, 2, 1).astype(np.int8)
+        self._forty = self.size_ft == 40
+        self.t_created = t_created.astype(np.float64)
+        self.route = np.full(n, -1, np.int16)
+        self.t_depart_origin = np.full(n, np.nan)
+        self.t_delivered = np.full(n, np.nan)
+        # one slot per crossing a box can meet on its path (the scenario's most, <= 3)
+        self.slots = slots
+        self.crossing = np.full((slots, n), -1, np.int16)
+        self.t_crossing = {s: np.full((slots, n), np.nan) for s in CROSSING_STAGES}
+
+    def teu_of(self, rows: np.ndarray) -> int:
+        """TEU of the boxes in ``rows``: one per box and one more per 40 ft box (counting
+        the 40 ft boxes is cheaper than summing the TEU column)."""
+        return len(rows) + int(np.count_nonzero(self._forty[rows]))
+
+    def frame(self, node_ids: list[str], flow_ids: list[str], route_ids: list[str],
+              t0: np.datetime64):
+        """One row per container (a pandas DataFrame) with names instead of codes and stage
+        times as datetimes."""
+        import pandas as pd
+
+        def cat(codes, names):
+            return pd.Categorical.from_codes(codes.astype(np.int32), categories=names)
+
+        def when(h):
+            return t0 + (h * 3_600_000_000).round().astype("timedelta64[us]")
+
+        cols = {
+            "container_id": np.arange(self.n, dtype=np.int64),
+            "flow": cat(self.flow, flow_ids),
+            "origin": cat(self.origin, node_ids),
+            "destination": cat(self.destination, node_ids),
+            "route": pd.Categorical.from_codes(self.route.astype(np.int32), categories=route_ids),
+            "size_ft": self.size_ft,
+            "teu": self.teu,
+            "created": when(self.t_created),
+            "departed_origin": when(self.t_depart_origin),
+        }
+        for k in range(self.slots):
+            if (self.crossing[k] >= 0).any():
+                cols[f"crossing{k + 1}"] = pd.Categorical.from_codes(
+                    self.crossing[k].astype(np.int32), categories=node_ids)
+                for s in CROSSING_STAGES:
+                    cols[f"crossing{k + 1}_{s}"] = when(self.t_crossing[s][k])
+        cols["delivered"] = when(self.t_delivered)
+        return pd.DataFrame(cols)

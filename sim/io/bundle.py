@@ -1,0 +1,191 @@
+"""Result bundles: one folder per run, written atomically.
+
+A bundle holds ``manifest.json`` (provenance: scenario, resolved config and its hash,
+seeds, versions, git commit, wall time), ``kpis.json`` / ``kpis.csv`` (no wall time, so
+two identical runs give identical files), ``timeseries.parquet`` and, unless skipped,
+``containers.parquet``, and ``network.json`` (the corridor's nodes with their coordinates
+and its rail and sea links with the scopes that name their directions in the tables, for
+the map). Everything is written into a hidden temporary folder beside the
+target, which is renamed into place only when complete: a reader never sees half a bundle.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import platform
+import subprocess
+import sys
+from contextlib import contextmanager
+from importlib import metadata
+from pathlib import Path
+
+from sim import __version__
+from sim.io.atomic import folder_replacing, write_parquet_atomic, write_text_atomic  # noqa: F401
+from sim.scenario.loading import resolved_dict
+from sim.study.replications import RunResult
+
+BUNDLE_FORMAT = 1
+
+
+def _clean(x):
+    """JSON-safe: NaN and infinities become null."""
+    if isinstance(x, float):
+        return x if math.isfinite(x) else None
+    if isinstance(x, dict):
+        return {k: _clean(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_clean(v) for v in x]
+    return x
+
+
+def dumps(obj) -> str:
+    return json.dumps(_clean(obj), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def config_hash(config: dict) -> str:
+    canon = json.dumps(config, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return "sha256:" + hashlib.sha256(canon.encode("utf-8")).hexdigest()
+
+
+def git_commit() -> str | None:
+    try:
+        here = Path(__file__).resolve().parent
+        r = subprocess.run(["git", "-C", str(here), "rev-parse", "HEAD"], capture_output=True,
+                           text=True, timeout=5)
+        if r.returncode != 0:
+            return None
+        dirty = subprocess.run(["git", "-C", str(here), "status", "--porcelain", "--", "."],
+                               capture_output=True, text=True, timeout=5).stdout.strip()
+        return r.stdout.strip() + ("+dirty" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for pkg in ("simpy", "numpy", "scipy", "pandas", "pyarrow", "pydantic"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            pass
+    return out
+
+
+def kpi_records(result: RunResult) -> list[dict]:
+    recs = []
+    for row in result.kpis.itertuples(index=False):
+        ci = None if (math.isnan(row.ci95_low) or math.isnan(row.ci95_high)) else [
+            row.ci95_low, row.ci95_high]
+        recs.append({"name": row.name, "period": row.period, "scope": row.scope,
+                     "unit": row.unit, "mean": row.mean, "ci95": ci, "values": row.values})
+    return recs
+
+
+def manifest(result: RunResult, scenario_path: str | None, argv: list[str] | None) -> dict:
+    cfg = resolved_dict(result.scenario)
+    return {
+        "kind": "run",
+        "bundle_format": BUNDLE_FORMAT,
+        "scenario": result.scenario.name,
+        "scenario_path": scenario_path,
+        "config_hash": config_hash(cfg),
+        "seed": result.seed,
+        "replications": result.replications,
+        "seed_scheme": ("numpy SeedSequence(seed, spawn_key=(replication, stream"
+                        "[, sha256(element) words 0 and 1]))"),
+        "horizon": {"start": str(result.scenario.horizon.start),
+                    "end": str(result.scenario.horizon.end),
+                    "warmup_days": result.scenario.horizon.warmup_days},
+        "package_version": __version__,
+        "git_commit": git_commit(),
+        "versions": _versions(),
+        "command": argv,
+        "wall_time_s": round(result.wall_time_s, 3),
+        "files": [],
+        **({"precision": result.extra["precision"]} if "precision" in result.extra else {}),
+        **({"posterior": result.extra["posterior"]} if "posterior" in result.extra else {}),
+        "config": cfg,
+    }
+
+
+def network_record(scenario) -> dict:
+    """The corridor as drawn on a map: nodes with lon/lat and kind; rail links and vessel
+    services (sea links) with their ends, length and the scope of each direction in the
+    KPIs and daily series (direction 0 first)."""
+    from sim.measure.intervals import direction_scope, service_scope
+    nodes = {nid: {"name": n.name, "kind": n.kind, "country": n.country, "lon": n.lon,
+                   "lat": n.lat} for nid, n in scenario.nodes.items()}
+    links = [{"id": lid, "from": link.from_, "to": link.to, "mode": "rail",
+              "length_km": link.length_km,
+              "scopes": [direction_scope(lid, link.from_, link.to, d) for d in (0, 1)]}
+             for lid, link in scenario.links.items()]
+    links += [{"id": sid, "from": svc.from_, "to": svc.to, "mode": "sea", "length_km": None,
+               "vessels": svc.kind, "scopes": [service_scope(sid, d) for d in (0, 1)]}
+              for sid, svc in scenario.services.items()]
+    return {"network_format": 1, "nodes": nodes, "links": links}
+
+
+RESULT_FILES = {"manifest.json", "kpis.json", "kpis.csv", "timeseries.parquet",
+                "containers.parquet", "network.json", "figures", "report.html",
+                "comparison.json", "comparison.csv"}
+
+
+def not_replaceable(path: Path, kind: str = "run") -> str | None:
+    """Why an existing folder may not be replaced by a result folder of ``kind``, or None
+    if it may: an empty folder, or a result folder of the same kind holding nothing but
+    result files and figures."""
+    path = Path(path)
+    if not path.is_dir():
+        return "exists and is not a folder"
+    names = {p.name for p in path.iterdir()}
+    if not names:
+        return None
+    try:
+        found = json.loads((path / "manifest.json").read_text(encoding="utf-8")).get("kind")
+    except (OSError, ValueError, AttributeError):
+        found = None
+    if not found:
+        return "exists and is not a result folder"
+    if found != kind:
+        return f"is a {found!r} result folder, which a {kind!r} folder does not replace"
+    foreign = sorted(names - RESULT_FILES)
+    if foreign:
+        return f"is a result folder that also holds {', '.join(foreign)}"
+    return None
+
+
+@contextmanager
+def atomic_dir(target: Path, kind: str = "run"):
+    """Yield a temporary folder that replaces ``target`` only if the block succeeds."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    why = not_replaceable(target, kind) if target.exists() else None
+    if why:
+        raise FileExistsError(f"{target} {why}; choose another output folder")
+    with folder_replacing(target) as tmp:
+        yield tmp
+
+
+def write_bundle(result: RunResult, out_dir: str | Path, scenario_path: str | None = None,
+                 argv: list[str] | None = None) -> Path:
+    """Write a run's result folder atomically; returns its path."""
+    out_dir = Path(out_dir)
+    man = manifest(result, scenario_path, argv if argv is not None else sys.argv)
+    with atomic_dir(out_dir) as tmp:
+        (tmp / "kpis.json").write_text(dumps(kpi_records(result)), encoding="utf-8")
+        csv = result.kpis.copy()
+        csv["values"] = [";".join(repr(float(v)) for v in vals) for vals in csv["values"]]
+        csv.to_csv(tmp / "kpis.csv", index=False, lineterminator="\n")
+        result.timeseries.to_parquet(tmp / "timeseries.parquet", index=False)
+        (tmp / "network.json").write_text(dumps(network_record(result.scenario)),
+                                          encoding="utf-8")
+        files = ["manifest.json", "kpis.json", "kpis.csv", "timeseries.parquet",
+                 "network.json"]
+        if result.containers is not None:
+            result.containers.to_parquet(tmp / "containers.parquet", index=False)
+            files.append("containers.parquet")
+        man["files"] = files
+        (tmp / "manifest.json").write_text(dumps(man), encoding="utf-8")
+    return out_dir

@@ -1,0 +1,448 @@
+"""Key performance indicators of one replication, from the record store and facility logs.
+
+Each KPI is keyed by (name, period, scope): period is a calendar year of the reported
+horizon (``"2024"``) or ``"run"`` (the whole simulation, warm-up included); scope is
+``"all"`` or the id of a route, corridor, crossing or link direction. :data:`KPIS` is the
+one catalogue of names, units and definitions (the README's KPI table is generated from
+it). Undefined values (a mean over no containers) are NaN.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.engine.facilities.disruptions import merge
+from sim.engine.model import RunOutput
+from sim.engine.records import rows_array
+from sim.measure.intervals import crossing_record, link_directions, port_visits, vessel_utilisation
+from sim.measure.monitors import closure_effects, counts_in, window_index, window_max, window_means
+
+KPIS: dict[str, tuple[str, str]] = {
+    "containers_created": ("containers", "boxes arriving at their origin terminal (period run: "
+                           "whole simulation incl. warm-up)"),
+    "containers_delivered": ("containers", "boxes arriving at their destination terminal"),
+    "containers_in_system": ("containers", "boxes created but not delivered at the end of the "
+                             "run, by where they are (scope at_origin / on_rail / at_crossing "
+                             "/ at_port / at_sea) or in all"),
+    "containers_in_transit_at_end": ("containers", "boxes not delivered at the end of the run, "
+                                     "by corridor of the route their train took"),
+    "teu_created": ("TEU", "TEU arriving at their origin terminal"),
+    "transit_containers_china_central_asia": (
+        "containers", "boxes whose origin and destination regions are in kpis.transit, counted "
+        "on arrival at the first kpis.transit crossing they reach (default: China -> Europe "
+        "boxes at Dostyk and Altynkol)"),
+    "transit_teu_china_central_asia": ("TEU", "the same boxes in TEU"),
+    "kz_share_china_europe_land": ("fraction", "of China -> Europe boxes arriving at their "
+                                   "first (China) border crossing, the share arriving at a "
+                                   "crossing in Kazakhstan"),
+    "containers_by_route": ("containers", "boxes leaving their origin on block trains of the "
+                            "route"),
+    "teu_by_route": ("TEU", "TEU leaving their origin on block trains of the route"),
+    "trains_by_route": ("trains", "block trains leaving their origin on the route"),
+    "containers_by_corridor": ("containers", "boxes leaving their origin on routes of the "
+                               "corridor"),
+    "containers_by_crossing": ("containers", "boxes arriving at the crossing"),
+    "teu_by_crossing": ("TEU", "TEU arriving at the crossing"),
+    "trains_by_crossing": ("trains", "inbound trains arriving at the crossing"),
+    "transit_time_days_mean": ("days", "mean time from arrival at the origin terminal to "
+                               "arrival at the destination, boxes delivered in the period, by "
+                               "corridor and by route"),
+    "transit_time_days_p95": ("days", "95th percentile of the same"),
+    "origin_wait_days_mean": ("days", "part of the transit time spent at the origin "
+                              "terminal waiting for the block train to fill (mean over boxes "
+                              "leaving the origin in the period), by corridor"),
+    "border_dwell_hours_mean": ("hours", "mean time from a box's arrival at the crossing to "
+                                "its departure on the other gauge, boxes departing in the "
+                                "period"),
+    "border_handling_hours_mean": ("hours", "part of the dwell spent queueing for a track, "
+                                   "yard space and a crane, and being unloaded"),
+    "border_customs_hours_mean": ("hours", "part of the dwell spent in customs/inspection"),
+    "border_consolidation_hours_mean": ("hours", "part of the dwell spent waiting for the "
+                                        "outbound train to fill or leave"),
+    "utilisation": ("fraction", "crossings: busy crane-hours / crane-hours in force; links: "
+                    "trains entering / train paths offered (open hours over the headway), "
+                    "per direction"),
+    "mean_queue": ("trains", "time-average number of trains waiting: at crossings for a "
+                   "track, yard space or a crane; on links for a train path"),
+    "yard_occupancy_teu_mean": ("TEU", "time-average TEU unloaded at the crossing or port "
+                                "and not yet taken from the yard onto a train or vessel"),
+    "yard_utilisation": ("fraction", "yard_occupancy_teu_mean / yard_capacity_teu (its "
+                         "time average, when the timeline changes it)"),
+    "peak_queue": ("trains", "most trains waiting at once: at crossings for a track, yard "
+                   "space or a crane; on links for a train path"),
+    "closure_hours": ("hours", "hours the facility (crossing, port or link) was closed, by "
+                      "timeline closures and random disruptions together (a port: to "
+                      "shipping)"),
+    "disruption_events": ("closures", "closures of the crossing or port (timeline or random) "
+                          "beginning in the period"),
+    "disruption_boxes_delayed": ("containers", "boxes at the facility, or arriving, while it "
+                                 "was closed; summed over the closures beginning in the "
+                                 "period"),
+    "disruption_peak_backlog": ("containers", "most boxes at the facility at once from a "
+                                "closure's start until it recovered; the largest over the "
+                                "closures beginning in the period"),
+    "disruption_recovery_hours_mean": ("hours", "from a reopening until the boxes at the "
+                                       "facility first fell back to their number when the "
+                                       "closure began; mean over the closures beginning in "
+                                       "the period that recovered before the end of the run"),
+    "disruption_unrecovered": ("closures", "closures beginning in the period that had not "
+                               "recovered (as above) by the end of the run"),
+    "corridor_share_china_europe": ("fraction", "of China -> Europe boxes leaving their "
+                                    "origin in the period, the share on routes of the "
+                                    "corridor"),
+    "caspian_teu": ("TEU", "TEU shipped across the Caspian: by port, loaded onto plus "
+                    "unloaded from vessels there; all, carried by vessels sailing between "
+                    "Caspian ports (each box once per crossing), by sailing hour"),
+    "teu_by_service": ("TEU", "TEU carried by the vessel service's sailings in the period "
+                       "(scope SERVICE: from home, SERVICE:return: back)"),
+    "sailings_by_service": ("sailings", "vessel sailings, laden or not, by service and "
+                            "direction"),
+    "vessel_fill_rate": ("fraction", "railcars (ferry) or TEU (feeder) carried / usable "
+                         "capacity offered (capacity x load_factor), sailings in the period, "
+                         "by service and direction"),
+    "vessel_utilisation": ("fraction", "share of the fleet's hours in service not spent idle "
+                           "at the home berth waiting for a load"),
+    "port_dwell_hours_mean": ("hours", "mean time from a box's arrival at the port (by train "
+                              "or vessel) to its departure (by vessel or train), boxes "
+                              "departing in the period"),
+    "port_handling_hours_mean": ("hours", "part of it until unloaded: queueing for a track, "
+                                 "yard space and a crane and unloading (from a train), or "
+                                 "waiting for a berth and unloading (from a vessel)"),
+    "port_customs_hours_mean": ("hours", "part of it in customs and port formalities"),
+    "port_consolidation_hours_mean": ("hours", "part of it waiting for the vessel or train "
+                                      "to fill, load and leave (storm holds included)"),
+}
+
+Key = tuple[str, str, str]
+
+
+def year_stats(t: np.ndarray, values: np.ndarray, edges: np.ndarray, p95: bool = False
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Mean (and 95th percentile) of ``values`` by the window of ``edges`` that ``t`` falls
+    in; NaN where a window has no value. ``t`` NaN: not counted."""
+    j = window_index(t, edges)
+    n_win = len(edges) - 1
+    ok = (j >= 0) & (j < n_win)
+    j, v = j[ok], values[ok]
+    count = np.bincount(j, minlength=n_win)
+    total = np.bincount(j, weights=v, minlength=n_win)
+    mean = np.divide(total, count, out=np.full(n_win, np.nan), where=count > 0)
+    if not p95:
+        return mean, mean
+    q = np.full(n_win, np.nan)
+    for y in range(n_win):
+        if count[y]:
+            q[y] = np.quantile(v[j == y], 0.95)
+    return mean, q
+
+
+def year_means(t: np.ndarray, values: list[np.ndarray], edges: np.ndarray
+               ) -> list[np.ndarray]:
+    """Means of several value arrays by the window of ``edges`` that ``t`` falls in (one
+    pass over ``t``); NaN where a window has no value."""
+    j = window_index(t, edges)
+    n_win = len(edges) - 1
+    ok = (j >= 0) & (j < n_win)
+    j = j[ok]
+    count = np.bincount(j, minlength=n_win)
+    out = []
+    for v in values:
+        total = np.bincount(j, weights=v[ok], minlength=n_win)
+        out.append(np.divide(total, count, out=np.full(n_win, np.nan), where=count > 0))
+    return out
+
+
+def locate(out: RunOutput) -> dict[str, np.ndarray]:
+    """Where each container is at the end of the run: exactly one mask is true per row."""
+    st = out.store
+    delivered = np.isfinite(st.t_delivered)
+    at_origin = np.isnan(st.t_depart_origin)
+    at_crossing = np.zeros(st.n, bool)
+    for k in range(st.slots):
+        at_crossing |= (np.isfinite(st.t_crossing["arrive"][k])
+                        & np.isnan(st.t_crossing["depart"][k]))
+    at_port = np.zeros(st.n, bool)
+    landed = np.zeros(st.n, np.int64)
+    for pid in out.ports:
+        v = port_visits(out, pid)
+        at_port[v["row"][np.isnan(v["depart"])]] = True
+        np.add.at(landed, v["row"][v["kind"] == 1], 1)
+    sailed = np.zeros(st.n, np.int64)
+    for svc in out.services.values():
+        if svc.sailing_rows:
+            np.add.at(sailed, np.concatenate(svc.sailing_rows), 1)
+    at_sea = sailed > landed
+    on_rail = ~(delivered | at_origin | at_crossing | at_port | at_sea)
+    return {"delivered": delivered, "at_origin": at_origin, "at_crossing": at_crossing,
+            "at_port": at_port, "at_sea": at_sea, "on_rail": on_rail}
+
+
+RESILIENCE = {"disruption_events", "disruption_boxes_delayed", "disruption_peak_backlog",
+              "disruption_recovery_hours_mean", "disruption_unrecovered"}
+# which KPIs each part of compute() yields, so that a caller who needs only a few (a sweep,
+# a calibration) skips the parts that yield none of them
+SECTIONS: dict[str, set[str]] = {
+    "volumes": {"containers_created", "containers_delivered", "containers_in_system",
+                "teu_created", "transit_containers_china_central_asia",
+                "transit_teu_china_central_asia", "kz_share_china_europe_land"},
+    "routes": {"trains_by_route", "containers_by_route", "teu_by_route",
+               "containers_by_corridor", "transit_time_days_mean", "transit_time_days_p95",
+               "origin_wait_days_mean", "containers_in_transit_at_end",
+               "corridor_share_china_europe"},
+    "ports": {"caspian_teu", "teu_by_service", "sailings_by_service", "vessel_fill_rate",
+              "vessel_utilisation", "port_dwell_hours_mean", "port_handling_hours_mean",
+              "port_customs_hours_mean", "port_consolidation_hours_mean", "closure_hours",
+              "yard_occupancy_teu_mean", "yard_utilisation", *RESILIENCE},
+    "crossings": {"trains_by_crossing", "containers_by_crossing", "teu_by_crossing",
+                  "mean_queue", "peak_queue", "closure_hours", "utilisation",
+                  "yard_occupancy_teu_mean", "yard_utilisation", "border_dwell_hours_mean",
+                  "border_handling_hours_mean", "border_customs_hours_mean",
+                  "border_consolidation_hours_mean", *RESILIENCE},
+    "links": {"closure_hours", "utilisation", "mean_queue", "peak_queue"},
+}
+
+
+def compute(out: RunOutput, names: set[str] | None = None) -> dict[Key, float]:
+    """The KPIs of one replication: all of them, or (``names``) at least those named —
+    the parts of the computation that yield none of them are skipped."""
+    def wanted(section: str) -> bool:
+        return names is None or not names.isdisjoint(SECTIONS[section])
+
+    s, st, cal = out.scenario, out.store, out.calendar
+    years = cal.years()
+    labels = [y for y, _, _ in years]
+    edges = np.array([a for _, a, _ in years] + [years[-1][2]])
+    end_h = cal.end_h
+    K: dict[Key, float] = {}
+
+    def put_years(name: str, scope: str, values) -> None:
+        for lab, v in zip(labels, values):
+            K[(name, lab, scope)] = float(v)
+
+    # -- volumes ----------------------------------------------------------------------
+    where = locate(out)
+    K[("containers_created", "run", "all")] = st.n
+    K[("containers_delivered", "run", "all")] = int(where["delivered"].sum())
+    K[("containers_in_system", "run", "all")] = int((~where["delivered"]).sum())
+    for place in ("at_origin", "on_rail", "at_crossing", "at_port", "at_sea"):
+        K[("containers_in_system", "run", place)] = int(where[place].sum())
+    put_years("containers_created", "all", counts_in(st.t_created, edges))
+    put_years("teu_created", "all", counts_in(st.t_created, edges, st.teu))
+    put_years("containers_delivered", "all", counts_in(st.t_delivered, edges))
+
+    # -- the published aggregates -------------------------------------------------------
+    # per-node lookup tables, indexed by the stores' int16 node codes (-1: none -> last)
+    nodes = [s.nodes[n] for n in out.node_ids]
+    tc = s.kpis.transit
+    from_ok = np.array([n.region in tc.origin_regions for n in nodes] + [False])
+    to_ok = np.array([n.region in tc.destination_regions for n in nodes] + [False])
+    at_counted = np.array([nid in tc.crossings for nid in out.node_ids] + [False])
+    counted = from_ok[st.origin] & to_ok[st.destination]
+    t_first = np.full(st.n, np.nan)
+    for k in range(st.slots):
+        hit = at_counted[st.crossing[k]] & np.isnan(t_first)
+        t_first[hit] = st.t_crossing["arrive"][k][hit]
+    t_count = np.where(counted, t_first, np.nan)
+    put_years("transit_containers_china_central_asia", "all", counts_in(t_count, edges))
+    put_years("transit_teu_china_central_asia", "all", counts_in(t_count, edges, st.teu))
+
+    is_china = np.array([n.region == "china" for n in nodes] + [False])
+    is_europe = np.array([n.region == "europe" for n in nodes] + [False])
+    in_kz = np.array([n.country == "KZ" for n in nodes] + [False])
+    ce = is_china[st.origin] & is_europe[st.destination] & (st.crossing[0] >= 0)
+    t0 = np.where(ce, st.t_crossing["arrive"][0], np.nan)
+    kz = in_kz[st.crossing[0]]
+    all_ce = counts_in(t0, edges)
+    kz_ce = counts_in(np.where(kz, t0, np.nan), edges)
+    put_years("kz_share_china_europe_land", "all",
+              np.divide(kz_ce, all_ce, out=np.full(len(labels), np.nan), where=all_ce > 0))
+
+    # -- by route and corridor ----------------------------------------------------------
+    if wanted("routes"):
+        ot = rows_array(out.origin_trains, 5)
+        corridor_of = {rid: s.routes[rid].corridor for rid in out.route_ids}
+        for r, rid in enumerate(out.route_ids):
+            m = ot[:, 1] == r
+            put_years("trains_by_route", rid, counts_in(ot[m, 2], edges))
+            put_years("containers_by_route", rid, counts_in(ot[m, 2], edges, ot[m, 3]))
+            put_years("teu_by_route", rid, counts_in(ot[m, 2], edges, ot[m, 4]))
+        corridors = sorted(set(corridor_of.values()))
+        route_corr = np.array([corridors.index(corridor_of[r]) for r in out.route_ids] + [-1])
+        box_corr = route_corr[st.route]  # route -1 (not departed) -> last entry, -1
+        transit_days = (st.t_delivered - st.t_created) / 24.0
+        for ci, corr in enumerate(corridors):
+            m = box_corr == ci
+            put_years("containers_by_corridor", corr, counts_in(st.t_depart_origin[m], edges))
+            dm = m & where["delivered"]
+            mean, p95 = year_stats(st.t_delivered[dm], transit_days[dm], edges, p95=True)
+            put_years("transit_time_days_mean", corr, mean)
+            put_years("transit_time_days_p95", corr, p95)
+            wait = (st.t_depart_origin[m] - st.t_created[m]) / 24.0
+            put_years("origin_wait_days_mean", corr,
+                      year_stats(st.t_depart_origin[m], wait, edges)[0])
+            K[("containers_in_transit_at_end", "run", corr)] = int((m & ~where["delivered"]).sum())
+        K[("containers_in_transit_at_end", "run", "not_departed")] = int(where["at_origin"].sum())
+        delivered_rows = np.flatnonzero(where["delivered"])
+        route_d = st.route[delivered_rows]
+        for r, rid in enumerate(out.route_ids):  # and by route, within a corridor
+            rows = delivered_rows[route_d == r]
+            mean, p95 = year_stats(st.t_delivered[rows], transit_days[rows], edges, p95=True)
+            put_years("transit_time_days_mean", rid, mean)
+            put_years("transit_time_days_p95", rid, p95)
+        ce_all = is_china[st.origin] & is_europe[st.destination]
+        ce_total = counts_in(np.where(ce_all, st.t_depart_origin, np.nan), edges)
+        for ci, corr in enumerate(corridors):
+            n_corr = counts_in(np.where(ce_all & (box_corr == ci), st.t_depart_origin, np.nan),
+                               edges)
+            put_years("corridor_share_china_europe", corr,
+                      np.divide(n_corr, ce_total, out=np.full(len(labels), np.nan),
+                                where=ce_total > 0))
+
+    # -- ports and vessel services ------------------------------------------------------
+    if wanted("ports"):
+        _ports_and_services(out, edges, end_h, put_years)
+
+    # -- crossings ----------------------------------------------------------------------
+    if wanted("crossings"):
+        spans = np.diff(edges)
+        closable = _closable(s)
+        for nid, xing in out.crossings.items():
+            rec = crossing_record(out, nid)
+            put_years("trains_by_crossing", nid, counts_in(rec.arrive, edges))
+            put_years("containers_by_crossing", nid, counts_in(rec.arrive, edges, rec.boxes))
+            put_years("teu_by_crossing", nid, counts_in(rec.arrive, edges, rec.teu))
+            put_years("mean_queue", nid, window_means(*rec.queue, edges, end=end_h))
+            put_years("peak_queue", nid, window_max(*rec.queue, edges, end=end_h))
+            busy = window_means(*rec.busy, edges, end=end_h)
+            c_from, c_to, c_n = rec.cranes
+            avail = window_means(c_from, c_to, edges, c_n, end=end_h)
+            shut = np.array(xing.closures, float).reshape(-1, 2)
+            put_years("closure_hours", nid,
+                      window_means(shut[:, 0], shut[:, 1], edges, end=end_h) * spans)
+            put_years("utilisation", nid,
+                      np.divide(busy, avail, out=np.full(len(busy), np.nan), where=avail > 0))
+            a, b, w = rec.yard
+            occ = window_means(a, b, edges, w, end=end_h)
+            put_years("yard_occupancy_teu_mean", nid, occ)
+            put_years("yard_utilisation", nid, occ / yard_capacity(xing, edges, end_h))
+            parts = ("dwell", "handling", "customs", "consolidation")
+            for part, means in zip(parts, year_means(rec.box["t"], [rec.box[p] for p in parts],
+                                                     edges)):
+                put_years(f"border_{part}_hours_mean", nid, means)
+            if nid in closable:
+                _resilience(nid, rec.box["arrive"], rec.box["t"], shut, edges, end_h, put_years)
+
+    # -- links --------------------------------------------------------------------------
+    if wanted("links"):
+        for lid, line in out.lines.items():
+            if line.closures or s.links[lid].disruptions:
+                shut = np.array(merge(line.closures), float).reshape(-1, 2)
+                put_years("closure_hours", lid,
+                          window_means(shut[:, 0], shut[:, 1], edges, end=end_h) * spans)
+        offered = {}
+        for scope, line, reached, entered in link_directions(out):
+            if line.id not in offered:
+                offered[line.id] = line.paths_available(edges, end_h)
+            avail = offered[line.id]
+            put_years("utilisation", scope, np.divide(counts_in(entered, edges), avail,
+                                                      out=np.full(len(avail), np.nan),
+                                                      where=avail > 0))
+            put_years("mean_queue", scope, window_means(reached, entered, edges, end=end_h))
+            put_years("peak_queue", scope, window_max(reached, entered, edges, end=end_h))
+    return K
+
+
+def _ports_and_services(out: RunOutput, edges: np.ndarray, end_h: float, put_years) -> None:
+    s, st = out.scenario, out.store
+    spans = np.diff(edges)
+    closable = _closable(s)
+    caspian = {nid for nid, n in s.nodes.items() if n.port is not None and n.port.sea == "caspian"}
+    port_teu = {nid: np.zeros(len(spans)) for nid in caspian}
+    across = np.zeros(len(spans))
+    for sid, svc in out.services.items():
+        sail = rows_array(svc.sailings, 8)
+        usable = svc.units_capacity * svc.cfg.load_factor
+        ends = (svc.cfg.from_, svc.cfg.to)
+        for d, scope in ((0, sid), (1, f"{sid}:return")):
+            m = sail[:, 1] == d
+            t_sail, teu, units = sail[m, 2], sail[m, 5], sail[m, 6]
+            n = counts_in(t_sail, edges)
+            put_years("sailings_by_service", scope, n)
+            put_years("teu_by_service", scope, counts_in(t_sail, edges, teu))
+            carried = counts_in(t_sail, edges, units)
+            put_years("vessel_fill_rate", scope,
+                      np.divide(carried, n * usable, out=np.full(len(n), np.nan),
+                                where=n > 0))
+            loaded_at, landed_at = ends[d], ends[1 - d]
+            if loaded_at in port_teu:
+                port_teu[loaded_at] += counts_in(t_sail, edges, teu)
+            if landed_at in port_teu:  # counted when unloaded
+                port_teu[landed_at] += counts_in(sail[m, 7], edges, teu)
+            if loaded_at in caspian and landed_at in caspian:
+                across += counts_in(t_sail, edges, teu)
+        put_years("vessel_utilisation", sid, vessel_utilisation(svc, edges, end_h))
+    if caspian:
+        for nid in sorted(port_teu):
+            put_years("caspian_teu", nid, port_teu[nid])
+        put_years("caspian_teu", "all", across)
+    for nid, port in out.ports.items():
+        v = port_visits(out, nid)
+        shut = np.array(port.closures, float).reshape(-1, 2)
+        put_years("closure_hours", nid,
+                  window_means(shut[:, 0], shut[:, 1], edges, end=end_h) * spans)
+        if nid in closable:
+            _resilience(nid, v["arrive"], v["depart"], shut, edges, end_h, put_years)
+        teu = st.teu[v["row"]].astype(float)
+        done = np.isfinite(v["unloaded"])
+        occ = window_means(v["unloaded"][done], v["release"][done], edges, teu[done],
+                           end=end_h)
+        put_years("yard_occupancy_teu_mean", nid, occ)
+        put_years("yard_utilisation", nid, occ / yard_capacity(port, edges, end_h))
+        parts = {"dwell": v["depart"] - v["arrive"],
+                 "handling": v["unloaded"] - v["arrive"],
+                 "customs": v["ready"] - v["unloaded"],
+                 "consolidation": v["depart"] - v["ready"]}
+        for part, means in zip(parts, year_means(v["depart"], list(parts.values()), edges)):
+            put_years(f"port_{part}_hours_mean", nid, means)
+
+
+def yard_capacity(fac, edges: np.ndarray, end_h: float) -> np.ndarray:
+    """Time-average yard capacity in force per window (timeline changes included)."""
+    t = np.array([a for a, _ in fac.yard_log], float)
+    v = np.array([b for _, b in fac.yard_log], float)
+    return window_means(t, np.append(t[1:], end_h), edges, v, end=end_h)
+
+
+def _closable(s) -> set[str]:
+    """Facilities that random disruptions or the timeline may close (the same in every
+    replication, so that every replication reports the same KPI rows)."""
+    return ({nid for nid, n in s.nodes.items() if n.disruptions}
+            | {ch.close for ch in s.timeline if ch.close is not None})
+
+
+def _resilience(nid: str, arrive: np.ndarray, depart: np.ndarray, shut: np.ndarray,
+                edges: np.ndarray, end_h: float, put_years) -> None:
+    """The disruption KPIs of one facility from its boxes' stays and its closures."""
+    fx = closure_effects(arrive, depart, shut, end_h)
+    start = shut[:, 0] if len(shut) else np.empty(0)
+    j = window_index(start, edges)
+    n = len(edges) - 1
+    events, caught, peak = np.zeros(n), np.zeros(n), np.zeros(n)
+    rec_sum, rec_n, unrec = np.zeros(n), np.zeros(n), np.zeros(n)
+    for k, y in enumerate(j.tolist()):
+        if not 0 <= y < n:
+            continue
+        events[y] += 1
+        caught[y] += fx[k, 0]
+        peak[y] = max(peak[y], fx[k, 1])
+        if fx[k, 2] == fx[k, 2]:
+            rec_sum[y] += fx[k, 2]
+            rec_n[y] += 1
+        else:
+            unrec[y] += 1
+    put_years("disruption_events", nid, events)
+    put_years("disruption_boxes_delayed", nid, caught)
+    put_years("disruption_peak_backlog", nid, np.where(events > 0, peak, np.nan))
+    put_years("disruption_recovery_hours_mean", nid,
+              np.divide(rec_sum, rec_n, out=np.full(n, np.nan), where=rec_n > 0))
+    put_years("disruption_unrecovered", nid, unrec)

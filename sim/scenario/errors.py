@@ -1,0 +1,214 @@
+"""Pydantic's validation errors translated into one actionable line each: the dotted path
+as the user wrote it, what is wrong, and what is allowed (did-you-mean for names)."""
+
+from __future__ import annotations
+
+import re
+import types
+import typing
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
+
+from sim.scenario import distributions as d
+from sim.scenario.distributions import DIST_NAMES
+from sim.scenario.problems import did_you_mean
+from sim.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    from sim.scenario.loading import Loaded
+
+
+def _dist_model(name: str):
+    return {"constant": d.Constant, "exponential": d.Exponential, "uniform": d.Uniform,
+            "triangular": d.Triangular, "lognormal": d.Lognormal, "gamma": d.Gamma}[name]
+
+
+def _unwrap(ann):
+    origin = typing.get_origin(ann)
+    args = typing.get_args(ann)
+    if origin is dict:
+        return _DictOf(_unwrap(args[1]))
+    if origin in (list, tuple):
+        return _unwrap(args[0]) if args else None
+    if origin in (typing.Union, types.UnionType):
+        for a in args:
+            if a is type(None):
+                continue
+            u = _unwrap(a)
+            if u is not None:
+                return u
+        return None
+    if origin is typing.Annotated:
+        return _unwrap(args[0])
+    if isinstance(ann, type) and issubclass(ann, BaseModel):
+        return ann
+    return None
+
+
+class _DictOf:
+    def __init__(self, inner):
+        self.inner = inner
+
+
+def _fields_at(loc: tuple, root: Any = None) -> list[str]:
+    """Allowed key names at ``loc`` (for did-you-mean on unknown keys)."""
+    model: Any = root or Scenario
+    for part in loc:
+        if isinstance(model, _DictOf):
+            model = model.inner
+            continue
+        if isinstance(part, int):
+            continue
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            fields = model.model_fields
+            f = fields.get(part) or next((fi for n, fi in fields.items() if fi.alias == part),
+                                         None)
+            if f is None:
+                if part in DIST_NAMES:
+                    model = _dist_model(part)
+                    continue
+                return []
+            model = _unwrap(f.annotation)
+        else:
+            return []
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return [fi.alias or n for n, fi in model.model_fields.items()]
+    return []
+
+
+def _fmt_input(v: Any) -> str:
+    if isinstance(v, str):
+        return repr(v)
+    if isinstance(v, dict):
+        return "a table"
+    if isinstance(v, list):
+        return "an array"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v)
+
+
+def _message(err: dict, loc: tuple, data: Any = None, root: Any = None) -> str:
+    t = err["type"]
+    ctx = err.get("ctx", {}) or {}
+    got = err.get("input")
+    if t == "extra_forbidden":
+        allowed = [f for f in _fields_at(loc[:-1], root) if f != "dist"]
+        # a key written above its table (e.g. a forgotten [horizon] header)
+        homes = [f for f in allowed if loc[-1] in _fields_at((*loc[:-1], f), root)]
+        if len(homes) > 1:  # prefer the table the element has
+            here = _table(data if isinstance(data, dict) else {}, loc[:-1])
+            homes = [f for f in homes if f in here] or homes
+        if len(homes) == 1:
+            return f"unknown key here (did you mean '{homes[0]}.{loc[-1]}'?)"
+        return f"unknown key ({did_you_mean(loc[-1], allowed)})"
+    if t == "missing":
+        return "required field is missing"
+    if t in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        op = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<",
+              "less_than_equal": "<="}[t]
+        bound = next(iter(ctx.values()))
+        bound = f"{bound:g}" if isinstance(bound, float) else bound
+        return f"must be {op} {bound} (got {_fmt_input(got)})"
+    if t in ("int_type", "int_parsing", "int_from_float"):
+        return f"expected a whole number (got {_fmt_input(got)})"
+    if t in ("float_type", "float_parsing"):
+        return f"expected a number (got {_fmt_input(got)})"
+    if t in ("string_type",):
+        return f"expected a string (got {_fmt_input(got)})"
+    if t in ("bool_type", "bool_parsing"):
+        return f"expected true or false (got {_fmt_input(got)})"
+    if t in ("dict_type", "model_type", "model_attributes_type"):
+        return f"expected a table (got {_fmt_input(got)})"
+    if t in ("list_type", "tuple_type"):
+        return f"expected an array (got {_fmt_input(got)})"
+    if t in ("too_short", "too_long"):
+        exp = ctx.get("min_length") if t == "too_short" else ctx.get("max_length")
+        n = ctx.get("actual_length")
+        word = "at least" if t == "too_short" else "at most"
+        noun = "entry" if exp == 1 else "entries"
+        return f"needs {word} {exp} {noun} (got {n})"
+    if t == "literal_error":
+        exp = ctx.get("expected", "")
+        allowed = [s.strip().strip("'") for s in exp.replace(" or ", ", ").split(", ")]
+        return f"{_fmt_input(got)} is not allowed ({did_you_mean(got, allowed)})"
+    if t == "union_tag_invalid":
+        return (f"unknown distribution {_fmt_input(ctx.get('tag'))} "
+                f"({did_you_mean(ctx.get('tag'), DIST_NAMES)})")
+    if t == "union_tag_not_found":
+        return "a distribution needs 'dist' (one of: " + ", ".join(DIST_NAMES) + ")"
+    if t == "string_pattern_mismatch":
+        return f"{_fmt_input(got)} does not match the pattern {ctx.get('pattern')}"
+    if t in ("date_from_datetime_parsing", "date_parsing", "date_type",
+             "date_from_datetime_inexact"):
+        return f"expected a date like 2024-01-01 (got {_fmt_input(got)})"
+    if t == "finite_number":
+        return f"must be a finite number (got {_fmt_input(got)})"
+    if t == "value_error":
+        return str(ctx.get("error", err["msg"]))
+    return err["msg"]
+
+
+def _dotted(loc: tuple, data: Any) -> str:
+    """``a.b[0].c`` for a pydantic location in ``data``, without the discriminator tag
+    pydantic inserts for a distribution (a tag is the value of ``dist``, not a key)."""
+    out, cur = "", data
+    for part in loc:
+        if isinstance(cur, dict) and part not in cur and cur.get("dist") == part:
+            continue
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+        try:
+            cur = cur[part]
+        except (KeyError, IndexError, TypeError):
+            cur = None
+    return out or "<document>"
+
+
+def _file_for(path: str, loaded: Loaded, default: str) -> str:
+    """The file that last set ``path`` or anything below it (overrides rank last)."""
+    rank = {f: i for i, f in enumerate(loaded.files)}
+    rank.update({"--set": len(rank), "overrides": len(rank) + 1})
+    entry = re.match(r"timeline\[\d+\]", path)  # appended entries keep their file
+    if entry and entry.group(0) in loaded.origin:
+        return loaded.origin[entry.group(0)]
+    p = re.sub(r"\[\d+\]", "", path)  # origins are kept per array, not per element
+    while p:
+        hits = [f for k, f in loaded.origin.items() if k == p or k.startswith(p + ".")]
+        if hits:
+            return max(hits, key=lambda f: rank.get(f, -1))
+        p = p.rpartition(".")[0]
+    return default
+
+
+_ELEMENT_TABLES = {("nodes",): "node", ("links",): "link", ("routes",): "route",
+                   ("services",): "service", ("demand", "flows"): "flow"}
+
+
+def _element_of(loc: tuple) -> tuple[tuple, str, str] | None:
+    """(table path, element id, kind) when ``loc`` lies inside a network element."""
+    for table, kind in _ELEMENT_TABLES.items():
+        n = len(table)
+        if len(loc) > n + 1 and tuple(loc[:n]) == table:
+            return table, str(loc[n]), kind
+    return None
+
+
+def _missing_elements(errors: list[dict], data: dict) -> dict[tuple, list[str]]:
+    """Elements with required fields missing -> the missing field names. Such an element
+    is usually a mistyped id that created a new one (``[nodes.dostk.crossing]``)."""
+    out: dict[tuple, list[str]] = {}
+    for err in errors:
+        el = _element_of(tuple(err["loc"]))
+        if el and err["type"] == "missing" and len(err["loc"]) == len(el[0]) + 2:
+            out.setdefault(el, []).append(str(err["loc"][-1]))
+    return out
+
+
+def _table(data: dict, path: tuple) -> dict:
+    for part in path:
+        data = data.get(part, {}) if isinstance(data, dict) else {}
+    return data if isinstance(data, dict) else {}

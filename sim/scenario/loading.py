@@ -1,0 +1,278 @@
+"""Loading a scenario: TOML, the ``extends`` chain, dotted-path overrides, validation.
+
+:func:`load_scenario` reads TOML, resolves the ``extends`` chain by deep merge, applies
+overrides, validates the result against the schema (:mod:`sim.scenario.schema`) and then
+runs the cross-field checks (:mod:`sim.scenario.checks`). Every problem found is
+collected and raised at once as a :class:`~sim.scenario.problems.ConfigError`.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from sim.scenario import checks
+from sim.scenario.errors import _dotted, _element_of, _file_for, _message, _missing_elements, _table
+from sim.scenario.problems import ConfigError, Problem, did_you_mean
+from sim.scenario.schema import Scenario
+
+
+@dataclass
+class Loaded:
+    """Raw merged data plus which file set each leaf (for error attribution)."""
+
+    data: dict
+    origin: dict[str, str] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+
+
+def _read_toml(path: Path, shown: str) -> dict:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError([Problem(shown, "<file>", "file not found")]) from None
+    except IsADirectoryError:
+        raise ConfigError([Problem(shown, "<file>", "is a directory, not a TOML file")]) from None
+    except OSError as e:
+        raise ConfigError([Problem(shown, "<file>", f"cannot read ({e.strerror})")]) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ConfigError([Problem(shown, "<file>", f"not UTF-8 text (byte 0x{raw[e.start]:02x}"
+                                                    f" at offset {e.start})")]) from None
+    if not text.strip():
+        raise ConfigError([Problem(shown, "<file>", "file is empty (a scenario needs at least "
+                                                    "'extends' or a full network)")])
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError([Problem(shown, "<toml>", f"invalid TOML: {e}")]) from None
+
+
+def _leaves(d: dict, prefix: str = ""):
+    for k, v in d.items():
+        p = f"{prefix}.{k}" if prefix else str(k)
+        if isinstance(v, dict) and v:
+            yield from _leaves(v, p)
+        else:
+            yield p
+
+
+def _atomic(path: str, value: Any) -> bool:
+    """Tables that a child replaces whole instead of merging key by key: distributions
+    (switching kind must not leave the old kind's parameters) and route shares."""
+    return isinstance(value, dict) and ("dist" in value or path.endswith(".routes"))
+
+
+def deep_merge(base: dict, over: dict, _prefix: str = "") -> dict:
+    """Merge ``over`` into a copy of ``base``: tables merge key by key, the timeline's
+    entries are appended to the parent's, anything else (numbers, strings, arrays,
+    distributions, route shares) is replaced whole."""
+    out = copy.deepcopy(base)
+    for k, v in over.items():
+        path = f"{_prefix}.{k}" if _prefix else str(k)
+        if isinstance(v, dict) and isinstance(out.get(k), dict) and not _atomic(path, v):
+            out[k] = deep_merge(out[k], v, path)
+        elif path == "timeline" and isinstance(v, list) and isinstance(out.get(k), list):
+            out[k] = out[k] + copy.deepcopy(v)  # a child's dated changes add to its parent's
+        else:
+            out[k] = copy.deepcopy(v)
+    return out
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def load_raw(path: str | Path, _chain: tuple[Path, ...] = ()) -> Loaded:
+    """Read a scenario file and its ``extends`` parents, deep-merged, with provenance."""
+    path = Path(path)
+    shown = _shown(path)
+    real = path.resolve()
+    if real in _chain:
+        cycle = " -> ".join(_shown(p) for p in (*_chain, real))
+        raise ConfigError([Problem(shown, "extends", f"circular extends ({cycle})")])
+    data = _read_toml(path, shown)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return Loaded(data, {leaf: shown for leaf in _leaves(data)}, [shown])
+    if not isinstance(parent, str) or not parent:
+        raise ConfigError([Problem(shown, "extends", "must be a file name relative to this "
+                                   f"file (got {parent!r})")])
+    ppath = path.parent / parent
+    if not ppath.is_file():
+        siblings = [p.name for p in path.parent.glob("*.toml")]
+        hint = did_you_mean(parent, siblings)
+        raise ConfigError([Problem(shown, "extends", f"parent '{parent}' not found ({hint})")])
+    base = load_raw(ppath, (*_chain, real))
+    merged = deep_merge(base.data, data)
+    # forget the parent's leaves that the child replaced (e.g. a switched distribution)
+    kept = set(_leaves(merged))
+    origin = {k: f for k, f in base.origin.items() if k in kept or k.startswith("timeline[")}
+    origin.update({leaf: shown for leaf in _leaves(data)})
+    # timeline entries are appended: each keeps the file that wrote it
+    n_parent = len(base.data.get("timeline", [])) if isinstance(
+        base.data.get("timeline"), list) else 0
+    if isinstance(data.get("timeline"), list):
+        if n_parent and not any(k.startswith("timeline[") for k in base.origin):
+            origin.update({f"timeline[{i}]": base.origin.get("timeline", shown)
+                           for i in range(n_parent)})
+        origin.update({f"timeline[{n_parent + i}]": shown
+                       for i in range(len(data["timeline"]))})
+    return Loaded(merged, origin, [*base.files, shown])
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """``'a.b.c=value'`` -> (``'a.b.c'``, value); the value is read as TOML when it can be
+    (numbers, booleans, arrays, inline tables, quoted strings), else taken as a string."""
+    if "=" not in text:
+        raise ValueError(f"override '{text}' must look like path.to.key=value")
+    key, _, value = text.partition("=")
+    key = key.strip()
+    if not key or any(not part for part in key.split(".")):
+        raise ValueError(f"override '{text}' has an empty key")
+    try:
+        parsed = tomllib.loads(f"v = {value.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        parsed = value.strip()
+    return key, parsed
+
+
+def apply_overrides(loaded: Loaded, overrides: dict[str, Any], origin: str) -> None:
+    """Set dotted paths in place; intermediate tables are created as needed."""
+    for key, value in overrides.items():
+        parts = key.split(".")
+        cur = loaded.data
+        for i, part in enumerate(parts[:-1]):
+            nxt = cur.get(part)
+            if nxt is None:
+                nxt = cur[part] = {}
+            elif not isinstance(nxt, dict):
+                raise ConfigError([Problem(origin, ".".join(parts[: i + 1]),
+                                           f"is a value, not a table, so '{key}' cannot be set")])
+            cur = nxt
+        cur[parts[-1]] = value
+        for k in [k for k in loaded.origin if k.startswith((key + ".", key + "["))]:
+            del loaded.origin[k]  # what the replaced value held is gone with it
+        loaded.origin[key] = origin
+        if isinstance(value, dict):
+            loaded.origin.update({f"{key}.{leaf}": origin for leaf in _leaves(value)})
+
+
+
+
+def validate(loaded: Loaded, shown: str) -> Scenario:
+    """Schema validation, then the cross-field checks; raises ConfigError with all problems."""
+    try:
+        scenario = Scenario.model_validate(loaded.data)
+    except ValidationError as e:
+        problems = []
+        seen = set()
+        errors = e.errors()
+        incomplete = {el: fields for el, fields in _missing_elements(errors, loaded.data).items()
+                      if _created_later(el, loaded)}
+        for (table, eid, kind), fields in incomplete.items():
+            path = ".".join((*table, eid))
+            others = [k for k in _table(loaded.data, table) if k != eid]
+            close = difflib.get_close_matches(eid, others, n=1, cutoff=0.6)
+            hint = f"did you mean '{close[0]}'?" if close else "a new " + kind + " needs them"
+            problems.append(Problem(_file_for(path, loaded, shown), path,
+                                    f"unknown {kind}, or a new one missing required fields "
+                                    f"{', '.join(fields)} ({hint})"))
+        for err in errors:
+            loc = tuple(err["loc"])
+            if _element_of(loc) in incomplete:
+                continue  # reported once above
+            path = _dotted(loc, loaded.data)
+            msg = _message(err, loc, loaded.data)
+            if (path, msg) in seen:
+                continue
+            seen.add((path, msg))
+            problems.append(Problem(_file_for(path, loaded, shown), path, msg))
+        raise ConfigError(problems) from None
+    problems = [Problem(_file_for(path, loaded, shown), path, msg)
+                for path, msg in checks.run_all(scenario)]
+    if problems:
+        raise ConfigError(problems)
+    return scenario
+
+
+def _created_later(element: tuple, loaded: Loaded) -> bool:
+    """True when no leaf of the element comes from the first file of the extends chain:
+    it was created by a child file or an override (often by mistyping an id)."""
+    table, eid, _kind = element
+    prefix = ".".join((*table, eid)) + "."
+    return all(f != loaded.files[0] for k, f in loaded.origin.items() if k.startswith(prefix))
+
+
+def read_data_file(path: str | Path, model: type[BaseModel]):
+    """Read a TOML input file other than a scenario (calibration targets, parameters, sweep
+    specs) and validate it against ``model``; ConfigError with one line per problem."""
+    shown = _shown(Path(path))
+    try:
+        if Path(path).is_file() and not Path(path).read_bytes().strip():
+            raise ConfigError([Problem(shown, "<file>", "file is empty")])
+    except OSError:
+        pass  # _read_toml says why
+    data = _read_toml(Path(path), shown)
+    try:
+        return model.model_validate(data), shown
+    except ValidationError as e:
+        problems, seen = [], set()
+        for err in e.errors():
+            loc = tuple(err["loc"])
+            line = (_dotted(loc, data), _message(err, loc, data, model))
+            if line not in seen:
+                seen.add(line)
+                problems.append(Problem(shown, *line))
+        raise ConfigError(problems) from None
+
+
+def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None,
+                  set_args: list[str] | None = None) -> Scenario:
+    """Load, inherit, override and validate a scenario file.
+
+    Parameters
+    ----------
+    path : the scenario TOML file.
+    overrides : ``{"dotted.path": value}`` applied after inheritance.
+    set_args : ``["dotted.path=value", ...]`` as given to ``corridor run --set``.
+    """
+    shown = _shown(Path(path))
+    loaded = load_raw(path)
+    if len(loaded.files) > 1 and loaded.origin.get("name") != loaded.files[-1]:
+        # a child that does not name itself is named after its file, so that its results
+        # never land in (and replace) its parent's folder
+        stem = re.sub(r"[^A-Za-z0-9_.-]", "_", Path(path).stem) or "scenario"
+        loaded.data["name"] = stem
+        loaded.origin["name"] = loaded.files[-1]
+    if set_args:
+        parsed = {}
+        bad = []
+        for s in set_args:
+            try:
+                k, v = parse_override(s)
+                parsed[k] = v
+            except ValueError as e:
+                bad.append(Problem("--set", s.partition("=")[0] or "<empty>", str(e)))
+        if bad:
+            raise ConfigError(bad)
+        apply_overrides(loaded, parsed, "--set")
+    if overrides:
+        apply_overrides(loaded, dict(overrides), "overrides")
+    return validate(loaded, shown)
+
+
+def resolved_dict(scenario: Scenario) -> dict:
+    """The fully resolved scenario as plain JSON-able data (for manifests and hashing)."""
+    return scenario.model_dump(mode="json", by_alias=True)

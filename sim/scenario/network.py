@@ -1,0 +1,188 @@
+"""The corridor graph: links between nodes, and the full node path of each flow's route.
+
+No SimPy here. A route is a corridor path (usually from a border crossing onward); a flow
+puts its origin in front and its destination at the end, travelling the route forward or
+backward, whichever end its origin is linked to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sim.scenario.schema import Scenario
+
+MAX_CROSSINGS = 3  # gauge changes on one path (China border, Brest, Akhalkalaki)
+MAX_SEA_LEGS = 2  # sea passages on one path (the Caspian, the Black Sea)
+
+
+class PathError(ValueError):
+    """A route that cannot be joined into a connected path for a flow."""
+
+
+def routes_of(s: Scenario, fid: str) -> list[str]:
+    """The routes a flow may take during the run: its own, then those dated share changes
+    give it (in order of first mention)."""
+    out = list(s.demand.flows[fid].routes)
+    for ch in s.timeline:
+        for rid in (ch.shares or {}).get(fid, {}):
+            if rid not in out:
+                out.append(rid)
+    return out
+
+
+def link_index(scenario: Scenario) -> dict[frozenset, str]:
+    """Unordered node pair -> id of the link, or of the vessel service, joining them."""
+    out: dict[frozenset, str] = {}
+    for lid, link in scenario.links.items():
+        out.setdefault(frozenset((link.from_, link.to)), lid)
+    for sid, svc in scenario.services.items():
+        out.setdefault(frozenset((svc.from_, svc.to)), sid)
+    return out
+
+
+def is_sea(scenario: Scenario, a: str, b: str) -> bool:
+    """Whether the hop a -> b is a sea passage (a vessel service joins the two)."""
+    return any({svc.from_, svc.to} == {a, b} for svc in scenario.services.values())
+
+
+def _joined(a: str, b: str, links: dict[frozenset, str]) -> bool:
+    return a == b or frozenset((a, b)) in links
+
+
+def flow_path(scenario: Scenario, origin: str, destination: str, route_id: str,
+              links: dict[frozenset, str] | None = None) -> list[str]:
+    """The node path a train of this flow travels on this route, origin to destination."""
+    links = links if links is not None else link_index(scenario)
+    forward = list(scenario.routes[route_id].path)
+    # travel the route in the direction that joins the origin to its start and its end
+    # to the destination; forward first
+    options = [p for p in (forward, forward[::-1]) if _joined(origin, p[0], links)]
+    if not options:
+        raise PathError(f"origin '{origin}' is linked to neither end of route "
+                        f"'{route_id}' ({forward[0]} ... {forward[-1]})")
+    path = next((p for p in options if _joined(p[-1], destination, links)), options[0])
+    path = list(path)
+    if path[0] != origin:
+        path.insert(0, origin)
+    if path[-1] != destination:
+        if not _joined(path[-1], destination, links):
+            raise PathError(f"route '{route_id}' ends at '{path[-1]}', which has no link to "
+                            f"destination '{destination}'")
+        path.append(destination)
+    for a, b in zip(path, path[1:]):
+        if not _joined(a, b, links):
+            raise PathError(f"no link between '{a}' and '{b}' on route '{route_id}'")
+    return path
+
+
+@dataclass(frozen=True)
+class Leg:
+    """What a path does at each hop: the link travelled and the node reached."""
+
+    link_id: str    # a link, or a vessel service when ``sea``
+    direction: int  # 0: from -> to, 1: the reverse
+    node: str
+    sea: bool = False
+
+
+def legs(scenario: Scenario, path: list[str], links: dict[frozenset, str]) -> list[Leg]:
+    out = []
+    for a, b in zip(path, path[1:]):
+        lid = links[frozenset((a, b))]
+        sea = lid in scenario.services and lid not in scenario.links
+        start = scenario.services[lid].from_ if sea else scenario.links[lid].from_
+        out.append(Leg(lid, 0 if start == a else 1, b, sea))
+    return out
+
+
+def gauge_problems(scenario: Scenario, path: list[str]) -> list[str]:
+    """Gauge must be constant between border nodes and change at every border node (a sea
+    passage may land on either gauge: boxes are lifted off the vessel)."""
+    problems = []
+    gauge = scenario.nodes[path[0]].gauge_mm
+    crossed_at = None  # border just passed, whose far side must have the other gauge
+    for prev, node_id in zip(path, path[1:]):
+        node = scenario.nodes[node_id]
+        if is_sea(scenario, prev, node_id):
+            gauge = node.gauge_mm
+            continue
+        if node.kind == "border":
+            if crossed_at is not None:
+                problems.append(f"two border crossings in a row ('{crossed_at}', '{node_id}')")
+            crossed_at = node_id
+            continue
+        if crossed_at is not None:
+            if node.gauge_mm == gauge:
+                problems.append(f"gauge is {gauge} mm on both sides of border crossing "
+                                f"'{crossed_at}'")
+            crossed_at = None
+        elif node.gauge_mm != gauge:
+            problems.append(f"gauge changes from {gauge} to {node.gauge_mm} mm at "
+                            f"'{node_id}' without a border crossing")
+        gauge = node.gauge_mm
+    return problems
+
+
+def crossing_gauges(scenario: Scenario, path: list[str]) -> list[tuple[str, int, int]]:
+    """(border node, gauge in, gauge out) for each crossing on a valid path."""
+    out = []
+    gauge_in = None
+    for i, node_id in enumerate(path):
+        node = scenario.nodes[node_id]
+        if node.kind != "border":
+            gauge_in = node.gauge_mm
+            continue
+        nxt = next((scenario.nodes[n].gauge_mm for n in path[i + 1:]
+                    if scenario.nodes[n].kind != "border"), None)
+        out.append((node_id, gauge_in, nxt))
+    return out
+
+
+def outbound_boxes(scenario: Scenario, border: str, gauge_out: int) -> int:
+    c = scenario.nodes[border].crossing
+    return c.train_boxes_standard_gauge if gauge_out == 1435 else c.train_boxes_broad_gauge
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """A node on a path where boxes leave one train or vessel and wait for the next: a
+    border crossing (gauge change) or a port."""
+
+    node: str
+    inbound_boxes: int | None   # size of the train or vessel load arriving (None: unknown)
+    arrives_by_sea: bool
+    outbound_boxes: int         # size of the train or vessel load formed here
+    leaves_by_sea: bool
+    onward: tuple[str, ...]     # the rest of the path after this node
+
+
+def transfers(scenario: Scenario, path: list[str]) -> list[Transfer]:
+    """The transfer nodes of a valid path in order, with the sizes of what arrives and
+    what is formed there."""
+    s = scenario
+    share = s.demand.share_40ft
+    services = {frozenset((v.from_, v.to)): v for v in s.services.values()}
+    gauges = {b: gout for b, _gin, gout in crossing_gauges(s, path)}
+    out = []
+    boxes = s.nodes[path[0]].boxes_per_train
+    for i in range(1, len(path) - 1):
+        nid, node = path[i], s.nodes[path[i]]
+        if node.kind not in ("border", "port"):
+            continue
+        by_sea = frozenset(path[i - 1:i + 1]) in services
+        onto = services.get(frozenset(path[i:i + 2]))
+        if onto is not None:
+            nb = onto.capacity_boxes(share)
+        elif node.kind == "border":
+            nb = outbound_boxes(s, nid, gauges.get(nid))
+        else:
+            nb = node.port.train_boxes
+        out.append(Transfer(nid, boxes, by_sea, nb, onto is not None, tuple(path[i + 1:])))
+        boxes = nb
+    return out
+
+
+def handling_of(scenario: Scenario, node_id: str):
+    """The crossing or port table of a transfer node (None if it has neither)."""
+    n = scenario.nodes[node_id]
+    return n.crossing if n.kind == "border" else n.port

@@ -1,0 +1,448 @@
+"""The scenario schema: the single source of every field's type, unit, bounds, default
+and description.
+
+Model time is in hours; units are carried by field names. Cross-field rules live in
+:mod:`sim.scenario.checks`; loading (``extends``, overrides) in :mod:`sim.scenario.loading`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    field_validator,
+    model_validator,
+)
+
+from sim.scenario.distributions import Distribution
+
+NodeKind = Literal["terminal", "junction", "border", "port"]
+Region = Literal["china", "kazakhstan", "central_asia", "russia", "mongolia", "caucasus",
+                 "europe", "iran", "other"]
+Corridor = Literal["northern", "trans_siberian", "middle_corridor", "north_south",
+                   "central_asia", "domestic"]
+Gauge = Literal[1435, 1520]
+DepartureRule = Literal["full", "timetable", "full_or_max_wait"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
+
+
+class Departure(_Strict):
+    """When a train that is being formed leaves."""
+
+    rule: DepartureRule = Field(
+        "full", description="full: when the train is full; timetable: at fixed times with "
+        "what is ready; full_or_max_wait: when full or when the oldest ready box has waited "
+        "max_wait_h")
+    max_wait_h: float | None = Field(None, gt=0, description="for full_or_max_wait, hours")
+    departures_per_day: float | None = Field(None, gt=0, le=96,
+                                             description="for timetable, departures per day")
+    first_departure_h: float = Field(0.0, ge=0, lt=24, description="for timetable, hour of day")
+    min_boxes: int = Field(1, ge=1, description="a train never leaves with fewer boxes")
+
+    @model_validator(mode="after")
+    def _rule_params(self):
+        if self.rule == "full_or_max_wait" and self.max_wait_h is None:
+            raise ValueError("rule 'full_or_max_wait' needs max_wait_h (hours, > 0)")
+        if self.rule == "timetable" and self.departures_per_day is None:
+            raise ValueError("rule 'timetable' needs departures_per_day (> 0)")
+        return self
+
+
+def monthly_profile(v: list[float], noun: str) -> list[float]:
+    """Twelve monthly values, none negative, averaging 1 (within 1 %)."""
+    if any(x < 0 for x in v):
+        raise ValueError(f"monthly {noun} must be >= 0")
+    m = sum(v) / 12
+    if abs(m - 1.0) > 0.01:
+        raise ValueError(f"monthly {noun} must average 1 (they average {m:.4f})")
+    return v
+
+
+class Disruption(_Strict):
+    """Random closures of a facility: events start as a Poisson process with a monthly
+    profile and last a random time; the facility is closed while any event lasts."""
+
+    kind: Literal["gale", "storm", "breakdown", "other"] = Field(
+        description="what closes the facility (gale and storm draw from the weather stream, "
+        "breakdown and other from the breakdowns stream)")
+    events_per_year: float = Field(gt=0, le=365, description="mean events starting per year")
+    seasonality: list[float] = Field(default_factory=lambda: [1.0] * 12, min_length=12,
+                                     max_length=12, description="monthly weights Jan..Dec, "
+                                     "mean 1: when in the year events start")
+    duration_h: Distribution = Field(description="how long one event closes it, hours")
+    source: str | None = None
+
+    @field_validator("seasonality")
+    @classmethod
+    def _season(cls, v: list[float]):
+        return monthly_profile(v, "weights")
+
+
+class _Handling(_Strict):
+    """Rail-side handling shared by border crossings and ports: inbound trains wait for a
+    receiving track, yard space and a crane gang, are unloaded, cleared, and their boxes
+    wait in the yard for what takes them on."""
+
+    receiving_tracks: int = Field(gt=0, le=200, description="tracks on which inbound trains "
+                                  "wait and are unloaded, count")
+    siding_length_m: float = Field(gt=0, le=5000, description="usable length of a receiving "
+                                   "or departure track, metres")
+    cranes: int = Field(gt=0, le=200, description="crane gangs, each working one train, count")
+    crane_moves_per_h: float = Field(gt=0, le=500, description="container moves per hour "
+                                     "by one crane gang")
+    moves_per_box: float = Field(2.0, gt=0, le=4, description="crane moves charged per box "
+                                 "(unload from one gauge, load onto the other)")
+    handling_cv: float = Field(0.3, ge=0, le=3, description="coefficient of variation of a "
+                               "train's handling time (0 deterministic, 1 exponential)")
+    yard_capacity_teu: float = Field(gt=0, description="yard capacity, TEU; unloading "
+                                     "blocks while the yard is full")
+    customs_dwell_h: Distribution = Field(description="customs clearance of an inbound "
+                                          "train (or vessel load) after unloading (its boxes "
+                                          "are released together), hours")
+    inspection_share: float = Field(0.0, ge=0, le=1, description="fraction of boxes pulled "
+                                    "for physical inspection after clearance")
+    inspection_dwell_h: Distribution | None = Field(None, description="extra dwell of the "
+                                                    "boxes of a train pulled for inspection "
+                                                    "(released together), hours")
+    departure: Departure = Field(default_factory=Departure, description="departure rule "
+                                 "for outbound trains formed here")
+    source: str | None = None
+
+    @model_validator(mode="after")
+    def _inspection(self):
+        if self.inspection_share > 0 and self.inspection_dwell_h is None:
+            raise ValueError("inspection_share > 0 needs inspection_dwell_h (a distribution, "
+                             "hours)")
+        return self
+
+
+class Crossing(_Handling):
+    """A border crossing with gauge change (1435 <-> 1520 mm transshipment)."""
+
+    train_boxes_standard_gauge: int = Field(gt=0, le=200, description="boxes per outbound "
+                                            "train formed on 1435 mm")
+    train_boxes_broad_gauge: int = Field(gt=0, le=200, description="boxes per outbound "
+                                         "train formed on 1520 mm")
+
+
+class Port(_Handling):
+    """A sea port: the rail side (tracks, cranes, yard, clearance, outbound trains) plus
+    berths for the vessel services that call. Vessel loads are unloaded into the same
+    yard and cleared (customs_dwell_h, one draw per load) before their boxes move on."""
+
+    sea: Literal["caspian", "black_sea", "other"] = Field(
+        description="the sea the port is on (caspian_teu counts Caspian ports)")
+    berths: int = Field(gt=0, le=50, description="berths for the vessel services, count")
+    train_boxes: int = Field(gt=0, le=200, description="boxes per outbound train formed "
+                             "here (on the port's gauge)")
+
+
+VesselKind = Literal["ferry", "feeder"]
+
+
+class Service(_Strict):
+    """A vessel service between two ports, run by a fleet of identical vessels that
+    shuttle between them. Vessels start at ``from``; there each sails by the ``sailing``
+    rule with the boxes waiting for it; at ``to`` it unloads, takes what is ready for the
+    way back (up to its capacity, without waiting) and returns.
+
+    A rail ferry's capacity is in railcars (a railcar carries one 40 ft or two 20 ft
+    boxes); a feeder's in TEU; ``load_factor`` (ships loaded light for draft limits)
+    scales either. Loads are counted in boxes, as many as fit if all were 40 ft (see
+    :meth:`capacity_boxes`), so no load ever exceeds the usable capacity."""
+
+    kind: VesselKind = Field(description="ferry: rail ferry carrying railcars; feeder: "
+                             "container ship carrying TEU")
+    from_: str = Field(alias="from", description="home port (node id)")
+    to: str = Field(description="far port (node id)")
+    fleet: int = Field(gt=0, le=200, description="vessels on the service, count")
+    capacity_railcars: int | None = Field(None, gt=0, le=500, description="ferries: "
+                                          "railcars per vessel")
+    capacity_teu: int | None = Field(None, gt=0, le=30000, description="feeders: TEU per "
+                                     "vessel")
+    load_factor: float = Field(1.0, gt=0, le=1, description="share of the capacity usable "
+                               "(draft limits keep Caspian ships at 0.7-0.8)")
+    handling_per_h: float = Field(gt=0, le=2000, description="loading and unloading rate at "
+                                  "berth, railcars (ferry) or TEU (feeder) per hour")
+    berthing_h: Distribution = Field(description="fixed time per port call (mooring, "
+                                     "documents, unmooring), hours")
+    crossing_h: Distribution = Field(description="sea passage one way, hours")
+    sailing: Departure = Field(default_factory=Departure, description="when a vessel at "
+                               "the home port sails (min_boxes in boxes)")
+    source: str | None = None
+
+    @model_validator(mode="after")
+    def _capacity(self):
+        want, other = (("capacity_railcars", "capacity_teu") if self.kind == "ferry"
+                       else ("capacity_teu", "capacity_railcars"))
+        if getattr(self, want) is None:
+            raise ValueError(f"a {self.kind} needs {want}")
+        if getattr(self, other) is not None:
+            raise ValueError(f"a {self.kind} has {want}, not {other}")
+        return self
+
+    def capacity_boxes(self, share_40ft: float = 1.0) -> int:
+        """Boxes a vessel takes: its usable capacity (capacity x load_factor) over the
+        space of the largest box (a railcar or 2 TEU), so that no load, whatever its
+        20/40 ft mix, exceeds it; a load of the scenario's mix fills
+        (1 + share_40ft) / 2 of it on average."""
+        cap = self.capacity_railcars if self.kind == "ferry" else self.capacity_teu
+        per_box = 1.0 if self.kind == "ferry" else 2.0
+        return max(1, int(cap * self.load_factor / per_box + 1e-9))
+
+    def units(self, teu: int, boxes: int) -> float:
+        """Railcars (ferry) or TEU (feeder) taken by ``boxes`` boxes of ``teu`` TEU."""
+        if self.kind == "feeder":
+            return float(teu)
+        forty = teu - boxes  # each 40 ft box is 2 TEU, each 20 ft 1
+        return forty + (boxes - forty) / 2
+
+
+class Node(_Strict):
+    """A point of the network: a terminal (where block trains start or end), a junction,
+    a border crossing with gauge change, or a port."""
+
+    name: str = Field(min_length=1)
+    kind: NodeKind
+    country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166 alpha-2 code")
+    region: Region
+    lon: float = Field(ge=-180, le=180, description="longitude, degrees east")
+    lat: float = Field(ge=-90, le=90, description="latitude, degrees north")
+    gauge_mm: Gauge | None = Field(None, description="track gauge; none for border nodes, "
+                                   "which join the two gauges")
+    boxes_per_train: int | None = Field(None, gt=0, le=200, description="terminals: boxes per "
+                                        "block train formed here")
+    departure: Departure | None = Field(None, description="terminals: departure rule "
+                                        "for block trains formed here (default full)")
+    train_dwell_h: Distribution | None = Field(None, description="junctions: per-train stop "
+                                               "(locomotive change, inspection), hours")
+    crossing: Crossing | None = None
+    port: Port | None = None
+    disruptions: list[Disruption] = Field(default_factory=list, description="border and "
+                                          "port nodes: random closures (at a port they stop "
+                                          "berthing, loading and sailing)")
+    source: str | None = None
+
+
+class Link(_Strict):
+    """A rail segment between two nodes, used in both directions."""
+
+    from_: str = Field(alias="from", description="node id")
+    to: str = Field(description="node id")
+    length_km: float = Field(gt=0, le=20000)
+    speed_km_per_day: Distribution = Field(description="train running speed on the segment, "
+                                           "km per day")
+    train_paths_per_day: float = Field(gt=0, le=2000, description="train paths per day in "
+                                       "each direction")
+    disruptions: list[Disruption] = Field(default_factory=list, description="random closures")
+    source: str | None = None
+
+
+class Route(_Strict):
+    """A corridor path from a crossing onward; flows prepend their origin and append their
+    destination. A route may be travelled in either direction."""
+
+    corridor: Corridor
+    path: list[str] = Field(min_length=1, description="node ids in travel order")
+    tariff_usd_per_feu: float = Field(0.0, ge=0, le=100_000, description="rate for a 40 ft "
+                                      "box, origin to destination (route choice)")
+    prior_transit_days: float | None = Field(None, gt=0, le=365, description="expected "
+                                             "transit time before any journey is observed "
+                                             "(route choice)")
+    prior_unreliability_days: float = Field(0.0, ge=0, le=365, description="expected p95 - "
+                                            "p50 transit time before observations")
+    source: str | None = None
+
+
+class Flow(_Strict):
+    """Demand between an origin and a destination."""
+
+    origin: str
+    destination: str
+    containers_per_year: float = Field(ge=0, description="boxes per year in demand.base_year")
+    growth_per_year: float = Field(0.0, gt=-1, le=5, description="fractional yearly growth "
+                                   "(0.12 = +12 %/yr)")
+    containers_by_year: dict[int, Annotated[float, Field(ge=0)]] = Field(
+        default_factory=dict, description="boxes in particular calendar years, where known; "
+        "a year not given grows by growth_per_year from the latest year given before it "
+        "(the base year counts as given), else back from the earliest year given after it")
+    routes: dict[str, float] = Field(min_length=1, description="route id -> share of trains")
+    source: str | None = None
+
+    def volume(self, year: int, base_year: int) -> float:
+        """Expected boxes in calendar ``year`` (before demand.scale): the volume given for
+        that year (containers_by_year, or containers_per_year for the base year), else
+        grown by growth_per_year from the latest year given before it, else back from the
+        earliest year given after it."""
+        known = {base_year: self.containers_per_year, **self.containers_by_year}
+        if year in known:
+            return known[year]
+        before = [y for y in known if y < year]
+        anchor = max(before) if before else min(known)
+        return known[anchor] * (1.0 + self.growth_per_year) ** (year - anchor)
+
+    @field_validator("routes")
+    @classmethod
+    def _shares(cls, v: dict[str, float]):
+        return _route_shares(v)
+
+
+class Demand(_Strict):
+    scale: float = Field(1.0, ge=0, le=100, description="multiplier on every flow")
+    base_year: int = Field(ge=1990, le=2100, description="year in which containers_per_year "
+                           "holds")
+    share_40ft: float = Field(ge=0, le=1, description="fraction of boxes that are 40 ft")
+    seasonality: list[float] = Field(min_length=12, max_length=12, description="monthly "
+                                     "factors Jan..Dec, mean 1")
+    arrival_process: Literal["poisson", "deterministic"] = Field(
+        "poisson", description="poisson: Poisson arrivals at the daily rate; deterministic: "
+        "evenly spaced arrivals with the same daily totals up to rounding (for verification)")
+    flows: dict[str, Flow] = Field(min_length=1)
+    source: str | None = None
+
+    @field_validator("seasonality")
+    @classmethod
+    def _season(cls, v: list[float]):
+        return monthly_profile(v, "factors")
+
+
+class Horizon(_Strict):
+    start: dt.date = Field(description="first reported day")
+    end: dt.date = Field(description="day after the last reported day")
+    warmup_days: int = Field(90, ge=0, le=3650, description="simulated before start and "
+                             "excluded from yearly KPIs")
+
+    @model_validator(mode="after")
+    def _order(self):
+        if self.end <= self.start:
+            raise ValueError(f"end ({self.end}) must be after start ({self.start})")
+        return self
+
+
+class RollingStock(_Strict):
+    metres_per_box: float = Field(15.0, gt=0, le=40, description="train length per box "
+                                  "(one 40 ft flat wagon), metres")
+    locomotive_length_m: float = Field(25.0, ge=0, le=100)
+    source: str | None = None
+
+
+class TransitCount(_Strict):
+    """Which containers count toward transit_containers_china_central_asia."""
+
+    crossings: list[str] = Field(min_length=1, description="border nodes where boxes are "
+                                 "counted on arrival")
+    origin_regions: list[Region] = Field(default_factory=lambda: ["china"])
+    destination_regions: list[Region] = Field(default_factory=lambda: ["europe"])
+    source: str | None = None
+
+
+class RouteChoice(_Strict):
+    """How a block train picks its route at the origin among its flow's routes.
+
+    ``shares``: at random with the flow's route shares. ``logit``: multinomial logit over
+    utility = constant + time_per_day * expected transit days + tariff_per_kusd * tariff
+    (thousand USD per FEU) + unreliability_per_day * (p95 - p50 transit days), where the
+    expected and unreliability times are learned from the flow's boxes delivered by that
+    route in the last ``window_days`` (at least the latest ``min_observations`` boxes;
+    the route's priors until that many are seen), so a congested or closed route sheds
+    traffic once its slow boxes arrive."""
+
+    model: Literal["shares", "logit"] = "shares"
+    time_per_day: float = Field(-0.3, le=0, ge=-100, description="utility per day")
+    tariff_per_kusd: float = Field(-0.5, le=0, ge=-100, description="utility per 1,000 USD "
+                                   "per FEU")
+    unreliability_per_day: float = Field(-0.2, le=0, ge=-100, description="utility per day of "
+                                         "p95 - p50")
+    constants: dict[str, float] = Field(default_factory=dict, description="route id -> "
+                                        "alternative-specific constant (default 0)")
+    window_days: float = Field(30.0, gt=0, le=3650, description="learning window, days")
+    min_observations: int = Field(20, ge=1, description="boxes needed before learned times "
+                                  "replace the priors")
+    source: str | None = None
+
+
+class Kpis(_Strict):
+    transit: TransitCount
+
+
+StrictNumber = Annotated[float, BeforeValidator(
+    lambda v: _no_bool(v))]
+
+
+def _no_bool(v):
+    if isinstance(v, bool):
+        raise ValueError("expected a number, not true/false")
+    if isinstance(v, dict):
+        raise ValueError("expected a number; write the dotted path in quotes, e.g. "
+                         "set = { \"links.ID.train_paths_per_day\" = 60 }")
+    return v
+
+
+def _route_shares(v: dict[str, float]) -> dict[str, float]:
+    bad = [k for k, x in v.items() if x < 0]
+    if bad:
+        raise ValueError(f"route shares must be >= 0 (negative: {', '.join(bad)})")
+    total = sum(v.values())
+    if abs(total - 1.0) > 1e-6:
+        raise ValueError(f"route shares must sum to 1 (they sum to {total:g})")
+    return v
+
+
+class Change(_Strict):
+    """A dated change: new values for some parameters (``set``), a closure of a facility
+    for some days (``close``: a border node, port or link), or new route shares for some
+    flows (``shares``: flow id -> route id -> share, for trains leaving from the date)."""
+
+    date: dt.date = Field(description="first day the change holds (from midnight)")
+    set: dict[str, StrictNumber] | None = Field(None, description="\"dotted.path\" (quoted) "
+                                                "-> new value")
+    close: str | None = Field(None, description="id of a border node, port or link")
+    days: float | None = Field(None, gt=0, le=3650, description="closure length, days")
+    shares: dict[str, Annotated[dict[str, Annotated[float, Strict()]], Field(min_length=1)]
+                 ] | None = Field(None, min_length=1, description="flow id -> new route "
+                                  "shares (route id -> share, summing to 1)")
+    source: str | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self):
+        kinds = [k for k in ("set", "close", "shares") if getattr(self, k) is not None]
+        if len(kinds) != 1:
+            raise ValueError("a change has exactly one of 'set' (new values), 'close' (a "
+                             "facility id, with 'days') or 'shares' (new route shares per "
+                             "flow)")
+        if self.close is not None and self.days is None:
+            raise ValueError("a closure needs 'days' (its length, > 0)")
+        if self.close is None and self.days is not None:
+            raise ValueError("'days' belongs to a closure; a 'set' or 'shares' change holds "
+                             "from its date on (add another change to undo it)")
+        return self
+
+
+class Scenario(_Strict):
+    """A complete, resolved scenario."""
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    description: str = ""
+    seed: int = Field(1, ge=0, description="default seed")
+    horizon: Horizon
+    demand: Demand
+    rolling_stock: RollingStock = Field(default_factory=RollingStock)
+    nodes: dict[str, Node] = Field(min_length=2)
+    links: dict[str, Link] = Field(min_length=1)
+    routes: dict[str, Route] = Field(min_length=1)
+    services: dict[str, Service] = Field(default_factory=dict, description="vessel services "
+                                         "between ports; a route crosses the sea where two "
+                                         "ports served by one follow each other")
+    kpis: Kpis
+    route_choice: RouteChoice = Field(default_factory=RouteChoice)
+    timeline: list[Change] = Field(default_factory=list, description="dated changes and "
+                                   "closures, applied in date order")

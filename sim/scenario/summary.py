@@ -1,0 +1,104 @@
+"""A one-screen text summary of a validated scenario (``corridor check``)."""
+
+from __future__ import annotations
+
+import calendar as cal_mod
+from collections import Counter, defaultdict
+
+from sim.scenario.schema import Scenario
+
+
+def expected_volume(scenario: Scenario, flow_id: str, year: int) -> float:
+    """Expected boxes of a flow in a calendar year (seasonality does not change the total)."""
+    d = scenario.demand
+    f = d.flows[flow_id]
+    return f.volume(year, d.base_year) * d.scale
+
+
+def describe(s: Scenario) -> str:
+    h = s.horizon
+    kinds = Counter(n.kind for n in s.nodes.values())
+    km = sum(link.length_km for link in s.links.values())
+    import textwrap
+    lines = [
+        *textwrap.wrap(f"scenario {s.name}: {s.description}".rstrip(": "), width=92,
+                       subsequent_indent="    ", max_lines=4),
+        f"  horizon   {h.start} .. {h.end} (exclusive), warm-up {h.warmup_days} days, "
+        f"seed {s.seed}",
+        "  nodes     " + ", ".join(f"{v} {k}" for k, v in sorted(kinds.items()))
+        + f"  ({len(s.nodes)} in all)",
+        f"  links     {len(s.links)} rail links, {km:,.0f} km",
+        *textwrap.wrap(f"  routes    {len(s.routes)}: " + ", ".join(
+            f"{rid} ({r.corridor})" for rid, r in s.routes.items()), width=92,
+            subsequent_indent="            "),
+        "  crossings (gauge change):",
+    ]
+    for nid, n in s.nodes.items():
+        c = n.crossing
+        if c is None:
+            continue
+        boxes_per_day = c.cranes * 24 * c.crane_moves_per_h / c.moves_per_box
+        lines.append(f"    {nid:12s} {c.receiving_tracks:3d} tracks, {c.cranes:3d} crane gang(s) "
+                     f"(~{boxes_per_day:,.0f} boxes/day), yard {c.yard_capacity_teu:,.0f} TEU, "
+                     f"customs mean {c.customs_dwell_h.mean:.0f} h, "
+                     f"departure {c.departure.rule}")
+    ports = [(nid, n.port) for nid, n in s.nodes.items() if n.port is not None]
+    if ports:
+        lines.append("  ports:")
+    for nid, p in ports:
+        lines.append(f"    {nid:12s} {p.sea:9s} {p.berths:2d} berth(s), yard "
+                     f"{p.yard_capacity_teu:,.0f} TEU, customs mean {p.customs_dwell_h.mean:.0f} h,"
+                     f" trains of {p.train_boxes}")
+    if s.services:
+        lines.append("  services:")
+    for sid, v in s.services.items():
+        cap = (f"{v.capacity_railcars} railcars" if v.kind == "ferry"
+               else f"{v.capacity_teu} TEU")
+        lines.append(f"    {sid:22s} {v.kind:6s} {v.from_} <-> {v.to}: {v.fleet} x {cap} at "
+                     f"{v.load_factor:.0%} (~{v.capacity_boxes(s.demand.share_40ft)} boxes), "
+                     f"crossing mean {v.crossing_h.mean:.0f} h, sails {v.sailing.rule}")
+    years = list(range(h.start.year, h.end.year + (1 if h.end > h.end.replace(month=1, day=1)
+                                                   else 0)))
+    by_pair: dict[tuple[str, str], dict[int, float]] = defaultdict(lambda: defaultdict(float))
+    for fid, f in s.demand.flows.items():
+        pair = (s.nodes[f.origin].region, s.nodes[f.destination].region)
+        for y in years:
+            by_pair[pair][y] += expected_volume(s, fid, y)
+    lines.append(f"  demand    {len(s.demand.flows)} flows, scale {s.demand.scale:g}, "
+                 f"{s.demand.share_40ft:.0%} 40 ft; expected boxes per year:")
+    lines.append("    " + f"{'origin -> destination region':32s}" + "".join(
+        f"{y:>12d}" for y in years))
+    for (o, d), vals in sorted(by_pair.items()):
+        lines.append(f"    {o + ' -> ' + d:32s}" + "".join(f"{vals[y]:12,.0f}" for y in years))
+    total = {y: sum(v[y] for v in by_pair.values()) for y in years}
+    lines.append(f"    {'total':32s}" + "".join(f"{total[y]:12,.0f}" for y in years))
+    low = min(range(12), key=lambda m: s.demand.seasonality[m])
+    high = max(range(12), key=lambda m: s.demand.seasonality[m])
+    lines.append(f"  season    low {cal_mod.month_abbr[low + 1]} "
+                 f"({s.demand.seasonality[low]:.2f}), high {cal_mod.month_abbr[high + 1]} "
+                 f"({s.demand.seasonality[high]:.2f})")
+    rc = s.route_choice
+    if rc.model == "logit":
+        lines.append(f"  choice    logit: {rc.time_per_day:g}/day, {rc.tariff_per_kusd:g}/kUSD, "
+                     f"{rc.unreliability_per_day:g}/day of p95-p50, window "
+                     f"{rc.window_days:g} d")
+    else:
+        lines.append("  choice    fixed route shares per flow")
+    disrupted = [(fid, d) for fid, el in [*s.links.items(), *s.nodes.items()]
+                 for d in el.disruptions]
+    if disrupted:
+        lines.append("  disrupt   " + ", ".join(
+            f"{fid} {d.kind} {d.events_per_year:g}/yr x {d.duration_h.mean:.0f} h"
+            for fid, d in disrupted))
+    for ch in sorted(s.timeline, key=lambda c: c.date):
+        if ch.close:
+            what = f"close {ch.close} for {ch.days:g} days"
+        elif ch.shares:
+            what = "route shares: " + "; ".join(
+                f"{fid} " + ", ".join(f"{r} {v:g}" for r, v in t.items())
+                for fid, t in ch.shares.items())
+        else:
+            what = ", ".join(f"{k} = {v:g}" for k, v in (ch.set or {}).items())
+        lines.append(f"  timeline  {ch.date}: {what}")
+    lines.append("ok: no problems found")
+    return "\n".join(lines)

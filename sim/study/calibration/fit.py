@@ -1,0 +1,343 @@
+"""Calibration, first part: the simulated value of every target, the objective, and a point
+fit of the free parameters.
+
+The objective is the weighted sum of squared z-scores, ``sum w ((sim - value) / sigma)^2``,
+with ``sim`` the mean over ``replications`` replications run with the same seed at every
+evaluation (common random numbers), so that it changes smoothly with the parameters and a
+derivative-free optimiser (bounded Powell, on parameters scaled to [0, 1]) can follow it.
+Every evaluation is appended to ``evaluations.jsonl`` in the output folder as it
+completes; a rerun with the same inputs reads them back instead of simulating again, so an
+interrupted fit resumes where it stopped.
+
+The uncertainty (:func:`abc_around`) is rejection ABC around the fit: parameter sets drawn
+by Latin hypercube in a box around the point fit (a share of each parameter's range),
+each scored like the fit (same seed, same replications), kept when the objective is within
+the 95 % quantile of a chi-square with as many degrees of freedom as weighted targets.
+
+The folder's ``manifest.json`` says it is a calibration (``kind``), for ``corridor plot``
+and ``corridor report``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from sim.scenario.loading import load_scenario
+from sim.scenario.schema import Scenario
+from sim.study.calibration.inputs import Parameters, Targets
+
+
+@dataclass
+class Fit:
+    params: dict[str, float]           # parameter id -> fitted value
+    objective: float
+    evaluations: int
+    report: list[dict]                 # per target: value, sim mean, CI, residual, z
+
+
+def simulated(kpis, target) -> tuple[float, float, float, list[float]]:
+    """A target's simulated mean, 95 % interval and per-replication values from a run's
+    KPI table (a relative change is taken replication by replication)."""
+    from sim.measure.stats import t_interval
+
+    def values(period: str) -> np.ndarray:
+        m = kpis[(kpis.name == target.kpi) & (kpis.period == period)
+                 & (kpis.scope == target.scope)]
+        if m.empty:
+            return np.array([math.nan])
+        return np.array(m.iloc[0]["values"], float)
+
+    v = values(target.period)
+    if target.relative_to:
+        v = v / values(target.relative_to) - 1.0
+    m, lo, hi, _n = t_interval(v)
+    return m, lo, hi, v.tolist()
+
+
+def evaluate(base: Scenario, base_path: Path, params: Parameters, theta: dict[str, float],
+             targets: Targets, seed: int, replications: int, workers: int) -> dict:
+    """Run the base scenario with the parameters set to ``theta`` and score the targets."""
+    from sim.study.replications import run
+    overrides = {path: float(v) for pid, v in theta.items()
+                 for path in params.parameters[pid].paths}
+    scenario = load_scenario(base_path, overrides=overrides)
+    res = run(scenario, seed=seed, replications=replications, keep_containers=False,
+              workers=workers)
+    report, objective = [], 0.0
+    for tid, t in targets.targets.items():
+        m, lo, hi, vals = simulated(res.kpis, t)
+        z = (m - t.value) / t.sigma if math.isfinite(m) else math.nan
+        if t.weight and math.isfinite(z):
+            objective += t.weight * z * z
+        elif t.weight:
+            objective = math.inf  # a weighted target the model does not produce
+        report.append({"target": tid, "kpi": t.kpi, "period": t.period, "scope": t.scope,
+                       "relative_to": t.relative_to, "unit": t.unit, "role": t.role,
+                       "weight": t.weight, "value": t.value, "sigma": t.sigma,
+                       "simulated_mean": m, "ci95": [lo, hi], "values": vals,
+                       "residual": m - t.value, "z": z, "definition": t.definition,
+                       "source": t.source})
+    return {"theta": theta, "objective": objective, "report": report}
+
+
+def _key(theta: dict[str, float]) -> str:
+    return hashlib.sha256(json.dumps(theta, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def fit(base_path: str | Path, params: Parameters, targets: Targets, out: str | Path,
+        seed: int = 1, replications: int = 3, budget: int = 60, workers: int = 1,
+        progress: bool = False) -> Fit:
+    """Fit the free parameters to the targets (bounded Powell on [0, 1]-scaled
+    parameters), at most ``budget`` evaluations; resumable from ``out``."""
+    from scipy.optimize import minimize
+    from tqdm import tqdm
+
+    base_path = Path(base_path)
+    base = load_scenario(base_path)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    log = out / "evaluations.jsonl"
+    done = _read_log(log)
+    ids = list(params.parameters)
+    lo = np.array([params.parameters[p].low for p in ids])
+    hi = np.array([params.parameters[p].high for p in ids])
+    from sim.scenario.loading import resolved_dict
+    from sim.study.calibration.inputs import _number_at
+    data = resolved_dict(base)
+    start = (np.array([_number_at(data, params.parameters[p].paths[0])[0] for p in ids])
+             - lo) / (hi - lo)
+    best: dict = {}
+    bar = tqdm(total=budget, unit="evaluation", desc="calibrate",
+               disable=None if progress else True, leave=False)
+    count = 0
+
+    def objective(x: np.ndarray) -> float:
+        nonlocal count
+        x = np.clip(x, 0.0, 1.0)
+        theta = {p: round(float(lo[i] + x[i] * (hi[i] - lo[i])), 10)
+                 for i, p in enumerate(ids)}
+        k = _key(theta)
+        rec = done.get(k)
+        if rec is None:
+            rec = evaluate(base, base_path, params, theta, targets, seed, replications,
+                           workers)
+            done[k] = rec
+            with log.open("a", encoding="utf-8") as f:
+                f.write(json.dumps(rec, allow_nan=True) + "\n")
+        count += 1
+        bar.update(1)
+        if not best or rec["objective"] < best["objective"]:
+            best.clear()
+            best.update(rec)
+        return rec["objective"]
+
+    try:
+        minimize(objective, start, method="Powell", bounds=[(0.0, 1.0)] * len(ids),
+                 options={"maxfev": budget, "xtol": 1e-3, "ftol": 1e-4})
+    finally:
+        bar.close()
+    return Fit(best["theta"], best["objective"], count, best["report"])
+
+
+def abc_around(result: Fit, base_path: str | Path, params: Parameters, targets: Targets,
+               out: str | Path, n: int = 40, box: float = 0.25, seed: int = 1,
+               replications: int = 3, workers: int = 1, progress: bool = False):
+    """Rejection ABC around the point fit: ``n`` Latin-hypercube draws in the box of
+    half-width ``box`` x range around it (clipped to the bounds), scored with the fit's
+    seed and replications (logged and resumed like the fit). Returns a DataFrame: one row
+    per draw with its parameters, objective and ``accepted``; also written to
+    ``posterior.parquet``."""
+    import pandas as pd
+    from scipy.stats import chi2, qmc
+    from tqdm import tqdm
+
+    base_path, out = Path(base_path), Path(out)
+    base = load_scenario(base_path)
+    log = out / "evaluations.jsonl"
+    done = _read_log(log)
+    ids = list(params.parameters)
+    lo = np.array([params.parameters[p].low for p in ids])
+    hi = np.array([params.parameters[p].high for p in ids])
+    centre = np.array([result.params[p] for p in ids])
+    a = np.maximum(lo, centre - box * (hi - lo))
+    b = np.minimum(hi, centre + box * (hi - lo))
+    u = qmc.LatinHypercube(d=len(ids), seed=np.random.default_rng(seed)).random(n)
+    df = sum(1 for t in targets.targets.values() if t.weight > 0)
+    threshold = float(chi2.ppf(0.95, df))
+    rows = []
+    for x in tqdm(u, unit="draw", desc="ABC", disable=None if progress else True,
+                  leave=False):
+        theta = {p: round(float(a[i] + x[i] * (b[i] - a[i])), 10) for i, p in enumerate(ids)}
+        rec = done.get(_key(theta))
+        if rec is None:
+            rec = evaluate(base, base_path, params, theta, targets, seed, replications,
+                           workers)
+            done[_key(theta)] = rec
+            with log.open("a", encoding="utf-8") as f:
+                f.write(json.dumps(rec, allow_nan=True) + "\n")
+        rows.append({**theta, "objective": rec["objective"],
+                     "accepted": rec["objective"] <= threshold})
+    post = pd.DataFrame(rows)
+    post.attrs["threshold"] = threshold
+    from sim.io.atomic import write_parquet_atomic, write_text_atomic
+    from sim.io.bundle import dumps
+    write_parquet_atomic(post, out / "posterior.parquet")
+    write_text_atomic(out / "posterior.json", dumps({
+        "paths": {p: params.parameters[p].paths for p in ids}, "threshold": threshold,
+        "draws": n, "accepted": int(post.accepted.sum()), "box": box}))
+    _add_to_manifest(out, ["posterior.parquet", "posterior.json"])
+    return post
+
+
+def posterior_draws(folder: str | Path, k: int) -> list[dict[str, float]]:
+    """Up to ``k`` accepted draws of a calibration folder, as {dotted path: value},
+    spread evenly over the accepted ones (in draw order). ConfigError if there are none."""
+    import pandas as pd
+
+    from sim.scenario.problems import ConfigError, Problem
+    folder = Path(folder)
+    try:
+        meta = json.loads((folder / "posterior.json").read_text(encoding="utf-8"))
+        post = pd.read_parquet(folder / "posterior.parquet")
+    except (OSError, ValueError) as e:
+        raise ConfigError([Problem(str(folder), "--posterior", "not a calibration folder "
+                                   f"with a posterior (run 'corridor calibrate ... --abc N'): "
+                                   f"{type(e).__name__}")]) from None
+    kept = post[post.accepted]
+    if kept.empty:
+        raise ConfigError([Problem(str(folder / "posterior.parquet"), "accepted",
+                                   "no draw was accepted; widen --abc-box or add draws")])
+    pick = np.unique(np.linspace(0, len(kept) - 1, min(k, len(kept))).round().astype(int))
+    paths = {p: [v] if isinstance(v, str) else v for p, v in meta["paths"].items()}
+    return [{path: float(row[p]) for p in paths for path in paths[p]}
+            for _, row in kept.iloc[pick].iterrows()]
+
+
+def _read_log(log: Path) -> dict[str, dict]:
+    done: dict[str, dict] = {}
+    if log.exists():
+        for line in log.read_text(encoding="utf-8").splitlines():
+            try:
+                rec = json.loads(line)
+            except ValueError:
+                continue  # a line cut short by an interruption: evaluated again
+            done[_key(rec["theta"])] = rec
+    return done
+
+
+def _value_at(scenario: Scenario, path: str) -> float:
+    """The number at a dotted path of a scenario (paths checked by load_parameters)."""
+    from sim.scenario.loading import resolved_dict
+    from sim.study.calibration.inputs import _number_at
+    return _number_at(resolved_dict(scenario), path)[0]
+
+
+CALIBRATION_FILES = ["manifest.json", "evaluations.jsonl", "report.json", "report.md",
+                     "calibrated.toml"]
+
+
+def write_manifest(out: Path, base_path: str | Path, params: Parameters,
+                   command: list[str] | None, seed: int | None, replications: int | None,
+                   files: list[str]) -> None:
+    """``manifest.json`` of a calibration folder: its kind (what ``corridor plot`` and
+    ``corridor report`` look for), the base scenario, seed, replications, the free
+    parameters with their bounds, the code version and the files."""
+    from sim import __version__
+    from sim.io.atomic import write_text_atomic
+    from sim.io.bundle import dumps, git_commit
+    write_text_atomic(out / "manifest.json", dumps({
+        "kind": "calibration", "bundle_format": 1, "base_scenario": str(base_path),
+        "seed": seed, "replications": replications, "package_version": __version__,
+        "git_commit": git_commit(), "command": command,
+        "parameters": {pid: {"paths": p.paths, "low": p.low, "high": p.high,
+                             "prior": p.prior} for pid, p in params.parameters.items()},
+        "files": files}))
+
+
+def _add_to_manifest(out: Path, names: list[str]) -> None:
+    """List more files in a calibration folder's manifest (if it has one)."""
+    from sim.io.atomic import write_text_atomic
+    from sim.io.bundle import dumps
+    try:
+        man = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    man["files"] = [*man.get("files", []), *(n for n in names if n not in man.get("files", []))]
+    write_text_atomic(out / "manifest.json", dumps(man))
+
+
+def write_outputs(result: Fit, base_path: str | Path, params: Parameters, out: str | Path,
+                  command: list[str] | None = None, save: str | Path | None = None,
+                  seed: int | None = None, replications: int | None = None) -> None:
+    """``report.json``, ``report.md``, ``calibrated.toml`` (a scenario that extends the
+    base with the fitted values) and ``manifest.json`` in ``out``."""
+    from sim.io.atomic import write_text_atomic
+    from sim.io.bundle import dumps
+    out = Path(out)
+    write_manifest(out, base_path, params, command, seed, replications, CALIBRATION_FILES)
+    write_text_atomic(out / "report.json", dumps({
+        "objective": result.objective, "evaluations": result.evaluations,
+        "parameters": result.params, "targets": result.report}))
+    lines = ["| target | published | simulated mean [95 % CI] | residual | z |",
+             "|---|---:|---:|---:|---:|"]
+    misses = []
+    for r in result.report:
+        ci = r["ci95"]
+        ci_s = "" if ci[0] is None or not math.isfinite(ci[0]) else (
+            f" [{ci[0]:,.4g}, {ci[1]:,.4g}]")
+        lines.append(f"| {r['target']} ({r['role']}) | {r['value']:,.4g} | "
+                     f"{r['simulated_mean']:,.4g}{ci_s} | {r['residual']:+,.4g} | "
+                     f"{r['z']:+.2f} |")
+        if not abs(r["z"]) <= 2:
+            misses.append(f"- **{r['target']}** (z {r['z']:+.2f}): {r.get('definition', '')}")
+    write_text_atomic(out / "report.md", "\n".join(
+        ["# Calibration report", "", f"objective {result.objective:.4g} after "
+         f"{result.evaluations} evaluations", "", *lines, "",
+         *(["Targets missed by more than 2 standard errors, and why the model's KPI and "
+            "the published figure differ:", "", *misses, ""] if misses else [])]))
+    import os
+    base = load_scenario(base_path)
+    for target in [out / "calibrated.toml", *([Path(save)] if save else [])]:
+        rel = os.path.relpath(Path(base_path).resolve(), target.parent.resolve())
+        write_text_atomic(target, (
+            f"# Written by corridor calibrate on {dt.date.today()}"
+            + (f": {' '.join(command)}" if command else "") + "\n"
+            f"# objective {result.objective:.4g} after {result.evaluations} evaluations; "
+            f"report: {out / 'report.md'}\n"
+            f'extends = "{rel}"\nname = "calibrated"\n\n'
+            "# fitted values of the free parameters (calibration/parameters.toml)\n"
+            + _as_toml(result.params, params, base)))
+
+
+def _as_toml(values: dict[str, float], params: Parameters, base: Scenario) -> str:
+    """The fitted values as dotted keys; a distribution's parameter is written with the
+    whole distribution (a child replaces a distribution whole)."""
+    from sim.scenario.loading import resolved_dict
+    data = resolved_dict(base)
+    lines, dists = [], {}
+    for pid, v in values.items():
+        for path in params.parameters[pid].paths:
+            head, _, leaf = path.rpartition(".")
+            node = data
+            for part in head.split(".") if head else []:
+                node = node[part]
+            if isinstance(node, dict) and "dist" in node:
+                dists.setdefault(head, dict(node))[leaf] = v
+            else:
+                lines.append(f"{_dotted_key(path)} = {v!r}")
+    for head, dist in dists.items():
+        inner = ", ".join(f"{k} = {json.dumps(x)}" for k, x in dist.items())
+        lines.append(f"{_dotted_key(head)} = {{ {inner} }}")
+    return "\n".join(lines) + "\n"
+
+
+def _dotted_key(path: str) -> str:
+    return ".".join(p if p.replace("_", "").replace("-", "").isalnum() else json.dumps(p)
+                    for p in path.split("."))

@@ -1,0 +1,195 @@
+"""Calibration inputs as data: the published figures the model must reproduce
+(``calibration/targets.toml``) and the parameters free to move (``calibration/
+parameters.toml``), each validated like a scenario: one line per problem, naming the file
+and the field.
+
+This module holds the schemas and their cross-checks against the KPI catalogue and the
+base scenario; the fitting is in :mod:`sim.calibrate`.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from sim.measure.kpis import KPIS
+from sim.scenario.loading import load_scenario, read_data_file, resolved_dict
+from sim.scenario.problems import ConfigError, Problem, did_you_mean
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
+
+
+class Target(_Strict):
+    """One published figure: a KPI of the model in a period and scope, or its relative
+    change from another period (``relative_to``: growth)."""
+
+    kpi: str = Field(description="a KPI of the catalogue (sim.kpis.KPIS)")
+    period: str = Field(pattern=r"^(\d{4}|run)$", description="a calendar year or 'run'")
+    scope: str = Field("all", min_length=1)
+    relative_to: str | None = Field(None, pattern=r"^\d{4}$", description="if given, the "
+                                    "target is kpi(period) / kpi(relative_to) - 1")
+    value: float = Field(description="the published figure, in unit")
+    unit: str = Field(description="the KPI's unit, or 'fraction' for a relative change")
+    sd: float | None = Field(None, gt=0, description="standard error of the figure, in unit")
+    tolerance: float | None = Field(None, gt=0, description="half-width of the acceptable "
+                                    "band, in unit (read as 2 standard errors)")
+    weight: float = Field(1.0, ge=0, description="weight in the calibration objective")
+    role: Literal["primary", "secondary"] = "secondary"
+    definition: str = Field(min_length=1, description="how the model KPI corresponds to the "
+                            "published definition, and where it cannot match")
+    source: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _spread(self):
+        if (self.sd is None) == (self.tolerance is None):
+            raise ValueError("a target has either 'sd' (a standard error) or 'tolerance' (a "
+                             "half-width), not both or neither")
+        return self
+
+    @property
+    def sigma(self) -> float:
+        """The standard error the objective uses."""
+        return self.sd if self.sd is not None else self.tolerance / 2
+
+
+class Targets(_Strict):
+    targets: dict[str, Target] = Field(min_length=1)
+
+
+class Parameter(_Strict):
+    """One free parameter: a numeric field of the base scenario, its bounds and prior."""
+
+    path: str | list[str] = Field(description="dotted path of a number in the scenario, "
+                                  "or several paths set to the same value (e.g. the growth "
+                                  "of several flows)")
+    low: float
+    high: float
+    prior: Literal["uniform", "loguniform", "normal"] = "uniform"
+    mean: float | None = Field(None, description="normal prior: its mean")
+    sd: float | None = Field(None, gt=0, description="normal prior: its sd")
+    source: str = Field(min_length=1, description="why these bounds")
+
+    @property
+    def paths(self) -> list[str]:
+        return [self.path] if isinstance(self.path, str) else list(self.path)
+
+    @model_validator(mode="after")
+    def _bounds(self):
+        if not self.paths or any(not p for p in self.paths):
+            raise ValueError("path: give a dotted path, or a non-empty list of them")
+        if not self.low < self.high:
+            raise ValueError(f"low ({self.low:g}) must be below high ({self.high:g})")
+        if self.prior == "loguniform" and self.low <= 0:
+            raise ValueError("a loguniform prior needs low > 0")
+        if self.prior == "normal" and (self.mean is None or self.sd is None):
+            raise ValueError("a normal prior needs mean and sd")
+        if self.prior != "normal" and (self.mean is not None or self.sd is not None):
+            raise ValueError(f"mean and sd belong to a normal prior (prior is '{self.prior}')")
+        return self
+
+
+class Parameters(_Strict):
+    scenario: str = Field(min_length=1, description="the base scenario, relative to this "
+                          "file")
+    parameters: dict[str, Parameter] = Field(min_length=1)
+
+
+def load_targets(path: str | Path) -> Targets:
+    """Read and check a targets file (ConfigError with one line per problem)."""
+    targets, shown = read_data_file(path, Targets)
+    problems = []
+    for tid, t in targets.targets.items():
+        p = f"targets.{tid}"
+        if t.kpi not in KPIS:
+            problems.append(Problem(shown, f"{p}.kpi", f"unknown KPI '{t.kpi}' "
+                                    f"({did_you_mean(t.kpi, KPIS)})"))
+            continue
+        want = "fraction" if t.relative_to else KPIS[t.kpi][0]
+        if t.unit != want:
+            problems.append(Problem(shown, f"{p}.unit", f"'{t.unit}' is not the unit of "
+                                    f"{'a relative change' if t.relative_to else t.kpi} "
+                                    f"(it is '{want}')"))
+        if t.relative_to and (t.period == "run" or t.relative_to == t.period):
+            problems.append(Problem(shown, f"{p}.relative_to", "a relative change compares "
+                                    "two different calendar years"))
+    if problems:
+        raise ConfigError(problems)
+    return targets
+
+
+def load_parameters(path: str | Path) -> tuple[Parameters, object]:
+    """Read and check a parameters file against its base scenario: every path names a
+    number there, inside its bounds. Returns the parameters and the scenario."""
+    params, shown = read_data_file(path, Parameters)
+    base = Path(path).parent / params.scenario
+    if not base.is_file():
+        raise ConfigError([Problem(shown, "scenario", f"'{params.scenario}' not found next "
+                                   "to this file")])
+    scenario = load_scenario(base)
+    data = resolved_dict(scenario)
+    problems = []
+    for pid, prm in params.parameters.items():
+        value, found = path_value(data, prm.path, f"parameters.{pid}", shown)
+        problems += found
+        if value is not None and not prm.low <= value <= prm.high:
+            problems.append(Problem(shown, f"parameters.{pid}", f"the scenario's value "
+                                    f"{value:g} lies outside [{prm.low:g}, {prm.high:g}]"))
+    if problems:
+        raise ConfigError(problems)
+    return params, scenario
+
+
+def path_value(data: dict, path: str | list[str], where: str, shown: str
+               ) -> tuple[int | float | None, list[Problem]]:
+    """The number that a parameter's path (or every one of its paths, which must agree)
+    names in resolved scenario data, or None and the problems (named ``where.path``)."""
+    paths = [path] if isinstance(path, str) else list(path)
+    values, problems = [], []
+    for i, p in enumerate(paths):
+        value, why = _number_at(data, p)
+        if why:
+            problems.append(Problem(shown, f"{where}.path" + (
+                "" if isinstance(path, str) else f"[{i}]"), why))
+        else:
+            values.append(value)
+    if problems:
+        return None, problems
+    if len(set(values)) > 1:
+        return None, [Problem(shown, f"{where}.path", "the paths hold different values ("
+                              f"{', '.join(f'{v:g}' for v in values)}); one parameter sets "
+                              "them all to one value")]
+    return values[0], []
+
+
+def _number_at(data: dict, path: str) -> tuple[int | float, str | None]:
+    """The number at a dotted path (as the scenario holds it: int or float), or why not."""
+    cur = data
+    parts = path.split(".")
+    for i, part in enumerate(parts):
+        if not isinstance(cur, dict) or part not in cur:
+            here = ".".join(parts[:i]) or "the scenario"
+            keys = list(cur) if isinstance(cur, dict) else []
+            return 0.0, f"'{path}': no '{part}' in {here} ({did_you_mean(part, keys)})"
+        cur = cur[part]
+    if isinstance(cur, bool) or not isinstance(cur, (int, float)):
+        return 0.0, f"'{path}' is not a number in the scenario"
+    return cur, None
+
+
+def years_in(targets: Targets) -> set[int]:
+    """The calendar years the targets need reported."""
+    out = set()
+    for t in targets.targets.values():
+        for p in (t.period, t.relative_to):
+            if p and re.fullmatch(r"\d{4}", p):
+                out.add(int(p))
+    return out
+
+
+__all__ = ["Target", "Targets", "Parameter", "Parameters", "load_targets", "load_parameters",
+           "path_value", "years_in"]

@@ -1,0 +1,175 @@
+"""Scenario comparison from two result folders (never re-runs anything).
+
+Replication ``r`` of two scenarios run with the same seed draws the same demand, weather
+and service times wherever their elements coincide (common random numbers), so the
+difference ``other_r - base_r`` removes most of the noise both share. Per KPI, period
+and scope the comparison gives the mean paired difference with its 95 % t-interval, the
+relative change, and for contrast the unpaired (Welch) interval that independent runs
+would have given.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sim.measure.stats import t_interval
+from sim.scenario.problems import ConfigError, Problem
+
+COLUMNS = ["name", "period", "scope", "unit", "base_mean", "other_mean", "diff_mean",
+           "diff_ci95_low", "diff_ci95_high", "rel_change", "unpaired_ci95_half_width",
+           "n_pairs"]
+
+
+def read_run(folder: str | Path) -> tuple[dict, list[dict]]:
+    """The manifest and KPI records of a run folder; ConfigError with one line per
+    problem if it is not one."""
+    folder = Path(folder)
+    shown = str(folder)
+    if not folder.is_dir():
+        what = "no such folder" if not folder.exists() else "not a folder"
+        raise ConfigError([Problem(shown, "<folder>", f"{what} (give a result folder written "
+                                   "by 'corridor run')")])
+    out = []
+    for name in ("manifest.json", "kpis.json"):
+        p = folder / name
+        try:
+            out.append(json.loads(p.read_text(encoding="utf-8")))
+        except FileNotFoundError:
+            raise ConfigError([Problem(str(p), "<file>", "missing: not a result folder "
+                                       "written by 'corridor run'")]) from None
+        except (ValueError, UnicodeDecodeError) as e:
+            raise ConfigError([Problem(str(p), "<file>", f"not valid JSON ({e})")]) from None
+    man, recs = out
+    where = str(folder / "manifest.json")
+    if not isinstance(man, dict) or man.get("kind") != "run":
+        kind = man.get("kind") if isinstance(man, dict) else None
+        raise ConfigError([Problem(where, "kind", f"{kind!r} is not a run folder (compare two "
+                                   "folders written by 'corridor run')")])
+    n = man.get("replications")
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ConfigError([Problem(where, "replications", f"must be a whole number >= 1 (got "
+                                   f"{n!r}); the folder is damaged")])
+    kp = str(folder / "kpis.json")
+    if not isinstance(recs, list) or not recs:
+        raise ConfigError([Problem(kp, "<file>", "no KPI records (a run folder's kpis.json "
+                                   "lists them)")])
+    for i, r in enumerate(recs):
+        problem = _record_problem(r, n)
+        if problem:
+            raise ConfigError([Problem(kp, f"[{i}]", problem)])
+    return man, recs
+
+
+def _record_problem(r, n: int) -> str | None:
+    """What is wrong with one KPI record of a run with ``n`` replications, if anything."""
+    if not isinstance(r, dict):
+        return "not a KPI record (a table with name, period, scope and values)"
+    for key in ("name", "period", "scope"):
+        if not isinstance(r.get(key), str):
+            return f"{key}: expected a string (got {r.get(key)!r})"
+    v = r.get("values")
+    if not isinstance(v, list) or len(v) != n:
+        got = f"{len(v)} values" if isinstance(v, list) else repr(v)
+        return f"values: expected a list of {n} (one per replication; got {got})"
+    if any(x is not None and (isinstance(x, bool) or not isinstance(x, (int, float)))
+           for x in v):
+        return "values: expected numbers or null"
+    return None
+
+
+def _checks(base: dict, other: dict, other_dir: Path) -> list[Problem]:
+    where = str(other_dir / "manifest.json")
+    problems = []
+    if base.get("seed") != other.get("seed"):
+        problems.append(Problem(where, "seed", f"{other.get('seed')} differs from the base's "
+                                f"{base.get('seed')}; paired differences need the same seed "
+                                "(run both with --seed)"))
+    if base.get("horizon") != other.get("horizon"):
+        problems.append(Problem(where, "horizon", f"{other.get('horizon')} differs from the "
+                                f"base's {base.get('horizon')}; periods would not match"))
+    if base.get("bundle_format") != other.get("bundle_format"):
+        problems.append(Problem(where, "bundle_format", f"{other.get('bundle_format')} differs "
+                                f"from the base's {base.get('bundle_format')}"))
+    return problems
+
+
+def compare(base_dir: str | Path, other_dir: str | Path) -> tuple[pd.DataFrame, dict]:
+    """Paired differences other - base per KPI; (table, facts about the comparison)."""
+    base_man, base_recs = read_run(base_dir)
+    other_man, other_recs = read_run(other_dir)
+    problems = _checks(base_man, other_man, Path(other_dir))
+    if problems:
+        raise ConfigError(problems)
+    key = lambda r: (r["name"], r["period"], r["scope"])  # noqa: E731
+    base = {key(r): r for r in base_recs}
+    other = {key(r): r for r in other_recs}
+    n_pairs = min(base_man.get("replications", 1), other_man.get("replications", 1))
+    rows = []
+    for k in sorted(base.keys() & other.keys()):
+        b = np.array([math.nan if v is None else v for v in base[k]["values"][:n_pairs]], float)
+        o = np.array([math.nan if v is None else v for v in other[k]["values"][:n_pairs]],
+                     float)
+        ok = np.isfinite(b) & np.isfinite(o)
+        d_mean, lo, hi, n = t_interval(o[ok] - b[ok])
+        b_mean = float(b[ok].mean()) if ok.any() else math.nan
+        o_mean = float(o[ok].mean()) if ok.any() else math.nan
+        rel = d_mean / b_mean if b_mean and math.isfinite(b_mean) else math.nan
+        rows.append((*k, base[k].get("unit", ""), b_mean, o_mean, d_mean, lo, hi, rel,
+                     _welch_half_width(b[ok], o[ok]), n))
+    table = pd.DataFrame(rows, columns=COLUMNS)
+    facts = {
+        "kind": "comparison",
+        "base": {"folder": str(base_dir), "scenario": base_man.get("scenario"),
+                 "config_hash": base_man.get("config_hash"),
+                 "replications": base_man.get("replications")},
+        "other": {"folder": str(other_dir), "scenario": other_man.get("scenario"),
+                  "config_hash": other_man.get("config_hash"),
+                  "replications": other_man.get("replications")},
+        "seed": base_man.get("seed"),
+        "horizon": base_man.get("horizon"),
+        "pairs": n_pairs,
+        "only_in_base": [list(k) for k in sorted(base.keys() - other.keys())],
+        "only_in_other": [list(k) for k in sorted(other.keys() - base.keys())],
+    }
+    return table, facts
+
+
+def _welch_half_width(b: np.ndarray, o: np.ndarray, level: float = 0.95) -> float:
+    """Half-width of the Welch interval for mean(o) - mean(b) as if the runs were
+    independent."""
+    n = len(b)
+    if n < 2:
+        return math.nan
+    vb, vo = b.var(ddof=1) / n, o.var(ddof=1) / n
+    se2 = vb + vo
+    if se2 == 0:
+        return 0.0
+    dof = se2 ** 2 / (vb ** 2 / (n - 1) + vo ** 2 / (n - 1))
+    return float(stats.t.ppf(0.5 + level / 2, dof) * math.sqrt(se2))
+
+
+def write_comparison(table: pd.DataFrame, facts: dict, out: str | Path,
+                     argv: list[str] | None = None) -> Path:
+    """Write ``comparison.json``, ``comparison.csv`` and ``manifest.json`` atomically."""
+    from sim import __version__
+    from sim.io.bundle import atomic_dir, dumps
+    out = Path(out)
+    records = [{**{c: row[c] for c in ("name", "period", "scope", "unit", "base_mean",
+                                       "other_mean", "diff_mean", "rel_change",
+                                       "unpaired_ci95_half_width", "n_pairs")},
+                "diff_ci95": (None if math.isnan(row["diff_ci95_low"])
+                              else [row["diff_ci95_low"], row["diff_ci95_high"]])}
+               for row in table.to_dict("records")]
+    man = {**facts, "bundle_format": 1, "package_version": __version__, "command": argv,
+           "files": ["manifest.json", "comparison.json", "comparison.csv"]}
+    with atomic_dir(out, kind="comparison") as tmp:
+        (tmp / "comparison.json").write_text(dumps(records), encoding="utf-8")
+        table.to_csv(tmp / "comparison.csv", index=False, lineterminator="\n")
+        (tmp / "manifest.json").write_text(dumps(man), encoding="utf-8")
+    return out

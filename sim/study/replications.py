@@ -1,0 +1,281 @@
+"""Replications of a scenario and their summary: mean, 95 % t-interval, per-replication values.
+
+Replication ``r`` of seed ``s`` draws every stream from ``SeedSequence(s, spawn_key=(r, …))``
+(see :mod:`sim.engine.randomness`), so replication results do not depend on how many are run or
+in which order.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from sim.engine.model import Model
+from sim.measure import kpis as kpi_mod
+from sim.measure.intervals import sea_legs
+from sim.measure.stats import t_interval, t_quantile
+from sim.measure.timeseries import daily
+from sim.scenario.schema import Scenario
+
+KPI_COLUMNS = ["name", "period", "scope", "unit", "mean", "ci95_low", "ci95_high", "n", "values"]
+
+
+@dataclass
+class RunResult:
+    """What :func:`run` returns: KPI table, container records and daily series."""
+
+    scenario: Scenario
+    seed: int
+    replications: int
+    kpis: pd.DataFrame
+    containers: pd.DataFrame | None
+    timeseries: pd.DataFrame
+    wall_time_s: float
+    extra: dict = field(default_factory=dict)
+
+    def kpi(self, name: str, period: str | int = "run", scope: str = "all") -> float:
+        """The mean of one KPI (KeyError if there is no such row); ``period`` is a year
+        (``2024`` or ``"2024"``) or ``"run"``."""
+        period = str(period)
+        m = self.kpis[(self.kpis.name == name) & (self.kpis.period == period)
+                      & (self.kpis.scope == scope)]
+        if m.empty:
+            raise KeyError(f"no KPI {name!r} for period {period!r} and scope {scope!r}")
+        return float(m["mean"].iloc[0])
+
+
+def summarise(per_rep: list[dict[tuple[str, str, str], float]]) -> pd.DataFrame:
+    """One row per KPI key across replications (keys missing in a replication are NaN).
+
+    Every KPI is a count, time, amount or fraction, never negative (and a fraction never
+    above 1), so the t-interval is cut to those bounds: with few replications it can
+    reach past them, and the part beyond is impossible values only (coverage is kept)."""
+    keys = sorted(set().union(*per_rep))
+    rows = []
+    for key in keys:
+        vals = np.array([rep.get(key, math.nan) for rep in per_rep], float)
+        m, lo, hi, n = t_interval(vals)
+        unit = kpi_mod.KPIS[key[0]][0]
+        if lo == lo:
+            lo = max(lo, 0.0)
+            hi = min(hi, 1.0) if unit == "fraction" else hi
+        rows.append((*key, unit, m, lo, hi, n, vals.tolist()))
+    return pd.DataFrame(rows, columns=KPI_COLUMNS)
+
+
+def run_one(scenario: Scenario, seed: int, replication: int, progress: bool = False,
+            keep_containers: bool = True):
+    """One replication: (KPI dict, container frame or None, daily series)."""
+    out = Model(scenario, seed, replication).run(progress=progress)
+    K = kpi_mod.compute(out)
+    cont = None
+    if keep_containers:
+        t0 = np.datetime64(out.calendar.t0, "us")
+        cont = out.store.frame(out.node_ids, out.flow_ids, out.route_ids, t0)
+        _add_sea_legs(cont, out, t0)
+        cont.insert(0, "replication", np.int32(replication))
+    ts = daily(out)
+    ts.insert(0, "replication", np.int32(replication))
+    return K, cont, ts
+
+
+def _add_sea_legs(cont: pd.DataFrame, out, t0: np.datetime64) -> None:
+    """Columns for each sea passage: service, arrival at the loading port, sailed, landed
+    and left the far port (before ``delivered``)."""
+    legs = sea_legs(out)
+    at = cont.columns.get_loc("delivered")
+    names = list(out.services)
+    for name, v in legs.items():
+        if name.endswith("service"):
+            col = pd.Categorical.from_codes(v.astype(np.int32), categories=names)
+        else:
+            col = t0 + (v * 3_600_000_000).round().astype("timedelta64[us]")
+        cont.insert(at, name, col)
+        at += 1
+
+
+def _replications(scenario: Scenario, seed: int, reps: range, workers: int,
+                  progress: bool, keep_containers: bool):
+    """The results of replications ``reps``, in order, run by ``workers`` processes.
+
+    A replication is a pure function of (scenario, seed, replication), so the results do
+    not depend on the number of workers or on the order in which they finish."""
+    from tqdm import tqdm
+    n = len(reps)
+    if workers <= 1 or n == 1:
+        if n == 1:
+            return [run_one(scenario, seed, reps[0], progress, keep_containers)]
+        with tqdm(total=n, unit="replication", desc=scenario.name,
+                  disable=None if progress else True, leave=False) as bar:
+            out = []
+            for r in reps:
+                out.append(run_one(scenario, seed, r, False, keep_containers))
+                bar.update(1)
+            return out
+    import threading
+    from collections import deque
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    # W processes in all: this one and W - 1 workers. The workers take replications from
+    # the front, two queued each so they never wait for this process; this process takes
+    # them from the back meanwhile (and works while the workers start up)
+    results: list = [None] * n
+    todo = deque(enumerate(reps))
+    helpers = min(workers, n) - 1
+    with ProcessPoolExecutor(max_workers=helpers, mp_context=_mp_context()) as pool, \
+            tqdm(total=n, unit="replication", desc=scenario.name,
+                 disable=None if progress else True, leave=False) as bar:
+        running: dict = {}
+
+        def top_up() -> None:
+            for fut in [f for f in running if f.done()]:
+                results[running.pop(fut)] = fut.result()
+                bar.update(1)
+            while todo and len(running) < 2 * helpers:
+                i, r = todo.popleft()
+                running[pool.submit(run_one, scenario, seed, r, False, keep_containers)] = i
+
+        # the first submissions start the workers (~0.5 s): from a thread, while this
+        # process starts on the last replication
+        starter = threading.Thread(target=top_up)
+        starter.start()
+        while todo:
+            i, r = todo.pop()
+            results[i] = run_one(scenario, seed, r, False, keep_containers)
+            bar.update(1)
+            starter.join()
+            top_up()
+        starter.join()
+        while running:
+            # a replication still queued for a busy worker is done here instead
+            for fut in [f for f in running if f.cancel()]:
+                i = running.pop(fut)
+                results[i] = run_one(scenario, seed, reps[i], False, keep_containers)
+                bar.update(1)
+            if running:
+                wait(running, return_when=FIRST_COMPLETED)
+                top_up()
+    return results
+
+
+def _mp_context():
+    """Worker processes forked from a fresh server process that has imported the model once
+    (so that a worker does not re-import numpy, pandas and SimPy, and this process, which
+    may be in any state, is never forked), or spawned where there is no fork server."""
+    import multiprocessing as mp
+    if "forkserver" in mp.get_all_start_methods():
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload(["sim.experiment"])
+        return ctx
+    return mp.get_context("spawn")
+
+
+# the KPIs --precision watches, per reported year (those a run does not have are skipped)
+PRECISION_KPIS = [("transit_containers_china_central_asia", "all"),
+                  ("kz_share_china_europe_land", "all"), ("caspian_teu", "all"),
+                  ("transit_time_days_mean", "northern"),
+                  ("transit_time_days_mean", "middle_corridor")]
+
+
+def widest(kpis: pd.DataFrame, watched=PRECISION_KPIS) -> tuple[float, tuple | None]:
+    """The largest relative half-width (half-width / |mean|, of the t-interval before it
+    is cut to possible values) among the watched KPIs and reported years, with its key.
+    A KPI defined in fewer than two replications (a year with no such boxes, say) has no
+    interval and is not watched."""
+    worst, key = 0.0, None
+    for name, scope in watched:
+        rows = kpis[(kpis.name == name) & (kpis.scope == scope) & (kpis.period != "run")]
+        for r in rows.itertuples(index=False):
+            m, lo, hi, n = t_interval(np.array(r.values, float))
+            if n < 2 or not np.isfinite(m) or m == 0:
+                continue
+            rel = (hi - lo) / 2 / abs(m)
+            if rel > worst:
+                worst, key = rel, (name, r.period, scope)
+    return worst, key
+
+
+def _replications_needed(rel_half_width: float, n: int, target: float) -> int:
+    """The smallest n' whose 95 % half-width would be within ``target`` of the mean, if
+    the spread stays what ``n`` replications show: half-width = t(n'-1) s / sqrt(n')."""
+    spread = rel_half_width * math.sqrt(n) / t_quantile(0.975, n - 1)  # s / |mean|
+    m = n
+    while t_quantile(0.975, m - 1) * spread / math.sqrt(m) > target and m < 100_000:
+        m += max(1, m // 10)
+    return m
+
+
+def run_posterior(base: Scenario, draws: list[tuple[dict, Scenario]], seed: int | None = None,
+                  replications: int = 1, progress: bool = False,
+                  keep_containers: bool = False, workers: int = 1) -> RunResult:
+    """Parameter and stochastic uncertainty together: each posterior draw (its parameter
+    values and the scenario with them set) runs ``replications`` replications of its own
+    (draw k takes replications k*R .. k*R+R-1, so no two share random numbers), and every
+    KPI is summarised over all draws x replications."""
+    seed = base.seed if seed is None else seed
+    runs = _Runs(seed, workers, progress, keep_containers)
+    for k, (_theta, scenario) in enumerate(draws):
+        runs.add(scenario, range(k * replications, (k + 1) * replications))
+    return runs.result(base, summarise(runs.per_rep), {"posterior": {
+        "draws": [theta for theta, _s in draws], "replications_per_draw": replications}})
+
+
+class _Runs:
+    """Replications run and collected, in order, for one result."""
+
+    def __init__(self, seed: int, workers: int, progress: bool, keep_containers: bool):
+        self.seed, self.workers, self.progress, self.keep = (seed, workers, progress,
+                                                             keep_containers)
+        self.per_rep, self.conts, self.series = [], [], []
+        self.t0 = time.perf_counter()
+
+    def add(self, scenario: Scenario, reps: range) -> None:
+        for K, cont, ts in _replications(scenario, self.seed, reps, self.workers,
+                                         self.progress, self.keep):
+            self.per_rep.append(K)
+            if cont is not None:
+                self.conts.append(cont)
+            self.series.append(ts)
+
+    def result(self, scenario: Scenario, table: pd.DataFrame, extra: dict) -> RunResult:
+        return RunResult(scenario, self.seed, len(self.per_rep), table,
+                         pd.concat(self.conts, ignore_index=True) if self.conts else None,
+                         pd.concat(self.series, ignore_index=True),
+                         time.perf_counter() - self.t0, extra)
+
+
+def run(scenario: Scenario, seed: int | None = None, replications: int = 1,
+        progress: bool = False, keep_containers: bool = True, workers: int = 1,
+        precision: float | None = None, max_replications: int = 100) -> RunResult:
+    """Run ``replications`` replications of ``scenario`` from ``seed`` (default: the
+    scenario's) on ``workers`` processes and summarise them.
+
+    With ``precision`` (e.g. 0.02), replications are added until every KPI in
+    :data:`PRECISION_KPIS` has a 95 % half-width within that fraction of its mean, or
+    ``max_replications`` are done; ``extra["precision"]`` says which."""
+    if replications < 1:
+        raise ValueError("replications must be >= 1")
+    seed = scenario.seed if seed is None else seed
+    runs = _Runs(seed, workers, progress, keep_containers)
+    n = max(replications, 3) if precision else replications
+    runs.add(scenario, range(n))
+    table = summarise(runs.per_rep)
+    extra = {}
+    if precision:
+        worst, key = widest(table)
+        while worst > precision and n < max_replications:
+            want = min(max(_replications_needed(worst, n, precision), n + 1), 2 * n,
+                       max_replications)  # at most double, then look again
+            runs.add(scenario, range(n, want))
+            n = want
+            table = summarise(runs.per_rep)
+            worst, key = widest(table)
+        extra["precision"] = {"target": precision, "reached": bool(worst <= precision),
+                              "replications": n, "max_replications": max_replications,
+                              "widest": {"kpi": list(key) if key else None,
+                                         "relative_half_width": worst}}
+    return runs.result(scenario, table, extra)
