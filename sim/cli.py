@@ -578,7 +578,7 @@ def cmd_sweep(args) -> int:
     import os
 
     from sim.scenario.problems import ConfigError, Problem
-    from sim.study.sweep import load_sweep, run_sweep
+    from sim.study.sweeps import load_sweep, run_sweep
     problems = []
     if args.workers is not None and args.workers < 1:
         problems.append(Problem("<command line>", "--workers",

@@ -20,7 +20,7 @@ import pytest
 from sim.cli import main
 from sim.scenario.problems import ConfigError
 from sim.study.analyze import analyze
-from sim.study.sweep import load_sweep, run_sweep
+from sim.study.sweeps import load_sweep, run_sweep
 from tests.testfunctions import _marker, ishigami_indices
 
 HERE = Path(__file__).parent

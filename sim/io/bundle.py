@@ -20,11 +20,14 @@ import sys
 from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sim import __version__
 from sim.io.atomic import folder_replacing, write_parquet_atomic, write_text_atomic  # noqa: F401
 from sim.scenario.loading import resolved_dict
-from sim.study.replications import RunResult
+
+if TYPE_CHECKING:
+    from sim.study.replications import RunResult
 
 BUNDLE_FORMAT = 1
 

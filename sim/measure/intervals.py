@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.engine.model import RunOutput
 from sim.engine.records import rows_array
 from sim.measure.monitors import window_means
+
+if TYPE_CHECKING:
+    from sim.engine.model import RunOutput
 
 
 @dataclass

@@ -9,13 +9,17 @@ it). Undefined values (a mean over no containers) are NaN.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from sim.engine.facilities.disruptions import merge
-from sim.engine.model import RunOutput
 from sim.engine.records import rows_array
 from sim.measure.intervals import crossing_record, link_directions, port_visits, vessel_utilisation
 from sim.measure.monitors import closure_effects, counts_in, window_index, window_max, window_means
+
+if TYPE_CHECKING:
+    from sim.engine.model import RunOutput
 
 KPIS: dict[str, tuple[str, str]] = {
     "containers_created": ("containers", "boxes arriving at their origin terminal (period run: "

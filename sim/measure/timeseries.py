@@ -15,10 +15,11 @@ boxes reach that link.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
-from sim.engine.model import RunOutput
 from sim.engine.records import rows_array
 from sim.measure.intervals import (
     crossing_record,
@@ -29,6 +30,9 @@ from sim.measure.intervals import (
 )
 from sim.measure.kpis import yard_capacity
 from sim.measure.monitors import counts_in, window_means
+
+if TYPE_CHECKING:
+    from sim.engine.model import RunOutput
 
 
 def daily(out: RunOutput) -> pd.DataFrame:

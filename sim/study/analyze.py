@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from sim.scenario.problems import ConfigError, Problem
-from sim.study.sweep import SweepSpec, read_sweep_folder, salib_problem
+from sim.study.sweeps import SweepSpec, read_sweep_folder, salib_problem
 
 COLUMNS = ["output", "method", "parameter", "index", "value", "ci95_low", "ci95_high",
            "rep_low", "rep_high"]
