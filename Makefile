@@ -46,8 +46,12 @@ run: $(STAMP)
 	$(BIN)/corridor plot results/sweep-caspian
 	cp results/sweep-caspian/figures/oat_transit_time_days_mean_middle_corridor.png results/reference/sweep_caspian_tornado.png
 
-## test: the whole test suite
+## test: lint (ruff), types (mypy), the layer contracts (import-linter), then the whole
+## test suite (the slow tests included; `-m "not slow"` skips them when you iterate)
 test: $(TSTAMP)
+	$(BIN)/ruff check sim tests benchmarks
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
 ## bench: performance figures (not part of the tests)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.plots.folders import Folder
+from sim.io.folders import Folder
 from sim.plots.kinds import KINDS, draw
 
 CSS = """

@@ -132,7 +132,7 @@ def test_the_same_folder_draws_the_same_bytes(folders, tmp_path):
 def test_the_map_widths_are_the_boxes_routed(folders):
     """The sea toy has one flow on one route: every link and sea passage of its path
     carries, in the map's year, exactly the boxes that left the origin on the route."""
-    from sim.plots.folders import open_folder
+    from sim.io.folders import open_folder
     from sim.plots.kinds import KINDS
     from sim.plots.network_map import map_frames
     f = open_folder(folders["run"], KINDS)
@@ -155,7 +155,7 @@ def test_the_plot_functions_draw_on_the_axes_they_are_given(folders):
     import matplotlib.pyplot as plt
 
     from sim import plots
-    from sim.plots.folders import open_folder
+    from sim.io.folders import open_folder
     from sim.plots.kinds import KINDS
     f = open_folder(folders["run"], KINDS)
     kpis, ts = f.kpis(), f.parquet("timeseries.parquet")

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from sim import __version__
 from sim.io.atomic import folder_replacing, write_parquet_atomic, write_text_atomic  # noqa: F401
+from sim.io.folders import manifest_kind
 from sim.scenario.loading import resolved_dict
 
 if TYPE_CHECKING:
@@ -145,10 +146,7 @@ def not_replaceable(path: Path, kind: str = "run") -> str | None:
     names = {p.name for p in path.iterdir()}
     if not names:
         return None
-    try:
-        found = json.loads((path / "manifest.json").read_text(encoding="utf-8")).get("kind")
-    except (OSError, ValueError, AttributeError):
-        found = None
+    found = manifest_kind(path)
     if not found:
         return "exists and is not a result folder"
     if found != kind:

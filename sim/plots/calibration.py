@@ -10,8 +10,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from sim.plots.folders import Figures, Folder, Tables
+from sim.io.folders import Folder
 from sim.plots.style import NOT_SIGNIFICANT, SIGNIFICANT, fmt_number, new_ax
+from sim.plots.types import Figures, Tables
 from sim.scenario.problems import ConfigError, Problem
 
 

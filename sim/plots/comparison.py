@@ -10,9 +10,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from sim.io.folders import TIMESERIES_COLUMNS, Folder, open_folder
 from sim.measure.headline import COMPARE_HEADLINE
-from sim.plots.folders import TIMESERIES_COLUMNS, Figures, Folder, Tables, open_folder
 from sim.plots.style import NOT_SIGNIFICANT, SIGNIFICANT, fmt_number, new_ax, period_band
+from sim.plots.types import Figures, Tables
 from sim.scenario.problems import ConfigError, Problem
 
 

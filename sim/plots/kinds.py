@@ -16,12 +16,13 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 
 from sim.io.atomic import folder_replacing
+from sim.io.folders import Folder, open_folder
 from sim.plots.calibration import calibration_facts, calibration_figures, calibration_tables
 from sim.plots.comparison import comparison_facts, comparison_figures, comparison_tables, pair_names
-from sim.plots.folders import Figures, Folder, Tables, open_folder
 from sim.plots.run import run_facts, run_figures, run_tables
 from sim.plots.style import STYLE
 from sim.plots.sweep import sweep_facts, sweep_figures, sweep_tables
+from sim.plots.types import Figures, Tables
 from sim.scenario.problems import ConfigError, Problem
 
 

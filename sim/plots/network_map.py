@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from sim.plots.folders import Folder
+from sim.io.folders import Folder
 from sim.plots.style import UTILISATION_CMAP, new_ax
 from sim.scenario.problems import ConfigError, Problem
 

@@ -8,8 +8,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from sim.io.folders import TIMESERIES_COLUMNS, Folder
 from sim.measure.headline import HEADLINE
-from sim.plots.folders import TIMESERIES_COLUMNS, Figures, Folder, Tables
 from sim.plots.network_map import corridor_map_figure
 from sim.plots.style import (
     UTILISATION_CMAP,
@@ -19,6 +19,7 @@ from sim.plots.style import (
     period_band,
     thousands,
 )
+from sim.plots.types import Figures, Tables
 
 
 def yearly_by_scope(kpis: pd.DataFrame, name: str, ax=None, what: str = "",

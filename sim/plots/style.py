@@ -3,6 +3,8 @@ modules share."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -10,14 +12,16 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.rcsetup import cycler  # noqa: E402
 
-STYLE = {"figure.dpi": 110, "savefig.dpi": 110, "axes.grid": True, "grid.alpha": 0.3,
+STYLE: dict[Any, Any] = {
+         "figure.dpi": 110, "savefig.dpi": 110, "axes.grid": True, "grid.alpha": 0.3,
          "axes.spines.top": False, "axes.spines.right": False, "font.size": 9,
          "axes.titlesize": 10, "axes.labelsize": 9, "legend.fontsize": 8,
          "legend.frameon": False, "xtick.labelsize": 8, "ytick.labelsize": 8,
          "savefig.bbox": "tight", "svg.hashsalt": "corridor-sim",
          "text.parse_math": False,   # names from folders and scenarios are shown as written
-         "axes.prop_cycle": matplotlib.cycler(color=[
+         "axes.prop_cycle": cycler(color=[
              "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
              "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#e7969c"])}
 

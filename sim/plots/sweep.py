@@ -15,8 +15,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from sim.plots.folders import Figures, Folder, Tables
+from sim.io.folders import Folder
 from sim.plots.style import new_ax
+from sim.plots.types import Figures, Tables
 from sim.scenario.problems import ConfigError, Problem
 
 BLUE, ORANGE, GREY = "#1f77b4", "#ff7f0e", "#7f7f7f"

@@ -171,6 +171,7 @@ class GammaMeanCV:
     def one(self, mean: float) -> float:
         if self.cv <= 0:
             return mean
+        g: float
         try:
             g = next(self._it)
         except StopIteration:

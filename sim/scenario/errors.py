@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import types
 import typing
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
@@ -89,7 +90,7 @@ def _fmt_input(v: Any) -> str:
     return str(v)
 
 
-def _message(err: dict, loc: tuple, data: Any = None, root: Any = None) -> str:
+def _message(err: Mapping[str, Any], loc: tuple, data: Any = None, root: Any = None) -> str:
     t = err["type"]
     ctx = err.get("ctx", {}) or {}
     got = err.get("input")
@@ -197,7 +198,7 @@ def _element_of(loc: tuple) -> tuple[tuple, str, str] | None:
     return None
 
 
-def _missing_elements(errors: list[dict], data: dict) -> dict[tuple, list[str]]:
+def _missing_elements(errors: Sequence[Mapping[str, Any]], data: dict) -> dict[tuple, list[str]]:
     """Elements with required fields missing -> the missing field names. Such an element
     is usually a mistyped id that created a new one (``[nodes.dostk.crossing]``)."""
     out: dict[tuple, list[str]] = {}

@@ -31,7 +31,7 @@ class ConfigError(Exception):
         super().__init__("\n".join(p.line() for p in problems))
 
 
-def did_you_mean(name: str, choices) -> str:
+def did_you_mean(name: object, choices) -> str:
     """A ``did you mean 'x'?`` hint, or a list of what is allowed when nothing is close."""
     choices = sorted(str(c) for c in choices)
     close = difflib.get_close_matches(str(name), choices, n=1, cutoff=0.6)

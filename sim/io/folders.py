@@ -7,20 +7,13 @@ traceback or half a figure set.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-
+from sim import __version__
 from sim.scenario.problems import ConfigError, Problem, did_you_mean
-
-Figures = Iterator[tuple[str, "Figure"]]   # (file stem, drawn figure), one at a time
-Tables = list[tuple[str, pd.DataFrame]]    # (title, table) for the report
 
 BUNDLE_FORMATS = (1,)  # result-folder formats this version reads
 SWEEP_FORMATS = (1,)   # sweep-folder formats (sweep.json)
@@ -135,6 +128,17 @@ def _short(e: BaseException) -> str:
     return text if len(text) <= 160 else text[:157] + "..."
 
 
+def manifest_kind(path: str | Path) -> str | None:
+    """The kind a folder's manifest names (``run``, ``comparison``, ...), or None when the
+    folder has no readable manifest (it is then not a result folder)."""
+    try:
+        man = json.loads((Path(path) / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    kind = man.get("kind") if isinstance(man, dict) else None
+    return kind if isinstance(kind, str) else None
+
+
 def _problem(file, path: str, message: str) -> ConfigError:
     return ConfigError([Problem(str(file), path, message)])
 
@@ -178,10 +182,9 @@ def open_folder(path: str | Path, kinds) -> Folder:
                     else ("bundle_format", BUNDLE_FORMATS))
     fmt = man.get(key)
     if fmt not in formats:
-        from sim import __version__
         wrote = man.get("package_version")
         raise _problem(man_path, key, f"{fmt!r} is not a format corridor-sim "
                        f"{__version__} reads (it reads {', '.join(map(str, formats))}"
                        + (f"; the folder was written by version {wrote}" if wrote else "")
                        + "): write the folder again with this version")
-    return Folder(path, kind, man)
+    return Folder(path, str(kind), man)
