@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim import __version__
+from sim.io.atomic import write_text_atomic
 from sim.io.folders import Folder
 from sim.plots.kinds import KINDS, draw
 
@@ -64,7 +66,6 @@ def render(folder: Folder) -> str:
         parts.append(f"<p class='note'>Note: {html.escape(note)}</p>")
     for title, table in kind.tables(folder):
         parts += [f"<h2>{html.escape(title)}</h2>", _table(table)]
-    from sim import __version__
     parts.append(f"<footer>Written by corridor-sim {__version__} (corridor report) from the "
                  "folder's result files; nothing was re-run.</footer>")
     head = (f"<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
@@ -83,7 +84,6 @@ def _table(frame: pd.DataFrame, fold_over: int = 40) -> str:
 def write_report(folder: Folder, out: str | Path) -> Path:
     """Write the report page to ``out`` atomically (a temporary file beside it, renamed
     into place once complete); returns its path."""
-    from sim.io.atomic import write_text_atomic
     out = Path(out)
     text = render(folder)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -23,8 +23,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sim import __version__
-from sim.io.atomic import folder_replacing, write_parquet_atomic, write_text_atomic  # noqa: F401
+from sim.io.atomic import folder_replacing
 from sim.io.folders import manifest_kind
+from sim.measure.intervals import direction_scope, service_scope
 from sim.scenario.loading import resolved_dict
 
 if TYPE_CHECKING:
@@ -118,7 +119,6 @@ def network_record(scenario) -> dict:
     """The corridor as drawn on a map: nodes with lon/lat and kind; rail links and vessel
     services (sea links) with their ends, length and the scope of each direction in the
     KPIs and daily series (direction 0 first)."""
-    from sim.measure.intervals import direction_scope, service_scope
     nodes = {nid: {"name": n.name, "kind": n.kind, "country": n.country, "lon": n.lon,
                    "lat": n.lat} for nid, n in scenario.nodes.items()}
     links = [{"id": lid, "from": link.from_, "to": link.to, "mode": "rail",

@@ -18,6 +18,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sim import __version__
+from sim.io.bundle import atomic_dir, dumps
 from sim.measure.stats import t_interval
 from sim.scenario.problems import ConfigError, Problem
 
@@ -157,8 +159,6 @@ def _welch_half_width(b: np.ndarray, o: np.ndarray, level: float = 0.95) -> floa
 def write_comparison(table: pd.DataFrame, facts: dict, out: str | Path,
                      argv: list[str] | None = None) -> Path:
     """Write ``comparison.json``, ``comparison.csv`` and ``manifest.json`` atomically."""
-    from sim import __version__
-    from sim.io.bundle import atomic_dir, dumps
     out = Path(out)
     records = [{**{c: row[c] for c in ("name", "period", "scope", "unit", "base_mean",
                                        "other_mean", "diff_mean", "rel_change",
