@@ -2,15 +2,15 @@
 through Kazakhstan.
 
 Public API: :func:`load_scenario`, :func:`run`, :class:`RunResult`, :class:`ConfigError`.
-They are imported on first use, so that ``import sim.model`` stays light.
+They are imported on first use, so that ``import sim`` (and any one layer) stays light.
 """
 
 __version__ = "0.1.0"
 
 __all__ = ["ConfigError", "RunResult", "__version__", "load_scenario", "run"]
 
-_LAZY = {"ConfigError": "config", "load_scenario": "config", "RunResult": "experiment",
-         "run": "experiment"}
+_LAZY = {"ConfigError": "scenario.problems", "load_scenario": "scenario.loading",
+         "RunResult": "io.bundle", "run": "study.replications"}
 
 
 def __getattr__(name: str):

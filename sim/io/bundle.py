@@ -18,9 +18,12 @@ import platform
 import subprocess
 import sys
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import pandas as pd
 
 from sim import __version__
 from sim.io.atomic import folder_replacing
@@ -29,9 +32,35 @@ from sim.measure.intervals import direction_scope, service_scope
 from sim.scenario.loading import resolved_dict
 
 if TYPE_CHECKING:
-    from sim.study.replications import RunResult
+    from sim.scenario.schema import Scenario
 
 BUNDLE_FORMAT = 1
+
+
+@dataclass
+class RunResult:
+    """What :func:`sim.study.replications.run` returns and a result folder holds: the KPI
+    table (one row per KPI, period and scope, with every replication's value), the
+    container records (None when not kept) and the daily series."""
+
+    scenario: Scenario
+    seed: int
+    replications: int
+    kpis: pd.DataFrame
+    containers: pd.DataFrame | None
+    timeseries: pd.DataFrame
+    wall_time_s: float
+    extra: dict = field(default_factory=dict)
+
+    def kpi(self, name: str, period: str | int = "run", scope: str = "all") -> float:
+        """The mean of one KPI (KeyError if there is no such row); ``period`` is a year
+        (``2024`` or ``"2024"``) or ``"run"``."""
+        period = str(period)
+        m = self.kpis[(self.kpis.name == name) & (self.kpis.period == period)
+                      & (self.kpis.scope == scope)]
+        if m.empty:
+            raise KeyError(f"no KPI {name!r} for period {period!r} and scope {scope!r}")
+        return float(m["mean"].iloc[0])
 
 
 def _clean(x):

@@ -3,11 +3,10 @@ as the user wrote it, what is wrong, and what is allowed (did-you-mean for names
 
 from __future__ import annotations
 
-import re
 import types
 import typing
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -15,9 +14,6 @@ from sim.scenario import distributions as d
 from sim.scenario.distributions import DIST_NAMES
 from sim.scenario.problems import did_you_mean
 from sim.scenario.schema import Scenario
-
-if TYPE_CHECKING:
-    from sim.scenario.loading import Loaded
 
 
 def _dist_model(name: str):
@@ -167,22 +163,6 @@ def _dotted(loc: tuple, data: Any) -> str:
         except (KeyError, IndexError, TypeError):
             cur = None
     return out or "<document>"
-
-
-def _file_for(path: str, loaded: Loaded, default: str) -> str:
-    """The file that last set ``path`` or anything below it (overrides rank last)."""
-    rank = {f: i for i, f in enumerate(loaded.files)}
-    rank.update({"--set": len(rank), "overrides": len(rank) + 1})
-    entry = re.match(r"timeline\[\d+\]", path)  # appended entries keep their file
-    if entry and entry.group(0) in loaded.origin:
-        return loaded.origin[entry.group(0)]
-    p = re.sub(r"\[\d+\]", "", path)  # origins are kept per array, not per element
-    while p:
-        hits = [f for k, f in loaded.origin.items() if k == p or k.startswith(p + ".")]
-        if hits:
-            return max(hits, key=lambda f: rank.get(f, -1))
-        p = p.rpartition(".")[0]
-    return default
 
 
 _ELEMENT_TABLES = {("nodes",): "node", ("links",): "link", ("routes",): "route",

@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from sim.scenario import checks
-from sim.scenario.errors import _dotted, _element_of, _file_for, _message, _missing_elements, _table
+from sim.scenario.errors import _dotted, _element_of, _message, _missing_elements, _table
 from sim.scenario.problems import ConfigError, Problem, did_you_mean
 from sim.scenario.schema import Scenario
 
@@ -169,6 +169,22 @@ def apply_overrides(loaded: Loaded, overrides: dict[str, Any], origin: str) -> N
             loaded.origin.update({f"{key}.{leaf}": origin for leaf in _leaves(value)})
 
 
+
+
+def _file_for(path: str, loaded: Loaded, default: str) -> str:
+    """The file that last set ``path`` or anything below it (overrides rank last)."""
+    rank = {f: i for i, f in enumerate(loaded.files)}
+    rank.update({"--set": len(rank), "overrides": len(rank) + 1})
+    entry = re.match(r"timeline\[\d+\]", path)  # appended entries keep their file
+    if entry and entry.group(0) in loaded.origin:
+        return loaded.origin[entry.group(0)]
+    p = re.sub(r"\[\d+\]", "", path)  # origins are kept per array, not per element
+    while p:
+        hits = [f for k, f in loaded.origin.items() if k == p or k.startswith(p + ".")]
+        if hits:
+            return max(hits, key=lambda f: rank.get(f, -1))
+        p = p.rpartition(".")[0]
+    return default
 
 
 def validate(loaded: Loaded, shown: str) -> Scenario:

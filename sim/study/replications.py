@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from sim.engine.model import Model
+from sim.io.bundle import RunResult
 from sim.measure import kpis as kpi_mod
 from sim.measure.intervals import sea_legs
 from sim.measure.stats import t_interval, t_quantile
@@ -22,30 +22,6 @@ from sim.measure.timeseries import daily
 from sim.scenario.schema import Scenario
 
 KPI_COLUMNS = ["name", "period", "scope", "unit", "mean", "ci95_low", "ci95_high", "n", "values"]
-
-
-@dataclass
-class RunResult:
-    """What :func:`run` returns: KPI table, container records and daily series."""
-
-    scenario: Scenario
-    seed: int
-    replications: int
-    kpis: pd.DataFrame
-    containers: pd.DataFrame | None
-    timeseries: pd.DataFrame
-    wall_time_s: float
-    extra: dict = field(default_factory=dict)
-
-    def kpi(self, name: str, period: str | int = "run", scope: str = "all") -> float:
-        """The mean of one KPI (KeyError if there is no such row); ``period`` is a year
-        (``2024`` or ``"2024"``) or ``"run"``."""
-        period = str(period)
-        m = self.kpis[(self.kpis.name == name) & (self.kpis.period == period)
-                      & (self.kpis.scope == scope)]
-        if m.empty:
-            raise KeyError(f"no KPI {name!r} for period {period!r} and scope {scope!r}")
-        return float(m["mean"].iloc[0])
 
 
 def summarise(per_rep: list[dict[tuple[str, str, str], float]]) -> pd.DataFrame:

@@ -1,0 +1,39 @@
+"""The package's public API, named in ``sim/__init__.py``, resolves to the layers' objects
+without loading what it does not need."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import sim
+from sim.io.bundle import RunResult
+from sim.scenario.loading import load_scenario
+from sim.scenario.problems import ConfigError
+from sim.study.replications import run
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_public_names_resolve_to_the_layers_objects():
+    assert (sim.load_scenario, sim.run, sim.RunResult, sim.ConfigError) == (
+        load_scenario, run, RunResult, ConfigError)
+    assert sorted(sim.__all__) == ["ConfigError", "RunResult", "__version__",
+                                   "load_scenario", "run"]
+
+
+def test_an_unknown_name_is_an_attribute_error():
+    try:
+        sim.nothing  # noqa: B018
+    except AttributeError as e:
+        assert "has no attribute 'nothing'" in str(e)
+    else:
+        raise AssertionError("sim.nothing resolved")
+
+
+def test_loading_a_scenario_through_the_api_does_not_load_simpy():
+    code = ("import sys, sim\n"
+            "s = sim.load_scenario('tests/scenarios/toy.toml')\n"
+            "assert 'simpy' not in sys.modules, 'simpy loaded'\n"
+            "assert not [m for m in sys.modules if m.startswith(('sim.engine', 'sim.study'))]\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0, r.stderr
