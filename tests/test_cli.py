@@ -122,11 +122,11 @@ def test_run_bad_arguments(tmp_path, capsys, args, message):
 
 
 def test_interrupted_run_leaves_nothing(tmp_path, monkeypatch, capsys):
-    import sim.study.replications as replications
+    import sim.cli.commands.run as run_command  # where the command looks `run` up
 
     def interrupted(*a, **k):
         raise KeyboardInterrupt
-    monkeypatch.setattr(replications, "run", interrupted)
+    monkeypatch.setattr(run_command, "run", interrupted)
     assert main(["run", str(TOY), "--out", str(tmp_path / "r")]) == 130
     assert "interrupted" in capsys.readouterr().err
     assert not (tmp_path / "r").exists()
@@ -228,13 +228,13 @@ def test_summary_shows_confidence_intervals(tmp_path, capsys):
 
 
 def test_run_checks_the_output_folder_before_simulating(tmp_path, capsys, monkeypatch):
-    import sim.study.replications as replications
+    import sim.cli.commands.run as run_command  # where the command looks `run` up
     f = tmp_path / "file.txt"
     f.write_text("x")
 
     def must_not_run(*a, **k):
         raise AssertionError("simulated despite a bad --out")
-    monkeypatch.setattr(replications, "run", must_not_run)
+    monkeypatch.setattr(run_command, "run", must_not_run)
     assert main(["run", str(TOY), "--out", str(f / "x")]) == 2
     assert capsys.readouterr().err == (f"error: {f / 'x'}: --out: cannot be created: {f} is a "
                                        "file, not a folder\n")
@@ -261,3 +261,51 @@ def test_check_summarises_choice_disruptions_and_timeline(capsys):
     assert "  choice    fixed route shares per flow" in out
     assert "  disrupt   gate gale 4/yr x 30 h" in out
     assert "  timeline  2024-02-01: close gate for 3 days" in out
+
+
+def test_every_command_resolves_to_its_function():
+    """The parser's commands, the help summaries and the command table agree, in order;
+    each entry names a function of its own module."""
+    import argparse
+
+    from sim.cli.commands import COMMANDS, resolve
+    from sim.cli.help import EXAMPLES, SUMMARY
+    from sim.cli.parser import build_parser
+
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    assert list(sub.choices) == list(COMMANDS) == list(SUMMARY) == list(EXAMPLES)
+    for name, ref in COMMANDS.items():
+        fn = resolve(name)
+        assert callable(fn) and f"{fn.__module__}:{fn.__name__}" == ref
+        assert fn.__module__ == f"sim.cli.commands.{name}"
+
+
+def _loaded_after(args: list[str]) -> set[str]:
+    """The modules loaded by ``corridor ARGS`` in a fresh interpreter."""
+    import subprocess
+    import sys
+    code = ("import sys\nfrom sim.cli import main\ntry:\n    main(sys.argv[1:])\n"
+            "except SystemExit:\n    pass\nprint(' '.join(sys.modules), file=sys.stderr)")
+    r = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                       check=False)
+    return set(r.stderr.split())
+
+
+def test_help_and_check_load_only_what_they_need():
+    """A command's modules are imported when it runs: --help loads no layer of the model,
+    check loads the scenario layer but no simulation, study or figure."""
+    heavy = {"simpy", "matplotlib", "sim.engine", "sim.study", "sim.plots", "sim.report"}
+    loaded = _loaded_after(["--help"])
+    assert "sim.cli.parser" in loaded
+    assert not loaded & (heavy | {"pandas", "pydantic", "sim.scenario", "sim.cli.commands.run"})
+    loaded = _loaded_after(["check", str(TOY)])
+    assert "sim.cli.commands.check" in loaded and "sim.scenario.summary" in loaded
+    assert not loaded & (heavy | {"sim.cli.commands.run"})
+
+
+def test_python_m_sim_cli_is_the_corridor_command():
+    import subprocess
+    import sys
+    r = subprocess.run([sys.executable, "-m", "sim.cli", "--version"], capture_output=True,
+                       text=True, check=False)
+    assert r.returncode == 0 and r.stdout == "corridor-sim 0.1.0\n"

@@ -1,0 +1,57 @@
+"""``corridor calibrate``: the point fit of the free parameters to the targets, then
+(``--abc N``) rejection ABC around it; resumable from the output folder."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from sim.cli.commands.common import command_line, errors, workers
+from sim.cli.tables import abc_summary, parameter_values
+from sim.scenario.problems import ConfigError, Problem
+from sim.study.calibration.fit import abc_around, fit, write_outputs
+from sim.study.calibration.inputs import load_parameters, load_targets
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    """Check the arguments and inputs, fit, write the outputs, report."""
+    problems = []
+    for flag, v, least in (("--budget", args.budget, 1), ("--replications",
+                                                          args.replications, 1),
+                           ("--seed", args.seed, 0), ("--abc", args.abc, 0)):
+        if v < least:
+            problems.append(Problem("<command line>", flag, f"must be >= {least} (got {v})"))
+    if args.workers is not None and args.workers < 1:
+        problems.append(Problem("<command line>", "--workers",
+                                f"must be >= 1 (got {args.workers})"))
+    if not 0 < args.abc_box <= 1:
+        problems.append(Problem("<command line>", "--abc-box", f"must be > 0 and <= 1 (got "
+                                f"{args.abc_box:g})"))
+    if problems:
+        return errors(problems)
+    try:
+        targets = load_targets(args.targets)
+        params, _ = load_parameters(args.params)
+    except ConfigError as e:
+        return errors(e.problems)
+    base = Path(args.params).parent / params.scenario
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        return errors([Problem(str(out), "--out", "exists and is not a folder")])
+    result = fit(base, params, targets, out, seed=args.seed,
+                 replications=args.replications, budget=args.budget,
+                 workers=workers(args.workers), progress=not args.quiet)
+    write_outputs(result, base, params, out, command=command_line(),
+                  save=args.save, seed=args.seed, replications=args.replications)
+    if args.abc:
+        post = abc_around(result, base, params, targets, out, n=args.abc, box=args.abc_box,
+                          seed=args.seed, replications=args.replications,
+                          workers=workers(args.workers), progress=not args.quiet)
+        print(abc_summary(post, params.parameters))
+    if not args.quiet:
+        print((out / "report.md").read_text(encoding="utf-8"))
+        if result.params:
+            print(parameter_values(result.params))
+    print(f"wrote {out}/ (report.md, report.json, calibrated.toml, evaluations.jsonl, "
+          "manifest.json)")
+    return 0

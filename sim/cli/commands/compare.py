@@ -1,0 +1,34 @@
+"""``corridor compare``: paired differences between two result folders, written to a
+comparison folder and summarised."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from sim.cli.commands.common import command_line, errors, unwritable_parent
+from sim.cli.tables import comparison_summary
+from sim.io.bundle import not_replaceable
+from sim.scenario.problems import ConfigError, Problem
+from sim.study.compare import compare, write_comparison
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Compare ``args.other`` with ``args.base``; write and (unless quiet) summarise."""
+    try:
+        table, facts = compare(args.base, args.other)
+    except ConfigError as e:
+        return errors(e.problems)
+    out = Path(args.out) if args.out else Path("results") / (
+        f"compare-{facts['base']['scenario']}-vs-{facts['other']['scenario']}")
+    if out.resolve() in (Path(args.base).resolve(), Path(args.other).resolve()):
+        return errors([Problem(str(out), "--out", "is one of the folders compared (choose "
+                               "another folder for the comparison)")])
+    why = not_replaceable(out, "comparison") if out.exists() else unwritable_parent(out)
+    if why:
+        return errors([Problem(str(out), "--out", why)])
+    write_comparison(table, facts, out, argv=command_line())
+    if not args.quiet:
+        print(comparison_summary(table, facts))
+    print(f"wrote {out}/")
+    return 0

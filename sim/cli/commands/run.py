@@ -1,0 +1,85 @@
+"""``corridor run``: run a scenario's replications (or its calibration posterior) and
+write the result folder; the output folder is checked before anything is simulated."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from sim.cli.commands.common import errors, load, unwritable_parent, workers
+from sim.cli.tables import run_summary
+from sim.io.bundle import config_hash, not_replaceable, write_bundle
+from sim.scenario.loading import load_scenario, resolved_dict
+from sim.scenario.problems import ConfigError, Problem
+from sim.study.calibration.fit import posterior_draws
+from sim.study.replications import run, run_posterior
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Check the arguments and the output folder, run, write the folder, summarise."""
+    scenario = load(args)
+    if isinstance(scenario, int):
+        return scenario
+    problems = []
+    if args.replications < 1:
+        problems.append(Problem("<command line>", "--replications",
+                                f"must be >= 1 (got {args.replications})"))
+    if args.workers is not None and args.workers < 1:
+        problems.append(Problem("<command line>", "--workers",
+                                f"must be >= 1 (got {args.workers})"))
+    if args.precision is not None and not 0 < args.precision < 1:
+        problems.append(Problem("<command line>", "--precision", "must be a fraction of the "
+                                f"mean, > 0 and < 1 (got {args.precision:g}; 0.02 is 2 %)"))
+    if args.precision is not None and args.max_replications < max(args.replications, 3):
+        problems.append(Problem("<command line>", "--max-replications",
+                                f"must be >= {max(args.replications, 3)} (the replications "
+                                f"to start with; got {args.max_replications})"))
+    if args.seed is not None and args.seed < 0:
+        problems.append(Problem("<command line>", "--seed", f"must be >= 0 (got {args.seed})"))
+    if args.out:
+        out = Path(args.out)
+    elif args.sets:  # never overwrite the plain scenario's results with a variant
+        out = Path("results") / f"{scenario.name}-{config_hash(resolved_dict(scenario))[7:15]}"
+    else:
+        out = Path("results") / scenario.name
+    if out.exists():
+        why = not_replaceable(out)
+        if why:
+            problems.append(Problem(str(out), "--out", f"{why} (choose another folder, or "
+                                    "remove it)"))
+    else:
+        why = unwritable_parent(out)
+        if why:
+            problems.append(Problem(str(out), "--out", why))
+    if problems:
+        return errors(problems)
+    if args.posterior:
+        if args.precision is not None:
+            return errors([Problem("<command line>", "--precision", "cannot be combined "
+                                   "with --posterior")])
+        try:
+            draws = [(d, load_scenario(args.file, overrides=d, set_args=args.sets))
+                     for d in posterior_draws(args.posterior, args.posterior_draws)]
+        except ConfigError as e:
+            return errors(e.problems)
+        result = run_posterior(scenario, draws, seed=args.seed,
+                               replications=args.replications, progress=not args.quiet,
+                               keep_containers=not args.no_containers,
+                               workers=workers(args.workers))
+    else:
+        result = run(scenario, seed=args.seed, replications=args.replications,
+                     progress=not args.quiet, keep_containers=not args.no_containers,
+                     workers=workers(args.workers), precision=args.precision,
+                     max_replications=args.max_replications)
+    try:
+        write_bundle(result, out, scenario_path=args.file, argv=["corridor", *sys.argv[1:]]
+                     if sys.argv and Path(sys.argv[0]).name == "corridor" else None)
+    except OSError as e:
+        return errors([Problem(str(out), "--out", f"cannot write the result folder "
+                               f"({e.strerror or e}); nothing was written")])
+    if not args.quiet:
+        print(run_summary(result.kpis, result.scenario.name, result.seed,
+                          result.replications, result.extra.get("precision")))
+        print(f"wrote {out}/ in {result.wall_time_s:.1f} s")
+    return 0

@@ -1,0 +1,136 @@
+"""Help text of the ``corridor`` command: its description, each command's one-line
+summary (shown by ``corridor --help``) and the examples ``corridor COMMAND --help`` ends
+with. Text only: the parser (:mod:`sim.cli.parser`) places it."""
+
+from __future__ import annotations
+
+DESCRIPTION = "Discrete-event model of China–Europe container flows through Kazakhstan."
+
+EPILOG = "run 'corridor COMMAND --help' for a command's options and examples"
+
+SUMMARY = {
+    "check": "validate a scenario and print a one-screen summary",
+    "run": "run a scenario and write a result folder",
+    "compare": "paired differences between two result folders",
+    "calibrate": "fit the free parameters to the targets (point fit)",
+    "plot": "draw the figures of a result folder (never re-runs)",
+    "sweep": "run a sensitivity sweep (resumable)",
+    "analyze": "sensitivity indices of a sweep folder",
+    "report": "one self-contained HTML page of a result folder",
+}
+"""Each command's line in ``corridor --help``, in the order listed there."""
+
+EXAMPLES_CHECK = """examples:
+  corridor check scenarios/baseline.toml
+  corridor check scenarios/baseline.toml --set demand.scale=2.4
+"""
+
+EXAMPLES_RUN = """examples:
+  corridor run scenarios/baseline.toml
+  corridor run scenarios/baseline.toml --out results/base_seed7 --seed 7
+  corridor run scenarios/baseline.toml --set demand.scale=1.2 --set nodes.dostyk.crossing.cranes=6
+      (with --set and no --out, results go to results/baseline-<config hash>/)
+  corridor run scenarios/baseline.toml --replications 10 --workers 2 --no-containers
+  corridor run scenarios/baseline.toml --precision 0.02 --no-containers
+      (adds replications until the headline KPIs' 95 % half-widths are within 2 %)
+
+The result folder holds manifest.json, kpis.json, kpis.csv, timeseries.parquet,
+network.json and containers.parquet; it is written to a temporary folder and renamed into place when
+complete. An existing result folder at --out is replaced (with its figures); a folder
+holding anything else is refused.
+"""
+
+EXAMPLES_COMPARE = """examples:
+  corridor run scenarios/middle_corridor_2030.toml --replications 10 --out results/mc2030
+  corridor run scenarios/kuryk_terminal.toml --replications 10 --out results/kuryk
+  corridor compare results/mc2030 results/kuryk --out results/compare-kuryk
+
+Reads the two folders' kpis.json (never re-runs) and writes comparison.json and
+comparison.csv: per KPI, period and scope the mean paired difference (other - base)
+over the replications both folders have, its 95 % t-interval, the relative change, and
+the unpaired (Welch) half-width independent runs would have given. Both folders must
+come from the same seed and horizon: replication r of each then shares its random draws
+(common random numbers), which is what makes the paired interval narrow.
+"""
+
+EXAMPLES_CALIBRATE = """examples:
+  corridor calibrate calibration/targets.toml --params calibration/parameters.toml \\
+      --out results/calibration --budget 60 --replications 3
+
+A point fit: bounded Powell on the weighted sum of squared z-scores of the targets, each
+evaluation the mean of --replications replications with the same seed (common random
+numbers). Every evaluation is logged to OUT/evaluations.jsonl as it completes, so the same
+command resumes an interrupted fit. Writes OUT/report.md, OUT/report.json and
+OUT/calibrated.toml (a scenario extending the base with the fitted values). With
+--abc N, N Latin-hypercube draws around the fit are scored the same way and those within
+the chi-square 95 % threshold kept: OUT/posterior.parquet.
+"""
+
+EXAMPLES_PLOT = """examples:
+  corridor plot results/baseline
+  corridor plot results/compare-kuryk_terminal
+  corridor plot results/calibration --out figs/calibration --format svg
+  corridor plot results/sweep-caspian
+
+Recognises the kind of folder from its manifest.json and draws, from the files alone:
+  run:         yearly boxes by route and by crossing; monthly boxes by crossing and TEU by
+               vessel service; transit time by route (boxes still in transit shown) and
+               by corridor; queues and yard occupancy over time; utilisation by facility
+               and month; the corridor map (links by boxes routed and congestion)
+  comparison:  a forest plot of paired differences (95 % CI); the two scenarios' series
+               with 95 % bands
+  calibration: targets against the simulated mean and CI; the posterior of every free
+               parameter; the objective over the evaluations
+  sweep:       per output a tornado (oat), mu*-sigma (morris), S1/ST bars (sobol) or rank
+               correlations (lhs, grid), and the output against every parameter
+               (a sweep folder without indices.csv is analysed first)
+The set is drawn into a temporary folder that replaces --out only when complete.
+"""
+
+EXAMPLES_SWEEP = """examples:
+  corridor sweep scenarios/sweeps/caspian_drivers.toml --out results/sweep-caspian
+  corridor sweep SPEC --out DIR --workers 2          (local processes; default: all cores)
+  corridor sweep SPEC --out DIR --dask-local 4       (a Dask cluster of 4 workers on loopback)
+  corridor sweep SPEC --out DIR --scheduler tcp://10.0.0.5:8786   (an existing cluster)
+  corridor analyze DIR
+
+The spec (TOML) names the base scenario (or a Python function 'module:function'), the
+method (oat | grid | lhs | sobol | morris), samples, replications per design point
+(common random numbers), seed, outputs and parameters (path, low, high, optional
+distribution, group). Each finished run is committed to DIR/runs.sqlite as it returns;
+the same command resumes a sweep that was stopped or killed (nothing lost, nothing run
+twice). DIR/runs.parquet holds one row per (point, replication): inputs, seed, status,
+error, outputs. Results do not depend on the executor or the number of workers. A
+changed spec on an existing DIR is refused unless --restart.
+"""
+
+EXAMPLES_ANALYZE = """examples:
+  corridor analyze results/sweep-caspian
+  corridor analyze results/sweep-caspian --resamples 2000
+
+Writes DIR/indices.csv and DIR/indices.json: Sobol S1/ST with bootstrap 95 % intervals,
+Morris mu*/sigma, OAT swings and elasticities with paired intervals, or (lhs, grid) rank
+correlations and standardised regression coefficients; per output, the share of the
+variance of the point means that is replication noise, and each index's range when it
+is computed from one replication at a time.
+"""
+
+EXAMPLES_REPORT = """examples:
+  corridor report results/baseline                 (-> results/baseline/report.html)
+  corridor report results/compare-kuryk_terminal --out kuryk.html
+
+One HTML file with everything inside (figures as images, KPI tables, the manifest's
+scenario, seeds and version), to open in a browser or send to someone without Python.
+"""
+
+EXAMPLES = {
+    "check": EXAMPLES_CHECK,
+    "run": EXAMPLES_RUN,
+    "compare": EXAMPLES_COMPARE,
+    "calibrate": EXAMPLES_CALIBRATE,
+    "plot": EXAMPLES_PLOT,
+    "sweep": EXAMPLES_SWEEP,
+    "analyze": EXAMPLES_ANALYZE,
+    "report": EXAMPLES_REPORT,
+}
+"""The epilog of ``corridor COMMAND --help``."""

@@ -1,0 +1,125 @@
+"""The ``corridor`` argument parser: every command's options, with the help text of
+:mod:`sim.cli.help`. Usage errors come out as one line, like every other error."""
+
+from __future__ import annotations
+
+import argparse
+from typing import NoReturn
+
+from sim import __version__
+from sim.cli.help import DESCRIPTION, EPILOG, EXAMPLES, SUMMARY
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors in the same one-line form as every other error (exit code 2)."""
+
+    def error(self, message: str) -> NoReturn:  # noqa: D401
+        self.exit(2, f"error: <command line>: {self.prog}: {message} (see '{self.prog} "
+                     "--help')\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of ``corridor``: one subcommand per entry of
+    :data:`sim.cli.help.SUMMARY`, in that order, each ending with its examples."""
+    p = _Parser(prog="corridor", description=DESCRIPTION, epilog=EPILOG)
+    p.add_argument("--version", action="version", version=f"corridor-sim {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True,
+                           parser_class=_Parser)
+
+    def command(name: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=SUMMARY[name], epilog=EXAMPLES[name],
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    c = command("check")
+    c.add_argument("file", help="scenario TOML file")
+    c.add_argument("--set", dest="sets", action="append", default=[], metavar="PATH=VALUE",
+                   help="override a field by dotted path (repeatable)")
+
+    r = command("run")
+    r.add_argument("file", help="scenario TOML file")
+    r.add_argument("--out", help="result folder (default: results/<scenario name>, or "
+                   "results/<scenario name>-<config hash> when --set is given)")
+    r.add_argument("--seed", type=int, help="base seed (default: the scenario's)")
+    r.add_argument("--replications", type=int, default=1, metavar="N",
+                   help="independent replications (default 1)")
+    r.add_argument("--precision", type=float, default=None, metavar="P",
+                   help="add replications until every headline KPI's 95 %% half-width is "
+                   "within P of its mean (e.g. 0.02), up to --max-replications")
+    r.add_argument("--max-replications", type=int, default=100, metavar="N",
+                   help="cap for --precision (default 100)")
+    r.add_argument("--posterior", metavar="DIR", help="a calibration folder with a "
+                   "posterior ('corridor calibrate --abc N'): run its accepted parameter sets, "
+                   "each with --replications replications, and summarise over all of them")
+    r.add_argument("--posterior-draws", type=int, default=10, metavar="K",
+                   help="how many accepted sets to run (default 10; spread over them)")
+    r.add_argument("--workers", type=int, default=None, metavar="W",
+                   help="processes running replications (default: all cores); results do "
+                   "not depend on it")
+    r.add_argument("--set", dest="sets", action="append", default=[], metavar="PATH=VALUE",
+                   help="override a field by dotted path (repeatable)")
+    r.add_argument("--no-containers", action="store_true",
+                   help="do not write containers.parquet (one row per container)")
+    r.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
+
+    cp = command("compare")
+    cp.add_argument("base", help="the base result folder")
+    cp.add_argument("other", help="the result folder compared with it")
+    cp.add_argument("--out", help="comparison folder (default: results/compare-<base "
+                    "scenario>-vs-<other scenario>)")
+    cp.add_argument("--quiet", action="store_true", help="no summary")
+
+    ca = command("calibrate")
+    ca.add_argument("targets", help="targets TOML file (calibration/targets.toml)")
+    ca.add_argument("--params", default="calibration/parameters.toml",
+                    help="free parameters TOML file (default calibration/parameters.toml)")
+    ca.add_argument("--out", default="results/calibration", help="output folder (default "
+                    "results/calibration); an existing one is resumed")
+    ca.add_argument("--budget", type=int, default=60, metavar="N",
+                    help="evaluations at most (default 60)")
+    ca.add_argument("--replications", type=int, default=3, metavar="R",
+                    help="replications per evaluation (default 3)")
+    ca.add_argument("--seed", type=int, default=1, help="the seed of every evaluation")
+    ca.add_argument("--workers", type=int, default=None, metavar="W",
+                    help="processes per evaluation (default: all cores)")
+    ca.add_argument("--save", metavar="PATH", help="also write the calibrated scenario to "
+                    "PATH (e.g. calibration/calibrated.toml, which the scenarios extend)")
+    ca.add_argument("--abc", type=int, default=0, metavar="N",
+                    help="after the fit, N draws of rejection ABC around it (default 0: none)")
+    ca.add_argument("--abc-box", type=float, default=0.25, metavar="F",
+                    help="ABC draws within +-F of each parameter's range around the fit "
+                    "(default 0.25)")
+    ca.add_argument("--quiet", action="store_true", help="no progress bar and no report")
+
+    pl = command("plot")
+    pl.add_argument("dir", help="a result folder written by 'corridor run', 'corridor "
+                    "compare', 'corridor calibrate' or 'corridor sweep'")
+    pl.add_argument("--out", help="figure folder (default: DIR/figures); replaced whole")
+    pl.add_argument("--format", default="png", choices=["png", "svg", "pdf"],
+                    help="image format (default png)")
+
+    sw = command("sweep")
+    sw.add_argument("spec", help="sweep spec TOML file")
+    sw.add_argument("--out", required=True, help="sweep folder (an existing one of the same "
+                    "spec is resumed)")
+    sw.add_argument("--workers", type=int, default=None, metavar="W",
+                    help="local worker processes (default: all cores; 1 runs in this process)")
+    sw.add_argument("--scheduler", metavar="ADDRESS", help="run on an existing Dask cluster "
+                    "(tcp://HOST:PORT)")
+    sw.add_argument("--dask-local", type=int, metavar="N", help="start a Dask cluster of N "
+                    "worker processes on loopback for this sweep, and stop it at the end")
+    sw.add_argument("--restart", action="store_true", help="discard the runs of a different "
+                    "spec in --out and start again")
+    sw.add_argument("--retry-failed", action="store_true", help="run the failed runs again")
+    sw.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
+
+    an = command("analyze")
+    an.add_argument("dir", help="a folder written by 'corridor sweep'")
+    an.add_argument("--out", help="where to write indices.csv/.json (default: DIR)")
+    an.add_argument("--resamples", type=int, default=1000, metavar="N",
+                    help="bootstrap resamples for the intervals (default 1000)")
+    an.add_argument("--quiet", action="store_true", help="no table")
+
+    rp = command("report")
+    rp.add_argument("dir", help="a result folder (as for 'corridor plot')")
+    rp.add_argument("--out", help="HTML file (default: DIR/report.html)")
+    return p

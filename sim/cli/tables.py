@@ -1,0 +1,215 @@
+"""The text tables and summaries the ``corridor`` commands print, as pure functions of
+data: a KPI table, a comparison table, an ABC draw, sweep counts or an index table in,
+the text out (without its final newline). No argument parsing, no printing, no files."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Protocol
+
+import pandas as pd
+
+from sim.measure.headline import COMPARE_HEADLINE, HEADLINE
+
+
+def fmt(v: float) -> str:
+    """A KPI value: thousands with separators, 1 decimal from 1, 3 below; NaN as '–'."""
+    if v != v:  # NaN
+        return "–"
+    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.3f}" if abs(v) < 1 else f"{v:.1f}"
+
+
+def sig(v: float) -> str:
+    """Three significant digits (thousands with separators): indices and elasticities
+    near 1 keep their second decimal."""
+    if v != v:
+        return "–"
+    return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}"
+
+
+def row_format(values: list[float]) -> Callable[[float], str]:
+    """One number format for a row of the headline, from its largest value."""
+    big = max(abs(v) for v in values)
+    if big >= 100:
+        return lambda v: f"{v:,.0f}"
+    if big >= 1:
+        return lambda v: f"{v:.1f}"
+    return lambda v: f"{v:.3f}"
+
+
+def run_summary(kpis: pd.DataFrame, scenario: str, seed: int, replications: int,
+                precision: Mapping[str, Any] | None = None) -> str:
+    """The summary ``corridor run`` prints: the headline KPIs per reported year (with
+    their 95 % intervals when there are several replications), the precision reached
+    (``--precision``) and the boxes still in the system at the end.
+
+    Parameters
+    ----------
+    kpis : pandas.DataFrame
+        The KPI table of a run (columns ``name``, ``period``, ``scope``, ``mean``,
+        ``ci95_low``, ``ci95_high``).
+    scenario, seed, replications
+        What the first line says about the run.
+    precision : mapping, optional
+        The run's ``extra["precision"]`` (``target``, ``reached``, ``replications``,
+        ``widest``), if it added replications until a precision.
+    """
+    k = kpis
+    years = sorted(p for p in set(k.period) if p != "run")
+    ci = replications > 1
+    lines = [f"{scenario}: seed {seed}, {replications} replication(s)"
+             + ("; mean [95 % CI]" if ci else "")]
+    table = []
+    for name, scope, label in HEADLINE:
+        got = []
+        for y in years:
+            m = k[(k.name == name) & (k.period == y) & (k.scope == scope)]
+            got.append(None if m.empty else m.iloc[0])
+        vals = [float(r["mean"]) for r in got if r is not None and r["mean"] == r["mean"]]
+        if not vals:
+            continue
+        form = row_format(vals)
+        cells = []
+        for r in got:
+            if r is None or r["mean"] != r["mean"]:
+                cells.append("–")
+                continue
+            cell = form(float(r["mean"]))
+            if ci and r["ci95_low"] == r["ci95_low"]:
+                cell += f" [{form(float(r['ci95_low']))}, {form(float(r['ci95_high']))}]"
+            cells.append(cell)
+        table.append((label, cells))
+    width = max([len(c) for _, cells in table for c in cells] + [6]) + 2
+    lines.append(f"  {'KPI':40s}" + "".join(f"{y:>{width}s}" for y in years))
+    for label, cells in table:
+        lines.append(f"  {label:40s}" + "".join(f"{c:>{width}s}" for c in cells))
+    if precision:
+        w = precision["widest"]
+        worst = (f"{w['relative_half_width']:.2%} for {' '.join(w['kpi'])}" if w["kpi"]
+                 else "none")
+        lines.append(f"  precision {precision['target']:.1%}: "
+                     + ("reached" if precision["reached"] else "NOT reached")
+                     + f" after {precision['replications']} replications (widest half-width "
+                     f"{worst})")
+    in_sys = k[(k.name == "containers_in_system") & (k.period == "run") & (k.scope == "all")]
+    if not in_sys.empty:
+        n_in = float(in_sys["mean"].iloc[0])
+        lines.append(f"  boxes still in the system at the end: {n_in:,.0f}")
+    return "\n".join(lines)
+
+
+def comparison_summary(table: pd.DataFrame, facts: Mapping[str, Any]) -> str:
+    """The summary ``corridor compare`` prints: per headline KPI and reported year the
+    mean paired difference (other - base), its 95 % interval and the relative change.
+
+    Rows identical in every replication (the scenarios differ somewhere else) are counted,
+    not shown; KPI rows found in one folder only are counted too.
+
+    Parameters
+    ----------
+    table, facts
+        What :func:`sim.study.compare.compare` returns.
+    """
+    names = (facts["other"]["scenario"], facts["base"]["scenario"])
+    if names[0] == names[1]:  # e.g. two --set variants: name the folders
+        names = (facts["other"]["folder"], facts["base"]["folder"])
+    lines = [f"{names[0]} - {names[1]}: seed {facts['seed']}, {facts['pairs']} paired "
+             "replication(s); mean difference [95 % CI] (relative)"]
+    years = sorted(p for p in set(table.period) if p != "run")
+    same = 0
+    for name, scope in COMPARE_HEADLINE:
+        for y in years:
+            m = table[(table.name == name) & (table.scope == scope) & (table.period == y)]
+            if m.empty or m.iloc[0]["base_mean"] != m.iloc[0]["base_mean"]:
+                continue
+            r = m.iloc[0]
+            if r["diff_mean"] == 0 and r["base_mean"] == r["other_mean"] and not (
+                    r["diff_ci95_high"] > 0):
+                same += 1  # identical in every replication: the scenario did not touch it
+                continue
+            ci = ("" if r["diff_ci95_low"] != r["diff_ci95_low"] else
+                  f" [{fmt(r['diff_ci95_low'])}, {fmt(r['diff_ci95_high'])}]")
+            rel = "" if r["rel_change"] != r["rel_change"] else f" ({r['rel_change']:+.1%})"
+            lines.append(f"  {name + ' ' + scope:56s} {y}  {fmt(r['diff_mean']):>10s}{ci}{rel}")
+    if same:
+        lines.append(f"  ({same} more of these rows are identical in every replication)")
+    if facts["only_in_base"] or facts["only_in_other"]:
+        lines.append(f"  KPI rows in one folder only: {len(facts['only_in_base'])} base, "
+                     f"{len(facts['only_in_other'])} other (listed in manifest.json)")
+    return "\n".join(lines)
+
+
+def abc_summary(draws: pd.DataFrame, parameters: Iterable[str]) -> str:
+    """How many ABC draws were kept, and the range of each parameter over them.
+
+    Parameters
+    ----------
+    draws : pandas.DataFrame
+        One row per draw: a boolean column ``accepted`` and one column per parameter;
+        ``draws.attrs["threshold"]`` is the acceptance threshold of the objective.
+    parameters : iterable of str
+        The parameter columns to show, in this order.
+    """
+    kept = draws[draws.accepted]
+    return (f"ABC: {len(kept)} of {len(draws)} draws within the chi-square 95 % "
+            f"threshold {draws.attrs['threshold']:.3g}" + ("" if kept.empty else "; kept "
+            "ranges: " + ", ".join(f"{p} {kept[p].min():.4g}..{kept[p].max():.4g}"
+                                   for p in parameters)))
+
+
+def parameter_values(values: Mapping[str, float]) -> str:
+    """One line per fitted parameter: its id and value (6 significant digits)."""
+    return "\n".join(f"  {pid:30s} {v:.6g}" for pid, v in values.items())
+
+
+class SweepCounts(Protocol):
+    """What :func:`sweep_summary` reads of a sweep's run summary."""
+
+    runs: int
+    resumed: int
+    ran: int
+    failed: int
+    failed_total: int
+    wall_s: float
+
+
+def sweep_summary(method: str, points: int, replications: int, counts: SweepCounts) -> str:
+    """The line ``corridor sweep`` prints: design points x replications, how many runs
+    were done before (resumed), run now, and failed."""
+    return (f"sweep {method}: {points} design points x {replications} replication(s) = "
+            f"{counts.runs} runs; {counts.resumed} already done, {counts.ran} run now in "
+            f"{counts.wall_s:.1f} s ({counts.failed} of them failed; {counts.failed_total} "
+            "failed in all)")
+
+
+def indices_summary(table: pd.DataFrame, method: str,
+                    noise_shares: Mapping[str, float]) -> str:
+    """The table ``corridor analyze`` prints: per output its replication-noise share, then
+    one line per (parameter, index) with its value, 95 % interval and the range it takes
+    when computed from one replication at a time.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The index table of :func:`sim.study.analyze.analyze` (columns ``output``,
+        ``parameter``, ``index``, ``value``, ``ci95_low``, ``ci95_high``, ``rep_low``,
+        ``rep_high``); its ``noise_share`` rows are not repeated as lines.
+    method : str
+        The sweep's design method, shown with every output.
+    noise_shares : mapping of str to float
+        Per output, the share of the variance of the point means that is replication
+        noise (NaN: not available).
+    """
+    lines = []
+    for out, rows in table.groupby("output", sort=False):
+        noise = noise_shares[str(out)]
+        lines.append(f"{out} ({method}; replication noise "
+                     f"{'n/a' if noise != noise else f'{noise:.1%}'} of the variance of the "
+                     "point means)")
+        for r in rows[rows["index"] != "noise_share"].itertuples(index=False):
+            ci = ("" if r.ci95_low != r.ci95_low else
+                  f" [{sig(r.ci95_low)}, {sig(r.ci95_high)}]")
+            rep = ("" if r.rep_low != r.rep_low else
+                   f"  (one replication: {sig(r.rep_low)}..{sig(r.rep_high)})")
+            lines.append(f"  {r.parameter:34s} {r.index:11s} {sig(r.value):>10s}{ci}{rep}")
+    return "\n".join(lines)

@@ -1,0 +1,175 @@
+"""The text the commands print, from hand-made tables: no argument parsing, no runs."""
+
+import math
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+
+from sim.cli.tables import (
+    abc_summary,
+    comparison_summary,
+    fmt,
+    indices_summary,
+    parameter_values,
+    row_format,
+    run_summary,
+    sig,
+    sweep_summary,
+)
+
+NAN = math.nan
+
+
+@pytest.mark.parametrize("v, shown", [
+    (NAN, "–"), (0.12345, "0.123"), (-0.5, "-0.500"), (1.0, "1.0"), (99.94, "99.9"),
+    (100.0, "100"), (-1813.4, "-1,813"), (1234567.8, "1,234,568")])
+def test_fmt(v, shown):
+    assert fmt(v) == shown
+
+
+@pytest.mark.parametrize("v, shown", [
+    (NAN, "–"), (1.01, "1.01"), (0.0696, "0.0696"), (-1.333, "-1.33"), (999.4, "999"),
+    (6040.0, "6,040"), (0.0, "0")])
+def test_sig_keeps_three_significant_digits(v, shown):
+    assert sig(v) == shown
+
+
+def test_row_format_follows_the_largest_value():
+    assert row_format([0.2, 150.0])(0.2) == "0"
+    assert row_format([0.2, -3.0])(0.2) == "0.2"
+    assert row_format([0.2, 0.5])(0.2) == "0.200"
+
+
+def kpi_rows(rows):
+    return pd.DataFrame(rows, columns=["name", "period", "scope", "mean", "ci95_low",
+                                       "ci95_high"])
+
+
+def test_run_summary_one_replication():
+    k = kpi_rows([
+        ("containers_created", "2024", "all", 6077.0, NAN, NAN),
+        ("containers_created", "2025", "all", 6100.4, NAN, NAN),
+        ("containers_delivered", "2024", "all", 6000.0, NAN, NAN),
+        ("transit_time_days_mean", "2025", "northern", 8.26, NAN, NAN),
+        ("containers_created", "run", "all", 12177.0, NAN, NAN),
+        ("containers_in_system", "run", "all", 861.6, NAN, NAN),
+    ])
+    assert run_summary(k, "toy", 7, 1).splitlines() == [
+        "toy: seed 7, 1 replication(s)",
+        "  KPI                                         2024    2025",
+        "  boxes created                              6,077   6,100",
+        "  boxes delivered                            6,000       –",
+        "  transit time, northern route (days)            –     8.3",
+        "  boxes still in the system at the end: 862",
+    ]
+
+
+def test_run_summary_with_intervals_and_precision():
+    k = kpi_rows([
+        ("containers_created", "2024", "all", 6077.0, 5992.0, 6162.0),
+        ("kz_share_china_europe_land", "2024", "all", 1.0, 1.0, 1.0),
+        ("caspian_teu", "2024", "all", NAN, NAN, NAN),  # no Caspian: no row
+    ])
+    precision = {"target": 0.05, "reached": False, "replications": 5,
+                 "widest": {"relative_half_width": 0.0712,
+                            "kpi": ["containers_created", "2024", "all"]}}
+    text = run_summary(k, "toy", 7, 5, precision)
+    assert text.splitlines() == [
+        "toy: seed 7, 5 replication(s); mean [95 % CI]",
+        "  KPI                                                       2024",
+        "  KZ share of China->Europe land boxes            1.0 [1.0, 1.0]",
+        "  boxes created                             6,077 [5,992, 6,162]",
+        "  precision 5.0%: NOT reached after 5 replications (widest half-width 7.12% for "
+        "containers_created 2024 all)",
+    ]
+    assert "TEU shipped" not in text and "still in the system" not in text
+
+
+def comparison_rows(rows):
+    return pd.DataFrame(rows, columns=["name", "period", "scope", "base_mean", "other_mean",
+                                       "diff_mean", "diff_ci95_low", "diff_ci95_high",
+                                       "rel_change"])
+
+
+def facts(base="toy", other="toy_more", only_in_base=(), only_in_other=()):
+    return {"base": {"scenario": base, "folder": "results/a"},
+            "other": {"scenario": other, "folder": "results/b"},
+            "seed": 7, "pairs": 3, "only_in_base": list(only_in_base),
+            "only_in_other": list(only_in_other)}
+
+
+def test_comparison_summary_counts_untouched_rows():
+    t = comparison_rows([
+        ("transit_containers_china_central_asia", "2024", "all", 6053.0, 7866.0, 1813.4,
+         1662.0, 1965.0, 0.2996),
+        ("transit_containers_china_central_asia", "run", "all", 1.0, 2.0, 1.0, 0.5, 1.5,
+         1.0),  # the whole run is not a reported year
+        ("kz_share_china_europe_land", "2024", "all", 1.0, 1.0, 0.0, 0.0, 0.0, 0.0),
+        ("caspian_teu", "2024", "all", NAN, NAN, NAN, NAN, NAN, NAN),
+        ("transit_time_days_mean", "2024", "northern", 8.3, 8.2, -0.086, NAN, NAN, NAN),
+        ("containers_created", "2024", "all", 1.0, 9.0, 8.0, 7.0, 9.0, 8.0),  # no headline
+    ])
+    assert comparison_summary(t, facts(only_in_other=["x"])).splitlines() == [
+        "toy_more - toy: seed 7, 3 paired replication(s); mean difference [95 % CI] "
+        "(relative)",
+        "  transit_containers_china_central_asia all                2024       1,813 "
+        "[1,662, 1,965] (+30.0%)",
+        "  transit_time_days_mean northern                          2024      -0.086",
+        "  (1 more of these rows are identical in every replication)",
+        "  KPI rows in one folder only: 0 base, 1 other (listed in manifest.json)",
+    ]
+
+
+def test_comparison_of_two_variants_names_the_folders():
+    t = comparison_rows([])
+    assert comparison_summary(t, facts(other="toy")) == (
+        "results/b - results/a: seed 7, 3 paired replication(s); mean difference [95 % CI] "
+        "(relative)")
+
+
+def test_abc_summary():
+    draws = pd.DataFrame({"accepted": [True, False, True], "scale": [1.2091, 0.9, 1.0987],
+                          "customs": [12.0, 30.0, 39.5]})
+    draws.attrs["threshold"] = 3.841459
+    assert abc_summary(draws, ["scale", "customs"]) == (
+        "ABC: 2 of 3 draws within the chi-square 95 % threshold 3.84; kept ranges: "
+        "scale 1.099..1.209, customs 12..39.5")
+    none = draws.assign(accepted=False)
+    assert abc_summary(none, ["scale"]) == ("ABC: 0 of 3 draws within the chi-square 95 % "
+                                            "threshold 3.84")
+
+
+def test_parameter_values():
+    assert parameter_values({"scale": 1.2326219, "customs": 24.0}).splitlines() == [
+        "  scale                          1.23262", "  customs                        24"]
+    assert parameter_values({}) == ""
+
+
+def test_sweep_summary():
+    counts = SimpleNamespace(runs=6, resumed=2, ran=4, failed=1, failed_total=3,
+                             wall_s=12.345)
+    assert sweep_summary("oat", 3, 2, counts) == (
+        "sweep oat: 3 design points x 2 replication(s) = 6 runs; 2 already done, 4 run now "
+        "in 12.3 s (1 of them failed; 3 failed in all)")
+
+
+def test_indices_summary():
+    cols = ["output", "method", "parameter", "index", "value", "ci95_low", "ci95_high",
+            "rep_low", "rep_high"]
+    t = pd.DataFrame([
+        ("util", "oat", "cranes", "swing", -0.139, -0.152, -0.126, -0.14, -0.138),
+        ("util", "oat", "cranes", "elasticity", -1.333, NAN, NAN, NAN, NAN),
+        ("util", "oat", "(all)", "noise_share", 0.01, NAN, NAN, NAN, NAN),
+        ("boxes", "oat", "cranes", "swing", 6040.0, NAN, NAN, 6040.0, 6040.0),
+    ], columns=cols)
+    assert indices_summary(t, "oat", {"util": 0.01, "boxes": NAN}).splitlines() == [
+        "util (oat; replication noise 1.0% of the variance of the point means)",
+        "  cranes                             swing           -0.139 [-0.152, -0.126]  "
+        "(one replication: -0.14..-0.138)",
+        "  cranes                             elasticity       -1.33",
+        "boxes (oat; replication noise n/a of the variance of the point means)",
+        "  cranes                             swing            6,040  "
+        "(one replication: 6,040..6,040)",
+    ]
+    assert indices_summary(t.iloc[:0], "oat", {}) == ""
