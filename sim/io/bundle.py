@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import platform
 import subprocess
 import sys
@@ -183,6 +184,18 @@ def not_replaceable(path: Path, kind: str = "run") -> str | None:
     foreign = sorted(names - RESULT_FILES)
     if foreign:
         return f"is a result folder that also holds {', '.join(foreign)}"
+    return None
+
+
+def unwritable_parent(out: Path) -> str | None:
+    """Why a result folder could not be created at ``out`` (checked before running)."""
+    parent = out.parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        return f"cannot be created: {parent} is a file, not a folder"
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return f"cannot be created: {parent} is not writable"
     return None
 
 

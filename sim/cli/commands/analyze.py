@@ -8,8 +8,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from sim.cli.commands.common import errors, unwritable_parent
+from sim.cli.commands.common import errors
 from sim.cli.tables import indices_summary
+from sim.io.bundle import unwritable_parent
 from sim.scenario.problems import ConfigError, Problem
 from sim.study.analyze import analyze, write
 

@@ -1,6 +1,5 @@
 """What several commands share: printing problems as one-line errors (exit code 2),
-loading the scenario of ``FILE --set ...``, checking an output folder can be created
-before any work is done, and the default number of worker processes."""
+loading the scenario of ``FILE --set ...``, and the default number of worker processes."""
 
 from __future__ import annotations
 
@@ -8,7 +7,6 @@ import argparse
 import os
 import sys
 from collections.abc import Iterable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sim.scenario.loading import load_scenario
@@ -31,18 +29,6 @@ def load(args: argparse.Namespace) -> Scenario | int:
         return load_scenario(args.file, set_args=args.sets)
     except ConfigError as e:
         return errors(e.problems)
-
-
-def unwritable_parent(out: Path) -> str | None:
-    """Why a result folder could not be created at ``out`` (checked before running)."""
-    parent = out.parent
-    while not parent.exists():
-        parent = parent.parent
-    if not parent.is_dir():
-        return f"cannot be created: {parent} is a file, not a folder"
-    if not os.access(parent, os.W_OK | os.X_OK):
-        return f"cannot be created: {parent} is not writable"
-    return None
 
 
 def workers(asked: int | None) -> int:

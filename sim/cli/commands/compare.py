@@ -6,9 +6,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sim.cli.commands.common import command_line, errors, unwritable_parent
+from sim.cli.commands.common import command_line, errors
 from sim.cli.tables import comparison_summary
-from sim.io.bundle import not_replaceable
+from sim.io.bundle import not_replaceable, unwritable_parent
 from sim.scenario.problems import ConfigError, Problem
 from sim.study.compare import compare, write_comparison
 

@@ -7,9 +7,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from sim.cli.commands.common import errors, load, unwritable_parent, workers
+from sim.cli.commands.common import errors, load, workers
 from sim.cli.tables import run_summary
-from sim.io.bundle import config_hash, not_replaceable, write_bundle
+from sim.io.bundle import config_hash, not_replaceable, unwritable_parent, write_bundle
 from sim.scenario.loading import load_scenario, resolved_dict
 from sim.scenario.problems import ConfigError, Problem
 from sim.study.calibration.fit import posterior_draws

@@ -7,8 +7,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from sim.cli.commands.common import command_line, errors, unwritable_parent, workers
+from sim.cli.commands.common import command_line, errors, workers
 from sim.cli.tables import sweep_summary
+from sim.io.bundle import unwritable_parent
 from sim.scenario.problems import ConfigError, Problem
 from sim.study.sweeps import load_sweep, run_sweep
 
