@@ -8,7 +8,7 @@ Model time is in hours; units are carried by field names. Cross-field rules live
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -22,6 +22,8 @@ from pydantic import (
 
 from sim.scenario.distributions import Distribution
 
+# the node kinds; each is a row of the registry in sim.scenario.kinds, which checks at
+# import that the two name the same kinds
 NodeKind = Literal["terminal", "junction", "border", "port"]
 Region = Literal["china", "kazakhstan", "central_asia", "russia", "mongolia", "caucasus",
                  "europe", "iran", "other"]
@@ -29,6 +31,14 @@ Corridor = Literal["northern", "trans_siberian", "middle_corridor", "north_south
                    "central_asia", "domestic"]
 Gauge = Literal[1435, 1520]
 DepartureRule = Literal["full", "timetable", "full_or_max_wait"]
+
+
+def during_run(**bounds: float) -> dict[str, Any]:
+    """``json_schema_extra`` of a field that a timeline may change during a run (``set =
+    { "table.ID.field" = value }``). The new value keeps the field's own bounds except
+    those given here (``ge``, ``gt``, ``le``, ``lt``), which replace the bound on their
+    side. :func:`sim.scenario.kinds.timeline_fields` reads this mark."""
+    return {"timeline": bounds}
 
 
 class _Strict(BaseModel):
@@ -93,18 +103,21 @@ class _Handling(_Strict):
     wait in the yard for what takes them on."""
 
     receiving_tracks: int = Field(gt=0, le=200, description="tracks on which inbound trains "
-                                  "wait and are unloaded, count")
+                                  "wait and are unloaded, count", json_schema_extra=during_run())
     siding_length_m: float = Field(gt=0, le=5000, description="usable length of a receiving "
                                    "or departure track, metres")
-    cranes: int = Field(gt=0, le=200, description="crane gangs, each working one train, count")
+    cranes: int = Field(gt=0, le=200, description="crane gangs, each working one train, count",
+                        json_schema_extra=during_run())
     crane_moves_per_h: float = Field(gt=0, le=500, description="container moves per hour "
-                                     "by one crane gang")
+                                     "by one crane gang", json_schema_extra=during_run())
     moves_per_box: float = Field(2.0, gt=0, le=4, description="crane moves charged per box "
                                  "(unload from one gauge, load onto the other)")
     handling_cv: float = Field(0.3, ge=0, le=3, description="coefficient of variation of a "
                                "train's handling time (0 deterministic, 1 exponential)")
     yard_capacity_teu: float = Field(gt=0, description="yard capacity, TEU; unloading "
-                                     "blocks while the yard is full")
+                                     "blocks while the yard is full",
+                                     # a timeline change is also held to 10 million TEU
+                                     json_schema_extra=during_run(le=1e7))
     customs_dwell_h: Distribution = Field(description="customs clearance of an inbound "
                                           "train (or vessel load) after unloading (its boxes "
                                           "are released together), hours")
@@ -141,7 +154,8 @@ class Port(_Handling):
 
     sea: Literal["caspian", "black_sea", "other"] = Field(
         description="the sea the port is on (caspian_teu counts Caspian ports)")
-    berths: int = Field(gt=0, le=50, description="berths for the vessel services, count")
+    berths: int = Field(gt=0, le=50, description="berths for the vessel services, count",
+                        json_schema_extra=during_run())
     train_boxes: int = Field(gt=0, le=200, description="boxes per outbound train formed "
                              "here (on the port's gauge)")
 
@@ -164,7 +178,9 @@ class Service(_Strict):
                              "container ship carrying TEU")
     from_: str = Field(alias="from", description="home port (node id)")
     to: str = Field(description="far port (node id)")
-    fleet: int = Field(gt=0, le=200, description="vessels on the service, count")
+    # a timeline may lay the whole fleet up (fleet 0) and bring it back later
+    fleet: int = Field(gt=0, le=200, description="vessels on the service, count",
+                       json_schema_extra=during_run(ge=0))
     capacity_railcars: int | None = Field(None, gt=0, le=500, description="ferries: "
                                           "railcars per vessel")
     capacity_teu: int | None = Field(None, gt=0, le=30000, description="feeders: TEU per "
@@ -242,7 +258,7 @@ class Link(_Strict):
     speed_km_per_day: Distribution = Field(description="train running speed on the segment, "
                                            "km per day")
     train_paths_per_day: float = Field(gt=0, le=2000, description="train paths per day in "
-                                       "each direction")
+                                       "each direction", json_schema_extra=during_run())
     disruptions: list[Disruption] = Field(default_factory=list, description="random closures")
     source: str | None = None
 
