@@ -5,24 +5,25 @@ A row names what the rest of the package needs to know about a kind: the table o
 :class:`~sim.scenario.schema.Node` that configures its facility, the engine class that
 simulates it (a dotted string: this layer never imports the engine), the KPIs it yields,
 its map symbol, and what it does (closes, transfers boxes, changes gauge, berths vessels,
-forms trains, stops trains). The fields a timeline may change, and their bounds, come from
-the schema (fields marked with :func:`~sim.scenario.schema.during_run`).
+forms trains, stops trains). The registry is plain data, light enough for the figures to
+import; its schema side (the fields a timeline may change in a kind's table and their
+bounds, and the check that schema and registry name the same kinds) is
+:mod:`sim.scenario.kind_fields`.
 
 Adding a kind: a ``NodeKind`` value and, if it has one, a table on ``Node`` in the schema;
-an engine class; a row here. :func:`registry_problems` (run by ``tests/test_kinds.py``)
-says what a row names that does not exist.
+an engine class; a row here. :func:`registry_problems` and
+:func:`sim.scenario.kind_fields.schema_problems` (run by ``tests/test_kinds.py``) say what
+a row names that does not exist.
 """
 
 from __future__ import annotations
 
-import typing
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import annotated_types as at
-from pydantic import BaseModel
-
-from sim.scenario.schema import Link, Node, NodeKind, Service
+if TYPE_CHECKING:
+    from sim.scenario.schema import Node
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,9 @@ class Kind:
     terminus : flows start and end here; block trains are formed here
         (``boxes_per_train``, ``departure``).
     stops_trains : trains passing stop for a while (``train_dwell_h``).
+
+    The fields of its table a timeline may change, with their bounds, are
+    :func:`sim.scenario.kind_fields.kind_fields`, read from the schema.
     """
 
     name: str
@@ -81,11 +85,6 @@ class Kind:
     berths_vessels: bool = False
     terminus: bool = False
     stops_trains: bool = False
-
-    @property
-    def timeline_fields(self) -> dict[str, Bounds]:
-        """Fields of the kind's table a timeline may change, with their bounds."""
-        return {} if self.section is None else changeable(section_model(self.section))
 
 
 # boxes through a crossing or port, its queues, yard, closures and the parts of the dwell
@@ -125,10 +124,6 @@ NODE_KINDS: dict[str, Kind] = {k.name: k for k in (
 CLOSURE_KPIS = ("disruption_events", "disruption_boxes_delayed", "disruption_peak_backlog",
                 "disruption_recovery_hours_mean", "disruption_unrecovered")
 
-if set(NODE_KINDS) != set(typing.get_args(NodeKind)):
-    raise ImportError(f"the node kinds of the registry ({', '.join(NODE_KINDS)}) and of "
-                      f"schema.NodeKind ({', '.join(typing.get_args(NodeKind))}) differ")
-
 
 def kind_of(node: Node) -> Kind:
     """The registry row of a node's kind."""
@@ -146,88 +141,16 @@ def and_list(words: list[str]) -> str:
         ", ".join(words[:-1]) + " and " + words[-1])
 
 
-# -- timeline-changeable fields, from the schema ----------------------------------------
-
-class Bounds(typing.NamedTuple):
-    """Bounds of a value a timeline may set: whole numbers from ``low`` to ``high``, both
-    included; else above ``low`` (excluded) up to ``high`` (included)."""
-
-    low: float
-    high: float
-    whole: bool
-
-
-_SIDES = ((at.Gt, "gt"), (at.Ge, "ge"), (at.Lt, "lt"), (at.Le, "le"))
-
-
-def _own_bounds(info) -> dict[str, float]:
-    """A field's ``gt``/``ge``/``lt``/``le`` as given to its ``Field``."""
-    return {side: getattr(m, side) for m in info.metadata for cls, side in _SIDES
-            if isinstance(m, cls)}
-
-
-def _bound_of(field: str, bounds: dict[str, float], whole: bool) -> Bounds:
-    """The :class:`Bounds` of a field from its ``gt``/``ge``/``le``/``lt``."""
-    if whole:
-        low = bounds["ge"] if "ge" in bounds else bounds["gt"] + 1
-        high = bounds["le"] if "le" in bounds else bounds["lt"] - 1
-        return Bounds(low, high, True)
-    if "ge" in bounds or "lt" in bounds or "gt" not in bounds or "le" not in bounds:
-        raise TypeError(f"{field}: a real-valued timeline field needs gt and le bounds "
-                        f"(has {bounds})")
-    return Bounds(float(bounds["gt"]), float(bounds["le"]), False)
-
-
-def changeable(model: type[BaseModel]) -> dict[str, Bounds]:
-    """The fields of ``model`` marked :func:`~sim.scenario.schema.during_run`, in schema
-    order, with the bounds a new value must keep: the field's own, except those the mark
-    replaces."""
-    out = {}
-    for name, info in model.model_fields.items():
-        extra = info.json_schema_extra
-        if not isinstance(extra, dict) or "timeline" not in extra:
-            continue
-        own = _own_bounds(info)
-        mark = typing.cast(dict[str, float], extra["timeline"])
-        for a, b in (("ge", "gt"), ("gt", "ge"), ("le", "lt"), ("lt", "le")):
-            if a in mark:
-                own.pop(b, None)
-        own.update(mark)
-        out[name] = _bound_of(f"{model.__name__}.{name}", own, info.annotation is int)
-    return out
-
-
-def section_model(section: str) -> type[BaseModel]:
-    """The schema model of a ``Node`` table (``Crossing`` for ``"crossing"``)."""
-    annotation = Node.model_fields[section].annotation
-    return next(a for a in typing.get_args(annotation) if a is not type(None))
-
-
-def timeline_fields() -> dict[str, dict[str, Bounds]]:
-    """Per table of the scenario (links, nodes, services), the fields a timeline may set
-    (``section.field`` for nodes) and their bounds."""
-    nodes: dict[str, Bounds] = {}
-    for k in NODE_KINDS.values():
-        nodes.update({f"{k.section}.{f}": b for f, b in k.timeline_fields.items()})
-    return {"links": changeable(Link), "nodes": nodes, "services": changeable(Service)}
-
-
 # -- the registry's own consistency -------------------------------------------------------
 
 def registry_problems(kpi_names: Collection[str],
                       resolve: Callable[[str], object]) -> list[str]:
-    """What the registry names that does not exist: kinds unknown to the schema, tables
-    missing from ``Node``, KPIs missing from ``kpi_names`` (the KPI catalogue), engine
-    classes that ``resolve`` (``"module:Class"`` -> object) cannot find or that are not
-    classes. Passing the catalogue and the resolver keeps this layer free of the engine
-    and the measures."""
+    """What the registry names that does not exist: KPIs missing from ``kpi_names`` (the
+    KPI catalogue), engine classes that ``resolve`` (``"module:Class"`` -> object) cannot
+    find or that are not classes, kinds with a table but no engine class. Passing the
+    catalogue and the resolver keeps this layer free of the engine and the measures."""
     out = []
-    schema_kinds = typing.get_args(NodeKind)
     for k in NODE_KINDS.values():
-        if k.name not in schema_kinds:
-            out.append(f"kind '{k.name}': not a NodeKind of the schema")
-        if k.section is not None and k.section not in Node.model_fields:
-            out.append(f"kind '{k.name}': Node has no table '{k.section}'")
         if k.section is not None and k.engine is None:
             out.append(f"kind '{k.name}': a kind with a table needs an engine class")
         if k.engine is not None:

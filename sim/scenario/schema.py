@@ -22,8 +22,8 @@ from pydantic import (
 
 from sim.scenario.distributions import Distribution
 
-# the node kinds; each is a row of the registry in sim.scenario.kinds, which checks at
-# import that the two name the same kinds
+# the node kinds; each is a row of the registry, sim.scenario.kinds (sim.scenario.kind_fields
+# checks at import that the two name the same kinds)
 NodeKind = Literal["terminal", "junction", "border", "port"]
 Region = Literal["china", "kazakhstan", "central_asia", "russia", "mongolia", "caucasus",
                  "europe", "iran", "other"]
@@ -37,7 +37,7 @@ def during_run(**bounds: float) -> dict[str, Any]:
     """``json_schema_extra`` of a field that a timeline may change during a run (``set =
     { "table.ID.field" = value }``). The new value keeps the field's own bounds except
     those given here (``ge``, ``gt``, ``le``, ``lt``), which replace the bound on their
-    side. :func:`sim.scenario.kinds.timeline_fields` reads this mark."""
+    side. :func:`sim.scenario.kind_fields.changeable` reads this mark."""
     return {"timeline": bounds}
 
 

@@ -1,6 +1,6 @@
 """The timeline rule: dated changes fall in the simulated span, close only closable
 facilities, set only fields that may change during a run (marked in the schema, see
-:func:`sim.scenario.kinds.timeline_fields`) to values within their bounds, and give route
+:func:`sim.scenario.kind_fields.timeline_fields`) to values within their bounds, and give route
 shares that make sense."""
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ import datetime as dt
 
 from sim.scenario.checks.elements import Found
 from sim.scenario.checks.flows import flow_paths, loads, path_problems
-from sim.scenario.kinds import kind_of, kinds_where, timeline_fields
+from sim.scenario.kind_fields import timeline_fields
+from sim.scenario.kinds import kind_of, kinds_where
 from sim.scenario.problems import did_you_mean
 from sim.scenario.schema import Scenario, _route_shares
 
