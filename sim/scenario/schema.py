@@ -49,14 +49,16 @@ class Departure(_Strict):
     """When a train that is being formed leaves."""
 
     rule: DepartureRule = Field(
-        "full", description="full: when the train is full; timetable: at fixed times with "
+        default="full", description="full: when the train is full; timetable: at fixed times with "
         "what is ready; full_or_max_wait: when full or when the oldest ready box has waited "
         "max_wait_h")
-    max_wait_h: float | None = Field(None, gt=0, description="for full_or_max_wait, hours")
-    departures_per_day: float | None = Field(None, gt=0, le=96,
+    max_wait_h: float | None = Field(default=None, gt=0,
+                                     description="for full_or_max_wait, hours")
+    departures_per_day: float | None = Field(default=None, gt=0, le=96,
                                              description="for timetable, departures per day")
-    first_departure_h: float = Field(0.0, ge=0, lt=24, description="for timetable, hour of day")
-    min_boxes: int = Field(1, ge=1, description="a train never leaves with fewer boxes")
+    first_departure_h: float = Field(default=0.0, ge=0, lt=24,
+                                     description="for timetable, hour of day")
+    min_boxes: int = Field(default=1, ge=1, description="a train never leaves with fewer boxes")
 
     @model_validator(mode="after")
     def _rule_params(self):
@@ -213,6 +215,8 @@ class Service(_Strict):
         (1 + share_40ft) / 2 of it on average."""
         cap = self.capacity_railcars if self.kind == "ferry" else self.capacity_teu
         per_box = 1.0 if self.kind == "ferry" else 2.0
+        if cap is None:  # the _capacity validator requires it
+            raise ValueError(f"a {self.kind} needs its capacity")
         return max(1, int(cap * self.load_factor / per_box + 1e-9))
 
     def units(self, teu: int, boxes: int) -> float:
@@ -345,9 +349,9 @@ class Horizon(_Strict):
 
 
 class RollingStock(_Strict):
-    metres_per_box: float = Field(15.0, gt=0, le=40, description="train length per box "
+    metres_per_box: float = Field(default=15.0, gt=0, le=40, description="train length per box "
                                   "(one 40 ft flat wagon), metres")
-    locomotive_length_m: float = Field(25.0, ge=0, le=100)
+    locomotive_length_m: float = Field(default=25.0, ge=0, le=100)
     source: str | None = None
 
 
@@ -356,8 +360,9 @@ class TransitCount(_Strict):
 
     crossings: list[str] = Field(min_length=1, description="border nodes where boxes are "
                                  "counted on arrival")
-    origin_regions: list[Region] = Field(default_factory=lambda: ["china"])
-    destination_regions: list[Region] = Field(default_factory=lambda: ["europe"])
+    origin_regions: list[Region] = Field(default_factory=lambda: list[Region](["china"]))
+    destination_regions: list[Region] = Field(
+        default_factory=lambda: list[Region](["europe"]))
     source: str | None = None
 
 
@@ -373,16 +378,17 @@ class RouteChoice(_Strict):
     traffic once its slow boxes arrive."""
 
     model: Literal["shares", "logit"] = "shares"
-    time_per_day: float = Field(-0.3, le=0, ge=-100, description="utility per day")
-    tariff_per_kusd: float = Field(-0.5, le=0, ge=-100, description="utility per 1,000 USD "
-                                   "per FEU")
-    unreliability_per_day: float = Field(-0.2, le=0, ge=-100, description="utility per day of "
-                                         "p95 - p50")
+    time_per_day: float = Field(default=-0.3, le=0, ge=-100, description="utility per day")
+    tariff_per_kusd: float = Field(default=-0.5, le=0, ge=-100,
+                                   description="utility per 1,000 USD per FEU")
+    unreliability_per_day: float = Field(default=-0.2, le=0, ge=-100,
+                                         description="utility per day of p95 - p50")
     constants: dict[str, float] = Field(default_factory=dict, description="route id -> "
                                         "alternative-specific constant (default 0)")
-    window_days: float = Field(30.0, gt=0, le=3650, description="learning window, days")
-    min_observations: int = Field(20, ge=1, description="boxes needed before learned times "
-                                  "replace the priors")
+    window_days: float = Field(default=30.0, gt=0, le=3650,
+                               description="learning window, days")
+    min_observations: int = Field(default=20, ge=1, description="boxes needed before learned "
+                                  "times replace the priors")
     source: str | None = None
 
 
