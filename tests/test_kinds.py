@@ -13,6 +13,7 @@ import pytest
 
 from sim.engine.model import Model
 from sim.measure import kpis
+from sim.measure.timeseries import daily
 from sim.scenario import kind_fields, kinds
 from sim.scenario.loading import load_scenario
 from sim.scenario.problems import ConfigError
@@ -64,7 +65,8 @@ def _fake(**fields) -> kinds.Kind:
     row = dict(name="dry_port", label="inland dry port", plural="dry ports",
                section="dry_port", section_noun="dry port table", section_help="",
                engine="sim.engine.facilities.dry_port:DryPort",
-               kpis=("dry_port_dwell_hours_mean",), symbol=kinds.Symbol("D", 28, "black", 7),
+               kpis=("dry_port_dwell_hours_mean",), series=(),
+               symbol=kinds.Symbol("D", 28, "black", 7),
                closable=True, transfers_boxes=True)
     return kinds.Kind(**{**row, **fields})
 
@@ -123,13 +125,20 @@ def test_a_field_marked_without_usable_bounds_is_refused():
         kind_fields.changeable(Loose)
 
 
-def test_what_each_kind_yields_is_in_its_row():
-    """The KPIs scoped to a node are those its kind's row names (and the closure KPIs for
-    a closable kind that closed); every KPI a present kind names is yielded."""
+@pytest.fixture(scope="module")
+def closed_sea_run():
+    """The toy sea corridor with its crossing and a port closed for a while."""
     s = load_scenario(TOY_SEA, overrides={"timeline": [
         {"date": "2024-01-20", "close": "gate", "days": 2},
         {"date": "2024-01-25", "close": "east", "days": 2}]})
-    k = kpis.compute(Model(s).run())
+    return s, Model(s).run()
+
+
+def test_what_each_kind_yields_is_in_its_row(closed_sea_run):
+    """The KPIs scoped to a node are those its kind's row names (and the closure KPIs for
+    a closable kind that closed); every KPI a present kind names is yielded."""
+    s, out = closed_sea_run
+    k = kpis.compute(out)
     by_scope: dict[str, set[str]] = {}
     for name, _period, scope in k:
         by_scope.setdefault(scope, set()).add(name)
@@ -144,6 +153,16 @@ def test_what_each_kind_yields_is_in_its_row():
         row = kinds.NODE_KINDS[name]
         assert seen[name] == set(row.kpis) | set(kinds.CLOSURE_KPIS), name
     assert seen["terminal"] == set()
+
+
+def test_each_kind_has_the_daily_series_its_row_names(closed_sea_run):
+    s, out = closed_sea_run
+    ts = daily(out)
+    for nid, node in s.nodes.items():
+        row = kinds.kind_of(node)
+        mine = ts[ts["facility"] == nid]
+        assert sorted(set(mine["metric"])) == sorted(row.series), nid
+        assert set(mine["kind"]) == ({row.section} if row.series else set()), nid
 
 
 def test_a_table_missing_on_a_flow_path_is_reported_not_a_crash(tmp_path):

@@ -56,6 +56,8 @@ class Kind:
         None: no facility object (the model's plan steps handle the node).
     kpis : the KPIs (names in ``sim.measure.kpis.KPIS``) scoped to a node of the kind;
         closable kinds also yield :data:`CLOSURE_KPIS` when they close.
+    series : the daily series (``metric`` of ``sim.measure.timeseries.daily``, whose
+        ``kind`` column is the kind's ``section``) of a node of the kind.
     symbol : the map symbol.
     closable : timeline closures and random disruptions may close it.
     transfers_boxes : boxes leave one train or vessel and wait in a yard for the next.
@@ -78,6 +80,7 @@ class Kind:
     section_help: str
     engine: str | None
     kpis: tuple[str, ...]
+    series: tuple[str, ...]
     symbol: Symbol
     closable: bool = False
     transfers_boxes: bool = False
@@ -100,6 +103,8 @@ NODE_KINDS: dict[str, Kind] = {k.name: k for k in (
                "mean_queue", "peak_queue", "utilisation", *_HANDLING_KPIS,
                "border_dwell_hours_mean", "border_handling_hours_mean",
                "border_customs_hours_mean", "border_consolidation_hours_mean"),
+         series=("trains_arrived", "boxes_arrived", "queue_trains", "crane_utilisation",
+                 "yard_teu", "yard_utilisation"),
          symbol=Symbol("s", 28, "black", 7.5),
          closable=True, transfers_boxes=True, joins_gauges=True),
     Kind("port", label="port", plural="ports", section="port",
@@ -108,14 +113,16 @@ NODE_KINDS: dict[str, Kind] = {k.name: k for k in (
          kpis=(*_HANDLING_KPIS, "port_dwell_hours_mean", "port_handling_hours_mean",
                "port_customs_hours_mean", "port_consolidation_hours_mean",
                "caspian_teu"),  # caspian_teu: ports on the Caspian
+         series=("boxes_arrived_by_rail", "boxes_arrived_by_sea", "yard_teu",
+                 "yard_utilisation", "closed_share"),
          symbol=Symbol("o", 30, "#1f4e79", 7.5),
          closable=True, transfers_boxes=True, berths_vessels=True),
     Kind("terminal", label="terminal", plural="terminals", section=None, section_noun="",
-         section_help="", engine=None, kpis=(),
+         section_help="", engine=None, kpis=(), series=(),
          symbol=Symbol("^", 26, "#444444", 6.5, "italic", "#333333"),
          terminus=True),
     Kind("junction", label="junction", plural="junctions", section=None, section_noun="",
-         section_help="", engine=None, kpis=(),
+         section_help="", engine=None, kpis=(), series=(),
          symbol=Symbol(".", 10, "#777777", 0),
          stops_trains=True),
 )}
