@@ -90,7 +90,7 @@ class Kind:
     stops_trains: bool = False
 
 
-# boxes through a crossing or port, its queues, yard, closures and the parts of the dwell
+# what every facility with a yard yields: hours closed, yard occupancy and utilisation
 _HANDLING_KPIS = ("closure_hours", "yard_occupancy_teu_mean", "yard_utilisation")
 
 # the registry; its order is the order of messages that list kinds, of the summary's
