@@ -15,15 +15,10 @@ import pandas as pd
 
 from sim.io.folders import Folder
 from sim.plots.style import UTILISATION_CMAP, new_ax
+from sim.scenario.kinds import NODE_KINDS, kinds_where
 from sim.scenario.problems import ConfigError, Problem
 
 WATER, WATER_EDGE, LAND = "#d4e6f1", "#8fb3cc", "#f4f1ea"
-NODE_STYLE = {  # kind: marker, size, colour, label font size (0: no label)
-    "border": ("s", 28, "black", 7.5),
-    "port": ("o", 30, "#1f4e79", 7.5),
-    "terminal": ("^", 26, "#444444", 6.5),
-    "junction": (".", 10, "#777777", 0),
-}
 MAX_WIDTH = 7.0  # points, the busiest link
 
 
@@ -86,11 +81,12 @@ def corridor_map(links: pd.DataFrame, nodes: pd.DataFrame, ax=None,
         colours = [(0.72, 0.72, 0.72, 1.0) if i or not np.isfinite(u) else cmap(norm(u))
                    for i, u in zip(idle, util)]
         ax.add_collection(LineCollection(
-            segs, linewidths=link_width(part["boxes"].to_numpy(float), biggest),
+            list(segs), linewidths=link_width(part["boxes"].to_numpy(float), biggest),
             colors=colours, linestyles=dash, capstyle=cap, zorder=2))
-    for kind, (marker, size, colour, _fs) in NODE_STYLE.items():
-        n = nodes[nodes["kind"] == kind]
-        ax.scatter(n["lon"], n["lat"], marker=marker, s=size, c=colour, zorder=3,
+    for kind in NODE_KINDS.values():  # each kind with its symbol (registry order)
+        n = nodes[nodes["kind"] == kind.name]
+        sym = kind.symbol
+        ax.scatter(n["lon"], n["lat"], marker=sym.marker, s=sym.size, c=sym.colour, zorder=3,
                    edgecolors="white", linewidths=0.5)
     if labels:
         _labels(ax, nodes, extent, skip_labels)
@@ -112,23 +108,24 @@ def _within(nodes: pd.DataFrame, box) -> pd.Series:
 
 
 def _labels(ax, nodes: pd.DataFrame, extent, skip=None) -> None:
-    """Crossings, ports and terminals named; a label that would fall on an earlier one
-    (within a few per cent of the map's span) goes below its point instead of above."""
+    """Nodes named where their kind's symbol has a label size (crossings, ports,
+    terminals); a label that would fall on an earlier one (within a few per cent of the
+    map's span) goes below its point instead of above."""
     lon0, lon1, lat0, lat1 = extent
     near_lon, near_lat = 0.06 * (lon1 - lon0), 0.03 * (lat1 - lat0)
     placed: list[tuple[float, float]] = []
     inside = nodes[_within(nodes, extent) & ~(_within(nodes, skip) if skip else False)]
     for row in inside.sort_values(["kind", "lon"]).itertuples(index=False):
-        fs = NODE_STYLE.get(row.kind, (None, None, None, 0))[3]
-        if not fs:
+        kind = NODE_KINDS.get(row.kind)
+        if kind is None or not kind.symbol.label_size:
             continue
+        sym = kind.symbol
         crowded = any(abs(row.lon - x) < near_lon and abs(row.lat - y) < near_lat
                       for x, y in placed)
         dy = -9 if crowded else 5
         ax.annotate(row.label, (row.lon, row.lat), xytext=(3, dy), textcoords="offset points",
-                    fontsize=fs, va="top" if crowded else "bottom", zorder=4,
-                    style="italic" if row.kind == "terminal" else "normal",
-                    color="#333333" if row.kind == "terminal" else "black")
+                    fontsize=sym.label_size, va="top" if crowded else "bottom", zorder=4,
+                    style=sym.label_style, color=sym.label_colour)
         placed.append((row.lon, row.lat + (-1 if crowded else 1) * near_lat / 2))
 
 
@@ -144,8 +141,8 @@ def map_legend(ax, biggest: float, own_axes: bool = True) -> None:
     handles += [Line2D([], [], color="#555555", lw=1.5, label="rail link"),
                 Line2D([], [], color="#555555", lw=1.5, ls=(0, (3, 1.5)), label="sea link"),
                 Line2D([], [], color=(0.72, 0.72, 0.72), lw=0.8, label="no boxes routed")]
-    handles += [Line2D([], [], marker=NODE_STYLE[k][0], ls="", color=NODE_STYLE[k][2],
-                       label=k.replace("border", "border crossing")) for k in NODE_STYLE]
+    handles += [Line2D([], [], marker=k.symbol.marker, ls="", color=k.symbol.colour,
+                       label=k.label) for k in NODE_KINDS.values()]
     sm = mpl.cm.ScalarMappable(norm=mpl.colors.Normalize(0.0, 1.0),
                                cmap=mpl.colormaps[UTILISATION_CMAP])
     label = ("congestion: utilisation (rail: trains / paths offered, busier direction; "
@@ -234,7 +231,7 @@ def corridor_map_figure(folder: Folder, kpis: pd.DataFrame, ts: pd.DataFrame):
         f"{year} ({first:%d %b} to {last:%d %b})")
     links, nodes = map_frames(network, kpis, ts, year, str(folder.file("network.json")))
     biggest = float(links["boxes"].max()) if len(links) else 0.0
-    ports = nodes[nodes["kind"] == "port"]
+    ports = nodes[nodes["kind"].isin([k.name for k in kinds_where(lambda k: k.berths_vessels)])]
     title = (f"{folder.manifest.get('scenario', '')}: boxes routed over each link in {period} "
              "(width) and its utilisation (colour)")
     if ports.empty:

@@ -8,8 +8,12 @@ backward, whichever end its origin is linked to.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
-from sim.scenario.schema import Scenario
+from sim.scenario.kinds import kind_of
+from sim.scenario.schema import Crossing, Port, Scenario
+
+T = TypeVar("T", Crossing, Port)
 
 MAX_CROSSINGS = 3  # gauge changes on one path (China border, Brest, Akhalkalaki)
 MAX_SEA_LEGS = 2  # sea passages on one path (the Caspian, the Black Sea)
@@ -96,8 +100,9 @@ def legs(scenario: Scenario, path: list[str], links: dict[frozenset, str]) -> li
 
 
 def gauge_problems(scenario: Scenario, path: list[str]) -> list[str]:
-    """Gauge must be constant between border nodes and change at every border node (a sea
-    passage may land on either gauge: boxes are lifted off the vessel)."""
+    """Gauge must be constant between border nodes and change at every border node (a node
+    whose kind joins the gauges; a sea passage may land on either gauge: boxes are lifted
+    off the vessel)."""
     problems = []
     gauge = scenario.nodes[path[0]].gauge_mm
     crossed_at = None  # border just passed, whose far side must have the other gauge
@@ -106,7 +111,7 @@ def gauge_problems(scenario: Scenario, path: list[str]) -> list[str]:
         if is_sea(scenario, prev, node_id):
             gauge = node.gauge_mm
             continue
-        if node.kind == "border":
+        if kind_of(node).joins_gauges:
             if crossed_at is not None:
                 problems.append(f"two border crossings in a row ('{crossed_at}', '{node_id}')")
             crossed_at = node_id
@@ -123,23 +128,26 @@ def gauge_problems(scenario: Scenario, path: list[str]) -> list[str]:
     return problems
 
 
-def crossing_gauges(scenario: Scenario, path: list[str]) -> list[tuple[str, int, int]]:
-    """(border node, gauge in, gauge out) for each crossing on a valid path."""
-    out = []
-    gauge_in = None
+def crossing_gauges(scenario: Scenario, path: list[str]
+                    ) -> list[tuple[str, int | None, int | None]]:
+    """(border node, gauge in, gauge out) for each crossing on a valid path (None: no
+    gauge on that side)."""
+    out: list[tuple[str, int | None, int | None]] = []
+    gauge_in: int | None = None
     for i, node_id in enumerate(path):
         node = scenario.nodes[node_id]
-        if node.kind != "border":
+        if not kind_of(node).joins_gauges:
             gauge_in = node.gauge_mm
             continue
         nxt = next((scenario.nodes[n].gauge_mm for n in path[i + 1:]
-                    if scenario.nodes[n].kind != "border"), None)
+                    if not kind_of(scenario.nodes[n]).joins_gauges), None)
         out.append((node_id, gauge_in, nxt))
     return out
 
 
-def outbound_boxes(scenario: Scenario, border: str, gauge_out: int) -> int:
-    c = scenario.nodes[border].crossing
+def outbound_boxes(scenario: Scenario, border: str, gauge_out: int | None) -> int:
+    """Boxes per outbound train formed at a border crossing onto ``gauge_out``."""
+    c = _table(scenario, border, Crossing)
     return c.train_boxes_standard_gauge if gauge_out == 1435 else c.train_boxes_broad_gauge
 
 
@@ -167,22 +175,33 @@ def transfers(scenario: Scenario, path: list[str]) -> list[Transfer]:
     boxes = s.nodes[path[0]].boxes_per_train
     for i in range(1, len(path) - 1):
         nid, node = path[i], s.nodes[path[i]]
-        if node.kind not in ("border", "port"):
+        kind = kind_of(node)
+        if not kind.transfers_boxes:
             continue
         by_sea = frozenset(path[i - 1:i + 1]) in services
         onto = services.get(frozenset(path[i:i + 2]))
         if onto is not None:
             nb = onto.capacity_boxes(share)
-        elif node.kind == "border":
+        elif kind.joins_gauges:
             nb = outbound_boxes(s, nid, gauges.get(nid))
         else:
-            nb = node.port.train_boxes
+            nb = _table(s, nid, Port).train_boxes
         out.append(Transfer(nid, boxes, by_sea, nb, onto is not None, tuple(path[i + 1:])))
         boxes = nb
     return out
 
 
-def handling_of(scenario: Scenario, node_id: str):
-    """The crossing or port table of a transfer node (None if it has neither)."""
+def handling_of(scenario: Scenario, node_id: str) -> Crossing | Port | None:
+    """The table of a node whose kind transfers boxes (its crossing or port), None if it
+    has none."""
     n = scenario.nodes[node_id]
-    return n.crossing if n.kind == "border" else n.port
+    section = kind_of(n).section
+    return getattr(n, section) if section is not None else None
+
+
+def _table(scenario: Scenario, node_id: str, model: type[T]) -> T:
+    """The node's table of type ``model``; a node on a valid path has it."""
+    table = handling_of(scenario, node_id)
+    if not isinstance(table, model):
+        raise PathError(f"node '{node_id}' has no {model.__name__.lower()} table")
+    return table

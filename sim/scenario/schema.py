@@ -8,7 +8,7 @@ Model time is in hours; units are carried by field names. Cross-field rules live
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -22,6 +22,8 @@ from pydantic import (
 
 from sim.scenario.distributions import Distribution
 
+# the node kinds; each is a row of the registry, sim.scenario.kinds (sim.scenario.kind_fields
+# checks at import that the two name the same kinds)
 NodeKind = Literal["terminal", "junction", "border", "port"]
 Region = Literal["china", "kazakhstan", "central_asia", "russia", "mongolia", "caucasus",
                  "europe", "iran", "other"]
@@ -29,6 +31,14 @@ Corridor = Literal["northern", "trans_siberian", "middle_corridor", "north_south
                    "central_asia", "domestic"]
 Gauge = Literal[1435, 1520]
 DepartureRule = Literal["full", "timetable", "full_or_max_wait"]
+
+
+def during_run(**bounds: float) -> dict[str, Any]:
+    """``json_schema_extra`` of a field that a timeline may change during a run (``set =
+    { "table.ID.field" = value }``). The new value keeps the field's own bounds except
+    those given here (``ge``, ``gt``, ``le``, ``lt``), which replace the bound on their
+    side. :func:`sim.scenario.kind_fields.changeable` reads this mark."""
+    return {"timeline": bounds}
 
 
 class _Strict(BaseModel):
@@ -39,14 +49,16 @@ class Departure(_Strict):
     """When a train that is being formed leaves."""
 
     rule: DepartureRule = Field(
-        "full", description="full: when the train is full; timetable: at fixed times with "
+        default="full", description="full: when the train is full; timetable: at fixed times with "
         "what is ready; full_or_max_wait: when full or when the oldest ready box has waited "
         "max_wait_h")
-    max_wait_h: float | None = Field(None, gt=0, description="for full_or_max_wait, hours")
-    departures_per_day: float | None = Field(None, gt=0, le=96,
+    max_wait_h: float | None = Field(default=None, gt=0,
+                                     description="for full_or_max_wait, hours")
+    departures_per_day: float | None = Field(default=None, gt=0, le=96,
                                              description="for timetable, departures per day")
-    first_departure_h: float = Field(0.0, ge=0, lt=24, description="for timetable, hour of day")
-    min_boxes: int = Field(1, ge=1, description="a train never leaves with fewer boxes")
+    first_departure_h: float = Field(default=0.0, ge=0, lt=24,
+                                     description="for timetable, hour of day")
+    min_boxes: int = Field(default=1, ge=1, description="a train never leaves with fewer boxes")
 
     @model_validator(mode="after")
     def _rule_params(self):
@@ -93,18 +105,21 @@ class _Handling(_Strict):
     wait in the yard for what takes them on."""
 
     receiving_tracks: int = Field(gt=0, le=200, description="tracks on which inbound trains "
-                                  "wait and are unloaded, count")
+                                  "wait and are unloaded, count", json_schema_extra=during_run())
     siding_length_m: float = Field(gt=0, le=5000, description="usable length of a receiving "
                                    "or departure track, metres")
-    cranes: int = Field(gt=0, le=200, description="crane gangs, each working one train, count")
+    cranes: int = Field(gt=0, le=200, description="crane gangs, each working one train, count",
+                        json_schema_extra=during_run())
     crane_moves_per_h: float = Field(gt=0, le=500, description="container moves per hour "
-                                     "by one crane gang")
+                                     "by one crane gang", json_schema_extra=during_run())
     moves_per_box: float = Field(2.0, gt=0, le=4, description="crane moves charged per box "
                                  "(unload from one gauge, load onto the other)")
     handling_cv: float = Field(0.3, ge=0, le=3, description="coefficient of variation of a "
                                "train's handling time (0 deterministic, 1 exponential)")
     yard_capacity_teu: float = Field(gt=0, description="yard capacity, TEU; unloading "
-                                     "blocks while the yard is full")
+                                     "blocks while the yard is full",
+                                     # a timeline change is also held to 10 million TEU
+                                     json_schema_extra=during_run(le=1e7))
     customs_dwell_h: Distribution = Field(description="customs clearance of an inbound "
                                           "train (or vessel load) after unloading (its boxes "
                                           "are released together), hours")
@@ -141,7 +156,8 @@ class Port(_Handling):
 
     sea: Literal["caspian", "black_sea", "other"] = Field(
         description="the sea the port is on (caspian_teu counts Caspian ports)")
-    berths: int = Field(gt=0, le=50, description="berths for the vessel services, count")
+    berths: int = Field(gt=0, le=50, description="berths for the vessel services, count",
+                        json_schema_extra=during_run())
     train_boxes: int = Field(gt=0, le=200, description="boxes per outbound train formed "
                              "here (on the port's gauge)")
 
@@ -164,7 +180,9 @@ class Service(_Strict):
                              "container ship carrying TEU")
     from_: str = Field(alias="from", description="home port (node id)")
     to: str = Field(description="far port (node id)")
-    fleet: int = Field(gt=0, le=200, description="vessels on the service, count")
+    # a timeline may lay the whole fleet up (fleet 0) and bring it back later
+    fleet: int = Field(gt=0, le=200, description="vessels on the service, count",
+                       json_schema_extra=during_run(ge=0))
     capacity_railcars: int | None = Field(None, gt=0, le=500, description="ferries: "
                                           "railcars per vessel")
     capacity_teu: int | None = Field(None, gt=0, le=30000, description="feeders: TEU per "
@@ -197,6 +215,8 @@ class Service(_Strict):
         (1 + share_40ft) / 2 of it on average."""
         cap = self.capacity_railcars if self.kind == "ferry" else self.capacity_teu
         per_box = 1.0 if self.kind == "ferry" else 2.0
+        if cap is None:  # the _capacity validator requires it
+            raise ValueError(f"a {self.kind} needs its capacity")
         return max(1, int(cap * self.load_factor / per_box + 1e-9))
 
     def units(self, teu: int, boxes: int) -> float:
@@ -242,7 +262,7 @@ class Link(_Strict):
     speed_km_per_day: Distribution = Field(description="train running speed on the segment, "
                                            "km per day")
     train_paths_per_day: float = Field(gt=0, le=2000, description="train paths per day in "
-                                       "each direction")
+                                       "each direction", json_schema_extra=during_run())
     disruptions: list[Disruption] = Field(default_factory=list, description="random closures")
     source: str | None = None
 
@@ -329,9 +349,9 @@ class Horizon(_Strict):
 
 
 class RollingStock(_Strict):
-    metres_per_box: float = Field(15.0, gt=0, le=40, description="train length per box "
+    metres_per_box: float = Field(default=15.0, gt=0, le=40, description="train length per box "
                                   "(one 40 ft flat wagon), metres")
-    locomotive_length_m: float = Field(25.0, ge=0, le=100)
+    locomotive_length_m: float = Field(default=25.0, ge=0, le=100)
     source: str | None = None
 
 
@@ -340,8 +360,9 @@ class TransitCount(_Strict):
 
     crossings: list[str] = Field(min_length=1, description="border nodes where boxes are "
                                  "counted on arrival")
-    origin_regions: list[Region] = Field(default_factory=lambda: ["china"])
-    destination_regions: list[Region] = Field(default_factory=lambda: ["europe"])
+    origin_regions: list[Region] = Field(default_factory=lambda: list[Region](["china"]))
+    destination_regions: list[Region] = Field(
+        default_factory=lambda: list[Region](["europe"]))
     source: str | None = None
 
 
@@ -357,16 +378,17 @@ class RouteChoice(_Strict):
     traffic once its slow boxes arrive."""
 
     model: Literal["shares", "logit"] = "shares"
-    time_per_day: float = Field(-0.3, le=0, ge=-100, description="utility per day")
-    tariff_per_kusd: float = Field(-0.5, le=0, ge=-100, description="utility per 1,000 USD "
-                                   "per FEU")
-    unreliability_per_day: float = Field(-0.2, le=0, ge=-100, description="utility per day of "
-                                         "p95 - p50")
+    time_per_day: float = Field(default=-0.3, le=0, ge=-100, description="utility per day")
+    tariff_per_kusd: float = Field(default=-0.5, le=0, ge=-100,
+                                   description="utility per 1,000 USD per FEU")
+    unreliability_per_day: float = Field(default=-0.2, le=0, ge=-100,
+                                         description="utility per day of p95 - p50")
     constants: dict[str, float] = Field(default_factory=dict, description="route id -> "
                                         "alternative-specific constant (default 0)")
-    window_days: float = Field(30.0, gt=0, le=3650, description="learning window, days")
-    min_observations: int = Field(20, ge=1, description="boxes needed before learned times "
-                                  "replace the priors")
+    window_days: float = Field(default=30.0, gt=0, le=3650,
+                               description="learning window, days")
+    min_observations: int = Field(default=20, ge=1, description="boxes needed before learned "
+                                  "times replace the priors")
     source: str | None = None
 
 

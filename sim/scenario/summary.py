@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import calendar as cal_mod
+import textwrap
 from collections import Counter, defaultdict
+from collections.abc import Callable
 
-from sim.scenario.schema import Scenario
+from sim.scenario.kinds import NODE_KINDS
+from sim.scenario.schema import Crossing, Disruption, Port, Scenario
 
 
 def expected_volume(scenario: Scenario, flow_id: str, year: int) -> float:
@@ -15,11 +18,35 @@ def expected_volume(scenario: Scenario, flow_id: str, year: int) -> float:
     return f.volume(year, d.base_year) * d.scale
 
 
+def _handling_line(nid: str, c: Crossing | Port) -> str:
+    boxes_per_day = c.cranes * 24 * c.crane_moves_per_h / c.moves_per_box
+    return (f"    {nid:12s} {c.receiving_tracks:3d} tracks, {c.cranes:3d} crane gang(s) "
+            f"(~{boxes_per_day:,.0f} boxes/day), yard {c.yard_capacity_teu:,.0f} TEU, "
+            f"customs mean {c.customs_dwell_h.mean:.0f} h, departure {c.departure.rule}")
+
+
+def _port_line(nid: str, p: Port) -> str:
+    return (f"    {nid:12s} {p.sea:9s} {p.berths:2d} berth(s), yard "
+            f"{p.yard_capacity_teu:,.0f} TEU, customs mean {p.customs_dwell_h.mean:.0f} h,"
+            f" trains of {p.train_boxes}")
+
+
+# per node kind with a table: the heading of its part of the summary, whether the heading
+# shows when no node has the kind, and one line per node (a kind not named here: its
+# plural, shown when there are some, and the line of a crossing's handling)
+TABLES: dict[str, tuple[str, bool, Callable]] = {
+    "border": ("  crossings (gauge change):", True, _handling_line),
+    "port": ("  ports:", False, _port_line),
+}
+
+
 def describe(s: Scenario) -> str:
+    """The summary ``corridor check`` prints: horizon, network, facilities, vessel
+    services, demand by region pair and year, seasonality, route choice, disruptions
+    and the timeline."""
     h = s.horizon
     kinds = Counter(n.kind for n in s.nodes.values())
     km = sum(link.length_km for link in s.links.values())
-    import textwrap
     lines = [
         *textwrap.wrap(f"scenario {s.name}: {s.description}".rstrip(": "), width=92,
                        subsequent_indent="    ", max_lines=4),
@@ -31,24 +58,17 @@ def describe(s: Scenario) -> str:
         *textwrap.wrap(f"  routes    {len(s.routes)}: " + ", ".join(
             f"{rid} ({r.corridor})" for rid, r in s.routes.items()), width=92,
             subsequent_indent="            "),
-        "  crossings (gauge change):",
     ]
-    for nid, n in s.nodes.items():
-        c = n.crossing
-        if c is None:
+    for kind in NODE_KINDS.values():
+        if kind.section is None:
             continue
-        boxes_per_day = c.cranes * 24 * c.crane_moves_per_h / c.moves_per_box
-        lines.append(f"    {nid:12s} {c.receiving_tracks:3d} tracks, {c.cranes:3d} crane gang(s) "
-                     f"(~{boxes_per_day:,.0f} boxes/day), yard {c.yard_capacity_teu:,.0f} TEU, "
-                     f"customs mean {c.customs_dwell_h.mean:.0f} h, "
-                     f"departure {c.departure.rule}")
-    ports = [(nid, n.port) for nid, n in s.nodes.items() if n.port is not None]
-    if ports:
-        lines.append("  ports:")
-    for nid, p in ports:
-        lines.append(f"    {nid:12s} {p.sea:9s} {p.berths:2d} berth(s), yard "
-                     f"{p.yard_capacity_teu:,.0f} TEU, customs mean {p.customs_dwell_h.mean:.0f} h,"
-                     f" trains of {p.train_boxes}")
+        heading, always, line = TABLES.get(kind.name, (f"  {kind.plural}:", False,
+                                                       _handling_line))
+        tables = [(nid, getattr(n, kind.section)) for nid, n in s.nodes.items()
+                  if n.kind == kind.name and getattr(n, kind.section) is not None]
+        if tables or always:
+            lines.append(heading)
+        lines += [line(nid, t) for nid, t in tables]
     if s.services:
         lines.append("  services:")
     for sid, v in s.services.items():
@@ -84,8 +104,9 @@ def describe(s: Scenario) -> str:
                      f"{rc.window_days:g} d")
     else:
         lines.append("  choice    fixed route shares per flow")
-    disrupted = [(fid, d) for fid, el in [*s.links.items(), *s.nodes.items()]
-                 for d in el.disruptions]
+    disrupted: list[tuple[str, Disruption]] = [
+        *((lid, d) for lid, link in s.links.items() for d in link.disruptions),
+        *((nid, d) for nid, node in s.nodes.items() for d in node.disruptions)]
     if disrupted:
         lines.append("  disrupt   " + ", ".join(
             f"{fid} {d.kind} {d.events_per_year:g}/yr x {d.duration_h.mean:.0f} h"

@@ -1,0 +1,51 @@
+"""Cross-field consistency rules, run after the schema; one function per rule.
+
+Each rule yields ``(dotted.path, message)`` pairs; :func:`run_all` collects every problem
+so that a user sees them all at once. The rules live by theme: the network's elements
+(:mod:`.elements`), routes and flows (:mod:`.flows`), the timeline (:mod:`.changes`).
+What a node kind needs is read from the registry, :mod:`sim.scenario.kinds`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sim.scenario.checks.changes import timeline
+from sim.scenario.checks.elements import (
+    Found,
+    ids,
+    link_duplicates,
+    link_endpoints,
+    link_gauges,
+    node_fields,
+    positive_speeds,
+    services,
+    transit_count,
+)
+from sim.scenario.checks.flows import (
+    demand_size,
+    flow_ends,
+    flow_paths_connect,
+    flow_years,
+    horizon_years,
+    route_choice,
+    route_paths,
+    services_sail_loaded,
+    train_lengths,
+    yards_hold_trains,
+)
+from sim.scenario.schema import Scenario
+
+RULES: list[Callable[[Scenario], Found]] = [
+    ids, node_fields, link_endpoints, link_duplicates, link_gauges, services, route_paths,
+    flow_ends, flow_paths_connect, flow_years, services_sail_loaded, train_lengths,
+    positive_speeds, yards_hold_trains, transit_count, horizon_years, demand_size, timeline,
+    route_choice]
+
+
+def run_all(s: Scenario) -> list[tuple[str, str]]:
+    """Every problem the rules find, in rule order."""
+    out: list[tuple[str, str]] = []
+    for rule in RULES:
+        out.extend(rule(s))
+    return out

@@ -1,0 +1,106 @@
+"""The timeline rule: dated changes fall in the simulated span, close only closable
+facilities, set only fields that may change during a run (marked in the schema, see
+:func:`sim.scenario.kind_fields.timeline_fields`) to values within their bounds, and give route
+shares that make sense."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sim.scenario.checks.elements import Found
+from sim.scenario.checks.flows import flow_paths, loads, path_problems
+from sim.scenario.kind_fields import timeline_fields
+from sim.scenario.kinds import kind_of, kinds_where
+from sim.scenario.problems import did_you_mean
+from sim.scenario.schema import Scenario, _route_shares
+
+# parameters a timeline may change, by table of the scenario, with their bounds
+TIMELINE_FIELDS = timeline_fields()
+ALLOWED_CHANGES = ", ".join(f"{t}.ID.{f}" for t, fs in TIMELINE_FIELDS.items() for f in fs)
+
+
+def timeline(s: Scenario) -> Found:
+    """Timeline changes fall in the simulated span, name existing facilities and
+    parameters that can change during a run, with valid values."""
+    h = s.horizon
+    first = h.start - dt.timedelta(days=h.warmup_days)
+    for i, ch in enumerate(s.timeline):
+        p = f"timeline[{i}]"
+        if not (first <= ch.date < h.end):
+            yield f"{p}.date", (f"{ch.date} is outside the simulated span {first} .. {h.end} "
+                                "(warm-up included, end excluded)")
+        if ch.close is not None:
+            node = s.nodes.get(ch.close)
+            if ch.close in s.links or (node is not None and kind_of(node).closable):
+                continue
+            if node is not None:
+                which = ", ".join(k.plural for k in kinds_where(lambda k: k.closable))
+                yield f"{p}.close", (f"'{ch.close}' is a {node.kind}; only {which} and links "
+                                     "can close")
+            else:
+                closable = [*s.links, *(k for k, n in s.nodes.items()
+                                        if kind_of(n).closable)]
+                yield f"{p}.close", (f"unknown facility '{ch.close}' "
+                                     f"({did_you_mean(ch.close, closable)})")
+            continue
+        for path, value in (ch.set or {}).items():
+            yield from _timeline_value(s, f"{p}.set", path, value)
+        if ch.shares is not None:
+            yield from _timeline_shares(s, f"{p}.shares", ch.shares)
+
+
+def _timeline_shares(s: Scenario, where: str, shares: dict[str, dict[str, float]]) -> Found:
+    if s.route_choice.model != "shares":
+        yield where, ("route shares can change only with route_choice.model = 'shares' (the "
+                      "logit chooses routes by their cost)")
+        return
+    paths = {(fid, rid): (path, err) for fid, rid, path, err in flow_paths(s)}
+    for fid, table in shares.items():
+        if fid not in s.demand.flows:
+            yield f"{where}.{fid}", f"unknown flow '{fid}' ({did_you_mean(fid, s.demand.flows)})"
+            continue
+        try:
+            _route_shares(table)
+        except ValueError as e:
+            yield f"{where}.{fid}", str(e)
+            continue
+        for rid in table:
+            if rid not in s.routes:
+                yield (f"{where}.{fid}.{rid}",
+                       f"unknown route '{rid}' ({did_you_mean(rid, s.routes)})")
+            elif (fid, rid) in paths:
+                path, err = paths[(fid, rid)]
+                for msg in [err] if err else path_problems(s, path or []):
+                    yield f"{where}.{fid}.{rid}", msg
+
+
+def _timeline_value(s: Scenario, where: str, path: str, value: float) -> Found:
+    table, _, rest = path.partition(".")
+    eid, _, field = rest.partition(".")
+    allowed = TIMELINE_FIELDS.get(table)
+    if allowed is None or not eid or not field:
+        yield where, f"'{path}' cannot change during a run (allowed: {ALLOWED_CHANGES})"
+        return
+    items = getattr(s, table)
+    if eid not in items:
+        yield where, f"unknown {table[:-1]} '{eid}' in '{path}' ({did_you_mean(eid, items)})"
+        return
+    if field not in allowed:
+        yield where, (f"'{field}' of a {table[:-1]} cannot change during a run "
+                      f"({did_you_mean(field, allowed)})")
+        return
+    if table == "nodes" and getattr(s.nodes[eid], field.split(".")[0]) is None:
+        yield where, f"'{eid}' has no {field.split('.')[0]} in '{path}'"
+        return
+    low, high, whole = allowed[field]
+    if field.endswith("yard_capacity_teu"):
+        nb = loads(s)[0].get(eid)
+        if nb is not None and value < 2 * nb:
+            yield where, (f"'{path}' = {value:g} TEU cannot take one inbound load of {nb} "
+                          f"boxes (up to {2 * nb} TEU)")
+            return
+    if whole and value != int(value):
+        yield where, f"'{path}' must be a whole number (got {value:g})"
+    elif not (low < value <= high if not whole else low <= value <= high):
+        op = ">=" if whole else ">"
+        yield where, f"'{path}' must be {op} {low:g} and <= {high:g} (got {value:g})"

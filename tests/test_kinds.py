@@ -1,0 +1,191 @@
+"""The node-kind registry (sim.scenario.kinds): every row names things that exist (engine
+class, KPIs, schema table), a row that names something missing fails loudly, the fields a
+timeline may change come from the schema with the bounds they always had, and the
+scenario layer and the map ask the registry instead of testing kind strings."""
+
+from __future__ import annotations
+
+import importlib
+import re
+from pathlib import Path
+
+import pytest
+
+from sim.engine.model import Model
+from sim.measure import kpis
+from sim.measure.timeseries import daily
+from sim.scenario import kind_fields, kinds
+from sim.scenario.loading import load_scenario
+from sim.scenario.problems import ConfigError
+
+from .conftest import HERE, ROOT
+
+TOY_SEA = HERE / "scenarios" / "toy_sea.toml"
+
+
+def resolve(dotted: str) -> object:
+    """``"module:Class"`` -> the object (as the engine will resolve a row's class)."""
+    module, _, name = dotted.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+# the fields a timeline could change and their bounds, as checks.TIMELINE_FIELDS stated
+# them by hand before the registry (low, high, whole numbers): written down once, here
+BEFORE = {
+    "links": {"train_paths_per_day": (0.0, 2000.0, False)},
+    "nodes": {"crossing.cranes": (1, 200, True), "crossing.receiving_tracks": (1, 200, True),
+              "crossing.crane_moves_per_h": (0.0, 500.0, False),
+              "crossing.yard_capacity_teu": (0.0, 1e7, False),
+              "port.cranes": (1, 200, True), "port.receiving_tracks": (1, 200, True),
+              "port.crane_moves_per_h": (0.0, 500.0, False), "port.berths": (1, 50, True),
+              "port.yard_capacity_teu": (0.0, 1e7, False)},
+    "services": {"fleet": (0, 200, True)},
+}
+
+
+def test_every_engine_class_resolves_to_a_class():
+    named = {k.name: k.engine for k in kinds.NODE_KINDS.values() if k.engine is not None}
+    assert set(named) == {"border", "port"}
+    for name, dotted in named.items():
+        assert isinstance(resolve(dotted), type), name
+
+
+def test_every_kpi_of_a_kind_is_in_the_catalogue():
+    for k in kinds.NODE_KINDS.values():
+        assert set(k.kpis) <= set(kpis.KPIS), k.name
+    assert set(kinds.CLOSURE_KPIS) == kpis.RESILIENCE
+
+
+def test_the_registry_names_nothing_missing():
+    assert kinds.registry_problems(kpis.KPIS, resolve) == []
+    assert kind_fields.schema_problems() == []
+
+
+def _fake(**fields) -> kinds.Kind:
+    row = dict(name="dry_port", label="inland dry port", plural="dry ports",
+               section="dry_port", section_noun="dry port table", section_help="",
+               engine="sim.engine.facilities.dry_port:DryPort",
+               kpis=("dry_port_dwell_hours_mean",), series=(),
+               symbol=kinds.Symbol("D", 28, "black", 7),
+               closable=True, transfers_boxes=True)
+    return kinds.Kind(**{**row, **fields})
+
+
+def test_a_kind_without_its_engine_class_or_kpis_fails_loudly(monkeypatch):
+    monkeypatch.setitem(kinds.NODE_KINDS, "dry_port", _fake())
+    problems = kinds.registry_problems(kpis.KPIS, resolve)
+    assert problems == [
+        "kind 'dry_port': engine class sim.engine.facilities.dry_port:DryPort not found "
+        "(No module named 'sim.engine.facilities.dry_port')",
+        "kind 'dry_port': KPIs not in the catalogue: dry_port_dwell_hours_mean"]
+    assert kind_fields.schema_problems() == [
+        "kind 'dry_port': not a NodeKind of the schema",
+        "kind 'dry_port': Node has no table 'dry_port'"]
+
+
+@pytest.mark.parametrize("fields, problem", [
+    ({"engine": "sim.engine.facilities.border:NoSuchClass"},
+     "kind 'dry_port': engine class sim.engine.facilities.border:NoSuchClass not found "
+     "(module 'sim.engine.facilities.border' has no attribute 'NoSuchClass')"),
+    ({"engine": "sim.engine.facilities.disruptions:merge"},
+     "kind 'dry_port': engine sim.engine.facilities.disruptions:merge is not a class"),
+    ({"engine": None}, "kind 'dry_port': a kind with a table needs an engine class"),
+    ({"engine": "sim.engine.facilities.port:PortFacility"}, None),
+])
+def test_each_missing_part_of_a_row_is_named(monkeypatch, fields, problem):
+    row = _fake(kpis=("port_dwell_hours_mean",), **fields)  # KPIs that exist
+    monkeypatch.setitem(kinds.NODE_KINDS, "dry_port", row)
+    assert kinds.registry_problems(kpis.KPIS, resolve) == ([problem] if problem else [])
+
+
+def test_a_kind_missing_from_the_registry_is_named(monkeypatch):
+    monkeypatch.delitem(kinds.NODE_KINDS, "junction")
+    assert kind_fields.schema_problems() == [
+        "kind 'junction': not a row of the registry (sim.scenario.kinds)"]
+
+
+def test_timeline_fields_and_bounds_come_from_the_schema_unchanged():
+    got = kind_fields.timeline_fields()
+    assert got == BEFORE
+    assert all(isinstance(b, kind_fields.Bounds) for t in got.values() for b in t.values())
+    assert kind_fields.kind_fields(kinds.NODE_KINDS["terminal"]) == {}
+    assert list(kind_fields.kind_fields(kinds.NODE_KINDS["port"])) == [
+        "receiving_tracks", "cranes", "crane_moves_per_h", "yard_capacity_teu", "berths"]
+
+
+def test_a_field_marked_without_usable_bounds_is_refused():
+    from pydantic import BaseModel, Field
+
+    from sim.scenario.schema import during_run
+
+    class Loose(BaseModel):
+        rate: float = Field(ge=0, le=5, json_schema_extra=during_run())
+
+    with pytest.raises(TypeError, match="Loose.rate: a real-valued field"):
+        kind_fields.changeable(Loose)
+
+
+@pytest.fixture(scope="module")
+def closed_sea_run():
+    """The toy sea corridor with its crossing and a port closed for a while."""
+    s = load_scenario(TOY_SEA, overrides={"timeline": [
+        {"date": "2024-01-20", "close": "gate", "days": 2},
+        {"date": "2024-01-25", "close": "east", "days": 2}]})
+    return s, Model(s).run()
+
+
+def test_what_each_kind_yields_is_in_its_row(closed_sea_run):
+    """The KPIs scoped to a node are those its kind's row names (and the closure KPIs for
+    a closable kind that closed); every KPI a present kind names is yielded."""
+    s, out = closed_sea_run
+    k = kpis.compute(out)
+    by_scope: dict[str, set[str]] = {}
+    for name, _period, scope in k:
+        by_scope.setdefault(scope, set()).add(name)
+    seen: dict[str, set[str]] = {}
+    for nid, node in s.nodes.items():
+        row = kinds.kind_of(node)
+        names = by_scope.get(nid, set())
+        declared = set(row.kpis) | (set(kinds.CLOSURE_KPIS) if row.closable else set())
+        assert names <= declared, nid
+        seen.setdefault(row.name, set()).update(names)
+    for name in ("border", "port"):
+        row = kinds.NODE_KINDS[name]
+        assert seen[name] == set(row.kpis) | set(kinds.CLOSURE_KPIS), name
+    assert seen["terminal"] == set()
+
+
+def test_each_kind_has_the_daily_series_its_row_names(closed_sea_run):
+    s, out = closed_sea_run
+    ts = daily(out)
+    for nid, node in s.nodes.items():
+        row = kinds.kind_of(node)
+        mine = ts[ts["facility"] == nid]
+        assert sorted(set(mine["metric"])) == sorted(row.series), nid
+        assert set(mine["kind"]) == ({row.section} if row.series else set()), nid
+
+
+def test_a_table_missing_on_a_flow_path_is_reported_not_a_crash(tmp_path):
+    text = (HERE / "scenarios" / "toy.toml").read_text()
+    start = text.index("[nodes.gate.crossing]")
+    end = text.index("[nodes.omega]")
+    (tmp_path / "bare.toml").write_text(text[:start] + text[end:])
+    with pytest.raises(ConfigError) as e:
+        load_scenario(tmp_path / "bare.toml")
+    assert str(e.value).endswith(
+        "bare.toml: nodes.gate.crossing: a border node needs a [crossing] table")
+    assert len(e.value.problems) == 1
+
+
+# a node kind named in quotes beside a comparison of a kind: what the registry replaces
+KIND_TEST = re.compile(r"""kind\W*(==|!=|\bin\b|\bnot in\b)[^\n]*["'](border|port|terminal|"""
+                       r"""junction)["']""")
+
+
+@pytest.mark.parametrize("path", [
+    *sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "sim" / "scenario").rglob("*.py")
+            if p.name != "kinds.py"),
+    "sim/plots/network_map.py"])
+def test_no_kind_string_tests_outside_the_registry(path):
+    text = Path(ROOT / path).read_text(encoding="utf-8")
+    assert not [m.group(0) for m in KIND_TEST.finditer(text)]
