@@ -1,4 +1,5 @@
 """Sensitivity sweeps: designs, executors, resumable results, indices (issue 6)."""
+# ruff: noqa: E501 — the specs below are TOML text whose lines the tests edit one by one
 
 from __future__ import annotations
 
