@@ -19,6 +19,9 @@ import pandas as pd
 import pytest
 
 from sim.cli import main
+from sim.engine.model import Model
+from sim.measure.kpis import KPIS, SECTIONS, compute
+from sim.scenario.loading import load_scenario
 from sim.scenario.problems import ConfigError
 from sim.study.analyze import analyze
 from sim.study.sweeps import load_sweep, run_sweep
@@ -223,9 +226,6 @@ def test_scenario_sweep_same_rows_inline_and_on_two_workers(tmp_path):
     rho = ra[["demand", "transit_containers_china_central_asia"]].corr("spearman").iloc[0, 1]
     assert rho > 0.9
     # and replication 0 of a point is the scenario run with those values
-    from sim.engine.model import Model
-    from sim.measure.kpis import compute
-    from sim.scenario.loading import load_scenario
     r0 = ra.iloc[3]
     sc = load_scenario(TOY, overrides={
         "demand.flows.west.containers_per_year": float(r0["demand"]),
@@ -524,9 +524,6 @@ def test_shipped_sweep_specs_load_and_cite_their_ranges(path):
 def test_kpis_asked_by_name_equal_the_full_computation(name):
     """compute(out, names) skips the parts that yield none of the names: every KPI asked
     for alone has exactly the values of the full computation (so SECTIONS is complete)."""
-    from sim.engine.model import Model
-    from sim.measure.kpis import KPIS, compute
-    from sim.scenario.loading import load_scenario
     out = Model(load_scenario(HERE / "scenarios" / name), 3, 0).run()
     full = compute(out)
     for kpi in {k[0] for k in full}:
@@ -647,5 +644,4 @@ def test_interrupted_folders_are_resumable(tmp_path, capsys):
 
 
 def test_every_kpi_belongs_to_a_part_of_the_computation():
-    from sim.measure.kpis import KPIS, SECTIONS
     assert set().union(*SECTIONS.values()) == set(KPIS)

@@ -10,6 +10,7 @@ the pool itself is broken.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -116,8 +117,6 @@ class DaskExecutor:
     ``local`` worker processes started here on loopback and stopped at the end."""
 
     def __init__(self, scheduler: str | None = None, local: int | None = None):
-        import logging
-
         from distributed import Client, LocalCluster  # Dask loaded only when asked for
         self.cluster = None
         if scheduler is None:
