@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import get_args
 
 import numpy as np
 import pandas as pd
@@ -24,7 +25,9 @@ from sim.measure.kpis import KPIS, SECTIONS, compute
 from sim.scenario.loading import load_scenario
 from sim.scenario.problems import ConfigError
 from sim.study.analyze import analyze
-from sim.study.sweeps import load_sweep, run_sweep
+from sim.study.sweeps import SweepSpec, load_sweep, run_sweep
+from sim.study.sweeps.methods import METHODS
+from sim.study.sweeps.schema import MethodName
 from tests.testfunctions import _marker, ishigami_indices
 
 HERE = Path(__file__).parent
@@ -645,3 +648,19 @@ def test_interrupted_folders_are_resumable(tmp_path, capsys):
 
 def test_every_kpi_belongs_to_a_part_of_the_computation():
     assert set().union(*SECTIONS.values()) == set(KPIS)
+
+
+@pytest.mark.parametrize("name", sorted(METHODS))
+def test_each_method_is_found_by_name_and_sizes_its_design(name):
+    """Every method the spec allows has a row in the table, and its size rule is the
+    number of points its sampler makes (oat: one more per parameter whose base is not one
+    of its levels, as here)."""
+    assert set(METHODS) == set(get_args(MethodName))
+    prm = [{"path": p, "low": 0.0, "high": 1.0, "base": 0.5} for p in ("a", "b", "c")]
+    spec = SweepSpec(model="tests.testfunctions:linear", method=name, samples=4,
+                     outputs=["y"], parameters=prm)
+    unit, varied = METHODS[name].sample(spec)
+    assert unit.shape[1] == 3 and ((unit >= 0) & (unit <= 1)).all()
+    assert (varied is not None) == (name == "oat")
+    size = METHODS[name].size(spec)
+    assert len(unit) == (size + 3 if name == "oat" else size)

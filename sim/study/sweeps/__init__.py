@@ -30,10 +30,8 @@ The package, by role:
 """
 
 from sim.study.sweeps.folder import read_sweep_folder
-from sim.study.sweeps.methods import METHODS, design
-from sim.study.sweeps.runner import SweepSummary, run_sweep
-from sim.study.sweeps.schema import SweepParameter, SweepSpec, salib_problem
-from sim.study.sweeps.spec import Sweep, load_sweep
+from sim.study.sweeps.runner import run_sweep
+from sim.study.sweeps.schema import SweepSpec, salib_problem
+from sim.study.sweeps.spec import load_sweep
 
-__all__ = ["SweepSpec", "SweepParameter", "Sweep", "SweepSummary", "load_sweep", "design",
-           "run_sweep", "read_sweep_folder", "salib_problem", "METHODS"]
+__all__ = ["SweepSpec", "load_sweep", "run_sweep", "read_sweep_folder", "salib_problem"]

@@ -143,22 +143,22 @@ def spec_problems(spec: SweepSpec, shown: str) -> list[Problem]:
     return problems
 
 
-def _check_scenario(sweep: Sweep, scenario: str) -> None:
+def _check_scenario(sweep: Sweep, scenario_file: str) -> None:
     """The outputs and parameters against the base scenario (with 'set' applied); fills
     in each parameter's base and whole-number flag from the scenario."""
     spec, shown = sweep.spec, sweep.shown
-    base = sweep.path.parent / scenario
+    base = sweep.path.parent / scenario_file
     if not base.is_file():
-        raise ConfigError([Problem(shown, "scenario", f"'{scenario}' not found next to "
+        raise ConfigError([Problem(shown, "scenario", f"'{scenario_file}' not found next to "
                                    "this file")])
     loaded = load_raw(base)
     base_shown = str(base)
     if spec.set:
         apply_overrides(loaded, dict(spec.set), shown)
-    scenario_ = validate(copy.deepcopy(loaded), base_shown)   # ConfigError names 'set' values
-    data = resolved_dict(scenario_)
+    scenario = validate(copy.deepcopy(loaded), base_shown)   # ConfigError names 'set' values
+    data = resolved_dict(scenario)
     sweep.loaded, sweep.base_config_hash = loaded, config_hash(data)
-    years = [label for label, _a, _b in Calendar.of(scenario_).years()]
+    years = [label for label, _a, _b in Calendar.of(scenario).years()]
     problems = _output_problems(sweep, years)
     for i, prm in enumerate(spec.parameters):
         value, found = path_value(data, prm.path, f"parameters[{i}]", shown)

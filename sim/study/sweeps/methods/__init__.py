@@ -30,7 +30,7 @@ def design(spec: SweepSpec) -> tuple[np.ndarray, list[str] | None]:
 
 
 def design_size(spec: SweepSpec) -> int:
-    """Design points a spec makes (an upper bound for oat, exact otherwise)."""
+    """Design points a spec makes (oat: when every base is one of the levels)."""
     return METHODS[spec.method].size(spec)
 
 

@@ -53,7 +53,8 @@ class Method:
     name
         As written in a spec's ``method``.
     size
-        Design points a spec makes (an upper bound for ``oat``, exact otherwise).
+        Design points a spec makes (for ``oat``: when every base is one of the levels;
+        one more per parameter whose base is not), checked against the runs limit.
     check
         Problems of the spec that only this method has (checked before the scenario or
         model is read), in the order they are reported.

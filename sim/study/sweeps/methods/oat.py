@@ -20,7 +20,8 @@ from sim.study.sweeps.schema import SweepParameter, SweepSpec
 
 
 def size(spec: SweepSpec) -> int:
-    """An upper bound: levels that fall on a parameter's base are not run twice."""
+    """Points when every parameter's base is one of its levels (the base point already
+    has that level); one more per parameter whose base falls between levels."""
     return 1 + len(spec.parameters) * (spec.samples - 1)
 
 
