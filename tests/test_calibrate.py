@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from sim.cli import main
 from sim.scenario.loading import load_scenario
-from sim.study.calibration.fit import fit, write_outputs
+from sim.study.calibration.fit import abc_around, fit, write_outputs
 from sim.study.calibration.inputs import load_parameters, load_targets
 from sim.study.replications import run
 
@@ -81,7 +82,6 @@ def test_fit_recovers_the_demand_scale_and_resumes(setup):
 
 
 def test_calibrate_command(setup, capsys):
-    from sim.cli import main
     d = setup
     out = d / "cli"
     assert main(["calibrate", str(d / "targets.toml"), "--params", str(d / "parameters.toml"),
@@ -104,7 +104,6 @@ def test_calibrate_command(setup, capsys):
 
 
 def test_abc_keeps_the_draws_consistent_with_the_targets(setup):
-    from sim.study.calibration.fit import abc_around
     d = setup
     targets = load_targets(d / "targets.toml")
     params, _ = load_parameters(d / "parameters.toml")
@@ -125,10 +124,8 @@ def test_abc_keeps_the_draws_consistent_with_the_targets(setup):
 
 
 def test_run_over_the_posterior(setup, capsys):
-    from sim.cli import main
     d = setup
     if not (d / "abc" / "posterior.parquet").exists():  # when run on its own
-        from sim.study.calibration.fit import abc_around
         targets = load_targets(d / "targets.toml")
         params, _ = load_parameters(d / "parameters.toml")
         res = fit(d / "toy.toml", params, targets, d / "abc", replications=3, budget=40)

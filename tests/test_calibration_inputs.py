@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from sim.scenario.loading import load_scenario
 from sim.scenario.problems import ConfigError
+from sim.study.calibration.fit import _value_at
 from sim.study.calibration.inputs import load_parameters, load_targets, years_in
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -135,8 +137,6 @@ def test_one_parameter_may_set_several_paths(write):
 
 
 def test_the_committed_calibration_is_inside_its_bounds():
-    from sim.scenario.loading import load_scenario
-    from sim.study.calibration.fit import _value_at
     p, _ = load_parameters(ROOT / "calibration" / "parameters.toml")
     cal = load_scenario(ROOT / "calibration" / "calibrated.toml")
     text = (ROOT / "calibration" / "calibrated.toml").read_text(encoding="utf-8")

@@ -1,4 +1,5 @@
 """Sensitivity sweeps: designs, executors, resumable results, indices (issue 6)."""
+# ruff: noqa: E501 — the specs below are TOML text whose lines the tests edit one by one
 
 from __future__ import annotations
 
@@ -12,15 +13,21 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import get_args
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from sim.cli import main
+from sim.engine.model import Model
+from sim.measure.kpis import KPIS, SECTIONS, compute
+from sim.scenario.loading import load_scenario
 from sim.scenario.problems import ConfigError
 from sim.study.analyze import analyze
-from sim.study.sweeps import load_sweep, run_sweep
+from sim.study.sweeps import SweepSpec, load_sweep, run_sweep
+from sim.study.sweeps.methods import METHODS
+from sim.study.sweeps.schema import MethodName
 from tests.testfunctions import _marker, ishigami_indices
 
 HERE = Path(__file__).parent
@@ -222,9 +229,6 @@ def test_scenario_sweep_same_rows_inline_and_on_two_workers(tmp_path):
     rho = ra[["demand", "transit_containers_china_central_asia"]].corr("spearman").iloc[0, 1]
     assert rho > 0.9
     # and replication 0 of a point is the scenario run with those values
-    from sim.engine.model import Model
-    from sim.measure.kpis import compute
-    from sim.scenario.loading import load_scenario
     r0 = ra.iloc[3]
     sc = load_scenario(TOY, overrides={
         "demand.flows.west.containers_per_year": float(r0["demand"]),
@@ -523,9 +527,6 @@ def test_shipped_sweep_specs_load_and_cite_their_ranges(path):
 def test_kpis_asked_by_name_equal_the_full_computation(name):
     """compute(out, names) skips the parts that yield none of the names: every KPI asked
     for alone has exactly the values of the full computation (so SECTIONS is complete)."""
-    from sim.engine.model import Model
-    from sim.measure.kpis import KPIS, compute
-    from sim.scenario.loading import load_scenario
     out = Model(load_scenario(HERE / "scenarios" / name), 3, 0).run()
     full = compute(out)
     for kpi in {k[0] for k in full}:
@@ -646,5 +647,20 @@ def test_interrupted_folders_are_resumable(tmp_path, capsys):
 
 
 def test_every_kpi_belongs_to_a_part_of_the_computation():
-    from sim.measure.kpis import KPIS, SECTIONS
     assert set().union(*SECTIONS.values()) == set(KPIS)
+
+
+@pytest.mark.parametrize("name", sorted(METHODS))
+def test_each_method_is_found_by_name_and_sizes_its_design(name):
+    """Every method the spec allows has a row in the table, and its size rule is the
+    number of points its sampler makes (oat: one more per parameter whose base is not one
+    of its levels, as here)."""
+    assert set(METHODS) == set(get_args(MethodName))
+    prm = [{"path": p, "low": 0.0, "high": 1.0, "base": 0.5} for p in ("a", "b", "c")]
+    spec = SweepSpec(model="tests.testfunctions:linear", method=name, samples=4,
+                     outputs=["y"], parameters=prm)
+    unit, varied = METHODS[name].sample(spec)
+    assert unit.shape[1] == 3 and ((unit >= 0) & (unit <= 1)).all()
+    assert (varied is not None) == (name == "oat")
+    size = METHODS[name].size(spec)
+    assert len(unit) == (size + 3 if name == "oat" else size)

@@ -102,7 +102,7 @@ def _replications(scenario: Scenario, seed: int, reps: range, workers: int,
     results: list = [None] * n
     todo = deque(enumerate(reps))
     helpers = min(workers, n) - 1
-    with ProcessPoolExecutor(max_workers=helpers, mp_context=_mp_context()) as pool, \
+    with ProcessPoolExecutor(max_workers=helpers, mp_context=mp_context()) as pool, \
             tqdm(total=n, unit="replication", desc=scenario.name,
                  disable=None if progress else True, leave=False) as bar:
         running: dict = {}
@@ -138,14 +138,14 @@ def _replications(scenario: Scenario, seed: int, reps: range, workers: int,
     return results
 
 
-def _mp_context():
+def mp_context():
     """Worker processes forked from a fresh server process that has imported the model once
     (so that a worker does not re-import numpy, pandas and SimPy, and this process, which
     may be in any state, is never forked), or spawned where there is no fork server."""
     import multiprocessing as mp
     if "forkserver" in mp.get_all_start_methods():
         ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(["sim.experiment"])
+        ctx.set_forkserver_preload(["sim.study.replications"])
         return ctx
     return mp.get_context("spawn")
 

@@ -24,14 +24,24 @@ import datetime as dt
 import hashlib
 import json
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
+from tqdm import tqdm
 
-from sim.scenario.loading import load_scenario
+from sim import __version__
+from sim.io.atomic import write_parquet_atomic, write_text_atomic
+from sim.io.bundle import dumps, git_commit
+from sim.measure.stats import t_interval
+from sim.scenario.loading import load_scenario, resolved_dict
+from sim.scenario.problems import ConfigError, Problem
 from sim.scenario.schema import Scenario
 from sim.study.calibration.inputs import Parameters, Targets
+from sim.study.parameters import number_at
+from sim.study.replications import run
 
 
 @dataclass
@@ -45,7 +55,6 @@ class Fit:
 def simulated(kpis, target) -> tuple[float, float, float, list[float]]:
     """A target's simulated mean, 95 % interval and per-replication values from a run's
     KPI table (a relative change is taken replication by replication)."""
-    from sim.measure.stats import t_interval
 
     def values(period: str) -> np.ndarray:
         m = kpis[(kpis.name == target.kpi) & (kpis.period == period)
@@ -64,7 +73,6 @@ def simulated(kpis, target) -> tuple[float, float, float, list[float]]:
 def evaluate(base: Scenario, base_path: Path, params: Parameters, theta: dict[str, float],
              targets: Targets, seed: int, replications: int, workers: int) -> dict:
     """Run the base scenario with the parameters set to ``theta`` and score the targets."""
-    from sim.study.replications import run
     overrides = {path: float(v) for pid, v in theta.items()
                  for path in params.parameters[pid].paths}
     scenario = load_scenario(base_path, overrides=overrides)
@@ -96,8 +104,7 @@ def fit(base_path: str | Path, params: Parameters, targets: Targets, out: str | 
         progress: bool = False) -> Fit:
     """Fit the free parameters to the targets (bounded Powell on [0, 1]-scaled
     parameters), at most ``budget`` evaluations; resumable from ``out``."""
-    from scipy.optimize import minimize
-    from tqdm import tqdm
+    from scipy.optimize import minimize  # scipy loaded only when fitting
 
     base_path = Path(base_path)
     base = load_scenario(base_path)
@@ -108,10 +115,8 @@ def fit(base_path: str | Path, params: Parameters, targets: Targets, out: str | 
     ids = list(params.parameters)
     lo = np.array([params.parameters[p].low for p in ids])
     hi = np.array([params.parameters[p].high for p in ids])
-    from sim.scenario.loading import resolved_dict
-    from sim.study.calibration.inputs import _number_at
     data = resolved_dict(base)
-    start = (np.array([_number_at(data, params.parameters[p].paths[0])[0] for p in ids])
+    start = (np.array([number_at(data, params.parameters[p].paths[0])[0] for p in ids])
              - lo) / (hi - lo)
     best: dict = {}
     bar = tqdm(total=budget, unit="evaluation", desc="calibrate",
@@ -154,9 +159,7 @@ def abc_around(result: Fit, base_path: str | Path, params: Parameters, targets: 
     seed and replications (logged and resumed like the fit). Returns a DataFrame: one row
     per draw with its parameters, objective and ``accepted``; also written to
     ``posterior.parquet``."""
-    import pandas as pd
-    from scipy.stats import chi2, qmc
-    from tqdm import tqdm
+    from scipy.stats import chi2, qmc  # scipy loaded only when fitting
 
     base_path, out = Path(base_path), Path(out)
     base = load_scenario(base_path)
@@ -186,8 +189,6 @@ def abc_around(result: Fit, base_path: str | Path, params: Parameters, targets: 
                      "accepted": rec["objective"] <= threshold})
     post = pd.DataFrame(rows)
     post.attrs["threshold"] = threshold
-    from sim.io.atomic import write_parquet_atomic, write_text_atomic
-    from sim.io.bundle import dumps
     write_parquet_atomic(post, out / "posterior.parquet")
     write_text_atomic(out / "posterior.json", dumps({
         "paths": {p: params.parameters[p].paths for p in ids}, "threshold": threshold,
@@ -199,9 +200,6 @@ def abc_around(result: Fit, base_path: str | Path, params: Parameters, targets: 
 def posterior_draws(folder: str | Path, k: int) -> list[dict[str, float]]:
     """Up to ``k`` accepted draws of a calibration folder, as {dotted path: value},
     spread evenly over the accepted ones (in draw order). ConfigError if there are none."""
-    import pandas as pd
-
-    from sim.scenario.problems import ConfigError, Problem
     folder = Path(folder)
     try:
         meta = json.loads((folder / "posterior.json").read_text(encoding="utf-8"))
@@ -234,9 +232,7 @@ def _read_log(log: Path) -> dict[str, dict]:
 
 def _value_at(scenario: Scenario, path: str) -> float:
     """The number at a dotted path of a scenario (paths checked by load_parameters)."""
-    from sim.scenario.loading import resolved_dict
-    from sim.study.calibration.inputs import _number_at
-    return _number_at(resolved_dict(scenario), path)[0]
+    return number_at(resolved_dict(scenario), path)[0]
 
 
 CALIBRATION_FILES = ["manifest.json", "evaluations.jsonl", "report.json", "report.md",
@@ -249,9 +245,6 @@ def write_manifest(out: Path, base_path: str | Path, params: Parameters,
     """``manifest.json`` of a calibration folder: its kind (what ``corridor plot`` and
     ``corridor report`` look for), the base scenario, seed, replications, the free
     parameters with their bounds, the code version and the files."""
-    from sim import __version__
-    from sim.io.atomic import write_text_atomic
-    from sim.io.bundle import dumps, git_commit
     write_text_atomic(out / "manifest.json", dumps({
         "kind": "calibration", "bundle_format": 1, "base_scenario": str(base_path),
         "seed": seed, "replications": replications, "package_version": __version__,
@@ -263,8 +256,6 @@ def write_manifest(out: Path, base_path: str | Path, params: Parameters,
 
 def _add_to_manifest(out: Path, names: list[str]) -> None:
     """List more files in a calibration folder's manifest (if it has one)."""
-    from sim.io.atomic import write_text_atomic
-    from sim.io.bundle import dumps
     try:
         man = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -278,8 +269,6 @@ def write_outputs(result: Fit, base_path: str | Path, params: Parameters, out: s
                   seed: int | None = None, replications: int | None = None) -> None:
     """``report.json``, ``report.md``, ``calibrated.toml`` (a scenario that extends the
     base with the fitted values) and ``manifest.json`` in ``out``."""
-    from sim.io.atomic import write_text_atomic
-    from sim.io.bundle import dumps
     out = Path(out)
     write_manifest(out, base_path, params, command, seed, replications, CALIBRATION_FILES)
     write_text_atomic(out / "report.json", dumps({
@@ -302,7 +291,6 @@ def write_outputs(result: Fit, base_path: str | Path, params: Parameters, out: s
          f"{result.evaluations} evaluations", "", *lines, "",
          *(["Targets missed by more than 2 standard errors, and why the model's KPI and "
             "the published figure differ:", "", *misses, ""] if misses else [])]))
-    import os
     base = load_scenario(base_path)
     for target in [out / "calibrated.toml", *([Path(save)] if save else [])]:
         rel = os.path.relpath(Path(base_path).resolve(), target.parent.resolve())
@@ -319,9 +307,9 @@ def write_outputs(result: Fit, base_path: str | Path, params: Parameters, out: s
 def _as_toml(values: dict[str, float], params: Parameters, base: Scenario) -> str:
     """The fitted values as dotted keys; a distribution's parameter is written with the
     whole distribution (a child replaces a distribution whole)."""
-    from sim.scenario.loading import resolved_dict
     data = resolved_dict(base)
-    lines, dists = [], {}
+    lines: list[str] = []
+    dists: dict[str, dict] = {}
     for pid, v in values.items():
         for path in params.parameters[pid].paths:
             head, _, leaf = path.rpartition(".")

@@ -4,7 +4,8 @@ parameters.toml``), each validated like a scenario: one line per problem, naming
 and the field.
 
 This module holds the schemas and their cross-checks against the KPI catalogue and the
-base scenario; the fitting is in :mod:`sim.calibrate`.
+base scenario; the fitting is in :mod:`sim.study.calibration.fit`; what a free parameter shares with
+a sweep parameter is in :mod:`sim.study.parameters`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sim.measure.kpis import KPIS
 from sim.scenario.loading import load_scenario, read_data_file, resolved_dict
 from sim.scenario.problems import ConfigError, Problem, did_you_mean
+from sim.study.parameters import Parameter as BaseParameter
+from sim.study.parameters import path_value
 
 
 class _Strict(BaseModel):
@@ -54,36 +57,29 @@ class Target(_Strict):
     @property
     def sigma(self) -> float:
         """The standard error the objective uses."""
-        return self.sd if self.sd is not None else self.tolerance / 2
+        if self.sd is not None:
+            return self.sd
+        assert self.tolerance is not None   # the validator asks for one of the two
+        return self.tolerance / 2
 
 
 class Targets(_Strict):
     targets: dict[str, Target] = Field(min_length=1)
 
 
-class Parameter(_Strict):
-    """One free parameter: a numeric field of the base scenario, its bounds and prior."""
+class Parameter(BaseParameter):
+    """One free parameter: a numeric field of the base scenario, its bounds (checked by
+    the base class) and its prior."""
 
-    path: str | list[str] = Field(description="dotted path of a number in the scenario, "
-                                  "or several paths set to the same value (e.g. the growth "
-                                  "of several flows)")
-    low: float
-    high: float
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
+
     prior: Literal["uniform", "loguniform", "normal"] = "uniform"
     mean: float | None = Field(None, description="normal prior: its mean")
     sd: float | None = Field(None, gt=0, description="normal prior: its sd")
     source: str = Field(min_length=1, description="why these bounds")
 
-    @property
-    def paths(self) -> list[str]:
-        return [self.path] if isinstance(self.path, str) else list(self.path)
-
     @model_validator(mode="after")
-    def _bounds(self):
-        if not self.paths or any(not p for p in self.paths):
-            raise ValueError("path: give a dotted path, or a non-empty list of them")
-        if not self.low < self.high:
-            raise ValueError(f"low ({self.low:g}) must be below high ({self.high:g})")
+    def _prior(self):
         if self.prior == "loguniform" and self.low <= 0:
             raise ValueError("a loguniform prior needs low > 0")
         if self.prior == "normal" and (self.mean is None or self.sd is None):
@@ -142,43 +138,6 @@ def load_parameters(path: str | Path) -> tuple[Parameters, object]:
     if problems:
         raise ConfigError(problems)
     return params, scenario
-
-
-def path_value(data: dict, path: str | list[str], where: str, shown: str
-               ) -> tuple[int | float | None, list[Problem]]:
-    """The number that a parameter's path (or every one of its paths, which must agree)
-    names in resolved scenario data, or None and the problems (named ``where.path``)."""
-    paths = [path] if isinstance(path, str) else list(path)
-    values, problems = [], []
-    for i, p in enumerate(paths):
-        value, why = _number_at(data, p)
-        if why:
-            problems.append(Problem(shown, f"{where}.path" + (
-                "" if isinstance(path, str) else f"[{i}]"), why))
-        else:
-            values.append(value)
-    if problems:
-        return None, problems
-    if len(set(values)) > 1:
-        return None, [Problem(shown, f"{where}.path", "the paths hold different values ("
-                              f"{', '.join(f'{v:g}' for v in values)}); one parameter sets "
-                              "them all to one value")]
-    return values[0], []
-
-
-def _number_at(data: dict, path: str) -> tuple[int | float, str | None]:
-    """The number at a dotted path (as the scenario holds it: int or float), or why not."""
-    cur = data
-    parts = path.split(".")
-    for i, part in enumerate(parts):
-        if not isinstance(cur, dict) or part not in cur:
-            here = ".".join(parts[:i]) or "the scenario"
-            keys = list(cur) if isinstance(cur, dict) else []
-            return 0.0, f"'{path}': no '{part}' in {here} ({did_you_mean(part, keys)})"
-        cur = cur[part]
-    if isinstance(cur, bool) or not isinstance(cur, (int, float)):
-        return 0.0, f"'{path}' is not a number in the scenario"
-    return cur, None
 
 
 def years_in(targets: Targets) -> set[int]:

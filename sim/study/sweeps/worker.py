@@ -1,0 +1,81 @@
+"""One run of a sweep, as a worker process does it: a batch of (point, replication,
+inputs) in, one row per run out.
+
+A run is a pure function of (spec, point, replication): the scenario with the point's
+values applied, run as replication ``r`` of the spec's seed (the same random numbers at
+every point), or the model function called with the same arguments. A run that raises is
+a row with status 'failed' and its error, never an exception: only a dying worker loses
+runs.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from sim.engine.model import Model
+from sim.measure.kpis import compute
+from sim.scenario.loading import apply_overrides, validate
+from sim.study.sweeps.schema import model_function
+
+# a run's row: (point, replication, status, error, output values, wall seconds)
+RunRow = tuple[int, int, str, str, list[float], float]
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """What a worker needs to run any point: shipped once per batch (or scattered)."""
+
+    fingerprint: str
+    loaded: Any
+    shown: str
+    model: str | None
+    outputs: tuple[tuple[str, str, str], ...]   # (kpi, period, scope)
+    seed: int
+
+
+# validated scenarios of the points this worker ran last, by (fingerprint, inputs)
+_SCENARIOS: dict = {}
+
+
+def run_batch(ctx: RunContext, batch: list[tuple[int, int, dict]]) -> list[RunRow]:
+    """Run a batch of (point, replication, inputs); one row per run. A run that raises is a
+    row with status 'failed' and its error, not an exception."""
+    rows: list[RunRow] = []
+    for point, rep, inputs in batch:
+        t = time.perf_counter()
+        try:
+            values, status, error = run_one(ctx, rep, inputs), "ok", ""
+        except Exception as e:  # noqa: BLE001 — recorded with the run
+            values = [math.nan] * len(ctx.outputs)
+            status, error = "failed", f"{type(e).__name__}: {e}".splitlines()[0][:500]
+        rows.append((point, rep, status, error, values, time.perf_counter() - t))
+    return rows
+
+
+def run_one(ctx: RunContext, rep: int, inputs: dict) -> list[float]:
+    """The outputs of replication ``rep`` with ``inputs`` set (NaN for a KPI the run
+    does not have)."""
+    if ctx.model is not None:
+        got = model_function(ctx.model)(dict(inputs), ctx.seed, rep)
+        missing = [k for k, _p, _s in ctx.outputs if k not in got]
+        if missing:
+            raise KeyError(f"the model returned no {', '.join(map(repr, missing))}")
+        return [float(got[k]) for k, _p, _s in ctx.outputs]
+    key = (ctx.fingerprint, tuple(sorted(inputs.items())))
+    scenario = _SCENARIOS.get(key)
+    if scenario is None:
+        loaded = copy.deepcopy(ctx.loaded)
+        apply_overrides(loaded, inputs, "sweep")
+        scenario = validate(loaded, ctx.shown)
+        if len(_SCENARIOS) > 16:
+            _SCENARIOS.clear()
+        _SCENARIOS[key] = scenario
+    K = compute(Model(scenario, ctx.seed, rep).run(), {kpi for kpi, _p, _s in ctx.outputs})
+    return [K.get(o, math.nan) for o in ctx.outputs]
+
+
+__all__ = ["RunRow", "RunContext", "run_batch", "run_one"]
