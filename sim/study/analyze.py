@@ -146,3 +146,14 @@ def write(analysis: Analysis, out: str | Path) -> list[Path]:
 
 
 __all__ = ["analyze", "write", "Analysis", "COLUMNS"]
+
+
+def ensure_indices(folder: str | Path) -> Path | None:
+    """Analyse a sweep folder that has no indices yet (its figures and report show them);
+    the indices file written, or None if there was nothing to do."""
+    d = Path(folder)
+    if (d / "sweep.json").is_file() and not (d / "manifest.json").exists() \
+            and not (d / "indices.csv").exists():
+        write(analyze(d), d)
+        return d / "indices.csv"
+    return None

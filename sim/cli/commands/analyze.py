@@ -12,7 +12,7 @@ from sim.cli.commands.common import errors
 from sim.cli.tables import indices_summary
 from sim.io.bundle import unwritable_parent
 from sim.scenario.problems import ConfigError, Problem
-from sim.study.analyze import analyze, write
+from sim.study.analyze import analyze, ensure_indices, write
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
@@ -42,8 +42,6 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 def analyze_first(folder: str) -> None:
     """A sweep folder without indices gets them first (``corridor analyze``): its figures
     and report show them."""
-    d = Path(folder)
-    if (d / "sweep.json").is_file() and not (d / "manifest.json").exists() \
-            and not (d / "indices.csv").exists():
-        write(analyze(d), d)
-        print(f"(analysed the sweep first: {d / 'indices.csv'})", file=sys.stderr)
+    written = ensure_indices(folder)
+    if written:
+        print(f"(analysed the sweep first: {written})", file=sys.stderr)
