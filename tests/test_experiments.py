@@ -23,6 +23,7 @@ from .conftest import HERE, TOY
 TOY_SEA = HERE / "scenarios" / "toy_sea.toml"
 
 
+@pytest.mark.slow
 def test_confidence_intervals_cover_a_known_mean_about_95_percent_of_the_time():
     # 10 days of Poisson arrivals at 3,660 boxes a year, flat season: 100 boxes expected
     # in the reported days (the demand spreads each year's volume exactly). 400

@@ -14,6 +14,7 @@ def records():
     return baseline_records()
 
 
+@pytest.mark.slow
 def test_baseline_matches_golden_kpis(records):
     golden = json.loads(GOLDEN.read_text(encoding="utf-8"))
     key = lambda r: (r["name"], r["period"], r["scope"])  # noqa: E731

@@ -240,6 +240,7 @@ def test_scenario_sweep_same_rows_inline_and_on_two_workers(tmp_path):
         "border_dwell_hours_mean:gate@2024"]
 
 
+@pytest.mark.slow
 def test_dask_local_cluster_gives_the_same_rows(tmp_path):
     pytest.importorskip("distributed")
     p = spec(tmp_path, TOY_SWEEP)
@@ -258,6 +259,7 @@ def test_dask_local_cluster_gives_the_same_rows(tmp_path):
     pd.testing.assert_frame_equal(rows(tmp_path / "local"), rows(tmp_path / "existing"))
 
 
+@pytest.mark.slow
 def test_a_killed_worker_loses_nothing(tmp_path, capsys):
     """A worker process dies (SIGKILL) mid-sweep: the pool is restarted, the runs in
     flight are run again, every row is there once, equal to an undisturbed sweep."""
@@ -277,6 +279,7 @@ def test_a_killed_worker_loses_nothing(tmp_path, capsys):
     pd.testing.assert_frame_equal(rows(tmp_path / "crash"), rows(tmp_path / "ref"))
 
 
+@pytest.mark.slow
 def test_a_run_that_always_kills_its_worker_is_recorded_as_failed(tmp_path, capsys):
     """Tried on its own three times, then recorded with the reason; the runs that shared
     its batches are not charged and come out as in an undisturbed sweep."""
@@ -295,6 +298,7 @@ def test_a_run_that_always_kills_its_worker_is_recorded_as_failed(tmp_path, caps
                                   good[good.a <= 0.9].reset_index(drop=True))
 
 
+@pytest.mark.slow
 def test_kill_9_of_the_sweep_then_resume(tmp_path):
     """``kill -9`` of the sweep process at a random moment; the same command resumes:
     no run lost, none run twice, no duplicate rows, the rows of an uninterrupted sweep."""
