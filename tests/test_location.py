@@ -26,9 +26,11 @@ def check_everywhere(out) -> None:
     assert problems == []
     assert (sum(count.values()) == 1).all()
     old, new = kpis.locate(out), location.locate(out)
-    assert list(new) == list(old)
+    quick = location.locate(out, trains=False)
+    assert list(new) == list(old) == list(quick)
     for key in old:
         np.testing.assert_array_equal(new[key], old[key], err_msg=key)
+        np.testing.assert_array_equal(quick[key], old[key], err_msg=key)
     for f in (0.0, 0.2, 0.45, 0.7, 0.95):
         t = f * out.calendar.end_h
         where = location.locate(out, at_h=t)

@@ -75,53 +75,61 @@ class LocationError(ValueError):
 
 @dataclass
 class Trains:
-    """Carriers that left a stop with known boxes: per carrier its departure hour, a name
-    for messages, and its rows (concatenated, carrier by carrier)."""
+    """Carriers that left a stop with known boxes: per carrier its departure hour and
+    where it left (an index into ``labels``, for messages), and its rows (concatenated,
+    carrier by carrier)."""
 
     depart: np.ndarray
-    names: list[str]
+    source: np.ndarray
+    labels: list[str]
     rows: np.ndarray
     sizes: np.ndarray
 
 
-def _carriers(out: RunOutput) -> tuple[Trains, list, list]:
-    """Everything read from the engine's carriers, in one place: trains that left an
-    origin, a crossing or a port with their rows; port departures by train per port
-    ``(rows, hours)``; and sailings ``(rows, sail hour, anchorage arrival, landing
+def _carriers(out: RunOutput) -> tuple[list, list]:
+    """The vessels' and the ports' logs, read in one place: port departures by train per
+    port ``(rows, hours)``, and sailings ``(rows, sail hour, anchorage arrival, landing
     hour, landing port)``."""
-    st = out.store
-    dep, names, rows, sizes = [], [], [], []
-    ot = rows_array(out.origin_trains, 5)  # flow, route, hour, boxes, teu
-    for f in range(len(out.flow_ids)):
-        mine = ot[ot[:, 0] == f]
-        n = mine[:, 3].astype(np.int64)
-        # a flow's rows are its boxes in order of arrival; each train takes the next ones
-        flow_rows = np.flatnonzero(st.flow == f)[:int(n.sum())]
-        dep += mine[:, 2].tolist()
-        names += [f"origin train of {out.flow_ids[f]}"] * len(n)
-        rows.append(flow_rows)
-        sizes += n.tolist()
     by_rail = []
-    for nid, fac in [*out.crossings.items(), *out.ports.items()]:
-        t = [row[0] for row in fac.out_log]
-        dep += t
-        names += [f"train leaving {nid}"] * len(t)
-        rows += fac.out_rows
-        sizes += [len(r) for r in fac.out_rows]
-        if nid in out.ports:
-            by_rail.append((np.concatenate(fac.out_rows) if fac.out_rows
-                            else np.empty(0, np.int64),
-                            np.repeat(np.array(t, float), [len(r) for r in fac.out_rows])))
-    trains = Trains(np.array(dep, float), names,
-                    np.concatenate(rows).astype(np.int64) if rows else np.empty(0, np.int64),
-                    np.array(sizes, np.int64))
+    for port in out.ports.values():
+        t = rows_array(port.out_log, 3)[:, 0]  # departure hour, boxes, capacity
+        size = np.fromiter(map(len, port.out_rows), np.int64, len(port.out_rows))
+        seats = np.concatenate(port.out_rows) if port.out_rows else np.empty(0, np.int64)
+        by_rail.append((seats, np.repeat(t, size)))
     sailings = []
     for svc in out.services.values():
         for rec, idx in zip(svc.sailings, svc.sailing_rows):
             if len(idx):
                 land_at = svc.cfg.to if rec[1] == 0 else svc.cfg.from_
                 sailings.append((np.asarray(idx, np.int64), rec[2], rec[3], rec[7], land_at))
-    return trains, by_rail, sailings
+    return by_rail, sailings
+
+
+def _trains(out: RunOutput) -> Trains:
+    """Every train that left an origin, a crossing or a port, with its rows (origin
+    trains first, flow by flow), from the origin-train log and the facilities' outbound
+    logs: in one place."""
+    st = out.store
+    ot = rows_array(out.origin_trains, 5)  # flow, route, hour, boxes, teu
+    # each flow's trains in departure order (the log is in event order)
+    order = np.argsort(ot[:, 0], kind="stable")
+    flow, dep0, n0 = ot[order, 0].astype(np.int64), ot[order, 2], ot[order, 3].astype(np.int64)
+    # a flow's rows are its boxes in order of arrival (the store numbers them flow by
+    # flow); each train takes the next ones
+    n_flows = len(out.flow_ids)
+    first_row = np.concatenate(([0], np.cumsum(np.bincount(st.flow, minlength=n_flows))))
+    taken = np.bincount(flow, weights=n0, minlength=n_flows).astype(np.int64)
+    rows = [np.arange(first_row[f], first_row[f] + taken[f]) for f in range(n_flows)]
+    dep, source, sizes = [dep0], [flow], [n0]
+    labels = [f"origin train of {fid}" for fid in out.flow_ids]
+    for nid, fac in [*out.crossings.items(), *out.ports.items()]:
+        dep.append(rows_array(fac.out_log, 3)[:, 0])
+        source.append(np.full(len(fac.out_log), len(labels)))
+        labels.append(f"train leaving {nid}")
+        rows += fac.out_rows
+        sizes.append(np.fromiter(map(len, fac.out_rows), np.int64, len(fac.out_rows)))
+    return Trains(np.concatenate(dep), np.concatenate(source), labels,
+                  np.concatenate(rows).astype(np.int64, copy=False), np.concatenate(sizes))
 
 
 def _inside(a: np.ndarray, b: np.ndarray, t: float) -> np.ndarray:
@@ -129,16 +137,21 @@ def _inside(a: np.ndarray, b: np.ndarray, t: float) -> np.ndarray:
     return (a <= t) & ~(b <= t)
 
 
-def survey(out: RunOutput, at_h: float | None = None
+def survey(out: RunOutput, at_h: float | None = None, trains: bool = True
            ) -> tuple[dict[str, np.ndarray], list[str]]:
     """Per place of :data:`PLACES`, how many times each box is found there at hour
     ``at_h`` (default: the end of the run), and the problems found (see the module
-    docstring); an empty list when every box is in exactly one place."""
+    docstring); an empty list when every box is in exactly one place.
+
+    ``trains=False`` leaves out the checks of each train's boxes against the train logs
+    (that they arrived together, were stamped with its departure and rode the trains
+    their stamps say): the places and the one-place check are the same, at about a third
+    of the cost on a year's run."""
     st = out.store
     end_h = out.calendar.end_h
     t = end_h if at_h is None else float(at_h)
     n = st.n
-    count = {p: np.zeros(n, np.int64) for p in PLACES}
+    count = {p: np.zeros(n, np.int8) for p in PLACES}
     problems: list[str] = []
 
     count["not_created"] += ~(st.t_created <= t)
@@ -158,22 +171,26 @@ def survey(out: RunOutput, at_h: float | None = None
         count["crossing_waiting"] += _inside(ready, depart, t)
         departed += depart <= t
         arrived += arrive <= t
-        arrivals.append(arrive)
+        if np.isfinite(arrive).any():
+            arrivals.append(arrive)
 
-    trains, by_rail, sailings = _carriers(out)
+    by_rail, sailings = _carriers(out)
     for rows, hours in by_rail:
-        np.add.at(departed, rows[hours <= t], 1)
+        departed += np.bincount(rows[hours <= t], minlength=n)
 
     # sailings: a box is on the vessel from the sailing until the load is landed
     # per landing port: (row + 1j * anchorage hour, landing hour) of each box sailed there
     landing: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
-    for idx, t_sail, t_anchor, t_landed, land_at in sailings:
-        if t_sail <= t and not t_landed <= t:
-            np.add.at(count["on_vessel"], idx, 1)
+    aboard = [idx for idx, t_sail, _a, t_landed, _p in sailings
+              if t_sail <= t and not t_landed <= t]
+    if aboard:
+        count["on_vessel"] += np.bincount(np.concatenate(aboard), minlength=n)
+    for idx, _t_sail, t_anchor, t_landed, land_at in sailings:
         if t_anchor == t_anchor:  # reached the far anchorage
             landing.setdefault(land_at, []).append((idx + 1j * t_anchor,
                                                     np.full(len(idx), t_landed)))
 
+    port_arrivals: list[np.ndarray] = []
     for pid in out.ports:
         v = port_visits(out, pid)
         rail = v["kind"] == 0
@@ -196,29 +213,31 @@ def survey(out: RunOutput, at_h: float | None = None
                             ("port_customs", v["unloaded"], v["ready"]),
                             ("port_waiting", v["ready"], v["release"]),
                             ("port_loading", v["release"], v["depart"])):
-            np.add.at(count[place], v["row"][_inside(a, b, t)], 1)
-        by_train = np.full(n, np.nan)
-        by_train[v["row"][rail]] = v["arrive"][rail]
-        np.add.at(arrived, v["row"][rail & (v["arrive"] <= t)], 1)
-        arrivals.append(by_train)
+            count[place] += np.bincount(v["row"][_inside(a, b, t)], minlength=n)
+        arrived += np.bincount(v["row"][rail & (v["arrive"] <= t)], minlength=n)
+        # arrivals by rail at ports, packed: a box's k-th such arrival in port_arrivals[k]
+        rows, hours = v["row"][rail], v["arrive"][rail]
+        for col in port_arrivals:
+            free = np.isnan(col[rows])
+            col[rows[free]] = hours[free]
+            rows, hours = rows[~free], hours[~free]
+        while len(rows):
+            port_arrivals.append(np.full(n, np.nan))
+            col = port_arrivals[-1]
+            first = np.unique(rows, return_index=True)[1]
+            col[rows[first]] = hours[first]
+            keep = np.ones(len(rows), bool)
+            keep[first] = False
+            rows, hours = rows[keep], hours[keep]
 
+    arrivals += port_arrivals
     balance = departed - arrived
     count["on_train"] += balance == 1
     for r in np.flatnonzero((balance < 0) | (balance > 1)).tolist():
         problems.append(f"container {r}: {departed[r]} departures by train and "
                         f"{arrived[r]} arrivals by train up to {t:.6g} h")
-    problems += _left_behind(trains, arrivals, t)
-    problems += _unstamped(trains, st.t_depart_origin, out.origin_trains)
-    # every departure by train stamped is a seat on a logged train, and the reverse
-    stamped = np.isfinite(st.t_depart_origin).astype(np.int64)
-    for k in range(st.slots):
-        stamped += np.isfinite(tc["depart"][k])
-    for rows, _hours in by_rail:
-        np.add.at(stamped, rows, 1)
-    seats = np.bincount(trains.rows, minlength=n)
-    for r in np.flatnonzero(seats != stamped).tolist():
-        problems.append(f"container {r} left {stamped[r]} stops by train by its stamps "
-                        f"but rode {seats[r]} logged trains")
+    if trains:
+        problems += _train_problems(out, arrivals, by_rail, t)
 
     total = sum(count.values())
     for r in np.flatnonzero(total != 1).tolist():
@@ -232,6 +251,26 @@ def survey(out: RunOutput, at_h: float | None = None
     return count, problems
 
 
+def _train_problems(out: RunOutput, arrivals: list[np.ndarray], by_rail: list, t: float
+                    ) -> list[str]:
+    """The checks of each train's boxes against the train logs (see :func:`survey`)."""
+    st, n = out.store, out.store.n
+    logged = _trains(out)
+    problems = _left_behind(logged, arrivals, t)
+    problems += _unstamped(logged, st.t_depart_origin, out.origin_trains)
+    # every departure by train stamped is a seat on a logged train, and the reverse
+    stamped = np.isfinite(st.t_depart_origin).astype(np.int64)
+    for k in range(st.slots):
+        stamped += np.isfinite(st.t_crossing["depart"][k])
+    for rows, _hours in by_rail:
+        stamped += np.bincount(rows, minlength=n)
+    seats = np.bincount(logged.rows, minlength=n)
+    for r in np.flatnonzero(seats != stamped).tolist():
+        problems.append(f"container {r} left {stamped[r]} stops by train by its stamps "
+                        f"but rode {seats[r]} logged trains")
+    return problems
+
+
 def _left_behind(trains: Trains, arrivals: list[np.ndarray], t: float) -> list[str]:
     """Boxes of one train that did not reach its next stop with the others: per box, the
     first arrival by train at or after its train left (and by hour ``t``), which must be
@@ -242,16 +281,16 @@ def _left_behind(trains: Trains, arrivals: list[np.ndarray], t: float) -> list[s
     nxt = np.full(len(dep), np.inf)
     for a in arrivals:
         x = a[trains.rows]
-        ok = (x >= dep) & (x <= t) & (x < nxt)
-        nxt[ok] = x[ok]
+        x[(x < dep) | (x > t)] = np.inf  # NaN stays NaN, which fmin ignores
+        np.fmin(nxt, x, out=nxt)
     starts = np.concatenate(([0], np.cumsum(trains.sizes)[:-1]))
     first = np.repeat(np.minimum.reduceat(nxt, starts), trains.sizes)
     out = []
     for i in np.flatnonzero(nxt != first).tolist():
         j = int(np.searchsorted(starts, i, side="right") - 1)
         out.append(f"container {trains.rows[i]} did not arrive with its train "
-                   f"({trains.names[j]} at {trains.depart[j]:.6g} h, arrived "
-                   f"{first[i]:.6g} h)")
+                   f"({trains.labels[trains.source[j]]} at {trains.depart[j]:.6g} h, "
+                   f"arrived {first[i]:.6g} h)")
     return out
 
 
@@ -267,21 +306,25 @@ def _unstamped(trains: Trains, t_depart_origin: np.ndarray, origin_log: list) ->
             f"({want[i]:.6g} h)" for i in bad.tolist()]
 
 
-def places(out: RunOutput, at_h: float | None = None) -> dict[str, np.ndarray]:
+def places(out: RunOutput, at_h: float | None = None, trains: bool = True
+           ) -> dict[str, np.ndarray]:
     """Per place of :data:`PLACES`, which boxes are there at hour ``at_h`` (default: the
-    end of the run). Raises :class:`LocationError` unless each box is in exactly one."""
-    count, problems = survey(out, at_h)
+    end of the run). Raises :class:`LocationError` unless each box is in exactly one (and,
+    with ``trains``, its train logs agree: see :func:`survey`)."""
+    count, problems = survey(out, at_h, trains)
     if problems:
         raise LocationError(problems)
     return {p: c > 0 for p, c in count.items()}
 
 
-def locate(out: RunOutput, at_h: float | None = None) -> dict[str, np.ndarray]:
+def locate(out: RunOutput, at_h: float | None = None, trains: bool = True
+           ) -> dict[str, np.ndarray]:
     """Where each container is at hour ``at_h`` (default: the end of the run), grouped as
     the KPIs report it: ``delivered``, ``at_origin``, ``at_crossing``, ``at_port``,
     ``at_sea`` and ``on_rail``, plus ``not_created`` when ``at_h`` is given. Exactly one
-    mask is true per row; :class:`LocationError` otherwise."""
-    fine = places(out, at_h)
+    mask is true per row; :class:`LocationError` otherwise (``trains``: see
+    :func:`survey`)."""
+    fine = places(out, at_h, trains)
     where = {g: np.logical_or.reduce([fine[p] for p in parts])
              for g, parts in GROUPS.items()}
     if at_h is not None:
