@@ -31,7 +31,8 @@ arrive with the rest of its train, and every sea landing that no sailing made.
 :func:`locate` returns the places grouped as the KPIs report them (the keys of
 ``containers_in_system``) and raises :class:`LocationError` on any problem.
 
-The carriers' logs are read in one place, :func:`_carriers`.
+The engine's logs are read only in :func:`_carriers` and :func:`_trains` (and port
+visits through :func:`sim.measure.intervals.port_visits`).
 """
 
 from __future__ import annotations
@@ -152,7 +153,6 @@ def survey(out: RunOutput, at_h: float | None = None, trains: bool = True
     t = end_h if at_h is None else float(at_h)
     n = st.n
     count = {p: np.zeros(n, np.int8) for p in PLACES}
-    problems: list[str] = []
 
     count["not_created"] += ~(st.t_created <= t)
     count["at_origin"] += _inside(st.t_created, st.t_depart_origin, t)
@@ -178,13 +178,44 @@ def survey(out: RunOutput, at_h: float | None = None, trains: bool = True
     for rows, hours in by_rail:
         departed += np.bincount(rows[hours <= t], minlength=n)
 
+    aboard, port_arrivals, problems = _sea_and_ports(out, sailings, count, arrived, t)
+    if aboard:
+        count["on_vessel"] += np.bincount(np.concatenate(aboard), minlength=n)
+    arrivals += port_arrivals
+    balance = departed - arrived
+    count["on_train"] += balance == 1
+    for r in np.flatnonzero((balance < 0) | (balance > 1)).tolist():
+        problems.append(f"container {r}: {departed[r]} departures by train and "
+                        f"{arrived[r]} arrivals by train up to {t:.6g} h")
+    if trains:
+        problems += _train_problems(out, arrivals, by_rail, t)
+
+    total = sum(count.values())
+    for r in np.flatnonzero(total != 1).tolist():
+        where = [p for p in PLACES if count[p][r]]
+        problems.append(f"container {r} is in {len(where) or 'no'} place"
+                        f"{'s' if len(where) != 1 else ''} at {t:.6g} h"
+                        + (f": {', '.join(where)}" if where else ""))
+    if at_h is None and count["not_created"].any():
+        problems.append(f"{int(count['not_created'].sum())} containers created at or "
+                        "after the end of the run")
+    return count, problems
+
+
+def _sea_and_ports(out: RunOutput, sailings: list, count: dict[str, np.ndarray],
+                   arrived: np.ndarray, t: float
+                   ) -> tuple[list[np.ndarray], list[np.ndarray], list[str]]:
+    """The boxes aboard a vessel at hour ``t`` (rows per sailing); the port places,
+    added to ``count``; arrivals by rail at ports, added to ``arrived`` and returned as
+    hour arrays (a box's k-th such arrival in the k-th); and the landings no sailing
+    made."""
+    n = out.store.n
+    problems: list[str] = []
     # sailings: a box is on the vessel from the sailing until the load is landed
     # per landing port: (row + 1j * anchorage hour, landing hour) of each box sailed there
     landing: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
     aboard = [idx for idx, t_sail, _a, t_landed, _p in sailings
               if t_sail <= t and not t_landed <= t]
-    if aboard:
-        count["on_vessel"] += np.bincount(np.concatenate(aboard), minlength=n)
     for idx, _t_sail, t_anchor, t_landed, land_at in sailings:
         if t_anchor == t_anchor:  # reached the far anchorage
             landing.setdefault(land_at, []).append((idx + 1j * t_anchor,
@@ -230,25 +261,7 @@ def survey(out: RunOutput, at_h: float | None = None, trains: bool = True
             keep[first] = False
             rows, hours = rows[keep], hours[keep]
 
-    arrivals += port_arrivals
-    balance = departed - arrived
-    count["on_train"] += balance == 1
-    for r in np.flatnonzero((balance < 0) | (balance > 1)).tolist():
-        problems.append(f"container {r}: {departed[r]} departures by train and "
-                        f"{arrived[r]} arrivals by train up to {t:.6g} h")
-    if trains:
-        problems += _train_problems(out, arrivals, by_rail, t)
-
-    total = sum(count.values())
-    for r in np.flatnonzero(total != 1).tolist():
-        where = [p for p in PLACES if count[p][r]]
-        problems.append(f"container {r} is in {len(where) or 'no'} place"
-                        f"{'s' if len(where) != 1 else ''} at {t:.6g} h"
-                        + (f": {', '.join(where)}" if where else ""))
-    if at_h is None and count["not_created"].any():
-        problems.append(f"{int(count['not_created'].sum())} containers created at or "
-                        "after the end of the run")
-    return count, problems
+    return aboard, port_arrivals, problems
 
 
 def _train_problems(out: RunOutput, arrivals: list[np.ndarray], by_rail: list, t: float
