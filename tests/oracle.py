@@ -14,9 +14,9 @@ core must produce the same container records.
 
 Only what the oracle tests use is supported: single-route flows; departure rules
 ``full``, ``full_or_max_wait`` (``min_boxes = 1``) and ``timetable`` for trains and
-sailings; vessel services crossed from their home port (loads out, the way back empty),
-with a fixed fleet; closures of ports, dated (the timeline) or random (storms, drawn from
-their streams with the model's sampler).
+sailings; vessel services with loads out by the sailing rule and back with what is ready
+at the far port, with a fixed fleet; closures of ports, dated (the timeline) or random
+(storms, drawn from their streams with the model's sampler).
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ class Oracle:
             v = self.svc[sid] = SimpleNamespace(
                 id=sid, cfg=cfg, home=self.fac[cfg.from_], away=self.fac[cfg.to],
                 cap=cfg.capacity_boxes(s.demand.share_40ft), boxes=simpy.Store(env),
-                vessels=simpy.Store(env),
+                back=simpy.Store(env), vessels=simpy.Store(env),
                 berthing=Draws(cfg.berthing_h, stream(seed, "handling", replication,
                                                       sid + ":berthing")),
                 crossing=Draws(cfg.crossing_h, stream(seed, "running", replication, sid)))
@@ -253,8 +253,9 @@ class Oracle:
             k_insp = int(x.inspection.binomial(n, c.inspection_share))
             if k_insp:  # the first k boxes of the train are pulled, released together
                 dwell[:k_insp] += x.inspection_dwell.one()
-        if x.kind == "port":  # across the sea next
-            store = self.svc[self.links[frozenset(path[at:at + 2])]].boxes
+        if x.kind == "port":  # across the sea next: out from home, or back
+            v = self.svc[self.links[frozenset(path[at:at + 2])]]
+            store = v.boxes if x is v.home else v.back
         else:
             store = self.onward(x, path, at)
         for i, w in zip(boxes, dwell):
@@ -354,30 +355,66 @@ class Oracle:
         yield self.env.timeout(v.berthing.one())
         return req
 
+    def load_for_me(self, v):
+        """Whether a vessel coming home now, with no other waiting, gets a load at once
+        (and so keeps its berth): the sailing rule met by the boxes ready now."""
+        rule, items = v.cfg.sailing, v.boxes.items
+        if v.home.shut or v.vessels.items or rule.rule == "timetable" or not items:
+            return False
+        if len(items) >= v.cap or rule.rule == "full":
+            return len(items) >= v.cap
+        oldest = self.rec[f"{v.home.id}:ready"][items[0]]
+        return oldest + rule.max_wait_h <= self.env.now + EPS_H
+
     def vessel(self, v):
-        """Process: one vessel's round trips, loaded out and empty back."""
+        """Process: one vessel's round trips: a load out by the sailing rule, back with
+        what is ready at the far port."""
         env, home, away = self.env, v.home, v.away
-        units = v.cfg.units
+        units, rate = v.cfg.units, v.cfg.handling_per_h
+        cargo = None  # the load on board coming home
         while True:
+            req = None
+            if cargo is not None:  # unload it at a berth at home
+                req = yield from self.berth(v, home)
+                yield env.timeout(units(int(self.teu[cargo].sum()), len(cargo)) / rate)
+                self.rec["landed"][cargo] = env.now
+                env.process(self.land(cargo, home))
+                cargo = None
             called = env.event()
+            keep = req is not None and self.load_for_me(v)
             yield v.vessels.put(called)
+            if req is not None and not keep:  # nothing to load yet: leave the berth
+                home.berths.release(req)
+                req = None
             boxes = yield called
             n, teu = len(boxes), int(self.teu[boxes].sum())
-            req = yield from self.berth(v, home)
-            yield env.timeout(units(teu, n) / v.cfg.handling_per_h)
+            if req is None:
+                req = yield from self.berth(v, home)
+            yield env.timeout(units(teu, n) / rate)
             yield from self.wait_open(home)
             home.berths.release(req)
             self.rec["sailed"][boxes] = self.rec[f"{home.id}:depart"][boxes] = env.now
             yield env.timeout(v.crossing.one())
             self.rec["anchored"][boxes] = env.now
             req = yield from self.berth(v, away)
-            yield env.timeout(units(teu, n) / v.cfg.handling_per_h)
+            yield env.timeout(units(teu, n) / rate)
             self.rec["landed"][boxes] = env.now
             env.process(self.land(boxes, away))
             yield from self.wait_open(away)
+            back = np.array(v.back.items[:v.cap], np.int64)  # what is ready, at once
+            del v.back.items[:v.cap]
+            if len(back):
+                self.rec[f"{away.id}:release"][back] = env.now
+                away.yard.get(int(self.teu[back].sum()))
+                yield env.timeout(units(int(self.teu[back].sum()), len(back)) / rate)
             yield from self.wait_open(away)
             away.berths.release(req)
-            yield env.timeout(v.crossing.one())  # home empty
+            if len(back):
+                self.rec["sailed"][back] = self.rec[f"{away.id}:depart"][back] = env.now
+            yield env.timeout(v.crossing.one())
+            if len(back):
+                self.rec["anchored"][back] = env.now
+                cargo = back
 
     def land(self, boxes, x):
         """Process: a vessel load landed at port ``x``: into the yard, one customs draw
