@@ -33,6 +33,14 @@ CASES = {
         "nodes.gate.crossing.inspection_dwell_h": {"dist": "exponential", "mean": 20},
         "nodes.gate.crossing.departure": {"rule": "full_or_max_wait", "max_wait_h": 12},
     },
+    "timetables": {
+        "demand.flows.west.containers_per_year": 30_000,
+        "nodes.alpha.departure": {"rule": "timetable", "departures_per_day": 2,
+                                  "first_departure_h": 6.5},
+        "nodes.gate.crossing.customs_dwell_h": {"dist": "exponential", "mean": 18},
+        "nodes.gate.crossing.departure": {"rule": "timetable", "departures_per_day": 3,
+                                          "first_departure_h": 2.0, "min_boxes": 15},
+    },
 }
 
 
@@ -56,6 +64,8 @@ def test_batched_core_matches_per_container_oracle(case):
     ours = {"depart_origin": st.t_depart_origin, "delivered": st.t_delivered,
             **{k: st.t_crossing[k][0] for k in ("arrive", "unloaded", "ready", "depart")}}
     assert np.isfinite(ours["delivered"]).sum() > 100, "the case should deliver boxes"
+    for name in ("sailed", "anchored", "landed"):  # no sea here
+        assert np.isnan(ref.pop(name)).all()
     for name, theirs in ref.items():
         mine = ours[name]
         assert np.array_equal(np.isnan(mine), np.isnan(theirs)), name
