@@ -193,7 +193,7 @@ def test_port_yard_holds_exactly_the_boxes_in_it(busy):
     here = [r for r, u, d in zip(v["row"], v["unloaded"], v["depart"])
             if u == u and d != d and r not in gone]
     reserved = west.yard.level - st.teu[here].sum()
-    inside = sum(t[3] for t in west._inside.values())
+    inside = sum(t.teu for t in west._inside.values())
     assert 0 <= reserved <= inside
     assert west.yard.level > 0.5 * west.cfg.yard_capacity_teu, "the fixture should fill it"
 

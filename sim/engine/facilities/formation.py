@@ -34,7 +34,7 @@ from collections.abc import Callable
 import numpy as np
 import simpy
 
-from sim.engine.facilities.slots import at
+from sim.engine.facilities.slots import Due, at
 from sim.scenario.schema import Departure
 
 EPS_H = 1e-9  # clock tolerance, hours: a box ready at t counts as ready at t
@@ -67,7 +67,7 @@ class TrainFormation:
         self._rows: list[np.ndarray] = []   # the batch's container rows
         self._sizes: list[int] = []          # and their number
         self._n = 0                          # boxes in the pool
-        self._timer: simpy.Event | None = None
+        self._timer: Due | None = None
         self._timer_at = math.inf
         self.closed = False  # a closed crossing releases no train
         if self.rule == "timetable":
@@ -222,12 +222,13 @@ def schedule_departures(ready_h: np.ndarray, rule: Departure, capacity: int,
     out: list[tuple[float, int, int]] = []
     i = 0
     if rule.rule == "full":  # a train each time the next ``capacity`` boxes are ready
-        stop = np.arange(capacity, n + 1, capacity)
-        t = r[stop - 1]
-        k = int(np.searchsorted(t, until_h, side="left"))  # the first at or after until_h
-        return list(zip(t[:k].tolist(), (stop[:k] - capacity).tolist(), stop[:k].tolist()))
+        stops = np.arange(capacity, n + 1, capacity)
+        t_full = r[stops - 1]
+        k = int(np.searchsorted(t_full, until_h, side="left"))  # the first at or after until_h
+        return list(zip(t_full[:k].tolist(), (stops[:k] - capacity).tolist(),
+                        stops[:k].tolist()))
     if rule.rule == "full_or_max_wait":
-        w, m = rule.max_wait_h, rule.min_boxes
+        w, m = rule.max_wait_h or 0.0, rule.min_boxes  # (the schema asks for max_wait_h)
         t_prev = -math.inf
         while i < n:
             full_at = float(r[i + capacity - 1]) if i + capacity <= n else math.inf
@@ -242,6 +243,8 @@ def schedule_departures(ready_h: np.ndarray, rule: Departure, capacity: int,
             out.append((t, i, stop))
             i, t_prev = stop, t
         return out
+    if rule.departures_per_day is None:  # the schema asks for it with a timetable
+        raise ValueError("rule 'timetable' needs departures_per_day")
     period = 24.0 / rule.departures_per_day
     k = 0
     while i < n:
