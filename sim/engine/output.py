@@ -5,12 +5,21 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from sim.engine.facilities.border import BorderCrossing
 from sim.engine.facilities.port import PortFacility, VesselService
 from sim.engine.facilities.rail import RailLine
 from sim.engine.records import ContainerStore
 from sim.scenario.schema import Scenario
+
+
+class Year(NamedTuple):
+    """A calendar year of the reported horizon, clipped to it, in model hours."""
+
+    label: str      # "2024"
+    from_h: float
+    to_h: float
 
 
 @dataclass(frozen=True)
@@ -33,15 +42,14 @@ class Calendar:
     def start_h(self) -> float:
         return self.hours(self.start)
 
-    def years(self) -> list[tuple[str, float, float]]:
-        """(label, first hour, end hour) for each calendar year in the reported horizon,
-        clipped to it."""
+    def years(self) -> list[Year]:
+        """Each calendar year in the reported horizon, clipped to it."""
         out = []
         for y in range(self.start.year, self.end.year + 1):
             a = max(self.start, dt.date(y, 1, 1))
             b = min(self.end, dt.date(y + 1, 1, 1))
             if b > a:
-                out.append((str(y), self.hours(a), self.hours(b)))
+                out.append(Year(str(y), self.hours(a), self.hours(b)))
         return out
 
     @classmethod

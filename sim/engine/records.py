@@ -77,7 +77,7 @@ class ContainerStore:
               t0: np.datetime64):
         """One row per container (a pandas DataFrame) with names instead of codes and stage
         times as datetimes."""
-        import pandas as pd
+        import pandas as pd  # here: running the engine alone never loads pandas
 
         def cat(codes, names):
             return pd.Categorical.from_codes(codes.astype(np.int32), categories=names)

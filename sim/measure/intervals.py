@@ -15,6 +15,7 @@ from sim.engine.logs import (
     InboundTrain,
     PathBooking,
     Sailing,
+    Span,
     YardCapacity,
     columns,
 )
@@ -290,5 +291,5 @@ def closed_share(closures: Sequence[tuple[float, float]], edges: np.ndarray, end
                  ) -> np.ndarray:
     """Per window: the share of the time a facility was closed, from its closures
     ``(from, to)`` (to NaN: still closed at the end)."""
-    shut = np.array(closures, float).reshape(-1, 2)
-    return window_means(shut[:, 0], shut[:, 1], edges, end=end_h)
+    shut: Span[np.ndarray] = columns(closures, Span)
+    return window_means(shut.from_h, shut.to_h, edges, end=end_h)

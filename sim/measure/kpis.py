@@ -227,8 +227,8 @@ def compute(out: RunOutput, names: set[str] | None = None) -> dict[Key, float]:
 
     s, st, cal = out.scenario, out.store, out.calendar
     years = cal.years()
-    labels = [y for y, _, _ in years]
-    edges = np.array([a for _, a, _ in years] + [years[-1][2]])
+    labels = [y.label for y in years]
+    edges = np.array([y.from_h for y in years] + [years[-1].to_h])
     end_h = cal.end_h
     K: dict[Key, float] = {}
 
