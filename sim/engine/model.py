@@ -26,7 +26,7 @@ from sim.engine.facilities.rail import Draws, RailLine
 from sim.engine.facilities.slots import at
 from sim.engine.logs import OriginTrain, columns
 from sim.engine.output import Calendar, RunOutput
-from sim.engine.plan import DELIVER, JUNCTION, LinkStep, compile_plans
+from sim.engine.plan import DELIVER, JUNCTION, Step, compile_plans
 from sim.engine.randomness import stream
 from sim.engine.records import gather
 from sim.engine.routing import draw_routes, logit_chooser
@@ -184,14 +184,14 @@ class Model:
         leave()
 
     # -- trains on the rails -------------------------------------------------------------
-    def journey(self, idx: np.ndarray, teu: int, steps: list[LinkStep], pos: int) -> None:
+    def journey(self, idx: np.ndarray, teu: int, steps: list[Step], pos: int) -> None:
         """A train leaves a terminal or crossing: book paths on every link up to its next
         stop (crossing or destination) and arrive there in one event; at a crossing its
         boxes are handed over (a new train is formed later), at the destination they are
         delivered. Trains are chains of callbacks, not processes."""
         env = self.env
         now = t = env.now
-        for i in range(pos, len(steps)):
+        for i in range(pos, len(steps)):  # the fields of a LinkStep, in order
             book, direction, length_km_x24, speed, then, stop, receive, pool = steps[i]
             t = book(direction, t, now) + length_km_x24 / speed()
             if then == JUNCTION:

@@ -41,13 +41,13 @@ from sim.scenario.schema import Scenario
 # what happens at the end of a step's link
 JUNCTION, BORDER, DELIVER, PORT = 0, 1, 2, 3
 
-# a train's continuation: (rows, teu, steps, position of its next step) -> None
-Journey = Callable[[np.ndarray, int, list["LinkStep"], int], None]
+Receive = Callable[[np.ndarray, int, TrainFormation], None]  # rows, teu, pool
 
 
 class LinkStep(NamedTuple):
     """One rail link of a plan, and what happens at its end (``then``); fields that do not
-    apply to that kind of step are None."""
+    apply to that kind of step are None. Plans hold each step as a plain tuple in this
+    field order (:data:`Step`, made by :func:`step_row`)."""
 
     book: Callable[[int, float, float], float]  # the link's path booking (RailLine.book)
     direction: int                               # 0: from -> to, 1: back
@@ -55,15 +55,29 @@ class LinkStep(NamedTuple):
     draw_speed_km_per_day: Callable[[], float]   # the link's running-speed draw
     then: int                   # JUNCTION, BORDER, PORT or DELIVER
     draw_stop_h: Callable[[], float] | None      # JUNCTION: the node's stop-time draw
-    receive: Callable[[np.ndarray, int, TrainFormation], None] | None  # BORDER, PORT
+    receive: Receive | None     # BORDER, PORT: the crossing's or port's receive
     pool: TrainFormation | None  # BORDER, PORT: the pool the train's boxes join there
+
+
+# A LinkStep as a plain tuple: trains unpack their steps in the model's hottest loop, and
+# unpacking a NamedTuple costs about twice a plain tuple's (mypy checks that the two agree)
+Step = tuple[Callable[[int, float, float], float], int, float, Callable[[], float], int,
+             Callable[[], float] | None, Receive | None, TrainFormation | None]
+
+# a train's continuation: (rows, teu, steps, position of its next step) -> None
+Journey = Callable[[np.ndarray, int, list[Step], int], None]
+
+
+def step_row(step: LinkStep) -> Step:
+    """The step as a plain tuple, in :class:`LinkStep`'s field order."""
+    return (*step,)
 
 
 @dataclass
 class Plans:
     """The compiled plans of a run."""
 
-    steps: dict[tuple[int, int], list[LinkStep]]  # per (flow, route) code pair
+    steps: dict[tuple[int, int], list[Step]]  # per (flow, route) code pair
     sea: set[tuple[int, int]]  # (flow, route) pairs whose path crosses the sea
     slot_lut: np.ndarray  # (flow, route, node) -> k: the node is the k-th crossing; or -1
     link_directions: set[tuple[str, int]]  # (link id, direction) on some plan
@@ -101,7 +115,7 @@ def compile_plans(scenario: Scenario, route_ids: list[str], node_code: dict[str,
             for i, leg in enumerate(lg):
                 if not leg.sea:
                     step_of[i], n = n, n + 1
-            steps: list[LinkStep] = []
+            steps: list[Step] = []
             for i, leg in enumerate(lg):
                 if leg.sea:
                     plans.sea.add((f, r))
@@ -116,23 +130,29 @@ def compile_plans(scenario: Scenario, route_ids: list[str], node_code: dict[str,
                     continue
                 line = lines[leg.link_id]
                 node = s.nodes[leg.node]
-                run = (line.book, leg.direction, line.length_km_x24, line.speed.one)
+                # at the destination: deliver; elsewhere as the node's kind says
+                step = LinkStep(book=line.book, direction=leg.direction,
+                                length_km_x24=line.length_km_x24,
+                                draw_speed_km_per_day=line.speed.one, then=DELIVER,
+                                draw_stop_h=None, receive=None, pool=None)
                 if i == len(lg) - 1:
-                    steps.append(LinkStep(*run, DELIVER, None, None, None))
-                elif node.kind == "border":
+                    steps.append(step_row(step))
+                    continue
+                if node.kind == "border":
                     xing = crossings[leg.node]
                     # pool: boxes with the same onward path
                     onward = xing.pool(tuple(path[i + 2:]),
                                        outbound_boxes(s, leg.node, gauges[leg.node]),
                                        _onward(journey, steps, step_of[i + 1]))
-                    steps.append(LinkStep(*run, BORDER, None, xing.receive, onward))
+                    step = step._replace(then=BORDER, receive=xing.receive, pool=onward)
                 elif node.kind == "port":
-                    steps.append(LinkStep(*run, PORT, None, ports[leg.node].receive,
-                                          vessel_pool(lg[i + 1])))
+                    step = step._replace(then=PORT, receive=ports[leg.node].receive,
+                                         pool=vessel_pool(lg[i + 1]))
                 else:
                     stop = junction_dwell.get(leg.node)
-                    steps.append(LinkStep(*run, JUNCTION,
-                                          stop.one if stop is not None else None, None, None))
+                    step = step._replace(then=JUNCTION,
+                                         draw_stop_h=stop.one if stop is not None else None)
+                steps.append(step_row(step))
             plans.steps[(f, r)] = steps
             crossed = [n for n in path if s.nodes[n].kind == "border"]
             for k, nid in enumerate(crossed):  # the k-th crossing of this flow and route
@@ -144,7 +164,7 @@ def compile_plans(scenario: Scenario, route_ids: list[str], node_code: dict[str,
     return plans
 
 
-def _onward(journey: Journey, steps: list[LinkStep], pos: int
+def _onward(journey: Journey, steps: list[Step], pos: int
             ) -> Callable[[np.ndarray, float, int], None]:
     """What a train formed at a crossing or port does on leaving: run on from step
     ``pos`` of ``steps`` (filled in by then)."""
