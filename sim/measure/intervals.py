@@ -62,13 +62,13 @@ class BoxStays(NamedTuple):
 class CrossingRecord:
     """One crossing's inbound trains (handled or still inside at the end) and boxes."""
 
-    arrive: np.ndarray        # per inbound train: arrival hour
+    arrived_h: np.ndarray     # per inbound train: arrival hour
     boxes: np.ndarray         # per inbound train
     teu: np.ndarray           # per inbound train
     queue: Spans              # per train: arrival -> crane start (NaN: open)
     busy: Spans               # per train on a crane: start -> unloaded (NaN: open)
     yard: WeightedSpans       # per box unloaded: unloaded -> departed, TEU
-    box: BoxStays             # per box that arrived
+    stays: BoxStays           # per box that arrived
     cranes: WeightedSpans     # crane gangs in force: from, to, gangs
 
 
@@ -114,7 +114,7 @@ def _crossing_record(out: RunOutput, nid: str) -> CrossingRecord:
     unloaded = np.isfinite(box["unloaded"])
     cranes: CraneGangs[np.ndarray] = columns(xing.crane_log, CraneGangs)
     return CrossingRecord(
-        arrive=arrive,
+        arrived_h=arrive,
         boxes=np.concatenate((log.boxes, inside.boxes)),
         teu=np.concatenate((log.teu, inside.teu)),
         queue=Spans(arrive, np.concatenate((log.crane_start_h, u_crane))),
@@ -122,10 +122,10 @@ def _crossing_record(out: RunOutput, nid: str) -> CrossingRecord:
                    np.concatenate((log.unloaded_h, np.full(int(on_crane.sum()), np.nan)))),
         yard=WeightedSpans(box["unloaded"][unloaded], box["t"][unloaded],
                            box["teu"][unloaded]),
-        box=BoxStays(arrived_h=box["arrive"], unloaded_h=box["unloaded"],
-                     departed_h=box["t"], dwell_h=box["dwell"], handling_h=box["handling"],
-                     customs_h=box["customs"], consolidation_h=box["consolidation"],
-                     teu=box["teu"]),
+        stays=BoxStays(arrived_h=box["arrive"], unloaded_h=box["unloaded"],
+                       departed_h=box["t"], dwell_h=box["dwell"], handling_h=box["handling"],
+                       customs_h=box["customs"], consolidation_h=box["consolidation"],
+                       teu=box["teu"]),
         cranes=_steps(cranes.from_h, cranes.gangs, out.calendar.end_h))
 
 

@@ -326,9 +326,9 @@ def compute(out: RunOutput, names: set[str] | None = None) -> dict[Key, float]:
         closable = _closable(s)
         for nid, xing in out.crossings.items():
             rec = crossing_record(out, nid)
-            put_years("trains_by_crossing", nid, counts_in(rec.arrive, edges))
-            put_years("containers_by_crossing", nid, counts_in(rec.arrive, edges, rec.boxes))
-            put_years("teu_by_crossing", nid, counts_in(rec.arrive, edges, rec.teu))
+            put_years("trains_by_crossing", nid, counts_in(rec.arrived_h, edges))
+            put_years("containers_by_crossing", nid, counts_in(rec.arrived_h, edges, rec.boxes))
+            put_years("teu_by_crossing", nid, counts_in(rec.arrived_h, edges, rec.teu))
             put_years("mean_queue", nid, window_means(*rec.queue, edges, end=end_h))
             put_years("peak_queue", nid, window_max(*rec.queue, edges, end=end_h))
             put_years("closure_hours", nid, closed_share(xing.closures, edges, end_h) * spans)
@@ -336,7 +336,7 @@ def compute(out: RunOutput, names: set[str] | None = None) -> dict[Key, float]:
             occ = crossing_yard_teu(rec, edges, end_h)
             put_years("yard_occupancy_teu_mean", nid, occ)
             put_years("yard_utilisation", nid, yard_utilisation(xing, occ, edges, end_h))
-            b = rec.box
+            b = rec.stays
             parts = {"dwell": b.dwell_h, "handling": b.handling_h, "customs": b.customs_h,
                      "consolidation": b.consolidation_h}
             for part, means in zip(parts, year_means(b.departed_h, list(parts.values()),
@@ -374,7 +374,7 @@ def _ports_and_services(out: RunOutput, edges: np.ndarray, end_h: float, put_yea
     across = np.zeros(len(spans))
     for sid, svc in out.services.items():
         sail = sailing_columns(svc)
-        usable = svc.units_capacity * svc.cfg.load_factor
+        usable = svc.capacity_units * svc.cfg.load_factor
         ends = (svc.cfg.from_, svc.cfg.to)
         for d in (0, 1):
             scope = service_scope(sid, d)

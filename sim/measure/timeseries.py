@@ -55,8 +55,8 @@ def daily(out: RunOutput) -> pd.DataFrame:
 
     for nid in out.crossings:
         rec = crossing_record(out, nid)
-        add(nid, "crossing", "trains_arrived", counts_in(rec.arrive, edges))
-        add(nid, "crossing", "boxes_arrived", counts_in(rec.arrive, edges, rec.boxes))
+        add(nid, "crossing", "trains_arrived", counts_in(rec.arrived_h, edges))
+        add(nid, "crossing", "boxes_arrived", counts_in(rec.arrived_h, edges, rec.boxes))
         add(nid, "crossing", "queue_trains", window_means(*rec.queue, edges, end=end_h))
         add(nid, "crossing", "crane_utilisation", crane_utilisation(rec, edges, end_h))
         yard = crossing_yard_teu(rec, edges, end_h)

@@ -83,7 +83,7 @@ class BorderCrossing:
         self.teu_of = teu_of  # TEU of a set of container rows (the record store's)
         self.tracks = Slots(env, cfg.receiving_tracks)
         self.cranes = Slots(env, cfg.cranes)
-        self.cfg_cranes = cfg.cranes  # crane gangs when open (timeline changes included)
+        self.cranes_when_open = cfg.cranes  # crane gangs (timeline changes included)
         self.crane_log: list[CraneGangs[float]] = [CraneGangs(0.0, cfg.cranes)]
         self._closures = 0  # closures in force
         self.closures: list[Span[float]] = []  # to_h NaN: still closed
@@ -192,7 +192,7 @@ class BorderCrossing:
         self._closures -= 1
         if self._closures:
             return
-        self.cranes.set_capacity(self.cfg_cranes)
+        self.cranes.set_capacity(self.cranes_when_open)
         self._log_cranes()
         self.closures[-1] = self.closures[-1]._replace(to_h=self.env.now)
         for p in self.pools.values():
@@ -205,7 +205,7 @@ class BorderCrossing:
     def change(self, field: str, value: float) -> None:
         """A timeline change of ``crossing.<field>``, from now on."""
         if field == "cranes":
-            self.cfg_cranes = int(value)
+            self.cranes_when_open = int(value)
             if not self.closed:
                 self.cranes.set_capacity(int(value))
                 self._log_cranes()

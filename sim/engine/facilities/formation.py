@@ -61,7 +61,7 @@ class TrainFormation:
         self.min_boxes = rule.min_boxes
         self.period_h = 24.0 / rule.departures_per_day if rule.departures_per_day else 0.0
         self.first_h = rule.first_departure_h
-        self.capacity = boxes_per_train
+        self.capacity_boxes = boxes_per_train
         self.on_depart = on_depart
         self._times: list[float] = []       # ready hour of each batch, sorted
         self._rows: list[np.ndarray] = []   # the batch's container rows
@@ -139,7 +139,7 @@ class TrainFormation:
     # -- rules ------------------------------------------------------------------------
     def _release(self, now: float) -> float:
         """Release every train the rule allows now; return the next time one could go."""
-        n_cap, due, gate = self.capacity, now + EPS_H, self.gate
+        n_cap, due, gate = self.capacity_boxes, now + EPS_H, self.gate
         while True:
             if self.closed or (gate is not None and not gate()):
                 return math.inf  # reopening (or a vessel arriving) wakes the pool
@@ -209,7 +209,7 @@ class TrainFormation:
             avail = self._n_ready(env.now + EPS_H)
             if avail >= self.min_boxes and not self.closed and (
                     self.gate is None or self.gate()):
-                self._take(min(avail, self.capacity), env.now)
+                self._take(min(avail, self.capacity_boxes), env.now)
 
 
 def schedule_departures(ready_h: np.ndarray, rule: Departure, capacity: int,

@@ -129,7 +129,7 @@ class PortFacility(BorderCrossing):
         else:
             super().change(field, value)
 
-    def sea_pool(self, capacity: int, rule: Departure, gate: Callable[[], bool] | None,
+    def sea_pool(self, capacity_boxes: int, rule: Departure, gate: Callable[[], bool] | None,
                  on_load: Callable[[np.ndarray, float, int], None]) -> TrainFormation:
         """The pool of boxes waiting here for a vessel of one service and direction; a
         released load leaves the yard and goes to ``on_load(rows, t, teu)``."""
@@ -141,7 +141,7 @@ class PortFacility(BorderCrossing):
             self.released_rows.append(idx)
             self.released_at.append(t)
             on_load(idx, t, teu)
-        p = TrainFormation(self.env, rule, capacity, load, gate)
+        p = TrainFormation(self.env, rule, capacity_boxes, load, gate)
         self.sea_pools.append(p)
         return p
 
@@ -248,21 +248,21 @@ class VesselService:
         self.env, self.id, self.cfg = env, sid, cfg
         self.home, self.away = home, away
         self.teu = teu
-        self.capacity = cfg.capacity_boxes(share_40ft)
+        self.capacity_boxes = cfg.capacity_boxes(share_40ft)
         units = cfg.capacity_railcars if cfg.kind == "ferry" else cfg.capacity_teu
         if units is None:  # the schema asks a ferry for railcars and a feeder for TEU
             raise ValueError(f"service {sid}: no capacity for a {cfg.kind}")
-        self.units_capacity: int = units
-        self.rate = cfg.handling_per_h
+        self.capacity_units: int = units  # railcars (ferry) or TEU (feeder)
+        self.units_per_h = cfg.handling_per_h  # loading and unloading
         self.berthing = Draws(cfg.berthing_h, berthing_rng)
         self.crossing = Draws(cfg.crossing_h, crossing_rng)
         # vessels empty at the home berth, waiting for a load: (event, since hour)
         self._ready: deque[tuple[simpy.Event, float]] = deque()
-        self.out_pool = home.sea_pool(self.capacity, cfg.sailing, self._may_load,
+        self.out_pool = home.sea_pool(self.capacity_boxes, cfg.sailing, self._may_load,
                                       self._loaded)
         self._back: list = []
         never = Departure.model_validate({"rule": "full"})
-        self.back_pool = away.sea_pool(self.capacity, never, lambda: False, self._taken)
+        self.back_pool = away.sea_pool(self.capacity_boxes, never, lambda: False, self._taken)
         # where boxes landed at each end go next (set by the model): direction -> dispatch
         self.dispatch: dict[int, Dispatch] = {}
         # per sailing: a Sailing, and the rows on board
@@ -367,7 +367,7 @@ class VesselService:
                 yield from self._berth(home)
                 at_berth = True
                 idx, teu = cargo
-                yield env.timeout(self.units(teu, len(idx)) / self.rate)
+                yield env.timeout(self.units(teu, len(idx)) / self.units_per_h)
                 self._aboard.pop(k, None)
                 self._landed(k)
                 home.land(idx, teu, t_arrive, self.dispatch[1])
@@ -395,23 +395,23 @@ class VesselService:
             self._aboard[k] = idx
             if not at_berth:
                 yield from self._berth(home)
-            yield env.timeout(self.units(teu, len(idx)) / self.rate)
+            yield env.timeout(self.units(teu, len(idx)) / self.units_per_h)
             yield from home.wait_open()
             home.berths.release()
             idx, teu = yield from self._sail(k, 0, idx, teu, home)
             # at the far port: unload, take what is ready for the way back, return
             t_arrive = env.now
             yield from self._berth(away)
-            yield env.timeout(self.units(teu, len(idx)) / self.rate)
+            yield env.timeout(self.units(teu, len(idx)) / self.units_per_h)
             self._aboard.pop(k, None)
             self._landed(k)
             away.land(idx, teu, t_arrive, self.dispatch[0])
             yield from away.wait_open()
-            self.back_pool.take_ready(self.capacity, env.now)
+            self.back_pool.take_ready(self.capacity_boxes, env.now)
             if self._back:
                 idx, teu = self._back.pop()
                 self._aboard[k] = idx
-                yield env.timeout(self.units(teu, len(idx)) / self.rate)
+                yield env.timeout(self.units(teu, len(idx)) / self.units_per_h)
             else:
                 idx, teu = np.empty(0, np.int64), 0
             yield from away.wait_open()
