@@ -1,8 +1,8 @@
 """Sea ports and the vessel services between them.
 
-A :class:`Port` is a transfer node like a border crossing: trains arriving by rail are
+A :class:`PortFacility` is a transfer node like a border crossing: trains arriving by rail are
 received, unloaded into the yard and cleared exactly as at a crossing (it reuses
-:class:`~sim.facilities.border.BorderCrossing` for that side), and outbound trains are
+:class:`~sim.engine.facilities.border.BorderCrossing` for that side), and outbound trains are
 formed by the port's departure rule. In addition, vessel loads are landed into the same
 yard and cleared (one ``customs_dwell_h`` draw per load), and boxes bound across the sea
 wait in the yard for a vessel of their service.
