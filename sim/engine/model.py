@@ -20,7 +20,7 @@ import simpy
 from sim.engine.choice import Learner
 from sim.engine.facilities.border import BorderCrossing
 from sim.engine.facilities.demand import make_store
-from sim.engine.facilities.formation import schedule_departures
+from sim.engine.facilities.formation import PlannedTrain, schedule_departures
 from sim.engine.facilities.port import PortFacility, VesselService
 from sim.engine.facilities.rail import Draws, RailLine
 from sim.engine.facilities.slots import at
@@ -130,6 +130,9 @@ class Model:
             plan = schedule_departures(st.t_created[rows],
                                        node.departure or Departure.model_validate({}),
                                        capacity, self.cal.end_h)
+            planned: PlannedTrain[np.ndarray] | None = (
+                PlannedTrain(*(np.array(c) for c in zip(*plan))) if plan else None)
+            departs = planned.departs_h.tolist() if planned is not None else []
             rng = stream(self.seed, "route", self.replication, fid)
             cum_teu = np.concatenate(([0], np.cumsum(st.teu[rows], dtype=np.int64)))
             chooser: Callable[[float], int] | None
@@ -142,15 +145,14 @@ class Model:
             else:
                 # one route draw per train, in departure order, by the shares in force
                 chooser = None
-                route = draw_routes(s, self.cal, self.route_ids, fid, [p[0] for p in plan],
-                                    rng).tolist()
-            if plan:
-                t_dep, a, b = (np.array(c) for c in zip(*plan))
+                route = draw_routes(s, self.cal, self.route_ids, fid, departs, rng).tolist()
+            if planned is not None:
+                a, b = planned.first, planned.stop
                 teu = (cum_teu[b] - cum_teu[a]).tolist()
                 # a flow's rows are consecutive: each train's are a view of them
                 trains = [(t, rows[i:j], r, n)
-                          for t, i, j, r, n in zip(t_dep.tolist(), a.tolist(), b.tolist(),
-                                                   route, teu)]
+                          for t, i, j, r, n in zip(departs, a.tolist(), b.tolist(), route,
+                                                   teu)]
             else:
                 trains = []
             self.origin_trains(f, trains, chooser)

@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections.abc import Callable
+from typing import Generic, NamedTuple, TypeVar
 
 import numpy as np
 import simpy
@@ -212,11 +213,24 @@ class TrainFormation:
                 self._take(min(avail, self.capacity_boxes), env.now)
 
 
+V = TypeVar("V")  # a field: a number in one row, an array in the columns of a list
+
+
+class PlannedTrain(NamedTuple, Generic[V]):
+    """A departure planned by :func:`schedule_departures` (which lists plain tuples in
+    this field order: it makes one per origin train)."""
+
+    departs_h: V
+    first: V        # the train takes the boxes first .. stop - 1, in ready order
+    stop: V
+
+
 def schedule_departures(ready_h: np.ndarray, rule: Departure, capacity: int,
                         until_h: float) -> list[tuple[float, int, int]]:
-    """Departures ``(hour, first, stop)`` of trains formed from boxes ready at the sorted
-    hours ``ready_h``: the train takes boxes ``first .. stop-1``. Only departures before
-    ``until_h`` are listed. Same rules and tie-breaking as :class:`TrainFormation`."""
+    """Departures of trains formed from boxes ready at the sorted hours ``ready_h``, as
+    rows of :class:`PlannedTrain`: the train takes boxes ``first .. stop-1``. Only
+    departures before ``until_h`` are listed. Same rules and tie-breaking as
+    :class:`TrainFormation`."""
     r = np.asarray(ready_h, float)
     n = len(r)
     out: list[tuple[float, int, int]] = []
