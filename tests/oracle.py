@@ -30,7 +30,7 @@ from sim.engine.facilities.demand import arrivals, daily_rates
 from sim.engine.facilities.disruptions import closures as random_closures
 from sim.engine.facilities.disruptions import merge
 from sim.engine.facilities.rail import Draws
-from sim.engine.model import Calendar
+from sim.engine.output import Calendar
 from sim.engine.randomness import stream
 from sim.scenario.distributions import gamma_mean_cv
 from sim.scenario.network import crossing_gauges, flow_path, link_index, outbound_boxes

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from sim.engine.logs import InboundTrain, OriginTrain, OutboundTrain, columns
 from sim.engine.model import Model
 from sim.io.bundle import write_bundle
 from sim.measure import kpis
@@ -48,15 +49,15 @@ def test_conservation_at_the_crossing(out):
     inside = (np.isfinite(st.t_crossing["arrive"][0]) & np.isnan(st.t_crossing["depart"][0])).sum()
     assert arrived == departed + inside
     # trains: every box that arrived came on a logged or unfinished train
-    in_log = sum(row[4] for row in xing.log)
+    in_log = columns(xing.log, InboundTrain).boxes.sum()
     queued_boxes = arrived - in_log
     assert queued_boxes >= 0
-    assert len(xing.unfinished()[0]) > 0 or queued_boxes == 0
+    assert len(xing.unfinished().arrived_h) > 0 or queued_boxes == 0
     # the yard holds the TEU unloaded and not yet departed, plus space reserved by trains
     # being unloaded (at most one train's TEU each)
     unl = np.isfinite(st.t_crossing["unloaded"][0]) & np.isnan(st.t_crossing["depart"][0])
     reserved = xing.yard.level - st.teu[unl].sum()
-    assert 0 <= reserved <= 2 * 40 * len(xing.unfinished()[0])
+    assert 0 <= reserved <= 2 * 40 * len(xing.unfinished().arrived_h)
     assert xing.yard.level <= xing.cfg.yard_capacity_teu
 
 
@@ -73,8 +74,9 @@ def test_stage_times_never_go_backwards(out):
 
 
 def test_trains_respect_their_capacity(out):
-    assert all(n <= 40 for *_, n, _teu in out.origin_trains)
-    assert all(n <= cap for _t, n, cap in out.crossings["gate"].out_log)
+    assert all(OriginTrain._make(t).boxes <= 40 for t in out.origin_trains)
+    assert all(t.boxes <= t.capacity_boxes
+               for t in map(OutboundTrain._make, out.crossings["gate"].out_log))
 
 
 def test_yard_littles_law(out):

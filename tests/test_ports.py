@@ -4,6 +4,7 @@ berthing and sailing, conservation across the sea, and the sea KPIs."""
 import numpy as np
 import pytest
 
+from sim.engine.logs import Sailing, Span, columns
 from sim.engine.model import Model
 from sim.measure import kpis
 from sim.scenario.loading import load_scenario
@@ -108,7 +109,7 @@ def test_closure_at_home_holds_the_load_and_the_sailing():
     # 105 + 12 = 117.
     out = run(timeline=CLOSURES)
     first = out.services["ferry"].sailings[0]
-    assert [round(x, 9) for x in first[2:4]] == [52.0, 72.0]
+    assert [round(x, 9) for x in (first.sailed_h, first.arrived_h)] == [52.0, 72.0]
     assert by_train(visits(out, "east"))[0] == [72.0, 100.0, 105.0, 105.0]
     assert out.store.t_delivered[0] == pytest.approx(117.0)
     assert [[round(a, 9), round(b, 9)] for a, b in out.ports["west"].closures] == [[24, 48]]
@@ -121,12 +122,12 @@ def test_storms_stop_every_sailing_while_they_last():
     out = run(TOY_SEA, **{"services.ferry.fleet": 5, "nodes.west.disruptions": [
         {"kind": "storm", "events_per_year": 150, "duration_h": {"dist": "lognormal",
                                                                   "mean": 30, "cv": 0.5}}]})
-    shut = np.array(out.ports["west"].closures, float)
-    assert len(shut) >= 10, "the fixture should storm often"
-    sail = np.array(out.services["ferry"].sailings, float)
-    home = sail[sail[:, 1] == 0, 2]
-    inside = ((home[:, None] >= shut[:, 0]) & (home[:, None] < np.nan_to_num(
-        shut[:, 1], nan=np.inf))).any(axis=1)
+    shut = columns(out.ports["west"].closures, Span)
+    assert len(shut.from_h) >= 10, "the fixture should storm often"
+    sail = columns(out.services["ferry"].sailings, Sailing)
+    home = sail.sailed_h[sail.direction == 0]
+    inside = ((home[:, None] >= shut.from_h) & (home[:, None] < np.nan_to_num(
+        shut.to_h, nan=np.inf))).any(axis=1)
     assert not inside.any(), "a vessel sailed from a closed port"
     assert len(home) > 50
     # and the storms cost something: fewer boxes delivered than without them
@@ -139,8 +140,8 @@ def test_fleet_change_on_its_date():
     # boxes have been ready since 59.4, so the load is released at once: berth 72-74,
     # load 74-76, sail at 76
     out = run(timeline=[{"date": "2024-02-02", "set": {"services.ferry.fleet": 2}}])
-    sail = [[round(x, 9) for x in s[:3]] for s in out.services["ferry"].sailings
-            if s[1] == 0]
+    sail = [[round(x, 9) for x in (s.vessel, s.direction, s.sailed_h)]
+            for s in out.services["ferry"].sailings if s.direction == 0]
     assert sail == [[0, 0, 39.4], [1, 0, 76.0]]
     assert out.services["ferry"].active == [(0.0, 1), (72.0, 2)]
 
@@ -172,8 +173,8 @@ def test_sea_conservation_by_load(busy):
     # every box that sailed from west was landed at east once, or is still aboard (the
     # vessels' own state, kept apart from the logs the KPIs read)
     svc = busy.services["ferry"]
-    sail = np.array(svc.sailings, float)
-    sailed = np.concatenate([r for r, s in zip(svc.sailing_rows, sail) if s[1] == 0])
+    sailed = np.concatenate([r for r, s in zip(svc.sailing_rows, svc.sailings)
+                             if s.direction == 0])
     assert len(np.unique(sailed)) == len(sailed)
     east = busy.ports["east"].visits(busy.store.n, busy.calendar.end_h)
     landed = east["row"][east["kind"] == 1]
@@ -193,7 +194,7 @@ def test_port_yard_holds_exactly_the_boxes_in_it(busy):
     here = [r for r, u, d in zip(v["row"], v["unloaded"], v["depart"])
             if u == u and d != d and r not in gone]
     reserved = west.yard.level - st.teu[here].sum()
-    inside = sum(t[3] for t in west._inside.values())
+    inside = sum(t.teu for t in west._inside.values())
     assert 0 <= reserved <= inside
     assert west.yard.level > 0.5 * west.cfg.yard_capacity_teu, "the fixture should fill it"
 
@@ -258,7 +259,8 @@ def test_fleet_withdrawn_on_its_date(date, active, sailed):
     out = run(timeline=[{"date": date, "set": {"services.ferry.fleet": 0}}])
     svc = out.services["ferry"]
     assert [(round(t, 9), n) for t, n in svc.active] == active
-    assert [[round(x, 9) for x in s[:3]] for s in svc.sailings] == sailed
+    assert [[round(x, 9) for x in (s.vessel, s.direction, s.sailed_h)]
+            for s in svc.sailings] == sailed
     assert out.ports["west"].berths.used == 0
 
 
@@ -267,13 +269,13 @@ def test_fleet_cut_and_restored_keeps_vessel_ids_apart():
     # every vessel's sailings alternate out and back
     out = run(TOY_SEA, timeline=[{"date": "2024-01-15", "set": {"services.ferry.fleet": 1}},
                                  {"date": "2024-02-01", "set": {"services.ferry.fleet": 3}}])
-    sail = np.array(out.services["ferry"].sailings, float)
-    ids = sorted(set(sail[:, 0].astype(int)))
+    sail = columns(out.services["ferry"].sailings, Sailing)
+    ids = sorted(set(sail.vessel.astype(int)))
     assert len(ids) >= 4  # 0, 1, 2 and at least one newcomer
     for k in ids:
-        d = sail[sail[:, 0] == k, 1]
+        d = sail.direction[sail.vessel == k]
         assert (d[::2] == 0).all() and (d[1::2] == 1).all(), k
-    assert [n for _t, n in out.services["ferry"].active][-1] == 3
+    assert [a.vessels for a in out.services["ferry"].active][-1] == 3
 
 
 def test_timetable_sailing_takes_a_vessel_arriving_at_the_slot():
@@ -282,7 +284,7 @@ def test_timetable_sailing_takes_a_vessel_arriving_at_the_slot():
     # since 59.4; the 60 h slot found no vessel) are taken: berth 84-86, sail 88
     out = run(**{"services.ferry.sailing": {"rule": "timetable", "departures_per_day": 1,
                                             "first_departure_h": 12}})
-    home = [round(s[2], 9) for s in out.services["ferry"].sailings if s[1] == 0]
+    home = [round(s.sailed_h, 9) for s in out.services["ferry"].sailings if s.direction == 0]
     assert home == [40.0, 88.0]
 
 
@@ -297,11 +299,11 @@ def test_return_loads_ride_back():
     back = out.store.flow == list(out.scenario.demand.flows).index("back")
     assert np.isfinite(out.store.t_delivered[back]).sum() > 0.5 * back.sum()
     # each return load was landed at the home port: sailed back = landed at west by sea
-    sail = np.array(out.services["ferry"].sailings, float)
-    ret = sail[(sail[:, 1] == 1) & (sail[:, 4] > 0)]
+    sail = columns(out.services["ferry"].sailings, Sailing)
+    ret = (sail.direction == 1) & (sail.boxes > 0)
     west = out.ports["west"].visits(out.store.n, out.calendar.end_h)
     landed_rows = west["row"][west["kind"] == 1]
-    assert len(landed_rows) == ret[np.isfinite(ret[:, 7]), 4].sum()
+    assert len(landed_rows) == sail.boxes[ret & np.isfinite(sail.landed_h)].sum()
 
 
 def test_crossing_after_the_sea_on_the_btk_route():

@@ -14,6 +14,7 @@ import simpy
 from scipy import stats
 
 from sim.engine.facilities.formation import TrainFormation
+from sim.engine.logs import InboundTrain, columns
 from sim.engine.model import Model
 from sim.measure.stats import t_interval
 from sim.scenario.schema import Departure
@@ -59,9 +60,9 @@ def test_crane_wait_matches_erlang_c(cranes, rho):
     means = []
     for rep in range(12):
         out = Model(s, seed=100, replication=rep).run()
-        log = np.array(out.crossings["gate"].log)
-        keep = log[:, 0] >= out.calendar.start_h  # warm-up cut
-        means.append((log[keep, 2] - log[keep, 0]).mean())
+        log = columns(out.crossings["gate"].log, InboundTrain)
+        keep = log.arrived_h >= out.calendar.start_h  # warm-up cut
+        means.append((log.crane_start_h[keep] - log.arrived_h[keep]).mean())
     m, lo, hi, n = t_interval(np.array(means))
     theory = erlang_c_wait(lam, 1 / service_h, cranes)
     assert lo <= theory <= hi, (m, lo, hi, theory)

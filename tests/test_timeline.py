@@ -5,6 +5,7 @@ import datetime as dt
 import numpy as np
 import pytest
 
+from sim.engine.logs import InboundTrain, OriginTrain, OutboundTrain, columns
 from sim.engine.model import Model
 from sim.measure import kpis
 from sim.scenario.loading import load_scenario
@@ -22,8 +23,8 @@ def _run(timeline, **extra):
 
 
 def _entries(out, lid, direction=0):
-    reached, entered, d = out.lines[lid].log_arrays()
-    return np.sort(entered[d == direction])
+    booked = out.lines[lid].log_arrays()
+    return np.sort(booked.entered_h[booked.direction == direction])
 
 
 def test_link_paths_change_on_their_date():
@@ -57,14 +58,14 @@ def test_crossing_closure_stops_handling_and_departures():
     import datetime as dt
     out, hours = _run([{"date": "2024-01-20", "close": "gate", "days": 4}])
     a, b = hours(dt.date(2024, 1, 20)), hours(dt.date(2024, 1, 24))
-    log = np.array(out.crossings["gate"].log)
-    crane_start = log[:, 2]
+    log = columns(out.crossings["gate"].log, InboundTrain)
+    crane_start = log.crane_start_h
     assert not ((crane_start >= a) & (crane_start < b)).any()
-    dep = np.array([t for t, *_ in out.crossings["gate"].out_log])
+    dep = columns(out.crossings["gate"].out_log, OutboundTrain).departed_h
     assert not ((dep >= a) & (dep < b)).any()
     assert (crane_start >= b).any() and (dep >= b).any()
     # trains arrived during the closure and waited for it to end
-    arrived_during = (log[:, 0] >= a) & (log[:, 0] < b)
+    arrived_during = (log.arrived_h >= a) & (log.arrived_h < b)
     assert arrived_during.any() and (crane_start[arrived_during] >= b - 1e-9).all()
     K = kpis.compute(out)
     u = K[("utilisation", "2024", "gate")]
@@ -77,8 +78,8 @@ def test_more_cranes_from_a_date():
                       **{"nodes.gate.crossing.cranes": 1,
                          "nodes.gate.crossing.crane_moves_per_h": 6})
     change = hours(dt.date(2024, 2, 1))
-    log = np.array(out.crossings["gate"].log)
-    starts, ends = log[:, 2], log[:, 3]
+    log = columns(out.crossings["gate"].log, InboundTrain)
+    starts, ends = log.crane_start_h, log.unloaded_h
 
     def most_at_once(lo, hi):
         m = (starts >= lo) & (ends <= hi)
@@ -128,7 +129,7 @@ def test_overlapping_closures_keep_a_crossing_closed_until_the_last_ends():
     out, hours = _run([{"date": "2024-01-20", "close": "gate", "days": 4},
                        {"date": "2024-01-22", "close": "gate", "days": 4}])
     a, b = hours(dt.date(2024, 1, 20)), hours(dt.date(2024, 1, 26))
-    crane_start = np.array(out.crossings["gate"].log)[:, 2]
+    crane_start = columns(out.crossings["gate"].log, InboundTrain).crane_start_h
     assert not ((crane_start >= a) & (crane_start < b)).any()
     assert kpis.compute(out)[("closure_hours", "2024", "gate")] == pytest.approx(6 * 24)
 
@@ -233,11 +234,12 @@ def test_route_shares_change_on_their_date():
         {"date": "2024-04-01", "shares": {"west": {"alt": 1.0}}}]})).run()
     t_change = out.calendar.hours(dt.date(2024, 4, 1))
     ot, ob = np.array(out.origin_trains, float), np.array(base.origin_trains, float)
-    before = ot[:, 2] < t_change
-    np.testing.assert_array_equal(ot[before], ob[ob[:, 2] < t_change])
+    t, tb = OriginTrain(*ot.T), OriginTrain(*ob.T)  # columns by name
+    before = t.departed_h < t_change
+    np.testing.assert_array_equal(ot[before], ob[tb.departed_h < t_change])
     alt = out.route_ids.index("alt")
-    assert (ot[~before, 1] == alt).all() and (~before).sum() > 20
-    assert 0.3 < (ot[before, 1] == alt).mean() < 0.7
+    assert (t.route[~before] == alt).all() and (~before).sum() > 20
+    assert 0.3 < (t.route[before] == alt).mean() < 0.7
 
 
 def test_a_share_change_moves_the_fewest_trains():
@@ -250,15 +252,17 @@ def test_a_share_change_moves_the_fewest_trains():
     out = Model(load_scenario(path, overrides={**fixed, "timeline": [
         {"date": "2024-02-01", "shares": {"west": {"main": 0.2, "alt": 0.8}}}]})).run()
     t_change = out.calendar.hours(dt.date(2024, 2, 1))
-    ot, ob = np.array(out.origin_trains, float), np.array(base.origin_trains, float)
-    after = ot[:, 2] >= t_change
-    np.testing.assert_array_equal(ot[:, 2], ob[:, 2])  # the same trains, only routes differ
+    ot = columns(out.origin_trains, OriginTrain)
+    ob = columns(base.origin_trains, OriginTrain)
+    after = ot.departed_h >= t_change
+    # the same trains, only routes differ
+    np.testing.assert_array_equal(ot.departed_h, ob.departed_h)
     alt, main = out.route_ids.index("alt"), out.route_ids.index("main")
-    was_alt = ob[after, 1] == alt
-    assert (ot[after, 1][was_alt] == alt).all()
-    moved = (ot[after, 1] != ob[after, 1]).mean()
+    was_alt = ob.route[after] == alt
+    assert (ot.route[after][was_alt] == alt).all()
+    moved = (ot.route[after] != ob.route[after]).mean()
     assert 0.22 < moved < 0.38, moved
-    assert 0.12 < (ot[after, 1] == main).mean() < 0.28
+    assert 0.12 < (ot.route[after] == main).mean() < 0.28
 
 
 @pytest.mark.parametrize("change, line", [

@@ -7,6 +7,7 @@ simulation (the start of the warm-up); NaN means the stage has not been reached 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import chain
 
 import numpy as np
@@ -17,8 +18,9 @@ from sim.scenario.network import MAX_CROSSINGS
 CROSSING_STAGES = ("arrive", "unloaded", "ready", "depart")
 
 
-def rows_array(rows: list[tuple], width: int) -> np.ndarray:
-    """A list of equal-length numeric tuples (a log) as a float array, quickly."""
+def rows_array(rows: Sequence[tuple], width: int) -> np.ndarray:
+    """A list of equal-length numeric tuples (a log) as a float array, quickly (one row
+    per tuple; see :func:`sim.engine.logs.columns` for the columns by name)."""
     flat = np.fromiter(chain.from_iterable(rows), float, count=len(rows) * width)
     return flat.reshape(-1, width)
 
@@ -75,7 +77,7 @@ class ContainerStore:
               t0: np.datetime64):
         """One row per container (a pandas DataFrame) with names instead of codes and stage
         times as datetimes."""
-        import pandas as pd
+        import pandas as pd  # here: running the engine alone never loads pandas
 
         def cat(codes, names):
             return pd.Categorical.from_codes(codes.astype(np.int32), categories=names)

@@ -3,34 +3,76 @@ KPIs (per year) and the daily series both summarise these, over different window
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 import numpy as np
 
-from sim.engine.records import rows_array
+from sim.engine.logs import (
+    CraneGangs,
+    FleetSize,
+    InboundTrain,
+    PathBooking,
+    Sailing,
+    Span,
+    YardCapacity,
+    columns,
+)
 from sim.measure.monitors import window_means
+from sim.scenario.network import flow_path, legs, link_index, routes_of
 
 if TYPE_CHECKING:
-    from sim.engine.model import RunOutput
+    from sim.engine.facilities.border import BorderCrossing
+    from sim.engine.facilities.port import PortVisits, VesselService
+    from sim.engine.facilities.rail import RailLine
+    from sim.engine.output import RunOutput
+
+
+class Spans(NamedTuple):
+    """Intervals ``[from_h, to_h)`` (``to_h`` NaN: open at the end), one per element."""
+
+    from_h: np.ndarray
+    to_h: np.ndarray
+
+
+class WeightedSpans(NamedTuple):
+    """Intervals ``[from_h, to_h)`` with a weight each (TEU, crane gangs)."""
+
+    from_h: np.ndarray
+    to_h: np.ndarray
+    weight: np.ndarray
+
+
+class BoxStays(NamedTuple):
+    """Per box that arrived at a crossing: its stage hours and the parts of its dwell
+    (NaN where not reached)."""
+
+    arrived_h: np.ndarray
+    unloaded_h: np.ndarray
+    departed_h: np.ndarray
+    dwell_h: np.ndarray          # departed - arrived
+    handling_h: np.ndarray       # unloaded - arrived
+    customs_h: np.ndarray        # ready - unloaded
+    consolidation_h: np.ndarray  # departed - ready
+    teu: np.ndarray
 
 
 @dataclass
 class CrossingRecord:
     """One crossing's inbound trains (handled or still inside at the end) and boxes."""
 
-    arrive: np.ndarray        # per inbound train: arrival hour
+    arrived_h: np.ndarray     # per inbound train: arrival hour
     boxes: np.ndarray         # per inbound train
     teu: np.ndarray           # per inbound train
-    queue: tuple[np.ndarray, np.ndarray]   # per train: arrival -> crane start (NaN: open)
-    busy: tuple[np.ndarray, np.ndarray]    # per train on a crane: start -> unloaded (NaN)
-    yard: tuple[np.ndarray, np.ndarray, np.ndarray]  # per box unloaded: -> depart, TEU
-    box: dict[str, np.ndarray]  # per box that arrived: depart hour and the dwell parts
-    cranes: tuple[np.ndarray, np.ndarray, np.ndarray]  # crane gangs available: from, to, n
+    queue: Spans              # per train: arrival -> crane start (NaN: open)
+    busy: Spans               # per train on a crane: start -> unloaded (NaN: open)
+    yard: WeightedSpans       # per box unloaded: unloaded -> departed, TEU
+    stays: BoxStays           # per box that arrived
+    cranes: WeightedSpans     # crane gangs in force: from, to, gangs
 
 
-def port_visits(out: RunOutput, pid: str) -> dict[str, np.ndarray]:
+def port_visits(out: RunOutput, pid: str) -> PortVisits:
     """A port's box visits (:meth:`PortFacility.visits`), computed once per run output."""
     key = ("port_visits", pid)
     if key not in out.cache:
@@ -47,10 +89,11 @@ def crossing_record(out: RunOutput, nid: str) -> CrossingRecord:
 
 def _crossing_record(out: RunOutput, nid: str) -> CrossingRecord:
     xing, st = out.crossings[nid], out.store
-    log = rows_array(xing.log, 6)
-    u_arrive, u_crane, u_boxes, u_teu = xing.unfinished()
+    log: InboundTrain[np.ndarray] = columns(xing.log, InboundTrain)
+    inside = xing.unfinished()
+    u_crane = inside.crane_start_h
     on_crane = np.isfinite(u_crane)
-    arrive = np.concatenate((log[:, 0], u_arrive))
+    arrive = np.concatenate((log.arrived_h, inside.arrived_h))
     code = out.node_ids.index(nid)
     parts: dict[str, list[np.ndarray]] = {k: [] for k in (
         "t", "dwell", "handling", "customs", "consolidation", "unloaded", "teu", "arrive")}
@@ -69,38 +112,42 @@ def _crossing_record(out: RunOutput, nid: str) -> CrossingRecord:
         parts["arrive"].append(T["arrive"])
     box = {k: np.concatenate(v) if v else np.empty(0) for k, v in parts.items()}
     unloaded = np.isfinite(box["unloaded"])
+    cranes: CraneGangs[np.ndarray] = columns(xing.crane_log, CraneGangs)
     return CrossingRecord(
-        arrive=arrive,
-        boxes=np.concatenate((log[:, 4], u_boxes)),
-        teu=np.concatenate((log[:, 5], u_teu)),
-        queue=(arrive, np.concatenate((log[:, 2], u_crane))),
-        busy=(np.concatenate((log[:, 2], u_crane[on_crane])),
-              np.concatenate((log[:, 3], np.full(int(on_crane.sum()), np.nan)))),
-        yard=(box["unloaded"][unloaded], box["t"][unloaded], box["teu"][unloaded]),
-        box=box,
-        cranes=_steps(xing.crane_log, out.calendar.end_h))
+        arrived_h=arrive,
+        boxes=np.concatenate((log.boxes, inside.boxes)),
+        teu=np.concatenate((log.teu, inside.teu)),
+        queue=Spans(arrive, np.concatenate((log.crane_start_h, u_crane))),
+        busy=Spans(np.concatenate((log.crane_start_h, u_crane[on_crane])),
+                   np.concatenate((log.unloaded_h, np.full(int(on_crane.sum()), np.nan)))),
+        yard=WeightedSpans(box["unloaded"][unloaded], box["t"][unloaded],
+                           box["teu"][unloaded]),
+        stays=BoxStays(arrived_h=box["arrive"], unloaded_h=box["unloaded"],
+                       departed_h=box["t"], dwell_h=box["dwell"], handling_h=box["handling"],
+                       customs_h=box["customs"], consolidation_h=box["consolidation"],
+                       teu=box["teu"]),
+        cranes=_steps(cranes.from_h, cranes.gangs, out.calendar.end_h))
 
 
-def _steps(log: list[tuple[float, int]], end_h: float):
+def _steps(from_h: np.ndarray, value: np.ndarray, end_h: float) -> WeightedSpans:
     """A step function logged as (from hour, value) as intervals [from, to) with weights."""
-    t = np.array([a for a, _ in log], float)
-    v = np.array([b for _, b in log], float)
-    return t, np.append(t[1:], end_h), v
+    return WeightedSpans(from_h, np.append(from_h[1:], end_h), value)
 
 
-def link_directions(out: RunOutput) -> Iterator[tuple[str, object, np.ndarray, np.ndarray]]:
+def link_directions(out: RunOutput
+                    ) -> Iterator[tuple[str, RailLine, np.ndarray, np.ndarray]]:
     """Per link direction on some flow's path (whether or not a train used it in this
     run, so that every replication reports the same rows): scope ``link:from>to``, the
     link, hours trains reached the link, and hours they entered it."""
-    logs: dict[str, tuple] = {}
+    logs: dict[str, PathBooking[np.ndarray]] = {}
     for lid, direction in sorted(out.link_directions):
         line, link = out.lines[lid], out.scenario.links[lid]
         if lid not in logs:
             logs[lid] = line.log_arrays()
-        reached, entered, d = logs[lid]
-        m = d == direction
-        yield direction_scope(lid, link.from_, link.to, direction), line, reached[m], \
-            entered[m]
+        booked = logs[lid]
+        m = booked.direction == direction
+        yield direction_scope(lid, link.from_, link.to, direction), line, \
+            booked.reached_h[m], booked.entered_h[m]
 
 
 def direction_scope(lid: str, from_: str, to: str, direction: int) -> str:
@@ -119,7 +166,6 @@ def service_scope(sid: str, direction: int) -> str:
 def routed_scopes(out: RunOutput) -> dict[tuple[int, int], list[str]]:
     """Per (flow, route) code pair a flow may take, the scopes of the link and sea-passage
     directions its path uses, in order."""
-    from sim.scenario.network import flow_path, legs, link_index, routes_of
     key = ("routed_scopes",)
     if key not in out.cache:
         s = out.scenario
@@ -147,12 +193,12 @@ def sea_legs(out: RunOutput) -> dict[str, np.ndarray]:
     for pid in out.ports:
         v = port_visits(out, pid)
         order = np.argsort(v["row"], kind="stable")
-        where[pid] = ({k: v[k][order] for k in v})
+        where[pid] = {k: col[order] for k, col in cast(dict[str, np.ndarray], v).items()}
     cols: dict[str, np.ndarray] = {}
     count = np.zeros(n, np.int8)
     sailings = sorted(
-        ((rec[2], i, rec[1], rows) for i, sid in enumerate(sids)
-         for rec, rows in zip(out.services[sid].sailings, out.services[sid].sailing_rows)
+        ((sail.sailed_h, i, sail.direction, rows) for i, sid in enumerate(sids)
+         for sail, rows in zip(out.services[sid].sailings, out.services[sid].sailing_rows)
          if len(rows)), key=lambda x: x[:3])
 
     def at(pid: str, rows: np.ndarray, stage: str) -> np.ndarray:
@@ -186,13 +232,64 @@ def sea_legs(out: RunOutput) -> dict[str, np.ndarray]:
     return cols
 
 
-def vessel_utilisation(svc, edges: np.ndarray, end_h: float) -> np.ndarray:
+def sailing_columns(svc: VesselService) -> Sailing[np.ndarray]:
+    """A vessel service's sailings as columns."""
+    return columns(svc.sailings, Sailing)
+
+
+# -- quantities that the KPIs (per year) and the daily series both report: one definition
+def vessel_utilisation(svc: VesselService, edges: np.ndarray, end_h: float) -> np.ndarray:
     """Per window: the share of the fleet's hours in service not spent idle (NaN where
-    the fleet had no vessel in service). One definition for the KPI and the daily series."""
+    the fleet had no vessel in service)."""
     a, b = svc.idle_intervals()
     idle = window_means(a, b, edges, end=end_h)
-    act = np.array(svc.active, float).reshape(-1, 2)
-    in_service = window_means(act[:, 0], np.append(act[1:, 0], end_h), edges, act[:, 1],
-                              end=end_h)
+    act: FleetSize[np.ndarray] = columns(svc.active, FleetSize)
+    in_service = window_means(act.from_h, np.append(act.from_h[1:], end_h), edges,
+                              act.vessels, end=end_h)
     return np.divide(in_service - idle, in_service, out=np.full(len(idle), np.nan),
                      where=in_service > 0)
+
+
+def crane_utilisation(rec: CrossingRecord, edges: np.ndarray, end_h: float) -> np.ndarray:
+    """Per window: busy crane-hours / crane-hours in force (NaN where none were)."""
+    busy = window_means(*rec.busy, edges, end=end_h)
+    c = rec.cranes
+    avail = window_means(c.from_h, c.to_h, edges, c.weight, end=end_h)
+    return np.divide(busy, avail, out=np.full(len(busy), np.nan), where=avail > 0)
+
+
+def crossing_yard_teu(rec: CrossingRecord, edges: np.ndarray, end_h: float) -> np.ndarray:
+    """Per window: time-average TEU in a crossing's yard (unloaded, not yet departed)."""
+    y = rec.yard
+    return window_means(y.from_h, y.to_h, edges, y.weight, end=end_h)
+
+
+def port_yard_teu(out: RunOutput, pid: str, edges: np.ndarray) -> np.ndarray:
+    """Per window: time-average TEU in a port's yard (unloaded, not yet released to a
+    train or vessel)."""
+    v = port_visits(out, pid)
+    teu = out.store.teu[v["row"]].astype(float)
+    done = np.isfinite(v["unloaded"])
+    return window_means(v["unloaded"][done], v["release"][done], edges, teu[done],
+                        end=out.calendar.end_h)
+
+
+def yard_capacity(fac: BorderCrossing, edges: np.ndarray, end_h: float) -> np.ndarray:
+    """Time-average yard capacity in force per window (timeline changes included)."""
+    cap: YardCapacity[np.ndarray] = columns(fac.yard_log, YardCapacity)
+    return window_means(cap.from_h, np.append(cap.from_h[1:], end_h), edges,
+                        cap.capacity_teu, end=end_h)
+
+
+def yard_utilisation(fac: BorderCrossing, yard_teu: np.ndarray, edges: np.ndarray,
+                     end_h: float) -> np.ndarray:
+    """Per window: time-average TEU in the yard (``yard_teu``) / time-average capacity."""
+    return yard_teu / yard_capacity(fac, edges, end_h)
+
+
+def closed_share(closures: Sequence[tuple[float, float]], edges: np.ndarray, end_h: float
+                 ) -> np.ndarray:
+    """Per window: the share of the time a facility was closed, from its closures
+    ``(from, to)`` (to NaN: still closed at the end)."""
+    shut: Span[np.ndarray] = columns(closures, Span)
+    return window_means(shut.from_h, shut.to_h, edges, end=end_h)

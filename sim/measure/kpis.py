@@ -14,12 +14,25 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.engine.facilities.disruptions import merge
-from sim.engine.records import rows_array
-from sim.measure.intervals import crossing_record, link_directions, port_visits, vessel_utilisation
+from sim.engine.logs import OriginTrain, columns
+from sim.measure.intervals import (
+    closed_share,
+    crane_utilisation,
+    crossing_record,
+    crossing_yard_teu,
+    link_directions,
+    port_visits,
+    port_yard_teu,
+    sailing_columns,
+    service_scope,
+    vessel_utilisation,
+    yard_utilisation,
+)
 from sim.measure.monitors import closure_effects, counts_in, window_index, window_max, window_means
 
 if TYPE_CHECKING:
-    from sim.engine.model import RunOutput
+    from sim.engine.output import RunOutput
+    from sim.scenario.schema import Scenario
 
 KPIS: dict[str, tuple[str, str]] = {
     "containers_created": ("containers", "boxes arriving at their origin terminal (period run: "
@@ -214,8 +227,8 @@ def compute(out: RunOutput, names: set[str] | None = None) -> dict[Key, float]:
 
     s, st, cal = out.scenario, out.store, out.calendar
     years = cal.years()
-    labels = [y for y, _, _ in years]
-    edges = np.array([a for _, a, _ in years] + [years[-1][2]])
+    labels = [y.label for y in years]
+    edges = np.array([y.from_h for y in years] + [years[-1].to_h])
     end_h = cal.end_h
     K: dict[Key, float] = {}
 
@@ -263,13 +276,14 @@ def compute(out: RunOutput, names: set[str] | None = None) -> dict[Key, float]:
 
     # -- by route and corridor ----------------------------------------------------------
     if wanted("routes"):
-        ot = rows_array(out.origin_trains, 5)
+        ot: OriginTrain[np.ndarray] = columns(out.origin_trains, OriginTrain)
         corridor_of = {rid: s.routes[rid].corridor for rid in out.route_ids}
         for r, rid in enumerate(out.route_ids):
-            m = ot[:, 1] == r
-            put_years("trains_by_route", rid, counts_in(ot[m, 2], edges))
-            put_years("containers_by_route", rid, counts_in(ot[m, 2], edges, ot[m, 3]))
-            put_years("teu_by_route", rid, counts_in(ot[m, 2], edges, ot[m, 4]))
+            m = ot.route == r
+            put_years("trains_by_route", rid, counts_in(ot.departed_h[m], edges))
+            put_years("containers_by_route", rid,
+                      counts_in(ot.departed_h[m], edges, ot.boxes[m]))
+            put_years("teu_by_route", rid, counts_in(ot.departed_h[m], edges, ot.teu[m]))
         corridors = sorted(set(corridor_of.values()))
         route_corr = np.array([corridors.index(corridor_of[r]) for r in out.route_ids] + [-1])
         box_corr = route_corr[st.route]  # route -1 (not departed) -> last entry, -1
@@ -307,42 +321,37 @@ def compute(out: RunOutput, names: set[str] | None = None) -> dict[Key, float]:
         _ports_and_services(out, edges, end_h, put_years)
 
     # -- crossings ----------------------------------------------------------------------
+    spans = np.diff(edges)
     if wanted("crossings"):
-        spans = np.diff(edges)
         closable = _closable(s)
         for nid, xing in out.crossings.items():
             rec = crossing_record(out, nid)
-            put_years("trains_by_crossing", nid, counts_in(rec.arrive, edges))
-            put_years("containers_by_crossing", nid, counts_in(rec.arrive, edges, rec.boxes))
-            put_years("teu_by_crossing", nid, counts_in(rec.arrive, edges, rec.teu))
+            put_years("trains_by_crossing", nid, counts_in(rec.arrived_h, edges))
+            put_years("containers_by_crossing", nid, counts_in(rec.arrived_h, edges, rec.boxes))
+            put_years("teu_by_crossing", nid, counts_in(rec.arrived_h, edges, rec.teu))
             put_years("mean_queue", nid, window_means(*rec.queue, edges, end=end_h))
             put_years("peak_queue", nid, window_max(*rec.queue, edges, end=end_h))
-            busy = window_means(*rec.busy, edges, end=end_h)
-            c_from, c_to, c_n = rec.cranes
-            avail = window_means(c_from, c_to, edges, c_n, end=end_h)
-            shut = np.array(xing.closures, float).reshape(-1, 2)
-            put_years("closure_hours", nid,
-                      window_means(shut[:, 0], shut[:, 1], edges, end=end_h) * spans)
-            put_years("utilisation", nid,
-                      np.divide(busy, avail, out=np.full(len(busy), np.nan), where=avail > 0))
-            a, b, w = rec.yard
-            occ = window_means(a, b, edges, w, end=end_h)
+            put_years("closure_hours", nid, closed_share(xing.closures, edges, end_h) * spans)
+            put_years("utilisation", nid, crane_utilisation(rec, edges, end_h))
+            occ = crossing_yard_teu(rec, edges, end_h)
             put_years("yard_occupancy_teu_mean", nid, occ)
-            put_years("yard_utilisation", nid, occ / yard_capacity(xing, edges, end_h))
-            parts = ("dwell", "handling", "customs", "consolidation")
-            for part, means in zip(parts, year_means(rec.box["t"], [rec.box[p] for p in parts],
+            put_years("yard_utilisation", nid, yard_utilisation(xing, occ, edges, end_h))
+            b = rec.stays
+            parts = {"dwell": b.dwell_h, "handling": b.handling_h, "customs": b.customs_h,
+                     "consolidation": b.consolidation_h}
+            for part, means in zip(parts, year_means(b.departed_h, list(parts.values()),
                                                      edges)):
                 put_years(f"border_{part}_hours_mean", nid, means)
             if nid in closable:
-                _resilience(nid, rec.box["arrive"], rec.box["t"], shut, edges, end_h, put_years)
+                shut = np.array(xing.closures, float).reshape(-1, 2)
+                _resilience(nid, b.arrived_h, b.departed_h, shut, edges, end_h, put_years)
 
     # -- links --------------------------------------------------------------------------
     if wanted("links"):
         for lid, line in out.lines.items():
             if line.closures or s.links[lid].disruptions:
-                shut = np.array(merge(line.closures), float).reshape(-1, 2)
                 put_years("closure_hours", lid,
-                          window_means(shut[:, 0], shut[:, 1], edges, end=end_h) * spans)
+                          closed_share(merge(line.closures), edges, end_h) * spans)
         offered = {}
         for scope, line, reached, entered in link_directions(out):
             if line.id not in offered:
@@ -357,19 +366,20 @@ def compute(out: RunOutput, names: set[str] | None = None) -> dict[Key, float]:
 
 
 def _ports_and_services(out: RunOutput, edges: np.ndarray, end_h: float, put_years) -> None:
-    s, st = out.scenario, out.store
+    s = out.scenario
     spans = np.diff(edges)
     closable = _closable(s)
     caspian = {nid for nid, n in s.nodes.items() if n.port is not None and n.port.sea == "caspian"}
     port_teu = {nid: np.zeros(len(spans)) for nid in caspian}
     across = np.zeros(len(spans))
     for sid, svc in out.services.items():
-        sail = rows_array(svc.sailings, 8)
-        usable = svc.units_capacity * svc.cfg.load_factor
+        sail = sailing_columns(svc)
+        usable = svc.capacity_units * svc.cfg.load_factor
         ends = (svc.cfg.from_, svc.cfg.to)
-        for d, scope in ((0, sid), (1, f"{sid}:return")):
-            m = sail[:, 1] == d
-            t_sail, teu, units = sail[m, 2], sail[m, 5], sail[m, 6]
+        for d in (0, 1):
+            scope = service_scope(sid, d)
+            m = sail.direction == d
+            t_sail, teu, units = sail.sailed_h[m], sail.teu[m], sail.units[m]
             n = counts_in(t_sail, edges)
             put_years("sailings_by_service", scope, n)
             put_years("teu_by_service", scope, counts_in(t_sail, edges, teu))
@@ -381,7 +391,7 @@ def _ports_and_services(out: RunOutput, edges: np.ndarray, end_h: float, put_yea
             if loaded_at in port_teu:
                 port_teu[loaded_at] += counts_in(t_sail, edges, teu)
             if landed_at in port_teu:  # counted when unloaded
-                port_teu[landed_at] += counts_in(sail[m, 7], edges, teu)
+                port_teu[landed_at] += counts_in(sail.landed_h[m], edges, teu)
             if loaded_at in caspian and landed_at in caspian:
                 across += counts_in(t_sail, edges, teu)
         put_years("vessel_utilisation", sid, vessel_utilisation(svc, edges, end_h))
@@ -391,17 +401,13 @@ def _ports_and_services(out: RunOutput, edges: np.ndarray, end_h: float, put_yea
         put_years("caspian_teu", "all", across)
     for nid, port in out.ports.items():
         v = port_visits(out, nid)
-        shut = np.array(port.closures, float).reshape(-1, 2)
-        put_years("closure_hours", nid,
-                  window_means(shut[:, 0], shut[:, 1], edges, end=end_h) * spans)
+        put_years("closure_hours", nid, closed_share(port.closures, edges, end_h) * spans)
         if nid in closable:
+            shut = np.array(port.closures, float).reshape(-1, 2)
             _resilience(nid, v["arrive"], v["depart"], shut, edges, end_h, put_years)
-        teu = st.teu[v["row"]].astype(float)
-        done = np.isfinite(v["unloaded"])
-        occ = window_means(v["unloaded"][done], v["release"][done], edges, teu[done],
-                           end=end_h)
+        occ = port_yard_teu(out, nid, edges)
         put_years("yard_occupancy_teu_mean", nid, occ)
-        put_years("yard_utilisation", nid, occ / yard_capacity(port, edges, end_h))
+        put_years("yard_utilisation", nid, yard_utilisation(port, occ, edges, end_h))
         parts = {"dwell": v["depart"] - v["arrive"],
                  "handling": v["unloaded"] - v["arrive"],
                  "customs": v["ready"] - v["unloaded"],
@@ -410,14 +416,7 @@ def _ports_and_services(out: RunOutput, edges: np.ndarray, end_h: float, put_yea
             put_years(f"port_{part}_hours_mean", nid, means)
 
 
-def yard_capacity(fac, edges: np.ndarray, end_h: float) -> np.ndarray:
-    """Time-average yard capacity in force per window (timeline changes included)."""
-    t = np.array([a for a, _ in fac.yard_log], float)
-    v = np.array([b for _, b in fac.yard_log], float)
-    return window_means(t, np.append(t[1:], end_h), edges, v, end=end_h)
-
-
-def _closable(s) -> set[str]:
+def _closable(s: Scenario) -> set[str]:
     """Facilities that random disruptions or the timeline may close (the same in every
     replication, so that every replication reports the same KPI rows)."""
     return ({nid for nid, n in s.nodes.items() if n.disruptions}

@@ -20,19 +20,25 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from sim.engine.records import rows_array
+from sim.engine.logs import OriginTrain, columns
 from sim.measure.intervals import (
+    closed_share,
+    crane_utilisation,
     crossing_record,
+    crossing_yard_teu,
     link_directions,
     port_visits,
+    port_yard_teu,
     routed_scopes,
+    sailing_columns,
+    service_scope,
     vessel_utilisation,
+    yard_utilisation,
 )
-from sim.measure.kpis import yard_capacity
 from sim.measure.monitors import counts_in, window_means
 
 if TYPE_CHECKING:
-    from sim.engine.model import RunOutput
+    from sim.engine.output import RunOutput
 
 
 def daily(out: RunOutput) -> pd.DataFrame:
@@ -49,40 +55,31 @@ def daily(out: RunOutput) -> pd.DataFrame:
 
     for nid in out.crossings:
         rec = crossing_record(out, nid)
-        add(nid, "crossing", "trains_arrived", counts_in(rec.arrive, edges))
-        add(nid, "crossing", "boxes_arrived", counts_in(rec.arrive, edges, rec.boxes))
+        add(nid, "crossing", "trains_arrived", counts_in(rec.arrived_h, edges))
+        add(nid, "crossing", "boxes_arrived", counts_in(rec.arrived_h, edges, rec.boxes))
         add(nid, "crossing", "queue_trains", window_means(*rec.queue, edges, end=end_h))
-        busy = window_means(*rec.busy, edges, end=end_h)
-        c_from, c_to, c_n = rec.cranes
-        avail = window_means(c_from, c_to, edges, c_n, end=end_h)
-        add(nid, "crossing", "crane_utilisation",
-            np.divide(busy, avail, out=np.full(len(busy), np.nan), where=avail > 0))
-        a, b, w = rec.yard
-        yard = window_means(a, b, edges, w, end=end_h)
+        add(nid, "crossing", "crane_utilisation", crane_utilisation(rec, edges, end_h))
+        yard = crossing_yard_teu(rec, edges, end_h)
         add(nid, "crossing", "yard_teu", yard)
-        add(nid, "crossing", "yard_utilisation", yard / yard_capacity(out.crossings[nid],
-                                                                      edges, end_h))
-    st = out.store
+        add(nid, "crossing", "yard_utilisation",
+            yard_utilisation(out.crossings[nid], yard, edges, end_h))
     for pid, port in out.ports.items():
         v = port_visits(out, pid)
-        teu = st.teu[v["row"]].astype(float)
         for kind, name in ((0, "boxes_arrived_by_rail"), (1, "boxes_arrived_by_sea")):
             add(pid, "port", name, counts_in(v["arrive"][v["kind"] == kind], edges))
-        done = np.isfinite(v["unloaded"])
-        yard = window_means(v["unloaded"][done], v["release"][done], edges, teu[done],
-                            end=end_h)
+        yard = port_yard_teu(out, pid, edges)
         add(pid, "port", "yard_teu", yard)
-        add(pid, "port", "yard_utilisation", yard / yard_capacity(port, edges, end_h))
-        shut = np.array(port.closures, float).reshape(-1, 2)
-        add(pid, "port", "closed_share", window_means(shut[:, 0], shut[:, 1], edges,
-                                                      end=end_h))
+        add(pid, "port", "yard_utilisation", yard_utilisation(port, yard, edges, end_h))
+        add(pid, "port", "closed_share", closed_share(port.closures, edges, end_h))
     routed = _boxes_routed(out, edges)
     for sid, svc in out.services.items():
-        sail = rows_array(svc.sailings, 8)
-        for d, scope in ((0, sid), (1, f"{sid}:return")):
-            m = sail[:, 1] == d
-            add(scope, "service", "sailings", counts_in(sail[m, 2], edges))
-            add(scope, "service", "teu_sailed", counts_in(sail[m, 2], edges, sail[m, 5]))
+        sail = sailing_columns(svc)
+        for d in (0, 1):
+            scope = service_scope(sid, d)
+            m = sail.direction == d
+            add(scope, "service", "sailings", counts_in(sail.sailed_h[m], edges))
+            add(scope, "service", "teu_sailed",
+                counts_in(sail.sailed_h[m], edges, sail.teu[m]))
             add(scope, "service", "boxes_routed", routed.get(scope, np.zeros(len(dates))))
         add(sid, "service", "vessel_utilisation", vessel_utilisation(svc, edges, end_h))
     for scope, _line, reached, entered in link_directions(out):
@@ -107,13 +104,13 @@ def daily(out: RunOutput) -> pd.DataFrame:
 def _boxes_routed(out: RunOutput, edges: np.ndarray) -> dict[str, np.ndarray]:
     """Per link or sea-passage direction (its scope), boxes on block trains leaving their
     origin in each window whose path uses it."""
-    trains = rows_array(out.origin_trains, 5)  # flow, route, hour, boxes, teu
+    trains: OriginTrain[np.ndarray] = columns(out.origin_trains, OriginTrain)
     scopes = routed_scopes(out)
     got: dict[str, np.ndarray] = {}
-    pairs = trains[:, 0] * len(out.route_ids) + trains[:, 1]
+    pairs = trains.flow * len(out.route_ids) + trains.route
     for key in np.unique(pairs).tolist():
         m = pairs == key
-        boxes = counts_in(trains[m, 2], edges, trains[m, 3])
+        boxes = counts_in(trains.departed_h[m], edges, trains.boxes[m])
         f, r = divmod(int(key), len(out.route_ids))
         for scope in scopes[(f, r)]:
             if scope in got:

@@ -206,7 +206,9 @@ class _Runs:
     def __init__(self, seed: int, workers: int, progress: bool, keep_containers: bool):
         self.seed, self.workers, self.progress, self.keep = (seed, workers, progress,
                                                              keep_containers)
-        self.per_rep, self.conts, self.series = [], [], []
+        self.per_rep: list[dict[tuple[str, str, str], float]] = []
+        self.conts: list[pd.DataFrame] = []
+        self.series: list[pd.DataFrame] = []
         self.t0 = time.perf_counter()
 
     def add(self, scenario: Scenario, reps: range) -> None:

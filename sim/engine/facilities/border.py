@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 import simpy
@@ -12,9 +13,43 @@ import simpy
 from sim.engine.facilities.formation import TrainFormation
 from sim.engine.facilities.rail import Draws
 from sim.engine.facilities.slots import Level, Slots, at
-from sim.engine.records import ContainerStore, flat, rows_array
+from sim.engine.logs import (
+    Clearance,
+    CraneGangs,
+    InboundTrain,
+    OutboundTrain,
+    Span,
+    YardCapacity,
+    columns,
+)
+from sim.engine.records import ContainerStore, flat
 from sim.scenario.distributions import GammaMeanCV
-from sim.scenario.schema import Crossing
+from sim.scenario.schema import Crossing, Port
+
+
+class InboundStay:
+    """A train inside a crossing or port, not yet unloaded: its hours so far (NaN: not
+    yet), its boxes and the pool they will join."""
+
+    __slots__ = ("arrived_h", "track_h", "crane_start_h", "rows", "teu", "pool")
+
+    def __init__(self, arrived_h: float, rows: np.ndarray, teu: int, pool: TrainFormation):
+        self.arrived_h = arrived_h
+        self.track_h = math.nan
+        self.crane_start_h = math.nan
+        self.rows = rows
+        self.teu = teu
+        self.pool = pool
+
+
+class TrainsInside(NamedTuple):
+    """The trains inside a crossing or port at the end of a run, not yet unloaded: one
+    entry per train."""
+
+    arrived_h: np.ndarray
+    crane_start_h: np.ndarray  # NaN: still queueing
+    boxes: np.ndarray
+    teu: np.ndarray
 
 
 class BorderCrossing:
@@ -36,7 +71,7 @@ class BorderCrossing:
        rule; a box leaves the yard when its outbound train departs.
     """
 
-    def __init__(self, env: simpy.Environment, node_id: str, code: int, cfg: Crossing,
+    def __init__(self, env: simpy.Environment, node_id: str, code: int, cfg: Crossing | Port,
                  handling_rng: np.random.Generator, dwell_rng: np.random.Generator,
                  inspection_rng: np.random.Generator,
                  inspection_dwell_rng: np.random.Generator,
@@ -48,12 +83,12 @@ class BorderCrossing:
         self.teu_of = teu_of  # TEU of a set of container rows (the record store's)
         self.tracks = Slots(env, cfg.receiving_tracks)
         self.cranes = Slots(env, cfg.cranes)
-        self.cfg_cranes = cfg.cranes  # crane gangs when open (timeline changes included)
-        self.crane_log: list[tuple[float, int]] = [(0.0, cfg.cranes)]  # (from hour, gangs)
+        self.cranes_when_open = cfg.cranes  # crane gangs (timeline changes included)
+        self.crane_log: list[CraneGangs[float]] = [CraneGangs(0.0, cfg.cranes)]
         self._closures = 0  # closures in force
-        self.closures: list[list[float]] = []  # [from, to (NaN: still closed)] hours
+        self.closures: list[Span[float]] = []  # to_h NaN: still closed
         self.yard = Level(env, cfg.yard_capacity_teu)
-        self.yard_log: list[tuple[float, float]] = [(0.0, cfg.yard_capacity_teu)]
+        self.yard_log: list[YardCapacity[float]] = [YardCapacity(0.0, cfg.yard_capacity_teu)]
         self.hours_per_box = cfg.moves_per_box / cfg.crane_moves_per_h
         self.handling = GammaMeanCV(handling_rng, cfg.handling_cv)  # factor on the mean
         self.customs = Draws(cfg.customs_dwell_h, dwell_rng)
@@ -61,18 +96,16 @@ class BorderCrossing:
         self.inspection = (Draws(cfg.inspection_dwell_h, inspection_dwell_rng)
                            if cfg.inspection_dwell_h is not None else None)
         self.pools: dict[object, TrainFormation] = {}
-        # per inbound train handled: arrive, got track, crane start, unloaded, boxes, teu;
-        # and, for stamping the records after the run: its rows, and their clearance hour,
-        # number of boxes pulled for inspection (the first ones) and their hour
+        # per inbound train unloaded: a row of InboundTrain, its rows (for stamping the
+        # records after the run) and a row of Clearance (plain tuples: see sim.engine.logs)
         self.log: list[tuple[float, float, float, float, int, int]] = []
         self.in_rows: list[np.ndarray] = []
         self.clear_log: list[tuple[float, int, float]] = []
-        # per outbound train: depart, boxes, capacity; and its rows and k
+        # per outbound train: a row of OutboundTrain, and its rows
         self.out_log: list[tuple[float, int, int]] = []
         self.out_rows: list[np.ndarray] = []
-        # trains inside but not yet unloaded: key -> [arrive, crane start or NaN, rows,
-        # teu, pool, got track]
-        self._inside: dict[int, list] = {}
+        # trains inside but not yet unloaded, by arrival number
+        self._inside: dict[int, InboundStay] = {}
         self._n_in = 0
 
     def pool(self, key, boxes_per_train: int,
@@ -102,38 +135,40 @@ class BorderCrossing:
         """An inbound train carrying boxes ``idx`` arrives: it queues, is unloaded, and its
         boxes go through customs into ``pool``."""
         key = self._n_in = self._n_in + 1
-        train = self._inside[key] = [self.env.now, math.nan, idx, teu, pool, math.nan]
+        train = self._inside[key] = InboundStay(self.env.now, idx, teu, pool)
         _then(self.tracks.acquire(), self._on_track, train, key)
 
-    def _on_track(self, train: list, key: int) -> None:
-        train[5] = self.env.now
-        _then(self.yard.put(train[3]), self._on_yard, train, key)
+    def _on_track(self, train: InboundStay, key: int) -> None:
+        train.track_h = self.env.now
+        _then(self.yard.put(train.teu), self._on_yard, train, key)
 
-    def _on_yard(self, train: list, key: int) -> None:
+    def _on_yard(self, train: InboundStay, key: int) -> None:
         _then(self.cranes.acquire(), self._on_crane, train, key)
 
-    def _on_crane(self, train: list, key: int) -> None:
-        train[1] = self.env.now
-        handling = self.handling.one(len(train[2]) * self.hours_per_box)
+    def _on_crane(self, train: InboundStay, key: int) -> None:
+        train.crane_start_h = self.env.now
+        handling = self.handling.one(len(train.rows) * self.hours_per_box)
         at(self.env, handling, lambda _e: self._on_unloaded(train, key))
 
-    def _on_unloaded(self, train: list, key: int) -> None:
+    def _on_unloaded(self, train: InboundStay, key: int) -> None:
         over = self.cranes.used > self.cranes.capacity
         self.cranes.release()
         if over:  # finishing work begun before a closure or a cut
             self._log_cranes()
         self.tracks.release()
         del self._inside[key]
-        t_arrive, t_start, idx, teu, pool, t_track = train
+        idx, pool = train.rows, train.pool
         t_done = self.env.now
         n = len(idx)
         t_clear = t_done + self.customs.one()
         k_insp, t_insp = 0, math.nan
-        if self.cfg.inspection_share > 0:
+        # (the schema asks for an inspection dwell with a positive share)
+        if self.cfg.inspection_share > 0 and self.inspection is not None:
             k_insp = int(self.inspection_rng.binomial(n, self.cfg.inspection_share))
             if k_insp:
                 t_insp = t_clear + self.inspection.one()
-        self.log.append((t_arrive, t_track, t_start, t_done, n, teu))
+        self.log.append((train.arrived_h, train.track_h, train.crane_start_h, t_done, n,
+                         train.teu))
         self.in_rows.append(idx)
         self.clear_log.append((t_clear, k_insp, t_insp))
         if k_insp:
@@ -149,7 +184,7 @@ class BorderCrossing:
             return
         self.cranes.set_capacity(0)
         self._log_cranes()
-        self.closures.append([self.env.now, math.nan])
+        self.closures.append(Span(self.env.now, math.nan))
         for p in self.pools.values():
             p.set_closed(True)
 
@@ -157,9 +192,9 @@ class BorderCrossing:
         self._closures -= 1
         if self._closures:
             return
-        self.cranes.set_capacity(self.cfg_cranes)
+        self.cranes.set_capacity(self.cranes_when_open)
         self._log_cranes()
-        self.closures[-1][1] = self.env.now
+        self.closures[-1] = self.closures[-1]._replace(to_h=self.env.now)
         for p in self.pools.values():
             p.set_closed(False)
 
@@ -170,7 +205,7 @@ class BorderCrossing:
     def change(self, field: str, value: float) -> None:
         """A timeline change of ``crossing.<field>``, from now on."""
         if field == "cranes":
-            self.cfg_cranes = int(value)
+            self.cranes_when_open = int(value)
             if not self.closed:
                 self.cranes.set_capacity(int(value))
                 self._log_cranes()
@@ -180,7 +215,7 @@ class BorderCrossing:
             self.hours_per_box = self.cfg.moves_per_box / value
         elif field == "yard_capacity_teu":
             self.yard.set_capacity(value)
-            self.yard_log.append((self.env.now, value))
+            self.yard_log.append(YardCapacity(self.env.now, value))
         else:  # checks.timeline allows only the fields above
             raise ValueError(f"crossing.{field} cannot change during a run")
 
@@ -188,15 +223,18 @@ class BorderCrossing:
         """Log the crane gangs in force: the capacity, or more while trains already on a
         crane when it was lowered (or the crossing closed) are finished."""
         n = max(self.cranes.capacity, self.cranes.used)
-        if self.crane_log[-1][1] != n:
-            self.crane_log.append((self.env.now, n))
+        if self.crane_log[-1].gangs != n:
+            self.crane_log.append(CraneGangs(self.env.now, n))
 
-    def unfinished(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Trains not yet unloaded at the end: arrival hour, crane-start hour (NaN: still
-        queueing), boxes and TEU, one entry per train."""
-        rows = np.array([(v[0], v[1], len(v[2]), v[3]) for v in self._inside.values()],
-                        dtype=float).reshape(-1, 4)
-        return rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3]
+    def unfinished(self) -> TrainsInside:
+        """Trains not yet unloaded at the end, one entry per train."""
+        rows = np.array([(v.arrived_h, v.crane_start_h, len(v.rows), v.teu)
+                         for v in self._inside.values()], dtype=float).reshape(-1, 4)
+        return TrainsInside(rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3])
+
+    def inside(self) -> list[InboundStay]:
+        """The trains inside, not yet unloaded, in order of arrival."""
+        return list(self._inside.values())
 
     def stamp(self, store: ContainerStore, slot_lut: np.ndarray, flow_route: np.ndarray
               ) -> None:
@@ -216,38 +254,38 @@ class BorderCrossing:
             return lut[flow_route[rows]].astype(np.intp) * store.n + rows
 
         # each per-train log is read once, as a whole (no pass per field)
-        waiting = list(self._inside.values())
+        waiting = self.inside()
         if self.log:
             rows = np.concatenate(self.in_rows)
             at = cells(rows)
-            logged = rows_array(self.log, 6)
-            lens = logged[:, 4].astype(np.int64)  # boxes per train
-            cleared = rows_array(self.clear_log, 3)  # clearance, boxes inspected, their hour
-            flat(tc["unloaded"])[at] = np.repeat(logged[:, 3], lens)
-            ready = np.repeat(cleared[:, 0], lens)
+            logged: InboundTrain[np.ndarray] = columns(self.log, InboundTrain)
+            lens = logged.boxes.astype(np.int64)  # boxes per train
+            cleared: Clearance[np.ndarray] = columns(self.clear_log, Clearance)
+            flat(tc["unloaded"])[at] = np.repeat(logged.unloaded_h, lens)
+            ready = np.repeat(cleared.cleared_h, lens)
             # the first k_insp boxes of each train were pulled for inspection
-            k_insp = cleared[:, 1].astype(np.int64)
+            k_insp = cleared.boxes_inspected.astype(np.int64)
             if k_insp.any():
                 first = np.cumsum(lens) - lens  # each train's first position
                 pos = np.repeat(first, k_insp) + (
                     np.arange(k_insp.sum()) - np.repeat(np.cumsum(k_insp) - k_insp, k_insp))
-                ready[pos] = np.repeat(cleared[:, 2], k_insp)
+                ready[pos] = np.repeat(cleared.inspected_h, k_insp)
             flat(tc["ready"])[at] = ready
-            t_arr = np.repeat(logged[:, 0], lens)
+            t_arr = np.repeat(logged.arrived_h, lens)
         else:
             at, t_arr = np.empty(0, np.intp), np.empty(0)
         # trains still queueing or being unloaded at the end have arrived too
         if waiting:
-            at = np.concatenate([at, cells(np.concatenate([w[2] for w in waiting]))])
-            t_arr = np.concatenate([t_arr, np.repeat([w[0] for w in waiting],
-                                                     [len(w[2]) for w in waiting])])
+            at = np.concatenate([at, cells(np.concatenate([w.rows for w in waiting]))])
+            t_arr = np.concatenate([t_arr, np.repeat([w.arrived_h for w in waiting],
+                                                     [len(w.rows) for w in waiting])])
         flat(store.crossing)[at] = self.code
         flat(tc["arrive"])[at] = t_arr
         if self.out_rows:
             rows = np.concatenate(self.out_rows)
-            out = rows_array(self.out_log, 3)  # depart, boxes, capacity
-            flat(tc["depart"])[cells(rows)] = np.repeat(out[:, 0],
-                                                        out[:, 1].astype(np.int64))
+            out: OutboundTrain[np.ndarray] = columns(self.out_log, OutboundTrain)
+            flat(tc["depart"])[cells(rows)] = np.repeat(out.departed_h,
+                                                        out.boxes.astype(np.int64))
 
 
 def _then(wait: simpy.Event | None, step, *args) -> None:

@@ -12,10 +12,17 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.scenario.schema import Demand, Flow
+from sim.engine.randomness import stream
+from sim.engine.records import ContainerStore
+from sim.scenario.network import flow_path, routes_of
+from sim.scenario.schema import Demand, Flow, Scenario
+
+if TYPE_CHECKING:
+    from sim.engine.output import Calendar
 
 
 def spread_over_days(per_year: Callable[[int], float], seasonality: list[float],
@@ -68,3 +75,31 @@ def arrivals(rng: np.random.Generator, rates_per_day: np.ndarray, share_40ft: fl
         times = np.sort(np.repeat(days, counts) + rng.uniform(0.0, 24.0, total))
     size = np.where(rng.random(total) < share_40ft, 40, 20).astype(np.int8)
     return times, size
+
+
+def make_store(scenario: Scenario, calendar: Calendar, seed: int, replication: int,
+               node_code: dict[str, int]) -> tuple[ContainerStore, np.ndarray]:
+    """Every container of the run, drawn up front from each flow's demand stream: the
+    record store (rows flow by flow, each flow's in arrival order) and the first row of
+    each flow (and, last, the number of rows)."""
+    s, cal = scenario, calendar
+    n_days = (cal.end - cal.t0).days
+    parts = []
+    for f, (fid, flow) in enumerate(s.demand.flows.items()):
+        rng = stream(seed, "demand", replication, fid)
+        rates = daily_rates(s.demand, flow, cal.t0, n_days)
+        t, size = arrivals(rng, rates, s.demand.share_40ft, s.demand.arrival_process)
+        parts.append((f, flow, t, size))
+    # rows flow by flow, each flow's in arrival order (no global sort needed)
+    counts = [len(p[2]) for p in parts]
+    flow_rows = np.cumsum([0, *counts])
+    flow_code = np.repeat(np.arange(len(parts)), counts)
+    origin = np.repeat([node_code[p[1].origin] for p in parts], counts)
+    dest = np.repeat([node_code[p[1].destination] for p in parts], counts)
+    size = np.concatenate([p[3] for p in parts]) if parts else np.empty(0, np.int8)
+    t_all = np.concatenate([p[2] for p in parts]) if parts else np.empty(0)
+    slots = max((sum(1 for nid in flow_path(s, fl.origin, fl.destination, rid)
+                     if s.nodes[nid].kind == "border")
+                 for fid, fl in s.demand.flows.items() for rid in routes_of(s, fid)),
+                default=0)
+    return ContainerStore(flow_code, origin, dest, size, t_all, max(slots, 1)), flow_rows

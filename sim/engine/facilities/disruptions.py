@@ -8,6 +8,7 @@ events merge into one closure. Closures then act exactly as timeline closures do
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -28,7 +29,7 @@ def closures(disruption: Disruption, rng: np.random.Generator, first_day: dt.dat
     return list(zip(starts.tolist(), (starts + length).tolist()))
 
 
-def merge(windows: list[tuple[float, float]]) -> list[tuple[float, float]]:
+def merge(windows: Iterable[tuple[float, float]]) -> list[tuple[float, float]]:
     """Union of intervals, as sorted disjoint intervals."""
     out: list[list[float]] = []
     for a, b in sorted(windows):

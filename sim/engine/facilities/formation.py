@@ -30,11 +30,12 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections.abc import Callable
+from typing import Generic, NamedTuple, TypeVar
 
 import numpy as np
 import simpy
 
-from sim.engine.facilities.slots import at
+from sim.engine.facilities.slots import Due, at
 from sim.scenario.schema import Departure
 
 EPS_H = 1e-9  # clock tolerance, hours: a box ready at t counts as ready at t
@@ -61,13 +62,13 @@ class TrainFormation:
         self.min_boxes = rule.min_boxes
         self.period_h = 24.0 / rule.departures_per_day if rule.departures_per_day else 0.0
         self.first_h = rule.first_departure_h
-        self.capacity = boxes_per_train
+        self.capacity_boxes = boxes_per_train
         self.on_depart = on_depart
         self._times: list[float] = []       # ready hour of each batch, sorted
         self._rows: list[np.ndarray] = []   # the batch's container rows
         self._sizes: list[int] = []          # and their number
         self._n = 0                          # boxes in the pool
-        self._timer: simpy.Event | None = None
+        self._timer: Due | None = None
         self._timer_at = math.inf
         self.closed = False  # a closed crossing releases no train
         if self.rule == "timetable":
@@ -139,7 +140,7 @@ class TrainFormation:
     # -- rules ------------------------------------------------------------------------
     def _release(self, now: float) -> float:
         """Release every train the rule allows now; return the next time one could go."""
-        n_cap, due, gate = self.capacity, now + EPS_H, self.gate
+        n_cap, due, gate = self.capacity_boxes, now + EPS_H, self.gate
         while True:
             if self.closed or (gate is not None and not gate()):
                 return math.inf  # reopening (or a vessel arriving) wakes the pool
@@ -209,25 +210,39 @@ class TrainFormation:
             avail = self._n_ready(env.now + EPS_H)
             if avail >= self.min_boxes and not self.closed and (
                     self.gate is None or self.gate()):
-                self._take(min(avail, self.capacity), env.now)
+                self._take(min(avail, self.capacity_boxes), env.now)
+
+
+V = TypeVar("V")  # a field: a number in one row, an array in the columns of a list
+
+
+class PlannedTrain(NamedTuple, Generic[V]):
+    """A departure planned by :func:`schedule_departures` (which lists plain tuples in
+    this field order: it makes one per origin train)."""
+
+    departs_h: V
+    first: V        # the train takes the boxes first .. stop - 1, in ready order
+    stop: V
 
 
 def schedule_departures(ready_h: np.ndarray, rule: Departure, capacity: int,
                         until_h: float) -> list[tuple[float, int, int]]:
-    """Departures ``(hour, first, stop)`` of trains formed from boxes ready at the sorted
-    hours ``ready_h``: the train takes boxes ``first .. stop-1``. Only departures before
-    ``until_h`` are listed. Same rules and tie-breaking as :class:`TrainFormation`."""
+    """Departures of trains formed from boxes ready at the sorted hours ``ready_h``, as
+    rows of :class:`PlannedTrain`: the train takes boxes ``first .. stop-1``. Only
+    departures before ``until_h`` are listed. Same rules and tie-breaking as
+    :class:`TrainFormation`."""
     r = np.asarray(ready_h, float)
     n = len(r)
     out: list[tuple[float, int, int]] = []
     i = 0
     if rule.rule == "full":  # a train each time the next ``capacity`` boxes are ready
-        stop = np.arange(capacity, n + 1, capacity)
-        t = r[stop - 1]
-        k = int(np.searchsorted(t, until_h, side="left"))  # the first at or after until_h
-        return list(zip(t[:k].tolist(), (stop[:k] - capacity).tolist(), stop[:k].tolist()))
+        stops = np.arange(capacity, n + 1, capacity)
+        t_full = r[stops - 1]
+        k = int(np.searchsorted(t_full, until_h, side="left"))  # the first at or after until_h
+        return list(zip(t_full[:k].tolist(), (stops[:k] - capacity).tolist(),
+                        stops[:k].tolist()))
     if rule.rule == "full_or_max_wait":
-        w, m = rule.max_wait_h, rule.min_boxes
+        w, m = rule.max_wait_h or 0.0, rule.min_boxes  # (the schema asks for max_wait_h)
         t_prev = -math.inf
         while i < n:
             full_at = float(r[i + capacity - 1]) if i + capacity <= n else math.inf
@@ -242,6 +257,8 @@ def schedule_departures(ready_h: np.ndarray, rule: Departure, capacity: int,
             out.append((t, i, stop))
             i, t_prev = stop, t
         return out
+    if rule.departures_per_day is None:  # the schema asks for it with a timetable
+        raise ValueError("rule 'timetable' needs departures_per_day")
     period = 24.0 / rule.departures_per_day
     k = 0
     while i < n:

@@ -1,8 +1,8 @@
 """Sea ports and the vessel services between them.
 
-A :class:`Port` is a transfer node like a border crossing: trains arriving by rail are
+A :class:`PortFacility` is a transfer node like a border crossing: trains arriving by rail are
 received, unloaded into the yard and cleared exactly as at a crossing (it reuses
-:class:`~sim.facilities.border.BorderCrossing` for that side), and outbound trains are
+:class:`~sim.engine.facilities.border.BorderCrossing` for that side), and outbound trains are
 formed by the port's departure rule. In addition, vessel loads are landed into the same
 yard and cleared (one ``customs_dwell_h`` draw per load), and boxes bound across the sea
 wait in the yard for a vessel of their service.
@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Callable
+from typing import TypedDict
 
 import numpy as np
 import simpy
@@ -39,10 +40,32 @@ from sim.engine.facilities.border import BorderCrossing, _then
 from sim.engine.facilities.formation import TrainFormation
 from sim.engine.facilities.rail import Draws
 from sim.engine.facilities.slots import Slots
+from sim.engine.logs import (
+    Clearance,
+    FleetSize,
+    InboundTrain,
+    Landing,
+    OutboundTrain,
+    Sailing,
+    Span,
+)
 from sim.scenario.schema import Departure, Port, Service
 
 # where a landed load's boxes go next: rows -> [(rows of one group, pool)]
 Dispatch = Callable[[np.ndarray], list[tuple[np.ndarray, TrainFormation]]]
+
+
+class PortVisits(TypedDict):
+    """Every box that reached a port (:meth:`PortFacility.visits`), one entry per visit,
+    in no particular order; hours NaN where not reached."""
+
+    row: np.ndarray        # the box's row in the record store
+    arrive: np.ndarray     # hour it arrived, by train or vessel
+    unloaded: np.ndarray   # hour it was unloaded into the yard
+    ready: np.ndarray      # hour it was ready to move on (cleared)
+    kind: np.ndarray       # 0: arrived by rail, 1: by sea
+    depart: np.ndarray     # hour its train or vessel left the port
+    release: np.ndarray    # hour it left the yard: onto its train, or to a vessel
 
 
 class PortFacility(BorderCrossing):
@@ -53,13 +76,13 @@ class PortFacility(BorderCrossing):
                  teu_of: Callable[[np.ndarray], int]):
         super().__init__(env, node_id, code, cfg, handling_rng, dwell_rng, inspection_rng,
                          inspection_dwell_rng, teu_of)
+        self.cfg: Port = cfg
         self.berths = Slots(env, cfg.berths)
         self._storms = 0                     # closures of the port to shipping in force
         self._open: simpy.Event | None = None  # fires when the port reopens
         self.sea_pools: list[TrainFormation] = []
-        # per vessel load landed: arrival at the port (anchorage), unloaded, boxes, teu;
-        # its rows and their clearance hour
-        self.sea_log: list[tuple[float, float, int, int]] = []
+        # per vessel load landed: a Landing, and its rows and their clearance hour
+        self.sea_log: list[Landing[float]] = []
         self.sea_rows: list[tuple[np.ndarray, float]] = []
         self._landing: dict[int, list] = {}  # loads waiting for yard space
         self._n_land = 0
@@ -81,15 +104,16 @@ class PortFacility(BorderCrossing):
         last one ends)."""
         self._storms += 1
         if self._storms == 1:
-            self.closures.append([self.env.now, math.nan])
+            self.closures.append(Span(self.env.now, math.nan))
             self._open = self.env.event()
 
     def reopen(self) -> None:
         self._storms -= 1
         if self._storms:
             return
-        self.closures[-1][1] = self.env.now
-        self._open.succeed()
+        self.closures[-1] = self.closures[-1]._replace(to_h=self.env.now)
+        if self._open is not None:
+            self._open.succeed()
         self._open = None
         for p in self.sea_pools:
             p.wake()
@@ -105,7 +129,7 @@ class PortFacility(BorderCrossing):
         else:
             super().change(field, value)
 
-    def sea_pool(self, capacity: int, rule: Departure, gate: Callable[[], bool] | None,
+    def sea_pool(self, capacity_boxes: int, rule: Departure, gate: Callable[[], bool] | None,
                  on_load: Callable[[np.ndarray, float, int], None]) -> TrainFormation:
         """The pool of boxes waiting here for a vessel of one service and direction; a
         released load leaves the yard and goes to ``on_load(rows, t, teu)``."""
@@ -117,7 +141,7 @@ class PortFacility(BorderCrossing):
             self.released_rows.append(idx)
             self.released_at.append(t)
             on_load(idx, t, teu)
-        p = TrainFormation(self.env, rule, capacity, load, gate)
+        p = TrainFormation(self.env, rule, capacity_boxes, load, gate)
         self.sea_pools.append(p)
         return p
 
@@ -132,7 +156,7 @@ class PortFacility(BorderCrossing):
         t_arrive, idx, teu = self._landing.pop(key)
         now = self.env.now
         t_clear = now + self.customs.one()
-        self.sea_log.append((t_arrive, now, len(idx), teu))
+        self.sea_log.append(Landing(t_arrive, now, len(idx), teu))
         self.sea_rows.append((idx, t_clear))
         groups = dispatch(idx)
         for i, (rows, pool) in enumerate(groups):
@@ -150,33 +174,40 @@ class PortFacility(BorderCrossing):
         t = np.repeat([w[0] for w in waiting], [len(w[1]) for w in waiting])
         return np.asarray(t, float), rows
 
-    def visits(self, n_rows: int, end_h: float) -> dict[str, np.ndarray]:
+    def visits(self, n_rows: int, end_h: float) -> PortVisits:
         """Every box that reached the port: its row and the hours it arrived (by train or
         vessel), was unloaded, was ready to move on, left the yard (``release``: onto its
         train, or to a vessel to be loaded) and left the port (``depart``: its train or
         vessel left; NaN: not yet), in no particular order. ``kind`` is 0 for arrivals by
         rail, 1 by sea."""
-        rows, arrive, unloaded, ready, kind = [], [], [], [], []
-        for (t_arr, _tr, _ts, t_done, n, _teu), idx, (t_clear, k_insp, t_insp) in zip(
-                self.log, self.in_rows, self.clear_log):
+        rows: list[np.ndarray] = []
+        arrive: list[np.ndarray] = []
+        unloaded: list[np.ndarray] = []
+        ready: list[np.ndarray] = []
+        kind: list[np.ndarray] = []
+        for logged, idx, cleared in zip(self.log, self.in_rows, self.clear_log):
+            train: InboundTrain[float] = InboundTrain._make(logged)
+            clear: Clearance[float] = Clearance._make(cleared)
+            n = len(idx)  # train.boxes
             rows.append(idx)
-            arrive.append(np.full(n, t_arr))
-            unloaded.append(np.full(n, t_done))
-            r = np.full(n, t_clear)
-            r[:k_insp] = t_insp
+            arrive.append(np.full(n, train.arrived_h))
+            unloaded.append(np.full(n, train.unloaded_h))
+            r = np.full(n, clear.cleared_h)
+            r[:int(clear.boxes_inspected)] = clear.inspected_h
             ready.append(r)
             kind.append(np.zeros(n, np.int8))
-        for v in self._inside.values():  # trains not yet unloaded
-            n = len(v[2])
-            rows.append(v[2])
-            arrive.append(np.full(n, v[0]))
+        for v in self.inside():  # trains not yet unloaded
+            n = len(v.rows)
+            rows.append(v.rows)
+            arrive.append(np.full(n, v.arrived_h))
             unloaded.append(np.full(n, np.nan))
             ready.append(np.full(n, np.nan))
             kind.append(np.zeros(n, np.int8))
-        for (t_arr, t_done, n, _teu), (idx, t_clear) in zip(self.sea_log, self.sea_rows):
+        for land, (idx, t_clear) in zip(self.sea_log, self.sea_rows):
+            n = len(idx)  # land.boxes
             rows.append(idx)
-            arrive.append(np.full(n, t_arr))
-            unloaded.append(np.full(n, t_done))
+            arrive.append(np.full(n, land.arrived_h))
+            unloaded.append(np.full(n, land.unloaded_h))
             ready.append(np.full(n, t_clear))
             kind.append(np.ones(n, np.int8))
         t_w, rows_w = self.unlanded()
@@ -186,15 +217,16 @@ class PortFacility(BorderCrossing):
         ready.append(np.full(len(rows_w), np.nan))
         kind.append(np.ones(len(rows_w), np.int8))
         r = np.concatenate(rows).astype(np.int64)
-        out = {"row": r, "arrive": np.concatenate(arrive),
-               "unloaded": np.concatenate(unloaded), "ready": np.concatenate(ready),
-               "kind": np.concatenate(kind), "depart": np.full(len(r), np.nan)}
+        depart = np.full(len(r), np.nan)
+        out = PortVisits(row=r, arrive=np.concatenate(arrive),
+                         unloaded=np.concatenate(unloaded), ready=np.concatenate(ready),
+                         kind=np.concatenate(kind), depart=depart, release=depart)
         out["ready"][out["ready"] >= end_h] = np.nan
         # departures by train or by vessel
         dep_rows = self.out_rows + self.sailed_rows
         if dep_rows:
-            t = np.repeat([o[0] for o in self.out_log] + self.sailed_at,
-                          [len(x) for x in dep_rows])
+            t = np.repeat([OutboundTrain._make(o).departed_h for o in self.out_log]
+                          + self.sailed_at, [len(x) for x in dep_rows])
             pos = np.full(n_rows, -1, np.int64)
             pos[r] = np.arange(len(r))
             out["depart"][pos[np.concatenate(dep_rows)]] = t
@@ -216,34 +248,34 @@ class VesselService:
         self.env, self.id, self.cfg = env, sid, cfg
         self.home, self.away = home, away
         self.teu = teu
-        self.capacity = cfg.capacity_boxes(share_40ft)
-        self.units_capacity = (cfg.capacity_railcars if cfg.kind == "ferry"
-                               else cfg.capacity_teu)
-        self.rate = cfg.handling_per_h
+        self.capacity_boxes = cfg.capacity_boxes(share_40ft)
+        units = cfg.capacity_railcars if cfg.kind == "ferry" else cfg.capacity_teu
+        if units is None:  # the schema asks a ferry for railcars and a feeder for TEU
+            raise ValueError(f"service {sid}: no capacity for a {cfg.kind}")
+        self.capacity_units: int = units  # railcars (ferry) or TEU (feeder)
+        self.units_per_h = cfg.handling_per_h  # loading and unloading
         self.berthing = Draws(cfg.berthing_h, berthing_rng)
         self.crossing = Draws(cfg.crossing_h, crossing_rng)
         # vessels empty at the home berth, waiting for a load: (event, since hour)
         self._ready: deque[tuple[simpy.Event, float]] = deque()
-        self.out_pool = home.sea_pool(self.capacity, cfg.sailing, self._may_load,
+        self.out_pool = home.sea_pool(self.capacity_boxes, cfg.sailing, self._may_load,
                                       self._loaded)
         self._back: list = []
-        never = Departure(rule="full")
-        self.back_pool = away.sea_pool(self.capacity, never, lambda: False, self._taken)
+        never = Departure.model_validate({"rule": "full"})
+        self.back_pool = away.sea_pool(self.capacity_boxes, never, lambda: False, self._taken)
         # where boxes landed at each end go next (set by the model): direction -> dispatch
         self.dispatch: dict[int, Dispatch] = {}
-        # per sailing: vessel, direction (0 home->far), sail hour, arrival at the far
-        # anchorage (NaN: at sea at the end), boxes, teu, units (railcars or TEU), hour
-        # the load was landed (unloaded; NaN: not yet, or nothing aboard)
-        self.sailings: list[list] = []
+        # per sailing: a Sailing, and the rows on board
+        self.sailings: list[Sailing[float]] = []
         self.sailing_rows: list[np.ndarray] = []
-        # per vessel: intervals idle at the home berth waiting for a load [from, to)
-        self.idle: list[tuple[float, float]] = []
+        # per vessel: spells idle at the home berth waiting for a load [from, to)
+        self.idle: list[Span[float]] = []
         self.retire = 0  # vessels to withdraw when next at home (timeline fleet cuts)
         self.fleet = 0
         self._next_id = 0
         self._aboard: dict[int, np.ndarray] = {}  # vessel -> rows loaded, not yet landed
         self._last: dict[int, int] = {}  # vessel -> index of its latest sailing
-        self.active: list[tuple[float, int]] = [(0.0, 0)]  # (from hour, vessels in service)
+        self.active: list[FleetSize[float]] = [FleetSize(0.0, 0)]
         self.add_vessels(cfg.fleet)
 
     # -- fleet --------------------------------------------------------------------------
@@ -276,10 +308,10 @@ class VesselService:
 
     def _log_active(self) -> None:
         n = self.fleet
-        if self.active[-1][0] == self.env.now:
-            self.active[-1] = (self.env.now, n)
+        if self.active[-1].from_h == self.env.now:
+            self.active[-1] = FleetSize(self.env.now, n)
         else:
-            self.active.append((self.env.now, n))
+            self.active.append(FleetSize(self.env.now, n))
 
     # -- loads --------------------------------------------------------------------------
     def _may_load(self) -> bool:
@@ -297,8 +329,8 @@ class VesselService:
     def idle_intervals(self) -> tuple[np.ndarray, np.ndarray]:
         """Vessel intervals idle at home waiting for a load (NaN end: still waiting at
         the end of the run)."""
-        a = [t for t, _ in self.idle] + [t for _, t in self._ready]
-        b = [t for _, t in self.idle] + [math.nan] * len(self._ready)
+        a = [s.from_h for s in self.idle] + [t for _, t in self._ready]
+        b = [s.to_h for s in self.idle] + [math.nan] * len(self._ready)
         return np.array(a, float), np.array(b, float)
 
     def aboard(self) -> np.ndarray:
@@ -335,9 +367,9 @@ class VesselService:
                 yield from self._berth(home)
                 at_berth = True
                 idx, teu = cargo
-                yield env.timeout(self.units(teu, len(idx)) / self.rate)
+                yield env.timeout(self.units(teu, len(idx)) / self.units_per_h)
                 self._aboard.pop(k, None)
-                self.sailings[self._last[k]][7] = env.now
+                self._landed(k)
                 home.land(idx, teu, t_arrive, self.dispatch[1])
                 cargo = None
             if self.retire:
@@ -353,7 +385,7 @@ class VesselService:
                 home.berths.release()
                 at_berth = False
             load = yield ev
-            self.idle.append((t_idle, env.now))
+            self.idle.append(Span(t_idle, env.now))
             if load is None:  # withdrawn while waiting for a load
                 self._withdraw()
                 if at_berth:
@@ -363,23 +395,23 @@ class VesselService:
             self._aboard[k] = idx
             if not at_berth:
                 yield from self._berth(home)
-            yield env.timeout(self.units(teu, len(idx)) / self.rate)
+            yield env.timeout(self.units(teu, len(idx)) / self.units_per_h)
             yield from home.wait_open()
             home.berths.release()
             idx, teu = yield from self._sail(k, 0, idx, teu, home)
             # at the far port: unload, take what is ready for the way back, return
             t_arrive = env.now
             yield from self._berth(away)
-            yield env.timeout(self.units(teu, len(idx)) / self.rate)
+            yield env.timeout(self.units(teu, len(idx)) / self.units_per_h)
             self._aboard.pop(k, None)
-            self.sailings[self._last[k]][7] = env.now
+            self._landed(k)
             away.land(idx, teu, t_arrive, self.dispatch[0])
             yield from away.wait_open()
-            self.back_pool.take_ready(self.capacity, env.now)
+            self.back_pool.take_ready(self.capacity_boxes, env.now)
             if self._back:
                 idx, teu = self._back.pop()
                 self._aboard[k] = idx
-                yield env.timeout(self.units(teu, len(idx)) / self.rate)
+                yield env.timeout(self.units(teu, len(idx)) / self.units_per_h)
             else:
                 idx, teu = np.empty(0, np.int64), 0
             yield from away.wait_open()
@@ -388,16 +420,20 @@ class VesselService:
             cargo = (idx, teu) if len(idx) else None
             t_arrive = env.now
 
+    def _landed(self, k: int) -> None:
+        """Log that vessel ``k`` has unloaded the load of its latest sailing now."""
+        i = self._last[k]
+        self.sailings[i] = self.sailings[i]._replace(landed_h=self.env.now)
+
     def _sail(self, k: int, direction: int, idx: np.ndarray, teu: int, port: PortFacility):
         """Process step: sail one way with a load; returns the load on arrival."""
         env = self.env
-        rec = [k, direction, env.now, math.nan, len(idx), teu, self.units(teu, len(idx)),
-               math.nan]
-        self._last[k] = len(self.sailings)
-        self.sailings.append(rec)
+        i = self._last[k] = len(self.sailings)
+        self.sailings.append(Sailing(k, direction, env.now, math.nan, len(idx), teu,
+                                     self.units(teu, len(idx)), math.nan))
         self.sailing_rows.append(idx)
         if len(idx):
             port.sailed(idx, env.now)
         yield env.timeout(self.crossing.one())
-        rec[3] = env.now
+        self.sailings[i] = self.sailings[i]._replace(arrived_h=env.now)
         return idx, teu

@@ -14,7 +14,8 @@ from bisect import bisect_left, bisect_right, insort
 
 import numpy as np
 
-from sim.engine.records import rows_array
+from sim.engine.facilities.disruptions import merge
+from sim.engine.logs import PathBooking, Span, columns
 from sim.scenario.distributions import _Dist
 from sim.scenario.schema import Link
 
@@ -46,7 +47,7 @@ class Draws:
 class RailLine:
     """A link, both directions, with its booked paths and its running-time draws."""
 
-    __slots__ = ("id", "length_km", "headway_h", "speed", "_lo", "_hi", "log", "km_h",
+    __slots__ = ("id", "length_km", "headway_h", "speed", "_lo", "_hi", "log", "length_km_x24",
                  "_h_from", "_h_val", "closures", "_raw", "_reach")
 
     def __init__(self, link_id: str, link: Link, rng: np.random.Generator):
@@ -55,8 +56,9 @@ class RailLine:
         self.headway_h = 24.0 / link.train_paths_per_day
         self._reach = self.headway_h - EPS_H  # a path blocks this far either side
         self.speed = Draws(link.speed_km_per_day, rng)
-        self.km_h = link.length_km * 24.0  # running hours = km_h / speed (km/day)
-        self.closures: list[tuple[float, float]] = []  # (from, to) hours
+        # length x 24 h/day: running hours = length_km_x24 / speed (km/day)
+        self.length_km_x24 = link.length_km * 24.0
+        self.closures: list[Span[float]] = []
         self._raw: tuple[list[float], list[float]] = ([], [])  # booked hours, if schedule
         # headway changes from a timeline: from these hours on, these headways
         self._h_from: list[float] = []
@@ -64,7 +66,7 @@ class RailLine:
         # per direction: blocked intervals (lo, hi), sorted and disjoint
         self._lo: tuple[list[float], list[float]] = ([], [])
         self._hi: tuple[list[float], list[float]] = ([], [])
-        # per train: hour it reached the link, hour it entered, direction
+        # per train: rows of PathBooking (plain tuples: the hottest log of the model)
         self.log: list[tuple[float, float, int]] = []
 
     def book(self, direction: int, t: float, now: float) -> float:
@@ -186,14 +188,13 @@ class RailLine:
 
     def close(self, from_h: float, to_h: float) -> None:
         """No train enters the link, either way, from ``from_h`` until ``to_h``."""
-        self.closures.append((from_h, to_h))
+        self.closures.append(Span(from_h, to_h))
         for direction in (0, 1):
             self._block(direction, from_h - 2 * EPS_H, to_h - EPS_H)
 
     def paths_available(self, edges: np.ndarray, end_h: float) -> np.ndarray:
         """Train paths offered in each window ``[e_j, e_j+1)``, one direction: open hours
         (closures removed) over the headway in force."""
-        from sim.engine.facilities.disruptions import merge
         starts = [0.0, *self._h_from]
         heads = [self.headway_h, *self._h_val]
         ends = [*self._h_from, end_h]
@@ -208,7 +209,7 @@ class RailLine:
                 out[j] += (hi - lo - shut) / h
         return out
 
-    def log_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(reached, entered, direction) per train booked."""
-        a = rows_array(self.log, 3)
-        return a[:, 0], a[:, 1], a[:, 2].astype(np.int8)
+    def log_arrays(self) -> PathBooking[np.ndarray]:
+        """The bookings as columns (direction as ``int8``), one entry per train."""
+        log: PathBooking[np.ndarray] = columns(self.log, PathBooking)
+        return log._replace(direction=log.direction.astype(np.int8))

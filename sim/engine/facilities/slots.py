@@ -96,5 +96,5 @@ class Due:
 def at(env: simpy.Environment, delay: float, callback) -> Due:
     """Call ``callback(due)`` ``delay`` hours from now (``delay >= 0``)."""
     due = Due([callback])
-    env.schedule(due, NORMAL, delay)
+    env.schedule(due, NORMAL, delay)  # type: ignore[arg-type]  # (what the loop uses of an Event)
     return due

@@ -1,0 +1,137 @@
+"""The rows of the logs that facilities write during a run, each a ``NamedTuple``.
+
+A log is a list of rows, one per event (a train handled, a vessel sailing, a change of
+capacity). Each row type below names the columns, with their units; code outside the
+facility that writes a log reads it by these names, never by column number, usually
+through :func:`columns`, which turns a whole log into the same ``NamedTuple`` holding one
+column array per field::
+
+    sail = columns(service.sailings, Sailing)
+    counts_in(sail.sailed_h, edges, sail.teu)
+
+Logs written once per train or more often (path bookings, origin trains, a crossing's
+inbound, clearance and outbound logs) hold plain tuples in the column order of their row
+type: making a ``NamedTuple`` costs several times a plain tuple, and these are the hot
+paths of the model. The rarer logs hold the row types themselves. Either way the row
+type is the one place the column order is defined.
+
+The row types are generic in the type of their fields, ``V``: ``float`` (or ``int``) for
+one row, a NumPy array for the columns of a log. Model time is hours.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Generic, NamedTuple, TypeVar
+
+from sim.engine.records import rows_array
+
+V = TypeVar("V")  # a field: a number in one row, an array in the columns of a log
+R = TypeVar("R", bound=tuple)
+
+
+class OriginTrain(NamedTuple, Generic[V]):
+    """A block train leaving its origin terminal (``RunOutput.origin_trains``)."""
+
+    flow: V          # flow code (index into ``RunOutput.flow_ids``)
+    route: V         # route code (index into ``RunOutput.route_ids``)
+    departed_h: V    # departure hour
+    boxes: V         # containers on board
+    teu: V           # TEU on board
+
+
+class PathBooking(NamedTuple, Generic[V]):
+    """A train path booked on a rail line (``RailLine.log``)."""
+
+    reached_h: V     # hour the train reached the link (asked for a path)
+    entered_h: V     # hour of the path it got (entered the link)
+    direction: V     # 0: from -> to, 1: back
+
+
+class InboundTrain(NamedTuple, Generic[V]):
+    """A train unloaded at a crossing or port (``BorderCrossing.log``)."""
+
+    arrived_h: V        # arrival at the facility
+    track_h: V          # got a receiving track
+    crane_start_h: V    # a crane gang started unloading it
+    unloaded_h: V       # unloading done
+    boxes: V            # containers on board
+    teu: V              # TEU on board
+
+
+class Clearance(NamedTuple, Generic[V]):
+    """Customs clearance of an unloaded train's boxes (``BorderCrossing.clear_log``, one
+    row per row of ``BorderCrossing.log``)."""
+
+    cleared_h: V        # the train's boxes cleared (those not pulled for inspection)
+    boxes_inspected: V  # boxes pulled for inspection: the train's first ones
+    inspected_h: V      # their release after inspection (NaN: none pulled)
+
+
+class OutboundTrain(NamedTuple, Generic[V]):
+    """A train formed at a crossing or port leaving it (``BorderCrossing.out_log``)."""
+
+    departed_h: V       # departure hour
+    boxes: V            # containers on board
+    capacity_boxes: V   # the train's length, boxes
+
+
+class Landing(NamedTuple, Generic[V]):
+    """A vessel load landed into a port's yard (``PortFacility.sea_log``)."""
+
+    arrived_h: V        # the vessel reached the port's anchorage
+    unloaded_h: V       # the load was in the yard (after waiting for space, if need be)
+    boxes: V
+    teu: V
+
+
+class Sailing(NamedTuple, Generic[V]):
+    """A vessel sailing one way (``VesselService.sailings``), laden or not."""
+
+    vessel: V           # the vessel's number within its service
+    direction: V        # 0: home -> far port, 1: back
+    sailed_h: V         # left the berth
+    arrived_h: V        # reached the far anchorage (NaN: at sea at the end)
+    boxes: V
+    teu: V
+    units: V            # railcars (ferry) or TEU (feeder) carried
+    landed_h: V         # the load was unloaded at the far port (NaN: not yet, or empty)
+
+
+class Span(NamedTuple, Generic[V]):
+    """An interval of hours: a closure, a vessel's idle spell (``to_h`` NaN: open at the
+    end of the run)."""
+
+    from_h: V
+    to_h: V
+
+
+class CraneGangs(NamedTuple, Generic[V]):
+    """Crane gangs in force at a crossing or port from an hour on
+    (``BorderCrossing.crane_log``)."""
+
+    from_h: V
+    gangs: V
+
+
+class YardCapacity(NamedTuple, Generic[V]):
+    """A yard's capacity from an hour on (``BorderCrossing.yard_log``)."""
+
+    from_h: V
+    capacity_teu: V
+
+
+class FleetSize(NamedTuple, Generic[V]):
+    """Vessels in service from an hour on (``VesselService.active``)."""
+
+    from_h: V
+    vessels: V
+
+
+def columns(rows: Sequence[tuple], row_type: type[R]) -> R:
+    """A log as one float array per column: ``row_type`` holding the columns of
+    ``rows`` (each row in ``row_type``'s field order). Codes and counts come back as
+    floats (exact for any count a run makes)."""
+    make: Any = row_type  # a NamedTuple class: _fields and _make
+    a = rows_array(rows, len(make._fields))
+    return make._make(a.T)

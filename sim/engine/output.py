@@ -1,0 +1,83 @@
+"""What one replication hands to the measure layer: its calendar and its raw output (the
+record store and the facilities with their logs), before any statistics."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from sim.engine.facilities.border import BorderCrossing
+from sim.engine.facilities.port import PortFacility, VesselService
+from sim.engine.facilities.rail import RailLine
+from sim.engine.records import ContainerStore
+from sim.scenario.schema import Scenario
+
+
+class Year(NamedTuple):
+    """A calendar year of the reported horizon, clipped to it, in model hours."""
+
+    label: str      # "2024"
+    from_h: float
+    to_h: float
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Maps dates to model hours: hour 0 is midnight at ``t0``, the start of the warm-up;
+    ``start`` and ``end`` bound the reported horizon."""
+
+    t0: dt.date
+    start: dt.date
+    end: dt.date
+
+    def hours(self, day: dt.date) -> float:
+        return (day - self.t0).days * 24.0
+
+    @property
+    def end_h(self) -> float:
+        return self.hours(self.end)
+
+    @property
+    def start_h(self) -> float:
+        return self.hours(self.start)
+
+    def years(self) -> list[Year]:
+        """Each calendar year in the reported horizon, clipped to it."""
+        out = []
+        for y in range(self.start.year, self.end.year + 1):
+            a = max(self.start, dt.date(y, 1, 1))
+            b = min(self.end, dt.date(y + 1, 1, 1))
+            if b > a:
+                out.append(Year(str(y), self.hours(a), self.hours(b)))
+        return out
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> Calendar:
+        h = scenario.horizon
+        return cls(h.start - dt.timedelta(days=h.warmup_days), h.start, h.end)
+
+
+@dataclass
+class RunOutput:
+    """Everything one replication produced, before any statistics."""
+
+    scenario: Scenario
+    seed: int
+    replication: int
+    calendar: Calendar
+    store: ContainerStore
+    node_ids: list[str]
+    flow_ids: list[str]
+    route_ids: list[str]
+    crossings: dict[str, BorderCrossing]
+    lines: dict[str, RailLine]
+    ports: dict[str, PortFacility] = field(default_factory=dict)
+    services: dict[str, VesselService] = field(default_factory=dict)
+    # per block train formed at an origin: a row of sim.engine.logs.OriginTrain (a plain
+    # tuple: flow, route, departed_h, boxes, teu)
+    origin_trains: list[tuple[int, int, float, int, int]] = field(default_factory=list)
+    # (link id, direction) on some flow's path
+    link_directions: set[tuple[str, int]] = field(default_factory=set)
+    # records derived after the run, computed once (KPIs and daily series share them)
+    cache: dict = field(default_factory=dict)

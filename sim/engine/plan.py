@@ -1,0 +1,187 @@
+"""A train's plan: the rail steps of each (flow, route), compiled once from its path.
+
+A block train leaving its origin, or a train formed at a crossing or port, runs the steps
+of its plan from where it is, one rail link per step: it books a path on the link, runs
+it, and then, by the step's ``then``:
+
+* ``JUNCTION``: stops for a drawn time (if the node has a stop) and runs on;
+* ``BORDER`` or ``PORT``: is received by the crossing or port, whose ``receive`` puts its
+  boxes into ``pool``: at a crossing the outbound trains for the onward path, at a port
+  the vessel service's;
+* ``DELIVER``: its boxes are delivered.
+
+Sea legs have no step: the vessel service lands the boxes at the far port, whose dispatch
+table (per flow and route) names the pool that takes them on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from sim.engine.facilities.border import BorderCrossing
+from sim.engine.facilities.formation import TrainFormation
+from sim.engine.facilities.port import Dispatch, PortFacility, VesselService
+from sim.engine.facilities.rail import Draws, RailLine
+from sim.engine.records import ContainerStore
+from sim.scenario.network import (
+    Leg,
+    crossing_gauges,
+    flow_path,
+    legs,
+    link_index,
+    outbound_boxes,
+    routes_of,
+)
+from sim.scenario.schema import Scenario
+
+# what happens at the end of a step's link
+JUNCTION, BORDER, DELIVER, PORT = 0, 1, 2, 3
+
+Receive = Callable[[np.ndarray, int, TrainFormation], None]  # rows, teu, pool
+
+
+class LinkStep(NamedTuple):
+    """One rail link of a plan, and what happens at its end (``then``); fields that do not
+    apply to that kind of step are None. Plans hold each step as a plain tuple in this
+    field order (:data:`Step`, made by :func:`step_row`)."""
+
+    book: Callable[[int, float, float], float]  # the link's path booking (RailLine.book)
+    direction: int                               # 0: from -> to, 1: back
+    length_km_x24: float        # the link's length x 24 h/day: hours = this / speed
+    draw_speed_km_per_day: Callable[[], float]   # the link's running-speed draw
+    then: int                   # JUNCTION, BORDER, PORT or DELIVER
+    draw_stop_h: Callable[[], float] | None      # JUNCTION: the node's stop-time draw
+    receive: Receive | None     # BORDER, PORT: the crossing's or port's receive
+    pool: TrainFormation | None  # BORDER, PORT: the pool the train's boxes join there
+
+
+# A LinkStep as a plain tuple: trains unpack their steps in the model's hottest loop, and
+# unpacking a NamedTuple costs about twice a plain tuple's (mypy checks that the two agree)
+Step = tuple[Callable[[int, float, float], float], int, float, Callable[[], float], int,
+             Callable[[], float] | None, Receive | None, TrainFormation | None]
+
+# a train's continuation: (rows, teu, steps, position of its next step) -> None
+Journey = Callable[[np.ndarray, int, list[Step], int], None]
+
+
+def step_row(step: LinkStep) -> Step:
+    """The step as a plain tuple, in :class:`LinkStep`'s field order."""
+    return (*step,)
+
+
+@dataclass
+class Plans:
+    """The compiled plans of a run."""
+
+    steps: dict[tuple[int, int], list[Step]]  # per (flow, route) code pair
+    sea: set[tuple[int, int]]  # (flow, route) pairs whose path crosses the sea
+    slot_lut: np.ndarray  # (flow, route, node) -> k: the node is the k-th crossing; or -1
+    link_directions: set[tuple[str, int]]  # (link id, direction) on some plan
+
+
+def compile_plans(scenario: Scenario, route_ids: list[str], node_code: dict[str, int],
+                  store: ContainerStore, lines: dict[str, RailLine],
+                  crossings: dict[str, BorderCrossing], ports: dict[str, PortFacility],
+                  services: dict[str, VesselService], junction_dwell: dict[str, Draws],
+                  journey: Journey) -> Plans:
+    """Compile the rail steps of every (flow, route), creating the formation pools they
+    feed, and give each vessel service the dispatch of the boxes it lands.
+
+    ``journey(rows, teu, steps, pos)`` runs a train on from step ``pos``: trains formed
+    at a crossing or port on the path continue by it."""
+    s = scenario
+    links = link_index(s)
+    n_flows, n_routes = len(s.demand.flows), len(route_ids)
+    plans = Plans({}, set(), np.full((n_flows, n_routes, len(node_code)), -1, np.int8),
+                  set())
+    dispatch_tables: dict[tuple[str, int], dict[int, TrainFormation]] = {}
+
+    def vessel_pool(leg: Leg) -> TrainFormation:
+        """The pool of boxes waiting for the vessel service of a sea leg, at its start."""
+        svc = services[leg.link_id]
+        return svc.out_pool if leg.direction == 0 else svc.back_pool
+
+    for f, (fid, flow) in enumerate(s.demand.flows.items()):
+        for rid in routes_of(s, fid):
+            r = route_ids.index(rid)
+            path = flow_path(s, flow.origin, flow.destination, rid, links)
+            gauges = {b: gout for b, _gin, gout in crossing_gauges(s, path)}
+            lg = legs(s, path, links)
+            step_of, n = {}, 0
+            for i, leg in enumerate(lg):
+                if not leg.sea:
+                    step_of[i], n = n, n + 1
+            steps: list[Step] = []
+            for i, leg in enumerate(lg):
+                if leg.sea:
+                    plans.sea.add((f, r))
+                    far = ports[leg.node]
+                    if i + 1 < len(lg) and lg[i + 1].sea:  # straight onto another vessel
+                        pool = vessel_pool(lg[i + 1])
+                    else:
+                        pool = far.pool(tuple(path[i + 2:]), far.cfg.train_boxes,
+                                        _onward(journey, steps, step_of[i + 1]))
+                    table = dispatch_tables.setdefault((leg.link_id, leg.direction), {})
+                    table[f * n_routes + r] = pool
+                    continue
+                line = lines[leg.link_id]
+                node = s.nodes[leg.node]
+                # at the destination: deliver; elsewhere as the node's kind says
+                step = LinkStep(book=line.book, direction=leg.direction,
+                                length_km_x24=line.length_km_x24,
+                                draw_speed_km_per_day=line.speed.one, then=DELIVER,
+                                draw_stop_h=None, receive=None, pool=None)
+                if i == len(lg) - 1:
+                    steps.append(step_row(step))
+                    continue
+                if node.kind == "border":
+                    xing = crossings[leg.node]
+                    # pool: boxes with the same onward path
+                    onward = xing.pool(tuple(path[i + 2:]),
+                                       outbound_boxes(s, leg.node, gauges[leg.node]),
+                                       _onward(journey, steps, step_of[i + 1]))
+                    step = step._replace(then=BORDER, receive=xing.receive, pool=onward)
+                elif node.kind == "port":
+                    step = step._replace(then=PORT, receive=ports[leg.node].receive,
+                                         pool=vessel_pool(lg[i + 1]))
+                else:
+                    stop = junction_dwell.get(leg.node)
+                    step = step._replace(then=JUNCTION,
+                                         draw_stop_h=stop.one if stop is not None else None)
+                steps.append(step_row(step))
+            plans.steps[(f, r)] = steps
+            crossed = [n for n in path if s.nodes[n].kind == "border"]
+            for k, nid in enumerate(crossed):  # the k-th crossing of this flow and route
+                plans.slot_lut[f, r, node_code[nid]] = k
+            plans.link_directions.update((leg.link_id, leg.direction) for leg in lg
+                                         if not leg.sea)
+    for (sid, direction), table in dispatch_tables.items():
+        services[sid].dispatch[direction] = _dispatcher(store, n_routes, table)
+    return plans
+
+
+def _onward(journey: Journey, steps: list[Step], pos: int
+            ) -> Callable[[np.ndarray, float, int], None]:
+    """What a train formed at a crossing or port does on leaving: run on from step
+    ``pos`` of ``steps`` (filled in by then)."""
+    def depart(idx: np.ndarray, _t: float, teu: int) -> None:
+        journey(idx, teu, steps, pos)
+    return depart
+
+
+def _dispatcher(store: ContainerStore, n_routes: int, table: dict[int, TrainFormation]
+                ) -> Dispatch:
+    """rows landed -> [(rows, pool)]: each box's onward pool by its flow and route."""
+    st = store
+
+    def dispatch(rows: np.ndarray) -> list[tuple[np.ndarray, TrainFormation]]:
+        codes = st.flow[rows].astype(np.int64) * n_routes + st.route[rows]
+        first = int(codes[0])
+        if (codes == first).all():
+            return [(rows, table[first])]
+        return [(rows[codes == c], table[int(c)]) for c in np.unique(codes)]
+    return dispatch

@@ -1,0 +1,109 @@
+"""Which route a block train takes from its origin.
+
+Two ways, by ``route_choice.model``:
+
+* by shares: one uniform draw per train against the route shares in force at its
+  departure (the flow's, then those of dated share changes), drawn for all of a flow's
+  trains at once (:func:`draw_routes`); a change of shares moves as few trains as it can
+  (:func:`reassign`), so that two scenarios run with the same seed differ only where
+  their shares do (common random numbers);
+* by a logit over generalised cost, chosen at each departure from the transit times
+  learned so far (:func:`logit_chooser`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from sim.engine.choice import Learner, logit_probabilities, utility
+from sim.engine.output import Calendar
+from sim.scenario.network import routes_of
+from sim.scenario.schema import Scenario
+
+
+def pick(share: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Index of the share interval each uniform ``u`` falls in (no draw falls past the last
+    route with a share)."""
+    cum = np.cumsum(share)
+    cum[np.flatnonzero(share > 0)[-1]:] = 1.0
+    return np.searchsorted(cum, u, side="right")
+
+
+def reassign(old: np.ndarray, new: np.ndarray, route: np.ndarray, u: np.ndarray
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """The coupling of two share vectors that moves the fewest draws: a draw on route r
+    stays if its place within r's old interval is below new_r / old_r; the rest, taken in
+    order, fill the gains of the growing routes in order. Returns the new routes and the
+    draws' places in the new intervals, uniform again, for a later change."""
+    start_old = np.concatenate(([0.0], np.cumsum(old)[:-1]))
+    start_new = np.concatenate(([0.0], np.cumsum(new)[:-1]))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        q = np.where(old[route] > 0, (u - start_old[route]) / old[route], 0.0)
+        keep = np.where(old > 0, np.minimum(new / old, 1.0), 0.0)
+    stays = q < keep[route]
+    loss = np.maximum(old - new, 0.0)
+    gain = np.maximum(new - old, 0.0)
+    # position in the pool of moved draws: the losing routes' moved parts, in route order
+    loss_start = np.concatenate(([0.0], np.cumsum(loss)[:-1]))
+    p = loss_start[route] + (q - keep[route]) * old[route]
+    gain_cum = np.cumsum(gain)
+    target = np.minimum(np.searchsorted(gain_cum, p, side="right"), len(new) - 1)
+    new_route = np.where(stays, route, target)
+    kept_mass = np.minimum(old, new)  # stayers fill the start of each new interval
+    offset = np.where(stays, q * old[route],
+                      kept_mass[target] + p - (gain_cum[target] - gain[target]))
+    new_u = start_new[new_route] + np.clip(offset, 0.0, np.maximum(new[new_route], 0.0))
+    return new_route, new_u
+
+
+def draw_routes(scenario: Scenario, calendar: Calendar, route_ids: list[str], fid: str,
+                t: list[float], rng: np.random.Generator) -> np.ndarray:
+    """Route codes for trains of flow ``fid`` leaving at hours ``t``: one uniform draw
+    per train against the shares in force at its departure (the flow's, then those of
+    dated share changes). A change moves as few trains as it can: a train keeps its
+    route unless that route's share fell, and only the fall's worth of trains move,
+    to the routes whose share rose — so two scenarios with the same seed differ only
+    where their shares do (common random numbers)."""
+    s = scenario
+    names = routes_of(s, fid)
+    codes = np.array([route_ids.index(r) for r in names])
+    tables = [(-np.inf, s.demand.flows[fid].routes)] + [
+        (calendar.hours(ch.date), ch.shares[fid])
+        for ch in sorted(s.timeline, key=lambda c: c.date)
+        if ch.shares is not None and fid in ch.shares]
+    u = rng.random(len(t))
+    regime = np.searchsorted([a for a, _ in tables], np.asarray(t, float),
+                             side="right") - 1
+    out = np.empty(len(t), np.int64)
+    share = np.array([tables[0][1].get(r, 0.0) for r in names])
+    route = pick(share, u)
+    for k in range(len(tables)):
+        if k:  # move trains from the routes that lost share to those that gained it
+            new = np.array([tables[k][1].get(r, 0.0) for r in names])
+            route, u = reassign(share, new, route, u)
+            share = new
+        m = regime == k
+        out[m] = codes[route[m]]
+    return out
+
+
+def logit_chooser(scenario: Scenario, route_ids: list[str], learner: Learner,
+                  routes: list[int], rng: np.random.Generator) -> Callable[[float], int]:
+    """A function of the departure hour that draws one of ``routes`` (route codes) by the
+    logit over what ``learner`` has learned by then."""
+    rc, s = scenario.route_choice, scenario
+    ids = [route_ids[r] for r in routes]
+    tariffs = [s.routes[rid].tariff_usd_per_feu for rid in ids]
+    consts = [rc.constants.get(rid, 0.0) for rid in ids]
+
+    def choose(now: float) -> int:
+        v = []
+        for r, c, tariff in zip(routes, consts, tariffs):
+            days, unreliability = learner.expected(r, now)
+            v.append(utility(rc, c, days, tariff, unreliability))
+        p = np.cumsum(logit_probabilities(np.array(v)))
+        p[-1] = 1.0
+        return routes[int(np.searchsorted(p, rng.random(), side="right"))]
+    return choose

@@ -1,0 +1,87 @@
+"""Dated changes and closures: the scenario's timeline and the random disruptions.
+
+Link path changes and link closures are known in advance and go into the links' booking
+at once; changes and closures of crossings, ports and vessel services are applied by one
+process when their hour comes. Route share changes are not here: they act through the
+route draws (:mod:`sim.engine.routing`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from functools import partial
+
+import simpy
+
+from sim.engine.facilities.border import BorderCrossing
+from sim.engine.facilities.disruptions import closures, merge
+from sim.engine.facilities.port import PortFacility, VesselService
+from sim.engine.facilities.rail import RailLine
+from sim.engine.output import Calendar
+from sim.engine.randomness import stream
+from sim.scenario.schema import Scenario
+
+Action = tuple[float, Callable[[], None]]  # (hour, what happens then)
+
+
+def start_timeline(env: simpy.Environment, scenario: Scenario, calendar: Calendar,
+                   seed: int, replication: int, lines: dict[str, RailLine],
+                   crossings: dict[str, BorderCrossing], ports: dict[str, PortFacility],
+                   services: dict[str, VesselService]) -> None:
+    """Apply the timeline's dated changes and closures, and the random closures (gales,
+    storms, breakdowns) drawn now from their own streams."""
+    def facility(nid: str) -> BorderCrossing:
+        return crossings.get(nid) or ports[nid]
+
+    at_hour: list[Action] = []
+    for ch in sorted(scenario.timeline, key=lambda c: c.date):
+        t = calendar.hours(ch.date)
+        if ch.close is not None:
+            end = t + (ch.days or 0.0) * 24.0  # (the schema asks for days with close)
+            if ch.close in lines:
+                lines[ch.close].close(t, end)
+            else:
+                fac = facility(ch.close)
+                at_hour += [(t, fac.close), (end, fac.reopen)]
+            continue
+        for path, value in (ch.set or {}).items():  # shares: in the route draws
+            table, _, rest = path.partition(".")
+            eid, _, field = rest.partition(".")
+            if table == "links":
+                lines[eid].change_paths(t, value)
+            elif table == "services":
+                at_hour.append((t, partial(services[eid].set_fleet, int(value))))
+            else:
+                fac = facility(eid)
+                at_hour.append((t, partial(fac.change, field.split(".", 1)[1], value)))
+    n_days = (calendar.end - calendar.t0).days
+    disrupted = [(lid, link.disruptions) for lid, link in scenario.links.items()] + [
+        (nid, node.disruptions) for nid, node in scenario.nodes.items()]
+    for fid, disruptions in disrupted:
+        windows: list[tuple[float, float]] = []
+        seen: dict[str, int] = {}
+        for d in disruptions:
+            # keyed by kind and rank among that kind: adding a breakdown does not change
+            # the weather
+            k = seen[d.kind] = seen.get(d.kind, -1) + 1
+            name = "weather" if d.kind in ("gale", "storm") else "breakdowns"
+            rng = stream(seed, name, replication, f"{fid}#{d.kind}#{k}")
+            windows += closures(d, rng, calendar.t0, n_days)
+        for a, b in merge(windows):
+            if fid in lines:
+                lines[fid].close(a, b)
+            else:
+                fac = facility(fid)
+                at_hour += [(a, fac.close), (b, fac.reopen)]
+    if at_hour:
+        env.process(apply_on_dates(env, sorted(at_hour, key=lambda a: a[0])))
+
+
+def apply_on_dates(env: simpy.Environment, actions: list[Action]
+                   ) -> Generator[simpy.Event, object, None]:
+    """Process: apply the dated changes and closures of crossings, ports and vessel
+    services at their hours, in order."""
+    for t, act in actions:
+        if t > env.now:
+            yield env.timeout(t - env.now)
+        act()
