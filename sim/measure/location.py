@@ -46,7 +46,7 @@ from sim.engine.records import rows_array
 from sim.measure.intervals import port_visits
 
 if TYPE_CHECKING:
-    from sim.engine.model import RunOutput
+    from sim.engine.output import RunOutput
 
 PLACES = ("not_created", "at_origin", "on_train", "crossing_handling", "crossing_customs",
           "crossing_waiting", "port_handling", "port_customs", "port_waiting",

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from sim import __version__
-from sim.engine.model import Calendar
+from sim.engine.output import Calendar
 from sim.io.bundle import config_hash
 from sim.measure.kpis import KPIS
 from sim.scenario.loading import apply_overrides, load_raw, read_data_file, resolved_dict, validate
