@@ -15,12 +15,9 @@ import hashlib
 import json
 import math
 import os
-import platform
-import subprocess
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,7 +25,7 @@ import pandas as pd
 
 from sim import __version__
 from sim.io.atomic import folder_replacing
-from sim.io.folders import manifest_kind
+from sim.io.manifest import git_commit, manifest_kind, versions
 from sim.measure.intervals import direction_scope, service_scope
 from sim.scenario.loading import resolved_dict
 
@@ -84,30 +81,6 @@ def config_hash(config: dict) -> str:
     return "sha256:" + hashlib.sha256(canon.encode("utf-8")).hexdigest()
 
 
-def git_commit() -> str | None:
-    try:
-        here = Path(__file__).resolve().parent
-        r = subprocess.run(["git", "-C", str(here), "rev-parse", "HEAD"], capture_output=True,
-                           text=True, timeout=5)
-        if r.returncode != 0:
-            return None
-        dirty = subprocess.run(["git", "-C", str(here), "status", "--porcelain", "--", "."],
-                               capture_output=True, text=True, timeout=5).stdout.strip()
-        return r.stdout.strip() + ("+dirty" if dirty else "")
-    except (OSError, subprocess.SubprocessError):
-        return None
-
-
-def _versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for pkg in ("simpy", "numpy", "scipy", "pandas", "pyarrow", "pydantic"):
-        try:
-            out[pkg] = metadata.version(pkg)
-        except metadata.PackageNotFoundError:
-            pass
-    return out
-
-
 def kpi_records(result: RunResult) -> list[dict]:
     recs = []
     for row in result.kpis.itertuples(index=False):
@@ -135,7 +108,7 @@ def manifest(result: RunResult, scenario_path: str | None, argv: list[str] | Non
                     "warmup_days": result.scenario.horizon.warmup_days},
         "package_version": __version__,
         "git_commit": git_commit(),
-        "versions": _versions(),
+        "versions": versions(),
         "command": argv,
         "wall_time_s": round(result.wall_time_s, 3),
         "files": [],

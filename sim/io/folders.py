@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim import __version__
+from sim.io.manifest import read_manifest
 from sim.scenario.problems import ConfigError, Problem, did_you_mean
 
 BUNDLE_FORMATS = (1,)  # result-folder formats this version reads
@@ -128,17 +129,6 @@ def _short(e: BaseException) -> str:
     return text if len(text) <= 160 else text[:157] + "..."
 
 
-def manifest_kind(path: str | Path) -> str | None:
-    """The kind a folder's manifest names (``run``, ``comparison``, ...), or None when the
-    folder has no readable manifest (it is then not a result folder)."""
-    try:
-        man = json.loads((Path(path) / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    kind = man.get("kind") if isinstance(man, dict) else None
-    return kind if isinstance(kind, str) else None
-
-
 def _problem(file, path: str, message: str) -> ConfigError:
     return ConfigError([Problem(str(file), path, message)])
 
@@ -159,7 +149,7 @@ def open_folder(path: str | Path, kinds) -> Folder:
         raise _problem(path, "manifest.json", f"not a result folder (no manifest.json; make "
                        f"one with {MAKERS})")
     try:
-        man = json.loads(man_path.read_text(encoding="utf-8"))
+        man = read_manifest(man_path)
     except (OSError, ValueError) as e:
         raise _problem(man_path, "<file>", f"unreadable manifest ({_short(e)})") from None
     if not isinstance(man, dict):

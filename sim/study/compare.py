@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim import __version__
 from sim.io.bundle import atomic_dir, dumps
+from sim.io.manifest import provenance, read_manifest
 from sim.measure.stats import t_interval
 from sim.scenario.problems import ConfigError, Problem
 
@@ -41,7 +41,8 @@ def read_run(folder: str | Path) -> tuple[dict, list[dict]]:
     for name in ("manifest.json", "kpis.json"):
         p = folder / name
         try:
-            out.append(json.loads(p.read_text(encoding="utf-8")))
+            out.append(read_manifest(p) if name == "manifest.json"
+                       else json.loads(p.read_text(encoding="utf-8")))
         except FileNotFoundError:
             raise ConfigError([Problem(str(p), "<file>", "missing: not a result folder "
                                        "written by 'corridor run'")]) from None
@@ -166,7 +167,7 @@ def write_comparison(table: pd.DataFrame, facts: dict, out: str | Path,
                 "diff_ci95": (None if math.isnan(row["diff_ci95_low"])
                               else [row["diff_ci95_low"], row["diff_ci95_high"]])}
                for row in table.to_dict("records")]
-    man = {**facts, "bundle_format": 1, "package_version": __version__, "command": argv,
+    man = {**facts, "bundle_format": 1, **provenance(argv),
            "files": ["manifest.json", "comparison.json", "comparison.csv"]}
     with atomic_dir(out, kind="comparison") as tmp:
         (tmp / "comparison.json").write_text(dumps(records), encoding="utf-8")

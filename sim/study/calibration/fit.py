@@ -32,9 +32,9 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from sim import __version__
 from sim.io.atomic import write_parquet_atomic, write_text_atomic
-from sim.io.bundle import dumps, git_commit
+from sim.io.bundle import dumps
+from sim.io.manifest import provenance, read_manifest
 from sim.measure.stats import t_interval
 from sim.scenario.loading import load_scenario, resolved_dict
 from sim.scenario.problems import ConfigError, Problem
@@ -247,8 +247,7 @@ def write_manifest(out: Path, base_path: str | Path, params: Parameters,
     parameters with their bounds, the code version and the files."""
     write_text_atomic(out / "manifest.json", dumps({
         "kind": "calibration", "bundle_format": 1, "base_scenario": str(base_path),
-        "seed": seed, "replications": replications, "package_version": __version__,
-        "git_commit": git_commit(), "command": command,
+        "seed": seed, "replications": replications, **provenance(command),
         "parameters": {pid: {"paths": p.paths, "low": p.low, "high": p.high,
                              "prior": p.prior} for pid, p in params.parameters.items()},
         "files": files}))
@@ -257,7 +256,7 @@ def write_manifest(out: Path, base_path: str | Path, params: Parameters,
 def _add_to_manifest(out: Path, names: list[str]) -> None:
     """List more files in a calibration folder's manifest (if it has one)."""
     try:
-        man = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        man = read_manifest(out / "manifest.json")
     except (OSError, ValueError):
         return
     man["files"] = [*man.get("files", []), *(n for n in names if n not in man.get("files", []))]

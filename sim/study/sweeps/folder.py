@@ -10,7 +10,6 @@ counts; :func:`read_sweep_folder` reads a finished folder back for analysis and 
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +20,7 @@ import pandas as pd
 from sim import __version__
 from sim.io.atomic import write_parquet_atomic, write_text_atomic
 from sim.io.bundle import dumps
+from sim.io.manifest import read_manifest
 from sim.scenario.problems import ConfigError, Problem
 from sim.study.sweeps.schema import SWEEP_FORMAT
 from sim.study.sweeps.spec import Sweep
@@ -50,7 +50,7 @@ def prepare_folder(sweep: Sweep, out: Path, restart: bool) -> None:
         _clear(out)
     elif entries:
         try:
-            old = json.loads(man.read_text(encoding="utf-8"))
+            old = read_manifest(man)
         except (OSError, ValueError) as e:
             raise ConfigError([Problem(str(man), "<file>", f"unreadable ({e}); use --restart "
                                        "to start the sweep again")]) from None
@@ -162,7 +162,7 @@ def read_sweep_folder(folder: str | Path) -> tuple[dict, pd.DataFrame, pd.DataFr
         raise ConfigError([Problem(str(folder), "<folder>", "no such folder (give a folder "
                                    "written by 'corridor sweep')")])
     try:
-        meta = json.loads(man.read_text(encoding="utf-8"))
+        meta = read_manifest(man)
     except FileNotFoundError:
         raise ConfigError([Problem(str(folder), "sweep.json", "not a sweep folder (no "
                                    "sweep.json; make one with 'corridor sweep')")]) from None
