@@ -28,7 +28,6 @@ import simpy
 
 from sim.engine.facilities.demand import arrivals, daily_rates
 from sim.engine.facilities.disruptions import closures as random_closures
-from sim.engine.facilities.disruptions import merge
 from sim.engine.facilities.rail import Draws
 from sim.engine.output import Calendar
 from sim.engine.randomness import stream
@@ -121,7 +120,7 @@ class Oracle:
                 name = "weather" if d.kind in ("gale", "storm") else "breakdowns"
                 rng = stream(seed, name, replication, f"{nid}#{d.kind}#{k}")
                 windows += random_closures(d, rng, self.cal.t0, n_days)
-            for a, b in merge(windows):
+            for a, b in _union(windows):
                 closures += [(a, +1, nid), (b, -1, nid)]
         closures.sort(key=lambda c: c[0])
         assert all(self.s.nodes[c[2]].kind == "port" for c in closures), "ports only"
@@ -435,3 +434,18 @@ class Oracle:
     def run(self):
         self.env.run(until=self.cal.end_h)
         return self.rec
+
+
+def _union(windows: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The union of closure windows, written here apart from the engine's: a point belongs
+    to the union when at least one window covers it, so sweep the sorted ends."""
+    events = sorted([(a, 1) for a, b in windows if b > a] + [(b, -1) for a, b in windows if b > a],
+                    key=lambda e: (e[0], -e[1]))
+    out, depth, start = [], 0, 0.0
+    for t, step in events:
+        if depth == 0 and step == 1:
+            start = t
+        depth += step
+        if depth == 0:
+            out.append((start, t))
+    return out

@@ -67,7 +67,7 @@ high = 1.0
 
 
 ISHIGAMI = """
-model = "tests.testfunctions:ishigami"
+model = "sim.study.sweeps.testfunctions:ishigami"
 method = "{method}"
 samples = {samples}
 replications = {reps}

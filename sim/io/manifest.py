@@ -49,7 +49,7 @@ def git_commit() -> str | None:
     """The commit of the code that runs (``+dirty`` if the package has uncommitted
     changes), or None outside a git checkout."""
     try:
-        here = Path(__file__).resolve().parent
+        here = Path(__file__).resolve().parents[1]  # the package, sim/
         r = subprocess.run(["git", "-C", str(here), "rev-parse", "HEAD"], capture_output=True,
                            text=True, timeout=5)
         if r.returncode != 0:

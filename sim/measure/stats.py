@@ -9,8 +9,9 @@ import numpy as np
 
 
 @functools.lru_cache(maxsize=256)
-def t_quantile(p: float, dof: int) -> float:
-    """Student's t quantile (one per distinct sample size, however many KPIs)."""
+def t_quantile(p: float, dof: float) -> float:
+    """Student's t quantile (cached: one per distinct sample size, however many KPIs;
+    ``dof`` may be fractional, as Welch's is)."""
     from scipy.special import stdtrit  # here: worker processes never need scipy
     return float(stdtrit(dof, p))
 

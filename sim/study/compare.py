@@ -16,11 +16,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from sim.io.bundle import atomic_dir, dumps
 from sim.io.manifest import provenance, read_manifest
-from sim.measure.stats import t_interval
+from sim.measure.stats import t_interval, t_quantile
 from sim.scenario.problems import ConfigError, Problem
 
 COLUMNS = ["name", "period", "scope", "unit", "base_mean", "other_mean", "diff_mean",
@@ -154,7 +153,7 @@ def _welch_half_width(b: np.ndarray, o: np.ndarray, level: float = 0.95) -> floa
     if se2 == 0:
         return 0.0
     dof = se2 ** 2 / (vb ** 2 / (n - 1) + vo ** 2 / (n - 1))
-    return float(stats.t.ppf(0.5 + level / 2, dof) * math.sqrt(se2))
+    return float(t_quantile(0.5 + level / 2, dof) * math.sqrt(se2))
 
 
 def write_comparison(table: pd.DataFrame, facts: dict, out: str | Path,

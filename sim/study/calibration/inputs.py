@@ -31,7 +31,7 @@ class Target(_Strict):
     """One published figure: a KPI of the model in a period and scope, or its relative
     change from another period (``relative_to``: growth)."""
 
-    kpi: str = Field(description="a KPI of the catalogue (sim.kpis.KPIS)")
+    kpi: str = Field(description="a KPI of the catalogue (sim.measure.kpis.KPIS)")
     period: str = Field(pattern=r"^(\d{4}|run)$", description="a calendar year or 'run'")
     scope: str = Field("all", min_length=1)
     relative_to: str | None = Field(None, pattern=r"^\d{4}$", description="if given, the "

@@ -29,9 +29,4 @@ def design(spec: SweepSpec) -> tuple[np.ndarray, list[str] | None]:
     return METHODS[spec.method].sample(spec)
 
 
-def design_size(spec: SweepSpec) -> int:
-    """Design points a spec makes (oat: when every base is one of the levels)."""
-    return METHODS[spec.method].size(spec)
-
-
-__all__ = ["METHODS", "Method", "OutputRuns", "Row", "design", "design_size"]
+__all__ = ["METHODS", "Method", "OutputRuns", "Row", "design"]
