@@ -257,13 +257,13 @@ def test_containers_located_positively_through_the_run(out):
     train logs put there (arrived on inbound trains, not yet gone on outbound ones)."""
     from sim.measure import location
     xing = out.crossings["gate"]
-    inbound = np.array([(row[0], row[4]) for row in xing.log], float).reshape(-1, 2)
+    inbound = columns(xing.log, InboundTrain)
     u_arrive, _crane, u_boxes, _teu = xing.unfinished()
-    arrive = np.concatenate((inbound[:, 0], u_arrive))
-    boxes_in = np.concatenate((inbound[:, 1], u_boxes))
-    outbound = np.array([(row[0], row[1]) for row in xing.out_log], float).reshape(-1, 2)
+    arrive = np.concatenate((inbound.arrived_h, u_arrive))
+    boxes_in = np.concatenate((inbound.boxes, u_boxes))
+    outbound = columns(xing.out_log, OutboundTrain)
     for t in np.linspace(0.0, out.calendar.end_h, 41):
         where = location.locate(out, at_h=t)
         assert (np.vstack(list(where.values())).sum(axis=0) == 1).all()
-        at_gate = boxes_in[arrive <= t].sum() - outbound[outbound[:, 0] <= t, 1].sum()
+        at_gate = boxes_in[arrive <= t].sum() - outbound.boxes[outbound.departed_h <= t].sum()
         assert where["at_crossing"].sum() == at_gate, t

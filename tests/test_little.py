@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sim.engine.logs import InboundTrain, columns
 from sim.engine.model import Model
 from sim.measure.intervals import crossing_record, port_visits
 from sim.measure.monitors import window_means
@@ -103,7 +104,8 @@ def test_crossing_yard_level_is_lambda_w_of_the_stamped_dwell(calm):
     end = out.calendar.end_h
     log = out.crossings["gate"].log
     # the premise: no train waited for a track or for yard space
-    assert all(row[1] == row[0] for row in log) and seen["gate"]["waited"] == 0
+    trains = columns(log, InboundTrain)
+    assert (trains.track_h == trains.arrived_h).all() and seen["gate"]["waited"] == 0
     assert len(log) > 20
     L = time_average(seen["gate"]["log"], end)
     arrive, _unloaded, depart, teu = crossing_stays(out, "gate")
@@ -119,8 +121,8 @@ def test_crossing_yard_level_is_the_kpi_occupancy_plus_trains_being_unloaded(cal
     end = out.calendar.end_h
     a, b, w = crossing_record(out, "gate").yard
     kpi = window_means(a, b, [0.0, end], w, end=end)[0]
-    log = np.array(out.crossings["gate"].log, float).reshape(-1, 6)
-    held = window_means(log[:, 1], log[:, 3], [0.0, end], log[:, 5], end=end)[0]
+    log = columns(out.crossings["gate"].log, InboundTrain)
+    held = window_means(log.track_h, log.unloaded_h, [0.0, end], log.teu, end=end)[0]
     u_arrive, _crane, _boxes, u_teu = out.crossings["gate"].unfinished()
     held += window_means(u_arrive, np.full(len(u_arrive), np.nan), [0.0, end], u_teu,
                          end=end)[0]
@@ -150,7 +152,8 @@ def test_port_yard_levels_are_lambda_w_of_the_port_visits():
                                  "nodes.west.port.yard_capacity_teu": 20_000})
     out, seen = run_watched(s, "west", "east")
     end, st = out.calendar.end_h, out.store
-    assert all(row[1] == row[0] for row in out.ports["west"].log)
+    trains = columns(out.ports["west"].log, InboundTrain)
+    assert (trains.track_h == trains.arrived_h).all()
     for pid, start in (("west", "arrive"), ("east", "unloaded")):
         assert seen[pid]["waited"] == 0
         v = port_visits(out, pid)

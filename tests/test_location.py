@@ -154,20 +154,20 @@ def test_one_stage_of_one_box_unstamped_is_reported(chain, what):
 
 def test_a_box_deleted_from_a_sailing_is_reported(sea):
     svc = sea.services["ferry"]
-    j = first(np.array([len(r) > 0 and s[1] == 0 and s[7] == s[7]
+    j = first(np.array([len(r) > 0 and s.direction == 0 and s.landed_h == s.landed_h
                         for s, r in zip(svc.sailings, svc.sailing_rows)]))
     r = int(svc.sailing_rows[j][0])
     with altered(sea, svc.sailing_rows, j, svc.sailing_rows[j][1:]):
         assert "from no sailing" in red(sea, r)
         # and while it was at sea: found in no place
-        mid = (svc.sailings[j][2] + svc.sailings[j][3]) / 2
+        mid = (svc.sailings[j].sailed_h + svc.sailings[j].arrived_h) / 2
         assert "in no place" in red(sea, r, at_h=mid)
 
 
 def test_a_box_at_sea_deleted_from_its_sailing_is_in_no_place(sea):
     svc = sea.services["ferry"]
     aboard = set(svc.aboard().tolist())
-    j = first(np.array([s[7] != s[7] and len(r) > 0
+    j = first(np.array([s.landed_h != s.landed_h and len(r) > 0
                         and int(r[0]) in aboard
                         for s, r in zip(svc.sailings, svc.sailing_rows)]))
     r = int(svc.sailing_rows[j][0])

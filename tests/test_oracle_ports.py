@@ -101,7 +101,7 @@ def engine_records(out) -> dict[str, np.ndarray]:
     for svc in out.services.values():
         for rec, rows in zip(svc.sailings, svc.sailing_rows):
             got["sailed"][rows], got["anchored"][rows], got["landed"][rows] = \
-                rec[2], rec[3], rec[7]
+                rec.sailed_h, rec.arrived_h, rec.landed_h
     return got
 
 

@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.engine.records import rows_array
+from sim.engine.logs import OriginTrain, OutboundTrain, columns
 from sim.measure.intervals import port_visits
 
 if TYPE_CHECKING:
@@ -93,7 +93,7 @@ def _carriers(out: RunOutput) -> tuple[list, list]:
     hour, landing port)``."""
     by_rail = []
     for port in out.ports.values():
-        t = rows_array(port.out_log, 3)[:, 0]  # departure hour, boxes, capacity
+        t = columns(port.out_log, OutboundTrain).departed_h
         size = np.fromiter(map(len, port.out_rows), np.int64, len(port.out_rows))
         seats = np.concatenate(port.out_rows) if port.out_rows else np.empty(0, np.int64)
         by_rail.append((seats, np.repeat(t, size)))
@@ -101,8 +101,9 @@ def _carriers(out: RunOutput) -> tuple[list, list]:
     for svc in out.services.values():
         for rec, idx in zip(svc.sailings, svc.sailing_rows):
             if len(idx):
-                land_at = svc.cfg.to if rec[1] == 0 else svc.cfg.from_
-                sailings.append((np.asarray(idx, np.int64), rec[2], rec[3], rec[7], land_at))
+                land_at = svc.cfg.to if rec.direction == 0 else svc.cfg.from_
+                sailings.append((np.asarray(idx, np.int64), rec.sailed_h, rec.arrived_h,
+                                 rec.landed_h, land_at))
     return by_rail, sailings
 
 
@@ -111,10 +112,11 @@ def _trains(out: RunOutput) -> Trains:
     trains first, flow by flow), from the origin-train log and the facilities' outbound
     logs: in one place."""
     st = out.store
-    ot = rows_array(out.origin_trains, 5)  # flow, route, hour, boxes, teu
+    ot = columns(out.origin_trains, OriginTrain)
     # each flow's trains in departure order (the log is in event order)
-    order = np.argsort(ot[:, 0], kind="stable")
-    flow, dep0, n0 = ot[order, 0].astype(np.int64), ot[order, 2], ot[order, 3].astype(np.int64)
+    order = np.argsort(ot.flow, kind="stable")
+    flow = ot.flow[order].astype(np.int64)
+    dep0, n0 = ot.departed_h[order], ot.boxes[order].astype(np.int64)
     # a flow's rows are its boxes in order of arrival (the store numbers them flow by
     # flow); each train takes the next ones
     n_flows = len(out.flow_ids)
@@ -124,7 +126,7 @@ def _trains(out: RunOutput) -> Trains:
     dep, source, sizes = [dep0], [flow], [n0]
     labels = [f"origin train of {fid}" for fid in out.flow_ids]
     for nid, fac in [*out.crossings.items(), *out.ports.items()]:
-        dep.append(rows_array(fac.out_log, 3)[:, 0])
+        dep.append(columns(fac.out_log, OutboundTrain).departed_h)
         source.append(np.full(len(fac.out_log), len(labels)))
         labels.append(f"train leaving {nid}")
         rows += fac.out_rows
