@@ -5,6 +5,7 @@ scenario layer and the map ask the registry instead of testing kind strings."""
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import re
 from pathlib import Path
@@ -182,10 +183,46 @@ KIND_TEST = re.compile(r"""kind\W*(==|!=|\bin\b|\bnot in\b)[^\n]*["'](border|por
                        r"""junction)["']""")
 
 
-@pytest.mark.parametrize("path", [
-    *sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "sim" / "scenario").rglob("*.py")
-            if p.name != "kinds.py"),
-    "sim/plots/network_map.py"])
+@pytest.mark.parametrize("path", sorted(
+    p.relative_to(ROOT).as_posix() for p in (ROOT / "sim").rglob("*.py")
+    if p.relative_to(ROOT).as_posix() != "sim/scenario/kinds.py"))
 def test_no_kind_string_tests_outside_the_registry(path):
+    """Anywhere in the package (engine, measures, figures, ...), only the registry names
+    the kinds; everything else asks a row."""
     text = Path(ROOT / path).read_text(encoding="utf-8")
     assert not [m.group(0) for m in KIND_TEST.finditer(text)]
+
+
+def test_the_grep_sees_a_kind_string_test():
+    assert KIND_TEST.search('if node.kind == "border":')
+    assert KIND_TEST.search("if n.kind in ('port', 'terminal'):")
+    assert not KIND_TEST.search("if kind_of(node).joins_gauges:")
+
+
+def test_every_kpi_a_row_names_is_yielded_by_the_measures():
+    assert kpis.kind_kpi_problems() == []
+
+
+def test_a_row_naming_kpis_the_measures_do_not_yield_fails_loudly(monkeypatch, closed_sea_run):
+    """A port row naming a crossing's KPI (its stays are not stamped as a crossing's): the
+    registry check names it, and computing the KPIs of a run with such a node refuses."""
+    port = kinds.NODE_KINDS["port"]
+    wrong = dataclasses.replace(port, kpis=(*port.kpis, "trains_by_crossing"))
+    monkeypatch.setitem(kinds.NODE_KINDS, "port", wrong)
+    assert kpis.kind_kpi_problems() == [
+        "kind 'port': the measures yield no trains_by_crossing for its nodes"]
+    _s, out = closed_sea_run
+    with pytest.raises(ValueError, match="kind 'port': the measures yield no "
+                                         "trains_by_crossing"):
+        kpis.compute(out)
+
+
+def test_a_row_naming_a_series_the_measures_do_not_yield_fails_loudly(monkeypatch,
+                                                                       closed_sea_run):
+    port = kinds.NODE_KINDS["port"]
+    monkeypatch.setitem(kinds.NODE_KINDS, "port",
+                        dataclasses.replace(port, series=(*port.series, "queue_trains")))
+    _s, out = closed_sea_run
+    with pytest.raises(ValueError, match="kind 'port': the measures yield no daily "
+                                         "queue_trains"):
+        daily(out)

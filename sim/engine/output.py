@@ -79,5 +79,8 @@ class RunOutput:
     origin_trains: list[tuple[int, int, float, int, int]] = field(default_factory=list)
     # (link id, direction) on some flow's path
     link_directions: set[tuple[str, int]] = field(default_factory=set)
+    # every transfer facility (crossings, ports and any other kind that transfers boxes),
+    # by node, in node order
+    facilities: dict[str, BorderCrossing] = field(default_factory=dict)
     # records derived after the run, computed once (KPIs and daily series share them)
     cache: dict = field(default_factory=dict)

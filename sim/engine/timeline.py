@@ -15,7 +15,7 @@ import simpy
 
 from sim.engine.facilities.border import BorderCrossing
 from sim.engine.facilities.disruptions import closures, merge
-from sim.engine.facilities.port import PortFacility, VesselService
+from sim.engine.facilities.port import VesselService
 from sim.engine.facilities.rail import RailLine
 from sim.engine.output import Calendar
 from sim.engine.randomness import stream
@@ -26,12 +26,13 @@ Action = tuple[float, Callable[[], None]]  # (hour, what happens then)
 
 def start_timeline(env: simpy.Environment, scenario: Scenario, calendar: Calendar,
                    seed: int, replication: int, lines: dict[str, RailLine],
-                   crossings: dict[str, BorderCrossing], ports: dict[str, PortFacility],
+                   facilities: dict[str, BorderCrossing],
                    services: dict[str, VesselService]) -> None:
     """Apply the timeline's dated changes and closures, and the random closures (gales,
-    storms, breakdowns) drawn now from their own streams."""
+    storms, breakdowns) drawn now from their own streams; ``facilities``: the transfer
+    facilities by node."""
     def facility(nid: str) -> BorderCrossing:
-        return crossings.get(nid) or ports[nid]
+        return facilities[nid]
 
     at_hour: list[Action] = []
     for ch in sorted(scenario.timeline, key=lambda c: c.date):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import NamedTuple, TypedDict
 
 import numpy as np
 import simpy
@@ -50,6 +50,31 @@ class TrainsInside(NamedTuple):
     crane_start_h: np.ndarray  # NaN: still queueing
     boxes: np.ndarray
     teu: np.ndarray
+
+
+class VisitBatch(NamedTuple):
+    """Boxes that reached a facility together (a train, a vessel load): their rows and,
+    per box, the hours they arrived, were unloaded and were ready to move on (NaN: not
+    yet), and how they arrived (0: by rail, 1: by sea)."""
+
+    rows: np.ndarray
+    arrive: np.ndarray
+    unloaded: np.ndarray
+    ready: np.ndarray
+    kind: np.ndarray
+
+
+class Visits(TypedDict):
+    """Every box that reached a transfer facility (:meth:`BorderCrossing.visits`), one
+    entry per visit, in no particular order; hours NaN where not reached."""
+
+    row: np.ndarray        # the box's row in the record store
+    arrive: np.ndarray     # hour it arrived, by train or vessel
+    unloaded: np.ndarray   # hour it was unloaded into the yard
+    ready: np.ndarray      # hour it was ready to move on (cleared)
+    kind: np.ndarray       # 0: arrived by rail, 1: by sea
+    depart: np.ndarray     # hour its train or vessel left the facility
+    release: np.ndarray    # hour it left the yard: onto its train, or to a vessel
 
 
 class BorderCrossing:
@@ -235,6 +260,76 @@ class BorderCrossing:
     def inside(self) -> list[InboundStay]:
         """The trains inside, not yet unloaded, in order of arrival."""
         return list(self._inside.values())
+
+    def outbound_train_boxes(self, gauge_out_mm: int | None) -> int:
+        """Boxes per outbound train formed here onto the gauge ``gauge_out_mm`` (as
+        :func:`sim.scenario.network.outbound_boxes` reads the crossing's table)."""
+        c = self.cfg
+        if not isinstance(c, Crossing):
+            raise TypeError(f"{self.id}: a crossing needs a crossing table")
+        return (c.train_boxes_standard_gauge if gauge_out_mm == 1435
+                else c.train_boxes_broad_gauge)
+
+    # -- box visits, from the logs (read after the run) ----------------------------------
+    def visits(self, n_rows: int, end_h: float) -> Visits:
+        """Every box that reached the facility: its row and the hours it arrived, was
+        unloaded, was ready to move on, left the yard (``release``) and left the facility
+        (``depart``: its train or vessel left; NaN: not yet), in no particular order.
+        ``kind`` is 0 for arrivals by rail, 1 by sea. Boxes arrived by rail first (trains
+        unloaded, then trains still inside), then :meth:`_more_visits`."""
+        batches: list[VisitBatch] = []
+        for logged, idx, cleared in zip(self.log, self.in_rows, self.clear_log):
+            train: InboundTrain[float] = InboundTrain._make(logged)
+            clear: Clearance[float] = Clearance._make(cleared)
+            n = len(idx)  # train.boxes
+            r = np.full(n, clear.cleared_h)
+            r[:int(clear.boxes_inspected)] = clear.inspected_h
+            batches.append(VisitBatch(idx, np.full(n, train.arrived_h),
+                                      np.full(n, train.unloaded_h), r, np.zeros(n, np.int8)))
+        for v in self.inside():  # trains not yet unloaded
+            n = len(v.rows)
+            batches.append(VisitBatch(v.rows, np.full(n, v.arrived_h), np.full(n, np.nan),
+                                      np.full(n, np.nan), np.zeros(n, np.int8)))
+        batches += self._more_visits()
+        if not batches:
+            batches.append(VisitBatch(np.empty(0, np.int64), np.empty(0), np.empty(0),
+                                      np.empty(0), np.empty(0, np.int8)))
+        r = np.concatenate([b.rows for b in batches]).astype(np.int64)
+        depart = np.full(len(r), np.nan)
+        out = Visits(row=r, arrive=np.concatenate([b.arrive for b in batches]),
+                     unloaded=np.concatenate([b.unloaded for b in batches]),
+                     ready=np.concatenate([b.ready for b in batches]),
+                     kind=np.concatenate([b.kind for b in batches]), depart=depart,
+                     release=depart)
+        out["ready"][out["ready"] >= end_h] = np.nan
+        dep_rows, dep_h = self._departures()
+        if dep_rows:
+            t = np.repeat(dep_h, [len(x) for x in dep_rows])
+            pos = np.full(n_rows, -1, np.int64)
+            pos[r] = np.arange(len(r))
+            out["depart"][pos[np.concatenate(dep_rows)]] = t
+        out["release"] = out["depart"].copy()
+        rel_rows, rel_h = self._releases()
+        if rel_rows:
+            pos = np.full(n_rows, -1, np.int64)
+            pos[r] = np.arange(len(r))
+            out["release"][pos[np.concatenate(rel_rows)]] = np.repeat(
+                rel_h, [len(x) for x in rel_rows])
+        return out
+
+    def _more_visits(self) -> list[VisitBatch]:
+        """Boxes that arrived other than by rail (none here)."""
+        return []
+
+    def _departures(self) -> tuple[list[np.ndarray], list[float]]:
+        """Batches of rows that left the facility and their hours: the outbound trains."""
+        return list(self.out_rows), [OutboundTrain._make(o).departed_h
+                                     for o in self.out_log]
+
+    def _releases(self) -> tuple[list[np.ndarray], list[float]]:
+        """Batches of rows released from the yard before their departure, and the hours
+        (none here: a box leaves the yard when its train departs)."""
+        return [], []
 
     def stamp(self, store: ContainerStore, slot_lut: np.ndarray, flow_route: np.ndarray
               ) -> None:
