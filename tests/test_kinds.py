@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from sim.engine.facilities.transfer import TransferFacility
+from sim.engine.kinds import engine_class
 from sim.engine.model import Model
 from sim.measure import kpis
 from sim.measure.timeseries import daily
@@ -226,3 +228,23 @@ def test_a_row_naming_a_series_the_measures_do_not_yield_fails_loudly(monkeypatc
     with pytest.raises(ValueError, match="kind 'port': the measures yield no daily "
                                          "queue_trains"):
         daily(out)
+
+
+# what a transfer facility's subclass may define again: the hooks its base lists
+HOOKS = {"__init__", "outbound_train_boxes", "closure_actions", "change", "_more_visits",
+         "_departures", "_releases"}
+
+
+@pytest.mark.parametrize("name", sorted(k.name for k in kinds.NODE_KINDS.values()
+                                        if k.engine is not None))
+def test_an_engine_class_redefines_only_the_hooks_of_its_base(name):
+    """Every kind's engine class is a TransferFacility whose own methods that share a name
+    with the base's are the hooks the base documents (none changes a method's meaning)."""
+    cls = engine_class(kinds.NODE_KINDS[name].engine)
+    assert issubclass(cls, TransferFacility)
+    base = {n for n, v in vars(TransferFacility).items() if callable(v)}
+    mine = {n for c in cls.__mro__[:cls.__mro__.index(TransferFacility)]
+            for n, v in vars(c).items() if callable(v)}
+    assert mine & base <= HOOKS
+    for hook in HOOKS - {"__init__"}:
+        assert f":meth:`{hook}`" in (TransferFacility.__doc__ or ""), hook

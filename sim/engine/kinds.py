@@ -18,7 +18,7 @@ from typing import TypeVar
 import numpy as np
 import simpy
 
-from sim.engine.facilities.border import BorderCrossing
+from sim.engine.facilities.transfer import TransferFacility
 from sim.scenario.kinds import Kind, kind_of
 from sim.scenario.schema import Scenario
 
@@ -30,18 +30,18 @@ Streams = Callable[[str], tuple[np.random.Generator, np.random.Generator,
 
 
 @cache
-def engine_class(dotted: str) -> type[BorderCrossing]:
+def engine_class(dotted: str) -> type[TransferFacility]:
     """The facility class named ``"module:Class"`` (imported on first use, then kept)."""
     module, _, name = dotted.partition(":")
     cls = getattr(importlib.import_module(module), name)
-    if not (isinstance(cls, type) and issubclass(cls, BorderCrossing)):
+    if not (isinstance(cls, type) and issubclass(cls, TransferFacility)):
         raise TypeError(f"{dotted} is not a transfer facility class")
     return cls
 
 
 def build_facilities(env: simpy.Environment, scenario: Scenario, node_code: dict[str, int],
                      streams: Streams, teu_of: Callable[[np.ndarray], int]
-                     ) -> dict[str, BorderCrossing]:
+                     ) -> dict[str, TransferFacility]:
     """One facility per node whose kind names an engine class (and that has its table),
     in node order."""
     out = {}
@@ -57,7 +57,7 @@ def build_facilities(env: simpy.Environment, scenario: Scenario, node_code: dict
     return out
 
 
-def facilities_where(scenario: Scenario, facilities: dict[str, BorderCrossing],
+def facilities_where(scenario: Scenario, facilities: dict[str, TransferFacility],
                      flag: Callable[[Kind], bool], cls: type[F]) -> dict[str, F]:
     """The facilities of the kinds for which ``flag`` holds, each checked to be a ``cls``
     (a row claiming what its engine class does not do fails here, loudly)."""

@@ -23,10 +23,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sim.engine.facilities.border import BorderCrossing
 from sim.engine.facilities.formation import TrainFormation
 from sim.engine.facilities.port import Dispatch, VesselService
 from sim.engine.facilities.rail import Draws, RailLine
+from sim.engine.facilities.transfer import TransferFacility
 from sim.engine.records import ContainerStore
 from sim.scenario.kinds import kind_of
 from sim.scenario.network import Leg, crossing_gauges, flow_path, legs, link_index, routes_of
@@ -79,7 +79,7 @@ class Plans:
 
 def compile_plans(scenario: Scenario, route_ids: list[str], node_code: dict[str, int],
                   store: ContainerStore, lines: dict[str, RailLine],
-                  facilities: dict[str, BorderCrossing],
+                  facilities: dict[str, TransferFacility],
                   services: dict[str, VesselService], junction_dwell: dict[str, Draws],
                   journey: Journey) -> Plans:
     """Compile the rail steps of every (flow, route), creating the formation pools they

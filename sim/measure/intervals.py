@@ -24,9 +24,9 @@ from sim.scenario.kinds import kind_of
 from sim.scenario.network import flow_path, legs, link_index, routes_of
 
 if TYPE_CHECKING:
-    from sim.engine.facilities.border import BorderCrossing, Visits
     from sim.engine.facilities.port import VesselService
     from sim.engine.facilities.rail import RailLine
+    from sim.engine.facilities.transfer import TransferFacility, Visits
     from sim.engine.output import RunOutput
 
 
@@ -74,7 +74,7 @@ class CrossingRecord:
 
 
 def visits(out: RunOutput, nid: str) -> Visits:
-    """A transfer facility's box visits (:meth:`BorderCrossing.visits`), computed once per
+    """A transfer facility's box visits (:meth:`TransferFacility.visits`), computed once per
     run output."""
     key = ("visits", nid)
     if key not in out.cache:
@@ -85,7 +85,7 @@ def visits(out: RunOutput, nid: str) -> Visits:
 port_visits = visits  # a port's box visits, by the name the measures first gave them
 
 
-def visited(out: RunOutput) -> dict[str, BorderCrossing]:
+def visited(out: RunOutput) -> dict[str, TransferFacility]:
     """The transfer facilities whose boxes' stays are read from their visits: those of
     every kind that transfers boxes but does not join gauges (a gauge crossing's stays are
     stamped into the records: :func:`crossing_record`), in node order."""
@@ -288,14 +288,14 @@ def port_yard_teu(out: RunOutput, pid: str, edges: np.ndarray) -> np.ndarray:
                         end=out.calendar.end_h)
 
 
-def yard_capacity(fac: BorderCrossing, edges: np.ndarray, end_h: float) -> np.ndarray:
+def yard_capacity(fac: TransferFacility, edges: np.ndarray, end_h: float) -> np.ndarray:
     """Time-average yard capacity in force per window (timeline changes included)."""
     cap: YardCapacity[np.ndarray] = columns(fac.yard_log, YardCapacity)
     return window_means(cap.from_h, np.append(cap.from_h[1:], end_h), edges,
                         cap.capacity_teu, end=end_h)
 
 
-def yard_utilisation(fac: BorderCrossing, yard_teu: np.ndarray, edges: np.ndarray,
+def yard_utilisation(fac: TransferFacility, yard_teu: np.ndarray, edges: np.ndarray,
                      end_h: float) -> np.ndarray:
     """Per window: time-average TEU in the yard (``yard_teu``) / time-average capacity."""
     return yard_teu / yard_capacity(fac, edges, end_h)

@@ -39,7 +39,7 @@ from sim.measure.monitors import counts_in, window_means
 from sim.scenario.kinds import kind_of, kinds_where
 
 if TYPE_CHECKING:
-    from sim.engine.facilities.border import BorderCrossing
+    from sim.engine.facilities.transfer import TransferFacility
     from sim.engine.output import RunOutput
 
 
@@ -100,7 +100,7 @@ def daily(out: RunOutput) -> pd.DataFrame:
     return pd.DataFrame(cols)
 
 
-def _crossing_series(out: RunOutput, nid: str, xing: BorderCrossing, edges: np.ndarray,
+def _crossing_series(out: RunOutput, nid: str, xing: TransferFacility, edges: np.ndarray,
                      end_h: float) -> dict[str, np.ndarray]:
     """The daily series of a gauge crossing, from its stays stamped in the records."""
     rec = crossing_record(out, nid)
@@ -113,7 +113,7 @@ def _crossing_series(out: RunOutput, nid: str, xing: BorderCrossing, edges: np.n
             "yard_utilisation": yard_utilisation(xing, yard, edges, end_h)}
 
 
-def _visit_series(out: RunOutput, nid: str, fac: BorderCrossing, edges: np.ndarray,
+def _visit_series(out: RunOutput, nid: str, fac: TransferFacility, edges: np.ndarray,
                   end_h: float) -> dict[str, np.ndarray]:
     """The daily series of a port or any facility whose stays are read from its visits."""
     v = visits(out, nid)

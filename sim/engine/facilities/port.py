@@ -1,9 +1,9 @@
 """Sea ports and the vessel services between them.
 
-A :class:`PortFacility` is a transfer node like a border crossing: trains arriving by rail are
-received, unloaded into the yard and cleared exactly as at a crossing (it reuses
-:class:`~sim.engine.facilities.border.BorderCrossing` for that side), and outbound trains are
-formed by the port's departure rule. In addition, vessel loads are landed into the same
+A :class:`PortFacility` is a transfer facility
+(:class:`~sim.engine.facilities.transfer.TransferFacility`): trains arriving by rail are
+received, unloaded into the yard and cleared exactly as at a crossing, and outbound
+trains are formed by the port's departure rule. In addition, vessel loads are landed into the same
 yard and cleared (one ``customs_dwell_h`` draw per load), and boxes bound across the sea
 wait in the yard for a vessel of their service.
 
@@ -21,9 +21,10 @@ port (``from``) and the far port (``to``). A vessel's cycle:
    landed; take at once what is ready for the way back (up to the vessel's capacity);
    load it, wait while the port is closed, sail back.
 
-A closed port (a storm, or a timeline closure) stops berthing, the release of loads and
-sailing; the rail side of the port goes on (trains are still unloaded into the yard and
-formed from it). Work already begun at a berth is finished.
+A port closed to shipping (a storm, or a timeline closure: the port's closure actions)
+stops berthing, the release of loads and sailing; the rail side of the port goes on
+(trains are still unloaded into the yard and formed from it). Work already begun at a
+berth is finished.
 """
 
 from __future__ import annotations
@@ -35,10 +36,10 @@ from collections.abc import Callable
 import numpy as np
 import simpy
 
-from sim.engine.facilities.border import BorderCrossing, VisitBatch, Visits, _then
 from sim.engine.facilities.formation import TrainFormation
 from sim.engine.facilities.rail import Draws
 from sim.engine.facilities.slots import Slots
+from sim.engine.facilities.transfer import TransferFacility, VisitBatch, Visits, _then
 from sim.engine.logs import (
     FleetSize,
     Landing,
@@ -55,8 +56,12 @@ Dispatch = Callable[[np.ndarray], list[tuple[np.ndarray, TrainFormation]]]
 PortVisits = Visits
 
 
-class PortFacility(BorderCrossing):
-    """A port: the rail side of a crossing plus berths, vessel landings and storms."""
+class PortFacility(TransferFacility):
+    """A port: the rail side of a transfer facility plus berths, vessel landings, and
+    closures to shipping (:meth:`close_to_shipping`, :meth:`reopen_to_shipping`), which
+    are what closes a port (:meth:`closure_actions`); its rail side is never closed."""
+
+    table = "port"
 
     def __init__(self, env: simpy.Environment, node_id: str, code: int, cfg: Port,
                  handling_rng, dwell_rng, inspection_rng, inspection_dwell_rng,
@@ -86,15 +91,20 @@ class PortFacility(BorderCrossing):
         """Closed to shipping."""
         return self._storms > 0
 
-    def close(self) -> None:
-        """A closure to shipping begins (closures may overlap; the port reopens when the
-        last one ends)."""
+    def closure_actions(self) -> tuple[Callable[[], None], Callable[[], None]]:
+        """A closure of a port (a timeline ``close``, a storm) closes it to shipping."""
+        return self.close_to_shipping, self.reopen_to_shipping
+
+    def close_to_shipping(self) -> None:
+        """A closure to shipping begins (closures may overlap; the port reopens to shipping
+        when the last one ends); logged in ``closures``."""
         self._storms += 1
         if self._storms == 1:
             self.closures.append(Span(self.env.now, math.nan))
             self._open = self.env.event()
 
-    def reopen(self) -> None:
+    def reopen_to_shipping(self) -> None:
+        """A closure to shipping ends (the last one in force: vessels berth and sail)."""
         self._storms -= 1
         if self._storms:
             return
