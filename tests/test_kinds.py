@@ -48,7 +48,7 @@ BEFORE = {
 
 def test_every_engine_class_resolves_to_a_class():
     named = {k.name: k.engine for k in kinds.NODE_KINDS.values() if k.engine is not None}
-    assert set(named) == {"border", "port"}
+    assert set(named) == {"border", "port", "dry_port"}
     for name, dotted in named.items():
         assert isinstance(resolve(dotted), type), name
 
@@ -65,39 +65,39 @@ def test_the_registry_names_nothing_missing():
 
 
 def _fake(**fields) -> kinds.Kind:
-    row = dict(name="dry_port", label="inland dry port", plural="dry ports",
-               section="dry_port", section_noun="dry port table", section_help="",
-               engine="sim.engine.facilities.dry_port:DryPort",
-               kpis=("dry_port_dwell_hours_mean",), series=(),
+    row = dict(name="river_port", label="river port", plural="river ports",
+               section="river_port", section_noun="river port table", section_help="",
+               engine="sim.engine.facilities.river_port:RiverPort",
+               kpis=("river_port_dwell_hours_mean",), series=(),
                symbol=kinds.Symbol("D", 28, "black", 7),
                closable=True, transfers_boxes=True)
     return kinds.Kind(**{**row, **fields})
 
 
 def test_a_kind_without_its_engine_class_or_kpis_fails_loudly(monkeypatch):
-    monkeypatch.setitem(kinds.NODE_KINDS, "dry_port", _fake())
+    monkeypatch.setitem(kinds.NODE_KINDS, "river_port", _fake())
     problems = kinds.registry_problems(kpis.KPIS, resolve)
     assert problems == [
-        "kind 'dry_port': engine class sim.engine.facilities.dry_port:DryPort not found "
-        "(No module named 'sim.engine.facilities.dry_port')",
-        "kind 'dry_port': KPIs not in the catalogue: dry_port_dwell_hours_mean"]
+        "kind 'river_port': engine class sim.engine.facilities.river_port:RiverPort not "
+        "found (No module named 'sim.engine.facilities.river_port')",
+        "kind 'river_port': KPIs not in the catalogue: river_port_dwell_hours_mean"]
     assert kind_fields.schema_problems() == [
-        "kind 'dry_port': not a NodeKind of the schema",
-        "kind 'dry_port': Node has no table 'dry_port'"]
+        "kind 'river_port': not a NodeKind of the schema",
+        "kind 'river_port': Node has no table 'river_port'"]
 
 
 @pytest.mark.parametrize("fields, problem", [
     ({"engine": "sim.engine.facilities.border:NoSuchClass"},
-     "kind 'dry_port': engine class sim.engine.facilities.border:NoSuchClass not found "
+     "kind 'river_port': engine class sim.engine.facilities.border:NoSuchClass not found "
      "(module 'sim.engine.facilities.border' has no attribute 'NoSuchClass')"),
     ({"engine": "sim.engine.facilities.disruptions:merge"},
-     "kind 'dry_port': engine sim.engine.facilities.disruptions:merge is not a class"),
-    ({"engine": None}, "kind 'dry_port': a kind with a table needs an engine class"),
+     "kind 'river_port': engine sim.engine.facilities.disruptions:merge is not a class"),
+    ({"engine": None}, "kind 'river_port': a kind with a table needs an engine class"),
     ({"engine": "sim.engine.facilities.port:PortFacility"}, None),
 ])
 def test_each_missing_part_of_a_row_is_named(monkeypatch, fields, problem):
     row = _fake(kpis=("port_dwell_hours_mean",), **fields)  # KPIs that exist
-    monkeypatch.setitem(kinds.NODE_KINDS, "dry_port", row)
+    monkeypatch.setitem(kinds.NODE_KINDS, "river_port", row)
     assert kinds.registry_problems(kpis.KPIS, resolve) == ([problem] if problem else [])
 
 
@@ -109,7 +109,10 @@ def test_a_kind_missing_from_the_registry_is_named(monkeypatch):
 
 def test_timeline_fields_and_bounds_come_from_the_schema_unchanged():
     got = kind_fields.timeline_fields()
-    assert got == BEFORE
+    # the kinds added since: a dry port's rail side changes as a crossing's does
+    added = {f"dry_port.{f}": BEFORE["nodes"][f"crossing.{f}"] for f in (
+        "receiving_tracks", "cranes", "crane_moves_per_h", "yard_capacity_teu")}
+    assert got == {**BEFORE, "nodes": {**BEFORE["nodes"], **added}}
     assert all(isinstance(b, kind_fields.Bounds) for t in got.values() for b in t.values())
     assert kind_fields.kind_fields(kinds.NODE_KINDS["terminal"]) == {}
     assert list(kind_fields.kind_fields(kinds.NODE_KINDS["port"])) == [
