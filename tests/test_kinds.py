@@ -5,12 +5,15 @@ scenario layer and the map ask the registry instead of testing kind strings."""
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import re
 from pathlib import Path
 
 import pytest
 
+from sim.engine.facilities.transfer import TransferFacility
+from sim.engine.kinds import engine_class
 from sim.engine.model import Model
 from sim.measure import kpis
 from sim.measure.timeseries import daily
@@ -45,7 +48,7 @@ BEFORE = {
 
 def test_every_engine_class_resolves_to_a_class():
     named = {k.name: k.engine for k in kinds.NODE_KINDS.values() if k.engine is not None}
-    assert set(named) == {"border", "port"}
+    assert set(named) == {"border", "port", "dry_port"}
     for name, dotted in named.items():
         assert isinstance(resolve(dotted), type), name
 
@@ -62,39 +65,39 @@ def test_the_registry_names_nothing_missing():
 
 
 def _fake(**fields) -> kinds.Kind:
-    row = dict(name="dry_port", label="inland dry port", plural="dry ports",
-               section="dry_port", section_noun="dry port table", section_help="",
-               engine="sim.engine.facilities.dry_port:DryPort",
-               kpis=("dry_port_dwell_hours_mean",), series=(),
+    row = dict(name="river_port", label="river port", plural="river ports",
+               section="river_port", section_noun="river port table", section_help="",
+               engine="sim.engine.facilities.river_port:RiverPort",
+               kpis=("river_port_dwell_hours_mean",), series=(),
                symbol=kinds.Symbol("D", 28, "black", 7),
                closable=True, transfers_boxes=True)
     return kinds.Kind(**{**row, **fields})
 
 
 def test_a_kind_without_its_engine_class_or_kpis_fails_loudly(monkeypatch):
-    monkeypatch.setitem(kinds.NODE_KINDS, "dry_port", _fake())
+    monkeypatch.setitem(kinds.NODE_KINDS, "river_port", _fake())
     problems = kinds.registry_problems(kpis.KPIS, resolve)
     assert problems == [
-        "kind 'dry_port': engine class sim.engine.facilities.dry_port:DryPort not found "
-        "(No module named 'sim.engine.facilities.dry_port')",
-        "kind 'dry_port': KPIs not in the catalogue: dry_port_dwell_hours_mean"]
+        "kind 'river_port': engine class sim.engine.facilities.river_port:RiverPort not "
+        "found (No module named 'sim.engine.facilities.river_port')",
+        "kind 'river_port': KPIs not in the catalogue: river_port_dwell_hours_mean"]
     assert kind_fields.schema_problems() == [
-        "kind 'dry_port': not a NodeKind of the schema",
-        "kind 'dry_port': Node has no table 'dry_port'"]
+        "kind 'river_port': not a NodeKind of the schema",
+        "kind 'river_port': Node has no table 'river_port'"]
 
 
 @pytest.mark.parametrize("fields, problem", [
     ({"engine": "sim.engine.facilities.border:NoSuchClass"},
-     "kind 'dry_port': engine class sim.engine.facilities.border:NoSuchClass not found "
+     "kind 'river_port': engine class sim.engine.facilities.border:NoSuchClass not found "
      "(module 'sim.engine.facilities.border' has no attribute 'NoSuchClass')"),
     ({"engine": "sim.engine.facilities.disruptions:merge"},
-     "kind 'dry_port': engine sim.engine.facilities.disruptions:merge is not a class"),
-    ({"engine": None}, "kind 'dry_port': a kind with a table needs an engine class"),
+     "kind 'river_port': engine sim.engine.facilities.disruptions:merge is not a class"),
+    ({"engine": None}, "kind 'river_port': a kind with a table needs an engine class"),
     ({"engine": "sim.engine.facilities.port:PortFacility"}, None),
 ])
 def test_each_missing_part_of_a_row_is_named(monkeypatch, fields, problem):
     row = _fake(kpis=("port_dwell_hours_mean",), **fields)  # KPIs that exist
-    monkeypatch.setitem(kinds.NODE_KINDS, "dry_port", row)
+    monkeypatch.setitem(kinds.NODE_KINDS, "river_port", row)
     assert kinds.registry_problems(kpis.KPIS, resolve) == ([problem] if problem else [])
 
 
@@ -106,7 +109,10 @@ def test_a_kind_missing_from_the_registry_is_named(monkeypatch):
 
 def test_timeline_fields_and_bounds_come_from_the_schema_unchanged():
     got = kind_fields.timeline_fields()
-    assert got == BEFORE
+    # the kinds added since: a dry port's rail side changes as a crossing's does
+    added = {f"dry_port.{f}": BEFORE["nodes"][f"crossing.{f}"] for f in (
+        "receiving_tracks", "cranes", "crane_moves_per_h", "yard_capacity_teu")}
+    assert got == {**BEFORE, "nodes": {**BEFORE["nodes"], **added}}
     assert all(isinstance(b, kind_fields.Bounds) for t in got.values() for b in t.values())
     assert kind_fields.kind_fields(kinds.NODE_KINDS["terminal"]) == {}
     assert list(kind_fields.kind_fields(kinds.NODE_KINDS["port"])) == [
@@ -182,10 +188,66 @@ KIND_TEST = re.compile(r"""kind\W*(==|!=|\bin\b|\bnot in\b)[^\n]*["'](border|por
                        r"""junction)["']""")
 
 
-@pytest.mark.parametrize("path", [
-    *sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "sim" / "scenario").rglob("*.py")
-            if p.name != "kinds.py"),
-    "sim/plots/network_map.py"])
+@pytest.mark.parametrize("path", sorted(
+    p.relative_to(ROOT).as_posix() for p in (ROOT / "sim").rglob("*.py")
+    if p.relative_to(ROOT).as_posix() != "sim/scenario/kinds.py"))
 def test_no_kind_string_tests_outside_the_registry(path):
+    """Anywhere in the package (engine, measures, figures, ...), only the registry names
+    the kinds; everything else asks a row."""
     text = Path(ROOT / path).read_text(encoding="utf-8")
     assert not [m.group(0) for m in KIND_TEST.finditer(text)]
+
+
+def test_the_grep_sees_a_kind_string_test():
+    assert KIND_TEST.search('if node.kind == "border":')
+    assert KIND_TEST.search("if n.kind in ('port', 'terminal'):")
+    assert not KIND_TEST.search("if kind_of(node).joins_gauges:")
+
+
+def test_every_kpi_a_row_names_is_yielded_by_the_measures():
+    assert kpis.kind_kpi_problems() == []
+
+
+def test_a_row_naming_kpis_the_measures_do_not_yield_fails_loudly(monkeypatch, closed_sea_run):
+    """A port row naming a crossing's KPI (its stays are not stamped as a crossing's): the
+    registry check names it, and computing the KPIs of a run with such a node refuses."""
+    port = kinds.NODE_KINDS["port"]
+    wrong = dataclasses.replace(port, kpis=(*port.kpis, "trains_by_crossing"))
+    monkeypatch.setitem(kinds.NODE_KINDS, "port", wrong)
+    assert kpis.kind_kpi_problems() == [
+        "kind 'port': the measures yield no trains_by_crossing for its nodes"]
+    _s, out = closed_sea_run
+    with pytest.raises(ValueError, match="kind 'port': the measures yield no "
+                                         "trains_by_crossing"):
+        kpis.compute(out)
+
+
+def test_a_row_naming_a_series_the_measures_do_not_yield_fails_loudly(monkeypatch,
+                                                                       closed_sea_run):
+    port = kinds.NODE_KINDS["port"]
+    monkeypatch.setitem(kinds.NODE_KINDS, "port",
+                        dataclasses.replace(port, series=(*port.series, "queue_trains")))
+    _s, out = closed_sea_run
+    with pytest.raises(ValueError, match="kind 'port': the measures yield no daily "
+                                         "queue_trains"):
+        daily(out)
+
+
+# what a transfer facility's subclass may define again: the hooks its base lists
+HOOKS = {"__init__", "outbound_train_boxes", "closure_actions", "change", "_more_visits",
+         "_departures", "_releases"}
+
+
+@pytest.mark.parametrize("name", sorted(k.name for k in kinds.NODE_KINDS.values()
+                                        if k.engine is not None))
+def test_an_engine_class_redefines_only_the_hooks_of_its_base(name):
+    """Every kind's engine class is a TransferFacility whose own methods that share a name
+    with the base's are the hooks the base documents (none changes a method's meaning)."""
+    cls = engine_class(kinds.NODE_KINDS[name].engine)
+    assert issubclass(cls, TransferFacility)
+    base = {n for n, v in vars(TransferFacility).items() if callable(v)}
+    mine = {n for c in cls.__mro__[:cls.__mro__.index(TransferFacility)]
+            for n, v in vars(c).items() if callable(v)}
+    assert mine & base <= HOOKS
+    for hook in HOOKS - {"__init__"}:
+        assert f":meth:`{hook}`" in (TransferFacility.__doc__ or ""), hook

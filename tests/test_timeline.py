@@ -100,7 +100,8 @@ def test_more_cranes_from_a_date():
     ({"date": "2024-01-10", "close": "gaet", "days": 2},
      "timeline[0].close: unknown facility 'gaet' (did you mean 'gate'?)"),
     ({"date": "2024-01-10", "close": "alpha", "days": 2},
-     "timeline[0].close: 'alpha' is a terminal; only border nodes, ports and links can close"),
+     "timeline[0].close: 'alpha' is a terminal; only border nodes, ports, dry ports and links "
+     "can close"),
     ({"date": "2024-01-10", "set": {"links.alpha_gate.length_km": 10}},
      "timeline[0].set: 'length_km' of a link cannot change during a run (allowed: "
      "train_paths_per_day)"),
@@ -178,8 +179,8 @@ def test_same_seed_same_disruptions_and_bad_disruptions_rejected():
     assert len(a.crossings["gate"].closures) >= 2
     with pytest.raises(ConfigError) as e:
         load_scenario(TOY, overrides={"nodes.alpha.disruptions": [gale]})
-    assert str(e.value) == ("error: overrides: nodes.alpha.disruptions: only border and port nodes "
-                            "(and links) can be disrupted (kind is 'terminal')")
+    assert str(e.value) == ("error: overrides: nodes.alpha.disruptions: only border, port and "
+                            "dry_port nodes (and links) can be disrupted (kind is 'terminal')")
     with pytest.raises(ConfigError) as e:
         load_scenario(TOY, overrides={"nodes.gate.disruptions": [
             {**gale, "seasonality": [2] * 12}]})

@@ -49,7 +49,7 @@ class PathBooking(NamedTuple, Generic[V]):
 
 
 class InboundTrain(NamedTuple, Generic[V]):
-    """A train unloaded at a crossing or port (``BorderCrossing.log``)."""
+    """A train unloaded at a crossing or port (``TransferFacility.log``)."""
 
     arrived_h: V        # arrival at the facility
     track_h: V          # got a receiving track
@@ -60,8 +60,8 @@ class InboundTrain(NamedTuple, Generic[V]):
 
 
 class Clearance(NamedTuple, Generic[V]):
-    """Customs clearance of an unloaded train's boxes (``BorderCrossing.clear_log``, one
-    row per row of ``BorderCrossing.log``)."""
+    """Customs clearance of an unloaded train's boxes (``TransferFacility.clear_log``, one
+    row per row of ``TransferFacility.log``)."""
 
     cleared_h: V        # the train's boxes cleared (those not pulled for inspection)
     boxes_inspected: V  # boxes pulled for inspection: the train's first ones
@@ -69,7 +69,7 @@ class Clearance(NamedTuple, Generic[V]):
 
 
 class OutboundTrain(NamedTuple, Generic[V]):
-    """A train formed at a crossing or port leaving it (``BorderCrossing.out_log``)."""
+    """A train formed at a crossing or port leaving it (``TransferFacility.out_log``)."""
 
     departed_h: V       # departure hour
     boxes: V            # containers on board
@@ -108,14 +108,14 @@ class Span(NamedTuple, Generic[V]):
 
 class CraneGangs(NamedTuple, Generic[V]):
     """Crane gangs in force at a crossing or port from an hour on
-    (``BorderCrossing.crane_log``)."""
+    (``TransferFacility.crane_log``)."""
 
     from_h: V
     gangs: V
 
 
 class YardCapacity(NamedTuple, Generic[V]):
-    """A yard's capacity from an hour on (``BorderCrossing.yard_log``)."""
+    """A yard's capacity from an hour on (``TransferFacility.yard_log``)."""
 
     from_h: V
     capacity_teu: V

@@ -24,6 +24,7 @@ from sim.engine.facilities.formation import PlannedTrain, schedule_departures
 from sim.engine.facilities.port import PortFacility, VesselService
 from sim.engine.facilities.rail import Draws, RailLine
 from sim.engine.facilities.slots import at
+from sim.engine.kinds import build_facilities, facilities_where
 from sim.engine.logs import OriginTrain, columns
 from sim.engine.output import Calendar, RunOutput
 from sim.engine.plan import DELIVER, JUNCTION, Step, compile_plans
@@ -86,13 +87,12 @@ class Model:
 
         self.lines = {lid: RailLine(lid, link, draws("running", lid))
                       for lid, link in s.links.items()}
-        self.crossings = {
-            nid: BorderCrossing(env, nid, self.node_code[nid], n.crossing, *streams(nid),
-                                teu_of)
-            for nid, n in s.nodes.items() if n.kind == "border" and n.crossing is not None}
-        self.ports = {
-            nid: PortFacility(env, nid, self.node_code[nid], n.port, *streams(nid), teu_of)
-            for nid, n in s.nodes.items() if n.kind == "port" and n.port is not None}
+        # one facility per node of a kind with an engine class, built from the kind's row
+        self.facilities = build_facilities(env, s, self.node_code, streams, teu_of)
+        self.crossings = facilities_where(s, self.facilities, lambda k: k.joins_gauges,
+                                          BorderCrossing)
+        self.ports = facilities_where(s, self.facilities, lambda k: k.berths_vessels,
+                                      PortFacility)
         self.services = {
             sid: VesselService(env, sid, svc, self.ports[svc.from_], self.ports[svc.to],
                                s.demand.share_40ft, self.store.teu,
@@ -101,7 +101,7 @@ class Model:
         junction_dwell = {nid: Draws(n.train_dwell_h, draws("junction", nid))
                           for nid, n in s.nodes.items() if n.train_dwell_h is not None}
         self.plans = compile_plans(s, self.route_ids, self.node_code, self.store, self.lines,
-                                   self.crossings, self.ports, self.services, junction_dwell,
+                                   self.facilities, self.services, junction_dwell,
                                    self.journey)
         self._origin_rows: list[np.ndarray] = []  # rows of each origin train, as logged
         self._learners: dict[int, Learner] = {}  # per flow, with logit route choice
@@ -110,10 +110,11 @@ class Model:
         self.out = RunOutput(s, self.seed, rep, self.cal, self.store, self.node_ids,
                              self.flow_ids, self.route_ids, self.crossings, self.lines,
                              self.ports, self.services,
-                             link_directions=self.plans.link_directions)
+                             link_directions=self.plans.link_directions,
+                             facilities=self.facilities)
         self._start_origins()
-        start_timeline(env, s, self.cal, self.seed, rep, self.lines, self.crossings,
-                       self.ports, self.services)
+        start_timeline(env, s, self.cal, self.seed, rep, self.lines, self.facilities,
+                       self.services)
 
     # -- block trains from the origins -------------------------------------------------
     def _start_origins(self) -> None:

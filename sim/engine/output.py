@@ -10,6 +10,7 @@ from typing import NamedTuple
 from sim.engine.facilities.border import BorderCrossing
 from sim.engine.facilities.port import PortFacility, VesselService
 from sim.engine.facilities.rail import RailLine
+from sim.engine.facilities.transfer import TransferFacility
 from sim.engine.records import ContainerStore
 from sim.scenario.schema import Scenario
 
@@ -79,5 +80,8 @@ class RunOutput:
     origin_trains: list[tuple[int, int, float, int, int]] = field(default_factory=list)
     # (link id, direction) on some flow's path
     link_directions: set[tuple[str, int]] = field(default_factory=set)
+    # every transfer facility (crossings, ports and any other kind that transfers boxes),
+    # by node, in node order
+    facilities: dict[str, TransferFacility] = field(default_factory=dict)
     # records derived after the run, computed once (KPIs and daily series share them)
     cache: dict = field(default_factory=dict)

@@ -5,9 +5,10 @@ of its plan from where it is, one rail link per step: it books a path on the lin
 it, and then, by the step's ``then``:
 
 * ``JUNCTION``: stops for a drawn time (if the node has a stop) and runs on;
-* ``BORDER`` or ``PORT``: is received by the crossing or port, whose ``receive`` puts its
-  boxes into ``pool``: at a crossing the outbound trains for the onward path, at a port
-  the vessel service's;
+* ``TRANSFER``: is received by the facility of a node whose kind transfers boxes (a
+  crossing, a port, ...), whose ``receive`` puts its boxes into ``pool``: the vessel
+  service's when the path goes on by sea, else the facility's outbound trains for the
+  onward path (of :meth:`outbound_train_boxes` boxes);
 * ``DELIVER``: its boxes are delivered.
 
 Sea legs have no step: the vessel service lands the boxes at the far port, whose dispatch
@@ -22,24 +23,17 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sim.engine.facilities.border import BorderCrossing
 from sim.engine.facilities.formation import TrainFormation
-from sim.engine.facilities.port import Dispatch, PortFacility, VesselService
+from sim.engine.facilities.port import Dispatch, VesselService
 from sim.engine.facilities.rail import Draws, RailLine
+from sim.engine.facilities.transfer import TransferFacility
 from sim.engine.records import ContainerStore
-from sim.scenario.network import (
-    Leg,
-    crossing_gauges,
-    flow_path,
-    legs,
-    link_index,
-    outbound_boxes,
-    routes_of,
-)
+from sim.scenario.kinds import kind_of
+from sim.scenario.network import Leg, crossing_gauges, flow_path, legs, link_index, routes_of
 from sim.scenario.schema import Scenario
 
 # what happens at the end of a step's link
-JUNCTION, BORDER, DELIVER, PORT = 0, 1, 2, 3
+JUNCTION, TRANSFER, DELIVER = 0, 1, 2
 
 Receive = Callable[[np.ndarray, int, TrainFormation], None]  # rows, teu, pool
 
@@ -53,10 +47,10 @@ class LinkStep(NamedTuple):
     direction: int                               # 0: from -> to, 1: back
     length_km_x24: float        # the link's length x 24 h/day: hours = this / speed
     draw_speed_km_per_day: Callable[[], float]   # the link's running-speed draw
-    then: int                   # JUNCTION, BORDER, PORT or DELIVER
+    then: int                   # JUNCTION, TRANSFER or DELIVER
     draw_stop_h: Callable[[], float] | None      # JUNCTION: the node's stop-time draw
-    receive: Receive | None     # BORDER, PORT: the crossing's or port's receive
-    pool: TrainFormation | None  # BORDER, PORT: the pool the train's boxes join there
+    receive: Receive | None     # TRANSFER: the facility's receive
+    pool: TrainFormation | None  # TRANSFER: the pool the train's boxes join there
 
 
 # A LinkStep as a plain tuple: trains unpack their steps in the model's hottest loop, and
@@ -85,14 +79,15 @@ class Plans:
 
 def compile_plans(scenario: Scenario, route_ids: list[str], node_code: dict[str, int],
                   store: ContainerStore, lines: dict[str, RailLine],
-                  crossings: dict[str, BorderCrossing], ports: dict[str, PortFacility],
+                  facilities: dict[str, TransferFacility],
                   services: dict[str, VesselService], junction_dwell: dict[str, Draws],
                   journey: Journey) -> Plans:
     """Compile the rail steps of every (flow, route), creating the formation pools they
     feed, and give each vessel service the dispatch of the boxes it lands.
 
     ``journey(rows, teu, steps, pos)`` runs a train on from step ``pos``: trains formed
-    at a crossing or port on the path continue by it."""
+    at a transfer facility on the path continue by it; ``facilities``: the transfer
+    facilities by node."""
     s = scenario
     links = link_index(s)
     n_flows, n_routes = len(s.demand.flows), len(route_ids)
@@ -119,11 +114,11 @@ def compile_plans(scenario: Scenario, route_ids: list[str], node_code: dict[str,
             for i, leg in enumerate(lg):
                 if leg.sea:
                     plans.sea.add((f, r))
-                    far = ports[leg.node]
+                    far = facilities[leg.node]
                     if i + 1 < len(lg) and lg[i + 1].sea:  # straight onto another vessel
                         pool = vessel_pool(lg[i + 1])
                     else:
-                        pool = far.pool(tuple(path[i + 2:]), far.cfg.train_boxes,
+                        pool = far.pool(tuple(path[i + 2:]), far.outbound_train_boxes(None),
                                         _onward(journey, steps, step_of[i + 1]))
                     table = dispatch_tables.setdefault((leg.link_id, leg.direction), {})
                     table[f * n_routes + r] = pool
@@ -138,23 +133,22 @@ def compile_plans(scenario: Scenario, route_ids: list[str], node_code: dict[str,
                 if i == len(lg) - 1:
                     steps.append(step_row(step))
                     continue
-                if node.kind == "border":
-                    xing = crossings[leg.node]
-                    # pool: boxes with the same onward path
-                    onward = xing.pool(tuple(path[i + 2:]),
-                                       outbound_boxes(s, leg.node, gauges[leg.node]),
-                                       _onward(journey, steps, step_of[i + 1]))
-                    step = step._replace(then=BORDER, receive=xing.receive, pool=onward)
-                elif node.kind == "port":
-                    step = step._replace(then=PORT, receive=ports[leg.node].receive,
-                                         pool=vessel_pool(lg[i + 1]))
+                if kind_of(node).transfers_boxes:
+                    fac = facilities[leg.node]
+                    if lg[i + 1].sea:  # onto a vessel of the service
+                        onward = vessel_pool(lg[i + 1])
+                    else:  # pool: boxes with the same onward path
+                        onward = fac.pool(tuple(path[i + 2:]),
+                                          fac.outbound_train_boxes(gauges.get(leg.node)),
+                                          _onward(journey, steps, step_of[i + 1]))
+                    step = step._replace(then=TRANSFER, receive=fac.receive, pool=onward)
                 else:
                     stop = junction_dwell.get(leg.node)
                     step = step._replace(then=JUNCTION,
                                          draw_stop_h=stop.one if stop is not None else None)
                 steps.append(step_row(step))
             plans.steps[(f, r)] = steps
-            crossed = [n for n in path if s.nodes[n].kind == "border"]
+            crossed = [n for n in path if kind_of(s.nodes[n]).joins_gauges]
             for k, nid in enumerate(crossed):  # the k-th crossing of this flow and route
                 plans.slot_lut[f, r, node_code[nid]] = k
             plans.link_directions.update((leg.link_id, leg.direction) for leg in lg

@@ -13,10 +13,10 @@ from functools import partial
 
 import simpy
 
-from sim.engine.facilities.border import BorderCrossing
 from sim.engine.facilities.disruptions import closures, merge
-from sim.engine.facilities.port import PortFacility, VesselService
+from sim.engine.facilities.port import VesselService
 from sim.engine.facilities.rail import RailLine
+from sim.engine.facilities.transfer import TransferFacility
 from sim.engine.output import Calendar
 from sim.engine.randomness import stream
 from sim.scenario.schema import Scenario
@@ -26,13 +26,11 @@ Action = tuple[float, Callable[[], None]]  # (hour, what happens then)
 
 def start_timeline(env: simpy.Environment, scenario: Scenario, calendar: Calendar,
                    seed: int, replication: int, lines: dict[str, RailLine],
-                   crossings: dict[str, BorderCrossing], ports: dict[str, PortFacility],
+                   facilities: dict[str, TransferFacility],
                    services: dict[str, VesselService]) -> None:
     """Apply the timeline's dated changes and closures, and the random closures (gales,
-    storms, breakdowns) drawn now from their own streams."""
-    def facility(nid: str) -> BorderCrossing:
-        return crossings.get(nid) or ports[nid]
-
+    storms, breakdowns) drawn now from their own streams; ``facilities``: the transfer
+    facilities by node."""
     at_hour: list[Action] = []
     for ch in sorted(scenario.timeline, key=lambda c: c.date):
         t = calendar.hours(ch.date)
@@ -41,8 +39,8 @@ def start_timeline(env: simpy.Environment, scenario: Scenario, calendar: Calenda
             if ch.close in lines:
                 lines[ch.close].close(t, end)
             else:
-                fac = facility(ch.close)
-                at_hour += [(t, fac.close), (end, fac.reopen)]
+                begin, finish = facilities[ch.close].closure_actions()
+                at_hour += [(t, begin), (end, finish)]
             continue
         for path, value in (ch.set or {}).items():  # shares: in the route draws
             table, _, rest = path.partition(".")
@@ -52,7 +50,7 @@ def start_timeline(env: simpy.Environment, scenario: Scenario, calendar: Calenda
             elif table == "services":
                 at_hour.append((t, partial(services[eid].set_fleet, int(value))))
             else:
-                fac = facility(eid)
+                fac = facilities[eid]
                 at_hour.append((t, partial(fac.change, field.split(".", 1)[1], value)))
     n_days = (calendar.end - calendar.t0).days
     disrupted = [(lid, link.disruptions) for lid, link in scenario.links.items()] + [
@@ -71,8 +69,8 @@ def start_timeline(env: simpy.Environment, scenario: Scenario, calendar: Calenda
             if fid in lines:
                 lines[fid].close(a, b)
             else:
-                fac = facility(fid)
-                at_hour += [(a, fac.close), (b, fac.reopen)]
+                begin, finish = facilities[fid].closure_actions()
+                at_hour += [(a, begin), (b, finish)]
     if at_hour:
         env.process(apply_on_dates(env, sorted(at_hour, key=lambda a: a[0])))
 

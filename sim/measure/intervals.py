@@ -20,12 +20,13 @@ from sim.engine.logs import (
     columns,
 )
 from sim.measure.monitors import window_means
+from sim.scenario.kinds import kind_of
 from sim.scenario.network import flow_path, legs, link_index, routes_of
 
 if TYPE_CHECKING:
-    from sim.engine.facilities.border import BorderCrossing
-    from sim.engine.facilities.port import PortVisits, VesselService
+    from sim.engine.facilities.port import VesselService
     from sim.engine.facilities.rail import RailLine
+    from sim.engine.facilities.transfer import TransferFacility, Visits
     from sim.engine.output import RunOutput
 
 
@@ -72,12 +73,25 @@ class CrossingRecord:
     cranes: WeightedSpans     # crane gangs in force: from, to, gangs
 
 
-def port_visits(out: RunOutput, pid: str) -> PortVisits:
-    """A port's box visits (:meth:`PortFacility.visits`), computed once per run output."""
-    key = ("port_visits", pid)
+def visits(out: RunOutput, nid: str) -> Visits:
+    """A transfer facility's box visits (:meth:`TransferFacility.visits`), computed once per
+    run output."""
+    key = ("visits", nid)
     if key not in out.cache:
-        out.cache[key] = out.ports[pid].visits(out.store.n, out.calendar.end_h)
+        out.cache[key] = out.facilities[nid].visits(out.store.n, out.calendar.end_h)
     return out.cache[key]
+
+
+port_visits = visits  # a port's box visits, by the name the measures first gave them
+
+
+def visited(out: RunOutput) -> dict[str, TransferFacility]:
+    """The transfer facilities whose boxes' stays are read from their visits: those of
+    every kind that transfers boxes but does not join gauges (a gauge crossing's stays are
+    stamped into the records: :func:`crossing_record`), in node order."""
+    nodes = out.scenario.nodes
+    return {nid: fac for nid, fac in out.facilities.items()
+            if not kind_of(nodes[nid]).joins_gauges}
 
 
 def crossing_record(out: RunOutput, nid: str) -> CrossingRecord:
@@ -191,7 +205,7 @@ def sea_legs(out: RunOutput) -> dict[str, np.ndarray]:
     n, sids = st.n, list(out.services)
     where = {}
     for pid in out.ports:
-        v = port_visits(out, pid)
+        v = visits(out, pid)
         order = np.argsort(v["row"], kind="stable")
         where[pid] = {k: col[order] for k, col in cast(dict[str, np.ndarray], v).items()}
     cols: dict[str, np.ndarray] = {}
@@ -265,23 +279,23 @@ def crossing_yard_teu(rec: CrossingRecord, edges: np.ndarray, end_h: float) -> n
 
 
 def port_yard_teu(out: RunOutput, pid: str, edges: np.ndarray) -> np.ndarray:
-    """Per window: time-average TEU in a port's yard (unloaded, not yet released to a
-    train or vessel)."""
-    v = port_visits(out, pid)
+    """Per window: time-average TEU in the yard of a port (or any facility whose stays
+    are read from its visits: unloaded, not yet released to a train or vessel)."""
+    v = visits(out, pid)
     teu = out.store.teu[v["row"]].astype(float)
     done = np.isfinite(v["unloaded"])
     return window_means(v["unloaded"][done], v["release"][done], edges, teu[done],
                         end=out.calendar.end_h)
 
 
-def yard_capacity(fac: BorderCrossing, edges: np.ndarray, end_h: float) -> np.ndarray:
+def yard_capacity(fac: TransferFacility, edges: np.ndarray, end_h: float) -> np.ndarray:
     """Time-average yard capacity in force per window (timeline changes included)."""
     cap: YardCapacity[np.ndarray] = columns(fac.yard_log, YardCapacity)
     return window_means(cap.from_h, np.append(cap.from_h[1:], end_h), edges,
                         cap.capacity_teu, end=end_h)
 
 
-def yard_utilisation(fac: BorderCrossing, yard_teu: np.ndarray, edges: np.ndarray,
+def yard_utilisation(fac: TransferFacility, yard_teu: np.ndarray, edges: np.ndarray,
                      end_h: float) -> np.ndarray:
     """Per window: time-average TEU in the yard (``yard_teu``) / time-average capacity."""
     return yard_teu / yard_capacity(fac, edges, end_h)

@@ -9,7 +9,8 @@ it). Undefined values (a mean over no containers) are NaN.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -21,14 +22,16 @@ from sim.measure.intervals import (
     crossing_record,
     crossing_yard_teu,
     link_directions,
-    port_visits,
     port_yard_teu,
     sailing_columns,
     service_scope,
     vessel_utilisation,
+    visited,
+    visits,
     yard_utilisation,
 )
 from sim.measure.monitors import closure_effects, counts_in, window_index, window_max, window_means
+from sim.scenario.kinds import CLOSURE_KPIS, NODE_KINDS, Kind, kind_of
 
 if TYPE_CHECKING:
     from sim.engine.output import RunOutput
@@ -131,6 +134,7 @@ KPIS: dict[str, tuple[str, str]] = {
 }
 
 Key = tuple[str, str, str]
+PutYears = Callable[[str, str, Any], None]  # (name, scope, one value per year)
 
 
 def year_stats(t: np.ndarray, values: np.ndarray, edges: np.ndarray, p95: bool = False
@@ -180,8 +184,8 @@ def locate(out: RunOutput) -> dict[str, np.ndarray]:
                         & np.isnan(st.t_crossing["depart"][k]))
     at_port = np.zeros(st.n, bool)
     landed = np.zeros(st.n, np.int64)
-    for pid in out.ports:
-        v = port_visits(out, pid)
+    for pid in visited(out):  # ports, and any facility whose stays are its visits
+        v = visits(out, pid)
         at_port[v["row"][np.isnan(v["depart"])]] = True
         np.add.at(landed, v["row"][v["kind"] == 1], 1)
     sailed = np.zeros(st.n, np.int64)
@@ -218,6 +222,42 @@ SECTIONS: dict[str, set[str]] = {
     "links": {"closure_hours", "utilisation", "mean_queue", "peak_queue"},
 }
 
+# what the measures yield for one node, by what its kind does (its registry row's flags):
+# a gauge crossing's stays are stamped into the records (crossing_record), any other
+# transfer facility's are read from its box visits; ports on the Caspian add caspian_teu
+CROSSING_KPIS = ("trains_by_crossing", "containers_by_crossing", "teu_by_crossing",
+                 "mean_queue", "peak_queue", "closure_hours", "utilisation",
+                 "yard_occupancy_teu_mean", "yard_utilisation", "border_dwell_hours_mean",
+                 "border_handling_hours_mean", "border_customs_hours_mean",
+                 "border_consolidation_hours_mean")
+VISIT_KPIS = ("closure_hours", "yard_occupancy_teu_mean", "yard_utilisation",
+              "port_dwell_hours_mean", "port_handling_hours_mean", "port_customs_hours_mean",
+              "port_consolidation_hours_mean")
+VESSEL_KPIS = ("caspian_teu",)
+
+
+def node_kpis(kind: Kind) -> set[str]:
+    """The KPIs the measures yield for a node of ``kind`` (its closure KPIs included)."""
+    got: set[str] = set()
+    if kind.transfers_boxes:
+        got.update(CROSSING_KPIS if kind.joins_gauges else VISIT_KPIS)
+    if kind.berths_vessels:
+        got.update(VESSEL_KPIS)
+    if kind.closable:
+        got.update(CLOSURE_KPIS)
+    return got
+
+
+def kind_kpi_problems(kinds: Iterable[Kind] | None = None) -> list[str]:
+    """The KPIs a registry row names that the measures do not yield for its kind."""
+    out = []
+    for k in NODE_KINDS.values() if kinds is None else kinds:
+        missing = [n for n in k.kpis if n not in node_kpis(k)]
+        if missing:
+            out.append(f"kind '{k.name}': the measures yield no {', '.join(missing)} for "
+                       f"its nodes")
+    return out
+
 
 def compute(out: RunOutput, names: set[str] | None = None) -> dict[Key, float]:
     """The KPIs of one replication: all of them, or (``names``) at least those named —
@@ -226,6 +266,10 @@ def compute(out: RunOutput, names: set[str] | None = None) -> dict[Key, float]:
         return names is None or not names.isdisjoint(SECTIONS[section])
 
     s, st, cal = out.scenario, out.store, out.calendar
+    problems = kind_kpi_problems({kind_of(n).name: kind_of(n) for n in s.nodes.values()}
+                                 .values())
+    if problems:  # a registry row naming KPIs nothing computes: say so, do not skip them
+        raise ValueError("; ".join(problems))
     years = cal.years()
     labels = [y.label for y in years]
     edges = np.array([y.from_h for y in years] + [years[-1].to_h])
@@ -324,27 +368,28 @@ def compute(out: RunOutput, names: set[str] | None = None) -> dict[Key, float]:
     spans = np.diff(edges)
     if wanted("crossings"):
         closable = _closable(s)
-        for nid, xing in out.crossings.items():
+        for nid, xing in out.crossings.items():  # the nodes of kinds that join gauges
+            put = _named_by(kind_of(s.nodes[nid]), put_years)
             rec = crossing_record(out, nid)
-            put_years("trains_by_crossing", nid, counts_in(rec.arrived_h, edges))
-            put_years("containers_by_crossing", nid, counts_in(rec.arrived_h, edges, rec.boxes))
-            put_years("teu_by_crossing", nid, counts_in(rec.arrived_h, edges, rec.teu))
-            put_years("mean_queue", nid, window_means(*rec.queue, edges, end=end_h))
-            put_years("peak_queue", nid, window_max(*rec.queue, edges, end=end_h))
-            put_years("closure_hours", nid, closed_share(xing.closures, edges, end_h) * spans)
-            put_years("utilisation", nid, crane_utilisation(rec, edges, end_h))
+            put("trains_by_crossing", nid, counts_in(rec.arrived_h, edges))
+            put("containers_by_crossing", nid, counts_in(rec.arrived_h, edges, rec.boxes))
+            put("teu_by_crossing", nid, counts_in(rec.arrived_h, edges, rec.teu))
+            put("mean_queue", nid, window_means(*rec.queue, edges, end=end_h))
+            put("peak_queue", nid, window_max(*rec.queue, edges, end=end_h))
+            put("closure_hours", nid, closed_share(xing.closures, edges, end_h) * spans)
+            put("utilisation", nid, crane_utilisation(rec, edges, end_h))
             occ = crossing_yard_teu(rec, edges, end_h)
-            put_years("yard_occupancy_teu_mean", nid, occ)
-            put_years("yard_utilisation", nid, yard_utilisation(xing, occ, edges, end_h))
+            put("yard_occupancy_teu_mean", nid, occ)
+            put("yard_utilisation", nid, yard_utilisation(xing, occ, edges, end_h))
             b = rec.stays
             parts = {"dwell": b.dwell_h, "handling": b.handling_h, "customs": b.customs_h,
                      "consolidation": b.consolidation_h}
             for part, means in zip(parts, year_means(b.departed_h, list(parts.values()),
                                                      edges)):
-                put_years(f"border_{part}_hours_mean", nid, means)
+                put(f"border_{part}_hours_mean", nid, means)
             if nid in closable:
                 shut = np.array(xing.closures, float).reshape(-1, 2)
-                _resilience(nid, b.arrived_h, b.departed_h, shut, edges, end_h, put_years)
+                _resilience(nid, b.arrived_h, b.departed_h, shut, edges, end_h, put)
 
     # -- links --------------------------------------------------------------------------
     if wanted("links"):
@@ -399,21 +444,32 @@ def _ports_and_services(out: RunOutput, edges: np.ndarray, end_h: float, put_yea
         for nid in sorted(port_teu):
             put_years("caspian_teu", nid, port_teu[nid])
         put_years("caspian_teu", "all", across)
-    for nid, port in out.ports.items():
-        v = port_visits(out, nid)
-        put_years("closure_hours", nid, closed_share(port.closures, edges, end_h) * spans)
+    for nid, port in visited(out).items():  # ports, and any facility whose stays are visits
+        put = _named_by(kind_of(s.nodes[nid]), put_years)
+        v = visits(out, nid)
+        put("closure_hours", nid, closed_share(port.closures, edges, end_h) * spans)
         if nid in closable:
             shut = np.array(port.closures, float).reshape(-1, 2)
-            _resilience(nid, v["arrive"], v["depart"], shut, edges, end_h, put_years)
+            _resilience(nid, v["arrive"], v["depart"], shut, edges, end_h, put)
         occ = port_yard_teu(out, nid, edges)
-        put_years("yard_occupancy_teu_mean", nid, occ)
-        put_years("yard_utilisation", nid, yard_utilisation(port, occ, edges, end_h))
+        put("yard_occupancy_teu_mean", nid, occ)
+        put("yard_utilisation", nid, yard_utilisation(port, occ, edges, end_h))
         parts = {"dwell": v["depart"] - v["arrive"],
                  "handling": v["unloaded"] - v["arrive"],
                  "customs": v["ready"] - v["unloaded"],
                  "consolidation": v["depart"] - v["ready"]}
         for part, means in zip(parts, year_means(v["depart"], list(parts.values()), edges)):
-            put_years(f"port_{part}_hours_mean", nid, means)
+            put(f"port_{part}_hours_mean", nid, means)
+
+
+def _named_by(kind: Kind, put_years: PutYears) -> PutYears:
+    """``put_years`` keeping only the KPIs ``kind``'s row names (and its closure KPIs)."""
+    keep = set(kind.kpis) | (set(CLOSURE_KPIS) if kind.closable else set())
+
+    def put(name: str, scope: str, values) -> None:
+        if name in keep:
+            put_years(name, scope, values)
+    return put
 
 
 def _closable(s: Scenario) -> set[str]:

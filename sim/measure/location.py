@@ -24,15 +24,18 @@ place                  the stamps that put a box there
 ``delivered``          ``t_delivered`` onwards
 =====================  ================================================================
 
-Nothing is "wherever else": :func:`survey` counts, for each box, the places whose stamps
-hold it, and reports as a problem every box found in no place or in two, every box with
-more train departures than one ahead of its arrivals (or fewer), every box that did not
-arrive with the rest of its train, and every sea landing that no sailing made.
+The ``port_*`` places hold the boxes at any transfer facility whose stays are read from
+its visits (:func:`sim.measure.intervals.visited`: the ports, and any kind that transfers
+boxes without joining gauges). Nothing is "wherever else": :func:`survey` counts, for
+each box, the places whose stamps hold it, and reports as a problem every box found in no
+place or in two, every box with more train departures than one ahead of its arrivals (or
+fewer), every box that did not arrive with the rest of its train, and every sea landing
+that no sailing made.
 :func:`locate` returns the places grouped as the KPIs report them (the keys of
 ``containers_in_system``) and raises :class:`LocationError` on any problem.
 
 The engine's logs are read only in :func:`_carriers` and :func:`_trains` (and port
-visits through :func:`sim.measure.intervals.port_visits`).
+visits through :func:`sim.measure.intervals.visits`).
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.engine.logs import OriginTrain, OutboundTrain, columns
-from sim.measure.intervals import port_visits
+from sim.measure.intervals import visited, visits
 
 if TYPE_CHECKING:
     from sim.engine.output import RunOutput
@@ -92,7 +95,7 @@ def _carriers(out: RunOutput) -> tuple[list, list]:
     port ``(rows, hours)``, and sailings ``(rows, sail hour, anchorage arrival, landing
     hour, landing port)``."""
     by_rail = []
-    for port in out.ports.values():
+    for port in visited(out).values():  # ports, and any facility whose stays are visits
         t = columns(port.out_log, OutboundTrain).departed_h
         size = np.fromiter(map(len, port.out_rows), np.int64, len(port.out_rows))
         seats = np.concatenate(port.out_rows) if port.out_rows else np.empty(0, np.int64)
@@ -125,7 +128,7 @@ def _trains(out: RunOutput) -> Trains:
     rows = [np.arange(first_row[f], first_row[f] + taken[f]) for f in range(n_flows)]
     dep, source, sizes = [dep0], [flow], [n0]
     labels = [f"origin train of {fid}" for fid in out.flow_ids]
-    for nid, fac in [*out.crossings.items(), *out.ports.items()]:
+    for nid, fac in [*out.crossings.items(), *visited(out).items()]:
         dep.append(columns(fac.out_log, OutboundTrain).departed_h)
         source.append(np.full(len(fac.out_log), len(labels)))
         labels.append(f"train leaving {nid}")
@@ -224,8 +227,8 @@ def _sea_and_ports(out: RunOutput, sailings: list, count: dict[str, np.ndarray],
                                                     np.full(len(idx), t_landed)))
 
     port_arrivals: list[np.ndarray] = []
-    for pid in out.ports:
-        v = port_visits(out, pid)
+    for pid in visited(out):
+        v = visits(out, pid)
         rail = v["kind"] == 0
         start = np.where(rail, v["arrive"], np.nan)
         sea = np.flatnonzero(~rail)

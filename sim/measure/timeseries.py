@@ -27,17 +27,19 @@ from sim.measure.intervals import (
     crossing_record,
     crossing_yard_teu,
     link_directions,
-    port_visits,
     port_yard_teu,
     routed_scopes,
     sailing_columns,
     service_scope,
     vessel_utilisation,
+    visits,
     yard_utilisation,
 )
 from sim.measure.monitors import counts_in, window_means
+from sim.scenario.kinds import kind_of, kinds_where
 
 if TYPE_CHECKING:
+    from sim.engine.facilities.transfer import TransferFacility
     from sim.engine.output import RunOutput
 
 
@@ -53,24 +55,21 @@ def daily(out: RunOutput) -> pd.DataFrame:
         labels.append((facility, kind, metric))
         frames.append(np.asarray(values, float))
 
-    for nid in out.crossings:
-        rec = crossing_record(out, nid)
-        add(nid, "crossing", "trains_arrived", counts_in(rec.arrived_h, edges))
-        add(nid, "crossing", "boxes_arrived", counts_in(rec.arrived_h, edges, rec.boxes))
-        add(nid, "crossing", "queue_trains", window_means(*rec.queue, edges, end=end_h))
-        add(nid, "crossing", "crane_utilisation", crane_utilisation(rec, edges, end_h))
-        yard = crossing_yard_teu(rec, edges, end_h)
-        add(nid, "crossing", "yard_teu", yard)
-        add(nid, "crossing", "yard_utilisation",
-            yard_utilisation(out.crossings[nid], yard, edges, end_h))
-    for pid, port in out.ports.items():
-        v = port_visits(out, pid)
-        for kind, name in ((0, "boxes_arrived_by_rail"), (1, "boxes_arrived_by_sea")):
-            add(pid, "port", name, counts_in(v["arrive"][v["kind"] == kind], edges))
-        yard = port_yard_teu(out, pid, edges)
-        add(pid, "port", "yard_teu", yard)
-        add(pid, "port", "yard_utilisation", yard_utilisation(port, yard, edges, end_h))
-        add(pid, "port", "closed_share", closed_share(port.closures, edges, end_h))
+    # per kind with daily series, in registry order, its nodes in node order: the series
+    # its row names, of those the measures yield for it (a series named but not yielded
+    # is an error, not a gap)
+    for kind in kinds_where(lambda k: bool(k.series)):
+        family = _crossing_series if kind.joins_gauges else _visit_series
+        for nid, fac in out.facilities.items():
+            if kind_of(out.scenario.nodes[nid]) is not kind:
+                continue
+            got = family(out, nid, fac, edges, end_h)
+            missing = [m for m in kind.series if m not in got]
+            if missing:
+                raise ValueError(f"kind '{kind.name}': the measures yield no daily "
+                                 f"{', '.join(missing)} for its nodes")
+            for metric in kind.series:
+                add(nid, kind.section or kind.name, metric, got[metric])
     routed = _boxes_routed(out, edges)
     for sid, svc in out.services.items():
         sail = sailing_columns(svc)
@@ -99,6 +98,31 @@ def daily(out: RunOutput) -> pd.DataFrame:
             np.repeat(np.array([code[x] for x in names], np.int32), n), categories=cats)
     cols["value"] = np.concatenate(frames)
     return pd.DataFrame(cols)
+
+
+def _crossing_series(out: RunOutput, nid: str, xing: TransferFacility, edges: np.ndarray,
+                     end_h: float) -> dict[str, np.ndarray]:
+    """The daily series of a gauge crossing, from its stays stamped in the records."""
+    rec = crossing_record(out, nid)
+    yard = crossing_yard_teu(rec, edges, end_h)
+    return {"trains_arrived": counts_in(rec.arrived_h, edges),
+            "boxes_arrived": counts_in(rec.arrived_h, edges, rec.boxes),
+            "queue_trains": window_means(*rec.queue, edges, end=end_h),
+            "crane_utilisation": crane_utilisation(rec, edges, end_h),
+            "yard_teu": yard,
+            "yard_utilisation": yard_utilisation(xing, yard, edges, end_h)}
+
+
+def _visit_series(out: RunOutput, nid: str, fac: TransferFacility, edges: np.ndarray,
+                  end_h: float) -> dict[str, np.ndarray]:
+    """The daily series of a port or any facility whose stays are read from its visits."""
+    v = visits(out, nid)
+    yard = port_yard_teu(out, nid, edges)
+    return {"boxes_arrived_by_rail": counts_in(v["arrive"][v["kind"] == 0], edges),
+            "boxes_arrived_by_sea": counts_in(v["arrive"][v["kind"] == 1], edges),
+            "yard_teu": yard,
+            "yard_utilisation": yard_utilisation(fac, yard, edges, end_h),
+            "closed_share": closed_share(fac.closures, edges, end_h)}
 
 
 def _boxes_routed(out: RunOutput, edges: np.ndarray) -> dict[str, np.ndarray]:

@@ -20,6 +20,7 @@ from sim.plots.style import (
     thousands,
 )
 from sim.plots.types import Figures, Tables
+from sim.scenario.kinds import NODE_KINDS
 
 
 def yearly_by_scope(kpis: pd.DataFrame, name: str, ax=None, what: str = "",
@@ -333,8 +334,9 @@ def queue_by_facility(timeseries: pd.DataFrame, ax=None):
 
 
 def yard_by_facility(timeseries: pd.DataFrame, ax=None, kind: str = "crossing"):
-    """TEU in the yard of each crossing (``kind="crossing"``) or port (``"port"``)."""
-    where = {"crossing": "border crossing", "port": "port"}[kind]
+    """TEU in the yard of each facility of one kind, named by its series' ``kind``
+    column (the registry row's ``section``: ``"crossing"``, ``"port"``, ...)."""
+    where = next(k.label for k in NODE_KINDS.values() if k.section == kind)
     return levels_over_time(timeseries, "yard_teu", kind, ax,
                             "TEU in the yard (weekly mean)",
                             f"Yard occupancy at each {where}, over time (band: 95 % CI "
@@ -416,7 +418,9 @@ def run_figures(folder: Folder) -> Figures:
                             "without --no-containers to get them")
         yield "transit_time_by_route", transit_time_summary_by_route(kpis).figure
     yield "queue_by_facility", queue_by_facility(ts).figure
-    kinds = [k for k in ("crossing", "port") if (ts["kind"] == k).any()]
+    kinds = [k.section for k in NODE_KINDS.values()  # the kinds with a yard, in registry order
+             if k.section is not None and "yard_teu" in k.series
+             and (ts["kind"] == k.section).any()]
     fig, axes = plt.subplots(len(kinds), 1, figsize=(8.5, 4.5 * len(kinds)), squeeze=False)
     for ax, kind in zip(axes.flat, kinds):
         yard_by_facility(ts, ax, kind)

@@ -184,8 +184,8 @@ def transfers(scenario: Scenario, path: list[str]) -> list[Transfer]:
             nb = onto.capacity_boxes(share)
         elif kind.joins_gauges:
             nb = outbound_boxes(s, nid, gauges.get(nid))
-        else:
-            nb = _table(s, nid, Port).train_boxes
+        else:  # a port's, or any other table forming trains on its own gauge
+            nb = _own_gauge_boxes(s, nid)
         out.append(Transfer(nid, boxes, by_sea, nb, onto is not None, tuple(path[i + 1:])))
         boxes = nb
     return out
@@ -197,6 +197,15 @@ def handling_of(scenario: Scenario, node_id: str) -> Crossing | Port | None:
     n = scenario.nodes[node_id]
     section = kind_of(n).section
     return getattr(n, section) if section is not None else None
+
+
+def _own_gauge_boxes(scenario: Scenario, node_id: str) -> int:
+    """Boxes per outbound train formed on its own gauge at a transfer node that does not
+    join gauges: its table's ``train_boxes``."""
+    boxes = getattr(handling_of(scenario, node_id), "train_boxes", None)
+    if not isinstance(boxes, int):
+        raise PathError(f"node '{node_id}' has no table with train_boxes")
+    return boxes
 
 
 def _table(scenario: Scenario, node_id: str, model: type[T]) -> T:

@@ -24,7 +24,7 @@ from sim.scenario.distributions import Distribution
 
 # the node kinds; each is a row of the registry, sim.scenario.kinds (sim.scenario.kind_fields
 # checks at import that the two name the same kinds)
-NodeKind = Literal["terminal", "junction", "border", "port"]
+NodeKind = Literal["terminal", "junction", "border", "port", "dry_port"]
 Region = Literal["china", "kazakhstan", "central_asia", "russia", "mongolia", "caucasus",
                  "europe", "iran", "other"]
 Corridor = Literal["northern", "trans_siberian", "middle_corridor", "north_south",
@@ -162,6 +162,15 @@ class Port(_Handling):
                              "here (on the port's gauge)")
 
 
+class DryPort(_Handling):
+    """An inland dry port on one gauge: inbound trains are unloaded into the yard and
+    cleared by customs, and their boxes re-formed into outbound trains on the same
+    gauge."""
+
+    train_boxes: int = Field(gt=0, le=200, description="boxes per outbound train formed "
+                             "here (on the node's gauge)")
+
+
 VesselKind = Literal["ferry", "feeder"]
 
 
@@ -247,6 +256,7 @@ class Node(_Strict):
                                                "(locomotive change, inspection), hours")
     crossing: Crossing | None = None
     port: Port | None = None
+    dry_port: DryPort | None = None
     disruptions: list[Disruption] = Field(default_factory=list, description="border and "
                                           "port nodes: random closures (at a port they stop "
                                           "berthing, loading and sailing)")

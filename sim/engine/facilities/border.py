@@ -1,240 +1,32 @@
-"""Border crossing with gauge change: receiving tracks, crane gangs, yard, customs dwell,
-and formation of outbound trains on the other gauge."""
+"""Border crossing with gauge change: a transfer facility whose outbound trains are
+formed on the other gauge, and whose boxes' stage hours are stamped into the records (the
+k-th crossing on a box's path in slot k)."""
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
-from typing import NamedTuple
-
 import numpy as np
-import simpy
 
-from sim.engine.facilities.formation import TrainFormation
-from sim.engine.facilities.rail import Draws
-from sim.engine.facilities.slots import Level, Slots, at
-from sim.engine.logs import (
-    Clearance,
-    CraneGangs,
-    InboundTrain,
-    OutboundTrain,
-    Span,
-    YardCapacity,
-    columns,
-)
+from sim.engine.facilities.transfer import TransferFacility
+from sim.engine.logs import Clearance, InboundTrain, OutboundTrain, columns
 from sim.engine.records import ContainerStore, flat
-from sim.scenario.distributions import GammaMeanCV
-from sim.scenario.schema import Crossing, Port
+from sim.scenario.schema import Crossing
 
 
-class InboundStay:
-    """A train inside a crossing or port, not yet unloaded: its hours so far (NaN: not
-    yet), its boxes and the pool they will join."""
+class BorderCrossing(TransferFacility):
+    """One crossing: a :class:`~sim.engine.facilities.transfer.TransferFacility` (tracks,
+    cranes, yard, customs, pools) whose outbound trains run on the other gauge, of the
+    length the crossing's table gives for that gauge."""
 
-    __slots__ = ("arrived_h", "track_h", "crane_start_h", "rows", "teu", "pool")
+    table = "crossing"
 
-    def __init__(self, arrived_h: float, rows: np.ndarray, teu: int, pool: TrainFormation):
-        self.arrived_h = arrived_h
-        self.track_h = math.nan
-        self.crane_start_h = math.nan
-        self.rows = rows
-        self.teu = teu
-        self.pool = pool
-
-
-class TrainsInside(NamedTuple):
-    """The trains inside a crossing or port at the end of a run, not yet unloaded: one
-    entry per train."""
-
-    arrived_h: np.ndarray
-    crane_start_h: np.ndarray  # NaN: still queueing
-    boxes: np.ndarray
-    teu: np.ndarray
-
-
-class BorderCrossing:
-    """One crossing. An inbound train
-
-    1. queues for a receiving track (``receiving_tracks``) and holds it until unloaded;
-    2. waits for yard space for its TEU (unloading blocks while the yard is full);
-    3. waits for a crane gang (``cranes``) and is handled in
-       ``boxes * moves_per_box / crane_moves_per_h`` hours, times a gamma factor with
-       mean 1 and coefficient of variation ``handling_cv``;
-    4. the train is cleared by customs (``customs_dwell_h``, one draw per train: the
-       transit documents travel with the train); a binomial share of its boxes
-       (``inspection_share``) is pulled for inspection and released together later
-       (``inspection_dwell_h``, one draw per train). Boxes stand in a train in order of
-       their arrival at the origin, which is independent of their size and destination,
-       so the first k boxes are a random sample of k;
-    5. cleared boxes join the pool of boxes with the same onward path, from which
-       outbound trains of the other gauge's length are formed by the crossing's departure
-       rule; a box leaves the yard when its outbound train departs.
-    """
-
-    def __init__(self, env: simpy.Environment, node_id: str, code: int, cfg: Crossing | Port,
-                 handling_rng: np.random.Generator, dwell_rng: np.random.Generator,
-                 inspection_rng: np.random.Generator,
-                 inspection_dwell_rng: np.random.Generator,
-                 teu_of: Callable[[np.ndarray], int]):
-        self.env = env
-        self.id = node_id
-        self.code = code
-        self.cfg = cfg
-        self.teu_of = teu_of  # TEU of a set of container rows (the record store's)
-        self.tracks = Slots(env, cfg.receiving_tracks)
-        self.cranes = Slots(env, cfg.cranes)
-        self.cranes_when_open = cfg.cranes  # crane gangs (timeline changes included)
-        self.crane_log: list[CraneGangs[float]] = [CraneGangs(0.0, cfg.cranes)]
-        self._closures = 0  # closures in force
-        self.closures: list[Span[float]] = []  # to_h NaN: still closed
-        self.yard = Level(env, cfg.yard_capacity_teu)
-        self.yard_log: list[YardCapacity[float]] = [YardCapacity(0.0, cfg.yard_capacity_teu)]
-        self.hours_per_box = cfg.moves_per_box / cfg.crane_moves_per_h
-        self.handling = GammaMeanCV(handling_rng, cfg.handling_cv)  # factor on the mean
-        self.customs = Draws(cfg.customs_dwell_h, dwell_rng)
-        self.inspection_rng = inspection_rng
-        self.inspection = (Draws(cfg.inspection_dwell_h, inspection_dwell_rng)
-                           if cfg.inspection_dwell_h is not None else None)
-        self.pools: dict[object, TrainFormation] = {}
-        # per inbound train unloaded: a row of InboundTrain, its rows (for stamping the
-        # records after the run) and a row of Clearance (plain tuples: see sim.engine.logs)
-        self.log: list[tuple[float, float, float, float, int, int]] = []
-        self.in_rows: list[np.ndarray] = []
-        self.clear_log: list[tuple[float, int, float]] = []
-        # per outbound train: a row of OutboundTrain, and its rows
-        self.out_log: list[tuple[float, int, int]] = []
-        self.out_rows: list[np.ndarray] = []
-        # trains inside but not yet unloaded, by arrival number
-        self._inside: dict[int, InboundStay] = {}
-        self._n_in = 0
-
-    def pool(self, key, boxes_per_train: int,
-             on_depart: Callable[[np.ndarray, float, int], None]) -> TrainFormation:
-        """The formation pool for one onward path (created on first use). Boxes of any
-        origin with the same onward path share it."""
-        p = self.pools.get(key)
-        if p is not None:
-            return p
-        teu_of, yard = self.teu_of, self.yard
-        out_log, out_rows = self.out_log, self.out_rows
-
-        def depart(idx: np.ndarray, t: float) -> None:
-            teu = teu_of(idx)
-            yard.get(teu)
-            out_log.append((t, len(idx), boxes_per_train))
-            out_rows.append(idx)
-            on_depart(idx, t, teu)
-        p = self.pools[key] = TrainFormation(self.env, self.cfg.departure, boxes_per_train,
-                                             depart)
-        p.closed = self.closed
-        return p
-
-    # An inbound train's stay, as a chain of callbacks (no process per train): each step
-    # runs at once when what it needs is free, else when the wait event fires.
-    def receive(self, idx: np.ndarray, teu: int, pool: TrainFormation) -> None:
-        """An inbound train carrying boxes ``idx`` arrives: it queues, is unloaded, and its
-        boxes go through customs into ``pool``."""
-        key = self._n_in = self._n_in + 1
-        train = self._inside[key] = InboundStay(self.env.now, idx, teu, pool)
-        _then(self.tracks.acquire(), self._on_track, train, key)
-
-    def _on_track(self, train: InboundStay, key: int) -> None:
-        train.track_h = self.env.now
-        _then(self.yard.put(train.teu), self._on_yard, train, key)
-
-    def _on_yard(self, train: InboundStay, key: int) -> None:
-        _then(self.cranes.acquire(), self._on_crane, train, key)
-
-    def _on_crane(self, train: InboundStay, key: int) -> None:
-        train.crane_start_h = self.env.now
-        handling = self.handling.one(len(train.rows) * self.hours_per_box)
-        at(self.env, handling, lambda _e: self._on_unloaded(train, key))
-
-    def _on_unloaded(self, train: InboundStay, key: int) -> None:
-        over = self.cranes.used > self.cranes.capacity
-        self.cranes.release()
-        if over:  # finishing work begun before a closure or a cut
-            self._log_cranes()
-        self.tracks.release()
-        del self._inside[key]
-        idx, pool = train.rows, train.pool
-        t_done = self.env.now
-        n = len(idx)
-        t_clear = t_done + self.customs.one()
-        k_insp, t_insp = 0, math.nan
-        # (the schema asks for an inspection dwell with a positive share)
-        if self.cfg.inspection_share > 0 and self.inspection is not None:
-            k_insp = int(self.inspection_rng.binomial(n, self.cfg.inspection_share))
-            if k_insp:
-                t_insp = t_clear + self.inspection.one()
-        self.log.append((train.arrived_h, train.track_h, train.crane_start_h, t_done, n,
-                         train.teu))
-        self.in_rows.append(idx)
-        self.clear_log.append((t_clear, k_insp, t_insp))
-        if k_insp:
-            pool.add_batch(idx[:k_insp], t_insp, wake=False)
-        pool.add_batch(idx[k_insp:], t_clear)
-
-    def close(self) -> None:
-        """Stop starting to handle trains and releasing outbound trains (a closure begins;
-        trains already on a crane are finished; closures may overlap, and the crossing
-        reopens when the last one ends)."""
-        self._closures += 1
-        if self._closures > 1:
-            return
-        self.cranes.set_capacity(0)
-        self._log_cranes()
-        self.closures.append(Span(self.env.now, math.nan))
-        for p in self.pools.values():
-            p.set_closed(True)
-
-    def reopen(self) -> None:
-        self._closures -= 1
-        if self._closures:
-            return
-        self.cranes.set_capacity(self.cranes_when_open)
-        self._log_cranes()
-        self.closures[-1] = self.closures[-1]._replace(to_h=self.env.now)
-        for p in self.pools.values():
-            p.set_closed(False)
-
-    @property
-    def closed(self) -> bool:
-        return self._closures > 0
-
-    def change(self, field: str, value: float) -> None:
-        """A timeline change of ``crossing.<field>``, from now on."""
-        if field == "cranes":
-            self.cranes_when_open = int(value)
-            if not self.closed:
-                self.cranes.set_capacity(int(value))
-                self._log_cranes()
-        elif field == "receiving_tracks":
-            self.tracks.set_capacity(int(value))
-        elif field == "crane_moves_per_h":
-            self.hours_per_box = self.cfg.moves_per_box / value
-        elif field == "yard_capacity_teu":
-            self.yard.set_capacity(value)
-            self.yard_log.append(YardCapacity(self.env.now, value))
-        else:  # checks.timeline allows only the fields above
-            raise ValueError(f"crossing.{field} cannot change during a run")
-
-    def _log_cranes(self) -> None:
-        """Log the crane gangs in force: the capacity, or more while trains already on a
-        crane when it was lowered (or the crossing closed) are finished."""
-        n = max(self.cranes.capacity, self.cranes.used)
-        if self.crane_log[-1].gangs != n:
-            self.crane_log.append(CraneGangs(self.env.now, n))
-
-    def unfinished(self) -> TrainsInside:
-        """Trains not yet unloaded at the end, one entry per train."""
-        rows = np.array([(v.arrived_h, v.crane_start_h, len(v.rows), v.teu)
-                         for v in self._inside.values()], dtype=float).reshape(-1, 4)
-        return TrainsInside(rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3])
-
-    def inside(self) -> list[InboundStay]:
-        """The trains inside, not yet unloaded, in order of arrival."""
-        return list(self._inside.values())
+    def outbound_train_boxes(self, gauge_out_mm: int | None) -> int:
+        """Boxes per outbound train formed here onto the gauge ``gauge_out_mm`` (as
+        :func:`sim.scenario.network.outbound_boxes` reads the crossing's table)."""
+        c = self.cfg
+        if not isinstance(c, Crossing):
+            raise TypeError(f"{self.id}: a crossing needs a crossing table")
+        return (c.train_boxes_standard_gauge if gauge_out_mm == 1435
+                else c.train_boxes_broad_gauge)
 
     def stamp(self, store: ContainerStore, slot_lut: np.ndarray, flow_route: np.ndarray
               ) -> None:
@@ -288,9 +80,3 @@ class BorderCrossing:
                                                         out.boxes.astype(np.int64))
 
 
-def _then(wait: simpy.Event | None, step, *args) -> None:
-    """Run ``step(*args)`` now if there is nothing to wait for, else when ``wait`` fires."""
-    if wait is None:
-        step(*args)
-    else:
-        wait.callbacks.append(lambda _event: step(*args))

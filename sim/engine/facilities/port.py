@@ -1,9 +1,9 @@
 """Sea ports and the vessel services between them.
 
-A :class:`PortFacility` is a transfer node like a border crossing: trains arriving by rail are
-received, unloaded into the yard and cleared exactly as at a crossing (it reuses
-:class:`~sim.engine.facilities.border.BorderCrossing` for that side), and outbound trains are
-formed by the port's departure rule. In addition, vessel loads are landed into the same
+A :class:`PortFacility` is a transfer facility
+(:class:`~sim.engine.facilities.transfer.TransferFacility`): trains arriving by rail are
+received, unloaded into the yard and cleared exactly as at a crossing, and outbound
+trains are formed by the port's departure rule. In addition, vessel loads are landed into the same
 yard and cleared (one ``customs_dwell_h`` draw per load), and boxes bound across the sea
 wait in the yard for a vessel of their service.
 
@@ -21,9 +21,10 @@ port (``from``) and the far port (``to``). A vessel's cycle:
    landed; take at once what is ready for the way back (up to the vessel's capacity);
    load it, wait while the port is closed, sail back.
 
-A closed port (a storm, or a timeline closure) stops berthing, the release of loads and
-sailing; the rail side of the port goes on (trains are still unloaded into the yard and
-formed from it). Work already begun at a berth is finished.
+A port closed to shipping (a storm, or a timeline closure: the port's closure actions)
+stops berthing, the release of loads and sailing; the rail side of the port goes on
+(trains are still unloaded into the yard and formed from it). Work already begun at a
+berth is finished.
 """
 
 from __future__ import annotations
@@ -31,21 +32,17 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Callable
-from typing import TypedDict
 
 import numpy as np
 import simpy
 
-from sim.engine.facilities.border import BorderCrossing, _then
 from sim.engine.facilities.formation import TrainFormation
 from sim.engine.facilities.rail import Draws
 from sim.engine.facilities.slots import Slots
+from sim.engine.facilities.transfer import TransferFacility, VisitBatch, Visits, _then
 from sim.engine.logs import (
-    Clearance,
     FleetSize,
-    InboundTrain,
     Landing,
-    OutboundTrain,
     Sailing,
     Span,
 )
@@ -55,21 +52,16 @@ from sim.scenario.schema import Departure, Port, Service
 Dispatch = Callable[[np.ndarray], list[tuple[np.ndarray, TrainFormation]]]
 
 
-class PortVisits(TypedDict):
-    """Every box that reached a port (:meth:`PortFacility.visits`), one entry per visit,
-    in no particular order; hours NaN where not reached."""
-
-    row: np.ndarray        # the box's row in the record store
-    arrive: np.ndarray     # hour it arrived, by train or vessel
-    unloaded: np.ndarray   # hour it was unloaded into the yard
-    ready: np.ndarray      # hour it was ready to move on (cleared)
-    kind: np.ndarray       # 0: arrived by rail, 1: by sea
-    depart: np.ndarray     # hour its train or vessel left the port
-    release: np.ndarray    # hour it left the yard: onto its train, or to a vessel
+# a port's box visits (the name the measures used before every transfer facility had them)
+PortVisits = Visits
 
 
-class PortFacility(BorderCrossing):
-    """A port: the rail side of a crossing plus berths, vessel landings and storms."""
+class PortFacility(TransferFacility):
+    """A port: the rail side of a transfer facility plus berths, vessel landings, and
+    closures to shipping (:meth:`close_to_shipping`, :meth:`reopen_to_shipping`), which
+    are what closes a port (:meth:`closure_actions`); its rail side is never closed."""
+
+    table = "port"
 
     def __init__(self, env: simpy.Environment, node_id: str, code: int, cfg: Port,
                  handling_rng, dwell_rng, inspection_rng, inspection_dwell_rng,
@@ -99,15 +91,20 @@ class PortFacility(BorderCrossing):
         """Closed to shipping."""
         return self._storms > 0
 
-    def close(self) -> None:
-        """A closure to shipping begins (closures may overlap; the port reopens when the
-        last one ends)."""
+    def closure_actions(self) -> tuple[Callable[[], None], Callable[[], None]]:
+        """A closure of a port (a timeline ``close``, a storm) closes it to shipping."""
+        return self.close_to_shipping, self.reopen_to_shipping
+
+    def close_to_shipping(self) -> None:
+        """A closure to shipping begins (closures may overlap; the port reopens to shipping
+        when the last one ends); logged in ``closures``."""
         self._storms += 1
         if self._storms == 1:
             self.closures.append(Span(self.env.now, math.nan))
             self._open = self.env.event()
 
-    def reopen(self) -> None:
+    def reopen_to_shipping(self) -> None:
+        """A closure to shipping ends (the last one in force: vessels berth and sail)."""
         self._storms -= 1
         if self._storms:
             return
@@ -174,69 +171,29 @@ class PortFacility(BorderCrossing):
         t = np.repeat([w[0] for w in waiting], [len(w[1]) for w in waiting])
         return np.asarray(t, float), rows
 
-    def visits(self, n_rows: int, end_h: float) -> PortVisits:
-        """Every box that reached the port: its row and the hours it arrived (by train or
-        vessel), was unloaded, was ready to move on, left the yard (``release``: onto its
-        train, or to a vessel to be loaded) and left the port (``depart``: its train or
-        vessel left; NaN: not yet), in no particular order. ``kind`` is 0 for arrivals by
-        rail, 1 by sea."""
-        rows: list[np.ndarray] = []
-        arrive: list[np.ndarray] = []
-        unloaded: list[np.ndarray] = []
-        ready: list[np.ndarray] = []
-        kind: list[np.ndarray] = []
-        for logged, idx, cleared in zip(self.log, self.in_rows, self.clear_log):
-            train: InboundTrain[float] = InboundTrain._make(logged)
-            clear: Clearance[float] = Clearance._make(cleared)
-            n = len(idx)  # train.boxes
-            rows.append(idx)
-            arrive.append(np.full(n, train.arrived_h))
-            unloaded.append(np.full(n, train.unloaded_h))
-            r = np.full(n, clear.cleared_h)
-            r[:int(clear.boxes_inspected)] = clear.inspected_h
-            ready.append(r)
-            kind.append(np.zeros(n, np.int8))
-        for v in self.inside():  # trains not yet unloaded
-            n = len(v.rows)
-            rows.append(v.rows)
-            arrive.append(np.full(n, v.arrived_h))
-            unloaded.append(np.full(n, np.nan))
-            ready.append(np.full(n, np.nan))
-            kind.append(np.zeros(n, np.int8))
-        for land, (idx, t_clear) in zip(self.sea_log, self.sea_rows):
-            n = len(idx)  # land.boxes
-            rows.append(idx)
-            arrive.append(np.full(n, land.arrived_h))
-            unloaded.append(np.full(n, land.unloaded_h))
-            ready.append(np.full(n, t_clear))
-            kind.append(np.ones(n, np.int8))
+    def outbound_train_boxes(self, gauge_out_mm: int | None) -> int:
+        """Boxes per outbound train formed here (on the port's gauge)."""
+        return self.cfg.train_boxes
+
+    def _more_visits(self) -> list[VisitBatch]:
+        """Vessel loads landed, and those waiting for yard space at the end."""
+        out = [VisitBatch(idx, np.full(len(idx), land.arrived_h),
+                          np.full(len(idx), land.unloaded_h), np.full(len(idx), t_clear),
+                          np.ones(len(idx), np.int8))
+               for land, (idx, t_clear) in zip(self.sea_log, self.sea_rows)]
         t_w, rows_w = self.unlanded()
-        rows.append(rows_w)
-        arrive.append(t_w)
-        unloaded.append(np.full(len(rows_w), np.nan))
-        ready.append(np.full(len(rows_w), np.nan))
-        kind.append(np.ones(len(rows_w), np.int8))
-        r = np.concatenate(rows).astype(np.int64)
-        depart = np.full(len(r), np.nan)
-        out = PortVisits(row=r, arrive=np.concatenate(arrive),
-                         unloaded=np.concatenate(unloaded), ready=np.concatenate(ready),
-                         kind=np.concatenate(kind), depart=depart, release=depart)
-        out["ready"][out["ready"] >= end_h] = np.nan
-        # departures by train or by vessel
-        dep_rows = self.out_rows + self.sailed_rows
-        if dep_rows:
-            t = np.repeat([OutboundTrain._make(o).departed_h for o in self.out_log]
-                          + self.sailed_at, [len(x) for x in dep_rows])
-            pos = np.full(n_rows, -1, np.int64)
-            pos[r] = np.arange(len(r))
-            out["depart"][pos[np.concatenate(dep_rows)]] = t
-        out["release"] = out["depart"].copy()
-        if self.released_rows:
-            pos = np.full(n_rows, -1, np.int64)
-            pos[r] = np.arange(len(r))
-            out["release"][pos[np.concatenate(self.released_rows)]] = np.repeat(
-                self.released_at, [len(x) for x in self.released_rows])
+        out.append(VisitBatch(rows_w, t_w, np.full(len(rows_w), np.nan),
+                              np.full(len(rows_w), np.nan), np.ones(len(rows_w), np.int8)))
         return out
+
+    def _departures(self) -> tuple[list[np.ndarray], list[float]]:
+        """Boxes leaving by train, then by vessel."""
+        rows, hours = super()._departures()
+        return rows + self.sailed_rows, hours + self.sailed_at
+
+    def _releases(self) -> tuple[list[np.ndarray], list[float]]:
+        """Vessel loads released from the yard to be loaded (trains: at departure)."""
+        return self.released_rows, self.released_at
 
 
 class VesselService:
