@@ -6,7 +6,7 @@ import pytest
 from sim.engine.logs import InboundTrain, OriginTrain, OutboundTrain, columns
 from sim.engine.model import Model
 from sim.io.bundle import write_bundle
-from sim.measure import kpis
+from sim.measure import kpis, location
 from sim.study.replications import run
 
 from .conftest import toy_with
@@ -23,7 +23,7 @@ def out():
 
 
 def test_every_container_is_in_exactly_one_place(out):
-    where = kpis.locate(out)
+    where = location.locate(out)
     stacked = np.vstack(list(where.values())).astype(int)
     assert (stacked.sum(axis=0) == 1).all()
     assert all(where[p].any() for p in ("delivered", "at_origin", "at_crossing", "on_rail")), \
@@ -207,7 +207,7 @@ def test_boxes_with_the_same_onward_path_share_trains_whatever_they_passed():
         for a, b in (("arrive", "unloaded"), ("unloaded", "ready"), ("ready", "depart")):
             both = np.isfinite(tc[a][k]) & np.isfinite(tc[b][k])
             assert (tc[b][k][both] >= tc[a][k][both] - 1e-9).all()
-    where = kpis.locate(out)
+    where = location.locate(out)
     assert (np.vstack(list(where.values())).sum(axis=0) == 1).all()
 
 
@@ -255,7 +255,7 @@ def test_containers_located_positively_through_the_run(out):
     """Every box in exactly one place found by its own stamps (sim.measure.location) at
     hours through the run; the boxes at the crossing at each hour equal those its own
     train logs put there (arrived on inbound trains, not yet gone on outbound ones)."""
-    from sim.measure import location
+
     xing = out.crossings["gate"]
     inbound = columns(xing.log, InboundTrain)
     u_arrive, _crane, u_boxes, _teu = xing.unfinished()

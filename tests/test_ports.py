@@ -6,7 +6,7 @@ import pytest
 
 from sim.engine.logs import Sailing, Span, columns
 from sim.engine.model import Model
-from sim.measure import kpis
+from sim.measure import kpis, location
 from sim.scenario.loading import load_scenario
 
 from .conftest import HERE
@@ -156,7 +156,7 @@ def busy():
 
 
 def test_every_container_is_in_one_place_across_the_sea(busy):
-    where = kpis.locate(busy)
+    where = location.locate(busy)
     stacked = np.vstack(list(where.values())).astype(int)
     assert (stacked.sum(axis=0) == 1).all()
     for place in ("at_port", "at_sea", "on_rail", "delivered"):
@@ -182,7 +182,7 @@ def test_sea_conservation_by_load(busy):
     aboard = svc.aboard()
     assert set(sailed) == set(landed) | (set(aboard) & set(sailed))
     assert not set(landed) & set(aboard)
-    assert set(np.flatnonzero(kpis.locate(busy)["at_sea"])) == set(sailed) - set(landed)
+    assert set(np.flatnonzero(location.locate(busy)["at_sea"])) == set(sailed) - set(landed)
 
 
 def test_port_yard_holds_exactly_the_boxes_in_it(busy):
@@ -245,7 +245,7 @@ def test_sea_passage_columns_of_boxes_not_yet_landed():
     assert np.isnan(legs["sea1_landed"][sailed]).all()
     assert np.isnan(legs["sea1_port_depart"][sailed]).all()
     assert set(np.flatnonzero(sailed)) == set(out.services["ferry"].aboard()) | set(
-        np.flatnonzero(kpis.locate(out)["at_sea"]))
+        np.flatnonzero(location.locate(out)["at_sea"]))
 
 
 @pytest.mark.parametrize("date, active, sailed", [

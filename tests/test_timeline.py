@@ -7,7 +7,7 @@ import pytest
 
 from sim.engine.logs import InboundTrain, OriginTrain, OutboundTrain, columns
 from sim.engine.model import Model
-from sim.measure import kpis
+from sim.measure import kpis, location
 from sim.scenario.loading import load_scenario
 from sim.scenario.problems import ConfigError
 
@@ -50,7 +50,7 @@ def test_link_closure_admits_no_train():
     assert not ((t >= a) & (t < b)).any()
     assert (t >= b).any() and (t < a).any()
     assert np.isclose(t[t >= b].min(), b, atol=1e-6)    # the queue leaves at reopening
-    where = kpis.locate(out)
+    where = location.locate(out)
     assert (np.vstack(list(where.values())).sum(axis=0) == 1).all()
 
 
