@@ -74,8 +74,12 @@ def main(argv: list[str] | None = None) -> int:
     a.out.write_text(json.dumps(out, indent=1, sort_keys=True) + "\n")
     if a.compare:
         old = json.loads(a.compare.read_text())
-        differ = sorted(k for k in out if old.get(k) != out[k])
-        print("identical" if not differ else "DIFFERENT: " + ", ".join(differ))
+        differ = sorted(k for k in out if k in old and old[k] != out[k])
+        added = sorted(k for k in out if k not in old)
+        if added:
+            print("new (not compared): " + ", ".join(added))
+        print(f"identical ({len(out) - len(added)} compared)" if not differ
+              else "DIFFERENT: " + ", ".join(differ))
         return 1 if differ else 0
     return 0
 
