@@ -26,8 +26,8 @@ import pandas as pd
 from sim import __version__
 from sim.io.atomic import folder_replacing
 from sim.io.manifest import git_commit, manifest_kind, versions
-from sim.measure.intervals import direction_scope, service_scope
 from sim.scenario.loading import resolved_dict
+from sim.scenario.network import direction_scope, service_scope
 
 if TYPE_CHECKING:
     from sim.scenario.schema import Scenario

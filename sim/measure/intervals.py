@@ -21,7 +21,14 @@ from sim.engine.logs import (
 )
 from sim.measure.monitors import window_means
 from sim.scenario.kinds import kind_of
-from sim.scenario.network import flow_path, legs, link_index, routes_of
+from sim.scenario.network import (
+    direction_scope,
+    flow_path,
+    legs,
+    link_index,
+    routes_of,
+    service_scope,
+)
 
 if TYPE_CHECKING:
     from sim.engine.facilities.port import VesselService
@@ -162,19 +169,6 @@ def link_directions(out: RunOutput
         m = booked.direction == direction
         yield direction_scope(lid, link.from_, link.to, direction), line, \
             booked.reached_h[m], booked.entered_h[m]
-
-
-def direction_scope(lid: str, from_: str, to: str, direction: int) -> str:
-    """The scope naming one direction of a link in the KPIs and daily series:
-    ``link:from>to`` (direction 0 from -> to, 1 back)."""
-    a, b = (from_, to) if direction == 0 else (to, from_)
-    return f"{lid}:{a}>{b}"
-
-
-def service_scope(sid: str, direction: int) -> str:
-    """The scope naming one direction of a vessel service: ``SERVICE`` from its home port,
-    ``SERVICE:return`` back."""
-    return sid if direction == 0 else f"{sid}:return"
 
 
 def routed_scopes(out: RunOutput) -> dict[tuple[int, int], list[str]]:

@@ -24,7 +24,6 @@ from sim.measure.intervals import (
     link_directions,
     port_yard_teu,
     sailing_columns,
-    service_scope,
     vessel_utilisation,
     visited,
     visits,
@@ -33,6 +32,7 @@ from sim.measure.intervals import (
 from sim.measure.location import locate
 from sim.measure.monitors import closure_effects, counts_in, window_index, window_max, window_means
 from sim.scenario.kinds import CLOSURE_KPIS, NODE_KINDS, Kind, kind_of
+from sim.scenario.network import service_scope
 
 if TYPE_CHECKING:
     from sim.engine.output import RunOutput

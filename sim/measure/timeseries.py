@@ -30,13 +30,13 @@ from sim.measure.intervals import (
     port_yard_teu,
     routed_scopes,
     sailing_columns,
-    service_scope,
     vessel_utilisation,
     visits,
     yard_utilisation,
 )
 from sim.measure.monitors import counts_in, window_means
 from sim.scenario.kinds import kind_of, kinds_where
+from sim.scenario.network import service_scope
 
 if TYPE_CHECKING:
     from sim.engine.facilities.transfer import TransferFacility

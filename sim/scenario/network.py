@@ -214,3 +214,16 @@ def _table(scenario: Scenario, node_id: str, model: type[T]) -> T:
     if not isinstance(table, model):
         raise PathError(f"node '{node_id}' has no {model.__name__.lower()} table")
     return table
+
+
+def direction_scope(lid: str, from_: str, to: str, direction: int) -> str:
+    """The scope naming one direction of a link in the KPIs and daily series:
+    ``link:from>to`` (direction 0 from -> to, 1 back)."""
+    a, b = (from_, to) if direction == 0 else (to, from_)
+    return f"{lid}:{a}>{b}"
+
+
+def service_scope(sid: str, direction: int) -> str:
+    """The scope naming one direction of a vessel service: ``SERVICE`` from its home port,
+    ``SERVICE:return`` back."""
+    return sid if direction == 0 else f"{sid}:return"
