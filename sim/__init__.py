@@ -5,7 +5,7 @@ Public API: :func:`load_scenario`, :func:`run`, :class:`RunResult`, :class:`Conf
 They are imported on first use, so that ``import sim`` (and any one layer) stays light.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0.dev0"
 
 __all__ = ["ConfigError", "RunResult", "__version__", "load_scenario", "run"]
 

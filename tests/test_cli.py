@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from sim import __version__
 from sim.cli import main
 
 from .conftest import TOY
@@ -308,4 +309,4 @@ def test_python_m_sim_cli_is_the_corridor_command():
     import sys
     r = subprocess.run([sys.executable, "-m", "sim.cli", "--version"], capture_output=True,
                        text=True, check=False)
-    assert r.returncode == 0 and r.stdout == "corridor-sim 0.1.0\n"
+    assert r.returncode == 0 and r.stdout == f"corridor-sim {__version__}\n"

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim import __version__
 from sim.cli import main
 
 from .conftest import ROOT
@@ -82,7 +83,7 @@ def write_calibration(cal: Path, manifest: bool = True) -> None:
     if manifest:
         (cal / "manifest.json").write_text(json.dumps({
             "kind": "calibration", "bundle_format": 1, "base_scenario": "toy.toml",
-            "seed": 1, "replications": 2, "package_version": "0.1.0",
+            "seed": 1, "replications": 2, "package_version": __version__,
             "parameters": {"scale": {"paths": ["demand.scale"], "low": 0.8, "high": 1.5,
                                      "prior": "uniform"},
                            "customs": {"paths": ["nodes.gate.crossing.customs_dwell_h.mean"],
@@ -213,7 +214,7 @@ def test_report_is_one_self_contained_page(folders, tmp_path, kind):
     assert "http://" not in page and "https://" not in page and "<script" not in page
     assert page.count("<table") >= 3
     if kind == "run":
-        assert "toy_sea" in page and "2 replication(s)" in page and "corridor-sim 0.1.0" in page
+        assert "toy_sea" in page and "2 replication(s)" in page and f"corridor-sim {__version__}" in page
         assert "<td>boxes created</td>" in page
     if kind == "calibration":
         assert "<th>accepted ABC draws</th>" in page and "<td>0.8 .. 1.5</td>" in page

@@ -8,6 +8,7 @@ import shutil
 
 import pytest
 
+from sim import __version__
 from sim.cli import main
 
 from .conftest import TOY
@@ -56,7 +57,7 @@ def test_incompatible_version(res, capsys):
     (res / "manifest.json").write_text(json.dumps(man))
     assert main(["plot", str(res)]) == 2
     assert one_line(capsys) == (
-        f"error: {res / 'manifest.json'}: bundle_format: 7 is not a format corridor-sim 0.1.0 "
+        f"error: {res / 'manifest.json'}: bundle_format: 7 is not a format corridor-sim {__version__} "
         "reads (it reads 1; the folder was written by version 9.0.0): write the folder again "
         "with this version")
     assert not (res / "figures").exists()

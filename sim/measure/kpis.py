@@ -83,13 +83,13 @@ KPIS: dict[str, tuple[str, str]] = {
     "utilisation": ("fraction", "crossings: busy crane-hours / crane-hours in force; links: "
                     "trains entering / train paths offered (open hours over the headway), "
                     "per direction"),
-    "mean_queue": ("trains", "time-average number of trains waiting: at crossings for a "
+    "queue_trains_mean": ("trains", "time-average number of trains waiting: at crossings for a "
                    "track, yard space or a crane; on links for a train path"),
     "yard_occupancy_teu_mean": ("TEU", "time-average TEU unloaded at the crossing or port "
                                 "and not yet taken from the yard onto a train or vessel"),
     "yard_utilisation": ("fraction", "yard_occupancy_teu_mean / yard_capacity_teu (its "
                          "time average, when the timeline changes it)"),
-    "peak_queue": ("trains", "most trains waiting at once: at crossings for a track, yard "
+    "queue_trains_peak": ("trains", "most trains waiting at once: at crossings for a track, yard "
                    "space or a crane; on links for a train path"),
     "closure_hours": ("hours", "hours the facility (crossing, port or link) was closed, by "
                       "timeline closures and random disruptions together (a port: to "
@@ -191,18 +191,18 @@ SECTIONS: dict[str, set[str]] = {
               "port_customs_hours_mean", "port_consolidation_hours_mean", "closure_hours",
               "yard_occupancy_teu_mean", "yard_utilisation", *RESILIENCE},
     "crossings": {"trains_by_crossing", "containers_by_crossing", "teu_by_crossing",
-                  "mean_queue", "peak_queue", "closure_hours", "utilisation",
+                  "queue_trains_mean", "queue_trains_peak", "closure_hours", "utilisation",
                   "yard_occupancy_teu_mean", "yard_utilisation", "border_dwell_hours_mean",
                   "border_handling_hours_mean", "border_customs_hours_mean",
                   "border_consolidation_hours_mean", *RESILIENCE},
-    "links": {"closure_hours", "utilisation", "mean_queue", "peak_queue"},
+    "links": {"closure_hours", "utilisation", "queue_trains_mean", "queue_trains_peak"},
 }
 
 # what the measures yield for one node, by what its kind does (its registry row's flags):
 # a gauge crossing's stays are stamped into the records (crossing_record), any other
 # transfer facility's are read from its box visits; ports on the Caspian add caspian_teu
 CROSSING_KPIS = ("trains_by_crossing", "containers_by_crossing", "teu_by_crossing",
-                 "mean_queue", "peak_queue", "closure_hours", "utilisation",
+                 "queue_trains_mean", "queue_trains_peak", "closure_hours", "utilisation",
                  "yard_occupancy_teu_mean", "yard_utilisation", "border_dwell_hours_mean",
                  "border_handling_hours_mean", "border_customs_hours_mean",
                  "border_consolidation_hours_mean")
@@ -351,8 +351,8 @@ def compute(out: RunOutput, names: set[str] | None = None) -> dict[Key, float]:
             put("trains_by_crossing", nid, counts_in(rec.arrived_h, edges))
             put("containers_by_crossing", nid, counts_in(rec.arrived_h, edges, rec.boxes))
             put("teu_by_crossing", nid, counts_in(rec.arrived_h, edges, rec.teu))
-            put("mean_queue", nid, window_means(*rec.queue, edges, end=end_h))
-            put("peak_queue", nid, window_max(*rec.queue, edges, end=end_h))
+            put("queue_trains_mean", nid, window_means(*rec.queue, edges, end=end_h))
+            put("queue_trains_peak", nid, window_max(*rec.queue, edges, end=end_h))
             put("closure_hours", nid, closed_share(xing.closures, edges, end_h) * spans)
             put("utilisation", nid, crane_utilisation(rec, edges, end_h))
             occ = crossing_yard_teu(rec, edges, end_h)
@@ -382,8 +382,8 @@ def compute(out: RunOutput, names: set[str] | None = None) -> dict[Key, float]:
             put_years("utilisation", scope, np.divide(counts_in(entered, edges), avail,
                                                       out=np.full(len(avail), np.nan),
                                                       where=avail > 0))
-            put_years("mean_queue", scope, window_means(reached, entered, edges, end=end_h))
-            put_years("peak_queue", scope, window_max(reached, entered, edges, end=end_h))
+            put_years("queue_trains_mean", scope, window_means(reached, entered, edges, end=end_h))
+            put_years("queue_trains_peak", scope, window_max(reached, entered, edges, end=end_h))
     return K
 
 

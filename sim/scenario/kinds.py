@@ -100,7 +100,7 @@ NODE_KINDS: dict[str, Kind] = {k.name: k for k in (
          section_noun="crossing", section_help="",
          engine="sim.engine.facilities.border:BorderCrossing",
          kpis=("trains_by_crossing", "containers_by_crossing", "teu_by_crossing",
-               "mean_queue", "peak_queue", "utilisation", *_HANDLING_KPIS,
+               "queue_trains_mean", "queue_trains_peak", "utilisation", *_HANDLING_KPIS,
                "border_dwell_hours_mean", "border_handling_hours_mean",
                "border_customs_hours_mean", "border_consolidation_hours_mean"),
          series=("trains_arrived", "boxes_arrived", "queue_trains", "crane_utilisation",
