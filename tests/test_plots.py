@@ -276,3 +276,21 @@ def test_transit_figures_count_the_boxes_still_in_transit():
                       "mean": [12.0, 20.0, 100.0, 1234.0]})
     ax = transit_time_summary_by_route(k)
     assert "still in transit at the end, by corridor: middle_corridor 1,234" in ax.get_title()
+
+
+def test_the_map_key_lists_only_the_kinds_on_the_map():
+    import matplotlib.pyplot as plt
+
+    from sim.plots.network_map import map_legend
+    fig, ax = plt.subplots()
+    try:
+        map_legend(ax, 100_000.0, kinds={"border", "terminal"})
+        labels = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert "border crossing" in labels and "terminal" in labels
+        assert "port" not in labels and "inland dry port" not in labels
+        ax.clear()
+        map_legend(ax, 100_000.0)  # no kinds given: the whole registry
+        labels = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert {"port", "inland dry port", "junction"} <= set(labels)
+    finally:
+        plt.close(fig)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+from collections.abc import Collection
 from importlib import resources
 
 import matplotlib.pyplot as plt
@@ -97,7 +98,7 @@ def corridor_map(links: pd.DataFrame, nodes: pd.DataFrame, ax=None,
     ax.set_ylabel("latitude (° N)")
     ax.grid(alpha=0.25, lw=0.5)
     if legend:
-        map_legend(ax, biggest, own_axes=False)
+        map_legend(ax, biggest, own_axes=False, kinds=set(nodes["kind"]))
     return ax
 
 
@@ -129,10 +130,12 @@ def _labels(ax, nodes: pd.DataFrame, extent, skip=None) -> None:
         placed.append((row.lon, row.lat + (-1 if crowded else 1) * near_lat / 2))
 
 
-def map_legend(ax, biggest: float, own_axes: bool = True) -> None:
-    """The map's key: line widths (boxes per year), rail and sea links, node kinds, and
-    the colour bar of congestion. ``own_axes``: ``ax`` is an empty panel for the key
-    (else the key goes in the map's corner and the colour bar beside it)."""
+def map_legend(ax, biggest: float, own_axes: bool = True,
+               kinds: Collection[str] | None = None) -> None:
+    """The map's key: line widths (boxes per year), rail and sea links, node kinds (those
+    in ``kinds``, the map's; default all), and the colour bar of congestion.
+    ``own_axes``: ``ax`` is an empty panel for the key (else the key goes in the map's
+    corner and the colour bar beside it)."""
     import matplotlib as mpl
     from matplotlib.lines import Line2D
     keys = [k for k in _round_keys(biggest) if k > 0]
@@ -142,7 +145,8 @@ def map_legend(ax, biggest: float, own_axes: bool = True) -> None:
                 Line2D([], [], color="#555555", lw=1.5, ls=(0, (3, 1.5)), label="sea link"),
                 Line2D([], [], color=(0.72, 0.72, 0.72), lw=0.8, label="no boxes routed")]
     handles += [Line2D([], [], marker=k.symbol.marker, ls="", color=k.symbol.colour,
-                       label=k.label) for k in NODE_KINDS.values()]
+                       label=k.label) for k in NODE_KINDS.values()
+                if kinds is None or k.name in kinds]
     sm = mpl.cm.ScalarMappable(norm=mpl.colors.Normalize(0.0, 1.0),
                                cmap=mpl.colormaps[UTILISATION_CMAP])
     label = ("congestion: utilisation (rail: trains / paths offered, busier direction; "
@@ -250,5 +254,5 @@ def corridor_map_figure(folder: Folder, kpis: pd.DataFrame, ts: pd.DataFrame):
     main.set_title(title)
     corridor_map(links, nodes, detail, extent=box, biggest=biggest, legend=False)
     detail.set_title("Detail: the sea links and their ports")
-    map_legend(key, biggest)
+    map_legend(key, biggest, kinds=set(nodes["kind"]))
     return fig
