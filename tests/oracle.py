@@ -147,20 +147,26 @@ class Oracle:
         use_wait = rule.rule == "full_or_max_wait"
         while True:
             first = yield store.get()
-            batch = [first]
             deadline = ready[first] + rule.max_wait_h if use_wait else None
-            while len(batch) < capacity:
-                get = store.get()
-                if deadline is None:
-                    batch.append((yield get))
-                    continue
-                res = yield get | env.timeout(max(deadline - env.now, 0.0))
-                if get in res:
-                    batch.append(res[get])
-                else:
-                    get.cancel()
-                    break
+            batch = yield from self.fill(store, [first], capacity, deadline)
             depart(np.array(batch), env.now)
+
+    def fill(self, store, batch, capacity, deadline):
+        """Process step: add boxes from ``store`` to ``batch`` until it holds ``capacity``
+        or, with a ``deadline`` (hour), until then; the batch."""
+        env = self.env
+        while len(batch) < capacity:
+            get = store.get()
+            if deadline is None:
+                batch.append((yield get))
+                continue
+            res = yield get | env.timeout(max(deadline - env.now, 0.0))
+            if get in res:
+                batch.append(res[get])
+            else:
+                get.cancel()
+                break
+        return batch
 
     def timetable(self, store, capacity, rule, depart, may_go=None):
         """Process: at each slot, a train (or a vessel load) with what is ready, if at
@@ -308,7 +314,7 @@ class Oracle:
     def sea_former(self, v):
         """Process: loads for the vessels waiting at the home port, by the sailing rule;
         none leaves while the port is closed to shipping."""
-        env, rule, home = self.env, v.cfg.sailing, v.home
+        rule, home = v.cfg.sailing, v.home
         if rule.rule == "timetable":
             yield from self.timetable(v.boxes, v.cap, rule, lambda b, t: self.release(
                 v, v.vessels.items.pop(0), b), lambda: bool(v.vessels.items) and not home.shut)
@@ -316,19 +322,8 @@ class Oracle:
         while True:
             vessel = yield v.vessels.get()
             first = yield v.boxes.get()
-            batch = [first]
             deadline = ready[first] + rule.max_wait_h if rule.rule != "full" else None
-            while len(batch) < v.cap:
-                get = v.boxes.get()
-                if deadline is None:
-                    batch.append((yield get))
-                    continue
-                res = yield get | env.timeout(max(deadline - env.now, 0.0))
-                if get in res:
-                    batch.append(res[get])
-                else:
-                    get.cancel()
-                    break
+            batch = yield from self.fill(v.boxes, [first], v.cap, deadline)
             if home.shut:
                 yield from self.wait_open(home)
                 more = v.cap - len(batch)  # what became ready meanwhile goes too

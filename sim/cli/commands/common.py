@@ -39,3 +39,15 @@ def workers(asked: int | None) -> int:
 def command_line() -> list[str]:
     """This command line, as recorded in the manifests (``corridor ARGS...``)."""
     return ["corridor", *sys.argv[1:]]
+
+
+# what reading a damaged folder may raise that no check foresaw: said in one line, never a
+# traceback, and nothing half-written (the writers are atomic)
+UNFORESEEN = (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError)
+
+
+def unforeseen(folder: str, doing: str, e: BaseException, left: str) -> int:
+    """Exit code 2 with one line for an unforeseen error ``e`` while ``doing`` something
+    with ``folder`` (``left``: what is left on disk)."""
+    return errors([Problem(str(folder), "<files>", f"cannot {doing} ({type(e).__name__}: "
+                           f"{' '.join(str(e).split())[:200]}); {left}")])

@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 from sim.cli.commands.analyze import analyze_first
-from sim.cli.commands.common import errors
+from sim.cli.commands.common import UNFORESEEN, errors, unforeseen
 from sim.plots.kinds import read_folder, save_figure_set
-from sim.scenario.problems import ConfigError, Problem
+from sim.scenario.problems import ConfigError
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
@@ -21,10 +21,8 @@ def cmd_plot(args: argparse.Namespace) -> int:
         written = save_figure_set(folder, out, args.format)
     except ConfigError as e:
         return errors(e.problems)
-    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError) as e:
-        return errors([Problem(str(args.dir), "<files>", f"cannot draw the figures "
-                               f"({type(e).__name__}: {' '.join(str(e).split())[:200]}); "
-                               "no figures were written")])
+    except UNFORESEEN as e:
+        return unforeseen(args.dir, "draw the figures", e, "no figures were written")
     for p in written:
         print(p)
     for note in folder.notes:

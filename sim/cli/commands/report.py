@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from sim.cli.commands.analyze import analyze_first
-from sim.cli.commands.common import errors
+from sim.cli.commands.common import UNFORESEEN, errors, unforeseen
 from sim.plots.kinds import read_folder
 from sim.report import write_report
 from sim.scenario.problems import ConfigError, Problem
@@ -25,10 +25,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         write_report(folder, out)
     except ConfigError as e:
         return errors(e.problems)
-    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError) as e:
-        return errors([Problem(str(args.dir), "<files>", f"cannot write the report "
-                               f"({type(e).__name__}: {' '.join(str(e).split())[:200]}); "
-                               "nothing was written")])
+    except UNFORESEEN as e:
+        return unforeseen(args.dir, "write the report", e, "nothing was written")
     print(out)
     for note in folder.notes:
         print(f"({note})", file=sys.stderr)
