@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.engine.facilities.disruptions import merge
 from sim.engine.logs import OriginTrain, columns
 from sim.measure.intervals import (
     closed_share,
@@ -373,7 +372,7 @@ def compute(out: RunOutput, names: set[str] | None = None) -> dict[Key, float]:
         for lid, line in out.lines.items():
             if line.closures or s.links[lid].disruptions:
                 put_years("closure_hours", lid,
-                          closed_share(merge(line.closures), edges, end_h) * spans)
+                          closed_share(line.closed_spans(), edges, end_h) * spans)
         offered = {}
         for scope, line, reached, entered in link_directions(out):
             if line.id not in offered:

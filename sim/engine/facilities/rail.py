@@ -192,13 +192,18 @@ class RailLine:
         for direction in (0, 1):
             self._block(direction, from_h - 2 * EPS_H, to_h - EPS_H)
 
+    def closed_spans(self) -> list[tuple[float, float]]:
+        """The hours the link was closed, as sorted disjoint ``(from, to)`` intervals
+        (overlapping closures merged)."""
+        return merge(self.closures)
+
     def paths_available(self, edges: np.ndarray, end_h: float) -> np.ndarray:
         """Train paths offered in each window ``[e_j, e_j+1)``, one direction: open hours
         (closures removed) over the headway in force."""
         starts = [0.0, *self._h_from]
         heads = [self.headway_h, *self._h_val]
         ends = [*self._h_from, end_h]
-        closed = merge(self.closures)
+        closed = self.closed_spans()
         out = np.zeros(len(edges) - 1)
         for a, b, h in zip(starts, ends, heads):
             for j in range(len(edges) - 1):
