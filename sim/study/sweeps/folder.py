@@ -20,7 +20,7 @@ import pandas as pd
 from sim import __version__
 from sim.io.atomic import write_parquet_atomic, write_text_atomic
 from sim.io.bundle import dumps
-from sim.io.manifest import read_manifest
+from sim.io.manifest import git_commit, read_manifest
 from sim.scenario.problems import ConfigError, Problem
 from sim.study.sweeps.schema import SWEEP_FORMAT
 from sim.study.sweeps.spec import Sweep
@@ -119,7 +119,7 @@ def manifest(sweep: Sweep, summary: SweepSummary | None, command: list[str] | No
          "outputs": [{"column": o.column, "kpi": o.kpi, "scope": o.scope, "period": o.period,
                       "unit": o.unit} for o in sweep.outputs],
          "points": sweep.points, "replications": spec.replications, "runs": sweep.runs,
-         "seed": spec.seed, "package_version": __version__,
+         "seed": spec.seed, "package_version": __version__, "git_commit": git_commit(),
          "seed_scheme": "replication r of every point: Model(scenario, seed, r) (common "
                         "random numbers across points)"}
     if summary is not None:
