@@ -9,7 +9,9 @@ results identical, and compare::
     ... change ...
     .venv/bin/python -m tests.fingerprint /tmp/after.json --compare /tmp/before.json
 
-It takes about three minutes on two cores; it is a developer's check, not a test.
+It takes about three minutes on two cores; it is a developer's check, not a test. A
+deliberate KPI rename is compared with ``--rename OLD=NEW`` on the side with the old
+names.
 """
 
 from __future__ import annotations
@@ -51,10 +53,14 @@ def frame_hash(df: pd.DataFrame | None) -> str:
     return h.hexdigest()[:16]
 
 
-def fingerprint(path: Path) -> dict[str, str]:
+def fingerprint(path: Path, rename: dict[str, str] | None = None) -> dict[str, str]:
+    """The hashes of one scenario's outputs; KPI names renamed by ``rename`` first (to
+    compare across a deliberate rename), KPI rows in (name, period, scope) order."""
     r = run(load_scenario(path), seed=1, keep_containers=True)
-    return {"kpis": frame_hash(r.kpis.drop(columns=["values"]))
-            + hashlib.sha256(repr(r.kpis["values"].map(repr).tolist()).encode()).hexdigest()[:8],
+    k = r.kpis.assign(name=r.kpis["name"].replace(rename or {}))
+    k = k.sort_values(["name", "period", "scope"], kind="stable").reset_index(drop=True)
+    return {"kpis": frame_hash(k.drop(columns=["values"]))
+            + hashlib.sha256(repr(k["values"].map(repr).tolist()).encode()).hexdigest()[:8],
             "timeseries": frame_hash(r.timeseries), "containers": frame_hash(r.containers)}
 
 
@@ -62,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("out", type=Path, help="JSON file to write")
     ap.add_argument("--compare", type=Path, help="an earlier output to compare with")
+    ap.add_argument("--rename", action="append", default=[], metavar="OLD=NEW",
+                    help="rename a KPI before hashing (to compare across a rename)")
     ap.add_argument("scenarios", nargs="*", type=Path, help="default: every scenario")
     a = ap.parse_args(argv)
     paths = a.scenarios or sorted((ROOT / "scenarios").glob("*.toml")) + sorted(
@@ -69,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     out = {}
     for p in paths:
         t = time.perf_counter()
-        out[p.name] = fingerprint(p)
+        out[p.name] = fingerprint(p, dict(r.split("=", 1) for r in a.rename))
         print(f"{p.name:32} {out[p.name]} {time.perf_counter() - t:5.1f} s", flush=True)
     a.out.write_text(json.dumps(out, indent=1, sort_keys=True) + "\n")
     if a.compare:
