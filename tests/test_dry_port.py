@@ -143,3 +143,10 @@ def test_corridor_check_describes_it(capsys):
     assert "  dry ports:" in out
     assert "    dry            3 tracks,   2 crane gang(s)" in out
     assert out.strip().endswith("ok: no problems found")
+
+
+def test_a_departure_rule_asking_more_than_a_train_holds_is_refused(capsys):
+    assert main(["check", str(DRY), "--set", "nodes.dry.dry_port.departure.min_boxes=60"]) == 2
+    assert capsys.readouterr().err == (
+        f"error: --set: nodes.dry.dry_port.departure.min_boxes: 60 is more than an outbound "
+        "train holds (45 train_boxes)\n")

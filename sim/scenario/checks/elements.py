@@ -90,10 +90,12 @@ def node_fields(s: Scenario) -> Found:
                 n.departure.min_boxes > n.boxes_per_train:
             yield f"{p}.departure.min_boxes", (f"{n.departure.min_boxes} is more than a train "
                                                f"holds ({n.boxes_per_train} boxes_per_train)")
-        if n.port is not None and n.port.departure.min_boxes > n.port.train_boxes:
-            yield f"{p}.port.departure.min_boxes", (
-                f"{n.port.departure.min_boxes} is more than an outbound train holds "
-                f"({n.port.train_boxes} train_boxes)")
+        own = getattr(n, k.section) if k.section else None  # a port's, a dry port's table
+        if own is not None and hasattr(own, "train_boxes") and \
+                own.departure.min_boxes > own.train_boxes:
+            yield f"{p}.{k.section}.departure.min_boxes", (
+                f"{own.departure.min_boxes} is more than an outbound train holds "
+                f"({own.train_boxes} train_boxes)")
         c = n.crossing
         if c is not None:
             smallest = min(c.train_boxes_standard_gauge, c.train_boxes_broad_gauge)
