@@ -148,5 +148,5 @@ def test_corridor_check_describes_it(capsys):
 def test_a_departure_rule_asking_more_than_a_train_holds_is_refused(capsys):
     assert main(["check", str(DRY), "--set", "nodes.dry.dry_port.departure.min_boxes=60"]) == 2
     assert capsys.readouterr().err == (
-        f"error: --set: nodes.dry.dry_port.departure.min_boxes: 60 is more than an outbound "
+        "error: --set: nodes.dry.dry_port.departure.min_boxes: 60 is more than an outbound "
         "train holds (45 train_boxes)\n")

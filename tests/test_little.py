@@ -20,7 +20,7 @@ import pytest
 
 from sim.engine.logs import InboundTrain, columns
 from sim.engine.model import Model
-from sim.measure.intervals import crossing_record, port_visits
+from sim.measure.intervals import crossing_record, visits
 from sim.measure.monitors import window_means
 from sim.scenario.loading import load_scenario
 
@@ -156,7 +156,7 @@ def test_port_yard_levels_are_lambda_w_of_the_port_visits():
     assert (trains.track_h == trains.arrived_h).all()
     for pid, start in (("west", "arrive"), ("east", "unloaded")):
         assert seen[pid]["waited"] == 0
-        v = port_visits(out, pid)
+        v = visits(out, pid)
         lam, W = little(v[start], v["release"], st.teu[v["row"]].astype(float), end)
         L = time_average(seen[pid]["log"], end)
         assert L > 50, pid

@@ -89,7 +89,6 @@ def visits(out: RunOutput, nid: str) -> Visits:
     return out.cache[key]
 
 
-port_visits = visits  # a port's box visits, by the name the measures first gave them
 
 
 def visited(out: RunOutput) -> dict[str, TransferFacility]:

@@ -43,7 +43,7 @@ KPIS: dict[str, tuple[str, str]] = {
     "containers_delivered": ("containers", "boxes arriving at their destination terminal"),
     "containers_in_system": ("containers", "boxes created but not delivered at the end of the "
                              "run, by where they are (scope at_origin / on_rail / at_crossing "
-                             "/ at_port / at_sea) or in all"),
+                             "/ at_port (a port or an inland dry port) / at_sea) or in all"),
     "containers_in_transit_at_end": ("containers", "boxes not delivered at the end of the run, "
                                      "by corridor of the route their train took"),
     "teu_created": ("TEU", "TEU arriving at their origin terminal"),
@@ -122,9 +122,9 @@ KPIS: dict[str, tuple[str, str]] = {
                          "by service and direction"),
     "vessel_utilisation": ("fraction", "share of the fleet's hours in service not spent idle "
                            "at the home berth waiting for a load"),
-    "port_dwell_hours_mean": ("hours", "mean time from a box's arrival at the port (by train "
-                              "or vessel) to its departure (by vessel or train), boxes "
-                              "departing in the period"),
+    "port_dwell_hours_mean": ("hours", "mean time from a box's arrival at the port or inland "
+                              "dry port (by train or vessel) to its departure (by vessel or "
+                              "train), boxes departing in the period"),
     "port_handling_hours_mean": ("hours", "part of it until unloaded: queueing for a track, "
                                  "yard space and a crane and unloading (from a train), or "
                                  "waiting for a berth and unloading (from a vessel)"),

@@ -14,6 +14,7 @@ from sim.io.folders import TIMESERIES_COLUMNS, Folder, open_folder
 from sim.measure.headline import COMPARE_HEADLINE
 from sim.plots.style import NOT_SIGNIFICANT, SIGNIFICANT, fmt_number, new_ax, period_band
 from sim.plots.types import Figures, Tables
+from sim.scenario.kinds import NODE_KINDS
 from sim.scenario.problems import ConfigError, Problem
 
 
@@ -131,11 +132,14 @@ def pair_names(m: dict) -> tuple[str, str]:
     return names
 
 
+# (series kind, metric, monthly sum or mean, label): the vessel services', then each
+# facility kind's that the kind registry says it yields
 SERIES = [("service", "teu_sailed", "sum", "TEU sailed per month"),
-          ("crossing", "boxes_arrived", "sum", "boxes arriving per month"),
-          ("port", "yard_teu", "mean", "TEU in the yard (monthly mean)"),
-          ("crossing", "yard_teu", "mean", "TEU in the yard (monthly mean)"),
-          ("crossing", "queue_trains", "mean", "trains waiting (monthly mean)")]
+          *[(k.section, metric, how, label) for metric, how, label in (
+              ("boxes_arrived", "sum", "boxes arriving per month"),
+              ("yard_teu", "mean", "TEU in the yard (monthly mean)"),
+              ("queue_trains", "mean", "trains waiting (monthly mean)"))
+            for k in NODE_KINDS.values() if k.section and metric in k.series]]
 
 
 def _source(folder: Folder, side: str) -> Folder | None:

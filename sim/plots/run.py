@@ -343,10 +343,13 @@ def yard_by_facility(timeseries: pd.DataFrame, ax=None, kind: str = "crossing"):
                             "over replications)")
 
 
-UTILISATION_ROWS = [("crossing", "crane_utilisation", "cranes"),
-                    ("port", "yard_utilisation", "yard"),
-                    ("crossing", "yard_utilisation", "yard"),
-                    ("service", "vessel_utilisation", "vessels")]
+# (series kind, metric, what is used): the facilities' rows from the kind registry, in its
+# order (cranes, then yards), then the vessel services'
+UTILISATION_ROWS = [
+    *[(k.section, metric, what) for metric, what in (("crane_utilisation", "cranes"),
+                                                      ("yard_utilisation", "yard"))
+      for k in NODE_KINDS.values() if k.section and metric in k.series],
+    ("service", "vessel_utilisation", "vessels")]
 
 
 def utilisation_heatmap(timeseries: pd.DataFrame, ax=None):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from sim.scenario.kinds import kind_of
-from sim.scenario.schema import Crossing, Port, Scenario
+from sim.scenario.schema import Crossing, Port, Scenario, _Handling
 
 T = TypeVar("T", Crossing, Port)
 
@@ -191,9 +191,9 @@ def transfers(scenario: Scenario, path: list[str]) -> list[Transfer]:
     return out
 
 
-def handling_of(scenario: Scenario, node_id: str) -> Crossing | Port | None:
-    """The table of a node whose kind transfers boxes (its crossing or port), None if it
-    has none."""
+def handling_of(scenario: Scenario, node_id: str) -> _Handling | None:
+    """The table of a node whose kind transfers boxes (its crossing, port or dry port
+    table), None if it has none."""
     n = scenario.nodes[node_id]
     section = kind_of(n).section
     return getattr(n, section) if section is not None else None

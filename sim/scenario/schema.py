@@ -257,9 +257,10 @@ class Node(_Strict):
     crossing: Crossing | None = None
     port: Port | None = None
     dry_port: DryPort | None = None
-    disruptions: list[Disruption] = Field(default_factory=list, description="border and "
-                                          "port nodes: random closures (at a port they stop "
-                                          "berthing, loading and sailing)")
+    disruptions: list[Disruption] = Field(default_factory=list, description="nodes of a "
+                                          "closable kind (border crossings, ports, dry ports): "
+                                          "random closures (at a port they stop berthing, "
+                                          "loading and sailing)")
     source: str | None = None
 
 

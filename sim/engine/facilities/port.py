@@ -39,7 +39,7 @@ import simpy
 from sim.engine.facilities.formation import TrainFormation
 from sim.engine.facilities.rail import Draws
 from sim.engine.facilities.slots import Slots
-from sim.engine.facilities.transfer import TransferFacility, VisitBatch, Visits, _then
+from sim.engine.facilities.transfer import TransferFacility, VisitBatch, _then
 from sim.engine.logs import (
     FleetSize,
     Landing,
@@ -53,7 +53,6 @@ Dispatch = Callable[[np.ndarray], list[tuple[np.ndarray, TrainFormation]]]
 
 
 # a port's box visits (the name the measures used before every transfer facility had them)
-PortVisits = Visits
 
 
 class PortFacility(TransferFacility):
