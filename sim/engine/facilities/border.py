@@ -25,8 +25,12 @@ class BorderCrossing(TransferFacility):
         c = self.cfg
         if not isinstance(c, Crossing):
             raise TypeError(f"{self.id}: a crossing needs a crossing table")
-        return (c.train_boxes_standard_gauge if gauge_out_mm == 1435
-                else c.train_boxes_broad_gauge)
+        if gauge_out_mm == 1435:
+            return c.train_boxes_standard_gauge
+        if gauge_out_mm == 1520:
+            return c.train_boxes_broad_gauge
+        raise ValueError(f"{self.id}: a crossing's outbound trains run on 1435 or 1520 mm "
+                         f"(asked for {gauge_out_mm!r})")
 
     def stamp(self, store: ContainerStore, slot_lut: np.ndarray, flow_route: np.ndarray
               ) -> None:
