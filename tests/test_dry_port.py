@@ -142,6 +142,8 @@ def test_corridor_check_describes_it(capsys):
     assert "1 dry_port" in out
     assert "  dry ports:" in out
     assert "    dry            3 tracks,   2 crane gang(s)" in out
+    assert "departure full_or_max_wait, trains of 45\n" in out
+    assert "full_or_max_wait, trains of" not in out.split("  dry ports:")[0]  # crossings
     assert out.strip().endswith("ok: no problems found")
 
 

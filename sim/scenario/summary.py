@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 
 from sim.scenario.kinds import NODE_KINDS
-from sim.scenario.schema import Crossing, Disruption, Port, Scenario
+from sim.scenario.schema import Disruption, Port, Scenario, _Handling
 
 
 def expected_volume(scenario: Scenario, flow_id: str, year: int) -> float:
@@ -18,11 +18,16 @@ def expected_volume(scenario: Scenario, flow_id: str, year: int) -> float:
     return f.volume(year, d.base_year) * d.scale
 
 
-def _handling_line(nid: str, c: Crossing | Port) -> str:
+def _handling_line(nid: str, c: _Handling) -> str:
+    """A transfer facility's line: tracks, cranes, yard, customs, departure rule, and the
+    length of its outbound trains where its table gives one (a crossing's depends on the
+    gauge, shown apart)."""
     boxes_per_day = c.cranes * 24 * c.crane_moves_per_h / c.moves_per_box
+    trains = getattr(c, "train_boxes", None)
     return (f"    {nid:12s} {c.receiving_tracks:3d} tracks, {c.cranes:3d} crane gang(s) "
             f"(~{boxes_per_day:,.0f} boxes/day), yard {c.yard_capacity_teu:,.0f} TEU, "
-            f"customs mean {c.customs_dwell_h.mean:.0f} h, departure {c.departure.rule}")
+            f"customs mean {c.customs_dwell_h.mean:.0f} h, departure {c.departure.rule}"
+            + (f", trains of {trains}" if isinstance(trains, int) else ""))
 
 
 def _port_line(nid: str, p: Port) -> str:
