@@ -256,13 +256,16 @@ def compute(out: RunOutput, names: set[str] | None = None) -> dict[Key, float]:
             K[(name, lab, scope)] = float(v)
 
     # -- volumes ----------------------------------------------------------------------
-    # every box placed positively by its own stamps (the train checks are the tests' job)
-    where = locate(out, trains=False)
+    # every box placed positively by its own stamps (the train checks are the tests'),
+    # when a KPI asked for needs it
+    where = (locate(out, trains=False)
+             if names is None or "containers_in_system" in names or wanted("routes") else {})
     K[("containers_created", "run", "all")] = st.n
-    K[("containers_delivered", "run", "all")] = int(where["delivered"].sum())
-    K[("containers_in_system", "run", "all")] = int((~where["delivered"]).sum())
-    for place in ("at_origin", "on_rail", "at_crossing", "at_port", "at_sea"):
-        K[("containers_in_system", "run", place)] = int(where[place].sum())
+    K[("containers_delivered", "run", "all")] = int(np.isfinite(st.t_delivered).sum())
+    if where:
+        K[("containers_in_system", "run", "all")] = int((~where["delivered"]).sum())
+        for place in ("at_origin", "on_rail", "at_crossing", "at_port", "at_sea"):
+            K[("containers_in_system", "run", place)] = int(where[place].sum())
     put_years("containers_created", "all", counts_in(st.t_created, edges))
     put_years("teu_created", "all", counts_in(st.t_created, edges, st.teu))
     put_years("containers_delivered", "all", counts_in(st.t_delivered, edges))
