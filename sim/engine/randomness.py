@@ -25,6 +25,7 @@ STREAMS = {
     "weather": 6,     # reserved: storms and gales
     "breakdowns": 7,  # reserved: equipment failures
     "inspection": 8,  # which boxes are inspected at a crossing, and for how long
+    "background": 9,  # background traffic counts, per facility and field
 }
 
 

@@ -1,0 +1,74 @@
+"""Background traffic: the other trains, wagons, boxes and ships that share the modelled
+corridor's lines, ports, crossings and vessels, given as data.
+
+Background traffic is not tracked unit by unit. Each field of this type is a daily count
+(trains, railcars, TEU, vessel calls, ...; the field's name carries the unit) whose mean
+follows the calendar months and grows by year; the engine draws one count per day (or per
+sailing) and loads the shared resource with it. Every figure cites a source or says
+``assumption`` with a reason, like the rest of a scenario.
+"""
+
+from __future__ import annotations
+
+import calendar as _calendar
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
+
+
+def _monthly(v: list[float]) -> list[float]:
+    if any(x < 0 for x in v):
+        raise ValueError("monthly weights must be >= 0")
+    m = sum(v) / 12
+    if abs(m - 1.0) > 0.01:
+        raise ValueError(f"monthly weights must average 1 (they average {m:.4f})")
+    return v
+
+
+class Background(_Strict):
+    """A daily count of other traffic on a shared resource.
+
+    The mean per day is ``per_day`` in ``base_year`` (or ``per_day_by_year`` in a year
+    given there), grown by ``growth_per_year`` from the nearest year given before (else
+    back from the earliest given after), and shaped over the months by ``seasonality``
+    so that a year's expected total is exact. Each day's count is Poisson around that
+    mean; ``cv`` > 0 adds day-to-day variation beyond Poisson (a gamma-mixed Poisson,
+    i.e. negative binomial, whose mean is unchanged)."""
+
+    per_day: float = Field(ge=0, le=1_000_000, description="mean units per day in base_year "
+                           "(the unit is named by the field that holds this table)")
+    base_year: int = Field(ge=1990, le=2100, description="year in which per_day holds")
+    growth_per_year: float = Field(0.0, gt=-1, le=5, description="fractional yearly growth "
+                                   "(0.05 = +5 %/yr)")
+    per_day_by_year: dict[int, Annotated[float, Field(ge=0, le=1_000_000)]] = Field(
+        default_factory=dict, description="mean units per day in particular calendar years, "
+        "where known")
+    seasonality: list[float] = Field(default_factory=lambda: [1.0] * 12, min_length=12,
+                                     max_length=12, description="monthly weights Jan..Dec, "
+                                     "mean 1")
+    cv: float = Field(0.0, ge=0, le=3, description="day-to-day coefficient of variation of "
+                      "the mean beyond Poisson (0: Poisson counts)")
+    source: str | None = None
+
+    @field_validator("seasonality")
+    @classmethod
+    def _season(cls, v: list[float]) -> list[float]:
+        return _monthly(v)
+
+    def mean_per_day(self, year: int) -> float:
+        """Mean units per day over calendar ``year``."""
+        known = {self.base_year: self.per_day, **self.per_day_by_year}
+        if year in known:
+            return known[year]
+        before = [y for y in known if y < year]
+        anchor = max(before) if before else min(known)
+        return known[anchor] * (1.0 + self.growth_per_year) ** (year - anchor)
+
+    def per_year(self, year: int) -> float:
+        """Expected units in calendar ``year``."""
+        days = 366 if _calendar.isleap(year) else 365
+        return self.mean_per_day(year) * days
