@@ -307,6 +307,9 @@ class Flow(_Strict):
         "a year not given grows by growth_per_year from the latest year given before it "
         "(the base year counts as given), else back from the earliest year given after it")
     routes: dict[str, float] = Field(min_length=1, description="route id -> share of trains")
+    tonnes_per_teu: float | None = Field(None, gt=0, le=40, description="mean gross cargo "
+                                         "tonnes per TEU of this flow (default: "
+                                         "demand.tonnes_per_teu)")
     source: str | None = None
 
     def volume(self, year: int, base_year: int) -> float:
@@ -332,6 +335,9 @@ class Demand(_Strict):
     base_year: int = Field(ge=1990, le=2100, description="year in which containers_per_year "
                            "holds")
     share_40ft: float = Field(ge=0, le=1, description="fraction of boxes that are 40 ft")
+    tonnes_per_teu: float = Field(10.0, gt=0, le=40, description="mean cargo tonnes per TEU "
+                                  "of a flow that does not give its own (the GLEC-aligned "
+                                  "convention is 10 t per TEU)")
     seasonality: list[float] = Field(min_length=12, max_length=12, description="monthly "
                                      "factors Jan..Dec, mean 1")
     arrival_process: Literal["poisson", "deterministic"] = Field(
