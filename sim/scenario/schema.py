@@ -189,9 +189,9 @@ class Service(_Strict):
                              "container ship carrying TEU")
     from_: str = Field(alias="from", description="home port (node id)")
     to: str = Field(description="far port (node id)")
-    # a timeline may lay the whole fleet up (fleet 0) and bring it back later
-    fleet: int = Field(gt=0, le=200, description="vessels on the service, count",
-                       json_schema_extra=during_run(ge=0))
+    # 0: laid up (a service a timeline brings into use later, or lays up for a while)
+    fleet: int = Field(ge=0, le=200, description="vessels on the service, count (0: laid "
+                       "up until a timeline change)", json_schema_extra=during_run())
     capacity_railcars: int | None = Field(None, gt=0, le=500, description="ferries: "
                                           "railcars per vessel")
     capacity_teu: int | None = Field(None, gt=0, le=30000, description="feeders: TEU per "
