@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.engine.facilities.disruptions import merge
+from sim.engine.facilities.disruptions import closures, merge
 from sim.engine.facilities.weather import Storms, port_closures, sea_storms, weather_closures
 from sim.engine.logs import Span, columns
 from sim.engine.model import Model
@@ -143,7 +143,6 @@ def test_the_ports_log_the_drawn_storms_merged_with_their_own_disruptions():
     n_days = (cal.end - cal.t0).days
     storms = sea_storms(s.seas["caspian"].weather, stream(4, "weather", 0, "sea:caspian"),
                         cal.t0, n_days)
-    from sim.engine.facilities.disruptions import closures
     own = closures(s.nodes["west"].disruptions[0], stream(4, "weather", 0, "west#storm#0"),
                    cal.t0, n_days)
     want = [(a, b) for a, b in merge(port_closures(storms, s.nodes["west"].port.exposure)
@@ -278,3 +277,13 @@ def test_weather_errors_name_the_field(child):
     s = load_scenario(child(SEA + EXPOSED))
     assert s.nodes["west"].port.exposure.sectors == ["N"]
     assert s.seas["caspian"].weather.rate_of(["N", "NW", "N"]) == pytest.approx(20)
+
+
+def test_a_child_replaces_the_sector_shares_whole(child):
+    Path("parent.toml").write_text('extends = "toy_sea.toml"\n' + SEA + EXPOSED,
+                                   encoding="utf-8")
+    Path("child.toml").write_text('extends = "parent.toml"\n[seas.caspian.weather]\n'
+                                  'sectors = { N = 0.2, SE = 0.8 }\n', encoding="utf-8")
+    s = load_scenario("child.toml")
+    assert s.seas["caspian"].weather.sectors == {"N": 0.2, "SE": 0.8}
+    assert s.seas["caspian"].weather.storms_per_year == 20  # the rest is merged as usual
