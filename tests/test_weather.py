@@ -26,6 +26,7 @@ from sim.engine.randomness import stream
 from sim.measure import kpis
 from sim.scenario.loading import load_scenario
 from sim.scenario.problems import ConfigError
+from sim.scenario.summary import describe
 from sim.scenario.weather import SECTORS, Exposure, SeaWeather
 
 from .conftest import HERE
@@ -287,3 +288,10 @@ def test_a_child_replaces_the_sector_shares_whole(child):
     s = load_scenario("child.toml")
     assert s.seas["caspian"].weather.sectors == {"N": 0.2, "SE": 0.8}
     assert s.seas["caspian"].weather.storms_per_year == 20  # the rest is merged as usual
+
+
+def test_check_summarises_the_weather(child):
+    text = describe(load_scenario(child(SEA + EXPOSED)))
+    assert "  weather   caspian: 20 storms/yr x 48 h (N 0.6, NW 0.4)" in text
+    assert "    west                   N x 1, 12.0 storms/yr close it" in text
+    assert "    east                   not exposed\n" in text

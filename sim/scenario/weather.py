@@ -146,7 +146,8 @@ def weather_lines(s: Scenario) -> list[str]:
             exp = n.port.exposure if n.port is not None and n.port.sea == name else None
             if exp is None:
                 continue
-            what = (f"{'/'.join(exp.sectors)} x {exp.duration_factor:g}" if exp.sectors
+            what = (f"{'/'.join(exp.sectors)} x {exp.duration_factor:g}, "
+                    f"{w.rate_of(exp.sectors):.1f} storms/yr close it" if exp.sectors
                     else "not exposed")
-            out.append(f"    {nid:22s} {what}, {w.rate_of(exp.sectors):.1f} storms/yr close it")
+            out.append(f"    {nid:22s} {what}")
     return out
