@@ -29,6 +29,7 @@ import simpy
 from sim.engine.facilities.demand import arrivals, daily_rates
 from sim.engine.facilities.disruptions import closures as random_closures
 from sim.engine.facilities.rail import Draws
+from sim.engine.facilities.weather import weather_closures
 from sim.engine.output import Calendar
 from sim.engine.randomness import stream
 from sim.scenario.distributions import gamma_mean_cv
@@ -113,8 +114,9 @@ class Oracle:
                 t = self.cal.hours(ch.date)
                 closures += [(t, +1, ch.close), (t + ch.days * 24.0, -1, ch.close)]
         assert not any(link.disruptions for link in s.links.values()), "ports only"
+        by_sea = weather_closures(s, seed, replication, self.cal.t0, n_days)
         for nid, node in s.nodes.items():  # storms: drawn from their own streams
-            windows, seen = [], {}
+            windows, seen = list(by_sea.get(nid, ())), {}
             for d in node.disruptions:
                 k = seen[d.kind] = seen.get(d.kind, -1) + 1
                 name = "weather" if d.kind in ("gale", "storm") else "breakdowns"

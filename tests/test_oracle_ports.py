@@ -58,6 +58,18 @@ CASES = {
                                        "duration_h": {"dist": "lognormal", "mean": 10,
                                                       "cv": 0.8}}]
            for p in ("west", "east")}}),
+    # one sea's storms close both ports together (N storms), or one of them (NW: west;
+    # SE: east, sheltered, for 0.6 of the storm)
+    "sea_weather": (TOY_SEA, {
+        "horizon.end": "2024-02-15", "demand.flows.west.containers_per_year": 20_000,
+        "nodes.west.port.berths": 1, "nodes.east.port.berths": 1,
+        "services.ferry.fleet": 3, "services.ferry.berthing_h": GAMMA,
+        "services.ferry.sailing": {"rule": "full_or_max_wait", "max_wait_h": 30},
+        "seas.caspian.weather": {"storms_per_year": 90, "sectors": {"N": 0.5, "NW": 0.3,
+                                                                    "SE": 0.2},
+                                 "duration_h": {"dist": "lognormal", "mean": 10, "cv": 0.8}},
+        "nodes.west.port.exposure": {"sectors": ["N", "NW"]},
+        "nodes.east.port.exposure": {"sectors": ["N", "SE"], "duration_factor": 0.6}}),
     # a flow back across the sea: loads taken at the far port, landed at home, where a
     # ferry that finds a load ready keeps its berth
     "sea_return": (TOY_SEA, {

@@ -22,7 +22,7 @@ STREAMS = {
     "dwell": 3,       # customs clearance per train, per crossing
     "running": 4,     # line running speeds, per link
     "junction": 5,    # train stops at junctions, per node
-    "weather": 6,     # reserved: storms and gales
+    "weather": 6,     # storms and gales, per facility and disruption; a sea's storms (sea:NAME)
     "breakdowns": 7,  # reserved: equipment failures
     "inspection": 8,  # which boxes are inspected at a crossing, and for how long
     "background": 9,  # background traffic counts, per facility and field

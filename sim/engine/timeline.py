@@ -17,6 +17,7 @@ from sim.engine.facilities.disruptions import closures, merge
 from sim.engine.facilities.port import VesselService
 from sim.engine.facilities.rail import RailLine
 from sim.engine.facilities.transfer import TransferFacility
+from sim.engine.facilities.weather import weather_closures
 from sim.engine.output import Calendar
 from sim.engine.randomness import stream
 from sim.scenario.schema import Scenario
@@ -29,8 +30,8 @@ def start_timeline(env: simpy.Environment, scenario: Scenario, calendar: Calenda
                    facilities: dict[str, TransferFacility],
                    services: dict[str, VesselService]) -> None:
     """Apply the timeline's dated changes and closures, and the random closures (gales,
-    storms, breakdowns) drawn now from their own streams; ``facilities``: the transfer
-    facilities by node."""
+    storms, breakdowns, and the storms of each sea at the ports exposed to them) drawn
+    now from their own streams; ``facilities``: the transfer facilities by node."""
     at_hour: list[Action] = []
     for ch in sorted(scenario.timeline, key=lambda c: c.date):
         t = calendar.hours(ch.date)
@@ -55,8 +56,9 @@ def start_timeline(env: simpy.Environment, scenario: Scenario, calendar: Calenda
     n_days = (calendar.end - calendar.t0).days
     disrupted = [(lid, link.disruptions) for lid, link in scenario.links.items()] + [
         (nid, node.disruptions) for nid, node in scenario.nodes.items()]
+    by_sea = weather_closures(scenario, seed, replication, calendar.t0, n_days)
     for fid, disruptions in disrupted:
-        windows: list[tuple[float, float]] = []
+        windows: list[tuple[float, float]] = list(by_sea.get(fid, ()))
         seen: dict[str, int] = {}
         for d in disruptions:
             # keyed by kind and rank among that kind: adding a breakdown does not change

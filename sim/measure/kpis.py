@@ -32,6 +32,7 @@ from sim.measure.location import locate
 from sim.measure.monitors import closure_effects, counts_in, window_index, window_max, window_means
 from sim.scenario.kinds import CLOSURE_KPIS, NODE_KINDS, Kind, kind_of
 from sim.scenario.network import service_scope
+from sim.scenario.weather import exposed_ports
 
 if TYPE_CHECKING:
     from sim.engine.output import RunOutput
@@ -455,7 +456,8 @@ def _closable(s: Scenario) -> set[str]:
     """Facilities that random disruptions or the timeline may close (the same in every
     replication, so that every replication reports the same KPI rows)."""
     return ({nid for nid, n in s.nodes.items() if n.disruptions}
-            | {ch.close for ch in s.timeline if ch.close is not None})
+            | {ch.close for ch in s.timeline if ch.close is not None}
+            | set(exposed_ports(s.nodes, s.seas)))
 
 
 def _resilience(nid: str, arrive: np.ndarray, depart: np.ndarray, shut: np.ndarray,

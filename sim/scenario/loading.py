@@ -67,8 +67,10 @@ def _leaves(d: dict, prefix: str = ""):
 
 def _atomic(path: str, value: Any) -> bool:
     """Tables that a child replaces whole instead of merging key by key: distributions
-    (switching kind must not leave the old kind's parameters) and route shares."""
-    return isinstance(value, dict) and ("dist" in value or path.endswith(".routes"))
+    (switching kind must not leave the old kind's parameters), route shares and a sea's
+    wind-sector shares (shares sum to 1)."""
+    return isinstance(value, dict) and ("dist" in value or path.endswith(".routes")
+                                        or path.endswith(".weather.sectors"))
 
 
 def deep_merge(base: dict, over: dict, _prefix: str = "") -> dict:

@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 from sim.scenario.distributions import Distribution
+from sim.scenario.weather import Exposure, Sea
 
 # the node kinds; each is a row of the registry, sim.scenario.kinds (sim.scenario.kind_fields
 # checks at import that the two name the same kinds)
@@ -160,6 +161,9 @@ class Port(_Handling):
                         json_schema_extra=during_run())
     train_boxes: int = Field(gt=0, le=200, description="boxes per outbound train formed "
                              "here (on the port's gauge)")
+    exposure: Exposure | None = Field(None, description="which storms of the sea's weather "
+                                      "(seas.SEA.weather) close the port to shipping, and for "
+                                      "how long; none: the sea's weather does not apply")
 
 
 class DryPort(_Handling):
@@ -485,3 +489,5 @@ class Scenario(_Strict):
     route_choice: RouteChoice = Field(default_factory=RouteChoice)
     timeline: list[Change] = Field(default_factory=list, description="dated changes and "
                                    "closures, applied in date order")
+    seas: dict[str, Sea] = Field(default_factory=dict, description="sea name (as a port's "
+                                 "sea) -> its weather, which closes the ports exposed to it")

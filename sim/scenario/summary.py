@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from sim.scenario.kinds import NODE_KINDS
 from sim.scenario.schema import Disruption, Port, Scenario, _Handling
+from sim.scenario.weather import weather_lines
 
 
 def expected_volume(scenario: Scenario, flow_id: str, year: int) -> float:
@@ -116,6 +117,7 @@ def describe(s: Scenario) -> str:
         lines.append("  disrupt   " + ", ".join(
             f"{fid} {d.kind} {d.events_per_year:g}/yr x {d.duration_h.mean:.0f} h"
             for fid, d in disrupted))
+    lines += weather_lines(s)
     for ch in sorted(s.timeline, key=lambda c: c.date):
         if ch.close:
             what = f"close {ch.close} for {ch.days:g} days"

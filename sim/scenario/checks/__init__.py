@@ -2,7 +2,8 @@
 
 Each rule yields ``(dotted.path, message)`` pairs; :func:`run_all` collects every problem
 so that a user sees them all at once. The rules live by theme: the network's elements
-(:mod:`.elements`), routes and flows (:mod:`.flows`), the timeline (:mod:`.changes`).
+(:mod:`.elements`), routes and flows (:mod:`.flows`), the timeline (:mod:`.changes`),
+the seas' weather (:mod:`.weather`).
 What a node kind needs is read from the registry, :mod:`sim.scenario.kinds`.
 """
 
@@ -34,13 +35,14 @@ from sim.scenario.checks.flows import (
     train_lengths,
     yards_hold_trains,
 )
+from sim.scenario.checks.weather import sea_weather
 from sim.scenario.schema import Scenario
 
 RULES: list[Callable[[Scenario], Found]] = [
     ids, node_fields, link_endpoints, link_duplicates, link_gauges, services, route_paths,
     flow_ends, flow_paths_connect, flow_years, services_sail_loaded, train_lengths,
     positive_speeds, yards_hold_trains, transit_count, horizon_years, demand_size, timeline,
-    route_choice]
+    route_choice, sea_weather]
 
 
 def run_all(s: Scenario) -> list[tuple[str, str]]:
