@@ -33,6 +33,7 @@ hour the background arrivals complete a load, or at a deadline.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -60,6 +61,9 @@ class BackgroundQueue:
     def __init__(self, counts: np.ndarray, space: float):
         self.counts = np.asarray(counts, np.int64)
         self.cum = np.concatenate(([0], np.cumsum(self.counts)))
+        self._counts: list[int] = self.counts.tolist()  # plain lists: read per wake-up
+        self._cum: list[int] = self.cum.tolist()
+        self.total = self._cum[-1]
         self.space = space
         self.taken = 0  # units loaded onto vessels so far
         self.end_h = 24.0 * len(self.counts)
@@ -67,11 +71,11 @@ class BackgroundQueue:
     def arrived(self, t: float) -> int:
         """Units offered by hour ``t``."""
         if t >= self.end_h:
-            return int(self.cum[-1])
+            return self.total
         if t < 0:
             return 0
         d = int(t // 24.0)
-        return int(self.cum[d]) + math.floor(self.counts[d] * (t - 24.0 * d) / 24.0 + 1e-9)
+        return self._cum[d] + int(self._counts[d] * (t - 24.0 * d) / 24.0 + 1e-9)
 
     def waiting(self, t: float) -> int:
         """Units offered by hour ``t`` and not yet taken."""
@@ -79,10 +83,10 @@ class BackgroundQueue:
 
     def arrival_h(self, k: int) -> float:
         """Hour the ``k``-th unit (from 1) is offered; inf if never in the run."""
-        if k > self.cum[-1]:
+        if k > self.total:
             return math.inf
-        d = int(np.searchsorted(self.cum, k, side="left")) - 1  # cum[d] < k <= cum[d+1]
-        return 24.0 * d + 24.0 * (k - int(self.cum[d])) / int(self.counts[d])
+        d = bisect_left(self._cum, k) - 1  # cum[d] < k <= cum[d+1]
+        return 24.0 * d + 24.0 * (k - self._cum[d]) / self._counts[d]
 
     def arrival_hours(self, k: np.ndarray) -> np.ndarray:
         """:meth:`arrival_h` of many units at once (``k`` >= 1; inf past the run)."""
@@ -163,19 +167,26 @@ class SharedLoad(TrainFormation):
     def _background_reaches(self, need: float, due: float, unit_space: bool) -> float:
         """Earliest hour after ``due`` by which background arrivals add ``need`` more
         space (``unit_space`` False: ``need`` more units); inf if never in the run."""
-        def added(t: float) -> float:
-            return sum((q.arrived(t) - q.arrived(due)) * (q.space if unit_space else 1.0)
-                       for q in self.queues)
-        hi = max((q.end_h for q in self.queues), default=0.0)
-        if hi <= due or added(hi) < need - 1e-9:
-            return math.inf
-        lo = due
-        for _ in range(60):  # the hour at which the sum steps over need, to ~1e-15 x range
-            mid = 0.5 * (lo + hi)
-            if added(mid) >= need - 1e-9:
-                hi = mid
-            else:
-                lo = mid
+        queues = self.queues
+        if not queues or need <= 0:
+            return math.inf if not queues else due
+        size = [q.space if unit_space else 1.0 for q in queues]
+        base = [q.arrived(due) for q in queues]
+        # each queue alone: the hour its arrivals since due reach need (an upper bound)
+        hi = min(q.arrival_h(b + math.ceil(need / w - 1e-9))
+                 for q, b, w in zip(queues, base, size))
+        if len(queues) > 1 and hi < math.inf:
+            def added(t: float) -> float:
+                return sum((q.arrived(t) - b) * w for q, b, w in zip(queues, base, size))
+            lo = due
+            while hi - lo > 1e-7:  # narrow down to the step, then snap onto it
+                mid = 0.5 * (lo + hi)
+                if added(mid) >= need - 1e-9:
+                    hi = mid
+                else:
+                    lo = mid
+            hi = max(q.arrival_h(q.arrived(hi)) for q, b in zip(queues, base)
+                     if q.arrived(hi) > b)
         return hi
 
     # -- rules ------------------------------------------------------------------------
