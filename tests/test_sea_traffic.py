@@ -130,6 +130,7 @@ def test_ferry_kpis_total_and_modelled(ferry):
     assert K[("ferry_railcars_total", y, "ferry")] == 38 + 22
     assert K[("ferry_trucks_total", y, "ferry")] == 0
     assert K[("ferry_railcars_total", y, "ferry:return")] == 0
+    assert K[("ferry_railcars_total", y, "ferry:both")] == 60
     tonnes = 76 * ferry.scenario.demand.tonnes_per_teu + 22 * 75
     assert K[("service_tonnes_total", y, "ferry")] == pytest.approx(tonnes)
     assert K[("background_waiting_at_end", "run", "ferry:railcars")] == 2
@@ -275,6 +276,7 @@ def test_feeder_shares_its_slots_with_background_teu():
     K = kpis.compute(out)
     assert K[("teu_by_service", "2024", "ferry")] == 60
     assert K[("service_teu_total", "2024", "ferry")] == 60 + 20
+    assert K[("service_teu_total", "2024", "ferry:both")] == 60 + 20
     assert ("ferry_railcars_total", "2024", "ferry") not in K
     assert K[("service_tonnes_total", "2024", "ferry")] == pytest.approx(
         60 * out.scenario.demand.tonnes_per_teu + 20 * 8)

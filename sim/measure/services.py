@@ -27,15 +27,15 @@ SERVICE_KPIS: dict[str, tuple[str, str]] = {
     "service_teu_total": ("TEU", "TEU carried by the service's sailings in the period: the "
                           "modelled boxes (a ferry's container wagons: their boxes' TEU) plus "
                           "background TEU (feeders); scope SERVICE: from home, "
-                          "SERVICE:return: back"),
+                          "SERVICE:return: back, SERVICE:both: the two"),
     "ferry_railcars_total": ("railcars", "railcars carried by a ferry service's sailings "
                              "in the period: container wagons (one 40 ft or two 20 ft boxes "
-                             "each) plus background railcars, by direction"),
+                             "each) plus background railcars, by direction and both"),
     "ferry_trucks_total": ("trucks", "background trucks (road units) carried by a ferry "
-                           "service's sailings in the period, by direction"),
+                           "service's sailings in the period, by direction and both"),
     "service_tonnes_total": ("tonnes", "cargo tonnes carried by the service's sailings in "
                              "the period: the modelled boxes' (flow tonnes per TEU) plus "
-                             "background units x their tonnes per unit, by direction"),
+                             "background units x their tonnes per unit, by direction and both"),
     "background_offered": ("units", "background units offered to the service by the end "
                            "of the run (period run), scope SERVICE[:return]:UNIT"),
     "background_waiting_at_end": ("units", "background units offered and not loaded at "
@@ -69,27 +69,34 @@ def service_volumes(out: RunOutput, edges: np.ndarray, put_years: PutYears,
         weigh = svc.cfg.background
         box_t = np.fromiter((float(tonnes[r].sum(dtype=np.float64)) for r in svc.sailing_rows),
                             float, n)
+        both: dict[str, np.ndarray] = {}  # the volumes of the two directions together
+
+        def put(name: str, scope: str, values: np.ndarray,
+                both: dict[str, np.ndarray] = both) -> None:
+            put_years(name, scope, values)
+            both[name] = both.get(name, 0) + values
         for d in (0, 1):
             scope = service_scope(sid, d)
             m = sail.direction == d
             t = sail.sailed_h[m]
             col = {u: bg[m, i] for i, u in enumerate(units)}
             none = np.zeros(int(m.sum()))
-            put_years("service_teu_total", scope,
-                      counts_in(t, edges, sail.teu[m] + col.get("teu", none)))
+            put("service_teu_total", scope,
+                counts_in(t, edges, sail.teu[m] + col.get("teu", none)))
             if svc.cfg.kind == "ferry":
-                put_years("ferry_railcars_total", scope,
-                          counts_in(t, edges, sail.units[m] + col.get("railcars", none)))
-                put_years("ferry_trucks_total", scope,
-                          counts_in(t, edges, col.get("trucks", none)))
+                put("ferry_railcars_total", scope,
+                    counts_in(t, edges, sail.units[m] + col.get("railcars", none)))
+                put("ferry_trucks_total", scope, counts_in(t, edges, col.get("trucks", none)))
             w = box_t[m] + sum((col[u] * weigh.tonnes_per(u) for u in units if weigh), none)
-            put_years("service_tonnes_total", scope, counts_in(t, edges, w))
+            put("service_tonnes_total", scope, counts_in(t, edges, w))
             for i, u in enumerate(units):
                 q = svc.queues[d][i]
                 put_run("background_offered", f"{scope}:{u}", q.arrived(end_h))
                 put_run("background_waiting_at_end", f"{scope}:{u}", q.waiting(end_h))
                 put_years("background_wait_hours_mean", f"{scope}:{u}",
                           _mean_wait(q, t, col[u], edges))
+        for name, values in both.items():
+            put_years(name, f"{sid}:both", values)
 
 
 def _mean_wait(q, sailed_h: np.ndarray, carried: np.ndarray, edges: np.ndarray
