@@ -307,3 +307,19 @@ def test_a_deadline_set_by_background_alone_and_trucks_by_their_deck():
     # trucks (12 .. 22 h) wait, 20 of 30
     env.run(until=30)
     assert loads[1] == (22.0, 0, (11, 6))
+
+
+@pytest.mark.parametrize("per_day, want", [(24, [12, 12, 12]), (36, [15, 15, 15])])
+def test_timetable_sailings_take_what_waits_up_to_a_load(per_day, want):
+    # slots at 0 and 12 h each day and a vessel of 15 always at home: with 24 railcars a
+    # day (one an hour) the 12 h slot takes the 12 offered by then, the 24 h slot the next
+    # 12, ...; with 36 a day (one every 40 min) each slot takes a full load of 15
+    env = simpy.Environment()
+    q = BackgroundQueue(np.full(3, per_day), 1.0)
+    loads = []
+    pool = SharedLoad(env, Departure(rule="timetable", departures_per_day=2), 15,
+                      lambda rows, t: loads.append((t, len(rows), pool.last_taken[0])),
+                      lambda: True, queues=[q], usable=15.0, box_space=1.0)
+    env.run(until=37)
+    assert loads == [(12.0, 0, want[0]), (24.0, 0, want[1]), (36.0, 0, want[2])]
+    assert q.taken == sum(want)
