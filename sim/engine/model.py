@@ -23,6 +23,7 @@ from sim.engine.facilities.demand import make_store
 from sim.engine.facilities.formation import PlannedTrain, schedule_departures
 from sim.engine.facilities.port import PortFacility, VesselService
 from sim.engine.facilities.rail import Draws, RailLine
+from sim.engine.facilities.sea_traffic import service_counts
 from sim.engine.facilities.slots import at
 from sim.engine.kinds import build_facilities, facilities_where
 from sim.engine.logs import OriginTrain, columns
@@ -96,7 +97,9 @@ class Model:
         self.services = {
             sid: VesselService(env, sid, svc, self.ports[svc.from_], self.ports[svc.to],
                                s.demand.share_40ft, self.store.teu,
-                               draws("handling", sid + ":berthing"), draws("running", sid))
+                               draws("handling", sid + ":berthing"), draws("running", sid),
+                               service_counts(svc, sid, self.cal, draws),
+                               draws("dwell", sid + ":roll_off"))
             for sid, svc in s.services.items()}
         junction_dwell = {nid: Draws(n.train_dwell_h, draws("junction", nid))
                           for nid, n in s.nodes.items() if n.train_dwell_h is not None}

@@ -24,7 +24,7 @@ from typing import NamedTuple
 import numpy as np
 
 from sim.engine.facilities.formation import TrainFormation
-from sim.engine.facilities.port import Dispatch, VesselService
+from sim.engine.facilities.port import Dispatch, Onward, RollDispatch, VesselService
 from sim.engine.facilities.rail import Draws, RailLine
 from sim.engine.facilities.transfer import TransferFacility
 from sim.engine.records import ContainerStore
@@ -94,6 +94,10 @@ def compile_plans(scenario: Scenario, route_ids: list[str], node_code: dict[str,
     plans = Plans({}, set(), np.full((n_flows, n_routes, len(node_code)), -1, np.int8),
                   set())
     dispatch_tables: dict[tuple[str, int], dict[int, TrainFormation]] = {}
+    # for ferries that roll wagons off: per (service, direction) and code, the onward
+    # train's continuation (one per onward pool), or None where the boxes sail on
+    roll_tables: dict[tuple[str, int], dict[int, tuple[int, Onward | None]]] = {}
+    onward_of_pool: dict[int, Onward] = {}
 
     def vessel_pool(leg: Leg) -> TrainFormation:
         """The pool of boxes waiting for the vessel service of a sea leg, at its start."""
@@ -115,13 +119,18 @@ def compile_plans(scenario: Scenario, route_ids: list[str], node_code: dict[str,
                 if leg.sea:
                     plans.sea.add((f, r))
                     far = facilities[leg.node]
+                    go_on: Onward | None = None
                     if i + 1 < len(lg) and lg[i + 1].sea:  # straight onto another vessel
                         pool = vessel_pool(lg[i + 1])
                     else:
+                        go_on = _onward(journey, steps, step_of[i + 1])
                         pool = far.pool(tuple(path[i + 2:]), far.outbound_train_boxes(None),
-                                        _onward(journey, steps, step_of[i + 1]))
+                                        go_on)
+                        go_on = onward_of_pool.setdefault(id(pool), go_on)
                     table = dispatch_tables.setdefault((leg.link_id, leg.direction), {})
                     table[f * n_routes + r] = pool
+                    roll_tables.setdefault((leg.link_id, leg.direction), {})[
+                        f * n_routes + r] = (id(pool), go_on)
                     continue
                 line = lines[leg.link_id]
                 node = s.nodes[leg.node]
@@ -155,6 +164,8 @@ def compile_plans(scenario: Scenario, route_ids: list[str], node_code: dict[str,
                                          if not leg.sea)
     for (sid, direction), table in dispatch_tables.items():
         services[sid].dispatch[direction] = _dispatcher(store, n_routes, table)
+        services[sid].roll_dispatch[direction] = _roll_dispatcher(
+            store, n_routes, roll_tables[(sid, direction)])
     return plans
 
 
@@ -179,3 +190,23 @@ def _dispatcher(store: ContainerStore, n_routes: int, table: dict[int, TrainForm
             return [(rows, table[first])]
         return [(rows[codes == c], table[int(c)]) for c in np.unique(codes)]
     return dispatch
+
+
+def _roll_dispatcher(store: ContainerStore, n_routes: int,
+                     table: dict[int, tuple[int, Onward | None]]) -> RollDispatch:
+    """rows rolled off -> [(rows, onward)]: one group per onward path (the boxes of every
+    flow and route bound the same way leave together, in the order they stood), with the
+    continuation of its train (None: they sail on)."""
+    st = store
+
+    def roll(rows: np.ndarray) -> list[tuple[np.ndarray, Onward | None]]:
+        codes = st.flow[rows].astype(np.int64) * n_routes + st.route[rows]
+        first = int(codes[0])
+        if (codes == first).all():
+            return [(rows, table[first][1])]
+        groups: dict[int, tuple[list[int], Onward | None]] = {}
+        for c in np.unique(codes).tolist():
+            key, onward = table[c]
+            groups.setdefault(key, ([], onward))[0].append(c)
+        return [(rows[np.isin(codes, cs)], onward) for cs, onward in groups.values()]
+    return roll

@@ -273,10 +273,11 @@ def crossing_yard_teu(rec: CrossingRecord, edges: np.ndarray, end_h: float) -> n
 
 def port_yard_teu(out: RunOutput, pid: str, edges: np.ndarray) -> np.ndarray:
     """Per window: time-average TEU in the yard of a port (or any facility whose stays
-    are read from its visits: unloaded, not yet released to a train or vessel)."""
+    are read from its visits: unloaded, not yet released to a train or vessel; wagons
+    rolled off a ferry, visit kind 2, never enter the yard)."""
     v = visits(out, pid)
     teu = out.store.teu[v["row"]].astype(float)
-    done = np.isfinite(v["unloaded"])
+    done = np.isfinite(v["unloaded"]) & (v["kind"] != 2)
     return window_means(v["unloaded"][done], v["release"][done], edges, teu[done],
                         end=out.calendar.end_h)
 

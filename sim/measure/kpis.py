@@ -30,6 +30,7 @@ from sim.measure.intervals import (
 )
 from sim.measure.location import locate
 from sim.measure.monitors import closure_effects, counts_in, window_index, window_max, window_means
+from sim.measure.services import SERVICE_KPIS, service_volumes
 from sim.scenario.kinds import CLOSURE_KPIS, NODE_KINDS, Kind, kind_of
 from sim.scenario.network import service_scope
 from sim.scenario.weather import exposed_ports
@@ -132,6 +133,7 @@ KPIS: dict[str, tuple[str, str]] = {
     "port_customs_hours_mean": ("hours", "part of it in customs and port formalities"),
     "port_consolidation_hours_mean": ("hours", "part of it waiting for the vessel or train "
                                       "to fill, load and leave (storm holds included)"),
+    **SERVICE_KPIS,  # the services' total volumes (sim.measure.services)
 }
 
 Key = tuple[str, str, str]
@@ -189,7 +191,7 @@ SECTIONS: dict[str, set[str]] = {
     "ports": {"caspian_teu", "teu_by_service", "sailings_by_service", "vessel_fill_rate",
               "vessel_utilisation", "port_dwell_hours_mean", "port_handling_hours_mean",
               "port_customs_hours_mean", "port_consolidation_hours_mean", "closure_hours",
-              "yard_occupancy_teu_mean", "yard_utilisation", *RESILIENCE},
+              "yard_occupancy_teu_mean", "yard_utilisation", *RESILIENCE, *SERVICE_KPIS},
     "crossings": {"trains_by_crossing", "containers_by_crossing", "teu_by_crossing",
                   "queue_trains_mean", "queue_trains_peak", "closure_hours", "utilisation",
                   "yard_occupancy_teu_mean", "yard_utilisation", "border_dwell_hours_mean",
@@ -343,6 +345,8 @@ def compute(out: RunOutput, names: set[str] | None = None) -> dict[Key, float]:
     # -- ports and vessel services ------------------------------------------------------
     if wanted("ports"):
         _ports_and_services(out, edges, end_h, put_years)
+        service_volumes(out, edges, put_years,
+                        lambda name, scope, v: K.__setitem__((name, "run", scope), float(v)))
 
     # -- crossings ----------------------------------------------------------------------
     spans = np.diff(edges)

@@ -119,7 +119,7 @@ def _visit_series(out: RunOutput, nid: str, fac: TransferFacility, edges: np.nda
     v = visits(out, nid)
     yard = port_yard_teu(out, nid, edges)
     return {"boxes_arrived_by_rail": counts_in(v["arrive"][v["kind"] == 0], edges),
-            "boxes_arrived_by_sea": counts_in(v["arrive"][v["kind"] == 1], edges),
+            "boxes_arrived_by_sea": counts_in(v["arrive"][v["kind"] >= 1], edges),
             "yard_teu": yard,
             "yard_utilisation": yard_utilisation(fac, yard, edges, end_h),
             "closed_share": closed_share(fac.closures, edges, end_h)}

@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 from sim.scenario.distributions import Distribution
+from sim.scenario.sea_traffic import ServiceTraffic
 from sim.scenario.weather import Exposure, Sea
 
 # the node kinds; each is a row of the registry, sim.scenario.kinds (sim.scenario.kind_fields
@@ -187,7 +188,9 @@ class Service(_Strict):
     A rail ferry's capacity is in railcars (a railcar carries one 40 ft or two 20 ft
     boxes); a feeder's in TEU; ``load_factor`` (ships loaded light for draft limits)
     scales either. Loads are counted in boxes, as many as fit if all were 40 ft (see
-    :meth:`capacity_boxes`), so no load ever exceeds the usable capacity."""
+    :meth:`capacity_boxes`), so no load ever exceeds the usable capacity. A ferry with
+    ``roll_off_dwell_h`` rolls its wagons off onto the rails (no yard); ``background``
+    traffic shares the vessels (:mod:`sim.scenario.sea_traffic`)."""
 
     kind: VesselKind = Field(description="ferry: rail ferry carrying railcars; feeder: "
                              "container ship carrying TEU")
@@ -209,6 +212,12 @@ class Service(_Strict):
     crossing_h: Distribution = Field(description="sea passage one way, hours")
     sailing: Departure = Field(default_factory=Departure, description="when a vessel at "
                                "the home port sails (min_boxes in boxes)")
+    roll_off_dwell_h: Distribution | None = Field(None, description="ferries: container "
+                                                  "wagons roll off and leave by rail after "
+                                                  "this formalities dwell, hours, without "
+                                                  "the yard (none: landed into the yard)")
+    background: ServiceTraffic | None = Field(None, description="other traffic sharing the "
+                                              "vessels (sim.scenario.sea_traffic)")
     source: str | None = None
 
     @model_validator(mode="after")

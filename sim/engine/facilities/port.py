@@ -21,6 +21,14 @@ port (``from``) and the far port (``to``). A vessel's cycle:
    landed; take at once what is ready for the way back (up to the vessel's capacity);
    load it, wait while the port is closed, sail back.
 
+A ferry with ``roll_off_dwell_h`` rolls its container wagons off at either end: after
+that formalities dwell (one draw per load) the wagons bound the same way leave as a train
+as they stand, without the yard, a crane or re-formation; otherwise a load is landed into
+the yard as above. A service with ``background`` traffic shares each load with the other
+railcars and trucks (ferry) or TEU (feeder) offered per day at each end
+(:mod:`sim.engine.facilities.sea_traffic`): they are counted, not tracked, and add their
+space to the handling time of the load.
+
 A port closed to shipping (a storm, or a timeline closure: the port's closure actions)
 stops berthing, the release of loads and sailing; the rail side of the port goes on
 (trains are still unloaded into the yard and formed from it). Work already begun at a
@@ -38,7 +46,8 @@ import simpy
 
 from sim.engine.facilities.formation import TrainFormation
 from sim.engine.facilities.rail import Draws
-from sim.engine.facilities.slots import Slots
+from sim.engine.facilities.sea_traffic import BackgroundQueue, SharedLoad
+from sim.engine.facilities.slots import Slots, at
 from sim.engine.facilities.transfer import TransferFacility, VisitBatch, _then
 from sim.engine.logs import (
     FleetSize,
@@ -50,6 +59,13 @@ from sim.scenario.schema import Departure, Port, Service
 
 # where a landed load's boxes go next: rows -> [(rows of one group, pool)]
 Dispatch = Callable[[np.ndarray], list[tuple[np.ndarray, TrainFormation]]]
+# a train leaving with boxes: (rows, hour, teu) -> None
+Onward = Callable[[np.ndarray, float, int], None]
+# where wagons rolled off a ferry go next: rows -> [(rows of one onward path, its train's
+# continuation, or None: the next leg is not by rail, so they are landed into the yard)]
+RollDispatch = Callable[[np.ndarray], list[tuple[np.ndarray, Onward | None]]]
+# a vessel pool: TrainFormation's signature (env, rule, boxes, on_depart, gate)
+MakePool = Callable[..., TrainFormation]
 
 
 # a port's box visits (the name the measures used before every transfer facility had them)
@@ -75,6 +91,7 @@ class PortFacility(TransferFacility):
         # per vessel load landed: a Landing, and its rows and their clearance hour
         self.sea_log: list[Landing[float]] = []
         self.sea_rows: list[tuple[np.ndarray, float]] = []
+        self.sea_kinds: list[int] = []  # per load: 1 landed into the yard, 2 rolled off
         self._landing: dict[int, list] = {}  # loads waiting for yard space
         self._n_land = 0
         # per vessel load: rows and the hour it was released from the yard to the vessel,
@@ -126,9 +143,11 @@ class PortFacility(TransferFacility):
             super().change(field, value)
 
     def sea_pool(self, capacity_boxes: int, rule: Departure, gate: Callable[[], bool] | None,
-                 on_load: Callable[[np.ndarray, float, int], None]) -> TrainFormation:
+                 on_load: Callable[[np.ndarray, float, int], None],
+                 make: MakePool = TrainFormation) -> TrainFormation:
         """The pool of boxes waiting here for a vessel of one service and direction; a
-        released load leaves the yard and goes to ``on_load(rows, t, teu)``."""
+        released load leaves the yard and goes to ``on_load(rows, t, teu)``. ``make``
+        builds the pool (a :class:`SharedLoad` where background units share the loads)."""
         teu_of, yard = self.teu_of, self.yard
 
         def load(idx: np.ndarray, t: float) -> None:
@@ -137,7 +156,7 @@ class PortFacility(TransferFacility):
             self.released_rows.append(idx)
             self.released_at.append(t)
             on_load(idx, t, teu)
-        p = TrainFormation(self.env, rule, capacity_boxes, load, gate)
+        p = make(self.env, rule, capacity_boxes, load, gate)
         self.sea_pools.append(p)
         return p
 
@@ -154,9 +173,30 @@ class PortFacility(TransferFacility):
         t_clear = now + self.customs.one()
         self.sea_log.append(Landing(t_arrive, now, len(idx), teu))
         self.sea_rows.append((idx, t_clear))
+        self.sea_kinds.append(1)
         groups = dispatch(idx)
         for i, (rows, pool) in enumerate(groups):
             pool.add_batch(rows, t_clear, wake=i == len(groups) - 1)
+
+    def roll_off(self, idx: np.ndarray, teu: int, t_arrive: float,
+                 groups: list[tuple[np.ndarray, Onward]], dwell_h: float) -> None:
+        """Container wagons have rolled off a ferry now: after the formalities dwell
+        ``dwell_h`` each group (one onward path) leaves as a train as it stands, without
+        the yard, a crane or re-formation (one event per load)."""
+        now = self.env.now
+        self.sea_log.append(Landing(t_arrive, now, len(idx), teu))
+        self.sea_rows.append((idx, now + dwell_h))
+        self.sea_kinds.append(2)
+        teu_of, out_log, out_rows = self.teu_of, self.out_log, self.out_rows
+        train_boxes = self.cfg.train_boxes
+
+        def leave(_e: object) -> None:
+            t = self.env.now
+            for rows, onward in groups:
+                out_log.append((t, len(rows), max(len(rows), train_boxes)))
+                out_rows.append(rows)
+                onward(rows, t, teu_of(rows))
+        at(self.env, dwell_h, leave)
 
     def sailed(self, idx: np.ndarray, t: float) -> None:
         self.sailed_rows.append(idx)
@@ -175,11 +215,13 @@ class PortFacility(TransferFacility):
         return self.cfg.train_boxes
 
     def _more_visits(self) -> list[VisitBatch]:
-        """Vessel loads landed, and those waiting for yard space at the end."""
+        """Vessel loads landed (kind 1) or wagons rolled off a ferry (kind 2: never in the
+        yard), and loads waiting for yard space at the end."""
         out = [VisitBatch(idx, np.full(len(idx), land.arrived_h),
                           np.full(len(idx), land.unloaded_h), np.full(len(idx), t_clear),
-                          np.ones(len(idx), np.int8))
-               for land, (idx, t_clear) in zip(self.sea_log, self.sea_rows)]
+                          np.full(len(idx), kind, np.int8))
+               for land, (idx, t_clear), kind in zip(self.sea_log, self.sea_rows,
+                                                     self.sea_kinds)]
         t_w, rows_w = self.unlanded()
         out.append(VisitBatch(rows_w, t_w, np.full(len(rows_w), np.nan),
                               np.full(len(rows_w), np.nan), np.ones(len(rows_w), np.int8)))
@@ -200,7 +242,9 @@ class VesselService:
 
     def __init__(self, env: simpy.Environment, sid: str, cfg: Service, home: PortFacility,
                  away: PortFacility, share_40ft: float, teu: np.ndarray,
-                 berthing_rng: np.random.Generator, crossing_rng: np.random.Generator):
+                 berthing_rng: np.random.Generator, crossing_rng: np.random.Generator,
+                 background: dict[str, np.ndarray] | None = None,
+                 roll_off_rng: np.random.Generator | None = None):
         self.env, self.id, self.cfg = env, sid, cfg
         self.home, self.away = home, away
         self.teu = teu
@@ -212,15 +256,28 @@ class VesselService:
         self.units_per_h = cfg.handling_per_h  # loading and unloading
         self.berthing = Draws(cfg.berthing_h, berthing_rng)
         self.crossing = Draws(cfg.crossing_h, crossing_rng)
+        # wagons roll off at either end (ferries with roll_off_dwell_h), else are landed
+        self.roll_off = (Draws(cfg.roll_off_dwell_h, roll_off_rng)
+                         if cfg.roll_off_dwell_h is not None and roll_off_rng is not None
+                         else None)
+        # background units per direction (0: offered at home, 1: at the far port), in
+        # the order of bg_units; bg_space: vessel space one unit takes
+        self.bg_units, self.bg_space, self.queues = self._background(background or {})
         # vessels empty at the home berth, waiting for a load: (event, since hour)
         self._ready: deque[tuple[simpy.Event, float]] = deque()
         self.out_pool = home.sea_pool(self.capacity_boxes, cfg.sailing, self._may_load,
-                                      self._loaded)
+                                      self._loaded, self._pool_maker(0))
         self._back: list = []
         never = Departure.model_validate({"rule": "full"})
-        self.back_pool = away.sea_pool(self.capacity_boxes, never, lambda: False, self._taken)
+        self.back_pool = away.sea_pool(self.capacity_boxes, never, lambda: False, self._taken,
+                                       self._pool_maker(1))
         # where boxes landed at each end go next (set by the model): direction -> dispatch
         self.dispatch: dict[int, Dispatch] = {}
+        self.roll_dispatch: dict[int, RollDispatch] = {}
+        # per sailing: background units aboard, in the order of bg_units
+        self.bg_sailed: list[tuple[int, ...]] = []
+        # vessel -> (direction, background units) loaded and not yet sailed
+        self._bg_aboard: dict[int, tuple[int, tuple[int, ...]]] = {}
         # per sailing: a Sailing, and the rows on board
         self.sailings: list[Sailing[float]] = []
         self.sailing_rows: list[np.ndarray] = []
@@ -233,6 +290,60 @@ class VesselService:
         self._last: dict[int, int] = {}  # vessel -> index of its latest sailing
         self.active: list[FleetSize[float]] = [FleetSize(0.0, 0)]
         self.add_vessels(cfg.fleet)
+
+    # -- background ---------------------------------------------------------------------
+    def _background(self, counts: dict[str, np.ndarray]
+                    ) -> tuple[list[str], list[float], list[list[BackgroundQueue]]]:
+        """The background units this service carries, the space each takes, and its
+        queues per direction (none: no background)."""
+        bg = self.cfg.background
+        if bg is None or not counts:
+            return [], [], [[], []]
+        units = ["railcars", "trucks"] if self.cfg.kind == "ferry" else ["teu"]
+        space = {"railcars": 1.0, "trucks": bg.railcars_per_truck, "teu": 1.0}
+        days = max(len(c) for c in counts.values())
+        none = np.zeros(days, np.int64)
+        queues = [[BackgroundQueue(counts.get(f"{u}_{way}", none), space[u]) for u in units]
+                  for way in ("out", "back")]
+        return units, [space[u] for u in units], queues
+
+    def _pool_maker(self, direction: int):
+        """How the vessel pool of one direction is built: a TrainFormation, or a
+        SharedLoad with the direction's background queues."""
+        if not self.bg_units:
+            return TrainFormation
+        usable = self.capacity_units * self.cfg.load_factor
+        box_space = 1.0 if self.cfg.kind == "ferry" else 2.0
+        queues = self.queues[direction]
+
+        def make(env, rule, boxes, on_depart, gate):
+            return SharedLoad(env, rule, boxes, on_depart, gate, queues=queues,
+                              usable=usable, box_space=box_space)
+        return make
+
+    def _bg_of(self, pool: TrainFormation) -> tuple[int, ...]:
+        """The background units of the load ``pool`` released last (none: no background)."""
+        return pool.last_taken if isinstance(pool, SharedLoad) else ()
+
+    def _bg_space(self, bg: tuple[int, ...]) -> float:
+        return sum(n * w for n, w in zip(bg, self.bg_space))
+
+    def background_waiting(self, direction: int, t: float) -> tuple[int, ...]:
+        """Background units offered and not loaded by hour ``t``, per unit."""
+        return tuple(q.waiting(t) for q in self.queues[direction])
+
+    def background_offered(self, direction: int, t: float) -> tuple[int, ...]:
+        """Background units offered by hour ``t``, per unit."""
+        return tuple(q.arrived(t) for q in self.queues[direction])
+
+    def background_aboard(self, direction: int) -> tuple[int, ...]:
+        """Background units offered in ``direction`` (0: at home), loaded and not yet
+        sailed (at the end of a run: left aboard at the berth), per unit."""
+        got = [0] * len(self.bg_units)
+        for d, bg in self._bg_aboard.values():
+            if d == direction:
+                got = [a + b for a, b in zip(got, bg)]
+        return tuple(got)
 
     # -- fleet --------------------------------------------------------------------------
     def add_vessels(self, n: int) -> None:
@@ -274,10 +385,10 @@ class VesselService:
         return bool(self._ready) and not self.home.shut
 
     def _loaded(self, idx: np.ndarray, t: float, teu: int) -> None:
-        self._ready.popleft()[0].succeed((idx, teu))
+        self._ready.popleft()[0].succeed((idx, teu, self._bg_of(self.out_pool)))
 
     def _taken(self, idx: np.ndarray, t: float, teu: int) -> None:
-        self._back.append((idx, teu))
+        self._back.append((idx, teu, self._bg_of(self.back_pool)))
 
     def units(self, teu: int, boxes: int) -> float:
         return self.cfg.units(teu, boxes)
@@ -314,7 +425,7 @@ class VesselService:
         at anchor, not at a berth; it berths when a load is released (and, with a return
         load, to unload it first: a load ready by then is taken at the same call)."""
         env, home, away = self.env, self.home, self.away
-        cargo: tuple[np.ndarray, int] | None = None  # the return load on board
+        cargo: tuple[np.ndarray, int, tuple[int, ...]] | None = None  # the return load
         t_arrive = env.now
         while True:
             # at home: unload the return load, if any, at a berth
@@ -322,11 +433,12 @@ class VesselService:
             if cargo is not None:
                 yield from self._berth(home)
                 at_berth = True
-                idx, teu = cargo
-                yield env.timeout(self.units(teu, len(idx)) / self.units_per_h)
+                idx, teu, bg = cargo
+                yield env.timeout(self._handling_h(idx, teu, bg))
                 self._aboard.pop(k, None)
                 self._landed(k)
-                home.land(idx, teu, t_arrive, self.dispatch[1])
+                if len(idx):
+                    self._ashore(home, idx, teu, t_arrive, 1)
                 cargo = None
             if self.retire:
                 self._withdraw()
@@ -347,49 +459,79 @@ class VesselService:
                 if at_berth:
                     home.berths.release()
                 return
-            idx, teu = load
+            idx, teu, bg = load
             self._aboard[k] = idx
+            self._bg_aboard[k] = (0, bg)
             if not at_berth:
                 yield from self._berth(home)
-            yield env.timeout(self.units(teu, len(idx)) / self.units_per_h)
+            yield env.timeout(self._handling_h(idx, teu, bg))
             yield from home.wait_open()
             home.berths.release()
-            idx, teu = yield from self._sail(k, 0, idx, teu, home)
+            idx, teu, bg = yield from self._sail(k, 0, idx, teu, bg, home)
             # at the far port: unload, take what is ready for the way back, return
             t_arrive = env.now
             yield from self._berth(away)
-            yield env.timeout(self.units(teu, len(idx)) / self.units_per_h)
+            yield env.timeout(self._handling_h(idx, teu, bg))
             self._aboard.pop(k, None)
             self._landed(k)
-            away.land(idx, teu, t_arrive, self.dispatch[0])
+            if len(idx):
+                self._ashore(away, idx, teu, t_arrive, 0)
             yield from away.wait_open()
             self.back_pool.take_ready(self.capacity_boxes, env.now)
             if self._back:
-                idx, teu = self._back.pop()
+                idx, teu, bg = self._back.pop()
                 self._aboard[k] = idx
-                yield env.timeout(self.units(teu, len(idx)) / self.units_per_h)
+                self._bg_aboard[k] = (1, bg)
+                yield env.timeout(self._handling_h(idx, teu, bg))
             else:
-                idx, teu = np.empty(0, np.int64), 0
+                idx, teu, bg = np.empty(0, np.int64), 0, tuple(0 for _ in self.bg_units)
             yield from away.wait_open()
             away.berths.release()
-            idx, teu = yield from self._sail(k, 1, idx, teu, away)
-            cargo = (idx, teu) if len(idx) else None
+            idx, teu, bg = yield from self._sail(k, 1, idx, teu, bg, away)
+            cargo = (idx, teu, bg) if len(idx) or any(bg) else None
             t_arrive = env.now
+
+    def _handling_h(self, idx: np.ndarray, teu: int, bg: tuple[int, ...]) -> float:
+        """Hours to load or unload a load: its boxes' railcars or TEU and its background
+        units' space, at ``handling_per_h``."""
+        return (self.units(teu, len(idx)) + self._bg_space(bg)) / self.units_per_h
+
+    def _ashore(self, port: PortFacility, idx: np.ndarray, teu: int, t_arrive: float,
+                direction: int) -> None:
+        """A load unloaded now at ``port`` (``direction``: of the sailing): rolled off
+        onto the rails where the service rolls wagons off and the boxes go on by rail,
+        else landed into the yard."""
+        if self.roll_off is None:
+            port.land(idx, teu, t_arrive, self.dispatch[direction])
+            return
+        groups = self.roll_dispatch[direction](idx)
+        rolled = [(rows, on) for rows, on in groups if on is not None]
+        kept = [rows for rows, on in groups if on is None]
+        if kept:
+            rows = np.concatenate(kept)
+            port.land(rows, int(self.teu[rows].sum()), t_arrive, self.dispatch[direction])
+        if rolled:
+            rows = np.concatenate([r for r, _ in rolled])
+            port.roll_off(rows, int(self.teu[rows].sum()), t_arrive, rolled,
+                          self.roll_off.one())
 
     def _landed(self, k: int) -> None:
         """Log that vessel ``k`` has unloaded the load of its latest sailing now."""
         i = self._last[k]
         self.sailings[i] = self.sailings[i]._replace(landed_h=self.env.now)
 
-    def _sail(self, k: int, direction: int, idx: np.ndarray, teu: int, port: PortFacility):
+    def _sail(self, k: int, direction: int, idx: np.ndarray, teu: int,
+              bg: tuple[int, ...], port: PortFacility):
         """Process step: sail one way with a load; returns the load on arrival."""
         env = self.env
         i = self._last[k] = len(self.sailings)
         self.sailings.append(Sailing(k, direction, env.now, math.nan, len(idx), teu,
                                      self.units(teu, len(idx)), math.nan))
         self.sailing_rows.append(idx)
+        self.bg_sailed.append(bg)
+        self._bg_aboard.pop(k, None)
         if len(idx):
             port.sailed(idx, env.now)
         yield env.timeout(self.crossing.one())
         self.sailings[i] = self.sailings[i]._replace(arrived_h=env.now)
-        return idx, teu
+        return idx, teu, bg

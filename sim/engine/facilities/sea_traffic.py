@@ -1,0 +1,254 @@
+"""Background units waiting for a vessel service, and the pool that shares each sailing
+between them and the modelled boxes.
+
+A :class:`BackgroundQueue` holds one daily count (railcars, trucks or TEU offered at one
+port) drawn up front for the whole run: the units of a day arrive evenly over it (unit
+``j`` of ``n`` on day ``d`` at hour ``24 d + 24 j / n``), wait first in, first out, and are
+counted, not tracked: the queue knows how many have arrived by any hour and how many were
+taken, so it costs no event.
+
+A :class:`SharedLoad` is a vessel pool (:class:`~sim.engine.facilities.formation.
+TrainFormation`) whose loads also take background units. Space is counted in the
+service's capacity unit (railcars for a ferry, TEU for a feeder); the usable space of a
+vessel is ``capacity x load_factor``; a modelled box takes one railcar (ferry) or 2 TEU
+(feeder) of it, as if every box were 40 ft (the convention of
+:meth:`sim.scenario.schema.Service.capacity_boxes`), a background railcar or TEU one unit,
+a truck ``railcars_per_truck``. Rules (the service's ``sailing``):
+
+* ``full``: a vessel loads as soon as what waits (modelled boxes cleared, background
+  units arrived) fills its usable space;
+* ``full_or_max_wait``: as ``full``, or with what waits once the oldest waiting unit of
+  either kind has waited ``max_wait_h`` (and at least ``min_boxes`` units, boxes and
+  background together, wait);
+* ``timetable``: at the slot times with what waits.
+
+When more waits than fits, the space is shared **in proportion to what waits** (in
+space units): the modelled boxes get ``floor(space x their share / box size)`` boxes,
+each background queue its share, and what is left is topped up in the order modelled
+boxes, then the queues in field order. Within each kind, the oldest go first.
+The pool wakes only when a rule can fire: at the next modelled batch's clearance, at the
+hour the background arrivals complete a load, or at a deadline.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import numpy as np
+import simpy
+
+from sim.engine.facilities.background import daily_counts
+from sim.engine.facilities.formation import EPS_H, TrainFormation
+from sim.scenario.schema import Departure
+
+if TYPE_CHECKING:
+    from sim.engine.output import Calendar
+    from sim.scenario.schema import Service
+
+
+class BackgroundQueue:
+    """Units of one daily count waiting for a vessel service (see the module docstring).
+
+    Parameters
+    ----------
+    counts : units offered on each day of the run, from model hour 0.
+    space : vessel space one unit takes, in the service's capacity unit.
+    """
+
+    def __init__(self, counts: np.ndarray, space: float):
+        self.counts = np.asarray(counts, np.int64)
+        self.cum = np.concatenate(([0], np.cumsum(self.counts)))
+        self._counts: list[int] = self.counts.tolist()  # plain lists: read per wake-up
+        self._cum: list[int] = self.cum.tolist()
+        self.total = self._cum[-1]
+        self.space = space
+        self.taken = 0  # units loaded onto vessels so far
+        self.end_h = 24.0 * len(self.counts)
+
+    def arrived(self, t: float) -> int:
+        """Units offered by hour ``t``."""
+        if t >= self.end_h:
+            return self.total
+        if t < 0:
+            return 0
+        d = int(t // 24.0)
+        return self._cum[d] + int(self._counts[d] * (t - 24.0 * d) / 24.0 + 1e-9)
+
+    def waiting(self, t: float) -> int:
+        """Units offered by hour ``t`` and not yet taken."""
+        return self.arrived(t) - self.taken
+
+    def arrival_h(self, k: int) -> float:
+        """Hour the ``k``-th unit (from 1) is offered; inf if never in the run."""
+        if k > self.total:
+            return math.inf
+        d = bisect_left(self._cum, k) - 1  # cum[d] < k <= cum[d+1]
+        return 24.0 * d + 24.0 * (k - self._cum[d]) / self._counts[d]
+
+    def arrival_hours(self, k: np.ndarray) -> np.ndarray:
+        """:meth:`arrival_h` of many units at once (``k`` >= 1; inf past the run)."""
+        k = np.asarray(k, np.int64)
+        d = np.searchsorted(self.cum, k, side="left") - 1
+        past = d >= len(self.counts)
+        d = np.minimum(d, len(self.counts) - 1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = 24.0 * d + 24.0 * (k - self.cum[d]) / self.counts[d]
+        return np.where(past, np.inf, t)
+
+    def oldest_h(self, t: float) -> float:
+        """Hour the oldest unit waiting at ``t`` was offered (inf: none waits)."""
+        return self.arrival_h(self.taken + 1) if self.waiting(t) > 0 else math.inf
+
+    def take(self, n: int) -> None:
+        self.taken += n
+
+
+class SharedLoad(TrainFormation):
+    """A vessel pool whose loads share the usable space with background queues (see the
+    module docstring). ``last_taken`` holds the background units (per queue) of the load
+    most recently released, for ``on_depart`` to read."""
+
+    def __init__(self, env: simpy.Environment, rule: Departure, boxes_per_load: int,
+                 on_depart: Callable[[np.ndarray, float], None],
+                 gate: Callable[[], bool] | None, *, queues: list[BackgroundQueue],
+                 usable: float, box_space: float):
+        self.queues = queues
+        self.usable = usable          # space per vessel, capacity units
+        self.box_space = box_space    # space per modelled box
+        self.last_taken: tuple[int, ...] = tuple(0 for _ in queues)
+        super().__init__(env, rule, boxes_per_load, on_depart, gate)
+
+    # -- what waits, and the load made of it -----------------------------------------
+    def _waiting(self, due: float) -> tuple[int, list[int], float]:
+        """Modelled boxes ready, background units waiting per queue, and their space."""
+        m = self._n_ready(due)
+        w = [q.waiting(due) for q in self.queues]
+        space = m * self.box_space + sum(n * q.space for n, q in zip(w, self.queues))
+        return m, w, space
+
+    def _compose(self, m: int, w: list[int], space: float) -> tuple[int, list[int]]:
+        """Boxes and background units of one load from ``m`` boxes and ``w`` units
+        waiting (``space`` in all): everything if it fits, else shares in proportion to
+        the space each kind asks for, topped up in order."""
+        cap = self.usable
+        if space <= cap + 1e-9:
+            return min(m, self.capacity_boxes), list(w)
+        k = min(m, self.capacity_boxes,
+                int(cap * m * self.box_space / space / self.box_space + 1e-9))
+        units = [min(n, int(cap * n * q.space / space / q.space + 1e-9))
+                 for n, q in zip(w, self.queues)]
+        left = cap - k * self.box_space - sum(u * q.space for u, q in zip(units, self.queues))
+        more = min(m - k, self.capacity_boxes - k, int(left / self.box_space + 1e-9))
+        k += more
+        left -= more * self.box_space
+        for i, q in enumerate(self.queues):
+            more = min(w[i] - units[i], int(left / q.space + 1e-9))
+            units[i] += more
+            left -= more * q.space
+        return k, units
+
+    def _load(self, m: int, w: list[int], space: float, now: float) -> bool:
+        """Release one load of what waits; False if nothing fits (never, once checked)."""
+        k, units = self._compose(m, w, space)
+        if not k and not any(units):
+            return False
+        for q, n in zip(self.queues, units):
+            q.take(n)
+        self.last_taken = tuple(units)
+        if k:
+            self._take(k, now)
+        else:
+            self.on_depart(np.empty(0, np.int64), now)
+        return True
+
+    def _background_reaches(self, need: float, due: float, unit_space: bool) -> float:
+        """Earliest hour after ``due`` by which background arrivals add ``need`` more
+        space (``unit_space`` False: ``need`` more units); inf if never in the run."""
+        queues = self.queues
+        if not queues or need <= 0:
+            return math.inf if not queues else due
+        size = [q.space if unit_space else 1.0 for q in queues]
+        base = [q.arrived(due) for q in queues]
+        # each queue alone: the hour its arrivals since due reach need (an upper bound)
+        hi = min(q.arrival_h(b + math.ceil(need / w - 1e-9))
+                 for q, b, w in zip(queues, base, size))
+        if len(queues) > 1 and hi < math.inf:
+            def added(t: float) -> float:
+                return sum((q.arrived(t) - b) * w for q, b, w in zip(queues, base, size))
+            lo = due
+            while hi - lo > 1e-7:  # narrow down to the step, then snap onto it
+                mid = 0.5 * (lo + hi)
+                if added(mid) >= need - 1e-9:
+                    hi = mid
+                else:
+                    lo = mid
+            hi = max(q.arrival_h(q.arrived(hi)) for q, b in zip(queues, base)
+                     if q.arrived(hi) > b)
+        return hi
+
+    # -- rules ------------------------------------------------------------------------
+    def _release(self, now: float) -> float:
+        due, gate = now + EPS_H, self.gate
+        while True:
+            if self.closed or (gate is not None and not gate()):
+                return math.inf  # reopening (or a vessel arriving) wakes the pool
+            m, w, space = self._waiting(due)
+            if space >= self.usable - 1e-9 and self._load(m, w, space, now):
+                continue
+            nxt = next((t for t in self._times if t > due), math.inf)
+            t_full = self._background_reaches(self.usable - space, due, True)
+            if self.rule == "full":
+                return min(nxt, t_full)
+            # the oldest unit waiting, or the next to come (its deadline is then ahead)
+            oldest = min([self._times[0] if self._times else math.inf]
+                         + [q.arrival_h(q.taken + 1) for q in self.queues])
+            deadline = oldest + self.max_wait_h
+            n_units = m + sum(w)
+            if deadline <= due:
+                if n_units >= self.min_boxes and self._load(m, w, space, now):
+                    continue
+                t_min = self._background_reaches(self.min_boxes - n_units, due, False)
+                return min(nxt, t_full, t_min)
+            return min(nxt, t_full, deadline)
+
+    def take_ready(self, k_max: int, now: float) -> None:
+        """Load at once what waits now, up to a vessel (a return load at the far port)."""
+        m, w, space = self._waiting(now + EPS_H)
+        m = min(m, k_max)
+        if m or any(w):
+            self._load(m, w, m * self.box_space + sum(n * q.space for n, q in
+                                                      zip(w, self.queues)), now)
+        else:
+            self.last_taken = tuple(0 for _ in self.queues)
+
+    def _timetable(self):
+        """Process: a sailing slot every period, taking what waits."""
+        env = self.env
+        k = 0
+        while True:
+            slot = self.first_h + k * self.period_h
+            k += 1
+            if slot < env.now:
+                continue
+            yield env.timeout(slot - env.now)
+            if self.gate is not None:
+                yield env.timeout(0)  # a vessel coming home at this hour goes first
+            m, w, space = self._waiting(env.now + EPS_H)
+            if m + sum(w) >= self.min_boxes and not self.closed and (
+                    self.gate is None or self.gate()):
+                self._load(m, w, space, env.now)
+
+
+def service_counts(svc: Service, sid: str, cal: Calendar,
+                   draws: Callable[[str, str], np.random.Generator]) -> dict[str, np.ndarray]:
+    """The background units offered to vessel service ``sid`` on each day of the run, per
+    field (``railcars_out``, ...): each drawn from its own stream (``background``,
+    ``SID:FIELD``), so adding one draws nothing from the others."""
+    if svc.background is None:
+        return {}
+    n_days = math.ceil(cal.end_h / 24.0) + 1
+    return {field: daily_counts(bg, draws("background", f"{sid}:{field}"), cal.t0, n_days)
+            for field, bg in svc.background.given().items()}

@@ -1,0 +1,113 @@
+"""Volumes of the vessel services with their background traffic: what every sailing
+carried, the modelled boxes and the other units together, in TEU, railcars, trucks and
+tonnes, and the background units offered, left waiting and how long they waited.
+
+The modelled-only volumes (``teu_by_service``, ``vessel_fill_rate``, ...) stay in
+:mod:`sim.measure.kpis`; these are reported beside them. A ferry's container wagons are
+counted by the convention of :meth:`sim.scenario.schema.Service.units` (a wagon takes one
+40 ft box or two 20 ft boxes). Background units are counted when their vessel sails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from sim.measure.intervals import sailing_columns
+from sim.measure.monitors import counts_in
+from sim.measure.tonnes import row_tonnes
+from sim.scenario.network import service_scope
+
+if TYPE_CHECKING:
+    from sim.engine.output import RunOutput
+
+SERVICE_KPIS: dict[str, tuple[str, str]] = {
+    "service_teu_total": ("TEU", "TEU carried by the service's sailings in the period: the "
+                          "modelled boxes (a ferry's container wagons: their boxes' TEU) plus "
+                          "background TEU (feeders); scope SERVICE: from home, "
+                          "SERVICE:return: back, SERVICE:both: the two"),
+    "ferry_railcars_total": ("railcars", "railcars carried by a ferry service's sailings "
+                             "in the period: container wagons (one 40 ft or two 20 ft boxes "
+                             "each) plus background railcars, by direction and both"),
+    "ferry_trucks_total": ("trucks", "background trucks (road units) carried by a ferry "
+                           "service's sailings in the period, by direction and both"),
+    "service_tonnes_total": ("tonnes", "cargo tonnes carried by the service's sailings in "
+                             "the period: the modelled boxes' (flow tonnes per TEU) plus "
+                             "background units x their tonnes per unit, by direction and both"),
+    "background_offered": ("units", "background units offered to the service by the end "
+                           "of the run (period run), scope SERVICE[:return]:UNIT"),
+    "background_waiting_at_end": ("units", "background units offered and not loaded at "
+                                  "the end (period run), same scopes; offered = sailed + "
+                                  "waiting + loaded at a berth not yet sailed"),
+    "background_wait_hours_mean": ("hours", "mean time from a background unit's offer to "
+                                   "its vessel's sailing (first in, first out), units "
+                                   "sailing in the period, scope SERVICE[:return]:UNIT"),
+}
+
+PutYears = Callable[[str, str, Any], None]
+
+
+def service_volumes(out: RunOutput, edges: np.ndarray, put_years: PutYears,
+                    put_run: Callable[[str, str, float], None]) -> None:
+    """The :data:`SERVICE_KPIS` of every vessel service that carries background traffic
+    or rolls wagons off, per year (``put_years``) and for the run (``put_run(name, scope,
+    value)``). Other services report the modelled-only KPIs alone (their totals are
+    those), so scenarios without these fields keep their KPI set."""
+    shared = {sid: svc for sid, svc in out.services.items()
+              if svc.cfg.background is not None or svc.cfg.roll_off_dwell_h is not None}
+    if not shared:
+        return
+    tonnes = row_tonnes(out)
+    end_h = out.calendar.end_h
+    for sid, svc in shared.items():
+        sail = sailing_columns(svc)
+        n = len(svc.sailings)
+        units = list(svc.bg_units)
+        bg = np.array(svc.bg_sailed, float).reshape(n, len(units))
+        weigh = svc.cfg.background
+        box_t = np.fromiter((float(tonnes[r].sum(dtype=np.float64)) for r in svc.sailing_rows),
+                            float, n)
+        both: dict[str, np.ndarray] = {}  # the volumes of the two directions together
+
+        def put(name: str, scope: str, values: np.ndarray,
+                both: dict[str, np.ndarray] = both) -> None:
+            put_years(name, scope, values)
+            both[name] = both.get(name, 0) + values
+        for d in (0, 1):
+            scope = service_scope(sid, d)
+            m = sail.direction == d
+            t = sail.sailed_h[m]
+            col = {u: bg[m, i] for i, u in enumerate(units)}
+            none = np.zeros(int(m.sum()))
+            put("service_teu_total", scope,
+                counts_in(t, edges, sail.teu[m] + col.get("teu", none)))
+            if svc.cfg.kind == "ferry":
+                put("ferry_railcars_total", scope,
+                    counts_in(t, edges, sail.units[m] + col.get("railcars", none)))
+                put("ferry_trucks_total", scope, counts_in(t, edges, col.get("trucks", none)))
+            w = box_t[m] + sum((col[u] * weigh.tonnes_per(u) for u in units if weigh), none)
+            put("service_tonnes_total", scope, counts_in(t, edges, w))
+            for i, u in enumerate(units):
+                q = svc.queues[d][i]
+                put_run("background_offered", f"{scope}:{u}", q.arrived(end_h))
+                put_run("background_waiting_at_end", f"{scope}:{u}", q.waiting(end_h))
+                put_years("background_wait_hours_mean", f"{scope}:{u}",
+                          _mean_wait(q, t, col[u], edges))
+        for name, values in both.items():
+            put_years(name, f"{sid}:both", values)
+
+
+def _mean_wait(q, sailed_h: np.ndarray, carried: np.ndarray, edges: np.ndarray
+               ) -> np.ndarray:
+    """Per window: the mean hours from offer to sailing of the units the sailings carried
+    (units leave the queue first in, first out, in order of sailing)."""
+    k = carried.astype(np.int64)
+    first = np.concatenate(([0], np.cumsum(k)))[:-1]
+    pos = np.repeat(first, k) + (np.arange(k.sum()) - np.repeat(first, k)) + 1
+    when = np.repeat(sailed_h, k)
+    wait = when - q.arrival_hours(pos)
+    total = counts_in(when, edges, wait)
+    count = counts_in(when, edges)
+    return np.divide(total, count, out=np.full(len(count), np.nan), where=count > 0)

@@ -1,0 +1,48 @@
+"""Rules on what a vessel service carries besides the modelled boxes: roll-off of
+container wagons (ferries only, on one gauge) and background traffic in the units its kind
+of vessel takes, each with its tonnes per unit."""
+
+from __future__ import annotations
+
+from sim.scenario.checks.elements import Found
+from sim.scenario.schema import Scenario
+from sim.scenario.sea_traffic import UNIT_OF_FIELD, UNITS_BY_KIND
+
+_CARRIES = {"ferry": "railcars and trucks", "feeder": "TEU"}
+
+
+def service_traffic(s: Scenario) -> Found:
+    """A feeder rolls nothing off; a ferry rolls wagons off onto the gauge they rolled on
+    at; background counts are in a unit the vessel takes, each weighed, and one truck fits
+    on a vessel."""
+    for sid, svc in s.services.items():
+        p = f"services.{sid}"
+        if svc.roll_off_dwell_h is not None:
+            a, b = s.nodes.get(svc.from_), s.nodes.get(svc.to)
+            if svc.kind != "ferry":
+                yield f"{p}.roll_off_dwell_h", ("a feeder lifts boxes into the far port's "
+                                                "yard; only a ferry rolls wagons off")
+            elif (a is not None and b is not None and a.gauge_mm and b.gauge_mm
+                  and a.gauge_mm != b.gauge_mm):
+                yield f"{p}.roll_off_dwell_h", (
+                    f"wagons rolled on at '{svc.from_}' ({a.gauge_mm} mm) cannot roll off "
+                    f"onto '{svc.to}' ({b.gauge_mm} mm); wagons keep their gauge")
+        bg = svc.background
+        if bg is None:
+            continue
+        fits = UNITS_BY_KIND[svc.kind]
+        for field in bg.given():
+            unit = UNIT_OF_FIELD[field]
+            if unit not in fits:
+                yield f"{p}.background.{field}", (f"a {svc.kind} carries "
+                                                  f"{_CARRIES[svc.kind]}, not {unit}")
+            elif getattr(bg, f"tonnes_per_{unit.rstrip('s')}") is None:
+                yield f"{p}.background.tonnes_per_{unit.rstrip('s')}", (
+                    f"needed to weigh {field} (cargo tonnes per {unit.rstrip('s')}, with "
+                    "its source)")
+        usable = (svc.capacity_railcars or 0) * svc.load_factor
+        if svc.kind == "ferry" and (bg.trucks_out or bg.trucks_back) and (
+                bg.railcars_per_truck > usable):
+            yield f"{p}.background.railcars_per_truck", (
+                f"a truck takes {bg.railcars_per_truck:g} railcars of deck, more than a "
+                f"vessel's usable {usable:g}")
