@@ -323,3 +323,15 @@ def test_timetable_sailings_take_what_waits_up_to_a_load(per_day, want):
     env.run(until=37)
     assert loads == [(12.0, 0, want[0]), (24.0, 0, want[1]), (36.0, 0, want[2])]
     assert q.taken == sum(want)
+
+
+def test_lines_between_two_countries_sum_every_service_between_them(ferry):
+    """Scope AA-BB adds every service between two countries, both ways: here the one
+    ferry (KZ west -> AZ east), so it equals the ferry's both-ways totals, which are
+    summed from its sailings by direction."""
+    K = kpis.compute(ferry)
+    countries = sorted(ferry.scenario.nodes[n].country for n in ("west", "east"))
+    pair = "-".join(countries)
+    for name in ("service_teu_total", "service_tonnes_total"):
+        assert K[(name, "2024", pair)] == pytest.approx(K[(name, "2024", "ferry:both")])
+    assert K[("service_teu_total", "2024", pair)] == 76

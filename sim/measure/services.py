@@ -27,7 +27,8 @@ SERVICE_KPIS: dict[str, tuple[str, str]] = {
     "service_teu_total": ("TEU", "TEU carried by the service's sailings in the period: the "
                           "modelled boxes (a ferry's container wagons: their boxes' TEU) plus "
                           "background TEU (feeders); scope SERVICE: from home, "
-                          "SERVICE:return: back, SERVICE:both: the two"),
+                          "SERVICE:return: back, SERVICE:both: the two; AA-BB: every line "
+                          "between two countries (ISO codes), both ways"),
     "ferry_railcars_total": ("railcars", "railcars carried by a ferry service's sailings "
                              "in the period: container wagons (one 40 ft or two 20 ft boxes "
                              "each) plus background railcars, by direction and both"),
@@ -35,7 +36,8 @@ SERVICE_KPIS: dict[str, tuple[str, str]] = {
                            "service's sailings in the period, by direction and both"),
     "service_tonnes_total": ("tonnes", "cargo tonnes carried by the service's sailings in "
                              "the period: the modelled boxes' (flow tonnes per TEU) plus "
-                             "background units x their tonnes per unit, by direction and both"),
+                             "background units x their tonnes per unit, by direction and both; "
+                             "scope AA-BB: every line between two countries, both ways"),
     "background_offered": ("units", "background units offered to the service by the end "
                            "of the run (period run), scope SERVICE[:return]:UNIT"),
     "background_waiting_at_end": ("units", "background units offered and not loaded at "
@@ -61,6 +63,17 @@ def service_volumes(out: RunOutput, edges: np.ndarray, put_years: PutYears,
         return
     tonnes = row_tonnes(out)
     end_h = out.calendar.end_h
+    countries = {nid: n.country for nid, n in out.scenario.nodes.items()}
+    pairs: dict[str, dict[str, np.ndarray]] = {}  # the lines between two countries
+    for sid, svc in out.services.items():
+        if sid in shared:
+            continue
+        sail = sailing_columns(svc)
+        box_t = np.fromiter((float(tonnes[r].sum(dtype=np.float64))
+                             for r in svc.sailing_rows), float, len(svc.sailings))
+        _add_pair(pairs, countries, svc.cfg, {
+            "service_teu_total": counts_in(sail.sailed_h, edges, sail.teu),
+            "service_tonnes_total": counts_in(sail.sailed_h, edges, box_t)})
     for sid, svc in shared.items():
         sail = sailing_columns(svc)
         n = len(svc.sailings)
@@ -97,6 +110,25 @@ def service_volumes(out: RunOutput, edges: np.ndarray, put_years: PutYears,
                           _mean_wait(q, t, col[u], edges))
         for name, values in both.items():
             put_years(name, f"{sid}:both", values)
+        _add_pair(pairs, countries, svc.cfg, both)
+    for scope, volumes in pairs.items():
+        for name, values in volumes.items():
+            put_years(name, scope, values)
+
+
+def _add_pair(pairs: dict[str, dict[str, np.ndarray]], countries: dict[str, str], cfg,
+              volumes: dict[str, np.ndarray]) -> None:
+    """Add a service's TEU and tonnes (both directions) to the volumes of the lines
+    between its two ports' countries, scope ``AA-BB`` (ISO codes in alphabetical order;
+    e.g. ``AZ-KZ``: every line between Kazakhstan and Azerbaijan, the Caspian crossing of
+    the Middle Corridor whose tonnage the TITR figures count)."""
+    a, b = sorted((countries[cfg.from_], countries[cfg.to]))
+    if a == b:
+        return
+    into = pairs.setdefault(f"{a}-{b}", {})
+    for name in ("service_teu_total", "service_tonnes_total"):
+        if name in volumes:
+            into[name] = into.get(name, 0) + volumes[name]
 
 
 def _mean_wait(q, sailed_h: np.ndarray, carried: np.ndarray, edges: np.ndarray
