@@ -120,3 +120,35 @@ def test_timetable_wait_is_half_a_period_when_the_ship_has_room():
     wait = release - ready
     assert wait.min() >= 0 and wait.max() < PERIOD_H
     assert wait.mean() == pytest.approx(PERIOD_H / 2, abs=25)
+
+
+BASELINE = HERE.parent / "scenarios" / "baseline.toml"
+
+
+@pytest.fixture(scope="module")
+def baseline():
+    return run(BASELINE)
+
+
+def timetabled(scenario):
+    return [sid for sid, s in scenario.services.items() if s.sailing.rule == "timetable"]
+
+
+def test_baseline_timetabled_services_keep_their_documented_capacity(baseline):
+    # Every service that sails to a timetable (the baseline's Black Sea services) sails
+    # at most once per slot, and a calendar year's TEU never exceeds its slots x TEU.
+    sc = baseline.scenario
+    K = kpis.compute(baseline)
+    for sid in timetabled(sc):
+        cfg = sc.services[sid]
+        period_h = 24.0 / cfg.sailing.departures_per_day
+        s = columns(baseline.services[sid].sailings, Sailing)
+        home = s.direction == 0
+        slot = np.floor((s.sailed_h[home] - cfg.sailing.first_departure_h) / period_h)
+        assert len(np.unique(slot)) == home.sum(), f"{sid}: two sailings in one slot"
+        cap_teu = cfg.capacity_teu * cfg.load_factor
+        for y in baseline.calendar.years():
+            n_slots = math.ceil((y.to_h - y.from_h) / period_h)
+            assert K[("teu_by_service", y.label, sid)] <= n_slots * cap_teu, (sid, y.label)
+            in_year = (s.sailed_h[home] >= y.from_h) & (s.sailed_h[home] < y.to_h)
+            assert in_year.sum() <= n_slots
