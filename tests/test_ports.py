@@ -330,3 +330,30 @@ def test_crossing_after_the_sea_on_the_btk_route():
     K = kpis.compute(out)
     assert K[("containers_by_crossing", "2024", "akhalkalaki")] > 0
     assert K[("transit_time_days_mean", "2024", "middle_corridor_btk")] > 15
+
+
+def test_a_vessel_load_split_between_two_onward_pools_wakes_both():
+    """A landed load whose boxes go on by two paths joins two formation pools; each must
+    release its train by its own rule (here: 10 h after the boxes are ready, a train of
+    up to 57). A bug woke only the last pool, so the first held its boxes until some
+    later arrival woke it (in the baseline, weeks at Alat)."""
+    m = Model(load_scenario(TOY_SEA))
+    port = m.ports["east"]
+    rule = {"rule": "full_or_max_wait", "max_wait_h": 10}
+    left: dict[str, list[tuple[float, int]]] = {"a": [], "b": []}
+    pools = {}
+    for key in ("a", "b"):
+        p = port.pool(("test", key), 57, lambda idx, t, teu, key=key:
+                      left[key].append((t, len(idx))))
+        p.rule, p.max_wait_h = rule["rule"], rule["max_wait_h"]
+        pools[key] = p
+    rows = np.arange(6)
+
+    def dispatch(idx):
+        return [(idx[:4], pools["a"]), (idx[4:], pools["b"])]
+    k = len(port.sea_rows)
+    port.land(rows, int(m.store.teu[rows].sum()), 0.0, dispatch)
+    m.env.run(until=24 * 20)
+    t_ready = port.sea_rows[k][1]
+    assert left["a"] == [(pytest.approx(t_ready + 10), 4)]
+    assert left["b"] == [(pytest.approx(t_ready + 10), 2)]

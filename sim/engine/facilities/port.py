@@ -174,9 +174,13 @@ class PortFacility(TransferFacility):
         self.sea_log.append(Landing(t_arrive, now, len(idx), teu))
         self.sea_rows.append((idx, t_clear))
         self.sea_kinds.append(1)
-        groups = dispatch(idx)
-        for i, (rows, pool) in enumerate(groups):
-            pool.add_batch(rows, t_clear, wake=i == len(groups) - 1)
+        woken: list[TrainFormation] = []  # each pool the load joins, woken once
+        for rows, pool in dispatch(idx):
+            pool.add_batch(rows, t_clear, wake=False)
+            if pool not in woken:
+                woken.append(pool)
+        for pool in woken:
+            pool.wake()
 
     def roll_off(self, idx: np.ndarray, teu: int, t_arrive: float,
                  groups: list[tuple[np.ndarray, Onward]], dwell_h: float) -> None:
