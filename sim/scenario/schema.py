@@ -29,8 +29,10 @@ from sim.scenario.weather import Exposure, Sea
 NodeKind = Literal["terminal", "junction", "border", "port", "dry_port"]
 Region = Literal["china", "kazakhstan", "central_asia", "russia", "mongolia", "caucasus",
                  "europe", "iran", "other"]
-Corridor = Literal["northern", "trans_siberian", "middle_corridor", "north_south",
-                   "central_asia", "domestic"]
+# middle_corridor: to Europe across the Caspian; trans_caspian: the same Caspian crossing
+# for boxes that end in the South Caucasus
+Corridor = Literal["northern", "trans_siberian", "middle_corridor", "trans_caspian",
+                   "north_south", "central_asia", "domestic"]
 Gauge = Literal[1435, 1520]
 DepartureRule = Literal["full", "timetable", "full_or_max_wait"]
 
