@@ -30,6 +30,8 @@ from sim.measure.intervals import (
 )
 from sim.measure.location import locate
 from sim.measure.monitors import closure_effects, counts_in, window_index, window_max, window_means
+from sim.measure.traffic import KPIS as TRAFFIC_KPIS
+from sim.measure.traffic import background_entering, link_totals, port_totals
 from sim.scenario.kinds import CLOSURE_KPIS, NODE_KINDS, Kind, kind_of
 from sim.scenario.network import service_scope
 
@@ -79,9 +81,10 @@ KPIS: dict[str, tuple[str, str]] = {
     "border_customs_hours_mean": ("hours", "part of the dwell spent in customs/inspection"),
     "border_consolidation_hours_mean": ("hours", "part of the dwell spent waiting for the "
                                         "outbound train to fill or leave"),
-    "utilisation": ("fraction", "crossings: busy crane-hours / crane-hours in force; links: "
-                    "trains entering / train paths offered (open hours over the headway), "
-                    "per direction"),
+    "utilisation": ("fraction", "crossings: busy crane-hours / crane-hours in force "
+                    "(background trains' included); links: trains entering (modelled and "
+                    "background) / train paths offered (open hours over the headway), per "
+                    "direction"),
     "queue_trains_mean": ("trains", "time-average number of trains waiting: at crossings for a "
                    "track, yard space or a crane; on links for a train path"),
     "yard_occupancy_teu_mean": ("TEU", "time-average TEU unloaded at the crossing or port "
@@ -131,6 +134,7 @@ KPIS: dict[str, tuple[str, str]] = {
     "port_customs_hours_mean": ("hours", "part of it in customs and port formalities"),
     "port_consolidation_hours_mean": ("hours", "part of it waiting for the vessel or train "
                                       "to fill, load and leave (storm holds included)"),
+    **TRAFFIC_KPIS,
 }
 
 Key = tuple[str, str, str]
@@ -188,13 +192,15 @@ SECTIONS: dict[str, set[str]] = {
     "ports": {"caspian_teu", "teu_by_service", "sailings_by_service", "vessel_fill_rate",
               "vessel_utilisation", "port_dwell_hours_mean", "port_handling_hours_mean",
               "port_customs_hours_mean", "port_consolidation_hours_mean", "closure_hours",
-              "yard_occupancy_teu_mean", "yard_utilisation", *RESILIENCE},
+              "yard_occupancy_teu_mean", "yard_utilisation", "port_teu_total",
+              "port_tonnes_total", *RESILIENCE},
     "crossings": {"trains_by_crossing", "containers_by_crossing", "teu_by_crossing",
                   "queue_trains_mean", "queue_trains_peak", "closure_hours", "utilisation",
                   "yard_occupancy_teu_mean", "yard_utilisation", "border_dwell_hours_mean",
                   "border_handling_hours_mean", "border_customs_hours_mean",
                   "border_consolidation_hours_mean", *RESILIENCE},
-    "links": {"closure_hours", "utilisation", "queue_trains_mean", "queue_trains_peak"},
+    "links": {"closure_hours", "utilisation", "queue_trains_mean", "queue_trains_peak",
+              "link_trains_total"},
 }
 
 # what the measures yield for one node, by what its kind does (its registry row's flags):
@@ -342,6 +348,7 @@ def compute(out: RunOutput, names: set[str] | None = None) -> dict[Key, float]:
     # -- ports and vessel services ------------------------------------------------------
     if wanted("ports"):
         _ports_and_services(out, edges, end_h, put_years)
+        port_totals(out, edges, put_years)
 
     # -- crossings ----------------------------------------------------------------------
     spans = np.diff(edges)
@@ -381,11 +388,16 @@ def compute(out: RunOutput, names: set[str] | None = None) -> dict[Key, float]:
             if line.id not in offered:
                 offered[line.id] = line.paths_available(edges, end_h)
             avail = offered[line.id]
-            put_years("utilisation", scope, np.divide(counts_in(entered, edges), avail,
+            n_in = counts_in(entered, edges)
+            if s.links[line.id].background_trains is not None:  # their paths count too
+                d = int(scope.endswith(f">{s.links[line.id].from_}"))
+                n_in = n_in + background_entering(line, d, edges)
+            put_years("utilisation", scope, np.divide(n_in, avail,
                                                       out=np.full(len(avail), np.nan),
                                                       where=avail > 0))
             put_years("queue_trains_mean", scope, window_means(reached, entered, edges, end=end_h))
             put_years("queue_trains_peak", scope, window_max(reached, entered, edges, end=end_h))
+        link_totals(out, edges, put_years)
     return K
 
 
