@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import simpy
 
+from sim.cli.tables import run_summary
 from sim.engine.facilities.background import daily_counts, hours_of
 from sim.engine.facilities.border import BorderCrossing
 from sim.engine.facilities.port import PortFacility
@@ -395,6 +398,21 @@ def test_no_background_draws_nothing_and_changes_nothing():
     out = Model(load_scenario(TOY_SEA)).run()
     assert all(f.background is None for f in out.facilities.values())
     assert all(ln.background_paths()[0].size == 0 for ln in out.lines.values())
-    assert not any(n in ("link_trains_total", "port_teu_total", "port_tonnes_total")
-                   for n, _, _ in kpis.compute(out))
+    assert not any(n.endswith(("_total", "_background")) for n, _, _ in kpis.compute(out))
     assert EPS_H < 1e-6
+
+
+def test_the_run_summary_shows_totals_beside_their_background():
+    rows = [("transit_containers_china_central_asia", "2024", "all", 1000.0),
+            ("port_teu_total", "2024", "alat", 76775.0),
+            ("port_teu_background", "2024", "alat", 50000.0),
+            ("link_trains_total", "2024", "x:a>b", 4380.0),
+            ("link_trains_background", "2024", "x:a>b", 3650.0)]
+    k = pd.DataFrame([{"name": n, "period": p, "scope": sc, "mean": m, "ci95_low": np.nan,
+                       "ci95_high": np.nan} for n, p, sc, m in rows])
+    text = run_summary(k, "s", 1, 1)
+    assert "with background traffic: total (of which background)" in text
+    assert re.search(r"port TEU alat +76,775 \(50,000\)", text)
+    assert re.search(r"trains x:a>b +4,380 \(3,650\)", text)
+    k0 = k[~k.name.str.endswith(("_total", "_background"))]
+    assert "background" not in run_summary(k0, "s", 1, 1)

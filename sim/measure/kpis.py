@@ -193,14 +193,15 @@ SECTIONS: dict[str, set[str]] = {
               "vessel_utilisation", "port_dwell_hours_mean", "port_handling_hours_mean",
               "port_customs_hours_mean", "port_consolidation_hours_mean", "closure_hours",
               "yard_occupancy_teu_mean", "yard_utilisation", "port_teu_total",
-              "port_tonnes_total", *RESILIENCE},
+              "port_tonnes_total", "port_teu_background", "port_tonnes_background",
+              *RESILIENCE},
     "crossings": {"trains_by_crossing", "containers_by_crossing", "teu_by_crossing",
                   "queue_trains_mean", "queue_trains_peak", "closure_hours", "utilisation",
                   "yard_occupancy_teu_mean", "yard_utilisation", "border_dwell_hours_mean",
                   "border_handling_hours_mean", "border_customs_hours_mean",
                   "border_consolidation_hours_mean", *RESILIENCE},
     "links": {"closure_hours", "utilisation", "queue_trains_mean", "queue_trains_peak",
-              "link_trains_total"},
+              "link_trains_total", "link_trains_background"},
 }
 
 # what the measures yield for one node, by what its kind does (its registry row's flags):

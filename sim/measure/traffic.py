@@ -39,6 +39,9 @@ KPIS: dict[str, tuple[str, str]] = {
                           "the background tonnes (port.background_tonnes, which include "
                           "the background TEU's cargo); ports with background traffic "
                           "only"),
+    "link_trains_background": ("trains", "of link_trains_total, the background trains"),
+    "port_teu_background": ("TEU", "of port_teu_total, the background TEU"),
+    "port_tonnes_background": ("tonnes", "of port_tonnes_total, the background tonnes"),
 }
 
 
@@ -64,16 +67,19 @@ def link_totals(out: RunOutput, edges: np.ndarray, put_years: PutYears) -> None:
         if link.background_trains is None:
             continue
         d = 0 if scope == direction_scope(line.id, link.from_, link.to, 0) else 1
-        put_years("link_trains_total", scope,
-                  counts_in(entered, edges) + background_entering(line, d, edges))
+        bg = background_entering(line, d, edges)
+        put_years("link_trains_total", scope, counts_in(entered, edges) + bg)
+        put_years("link_trains_background", scope, bg)
         done.add((line.id, d))
     for lid, link in s.links.items():
         if link.background_trains is None:
             continue
         for d in (0, 1):
             if (lid, d) not in done:
-                put_years("link_trains_total", direction_scope(lid, link.from_, link.to, d),
-                          background_entering(out.lines[lid], d, edges))
+                scope = direction_scope(lid, link.from_, link.to, d)
+                bg = background_entering(out.lines[lid], d, edges)
+                put_years("link_trains_total", scope, bg)
+                put_years("link_trains_background", scope, bg)
 
 
 def port_totals(out: RunOutput, edges: np.ndarray, put_years: PutYears) -> None:
@@ -88,9 +94,12 @@ def port_totals(out: RunOutput, edges: np.ndarray, put_years: PutYears) -> None:
         rows = v["row"]
         teu = counts_in(v["arrive"], edges, out.store.teu[rows])
         tonnes = counts_in(v["arrive"], edges, row_tonnes(out)[rows])
+        bg_teu, bg_tonnes = np.zeros(len(edges) - 1), np.zeros(len(edges) - 1)
         bg = port.background
         if bg is not None:
-            teu = teu + counts_in(bg.teu_offered_h, edges, bg.teu_offered)
-            tonnes = tonnes + counts_in(bg.tonnes_day_h, edges, bg.tonnes_by_day)
-        put_years("port_teu_total", pid, teu)
-        put_years("port_tonnes_total", pid, tonnes)
+            bg_teu = counts_in(bg.teu_offered_h, edges, bg.teu_offered)
+            bg_tonnes = counts_in(bg.tonnes_day_h, edges, bg.tonnes_by_day)
+        put_years("port_teu_total", pid, teu + bg_teu)
+        put_years("port_teu_background", pid, bg_teu)
+        put_years("port_tonnes_total", pid, tonnes + bg_tonnes)
+        put_years("port_tonnes_background", pid, bg_tonnes)

@@ -142,7 +142,8 @@ CLOSURE_KPIS = ("disruption_events", "disruption_boxes_delayed", "disruption_pea
 
 # what a node of a kind that berths vessels yields when its port table has background
 # traffic (sim.measure.traffic): modelled and background volumes together
-BACKGROUND_KPIS = ("port_teu_total", "port_tonnes_total")
+BACKGROUND_KPIS = ("port_teu_total", "port_tonnes_total", "port_teu_background",
+                   "port_tonnes_background")
 
 
 def kind_of(node: Node) -> Kind:
