@@ -185,9 +185,9 @@ class RailLine:
         if not self._h_from and not closed:
             # grid index k_i = max(ceil(w_i / h), k_{i-1} + 1) = i + max_{j <= i} (c_j - j)
             h = self.headway_h
-            i = np.arange(len(want))
+            rank = np.arange(len(want))
             k = np.ceil(want / h - 1e-9)
-            return h * (i + np.maximum.accumulate(k - i))
+            return h * (rank + np.maximum.accumulate(k - rank))
         out = np.empty(len(want))
         prev, c = -math.inf, 0
         for i, w in enumerate(want.tolist()):
