@@ -416,3 +416,27 @@ def test_the_run_summary_shows_totals_beside_their_background():
     assert re.search(r"trains x:a>b +4,380 \(3,650\)", text)
     k0 = k[~k.name.str.endswith(("_total", "_background"))]
     assert "background" not in run_summary(k0, "s", 1, 1)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_bookings_behind_background_are_the_first_free_paths(seed):
+    """Against brute force: every modelled train gets the first hour at or after its
+    request at least a headway from every background path and every path booked before
+    it (requests in time order, some far ahead, as trains book several links at once)."""
+    rng = np.random.default_rng(seed)
+    h = 24 / 12
+    ln = line(12)
+    ln.add_background(np.sort(rng.uniform(0, 24 * 40, 200)), np.empty(0))
+    bg = ln.background_paths()[0]
+    booked: list[float] = []
+    now = 0.0
+    for _ in range(250):
+        now += rng.exponential(3.0)
+        t = now + rng.choice([0.0, rng.uniform(0, 72)])
+        got = ln.book(0, t, now)
+        taken = np.concatenate([bg, booked])
+        cands = np.concatenate([[t], taken + h])
+        cands = np.sort(cands[cands >= t])
+        want = next(c for c in cands if np.all(np.abs(taken - c) >= h - 1e-6))
+        assert got == pytest.approx(want, abs=1e-6)
+        booked.append(got)

@@ -238,6 +238,20 @@ class RailLine:
         """:meth:`book` on a line with background trains: the first free path at or after
         ``t`` once every background path it could meet is blocked."""
         los, his = self._lo[direction], self._hi[direction]
+        if not self._h_from:
+            h = self._reach
+            if t + h >= self._bg_until[direction]:
+                self._fill(direction, t + h + 24.0)
+            if not his or t >= his[-1]:  # after every blocked interval: as book's common case
+                if his and his[-1] > t - h:
+                    his[-1] = t + h
+                else:
+                    los.append(t - h)
+                    his.append(t + h)
+                    if len(los) > 256 and his[128] < now:
+                        del los[:128], his[:128]
+                self.log.append((t, t, direction))
+                return t
         widest = max([self.headway_h, *self._h_val])
         self._fill(direction, t + widest + 24.0)
         while True:
