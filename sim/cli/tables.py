@@ -81,13 +81,14 @@ def run_summary(kpis: pd.DataFrame, scenario: str, seed: int, replications: int,
         table.append((label, cells))
     totals = _totals(k, years)
     width = max([len(c) for _, cells in table + totals for c in cells] + [6]) + 2
-    lines.append(f"  {'KPI':40s}" + "".join(f"{y:>{width}s}" for y in years))
+    w_label = max([40] + [len(label) for label, _ in totals])
+    lines.append(f"  {'KPI':{w_label}s}" + "".join(f"{y:>{width}s}" for y in years))
     for label, cells in table:
-        lines.append(f"  {label:40s}" + "".join(f"{c:>{width}s}" for c in cells))
+        lines.append(f"  {label:{w_label}s}" + "".join(f"{c:>{width}s}" for c in cells))
     if totals:
         lines.append("  with background traffic: total (of which background)")
         for label, cells in totals:
-            lines.append(f"  {label:40s}" + "".join(f"{c:>{width}s}" for c in cells))
+            lines.append(f"  {label:{w_label}s}" + "".join(f"{c:>{width}s}" for c in cells))
     if precision:
         w = precision["widest"]
         worst = (f"{w['relative_half_width']:.2%} for {' '.join(w['kpi'])}" if w["kpi"]
@@ -119,7 +120,8 @@ def _totals(k: pd.DataFrame, years: list[str]) -> list[tuple[str, list[str]]]:
                     continue
                 cell = fmt(float(t.iloc[0]["mean"]))
                 if not b.empty:
-                    cell += f" ({fmt(float(b.iloc[0]['mean']))})"
+                    part = float(b.iloc[0]["mean"])
+                    cell += f" ({fmt(part) if part else '0'})"
                 cells.append(cell)
             rows.append((f"{label} {scope}", cells))
     return rows
