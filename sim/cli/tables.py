@@ -120,8 +120,8 @@ def _totals(k: pd.DataFrame, years: list[str]) -> list[tuple[str, list[str]]]:
                     continue
                 cell = fmt(float(t.iloc[0]["mean"]))
                 if not b.empty:
-                    part = float(b.iloc[0]["mean"])
-                    cell += f" ({fmt(part) if part else '0'})"
+                    of_which = float(b.iloc[0]["mean"])
+                    cell += f" ({fmt(of_which) if of_which else '0'})"
                 cells.append(cell)
             rows.append((f"{label} {scope}", cells))
     return rows
