@@ -86,13 +86,16 @@ KPIS: dict[str, tuple[str, str]] = {
                     "background) / train paths offered (open hours over the headway), per "
                     "direction"),
     "queue_trains_mean": ("trains", "time-average number of trains waiting: at crossings for a "
-                   "track, yard space or a crane; on links for a train path"),
+                   "track, yard space or a crane (background trains included); on links for "
+                   "a train path (modelled trains)"),
     "yard_occupancy_teu_mean": ("TEU", "time-average TEU unloaded at the crossing or port "
-                                "and not yet taken from the yard onto a train or vessel"),
+                                "and not yet taken from the yard onto a train or vessel "
+                                "(a port's background TEU included)"),
     "yard_utilisation": ("fraction", "yard_occupancy_teu_mean / yard_capacity_teu (its "
                          "time average, when the timeline changes it)"),
     "queue_trains_peak": ("trains", "most trains waiting at once: at crossings for a track, yard "
-                   "space or a crane; on links for a train path"),
+                   "space or a crane (background trains included); on links for a train path "
+                   "(modelled trains)"),
     "closure_hours": ("hours", "hours the facility (crossing, port or link) was closed, by "
                       "timeline closures and random disruptions together (a port: to "
                       "shipping)"),

@@ -140,9 +140,11 @@ class FacilityTraffic:
     def start_batches(self, port: PortFacility, day_h: np.ndarray, teu: np.ndarray,
                       dwell: _Dist, moves_per_teu: float, rng: np.random.Generator) -> None:
         """Each day's background TEU (``teu``, arriving at the hours ``day_h``) is put
-        into the yard (waiting for space, in turn with the modelled loads), worked by a
-        crane gang for ``moves_per_teu`` moves a TEU (if > 0), and taken out after a
-        dwell drawn from ``dwell`` (one draw per day's batch)."""
+        into the yard (waiting for space, in turn with the modelled loads) and taken out
+        after a dwell drawn from ``dwell`` (one draw per day's batch). With
+        ``moves_per_teu`` > 0 it first waits for a crane gang, which works it for that many
+        moves a TEU at the crane rate in force; the dwell then counts from the start of
+        that work, and the batch leaves when both are over."""
         env = self.env
         dwell_h = Draws(dwell, rng)
         keep = teu > 0
