@@ -96,9 +96,12 @@ class RailLine:
         pushed back by float rounding. The blocked time is kept as sorted disjoint
         intervals, so a saturated line with a long queue of booked paths costs one
         bisection, not a scan of the queue."""
-        if self._bg_want is not None:
-            return self._book_behind_background(direction, t, now)
         los, his = self._lo[direction], self._hi[direction]
+        bg = self._bg_want is not None
+        if bg:  # block the background paths a booking at t could meet, if not yet
+            widest = max([self.headway_h, *self._h_val])
+            if t + widest >= self._bg_until[direction]:
+                self._fill(direction, t + 2 * widest)
         if (not his or t >= his[-1]) and not self._h_from:
             # the common case: the request falls after every path booked so far
             h = self._reach
@@ -111,16 +114,22 @@ class RailLine:
                     del los[:128], his[:128]
             self.log.append((t, t, direction))
             return t
-        # the first free hour (inlined _first_free: this is the hottest line of the model)
-        j = bisect_right(los, t) - 1
-        entry = t
-        if j >= 0 and los[j] < t < his[j]:  # blocked: go one headway after the block's end
-            entry = his[j] + EPS_H
-            while j + 1 < len(los) and los[j + 1] < entry < his[j + 1]:
-                j += 1
+        while True:
+            # the first free hour (inlined _first_free: the hottest line of the model)
+            j = bisect_right(los, t) - 1
+            entry = t
+            if j >= 0 and los[j] < t < his[j]:  # blocked: one headway after the block's end
                 entry = his[j] + EPS_H
-        if self._h_from:  # headways change: keep max(own, other) apart from every path
-            entry = self._apart(direction, los, his, entry)
+                while j + 1 < len(los) and los[j + 1] < entry < his[j + 1]:
+                    j += 1
+                    entry = his[j] + EPS_H
+            if self._h_from:  # headways change: keep max(own, other) apart from every path
+                entry = self._apart(direction, los, his, entry)
+            if not bg or entry + widest < self._bg_until[direction]:
+                break
+            # pushed beyond the background paths blocked so far: block more, look again
+            self._fill(direction, entry + 2 * widest + 24.0)
+        if self._h_from:
             raw = self._raw[direction]
             insort(raw, entry)
             if len(raw) > 1024 and raw[512] < now - 2 * max(self.headway_h, *self._h_val):
@@ -223,57 +232,27 @@ class RailLine:
             return
         paths = self.background_paths()[direction]
         i, n = self._bg_next[direction], len(paths)
-        raw = self._raw[direction]
+        los, his, raw = self._lo[direction], self._hi[direction], self._raw[direction]
         while i < n and paths[i] < until:
             p = float(paths[i])
             h = self._headway(p) - EPS_H
-            self._block(direction, p - h, p + h)
+            lo, hi = p - h, p + h
+            # every path blocked so far is before this one (those booked ended before
+            # the hour filled to, and the background ones keep their headway), so its
+            # block joins the last one or follows it
+            if his and lo < his[-1] and los[-1] <= lo:
+                if hi > his[-1]:
+                    his[-1] = hi
+            elif not his or lo >= his[-1]:
+                los.append(lo)
+                his.append(hi)
+            else:  # (not expected) anywhere else: the general merge
+                self._block(direction, lo, hi)
             if self._h_from:
                 insort(raw, p)
             i += 1
         self._bg_next[direction] = i
         self._bg_until[direction] = until
-
-    def _book_behind_background(self, direction: int, t: float, now: float) -> float:
-        """:meth:`book` on a line with background trains: the first free path at or after
-        ``t`` once every background path it could meet is blocked."""
-        los, his = self._lo[direction], self._hi[direction]
-        if not self._h_from:
-            h = self._reach
-            if t + h >= self._bg_until[direction]:
-                self._fill(direction, t + h + 24.0)
-            if not his or t >= his[-1]:  # after every blocked interval: as book's common case
-                if his and his[-1] > t - h:
-                    his[-1] = t + h
-                else:
-                    los.append(t - h)
-                    his.append(t + h)
-                    if len(los) > 256 and his[128] < now:
-                        del los[:128], his[:128]
-                self.log.append((t, t, direction))
-                return t
-        widest = max([self.headway_h, *self._h_val])
-        self._fill(direction, t + widest + 24.0)
-        while True:
-            entry = self._first_free(los, his, t)
-            if self._h_from:
-                entry = self._apart(direction, los, his, entry)
-            if entry + widest < self._bg_until[direction]:
-                break
-            self._fill(direction, entry + widest + 24.0)  # a day ahead of where it got to
-        if self._h_from:
-            raw = self._raw[direction]
-            insort(raw, entry)
-            if len(raw) > 1024 and raw[512] < now - 2 * widest:
-                del raw[:512]
-            h = self._headway(entry) - EPS_H
-        else:
-            h = self._reach
-        self._block(direction, entry - h, entry + h)
-        if len(los) > 256 and his[128] < now:
-            del los[:128], his[:128]
-        self.log.append((t, entry, direction))
-        return entry
 
     @staticmethod
     def _first_free(los: list[float], his: list[float], t: float) -> float:
