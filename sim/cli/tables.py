@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 import pandas as pd
 
-from sim.measure.headline import COMPARE_HEADLINE, HEADLINE
+from sim.measure.headline import COMPARE_HEADLINE, HEADLINE, TOTALS
 
 
 def fmt(v: float) -> str:
@@ -79,10 +79,16 @@ def run_summary(kpis: pd.DataFrame, scenario: str, seed: int, replications: int,
                 cell += f" [{form(float(r['ci95_low']))}, {form(float(r['ci95_high']))}]"
             cells.append(cell)
         table.append((label, cells))
-    width = max([len(c) for _, cells in table for c in cells] + [6]) + 2
-    lines.append(f"  {'KPI':40s}" + "".join(f"{y:>{width}s}" for y in years))
+    totals = _totals(k, years)
+    width = max([len(c) for _, cells in table + totals for c in cells] + [6]) + 2
+    w_label = max([40] + [len(label) for label, _ in totals])
+    lines.append(f"  {'KPI':{w_label}s}" + "".join(f"{y:>{width}s}" for y in years))
     for label, cells in table:
-        lines.append(f"  {label:40s}" + "".join(f"{c:>{width}s}" for c in cells))
+        lines.append(f"  {label:{w_label}s}" + "".join(f"{c:>{width}s}" for c in cells))
+    if totals:
+        lines.append("  with background traffic: total (of which background)")
+        for label, cells in totals:
+            lines.append(f"  {label:{w_label}s}" + "".join(f"{c:>{width}s}" for c in cells))
     if precision:
         w = precision["widest"]
         worst = (f"{w['relative_half_width']:.2%} for {' '.join(w['kpi'])}" if w["kpi"]
@@ -96,6 +102,29 @@ def run_summary(kpis: pd.DataFrame, scenario: str, seed: int, replications: int,
         n_in = float(in_sys["mean"].iloc[0])
         lines.append(f"  boxes still in the system at the end: {n_in:,.0f}")
     return "\n".join(lines)
+
+
+def _totals(k: pd.DataFrame, years: list[str]) -> list[tuple[str, list[str]]]:
+    """Rows of the volumes with background traffic (:data:`TOTALS`), per scope a run has:
+    each year's mean total and, in brackets, its background part."""
+    rows = []
+    for total, part, label in TOTALS:
+        mine = k[k.name == total]
+        for scope in sorted(set(mine.scope)):
+            cells = []
+            for y in years:
+                t = mine[(mine.period == y) & (mine.scope == scope)]
+                b = k[(k.name == part) & (k.period == y) & (k.scope == scope)]
+                if t.empty or t.iloc[0]["mean"] != t.iloc[0]["mean"]:
+                    cells.append("–")
+                    continue
+                cell = fmt(float(t.iloc[0]["mean"]))
+                if not b.empty:
+                    of_which = float(b.iloc[0]["mean"])
+                    cell += f" ({fmt(of_which) if of_which else '0'})"
+                cells.append(cell)
+            rows.append((f"{label} {scope}", cells))
+    return rows
 
 
 def comparison_summary(table: pd.DataFrame, facts: Mapping[str, Any]) -> str:

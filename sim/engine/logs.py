@@ -128,6 +128,36 @@ class FleetSize(NamedTuple, Generic[V]):
     vessels: V
 
 
+class BackgroundTrain(NamedTuple, Generic[V]):
+    """A background train at a transfer facility (``FacilityTraffic.trains``): hours NaN
+    where not reached by the end of the run."""
+
+    arrived_h: V        # arrival at the facility
+    work_h: V           # its work began: a crane gang took it (or, with no crane moves,
+    #                     it got a receiving track)
+    crane_done_h: V     # its crane work ended (NaN: none, or not yet)
+    left_h: V           # it left its receiving track
+
+
+class BackgroundBatch(NamedTuple, Generic[V]):
+    """A day's background TEU through a port's yard (``FacilityTraffic.batches``): hours
+    NaN where not reached by the end of the run."""
+
+    arrived_h: V        # offered to the yard
+    in_yard_h: V        # in the yard (after waiting for space, if need be)
+    left_h: V           # taken out of the yard
+    teu: V
+
+
+class BackgroundCall(NamedTuple, Generic[V]):
+    """A background vessel call at a port (``FacilityTraffic.calls``): hours NaN where
+    not reached by the end of the run."""
+
+    arrived_h: V        # reached the anchorage
+    berthed_h: V        # took a berth
+    left_h: V           # left the berth
+
+
 def columns(rows: Sequence[tuple], row_type: type[R]) -> R:
     """A log as one float array per column: ``row_type`` holding the columns of
     ``rows`` (each row in ``row_type``'s field order). Codes and counts come back as

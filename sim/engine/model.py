@@ -18,6 +18,7 @@ import numpy as np
 import simpy
 
 from sim.engine.choice import Learner
+from sim.engine.facilities.background import start_background
 from sim.engine.facilities.border import BorderCrossing
 from sim.engine.facilities.demand import make_store
 from sim.engine.facilities.formation import PlannedTrain, schedule_departures
@@ -118,6 +119,8 @@ class Model:
         self._start_origins()
         start_timeline(env, s, self.cal, self.seed, rep, self.lines, self.facilities,
                        self.services)
+        start_background(s, self.cal.t0, (self.cal.end - self.cal.t0).days, self.seed, rep,
+                         self.lines, self.facilities)
 
     # -- block trains from the origins -------------------------------------------------
     def _start_origins(self) -> None:

@@ -26,3 +26,11 @@ COMPARE_HEADLINE = [
     ("transit_time_days_mean", "middle_corridor_aktau"),
     ("transit_time_days_mean", "middle_corridor_kuryk"),
 ]
+
+# volumes with background traffic, shown after the headline where a run has them: the total
+# KPI, its background part, and a label
+TOTALS = [
+    ("port_teu_total", "port_teu_background", "port TEU"),
+    ("port_tonnes_total", "port_tonnes_background", "port tonnes"),
+    ("link_trains_total", "link_trains_background", "trains"),
+]

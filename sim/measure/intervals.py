@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, NamedTuple, cast
 import numpy as np
 
 from sim.engine.logs import (
+    BackgroundBatch,
+    BackgroundTrain,
     CraneGangs,
     FleetSize,
     InboundTrain,
@@ -133,13 +135,24 @@ def _crossing_record(out: RunOutput, nid: str) -> CrossingRecord:
     box = {k: np.concatenate(v) if v else np.empty(0) for k, v in parts.items()}
     unloaded = np.isfinite(box["unloaded"])
     cranes: CraneGangs[np.ndarray] = columns(xing.crane_log, CraneGangs)
+    queue = Spans(arrive, np.concatenate((log.crane_start_h, u_crane)))
+    busy = Spans(np.concatenate((log.crane_start_h, u_crane[on_crane])),
+                 np.concatenate((log.unloaded_h, np.full(int(on_crane.sum()), np.nan))))
+    if xing.background is not None and xing.background.trains:
+        # background trains wait and hold crane gangs too (they carry no modelled boxes)
+        bg: BackgroundTrain[np.ndarray] = xing.background.train_log()
+        # on a crane from work_h to crane_done_h (NaN: still on it), if they have moves
+        worked = np.isfinite(bg.work_h) & (xing.background.moves_per_train > 0)
+        queue = Spans(np.concatenate((queue.from_h, bg.arrived_h)),
+                      np.concatenate((queue.to_h, bg.work_h)))
+        busy = Spans(np.concatenate((busy.from_h, bg.work_h[worked])),
+                     np.concatenate((busy.to_h, bg.crane_done_h[worked])))
     return CrossingRecord(
         arrived_h=arrive,
         boxes=np.concatenate((log.boxes, inside.boxes)),
         teu=np.concatenate((log.teu, inside.teu)),
-        queue=Spans(arrive, np.concatenate((log.crane_start_h, u_crane))),
-        busy=Spans(np.concatenate((log.crane_start_h, u_crane[on_crane])),
-                   np.concatenate((log.unloaded_h, np.full(int(on_crane.sum()), np.nan)))),
+        queue=queue,
+        busy=busy,
         yard=WeightedSpans(box["unloaded"][unloaded], box["t"][unloaded],
                            box["teu"][unloaded]),
         stays=BoxStays(arrived_h=box["arrive"], unloaded_h=box["unloaded"],
@@ -278,8 +291,15 @@ def port_yard_teu(out: RunOutput, pid: str, edges: np.ndarray) -> np.ndarray:
     v = visits(out, pid)
     teu = out.store.teu[v["row"]].astype(float)
     done = np.isfinite(v["unloaded"]) & (v["kind"] != 2)
-    return window_means(v["unloaded"][done], v["release"][done], edges, teu[done],
-                        end=out.calendar.end_h)
+    occ = window_means(v["unloaded"][done], v["release"][done], edges, teu[done],
+                       end=out.calendar.end_h)
+    bg = out.facilities[pid].background
+    if bg is not None and bg.batches:  # the background TEU in the yard, too
+        b: BackgroundBatch[np.ndarray] = bg.batch_log()
+        came = np.isfinite(b.in_yard_h)
+        occ = occ + window_means(b.in_yard_h[came], b.left_h[came], edges, b.teu[came],
+                                 end=out.calendar.end_h)
+    return occ
 
 
 def yard_capacity(fac: TransferFacility, edges: np.ndarray, end_h: float) -> np.ndarray:

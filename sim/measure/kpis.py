@@ -31,6 +31,8 @@ from sim.measure.intervals import (
 from sim.measure.location import locate
 from sim.measure.monitors import closure_effects, counts_in, window_index, window_max, window_means
 from sim.measure.services import SERVICE_KPIS, service_volumes
+from sim.measure.traffic import KPIS as TRAFFIC_KPIS
+from sim.measure.traffic import background_entering, link_totals, port_totals
 from sim.scenario.kinds import CLOSURE_KPIS, NODE_KINDS, Kind, kind_of
 from sim.scenario.network import service_scope
 from sim.scenario.weather import exposed_ports
@@ -81,17 +83,21 @@ KPIS: dict[str, tuple[str, str]] = {
     "border_customs_hours_mean": ("hours", "part of the dwell spent in customs/inspection"),
     "border_consolidation_hours_mean": ("hours", "part of the dwell spent waiting for the "
                                         "outbound train to fill or leave"),
-    "utilisation": ("fraction", "crossings: busy crane-hours / crane-hours in force; links: "
-                    "trains entering / train paths offered (open hours over the headway), "
-                    "per direction"),
+    "utilisation": ("fraction", "crossings: busy crane-hours / crane-hours in force "
+                    "(background trains' included); links: trains entering (modelled and "
+                    "background) / train paths offered (open hours over the headway), per "
+                    "direction"),
     "queue_trains_mean": ("trains", "time-average number of trains waiting: at crossings for a "
-                   "track, yard space or a crane; on links for a train path"),
+                   "track, yard space or a crane (background trains included); on links for "
+                   "a train path (modelled trains)"),
     "yard_occupancy_teu_mean": ("TEU", "time-average TEU unloaded at the crossing or port "
-                                "and not yet taken from the yard onto a train or vessel"),
+                                "and not yet taken from the yard onto a train or vessel "
+                                "(a port's background TEU included)"),
     "yard_utilisation": ("fraction", "yard_occupancy_teu_mean / yard_capacity_teu (its "
                          "time average, when the timeline changes it)"),
     "queue_trains_peak": ("trains", "most trains waiting at once: at crossings for a track, yard "
-                   "space or a crane; on links for a train path"),
+                   "space or a crane (background trains included); on links for a train path "
+                   "(modelled trains)"),
     "closure_hours": ("hours", "hours the facility (crossing, port or link) was closed, by "
                       "timeline closures and random disruptions together (a port: to "
                       "shipping)"),
@@ -134,6 +140,7 @@ KPIS: dict[str, tuple[str, str]] = {
     "port_consolidation_hours_mean": ("hours", "part of it waiting for the vessel or train "
                                       "to fill, load and leave (storm holds included)"),
     **SERVICE_KPIS,  # the services' total volumes (sim.measure.services)
+    **TRAFFIC_KPIS,  # links' and ports' volumes with background (sim.measure.traffic)
 }
 
 Key = tuple[str, str, str]
@@ -191,13 +198,16 @@ SECTIONS: dict[str, set[str]] = {
     "ports": {"caspian_teu", "teu_by_service", "sailings_by_service", "vessel_fill_rate",
               "vessel_utilisation", "port_dwell_hours_mean", "port_handling_hours_mean",
               "port_customs_hours_mean", "port_consolidation_hours_mean", "closure_hours",
-              "yard_occupancy_teu_mean", "yard_utilisation", *RESILIENCE, *SERVICE_KPIS},
+              "yard_occupancy_teu_mean", "yard_utilisation", "port_teu_total",
+              "port_tonnes_total", "port_teu_background", "port_tonnes_background",
+              *RESILIENCE, *SERVICE_KPIS},
     "crossings": {"trains_by_crossing", "containers_by_crossing", "teu_by_crossing",
                   "queue_trains_mean", "queue_trains_peak", "closure_hours", "utilisation",
                   "yard_occupancy_teu_mean", "yard_utilisation", "border_dwell_hours_mean",
                   "border_handling_hours_mean", "border_customs_hours_mean",
                   "border_consolidation_hours_mean", *RESILIENCE},
-    "links": {"closure_hours", "utilisation", "queue_trains_mean", "queue_trains_peak"},
+    "links": {"closure_hours", "utilisation", "queue_trains_mean", "queue_trains_peak",
+              "link_trains_total", "link_trains_background"},
 }
 
 # what the measures yield for one node, by what its kind does (its registry row's flags):
@@ -347,6 +357,7 @@ def compute(out: RunOutput, names: set[str] | None = None) -> dict[Key, float]:
         _ports_and_services(out, edges, end_h, put_years)
         service_volumes(out, edges, put_years,
                         lambda name, scope, v: K.__setitem__((name, "run", scope), float(v)))
+        port_totals(out, edges, put_years)
 
     # -- crossings ----------------------------------------------------------------------
     spans = np.diff(edges)
@@ -386,11 +397,16 @@ def compute(out: RunOutput, names: set[str] | None = None) -> dict[Key, float]:
             if line.id not in offered:
                 offered[line.id] = line.paths_available(edges, end_h)
             avail = offered[line.id]
-            put_years("utilisation", scope, np.divide(counts_in(entered, edges), avail,
+            n_in = counts_in(entered, edges)
+            if s.links[line.id].background_trains is not None:  # their paths count too
+                d = int(scope.endswith(f">{s.links[line.id].from_}"))
+                n_in = n_in + background_entering(line, d, edges)
+            put_years("utilisation", scope, np.divide(n_in, avail,
                                                       out=np.full(len(avail), np.nan),
                                                       where=avail > 0))
             put_years("queue_trains_mean", scope, window_means(reached, entered, edges, end=end_h))
             put_years("queue_trains_peak", scope, window_max(reached, entered, edges, end=end_h))
+        link_totals(out, edges, put_years)
     return K
 
 

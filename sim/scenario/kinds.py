@@ -140,6 +140,12 @@ CLOSURE_KPIS = ("disruption_events", "disruption_boxes_delayed", "disruption_pea
                 "disruption_recovery_hours_mean", "disruption_unrecovered")
 
 
+# what a node of a kind that berths vessels yields when its port table has background
+# traffic (sim.measure.traffic): modelled and background volumes together
+BACKGROUND_KPIS = ("port_teu_total", "port_tonnes_total", "port_teu_background",
+                   "port_tonnes_background")
+
+
 def kind_of(node: Node) -> Kind:
     """The registry row of a node's kind."""
     return NODE_KINDS[node.kind]
@@ -176,7 +182,8 @@ def registry_problems(kpi_names: Collection[str],
             else:
                 if not isinstance(cls, type):
                     out.append(f"kind '{k.name}': engine {k.engine} is not a class")
-        missing = [n for n in (*k.kpis, *(CLOSURE_KPIS if k.closable else ()))
+        missing = [n for n in (*k.kpis, *(CLOSURE_KPIS if k.closable else ()),
+                               *(BACKGROUND_KPIS if k.berths_vessels else ()))
                    if n not in kpi_names]
         if missing:
             out.append(f"kind '{k.name}': KPIs not in the catalogue: {', '.join(missing)}")

@@ -22,6 +22,7 @@ from pydantic import (
 
 from sim.scenario.distributions import Distribution
 from sim.scenario.sea_traffic import ServiceTraffic
+from sim.scenario.traffic import Background, HandlingTraffic, PortTraffic
 from sim.scenario.weather import Exposure, Sea
 
 # the node kinds; each is a row of the registry, sim.scenario.kinds (sim.scenario.kind_fields
@@ -103,7 +104,7 @@ class Disruption(_Strict):
         return monthly_profile(v, "weights")
 
 
-class _Handling(_Strict):
+class _Handling(HandlingTraffic):
     """Rail-side handling shared by border crossings and ports: inbound trains wait for a
     receiving track, yard space and a crane gang, are unloaded, cleared, and their boxes
     wait in the yard for what takes them on."""
@@ -153,7 +154,7 @@ class Crossing(_Handling):
                                          "train formed on 1520 mm")
 
 
-class Port(_Handling):
+class Port(_Handling, PortTraffic):
     """A sea port: the rail side (tracks, cranes, yard, clearance, outbound trains) plus
     berths for the vessel services that call. Vessel loads are unloaded into the same
     yard and cleared (customs_dwell_h, one draw per load) before their boxes move on."""
@@ -290,6 +291,10 @@ class Link(_Strict):
     train_paths_per_day: float = Field(gt=0, le=2000, description="train paths per day in "
                                        "each direction", json_schema_extra=during_run())
     disruptions: list[Disruption] = Field(default_factory=list, description="random closures")
+    background_trains: Background | None = Field(None, description="other trains per day "
+                                                 "in each direction (freight of all kinds, "
+                                                 "passenger), each taking a train path "
+                                                 "ahead of the modelled trains, trains")
     source: str | None = None
 
 

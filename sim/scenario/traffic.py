@@ -13,7 +13,9 @@ from __future__ import annotations
 import calendar as _calendar
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from sim.scenario.distributions import Distribution
 
 
 class _Strict(BaseModel):
@@ -72,3 +74,70 @@ class Background(_Strict):
         """Expected units in calendar ``year``."""
         days = 366 if _calendar.isleap(year) else 365
         return self.mean_per_day(year) * days
+
+
+class HandlingTraffic(_Strict):
+    """Background trains at a transfer facility (a crossing, a port's rail side, a dry
+    port): other trains received per day, each taking a receiving track and, for its
+    crane moves, a crane gang, as a modelled train does, but carrying no modelled boxes
+    (e.g. the China <-> Russia container transit at Dostyk, grain trains in season)."""
+
+    background_trains: Background | None = Field(None, description="other trains "
+                                                 "received per day, both directions "
+                                                 "together, trains")
+    background_moves_per_train: float = Field(0.0, ge=0, le=1000, description="crane "
+                                               "moves per background train, charged at "
+                                               "crane_moves_per_h (0: not worked by the "
+                                               "cranes)")
+    background_track_h: float = Field(0.0, ge=0, le=240, description="hours a background "
+                                      "train holds its receiving track after its crane "
+                                      "work (formalities, locomotive change, pick-up)")
+
+    @model_validator(mode="after")
+    def _background_train_work(self):
+        if self.background_trains is None:
+            given = [f for f in ("background_moves_per_train", "background_track_h")
+                     if getattr(self, f) > 0]
+            if given:
+                raise ValueError(f"{' and '.join(given)} given without background_trains "
+                                 "(trains per day)")
+        elif self.background_moves_per_train == 0 and self.background_track_h == 0:
+            raise ValueError("background_trains need background_moves_per_train or "
+                             "background_track_h > 0 (else they take no time at all)")
+        return self
+
+
+class PortTraffic(_Strict):
+    """Background traffic at a port besides its trains: other containers through the yard,
+    other vessel calls taking a berth, and other cargo in tonnes (reported only)."""
+
+    background_teu: Background | None = Field(None, description="other containers "
+                                              "through the yard per day, TEU (one batch a "
+                                              "day)")
+    background_dwell_h: Distribution | None = Field(None, description="hours a day's "
+                                                    "background TEU stay in the yard")
+    background_moves_per_teu: float = Field(0.0, ge=0, le=10, description="crane moves "
+                                            "charged to the rail-side crane gangs per "
+                                            "background TEU (0: handled by other "
+                                            "equipment)")
+    background_vessel_calls: Background | None = Field(None, description="other vessel "
+                                                       "calls per day taking one of the "
+                                                       "port's berths, calls")
+    background_berth_h: Distribution | None = Field(None, description="hours a background "
+                                                    "vessel call holds its berth")
+    background_tonnes: Background | None = Field(None, description="other cargo through "
+                                                 "the port per day, tonnes, reported "
+                                                 "only (the background TEU's cargo "
+                                                 "included)")
+
+    @model_validator(mode="after")
+    def _background_pairs(self):
+        pairs = (("background_teu", "background_dwell_h"),
+                 ("background_vessel_calls", "background_berth_h"))
+        for a, b in pairs:
+            if (getattr(self, a) is None) != (getattr(self, b) is None):
+                have, need = (a, b) if getattr(self, b) is None else (b, a)
+                raise ValueError(f"{have} needs {need}")
+        if self.background_teu is None and self.background_moves_per_teu > 0:
+            raise ValueError("background_moves_per_teu given without background_teu")
+        return self

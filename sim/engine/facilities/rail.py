@@ -6,10 +6,20 @@ at or after the hour it reaches the link. Paths on one link and direction are at
 ``24 / train_paths_per_day`` hours apart; a later booking may take a free path between
 earlier bookings. This is how infrastructure managers allocate freight paths, and it lets
 the whole run to the next stop be one simulation event.
+
+Background trains (``links.X.background_trains``: the other freight and the passenger
+trains) hold paths of the annual timetable, allocated before any modelled train asks:
+their requested hours are drawn up front, each takes the first path of the timetable's
+grid (a path every headway) at or after its hour that the background trains before it
+left free (so they keep the headway in force, a timeline change of
+``train_paths_per_day`` included, and wait out closures), and those paths are blocked
+for the modelled trains. They are blocked lazily, a day ahead of the bookings
+that could meet them, so the blocked intervals stay short; they cost no simulation event.
 """
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_left, bisect_right, insort
 
 import numpy as np
@@ -48,7 +58,8 @@ class RailLine:
     """A link, both directions, with its booked paths and its running-time draws."""
 
     __slots__ = ("id", "length_km", "headway_h", "speed", "_lo", "_hi", "log", "length_km_x24",
-                 "_h_from", "_h_val", "closures", "_raw", "_reach")
+                 "_h_from", "_h_val", "closures", "_raw", "_reach", "_bg_want", "bg_paths",
+                 "_bg_next", "_bg_until")
 
     def __init__(self, link_id: str, link: Link, rng: np.random.Generator):
         self.id = link_id
@@ -68,6 +79,13 @@ class RailLine:
         self._hi: tuple[list[float], list[float]] = ([], [])
         # per train: rows of PathBooking (plain tuples: the hottest log of the model)
         self.log: list[tuple[float, float, int]] = []
+        # background trains: hours requested per direction (None: none), their paths once
+        # allocated, and per direction the next path not yet blocked and the hour before
+        # which every path is blocked
+        self._bg_want: tuple[np.ndarray, np.ndarray] | None = None
+        self.bg_paths: tuple[np.ndarray, np.ndarray] | None = None
+        self._bg_next = [0, 0]
+        self._bg_until = [-math.inf, -math.inf]
 
     def book(self, direction: int, t: float, now: float) -> float:
         """Book the first free path at or after hour ``t`` (booked at hour ``now <= t``);
@@ -79,6 +97,11 @@ class RailLine:
         intervals, so a saturated line with a long queue of booked paths costs one
         bisection, not a scan of the queue."""
         los, his = self._lo[direction], self._hi[direction]
+        bg = self._bg_want is not None
+        if bg:  # block the background paths a booking at t could meet, if not yet
+            widest = max([self.headway_h, *self._h_val])
+            if t + widest >= self._bg_until[direction]:
+                self._fill(direction, t + 2 * widest)
         if (not his or t >= his[-1]) and not self._h_from:
             # the common case: the request falls after every path booked so far
             h = self._reach
@@ -91,16 +114,22 @@ class RailLine:
                     del los[:128], his[:128]
             self.log.append((t, t, direction))
             return t
-        # the first free hour (inlined _first_free: this is the hottest line of the model)
-        j = bisect_right(los, t) - 1
-        entry = t
-        if j >= 0 and los[j] < t < his[j]:  # blocked: go one headway after the block's end
-            entry = his[j] + EPS_H
-            while j + 1 < len(los) and los[j + 1] < entry < his[j + 1]:
-                j += 1
+        while True:
+            # the first free hour (inlined _first_free: the hottest line of the model)
+            j = bisect_right(los, t) - 1
+            entry = t
+            if j >= 0 and los[j] < t < his[j]:  # blocked: one headway after the block's end
                 entry = his[j] + EPS_H
-        if self._h_from:  # headways change: keep max(own, other) apart from every path
-            entry = self._apart(direction, los, his, entry)
+                while j + 1 < len(los) and los[j + 1] < entry < his[j + 1]:
+                    j += 1
+                    entry = his[j] + EPS_H
+            if self._h_from:  # headways change: keep max(own, other) apart from every path
+                entry = self._apart(direction, los, his, entry)
+            if not bg or entry + widest < self._bg_until[direction]:
+                break
+            # pushed beyond the background paths blocked so far: block more, look again
+            self._fill(direction, entry + 2 * widest + 24.0)
+        if self._h_from:
             raw = self._raw[direction]
             insort(raw, entry)
             if len(raw) > 1024 and raw[512] < now - 2 * max(self.headway_h, *self._h_val):
@@ -133,6 +162,97 @@ class RailLine:
             del los[:128], his[:128]  # no request (all at >= now) can fall in these
         self.log.append((t, entry, direction))
         return entry
+
+    # -- background trains ------------------------------------------------------------------
+    def add_background(self, hours_0: np.ndarray, hours_1: np.ndarray) -> None:
+        """Background trains ask for paths at these hours (direction 0 from -> to, 1 back);
+        their paths are allocated at the first booking, when the timeline's path changes
+        and closures are all known."""
+        self._bg_want = (np.sort(np.asarray(hours_0, float)),
+                         np.sort(np.asarray(hours_1, float)))
+        self.bg_paths = None
+
+    def background_paths(self) -> tuple[np.ndarray, np.ndarray]:
+        """The hours of the background trains' paths, per direction (empty: none)."""
+        if self._bg_want is None:
+            return np.empty(0), np.empty(0)
+        if self.bg_paths is None:
+            self.bg_paths = (self._allocate(self._bg_want[0]),
+                             self._allocate(self._bg_want[1]))
+        return self.bg_paths
+
+    def _allocate(self, want: np.ndarray) -> np.ndarray:
+        """Paths for background trains asking at the sorted hours ``want``: each the first
+        path of the timetable's grid (hour 0 and every headway after it; from a change of
+        headway, the change's hour and every new headway after it) at or after its own
+        hour, a headway after the previous one's (the larger of the two headways in force)
+        and outside every closure. On the grid they leave whole paths between them, so a
+        line of N paths a day with b background trains has N - b left."""
+        if not len(want):
+            return want.copy()
+        closed = self.closed_spans()
+        if not self._h_from and not closed:
+            # grid index k_i = max(ceil(w_i / h), k_{i-1} + 1) = i + max_{j <= i} (c_j - j)
+            h = self.headway_h
+            rank = np.arange(len(want))
+            k = np.ceil(want / h - 1e-9)
+            return h * (rank + np.maximum.accumulate(k - rank))
+        out = np.empty(len(want))
+        prev, c = -math.inf, 0
+        for i, w in enumerate(want.tolist()):
+            p = w
+            while True:
+                if prev > -math.inf:
+                    p = max(p, prev + max(self._headway(prev), self._headway(p)))
+                p = self._grid(p)
+                while c < len(closed) and closed[c][1] <= p:
+                    c += 1
+                if c < len(closed) and closed[c][0] <= p:
+                    p = closed[c][1]  # wait out the closure
+                    continue
+                if prev > -math.inf and p - prev < max(self._headway(prev),
+                                                       self._headway(p)) - EPS_H:
+                    continue  # a wider headway began on the way: again from here
+                break
+            out[i] = prev = p
+        return out
+
+    def _grid(self, t: float) -> float:
+        """The first path of the timetable's grid at or after hour ``t``."""
+        j = bisect_right(self._h_from, t) - 1
+        start, h = (0.0, self.headway_h) if j < 0 else (self._h_from[j], self._h_val[j])
+        g = start + math.ceil((t - start) / h - 1e-9) * h
+        if j + 1 < len(self._h_from) and g >= self._h_from[j + 1]:
+            return self._grid(self._h_from[j + 1])  # the next headway's grid begins first
+        return g
+
+    def _fill(self, direction: int, until: float) -> None:
+        """Block the background paths before hour ``until`` not blocked yet."""
+        if until <= self._bg_until[direction]:
+            return
+        paths = self.background_paths()[direction]
+        i, n = self._bg_next[direction], len(paths)
+        los, his, raw = self._lo[direction], self._hi[direction], self._raw[direction]
+        while i < n and paths[i] < until:
+            p = float(paths[i])
+            h = self._headway(p) - EPS_H
+            lo, hi = p - h, p + h
+            # every path blocked so far is before this one (those booked ended before
+            # the hour filled to, and the background ones keep their headway), so its
+            # block joins the last one or follows it
+            if his and lo < his[-1] and los[-1] <= lo:
+                if hi > his[-1]:
+                    his[-1] = hi
+            elif not his or lo >= his[-1]:
+                los.append(lo)
+                his.append(hi)
+            else:  # (not expected) anywhere else: the general merge
+                self._block(direction, lo, hi)
+            if self._h_from:
+                insort(raw, p)
+            i += 1
+        self._bg_next[direction] = i
+        self._bg_until[direction] = until
 
     @staticmethod
     def _first_free(los: list[float], his: list[float], t: float) -> float:
@@ -182,12 +302,20 @@ class RailLine:
 
     def change_paths(self, from_h: float, paths_per_day: float) -> None:
         """From hour ``from_h`` on, paths are ``24 / paths_per_day`` hours apart."""
+        if self._bg_until[0] > -math.inf or self._bg_until[1] > -math.inf:
+            raise RuntimeError(f"link {self.id}: paths change after background paths were "
+                               "blocked")
+        self.bg_paths = None  # allocated again with the new headways
         i = bisect_right(self._h_from, from_h)
         self._h_from.insert(i, from_h)
         self._h_val.insert(i, 24.0 / paths_per_day)
 
     def close(self, from_h: float, to_h: float) -> None:
         """No train enters the link, either way, from ``from_h`` until ``to_h``."""
+        if self._bg_until[0] > -math.inf or self._bg_until[1] > -math.inf:
+            raise RuntimeError(f"link {self.id}: closed after background paths were "
+                               "blocked")
+        self.bg_paths = None  # allocated again around the closure
         self.closures.append(Span(from_h, to_h))
         for direction in (0, 1):
             self._block(direction, from_h - 2 * EPS_H, to_h - EPS_H)

@@ -31,6 +31,7 @@ from sim.engine.logs import (
 from sim.scenario.distributions import GammaMeanCV
 
 if TYPE_CHECKING:
+    from sim.engine.facilities.traffic import FacilityTraffic
     from sim.scenario.schema import _Handling
 
 
@@ -161,6 +162,8 @@ class TransferFacility:
         # trains inside but not yet unloaded, by arrival number
         self._inside: dict[int, InboundStay] = {}
         self._n_in = 0
+        # other trains, boxes and vessel calls sharing the facility (None: none given)
+        self.background: FacilityTraffic | None = None
 
     def pool(self, key, boxes_per_train: int,
              on_depart: Callable[[np.ndarray, float, int], None]) -> TrainFormation:

@@ -35,6 +35,7 @@ from sim.scenario.checks.flows import (
     train_lengths,
     yards_hold_trains,
 )
+from sim.scenario.checks.traffic import background_room
 from sim.scenario.checks.vessels import service_traffic
 from sim.scenario.checks.weather import sea_weather
 from sim.scenario.schema import Scenario
@@ -43,7 +44,7 @@ RULES: list[Callable[[Scenario], Found]] = [
     ids, node_fields, link_endpoints, link_duplicates, link_gauges, services, route_paths,
     flow_ends, flow_paths_connect, flow_years, services_sail_loaded, train_lengths,
     positive_speeds, yards_hold_trains, transit_count, horizon_years, demand_size, timeline,
-    route_choice, sea_weather, service_traffic]
+    route_choice, sea_weather, service_traffic, background_room]
 
 
 def run_all(s: Scenario) -> list[tuple[str, str]]:

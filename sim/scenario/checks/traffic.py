@@ -1,0 +1,90 @@
+"""Rules on background traffic: it must leave room for the modelled traffic on the
+resource it shares, in every simulated year at its peak month (background traffic beyond
+a resource's capacity would queue without end, and the modelled trains behind it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from sim.scenario.checks.elements import Found
+from sim.scenario.kinds import kind_of
+from sim.scenario.schema import Scenario
+from sim.scenario.traffic import Background
+
+
+def _years(s: Scenario) -> range:
+    """The calendar years simulated (warm-up included)."""
+    h = s.horizon
+    first = h.start - dt.timedelta(days=h.warmup_days)
+    last = h.end - dt.timedelta(days=1)
+    return range(first.year, last.year + 1)
+
+
+def _peaks(s: Scenario, bg: Background) -> Iterator[tuple[int, float]]:
+    """Per simulated year, the mean per day of its peak month."""
+    top = max(bg.seasonality)
+    for y in _years(s):
+        yield y, bg.mean_per_day(y) * top
+
+
+def _paths_in(s: Scenario, lid: str, year: int) -> float:
+    """The fewest train paths a day in force on a link at any time in ``year``."""
+    field = f"links.{lid}.train_paths_per_day"
+    value = s.links[lid].train_paths_per_day
+    least = None
+    for ch in sorted(s.timeline, key=lambda c: c.date):
+        v = (ch.set or {}).get(field)
+        if v is None:
+            continue
+        if ch.date.year < year or (ch.date.year == year and ch.date.month == 1
+                                   and ch.date.day == 1):
+            value = v  # in force from the year's start
+        elif ch.date.year == year:
+            least = min(value, v) if least is None else min(least, v)
+    return value if least is None else min(least, value)
+
+
+def background_room(s: Scenario) -> Found:
+    """Background trains leave train paths to the modelled ones on every link, and crane
+    hours at every transfer facility; background TEU leave room in a port's yard."""
+    for lid, link in s.links.items():
+        bg = link.background_trains
+        if bg is None:
+            continue
+        for y, peak in _peaks(s, bg):
+            paths = _paths_in(s, lid, y)
+            if peak >= paths:
+                yield f"links.{lid}.background_trains", (
+                    f"{peak:.1f} trains a day in the peak month of {y} take all of the "
+                    f"{paths:g} train paths a day in force then (train_paths_per_day); "
+                    "lower the background or raise the paths")
+                break
+    for nid, node in s.nodes.items():
+        k = kind_of(node)
+        table = getattr(node, k.section) if k.section else None
+        if table is None:
+            continue
+        p = f"nodes.{nid}.{k.section}"
+        bg = table.background_trains
+        if bg is not None and table.background_moves_per_train > 0:
+            hours = table.background_moves_per_train / table.crane_moves_per_h
+            for y, peak in _peaks(s, bg):
+                if peak * hours >= 24 * table.cranes:
+                    yield f"{p}.background_trains", (
+                        f"{peak:.1f} trains a day in the peak month of {y} need "
+                        f"{peak * hours:.0f} crane gang-hours a day of the "
+                        f"{24 * table.cranes} there are (cranes x 24); lower the "
+                        "background or its moves per train")
+                    break
+        teu = getattr(table, "background_teu", None)
+        dwell = getattr(table, "background_dwell_h", None)
+        if teu is not None and dwell is not None:
+            for y, peak in _peaks(s, teu):
+                held = peak * dwell.mean / 24.0
+                if held >= table.yard_capacity_teu:
+                    yield f"{p}.background_teu", (
+                        f"{peak:.0f} TEU a day in the peak month of {y}, {dwell.mean:.0f} "
+                        f"h each, hold {held:,.0f} TEU on average, the whole yard "
+                        f"({table.yard_capacity_teu:g} TEU); lower them or their dwell")
+                    break
