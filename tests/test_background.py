@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from sim.engine.facilities.background import daily_counts, daily_means
+from sim.engine.facilities.counts import daily_counts, daily_means
 from sim.engine.randomness import stream
 from sim.scenario.traffic import Background
 

@@ -16,8 +16,8 @@ import pytest
 import simpy
 
 from sim.cli.tables import run_summary
-from sim.engine.facilities.background import daily_counts, hours_of
 from sim.engine.facilities.border import BorderCrossing
+from sim.engine.facilities.counts import daily_counts, hours_of
 from sim.engine.facilities.port import PortFacility
 from sim.engine.facilities.rail import EPS_H, RailLine
 from sim.engine.facilities.traffic import FacilityTraffic

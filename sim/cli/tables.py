@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 import pandas as pd
 
-from sim.measure.headline import COMPARE_HEADLINE, HEADLINE, TOTALS
+from sim.measure.headline import COMPARE_HEADLINE, HEADLINE, TOTALS, TOTALS_SERVICE_SCOPES
 
 
 def fmt(v: float) -> str:
@@ -104,6 +104,13 @@ def run_summary(kpis: pd.DataFrame, scenario: str, seed: int, replications: int,
     return "\n".join(lines)
 
 
+def _shown_service(scope: str) -> bool:
+    """Of a service volume's scopes, those shown: both directions of a service
+    (``SERVICE:both``) and the lines between two countries (``AA-BB``)."""
+    both, pair = TOTALS_SERVICE_SCOPES
+    return scope.endswith(both) or (pair in scope and ":" not in scope)
+
+
 def _totals(k: pd.DataFrame, years: list[str]) -> list[tuple[str, list[str]]]:
     """Rows of the volumes with background traffic (:data:`TOTALS`), per scope a run has:
     each year's mean total and, in brackets, its background part."""
@@ -111,6 +118,8 @@ def _totals(k: pd.DataFrame, years: list[str]) -> list[tuple[str, list[str]]]:
     for total, part, label in TOTALS:
         mine = k[k.name == total]
         for scope in sorted(set(mine.scope)):
+            if total.startswith(("service_", "ferry_")) and not _shown_service(scope):
+                continue
             cells = []
             for y in years:
                 t = mine[(mine.period == y) & (mine.scope == scope)]

@@ -33,4 +33,10 @@ TOTALS = [
     ("port_teu_total", "port_teu_background", "port TEU"),
     ("port_tonnes_total", "port_tonnes_background", "port tonnes"),
     ("link_trains_total", "link_trains_background", "trains"),
+    ("service_teu_total", "service_teu_background", "sea TEU"),
+    ("ferry_railcars_total", "ferry_railcars_background", "ferry railcars"),
+    ("service_tonnes_total", "service_tonnes_background", "sea tonnes"),
 ]
+# of the services' volumes, the scopes shown: both directions of a service, and the lines
+# between two countries (scope AA-BB)
+TOTALS_SERVICE_SCOPES = (":both", "-")

@@ -38,6 +38,11 @@ SERVICE_KPIS: dict[str, tuple[str, str]] = {
                              "the period: the modelled boxes' (flow tonnes per TEU) plus "
                              "background units x their tonnes per unit, by direction and both; "
                              "scope AA-BB: every line between two countries, both ways"),
+    "service_teu_background": ("TEU", "of service_teu_total, the background TEU"),
+    "ferry_railcars_background": ("railcars", "of ferry_railcars_total, the background "
+                                  "railcars"),
+    "service_tonnes_background": ("tonnes", "of service_tonnes_total, the background "
+                                  "units' tonnes"),
     "background_offered": ("units", "background units offered to the service by the end "
                            "of the run (period run), scope SERVICE[:return]:UNIT"),
     "background_waiting_at_end": ("units", "background units offered and not loaded at "
@@ -71,9 +76,11 @@ def service_volumes(out: RunOutput, edges: np.ndarray, put_years: PutYears,
         sail = sailing_columns(svc)
         box_t = np.fromiter((float(tonnes[r].sum(dtype=np.float64))
                              for r in svc.sailing_rows), float, len(svc.sailings))
+        none = np.zeros(len(edges) - 1)
         _add_pair(pairs, countries, svc.cfg, {
             "service_teu_total": counts_in(sail.sailed_h, edges, sail.teu),
-            "service_tonnes_total": counts_in(sail.sailed_h, edges, box_t)})
+            "service_tonnes_total": counts_in(sail.sailed_h, edges, box_t),
+            "service_teu_background": none, "service_tonnes_background": none})
     for sid, svc in shared.items():
         sail = sailing_columns(svc)
         n = len(svc.sailings)
@@ -96,12 +103,16 @@ def service_volumes(out: RunOutput, edges: np.ndarray, put_years: PutYears,
             none = np.zeros(int(m.sum()))
             put("service_teu_total", scope,
                 counts_in(t, edges, sail.teu[m] + col.get("teu", none)))
+            put("service_teu_background", scope, counts_in(t, edges, col.get("teu", none)))
             if svc.cfg.kind == "ferry":
                 put("ferry_railcars_total", scope,
                     counts_in(t, edges, sail.units[m] + col.get("railcars", none)))
+                put("ferry_railcars_background", scope,
+                    counts_in(t, edges, col.get("railcars", none)))
                 put("ferry_trucks_total", scope, counts_in(t, edges, col.get("trucks", none)))
-            w = box_t[m] + sum((col[u] * weigh.tonnes_per(u) for u in units if weigh), none)
-            put("service_tonnes_total", scope, counts_in(t, edges, w))
+            w_bg = sum((col[u] * weigh.tonnes_per(u) for u in units if weigh), none)
+            put("service_tonnes_total", scope, counts_in(t, edges, box_t[m] + w_bg))
+            put("service_tonnes_background", scope, counts_in(t, edges, w_bg))
             for i, u in enumerate(units):
                 q = svc.queues[d][i]
                 put_run("background_offered", f"{scope}:{u}", q.arrived(end_h))
@@ -126,7 +137,8 @@ def _add_pair(pairs: dict[str, dict[str, np.ndarray]], countries: dict[str, str]
     if a == b:
         return
     into = pairs.setdefault(f"{a}-{b}", {})
-    for name in ("service_teu_total", "service_tonnes_total"):
+    for name in ("service_teu_total", "service_tonnes_total", "service_teu_background",
+                 "service_tonnes_background"):
         if name in volumes:
             into[name] = into.get(name, 0) + volumes[name]
 

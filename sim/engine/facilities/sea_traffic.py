@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import simpy
 
-from sim.engine.facilities.background import daily_counts
+from sim.engine.facilities.counts import daily_counts
 from sim.engine.facilities.formation import EPS_H, TrainFormation
 from sim.scenario.schema import Departure
 
