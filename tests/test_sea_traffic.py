@@ -335,3 +335,23 @@ def test_lines_between_two_countries_sum_every_service_between_them(ferry):
     for name in ("service_teu_total", "service_tonnes_total"):
         assert K[(name, "2024", pair)] == pytest.approx(K[(name, "2024", "ferry:both")])
     assert K[("service_teu_total", "2024", pair)] == 76
+
+
+def full_pool(queues, usable, boxes_per_load, box_space=1.0):
+    """A pool with rule ``full``, one vessel always at home, and its loads' log."""
+    env = simpy.Environment()
+    loads = []
+    pool = SharedLoad(env, Departure(rule="full"), boxes_per_load,
+                      lambda rows, t: loads.append((t, len(rows), pool.last_taken)),
+                      lambda: True, queues=queues, usable=usable, box_space=box_space)
+    return env, pool, loads
+
+
+def test_queues_that_fill_a_load_only_together_wake_the_pool():
+    # two queues of 6 railcars on day 1 (unit j of each at 24 + 4 j h), vessel of 10:
+    # neither alone ever fills it, together they do at 44 h (5 + 5); the 2 left wait
+    env, pool, loads = full_pool([BackgroundQueue(np.array([0, 6]), 1.0),
+                                  BackgroundQueue(np.array([0, 6]), 1.0)], 10.0, 10)
+    pool.wake()
+    env.run(until=200)
+    assert loads == [(44.0, 0, (5, 5))]

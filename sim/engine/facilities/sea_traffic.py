@@ -175,9 +175,13 @@ class SharedLoad(TrainFormation):
         # each queue alone: the hour its arrivals since due reach need (an upper bound)
         hi = min(q.arrival_h(b + math.ceil(need / w - 1e-9))
                  for q, b, w in zip(queues, base, size))
-        if len(queues) > 1 and hi < math.inf:
+        if len(queues) > 1:
             def added(t: float) -> float:
                 return sum((q.arrived(t) - b) * w for q, b, w in zip(queues, base, size))
+            if hi == math.inf:  # no queue alone: maybe all of them together, by the end
+                hi = max(q.end_h for q in queues)
+                if added(hi) < need - 1e-9:
+                    return math.inf
             lo = due
             while hi - lo > 1e-7:  # narrow down to the step, then snap onto it
                 mid = 0.5 * (lo + hi)
