@@ -245,6 +245,35 @@ def test_background_teu_hold_the_yard_by_hand():
     assert p.yard.level == 0
 
 
+def test_a_day_of_background_teu_beyond_the_yard_goes_in_parts_and_blocks_nothing():
+    """A 100-TEU yard, 150 TEU at 0 h and 10 at 24 h, 36 h each: the 150 go in as 100
+    (0-36 h) and 50 (in when the 100 leave: 36-72 h), the 10 behind them (36-72 h); a
+    modelled load of 20 TEU at 40 h finds 60 in the yard and goes in at once. (Put
+    whole, the 150 could never fit and the yard's puts, in order, would all wait.)"""
+    env = simpy.Environment()
+    p = port(env, 100)
+    p.background = FacilityTraffic(p)
+    p.background.start_batches(p, np.array([0.0, 24.0]), np.array([150, 10]),
+                               _const(36), 0.0, np.random.default_rng())
+    got = []
+
+    def load(env):
+        yield env.timeout(40)
+        ev = p.yard.put(20)
+        if ev is not None:
+            yield ev
+        got.append(env.now)
+    env.process(load(env))
+    env.run(until=300)
+    b = p.background.batch_log()
+    assert b.arrived_h.tolist() == [0.0, 0.0, 24.0]
+    assert b.teu.tolist() == [100, 50, 10]
+    assert b.in_yard_h.tolist() == [0.0, 36.0, 36.0]
+    assert b.left_h.tolist() == [36.0, 72.0, 72.0]
+    assert got == [40.0]
+    assert p.yard.level == 20
+
+
 def test_background_teu_are_conserved_offered_handled_or_in_the_yard():
     """Offered = taken out of the yard + in the yard + waiting for space, at any end."""
     env = simpy.Environment()
@@ -386,6 +415,19 @@ def test_crossing_background_errors(overrides, match):
       "nodes.east.port.background_dwell_h": {"dist": "constant", "value": 48}},
      r"nodes\.east\.port\.background_teu: 2000 TEU a day in the peak month of 2023, 48 h "
      r"each, hold 4,000 TEU on average, the whole yard \(3000 TEU\)"),
+    # a high day: 2900 + 4 x sqrt(2900) = 3115 TEU > 3000 (1 h each: little on average)
+    ({"nodes.east.port.background_teu": {"per_day": 2900, "base_year": 2024},
+      "nodes.east.port.background_dwell_h": {"dist": "constant", "value": 1}},
+     r"nodes\.east\.port\.background_teu: a high day in the peak month of 2023 "
+     r"brings 3,115 TEU \(the month's mean 2,900 \+ 4 sd of a day's count, 54\), more "
+     r"than the yard holds \(3000 TEU, the least in force\)"),
+    # cv 0.3: sd = sqrt(m + 0.09 m^2) = 302, 1000 + 4 x 302 = 2207 > a yard cut to 2000
+    ({"nodes.east.port.background_teu": {"per_day": 1000, "base_year": 2024, "cv": 0.3},
+      "nodes.east.port.background_dwell_h": {"dist": "constant", "value": 1},
+      "timeline": [{"date": "2024-02-01", "set": {"nodes.east.port.yard_capacity_teu":
+                                                   2000}}]},
+     r"nodes\.east\.port\.background_teu: a high day in the peak month of 2023 brings "
+     r"2,207 TEU .* more than the yard holds \(2000 TEU, the least in force\)"),
 ])
 def test_port_background_errors(overrides, match):
     with pytest.raises(ConfigError, match=match):

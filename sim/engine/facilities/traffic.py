@@ -49,6 +49,15 @@ def _in_turn(env, hours: list[float], start) -> None:
     step()
 
 
+def _parts(teu: int, capacity_teu: float) -> list[int]:
+    """A day's ``teu`` in parts of at most ``capacity_teu`` (whole TEU; one part if the
+    capacity is under 1 TEU, which the scenario checks reject)."""
+    c = math.floor(capacity_teu + 1e-9)
+    if c < 1 or teu <= c:
+        return [teu]
+    return [c] * (teu // c) + ([teu % c] if teu % c else [])
+
+
 class FacilityTraffic:
     """The background traffic of one transfer facility (``TransferFacility.background``).
 
@@ -140,7 +149,10 @@ class FacilityTraffic:
     def start_batches(self, port: PortFacility, day_h: np.ndarray, teu: np.ndarray,
                       dwell: _Dist, moves_per_teu: float, rng: np.random.Generator) -> None:
         """Each day's background TEU (``teu``, arriving at the hours ``day_h``) is put
-        into the yard (waiting for space, in turn with the modelled loads) and taken out
+        into the yard (waiting for space, in turn with the modelled loads; a day's batch
+        larger than the yard's capacity at its arrival in parts that fit, each a row of
+        ``batches``, as the yard's puts wait in order and one that can never fit would
+        block every later one) and taken out
         after a dwell drawn from ``dwell`` (one draw per day's batch). With
         ``moves_per_teu`` > 0 it first waits for a crane gang, which works it for that many
         moves a TEU at the crane rate in force; the dwell then counts from the start of
@@ -152,9 +164,10 @@ class FacilityTraffic:
         size = dict(zip(day_h[keep].tolist(), teu[keep].tolist()))
 
         def arrive(t: float) -> None:
-            row = [t, NAN, NAN, float(size[t])]
-            self.batches.append(row)
-            _then(port.yard.put(row[3]), in_yard, row)
+            for part in _parts(size[t], port.yard.capacity):
+                row = [t, NAN, NAN, float(part)]
+                self.batches.append(row)
+                _then(port.yard.put(row[3]), in_yard, row)
 
         def in_yard(row: list[float]) -> None:
             row[1] = env.now
