@@ -220,10 +220,11 @@ def test_crossing_background_trains_delay_the_modelled_ones_and_count_in_its_kpi
 
 
 # -- ports ---------------------------------------------------------------------------------
-def port(env: simpy.Environment, yard_teu: float, berths: int = 1) -> PortFacility:
+def port(env: simpy.Environment, yard_teu: float, berths: int = 1,
+         cranes: int = 1) -> PortFacility:
     cfg = Port.model_validate({
         "sea": "caspian", "berths": berths, "receiving_tracks": 2, "siding_length_m": 1000,
-        "cranes": 1, "crane_moves_per_h": 20, "moves_per_box": 1,
+        "cranes": cranes, "crane_moves_per_h": 20, "moves_per_box": 1,
         "yard_capacity_teu": yard_teu, "customs_dwell_h": {"dist": "constant", "value": 1},
         "train_boxes": 50})
     r = [np.random.default_rng(i) for i in range(4)]
@@ -272,6 +273,27 @@ def test_a_day_of_background_teu_beyond_the_yard_goes_in_parts_and_blocks_nothin
     assert b.left_h.tolist() == [36.0, 72.0, 72.0]
     assert got == [40.0]
     assert p.yard.level == 20
+
+
+def test_each_day_keeps_its_dwell_whatever_order_the_cranes_finish_in():
+    """Two gangs, 20 moves an hour, 1 move a TEU; batches at 0 and 1 h, dwells of 20 to
+    100 h counted from the start of their crane work (both start at once, so a dwell is
+    left - in yard). With 200 + 10 TEU the second batch's work (0.5 h) ends before the
+    first's (10 h); with 10 + 10 it ends after. Day 0's batch has the same dwell in
+    both runs, and so has day 1's: the draws follow the days, not the cranes."""
+    def dwells(sizes):
+        env = simpy.Environment()
+        p = port(env, 1000, cranes=2)
+        p.background = FacilityTraffic(p)
+        p.background.start_batches(p, np.array([0.0, 1.0]), np.array(sizes),
+                                   _dist({"dist": "uniform", "low": 20, "high": 100}), 1.0,
+                                   np.random.default_rng(7))
+        env.run(until=300)
+        b = p.background.batch_log()
+        return b.left_h - b.in_yard_h
+    big, small = dwells([200, 10]), dwells([10, 10])
+    assert (big >= 20).all() and (big <= 100).all() and big[0] != big[1]
+    np.testing.assert_allclose(big, small, rtol=0, atol=1e-9)
 
 
 def test_background_teu_are_conserved_offered_handled_or_in_the_yard():

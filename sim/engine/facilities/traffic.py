@@ -153,15 +153,19 @@ class FacilityTraffic:
         larger than the yard's capacity at its arrival in parts that fit, each a row of
         ``batches``, as the yard's puts wait in order and one that can never fit would
         block every later one) and taken out
-        after a dwell drawn from ``dwell`` (one draw per day's batch). With
+        after a dwell drawn from ``dwell``: one per day's batch (its parts share it),
+        drawn up front in day order, so two runs that differ in what delays the batches
+        give each day's batch the same dwell (paired comparisons). With
         ``moves_per_teu`` > 0 it first waits for a crane gang, which works it for that many
         moves a TEU at the crane rate in force; the dwell then counts from the start of
         that work, and the batch leaves when both are over."""
         env = self.env
-        dwell_h = Draws(dwell, rng)
         keep = teu > 0
         self.teu_offered_h, self.teu_offered = day_h[keep], teu[keep].astype(float)
         size = dict(zip(day_h[keep].tolist(), teu[keep].tolist()))
+        days = sorted(size)
+        dwell_of = dict(zip(days, np.asarray(dwell.sample(rng, len(days)),
+                                             dtype=float).tolist()))
 
         def arrive(t: float) -> None:
             for part in _parts(size[t], port.yard.capacity):
@@ -174,7 +178,7 @@ class FacilityTraffic:
             if moves_per_teu > 0:
                 _then(port.cranes.acquire(), on_crane, row)
             else:
-                at(env, dwell_h.one(), lambda _e: leave(row))
+                at(env, dwell_of[row[0]], lambda _e: leave(row))
 
         def on_crane(row: list[float]) -> None:
             hours = row[3] * moves_per_teu * port.hours_per_box / port.cfg.moves_per_box
@@ -184,14 +188,14 @@ class FacilityTraffic:
                 port.cranes.release()
                 if over:
                     port._log_cranes()
-                at(env, max(0.0, dwell_h.one() - hours), lambda _e: leave(row))
+                at(env, max(0.0, dwell_of[row[0]] - hours), lambda _e: leave(row))
             at(env, hours, done)
 
         def leave(row: list[float]) -> None:
             port.yard.get(row[3])
             row[2] = env.now
 
-        _in_turn(env, sorted(size), arrive)
+        _in_turn(env, days, arrive)
 
     def start_calls(self, port: PortFacility, hours: np.ndarray, berth: _Dist,
                     rng: np.random.Generator) -> None:
