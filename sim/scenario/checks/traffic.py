@@ -78,8 +78,9 @@ def _peak_day_fits(s: Scenario, field: str, teu: Background, yard_teu: float) ->
 
 
 def background_room(s: Scenario) -> Found:
-    """Background trains leave train paths to the modelled ones on every link, and crane
-    hours at every transfer facility; background TEU leave room in a port's yard."""
+    """Background trains leave train paths to the modelled ones on every link; background
+    TEU leave room in a port's yard (crane gangs, tracks, berths and vessels:
+    :mod:`sim.scenario.checks.capacity`)."""
     for lid, link in s.links.items():
         bg = link.background_trains
         if bg is None:
@@ -98,17 +99,6 @@ def background_room(s: Scenario) -> Found:
         if table is None:
             continue
         p = f"nodes.{nid}.{k.section}"
-        bg = table.background_trains
-        if bg is not None and table.background_moves_per_train > 0:
-            hours = table.background_moves_per_train / table.crane_moves_per_h
-            for y, peak in _peaks(s, bg):
-                if peak * hours >= 24 * table.cranes:
-                    yield f"{p}.background_trains", (
-                        f"{peak:.1f} trains a day in the peak month of {y} need "
-                        f"{peak * hours:.0f} crane gang-hours a day of the "
-                        f"{24 * table.cranes} there are (cranes x 24); lower the "
-                        "background or its moves per train")
-                    break
         teu = getattr(table, "background_teu", None)
         dwell = getattr(table, "background_dwell_h", None)
         if teu is not None:
