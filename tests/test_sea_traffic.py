@@ -335,3 +335,45 @@ def test_lines_between_two_countries_sum_every_service_between_them(ferry):
     for name in ("service_teu_total", "service_tonnes_total"):
         assert K[(name, "2024", pair)] == pytest.approx(K[(name, "2024", "ferry:both")])
     assert K[("service_teu_total", "2024", pair)] == 76
+
+
+def full_pool(queues, usable, boxes_per_load, box_space=1.0):
+    """A pool with rule ``full``, one vessel always at home, and its loads' log."""
+    env = simpy.Environment()
+    loads = []
+    pool = SharedLoad(env, Departure(rule="full"), boxes_per_load,
+                      lambda rows, t: loads.append((t, len(rows), pool.last_taken)),
+                      lambda: True, queues=queues, usable=usable, box_space=box_space)
+    return env, pool, loads
+
+
+def test_queues_that_fill_a_load_only_together_wake_the_pool():
+    # two queues of 6 railcars on day 1 (unit j of each at 24 + 4 j h), vessel of 10:
+    # neither alone ever fills it, together they do at 44 h (5 + 5); the 2 left wait
+    env, pool, loads = full_pool([BackgroundQueue(np.array([0, 6]), 1.0),
+                                  BackgroundQueue(np.array([0, 6]), 1.0)], 10.0, 10)
+    pool.wake()
+    env.run(until=200)
+    assert loads == [(44.0, 0, (5, 5))]
+
+
+@pytest.mark.parametrize("usable, boxes, box_space", [(40.5, 40, 1.0), (168.75, 84, 2.0)])
+def test_a_full_load_of_boxes_is_full_though_space_is_left(usable, boxes, box_space):
+    # Kuryk's ferries (40.5 railcars usable: 40 boxes) and Aktau's feeders (168.75 TEU:
+    # 84 boxes of 2 TEU): a full load of boxes ready at 5 h sails at once, as a pool
+    # without background does, though 0.5 railcar or 0.75 TEU is left: no more boxes
+    # may board and one background unit (1 railcar or TEU, from 25 h) would not fit
+    queue = BackgroundQueue(np.array([0, 24]), 1.0)
+    env, pool, loads = full_pool([queue], usable, boxes, box_space)
+    pool.add_batch(np.arange(boxes), 5.0)
+    env.run(until=24)
+    assert loads == [(5.0, boxes, (0,))]
+
+
+def test_a_unit_too_big_for_the_space_left_completes_a_load():
+    # 39 boxes ready at 5 h on a ferry of 40.5 railcars, a railcar an hour from 25 h:
+    # the first (25 h) leaves 0.5, too little for a box or a railcar, so it sails then
+    env, pool, loads = full_pool([BackgroundQueue(np.array([0, 24]), 1.0)], 40.5, 40)
+    pool.add_batch(np.arange(39), 5.0)
+    env.run(until=100)
+    assert loads[0] == (25.0, 39, (1,))

@@ -16,7 +16,9 @@ vessel is ``capacity x load_factor``; a modelled box takes one railcar (ferry) o
 a truck ``railcars_per_truck``. Rules (the service's ``sailing``):
 
 * ``full``: a vessel loads as soon as what waits (modelled boxes cleared, background
-  units arrived) fills its usable space;
+  units arrived) fills its usable space, or leaves less of it than the smallest unit
+  that could still board (a box, unless ``capacity_boxes`` wait; a unit of a queue with
+  units still to come): 40 boxes fill a ferry of 40.5 usable railcars;
 * ``full_or_max_wait``: as ``full``, or with what waits once the oldest waiting unit of
   either kind has waited ``max_wait_h`` (and at least ``min_boxes`` units, boxes and
   background together, wait);
@@ -175,9 +177,13 @@ class SharedLoad(TrainFormation):
         # each queue alone: the hour its arrivals since due reach need (an upper bound)
         hi = min(q.arrival_h(b + math.ceil(need / w - 1e-9))
                  for q, b, w in zip(queues, base, size))
-        if len(queues) > 1 and hi < math.inf:
+        if len(queues) > 1:
             def added(t: float) -> float:
                 return sum((q.arrived(t) - b) * w for q, b, w in zip(queues, base, size))
+            if hi == math.inf:  # no queue alone: maybe all of them together, by the end
+                hi = max(q.end_h for q in queues)
+                if added(hi) < need - 1e-9:
+                    return math.inf
             lo = due
             while hi - lo > 1e-7:  # narrow down to the step, then snap onto it
                 mid = 0.5 * (lo + hi)
@@ -189,6 +195,19 @@ class SharedLoad(TrainFormation):
                      if q.arrived(hi) > b)
         return hi
 
+    def _smallest_unit(self, m: int) -> float:
+        """Space of the smallest unit that could still board a load holding ``m`` boxes:
+        a box while fewer than ``capacity_boxes`` wait, one unit of a queue with units
+        still to come in the run; inf if none could (the load is then full at once).
+
+        A load is full when the space left is smaller than this: a pool holding
+        ``capacity_boxes = floor(usable / box_space)`` boxes and nothing else is full,
+        though their space falls short of ``usable``."""
+        sizes = [q.space for q in self.queues if q.taken < q.total]
+        if m < self.capacity_boxes:
+            sizes.append(self.box_space)
+        return min(sizes, default=math.inf)
+
     # -- rules ------------------------------------------------------------------------
     def _release(self, now: float) -> float:
         due, gate = now + EPS_H, self.gate
@@ -196,10 +215,12 @@ class SharedLoad(TrainFormation):
             if self.closed or (gate is not None and not gate()):
                 return math.inf  # reopening (or a vessel arriving) wakes the pool
             m, w, space = self._waiting(due)
-            if space >= self.usable - 1e-9 and self._load(m, w, space, now):
+            # full: no unit that could still come fits in the space left
+            left = self.usable - space - self._smallest_unit(m)
+            if left < -1e-9 and self._load(m, w, space, now):
                 continue
             nxt = next((t for t in self._times if t > due), math.inf)
-            t_full = self._background_reaches(self.usable - space, due, True)
+            t_full = self._background_reaches(left + 1e-6, due, True)
             if self.rule == "full":
                 return min(nxt, t_full)
             # the oldest unit waiting, or the next to come (its deadline is then ahead)

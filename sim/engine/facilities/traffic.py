@@ -49,6 +49,15 @@ def _in_turn(env, hours: list[float], start) -> None:
     step()
 
 
+def _parts(teu: int, capacity_teu: float) -> list[int]:
+    """A day's ``teu`` in parts of at most ``capacity_teu`` (whole TEU; one part if the
+    capacity is under 1 TEU, which the scenario checks reject)."""
+    c = math.floor(capacity_teu + 1e-9)
+    if c < 1 or teu <= c:
+        return [teu]
+    return [c] * (teu // c) + ([teu % c] if teu % c else [])
+
+
 class FacilityTraffic:
     """The background traffic of one transfer facility (``TransferFacility.background``).
 
@@ -140,28 +149,36 @@ class FacilityTraffic:
     def start_batches(self, port: PortFacility, day_h: np.ndarray, teu: np.ndarray,
                       dwell: _Dist, moves_per_teu: float, rng: np.random.Generator) -> None:
         """Each day's background TEU (``teu``, arriving at the hours ``day_h``) is put
-        into the yard (waiting for space, in turn with the modelled loads) and taken out
-        after a dwell drawn from ``dwell`` (one draw per day's batch). With
+        into the yard (waiting for space, in turn with the modelled loads; a day's batch
+        larger than the yard's capacity at its arrival in parts that fit, each a row of
+        ``batches``, as the yard's puts wait in order and one that can never fit would
+        block every later one) and taken out
+        after a dwell drawn from ``dwell``: one per day's batch (its parts share it),
+        drawn up front in day order, so two runs that differ in what delays the batches
+        give each day's batch the same dwell (paired comparisons). With
         ``moves_per_teu`` > 0 it first waits for a crane gang, which works it for that many
         moves a TEU at the crane rate in force; the dwell then counts from the start of
         that work, and the batch leaves when both are over."""
         env = self.env
-        dwell_h = Draws(dwell, rng)
         keep = teu > 0
         self.teu_offered_h, self.teu_offered = day_h[keep], teu[keep].astype(float)
         size = dict(zip(day_h[keep].tolist(), teu[keep].tolist()))
+        days = sorted(size)
+        dwell_of = dict(zip(days, np.asarray(dwell.sample(rng, len(days)),
+                                             dtype=float).tolist()))
 
         def arrive(t: float) -> None:
-            row = [t, NAN, NAN, float(size[t])]
-            self.batches.append(row)
-            _then(port.yard.put(row[3]), in_yard, row)
+            for part in _parts(size[t], port.yard.capacity):
+                row = [t, NAN, NAN, float(part)]
+                self.batches.append(row)
+                _then(port.yard.put(row[3]), in_yard, row)
 
         def in_yard(row: list[float]) -> None:
             row[1] = env.now
             if moves_per_teu > 0:
                 _then(port.cranes.acquire(), on_crane, row)
             else:
-                at(env, dwell_h.one(), lambda _e: leave(row))
+                at(env, dwell_of[row[0]], lambda _e: leave(row))
 
         def on_crane(row: list[float]) -> None:
             hours = row[3] * moves_per_teu * port.hours_per_box / port.cfg.moves_per_box
@@ -171,14 +188,14 @@ class FacilityTraffic:
                 port.cranes.release()
                 if over:
                     port._log_cranes()
-                at(env, max(0.0, dwell_h.one() - hours), lambda _e: leave(row))
+                at(env, max(0.0, dwell_of[row[0]] - hours), lambda _e: leave(row))
             at(env, hours, done)
 
         def leave(row: list[float]) -> None:
             port.yard.get(row[3])
             row[2] = env.now
 
-        _in_turn(env, sorted(size), arrive)
+        _in_turn(env, days, arrive)
 
     def start_calls(self, port: PortFacility, hours: np.ndarray, berth: _Dist,
                     rng: np.random.Generator) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from sim.scenario.checks.capacity import facility_room, fleet_room, laid_up_services
 from sim.scenario.checks.changes import timeline
 from sim.scenario.checks.elements import (
     Found,
@@ -44,7 +45,8 @@ RULES: list[Callable[[Scenario], Found]] = [
     ids, node_fields, link_endpoints, link_duplicates, link_gauges, services, route_paths,
     flow_ends, flow_paths_connect, flow_years, services_sail_loaded, train_lengths,
     positive_speeds, yards_hold_trains, transit_count, horizon_years, demand_size, timeline,
-    route_choice, sea_weather, service_traffic, background_room]
+    route_choice, sea_weather, service_traffic, background_room, facility_room, fleet_room,
+    laid_up_services]
 
 
 def run_all(s: Scenario) -> list[tuple[str, str]]:

@@ -5,6 +5,7 @@ a resource's capacity would queue without end, and the modelled trains behind it
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterator
 
 from sim.scenario.checks.elements import Found
@@ -45,9 +46,41 @@ def _paths_in(s: Scenario, lid: str, year: int) -> float:
     return value if least is None else min(least, value)
 
 
+def _least(s: Scenario, field: str, value: float) -> float:
+    """The least value of a scenario field ever in force: as given or set by the
+    timeline (dotted ``field``)."""
+    sets = [(ch.set or {}).get(field) for ch in s.timeline]
+    return min([value] + [v for v in sets if v is not None])
+
+
+def _peak_day(bg: Background, mean_per_day: float) -> tuple[float, float]:
+    """A high day's count in a month of ``mean_per_day``: the mean plus 4 standard
+    deviations of a day's count (Poisson around a gamma of coefficient of variation
+    ``bg.cv``: variance ``m + (cv m)^2``), and that standard deviation."""
+    sd = math.sqrt(mean_per_day + (bg.cv * mean_per_day) ** 2)
+    return mean_per_day + 4.0 * sd, sd
+
+
+def _peak_day_fits(s: Scenario, field: str, teu: Background, yard_teu: float) -> Found:
+    """A port's background TEU of a high day fit its yard at once (the least yard in
+    force): the day's batch is put in parts that fit, but a day beyond the yard fills it
+    to the brim and holds every modelled load behind it."""
+    least = _least(s, field, yard_teu)
+    for y, peak in _peaks(s, teu):
+        day, sd = _peak_day(teu, peak)
+        if day > least:
+            yield field.rsplit(".", 1)[0] + ".background_teu", (
+                f"a high day in the peak month of {y} brings {day:,.0f} TEU (the month's "
+                f"mean {peak:,.0f} + 4 sd of a day's count, {sd:,.0f}), more than the "
+                f"yard holds ({least:g} TEU, the least in force); lower them or raise "
+                "yard_capacity_teu")
+            break
+
+
 def background_room(s: Scenario) -> Found:
-    """Background trains leave train paths to the modelled ones on every link, and crane
-    hours at every transfer facility; background TEU leave room in a port's yard."""
+    """Background trains leave train paths to the modelled ones on every link; background
+    TEU leave room in a port's yard (crane gangs, tracks, berths and vessels:
+    :mod:`sim.scenario.checks.capacity`)."""
     for lid, link in s.links.items():
         bg = link.background_trains
         if bg is None:
@@ -66,19 +99,11 @@ def background_room(s: Scenario) -> Found:
         if table is None:
             continue
         p = f"nodes.{nid}.{k.section}"
-        bg = table.background_trains
-        if bg is not None and table.background_moves_per_train > 0:
-            hours = table.background_moves_per_train / table.crane_moves_per_h
-            for y, peak in _peaks(s, bg):
-                if peak * hours >= 24 * table.cranes:
-                    yield f"{p}.background_trains", (
-                        f"{peak:.1f} trains a day in the peak month of {y} need "
-                        f"{peak * hours:.0f} crane gang-hours a day of the "
-                        f"{24 * table.cranes} there are (cranes x 24); lower the "
-                        "background or its moves per train")
-                    break
         teu = getattr(table, "background_teu", None)
         dwell = getattr(table, "background_dwell_h", None)
+        if teu is not None:
+            yield from _peak_day_fits(s, f"{p}.yard_capacity_teu", teu,
+                                      table.yard_capacity_teu)
         if teu is not None and dwell is not None:
             for y, peak in _peaks(s, teu):
                 held = peak * dwell.mean / 24.0
