@@ -119,6 +119,14 @@ class TrainFormation:
             n += size
         return n
 
+    def ready_by(self, t: float) -> int:
+        """Boxes in the pool ready by hour ``t``."""
+        return self._n_ready(t)
+
+    def first_ready_h(self) -> float:
+        """Ready hour of the earliest box in the pool (inf: none)."""
+        return self._times[0] if self._times else math.inf
+
     def _take(self, k: int, t: float) -> None:
         taken, need = [], k
         times, batches, sizes = self._times, self._rows, self._sizes
