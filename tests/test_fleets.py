@@ -124,6 +124,13 @@ def test_two_ferries_two_lines_oldest_waiting_by_hand():
     assert (np.vstack(list(where.values())).astype(int).sum(axis=0) == 1).all()
 
 
+def test_ships_are_split_in_proportion_to_the_lines_shares():
+    m, out = run(**{"fleets.caspian": {"ships": 5, "allocation": "fixed",
+                                       "ships_per_line": {"ferry": 2, "ferry2": 1}}})
+    assert [out.services[s].active[0].vessels for s in ("ferry", "ferry2")] == [3, 2]
+    assert m.fleets["caspian"].targets() == [3, 2]
+
+
 def test_fixed_allocation_keeps_each_line_its_ferry():
     m, out = run(**{"fleets.caspian.allocation": "fixed",
                     "fleets.caspian.ships_per_line": {"ferry": 1, "ferry2": 1}})
@@ -251,9 +258,9 @@ ERRORS = [
     ("[fleets.caspian]\nships_per_line = { ferry = 1, ferry3 = 1 }\n",
      ["fleets.caspian.ships_per_line.ferry3: 'ferry3' is not a line of fleet 'caspian' "
       "(its lines: ferry, ferry2)"]),
-    ("[fleets.caspian]\nships = 3\n",
-     ["trace_fleet.toml: fleets.caspian.ships_per_line: the lines' ships add up to 2, not "
-      "ships (3)"]),
+    ("[fleets.caspian]\nallocation = \"fixed\"\nships_per_line = { ferry = 0, ferry2 = 0 }\n",
+     ["fleets.caspian.ships_per_line: a fixed allocation needs some line with ships (every "
+      "share is 0)"]),
     ("[fleets.caspian]\nallocation = \"nearest\"\n",
      ["fleets.caspian.allocation: 'nearest' is not allowed (allowed: fixed, "
       "oldest_waiting)"]),

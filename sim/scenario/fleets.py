@@ -10,21 +10,22 @@ sailing rule, background traffic) say what a vessel does while it serves the lin
 
 Rules:
 
-* ``fixed``: each line keeps its share of the ships (``ships_per_line``; when a timeline
-  changes ``ships``, the shares are scaled to the new total, largest remainders first); a
+* ``fixed``: each line keeps its share of the ships: ``ships`` split in proportion to
+  ``ships_per_line``, largest remainders first (exactly ``ships_per_line`` when they add up
+  to ``ships``; a timeline change of ``ships``, or a sweep of it, is split the same way); a
   vessel returns to its own line unless that line has more than its share and another
   fewer;
 * ``oldest_waiting``: a vessel goes to the line whose home port holds the oldest waiting
   cargo (modelled boxes ready, or background units offered) that no vessel is already
   coming for: the space of the vessels waiting at or sailing to that home port is set
   against the waiting cargo, oldest first, and the first unit beyond it decides (ties:
-  the line with fewer vessels coming, then the order of ``ships_per_line``, then the
-  order of the services).
+  the line with fewer vessels coming, then the order of the services).
 
-Vessels given at the start begin at their lines' home ports (``ships_per_line``, or one
-line after another in the order of the services); vessels a timeline adds start at the
-base and are assigned by the rule; vessels a timeline withdraws leave the fleet as they
-are next released at the base (a ``fixed`` fleet withdraws from lines above their share).
+Vessels given at the start begin at their lines' home ports (``ships`` split in
+proportion to ``ships_per_line``, or evenly in the order of the services); vessels a
+timeline adds start at the base and are assigned by the rule; vessels a timeline
+withdraws leave the fleet as they are next released at the base (a ``fixed`` fleet
+withdraws from lines above their share).
 """
 
 from __future__ import annotations
@@ -46,8 +47,8 @@ class Fleet(BaseModel):
         "released at the base goes to the line with the oldest waiting cargo no vessel is "
         "coming for")
     ships_per_line: dict[str, Annotated[int, Field(ge=0, le=500)]] = Field(
-        default_factory=dict, description="service id -> vessels on it at the start "
-        "(fixed: its share, for every line, summing to ships; oldest_waiting: where the "
+        default_factory=dict, description="service id -> vessels on it (ships is split in "
+        "proportion; fixed: each line's share, for every line; oldest_waiting: where the "
         "vessels start, optional)")
     source: str | None = None
 

@@ -79,9 +79,7 @@ class SharedFleet:
         self._next_id = 0
         # the decisions, for tests and traces: (hour, from line or "", to line or "")
         self.decisions: list[tuple[float, str, str]] = []
-        start = (list(cfg.ships_per_line.get(sid, 0) for sid in self.order)
-                 if cfg.ships_per_line else apportion(cfg.ships, [1] * len(self.order)))
-        for sid, n in zip(self.order, start):
+        for sid, n in zip(self.order, apportion(cfg.ships, self.weights)):
             for _ in range(n):
                 self._launch(lines[sid])
 

@@ -1,7 +1,8 @@
 """Rules on fleets shared by several vessel services (:mod:`sim.scenario.fleets`): a line
 names a fleet that exists, every fleet serves some line, the lines of one fleet meet at
-one far port (the base) and have alike vessels, the shares name the fleet's lines and
-add up, and a timeline changes a shared fleet's ships, not a line's own count."""
+one far port (the base) and have alike vessels, the shares name the fleet's lines (all of
+them, under a fixed allocation), and a timeline changes a shared fleet's ships, not a
+line's own count."""
 
 from __future__ import annotations
 
@@ -59,9 +60,9 @@ def fleets(s: Scenario) -> Found:
         if fleet.allocation == "fixed" and missing:
             yield f"{p}.ships_per_line", (f"a fixed allocation gives every line its ships "
                                           f"(missing: {', '.join(missing)})")
-        elif shares and not strays and sum(shares.values()) != fleet.ships:
-            yield f"{p}.ships_per_line", (f"the lines' ships add up to "
-                                          f"{sum(shares.values())}, not ships ({fleet.ships})")
+        elif fleet.allocation == "fixed" and not any(shares.values()) and fleet.ships:
+            yield f"{p}.ships_per_line", ("a fixed allocation needs some line with ships "
+                                          "(every share is 0)")
     for i, ch in enumerate(s.timeline):
         for path in ch.set or {}:
             table, _, rest = path.partition(".")
