@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections.abc import Callable
+from itertools import accumulate
 from typing import Generic, NamedTuple, TypeVar
 
 import numpy as np
@@ -119,13 +120,10 @@ class TrainFormation:
             n += size
         return n
 
-    def ready_by(self, t: float) -> int:
-        """Boxes in the pool ready by hour ``t``."""
-        return self._n_ready(t)
-
-    def first_ready_h(self) -> float:
-        """Ready hour of the earliest box in the pool (inf: none)."""
-        return self._times[0] if self._times else math.inf
+    def ready_profile(self) -> tuple[list[float], list[int]]:
+        """The ready hours of the pool's batches, sorted, and the boxes ready by each
+        (cumulative counts)."""
+        return list(self._times), list(accumulate(self._sizes))
 
     def _take(self, k: int, t: float) -> None:
         taken, need = [], k
