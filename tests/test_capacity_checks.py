@@ -97,3 +97,16 @@ def test_the_check_command_exits_2_on_background_beyond_capacity(tmp_path, capsy
     assert main(["check", str(bad)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "services.ferry.fleet: 0 vessels" in err[0]
+
+
+BASELINE = Path(__file__).parent.parent / "scenarios" / "baseline.toml"
+
+
+def test_a_line_of_a_shared_fleet_is_checked_against_its_share_of_the_ships():
+    """The baseline's ASCO ferries: 14 ships split 7 + 7 (fixed) carry the Kuryk line's
+    background; 2 ships leave the Kuryk line 1, too few for its other wagons and
+    trucks, and the message names that share."""
+    load_scenario(BASELINE)  # 7 ships on the line: no error
+    with pytest.raises(ConfigError, match=r"services\.kuryk_alat_ferry\.background: .* "
+                       r"the fleet carries \(fleet 1 x 40\.5 usable railcars"):
+        load_scenario(BASELINE, overrides={"fleets.asco_ferries.ships": 2})

@@ -112,7 +112,9 @@ def test_timeline_fields_and_bounds_come_from_the_schema_unchanged():
     # the kinds added since: a dry port's rail side changes as a crossing's does
     added = {f"dry_port.{f}": BEFORE["nodes"][f"crossing.{f}"] for f in (
         "receiving_tracks", "cranes", "crane_moves_per_h", "yard_capacity_teu")}
-    assert got == {**BEFORE, "nodes": {**BEFORE["nodes"], **added}}
+    # and a fleet shared by several services changes its ships (sim.scenario.fleets)
+    fleets = {"ships": kind_fields.Bounds(0, 500, True)}
+    assert got == {**BEFORE, "nodes": {**BEFORE["nodes"], **added}, "fleets": fleets}
     assert all(isinstance(b, kind_fields.Bounds) for t in got.values() for b in t.values())
     assert kind_fields.kind_fields(kinds.NODE_KINDS["terminal"]) == {}
     assert list(kind_fields.kind_fields(kinds.NODE_KINDS["port"])) == [

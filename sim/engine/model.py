@@ -21,6 +21,7 @@ from sim.engine.choice import Learner
 from sim.engine.facilities.background import start_background
 from sim.engine.facilities.border import BorderCrossing
 from sim.engine.facilities.demand import make_store
+from sim.engine.facilities.fleet import start_fleets
 from sim.engine.facilities.formation import PlannedTrain, schedule_departures
 from sim.engine.facilities.port import PortFacility, VesselService
 from sim.engine.facilities.rail import Draws, RailLine
@@ -102,6 +103,8 @@ class Model:
                                service_counts(svc, sid, self.cal, draws),
                                draws("dwell", sid + ":roll_off"))
             for sid, svc in s.services.items()}
+        # fleets shared by several services: their vessels start after the services'
+        self.fleets = start_fleets(env, s.fleets, self.services)
         junction_dwell = {nid: Draws(n.train_dwell_h, draws("junction", nid))
                           for nid, n in s.nodes.items() if n.train_dwell_h is not None}
         self.plans = compile_plans(s, self.route_ids, self.node_code, self.store, self.lines,
@@ -118,7 +121,7 @@ class Model:
                              facilities=self.facilities)
         self._start_origins()
         start_timeline(env, s, self.cal, self.seed, rep, self.lines, self.facilities,
-                       self.services)
+                       self.services, self.fleets)
         start_background(s, self.cal.t0, (self.cal.end - self.cal.t0).days, self.seed, rep,
                          self.lines, self.facilities)
 

@@ -14,6 +14,7 @@ from functools import partial
 import simpy
 
 from sim.engine.facilities.disruptions import closures, merge
+from sim.engine.facilities.fleet import SharedFleet
 from sim.engine.facilities.port import VesselService
 from sim.engine.facilities.rail import RailLine
 from sim.engine.facilities.transfer import TransferFacility
@@ -28,10 +29,12 @@ Action = tuple[float, Callable[[], None]]  # (hour, what happens then)
 def start_timeline(env: simpy.Environment, scenario: Scenario, calendar: Calendar,
                    seed: int, replication: int, lines: dict[str, RailLine],
                    facilities: dict[str, TransferFacility],
-                   services: dict[str, VesselService]) -> None:
+                   services: dict[str, VesselService],
+                   fleets: dict[str, SharedFleet] | None = None) -> None:
     """Apply the timeline's dated changes and closures, and the random closures (gales,
     storms, breakdowns, and the storms of each sea at the ports exposed to them) drawn
-    now from their own streams; ``facilities``: the transfer facilities by node."""
+    now from their own streams; ``facilities``: the transfer facilities by node;
+    ``fleets``: the fleets shared by several services (a change of their ships)."""
     at_hour: list[Action] = []
     for ch in sorted(scenario.timeline, key=lambda c: c.date):
         t = calendar.hours(ch.date)
@@ -48,6 +51,8 @@ def start_timeline(env: simpy.Environment, scenario: Scenario, calendar: Calenda
             eid, _, field = rest.partition(".")
             if table == "links":
                 lines[eid].change_paths(t, value)
+            elif table == "fleets" and fleets is not None:
+                at_hour.append((t, partial(fleets[eid].set_ships, int(value))))
             elif table == "services":
                 at_hour.append((t, partial(services[eid].set_fleet, int(value))))
             else:

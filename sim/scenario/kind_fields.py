@@ -12,6 +12,7 @@ import annotated_types as at
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from sim.scenario.fleets import Fleet
 from sim.scenario.kinds import NODE_KINDS, Kind
 from sim.scenario.schema import Link, Node, NodeKind, Service
 
@@ -77,12 +78,13 @@ def kind_fields(kind: Kind) -> dict[str, Bounds]:
 
 
 def timeline_fields() -> dict[str, dict[str, Bounds]]:
-    """Per table of the scenario (links, nodes, services), the fields a timeline may set
+    """Per table of the scenario (links, nodes, services, fleets), the fields a timeline may set
     (``section.field`` for nodes) and their bounds."""
     nodes: dict[str, Bounds] = {}
     for k in NODE_KINDS.values():
         nodes.update({f"{k.section}.{f}": b for f, b in kind_fields(k).items()})
-    return {"links": changeable(Link), "nodes": nodes, "services": changeable(Service)}
+    return {"links": changeable(Link), "nodes": nodes, "services": changeable(Service),
+            "fleets": changeable(Fleet)}
 
 
 def schema_problems() -> list[str]:

@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 from sim.scenario.distributions import Distribution
+from sim.scenario.fleets import Fleet
 from sim.scenario.sea_traffic import ServiceTraffic
 from sim.scenario.traffic import Background, HandlingTraffic, PortTraffic
 from sim.scenario.weather import Exposure, Sea
@@ -200,8 +201,11 @@ class Service(_Strict):
     from_: str = Field(alias="from", description="home port (node id)")
     to: str = Field(description="far port (node id)")
     # 0: laid up (a service a timeline brings into use later, or lays up for a while)
-    fleet: int = Field(ge=0, le=200, description="vessels on the service, count (0: laid "
+    fleet: int = Field(0, ge=0, le=200, description="vessels on the service, count (0: laid "
                        "up until a timeline change)", json_schema_extra=during_run())
+    fleet_pool: str | None = Field(None, description="id of a fleet (fleets table) whose "
+                                   "vessels serve this line instead of a fleet of its own "
+                                   "(sim.scenario.fleets)")
     capacity_railcars: int | None = Field(None, gt=0, le=500, description="ferries: "
                                           "railcars per vessel")
     capacity_teu: int | None = Field(None, gt=0, le=30000, description="feeders: TEU per "
@@ -225,6 +229,12 @@ class Service(_Strict):
 
     @model_validator(mode="after")
     def _capacity(self):
+        if self.fleet and self.fleet_pool is not None:
+            raise ValueError(f"a service has its own fleet ({self.fleet}) or a fleet_pool, "
+                             "not both (fleet = 0 with a fleet_pool)")
+        if "fleet" not in self.model_fields_set and self.fleet_pool is None:
+            raise ValueError("a service needs fleet (its vessels, count) or fleet_pool (the "
+                             "id of a fleet it shares)")
         want, other = (("capacity_railcars", "capacity_teu") if self.kind == "ferry"
                        else ("capacity_teu", "capacity_railcars"))
         if getattr(self, want) is None:
@@ -505,5 +515,7 @@ class Scenario(_Strict):
     route_choice: RouteChoice = Field(default_factory=RouteChoice)
     timeline: list[Change] = Field(default_factory=list, description="dated changes and "
                                    "closures, applied in date order")
+    fleets: dict[str, Fleet] = Field(default_factory=dict, description="fleets shared by "
+                                     "several vessel services (sim.scenario.fleets)")
     seas: dict[str, Sea] = Field(default_factory=dict, description="sea name (as a port's "
                                  "sea) -> its weather, which closes the ports exposed to it")

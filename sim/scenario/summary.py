@@ -80,7 +80,9 @@ def describe(s: Scenario) -> str:
     for sid, v in s.services.items():
         cap = (f"{v.capacity_railcars} railcars" if v.kind == "ferry"
                else f"{v.capacity_teu} TEU")
-        lines.append(f"    {sid:22s} {v.kind:6s} {v.from_} <-> {v.to}: {v.fleet} x {cap} at "
+        ships = (str(v.fleet) if v.fleet_pool is None else
+                 f"fleet {v.fleet_pool} ({s.fleets[v.fleet_pool].allocation})")
+        lines.append(f"    {sid:22s} {v.kind:6s} {v.from_} <-> {v.to}: {ships} x {cap} at "
                      f"{v.load_factor:.0%} (~{v.capacity_boxes(s.demand.share_40ft)} boxes), "
                      f"crossing mean {v.crossing_h.mean:.0f} h, sails {v.sailing.rule}")
     years = list(range(h.start.year, h.end.year + (1 if h.end > h.end.replace(month=1, day=1)

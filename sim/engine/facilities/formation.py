@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections.abc import Callable
+from itertools import accumulate
 from typing import Generic, NamedTuple, TypeVar
 
 import numpy as np
@@ -118,6 +119,11 @@ class TrainFormation:
                 break
             n += size
         return n
+
+    def ready_profile(self) -> tuple[list[float], list[int]]:
+        """The ready hours of the pool's batches, sorted, and the boxes ready by each
+        (cumulative counts)."""
+        return list(self._times), list(accumulate(self._sizes))
 
     def _take(self, k: int, t: float) -> None:
         taken, need = [], k

@@ -356,7 +356,7 @@ class VesselService:
             self._next_id += 1
             self.fleet += 1
             self.env.process(self._vessel(k))
-        self._log_active()
+        self.log_active()
 
     def set_fleet(self, n: int) -> None:
         """A timeline change of the fleet: more vessels start at home now; fewer are
@@ -375,9 +375,9 @@ class VesselService:
     def _withdraw(self) -> None:
         self.retire -= 1
         self.fleet -= 1
-        self._log_active()
+        self.log_active()
 
-    def _log_active(self) -> None:
+    def log_active(self) -> None:
         n = self.fleet
         if self.active[-1].from_h == self.env.now:
             self.active[-1] = FleetSize(self.env.now, n)
@@ -411,7 +411,7 @@ class VesselService:
         return np.concatenate(loads) if loads else np.empty(0, np.int64)
 
     # -- a vessel -------------------------------------------------------------------------
-    def _berth(self, port: PortFacility):
+    def berth(self, port: PortFacility):
         """Process step: take a berth at ``port`` once it is open, and moor."""
         env = self.env
         while True:
@@ -428,72 +428,97 @@ class VesselService:
         """Process: one vessel's round trips. An empty vessel waits for a load at home
         at anchor, not at a berth; it berths when a load is released (and, with a return
         load, to unload it first: a load ready by then is taken at the same call)."""
-        env, home, away = self.env, self.home, self.away
         cargo: tuple[np.ndarray, int, tuple[int, ...]] | None = None  # the return load
-        t_arrive = env.now
+        t_arrive = self.env.now
         while True:
-            # at home: unload the return load, if any, at a berth
-            at_berth = False
-            if cargo is not None:
-                yield from self._berth(home)
-                at_berth = True
-                idx, teu, bg = cargo
-                yield env.timeout(self._handling_h(idx, teu, bg))
-                self._aboard.pop(k, None)
-                self._landed(k)
-                if len(idx):
-                    self._ashore(home, idx, teu, t_arrive, 1)
-                cargo = None
-            if self.retire:
-                self._withdraw()
-                if at_berth:
-                    home.berths.release()
+            got = yield from self.await_load(k, cargo, t_arrive)
+            if got is None:
                 return
-            t_idle = env.now
-            ev = env.event()
-            self._ready.append((ev, t_idle))
-            self.out_pool.wake()
-            if at_berth and not ev.triggered:  # nothing to load yet: leave the berth
-                home.berths.release()
-                at_berth = False
-            load = yield ev
-            self.idle.append(Span(t_idle, env.now))
-            if load is None:  # withdrawn while waiting for a load
-                self._withdraw()
-                if at_berth:
-                    home.berths.release()
-                return
-            idx, teu, bg = load
-            self._aboard[k] = idx
-            self._bg_aboard[k] = (0, bg)
-            if not at_berth:
-                yield from self._berth(home)
-            yield env.timeout(self._handling_h(idx, teu, bg))
-            yield from home.wait_open()
-            home.berths.release()
-            idx, teu, bg = yield from self._sail(k, 0, idx, teu, bg, home)
-            # at the far port: unload, take what is ready for the way back, return
-            t_arrive = env.now
-            yield from self._berth(away)
+            load = yield from self.sail_out(k, *got)
+            yield from self.unload_far(k, load)
+            cargo, t_arrive = yield from self.sail_back(k)
+
+    def await_load(self, k: int, cargo, t_arrive: float):
+        """Process step at home: unload the return load ``cargo`` (if any) at a berth,
+        then wait for a load; returns the load and whether the vessel holds a berth, or
+        None if the vessel was withdrawn."""
+        env, home = self.env, self.home
+        at_berth = False
+        if cargo is not None:
+            yield from self.berth(home)
+            at_berth = True
+            idx, teu, bg = cargo
             yield env.timeout(self._handling_h(idx, teu, bg))
             self._aboard.pop(k, None)
             self._landed(k)
             if len(idx):
-                self._ashore(away, idx, teu, t_arrive, 0)
-            yield from away.wait_open()
-            self.back_pool.take_ready(self.capacity_boxes, env.now)
-            if self._back:
-                idx, teu, bg = self._back.pop()
-                self._aboard[k] = idx
-                self._bg_aboard[k] = (1, bg)
-                yield env.timeout(self._handling_h(idx, teu, bg))
-            else:
-                idx, teu, bg = np.empty(0, np.int64), 0, tuple(0 for _ in self.bg_units)
-            yield from away.wait_open()
-            away.berths.release()
-            idx, teu, bg = yield from self._sail(k, 1, idx, teu, bg, away)
-            cargo = (idx, teu, bg) if len(idx) or any(bg) else None
-            t_arrive = env.now
+                self._ashore(home, idx, teu, t_arrive, 1)
+        if self.retire:
+            self._withdraw()
+            if at_berth:
+                home.berths.release()
+            return None
+        t_idle = env.now
+        ev = env.event()
+        self._ready.append((ev, t_idle))
+        self.out_pool.wake()
+        if at_berth and not ev.triggered:  # nothing to load yet: leave the berth
+            home.berths.release()
+            at_berth = False
+        load = yield ev
+        self.idle.append(Span(t_idle, env.now))
+        if load is None:  # withdrawn while waiting for a load
+            self._withdraw()
+            if at_berth:
+                home.berths.release()
+            return None
+        return load, at_berth
+
+    def sail_out(self, k: int, load, at_berth: bool):
+        """Process step: berth (if not at one), take the load on and sail to the far port;
+        returns the load on arrival."""
+        env, home = self.env, self.home
+        idx, teu, bg = load
+        self._aboard[k] = idx
+        self._bg_aboard[k] = (0, bg)
+        if not at_berth:
+            yield from self.berth(home)
+        yield env.timeout(self._handling_h(idx, teu, bg))
+        yield from home.wait_open()
+        home.berths.release()
+        return (yield from self._sail(k, 0, idx, teu, bg, home))
+
+    def unload_far(self, k: int, load):
+        """Process step at the far port: berth, unload and land ``load``; the vessel
+        stays at the berth, the port open."""
+        env, away = self.env, self.away
+        idx, teu, bg = load
+        t_arrive = env.now
+        yield from self.berth(away)
+        yield env.timeout(self._handling_h(idx, teu, bg))
+        self._aboard.pop(k, None)
+        self._landed(k)
+        if len(idx):
+            self._ashore(away, idx, teu, t_arrive, 0)
+        yield from away.wait_open()
+
+    def sail_back(self, k: int):
+        """Process step at the far port's berth: take at once what is ready for the way
+        back, load it, leave the berth and sail home; returns the return load (None:
+        nothing aboard) and the hour of arrival."""
+        env, away = self.env, self.away
+        self.back_pool.take_ready(self.capacity_boxes, env.now)
+        if self._back:
+            idx, teu, bg = self._back.pop()
+            self._aboard[k] = idx
+            self._bg_aboard[k] = (1, bg)
+            yield env.timeout(self._handling_h(idx, teu, bg))
+        else:
+            idx, teu, bg = np.empty(0, np.int64), 0, tuple(0 for _ in self.bg_units)
+        yield from away.wait_open()
+        away.berths.release()
+        idx, teu, bg = yield from self._sail(k, 1, idx, teu, bg, away)
+        return ((idx, teu, bg) if len(idx) or any(bg) else None), env.now
 
     def _handling_h(self, idx: np.ndarray, teu: int, bg: tuple[int, ...]) -> float:
         """Hours to load or unload a load: its boxes' railcars or TEU and its background

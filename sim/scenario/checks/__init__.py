@@ -24,6 +24,7 @@ from sim.scenario.checks.elements import (
     services,
     transit_count,
 )
+from sim.scenario.checks.fleets import fleets
 from sim.scenario.checks.flows import (
     demand_size,
     flow_ends,
@@ -46,7 +47,7 @@ RULES: list[Callable[[Scenario], Found]] = [
     flow_ends, flow_paths_connect, flow_years, services_sail_loaded, train_lengths,
     positive_speeds, yards_hold_trains, transit_count, horizon_years, demand_size, timeline,
     route_choice, sea_weather, service_traffic, background_room, facility_room, fleet_room,
-    laid_up_services]
+    laid_up_services, fleets]
 
 
 def run_all(s: Scenario) -> list[tuple[str, str]]:

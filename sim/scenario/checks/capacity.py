@@ -12,6 +12,7 @@ from sim.scenario.checks.elements import Found
 from sim.scenario.checks.flows import flow_paths
 from sim.scenario.checks.traffic import _years
 from sim.scenario.distributions import Distribution
+from sim.scenario.fleets import apportion
 from sim.scenario.kinds import kind_of
 from sim.scenario.network import link_index
 from sim.scenario.schema import Scenario, Service
@@ -43,6 +44,28 @@ def peak_per_day(parts: list[tuple[Background, float]], year: int) -> float:
                for m in range(12))
 
 
+def _line_fleet(s: Scenario, sid: str, year: int) -> tuple[str, float, bool]:
+    """The vessels a service may have in ``year`` (the most in force), the field that
+    sets them, and whether a timeline raises them: its own ``fleet``, or its share of
+    the fleet it names (``fleet_pool``; ``fixed``: its part of the split by
+    ``ships_per_line``; ``oldest_waiting``: at most every ship of the fleet)."""
+    svc = s.services[sid]
+    pool = svc.fleet_pool
+    if pool is None or pool not in s.fleets:  # (the fleets rule reports an unknown pool)
+        field = f"services.{sid}.fleet"
+        raised = any((ch.set or {}).get(field, 0) > 0 for ch in s.timeline)
+        return field, max(in_force(s, field, svc.fleet, year)), raised
+    fleet = s.fleets[pool]
+    field = f"fleets.{pool}.ships"
+    raised = any((ch.set or {}).get(field, 0) > 0 for ch in s.timeline)
+    ships = max(in_force(s, field, fleet.ships, year))
+    if fleet.allocation != "fixed":
+        return field, ships, raised
+    lines = [k for k, v in s.services.items() if v.fleet_pool == pool]
+    share = apportion(int(ships), [fleet.ships_per_line.get(k, 0) for k in lines])
+    return field, share[lines.index(sid)], raised
+
+
 def _cycle_h(svc: Service, usable: float) -> float:
     """Mean round trip of a vessel loaded both ways: two port calls (berthing), four
     handlings of a load (load and unload at each end) and two crossings."""
@@ -61,8 +84,6 @@ def fleet_room(s: Scenario) -> Found:
                   or 0) * svc.load_factor
         unit = "railcars" if svc.kind == "ferry" else "TEU"
         cycle_h = _cycle_h(svc, usable)
-        fleet_field = f"services.{sid}.fleet"
-        raised = any((ch.set or {}).get(fleet_field, 0) > 0 for ch in s.timeline)
         space = {"railcars": 1.0, "trucks": bg.railcars_per_truck, "teu": 1.0}
         if svc.kind == "ferry" and (bg.trucks_out or bg.trucks_back) and (
                 bg.railcars_per_truck > usable):
@@ -77,7 +98,7 @@ def fleet_room(s: Scenario) -> Found:
             field = f"services.{sid}.background" + (f".{names}" if len(given) == 1 else "")
             parts = [(b, space[UNIT_OF_FIELD[f]]) for f, b in given.items()]
             for y in _years(s):
-                fleet = max(in_force(s, fleet_field, svc.fleet, y))
+                _, fleet, raised = _line_fleet(s, sid, y)
                 if fleet == 0 and raised:
                     continue  # laid up until a timeline change: the units wait till then
                 room = fleet * usable * 24.0 / cycle_h
@@ -188,9 +209,8 @@ def laid_up_services(s: Scenario) -> Found:
             if sid is not None and sid in s.services and sid not in s.links:
                 used.setdefault(sid, (fid, rid))
     for sid, (fid, rid) in used.items():
-        field = f"services.{sid}.fleet"
-        if s.services[sid].fleet == 0 and not any(
-                (ch.set or {}).get(field, 0) > 0 for ch in s.timeline):
+        field, ships, raised = _line_fleet(s, sid, min(_years(s)))
+        if ships == 0 and not raised:
             yield field, (f"0 vessels and no timeline change raises it, but flow '{fid}' "
                           f"sails on it (route '{rid}'): its boxes would wait at "
                           f"'{s.services[sid].from_}' without end")
