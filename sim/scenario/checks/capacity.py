@@ -44,14 +44,17 @@ def peak_per_day(parts: list[tuple[Background, float]], year: int) -> float:
                for m in range(12))
 
 
-def _line_fleet(s: Scenario, sid: str, year: int) -> tuple[str, float, bool]:
+def _line_fleet(s: Scenario, sid: str, year: int) -> tuple[str, float, bool] | None:
     """The vessels a service may have in ``year`` (the most in force), the field that
     sets them, and whether a timeline raises them: its own ``fleet``, or its share of
     the fleet it names (``fleet_pool``; ``fixed``: its part of the split by
-    ``ships_per_line``; ``oldest_waiting``: at most every ship of the fleet)."""
+    ``ships_per_line``; ``oldest_waiting``: at most every ship of the fleet). None for
+    a fleet that does not exist (the fleets rule reports it)."""
     svc = s.services[sid]
     pool = svc.fleet_pool
-    if pool is None or pool not in s.fleets:  # (the fleets rule reports an unknown pool)
+    if pool is not None and pool not in s.fleets:
+        return None
+    if pool is None:
         field = f"services.{sid}.fleet"
         raised = any((ch.set or {}).get(field, 0) > 0 for ch in s.timeline)
         return field, max(in_force(s, field, svc.fleet, year)), raised
@@ -62,6 +65,8 @@ def _line_fleet(s: Scenario, sid: str, year: int) -> tuple[str, float, bool]:
     if fleet.allocation != "fixed":
         return field, ships, raised
     lines = [k for k, v in s.services.items() if v.fleet_pool == pool]
+    if any(k not in fleet.ships_per_line for k in lines):
+        return None  # the fleets rule reports the line a fixed fleet leaves out
     share = apportion(int(ships), [fleet.ships_per_line.get(k, 0) for k in lines])
     return field, share[lines.index(sid)], raised
 
@@ -98,7 +103,10 @@ def fleet_room(s: Scenario) -> Found:
             field = f"services.{sid}.background" + (f".{names}" if len(given) == 1 else "")
             parts = [(b, space[UNIT_OF_FIELD[f]]) for f, b in given.items()]
             for y in _years(s):
-                _, fleet, raised = _line_fleet(s, sid, y)
+                line = _line_fleet(s, sid, y)
+                if line is None:
+                    break
+                _, fleet, raised = line
                 if fleet == 0 and raised:
                     continue  # laid up until a timeline change: the units wait till then
                 room = fleet * usable * 24.0 / cycle_h
@@ -209,7 +217,10 @@ def laid_up_services(s: Scenario) -> Found:
             if sid is not None and sid in s.services and sid not in s.links:
                 used.setdefault(sid, (fid, rid))
     for sid, (fid, rid) in used.items():
-        field, ships, raised = _line_fleet(s, sid, min(_years(s)))
+        line = _line_fleet(s, sid, min(_years(s)))
+        if line is None:
+            continue
+        field, ships, raised = line
         if ships == 0 and not raised:
             yield field, (f"0 vessels and no timeline change raises it, but flow '{fid}' "
                           f"sails on it (route '{rid}'): its boxes would wait at "
