@@ -11,15 +11,15 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     Strict,
     field_validator,
     model_validator,
 )
 
+from sim.scenario.basics import Strict as _Strict
+from sim.scenario.basics import monthly_profile
 from sim.scenario.distributions import Distribution
 from sim.scenario.fleets import Fleet
 from sim.scenario.sea_traffic import ServiceTraffic
@@ -47,10 +47,6 @@ def during_run(**bounds: float) -> dict[str, Any]:
     return {"timeline": bounds}
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
-
-
 class Departure(_Strict):
     """When a train that is being formed leaves."""
 
@@ -73,16 +69,6 @@ class Departure(_Strict):
         if self.rule == "timetable" and self.departures_per_day is None:
             raise ValueError("rule 'timetable' needs departures_per_day (> 0)")
         return self
-
-
-def monthly_profile(v: list[float], noun: str) -> list[float]:
-    """Twelve monthly values, none negative, averaging 1 (within 1 %)."""
-    if any(x < 0 for x in v):
-        raise ValueError(f"monthly {noun} must be >= 0")
-    m = sum(v) / 12
-    if abs(m - 1.0) > 0.01:
-        raise ValueError(f"monthly {noun} must average 1 (they average {m:.4f})")
-    return v
 
 
 class Disruption(_Strict):

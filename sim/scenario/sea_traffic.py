@@ -11,8 +11,9 @@ proportion to what waits (see :mod:`sim.engine.facilities.sea_traffic`).
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from sim.scenario.basics import Strict as _Strict
 from sim.scenario.traffic import Background
 
 # the background fields, each with its unit and the kind of vessel that carries that unit
@@ -20,10 +21,6 @@ UNIT_OF_FIELD = {"railcars_out": "railcars", "railcars_back": "railcars",
                  "trucks_out": "trucks", "trucks_back": "trucks",
                  "teu_out": "teu", "teu_back": "teu"}
 UNITS_BY_KIND = {"ferry": ("railcars", "trucks"), "feeder": ("teu",)}
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
 
 
 class ServiceTraffic(_Strict):

@@ -13,22 +13,11 @@ from __future__ import annotations
 import calendar as _calendar
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from sim.scenario.basics import Strict as _Strict
+from sim.scenario.basics import monthly_profile
 from sim.scenario.distributions import Distribution
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
-
-
-def _monthly(v: list[float]) -> list[float]:
-    if any(x < 0 for x in v):
-        raise ValueError("monthly weights must be >= 0")
-    m = sum(v) / 12
-    if abs(m - 1.0) > 0.01:
-        raise ValueError(f"monthly weights must average 1 (they average {m:.4f})")
-    return v
 
 
 class Background(_Strict):
@@ -59,7 +48,7 @@ class Background(_Strict):
     @field_validator("seasonality")
     @classmethod
     def _season(cls, v: list[float]) -> list[float]:
-        return _monthly(v)
+        return monthly_profile(v, "weights")
 
     def mean_per_day(self, year: int) -> float:
         """Mean units per day over calendar ``year``."""

@@ -19,8 +19,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
+from sim.scenario.basics import Strict as _Strict
+from sim.scenario.basics import monthly_profile
 from sim.scenario.distributions import Distribution
 
 if TYPE_CHECKING:
@@ -29,19 +31,6 @@ if TYPE_CHECKING:
 # the eight compass sectors winds are reported by, clockwise from north
 Sector = Literal["N", "NE", "E", "SE", "S", "SW", "W", "NW"]
 SECTORS: tuple[str, ...] = get_args(Sector)
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
-
-
-def _monthly(v: list[float]) -> list[float]:
-    if any(x < 0 for x in v):
-        raise ValueError("monthly weights must be >= 0")
-    m = sum(v) / 12
-    if abs(m - 1.0) > 0.01:
-        raise ValueError(f"monthly weights must average 1 (they average {m:.4f})")
-    return v
 
 
 class SeaWeather(_Strict):
@@ -63,7 +52,7 @@ class SeaWeather(_Strict):
     @field_validator("seasonality")
     @classmethod
     def _season(cls, v: list[float]) -> list[float]:
-        return _monthly(v)
+        return monthly_profile(v, "weights")
 
     @field_validator("sectors")
     @classmethod

@@ -10,7 +10,7 @@ from typing import Any
 
 from sim.scenario.checks.elements import Found
 from sim.scenario.checks.flows import flow_paths
-from sim.scenario.checks.traffic import _years
+from sim.scenario.checks.traffic import _years, in_force
 from sim.scenario.distributions import Distribution
 from sim.scenario.fleets import apportion
 from sim.scenario.kinds import kind_of
@@ -18,23 +18,6 @@ from sim.scenario.network import link_index
 from sim.scenario.schema import Scenario, Service
 from sim.scenario.sea_traffic import UNIT_OF_FIELD, UNITS_BY_KIND
 from sim.scenario.traffic import Background
-
-
-def in_force(s: Scenario, field: str, value: float, year: int) -> list[float]:
-    """The values of a scenario field (dotted ``field``, as given: ``value``) in force at
-    some time in calendar ``year``: the one at its start, then every one the timeline
-    sets during it."""
-    during: list[float] = []
-    for ch in sorted(s.timeline, key=lambda c: c.date):
-        v = (ch.set or {}).get(field)
-        if v is None:
-            continue
-        if ch.date.year < year or (ch.date.year == year and ch.date.month == 1
-                                   and ch.date.day == 1):
-            value = v  # in force from the year's start
-        elif ch.date.year == year:
-            during.append(v)
-    return [value] + during
 
 
 def peak_per_day(parts: list[tuple[Background, float]], year: int) -> float:

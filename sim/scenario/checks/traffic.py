@@ -29,11 +29,11 @@ def _peaks(s: Scenario, bg: Background) -> Iterator[tuple[int, float]]:
         yield y, bg.mean_per_day(y) * top
 
 
-def _paths_in(s: Scenario, lid: str, year: int) -> float:
-    """The fewest train paths a day in force on a link at any time in ``year``."""
-    field = f"links.{lid}.train_paths_per_day"
-    value = s.links[lid].train_paths_per_day
-    least = None
+def in_force(s: Scenario, field: str, value: float, year: int) -> list[float]:
+    """The values of a scenario field (dotted ``field``, as given: ``value``) in force at
+    some time in calendar ``year``: the one at its start, then every one the timeline
+    sets during it."""
+    during: list[float] = []
     for ch in sorted(s.timeline, key=lambda c: c.date):
         v = (ch.set or {}).get(field)
         if v is None:
@@ -42,8 +42,14 @@ def _paths_in(s: Scenario, lid: str, year: int) -> float:
                                    and ch.date.day == 1):
             value = v  # in force from the year's start
         elif ch.date.year == year:
-            least = min(value, v) if least is None else min(least, v)
-    return value if least is None else min(least, value)
+            during.append(v)
+    return [value] + during
+
+
+def _paths_in(s: Scenario, lid: str, year: int) -> float:
+    """The fewest train paths a day in force on a link at any time in ``year``."""
+    return min(in_force(s, f"links.{lid}.train_paths_per_day",
+                        s.links[lid].train_paths_per_day, year))
 
 
 def _least(s: Scenario, field: str, value: float) -> float:

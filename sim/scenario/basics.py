@@ -1,0 +1,22 @@
+"""What every table of a scenario shares: strict models (unknown keys and NaN refused)
+and the rule for a monthly profile."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Strict(BaseModel):
+    """A scenario table: unknown keys are errors, numbers must be finite."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
+
+
+def monthly_profile(v: list[float], noun: str) -> list[float]:
+    """Twelve monthly values, none negative, averaging 1 (within 1 %)."""
+    if any(x < 0 for x in v):
+        raise ValueError(f"monthly {noun} must be >= 0")
+    m = sum(v) / 12
+    if abs(m - 1.0) > 0.01:
+        raise ValueError(f"monthly {noun} must average 1 (they average {m:.4f})")
+    return v
