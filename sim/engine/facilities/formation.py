@@ -213,10 +213,14 @@ class TrainFormation:
             if self.gate is not None:
                 # let whatever else happens at this hour (a vessel coming home) go first
                 yield env.timeout(0)
-            avail = self._n_ready(env.now + EPS_H)
-            if avail >= self.min_boxes and not self.closed and (
-                    self.gate is None or self.gate()):
-                self._take(min(avail, self.capacity_boxes), env.now)
+            self._at_slot(env.now)
+
+    def _at_slot(self, now: float) -> None:
+        """A departure slot: what is ready leaves, up to a train (at least min_boxes)."""
+        avail = self._n_ready(now + EPS_H)
+        if avail >= self.min_boxes and not self.closed and (
+                self.gate is None or self.gate()):
+            self._take(min(avail, self.capacity_boxes), now)
 
 
 V = TypeVar("V")  # a field: a number in one row, an array in the columns of a list

@@ -249,22 +249,12 @@ class SharedLoad(TrainFormation):
         else:
             self.last_taken = tuple(0 for _ in self.queues)
 
-    def _timetable(self):
-        """Process: a sailing slot every period, taking what waits."""
-        env = self.env
-        k = 0
-        while True:
-            slot = self.first_h + k * self.period_h
-            k += 1
-            if slot < env.now:
-                continue
-            yield env.timeout(slot - env.now)
-            if self.gate is not None:
-                yield env.timeout(0)  # a vessel coming home at this hour goes first
-            m, w, space = self._waiting(env.now + EPS_H)
-            if m + sum(w) >= self.min_boxes and not self.closed and (
-                    self.gate is None or self.gate()):
-                self._load(m, w, space, env.now)
+    def _at_slot(self, now: float) -> None:
+        """A sailing slot: what waits sails, up to a load (boxes and background units)."""
+        m, w, space = self._waiting(now + EPS_H)
+        if m + sum(w) >= self.min_boxes and not self.closed and (
+                self.gate is None or self.gate()):
+            self._load(m, w, space, now)
 
 
 def service_counts(svc: Service, sid: str, cal: Calendar,

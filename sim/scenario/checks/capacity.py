@@ -10,10 +10,9 @@ from typing import Any
 
 from sim.scenario.checks.elements import Found
 from sim.scenario.checks.flows import flow_paths
-from sim.scenario.checks.traffic import _years, in_force
+from sim.scenario.checks.traffic import _years, facility_tables, in_force
 from sim.scenario.distributions import Distribution
 from sim.scenario.fleets import apportion
-from sim.scenario.kinds import kind_of
 from sim.scenario.network import link_index
 from sim.scenario.schema import Scenario, Service
 from sim.scenario.sea_traffic import UNIT_OF_FIELD, UNITS_BY_KIND
@@ -111,12 +110,7 @@ def facility_room(s: Scenario) -> Found:
     berth hours under 24 x berths, trains x hours on a track (crane work and
     ``background_track_h``) under 24 x receiving tracks, and the crane moves of the
     background trains and TEU together under 24 x cranes x moves an hour."""
-    for nid, node in s.nodes.items():
-        k = kind_of(node)
-        table = getattr(node, k.section) if k.section else None
-        if table is None:
-            continue
-        p = f"nodes.{nid}.{k.section}"
+    for p, table in facility_tables(s):
         yield from _berth_room(s, p, table)
         yield from _track_room(s, p, table)
         yield from _crane_room(s, p, table)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterator
+from typing import Any
 
 from sim.scenario.checks.elements import Found
 from sim.scenario.kinds import kind_of
@@ -44,6 +45,15 @@ def in_force(s: Scenario, field: str, value: float, year: int) -> list[float]:
         elif ch.date.year == year:
             during.append(v)
     return [value] + during
+
+
+def facility_tables(s: Scenario) -> Iterator[tuple[str, Any]]:
+    """Each node's facility table (crossing, port, dry port, ...) with its dotted path."""
+    for nid, node in s.nodes.items():
+        k = kind_of(node)
+        table = getattr(node, k.section) if k.section else None
+        if table is not None:
+            yield f"nodes.{nid}.{k.section}", table
 
 
 def _paths_in(s: Scenario, lid: str, year: int) -> float:
@@ -99,12 +109,7 @@ def background_room(s: Scenario) -> Found:
                     f"{paths:g} train paths a day in force then (train_paths_per_day); "
                     "lower the background or raise the paths")
                 break
-    for nid, node in s.nodes.items():
-        k = kind_of(node)
-        table = getattr(node, k.section) if k.section else None
-        if table is None:
-            continue
-        p = f"nodes.{nid}.{k.section}"
+    for p, table in facility_tables(s):
         teu = getattr(table, "background_teu", None)
         dwell = getattr(table, "background_dwell_h", None)
         if teu is not None:
