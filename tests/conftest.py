@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,3 +22,18 @@ def toy():
 def toy_with(**overrides):
     """The toy scenario with dotted-path overrides."""
     return load_scenario(TOY, overrides=overrides)
+
+
+def child_writer(tmp_path: Path, monkeypatch, parent: str, needs: tuple[str, ...] = ()
+                 ) -> Callable[[str], Path]:
+    """Copy a test scenario (and the ones it extends, ``needs``) into ``tmp_path``, work
+    there, and return a function that writes ``child.toml`` extending it with a text."""
+    for name in (*needs, parent):
+        shutil.copy(HERE / "scenarios" / name, tmp_path / name)
+    monkeypatch.chdir(tmp_path)
+
+    def write(text: str) -> Path:
+        p = Path("child.toml")
+        p.write_text(f'extends = "{parent}"\n' + text, encoding="utf-8")
+        return p
+    return write

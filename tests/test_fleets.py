@@ -7,7 +7,6 @@ errors (one line per problem)."""
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +22,7 @@ from sim.scenario.fleets import apportion
 from sim.scenario.loading import load_scenario
 from sim.scenario.problems import ConfigError
 from sim.scenario.schema import Departure
+from tests.conftest import child_writer
 
 HERE = Path(__file__).parent / "scenarios"
 TRACE = HERE / "trace_fleet.toml"
@@ -279,15 +279,8 @@ ERRORS = [
 
 @pytest.fixture
 def scen(tmp_path, monkeypatch):
-    for name in ("toy.toml", "toy_sea.toml", "trace_sea.toml", "trace_fleet.toml"):
-        shutil.copy(HERE / name, tmp_path / name)
-    monkeypatch.chdir(tmp_path)
-
-    def write(text: str) -> Path:
-        p = Path("child.toml")
-        p.write_text('extends = "trace_fleet.toml"\n' + text, encoding="utf-8")
-        return p
-    return write
+    return child_writer(tmp_path, monkeypatch, "trace_fleet.toml",
+                        ("toy.toml", "toy_sea.toml", "trace_sea.toml"))
 
 
 @pytest.mark.parametrize("snippet, lines", ERRORS, ids=[f"case{i}" for i in range(len(ERRORS))])

@@ -6,29 +6,20 @@ ferry between the west and east ports)."""
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
 from sim.scenario.loading import load_scenario
 from sim.scenario.problems import ConfigError
+from tests.conftest import child_writer
 
 HERE = Path(__file__).parent / "scenarios"
-CHILD = 'extends = "toy_sea.toml"\n'
 
 
 @pytest.fixture
 def scen(tmp_path, monkeypatch):
-    for name in ("toy.toml", "toy_sea.toml"):
-        shutil.copy(HERE / name, tmp_path / name)
-    monkeypatch.chdir(tmp_path)
-
-    def write(text: str) -> Path:
-        p = Path("child.toml")
-        p.write_text(CHILD + text, encoding="utf-8")
-        return p
-    return write
+    return child_writer(tmp_path, monkeypatch, "toy_sea.toml", ("toy.toml",))
 
 
 NEW_PORT = """

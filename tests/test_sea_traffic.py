@@ -6,7 +6,6 @@ the scenario errors."""
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +19,7 @@ from sim.measure import kpis, location
 from sim.scenario.loading import load_scenario
 from sim.scenario.problems import ConfigError
 from sim.scenario.schema import Departure
+from tests.conftest import child_writer
 
 HERE = Path(__file__).parent / "scenarios"
 TRACE = HERE / "trace_ferry_traffic.toml"
@@ -208,15 +208,7 @@ ERRORS = [
 
 @pytest.fixture
 def scen(tmp_path, monkeypatch):
-    for name in ("toy.toml", "toy_sea.toml"):
-        shutil.copy(HERE / name, tmp_path / name)
-    monkeypatch.chdir(tmp_path)
-
-    def write(text: str) -> Path:
-        p = Path("child.toml")
-        p.write_text('extends = "toy_sea.toml"\n' + text, encoding="utf-8")
-        return p
-    return write
+    return child_writer(tmp_path, monkeypatch, "toy_sea.toml", ("toy.toml",))
 
 
 @pytest.mark.parametrize("snippet, lines", ERRORS, ids=[f"case{i}" for i in range(len(ERRORS))])

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +27,7 @@ from sim.scenario.loading import load_scenario
 from sim.scenario.problems import ConfigError
 from sim.scenario.summary import describe
 from sim.scenario.weather import SECTORS, Exposure, SeaWeather
+from tests.conftest import child_writer
 
 from .conftest import HERE
 
@@ -196,15 +196,7 @@ def test_unexposed_ports_change_nothing_and_kpis_report_weather_closures():
 # -- validation -----------------------------------------------------------------------------
 @pytest.fixture
 def child(tmp_path, monkeypatch):
-    for name in ("toy.toml", "toy_sea.toml"):
-        shutil.copy(HERE / "scenarios" / name, tmp_path / name)
-    monkeypatch.chdir(tmp_path)
-
-    def write(text: str) -> Path:
-        p = Path("child.toml")
-        p.write_text('extends = "toy_sea.toml"\n' + text, encoding="utf-8")
-        return p
-    return write
+    return child_writer(tmp_path, monkeypatch, "toy_sea.toml", ("toy.toml",))
 
 
 SEA = """

@@ -59,6 +59,7 @@ class RailLine:
 
     __slots__ = ("id", "length_km", "headway_h", "speed", "_lo", "_hi", "log", "length_km_x24",
                  "_h_from", "_h_val", "closures", "_raw", "_reach", "_bg_want", "bg_paths",
+                 "_widest",
                  "_bg_next", "_bg_until")
 
     def __init__(self, link_id: str, link: Link, rng: np.random.Generator):
@@ -74,6 +75,7 @@ class RailLine:
         # headway changes from a timeline: from these hours on, these headways
         self._h_from: list[float] = []
         self._h_val: list[float] = []
+        self._widest = self.headway_h  # the widest headway in force at any time
         # per direction: blocked intervals (lo, hi), sorted and disjoint
         self._lo: tuple[list[float], list[float]] = ([], [])
         self._hi: tuple[list[float], list[float]] = ([], [])
@@ -99,7 +101,7 @@ class RailLine:
         los, his = self._lo[direction], self._hi[direction]
         bg = self._bg_want is not None
         if bg:  # block the background paths a booking at t could meet, if not yet
-            widest = max([self.headway_h, *self._h_val])
+            widest = self._widest
             if t + widest >= self._bg_until[direction]:
                 self._fill(direction, t + 2 * widest)
         if (not his or t >= his[-1]) and not self._h_from:
@@ -132,7 +134,7 @@ class RailLine:
         if self._h_from:
             raw = self._raw[direction]
             insort(raw, entry)
-            if len(raw) > 1024 and raw[512] < now - 2 * max(self.headway_h, *self._h_val):
+            if len(raw) > 1024 and raw[512] < now - 2 * self._widest:
                 del raw[:512]  # too far behind any request (all at >= now) to conflict
             h = self._headway(entry) - EPS_H
         else:
@@ -276,7 +278,7 @@ class RailLine:
         """With a headway schedule, a path must also be its *own* headway away from the
         paths already booked (blocked intervals carry each booked path's headway only):
         two paths stay max(h_a, h_b) apart whichever was booked first."""
-        raw, widest = self._raw[direction], max(self.headway_h, *self._h_val)
+        raw, widest = self._raw[direction], self._widest
         while True:
             h_e = self._headway(entry)
             lo = bisect_left(raw, entry - widest)
@@ -309,6 +311,7 @@ class RailLine:
         i = bisect_right(self._h_from, from_h)
         self._h_from.insert(i, from_h)
         self._h_val.insert(i, 24.0 / paths_per_day)
+        self._widest = max(self._widest, 24.0 / paths_per_day)
 
     def close(self, from_h: float, to_h: float) -> None:
         """No train enters the link, either way, from ``from_h`` until ``to_h``."""
