@@ -25,6 +25,7 @@ from sim.engine.facilities.fleet import start_fleets
 from sim.engine.facilities.formation import PlannedTrain, schedule_departures
 from sim.engine.facilities.port import PortFacility, VesselService
 from sim.engine.facilities.rail import Draws, RailLine
+from sim.engine.facilities.roll_on import start_sidings
 from sim.engine.facilities.sea_traffic import service_counts
 from sim.engine.facilities.slots import at
 from sim.engine.kinds import build_facilities, facilities_where
@@ -107,9 +108,11 @@ class Model:
         self.fleets = start_fleets(env, s.fleets, self.services)
         junction_dwell = {nid: Draws(n.train_dwell_h, draws("junction", nid))
                           for nid, n in s.nodes.items() if n.train_dwell_h is not None}
+        # ferry sidings where wagons roll on to ferries (none unless a service asks)
+        roll_on = start_sidings(s, self.ports, self.store.teu, draws)
         self.plans = compile_plans(s, self.route_ids, self.node_code, self.store, self.lines,
                                    self.facilities, self.services, junction_dwell,
-                                   self.journey)
+                                   self.journey, roll_on)
         self._origin_rows: list[np.ndarray] = []  # rows of each origin train, as logged
         self._learners: dict[int, Learner] = {}  # per flow, with logit route choice
         self._delivered_rows: list[np.ndarray] = []  # rows of each train delivered

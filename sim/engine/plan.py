@@ -7,8 +7,9 @@ it, and then, by the step's ``then``:
 * ``JUNCTION``: stops for a drawn time (if the node has a stop) and runs on;
 * ``TRANSFER``: is received by the facility of a node whose kind transfers boxes (a
   crossing, a port, ...), whose ``receive`` puts its boxes into ``pool``: the vessel
-  service's when the path goes on by sea, else the facility's outbound trains for the
-  onward path (of :meth:`outbound_train_boxes` boxes);
+  service's when the path goes on by sea (its wagons roll on from the ferry sidings where
+  the service rolls them on there), else the facility's outbound trains for the onward
+  path (of :meth:`outbound_train_boxes` boxes);
 * ``DELIVER``: its boxes are delivered.
 
 Sea legs have no step: the vessel service lands the boxes at the far port, whose dispatch
@@ -81,13 +82,14 @@ def compile_plans(scenario: Scenario, route_ids: list[str], node_code: dict[str,
                   store: ContainerStore, lines: dict[str, RailLine],
                   facilities: dict[str, TransferFacility],
                   services: dict[str, VesselService], junction_dwell: dict[str, Draws],
-                  journey: Journey) -> Plans:
+                  journey: Journey, roll_on: dict[str, Receive] | None = None) -> Plans:
     """Compile the rail steps of every (flow, route), creating the formation pools they
     feed, and give each vessel service the dispatch of the boxes it lands.
 
     ``journey(rows, teu, steps, pos)`` runs a train on from step ``pos``: trains formed
     at a transfer facility on the path continue by it; ``facilities``: the transfer
-    facilities by node."""
+    facilities by node; ``roll_on``: per ferry service whose wagons roll on at its home
+    port, the receive of trains whose boxes sail on it from there."""
     s = scenario
     links = link_index(s)
     n_flows, n_routes = len(s.demand.flows), len(route_ids)
@@ -144,13 +146,16 @@ def compile_plans(scenario: Scenario, route_ids: list[str], node_code: dict[str,
                     continue
                 if kind_of(node).transfers_boxes:
                     fac = facilities[leg.node]
+                    receive: Receive = fac.receive
                     if lg[i + 1].sea:  # onto a vessel of the service
                         onward = vessel_pool(lg[i + 1])
+                        if lg[i + 1].direction == 0 and roll_on:  # its wagons roll on
+                            receive = roll_on.get(lg[i + 1].link_id, receive)
                     else:  # pool: boxes with the same onward path
                         onward = fac.pool(tuple(path[i + 2:]),
                                           fac.outbound_train_boxes(gauges.get(leg.node)),
                                           _onward(journey, steps, step_of[i + 1]))
-                    step = step._replace(then=TRANSFER, receive=fac.receive, pool=onward)
+                    step = step._replace(then=TRANSFER, receive=receive, pool=onward)
                 else:
                     stop = junction_dwell.get(leg.node)
                     step = step._replace(then=JUNCTION,

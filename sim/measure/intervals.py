@@ -82,6 +82,12 @@ class CrossingRecord:
     cranes: WeightedSpans     # crane gangs in force: from, to, gangs
 
 
+def by_rail(kind: np.ndarray) -> np.ndarray:
+    """Which visits (by their ``kind``) arrived by rail: into the yard (0) or onto a ferry's
+    sidings, rolled on (3); the others came by sea (1: landed, 2: rolled off)."""
+    return (kind == 0) | (kind == 3)
+
+
 def visits(out: RunOutput, nid: str) -> Visits:
     """A transfer facility's box visits (:meth:`TransferFacility.visits`), computed once per
     run output."""
@@ -287,10 +293,10 @@ def crossing_yard_teu(rec: CrossingRecord, edges: np.ndarray, end_h: float) -> n
 def port_yard_teu(out: RunOutput, pid: str, edges: np.ndarray) -> np.ndarray:
     """Per window: time-average TEU in the yard of a port (or any facility whose stays
     are read from its visits: unloaded, not yet released to a train or vessel; wagons
-    rolled off a ferry, visit kind 2, never enter the yard)."""
+    rolled off or on a ferry, visit kinds 2 and 3, never enter the yard)."""
     v = visits(out, pid)
     teu = out.store.teu[v["row"]].astype(float)
-    done = np.isfinite(v["unloaded"]) & (v["kind"] != 2)
+    done = np.isfinite(v["unloaded"]) & (v["kind"] <= 1)
     occ = window_means(v["unloaded"][done], v["release"][done], edges, teu[done],
                        end=out.calendar.end_h)
     bg = out.facilities[pid].background

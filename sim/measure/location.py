@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.engine.logs import OriginTrain, OutboundTrain, columns
-from sim.measure.intervals import visited, visits
+from sim.measure.intervals import by_rail, visited, visits
 
 if TYPE_CHECKING:
     from sim.engine.output import RunOutput
@@ -229,7 +229,7 @@ def _sea_and_ports(out: RunOutput, sailings: list, count: dict[str, np.ndarray],
     port_arrivals: list[np.ndarray] = []
     for pid in visited(out):
         v = visits(out, pid)
-        rail = v["kind"] == 0
+        rail = by_rail(v["kind"])
         start = np.where(rail, v["arrive"], np.nan)
         sea = np.flatnonzero(~rail)
         if len(sea):  # a load arriving by sea is in the port once the vessel landed it

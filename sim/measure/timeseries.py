@@ -22,6 +22,7 @@ import pandas as pd
 
 from sim.engine.logs import OriginTrain, columns
 from sim.measure.intervals import (
+    by_rail,
     closed_share,
     crane_utilisation,
     crossing_record,
@@ -118,8 +119,9 @@ def _visit_series(out: RunOutput, nid: str, fac: TransferFacility, edges: np.nda
     """The daily series of a port or any facility whose stays are read from its visits."""
     v = visits(out, nid)
     yard = port_yard_teu(out, nid, edges)
-    return {"boxes_arrived_by_rail": counts_in(v["arrive"][v["kind"] == 0], edges),
-            "boxes_arrived_by_sea": counts_in(v["arrive"][v["kind"] >= 1], edges),
+    rail = by_rail(v["kind"])
+    return {"boxes_arrived_by_rail": counts_in(v["arrive"][rail], edges),
+            "boxes_arrived_by_sea": counts_in(v["arrive"][~rail], edges),
             "yard_teu": yard,
             "yard_utilisation": yard_utilisation(fac, yard, edges, end_h),
             "closed_share": closed_share(fac.closures, edges, end_h)}

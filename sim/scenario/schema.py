@@ -23,6 +23,7 @@ from sim.scenario.basics import monthly_profile
 from sim.scenario.distributions import Distribution
 from sim.scenario.fleets import Fleet
 from sim.scenario.sea_traffic import ServiceTraffic
+from sim.scenario.sidings import FerrySidings
 from sim.scenario.traffic import Background, HandlingTraffic, PortTraffic
 from sim.scenario.weather import Exposure, Sea
 
@@ -141,7 +142,7 @@ class Crossing(_Handling):
                                          "train formed on 1520 mm")
 
 
-class Port(_Handling, PortTraffic):
+class Port(_Handling, PortTraffic, FerrySidings):
     """A sea port: the rail side (tracks, cranes, yard, clearance, outbound trains) plus
     berths for the vessel services that call. Vessel loads are unloaded into the same
     yard and cleared (customs_dwell_h, one draw per load) before their boxes move on."""
@@ -179,8 +180,10 @@ class Service(_Strict):
     boxes); a feeder's in TEU; ``load_factor`` (ships loaded light for draft limits)
     scales either. Loads are counted in boxes, as many as fit if all were 40 ft (see
     :meth:`capacity_boxes`), so no load ever exceeds the usable capacity. A ferry with
-    ``roll_off_dwell_h`` rolls its wagons off onto the rails (no yard); ``background``
-    traffic shares the vessels (:mod:`sim.scenario.sea_traffic`)."""
+    ``roll_off_dwell_h`` rolls its wagons off onto the rails (no yard), one with
+    ``roll_on_dwell_h`` rolls them on at its home port from the port's ferry sidings
+    (:mod:`sim.scenario.sidings`); ``background`` traffic shares the vessels
+    (:mod:`sim.scenario.sea_traffic`)."""
 
     kind: VesselKind = Field(description="ferry: rail ferry carrying railcars; feeder: "
                              "container ship carrying TEU")
@@ -209,6 +212,12 @@ class Service(_Strict):
                                                   "wagons roll off and leave by rail after "
                                                   "this formalities dwell, hours, without "
                                                   "the yard (none: landed into the yard)")
+    roll_on_dwell_h: Distribution | None = Field(None, description="ferries: the wagons "
+                                                 "of trains reaching the home port roll on "
+                                                 "from its ferry sidings after this "
+                                                 "formalities dwell, hours, one draw per "
+                                                 "train, without the yard (none: lifted "
+                                                 "from the yard)")
     background: ServiceTraffic | None = Field(None, description="other traffic sharing the "
                                               "vessels (sim.scenario.sea_traffic)")
     source: str | None = None

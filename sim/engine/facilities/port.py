@@ -24,7 +24,10 @@ port (``from``) and the far port (``to``). A vessel's cycle:
 A ferry with ``roll_off_dwell_h`` rolls its container wagons off at either end: after
 that formalities dwell (one draw per load) the wagons bound the same way leave as a train
 as they stand, without the yard, a crane or re-formation; otherwise a load is landed into
-the yard as above. A service with ``background`` traffic shares each load with the other
+the yard as above. With ``roll_on_dwell_h`` the wagons of trains reaching the home port
+roll on from its ferry sidings instead (:mod:`sim.engine.facilities.roll_on`).
+
+A service with ``background`` traffic shares each load with the other
 railcars and trucks (ferry) or TEU (feeder) offered per day at each end
 (:mod:`sim.engine.facilities.sea_traffic`): they are counted, not tracked, and add their
 space to the handling time of the load.
@@ -40,6 +43,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 import simpy
@@ -56,6 +60,9 @@ from sim.engine.logs import (
     Span,
 )
 from sim.scenario.schema import Departure, Port, Service
+
+if TYPE_CHECKING:
+    from sim.engine.facilities.roll_on import FerrySidings
 
 # where a landed load's boxes go next: rows -> [(rows of one group, pool)]
 Dispatch = Callable[[np.ndarray], list[tuple[np.ndarray, TrainFormation]]]
@@ -100,6 +107,7 @@ class PortFacility(TransferFacility):
         self.released_at: list[float] = []
         self.sailed_rows: list[np.ndarray] = []
         self.sailed_at: list[float] = []
+        self.sidings: FerrySidings | None = None  # where wagons roll on to ferries
 
     # -- shipping ---------------------------------------------------------------------
     @property
@@ -152,7 +160,8 @@ class PortFacility(TransferFacility):
 
         def load(idx: np.ndarray, t: float) -> None:
             teu = teu_of(idx)
-            yard.get(teu)
+            sidings = self.sidings  # wagons from the ferry sidings never were in the yard
+            yard.get(teu if sidings is None else teu - sidings.take(idx))
             self.released_rows.append(idx)
             self.released_at.append(t)
             on_load(idx, t, teu)
@@ -220,7 +229,8 @@ class PortFacility(TransferFacility):
 
     def _more_visits(self) -> list[VisitBatch]:
         """Vessel loads landed (kind 1) or wagons rolled off a ferry (kind 2: never in the
-        yard), and loads waiting for yard space at the end."""
+        yard), loads waiting for yard space at the end, and trains whose wagons roll on to
+        a ferry from the sidings (kind 3: never in the yard)."""
         out = [VisitBatch(idx, np.full(len(idx), land.arrived_h),
                           np.full(len(idx), land.unloaded_h), np.full(len(idx), t_clear),
                           np.full(len(idx), kind, np.int8))
@@ -229,7 +239,7 @@ class PortFacility(TransferFacility):
         t_w, rows_w = self.unlanded()
         out.append(VisitBatch(rows_w, t_w, np.full(len(rows_w), np.nan),
                               np.full(len(rows_w), np.nan), np.ones(len(rows_w), np.int8)))
-        return out
+        return out + (self.sidings.visits() if self.sidings is not None else [])
 
     def _departures(self) -> tuple[list[np.ndarray], list[float]]:
         """Boxes leaving by train, then by vessel."""

@@ -80,7 +80,8 @@ class Visits(TypedDict):
     arrive: np.ndarray     # hour it arrived, by train or vessel
     unloaded: np.ndarray   # hour it was unloaded into the yard
     ready: np.ndarray      # hour it was ready to move on (cleared)
-    kind: np.ndarray       # 0: arrived by rail, 1: by sea
+    kind: np.ndarray       # 0: arrived by rail, 1: by sea (2: rolled off a ferry, 3: by
+                           # rail, rolled on to a ferry from its sidings: never in the yard)
     depart: np.ndarray     # hour its train or vessel left the facility
     release: np.ndarray    # hour it left the yard: onto its train, or to a vessel
 
