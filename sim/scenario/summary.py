@@ -82,7 +82,7 @@ def describe(s: Scenario) -> str:
                "tanker": f"{v.capacity_units():,.0f} t"}[v.kind]
         ships = (str(v.fleet) if v.fleet_pool is None else
                  f"fleet {v.fleet_pool} ({s.fleets[v.fleet_pool].allocation})")
-        takes = (f"{v.berths} berths of its own, background tonnes only" if v.kind == "tanker"
+        takes = (f"berths of its own {v.berths}, background tonnes only" if v.kind == "tanker"
                  else f"~{v.capacity_boxes(s.demand.share_40ft)} boxes")
         lines.append(f"    {sid:22s} {v.kind:6s} {v.from_} <-> {v.to}: {ships} x {cap} at "
                      f"{v.load_factor:.0%} ({takes}), "
