@@ -43,7 +43,7 @@ CASES = [
     ("[services.ferry]\nkind = \"feeder\"\n",
      ["services.ferry: a feeder needs capacity_teu"]),
     ("[services.ferry]\nkind = \"barge\"\n",
-     ["services.ferry.kind: 'barge' is not allowed (allowed: feeder, ferry)"]),
+     ["services.ferry.kind: 'barge' is not allowed (allowed: feeder, ferry, tanker)"]),
     ("[services.ferry]\ncapacity_railcar = 54\n",
      ["services.ferry.capacity_railcar: unknown key (did you mean 'capacity_railcars'?)"]),
     ("[services.ferry]\nload_factor = 0\n",

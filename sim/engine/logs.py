@@ -94,7 +94,7 @@ class Sailing(NamedTuple, Generic[V]):
     arrived_h: V        # reached the far anchorage (NaN: at sea at the end)
     boxes: V
     teu: V
-    units: V            # railcars (ferry) or TEU (feeder) carried
+    units: V            # railcars (ferry) or TEU (feeder) carried; tonnes (tanker)
     landed_h: V         # the load was unloaded at the far port (NaN: not yet, or empty)
 
 

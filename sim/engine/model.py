@@ -28,6 +28,7 @@ from sim.engine.facilities.rail import Draws, RailLine
 from sim.engine.facilities.roll_on import start_sidings
 from sim.engine.facilities.sea_traffic import service_counts
 from sim.engine.facilities.slots import at
+from sim.engine.facilities.tanker import service_class
 from sim.engine.kinds import build_facilities, facilities_where
 from sim.engine.logs import OriginTrain, columns
 from sim.engine.output import Calendar, RunOutput
@@ -97,12 +98,14 @@ class Model:
                                           BorderCrossing)
         self.ports = facilities_where(s, self.facilities, lambda k: k.berths_vessels,
                                       PortFacility)
-        self.services = {
-            sid: VesselService(env, sid, svc, self.ports[svc.from_], self.ports[svc.to],
-                               s.demand.share_40ft, self.store.teu,
-                               draws("handling", sid + ":berthing"), draws("running", sid),
-                               service_counts(svc, sid, self.cal, draws),
-                               draws("dwell", sid + ":roll_off"))
+        # (a tanker line, kind "tanker", is a VesselService carrying background tonnes)
+        self.services: dict[str, VesselService] = {
+            sid: service_class(svc)(env, sid, svc, self.ports[svc.from_],
+                                    self.ports[svc.to], s.demand.share_40ft, self.store.teu,
+                                    draws("handling", sid + ":berthing"),
+                                    draws("running", sid),
+                                    service_counts(svc, sid, self.cal, draws),
+                                    draws("dwell", sid + ":roll_off"))
             for sid, svc in s.services.items()}
         # fleets shared by several services: their vessels start after the services'
         self.fleets = start_fleets(env, s.fleets, self.services)

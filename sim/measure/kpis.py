@@ -125,9 +125,9 @@ KPIS: dict[str, tuple[str, str]] = {
                        "(scope SERVICE: from home, SERVICE:return: back)"),
     "sailings_by_service": ("sailings", "vessel sailings, laden or not, by service and "
                             "direction"),
-    "vessel_fill_rate": ("fraction", "railcars (ferry) or TEU (feeder) carried / usable "
-                         "capacity offered (capacity x load_factor), sailings in the period, "
-                         "by service and direction"),
+    "vessel_fill_rate": ("fraction", "railcars (ferry), TEU (feeder) or tonnes (tanker) "
+                         "carried / usable capacity offered (capacity x load_factor), sailings "
+                         "in the period, by service and direction"),
     "vessel_utilisation": ("fraction", "share of the fleet's hours in service not spent idle "
                            "at the home berth waiting for a load"),
     "port_dwell_hours_mean": ("hours", "mean time from a box's arrival at the port or inland "

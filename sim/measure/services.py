@@ -5,7 +5,9 @@ tonnes, and the background units offered, left waiting and how long they waited.
 The modelled-only volumes (``teu_by_service``, ``vessel_fill_rate``, ...) stay in
 :mod:`sim.measure.kpis`; these are reported beside them. A ferry's container wagons are
 counted by the convention of :meth:`sim.scenario.schema.Service.units` (a wagon takes one
-40 ft box or two 20 ft boxes). Background units are counted when their vessel sails.
+40 ft box or two 20 ft boxes). Background units are counted when their vessel sails. A
+tanker line (kind ``tanker``) carries background tonnes only: it reports the tonnes KPIs
+(all of them background) and no TEU KPIs.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ SERVICE_KPIS: dict[str, tuple[str, str]] = {
                           "modelled boxes (a ferry's container wagons: their boxes' TEU) plus "
                           "background TEU (feeders); scope SERVICE: from home, "
                           "SERVICE:return: back, SERVICE:both: the two; AA-BB: every line "
-                          "between two countries (ISO codes), both ways"),
+                          "between two countries (ISO codes), both ways; tanker lines carry "
+                          "no TEU and are not listed"),
     "ferry_railcars_total": ("railcars", "railcars carried by a ferry service's sailings "
                              "in the period: container wagons (one 40 ft or two 20 ft boxes "
                              "each) plus background railcars, by direction and both"),
@@ -36,7 +39,8 @@ SERVICE_KPIS: dict[str, tuple[str, str]] = {
                            "service's sailings in the period, by direction and both"),
     "service_tonnes_total": ("tonnes", "cargo tonnes carried by the service's sailings in "
                              "the period: the modelled boxes' (flow tonnes per TEU) plus "
-                             "background units x their tonnes per unit, by direction and both; "
+                             "background units x their tonnes per unit (a tanker line's "
+                             "tonnes, all background), by direction and both; "
                              "scope AA-BB: every line between two countries, both ways"),
     "service_teu_background": ("TEU", "of service_teu_total, the background TEU"),
     "ferry_railcars_background": ("railcars", "of ferry_railcars_total, the background "
@@ -101,9 +105,11 @@ def service_volumes(out: RunOutput, edges: np.ndarray, put_years: PutYears,
             t = sail.sailed_h[m]
             col = {u: bg[m, i] for i, u in enumerate(units)}
             none = np.zeros(int(m.sum()))
-            put("service_teu_total", scope,
-                counts_in(t, edges, sail.teu[m] + col.get("teu", none)))
-            put("service_teu_background", scope, counts_in(t, edges, col.get("teu", none)))
+            if svc.cfg.kind != "tanker":  # a tanker line carries tonnes, no TEU
+                put("service_teu_total", scope,
+                    counts_in(t, edges, sail.teu[m] + col.get("teu", none)))
+                put("service_teu_background", scope,
+                    counts_in(t, edges, col.get("teu", none)))
             if svc.cfg.kind == "ferry":
                 put("ferry_railcars_total", scope,
                     counts_in(t, edges, sail.units[m] + col.get("railcars", none)))
@@ -146,12 +152,32 @@ def _add_pair(pairs: dict[str, dict[str, np.ndarray]], countries: dict[str, str]
 def _mean_wait(q, sailed_h: np.ndarray, carried: np.ndarray, edges: np.ndarray
                ) -> np.ndarray:
     """Per window: the mean hours from offer to sailing of the units the sailings carried
-    (units leave the queue first in, first out, in order of sailing)."""
+    (units leave the queue first in, first out, in order of sailing). Each sailing's
+    waits are summed at once from the offer hours' running sums (a tanker line carries
+    millions of tonnes: no array per unit)."""
     k = carried.astype(np.int64)
-    first = np.concatenate(([0], np.cumsum(k)))[:-1]
-    pos = np.repeat(first, k) + (np.arange(k.sum()) - np.repeat(first, k)) + 1
-    when = np.repeat(sailed_h, k)
-    wait = when - q.arrival_hours(pos)
-    total = counts_in(when, edges, wait)
-    count = counts_in(when, edges)
+    cum = np.concatenate(([0], np.cumsum(k)))
+    offered_h = _offer_hours_sum(q.counts, cum[1:]) - _offer_hours_sum(q.counts, cum[:-1])
+    total = counts_in(sailed_h, edges, k * sailed_h - offered_h)
+    count = counts_in(sailed_h, edges, k)
     return np.divide(total, count, out=np.full(len(count), np.nan), where=count > 0)
+
+
+def _offer_hours_sum(counts: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """Sum of the offer hours of a queue's first ``k`` units (each ``k`` <= the units
+    offered in the run), for the queue's daily ``counts``: unit ``j`` of the ``n`` of day
+    ``d`` is offered at ``24 d + 24 j / n`` (as
+    :meth:`~sim.engine.facilities.sea_traffic.BackgroundQueue.arrival_h`), so a whole
+    day's offers sum to ``24 d n + 12 (n + 1)`` and its first ``j`` to
+    ``24 d j + 12 j (j + 1) / n``."""
+    n = np.asarray(counts, np.int64)
+    cum = np.concatenate(([0], np.cumsum(n)))
+    day = np.arange(len(n), dtype=float)
+    whole = np.where(n > 0, 24.0 * day * n + 12.0 * (n + 1), 0.0)
+    before = np.concatenate(([0.0], np.cumsum(whole)))  # the days before each day
+    k = np.asarray(k, np.int64)
+    d = np.clip(np.searchsorted(cum, k, side="left") - 1, 0, max(len(n) - 1, 0))
+    j = (k - cum[d]).astype(float)
+    size = np.maximum(n[d], 1).astype(float) if len(n) else np.ones(len(k))
+    part = 24.0 * d * j + 12.0 * j * (j + 1.0) / size
+    return np.where(k > 0, before[d] + part, 0.0)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from sim.scenario.kinds import kind_of
-from sim.scenario.schema import Crossing, Port, Scenario, _Handling
+from sim.scenario.schema import Crossing, Port, Scenario, Service, _Handling
 
 T = TypeVar("T", Crossing, Port)
 
@@ -34,19 +34,27 @@ def routes_of(s: Scenario, fid: str) -> list[str]:
     return out
 
 
+def box_services(scenario: Scenario) -> dict[str, Service]:
+    """The vessel services that carry boxes, the network's sea links: all but the tanker
+    lines, which carry only background tonnes and join no route."""
+    return {sid: v for sid, v in scenario.services.items() if v.kind != "tanker"}
+
+
 def link_index(scenario: Scenario) -> dict[frozenset, str]:
-    """Unordered node pair -> id of the link, or of the vessel service, joining them."""
+    """Unordered node pair -> id of the link, or of the vessel service that carries boxes,
+    joining them."""
     out: dict[frozenset, str] = {}
     for lid, link in scenario.links.items():
         out.setdefault(frozenset((link.from_, link.to)), lid)
-    for sid, svc in scenario.services.items():
+    for sid, svc in box_services(scenario).items():
         out.setdefault(frozenset((svc.from_, svc.to)), sid)
     return out
 
 
 def is_sea(scenario: Scenario, a: str, b: str) -> bool:
-    """Whether the hop a -> b is a sea passage (a vessel service joins the two)."""
-    return any({svc.from_, svc.to} == {a, b} for svc in scenario.services.values())
+    """Whether the hop a -> b is a sea passage (a vessel service carrying boxes joins the
+    two)."""
+    return any({svc.from_, svc.to} == {a, b} for svc in box_services(scenario).values())
 
 
 def _joined(a: str, b: str, links: dict[frozenset, str]) -> bool:
@@ -169,7 +177,7 @@ def transfers(scenario: Scenario, path: list[str]) -> list[Transfer]:
     what is formed there."""
     s = scenario
     share = s.demand.share_40ft
-    services = {frozenset((v.from_, v.to)): v for v in s.services.values()}
+    services = {frozenset((v.from_, v.to)): v for v in box_services(s).values()}
     gauges = {b: gout for b, _gin, gout in crossing_gauges(s, path)}
     out = []
     boxes = s.nodes[path[0]].boxes_per_train

@@ -167,7 +167,12 @@ class DryPort(_Handling):
                              "here (on the node's gauge)")
 
 
-VesselKind = Literal["ferry", "feeder"]
+VesselKind = Literal["ferry", "feeder", "tanker"]
+# per kind: the field of its capacity and of its handling rate (sim.scenario.checks and
+# the engine read them through Service.capacity_units and Service.handling_rate_per_h)
+_KIND_FIELDS = {"ferry": ("capacity_railcars", "handling_per_h"),
+                "feeder": ("capacity_teu", "handling_per_h"),
+                "tanker": ("capacity_t", "handling_t_per_h")}
 
 
 class Service(_Strict):
@@ -183,10 +188,17 @@ class Service(_Strict):
     ``roll_off_dwell_h`` rolls its wagons off onto the rails (no yard), one with
     ``roll_on_dwell_h`` rolls them on at its home port from the port's ferry sidings
     (:mod:`sim.scenario.sidings`); ``background`` traffic shares the vessels
-    (:mod:`sim.scenario.sea_traffic`)."""
+    (:mod:`sim.scenario.sea_traffic`).
+
+    A tanker line carries only background tonnes (``background.tonnes_out`` and
+    ``tonnes_back``), never boxes: no route sails on it; its capacity is in tonnes
+    (``capacity_t``, handled at ``handling_t_per_h``) and its vessels use ``berths`` of
+    their own at each end (oil terminals), not the ports' berths, while the ports'
+    closures to shipping (storms, timeline closures) hold them as any ship there."""
 
     kind: VesselKind = Field(description="ferry: rail ferry carrying railcars; feeder: "
-                             "container ship carrying TEU")
+                             "container ship carrying TEU; tanker: oil tanker carrying "
+                             "background tonnes only")
     from_: str = Field(alias="from", description="home port (node id)")
     to: str = Field(description="far port (node id)")
     # 0: laid up (a service a timeline brings into use later, or lays up for a while)
@@ -199,10 +211,19 @@ class Service(_Strict):
                                           "railcars per vessel")
     capacity_teu: int | None = Field(None, gt=0, le=30000, description="feeders: TEU per "
                                      "vessel")
+    capacity_t: float | None = Field(None, gt=0, le=500_000, description="tankers: cargo "
+                                     "tonnes per vessel")
     load_factor: float = Field(1.0, gt=0, le=1, description="share of the capacity usable "
                                "(draft limits keep Caspian ships at 0.7-0.8)")
-    handling_per_h: float = Field(gt=0, le=2000, description="loading and unloading rate at "
-                                  "berth, railcars (ferry) or TEU (feeder) per hour")
+    handling_per_h: float | None = Field(None, gt=0, le=2000, description="ferries and "
+                                         "feeders: loading and unloading rate at berth, "
+                                         "railcars (ferry) or TEU (feeder) per hour")
+    handling_t_per_h: float | None = Field(None, gt=0, le=20_000, description="tankers: "
+                                           "loading and discharge rate at berth, tonnes per "
+                                           "hour")
+    berths: int | None = Field(None, ge=1, le=20, description="tankers: berths of the "
+                               "line's own at each end (oil terminals, apart from the ports' "
+                               "berths), count")
     berthing_h: Distribution = Field(description="fixed time per port call (mooring, "
                                      "documents, unmooring), hours")
     crossing_h: Distribution = Field(description="sea passage one way, hours")
@@ -230,19 +251,44 @@ class Service(_Strict):
         if "fleet" not in self.model_fields_set and self.fleet_pool is None:
             raise ValueError("a service needs fleet (its vessels, count) or fleet_pool (the "
                              "id of a fleet it shares)")
-        want, other = (("capacity_railcars", "capacity_teu") if self.kind == "ferry"
-                       else ("capacity_teu", "capacity_railcars"))
-        if getattr(self, want) is None:
-            raise ValueError(f"a {self.kind} needs {want}")
-        if getattr(self, other) is not None:
-            raise ValueError(f"a {self.kind} has {want}, not {other}")
+        if self.kind == "tanker" and self.fleet_pool is not None:
+            raise ValueError("a tanker line has a fleet of its own (fleet), not a fleet_pool")
+        mine = _KIND_FIELDS[self.kind]
+        for want in mine:
+            if getattr(self, want) is None:
+                raise ValueError(f"a {self.kind} needs {want}")
+        for fields in _KIND_FIELDS.values():
+            for want, other in zip(mine, fields):
+                if other != want and getattr(self, other) is not None:
+                    raise ValueError(f"a {self.kind} has {want}, not {other}")
+        if (self.kind == "tanker") != (self.berths is not None):
+            raise ValueError("a tanker needs berths (its own at each end)" if self.berths
+                             is None else "only a tanker has berths of its own (a "
+                             f"{self.kind} uses its ports' berths)")
         return self
+
+    def capacity_units(self) -> float:
+        """A vessel's capacity in its own unit: railcars (ferry), TEU (feeder) or tonnes
+        (tanker), before the load factor."""
+        cap = getattr(self, _KIND_FIELDS[self.kind][0])
+        if cap is None:  # the _capacity validator requires it
+            raise ValueError(f"a {self.kind} needs its capacity")
+        return float(cap)
+
+    def handling_rate_per_h(self) -> float:
+        """Loading and unloading rate, capacity units (railcars, TEU or tonnes) per hour."""
+        rate = getattr(self, _KIND_FIELDS[self.kind][1])
+        if rate is None:  # the _capacity validator requires it
+            raise ValueError(f"a {self.kind} needs its handling rate")
+        return float(rate)
 
     def capacity_boxes(self, share_40ft: float = 1.0) -> int:
         """Boxes a vessel takes: its usable capacity (capacity x load_factor) over the
         space of the largest box (a railcar or 2 TEU), so that no load, whatever its
         20/40 ft mix, exceeds it; a load of the scenario's mix fills
-        (1 + share_40ft) / 2 of it on average."""
+        (1 + share_40ft) / 2 of it on average. A tanker takes no box (0)."""
+        if self.kind == "tanker":
+            return 0
         cap = self.capacity_railcars if self.kind == "ferry" else self.capacity_teu
         per_box = 1.0 if self.kind == "ferry" else 2.0
         if cap is None:  # the _capacity validator requires it
@@ -250,7 +296,10 @@ class Service(_Strict):
         return max(1, int(cap * self.load_factor / per_box + 1e-9))
 
     def units(self, teu: int, boxes: int) -> float:
-        """Railcars (ferry) or TEU (feeder) taken by ``boxes`` boxes of ``teu`` TEU."""
+        """Railcars (ferry) or TEU (feeder) taken by ``boxes`` boxes of ``teu`` TEU (a
+        tanker takes none: 0)."""
+        if self.kind == "tanker":
+            return 0.0
         if self.kind == "feeder":
             return float(teu)
         forty = teu - boxes  # each 40 ft box is 2 TEU, each 20 ft 1

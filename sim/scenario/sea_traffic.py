@@ -1,6 +1,7 @@
 """Background traffic offered to a vessel service: the railcars and trucks that share a
 rail ferry's deck with the modelled container wagons, and the TEU that share a feeder's
-slots with the modelled boxes (Kazakh exports and imports, other directions, empties).
+slots with the modelled boxes (Kazakh exports and imports, other directions, empties),
+and the crude oil a tanker line carries (tonnes; a tanker carries nothing else).
 
 Each field is a :class:`~sim.scenario.traffic.Background` daily count offered to the
 service at one of its ports (``_out``: at the home port ``from``, for the far port;
@@ -19,8 +20,9 @@ from sim.scenario.traffic import Background
 # the background fields, each with its unit and the kind of vessel that carries that unit
 UNIT_OF_FIELD = {"railcars_out": "railcars", "railcars_back": "railcars",
                  "trucks_out": "trucks", "trucks_back": "trucks",
-                 "teu_out": "teu", "teu_back": "teu"}
-UNITS_BY_KIND = {"ferry": ("railcars", "trucks"), "feeder": ("teu",)}
+                 "teu_out": "teu", "teu_back": "teu",
+                 "tonnes_out": "tonnes", "tonnes_back": "tonnes"}
+UNITS_BY_KIND = {"ferry": ("railcars", "trucks"), "feeder": ("teu",), "tanker": ("tonnes",)}
 
 
 class ServiceTraffic(_Strict):
@@ -39,6 +41,10 @@ class ServiceTraffic(_Strict):
                                        "the home port per day")
     teu_back: Background | None = Field(None, description="feeders: other TEU offered at "
                                         "the far port per day")
+    tonnes_out: Background | None = Field(None, description="tankers: cargo tonnes offered "
+                                          "at the home port per day")
+    tonnes_back: Background | None = Field(None, description="tankers: cargo tonnes offered "
+                                           "at the far port per day")
     railcars_per_truck: float = Field(1.12, gt=0, le=5, description="ferries: deck space of "
                                       "one truck, railcars (corridor-facts §2.4: a Ro-Pax "
                                       "takes 56 railcars or 50 trucks)")
@@ -55,8 +61,10 @@ class ServiceTraffic(_Strict):
         return {f: getattr(self, f) for f in UNIT_OF_FIELD if getattr(self, f) is not None}
 
     def tonnes_per(self, unit: str) -> float:
-        """Cargo tonnes per unit (``railcars``, ``trucks``, ``teu``); 0 where not given
-        (the checks ask for it wherever a count of that unit is)."""
+        """Cargo tonnes per unit (``railcars``, ``trucks``, ``teu``; 1 for ``tonnes``); 0
+        where not given (the checks ask for it wherever a count of that unit is)."""
+        if unit == "tonnes":
+            return 1.0
         t = {"railcars": self.tonnes_per_railcar, "trucks": self.tonnes_per_truck,
              "teu": self.tonnes_per_teu}[unit]
         return t or 0.0

@@ -78,12 +78,14 @@ def describe(s: Scenario) -> str:
     if s.services:
         lines.append("  services:")
     for sid, v in s.services.items():
-        cap = (f"{v.capacity_railcars} railcars" if v.kind == "ferry"
-               else f"{v.capacity_teu} TEU")
+        cap = {"ferry": f"{v.capacity_railcars} railcars", "feeder": f"{v.capacity_teu} TEU",
+               "tanker": f"{v.capacity_units():,.0f} t"}[v.kind]
         ships = (str(v.fleet) if v.fleet_pool is None else
                  f"fleet {v.fleet_pool} ({s.fleets[v.fleet_pool].allocation})")
+        takes = (f"berths of its own {v.berths}, background tonnes only" if v.kind == "tanker"
+                 else f"~{v.capacity_boxes(s.demand.share_40ft)} boxes")
         lines.append(f"    {sid:22s} {v.kind:6s} {v.from_} <-> {v.to}: {ships} x {cap} at "
-                     f"{v.load_factor:.0%} (~{v.capacity_boxes(s.demand.share_40ft)} boxes), "
+                     f"{v.load_factor:.0%} ({takes}), "
                      f"crossing mean {v.crossing_h.mean:.0f} h, sails {v.sailing.rule}")
     years = list(range(h.start.year, h.end.year + (1 if h.end > h.end.replace(month=1, day=1)
                                                    else 0)))

@@ -60,6 +60,7 @@ from sim.engine.logs import (
     Span,
 )
 from sim.scenario.schema import Departure, Port, Service
+from sim.scenario.sea_traffic import UNITS_BY_KIND
 
 if TYPE_CHECKING:
     from sim.engine.facilities.roll_on import FerrySidings
@@ -263,11 +264,9 @@ class VesselService:
         self.home, self.away = home, away
         self.teu = teu
         self.capacity_boxes = cfg.capacity_boxes(share_40ft)
-        units = cfg.capacity_railcars if cfg.kind == "ferry" else cfg.capacity_teu
-        if units is None:  # the schema asks a ferry for railcars and a feeder for TEU
-            raise ValueError(f"service {sid}: no capacity for a {cfg.kind}")
-        self.capacity_units: int = units  # railcars (ferry) or TEU (feeder)
-        self.units_per_h = cfg.handling_per_h  # loading and unloading
+        # railcars (ferry), TEU (feeder) or tonnes (tanker)
+        self.capacity_units = cfg.capacity_units()
+        self.units_per_h = cfg.handling_rate_per_h()  # loading and unloading
         self.berthing = Draws(cfg.berthing_h, berthing_rng)
         self.crossing = Draws(cfg.crossing_h, crossing_rng)
         # wagons roll off at either end (ferries with roll_off_dwell_h), else are landed
@@ -313,8 +312,8 @@ class VesselService:
         bg = self.cfg.background
         if bg is None or not counts:
             return [], [], [[], []]
-        units = ["railcars", "trucks"] if self.cfg.kind == "ferry" else ["teu"]
-        space = {"railcars": 1.0, "trucks": bg.railcars_per_truck, "teu": 1.0}
+        units = list(UNITS_BY_KIND[self.cfg.kind])
+        space = {"railcars": 1.0, "trucks": bg.railcars_per_truck, "teu": 1.0, "tonnes": 1.0}
         days = max(len(c) for c in counts.values())
         none = np.zeros(days, np.int64)
         queues = [[BackgroundQueue(counts.get(f"{u}_{way}", none), space[u]) for u in units]
@@ -421,17 +420,27 @@ class VesselService:
         return np.concatenate(loads) if loads else np.empty(0, np.int64)
 
     # -- a vessel -------------------------------------------------------------------------
+    def berths_at(self, port: PortFacility) -> Slots:
+        """The berths the vessels take at ``port``: the port's (a tanker line: its own)."""
+        return port.berths
+
+    def carried_units(self, teu: int, boxes: int, bg: tuple[int, ...]) -> float:
+        """What a sailing carries in the capacity unit, as logged (``Sailing.units``):
+        the railcars (ferry) or TEU (feeder) of its modelled boxes (a tanker line: its
+        tonnes)."""
+        return self.units(teu, boxes)
+
     def berth(self, port: PortFacility):
         """Process step: take a berth at ``port`` once it is open, and moor."""
         env = self.env
         while True:
             yield from port.wait_open()
-            req = port.berths.acquire()
+            req = self.berths_at(port).acquire()
             if req is not None:
                 yield req
             if not port.shut:
                 break
-            port.berths.release()  # closed while waiting for the berth: wait again
+            self.berths_at(port).release()  # closed while waiting for the berth: wait again
         yield env.timeout(self.berthing.one())
 
     def _vessel(self, k: int):
@@ -466,21 +475,21 @@ class VesselService:
         if self.retire:
             self._withdraw()
             if at_berth:
-                home.berths.release()
+                self.berths_at(home).release()
             return None
         t_idle = env.now
         ev = env.event()
         self._ready.append((ev, t_idle))
         self.out_pool.wake()
         if at_berth and not ev.triggered:  # nothing to load yet: leave the berth
-            home.berths.release()
+            self.berths_at(home).release()
             at_berth = False
         load = yield ev
         self.idle.append(Span(t_idle, env.now))
         if load is None:  # withdrawn while waiting for a load
             self._withdraw()
             if at_berth:
-                home.berths.release()
+                self.berths_at(home).release()
             return None
         return load, at_berth
 
@@ -495,7 +504,7 @@ class VesselService:
             yield from self.berth(home)
         yield env.timeout(self._handling_h(idx, teu, bg))
         yield from home.wait_open()
-        home.berths.release()
+        self.berths_at(home).release()
         return (yield from self._sail(k, 0, idx, teu, bg, home))
 
     def unload_far(self, k: int, load):
@@ -526,7 +535,7 @@ class VesselService:
         else:
             idx, teu, bg = np.empty(0, np.int64), 0, tuple(0 for _ in self.bg_units)
         yield from away.wait_open()
-        away.berths.release()
+        self.berths_at(away).release()
         idx, teu, bg = yield from self._sail(k, 1, idx, teu, bg, away)
         return ((idx, teu, bg) if len(idx) or any(bg) else None), env.now
 
@@ -565,7 +574,7 @@ class VesselService:
         env = self.env
         i = self._last[k] = len(self.sailings)
         self.sailings.append(Sailing(k, direction, env.now, math.nan, len(idx), teu,
-                                     self.units(teu, len(idx)), math.nan))
+                                     self.carried_units(teu, len(idx), bg), math.nan))
         self.sailing_rows.append(idx)
         self.bg_sailed.append(bg)
         self._bg_aboard.pop(k, None)

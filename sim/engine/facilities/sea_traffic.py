@@ -223,6 +223,8 @@ class SharedLoad(TrainFormation):
             left = self.usable - space - self._smallest_unit(m)
             if left < -1e-9 and self._load(m, w, space, now):
                 continue
+            if left == -math.inf:  # nothing waits and nothing could still board (a pool
+                return math.inf    # that takes no box, its queues spent): never again
             nxt = next((t for t in self._times if t > due), math.inf)
             t_full = self._background_reaches(left + 1e-6, due, True)
             if self.rule == "full":

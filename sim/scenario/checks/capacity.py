@@ -53,11 +53,11 @@ def _line_fleet(s: Scenario, sid: str, year: int) -> tuple[str, float, bool] | N
     return field, share[lines.index(sid)], raised
 
 
-def _cycle_h(svc: Service, usable: float) -> float:
-    """Mean round trip of a vessel loaded both ways: two port calls (berthing), four
-    handlings of a load (load and unload at each end) and two crossings."""
+def _cycle_h(svc: Service, usable: float, handlings: int = 4) -> float:
+    """Mean round trip of a vessel: two port calls (berthing), ``handlings`` handlings of
+    a load (4: loaded both ways, load and unload at each end) and two crossings."""
     return (2.0 * (svc.berthing_h.mean + svc.crossing_h.mean)
-            + 4.0 * usable / svc.handling_per_h)
+            + handlings * usable / svc.handling_rate_per_h())
 
 
 def fleet_room(s: Scenario) -> Found:
@@ -67,11 +67,13 @@ def fleet_room(s: Scenario) -> Found:
         bg = svc.background
         if bg is None:
             continue
-        usable = ((svc.capacity_railcars if svc.kind == "ferry" else svc.capacity_teu)
-                  or 0) * svc.load_factor
-        unit = "railcars" if svc.kind == "ferry" else "TEU"
-        cycle_h = _cycle_h(svc, usable)
-        space = {"railcars": 1.0, "trucks": bg.railcars_per_truck, "teu": 1.0}
+        usable = svc.capacity_units() * svc.load_factor
+        unit = {"ferry": "railcars", "feeder": "TEU", "tanker": "t"}[svc.kind]
+        # a tanker with nothing offered back returns in ballast: two handlings a trip
+        handlings = 2 if svc.kind == "tanker" and bg.tonnes_back is None else 4
+        cycle_h = _cycle_h(svc, usable, handlings)
+        space = {"railcars": 1.0, "trucks": bg.railcars_per_truck, "teu": 1.0,
+                 "tonnes": 1.0}
         if svc.kind == "ferry" and (bg.trucks_out or bg.trucks_back) and (
                 bg.railcars_per_truck > usable):
             continue  # a truck does not fit at all: service_traffic says so
@@ -99,8 +101,8 @@ def fleet_room(s: Scenario) -> Found:
                         f"{y}, at least the {room:,.1f} a day the fleet carries (fleet "
                         f"{fleet:g} x {usable:g} usable {unit} x 24 h / a round trip of "
                         f"{cycle_h:.1f} h = 2 x (berthing {svc.berthing_h.mean:g} h + "
-                        f"crossing {svc.crossing_h.mean:g} h) + 4 x {usable:g} / "
-                        f"{svc.handling_per_h:g} {unit} an hour of handling); lower the "
+                        f"crossing {svc.crossing_h.mean:g} h) + {handlings} x {usable:g} / "
+                        f"{svc.handling_rate_per_h():g} {unit} an hour of handling); lower the "
                         "background or raise the fleet")
                     break
 

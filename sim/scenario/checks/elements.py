@@ -11,6 +11,7 @@ import typing
 from collections.abc import Iterator
 
 from sim.scenario.kinds import NODE_KINDS, and_list, kind_of, kinds_where
+from sim.scenario.network import box_services
 from sim.scenario.problems import did_you_mean
 from sim.scenario.schema import Corridor, Node, Scenario
 
@@ -119,7 +120,7 @@ def link_duplicates(s: Scenario) -> Found:
     """At most one link per node pair (a second track is more paths, not a second link),
     and none where a vessel service sails."""
     seen: dict[frozenset, str] = {}
-    sea = {frozenset((v.from_, v.to)): sid for sid, v in s.services.items()}
+    sea = {frozenset((v.from_, v.to)): sid for sid, v in box_services(s).items()}
     for lid, link in s.links.items():
         key = frozenset((link.from_, link.to))
         if key in sea:
@@ -145,9 +146,10 @@ def link_gauges(s: Scenario) -> Found:
 
 
 def services(s: Scenario) -> Found:
-    """Vessel services join two distinct ports that no link or other service joins, and
-    a sailing never needs more boxes than a vessel takes."""
-    seen: dict[frozenset, str] = {}
+    """Vessel services join two distinct ports that no link or other service of the same
+    sort joins (a tanker line may run beside a ferry or feeder), and a sailing never needs
+    more boxes (a tanker's: tonnes) than a vessel takes."""
+    seen: dict[tuple[frozenset, bool], str] = {}
     for sid, svc in s.services.items():
         p = f"services.{sid}"
         for end, nid in (("from", svc.from_), ("to", svc.to)):
@@ -163,7 +165,7 @@ def services(s: Scenario) -> Found:
         if svc.from_ == svc.to:
             yield p, f"a service cannot sail from '{svc.from_}' to itself"
             continue
-        key = frozenset((svc.from_, svc.to))
+        key = (frozenset((svc.from_, svc.to)), svc.kind == "tanker")
         if key in seen:
             yield p, (f"duplicates service '{seen[key]}' between '{svc.from_}' and "
                       f"'{svc.to}' (raise its fleet instead)")
@@ -175,6 +177,13 @@ def services(s: Scenario) -> Found:
             yield f"{p}.crossing_h", ("a sea passage can take 0 hours with this distribution "
                                       "(give one whose lowest value is > 0: constant, "
                                       "uniform, triangular, or gamma/lognormal with cv <= 1)")
+        if svc.kind == "tanker":
+            usable = svc.capacity_units() * svc.load_factor
+            if svc.sailing.min_boxes > usable:
+                yield f"{p}.sailing.min_boxes", (
+                    f"{svc.sailing.min_boxes} tonnes is more than a tanker takes "
+                    f"({usable:g} t at load_factor {svc.load_factor:g})")
+            continue
         cap = svc.capacity_boxes(s.demand.share_40ft)
         if svc.sailing.min_boxes > cap:
             yield f"{p}.sailing.min_boxes", (f"{svc.sailing.min_boxes} is more than a vessel "

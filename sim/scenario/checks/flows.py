@@ -16,6 +16,7 @@ from sim.scenario.network import (
     MAX_CROSSINGS,
     MAX_SEA_LEGS,
     PathError,
+    box_services,
     flow_path,
     gauge_problems,
     handling_of,
@@ -53,9 +54,14 @@ def route_paths(s: Scenario) -> Found:
             continue
         for i, (a, b) in enumerate(zip(r.path, r.path[1:])):
             if frozenset((a, b)) not in links:
-                yield f"routes.{rid}.path[{i + 1}]", (f"no link or vessel service between "
-                                                      f"'{a}' and '{b}' (the route does not "
-                                                      "connect)")
+                tanker = next((sid for sid, v in s.services.items()
+                               if {v.from_, v.to} == {a, b}), None)
+                yield f"routes.{rid}.path[{i + 1}]", (
+                    f"'{a}' and '{b}' are joined only by tanker line '{tanker}', which "
+                    "carries background tonnes, not boxes (a route needs a link, a ferry "
+                    "or a feeder)" if tanker is not None else
+                    f"no link or vessel service between '{a}' and '{b}' (the route does "
+                    "not connect)")
 
 
 def flow_paths(s: Scenario) -> Iterator[FlowPath]:
@@ -267,7 +273,7 @@ def loads(s: Scenario) -> tuple[dict[str, int], dict[str, bool],
             if t.inbound_boxes >= inbound.get(t.node, 0):
                 inbound[t.node], by_sea[t.node] = t.inbound_boxes, t.arrives_by_sea
             if t.leaves_by_sea:
-                svc = next(v for v in s.services.values()
+                svc = next(v for v in box_services(s).values()
                            if {v.from_, v.to} == {t.node, t.onward[0]})
                 rule = svc.sailing.rule if svc.from_ == t.node else "immediate"
             else:

@@ -1,6 +1,7 @@
 """Rules on what a vessel service carries besides the modelled boxes: roll-off of
 container wagons (ferries only, on one gauge) and background traffic in the units its kind
-of vessel takes, each with its tonnes per unit."""
+of vessel takes, each with its tonnes per unit; a tanker line carries background tonnes
+and nothing else."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from sim.scenario.checks.elements import Found
 from sim.scenario.schema import Scenario
 from sim.scenario.sea_traffic import UNIT_OF_FIELD, UNITS_BY_KIND
 
-_CARRIES = {"ferry": "railcars and trucks", "feeder": "TEU"}
+_CARRIES = {"ferry": "railcars and trucks", "feeder": "TEU", "tanker": "tonnes only"}
 
 
 def service_traffic(s: Scenario) -> Found:
@@ -19,7 +20,10 @@ def service_traffic(s: Scenario) -> Found:
         p = f"services.{sid}"
         if svc.roll_off_dwell_h is not None:
             a, b = s.nodes.get(svc.from_), s.nodes.get(svc.to)
-            if svc.kind != "ferry":
+            if svc.kind == "tanker":
+                yield f"{p}.roll_off_dwell_h", ("a tanker carries no wagons; only a ferry "
+                                                "rolls wagons off")
+            elif svc.kind != "ferry":
                 yield f"{p}.roll_off_dwell_h", ("a feeder lifts boxes into the far port's "
                                                 "yard; only a ferry rolls wagons off")
             elif (a is not None and b is not None and a.gauge_mm and b.gauge_mm
@@ -28,6 +32,11 @@ def service_traffic(s: Scenario) -> Found:
                     f"wagons rolled on at '{svc.from_}' ({a.gauge_mm} mm) cannot roll off "
                     f"onto '{svc.to}' ({b.gauge_mm} mm); wagons keep their gauge")
         bg = svc.background
+        if svc.kind == "tanker" and (bg is None or bg.tonnes_out is None):
+            yield f"{p}.background" + ("" if bg is None else ".tonnes_out"), (
+                "a tanker line carries only background tonnes and sails from home only "
+                f"with a load: give tonnes_out (tonnes a day offered at '{svc.from_}'; swap "
+                "from and to if the cargo goes the other way)")
         if bg is None:
             continue
         fits = UNITS_BY_KIND[svc.kind]
@@ -36,7 +45,7 @@ def service_traffic(s: Scenario) -> Found:
             if unit not in fits:
                 yield f"{p}.background.{field}", (f"a {svc.kind} carries "
                                                   f"{_CARRIES[svc.kind]}, not {unit}")
-            elif getattr(bg, f"tonnes_per_{unit.rstrip('s')}") is None:
+            elif unit != "tonnes" and getattr(bg, f"tonnes_per_{unit.rstrip('s')}") is None:
                 yield f"{p}.background.tonnes_per_{unit.rstrip('s')}", (
                     f"needed to weigh {field} (cargo tonnes per {unit.rstrip('s')}, with "
                     "its source)")
