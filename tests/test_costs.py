@@ -248,3 +248,11 @@ def test_the_route_function_needs_a_costs_table():
 def test_leg_costs_are_plain_records():
     s = load_scenario(TOY_COSTS)
     assert all(isinstance(leg, LegCost) for leg in route_legs(s, "west", "sea", 2024))
+
+
+def test_corridor_check_shows_each_routes_cost_and_co2e():
+    from sim.scenario.summary import describe
+    text = describe(load_scenario(TOY_COSTS))
+    assert "  costs     per FEU in 2024 and CO2e per TEU, by route (its first flow):" in text
+    assert re.search(r"\n    sea +west +3,980 USD +2,242 kg\n", text)
+    assert "  costs " not in describe(load_scenario(TOY_SEA))

@@ -18,7 +18,7 @@ from typing import Literal
 
 from sim.scenario.costs import Costs
 from sim.scenario.kinds import kind_of
-from sim.scenario.network import flow_path, legs, link_index
+from sim.scenario.network import flow_path, legs, link_index, routes_of
 from sim.scenario.schema import Scenario
 
 LegKind = Literal["rail", "crossing", "port", "sea"]
@@ -154,3 +154,20 @@ def route_co2e_kg_per_teu(s: Scenario, flow_id: str, route_id: str) -> float:
     """Well-to-wheel CO2e of one TEU of the flow (its tonnes per TEU) on the route, kg."""
     year = s.horizon.start.year  # intensities are not dated; any year gives the same
     return sum(leg.co2e_kg_per_teu for leg in route_legs(s, flow_id, route_id, year))
+
+
+def cost_lines(s: Scenario) -> list[str]:
+    """``corridor check``'s lines on the costs table: per route, its first flow's cost per
+    FEU in the first reported year and CO2e per TEU (none without a costs table)."""
+    if s.costs is None:
+        return []
+    year = s.horizon.start.year
+    seen: dict[str, str] = {}
+    for fid in s.demand.flows:
+        for rid in routes_of(s, fid):
+            seen.setdefault(rid, fid)
+    lines = [f"  costs     per FEU in {year} and CO2e per TEU, by route (its first flow):"]
+    for rid, fid in seen.items():
+        lines.append(f"    {rid:28s} {fid:22s} {route_cost_usd_per_feu(s, fid, rid, year):8,.0f} "
+                     f"USD {route_co2e_kg_per_teu(s, fid, rid):7,.0f} kg")
+    return lines
