@@ -256,3 +256,19 @@ def test_corridor_check_shows_each_routes_cost_and_co2e():
     assert "  costs     per FEU in 2024 and CO2e per TEU, by route (its first flow):" in text
     assert re.search(r"\n    sea +west +3,980 USD +2,242 kg\n", text)
     assert "  costs " not in describe(load_scenario(TOY_SEA))
+
+
+def test_a_tanker_line_takes_no_freight_per_feu(tmp_path, monkeypatch):
+    for name in ("toy.toml", "toy_sea.toml", "trace_sea.toml", "trace_tanker.toml"):
+        shutil.copy(HERE / name, tmp_path / name)
+    monkeypatch.chdir(tmp_path)
+    p = Path("child.toml")
+    p.write_text('extends = "trace_tanker.toml"\n'
+                 "[costs.rail.CN]\nusd_per_feu_km = 1\nco2e_g_per_tkm = 20\n"
+                 "[costs.services.oil]\nusd_per_feu = 1\ndistance_km = 5\n"
+                 "co2e_g_per_tkm = 3\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_scenario(p)
+    lines = str(info.value).splitlines()
+    assert ("error: child.toml: costs.services.oil: service 'oil' is a tanker line and "
+            "carries no boxes") in lines
