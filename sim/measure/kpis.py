@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.engine.logs import OriginTrain, columns
+from sim.measure.costs import KPIS as COST_KPIS
+from sim.measure.costs import cost_kpis
 from sim.measure.intervals import (
     closed_share,
     crane_utilisation,
@@ -141,6 +143,7 @@ KPIS: dict[str, tuple[str, str]] = {
                                       "to fill, load and leave (storm holds included)"),
     **SERVICE_KPIS,  # the services' total volumes (sim.measure.services)
     **TRAFFIC_KPIS,  # links' and ports' volumes with background (sim.measure.traffic)
+    **COST_KPIS,  # cost and CO2e per box, with a costs table (sim.measure.costs)
 }
 
 Key = tuple[str, str, str]
@@ -208,6 +211,7 @@ SECTIONS: dict[str, set[str]] = {
                   "border_consolidation_hours_mean", *RESILIENCE},
     "links": {"closure_hours", "utilisation", "queue_trains_mean", "queue_trains_peak",
               "link_trains_total", "link_trains_background"},
+    "costs": set(COST_KPIS),
 }
 
 # what the measures yield for one node, by what its kind does (its registry row's flags):
@@ -407,6 +411,10 @@ def compute(out: RunOutput, names: set[str] | None = None) -> dict[Key, float]:
             put_years("queue_trains_mean", scope, window_means(reached, entered, edges, end=end_h))
             put_years("queue_trains_peak", scope, window_max(reached, entered, edges, end=end_h))
         link_totals(out, edges, put_years)
+
+    # -- cost and CO2e per box ----------------------------------------------------------
+    if s.costs is not None and wanted("costs"):
+        cost_kpis(out, edges, put_years)
     return K
 
 

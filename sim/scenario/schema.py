@@ -20,6 +20,7 @@ from pydantic import (
 
 from sim.scenario.basics import Strict as _Strict
 from sim.scenario.basics import monthly_profile
+from sim.scenario.costs import Costs
 from sim.scenario.distributions import Distribution
 from sim.scenario.fleets import Fleet
 from sim.scenario.sea_traffic import ServiceTraffic
@@ -563,3 +564,5 @@ class Scenario(_Strict):
                                      "several vessel services (sim.scenario.fleets)")
     seas: dict[str, Sea] = Field(default_factory=dict, description="sea name (as a port's "
                                  "sea) -> its weather, which closes the ports exposed to it")
+    costs: Costs | None = Field(None, description="tariffs and CO2e intensities by leg "
+                                "(sim.scenario.costs); none: no cost or CO2e KPIs")

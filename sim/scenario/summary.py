@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 
 from sim.scenario.kinds import NODE_KINDS
+from sim.scenario.leg_costs import cost_lines
 from sim.scenario.schema import Disruption, Port, Scenario, _Handling
 from sim.scenario.weather import weather_lines
 
@@ -122,6 +123,7 @@ def describe(s: Scenario) -> str:
             f"{fid} {d.kind} {d.events_per_year:g}/yr x {d.duration_h.mean:.0f} h"
             for fid, d in disrupted))
     lines += weather_lines(s)
+    lines += cost_lines(s)
     for ch in sorted(s.timeline, key=lambda c: c.date):
         if ch.close:
             what = f"close {ch.close} for {ch.days:g} days"

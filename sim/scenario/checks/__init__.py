@@ -3,7 +3,7 @@
 Each rule yields ``(dotted.path, message)`` pairs; :func:`run_all` collects every problem
 so that a user sees them all at once. The rules live by theme: the network's elements
 (:mod:`.elements`), routes and flows (:mod:`.flows`), the timeline (:mod:`.changes`),
-the seas' weather (:mod:`.weather`).
+the seas' weather (:mod:`.weather`), the costs table (:mod:`.costs`).
 What a node kind needs is read from the registry, :mod:`sim.scenario.kinds`.
 """
 
@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from sim.scenario.checks.capacity import facility_room, fleet_room, laid_up_services
 from sim.scenario.checks.changes import timeline
+from sim.scenario.checks.costs import cost_coverage, cost_entries
 from sim.scenario.checks.elements import (
     Found,
     ids,
@@ -48,7 +49,7 @@ RULES: list[Callable[[Scenario], Found]] = [
     flow_ends, flow_paths_connect, flow_years, services_sail_loaded, train_lengths,
     positive_speeds, yards_hold_trains, transit_count, horizon_years, demand_size, timeline,
     route_choice, sea_weather, service_traffic, background_room, facility_room, fleet_room,
-    laid_up_services, fleets, roll_on]
+    laid_up_services, fleets, roll_on, cost_entries, cost_coverage]
 
 
 def run_all(s: Scenario) -> list[tuple[str, str]]:

@@ -1,0 +1,106 @@
+"""Cost and CO2e per box (``cost_usd_per_feu_mean``, ``co2e_kg_per_teu_mean``,
+``co2e_t_total``), for scenarios with a ``[costs]`` table.
+
+Each (flow, route)'s cost per FEU in each calendar year and CO2e per TEU are computed
+once (:mod:`sim.scenario.leg_costs`, the figures a route choice reads) and mapped onto
+the boxes by their flow, route and the year they left their origin (a box pays the
+rates of that year): a box costs its pair's rate x its TEU / 2 and emits its pair's
+CO2e per TEU x its TEU. The KPIs count the boxes delivered in the period.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from sim.measure.monitors import counts_in
+from sim.scenario.leg_costs import route_co2e_kg_per_teu, route_cost_usd_per_feu
+from sim.scenario.network import routes_of
+
+if TYPE_CHECKING:
+    from sim.engine.output import RunOutput
+
+PutYears = Callable[[str, str, Any], None]  # (name, scope, one value per year)
+
+KPIS: dict[str, tuple[str, str]] = {
+    "cost_usd_per_feu_mean": ("USD/FEU", "all-in cost of the boxes delivered in the "
+                              "period (rail by country, border crossings, ports, vessel "
+                              "freight; costs table, at the rates of the year each box "
+                              "left its origin) over their FEU (TEU / 2), by route and by "
+                              "corridor; scenarios with [costs] only"),
+    "co2e_kg_per_teu_mean": ("kg/TEU", "well-to-wheel CO2e of the boxes delivered in the "
+                             "period (rail tonne-km by country, vessel passages) over their "
+                             "TEU, by route and by corridor; scenarios with [costs] only"),
+    "co2e_t_total": ("tonnes", "CO2e of all the boxes delivered in the period, in all and "
+                     "by corridor; scenarios with [costs] only"),
+}
+
+
+def pair_tables(out: RunOutput, years: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Cost per FEU by (flow code, route code, year of ``years``) and CO2e per TEU by
+    (flow code, route code), in the run's code order; NaN for a route the flow never
+    takes."""
+    s = out.scenario
+    n_f, n_r = len(out.flow_ids), len(out.route_ids)
+    usd = np.full((n_f, n_r, len(years)), np.nan)
+    kg = np.full((n_f, n_r), np.nan)
+    code = {rid: r for r, rid in enumerate(out.route_ids)}
+    for f, fid in enumerate(out.flow_ids):
+        for rid in routes_of(s, fid):
+            r = code.get(rid)
+            if r is None:
+                continue
+            kg[f, r] = route_co2e_kg_per_teu(s, fid, rid)
+            usd[f, r] = [route_cost_usd_per_feu(s, fid, rid, y) for y in years]
+    return usd, kg
+
+
+def box_costs(out: RunOutput) -> tuple[np.ndarray, np.ndarray]:
+    """Cost (USD) and CO2e (kg) of every box of the record store that left its origin
+    (NaN for those that did not), computed once per run."""
+    got = out.cache.get("box_costs")
+    if got is None:
+        st, cal = out.store, out.calendar
+        years = list(range(cal.t0.year, cal.end.year + 1))
+        usd, kg = pair_tables(out, years)
+        jan1_h = np.array([cal.hours(dt.date(y, 1, 1)) for y in years[1:]])
+        left = st.route >= 0
+        y = np.searchsorted(jan1_h, st.t_depart_origin, side="right")
+        f, r = st.flow.astype(np.int64), st.route.astype(np.int64)
+        teu = st.teu.astype(float)
+        cost = np.full(st.n, np.nan)
+        co2e = np.full(st.n, np.nan)
+        cost[left] = usd[f[left], r[left], np.minimum(y[left], len(years) - 1)] * teu[left] / 2
+        co2e[left] = kg[f[left], r[left]] * teu[left]
+        got = out.cache["box_costs"] = (cost, co2e)
+    return got
+
+
+def cost_kpis(out: RunOutput, edges: np.ndarray, put_years: PutYears) -> None:
+    """The cost and CO2e KPIs per year (see :data:`KPIS`) of a scenario with costs."""
+    s, st = out.scenario, out.store
+    cost, co2e = box_costs(out)
+    done = np.isfinite(st.t_delivered) & (st.route >= 0)
+    t = np.where(done, st.t_delivered, np.nan)
+    teu = st.teu.astype(float)
+    corridor = [s.routes[rid].corridor for rid in out.route_ids]
+    groups: list[tuple[str, np.ndarray]] = [
+        (rid, st.route == r) for r, rid in enumerate(out.route_ids)]
+    groups += [(c, np.isin(st.route, [r for r, x in enumerate(corridor) if x == c]))
+               for c in sorted(set(corridor))]
+    for scope, m in groups:
+        m = m & done
+        n_teu = counts_in(t[m], edges, teu[m])
+        usd = counts_in(t[m], edges, cost[m])
+        kg = counts_in(t[m], edges, co2e[m])
+        empty = np.full(len(n_teu), np.nan)
+        put_years("cost_usd_per_feu_mean", scope,
+                  np.divide(usd, n_teu / 2, out=empty.copy(), where=n_teu > 0))
+        put_years("co2e_kg_per_teu_mean", scope,
+                  np.divide(kg, n_teu, out=empty.copy(), where=n_teu > 0))
+        if scope in corridor:
+            put_years("co2e_t_total", scope, kg / 1000.0)
+    put_years("co2e_t_total", "all", counts_in(t[done], edges, co2e[done]) / 1000.0)
