@@ -25,6 +25,7 @@ from sim.scenario.leg_costs import (
 )
 from sim.scenario.loading import load_scenario
 from sim.scenario.problems import ConfigError
+from sim.scenario.summary import describe
 
 HERE = Path(__file__).parent / "scenarios"
 TOY_COSTS = HERE / "toy_costs.toml"
@@ -251,7 +252,6 @@ def test_leg_costs_are_plain_records():
 
 
 def test_corridor_check_shows_each_routes_cost_and_co2e():
-    from sim.scenario.summary import describe
     text = describe(load_scenario(TOY_COSTS))
     assert "  costs     per FEU in 2024 and CO2e per TEU, by route (its first flow):" in text
     assert re.search(r"\n    sea +west +3,980 USD +2,242 kg\n", text)

@@ -256,8 +256,8 @@ def test_a_feeder_rolls_nothing_on():
     over = {"services.ferry.kind": "feeder", "services.ferry.capacity_railcars": None,
             "services.ferry.capacity_teu": 40}
     # (the field is the scenario file's: the message names the file)
-    msg = ("services.ferry.roll_on_dwell_h: a feeder lifts boxes from the home port's "
-           "yard; only a ferry rolls wagons on")
+    msg = ("services.ferry.roll_on_dwell_h: a feeder takes no wagons from the home port's "
+           "sidings; only a ferry rolls wagons on")
     with pytest.raises(ConfigError, match=rf"\Aerror: [^\n]*trace_roll_on.toml: "
                                           rf"{re.escape(msg)}\Z"):
         load_scenario(TRACE, overrides=over)

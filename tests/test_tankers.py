@@ -15,6 +15,7 @@ import pytest
 import sim.engine.model as model_module
 import sim.engine.timeline as timeline_module
 from sim.cli.tables import run_summary
+from sim.engine.facilities.sea_traffic import BackgroundQueue
 from sim.engine.facilities.tanker import TankerLine
 from sim.engine.model import Model
 from sim.measure import kpis
@@ -140,7 +141,6 @@ def test_tanker_kpis(traced):
 
 
 def test_offer_hours_sum_matches_the_queue():
-    from sim.engine.facilities.sea_traffic import BackgroundQueue
     q = BackgroundQueue(np.array([12, 0, 6, 1, 0, 5]), 1.0)
     k = np.arange(0, 25)
     want = np.concatenate(([0.0], np.cumsum(q.arrival_hours(np.arange(1, 25)))))
@@ -241,6 +241,11 @@ ERRORS = [
      ["services.ferry.background.tonnes_out: a ferry carries railcars and trucks, not "
       "tonnes"]),
     (BG + "tonnes_out = { per_day = 0, base_year = 2024 }\n"
+     "tonnes_back = { per_day = 10, base_year = 2024 }\n",
+     ["services.oil.background.tonnes_back: tonnes offered back in 2024 when none go out "
+      "(tonnes_out is 0): a tanker sails from home only with a load, so they would never "
+      "be fetched; swap from and to, or give tonnes_out"]),
+    (BG + "tonnes_out = { per_day = 5, base_year = 2024 }\n"
      "tonnes_back = { per_day = 10, base_year = 2024 }\n", []),
     (OIL + "sailing = { rule = \"full\", min_boxes = 2000 }\n",
      ["services.oil.sailing.min_boxes: 2000 tonnes is more than a tanker takes (1536 t at "
@@ -298,4 +303,15 @@ def test_scenario_errors(scen, snippet, lines):
 ])
 def test_a_tanker_needs_its_fields(over, line):
     with pytest.raises(ConfigError, match=rf"\Aerror: overrides: {re.escape(line)}\Z"):
+        load_scenario(TRACE, overrides=over)
+
+
+def test_a_tanker_beside_a_roll_on_ferry_leaves_the_sidings_rule_in_force():
+    # the tanker joins the same two ports as the ferry: the ferry's sidings must still
+    # take one inbound train (20 boxes), or the train would hold its track for ever
+    over = {"services.ferry.roll_on_dwell_h": {"dist": "constant", "value": 4},
+            "nodes.west.port.ferry_sidings_railcars": 10}
+    msg = ("nodes.west.port.ferry_sidings_railcars: 10 railcars cannot take one inbound "
+           "train of 20 boxes (up to 20 railcars) sailing on 'ferry'")
+    with pytest.raises(ConfigError, match=re.escape(msg)):
         load_scenario(TRACE, overrides=over)

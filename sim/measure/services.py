@@ -7,7 +7,8 @@ The modelled-only volumes (``teu_by_service``, ``vessel_fill_rate``, ...) stay i
 counted by the convention of :meth:`sim.scenario.schema.Service.units` (a wagon takes one
 40 ft box or two 20 ft boxes). Background units are counted when their vessel sails. A
 tanker line (kind ``tanker``) carries background tonnes only: it reports the tonnes KPIs
-(all of them background) and no TEU KPIs.
+(all of them background) and none of the all-traffic TEU KPIs (the modelled-only
+``teu_by_service`` of :mod:`sim.measure.kpis` lists it with 0).
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ from sim.scenario.costs import Costs
 from sim.scenario.distributions import Distribution
 from sim.scenario.fleets import Fleet
 from sim.scenario.sea_traffic import ServiceTraffic
-from sim.scenario.sidings import FerrySidings
+from sim.scenario.sidings import PortSidings
 from sim.scenario.traffic import Background, HandlingTraffic, PortTraffic
 from sim.scenario.weather import Exposure, Sea
 
@@ -143,7 +143,7 @@ class Crossing(_Handling):
                                          "train formed on 1520 mm")
 
 
-class Port(_Handling, PortTraffic, FerrySidings):
+class Port(_Handling, PortTraffic, PortSidings):
     """A sea port: the rail side (tracks, cranes, yard, clearance, outbound trains) plus
     berths for the vessel services that call. Vessel loads are unloaded into the same
     yard and cleared (customs_dwell_h, one draw per load) before their boxes move on."""

@@ -16,7 +16,7 @@ from pydantic import Field
 from sim.scenario.basics import Strict as _Strict
 
 
-class FerrySidings(_Strict):
+class PortSidings(_Strict):
     """The ferry sidings of a port (ports only; needed where a ferry rolls wagons on)."""
 
     ferry_sidings_railcars: int | None = Field(None, gt=0, le=10000, description="railcars "

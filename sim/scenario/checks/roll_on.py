@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sim.scenario.checks.elements import Found
 from sim.scenario.checks.flows import flow_paths
-from sim.scenario.network import gauge_problems, transfers
+from sim.scenario.network import box_services, gauge_problems, transfers
 from sim.scenario.schema import Scenario
 
 
@@ -21,7 +21,8 @@ def roll_on(s: Scenario) -> Found:
             continue
         if svc.kind != "ferry":
             yield f"services.{sid}.roll_on_dwell_h", (
-                "a feeder lifts boxes from the home port's yard; only a ferry rolls wagons on")
+                f"a {svc.kind} takes no wagons from the home port's sidings; only a ferry "
+                "rolls wagons on")
             continue
         home = s.nodes.get(svc.from_)
         port = home.port if home is not None else None
@@ -50,7 +51,7 @@ def roll_on(s: Scenario) -> Found:
 def _inbound_trains(s: Scenario) -> dict[str, int]:
     """Per vessel service, the largest train (boxes) reaching its home port by rail with
     boxes that sail on it from there."""
-    home = {(v.from_, v.to): sid for sid, v in s.services.items()}
+    home = {(v.from_, v.to): sid for sid, v in box_services(s).items()}
     out: dict[str, int] = {}
     for _fid, _rid, path, err in flow_paths(s):
         if err or path is None or gauge_problems(s, path) or \

@@ -39,6 +39,16 @@ def service_traffic(s: Scenario) -> Found:
                 "from and to if the cargo goes the other way)")
         if bg is None:
             continue
+        if svc.kind == "tanker" and bg.tonnes_out is not None and bg.tonnes_back is not None:
+            out, back = bg.tonnes_out, bg.tonnes_back
+            years = sorted({out.base_year, back.base_year, *(out.per_day_by_year or {}),
+                            *(back.per_day_by_year or {})})
+            idle = [y for y in years if back.mean_per_day(y) > 0 and out.mean_per_day(y) == 0]
+            if idle:
+                yield f"{p}.background.tonnes_back", (
+                    f"tonnes offered back in {idle[0]} when none go out (tonnes_out is 0): a "
+                    "tanker sails from home only with a load, so they would never be "
+                    "fetched; swap from and to, or give tonnes_out")
         fits = UNITS_BY_KIND[svc.kind]
         for field in bg.given():
             unit = UNIT_OF_FIELD[field]
