@@ -41,7 +41,8 @@ CASES = [
     ("[services.ferry]\ncapacity_teu = 100\n",
      ["services.ferry: a ferry has capacity_railcars, not capacity_teu"]),
     ("[services.ferry]\nkind = \"feeder\"\n",
-     ["services.ferry: a feeder needs capacity_teu"]),
+     ["services.ferry: a feeder needs capacity_teu; a feeder has capacity_teu, not "
+      "capacity_railcars"]),
     ("[services.ferry]\nkind = \"barge\"\n",
      ["services.ferry.kind: 'barge' is not allowed (allowed: feeder, ferry, tanker)"]),
     ("[services.ferry]\ncapacity_railcar = 54\n",

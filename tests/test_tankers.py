@@ -225,6 +225,9 @@ ERRORS = [
     (OIL + "handling_per_h = 10\n",
      ["services.oil: a tanker has handling_t_per_h, not handling_per_h"]),
     (OIL + "berths = 0\n", ["services.oil.berths: must be >= 1 (got 0)"]),
+    (OIL + "capacity_teu = 100\nhandling_per_h = 10\n",
+     ["services.oil: a tanker has handling_t_per_h, not handling_per_h; a tanker has "
+      "capacity_t, not capacity_teu"]),
     ("[services.ferry]\nberths = 2\n",
      ["services.ferry: only a tanker has berths of its own (a ferry uses its ports' "
       "berths)"]),

@@ -254,18 +254,17 @@ class Service(_Strict):
                              "id of a fleet it shares)")
         if self.kind == "tanker" and self.fleet_pool is not None:
             raise ValueError("a tanker line has a fleet of its own (fleet), not a fleet_pool")
-        mine = _KIND_FIELDS[self.kind]
-        for want in mine:
-            if getattr(self, want) is None:
-                raise ValueError(f"a {self.kind} needs {want}")
-        for fields in _KIND_FIELDS.values():
-            for want, other in zip(mine, fields):
-                if other != want and getattr(self, other) is not None:
-                    raise ValueError(f"a {self.kind} has {want}, not {other}")
+        mine, wrong = _KIND_FIELDS[self.kind], []  # every misfit at once, in one line
+        wrong += [f"a {self.kind} needs {want}" for want in mine if getattr(self, want) is None]
+        wrong += [f"a {self.kind} has {want}, not {other}"
+                  for fields in _KIND_FIELDS.values() for want, other in zip(mine, fields)
+                  if other != want and getattr(self, other) is not None]
         if (self.kind == "tanker") != (self.berths is not None):
-            raise ValueError("a tanker needs berths (its own at each end)" if self.berths
-                             is None else "only a tanker has berths of its own (a "
-                             f"{self.kind} uses its ports' berths)")
+            wrong.append("a tanker needs berths (its own at each end)" if self.berths is None
+                         else f"only a tanker has berths of its own (a {self.kind} uses "
+                         "its ports' berths)")
+        if wrong:
+            raise ValueError("; ".join(dict.fromkeys(wrong)))
         return self
 
     def capacity_units(self) -> float:
