@@ -9,17 +9,23 @@ import dataclasses
 import importlib
 import re
 from pathlib import Path
+from typing import get_args
 
 import pytest
 
+from sim.engine.facilities.port import VesselService
+from sim.engine.facilities.tanker import TankerLine
 from sim.engine.facilities.transfer import TransferFacility
-from sim.engine.kinds import engine_class
+from sim.engine.kinds import engine_class, vessel_class
 from sim.engine.model import Model
 from sim.measure import kpis
 from sim.measure.timeseries import daily
 from sim.scenario import kind_fields, kinds
 from sim.scenario.loading import load_scenario
 from sim.scenario.problems import ConfigError
+from sim.scenario.schema import Service, VesselKind
+from sim.scenario.sea_traffic import UNIT_OF_FIELD
+from sim.scenario.vessel_kinds import VESSEL_KINDS
 
 from .conftest import HERE, ROOT
 
@@ -186,13 +192,15 @@ def test_a_table_missing_on_a_flow_path_is_reported_not_a_crash(tmp_path):
 
 
 # a node kind named in quotes beside a comparison of a kind: what the registry replaces
+# (and a vessel kind: sim.scenario.vessel_kinds)
 KIND_TEST = re.compile(r"""kind\W*(==|!=|\bin\b|\bnot in\b)[^\n]*["'](border|port|terminal|"""
-                       r"""junction)["']""")
+                       r"""junction|ferry|feeder|tanker)["']""")
+REGISTRIES = ("sim/scenario/kinds.py", "sim/scenario/vessel_kinds.py")
 
 
 @pytest.mark.parametrize("path", sorted(
     p.relative_to(ROOT).as_posix() for p in (ROOT / "sim").rglob("*.py")
-    if p.relative_to(ROOT).as_posix() != "sim/scenario/kinds.py"))
+    if p.relative_to(ROOT).as_posix() not in REGISTRIES))
 def test_no_kind_string_tests_outside_the_registry(path):
     """Anywhere in the package (engine, measures, figures, ...), only the registry names
     the kinds; everything else asks a row."""
@@ -202,6 +210,7 @@ def test_no_kind_string_tests_outside_the_registry(path):
 
 def test_the_grep_sees_a_kind_string_test():
     assert KIND_TEST.search('if node.kind == "border":')
+    assert KIND_TEST.search('return TankerLine if cfg.kind == "tanker" else VesselService')
     assert KIND_TEST.search("if n.kind in ('port', 'terminal'):")
     assert not KIND_TEST.search("if kind_of(node).joins_gauges:")
 
@@ -256,3 +265,21 @@ def test_an_engine_class_redefines_only_the_hooks_of_its_base(name):
     assert mine & base <= HOOKS, mine & base - HOOKS
     for hook in HOOKS - {"__init__"}:
         assert f":meth:`{hook}`" in (TransferFacility.__doc__ or ""), hook
+
+
+def test_the_vessel_kinds_are_the_schemas_and_each_names_its_engine_class():
+    assert set(get_args(VesselKind)) == set(VESSEL_KINDS)
+    for name, k in VESSEL_KINDS.items():
+        assert issubclass(vessel_class(name), VesselService)
+        assert {k.capacity_field, k.rate_field} <= set(Service.model_fields), name
+        assert set(k.background_units) <= set(UNIT_OF_FIELD.values()), name
+    assert vessel_class("tanker") is TankerLine
+
+
+def test_a_vessel_kind_without_its_engine_class_fails_loudly(monkeypatch):
+    vessel_class.cache_clear()
+    broken = dataclasses.replace(VESSEL_KINDS["feeder"], engine="sim.engine.facilities.port:Nope")
+    monkeypatch.setitem(VESSEL_KINDS, "feeder", broken)
+    with pytest.raises(AttributeError, match="Nope"):
+        vessel_class("feeder")
+    vessel_class.cache_clear()

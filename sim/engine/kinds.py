@@ -18,15 +18,28 @@ from typing import TypeVar
 import numpy as np
 import simpy
 
+from sim.engine.facilities.port import VesselService
 from sim.engine.facilities.transfer import TransferFacility
 from sim.scenario.kinds import Kind, kind_of
 from sim.scenario.schema import Scenario
+from sim.scenario.vessel_kinds import VESSEL_KINDS
 
 F = TypeVar("F")
 
 # the random streams of one facility: handling, customs, inspection share, inspection dwell
 Streams = Callable[[str], tuple[np.random.Generator, np.random.Generator,
                                 np.random.Generator, np.random.Generator]]
+
+
+@cache
+def vessel_class(kind: str) -> type[VesselService]:
+    """The engine class of a vessel service of ``kind``, named by its row of
+    :data:`sim.scenario.vessel_kinds.VESSEL_KINDS` (imported on first use, then kept)."""
+    module, _, name = VESSEL_KINDS[kind].engine.partition(":")
+    cls = getattr(importlib.import_module(module), name)
+    if not (isinstance(cls, type) and issubclass(cls, VesselService)):
+        raise TypeError(f"{VESSEL_KINDS[kind].engine} is not a vessel service class")
+    return cls
 
 
 @cache

@@ -28,8 +28,7 @@ from sim.engine.facilities.rail import Draws, RailLine
 from sim.engine.facilities.roll_on import start_sidings
 from sim.engine.facilities.sea_traffic import service_counts
 from sim.engine.facilities.slots import at
-from sim.engine.facilities.tanker import service_class
-from sim.engine.kinds import build_facilities, facilities_where
+from sim.engine.kinds import build_facilities, facilities_where, vessel_class
 from sim.engine.logs import OriginTrain, columns
 from sim.engine.output import Calendar, RunOutput
 from sim.engine.plan import DELIVER, JUNCTION, Step, compile_plans
@@ -100,7 +99,7 @@ class Model:
                                       PortFacility)
         # (a tanker line, kind "tanker", is a VesselService carrying background tonnes)
         self.services: dict[str, VesselService] = {
-            sid: service_class(svc)(env, sid, svc, self.ports[svc.from_],
+            sid: vessel_class(svc.kind)(env, sid, svc, self.ports[svc.from_],
                                     self.ports[svc.to], s.demand.share_40ft, self.store.teu,
                                     draws("handling", sid + ":berthing"),
                                     draws("running", sid),

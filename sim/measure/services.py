@@ -22,6 +22,7 @@ from sim.measure.intervals import sailing_columns
 from sim.measure.monitors import counts_in
 from sim.measure.tonnes import row_tonnes
 from sim.scenario.network import service_scope
+from sim.scenario.vessel_kinds import VESSEL_KINDS
 
 if TYPE_CHECKING:
     from sim.engine.output import RunOutput
@@ -106,12 +107,13 @@ def service_volumes(out: RunOutput, edges: np.ndarray, put_years: PutYears,
             t = sail.sailed_h[m]
             col = {u: bg[m, i] for i, u in enumerate(units)}
             none = np.zeros(int(m.sum()))
-            if svc.cfg.kind != "tanker":  # a tanker line carries tonnes, no TEU
+            kind = VESSEL_KINDS[svc.cfg.kind]
+            if kind.carries_boxes:  # a tanker line carries tonnes, no TEU
                 put("service_teu_total", scope,
                     counts_in(t, edges, sail.teu[m] + col.get("teu", none)))
                 put("service_teu_background", scope,
                     counts_in(t, edges, col.get("teu", none)))
-            if svc.cfg.kind == "ferry":
+            if kind.rolls_wagons:
                 put("ferry_railcars_total", scope,
                     counts_in(t, edges, sail.units[m] + col.get("railcars", none)))
                 put("ferry_railcars_background", scope,

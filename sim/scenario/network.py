@@ -12,6 +12,7 @@ from typing import TypeVar
 
 from sim.scenario.kinds import kind_of
 from sim.scenario.schema import Crossing, Port, Scenario, Service, _Handling
+from sim.scenario.vessel_kinds import VESSEL_KINDS
 
 T = TypeVar("T", Crossing, Port)
 
@@ -37,7 +38,8 @@ def routes_of(s: Scenario, fid: str) -> list[str]:
 def box_services(scenario: Scenario) -> dict[str, Service]:
     """The vessel services that carry boxes, the network's sea links: all but the tanker
     lines, which carry only background tonnes and join no route."""
-    return {sid: v for sid, v in scenario.services.items() if v.kind != "tanker"}
+    return {sid: v for sid, v in scenario.services.items()
+            if VESSEL_KINDS[v.kind].carries_boxes}
 
 
 def link_index(scenario: Scenario) -> dict[frozenset, str]:

@@ -26,6 +26,7 @@ from sim.scenario.fleets import Fleet
 from sim.scenario.sea_traffic import ServiceTraffic
 from sim.scenario.sidings import PortSidings
 from sim.scenario.traffic import Background, HandlingTraffic, PortTraffic
+from sim.scenario.vessel_kinds import VESSEL_KINDS
 from sim.scenario.weather import Exposure, Sea
 
 # the node kinds; each is a row of the registry, sim.scenario.kinds (sim.scenario.kind_fields
@@ -168,12 +169,8 @@ class DryPort(_Handling):
                              "here (on the node's gauge)")
 
 
+# the names of sim.scenario.vessel_kinds.VESSEL_KINDS (a test holds them equal)
 VesselKind = Literal["ferry", "feeder", "tanker"]
-# per kind: the field of its capacity and of its handling rate (sim.scenario.checks and
-# the engine read them through Service.capacity_units and Service.handling_rate_per_h)
-_KIND_FIELDS = {"ferry": ("capacity_railcars", "handling_per_h"),
-                "feeder": ("capacity_teu", "handling_per_h"),
-                "tanker": ("capacity_t", "handling_t_per_h")}
 
 
 class Service(_Strict):
@@ -252,17 +249,21 @@ class Service(_Strict):
         if "fleet" not in self.model_fields_set and self.fleet_pool is None:
             raise ValueError("a service needs fleet (its vessels, count) or fleet_pool (the "
                              "id of a fleet it shares)")
-        if self.kind == "tanker" and self.fleet_pool is not None:
-            raise ValueError("a tanker line has a fleet of its own (fleet), not a fleet_pool")
-        mine, wrong = _KIND_FIELDS[self.kind], []  # every misfit at once, in one line
+        k = VESSEL_KINDS[self.kind]
+        if not k.carries_boxes and self.fleet_pool is not None:
+            raise ValueError(f"a {self.kind} line has a fleet of its own (fleet), not a "
+                             "fleet_pool")
+        mine, wrong = (k.capacity_field, k.rate_field), []  # every misfit at once, one line
         wrong += [f"a {self.kind} needs {want}" for want in mine if getattr(self, want) is None]
         wrong += [f"a {self.kind} has {want}, not {other}"
-                  for fields in _KIND_FIELDS.values() for want, other in zip(mine, fields)
+                  for o in VESSEL_KINDS.values()
+                  for want, other in zip(mine, (o.capacity_field, o.rate_field))
                   if other != want and getattr(self, other) is not None]
-        if (self.kind == "tanker") != (self.berths is not None):
-            wrong.append("a tanker needs berths (its own at each end)" if self.berths is None
-                         else f"only a tanker has berths of its own (a {self.kind} uses "
-                         "its ports' berths)")
+        if k.own_berths != (self.berths is not None):
+            own = " or ".join(n for n, o in VESSEL_KINDS.items() if o.own_berths)
+            wrong.append(f"a {self.kind} needs berths (its own at each end)"
+                         if self.berths is None else f"only a {own} has berths of its own "
+                         f"(a {self.kind} uses its ports' berths)")
         if wrong:
             raise ValueError("; ".join(dict.fromkeys(wrong)))
         return self
@@ -270,14 +271,14 @@ class Service(_Strict):
     def capacity_units(self) -> float:
         """A vessel's capacity in its own unit: railcars (ferry), TEU (feeder) or tonnes
         (tanker), before the load factor."""
-        cap = getattr(self, _KIND_FIELDS[self.kind][0])
+        cap = getattr(self, VESSEL_KINDS[self.kind].capacity_field)
         if cap is None:  # the _capacity validator requires it
             raise ValueError(f"a {self.kind} needs its capacity")
         return float(cap)
 
     def handling_rate_per_h(self) -> float:
         """Loading and unloading rate, capacity units (railcars, TEU or tonnes) per hour."""
-        rate = getattr(self, _KIND_FIELDS[self.kind][1])
+        rate = getattr(self, VESSEL_KINDS[self.kind].rate_field)
         if rate is None:  # the _capacity validator requires it
             raise ValueError(f"a {self.kind} needs its handling rate")
         return float(rate)
@@ -287,20 +288,18 @@ class Service(_Strict):
         space of the largest box (a railcar or 2 TEU), so that no load, whatever its
         20/40 ft mix, exceeds it; a load of the scenario's mix fills
         (1 + share_40ft) / 2 of it on average. A tanker takes no box (0)."""
-        if self.kind == "tanker":
+        per_box = VESSEL_KINDS[self.kind].box_space
+        if not per_box:
             return 0
-        cap = self.capacity_railcars if self.kind == "ferry" else self.capacity_teu
-        per_box = 1.0 if self.kind == "ferry" else 2.0
-        if cap is None:  # the _capacity validator requires it
-            raise ValueError(f"a {self.kind} needs its capacity")
-        return max(1, int(cap * self.load_factor / per_box + 1e-9))
+        return max(1, int(self.capacity_units() * self.load_factor / per_box + 1e-9))
 
     def units(self, teu: int, boxes: int) -> float:
         """Railcars (ferry) or TEU (feeder) taken by ``boxes`` boxes of ``teu`` TEU (a
         tanker takes none: 0)."""
-        if self.kind == "tanker":
+        k = VESSEL_KINDS[self.kind]
+        if not k.carries_boxes:
             return 0.0
-        if self.kind == "feeder":
+        if not k.rolls_wagons:
             return float(teu)
         forty = teu - boxes  # each 40 ft box is 2 TEU, each 20 ft 1
         return forty + (boxes - forty) / 2

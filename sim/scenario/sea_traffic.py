@@ -16,13 +16,14 @@ from pydantic import Field
 
 from sim.scenario.basics import Strict as _Strict
 from sim.scenario.traffic import Background
+from sim.scenario.vessel_kinds import VESSEL_KINDS
 
 # the background fields, each with its unit and the kind of vessel that carries that unit
 UNIT_OF_FIELD = {"railcars_out": "railcars", "railcars_back": "railcars",
                  "trucks_out": "trucks", "trucks_back": "trucks",
                  "teu_out": "teu", "teu_back": "teu",
                  "tonnes_out": "tonnes", "tonnes_back": "tonnes"}
-UNITS_BY_KIND = {"ferry": ("railcars", "trucks"), "feeder": ("teu",), "tanker": ("tonnes",)}
+UNITS_BY_KIND = {name: k.background_units for name, k in VESSEL_KINDS.items()}
 
 
 class ServiceTraffic(_Strict):
@@ -59,6 +60,12 @@ class ServiceTraffic(_Strict):
     def given(self) -> dict[str, Background]:
         """The background fields set, by name."""
         return {f: getattr(self, f) for f in UNIT_OF_FIELD if getattr(self, f) is not None}
+
+    def space(self) -> dict[str, float]:
+        """Capacity units one background unit takes, by unit: a truck its deck space in
+        railcars, every other unit one of the vessel's own."""
+        return {"railcars": 1.0, "trucks": self.railcars_per_truck, "teu": 1.0,
+                "tonnes": 1.0}
 
     def tonnes_per(self, unit: str) -> float:
         """Cargo tonnes per unit (``railcars``, ``trucks``, ``teu``; 1 for ``tonnes``); 0

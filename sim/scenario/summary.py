@@ -10,6 +10,7 @@ from collections.abc import Callable
 from sim.scenario.kinds import NODE_KINDS
 from sim.scenario.leg_costs import cost_lines
 from sim.scenario.schema import Disruption, Port, Scenario, _Handling
+from sim.scenario.vessel_kinds import VESSEL_KINDS
 from sim.scenario.weather import weather_lines
 
 
@@ -79,12 +80,12 @@ def describe(s: Scenario) -> str:
     if s.services:
         lines.append("  services:")
     for sid, v in s.services.items():
-        cap = {"ferry": f"{v.capacity_railcars} railcars", "feeder": f"{v.capacity_teu} TEU",
-               "tanker": f"{v.capacity_units():,.0f} t"}[v.kind]
+        k = VESSEL_KINDS[v.kind]
+        cap = f"{v.capacity_units():,.0f} {k.unit}"
         ships = (str(v.fleet) if v.fleet_pool is None else
                  f"fleet {v.fleet_pool} ({s.fleets[v.fleet_pool].allocation})")
-        takes = (f"berths of its own {v.berths}, background tonnes only" if v.kind == "tanker"
-                 else f"~{v.capacity_boxes(s.demand.share_40ft)} boxes")
+        takes = (f"~{v.capacity_boxes(s.demand.share_40ft)} boxes" if k.carries_boxes else
+                 f"berths of its own {v.berths}, background {k.carries}")
         lines.append(f"    {sid:22s} {v.kind:6s} {v.from_} <-> {v.to}: {ships} x {cap} at "
                      f"{v.load_factor:.0%} ({takes}), "
                      f"crossing mean {v.crossing_h.mean:.0f} h, sails {v.sailing.rule}")

@@ -61,6 +61,7 @@ from sim.engine.logs import (
 )
 from sim.scenario.schema import Departure, Port, Service
 from sim.scenario.sea_traffic import UNITS_BY_KIND
+from sim.scenario.vessel_kinds import VESSEL_KINDS
 
 if TYPE_CHECKING:
     from sim.engine.facilities.roll_on import FerrySidings
@@ -313,7 +314,7 @@ class VesselService:
         if bg is None or not counts:
             return [], [], [[], []]
         units = list(UNITS_BY_KIND[self.cfg.kind])
-        space = {"railcars": 1.0, "trucks": bg.railcars_per_truck, "teu": 1.0, "tonnes": 1.0}
+        space = bg.space()
         days = max(len(c) for c in counts.values())
         none = np.zeros(days, np.int64)
         queues = [[BackgroundQueue(counts.get(f"{u}_{way}", none), space[u]) for u in units]
@@ -326,7 +327,7 @@ class VesselService:
         if not self.bg_units:
             return TrainFormation
         usable = self.capacity_units * self.cfg.load_factor
-        box_space = 1.0 if self.cfg.kind == "ferry" else 2.0
+        box_space = VESSEL_KINDS[self.cfg.kind].box_space or 1.0  # (a tanker: no box)
         queues = self.queues[direction]
 
         def make(env, rule, boxes, on_depart, gate):

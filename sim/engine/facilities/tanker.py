@@ -63,8 +63,3 @@ class TankerLine(VesselService):
     def carried_units(self, teu: int, boxes: int, bg: tuple[int, ...]) -> float:
         """Tonnes aboard (a tanker carries background tonnes only)."""
         return float(sum(bg))
-
-
-def service_class(cfg: Service) -> type[VesselService]:
-    """The engine class of a vessel service of ``cfg.kind``."""
-    return TankerLine if cfg.kind == "tanker" else VesselService

@@ -17,6 +17,7 @@ from sim.scenario.network import link_index
 from sim.scenario.schema import Scenario, Service
 from sim.scenario.sea_traffic import UNIT_OF_FIELD, UNITS_BY_KIND
 from sim.scenario.traffic import Background
+from sim.scenario.vessel_kinds import VESSEL_KINDS
 
 
 def peak_per_day(parts: list[tuple[Background, float]], year: int) -> float:
@@ -68,13 +69,16 @@ def fleet_room(s: Scenario) -> Found:
         if bg is None:
             continue
         usable = svc.capacity_units() * svc.load_factor
-        unit = {"ferry": "railcars", "feeder": "TEU", "tanker": "t"}[svc.kind]
-        # a tanker with nothing offered back returns in ballast: two handlings a trip
-        handlings = 2 if svc.kind == "tanker" and bg.tonnes_back is None else 4
+        k = VESSEL_KINDS[svc.kind]
+        unit = k.unit
+        # a vessel that takes no box and has nothing offered back returns in ballast: two
+        # handlings a trip
+        ballast = not k.carries_boxes and not any(
+            getattr(bg, f"{u}_back") for u in k.background_units)
+        handlings = 2 if ballast else 4
         cycle_h = _cycle_h(svc, usable, handlings)
-        space = {"railcars": 1.0, "trucks": bg.railcars_per_truck, "teu": 1.0,
-                 "tonnes": 1.0}
-        if svc.kind == "ferry" and (bg.trucks_out or bg.trucks_back) and (
+        space = bg.space()
+        if "trucks" in k.background_units and (bg.trucks_out or bg.trucks_back) and (
                 bg.railcars_per_truck > usable):
             continue  # a truck does not fit at all: service_traffic says so
         fits = UNITS_BY_KIND[svc.kind]  # (service_traffic reports the others)

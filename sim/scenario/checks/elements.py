@@ -14,6 +14,7 @@ from sim.scenario.kinds import NODE_KINDS, and_list, kind_of, kinds_where
 from sim.scenario.network import box_services
 from sim.scenario.problems import did_you_mean
 from sim.scenario.schema import Corridor, Node, Scenario
+from sim.scenario.vessel_kinds import VESSEL_KINDS
 
 Found = Iterator[tuple[str, str]]
 
@@ -165,7 +166,8 @@ def services(s: Scenario) -> Found:
         if svc.from_ == svc.to:
             yield p, f"a service cannot sail from '{svc.from_}' to itself"
             continue
-        key = (frozenset((svc.from_, svc.to)), svc.kind == "tanker")
+        k = VESSEL_KINDS[svc.kind]
+        key = (frozenset((svc.from_, svc.to)), k.carries_boxes)
         if key in seen:
             yield p, (f"duplicates service '{seen[key]}' between '{svc.from_}' and "
                       f"'{svc.to}' (raise its fleet instead)")
@@ -177,12 +179,13 @@ def services(s: Scenario) -> Found:
             yield f"{p}.crossing_h", ("a sea passage can take 0 hours with this distribution "
                                       "(give one whose lowest value is > 0: constant, "
                                       "uniform, triangular, or gamma/lognormal with cv <= 1)")
-        if svc.kind == "tanker":
+        if not k.carries_boxes:  # min_boxes counts its own unit
             usable = svc.capacity_units() * svc.load_factor
             if svc.sailing.min_boxes > usable:
                 yield f"{p}.sailing.min_boxes", (
-                    f"{svc.sailing.min_boxes} tonnes is more than a tanker takes "
-                    f"({usable:g} t at load_factor {svc.load_factor:g})")
+                    f"{svc.sailing.min_boxes} {k.background_units[0]} is more than a "
+                    f"{svc.kind} takes ({usable:g} {k.unit} at load_factor "
+                    f"{svc.load_factor:g})")
             continue
         cap = svc.capacity_boxes(s.demand.share_40ft)
         if svc.sailing.min_boxes > cap:

@@ -9,11 +9,11 @@ from __future__ import annotations
 from sim.scenario.checks.elements import Found
 from sim.scenario.problems import did_you_mean
 from sim.scenario.schema import Scenario, Service
+from sim.scenario.vessel_kinds import VESSEL_KINDS
 
 
 def _vessel(v: Service) -> str:
-    cap = (f"{v.capacity_railcars} railcars" if v.kind == "ferry"
-           else f"{v.capacity_teu} TEU")
+    cap = f"{v.capacity_units():,.0f} {VESSEL_KINDS[v.kind].unit}"
     return f"{v.kind} of {cap} at load_factor {v.load_factor:g}"
 
 

@@ -8,6 +8,7 @@ from sim.scenario.checks.elements import Found
 from sim.scenario.checks.flows import flow_paths
 from sim.scenario.network import box_services, gauge_problems, transfers
 from sim.scenario.schema import Scenario
+from sim.scenario.vessel_kinds import VESSEL_KINDS
 
 
 def roll_on(s: Scenario) -> Found:
@@ -19,7 +20,7 @@ def roll_on(s: Scenario) -> Found:
     for sid, svc in s.services.items():
         if svc.roll_on_dwell_h is None:
             continue
-        if svc.kind != "ferry":
+        if not VESSEL_KINDS[svc.kind].rolls_wagons:
             yield f"services.{sid}.roll_on_dwell_h", (
                 f"a {svc.kind} takes no wagons from the home port's sidings; only a ferry "
                 "rolls wagons on")
