@@ -60,7 +60,7 @@ class RailLine:
     __slots__ = ("id", "length_km", "headway_h", "speed", "_lo", "_hi", "log", "length_km_x24",
                  "_h_from", "_h_val", "closures", "_raw", "_reach", "_bg_want", "bg_paths",
                  "_widest",
-                 "_bg_next", "_bg_until")
+                 "_bg_next", "_bg_until", "_bg_blocks")
 
     def __init__(self, link_id: str, link: Link, rng: np.random.Generator):
         self.id = link_id
@@ -88,6 +88,8 @@ class RailLine:
         self.bg_paths: tuple[np.ndarray, np.ndarray] | None = None
         self._bg_next = [0, 0]
         self._bg_until = [-math.inf, -math.inf]
+        # per direction: the background paths, and the low and high ends of their blocks
+        self._bg_blocks: tuple[tuple[list[float], list[float], list[float]], ...] | None = None
 
     def book(self, direction: int, t: float, now: float) -> float:
         """Book the first free path at or after hour ``t`` (booked at hour ``now <= t``);
@@ -172,7 +174,7 @@ class RailLine:
         and closures are all known."""
         self._bg_want = (np.sort(np.asarray(hours_0, float)),
                          np.sort(np.asarray(hours_1, float)))
-        self.bg_paths = None
+        self.bg_paths = self._bg_blocks = None
 
     def background_paths(self) -> tuple[np.ndarray, np.ndarray]:
         """The hours of the background trains' paths, per direction (empty: none)."""
@@ -232,13 +234,15 @@ class RailLine:
         """Block the background paths before hour ``until`` not blocked yet."""
         if until <= self._bg_until[direction]:
             return
-        paths = self.background_paths()[direction]
-        i, n = self._bg_next[direction], len(paths)
+        if self._bg_blocks is None:
+            self._bg_blocks = self._blocks_of(self.background_paths())
+        paths, lows, highs = self._bg_blocks[direction]
+        i = self._bg_next[direction]
+        k = bisect_left(paths, until, i)  # the paths before until not blocked yet
         los, his, raw = self._lo[direction], self._hi[direction], self._raw[direction]
-        while i < n and paths[i] < until:
-            p = float(paths[i])
-            h = self._headway(p) - EPS_H
-            lo, hi = p - h, p + h
+        h_from = self._h_from
+        for j in range(i, k):
+            lo, hi = lows[j], highs[j]
             # every path blocked so far is before this one (those booked ended before
             # the hour filled to, and the background ones keep their headway), so its
             # block joins the last one or follows it
@@ -250,11 +254,26 @@ class RailLine:
                 his.append(hi)
             else:  # (not expected) anywhere else: the general merge
                 self._block(direction, lo, hi)
-            if self._h_from:
-                insort(raw, p)
-            i += 1
-        self._bg_next[direction] = i
+            if h_from:
+                insort(raw, paths[j])
+        self._bg_next[direction] = k
         self._bg_until[direction] = until
+
+    def _blocks_of(self, paths: tuple[np.ndarray, np.ndarray]
+                   ) -> tuple[tuple[list[float], list[float], list[float]], ...]:
+        """Per direction, the background paths and the open interval each blocks, (p - h,
+        p + h) with h its headway less the clock tolerance, as plain lists (the values
+        :meth:`_headway` gives, computed at once)."""
+        out = []
+        for p in paths:
+            if self._h_from:
+                j = np.searchsorted(np.asarray(self._h_from), p, side="right") - 1
+                h = np.where(j >= 0, np.asarray(self._h_val)[np.maximum(j, 0)],
+                             self.headway_h) - EPS_H
+            else:
+                h = self.headway_h - EPS_H
+            out.append((p.tolist(), (p - h).tolist(), (p + h).tolist()))
+        return tuple(out)
 
     @staticmethod
     def _first_free(los: list[float], his: list[float], t: float) -> float:
@@ -307,7 +326,7 @@ class RailLine:
         if self._bg_until[0] > -math.inf or self._bg_until[1] > -math.inf:
             raise RuntimeError(f"link {self.id}: paths change after background paths were "
                                "blocked")
-        self.bg_paths = None  # allocated again with the new headways
+        self.bg_paths = self._bg_blocks = None  # allocated again with the new headways
         i = bisect_right(self._h_from, from_h)
         self._h_from.insert(i, from_h)
         self._h_val.insert(i, 24.0 / paths_per_day)
@@ -318,7 +337,7 @@ class RailLine:
         if self._bg_until[0] > -math.inf or self._bg_until[1] > -math.inf:
             raise RuntimeError(f"link {self.id}: closed after background paths were "
                                "blocked")
-        self.bg_paths = None  # allocated again around the closure
+        self.bg_paths = self._bg_blocks = None  # allocated again around the closure
         self.closures.append(Span(from_h, to_h))
         for direction in (0, 1):
             self._block(direction, from_h - 2 * EPS_H, to_h - EPS_H)
