@@ -71,7 +71,8 @@ class BackgroundQueue:
         self.end_h = 24.0 * len(self.counts)
 
     def arrived(self, t: float) -> int:
-        """Units offered by hour ``t``."""
+        """Units offered by hour ``t`` (inlined in ``SharedLoad._background_reaches``:
+        change both)."""
         if t >= self.end_h:
             return self.total
         if t < 0:
@@ -189,13 +190,27 @@ class SharedLoad(TrainFormation):
             # hi are kept, and once a single arrival lies between them it is the step
             # (the same snap as narrowing on to 1e-7 h, in a few steps instead of ~30)
             lo, lo_n = due, base
-            while hi - lo > 1e-7 and sum(hi_n) - sum(lo_n) > 1:
+            # (the hottest loop of a shared load: arrived() inlined, the sums kept)
+            days = [(q.end_h, q.total, q._cum, q._counts) for q in queues]
+            s_lo, s_hi, enough = sum(lo_n), sum(hi_n), need - 1e-9
+            while hi - lo > 1e-7 and s_hi - s_lo > 1:
                 mid = 0.5 * (lo + hi)
-                mid_n = [q.arrived(mid) for q in queues]
-                if sum((n - b) * w for n, b, w in zip(mid_n, base, size)) >= need - 1e-9:
-                    hi, hi_n = mid, mid_n
+                mid_n = []
+                got = 0  # sum((n - b) * w), in queue order
+                for (end_h, total, cum, counts), b, w in zip(days, base, size):
+                    if mid >= end_h:
+                        n = total
+                    elif mid < 0:
+                        n = 0
+                    else:
+                        d = int(mid // 24.0)
+                        n = cum[d] + int(counts[d] * (mid - 24.0 * d) / 24.0 + 1e-9)
+                    mid_n.append(n)
+                    got += (n - b) * w
+                if got >= enough:
+                    hi, hi_n, s_hi = mid, mid_n, sum(mid_n)
                 else:
-                    lo, lo_n = mid, mid_n
+                    lo, lo_n, s_lo = mid, mid_n, sum(mid_n)
             hi = max(q.arrival_h(n) for q, n, b in zip(queues, hi_n, base) if n > b)
         return hi
 
