@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right, insort
+from collections.abc import Callable
+from itertools import chain, repeat, starmap
 
 import numpy as np
 
@@ -36,22 +38,23 @@ class Draws:
     """Draws from one distribution and generator, taken in blocks for speed.
 
     The sequence of values is fixed by the generator and the block size (fixed here), so
-    runs are reproducible; block draws only avoid per-call overhead.
+    runs are reproducible; block draws only avoid per-call overhead. ``one()`` takes the
+    next value: the ``__next__`` of a chain of blocks, each drawn when the one before is
+    used up (a call without a Python frame between the blocks).
     """
 
-    __slots__ = ("dist", "rng", "block", "_it")
+    __slots__ = ("dist", "rng", "block", "one")
 
     def __init__(self, dist: _Dist, rng: np.random.Generator, block: int = 256):
         self.dist, self.rng, self.block = dist, rng, block
-        self._it = iter(())
+        self.one: Callable[[], float] = chain.from_iterable(
+            starmap(_block, repeat((dist, rng, block)))).__next__
 
-    def one(self) -> float:
-        try:
-            return next(self._it)
-        except StopIteration:
-            self._it = iter(np.asarray(self.dist.sample(self.rng, self.block),
-                                       dtype=float).tolist())
-            return next(self._it)
+
+def _block(dist: _Dist, rng: np.random.Generator, size: int) -> list[float]:
+    """One block of draws (a function, not a method: no reference cycle through the
+    chain)."""
+    return np.asarray(dist.sample(rng, size), dtype=float).tolist()
 
 
 class RailLine:
