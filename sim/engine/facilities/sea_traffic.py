@@ -193,24 +193,27 @@ class SharedLoad(TrainFormation):
             # (the hottest loop of a shared load: arrived() inlined, the sums kept)
             days = [(q.end_h, q.total, q._cum, q._counts) for q in queues]
             s_lo, s_hi, enough = sum(lo_n), sum(hi_n), need - 1e-9
-            while hi - lo > 1e-7 and s_hi - s_lo > 1:
-                mid = 0.5 * (lo + hi)
-                mid_n = []
-                got = 0  # sum((n - b) * w), in queue order
-                for (end_h, total, cum, counts), b, w in zip(days, base, size):
-                    if mid >= end_h:
-                        n = total
-                    elif mid < 0:
-                        n = 0
+            if len(days) == 2:  # (railcars and trucks: the same steps, on plain names)
+                hi, hi_n = _narrow_two(days, base, size, lo, hi, s_lo, s_hi, hi_n, enough)
+            else:
+                while hi - lo > 1e-7 and s_hi - s_lo > 1:
+                    mid = 0.5 * (lo + hi)
+                    mid_n = []
+                    got = 0  # sum((n - b) * w), in queue order
+                    for (end_h, total, cum, counts), b, w in zip(days, base, size):
+                        if mid >= end_h:
+                            n = total
+                        elif mid < 0:
+                            n = 0
+                        else:
+                            d = int(mid // 24.0)
+                            n = cum[d] + int(counts[d] * (mid - 24.0 * d) / 24.0 + 1e-9)
+                        mid_n.append(n)
+                        got += (n - b) * w
+                    if got >= enough:
+                        hi, hi_n, s_hi = mid, mid_n, sum(mid_n)
                     else:
-                        d = int(mid // 24.0)
-                        n = cum[d] + int(counts[d] * (mid - 24.0 * d) / 24.0 + 1e-9)
-                    mid_n.append(n)
-                    got += (n - b) * w
-                if got >= enough:
-                    hi, hi_n, s_hi = mid, mid_n, sum(mid_n)
-                else:
-                    lo, lo_n, s_lo = mid, mid_n, sum(mid_n)
+                        lo, lo_n, s_lo = mid, mid_n, sum(mid_n)
             hi = max(q.arrival_h(n) for q, n, b in zip(queues, hi_n, base) if n > b)
         return hi
 
@@ -270,6 +273,39 @@ class SharedLoad(TrainFormation):
         if m + sum(w) >= self.min_boxes and not self.closed and (
                 self.gate is None or self.gate()):
             self._load(m, w, space, now)
+
+
+def _narrow_two(days: list[tuple[float, int, list[int], list[int]]], base: list[int],
+                size: list[float], lo: float, hi: float, s_lo: int, s_hi: int,
+                hi_n: list[int], enough: float) -> tuple[float, list[int]]:
+    """The bisection of :meth:`SharedLoad._background_reaches` for two queues: the same
+    midpoints, counts (``BackgroundQueue.arrived`` inlined) and sums in the same order;
+    returns the final upper bound and the units arrived by it."""
+    (end0, total0, cum0, counts0), (end1, total1, cum1, counts1) = days
+    b0, b1 = base
+    w0, w1 = size
+    h0, h1 = hi_n
+    while hi - lo > 1e-7 and s_hi - s_lo > 1:
+        mid = 0.5 * (lo + hi)
+        if mid >= end0:
+            n0 = total0
+        elif mid < 0:
+            n0 = 0
+        else:
+            d = int(mid // 24.0)
+            n0 = cum0[d] + int(counts0[d] * (mid - 24.0 * d) / 24.0 + 1e-9)
+        if mid >= end1:
+            n1 = total1
+        elif mid < 0:
+            n1 = 0
+        else:
+            d = int(mid // 24.0)
+            n1 = cum1[d] + int(counts1[d] * (mid - 24.0 * d) / 24.0 + 1e-9)
+        if 0 + (n0 - b0) * w0 + (n1 - b1) * w1 >= enough:
+            hi, h0, h1, s_hi = mid, n0, n1, n0 + n1
+        else:
+            lo, s_lo = mid, n0 + n1
+    return hi, [h0, h1]
 
 
 def service_counts(svc: Service, sid: str, cal: Calendar,
