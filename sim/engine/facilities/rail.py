@@ -104,12 +104,13 @@ class RailLine:
         intervals, so a saturated line with a long queue of booked paths costs one
         bisection, not a scan of the queue."""
         los, his = self._lo[direction], self._hi[direction]
+        h_from = self._h_from
         bg = self._bg_want is not None
         if bg:  # block the background paths a booking at t could meet, if not yet
             widest = self._widest
             if t + widest >= self._bg_until[direction]:
                 self._fill(direction, t + 2 * widest)
-        if (not his or t >= his[-1]) and not self._h_from:
+        if (not his or t >= his[-1]) and not h_from:
             # the common case: the request falls after every path booked so far
             h = self._reach
             if his and his[-1] > t - h:
@@ -130,13 +131,13 @@ class RailLine:
                 while j + 1 < len(los) and los[j + 1] < entry < his[j + 1]:
                     j += 1
                     entry = his[j] + EPS_H
-            if self._h_from:  # headways change: keep max(own, other) apart from every path
+            if h_from:  # headways change: keep max(own, other) apart from every path
                 entry = self._apart(direction, los, his, entry)
             if not bg or entry + widest < self._bg_until[direction]:
                 break
             # pushed beyond the background paths blocked so far: block more, look again
             self._fill(direction, entry + 2 * widest + 24.0)
-        if self._h_from:
+        if h_from:
             raw = self._raw[direction]
             insort(raw, entry)
             if len(raw) > 1024 and raw[512] < now - 2 * self._widest:
@@ -146,7 +147,18 @@ class RailLine:
             h = self._reach
         # block (entry - h, entry + h) (inlined _block)
         lo, hi = entry - h, entry + h
-        i = bisect_right(los, lo)
+        # i = bisect_right(los, lo), from the search above (without a headway schedule):
+        # every block starting at or before t (pushed: before the one left) is before
+        # j + 1, and block j + 1 starts after t (pushed: at or after block j's end), so
+        # after lo
+        if h_from:
+            i = bisect_right(los, lo)
+        elif j < 0:
+            i = 0
+        elif los[j] <= lo:
+            i = j + 1
+        else:
+            i = bisect_right(los, lo, 0, j)
         start = i - 1 if i > 0 and his[i - 1] > lo else i
         end = i
         n = len(los)
