@@ -109,7 +109,7 @@ class RailLine:
         if bg:  # block the background paths a booking at t could meet, if not yet
             widest = self._widest
             if t + widest >= self._bg_until[direction]:
-                self._fill(direction, t + 2 * widest)
+                self._fill(direction, t + 2 * widest + 24.0)
         if (not his or t >= his[-1]) and not h_from:
             # the common case: the request falls after every path booked so far
             h = self._reach
