@@ -128,9 +128,13 @@ class SharedLoad(TrainFormation):
     def _waiting(self, due: float) -> tuple[int, list[int], float]:
         """Modelled boxes ready, background units waiting per queue, and their space."""
         m = self._n_ready(due)
-        w = [q.waiting(due) for q in self.queues]
-        space = m * self.box_space + sum(n * q.space for n, q in zip(w, self.queues))
-        return m, w, space
+        w = []
+        bg = 0  # sum(n * q.space), in queue order
+        for q in self.queues:
+            n = q.arrived(due) - q.taken  # q.waiting(due)
+            w.append(n)
+            bg += n * q.space
+        return m, w, m * self.box_space + bg
 
     def _compose(self, m: int, w: list[int], space: float) -> tuple[int, list[int]]:
         """Boxes and background units of one load from ``m`` boxes and ``w`` units
