@@ -280,6 +280,7 @@ class RailLine:
         p + h) with h its headway less the clock tolerance, as plain lists (the values
         :meth:`_headway` gives, computed at once)."""
         out = []
+        h: np.ndarray | float
         for p in paths:
             if self._h_from:
                 j = np.searchsorted(np.asarray(self._h_from), p, side="right") - 1

@@ -129,7 +129,7 @@ class SharedLoad(TrainFormation):
         """Modelled boxes ready, background units waiting per queue, and their space."""
         m = self._n_ready(due)
         w = []
-        bg = 0  # sum(n * q.space), in queue order
+        bg: float = 0  # sum(n * q.space), in queue order (from int 0, as sum)
         for q in self.queues:
             n = q.arrived(due) - q.taken  # q.waiting(due)
             w.append(n)
