@@ -11,6 +11,7 @@ this module wires them, runs the trains and stamps the stage times into the reco
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 
@@ -62,10 +63,37 @@ def _no_hugepage_advice() -> Iterator[None]:
         switch(before)
 
 
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while the corridor is built and run, and
+    restore its state after. A run makes millions of small objects (log rows, events,
+    index arrays) that reference counting frees, and almost no reference cycles (a few
+    hundred objects a baseline year), but the collector's passes over the growing logs
+    took ~15 % of a simulated year (measured: 0.12 s of 0.85 s, two thirds of it in
+    full passes). On the way out, the objects made meanwhile are handed to the oldest
+    generation unscanned (``freeze`` then ``unfreeze``: two list splices; unless some
+    caller keeps objects frozen), else the first young pass after would scan them all;
+    any cycles among them are collected at the next full pass."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if gc.get_freeze_count() == 0:
+            gc.freeze()
+            gc.unfreeze()
+        if was:
+            gc.enable()
+
+
 class Model:
     """The corridor for one (scenario, seed, replication)."""
 
     def __init__(self, scenario: Scenario, seed: int | None = None, replication: int = 0):
+        with _no_cycle_collection():
+            self._build(scenario, seed, replication)
+
+    def _build(self, scenario: Scenario, seed: int | None, replication: int) -> None:
         self.scenario = s = scenario
         self.seed = s.seed if seed is None else seed
         self.replication = rep = replication
@@ -250,6 +278,10 @@ class Model:
             bar.update(1)
 
     def run(self, progress: bool = False) -> RunOutput:
+        with _no_cycle_collection():
+            return self._run(progress)
+
+    def _run(self, progress: bool) -> RunOutput:
         end = self.cal.end_h
         if progress:
             from tqdm import tqdm  # only for an interactive run: keeps workers light

@@ -9,6 +9,7 @@ it (``customs_dwell_h``, ``speed_km_per_day``). Sampling always goes through an 
 from __future__ import annotations
 
 import math
+from itertools import chain, repeat, starmap
 from typing import Annotated, Literal
 
 import numpy as np
@@ -161,20 +162,21 @@ class GammaMeanCV:
     ``gamma_mean_cv`` call per draw: block draws only avoid per-call overhead.
     """
 
-    __slots__ = ("rng", "cv", "shape", "block", "_it")
+    __slots__ = ("rng", "cv", "shape", "block", "_next")
 
     def __init__(self, rng: np.random.Generator, cv: float, block: int = 256):
         self.rng, self.cv, self.block = rng, cv, block
         self.shape = 1.0 / (cv * cv) if cv > 0 else math.inf
-        self._it = iter(())
+        # the next standard gamma draw: a chain of blocks, each drawn when the one before
+        # is used up
+        self._next = chain.from_iterable(
+            starmap(_standard_gamma_block, repeat((rng, self.shape, block)))).__next__
 
     def one(self, mean: float) -> float:
         if self.cv <= 0:
             return mean
-        g: float
-        try:
-            g = next(self._it)
-        except StopIteration:
-            self._it = iter(self.rng.standard_gamma(self.shape, self.block).tolist())
-            g = next(self._it)
-        return mean / self.shape * g
+        return mean / self.shape * self._next()
+
+
+def _standard_gamma_block(rng: np.random.Generator, shape: float, size: int) -> list[float]:
+    return rng.standard_gamma(shape, size).tolist()

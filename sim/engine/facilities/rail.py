@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right, insort
+from collections.abc import Callable
+from itertools import chain, repeat, starmap
 
 import numpy as np
 
@@ -36,22 +38,23 @@ class Draws:
     """Draws from one distribution and generator, taken in blocks for speed.
 
     The sequence of values is fixed by the generator and the block size (fixed here), so
-    runs are reproducible; block draws only avoid per-call overhead.
+    runs are reproducible; block draws only avoid per-call overhead. ``one()`` takes the
+    next value: the ``__next__`` of a chain of blocks, each drawn when the one before is
+    used up (a call without a Python frame between the blocks).
     """
 
-    __slots__ = ("dist", "rng", "block", "_it")
+    __slots__ = ("dist", "rng", "block", "one")
 
     def __init__(self, dist: _Dist, rng: np.random.Generator, block: int = 256):
         self.dist, self.rng, self.block = dist, rng, block
-        self._it = iter(())
+        self.one: Callable[[], float] = chain.from_iterable(
+            starmap(_block, repeat((dist, rng, block)))).__next__
 
-    def one(self) -> float:
-        try:
-            return next(self._it)
-        except StopIteration:
-            self._it = iter(np.asarray(self.dist.sample(self.rng, self.block),
-                                       dtype=float).tolist())
-            return next(self._it)
+
+def _block(dist: _Dist, rng: np.random.Generator, size: int) -> list[float]:
+    """One block of draws (a function, not a method: no reference cycle through the
+    chain)."""
+    return np.asarray(dist.sample(rng, size), dtype=float).tolist()
 
 
 class RailLine:
@@ -60,7 +63,7 @@ class RailLine:
     __slots__ = ("id", "length_km", "headway_h", "speed", "_lo", "_hi", "log", "length_km_x24",
                  "_h_from", "_h_val", "closures", "_raw", "_reach", "_bg_want", "bg_paths",
                  "_widest",
-                 "_bg_next", "_bg_until")
+                 "_bg_next", "_bg_until", "_bg_blocks")
 
     def __init__(self, link_id: str, link: Link, rng: np.random.Generator):
         self.id = link_id
@@ -88,6 +91,8 @@ class RailLine:
         self.bg_paths: tuple[np.ndarray, np.ndarray] | None = None
         self._bg_next = [0, 0]
         self._bg_until = [-math.inf, -math.inf]
+        # per direction: the background paths, and the low and high ends of their blocks
+        self._bg_blocks: tuple[tuple[list[float], list[float], list[float]], ...] | None = None
 
     def book(self, direction: int, t: float, now: float) -> float:
         """Book the first free path at or after hour ``t`` (booked at hour ``now <= t``);
@@ -99,12 +104,13 @@ class RailLine:
         intervals, so a saturated line with a long queue of booked paths costs one
         bisection, not a scan of the queue."""
         los, his = self._lo[direction], self._hi[direction]
+        h_from = self._h_from
         bg = self._bg_want is not None
         if bg:  # block the background paths a booking at t could meet, if not yet
             widest = self._widest
             if t + widest >= self._bg_until[direction]:
-                self._fill(direction, t + 2 * widest)
-        if (not his or t >= his[-1]) and not self._h_from:
+                self._fill(direction, t + 2 * widest + 24.0)
+        if (not his or t >= his[-1]) and not h_from:
             # the common case: the request falls after every path booked so far
             h = self._reach
             if his and his[-1] > t - h:
@@ -125,13 +131,13 @@ class RailLine:
                 while j + 1 < len(los) and los[j + 1] < entry < his[j + 1]:
                     j += 1
                     entry = his[j] + EPS_H
-            if self._h_from:  # headways change: keep max(own, other) apart from every path
+            if h_from:  # headways change: keep max(own, other) apart from every path
                 entry = self._apart(direction, los, his, entry)
             if not bg or entry + widest < self._bg_until[direction]:
                 break
             # pushed beyond the background paths blocked so far: block more, look again
             self._fill(direction, entry + 2 * widest + 24.0)
-        if self._h_from:
+        if h_from:
             raw = self._raw[direction]
             insort(raw, entry)
             if len(raw) > 1024 and raw[512] < now - 2 * self._widest:
@@ -141,7 +147,18 @@ class RailLine:
             h = self._reach
         # block (entry - h, entry + h) (inlined _block)
         lo, hi = entry - h, entry + h
-        i = bisect_right(los, lo)
+        # i = bisect_right(los, lo), from the search above (without a headway schedule):
+        # every block starting at or before t (pushed: before the one left) is before
+        # j + 1, and block j + 1 starts after t (pushed: at or after block j's end), so
+        # after lo
+        if h_from:
+            i = bisect_right(los, lo)
+        elif j < 0:
+            i = 0
+        elif los[j] <= lo:
+            i = j + 1
+        else:
+            i = bisect_right(los, lo, 0, j)
         start = i - 1 if i > 0 and his[i - 1] > lo else i
         end = i
         n = len(los)
@@ -172,7 +189,7 @@ class RailLine:
         and closures are all known."""
         self._bg_want = (np.sort(np.asarray(hours_0, float)),
                          np.sort(np.asarray(hours_1, float)))
-        self.bg_paths = None
+        self.bg_paths = self._bg_blocks = None
 
     def background_paths(self) -> tuple[np.ndarray, np.ndarray]:
         """The hours of the background trains' paths, per direction (empty: none)."""
@@ -232,13 +249,15 @@ class RailLine:
         """Block the background paths before hour ``until`` not blocked yet."""
         if until <= self._bg_until[direction]:
             return
-        paths = self.background_paths()[direction]
-        i, n = self._bg_next[direction], len(paths)
+        if self._bg_blocks is None:
+            self._bg_blocks = self._blocks_of(self.background_paths())
+        paths, lows, highs = self._bg_blocks[direction]
+        i = self._bg_next[direction]
+        k = bisect_left(paths, until, i)  # the paths before until not blocked yet
         los, his, raw = self._lo[direction], self._hi[direction], self._raw[direction]
-        while i < n and paths[i] < until:
-            p = float(paths[i])
-            h = self._headway(p) - EPS_H
-            lo, hi = p - h, p + h
+        h_from = self._h_from
+        for j in range(i, k):
+            lo, hi = lows[j], highs[j]
             # every path blocked so far is before this one (those booked ended before
             # the hour filled to, and the background ones keep their headway), so its
             # block joins the last one or follows it
@@ -250,11 +269,27 @@ class RailLine:
                 his.append(hi)
             else:  # (not expected) anywhere else: the general merge
                 self._block(direction, lo, hi)
-            if self._h_from:
-                insort(raw, p)
-            i += 1
-        self._bg_next[direction] = i
+            if h_from:
+                insort(raw, paths[j])
+        self._bg_next[direction] = k
         self._bg_until[direction] = until
+
+    def _blocks_of(self, paths: tuple[np.ndarray, np.ndarray]
+                   ) -> tuple[tuple[list[float], list[float], list[float]], ...]:
+        """Per direction, the background paths and the open interval each blocks, (p - h,
+        p + h) with h its headway less the clock tolerance, as plain lists (the values
+        :meth:`_headway` gives, computed at once)."""
+        out = []
+        h: np.ndarray | float
+        for p in paths:
+            if self._h_from:
+                j = np.searchsorted(np.asarray(self._h_from), p, side="right") - 1
+                h = np.where(j >= 0, np.asarray(self._h_val)[np.maximum(j, 0)],
+                             self.headway_h) - EPS_H
+            else:
+                h = self.headway_h - EPS_H
+            out.append((p.tolist(), (p - h).tolist(), (p + h).tolist()))
+        return tuple(out)
 
     @staticmethod
     def _first_free(los: list[float], his: list[float], t: float) -> float:
@@ -307,7 +342,7 @@ class RailLine:
         if self._bg_until[0] > -math.inf or self._bg_until[1] > -math.inf:
             raise RuntimeError(f"link {self.id}: paths change after background paths were "
                                "blocked")
-        self.bg_paths = None  # allocated again with the new headways
+        self.bg_paths = self._bg_blocks = None  # allocated again with the new headways
         i = bisect_right(self._h_from, from_h)
         self._h_from.insert(i, from_h)
         self._h_val.insert(i, 24.0 / paths_per_day)
@@ -318,7 +353,7 @@ class RailLine:
         if self._bg_until[0] > -math.inf or self._bg_until[1] > -math.inf:
             raise RuntimeError(f"link {self.id}: closed after background paths were "
                                "blocked")
-        self.bg_paths = None  # allocated again around the closure
+        self.bg_paths = self._bg_blocks = None  # allocated again around the closure
         self.closures.append(Span(from_h, to_h))
         for direction in (0, 1):
             self._block(direction, from_h - 2 * EPS_H, to_h - EPS_H)

@@ -71,7 +71,8 @@ class BackgroundQueue:
         self.end_h = 24.0 * len(self.counts)
 
     def arrived(self, t: float) -> int:
-        """Units offered by hour ``t``."""
+        """Units offered by hour ``t`` (inlined in ``SharedLoad._background_reaches``:
+        change both)."""
         if t >= self.end_h:
             return self.total
         if t < 0:
@@ -127,9 +128,13 @@ class SharedLoad(TrainFormation):
     def _waiting(self, due: float) -> tuple[int, list[int], float]:
         """Modelled boxes ready, background units waiting per queue, and their space."""
         m = self._n_ready(due)
-        w = [q.waiting(due) for q in self.queues]
-        space = m * self.box_space + sum(n * q.space for n, q in zip(w, self.queues))
-        return m, w, space
+        w = []
+        bg: float = 0  # sum(n * q.space), in queue order (from int 0, as sum)
+        for q in self.queues:
+            n = q.arrived(due) - q.taken  # q.waiting(due)
+            w.append(n)
+            bg += n * q.space
+        return m, w, m * self.box_space + bg
 
     def _compose(self, m: int, w: list[int], space: float) -> tuple[int, list[int]]:
         """Boxes and background units of one load from ``m`` boxes and ``w`` units
@@ -189,13 +194,30 @@ class SharedLoad(TrainFormation):
             # hi are kept, and once a single arrival lies between them it is the step
             # (the same snap as narrowing on to 1e-7 h, in a few steps instead of ~30)
             lo, lo_n = due, base
-            while hi - lo > 1e-7 and sum(hi_n) - sum(lo_n) > 1:
-                mid = 0.5 * (lo + hi)
-                mid_n = [q.arrived(mid) for q in queues]
-                if sum((n - b) * w for n, b, w in zip(mid_n, base, size)) >= need - 1e-9:
-                    hi, hi_n = mid, mid_n
-                else:
-                    lo, lo_n = mid, mid_n
+            # (the hottest loop of a shared load: arrived() inlined, the sums kept)
+            days = [(q.end_h, q.total, q._cum, q._counts) for q in queues]
+            s_lo, s_hi, enough = sum(lo_n), sum(hi_n), need - 1e-9
+            if len(days) == 2:  # (railcars and trucks: the same steps, on plain names)
+                hi, hi_n = _narrow_two(days, base, size, lo, hi, s_lo, s_hi, hi_n, enough)
+            else:
+                while hi - lo > 1e-7 and s_hi - s_lo > 1:
+                    mid = 0.5 * (lo + hi)
+                    mid_n = []
+                    got = 0  # sum((n - b) * w), in queue order
+                    for (end_h, total, cum, counts), b, w in zip(days, base, size):
+                        if mid >= end_h:
+                            n = total
+                        elif mid < 0:
+                            n = 0
+                        else:
+                            d = int(mid // 24.0)
+                            n = cum[d] + int(counts[d] * (mid - 24.0 * d) / 24.0 + 1e-9)
+                        mid_n.append(n)
+                        got += (n - b) * w
+                    if got >= enough:
+                        hi, hi_n, s_hi = mid, mid_n, sum(mid_n)
+                    else:
+                        lo, lo_n, s_lo = mid, mid_n, sum(mid_n)
             hi = max(q.arrival_h(n) for q, n, b in zip(queues, hi_n, base) if n > b)
         return hi
 
@@ -257,6 +279,39 @@ class SharedLoad(TrainFormation):
         if m + sum(w) >= self.min_boxes and not self.closed and (
                 self.gate is None or self.gate()):
             self._load(m, w, space, now)
+
+
+def _narrow_two(days: list[tuple[float, int, list[int], list[int]]], base: list[int],
+                size: list[float], lo: float, hi: float, s_lo: int, s_hi: int,
+                hi_n: list[int], enough: float) -> tuple[float, list[int]]:
+    """The bisection of :meth:`SharedLoad._background_reaches` for two queues: the same
+    midpoints, counts (``BackgroundQueue.arrived`` inlined) and sums in the same order;
+    returns the final upper bound and the units arrived by it."""
+    (end0, total0, cum0, counts0), (end1, total1, cum1, counts1) = days
+    b0, b1 = base
+    w0, w1 = size
+    h0, h1 = hi_n
+    while hi - lo > 1e-7 and s_hi - s_lo > 1:
+        mid = 0.5 * (lo + hi)
+        if mid >= end0:
+            n0 = total0
+        elif mid < 0:
+            n0 = 0
+        else:
+            d = int(mid // 24.0)
+            n0 = cum0[d] + int(counts0[d] * (mid - 24.0 * d) / 24.0 + 1e-9)
+        if mid >= end1:
+            n1 = total1
+        elif mid < 0:
+            n1 = 0
+        else:
+            d = int(mid // 24.0)
+            n1 = cum1[d] + int(counts1[d] * (mid - 24.0 * d) / 24.0 + 1e-9)
+        if 0 + (n0 - b0) * w0 + (n1 - b1) * w1 >= enough:
+            hi, h0, h1, s_hi = mid, n0, n1, n0 + n1
+        else:
+            lo, s_lo = mid, n0 + n1
+    return hi, [h0, h1]
 
 
 def service_counts(svc: Service, sid: str, cal: Calendar,

@@ -87,10 +87,12 @@ class Due:
     more (it cannot fail, and no process waits for it). Cheaper to make than a
     ``Timeout``, and scheduled the same way, so events keep their order."""
 
-    __slots__ = ("callbacks", "_ok", "_value")
+    __slots__ = ("callbacks",)
+    _ok = True      # (read by the event loop: class attributes, nothing to set per call)
+    _value = None
 
     def __init__(self, callbacks: list):
-        self.callbacks, self._ok, self._value = callbacks, True, None
+        self.callbacks = callbacks
 
 
 def at(env: simpy.Environment, delay: float, callback) -> Due:
