@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from sim.engine.facilities import slots
 from sim.scenario.loading import load_scenario
 
 HERE = Path(__file__).parent
@@ -37,3 +38,17 @@ def child_writer(tmp_path: Path, monkeypatch, parent: str, needs: tuple[str, ...
         p.write_text(f'extends = "{parent}"\n' + text, encoding="utf-8")
         return p
     return write
+
+
+@pytest.fixture
+def level_puts(monkeypatch) -> list[tuple[int, float]]:
+    """Every ``put`` on a :class:`sim.engine.facilities.slots.Level` (a yard, sidings) in
+    the test, as (id of the level, amount), in order."""
+    puts: list[tuple[int, float]] = []
+    real = slots.Level.put
+
+    def spy(self, amount):
+        puts.append((id(self), amount))
+        return real(self, amount)
+    monkeypatch.setattr(slots.Level, "put", spy)
+    return puts

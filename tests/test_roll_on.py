@@ -11,7 +11,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.engine.facilities import slots
 from sim.engine.model import Model
 from sim.measure import kpis, location
 from sim.scenario.loading import load_scenario
@@ -71,19 +70,12 @@ def test_wagons_roll_on_wait_the_dwell_and_sail(traced):
     assert west.sidings.railcars.level == 0 and not west.sidings.on.any()
 
 
-def test_roll_on_spends_no_yard_teu_at_home(monkeypatch):
-    puts = []
-    real = slots.Level.put
-
-    def spy(self, amount):
-        puts.append((id(self), amount))
-        return real(self, amount)
-    monkeypatch.setattr(slots.Level, "put", spy)
+def test_roll_on_spends_no_yard_teu_at_home(level_puts):
     out = run()
     west = out.ports["west"]
-    assert not [a for y, a in puts if y == id(west.yard)]
-    assert [a for y, a in puts if y == id(west.sidings.railcars)] == [20, 20]  # railcars
-    assert [a for y, a in puts if y == id(out.ports["east"].yard)] == [40, 40]  # TEU
+    assert not [a for y, a in level_puts if y == id(west.yard)]
+    assert [a for y, a in level_puts if y == id(west.sidings.railcars)] == [20, 20]  # railcars
+    assert [a for y, a in level_puts if y == id(out.ports["east"].yard)] == [40, 40]  # TEU
     assert west.yard.level == 0
 
 

@@ -108,18 +108,10 @@ def test_roll_off_uses_no_yard_and_no_reformation(ferry):
     assert K[("port_customs_hours_mean", "2024", "east")] == pytest.approx(3.0)
 
 
-def test_roll_off_spends_no_yard_teu(monkeypatch):
-    puts = []
-    from sim.engine.facilities import slots
-    real = slots.Level.put
-
-    def spy(self, amount):
-        puts.append((id(self), amount))
-        return real(self, amount)
-    monkeypatch.setattr(slots.Level, "put", spy)
+def test_roll_off_spends_no_yard_teu(level_puts):
     out = run()
-    assert not [a for y, a in puts if y == id(out.ports["east"].yard)]
-    assert [a for y, a in puts if y == id(out.ports["west"].yard)] == [40, 40]
+    assert not [a for y, a in level_puts if y == id(out.ports["east"].yard)]
+    assert [a for y, a in level_puts if y == id(out.ports["west"].yard)] == [40, 40]
 
 
 def test_ferry_kpis_total_and_modelled(ferry):
