@@ -380,6 +380,10 @@ class Flow(_Strict):
         "a year not given grows by growth_per_year from the latest year given before it "
         "(the base year counts as given), else back from the earliest year given after it")
     routes: dict[str, float] = Field(min_length=1, description="route id -> share of trains")
+    arrives_as: Literal["boxes", "block_trains"] = Field(
+        "boxes", description="boxes: one by one, a train leaves the origin by its departure "
+        "rule; block_trains: a whole train's boxes (the origin's boxes_per_train) at once, "
+        "booked by a forwarder who filled it before the terminal")
     tonnes_per_teu: float | None = Field(None, gt=0, le=40, description="mean gross cargo "
                                          "tonnes per TEU of this flow (default: "
                                          "demand.tonnes_per_teu)")

@@ -54,13 +54,27 @@ def daily_rates(demand: Demand, flow: Flow, first_day: dt.date, n_days: int) -> 
 
 
 def arrivals(rng: np.random.Generator, rates_per_day: np.ndarray, share_40ft: float,
-             process: str = "poisson") -> tuple[np.ndarray, np.ndarray]:
+             process: str = "poisson", batch: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """Arrival times (hours from the first day's midnight, sorted) and sizes (20/40 ft).
 
     ``poisson``: Poisson counts per day, uniform times within the day. ``deterministic``:
     day d gets ``floor(cum_d) - floor(cum_{d-1})`` boxes (cum: cumulative expected count),
-    evenly spaced at the middles of equal slices of the day.
+    evenly spaced at the middles of equal slices of the day. ``batch`` > 1: boxes come
+    ``batch`` at a time (a whole block train): the batches follow the process at
+    ``rates_per_day / batch``, so the expected boxes a day are the same.
     """
+    if batch > 1:
+        times, _ = _times(rng, rates_per_day / batch, process)
+        times = np.repeat(times, batch)
+    else:
+        times, _ = _times(rng, rates_per_day, process)
+    size = np.where(rng.random(len(times)) < share_40ft, 40, 20).astype(np.int8)
+    return times, size
+
+
+def _times(rng: np.random.Generator, rates_per_day: np.ndarray, process: str
+           ) -> tuple[np.ndarray, int]:
+    """Arrival times by the process (see :func:`arrivals`) and their number."""
     days = np.arange(len(rates_per_day), dtype=float) * 24.0
     if process == "deterministic":
         cum = np.floor(np.cumsum(rates_per_day) + 1e-9).astype(np.int64)
@@ -74,8 +88,7 @@ def arrivals(rng: np.random.Generator, rates_per_day: np.ndarray, share_40ft: fl
         counts = rng.poisson(rates_per_day)
         total = int(counts.sum())
         times = np.sort(np.repeat(days, counts) + rng.uniform(0.0, 24.0, total))
-    size = np.where(rng.random(total) < share_40ft, 40, 20).astype(np.int8)
-    return times, size
+    return times, total
 
 
 def make_store(scenario: Scenario, calendar: Calendar, seed: int, replication: int,
@@ -89,7 +102,9 @@ def make_store(scenario: Scenario, calendar: Calendar, seed: int, replication: i
     for f, (fid, flow) in enumerate(s.demand.flows.items()):
         rng = stream(seed, "demand", replication, fid)
         rates = daily_rates(s.demand, flow, cal.t0, n_days)
-        t, size = arrivals(rng, rates, s.demand.share_40ft, s.demand.arrival_process)
+        batch = (s.nodes[flow.origin].boxes_per_train or 1
+                 if flow.arrives_as == "block_trains" else 1)
+        t, size = arrivals(rng, rates, s.demand.share_40ft, s.demand.arrival_process, batch)
         parts.append((f, flow, t, size))
     # rows flow by flow, each flow's in arrival order (no global sort needed)
     counts = [len(p[2]) for p in parts]
