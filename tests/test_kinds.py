@@ -120,6 +120,9 @@ def test_timeline_fields_and_bounds_come_from_the_schema_unchanged():
         "receiving_tracks", "cranes", "crane_moves_per_h", "yard_capacity_teu")}
     # and a fleet shared by several services changes its ships (sim.scenario.fleets)
     fleets = {"ships": kind_fields.Bounds(0, 500, True)}
+    # and a crossing's daily handover caps (sim.scenario.handover)
+    added |= {f"crossing.handover_{g}_gauge_trains_per_day": kind_fields.Bounds(1, 200, True)
+              for g in ("standard", "broad")}
     assert got == {**BEFORE, "nodes": {**BEFORE["nodes"], **added}, "fleets": fleets}
     assert all(isinstance(b, kind_fields.Bounds) for t in got.values() for b in t.values())
     assert kind_fields.kind_fields(kinds.NODE_KINDS["terminal"]) == {}
@@ -246,7 +249,7 @@ def test_a_row_naming_a_series_the_measures_do_not_yield_fails_loudly(monkeypatc
 
 # what a transfer facility's subclass may define again: the hooks its base lists
 HOOKS = {"__init__", "outbound_train_boxes", "closure_actions", "change", "_more_visits",
-         "_departures", "_releases"}
+         "_departures", "_releases", "handover"}
 
 
 @pytest.mark.parametrize("name", sorted(k.name for k in kinds.NODE_KINDS.values()

@@ -76,6 +76,14 @@ class OutboundTrain(NamedTuple, Generic[V]):
     capacity_boxes: V   # the train's length, boxes
 
 
+class HandoverTrain(NamedTuple, Generic[V]):
+    """A train handed over in one direction of a crossing (``Handover.log``)."""
+
+    formed_h: V         # the train was formed (released by its departure rule)
+    departed_h: V       # it was handed over (left the crossing)
+    boxes: V            # containers on board
+
+
 class Landing(NamedTuple, Generic[V]):
     """A vessel load landed into a port's yard (``PortFacility.sea_log``)."""
 

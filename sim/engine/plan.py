@@ -154,7 +154,8 @@ def compile_plans(scenario: Scenario, route_ids: list[str], node_code: dict[str,
                     else:  # pool: boxes with the same onward path
                         onward = fac.pool(tuple(path[i + 2:]),
                                           fac.outbound_train_boxes(gauges.get(leg.node)),
-                                          _onward(journey, steps, step_of[i + 1]))
+                                          _onward(journey, steps, step_of[i + 1]),
+                                          gauges.get(leg.node))
                     step = step._replace(then=TRANSFER, receive=receive, pool=onward)
                 else:
                     stop = junction_dwell.get(leg.node)

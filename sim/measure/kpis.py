@@ -17,6 +17,8 @@ import numpy as np
 from sim.engine.logs import OriginTrain, columns
 from sim.measure.costs import KPIS as COST_KPIS
 from sim.measure.costs import cost_kpis
+from sim.measure.handover import KPIS as HANDOVER_KPIS
+from sim.measure.handover import handover_kpis
 from sim.measure.intervals import (
     closed_share,
     crane_utilisation,
@@ -144,6 +146,7 @@ KPIS: dict[str, tuple[str, str]] = {
     **SERVICE_KPIS,  # the services' total volumes (sim.measure.services)
     **TRAFFIC_KPIS,  # links' and ports' volumes with background (sim.measure.traffic)
     **COST_KPIS,  # cost and CO2e per box, with a costs table (sim.measure.costs)
+    **HANDOVER_KPIS,  # crossings' daily handover caps (sim.measure.handover)
 }
 
 Key = tuple[str, str, str]
@@ -208,7 +211,7 @@ SECTIONS: dict[str, set[str]] = {
                   "queue_trains_mean", "queue_trains_peak", "closure_hours", "utilisation",
                   "yard_occupancy_teu_mean", "yard_utilisation", "border_dwell_hours_mean",
                   "border_handling_hours_mean", "border_customs_hours_mean",
-                  "border_consolidation_hours_mean", *RESILIENCE},
+                  "border_consolidation_hours_mean", *RESILIENCE, *HANDOVER_KPIS},
     "links": {"closure_hours", "utilisation", "queue_trains_mean", "queue_trains_peak",
               "link_trains_total", "link_trains_background"},
     "costs": set(COST_KPIS),
@@ -389,6 +392,7 @@ def compute(out: RunOutput, names: set[str] | None = None) -> dict[Key, float]:
             if nid in closable:
                 shut = np.array(xing.closures, float).reshape(-1, 2)
                 _resilience(nid, b.arrived_h, b.departed_h, shut, edges, end_h, put)
+        handover_kpis(out, edges, put_years)
 
     # -- links --------------------------------------------------------------------------
     if wanted("links"):

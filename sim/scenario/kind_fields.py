@@ -62,7 +62,8 @@ def changeable(model: type[BaseModel]) -> dict[str, Bounds]:
             if side in mark:
                 own.pop(other, None)
         own.update(mark)
-        out[name] = _bounds(f"{model.__name__}.{name}", own, info.annotation is int)
+        whole = info.annotation is int or info.annotation == int | None
+        out[name] = _bounds(f"{model.__name__}.{name}", own, whole)
     return out
 
 

@@ -23,6 +23,7 @@ from sim.scenario.basics import monthly_profile
 from sim.scenario.costs import Costs
 from sim.scenario.distributions import Distribution
 from sim.scenario.fleets import Fleet
+from sim.scenario.handover import CrossingHandover
 from sim.scenario.sea_traffic import ServiceTraffic
 from sim.scenario.sidings import PortSidings
 from sim.scenario.traffic import Background, HandlingTraffic, PortTraffic
@@ -135,8 +136,9 @@ class _Handling(HandlingTraffic):
         return self
 
 
-class Crossing(_Handling):
-    """A border crossing with gauge change (1435 <-> 1520 mm transshipment)."""
+class Crossing(_Handling, CrossingHandover):
+    """A border crossing with gauge change (1435 <-> 1520 mm transshipment); daily
+    handover caps by direction in :mod:`sim.scenario.handover`."""
 
     train_boxes_standard_gauge: int = Field(gt=0, le=200, description="boxes per outbound "
                                             "train formed on 1435 mm")

@@ -1,14 +1,17 @@
 """Border crossing with gauge change: a transfer facility whose outbound trains are
 formed on the other gauge, and whose boxes' stage hours are stamped into the records (the
-k-th crossing on a box's path in slot k)."""
+k-th crossing on a box's path in slot k). Outbound trains wait for the daily handover cap
+of their direction, if any (:mod:`sim.engine.facilities.handover`)."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from sim.engine.facilities.handover import Handover
 from sim.engine.facilities.transfer import TransferFacility
 from sim.engine.logs import Clearance, InboundTrain, OutboundTrain, columns
 from sim.engine.records import ContainerStore, flat
+from sim.scenario.handover import HANDOVER_FIELDS
 from sim.scenario.schema import Crossing
 
 
@@ -18,6 +21,24 @@ class BorderCrossing(TransferFacility):
     length the crossing's table gives for that gauge."""
 
     table = "crossing"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for gauge, name in HANDOVER_FIELDS.items():  # a gate per direction, capped or not
+            self.handovers[gauge] = Handover(self.env, getattr(self.cfg, name),
+                                             lambda: self.closed)
+
+    def handover(self, gauge_out_mm: int | None) -> Handover | None:
+        """The handover gate of the trains leaving on ``gauge_out_mm``."""
+        return None if gauge_out_mm is None else self.handovers[gauge_out_mm]
+
+    def change(self, field: str, value: float) -> None:
+        """A timeline change: a handover cap here, the rail side's fields in the base."""
+        for gauge, name in HANDOVER_FIELDS.items():
+            if field == name:
+                self.handovers[gauge].set_cap(int(value))
+                return
+        super().change(field, value)
 
     def outbound_train_boxes(self, gauge_out_mm: int | None) -> int:
         """Boxes per outbound train formed here onto the gauge ``gauge_out_mm`` (as

@@ -31,6 +31,7 @@ from sim.engine.logs import (
 from sim.scenario.distributions import GammaMeanCV
 
 if TYPE_CHECKING:
+    from sim.engine.facilities.handover import Handover
     from sim.engine.facilities.traffic import FacilityTraffic
     from sim.scenario.schema import _Handling
 
@@ -118,6 +119,9 @@ class TransferFacility:
       names (a port: closed to shipping);
     * :meth:`change`: a timeline change of a field of the facility's table; a subclass
       handles its own fields and passes the rest to this one;
+    * :meth:`handover`: the daily handover cap of the trains leaving onto a gauge
+      (:class:`~sim.engine.facilities.handover.Handover`; by default none: a crossing
+      has one per gauge);
     * :meth:`_more_visits`, :meth:`_departures`, :meth:`_releases`: boxes that arrived
       other than by train, all the ways boxes left, and releases from the yard before
       departure, for :meth:`visits` (by default: none beyond the trains).
@@ -165,11 +169,15 @@ class TransferFacility:
         self._n_in = 0
         # other trains, boxes and vessel calls sharing the facility (None: none given)
         self.background: FacilityTraffic | None = None
+        # the daily handover caps, by the gauge the trains leave on (crossings only)
+        self.handovers: dict[int, Handover] = {}
 
     def pool(self, key, boxes_per_train: int,
-             on_depart: Callable[[np.ndarray, float, int], None]) -> TrainFormation:
-        """The formation pool for one onward path (created on first use). Boxes of any
-        origin with the same onward path share it."""
+             on_depart: Callable[[np.ndarray, float, int], None],
+             gauge_out_mm: int | None = None) -> TrainFormation:
+        """The formation pool for one onward path (created on first use), its trains
+        leaving on ``gauge_out_mm`` (None: the facility's own). Boxes of any origin with
+        the same onward path share it."""
         p = self.pools.get(key)
         if p is not None:
             return p
@@ -182,8 +190,11 @@ class TransferFacility:
             out_log.append((t, len(idx), boxes_per_train))
             out_rows.append(idx)
             on_depart(idx, t, teu)
+        gate = self.handover(gauge_out_mm)
+        leave = depart if gate is None else (
+            lambda idx, t: gate.submit(idx, t, depart))
         p = self.pools[key] = TrainFormation(self.env, self.cfg.departure, boxes_per_train,
-                                             depart)
+                                             leave)
         p.closed = self.closed
         return p
 
@@ -257,6 +268,8 @@ class TransferFacility:
         self.closures[-1] = self.closures[-1]._replace(to_h=self.env.now)
         for p in self.pools.values():
             p.set_closed(False)
+        for gate in self.handovers.values():
+            gate.release()
 
     @property
     def closed(self) -> bool:
@@ -302,6 +315,11 @@ class TransferFacility:
     def inside(self) -> list[InboundStay]:
         """The trains inside, not yet unloaded, in order of arrival."""
         return list(self._inside.values())
+
+    def handover(self, gauge_out_mm: int | None) -> Handover | None:
+        """Hook: the daily handover cap of the trains leaving on ``gauge_out_mm`` (None:
+        none, as here; a crossing has one per gauge)."""
+        return None
 
     def outbound_train_boxes(self, gauge_out_mm: int | None) -> int:
         """Hook (a subclass must implement it): boxes per outbound train formed here onto
