@@ -8,6 +8,9 @@ import pytest
 
 from sim.cli import main
 from sim.engine.choice import logit_probabilities
+from sim.engine.logs import OriginTrain, SeaChoice, columns
+from sim.engine.model import Model
+from sim.measure.kpis import compute
 from sim.scenario.loading import load_scenario
 from sim.scenario.nested_logit import (
     beta_time_per_day,
@@ -171,3 +174,27 @@ def test_check_names_the_nested_logit(capsys):
     assert main(["check", str(NESTED)]) == 0
     assert ("  choice    nested logit (rail nest mu=0.5, sea alternative with 2 dated rates), "
             "value of time 25 USD/TEU-day, -0.5/kUSD") in capsys.readouterr().out
+
+
+def test_each_train_logs_the_hand_worked_sea_probability_and_the_kpi_averages_them():
+    out = Model(load_scenario(NESTED), seed=2).run()
+    ot = columns(out.origin_trains, OriginTrain)
+    log = columns(out.sea_choices, SeaChoice)
+    assert len(log.p_sea) == len(ot.departed_h) > 10
+    assert (log.departed_h == ot.departed_h).all()
+    assert (ot.route == out.route_ids.index("sea")).all()
+    cal = out.calendar
+    t = log.departed_h
+    want = np.where(t < cal.hours(dt.date(2024, 1, 1)), 0.772942,
+                    np.where(t < cal.hours(dt.date(2024, 1, 15)), 0.779886, 0.429228))
+    assert log.p_sea == pytest.approx(want, abs=1e-6)
+    K = compute(out)
+    in_2024 = t >= cal.start_h
+    assert K[("sea_share_predicted_mean", "2024", "west")] == pytest.approx(
+        want[in_2024 & (t < cal.end_h)].mean())
+
+
+def test_off_by_default_no_sea_log_and_no_kpi():
+    out = Model(load_scenario(COSTS), seed=2).run()
+    assert out.sea_choices == []
+    assert not [k for k in compute(out) if k[0] == "sea_share_predicted_mean"]
