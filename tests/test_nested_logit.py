@@ -116,6 +116,7 @@ def test_nest_scale_outside_bounds_is_refused():
 
 NESTED = HERE / "scenarios" / "toy_nested.toml"
 COSTS = HERE / "scenarios" / "toy_costs.toml"
+NESTED_TWO = HERE / "scenarios" / "toy_nested_two.toml"
 
 
 def _errors(path, overrides):
@@ -198,3 +199,20 @@ def test_off_by_default_no_sea_log_and_no_kpi():
     out = Model(load_scenario(COSTS), seed=2).run()
     assert out.sea_choices == []
     assert not [k for k in compute(out) if k[0] == "sea_share_predicted_mean"]
+
+
+@pytest.mark.parametrize("mu, p_alt", [(0.5, 1 / (1 + math.exp(1.0))),
+                                       (1.0, 1 / (1 + math.exp(0.5)))])
+def test_trains_take_the_rail_routes_by_their_probability_within_the_nest(mu, p_alt):
+    s = load_scenario(NESTED_TWO, overrides={"route_choice.nest_scale": mu})
+    out = Model(s, seed=5).run()
+    ot = columns(out.origin_trains, OriginTrain)
+    share = float((ot.route == out.route_ids.index("alt")).mean())
+    n = len(ot.route)
+    assert n > 900
+    assert share == pytest.approx(p_alt, abs=4 * math.sqrt(p_alt * (1 - p_alt) / n))
+    # P(sea) from the closed form: V_main = -0.5 x 3.5 - 0.025 x 8, V_alt 1 kUSD dearer,
+    # V_sea = -0.5 x 2.0 - 0.025 x 35
+    want = nested_shares(np.array([-1.95, -2.45]), -1.875, mu).sea
+    assert columns(out.sea_choices, SeaChoice).p_sea == pytest.approx(
+        np.full(n, float(want)))
