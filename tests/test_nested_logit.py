@@ -2,6 +2,7 @@
 
 import datetime as dt
 import math
+import tomllib
 
 import numpy as np
 import pytest
@@ -216,3 +217,14 @@ def test_trains_take_the_rail_routes_by_their_probability_within_the_nest(mu, p_
     want = nested_shares(np.array([-1.95, -2.45]), -1.875, mu).sea
     assert columns(out.sea_choices, SeaChoice).p_sea == pytest.approx(
         np.full(n, float(want)))
+
+
+def test_the_documented_sea_mode_for_china_to_northern_europe_loads():
+    doc = (HERE.parent / "docs" / "architecture.md").read_text()
+    block = doc.split("## The nested logit against the sea")[1].split("```toml\n")[1]
+    sea = tomllib.loads(block.split("```")[0])["sea_mode"]
+    sm = load_scenario(NESTED, overrides={"sea_mode": sea}).sea_mode
+    assert sm is not None and len(sm.rates) == 17
+    assert sm.at(dt.date(2023, 12, 31)).door_to_door_days == 35
+    assert sm.at(dt.date(2024, 1, 1)).door_to_door_days == 47
+    assert sm.at(dt.date(2024, 7, 1)).usd_per_feu == 7322
