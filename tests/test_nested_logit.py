@@ -228,3 +228,13 @@ def test_the_documented_sea_mode_for_china_to_northern_europe_loads():
     assert sm.at(dt.date(2023, 12, 31)).door_to_door_days == 35
     assert sm.at(dt.date(2024, 1, 1)).door_to_door_days == 47
     assert sm.at(dt.date(2024, 7, 1)).usd_per_feu == 7322
+
+
+def test_the_sea_competes_only_for_the_flows_between_its_regions():
+    s = load_scenario(NESTED, overrides={"sea_mode.origin_regions": ["kazakhstan"]})
+    out = Model(s, seed=2).run()
+    assert out.sea_choices == [] and len(out.origin_trains) > 10
+    assert not [k for k in compute(out) if k[0] == "sea_share_predicted_mean"]
+    assert _errors(NESTED, {"sea_mode.destination_regions": ["europa"]}) == [
+        "error: overrides: sea_mode.destination_regions[0]: unknown region 'europa' (did you "
+        "mean 'europe'?)"]

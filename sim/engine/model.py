@@ -180,11 +180,15 @@ class Model:
             rng = stream(self.seed, "route", self.replication, fid)
             cum_teu = np.concatenate(([0], np.cumsum(st.teu[rows], dtype=np.int64)))
             chooser: Callable[[float], int] | None
-            if nested:  # within the rail nest, P(sea) logged, even for one route
+            competes = nested and s.sea_mode is not None and s.sea_mode.competes(
+                node.region, s.nodes[flow.destination].region)
+            if competes or (nested and len(flow.routes) > 1):
+                # within the rail nest; P(sea) logged where the sea competes, even for one
+                # route
                 learner = self._learners[f] = Learner(s, self.route_ids)
                 chooser = nested_chooser(s, self.cal, self.route_ids, learner,
                                          [self.route_ids.index(r) for r in flow.routes], f,
-                                         rng, self.out.sea_choices)
+                                         rng, self.out.sea_choices if competes else None)
                 route = [-1] * len(plan)
             elif logit and len(flow.routes) > 1:
                 # chosen at departure from what has been learned by then

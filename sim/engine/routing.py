@@ -116,13 +116,14 @@ def logit_chooser(scenario: Scenario, route_ids: list[str], learner: Learner,
 
 def nested_chooser(scenario: Scenario, calendar: Calendar, route_ids: list[str],
                    learner: Learner, routes: list[int], f: int, rng: np.random.Generator,
-                   log: list[tuple[int, float, float]]) -> Callable[[float], int]:
+                   log: list[tuple[int, float, float]] | None) -> Callable[[float], int]:
     """A function of the departure hour that draws one of ``routes`` (route codes of flow
     ``f``) by its probability within the rail nest of the nested logit against the sea
     (:mod:`sim.scenario.nested_logit`), from the transit times ``learner`` has learned by
     then and the routes' all-in cost per FEU in the departure's year (``[costs]``), and
-    logs the model's P(sea) at that departure in ``log`` (a ``SeaChoice`` row). The
-    split between rail and sea is not applied to the demand (one uniform per train)."""
+    logs the model's P(sea) at that departure in ``log`` (a ``SeaChoice`` row; no log:
+    the sea does not compete for the flow). The split between rail and sea is not
+    applied to the demand (one uniform per train)."""
     s, rc, sea = scenario, scenario.route_choice, scenario.sea_mode
     if sea is None or rc.value_of_time_usd_per_teu_day is None:  # the checks ask for both
         raise ValueError("nested_logit needs [sea_mode] and a value of time")
@@ -141,11 +142,14 @@ def nested_chooser(scenario: Scenario, calendar: Calendar, route_ids: list[str],
         learned = np.array([learner.expected(r, now) for r in routes])
         v_rail = utilities(consts, learned[:, 0], cost, learned[:, 1], beta, vot,
                            rc.unreliability_per_day)
-        rate = sea.at(day)
-        v_sea = utilities(sea.constant, rate.door_to_door_days, rate.usd_per_feu,
-                          sea.unreliability_days, beta, vot, rc.unreliability_per_day)
-        p = nested_shares(v_rail, v_sea, mu)
-        log.append((f, now, float(p.sea)))
+        if log is None:  # no sea: P(route | rail) does not depend on it
+            p = nested_shares(v_rail, 0.0, mu)
+        else:
+            rate = sea.at(day)
+            v_sea = utilities(sea.constant, rate.door_to_door_days, rate.usd_per_feu,
+                              sea.unreliability_days, beta, vot, rc.unreliability_per_day)
+            p = nested_shares(v_rail, v_sea, mu)
+            log.append((f, now, float(p.sea)))
         cum = np.cumsum(p.within_rail)
         cum[-1] = 1.0
         return routes[int(np.searchsorted(cum, rng.random(), side="right"))]

@@ -3,16 +3,25 @@
 
 from __future__ import annotations
 
+from typing import get_args
+
 from sim.scenario.checks.elements import Found
-from sim.scenario.schema import Scenario
+from sim.scenario.problems import did_you_mean
+from sim.scenario.schema import Region, Scenario
 
 
 def sea_mode(s: Scenario) -> Found:
     """The sea's rates are in date order, one per date, the first holding from the
-    horizon's start."""
+    horizon's start; its regions exist."""
     sm = s.sea_mode
     if sm is None:
         return
+    regions = get_args(Region)
+    for field in ("origin_regions", "destination_regions"):
+        for i, r in enumerate(getattr(sm, field)):
+            if r not in regions:
+                yield f"sea_mode.{field}[{i}]", (f"unknown region '{r}' "
+                                                 f"({did_you_mean(r, regions)})")
     first = sm.rates[0].date
     if first > s.horizon.start:
         yield "sea_mode.rates[0].date", (f"{first} is after the horizon's start "
