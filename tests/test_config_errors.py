@@ -425,7 +425,7 @@ CHILD_CASES = [
         id="unknown-arrival-process"),
     pytest.param(
         "[route_choice]\nmodel = 'probit'\n",
-        ["child.toml: route_choice.model: 'probit' is not allowed (allowed: logit, shares)"],
+        ["child.toml: route_choice.model: 'probit' is not allowed (allowed: logit, nested_logit, shares)"],
         id="unknown-route-choice-model"),
     pytest.param(
         "[links.gate_omega]\nto = 'omegaa'\n",

@@ -40,6 +40,15 @@ class OriginTrain(NamedTuple, Generic[V]):
     teu: V           # TEU on board
 
 
+class SeaChoice(NamedTuple, Generic[V]):
+    """The nested logit's P(sea) when a block train left its origin
+    (``RunOutput.sea_choices``; ``route_choice.model = "nested_logit"`` only)."""
+
+    flow: V          # flow code (index into ``RunOutput.flow_ids``)
+    departed_h: V    # departure hour
+    p_sea: V         # the model's probability that a box of the flow goes by sea then
+
+
 class PathBooking(NamedTuple, Generic[V]):
     """A train path booked on a rail line (``RailLine.log``)."""
 

@@ -35,7 +35,7 @@ from sim.engine.output import Calendar, RunOutput
 from sim.engine.plan import DELIVER, JUNCTION, Step, compile_plans
 from sim.engine.randomness import stream
 from sim.engine.records import gather
-from sim.engine.routing import draw_routes, logit_chooser
+from sim.engine.routing import draw_routes, logit_chooser, nested_chooser
 from sim.engine.timeline import start_timeline
 from sim.scenario.schema import Departure, Scenario
 
@@ -164,6 +164,7 @@ class Model:
         computed at once and one chain of callbacks per flow sends them off."""
         s, st = self.scenario, self.store
         logit = s.route_choice.model == "logit"
+        nested = s.route_choice.model == "nested_logit"
         for f, (fid, flow) in enumerate(s.demand.flows.items()):
             node = s.nodes[flow.origin]
             rows = np.arange(self._flow_rows[f], self._flow_rows[f + 1])  # in arrival order
@@ -179,7 +180,17 @@ class Model:
             rng = stream(self.seed, "route", self.replication, fid)
             cum_teu = np.concatenate(([0], np.cumsum(st.teu[rows], dtype=np.int64)))
             chooser: Callable[[float], int] | None
-            if logit and len(flow.routes) > 1:
+            competes = nested and s.sea_mode is not None and s.sea_mode.competes(
+                node.region, s.nodes[flow.destination].region)
+            if competes or (nested and len(flow.routes) > 1):
+                # within the rail nest; P(sea) logged where the sea competes, even for one
+                # route
+                learner = self._learners[f] = Learner(s, self.route_ids)
+                chooser = nested_chooser(s, self.cal, self.route_ids, learner,
+                                         [self.route_ids.index(r) for r in flow.routes], f,
+                                         rng, self.out.sea_choices if competes else None)
+                route = [-1] * len(plan)
+            elif logit and len(flow.routes) > 1:
                 # chosen at departure from what has been learned by then
                 learner = self._learners[f] = Learner(s, self.route_ids)
                 chooser = logit_chooser(s, self.route_ids, learner,

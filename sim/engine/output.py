@@ -78,6 +78,9 @@ class RunOutput:
     # per block train formed at an origin: a row of sim.engine.logs.OriginTrain (a plain
     # tuple: flow, route, departed_h, boxes, teu)
     origin_trains: list[tuple[int, int, float, int, int]] = field(default_factory=list)
+    # per origin train under the nested logit: a row of sim.engine.logs.SeaChoice (flow,
+    # departed_h, p_sea); empty otherwise
+    sea_choices: list[tuple[int, float, float]] = field(default_factory=list)
     # (link id, direction) on some flow's path
     link_directions: set[tuple[str, int]] = field(default_factory=set)
     # every transfer facility (crossings, ports and any other kind that transfers boxes),

@@ -8,17 +8,22 @@ Two ways, by ``route_choice.model``:
   (:func:`reassign`), so that two scenarios run with the same seed differ only where
   their shares do (common random numbers);
 * by a logit over generalised cost, chosen at each departure from the transit times
-  learned so far (:func:`logit_chooser`).
+  learned so far (:func:`logit_chooser`);
+* by the nested logit against the sea: the rail route by its probability within the
+  rail nest, the model's P(sea) logged (:func:`nested_chooser`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 import numpy as np
 
 from sim.engine.choice import Learner, logit_probabilities, utility
 from sim.engine.output import Calendar
+from sim.scenario.leg_costs import route_cost_usd_per_feu
+from sim.scenario.nested_logit import nested_shares, utilities
 from sim.scenario.network import routes_of
 from sim.scenario.schema import Scenario
 
@@ -106,4 +111,46 @@ def logit_chooser(scenario: Scenario, route_ids: list[str], learner: Learner,
         p = np.cumsum(logit_probabilities(np.array(v)))
         p[-1] = 1.0
         return routes[int(np.searchsorted(p, rng.random(), side="right"))]
+    return choose
+
+
+def nested_chooser(scenario: Scenario, calendar: Calendar, route_ids: list[str],
+                   learner: Learner, routes: list[int], f: int, rng: np.random.Generator,
+                   log: list[tuple[int, float, float]] | None) -> Callable[[float], int]:
+    """A function of the departure hour that draws one of ``routes`` (route codes of flow
+    ``f``) by its probability within the rail nest of the nested logit against the sea
+    (:mod:`sim.scenario.nested_logit`), from the transit times ``learner`` has learned by
+    then and the routes' all-in cost per FEU in the departure's year (``[costs]``), and
+    logs the model's P(sea) at that departure in ``log`` (a ``SeaChoice`` row; no log:
+    the sea does not compete for the flow). The split between rail and sea is not
+    applied to the demand (one uniform per train)."""
+    s, rc, sea = scenario, scenario.route_choice, scenario.sea_mode
+    if sea is None or rc.value_of_time_usd_per_teu_day is None:  # the checks ask for both
+        raise ValueError("nested_logit needs [sea_mode] and a value of time")
+    fid = list(s.demand.flows)[f]
+    ids = [route_ids[r] for r in routes]
+    consts = np.array([rc.constants.get(rid, 0.0) for rid in ids])
+    beta, vot, mu = rc.tariff_per_kusd, rc.value_of_time_usd_per_teu_day, rc.nest_scale
+    cost_by_year: dict[int, np.ndarray] = {}
+
+    def choose(now: float) -> int:
+        day = calendar.t0 + dt.timedelta(days=int(now // 24.0))
+        cost = cost_by_year.get(day.year)
+        if cost is None:
+            cost = cost_by_year[day.year] = np.array(
+                [route_cost_usd_per_feu(s, fid, rid, day.year) for rid in ids])
+        learned = np.array([learner.expected(r, now) for r in routes])
+        v_rail = utilities(consts, learned[:, 0], cost, learned[:, 1], beta, vot,
+                           rc.unreliability_per_day)
+        if log is None:  # no sea: P(route | rail) does not depend on it
+            p = nested_shares(v_rail, 0.0, mu)
+        else:
+            rate = sea.at(day)
+            v_sea = utilities(sea.constant, rate.door_to_door_days, rate.usd_per_feu,
+                              sea.unreliability_days, beta, vot, rc.unreliability_per_day)
+            p = nested_shares(v_rail, v_sea, mu)
+            log.append((f, now, float(p.sea)))
+        cum = np.cumsum(p.within_rail)
+        cum[-1] = 1.0
+        return routes[int(np.searchsorted(cum, rng.random(), side="right"))]
     return choose

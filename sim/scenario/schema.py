@@ -24,6 +24,7 @@ from sim.scenario.costs import Costs
 from sim.scenario.distributions import Distribution
 from sim.scenario.fleets import Fleet
 from sim.scenario.handover import CrossingHandover
+from sim.scenario.sea_mode import SeaMode
 from sim.scenario.sea_traffic import ServiceTraffic
 from sim.scenario.sidings import PortSidings
 from sim.scenario.traffic import Background, HandlingTraffic, PortTraffic
@@ -471,9 +472,10 @@ class RouteChoice(_Strict):
     expected and unreliability times are learned from the flow's boxes delivered by that
     route in the last ``window_days`` (at least the latest ``min_observations`` boxes;
     the route's priors until that many are seen), so a congested or closed route sheds
-    traffic once its slow boxes arrive."""
+    traffic once its slow boxes arrive. ``nested_logit``: the rail routes form a nest
+    beside the sea (``[sea_mode]``), costs from ``[costs]`` (sim.scenario.nested_logit)."""
 
-    model: Literal["shares", "logit"] = "shares"
+    model: Literal["shares", "logit", "nested_logit"] = "shares"
     time_per_day: float = Field(default=-0.3, le=0, ge=-100, description="utility per day")
     tariff_per_kusd: float = Field(default=-0.5, le=0, ge=-100,
                                    description="utility per 1,000 USD per FEU")
@@ -485,6 +487,11 @@ class RouteChoice(_Strict):
                                description="learning window, days")
     min_observations: int = Field(default=20, ge=1, description="boxes needed before learned "
                                   "times replace the priors")
+    nest_scale: float = Field(default=1.0, gt=0, le=1, description="nested_logit: the rail "
+                              "nest's logsum scale mu (1: one logit over rail and sea)")
+    value_of_time_usd_per_teu_day: float | None = Field(default=None, gt=0, le=10_000,
+                                                        description="nested_logit: USD per "
+                                                        "TEU-day (sim.scenario.nested_logit)")
     source: str | None = None
 
 
@@ -570,3 +577,5 @@ class Scenario(_Strict):
                                  "sea) -> its weather, which closes the ports exposed to it")
     costs: Costs | None = Field(None, description="tariffs and CO2e intensities by leg "
                                 "(sim.scenario.costs); none: no cost or CO2e KPIs")
+    sea_mode: SeaMode | None = Field(None, description="the sea alternative of the nested "
+                                     "logit (sim.scenario.sea_mode)")

@@ -110,7 +110,12 @@ def describe(s: Scenario) -> str:
                  f"({s.demand.seasonality[low]:.2f}), high {cal_mod.month_abbr[high + 1]} "
                  f"({s.demand.seasonality[high]:.2f})")
     rc = s.route_choice
-    if rc.model == "logit":
+    if rc.model == "nested_logit" and s.sea_mode is not None:
+        lines.append(f"  choice    nested logit (rail nest mu={rc.nest_scale:g}, sea alternative "
+                     f"with {len(s.sea_mode.rates)} dated rates), value of time "
+                     f"{rc.value_of_time_usd_per_teu_day:g} USD/TEU-day, "
+                     f"{rc.tariff_per_kusd:g}/kUSD")
+    elif rc.model == "logit":
         lines.append(f"  choice    logit: {rc.time_per_day:g}/day, {rc.tariff_per_kusd:g}/kUSD, "
                      f"{rc.unreliability_per_day:g}/day of p95-p50, window "
                      f"{rc.window_days:g} d")

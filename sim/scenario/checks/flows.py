@@ -298,11 +298,11 @@ def route_choice(s: Scenario) -> Found:
         if rid not in s.routes:
             yield (f"route_choice.constants.{rid}",
                    f"unknown route '{rid}' ({did_you_mean(rid, s.routes)})")
-    if rc.model != "logit":
+    if rc.model == "shares":
         return
     reported = set()
     for f in s.demand.flows.values():
-        if len(f.routes) < 2:
+        if len(f.routes) < 2 and rc.model == "logit":  # nested: each route against the sea
             continue
         for rid in f.routes:
             r = s.routes.get(rid)

@@ -1,0 +1,57 @@
+"""The sea as the shippers' alternative to the rail routes (optional ``[sea_mode]``
+table; none: no sea alternative and every result as without it).
+
+China -> northern Europe by container ship: a step series of dated door-to-door times
+(days) and freight rates (USD per FEU), each holding from its date until the next one
+(e.g. the Suez route's ~35 days, then the Cape of Good Hope diversion's +10-14 days from
+January 2024, and the weekly spot rates), the flows it competes for (by their origin's
+and destination's regions: China -> Europe unless told), and its constant in
+the nested logit (:mod:`sim.scenario.nested_logit`; ``route_choice.model =
+"nested_logit"``). The cross-field rules are :func:`sim.scenario.checks.nested.nested_logit`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+
+from pydantic import Field
+
+from sim.scenario.basics import Strict
+
+
+class SeaRate(Strict):
+    """What the sea offers from ``date`` until the next rate's date."""
+
+    date: dt.date
+    door_to_door_days: float = Field(gt=0, le=365, description="door-to-door time, days")
+    usd_per_feu: float = Field(gt=0, le=100_000, description="all-in freight, USD per FEU")
+    note: str = ""
+
+
+class SeaMode(Strict):
+    """The sea alternative: dated times and rates, and its constant."""
+
+    rates: list[SeaRate] = Field(min_length=1, description="in date order, one per date")
+    constant: float = Field(default=0.0, ge=-100, le=100, description="the sea's "
+                            "alternative-specific constant (utility; the rail routes' are "
+                            "route_choice.constants)")
+    unreliability_days: float = Field(default=0.0, ge=0, le=365, description="the sea's "
+                                      "p95 - p50 door-to-door days")
+    origin_regions: list[str] = Field(default_factory=lambda: ["china"], min_length=1,
+                                      description="the sea competes for the flows from "
+                                      "these regions ...")
+    destination_regions: list[str] = Field(default_factory=lambda: ["europe"], min_length=1,
+                                           description="... to these regions")
+    source: str | None = None
+
+    def competes(self, origin_region: str, destination_region: str) -> bool:
+        """Whether the sea is an alternative for a flow between these regions."""
+        return (origin_region in self.origin_regions
+                and destination_region in self.destination_regions)
+
+    def at(self, day: dt.date) -> SeaRate:
+        """The rate holding on ``day``: the latest dated at or before it (the first one
+        before the first date; the checks ask it to hold from the horizon's start)."""
+        i = bisect.bisect_right([r.date for r in self.rates], day) - 1
+        return self.rates[max(i, 0)]
