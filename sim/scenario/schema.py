@@ -65,7 +65,8 @@ class Departure(_Strict):
                                              description="for timetable, departures per day")
     first_departure_h: float = Field(default=0.0, ge=0, lt=24,
                                      description="for timetable, hour of day")
-    min_boxes: int = Field(default=1, ge=1, description="a train never leaves with fewer boxes")
+    min_boxes: int = Field(default=1, ge=0, description="a train never leaves with fewer "
+                           "boxes (0: a vessel service's timetable sails even empty)")
 
     @model_validator(mode="after")
     def _rule_params(self):
@@ -73,6 +74,9 @@ class Departure(_Strict):
             raise ValueError("rule 'full_or_max_wait' needs max_wait_h (hours, > 0)")
         if self.rule == "timetable" and self.departures_per_day is None:
             raise ValueError("rule 'timetable' needs departures_per_day (> 0)")
+        if self.min_boxes == 0 and self.rule != "timetable":
+            raise ValueError(f"min_boxes 0 (leave empty) only with rule 'timetable' (rule "
+                             f"'{self.rule}' would leave empty at once and again)")
         return self
 
 

@@ -141,6 +141,9 @@ class TrainFormation:
                 sizes[0] = size - need
                 need = 0
         self._n -= k
+        if not taken:  # a timetable that sails even empty (min_boxes 0)
+            self.on_depart(np.empty(0, np.int64), t)
+            return
         self.on_depart(taken[0] if len(taken) == 1 else np.concatenate(taken), t)
 
     # -- rules ------------------------------------------------------------------------

@@ -66,3 +66,15 @@ def service_traffic(s: Scenario) -> Found:
             yield f"{p}.background.railcars_per_truck", (
                 f"a truck takes {bg.railcars_per_truck:g} railcars of deck, more than a "
                 f"vessel's usable {usable:g}")
+
+
+def empty_departures(s: Scenario) -> Found:
+    """Only a vessel service's timetable may leave empty (``min_boxes = 0``: a liner keeps
+    its slots to fetch what waits at the far port); a train never runs empty."""
+    for nid, node in s.nodes.items():
+        for where, table in (("", node), (".crossing", node.crossing), (".port", node.port)):
+            dep = getattr(table, "departure", None) if table is not None else None
+            if dep is not None and dep.min_boxes == 0:
+                yield f"nodes.{nid}{where}.departure.min_boxes", (
+                    "a train never leaves empty (>= 1); only a vessel service's timetable "
+                    "(services.ID.sailing) may sail with min_boxes 0")
