@@ -29,7 +29,9 @@ def test_a_batch_of_boxes_comes_at_one_hour_and_the_volume_holds():
     assert abs((size == 40).mean() - 0.9) < 0.01
 
 
-def test_deterministic_batches_keep_the_yearly_total():
+def test_deterministic_batches_are_whole_trains_the_last_part_train_dropped():
+    # (only test scenarios use deterministic arrivals: a flow of 148 boxes a year in
+    # batches of 55 gets 110, two whole trains)
     t, _ = arrivals(np.random.default_rng(0), np.full(365, 20.0), 1.0, "deterministic",
                     batch=40)
     assert len(t) == 40 * (365 * 20 // 40)  # floor of the cumulative expected batches

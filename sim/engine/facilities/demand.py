@@ -61,7 +61,8 @@ def arrivals(rng: np.random.Generator, rates_per_day: np.ndarray, share_40ft: fl
     day d gets ``floor(cum_d) - floor(cum_{d-1})`` boxes (cum: cumulative expected count),
     evenly spaced at the middles of equal slices of the day. ``batch`` > 1: boxes come
     ``batch`` at a time (a whole block train): the batches follow the process at
-    ``rates_per_day / batch``, so the expected boxes a day are the same.
+    ``rates_per_day / batch``, so the expected boxes a day are the same (Poisson;
+    deterministic arrivals come in whole batches only, the last part-batch dropped).
     """
     if batch > 1:
         times, _ = _times(rng, rates_per_day / batch, process)
