@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -8,6 +9,7 @@ import pytest
 
 from sim.engine.facilities import slots
 from sim.scenario.loading import load_scenario
+from sim.scenario.problems import ConfigError
 
 HERE = Path(__file__).parent
 TOY = HERE / "scenarios" / "toy.toml"
@@ -52,3 +54,14 @@ def level_puts(monkeypatch) -> list[tuple[int, float]]:
         return real(self, amount)
     monkeypatch.setattr(slots.Level, "put", spy)
     return puts
+
+
+def expect_errors(path: Path, lines: list[str] | tuple[str, ...]) -> None:
+    """Loading the child scenario ``path`` (named child.toml) fails with exactly these
+    problems, one line each, in order: a line is the child's unless it names its own file
+    ("parent.toml: ..."), for a problem in what a parent set."""
+    full = "\n".join(f"error: {line}" if re.match(r"[\w.-]+\.toml: ", line)
+                     else f"error: child.toml: {line}" for line in lines)
+    with pytest.raises(ConfigError, match=rf"\A{re.escape(full)}\Z") as info:
+        load_scenario(path)
+    assert len(info.value.problems) == len(lines)

@@ -27,6 +27,8 @@ from sim.scenario.loading import load_scenario
 from sim.scenario.problems import ConfigError
 from sim.scenario.summary import describe
 
+from .conftest import expect_errors
+
 HERE = Path(__file__).parent / "scenarios"
 TOY_COSTS = HERE / "toy_costs.toml"
 TOY_SEA = HERE / "toy_sea.toml"
@@ -161,10 +163,7 @@ def scen(tmp_path, monkeypatch):
 
 
 def expect(path: Path, *lines: str) -> None:
-    full = "\n".join(f"error: child.toml: {ln}" for ln in lines)
-    with pytest.raises(ConfigError, match=rf"\A{re.escape(full)}\Z") as info:
-        load_scenario(path)
-    assert len(info.value.problems) == len(lines)
+    expect_errors(path, lines)
 
 
 def _costs_without(*sections: str) -> str:

@@ -6,7 +6,6 @@ errors (one line per problem)."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +22,8 @@ from sim.scenario.loading import load_scenario
 from sim.scenario.problems import ConfigError
 from sim.scenario.schema import Departure
 from tests.conftest import child_writer
+
+from .conftest import expect_errors
 
 HERE = Path(__file__).parent / "scenarios"
 TRACE = HERE / "trace_fleet.toml"
@@ -285,12 +286,7 @@ def scen(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("snippet, lines", ERRORS, ids=[f"case{i}" for i in range(len(ERRORS))])
 def test_scenario_errors(scen, snippet, lines):
-    # a line names its file when the problem lies in what the parent set
-    full = "\n".join(f"error: {line}" if line.startswith("trace_fleet.toml: ")
-                     else f"error: child.toml: {line}" for line in lines)
-    with pytest.raises(ConfigError, match=rf"\A{re.escape(full)}\Z") as info:
-        load_scenario(scen(snippet))
-    assert len(info.value.problems) == len(lines)
+    expect_errors(scen(snippet), lines)
 
 
 def test_a_service_needs_vessels_or_a_fleet(scen):

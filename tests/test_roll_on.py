@@ -17,6 +17,8 @@ from sim.scenario.loading import load_scenario
 from sim.scenario.problems import ConfigError
 from tests.conftest import child_writer
 
+from .conftest import expect_errors
+
 HERE = Path(__file__).parent / "scenarios"
 TRACE = HERE / "trace_roll_on.toml"
 NAN = float("nan")
@@ -223,10 +225,7 @@ def scen(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("snippet, lines", ERRORS, ids=[f"case{i}" for i in range(len(ERRORS))])
 def test_scenario_errors(scen, snippet, lines):
-    full = "\n".join(f"error: child.toml: {line}" for line in lines)
-    with pytest.raises(ConfigError, match=rf"\A{re.escape(full)}\Z") as info:
-        load_scenario(scen(snippet))
-    assert len(info.value.problems) == len(lines)
+    expect_errors(scen(snippet), lines)
 
 
 def test_sidings_that_only_hold_a_train_do_under_full_or_max_wait(scen):

@@ -5,14 +5,14 @@ ferry between the west and east ports)."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
 from sim.scenario.loading import load_scenario
-from sim.scenario.problems import ConfigError
 from tests.conftest import child_writer
+
+from .conftest import expect_errors
 
 HERE = Path(__file__).parent / "scenarios"
 
@@ -112,12 +112,7 @@ CASES = [
 
 @pytest.mark.parametrize("snippet, lines", CASES, ids=[f"case{i}" for i in range(len(CASES))])
 def test_sea_case(scen, snippet, lines):
-    # a line names its file when the problem lies in what the parent set
-    full = "\n".join(f"error: {line}" if line.startswith("toy_sea.toml: ")
-                     else f"error: child.toml: {line}" for line in lines)
-    with pytest.raises(ConfigError, match=rf"\A{re.escape(full)}\Z") as info:
-        load_scenario(scen(snippet))
-    assert len(info.value.problems) == len(lines)
+    expect_errors(scen(snippet), lines)
 
 
 def test_a_port_may_close(scen):

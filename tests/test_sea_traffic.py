@@ -21,6 +21,8 @@ from sim.scenario.problems import ConfigError
 from sim.scenario.schema import Departure
 from tests.conftest import child_writer
 
+from .conftest import expect_errors
+
 HERE = Path(__file__).parent / "scenarios"
 TRACE = HERE / "trace_ferry_traffic.toml"
 KNOWN = np.array([12, 12] + [0] * 20)  # railcars (or TEU) offered per day, from hour 0
@@ -205,10 +207,7 @@ def scen(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("snippet, lines", ERRORS, ids=[f"case{i}" for i in range(len(ERRORS))])
 def test_scenario_errors(scen, snippet, lines):
-    full = "\n".join(f"error: child.toml: {line}" for line in lines)
-    with pytest.raises(ConfigError, match=rf"\A{re.escape(full)}\Z") as info:
-        load_scenario(scen(snippet))
-    assert len(info.value.problems) == len(lines)
+    expect_errors(scen(snippet), lines)
 
 
 def test_feeder_cannot_take_railcars_or_roll_off():

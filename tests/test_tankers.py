@@ -26,6 +26,8 @@ from sim.scenario.summary import describe
 from sim.study.replications import run as run_replications
 from tests.conftest import child_writer
 
+from .conftest import expect_errors
+
 HERE = Path(__file__).parent / "scenarios"
 TRACE = HERE / "trace_tanker.toml"
 # tonnes offered at the home port (west) per day from hour 0: 768 t on days 0 and 1 (a
@@ -284,11 +286,7 @@ def test_scenario_errors(scen, snippet, lines):
     if not lines:  # tonnes back beside tonnes out: allowed
         load_scenario(scen(snippet))
         return
-    full = "\n".join(f"error: {line}" if line.startswith("toy_sea.toml: ")
-                     else f"error: child.toml: {line}" for line in lines)
-    with pytest.raises(ConfigError, match=rf"\A{re.escape(full)}\Z") as info:
-        load_scenario(scen(snippet))
-    assert len(info.value.problems) == len(lines)
+    expect_errors(scen(snippet), lines)
 
 
 @pytest.mark.parametrize("over, line", [
