@@ -35,16 +35,56 @@ class Learner:
                           scenario.routes[rid].prior_unreliability_days)
                       for r, rid in enumerate(route_ids)}
         self._seen: dict[int, deque[tuple[float, np.ndarray]]] = {}
+        # boxes sent and not yet delivered, per route: (oldest creation hour, boxes) per
+        # train, in departure order (delivered first in, first out)
+        self._in_flight: dict[int, deque[list[float]]] = {}
 
     def observe(self, route: int, t: float, transit_days: np.ndarray) -> None:
         self._seen.setdefault(route, deque()).append((t, transit_days))
+        self.delivered(route, len(transit_days))
+
+    def departed(self, route: int, oldest_created_h: float, boxes: int) -> None:
+        """A train of ``boxes`` left on ``route``; its oldest box was created then."""
+        self._in_flight.setdefault(route, deque()).append([oldest_created_h, float(boxes)])
+
+    def delivered(self, route: int, boxes: int) -> None:
+        """``boxes`` of the route's were delivered: the oldest trains' count down first."""
+        q = self._in_flight.get(route)
+        left = float(boxes)
+        while q and left > 0:
+            take = min(q[0][1], left)
+            q[0][1] -= take
+            left -= take
+            if q[0][1] <= 0:
+                q.popleft()
+
+    def stalled_days(self, route: int, now: float) -> float:
+        """Age in days of the route's oldest box not yet delivered (0: none)."""
+        q = self._in_flight.get(route)
+        return (now - q[0][0]) / 24.0 if q else 0.0
 
     def expected(self, route: int, now: float) -> tuple[float, float]:
-        """(expected transit days, p95 - p50 days) for the route, as of ``now``."""
+        """(expected transit days, p95 - p50 days) for the route, as of ``now``: learned
+        from its deliveries (the priors until enough are seen), unless a box sent on it
+        has been under way for longer than its deliveries make plausible (beyond the mean
+        plus twice p95 - p50, plus a day): a route that has stopped delivering (closed or
+        jammed) is then judged by that box's age, a box sent now being no faster than the
+        one stuck ahead of it."""
+        days, spread = self._learned(route, now)
+        age = self.stalled_days(route, now)
+        if age > days + 2.0 * spread + 1.0:
+            return age, spread
+        return days, spread
+
+    def _learned(self, route: int, now: float) -> tuple[float, float]:
         seen = self._seen.get(route)
+        if seen and seen[-1][0] < now - self.window_h and not self._in_flight.get(route):
+            # idle: nothing delivered within the window and nothing under way (a route
+            # that stopped delivering with boxes under way is judged by their age, above)
+            return self.prior[route]
         if seen:
             # forget deliveries older than the window, but keep the latest min_obs boxes
-            # (a route with no recent delivery is judged by its last ones, not its prior)
+            # (a route whose boxes under way are not due yet is judged by its last ones)
             n = sum(len(x) for _, x in seen)
             while seen and seen[0][0] < now - self.window_h and n - len(seen[0][1]) >= \
                     self.min_obs:

@@ -49,6 +49,17 @@ class SeaChoice(NamedTuple, Generic[V]):
     p_sea: V         # the model's probability that a box of the flow goes by sea then
 
 
+class MarketDay(NamedTuple, Generic[V]):
+    """A market flow's day (``MarketFlow.accepted``, sim.engine.market): how many of its
+    candidate boxes came to rail."""
+
+    day_h: V         # the day's midnight, hour
+    p_rail: V        # the nested logit's P(rail) then
+    accept: V        # P_rail / (P_rail_ref x headroom): the chance a candidate came to rail
+    candidates: V    # candidate boxes that arrived that day
+    rail: V          # of them, those that came to rail
+
+
 class PathBooking(NamedTuple, Generic[V]):
     """A train path booked on a rail line (``RailLine.log``)."""
 

@@ -31,12 +31,14 @@ from sim.engine.facilities.sea_traffic import service_counts
 from sim.engine.facilities.slots import at
 from sim.engine.kinds import build_facilities, facilities_where, vessel_class
 from sim.engine.logs import OriginTrain, columns
+from sim.engine.market import MarketFlow
 from sim.engine.output import Calendar, RunOutput
 from sim.engine.plan import DELIVER, JUNCTION, Step, compile_plans
 from sim.engine.randomness import stream
 from sim.engine.records import gather
-from sim.engine.routing import draw_routes, logit_chooser, nested_chooser
+from sim.engine.routing import NestedChoice, draw_routes, logit_chooser
 from sim.engine.timeline import start_timeline
+from sim.scenario.mode_split import competing_flows, reference_rail_share, sea_constant
 from sim.scenario.schema import Departure, Scenario
 
 __all__ = ["Calendar", "Model", "RunOutput"]
@@ -104,8 +106,15 @@ class Model:
         self.route_ids = list(s.routes)
         self.node_code = {n: i for i, n in enumerate(self.node_ids)}
         with _no_hugepage_advice():
-            self.store, self._flow_rows = make_store(s, self.cal, self.seed, rep,
-                                                     self.node_code)
+            # the flows that split a market with the sea: their boxes are created as the
+            # run decides them (sim.engine.market)
+            self.market_flows = competing_flows(s)
+            self.sea_constant = sea_constant(s) if s.route_choice.model == "nested_logit" \
+                else 0.0
+            headroom = {fid: s.sea_mode.rail_headroom for fid in self.market_flows
+                        if s.sea_mode is not None}
+            self.store, self._flow_rows, self._candidates = make_store(
+                s, self.cal, self.seed, rep, self.node_code, headroom)
         teu_of = self.store.teu_of
 
         def draws(name: str, element: str) -> np.random.Generator:
@@ -171,6 +180,9 @@ class Model:
             capacity = node.boxes_per_train
             if capacity is None:  # the checks ask every origin for it
                 raise ValueError(f"origin {flow.origin} has no boxes_per_train")
+            if f in self._candidates:
+                self._start_market(f, fid, capacity)
+                continue
             plan = schedule_departures(st.t_created[rows],
                                        node.departure or Departure.model_validate({}),
                                        capacity, self.cal.end_h)
@@ -186,9 +198,10 @@ class Model:
                 # within the rail nest; P(sea) logged where the sea competes, even for one
                 # route
                 learner = self._learners[f] = Learner(s, self.route_ids)
-                chooser = nested_chooser(s, self.cal, self.route_ids, learner,
-                                         [self.route_ids.index(r) for r in flow.routes], f,
-                                         rng, self.out.sea_choices if competes else None)
+                chooser = NestedChoice(s, self.cal, self.route_ids, learner,
+                                       [self.route_ids.index(r) for r in flow.routes], f,
+                                       rng, self.out.sea_choices if competes else None,
+                                       self.sea_constant)
                 route = [-1] * len(plan)
             elif logit and len(flow.routes) > 1:
                 # chosen at departure from what has been learned by then
@@ -211,12 +224,37 @@ class Model:
                 trains = []
             self.origin_trains(f, trains, chooser)
 
+    def _start_market(self, f: int, fid: str, capacity: int) -> None:
+        """Flow ``f`` splits its market with the sea: each day's rail boxes are decided at
+        midnight by the nested logit, and trains formed from them (sim.engine.market)."""
+        s = self.scenario
+        flow = s.demand.flows[fid]
+        node = s.nodes[flow.origin]
+        sea = s.sea_mode
+        assert sea is not None  # (a market flow needs it)
+        rng = stream(self.seed, "route", self.replication, fid)
+        learner = self._learners[f] = Learner(s, self.route_ids)
+        choice = NestedChoice(s, self.cal, self.route_ids, learner,
+                              [self.route_ids.index(r) for r in flow.routes], f, rng,
+                              self.out.sea_choices, self.sea_constant)
+        ref = reference_rail_share(s, fid, self.sea_constant)
+
+        def dispatch(t: float, idx: np.ndarray, teu: int) -> None:
+            self.origin_trains(f, [(t, idx, -1, teu)], choice)
+        self.out.markets[f] = MarketFlow(
+            self.env, self.store, (f, self.node_code[flow.origin],
+                                   self.node_code[flow.destination]),
+            self._candidates[f], node.departure or Departure.model_validate({}), capacity,
+            self.cal.end_h, lambda now: float(choice.shares(now).rail),
+            1.0 / (ref * sea.rail_headroom), dispatch)
+
     def origin_trains(self, f: int, trains: list[OriginDeparture],
                       chooser: Callable[[float], int] | None = None) -> None:
         """Block trains of flow ``f`` leave the origin at their planned hours, each on its
         drawn (or, with logit choice, chosen) route: a chain of callbacks, one per
         departure hour (no process)."""
         env, log, rows_log = self.env, self.out.origin_trains, self._origin_rows
+        learner = self._learners.get(f)
         plans, sea, store = self.plans.steps, self.plans.sea, self.store
         n, pos = len(trains), 0
 
@@ -232,6 +270,8 @@ class Model:
                 if chooser is not None:
                     r = chooser(t)
                     store.route[idx] = r  # learning needs it at delivery
+                    if learner is not None:  # and the boxes under way, their age
+                        learner.departed(r, float(store.t_created[idx[0]]), len(idx))
                 elif (f, r) in sea:
                     store.route[idx] = r  # landing needs it to send boxes on
                 log.append((f, r, t, len(idx), teu))  # an OriginTrain row
@@ -308,6 +348,7 @@ class Model:
     def _stamp(self) -> None:
         """Write the stage times logged per train into the container records."""
         st = self.store
+        st.trim()  # the spare rows no market box took
         if self._origin_rows:  # one pass over the trains' rows and one over their log
             rows = np.concatenate(self._origin_rows)
             ot: OriginTrain[np.ndarray] = columns(self.out.origin_trains, OriginTrain)

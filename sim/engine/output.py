@@ -11,6 +11,7 @@ from sim.engine.facilities.border import BorderCrossing
 from sim.engine.facilities.port import PortFacility, VesselService
 from sim.engine.facilities.rail import RailLine
 from sim.engine.facilities.transfer import TransferFacility
+from sim.engine.market import MarketFlow
 from sim.engine.records import ContainerStore
 from sim.scenario.schema import Scenario
 
@@ -81,6 +82,9 @@ class RunOutput:
     # per origin train under the nested logit: a row of sim.engine.logs.SeaChoice (flow,
     # departed_h, p_sea); empty otherwise
     sea_choices: list[tuple[int, float, float]] = field(default_factory=list)
+    # the flows that split a market with the sea, by flow code (sim.engine.market); their
+    # ``accepted`` log holds sim.engine.logs.MarketDay rows
+    markets: dict[int, MarketFlow] = field(default_factory=dict)
     # (link id, direction) on some flow's path
     link_directions: set[tuple[str, int]] = field(default_factory=set)
     # every transfer facility (crossings, ports and any other kind that transfers boxes),

@@ -26,6 +26,7 @@ STREAMS = {
     "breakdowns": 7,  # reserved: equipment failures
     "inspection": 8,  # which boxes are inspected at a crossing, and for how long
     "background": 9,  # background traffic counts, per facility and field
+    "mode": 10,       # rail or sea for each candidate box of a market flow, per flow
 }
 
 

@@ -50,23 +50,60 @@ class ContainerStore:
     flow's boxes in order of arrival)."""
 
     def __init__(self, flow: np.ndarray, origin: np.ndarray, destination: np.ndarray,
-                 size_ft: np.ndarray, t_created: np.ndarray, slots: int = MAX_CROSSINGS):
+                 size_ft: np.ndarray, t_created: np.ndarray, slots: int = MAX_CROSSINGS,
+                 spare: int = 0):
         n = len(t_created)
         self.n = n
-        self.flow = flow.astype(np.int16)
-        self.origin = origin.astype(np.int16)
-        self.destination = destination.astype(np.int16)
-        self.size_ft = size_ft.astype(np.int8)
+        cap = n + spare  # rows kept free for boxes created during the run (:meth:`add`)
+
+        def col(a: np.ndarray, dtype, fill) -> np.ndarray:
+            out = np.full(cap, fill, dtype)
+            out[:n] = a
+            return out
+        self.flow = col(flow, np.int16, -1)
+        self.origin = col(origin, np.int16, -1)
+        self.destination = col(destination, np.int16, -1)
+        self.size_ft = col(size_ft, np.int8, 0)
         self.teu = np.where(self.size_ft == 40, 2, 1).astype(np.int8)
         self._forty = self.size_ft == 40
-        self.t_created = t_created.astype(np.float64)
-        self.route = np.full(n, -1, np.int16)
-        self.t_depart_origin = np.full(n, np.nan)
-        self.t_delivered = np.full(n, np.nan)
+        self.t_created = col(t_created, np.float64, np.nan)
+        self.route = np.full(cap, -1, np.int16)
+        self.t_depart_origin = np.full(cap, np.nan)
+        self.t_delivered = np.full(cap, np.nan)
         # one slot per crossing a box can meet on its path (the scenario's most, <= 3)
         self.slots = slots
-        self.crossing = np.full((slots, n), -1, np.int16)
-        self.t_crossing = {s: np.full((slots, n), np.nan) for s in CROSSING_STAGES}
+        self.crossing = np.full((slots, cap), -1, np.int16)
+        self.t_crossing = {s: np.full((slots, cap), np.nan) for s in CROSSING_STAGES}
+
+    def add(self, flow: int, origin: int, destination: int, size_ft: np.ndarray,
+            t_created: np.ndarray) -> np.ndarray:
+        """Rows for boxes of one flow created during the run (in arrival order), taken from
+        the spare rows: the next ``len(t_created)`` rows."""
+        a, b = self.n, self.n + len(t_created)
+        if b > len(self.t_created):
+            raise ValueError(f"the store has room for {len(self.t_created)} boxes, not {b}")
+        self.flow[a:b] = flow
+        self.origin[a:b] = origin
+        self.destination[a:b] = destination
+        self.size_ft[a:b] = size_ft
+        forty = size_ft == 40
+        self._forty[a:b] = forty
+        self.teu[a:b] = np.where(forty, 2, 1)
+        self.t_created[a:b] = t_created
+        self.n = b
+        return np.arange(a, b)
+
+    def trim(self) -> None:
+        """Drop the spare rows no box took (after the run: every row index in use is
+        below ``n``, so none changes)."""
+        n = self.n
+        if len(self.t_created) == n:
+            return
+        for name in ("flow", "origin", "destination", "size_ft", "teu", "_forty", "t_created",
+                     "route", "t_depart_origin", "t_delivered"):
+            setattr(self, name, getattr(self, name)[:n].copy())
+        self.crossing = np.ascontiguousarray(self.crossing[:, :n])
+        self.t_crossing = {k: np.ascontiguousarray(v[:, :n]) for k, v in self.t_crossing.items()}
 
     def teu_of(self, rows: np.ndarray) -> int:
         """TEU of the boxes in ``rows``: one per box and one more per 40 ft box (counting

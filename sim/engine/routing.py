@@ -10,7 +10,9 @@ Two ways, by ``route_choice.model``:
 * by a logit over generalised cost, chosen at each departure from the transit times
   learned so far (:func:`logit_chooser`);
 * by the nested logit against the sea: the rail route by its probability within the
-  rail nest, the model's P(sea) logged (:func:`nested_chooser`).
+  rail nest, the model's P(sea) logged (:class:`NestedChoice`); for the flows the sea
+  competes for, P(rail) also decides which of the market's boxes come to rail
+  (:mod:`sim.engine.market`).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import numpy as np
 from sim.engine.choice import Learner, logit_probabilities, utility
 from sim.engine.output import Calendar
 from sim.scenario.leg_costs import route_cost_usd_per_feu
-from sim.scenario.nested_logit import nested_shares, utilities
+from sim.scenario.nested_logit import NestedShares, nested_shares, utilities
 from sim.scenario.network import routes_of
 from sim.scenario.schema import Scenario
 
@@ -114,43 +116,56 @@ def logit_chooser(scenario: Scenario, route_ids: list[str], learner: Learner,
     return choose
 
 
-def nested_chooser(scenario: Scenario, calendar: Calendar, route_ids: list[str],
-                   learner: Learner, routes: list[int], f: int, rng: np.random.Generator,
-                   log: list[tuple[int, float, float]] | None) -> Callable[[float], int]:
-    """A function of the departure hour that draws one of ``routes`` (route codes of flow
-    ``f``) by its probability within the rail nest of the nested logit against the sea
-    (:mod:`sim.scenario.nested_logit`), from the transit times ``learner`` has learned by
-    then and the routes' all-in cost per FEU in the departure's year (``[costs]``), and
-    logs the model's P(sea) at that departure in ``log`` (a ``SeaChoice`` row; no log:
-    the sea does not compete for the flow). The split between rail and sea is not
-    applied to the demand (one uniform per train)."""
-    s, rc, sea = scenario, scenario.route_choice, scenario.sea_mode
-    if sea is None or rc.value_of_time_usd_per_teu_day is None:  # the checks ask for both
-        raise ValueError("nested_logit needs [sea_mode] and a value of time")
-    fid = list(s.demand.flows)[f]
-    ids = [route_ids[r] for r in routes]
-    consts = np.array([rc.constants.get(rid, 0.0) for rid in ids])
-    beta, vot, mu = rc.tariff_per_kusd, rc.value_of_time_usd_per_teu_day, rc.nest_scale
-    cost_by_year: dict[int, np.ndarray] = {}
+class NestedChoice:
+    """The nested logit against the sea for the block trains of flow ``f``, as of an hour:
+    the rail routes by their probability within the rail nest, from the transit times
+    ``learner`` has learned by then and the routes' all-in cost per FEU in that year
+    (``[costs]``); the sea by its dated time and rate and its constant ``sea_constant``
+    (:func:`sim.scenario.mode_split.sea_constant`).
 
-    def choose(now: float) -> int:
-        day = calendar.t0 + dt.timedelta(days=int(now // 24.0))
-        cost = cost_by_year.get(day.year)
+    Called with a departure hour, it draws one of ``routes`` (route codes) by P(route |
+    rail) and logs the model's P(sea) at that departure in ``log`` (a ``SeaChoice`` row;
+    no log: the sea does not compete for the flow). :meth:`shares` gives the probabilities
+    (the market's rail share, :mod:`sim.engine.market`)."""
+
+    def __init__(self, scenario: Scenario, calendar: Calendar, route_ids: list[str],
+                 learner: Learner, routes: list[int], f: int, rng: np.random.Generator,
+                 log: list[tuple[int, float, float]] | None, sea_constant: float):
+        s, rc = scenario, scenario.route_choice
+        if s.sea_mode is None or rc.value_of_time_usd_per_teu_day is None:
+            raise ValueError("nested_logit needs [sea_mode] and a value of time")  # checked
+        self.s, self.cal, self.learner, self.routes, self.f = s, calendar, learner, routes, f
+        self.rng, self.log, self.sea_constant = rng, log, sea_constant
+        self.fid = list(s.demand.flows)[f]
+        self.ids = [route_ids[r] for r in routes]
+        self.consts = np.array([rc.constants.get(rid, 0.0) for rid in self.ids])
+        self._cost_by_year: dict[int, np.ndarray] = {}
+
+    def shares(self, now: float) -> NestedShares:
+        """P(sea), P(rail) and P(route | rail) as of hour ``now`` (P(sea) meaningless when
+        the sea does not compete: then only P(route | rail) is used)."""
+        s, rc = self.s, self.s.route_choice
+        sea = s.sea_mode
+        vot = rc.value_of_time_usd_per_teu_day
+        assert sea is not None and vot is not None  # (__init__)
+        day = self.cal.t0 + dt.timedelta(days=int(now // 24.0))
+        cost = self._cost_by_year.get(day.year)
         if cost is None:
-            cost = cost_by_year[day.year] = np.array(
-                [route_cost_usd_per_feu(s, fid, rid, day.year) for rid in ids])
-        learned = np.array([learner.expected(r, now) for r in routes])
-        v_rail = utilities(consts, learned[:, 0], cost, learned[:, 1], beta, vot,
-                           rc.unreliability_per_day)
-        if log is None:  # no sea: P(route | rail) does not depend on it
-            p = nested_shares(v_rail, 0.0, mu)
-        else:
-            rate = sea.at(day)
-            v_sea = utilities(sea.constant, rate.door_to_door_days, rate.usd_per_feu,
-                              sea.unreliability_days, beta, vot, rc.unreliability_per_day)
-            p = nested_shares(v_rail, v_sea, mu)
-            log.append((f, now, float(p.sea)))
+            cost = self._cost_by_year[day.year] = np.array(
+                [route_cost_usd_per_feu(s, self.fid, rid, day.year) for rid in self.ids])
+        learned = np.array([self.learner.expected(r, now) for r in self.routes])
+        v_rail = utilities(self.consts, learned[:, 0], cost, learned[:, 1], rc.tariff_per_kusd,
+                           vot, rc.unreliability_per_day)
+        rate = sea.at(day)
+        v_sea = utilities(self.sea_constant, rate.door_to_door_days, rate.usd_per_feu,
+                          sea.unreliability_days, rc.tariff_per_kusd, vot,
+                          rc.unreliability_per_day)
+        return nested_shares(v_rail, v_sea, rc.nest_scale)
+
+    def __call__(self, now: float) -> int:
+        p = self.shares(now)
+        if self.log is not None:
+            self.log.append((self.f, now, float(p.sea)))
         cum = np.cumsum(p.within_rail)
         cum[-1] = 1.0
-        return routes[int(np.searchsorted(cum, rng.random(), side="right"))]
-    return choose
+        return self.routes[int(np.searchsorted(cum, self.rng.random(), side="right"))]

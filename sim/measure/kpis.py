@@ -16,7 +16,7 @@ import numpy as np
 
 from sim.engine.logs import OriginTrain, columns
 from sim.measure.choice import KPIS as CHOICE_KPIS
-from sim.measure.choice import choice_kpis
+from sim.measure.choice import choice_kpis, market_kpis
 from sim.measure.costs import KPIS as COST_KPIS
 from sim.measure.costs import cost_kpis
 from sim.measure.handover import KPIS as HANDOVER_KPIS
@@ -425,6 +425,7 @@ def compute(out: RunOutput, names: set[str] | None = None) -> dict[Key, float]:
         cost_kpis(out, edges, put_years)
     if s.route_choice.model == "nested_logit" and wanted("choice"):
         choice_kpis(out, edges, put_years)
+        market_kpis(out, edges, put_years)
     return K
 
 

@@ -120,12 +120,14 @@ def _trains(out: RunOutput) -> Trains:
     order = np.argsort(ot.flow, kind="stable")
     flow = ot.flow[order].astype(np.int64)
     dep0, n0 = ot.departed_h[order], ot.boxes[order].astype(np.int64)
-    # a flow's rows are its boxes in order of arrival (the store numbers them flow by
-    # flow); each train takes the next ones
+    # a flow's rows, in row order, are its boxes in order of arrival (the store numbers
+    # them flow by flow; a market flow's, sim.engine.market, day by day after those);
+    # each train takes the next ones
     n_flows = len(out.flow_ids)
+    by_flow = np.argsort(st.flow, kind="stable")
     first_row = np.concatenate(([0], np.cumsum(np.bincount(st.flow, minlength=n_flows))))
     taken = np.bincount(flow, weights=n0, minlength=n_flows).astype(np.int64)
-    rows = [np.arange(first_row[f], first_row[f] + taken[f]) for f in range(n_flows)]
+    rows = [by_flow[first_row[f]:first_row[f] + taken[f]] for f in range(n_flows)]
     dep, source, sizes = [dep0], [flow], [n0]
     labels = [f"origin train of {fid}" for fid in out.flow_ids]
     for nid, fac in [*out.crossings.items(), *visited(out).items()]:

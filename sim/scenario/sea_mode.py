@@ -43,6 +43,13 @@ class SeaMode(Strict):
                                       "these regions ...")
     destination_regions: list[str] = Field(default_factory=lambda: ["europe"], min_length=1,
                                            description="... to these regions")
+    market_teu: float | None = Field(default=None, gt=0, le=1e9, description="the market "
+                                     "the competing flows and the sea split in the demand's "
+                                     "base year, TEU (all modes); given: the sea's constant is "
+                                     "derived from it (sim.scenario.mode_split)")
+    rail_headroom: float = Field(default=2.0, ge=1, le=20, description="candidate boxes "
+                                 "drawn per expected rail box at reference conditions: rail "
+                                 "may take up to this many times its reference share")
     source: str | None = None
 
     def competes(self, origin_region: str, destination_region: str) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -92,20 +92,44 @@ def _times(rng: np.random.Generator, rates_per_day: np.ndarray, process: str
     return times, total
 
 
+class Candidates(NamedTuple):
+    """A market flow's candidate boxes (:mod:`sim.engine.market`), in arrival order: a box
+    goes by rail if its uniform ``u`` falls below the day's acceptance."""
+
+    t_h: np.ndarray
+    size_ft: np.ndarray
+    u: np.ndarray
+
+
 def make_store(scenario: Scenario, calendar: Calendar, seed: int, replication: int,
-               node_code: dict[str, int]) -> tuple[ContainerStore, np.ndarray]:
+               node_code: dict[str, int], headroom: dict[str, float] | None = None
+               ) -> tuple[ContainerStore, np.ndarray, dict[int, Candidates]]:
     """Every container of the run, drawn up front from each flow's demand stream: the
-    record store (rows flow by flow, each flow's in arrival order) and the first row of
-    each flow (and, last, the number of rows)."""
+    record store (rows flow by flow, each flow's in arrival order), the first row of
+    each flow (and, last, the number of rows), and the candidates of the flows that split
+    a market with the sea (``headroom``: flow id -> candidates per reference rail box;
+    their boxes take the store's spare rows as they are created, during the run)."""
     s, cal = scenario, calendar
+    headroom = headroom or {}
     n_days = (cal.end - cal.t0).days
     parts = []
+    market: dict[int, Candidates] = {}
     for f, (fid, flow) in enumerate(s.demand.flows.items()):
         rng = stream(seed, "demand", replication, fid)
         rates = daily_rates(s.demand, flow, cal.t0, n_days)
         batch = (s.nodes[flow.origin].boxes_per_train or 1
                  if flow.arrives_as == "block_trains" else 1)
-        t, size = arrivals(rng, rates, s.demand.share_40ft, s.demand.arrival_process, batch)
+        if fid in headroom:
+            t, size = arrivals(rng, rates * headroom[fid], s.demand.share_40ft,
+                               s.demand.arrival_process, batch)
+            # one uniform per arrival (a block train's boxes share one)
+            u = np.repeat(stream(seed, "mode", replication, fid).random(-(-len(t) // batch)),
+                          batch)[:len(t)]
+            market[f] = Candidates(t, size, u)
+            t, size = t[:0], size[:0]
+        else:
+            t, size = arrivals(rng, rates, s.demand.share_40ft, s.demand.arrival_process,
+                               batch)
         parts.append((f, flow, t, size))
     # rows flow by flow, each flow's in arrival order (no global sort needed)
     counts = [len(p[2]) for p in parts]
@@ -119,4 +143,6 @@ def make_store(scenario: Scenario, calendar: Calendar, seed: int, replication: i
                      if kind_of(s.nodes[nid]).joins_gauges)
                  for fid, fl in s.demand.flows.items() for rid in routes_of(s, fid)),
                 default=0)
-    return ContainerStore(flow_code, origin, dest, size, t_all, max(slots, 1)), flow_rows
+    spare = sum(len(c.t_h) for c in market.values())
+    return (ContainerStore(flow_code, origin, dest, size, t_all, max(slots, 1), spare),
+            flow_rows, market)

@@ -239,10 +239,11 @@ class PlannedTrain(NamedTuple, Generic[V]):
 
 
 def schedule_departures(ready_h: np.ndarray, rule: Departure, capacity: int,
-                        until_h: float) -> list[tuple[float, int, int]]:
+                        until_h: float, from_h: float = 0.0) -> list[tuple[float, int, int]]:
     """Departures of trains formed from boxes ready at the sorted hours ``ready_h``, as
     rows of :class:`PlannedTrain`: the train takes boxes ``first .. stop-1``. Only
-    departures before ``until_h`` are listed. Same rules and tie-breaking as
+    departures before ``until_h`` are listed (and, by timetable, none before ``from_h``:
+    for boxes left over from an earlier call). Same rules and tie-breaking as
     :class:`TrainFormation`."""
     r = np.asarray(ready_h, float)
     n = len(r)
@@ -273,7 +274,7 @@ def schedule_departures(ready_h: np.ndarray, rule: Departure, capacity: int,
     if rule.departures_per_day is None:  # the schema asks for it with a timetable
         raise ValueError("rule 'timetable' needs departures_per_day")
     period = 24.0 / rule.departures_per_day
-    k = 0
+    k = max(0, math.ceil((from_h - rule.first_departure_h) / period - 1e-9))
     while i < n:
         slot = rule.first_departure_h + k * period
         k += 1

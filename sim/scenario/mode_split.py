@@ -1,0 +1,144 @@
+"""The split between rail and the sea that the nested logit applies to the demand.
+
+A flow the sea competes for (``[sea_mode]``'s regions, ``route_choice.model =
+"nested_logit"``) is one share of a market that rail and the sea divide. Its
+``containers_per_year`` (grown by year as usual) is the rail volume **at reference
+conditions**: the demand's base year, with the routes' prior transit times
+(``routes.X.prior_transit_days``), the rail costs of that year (``[costs]``) and the
+sea's dated times and rates, averaged over the year's days. So the flow's market is
+
+    market_f(year) = volume_f(year) / P_rail_ref_f
+
+and on a day the rail boxes expected are ``market_f * P_rail_f(day)``, with ``P_rail``
+from what the model has learned by then (:mod:`sim.engine.market`): a congested rail
+route or a cheaper sea sends boxes to the sea, a Red Sea diversion brings them to rail.
+
+``sea_mode.market_teu`` states the market in the base year (TEU, all modes, summed over
+the competing flows); given, the sea's constant is the one whose implied market
+``sum_f volume_f * TEU per box / P_rail_ref_f`` equals it (:func:`sea_constant`).
+Pure arithmetic on the scenario; no SimPy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+
+from sim.scenario.leg_costs import route_cost_usd_per_feu
+from sim.scenario.nested_logit import nested_shares, utilities
+from sim.scenario.schema import Scenario
+
+CONSTANT_BOUNDS = (-60.0, 60.0)  # the sea's constant is searched within these
+
+
+def competing_flows(s: Scenario) -> list[str]:
+    """Flows whose boxes choose between rail and the sea (none unless the nested logit
+    and ``[sea_mode]`` are both on)."""
+    sea = s.sea_mode
+    if s.route_choice.model != "nested_logit" or sea is None:
+        return []
+    return [fid for fid, fl in s.demand.flows.items()
+            if sea.competes(s.nodes[fl.origin].region, s.nodes[fl.destination].region)]
+
+
+def teu_per_box(s: Scenario) -> float:
+    return 1.0 + s.demand.share_40ft
+
+
+def _year_days(year: int) -> list[dt.date]:
+    first = dt.date(year, 1, 1)
+    return [first + dt.timedelta(days=i) for i in range((dt.date(year + 1, 1, 1) - first).days)]
+
+
+def _sea_utilities(s: Scenario, days: list[dt.date], constant: float) -> np.ndarray:
+    rc, sea = s.route_choice, s.sea_mode
+    assert sea is not None and rc.value_of_time_usd_per_teu_day is not None
+    rates = [sea.at(d) for d in days]
+    return utilities(constant, np.array([r.door_to_door_days for r in rates]),
+                     np.array([r.usd_per_feu for r in rates]), sea.unreliability_days,
+                     rc.tariff_per_kusd, rc.value_of_time_usd_per_teu_day,
+                     rc.unreliability_per_day)
+
+
+def prior_rail_utilities(s: Scenario, fid: str, year: int) -> np.ndarray:
+    """Utilities of the flow's rail routes (in ``demand.flows.X.routes`` order) with their
+    prior times and the year's costs."""
+    rc = s.route_choice
+    assert rc.value_of_time_usd_per_teu_day is not None  # the checks ask for it
+    ids = list(s.demand.flows[fid].routes)
+    routes = [s.routes[r] for r in ids]
+    return utilities(np.array([rc.constants.get(r, 0.0) for r in ids]),
+                     np.array([r.prior_transit_days or 0.0 for r in routes]),
+                     np.array([route_cost_usd_per_feu(s, fid, r, year) for r in ids]),
+                     np.array([r.prior_unreliability_days for r in routes]),
+                     rc.tariff_per_kusd, rc.value_of_time_usd_per_teu_day,
+                     rc.unreliability_per_day)
+
+
+def _reference(s: Scenario) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
+    """The sea's utilities on the base year's days without its constant, each competing
+    flow's rail utilities, and the flows' base-year volumes in TEU."""
+    year = s.demand.base_year
+    days = _year_days(year)
+    v_sea0 = _sea_utilities(s, days, 0.0)
+    flows = competing_flows(s)
+    v_rail = {f: prior_rail_utilities(s, f, year) for f in flows}
+    teu = np.array([s.demand.flows[f].volume(year, year) * s.demand.scale * teu_per_box(s)
+                    for f in flows])
+    return v_sea0, v_rail, teu
+
+
+def _rail_share(v_rail: np.ndarray, v_sea: np.ndarray, mu: float) -> float:
+    return float(nested_shares(np.broadcast_to(v_rail, (len(v_sea), len(v_rail))), v_sea,
+                               mu).rail.mean())
+
+
+def reference_rail_share(s: Scenario, fid: str, constant: float | None = None) -> float:
+    """P(rail) of flow ``fid`` at reference conditions (module docstring), averaged over
+    the days of the demand's base year; ``constant``: the sea's (default: as resolved by
+    :func:`sea_constant`)."""
+    c = sea_constant(s) if constant is None else constant
+    year = s.demand.base_year
+    v_sea = _sea_utilities(s, _year_days(year), c)
+    return _rail_share(prior_rail_utilities(s, fid, year), v_sea, s.route_choice.nest_scale)
+
+
+def implied_market_teu(s: Scenario, constant: float | None = None) -> float:
+    """The base year's market (TEU, all modes) of the competing flows that the volumes and
+    the reference shares imply."""
+    c = sea_constant(s) if constant is None else constant
+    return _implied(s, *_reference(s), c)
+
+
+def _implied(s: Scenario, v_sea0: np.ndarray, v_rail: dict[str, np.ndarray],
+             teu: np.ndarray, c: float) -> float:
+    mu = s.route_choice.nest_scale
+    shares = [_rail_share(v, v_sea0 + c, mu) for v in v_rail.values()]
+    if min(shares, default=1.0) <= 0.0:  # rail's share underflows: no finite market
+        return float("inf")
+    return float(sum(t / p for t, p in zip(teu, shares)))
+
+
+def sea_constant(s: Scenario) -> float:
+    """The sea's constant: ``sea_mode.constant``, or, with ``sea_mode.market_teu``, the one
+    whose implied market equals it (bisection: the implied market rises with the
+    constant). Raises ValueError if no constant within :data:`CONSTANT_BOUNDS` gives it."""
+    sea = s.sea_mode
+    if sea is None:
+        return 0.0
+    if sea.market_teu is None or not competing_flows(s):
+        return sea.constant
+    parts = _reference(s)
+    lo, hi = CONSTANT_BOUNDS
+    at_lo, at_hi = _implied(s, *parts, lo), _implied(s, *parts, hi)
+    if not at_lo <= sea.market_teu <= at_hi:
+        raise ValueError(f"no sea constant within {CONSTANT_BOUNDS} makes the implied market "
+                         f"{sea.market_teu:,.0f} TEU (it spans {at_lo:,.0f} to {at_hi:,.0f})")
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        if _implied(s, *parts, mid) < sea.market_teu:
+            lo = mid
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)
