@@ -58,6 +58,29 @@ class MarketDay(NamedTuple, Generic[V]):
     accept: V        # P_rail / (P_rail_ref x headroom): the chance a candidate came to rail
     candidates: V    # candidate boxes that arrived that day
     rail: V          # of them, those that came to rail
+    lost: V          # and those refused (acceptance limits) that went to sea instead
+
+
+class Diversion(NamedTuple, Generic[V]):
+    """A train refused at its origin by a route over its acceptance limit, sent by another
+    (``AcceptanceGate.diverted``, sim.engine.acceptance)."""
+
+    flow: V          # flow code
+    from_route: V    # route code it was to take
+    to_route: V      # route code it took
+    hour: V          # when
+    boxes: V         # containers on board
+
+
+class Held(NamedTuple, Generic[V]):
+    """A train held at its origin while no route of its flow accepted trains
+    (``AcceptanceGate.held``)."""
+
+    flow: V          # flow code
+    route: V         # route code it took in the end
+    from_h: V        # first refused
+    to_h: V          # left
+    boxes: V         # containers on board
 
 
 class PathBooking(NamedTuple, Generic[V]):

@@ -11,7 +11,10 @@ a Poisson stream at ``market * P_rail``); they take the next spare rows of the r
 store and queue at the origin, where trains are formed from them by the origin's
 departure rule, one day at a time (a departure before the next midnight depends only on
 boxes that arrived before it, so forming trains day by day gives the trains forming them
-all at once would). The rest went by sea: they never enter the corridor. A day whose
+all at once would). The rest went by sea: they never enter the corridor. While some of
+the flow's routes refuse trains (acceptance limits), P(rail) is the logit's over the
+routes still accepting: the boxes the refusing routes would have won and the open ones
+do not win back go to sea, and are counted as lost. A day whose
 ``accept`` exceeds 1 (rail above its headroom) takes every candidate and is counted.
 """
 
@@ -40,7 +43,8 @@ class MarketFlow:
     codes : (flow, origin, destination)
         The store's codes for the flow's boxes.
     p_rail : callable
-        P(rail) as of an hour (the flow's nested logit).
+        P(rail) as of an hour (the flow's nested logit), with every route offered and
+        with only the routes accepting trains (:mod:`sim.engine.acceptance`).
     scale : float
         ``1 / (P_rail_ref * rail_headroom)``.
     dispatch : callable
@@ -50,7 +54,7 @@ class MarketFlow:
 
     def __init__(self, env: simpy.Environment, store: ContainerStore, codes: tuple[int, int, int],
                  candidates: Candidates, rule: Departure, capacity: int, end_h: float,
-                 p_rail: Callable[[float], float], scale: float,
+                 p_rail: Callable[[float], tuple[float, float]], scale: float,
                  dispatch: Callable[[float, np.ndarray, int], None]):
         self.env, self.store, self.codes, self.c = env, store, codes, candidates
         self.rule, self.capacity, self.end_h = rule, capacity, end_h
@@ -58,7 +62,7 @@ class MarketFlow:
         self.pending = np.empty(0, np.int64)  # rows waiting for a train, in arrival order
         self.last_departure_h = 0.0
         self.days_over_headroom = 0
-        self.accepted: list[tuple[float, float, float, int, int]] = []  # MarketDay rows
+        self.accepted: list[tuple[float, float, float, int, int, int]] = []  # MarketDay rows
         self._next = 0  # first candidate not yet decided
         at(env, 0.0, self._day)
 
@@ -66,14 +70,16 @@ class MarketFlow:
         now = self.env.now
         until = min(now + 24.0, self.end_h)
         c, st = self.c, self.store
-        p_rail = self.p_rail(now)
-        accept = p_rail * self.scale
+        p_rail, p_open = self.p_rail(now)
+        accept = p_open * self.scale
         if accept > 1.0:
             self.days_over_headroom += 1
         i = self._next
         j = self._next = int(np.searchsorted(c.t_h, until, side="left"))
         take = np.flatnonzero(c.u[i:j] < accept) + i
-        self.accepted.append((now, p_rail, accept, j - i, len(take)))
+        # refused: boxes rail would have won had every route been accepting
+        lost = int(np.count_nonzero(c.u[i:j] < p_rail * self.scale)) - len(take)
+        self.accepted.append((now, p_rail, accept, j - i, len(take), lost))
         if len(take):
             f, o, d = self.codes
             rows = st.add(f, o, d, c.size_ft[take], c.t_h[take])

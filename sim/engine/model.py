@@ -12,12 +12,13 @@ this module wires them, runs the trains and stamps the stage times into the reco
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 
 import numpy as np
 import simpy
 
+from sim.engine.acceptance import RETRY_H, AcceptanceGate
 from sim.engine.choice import Learner
 from sim.engine.facilities.background import start_background
 from sim.engine.facilities.border import BorderCrossing
@@ -36,7 +37,13 @@ from sim.engine.output import Calendar, RunOutput
 from sim.engine.plan import DELIVER, JUNCTION, Step, compile_plans
 from sim.engine.randomness import stream
 from sim.engine.records import gather
-from sim.engine.routing import NestedChoice, draw_routes, logit_chooser
+from sim.engine.routing import (
+    LogitChoice,
+    NestedChoice,
+    draw_routes,
+    logit_chooser,
+    shares_in_force,
+)
 from sim.engine.timeline import start_timeline
 from sim.scenario.mode_split import competing_flows, reference_rail_share, sea_constant
 from sim.scenario.schema import Departure, Scenario
@@ -45,6 +52,7 @@ __all__ = ["Calendar", "Model", "RunOutput"]
 
 # a block train waiting to leave its origin: hour, rows, route code (-1: chosen then), teu
 OriginDeparture = tuple[float, np.ndarray, int, int]
+Choice = NestedChoice | LogitChoice  # a flow's route choice at its origin
 
 
 @contextmanager
@@ -130,6 +138,8 @@ class Model:
                       for lid, link in s.links.items()}
         # one facility per node of a kind with an engine class, built from the kind's row
         self.facilities = build_facilities(env, s, self.node_code, streams, teu_of)
+        self.gate = AcceptanceGate(s, self.route_ids, self.facilities,
+                                   draws("route", "acceptance"))
         self.crossings = facilities_where(s, self.facilities, lambda k: k.joins_gauges,
                                           BorderCrossing)
         self.ports = facilities_where(s, self.facilities, lambda k: k.berths_vessels,
@@ -161,6 +171,7 @@ class Model:
                              self.ports, self.services,
                              link_directions=self.plans.link_directions,
                              facilities=self.facilities)
+        self.out.gate = self.gate if self.gate else None
         self._start_origins()
         start_timeline(env, s, self.cal, self.seed, rep, self.lines, self.facilities,
                        self.services, self.fleets)
@@ -191,7 +202,7 @@ class Model:
             departs = planned.departs_h.tolist() if planned is not None else []
             rng = stream(self.seed, "route", self.replication, fid)
             cum_teu = np.concatenate(([0], np.cumsum(st.teu[rows], dtype=np.int64)))
-            chooser: Callable[[float], int] | None
+            chooser: Choice | None
             competes = nested and s.sea_mode is not None and s.sea_mode.competes(
                 node.region, s.nodes[flow.destination].region)
             if competes or (nested and len(flow.routes) > 1):
@@ -241,34 +252,62 @@ class Model:
 
         def dispatch(t: float, idx: np.ndarray, teu: int) -> None:
             self.origin_trains(f, [(t, idx, -1, teu)], choice)
+        routes = [self.route_ids.index(r) for r in flow.routes]
+        gate = self.gate
+
+        def p_rail(now: float) -> tuple[float, float]:
+            """P(rail) with every route offered, and with only those accepting trains."""
+            p = float(choice.shares(now).rail)
+            if not gate:
+                return p, p
+            mask = gate.open_mask(routes)
+            return p, (p if mask.all() else float(choice.shares(now, mask).rail))
         self.out.markets[f] = MarketFlow(
             self.env, self.store, (f, self.node_code[flow.origin],
                                    self.node_code[flow.destination]),
             self._candidates[f], node.departure or Departure.model_validate({}), capacity,
-            self.cal.end_h, lambda now: float(choice.shares(now).rail),
-            1.0 / (ref * sea.rail_headroom), dispatch)
+            self.cal.end_h, p_rail, 1.0 / (ref * sea.rail_headroom), dispatch)
 
     def origin_trains(self, f: int, trains: list[OriginDeparture],
-                      chooser: Callable[[float], int] | None = None) -> None:
+                      chooser: Choice | None = None) -> None:
         """Block trains of flow ``f`` leave the origin at their planned hours, each on its
         drawn (or, with logit choice, chosen) route: a chain of callbacks, one per
-        departure hour (no process)."""
+        departure hour (no process). A route that refuses trains (acceptance limits,
+        sim.engine.acceptance) sends the train to another open route of the flow, or
+        holds it (and those behind it) at the origin until one opens."""
         env, log, rows_log = self.env, self.out.origin_trains, self._origin_rows
         learner = self._learners.get(f)
-        plans, sea, store = self.plans.steps, self.plans.sea, self.store
+        plans, sea, store, gate = self.plans.steps, self.plans.sea, self.store, self.gate
         n, pos = len(trains), 0
+        chosen: int | None = None  # the route of the train at ``pos``, once chosen
+        held_from = -1.0  # the hour the train at ``pos`` was first refused (-1: not)
 
         def leave(_e: object = None) -> None:
-            nonlocal pos
+            nonlocal pos, chosen, held_from
             now = env.now
             while pos < n:
                 t, idx, r, teu = trains[pos]
                 if t > now:
                     at(env, t - now, leave)
                     return
+                if chosen is None:
+                    chosen = chooser(t) if chooser is not None else r
+                r = chosen
+                if gate and not gate.is_open(r):
+                    to = self._divert(f, r, now, len(idx), chooser)
+                    if to is None:  # no open route: wait at the origin
+                        if held_from < 0:
+                            held_from = now
+                        at(env, RETRY_H, leave)
+                        return
+                    r = to
+                if held_from >= 0:
+                    gate.held.append((f, r, held_from, now, len(idx)))
+                    held_from = -1.0
                 pos += 1
+                chosen = None
+                t = max(t, now)
                 if chooser is not None:
-                    r = chooser(t)
                     store.route[idx] = r  # learning needs it at delivery
                     if learner is not None:  # and the boxes under way, their age
                         learner.departed(r, float(store.t_created[idx[0]]), len(idx))
@@ -278,6 +317,19 @@ class Model:
                 rows_log.append(idx)
                 self.journey(idx, teu, plans[(f, r)], 0)
         leave()
+
+    def _divert(self, f: int, r: int, now: float, boxes: int, chooser: Choice | None
+                ) -> int | None:
+        """Where a train of flow ``f`` refused on route ``r`` goes: an open route of the
+        flow by its choice weights (the logit's, or the shares in force)."""
+        fid = self.flow_ids[f]
+        routes = [self.route_ids.index(x) for x in self.scenario.demand.flows[fid].routes]
+        if chooser is not None:
+            weights = chooser.weights(now)
+        else:
+            shares = shares_in_force(self.scenario, self.cal, fid, now)
+            weights = np.array([shares.get(self.route_ids[x], 0.0) for x in routes])
+        return self.gate.divert(f, r, routes, weights, now, boxes)
 
     # -- trains on the rails -------------------------------------------------------------
     def journey(self, idx: np.ndarray, teu: int, steps: list[Step], pos: int) -> None:

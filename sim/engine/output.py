@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from sim.engine.acceptance import AcceptanceGate
 from sim.engine.facilities.border import BorderCrossing
 from sim.engine.facilities.port import PortFacility, VesselService
 from sim.engine.facilities.rail import RailLine
@@ -85,6 +86,8 @@ class RunOutput:
     # the flows that split a market with the sea, by flow code (sim.engine.market); their
     # ``accepted`` log holds sim.engine.logs.MarketDay rows
     markets: dict[int, MarketFlow] = field(default_factory=dict)
+    # the acceptance limits' logs (sim.engine.acceptance; None: no limit in the scenario)
+    gate: AcceptanceGate | None = None
     # (link id, direction) on some flow's path
     link_directions: set[tuple[str, int]] = field(default_factory=set)
     # every transfer facility (crossings, ports and any other kind that transfers boxes),

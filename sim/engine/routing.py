@@ -18,7 +18,6 @@ Two ways, by ``route_choice.model``:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
 import numpy as np
 
@@ -96,24 +95,46 @@ def draw_routes(scenario: Scenario, calendar: Calendar, route_ids: list[str], fi
     return out
 
 
-def logit_chooser(scenario: Scenario, route_ids: list[str], learner: Learner,
-                  routes: list[int], rng: np.random.Generator) -> Callable[[float], int]:
+class LogitChoice:
     """A function of the departure hour that draws one of ``routes`` (route codes) by the
-    logit over what ``learner`` has learned by then."""
-    rc, s = scenario.route_choice, scenario
-    ids = [route_ids[r] for r in routes]
-    tariffs = [s.routes[rid].tariff_usd_per_feu for rid in ids]
-    consts = [rc.constants.get(rid, 0.0) for rid in ids]
+    logit over what ``learner`` has learned by then; :meth:`weights` gives the
+    probabilities."""
 
-    def choose(now: float) -> int:
+    def __init__(self, scenario: Scenario, route_ids: list[str], learner: Learner,
+                 routes: list[int], rng: np.random.Generator):
+        self.rc, self.learner, self.routes, self.rng = scenario.route_choice, learner, routes, rng
+        ids = [route_ids[r] for r in routes]
+        self.tariffs = [scenario.routes[rid].tariff_usd_per_feu for rid in ids]
+        self.consts = [self.rc.constants.get(rid, 0.0) for rid in ids]
+
+    def weights(self, now: float) -> np.ndarray:
         v = []
-        for r, c, tariff in zip(routes, consts, tariffs):
-            days, unreliability = learner.expected(r, now)
-            v.append(utility(rc, c, days, tariff, unreliability))
-        p = np.cumsum(logit_probabilities(np.array(v)))
+        for r, c, tariff in zip(self.routes, self.consts, self.tariffs):
+            days, unreliability = self.learner.expected(r, now)
+            v.append(utility(self.rc, c, days, tariff, unreliability))
+        return logit_probabilities(np.array(v))
+
+    def __call__(self, now: float) -> int:
+        p = np.cumsum(self.weights(now))
         p[-1] = 1.0
-        return routes[int(np.searchsorted(p, rng.random(), side="right"))]
-    return choose
+        return self.routes[int(np.searchsorted(p, self.rng.random(), side="right"))]
+
+
+def logit_chooser(scenario: Scenario, route_ids: list[str], learner: Learner,
+                  routes: list[int], rng: np.random.Generator) -> LogitChoice:
+    """The logit choice of :class:`LogitChoice`."""
+    return LogitChoice(scenario, route_ids, learner, routes, rng)
+
+
+def shares_in_force(scenario: Scenario, calendar: Calendar, fid: str, t: float
+                    ) -> dict[str, float]:
+    """Flow ``fid``'s route shares in force at hour ``t`` (its own, then those of dated
+    share changes)."""
+    shares = scenario.demand.flows[fid].routes
+    for ch in sorted(scenario.timeline, key=lambda c: c.date):
+        if ch.shares is not None and fid in ch.shares and calendar.hours(ch.date) <= t:
+            shares = ch.shares[fid]
+    return shares
 
 
 class NestedChoice:
@@ -141,9 +162,10 @@ class NestedChoice:
         self.consts = np.array([rc.constants.get(rid, 0.0) for rid in self.ids])
         self._cost_by_year: dict[int, np.ndarray] = {}
 
-    def shares(self, now: float) -> NestedShares:
+    def shares(self, now: float, open_routes: np.ndarray | None = None) -> NestedShares:
         """P(sea), P(rail) and P(route | rail) as of hour ``now`` (P(sea) meaningless when
-        the sea does not compete: then only P(route | rail) is used)."""
+        the sea does not compete: then only P(route | rail) is used); ``open_routes``: a
+        mask over the routes, the others not offered (none open: rail's share is 0)."""
         s, rc = self.s, self.s.route_choice
         sea = s.sea_mode
         vot = rc.value_of_time_usd_per_teu_day
@@ -156,11 +178,20 @@ class NestedChoice:
         learned = np.array([self.learner.expected(r, now) for r in self.routes])
         v_rail = utilities(self.consts, learned[:, 0], cost, learned[:, 1], rc.tariff_per_kusd,
                            vot, rc.unreliability_per_day)
+        if open_routes is not None:
+            if not open_routes.any():
+                zero = np.zeros(len(self.routes))
+                return NestedShares(np.array(1.0), np.array(0.0), zero, zero)
+            v_rail = np.where(open_routes, v_rail, -np.inf)
         rate = sea.at(day)
         v_sea = utilities(self.sea_constant, rate.door_to_door_days, rate.usd_per_feu,
                           sea.unreliability_days, rc.tariff_per_kusd, vot,
                           rc.unreliability_per_day)
         return nested_shares(v_rail, v_sea, rc.nest_scale)
+
+    def weights(self, now: float) -> np.ndarray:
+        """P(route | rail) as of ``now``."""
+        return self.shares(now).within_rail
 
     def __call__(self, now: float) -> int:
         p = self.shares(now)

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.engine.logs import OriginTrain, columns
+from sim.measure.acceptance import KPIS as ACCEPTANCE_KPIS
+from sim.measure.acceptance import acceptance_kpis
 from sim.measure.choice import KPIS as CHOICE_KPIS
 from sim.measure.choice import choice_kpis, market_kpis
 from sim.measure.costs import KPIS as COST_KPIS
@@ -149,7 +151,8 @@ KPIS: dict[str, tuple[str, str]] = {
     **TRAFFIC_KPIS,  # links' and ports' volumes with background (sim.measure.traffic)
     **COST_KPIS,  # cost and CO2e per box, with a costs table (sim.measure.costs)
     **HANDOVER_KPIS,  # crossings' daily handover caps (sim.measure.handover)
-    **CHOICE_KPIS,  # the nested logit's predicted sea share (sim.measure.choice)
+    **CHOICE_KPIS,  # the nested logit: sea share, market split (sim.measure.choice)
+    **ACCEPTANCE_KPIS,  # acceptance limits: diverted, lost, held (sim.measure.acceptance)
 }
 
 Key = tuple[str, str, str]
@@ -219,6 +222,7 @@ SECTIONS: dict[str, set[str]] = {
               "link_trains_total", "link_trains_background"},
     "costs": set(COST_KPIS),
     "choice": set(CHOICE_KPIS),
+    "acceptance": set(ACCEPTANCE_KPIS),
 }
 
 # what the measures yield for one node, by what its kind does (its registry row's flags):
@@ -423,6 +427,8 @@ def compute(out: RunOutput, names: set[str] | None = None) -> dict[Key, float]:
     # -- cost and CO2e per box ----------------------------------------------------------
     if s.costs is not None and wanted("costs"):
         cost_kpis(out, edges, put_years)
+    if out.gate is not None and wanted("acceptance"):
+        acceptance_kpis(out, edges, put_years)
     if s.route_choice.model == "nested_logit" and wanted("choice"):
         choice_kpis(out, edges, put_years)
         market_kpis(out, edges, put_years)

@@ -18,6 +18,7 @@ from pydantic import (
     model_validator,
 )
 
+from sim.scenario.acceptance import Acceptance
 from sim.scenario.basics import Strict as _Strict
 from sim.scenario.basics import monthly_profile
 from sim.scenario.costs import Costs
@@ -100,7 +101,7 @@ class Disruption(_Strict):
         return monthly_profile(v, "weights")
 
 
-class _Handling(HandlingTraffic):
+class _Handling(HandlingTraffic, Acceptance):
     """Rail-side handling shared by border crossings and ports: inbound trains wait for a
     receiving track, yard space and a crane gang, are unloaded, cleared, and their boxes
     wait in the yard for what takes them on."""

@@ -67,6 +67,10 @@ class Level:
         self._waiting.append((amount, ev))
         return ev
 
+    def pending(self) -> float:
+        """The amount waiting to be put."""
+        return sum(a for a, _ in self._waiting)
+
     def set_capacity(self, capacity: float) -> None:
         """Change the capacity now (a smaller one takes effect as the level falls)."""
         self.capacity = capacity

@@ -167,6 +167,7 @@ class TransferFacility:
         # trains inside but not yet unloaded, by arrival number
         self._inside: dict[int, InboundStay] = {}
         self._n_in = 0
+        self._queued_teu = 0  # TEU of trains waiting for a receiving track
         # other trains, boxes and vessel calls sharing the facility (None: none given)
         self.background: FacilityTraffic | None = None
         # the daily handover caps, by the gauge the trains leave on (crossings only)
@@ -205,10 +206,12 @@ class TransferFacility:
         boxes go through customs into ``pool``."""
         key = self._n_in = self._n_in + 1
         train = self._inside[key] = InboundStay(self.env.now, idx, teu, pool)
+        self._queued_teu += teu
         _then(self.tracks.acquire(), self._on_track, train, key)
 
     def _on_track(self, train: InboundStay, key: int) -> None:
         train.track_h = self.env.now
+        self._queued_teu -= train.teu
         _then(self.yard.put(train.teu), self._on_yard, train, key)
 
     def _on_yard(self, train: InboundStay, key: int) -> None:
@@ -245,6 +248,11 @@ class TransferFacility:
         pool.add_batch(idx[k_insp:], t_clear)
 
     # -- closures of the rail side -----------------------------------------------------
+    def backlog_teu(self) -> float:
+        """TEU the facility holds: in its yard (background boxes included), waiting for
+        yard space, and on trains waiting for a receiving track."""
+        return self.yard.level + self.yard.pending() + self._queued_teu
+
     def close(self) -> None:
         """A closure of the rail side begins: stop starting to handle trains and releasing
         outbound trains (trains already on a crane are finished; closures may overlap, and

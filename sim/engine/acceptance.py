@@ -1,0 +1,69 @@
+"""Acceptance limits at the origins (:mod:`sim.scenario.acceptance`): which routes refuse
+trains now, where a refused train goes, and the logs the measures read.
+
+A route is open while every facility on its path with a limit holds no more than its
+limit (``TransferFacility.backlog_teu``). A train about to leave on a closed route is
+diverted to one of its flow's open routes, drawn by the flow's own choice weights over
+the open ones (the logit's probabilities, or the shares in force); with no open route it
+waits at its origin and tries again every :data:`RETRY_H` hours.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from sim.engine.facilities.transfer import TransferFacility
+from sim.scenario.schema import Scenario
+
+RETRY_H = 6.0  # a held train asks again this often (assumption: four times a day, the
+# rhythm of a dispatcher's shift plan)
+
+Weights = Callable[[float], np.ndarray]  # a flow's choice weights over its routes, at an hour
+
+
+class AcceptanceGate:
+    """The acceptance limits of a run's facilities, by route code."""
+
+    def __init__(self, scenario: Scenario, route_ids: list[str],
+                 facilities: dict[str, TransferFacility], rng: np.random.Generator):
+        self.rng = rng
+        self.limits: dict[int, list[tuple[TransferFacility, float]]] = {}
+        for r, rid in enumerate(route_ids):
+            here = []
+            for nid in scenario.routes[rid].path:
+                fac = facilities.get(nid)
+                limit = getattr(fac.cfg, "acceptance_limit_teu", None) if fac else None
+                if fac is not None and limit is not None:
+                    here.append((fac, float(limit)))
+            if here:
+                self.limits[r] = here
+        # (flow, from route, to route, hour, boxes): a train diverted at its origin
+        self.diverted: list[tuple[int, int, int, float, int]] = []
+        # (flow, route, from hour, to hour, boxes): a train held at its origin
+        self.held: list[tuple[int, int, float, float, int]] = []
+
+    def __bool__(self) -> bool:
+        return bool(self.limits)
+
+    def is_open(self, r: int) -> bool:
+        return all(fac.backlog_teu() <= limit for fac, limit in self.limits.get(r, ()))
+
+    def open_mask(self, routes: list[int]) -> np.ndarray:
+        return np.array([self.is_open(r) for r in routes], bool)
+
+    def divert(self, f: int, r: int, routes: list[int], weights: np.ndarray, now: float,
+               boxes: int) -> int | None:
+        """The route a train of flow ``f`` refused on ``r`` takes instead: one of the open
+        ``routes`` by ``weights`` (its flow's, over ``routes``) renormalised over them,
+        logged; None if none is open (or none has weight)."""
+        w = np.where(self.open_mask(routes), np.asarray(weights, float), 0.0)
+        total = w.sum()
+        if not total > 0:
+            return None
+        cum = np.cumsum(w / total)
+        cum[-1] = 1.0
+        to = routes[int(np.searchsorted(cum, self.rng.random(), side="right"))]
+        self.diverted.append((f, r, to, now, boxes))
+        return to

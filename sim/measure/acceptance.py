@@ -1,0 +1,69 @@
+"""What the acceptance limits did (:mod:`sim.scenario.acceptance`): trains diverted at
+their origins from a refusing route to another, boxes lost to the sea, trains held."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from sim.engine.logs import Diversion, Held, MarketDay, columns
+from sim.measure.monitors import window_index
+
+if TYPE_CHECKING:
+    from sim.engine.output import RunOutput
+
+PutYears = Callable[[str, str, Any], None]  # (name, scope, one value per year)
+
+KPIS: dict[str, tuple[str, str]] = {
+    "containers_diverted": ("containers", "boxes whose train a route over its acceptance "
+                            "limit refused at the origin and that left by another route, "
+                            "by 'from>to' route pair and all, per year"),
+    "containers_lost": ("containers", "boxes of a flow the sea competes for that would have "
+                        "come to rail had every route been accepting, and went by sea, by "
+                        "flow and all, per year"),
+    "containers_held": ("containers", "boxes whose train waited at its origin because no "
+                        "route of its flow accepted trains, per year of leaving"),
+    "origin_hold_hours_mean": ("hours", "mean hours such a train waited, per year of "
+                               "leaving (NaN: none held)"),
+}
+
+
+def acceptance_kpis(out: RunOutput, edges: np.ndarray, put_years: PutYears) -> None:
+    """The acceptance KPIs, when the scenario sets a limit (every replication reports the
+    same rows: all the flows' route pairs appear, zero when nothing moved)."""
+    gate, n = out.gate, len(edges) - 1
+    if gate is None:
+        return
+    d: Diversion[np.ndarray] = columns(gate.diverted, Diversion)
+    j = window_index(np.asarray(d.hour, float), edges)
+    ok = (j >= 0) & (j < n)
+    boxes = np.asarray(d.boxes, float)
+    pairs = sorted({(r, x) for fid in out.flow_ids
+                    for r in out.scenario.demand.flows[fid].routes
+                    for x in out.scenario.demand.flows[fid].routes if x != r})
+    code = {rid: k for k, rid in enumerate(out.route_ids)}
+    frm, to = np.asarray(d.from_route, np.int64), np.asarray(d.to_route, np.int64)
+    for a, b in pairs:
+        m = ok & (frm == code[a]) & (to == code[b])
+        put_years("containers_diverted", f"{a}>{b}", np.bincount(j[m], boxes[m], n))
+    put_years("containers_diverted", "all", np.bincount(j[ok], boxes[ok], n))
+    lost_all = np.zeros(n)
+    for f, m in out.markets.items():
+        md: MarketDay[np.ndarray] = columns(m.accepted, MarketDay)
+        k = window_index(np.asarray(md.day_h, float), edges)
+        keep = (k >= 0) & (k < n)
+        lost = np.bincount(k[keep], np.asarray(md.lost, float)[keep], n)
+        put_years("containers_lost", out.flow_ids[f], lost)
+        lost_all += lost
+    put_years("containers_lost", "all", lost_all)
+    h: Held[np.ndarray] = columns(gate.held, Held)
+    k = window_index(np.asarray(h.to_h, float), edges)
+    keep = (k >= 0) & (k < n)
+    held_boxes = np.bincount(k[keep], np.asarray(h.boxes, float)[keep], n)
+    count = np.bincount(k[keep], minlength=n)
+    wait = np.bincount(k[keep], (np.asarray(h.to_h) - np.asarray(h.from_h))[keep], n)
+    put_years("containers_held", "all", held_boxes)
+    put_years("origin_hold_hours_mean", "all",
+              np.divide(wait, count, out=np.full(n, np.nan), where=count > 0))

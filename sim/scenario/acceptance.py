@@ -1,0 +1,27 @@
+"""Acceptance limits: an operator stops taking new boxes for the routes through a
+facility while the facility's backlog is above a limit (KTZ's 2024 stops on new cargo
+for Dostyk and Altynkol, corridor-facts §3.4).
+
+The backlog is the TEU a facility holds: received by rail or landed from ships and not
+yet gone on (in its yard, on its tracks, in its trains being formed). While it is above
+``acceptance_limit_teu``, every route through the facility refuses trains at their
+origins (checked when a train is about to leave; :mod:`sim.engine.acceptance`): a
+refused train takes the next best open route of its flow, by the same choice model
+(``containers_diverted``); a flow the sea competes for loses to the sea the boxes its
+open routes do not win back (``containers_lost``); a flow with no open route and no sea
+waits at its origin until one opens (``containers_held``). None (the default): no limit.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from sim.scenario.basics import Strict as _Strict
+
+
+class Acceptance(_Strict):
+    """A transfer facility's acceptance limit (crossings, ports, dry ports)."""
+
+    acceptance_limit_teu: float | None = Field(
+        None, gt=0, le=10_000_000, description="the routes through the facility refuse new "
+        "trains at their origins while it holds more than this, TEU (none: no limit)")

@@ -1,0 +1,123 @@
+"""Acceptance limits (sim.scenario.acceptance, sim.engine.acceptance): a route refuses
+trains while a facility on it holds more than its limit; refused trains go by another
+route, wait at the origin, or (with the sea) are lost to it."""
+
+import numpy as np
+import pytest
+
+from sim.engine.logs import MarketDay, OriginTrain, columns
+from sim.engine.model import Model
+from sim.measure.kpis import compute
+from sim.scenario.loading import load_scenario
+from sim.scenario.problems import ConfigError
+
+from .conftest import HERE
+
+TWO = HERE / "scenarios" / "toy_two_routes.toml"
+NESTED = HERE / "scenarios" / "toy_nested.toml"
+LIMIT = 800.0
+CLOSE_GATE = {"date": "2024-02-01", "close": "gate", "days": 10}
+
+
+def _model(path, overrides) -> tuple[Model, list[tuple[float, int, bool, float]]]:
+    """The model, and a log of every acceptance check: (hour, route, open, gate backlog)."""
+    m = Model(load_scenario(path, overrides=overrides), seed=1)
+    checks: list[tuple[float, int, bool, float]] = []
+    is_open = m.gate.is_open
+
+    def logged(r: int) -> bool:
+        ok = is_open(r)
+        checks.append((m.env.now, r, ok, m.facilities["gate"].backlog_teu()))
+        return ok
+    m.gate.is_open = logged  # type: ignore[method-assign]
+    return m, checks
+
+
+def test_no_train_leaves_on_a_route_over_its_limit_and_the_refused_go_by_the_other():
+    m, checks = _model(TWO, {"route_choice.model": "shares", "timeline": [CLOSE_GATE],
+                             "nodes.gate.crossing.acceptance_limit_teu": LIMIT})
+    out = m.run()
+    main, alt = out.route_ids.index("main"), out.route_ids.index("alt")
+    ot = columns(out.origin_trains, OriginTrain)
+    c = np.array(checks)
+    refused = c[(c[:, 1] == main) & (c[:, 2] == 0)]
+    assert len(refused) > 5 and (refused[:, 3] > LIMIT).all()
+    accepted = c[(c[:, 1] == main) & (c[:, 2] == 1)]
+    assert (accepted[:, 3] <= LIMIT).all()
+    # every refused train (asked twice: on leaving, and when its flow's open routes are
+    # listed) left at once by the other route, logged as diverted
+    d = out.gate.diverted
+    assert len(d) == len(set(refused[:, 0].tolist()))
+    assert {(x[1], x[2]) for x in d} == {(main, alt)}
+    for _f, _a, _b, hour, boxes in d:
+        k = np.flatnonzero(ot.departed_h == hour)
+        assert len(k) == 1 and ot.route[k[0]] == alt and ot.boxes[k[0]] == boxes
+    K = compute(out)
+    assert K[("containers_diverted", "2024", "main>alt")] == sum(x[4] for x in d) > 0
+    assert K[("containers_diverted", "2024", "alt>main")] == 0
+    assert K[("containers_held", "2024", "all")] == 0
+
+
+def test_without_a_limit_the_gate_backlog_overshoots_what_the_limit_holds():
+    runs = {}
+    for limit in (None, LIMIT):
+        m, _ = _model(TWO, {"route_choice.model": "shares", "timeline": [CLOSE_GATE],
+                            "nodes.gate.crossing.acceptance_limit_teu": limit or 1e6})
+        peak = [0.0]
+
+        def watch(env, m=m, peak=peak):
+            while True:
+                peak[0] = max(peak[0], m.facilities["gate"].backlog_teu())
+                yield env.timeout(1.0)
+        m.env.process(watch(m.env))
+        m.run()
+        runs[limit] = peak[0]
+    # held near the limit: past it only by the trains already on the way when it was
+    # crossed (a day from the origin, about 2.5 main trains of 76 TEU)
+    assert runs[LIMIT] <= LIMIT + 3 * 80
+    assert runs[None] > runs[LIMIT] + 500
+
+
+def test_with_no_open_route_trains_wait_at_the_origin_and_leave_when_one_opens():
+    out = Model(load_scenario(TWO, overrides={
+        "route_choice.model": "shares",
+        "timeline": [CLOSE_GATE, {"date": "2024-02-01", "close": "gate2", "days": 10}],
+        "nodes.gate.crossing.acceptance_limit_teu": LIMIT,
+        "nodes.gate2.crossing.acceptance_limit_teu": LIMIT}), seed=1).run()
+    held = out.gate.held
+    assert len(held) >= 1
+    for _f, _r, t0, t1, _n in held:
+        assert t1 > t0 and (t1 - t0) % 6.0 == pytest.approx(0.0, abs=1e-9)  # retried every 6 h
+    # the trains behind a held train waited too: none left while it waited
+    ot = columns(out.origin_trains, OriginTrain)
+    for _f, _r, t0, t1, _n in held:
+        assert not ((ot.departed_h > t0) & (ot.departed_h < t1)).any()
+    K = compute(out)
+    assert K[("containers_held", "2024", "all")] == sum(x[4] for x in held)
+    assert K[("origin_hold_hours_mean", "2024", "all")] == pytest.approx(
+        np.mean([x[3] - x[2] for x in held]))
+    # every box is still accounted for: created = left the origin + waiting there
+    st = out.store
+    assert np.isfinite(st.t_depart_origin).sum() == int(ot.boxes.sum())
+
+
+def test_a_market_flow_loses_to_the_sea_the_boxes_its_refusing_route_would_have_won():
+    s = load_scenario(NESTED, overrides={
+        "timeline": [CLOSE_GATE], "nodes.gate.crossing.acceptance_limit_teu": 300})
+    out = Model(s, seed=1).run()
+    d = columns(next(iter(out.markets.values())).accepted, MarketDay)
+    shut = d.accept == 0  # the only route refusing: rail's share over open routes is 0
+    assert shut.sum() >= 3
+    assert (d.rail[shut] == 0).all() and (d.lost[shut] > 0).all()
+    assert (d.lost[~shut] == 0).all()
+    K = compute(out)
+    assert K[("containers_lost", "2024", "all")] == d.lost.sum() > 0
+
+
+def test_off_by_default_and_the_limit_is_validated():
+    out = Model(load_scenario(TWO), seed=1).run()
+    assert out.gate is None
+    assert not [k for k in compute(out) if k[0].startswith("containers_diverted")]
+    with pytest.raises(ConfigError, match=r"^error: overrides: "
+                       r"nodes\.gate\.crossing\.acceptance_limit_teu: must be > 0 \(got 0\)$"):
+        load_scenario(TWO, overrides={"nodes.gate.crossing.acceptance_limit_teu": 0})
