@@ -191,10 +191,13 @@ class TransferFacility:
             out_rows.append(idx)
             on_depart(idx, t, teu)
         gate = self.handover(gauge_out_mm)
-        leave = depart if gate is None else (
-            lambda idx, t: gate.submit(idx, t, depart))
-        p = self.pools[key] = TrainFormation(self.env, self.cfg.departure, boxes_per_train,
-                                             leave)
+        if gate is None:
+            p = TrainFormation(self.env, self.cfg.departure, boxes_per_train, depart)
+        else:  # a train leaves the pool only when a handover is free for it
+            p = TrainFormation(self.env, self.cfg.departure, boxes_per_train,
+                               lambda idx, t: gate.hand(idx, t, depart),
+                               handover=gate.admits)
+        self.pools[key] = p
         p.closed = self.closed
         return p
 
