@@ -152,3 +152,62 @@ def test_errors_one_line_per_problem(overrides, line):
     with pytest.raises(ConfigError) as e:
         load_scenario(TOY, overrides=overrides)
     assert str(e.value) == f"error: overrides: {line}"
+
+
+def _probe_pool(cap: int | None, days: int, every_h: float = 4.0, boxes: int = 4):
+    """The toy's crossing, its own demand off, with one pool of 10-box trains onto 1520
+    mm (full_or_max_wait, 6 h; at least one box) fed ``boxes`` boxes every ``every_h``
+    hours from 1 h on, under a cap of ``cap`` trains a day: the trains that left, as
+    (hour, boxes), and the gate."""
+    s = load_scenario(TOY, overrides={
+        "demand.flows.west.containers_per_year": 0,
+        "nodes.gate.crossing.departure": {"rule": "full_or_max_wait", "max_wait_h": 6},
+        BROAD: cap})
+    m = Model(s, seed=5)
+    xing = m.crossings["gate"]
+    xing.teu_of = len  # the probe's rows are not in the (empty) record store
+    left: list[tuple[float, int]] = []
+    pool = xing.pool("probe", 10, lambda idx, t, _teu: left.append((t, len(idx))), 1520)
+
+    def feed():
+        n = 0
+        yield m.env.timeout(1.0)
+        while True:
+            pool.add_batch(np.arange(n, n + boxes), m.env.now)
+            n += boxes
+            yield m.env.timeout(every_h)
+    m.env.process(feed())
+    m.env.run(until=days * 24.0 + 0.5)
+    return left, xing.handovers[1520]
+
+
+def test_a_capped_handover_takes_as_full_a_train_as_the_pool_holds():
+    """Cap 1 a day; 4 boxes at 1, 5, 9, 13, 17, 21 h each day (24 a day, more than the
+    10 one train a day carries). The first train goes at 7 h (its oldest box waited 6 h,
+    a handover is free) with the 8 ready. At 15 h the rule would release a part train
+    (9 and 13 h boxes) but the day's handover is used: nothing leaves the pool until the
+    next midnight, when 16 boxes are ready and a full train of 10 goes; so every midnight
+    after. (Before the fix the 15-h part train of 8 was formed at once and took the 24-h
+    slot while the pool filled behind it.)"""
+    left, gate = _probe_pool(1, 4)
+    assert left == [(7.0, 8), (24.0, 10), (48.0, 10), (72.0, 10), (96.0, 10)]
+    got = columns(gate.log, HandoverTrain)
+    # the wait counts from the hour the rule would have released a train
+    assert got.formed_h.tolist() == [7.0, 15.0, 24.0, 48.0, 72.0]
+
+
+@pytest.mark.parametrize("cap, every_h, per_day", [
+    (1, 4.0, 10),   # arrivals 24 a day > 1 x 10: the cap carries full trains
+    (2, 4.0, 20),   # 24 > 2 x 10
+    (3, 4.0, 24),   # 3 x 10 > 24: every box arriving is handed over
+    (1, 8.0, 10),   # 12 a day > 10
+])
+def test_a_capped_handover_carries_min_of_cap_times_train_and_arrivals(cap, every_h,
+                                                                       per_day):
+    """Boxes handed over a day, once the queue has settled (days 3 to 20) = min(cap x
+    train capacity, boxes arriving a day)."""
+    left, _gate = _probe_pool(cap, 21, every_h)
+    t = np.array([x[0] for x in left])
+    n = np.array([x[1] for x in left])
+    settled = (t >= 3 * 24) & (t < 21 * 24)
+    assert n[settled].sum() / 18 == pytest.approx(per_day, rel=0.05)

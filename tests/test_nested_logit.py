@@ -3,6 +3,7 @@
 import datetime as dt
 import math
 import tomllib
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -21,7 +22,7 @@ from sim.scenario.nested_logit import (
 )
 from sim.scenario.problems import ConfigError
 
-from .conftest import HERE
+from .conftest import HERE, child_writer, expect_errors
 
 
 def test_hand_worked_case():
@@ -238,3 +239,51 @@ def test_the_sea_competes_only_for_the_flows_between_its_regions():
     assert _errors(NESTED, {"sea_mode.destination_regions": ["europa"]}) == [
         "error: overrides: sea_mode.destination_regions[0]: unknown region 'europa' (did you "
         "mean 'europe'?)"]
+
+
+def test_nested_logit_fields_set_for_another_model_are_refused():
+    """nest_scale (not 1) and the value of time count only in the nested logit: set for
+    another model, each is an error naming the file that set it (here the scenario, the
+    model changed by an override)."""
+    unused = "only used with model = 'nested_logit' (the model is '{}')"
+    for model in ("logit", "shares"):
+        assert _errors(NESTED, {"route_choice.model": model}) == [
+            f"error: tests/scenarios/toy_nested.toml: route_choice.{field}: "
+            + unused.format(model)
+            for field in ("nest_scale", "value_of_time_usd_per_teu_day")]
+    assert _errors(NESTED_TWO, {"route_choice.model": "logit",
+                                "route_choice.value_of_time_usd_per_teu_day": None}) == [
+        "error: tests/scenarios/toy_nested_two.toml: route_choice.nest_scale: "
+        + unused.format("logit")]
+
+
+def test_nested_logit_with_a_cost_coefficient_of_zero_is_refused():
+    assert _errors(NESTED, {"route_choice.tariff_per_kusd": 0}) == [
+        "error: overrides: route_choice.tariff_per_kusd: nested_logit needs a cost "
+        "coefficient < 0: at 0 neither the cost nor the time (valued through it) would "
+        "count"]
+
+
+def test_a_problem_a_parent_wrote_names_the_parent(tmp_path, monkeypatch):
+    """A child of a child of toy_nested: the problems are reported against the file
+    where each field was written (the grandparent, the parent), not the child loaded."""
+    child_writer(tmp_path, monkeypatch, "toy_nested.toml",
+                 needs=("toy.toml", "toy_sea.toml", "toy_costs.toml"))
+
+    def child(text: str) -> Path:
+        path = tmp_path / "child.toml"
+        path.write_text('extends = "parent.toml"\n' + text, encoding="utf-8")
+        return path
+    (tmp_path / "parent.toml").write_text(
+        'extends = "toy_nested.toml"\nname = "parent"\n'
+        '[route_choice]\nmodel = "shares"\ntariff_per_kusd = 0\n', encoding="utf-8")
+    unused = "only used with model = 'nested_logit' (the model is 'shares')"
+    expect_errors(child('name = "child"\n'), [
+        f"toy_nested.toml: route_choice.nest_scale: {unused}",
+        f"toy_nested.toml: route_choice.value_of_time_usd_per_teu_day: {unused}"])
+    (tmp_path / "parent.toml").write_text(
+        'extends = "toy_nested.toml"\nname = "parent"\n'
+        '[route_choice]\ntariff_per_kusd = 0\n', encoding="utf-8")
+    expect_errors(child('name = "child"\n'), [
+        "parent.toml: route_choice.tariff_per_kusd: nested_logit needs a cost coefficient "
+        "< 0: at 0 neither the cost nor the time (valued through it) would count"])

@@ -9,7 +9,9 @@ it, and then, by the step's ``then``:
   crossing, a port, ...), whose ``receive`` puts its boxes into ``pool``: the vessel
   service's when the path goes on by sea (its wagons roll on from the ferry sidings where
   the service rolls them on there), else the facility's outbound trains for the onward
-  path (of :meth:`outbound_train_boxes` boxes);
+  path (of :meth:`outbound_train_boxes` boxes); a block train (a flow arriving as block
+  trains, not yet broken up) crosses a crossing whole, on a train of its own
+  (:mod:`~sim.engine.facilities.block`; no pool);
 * ``DELIVER``: its boxes are delivered.
 
 Sea legs have no step: the vessel service lands the boxes at the far port, whose dispatch
@@ -24,6 +26,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from sim.engine.facilities.block import WholeTrains
+from sim.engine.facilities.border import BorderCrossing
 from sim.engine.facilities.formation import TrainFormation
 from sim.engine.facilities.port import Dispatch, Onward, RollDispatch, VesselService
 from sim.engine.facilities.rail import Draws, RailLine
@@ -117,8 +121,12 @@ def compile_plans(scenario: Scenario, route_ids: list[str], node_code: dict[str,
                 if not leg.sea:
                     step_of[i], n = n, n + 1
             steps: list[Step] = []
+            # a block train crosses gauge changes whole until it is broken up (its boxes
+            # join a pool at some other transfer, or go on by sea)
+            whole = flow.arrives_as == "block_trains"
             for i, leg in enumerate(lg):
                 if leg.sea:
+                    whole = False
                     plans.sea.add((f, r))
                     far = facilities[leg.node]
                     go_on: Onward | None = None
@@ -147,6 +155,14 @@ def compile_plans(scenario: Scenario, route_ids: list[str], node_code: dict[str,
                 if kind_of(node).transfers_boxes:
                     fac = facilities[leg.node]
                     receive: Receive = fac.receive
+                    if whole and not lg[i + 1].sea and isinstance(fac, BorderCrossing):
+                        # the block train crosses whole, on an onward train of its own
+                        receive = WholeTrains(fac, _onward(journey, steps, step_of[i + 1]),
+                                              gauges[leg.node]).receive
+                        step = step._replace(then=TRANSFER, receive=receive, pool=None)
+                        steps.append(step_row(step))
+                        continue
+                    whole = False  # its boxes join a pool here: no longer one train
                     if lg[i + 1].sea:  # onto a vessel of the service
                         onward = vessel_pool(lg[i + 1])
                         if lg[i + 1].direction == 0 and roll_on:  # its wagons roll on

@@ -1,5 +1,6 @@
 """KPIs of the daily handover caps of crossings (:mod:`sim.scenario.handover`): how long
-outbound trains waited, formed, for a handover, and how many were handed over a day.
+outbound trains waited for a handover (from the hour their departure rule would have
+released them, or a block train was ready), and how many were handed over a day.
 Reported for each direction of a crossing where a cap was in force at some time of the
 run, scoped ``CROSSING:GAUGE`` by the gauge the trains leave on (at a China–Kazakhstan
 crossing, ``:1435`` is toward China)."""
@@ -18,7 +19,8 @@ if TYPE_CHECKING:
 
 KPIS: dict[str, tuple[str, str]] = {
     "handover_wait_hours_mean": ("hours", "crossings with a daily handover cap: mean hours "
-                                 "an outbound train waited, formed, for a free handover, "
+                                 "an outbound train waited for a free handover (from the "
+                                 "hour its departure rule would have released it), "
                                  "trains handed over in the period (scope CROSSING:GAUGE, "
                                  "the gauge the trains leave on)"),
     "handovers_per_day_mean": ("trains/day", "crossings with a daily handover cap: trains "

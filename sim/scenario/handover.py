@@ -4,10 +4,12 @@ each accepts from the other a day).
 
 A direction is named by the gauge its trains leave on: at a China–Kazakhstan crossing,
 trains leaving on 1435 mm go toward China (eastbound), trains leaving on 1520 mm toward
-Kazakhstan (westbound). A train formed for a capped direction waits, formed, for the next
-free handover of the calendar day (days run from model midnight; the count resets at each
-midnight) and its boxes stay in the yard until it leaves; trains leave in the order they
-were formed (:mod:`sim.engine.facilities.handover`). No cap (the default): trains leave
+Kazakhstan (westbound). While a capped direction's handovers of the calendar day are used
+up (days run from model midnight; the count resets at each midnight), no train for it
+leaves its formation pool: the boxes wait in the yard, and at the next free handover the
+departure rule releases a train as full as the pool then allows; pools (and block trains
+crossing whole) take the free handovers in the order they began to wait, a train a turn
+(:mod:`sim.engine.facilities.handover`). No cap (the default): trains leave
 as soon as formed. A timeline may set or change a cap from a date (``set =
 { "nodes.ID.crossing.handover_standard_gauge_trains_per_day" = 15 }``); the new cap applies
 from that hour, to the day under way (handovers already made that day count against it).

@@ -55,9 +55,13 @@ class TrainFormation:
 
     def __init__(self, env: simpy.Environment, rule: Departure, boxes_per_train: int,
                  on_depart: Callable[[np.ndarray, float], None],
-                 gate: Callable[[], bool] | None = None):
+                 gate: Callable[[], bool] | None = None,
+                 handover: Callable[[TrainFormation], bool] | None = None):
         self.env = env
         self.gate = gate  # if given, no train leaves while it returns False (no vessel)
+        # if given, asked just before a train would leave: False, no train leaves now and
+        # the pool is woken at its turn (a crossing's daily handover cap, Handover.admits)
+        self.handover = handover
         self.rule = rule.rule
         self.max_wait_h = rule.max_wait_h or 0.0
         self.min_boxes = rule.min_boxes
@@ -156,6 +160,8 @@ class TrainFormation:
             size = self._n
             full_at = self._nth_ready_at(n_cap) if size >= n_cap else math.inf
             if full_at <= due:
+                if self.handover is not None and not self.handover(self):
+                    return math.inf  # the handover wakes the pool at its turn
                 self._take(n_cap, now)
                 continue
             if self.rule == "full" or size == 0:
@@ -165,6 +171,8 @@ class TrainFormation:
             if deadline <= due:
                 avail = self._n_ready(due)
                 if avail >= self.min_boxes:
+                    if self.handover is not None and not self.handover(self):
+                        return math.inf
                     self._take(avail, now)
                     continue
             if size >= self.min_boxes:
@@ -222,7 +230,8 @@ class TrainFormation:
         """A departure slot: what is ready leaves, up to a train (at least min_boxes)."""
         avail = self._n_ready(now + EPS_H)
         if avail >= self.min_boxes and not self.closed and (
-                self.gate is None or self.gate()):
+                self.gate is None or self.gate()) and (
+                self.handover is None or self.handover(self)):
             self._take(min(avail, self.capacity_boxes), now)
 
 

@@ -31,6 +31,7 @@ from sim.engine.logs import (
 from sim.scenario.distributions import GammaMeanCV
 
 if TYPE_CHECKING:
+    from sim.engine.facilities.block import WholeTrains
     from sim.engine.facilities.handover import Handover
     from sim.engine.facilities.traffic import FacilityTraffic
     from sim.scenario.schema import _Handling
@@ -42,7 +43,8 @@ class InboundStay:
 
     __slots__ = ("arrived_h", "track_h", "crane_start_h", "rows", "teu", "pool")
 
-    def __init__(self, arrived_h: float, rows: np.ndarray, teu: int, pool: TrainFormation):
+    def __init__(self, arrived_h: float, rows: np.ndarray, teu: int,
+                 pool: TrainFormation | WholeTrains):
         self.arrived_h = arrived_h
         self.track_h = math.nan
         self.crane_start_h = math.nan
@@ -182,28 +184,42 @@ class TransferFacility:
         p = self.pools.get(key)
         if p is not None:
             return p
+        depart = self.departure(on_depart, boxes_per_train)
+        gate = self.handover(gauge_out_mm)
+        if gate is None:
+            p = TrainFormation(self.env, self.cfg.departure, boxes_per_train, depart)
+        else:  # a train leaves the pool only when a handover is free for it
+            p = TrainFormation(self.env, self.cfg.departure, boxes_per_train,
+                               lambda idx, t: gate.hand(idx, t, depart),
+                               handover=gate.admits)
+        self.pools[key] = p
+        p.closed = self.closed
+        return p
+
+    def departure(self, on_depart: Callable[[np.ndarray, float, int], None],
+                  boxes_per_train: int | None = None) -> Callable[[np.ndarray, float], None]:
+        """The departure of an outbound train formed here, ``(rows, hour)``: its boxes
+        leave the yard, it is logged (of ``boxes_per_train``; None: a train of its own
+        boxes, a block train) and runs on by ``on_depart(rows, hour, teu)``."""
         teu_of, yard = self.teu_of, self.yard
         out_log, out_rows = self.out_log, self.out_rows
 
         def depart(idx: np.ndarray, t: float) -> None:
             teu = teu_of(idx)
             yard.get(teu)
-            out_log.append((t, len(idx), boxes_per_train))
+            out_log.append((t, len(idx),
+                            len(idx) if boxes_per_train is None else boxes_per_train))
             out_rows.append(idx)
             on_depart(idx, t, teu)
-        gate = self.handover(gauge_out_mm)
-        leave = depart if gate is None else (
-            lambda idx, t: gate.submit(idx, t, depart))
-        p = self.pools[key] = TrainFormation(self.env, self.cfg.departure, boxes_per_train,
-                                             leave)
-        p.closed = self.closed
-        return p
+        return depart
 
     # An inbound train's stay, as a chain of callbacks (no process per train): each step
     # runs at once when what it needs is free, else when the wait event fires.
-    def receive(self, idx: np.ndarray, teu: int, pool: TrainFormation) -> None:
+    def receive(self, idx: np.ndarray, teu: int, pool: TrainFormation | WholeTrains
+                ) -> None:
         """An inbound train carrying boxes ``idx`` arrives: it queues, is unloaded, and its
-        boxes go through customs into ``pool``."""
+        boxes go through customs into ``pool`` (a block train crossing whole: into its
+        own, :mod:`sim.engine.facilities.block`)."""
         key = self._n_in = self._n_in + 1
         train = self._inside[key] = InboundStay(self.env.now, idx, teu, pool)
         self._queued_teu += teu

@@ -35,10 +35,21 @@ def sea_mode(s: Scenario) -> Found:
 
 def nested_logit(s: Scenario) -> Found:
     """The nested logit has what it needs: the rail routes' costs, the sea, a value of
-    time."""
+    time, a cost that counts; its own fields are set only with it."""
     rc = s.route_choice
     if rc.model != "nested_logit":
+        # set but unused: the scenario would silently run another model than it reads
+        if rc.nest_scale != 1.0:
+            yield "route_choice.nest_scale", (f"only used with model = 'nested_logit' "
+                                              f"(the model is '{rc.model}')")
+        if rc.value_of_time_usd_per_teu_day is not None:
+            yield "route_choice.value_of_time_usd_per_teu_day", (
+                f"only used with model = 'nested_logit' (the model is '{rc.model}')")
         return
+    if rc.tariff_per_kusd == 0:
+        yield "route_choice.tariff_per_kusd", (
+            "nested_logit needs a cost coefficient < 0: at 0 neither the cost nor the time "
+            "(valued through it) would count")
     if s.costs is None:
         yield "route_choice.model", ("nested_logit needs a [costs] table (the rail "
                                      "routes' tariffs per FEU)")
