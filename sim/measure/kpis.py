@@ -19,6 +19,8 @@ from sim.measure.choice import KPIS as CHOICE_KPIS
 from sim.measure.choice import choice_kpis
 from sim.measure.costs import KPIS as COST_KPIS
 from sim.measure.costs import cost_kpis
+from sim.measure.empties import KPIS as EMPTIES_KPIS
+from sim.measure.empties import empties_kpis
 from sim.measure.handover import KPIS as HANDOVER_KPIS
 from sim.measure.handover import handover_kpis
 from sim.measure.intervals import (
@@ -150,6 +152,7 @@ KPIS: dict[str, tuple[str, str]] = {
     **COST_KPIS,  # cost and CO2e per box, with a costs table (sim.measure.costs)
     **HANDOVER_KPIS,  # crossings' daily handover caps (sim.measure.handover)
     **CHOICE_KPIS,  # the nested logit's predicted sea share (sim.measure.choice)
+    **EMPTIES_KPIS,  # empties going back (sim.measure.empties)
 }
 
 Key = tuple[str, str, str]
@@ -219,6 +222,7 @@ SECTIONS: dict[str, set[str]] = {
               "link_trains_total", "link_trains_background"},
     "costs": set(COST_KPIS),
     "choice": set(CHOICE_KPIS),
+    "empties": set(EMPTIES_KPIS),
 }
 
 # what the measures yield for one node, by what its kind does (its registry row's flags):
@@ -410,7 +414,7 @@ def compute(out: RunOutput, names: set[str] | None = None) -> dict[Key, float]:
                 offered[line.id] = line.paths_available(edges, end_h)
             avail = offered[line.id]
             n_in = counts_in(entered, edges)
-            if s.links[line.id].background_trains is not None:  # their paths count too
+            if line.has_background():  # their paths (and empty trains') count too
                 d = int(scope.endswith(f">{s.links[line.id].from_}"))
                 n_in = n_in + background_entering(line, d, edges)
             put_years("utilisation", scope, np.divide(n_in, avail,
@@ -425,6 +429,8 @@ def compute(out: RunOutput, names: set[str] | None = None) -> dict[Key, float]:
         cost_kpis(out, edges, put_years)
     if s.route_choice.model == "nested_logit" and wanted("choice"):
         choice_kpis(out, edges, put_years)
+    if out.empties is not None and wanted("empties"):
+        empties_kpis(out, edges, put_years)
     return K
 
 
