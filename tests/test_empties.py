@@ -19,6 +19,7 @@ from sim.measure.empties import KPIS as EMPTIES_KPIS
 from sim.measure.kpis import compute
 from sim.scenario.empties import EMPTIES
 from sim.scenario.loading import load_scenario
+from sim.scenario.summary import describe
 
 from .conftest import expect_errors
 
@@ -195,3 +196,9 @@ def test_no_way_back(scen):
         "'west' sails on it (route 'sea'): its boxes would wait at 'west' without end",
         "toy_empties.toml: demand.flows.west.empties: route 'sea' goes back over service "
         "'ferry', which has 0 vessels and no timeline change raises it: its empties would never sail"])
+
+
+def test_check_describes_them():
+    text = describe(load_scenario(TOY))
+    assert "  empties   west: 0.5 of its boxes go back empty 5 d after arrival, net of east" \
+        in text.splitlines()
