@@ -202,3 +202,14 @@ def test_check_describes_them():
     text = describe(load_scenario(TOY))
     assert "  empties   west: 0.5 of its boxes go back empty 5 d after arrival, net of east" \
         in text.splitlines()
+
+
+def test_no_room_going_back(scen):
+    """36,600 boxes a year all going back empty: 100 railcars a day on a ferry line
+    whose three vessels carry 3 x 40.5 x 24 / (2 x (2 + 20) + 4 x 40.5 / 20) = 56 a day."""
+    expect_errors(scen("[demand.flows.west]\ncontainers_per_year = 36600\n"
+                       "[demand.flows.west.empties]\nreturn_share = 1.0\nnet_of = []\n"), [
+        "demand.flows.west.empties.return_share: 100.0 railcars a day of empties go back "
+        "over service 'ferry' (from the far port; flows west) in the peak month of 2024, "
+        "with its 0.0 a day of background that way, at least the 56.0 a day the fleet "
+        "carries; lower the share or raise the fleet"])

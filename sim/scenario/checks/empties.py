@@ -1,14 +1,19 @@
 """Rules on the empties going back (``demand.flows.ID.empties``): the flows they are
 netted against run the other way and are netted once, and every sea leg of the way back
-has vessels to carry them."""
+has vessels to carry them, and room for them."""
 
 from __future__ import annotations
 
-from sim.scenario.checks.capacity import _line_fleet, _years
+import calendar
+
+from sim.scenario.checks.capacity import _cycle_h, _line_fleet, _years, peak_per_day
 from sim.scenario.checks.elements import Found
-from sim.scenario.network import PathError, flow_path, link_index, routes_of
+from sim.scenario.network import PathError, flow_path, legs, link_index, routes_of
 from sim.scenario.problems import did_you_mean
 from sim.scenario.schema import Scenario
+from sim.scenario.sea_traffic import UNIT_OF_FIELD
+from sim.scenario.summary import expected_volume
+from sim.scenario.vessel_kinds import VESSEL_KINDS
 
 
 def empties_netting(s: Scenario) -> Found:
@@ -74,3 +79,67 @@ def empties_way_back(s: Scenario) -> Found:
                         f"route '{rid}' goes back over service '{sid}', which has 0 "
                         "vessels and no timeline change raises it: its empties would "
                         "never sail")
+
+
+def empties_room(s: Scenario) -> Found:
+    """The empties going back over a vessel service, with its own background that way,
+    stay below what its fleet carries (as :func:`~sim.scenario.checks.capacity.fleet_room`:
+    fleet x usable capacity x 24 / the mean round trip, units a day), in the peak month of
+    every simulated year; the empties of a year are ``max(0, share x volume - the netted
+    flows' volume)``, split by the flows' own route shares (the lag is left out)."""
+    links = link_index(s)
+    d = s.demand
+    peak_w = max(d.seasonality)  # (monthly weights of mean 1)
+    # (service, direction) -> [(flow, route share, units per box)]
+    uses: dict[tuple[str, int], list[tuple[str, float, float]]] = {}
+    for fid, f in d.flows.items():
+        if f.empties is None or f.origin not in s.nodes or f.destination not in s.nodes:
+            continue
+        for rid, share in f.routes.items():
+            if rid not in s.routes or share <= 0:
+                continue
+            try:
+                path = flow_path(s, f.origin, f.destination, rid, links)
+            except PathError:
+                continue
+            for leg in legs(s, path, links):
+                if not leg.sea:
+                    continue
+                k = VESSEL_KINDS[s.services[leg.link_id].kind]
+                per_box = (d.share_40ft + (1.0 - d.share_40ft) / 2.0 if k.rolls_wagons
+                           else 1.0 + d.share_40ft)
+                uses.setdefault((leg.link_id, 1 - leg.direction), []).append(
+                    (fid, share, per_box))
+    for (sid, way), parts in uses.items():
+        svc = s.services[sid]
+        k = VESSEL_KINDS[svc.kind]
+        usable = svc.capacity_units() * svc.load_factor
+        cycle_h = _cycle_h(svc, usable)
+        bg = svc.background
+        name = "out" if way == 0 else "back"
+        own = [] if bg is None else [(b, bg.space()[UNIT_OF_FIELD[fld]])
+                                     for fld, b in bg.given().items()
+                                     if fld.endswith(f"_{name}")]
+        for y in _years(s):
+            line = _line_fleet(s, sid, y)
+            if line is None or line[1] == 0:
+                break  # no fleet: empties_way_back or laid_up_services says so
+            room = line[1] * usable * 24.0 / cycle_h
+            empty = 0.0
+            for fid, share, per_box in parts:
+                e = s.demand.flows[fid].empties
+                assert e is not None
+                net = sum(expected_volume(s, g, y) for g in e.net_of if g in d.flows)
+                days = 366 if calendar.isleap(y) else 365
+                empty += (max(0.0, e.return_share * expected_volume(s, fid, y) - net)
+                          * share * per_box * peak_w / days)
+            other = peak_per_day(own, y) if own else 0.0
+            if empty > 0 and other < room <= empty + other:
+                flows = sorted({fid for fid, _, _ in parts})
+                yield f"demand.flows.{flows[0]}.empties.return_share", (
+                    f"{empty:,.1f} {k.unit} a day of empties go back over service '{sid}' "
+                    f"({'home' if way == 0 else 'from the far port'}; flows "
+                    f"{', '.join(flows)}) in the peak month of {y}, with its {other:,.1f} "
+                    f"a day of background that way, at least the {room:,.1f} a day the "
+                    "fleet carries; lower the share or raise the fleet")
+                break
