@@ -12,6 +12,7 @@ this module wires them, runs the trains and stamps the stage times into the reco
 from __future__ import annotations
 
 import gc
+import math
 from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 
@@ -23,6 +24,7 @@ from sim.engine.choice import Learner
 from sim.engine.facilities.background import start_background
 from sim.engine.facilities.border import BorderCrossing
 from sim.engine.facilities.demand import make_store
+from sim.engine.facilities.empties import EmptyReturns
 from sim.engine.facilities.fleet import start_fleets
 from sim.engine.facilities.formation import PlannedTrain, schedule_departures
 from sim.engine.facilities.port import PortFacility, VesselService
@@ -124,6 +126,10 @@ class Model:
             self.store, self._flow_rows, self._candidates = make_store(
                 s, self.cal, self.seed, rep, self.node_code, headroom)
         teu_of = self.store.teu_of
+        # empties going back to the origin regions, drawn up front (none: not modelled)
+        self.empties = (EmptyReturns(s, self.cal, self.seed, rep)
+                        if any(f.empties is not None for f in s.demand.flows.values())
+                        else None)
 
         def draws(name: str, element: str) -> np.random.Generator:
             return stream(self.seed, name, rep, element)
@@ -150,7 +156,7 @@ class Model:
                                     self.ports[svc.to], s.demand.share_40ft, self.store.teu,
                                     draws("handling", sid + ":berthing"),
                                     draws("running", sid),
-                                    service_counts(svc, sid, self.cal, draws),
+                                    self._service_counts(svc, sid, draws),
                                     draws("dwell", sid + ":roll_off"))
             for sid, svc in s.services.items()}
         # fleets shared by several services: their vessels start after the services'
@@ -170,13 +176,23 @@ class Model:
                              self.flow_ids, self.route_ids, self.crossings, self.lines,
                              self.ports, self.services,
                              link_directions=self.plans.link_directions,
-                             facilities=self.facilities)
+                             facilities=self.facilities, empties=self.empties)
         self.out.gate = self.gate if self.gate else None
         self._start_origins()
         start_timeline(env, s, self.cal, self.seed, rep, self.lines, self.facilities,
                        self.services, self.fleets)
         start_background(s, self.cal.t0, (self.cal.end - self.cal.t0).days, self.seed, rep,
-                         self.lines, self.facilities)
+                         self.lines, self.facilities,
+                         self.empties.train_hours() if self.empties is not None else None)
+
+    def _service_counts(self, svc, sid: str, draws) -> dict[str, np.ndarray]:
+        """The background units offered to a vessel service per day, with the empties
+        going back over it."""
+        counts = service_counts(svc, sid, self.cal, draws)
+        if self.empties is not None:
+            n_days = math.ceil(self.cal.end_h / 24.0) + 1  # as service_counts
+            counts.update(self.empties.service_counts(sid, n_days))
+        return counts
 
     # -- block trains from the origins -------------------------------------------------
     def _start_origins(self) -> None:

@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from sim.engine.acceptance import AcceptanceGate
 from sim.engine.facilities.border import BorderCrossing
+from sim.engine.facilities.empties import EmptyReturns
 from sim.engine.facilities.port import PortFacility, VesselService
 from sim.engine.facilities.rail import RailLine
 from sim.engine.facilities.transfer import TransferFacility
@@ -93,5 +94,8 @@ class RunOutput:
     # every transfer facility (crossings, ports and any other kind that transfers boxes),
     # by node, in node order
     facilities: dict[str, TransferFacility] = field(default_factory=dict)
+    # the empties going back to the origin regions (sim.engine.facilities.empties;
+    # None: no flow has empties)
+    empties: EmptyReturns | None = None
     # records derived after the run, computed once (KPIs and daily series share them)
     cache: dict = field(default_factory=dict)

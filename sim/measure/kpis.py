@@ -21,6 +21,8 @@ from sim.measure.choice import KPIS as CHOICE_KPIS
 from sim.measure.choice import choice_kpis, market_kpis
 from sim.measure.costs import KPIS as COST_KPIS
 from sim.measure.costs import cost_kpis
+from sim.measure.empties import KPIS as EMPTIES_KPIS
+from sim.measure.empties import empties_kpis
 from sim.measure.handover import KPIS as HANDOVER_KPIS
 from sim.measure.handover import handover_kpis
 from sim.measure.intervals import (
@@ -153,6 +155,7 @@ KPIS: dict[str, tuple[str, str]] = {
     **HANDOVER_KPIS,  # crossings' daily handover caps (sim.measure.handover)
     **CHOICE_KPIS,  # the nested logit: sea share, market split (sim.measure.choice)
     **ACCEPTANCE_KPIS,  # acceptance limits: diverted, lost, held (sim.measure.acceptance)
+    **EMPTIES_KPIS,  # empties going back (sim.measure.empties)
 }
 
 Key = tuple[str, str, str]
@@ -223,6 +226,7 @@ SECTIONS: dict[str, set[str]] = {
     "costs": set(COST_KPIS),
     "choice": set(CHOICE_KPIS),
     "acceptance": set(ACCEPTANCE_KPIS),
+    "empties": set(EMPTIES_KPIS),
 }
 
 # what the measures yield for one node, by what its kind does (its registry row's flags):
@@ -414,7 +418,7 @@ def compute(out: RunOutput, names: set[str] | None = None) -> dict[Key, float]:
                 offered[line.id] = line.paths_available(edges, end_h)
             avail = offered[line.id]
             n_in = counts_in(entered, edges)
-            if s.links[line.id].background_trains is not None:  # their paths count too
+            if line.has_background():  # their paths (and empty trains') count too
                 d = int(scope.endswith(f">{s.links[line.id].from_}"))
                 n_in = n_in + background_entering(line, d, edges)
             put_years("utilisation", scope, np.divide(n_in, avail,
@@ -432,6 +436,8 @@ def compute(out: RunOutput, names: set[str] | None = None) -> dict[Key, float]:
     if s.route_choice.model == "nested_logit" and wanted("choice"):
         choice_kpis(out, edges, put_years)
         market_kpis(out, edges, put_years)
+    if out.empties is not None and wanted("empties"):
+        empties_kpis(out, edges, put_years)
     return K
 
 

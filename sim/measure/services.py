@@ -21,6 +21,7 @@ import numpy as np
 from sim.measure.intervals import sailing_columns
 from sim.measure.monitors import counts_in
 from sim.measure.tonnes import row_tonnes
+from sim.scenario.empties import EMPTIES
 from sim.scenario.network import service_scope
 from sim.scenario.vessel_kinds import VESSEL_KINDS
 
@@ -69,7 +70,8 @@ def service_volumes(out: RunOutput, edges: np.ndarray, put_years: PutYears,
     value)``). Other services report the modelled-only KPIs alone (their totals are
     those), so scenarios without these fields keep their KPI set."""
     shared = {sid: svc for sid, svc in out.services.items()
-              if svc.cfg.background is not None or svc.cfg.roll_off_dwell_h is not None}
+              if svc.cfg.background is not None or svc.cfg.roll_off_dwell_h is not None
+              or svc.bg_units}  # (empties going back are background units too)
     if not shared:
         return
     tonnes = row_tonnes(out)
@@ -108,18 +110,20 @@ def service_volumes(out: RunOutput, edges: np.ndarray, put_years: PutYears,
             col = {u: bg[m, i] for i, u in enumerate(units)}
             none = np.zeros(int(m.sum()))
             kind = VESSEL_KINDS[svc.cfg.kind]
+            # empties going back, in the service's unit: TEU (feeder) or railcars (ferry)
+            empty = col.get(EMPTIES, none)
+            bg_teu = col.get("teu", none) + (none if kind.rolls_wagons else empty)
+            bg_cars = col.get("railcars", none) + (empty if kind.rolls_wagons else none)
             if kind.carries_boxes:  # a tanker line carries tonnes, no TEU
-                put("service_teu_total", scope,
-                    counts_in(t, edges, sail.teu[m] + col.get("teu", none)))
-                put("service_teu_background", scope,
-                    counts_in(t, edges, col.get("teu", none)))
+                put("service_teu_total", scope, counts_in(t, edges, sail.teu[m] + bg_teu))
+                put("service_teu_background", scope, counts_in(t, edges, bg_teu))
             if kind.rolls_wagons:
                 put("ferry_railcars_total", scope,
-                    counts_in(t, edges, sail.units[m] + col.get("railcars", none)))
-                put("ferry_railcars_background", scope,
-                    counts_in(t, edges, col.get("railcars", none)))
+                    counts_in(t, edges, sail.units[m] + bg_cars))
+                put("ferry_railcars_background", scope, counts_in(t, edges, bg_cars))
                 put("ferry_trucks_total", scope, counts_in(t, edges, col.get("trucks", none)))
-            w_bg = sum((col[u] * weigh.tonnes_per(u) for u in units if weigh), none)
+            w_bg = sum((col[u] * weigh.tonnes_per(u) for u in units
+                        if weigh and u != EMPTIES), none)  # (empties carry no cargo)
             put("service_tonnes_total", scope, counts_in(t, edges, box_t[m] + w_bg))
             put("service_tonnes_background", scope, counts_in(t, edges, w_bg))
             for i, u in enumerate(units):

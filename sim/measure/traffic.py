@@ -28,8 +28,8 @@ PutYears = Callable[[str, str, Any], None]  # (name, scope, one value per year)
 KPIS: dict[str, tuple[str, str]] = {
     "link_trains_total": ("trains", "trains entering the link in the period, per "
                           "direction: the modelled trains plus the background trains "
-                          "(links.X.background_trains); links with background trains "
-                          "only"),
+                          "(links.X.background_trains) and empty trains going back "
+                          "(demand.flows.X.empties); links with either only"),
     "port_teu_total": ("TEU", "TEU through the port in the period: the modelled boxes "
                        "arriving there (by train or vessel) plus the background TEU "
                        "offered to its yard (port.background_teu); ports with background "
@@ -64,7 +64,7 @@ def link_totals(out: RunOutput, edges: np.ndarray, put_years: PutYears) -> None:
     done: set[tuple[str, int]] = set()
     for scope, line, _reached, entered in link_directions(out):
         link = s.links[line.id]
-        if link.background_trains is None:
+        if not line.has_background():  # (background or empty trains going back)
             continue
         d = 0 if scope == direction_scope(line.id, link.from_, link.to, 0) else 1
         bg = background_entering(line, d, edges)
@@ -72,7 +72,7 @@ def link_totals(out: RunOutput, edges: np.ndarray, put_years: PutYears) -> None:
         put_years("link_trains_background", scope, bg)
         done.add((line.id, d))
     for lid, link in s.links.items():
-        if link.background_trains is None:
+        if not out.lines[lid].has_background():
             continue
         for d in (0, 1):
             if (lid, d) not in done:

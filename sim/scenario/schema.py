@@ -23,6 +23,7 @@ from sim.scenario.basics import Strict as _Strict
 from sim.scenario.basics import monthly_profile
 from sim.scenario.costs import Costs
 from sim.scenario.distributions import Distribution
+from sim.scenario.empties import ReturnEmpties
 from sim.scenario.fleets import Fleet
 from sim.scenario.handover import CrossingHandover
 from sim.scenario.sea_mode import SeaMode
@@ -395,6 +396,8 @@ class Flow(_Strict):
     tonnes_per_teu: float | None = Field(None, gt=0, le=40, description="mean gross cargo "
                                          "tonnes per TEU of this flow (default: "
                                          "demand.tonnes_per_teu)")
+    empties: ReturnEmpties | None = Field(None, description="empties going back to the "
+                                          "origin region (none: not modelled)")
     source: str | None = None
 
     def volume(self, year: int, base_year: int) -> float:

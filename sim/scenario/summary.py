@@ -109,6 +109,11 @@ def describe(s: Scenario) -> str:
     lines.append(f"  season    low {cal_mod.month_abbr[low + 1]} "
                  f"({s.demand.seasonality[low]:.2f}), high {cal_mod.month_abbr[high + 1]} "
                  f"({s.demand.seasonality[high]:.2f})")
+    for fid, f in s.demand.flows.items():
+        if f.empties is not None:  # empties going back (sim.scenario.empties)
+            net = f", net of {', '.join(f.empties.net_of)}" if f.empties.net_of else ""
+            lines.append(f"  empties   {fid}: {f.empties.return_share:g} of its boxes go "
+                         f"back empty {f.empties.lag_days:g} d after arrival{net}")
     rc = s.route_choice
     if rc.model == "nested_logit" and s.sea_mode is not None:
         lines.append(f"  choice    nested logit (rail nest mu={rc.nest_scale:g}, sea alternative "

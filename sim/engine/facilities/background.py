@@ -23,20 +23,29 @@ if TYPE_CHECKING:
 
 def start_background(scenario: Scenario, first_day: dt.date, n_days: int, seed: int,
                      replication: int, lines: dict[str, RailLine],
-                     facilities: dict[str, TransferFacility]) -> None:
+                     facilities: dict[str, TransferFacility],
+                     empty_trains: dict[str, tuple[np.ndarray, np.ndarray]] | None = None
+                     ) -> None:
     """Draw every background field of the scenario for the ``n_days`` from ``first_day``
     (hour 0) and load the lines and facilities with it. Each field draws from its own
     stream, ``background`` keyed ``"<element>:<field>"``, so adding one changes no other
-    draw."""
+    draw. ``empty_trains``: per link, the hours of empty trains going back per direction
+    (:mod:`sim.engine.facilities.empties`), booked with the link's background trains."""
     def rng(element: str, field: str) -> np.random.Generator:
         return stream(seed, "background", replication, f"{element}:{field}")
 
+    empty = empty_trains or {}
     for lid, link in scenario.links.items():
         if link.background_trains is not None:
             r = rng(lid, "background_trains")
             each = [daily_counts(link.background_trains, r, first_day, n_days)
                     for _ in (0, 1)]
-            lines[lid].add_background(hours_of(each[0], r), hours_of(each[1], r))
+            both = [hours_of(each[0], r), hours_of(each[1], r)]
+            if lid in empty:
+                both = [np.concatenate((h, e)) for h, e in zip(both, empty[lid])]
+            lines[lid].add_background(both[0], both[1])
+        elif lid in empty:
+            lines[lid].add_background(*empty[lid])
     for nid, fac in facilities.items():
         cfg = fac.cfg
         port = cfg if isinstance(cfg, Port) else None

@@ -59,6 +59,7 @@ from sim.engine.logs import (
     Sailing,
     Span,
 )
+from sim.scenario.empties import EMPTIES
 from sim.scenario.schema import Departure, Port, Service
 from sim.scenario.sea_traffic import UNITS_BY_KIND
 from sim.scenario.vessel_kinds import VESSEL_KINDS
@@ -309,12 +310,16 @@ class VesselService:
     def _background(self, counts: dict[str, np.ndarray]
                     ) -> tuple[list[str], list[float], list[list[BackgroundQueue]]]:
         """The background units this service carries, the space each takes, and its
-        queues per direction (none: no background)."""
+        queues per direction (none: no background); the empties going back
+        (:mod:`sim.engine.facilities.empties`) are a unit of their own, last."""
         bg = self.cfg.background
-        if bg is None or not counts:
+        if not counts or (bg is None and not any(k.startswith(EMPTIES) for k in counts)):
             return [], [], [[], []]
-        units = list(UNITS_BY_KIND[self.cfg.kind])
-        space = bg.space()
+        units = list(UNITS_BY_KIND[self.cfg.kind]) if bg is not None else []
+        space = bg.space() if bg is not None else {}
+        if any(k.startswith(EMPTIES) for k in counts):  # empties going back, last
+            units.append(EMPTIES)  # (in the service's own unit: TEU or railcars)
+            space[EMPTIES] = 1.0
         days = max(len(c) for c in counts.values())
         none = np.zeros(days, np.int64)
         queues = [[BackgroundQueue(counts.get(f"{u}_{way}", none), space[u]) for u in units]

@@ -191,6 +191,10 @@ class RailLine:
                          np.sort(np.asarray(hours_1, float)))
         self.bg_paths = self._bg_blocks = None
 
+    def has_background(self) -> bool:
+        """Whether background trains (or empty trains going back) ask for paths."""
+        return self._bg_want is not None
+
     def background_paths(self) -> tuple[np.ndarray, np.ndarray]:
         """The hours of the background trains' paths, per direction (empty: none)."""
         if self._bg_want is None:

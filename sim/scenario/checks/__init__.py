@@ -25,6 +25,7 @@ from sim.scenario.checks.elements import (
     services,
     transit_count,
 )
+from sim.scenario.checks.empties import empties_netting, empties_room, empties_way_back
 from sim.scenario.checks.fleets import fleets
 from sim.scenario.checks.flows import (
     demand_size,
@@ -52,7 +53,8 @@ RULES: list[Callable[[Scenario], Found]] = [
     positive_speeds, yards_hold_trains, transit_count, horizon_years, demand_size, timeline,
     route_choice, sea_weather, service_traffic, empty_departures, background_room,
     facility_room, fleet_room, laid_up_services, fleets, roll_on, cost_entries, cost_coverage,
-    sea_mode, nested_logit, market]
+    sea_mode, nested_logit, market, empties_netting, empties_way_back,
+    empties_room]
 
 
 def run_all(s: Scenario) -> list[tuple[str, str]]:

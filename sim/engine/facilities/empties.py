@@ -1,0 +1,195 @@
+"""Empty containers going back to the origin region (``demand.flows.ID.empties``, see
+:mod:`sim.scenario.empties`), drawn up front for the whole run as background load on the
+return legs: a few numbers per day and route, never an event per box.
+
+For each flow with empties and each of its routes:
+
+* the expected empties leaving the destination each day (:func:`expected_empties`: the
+  flow's demand rates lagged by ``lag_days``, times ``return_share``, less the expected
+  boxes a day of the flows in ``net_of``, never below 0) times the route's share in
+  force that day;
+* the empties of each day, drawn around that (Poisson, from the ``background`` stream
+  keyed ``FLOW:empties:ROUTE``, so adding them draws nothing from any other stream; with
+  ``demand.arrival_process = "deterministic"`` the whole part of the running total), and
+  how many of them are 40 ft (binomial at ``share_40ft``; deterministic: running total);
+* empty trains of the flow origin's ``boxes_per_train`` (the loaded trains' length),
+  one each time the empties gathered since the last one fill a train, each at an hour
+  uniform within its day (the rest waits for the next train: at the end of the run,
+  fewer than a train per route);
+* on each rail link of the route, travelled backward, these trains as background trains
+  in the return direction (:meth:`sim.engine.facilities.rail.RailLine.add_background`,
+  with the link's own background trains); on each vessel service, the day's empties as
+  a background queue of the service's return direction (TEU on a feeder, railcars on a
+  ferry: a flat takes one 40 ft or two 20 ft boxes), sharing its sailings with the boxes
+  and other units (:mod:`sim.engine.facilities.sea_traffic`).
+
+Simplification: the empties of a day load every leg of the way back that same day (their
+own travel time along the way back is not modelled), and they take no crane, track or
+yard at the crossings and ports they pass. Route shares are the flow's and those of
+dated share changes, also when a logit chooses the loaded trains' routes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.engine.facilities.counts import hours_of
+from sim.engine.facilities.demand import daily_rates
+from sim.engine.randomness import stream
+from sim.scenario.empties import EMPTIES
+from sim.scenario.network import flow_path, legs, link_index, routes_of
+from sim.scenario.vessel_kinds import VESSEL_KINDS
+
+if TYPE_CHECKING:
+    from sim.engine.output import Calendar
+    from sim.scenario.schema import Scenario
+
+
+def expected_empties(s: Scenario, fid: str, first_day: dt.date, n_days: int) -> np.ndarray:
+    """Expected empties of flow ``fid`` leaving its destination on each day from
+    ``first_day`` on: ``max(0, share x N(d - lag) - sum_g N_g(d))``. A lag of ``k + f``
+    days (whole ``k``, fraction ``f``) takes ``1 - f`` of day ``d - k``'s boxes and ``f``
+    of day ``d - k - 1``'s (a day's arrivals spread evenly over it); the days before
+    ``first_day`` come from the flow's own volume for their year."""
+    flow = s.demand.flows[fid]
+    e = flow.empties
+    if e is None:
+        return np.zeros(n_days)
+    k = int(math.floor(e.lag_days))
+    f = e.lag_days - k
+    ahead = k + 1
+    rates = daily_rates(s.demand, flow, first_day - dt.timedelta(days=ahead), n_days + ahead)
+    now = rates[ahead - k: ahead - k + n_days]         # day d - k
+    before = rates[ahead - k - 1: ahead - k - 1 + n_days]  # day d - k - 1
+    out = e.return_share * ((1.0 - f) * now + f * before)
+    for gid in e.net_of:
+        out = out - daily_rates(s.demand, s.demand.flows[gid], first_day, n_days)
+    return np.maximum(out, 0.0)
+
+
+def shares_by_day(s: Scenario, fid: str, first_day: dt.date, n_days: int
+                  ) -> tuple[list[str], np.ndarray]:
+    """The routes flow ``fid`` may take (:func:`~sim.scenario.network.routes_of`) and each
+    one's share on each day (routes x days): the flow's own, then each dated share change
+    from its date."""
+    names = routes_of(s, fid)
+    out = np.empty((len(names), n_days))
+    out[:] = np.array([s.demand.flows[fid].routes.get(r, 0.0) for r in names])[:, None]
+    for ch in sorted(s.timeline, key=lambda c: c.date):
+        if ch.shares is None or fid not in ch.shares:
+            continue
+        d = max(0, (ch.date - first_day).days)
+        out[:, d:] = np.array([ch.shares[fid].get(r, 0.0) for r in names])[:, None]
+    return names, out
+
+
+def _whole(x: np.ndarray) -> np.ndarray:
+    """The whole part of the running total, day by day (int64)."""
+    return np.diff(np.floor(np.cumsum(x) + 1e-9), prepend=0.0).astype(np.int64)
+
+
+@dataclass
+class RouteEmpties:
+    """The empties of one flow going back over one route, per day of the run."""
+
+    flow: str
+    route: str
+    corridor: str
+    boxes: np.ndarray        # empties leaving the destination each day
+    forty: np.ndarray        # of which 40 ft
+    train_boxes: int         # boxes per empty train
+    trains: np.ndarray       # empty trains formed each day
+    train_hours: np.ndarray  # the hour of each empty train (model hours, sorted)
+
+    @property
+    def teu(self) -> np.ndarray:
+        """TEU of the empties leaving each day."""
+        return self.boxes + self.forty
+
+    @property
+    def railcars(self) -> np.ndarray:
+        """Railcars the empties of each day take on a ferry (a 40 ft or two 20 ft a
+        flat)."""
+        return self.forty + (self.boxes - self.forty + 1) // 2
+
+    def waiting_at_end(self) -> int:
+        """Empties left waiting for an empty train at the end of the run."""
+        return int(self.boxes.sum() - self.train_boxes * self.trains.sum())
+
+
+class EmptyReturns:
+    """Every flow's empties going back, per route, and the load they put on each rail link
+    and vessel service (see the module docstring)."""
+
+    def __init__(self, s: Scenario, cal: Calendar, seed: int, replication: int):
+        self.n_days = n = (cal.end - cal.t0).days
+        self.routes: list[RouteEmpties] = []
+        # per rail link: the empty trains' hours per direction (0: from -> to)
+        self.rail: dict[str, tuple[list[np.ndarray], list[np.ndarray]]] = {}
+        # per vessel service: the empties' units offered per direction and day
+        self.sea: dict[str, list[np.ndarray]] = {}
+        deterministic = s.demand.arrival_process == "deterministic"
+        links = link_index(s)
+        for fid, flow in s.demand.flows.items():
+            if flow.empties is None:
+                continue
+            total = expected_empties(s, fid, cal.t0, n)
+            names, shares = shares_by_day(s, fid, cal.t0, n)
+            per_train = s.nodes[flow.origin].boxes_per_train or 1
+            for rid, share in zip(names, shares):
+                if not share.any():
+                    continue
+                rng = stream(seed, "background", replication, f"{fid}:empties:{rid}")
+                mean = total * share
+                if deterministic:
+                    boxes = _whole(mean)
+                    forty = _whole(boxes * s.demand.share_40ft)
+                else:
+                    boxes = rng.poisson(mean).astype(np.int64)
+                    forty = rng.binomial(boxes, s.demand.share_40ft).astype(np.int64)
+                full = np.floor_divide(np.cumsum(boxes), per_train)
+                trains = np.diff(full, prepend=0).astype(np.int64)
+                r = RouteEmpties(fid, rid, s.routes[rid].corridor, boxes, forty, per_train,
+                                 trains, hours_of(trains, rng))
+                self.routes.append(r)
+                path = flow_path(s, flow.origin, flow.destination, rid, links)
+                for leg in legs(s, path, links):
+                    back = 1 - leg.direction
+                    if leg.sea:
+                        self._offer(s, leg.link_id, back, r)
+                    else:
+                        self.rail.setdefault(leg.link_id, ([], []))[back].append(
+                            r.train_hours)
+
+    def _offer(self, s: Scenario, sid: str, direction: int, r: RouteEmpties) -> None:
+        """Add one route's empties to what a vessel service is offered one way."""
+        units = r.railcars if VESSEL_KINDS[s.services[sid].kind].rolls_wagons else r.teu
+        ways = self.sea.setdefault(sid, [np.zeros(self.n_days, np.int64),
+                                         np.zeros(self.n_days, np.int64)])
+        ways[direction] = ways[direction] + units
+
+    def train_hours(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Per rail link, the empty trains' hours per direction (sorted)."""
+        return {lid: tuple(np.sort(np.concatenate(h)) if h else np.empty(0)  # type: ignore[misc]
+                           for h in ways)
+                for lid, ways in self.rail.items()}
+
+    def service_counts(self, sid: str, n_days: int) -> dict[str, np.ndarray]:
+        """The empties offered to vessel service ``sid`` per day, as background counts
+        (``empties_out``: at home, ``empties_back``: at the far port), ``n_days`` long."""
+        ways = self.sea.get(sid)
+        if ways is None:
+            return {}
+        out = {}
+        for way, counts in zip(("out", "back"), ways):
+            if counts.any():
+                c = np.zeros(n_days, np.int64)
+                m = min(n_days, len(counts))
+                c[:m] = counts[:m]
+                out[f"{EMPTIES}_{way}"] = c
+        return out
