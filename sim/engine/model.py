@@ -29,6 +29,7 @@ from sim.engine.facilities.rail import Draws, RailLine
 from sim.engine.facilities.roll_on import start_sidings
 from sim.engine.facilities.sea_traffic import service_counts
 from sim.engine.facilities.slots import at
+from sim.engine.facilities.wagons import origin_pool, start_wagon_pools
 from sim.engine.kinds import build_facilities, facilities_where, vessel_class
 from sim.engine.logs import OriginTrain, columns
 from sim.engine.output import Calendar, RunOutput
@@ -140,6 +141,8 @@ class Model:
                           for nid, n in s.nodes.items() if n.train_dwell_h is not None}
         # ferry sidings where wagons roll on to ferries (none unless a service asks)
         roll_on = start_sidings(s, self.ports, self.store.teu, draws)
+        # pools of flat wagons, attached to the facilities forming their trains (None: none)
+        self.wagons = start_wagon_pools(env, s, self.facilities, draws)
         self.plans = compile_plans(s, self.route_ids, self.node_code, self.store, self.lines,
                                    self.facilities, self.services, junction_dwell,
                                    self.journey, roll_on)
@@ -152,6 +155,8 @@ class Model:
                              self.ports, self.services,
                              link_directions=self.plans.link_directions,
                              facilities=self.facilities)
+        if self.wagons is not None:
+            self.out.wagon_pools = self.wagons.pools
         self._start_origins()
         start_timeline(env, s, self.cal, self.seed, rep, self.lines, self.facilities,
                        self.services, self.fleets)
@@ -219,6 +224,20 @@ class Model:
         env, log, rows_log = self.env, self.out.origin_trains, self._origin_rows
         plans, sea, store = self.plans.steps, self.plans.sea, self.store
         n, pos = len(trains), 0
+        # the pool of flat wagons the trains take here (None: they find wagons here)
+        wagons = origin_pool(self.wagons, self.scenario,
+                             self.scenario.demand.flows[self.flow_ids[f]].origin)
+
+        def go(idx: np.ndarray, t: float, r: int, teu: int) -> None:
+            """The train leaves at hour ``t`` (now, or its planned hour)."""
+            if chooser is not None:
+                r = chooser(t)
+                store.route[idx] = r  # learning needs it at delivery
+            elif (f, r) in sea:
+                store.route[idx] = r  # landing needs it to send boxes on
+            log.append((f, r, t, len(idx), teu))  # an OriginTrain row
+            rows_log.append(idx)
+            self.journey(idx, teu, plans[(f, r)], 0)
 
         def leave(_e: object = None) -> None:
             nonlocal pos
@@ -229,14 +248,10 @@ class Model:
                     at(env, t - now, leave)
                     return
                 pos += 1
-                if chooser is not None:
-                    r = chooser(t)
-                    store.route[idx] = r  # learning needs it at delivery
-                elif (f, r) in sea:
-                    store.route[idx] = r  # landing needs it to send boxes on
-                log.append((f, r, t, len(idx), teu))  # an OriginTrain row
-                rows_log.append(idx)
-                self.journey(idx, teu, plans[(f, r)], 0)
+                if wagons is None:
+                    go(idx, t, r, teu)
+                else:  # it takes its wagons first (or waits for them)
+                    wagons.submit(idx, t, teu, _going(go, r, teu))
         leave()
 
     # -- trains on the rails -------------------------------------------------------------
@@ -254,6 +269,8 @@ class Model:
                 if stop is not None:
                     t += stop()
                 continue
+            if self.wagons is not None:  # a pool's wagons are freed there
+                self.wagons.ran(idx, now, t, receive)
             if then == DELIVER:
                 if self._learners:  # logit route choice learns from each delivery in turn
                     at(env, t - now, lambda _e: self._deliver(idx))
@@ -323,3 +340,12 @@ class Model:
         # customs release is logged when scheduled; one after the end was not reached
         ready = st.t_crossing["ready"]
         ready[ready >= self.cal.end_h] = np.nan
+
+
+def _going(go: Callable[[np.ndarray, float, int, int], None], r: int, teu: int
+           ) -> Callable[[np.ndarray, float], None]:
+    """An origin train's departure on route ``r`` with ``teu`` TEU, once it has its
+    wagons: ``(rows, hour) -> None``."""
+    def leave(rows: np.ndarray, t: float) -> None:
+        go(rows, t, r, teu)
+    return leave

@@ -11,6 +11,7 @@ from sim.engine.facilities.border import BorderCrossing
 from sim.engine.facilities.port import PortFacility, VesselService
 from sim.engine.facilities.rail import RailLine
 from sim.engine.facilities.transfer import TransferFacility
+from sim.engine.facilities.wagons import WagonPool
 from sim.engine.records import ContainerStore
 from sim.scenario.schema import Scenario
 
@@ -86,5 +87,8 @@ class RunOutput:
     # every transfer facility (crossings, ports and any other kind that transfers boxes),
     # by node, in node order
     facilities: dict[str, TransferFacility] = field(default_factory=dict)
+    # the pools of container flat wagons (sim.engine.facilities.wagons), by id; none
+    # without wagon_pools
+    wagon_pools: dict[str, WagonPool] = field(default_factory=dict)
     # records derived after the run, computed once (KPIs and daily series share them)
     cache: dict = field(default_factory=dict)

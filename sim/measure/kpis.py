@@ -39,6 +39,8 @@ from sim.measure.monitors import closure_effects, counts_in, window_index, windo
 from sim.measure.services import SERVICE_KPIS, service_volumes
 from sim.measure.traffic import KPIS as TRAFFIC_KPIS
 from sim.measure.traffic import background_entering, link_totals, port_totals
+from sim.measure.wagons import KPIS as WAGON_KPIS
+from sim.measure.wagons import wagon_kpis
 from sim.scenario.kinds import CLOSURE_KPIS, NODE_KINDS, Kind, kind_of
 from sim.scenario.network import service_scope
 from sim.scenario.weather import exposed_ports
@@ -150,6 +152,7 @@ KPIS: dict[str, tuple[str, str]] = {
     **COST_KPIS,  # cost and CO2e per box, with a costs table (sim.measure.costs)
     **HANDOVER_KPIS,  # crossings' daily handover caps (sim.measure.handover)
     **CHOICE_KPIS,  # the nested logit's predicted sea share (sim.measure.choice)
+    **WAGON_KPIS,  # pools of flat wagons (sim.measure.wagons)
 }
 
 Key = tuple[str, str, str]
@@ -219,6 +222,7 @@ SECTIONS: dict[str, set[str]] = {
               "link_trains_total", "link_trains_background"},
     "costs": set(COST_KPIS),
     "choice": set(CHOICE_KPIS),
+    "wagons": set(WAGON_KPIS),
 }
 
 # what the measures yield for one node, by what its kind does (its registry row's flags):
@@ -425,6 +429,9 @@ def compute(out: RunOutput, names: set[str] | None = None) -> dict[Key, float]:
         cost_kpis(out, edges, put_years)
     if s.route_choice.model == "nested_logit" and wanted("choice"):
         choice_kpis(out, edges, put_years)
+    if out.wagon_pools and wanted("wagons"):
+        wagon_kpis(out, edges, end_h, put_years,
+                   lambda name, scope, v: K.__setitem__((name, "run", scope), float(v)))
     return K
 
 

@@ -33,6 +33,7 @@ from sim.scenario.distributions import GammaMeanCV
 if TYPE_CHECKING:
     from sim.engine.facilities.handover import Handover
     from sim.engine.facilities.traffic import FacilityTraffic
+    from sim.engine.facilities.wagons import WagonPool
     from sim.scenario.schema import _Handling
 
 
@@ -171,6 +172,11 @@ class TransferFacility:
         self.background: FacilityTraffic | None = None
         # the daily handover caps, by the gauge the trains leave on (crossings only)
         self.handovers: dict[int, Handover] = {}
+        # pools of flat wagons the trains formed here take, by the gauge they leave on at
+        # a crossing, else None (none: trains find wagons here); and who is told of each
+        # train unloaded (sim.engine.facilities.wagons; None: nobody)
+        self.wagon_pools: dict[int | None, WagonPool] = {}
+        self.unloaded: Callable[[np.ndarray, float], None] | None = None
 
     def pool(self, key, boxes_per_train: int,
              on_depart: Callable[[np.ndarray, float, int], None],
@@ -193,6 +199,12 @@ class TransferFacility:
         gate = self.handover(gauge_out_mm)
         leave = depart if gate is None else (
             lambda idx, t: gate.submit(idx, t, depart))
+        wagons = self.wagon_pools.get(gauge_out_mm)
+        if wagons is not None:  # the train takes its wagons first, then goes on
+            after = leave
+
+            def leave(idx: np.ndarray, t: float) -> None:
+                wagons.submit(idx, t, teu_of(idx), after)
         p = self.pools[key] = TrainFormation(self.env, self.cfg.departure, boxes_per_train,
                                              leave)
         p.closed = self.closed
@@ -238,6 +250,8 @@ class TransferFacility:
                 t_insp = t_clear + self.inspection.one()
         self.log.append((train.arrived_h, train.track_h, train.crane_start_h, t_done, n,
                          train.teu))
+        if self.unloaded is not None:  # its wagons are free (a pool's, if any)
+            self.unloaded(idx, t_done)
         self.in_rows.append(idx)
         self.clear_log.append((t_clear, k_insp, t_insp))
         if k_insp:
