@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import simpy
 
+from sim.engine.facilities.handover import Handover
 from sim.engine.facilities.rail import Draws
 from sim.engine.facilities.wagons import WagonFleets, WagonPool
 from sim.engine.logs import InboundTrain, OriginTrain, WagonCycle, WagonLevel, WagonTake, columns
@@ -90,6 +91,23 @@ def test_the_empty_run_scales_with_the_loaded_run():
     train("B", 1.0)
     env.run(until=1000)
     assert left == [("A", 0.0), ("B", 50.0 + 25.0 + 6.0)]
+
+
+def test_a_train_that_gets_its_wagons_during_a_closure_waits_for_the_reopening():
+    """An uncapped handover lets a train go at once, but not while the crossing is
+    closed (formation releases none then; a train whose wagons came back then may)."""
+    env = simpy.Environment()
+    closed = [True]
+    gate = Handover(env, None, lambda: closed[0])
+    left: list[float] = []
+    gate.submit(np.arange(3), 0.0, lambda rows, t: left.append(t))
+    assert left == [] and len(gate) == 1
+    env.run(until=5)
+    closed[0] = False
+    gate.release()
+    assert left == [5.0]
+    gate.submit(np.arange(3), 5.0, lambda rows, t: left.append(t))
+    assert left == [5.0, 5.0]
 
 
 @pytest.mark.parametrize("forty, twenty, slots, need", [

@@ -34,7 +34,7 @@ default: without ``[wagon_pools]`` every train finds its wagons where it forms.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -79,3 +79,11 @@ def wagons_needed(boxes: int, teu: int, teu_per_wagon: int) -> int:
 def full_train_wagons(boxes_per_train: int, teu_per_wagon: int) -> int:
     """Wagons a full train of 40 ft boxes takes: the most any train of that length does."""
     return wagons_needed(boxes_per_train, 2 * boxes_per_train, teu_per_wagon)
+
+
+def wagon_lines(scenario: Any) -> list[str]:
+    """The ``corridor check`` lines of the wagon pools (none without pools)."""
+    return [f"  wagons    {pid}: {p.wagons:,} wagons of {p.teu_per_wagon} TEU on "
+            f"{p.gauge_mm} mm for trains formed at {', '.join(p.nodes)}; empty run x"
+            f"{p.empty_run_factor:g} the loaded, turnaround mean {p.turnaround_h.mean:.0f} h"
+            for pid, p in scenario.wagon_pools.items()]

@@ -7,7 +7,8 @@ trains formed before it still wait, waits, formed, for the next free one: one co
 per day and one timer per waiting day at the next midnight, never an event per slot or
 per box. A closure of the crossing's rail side stops handovers too (:meth:`release` at
 the reopening). Without a cap a train leaves at once, in the same call (so an uncapped
-crossing runs exactly as before).
+crossing runs exactly as before), unless the crossing is closed: a train that got its
+flat wagons during a closure (:mod:`sim.engine.facilities.wagons`) waits for the reopening.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ class Handover:
     def submit(self, rows: np.ndarray, t: float, leave: Leave) -> None:
         """A train of ``rows`` is formed at hour ``t`` (now): it leaves now if a handover
         is free and no train waits before it, else it waits its turn."""
-        if self.cap is None and not self._waiting:
+        if self.cap is None and not self._waiting and not self.closed():
             self.log.append((t, t, len(rows)))
             leave(rows, t)
             return
