@@ -4,6 +4,7 @@ pools change nothing, the KPIs and the pinned errors."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import numpy as np
@@ -134,7 +135,8 @@ def test_wagons_are_conserved_at_every_change(run):
     agree with the trains' own takes and returns (counted independently)."""
     for pool in run.wagon_pools.values():
         level = columns(pool.level_log, WagonLevel)
-        assert np.all(level.free + level.loaded + level.returning == pool.fleet)
+        assert np.all(level.free + level.loaded + level.returning == level.fleet)
+        assert np.all(level.fleet == pool.fleet)  # no timeline change here
         assert np.all(level.free >= 0) and np.all(np.diff(level.t_h) >= 0)
         take = columns(pool.take_log, WagonTake)
         cyc = columns(pool.cycle_log, WagonCycle)
@@ -243,4 +245,40 @@ def test_ample_pools_change_nothing():
 def test_errors_one_line_per_problem(overrides, line):
     with pytest.raises(ConfigError) as e:
         load_scenario(WAGONS, overrides=overrides)
+    assert str(e.value) == f"error: overrides: {line}"
+
+
+def test_a_dated_fleet_change_applies_from_its_date():
+    """The 'china' pool cut from 600 to 200 wagons on 15 Jan (withdrawn as they come back)
+    and raised to 2,000 on 5 Feb: the trains wait long in between, none after the
+    backlog has gone; wagons conserved throughout."""
+    out = Model(load_scenario(WAGONS, overrides={"timeline": [
+        {"date": "2024-01-15", "set": {"wagon_pools.china.wagons": 200}},
+        {"date": "2024-02-05", "set": {"wagon_pools.china.wagons": 2000}}]})).run()
+    pool = out.wagon_pools["china"]
+    level = columns(pool.level_log, WagonLevel)
+    assert np.all(level.free + level.loaded + level.returning == level.fleet)
+    cut, up = (out.calendar.hours(dt.date(2024, 1, 15)),
+               out.calendar.hours(dt.date(2024, 2, 5)))
+    assert level.fleet[level.t_h < cut].max() == 600
+    assert set(level.fleet[(level.t_h >= cut) & (level.t_h < up)].tolist()) == {200}
+    assert level.free.min() < 0  # withdrawn while out
+    assert (level.loaded + level.returning)[(level.t_h > cut + 12 * 24) & (level.t_h < up)
+                                            ].max() <= 200
+    take = columns(pool.take_log, WagonTake)
+    wait = take.took_h - take.ready_h
+    assert wait[(take.ready_h > cut) & (take.ready_h < up)].mean() > 100
+    assert wait[take.ready_h > up + 10 * 24].max() == 0
+    assert pool.fleet == 2000
+
+
+@pytest.mark.parametrize("value, line", [
+    (30, "timeline[0].set: 'wagon_pools.china.wagons' = 30 cannot take one train of 40 "
+         "boxes formed at 'alpha' (up to 40 wagons of 2 TEU)"),
+    (2.5, "timeline[0].set: 'wagon_pools.china.wagons' must be a whole number (got 2.5)"),
+])
+def test_dated_fleet_errors(value, line):
+    with pytest.raises(ConfigError) as e:
+        load_scenario(WAGONS, overrides={"timeline": [
+            {"date": "2024-02-01", "set": {"wagon_pools.china.wagons": value}}]})
     assert str(e.value) == f"error: overrides: {line}"

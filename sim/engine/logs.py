@@ -117,9 +117,11 @@ class WagonLevel(NamedTuple, Generic[V]):
     """A pool's wagons by state after a change (``WagonPool.level_log``)."""
 
     t_h: V              # hour of the change
-    free: V             # in the pool
+    free: V             # in the pool (below 0 after a cut: wagons to withdraw as they
+                        # come back)
     loaded: V           # taken by trains, boxes not yet unloaded
     returning: V        # unloaded, on their way back empty
+    fleet: V            # the pool's wagons (free + loaded + returning)
 
 
 class Landing(NamedTuple, Generic[V]):

@@ -159,7 +159,8 @@ class Model:
             self.out.wagon_pools = self.wagons.pools
         self._start_origins()
         start_timeline(env, s, self.cal, self.seed, rep, self.lines, self.facilities,
-                       self.services, self.fleets)
+                       self.services, self.fleets,
+                       self.wagons.pools if self.wagons is not None else None)
         start_background(s, self.cal.t0, (self.cal.end - self.cal.t0).days, self.seed, rep,
                          self.lines, self.facilities)
 

@@ -30,7 +30,8 @@ KPIS: dict[str, tuple[str, str]] = {
     "wagons_in_use_mean": ("wagons", "wagon pools: time-average wagons out of the pool "
                            "(on loaded trains or running back empty) (scope POOL)"),
     "wagon_utilisation": ("fraction", "wagon pools: wagons_in_use_mean / the pool's wagons "
-                          "(scope POOL)"),
+                          "(their time average, when the timeline changes them) (scope "
+                          "POOL)"),
     "wagon_cycle_days_mean": ("days", "wagon pools: mean days from a train taking its "
                               "wagons to their return to the pool, wagons back in the "
                               "period (scope POOL)"),
@@ -60,7 +61,9 @@ def wagon_kpis(out: RunOutput, edges: np.ndarray, end_h: float, put_years: PutYe
         in_use = window_means(level.t_h, until, edges, level.loaded + level.returning,
                               end=end_h)
         put_years("wagons_in_use_mean", pid, in_use)
-        put_years("wagon_utilisation", pid, in_use / pool.fleet)
+        fleet = window_means(level.t_h, until, edges, level.fleet, end=end_h)
+        put_years("wagon_utilisation", pid,
+                  np.divide(in_use, fleet, out=np.full(n_win, np.nan), where=fleet > 0))
         cyc: WagonCycle[np.ndarray] = columns(pool.cycle_log, WagonCycle)
         took = take.took_h[cyc.train.astype(np.int64)] if len(cyc.train) else np.empty(0)
         days = (cyc.back_h - took) / 24.0

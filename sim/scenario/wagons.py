@@ -52,7 +52,9 @@ class WagonPool(_Strict):
                              "gauge_mm), ports or dry ports forming trains")
     gauge_mm: Literal[1435, 1520] = Field(description="the gauge of the pool's wagons and "
                                           "of the trains they serve, mm")
-    wagons: int = Field(ge=1, le=200_000, description="wagons in the fleet, count")
+    wagons: int = Field(ge=1, le=200_000, json_schema_extra={"timeline": {}},
+                        description="wagons in the fleet, count; a timeline may change it "
+                        "(wagons added, or withdrawn as they come back)")
     teu_per_wagon: int = Field(2, ge=2, le=4, description="TEU slots per wagon: 2 (40 ft "
                                "platform), 3 (60 ft) or 4 (80 ft); a 40 ft box takes two "
                                "slots on one wagon")

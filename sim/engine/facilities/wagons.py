@@ -79,7 +79,27 @@ class WagonPool:
         # rows of sim.engine.logs.WagonTake, WagonCycle and WagonLevel (plain tuples)
         self.take_log: list[tuple[float, float, int]] = []
         self.cycle_log: list[tuple[int, float, float, float, float, int]] = []
-        self.level_log: list[tuple[float, int, int, int]] = [(0.0, self.free, 0, 0)]
+        self.level_log: list[tuple[float, int, int, int, int]] = [
+            (0.0, self.free, 0, 0, self.fleet)]
+
+    def _log(self, now: float) -> None:
+        self.level_log.append((now, self.free, self.loaded, self.returning, self.fleet))
+
+    def set_wagons(self, wagons: int) -> None:
+        """A timeline change of the fleet, from now: wagons added are free at once;
+        wagons withdrawn leave from the free ones, and as others come back if too few are
+        free (the free count goes below 0 until then)."""
+        self.free += wagons - self.fleet
+        self.fleet = wagons
+        self._log(self.env.now)
+        self._release(self.env.now)
+
+    def _release(self, now: float) -> None:
+        """Trains waiting take their wagons, in order, while the head's are free."""
+        waiting = self._waiting
+        while waiting and self.free >= waiting[0][2]:
+            ready_h, rows, need, go = waiting.popleft()
+            self._take(ready_h, rows, need, go, now)
 
     def __len__(self) -> int:
         """Trains formed and waiting for wagons."""
@@ -99,7 +119,7 @@ class WagonPool:
               ) -> None:
         self.free -= need
         self.loaded += need
-        self.level_log.append((now, self.free, self.loaded, self.returning))
+        self._log(now)
         self.fleets.board(_Trip(rows, self, need, len(self.take_log)))
         self.take_log.append((ready_h, now, need))
         go(rows, now)
@@ -109,7 +129,7 @@ class WagonPool:
         now = self.env.now
         self.loaded -= trip.wagons
         self.returning += trip.wagons
-        self.level_log.append((now, self.free, self.loaded, self.returning))
+        self._log(now)
         back_h = (self.cfg.empty_run_factor * (trip.arrived_h - trip.departed_h)
                   + self.turnaround.one())
         at(self.env, max(back_h, 0.0), lambda _e: self._back(trip, now))
@@ -118,13 +138,10 @@ class WagonPool:
         now = self.env.now
         self.returning -= trip.wagons
         self.free += trip.wagons
-        self.level_log.append((now, self.free, self.loaded, self.returning))
+        self._log(now)
         self.cycle_log.append((trip.train, trip.departed_h, trip.arrived_h, freed_h, now,
                                trip.wagons))
-        waiting = self._waiting
-        while waiting and self.free >= waiting[0][2]:
-            ready_h, rows, need, go = waiting.popleft()
-            self._take(ready_h, rows, need, go, now)
+        self._release(now)
 
     def waiting_since(self) -> list[float]:
         """The hours the trains still waiting were formed (at the end of a run)."""

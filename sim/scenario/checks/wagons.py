@@ -1,7 +1,7 @@
 """Rules on pools of container flat wagons (:mod:`sim.scenario.wagons`): a pool names
 nodes that exist and form trains onto its gauge, no formation point takes its wagons from
-two pools, and a pool holds at least the wagons of the longest train it serves (else that
-train would wait for ever)."""
+two pools, and a pool holds at least the wagons of the longest train it serves, at every
+date of the timeline (else that train would wait for ever)."""
 
 from __future__ import annotations
 
@@ -89,10 +89,15 @@ def wagon_pools(s: Scenario) -> Found:
             owner[key] = pid
             if longest is None or point.boxes_per_train > longest.boxes_per_train:
                 longest = point
-        if longest is not None:
-            need = full_train_wagons(longest.boxes_per_train, pool.teu_per_wagon)
-            if pool.wagons < need:
-                yield f"{p}.wagons", (
-                    f"{pool.wagons} wagons cannot take one train of {longest.boxes_per_train}"
-                    f" boxes formed at '{longest.node}' (up to {need} wagons of "
-                    f"{pool.teu_per_wagon} TEU)")
+        if longest is None:
+            continue
+        need = full_train_wagons(longest.boxes_per_train, pool.teu_per_wagon)
+        train = (f"one train of {longest.boxes_per_train} boxes formed at '{longest.node}' "
+                 f"(up to {need} wagons of {pool.teu_per_wagon} TEU)")
+        if pool.wagons < need:
+            yield f"{p}.wagons", f"{pool.wagons} wagons cannot take {train}"
+        for i, ch in enumerate(s.timeline):
+            value = (ch.set or {}).get(f"{p}.wagons")
+            if value is not None and value == int(value) and 1 <= value < need:
+                # (a fraction or a value out of bounds: the timeline rule reports it)
+                yield f"timeline[{i}].set", (f"'{p}.wagons' = {value:g} cannot take {train}")
