@@ -14,9 +14,17 @@ import simpy
 from sim.engine.facilities.handover import Handover
 from sim.engine.facilities.rail import Draws
 from sim.engine.facilities.wagons import WagonFleets, WagonPool
-from sim.engine.logs import InboundTrain, OriginTrain, WagonCycle, WagonLevel, WagonTake, columns
+from sim.engine.logs import (
+    InboundTrain,
+    OriginTrain,
+    OutboundTrain,
+    WagonCycle,
+    WagonLevel,
+    WagonTake,
+    columns,
+)
 from sim.engine.model import Model
-from sim.measure import kpis
+from sim.measure import kpis, location
 from sim.scenario.distributions import Constant
 from sim.scenario.loading import load_scenario
 from sim.scenario.problems import ConfigError
@@ -168,6 +176,27 @@ def test_a_waiting_train_takes_wagons_when_some_come_back(run):
     unloaded = columns(run.crossings["gate"].log, InboundTrain).unloaded_h
     assert np.isin(cyc.freed_h, unloaded).all()
     assert (cyc.freed_h >= cyc.arrived_h).all()
+
+
+def test_every_box_is_located_while_trains_wait_for_wagons():
+    """Boxes of a train waiting for its wagons stay where they are (at the origin, in the
+    crossing's yard; both pools tight here): every box in exactly one place at hours
+    through the run, and the boxes at the gate are those its train logs put there."""
+    run = Model(load_scenario(WAGONS, overrides={"wagon_pools.kz.wagons": 480})).run()
+    K = kpis.compute(run, {"trains_waited_for_wagons"})
+    assert K[("trains_waited_for_wagons", "2024", "kz")] > 10
+    assert K[("trains_waited_for_wagons", "2024", "china")] > 10
+    xing = run.crossings["gate"]
+    inbound = columns(xing.log, InboundTrain)
+    u_arrive, _crane, u_boxes, _teu = xing.unfinished()
+    arrive = np.concatenate((inbound.arrived_h, u_arrive))
+    boxes_in = np.concatenate((inbound.boxes, u_boxes))
+    outbound = columns(xing.out_log, OutboundTrain)
+    for t in np.linspace(0.0, run.calendar.end_h, 21):
+        where = location.locate(run, at_h=t)
+        assert (np.vstack(list(where.values())).sum(axis=0) == 1).all()
+        at_gate = boxes_in[arrive <= t].sum() - outbound.boxes[outbound.departed_h <= t].sum()
+        assert where["at_crossing"].sum() == at_gate, t
 
 
 def test_a_train_delivered_frees_its_wagons_on_arrival(run):

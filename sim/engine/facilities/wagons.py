@@ -193,8 +193,8 @@ def start_wagon_pools(env: simpy.Environment, scenario: Scenario,
     """The scenario's wagon pools (None: none), each attached to the transfer facilities
     that form its trains (``wagon_pools`` of the facility, by the gauge trains leave on at
     a crossing, else None) and every facility told to report its unloaded trains. Each
-    pool's turnaround draws from its own stream (``dwell``, ``wagon_pool:ID``). Origin
-    terminals ask :meth:`WagonFleets.at_origin`."""
+    pool's turnaround draws from its own stream (``dwell``, ``wagon_pool:ID``). The
+    origin terminals' pools are found by :func:`origin_pool`."""
     if not scenario.wagon_pools:
         return None
     fleets = WagonFleets(env)
