@@ -311,3 +311,18 @@ def test_dated_fleet_errors(value, line):
         load_scenario(WAGONS, overrides={"timeline": [
             {"date": "2024-02-01", "set": {"wagon_pools.china.wagons": value}}]})
     assert str(e.value) == f"error: overrides: {line}"
+
+
+@pytest.mark.slow
+def test_the_shortage_scenario_without_its_cut_is_the_baseline():
+    """scenarios/wagon_shortage_2024.toml says its pools do not bind in 2023-24 without
+    the August cut: every baseline KPI is unchanged and no train waits for wagons."""
+    root = Path(__file__).resolve().parent.parent / "scenarios"
+    s = load_scenario(root / "wagon_shortage_2024.toml")
+    kept = [c for c in s.timeline
+            if not any(k.startswith("wagon_pools.") for k in (c.set or {}))]
+    pooled = kpis.compute(Model(s.model_copy(update={"timeline": kept})).run())
+    base = kpis.compute(Model(load_scenario(root / "baseline.toml")).run())
+    assert {k: v for k, v in pooled.items() if "wagon" not in k[0]} == pytest.approx(
+        base, nan_ok=True)
+    assert all(v == 0 for k, v in pooled.items() if k[0] == "trains_waited_for_wagons")
