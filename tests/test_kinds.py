@@ -123,7 +123,10 @@ def test_timeline_fields_and_bounds_come_from_the_schema_unchanged():
     # and a crossing's daily handover caps (sim.scenario.handover)
     added |= {f"crossing.handover_{g}_gauge_trains_per_day": kind_fields.Bounds(1, 200, True)
               for g in ("standard", "broad")}
-    assert got == {**BEFORE, "nodes": {**BEFORE["nodes"], **added}, "fleets": fleets}
+    # and a pool of flat wagons its wagons (sim.scenario.wagons)
+    wagons = {"wagons": kind_fields.Bounds(1, 200_000, True)}
+    assert got == {**BEFORE, "nodes": {**BEFORE["nodes"], **added}, "fleets": fleets,
+                   "wagon_pools": wagons}
     assert all(isinstance(b, kind_fields.Bounds) for t in got.values() for b in t.values())
     assert kind_fields.kind_fields(kinds.NODE_KINDS["terminal"]) == {}
     assert list(kind_fields.kind_fields(kinds.NODE_KINDS["port"])) == [

@@ -127,6 +127,37 @@ class HandoverTrain(NamedTuple, Generic[V]):
     boxes: V            # containers on board
 
 
+class WagonTake(NamedTuple, Generic[V]):
+    """A train taking its wagons from a pool (``WagonPool.take_log``; the k-th row is the
+    pool's train k)."""
+
+    ready_h: V          # the train was formed (released by its departure rule)
+    took_h: V           # it took its wagons (waited from ready_h while too few were free)
+    wagons: V           # wagons taken
+
+
+class WagonCycle(NamedTuple, Generic[V]):
+    """A train's wagons back in their pool (``WagonPool.cycle_log``)."""
+
+    train: V            # the train's row in the pool's take_log
+    departed_h: V       # the loaded train left (after any handover wait)
+    arrived_h: V        # it reached its unloading point
+    freed_h: V          # its boxes were unloaded (or it arrived: destination, ferry)
+    back_h: V           # the wagons were back in the pool
+    wagons: V           # wagons
+
+
+class WagonLevel(NamedTuple, Generic[V]):
+    """A pool's wagons by state after a change (``WagonPool.level_log``)."""
+
+    t_h: V              # hour of the change
+    free: V             # in the pool (below 0 after a cut: wagons to withdraw as they
+                        # come back)
+    loaded: V           # taken by trains, boxes not yet unloaded
+    returning: V        # unloaded, on their way back empty
+    fleet: V            # the pool's wagons (free + loaded + returning)
+
+
 class Landing(NamedTuple, Generic[V]):
     """A vessel load landed into a port's yard (``PortFacility.sea_log``)."""
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import gc
 import math
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 
 import numpy as np
@@ -32,6 +32,7 @@ from sim.engine.facilities.rail import Draws, RailLine
 from sim.engine.facilities.roll_on import start_sidings
 from sim.engine.facilities.sea_traffic import service_counts
 from sim.engine.facilities.slots import at
+from sim.engine.facilities.wagons import origin_pool, start_wagon_pools
 from sim.engine.kinds import build_facilities, facilities_where, vessel_class
 from sim.engine.logs import OriginTrain, columns
 from sim.engine.market import MarketFlow
@@ -165,6 +166,8 @@ class Model:
                           for nid, n in s.nodes.items() if n.train_dwell_h is not None}
         # ferry sidings where wagons roll on to ferries (none unless a service asks)
         roll_on = start_sidings(s, self.ports, self.store.teu, draws)
+        # pools of flat wagons, attached to the facilities forming their trains (None: none)
+        self.wagons = start_wagon_pools(env, s, self.facilities, draws)
         self.plans = compile_plans(s, self.route_ids, self.node_code, self.store, self.lines,
                                    self.facilities, self.services, junction_dwell,
                                    self.journey, roll_on)
@@ -178,9 +181,12 @@ class Model:
                              link_directions=self.plans.link_directions,
                              facilities=self.facilities, empties=self.empties)
         self.out.gate = self.gate if self.gate else None
+        if self.wagons is not None:
+            self.out.wagon_pools = self.wagons.pools
         self._start_origins()
         start_timeline(env, s, self.cal, self.seed, rep, self.lines, self.facilities,
-                       self.services, self.fleets)
+                       self.services, self.fleets,
+                       self.wagons.pools if self.wagons is not None else None)
         start_background(s, self.cal.t0, (self.cal.end - self.cal.t0).days, self.seed, rep,
                          self.lines, self.facilities,
                          self.empties.train_hours() if self.empties is not None else None)
@@ -297,6 +303,21 @@ class Model:
         n, pos = len(trains), 0
         chosen: int | None = None  # the route of the train at ``pos``, once chosen
         held_from = -1.0  # the hour the train at ``pos`` was first refused (-1: not)
+        # the pool of flat wagons the trains take here (None: they find wagons here)
+        wagons = origin_pool(self.wagons, self.scenario,
+                             self.scenario.demand.flows[self.flow_ids[f]].origin)
+
+        def go(idx: np.ndarray, t: float, r: int, teu: int) -> None:
+            """The train leaves on route ``r`` at hour ``t`` (now, or its planned hour)."""
+            if chooser is not None:
+                store.route[idx] = r  # learning needs it at delivery
+                if learner is not None:  # and the boxes under way, their age
+                    learner.departed(r, float(store.t_created[idx[0]]), len(idx))
+            elif (f, r) in sea:
+                store.route[idx] = r  # landing needs it to send boxes on
+            log.append((f, r, t, len(idx), teu))  # an OriginTrain row
+            rows_log.append(idx)
+            self.journey(idx, teu, plans[(f, r)], 0)
 
         def leave(_e: object = None) -> None:
             nonlocal pos, chosen, held_from
@@ -323,15 +344,10 @@ class Model:
                 pos += 1
                 chosen = None
                 t = max(t, now)
-                if chooser is not None:
-                    store.route[idx] = r  # learning needs it at delivery
-                    if learner is not None:  # and the boxes under way, their age
-                        learner.departed(r, float(store.t_created[idx[0]]), len(idx))
-                elif (f, r) in sea:
-                    store.route[idx] = r  # landing needs it to send boxes on
-                log.append((f, r, t, len(idx), teu))  # an OriginTrain row
-                rows_log.append(idx)
-                self.journey(idx, teu, plans[(f, r)], 0)
+                if wagons is None:
+                    go(idx, t, r, teu)
+                else:  # it takes its wagons first (or waits for them)
+                    wagons.submit(idx, t, teu, _going(go, r, teu))
         leave()
 
     def _divert(self, f: int, r: int, now: float, boxes: int, chooser: Choice | None
@@ -362,6 +378,8 @@ class Model:
                 if stop is not None:
                     t += stop()
                 continue
+            if self.wagons is not None:  # a pool's wagons are freed there
+                self.wagons.ran(idx, now, t, receive)
             if then == DELIVER:
                 if self._learners:  # logit route choice learns from each delivery in turn
                     at(env, t - now, lambda _e: self._deliver(idx))
@@ -432,3 +450,12 @@ class Model:
         # customs release is logged when scheduled; one after the end was not reached
         ready = st.t_crossing["ready"]
         ready[ready >= self.cal.end_h] = np.nan
+
+
+def _going(go: Callable[[np.ndarray, float, int, int], None], r: int, teu: int
+           ) -> Callable[[np.ndarray, float], None]:
+    """An origin train's departure on route ``r`` with ``teu`` TEU, once it has its
+    wagons: ``(rows, hour) -> None``."""
+    def leave(rows: np.ndarray, t: float) -> None:
+        go(rows, t, r, teu)
+    return leave

@@ -13,6 +13,7 @@ from sim.engine.facilities.empties import EmptyReturns
 from sim.engine.facilities.port import PortFacility, VesselService
 from sim.engine.facilities.rail import RailLine
 from sim.engine.facilities.transfer import TransferFacility
+from sim.engine.facilities.wagons import WagonPool
 from sim.engine.market import MarketFlow
 from sim.engine.records import ContainerStore
 from sim.scenario.schema import Scenario
@@ -97,5 +98,8 @@ class RunOutput:
     # the empties going back to the origin regions (sim.engine.facilities.empties;
     # None: no flow has empties)
     empties: EmptyReturns | None = None
+    # the pools of container flat wagons (sim.engine.facilities.wagons), by id; none
+    # without wagon_pools
+    wagon_pools: dict[str, WagonPool] = field(default_factory=dict)
     # records derived after the run, computed once (KPIs and daily series share them)
     cache: dict = field(default_factory=dict)

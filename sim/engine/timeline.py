@@ -18,6 +18,7 @@ from sim.engine.facilities.fleet import SharedFleet
 from sim.engine.facilities.port import VesselService
 from sim.engine.facilities.rail import RailLine
 from sim.engine.facilities.transfer import TransferFacility
+from sim.engine.facilities.wagons import WagonPool
 from sim.engine.facilities.weather import weather_closures
 from sim.engine.output import Calendar
 from sim.engine.randomness import stream
@@ -30,11 +31,13 @@ def start_timeline(env: simpy.Environment, scenario: Scenario, calendar: Calenda
                    seed: int, replication: int, lines: dict[str, RailLine],
                    facilities: dict[str, TransferFacility],
                    services: dict[str, VesselService],
-                   fleets: dict[str, SharedFleet] | None = None) -> None:
+                   fleets: dict[str, SharedFleet] | None = None,
+                   wagon_pools: dict[str, WagonPool] | None = None) -> None:
     """Apply the timeline's dated changes and closures, and the random closures (gales,
     storms, breakdowns, and the storms of each sea at the ports exposed to them) drawn
     now from their own streams; ``facilities``: the transfer facilities by node;
-    ``fleets``: the fleets shared by several services (a change of their ships)."""
+    ``fleets``: the fleets shared by several services (a change of their ships);
+    ``wagon_pools``: the pools of flat wagons (a change of their wagons)."""
     at_hour: list[Action] = []
     for ch in sorted(scenario.timeline, key=lambda c: c.date):
         t = calendar.hours(ch.date)
@@ -53,6 +56,8 @@ def start_timeline(env: simpy.Environment, scenario: Scenario, calendar: Calenda
                 lines[eid].change_paths(t, value)
             elif table == "fleets" and fleets is not None:
                 at_hour.append((t, partial(fleets[eid].set_ships, int(value))))
+            elif table == "wagon_pools" and wagon_pools is not None:
+                at_hour.append((t, partial(wagon_pools[eid].set_wagons, int(value))))
             elif table == "services":
                 at_hour.append((t, partial(services[eid].set_fleet, int(value))))
             else:

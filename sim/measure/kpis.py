@@ -43,6 +43,8 @@ from sim.measure.monitors import closure_effects, counts_in, window_index, windo
 from sim.measure.services import SERVICE_KPIS, service_volumes
 from sim.measure.traffic import KPIS as TRAFFIC_KPIS
 from sim.measure.traffic import background_entering, link_totals, port_totals
+from sim.measure.wagons import KPIS as WAGON_KPIS
+from sim.measure.wagons import wagon_kpis
 from sim.scenario.kinds import CLOSURE_KPIS, NODE_KINDS, Kind, kind_of
 from sim.scenario.network import service_scope
 from sim.scenario.weather import exposed_ports
@@ -156,6 +158,7 @@ KPIS: dict[str, tuple[str, str]] = {
     **CHOICE_KPIS,  # the nested logit: sea share, market split (sim.measure.choice)
     **ACCEPTANCE_KPIS,  # acceptance limits: diverted, lost, held (sim.measure.acceptance)
     **EMPTIES_KPIS,  # empties going back (sim.measure.empties)
+    **WAGON_KPIS,  # pools of flat wagons (sim.measure.wagons)
 }
 
 Key = tuple[str, str, str]
@@ -227,6 +230,7 @@ SECTIONS: dict[str, set[str]] = {
     "choice": set(CHOICE_KPIS),
     "acceptance": set(ACCEPTANCE_KPIS),
     "empties": set(EMPTIES_KPIS),
+    "wagons": set(WAGON_KPIS),
 }
 
 # what the measures yield for one node, by what its kind does (its registry row's flags):
@@ -438,6 +442,9 @@ def compute(out: RunOutput, names: set[str] | None = None) -> dict[Key, float]:
         market_kpis(out, edges, put_years)
     if out.empties is not None and wanted("empties"):
         empties_kpis(out, edges, put_years)
+    if out.wagon_pools and wanted("wagons"):
+        wagon_kpis(out, edges, end_h, put_years,
+                   lambda name, scope, v: K.__setitem__((name, "run", scope), float(v)))
     return K
 
 

@@ -15,6 +15,7 @@ from pydantic.fields import FieldInfo
 from sim.scenario.fleets import Fleet
 from sim.scenario.kinds import NODE_KINDS, Kind
 from sim.scenario.schema import Link, Node, NodeKind, Service
+from sim.scenario.wagons import WagonPool
 
 
 class Bounds(typing.NamedTuple):
@@ -85,7 +86,7 @@ def timeline_fields() -> dict[str, dict[str, Bounds]]:
     for k in NODE_KINDS.values():
         nodes.update({f"{k.section}.{f}": b for f, b in kind_fields(k).items()})
     return {"links": changeable(Link), "nodes": nodes, "services": changeable(Service),
-            "fleets": changeable(Fleet)}
+            "fleets": changeable(Fleet), "wagon_pools": changeable(WagonPool)}
 
 
 def schema_problems() -> list[str]:

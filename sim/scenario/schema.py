@@ -31,6 +31,7 @@ from sim.scenario.sea_traffic import ServiceTraffic
 from sim.scenario.sidings import PortSidings
 from sim.scenario.traffic import Background, HandlingTraffic, PortTraffic
 from sim.scenario.vessel_kinds import VESSEL_KINDS
+from sim.scenario.wagons import WagonPool
 from sim.scenario.weather import Exposure, Sea
 
 # the node kinds; each is a row of the registry, sim.scenario.kinds (sim.scenario.kind_fields
@@ -587,3 +588,6 @@ class Scenario(_Strict):
                                 "(sim.scenario.costs); none: no cost or CO2e KPIs")
     sea_mode: SeaMode | None = Field(None, description="the sea alternative of the nested "
                                      "logit (sim.scenario.sea_mode)")
+    wagon_pools: dict[str, WagonPool] = Field(default_factory=dict, description="fleets of "
+                                              "container flat wagons trains take at their "
+                                              "formation points (sim.scenario.wagons)")

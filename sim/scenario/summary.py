@@ -11,6 +11,7 @@ from sim.scenario.kinds import NODE_KINDS
 from sim.scenario.leg_costs import cost_lines
 from sim.scenario.schema import Disruption, Port, Scenario, _Handling
 from sim.scenario.vessel_kinds import VESSEL_KINDS
+from sim.scenario.wagons import wagon_lines
 from sim.scenario.weather import weather_lines
 
 
@@ -135,6 +136,7 @@ def describe(s: Scenario) -> str:
             for fid, d in disrupted))
     lines += weather_lines(s)
     lines += cost_lines(s)
+    lines += wagon_lines(s)
     for ch in sorted(s.timeline, key=lambda c: c.date):
         if ch.close:
             what = f"close {ch.close} for {ch.days:g} days"

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from sim.engine.facilities.block import WholeTrains
     from sim.engine.facilities.handover import Handover
     from sim.engine.facilities.traffic import FacilityTraffic
+    from sim.engine.facilities.wagons import WagonPool
     from sim.scenario.schema import _Handling
 
 
@@ -174,6 +175,11 @@ class TransferFacility:
         self.background: FacilityTraffic | None = None
         # the daily handover caps, by the gauge the trains leave on (crossings only)
         self.handovers: dict[int, Handover] = {}
+        # pools of flat wagons the trains formed here take, by the gauge they leave on at
+        # a crossing, else None (none: trains find wagons here); and who is told of each
+        # train unloaded (sim.engine.facilities.wagons; None: nobody)
+        self.wagon_pools: dict[int | None, WagonPool] = {}
+        self.unloaded: Callable[[np.ndarray, float], None] | None = None
 
     def pool(self, key, boxes_per_train: int,
              on_depart: Callable[[np.ndarray, float, int], None],
@@ -186,7 +192,15 @@ class TransferFacility:
             return p
         depart = self.departure(on_depart, boxes_per_train)
         gate = self.handover(gauge_out_mm)
-        if gate is None:
+        wagons = self.wagon_pools.get(gauge_out_mm)
+        if wagons is not None:  # the train takes its wagons (or waits for them), then
+            # waits for its handover as a formed train (which a closure holds too)
+            teu_of = self.teu_of
+            go = depart if gate is None else (
+                lambda idx, t: gate.submit(idx, t, depart))
+            p = TrainFormation(self.env, self.cfg.departure, boxes_per_train,
+                               lambda idx, t: wagons.submit(idx, t, teu_of(idx), go))
+        elif gate is None:
             p = TrainFormation(self.env, self.cfg.departure, boxes_per_train, depart)
         else:  # a train leaves the pool only when a handover is free for it
             p = TrainFormation(self.env, self.cfg.departure, boxes_per_train,
@@ -257,6 +271,8 @@ class TransferFacility:
                 t_insp = t_clear + self.inspection.one()
         self.log.append((train.arrived_h, train.track_h, train.crane_start_h, t_done, n,
                          train.teu))
+        if self.unloaded is not None:  # its wagons are free (a pool's, if any)
+            self.unloaded(idx, t_done)
         self.in_rows.append(idx)
         self.clear_log.append((t_clear, k_insp, t_insp))
         if k_insp:

@@ -44,6 +44,7 @@ from sim.scenario.checks.nested import nested_logit, sea_mode
 from sim.scenario.checks.roll_on import roll_on
 from sim.scenario.checks.traffic import background_room
 from sim.scenario.checks.vessels import empty_departures, service_traffic
+from sim.scenario.checks.wagons import wagon_pools
 from sim.scenario.checks.weather import sea_weather
 from sim.scenario.schema import Scenario
 
@@ -54,7 +55,7 @@ RULES: list[Callable[[Scenario], Found]] = [
     route_choice, sea_weather, service_traffic, empty_departures, background_room,
     facility_room, fleet_room, laid_up_services, fleets, roll_on, cost_entries, cost_coverage,
     sea_mode, nested_logit, market, empties_netting, empties_way_back,
-    empties_room]
+    empties_room, wagon_pools]
 
 
 def run_all(s: Scenario) -> list[tuple[str, str]]:
