@@ -2,7 +2,6 @@
 
 import datetime as dt
 import math
-import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -220,15 +219,22 @@ def test_trains_take_the_rail_routes_by_their_probability_within_the_nest(mu, p_
         np.full(n, float(want)))
 
 
-def test_the_documented_sea_mode_for_china_to_northern_europe_loads():
-    doc = (HERE.parent / "docs" / "architecture.md").read_text()
-    block = doc.split("## The nested logit against the sea")[1].split("```toml\n")[1]
-    sea = tomllib.loads(block.split("```")[0])["sea_mode"]
-    sm = load_scenario(NESTED, overrides={"sea_mode": sea}).sea_mode
-    assert sm is not None and len(sm.rates) == 17
-    assert sm.at(dt.date(2023, 12, 31)).door_to_door_days == 35
-    assert sm.at(dt.date(2024, 1, 1)).door_to_door_days == 47
+def test_the_baseline_sea_mode_for_china_to_northern_europe_is_the_cited_series():
+    """The baseline's [sea_mode] (docs/architecture.md points to it): door to door 46 days
+    via Suez to the end of 2023 and 58 via the Cape from 2024, the WCI weeks, the first
+    holding from the warm-up's start and the last (5 Dec 2024) held after it."""
+    s = load_scenario(HERE.parent / "scenarios" / "baseline.toml")
+    sm = s.sea_mode
+    assert sm is not None and s.route_choice.model == "shares"  # present but unused
+    warmup_start = s.horizon.start - dt.timedelta(days=s.horizon.warmup_days)
+    assert sm.rates[0].date <= warmup_start
+    assert sm.at(warmup_start).usd_per_feu == 8010
+    assert sm.at(dt.date(2023, 12, 31)).door_to_door_days == 46
+    assert sm.at(dt.date(2024, 1, 1)).door_to_door_days == 58
     assert sm.at(dt.date(2024, 7, 1)).usd_per_feu == 7322
+    assert sm.at(dt.date(2025, 6, 1)) == sm.rates[-1]
+    assert sm.rates[-1].date == dt.date(2024, 12, 5) and sm.rates[-1].usd_per_feu == 4775
+    assert sm.unreliability_days == pytest.approx(10.5)
 
 
 def test_the_sea_competes_only_for_the_flows_between_its_regions():
