@@ -2,6 +2,8 @@
 trains while a facility on it holds more than its limit; refused trains go by another
 route, wait at the origin, or (with the sea) are lost to it."""
 
+import datetime as dt
+
 import numpy as np
 import pytest
 
@@ -20,14 +22,15 @@ CLOSE_GATE = {"date": "2024-02-01", "close": "gate", "days": 10}
 
 
 def _model(path, overrides) -> tuple[Model, list[tuple[float, int, bool, float]]]:
-    """The model, and a log of every acceptance check: (hour, route, open, gate backlog)."""
+    """The model, and a log of every acceptance check: (hour, route, open, TEU booked
+    through the gate)."""
     m = Model(load_scenario(path, overrides=overrides), seed=1)
     checks: list[tuple[float, int, bool, float]] = []
     is_open = m.gate.is_open
 
     def logged(r: int) -> bool:
         ok = is_open(r)
-        checks.append((m.env.now, r, ok, m.facilities["gate"].backlog_teu()))
+        checks.append((m.env.now, r, ok, m.facilities["gate"].committed_teu()))
         return ok
     m.gate.is_open = logged  # type: ignore[method-assign]
     return m, checks
@@ -58,24 +61,28 @@ def test_no_train_leaves_on_a_route_over_its_limit_and_the_refused_go_by_the_oth
     assert K[("containers_held", "2024", "all")] == 0
 
 
-def test_without_a_limit_the_gate_backlog_overshoots_what_the_limit_holds():
+def test_what_is_booked_through_the_gate_and_what_it_holds_stay_within_the_limit():
     runs = {}
     for limit in (None, LIMIT):
         m, _ = _model(TWO, {"route_choice.model": "shares", "timeline": [CLOSE_GATE],
                             "nodes.gate.crossing.acceptance_limit_teu": limit or 1e6})
-        peak = [0.0]
+        peak = [0.0, 0.0]  # TEU in the gate, TEU booked through it
 
         def watch(env, m=m, peak=peak):
+            gate = m.facilities["gate"]
             while True:
-                peak[0] = max(peak[0], m.facilities["gate"].backlog_teu())
+                peak[0] = max(peak[0], gate.backlog_teu())
+                peak[1] = max(peak[1], gate.committed_teu())
                 yield env.timeout(1.0)
         m.env.process(watch(m.env))
         m.run()
-        runs[limit] = peak[0]
-    # held near the limit: past it only by the trains already on the way when it was
-    # crossed (a day from the origin, about 2.5 main trains of 76 TEU)
-    assert runs[LIMIT] <= LIMIT + 3 * 80
-    assert runs[None] > runs[LIMIT] + 500
+        runs[limit] = peak
+    # a train is accepted only while no more than the limit is booked, so the booking
+    # never passes it by more than one train (40 boxes, at most 80 TEU), nor does what
+    # the gate holds
+    assert runs[LIMIT][1] <= LIMIT + 80
+    assert runs[LIMIT][0] <= LIMIT + 80
+    assert runs[None][0] > runs[LIMIT][0] + 500
 
 
 def test_with_no_open_route_trains_wait_at_the_origin_and_leave_when_one_opens():
@@ -86,12 +93,11 @@ def test_with_no_open_route_trains_wait_at_the_origin_and_leave_when_one_opens()
         "nodes.gate2.crossing.acceptance_limit_teu": LIMIT}), seed=1).run()
     held = out.gate.held
     assert len(held) >= 1
-    for _f, _r, t0, t1, _n in held:
-        assert t1 > t0 and (t1 - t0) % 6.0 == pytest.approx(0.0, abs=1e-9)  # retried every 6 h
-    # the trains behind a held train waited too: none left while it waited
+    for _f, _r, planned, left, _n in held:
+        assert left > planned
+    # held trains left in their planned order, none before a train planned ahead of it
     ot = columns(out.origin_trains, OriginTrain)
-    for _f, _r, t0, t1, _n in held:
-        assert not ((ot.departed_h > t0) & (ot.departed_h < t1)).any()
+    assert np.all(np.diff(ot.departed_h) >= 0)
     K = compute(out)
     assert K[("containers_held", "2024", "all")] == sum(x[4] for x in held)
     assert K[("origin_hold_hours_mean", "2024", "all")] == pytest.approx(
@@ -103,15 +109,19 @@ def test_with_no_open_route_trains_wait_at_the_origin_and_leave_when_one_opens()
 
 def test_a_market_flow_loses_to_the_sea_the_boxes_its_refusing_route_would_have_won():
     s = load_scenario(NESTED, overrides={
-        "timeline": [CLOSE_GATE], "nodes.gate.crossing.acceptance_limit_teu": 300})
+        "timeline": [CLOSE_GATE], "nodes.gate.crossing.acceptance_limit_teu": 1000})
     out = Model(s, seed=1).run()
     d = columns(next(iter(out.markets.values())).accepted, MarketDay)
     shut = d.accept == 0  # the only route refusing: rail's share over open routes is 0
-    assert shut.sum() >= 3
+    cal = out.calendar
+    closure = (d.day_h >= cal.hours(dt.date(2024, 2, 1))) & (
+        d.day_h < cal.hours(dt.date(2024, 2, 20)))  # closed 10 days, then draining
+    assert shut.sum() >= 3 and not (shut & ~closure).any()  # refusing only then
     assert (d.rail[shut] == 0).all() and (d.lost[shut] > 0).all()
     assert (d.lost[~shut] == 0).all()
     K = compute(out)
-    assert K[("containers_lost", "2024", "all")] == d.lost.sum() > 0
+    in_2024 = d.day_h >= cal.start_h
+    assert K[("containers_lost", "2024", "all")] == d.lost[in_2024].sum() > 0
 
 
 def test_off_by_default_and_the_limit_is_validated():

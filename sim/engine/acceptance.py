@@ -1,11 +1,15 @@
 """Acceptance limits at the origins (:mod:`sim.scenario.acceptance`): which routes refuse
 trains now, where a refused train goes, and the logs the measures read.
 
-A route is open while every facility on its path with a limit holds no more than its
-limit (``TransferFacility.backlog_teu``). A train about to leave on a closed route is
-diverted to one of its flow's open routes, drawn by the flow's own choice weights over
-the open ones (the logit's probabilities, or the shares in force); with no open route it
-waits at its origin and tries again every :data:`RETRY_H` hours.
+A route is open while every facility on its path with a limit has no more than its limit
+booked through it: TEU accepted at the origins for routes through it and not yet gone
+on from it, on the way there or held there (``TransferFacility.committed_teu``; the
+limit caps what is sent, so what is there never passes it by more than a train).
+
+A train about to leave on a closed route is diverted to one of its flow's open routes,
+drawn by the flow's own choice weights over the open ones (the logit's probabilities, or
+the shares in force); with no open route it waits at its origin and tries again every
+:data:`RETRY_H` hours (the trains behind it wait too).
 """
 
 from __future__ import annotations
@@ -41,14 +45,21 @@ class AcceptanceGate:
                 self.limits[r] = here
         # (flow, from route, to route, hour, boxes): a train diverted at its origin
         self.diverted: list[tuple[int, int, int, float, int]] = []
-        # (flow, route, from hour, to hour, boxes): a train held at its origin
+        # (flow, route, planned hour, left, boxes): a train held at its origin (or behind
+        # one held)
         self.held: list[tuple[int, int, float, float, int]] = []
 
     def __bool__(self) -> bool:
         return bool(self.limits)
 
     def is_open(self, r: int) -> bool:
-        return all(fac.backlog_teu() <= limit for fac, limit in self.limits.get(r, ()))
+        return all(fac.committed_teu() <= limit for fac, limit in self.limits.get(r, ()))
+
+    def accept(self, r: int, teu: int) -> None:
+        """A train of ``teu`` left its origin on route ``r``: book it through the route's
+        limited facilities."""
+        for fac, _limit in self.limits.get(r, ()):
+            fac.accepted_teu += teu
 
     def open_mask(self, routes: list[int]) -> np.ndarray:
         return np.array([self.is_open(r) for r in routes], bool)

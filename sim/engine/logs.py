@@ -73,12 +73,12 @@ class Diversion(NamedTuple, Generic[V]):
 
 
 class Held(NamedTuple, Generic[V]):
-    """A train held at its origin while no route of its flow accepted trains
-    (``AcceptanceGate.held``)."""
+    """A train held at its origin while no route of its flow accepted trains, or behind
+    one that was (``AcceptanceGate.held``)."""
 
     flow: V          # flow code
     route: V         # route code it took in the end
-    from_h: V        # first refused
+    from_h: V        # its planned departure
     to_h: V          # left
     boxes: V         # containers on board
 

@@ -317,6 +317,8 @@ class Model:
                 store.route[idx] = r  # landing needs it to send boxes on
             log.append((f, r, t, len(idx), teu))  # an OriginTrain row
             rows_log.append(idx)
+            if gate:
+                gate.accept(r, teu)
             self.journey(idx, teu, plans[(f, r)], 0)
 
         def leave(_e: object = None) -> None:
@@ -338,8 +340,9 @@ class Model:
                         at(env, RETRY_H, leave)
                         return
                     r = to
-                if held_from >= 0:
-                    gate.held.append((f, r, held_from, now, len(idx)))
+                if held_from >= 0 or (gate and now > t + 1e-9):
+                    # held, or behind a held train: logged from its planned hour
+                    gate.held.append((f, r, t, now, len(idx)))
                     held_from = -1.0
                 pos += 1
                 chosen = None

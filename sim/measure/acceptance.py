@@ -23,10 +23,11 @@ KPIS: dict[str, tuple[str, str]] = {
     "containers_lost": ("containers", "boxes of a flow the sea competes for that would have "
                         "come to rail had every route been accepting, and went by sea, by "
                         "flow and all, per year"),
-    "containers_held": ("containers", "boxes whose train waited at its origin because no "
-                        "route of its flow accepted trains, per year of leaving"),
-    "origin_hold_hours_mean": ("hours", "mean hours such a train waited, per year of "
-                               "leaving (NaN: none held)"),
+    "containers_held": ("containers", "boxes whose train waited at its origin past its "
+                        "planned hour because no route of its flow accepted trains (or a "
+                        "train ahead of it waited so), per year of leaving"),
+    "origin_hold_hours_mean": ("hours", "mean hours such a train left after its planned "
+                               "hour, per year of leaving (NaN: none held)"),
 }
 
 

@@ -2,8 +2,9 @@
 facility while the facility's backlog is above a limit (KTZ's 2024 stops on new cargo
 for Dostyk and Altynkol, corridor-facts §3.4).
 
-The backlog is the TEU a facility holds: received by rail or landed from ships and not
-yet gone on (in its yard, on its tracks, in its trains being formed). While it is above
+The backlog is what is booked through the facility: the TEU accepted at the origins for
+routes through it that have not yet gone on from it (on their way to it, or in it: its
+yard, tracks, sidings and trains being formed). While it is above
 ``acceptance_limit_teu``, every route through the facility refuses trains at their
 origins (checked when a train is about to leave; :mod:`sim.engine.acceptance`): a
 refused train takes the next best open route of its flow, by the same choice model
@@ -24,4 +25,5 @@ class Acceptance(_Strict):
 
     acceptance_limit_teu: float | None = Field(
         None, gt=0, le=10_000_000, description="the routes through the facility refuse new "
-        "trains at their origins while it holds more than this, TEU (none: no limit)")
+        "trains at their origins while more than this is booked through it (accepted at the "
+        "origins and not yet gone on), TEU (none: no limit)")

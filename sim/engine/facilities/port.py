@@ -165,6 +165,7 @@ class PortFacility(TransferFacility):
             teu = teu_of(idx)
             sidings = self.sidings  # wagons from the ferry sidings never were in the yard
             yard.get(teu if sidings is None else teu - sidings.take(idx))
+            self.left_teu += teu
             self.released_rows.append(idx)
             self.released_at.append(t)
             on_load(idx, t, teu)
@@ -209,6 +210,7 @@ class PortFacility(TransferFacility):
         def leave(_e: object) -> None:
             t = self.env.now
             for rows, onward in groups:
+                self.left_teu += teu_of(rows)
                 out_log.append((t, len(rows), max(len(rows), train_boxes)))
                 out_rows.append(rows)
                 onward(rows, t, teu_of(rows))

@@ -171,6 +171,11 @@ class TransferFacility:
         self._inside: dict[int, InboundStay] = {}
         self._n_in = 0
         self._queued_teu = 0  # TEU of trains waiting for a receiving track
+        # modelled TEU accepted at the origins for routes through here (acceptance limits
+        # only) and modelled TEU that left here, by train or vessel: the difference is
+        # what is booked through the facility and not yet gone on
+        self.accepted_teu = 0
+        self.left_teu = 0
         # other trains, boxes and vessel calls sharing the facility (None: none given)
         self.background: FacilityTraffic | None = None
         # the daily handover caps, by the gauge the trains leave on (crossings only)
@@ -221,6 +226,7 @@ class TransferFacility:
         def depart(idx: np.ndarray, t: float) -> None:
             teu = teu_of(idx)
             yard.get(teu)
+            self.left_teu += teu
             out_log.append((t, len(idx),
                             len(idx) if boxes_per_train is None else boxes_per_train))
             out_rows.append(idx)
@@ -280,6 +286,11 @@ class TransferFacility:
         pool.add_batch(idx[k_insp:], t_clear)
 
     # -- closures of the rail side -----------------------------------------------------
+    def committed_teu(self) -> float:
+        """TEU accepted at the origins for routes through here and not yet gone on: on
+        the way here or held here (what an acceptance limit caps)."""
+        return self.accepted_teu - self.left_teu
+
     def backlog_teu(self) -> float:
         """TEU the facility holds: in its yard (background boxes included), waiting for
         yard space, and on trains waiting for a receiving track."""
