@@ -168,3 +168,11 @@ def test_a_stalled_route_sheds_its_share_while_stalled_and_regains_it():
     after = share(dt.date(2024, 3, 20), dt.date(2024, 6, 30))
     assert before > 0.2 and after > 0.2
     assert during < 0.05
+
+
+def test_check_states_the_market_and_the_reference_shares(capsys):
+    from sim.cli import main
+    assert main(["check", str(NESTED)]) == 0
+    assert (f"  market    1 flow split a market with the sea: {36_500 * 1.9 / P_REF:,.0f} TEU "
+            f"in 2024, sea constant 0; rail's reference shares west {P_REF:.1%}"
+            in capsys.readouterr().out)

@@ -9,6 +9,12 @@ from collections.abc import Callable
 
 from sim.scenario.kinds import NODE_KINDS
 from sim.scenario.leg_costs import cost_lines
+from sim.scenario.mode_split import (
+    competing_flows,
+    implied_market_teu,
+    reference_rail_share,
+    sea_constant,
+)
 from sim.scenario.schema import Disruption, Port, Scenario, _Handling
 from sim.scenario.vessel_kinds import VESSEL_KINDS
 from sim.scenario.wagons import wagon_lines
@@ -121,6 +127,14 @@ def describe(s: Scenario) -> str:
                      f"with {len(s.sea_mode.rates)} dated rates), value of time "
                      f"{rc.value_of_time_usd_per_teu_day:g} USD/TEU-day, "
                      f"{rc.tariff_per_kusd:g}/kUSD")
+        flows = competing_flows(s)
+        if flows:  # the split of the market applied to the demand (sim.scenario.mode_split)
+            c = sea_constant(s)
+            shares = ", ".join(f"{f} {reference_rail_share(s, f, c):.1%}" for f in flows)
+            n = f"{len(flows)} flow{'s' if len(flows) > 1 else ''}"
+            lines.append(f"  market    {n} split a market with the sea: "
+                         f"{implied_market_teu(s, c):,.0f} TEU in {s.demand.base_year}, "
+                         f"sea constant {c:.3g}; rail's reference shares {shares}")
     elif rc.model == "logit":
         lines.append(f"  choice    logit: {rc.time_per_day:g}/day, {rc.tariff_per_kusd:g}/kUSD, "
                      f"{rc.unreliability_per_day:g}/day of p95-p50, window "
