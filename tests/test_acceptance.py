@@ -131,3 +131,50 @@ def test_off_by_default_and_the_limit_is_validated():
     with pytest.raises(ConfigError, match=r"^error: overrides: "
                        r"nodes\.gate\.crossing\.acceptance_limit_teu: must be > 0 \(got 0\)$"):
         load_scenario(TWO, overrides={"nodes.gate.crossing.acceptance_limit_teu": 0})
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_market_flows_trains_leave_in_order_through_holds_and_every_box_is_located(seed):
+    # one chain of trains per market flow: a train held at the origin holds those
+    # behind it, so each flow's boxes leave in arrival order and the location survey
+    # (which gives a flow's rows to its trains in order) finds every box
+    from sim.measure import location
+    s = load_scenario(NESTED, overrides={
+        "timeline": [CLOSE_GATE], "nodes.gate.crossing.acceptance_limit_teu": 400})
+    out = Model(s, seed=seed).run()
+    ot = columns(out.origin_trains, OriginTrain)
+    assert len(out.gate.held) > 5
+    assert np.all(np.diff(ot.departed_h) >= 0)
+    assert location.survey(out)[1] == []
+    for t in np.linspace(out.calendar.start_h, out.calendar.end_h - 1, 5):
+        assert location.survey(out, at_h=float(t))[1] == []
+
+
+def test_trains_still_held_at_the_end_are_counted():
+    out = Model(load_scenario(TWO, overrides={
+        "route_choice.model": "shares",
+        "timeline": [{"date": "2024-06-01", "close": "gate", "days": 60},
+                     {"date": "2024-06-01", "close": "gate2", "days": 60}],
+        "nodes.gate.crossing.acceptance_limit_teu": LIMIT,
+        "nodes.gate2.crossing.acceptance_limit_teu": LIMIT}), seed=1).run()
+    still = [h for h in out.gate.held if h[1] < 0]
+    assert still and all(h[3] == out.calendar.end_h for h in still)
+    K = compute(out)
+    st = out.store
+    waiting = int((~np.isfinite(st.t_depart_origin) & (st.t_created < out.calendar.end_h)).sum())
+    # every box still at the origin is on a train held there, or on none yet (fewer than
+    # a train's worth, still gathering)
+    assert 0 <= waiting - K[("containers_held_at_end", "run", "all")] < 40
+    assert K[("containers_held_at_end", "run", "all")] == sum(h[4] for h in still) > 0
+
+
+def test_a_limit_too_small_for_a_full_load_is_refused():
+    trace = HERE / "scenarios" / "trace_sea.toml"
+    with pytest.raises(ConfigError) as e:
+        load_scenario(trace, overrides={"services.ferry.capacity_railcars": 40,
+                                        "nodes.west.port.acceptance_limit_teu": 30})
+    assert str(e.value).splitlines() == [
+        "error: overrides: nodes.west.port.acceptance_limit_teu: 30 TEU can hold trains at "
+        "their origins for ever: under departure rule 'full' with 1 onward path(s) a load is "
+        "complete only once 118 TEU are booked (a load short of full per path plus one "
+        "inbound load; or use 'full_or_max_wait')"]

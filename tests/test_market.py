@@ -176,3 +176,29 @@ def test_check_states_the_market_and_the_reference_shares(capsys):
     assert (f"  market    1 flow split a market with the sea: {36_500 * 1.9 / P_REF:,.0f} TEU "
             f"in 2024, sea constant 0; rail's reference shares west {P_REF:.1%}"
             in capsys.readouterr().out)
+
+
+def test_no_route_is_judged_late_in_steady_running():
+    # two routes learning from their deliveries, nothing closed: the oldest train under
+    # way never runs longer than the route's longest recent run by more than a day
+    from sim.engine.choice import Learner
+    s = load_scenario(NESTED_TWO, overrides={"route_choice.min_observations": 20,
+                                             "route_choice.window_days": 5})
+    m = Model(s, seed=3)
+    late: list[float] = []
+    for learner in m._learners.values():
+        def expected(route, now, learner=learner):
+            days, spread, longest = learner._learned(route, now)
+            late.append(learner.stalled_days(route, now) - longest - 1.0)
+            return Learner.expected(learner, route, now)
+        learner.expected = expected  # type: ignore[method-assign]
+    m.run()
+    assert len(late) > 500 and max(late) < 0
+
+
+def test_empties_on_a_market_flow_are_refused():
+    assert _errors(NESTED, {"demand.flows.west.empties": {"return_share": 0.5,
+                                                          "lag_days": 10}}) == [
+        "error: overrides: demand.flows.west.empties: not with a flow that splits a market "
+        "with the sea: its empties would follow the reference volume, not the rail boxes "
+        "the choice sends"]

@@ -46,8 +46,10 @@ class AcceptanceGate:
         # (flow, from route, to route, hour, boxes): a train diverted at its origin
         self.diverted: list[tuple[int, int, int, float, int]] = []
         # (flow, route, planned hour, left, boxes): a train held at its origin (or behind
-        # one held)
+        # one held); route -1 and left = the end: still held when the run ended
         self.held: list[tuple[int, int, float, float, int]] = []
+        # per origin chain: its trains planned before an hour and not yet gone
+        self.unfinished: list[Callable[[float], list[tuple[int, int, float, float, int]]]] = []
 
     def __bool__(self) -> bool:
         return bool(self.limits)
@@ -63,6 +65,11 @@ class AcceptanceGate:
 
     def open_mask(self, routes: list[int]) -> np.ndarray:
         return np.array([self.is_open(r) for r in routes], bool)
+
+    def censor(self, end_h: float) -> None:
+        """Log the trains still held at the origins at ``end_h`` (left = the end)."""
+        for unfinished in self.unfinished:
+            self.held.extend(unfinished(end_h))
 
     def divert(self, f: int, r: int, routes: list[int], weights: np.ndarray, now: float,
                boxes: int) -> int | None:

@@ -25,7 +25,8 @@ def utility(rc: RouteChoice, constant: float, transit_days: float, tariff_usd_pe
 
 
 class Learner:
-    """Transit times of one flow's boxes by route, over a sliding window of deliveries."""
+    """Transit times of one flow's boxes by route, over a sliding window of deliveries, and
+    the trains under way on each route."""
 
     def __init__(self, scenario: Scenario, route_ids: list[str]):
         rc = scenario.route_choice
@@ -34,18 +35,24 @@ class Learner:
         self.prior = {r: (scenario.routes[rid].prior_transit_days or 0.0,
                           scenario.routes[rid].prior_unreliability_days)
                       for r, rid in enumerate(route_ids)}
-        self._seen: dict[int, deque[tuple[float, np.ndarray]]] = {}
-        # boxes sent and not yet delivered, per route: (oldest creation hour, boxes) per
-        # train, in departure order (delivered first in, first out)
+        # per route: (hour, boxes' transit days, the longest origin-to-delivery run among
+        # them in days) per delivery
+        self._seen: dict[int, deque[tuple[float, np.ndarray, float]]] = {}
+        # trains sent and not yet delivered, per route: (departure hour, boxes) per train,
+        # in departure order (delivered first in, first out)
         self._in_flight: dict[int, deque[list[float]]] = {}
 
-    def observe(self, route: int, t: float, transit_days: np.ndarray) -> None:
-        self._seen.setdefault(route, deque()).append((t, transit_days))
+    def observe(self, route: int, t: float, transit_days: np.ndarray,
+                run_days: float | None = None) -> None:
+        """Boxes of the route delivered at ``t`` with these transit times (days from their
+        creation); ``run_days``: the longest of their runs from leaving the origin."""
+        run = float(transit_days.max()) if run_days is None else run_days
+        self._seen.setdefault(route, deque()).append((t, transit_days, run))
         self.delivered(route, len(transit_days))
 
-    def departed(self, route: int, oldest_created_h: float, boxes: int) -> None:
-        """A train of ``boxes`` left on ``route``; its oldest box was created then."""
-        self._in_flight.setdefault(route, deque()).append([oldest_created_h, float(boxes)])
+    def departed(self, route: int, departed_h: float, boxes: int) -> None:
+        """A train of ``boxes`` left its origin on ``route`` at ``departed_h``."""
+        self._in_flight.setdefault(route, deque()).append([departed_h, float(boxes)])
 
     def delivered(self, route: int, boxes: int) -> None:
         """``boxes`` of the route's were delivered: the oldest trains' count down first."""
@@ -59,38 +66,44 @@ class Learner:
                 q.popleft()
 
     def stalled_days(self, route: int, now: float) -> float:
-        """Age in days of the route's oldest box not yet delivered (0: none)."""
+        """Days since the route's oldest train not yet delivered left (0: none)."""
         q = self._in_flight.get(route)
         return (now - q[0][0]) / 24.0 if q else 0.0
 
     def expected(self, route: int, now: float) -> tuple[float, float]:
         """(expected transit days, p95 - p50 days) for the route, as of ``now``: learned
-        from its deliveries (the priors until enough are seen), unless a box sent on it
-        has been under way for longer than its deliveries make plausible (beyond the mean
-        plus twice p95 - p50, plus a day): a route that has stopped delivering (closed or
-        jammed) is then judged by that box's age, a box sent now being no faster than the
-        one stuck ahead of it."""
-        days, spread = self._learned(route, now)
-        age = self.stalled_days(route, now)
-        if age > days + 2.0 * spread + 1.0:
-            return age, spread
+        from its deliveries (the priors until enough are seen), plus the lateness of a
+        train under way that has been running longer than any of those deliveries took
+        from their origin (the longest run in the window; before any, the prior's days
+        plus twice its p95 - p50), plus a day: a route that has stopped delivering (closed
+        or jammed) is judged late by as much, a box sent now being no faster than the one
+        stuck ahead of it."""
+        days, spread, longest = self._learned(route, now)
+        late = self.stalled_days(route, now) - longest - 1.0
+        if late > 0:
+            return days + late, spread
         return days, spread
 
-    def _learned(self, route: int, now: float) -> tuple[float, float]:
+    def _learned(self, route: int, now: float) -> tuple[float, float, float]:
+        """(mean transit days, p95 - p50, the longest run from the origin) of the route's
+        deliveries in the window (the priors, with their days plus twice their p95 - p50
+        as the longest run, when too few or the route is idle)."""
         seen = self._seen.get(route)
+        days, spread = self.prior[route]
+        prior = (days, spread, days + 2.0 * spread)
         if seen and seen[-1][0] < now - self.window_h and not self._in_flight.get(route):
             # idle: nothing delivered within the window and nothing under way (a route
             # that stopped delivering with boxes under way is judged by their age, above)
-            return self.prior[route]
+            return prior
         if seen:
             # forget deliveries older than the window, but keep the latest min_obs boxes
             # (a route whose boxes under way are not due yet is judged by its last ones)
-            n = sum(len(x) for _, x in seen)
+            n = sum(len(x) for _, x, _r in seen)
             while seen and seen[0][0] < now - self.window_h and n - len(seen[0][1]) >= \
                     self.min_obs:
                 n -= len(seen.popleft()[1])
             if n >= self.min_obs:
-                x = np.concatenate([x for _, x in seen])
+                x = np.concatenate([x for _, x, _r in seen])
                 p50, p95 = np.percentile(x, [50, 95])
-                return float(x.mean()), float(p95 - p50)
-        return self.prior[route]
+                return float(x.mean()), float(p95 - p50), max(r for _, _x, r in seen)
+        return prior

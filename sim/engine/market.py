@@ -6,8 +6,9 @@ Every midnight the day's candidates whose uniform falls below
 
     accept = P_rail(now) / (P_rail_ref * rail_headroom)
 
-become rail boxes (exact thinning: each candidate independently, so the rail arrivals are
-a Poisson stream at ``market * P_rail``); they take the next spare rows of the record
+become rail boxes (exact thinning: each candidate independently, so Poisson candidates
+give rail arrivals that are a Poisson stream at ``market * P_rail``; deterministic ones,
+a thinned, no longer deterministic stream); they take the next spare rows of the record
 store and queue at the origin, where trains are formed from them by the origin's
 departure rule, one day at a time (a departure before the next midnight depends only on
 boxes that arrived before it, so forming trains day by day gives the trains forming them

@@ -146,7 +146,7 @@ class Model:
         # one facility per node of a kind with an engine class, built from the kind's row
         self.facilities = build_facilities(env, s, self.node_code, streams, teu_of)
         self.gate = AcceptanceGate(s, self.route_ids, self.facilities,
-                                   draws("route", "acceptance"))
+                                   stream(self.seed, "acceptance", rep))
         self.crossings = facilities_where(s, self.facilities, lambda k: k.joins_gauges,
                                           BorderCrossing)
         self.ports = facilities_where(s, self.facilities, lambda k: k.berths_vessels,
@@ -272,8 +272,14 @@ class Model:
                               self.out.sea_choices, self.sea_constant)
         ref = reference_rail_share(s, fid, self.sea_constant)
 
+        # one queue of trains for the flow, in departure order, sent by one chain (a
+        # train held at the origin holds those behind it)
+        queue: list[OriginDeparture] = []
+        wake = self.origin_trains(f, queue, choice)
+
         def dispatch(t: float, idx: np.ndarray, teu: int) -> None:
-            self.origin_trains(f, [(t, idx, -1, teu)], choice)
+            queue.append((t, idx, -1, teu))
+            wake()
         routes = [self.route_ids.index(r) for r in flow.routes]
         gate = self.gate
 
@@ -291,18 +297,21 @@ class Model:
             self.cal.end_h, p_rail, 1.0 / (ref * sea.rail_headroom), dispatch)
 
     def origin_trains(self, f: int, trains: list[OriginDeparture],
-                      chooser: Choice | None = None) -> None:
+                      chooser: Choice | None = None) -> Callable[[], None]:
         """Block trains of flow ``f`` leave the origin at their planned hours, each on its
         drawn (or, with logit choice, chosen) route: a chain of callbacks, one per
         departure hour (no process). A route that refuses trains (acceptance limits,
         sim.engine.acceptance) sends the train to another open route of the flow, or
-        holds it (and those behind it) at the origin until one opens."""
+        holds it (and those behind it) at the origin until one opens. ``trains`` may grow
+        during the run (a market flow's, sim.engine.market): the function returned wakes
+        the chain when it has run out of trains."""
         env, log, rows_log = self.env, self.out.origin_trains, self._origin_rows
         learner = self._learners.get(f)
         plans, sea, store, gate = self.plans.steps, self.plans.sea, self.store, self.gate
-        n, pos = len(trains), 0
+        pos = 0
         chosen: int | None = None  # the route of the train at ``pos``, once chosen
         held_from = -1.0  # the hour the train at ``pos`` was first refused (-1: not)
+        idle = True  # no callback of the chain is due
         # the pool of flat wagons the trains take here (None: they find wagons here)
         wagons = origin_pool(self.wagons, self.scenario,
                              self.scenario.demand.flows[self.flow_ids[f]].origin)
@@ -311,20 +320,20 @@ class Model:
             """The train leaves on route ``r`` at hour ``t`` (now, or its planned hour)."""
             if chooser is not None:
                 store.route[idx] = r  # learning needs it at delivery
-                if learner is not None:  # and the boxes under way, their age
-                    learner.departed(r, float(store.t_created[idx[0]]), len(idx))
+                if learner is not None:  # and the boxes under way, from when they left
+                    learner.departed(r, t, len(idx))
+                    store.t_depart_origin[idx] = t  # (stamped again from the log later)
             elif (f, r) in sea:
                 store.route[idx] = r  # landing needs it to send boxes on
             log.append((f, r, t, len(idx), teu))  # an OriginTrain row
             rows_log.append(idx)
-            if gate:
-                gate.accept(r, teu)
             self.journey(idx, teu, plans[(f, r)], 0)
 
         def leave(_e: object = None) -> None:
-            nonlocal pos, chosen, held_from
+            nonlocal pos, chosen, held_from, idle
+            idle = False
             now = env.now
-            while pos < n:
+            while pos < len(trains):
                 t, idx, r, teu = trains[pos]
                 if t > now:
                     at(env, t - now, leave)
@@ -340,10 +349,12 @@ class Model:
                         at(env, RETRY_H, leave)
                         return
                     r = to
-                if held_from >= 0 or (gate and now > t + 1e-9):
-                    # held, or behind a held train: logged from its planned hour
-                    gate.held.append((f, r, t, now, len(idx)))
-                    held_from = -1.0
+                if gate:
+                    gate.accept(r, teu)  # booked through the route's limited facilities
+                    if held_from >= 0 or now > t + 1e-9:
+                        # held, or behind a held train: logged from its planned hour
+                        gate.held.append((f, r, t, now, len(idx)))
+                        held_from = -1.0
                 pos += 1
                 chosen = None
                 t = max(t, now)
@@ -351,7 +362,20 @@ class Model:
                     go(idx, t, r, teu)
                 else:  # it takes its wagons first (or waits for them)
                     wagons.submit(idx, t, teu, _going(go, r, teu))
+            idle = True
+
+        def wake() -> None:
+            if idle:
+                leave()
+
+        def still_held(end_h: float) -> list[tuple[int, int, float, float, int]]:
+            """Trains planned before ``end_h`` that had not left by then (censored)."""
+            return [(f, -1, t, end_h, len(idx)) for t, idx, _r, _teu in trains[pos:]
+                    if t < end_h]
+        if gate:
+            gate.unfinished.append(still_held)
         leave()
+        return wake
 
     def _divert(self, f: int, r: int, now: float, boxes: int, chooser: Choice | None
                 ) -> int | None:
@@ -408,7 +432,8 @@ class Model:
                 learner = self._learners.get(f)
                 if learner is not None:
                     m = (flows == f) & (routes == r)
-                    learner.observe(r, now, days[m])
+                    run = (now - st.t_depart_origin[idx[m]]) / 24.0
+                    learner.observe(r, now, days[m], float(np.nanmax(run)))
 
     # -- running ---------------------------------------------------------------------
     def _progress(self, bar) -> Generator[simpy.Event, object, None]:
@@ -437,6 +462,8 @@ class Model:
     def _stamp(self) -> None:
         """Write the stage times logged per train into the container records."""
         st = self.store
+        if self.gate:  # trains still held at the origin at the end (censored)
+            self.gate.censor(self.cal.end_h)
         st.trim()  # the spare rows no market box took
         if self._origin_rows:  # one pass over the trains' rows and one over their log
             rows = np.concatenate(self._origin_rows)

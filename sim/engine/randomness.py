@@ -27,6 +27,7 @@ STREAMS = {
     "inspection": 8,  # which boxes are inspected at a crossing, and for how long
     "background": 9,  # background traffic counts, per facility and field
     "mode": 10,       # rail or sea for each candidate box of a market flow, per flow
+    "acceptance": 11,  # the route a train refused at its origin takes instead
 }
 
 

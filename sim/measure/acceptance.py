@@ -28,10 +28,13 @@ KPIS: dict[str, tuple[str, str]] = {
                         "train ahead of it waited so), per year of leaving"),
     "origin_hold_hours_mean": ("hours", "mean hours such a train left after its planned "
                                "hour, per year of leaving (NaN: none held)"),
+    "containers_held_at_end": ("containers", "boxes whose train was still held at its "
+                               "origin when the run ended (period run)"),
 }
 
 
-def acceptance_kpis(out: RunOutput, edges: np.ndarray, put_years: PutYears) -> None:
+def acceptance_kpis(out: RunOutput, edges: np.ndarray, put_years: PutYears,
+                    put_run: Callable[[str, str, float], None]) -> None:
     """The acceptance KPIs, when the scenario sets a limit (every replication reports the
     same rows: all the flows' route pairs appear, zero when nothing moved)."""
     gate, n = out.gate, len(edges) - 1
@@ -60,8 +63,10 @@ def acceptance_kpis(out: RunOutput, edges: np.ndarray, put_years: PutYears) -> N
         lost_all += lost
     put_years("containers_lost", "all", lost_all)
     h: Held[np.ndarray] = columns(gate.held, Held)
+    still = np.asarray(h.route) < 0  # still held at the end (censored)
+    put_run("containers_held_at_end", "all", float(np.asarray(h.boxes, float)[still].sum()))
     k = window_index(np.asarray(h.to_h, float), edges)
-    keep = (k >= 0) & (k < n)
+    keep = (k >= 0) & (k < n) & ~still
     held_boxes = np.bincount(k[keep], np.asarray(h.boxes, float)[keep], n)
     count = np.bincount(k[keep], minlength=n)
     wait = np.bincount(k[keep], (np.asarray(h.to_h) - np.asarray(h.from_h))[keep], n)

@@ -38,9 +38,11 @@ KPIS: dict[str, tuple[str, str]] = {
                           "sea (all modes), expected from the candidates drawn, by flow and "
                           "all, per year; nested logit with the sea only"),
     "containers_to_sea": ("containers", "the market's boxes expected to go by sea: market "
-                          "boxes x P(sea) on their day, by flow and all, per year"),
-    "rail_share_of_market_mean": ("share", "P(rail) on each day weighted by the day's market "
-                                  "boxes, by flow and all, per year"),
+                          "boxes x P(sea) on their day (over the routes accepting trains "
+                          "then), by flow and all, per year"),
+    "rail_share_of_market_mean": ("share", "P(rail) on each day (over the routes accepting "
+                                  "trains then) weighted by the day's market boxes, by flow "
+                                  "and all, per year"),
     "mode_headroom_days": ("days", "days on which rail's share exceeded its headroom "
                            "(sea_mode.rail_headroom x the reference share), so every "
                            "candidate came to rail and rail was short of its demand; "
@@ -80,11 +82,14 @@ def market_kpis(out: RunOutput, edges: np.ndarray, put_years: PutYears) -> None:
         ok = (j >= 0) & (j < n_win)
         j = j[ok]
         market = np.asarray(d.candidates, float)[ok] * m.scale
-        p_rail = np.asarray(d.p_rail, float)[ok]
+        # P(rail) as applied: over the routes accepting trains that day (the boxes the
+        # refusing routes would have won went to sea too)
+        accept = np.asarray(d.accept, float)[ok]
+        p_rail = accept / m.scale
         sums = {"market": np.bincount(j, market, n_win),
                 "sea": np.bincount(j, market * (1 - p_rail), n_win),
                 "rail": np.bincount(j, market * p_rail, n_win),
-                "over": np.bincount(j, (np.asarray(d.accept)[ok] > 1).astype(float), n_win)}
+                "over": np.bincount(j, (accept > 1).astype(float), n_win)}
         fid = out.flow_ids[f]
         _put_market(put_years, fid, sums)
         for k in tot:

@@ -436,7 +436,8 @@ def compute(out: RunOutput, names: set[str] | None = None) -> dict[Key, float]:
     if s.costs is not None and wanted("costs"):
         cost_kpis(out, edges, put_years)
     if out.gate is not None and wanted("acceptance"):
-        acceptance_kpis(out, edges, put_years)
+        acceptance_kpis(out, edges, put_years,
+                        lambda name, scope, v: K.__setitem__((name, "run", scope), float(v)))
     if s.route_choice.model == "nested_logit" and wanted("choice"):
         choice_kpis(out, edges, put_years)
         market_kpis(out, edges, put_years)

@@ -13,6 +13,11 @@ and on a day the rail boxes expected are ``market_f * P_rail_f(day)``, with ``P_
 from what the model has learned by then (:mod:`sim.engine.market`): a congested rail
 route or a cheaper sea sends boxes to the sea, a Red Sea diversion brings them to rail.
 
+The reference uses the routes' priors, the run what it learns: priors unlike what the
+model delivers move the base year's rail volume off the flow's (red_sea_2024's priors,
+with no unreliability where the model learns ~4 days of p95 - p50, put it ~6 % below);
+calibration sets the priors to the delivered times.
+
 ``sea_mode.market_teu`` states the market in the base year (TEU, all modes, summed over
 the competing flows); given, the sea's constant is the one whose implied market
 ``sum_f volume_f * TEU per box / P_rail_ref_f`` equals it (:func:`sea_constant`).

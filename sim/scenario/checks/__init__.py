@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from sim.scenario.checks.acceptance import acceptance_limits, market_empties
 from sim.scenario.checks.capacity import facility_room, fleet_room, laid_up_services
 from sim.scenario.checks.changes import timeline
 from sim.scenario.checks.costs import cost_coverage, cost_entries
@@ -55,7 +56,7 @@ RULES: list[Callable[[Scenario], Found]] = [
     route_choice, sea_weather, service_traffic, empty_departures, background_room,
     facility_room, fleet_room, laid_up_services, fleets, roll_on, cost_entries, cost_coverage,
     sea_mode, nested_logit, market, empties_netting, empties_way_back,
-    empties_room, wagon_pools]
+    empties_room, wagon_pools, acceptance_limits, market_empties]
 
 
 def run_all(s: Scenario) -> list[tuple[str, str]]:
