@@ -65,3 +65,10 @@ def expect_errors(path: Path, lines: list[str] | tuple[str, ...]) -> None:
     with pytest.raises(ConfigError, match=rf"\A{re.escape(full)}\Z") as info:
         load_scenario(path)
     assert len(info.value.problems) == len(lines)
+
+
+def expect_override_error(path: Path, overrides: dict, line: str) -> None:
+    """Loading ``path`` with ``overrides`` fails with exactly this one problem."""
+    with pytest.raises(ConfigError) as e:
+        load_scenario(path, overrides=overrides)
+    assert str(e.value) == f"error: overrides: {line}"

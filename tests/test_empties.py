@@ -7,7 +7,6 @@ problem."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +20,7 @@ from sim.scenario.empties import EMPTIES
 from sim.scenario.loading import load_scenario
 from sim.scenario.summary import describe
 
-from .conftest import expect_errors
+from .conftest import child_writer, expect_errors
 
 HERE = Path(__file__).parent / "scenarios"
 TOY = HERE / "toy_empties.toml"
@@ -151,15 +150,7 @@ def test_off_by_default():
 
 @pytest.fixture
 def scen(tmp_path, monkeypatch):
-    for name in ("toy.toml", "toy_sea.toml", "toy_empties.toml"):
-        shutil.copy(HERE / name, tmp_path / name)
-    monkeypatch.chdir(tmp_path)
-
-    def write(text: str) -> Path:
-        p = Path("child.toml")
-        p.write_text('extends = "toy_empties.toml"\n' + text, encoding="utf-8")
-        return p
-    return write
+    return child_writer(tmp_path, monkeypatch, "toy_empties.toml", ("toy.toml", "toy_sea.toml"))
 
 
 def test_bounds(scen):

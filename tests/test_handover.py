@@ -14,9 +14,8 @@ from sim.engine.logs import HandoverTrain, OutboundTrain, columns
 from sim.engine.model import Model
 from sim.measure import kpis, location
 from sim.scenario.loading import load_scenario
-from sim.scenario.problems import ConfigError
 
-from .conftest import TOY
+from .conftest import TOY, expect_override_error
 
 BROAD = "nodes.gate.crossing.handover_broad_gauge_trains_per_day"
 BUSY = {"demand.flows.west.containers_per_year": 60_000}  # ~2.7 trains of 60 a day
@@ -149,9 +148,7 @@ def test_a_dated_cap_change_applies_from_its_date():
      "change during a run (did you mean 'crossing.handover_broad_gauge_trains_per_day'?)"),
 ])
 def test_errors_one_line_per_problem(overrides, line):
-    with pytest.raises(ConfigError) as e:
-        load_scenario(TOY, overrides=overrides)
-    assert str(e.value) == f"error: overrides: {line}"
+    expect_override_error(TOY, overrides, line)
 
 
 def _probe_pool(cap: int | None, days: int, every_h: float = 4.0, boxes: int = 4):

@@ -256,13 +256,19 @@ def test_containers_located_positively_through_the_run(out):
     hours through the run; the boxes at the crossing at each hour equal those its own
     train logs put there (arrived on inbound trains, not yet gone on outbound ones)."""
 
-    xing = out.crossings["gate"]
+    assert_located_and_crossing_counted(out, "gate", 41)
+
+
+def assert_located_and_crossing_counted(out, crossing: str, points: int) -> None:
+    """At ``points`` hours through the run every box is in exactly one place found by its
+    own stamps, and the boxes at ``crossing`` are those its train logs put there."""
+    xing = out.crossings[crossing]
     inbound = columns(xing.log, InboundTrain)
     u_arrive, _crane, u_boxes, _teu = xing.unfinished()
     arrive = np.concatenate((inbound.arrived_h, u_arrive))
     boxes_in = np.concatenate((inbound.boxes, u_boxes))
     outbound = columns(xing.out_log, OutboundTrain)
-    for t in np.linspace(0.0, out.calendar.end_h, 41):
+    for t in np.linspace(0.0, out.calendar.end_h, points):
         where = location.locate(out, at_h=t)
         assert (np.vstack(list(where.values())).sum(axis=0) == 1).all()
         at_gate = boxes_in[arrive <= t].sum() - outbound.boxes[outbound.departed_h <= t].sum()

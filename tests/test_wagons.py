@@ -17,21 +17,21 @@ from sim.engine.facilities.wagons import WagonFleets, WagonPool
 from sim.engine.logs import (
     InboundTrain,
     OriginTrain,
-    OutboundTrain,
     WagonCycle,
     WagonLevel,
     WagonTake,
     columns,
 )
 from sim.engine.model import Model
-from sim.measure import kpis, location
+from sim.measure import kpis
 from sim.scenario.distributions import Constant
 from sim.scenario.loading import load_scenario
 from sim.scenario.problems import ConfigError
 from sim.scenario.wagons import WagonPool as PoolConfig
 from sim.scenario.wagons import full_train_wagons, wagons_needed
 
-from .conftest import TOY
+from .conftest import TOY, expect_override_error
+from .test_invariants import assert_located_and_crossing_counted
 
 WAGONS = Path(__file__).parent / "scenarios" / "toy_wagons.toml"
 
@@ -186,17 +186,7 @@ def test_every_box_is_located_while_trains_wait_for_wagons():
     K = kpis.compute(run, {"trains_waited_for_wagons"})
     assert K[("trains_waited_for_wagons", "2024", "kz")] > 10
     assert K[("trains_waited_for_wagons", "2024", "china")] > 10
-    xing = run.crossings["gate"]
-    inbound = columns(xing.log, InboundTrain)
-    u_arrive, _crane, u_boxes, _teu = xing.unfinished()
-    arrive = np.concatenate((inbound.arrived_h, u_arrive))
-    boxes_in = np.concatenate((inbound.boxes, u_boxes))
-    outbound = columns(xing.out_log, OutboundTrain)
-    for t in np.linspace(0.0, run.calendar.end_h, 21):
-        where = location.locate(run, at_h=t)
-        assert (np.vstack(list(where.values())).sum(axis=0) == 1).all()
-        at_gate = boxes_in[arrive <= t].sum() - outbound.boxes[outbound.departed_h <= t].sum()
-        assert where["at_crossing"].sum() == at_gate, t
+    assert_located_and_crossing_counted(run, "gate", 21)
 
 
 def test_a_train_delivered_frees_its_wagons_on_arrival(run):
@@ -272,9 +262,7 @@ def test_ample_pools_change_nothing():
      "'alpha' (up to 40 wagons of 2 TEU)"),
 ])
 def test_errors_one_line_per_problem(overrides, line):
-    with pytest.raises(ConfigError) as e:
-        load_scenario(WAGONS, overrides=overrides)
-    assert str(e.value) == f"error: overrides: {line}"
+    expect_override_error(WAGONS, overrides, line)
 
 
 def test_a_dated_fleet_change_applies_from_its_date():

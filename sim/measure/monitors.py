@@ -64,6 +64,16 @@ def window_index(t: np.ndarray, edges) -> np.ndarray:
     return j
 
 
+def means_in(t: np.ndarray, values: np.ndarray, edges) -> np.ndarray:
+    """Mean of ``values`` over the events at hours ``t`` in each window (NaN: none)."""
+    n = len(edges) - 1
+    j = window_index(np.asarray(t, float), edges)
+    ok = (j >= 0) & (j < n)
+    count = np.bincount(j[ok], minlength=n)
+    total = np.bincount(j[ok], weights=np.asarray(values, float)[ok], minlength=n)
+    return np.divide(total, count, out=np.full(n, np.nan), where=count > 0)
+
+
 def counts_in(t: np.ndarray, edges, w=None) -> np.ndarray:
     """How many events (or how much weight) fall in each window ``[e_j, e_j+1)``."""
     t = np.asarray(t, float)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.engine.logs import WagonCycle, WagonLevel, WagonTake, columns
-from sim.measure.monitors import counts_in, window_index, window_means
+from sim.measure.monitors import counts_in, means_in, window_means
 
 if TYPE_CHECKING:
     from sim.engine.output import RunOutput
@@ -47,12 +47,7 @@ def wagon_kpis(out: RunOutput, edges: np.ndarray, end_h: float, put_years: PutYe
     for pid, pool in out.wagon_pools.items():
         take: WagonTake[np.ndarray] = columns(pool.take_log, WagonTake)
         wait = take.took_h - take.ready_h
-        j = window_index(take.took_h, edges)
-        ok = (j >= 0) & (j < n_win)
-        n = np.bincount(j[ok], minlength=n_win)
-        total = np.bincount(j[ok], weights=wait[ok], minlength=n_win)
-        put_years("wagon_wait_hours_mean", pid,
-                  np.divide(total, n, out=np.full(n_win, np.nan), where=n > 0))
+        put_years("wagon_wait_hours_mean", pid, means_in(take.took_h, wait, edges))
         put_years("trains_waited_for_wagons", pid,
                   counts_in(np.where(wait > EPS_H, take.took_h, np.nan), edges))
         put_run("trains_waiting_for_wagons_at_end", pid, float(len(pool)))
@@ -67,9 +62,4 @@ def wagon_kpis(out: RunOutput, edges: np.ndarray, end_h: float, put_years: PutYe
         cyc: WagonCycle[np.ndarray] = columns(pool.cycle_log, WagonCycle)
         took = take.took_h[cyc.train.astype(np.int64)] if len(cyc.train) else np.empty(0)
         days = (cyc.back_h - took) / 24.0
-        jc = window_index(cyc.back_h, edges)
-        okc = (jc >= 0) & (jc < n_win)
-        nc = np.bincount(jc[okc], minlength=n_win)
-        tc = np.bincount(jc[okc], weights=days[okc], minlength=n_win)
-        put_years("wagon_cycle_days_mean", pid,
-                  np.divide(tc, nc, out=np.full(n_win, np.nan), where=nc > 0))
+        put_years("wagon_cycle_days_mean", pid, means_in(cyc.back_h, days, edges))
