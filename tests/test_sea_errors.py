@@ -104,7 +104,8 @@ CASES = [
      "[nodes.omega]\nboxes_per_train = 40\n",
      ["demand.flows.west: sails back on service 'ferry' from 'east' to 'west' (route "
       "'sea'), but no flow sails out from 'west', so no vessel would ever leave 'west' "
-      "(swap the service's from and to)"]),
+      "(swap the service's from and to, or let a timetable sail even empty: "
+      "sailing.min_boxes = 0)"]),
     ("[demand.flows.west]\ncontainers_by_year = { 2023 = -5 }\n",
      ["demand.flows.west.containers_by_year.2023: must be >= 0 (got -5)"]),
 ]
@@ -113,6 +114,20 @@ CASES = [
 @pytest.mark.parametrize("snippet, lines", CASES, ids=[f"case{i}" for i in range(len(CASES))])
 def test_sea_case(scen, snippet, lines):
     expect_errors(scen(snippet), lines)
+
+
+BACK_ONLY = ("[demand.flows.west]\norigin = \"omega\"\ndestination = \"alpha\"\n"
+             "[nodes.omega]\nboxes_per_train = 40\n")
+
+
+@pytest.mark.parametrize("service", [
+    # a liner that keeps its timetable even empty fetches the boxes at the far port
+    "sailing = { rule = \"timetable\", departures_per_day = 1, min_boxes = 0 }\n",
+    # so does a ferry that leaves home with other railcars
+    "background = { railcars_out = { per_day = 20, base_year = 2024 }, tonnes_per_railcar = 60 }\n"])
+def test_a_service_sailing_only_back_is_fine_if_it_leaves_home_anyway(scen, service):
+    s = load_scenario(scen(BACK_ONLY + "[services.ferry]\n" + service))
+    assert s.demand.flows["west"].origin == "omega"
 
 
 def test_a_port_may_close(scen):

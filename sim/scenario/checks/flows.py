@@ -164,7 +164,9 @@ def flow_paths_connect(s: Scenario) -> Found:
 
 def services_sail_loaded(s: Scenario) -> Found:
     """A vessel leaves home only with a load from home (by its sailing rule), so a service
-    that some flow sails back on (far port -> home) must also carry some flow out."""
+    that some flow sails back on (far port -> home) must also carry some flow out, or
+    other traffic offered at home (background ``*_out``), or keep a timetable that sails
+    even empty (``sailing.min_boxes = 0``)."""
     links = link_index(s)
     out_used: set[str] = set()
     back_used: dict[str, tuple[str, str]] = {}
@@ -181,11 +183,14 @@ def services_sail_loaded(s: Scenario) -> Found:
             else:
                 back_used.setdefault(sid, (fid, rid))
     for sid, (fid, rid) in back_used.items():
-        if sid not in out_used:
-            v = s.services[sid]
+        v = s.services[sid]
+        home_traffic = v.background is not None and any(
+            f.endswith("_out") for f in v.background.given())
+        if sid not in out_used and not home_traffic and v.sailing.min_boxes > 0:
             yield (f"demand.flows.{fid}", f"sails back on service '{sid}' from '{v.to}' to "
                    f"'{v.from_}' (route '{rid}'), but no flow sails out from '{v.from_}', so "
-                   f"no vessel would ever leave '{v.from_}' (swap the service's from and to)")
+                   f"no vessel would ever leave '{v.from_}' (swap the service's from and to, "
+                   "or let a timetable sail even empty: sailing.min_boxes = 0)")
 
 
 def train_lengths(s: Scenario) -> Found:
