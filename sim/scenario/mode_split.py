@@ -27,6 +27,7 @@ import numpy as np
 
 from sim.scenario.leg_costs import route_cost_usd_per_feu
 from sim.scenario.nested_logit import nested_shares, utilities
+from sim.scenario.route_constants import route_constant
 from sim.scenario.schema import Scenario
 
 CONSTANT_BOUNDS = (-60.0, 60.0)  # the sea's constant is searched within these
@@ -68,7 +69,7 @@ def prior_rail_utilities(s: Scenario, fid: str, year: int) -> np.ndarray:
     assert rc.value_of_time_usd_per_teu_day is not None  # the checks ask for it
     ids = list(s.demand.flows[fid].routes)
     routes = [s.routes[r] for r in ids]
-    return utilities(np.array([rc.constants.get(r, 0.0) for r in ids]),
+    return utilities(np.array([route_constant(rc.constants, fid, r) for r in ids]),
                      np.array([r.prior_transit_days or 0.0 for r in routes]),
                      np.array([route_cost_usd_per_feu(s, fid, r, year) for r in ids]),
                      np.array([r.prior_unreliability_days for r in routes]),
@@ -98,9 +99,16 @@ def reference_rail_share(s: Scenario, fid: str, constant: float | None = None) -
     """P(rail) of flow ``fid`` at reference conditions (module docstring), averaged over
     the days of the demand's base year; ``constant``: the sea's (default: as resolved by
     :func:`sea_constant`)."""
+    return mean_rail_share(s, fid, s.demand.base_year, constant=constant)
+
+
+def mean_rail_share(s: Scenario, fid: str, year: int, days: list[dt.date] | None = None,
+                    constant: float | None = None) -> float:
+    """P(rail) of flow ``fid`` with the routes' prior times and ``year``'s rail costs,
+    against the sea's dated rates, averaged over ``days`` (default: every day of
+    ``year``); ``constant``: the sea's (default: as resolved by :func:`sea_constant`)."""
     c = sea_constant(s) if constant is None else constant
-    year = s.demand.base_year
-    v_sea = _sea_utilities(s, _year_days(year), c)
+    v_sea = _sea_utilities(s, _year_days(year) if days is None else days, c)
     return _rail_share(prior_rail_utilities(s, fid, year), v_sea, s.route_choice.nest_scale)
 
 
