@@ -16,6 +16,12 @@ route or a cheaper sea sends boxes to the sea, a Red Sea diversion brings them t
 ``sea_mode.market_teu`` states the market in the base year (TEU, all modes, summed over
 the competing flows); given, the sea's constant is the one whose implied market
 ``sum_f volume_f * TEU per box / P_rail_ref_f`` equals it (:func:`sea_constant`).
+
+Since the reference conditions are the scenario's own, a counterfactual that changes the
+base year's conditions (no Red Sea crisis in 2024) would imply a market of its own and
+carry the same rail volume in that year. ``sea_mode.held_market`` holds the factual's
+market instead: its sea constant and each flow's ``P_rail_ref``, so that the
+counterfactual's rail boxes are the factual's market times its own ``P_rail``.
 Pure arithmetic on the scenario; no SimPy.
 """
 
@@ -98,7 +104,10 @@ def _rail_share(v_rail: np.ndarray, v_sea: np.ndarray, mu: float) -> float:
 def reference_rail_share(s: Scenario, fid: str, constant: float | None = None) -> float:
     """P(rail) of flow ``fid`` at reference conditions (module docstring), averaged over
     the days of the demand's base year; ``constant``: the sea's (default: as resolved by
-    :func:`sea_constant`)."""
+    :func:`sea_constant`). With ``sea_mode.held_market``: the share held there."""
+    held = s.sea_mode.held_market if s.sea_mode is not None else None
+    if held is not None:
+        return held.rail_shares[fid]
     return mean_rail_share(s, fid, s.demand.base_year, constant=constant)
 
 
@@ -115,6 +124,10 @@ def mean_rail_share(s: Scenario, fid: str, year: int, days: list[dt.date] | None
 def implied_market_teu(s: Scenario, constant: float | None = None) -> float:
     """The base year's market (TEU, all modes) of the competing flows that the volumes and
     the reference shares imply."""
+    if s.sea_mode is not None and s.sea_mode.held_market is not None:
+        shares = s.sea_mode.held_market.rail_shares
+        _, _, teu = _reference(s)
+        return float(sum(t / shares[f] for f, t in zip(competing_flows(s), teu)))
     c = sea_constant(s) if constant is None else constant
     return _implied(s, *_reference(s), c)
 
@@ -135,6 +148,8 @@ def sea_constant(s: Scenario) -> float:
     sea = s.sea_mode
     if sea is None:
         return 0.0
+    if sea.held_market is not None:
+        return sea.held_market.constant
     if sea.market_teu is None or not competing_flows(s):
         return sea.constant
     parts = _reference(s)

@@ -40,6 +40,13 @@ market's growth, rail's share moving with the conditions.
 ``python -m sim.study.calibration.choice PRIORS`` prints the scenario that extends
 ``PRIORS`` (a scenario with the nested logit's stated priors) with both fits; its output
 belongs beside ``PRIORS`` (``calibration/choice.toml``).
+
+**A counterfactual's market** (:func:`market_of`). The reference conditions are a
+scenario's own, so a counterfactual that changes the base year (no Red Sea crisis in
+2024) would imply its own market and carry the factual's rail volume that year. It holds
+the factual's market instead (``sea_mode.held_market``: the factual's sea constant and
+reference rail shares); ``python -m sim.study.calibration.choice --held-market FACTUAL``
+prints that table.
 """
 
 from __future__ import annotations
@@ -141,6 +148,26 @@ def volumes_before_base_year(s: Scenario) -> dict[str, dict[int, float]]:
     return out
 
 
+def market_of(s: Scenario) -> tuple[float, dict[str, float]]:
+    """The market of scenario ``s`` as a counterfactual holds it: its sea constant and
+    each competing flow's reference rail share."""
+    _needs_nested(s)
+    c = sea_constant(s)
+    return c, {fid: reference_rail_share(s, fid, c) for fid in competing_flows(s)}
+
+
+def render_held_market(factual: Path) -> str:
+    """The ``[sea_mode.held_market]`` table holding the market of ``factual``."""
+    c, shares = market_of(load_scenario(factual))
+    lines = [f"# written by `python -m sim.study.calibration.choice --held-market "
+             f"{factual.as_posix()}`",
+             "[sea_mode.held_market]", f"constant = {_number(c)}", "rail_shares = { " + ", ".join(
+                 f"{fid} = {_number(p)}" for fid, p in shares.items()) + " }",
+             f'source = "the market of {factual.name} (its sea constant and reference rail '
+             'shares), held"']
+    return "\n".join(lines) + "\n"
+
+
 def _number(x: float) -> str:
     return f"{x:.10g}"
 
@@ -197,10 +224,14 @@ def main(argv: list[str] | None = None) -> int:
     """Print the calibrated choice scenario (see the module docstring); exit code."""
     p = argparse.ArgumentParser(prog="python -m sim.study.calibration.choice",
                                 description=__doc__.splitlines()[0])
-    p.add_argument("priors", type=Path, help="a scenario with the nested logit's priors "
-                   "(calibration/choice_priors.toml); the output belongs beside it")
+    p.add_argument("scenario", type=Path, help="a scenario with the nested logit's priors "
+                   "(calibration/choice_priors.toml; the output belongs beside it), or with "
+                   "--held-market the factual whose market a counterfactual holds")
+    p.add_argument("--held-market", action="store_true", help="print the scenario's market "
+                   "as a [sea_mode.held_market] table for a counterfactual")
     args = p.parse_args(argv)
-    sys.stdout.write(render(args.priors))
+    sys.stdout.write(render_held_market(args.scenario) if args.held_market
+                     else render(args.scenario))
     return 0
 
 
