@@ -240,7 +240,8 @@ class Model:
                 # chosen at departure from what has been learned by then
                 learner = self._learners[f] = Learner(s, self.route_ids)
                 chooser = logit_chooser(s, self.route_ids, learner,
-                                        [self.route_ids.index(r) for r in flow.routes], rng)
+                                        [self.route_ids.index(r) for r in flow.routes], rng,
+                                        fid)
                 route = [-1] * len(plan)
             else:
                 # one route draw per train, in departure order, by the shares in force

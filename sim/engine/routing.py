@@ -26,6 +26,7 @@ from sim.engine.output import Calendar
 from sim.scenario.leg_costs import route_cost_usd_per_feu
 from sim.scenario.nested_logit import NestedShares, nested_shares, utilities
 from sim.scenario.network import routes_of
+from sim.scenario.route_constants import route_constant
 from sim.scenario.schema import Scenario
 
 
@@ -96,16 +97,16 @@ def draw_routes(scenario: Scenario, calendar: Calendar, route_ids: list[str], fi
 
 
 class LogitChoice:
-    """A function of the departure hour that draws one of ``routes`` (route codes) by the
-    logit over what ``learner`` has learned by then; :meth:`weights` gives the
-    probabilities."""
+    """A function of the departure hour that draws one of flow ``fid``'s ``routes`` (route
+    codes) by the logit over what ``learner`` has learned by then; :meth:`weights` gives
+    the probabilities."""
 
     def __init__(self, scenario: Scenario, route_ids: list[str], learner: Learner,
-                 routes: list[int], rng: np.random.Generator):
+                 routes: list[int], rng: np.random.Generator, fid: str):
         self.rc, self.learner, self.routes, self.rng = scenario.route_choice, learner, routes, rng
         ids = [route_ids[r] for r in routes]
         self.tariffs = [scenario.routes[rid].tariff_usd_per_feu for rid in ids]
-        self.consts = [self.rc.constants.get(rid, 0.0) for rid in ids]
+        self.consts = [route_constant(self.rc.constants, fid, rid) for rid in ids]
 
     def weights(self, now: float) -> np.ndarray:
         v = []
@@ -121,9 +122,9 @@ class LogitChoice:
 
 
 def logit_chooser(scenario: Scenario, route_ids: list[str], learner: Learner,
-                  routes: list[int], rng: np.random.Generator) -> LogitChoice:
-    """The logit choice of :class:`LogitChoice`."""
-    return LogitChoice(scenario, route_ids, learner, routes, rng)
+                  routes: list[int], rng: np.random.Generator, fid: str) -> LogitChoice:
+    """The logit choice of :class:`LogitChoice` for flow ``fid``."""
+    return LogitChoice(scenario, route_ids, learner, routes, rng, fid)
 
 
 def shares_in_force(scenario: Scenario, calendar: Calendar, fid: str, t: float
@@ -159,7 +160,8 @@ class NestedChoice:
         self.rng, self.log, self.sea_constant = rng, log, sea_constant
         self.fid = list(s.demand.flows)[f]
         self.ids = [route_ids[r] for r in routes]
-        self.consts = np.array([rc.constants.get(rid, 0.0) for rid in self.ids])
+        self.consts = np.array([route_constant(rc.constants, self.fid, rid)
+                                for rid in self.ids])
         self._cost_by_year: dict[int, np.ndarray] = {}
 
     def shares(self, now: float, open_routes: np.ndarray | None = None) -> NestedShares:

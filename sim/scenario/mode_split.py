@@ -21,6 +21,12 @@ calibration sets the priors to the delivered times.
 ``sea_mode.market_teu`` states the market in the base year (TEU, all modes, summed over
 the competing flows); given, the sea's constant is the one whose implied market
 ``sum_f volume_f * TEU per box / P_rail_ref_f`` equals it (:func:`sea_constant`).
+
+Since the reference conditions are the scenario's own, a counterfactual that changes the
+base year's conditions (no Red Sea crisis in 2024) would imply a market of its own and
+carry the same rail volume in that year. ``sea_mode.held_market`` holds the factual's
+market instead: its sea constant and each flow's ``P_rail_ref``, so that the
+counterfactual's rail boxes are the factual's market times its own ``P_rail``.
 Pure arithmetic on the scenario; no SimPy.
 """
 
@@ -32,6 +38,7 @@ import numpy as np
 
 from sim.scenario.leg_costs import route_cost_usd_per_feu
 from sim.scenario.nested_logit import nested_shares, utilities
+from sim.scenario.route_constants import route_constant
 from sim.scenario.schema import Scenario
 
 CONSTANT_BOUNDS = (-60.0, 60.0)  # the sea's constant is searched within these
@@ -73,7 +80,7 @@ def prior_rail_utilities(s: Scenario, fid: str, year: int) -> np.ndarray:
     assert rc.value_of_time_usd_per_teu_day is not None  # the checks ask for it
     ids = list(s.demand.flows[fid].routes)
     routes = [s.routes[r] for r in ids]
-    return utilities(np.array([rc.constants.get(r, 0.0) for r in ids]),
+    return utilities(np.array([route_constant(rc.constants, fid, r) for r in ids]),
                      np.array([r.prior_transit_days or 0.0 for r in routes]),
                      np.array([route_cost_usd_per_feu(s, fid, r, year) for r in ids]),
                      np.array([r.prior_unreliability_days for r in routes]),
@@ -102,16 +109,30 @@ def _rail_share(v_rail: np.ndarray, v_sea: np.ndarray, mu: float) -> float:
 def reference_rail_share(s: Scenario, fid: str, constant: float | None = None) -> float:
     """P(rail) of flow ``fid`` at reference conditions (module docstring), averaged over
     the days of the demand's base year; ``constant``: the sea's (default: as resolved by
-    :func:`sea_constant`)."""
+    :func:`sea_constant`). With ``sea_mode.held_market``: the share held there."""
+    held = s.sea_mode.held_market if s.sea_mode is not None else None
+    if held is not None:
+        return held.rail_shares[fid]
+    return mean_rail_share(s, fid, s.demand.base_year, constant=constant)
+
+
+def mean_rail_share(s: Scenario, fid: str, year: int, days: list[dt.date] | None = None,
+                    constant: float | None = None) -> float:
+    """P(rail) of flow ``fid`` with the routes' prior times and ``year``'s rail costs,
+    against the sea's dated rates, averaged over ``days`` (default: every day of
+    ``year``); ``constant``: the sea's (default: as resolved by :func:`sea_constant`)."""
     c = sea_constant(s) if constant is None else constant
-    year = s.demand.base_year
-    v_sea = _sea_utilities(s, _year_days(year), c)
+    v_sea = _sea_utilities(s, _year_days(year) if days is None else days, c)
     return _rail_share(prior_rail_utilities(s, fid, year), v_sea, s.route_choice.nest_scale)
 
 
 def implied_market_teu(s: Scenario, constant: float | None = None) -> float:
     """The base year's market (TEU, all modes) of the competing flows that the volumes and
     the reference shares imply."""
+    if s.sea_mode is not None and s.sea_mode.held_market is not None:
+        shares = s.sea_mode.held_market.rail_shares
+        _, _, teu = _reference(s)
+        return float(sum(t / shares[f] for f, t in zip(competing_flows(s), teu)))
     c = sea_constant(s) if constant is None else constant
     return _implied(s, *_reference(s), c)
 
@@ -132,6 +153,8 @@ def sea_constant(s: Scenario) -> float:
     sea = s.sea_mode
     if sea is None:
         return 0.0
+    if sea.held_market is not None:
+        return sea.held_market.constant
     if sea.market_teu is None or not competing_flows(s):
         return sea.constant
     parts = _reference(s)

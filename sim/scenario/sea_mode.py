@@ -29,6 +29,18 @@ class SeaRate(Strict):
     note: str = ""
 
 
+class HeldMarket(Strict):
+    """Another scenario's market, held: a counterfactual that changes the base year's
+    conditions (the sea's rates, the rail costs) splits the factual's market instead of
+    one its own conditions would imply (:mod:`sim.scenario.mode_split`)."""
+
+    constant: float = Field(ge=-100, le=100, description="the factual's sea constant")
+    rail_shares: dict[str, float] = Field(min_length=1, description="each competing flow's "
+                                          "reference rail share P_rail_ref in the factual, "
+                                          "in (0, 1)")
+    source: str | None = None
+
+
 class SeaMode(Strict):
     """The sea alternative: dated times and rates, and its constant."""
 
@@ -47,6 +59,10 @@ class SeaMode(Strict):
                                      "the competing flows and the sea split in the demand's "
                                      "base year, TEU (all modes); given: the sea's constant is "
                                      "derived from it (sim.scenario.mode_split)")
+    held_market: HeldMarket | None = Field(default=None, description="the market of "
+                                           "another scenario (its sea constant and reference "
+                                           "rail shares), held: market_teu and constant are "
+                                           "then not used")
     rail_headroom: float = Field(default=2.0, ge=1, le=20, description="candidate boxes "
                                  "drawn per expected rail box at reference conditions: rail "
                                  "may take up to this many times its reference share")

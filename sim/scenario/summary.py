@@ -134,7 +134,9 @@ def describe(s: Scenario) -> str:
             n = f"{len(flows)} flow{'s' if len(flows) > 1 else ''}"
             lines.append(f"  market    {n} split a market with the sea: "
                          f"{implied_market_teu(s, c):,.0f} TEU in {s.demand.base_year}, "
-                         f"sea constant {c:.3g}; rail's reference shares {shares}")
+                         f"sea constant {c:.3g}; rail's reference shares {shares}"
+                         + (" (held: sea_mode.held_market)"
+                            if s.sea_mode.held_market is not None else ""))
     elif rc.model == "logit":
         lines.append(f"  choice    logit: {rc.time_per_day:g}/day, {rc.tariff_per_kusd:g}/kUSD, "
                      f"{rc.unreliability_per_day:g}/day of p95-p50, window "

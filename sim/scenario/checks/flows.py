@@ -26,6 +26,7 @@ from sim.scenario.network import (
     transfers,
 )
 from sim.scenario.problems import did_you_mean
+from sim.scenario.route_constants import split_key
 from sim.scenario.schema import Node, Scenario
 from sim.scenario.summary import expected_volume
 
@@ -297,12 +298,19 @@ def horizon_years(s: Scenario) -> Found:
 
 def route_choice(s: Scenario) -> Found:
     """Logit route choice has priors for every route it chooses among, and constants only
-    for routes that exist."""
+    for routes that exist (``"FLOW:ROUTE"``: a flow that exists and one of its routes)."""
     rc = s.route_choice
-    for rid in rc.constants:
+    for key in rc.constants:
+        fid, rid = split_key(key)
+        where = f"route_choice.constants.{key}"
+        known_flow = fid is None or fid in s.demand.flows
+        if not known_flow:
+            yield where, f"unknown flow '{fid}' ({did_you_mean(fid, s.demand.flows)})"
         if rid not in s.routes:
-            yield (f"route_choice.constants.{rid}",
-                   f"unknown route '{rid}' ({did_you_mean(rid, s.routes)})")
+            yield where, f"unknown route '{rid}' ({did_you_mean(rid, s.routes)})"
+        elif fid is not None and known_flow and rid not in s.demand.flows[fid].routes:
+            yield where, (f"route '{rid}' is not one of flow {fid}'s routes ("
+                          f"{did_you_mean(rid, s.demand.flows[fid].routes)})")
     if rc.model == "shares":
         return
     reported = set()

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from sim.scenario.checks.elements import Found
 from sim.scenario.mode_split import competing_flows, implied_market_teu, sea_constant
+from sim.scenario.problems import did_you_mean
 from sim.scenario.schema import Scenario
 
 
 def market(s: Scenario) -> Found:
     """The sea's constant is given or derived from a stated market, not both, and a stated
-    market is one some constant reaches."""
+    market is one some constant reaches; a held market gives a share for every competing
+    flow and for nothing else."""
     flows = competing_flows(s)
     sea = s.sea_mode
     if not flows or sea is None or s.costs is None \
@@ -19,6 +21,9 @@ def market(s: Scenario) -> Found:
     if any(s.routes[r].prior_transit_days is None for f in flows
            for r in s.demand.flows[f].routes):
         return  # (the route-choice rules ask for the priors the reference share needs)
+    if sea.held_market is not None:
+        yield from _held(flows, sea.held_market.rail_shares)
+        return
     if sea.market_teu is not None and sea.constant != 0.0:
         yield "sea_mode.market_teu", ("give either the sea's constant or the market it is "
                                       "derived from, not both")
@@ -32,3 +37,16 @@ def market(s: Scenario) -> Found:
     if not 0 < implied_market_teu(s) < 1e12:  # a rail share that rounds to nothing
         yield "sea_mode.constant", ("rail's reference share is 0 at this constant: no rail "
                                     "demand can be implied")
+
+
+def _held(flows: list[str], shares: dict[str, float]) -> Found:
+    where = "sea_mode.held_market.rail_shares"
+    for fid, p in shares.items():
+        if fid not in flows:
+            yield f"{where}.{fid}", (f"not a flow the sea competes for "
+                                     f"({did_you_mean(fid, flows)})")
+        elif not 0.0 < p < 1.0:
+            yield f"{where}.{fid}", f"a rail share must be in (0, 1) (got {p:g})"
+    for fid in flows:
+        if fid not in shares:
+            yield where, f"no share for {fid}, a flow the sea competes for"

@@ -1,0 +1,224 @@
+"""The nested logit calibrated to fixed route shares and volumes
+(sim.study.calibration.choice): the route constants against their closed form and a run,
+the volumes before the base year by hand and by a run, and calibration/choice.toml being
+what the fit gives today."""
+
+import datetime as dt
+import math
+import tomllib
+
+import numpy as np
+import pytest
+
+from sim.engine.logs import OriginTrain, columns
+from sim.engine.model import Model
+from sim.scenario.loading import load_scenario
+from sim.scenario.mode_split import prior_rail_utilities, reference_rail_share, sea_constant
+from sim.scenario.nested_logit import inclusive_value
+from sim.scenario.problems import ConfigError
+from sim.study.calibration.choice import (
+    fit_route_constants,
+    main,
+    market_of,
+    reference_within_shares,
+    volumes_before_base_year,
+    with_constants,
+)
+
+from .conftest import HERE, ROOT
+
+NESTED = HERE / "scenarios" / "toy_nested.toml"
+NESTED_TWO = HERE / "scenarios" / "toy_nested_two.toml"
+PRIORS = ROOT / "calibration" / "choice_priors.toml"
+CHOICE = ROOT / "calibration" / "choice.toml"
+
+# toy_nested_two: main 3,500 USD per FEU, alt 4,500, equal priors, tariff -0.5, mu 0.5
+SHARES = {"demand.flows.west.routes": {"main": 0.6, "alt": 0.4}}
+
+
+def test_the_constants_are_the_closed_form_and_give_the_shares_back():
+    s = load_scenario(NESTED_TWO, overrides=SHARES)
+    c = fit_route_constants(s)
+    # V_alt - V_main = -0.5 without constants; within the nest the difference over mu is
+    # log(0.4 / 0.6): c_alt - c_main = 0.5 log(2/3) + 0.5
+    assert c["west:alt"] - c["west:main"] == pytest.approx(0.5 * math.log(2 / 3) + 0.5,
+                                                           abs=1e-12)
+    fitted = with_constants(s, c)
+    assert reference_within_shares(fitted, "west") == pytest.approx([0.6, 0.4], abs=1e-12)
+    # normalised: the nest's inclusive value is the one without constants
+    v0 = prior_rail_utilities(s, "west", 2024)
+    v1 = prior_rail_utilities(fitted, "west", 2024)
+    assert float(inclusive_value(v1, 0.5)) == pytest.approx(float(inclusive_value(v0, 0.5)),
+                                                            abs=1e-12)
+    assert reference_rail_share(fitted, "west") == pytest.approx(
+        reference_rail_share(s, "west"), abs=1e-12)
+
+
+def test_a_flows_own_constants_replace_the_routes_in_the_fit():
+    s = load_scenario(NESTED_TWO, overrides={**SHARES, "route_choice.constants": {
+        "alt": 3.0, "west:main": -2.0}})
+    fitted = with_constants(s, fit_route_constants(s))
+    assert reference_within_shares(fitted, "west") == pytest.approx([0.6, 0.4], abs=1e-12)
+
+
+def test_a_route_with_no_share_cannot_be_fitted():
+    s = load_scenario(NESTED_TWO, overrides={"demand.flows.west.routes": {"main": 1.0,
+                                                                          "alt": 0.0}})
+    with pytest.raises(ValueError, match=r"demand.flows.west.routes: a share of 0 \(alt\)"):
+        fit_route_constants(s)
+
+
+def test_with_the_fitted_constants_the_trains_take_the_calibrated_shares():
+    s = load_scenario(NESTED_TWO, overrides=SHARES)
+    fitted = with_constants(s, fit_route_constants(s))
+    alt, n = 0, 0
+    for seed in (1, 2):
+        out = Model(fitted, seed=seed).run()
+        ot = columns(out.origin_trains, OriginTrain)
+        alt += int((ot.route == out.route_ids.index("alt")).sum())
+        n += len(ot.route)
+    assert n > 1800
+    assert alt / n == pytest.approx(0.4, abs=4 * math.sqrt(0.24 / n))
+    # without them the costs decide: 1 / (1 + exp(0.5 x 1.0 / 0.5)) = 0.269
+    out = Model(s, seed=1).run()
+    ot = columns(out.origin_trains, OriginTrain)
+    assert float((ot.route == out.route_ids.index("alt")).mean()) < 0.4 - 0.08
+
+
+# toy_nested: one route; the warm-up's ten days (22-31 Dec 2023) pay the 2023 rail cost,
+# V_rail = -0.5 x 3.9 - 0.025 x 20 - 0.2 x 2 = -2.85 against the sea's -1.625:
+# P_rail = 1 - 0.772942; the base year's reference share as in tests/test_market.py
+P_RAIL_2023 = 1 - 0.772942
+P_REF = (14 * (1 - 0.779886) + 352 * (1 - 0.429228)) / 366
+
+
+def test_the_volume_before_the_base_year_is_rescaled_by_the_reference_over_its_share():
+    s = load_scenario(NESTED)
+    v = volumes_before_base_year(s)
+    assert list(v) == ["west"] and list(v["west"]) == [2023]
+    want = s.demand.flows["west"].volume(2023, 2024) * P_REF / P_RAIL_2023
+    assert v["west"][2023] == pytest.approx(want, rel=1e-5)
+    assert sea_constant(s) == 0.0  # (the toy states its constant)
+
+
+def test_with_the_rescaled_volume_the_warm_up_gets_the_calibrated_rail_boxes():
+    s = load_scenario(NESTED)
+    v = volumes_before_base_year(s)["west"]
+    fixed = load_scenario(NESTED, overrides={"demand.flows.west.containers_by_year":
+                                             {str(y): x for y, x in v.items()}})
+    end_h = 10 * 24.0  # the warm-up: 22-31 Dec 2023
+    n_fixed = n_raw = 0
+    for seed in range(4):
+        n_fixed += int((Model(fixed, seed=seed).run().store.t_created < end_h).sum())
+        n_raw += int((Model(s, seed=seed).run().store.t_created < end_h).sum())
+    want = 4 * 10 * 100.0  # the calibrated 100 boxes a day
+    assert n_fixed == pytest.approx(want, abs=4 * math.sqrt(want))
+    raw = want * P_RAIL_2023 / P_REF  # what the choice alone would bring: ~40 a day
+    assert n_raw == pytest.approx(raw, abs=4 * math.sqrt(raw))
+
+
+def test_the_script_writes_a_scenario_that_loads_with_the_fit(tmp_path, capsys, monkeypatch):
+    text = (HERE / "scenarios" / "toy_nested_two.toml").read_text(encoding="utf-8")
+    for name in ("toy.toml", "toy_two_routes.toml"):
+        (tmp_path / name).write_text((HERE / "scenarios" / name).read_text(encoding="utf-8"),
+                                     encoding="utf-8")
+    (tmp_path / "priors.toml").write_text(
+        text + '\n[demand.flows.west]\nroutes = { main = 0.7, alt = 0.3 }\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["priors.toml"]) == 0
+    (tmp_path / "fitted.toml").write_text(capsys.readouterr().out, encoding="utf-8")
+    fitted = load_scenario(tmp_path / "fitted.toml")
+    assert reference_within_shares(fitted, "west") == pytest.approx([0.7, 0.3], abs=1e-9)
+
+
+def test_calibration_choice_toml_is_what_the_fit_gives_today():
+    """calibration/choice.toml is written by the fit, not typed: after a change to its
+    priors or to the calibrated corridor, regenerate it (its first line says how)."""
+    priors = load_scenario(PRIORS)
+    constants = fit_route_constants(priors)
+    volumes = volumes_before_base_year(with_constants(priors, constants))
+    stale = "calibration/choice.toml is stale: regenerate it (see its first line)"
+    written = tomllib.loads(CHOICE.read_text(encoding="utf-8"))
+    assert written["route_choice"]["constants"] == pytest.approx(constants, abs=1e-8), stale
+    for fid, by_year in volumes.items():
+        got = written["demand"]["flows"][fid]["containers_by_year"]
+        assert {int(y): x for y, x in got.items()} == pytest.approx(by_year, abs=0.051), stale
+    choice = load_scenario(CHOICE)
+    for fid, flow in choice.demand.flows.items():
+        if len(flow.routes) > 1:
+            assert reference_within_shares(choice, fid) == pytest.approx(
+                list(flow.routes.values()), abs=1e-9)
+    # the run covers September 2022 (warm-up) to 2024; the base year is 2024
+    assert choice.horizon.start - dt.timedelta(days=choice.horizon.warmup_days) < \
+        dt.date(2023, 1, 1) and choice.demand.base_year == 2024
+    assert np.isfinite(sea_constant(choice))
+
+
+# ----- a counterfactual holds the factual's market (sea_mode.held_market) --------------
+SUEZ_ALL_YEAR = [{"date": dt.date(2023, 12, 1), "door_to_door_days": 35, "usd_per_feu": 1500}]
+
+
+def test_a_held_market_gives_its_constant_and_shares():
+    held = {"constant": 0.7, "rail_shares": {"west": 0.25}}
+    s = load_scenario(NESTED, overrides={"sea_mode.held_market": held})
+    assert sea_constant(s) == 0.7
+    assert reference_rail_share(s, "west") == 0.25
+    assert market_of(s) == (0.7, {"west": 0.25})
+
+
+def test_a_held_market_names_every_competing_flow_and_no_other_one_line_each():
+    with pytest.raises(ConfigError) as e:
+        load_scenario(NESTED, overrides={"sea_mode.held_market": {
+            "constant": 0.0, "rail_shares": {"wset": 0.5}}})
+    assert str(e.value).splitlines() == [
+        "error: overrides: sea_mode.held_market.rail_shares.wset: not a flow the sea competes "
+        "for (did you mean 'west'?)",
+        "error: overrides: sea_mode.held_market.rail_shares: no share for west, a flow the "
+        "sea competes for"]
+    with pytest.raises(ConfigError) as e:
+        load_scenario(NESTED, overrides={"sea_mode.held_market": {
+            "constant": 0.0, "rail_shares": {"west": 1.0}}})
+    assert str(e.value).splitlines() == [
+        "error: overrides: sea_mode.held_market.rail_shares.west: a rail share must be in "
+        "(0, 1) (got 1)"]
+
+
+def _rail_boxes_to_14_jan(s, seed):
+    """Rail boxes created 1-14 January 2024 (before the toy's first boxes are under way
+    longer than their prior makes plausible, so P_rail is the hand-worked one)."""
+    out = Model(s, seed=seed).run()
+    t, a = out.store.t_created, out.calendar.start_h
+    return int(((t >= a) & (t < a + 14 * 24.0)).sum())
+
+
+def test_a_counterfactual_of_the_base_year_moves_rail_only_with_the_market_held():
+    """toy_nested without its mid-January rate rise (the sea at 1,500 USD and 35 days all
+    2024, P_rail = 1 - 0.779886 every day). With its own reference conditions the
+    counterfactual implies a market of its own and keeps the 100 boxes a day; holding the
+    factual's market it gets 100 x P_rail / P_ref a day, and until 14 January, when
+    nothing differs yet, exactly the factual's boxes."""
+    factual = load_scenario(NESTED)
+    c, shares = market_of(factual)
+    assert shares["west"] == pytest.approx(P_REF, abs=1e-6)
+    own = load_scenario(NESTED, overrides={"sea_mode.rates": SUEZ_ALL_YEAR})
+    held = load_scenario(NESTED, overrides={"sea_mode.rates": SUEZ_ALL_YEAR,
+                                            "sea_mode.held_market": {
+                                                "constant": c, "rail_shares": shares}})
+    seeds = (0, 1, 2)
+    n_held = [_rail_boxes_to_14_jan(held, k) for k in seeds]
+    assert n_held == [_rail_boxes_to_14_jan(factual, k) for k in seeds]
+    want_own = len(seeds) * 14 * 100.0
+    want_held = want_own * (1 - 0.779886) / P_REF
+    assert sum(n_held) == pytest.approx(want_held, abs=4 * math.sqrt(want_held))
+    n_own = sum(_rail_boxes_to_14_jan(own, k) for k in seeds)
+    assert n_own == pytest.approx(want_own, abs=4 * math.sqrt(want_own))
+
+
+def test_no_red_sea_2024_holds_red_sea_2024s_market_as_it_is_today():
+    """scenarios/no_red_sea_2024.toml's [sea_mode.held_market] is written by the fit from
+    red_sea_2024 (the line above it says how): regenerate it after a change to either."""
+    c, shares = market_of(load_scenario(ROOT / "scenarios" / "red_sea_2024.toml"))
+    held = load_scenario(ROOT / "scenarios" / "no_red_sea_2024.toml").sea_mode.held_market
+    stale = "no_red_sea_2024's held market is stale: regenerate it (see the line above it)"
+    assert held is not None and held.constant == pytest.approx(c, abs=1e-7), stale
+    assert held.rail_shares == pytest.approx(shares, rel=1e-8), stale
