@@ -61,11 +61,11 @@ def rows() -> list[str]:
          [" / ".join(f"{100 * v('corridor_share_china_europe', y, c):.1f}" for c in
                      ("northern", "middle_corridor", "trans_siberian")) + " %"
           for y in ("2023", "2024")], ""),
-        ("TEU shipped across the Caspian (`caspian_teu`, all)", both(n, ("caspian_teu",)),
+        ("TEU shipped across the Caspian, both ways (`caspian_teu`, all)", both(n, ("caspian_teu",)),
          "TITR China→Europe 35,600 TEU in 2024, 27× 2023 (§1.5)"),
         ("of which Aktau feeders / Kuryk ferries (TEU)",
          pair("teu_by_service", "aktau_alat_feeder", "kuryk_alat_ferry", n), ""),
-        ("China→South Caucasus boxes (Middle Corridor boxes that end in AZ/GE) / to Europe",
+        ("China→South Caucasus boxes (Middle Corridor boxes that end in AZ/GE) / Middle Corridor to and from Europe",
          pair("containers_by_corridor", "trans_caspian", "middle_corridor", n),
          "Georgia: 3,608 TEU of MC transit in H1 2024 (Caliber.az)"),
         ("Aktau–Alat line TEU, all cargo both ways (`service_teu_total`)",
@@ -85,7 +85,7 @@ def rows() -> list[str]:
         ("transit time, Trans-Siberian via Zabaikalsk/Erenhot (mean / p95, days)",
          mean_p95("trans_siberian"),
          "20–26 d (§1.7)"),
-        ("transit time, Middle Corridor to Europe (mean / p95, days)",
+        ("transit time, Middle Corridor, both ways (mean / p95, days)",
          mean_p95("middle_corridor"),
          "KZ MoT best case ~30 d (Altynkol→Constanța 20–22 d); DHL 50–55 d door to door (§1.7)"),
         ("transit time, Xi'an → South Caucasus (mean / p95, days)", mean_p95("trans_caspian"),

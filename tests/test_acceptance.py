@@ -178,3 +178,22 @@ def test_a_limit_too_small_for_a_full_load_is_refused():
         "their origins for ever: under departure rule 'full' with 1 onward path(s) a load is "
         "complete only once 118 TEU are booked (a load short of full per path plus one "
         "inbound load; or use 'full_or_max_wait')"]
+
+
+def test_trains_waiting_for_wagons_at_the_origin_are_not_booked_through_the_gate():
+    # a tight pool of flat wagons at the origin: trains wait there for wagons, and only
+    # then ask for a route; so the gate's limit refuses no more trains than without the
+    # pool (before, the waiting trains were booked and the gate refused hundreds while
+    # nearly empty)
+    pool = {"nodes": ["alpha"], "gauge_mm": 1435, "wagons": 700, "teu_per_wagon": 2,
+            "turnaround_h": {"dist": "constant", "value": 24}}
+    diverted = {}
+    for wagons in (None, pool):
+        over = {"nodes.gate.crossing.acceptance_limit_teu": LIMIT}
+        if wagons:
+            over["wagon_pools"] = {"china": wagons}
+        out = Model(load_scenario(TWO, overrides=over), seed=1).run()
+        diverted[bool(wagons)] = len(out.gate.diverted)
+        if wagons:
+            assert compute(out)[("wagon_wait_hours_mean", "2024", "china")] > 100
+    assert diverted[True] <= diverted[False] + 2

@@ -133,3 +133,13 @@ def test_a_service_sailing_only_back_is_fine_if_it_leaves_home_anyway(scen, serv
 def test_a_port_may_close(scen):
     s = load_scenario(scen("[[timeline]]\ndate = 2024-01-20\nclose = \"west\"\ndays = 2\n"))
     assert s.timeline[0].close == "west"
+
+
+def test_other_railcars_out_of_none_a_day_do_not_take_a_ferry_home(scen):
+    service = ("background = { railcars_out = { per_day = 0, base_year = 2024 }, "
+               "tonnes_per_railcar = 60 }\n")
+    expect_errors(scen(BACK_ONLY + "[services.ferry]\n" + service),
+                  ["demand.flows.west: sails back on service 'ferry' from 'east' to 'west' "
+                   "(route 'sea'), but no flow sails out from 'west', so no vessel would ever "
+                   "leave 'west' (swap the service's from and to, or let a timetable sail even "
+                   "empty: sailing.min_boxes = 0)"])

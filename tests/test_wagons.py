@@ -314,3 +314,18 @@ def test_the_shortage_scenario_without_its_cut_is_the_baseline():
     assert {k: v for k, v in pooled.items() if "wagon" not in k[0]} == pytest.approx(
         base, nan_ok=True)
     assert all(v == 0 for k, v in pooled.items() if k[0] == "trains_waited_for_wagons")
+
+
+def test_at_a_dry_port_a_train_that_gets_its_wagons_during_a_closure_waits_for_it_to_end():
+    dry = TOY.parent / "toy_dry_port.toml"
+    s0 = load_scenario(dry)
+    close = {"date": str(s0.horizon.start + dt.timedelta(days=20)), "close": "dry", "days": 5}
+    pool = {"nodes": ["dry"], "gauge_mm": 1520, "wagons": 45, "teu_per_wagon": 4,
+            "turnaround_h": {"dist": "constant", "value": 12}}
+    m = Model(load_scenario(dry, overrides={"timeline": [close],
+                                            "wagon_pools": {"ru": pool}}), seed=1)
+    m.run()
+    f = m.facilities["dry"]
+    a, b = f.closures[0]
+    assert not [o for o in f.out_log if a < o[0] < b]
+    assert len(f.out_log) > 10

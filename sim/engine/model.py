@@ -299,39 +299,64 @@ class Model:
 
     def origin_trains(self, f: int, trains: list[OriginDeparture],
                       chooser: Choice | None = None) -> Callable[[], None]:
-        """Block trains of flow ``f`` leave the origin at their planned hours, each on its
-        drawn (or, with logit choice, chosen) route: a chain of callbacks, one per
-        departure hour (no process). A route that refuses trains (acceptance limits,
-        sim.engine.acceptance) sends the train to another open route of the flow, or
-        holds it (and those behind it) at the origin until one opens. ``trains`` may grow
-        during the run (a market flow's, sim.engine.market): the function returned wakes
-        the chain when it has run out of trains."""
+        """Block trains of flow ``f`` leave the origin at their planned hours: with a pool
+        of flat wagons there, each takes its wagons first (or waits for them, first in
+        first out), then goes as :meth:`_leaving` sends it. ``trains`` may grow during the
+        run (a market flow's, sim.engine.market): the function returned wakes the chain
+        when it has run out of trains."""
+        wagons = origin_pool(self.wagons, self.scenario,
+                             self.scenario.demand.flows[self.flow_ids[f]].origin)
+        if wagons is None:
+            return self._leaving(f, trains, chooser)
+        env = self.env
+        ready: list[OriginDeparture] = []  # trains with their wagons, in that order
+        wake_leaving = self._leaving(f, ready, chooser)
+        pos, idle = 0, True
+
+        def got(r: int, teu: int) -> Callable[[np.ndarray, float], None]:
+            def with_wagons(rows: np.ndarray, t: float) -> None:
+                ready.append((t, rows, r, teu))
+                wake_leaving()
+            return with_wagons
+
+        def submit(_e: object = None) -> None:
+            nonlocal pos, idle
+            idle = False
+            now = env.now
+            while pos < len(trains):
+                t, idx, r, teu = trains[pos]
+                if t > now:
+                    at(env, t - now, submit)
+                    return
+                pos += 1
+                wagons.submit(idx, t, teu, got(r, teu))
+            idle = True
+
+        def wake() -> None:
+            if idle:
+                submit()
+        submit()
+        return wake
+
+    def _leaving(self, f: int, trains: list[OriginDeparture], chooser: Choice | None
+                 ) -> Callable[[], None]:
+        """Trains of flow ``f`` leave at their hours, each on its drawn (or, with logit
+        choice, chosen) route: a chain of callbacks, one per departure hour (no process).
+        A route that refuses trains (acceptance limits, sim.engine.acceptance) sends the
+        train to another open route of the flow, or holds it (and those behind it) at the
+        origin until one opens. Returns a function that wakes the chain when ``trains``
+        has grown after it ran out."""
         env, log, rows_log = self.env, self.out.origin_trains, self._origin_rows
         learner = self._learners.get(f)
         plans, sea, store, gate = self.plans.steps, self.plans.sea, self.store, self.gate
         pos = 0
         chosen: int | None = None  # the route of the train at ``pos``, once chosen
         held_from = -1.0  # the hour the train at ``pos`` was first refused (-1: not)
+        hold_end = -math.inf  # when the last train held at the origin left
         idle = True  # no callback of the chain is due
-        # the pool of flat wagons the trains take here (None: they find wagons here)
-        wagons = origin_pool(self.wagons, self.scenario,
-                             self.scenario.demand.flows[self.flow_ids[f]].origin)
-
-        def go(idx: np.ndarray, t: float, r: int, teu: int) -> None:
-            """The train leaves on route ``r`` at hour ``t`` (now, or its planned hour)."""
-            if chooser is not None:
-                store.route[idx] = r  # learning needs it at delivery
-                if learner is not None:  # and the boxes under way, from when they left
-                    learner.departed(r, t, len(idx))
-                    store.t_depart_origin[idx] = t  # (stamped again from the log later)
-            elif (f, r) in sea:
-                store.route[idx] = r  # landing needs it to send boxes on
-            log.append((f, r, t, len(idx), teu))  # an OriginTrain row
-            rows_log.append(idx)
-            self.journey(idx, teu, plans[(f, r)], 0)
 
         def leave(_e: object = None) -> None:
-            nonlocal pos, chosen, held_from, idle
+            nonlocal pos, chosen, held_from, hold_end, idle
             idle = False
             now = env.now
             while pos < len(trains):
@@ -352,17 +377,26 @@ class Model:
                     r = to
                 if gate:
                     gate.accept(r, teu)  # booked through the route's limited facilities
-                    if held_from >= 0 or now > t + 1e-9:
-                        # held, or behind a held train: logged from its planned hour
+                    if held_from >= 0 or t < hold_end - 1e-9:
+                        # held, or due before a held train left (behind it): logged from
+                        # its own hour
                         gate.held.append((f, r, t, now, len(idx)))
+                        if held_from >= 0:
+                            hold_end = now
                         held_from = -1.0
                 pos += 1
                 chosen = None
                 t = max(t, now)
-                if wagons is None:
-                    go(idx, t, r, teu)
-                else:  # it takes its wagons first (or waits for them)
-                    wagons.submit(idx, t, teu, _going(go, r, teu))
+                if chooser is not None:
+                    store.route[idx] = r  # learning needs it at delivery
+                    if learner is not None:  # and the boxes under way, from when they left
+                        learner.departed(r, t, len(idx))
+                        store.t_depart_origin[idx] = t  # (stamped again from the log later)
+                elif (f, r) in sea:
+                    store.route[idx] = r  # landing needs it to send boxes on
+                log.append((f, r, t, len(idx), teu))  # an OriginTrain row
+                rows_log.append(idx)
+                self.journey(idx, teu, plans[(f, r)], 0)
             idle = True
 
         def wake() -> None:
@@ -370,7 +404,7 @@ class Model:
                 leave()
 
         def still_held(end_h: float) -> list[tuple[int, int, float, float, int]]:
-            """Trains planned before ``end_h`` that had not left by then (censored)."""
+            """Trains due before ``end_h`` that had not left by then (censored)."""
             return [(f, -1, t, end_h, len(idx)) for t, idx, _r, _teu in trains[pos:]
                     if t < end_h]
         if gate:
@@ -481,12 +515,3 @@ class Model:
         # customs release is logged when scheduled; one after the end was not reached
         ready = st.t_crossing["ready"]
         ready[ready >= self.cal.end_h] = np.nan
-
-
-def _going(go: Callable[[np.ndarray, float, int, int], None], r: int, teu: int
-           ) -> Callable[[np.ndarray, float], None]:
-    """An origin train's departure on route ``r`` with ``teu`` TEU, once it has its
-    wagons: ``(rows, hour) -> None``."""
-    def leave(rows: np.ndarray, t: float) -> None:
-        go(rows, t, r, teu)
-    return leave

@@ -18,6 +18,7 @@ import numpy as np
 import simpy
 
 from sim.engine.facilities.formation import TrainFormation
+from sim.engine.facilities.handover import Handover
 from sim.engine.facilities.rail import Draws
 from sim.engine.facilities.slots import Level, Slots, at
 from sim.engine.logs import (
@@ -32,7 +33,6 @@ from sim.scenario.distributions import GammaMeanCV
 
 if TYPE_CHECKING:
     from sim.engine.facilities.block import WholeTrains
-    from sim.engine.facilities.handover import Handover
     from sim.engine.facilities.traffic import FacilityTraffic
     from sim.engine.facilities.wagons import WagonPool
     from sim.scenario.schema import _Handling
@@ -180,6 +180,8 @@ class TransferFacility:
         self.background: FacilityTraffic | None = None
         # the daily handover caps, by the gauge the trains leave on (crossings only)
         self.handovers: dict[int, Handover] = {}
+        # uncapped gates that hold trains with wagons during a closure (no handover here)
+        self._closure_gates: list[Handover] = []
         # pools of flat wagons the trains formed here take, by the gauge they leave on at
         # a crossing, else None (none: trains find wagons here); and who is told of each
         # train unloaded (sim.engine.facilities.wagons; None: nobody)
@@ -201,8 +203,14 @@ class TransferFacility:
         if wagons is not None:  # the train takes its wagons (or waits for them), then
             # waits for its handover as a formed train (which a closure holds too)
             teu_of = self.teu_of
-            go = depart if gate is None else (
-                lambda idx, t: gate.submit(idx, t, depart))
+            if gate is None:  # (no cap here: an uncapped gate that a closure holds, so a
+                # train that gets its wagons during a closure waits for the reopening)
+                gate = Handover(self.env, None, lambda: self.closed)
+                self._closure_gates.append(gate)
+            handed = gate
+
+            def go(idx: np.ndarray, t: float) -> None:
+                handed.submit(idx, t, depart)
             p = TrainFormation(self.env, self.cfg.departure, boxes_per_train,
                                lambda idx, t: wagons.submit(idx, t, teu_of(idx), go))
         elif gate is None:
@@ -319,7 +327,7 @@ class TransferFacility:
         self.closures[-1] = self.closures[-1]._replace(to_h=self.env.now)
         for p in self.pools.values():
             p.set_closed(False)
-        for gate in self.handovers.values():
+        for gate in [*self.handovers.values(), *self._closure_gates]:
             gate.release()
 
     @property

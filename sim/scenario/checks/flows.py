@@ -186,12 +186,20 @@ def services_sail_loaded(s: Scenario) -> Found:
     for sid, (fid, rid) in back_used.items():
         v = s.services[sid]
         home_traffic = v.background is not None and any(
-            f.endswith("_out") for f in v.background.given())
+            _positive(getattr(v.background, f)) for f in v.background.given()
+            if f.endswith("_out"))
         if sid not in out_used and not home_traffic and v.sailing.min_boxes > 0:
             yield (f"demand.flows.{fid}", f"sails back on service '{sid}' from '{v.to}' to "
                    f"'{v.from_}' (route '{rid}'), but no flow sails out from '{v.from_}', so "
                    f"no vessel would ever leave '{v.from_}' (swap the service's from and to, "
                    "or let a timetable sail even empty: sailing.min_boxes = 0)")
+
+
+def _positive(bg: object) -> bool:
+    """Background traffic with some volume in some year (``per_day`` or a dated one)."""
+    per_day = getattr(bg, "per_day", 0.0) or 0.0
+    by_year = getattr(bg, "per_day_by_year", None) or {}
+    return per_day > 0 or any(v > 0 for v in by_year.values())
 
 
 def train_lengths(s: Scenario) -> Found:
