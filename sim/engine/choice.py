@@ -41,6 +41,9 @@ class Learner:
         # trains sent and not yet delivered, per route: (departure hour, boxes) per train,
         # in departure order (delivered first in, first out)
         self._in_flight: dict[int, deque[list[float]]] = {}
+        self._n_seen: dict[int, int] = {}  # boxes in each route's window
+        # each route's (mean, p95 - p50, longest run) until its window changes
+        self._stats: dict[int, tuple[float, float, float]] = {}
 
     def observe(self, route: int, t: float, transit_days: np.ndarray,
                 run_days: float | None = None) -> None:
@@ -48,6 +51,8 @@ class Learner:
         creation); ``run_days``: the longest of their runs from leaving the origin."""
         run = float(transit_days.max()) if run_days is None else run_days
         self._seen.setdefault(route, deque()).append((t, transit_days, run))
+        self._n_seen[route] = self._n_seen.get(route, 0) + len(transit_days)
+        self._stats.pop(route, None)
         self.delivered(route, len(transit_days))
 
     def departed(self, route: int, departed_h: float, boxes: int) -> None:
@@ -98,12 +103,18 @@ class Learner:
         if seen:
             # forget deliveries older than the window, but keep the latest min_obs boxes
             # (a route whose boxes under way are not due yet is judged by its last ones)
-            n = sum(len(x) for _, x, _r in seen)
+            n = self._n_seen[route]
             while seen and seen[0][0] < now - self.window_h and n - len(seen[0][1]) >= \
                     self.min_obs:
                 n -= len(seen.popleft()[1])
+                self._stats.pop(route, None)
+            self._n_seen[route] = n
             if n >= self.min_obs:
-                x = np.concatenate([x for _, x, _r in seen])
-                p50, p95 = np.percentile(x, [50, 95])
-                return float(x.mean()), float(p95 - p50), max(r for _, _x, r in seen)
+                stats = self._stats.get(route)
+                if stats is None:  # the window's sample changed: its statistics once
+                    x = np.concatenate([x for _, x, _r in seen])
+                    p50, p95 = np.percentile(x, [50, 95])
+                    stats = self._stats[route] = (float(x.mean()), float(p95 - p50),
+                                                  max(r for _, _x, r in seen))
+                return stats
         return prior
