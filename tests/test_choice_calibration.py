@@ -214,11 +214,33 @@ def test_a_counterfactual_of_the_base_year_moves_rail_only_with_the_market_held(
     assert n_own == pytest.approx(want_own, abs=4 * math.sqrt(want_own))
 
 
-def test_no_red_sea_2024_holds_red_sea_2024s_market_as_it_is_today():
-    """scenarios/no_red_sea_2024.toml's [sea_mode.held_market] is written by the fit from
-    red_sea_2024 (the line above it says how): regenerate it after a change to either."""
-    c, shares = market_of(load_scenario(ROOT / "scenarios" / "red_sea_2024.toml"))
-    held = load_scenario(ROOT / "scenarios" / "no_red_sea_2024.toml").sea_mode.held_market
-    stale = "no_red_sea_2024's held market is stale: regenerate it (see the line above it)"
+@pytest.mark.parametrize("factual, counterfactual", [("red_sea_2024", "no_red_sea_2024"),
+                                                     ("choice_2030", "sea_rates_fall")])
+def test_a_counterfactual_holds_its_factuals_market_as_it_is_today(factual, counterfactual):
+    """A counterfactual's [sea_mode.held_market] is written by the fit from its factual
+    (the line above it says how): regenerate it after a change to either."""
+    c, shares = market_of(load_scenario(ROOT / "scenarios" / f"{factual}.toml"))
+    held = load_scenario(ROOT / "scenarios" / f"{counterfactual}.toml").sea_mode.held_market
+    stale = f"{counterfactual}'s held market is stale: regenerate it (see the line above it)"
     assert held is not None and held.constant == pytest.approx(c, abs=1e-7), stale
     assert held.rail_shares == pytest.approx(shares, rel=1e-8), stale
+
+
+def test_choice_2030_is_the_fit_of_its_priors_which_are_the_calibrated_choices():
+    """scenarios/choice_2030.toml is written by the fit from choice_2030_priors.toml, whose
+    priors are calibration/choice_priors.toml's (the base year is 2024 in both, so the
+    constants and the sea's constant are the same as calibration/choice.toml's)."""
+    mine = load_scenario(ROOT / "scenarios" / "choice_2030_priors.toml")
+    theirs = load_scenario(PRIORS)
+    for field in ("model", "value_of_time_usd_per_teu_day", "nest_scale", "tariff_per_kusd",
+                  "unreliability_per_day"):
+        assert getattr(mine.route_choice, field) == getattr(theirs.route_choice, field), field
+    assert mine.sea_mode.market_teu == theirs.sea_mode.market_teu
+    written = tomllib.loads((ROOT / "scenarios" / "choice_2030.toml").read_text("utf-8"))
+    constants = fit_route_constants(mine)
+    stale = "scenarios/choice_2030.toml is stale: regenerate it (see its first line)"
+    assert written["route_choice"]["constants"] == pytest.approx(constants, abs=1e-8), stale
+    calibrated = tomllib.loads(CHOICE.read_text("utf-8"))["route_choice"]["constants"]
+    assert constants == pytest.approx(calibrated, abs=1e-8)
+    assert sea_constant(load_scenario(ROOT / "scenarios" / "choice_2030.toml")) == \
+        pytest.approx(sea_constant(load_scenario(CHOICE)), abs=1e-6)

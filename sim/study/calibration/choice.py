@@ -54,6 +54,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -172,16 +173,22 @@ def _number(x: float) -> str:
     return f"{x:.10g}"
 
 
-def render(priors: Path) -> str:
+DESCRIPTION = ("The calibrated corridor with shippers choosing: the nested logit of rail "
+               "against the sea with route constants fitted to the calibrated route shares "
+               "and the sea's constant derived from the stated market.")
+
+
+def render(priors: Path, name: str = "choice", description: str = DESCRIPTION) -> str:
     """The text of the calibrated choice scenario extending ``priors`` (a path; the text
-    names it relative to its own folder, where the output belongs)."""
+    names it relative to its own folder, where the output belongs), named ``name``."""
     s = load_scenario(priors)
     constants = fit_route_constants(s)
     fitted = with_constants(s, constants)
     volumes = volumes_before_base_year(fitted)
     c = sea_constant(fitted)
     lines = [
-        f"# Written by `python -m sim.study.calibration.choice {priors.as_posix()}`: do not edit",
+        f"# Written by `python -m sim.study.calibration.choice {priors.as_posix()}"
+        + (f" --name {name}`" if name != "choice" else "`") + ": do not edit",
         "# by hand; run it again after a change to the priors or to the calibrated corridor",
         "# (tests/test_choice_calibration.py checks that this file is current).",
         "#",
@@ -194,13 +201,12 @@ def render(priors: Path) -> str:
         "# scaled by P_rail_ref / mean P_rail of that year, so the rail boxes expected are",
         "# the calibrated ones; the market's growth is what the logit implies).",
         f"# The sea's constant, derived from sea_mode.market_teu: {c:.6f}.",
+        "# Sources: the priors file's (route shares and volumes as the calibrated corridor",
+        "# fitted them to corridor-facts §1.1-§1.5; the market, value of time and cost",
+        "# coefficient from corridor-facts-economics §3-§5 and docs/sources-economics.md §7).",
         f'extends = "{priors.name}"',
-        'name = "choice"',
-        'description = """The calibrated corridor with shippers choosing: the nested logit '
-        'of rail \\',
-        "against the sea with route constants fitted to the calibrated route shares and the "
-        "sea's \\",
-        'constant derived from the stated market."""',
+        f'name = "{name}"',
+        *_description(DESCRIPTION if name == "choice" else description),
         "",
         "[route_choice.constants]",
     ]
@@ -212,12 +218,25 @@ def render(priors: Path) -> str:
                 f"{k.split(':', 1)[1]} {shares[k.split(':', 1)[1]]:g}" for k in keys))
             lines += [f'"{k}" = {_number(constants[k])}' for k in keys]
     for fid, by_year in volumes.items():
+        if not by_year:  # (a run starting in the base year: nothing before it)
+            continue
         flow = s.demand.flows[fid]
         base = s.demand.base_year
         lines += ["", f"[demand.flows.{fid}.containers_by_year]"]
         lines += [f"{y} = {v:.1f}    # calibrated {flow.volume(y, base):.1f} x "
                   f"{v / flow.volume(y, base):.6f}" for y, v in by_year.items()]
     return "\n".join(lines) + "\n"
+
+
+def _description(text: str) -> list[str]:
+    """A TOML multi-line description, wrapped with line continuations."""
+    parts = textwrap.wrap(text, 86)
+    if len(parts) == 1:
+        return [f'description = """{parts[0]}"""']
+    out = [f'description = """{parts[0]} \\']
+    out += [f"{p} \\" for p in parts[1:-1]]
+    out.append(f'{parts[-1]}"""')
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -229,9 +248,12 @@ def main(argv: list[str] | None = None) -> int:
                    "--held-market the factual whose market a counterfactual holds")
     p.add_argument("--held-market", action="store_true", help="print the scenario's market "
                    "as a [sea_mode.held_market] table for a counterfactual")
+    p.add_argument("--name", default="choice", help="the written scenario's name (a "
+                   "choice scenario beside another base: its priors file extends that base)")
+    p.add_argument("--description", default=DESCRIPTION, help="its description")
     args = p.parse_args(argv)
     sys.stdout.write(render_held_market(args.scenario) if args.held_market
-                     else render(args.scenario))
+                     else render(args.scenario, args.name, args.description))
     return 0
 
 
