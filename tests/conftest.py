@@ -5,6 +5,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from sim.engine.facilities import slots
@@ -72,3 +73,10 @@ def expect_override_error(path: Path, overrides: dict, line: str) -> None:
     with pytest.raises(ConfigError) as e:
         load_scenario(path, overrides=overrides)
     assert str(e.value) == f"error: overrides: {line}"
+
+
+def port_stages(out, port: str) -> dict:
+    """Per box that reached ``port`` (in row order): its stage hours there."""
+    v = out.ports[port].visits(out.store.n, out.calendar.end_h)
+    o = np.argsort(v["row"])
+    return {k: v[k][o] for k in ("arrive", "unloaded", "ready", "release", "depart")}

@@ -16,7 +16,7 @@ from sim.engine.model import Model
 from sim.measure import kpis, location
 from sim.scenario.loading import load_scenario
 
-from .conftest import HERE
+from .conftest import HERE, port_stages
 
 BACK = HERE / "scenarios" / "trace_liner_back.toml"
 TOY_SEA = HERE / "scenarios" / "toy_sea.toml"
@@ -26,11 +26,7 @@ def run(path=BACK, **overrides):
     return Model(load_scenario(path, overrides=overrides)).run()
 
 
-def visits(out, port):
-    """Per box (row order): the port's stage hours."""
-    v = out.ports[port].visits(out.store.n, out.calendar.end_h)
-    o = np.argsort(v["row"])
-    return {k: v[k][o] for k in ("arrive", "unloaded", "ready", "release", "depart")}
+visits = port_stages
 
 
 @pytest.fixture(scope="module")

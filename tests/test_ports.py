@@ -9,7 +9,7 @@ from sim.engine.model import Model
 from sim.measure import kpis, location
 from sim.scenario.loading import load_scenario
 
-from .conftest import HERE
+from .conftest import HERE, port_stages
 
 TRACE = HERE / "scenarios" / "trace_sea.toml"
 TOY_SEA = HERE / "scenarios" / "toy_sea.toml"
@@ -21,9 +21,8 @@ def run(path=TRACE, **overrides):
 
 def visits(out, port):
     """Per box (row order): arrive, unloaded, ready, depart hours at the port."""
-    v = out.ports[port].visits(out.store.n, out.calendar.end_h)
-    o = np.argsort(v["row"])
-    return np.column_stack([v[k][o] for k in ("arrive", "unloaded", "ready", "depart")])
+    v = port_stages(out, port)
+    return np.column_stack([v[k] for k in ("arrive", "unloaded", "ready", "depart")])
 
 
 def by_train(a):

@@ -322,11 +322,9 @@ class Model:
         def submit(_e: object = None) -> None:
             nonlocal pos, idle
             idle = False
-            now = env.now
             while pos < len(trains):
                 t, idx, r, teu = trains[pos]
-                if t > now:
-                    at(env, t - now, submit)
+                if _later(env, t, submit):
                     return
                 pos += 1
                 wagons.submit(idx, t, teu, got(r, teu))
@@ -361,8 +359,7 @@ class Model:
             now = env.now
             while pos < len(trains):
                 t, idx, r, teu = trains[pos]
-                if t > now:
-                    at(env, t - now, leave)
+                if _later(env, t, leave):
                     return
                 if chosen is None:
                     chosen = chooser(t) if chooser is not None else r
@@ -515,3 +512,11 @@ class Model:
         # customs release is logged when scheduled; one after the end was not reached
         ready = st.t_crossing["ready"]
         ready[ready >= self.cal.end_h] = np.nan
+
+
+def _later(env: simpy.Environment, t: float, again: Callable[[object], None]) -> bool:
+    """Whether hour ``t`` is still to come; if so, ``again`` is called then."""
+    if t > env.now:
+        at(env, t - env.now, again)
+        return True
+    return False
