@@ -68,3 +68,31 @@ def test_logit_needs_priors_and_known_constants():
         "'main'?)",
         "error: overrides: routes.alt.prior_transit_days: logit "
         "route choice needs an expected transit time before any journey is seen (days, > 0)"]
+
+
+def test_the_learners_window_keeps_the_statistics_of_its_deliveries():
+    """The window's running statistics (sorted values inserted and removed by batch, a
+    running sum, a sliding maximum) equal those computed afresh, ties and all."""
+    from collections import deque
+
+    from sim.engine.choice import _Window
+    rng = np.random.default_rng(3)
+    w, ref = _Window(), deque()
+    for step in range(1500):
+        if ref and rng.random() < 0.45:
+            w.drop_oldest()
+            ref.popleft()
+        else:
+            v = np.round(rng.gamma(3, 5, int(rng.integers(1, 60))), 1)  # many ties
+            if rng.random() < 0.3:
+                v[:] = v[0]  # a block train's boxes: all alike
+            run = float(rng.gamma(3, 5))
+            w.add(float(step // 3), v, run)
+            ref.append((v, run))
+        if ref:
+            x = np.concatenate([a for a, _ in ref])
+            p50, p95 = np.percentile(x, [50, 95])
+            mean, spread, longest = w.stats()
+            assert mean == pytest.approx(x.mean(), rel=1e-12)
+            assert spread == float(p95 - p50)
+            assert longest == max(r for _, r in ref)

@@ -24,6 +24,63 @@ def utility(rc: RouteChoice, constant: float, transit_days: float, tariff_usd_pe
             + rc.unreliability_per_day * unreliability_days)
 
 
+class _Window:
+    """One route's deliveries in a learning window, kept so that their statistics cost
+    O(1) to read: the transit days sorted (inserted and removed by batch), their running
+    sum, and the longest runs as a monotonic queue (a sliding maximum)."""
+
+    __slots__ = ("entries", "sorted", "total", "longest", "added", "dropped")
+
+    def __init__(self) -> None:
+        self.entries: deque[tuple[float, np.ndarray, float]] = deque()
+        self.sorted = np.empty(0)
+        self.total = 0.0
+        # (delivery number, run), runs decreasing: the window's longest run at the head
+        self.longest: deque[tuple[int, float]] = deque()
+        self.added = self.dropped = 0  # deliveries added and dropped so far
+
+    def __len__(self) -> int:
+        return len(self.sorted)
+
+    def add(self, t: float, days: np.ndarray, run: float) -> None:
+        self.entries.append((t, days, run))
+        b = np.sort(days)
+        self.sorted = np.insert(self.sorted, np.searchsorted(self.sorted, b), b)
+        self.total += float(days.sum())
+        while self.longest and self.longest[-1][1] <= run:
+            self.longest.pop()
+        self.longest.append((self.added, run))
+        self.added += 1
+
+    def drop_oldest(self) -> int:
+        """Forget the oldest delivery; returns its boxes."""
+        _t, days, _run = self.entries.popleft()
+        b = np.sort(days)
+        # each value's own place among equal ones: a run of k equal values takes k places
+        at_ = np.searchsorted(self.sorted, b) + (np.arange(len(b)) - np.searchsorted(b, b))
+        self.sorted = np.delete(self.sorted, at_)
+        self.total -= float(days.sum())
+        if self.longest and self.longest[0][0] == self.dropped:
+            self.longest.popleft()
+        self.dropped += 1
+        return len(days)
+
+    def stats(self) -> tuple[float, float, float]:
+        """(mean, p95 - p50, longest run) of the window (numpy's linear percentiles)."""
+        x, n = self.sorted, len(self.sorted)
+        return self.total / n, _quantile(x, 0.95) - _quantile(x, 0.50), self.longest[0][1]
+
+
+def _quantile(x: np.ndarray, q: float) -> float:
+    """The q-quantile of sorted ``x``, interpolated as numpy's default ('linear')."""
+    h = (len(x) - 1) * q
+    lo = int(h)
+    hi = min(lo + 1, len(x) - 1)
+    a, b, f = float(x[lo]), float(x[hi]), h - lo
+    d = b - a
+    return b - d * (1.0 - f) if f >= 0.5 else a + d * f
+
+
 class Learner:
     """Transit times of one flow's boxes by route, over a sliding window of deliveries, and
     the trains under way on each route."""
@@ -35,13 +92,12 @@ class Learner:
         self.prior = {r: (scenario.routes[rid].prior_transit_days or 0.0,
                           scenario.routes[rid].prior_unreliability_days)
                       for r, rid in enumerate(route_ids)}
-        # per route: (hour, boxes' transit days, the longest origin-to-delivery run among
-        # them in days) per delivery
-        self._seen: dict[int, deque[tuple[float, np.ndarray, float]]] = {}
+        # per route: the deliveries in its window, each (hour, boxes' transit days, the
+        # longest origin-to-delivery run among them in days)
+        self._seen: dict[int, _Window] = {}
         # trains sent and not yet delivered, per route: (departure hour, boxes) per train,
         # in departure order (delivered first in, first out)
         self._in_flight: dict[int, deque[list[float]]] = {}
-        self._n_seen: dict[int, int] = {}  # boxes in each route's window
         # each route's (mean, p95 - p50, longest run) until its window changes
         self._stats: dict[int, tuple[float, float, float]] = {}
 
@@ -50,8 +106,10 @@ class Learner:
         """Boxes of the route delivered at ``t`` with these transit times (days from their
         creation); ``run_days``: the longest of their runs from leaving the origin."""
         run = float(transit_days.max()) if run_days is None else run_days
-        self._seen.setdefault(route, deque()).append((t, transit_days, run))
-        self._n_seen[route] = self._n_seen.get(route, 0) + len(transit_days)
+        window = self._seen.get(route)
+        if window is None:
+            window = self._seen[route] = _Window()
+        window.add(t, np.asarray(transit_days, float), run)
         self._stats.pop(route, None)
         self.delivered(route, len(transit_days))
 
@@ -96,25 +154,22 @@ class Learner:
         seen = self._seen.get(route)
         days, spread = self.prior[route]
         prior = (days, spread, days + 2.0 * spread)
-        if seen and seen[-1][0] < now - self.window_h and not self._in_flight.get(route):
+        if not seen:
+            return prior
+        if seen.entries[-1][0] < now - self.window_h and not self._in_flight.get(route):
             # idle: nothing delivered within the window and nothing under way (a route
             # that stopped delivering with boxes under way is judged by their age, above)
             return prior
-        if seen:
-            # forget deliveries older than the window, but keep the latest min_obs boxes
-            # (a route whose boxes under way are not due yet is judged by its last ones)
-            n = self._n_seen[route]
-            while seen and seen[0][0] < now - self.window_h and n - len(seen[0][1]) >= \
-                    self.min_obs:
-                n -= len(seen.popleft()[1])
-                self._stats.pop(route, None)
-            self._n_seen[route] = n
-            if n >= self.min_obs:
-                stats = self._stats.get(route)
-                if stats is None:  # the window's sample changed: its statistics once
-                    x = np.concatenate([x for _, x, _r in seen])
-                    p50, p95 = np.percentile(x, [50, 95])
-                    stats = self._stats[route] = (float(x.mean()), float(p95 - p50),
-                                                  max(r for _, _x, r in seen))
-                return stats
-        return prior
+        # forget deliveries older than the window, but keep the latest min_obs boxes
+        # (a route whose boxes under way are not due yet is judged by its last ones)
+        entries = seen.entries
+        while entries and entries[0][0] < now - self.window_h and \
+                len(seen) - len(entries[0][1]) >= self.min_obs:
+            seen.drop_oldest()
+            self._stats.pop(route, None)
+        if len(seen) < self.min_obs:
+            return prior
+        stats = self._stats.get(route)
+        if stats is None:  # the window changed: its statistics once
+            stats = self._stats[route] = seen.stats()
+        return stats
