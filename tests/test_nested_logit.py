@@ -293,3 +293,21 @@ def test_a_problem_a_parent_wrote_names_the_parent(tmp_path, monkeypatch):
     expect_errors(child('name = "child"\n'), [
         "parent.toml: route_choice.tariff_per_kusd: nested_logit needs a cost coefficient "
         "< 0: at 0 neither the cost nor the time (valued through it) would count"])
+
+
+def test_a_sea_rate_may_carry_its_own_unreliability():
+    # toy_nested: from 15 Jan the sea's utility is -3.175 with no unreliability; with 10
+    # days of p95 - p50 on that rate (-0.2 a day) it is -5.175, against rail's -2.89:
+    # P(sea) = 1 / (1 + exp(-2.89 + 5.175)); the first rate keeps the table's 0
+    rates = [{"date": "2023-12-01", "door_to_door_days": 35, "usd_per_feu": 1500},
+             {"date": "2024-01-15", "door_to_door_days": 47, "usd_per_feu": 4000,
+              "unreliability_days": 10}]
+    s = load_scenario(NESTED, overrides={"sea_mode.rates": rates})
+    assert s.sea_mode.unreliability(s.sea_mode.rates[0]) == 0.0
+    out = Model(s, seed=2).run()
+    log = columns(out.sea_choices, SeaChoice)
+    late = log.departed_h >= out.calendar.hours(dt.date(2024, 1, 15))
+    assert late.sum() > 10
+    assert log.p_sea[late] == pytest.approx(1 / (1 + math.exp(-2.89 + 5.175)), abs=1e-6)
+    assert _errors(NESTED, {"sea_mode.rates": [{**rates[0], "unreliability_days": -1}]}) == [
+        "error: overrides: sea_mode.rates[0].unreliability_days: must be >= 0 (got -1)"]

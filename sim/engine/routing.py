@@ -187,7 +187,7 @@ class NestedChoice:
             v_rail = np.where(open_routes, v_rail, -np.inf)
         rate = sea.at(day)
         v_sea = utilities(self.sea_constant, rate.door_to_door_days, rate.usd_per_feu,
-                          sea.unreliability_days, rc.tariff_per_kusd, vot,
+                          sea.unreliability(rate), rc.tariff_per_kusd, vot,
                           rc.unreliability_per_day)
         return nested_shares(v_rail, v_sea, rc.nest_scale)
 

@@ -68,7 +68,8 @@ def _sea_utilities(s: Scenario, days: list[dt.date], constant: float) -> np.ndar
     assert sea is not None and rc.value_of_time_usd_per_teu_day is not None
     rates = [sea.at(d) for d in days]
     return utilities(constant, np.array([r.door_to_door_days for r in rates]),
-                     np.array([r.usd_per_feu for r in rates]), sea.unreliability_days,
+                     np.array([r.usd_per_feu for r in rates]),
+                     np.array([sea.unreliability(r) for r in rates]),
                      rc.tariff_per_kusd, rc.value_of_time_usd_per_teu_day,
                      rc.unreliability_per_day)
 

@@ -26,6 +26,9 @@ class SeaRate(Strict):
     date: dt.date
     door_to_door_days: float = Field(gt=0, le=365, description="door-to-door time, days")
     usd_per_feu: float = Field(gt=0, le=100_000, description="all-in freight, USD per FEU")
+    unreliability_days: float | None = Field(default=None, ge=0, le=365, description="the "
+                                             "sea's p95 - p50 door-to-door days from this "
+                                             "date (none: sea_mode.unreliability_days)")
     note: str = ""
 
 
@@ -72,6 +75,11 @@ class SeaMode(Strict):
         """Whether the sea is an alternative for a flow between these regions."""
         return (origin_region in self.origin_regions
                 and destination_region in self.destination_regions)
+
+    def unreliability(self, rate: SeaRate) -> float:
+        """The p95 - p50 days holding with ``rate``: its own, else the table's."""
+        return self.unreliability_days if rate.unreliability_days is None \
+            else rate.unreliability_days
 
     def at(self, day: dt.date) -> SeaRate:
         """The rate holding on ``day``: the latest dated at or before it (the first one
