@@ -3,18 +3,16 @@ their origins from a refusing route to another, boxes lost to the sea, trains he
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim.engine.logs import Diversion, Held, MarketDay, columns
-from sim.measure.monitors import window_index
+from sim.measure.monitors import PutRun, PutYears, window_index
 
 if TYPE_CHECKING:
     from sim.engine.output import RunOutput
 
-PutYears = Callable[[str, str, Any], None]  # (name, scope, one value per year)
 
 KPIS: dict[str, tuple[str, str]] = {
     "containers_diverted": ("containers", "boxes whose train a route over its acceptance "
@@ -34,7 +32,7 @@ KPIS: dict[str, tuple[str, str]] = {
 
 
 def acceptance_kpis(out: RunOutput, edges: np.ndarray, put_years: PutYears,
-                    put_run: Callable[[str, str, float], None]) -> None:
+                    put_run: PutRun) -> None:
     """The acceptance KPIs, when the scenario sets a limit (every replication reports the
     same rows: all the flows' route pairs appear, zero when nothing moved)."""
     gate, n = out.gate, len(edges) - 1

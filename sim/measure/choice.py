@@ -15,18 +15,16 @@ day's candidates times ``1 / (P_rail_ref x headroom)``; ``containers_in_market``
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim.engine.logs import MarketDay, SeaChoice, columns
-from sim.measure.monitors import window_index
+from sim.measure.monitors import PutYears, window_index
 
 if TYPE_CHECKING:
     from sim.engine.output import RunOutput
 
-PutYears = Callable[[str, str, Any], None]  # (name, scope, one value per year)
 
 KPIS: dict[str, tuple[str, str]] = {
     "sea_share_predicted_mean": ("share", "the nested logit's probability that a box goes "

@@ -11,19 +11,17 @@ CO2e per TEU x its TEU. The KPIs count the boxes delivered in the period.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.measure.monitors import counts_in
+from sim.measure.monitors import PutYears, counts_in
 from sim.scenario.leg_costs import route_co2e_kg_per_teu, route_cost_usd_per_feu
 from sim.scenario.network import routes_of
 
 if TYPE_CHECKING:
     from sim.engine.output import RunOutput
 
-PutYears = Callable[[str, str, Any], None]  # (name, scope, one value per year)
 
 KPIS: dict[str, tuple[str, str]] = {
     "cost_usd_per_feu_mean": ("USD/FEU", "all-in cost of the boxes delivered in the "

@@ -9,8 +9,8 @@ it). Undefined values (a mean over no containers) are NaN.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -39,7 +39,14 @@ from sim.measure.intervals import (
     yard_utilisation,
 )
 from sim.measure.location import locate
-from sim.measure.monitors import closure_effects, counts_in, window_index, window_max, window_means
+from sim.measure.monitors import (
+    PutYears,
+    closure_effects,
+    counts_in,
+    window_index,
+    window_max,
+    window_means,
+)
 from sim.measure.services import SERVICE_KPIS, service_volumes
 from sim.measure.traffic import KPIS as TRAFFIC_KPIS
 from sim.measure.traffic import background_entering, link_totals, port_totals
@@ -162,7 +169,6 @@ KPIS: dict[str, tuple[str, str]] = {
 }
 
 Key = tuple[str, str, str]
-PutYears = Callable[[str, str, Any], None]  # (name, scope, one value per year)
 
 
 def year_stats(t: np.ndarray, values: np.ndarray, edges: np.ndarray, p95: bool = False
@@ -291,6 +297,9 @@ def compute(out: RunOutput, names: set[str] | None = None) -> dict[Key, float]:
         for lab, v in zip(labels, values):
             K[(name, lab, scope)] = float(v)
 
+    def put_run(name: str, scope: str, value: float) -> None:
+        K[(name, "run", scope)] = float(value)
+
     # -- volumes ----------------------------------------------------------------------
     # every box placed positively by its own stamps (the train checks are the tests'),
     # when a KPI asked for needs it
@@ -379,7 +388,7 @@ def compute(out: RunOutput, names: set[str] | None = None) -> dict[Key, float]:
     if wanted("ports"):
         _ports_and_services(out, edges, end_h, put_years)
         service_volumes(out, edges, put_years,
-                        lambda name, scope, v: K.__setitem__((name, "run", scope), float(v)))
+                        put_run)
         port_totals(out, edges, put_years)
 
     # -- crossings ----------------------------------------------------------------------
@@ -437,7 +446,7 @@ def compute(out: RunOutput, names: set[str] | None = None) -> dict[Key, float]:
         cost_kpis(out, edges, put_years)
     if out.gate is not None and wanted("acceptance"):
         acceptance_kpis(out, edges, put_years,
-                        lambda name, scope, v: K.__setitem__((name, "run", scope), float(v)))
+                        put_run)
     if s.route_choice.model == "nested_logit" and wanted("choice"):
         choice_kpis(out, edges, put_years)
         market_kpis(out, edges, put_years)
@@ -445,7 +454,7 @@ def compute(out: RunOutput, names: set[str] | None = None) -> dict[Key, float]:
         empties_kpis(out, edges, put_years)
     if out.wagon_pools and wanted("wagons"):
         wagon_kpis(out, edges, end_h, put_years,
-                   lambda name, scope, v: K.__setitem__((name, "run", scope), float(v)))
+                   put_run)
     return K
 
 

@@ -9,7 +9,14 @@ run.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
+
+# how a KPI function hands its values to the KPI table (sim.measure.kpis.compute)
+PutYears = Callable[[str, str, Any], None]  # (name, scope, one value per year)
+PutRun = Callable[[str, str, float], None]  # (name, scope, one value for the whole run)
 
 
 def cumulative_integral(a: np.ndarray, b: np.ndarray, grid: np.ndarray,

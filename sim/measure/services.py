@@ -13,13 +13,12 @@ tanker line (kind ``tanker``) carries background tonnes only: it reports the ton
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim.measure.intervals import sailing_columns
-from sim.measure.monitors import counts_in
+from sim.measure.monitors import PutRun, PutYears, counts_in
 from sim.measure.tonnes import row_tonnes
 from sim.scenario.empties import EMPTIES
 from sim.scenario.network import service_scope
@@ -60,11 +59,10 @@ SERVICE_KPIS: dict[str, tuple[str, str]] = {
                                    "sailing in the period, scope SERVICE[:return]:UNIT"),
 }
 
-PutYears = Callable[[str, str, Any], None]
 
 
 def service_volumes(out: RunOutput, edges: np.ndarray, put_years: PutYears,
-                    put_run: Callable[[str, str, float], None]) -> None:
+                    put_run: PutRun) -> None:
     """The :data:`SERVICE_KPIS` of every vessel service that carries background traffic
     or rolls wagons off, per year (``put_years``) and for the run (``put_run(name, scope,
     value)``). Other services report the modelled-only KPIs alone (their totals are

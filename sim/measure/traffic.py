@@ -8,13 +8,12 @@ say it).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim.measure.intervals import link_directions, visits
-from sim.measure.monitors import counts_in
+from sim.measure.monitors import PutYears, counts_in
 from sim.measure.tonnes import row_tonnes
 from sim.scenario.network import direction_scope
 
@@ -23,7 +22,6 @@ if TYPE_CHECKING:
     from sim.engine.output import RunOutput
     from sim.scenario.schema import Port
 
-PutYears = Callable[[str, str, Any], None]  # (name, scope, one value per year)
 
 KPIS: dict[str, tuple[str, str]] = {
     "link_trains_total": ("trains", "trains entering the link in the period, per "

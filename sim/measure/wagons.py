@@ -4,19 +4,16 @@ cycle. Reported per pool (scope ``POOL``) for scenarios with ``[wagon_pools]``."
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim.engine.logs import WagonCycle, WagonLevel, WagonTake, columns
-from sim.measure.monitors import counts_in, means_in, window_means
+from sim.measure.monitors import PutRun, PutYears, counts_in, means_in, window_means
 
 if TYPE_CHECKING:
     from sim.engine.output import RunOutput
 
-PutYears = Callable[[str, str, Any], None]  # (name, scope, one value per year)
-PutRun = Callable[[str, str, float], None]  # (name, scope, value for the whole run)
 
 KPIS: dict[str, tuple[str, str]] = {
     "wagon_wait_hours_mean": ("hours", "wagon pools: mean hours a train waited, formed, for "
