@@ -24,8 +24,6 @@ from sim.scenario.schema import Scenario
 RETRY_H = 6.0  # a held train asks again this often (assumption: four times a day, the
 # rhythm of a dispatcher's shift plan)
 
-Weights = Callable[[float], np.ndarray]  # a flow's choice weights over its routes, at an hour
-
 
 class AcceptanceGate:
     """The acceptance limits of a run's facilities, by route code."""

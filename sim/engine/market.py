@@ -62,7 +62,6 @@ class MarketFlow:
         self.p_rail, self.scale, self.dispatch = p_rail, scale, dispatch
         self.pending = np.empty(0, np.int64)  # rows waiting for a train, in arrival order
         self.last_departure_h = 0.0
-        self.days_over_headroom = 0
         self.accepted: list[tuple[float, float, float, int, int, int]] = []  # MarketDay rows
         self._next = 0  # first candidate not yet decided
         at(env, 0.0, self._day)
@@ -73,8 +72,6 @@ class MarketFlow:
         c, st = self.c, self.store
         p_rail, p_open = self.p_rail(now)
         accept = p_open * self.scale
-        if accept > 1.0:
-            self.days_over_headroom += 1
         i = self._next
         j = self._next = int(np.searchsorted(c.t_h, until, side="left"))
         take = np.flatnonzero(c.u[i:j] < accept) + i

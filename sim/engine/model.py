@@ -44,7 +44,6 @@ from sim.engine.routing import (
     LogitChoice,
     NestedChoice,
     draw_routes,
-    logit_chooser,
     shares_in_force,
 )
 from sim.engine.timeline import start_timeline
@@ -239,7 +238,7 @@ class Model:
             elif logit and len(flow.routes) > 1:
                 # chosen at departure from what has been learned by then
                 learner = self._learners[f] = Learner(s, self.route_ids)
-                chooser = logit_chooser(s, self.route_ids, learner,
+                chooser = LogitChoice(s, self.route_ids, learner,
                                         [self.route_ids.index(r) for r in flow.routes], rng,
                                         fid)
                 route = [-1] * len(plan)

@@ -8,7 +8,7 @@ Two ways, by ``route_choice.model``:
   (:func:`reassign`), so that two scenarios run with the same seed differ only where
   their shares do (common random numbers);
 * by a logit over generalised cost, chosen at each departure from the transit times
-  learned so far (:func:`logit_chooser`);
+  learned so far (:class:`LogitChoice`);
 * by the nested logit against the sea: the rail route by its probability within the
   rail nest, the model's P(sea) logged (:class:`NestedChoice`); for the flows the sea
   competes for, P(rail) also decides which of the market's boxes come to rail
@@ -119,12 +119,6 @@ class LogitChoice:
         p = np.cumsum(self.weights(now))
         p[-1] = 1.0
         return self.routes[int(np.searchsorted(p, self.rng.random(), side="right"))]
-
-
-def logit_chooser(scenario: Scenario, route_ids: list[str], learner: Learner,
-                  routes: list[int], rng: np.random.Generator, fid: str) -> LogitChoice:
-    """The logit choice of :class:`LogitChoice` for flow ``fid``."""
-    return LogitChoice(scenario, route_ids, learner, routes, rng, fid)
 
 
 def shares_in_force(scenario: Scenario, calendar: Calendar, fid: str, t: float

@@ -170,7 +170,6 @@ class TransferFacility:
         # trains inside but not yet unloaded, by arrival number
         self._inside: dict[int, InboundStay] = {}
         self._n_in = 0
-        self._queued_teu = 0  # TEU of trains waiting for a receiving track
         # modelled TEU accepted at the origins for routes through here (acceptance limits
         # only) and modelled TEU that left here, by train or vessel: the difference is
         # what is booked through the facility and not yet gone on
@@ -250,12 +249,10 @@ class TransferFacility:
         own, :mod:`sim.engine.facilities.block`)."""
         key = self._n_in = self._n_in + 1
         train = self._inside[key] = InboundStay(self.env.now, idx, teu, pool)
-        self._queued_teu += teu
         _then(self.tracks.acquire(), self._on_track, train, key)
 
     def _on_track(self, train: InboundStay, key: int) -> None:
         train.track_h = self.env.now
-        self._queued_teu -= train.teu
         _then(self.yard.put(train.teu), self._on_yard, train, key)
 
     def _on_yard(self, train: InboundStay, key: int) -> None:
@@ -302,7 +299,8 @@ class TransferFacility:
     def backlog_teu(self) -> float:
         """TEU the facility holds: in its yard (background boxes included), waiting for
         yard space, and on trains waiting for a receiving track."""
-        return self.yard.level + self.yard.pending() + self._queued_teu
+        waiting = sum(t.teu for t in self._inside.values() if math.isnan(t.track_h))
+        return self.yard.level + self.yard.pending() + waiting
 
     def close(self) -> None:
         """A closure of the rail side begins: stop starting to handle trains and releasing
