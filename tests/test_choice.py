@@ -71,8 +71,9 @@ def test_logit_needs_priors_and_known_constants():
 
 
 def test_the_learners_window_keeps_the_statistics_of_its_deliveries():
-    """The window's running statistics (sorted values inserted and removed by batch, a
-    running sum, a sliding maximum) equal those computed afresh, ties and all."""
+    """The window's statistics (its values end to end, partitioned about the percentiles'
+    places; a running sum; the entries' longest runs) equal those computed afresh, ties
+    and all."""
     from collections import deque
 
     from sim.engine.choice import _Window
@@ -96,3 +97,92 @@ def test_the_learners_window_keeps_the_statistics_of_its_deliveries():
             assert mean == pytest.approx(x.mean(), rel=1e-12)
             assert spread == float(p95 - p50)
             assert longest == max(r for _, r in ref)
+
+
+NESTED_TWO = HERE / "scenarios" / "toy_nested_two.toml"
+
+
+def test_the_daily_feed_gives_each_midnight_the_window_of_every_delivery_before_it():
+    """Folding a day's deliveries as one entry dated at its midnight gives, at every later
+    midnight, the statistics of keeping each delivery with its own hour."""
+    from sim.engine.choice import DeliveryFeed, Learner
+    s = load_scenario(NESTED_TWO, overrides={"route_choice.min_observations": 1,
+                                             "route_choice.window_days": 3})
+    m = Model(s, seed=5)
+    m.run()
+    st, f = m.store, 0
+    deliveries = sorted(zip(m._delivered_at, range(len(m._delivered_at))))
+    feed_learner = Learner(s, m.route_ids)
+    feed = DeliveryFeed(st, {f: feed_learner})
+    feed_learner.feed = feed
+    ref = Learner(s, m.route_ids)
+    for _t, k in deliveries:
+        feed.add(m._delivered_at[k], m._delivered_rows[k])
+    pos, compared = 0, 0
+    for day in range(5, int(m.cal.end_h // 24)):
+        h = 24.0 * day
+        while pos < len(deliveries) and deliveries[pos][0] < h:  # each with its own hour
+            t, k = deliveries[pos]
+            rows = m._delivered_rows[k]
+            for r in set(st.route[rows].tolist()):
+                g = rows[st.route[rows] == r]
+                ref.observe(r, t, (t - st.t_created[g]) / 24.0,
+                            float(np.max((t - st.t_depart_origin[g]) / 24.0)))
+            pos += 1
+        if day % 4:
+            continue  # the feed may be read days apart: it still folds day by day
+        feed.until(h)
+        for r in {int(x) for x in st.route[:st.n]}:
+            seen = ref._seen.get(r)
+            if seen is None or seen.entries[-1][0] < h - 3 * 24.0:
+                continue  # idle: the priors (and the min-boxes rule) hold either way
+            assert feed_learner._learned(r, h) == pytest.approx(ref._learned(r, h),
+                                                                 rel=1e-12)
+            compared += 1
+    assert compared > 30
+
+
+def test_the_day_s_choice_is_the_closed_form_nested_logit_once_a_day():
+    """NestedChoice's shares (plain floats, cached for the day) equal nested_shares over
+    the utilities of what the learner knew at the day's midnight, with and without a
+    route refused."""
+    from sim.engine.routing import NestedChoice
+    from sim.scenario.leg_costs import route_cost_usd_per_feu
+    from sim.scenario.nested_logit import nested_shares, utilities
+    s = load_scenario(NESTED_TWO)
+    m = Model(s, seed=1)
+    known = {0: (9.0, 1.5), 1: (6.5, 0.5)}
+    asked = []
+
+    class Known:
+        feed = None
+
+        def expected(self, r, h):
+            asked.append(h)
+            return known[r]
+    routes = [m.route_ids.index(r) for r in s.demand.flows["west"].routes]
+    known = {routes[0]: (9.0, 1.5), routes[1]: (6.5, 0.5)}
+    choice = NestedChoice(s, m.cal, m.route_ids, Known(), routes, 0,
+                          np.random.default_rng(0), None, 0.7)
+    rc = s.route_choice
+    year = (m.cal.t0 + dt.timedelta(days=40)).year
+    cost = [route_cost_usd_per_feu(s, "west", m.route_ids[r], year) for r in routes]
+    v_rail = utilities([0.0, 0.0], [known[r][0] for r in routes], cost,
+                       [known[r][1] for r in routes], rc.tariff_per_kusd,
+                       rc.value_of_time_usd_per_teu_day, rc.unreliability_per_day)
+    rate = s.sea_mode.rates[0]
+    v_sea = utilities(0.7, rate.door_to_door_days, rate.usd_per_feu,
+                      s.sea_mode.unreliability_days, rc.tariff_per_kusd,
+                      rc.value_of_time_usd_per_teu_day, rc.unreliability_per_day)
+    for mask in (None, np.array([True, False]), np.array([False, True])):
+        v = v_rail if mask is None else np.where(mask, v_rail, -np.inf)
+        want = nested_shares(v, v_sea, rc.nest_scale)
+        got = choice.shares(24.0 * 40 + 7.5, mask)
+        assert float(got.rail) == pytest.approx(float(want.rail), rel=1e-12)
+        np.testing.assert_allclose(got.within_rail, want.within_rail, rtol=1e-12)
+    assert set(asked) == {24.0 * 40}  # read as of the day's midnight
+    n = len(asked)
+    assert choice.shares(24.0 * 40 + 20.0) is choice.shares(24.0 * 40 + 1.0)  # cached
+    assert len(asked) == n
+    choice.shares(24.0 * 41)  # a new day: read again
+    assert len(asked) == n + 2 and asked[-1] == 24.0 * 41

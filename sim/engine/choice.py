@@ -1,13 +1,32 @@
 """Route choice at the origin: a multinomial logit over generalised cost, with expected
-transit times learned from recently delivered boxes (no SimPy here)."""
+transit times learned from recently delivered boxes (no SimPy here).
+
+Shippers learn a day at a time: a choice made during a day rests on the deliveries made
+before its midnight and on the trains still under way then (:class:`DeliveryFeed` folds a
+day's deliveries into the learners; the choosers evaluate at the day's start), as a
+forwarder quotes from the transit times reported up to the previous day. So every choice
+of a day sees the same expected times, and a flow's probabilities are computed once a day
+(:class:`sim.engine.routing.NestedChoice`)."""
 
 from __future__ import annotations
 
+import heapq
 from collections import deque
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim.scenario.schema import RouteChoice, Scenario
+
+if TYPE_CHECKING:
+    from sim.engine.records import ContainerStore
+
+DAY_H = 24.0
+
+
+def day_start(now: float) -> float:
+    """The hour of the midnight at or before ``now``."""
+    return now - now % DAY_H
 
 
 def logit_probabilities(utilities: np.ndarray) -> np.ndarray:
@@ -25,57 +44,56 @@ def utility(rc: RouteChoice, constant: float, transit_days: float, tariff_usd_pe
 
 
 class _Window:
-    """One route's deliveries in a learning window, kept so that their statistics cost
-    O(1) to read: the transit days sorted (inserted and removed by batch), their running
-    sum, and the longest runs as a monotonic queue (a sliding maximum)."""
+    """One route's deliveries in a learning window (with the daily feed, one entry per day
+    of deliveries): their transit days end to end, oldest first, and per entry its boxes,
+    the sum of their days and its longest run; the statistics are computed when the window
+    has changed and is read (once a day at most)."""
 
-    __slots__ = ("entries", "sorted", "total", "longest", "added", "dropped")
+    __slots__ = ("days", "entries", "runs", "total")
 
     def __init__(self) -> None:
-        self.entries: deque[tuple[float, np.ndarray, float]] = deque()
-        self.sorted = np.empty(0)
+        self.days = np.empty(0)  # every box's transit days, oldest entry first
+        # (hour, boxes, sum of their days)
+        self.entries: deque[tuple[float, int, float]] = deque()
+        self.runs: deque[float] = deque()  # its longest run, per entry
         self.total = 0.0
-        # (delivery number, run), runs decreasing: the window's longest run at the head
-        self.longest: deque[tuple[int, float]] = deque()
-        self.added = self.dropped = 0  # deliveries added and dropped so far
 
     def __len__(self) -> int:
-        return len(self.sorted)
+        return len(self.days)
 
     def add(self, t: float, days: np.ndarray, run: float) -> None:
-        self.entries.append((t, days, run))
-        b = np.sort(days)
-        self.sorted = np.insert(self.sorted, np.searchsorted(self.sorted, b), b)
-        self.total += float(days.sum())
-        while self.longest and self.longest[-1][1] <= run:
-            self.longest.pop()
-        self.longest.append((self.added, run))
-        self.added += 1
+        self.days = np.concatenate((self.days, days))
+        total = float(days.sum())
+        self.entries.append((t, len(days), total))
+        self.runs.append(run)
+        self.total += total
 
     def drop_oldest(self) -> int:
-        """Forget the oldest delivery; returns its boxes."""
-        _t, days, _run = self.entries.popleft()
-        b = np.sort(days)
-        # each value's own place among equal ones: a run of k equal values takes k places
-        at_ = np.searchsorted(self.sorted, b) + (np.arange(len(b)) - np.searchsorted(b, b))
-        self.sorted = np.delete(self.sorted, at_)
-        self.total -= float(days.sum())
-        if self.longest and self.longest[0][0] == self.dropped:
-            self.longest.popleft()
-        self.dropped += 1
-        return len(days)
+        """Forget the oldest entry; returns its boxes."""
+        _t, k, total = self.entries.popleft()
+        self.runs.popleft()
+        self.days = self.days[k:]  # a view: the next add copies
+        self.total -= total
+        return k
 
     def stats(self) -> tuple[float, float, float]:
         """(mean, p95 - p50, longest run) of the window (numpy's linear percentiles)."""
-        x, n = self.sorted, len(self.sorted)
-        return self.total / n, _quantile(x, 0.95) - _quantile(x, 0.50), self.longest[0][1]
+        x = self.days
+        n = len(x)
+        lo50, lo95 = int((n - 1) * 0.5), int((n - 1) * 0.95)
+        # the order statistics the two linear percentiles interpolate between
+        part = np.partition(x, sorted({lo50, min(lo50 + 1, n - 1), lo95,
+                                       min(lo95 + 1, n - 1)}))
+        return (self.total / n, _quantile(part, n, 0.95) - _quantile(part, n, 0.50),
+                max(self.runs))
 
 
-def _quantile(x: np.ndarray, q: float) -> float:
-    """The q-quantile of sorted ``x``, interpolated as numpy's default ('linear')."""
-    h = (len(x) - 1) * q
+def _quantile(x: np.ndarray, n: int, q: float) -> float:
+    """The q-quantile of the ``n`` values of ``x`` (sorted, or partitioned about the two
+    places it reads), interpolated as numpy's default ('linear')."""
+    h = (n - 1) * q
     lo = int(h)
-    hi = min(lo + 1, len(x) - 1)
+    hi = min(lo + 1, n - 1)
     a, b, f = float(x[lo]), float(x[hi]), h - lo
     d = b - a
     return b - d * (1.0 - f) if f >= 0.5 else a + d * f
@@ -85,8 +103,10 @@ class Learner:
     """Transit times of one flow's boxes by route, over a sliding window of deliveries, and
     the trains under way on each route."""
 
-    def __init__(self, scenario: Scenario, route_ids: list[str]):
+    def __init__(self, scenario: Scenario, route_ids: list[str],
+                 feed: DeliveryFeed | None = None):
         rc = scenario.route_choice
+        self.feed = feed  # where its deliveries come from (none: observed directly)
         self.window_h = rc.window_days * 24.0
         self.min_obs = rc.min_observations
         self.prior = {r: (scenario.routes[rid].prior_transit_days or 0.0,
@@ -133,6 +153,14 @@ class Learner:
         q = self._in_flight.get(route)
         return (now - q[0][0]) / 24.0 if q else 0.0
 
+    def as_of_day(self, route: int, now: float) -> tuple[float, float]:
+        """:meth:`expected` as known at the start of ``now``'s day: every delivery before
+        that midnight folded in (the feed's), the trains under way then."""
+        h = day_start(now)
+        if self.feed is not None:
+            self.feed.until(h)
+        return self.expected(route, h)
+
     def expected(self, route: int, now: float) -> tuple[float, float]:
         """(expected transit days, p95 - p50 days) for the route, as of ``now``: learned
         from its deliveries (the priors until enough are seen), plus the lateness of a
@@ -164,7 +192,7 @@ class Learner:
         # (a route whose boxes under way are not due yet is judged by its last ones)
         entries = seen.entries
         while entries and entries[0][0] < now - self.window_h and \
-                len(seen) - len(entries[0][1]) >= self.min_obs:
+                len(seen) - entries[0][1] >= self.min_obs:
             seen.drop_oldest()
             self._stats.pop(route, None)
         if len(seen) < self.min_obs:
@@ -173,3 +201,62 @@ class Learner:
         if stats is None:  # the window changed: its statistics once
             stats = self._stats[route] = seen.stats()
         return stats
+
+
+class DeliveryFeed:
+    """Deliveries of boxes whose flows learn (:class:`Learner`), known when their trains
+    book their last leg and folded into the learners a day at a time: no event per
+    delivery. :meth:`until` folds every delivery before an hour, day by day in order, each
+    day's boxes of a flow and route as one observation dated at that day's start (so a
+    window of W days holds exactly the deliveries of the W days before, as when each
+    delivery was kept with its own hour and the window read at midnight)."""
+
+    def __init__(self, store: ContainerStore, learners: dict[int, Learner]):
+        self.store, self.learners = store, learners
+        self._heap: list[tuple[float, int, np.ndarray]] = []
+        self._seq = 0
+        self.folded_h = -np.inf  # every delivery before this hour has been folded
+        self._learns: np.ndarray | None = None
+
+    def add(self, t: float, rows: np.ndarray) -> None:
+        """The boxes of ``rows`` will be delivered at hour ``t``."""
+        heapq.heappush(self._heap, (t, self._seq, rows))
+        self._seq += 1
+
+    def until(self, h: float) -> None:
+        """Fold every delivery before hour ``h`` into the learners."""
+        if h <= self.folded_h:
+            return
+        self.folded_h = h
+        heap, st = self._heap, self.store
+        if self._learns is None:  # flow code -> whether it learns
+            self._learns = np.zeros(max(self.learners, default=-1) + 1, bool)
+            self._learns[list(self.learners)] = True
+        while heap and heap[0][0] < h:
+            day = day_start(heap[0][0])
+            stop = min(day + DAY_H, h)
+            hours, parts = [], []
+            while heap and heap[0][0] < stop:
+                t, _n, rows = heapq.heappop(heap)
+                hours.append(t)
+                parts.append(rows)
+            idx = np.concatenate(parts)
+            t_at = np.repeat(hours, [len(x) for x in parts])
+            flows = st.flow[idx]
+            keep = self._learns[np.minimum(flows, len(self._learns) - 1)] & \
+                (flows < len(self._learns))
+            idx, t_at, flows = idx[keep], t_at[keep], flows[keep]
+            if not len(idx):
+                continue
+            routes = st.route[idx]
+            order = np.lexsort((routes, flows))  # by flow, then route, stably
+            flows, routes = flows[order], routes[order]
+            days = ((t_at - st.t_created[idx]) / DAY_H)[order]
+            runs = ((t_at - st.t_depart_origin[idx]) / DAY_H)[order]
+            new = np.flatnonzero((flows[1:] != flows[:-1]) | (routes[1:] != routes[:-1])) + 1
+            starts = np.concatenate(([0], new))
+            longest = np.fmax.reduceat(runs, starts)
+            ends = np.append(new, len(idx)).tolist()
+            for a, b, f, r, run in zip(starts.tolist(), ends, flows[starts].tolist(),
+                                       routes[starts].tolist(), longest.tolist()):
+                self.learners[f].observe(r, day, days[a:b], run)

@@ -20,7 +20,7 @@ import numpy as np
 import simpy
 
 from sim.engine.acceptance import RETRY_H, AcceptanceGate
-from sim.engine.choice import Learner
+from sim.engine.choice import DeliveryFeed, Learner
 from sim.engine.facilities.background import start_background
 from sim.engine.facilities.border import BorderCrossing
 from sim.engine.facilities.demand import make_store
@@ -172,6 +172,7 @@ class Model:
                                    self.journey, roll_on)
         self._origin_rows: list[np.ndarray] = []  # rows of each origin train, as logged
         self._learners: dict[int, Learner] = {}  # per flow, with logit route choice
+        self._feed = DeliveryFeed(self.store, self._learners)  # their deliveries
         self._delivered_rows: list[np.ndarray] = []  # rows of each train delivered
         self._delivered_at: list[float] = []  # and its hour
         self.out = RunOutput(s, self.seed, rep, self.cal, self.store, self.node_ids,
@@ -229,7 +230,7 @@ class Model:
             if competes or (nested and len(flow.routes) > 1):
                 # within the rail nest; P(sea) logged where the sea competes, even for one
                 # route
-                learner = self._learners[f] = Learner(s, self.route_ids)
+                learner = self._learners[f] = Learner(s, self.route_ids, self._feed)
                 chooser = NestedChoice(s, self.cal, self.route_ids, learner,
                                        [self.route_ids.index(r) for r in flow.routes], f,
                                        rng, self.out.sea_choices if competes else None,
@@ -237,7 +238,7 @@ class Model:
                 route = [-1] * len(plan)
             elif logit and len(flow.routes) > 1:
                 # chosen at departure from what has been learned by then
-                learner = self._learners[f] = Learner(s, self.route_ids)
+                learner = self._learners[f] = Learner(s, self.route_ids, self._feed)
                 chooser = LogitChoice(s, self.route_ids, learner,
                                         [self.route_ids.index(r) for r in flow.routes], rng,
                                         fid)
@@ -266,7 +267,7 @@ class Model:
         sea = s.sea_mode
         assert sea is not None  # (a market flow needs it)
         rng = stream(self.seed, "route", self.replication, fid)
-        learner = self._learners[f] = Learner(s, self.route_ids)
+        learner = self._learners[f] = Learner(s, self.route_ids, self._feed)
         choice = NestedChoice(s, self.cal, self.route_ids, learner,
                               [self.route_ids.index(r) for r in flow.routes], f, rng,
                               self.out.sea_choices, self.sea_constant)
@@ -438,33 +439,18 @@ class Model:
                 continue
             if self.wagons is not None:  # a pool's wagons are freed there
                 self.wagons.ran(idx, now, t, receive)
-            if then == DELIVER:
-                if self._learners:  # logit route choice learns from each delivery in turn
-                    at(env, t - now, lambda _e: self._deliver(idx))
-                else:  # nothing else happens at a delivery: log it now with the hour its
-                    # event would have had, and schedule none (deliveries at or after the
-                    # end are dropped when stamping)
-                    self._delivered_rows.append(idx)
-                    self._delivered_at.append(now + (t - now))
+            if then == DELIVER:  # nothing happens at a delivery: log it now with the hour
+                # its event would have had, and schedule none (deliveries at or after the
+                # end are dropped when stamping); route choice learns from it a day at a
+                # time (sim.engine.choice.DeliveryFeed)
+                self._delivered_rows.append(idx)
+                self._delivered_at.append(now + (t - now))
+                if self._learners:
+                    self._feed.add(now + (t - now), idx)
             elif receive is not None:  # a crossing or port receives the train into the
                 # pool for its onward way
                 at(env, t - now, lambda _e, receive=receive, pool=pool: receive(idx, teu, pool))
             return
-
-    def _deliver(self, idx: np.ndarray) -> None:
-        now = self.env.now
-        self._delivered_rows.append(idx)
-        self._delivered_at.append(now)
-        if self._learners:  # logit route choice learns from every delivery
-            st = self.store
-            flows, routes = st.flow[idx], st.route[idx]
-            days = (now - st.t_created[idx]) / 24.0
-            for f, r in set(zip(flows.tolist(), routes.tolist())):
-                learner = self._learners.get(f)
-                if learner is not None:
-                    m = (flows == f) & (routes == r)
-                    run = (now - st.t_depart_origin[idx[m]]) / 24.0
-                    learner.observe(r, now, days[m], float(np.nanmax(run)))
 
     # -- running ---------------------------------------------------------------------
     def _progress(self, bar) -> Generator[simpy.Event, object, None]:

@@ -17,14 +17,16 @@ Two ways, by ``route_choice.model``:
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import math
 
 import numpy as np
 
-from sim.engine.choice import Learner, logit_probabilities, utility
+from sim.engine.choice import Learner, day_start, logit_probabilities, utility
 from sim.engine.output import Calendar
 from sim.scenario.leg_costs import route_cost_usd_per_feu
-from sim.scenario.nested_logit import NestedShares, nested_shares, utilities
+from sim.scenario.nested_logit import TEU_PER_FEU, NestedShares
 from sim.scenario.network import routes_of
 from sim.scenario.route_constants import route_constant
 from sim.scenario.schema import Scenario
@@ -111,7 +113,7 @@ class LogitChoice:
     def weights(self, now: float) -> np.ndarray:
         v = []
         for r, c, tariff in zip(self.routes, self.consts, self.tariffs):
-            days, unreliability = self.learner.expected(r, now)
+            days, unreliability = self.learner.as_of_day(r, now)
             v.append(utility(self.rc, c, days, tariff, unreliability))
         return logit_probabilities(np.array(v))
 
@@ -154,14 +156,31 @@ class NestedChoice:
         self.rng, self.log, self.sea_constant = rng, log, sea_constant
         self.fid = list(s.demand.flows)[f]
         self.ids = [route_ids[r] for r in routes]
-        self.consts = np.array([route_constant(rc.constants, self.fid, rid)
-                                for rid in self.ids])
-        self._cost_by_year: dict[int, np.ndarray] = {}
+        self.consts = [float(route_constant(rc.constants, self.fid, rid)) for rid in self.ids]
+        self._cost_by_year: dict[int, list[float]] = {}
+        self._sea_dates = [r.date for r in s.sea_mode.rates]
+        self._day = -1  # the day whose shares are cached, by the mask of open routes
+        self._cached: dict[bytes | None, NestedShares] = {}
 
     def shares(self, now: float, open_routes: np.ndarray | None = None) -> NestedShares:
-        """P(sea), P(rail) and P(route | rail) as of hour ``now`` (P(sea) meaningless when
-        the sea does not compete: then only P(route | rail) is used); ``open_routes``: a
-        mask over the routes, the others not offered (none open: rail's share is 0)."""
+        """P(sea), P(rail) and P(route | rail) as of the start of hour ``now``'s day (P(sea)
+        meaningless when the sea does not compete: then only P(route | rail) is used);
+        ``open_routes``: a mask over the routes, the others not offered (none open: rail's
+        share is 0). Computed once a day per mask: what is learned changes a day at a time
+        (sim.engine.choice)."""
+        day = int(now // 24.0)
+        if day != self._day:
+            self._day = day
+            self._cached.clear()
+        key = None if open_routes is None else open_routes.tobytes()
+        p = self._cached.get(key)
+        if p is None:
+            p = self._cached[key] = self._shares(now, open_routes)
+        return p
+
+    def _shares(self, now: float, open_routes: np.ndarray | None) -> NestedShares:
+        """:func:`sim.scenario.nested_logit.nested_shares` of the day's utilities, in plain
+        floats (a flow has a handful of routes: numpy's per-call cost would dominate)."""
         s, rc = self.s, self.s.route_choice
         sea = s.sea_mode
         vot = rc.value_of_time_usd_per_teu_day
@@ -169,21 +188,37 @@ class NestedChoice:
         day = self.cal.t0 + dt.timedelta(days=int(now // 24.0))
         cost = self._cost_by_year.get(day.year)
         if cost is None:
-            cost = self._cost_by_year[day.year] = np.array(
-                [route_cost_usd_per_feu(s, self.fid, rid, day.year) for rid in self.ids])
-        learned = np.array([self.learner.expected(r, now) for r in self.routes])
-        v_rail = utilities(self.consts, learned[:, 0], cost, learned[:, 1], rc.tariff_per_kusd,
-                           vot, rc.unreliability_per_day)
-        if open_routes is not None:
-            if not open_routes.any():
-                zero = np.zeros(len(self.routes))
-                return NestedShares(np.array(1.0), np.array(0.0), zero, zero)
-            v_rail = np.where(open_routes, v_rail, -np.inf)
-        rate = sea.at(day)
-        v_sea = utilities(self.sea_constant, rate.door_to_door_days, rate.usd_per_feu,
-                          sea.unreliability(rate), rc.tariff_per_kusd, vot,
-                          rc.unreliability_per_day)
-        return nested_shares(v_rail, v_sea, rc.nest_scale)
+            cost = self._cost_by_year[day.year] = [
+                route_cost_usd_per_feu(s, self.fid, rid, day.year) for rid in self.ids]
+        b_cost, b_unrel, mu = rc.tariff_per_kusd / 1000.0, rc.unreliability_per_day, \
+            rc.nest_scale
+        per_day = vot * TEU_PER_FEU
+        offered = [True] * len(self.routes) if open_routes is None else open_routes.tolist()
+        learner, h = self.learner, day_start(now)
+        if learner.feed is not None:
+            learner.feed.until(h)  # what was delivered before the day's midnight
+        v = []  # V_r / mu of the offered routes
+        for r, c, usd, ok in zip(self.routes, self.consts, cost, offered):
+            if ok:
+                days, unrel = learner.expected(r, h)
+                v.append((c + b_cost * (usd + per_day * days) + b_unrel * unrel) / mu)
+        if not v:  # nothing offered: rail's share is 0
+            zero = np.zeros(len(self.routes))
+            return NestedShares(np.array(1.0), np.array(0.0), zero, zero)
+        top = max(v)
+        e = [math.exp(x - top) for x in v]
+        total = math.fsum(e)
+        it = iter(e)
+        within = np.array([next(it) / total if ok else 0.0 for ok in offered])
+        rate = sea.rates[max(bisect.bisect_right(self._sea_dates, day) - 1, 0)]  # sea.at
+        v_sea = (self.sea_constant + b_cost * (rate.usd_per_feu + per_day
+                                               * rate.door_to_door_days)
+                 + b_unrel * sea.unreliability(rate))
+        iv = mu * (top + math.log(total))
+        half = math.tanh((iv - v_sea) / 2.0)  # P(sea) = 1 / (1 + exp(I - V_sea)), stably
+        p_rail = 0.5 * (1.0 + half)
+        return NestedShares(np.array(0.5 * (1.0 - half)), np.array(p_rail), within,
+                            p_rail * within)
 
     def weights(self, now: float) -> np.ndarray:
         """P(route | rail) as of ``now``."""
@@ -193,6 +228,12 @@ class NestedChoice:
         p = self.shares(now)
         if self.log is not None:
             self.log.append((self.f, now, float(p.sea)))
-        cum = np.cumsum(p.within_rail)
-        cum[-1] = 1.0
-        return self.routes[int(np.searchsorted(cum, self.rng.random(), side="right"))]
+        # the first route whose cumulative probability exceeds a uniform draw (the last
+        # one takes what rounding leaves)
+        u, acc = self.rng.random(), 0.0
+        routes = self.routes
+        for r, w in zip(routes, p.within_rail.tolist()):
+            acc += w
+            if u < acc:
+                return r
+        return routes[-1]
