@@ -40,3 +40,22 @@ def test_baseline_is_of_the_order_of_the_published_figures(records):
     assert 0.05 < growth < 0.20
     assert by[("containers_created", "run", "all")] == by[("containers_delivered", "run", "all")] \
         + by[("containers_in_system", "run", "all")]
+
+
+def test_corridors_used_both_ways_are_also_reported_by_direction(records):
+    """Each direction's boxes, transit and Caspian TEU are parts of the whole: westbound
+    plus eastbound is the corridor's (or the Caspian's) total, and each has some; the
+    mean transit of the whole lies between the two directions'."""
+    by = {(r["name"], r["period"], r["scope"]): r["mean"] for r in records}
+    for corr in ("northern", "middle_corridor"):
+        w, e = (by[("containers_by_corridor", "2024", f"{corr}:{way}")]
+                for way in ("westbound", "eastbound"))
+        assert w > 0 and e > 0
+        assert w + e == by[("containers_by_corridor", "2024", corr)]
+        tw, te = (by[("transit_time_days_mean", "2024", f"{corr}:{way}")]
+                  for way in ("westbound", "eastbound"))
+        assert min(tw, te) <= by[("transit_time_days_mean", "2024", corr)] <= max(tw, te)
+    w, e = by[("caspian_teu", "2024", "westbound")], by[("caspian_teu", "2024", "eastbound")]
+    assert w > 10 * e > 0
+    assert w + e == pytest.approx(by[("caspian_teu", "2024", "all")], rel=1e-12)
+    assert ("containers_by_corridor", "2024", "central_asia:eastbound") not in by  # one way

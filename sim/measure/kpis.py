@@ -83,13 +83,16 @@ KPIS: dict[str, tuple[str, str]] = {
     "teu_by_route": ("TEU", "TEU leaving their origin on block trains of the route"),
     "trains_by_route": ("trains", "block trains leaving their origin on the route"),
     "containers_by_corridor": ("containers", "boxes leaving their origin on routes of the "
-                               "corridor"),
+                               "corridor (a corridor used both ways also by direction: scope "
+                               "CORRIDOR:westbound, destination west of the origin, and "
+                               ":eastbound)"),
     "containers_by_crossing": ("containers", "boxes arriving at the crossing"),
     "teu_by_crossing": ("TEU", "TEU arriving at the crossing"),
     "trains_by_crossing": ("trains", "inbound trains arriving at the crossing"),
     "transit_time_days_mean": ("days", "mean time from arrival at the origin terminal to "
                                "arrival at the destination, boxes delivered in the period, by "
-                               "corridor and by route"),
+                               "corridor (and direction, as containers_by_corridor) and by "
+                               "route"),
     "transit_time_days_p95": ("days", "95th percentile of the same"),
     "origin_wait_days_mean": ("days", "part of the transit time spent at the origin "
                               "terminal waiting for the block train to fill (mean over boxes "
@@ -139,7 +142,9 @@ KPIS: dict[str, tuple[str, str]] = {
                                     "corridor"),
     "caspian_teu": ("TEU", "TEU shipped across the Caspian: by port, loaded onto plus "
                     "unloaded from vessels there; all, carried by vessels sailing between "
-                    "Caspian ports (each box once per crossing), by sailing hour"),
+                    "Caspian ports (each box once per crossing), by sailing hour; westbound "
+                    "and eastbound, the same by direction (the port landed at west or east of "
+                    "the one loaded at)"),
     "teu_by_service": ("TEU", "TEU carried by the vessel service's sailings in the period "
                        "(scope SERVICE: from home, SERVICE:return: back)"),
     "sailings_by_service": ("sailings", "vessel sailings, laden or not, by service and "
@@ -356,13 +361,21 @@ def compute(out: RunOutput, names: set[str] | None = None) -> dict[Key, float]:
         route_corr = np.array([corridors.index(corridor_of[r]) for r in out.route_ids] + [-1])
         box_corr = route_corr[st.route]  # route -1 (not departed) -> last entry, -1
         transit_days = (st.t_delivered - st.t_created) / 24.0
+        lon = np.array([n.lon for n in nodes] + [np.nan])
+        bound = {"westbound": lon[st.destination] < lon[st.origin],
+                 "eastbound": lon[st.destination] > lon[st.origin]}
         for ci, corr in enumerate(corridors):
             m = box_corr == ci
-            put_years("containers_by_corridor", corr, counts_in(st.t_depart_origin[m], edges))
-            dm = m & where["delivered"]
-            mean, p95 = year_stats(st.t_delivered[dm], transit_days[dm], edges, p95=True)
-            put_years("transit_time_days_mean", corr, mean)
-            put_years("transit_time_days_p95", corr, p95)
+            ways: list[tuple[str, np.ndarray]] = [(corr, m)]
+            if all((m & b).any() for b in bound.values()):  # both ways: each apart too
+                ways += [(f"{corr}:{way}", m & b) for way, b in bound.items()]
+            for scope, mw in ways:
+                put_years("containers_by_corridor", scope,
+                          counts_in(st.t_depart_origin[mw], edges))
+                dm = mw & where["delivered"]
+                mean, p95 = year_stats(st.t_delivered[dm], transit_days[dm], edges, p95=True)
+                put_years("transit_time_days_mean", scope, mean)
+                put_years("transit_time_days_p95", scope, p95)
             wait = (st.t_depart_origin[m] - st.t_created[m]) / 24.0
             put_years("origin_wait_days_mean", corr,
                       year_stats(st.t_depart_origin[m], wait, edges)[0])
@@ -465,6 +478,7 @@ def _ports_and_services(out: RunOutput, edges: np.ndarray, end_h: float, put_yea
     caspian = {nid for nid, n in s.nodes.items() if n.port is not None and n.port.sea == "caspian"}
     port_teu = {nid: np.zeros(len(spans)) for nid in caspian}
     across = np.zeros(len(spans))
+    across_way = {"westbound": np.zeros(len(spans)), "eastbound": np.zeros(len(spans))}
     for sid, svc in out.services.items():
         sail = sailing_columns(svc)
         usable = svc.capacity_units * svc.cfg.load_factor
@@ -486,12 +500,17 @@ def _ports_and_services(out: RunOutput, edges: np.ndarray, end_h: float, put_yea
             if landed_at in port_teu:  # counted when unloaded
                 port_teu[landed_at] += counts_in(sail.landed_h[m], edges, teu)
             if loaded_at in caspian and landed_at in caspian:
-                across += counts_in(t_sail, edges, teu)
+                carried_teu = counts_in(t_sail, edges, teu)
+                across += carried_teu
+                west = s.nodes[landed_at].lon < s.nodes[loaded_at].lon
+                across_way["westbound" if west else "eastbound"] += carried_teu
         put_years("vessel_utilisation", sid, vessel_utilisation(svc, edges, end_h))
     if caspian:
         for nid in sorted(port_teu):
             put_years("caspian_teu", nid, port_teu[nid])
         put_years("caspian_teu", "all", across)
+        for way, teu_way in across_way.items():
+            put_years("caspian_teu", way, teu_way)
     for nid, port in visited(out).items():  # ports, and any facility whose stays are visits
         put = _named_by(kind_of(s.nodes[nid]), put_years)
         v = visits(out, nid)
