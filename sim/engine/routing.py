@@ -13,6 +13,9 @@ Two ways, by ``route_choice.model``:
   rail nest, the model's P(sea) logged (:class:`NestedChoice`); for the flows the sea
   competes for, P(rail) also decides which of the market's boxes come to rail
   (:mod:`sim.engine.market`).
+
+Under either logit a route that opens during the run (``routes.X.open_from``) is not
+offered before its hour (:func:`opening_hours`), as a route refusing trains is not.
 """
 
 from __future__ import annotations
@@ -98,6 +101,24 @@ def draw_routes(scenario: Scenario, calendar: Calendar, route_ids: list[str], fi
     return out
 
 
+def opening_hours(scenario: Scenario, calendar: Calendar, ids: list[str]
+                  ) -> tuple[np.ndarray, float] | None:
+    """The hour each of the routes ``ids`` opens (``routes.X.open_from``; -inf: open all
+    run) and the last of them; None when every route is open from hour 0. A choice offers
+    a route only from its hour (:meth:`NestedChoice.shares`, :meth:`LogitChoice.weights`)."""
+    opens = [scenario.routes[rid].open_from for rid in ids]
+    hours = np.array([-np.inf if d is None else calendar.hours(d) for d in opens])
+    last = float(hours.max())
+    return (hours, last) if last > 0 else None
+
+
+def _existing(opening: tuple[np.ndarray, float] | None, now: float) -> np.ndarray | None:
+    """Mask of the routes that exist at hour ``now`` (None: all of them)."""
+    if opening is None or now >= opening[1]:
+        return None
+    return opening[0] <= now
+
+
 class LogitChoice:
     """A function of the departure hour that draws one of flow ``fid``'s ``routes`` (route
     codes) by the logit over what ``learner`` has learned by then; :meth:`weights` gives
@@ -109,13 +130,16 @@ class LogitChoice:
         ids = [route_ids[r] for r in routes]
         self.tariffs = [scenario.routes[rid].tariff_usd_per_feu for rid in ids]
         self.consts = [route_constant(self.rc.constants, fid, rid) for rid in ids]
+        self.opening = opening_hours(scenario, Calendar.of(scenario), ids)
 
     def weights(self, now: float) -> np.ndarray:
         v = []
         for r, c, tariff in zip(self.routes, self.consts, self.tariffs):
             days, unreliability = self.learner.as_of_day(r, now)
             v.append(utility(self.rc, c, days, tariff, unreliability))
-        return logit_probabilities(np.array(v))
+        exists = _existing(self.opening, now)  # a route not open yet: not offered
+        return logit_probabilities(np.array(v) if exists is None
+                                   else np.where(exists, v, -np.inf))
 
     def __call__(self, now: float) -> int:
         p = np.cumsum(self.weights(now))
@@ -159,6 +183,7 @@ class NestedChoice:
         self.consts = [float(route_constant(rc.constants, self.fid, rid)) for rid in self.ids]
         self._cost_by_year: dict[int, list[float]] = {}
         self._sea_dates = [r.date for r in s.sea_mode.rates]
+        self.opening = opening_hours(s, calendar, self.ids)  # routes.X.open_from
         self._day = -1  # the day whose shares are cached, by the mask of open routes
         self._cached: dict[bytes | None, NestedShares] = {}
 
@@ -166,8 +191,12 @@ class NestedChoice:
         """P(sea), P(rail) and P(route | rail) as of the start of hour ``now``'s day (P(sea)
         meaningless when the sea does not compete: then only P(route | rail) is used);
         ``open_routes``: a mask over the routes, the others not offered (none open: rail's
-        share is 0). Computed once a day per mask: what is learned changes a day at a time
-        (sim.engine.choice)."""
+        share is 0; a route not open yet, ``routes.X.open_from``, is never offered).
+        Computed once a day per mask: what is learned changes a day at a time
+        (sim.engine.choice), and routes open at midnight."""
+        exists = _existing(self.opening, now)
+        if exists is not None:
+            open_routes = exists if open_routes is None else open_routes & exists
         day = int(now // 24.0)
         if day != self._day:
             self._day = day

@@ -5,7 +5,8 @@ A flow the sea competes for (``[sea_mode]``'s regions, ``route_choice.model =
 ``containers_per_year`` (grown by year as usual) is the rail volume **at reference
 conditions**: the demand's base year, with the routes' prior transit times
 (``routes.X.prior_transit_days``), the rail costs of that year (``[costs]``) and the
-sea's dated times and rates, averaged over the year's days. So the flow's market is
+sea's dated times and rates, averaged over the year's days (a route not open yet,
+``routes.X.open_from``, not offered on the days before). So the flow's market is
 
     market_f(year) = volume_f(year) / P_rail_ref_f
 
@@ -89,22 +90,45 @@ def prior_rail_utilities(s: Scenario, fid: str, year: int) -> np.ndarray:
                      rc.unreliability_per_day)
 
 
+def open_on(s: Scenario, fid: str, days: list[dt.date]) -> np.ndarray | None:
+    """Which of the flow's rail routes (in ``demand.flows.X.routes`` order) exist on each
+    of ``days`` (``routes.X.open_from``), shape (days, routes); None: all, every day."""
+    opens = [s.routes[r].open_from for r in s.demand.flows[fid].routes]
+    if all(d is None or d <= min(days) for d in opens):
+        return None
+    return np.array([[d is None or d <= day for d in opens] for day in days], bool)
+
+
+def _offered(v_rail: np.ndarray, is_open: np.ndarray | None) -> np.ndarray:
+    """The rail utilities by day, -inf for a route not yet open (``is_open``, shape (days,
+    routes)); unchanged with every route open."""
+    return v_rail if is_open is None else np.where(is_open, v_rail, -np.inf)
+
+
 def _reference(s: Scenario) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
     """The sea's utilities on the base year's days without its constant, each competing
-    flow's rail utilities, and the flows' base-year volumes in TEU."""
+    flow's rail utilities (by day where a route opens during the year: -inf before), and
+    the flows' base-year volumes in TEU."""
     year = s.demand.base_year
     days = _year_days(year)
     v_sea0 = _sea_utilities(s, days, 0.0)
     flows = competing_flows(s)
-    v_rail = {f: prior_rail_utilities(s, f, year) for f in flows}
+    v_rail = {f: _offered(prior_rail_utilities(s, f, year), open_on(s, f, days))
+              for f in flows}
     teu = np.array([s.demand.flows[f].volume(year, year) * s.demand.scale * teu_per_box(s)
                     for f in flows])
     return v_sea0, v_rail, teu
 
 
 def _rail_share(v_rail: np.ndarray, v_sea: np.ndarray, mu: float) -> float:
-    return float(nested_shares(np.broadcast_to(v_rail, (len(v_sea), len(v_rail))), v_sea,
-                               mu).rail.mean())
+    """Mean P(rail) over the days of ``v_sea``; ``v_rail``: (routes,) or (days, routes),
+    a day with no route offered (all -inf) counting 0."""
+    v = np.broadcast_to(v_rail, (len(v_sea), v_rail.shape[-1]))
+    offered = np.isfinite(v).any(axis=-1)
+    if offered.all():
+        return float(nested_shares(v, v_sea, mu).rail.mean())
+    rail = nested_shares(v[offered], v_sea[offered], mu).rail if offered.any() else 0.0
+    return float(np.sum(rail)) / len(v_sea)
 
 
 def reference_rail_share(s: Scenario, fid: str, constant: float | None = None) -> float:
@@ -121,10 +145,12 @@ def mean_rail_share(s: Scenario, fid: str, year: int, days: list[dt.date] | None
                     constant: float | None = None) -> float:
     """P(rail) of flow ``fid`` with the routes' prior times and ``year``'s rail costs,
     against the sea's dated rates, averaged over ``days`` (default: every day of
-    ``year``); ``constant``: the sea's (default: as resolved by :func:`sea_constant`)."""
+    ``year``; a route counts from its ``open_from``); ``constant``: the sea's (default:
+    as resolved by :func:`sea_constant`)."""
     c = sea_constant(s) if constant is None else constant
-    v_sea = _sea_utilities(s, _year_days(year) if days is None else days, c)
-    return _rail_share(prior_rail_utilities(s, fid, year), v_sea, s.route_choice.nest_scale)
+    days = _year_days(year) if days is None else days
+    v_rail = _offered(prior_rail_utilities(s, fid, year), open_on(s, fid, days))
+    return _rail_share(v_rail, _sea_utilities(s, days, c), s.route_choice.nest_scale)
 
 
 def implied_market_teu(s: Scenario, constant: float | None = None) -> float:

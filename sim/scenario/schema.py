@@ -374,6 +374,8 @@ class Route(_Strict):
                                              "(route choice)")
     prior_unreliability_days: float = Field(0.0, ge=0, le=365, description="expected p95 - "
                                             "p50 transit time before observations")
+    open_from: dt.date | None = Field(None, description="first day the route exists (a new "
+                                      "crossing or terminal): not offered before (none: always)")
     source: str | None = None
 
 

@@ -143,6 +143,9 @@ def describe(s: Scenario) -> str:
                      f"{rc.window_days:g} d")
     else:
         lines.append("  choice    fixed route shares per flow")
+    opening = sorted((r.open_from, rid) for rid, r in s.routes.items() if r.open_from)
+    if opening:  # offered from their dates (routes.X.open_from)
+        lines.append("  opening   " + ", ".join(f"{rid} from {d}" for d, rid in opening))
     disrupted: list[tuple[str, Disruption]] = [
         *((lid, d) for lid, link in s.links.items() for d in link.disruptions),
         *((nid, d) for nid, node in s.nodes.items() for d in node.disruptions)]

@@ -42,6 +42,7 @@ from sim.scenario.checks.flows import (
 )
 from sim.scenario.checks.market import market
 from sim.scenario.checks.nested import nested_logit, sea_mode
+from sim.scenario.checks.opening import route_openings
 from sim.scenario.checks.roll_on import roll_on
 from sim.scenario.checks.traffic import background_room
 from sim.scenario.checks.vessels import empty_departures, service_traffic
@@ -53,10 +54,10 @@ RULES: list[Callable[[Scenario], Found]] = [
     ids, node_fields, link_endpoints, link_duplicates, link_gauges, services, route_paths,
     flow_ends, flow_paths_connect, flow_years, services_sail_loaded, train_lengths,
     positive_speeds, yards_hold_trains, transit_count, horizon_years, demand_size, timeline,
-    route_choice, sea_weather, service_traffic, empty_departures, background_room,
-    facility_room, fleet_room, laid_up_services, fleets, roll_on, cost_entries, cost_coverage,
-    sea_mode, nested_logit, market, empties_netting, empties_way_back,
-    empties_room, wagon_pools, acceptance_limits, market_empties]
+    route_choice, route_openings, sea_weather, service_traffic, empty_departures,
+    background_room, facility_room, fleet_room, laid_up_services, fleets, roll_on,
+    cost_entries, cost_coverage, sea_mode, nested_logit, market, empties_netting,
+    empties_way_back, empties_room, wagon_pools, acceptance_limits, market_empties]
 
 
 def run_all(s: Scenario) -> list[tuple[str, str]]:
