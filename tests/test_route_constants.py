@@ -88,3 +88,35 @@ def test_the_logit_reads_the_flows_own_constant():
     share, n = _alt_share(TWO, {"main": 3.0, "west:main": 0.0, "west:alt": 1.0})
     p = 1 / (1 + math.exp(-1.0))
     assert share == pytest.approx(p, abs=4 * math.sqrt(p * (1 - p) / n))
+
+
+def test_a_constant_may_name_another_key_and_takes_its_value():
+    c = {"west:main": 0.7, "west:alt": "west:main", "alt": "west:alt", "east:main": -0.2}
+    assert route_constant(c, "west", "alt") == 0.7  # an alias
+    assert route_constant(c, "north", "alt") == 0.7  # an alias of an alias
+    with pytest.raises(KeyError):
+        route_constant({"west:alt": "west:mian"}, "west", "alt")
+    with pytest.raises(KeyError):
+        route_constant({"west:alt": "alt", "alt": "west:alt"}, "west", "alt")
+
+
+def test_an_alias_must_name_a_key_and_not_go_round_one_line_each():
+    with pytest.raises(ConfigError) as e:
+        load_scenario(TWO, overrides={"route_choice.constants": {
+            "west:main": 0.3, "west:alt": "west:mian"}})
+    assert str(e.value).splitlines() == [
+        "error: overrides: route_choice.constants.west:alt: 'west:mian' names no constant "
+        "(an alias must name another key of the table); did you mean 'west:main'?"]
+    with pytest.raises(ConfigError, match=r"route_choice.constants.west:alt: aliases go round "
+                       r"in a circle: west:alt -> alt -> west:alt"):
+        load_scenario(TWO, overrides={"route_choice.constants": {"west:alt": "alt",
+                                                                   "alt": "west:alt"}})
+
+
+def test_an_aliased_constant_chooses_as_its_number_would():
+    s = load_scenario(NESTED_TWO, overrides={"route_choice.constants": {
+        "west:main": 0.4, "west:alt": "west:main"}})
+    n = load_scenario(NESTED_TWO, overrides={"route_choice.constants": {
+        "west:main": 0.4, "west:alt": 0.4}})
+    assert prior_rail_utilities(s, "west", 2024).tolist() == \
+        prior_rail_utilities(n, "west", 2024).tolist()

@@ -4,7 +4,10 @@ A key is a route id (the constant of that route for every flow that uses it) or
 ``"FLOW:ROUTE"`` (the constant of that route for that flow alone). A flow's own key wins;
 a flow without one takes the route-wide key, if any, else 0. Flows that share a route but
 split differently between their routes need their own constants to reproduce their
-shares (:mod:`sim.study.calibration.choice` fits them). Pure lookups; no SimPy.
+shares (:mod:`sim.study.calibration.choice` fits them). A value may also be another key,
+read as that key's constant (an alias: a new route "as attractive as" one it parallels,
+which follows the parallel route's constant whenever it is refitted). Pure lookups; no
+SimPy.
 """
 
 from __future__ import annotations
@@ -25,7 +28,42 @@ def split_key(key: str) -> tuple[str | None, str]:
     return (fid, rid) if sep else (None, key)
 
 
-def route_constant(constants: Mapping[str, float], fid: str, rid: str) -> float:
+def resolve(constants: Mapping[str, float | str], key: str) -> float:
+    """The constant of ``key``, following aliases (a value that names another key).
+
+    Raises
+    ------
+    KeyError
+        An alias names no key, or aliases go round in a circle (the checks refuse both:
+        :func:`alias_problem`).
+    """
+    seen = [key]
+    value = constants[key]
+    while isinstance(value, str):
+        if value in seen or value not in constants:
+            raise KeyError(value)
+        seen.append(value)
+        value = constants[value]
+    return float(value)
+
+
+def alias_problem(constants: Mapping[str, float | str], key: str) -> str | None:
+    """What is wrong with ``key``'s alias chain, if anything."""
+    seen = [key]
+    value = constants[key]
+    while isinstance(value, str):
+        if value not in constants:
+            return f"'{value}' names no constant (an alias must name another key of the table)"
+        if value in seen:
+            return "aliases go round in a circle: " + " -> ".join([*seen, value])
+        seen.append(value)
+        value = constants[value]
+    return None
+
+
+def route_constant(constants: Mapping[str, float | str], fid: str, rid: str) -> float:
     """Flow ``fid``'s constant for route ``rid``: its own, else the route's, else 0."""
-    own = constants.get(flow_key(fid, rid))
-    return constants.get(rid, 0.0) if own is None else own
+    own = flow_key(fid, rid)
+    if own in constants:
+        return resolve(constants, own)
+    return resolve(constants, rid) if rid in constants else 0.0

@@ -492,10 +492,10 @@ class RouteChoice(_Strict):
                                    description="utility per 1,000 USD per FEU")
     unreliability_per_day: float = Field(default=-0.2, le=0, ge=-100,
                                          description="utility per day of p95 - p50")
-    constants: dict[str, float] = Field(default_factory=dict, description="route id, or "
-                                        "'FLOW:ROUTE' for one flow's route, -> alternative-"
-                                        "specific constant (default 0; sim.scenario."
-                                        "route_constants)")
+    constants: dict[str, float | str] = Field(
+        default_factory=dict, description="route id, or 'FLOW:ROUTE' for one flow's route, "
+        "-> alternative-specific constant (default 0), or another key of the table whose "
+        "constant it takes (sim.scenario.route_constants)")
     window_days: float = Field(default=30.0, gt=0, le=3650,
                                description="learning window, days")
     min_observations: int = Field(default=20, ge=1, description="boxes needed before learned "

@@ -26,7 +26,7 @@ from sim.scenario.network import (
     transfers,
 )
 from sim.scenario.problems import did_you_mean
-from sim.scenario.route_constants import split_key
+from sim.scenario.route_constants import alias_problem, split_key
 from sim.scenario.schema import Node, Scenario
 from sim.scenario.summary import expected_volume
 
@@ -319,6 +319,11 @@ def route_choice(s: Scenario) -> Found:
         elif fid is not None and known_flow and rid not in s.demand.flows[fid].routes:
             yield where, (f"route '{rid}' is not one of flow {fid}'s routes ("
                           f"{did_you_mean(rid, s.demand.flows[fid].routes)})")
+        problem = alias_problem(rc.constants, key)
+        if problem is not None:
+            value = rc.constants[key]
+            yield where, (problem if "circle" in problem or value in rc.constants else
+                          f"{problem}; {did_you_mean(str(value), rc.constants)}")
     if rc.model == "shares":
         return
     reported = set()
