@@ -31,6 +31,7 @@ from sim.engine.output import Calendar
 from sim.scenario.leg_costs import route_cost_usd_per_feu
 from sim.scenario.nested_logit import TEU_PER_FEU, NestedShares
 from sim.scenario.network import routes_of
+from sim.scenario.path_size import PathSize
 from sim.scenario.route_constants import route_constant
 from sim.scenario.schema import Scenario
 
@@ -184,6 +185,8 @@ class NestedChoice:
         self._cost_by_year: dict[int, list[float]] = {}
         self._sea_dates = [r.date for r in s.sea_mode.rates]
         self.opening = opening_hours(s, calendar, self.ids)  # routes.X.open_from
+        # routes sharing their track (sim.scenario.path_size), in self.routes' order
+        self.path_size = PathSize(s, self.fid) if rc.path_size else None
         self._day = -1  # the day whose shares are cached, by the mask of open routes
         self._cached: dict[bytes | None, NestedShares] = {}
 
@@ -226,11 +229,13 @@ class NestedChoice:
         learner, h = self.learner, day_start(now)
         if learner.feed is not None:
             learner.feed.until(h)  # what was delivered before the day's midnight
+        ln_ps = self.path_size.ln_ps(np.array(offered)).tolist() if self.path_size \
+            else [0.0] * len(offered)  # the path-size terms of the routes on offer
         v = []  # V_r / mu of the offered routes
-        for r, c, usd, ok in zip(self.routes, self.consts, cost, offered):
+        for r, c, usd, ok, ps in zip(self.routes, self.consts, cost, offered, ln_ps):
             if ok:
                 days, unrel = learner.expected(r, h)
-                v.append((c + b_cost * (usd + per_day * days) + b_unrel * unrel) / mu)
+                v.append((c + b_cost * (usd + per_day * days) + b_unrel * unrel) / mu + ps)
         if not v:  # nothing offered: rail's share is 0
             zero = np.zeros(len(self.routes))
             return NestedShares(np.array(1.0), np.array(0.0), zero, zero)

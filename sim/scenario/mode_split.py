@@ -39,6 +39,7 @@ import numpy as np
 
 from sim.scenario.leg_costs import route_cost_usd_per_feu
 from sim.scenario.nested_logit import nested_shares, utilities
+from sim.scenario.path_size import PathSize
 from sim.scenario.route_constants import route_constant
 from sim.scenario.schema import Scenario
 
@@ -82,12 +83,15 @@ def prior_rail_utilities(s: Scenario, fid: str, year: int) -> np.ndarray:
     assert rc.value_of_time_usd_per_teu_day is not None  # the checks ask for it
     ids = list(s.demand.flows[fid].routes)
     routes = [s.routes[r] for r in ids]
-    return utilities(np.array([route_constant(rc.constants, fid, r) for r in ids]),
-                     np.array([r.prior_transit_days or 0.0 for r in routes]),
-                     np.array([route_cost_usd_per_feu(s, fid, r, year) for r in ids]),
-                     np.array([r.prior_unreliability_days for r in routes]),
-                     rc.tariff_per_kusd, rc.value_of_time_usd_per_teu_day,
-                     rc.unreliability_per_day)
+    v = utilities(np.array([route_constant(rc.constants, fid, r) for r in ids]),
+                  np.array([r.prior_transit_days or 0.0 for r in routes]),
+                  np.array([route_cost_usd_per_feu(s, fid, r, year) for r in ids]),
+                  np.array([r.prior_unreliability_days for r in routes]),
+                  rc.tariff_per_kusd, rc.value_of_time_usd_per_teu_day,
+                  rc.unreliability_per_day)
+    if rc.path_size:  # every route on offer (sim.scenario.path_size)
+        v = v + rc.nest_scale * PathSize(s, fid).ln_ps()
+    return v
 
 
 def open_on(s: Scenario, fid: str, days: list[dt.date]) -> np.ndarray | None:
@@ -99,10 +103,19 @@ def open_on(s: Scenario, fid: str, days: list[dt.date]) -> np.ndarray | None:
     return np.array([[d is None or d <= day for d in opens] for day in days], bool)
 
 
-def _offered(v_rail: np.ndarray, is_open: np.ndarray | None) -> np.ndarray:
+def _offered(s: Scenario, fid: str, v_rail: np.ndarray, is_open: np.ndarray | None
+             ) -> np.ndarray:
     """The rail utilities by day, -inf for a route not yet open (``is_open``, shape (days,
-    routes)); unchanged with every route open."""
-    return v_rail if is_open is None else np.where(is_open, v_rail, -np.inf)
+    routes)), with the path-size terms of the routes open that day; unchanged with every
+    route open."""
+    if is_open is None:
+        return v_rail
+    rc = s.route_choice
+    if rc.path_size:  # the day's terms instead of those with every route on offer
+        ps = PathSize(s, fid)
+        v_rail = v_rail + rc.nest_scale * (np.array([ps.ln_ps(row) for row in is_open])
+                                           - ps.ln_ps())
+    return np.where(is_open, v_rail, -np.inf)
 
 
 def _reference(s: Scenario) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
@@ -113,7 +126,7 @@ def _reference(s: Scenario) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarr
     days = _year_days(year)
     v_sea0 = _sea_utilities(s, days, 0.0)
     flows = competing_flows(s)
-    v_rail = {f: _offered(prior_rail_utilities(s, f, year), open_on(s, f, days))
+    v_rail = {f: _offered(s, f, prior_rail_utilities(s, f, year), open_on(s, f, days))
               for f in flows}
     teu = np.array([s.demand.flows[f].volume(year, year) * s.demand.scale * teu_per_box(s)
                     for f in flows])
@@ -149,7 +162,7 @@ def mean_rail_share(s: Scenario, fid: str, year: int, days: list[dt.date] | None
     as resolved by :func:`sea_constant`)."""
     c = sea_constant(s) if constant is None else constant
     days = _year_days(year) if days is None else days
-    v_rail = _offered(prior_rail_utilities(s, fid, year), open_on(s, fid, days))
+    v_rail = _offered(s, fid, prior_rail_utilities(s, fid, year), open_on(s, fid, days))
     return _rail_share(v_rail, _sea_utilities(s, days, c), s.route_choice.nest_scale)
 
 

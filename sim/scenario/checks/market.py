@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from sim.scenario.checks.costs import cost_coverage
 from sim.scenario.checks.elements import Found
 from sim.scenario.mode_split import competing_flows, implied_market_teu, sea_constant
 from sim.scenario.problems import did_you_mean
@@ -21,6 +22,8 @@ def market(s: Scenario) -> Found:
     if any(s.routes[r].prior_transit_days is None for f in flows
            for r in s.demand.flows[f].routes):
         return  # (the route-choice rules ask for the priors the reference share needs)
+    if next(iter(cost_coverage(s)), None) is not None:
+        return  # (the cost rules say which rate the reference share would lack)
     if sea.held_market is not None:
         yield from _held(flows, sea.held_market.rail_shares)
         return

@@ -45,6 +45,9 @@ def nested_logit(s: Scenario) -> Found:
         if rc.value_of_time_usd_per_teu_day is not None:
             yield "route_choice.value_of_time_usd_per_teu_day", (
                 f"only used with model = 'nested_logit' (the model is '{rc.model}')")
+        if rc.path_size:
+            yield "route_choice.path_size", (f"only used with model = 'nested_logit' (the "
+                                             f"model is '{rc.model}')")
         return
     if rc.tariff_per_kusd == 0:
         yield "route_choice.tariff_per_kusd", (
