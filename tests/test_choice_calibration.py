@@ -1,7 +1,7 @@
 """The nested logit calibrated to fixed route shares and volumes
 (sim.study.calibration.choice): the route constants against their closed form and a run,
-the volumes before the base year by hand and by a run, and calibration/choice.toml being
-what the fit gives today."""
+the market factors before the base year by hand and by a run (and as the absolute
+volumes they replace), and calibration/choice.toml being what the fit gives today."""
 
 import datetime as dt
 import math
@@ -10,6 +10,7 @@ import tomllib
 import numpy as np
 import pytest
 
+from sim.engine.facilities.demand import daily_rates
 from sim.engine.logs import OriginTrain, columns
 from sim.engine.model import Model
 from sim.scenario.loading import load_scenario
@@ -17,11 +18,11 @@ from sim.scenario.mode_split import prior_rail_utilities, reference_rail_share, 
 from sim.scenario.nested_logit import inclusive_value
 from sim.scenario.problems import ConfigError
 from sim.study.calibration.choice import (
+    fit_market_factors,
     fit_route_constants,
     main,
     market_of,
     reference_within_shares,
-    volumes_before_base_year,
     with_constants,
 )
 
@@ -92,20 +93,76 @@ P_RAIL_2023 = 1 - 0.772942
 P_REF = (14 * (1 - 0.779886) + 352 * (1 - 0.429228)) / 366
 
 
-def test_the_volume_before_the_base_year_is_rescaled_by_the_reference_over_its_share():
+def test_the_market_factor_before_the_base_year_is_the_reference_over_its_share():
     s = load_scenario(NESTED)
-    v = volumes_before_base_year(s)
-    assert list(v) == ["west"] and list(v["west"]) == [2023]
-    want = s.demand.flows["west"].volume(2023, 2024) * P_REF / P_RAIL_2023
-    assert v["west"][2023] == pytest.approx(want, rel=1e-5)
+    f = fit_market_factors(s)
+    assert list(f) == ["west"] and list(f["west"]) == [2023]
+    assert f["west"][2023] == pytest.approx(P_REF / P_RAIL_2023, rel=1e-5)
     assert sea_constant(s) == 0.0  # (the toy states its constant)
 
 
-def test_with_the_rescaled_volume_the_warm_up_gets_the_calibrated_rail_boxes():
+def test_the_fit_ignores_the_factors_and_constants_already_given():
+    s = load_scenario(NESTED_TWO, overrides=SHARES)
+    fitted = with_constants(s, fit_route_constants(s))
+    again = load_scenario(NESTED_TWO, overrides={
+        **SHARES, "route_choice.constants": fitted.route_choice.constants})
+    assert fit_route_constants(again) == pytest.approx(fit_route_constants(s), abs=1e-12)
+    nested = load_scenario(NESTED)
+    with_f = load_scenario(NESTED, overrides={"demand.flows.west.market_factor_by_year":
+                                              {"2023": 3.0}})
+    assert fit_market_factors(with_f) == fit_market_factors(nested)
+
+
+def test_a_market_factor_draws_what_the_absolute_volume_it_replaces_did():
+    """Before the factors, the fit wrote each year's volume as an absolute number
+    (volume x factor, rounded to 0.1 box); the factor form gives the same expected boxes
+    every day, and adds nothing to the other years."""
     s = load_scenario(NESTED)
-    v = volumes_before_base_year(s)["west"]
-    fixed = load_scenario(NESTED, overrides={"demand.flows.west.containers_by_year":
-                                             {str(y): x for y, x in v.items()}})
+    factor = fit_market_factors(s)["west"][2023]
+    volume = s.demand.flows["west"].volume(2023, 2024)
+    with_f = load_scenario(NESTED, overrides={"demand.flows.west.market_factor_by_year":
+                                              {"2023": factor}})
+    absolute = load_scenario(NESTED, overrides={"demand.flows.west.containers_by_year":
+                                                {"2023": volume * factor}})
+    first, n = dt.date(2023, 12, 1), 60  # December 2023 and January 2024
+    got = daily_rates(with_f.demand, with_f.demand.flows["west"], first, n)
+    want = daily_rates(absolute.demand, absolute.demand.flows["west"], first, n)
+    assert got == pytest.approx(want, rel=1e-12)
+    plain = daily_rates(s.demand, s.demand.flows["west"], first, n)
+    assert (got[:31] > plain[:31] * 2).all() and (got[31:] == plain[31:]).all()
+
+
+# calibration/choice.toml as the fit wrote it before the factors (3 Dec 2026): each
+# market flow's 2022 and 2023 volumes, absolute (calibrated volume x factor, to 0.1 box)
+OLD_ABSOLUTE = {
+    "xian_europe": {2022: 29736.3, 2023: 31081.8},
+    "chengdu_europe": {2022: 28258.6, 2023: 29532.7},
+    "chongqing_europe": {2022: 25421.9, 2023: 26568.2},
+    "zhengzhou_europe": {2022: 25332.2, 2023: 26474.4},
+    "other_china_europe": {2022: 112788.5, 2023: 117874.3},
+    "xian_europe_mc": {2022: 144.1, 2023: 151.9},
+}
+
+
+def test_the_calibrated_factors_give_the_absolute_volumes_they_replace():
+    s = load_scenario(CHOICE)
+    base = s.demand.base_year
+    got = {fid: {y: s.demand.flows[fid].volume(y, base) * f for y, f in by_year.items()}
+           for fid, by_year in fit_market_factors(s).items()}
+    assert list(got) == list(OLD_ABSOLUTE)
+    for fid, by_year in OLD_ABSOLUTE.items():
+        assert got[fid] == pytest.approx(by_year, abs=0.051), fid
+        flow = s.demand.flows[fid]
+        days = daily_rates(s.demand, flow, dt.date(2022, 1, 1), 365 + 365)
+        assert days[:365].sum() == pytest.approx(by_year[2022] * s.demand.scale, abs=0.06)
+        assert days[365:].sum() == pytest.approx(by_year[2023] * s.demand.scale, abs=0.06)
+
+
+def test_with_the_market_factor_the_warm_up_gets_the_calibrated_rail_boxes():
+    s = load_scenario(NESTED)
+    f = fit_market_factors(s)["west"]
+    fixed = load_scenario(NESTED, overrides={"demand.flows.west.market_factor_by_year":
+                                             {str(y): x for y, x in f.items()}})
     end_h = 10 * 24.0  # the warm-up: 22-31 Dec 2023
     n_fixed = n_raw = 0
     for seed in range(4):
@@ -115,6 +172,27 @@ def test_with_the_rescaled_volume_the_warm_up_gets_the_calibrated_rail_boxes():
     assert n_fixed == pytest.approx(want, abs=4 * math.sqrt(want))
     raw = want * P_RAIL_2023 / P_REF  # what the choice alone would bring: ~40 a day
     assert n_raw == pytest.approx(raw, abs=4 * math.sqrt(raw))
+
+
+def test_a_market_factor_only_on_a_flow_the_sea_competes_for_before_the_base_year():
+    with pytest.raises(ConfigError, match=r"\Aerror: overrides: demand\.flows\.west\."
+                       r"market_factor_by_year: only for a flow the sea competes for "
+                       r"\(route_choice\.model = 'nested_logit' with a \[sea_mode\] "
+                       r"covering its regions\)\Z"):
+        load_scenario(NESTED, overrides={"route_choice.model": "shares",
+                                         "route_choice.nest_scale": 1.0,
+                                         "route_choice.value_of_time_usd_per_teu_day": None,
+                                         "demand.flows.west.market_factor_by_year":
+                                         {"2023": 1.1}})
+    with pytest.raises(ConfigError, match=r"\Aerror: overrides: demand\.flows\.west\."
+                       r"market_factor_by_year\.2024: only for years before the base year "
+                       r"2024 \(its volume is the rail volume at reference conditions\)\Z"):
+        load_scenario(NESTED, overrides={"demand.flows.west.market_factor_by_year":
+                                         {"2023": 1.1, "2024": 1.0}})
+    with pytest.raises(ConfigError, match=r"\Aerror: overrides: demand\.flows\.west\."
+                       r"market_factor_by_year\.2023: must be <= 10 \(got 11\)\Z"):
+        load_scenario(NESTED, overrides={"demand.flows.west.market_factor_by_year":
+                                         {"2023": 11}})
 
 
 def test_the_script_writes_a_scenario_that_loads_with_the_fit(tmp_path, capsys, monkeypatch):
@@ -136,13 +214,13 @@ def test_calibration_choice_toml_is_what_the_fit_gives_today():
     priors or to the calibrated corridor, regenerate it (its first line says how)."""
     priors = load_scenario(PRIORS)
     constants = fit_route_constants(priors)
-    volumes = volumes_before_base_year(with_constants(priors, constants))
+    factors = fit_market_factors(with_constants(priors, constants))
     stale = "calibration/choice.toml is stale: regenerate it (see its first line)"
     written = tomllib.loads(CHOICE.read_text(encoding="utf-8"))
     assert written["route_choice"]["constants"] == pytest.approx(constants, abs=1e-8), stale
-    for fid, by_year in volumes.items():
-        got = written["demand"]["flows"][fid]["containers_by_year"]
-        assert {int(y): x for y, x in got.items()} == pytest.approx(by_year, abs=0.051), stale
+    for fid, by_year in factors.items():
+        got = written["demand"]["flows"][fid]["market_factor_by_year"]
+        assert {int(y): x for y, x in got.items()} == pytest.approx(by_year, rel=1e-9), stale
     choice = load_scenario(CHOICE)
     for fid, flow in choice.demand.flows.items():
         if len(flow.routes) > 1:
