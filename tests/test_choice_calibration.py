@@ -18,6 +18,7 @@ from sim.scenario.loading import load_scenario
 from sim.scenario.mode_split import prior_rail_utilities, reference_rail_share, sea_constant
 from sim.scenario.nested_logit import inclusive_value
 from sim.scenario.problems import ConfigError
+from sim.scenario.summary import describe
 from sim.study.calibration.choice import (
     BEGIN,
     END,
@@ -248,6 +249,10 @@ def test_the_baseline_holds_the_fitted_choice():
     assert s.horizon.start - dt.timedelta(days=s.horizon.warmup_days) < \
         dt.date(2023, 1, 1) and s.demand.base_year == 2024
     assert np.isfinite(sea_constant(s))
+    # what `corridor check` says of it
+    choice = [line for line in describe(s).splitlines() if line.startswith("  choice ")]
+    assert choice and choice[0].split(None, 1)[1].startswith(
+        "nested logit (rail nest mu=0.65, sea alternative with 23 dated rates)")
 
 
 @pytest.mark.parametrize("path", BLOCKS, ids=[p.stem for p in BLOCKS])
