@@ -1,10 +1,11 @@
-"""Every scenario of the catalogue loads cleanly, is named after its file, extends another
-and states its sources."""
+"""Every scenario of the catalogue loads cleanly, is named after its file, extends another,
+states its sources, and runs with shippers choosing (the nested logit against the sea)."""
 
 from pathlib import Path
 
 import pytest
 
+from sim.engine.model import Model
 from sim.scenario.loading import load_scenario
 from sim.scenario.problems import ConfigError
 
@@ -22,6 +23,17 @@ def test_scenario_loads_and_says_where_its_numbers_come_from(path):
         assert text.lstrip().startswith("#"), "a header saying what the scenario asks"
         assert "extends = " in text
     assert "corridor-facts §" in text  # cites the fact sheet by section
+    assert s.route_choice.model == "nested_logit" and s.sea_mode is not None
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_scenario_runs_its_first_month_with_the_choice(path):
+    """Built whole, simulated through its warm-up's first 30 days: boxes choose and leave."""
+    m = Model(load_scenario(path), seed=1)
+    m.env.run(until=30 * 24.0)
+    assert (m.store.t_created < 30 * 24.0).sum() > 10_000
+    assert len(m.out.origin_trains) > 100
 
 
 def test_the_2030_scenarios_share_their_counterfactual_horizon():

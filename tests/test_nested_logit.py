@@ -225,7 +225,7 @@ def test_the_baseline_sea_mode_for_china_to_northern_europe_is_the_cited_series(
     holding from the warm-up's start and the last (5 Dec 2024) held after it."""
     s = load_scenario(HERE.parent / "scenarios" / "baseline.toml")
     sm = s.sea_mode
-    assert sm is not None and s.route_choice.model == "shares"  # present but unused
+    assert sm is not None and s.route_choice.model == "nested_logit"  # the choice is on
     warmup_start = s.horizon.start - dt.timedelta(days=s.horizon.warmup_days)
     assert sm.rates[0].date <= warmup_start
     assert sm.at(warmup_start).usd_per_feu == 8010

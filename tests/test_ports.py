@@ -312,6 +312,8 @@ def test_crossing_after_the_sea_on_the_btk_route():
     s = load_scenario(BASELINE, overrides={
         "horizon.start": "2024-03-01", "horizon.end": "2024-05-01",
         "horizon.warmup_days": 60,
+        # (the choice needs a route's prior; no baseline flow uses this one: assumption)
+        "routes.middle_corridor_btk.prior_transit_days": 30,
         "demand.flows.xian_turkey": {"origin": "xian", "destination": "istanbul",
                                      "containers_per_year": 20000,
                                      "routes": {"middle_corridor_btk": 1.0}}})

@@ -62,8 +62,8 @@ class PathSize:
             for a, b in zip(path, path[1:]):
                 key = frozenset((a, b))
                 if key not in segments:
-                    lid = links.get(key)
-                    segments[key] = (s.links[lid].length_km if lid is not None
+                    lid = links.get(key)  # a rail link's id, or a vessel service's
+                    segments[key] = (s.links[lid].length_km if lid in s.links
                                      else _great_circle_km(s, a, b))
                 mine.append(key)
             used.append(mine)

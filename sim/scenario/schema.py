@@ -392,6 +392,10 @@ class Flow(_Strict):
         default_factory=dict, description="boxes in particular calendar years, where known; "
         "a year not given grows by growth_per_year from the latest year given before it "
         "(the base year counts as given), else back from the earliest year given after it")
+    market_factor_by_year: dict[int, Annotated[float, Field(gt=0, le=10)]] = Field(
+        default_factory=dict, description="a flow the sea competes for, in years before the "
+        "base year: its volume that year times the factor is its rail volume at reference "
+        "conditions, the market's worth (fitted: sim.study.calibration.choice)")
     routes: dict[str, float] = Field(min_length=1, description="route id -> share of trains")
     arrives_as: Literal["boxes", "block_trains"] = Field(
         "boxes", description="boxes: one by one, a train leaves the origin by its departure "

@@ -47,9 +47,12 @@ def spread_over_days(per_year: Callable[[int], float], seasonality: list[float],
 
 
 def daily_rates(demand: Demand, flow: Flow, first_day: dt.date, n_days: int) -> np.ndarray:
-    """Expected boxes of a flow on each day from ``first_day`` on."""
+    """Expected boxes of a flow on each day from ``first_day`` on: its volume, times its
+    market factor in a year that has one (a flow the sea competes for: its candidates at
+    reference conditions, :mod:`sim.scenario.mode_split`)."""
     def volume(y: int) -> float:
-        return flow.volume(y, demand.base_year) * demand.scale
+        factor = flow.market_factor_by_year.get(y, 1.0)
+        return flow.volume(y, demand.base_year) * factor * demand.scale
     return spread_over_days(volume, demand.seasonality, first_day, n_days)
 
 

@@ -40,7 +40,7 @@ from sim.scenario.checks.flows import (
     train_lengths,
     yards_hold_trains,
 )
-from sim.scenario.checks.market import market
+from sim.scenario.checks.market import market, market_factors
 from sim.scenario.checks.nested import nested_logit, sea_mode
 from sim.scenario.checks.opening import route_openings
 from sim.scenario.checks.roll_on import roll_on
@@ -56,8 +56,9 @@ RULES: list[Callable[[Scenario], Found]] = [
     positive_speeds, yards_hold_trains, transit_count, horizon_years, demand_size, timeline,
     route_choice, route_openings, sea_weather, service_traffic, empty_departures,
     background_room, facility_room, fleet_room, laid_up_services, fleets, roll_on,
-    cost_entries, cost_coverage, sea_mode, nested_logit, market, empties_netting,
-    empties_way_back, empties_room, wagon_pools, acceptance_limits, market_empties]
+    cost_entries, cost_coverage, sea_mode, nested_logit, market, market_factors,
+    empties_netting, empties_way_back, empties_room, wagon_pools, acceptance_limits,
+    market_empties]
 
 
 def run_all(s: Scenario) -> list[tuple[str, str]]:

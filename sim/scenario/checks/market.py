@@ -53,3 +53,23 @@ def _held(flows: list[str], shares: dict[str, float]) -> Found:
     for fid in flows:
         if fid not in shares:
             yield where, f"no share for {fid}, a flow the sea competes for"
+
+
+def market_factors(s: Scenario) -> Found:
+    """A market factor is given only to a flow the sea competes for (under the nested
+    logit), and only for years before the base year (the base year's volume is the rail
+    volume at reference conditions by definition)."""
+    flows = competing_flows(s)
+    base = s.demand.base_year
+    for fid, f in s.demand.flows.items():
+        where = f"demand.flows.{fid}.market_factor_by_year"
+        if not f.market_factor_by_year:
+            continue
+        if fid not in flows:
+            yield where, ("only for a flow the sea competes for (route_choice.model = "
+                          "'nested_logit' with a [sea_mode] covering its regions)")
+            continue
+        for y in f.market_factor_by_year:
+            if y >= base:
+                yield f"{where}.{y}", (f"only for years before the base year {base} (its "
+                                       "volume is the rail volume at reference conditions)")

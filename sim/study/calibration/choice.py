@@ -21,25 +21,33 @@ sea's constant, which ``sea_mode.market_teu`` derives). Each is the flow's own
 (``"FLOW:ROUTE"``, :mod:`sim.scenario.route_constants`): flows share routes but not
 shares. Every flow with two routes or more is fitted, competing with the sea or not.
 
-**The volumes before the base year** (:func:`volumes_before_base_year`). A flow the sea
-competes for has as volume its rail volume at reference conditions (the base year's
+**The market factors before the base year** (:func:`fit_market_factors`). A flow the
+sea competes for has as volume its rail volume at reference conditions (the base year's
 rates); in another year its rail boxes are ``volume(y) * P_rail(y) / P_rail_ref``. In
 2023 the sea was cheaper, so ``P_rail(2023) < P_rail_ref`` and the calibrated 2023 rail
 volume would not come. The calibrated volumes are kept as what was observed: each year
-of the run before the base year gets
+of the run before the base year gets the factor
 
-    volume'(y) = volume(y) * P_rail_ref / mean P_rail(y),
+    market_factor(y) = P_rail_ref / mean P_rail(y)
 
-the mean over the run's days in that year (the warm-up's part of its year included), with
-the same priors, that year's rail costs and the sea's dated rates. The rail boxes
-expected are then the calibrated ones, and the market's growth between the years is
-what the logit implies (the rail growth observed, over the change in rail's share), not
-an input. Years after the base year are not touched: there ``growth_per_year`` is the
-market's growth, rail's share moving with the conditions.
+(``demand.flows.X.market_factor_by_year``: the candidates drawn that year are
+``volume(y) * market_factor(y)``), the mean over the run's days in that year (the
+warm-up's part of its year included), with the same priors, that year's rail costs and
+the sea's dated rates. The rail boxes expected are then the calibrated ones, and the
+market's growth between the years is what the logit implies (the rail growth observed,
+over the change in rail's share), not an input. A factor does not depend on the volumes
+(only, through the sea's constant, on the base year's, very weakly). Years after the base
+year are not touched: there ``growth_per_year`` is the market's growth, rail's share
+moving with the conditions.
 
-``python -m sim.study.calibration.choice PRIORS`` prints the scenario that extends
-``PRIORS`` (a scenario with the nested logit's stated priors) with both fits; its output
-belongs beside ``PRIORS`` (``calibration/choice.toml``).
+**Where the fit lives.** ``python -m sim.study.calibration.choice --write SCENARIO``
+rewrites, in place, the generated block that ends ``SCENARIO`` (between the lines
+:data:`BEGIN` and :data:`END`; appended if absent; the rest of the file untouched): the
+route constants and the market factors, fitted on the scenario without its block
+(:func:`unfitted`), so the numbers do not depend on the block being there.
+``scenarios/baseline.toml`` holds its own; every scenario extending it inherits them.
+``python -m sim.study.calibration.choice PRIORS`` prints instead a scenario extending
+``PRIORS`` (any scenario with the nested logit's stated priors) with the same block.
 
 **A counterfactual's market** (:func:`market_of`). The reference conditions are a
 scenario's own, so a counterfactual that changes the base year (no Red Sea crisis in
@@ -55,11 +63,14 @@ import argparse
 import datetime as dt
 import sys
 import textwrap
+import tomllib
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
-from sim.scenario.loading import load_scenario
+from sim.io.atomic import write_text_atomic
+from sim.scenario.loading import load_raw, load_scenario, validate
 from sim.scenario.mode_split import (
     competing_flows,
     mean_rail_share,
@@ -131,11 +142,12 @@ def run_days_by_year(s: Scenario) -> dict[int, list[dt.date]]:
     return out
 
 
-def volumes_before_base_year(s: Scenario) -> dict[str, dict[int, float]]:
-    """For each flow the sea competes for, its volume (boxes per year, before
-    ``demand.scale``) in each year of the run before the base year, scaled by
-    ``P_rail_ref / mean P_rail(year)`` so that the rail boxes expected that year are the
-    calibrated ones (module docstring)."""
+def fit_market_factors(s: Scenario) -> dict[str, dict[int, float]]:
+    """For each flow the sea competes for, its market factor in each year of the run before
+    the base year, ``P_rail_ref / mean P_rail(year)``: the flow's volume that year times
+    it is its candidates at reference conditions, so that the rail boxes expected that
+    year are the flow's volume (module docstring). Independent of the scenario's own
+    factors (the base year has none)."""
     _needs_nested(s)
     c = sea_constant(s)
     base = s.demand.base_year
@@ -143,8 +155,7 @@ def volumes_before_base_year(s: Scenario) -> dict[str, dict[int, float]]:
     out: dict[str, dict[int, float]] = {}
     for fid in competing_flows(s):
         ref = reference_rail_share(s, fid, c)
-        flow = s.demand.flows[fid]
-        out[fid] = {y: flow.volume(y, base) * ref / mean_rail_share(s, fid, y, days, c)
+        out[fid] = {y: ref / mean_rail_share(s, fid, y, days, c)
                     for y, days in sorted(years.items())}
     return out
 
@@ -173,59 +184,130 @@ def _number(x: float) -> str:
     return f"{x:.10g}"
 
 
-DESCRIPTION = ("The calibrated corridor with shippers choosing: the nested logit of rail "
-               "against the sea with route constants fitted to the calibrated route shares "
-               "and the sea's constant derived from the stated market.")
+class Fit(NamedTuple):
+    """The choice's fit on a scenario: each flow's route constants (``"FLOW:ROUTE"``), the
+    market factors by flow and year, and the sea's constant they imply."""
+
+    constants: dict[str, float]
+    factors: dict[str, dict[int, float]]
+    sea_constant: float
+
+
+def fit(s: Scenario) -> Fit:
+    """Both fits on scenario ``s`` (module docstring)."""
+    constants = fit_route_constants(s)
+    fitted = with_constants(s, constants)
+    return Fit(constants, fit_market_factors(fitted), sea_constant(fitted))
+
+
+COMMAND = "python -m sim.study.calibration.choice"
+BEGIN = f"# --- BEGIN generated by `{COMMAND}"  # ... --write FILE`: do not edit ---
+END = "# --- END generated ---"
+
+
+def split_block(text: str, shown: str) -> tuple[str, str | None]:
+    """The text before a scenario file's generated block, and the block (its BEGIN to its
+    END line, None if the file has none). Raises ValueError for a block without its END
+    line, a second block, or text after the END line (the block ends the file)."""
+    lines = text.splitlines(keepends=True)
+    begins = [i for i, line in enumerate(lines) if line.startswith(BEGIN)]
+    if not begins:
+        return text, None
+    if len(begins) > 1:
+        raise ValueError(f"{shown}: {len(begins)} generated blocks (lines "
+                         f"{', '.join(str(i + 1) for i in begins)}); keep the last one")
+    first = begins[0]
+    ends = [i for i in range(first, len(lines)) if lines[i].rstrip() == END]
+    if not ends:
+        raise ValueError(f"{shown}: the generated block of line {first + 1} has no "
+                         f"'{END}' line")
+    last = ends[0]
+    if any(line.strip() for line in lines[last + 1:]):
+        raise ValueError(f"{shown}: text after the generated block (line {last + 2}); the "
+                         "block must end the file")
+    return "".join(lines[:first]), "".join(lines[first:last + 1])
+
+
+def _drop(data: dict, block: dict) -> None:
+    """Remove from ``data`` every leaf that ``block`` sets."""
+    for key, value in block.items():
+        if isinstance(value, dict) and isinstance(data.get(key), dict):
+            _drop(data[key], value)
+        else:
+            data.pop(key, None)
+
+
+def unfitted(path: Path) -> Scenario:
+    """The scenario of ``path`` (its ``extends`` chain included) without the fields its
+    generated block sets: what the fit is made on."""
+    shown = path.as_posix()
+    loaded = load_raw(path)
+    _, block = split_block(path.read_text(encoding="utf-8"), shown)
+    if block is not None:
+        _drop(loaded.data, tomllib.loads(block))
+    return validate(loaded, shown)
+
+
+def render_block(s: Scenario, f: Fit, command: str) -> str:
+    """The generated block (its BEGIN and END lines included) of fit ``f`` on ``s``,
+    written by ``command``."""
+    lines = [
+        f"# --- BEGIN generated by `{command}`: do not edit ---",
+        "# Run it again after a change to the choice's priors, the routes' priors or costs,",
+        "# the sea or the route shares (tests/test_choice_calibration.py checks it is current).",
+        "# The nested logit fitted to this scenario without this block",
+        "# (sim/study/calibration/choice.py): each flow's route constants reproduce its route",
+        "# shares (demand.flows.X.routes) within the rail nest at reference conditions (the",
+        "# routes' prior times, the base year's costs), normalised so that the nest's",
+        "# inclusive value is the one without constants (they move boxes between a flow's",
+        "# rail routes, not between rail and the sea); each flow the sea competes for gets,",
+        "# in each year of the run before the base year, the market factor P_rail_ref / mean",
+        "# P_rail of that year, so that the rail boxes expected are its volume (the market's",
+        "# growth is what the logit implies).",
+        f"# The sea's constant, derived from sea_mode.market_teu: {f.sea_constant:.6f}.",
+        "[route_choice.constants]",
+    ]
+    for fid, flow in s.demand.flows.items():
+        keys = [k for k in f.constants if k.startswith(flow_key(fid, ""))]
+        if keys:
+            lines.append(f"# {fid}: " + ", ".join(
+                f"{k.split(':', 1)[1]} {flow.routes[k.split(':', 1)[1]]:g}" for k in keys))
+            lines += [f'"{k}" = {_number(f.constants[k])}' for k in keys]
+    for fid, by_year in f.factors.items():
+        if by_year:  # (a run starting in the base year has no year before it)
+            lines += ["", f"[demand.flows.{fid}.market_factor_by_year]"]
+            lines += [f"{y} = {_number(x)}" for y, x in by_year.items()]
+    return "\n".join([*lines, END]) + "\n"
+
+
+def write_block(path: Path) -> None:
+    """Rewrite the generated block at the end of scenario file ``path`` (append it if
+    absent) with the fit on the scenario without it; the rest of the file is kept byte for
+    byte. Atomic: a reader sees the old file or the new one."""
+    shown = path.as_posix()
+    text = path.read_text(encoding="utf-8")
+    head, block = split_block(text, shown)
+    if block is None:
+        head = head.rstrip("\n") + "\n\n"
+    s = unfitted(path)
+    write_text_atomic(path, head + render_block(s, fit(s), f"{COMMAND} --write {shown}"))
+
+
+DESCRIPTION = ("The scenario with shippers choosing: the nested logit of rail against the "
+               "sea with route constants fitted to its route shares and the sea's constant "
+               "derived from the stated market.")
 
 
 def render(priors: Path, name: str = "choice", description: str = DESCRIPTION) -> str:
-    """The text of the calibrated choice scenario extending ``priors`` (a path; the text
-    names it relative to its own folder, where the output belongs), named ``name``."""
-    s = load_scenario(priors)
-    constants = fit_route_constants(s)
-    fitted = with_constants(s, constants)
-    volumes = volumes_before_base_year(fitted)
-    c = sea_constant(fitted)
-    lines = [
-        f"# Written by `python -m sim.study.calibration.choice {priors.as_posix()}"
-        + (f" --name {name}`" if name != "choice" else "`") + ": do not edit",
-        "# by hand; run it again after a change to the priors or to the calibrated corridor",
-        "# (tests/test_choice_calibration.py checks that this file is current).",
-        "#",
-        "# The nested logit fitted to the calibrated corridor (sim/study/calibration/choice.py):",
-        "# each flow's route constants reproduce its calibrated route shares within the rail",
-        "# nest at reference conditions (the routes' prior times, the base year's costs),",
-        "# normalised so that the nest's inclusive value is the one without constants (they",
-        "# move boxes between a flow's rail routes, not between rail and the sea); the flows",
-        "# the sea competes for keep their calibrated volumes before the base year (each",
-        "# scaled by P_rail_ref / mean P_rail of that year, so the rail boxes expected are",
-        "# the calibrated ones; the market's growth is what the logit implies).",
-        f"# The sea's constant, derived from sea_mode.market_teu: {c:.6f}.",
-        "# Sources: the priors file's (route shares and volumes as the calibrated corridor",
-        "# fitted them to corridor-facts §1.1-§1.5; the market, value of time and cost",
-        "# coefficient from corridor-facts-economics §3-§5 and docs/sources-economics.md §7).",
-        f'extends = "{priors.name}"',
-        f'name = "{name}"',
-        *_description(DESCRIPTION if name == "choice" else description),
-        "",
-        "[route_choice.constants]",
-    ]
-    for fid in s.demand.flows:
-        keys = [k for k in constants if k.startswith(flow_key(fid, ""))]
-        if keys:
-            shares = s.demand.flows[fid].routes
-            lines.append(f"# {fid}: " + ", ".join(
-                f"{k.split(':', 1)[1]} {shares[k.split(':', 1)[1]]:g}" for k in keys))
-            lines += [f'"{k}" = {_number(constants[k])}' for k in keys]
-    for fid, by_year in volumes.items():
-        if not by_year:  # (a run starting in the base year: nothing before it)
-            continue
-        flow = s.demand.flows[fid]
-        base = s.demand.base_year
-        lines += ["", f"[demand.flows.{fid}.containers_by_year]"]
-        lines += [f"{y} = {v:.1f}    # calibrated {flow.volume(y, base):.1f} x "
-                  f"{v / flow.volume(y, base):.6f}" for y, v in by_year.items()]
-    return "\n".join(lines) + "\n"
+    """The text of a scenario extending ``priors`` (a path; the text names it relative to
+    its own folder, where the output belongs), named ``name``, with the fit on it."""
+    s = unfitted(priors)
+    command = f"{COMMAND} {priors.as_posix()}" + (f" --name {name}" if name != "choice"
+                                                   else "")
+    lines = [f"# Written by `{command}`: a scenario extending",
+             f"# {priors.name} with the choice fitted to it (see the block below).",
+             f'extends = "{priors.name}"', f'name = "{name}"', *_description(description), ""]
+    return "\n".join(lines) + "\n" + render_block(s, fit(s), command)
 
 
 def _description(text: str) -> list[str]:
@@ -240,20 +322,24 @@ def _description(text: str) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Print the calibrated choice scenario (see the module docstring); exit code."""
-    p = argparse.ArgumentParser(prog="python -m sim.study.calibration.choice",
-                                description=__doc__.splitlines()[0])
+    """Write or print the choice's fit (see the module docstring); exit code."""
+    p = argparse.ArgumentParser(prog=COMMAND, description=__doc__.splitlines()[0])
     p.add_argument("scenario", type=Path, help="a scenario with the nested logit's priors "
-                   "(calibration/choice_priors.toml; the output belongs beside it), or with "
+                   "(its generated block, if any, is left out of the fit), or with "
                    "--held-market the factual whose market a counterfactual holds")
+    p.add_argument("--write", action="store_true", help="rewrite the scenario's generated "
+                   "block in place (scenarios/baseline.toml) instead of printing a scenario "
+                   "that extends it")
     p.add_argument("--held-market", action="store_true", help="print the scenario's market "
                    "as a [sea_mode.held_market] table for a counterfactual")
-    p.add_argument("--name", default="choice", help="the written scenario's name (a "
-                   "choice scenario beside another base: its priors file extends that base)")
+    p.add_argument("--name", default="choice", help="the printed scenario's name")
     p.add_argument("--description", default=DESCRIPTION, help="its description")
     args = p.parse_args(argv)
-    sys.stdout.write(render_held_market(args.scenario) if args.held_market
-                     else render(args.scenario, args.name, args.description))
+    if args.write:
+        write_block(args.scenario)
+    else:
+        sys.stdout.write(render_held_market(args.scenario) if args.held_market
+                         else render(args.scenario, args.name, args.description))
     return 0
 
 
