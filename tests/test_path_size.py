@@ -40,7 +40,7 @@ def test_partly_shared_track_counts_by_its_length():
     ps = PathSize(s, "west")
     uses = np.array([[1, 1, 0, 0, 0], [0, 0, 1, 1, 0], [1, 0, 0, 1, 1]], bool)
     length = np.array([2000.0, 4000.0, 2000.0, 4000.0, 100.0])
-    ps._uses = uses
+    ps._uses, ps._alone = uses, np.zeros(3, bool)
     ps.weight = uses * length / (uses * length).sum(axis=1, keepdims=True)
     np.testing.assert_allclose(np.exp(ps.ln_ps()), [5 / 6, 2 / 3, 3100 / 6100], rtol=1e-12)
     np.testing.assert_allclose(ps.ln_ps(np.array([True, True, False])), [0, 0, 0], atol=1e-12)
@@ -101,3 +101,25 @@ def test_a_route_without_a_rail_rate_is_an_error_not_a_crash_of_the_market_rule(
             "routes.mix": {"corridor": "northern", "path": ["gate", "gate2"],
                            "prior_transit_days": 8},
             "demand.flows.west.routes": {"main": 0.4, "alt": 0.4, "mix": 0.2}})
+
+
+def test_a_skipped_region_s_links_are_left_out():
+    """The toy's origin 'alpha' is in China: skipping China leaves each route its far leg
+    alone (gate -> omega, gate2 -> omega), and a twin of main still halves main's size."""
+    skip = {"route_choice.path_size": True, "route_choice.path_size_skips": ["china"]}
+    ps = PathSize(load_scenario(NESTED_TWO, overrides=skip), "west")
+    assert ps.weight.shape == (2, 2)  # two segments, not four
+    np.testing.assert_allclose(ps.ln_ps(), [0.0, 0.0], atol=1e-12)
+    twin = PathSize(load_scenario(NESTED_TWO, overrides={**TWIN, **skip}), "west")
+    np.testing.assert_allclose(twin.ln_ps(), [math.log(0.5), 0.0, math.log(0.5)],
+                               atol=1e-12)
+    every = {**skip, "route_choice.path_size_skips": ["china", "europe", "kazakhstan",
+                                                      "russia", "other"]}
+    alone = PathSize(load_scenario(NESTED_TWO, overrides=every), "west")
+    np.testing.assert_allclose(alone.ln_ps(), [0.0, 0.0])  # nothing counted: each alone
+
+
+def test_skipped_regions_without_the_path_size_term_are_refused():
+    with pytest.raises(ConfigError, match=r"route_choice.path_size_skips: only used with "
+                       r"path_size = true"):
+        load_scenario(NESTED_TWO, overrides={"route_choice.path_size_skips": ["china"]})

@@ -3,7 +3,13 @@ and the rule for a monthly profile."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict
+
+# the regions a node may be in (flows, the transit count and the sea's competition name them)
+Region = Literal["china", "kazakhstan", "central_asia", "russia", "mongolia", "caucasus",
+                 "europe", "iran", "other"]
 
 
 class Strict(BaseModel):

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from sim.scenario.basics import Strict
+from sim.scenario.basics import Region, Strict
 
 
 class RouteChoice(Strict):
@@ -45,4 +45,8 @@ class RouteChoice(Strict):
                             "utility gets nest_scale x ln(path size), so routes sharing "
                             "their track count as one alternative, not several "
                             "(sim.scenario.path_size)")
+    path_size_skips: list[Region] = Field(default_factory=list, description="regions whose "
+                                          "rail network the model abstracts (one link per "
+                                          "origin and crossing): their links are left out of "
+                                          "the path sizes, which they would make look apart")
     source: str | None = None

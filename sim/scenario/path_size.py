@@ -18,7 +18,11 @@ share everything have PS 1/k each. Entered within the rail nest with coefficient
 inclusive value of one: a new route adds to rail what is new about it (its time, cost and
 own track), not a copy of its twin's attractiveness. A segment is a pair of consecutive
 nodes of the flow's path (:func:`sim.scenario.network.flow_path`): a rail link's length,
-or for a sea passage the great-circle distance between its ports.
+or for a sea passage the great-circle distance between its ports. A segment with an end
+in a region of ``route_choice.path_size_skips`` is left out: the model draws such a
+region's network as one link per origin and crossing (China's: Xi'an -> Dostyk and Xi'an
+-> Bakhty are two links though the trains share the Lanzhou-Urumqi line to near the
+border), so its links would make routes look apart that are not.
 """
 
 from __future__ import annotations
@@ -54,12 +58,15 @@ class PathSize:
     def __init__(self, s: Scenario, fid: str):
         flow = s.demand.flows[fid]
         links = link_index(s)
+        skip = set(s.route_choice.path_size_skips)
         segments: dict[frozenset[str], float] = {}
         used: list[list[frozenset[str]]] = []
         for rid in flow.routes:
             path = flow_path(s, flow.origin, flow.destination, rid, links)
             mine = []
             for a, b in zip(path, path[1:]):
+                if s.nodes[a].region in skip or s.nodes[b].region in skip:
+                    continue  # an abstracted network says nothing of the overlap
                 key = frozenset((a, b))
                 if key not in segments:
                     lid = links.get(key)  # a rail link's id, or a vessel service's
@@ -72,7 +79,10 @@ class PathSize:
         inc = np.zeros((len(used), len(order)))
         for r, mine in enumerate(used):
             inc[r, [order.index(k) for k in mine]] = 1.0
-        self.weight = inc * length / (inc * length).sum(axis=1, keepdims=True)
+        total = (inc * length).sum(axis=1, keepdims=True)
+        # a route with no segment counted (all in a skipped region) stands alone: PS 1
+        self._alone = total[:, 0] <= 0
+        self.weight = inc * length / np.where(total > 0, total, 1.0)
         self._uses = inc > 0
         self._cache: dict[bytes, np.ndarray] = {}
 
@@ -87,5 +97,6 @@ class PathSize:
             n = self._uses[mask].sum(axis=0)  # routes on offer using each segment
             with np.errstate(divide="ignore"):
                 ps = (self.weight / np.maximum(n, 1)).sum(axis=1)
+            ps = np.where(self._alone, 1.0, ps)
             got = self._cache[key] = np.where(mask, np.log(ps), 0.0)
         return got

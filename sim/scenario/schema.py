@@ -19,8 +19,8 @@ from pydantic import (
 )
 
 from sim.scenario.acceptance import Acceptance
+from sim.scenario.basics import Region, monthly_profile
 from sim.scenario.basics import Strict as _Strict
-from sim.scenario.basics import monthly_profile
 from sim.scenario.choice_fields import RouteChoice
 from sim.scenario.costs import Costs
 from sim.scenario.distributions import Distribution
@@ -38,8 +38,6 @@ from sim.scenario.weather import Exposure, Sea
 # the node kinds; each is a row of the registry, sim.scenario.kinds (sim.scenario.kind_fields
 # checks at import that the two name the same kinds)
 NodeKind = Literal["terminal", "junction", "border", "port", "dry_port"]
-Region = Literal["china", "kazakhstan", "central_asia", "russia", "mongolia", "caucasus",
-                 "europe", "iran", "other"]
 # middle_corridor: to Europe across the Caspian; trans_caspian: the same Caspian crossing
 # for boxes that end in the South Caucasus
 Corridor = Literal["northern", "trans_siberian", "middle_corridor", "trans_caspian",

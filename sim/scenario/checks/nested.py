@@ -49,6 +49,8 @@ def nested_logit(s: Scenario) -> Found:
             yield "route_choice.path_size", (f"only used with model = 'nested_logit' (the "
                                              f"model is '{rc.model}')")
         return
+    if rc.path_size_skips and not rc.path_size:
+        yield "route_choice.path_size_skips", "only used with path_size = true"
     if rc.tariff_per_kusd == 0:
         yield "route_choice.tariff_per_kusd", (
             "nested_logit needs a cost coefficient < 0: at 0 neither the cost nor the time "
