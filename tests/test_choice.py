@@ -186,3 +186,66 @@ def test_the_day_s_choice_is_the_closed_form_nested_logit_once_a_day():
     assert len(asked) == n
     choice.shares(24.0 * 41)  # a new day: read again
     assert len(asked) == n + 2 and asked[-1] == 24.0 * 41
+
+
+class _Store:
+    """The record-store columns a DeliveryFeed reads, for hand-made deliveries."""
+
+    def __init__(self, flow, route, created_h, departed_h):
+        self.flow, self.route = np.array(flow), np.array(route)
+        self.t_created, self.t_depart_origin = np.array(created_h, float), \
+            np.array(departed_h, float)
+
+
+def _learners(overrides):
+    from sim.engine.choice import DeliveryFeed, Learner
+    s = load_scenario(NESTED_TWO, overrides=overrides)
+    ids = Model(s, seed=1).route_ids
+    return s, ids, Learner, DeliveryFeed
+
+
+def test_the_feed_keeps_the_latest_trains_of_a_stalled_route_as_deliveries_would():
+    """Window 2 days, at least 3 boxes: a 2-box train delivered at 02:00 after 20 days and
+    a 3-box train at 20:00 after 10 days, another train still under way; read four
+    midnights later, the window keeps the latest 3 boxes (the later train), as an event at
+    each delivery would have: mean 10 days, no spread, the longest run 12 days."""
+    s, ids, Learner, DeliveryFeed = _learners({"route_choice.window_days": 2,
+                                               "route_choice.min_observations": 3})
+    r = ids.index("main")
+    day = 24.0 * 100
+    store = _Store([0] * 5 + [1], [r] * 6,
+                   [day + 2 - 480] * 2 + [day + 20 - 240] * 3 + [0.0],
+                   [day + 2 - 300] * 2 + [day + 20 - 288] * 3 + [0.0])
+    fed = Learner(s, ids)
+    feed = DeliveryFeed(store, {0: fed})  # flow 1 does not learn: its box is skipped
+    fed.feed = feed
+    fed.departed(r, day - 300, 2)
+    fed.departed(r, day - 288, 3)
+    fed.departed(r, day - 100, 4)  # still under way
+    feed.add(day + 2, np.array([0, 1, 5]))
+    feed.add(day + 20, np.array([2, 3, 4]))
+    now = day + 4 * 24.0
+    feed.until(now)
+    assert fed._learned(r, now) == pytest.approx((10.0, 0.0, 12.0))
+    assert fed.stalled_days(r, now) == pytest.approx((now - day + 100) / 24.0)
+
+
+def test_a_train_leaving_after_midnight_does_not_change_the_day_s_reading():
+    s, ids, Learner, DeliveryFeed = _learners({"route_choice.window_days": 2,
+                                               "route_choice.min_observations": 1})
+    r = ids.index("main")
+    learner = Learner(s, ids)
+    learner.departed(r, 0.0, 40)
+    learner.observe(r, 24.0 * 9, np.full(40, 15.0), 9.0)  # then idle for days
+    midnight = 24.0 * 20
+    before = learner.as_of_day(r, midnight + 1.0)
+    learner.departed(r, midnight + 2.0, 40)  # a train leaves during the day
+    assert learner.as_of_day(r, midnight + 3.0) == before  # read as of its midnight
+    assert learner.as_of_day(r, midnight + 24.0 * 30) != before  # under way by then
+
+
+def test_a_bad_alias_in_a_market_scenario_is_one_line_not_a_crash():
+    with pytest.raises(ConfigError, match=r"route_choice.constants.west:alt: 'west:mian' "
+                       r"names no constant"):
+        load_scenario(NESTED_TWO, overrides={"route_choice.constants": {
+            "west:main": 0.3, "west:alt": "west:mian"}})

@@ -2,9 +2,9 @@
 transit times learned from recently delivered boxes (no SimPy here).
 
 Shippers learn a day at a time: a choice made during a day rests on the deliveries made
-before its midnight and on the trains still under way then (:class:`DeliveryFeed` folds a
-day's deliveries into the learners; the choosers evaluate at the day's start), as a
-forwarder quotes from the transit times reported up to the previous day. So every choice
+before its midnight and on the trains under way then (:class:`DeliveryFeed` folds the
+deliveries into the learners when read; the choosers read them as of the day's start),
+as a forwarder quotes from the transit times reported up to the previous day. So every choice
 of a day sees the same expected times, and a flow's probabilities are computed once a day
 (:class:`sim.engine.routing.NestedChoice`)."""
 
@@ -85,7 +85,7 @@ class _Window:
         part = np.partition(x, sorted({lo50, min(lo50 + 1, n - 1), lo95,
                                        min(lo95 + 1, n - 1)}))
         return (self.total / n, _quantile(part, n, 0.95) - _quantile(part, n, 0.50),
-                max(self.runs))
+                max((r for r in self.runs if r == r), default=float("nan")))  # NaN-safe
 
 
 def _quantile(x: np.ndarray, n: int, q: float) -> float:
@@ -149,9 +149,11 @@ class Learner:
                 q.popleft()
 
     def stalled_days(self, route: int, now: float) -> float:
-        """Days since the route's oldest train not yet delivered left (0: none)."""
+        """Days since the route's oldest train not yet delivered left (0: none had left by
+        ``now``: a train that leaves later in the day is not yet under way as of its
+        midnight)."""
         q = self._in_flight.get(route)
-        return (now - q[0][0]) / 24.0 if q else 0.0
+        return (now - q[0][0]) / 24.0 if q and q[0][0] < now else 0.0
 
     def as_of_day(self, route: int, now: float) -> tuple[float, float]:
         """:meth:`expected` as known at the start of ``now``'s day: every delivery before
@@ -184,7 +186,8 @@ class Learner:
         prior = (days, spread, days + 2.0 * spread)
         if not seen:
             return prior
-        if seen.entries[-1][0] < now - self.window_h and not self._in_flight.get(route):
+        q = self._in_flight.get(route)
+        if seen.entries[-1][0] < now - self.window_h and not (q and q[0][0] < now):
             # idle: nothing delivered within the window and nothing under way (a route
             # that stopped delivering with boxes under way is judged by their age, above)
             return prior
@@ -205,11 +208,10 @@ class Learner:
 
 class DeliveryFeed:
     """Deliveries of boxes whose flows learn (:class:`Learner`), known when their trains
-    book their last leg and folded into the learners a day at a time: no event per
-    delivery. :meth:`until` folds every delivery before an hour, day by day in order, each
-    day's boxes of a flow and route as one observation dated at that day's start (so a
-    window of W days holds exactly the deliveries of the W days before, as when each
-    delivery was kept with its own hour and the window read at midnight)."""
+    book their last leg and folded into the learners when a choice reads them: no event
+    per delivery. :meth:`until` folds every delivery before an hour, in delivery order,
+    each delivered train's boxes of a flow and route as one observation with its own
+    hour, exactly as an event at the delivery would have observed them."""
 
     def __init__(self, store: ContainerStore, learners: dict[int, Learner]):
         self.store, self.learners = store, learners
@@ -232,31 +234,34 @@ class DeliveryFeed:
         if self._learns is None:  # flow code -> whether it learns
             self._learns = np.zeros(max(self.learners, default=-1) + 1, bool)
             self._learns[list(self.learners)] = True
-        while heap and heap[0][0] < h:
-            day = day_start(heap[0][0])
-            stop = min(day + DAY_H, h)
-            hours, parts = [], []
-            while heap and heap[0][0] < stop:
-                t, _n, rows = heapq.heappop(heap)
-                hours.append(t)
-                parts.append(rows)
-            idx = np.concatenate(parts)
-            t_at = np.repeat(hours, [len(x) for x in parts])
-            flows = st.flow[idx]
-            keep = self._learns[np.minimum(flows, len(self._learns) - 1)] & \
-                (flows < len(self._learns))
-            idx, t_at, flows = idx[keep], t_at[keep], flows[keep]
-            if not len(idx):
-                continue
-            routes = st.route[idx]
-            order = np.lexsort((routes, flows))  # by flow, then route, stably
-            flows, routes = flows[order], routes[order]
-            days = ((t_at - st.t_created[idx]) / DAY_H)[order]
-            runs = ((t_at - st.t_depart_origin[idx]) / DAY_H)[order]
-            new = np.flatnonzero((flows[1:] != flows[:-1]) | (routes[1:] != routes[:-1])) + 1
-            starts = np.concatenate(([0], new))
-            longest = np.fmax.reduceat(runs, starts)
-            ends = np.append(new, len(idx)).tolist()
-            for a, b, f, r, run in zip(starts.tolist(), ends, flows[starts].tolist(),
-                                       routes[starts].tolist(), longest.tolist()):
-                self.learners[f].observe(r, day, days[a:b], run)
+        hours, parts = [], []
+        while heap and heap[0][0] < h:  # in delivery order
+            t, _n, rows = heapq.heappop(heap)
+            hours.append(t)
+            parts.append(rows)
+        if not parts:
+            return
+        idx = np.concatenate(parts)
+        k = np.repeat(np.arange(len(parts)), [len(x) for x in parts])  # delivery of a row
+        flows = st.flow[idx]
+        keep = (flows < len(self._learns)) & \
+            self._learns[np.minimum(flows, len(self._learns) - 1)]
+        idx, k, flows = idx[keep], k[keep], flows[keep]
+        if not len(idx):
+            return
+        routes = st.route[idx]
+        order = np.lexsort((k, routes, flows))  # by flow, route, then delivery
+        idx, k, flows, routes = idx[order], k[order], flows[order], routes[order]
+        t_at = np.asarray(hours)[k]
+        days = (t_at - st.t_created[idx]) / DAY_H
+        runs = (t_at - st.t_depart_origin[idx]) / DAY_H
+        new = np.flatnonzero((flows[1:] != flows[:-1]) | (routes[1:] != routes[:-1])
+                             | (k[1:] != k[:-1])) + 1
+        starts = np.concatenate(([0], new))
+        longest = np.fmax.reduceat(runs, starts)
+        ends = np.append(new, len(idx)).tolist()
+        for a, b, f, r, t, run in zip(starts.tolist(), ends, flows[starts].tolist(),
+                                      routes[starts].tolist(), t_at[starts].tolist(),
+                                      longest.tolist()):
+            # each delivery of a flow's route with its own hour, in delivery order
+            self.learners[f].observe(r, t, days[a:b], run)

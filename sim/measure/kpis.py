@@ -364,10 +364,11 @@ def compute(out: RunOutput, names: set[str] | None = None) -> dict[Key, float]:
         lon = np.array([n.lon for n in nodes] + [np.nan])
         bound = {"westbound": lon[st.destination] < lon[st.origin],
                  "eastbound": lon[st.destination] > lon[st.origin]}
+        both = _corridors_both_ways(s)
         for ci, corr in enumerate(corridors):
             m = box_corr == ci
             ways: list[tuple[str, np.ndarray]] = [(corr, m)]
-            if all((m & b).any() for b in bound.values()):  # both ways: each apart too
+            if corr in both:  # flows use it both ways: each way apart too
                 ways += [(f"{corr}:{way}", m & b) for way, b in bound.items()]
             for scope, mw in ways:
                 put_years("containers_by_corridor", scope,
@@ -471,6 +472,18 @@ def compute(out: RunOutput, names: set[str] | None = None) -> dict[Key, float]:
     return K
 
 
+def _corridors_both_ways(s: Scenario) -> set[str]:
+    """The corridors whose routes the scenario's flows travel westbound and eastbound (a
+    flow's way: its destination west or east of its origin)."""
+    ways: dict[str, set[bool]] = {}
+    for f in s.demand.flows.values():
+        lo, ld = s.nodes[f.origin].lon, s.nodes[f.destination].lon
+        if lo != ld:
+            for rid in f.routes:
+                ways.setdefault(s.routes[rid].corridor, set()).add(ld < lo)
+    return {c for c, w in ways.items() if len(w) == 2}
+
+
 def _ports_and_services(out: RunOutput, edges: np.ndarray, end_h: float, put_years) -> None:
     s = out.scenario
     spans = np.diff(edges)
@@ -502,8 +515,10 @@ def _ports_and_services(out: RunOutput, edges: np.ndarray, end_h: float, put_yea
             if loaded_at in caspian and landed_at in caspian:
                 carried_teu = counts_in(t_sail, edges, teu)
                 across += carried_teu
-                west = s.nodes[landed_at].lon < s.nodes[loaded_at].lon
-                across_way["westbound" if west else "eastbound"] += carried_teu
+                lon_to, lon_from = s.nodes[landed_at].lon, s.nodes[loaded_at].lon
+                if lon_to != lon_from:
+                    across_way["westbound" if lon_to < lon_from else "eastbound"] += \
+                        carried_teu
         put_years("vessel_utilisation", sid, vessel_utilisation(svc, edges, end_h))
     if caspian:
         for nid in sorted(port_teu):

@@ -7,6 +7,7 @@ from sim.scenario.checks.costs import cost_coverage
 from sim.scenario.checks.elements import Found
 from sim.scenario.mode_split import competing_flows, implied_market_teu, sea_constant
 from sim.scenario.problems import did_you_mean
+from sim.scenario.route_constants import alias_problem
 from sim.scenario.schema import Scenario
 
 
@@ -24,6 +25,8 @@ def market(s: Scenario) -> Found:
         return  # (the route-choice rules ask for the priors the reference share needs)
     if next(iter(cost_coverage(s)), None) is not None:
         return  # (the cost rules say which rate the reference share would lack)
+    if any(alias_problem(s.route_choice.constants, k) for k in s.route_choice.constants):
+        return  # (the route-choice rules say which constant names nothing)
     if sea.held_market is not None:
         yield from _held(flows, sea.held_market.rail_shares)
         return
