@@ -126,7 +126,10 @@ def describe(s: Scenario) -> str:
         lines.append(f"  choice    nested logit (rail nest mu={rc.nest_scale:g}, sea alternative "
                      f"with {len(s.sea_mode.rates)} dated rates), value of time "
                      f"{rc.value_of_time_usd_per_teu_day:g} USD/TEU-day, "
-                     f"{rc.tariff_per_kusd:g}/kUSD")
+                     f"{rc.tariff_per_kusd:g}/kUSD"
+                     + (f", path size (track outside {', '.join(rc.path_size_skips)})"
+                        if rc.path_size and rc.path_size_skips else
+                        ", path size" if rc.path_size else ""))
         flows = competing_flows(s)
         if flows:  # the split of the market applied to the demand (sim.scenario.mode_split)
             c = sea_constant(s)
