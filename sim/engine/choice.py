@@ -44,48 +44,71 @@ def utility(rc: RouteChoice, constant: float, transit_days: float, tariff_usd_pe
 
 
 class _Window:
-    """One route's deliveries in a learning window (with the daily feed, one entry per day
-    of deliveries): their transit days end to end, oldest first, and per entry its boxes,
-    the sum of their days and its longest run; the statistics are computed when the window
-    has changed and is read (once a day at most)."""
+    """One route's deliveries in a learning window, one entry per delivered train: their
+    transit days end to end, oldest first (a buffer the entries are written into and
+    read from, grown or compacted when full), per entry its boxes and the sum of their
+    days, and the longest runs as a monotonic queue (a sliding maximum); the statistics
+    are computed when the window has changed and is read."""
 
-    __slots__ = ("days", "entries", "runs", "total")
+    __slots__ = ("buf", "lo", "hi", "entries", "longest", "added", "dropped", "total")
 
     def __init__(self) -> None:
-        self.days = np.empty(0)  # every box's transit days, oldest entry first
+        self.buf = np.empty(256)  # the window's transit days are buf[lo:hi]
+        self.lo = self.hi = 0
         # (hour, boxes, sum of their days)
         self.entries: deque[tuple[float, int, float]] = deque()
-        self.runs: deque[float] = deque()  # its longest run, per entry
+        # (entry number, run), runs decreasing: the longest run of the window at the head
+        # (a NaN run never enters)
+        self.longest: deque[tuple[int, float]] = deque()
+        self.added = self.dropped = 0  # entries added and dropped so far
         self.total = 0.0
 
     def __len__(self) -> int:
-        return len(self.days)
+        return self.hi - self.lo
+
+    @property
+    def days(self) -> np.ndarray:
+        """Every box's transit days in the window, oldest entry first (a view)."""
+        return self.buf[self.lo:self.hi]
 
     def add(self, t: float, days: np.ndarray, run: float) -> None:
-        self.days = np.concatenate((self.days, days))
+        k = len(days)
+        if self.hi + k > len(self.buf):  # full: move the window to the start, grow if need be
+            n = self.hi - self.lo
+            buf = self.buf if 2 * (n + k) <= len(self.buf) else np.empty(2 * (n + k))
+            buf[:n] = self.buf[self.lo:self.hi]
+            self.buf, self.lo, self.hi = buf, 0, n
+        self.buf[self.hi:self.hi + k] = days
+        self.hi += k
         total = float(days.sum())
-        self.entries.append((t, len(days), total))
-        self.runs.append(run)
+        self.entries.append((t, k, total))
         self.total += total
+        if run == run:  # not NaN
+            while self.longest and self.longest[-1][1] <= run:
+                self.longest.pop()
+            self.longest.append((self.added, run))
+        self.added += 1
 
     def drop_oldest(self) -> int:
         """Forget the oldest entry; returns its boxes."""
         _t, k, total = self.entries.popleft()
-        self.runs.popleft()
-        self.days = self.days[k:]  # a view: the next add copies
+        self.lo += k
         self.total -= total
+        if self.longest and self.longest[0][0] == self.dropped:
+            self.longest.popleft()
+        self.dropped += 1
         return k
 
     def stats(self) -> tuple[float, float, float]:
         """(mean, p95 - p50, longest run) of the window (numpy's linear percentiles)."""
-        x = self.days
+        x = self.buf[self.lo:self.hi]
         n = len(x)
         lo50, lo95 = int((n - 1) * 0.5), int((n - 1) * 0.95)
         # the order statistics the two linear percentiles interpolate between
         part = np.partition(x, sorted({lo50, min(lo50 + 1, n - 1), lo95,
                                        min(lo95 + 1, n - 1)}))
         return (self.total / n, _quantile(part, n, 0.95) - _quantile(part, n, 0.50),
-                max((r for r in self.runs if r == r), default=float("nan")))  # NaN-safe
+                self.longest[0][1] if self.longest else float("nan"))
 
 
 def _quantile(x: np.ndarray, n: int, q: float) -> float:
