@@ -123,3 +123,12 @@ def test_skipped_regions_without_the_path_size_term_are_refused():
     with pytest.raises(ConfigError, match=r"route_choice.path_size_skips: only used with "
                        r"path_size = true"):
         load_scenario(NESTED_TWO, overrides={"route_choice.path_size_skips": ["china"]})
+
+
+def test_an_unknown_region_to_skip_is_one_line_with_a_suggestion():
+    with pytest.raises(ConfigError) as e:
+        load_scenario(NESTED_TWO, overrides={"route_choice.path_size": True,
+                                             "route_choice.path_size_skips": ["chna"]})
+    assert str(e.value).splitlines() == [
+        "error: overrides: route_choice.path_size_skips[0]: 'chna' is not allowed (did you "
+        "mean 'china'?)"]
