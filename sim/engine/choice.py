@@ -66,11 +66,6 @@ class _Window:
     def __len__(self) -> int:
         return self.hi - self.lo
 
-    @property
-    def days(self) -> np.ndarray:
-        """Every box's transit days in the window, oldest entry first (a view)."""
-        return self.buf[self.lo:self.hi]
-
     def add(self, t: float, days: np.ndarray, run: float) -> None:
         k = len(days)
         if self.hi + k > len(self.buf):  # full: move the window to the start, grow if need be
@@ -254,9 +249,8 @@ class DeliveryFeed:
             return
         self.folded_h = h
         heap, st = self._heap, self.store
-        if self._learns is None:  # flow code -> whether it learns
-            self._learns = np.zeros(max(self.learners, default=-1) + 1, bool)
-            self._learns[list(self.learners)] = True
+        if self._learns is None:  # the codes of the flows that learn
+            self._learns = np.array(sorted(self.learners), np.int64)
         hours, parts = [], []
         while heap and heap[0][0] < h:  # in delivery order
             t, _n, rows = heapq.heappop(heap)
@@ -267,8 +261,7 @@ class DeliveryFeed:
         idx = np.concatenate(parts)
         k = np.repeat(np.arange(len(parts)), [len(x) for x in parts])  # delivery of a row
         flows = st.flow[idx]
-        keep = (flows < len(self._learns)) & \
-            self._learns[np.minimum(flows, len(self._learns) - 1)]
+        keep = np.isin(flows, self._learns)
         idx, k, flows = idx[keep], k[keep], flows[keep]
         if not len(idx):
             return
