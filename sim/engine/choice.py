@@ -67,6 +67,13 @@ class _Window:
         return self.hi - self.lo
 
     def add(self, t: float, days: np.ndarray, run: float) -> None:
+        self.extend([t], days, [0, len(days)], [run])
+
+    def extend(self, hours: list[float], days: np.ndarray, bounds: list[int],
+               runs: list[float]) -> None:
+        """Entries delivered at ``hours`` (in order), entry i's transit days
+        ``days[bounds[i]:bounds[i + 1]]`` and its longest run ``runs[i]``: one write into
+        the buffer for all of them."""
         k = len(days)
         if self.hi + k > len(self.buf):  # full: move the window to the start, grow if need be
             n = self.hi - self.lo
@@ -75,14 +82,17 @@ class _Window:
             self.buf, self.lo, self.hi = buf, 0, n
         self.buf[self.hi:self.hi + k] = days
         self.hi += k
-        total = float(days.sum())
-        self.entries.append((t, k, total))
-        self.total += total
-        if run == run:  # not NaN
-            while self.longest and self.longest[-1][1] <= run:
-                self.longest.pop()
-            self.longest.append((self.added, run))
-        self.added += 1
+        entries, longest = self.entries, self.longest
+        for i, (t, run) in enumerate(zip(hours, runs)):
+            a, b = bounds[i], bounds[i + 1]
+            total = float(days[a:b].sum())  # (an entry's own sum: the same rounding as ever)
+            entries.append((t, b - a, total))
+            self.total += total
+            if run == run:  # not NaN
+                while longest and longest[-1][1] <= run:
+                    longest.pop()
+                longest.append((self.added, run))
+            self.added += 1
 
     def drop_oldest(self) -> int:
         """Forget the oldest entry; returns its boxes."""
@@ -144,12 +154,19 @@ class Learner:
         """Boxes of the route delivered at ``t`` with these transit times (days from their
         creation); ``run_days``: the longest of their runs from leaving the origin."""
         run = float(transit_days.max()) if run_days is None else run_days
+        days = np.asarray(transit_days, float)
+        self.fold(route, [t], days, [0, len(days)], [run])
+
+    def fold(self, route: int, hours: list[float], days: np.ndarray, bounds: list[int],
+             runs: list[float]) -> None:
+        """Several deliveries of the route at once, in delivery order (as
+        :meth:`_Window.extend`): the same as :meth:`observe` of each in turn."""
         window = self._seen.get(route)
         if window is None:
             window = self._seen[route] = _Window()
-        window.add(t, np.asarray(transit_days, float), run)
+        window.extend(hours, days, bounds, runs)
         self._stats.pop(route, None)
-        self.delivered(route, len(transit_days))
+        self.delivered(route, len(days))  # (counting down is additive: all at once)
 
     def departed(self, route: int, departed_h: float, boxes: int) -> None:
         """A train of ``boxes`` left its origin on ``route`` at ``departed_h``."""
@@ -190,9 +207,11 @@ class Learner:
         or jammed) is judged late by as much, a box sent now being no faster than the one
         stuck ahead of it."""
         days, spread, longest = self._learned(route, now)
-        late = self.stalled_days(route, now) - longest - 1.0
-        if late > 0:
-            return days + late, spread
+        q = self._in_flight.get(route)
+        if q and q[0][0] < now:  # (stalled_days, inlined: a train under way as of now)
+            late = (now - q[0][0]) / 24.0 - longest - 1.0
+            if late > 0:
+                return days + late, spread
         return days, spread
 
     def _learned(self, route: int, now: float) -> tuple[float, float, float]:
@@ -200,28 +219,35 @@ class Learner:
         deliveries in the window (the priors, with their days plus twice their p95 - p50
         as the longest run, when too few or the route is idle)."""
         seen = self._seen.get(route)
-        days, spread = self.prior[route]
-        prior = (days, spread, days + 2.0 * spread)
         if not seen:
-            return prior
-        q = self._in_flight.get(route)
-        if seen.entries[-1][0] < now - self.window_h and not (q and q[0][0] < now):
-            # idle: nothing delivered within the window and nothing under way (a route
-            # that stopped delivering with boxes under way is judged by their age, above)
-            return prior
+            return self._prior(route)
+        start = now - self.window_h
+        entries = seen.entries
+        if entries[-1][0] < start:
+            q = self._in_flight.get(route)
+            if not (q and q[0][0] < now):
+                # idle: nothing delivered within the window and nothing under way (a route
+                # that stopped delivering with boxes under way is judged by their age,
+                # above)
+                return self._prior(route)
         # forget deliveries older than the window, but keep the latest min_obs boxes
         # (a route whose boxes under way are not due yet is judged by its last ones)
-        entries = seen.entries
-        while entries and entries[0][0] < now - self.window_h and \
-                len(seen) - entries[0][1] >= self.min_obs:
-            seen.drop_oldest()
-            self._stats.pop(route, None)
+        if entries[0][0] < start:
+            while entries and entries[0][0] < start and \
+                    len(seen) - entries[0][1] >= self.min_obs:
+                seen.drop_oldest()
+                self._stats.pop(route, None)
         if len(seen) < self.min_obs:
-            return prior
+            return self._prior(route)
         stats = self._stats.get(route)
         if stats is None:  # the window changed: its statistics once
             stats = self._stats[route] = seen.stats()
         return stats
+
+    def _prior(self, route: int) -> tuple[float, float, float]:
+        """The prior (days, p95 - p50, and its days plus twice that as the longest run)."""
+        days, spread = self.prior[route]
+        return days, spread, days + 2.0 * spread
 
 
 class DeliveryFeed:
@@ -236,7 +262,7 @@ class DeliveryFeed:
         self._heap: list[tuple[float, int, np.ndarray]] = []
         self._seq = 0
         self.folded_h = -np.inf  # every delivery before this hour has been folded
-        self._learns: np.ndarray | None = None
+        self._learns: np.ndarray | None = None  # by a flow's code as uint16: does it learn
 
     def add(self, t: float, rows: np.ndarray) -> None:
         """The boxes of ``rows`` will be delivered at hour ``t``."""
@@ -249,8 +275,10 @@ class DeliveryFeed:
             return
         self.folded_h = h
         heap, st = self._heap, self.store
-        if self._learns is None:  # the codes of the flows that learn
-            self._learns = np.array(sorted(self.learners), np.int64)
+        if self._learns is None:  # whether a flow learns, by its code read as uint16
+            # (any int16 code has a place; the store's -1 reads the last, False)
+            self._learns = np.zeros(1 << 16, bool)
+            self._learns[sorted(self.learners)] = True
         hours, parts = [], []
         while heap and heap[0][0] < h:  # in delivery order
             t, _n, rows = heapq.heappop(heap)
@@ -261,7 +289,7 @@ class DeliveryFeed:
         idx = np.concatenate(parts)
         k = np.repeat(np.arange(len(parts)), [len(x) for x in parts])  # delivery of a row
         flows = st.flow[idx]
-        keep = np.isin(flows, self._learns)
+        keep = self._learns[flows.astype(np.uint16)]
         idx, k, flows = idx[keep], k[keep], flows[keep]
         if not len(idx):
             return
@@ -271,13 +299,18 @@ class DeliveryFeed:
         t_at = np.asarray(hours)[k]
         days = (t_at - st.t_created[idx]) / DAY_H
         runs = (t_at - st.t_depart_origin[idx]) / DAY_H
-        new = np.flatnonzero((flows[1:] != flows[:-1]) | (routes[1:] != routes[:-1])
-                             | (k[1:] != k[:-1])) + 1
+        same_fr = (flows[1:] == flows[:-1]) & (routes[1:] == routes[:-1])
+        new = np.flatnonzero(~same_fr | (k[1:] != k[:-1])) + 1  # a delivery's first row
         starts = np.concatenate(([0], new))
-        longest = np.fmax.reduceat(runs, starts)
-        ends = np.append(new, len(idx)).tolist()
-        for a, b, f, r, t, run in zip(starts.tolist(), ends, flows[starts].tolist(),
-                                      routes[starts].tolist(), t_at[starts].tolist(),
-                                      longest.tolist()):
-            # each delivery of a flow's route with its own hour, in delivery order
-            self.learners[f].observe(r, t, days[a:b], run)
+        longest = np.fmax.reduceat(runs, starts).tolist()
+        # the entries where a flow's route begins
+        firsts = np.flatnonzero(~same_fr[new - 1]) + 1
+        groups = [0, *firsts.tolist(), len(starts)]
+        bounds = [*starts.tolist(), len(idx)]
+        f_of, r_of, t_of = (flows[starts].tolist(), routes[starts].tolist(),
+                            t_at[starts].tolist())
+        for ga, gb in zip(groups, groups[1:]):
+            # a flow's route: its deliveries with their own hours, in delivery order
+            lo = bounds[ga]
+            self.learners[f_of[ga]].fold(r_of[ga], t_of[ga:gb], days[lo:bounds[gb]],
+                                         [b - lo for b in bounds[ga:gb + 1]], longest[ga:gb])

@@ -189,6 +189,8 @@ class NestedChoice:
         self.path_size = PathSize(s, self.fid) if rc.path_size else None
         self._day = -1  # the day whose shares are cached, by the mask of open routes
         self._cached: dict[bytes | None, NestedShares] = {}
+        self._today: tuple[list[float], float] = ([], 0.0)  # (_day_terms of self._day)
+        self._ln_ps: dict[bytes | None, list[float]] = {}  # path-size terms by mask
 
     def shares(self, now: float, open_routes: np.ndarray | None = None) -> NestedShares:
         """P(sea), P(rail) and P(route | rail) as of the start of hour ``now``'s day (P(sea)
@@ -204,33 +206,50 @@ class NestedChoice:
         if day != self._day:
             self._day = day
             self._cached.clear()
+            self._today = self._day_terms(day)
         key = None if open_routes is None else open_routes.tobytes()
         p = self._cached.get(key)
         if p is None:
             p = self._cached[key] = self._shares(now, open_routes)
         return p
 
-    def _shares(self, now: float, open_routes: np.ndarray | None) -> NestedShares:
-        """:func:`sim.scenario.nested_logit.nested_shares` of the day's utilities, in plain
-        floats (a flow has a handful of routes: numpy's per-call cost would dominate)."""
+    def _day_terms(self, day_n: int) -> tuple[list[float], float]:
+        """The routes' all-in cost per FEU in the year of day ``day_n`` of the run, and the
+        sea's utility that day."""
         s, rc = self.s, self.s.route_choice
-        sea = s.sea_mode
-        vot = rc.value_of_time_usd_per_teu_day
+        sea, vot = s.sea_mode, rc.value_of_time_usd_per_teu_day
         assert sea is not None and vot is not None  # (__init__)
-        day = self.cal.t0 + dt.timedelta(days=int(now // 24.0))
+        day = self.cal.t0 + dt.timedelta(days=day_n)
         cost = self._cost_by_year.get(day.year)
         if cost is None:
             cost = self._cost_by_year[day.year] = [
                 route_cost_usd_per_feu(s, self.fid, rid, day.year) for rid in self.ids]
+        b_cost, per_day = rc.tariff_per_kusd / 1000.0, vot * TEU_PER_FEU
+        rate = sea.rates[max(bisect.bisect_right(self._sea_dates, day) - 1, 0)]  # sea.at
+        v_sea = (self.sea_constant + b_cost * (rate.usd_per_feu + per_day
+                                               * rate.door_to_door_days)
+                 + rc.unreliability_per_day * sea.unreliability(rate))
+        return cost, v_sea
+
+    def _shares(self, now: float, open_routes: np.ndarray | None) -> NestedShares:
+        """:func:`sim.scenario.nested_logit.nested_shares` of the day's utilities, in plain
+        floats (a flow has a handful of routes: numpy's per-call cost would dominate)."""
+        rc = self.s.route_choice
+        vot = rc.value_of_time_usd_per_teu_day
+        assert vot is not None  # (__init__)
+        cost, v_sea = self._today
         b_cost, b_unrel, mu = rc.tariff_per_kusd / 1000.0, rc.unreliability_per_day, \
             rc.nest_scale
         per_day = vot * TEU_PER_FEU
+        key = None if open_routes is None else open_routes.tobytes()
         offered = [True] * len(self.routes) if open_routes is None else open_routes.tolist()
         learner, h = self.learner, day_start(now)
         if learner.feed is not None:
             learner.feed.until(h)  # what was delivered before the day's midnight
-        ln_ps = self.path_size.ln_ps(np.array(offered)).tolist() if self.path_size \
-            else [0.0] * len(offered)  # the path-size terms of the routes on offer
+        ln_ps = self._ln_ps.get(key)
+        if ln_ps is None:  # the path-size terms of the routes on offer
+            ln_ps = self._ln_ps[key] = (self.path_size.ln_ps(np.array(offered)).tolist()
+                                        if self.path_size else [0.0] * len(offered))
         v = []  # V_r / mu of the offered routes
         for r, c, usd, ok, ps in zip(self.routes, self.consts, cost, offered, ln_ps):
             if ok:
@@ -244,10 +263,6 @@ class NestedChoice:
         total = math.fsum(e)
         it = iter(e)
         within = np.array([next(it) / total if ok else 0.0 for ok in offered])
-        rate = sea.rates[max(bisect.bisect_right(self._sea_dates, day) - 1, 0)]  # sea.at
-        v_sea = (self.sea_constant + b_cost * (rate.usd_per_feu + per_day
-                                               * rate.door_to_door_days)
-                 + b_unrel * sea.unreliability(rate))
         iv = mu * (top + math.log(total))
         half = math.tanh((iv - v_sea) / 2.0)  # P(sea) = 1 / (1 + exp(I - V_sea)), stably
         p_rail = 0.5 * (1.0 + half)
