@@ -57,6 +57,7 @@ test: $(TSTAMP)
 ## bench: performance figures (not part of the tests)
 bench: $(TSTAMP)
 	$(BIN)/python benchmarks/bench_year.py
+	$(BIN)/python benchmarks/bench_stages.py
 	$(BIN)/python benchmarks/bench_replications.py
 	$(BIN)/python benchmarks/bench_plot.py
 	$(BIN)/python benchmarks/bench_sweep.py
