@@ -77,6 +77,6 @@ def expect_override_error(path: Path, overrides: dict, line: str) -> None:
 
 def port_stages(out, port: str) -> dict:
     """Per box that reached ``port`` (in row order): its stage hours there."""
-    v = out.ports[port].visits(out.store.n, out.calendar.end_h)
+    v = out.ports[port].visits(out.calendar.end_h)
     o = np.argsort(v["row"])
     return {k: v[k][o] for k in ("arrive", "unloaded", "ready", "release", "depart")}

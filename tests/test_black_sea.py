@@ -36,7 +36,7 @@ def run(path, **overrides):
 
 
 def visits(out, port):
-    v = out.ports[port].visits(out.store.n, out.calendar.end_h)
+    v = out.ports[port].visits(out.calendar.end_h)
     o = np.argsort(v["row"])
     return {k: v[k][o] for k in ("row", "arrive", "ready", "release", "depart")}
 
@@ -174,7 +174,7 @@ def test_baseline_timetabled_services_load_at_their_slots_or_say_why(baseline):
         s = columns(svc.sailings, Sailing)
         home = s.direction == 0
         port = baseline.ports[cfg.from_]
-        v = port.visits(baseline.store.n, end_h)
+        v = port.visits(end_h)
         sailed = np.isin(v["row"], np.concatenate(
             [r for r, x in zip(svc.sailing_rows, svc.sailings) if x.direction == 0]))
         release, ready = v["release"][sailed], v["ready"][sailed]

@@ -106,7 +106,7 @@ def conserved(out) -> None:
     sailed = np.concatenate([r for r, s in zip(svc.sailing_rows, svc.sailings)
                              if s.direction == 1] or [np.empty(0, np.int64)])
     assert len(np.unique(sailed)) == len(sailed)
-    west = out.ports["west"].visits(st.n, out.calendar.end_h)
+    west = out.ports["west"].visits(out.calendar.end_h)
     landed = west["row"][west["kind"] == 1]
     assert set(sailed) == set(landed) | (set(svc.aboard()) & set(sailed))
     assert set(np.flatnonzero(where["at_sea"])) == set(sailed) - set(landed)

@@ -103,7 +103,7 @@ def engine_records(out) -> dict[str, np.ndarray]:
     got = {"depart_origin": st.t_depart_origin, "delivered": st.t_delivered,
            **{k: st.t_crossing[k][0] for k in ("arrive", "unloaded", "ready", "depart")}}
     for pid, port in out.ports.items():
-        v = port.visits(n, out.calendar.end_h)
+        v = port.visits(out.calendar.end_h)
         assert len(np.unique(v["row"])) == len(v["row"]), "one visit per box and port"
         for stage in PORT_STAGES:
             got[f"{pid}:{stage}"] = np.full(n, np.nan)

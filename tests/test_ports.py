@@ -175,7 +175,7 @@ def test_sea_conservation_by_load(busy):
     sailed = np.concatenate([r for r, s in zip(svc.sailing_rows, svc.sailings)
                              if s.direction == 0])
     assert len(np.unique(sailed)) == len(sailed)
-    east = busy.ports["east"].visits(busy.store.n, busy.calendar.end_h)
+    east = busy.ports["east"].visits(busy.calendar.end_h)
     landed = east["row"][east["kind"] == 1]
     assert len(np.unique(landed)) == len(landed)
     aboard = svc.aboard()
@@ -188,7 +188,7 @@ def test_port_yard_holds_exactly_the_boxes_in_it(busy):
     # west: TEU unloaded from trains, not yet handed to a vessel (loaded or aboard),
     # plus space reserved by trains being unloaded
     st, west, svc = busy.store, busy.ports["west"], busy.services["ferry"]
-    v = west.visits(st.n, busy.calendar.end_h)
+    v = west.visits(busy.calendar.end_h)
     gone = set(np.concatenate(svc.sailing_rows)) | set(svc.aboard())
     here = [r for r, u, d in zip(v["row"], v["unloaded"], v["depart"])
             if u == u and d != d and r not in gone]
@@ -300,7 +300,7 @@ def test_return_loads_ride_back():
     # each return load was landed at the home port: sailed back = landed at west by sea
     sail = columns(out.services["ferry"].sailings, Sailing)
     ret = (sail.direction == 1) & (sail.boxes > 0)
-    west = out.ports["west"].visits(out.store.n, out.calendar.end_h)
+    west = out.ports["west"].visits(out.calendar.end_h)
     landed_rows = west["row"][west["kind"] == 1]
     assert len(landed_rows) == sail.boxes[ret & np.isfinite(sail.landed_h)].sum()
 

@@ -31,7 +31,7 @@ def run(path=TRACE, **overrides):
 def stays(out, pid="west"):
     """The port's visits in row order, as columns arrive, unloaded, ready, release,
     depart; and their kinds."""
-    v = out.ports[pid].visits(out.store.n, out.calendar.end_h)
+    v = out.ports[pid].visits(out.calendar.end_h)
     o = np.argsort(v["row"], kind="stable")
     cols = np.column_stack([v[k][o] for k in ("arrive", "unloaded", "ready", "release",
                                               "depart")])
@@ -165,7 +165,7 @@ def test_conservation_of_boxes_and_siding_railcars_in_a_busy_run():
     assert np.nanmax(on - arrive) > 24
     # nothing went through the west yard or its cranes, nor the east yard
     assert west.log == [] and west.yard.level == 0
-    east = out.ports["east"].visits(st.n, out.calendar.end_h)
+    east = out.ports["east"].visits(out.calendar.end_h)
     assert (east["kind"] == 2).all() and len(east["row"]) > 2000
     assert out.ports["east"].yard.level == 0
     # every box in one place, at the end and on the way

@@ -92,7 +92,7 @@ def test_ferry_cycle_with_background_wagons(ferry):
 
 def test_roll_off_uses_no_yard_and_no_reformation(ferry):
     east = ferry.ports["east"]
-    v = east.visits(ferry.store.n, ferry.calendar.end_h)
+    v = east.visits(ferry.calendar.end_h)
     assert (v["kind"] == 2).all() and len(v["row"]) == 38
     o = np.argsort(v["row"])
     got = np.column_stack([v[k][o] for k in ("arrive", "unloaded", "ready", "depart",
@@ -165,7 +165,7 @@ def test_conservation_of_boxes_railcars_and_background_units():
     K = kpis.compute(out)
     assert K[("containers_created", "run", "all")] == (
         K[("containers_delivered", "run", "all")] + K[("containers_in_system", "run", "all")])
-    east = out.ports["east"].visits(out.store.n, end)
+    east = out.ports["east"].visits(end)
     assert (east["kind"] == 2).all() and len(east["row"]) > 1000
     # wagons that sailed west -> east: rolled off once, or still aboard
     sailed_rows = np.concatenate([r for r, s in zip(svc.sailing_rows, svc.sailings)
@@ -253,7 +253,7 @@ def test_feeder_shares_its_slots_with_background_teu():
     assert got == [(41.4, 14, 28), (93.4, 16, 32)]
     assert [bg for bg, s in zip(svc.bg_sailed, svc.sailings) if s.direction == 0] == [
         (12,), (8,)]
-    east = out.ports["east"].visits(out.store.n, out.calendar.end_h)
+    east = out.ports["east"].visits(out.calendar.end_h)
     assert (east["kind"] == 1).all()  # landed into the yard, not rolled off
     assert len(svc.out_pool) == 10 and svc.background_waiting(0, out.calendar.end_h) == (4,)
     K = kpis.compute(out)

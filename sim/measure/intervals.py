@@ -93,7 +93,7 @@ def visits(out: RunOutput, nid: str) -> Visits:
     run output."""
     key = ("visits", nid)
     if key not in out.cache:
-        out.cache[key] = out.facilities[nid].visits(out.store.n, out.calendar.end_h)
+        out.cache[key] = out.facilities[nid].visits(out.calendar.end_h)
     return out.cache[key]
 
 
@@ -125,9 +125,9 @@ def _crossing_record(out: RunOutput, nid: str) -> CrossingRecord:
     code = out.node_ids.index(nid)
     parts: dict[str, list[np.ndarray]] = {k: [] for k in (
         "t", "dwell", "handling", "customs", "consolidation", "unloaded", "teu", "arrive")}
-    for k in range(st.slots):
-        m = np.flatnonzero(st.crossing[k] == code)
-        if not len(m):
+    for k, rows_of in enumerate(_crossing_rows(out)):
+        m = rows_of.get(code)
+        if m is None:
             continue
         T = {stage: st.t_crossing[stage][k][m] for stage in st.t_crossing}
         parts["t"].append(T["depart"])
@@ -166,6 +166,25 @@ def _crossing_record(out: RunOutput, nid: str) -> CrossingRecord:
                        customs_h=box["customs"], consolidation_h=box["consolidation"],
                        teu=box["teu"]),
         cranes=_steps(cranes.from_h, cranes.gangs, out.calendar.end_h))
+
+
+def _crossing_rows(out: RunOutput) -> list[dict[int, np.ndarray]]:
+    """Per crossing slot of the record store, the rows that crossed at each node (by its
+    code), in row order: one stable sort per slot for the run, not a scan of the whole
+    store per crossing."""
+    key = ("crossing_rows",)
+    if key not in out.cache:
+        st, per_slot = out.store, []
+        for k in range(st.slots):
+            codes = st.crossing[k]
+            order = np.argsort(codes, kind="stable")  # rows in order within a code
+            sorted_codes = codes[order]
+            present = np.unique(sorted_codes[sorted_codes >= 0])
+            lo = np.searchsorted(sorted_codes, present, side="left")
+            hi = np.searchsorted(sorted_codes, present, side="right")
+            per_slot.append({int(c): order[a:b] for c, a, b in zip(present, lo, hi)})
+        out.cache[key] = per_slot
+    return out.cache[key]
 
 
 def _steps(from_h: np.ndarray, value: np.ndarray, end_h: float) -> WeightedSpans:

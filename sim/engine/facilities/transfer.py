@@ -384,7 +384,7 @@ class TransferFacility:
         raise NotImplementedError(f"{type(self).__name__} forms no outbound trains")
 
     # -- box visits, from the logs (read after the run) ----------------------------------
-    def visits(self, n_rows: int, end_h: float) -> Visits:
+    def visits(self, end_h: float) -> Visits:
         """Every box that reached the facility: its row and the hours it arrived, was
         unloaded, was ready to move on, left the yard (``release``) and left the facility
         (``depart``: its train or vessel left; NaN: not yet), in no particular order.
@@ -415,18 +415,21 @@ class TransferFacility:
                      kind=np.concatenate([b.kind for b in batches]), depart=depart,
                      release=depart)
         out["ready"][out["ready"] >= end_h] = np.nan
+        # where each row's visit is: a sort of the facility's own rows (a row listed twice
+        # is found at its last visit), not a lookup table the size of the store
+        by_row = np.argsort(r, kind="stable")
+        r_sorted = r[by_row]
+
+        def visit_of(rows: np.ndarray) -> np.ndarray:
+            return by_row[np.searchsorted(r_sorted, rows, side="right") - 1]
         dep_rows, dep_h = self._departures()
         if dep_rows:
             t = np.repeat(dep_h, [len(x) for x in dep_rows])
-            pos = np.full(n_rows, -1, np.int64)
-            pos[r] = np.arange(len(r))
-            out["depart"][pos[np.concatenate(dep_rows)]] = t
+            out["depart"][visit_of(np.concatenate(dep_rows))] = t
         out["release"] = out["depart"].copy()
         rel_rows, rel_h = self._releases()
         if rel_rows:
-            pos = np.full(n_rows, -1, np.int64)
-            pos[r] = np.arange(len(r))
-            out["release"][pos[np.concatenate(rel_rows)]] = np.repeat(
+            out["release"][visit_of(np.concatenate(rel_rows))] = np.repeat(
                 rel_h, [len(x) for x in rel_rows])
         return out
 
