@@ -65,14 +65,16 @@ def box_costs(out: RunOutput) -> tuple[np.ndarray, np.ndarray]:
         years = list(range(cal.t0.year, cal.end.year + 1))
         usd, kg = pair_tables(out, years)
         jan1_h = np.array([cal.hours(dt.date(y, 1, 1)) for y in years[1:]])
-        left = st.route >= 0
-        y = np.searchsorted(jan1_h, st.t_depart_origin, side="right")
-        f, r = st.flow.astype(np.int64), st.route.astype(np.int64)
-        teu = st.teu.astype(float)
-        cost = np.full(st.n, np.nan)
-        co2e = np.full(st.n, np.nan)
-        cost[left] = usd[f[left], r[left], np.minimum(y[left], len(years) - 1)] * teu[left] / 2
-        co2e[left] = kg[f[left], r[left]] * teu[left]
+        # each box's place in the flattened tables; -1 (a NaN appended to each) for a box
+        # that never left its origin: whole-column steps, no masked copies
+        pair = st.flow.astype(np.int64) * usd.shape[1] + st.route
+        pair[st.route < 0] = -1
+        y = np.minimum(np.searchsorted(jan1_h, st.t_depart_origin, side="right"),
+                       len(years) - 1)
+        at = pair * len(years) + y
+        at[pair < 0] = -1
+        cost = np.append(usd.reshape(-1), np.nan)[at] * st.teu / 2
+        co2e = np.append(kg.reshape(-1), np.nan)[pair] * st.teu
         got = out.cache["box_costs"] = (cost, co2e)
     return got
 

@@ -197,12 +197,12 @@ def link_directions(out: RunOutput
     """Per link direction on some flow's path (whether or not a train used it in this
     run, so that every replication reports the same rows): scope ``link:from>to``, the
     link, hours trains reached the link, and hours they entered it."""
-    logs: dict[str, PathBooking[np.ndarray]] = {}
     for lid, direction in sorted(out.link_directions):
         line, link = out.lines[lid], out.scenario.links[lid]
-        if lid not in logs:
-            logs[lid] = line.log_arrays()
-        booked = logs[lid]
+        key = ("link_log", lid)  # the link's bookings as arrays, made once per run output
+        booked: PathBooking[np.ndarray] | None = out.cache.get(key)
+        if booked is None:
+            booked = out.cache[key] = line.log_arrays()
         m = booked.direction == direction
         yield direction_scope(lid, link.from_, link.to, direction), line, \
             booked.reached_h[m], booked.entered_h[m]
