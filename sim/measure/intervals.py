@@ -123,22 +123,22 @@ def _crossing_record(out: RunOutput, nid: str) -> CrossingRecord:
     on_crane = np.isfinite(u_crane)
     arrive = np.concatenate((log.arrived_h, inside.arrived_h))
     code = out.node_ids.index(nid)
-    parts: dict[str, list[np.ndarray]] = {k: [] for k in (
-        "t", "dwell", "handling", "customs", "consolidation", "unloaded", "teu", "arrive")}
+    parts: dict[str, list[np.ndarray]] = {k: [] for k in (*st.t_crossing, "teu")}
     for k, rows_of in enumerate(_crossing_rows(out)):
         m = rows_of.get(code)
         if m is None:
             continue
-        T = {stage: st.t_crossing[stage][k][m] for stage in st.t_crossing}
-        parts["t"].append(T["depart"])
-        parts["dwell"].append(T["depart"] - T["arrive"])
-        parts["handling"].append(T["unloaded"] - T["arrive"])
-        parts["customs"].append(T["ready"] - T["unloaded"])
-        parts["consolidation"].append(T["depart"] - T["ready"])
-        parts["unloaded"].append(T["unloaded"])
+        for stage, t in st.t_crossing.items():
+            parts[stage].append(t[k][m])
         parts["teu"].append(st.teu[m].astype(float))
-        parts["arrive"].append(T["arrive"])
-    box = {k: np.concatenate(v) if v else np.empty(0) for k, v in parts.items()}
+    # one array per stage (no copy when a single slot holds them), then the stays
+    box = {k: (v[0] if len(v) == 1 else np.concatenate(v)) if v else np.empty(0)
+           for k, v in parts.items()}
+    box["t"] = box["depart"]
+    box["dwell"] = box["depart"] - box["arrive"]
+    box["handling"] = box["unloaded"] - box["arrive"]
+    box["customs"] = box["ready"] - box["unloaded"]
+    box["consolidation"] = box["depart"] - box["ready"]
     unloaded = np.isfinite(box["unloaded"])
     cranes: CraneGangs[np.ndarray] = columns(xing.crane_log, CraneGangs)
     queue = Spans(arrive, np.concatenate((log.crane_start_h, u_crane)))
