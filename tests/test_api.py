@@ -37,3 +37,22 @@ def test_loading_a_scenario_through_the_api_does_not_load_simpy():
             "assert not [m for m in sys.modules if m.startswith(('sim.engine', 'sim.study'))]\n")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 0, r.stderr
+
+
+def _huge_pages_after_import(env_value: str | None) -> str:
+    """NumPy's huge-page flag in a fresh process that imports the engine first."""
+    import os
+    env = {k: v for k, v in os.environ.items() if k != "NUMPY_MADVISE_HUGEPAGE"}
+    if env_value is not None:
+        env["NUMPY_MADVISE_HUGEPAGE"] = env_value
+    code = ("import sim.engine.model, numpy as np; "
+            "print(np._core.multiarray._get_madvise_hugepage())")
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, cwd=ROOT, env=env).stdout.strip()
+
+
+def test_importing_sim_turns_numpy_huge_pages_off_unless_the_user_asks():
+    # (sim/__init__.py: on the machines the model is measured on, a huge page's first
+    # touch costs more than it saves); the user's own setting wins
+    assert _huge_pages_after_import(None) == "False"
+    assert _huge_pages_after_import("1") == "True"

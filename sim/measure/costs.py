@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.measure.monitors import PutYears, counts_in
+from sim.measure.monitors import PutYears, window_index
 from sim.scenario.leg_costs import route_co2e_kg_per_teu, route_cost_usd_per_feu
 from sim.scenario.network import routes_of
 
@@ -83,24 +83,28 @@ def cost_kpis(out: RunOutput, edges: np.ndarray, put_years: PutYears) -> None:
     """The cost and CO2e KPIs per year (see :data:`KPIS`) of a scenario with costs."""
     s, st = out.scenario, out.store
     cost, co2e = box_costs(out)
-    done = np.isfinite(st.t_delivered) & (st.route >= 0)
-    t = np.where(done, st.t_delivered, np.nan)
-    teu = st.teu.astype(float)
+    # the boxes delivered within a window, with their window: one pass over the store,
+    # then sums by (route, window) and (corridor, window), in row order as ever
+    n_w = len(edges) - 1
+    j = window_index(st.t_delivered, edges)
+    rows = np.flatnonzero((st.route >= 0) & (j >= 0) & (j < n_w))
+    j, route = j[rows], st.route[rows].astype(np.int64)
+    teu, cost, co2e = st.teu[rows].astype(float), cost[rows], co2e[rows]
     corridor = [s.routes[rid].corridor for rid in out.route_ids]
-    groups: list[tuple[str, np.ndarray]] = [
-        (rid, st.route == r) for r, rid in enumerate(out.route_ids)]
-    groups += [(c, np.isin(st.route, [r for r, x in enumerate(corridor) if x == c]))
-               for c in sorted(set(corridor))]
-    for scope, m in groups:
-        m = m & done
-        n_teu = counts_in(t[m], edges, teu[m])
-        usd = counts_in(t[m], edges, cost[m])
-        kg = counts_in(t[m], edges, co2e[m])
-        empty = np.full(len(n_teu), np.nan)
-        put_years("cost_usd_per_feu_mean", scope,
-                  np.divide(usd, n_teu / 2, out=empty.copy(), where=n_teu > 0))
-        put_years("co2e_kg_per_teu_mean", scope,
-                  np.divide(kg, n_teu, out=empty.copy(), where=n_teu > 0))
-        if scope in corridor:
-            put_years("co2e_t_total", scope, kg / 1000.0)
-    put_years("co2e_t_total", "all", counts_in(t[done], edges, co2e[done]) / 1000.0)
+    corridors = sorted(set(corridor))
+    of_route = np.array([corridors.index(c) for c in corridor], np.int64)
+
+    def by(key: np.ndarray, n: int, w: np.ndarray) -> np.ndarray:
+        return np.bincount(key, weights=w, minlength=n * n_w).reshape(n, n_w)
+    for n, key, names in ((len(out.route_ids), route * n_w + j, out.route_ids),
+                          (len(corridors), of_route[route] * n_w + j, corridors)):
+        n_teu, usd, kg = by(key, n, teu), by(key, n, cost), by(key, n, co2e)
+        for g, scope in enumerate(names):
+            empty = np.full(n_w, np.nan)
+            put_years("cost_usd_per_feu_mean", scope,
+                      np.divide(usd[g], n_teu[g] / 2, out=empty.copy(), where=n_teu[g] > 0))
+            put_years("co2e_kg_per_teu_mean", scope,
+                      np.divide(kg[g], n_teu[g], out=empty.copy(), where=n_teu[g] > 0))
+            if scope in corridor:
+                put_years("co2e_t_total", scope, kg[g] / 1000.0)
+    put_years("co2e_t_total", "all", np.bincount(j, weights=co2e, minlength=n_w) / 1000.0)
