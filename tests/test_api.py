@@ -56,3 +56,16 @@ def test_importing_sim_turns_numpy_huge_pages_off_unless_the_user_asks():
     # touch costs more than it saves); the user's own setting wins
     assert _huge_pages_after_import(None) == "False"
     assert _huge_pages_after_import("1") == "True"
+
+
+def test_a_replication_frees_its_model():
+    # a model lives in reference cycles made while the collector is paused: run_one
+    # frees it, else a worker running replication after replication keeps every one
+    import gc
+
+    from sim.engine.model import Model
+    from sim.study.replications import run_one
+    s = load_scenario(ROOT / "tests" / "scenarios" / "toy_nested.toml")
+    gc.collect()
+    run_one(s, 1, 0, keep_containers=False)
+    assert not [o for o in gc.get_objects() if isinstance(o, Model)]

@@ -7,6 +7,7 @@ in which order.
 
 from __future__ import annotations
 
+import gc
 import math
 import time
 
@@ -45,7 +46,21 @@ def summarise(per_rep: list[dict[tuple[str, str, str], float]]) -> pd.DataFrame:
 
 def run_one(scenario: Scenario, seed: int, replication: int, progress: bool = False,
             keep_containers: bool = True):
-    """One replication: (KPI dict, container frame or None, daily series)."""
+    """One replication: (KPI dict, container frame or None, daily series).
+
+    The run's model is freed before this returns. It lives in reference cycles (its
+    trains' callbacks hold it, and it holds them), made while the cyclic collector is
+    paused (:func:`sim.engine.model._no_cycle_collection`), so only a full collection
+    frees it; without one here, a process running replication after replication (a
+    worker of a sweep) kept every model: 1,079 MB after five calibrated years against
+    ~300 MB, and no faster (measured)."""
+    result = _results(scenario, seed, replication, progress, keep_containers)
+    gc.collect()
+    return result
+
+
+def _results(scenario: Scenario, seed: int, replication: int, progress: bool,
+             keep_containers: bool):
     out = Model(scenario, seed, replication).run(progress=progress)
     K = kpi_mod.compute(out)
     cont = None

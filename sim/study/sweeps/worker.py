@@ -11,6 +11,7 @@ runs.
 from __future__ import annotations
 
 import copy
+import gc
 import math
 import time
 from dataclasses import dataclass
@@ -52,6 +53,7 @@ def run_batch(ctx: RunContext, batch: list[tuple[int, int, dict]]) -> list[RunRo
         except Exception as e:  # noqa: BLE001 — recorded with the run
             values = [math.nan] * len(ctx.outputs)
             status, error = "failed", f"{type(e).__name__}: {e}".splitlines()[0][:500]
+        gc.collect()  # the run's model, in reference cycles (sim.study.replications.run_one)
         rows.append((point, rep, status, error, values, time.perf_counter() - t))
     return rows
 
