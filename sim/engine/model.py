@@ -481,7 +481,8 @@ class Model:
         st = self.store
         if self.gate:  # trains still held at the origin at the end (censored)
             self.gate.censor(self.cal.end_h)
-        st.trim()  # the spare rows no market box took
+        with _no_hugepage_advice():  # (the crossings' columns are made anew if it grew)
+            st.trim()  # the spare rows no market box took
         if self._origin_rows:  # one pass over the trains' rows and one over their log
             rows = np.concatenate(self._origin_rows)
             ot: OriginTrain[np.ndarray] = columns(self.out.origin_trains, OriginTrain)
