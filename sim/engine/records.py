@@ -64,17 +64,17 @@ class ContainerStore:
         self.origin = col(origin, np.int16, -1)
         self.destination = col(destination, np.int16, -1)
         self.size_ft = col(size_ft, np.int8, 0)
-        self.teu = np.where(self.size_ft == 40, 2, 1).astype(np.int8)
         self._forty = self.size_ft == 40
+        self.teu = np.add(self._forty, 1, dtype=np.int8)  # 2 for a 40 ft box, else 1
         self.t_created = col(t_created, np.float64, np.nan)
         self.route = np.full(cap, -1, np.int16)
         self.t_depart_origin = np.full(cap, np.nan)
         self.t_delivered = np.full(cap, np.nan)
         # one slot per crossing a box can meet on its path (the scenario's most, <= 3);
-        # written only after the run (BorderCrossing.stamp), so made for the boxes known
-        # now, and made again for every box by :meth:`trim` if boxes were added
+        # written only after the run (BorderCrossing.stamp), so made now only if no box
+        # can be added (else without rows), and by :meth:`trim` for every box
         self.slots = slots
-        self._crossing_columns(n)
+        self._crossing_columns(n if spare == 0 else 0)
 
     def _crossing_columns(self, n: int) -> None:
         """The (slot, row) columns of the crossings met, for ``n`` rows, unstamped."""
@@ -104,7 +104,7 @@ class ContainerStore:
         every row index in use is below ``n``, so none changes). The columns become views
         of their first ``n`` rows, not copies (copying them, and the (slot, row) columns
         strided, took ~4 % of a calibrated year); the crossings' columns, still unstamped,
-        are made anew for ``n`` rows if boxes were added."""
+        are made for ``n`` rows if the store could grow."""
         n = self.n
         if self.crossing.shape[1] != n:
             self._crossing_columns(n)
