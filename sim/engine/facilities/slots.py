@@ -106,5 +106,6 @@ def at(env: simpy.Environment, delay: float, callback) -> Due:
     Scheduled as ``env.schedule(due, NORMAL, delay)`` does it, inlined (the model's most
     frequent call after the rail bookings: a method call less per event)."""
     due = Due([callback])
-    heappush(env._queue, (env._now + delay, NORMAL, next(env._eid), due))
+    heappush(env._queue,  # type: ignore[misc]  # (a Due is what the loop uses of an Event)
+             (env._now + delay, NORMAL, next(env._eid), due))
     return due
