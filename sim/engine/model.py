@@ -473,7 +473,8 @@ class Model:
                 self.env.run(until=end)
         else:
             self.env.run(until=end)
-        self._stamp()
+        with _no_hugepage_advice():  # the stamps' per-container arrays (as at build)
+            self._stamp()
         return self.out
 
     def _stamp(self) -> None:
@@ -481,8 +482,7 @@ class Model:
         st = self.store
         if self.gate:  # trains still held at the origin at the end (censored)
             self.gate.censor(self.cal.end_h)
-        with _no_hugepage_advice():  # (the crossings' columns are made anew if it grew)
-            st.trim()  # the spare rows no market box took
+        st.trim()  # the spare rows no market box took
         if self._origin_rows:  # one pass over the trains' rows and one over their log
             rows = np.concatenate(self._origin_rows)
             ot: OriginTrain[np.ndarray] = columns(self.out.origin_trains, OriginTrain)
