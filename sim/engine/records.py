@@ -56,20 +56,23 @@ class ContainerStore:
         self.n = n
         cap = n + spare  # rows kept free for boxes created during the run (:meth:`add`)
 
-        def col(a: np.ndarray, dtype, fill) -> np.ndarray:
-            out = np.full(cap, fill, dtype)
+        def col(a, dtype) -> np.ndarray:
+            """A column of ``a`` for the first ``n`` rows; the spare rows are left unwritten
+            until :meth:`add` writes them (their memory untouched: not resident, not
+            faulted in, for the spare rows no box takes)."""
+            out = np.empty(cap, dtype)
             out[:n] = a
             return out
-        self.flow = col(flow, np.int16, -1)
-        self.origin = col(origin, np.int16, -1)
-        self.destination = col(destination, np.int16, -1)
-        self.size_ft = col(size_ft, np.int8, 0)
-        self._forty = self.size_ft == 40
-        self.teu = np.add(self._forty, 1, dtype=np.int8)  # 2 for a 40 ft box, else 1
-        self.t_created = col(t_created, np.float64, np.nan)
-        self.route = np.full(cap, -1, np.int16)
-        self.t_depart_origin = np.full(cap, np.nan)
-        self.t_delivered = np.full(cap, np.nan)
+        self.flow = col(flow, np.int16)
+        self.origin = col(origin, np.int16)
+        self.destination = col(destination, np.int16)
+        self.size_ft = col(size_ft, np.int8)
+        self._forty = col(self.size_ft[:n] == 40, np.bool_)
+        self.teu = col(np.add(self._forty[:n], 1, dtype=np.int8), np.int8)  # 2: 40 ft
+        self.t_created = col(t_created, np.float64)
+        self.route = col(-1, np.int16)
+        self.t_depart_origin = col(np.nan, np.float64)
+        self.t_delivered = col(np.nan, np.float64)
         # one slot per crossing a box can meet on its path (the scenario's most, <= 3);
         # written only after the run (BorderCrossing.stamp), so made now only if no box
         # can be added (else without rows), and by :meth:`trim` for every box
@@ -96,6 +99,9 @@ class ContainerStore:
         self._forty[a:b] = forty
         self.teu[a:b] = np.where(forty, 2, 1)
         self.t_created[a:b] = t_created
+        self.route[a:b] = -1
+        self.t_depart_origin[a:b] = np.nan
+        self.t_delivered[a:b] = np.nan
         self.n = b
         return np.arange(a, b)
 
