@@ -495,7 +495,8 @@ class Model:
                 self.env.run(until=end)
         else:
             self.env.run(until=end)
-        self._stamp()
+        with _no_hugepage_advice():  # the stamps' per-container arrays (as at build)
+            self._stamp()
         return self.out
 
     def _stamp(self) -> None:

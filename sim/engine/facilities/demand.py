@@ -19,7 +19,7 @@ import numpy as np
 from sim.engine.randomness import stream
 from sim.engine.records import ContainerStore
 from sim.scenario.kinds import kind_of
-from sim.scenario.network import flow_path, routes_of
+from sim.scenario.network import flow_path, link_index, routes_of
 from sim.scenario.schema import Demand, Flow, Scenario
 
 if TYPE_CHECKING:
@@ -142,7 +142,8 @@ def make_store(scenario: Scenario, calendar: Calendar, seed: int, replication: i
     dest = np.repeat([node_code[p[1].destination] for p in parts], counts)
     size = np.concatenate([p[3] for p in parts]) if parts else np.empty(0, np.int8)
     t_all = np.concatenate([p[2] for p in parts]) if parts else np.empty(0)
-    slots = max((sum(1 for nid in flow_path(s, fl.origin, fl.destination, rid)
+    links = link_index(s)  # (once: flow_path would index the links at each call)
+    slots = max((sum(1 for nid in flow_path(s, fl.origin, fl.destination, rid, links)
                      if kind_of(s.nodes[nid]).joins_gauges)
                  for fid, fl in s.demand.flows.items() for rid in routes_of(s, fid)),
                 default=0)
