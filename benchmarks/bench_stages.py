@@ -141,6 +141,9 @@ def stages(path: str, scale: float, one_year: bool) -> dict:
 
 
 def child(case: str, one_year: bool) -> None:
+    # the package first, as a user's process would: it sets NumPy's huge-page default
+    # before NumPy is imported (sim/__init__.py)
+    import sim  # noqa: F401
     if case == "ref":
         res = reference()
     else:
