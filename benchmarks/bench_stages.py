@@ -54,20 +54,6 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def reference() -> dict:
-    import simpy
-
-    def ticker(env, n):
-        for _ in range(n):
-            yield env.timeout(1.0)
-
-    t = time.perf_counter()
-    env = simpy.Environment()
-    env.process(ticker(env, 1_000_000))
-    env.run()
-    return {"wall_s": time.perf_counter() - t}
-
-
 def _year_clock(model, marks: list[tuple[int, float]]):
     """Process: the wall clock at every New Year of the simulated span."""
     cal, env = model.cal, model.env
@@ -145,7 +131,8 @@ def child(case: str, one_year: bool) -> None:
     # before NumPy is imported (sim/__init__.py)
     import sim  # noqa: F401
     if case == "ref":
-        res = reference()
+        from bench_year import case_ref  # the same yardstick (this script's folder)
+        res = case_ref("")
     else:
         name, scale = case.rsplit(":", 1)
         res = stages(NAMED.get(name, name), float(scale), one_year)
