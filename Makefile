@@ -52,7 +52,7 @@ test: $(TSTAMP)
 	$(BIN)/ruff check sim tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	NUMPY_MADVISE_HUGEPAGE=0 $(BIN)/python -m pytest -q
+	NUMPY_MADVISE_HUGEPAGE=$${NUMPY_MADVISE_HUGEPAGE:-0} $(BIN)/python -m pytest -q
 
 ## bench: performance figures (not part of the tests)
 bench: $(TSTAMP)

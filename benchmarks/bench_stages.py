@@ -91,13 +91,23 @@ def stages(path: str, scale: float, one_year: bool) -> dict:
 
     t = time.perf_counter()
     model = Model(s)
+    res["build_s"] = time.perf_counter() - t
     marks: list[tuple[int, float]] = []
     model.env.process(_year_clock(model, marks))
+    stamp, stamped = model._stamp, []
+
+    def timed_stamp() -> None:  # the records stamped after the last simulated hour
+        stamped.append(time.perf_counter())
+        stamp()
+    model._stamp = timed_stamp  # type: ignore[method-assign]
+    t_run = time.perf_counter()
     out = model.run()
     done("simulate", t)
-    # wall seconds per simulated calendar year (the first and last may be partial)
-    ends = [*marks, (None, t + res["wall_s"]["simulate"])]
-    starts = [(model.cal.t0.year, t), *marks]
+    res["stamp_s"] = t + res["wall_s"]["simulate"] - stamped[0]
+    # wall seconds per simulated calendar year, the build and the stamping apart (the
+    # first and last years may be partial)
+    ends = [*marks, (None, stamped[0])]
+    starts = [(model.cal.t0.year, t_run), *marks]
     res["year_s"] = {str(y): e - b for (y, b), (_y, e) in zip(starts, ends)}
     cal = model.cal  # the calendar years the run covers from 1 January to 31 December
     res["whole_years"] = [str(y) for y in range(cal.t0.year, cal.end.year + 1)
@@ -188,10 +198,11 @@ def main() -> int:
         yrs = list(rs[0]["year_s"])
         cells = ", ".join(f"{y} {statistics.median(r['year_s'][y] for r in rs):.2f}"
                           for y in yrs)
-        print(f"  simulate by calendar year (s): {cells}")
+        build, stamp = (statistics.median(r[k] for r in rs) for k in ("build_s", "stamp_s"))
+        print(f"  simulate: build {build:.2f} s; by calendar year (s): {cells}; "
+              f"stamping {stamp:.2f} s")
         whole = rs[0]["whole_years"]
-        if len(whole) >= 2:  # the last whole year against the first whole one (the
-            # simulate step's last segment also holds the stamping of the records)
+        if len(whole) >= 2:  # the last whole year against the first whole one
             first, last = whole[0], whole[-1]
             ratio = statistics.median(r["year_s"][last] / r["year_s"][first] for r in rs)
             print(f"  last whole year / first whole year ({last} / {first}): {ratio:.2f}")

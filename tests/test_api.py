@@ -46,7 +46,8 @@ def _huge_pages_after_import(env_value: str | None) -> str:
     if env_value is not None:
         env["NUMPY_MADVISE_HUGEPAGE"] = env_value
     code = ("import sim.engine.model, numpy as np; "
-            "print(np._core.multiarray._get_madvise_hugepage())")
+            "core = getattr(np, '_core', None) or np.core; "
+            "print(core.multiarray._get_madvise_hugepage())")
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True, cwd=ROOT, env=env).stdout.strip()
 
@@ -68,4 +69,39 @@ def test_a_replication_frees_its_model():
     s = load_scenario(ROOT / "tests" / "scenarios" / "toy_nested.toml")
     gc.collect()
     run_one(s, 1, 0, keep_containers=False)
+    assert not [o for o in gc.get_objects() if isinstance(o, Model)]
+
+
+def test_models_freed_keeps_a_callers_freeze():
+    # it freezes what lived before only when nothing is frozen, and thaws only its own
+    import gc
+
+    from sim.engine.model import models_freed
+    gc.freeze()
+    try:
+        n = gc.get_freeze_count()
+        with models_freed():
+            with models_freed():
+                pass
+        assert gc.get_freeze_count() == n
+    finally:
+        gc.unfreeze()
+
+
+def test_a_failed_sweep_run_frees_its_model(monkeypatch):
+    import gc
+
+    from sim.engine.model import Model
+    from sim.study.sweeps import worker
+    s = load_scenario(ROOT / "tests" / "scenarios" / "toy_nested.toml")
+
+    def fails_after_the_run(_ctx, rep, _inputs):
+        model = Model(s, 1, rep)  # held by the traceback's frame while it is raised
+        model.run()
+        raise RuntimeError("after the run")
+    monkeypatch.setattr(worker, "run_one", fails_after_the_run)
+    ctx = worker.RunContext("x", None, "x", None, (("containers_delivered", "run", "all"),), 1)
+    gc.collect()
+    rows = worker.run_batch(ctx, [(0, 0, {})])
+    assert rows[0][2:4] == ("failed", "RuntimeError: after the run")
     assert not [o for o in gc.get_objects() if isinstance(o, Model)]

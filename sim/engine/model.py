@@ -110,12 +110,15 @@ def models_freed() -> Iterator[None]:
     process, against ~300 MB (measured)."""
     was = gc.isenabled()
     gc.disable()
-    gc.freeze()
+    own = gc.get_freeze_count() == 0  # (a caller's or an outer call's freeze is kept)
+    if own:
+        gc.freeze()
     try:
         yield
     finally:
         gc.collect()
-        gc.unfreeze()
+        if own:
+            gc.unfreeze()
         if was:
             gc.enable()
 

@@ -204,9 +204,9 @@ class NestedChoice:
             open_routes = exists if open_routes is None else open_routes & exists
         day = int(now // 24.0)
         if day != self._day:
+            self._today = self._day_terms(day)
             self._day = day
             self._cached.clear()
-            self._today = self._day_terms(day)
         key = None if open_routes is None else open_routes.tobytes()
         p = self._cached.get(key)
         if p is None:

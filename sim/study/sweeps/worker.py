@@ -47,12 +47,12 @@ def run_batch(ctx: RunContext, batch: list[tuple[int, int, dict]]) -> list[RunRo
     rows: list[RunRow] = []
     for point, rep, inputs in batch:
         t = time.perf_counter()
-        try:
-            with models_freed():
+        with models_freed():  # (a failed run's model, too: its traceback let go first)
+            try:
                 values, status, error = run_one(ctx, rep, inputs), "ok", ""
-        except Exception as e:  # noqa: BLE001 — recorded with the run
-            values = [math.nan] * len(ctx.outputs)
-            status, error = "failed", f"{type(e).__name__}: {e}".splitlines()[0][:500]
+            except Exception as e:  # noqa: BLE001 — recorded with the run
+                values = [math.nan] * len(ctx.outputs)
+                status, error = "failed", f"{type(e).__name__}: {e}".splitlines()[0][:500]
         rows.append((point, rep, status, error, values, time.perf_counter() - t))
     return rows
 
