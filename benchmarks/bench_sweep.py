@@ -8,9 +8,10 @@ issue 6: at most 10 minutes on 2 cores), and the speed-up from 1 to 2 workers (a
 
 A one-year run is the baseline for 2024 with no warm-up (as in bench_year.py and
 bench_replications.py); ``--warmup`` keeps the scenario's 120-day warm-up instead. The
-spec is a Latin hypercube over four parameters (demand scale, Dostyk customs dwell, Kuryk
-ferries, Aktau feeder load factor) with 4 replications per point; every sweep runs in a
-fresh Python process through the ``corridor sweep`` command, into a fresh folder.
+spec is a Latin hypercube over four parameters (demand scale, Dostyk customs dwell, ASCO's
+ferries on the Kuryk and Turkmenbashi lines, Aktau feeder load factor) with 4 replications
+per point; every sweep runs in a fresh Python process through the ``corridor sweep``
+command, into a fresh folder.
 The speed-up compares 1 worker (runs in the sweep's own process) with 2 worker processes
 on the same 48 runs, in alternating rounds; it prints the median of per-round ratios.
 """
@@ -46,9 +47,9 @@ path = "nodes.dostyk.crossing.customs_dwell_h.mean"
 low = 24
 high = 72
 [[parameters]]
-path = "services.kuryk_alat_ferry.fleet"
-low = 1
-high = 4
+path = "fleets.asco_ferries.ships"
+low = 8
+high = 20
 [[parameters]]
 path = "services.aktau_alat_feeder.load_factor"
 low = 0.7
