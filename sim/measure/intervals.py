@@ -182,7 +182,8 @@ def _crossing_rows(out: RunOutput) -> list[dict[int, np.ndarray]]:
             present = np.unique(sorted_codes[sorted_codes >= 0])
             lo = np.searchsorted(sorted_codes, present, side="left")
             hi = np.searchsorted(sorted_codes, present, side="right")
-            per_slot.append({int(c): order[a:b] for c, a, b in zip(present, lo, hi)})
+            # (copies: the slot's whole order is not kept alive by the cache)
+            per_slot.append({int(c): order[a:b].copy() for c, a, b in zip(present, lo, hi)})
         out.cache[key] = per_slot
     return out.cache[key]
 
