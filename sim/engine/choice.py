@@ -207,11 +207,9 @@ class Learner:
         or jammed) is judged late by as much, a box sent now being no faster than the one
         stuck ahead of it."""
         days, spread, longest = self._learned(route, now)
-        q = self._in_flight.get(route)
-        if q and q[0][0] < now:  # (stalled_days, inlined: a train under way as of now)
-            late = (now - q[0][0]) / 24.0 - longest - 1.0
-            if late > 0:
-                return days + late, spread
+        late = self.stalled_days(route, now) - longest - 1.0
+        if late > 0:
+            return days + late, spread
         return days, spread
 
     def _learned(self, route: int, now: float) -> tuple[float, float, float]:
