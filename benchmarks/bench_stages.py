@@ -76,7 +76,7 @@ def stages(path: str, scale: float, one_year: bool) -> dict:
     from sim.measure import kpis as kpi_mod
     from sim.measure.timeseries import daily
     from sim.scenario.loading import load_scenario
-    from sim.study.replications import _add_sea_legs, summarise
+    from sim.study.replications import containers_table, summarise
 
     overrides: dict[str, object] = {"demand.scale": scale}
     if one_year:
@@ -123,10 +123,7 @@ def stages(path: str, scale: float, one_year: bool) -> dict:
     ts.insert(0, "replication", np.int32(0))
     done("daily", t)
     t = time.perf_counter()
-    t0 = np.datetime64(out.calendar.t0, "us")
-    cont = out.store.frame(out.node_ids, out.flow_ids, out.route_ids, t0)
-    _add_sea_legs(cont, out, t0)
-    cont.insert(0, "replication", np.int32(0))
+    cont = containers_table(out, 0)
     done("containers", t)
     result = RunResult(s, s.seed, 1, summarise([K]), cont, ts, 0.0)
     t = time.perf_counter()

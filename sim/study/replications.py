@@ -55,15 +55,19 @@ def _results(scenario: Scenario, seed: int, replication: int, progress: bool,
              keep_containers: bool):
     out = Model(scenario, seed, replication).run(progress=progress)
     K = kpi_mod.compute(out)
-    cont = None
-    if keep_containers:
-        t0 = np.datetime64(out.calendar.t0, "us")
-        cont = out.store.frame(out.node_ids, out.flow_ids, out.route_ids, t0)
-        _add_sea_legs(cont, out, t0)
-        cont.insert(0, "replication", np.int32(replication))
+    cont = containers_table(out, replication) if keep_containers else None
     ts = daily(out)
     ts.insert(0, "replication", np.int32(replication))
     return K, cont, ts
+
+
+def containers_table(out, replication: int) -> pd.DataFrame:
+    """A run's container records as a frame, with its sea legs and its replication."""
+    t0 = np.datetime64(out.calendar.t0, "us")
+    cont = out.store.frame(out.node_ids, out.flow_ids, out.route_ids, t0)
+    _add_sea_legs(cont, out, t0)
+    cont.insert(0, "replication", np.int32(replication))
+    return cont
 
 
 def _add_sea_legs(cont: pd.DataFrame, out, t0: np.datetime64) -> None:
