@@ -55,17 +55,25 @@ class WeightedSpans(NamedTuple):
 
 
 class BoxStays(NamedTuple):
-    """Per box that arrived at a crossing: its stage hours and the parts of its dwell
-    (NaN where not reached)."""
+    """Per box that arrived at a crossing: its stage hours (NaN where not reached); the
+    parts of its dwell are differences of two stages (:data:`DWELL_PARTS`)."""
 
     arrived_h: np.ndarray
     unloaded_h: np.ndarray
+    ready_h: np.ndarray
     departed_h: np.ndarray
-    dwell_h: np.ndarray          # departed - arrived
-    handling_h: np.ndarray       # unloaded - arrived
-    customs_h: np.ndarray        # ready - unloaded
-    consolidation_h: np.ndarray  # departed - ready
-    teu: np.ndarray
+    teu: np.ndarray            # int8: 1 or 2
+
+    def part(self, name: str) -> np.ndarray:
+        """One part of the dwell, per box, in hours: made when asked for (a run's boxes at
+        one crossing are ~10^5-10^6; four parts kept at once cost ~30 MB)."""
+        to, from_ = DWELL_PARTS[name]
+        return getattr(self, to) - getattr(self, from_)
+
+
+# the parts of a box's dwell at a crossing: (to, from) stage of its stays
+DWELL_PARTS = {"dwell": ("departed_h", "arrived_h"), "handling": ("unloaded_h", "arrived_h"),
+               "customs": ("ready_h", "unloaded_h"), "consolidation": ("departed_h", "ready_h")}
 
 
 @dataclass
@@ -78,7 +86,6 @@ class CrossingRecord:
     queue: Spans              # per train: arrival -> crane start (NaN: open)
     busy: Spans               # per train on a crane: start -> unloaded (NaN: open)
     yard: WeightedSpans       # per box unloaded: unloaded -> departed, TEU
-    stays: BoxStays           # per box that arrived
     cranes: WeightedSpans     # crane gangs in force: from, to, gangs
 
 
@@ -108,20 +115,11 @@ def visited(out: RunOutput) -> dict[str, TransferFacility]:
             if not kind_of(nodes[nid]).joins_gauges}
 
 
-def crossing_record(out: RunOutput, nid: str) -> CrossingRecord:
-    key = ("crossing_record", nid)
-    if key not in out.cache:
-        out.cache[key] = _crossing_record(out, nid)
-    return out.cache[key]
-
-
-def _crossing_record(out: RunOutput, nid: str) -> CrossingRecord:
-    xing, st = out.crossings[nid], out.store
-    log: InboundTrain[np.ndarray] = columns(xing.log, InboundTrain)
-    inside = xing.unfinished()
-    u_crane = inside.crane_start_h
-    on_crane = np.isfinite(u_crane)
-    arrive = np.concatenate((log.arrived_h, inside.arrived_h))
+def crossing_stays(out: RunOutput, nid: str) -> BoxStays:
+    """The stays of the boxes that arrived at crossing ``nid``, gathered from the record
+    store's crossing slots (not cached: the KPIs read them once, and a run's stays at its
+    busiest crossing are tens of MB)."""
+    st = out.store
     code = out.node_ids.index(nid)
     parts: dict[str, list[np.ndarray]] = {k: [] for k in (*st.t_crossing, "teu")}
     for k, rows_of in enumerate(_crossing_rows(out)):
@@ -130,16 +128,33 @@ def _crossing_record(out: RunOutput, nid: str) -> CrossingRecord:
             continue
         for stage, t in st.t_crossing.items():
             parts[stage].append(t[k][m])
-        parts["teu"].append(st.teu[m].astype(float))
-    # one array per stage (no copy when a single slot holds them), then the stays
-    box = {k: (v[0] if len(v) == 1 else np.concatenate(v)) if v else np.empty(0)
-           for k, v in parts.items()}
-    box["t"] = box["depart"]
-    box["dwell"] = box["depart"] - box["arrive"]
-    box["handling"] = box["unloaded"] - box["arrive"]
-    box["customs"] = box["ready"] - box["unloaded"]
-    box["consolidation"] = box["depart"] - box["ready"]
-    unloaded = np.isfinite(box["unloaded"])
+        parts["teu"].append(st.teu[m])
+    # one array per stage (no copy when a single slot holds them)
+    box = {k: (v[0] if len(v) == 1 else np.concatenate(v)) if v else
+           np.empty(0, np.int8 if k == "teu" else float) for k, v in parts.items()}
+    return BoxStays(arrived_h=box["arrive"], unloaded_h=box["unloaded"],
+                    ready_h=box["ready"], departed_h=box["depart"], teu=box["teu"])
+
+
+def crossing_record(out: RunOutput, nid: str, stays: BoxStays | None = None
+                    ) -> CrossingRecord:
+    """A crossing's record, computed once per run output (from ``stays``, its boxes'
+    stays, when the caller has them already)."""
+    key = ("crossing_record", nid)
+    if key not in out.cache:
+        box = crossing_stays(out, nid) if stays is None else stays
+        out.cache[key] = _crossing_record(out, nid, box)
+    return out.cache[key]
+
+
+def _crossing_record(out: RunOutput, nid: str, box: BoxStays) -> CrossingRecord:
+    xing = out.crossings[nid]
+    log: InboundTrain[np.ndarray] = columns(xing.log, InboundTrain)
+    inside = xing.unfinished()
+    u_crane = inside.crane_start_h
+    on_crane = np.isfinite(u_crane)
+    arrive = np.concatenate((log.arrived_h, inside.arrived_h))
+    unloaded = np.isfinite(box.unloaded_h)
     cranes: CraneGangs[np.ndarray] = columns(xing.crane_log, CraneGangs)
     queue = Spans(arrive, np.concatenate((log.crane_start_h, u_crane)))
     busy = Spans(np.concatenate((log.crane_start_h, u_crane[on_crane])),
@@ -159,12 +174,8 @@ def _crossing_record(out: RunOutput, nid: str) -> CrossingRecord:
         teu=np.concatenate((log.teu, inside.teu)),
         queue=queue,
         busy=busy,
-        yard=WeightedSpans(box["unloaded"][unloaded], box["t"][unloaded],
-                           box["teu"][unloaded]),
-        stays=BoxStays(arrived_h=box["arrive"], unloaded_h=box["unloaded"],
-                       departed_h=box["t"], dwell_h=box["dwell"], handling_h=box["handling"],
-                       customs_h=box["customs"], consolidation_h=box["consolidation"],
-                       teu=box["teu"]),
+        yard=WeightedSpans(box.unloaded_h[unloaded], box.departed_h[unloaded],
+                           box.teu[unloaded].astype(float)),
         cranes=_steps(cranes.from_h, cranes.gangs, out.calendar.end_h))
 
 

@@ -28,7 +28,9 @@ from sim.measure.handover import handover_kpis
 from sim.measure.intervals import (
     closed_share,
     crane_utilisation,
+    DWELL_PARTS,
     crossing_record,
+    crossing_stays,
     crossing_yard_teu,
     link_directions,
     port_yard_teu,
@@ -196,10 +198,11 @@ def year_stats(t: np.ndarray, values: np.ndarray, edges: np.ndarray, p95: bool =
     return mean, q
 
 
-def year_means(t: np.ndarray, values: list[np.ndarray], edges: np.ndarray
+def year_means(t: np.ndarray, values: Iterable[np.ndarray], edges: np.ndarray
                ) -> list[np.ndarray]:
     """Means of several value arrays by the window of ``edges`` that ``t`` falls in (one
-    pass over ``t``); NaN where a window has no value."""
+    pass over ``t``; ``values`` may be made one at a time); NaN where a window has no
+    value."""
     j = window_index(t, edges)
     n_win = len(edges) - 1
     ok = (j >= 0) & (j < n_win)
@@ -411,7 +414,8 @@ def compute(out: RunOutput, names: set[str] | None = None) -> dict[Key, float]:
         closable = _closable(s)
         for nid, xing in out.crossings.items():  # the nodes of kinds that join gauges
             put = _named_by(kind_of(s.nodes[nid]), put_years)
-            rec = crossing_record(out, nid)
+            b = crossing_stays(out, nid)
+            rec = crossing_record(out, nid, b)
             put("trains_by_crossing", nid, counts_in(rec.arrived_h, edges))
             put("containers_by_crossing", nid, counts_in(rec.arrived_h, edges, rec.boxes))
             put("teu_by_crossing", nid, counts_in(rec.arrived_h, edges, rec.teu))
@@ -422,11 +426,9 @@ def compute(out: RunOutput, names: set[str] | None = None) -> dict[Key, float]:
             occ = crossing_yard_teu(rec, edges, end_h)
             put("yard_occupancy_teu_mean", nid, occ)
             put("yard_utilisation", nid, yard_utilisation(xing, occ, edges, end_h))
-            b = rec.stays
-            parts = {"dwell": b.dwell_h, "handling": b.handling_h, "customs": b.customs_h,
-                     "consolidation": b.consolidation_h}
-            for part, means in zip(parts, year_means(b.departed_h, list(parts.values()),
-                                                     edges)):
+            # the parts of the dwell one at a time (each is one array per box)
+            for part, means in zip(DWELL_PARTS, year_means(
+                    b.departed_h, (b.part(p) for p in DWELL_PARTS), edges)):
                 put(f"border_{part}_hours_mean", nid, means)
             if nid in closable:
                 shut = np.array(xing.closures, float).reshape(-1, 2)
