@@ -26,9 +26,9 @@ from sim.measure.empties import empties_kpis
 from sim.measure.handover import KPIS as HANDOVER_KPIS
 from sim.measure.handover import handover_kpis
 from sim.measure.intervals import (
+    DWELL_PARTS,
     closed_share,
     crane_utilisation,
-    DWELL_PARTS,
     crossing_record,
     crossing_stays,
     crossing_yard_teu,
