@@ -41,6 +41,7 @@ run: $(STAMP)
 	$(BIN)/corridor plot results/kuryk_terminal_fleet
 	$(BIN)/corridor plot results/compare-kuryk_terminal
 	$(BIN)/corridor plot results/compare-kuryk_terminal_fleet
+	$(BIN)/corridor table results/middle_corridor_2030 results/kuryk_terminal results/kuryk_terminal_fleet --period 2030 --out results/table-2030 --quiet
 	$(BIN)/corridor sweep scenarios/sweeps/caspian_drivers.toml --out results/sweep-caspian --restart
 	$(BIN)/corridor analyze results/sweep-caspian --quiet
 	$(BIN)/corridor plot results/sweep-caspian

@@ -17,6 +17,7 @@ SUMMARY = {
     "sweep": "run a sensitivity sweep (resumable)",
     "analyze": "sensitivity indices of a sweep folder",
     "report": "one self-contained HTML page of a result folder",
+    "table": "many result folders side by side: a wide table, CSV and spreadsheet",
 }
 """Each command's line in ``corridor --help``, in the order listed there."""
 
@@ -123,6 +124,22 @@ One HTML file with everything inside (figures as images, KPI tables, the manifes
 scenario, seeds and version), to open in a browser or send to someone without Python.
 """
 
+EXAMPLES_TABLE = """examples:
+  corridor table results/middle_corridor_2030 results/kuryk_terminal \\
+      results/kuryk_terminal_fleet --period 2030 --out results/table-2030
+  corridor table results/* --kpi caspian_teu --kpi transit_time_days_mean:middle_corridor
+  corridor table results/baseline results/wagon_shortage_2024 --kpi containers_by_crossing
+
+Reads each folder's kpis.json (never re-runs) and writes OUT/table.csv (per KPI, scope and
+period, each scenario's mean and 95 % t-interval over its own replications),
+OUT/table.xlsx (a sheet to read: 'mean [low, high]' per scenario; a sheet of numbers; a
+sheet describing the scenarios: folder, replications, seed, horizon) and a figure of the
+last year, OUT/figures/table_<year>.png. Without --kpi the rows are the headline KPIs;
+--kpi NAME or NAME:SCOPE (repeatable) picks others, --period YEAR (repeatable) narrows
+the years. Nothing is paired: for paired differences of two scenarios use 'corridor
+compare'. Default OUT: results/table.
+"""
+
 EXAMPLES = {
     "check": EXAMPLES_CHECK,
     "run": EXAMPLES_RUN,
@@ -132,5 +149,6 @@ EXAMPLES = {
     "sweep": EXAMPLES_SWEEP,
     "analyze": EXAMPLES_ANALYZE,
     "report": EXAMPLES_REPORT,
+    "table": EXAMPLES_TABLE,
 }
 """The epilog of ``corridor COMMAND --help``."""

@@ -122,4 +122,14 @@ def build_parser() -> argparse.ArgumentParser:
     rp = command("report")
     rp.add_argument("dir", help="a result folder (as for 'corridor plot')")
     rp.add_argument("--out", help="HTML file (default: DIR/report.html)")
+
+    tb = command("table")
+    tb.add_argument("folders", nargs="+", metavar="DIR", help="result folders written by "
+                    "'corridor run' (one column each)")
+    tb.add_argument("--kpi", dest="kpis", action="append", default=[], metavar="NAME[:SCOPE]",
+                    help="a KPI row (repeatable; default: the headline KPIs)")
+    tb.add_argument("--period", dest="periods", action="append", default=[], metavar="YEAR",
+                    help="a period to show (repeatable; default: every period)")
+    tb.add_argument("--out", help="table folder (default: results/table)")
+    tb.add_argument("--quiet", action="store_true", help="do not print the table")
     return p

@@ -136,7 +136,7 @@ def network_record(scenario) -> dict:
 
 RESULT_FILES = {"manifest.json", "kpis.json", "kpis.csv", "timeseries.parquet",
                 "containers.parquet", "network.json", "figures", "report.html",
-                "comparison.json", "comparison.csv"}
+                "comparison.json", "comparison.csv", "table.csv", "table.xlsx"}
 
 
 def not_replaceable(path: Path, kind: str = "run") -> str | None:

@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "sweep": "sim.cli.commands.sweep:cmd_sweep",
     "analyze": "sim.cli.commands.analyze:cmd_analyze",
     "report": "sim.cli.commands.report:cmd_report",
+    "table": "sim.cli.commands.table:cmd_table",
 }
 """Command name -> ``"module:function"`` of the function that runs it."""
 
