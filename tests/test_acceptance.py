@@ -197,3 +197,29 @@ def test_trains_waiting_for_wagons_at_the_origin_are_not_booked_through_the_gate
         if wagons:
             assert compute(out)[("wagon_wait_hours_mean", "2024", "china")] > 100
     assert diverted[True] <= diverted[False] + 2
+
+
+def test_no_new_bookings_while_a_train_is_held_at_the_origin():
+    # a market flow with a tight limit on its one route: whenever its head train is held
+    # at the origin (no route accepts it), the operator takes no new boxes that day (they
+    # go to sea, counted as lost), so boxes do not pile up behind it. Before, the daily
+    # split booked a whole day's boxes whenever the gate happened to be open at midnight
+    # (here 333 boxes on 21 such days; in middle_corridor_2030 boxes waited at Xi'an up to
+    # 590 days)
+    s = load_scenario(NESTED, overrides={"nodes.gate.crossing.acceptance_limit_teu": 250})
+    m = Model(s, seed=1)
+    (f, market), = m.out.markets.items()
+    seen: list[tuple[float, bool]] = []
+    split = market.p_rail
+
+    def logged(now: float) -> tuple[float, float]:
+        seen.append((now, m._holding[f]()))
+        return split(now)
+    market.p_rail = logged  # type: ignore[method-assign]
+    m.run()
+    d = columns(market.accepted, MarketDay)
+    holding = np.array([h for _t, h in seen])
+    assert np.array_equal(d.day_h, [t for t, _h in seen])
+    assert holding.sum() >= 5
+    assert (d.accept[holding] == 0).all() and (d.rail[holding] == 0).all()
+    assert (d.lost[holding] > 0).all()

@@ -14,8 +14,9 @@ departure rule, one day at a time (a departure before the next midnight depends 
 boxes that arrived before it, so forming trains day by day gives the trains forming them
 all at once would). The rest went by sea: they never enter the corridor. While some of
 the flow's routes refuse trains (acceptance limits), P(rail) is the logit's over the
-routes still accepting: the boxes the refusing routes would have won and the open ones
-do not win back go to sea, and are counted as lost. A day whose
+routes still accepting, and while a train of the flow is held at its origin (no route
+accepts it) it is 0: the boxes the refusing routes would have won and the open ones do
+not win back go to sea, and are counted as lost. A day whose
 ``accept`` exceeds 1 (rail above its headroom) takes every candidate and is counted.
 """
 

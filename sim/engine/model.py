@@ -197,6 +197,9 @@ class Model:
                                    self.journey, roll_on)
         self._origin_rows: list[np.ndarray] = []  # rows of each origin train, as logged
         self._learners: dict[int, Learner] = {}  # per flow, with logit route choice
+        # per flow: whether its origin holds a train that no route accepts (acceptance
+        # limits): its operator then takes no new bookings (sim.engine.market)
+        self._holding: dict[int, Callable[[], bool]] = {}
         self._feed = DeliveryFeed(self.store, self._learners)  # their deliveries
         self._delivered_rows: list[np.ndarray] = []  # rows of each train delivered
         self._delivered_at: list[float] = []  # and its hour
@@ -310,10 +313,15 @@ class Model:
         gate = self.gate
 
         def p_rail(now: float) -> tuple[float, float]:
-            """P(rail) with every route offered, and with only those accepting trains."""
+            """P(rail) with every route offered, and with only those accepting trains:
+            none while a train of the flow is held at its origin for want of an open route
+            (the boxes booked behind it would only queue there: the operator takes no new
+            bookings until it has left, as in the 2024 acceptance stops)."""
             p = float(choice.shares(now).rail)
             if not gate:
                 return p, p
+            if self._holding[f]():
+                return p, 0.0
             mask = gate.open_mask(routes)
             return p, (p if mask.all() else float(choice.shares(now, mask).rail))
         self.out.markets[f] = MarketFlow(
@@ -431,6 +439,7 @@ class Model:
                     if t < end_h]
         if gate:
             gate.unfinished.append(still_held)
+        self._holding[f] = lambda: held_from >= 0
         leave()
         return wake
 
