@@ -122,4 +122,13 @@ def build_parser() -> argparse.ArgumentParser:
     rp = command("report")
     rp.add_argument("dir", help="a result folder (as for 'corridor plot')")
     rp.add_argument("--out", help="HTML file (default: DIR/report.html)")
+
+    ap = command("appraise")
+    ap.add_argument("scenario", help="the scenario's result folder ('corridor run')")
+    ap.add_argument("counterfactual", help="the counterfactual's result folder (same seed "
+                    "and horizon)")
+    ap.add_argument("--costs", required=True, metavar="FILE", help="costs file (TOML), "
+                    "e.g. scenarios/appraisal/kuryk_terminal.toml")
+    ap.add_argument("--out", help="appraisal folder (default: results/appraise-<scenario>)")
+    ap.add_argument("--quiet", action="store_true", help="no summary")
     return p

@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "sweep": "sim.cli.commands.sweep:cmd_sweep",
     "analyze": "sim.cli.commands.analyze:cmd_analyze",
     "report": "sim.cli.commands.report:cmd_report",
+    "appraise": "sim.cli.commands.appraise:cmd_appraise",
 }
 """Command name -> ``"module:function"`` of the function that runs it."""
 
