@@ -165,7 +165,7 @@ def figures_of_merit(flows: dict[str, np.ndarray], category: dict[str, str],
         pv = {k: float(np.sum(flows[k][:, r] * discount)) for k in flows}
         pv_b = sum(pv[k] for k in ben)
         pv_c = -sum(pv[k] for k in cst)
-        net = sum(flows[k][:, r] for k in flows)
+        net = np.sum([flows[k][:, r] for k in flows], axis=0)
         rate, roots = metrics.eirr(net)
         rows.append({"replication": r, "npv_usd": pv_b - pv_c,
                      "bcr": metrics.bcr(pv_b, pv_c),

@@ -85,7 +85,7 @@ def read(folder: str | Path) -> Run:
               np.array([math.nan if v is None else v for v in r["values"]], float)
               for r in recs}
     routes = (man.get("config") or {}).get("routes") or {}
-    corridor_of = {rid: r.get("corridor") for rid, r in routes.items()
+    corridor_of = {str(rid): str(r["corridor"]) for rid, r in routes.items()
                    if isinstance(r, dict) and isinstance(r.get("corridor"), str)}
     return Run(Path(folder), man, values, corridor_of)
 
