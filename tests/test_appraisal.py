@@ -185,6 +185,17 @@ def test_cli_refuses_folders_of_another_seed(tmp_path, pair, capsys):
     assert len(err) == 1 and "seed: 1 differs from the counterfactual's 2" in err[0]
 
 
+def test_cli_refuses_folders_of_other_posterior_draws(tmp_path, pair, capsys):
+    p, cf = pair
+    man = json.loads((p / "manifest.json").read_text())
+    man["posterior"] = {"draws": [{"x": 1.0}], "replications_per_draw": 2}
+    (p / "manifest.json").write_text(json.dumps(man))
+    assert main(["appraise", str(p), str(cf), "--costs", str(costs_file(tmp_path)),
+                 "--out", str(tmp_path / "a")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "posterior: the folders ran different posterior draws" in err[0]
+
+
 def test_missing_cost_kpis_named(tmp_path, capsys):
     k = kpis((1000,), (30,), (4000,), (500,))
     del k[("cost_usd_per_feu_mean", "mc")], k[("cost_usd_per_feu_mean", "north")]
@@ -243,3 +254,31 @@ def test_margin_corridor_unknown(tmp_path, pair):
 def test_the_kuryk_costs_file_is_valid():
     costs, _ = load_costs("scenarios/appraisal/kuryk_terminal.toml")
     assert costs.appraisal.years[0] == 2025 and len(costs.items) == 3
+
+
+def test_crn_narrows_the_interval_on_model_runs(tmp_path):
+    # the toy sea corridor with costs, and the same with customs at the east port 10 h
+    # instead of 12 h on average (6 replications each, same seed): the customs saving
+    # is worth ~2 h x the boxes; the paired interval is far narrower than the unpaired
+    from sim.io.bundle import write_bundle
+    from sim.scenario.loading import load_scenario
+    from sim.study.replications import run
+
+    from .conftest import HERE
+    toy = HERE / "scenarios" / "toy_costs.toml"
+    base = load_scenario(toy, overrides={"services.ferry.fleet": 5})
+    other = load_scenario(toy, overrides={
+        "services.ferry.fleet": 5,
+        "nodes.east.port.customs_dwell_h": {"dist": "lognormal", "mean": 10, "cv": 0.5}})
+    write_bundle(run(base, replications=6, keep_containers=False), tmp_path / "b")
+    write_bundle(run(other, replications=6, keep_containers=False), tmp_path / "o")
+    c = costs_file(tmp_path, period=10, rate=0.05)
+    c.write_text(c.read_text().replace('["mc"]', '["middle_corridor"]')
+                 .replace("base_year = 2025\nfirst_year = 2025",
+                          "base_year = 2024\nfirst_year = 2024")
+                 .replace("year = 2025\ncapex", "year = 2024\ncapex"))
+    r = appraise(tmp_path / "o", tmp_path / "b", c)
+    s = r.summary()
+    assert r.simulated == [2024]
+    assert s["pv_time_usd"]["ci95"][0] > 0                      # the time saved shows
+    assert s["npv_usd"]["ci95_half_width"] < s["npv_usd"]["unpaired_ci95_half_width"] / 5

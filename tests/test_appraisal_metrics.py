@@ -40,10 +40,18 @@ def test_eirr_by_hand():
 
 
 def test_eirr_none_without_a_change_of_sign():
-    # flows of one sign have an NPV of that sign at every rate: no EIRR ("none")
-    assert metrics.eirr(np.array([10.0, 10, 10])) == (None, 0)
+    # flows of one sign have an NPV of that sign at every rate: no EIRR; all positive,
+    # the project repays at once (inf); all negative, never (None)
+    assert metrics.eirr(np.array([10.0, 10, 10])) == (math.inf, 0)
     assert metrics.eirr(np.array([-10.0, -1, -1])) == (None, 0)
     assert metrics.eirr(np.zeros(4)) == (None, 0)
+
+
+def test_eirr_above_the_first_grid_interval():
+    # -10, +20, +20: with x = 1 / (1 + r), 20 x^2 + 20 x - 10 = 0, x = (sqrt(3) - 1) / 2,
+    # so 1 + r = 2 / (sqrt(3) - 1) = sqrt(3) + 1: the EIRR is sqrt(3) = 173.2 %
+    assert metrics.eirr(np.array([-10.0, 20, 20]))[0] == pytest.approx(math.sqrt(3),
+                                                                       abs=1e-9)
 
 
 def test_discount_factors():

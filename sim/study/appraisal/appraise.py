@@ -77,11 +77,11 @@ class Result:
             if col in ("replication", "eirr_roots"):
                 continue
             v = pr[col].to_numpy(float)
-            mean, lo, hi, k = t_interval(v)
+            mean, lo, hi, k = t_interval(v)     # over the finite values
             out[col] = {"mean": mean, "ci95": None if math.isnan(lo) else [lo, hi],
-                        "n": k, "values": [None if not math.isfinite(x) else float(x)
-                                           for x in v]}
+                        "n": k, "values": [_json_number(x) for x in v]}
         out["eirr"]["none"] = int(pr["eirr"].isna().sum())
+        out["eirr"]["above_1000_percent"] = int(np.isinf(pr["eirr"]).sum())
         out["eirr"]["several_roots"] = int((pr["eirr_roots"] > 1).sum())
         npv = pr["npv_usd"].to_numpy(float)
         out["p_npv_positive"] = float(np.mean(npv > 0))
@@ -91,6 +91,13 @@ class Result:
         out["npv_usd"]["unpaired_ci95_half_width"] = unpaired_half_width(self.unpaired_npv,
                                                                          self.n)
         return out
+
+
+def _json_number(x: float) -> float | str | None:
+    """A value for JSON: NaN as null, an infinite EIRR as the text "inf"."""
+    if math.isnan(x):
+        return None
+    return ("inf" if x > 0 else "-inf") if math.isinf(x) else float(x)
 
 
 def unpaired_half_width(cross: np.ndarray, n: int, level: float = 0.95) -> float | None:

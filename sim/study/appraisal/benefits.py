@@ -100,6 +100,11 @@ def pair_problems(cf: Run, p: Run) -> list[Problem]:
         if cf.manifest.get(key) != p.manifest.get(key):
             out.append(Problem(where, key, f"{p.manifest.get(key)} differs from the "
                                f"counterfactual's {cf.manifest.get(key)}; {why}"))
+    if cf.manifest.get("posterior") != p.manifest.get("posterior"):
+        out.append(Problem(where, "posterior", "the folders ran different posterior draws "
+                           "(or one ran none): replication r must be the same parameter "
+                           "set in both (run both with the same --posterior and "
+                           "--posterior-draws)"))
     return out
 
 

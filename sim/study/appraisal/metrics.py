@@ -33,9 +33,11 @@ def bcr(pv_benefits: float, pv_costs: float) -> float:
 def eirr(flows: np.ndarray) -> tuple[float | None, int]:
     """The economic internal rate of return of ``flows``: the rate at which their NPV is
     zero, by Brent's method on the first bracket of a change of sign over -95 % ..
-    +1,000 % a year; (None, 0) when the NPV never changes sign there (no rate makes
-    the project break even, e.g. benefits never repay the costs). Also returns how many
-    changes of sign the grid found (more than one: several rates, the lowest given)."""
+    +1,000 % a year. When the NPV never changes sign there: ``inf`` if it is positive
+    at every rate (the benefits repay the costs at once, e.g. in the year they are
+    spent), None if it is negative at every rate (they never repay). Also returns how
+    many changes of sign the grid found (more than one: several rates, the lowest
+    given)."""
     flows = np.asarray(flows, float)
     if not np.any(flows):
         return None, 0
@@ -44,7 +46,9 @@ def eirr(flows: np.ndarray) -> tuple[float | None, int]:
     changes = np.flatnonzero(sign[:-1] * sign[1:] < 0)
     exact = np.flatnonzero(values == 0)
     if len(changes) == 0:
-        return (float(_GRID[exact[0]]), 1) if len(exact) else (None, 0)
+        if len(exact):
+            return float(_GRID[exact[0]]), 1
+        return (math.inf, 0) if values[-1] > 0 else (None, 0)
     i = int(changes[0])
     root = brentq(lambda r: npv(flows, r), _GRID[i], _GRID[i + 1], xtol=1e-12, rtol=1e-12,
                   maxiter=200)
