@@ -49,11 +49,12 @@ def summary_rows(result: Result) -> list[tuple[str, str]]:
     report."""
     s = result.summary()
     e = s["eirr"]
-    odd = [f"{e['none']} never repay" if e["none"] else "",
-           f"{e['above_1000_percent']} above 1,000 %" if e["above_1000_percent"] else ""]
+    odd = [f"{e['none']} never repay{'s' if e['none'] == 1 else ''}" if e["none"] else "",
+           f"{e['above_1000_percent']} repay at once (over 1,000 %)"
+           if e["above_1000_percent"] else ""]
     odd = [o for o in odd if o]
     eirr = (_interval(e, _pct) if e["n"] else "–") + (
-        f" (of {e['n']}; of the other replications {' and '.join(odd)})" if odd else "")
+        f" (over the {e['n']} replications with a rate; {', '.join(odd)})" if odd else "")
     rows = [("NPV, USD", _interval(s["npv_usd"], money)
              + (f"  (without CRN: ±{money(s['npv_usd']['unpaired_ci95_half_width'])})"
                 if s["npv_usd"]["unpaired_ci95_half_width"] is not None else "")),
