@@ -120,9 +120,24 @@ def appraisal_figures(folder: Folder) -> Figures:
     yield "cost_benefit_waterfall", fig
 
 
+def _rate(v) -> str:
+    return f"{v:.1%} a year" if isinstance(v, (int, float)) else "–"
+
+
 def _names(m: dict) -> tuple[str, str]:
     return (str((m.get("scenario") or {}).get("scenario")),
             str((m.get("counterfactual") or {}).get("scenario")))
+
+
+def _shown(metric: str, v) -> str:
+    """A figure of merit as the report shows it."""
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return "–"
+    if metric.endswith("_usd"):
+        return _musd(float(v))
+    if metric in ("eirr", "p_npv_positive"):
+        return f"{float(v):.1%}"
+    return f"{float(v):.2f}"
 
 
 def appraisal_tables(folder: Folder) -> Tables:
@@ -130,20 +145,30 @@ def appraisal_tables(folder: Folder) -> Tables:
     rows = []
     for k, e in s.items():
         if isinstance(e, dict) and "mean" in e:
-            ci = e.get("ci95") or [math.nan, math.nan]
-            rows.append({"figure": k, "mean": e["mean"], "ci95_low": ci[0],
-                         "ci95_high": ci[1], "n": e.get("n")})
-    rows.append({"figure": "p_npv_positive", "mean": s.get("p_npv_positive"),
-                 "ci95_low": math.nan, "ci95_high": math.nan, "n": s.get("replications")})
+            ci = e.get("ci95") or [None, None]
+            rows.append({"figure": k, "mean": _shown(k, e["mean"]),
+                         "95 % CI": f"[{_shown(k, ci[0])}, {_shown(k, ci[1])}]",
+                         "replications": e.get("n")})
+    npv = s.get("npv_usd") or {}
+    if npv.get("unpaired_ci95_half_width") is not None:
+        rows.append({"figure": "npv_usd: 95 % half-width paired (CRN) / unpaired",
+                     "mean": "–", "95 % CI": f"±{_shown('_usd', npv.get('ci95_half_width'))}"
+                     f" / ±{_shown('_usd', npv['unpaired_ci95_half_width'])}",
+                     "replications": npv.get("n")})
+    rows.append({"figure": "p_npv_positive", "mean": _shown("p_npv_positive",
+                                                            s.get("p_npv_positive")),
+                 "95 % CI": "–", "replications": s.get("replications")})
     pv = present_values(folder)
     cf = _cashflows(folder)
     mean = cf[cf["replication"] == "mean"].pivot_table(index="year", columns="item",
                                                        values="usd", sort=False)
-    return [("Figures of merit (mean and 95 % interval over replications)",
+    shown = (mean / 1e6).round(2).reset_index()
+    return [("Figures of merit (mean and 95 % interval over replications; USD)",
              pd.DataFrame(rows)),
-            ("Present value by item, USD (mean)", pv.rename("pv_usd").reset_index()
-             .rename(columns={"index": "item"})),
-            ("Cash flows by year, USD (mean; costs negative)", mean.reset_index())]
+            ("Present value by item (mean)", pd.DataFrame(
+                {"item": pv.index, "PV, USD": [_musd(v) for v in pv.to_numpy(float)]})),
+            ("Cash flows by year, million USD (mean over replications; costs negative)",
+             shown)]
 
 
 def appraisal_facts(folder: Folder) -> list[tuple[str, str]]:
@@ -158,7 +183,7 @@ def appraisal_facts(folder: Folder) -> list[tuple[str, str]]:
             ("seed", f"{m.get('seed')}; {m.get('pairs')} paired replication(s)"),
             ("costs file", str(m.get("costs_file"))),
             ("period", f"{a.get('first_year')}-{last}, "
-                       f"discounted at {d.get('rate')} to {a.get('base_year')}, prices of "
+                       f"discounted at {_rate(d.get('rate'))} to {a.get('base_year')}, prices of "
                        f"{a.get('price_year')}"),
             ("notes", "; ".join(m.get("notes") or []) or "–"),
             ("version", f"corridor-sim {m.get('package_version')}"),
