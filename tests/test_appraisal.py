@@ -282,3 +282,16 @@ def test_crn_narrows_the_interval_on_model_runs(tmp_path):
     assert r.simulated == [2024]
     assert s["pv_time_usd"]["ci95"][0] > 0                      # the time saved shows
     assert s["npv_usd"]["ci95_half_width"] < s["npv_usd"]["unpaired_ci95_half_width"] / 5
+
+
+def test_help_shows_examples(capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["appraise", "--help"])
+    assert e.value.code == 0
+    out = capsys.readouterr().out
+    assert "examples:" in out and "corridor appraise results/kuryk_terminal" in out
+    # --costs is required: a usage error in one line
+    with pytest.raises(SystemExit) as e:
+        main(["appraise", "a", "b"])
+    assert e.value.code == 2
+    assert "--costs" in capsys.readouterr().err
