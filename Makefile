@@ -36,6 +36,8 @@ run: $(STAMP)
 	$(BIN)/corridor run scenarios/kuryk_terminal_fleet.toml --replications $(REPS) --no-containers --out results/kuryk_terminal_fleet
 	$(BIN)/corridor compare results/middle_corridor_2030 results/kuryk_terminal --out results/compare-kuryk_terminal
 	$(BIN)/corridor compare results/middle_corridor_2030 results/kuryk_terminal_fleet --out results/compare-kuryk_terminal_fleet
+	$(BIN)/corridor appraise results/kuryk_terminal results/middle_corridor_2030 --costs scenarios/appraisal/kuryk_terminal.toml --out results/appraise-kuryk_terminal
+	$(BIN)/corridor plot results/appraise-kuryk_terminal
 	$(BIN)/corridor plot results/middle_corridor_2030
 	$(BIN)/corridor plot results/kuryk_terminal
 	$(BIN)/corridor plot results/kuryk_terminal_fleet

@@ -18,6 +18,7 @@ SUMMARY = {
     "analyze": "sensitivity indices of a sweep folder",
     "report": "one self-contained HTML page of a result folder",
     "table": "many result folders side by side: a wide table, CSV and spreadsheet",
+    "appraise": "cost-benefit appraisal of a scenario against its counterfactual",
 }
 """Each command's line in ``corridor --help``, in the order listed there."""
 
@@ -140,6 +141,29 @@ the years. Nothing is paired: for paired differences of two scenarios use 'corri
 compare'. Default OUT: results/table.
 """
 
+EXAMPLES_APPRAISE = """examples:
+  corridor run scenarios/middle_corridor_2030.toml --replications 4 --no-containers \\
+      --out results/middle_corridor_2030
+  corridor run scenarios/kuryk_terminal.toml --replications 4 --no-containers \\
+      --out results/kuryk_terminal
+  corridor appraise results/kuryk_terminal results/middle_corridor_2030 \\
+      --costs scenarios/appraisal/kuryk_terminal.toml --out results/appraise-kuryk_terminal
+  corridor plot results/appraise-kuryk_terminal
+  corridor report results/appraise-kuryk_terminal
+
+Reads the two folders' kpis.json (never re-runs; same seed and horizon: replication r of
+both shares its random numbers) and the costs file (TOML: [appraisal] with its
+[appraisal.discount], [value_of_time], [carbon], [margin], optional [benefits], and
+[[items]] of dated capital and operating costs, each with a source). Benefits per year
+and replication from the KPIs: box-days saved x value of time and the shippers' cost
+change (rule of a half per corridor), CO2e saved x carbon price, TEU gained on the
+margin's corridors x margin; held after the last simulated year unless
+beyond_horizon = "none". Writes OUT/cashflows.csv (year x item x replication),
+replications.csv (NPV, BCR, EIRR per replication), quantities.csv, summary.json,
+summary.csv (mean, 95 % interval, P(NPV > 0), the interval without common random
+numbers) and report.md.
+"""
+
 EXAMPLES = {
     "check": EXAMPLES_CHECK,
     "run": EXAMPLES_RUN,
@@ -150,5 +174,6 @@ EXAMPLES = {
     "analyze": EXAMPLES_ANALYZE,
     "report": EXAMPLES_REPORT,
     "table": EXAMPLES_TABLE,
+    "appraise": EXAMPLES_APPRAISE,
 }
 """The epilog of ``corridor COMMAND --help``."""

@@ -132,4 +132,13 @@ def build_parser() -> argparse.ArgumentParser:
                     help="a period to show (repeatable; default: every period)")
     tb.add_argument("--out", help="table folder (default: results/table)")
     tb.add_argument("--quiet", action="store_true", help="do not print the table")
+
+    ap = command("appraise")
+    ap.add_argument("scenario", help="the scenario's result folder ('corridor run')")
+    ap.add_argument("counterfactual", help="the counterfactual's result folder (same seed "
+                    "and horizon)")
+    ap.add_argument("--costs", required=True, metavar="FILE", help="costs file (TOML), "
+                    "e.g. scenarios/appraisal/kuryk_terminal.toml")
+    ap.add_argument("--out", help="appraisal folder (default: results/appraise-<scenario>)")
+    ap.add_argument("--quiet", action="store_true", help="no summary")
     return p

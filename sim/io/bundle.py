@@ -136,7 +136,9 @@ def network_record(scenario) -> dict:
 
 RESULT_FILES = {"manifest.json", "kpis.json", "kpis.csv", "timeseries.parquet",
                 "containers.parquet", "network.json", "figures", "report.html",
-                "comparison.json", "comparison.csv", "table.csv", "table.xlsx"}
+                "comparison.json", "comparison.csv", "table.csv", "table.xlsx",
+                "cashflows.csv", "replications.csv", "quantities.csv", "summary.json",
+                "summary.csv", "report.md"}
 
 
 def not_replaceable(path: Path, kind: str = "run") -> str | None:

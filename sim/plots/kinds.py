@@ -17,6 +17,7 @@ import matplotlib.pyplot as plt
 
 from sim.io.atomic import folder_replacing
 from sim.io.folders import Folder, open_folder
+from sim.plots.appraisal import appraisal_facts, appraisal_figures, appraisal_tables
 from sim.plots.calibration import calibration_facts, calibration_figures, calibration_tables
 from sim.plots.comparison import comparison_facts, comparison_figures, comparison_tables, pair_names
 from sim.plots.run import run_facts, run_figures, run_tables
@@ -51,6 +52,11 @@ KINDS: dict[str, Kind] = {
                             f" ({f.manifest.get('method')})",
                   ("method", "parameters", "outputs", "replications", "points", "runs",
                    "seed")),
+    "appraisal": Kind(appraisal_figures, appraisal_tables, appraisal_facts,
+                      lambda f: "Appraisal: {} against {}".format(
+                          (f.manifest.get("scenario") or {}).get("scenario"),
+                          (f.manifest.get("counterfactual") or {}).get("scenario")),
+                      ("scenario", "counterfactual", "costs")),
 }
 
 

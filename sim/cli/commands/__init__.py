@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "analyze": "sim.cli.commands.analyze:cmd_analyze",
     "report": "sim.cli.commands.report:cmd_report",
     "table": "sim.cli.commands.table:cmd_table",
+    "appraise": "sim.cli.commands.appraise:cmd_appraise",
 }
 """Command name -> ``"module:function"`` of the function that runs it."""
 

@@ -1,0 +1,231 @@
+"""Cost-benefit appraisal of a scenario against its counterfactual (``corridor
+appraise``): the benefits the model measured (:mod:`sim.study.appraisal.benefits`)
+extended over the appraisal period, the dated costs of the costs file, and per
+replication the NPV, benefit-cost ratio and EIRR (:mod:`sim.study.appraisal.metrics`),
+summarised over the replications: mean, 95 % t-interval and P(NPV > 0).
+
+Replication r of both folders shares its random numbers (common random numbers), so the
+appraisal pairs them: NPV_r is the project's value in the same world drawn twice. For
+contrast, the interval independent runs would have given is estimated from the NPVs of
+replication r of the scenario against replication s != r of the counterfactual (pairs
+with independent streams).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.measure.stats import t_interval, t_quantile
+from sim.scenario.problems import ConfigError, Problem
+from sim.study.appraisal import metrics
+from sim.study.appraisal.benefits import (
+    ITEMS,
+    QUANTITIES,
+    YearBenefits,
+    check_kpis,
+    pair_problems,
+    read,
+    year_benefits,
+)
+from sim.study.appraisal.schema import CostsFile, load_costs
+
+
+@dataclass
+class Result:
+    """An appraisal: its inputs' facts, the cash flows by year and item, and the
+    figures of merit per replication and summarised."""
+
+    costs: CostsFile
+    costs_path: str
+    years: list[int]                       # the appraisal period
+    simulated: list[int]                   # the years the model simulated (both folders)
+    n: int                                 # paired replications
+    flows: dict[str, np.ndarray]           # item -> (years x n) signed USD, undiscounted
+    category: dict[str, str]               # item -> "benefit" or "cost"
+    discount: np.ndarray                   # factor per year
+    per_replication: pd.DataFrame          # replication, npv_usd, bcr, eirr, ...
+    quantities: dict[str, np.ndarray]      # name -> (simulated years x n)
+    unpaired_npv: np.ndarray               # NPVs of the cross pairs r != s
+    facts: dict = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def cashflow_table(self) -> pd.DataFrame:
+        """Long table: year, item, category, replication ('mean' or 0..n-1), usd
+        (signed: benefits +, costs -), discount_factor, pv_usd."""
+        rows = []
+        for item, f in self.flows.items():
+            for i, y in enumerate(self.years):
+                df = float(self.discount[i])
+                for r in range(self.n):
+                    v = float(f[i, r])
+                    rows.append((y, item, self.category[item], str(r), v, df, v * df))
+                m = float(f[i].mean())
+                rows.append((y, item, self.category[item], "mean", m, df, m * df))
+        return pd.DataFrame(rows, columns=["year", "item", "category", "replication",
+                                           "usd", "discount_factor", "pv_usd"])
+
+    def summary(self) -> dict:
+        """Figures of merit over the replications: mean, 95 % t-interval, values."""
+        out: dict = {"replications": self.n}
+        pr = self.per_replication
+        for col in pr.columns:
+            if col in ("replication", "eirr_roots"):
+                continue
+            v = pr[col].to_numpy(float)
+            mean, lo, hi, k = t_interval(v)     # over the finite values
+            out[col] = {"mean": mean, "ci95": None if math.isnan(lo) else [lo, hi],
+                        "n": k, "values": [_json_number(x) for x in v]}
+        out["eirr"]["none"] = int(pr["eirr"].isna().sum())
+        out["eirr"]["above_1000_percent"] = int(np.isinf(pr["eirr"]).sum())
+        out["eirr"]["several_roots"] = int((pr["eirr_roots"] > 1).sum())
+        npv = pr["npv_usd"].to_numpy(float)
+        out["p_npv_positive"] = float(np.mean(npv > 0))
+        paired = out["npv_usd"]["ci95"]
+        out["npv_usd"]["ci95_half_width"] = None if paired is None else (paired[1]
+                                                                         - paired[0]) / 2
+        out["npv_usd"]["unpaired_ci95_half_width"] = unpaired_half_width(self.unpaired_npv,
+                                                                         self.n)
+        return out
+
+
+def _json_number(x: float) -> float | str | None:
+    """A value for JSON: NaN as null, an infinite EIRR as the text "inf"."""
+    if math.isnan(x):
+        return None
+    return ("inf" if x > 0 else "-inf") if math.isinf(x) else float(x)
+
+
+def unpaired_half_width(cross: np.ndarray, n: int, level: float = 0.95) -> float | None:
+    """Half-width of the t-interval of a mean NPV over ``n`` independent pairs, the
+    spread taken from the cross pairs' NPVs (None with fewer than 2 replications)."""
+    cross = cross[np.isfinite(cross)]
+    if n < 2 or len(cross) < 2:
+        return None
+    return float(t_quantile(0.5 + level / 2, n - 1) * cross.std(ddof=1) / math.sqrt(n))
+
+
+def cost_flows(costs: CostsFile) -> dict[str, np.ndarray]:
+    """Per cost item its capital cost, operating cost and residual value by appraisal
+    year, signed (costs -, residual value +): ``capex: NAME``, ``opex: NAME``,
+    ``residual: NAME``."""
+    a = costs.appraisal
+    years = np.array(a.years)
+    out: dict[str, np.ndarray] = {}
+    for it in costs.items:
+        out[f"capex: {it.name}"] = np.where(years == it.year, -it.capex_usd, 0.0)
+        if it.opex_usd_per_year:
+            last = a.last_year if it.end_of_life is None else min(a.last_year, it.end_of_life)
+            out[f"opex: {it.name}"] = np.where((years >= it.opex_first) & (years <= last),
+                                               -it.opex_usd_per_year, 0.0)
+        if it.lifetime_years is not None and it.end_of_life is not None:
+            left = it.end_of_life - a.last_year
+            if left > 0:
+                value = it.capex_usd * min(left, it.lifetime_years) / it.lifetime_years
+                out[f"residual: {it.name}"] = np.where(years == a.last_year, value, 0.0)
+    return out
+
+
+def extend(yb: YearBenefits, costs: CostsFile, n: int) -> tuple[dict[str, np.ndarray],
+                                                                  list[str]]:
+    """The benefits over the appraisal period: the model's years as simulated; after the
+    last simulated year as the costs file's ``beyond_horizon`` says; before the first
+    simulated year nothing."""
+    a = costs.appraisal
+    notes = []
+    pos = {y: i for i, y in enumerate(yb.years)}
+    last = yb.years[-1] if yb.years else None
+    out = {}
+    for item, v in yb.usd.items():
+        f = np.zeros((len(a.years), n))
+        for i, y in enumerate(a.years):
+            if y in pos:
+                f[i] = v[pos[y]]
+            elif last is not None and y > last and a.beyond_horizon == "hold_last":
+                f[i] = v[pos[last]]
+        out[item] = f
+    before = [y for y in a.years if yb.years and y < yb.years[0]]
+    after = [y for y in a.years if last is not None and y > last]
+    if before:
+        notes.append(f"no benefits counted in {before[0]}-{before[-1]}, before the first "
+                     f"simulated year {yb.years[0]}")
+    if after:
+        how = ("held at each replication's last simulated year" if a.beyond_horizon ==
+               "hold_last" else "not counted (beyond_horizon = 'none')")
+        notes.append(f"benefits of {after[0]}-{after[-1]}, after the last simulated year "
+                     f"{last}: {how}")
+    return out, notes
+
+
+def figures_of_merit(flows: dict[str, np.ndarray], category: dict[str, str],
+                     discount: np.ndarray, n: int) -> pd.DataFrame:
+    """Per replication: PV of benefits (and of each benefit item), PV of costs (capital
+    and operating less residual value), NPV, BCR, EIRR (and how many roots)."""
+    rows = []
+    ben = [k for k in flows if category[k] == "benefit"]
+    cst = [k for k in flows if category[k] == "cost"]
+    for r in range(n):
+        pv = {k: float(np.sum(flows[k][:, r] * discount)) for k in flows}
+        pv_b = sum(pv[k] for k in ben)
+        pv_c = -sum(pv[k] for k in cst)
+        net = np.sum([flows[k][:, r] for k in flows], axis=0)
+        rate, roots = metrics.eirr(net)
+        rows.append({"replication": r, "npv_usd": pv_b - pv_c,
+                     "bcr": metrics.bcr(pv_b, pv_c),
+                     "eirr": math.nan if rate is None else rate, "eirr_roots": roots,
+                     "pv_benefits_usd": pv_b, "pv_costs_usd": pv_c,
+                     **{f"pv_{k}_usd": pv[k] for k in ben}})
+    return pd.DataFrame(rows)
+
+
+def appraise(scenario_dir: str | Path, counterfactual_dir: str | Path,
+             costs_path: str | Path) -> Result:
+    """Appraise the scenario's folder against the counterfactual's with a costs file;
+    ConfigError with one line per problem."""
+    costs, shown = load_costs(costs_path)
+    cf, p = read(counterfactual_dir), read(scenario_dir)
+    problems = pair_problems(cf, p) + check_kpis(costs, [cf, p], shown)
+    n = min(cf.n, p.n)
+    if problems:
+        raise ConfigError(problems)
+    yb = year_benefits(costs, cf, p, n)
+    if not yb.years:
+        raise ConfigError([Problem(str(scenario_dir), "<kpis>", "no simulated year in "
+                                   "common with the counterfactual")])
+    a = costs.appraisal
+    benefit_flows, notes = extend(yb, costs, n)
+    flows = {**benefit_flows, **{k: np.repeat(v[:, None], n, axis=1)
+                                 for k, v in cost_flows(costs).items()}}
+    category = {k: ("benefit" if k in ITEMS else "cost") for k in flows}
+    discount = metrics.discount_factors(a.years, a.base_year, a.discount.rate)
+    per = figures_of_merit(flows, category, discount, n)
+    # the cross pairs (scenario r, counterfactual s != r): independent streams
+    cross = []
+    for k in range(1, n):
+        yk = year_benefits(costs, cf, p, n, cf_index=(np.arange(n) + k) % n)
+        fk, _ = extend(yk, costs, n)
+        fk.update({key: v for key, v in flows.items() if category[key] == "cost"})
+        cross.append(figures_of_merit(fk, category, discount, n)["npv_usd"].to_numpy())
+    facts = {
+        "scenario": {"folder": str(scenario_dir), "scenario": p.manifest.get("scenario"),
+                     "config_hash": p.manifest.get("config_hash"), "replications": p.n},
+        "counterfactual": {"folder": str(counterfactual_dir),
+                           "scenario": cf.manifest.get("scenario"),
+                           "config_hash": cf.manifest.get("config_hash"),
+                           "replications": cf.n},
+        "seed": p.manifest.get("seed"), "horizon": p.manifest.get("horizon"),
+        "pairs": n, "posterior": "posterior" in p.manifest,
+    }
+    if "posterior" in p.manifest:
+        notes.append("the folders ran posterior draws: each replication is one (draw, "
+                     "replication) pair, so the spread covers parameter uncertainty too")
+    return Result(costs, shown, a.years, yb.years, n, flows, category, discount, per,
+                  yb.quantities,
+                  np.concatenate(cross) if cross else np.array([]), facts, yb.notes + notes)
+
+
+__all__ = ["QUANTITIES", "Result", "appraise", "cost_flows", "figures_of_merit"]

@@ -1,0 +1,297 @@
+"""``corridor appraise`` on synthetic result folders worked by hand: which KPI feeds
+which benefit, the years after the horizon, common random numbers (the paired interval
+narrower than the unpaired one), the appraisal folder with its figures and report, and
+every bad costs file pinned to its one-line error."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from sim.cli import main
+from sim.plots.kinds import read_folder, save_figure_set
+from sim.report import write_report
+from sim.scenario.problems import ConfigError
+from sim.study.appraisal.appraise import appraise
+from sim.study.appraisal.schema import load_costs
+
+COSTS = """
+[appraisal]
+price_year = 2024
+base_year = 2025
+first_year = 2025
+period_years = {period}
+beyond_horizon = "{beyond}"
+
+[appraisal.discount]
+rate = {rate}
+source = "test"
+
+[value_of_time]
+usd_per_teu_day = 100
+source = "test"
+
+[carbon]
+usd_per_t = 60
+source = "test"
+
+[margin]
+usd_per_teu = 50
+corridors = ["mc"]
+source = "test"
+
+[[items]]
+name = "quay"
+year = 2025
+capex_usd = 1.0e6
+source = "test"
+"""
+
+
+def costs_file(tmp_path, period=1, rate=0.0, beyond="hold_last", extra=""):
+    p = tmp_path / "costs.toml"
+    p.write_text(COSTS.format(period=period, rate=rate, beyond=beyond) + extra,
+                 encoding="utf-8")
+    return p
+
+
+def run_folder(path, name, kpis, n, years=(2025,)):
+    """A run folder with ``kpis``: {(name, scope): per-year list of per-replication
+    values}; routes r_mc (corridor mc) and r_north (corridor north)."""
+    path.mkdir(parents=True)
+    man = {"kind": "run", "bundle_format": 1, "scenario": name, "seed": 1,
+           "replications": n, "horizon": {"start": "2025-01-01", "end": "2026-01-01",
+                                          "warmup_days": 0},
+           "config": {"routes": {"r_mc": {"corridor": "mc"},
+                                 "r_north": {"corridor": "north"}}}}
+    recs = []
+    for (kpi, scope), by_year in kpis.items():
+        for y, values in zip(years, by_year):
+            recs.append({"name": kpi, "period": str(y), "scope": scope, "unit": "",
+                         "mean": float(np.mean(values)), "ci95": None,
+                         "values": [float(v) for v in values]})
+    (path / "manifest.json").write_text(json.dumps(man), encoding="utf-8")
+    (path / "kpis.json").write_text(json.dumps(recs), encoding="utf-8")
+    return path
+
+
+def kpis(teu_mc, t_mc, usd_mc, co2, teu_north=(5000,), t_north=(20,), usd_north=(3000,),
+         n=2):
+    """The KPIs of one year, the same in each of ``n`` replications unless given per
+    replication."""
+    def rep(v):
+        return [list(v) if len(v) == n else [v[0]] * n]
+    return {("teu_by_route", "r_mc"): rep(teu_mc), ("teu_by_route", "r_north"): rep(teu_north),
+            ("transit_time_days_mean", "mc"): rep(t_mc),
+            ("transit_time_days_mean", "north"): rep(t_north),
+            ("cost_usd_per_feu_mean", "mc"): rep(usd_mc),
+            ("cost_usd_per_feu_mean", "north"): rep(usd_north),
+            ("co2e_t_total", "all"): rep(co2)}
+
+
+@pytest.fixture
+def pair(tmp_path):
+    cf = run_folder(tmp_path / "cf", "base", kpis((1000,), (30,), (4000,), (500,)), 2)
+    p = run_folder(tmp_path / "p", "project", kpis((1200,), (25,), (3800,), (450,)), 2)
+    return p, cf
+
+
+def test_benefits_by_hand(tmp_path, pair):
+    # mc: 1/2 (1,000 + 1,200) = 1,100 TEU x (30 - 25) days = 5,500 TEU-days x 100 USD =
+    #     550,000; shippers: 1,100 TEU x (4,000 - 3,800) / 2 USD/TEU = 110,000
+    # north: unchanged, nothing; CO2e: (500 - 450) t x 60 = 3,000
+    # margin: (1,200 - 1,000) TEU on mc x 50 = 10,000 (north is not a margin corridor)
+    # one year at 0 %: NPV = 673,000 - 1,000,000 = -327,000; BCR 0.673
+    p, cf = pair
+    r = appraise(p, cf, costs_file(tmp_path))
+    row = r.per_replication.iloc[0]
+    assert row["pv_time_usd"] == pytest.approx(550_000)
+    assert row["pv_shipper_cost_usd"] == pytest.approx(110_000)
+    assert row["pv_co2e_usd"] == pytest.approx(3_000)
+    assert row["pv_margin_usd"] == pytest.approx(10_000)
+    assert row["npv_usd"] == pytest.approx(-327_000)
+    assert row["bcr"] == pytest.approx(0.673)
+    assert r.quantities["box_days_saved"][0, 0] == pytest.approx(5_500)
+    assert r.summary()["p_npv_positive"] == 0.0
+
+
+def test_years_after_the_horizon_held_or_not(tmp_path, pair):
+    # 3 years at 10 %: the one simulated year (673,000) held in 2026 and 2027:
+    # 673,000 x (1 + 1/1.1 + 1/1.21) = 673,000 x 2.735537 = 1,841,017; less 1,000,000
+    p, cf = pair
+    held = appraise(p, cf, costs_file(tmp_path, period=3, rate=0.1))
+    assert held.per_replication["npv_usd"][0] == pytest.approx(841_016.5, abs=1)
+    none = appraise(p, cf, costs_file(tmp_path, period=3, rate=0.1, beyond="none"))
+    assert none.per_replication["npv_usd"][0] == pytest.approx(-327_000)
+    # EIRR of -327,000 then... (-1,000,000 + 673,000, 673,000, 673,000): positive root
+    rate = held.per_replication["eirr"][0]
+    flows = np.array([673_000 - 1_000_000, 673_000, 673_000])
+    assert np.sum(flows / (1 + rate) ** np.arange(3)) == pytest.approx(0, abs=1e-3)
+    assert math.isnan(none.per_replication["eirr"][0])   # one negative flow: no rate
+
+
+def test_crn_interval_narrower_than_unpaired(tmp_path):
+    # the replications share a large common noise (the weather, the demand drawn): the
+    # transit times move together in both scenarios, and the project saves 5 days +- a
+    # little; paired NPVs differ little, cross pairs (independent streams) a lot
+    rng = np.random.default_rng(3)
+    n = 8
+    common = rng.normal(0, 6, n)
+    t_cf = 30 + common
+    t_p = 25 + common + rng.normal(0, 0.5, n)
+    cf = run_folder(tmp_path / "cf", "base", kpis((1000,), t_cf, (4000,), (500,), n=n), n)
+    p = run_folder(tmp_path / "p", "project", kpis((1000,), t_p, (4000,), (500,), n=n), n)
+    s = appraise(p, cf, costs_file(tmp_path)).summary()
+    paired = s["npv_usd"]["ci95_half_width"]
+    unpaired = s["npv_usd"]["unpaired_ci95_half_width"]
+    assert paired < unpaired / 5
+    # the paired mean: 1,000 TEU x mean saving x 100 USD - 1,000,000
+    assert s["npv_usd"]["mean"] == pytest.approx(1000 * np.mean(t_cf - t_p) * 100 - 1e6)
+
+
+def test_cli_writes_the_folder_plot_and_report(tmp_path, pair, capsys):
+    p, cf = pair
+    out = tmp_path / "appraisal"
+    assert main(["appraise", str(p), str(cf), "--costs", str(costs_file(tmp_path)),
+                 "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "NPV, USD" in text and "P(NPV > 0)" in text and f"wrote {out}/" in text
+    for name in ("manifest.json", "cashflows.csv", "replications.csv", "quantities.csv",
+                 "summary.json", "summary.csv", "report.md"):
+        assert (out / name).is_file()
+    assert json.loads((out / "manifest.json").read_text())["kind"] == "appraisal"
+    # again into the same folder: an appraisal folder is replaced
+    assert main(["appraise", str(p), str(cf), "--costs", str(costs_file(tmp_path)),
+                 "--out", str(out), "--quiet"]) == 0
+    folder = read_folder(out)
+    written = save_figure_set(folder, out / "figures")
+    assert {f.name for f in written} == {"npv_distribution.png",
+                                         "cost_benefit_waterfall.png"}
+    html = write_report(folder, out / "report.html").read_text(encoding="utf-8")
+    assert "Appraisal: project against base" in html and "npv_distribution" in html
+    assert main(["plot", str(out)]) == 0
+    assert main(["report", str(out)]) == 0
+
+
+def test_cli_refuses_folders_of_another_seed(tmp_path, pair, capsys):
+    p, cf = pair
+    man = json.loads((cf / "manifest.json").read_text())
+    man["seed"] = 2
+    (cf / "manifest.json").write_text(json.dumps(man))
+    assert main(["appraise", str(p), str(cf), "--costs", str(costs_file(tmp_path)),
+                 "--out", str(tmp_path / "a")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "seed: 1 differs from the counterfactual's 2" in err[0]
+
+
+def test_cli_refuses_folders_of_other_posterior_draws(tmp_path, pair, capsys):
+    p, cf = pair
+    man = json.loads((p / "manifest.json").read_text())
+    man["posterior"] = {"draws": [{"x": 1.0}], "replications_per_draw": 2}
+    (p / "manifest.json").write_text(json.dumps(man))
+    assert main(["appraise", str(p), str(cf), "--costs", str(costs_file(tmp_path)),
+                 "--out", str(tmp_path / "a")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "posterior: the folders ran different posterior draws" in err[0]
+
+
+def test_missing_cost_kpis_named(tmp_path, capsys):
+    k = kpis((1000,), (30,), (4000,), (500,))
+    del k[("cost_usd_per_feu_mean", "mc")], k[("cost_usd_per_feu_mean", "north")]
+    cf = run_folder(tmp_path / "cf", "base", k, 2)
+    p = run_folder(tmp_path / "p", "project", k, 2)
+    with pytest.raises(ConfigError, match=r"cost_usd_per_feu_mean: no rows \(the scenario "
+                       r"has no \[costs\] table\): the benefit 'shipper_cost' needs them; set "
+                       r"benefits.shipper_cost = false"):
+        appraise(p, cf, costs_file(tmp_path))
+    # switched off, it appraises
+    appraise(p, cf, costs_file(tmp_path, extra="\n[benefits]\nshipper_cost = false\n"))
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("usd_per_teu_day = 100", "usd_per_teu_dy = 100",
+     r"costs.toml: value_of_time.usd_per_teu_dy: unknown key \(did you mean "
+     r"'usd_per_teu_day'\?\)"),
+    ("rate = 0.0", "rate = -0.05",
+     r"costs.toml: appraisal.discount.rate: must be >= 0 \(got -0.05\)$"),
+    ("\nyear = 2025", "\nyear = 2019",
+     r"costs.toml: items\[0\].year: 2019 is outside the appraisal period 2025-2025 "
+     r"\(move the item or the period\)$"),
+    ('capex_usd = 1.0e6\nsource = "test"', "capex_usd = 1.0e6",
+     r"costs.toml: items\[0\].source: required field is missing$"),
+    ("rate = 0.0", 'rate = "5%"',
+     r"costs.toml: appraisal.discount.rate: expected a number \(got '5%'\); write e.g. "
+     r"rate = 0.05$"),
+    ('corridors = ["mc"]', 'corridors = "mc"',
+     r"costs.toml: margin.corridors: expected an array \(got 'mc'\); write e.g. "
+     r'corridors = \["middle_corridor"\]$'),
+    ('beyond_horizon = "hold_last"', 'beyond_horizon = "hold_lst"',
+     r"costs.toml: appraisal.beyond_horizon: 'hold_lst' is not allowed \(did you mean "
+     r"'hold_last'\?\)$"),
+])
+def test_bad_costs_file_one_line(tmp_path, old, new, message):
+    p = costs_file(tmp_path)
+    text = p.read_text()
+    assert old in text
+    p.write_text(text.replace(old, new, 1))
+    with pytest.raises(ConfigError, match=message.rstrip("$")) as e:
+        load_costs(p)
+    # one line, the problem's own (a misspelt key also leaves the right one missing)
+    assert len(e.value.problems) == (2 if "unknown key" in message else 1)
+    assert all("\n" not in pr.line() for pr in e.value.problems)
+
+
+def test_margin_corridor_unknown(tmp_path, pair):
+    p, cf = pair
+    c = costs_file(tmp_path)
+    c.write_text(c.read_text().replace('corridors = ["mc"]', 'corridors = ["mcc"]'))
+    with pytest.raises(ConfigError, match=r"margin.corridors\[0\]: 'mcc' is no corridor of "
+                       r"the scenarios \(did you mean 'mc'\?\)"):
+        appraise(p, cf, c)
+
+
+def test_the_kuryk_costs_file_is_valid():
+    costs, _ = load_costs("scenarios/appraisal/kuryk_terminal.toml")
+    assert costs.appraisal.years[0] == 2025 and len(costs.items) == 3
+
+
+def test_crn_narrows_the_interval_on_model_runs(tmp_path):
+    # the toy sea corridor with costs, and the same with customs at the east port 10 h
+    # instead of 12 h on average (6 replications each, same seed): the customs saving
+    # is worth ~2 h x the boxes; the paired interval is far narrower than the unpaired
+    from sim.io.bundle import write_bundle
+    from sim.scenario.loading import load_scenario
+    from sim.study.replications import run
+
+    from .conftest import HERE
+    toy = HERE / "scenarios" / "toy_costs.toml"
+    base = load_scenario(toy, overrides={"services.ferry.fleet": 5})
+    other = load_scenario(toy, overrides={
+        "services.ferry.fleet": 5,
+        "nodes.east.port.customs_dwell_h": {"dist": "lognormal", "mean": 10, "cv": 0.5}})
+    write_bundle(run(base, replications=6, keep_containers=False), tmp_path / "b")
+    write_bundle(run(other, replications=6, keep_containers=False), tmp_path / "o")
+    c = costs_file(tmp_path, period=10, rate=0.05)
+    c.write_text(c.read_text().replace('["mc"]', '["middle_corridor"]')
+                 .replace("base_year = 2025\nfirst_year = 2025",
+                          "base_year = 2024\nfirst_year = 2024")
+                 .replace("year = 2025\ncapex", "year = 2024\ncapex"))
+    r = appraise(tmp_path / "o", tmp_path / "b", c)
+    s = r.summary()
+    assert r.simulated == [2024]
+    assert s["pv_time_usd"]["ci95"][0] > 0                      # the time saved shows
+    assert s["npv_usd"]["ci95_half_width"] < s["npv_usd"]["unpaired_ci95_half_width"] / 5
+
+
+def test_help_shows_examples(capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["appraise", "--help"])
+    assert e.value.code == 0
+    out = capsys.readouterr().out
+    assert "examples:" in out and "corridor appraise results/kuryk_terminal" in out
+    # --costs is required: a usage error in one line
+    with pytest.raises(SystemExit) as e:
+        main(["appraise", "a", "b"])
+    assert e.value.code == 2
+    assert "--costs" in capsys.readouterr().err
