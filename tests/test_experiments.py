@@ -86,7 +86,7 @@ def test_compare_command_writes_its_folder(pair, capsys):
     out = pair / "cmp"
     assert main(["compare", str(pair / "base"), str(pair / "other"), "--out", str(out)]) == 0
     shown = capsys.readouterr().out
-    assert "6 paired replication(s)" in shown and "transit_time_days_mean middle_corridor" \
+    assert "6 paired replication(s)" in shown and "transit time, Middle Corridor (days)" \
         in shown
     man = json.loads((out / "manifest.json").read_text())
     assert man["kind"] == "comparison" and man["pairs"] == 6

@@ -60,7 +60,7 @@ def test_default_rows_are_the_headline_in_order(folders):
     assert first[("containers_created", "all")] == "boxes created"  # the headline's label
     assert label("caspian_teu", "kuryk") == "TEU shipped across the Caspian — kuryk"
     assert label("transit_time_days_mean", "middle_corridor_kuryk") == \
-        "transit time days mean — middle_corridor_kuryk"  # a long description: the name
+        "mean transit time — middle_corridor_kuryk"
     assert {n for n, _s, _l in HEADLINE} <= {n for n, _s in DEFAULT_ROWS}
 
 

@@ -66,6 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
     cp.add_argument("other", help="the result folder compared with it")
     cp.add_argument("--out", help="comparison folder (default: results/compare-<base "
                     "scenario>-vs-<other scenario>)")
+    cp.add_argument("--kpi", dest="kpis", action="append", default=[], metavar="NAME[:SCOPE]",
+                    help="show these KPIs (repeatable; default: the headline KPIs); the "
+                    "figures and the report show them too, the files keep every row")
+    cp.add_argument("--scope", dest="scopes", action="append", default=[], metavar="SCOPE",
+                    help="show the KPIs of these scopes (repeatable), e.g. kuryk")
     cp.add_argument("--quiet", action="store_true", help="no summary")
 
     ca = command("calibrate")

@@ -10,6 +10,8 @@ from typing import Any, Protocol
 import pandas as pd
 
 from sim.measure.headline import COMPARE_HEADLINE, HEADLINE, TOTALS, TOTALS_SERVICE_SCOPES
+from sim.study.compare import focused
+from sim.study.table import label as kpi_label
 
 
 def fmt(v: float) -> str:
@@ -136,45 +138,81 @@ def _totals(k: pd.DataFrame, years: list[str]) -> list[tuple[str, list[str]]]:
     return rows
 
 
-def comparison_summary(table: pd.DataFrame, facts: Mapping[str, Any]) -> str:
-    """The summary ``corridor compare`` prints: per headline KPI and reported year the
-    mean paired difference (other - base), its 95 % interval and the relative change.
+def comparison_summary(table: pd.DataFrame, facts: Mapping[str, Any],
+                       limit: int = 40) -> str:
+    """The summary ``corridor compare`` prints: per headline KPI (or, with a focus, per
+    KPI asked for) and reported year the mean paired difference (other - base), its 95 %
+    interval and the relative change; then the inputs that differ.
 
     Rows identical in every replication (the scenarios differ somewhere else) are counted,
-    not shown; KPI rows found in one folder only are counted too.
+    not shown; KPI rows found in one folder only are counted too; at most ``limit`` rows.
 
     Parameters
     ----------
     table, facts
-        What :func:`sim.study.compare.compare` returns.
+        What :func:`sim.study.compare.compare` returns (``facts["focus"]``: the KPIs
+        and scopes asked for).
     """
     names = (facts["other"]["scenario"], facts["base"]["scenario"])
     if names[0] == names[1]:  # e.g. two --set variants: name the folders
         names = (facts["other"]["folder"], facts["base"]["folder"])
     lines = [f"{names[0]} - {names[1]}: seed {facts['seed']}, {facts['pairs']} paired "
              "replication(s); mean difference [95 % CI] (relative)"]
-    years = sorted(p for p in set(table.period) if p != "run")
-    same = 0
-    for name, scope in COMPARE_HEADLINE:
-        for y in years:
-            m = table[(table.name == name) & (table.scope == scope) & (table.period == y)]
-            if m.empty or m.iloc[0]["base_mean"] != m.iloc[0]["base_mean"]:
+    focus = facts.get("focus") or {}
+    if focus:
+        view = focused(table, tuple(focus.get("kpis") or ()), tuple(focus.get("scopes") or ()))
+        keys = list(dict.fromkeys(zip(view["name"], view["scope"])))
+        periods = sorted(set(view.period), key=lambda p: (p == "run", p))
+    else:
+        view, keys = table, list(COMPARE_HEADLINE)
+        periods = sorted(p for p in set(table.period) if p != "run")
+    same = shown = more = 0
+    index = view.set_index(["name", "scope", "period"])
+    for name, scope in keys:
+        for y in periods:
+            if (name, scope, y) not in index.index:
                 continue
-            r = m.iloc[0]
+            r = index.loc[(name, scope, y)]
+            if r["base_mean"] != r["base_mean"]:
+                continue
             if r["diff_mean"] == 0 and r["base_mean"] == r["other_mean"] and not (
                     r["diff_ci95_high"] > 0):
                 same += 1  # identical in every replication: the scenario did not touch it
                 continue
+            if shown == limit:
+                more += 1
+                continue
+            shown += 1
             ci = ("" if r["diff_ci95_low"] != r["diff_ci95_low"] else
                   f" [{fmt(r['diff_ci95_low'])}, {fmt(r['diff_ci95_high'])}]")
             rel = "" if r["rel_change"] != r["rel_change"] else f" ({r['rel_change']:+.1%})"
-            lines.append(f"  {name + ' ' + scope:56s} {y}  {fmt(r['diff_mean']):>10s}{ci}{rel}")
+            what = kpi_label(name, scope)
+            if r["unit"] == r["unit"] and r["unit"] and r["unit"] not in what:
+                what += f" ({r['unit']})"
+            lines.append(f"  {what:56s} {y:>4s}  "
+                         f"{fmt(r['diff_mean']):>10s}{ci}{rel}")
+    if more:
+        lines.append(f"  ({more} more rows: see comparison.csv, or narrow with --kpi/--scope)")
     if same:
         lines.append(f"  ({same} more of these rows are identical in every replication)")
     if facts["only_in_base"] or facts["only_in_other"]:
         lines.append(f"  KPI rows in one folder only: {len(facts['only_in_base'])} base, "
                      f"{len(facts['only_in_other'])} other (listed in manifest.json)")
+    differ = facts.get("inputs_differ") or []
+    if differ:
+        n = facts.get("inputs_differ_count", len(differ))
+        lines.append(f"inputs that differ ({n}):")
+        for d in differ[:8]:
+            lines.append(f"  {d['path']}: {_short(d['base'])} -> {_short(d['other'])}")
+        if n > 8:
+            lines.append(f"  ... {n - 8} more (listed in manifest.json)")
     return "\n".join(lines)
+
+
+def _short(v: Any, width: int = 40) -> str:
+    """A value of a scenario's input in one short line."""
+    text = str(v)
+    return text if len(text) <= width else text[:width - 1] + "…"
 
 
 def abc_summary(draws: pd.DataFrame, parameters: Iterable[str]) -> str:

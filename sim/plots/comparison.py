@@ -4,6 +4,7 @@ run folders it compared) and yields its figure set."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -16,23 +17,31 @@ from sim.plots.style import NOT_SIGNIFICANT, SIGNIFICANT, fmt_number, new_ax, pe
 from sim.plots.types import Figures, Tables
 from sim.scenario.kinds import NODE_KINDS
 from sim.scenario.problems import ConfigError, Problem
+from sim.study.compare import focused, relevance, scope_touches
+from sim.study.table import label as kpi_label
 
 
 def forest_rows(table: pd.DataFrame, period: str, headline: list[tuple[str, str]],
-                extra: int = 12) -> pd.DataFrame:
+                extra: int = 12, touched: Iterable[str] = ()) -> pd.DataFrame:
     """The rows of a comparison table a forest plot shows for ``period``: the headline
     (name, scope) pairs it has, then up to ``extra`` more whose 95 % interval excludes
-    zero, largest relative change first. Rows without a base mean are left out."""
+    zero and that are material: first those of the elements whose inputs differ
+    (``touched``), then the rest, each by relevance (relative change times significance,
+    :func:`sim.study.compare.relevance`, materiality judged among all the period's rows).
+    Rows without a base mean are left out."""
     t = table[(table["period"] == period) & table["base_mean"].notna()
               & (table["base_mean"] != 0)]
     key = list(zip(t["name"], t["scope"]))
     head = [k for k in headline if k in set(key)]
     chosen = t.set_index(["name", "scope"]).loc[head].reset_index() if head else t.iloc[:0]
     rest = t[[k not in set(head) for k in key]]
-    sig = rest[(rest["diff_ci95_low"] > 0) | (rest["diff_ci95_high"] < 0)]
-    sig = sig.assign(size=(sig["diff_mean"] / sig["base_mean"]).abs()).sort_values(
-        ["size", "name", "scope"], ascending=[False, True, True]).head(extra)
-    return pd.concat([chosen, sig.drop(columns="size")], ignore_index=True)
+    score = relevance(t)[[k not in set(head) for k in key]]
+    sig = rest[score > 0]  # significant and material
+    ids = set(touched)
+    sig = sig.assign(
+        near=[not scope_touches(sc, ids) for sc in sig["scope"]],
+        score=-score[score > 0]).sort_values(["near", "score", "name", "scope"]).head(extra)
+    return pd.concat([chosen, sig.drop(columns=["near", "score"])], ignore_index=True)
 
 
 def forest_plot(rows: pd.DataFrame, ax=None, title: str = ""):
@@ -52,7 +61,7 @@ def forest_plot(rows: pd.DataFrame, ax=None, title: str = ""):
     ok = np.isfinite(lo) & np.isfinite(hi)
     ax.hlines(y[ok], lo[ok], hi[ok], colors=colours[ok], lw=2)
     ax.scatter(rel, y, c=colours, s=22, zorder=3)
-    labels = [f"{r.name} · {r.scope}" for r in rows.itertuples(index=False)]
+    labels = [kpi_label(r.name, r.scope) for r in rows.itertuples(index=False)]
     ax.set_yticks(y)
     ax.set_yticklabels(labels, fontsize=7)
     for yi, r in zip(y, rows.itertuples(index=False)):
@@ -112,11 +121,24 @@ def _last_year(table: pd.DataFrame) -> str:
     return years[-1] if years else "run"
 
 
+def _view(folder: Folder, t: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
+    """The comparison's rows to show and its headline (name, scope) pairs: those of the
+    focus it was written with (``corridor compare --kpi/--scope``), else all rows and
+    :data:`COMPARE_HEADLINE`."""
+    focus = folder.manifest.get("focus") or {}
+    kpis, scopes = tuple(focus.get("kpis") or ()), tuple(focus.get("scopes") or ())
+    if not (kpis or scopes):
+        return t, list(COMPARE_HEADLINE)
+    view = focused(t, kpis, scopes)
+    return view, list(dict.fromkeys(zip(view["name"], view["scope"])))
+
+
 def comparison_figures(folder: Folder) -> Figures:
     t = comparison_table(folder)
     m = folder.manifest
     year = _last_year(t)
-    rows = forest_rows(t, year, COMPARE_HEADLINE)
+    view, headline = _view(folder, t)
+    rows = forest_rows(view, year, headline, touched=m.get("touched") or ())
     names = pair_names(m)
     ax = forest_plot(rows, title=f"{names[1]} − {names[0]}, {year}: paired "
                                f"differences ({m.get('pairs')} pairs, common random numbers)")
@@ -228,11 +250,15 @@ def _yearly_series_figure(table: pd.DataFrame, names: tuple[str, str]):
 def comparison_tables(folder: Folder) -> Tables:
     t = comparison_table(folder)
     year = _last_year(t)
-    rows = forest_rows(t, year, COMPARE_HEADLINE, extra=30)
+    view, headline = _view(folder, t)
+    rows = forest_rows(view, year, headline, extra=30,
+                       touched=folder.manifest.get("touched") or ())
 
     def shown(frame: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame({
-            "KPI": frame["name"], "scope": frame["scope"], "period": frame["period"],
+            "KPI": [kpi_label(n, sc) for n, sc in zip(frame["name"], frame["scope"])],
+            "code": [f"{n} · {sc}" for n, sc in zip(frame["name"], frame["scope"])],
+            "period": frame["period"],
             "unit": frame["unit"], "base": frame["base_mean"].map(fmt_number),
             "other": frame["other_mean"].map(fmt_number),
             "difference [95 % CI]": [
@@ -241,10 +267,16 @@ def comparison_tables(folder: Folder) -> Tables:
                 for d, lo, hi in zip(frame["diff_mean"], frame["diff_ci95_low"],
                                      frame["diff_ci95_high"])],
             "relative": frame["rel_change"].map(lambda v: "–" if v != v else f"{v:+.1%}")})
-    head = t[[(n, s) in set(COMPARE_HEADLINE) for n, s in zip(t["name"], t["scope"])]]
+    head = view[[(n, s) in set(headline) for n, s in zip(view["name"], view["scope"])]]
     head = head[head["period"] != "run"].sort_values(["name", "scope", "period"])
+    differ = pd.DataFrame(folder.manifest.get("inputs_differ") or [],
+                          columns=["path", "base", "other"]).astype(str)
+    n_differ = folder.manifest.get("inputs_differ_count", len(differ))
     return [("Headline KPIs, every year (other − base)", shown(head)),
-            (f"{year}: the headline and the largest significant changes", shown(rows))]
+            (f"{year}: the headline and the largest significant changes (the elements "
+             "whose inputs differ first)", shown(rows)),
+            (f"Inputs that differ ({n_differ}; the first {min(n_differ, 60)})",
+             differ.head(60))]
 
 
 
@@ -252,10 +284,15 @@ def comparison_facts(folder: Folder) -> list[tuple[str, str]]:
     m = folder.manifest
     b, o = m.get("base", {}), m.get("other", {})
     h = m.get("horizon") or {}
+    touched = m.get("touched") or []
     return [("base", f"{b.get('scenario')} ({b.get('folder')}, {b.get('replications')} "
                      "replication(s))"),
+            ("base: what it is", b.get("description") or "–"),
             ("other", f"{o.get('scenario')} ({o.get('folder')}, {o.get('replications')} "
                       "replication(s))"),
+            ("other: what it is", o.get("description") or "–"),
+            ("elements whose inputs differ", ", ".join(touched) or "none (dated changes "
+             "or global inputs only)"),
             ("seed", f"{m.get('seed')}; {m.get('pairs')} paired replication(s)"),
             ("horizon", f"{h.get('start')} to {h.get('end')} (exclusive)"),
             ("version", f"corridor-sim {m.get('package_version')}"),

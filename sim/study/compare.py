@@ -20,7 +20,7 @@ import pandas as pd
 from sim.io.bundle import atomic_dir, dumps
 from sim.io.manifest import provenance, read_manifest
 from sim.measure.stats import t_interval, t_quantile
-from sim.scenario.problems import ConfigError, Problem
+from sim.scenario.problems import ConfigError, Problem, did_you_mean
 
 COLUMNS = ["name", "period", "scope", "unit", "base_mean", "other_mean", "diff_mean",
            "diff_ci95_low", "diff_ci95_high", "rel_change", "unpaired_ci95_half_width",
@@ -139,7 +139,119 @@ def compare(base_dir: str | Path, other_dir: str | Path) -> tuple[pd.DataFrame, 
         "only_in_base": [list(k) for k in sorted(base.keys() - other.keys())],
         "only_in_other": [list(k) for k in sorted(other.keys() - base.keys())],
     }
+    for side, man in (("base", base_man), ("other", other_man)):
+        facts[side]["description"] = (man.get("config") or {}).get("description")
+    differ = input_differences(base_man.get("config") or {}, other_man.get("config") or {})
+    facts["inputs_differ"] = [{"path": p, "base": b, "other": o}
+                              for p, b, o in differ[:MAX_INPUTS_SHOWN]]
+    facts["inputs_differ_count"] = len(differ)
+    facts["touched"] = touched_elements([p for p, _b, _o in differ])
     return table, facts
+
+
+MAX_INPUTS_SHOWN = 200  # inputs that differ, listed in the comparison's manifest
+# the tables of a scenario whose keys are the ids of its elements
+ELEMENT_TABLES = ("nodes", "links", "services", "routes", "fleets", "flows", "wagon_pools")
+_MISSING = "(not set)"
+
+
+def input_differences(base: dict, other: dict) -> list[tuple[str, object, object]]:
+    """The resolved inputs that differ between two scenarios' configs, as (dotted path,
+    base value, other value), in path order; a value one side lacks is ``(not set)``.
+    Tables are compared field by field, lists as a whole; the name, description and the
+    files a scenario was read from are not inputs."""
+    out: list[tuple[str, object, object]] = []
+
+    def walk(a, b, path: str) -> None:
+        if isinstance(a, dict) and isinstance(b, dict):
+            for k in sorted(set(a) | set(b), key=str):
+                sub = f"{path}.{k}" if path else str(k)
+                if not path and k in ("name", "description", "extends", "files"):
+                    continue
+                walk(a.get(k, _MISSING), b.get(k, _MISSING), sub)
+        elif a != b:
+            out.append((path, a, b))
+    walk(base, other, "")
+    return out
+
+
+def touched_elements(paths: list[str]) -> list[str]:
+    """The ids of the elements (nodes, links, services, routes, fleets, flows) whose
+    inputs differ, from the differing inputs' paths; a dated change (``timeline``) is
+    not traced to its element."""
+    ids = {p.split(".")[1] for p in paths
+           if p.split(".")[0] in ELEMENT_TABLES and len(p.split(".")) > 1}
+    return sorted(ids)
+
+
+MATERIAL = 0.01  # a row is material when its larger mean is this share of the KPI's largest
+
+
+def relevance(table: pd.DataFrame) -> pd.Series:
+    """How much a comparison row matters: its relative change (against the larger of
+    the two means, so at most 1, or 2 for a change of sign) times its significance (the
+    paired difference over its 95 % half-width, capped at 10); 0 where the interval
+    covers zero, or the row is immaterial: its larger mean under :data:`MATERIAL` of the
+    largest of its KPI in that period (0.007 trains queueing on a link beside 5 on
+    another)."""
+    half = (table["diff_ci95_high"] - table["diff_ci95_low"]) / 2.0
+    ratio = (table["diff_mean"].abs() / half.where(half > 0)).fillna(10.0).clip(upper=10.0)
+    significant = (table["diff_ci95_low"] > 0) | (table["diff_ci95_high"] < 0)
+    size = pd.concat([table["base_mean"].abs(), table["other_mean"].abs()], axis=1).max(axis=1)
+    largest = size.groupby([table["name"], table["period"]]).transform("max")
+    material = size >= MATERIAL * largest
+    rel = table["diff_mean"].abs() / size.where(size > 0)
+    score = (rel * ratio).where(significant & material, 0.0)
+    return score.fillna(0.0)
+
+
+def scope_touches(scope: str, touched: set[str]) -> bool:
+    """Whether a KPI's scope names an element the scenarios differ in (``kuryk``,
+    ``link:aktau>kuryk``, ``kuryk_alat_feeder:westbound`` ...)."""
+    parts = set(scope.replace(">", ":").replace("link:", "").split(":"))
+    return bool(parts & touched)
+
+
+def focused(table: pd.DataFrame, kpis: tuple[str, ...] = (), scopes: tuple[str, ...] = ()
+            ) -> pd.DataFrame:
+    """The rows of a comparison table a user asked for: KPIs named ``NAME`` or
+    ``NAME:SCOPE`` and scopes (a row passes when it matches any KPI asked for, or no KPI
+    was asked for, and any scope asked for, or none was)."""
+    keep = pd.Series(True, index=table.index)
+    if kpis:
+        any_kpi = pd.Series(False, index=table.index)
+        for spec in kpis:
+            name, _, scope = spec.partition(":")
+            m = table["name"] == name
+            if scope:
+                m &= table["scope"] == scope
+            any_kpi |= m
+        keep &= any_kpi
+    if scopes:
+        keep &= table["scope"].isin(scopes)
+    return table[keep]
+
+
+def focus_problems(table: pd.DataFrame, kpis: tuple[str, ...], scopes: tuple[str, ...]
+                   ) -> list[Problem]:
+    """One line per KPI or scope asked for that the comparison does not have."""
+    names = set(table["name"])
+    all_scopes = set(table["scope"])
+    problems = []
+    for i, spec in enumerate(kpis):
+        name, _, scope = spec.partition(":")
+        if name not in names:
+            problems.append(Problem("<command line>", f"--kpi[{i}]", f"no KPI named {name!r} "
+                                    f"in the comparison ({did_you_mean(name, names)})"))
+        elif scope and not ((table["name"] == name) & (table["scope"] == scope)).any():
+            have = set(table.loc[table["name"] == name, "scope"])
+            problems.append(Problem("<command line>", f"--kpi[{i}]", f"{name!r} has no scope "
+                                    f"{scope!r} ({did_you_mean(scope, have)})"))
+    for i, sc in enumerate(scopes):
+        if sc not in all_scopes:
+            problems.append(Problem("<command line>", f"--scope[{i}]", f"no scope {sc!r} in "
+                                    f"the comparison ({did_you_mean(sc, all_scopes)})"))
+    return problems
 
 
 def _welch_half_width(b: np.ndarray, o: np.ndarray, level: float = 0.95) -> float:

@@ -10,7 +10,6 @@ replications; a KPI a folder does not have is left empty there.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,7 @@ import pandas as pd
 from sim.io.bundle import atomic_dir, dumps
 from sim.io.manifest import provenance
 from sim.measure.headline import COMPARE_HEADLINE, HEADLINE
-from sim.measure.kpis import KPIS
+from sim.measure.labels import LABELS as KPI_LABELS
 from sim.scenario.problems import ConfigError, Problem, did_you_mean
 from sim.study.compare import read_run
 
@@ -105,14 +104,11 @@ def wide_table(folders: Sequence[str | Path], selection: Selection = Selection()
 
 
 def label(name: str, scope: str) -> str:
-    """A KPI row's plain-English label (the headline's, or the KPI's description and the
-    scope it is for)."""
+    """A KPI row's plain-English label: the headline's, or the KPI's label
+    (:data:`sim.measure.labels.LABELS`) and the scope it is for."""
     if (name, scope) in LABELS:
         return LABELS[(name, scope)]
-    # the description's first clause when short, else the name in words
-    what = re.split(r"[,:;(]", KPIS.get(name, ("", ""))[1], maxsplit=1)[0].strip()
-    if not what or len(what) > 40:
-        what = name.replace("_", " ")
+    what = KPI_LABELS.get(name, name.replace("_", " "))
     return what if scope == "all" else f"{what} — {scope}"
 
 

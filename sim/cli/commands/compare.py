@@ -10,7 +10,7 @@ from sim.cli.commands.common import command_line, errors
 from sim.cli.tables import comparison_summary
 from sim.io.bundle import not_replaceable, unwritable_parent
 from sim.scenario.problems import ConfigError, Problem
-from sim.study.compare import compare, write_comparison
+from sim.study.compare import compare, focus_problems, write_comparison
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -19,6 +19,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
         table, facts = compare(args.base, args.other)
     except ConfigError as e:
         return errors(e.problems)
+    kpis, scopes = tuple(args.kpis), tuple(args.scopes)
+    problems = focus_problems(table, kpis, scopes)
+    if problems:
+        return errors(problems)
+    if kpis or scopes:
+        facts["focus"] = {"kpis": list(kpis), "scopes": list(scopes)}
     out = Path(args.out) if args.out else Path("results") / (
         f"compare-{facts['base']['scenario']}-vs-{facts['other']['scenario']}")
     if out.resolve() in (Path(args.base).resolve(), Path(args.other).resolve()):

@@ -1,0 +1,144 @@
+"""Focused comparisons: the inputs that differ, which elements they touch, which changes
+matter most, and ``corridor compare --kpi/--scope``."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.cli import main
+from sim.io.bundle import write_bundle
+from sim.measure.kpis import KPIS
+from sim.measure.labels import LABELS
+from sim.plots.comparison import forest_rows
+from sim.scenario.loading import load_scenario
+from sim.study.compare import (
+    compare,
+    focused,
+    input_differences,
+    relevance,
+    scope_touches,
+    touched_elements,
+)
+from sim.study.replications import run
+
+from .conftest import TOY
+
+SHORT = {"horizon.start": "2024-01-01", "horizon.end": "2024-03-01", "horizon.warmup_days": 0}
+
+
+def test_every_kpi_has_a_plain_english_label():
+    assert set(LABELS) == set(KPIS)
+    assert all(label and label == label.strip() for label in LABELS.values())
+
+
+def test_input_differences_and_the_elements_they_touch():
+    base = {"name": "a", "description": "x", "demand": {"scale": 1.0},
+            "nodes": {"gate": {"crossing": {"cranes": 2, "lanes": 1}}, "alpha": {"lon": 1}},
+            "timeline": [{"date": "2024-01-01"}]}
+    other = {"name": "b", "description": "y", "demand": {"scale": 1.5},
+             "nodes": {"gate": {"crossing": {"cranes": 3, "lanes": 1}}, "alpha": {"lon": 1},
+                       "new": {"lon": 2}},
+             "timeline": [{"date": "2024-02-01"}]}
+    d = input_differences(base, other)
+    assert d == [("demand.scale", 1.0, 1.5), ("nodes.gate.crossing.cranes", 2, 3),
+                 ("nodes.new", "(not set)", {"lon": 2}),
+                 ("timeline", [{"date": "2024-01-01"}], [{"date": "2024-02-01"}])]
+    assert touched_elements([p for p, _b, _o in d]) == ["gate", "new"]
+    assert scope_touches("gate", {"gate"}) and scope_touches("link:alpha>gate", {"gate"})
+    assert scope_touches("ferry:westbound", {"ferry"}) and not scope_touches("all", {"gate"})
+
+
+def _rows(rows):
+    return pd.DataFrame(rows, columns=["name", "period", "scope", "base_mean", "other_mean",
+                                       "diff_mean", "diff_ci95_low", "diff_ci95_high"])
+
+
+def test_relevance_is_relative_change_times_significance_among_material_rows():
+    t = _rows([
+        ("q", "2030", "big", 100.0, 150.0, 50.0, 40.0, 60.0),     # +50 %, 10 half-widths
+        ("q", "2030", "mid", 100.0, 120.0, 20.0, 10.0, 30.0),     # +20 %, 2 half-widths
+        ("q", "2030", "tiny", 0.1, 0.9, 0.8, 0.7, 0.9),           # x9, but immaterial
+        ("q", "2030", "noise", 100.0, 130.0, 30.0, -5.0, 65.0),   # covers zero
+        ("q", "2029", "tiny", 0.1, 0.9, 0.8, 0.7, 0.9),           # material in its year
+    ])
+    r = relevance(t).to_numpy()
+    assert r == pytest.approx([50 / 150 * 5, 20 / 120 * 2, 0, 0, 0.8 / 0.9 * 8])
+    # in the forest plot: the headline, then the touched element's rows, then by relevance
+    t["unit"] = ""
+    rows = forest_rows(t, "2030", [("q", "noise")], touched=["mid"])
+    assert list(rows.scope) == ["noise", "mid", "big"]
+    rows = forest_rows(t, "2030", [])
+    assert list(rows.scope) == ["big", "mid"]
+
+
+def test_focused_rows():
+    t = _rows([("a", "2030", "x", 1, 1, 0, 0, 0), ("a", "2030", "y", 1, 1, 0, 0, 0),
+               ("b", "2030", "x", 1, 1, 0, 0, 0), ("b", "2030", "z", 1, 1, 0, 0, 0)])
+    key = lambda f: list(zip(f.name, f.scope))  # noqa: E731
+    assert key(focused(t, ("a",))) == [("a", "x"), ("a", "y")]
+    assert key(focused(t, ("b:z", "a:y"))) == [("a", "y"), ("b", "z")]
+    assert key(focused(t, (), ("x",))) == [("a", "x"), ("b", "x")]
+    assert key(focused(t, ("a",), ("x",))) == [("a", "x")]
+
+
+@pytest.fixture(scope="module")
+def pair(tmp_path_factory):
+    """The toy and the toy with faster crane gangs at the gate, 3 replications each."""
+    d = tmp_path_factory.mktemp("focus")
+    base = load_scenario(TOY, overrides=SHORT)
+    other = load_scenario(TOY, overrides={**SHORT, "nodes.gate.crossing.crane_moves_per_h": 20})
+    write_bundle(run(base, replications=3, keep_containers=False), d / "base")
+    write_bundle(run(other, replications=3, keep_containers=False), d / "other")
+    return d
+
+
+def test_compare_lists_the_inputs_that_differ(pair):
+    _t, facts = compare(pair / "base", pair / "other")
+    assert facts["inputs_differ"] == [{"path": "nodes.gate.crossing.crane_moves_per_h",
+                                       "base": 40.0, "other": 20.0}]
+    assert facts["inputs_differ_count"] == 1 and facts["touched"] == ["gate"]
+    assert facts["base"]["description"] == facts["other"]["description"]
+
+
+def test_compare_with_a_focus(pair, tmp_path, capsys):
+    out = tmp_path / "cmp"
+    assert main(["compare", str(pair / "base"), str(pair / "other"), "--out", str(out),
+                 "--kpi", "border_dwell_hours_mean", "--scope", "gate"]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    rows = [x for x in printed if x.startswith("  ")]
+    assert rows[0].startswith("  border: mean time at the crossing — gate (hours)")
+    assert "inputs that differ (1):" in printed
+    assert "  nodes.gate.crossing.crane_moves_per_h: 40.0 -> 20.0" in printed
+    man = json.loads((out / "manifest.json").read_text())
+    assert man["focus"] == {"kpis": ["border_dwell_hours_mean"], "scopes": ["gate"]}
+    # the file keeps every row; the figures and the report show the focus
+    assert len(pd.read_csv(out / "comparison.csv")) > 40  # every KPI, not the 2 asked for
+    assert main(["report", str(out)]) == 0
+    html = (out / "report.html").read_text()
+    assert "nodes.gate.crossing.crane_moves_per_h" in html and "elements whose inputs differ" in html
+    assert "border: mean time at the crossing — gate" in html
+
+
+@pytest.mark.parametrize("extra, line", [
+    (["--kpi", "border_dwel_hours_mean"], "--kpi[0]: no KPI named 'border_dwel_hours_mean' "
+     "in the comparison (did you mean 'border_dwell_hours_mean'?)"),
+    (["--kpi", "border_dwell_hours_mean:gat"], "--kpi[0]: 'border_dwell_hours_mean' has no "
+     "scope 'gat' (did you mean 'gate'?)"),
+    (["--scope", "gat"], "--scope[0]: no scope 'gat' in the comparison (did you mean "
+     "'gate'?)"),
+])
+def test_a_bad_focus_is_one_line_exit_2(pair, tmp_path, capsys, extra, line):
+    out = tmp_path / "cmp"
+    assert main(["compare", str(pair / "base"), str(pair / "other"), "--out", str(out),
+                 *extra]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [f"error: <command line>: {line}"]
+    assert not out.exists()
+
+
+def test_relevance_of_a_real_comparison_puts_the_touched_crossing_first(pair):
+    t, facts = compare(pair / "base", pair / "other")
+    rows = forest_rows(t, "2024", [], touched=facts["touched"])
+    assert len(rows) and scope_touches(rows.scope.iloc[0], {"gate"})
+    assert np.isfinite(relevance(t)).all()
