@@ -17,6 +17,7 @@ SUMMARY = {
     "sweep": "run a sensitivity sweep (resumable)",
     "analyze": "sensitivity indices of a sweep folder",
     "report": "one self-contained HTML page of a result folder",
+    "schema": "the reference of every scenario field (type, unit, default, bounds)",
 }
 """Each command's line in ``corridor --help``, in the order listed there."""
 
@@ -123,6 +124,19 @@ One HTML file with everything inside (figures as images, KPI tables, the manifes
 scenario, seeds and version), to open in a browser or send to someone without Python.
 """
 
+EXAMPLES_SCHEMA = """examples:
+  corridor schema                              (every field, as Markdown)
+  corridor schema nodes.<id>.crossing          (the fields of a border crossing's table)
+  corridor schema nodes.dostyk.crossing.cranes (an id is read as <id>)
+  corridor schema demand --format json
+  corridor schema --write docs/fields.md       (regenerate the page in the repository)
+
+Per field: its dotted path (<id> for a key you choose, [i] for a list position; the
+paths --set and the error messages use), type, unit, default, bounds, description, and
+whether a dated change ([[timeline]]) may set it during a run, with the bounds a new
+value keeps. Read from the schema and the node-kind registry, so it is never out of date.
+"""
+
 EXAMPLES = {
     "check": EXAMPLES_CHECK,
     "run": EXAMPLES_RUN,
@@ -132,5 +146,6 @@ EXAMPLES = {
     "sweep": EXAMPLES_SWEEP,
     "analyze": EXAMPLES_ANALYZE,
     "report": EXAMPLES_REPORT,
+    "schema": EXAMPLES_SCHEMA,
 }
 """The epilog of ``corridor COMMAND --help``."""

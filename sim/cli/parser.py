@@ -122,4 +122,12 @@ def build_parser() -> argparse.ArgumentParser:
     rp = command("report")
     rp.add_argument("dir", help="a result folder (as for 'corridor plot')")
     rp.add_argument("--out", help="HTML file (default: DIR/report.html)")
+
+    sc = command("schema")
+    sc.add_argument("prefix", nargs="?", metavar="PREFIX", help="only the fields under this "
+                    "dotted path (e.g. demand, nodes.<id>.crossing)")
+    sc.add_argument("--format", default="markdown", choices=["markdown", "json"],
+                    help="markdown (default) or json")
+    sc.add_argument("--write", metavar="FILE", help="write the whole reference to FILE "
+                    "(atomically) instead of printing it, e.g. docs/fields.md")
     return p
