@@ -24,6 +24,7 @@ SUMMARY = {
 EXAMPLES_CHECK = """examples:
   corridor check scenarios/baseline.toml
   corridor check scenarios/baseline.toml --set demand.scale=2.4
+  corridor check scenarios/kuryk_terminal.toml --horizon 2024-01-01:2024-04-01
 """
 
 EXAMPLES_RUN = """examples:
@@ -34,6 +35,10 @@ EXAMPLES_RUN = """examples:
   corridor run scenarios/baseline.toml --replications 10 --workers 2 --no-containers
   corridor run scenarios/baseline.toml --precision 0.02 --no-containers
       (adds replications until the headline KPIs' 95 % half-widths are within 2 %)
+  corridor run scenarios/kuryk_terminal.toml --horizon 2024-01-01:2024-04-01 --out /tmp/q
+      (a short trial: dated changes after the span are dropped and those before it
+      hold from its first day, each with a warning; a year run in part is labelled
+      as such, e.g. "2024 Jan–Mar")
 
 The result folder holds manifest.json, kpis.json, kpis.csv, timeseries.parquet,
 network.json and containers.parquet; it is written to a temporary folder and renamed into place when
