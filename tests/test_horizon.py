@@ -5,11 +5,14 @@ transit."""
 import datetime as dt
 import json
 
+import matplotlib.pyplot as plt
+import pandas as pd
 import pytest
 
 from sim.cli import main
 from sim.engine.model import Model
 from sim.measure import kpis
+from sim.plots.run import yearly_by_scope
 from sim.scenario.loading import load_scenario
 from sim.scenario.problems import ConfigError
 from sim.scenario.span import (
@@ -225,3 +228,29 @@ def test_the_kuryk_terminal_runs_for_a_quarter(tmp_path, capsys, monkeypatch):
     assert "2024 Jan–Mar" in printed.splitlines()[1]
     periods = {r["period"] for r in json.loads((out / "kpis.json").read_text())}
     assert periods == {"2024 Jan–Mar", "run"}
+
+
+def _kpi_frame(periods):
+    return pd.DataFrame([{"name": "containers_by_crossing", "period": p, "scope": s,
+                          "unit": "containers", "mean": 1000.0 * (i + 1),
+                          "ci95_low": float("nan"), "ci95_high": float("nan")}
+                         for i, p in enumerate(periods) for s in ("a", "b")])
+
+
+def test_figures_say_per_year_only_for_whole_years():
+    ax = yearly_by_scope(_kpi_frame(["2024 Jan–Mar"]), "containers_by_crossing")
+    assert ax.get_xlabel() == ("thousand boxes in the period (a part of a year is not "
+                               "scaled to a year)")
+    assert ax.get_title() == "containers_by_crossing, by period"
+    plt.close(ax.figure)
+    ax = yearly_by_scope(_kpi_frame(["2024"]), "containers_by_crossing")
+    assert (ax.get_xlabel(), ax.get_title()) == ("thousand boxes per year",
+                                                 "containers_by_crossing, by year")
+    plt.close(ax.figure)
+    # many periods: one line per scope, the periods as ticks (a part of a year included)
+    many = ["2024 Jul–Dec", "2025", "2026", "2027", "2028 Jan–Jun"]
+    ax = yearly_by_scope(_kpi_frame(many), "containers_by_crossing")
+    assert [t.get_text() for t in ax.get_xticklabels()] == many
+    assert ax.get_xlabel() == "period" and ax.get_ylabel().startswith(
+        "thousand boxes in the period")
+    plt.close(ax.figure)

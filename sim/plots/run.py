@@ -472,7 +472,8 @@ def run_tables(folder: Folder) -> Tables:
     full = full.pivot_table(index=["name", "scope", "unit"], columns="period",
                             values="mean [95 % CI]", aggfunc="first").reset_index()
     return [("Headline KPIs (mean over replications, 95 % CI)", pd.DataFrame(rows)),
-            ("Every KPI by year", full)]
+            ("Every KPI by " + ("year" if all(is_whole_year(y) for y in years)
+                                else "period (a part of a year: what fell in it)"), full)]
 
 
 def _cell(r) -> str:

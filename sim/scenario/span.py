@@ -145,12 +145,15 @@ def expected_transits(s: Scenario) -> list[tuple[float, str, str, str]]:
     ``prior_transit_days`` (the published time the route choice starts from) where it
     gives one, else the running time of its path, origin to destination (each link's
     length_km over its mean speed_km_per_day, each sea passage's mean crossing_h),
-    without any wait. Rows (days, flow, route, which of the two)."""
+    without any wait; a route that opens only after the run is left out. Rows (days,
+    flow, route, which of the two)."""
     links = link_index(s)
     out = []
     for fid, f in s.demand.flows.items():
         for rid in routes_of(s, fid):
             route = s.routes[rid]
+            if route.open_from is not None and route.open_from >= s.horizon.end:
+                continue  # never open during the run
             if route.prior_transit_days is not None:
                 out.append((route.prior_transit_days, fid, rid, "its prior_transit_days"))
                 continue
