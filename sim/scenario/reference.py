@@ -249,6 +249,16 @@ _MORE = {
 }
 
 
+def _more_bounds(path: str) -> str:
+    """What the checks (not the field's own bounds) allow in a dated change's fields."""
+    if path == "timeline[i].set":
+        return "keys: the paths marked set in the timeline column, with their bounds"
+    if path == "timeline[i].close":
+        closable = [k.plural for k in NODE_KINDS.values() if k.closable]
+        return "the id of one of the " + ", ".join(closable) + " or links"
+    return ""
+
+
 def _kinds_using(section: str) -> str:
     names = [k.plural for k in NODE_KINDS.values() if k.section == section]
     return " and ".join(names)
@@ -271,9 +281,9 @@ def _walk(model: type[BaseModel], prefix: str, marks: dict[str, str]
         nested = _model(t) or (_model(args[-1]) if origin in (dict, list) and args else None)
         if not description and nested is not None and nested.__doc__ and not _is_distribution(t):
             description = " ".join(nested.__doc__.split(". ")[0].split()).rstrip(".")
+        bounds = bounds_of(info) or _more_bounds(path)
         yield FieldRow(path, type_name(info.annotation), unit_of(name, description),
-                       default_of(info), bounds_of(info), description,
-                       marks.get(path, ""))
+                       default_of(info), bounds, description, marks.get(path, ""))
         if _is_distribution(t):
             continue
         if _model(t) is not None:
