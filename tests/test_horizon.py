@@ -254,3 +254,18 @@ def test_figures_say_per_year_only_for_whole_years():
     assert ax.get_xlabel() == "period" and ax.get_ylabel().startswith(
         "thousand boxes in the period")
     plt.close(ax.figure)
+
+
+def test_a_closure_begun_before_the_run_holds_for_its_days_left():
+    # closed from 2023-12-01 for 40 days: to 2024-01-10. The run's first day is
+    # 2023-12-22 (10 days of warm-up): closed from hour 0 for the 19 days left, so the
+    # reported January has 9 days (216 h) of it
+    notes = []
+    s = load_scenario(TOY, overrides={"timeline": [
+        {"date": "2023-12-01", "close": "gate", "days": 40}]},
+        horizon=(D(2024, 1, 1), D(2024, 2, 1)), notes=notes)
+    assert [n.message for n in notes] == [
+        "2023-12-01 is before the run's first day 2023-12-22 (warm-up included): closed "
+        "from then for the 19 days left"]
+    K = kpis.compute(Model(s).run())
+    assert K[("closure_hours", "2024 Jan", "gate")] == pytest.approx(9 * 24)
