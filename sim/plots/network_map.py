@@ -18,6 +18,7 @@ from sim.io.folders import Folder
 from sim.plots.style import UTILISATION_CMAP, new_ax
 from sim.scenario.kinds import NODE_KINDS, kinds_where
 from sim.scenario.problems import ConfigError, Problem
+from sim.scenario.span import period_label
 
 WATER, WATER_EDGE, LAND = "#d4e6f1", "#8fb3cc", "#f4f1ea"
 MAX_WIDTH = 7.0  # points, the busiest link
@@ -234,8 +235,7 @@ def corridor_map_figure(folder: Folder, kpis: pd.DataFrame, ts: pd.DataFrame):
     last = pd.Timestamp(h["end"]) - pd.Timedelta(days=1)
     year = str(last.year)
     first = max(pd.Timestamp(h["start"]), pd.Timestamp(f"{year}-01-01"))
-    period = year if (first.month, first.day, last.month, last.day) == (1, 1, 12, 31) else (
-        f"{year} ({first:%d %b} to {last:%d %b})")
+    period = period_label(first.date(), (last + pd.Timedelta(days=1)).date())
     # the KPIs' period of that year: the year, or its part ("2024 Jan–Mar")
     key = next((p for p in sorted(set(kpis["period"])) if str(p).split(" ")[0] == year),
                year)
