@@ -19,12 +19,14 @@ SUMMARY = {
     "report": "one self-contained HTML page of a result folder",
     "table": "many result folders side by side: a wide table, CSV and spreadsheet",
     "appraise": "cost-benefit appraisal of a scenario against its counterfactual",
+    "schema": "the reference of every scenario field (type, unit, default, bounds)",
 }
 """Each command's line in ``corridor --help``, in the order listed there."""
 
 EXAMPLES_CHECK = """examples:
   corridor check scenarios/baseline.toml
   corridor check scenarios/baseline.toml --set demand.scale=2.4
+  corridor check scenarios/kuryk_terminal.toml --horizon 2024-01-01:2024-04-01
 """
 
 EXAMPLES_RUN = """examples:
@@ -35,6 +37,10 @@ EXAMPLES_RUN = """examples:
   corridor run scenarios/baseline.toml --replications 10 --workers 2 --no-containers
   corridor run scenarios/baseline.toml --precision 0.02 --no-containers
       (adds replications until the headline KPIs' 95 % half-widths are within 2 %)
+  corridor run scenarios/kuryk_terminal.toml --horizon 2024-01-01:2024-04-01 --out /tmp/q
+      (a short trial: dated changes after the span are dropped and those before it
+      hold from its first day, each with a warning; a year run in part is labelled
+      as such, e.g. "2024 Jan–Mar")
 
 The result folder holds manifest.json, kpis.json, kpis.csv, timeseries.parquet,
 network.json and containers.parquet; it is written to a temporary folder and renamed into place when
@@ -164,6 +170,19 @@ summary.csv (mean, 95 % interval, P(NPV > 0), the interval without common random
 numbers) and report.md.
 """
 
+EXAMPLES_SCHEMA = """examples:
+  corridor schema                              (every field, as Markdown)
+  corridor schema nodes.<id>.crossing          (the fields of a border crossing's table)
+  corridor schema nodes.dostyk.crossing.cranes (an id is read as <id>)
+  corridor schema demand --format json
+  corridor schema --write docs/fields.md       (regenerate the page in the repository)
+
+Per field: its dotted path (<id> for a key you choose, [i] for a list position; the
+paths --set and the error messages use), type, unit, default, bounds, description, and
+whether a dated change ([[timeline]]) may set it during a run, with the bounds a new
+value keeps. Read from the schema and the node-kind registry, so it is never out of date.
+"""
+
 EXAMPLES = {
     "check": EXAMPLES_CHECK,
     "run": EXAMPLES_RUN,
@@ -175,5 +194,6 @@ EXAMPLES = {
     "report": EXAMPLES_REPORT,
     "table": EXAMPLES_TABLE,
     "appraise": EXAMPLES_APPRAISE,
+    "schema": EXAMPLES_SCHEMA,
 }
 """The epilog of ``corridor COMMAND --help``."""

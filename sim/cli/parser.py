@@ -34,6 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("file", help="scenario TOML file")
     c.add_argument("--set", dest="sets", action="append", default=[], metavar="PATH=VALUE",
                    help="override a field by dotted path (repeatable)")
+    c.add_argument("--horizon", metavar="START:END", help="check it for another span (ISO "
+                   "dates, END excluded), as 'corridor run --horizon' would run it")
 
     r = command("run")
     r.add_argument("file", help="scenario TOML file")
@@ -57,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "not depend on it")
     r.add_argument("--set", dest="sets", action="append", default=[], metavar="PATH=VALUE",
                    help="override a field by dotted path (repeatable)")
+    r.add_argument("--horizon", metavar="START:END", help="run for another span (ISO dates, "
+                   "END excluded, e.g. 2024-01-01:2024-04-01): dated changes after it are "
+                   "dropped, those before it hold from its first day (each with a warning)")
     r.add_argument("--no-containers", action="store_true",
                    help="do not write containers.parquet (one row per container)")
     r.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
@@ -146,4 +151,12 @@ def build_parser() -> argparse.ArgumentParser:
                     "e.g. scenarios/appraisal/kuryk_terminal.toml")
     ap.add_argument("--out", help="appraisal folder (default: results/appraise-<scenario>)")
     ap.add_argument("--quiet", action="store_true", help="no summary")
+
+    sc = command("schema")
+    sc.add_argument("prefix", nargs="?", metavar="PREFIX", help="only the fields under this "
+                    "dotted path (e.g. demand, nodes.<id>.crossing)")
+    sc.add_argument("--format", default="markdown", choices=["markdown", "json"],
+                    help="markdown (default) or json")
+    sc.add_argument("--write", metavar="FILE", help="write the whole reference to FILE "
+                    "(atomically) instead of printing it, e.g. docs/fields.md")
     return p

@@ -17,12 +17,13 @@ from sim.engine.facilities.wagons import WagonPool
 from sim.engine.market import MarketFlow
 from sim.engine.records import ContainerStore
 from sim.scenario.schema import Scenario
+from sim.scenario.span import period_label
 
 
 class Year(NamedTuple):
     """A calendar year of the reported horizon, clipped to it, in model hours."""
 
-    label: str      # "2024"
+    label: str      # "2024"; a year the horizon covers in part: "2024 Jan–Mar"
     from_h: float
     to_h: float
 
@@ -35,6 +36,8 @@ class Calendar:
     t0: dt.date
     start: dt.date
     end: dt.date
+    # label a year the horizon covers in part by its months (horizon.label_partial_years)
+    partial_labels: bool = False
 
     def hours(self, day: dt.date) -> float:
         return (day - self.t0).days * 24.0
@@ -48,19 +51,23 @@ class Calendar:
         return self.hours(self.start)
 
     def years(self) -> list[Year]:
-        """Each calendar year in the reported horizon, clipped to it."""
+        """Each calendar year in the reported horizon, clipped to it, labelled by the
+        year (``"2024"``); with ``partial_labels``, a year covered in part by its months
+        (``"2024 Jan–Mar"``, :func:`sim.scenario.span.period_label`)."""
         out = []
         for y in range(self.start.year, self.end.year + 1):
             a = max(self.start, dt.date(y, 1, 1))
             b = min(self.end, dt.date(y + 1, 1, 1))
             if b > a:
-                out.append(Year(str(y), self.hours(a), self.hours(b)))
+                label = period_label(a, b) if self.partial_labels else str(y)
+                out.append(Year(label, self.hours(a), self.hours(b)))
         return out
 
     @classmethod
     def of(cls, scenario: Scenario) -> Calendar:
         h = scenario.horizon
-        return cls(h.start - dt.timedelta(days=h.warmup_days), h.start, h.end)
+        return cls(h.start - dt.timedelta(days=h.warmup_days), h.start, h.end,
+                   h.label_partial_years)
 
 
 @dataclass

@@ -52,7 +52,8 @@ class RunResult:
 
     def kpi(self, name: str, period: str | int = "run", scope: str = "all") -> float:
         """The mean of one KPI (KeyError if there is no such row); ``period`` is a year
-        (``2024`` or ``"2024"``) or ``"run"``."""
+        (``2024`` or ``"2024"``), the part of one a horizon covers when its years run in
+        part are labelled so (``"2024 Jan–Mar"``), or ``"run"``."""
         period = str(period)
         m = self.kpis[(self.kpis.name == name) & (self.kpis.period == period)
                       & (self.kpis.scope == scope)]

@@ -18,6 +18,7 @@ from sim.io.folders import Folder
 from sim.plots.style import UTILISATION_CMAP, new_ax
 from sim.scenario.kinds import NODE_KINDS, kinds_where
 from sim.scenario.problems import ConfigError, Problem
+from sim.scenario.span import period_label
 
 WATER, WATER_EDGE, LAND = "#d4e6f1", "#8fb3cc", "#f4f1ea"
 MAX_WIDTH = 7.0  # points, the busiest link
@@ -181,7 +182,9 @@ def _round_keys(biggest: float) -> list[float]:
 def map_frames(network: dict, kpis: pd.DataFrame, ts: pd.DataFrame, year: str,
                file: str = "network.json") -> tuple[pd.DataFrame, pd.DataFrame]:
     """The map's links (ends, mode, boxes routed in ``year`` both ways, utilisation: the
-    busier direction's for rail, the fleet's for sea) and nodes (kind, label)."""
+    busier direction's for rail, the fleet's for sea) and nodes (kind, label);
+    ``year``: the KPIs' period, a year or the part of one the horizon covers
+    (``"2024 Jan–Mar"``)."""
     try:
         nodes = pd.DataFrame([{"id": nid, "kind": n["kind"], "lon": float(n["lon"]),
                                "lat": float(n["lat"]), "label": _short_name(nid, n)}
@@ -199,7 +202,8 @@ def map_frames(network: dict, kpis: pd.DataFrame, ts: pd.DataFrame, year: str,
         raise ConfigError([Problem(file, "links", f"unknown node {unknown[0]!r}")])
     links[["lon0", "lat0"]] = pos.loc[links["from"]].to_numpy()
     links[["lon1", "lat1"]] = pos.loc[links["to"]].to_numpy()
-    routed = ts[(ts["metric"] == "boxes_routed") & (ts["date"].dt.year == int(year))]
+    routed = ts[(ts["metric"] == "boxes_routed")
+                & (ts["date"].dt.year == int(str(year).split(" ")[0]))]
     reps = routed["replication"].nunique() if "replication" in routed else 1
     per_scope = routed.groupby("facility", observed=True)["value"].sum() / max(reps, 1)
     links["boxes"] = [sum(float(per_scope.get(s, 0.0)) for s in sc) for sc in links["scopes"]]
@@ -231,9 +235,11 @@ def corridor_map_figure(folder: Folder, kpis: pd.DataFrame, ts: pd.DataFrame):
     last = pd.Timestamp(h["end"]) - pd.Timedelta(days=1)
     year = str(last.year)
     first = max(pd.Timestamp(h["start"]), pd.Timestamp(f"{year}-01-01"))
-    period = year if (first.month, first.day, last.month, last.day) == (1, 1, 12, 31) else (
-        f"{year} ({first:%d %b} to {last:%d %b})")
-    links, nodes = map_frames(network, kpis, ts, year, str(folder.file("network.json")))
+    period = period_label(first.date(), (last + pd.Timedelta(days=1)).date())
+    # the KPIs' period of that year: the year, or its part ("2024 Jan–Mar")
+    key = next((p for p in sorted(set(kpis["period"])) if str(p).split(" ")[0] == year),
+               year)
+    links, nodes = map_frames(network, kpis, ts, key, str(folder.file("network.json")))
     biggest = float(links["boxes"].max()) if len(links) else 0.0
     ports = nodes[nodes["kind"].isin([k.name for k in kinds_where(lambda k: k.berths_vessels)])]
     title = (f"{folder.manifest.get('scenario', '')}: boxes routed over each link in {period} "

@@ -21,6 +21,7 @@ from sim.plots.style import (
 )
 from sim.plots.types import Figures, Tables
 from sim.scenario.kinds import NODE_KINDS
+from sim.scenario.span import is_whole_year
 
 
 def yearly_by_scope(kpis: pd.DataFrame, name: str, ax=None, what: str = "",
@@ -54,21 +55,30 @@ def yearly_by_scope(kpis: pd.DataFrame, name: str, ax=None, what: str = "",
                 error_kw={"lw": 0.8, "capsize": 1.5})
     ax.set_yticks(y0)
     ax.set_yticklabels(order)
-    ax.set_xlabel(f"{unit_label} per year" + (" (mean, 95 % CI)" if
-                                               k["ci95_low"].notna().any() else ""))
+    ax.set_xlabel(per_period(years, unit_label) + (" (mean, 95 % CI)" if
+                                                   k["ci95_low"].notna().any() else ""))
     ax.set_ylabel("")
     ax.grid(axis="y", visible=False)
-    ax.set_title(f"{what or name}, by year")
+    whole = all(is_whole_year(y) for y in years)
+    ax.set_title(f"{what or name}, by {'year' if whole else 'period'}")
     if years:
-        ax.legend(title="year", loc="lower right")
+        ax.legend(title="year" if whole else "period", loc="lower right")
     return ax
+
+
+def per_period(periods: list[str], unit_label: str) -> str:
+    """The axis label of counts by period: "per year" only when every period is a whole
+    calendar year; a year run in part ("2024 Jan–Mar") counts what fell in that part."""
+    if all(is_whole_year(p) for p in periods):
+        return f"{unit_label} per year"
+    return f"{unit_label} in the period (a part of a year is not scaled to a year)"
 
 
 def _yearly_lines(k: pd.DataFrame, years: list[str], order: list[str], scale: float,
                   unit_label: str, ax, what: str):
     """Many years: one line per scope over the years, whiskers for the 95 % interval."""
     ax = new_ax(ax, (8.5, 5.0))
-    x = np.array([int(y) for y in years])
+    x = np.arange(len(years))  # (whole years and parts of years alike, in order)
     for scope in order:
         rows = k[k["scope"] == scope].set_index("period").reindex(years)
         mean = rows["mean"].to_numpy(float) * scale
@@ -77,11 +87,13 @@ def _yearly_lines(k: pd.DataFrame, years: list[str], order: list[str], scale: fl
         ax.errorbar(x, mean, yerr=np.where(np.isfinite(err), err, 0), marker="o", ms=3,
                     lw=1.3, capsize=2, label=scope)
     ax.set_xticks(x)
-    ax.set_xlabel("year")
-    ax.set_ylabel(f"{unit_label} per year" + (" (mean, 95 % CI)" if
-                                               k["ci95_low"].notna().any() else ""))
+    ax.set_xticklabels(years)
+    whole = all(is_whole_year(y) for y in years)
+    ax.set_xlabel("year" if whole else "period")
+    ax.set_ylabel(per_period(years, unit_label) + (" (mean, 95 % CI)" if
+                                                   k["ci95_low"].notna().any() else ""))
     ax.set_ylim(bottom=0)
-    ax.set_title(f"{what}, by year")
+    ax.set_title(f"{what}, by {'year' if whole else 'period'}")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax
 
@@ -460,7 +472,8 @@ def run_tables(folder: Folder) -> Tables:
     full = full.pivot_table(index=["name", "scope", "unit"], columns="period",
                             values="mean [95 % CI]", aggfunc="first").reset_index()
     return [("Headline KPIs (mean over replications, 95 % CI)", pd.DataFrame(rows)),
-            ("Every KPI by year", full)]
+            ("Every KPI by " + ("year" if all(is_whole_year(y) for y in years)
+                                else "period (a part of a year: what fell in it)"), full)]
 
 
 def _cell(r) -> str:

@@ -9,6 +9,7 @@ collected and raised at once as a :class:`~sim.scenario.problems.ConfigError`.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import difflib
 import re
 import tomllib
@@ -21,7 +22,8 @@ from pydantic import BaseModel, ValidationError
 from sim.scenario import checks
 from sim.scenario.errors import _dotted, _element_of, _message, _missing_elements, _table
 from sim.scenario.problems import ConfigError, Problem, did_you_mean
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import Horizon, Scenario
+from sim.scenario.span import fit_timeline, warmup_problems
 
 
 @dataclass
@@ -256,8 +258,37 @@ def read_data_file(path: str | Path, model: type[BaseModel]):
         raise ConfigError(problems) from None
 
 
+def fit_span(loaded: Loaded, start: dt.date, end: dt.date, shown: str) -> list[Problem]:
+    """Give ``loaded`` the horizon ``start`` to ``end`` (excluded), its years covered in
+    part labelled as such (``horizon.label_partial_years``), and fit its dated
+    changes to it (:func:`sim.scenario.span.fit_timeline`): one warning per change
+    dropped or moved, naming the file that wrote it and its index in the merged
+    timeline; the changes kept keep their files."""
+    apply_overrides(loaded, {"horizon.start": start, "horizon.end": end,
+                             "horizon.label_partial_years": True}, "--horizon")
+    entries = loaded.data.get("timeline")
+    if not isinstance(entries, list):
+        return []  # none, or not a list (the schema says so)
+    horizon = loaded.data.get("horizon", {})
+    warmup = horizon.get("warmup_days", Horizon.model_fields["warmup_days"].default) \
+        if isinstance(horizon, dict) else None
+    if not isinstance(warmup, int) or isinstance(warmup, bool) or warmup < 0:
+        return []  # the schema says what is wrong with it
+    fitted = fit_timeline(entries, start - dt.timedelta(days=warmup), end)
+    notes = [Problem(_file_for(f"timeline[{i}]", loaded, shown), f"timeline[{i}].date", msg)
+             for i, msg in fitted.notes]
+    files = {i: _file_for(f"timeline[{i}]", loaded, shown) for i in fitted.kept_from}
+    loaded.data["timeline"] = fitted.entries
+    for k in [k for k in loaded.origin if re.match(r"timeline\[\d+\]", k)]:
+        del loaded.origin[k]
+    loaded.origin.update({f"timeline[{k}]": files[i] for k, i in enumerate(fitted.kept_from)})
+    return notes
+
+
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None,
-                  set_args: list[str] | None = None) -> Scenario:
+                  set_args: list[str] | None = None,
+                  horizon: tuple[dt.date, dt.date] | None = None,
+                  notes: list[Problem] | None = None) -> Scenario:
     """Load, inherit, override and validate a scenario file.
 
     Parameters
@@ -265,6 +296,10 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None,
     path : the scenario TOML file.
     overrides : ``{"dotted.path": value}`` applied after inheritance.
     set_args : ``["dotted.path=value", ...]`` as given to ``corridor run --set``.
+    horizon : (start, end) to run instead of the file's horizon (``--horizon``), its
+        dated changes fitted to it (:func:`fit_span`).
+    notes : a list that receives the warnings (a change the horizon dropped or moved,
+        a warm-up shorter than the longest expected transit), which do not stop a run.
     """
     shown = _shown(Path(path))
     loaded = load_raw(path)
@@ -288,7 +323,12 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None,
         apply_overrides(loaded, parsed, "--set")
     if overrides:
         apply_overrides(loaded, dict(overrides), "overrides")
-    return validate(loaded, shown)
+    found = fit_span(loaded, *horizon, shown) if horizon is not None else []
+    scenario = validate(loaded, shown)
+    if notes is not None:
+        notes += found + [Problem(_file_for(p, loaded, shown), p, msg)
+                          for p, msg in warmup_problems(scenario)]
+    return scenario
 
 
 def resolved_dict(scenario: Scenario) -> dict:

@@ -19,8 +19,10 @@ class Problem:
     path: str
     message: str
 
-    def line(self) -> str:
-        return f"error: {self.file}: {self.path}: {self.message}"
+    def line(self, level: str = "error") -> str:
+        """The problem as one line, ``error: FILE: path: message`` (``level``: the first
+        word, e.g. ``warning`` for a note that does not stop the command)."""
+        return f"{level}: {self.file}: {self.path}: {self.message}"
 
 
 class ConfigError(Exception):

@@ -451,6 +451,10 @@ class Horizon(_Strict):
     end: dt.date = Field(description="day after the last reported day")
     warmup_days: int = Field(90, ge=0, le=3650, description="simulated before start and "
                              "excluded from yearly KPIs")
+    label_partial_years: bool = Field(False, description="label a year the horizon covers "
+                                      "in part by its months (\"2024 Jan–Mar\") in the KPIs' "
+                                      "periods, tables and figures; false: by the year alone "
+                                      "(corridor run --horizon sets it)")
 
     @model_validator(mode="after")
     def _order(self):

@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "report": "sim.cli.commands.report:cmd_report",
     "table": "sim.cli.commands.table:cmd_table",
     "appraise": "sim.cli.commands.appraise:cmd_appraise",
+    "schema": "sim.cli.commands.schema:cmd_schema",
 }
 """Command name -> ``"module:function"`` of the function that runs it."""
 

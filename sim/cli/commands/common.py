@@ -4,6 +4,7 @@ loading the scenario of ``FILE --set ...``, and the default number of worker pro
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 from collections.abc import Iterable
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from sim.scenario.loading import load_scenario
 from sim.scenario.problems import ConfigError, Problem
+from sim.scenario.span import parse_horizon
 
 if TYPE_CHECKING:
     from sim.scenario.schema import Scenario
@@ -23,12 +25,28 @@ def errors(problems: Iterable[Problem]) -> int:
     return 2
 
 
+def horizon(args: argparse.Namespace) -> tuple[dt.date, dt.date] | None:
+    """The dates of ``--horizon START:END`` (None: not given); ValueError if malformed."""
+    text = getattr(args, "horizon", None)
+    return parse_horizon(text) if text is not None else None
+
+
 def load(args: argparse.Namespace) -> Scenario | int:
-    """The scenario of ``args.file`` with its ``--set`` overrides, or the exit code 2."""
+    """The scenario of ``args.file`` with its ``--set`` overrides and its ``--horizon``,
+    or the exit code 2; its warnings (dated changes the horizon dropped or moved, a short
+    warm-up) printed one line each on stderr."""
     try:
-        return load_scenario(args.file, set_args=args.sets)
+        span = horizon(args)
+    except ValueError as e:
+        return errors([Problem("<command line>", "--horizon", str(e))])
+    notes: list[Problem] = []
+    try:
+        scenario = load_scenario(args.file, set_args=args.sets, horizon=span, notes=notes)
     except ConfigError as e:
         return errors(e.problems)
+    for note in notes:
+        print(note.line("warning"), file=sys.stderr)
+    return scenario
 
 
 def workers(asked: int | None) -> int:

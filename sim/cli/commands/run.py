@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from sim.cli.commands.common import errors, load, workers
+from sim.cli.commands.common import errors, horizon, load, workers
 from sim.cli.tables import run_summary
 from sim.io.bundle import config_hash, not_replaceable, unwritable_parent, write_bundle
 from sim.scenario.loading import load_scenario, resolved_dict
@@ -39,7 +39,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         problems.append(Problem("<command line>", "--seed", f"must be >= 0 (got {args.seed})"))
     if args.out:
         out = Path(args.out)
-    elif args.sets:  # never overwrite the plain scenario's results with a variant
+    elif args.sets or args.horizon:  # never overwrite the plain scenario's results
         out = Path("results") / f"{scenario.name}-{config_hash(resolved_dict(scenario))[7:15]}"
     else:
         out = Path("results") / scenario.name
@@ -59,7 +59,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             return errors([Problem("<command line>", "--precision", "cannot be combined "
                                    "with --posterior")])
         try:
-            draws = [(d, load_scenario(args.file, overrides=d, set_args=args.sets))
+            draws = [(d, load_scenario(args.file, overrides=d, set_args=args.sets,
+                                       horizon=horizon(args)))
                      for d in posterior_draws(args.posterior, args.posterior_draws)]
         except ConfigError as e:
             return errors(e.problems)

@@ -187,13 +187,21 @@ def _crane_room(s: Scenario, p: str, table: Any) -> Found:
         return
 
 
+def never_open(s: Scenario, rid: str) -> bool:
+    """Whether route ``rid`` opens only after the run (``open_from`` on or after the
+    horizon's end, e.g. a run shortened by ``--horizon``): it carries nothing."""
+    d = s.routes[rid].open_from if rid in s.routes else None
+    return d is not None and d >= s.horizon.end
+
+
 def laid_up_services(s: Scenario) -> Found:
     """A vessel service some flow sails on has vessels at some time: a fleet of 0 that
-    no timeline change raises would hold the flow's boxes at the port without end."""
+    no timeline change raises would hold the flow's boxes at the port without end (a
+    route that opens only after the run carries none)."""
     links = link_index(s)
     used: dict[str, tuple[str, str]] = {}
     for fid, rid, path, err in flow_paths(s):
-        if err or path is None:
+        if err or path is None or never_open(s, rid):
             continue
         for a, b in zip(path, path[1:]):
             sid = links.get(frozenset((a, b)))

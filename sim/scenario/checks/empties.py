@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import calendar
 
-from sim.scenario.checks.capacity import _cycle_h, _line_fleet, _years, peak_per_day
+from sim.scenario.checks.capacity import _cycle_h, _line_fleet, _years, never_open, peak_per_day
 from sim.scenario.checks.elements import Found
 from sim.scenario.network import PathError, flow_path, legs, link_index, routes_of
 from sim.scenario.problems import did_you_mean
@@ -63,7 +63,7 @@ def empties_way_back(s: Scenario) -> Found:
         if f.empties is None or f.origin not in s.nodes or f.destination not in s.nodes:
             continue
         for rid in routes_of(s, fid):
-            if rid not in s.routes:
+            if rid not in s.routes or never_open(s, rid):
                 continue
             try:
                 path = flow_path(s, f.origin, f.destination, rid, links)

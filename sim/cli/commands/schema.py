@@ -1,0 +1,38 @@
+"""``corridor schema``: print the reference of the scenario fields (all of them, or those
+under a dotted prefix) as Markdown or JSON, or regenerate the page ``docs/fields.md``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from sim.cli.commands.common import errors
+from sim.io.atomic import write_text_atomic
+from sim.scenario.problems import Problem, did_you_mean
+from sim.scenario.reference import placeholder_path, prefixes
+from sim.scenario.reference_text import as_json, markdown
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    """Print (or with ``--write`` write) the field reference; exit 2 for an unknown
+    prefix or an unwritable file."""
+    prefix = placeholder_path(args.prefix) if args.prefix else ""
+    if prefix and prefix not in prefixes():
+        return errors([Problem("<command line>", "PREFIX", f"unknown field '{args.prefix}' "
+                               f"({did_you_mean(prefix, prefixes())})")])
+    if args.write and prefix:
+        return errors([Problem("<command line>", "--write", "writes the whole reference; "
+                               "give no PREFIX with it")])
+    text = as_json(prefix) if args.format == "json" else markdown(prefix)
+    if not args.write:
+        sys.stdout.write(text)
+        return 0
+    out = Path(args.write)
+    try:
+        write_text_atomic(out, text)
+    except OSError as e:
+        return errors([Problem(str(out), "--write", f"cannot write ({e.strerror or e}); "
+                               "nothing was written")])
+    print(f"wrote {out}")
+    return 0
