@@ -9,18 +9,12 @@ import pytest
 
 from sim.cli import main
 from sim.io.bundle import write_bundle
+from sim.io.rows import focused, relevance, scope_touches
 from sim.measure.kpis import KPIS
 from sim.measure.labels import LABELS
 from sim.plots.comparison import forest_rows
 from sim.scenario.loading import load_scenario
-from sim.study.compare import (
-    compare,
-    focused,
-    input_differences,
-    relevance,
-    scope_touches,
-    touched_elements,
-)
+from sim.study.compare import compare, input_differences, touched_elements
 from sim.study.replications import run
 
 from .conftest import TOY

@@ -9,9 +9,10 @@ import pytest
 from sim.cli import main
 from sim.io.bundle import write_bundle
 from sim.measure.headline import HEADLINE
+from sim.measure.labels import kpi_label as label
 from sim.scenario.loading import load_scenario
 from sim.study.replications import run
-from sim.study.table import DEFAULT_ROWS, Selection, label, wide_table
+from sim.study.table import DEFAULT_ROWS, Selection, wide_table
 
 from .conftest import TOY
 

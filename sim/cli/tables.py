@@ -9,9 +9,9 @@ from typing import Any, Protocol
 
 import pandas as pd
 
+from sim.io.rows import focused
 from sim.measure.headline import COMPARE_HEADLINE, HEADLINE, TOTALS, TOTALS_SERVICE_SCOPES
-from sim.study.compare import focused
-from sim.study.table import label as kpi_label
+from sim.measure.labels import kpi_label
 
 
 def fmt(v: float) -> str:

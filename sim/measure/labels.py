@@ -3,6 +3,8 @@ units, are :data:`sim.measure.kpis.KPIS`; a test holds the two lists together)."
 
 from __future__ import annotations
 
+from sim.measure.headline import HEADLINE
+
 LABELS: dict[str, str] = {
     "background_offered": "background traffic offered",
     "background_wait_hours_mean": "background traffic, mean wait",
@@ -89,3 +91,15 @@ LABELS: dict[str, str] = {
     "yard_utilisation": "yard utilisation",
 }
 """KPI name -> a short label (no unit: tables and figures add it)."""
+
+# plain-English labels of the headline rows, as the run summary shows them
+HEADLINE_LABELS = {(n, s): label.strip() for n, s, label in HEADLINE}
+
+
+def kpi_label(name: str, scope: str) -> str:
+    """A KPI row's plain-English label: the headline's, or the KPI's label and the scope
+    it is for."""
+    if (name, scope) in HEADLINE_LABELS:
+        return HEADLINE_LABELS[(name, scope)]
+    what = LABELS.get(name, name.replace("_", " "))
+    return what if scope == "all" else f"{what} — {scope}"

@@ -12,13 +12,13 @@ import numpy as np
 import pandas as pd
 
 from sim.io.folders import TIMESERIES_COLUMNS, Folder, open_folder
+from sim.io.rows import focused, relevance, scope_touches
 from sim.measure.headline import COMPARE_HEADLINE
+from sim.measure.labels import kpi_label
 from sim.plots.style import NOT_SIGNIFICANT, SIGNIFICANT, fmt_number, new_ax, period_band
 from sim.plots.types import Figures, Tables
 from sim.scenario.kinds import NODE_KINDS
 from sim.scenario.problems import ConfigError, Problem
-from sim.study.compare import focused, relevance, scope_touches
-from sim.study.table import label as kpi_label
 
 
 def forest_rows(table: pd.DataFrame, period: str, headline: list[tuple[str, str]],

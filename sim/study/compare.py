@@ -184,54 +184,6 @@ def touched_elements(paths: list[str]) -> list[str]:
     return sorted(ids)
 
 
-MATERIAL = 0.01  # a row is material when its larger mean is this share of the KPI's largest
-
-
-def relevance(table: pd.DataFrame) -> pd.Series:
-    """How much a comparison row matters: its relative change (against the larger of
-    the two means, so at most 1, or 2 for a change of sign) times its significance (the
-    paired difference over its 95 % half-width, capped at 10); 0 where the interval
-    covers zero, or the row is immaterial: its larger mean under :data:`MATERIAL` of the
-    largest of its KPI in that period (0.007 trains queueing on a link beside 5 on
-    another)."""
-    half = (table["diff_ci95_high"] - table["diff_ci95_low"]) / 2.0
-    ratio = (table["diff_mean"].abs() / half.where(half > 0)).fillna(10.0).clip(upper=10.0)
-    significant = (table["diff_ci95_low"] > 0) | (table["diff_ci95_high"] < 0)
-    size = pd.concat([table["base_mean"].abs(), table["other_mean"].abs()], axis=1).max(axis=1)
-    largest = size.groupby([table["name"], table["period"]]).transform("max")
-    material = size >= MATERIAL * largest
-    rel = table["diff_mean"].abs() / size.where(size > 0)
-    score = (rel * ratio).where(significant & material, 0.0)
-    return score.fillna(0.0)
-
-
-def scope_touches(scope: str, touched: set[str]) -> bool:
-    """Whether a KPI's scope names an element the scenarios differ in (``kuryk``,
-    ``link:aktau>kuryk``, ``kuryk_alat_feeder:westbound`` ...)."""
-    parts = set(scope.replace(">", ":").replace("link:", "").split(":"))
-    return bool(parts & touched)
-
-
-def focused(table: pd.DataFrame, kpis: tuple[str, ...] = (), scopes: tuple[str, ...] = ()
-            ) -> pd.DataFrame:
-    """The rows of a comparison table a user asked for: KPIs named ``NAME`` or
-    ``NAME:SCOPE`` and scopes (a row passes when it matches any KPI asked for, or no KPI
-    was asked for, and any scope asked for, or none was)."""
-    keep = pd.Series(True, index=table.index)
-    if kpis:
-        any_kpi = pd.Series(False, index=table.index)
-        for spec in kpis:
-            name, _, scope = spec.partition(":")
-            m = table["name"] == name
-            if scope:
-                m &= table["scope"] == scope
-            any_kpi |= m
-        keep &= any_kpi
-    if scopes:
-        keep &= table["scope"].isin(scopes)
-    return table[keep]
-
-
 def focus_problems(table: pd.DataFrame, kpis: tuple[str, ...], scopes: tuple[str, ...]
                    ) -> list[Problem]:
     """One line per KPI or scope asked for that the comparison does not have."""

@@ -19,7 +19,7 @@ import pandas as pd
 from sim.io.bundle import atomic_dir, dumps
 from sim.io.manifest import provenance
 from sim.measure.headline import COMPARE_HEADLINE, HEADLINE
-from sim.measure.labels import LABELS as KPI_LABELS
+from sim.measure.labels import kpi_label as label
 from sim.scenario.problems import ConfigError, Problem, did_you_mean
 from sim.study.compare import read_run
 
@@ -27,8 +27,6 @@ from sim.study.compare import read_run
 # comparison's (Caspian ports, Middle Corridor by port), without repeats
 DEFAULT_ROWS: list[tuple[str, str]] = list(dict.fromkeys(
     [(n, s) for n, s, _label in HEADLINE] + list(COMPARE_HEADLINE)))
-# plain-English labels of the headline rows (the others: the KPI's description and scope)
-LABELS = {(n, s): label.strip() for n, s, label in HEADLINE}
 ROW_COLUMNS = ["kpi", "scope", "period", "unit", "label"]
 
 
@@ -101,15 +99,6 @@ def wide_table(folders: Sequence[str | Path], selection: Selection = Selection()
                            for c, p, m in zip(columns, paths, manifests)],
              "kpis": list(selection.kpis), "periods": list(selection.periods)}
     return table, facts
-
-
-def label(name: str, scope: str) -> str:
-    """A KPI row's plain-English label: the headline's, or the KPI's label
-    (:data:`sim.measure.labels.LABELS`) and the scope it is for."""
-    if (name, scope) in LABELS:
-        return LABELS[(name, scope)]
-    what = KPI_LABELS.get(name, name.replace("_", " "))
-    return what if scope == "all" else f"{what} — {scope}"
 
 
 def _num(v) -> float:
@@ -210,5 +199,5 @@ def write_table(table: pd.DataFrame, facts: dict, out: str | Path,
     return out
 
 
-__all__ = ["DEFAULT_ROWS", "Selection", "formatted", "label", "scenario_columns",
+__all__ = ["DEFAULT_ROWS", "Selection", "formatted", "scenario_columns",
            "wide_table", "write_table"]
