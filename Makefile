@@ -22,7 +22,8 @@ $(TSTAMP): pyproject.toml | $(BIN)/python
 REPS ?= 4
 
 ## run: the main job — the baseline, its figures and report; the Kuryk terminal (and its
-## variant with more ferries) against its counterfactual, REPS replications each, compared,
+## variant with more ships) against its counterfactual (the Caspian as committed), REPS
+## replications each, compared, appraised and tabled,
 ## with the figures of every folder
 run: $(STAMP)
 	$(BIN)/corridor check scenarios/baseline.toml
@@ -31,19 +32,19 @@ run: $(STAMP)
 	$(BIN)/corridor report results/baseline
 	cp results/baseline/figures/monthly_boxes_by_crossing.png results/reference/baseline_monthly_boxes.png
 	cp results/baseline/figures/corridor_map.png results/reference/baseline_corridor_map.png
-	$(BIN)/corridor run scenarios/middle_corridor_2030.toml --replications $(REPS) --no-containers --out results/middle_corridor_2030
+	$(BIN)/corridor run scenarios/caspian_committed_2030.toml --replications $(REPS) --no-containers --out results/caspian_committed_2030
 	$(BIN)/corridor run scenarios/kuryk_terminal.toml --replications $(REPS) --no-containers --out results/kuryk_terminal
 	$(BIN)/corridor run scenarios/kuryk_terminal_fleet.toml --replications $(REPS) --no-containers --out results/kuryk_terminal_fleet
-	$(BIN)/corridor compare results/middle_corridor_2030 results/kuryk_terminal --out results/compare-kuryk_terminal
-	$(BIN)/corridor compare results/middle_corridor_2030 results/kuryk_terminal_fleet --out results/compare-kuryk_terminal_fleet
-	$(BIN)/corridor appraise results/kuryk_terminal results/middle_corridor_2030 --costs scenarios/appraisal/kuryk_terminal.toml --out results/appraise-kuryk_terminal
+	$(BIN)/corridor compare results/caspian_committed_2030 results/kuryk_terminal --out results/compare-kuryk_terminal
+	$(BIN)/corridor compare results/caspian_committed_2030 results/kuryk_terminal_fleet --out results/compare-kuryk_terminal_fleet
+	$(BIN)/corridor appraise results/kuryk_terminal results/caspian_committed_2030 --costs scenarios/appraisal/kuryk_terminal.toml --out results/appraise-kuryk_terminal
 	$(BIN)/corridor plot results/appraise-kuryk_terminal
-	$(BIN)/corridor plot results/middle_corridor_2030
+	$(BIN)/corridor plot results/caspian_committed_2030
 	$(BIN)/corridor plot results/kuryk_terminal
 	$(BIN)/corridor plot results/kuryk_terminal_fleet
 	$(BIN)/corridor plot results/compare-kuryk_terminal
 	$(BIN)/corridor plot results/compare-kuryk_terminal_fleet
-	$(BIN)/corridor table results/middle_corridor_2030 results/kuryk_terminal results/kuryk_terminal_fleet --period 2030 --out results/table-2030 --quiet
+	$(BIN)/corridor table results/caspian_committed_2030 results/kuryk_terminal results/kuryk_terminal_fleet --period 2030 --out results/table-2030 --quiet
 	$(BIN)/corridor sweep scenarios/sweeps/caspian_drivers.toml --out results/sweep-caspian --restart
 	$(BIN)/corridor analyze results/sweep-caspian --quiet
 	$(BIN)/corridor plot results/sweep-caspian
