@@ -183,15 +183,18 @@ CHILD_CASES = [
         id="unknown-distribution-parameter"),
     pytest.param(
         "[links.alpha_gate]\nlength_km = \"far\"\n",
-        ["child.toml: links.alpha_gate.length_km: expected a number (got 'far')"],
+        ["child.toml: links.alpha_gate.length_km: expected a number (got 'far'); write e.g. "
+         "length_km = 1.5"],
         id="string-for-number"),
     pytest.param(
         "[nodes.gate.crossing]\ncranes = 1.5\n",
-        ["child.toml: nodes.gate.crossing.cranes: expected a whole number (got 1.5)"],
+        ["child.toml: nodes.gate.crossing.cranes: expected a whole number (got 1.5); write "
+         "e.g. cranes = 4"],
         id="fraction-for-count"),
     pytest.param(
         "[nodes.gate]\ncrossing = 5\n",
-        ["child.toml: nodes.gate.crossing: expected a table (got 5)"],
+        ["child.toml: nodes.gate.crossing: expected a table (got 5); write e.g. a [crossing] "
+         "table with receiving_tracks, siding_length_m, cranes, crane_moves_per_h, ..."],
         id="number-for-table"),
     pytest.param(
         "[nodes.gate.crossing]\nyard_capacity_teu = -5\n",
@@ -274,7 +277,8 @@ CHILD_CASES = [
         id="unknown-distribution"),
     pytest.param(
         "[links.alpha_gate]\nspeed_km_per_day = 900\n",
-        ["child.toml: links.alpha_gate.speed_km_per_day: expected a table (got 900)"],
+        ["child.toml: links.alpha_gate.speed_km_per_day: expected a table (got 900); write "
+         'e.g. speed_km_per_day = { dist = "lognormal", mean = 10, cv = 0.3 }'],
         id="number-for-distribution"),
     pytest.param(
         "[links.gate_omega]\nspeed_km_per_day = { dist = 'uniform', low = 1000, high = 800 }\n",
@@ -307,7 +311,8 @@ CHILD_CASES = [
         id="seasonality-mean-not-1"),
     pytest.param(
         "[demand]\nseasonality = [1, 'x', 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n",
-        ["child.toml: demand.seasonality[1]: expected a number (got 'x')"],
+        ["child.toml: demand.seasonality[1]: expected a number (got 'x'); write e.g. "
+         "seasonality = [1.5, ...] (each entry a number)"],
         id="seasonality-element-type"),
     pytest.param(
         "[horizon]\nend = 2023-12-01\n",
@@ -592,7 +597,7 @@ def test_several_schema_problems_reported_at_once(scen):
            "error: child.toml: nodes.gate.kind: 'bordr' is not allowed "
            "(did you mean 'border'?)",
            "error: child.toml: nodes.gate.crossing.cranes: expected a whole number "
-           "(got 'two')",
+           "(got 'two'); write e.g. cranes = 4",
            "error: child.toml: links.alpha_gate.length_km: must be > 0 (got 0)",
            "error: child.toml: seeed: unknown key (did you mean 'seed'?)")
 
@@ -680,3 +685,21 @@ def test_mistyped_flow_in_set_is_one_line(scen):
 def test_review_cases(scen, snippet, line):
     p = scen("child.toml", EXTENDS_TOY + snippet)
     expect(p, "error: " + line)
+
+
+@pytest.mark.parametrize("overrides, line", [
+    ({"demand.scale": "x"}, "demand.scale: expected a number (got 'x'); write e.g. scale = 1.0"),
+    ({"kpis.transit.crossings": "gate"}, "kpis.transit.crossings: expected an array (got "
+     "'gate'); write e.g. crossings = [\"a\", \"b\"]"),
+    ({"name": 5}, "name: expected a string (got 5); write e.g. name = \"text\""),
+    ({"horizon": 3}, "horizon: expected a table (got 3); write e.g. a [horizon] table with "
+     "start, end"),
+    ({"demand.flows.west.routes": 3}, "demand.flows.west.routes: expected a table (got 3); "
+     "write e.g. routes = { id = ... }, one entry per id"),
+])
+def test_every_expected_form_comes_with_an_example(overrides, line):
+    # the example: the field's default where it has one, else a value of its type; a
+    # table's required keys; a distribution's one-line form (above)
+    with pytest.raises(ConfigError) as e:
+        load_scenario(TOY, overrides=overrides)
+    assert str(e.value) == f"error: overrides: {line}"

@@ -134,7 +134,8 @@ def test_a_dated_cap_change_applies_from_its_date():
 
 @pytest.mark.parametrize("overrides, line", [
     ({BROAD: 0}, f"{BROAD}: must be >= 1 (got 0)"),
-    ({BROAD: 2.5}, f"{BROAD}: expected a whole number (got 2.5)"),
+    ({BROAD: 2.5}, f"{BROAD}: expected a whole number (got 2.5); write e.g. "
+     "handover_broad_gauge_trains_per_day = 4"),
     ({"nodes.gate.crossing.handover_east_trains_per_day": 8},
      "nodes.gate.crossing.handover_east_trains_per_day: unknown key (did you mean "
      "'handover_broad_gauge_trains_per_day'?)"),

@@ -274,7 +274,7 @@ def test_a_share_change_moves_the_fewest_trains():
     ({"date": "2024-04-01", "shares": {"west": {"alt": 0.5}}},
      "timeline[0].shares.west: route shares must sum to 1 (they sum to 0.5)"),
     ({"date": "2024-04-01", "shares": {"west": {"alt": True}}},
-     "timeline[0].shares.west.alt: expected a number (got true)"),
+     "timeline[0].shares.west.alt: expected a number (got true); write e.g. alt = 1.5"),
     ({"date": "2024-04-01", "shares": {}},
      "timeline[0].shares: needs at least 1 entry (got 0)"),
     ({"date": "2024-04-01", "shares": {"west": {"alt": 1.0}}, "days": 3},

@@ -74,6 +74,94 @@ def _fields_at(loc: tuple, root: Any = None) -> list[str]:
     return []
 
 
+def _model_at(loc: tuple, root: Any = None) -> Any:
+    """The model (or None) whose table is expected at ``loc``, as :func:`_fields_at`
+    walks to it."""
+    model: Any = root or Scenario
+    for part in loc:
+        if isinstance(model, _DictOf):
+            model = model.inner
+            continue
+        if isinstance(part, int):
+            continue
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            return None
+        fields = model.model_fields
+        f = fields.get(part) or next((fi for n, fi in fields.items() if fi.alias == part), None)
+        if f is None:
+            return _dist_model(part) if part in DIST_NAMES else None
+        model = _unwrap(f.annotation)
+    return model
+
+
+def _field(loc: tuple, root: Any = None) -> Any:
+    """The pydantic field at ``loc`` (None when not found)."""
+    parent = _model_at(loc[:-1], root)
+    if isinstance(parent, _DictOf):
+        parent = parent.inner
+    if not (loc and isinstance(loc[-1], str) and isinstance(parent, type)
+            and issubclass(parent, BaseModel)):
+        return None
+    return parent.model_fields.get(loc[-1])
+
+
+def _field_default(loc: tuple, root: Any = None) -> Any:
+    """The default of the field at ``loc`` (None when it has none or is not found)."""
+    f = _field(loc, root)
+    return None if f is None or f.is_required() else f.default
+
+
+def _array_example(loc: tuple, root: Any = None) -> str:
+    """Two entries of the array expected at ``loc``, of its entries' type."""
+    f = _field(loc, root)
+    args = [a for a in typing.get_args(f.annotation) if a is not type(None)] if f else []
+    inner = typing.get_args(args[0]) if args and typing.get_origin(args[0]) in (list, tuple) \
+        else typing.get_args(f.annotation) if f else ()
+    if str in inner:
+        return '["a", "b"]'
+    if float in inner:
+        return "[0.5, 1.0]"
+    return "[1, 2]"
+
+
+DIST_EXAMPLE = '{ dist = "lognormal", mean = 10, cv = 0.3 }'
+
+
+def example(kind: str, loc: tuple, root: Any = None) -> str:
+    """A one-line example of what is expected at ``loc`` (``kind``: whole number,
+    number, string, bool, table, array), in the form the user writes it."""
+    key = next((p for p in reversed(loc) if isinstance(p, str)), "value")
+    if loc and isinstance(loc[-1], int) and kind in ("whole number", "number", "string"):
+        one = {"whole number": "4", "number": "1.5", "string": '"text"'}[kind]
+        return f"{key} = [{one}, ...] (each entry {'a ' + kind})"
+    default = _field_default(loc, root)
+    if kind in ("whole number", "number"):
+        if isinstance(default, (int, float)) and not isinstance(default, bool):
+            return f"{key} = {default}"
+        return f"{key} = {4 if kind == 'whole number' else 1.5}"
+    if kind == "string":
+        return f'{key} = "{default}"' if isinstance(default, str) else f'{key} = "text"'
+    if kind == "bool":
+        return f"{key} = {'true' if default is not False else 'false'}"
+    if kind == "array":
+        model = _model_at(loc, root)
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            return f"[[{key}]] tables, one per entry"
+        return f"{key} = {_array_example(loc, root)}"
+    model = _model_at(loc, root)
+    if isinstance(model, _DictOf):
+        return f"{key} = {{ id = ... }}, one entry per id"
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        names = [f.alias or n for n, f in model.model_fields.items()]
+        if "dist" in names:
+            return f"{key} = {DIST_EXAMPLE}"
+        required = [f.alias or n for n, f in model.model_fields.items() if f.is_required()]
+        shown = required or names
+        more = ", ..." if len(shown) > 4 else ""
+        return f"a [{key}] table with {', '.join(shown[:4])}{more}"
+    return f"{key} = {{ ... }}"
+
+
 def _fmt_input(v: Any) -> str:
     if isinstance(v, str):
         return repr(v)
@@ -109,17 +197,23 @@ def _message(err: Mapping[str, Any], loc: tuple, data: Any = None, root: Any = N
         bound = f"{bound:g}" if isinstance(bound, float) else bound
         return f"must be {op} {bound} (got {_fmt_input(got)})"
     if t in ("int_type", "int_parsing", "int_from_float"):
-        return f"expected a whole number (got {_fmt_input(got)})"
+        return f"expected a whole number (got {_fmt_input(got)}); write e.g. " \
+            f"{example('whole number', loc, root)}"
     if t in ("float_type", "float_parsing"):
-        return f"expected a number (got {_fmt_input(got)})"
+        return f"expected a number (got {_fmt_input(got)}); write e.g. " \
+            f"{example('number', loc, root)}"
     if t in ("string_type",):
-        return f"expected a string (got {_fmt_input(got)})"
+        return f"expected a string (got {_fmt_input(got)}); write e.g. " \
+            f"{example('string', loc, root)}"
     if t in ("bool_type", "bool_parsing"):
-        return f"expected true or false (got {_fmt_input(got)})"
+        return f"expected true or false (got {_fmt_input(got)}); write e.g. " \
+            f"{example('bool', loc, root)}"
     if t in ("dict_type", "model_type", "model_attributes_type"):
-        return f"expected a table (got {_fmt_input(got)})"
+        return f"expected a table (got {_fmt_input(got)}); write e.g. " \
+            f"{example('table', loc, root)}"
     if t in ("list_type", "tuple_type"):
-        return f"expected an array (got {_fmt_input(got)})"
+        return f"expected an array (got {_fmt_input(got)}); write e.g. " \
+            f"{example('array', loc, root)}"
     if t in ("too_short", "too_long"):
         exp = ctx.get("min_length") if t == "too_short" else ctx.get("max_length")
         n = ctx.get("actual_length")

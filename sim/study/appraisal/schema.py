@@ -175,7 +175,9 @@ def _with_example(p: Problem) -> Problem:
         return p
     key = p.path.rsplit(".", 1)[-1].split("[")[0]
     example = EXAMPLES.get(key)
-    return Problem(p.file, p.path, f"{p.message}; write e.g. {example}") if example else p
+    # (in place of the schema's generic example, when this file has a better one)
+    message = p.message.split("; write e.g. ")[0]
+    return Problem(p.file, p.path, f"{message}; write e.g. {example}") if example else p
 
 
 def costs_problems(costs: CostsFile, shown: str) -> list[Problem]:
