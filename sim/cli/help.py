@@ -17,6 +17,7 @@ SUMMARY = {
     "sweep": "run a sensitivity sweep (resumable)",
     "analyze": "sensitivity indices of a sweep folder",
     "report": "one self-contained HTML page of a result folder",
+    "optimize": "choose decisions at least cost under service targets (resumable)",
 }
 """Each command's line in ``corridor --help``, in the order listed there."""
 
@@ -123,6 +124,28 @@ One HTML file with everything inside (figures as images, KPI tables, the manifes
 scenario, seeds and version), to open in a browser or send to someone without Python.
 """
 
+EXAMPLES_OPTIMIZE = """examples:
+  corridor optimize scenarios/optimize/toy_sea_ferries.toml --out results/optimize-toy
+  corridor optimize scenarios/optimize/caspian_2030.toml --out results/optimize-caspian --check
+  corridor optimize SPEC --out DIR --workers 2      (local processes; default: all cores)
+  corridor optimize SPEC --out DIR --dask-local 4   (a Dask cluster of 4 workers on loopback)
+  corridor optimize SPEC --out DIR --restart        (discard DIR's evaluations first)
+  corridor plot DIR; corridor report DIR
+
+The spec (TOML) names the base scenario (or a Python function 'module:function'), the
+decisions (a dotted path with low/high/step and cost_per_unit_usd, or options with
+option_costs_usd; 'at' dates one; every cost with its source), the objective ('cost' or a
+KPI 'name:scope@year', sense min or max), the constraints (an output with max or min, met
+on the mean over the replications), mode (minimise | pareto: cost against the objective),
+budget (candidates), batch, replications (common random numbers), [confirm] (the best
+candidates run again with more replications) and seed. Optuna's TPE proposes the
+candidates. Every candidate and run is committed to DIR/evaluations.sqlite as it
+finishes; the same command resumes a killed optimisation (nothing lost, nothing run
+twice, the same final table). Writes DIR/evaluations.parquet, DIR/best.json and
+DIR/best.md (the best bundle: decisions, cost, objective and constraints with 95 %
+intervals, which constraints bind) and, in pareto mode, DIR/pareto.csv.
+"""
+
 EXAMPLES = {
     "check": EXAMPLES_CHECK,
     "run": EXAMPLES_RUN,
@@ -132,5 +155,6 @@ EXAMPLES = {
     "sweep": EXAMPLES_SWEEP,
     "analyze": EXAMPLES_ANALYZE,
     "report": EXAMPLES_REPORT,
+    "optimize": EXAMPLES_OPTIMIZE,
 }
 """The epilog of ``corridor COMMAND --help``."""

@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "sweep": "sim.cli.commands.sweep:cmd_sweep",
     "analyze": "sim.cli.commands.analyze:cmd_analyze",
     "report": "sim.cli.commands.report:cmd_report",
+    "optimize": "sim.cli.commands.optimize:cmd_optimize",
 }
 """Command name -> ``"module:function"`` of the function that runs it."""
 
