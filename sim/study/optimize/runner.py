@@ -10,6 +10,7 @@ alone, so a killed optimisation ends with the same table as one never interrupte
 
 from __future__ import annotations
 
+import math
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -27,6 +28,8 @@ from sim.study.optimize.store import OptimizeStore
 from sim.study.sweeps.executors import Executor, executor
 from sim.study.sweeps.runner import SweepSummary, execute
 from sim.study.sweeps.worker import RunContext
+
+CONFIRM_WAVES = 3
 
 
 @dataclass
@@ -123,28 +126,37 @@ def _search(opt: Optimization, store: OptimizeStore, run: Any) -> None:
 
 
 def _confirm(opt: Optimization, store: OptimizeStore, run: Any) -> None:
-    """The best candidates (the front's, spread over it, in pareto mode) run again with
-    ``confirm.replications`` replications in all; chosen once and stored."""
+    """The best ``confirm.candidates`` of the search (the front's, spread over it, in
+    pareto mode) run again with ``confirm.replications`` replications in all. When none of
+    them stays feasible (a search mean that was lucky), the next best are confirmed, up to
+    ``CONFIRM_WAVES`` waves in all. Every wave is chosen from the table alone and stored
+    before it runs, so a resumed optimisation confirms the same candidates."""
     spec = opt.spec
     k = spec.confirm.candidates
     if not k:
         return
-    if not store.confirmed():
-        search, _ = evaluations(opt, store)
+    while True:
+        conf = store.confirmed()
+        done = store.done()
+        todo = [(c, r) for c, n in sorted(conf.items()) for r in range(n)
+                if (c, r) not in done]
+        if todo:
+            run(todo)
+            continue
+        search, confirmed = evaluations(opt, store)
+        if conf and (spec.mode == "pareto" or ranked(opt, confirmed)):
+            return
+        if math.ceil(len(conf) / k) >= (CONFIRM_WAVES if spec.mode == "minimise" else 1):
+            return
         if spec.mode == "pareto":
             front = pareto_front(opt, search)
-            pick = sorted({int(i) for i in np.linspace(0, len(front) - 1, min(k, len(front)))}
-                          ) if front else []
-            chosen = [front[i] for i in pick]
+            pick = sorted({int(i) for i in np.linspace(0, len(front) - 1, min(k, len(front)))})
+            chosen = [front[i] for i in pick] if front else []
         else:
-            chosen = ranked(opt, search)[:k]
-        if chosen:
-            store.confirm({e.candidate: spec.confirm.replications for e in chosen})
-    done = store.done()
-    todo = [(c, r) for c, n in sorted(store.confirmed().items()) for r in range(n)
-            if (c, r) not in done]
-    if todo:
-        run(todo)
+            chosen = [e for e in ranked(opt, search) if e.candidate not in conf][:k]
+        if not chosen:
+            return
+        store.confirm({e.candidate: spec.confirm.replications for e in chosen})
 
 
 def evaluations(opt: Optimization, store: OptimizeStore
@@ -168,4 +180,4 @@ def evaluations(opt: Optimization, store: OptimizeStore
     return search, conf
 
 
-__all__ = ["OptimizeSummary", "run_optimization", "evaluations"]
+__all__ = ["CONFIRM_WAVES", "OptimizeSummary", "run_optimization", "evaluations"]
