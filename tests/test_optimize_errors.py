@@ -138,3 +138,11 @@ def test_a_folder_of_another_spec_is_refused(tmp_path):
     with pytest.raises(ConfigError, match=r"junk: --out: holds files but is not an "
                        r"optimisation folder"):
         run_optimization(load_optimization(p), tmp_path / "junk", workers=1)
+
+
+@pytest.mark.parametrize("path", sorted((HERE.parent / "scenarios" / "optimize").glob("*.toml")),
+                         ids=lambda p: p.stem)
+def test_shipped_specs_are_valid(path):
+    """The example specs stay valid as the scenarios they build on change."""
+    opt = load_optimization(path)
+    assert opt.spec.budget <= opt.space() and opt.spec.constraints
