@@ -27,7 +27,23 @@ COLUMNS = ["candidate", "stage", "replications", "cost_usd", "objective",
 
 def _objective_label(meta: dict) -> str:
     obj = meta.get("objective", "cost")
-    return "cost of the decisions (USD)" if obj == "cost" else f"{obj} ({meta.get('sense', 'min')})"
+    return ("cost of the decisions (USD m)" if obj == "cost"
+            else f"{obj} ({meta.get('sense', 'min')})")
+
+
+def _in_millions(evals: pd.DataFrame, meta: dict) -> pd.DataFrame:
+    """Costs (and a cost objective) in USD millions, for the axes."""
+    e = evals.copy()
+    e["cost_usd"] = e["cost_usd"] / 1e6
+    if meta.get("objective", "cost") == "cost":
+        for c in ("objective", "objective_ci_low", "objective_ci_high"):
+            e[c] = e[c] / 1e6
+    return e
+
+
+def _whole_ticks(ax) -> None:
+    from matplotlib.ticker import MaxNLocator
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
 def objective_by_evaluation(evals: pd.DataFrame, meta: dict, ax=None):
@@ -35,6 +51,7 @@ def objective_by_evaluation(evals: pd.DataFrame, meta: dict, ax=None):
     feasible on the mean; crosses: infeasible), the best feasible so far as a step line,
     and the confirmed candidates with their 95 % intervals."""
     ax = new_ax(ax, (8.0, 4.2))
+    evals = _in_millions(evals, meta)
     s = evals[evals.stage == "search"].sort_values("candidate")
     feas = s[s.feasible]
     bad = s[~s.feasible]
@@ -57,6 +74,7 @@ def objective_by_evaluation(evals: pd.DataFrame, meta: dict, ax=None):
                     ms=5, capsize=3, label="confirmed (95 % CI)")
     ax.set_xlabel("candidate (in the order evaluated)")
     ax.set_ylabel(_objective_label(meta))
+    _whole_ticks(ax)
     ax.set_title("Objective by evaluation", fontsize=10)
     ax.legend(fontsize=8, loc="best")
     return ax
@@ -79,10 +97,15 @@ def constraint_by_evaluation(evals: pd.DataFrame, constraint: dict, ax=None):
     ax.axhline(limit, color=ORANGE, ls="--", lw=1.2,
                label=f"limit ({'≤' if constraint.get('max') is not None else '≥'} "
                      f"{fmt_number(limit)})")
+    # the view spans the means and the limit; wide intervals (few replications) are cut
+    top, bottom = np.nanmax(np.r_[m.to_numpy(), limit]), np.nanmin(np.r_[m.to_numpy(), limit])
+    pad = 0.08 * (top - bottom or abs(top) or 1.0)
+    ax.set_ylim(bottom - pad, top + pad)
     ax.set_xlabel("candidate")
     ax.set_ylabel(out)
-    ax.set_title(f"Constraint {constraint['name']}: mean and 95 % CI by candidate",
-                 fontsize=10)
+    _whole_ticks(ax)
+    ax.set_title(f"Constraint {constraint['name']}: mean and 95 % CI by candidate\n"
+                 "(intervals cut at the edges of the view)", fontsize=10)
     ax.legend(fontsize=8, loc="best")
     return ax
 
@@ -91,6 +114,7 @@ def pareto_front(evals: pd.DataFrame, front: pd.DataFrame, meta: dict, ax=None):
     """Cost against the objective: every candidate (feasible or not), the front of the
     feasible ones as a line, with their 95 % intervals."""
     ax = new_ax(ax, (7.5, 4.8))
+    evals, front = _in_millions(evals, meta), _in_millions(front, meta)
     s = evals[evals.stage == "search"]
     ax.scatter(s.cost_usd[~s.feasible], s.objective[~s.feasible], marker="x", color=GREY,
                s=20, label="infeasible")
@@ -102,7 +126,7 @@ def pareto_front(evals: pd.DataFrame, front: pd.DataFrame, meta: dict, ax=None):
         hi = (f.objective_ci_high - f.objective).fillna(0).clip(lower=0)
         ax.errorbar(f.cost_usd, f.objective, yerr=[lo, hi], fmt="-D", color=ORANGE, ms=5,
                     capsize=3, label="Pareto front (95 % CI)")
-    ax.set_xlabel("cost of the decisions (USD)")
+    ax.set_xlabel("cost of the decisions (USD m)")
     ax.set_ylabel(_objective_label(meta))
     ax.set_title("Cost against the objective: the Pareto front", fontsize=10)
     ax.legend(fontsize=8, loc="best")
