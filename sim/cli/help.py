@@ -85,6 +85,10 @@ Recognises the kind of folder from its manifest.json and draws, from the files a
   sweep:       per output a tornado (oat), mu*-sigma (morris), S1/ST bars (sobol) or rank
                correlations (lhs, grid), and the output against every parameter
                (a sweep folder without indices.csv is analysed first)
+  optimization: the objective by evaluation (feasible and infeasible candidates, the best
+               so far, the confirmed ones with 95 % CIs); each constraint by candidate
+               against its limit; in pareto mode cost against the objective, the front
+               with 95 % CIs
 The set is drawn into a temporary folder that replaces --out only when complete.
 """
 
@@ -125,8 +129,8 @@ scenario, seeds and version), to open in a browser or send to someone without Py
 """
 
 EXAMPLES_OPTIMIZE = """examples:
-  corridor optimize scenarios/optimize/toy_sea_ferries.toml --out results/optimize-toy
-  corridor optimize scenarios/optimize/caspian_2030.toml --out results/optimize-caspian --check
+  corridor optimize scenarios/optimize/aktau_2024_small.toml --out results/optimize-aktau-small
+  corridor optimize scenarios/optimize/caspian_2030.toml --out results/optimize-caspian-2030 --check
   corridor optimize SPEC --out DIR --workers 2      (local processes; default: all cores)
   corridor optimize SPEC --out DIR --dask-local 4   (a Dask cluster of 4 workers on loopback)
   corridor optimize SPEC --out DIR --restart        (discard DIR's evaluations first)
