@@ -211,3 +211,18 @@ def test_the_command_on_a_tiny_scenario_with_figures_and_report(tmp_path, capsys
     # the same command again: a finished folder, nothing run
     assert main(["optimize", str(p), "--out", str(out), "--workers", "1", "--quiet"]) == 0
     assert "0 runs this time" in capsys.readouterr().out
+
+
+def test_a_kpi_maximised_under_a_cost_cap(tmp_path):
+    """objective = a KPI with sense 'max', cost capped by max_cost_usd: the known optimum
+    (brute force over the toy's grid, noise aside)."""
+    best = max((10 * s + 12 * b, (s, b)) for s in range(9) for b in range(9)
+               if 30 - 2 * s - 3 * b <= 10.5 and 4 * s + 5 * b <= 36)
+    assert best == (88, (4, 4))
+    p = spec(tmp_path, TOY.format(budget=40, seed=1, extra='objective = "throughput"\n'
+                                  'sense = "max"\nmax_cost_usd = 36'))
+    s = run_optimization(load_optimization(p), tmp_path / "o", workers=1)
+    assert s.best["decisions"] == {"ships": 4, "berths": 4}
+    assert s.best["objective"]["mean"] == 88 and s.best["cost_usd"] <= 36
+    t = table(tmp_path / "o")
+    assert not (t.feasible & (t.cost_usd > 36)).any()

@@ -17,7 +17,8 @@ asked for. A killed optimisation therefore proposes, on resume, exactly what it 
 have proposed without the kill. A proposal equal to a candidate already evaluated is
 set aside (its result is in the study already) and the sampler asked again; when the
 sampler keeps repeating itself, an unevaluated candidate is drawn uniformly (seeded), so
-no candidate is run twice.
+no candidate is run twice. A candidate whose cost alone exceeds ``max_cost_usd`` is
+never proposed.
 """
 
 from __future__ import annotations
@@ -119,7 +120,9 @@ def propose(opt: Optimization, history: list[Evaluation], round_no: int, n: int,
             trial = study.ask(dists)
             choice = to_choice(opt, trial.params)
             key = tuple(choice)
-            if key not in taken:
+            if not affordable(opt, choice):   # infeasible by its cost alone: never run
+                study.tell(trial, state=TrialState.FAIL)
+            elif key not in taken:
                 taken.add(key)
                 new.append(choice)      # left running: the constant liar spreads the batch
             else:                       # a repeat: its result is in the study already
@@ -156,7 +159,8 @@ def near(opt: Optimization, incumbent: Evaluation, taken: set[tuple[int, ...]], 
                 choice = [int(x) for x in here]
                 choice[j] -= 1
                 cost = opt.cost_usd(choice)
-                if tuple(choice) not in taken and cost < incumbent.cost_usd:
+                if (tuple(choice) not in taken and cost < incumbent.cost_usd
+                        and affordable(opt, choice)):
                     downs.append((cost, choice))
         out = [c for _c, c in sorted(downs)][:k]
     radius = 3 if 7 ** len(sizes) <= 50_000 else 2 if 5 ** len(sizes) <= 200_000 else 1
@@ -167,7 +171,7 @@ def near(opt: Optimization, incumbent: Evaluation, taken: set[tuple[int, ...]], 
     pool = []
     for g in grid:
         choice = [int(x) for x in g]
-        if tuple(choice) in taken or choice in out:
+        if tuple(choice) in taken or choice in out or not affordable(opt, choice):
             continue
         cost = opt.cost_usd(choice)
         if by_cost and cost >= incumbent.cost_usd:
@@ -185,13 +189,25 @@ def _unseen(opt: Optimization, taken: set[tuple[int, ...]], rng: np.random.Gener
     if len(taken) >= space:
         return None
     if space <= 200_000:
-        free = [i for i in range(space) if tuple(np.unravel_index(i, sizes)) not in taken]
+        free = [i for i in range(space) if tuple(np.unravel_index(i, sizes)) not in taken
+                and affordable(opt, [int(k) for k in np.unravel_index(i, sizes)])]
+        if not free:
+            return None
         i = free[int(rng.integers(len(free)))]
         return [int(k) for k in np.unravel_index(i, sizes)]
-    while True:
+    for _draw in range(1_000_000):
         choice = [int(rng.integers(s)) for s in sizes]
-        if tuple(choice) not in taken:
+        if tuple(choice) not in taken and affordable(opt, choice):
             return choice
+    return None
 
 
-__all__ = ["distributions", "to_params", "to_choice", "study_of", "propose", "near"]
+def affordable(opt: Optimization, choice: list[int]) -> bool:
+    """Whether a candidate's cost is within ``max_cost_usd`` (known without a run: a
+    candidate over it is never proposed)."""
+    cap = opt.spec.max_cost_usd
+    return cap is None or opt.cost_usd(choice) <= cap
+
+
+__all__ = ["distributions", "to_params", "to_choice", "study_of", "propose", "near",
+           "affordable"]
