@@ -226,3 +226,44 @@ def test_a_kpi_maximised_under_a_cost_cap(tmp_path):
     assert s.best["objective"]["mean"] == 88 and s.best["cost_usd"] <= 36
     t = table(tmp_path / "o")
     assert not (t.feasible & (t.cost_usd > 36)).any()
+
+
+@pytest.mark.slow
+def test_kill_9_of_the_optimisation_then_resume(tmp_path):
+    """``kill -9`` of the command and its workers midway; the same command resumes: no
+    run lost or repeated, the table of an uninterrupted run."""
+    import os
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+
+    text = TOY.format(budget=20, seed=4, extra="").replace(
+        "sim.study.sweeps.testfunctions:build_to_target", "tests.testfunctions:slow_build")
+    p = spec(tmp_path, text)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "sim.cli", "optimize", str(p), "--out", str(out),
+           "--workers", "2", "--quiet"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True, cwd=HERE.parent)
+    db = out / "evaluations.sqlite"
+    deadline = time.monotonic() + 60
+    committed = 0
+    while time.monotonic() < deadline and committed < 12:
+        time.sleep(0.05)
+        if db.exists():
+            try:
+                with sqlite3.connect(db) as c:
+                    committed = c.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
+            except sqlite3.OperationalError:
+                pass
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert 12 <= committed < 20 * 2 + 3 * 3
+    s = run_optimization(load_optimization(p), out, workers=2)
+    assert s.complete and s.resumed_runs >= 12
+    run_optimization(load_optimization(p), tmp_path / "ref", workers=1)
+    pd.testing.assert_frame_equal(table(out), table(tmp_path / "ref"))
+    with sqlite3.connect(db) as c:
+        assert c.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 20 * 2 + 3 * 3
