@@ -49,6 +49,9 @@ run: $(STAMP)
 	$(BIN)/corridor analyze results/sweep-caspian --quiet
 	$(BIN)/corridor plot results/sweep-caspian
 	cp results/sweep-caspian/figures/oat_transit_time_days_mean_middle_corridor.png results/reference/sweep_caspian_tornado.png
+	$(BIN)/corridor optimize scenarios/optimize/aktau_2024_small.toml --out results/optimize-aktau-small --restart --quiet
+	$(BIN)/corridor plot results/optimize-aktau-small
+	$(BIN)/corridor report results/optimize-aktau-small
 
 ## test: lint (ruff), types (mypy), the layer contracts (import-linter), then the whole
 ## test suite (the slow tests included; `-m "not slow"` skips them when you iterate)

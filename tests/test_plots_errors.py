@@ -70,7 +70,8 @@ def test_unknown_kind_with_a_hint(res, capsys):
     assert main(["plot", str(res)]) == 2
     assert one_line(capsys) == (
         f"error: {res / 'manifest.json'}: kind: 'comparsion' folders cannot be drawn by this "
-        "version (allowed: 'appraisal', 'calibration', 'comparison', 'run', 'sweep'; did you mean 'comparison'?)")
+        "version (allowed: 'appraisal', 'calibration', 'comparison', 'optimization', 'run', "
+        "'sweep'; did you mean 'comparison'?)")
 
 
 def test_unreadable_manifest(res, capsys):
@@ -168,7 +169,8 @@ def test_an_unknown_kind_is_refused_with_the_kinds_allowed(tmp_path, capsys):
     assert main(["plot", str(tmp_path)]) == 2
     assert one_line(capsys) == (
         f"error: {tmp_path / 'manifest.json'}: kind: 'sweeps' folders cannot be drawn by this "
-        "version (allowed: 'appraisal', 'calibration', 'comparison', 'run', 'sweep'; did you mean 'sweep'?)")
+        "version (allowed: 'appraisal', 'calibration', 'comparison', 'optimization', 'run', "
+        "'sweep'; did you mean 'sweep'?)")
 
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from sim.study.sweeps.testfunctions import (  # noqa: F401  (re-exported for test specs)
     ISHIGAMI_A,
     ISHIGAMI_B,
+    build_to_target,
     ishigami,
     ishigami_indices,
     linear,
@@ -54,3 +55,10 @@ def crash_always(params: dict, seed: int, replication: int) -> dict[str, float]:
     if params["a"] > 0.9:
         os.kill(os.getpid(), signal.SIGKILL)
     return linear(params, seed, replication)
+
+
+def slow_build(params: dict, seed: int, replication: int) -> dict[str, float]:
+    """Like :func:`build_to_target`, taking 50 ms (to kill an optimisation midway)."""
+    import time
+    time.sleep(0.05)
+    return build_to_target(params, seed, replication)

@@ -20,6 +20,7 @@ SUMMARY = {
     "table": "many result folders side by side: a wide table, CSV and spreadsheet",
     "appraise": "cost-benefit appraisal of a scenario against its counterfactual",
     "schema": "the reference of every scenario field (type, unit, default, bounds)",
+    "optimize": "choose decisions at least cost under service targets (resumable)",
 }
 """Each command's line in ``corridor --help``, in the order listed there."""
 
@@ -92,6 +93,10 @@ Recognises the kind of folder from its manifest.json and draws, from the files a
   sweep:       per output a tornado (oat), mu*-sigma (morris), S1/ST bars (sobol) or rank
                correlations (lhs, grid), and the output against every parameter
                (a sweep folder without indices.csv is analysed first)
+  optimization: the objective by evaluation (feasible and infeasible candidates, the best
+               so far, the confirmed ones with 95 % CIs); each constraint by candidate
+               against its limit; in pareto mode cost against the objective, the front
+               with 95 % CIs
 The set is drawn into a temporary folder that replaces --out only when complete.
 """
 
@@ -183,6 +188,28 @@ whether a dated change ([[timeline]]) may set it during a run, with the bounds a
 value keeps. Read from the schema and the node-kind registry, so it is never out of date.
 """
 
+EXAMPLES_OPTIMIZE = """examples:
+  corridor optimize scenarios/optimize/aktau_2024_small.toml --out results/optimize-aktau-small
+  corridor optimize scenarios/optimize/caspian_2030.toml --out results/optimize-caspian-2030 --check
+  corridor optimize SPEC --out DIR --workers 2      (local processes; default: all cores)
+  corridor optimize SPEC --out DIR --dask-local 4   (a Dask cluster of 4 workers on loopback)
+  corridor optimize SPEC --out DIR --restart        (discard DIR's evaluations first)
+  corridor plot DIR; corridor report DIR
+
+The spec (TOML) names the base scenario (or a Python function 'module:function'), the
+decisions (a dotted path with low/high/step and cost_per_unit_usd, or options with
+option_costs_usd; 'at' dates one; every cost with its source), the objective ('cost' or a
+KPI 'name:scope@year', sense min or max), the constraints (an output with max or min, met
+on the mean over the replications), mode (minimise | pareto: cost against the objective),
+budget (candidates), batch, replications (common random numbers), [confirm] (the best
+candidates run again with more replications) and seed. Optuna's TPE proposes the
+candidates. Every candidate and run is committed to DIR/evaluations.sqlite as it
+finishes; the same command resumes a killed optimisation (nothing lost, nothing run
+twice, the same final table). Writes DIR/evaluations.parquet, DIR/best.json and
+DIR/best.md (the best bundle: decisions, cost, objective and constraints with 95 %
+intervals, which constraints bind) and, in pareto mode, DIR/pareto.csv.
+"""
+
 EXAMPLES = {
     "check": EXAMPLES_CHECK,
     "run": EXAMPLES_RUN,
@@ -195,5 +222,6 @@ EXAMPLES = {
     "table": EXAMPLES_TABLE,
     "appraise": EXAMPLES_APPRAISE,
     "schema": EXAMPLES_SCHEMA,
+    "optimize": EXAMPLES_OPTIMIZE,
 }
 """The epilog of ``corridor COMMAND --help``."""

@@ -159,4 +159,20 @@ def build_parser() -> argparse.ArgumentParser:
                     help="markdown (default) or json")
     sc.add_argument("--write", metavar="FILE", help="write the whole reference to FILE "
                     "(atomically) instead of printing it, e.g. docs/fields.md")
+
+    op = command("optimize")
+    op.add_argument("spec", help="optimisation spec TOML file")
+    op.add_argument("--out", required=True, help="optimisation folder (an existing one of "
+                    "the same spec is resumed)")
+    op.add_argument("--workers", type=int, default=None, metavar="W",
+                    help="local worker processes (default: all cores; 1 runs in this process)")
+    op.add_argument("--scheduler", metavar="ADDRESS", help="run on an existing Dask cluster "
+                    "(tcp://HOST:PORT)")
+    op.add_argument("--dask-local", type=int, metavar="N", help="start a Dask cluster of N "
+                    "worker processes on loopback, and stop it at the end")
+    op.add_argument("--restart", action="store_true", help="discard the evaluations in "
+                    "--out and start again")
+    op.add_argument("--check", action="store_true", help="check the spec against its "
+                    "scenario and stop")
+    op.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
     return p

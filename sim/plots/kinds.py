@@ -20,6 +20,7 @@ from sim.io.folders import Folder, open_folder
 from sim.plots.appraisal import appraisal_facts, appraisal_figures, appraisal_tables
 from sim.plots.calibration import calibration_facts, calibration_figures, calibration_tables
 from sim.plots.comparison import comparison_facts, comparison_figures, comparison_tables, pair_names
+from sim.plots.optimize import optimize_facts, optimize_figures, optimize_tables
 from sim.plots.run import run_facts, run_figures, run_tables
 from sim.plots.style import STYLE
 from sim.plots.sweep import sweep_facts, sweep_figures, sweep_tables
@@ -57,6 +58,11 @@ KINDS: dict[str, Kind] = {
                           (f.manifest.get("scenario") or {}).get("scenario"),
                           (f.manifest.get("counterfactual") or {}).get("scenario")),
                       ("scenario", "counterfactual", "costs")),
+    "optimization": Kind(optimize_figures, optimize_tables, optimize_facts,
+                         lambda f: "Optimisation: "
+                                   f"{Path(f.manifest.get('spec_path', '')).stem} "
+                                   f"({f.manifest.get('mode')})",
+                         ("mode", "objective", "constraints", "budget", "replications")),
 }
 
 

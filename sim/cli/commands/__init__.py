@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "table": "sim.cli.commands.table:cmd_table",
     "appraise": "sim.cli.commands.appraise:cmd_appraise",
     "schema": "sim.cli.commands.schema:cmd_schema",
+    "optimize": "sim.cli.commands.optimize:cmd_optimize",
 }
 """Command name -> ``"module:function"`` of the function that runs it."""
 

@@ -189,6 +189,11 @@ def _execute(sweep: Sweep, ctx: RunContext, inputs: list[dict], todo: deque,
             lose(lost, broken)
 
 
+execute = _execute
+"""Run the jobs of ``todo`` on an executor into a store (what an optimisation's
+candidates are run with, too: ``sweep`` needs only its ``outputs``)."""
+
+
 def missing_outputs(sweep: Sweep, row: RunRow) -> list[str]:
     """Warnings for the outputs a successful run did not have (their column stays
     empty)."""
@@ -199,4 +204,5 @@ def missing_outputs(sweep: Sweep, row: RunRow) -> list[str]:
             for o, v in zip(sweep.outputs, row[4]) if v != v]
 
 
-__all__ = ["MAX_ATTEMPTS", "SweepSummary", "run_sweep", "point_inputs", "missing_outputs"]
+__all__ = ["MAX_ATTEMPTS", "SweepSummary", "run_sweep", "point_inputs", "execute",
+           "missing_outputs"]

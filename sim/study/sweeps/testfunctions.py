@@ -44,3 +44,17 @@ def linear(params: dict, seed: int, replication: int) -> dict[str, float]:
     y = 2.0 * params["a"] - params["b"] + 0.0 * params.get("c", 0.0)
     point = np.array([params[k] for k in sorted(params)], float).view(np.uint64).tolist()
     return {"y": y, "y_noise": y + np.random.default_rng([seed, replication, *point]).normal()}
+
+
+def build_to_target(params: dict, seed: int, replication: int) -> dict[str, float]:
+    """A toy investment question with a known answer: ``wait = 30 - 2 ships - 3 berths``
+    plus N(0, noise_sd) noise drawn from (seed, replication) only (common random numbers,
+    as a simulation's), and ``throughput = 10 ships + 12 berths`` (no noise). With ships
+    costing 4 and berths 5 a unit, ships and berths in 0..8 and the target wait <= 10.5,
+    the cheapest bundle is 1 ship and 6 berths (cost 34; the next, 35); the noise (sd 0.2
+    by default) cannot move the mean over two replications across the target's margin."""
+    ships, berths = params["ships"], params["berths"]
+    sd = params.get("noise_sd", 0.2)
+    noise = np.random.default_rng([seed, replication, 16]).normal(0.0, sd)
+    return {"wait": 30.0 - 2.0 * ships - 3.0 * berths + noise,
+            "throughput": 10.0 * ships + 12.0 * berths}

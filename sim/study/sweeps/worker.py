@@ -11,6 +11,7 @@ runs.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import math
 import time
 from dataclasses import dataclass
@@ -70,7 +71,7 @@ def run_one(ctx: RunContext, rep: int, inputs: dict) -> list[float]:
     scenario = _SCENARIOS.get(key)
     if scenario is None:
         loaded = copy.deepcopy(ctx.loaded)
-        apply_overrides(loaded, inputs, "sweep")
+        apply_inputs(loaded, inputs, "sweep")
         scenario = validate(loaded, ctx.shown)
         if len(_SCENARIOS) > 16:
             _SCENARIOS.clear()
@@ -79,4 +80,21 @@ def run_one(ctx: RunContext, rep: int, inputs: dict) -> list[float]:
     return [K.get(o, math.nan) for o in ctx.outputs]
 
 
-__all__ = ["RunRow", "RunContext", "run_batch", "run_one"]
+def apply_inputs(loaded: Any, inputs: dict, origin: str) -> None:
+    """Set a run's inputs in raw scenario data: ``{dotted path: value}`` from the start,
+    and ``{"dotted.path@YYYY-MM-DD": value}`` from that date (a dated change appended to
+    the timeline, after the scenario's own, so that it wins on the same day)."""
+    now = {k: v for k, v in inputs.items() if "@" not in k}
+    if now:
+        apply_overrides(loaded, now, origin)
+    dated: dict[str, dict] = {}
+    for key, value in inputs.items():
+        if "@" in key:
+            path, _, day = key.partition("@")
+            dated.setdefault(day, {})[path] = value
+    for day, values in sorted(dated.items()):
+        loaded.data.setdefault("timeline", []).append(
+            {"date": dt.date.fromisoformat(day), "set": values, "source": origin})
+
+
+__all__ = ["RunRow", "RunContext", "run_batch", "run_one", "apply_inputs"]

@@ -1,0 +1,268 @@
+"""An optimisation's folder (``--out``): ``manifest.json`` (kind 'optimization': the spec,
+its fingerprint, counts), ``evaluations.sqlite`` (the store: candidates and runs, as they
+finish), ``evaluations.parquet`` (one row per candidate and stage: decisions, cost,
+per-replication output values, means and intervals, objective, constraint slacks,
+feasibility), ``best.json`` and ``best.md`` (the best bundle with its intervals and the
+constraints that bind; in pareto mode the front too) and, in pareto mode,
+``pareto.csv``. Every file but the store is replaced atomically at the end of every
+invocation (and when one is interrupted).
+
+:func:`prepare_folder` creates a folder, or checks that it holds this optimisation
+(resume: the fingerprints agree), or clears it (restart).
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from sim import __version__
+from sim.io.atomic import write_parquet_atomic, write_text_atomic
+from sim.io.bundle import dumps
+from sim.io.manifest import git_commit, read_manifest
+from sim.scenario.problems import ConfigError, Problem
+from sim.study.optimize.evaluate import Evaluation, binding, pareto_front, ranked
+from sim.study.optimize.schema import OPTIMIZE_FORMAT
+
+if TYPE_CHECKING:
+    from sim.study.optimize.spec import Optimization
+
+FOLDER_FILES = ("manifest.json", "evaluations.sqlite", "evaluations.sqlite-wal",
+                "evaluations.sqlite-shm", "evaluations.parquet", "best.json", "best.md",
+                "pareto.csv", "report.html")
+
+
+def prepare_folder(opt: Optimization, out: Path, restart: bool) -> None:
+    """Create ``out``, or check that it holds this optimisation (resume), or clear it
+    (restart)."""
+    man = out / "manifest.json"
+    if out.exists() and not out.is_dir():
+        raise ConfigError([Problem(str(out), "--out", "exists and is not a folder")])
+    entries = list(out.iterdir()) if out.is_dir() else []
+    if entries and not man.exists():
+        if not all(_ours(e) for e in entries):
+            raise ConfigError([Problem(str(out), "--out", "holds files but is not an "
+                                       "optimisation folder (no manifest.json); give an "
+                                       "empty or new folder")])
+        _clear(out)
+    elif entries:
+        try:
+            old = read_manifest(man)
+        except (OSError, ValueError) as e:
+            raise ConfigError([Problem(str(man), "<file>", f"unreadable ({e}); use "
+                                       "--restart to start again")]) from None
+        if not isinstance(old, dict) or old.get("kind") != "optimization":
+            kind = old.get("kind") if isinstance(old, dict) else "other"
+            raise ConfigError([Problem(str(out), "--out", f"holds a {kind} folder, not an "
+                                       "optimisation; choose another --out")])
+        if restart:
+            _clear(out)
+        elif old.get("fingerprint") != opt.fingerprint:
+            changed = (["the base scenario"] if old.get("base_config_hash")
+                       != opt.base_config_hash else [])
+            spec = old.get("spec", {})
+            changed += [k for k in sorted(set(spec) | set(opt.written))
+                        if k != "scenario" and spec.get(k) != opt.written.get(k)]
+            if not changed and old.get("package_version") != __version__:
+                changed = [f"corridor-sim {old.get('package_version')} -> {__version__}"]
+            raise ConfigError([Problem(str(out), "--out", "holds an optimisation of a "
+                                       f"different spec (changed: {', '.join(changed) or 'format'}"
+                                       "); rerun with --restart to discard it, or choose "
+                                       "another --out")])
+    out.mkdir(parents=True, exist_ok=True)
+    if not man.exists():
+        write_text_atomic(man, dumps(manifest(opt, None, None)))
+
+
+def _ours(entry: Path) -> bool:
+    name = entry.name
+    return (name in FOLDER_FILES or name == "figures"
+            or any(name.startswith(f".{f}.") for f in FOLDER_FILES))
+
+
+def _clear(out: Path) -> None:
+    """Remove an optimisation's files, the manifest last (an interrupted clear resumes)."""
+    for entry in out.iterdir():
+        if _ours(entry) and entry.name != "manifest.json":
+            if entry.is_dir():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink(missing_ok=True)
+    (out / "manifest.json").unlink(missing_ok=True)
+
+
+def manifest(opt: Optimization, status: dict | None, command: list[str] | None) -> dict:
+    """The contents of ``manifest.json``."""
+    spec = opt.spec
+    m: dict[str, Any] = {
+        "kind": "optimization", "bundle_format": 1, "optimize_format": OPTIMIZE_FORMAT,
+        "fingerprint": opt.fingerprint, "spec_path": str(opt.path), "spec": opt.written,
+        "base_config_hash": opt.base_config_hash, "mode": spec.mode,
+        "objective": spec.objective, "sense": spec.sense, "sampler": spec.sampler,
+        "budget": spec.budget, "batch": spec.batch, "replications": spec.replications,
+        "confirm": spec.confirm.model_dump(), "seed": spec.seed,
+        "decisions": [{"name": d.label, "paths": d.paths,
+                       "values": [v if d.integer else str(v) for v in d.values()],
+                       "at": d.at.isoformat() if d.at else None, "source": d.source}
+                      for d in spec.decisions],
+        "constraints": [{"name": c.label, "output": c.output, "max": c.max, "min": c.min}
+                        for c in spec.constraints],
+        "outputs": [{"column": o.column, "kpi": o.kpi, "scope": o.scope, "period": o.period,
+                     "unit": o.unit} for o in opt.outputs],
+        "package_version": __version__, "git_commit": git_commit(),
+        "seed_scheme": "replication r of every candidate: Model(scenario, seed, r) (common "
+                       "random numbers across candidates)"}
+    if status is not None:
+        m["status"] = status
+        m["command"] = command
+    return m
+
+
+def decision_values(opt: Optimization, choice: list[int]) -> dict[str, Any]:
+    """{decision: value} of a candidate (options as written, dates as text)."""
+    out: dict[str, Any] = {}
+    for d, k in zip(opt.spec.decisions, choice):
+        v = d.values()[k]
+        out[d.label] = v if d.integer else (v if isinstance(v, (int, float, str)) else str(v))
+    return out
+
+
+def evaluations_frame(opt: Optimization, evs: list[Evaluation]) -> pd.DataFrame:
+    """One row per candidate and stage."""
+    rows = []
+    for e in evs:
+        row: dict[str, Any] = {"candidate": e.candidate, "round": e.round, "stage": e.stage,
+                               "replications": e.replications}
+        for d, k in zip(opt.spec.decisions, e.choice):
+            v = d.values()[k]
+            row[d.label] = int(v) if d.integer else str(v)
+        row.update({"cost_usd": e.cost_usd, "objective": e.objective,
+                    "objective_ci_low": e.objective_ci[0],
+                    "objective_ci_high": e.objective_ci[1], "feasible": e.feasible,
+                    "status": e.status, "error": e.error})
+        for j, c in enumerate(opt.spec.constraints):
+            row[f"slack:{c.label}"] = e.slacks[j] if e.slacks else math.nan
+        for k, o in enumerate(opt.outputs):
+            row[f"mean:{o.column}"] = e.means[k]
+            row[f"ci_low:{o.column}"] = e.ci[k][0]
+            row[f"ci_high:{o.column}"] = e.ci[k][1]
+            row[f"values:{o.column}"] = list(e.values[k])
+        row["wall_s"] = e.wall_s
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def bundle(opt: Optimization, e: Evaluation, search: list[Evaluation]) -> dict:
+    """A candidate as reported: decisions, cost by decision, objective and every output
+    with its interval, and the constraints (binding judged against ``search``)."""
+    return {"candidate": e.candidate, "stage": e.stage, "replications": e.replications,
+            "decisions": decision_values(opt, e.choice),
+            "cost_usd": e.cost_usd,
+            "cost_by_decision_usd": {d.label: d.cost_usd(k) for d, k in
+                                     zip(opt.spec.decisions, e.choice)},
+            "objective": {"name": opt.spec.objective, "mean": e.objective,
+                          "ci95": list(e.objective_ci)},
+            "outputs": {o.column: {"mean": e.means[k], "ci95": list(e.ci[k]),
+                                   "unit": o.unit, "values": e.values[k]}
+                        for k, o in enumerate(opt.outputs)},
+            "constraints": binding(opt, e, search), "feasible": e.feasible}
+
+
+def write_results(opt: Optimization, out: Path, search: list[Evaluation],
+                  confirmed: list[Evaluation], status: dict, command: list[str] | None
+                  ) -> dict:
+    """Every file but the store, atomically; returns the contents of best.json."""
+    write_parquet_atomic(evaluations_frame(opt, search + confirmed),
+                         out / "evaluations.parquet")
+    spec = opt.spec
+    pool = confirmed if confirmed else search
+    best_list = ranked(opt, pool)
+    best = best_list[0] if best_list else None
+    result: dict[str, Any] = {
+        "mode": spec.mode, "objective": spec.objective, "sense": spec.sense,
+        "complete": status["complete"], "evaluated": len(search),
+        "feasible_in_search": sum(1 for e in search if e.feasible),
+        "confirmed": [e.candidate for e in confirmed],
+        "best": bundle(opt, best, search) if best is not None else None,
+        "note": ("" if best is not None else "no candidate met every constraint on the mean"
+                 + (" after confirmation" if confirmed else ""))}
+    if spec.mode == "pareto":
+        front = pareto_front(opt, pool)
+        result["front"] = [bundle(opt, e, search) for e in front]
+        write_text_atomic(out / "pareto.csv", evaluations_frame(opt, front).drop(
+            columns=[c for c in evaluations_frame(opt, front).columns
+                     if c.startswith("values:")], errors="ignore").to_csv(index=False))
+    write_text_atomic(out / "best.json", dumps(result))
+    write_text_atomic(out / "best.md", best_markdown(opt, result))
+    write_text_atomic(out / "manifest.json", dumps(manifest(opt, status, command)))
+    return result
+
+
+def _num(x: float, unit: str = "") -> str:
+    if x != x:
+        return "–"
+    if unit == "USD" or abs(x) >= 1000:
+        return f"{x:,.0f}"
+    return f"{x:.3g}"
+
+
+def _ci(ci: list[float]) -> str:
+    return "" if ci[0] != ci[0] else f" [{_num(ci[0])}, {_num(ci[1])}]"
+
+
+def best_markdown(opt: Optimization, result: dict) -> str:
+    """best.md: the best bundle (or the front) in a few lines and tables."""
+    spec = opt.spec
+    lines = [f"# Optimisation: {opt.path.stem}", ""]
+    what = ("cost of the decisions (USD)" if spec.objective == "cost"
+            else f"{spec.sense}imise {spec.objective}")
+    lines += [f"Mode {spec.mode}; objective: {what}; {result['evaluated']} candidates "
+              f"evaluated x {spec.replications} replications (seed {spec.seed}, common "
+              f"random numbers), {result['feasible_in_search']} feasible on the mean; "
+              f"{len(result['confirmed'])} confirmed with {spec.confirm.replications} "
+              "replications." + ("" if result["complete"] else " **Incomplete**: run the "
+                                 "same command again to finish."), ""]
+    best = result["best"]
+    if best is None:
+        lines += [f"**No best bundle**: {result['note']}.", ""]
+    else:
+        lines += [f"## Best bundle (candidate {best['candidate']}, {best['replications']} "
+                  "replications)", "", "| decision | value | cost (USD) |", "|---|---:|---:|"]
+        for name, v in best["decisions"].items():
+            lines.append(f"| {name} | {v} | {_num(best['cost_by_decision_usd'][name], 'USD')} |")
+        lines += [f"| **total** | | **{_num(best['cost_usd'], 'USD')}** |", ""]
+        ob = best["objective"]
+        if spec.objective != "cost":
+            lines += [f"Objective {ob['name']}: {_num(ob['mean'])}{_ci(ob['ci95'])} "
+                      "(mean, 95 % interval)", ""]
+        if best["constraints"]:
+            lines += ["| constraint | target | mean [95 % CI] | binds |", "|---|---|---|---|"]
+            for c in best["constraints"]:
+                sign = "≤" if c["bound"] == "max" else "≥"
+                binds = ("yes" if c["binds"] else "no") + (
+                    f" ({c['better_failing']} of {c['better_candidates']} better candidates "
+                    "fail it)" if c["better_candidates"] else "")
+                if c["interval_reaches_limit"]:
+                    binds += "; its interval reaches the limit"
+                lines.append(f"| {c['constraint']} | {sign} {_num(c['limit'])} | "
+                             f"{_num(c['mean'])}{_ci(c['ci95'])} | {binds} |")
+            lines.append("")
+    if spec.mode == "pareto":
+        lines += ["## Pareto front (cost against the objective, feasible candidates)", "",
+                  "| candidate | cost (USD) | objective [95 % CI] | decisions |",
+                  "|---:|---:|---|---|"]
+        for f in result.get("front", []):
+            ob = f["objective"]
+            dec = ", ".join(f"{k} = {v}" for k, v in f["decisions"].items())
+            lines.append(f"| {f['candidate']} | {_num(f['cost_usd'], 'USD')} | "
+                         f"{_num(ob['mean'])}{_ci(ob['ci95'])} | {dec} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+__all__ = ["FOLDER_FILES", "prepare_folder", "manifest", "decision_values",
+           "evaluations_frame", "bundle", "write_results", "best_markdown"]

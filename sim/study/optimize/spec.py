@@ -1,0 +1,273 @@
+"""An optimisation spec read and checked, ready to run (:func:`load_optimization` ->
+:class:`Optimization`).
+
+The checks come in two rounds, each reporting every problem at once (ConfigError with one
+line per problem, named by the spec's dotted field): the spec on its own (names, paths,
+outputs, the objective against the mode, the budget against the decisions' space), then
+against its base — the scenario (every path names a field of the right kind, the outputs
+name KPIs in the horizon, the scenario is valid at both ends of every range and at every
+option) or the model function (importable, callable). Last the fingerprint that tells
+this optimisation from any other is computed.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sim import __version__
+from sim.engine.output import Calendar
+from sim.io.bundle import config_hash
+from sim.measure.kpis import KPIS
+from sim.scenario.loading import apply_overrides, load_raw, read_data_file, resolved_dict, validate
+from sim.scenario.problems import ConfigError, Problem, did_you_mean
+from sim.study.optimize.schema import OPTIMIZE_FORMAT, Decision, OptimizeSpec
+from sim.study.sweeps.schema import model_function
+from sim.study.sweeps.spec import OUTPUT_RE, Output
+from sim.study.sweeps.worker import apply_inputs
+
+RESERVED = ("candidate", "stage", "round", "replications", "status", "error", "cost_usd",
+            "objective", "objective_ci_low", "objective_ci_high", "feasible", "wall_s")
+MAX_SPACE_SHOWN = 10**12
+
+
+@dataclass
+class Optimization:
+    """A checked spec, ready to run: the spec, its file, the base (raw scenario data or
+    the model function) and the outputs the runs keep (the objective's, if a KPI, then
+    each constraint's, each once)."""
+
+    spec: OptimizeSpec
+    path: Path
+    shown: str
+    outputs: list[Output]
+    loaded: Any = None
+    fingerprint: str = ""
+    base_config_hash: str = ""
+    written: dict = field(default_factory=dict)
+
+    @property
+    def kpi_objective(self) -> bool:
+        return self.spec.objective != "cost"
+
+    def column(self, text: str) -> int:
+        """The index of an output (as written in the spec) in the runs' values."""
+        return [o.column for o in self.outputs].index(text)
+
+    def space(self) -> int:
+        """How many candidates the decisions allow."""
+        return math.prod(d.size() for d in self.spec.decisions)
+
+    def inputs(self, choice: list[int]) -> dict:
+        """The values a candidate sets ({path: value}, or {path@date: value} for a decision
+        dated 'at'), from the index of each decision's value."""
+        out: dict = {}
+        for d, k in zip(self.spec.decisions, choice):
+            out.update(decision_inputs(d, d.values()[k]))
+        return out
+
+    def cost_usd(self, choice: list[int]) -> float:
+        return float(sum(d.cost_usd(k) for d, k in zip(self.spec.decisions, choice)))
+
+
+def decision_inputs(d: Decision, value: Any) -> dict:
+    """{path: value} of one decision at one value (path@date for a dated decision)."""
+    suffix = f"@{d.at.isoformat()}" if d.at is not None else ""
+    return {p + suffix: value for p in d.paths}
+
+
+def load_optimization(path: str | Path) -> Optimization:
+    """Read and check an optimisation spec (ConfigError with one line per problem)."""
+    path = Path(path)
+    spec, shown = read_data_file(path, OptimizeSpec)
+    written = spec.model_dump(mode="json")
+    problems = spec_problems(spec, shown)
+    if problems:
+        raise ConfigError(problems)
+    opt = Optimization(spec, path, shown, [])
+    if spec.scenario is not None:
+        _check_scenario(opt, spec.scenario)
+    else:
+        _check_model(opt)
+    opt.written = written
+    canon = json.dumps({"spec": {k: v for k, v in written.items() if k != "scenario"},
+                        "base": opt.base_config_hash, "format": OPTIMIZE_FORMAT,
+                        "version": __version__}, sort_keys=True, separators=(",", ":"))
+    opt.fingerprint = "sha256:" + hashlib.sha256(canon.encode()).hexdigest()
+    return opt
+
+
+def output_texts(spec: OptimizeSpec) -> list[tuple[str, str]]:
+    """(where in the spec, output as written) of every output the runs keep, each once."""
+    out: list[tuple[str, str]] = []
+    if spec.objective != "cost":
+        out.append(("objective", spec.objective))
+    for i, c in enumerate(spec.constraints):
+        if c.output not in [t for _w, t in out]:
+            out.append((f"constraints[{i}].output", c.output))
+    return out
+
+
+def spec_problems(spec: OptimizeSpec, shown: str) -> list[Problem]:
+    """Checks of the spec on its own (before the scenario or model is read)."""
+    problems: list[Problem] = []
+    names = spec.names
+    seen: dict[str, str] = {}
+    labels = [c.label for c in spec.constraints]
+    for i, d in enumerate(spec.decisions):
+        where = f"decisions[{i}].name" if d.name else f"decisions[{i}].path"
+        if names.index(d.label) != i:
+            problems.append(Problem(shown, f"decisions[{i}].name", f"'{d.label}' names two "
+                                    "decisions (give each a different 'name')"))
+        elif d.label in RESERVED or d.label in labels:
+            problems.append(Problem(shown, where, f"'{d.label}' is already a column of the "
+                                    f"evaluations table ({', '.join(RESERVED)} and the "
+                                    "constraints); give the decision another 'name'"))
+        for k, p in enumerate(d.paths):
+            at = f"decisions[{i}].path" + ("" if isinstance(d.path, str) else f"[{k}]")
+            key = p + (f"@{d.at}" if d.at else "")
+            if key in seen:
+                problems.append(Problem(shown, at, f"'{p}' is also set by {seen[key]}; one "
+                                        "path, one decision"))
+            elif p in spec.set and d.at is None:
+                problems.append(Problem(shown, at, f"'{p}' is fixed by 'set' as well; "
+                                        "remove it from one of them"))
+            seen.setdefault(key, f"decisions[{i}]")
+        if spec.model and d.at is not None:
+            problems.append(Problem(shown, f"decisions[{i}].at", "a model function has no "
+                                    "timeline; 'at' dates a scenario's decision"))
+    for i, c in enumerate(spec.constraints):
+        if labels.index(c.label) != i:
+            problems.append(Problem(shown, f"constraints[{i}].name", f"'{c.label}' names two "
+                                    "constraints (give each a different 'name')"))
+    if spec.scenario is not None:
+        for where, text in output_texts(spec):
+            if not OUTPUT_RE.match(text):
+                problems.append(Problem(shown, where, f"'{text}' is not 'cost', 'name', "
+                                        "'name:scope', 'name@year' or 'name:scope@year'"
+                                        if where == "objective" else
+                                        f"'{text}' is not 'name', 'name:scope', 'name@year' "
+                                        "or 'name:scope@year'"))
+    if spec.mode == "pareto" and spec.objective == "cost":
+        problems.append(Problem(shown, "objective", "mode 'pareto' traces cost against an "
+                                "output: give the output (e.g. 'transit_time_days_mean:"
+                                "middle_corridor@2030'), not 'cost'"))
+    if spec.mode == "minimise" and spec.objective == "cost" and not spec.constraints:
+        problems.append(Problem(shown, "constraints", "minimising cost with no constraint "
+                                "picks the cheapest value of every decision; give at least "
+                                "one [[constraints]]"))
+    if spec.confirm.candidates and spec.confirm.replications <= spec.replications:
+        problems.append(Problem(shown, "confirm.replications", f"{spec.confirm.replications}"
+                                f" is not more than the search's {spec.replications} "
+                                "replications (confirmation adds replications; or set "
+                                "confirm.candidates = 0)"))
+    space = math.prod(d.size() for d in spec.decisions)
+    if spec.budget > space:
+        problems.append(Problem(shown, "budget", f"{spec.budget} candidates, but the "
+                                f"decisions allow only {space:,} (lower the budget, or "
+                                "widen the decisions)"))
+    return problems
+
+
+def _check_scenario(opt: Optimization, scenario_file: str) -> None:
+    """The outputs and decisions against the base scenario (with 'set' applied)."""
+    spec, shown = opt.spec, opt.shown
+    base = opt.path.parent / scenario_file
+    if not base.is_file():
+        raise ConfigError([Problem(shown, "scenario", f"'{scenario_file}' not found next to "
+                                   "this file")])
+    loaded = load_raw(base)
+    base_shown = str(base)
+    if spec.set:
+        apply_overrides(loaded, dict(spec.set), shown)
+    scenario = validate(copy.deepcopy(loaded), base_shown)   # ConfigError names 'set' values
+    data = resolved_dict(scenario)
+    opt.loaded, opt.base_config_hash = loaded, config_hash(data)
+    years = [label for label, _a, _b in Calendar.of(scenario).years()]
+    problems = _output_problems(opt, years)
+    for i, d in enumerate(spec.decisions):
+        found = []
+        for k, p in enumerate(d.paths):
+            at = f"decisions[{i}].path" + ("" if isinstance(d.path, str) else f"[{k}]")
+            value, why = value_at(data, p)
+            if why:
+                found.append(Problem(shown, at, why))
+            elif d.integer and (isinstance(value, bool) or not isinstance(value, int)):
+                found.append(Problem(shown, at, f"'{p}' is not a whole number in the "
+                                     f"scenario ({value!r}); give 'options' instead"))
+        problems += found
+        if found:
+            continue
+        for k, v in enumerate(d.values()):
+            if d.integer and 0 < k < d.size() - 1:
+                continue          # a range: its ends
+            trial = copy.deepcopy(loaded)
+            try:
+                apply_inputs(trial, decision_inputs(d, v), shown)
+                validate(trial, base_shown)
+            except ConfigError as e:
+                first = e.problems[0]
+                end = ("low" if k == 0 else "high") if d.integer else f"options[{k}]"
+                problems.append(Problem(shown, f"decisions[{i}].{end}", f"the scenario is "
+                                        f"invalid at {v}: {first.path}: {first.message}"))
+                break
+    if problems:
+        raise ConfigError(problems)
+
+
+def value_at(data: dict, path: str) -> tuple[Any, str | None]:
+    """The value at a dotted path of resolved scenario data, or why there is none."""
+    cur: Any = data
+    parts = path.split(".")
+    for i, part in enumerate(parts):
+        if not isinstance(cur, dict) or part not in cur:
+            here = ".".join(parts[:i]) or "the scenario"
+            keys = list(cur) if isinstance(cur, dict) else []
+            return None, f"'{path}': no '{part}' in {here} ({did_you_mean(part, keys)})"
+        cur = cur[part]
+    if isinstance(cur, (dict, list)):
+        return None, f"'{path}' is a table or a list, not a value"
+    return cur, None
+
+
+def _output_problems(opt: Optimization, years: list[str]) -> list[Problem]:
+    """Reads every output into ``opt.outputs``; the problems of those it cannot read."""
+    problems: list[Problem] = []
+    for where, text in output_texts(opt.spec):
+        m = OUTPUT_RE.match(text)
+        assert m is not None          # spec_problems checked the form
+        kpi, scope, period = m["kpi"], m["scope"] or "all", m["period"] or years[-1]
+        if kpi not in KPIS:
+            problems.append(Problem(opt.shown, where, f"unknown KPI '{kpi}' "
+                                    f"({did_you_mean(kpi, KPIS)})"))
+        elif period != "run" and period not in years:
+            problems.append(Problem(opt.shown, where, f"{period} is outside the horizon "
+                                    f"(allowed: {', '.join(years)}, run)"))
+        else:
+            opt.outputs.append(Output(text, kpi, scope, period, KPIS[kpi][0]))
+    return problems
+
+
+def _check_model(opt: Optimization) -> None:
+    """The model function: importable and callable; outputs are its keys."""
+    spec, shown = opt.spec, opt.shown
+    ref = spec.model or ""
+    try:
+        fn = model_function(ref)
+    except (ImportError, AttributeError) as e:
+        raise ConfigError([Problem(shown, "model", f"cannot import '{ref}' "
+                                   f"({type(e).__name__}: {e})")]) from None
+    if not callable(fn):
+        raise ConfigError([Problem(shown, "model", f"'{ref}' is a "
+                                   f"{type(fn).__name__}, not a function")])
+    opt.outputs = [Output(t, t, "all", "run") for _w, t in output_texts(spec)]
+    opt.base_config_hash = ref
+
+
+__all__ = ["RESERVED", "Optimization", "load_optimization", "spec_problems",
+           "decision_inputs", "output_texts", "value_at"]

@@ -1,0 +1,269 @@
+"""Simulation-based optimisation (issue 16 item 2): the known optimum of a noisy toy
+under a constraint, resume after a crash, the Pareto front, the command on a tiny
+scenario with its figures and report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.cli import main
+from sim.study.optimize import load_optimization, run_optimization
+from sim.study.optimize.store import OptimizeStore
+
+HERE = Path(__file__).parent
+TOY_SEA = (HERE / "scenarios" / "toy_sea.toml").resolve()
+
+TOY = """
+model = "sim.study.sweeps.testfunctions:build_to_target"
+budget = {budget}
+batch = 4
+replications = 2
+seed = {seed}
+{extra}
+[confirm]
+candidates = 3
+replications = 5
+[[decisions]]
+path = "ships"
+low = 0
+high = 8
+cost_per_unit_usd = 4
+source = "assumption: a toy"
+[[decisions]]
+path = "berths"
+low = 0
+high = 8
+cost_per_unit_usd = 5
+source = "assumption: a toy"
+[[constraints]]
+output = "wait"
+max = 10.5
+"""
+
+
+def spec(tmp_path: Path, text: str, name: str = "spec.toml") -> Path:
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def table(folder: Path) -> pd.DataFrame:
+    return pd.read_parquet(folder / "evaluations.parquet").drop(columns=["wall_s"])
+
+
+def brute_force_optimum() -> tuple[float, tuple[int, int]]:
+    """The cheapest (ships, berths) with 30 - 2 ships - 3 berths <= 10.5, noise aside."""
+    return min((4 * s + 5 * b, (s, b)) for s in range(9) for b in range(9)
+               if 30 - 2 * s - 3 * b <= 10.5)
+
+
+def test_finds_the_known_optimum_under_noise_and_respects_the_constraint(tmp_path):
+    cost, (ships, berths) = brute_force_optimum()
+    assert (cost, ships, berths) == (34, 1, 6)       # the toy's stated answer
+    s = run_optimization(load_optimization(spec(tmp_path, TOY.format(budget=32, seed=1,
+                                                                      extra=""))),
+                         tmp_path / "o", workers=1)
+    assert s.complete and s.evaluated == 32
+    best = s.best
+    assert best["decisions"] == {"ships": ships, "berths": berths}
+    assert best["cost_usd"] == cost and best["replications"] == 5
+    (c,) = best["constraints"]
+    assert c["mean"] <= 10.5 and c["binds"] and c["ci95"][0] < c["mean"] < c["ci95"][1]
+    t = table(tmp_path / "o")
+    search = t[t.stage == "search"]
+    # no candidate proposed twice; feasibility is the constraint on the mean, nothing else
+    assert not search.duplicated(["ships", "berths"]).any()
+    assert (search.feasible == (search["mean:wait"] <= 10.5)).all()
+    # common random numbers: every candidate's noise is the same, replication by replication
+    noise = [v - (30 - 2 * a - 3 * b) for v, a, b in
+             zip(search["values:wait"], search.ships, search.berths)]
+    assert all(n == pytest.approx(noise[0]) for n in noise)
+    # the best is never an infeasible candidate, and nothing feasible is cheaper
+    assert not ((search.feasible) & (search.cost_usd < cost)).any()
+    md = (tmp_path / "o" / "best.md").read_text()
+    assert "| **total** | | **34** |" in md and "| wait | ≤ 10.5 |" in md
+
+
+def test_killed_optimisation_resumes_to_the_same_table(tmp_path, monkeypatch):
+    """Interrupt after a few committed batches (as a kill between commits would), run the
+    same command again: the final table equals an uninterrupted run's, no run lost or
+    repeated, no candidate proposed twice."""
+    p = spec(tmp_path, TOY.format(budget=20, seed=2, extra=""))
+    run_optimization(load_optimization(p), tmp_path / "ref", workers=1)
+    calls = {"n": 0}
+    real_add = OptimizeStore.add
+
+    def dying_add(self, rows):
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise KeyboardInterrupt
+        return real_add(self, rows)
+
+    monkeypatch.setattr(OptimizeStore, "add", dying_add)
+    with pytest.raises(KeyboardInterrupt):
+        run_optimization(load_optimization(p), tmp_path / "crash", workers=1)
+    part = table(tmp_path / "crash")
+    assert 0 < len(part) < 20
+    man = json.loads((tmp_path / "crash" / "manifest.json").read_text())
+    assert man["status"]["complete"] is False
+    monkeypatch.setattr(OptimizeStore, "add", real_add)
+    s = run_optimization(load_optimization(p), tmp_path / "crash", workers=1)
+    assert s.complete and s.resumed_runs > 0
+    pd.testing.assert_frame_equal(table(tmp_path / "crash"), table(tmp_path / "ref"))
+    store = OptimizeStore(tmp_path / "crash" / "evaluations.sqlite")
+    try:
+        rows = store.rows()
+        assert len(rows) == len({(r[0], r[1]) for r in rows}) == 20 * 2 + 3 * 3
+        assert len({tuple(ch) for _c, _r, ch in store.candidates()}) == 20
+    finally:
+        store.close()
+    # and a finished folder run again does nothing
+    again = run_optimization(load_optimization(p), tmp_path / "crash", workers=1)
+    assert again.ran == 0
+
+
+def test_same_table_on_two_workers(tmp_path):
+    p = spec(tmp_path, TOY.format(budget=8, seed=3, extra=""))
+    run_optimization(load_optimization(p), tmp_path / "one", workers=1)
+    run_optimization(load_optimization(p), tmp_path / "two", workers=2)
+    pd.testing.assert_frame_equal(table(tmp_path / "one"), table(tmp_path / "two"))
+
+
+def test_pareto_front_of_cost_against_the_objective(tmp_path):
+    p = spec(tmp_path, TOY.format(budget=30, seed=1, extra='mode = "pareto"\n'
+                                  'objective = "wait"'))
+    run_optimization(load_optimization(p), tmp_path / "o", workers=1)
+    best = json.loads((tmp_path / "o" / "best.json").read_text())
+    front = best["front"]
+    assert len(front) >= 3
+    costs = [f["cost_usd"] for f in front]
+    waits = [f["objective"]["mean"] for f in front]
+    assert costs == sorted(costs) and waits == sorted(waits, reverse=True)
+    assert all(w <= 10.5 for w in waits)             # the constraint still holds
+    # nothing evaluated and feasible beats a member of the front on both counts
+    t = table(tmp_path / "o")
+    feas = t[(t.stage == "search") & t.feasible]
+    for c, w in zip(costs, waits):
+        assert not ((feas.cost_usd < c) & (feas.objective < w - 1.0)).any()
+    assert (tmp_path / "o" / "pareto.csv").is_file()
+    assert main(["plot", str(tmp_path / "o")]) == 0
+    assert (tmp_path / "o" / "figures" / "pareto_front.png").is_file()
+
+
+SEA = f"""
+scenario = "{TOY_SEA}"
+budget = 6
+batch = 3
+replications = 2
+seed = 1
+[confirm]
+candidates = 1
+replications = 3
+[[decisions]]
+name = "ferries"
+path = "services.ferry.fleet"
+low = 2
+high = 6
+existing = 3
+cost_per_unit_usd = 24e6
+at = 2024-01-15
+source = "assumption: a test"
+[[decisions]]
+name = "west berths"
+path = "nodes.west.port.berths"
+options = [1, 2, 3]
+option_costs_usd = [0, 0, 30e6]
+source = "assumption: a test"
+[[constraints]]
+name = "west port time"
+output = "port_dwell_hours_mean:west@2024"
+max = 150
+"""
+
+
+def test_the_command_on_a_tiny_scenario_with_figures_and_report(tmp_path, capsys):
+    """``corridor optimize`` in-process: a dated decision (the ferry fleet from 15 January)
+    and an options decision; then ``corridor plot`` and ``corridor report``."""
+    p = spec(tmp_path, SEA)
+    out = tmp_path / "o"
+    assert main(["optimize", str(p), "--out", str(out), "--workers", "1", "--quiet"]) == 0
+    assert "wrote" in capsys.readouterr().out
+    t = table(out)
+    search = t[t.stage == "search"]
+    assert len(search) == 6 and (search.status == "ok").all()
+    # more ferries (from 15 January), less time at the west port: the decision reaches
+    # the run through the appended timeline change
+    by = search.groupby("ferries")["mean:port_dwell_hours_mean:west@2024"].mean()
+    assert by.index.min() < by.index.max() and by[by.index.max()] < by[by.index.min()]
+    best = json.loads((out / "best.json").read_text())
+    if best["best"] is not None:
+        assert best["best"]["outputs"]["port_dwell_hours_mean:west@2024"]["mean"] <= 150
+    assert main(["plot", str(out)]) == 0
+    figs = sorted(f.name for f in (out / "figures").iterdir())
+    assert figs == ["constraint_1.png", "objective_by_evaluation.png"]
+    assert main(["report", str(out)]) == 0
+    page = (out / "report.html").read_text()
+    assert "Optimisation: spec (minimise)" in page and "Evaluations" in page
+    # the same command again: a finished folder, nothing run
+    assert main(["optimize", str(p), "--out", str(out), "--workers", "1", "--quiet"]) == 0
+    assert "0 runs this time" in capsys.readouterr().out
+
+
+def test_a_kpi_maximised_under_a_cost_cap(tmp_path):
+    """objective = a KPI with sense 'max', cost capped by max_cost_usd: the known optimum
+    (brute force over the toy's grid, noise aside)."""
+    best = max((10 * s + 12 * b, (s, b)) for s in range(9) for b in range(9)
+               if 30 - 2 * s - 3 * b <= 10.5 and 4 * s + 5 * b <= 36)
+    assert best == (88, (4, 4))
+    p = spec(tmp_path, TOY.format(budget=40, seed=1, extra='objective = "throughput"\n'
+                                  'sense = "max"\nmax_cost_usd = 36'))
+    s = run_optimization(load_optimization(p), tmp_path / "o", workers=1)
+    assert s.best["decisions"] == {"ships": 4, "berths": 4}
+    assert s.best["objective"]["mean"] == 88 and s.best["cost_usd"] <= 36
+    t = table(tmp_path / "o")
+    assert not (t.feasible & (t.cost_usd > 36)).any()
+
+
+@pytest.mark.slow
+def test_kill_9_of_the_optimisation_then_resume(tmp_path):
+    """``kill -9`` of the command and its workers midway; the same command resumes: no
+    run lost or repeated, the table of an uninterrupted run."""
+    import os
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+
+    text = TOY.format(budget=20, seed=4, extra="").replace(
+        "sim.study.sweeps.testfunctions:build_to_target", "tests.testfunctions:slow_build")
+    p = spec(tmp_path, text)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "sim.cli", "optimize", str(p), "--out", str(out),
+           "--workers", "2", "--quiet"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True, cwd=HERE.parent)
+    db = out / "evaluations.sqlite"
+    deadline = time.monotonic() + 60
+    committed = 0
+    while time.monotonic() < deadline and committed < 12:
+        time.sleep(0.05)
+        if db.exists():
+            try:
+                with sqlite3.connect(db) as c:
+                    committed = c.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
+            except sqlite3.OperationalError:
+                pass
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert 12 <= committed < 20 * 2 + 3 * 3
+    s = run_optimization(load_optimization(p), out, workers=2)
+    assert s.complete and s.resumed_runs >= 12
+    run_optimization(load_optimization(p), tmp_path / "ref", workers=1)
+    pd.testing.assert_frame_equal(table(out), table(tmp_path / "ref"))
+    with sqlite3.connect(db) as c:
+        assert c.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 20 * 2 + 3 * 3

@@ -1,0 +1,148 @@
+"""Every bad optimisation spec pinned to its one-line error (``error: FILE: field: what is
+wrong``), exit code 2, nothing written."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from sim.cli import main
+from sim.scenario.problems import ConfigError
+from sim.study.optimize import load_optimization
+
+HERE = Path(__file__).parent
+TOY_SEA = (HERE / "scenarios" / "toy_sea.toml").resolve()
+
+HEAD = f"""scenario = "{TOY_SEA}"
+budget = 4
+"""
+FERRIES = """
+[[decisions]]
+name = "ferries"
+path = "services.ferry.fleet"
+low = 2
+high = 5
+cost_per_unit_usd = 24e6
+source = "assumption: a test"
+"""
+TARGET = """
+[[constraints]]
+output = "port_dwell_hours_mean:west@2024"
+max = 150
+"""
+GOOD = HEAD + FERRIES + TARGET
+
+BAD = [
+    # the spec on its own
+    (GOOD.replace("budget = 4", "budget = 0"), r"budget: must be >= 1 \(got 0\)"),
+    (GOOD.replace("budget = 4", "budget = 9"),
+     r"budget: 9 candidates, but the decisions allow only 4 \(lower the budget"),
+    (GOOD.replace("budget = 4", "budget = 4\nsampler = \"cmaes\""),
+     r"sampler: 'cmaes' is not allowed \(allowed: random, tpe\)"),
+    (GOOD.replace("budget = 4", "budget = 4\nmode = \"best\""),
+     r"mode: 'best' is not allowed \(allowed: minimise, pareto\)"),
+    (HEAD + FERRIES, r"constraints: minimising cost with no constraint picks the cheapest "
+     r"value of every decision; give at least one \[\[constraints\]\]"),
+    (GOOD.replace("budget = 4", "budget = 4\nmode = \"pareto\""),
+     r"objective: mode 'pareto' traces cost against an output: give the output"),
+    (GOOD.replace("budget = 4", "budget = 4\nobjective = \"transit time\""),
+     r"objective: 'transit time' is not 'cost', 'name', 'name:scope'"),
+    (GOOD.replace("low = 2\nhigh = 5", "low = 5\nhigh = 2"),
+     r"decisions\[0\]: low \(5\) must be at least one step \(1\) below high \(2\)"),
+    (GOOD.replace("high = 5", "high = 5\nstep = 2"),
+     r"decisions\[0\]: high - low \(3\) must be a multiple of step \(2\)"),
+    (GOOD.replace("cost_per_unit_usd = 24e6\n", ""),
+     r"decisions\[0\]: give 'cost_per_unit_usd' \(USD per unit above 'existing'\)"),
+    (GOOD.replace("cost_per_unit_usd = 24e6", "cost_per_unit_usd = -1"),
+     r"decisions\[0\]\.cost_per_unit_usd: must be >= 0 \(got -1"),
+    (GOOD.replace('source = "assumption: a test"', 'source = "assumption"'),
+     r"decisions\[0\]: source: say why after 'assumption' \('assumption: \.\.\.'\)"),
+    (GOOD.replace('source = "assumption: a test"\n', ""), r"decisions\[0\]\.source: "),
+    (GOOD.replace("low = 2\nhigh = 5", "options = [1, 2]\noption_costs_usd = [0]")
+     .replace("cost_per_unit_usd = 24e6\n", ""),
+     r"decisions\[0\]: 'option_costs_usd' has 1 values for 2 options"),
+    (GOOD.replace("low = 2\nhigh = 5", "low = 2\nhigh = 5\noptions = [1, 2]"),
+     r"decisions\[0\]: give 'options' or 'low'/'high'/'step', not both"),
+    (GOOD + FERRIES.replace("services.ferry.fleet", "nodes.west.port.cranes"),
+     r"decisions\[1\]\.name: 'ferries' names two decisions"),
+    (GOOD + FERRIES.replace('name = "ferries"', 'name = "more ferries"'),
+     r"decisions\[1\]\.path: 'services.ferry.fleet' is also set by decisions\[0\]; one "
+     r"path, one decision"),
+    (GOOD.replace('name = "ferries"', 'name = "cost_usd"'),
+     r"decisions\[0\]\.name: 'cost_usd' is already a column of the evaluations table"),
+    (GOOD.replace("budget = 4", 'budget = 4\nset = { "services.ferry.fleet" = 3 }'),
+     r"decisions\[0\]\.path: 'services.ferry.fleet' is fixed by 'set' as well"),
+    (GOOD.replace("max = 150", "max = 150\nmin = 10"),
+     r"constraints\[0\]: give one of 'max' or 'min'"),
+    (GOOD.replace("budget = 4", "budget = 4\n[confirm]\ncandidates = 2\nreplications = 2"),
+     r"confirm.replications: 2 is not more than the search's 2 replications"),
+    (GOOD.replace("budget = 4", "budget = 4\nmodel = \"x:y\""),
+     r"give either 'scenario' \(a scenario file\) or 'model'"),
+    (GOOD.replace("budget = 4", "budget = 4\nbudgett = 5"), r"budgett: "),
+    # against the scenario
+    (GOOD.replace("services.ferry.fleet", "services.ferry.fleets"),
+     r"decisions\[0\]\.path: 'services.ferry.fleets': no 'fleets' in services.ferry "
+     r"\(did you mean 'fleet'\?\)"),
+    (GOOD.replace("services.ferry.fleet", "services.ferry.load_factor"),
+     r"decisions\[0\]\.path: 'services.ferry.load_factor' is not a whole number in the "
+     r"scenario \(0.75\); give 'options' instead"),
+    (GOOD.replace("low = 2", "low = -1"),
+     r"decisions\[0\]\.low: the scenario is invalid at -1: services.ferry.fleet: "),
+    (GOOD.replace("port_dwell_hours_mean:west@2024", "port_dwell_hour_mean:west@2024"),
+     r"constraints\[0\]\.output: unknown KPI 'port_dwell_hour_mean' \(did you mean "
+     r"'port_dwell_hours_mean'\?\)"),
+    (GOOD.replace("@2024", "@2030"),
+     r"constraints\[0\]\.output: 2030 is outside the horizon \(allowed: 2024, run\)"),
+    (GOOD.replace(f'"{TOY_SEA}"', '"missing.toml"'),
+     r"scenario: 'missing.toml' not found next to this file"),
+]
+
+
+@pytest.mark.parametrize("text,msg", BAD, ids=[f"bad{i}" for i in range(len(BAD))])
+def test_bad_spec_one_line_each(tmp_path, capsys, text, msg):
+    p = tmp_path / "spec.toml"
+    p.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=msg):
+        load_optimization(p)
+    code = main(["optimize", str(p), "--out", str(tmp_path / "o"), "--quiet"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1, err
+    assert err[0].startswith(f"error: {p}: ") and re.search(msg, err[0]), err[0]
+    assert not (tmp_path / "o").exists()
+
+
+def test_good_spec_checks(tmp_path, capsys):
+    p = tmp_path / "spec.toml"
+    p.write_text(GOOD, encoding="utf-8")
+    assert main(["optimize", str(p), "--out", str(tmp_path / "o"), "--check"]) == 0
+    assert "valid; 1 decision(s), 4 candidates possible" in capsys.readouterr().out
+
+
+def test_a_folder_of_another_spec_is_refused(tmp_path):
+    from sim.study.optimize import run_optimization
+    p = tmp_path / "spec.toml"
+    p.write_text(GOOD.replace("budget = 4", "budget = 2\nreplications = 1\n[confirm]\n"
+                              "candidates = 0"), encoding="utf-8")
+    run_optimization(load_optimization(p), tmp_path / "o", workers=1)
+    p.write_text(GOOD.replace("budget = 4", "budget = 3\nreplications = 1\n[confirm]\n"
+                              "candidates = 0"), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"o: --out: holds an optimisation of a different "
+                       r"spec \(changed: budget\); rerun with --restart"):
+        run_optimization(load_optimization(p), tmp_path / "o", workers=1)
+    s = run_optimization(load_optimization(p), tmp_path / "o", workers=1, restart=True)
+    assert s.evaluated == 3
+    (tmp_path / "junk").mkdir()
+    (tmp_path / "junk" / "notes.txt").write_text("x")
+    with pytest.raises(ConfigError, match=r"junk: --out: holds files but is not an "
+                       r"optimisation folder"):
+        run_optimization(load_optimization(p), tmp_path / "junk", workers=1)
+
+
+@pytest.mark.parametrize("path", sorted((HERE.parent / "scenarios" / "optimize").glob("*.toml")),
+                         ids=lambda p: p.stem)
+def test_shipped_specs_are_valid(path):
+    """The example specs stay valid as the scenarios they build on change."""
+    opt = load_optimization(path)
+    assert opt.spec.budget <= opt.space() and opt.spec.constraints
