@@ -6,6 +6,7 @@ errors (one line per problem)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ import simpy
 import sim.engine.model as model_module
 from sim.engine.facilities.fleet import oldest_uncovered_h
 from sim.engine.facilities.sea_traffic import BackgroundQueue, SharedLoad
+from sim.engine.logs import Sailing, columns
 from sim.engine.model import Model
 from sim.measure import kpis, location
 from sim.scenario.fleets import apportion
@@ -302,3 +304,25 @@ def test_a_fixed_fleet_gives_every_line_its_ships():
                        r"a fixed allocation gives every line its ships \(missing: ferry2\)\Z"):
         load_scenario(TRACE, overrides={"fleets.caspian": {
             "ships": 2, "allocation": "fixed", "ships_per_line": {"ferry": 2}}})
+
+
+def test_a_services_fleet_cut_withdraws_exactly_the_ships_cut():
+    # eight ferries, cut to six on 20 January while five wait idle at home: two leave
+    # the fleet and six keep sailing to the end. (Before, all five idle ships were
+    # withdrawn, each counted off only when it resumed, so the count to withdraw went
+    # below zero and every ship coming home after was withdrawn too: the line stopped
+    # two days later — fleet 0 and no sailing after hour 713 of 1,680. In
+    # kuryk_terminal, Aktau's feeders cut 16 -> 10 stopped the Aktau line.)
+    toy_sea = Path(__file__).parent / "scenarios" / "toy_sea.toml"
+    s = load_scenario(toy_sea, overrides={
+        "services.ferry.fleet": 8,
+        "timeline": [{"date": "2024-01-20", "set": {"services.ferry.fleet": 6}}]})
+    out = Model(s, seed=1).run()
+    svc = out.services["ferry"]
+    cut = out.calendar.hours(dt.date(2024, 1, 20))
+    sizes = [(a.from_h, a.vessels) for a in svc.active]
+    assert sizes == [(0.0, 8), (cut, 6)]
+    assert svc.retire == 0
+    sails = columns(svc.sailings, Sailing)
+    late = sails.sailed_h[sails.sailed_h > out.calendar.end_h - 30 * 24]
+    assert len(late) > 5  # still sailing in the last 30 days

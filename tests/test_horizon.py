@@ -204,7 +204,13 @@ KURYK_WARNINGS = [
     "horizon's end 2024-04-01; dropped",
     "warning: scenarios/growth_2030.toml: timeline[1].date: 2025-07-01 is after the "
     "horizon's end 2024-04-01; dropped",
-    "warning: scenarios/kuryk_terminal.toml: timeline[2].date: 2028-01-01 is after the "
+    "warning: scenarios/aktau_hub.toml: timeline[2].date: 2025-06-09 is after the "
+    "horizon's end 2024-04-01; dropped",
+    "warning: scenarios/aktau_hub.toml: timeline[3].date: 2026-07-01 is after the "
+    "horizon's end 2024-04-01; dropped",
+    "warning: scenarios/caspian_committed_2030.toml: timeline[4].date: 2027-01-01 is after "
+    "the horizon's end 2024-04-01; dropped",
+    "warning: scenarios/kuryk_terminal.toml: timeline[5].date: 2028-01-01 is after the "
     "horizon's end 2024-04-01; dropped"]
 
 

@@ -386,11 +386,16 @@ class VesselService:
             self.add_vessels(n - n_now - back)
         else:
             self.retire += n_now - n
-            while self.retire and self._ready:
+            # the idle ones at once (counted off now: each resumes only later), the rest
+            # as they come home (:meth:`await_load`)
+            while self.retire > 0 and self._ready:
+                self.retire -= 1
                 self._ready.pop()[0].succeed(None)
 
-    def _withdraw(self) -> None:
-        self.retire -= 1
+    def _withdraw(self, counted: bool = False) -> None:
+        """A vessel leaves the fleet (``counted``: already counted off ``retire``)."""
+        if not counted:
+            self.retire -= 1
         self.fleet -= 1
         self.log_active()
 
@@ -480,7 +485,7 @@ class VesselService:
             self._landed(k)
             if len(idx):
                 self._ashore(home, idx, teu, t_arrive, 1)
-        if self.retire:
+        if self.retire > 0:
             self._withdraw()
             if at_berth:
                 self.berths_at(home).release()
@@ -494,8 +499,8 @@ class VesselService:
             at_berth = False
         load = yield ev
         self.idle.append(Span(t_idle, env.now))
-        if load is None:  # withdrawn while waiting for a load
-            self._withdraw()
+        if load is None:  # withdrawn while waiting for a load (counted off by set_fleet)
+            self._withdraw(counted=True)
             if at_berth:
                 self.berths_at(home).release()
             return None
