@@ -56,12 +56,14 @@ def costs_file(tmp_path, period=1, rate=0.0, beyond="hold_last", extra=""):
     return p
 
 
-def run_folder(path, name, kpis, n, years=(2025,)):
+def run_folder(path, name, kpis, n, years=(2025,), end=None):
     """A run folder with ``kpis``: {(name, scope): per-year list of per-replication
-    values}; routes r_mc (corridor mc) and r_north (corridor north)."""
+    values}, simulated over ``years`` (or to ``end``, a date); routes r_mc (corridor mc)
+    and r_north (corridor north)."""
     path.mkdir(parents=True)
     man = {"kind": "run", "bundle_format": 1, "scenario": name, "seed": 1,
-           "replications": n, "horizon": {"start": "2025-01-01", "end": "2026-01-01",
+           "replications": n, "horizon": {"start": f"{min(years)}-01-01",
+                                          "end": end or f"{max(years) + 1}-01-01",
                                           "warmup_days": 0},
            "config": {"routes": {"r_mc": {"corridor": "mc"},
                                  "r_north": {"corridor": "north"}}}}
@@ -114,6 +116,17 @@ def test_benefits_by_hand(tmp_path, pair):
     assert row["bcr"] == pytest.approx(0.673)
     assert r.quantities["box_days_saved"][0, 0] == pytest.approx(5_500)
     assert r.summary()["p_npv_positive"] == 0.0
+
+
+def test_a_year_simulated_in_part_counts_no_benefit(tmp_path):
+    # two months of 2025 labelled "2025" (a run without --horizon): not a year of
+    # benefits, and never held for the years after (before, it counted as the whole year)
+    cf = run_folder(tmp_path / "cf", "base", kpis((1000,), (30,), (4000,), (500,)), 2,
+                    end="2025-03-01")
+    p = run_folder(tmp_path / "p", "project", kpis((1200,), (25,), (3800,), (450,)), 2,
+                   end="2025-03-01")
+    with pytest.raises(ConfigError, match="no simulated year in common"):
+        appraise(p, cf, costs_file(tmp_path, period=3))
 
 
 def test_years_after_the_horizon_held_or_not(tmp_path, pair):
@@ -266,9 +279,10 @@ def test_crn_narrows_the_interval_on_model_runs(tmp_path):
 
     from .conftest import HERE
     toy = HERE / "scenarios" / "toy_costs.toml"
-    base = load_scenario(toy, overrides={"services.ferry.fleet": 5})
+    year = {"horizon.start": "2024-01-01", "horizon.end": "2025-01-01"}  # a whole year
+    base = load_scenario(toy, overrides={**year, "services.ferry.fleet": 5})
     other = load_scenario(toy, overrides={
-        "services.ferry.fleet": 5,
+        **year, "services.ferry.fleet": 5,
         "nodes.east.port.customs_dwell_h": {"dist": "lognormal", "mean": 10, "cv": 0.5}})
     write_bundle(run(base, replications=6, keep_containers=False), tmp_path / "b")
     write_bundle(run(other, replications=6, keep_containers=False), tmp_path / "o")

@@ -116,6 +116,25 @@ def test_a_child_s_dated_changes_are_fitted_with_one_warning_each(tmp_path, monk
     assert "2024-01-01 .. 2024-02-01" in out
 
 
+def test_an_error_names_the_entry_as_the_file_numbers_it(tmp_path, monkeypatch, capsys):
+    # the first entry dropped (after the end), the second wrong: still timeline[1]
+    write = child_writer(tmp_path, monkeypatch, "toy.toml")
+    child = write("""
+[[timeline]]
+date = 2024-02-20
+set = { "nodes.gate.crossing.cranes" = 3 }
+
+[[timeline]]
+date = 2024-01-15
+set = { "nodes.gate.crossing.cranez" = 3 }
+""")
+    for extra in ([], ["--horizon", "2024-01-01:2024-02-01"]):
+        assert main(["check", str(child), *extra]) == 2
+        assert capsys.readouterr().err.strip() == (
+            "error: child.toml: timeline[1].set: 'crossing.cranez' of a node cannot change "
+            "during a run (did you mean 'crossing.cranes'?)")
+
+
 def test_a_change_before_the_start_is_in_force_from_the_start(tmp_path, monkeypatch):
     child = _child(tmp_path, monkeypatch)
     notes = []

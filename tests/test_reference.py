@@ -49,6 +49,9 @@ def test_units_from_names_and_descriptions():
     assert unit_of("length_km", "") == "km"
     assert unit_of("usd_per_feu", "") == "USD per FEU"
     assert unit_of("berths", "berths for the vessel services, count") == "count"
+    assert unit_of("value_of_time_usd_per_teu_day", "") == "USD per TEU-day"
+    assert unit_of("tonnes_per_teu", "") == "t per TEU"
+    assert unit_of("containers_per_year", "") == "boxes per year"
     assert unit_of("name", "the node's full name") == ""
 
 

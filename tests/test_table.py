@@ -1,6 +1,7 @@
 """``corridor table``: many result folders side by side, read back from their files."""
 
 import json
+import shutil
 
 import openpyxl
 import pandas as pd
@@ -129,6 +130,27 @@ def test_bad_folders_are_refused(folders, tmp_path, capsys):
         "<folder>: given twice (give each result folder once)")
     assert main(["table", str(folders / "toy"), "--out", str(folders / "toy")]) == 2
     assert "--out: is one of the folders tabled" in capsys.readouterr().err
+    assert main(["table", str(folders / "toy"), "--out", "/proc/no/such"]) == 2  # no traceback
+    assert capsys.readouterr().err.strip() == ("error: /proc/no/such: --out: cannot write the "
+                                               "table folder (No such file or directory); "
+                                               "nothing was written")
     with pytest.raises(SystemExit) as e:
         main(["table", "--help"])
     assert e.value.code == 0 and "examples:" in capsys.readouterr().out
+
+
+def test_the_same_scenario_twice_gets_two_columns(folders, tmp_path):
+    # the same scenario in two folders of the same name (before and after a change):
+    # each column its own folder's numbers, told apart by the parent folder
+    twin = tmp_path / "other" / "toy"
+    twin.parent.mkdir()
+    shutil.copytree(folders / "toy_more", twin)
+    table, facts = wide_table([folders / "toy", twin], Selection(kpis=("containers_created",),
+                                                                   periods=("2024",)))
+    cols = [s["column"] for s in facts["scenarios"]]
+    assert cols == [f"{folders.name}/toy", "other/toy"]
+    r = table.iloc[0]
+    assert r[f"{folders.name}/toy mean"] == records(folders / "toy")[
+        ("containers_created", "all", "2024")]["mean"]
+    assert r["other/toy mean"] == records(folders / "toy_more")[
+        ("containers_created", "all", "2024")]["mean"]

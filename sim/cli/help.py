@@ -50,9 +50,9 @@ holding anything else is refused.
 """
 
 EXAMPLES_COMPARE = """examples:
-  corridor run scenarios/middle_corridor_2030.toml --replications 10 --out results/mc2030
+  corridor run scenarios/caspian_committed_2030.toml --replications 10 --out results/committed
   corridor run scenarios/kuryk_terminal.toml --replications 10 --out results/kuryk
-  corridor compare results/mc2030 results/kuryk --out results/compare-kuryk
+  corridor compare results/committed results/kuryk --out results/compare-kuryk
 
 Reads the two folders' kpis.json (never re-runs) and writes comparison.json and
 comparison.csv: per KPI, period and scope the mean paired difference (other - base)
@@ -137,9 +137,10 @@ scenario, seeds and version), to open in a browser or send to someone without Py
 """
 
 EXAMPLES_TABLE = """examples:
-  corridor table results/middle_corridor_2030 results/kuryk_terminal \\
+  corridor table results/caspian_committed_2030 results/kuryk_terminal \\
       results/kuryk_terminal_fleet --period 2030 --out results/table-2030
-  corridor table results/* --kpi caspian_teu --kpi transit_time_days_mean:middle_corridor
+  corridor table results/caspian_committed_2030 results/kuryk_terminal --kpi caspian_teu \\
+      --kpi transit_time_days_mean:middle_corridor
   corridor table results/baseline results/wagon_shortage_2024 --kpi containers_by_crossing
 
 Reads each folder's kpis.json (never re-runs) and writes OUT/table.csv (per KPI, scope and
@@ -153,11 +154,11 @@ compare'. Default OUT: results/table.
 """
 
 EXAMPLES_APPRAISE = """examples:
-  corridor run scenarios/middle_corridor_2030.toml --replications 4 --no-containers \\
-      --out results/middle_corridor_2030
+  corridor run scenarios/caspian_committed_2030.toml --replications 4 --no-containers \\
+      --out results/caspian_committed_2030
   corridor run scenarios/kuryk_terminal.toml --replications 4 --no-containers \\
       --out results/kuryk_terminal
-  corridor appraise results/kuryk_terminal results/middle_corridor_2030 \\
+  corridor appraise results/kuryk_terminal results/caspian_committed_2030 \\
       --costs scenarios/appraisal/kuryk_terminal.toml --out results/appraise-kuryk_terminal
   corridor plot results/appraise-kuryk_terminal
   corridor report results/appraise-kuryk_terminal

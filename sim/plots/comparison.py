@@ -34,13 +34,15 @@ def forest_rows(table: pd.DataFrame, period: str, headline: list[tuple[str, str]
     key = list(zip(t["name"], t["scope"]))
     head = [k for k in headline if k in set(key)]
     chosen = t.set_index(["name", "scope"]).loc[head].reset_index() if head else t.iloc[:0]
-    rest = t[[k not in set(head) for k in key]]
-    score = relevance(t)[[k not in set(head) for k in key]]
-    sig = rest[score > 0]  # significant and material
+    others = np.array([k not in set(head) for k in key], dtype=bool)  # (rows, even if none)
+    rest = t[others]
+    score = relevance(t)[others]
+    sig = rest[(score > 0).to_numpy(dtype=bool)]  # significant and material
     ids = set(touched)
     sig = sig.assign(
         near=[not scope_touches(sc, ids) for sc in sig["scope"]],
-        score=-score[score > 0]).sort_values(["near", "score", "name", "scope"]).head(extra)
+        score=-score[score > 0].to_numpy()).sort_values(["near", "score", "name", "scope"]
+                                                      ).head(extra)
     return pd.concat([chosen, sig.drop(columns=["near", "score"])], ignore_index=True)
 
 
@@ -136,8 +138,8 @@ def _view(folder: Folder, t: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[str
 def comparison_figures(folder: Folder) -> Figures:
     t = comparison_table(folder)
     m = folder.manifest
-    year = _last_year(t)
     view, headline = _view(folder, t)
+    year = _last_year(view)
     rows = forest_rows(view, year, headline, touched=m.get("touched") or ())
     names = pair_names(m)
     ax = forest_plot(rows, title=f"{names[1]} − {names[0]}, {year}: paired "
@@ -249,8 +251,8 @@ def _yearly_series_figure(table: pd.DataFrame, names: tuple[str, str]):
 
 def comparison_tables(folder: Folder) -> Tables:
     t = comparison_table(folder)
-    year = _last_year(t)
     view, headline = _view(folder, t)
+    year = _last_year(view)
     rows = forest_rows(view, year, headline, extra=30,
                        touched=folder.manifest.get("touched") or ())
 

@@ -33,6 +33,8 @@ class Loaded:
     data: dict
     origin: dict[str, str] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
+    # with a shortened horizon: the file's number of each timeline entry kept, in order
+    timeline_from: list[int] | None = None
 
 
 def _read_toml(path: Path, shown: str) -> dict:
@@ -282,7 +284,19 @@ def fit_span(loaded: Loaded, start: dt.date, end: dt.date, shown: str) -> list[P
     for k in [k for k in loaded.origin if re.match(r"timeline\[\d+\]", k)]:
         del loaded.origin[k]
     loaded.origin.update({f"timeline[{k}]": files[i] for k, i in enumerate(fitted.kept_from)})
+    loaded.timeline_from = list(fitted.kept_from)
     return notes
+
+
+def _renumbered(p: Problem, loaded: Loaded) -> Problem:
+    """A problem of a timeline entry kept by :func:`fit_span`, under the entry's number
+    before the others were dropped (the number the warnings use)."""
+    kept = loaded.timeline_from
+    m = re.match(r"timeline\[(\d+)\]", p.path)
+    if kept is None or m is None or int(m.group(1)) >= len(kept):
+        return p
+    path = f"timeline[{kept[int(m.group(1))]}]" + p.path[m.end():]
+    return Problem(p.file, path, p.message)
 
 
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None,
@@ -324,7 +338,10 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None,
     if overrides:
         apply_overrides(loaded, dict(overrides), "overrides")
     found = fit_span(loaded, *horizon, shown) if horizon is not None else []
-    scenario = validate(loaded, shown)
+    try:
+        scenario = validate(loaded, shown)
+    except ConfigError as e:  # name the timeline's entries as the files number them
+        raise ConfigError([_renumbered(p, loaded) for p in e.problems]) from None
     if notes is not None:
         notes += found + [Problem(_file_for(p, loaded, shown), p, msg)
                           for p, msg in warmup_problems(scenario)]

@@ -63,6 +63,8 @@ class FieldRow(NamedTuple):
 
 # units carried by a field's name, longest ending first (the style: units in names)
 _NAME_UNITS = (
+    ("_usd_per_teu_day", "USD per TEU-day"), ("_tonnes_per_teu", "t per TEU"),
+    ("containers_per_year", "boxes per year"),
     ("_usd_per_feu", "USD per FEU"), ("_usd_per_teu", "USD per TEU"),
     ("_usd_per_t", "USD per t"), ("_g_per_tkm", "g CO2e per t-km"),
     ("_km_per_day", "km per day"), ("_teu_per_day", "TEU per day"),
@@ -89,8 +91,6 @@ def unit_of(name: str, description: str) -> str:
     for word, unit in _TEXT_UNITS:
         if re.search(rf",\s+{word}(?:\b|$)(?![ -]?per\b)", description):
             return unit
-    if name == "containers_per_year":
-        return "boxes per year"
     if name == "cv" or name.endswith("_cv"):
         return "ratio (CV)"
     if name.startswith("share") or name.endswith("_factor") or "share of" in description[:9]:

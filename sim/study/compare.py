@@ -151,7 +151,7 @@ def compare(base_dir: str | Path, other_dir: str | Path) -> tuple[pd.DataFrame, 
 
 MAX_INPUTS_SHOWN = 200  # inputs that differ, listed in the comparison's manifest
 # the tables of a scenario whose keys are the ids of its elements
-ELEMENT_TABLES = ("nodes", "links", "services", "routes", "fleets", "flows", "wagon_pools")
+ELEMENT_TABLES = ("nodes", "links", "services", "routes", "fleets", "wagon_pools")
 _MISSING = "(not set)"
 
 
@@ -176,11 +176,16 @@ def input_differences(base: dict, other: dict) -> list[tuple[str, object, object
 
 
 def touched_elements(paths: list[str]) -> list[str]:
-    """The ids of the elements (nodes, links, services, routes, fleets, flows) whose
-    inputs differ, from the differing inputs' paths; a dated change (``timeline``) is
-    not traced to its element."""
-    ids = {p.split(".")[1] for p in paths
-           if p.split(".")[0] in ELEMENT_TABLES and len(p.split(".")) > 1}
+    """The ids of the elements (nodes, links, services, routes, fleets, wagon pools, and
+    flows under ``demand.flows``) whose inputs differ, from the differing inputs' paths;
+    a dated change (``timeline``) is not traced to its element."""
+    ids = set()
+    for p in paths:
+        parts = p.split(".")
+        if parts[:2] == ["demand", "flows"] and len(parts) > 2:
+            ids.add(parts[2])
+        elif parts[0] in ELEMENT_TABLES and len(parts) > 1:
+            ids.add(parts[1])
     return sorted(ids)
 
 

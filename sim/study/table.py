@@ -41,10 +41,20 @@ class Selection:
 
 
 def scenario_columns(manifests: Sequence[dict], folders: Sequence[Path]) -> list[str]:
-    """A column name per folder: its scenario's name, or the folder's name where two
-    folders hold the same scenario (variants run with --set)."""
+    """A distinct column name per folder: its scenario's name; where two folders hold the
+    same scenario (variants run with --set), the folder's name; where those are the same
+    too (the same scenario run twice, e.g. before and after a change), the folder's
+    parent and name; and a number if even that repeats."""
     names = [str(m.get("scenario") or f.name) for m, f in zip(manifests, folders)]
-    return [f.name if names.count(n) > 1 else n for n, f in zip(names, folders)]
+    names = [f.name if names.count(n) > 1 else n for n, f in zip(names, folders)]
+    names = [f"{f.parent.name}/{f.name}" if names.count(n) > 1 else n
+             for n, f in zip(names, folders)]
+    seen: dict[str, int] = {}
+    out = []
+    for n in names:
+        seen[n] = seen.get(n, 0) + 1
+        out.append(n if names.count(n) == 1 else f"{n} #{seen[n]}")
+    return out
 
 
 def wide_table(folders: Sequence[str | Path], selection: Selection = Selection()

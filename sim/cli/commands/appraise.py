@@ -29,7 +29,11 @@ def cmd_appraise(args: argparse.Namespace) -> int:
     why = not_replaceable(out, "appraisal") if out.exists() else unwritable_parent(out)
     if why:
         return errors([Problem(str(out), "--out", why)])
-    write_appraisal(result, out, argv=command_line())
+    try:
+        write_appraisal(result, out, argv=command_line())
+    except OSError as e:
+        return errors([Problem(str(out), "--out", f"cannot write the appraisal folder "
+                               f"({e.strerror or e}); nothing was written")])
     if not args.quiet:
         print(summary_text(result))
         for note in result.notes:

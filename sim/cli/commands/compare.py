@@ -33,7 +33,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
     why = not_replaceable(out, "comparison") if out.exists() else unwritable_parent(out)
     if why:
         return errors([Problem(str(out), "--out", why)])
-    write_comparison(table, facts, out, argv=command_line())
+    try:
+        write_comparison(table, facts, out, argv=command_line())
+    except OSError as e:
+        return errors([Problem(str(out), "--out", f"cannot write the comparison folder "
+                               f"({e.strerror or e}); nothing was written")])
     if not args.quiet:
         print(comparison_summary(table, facts))
     print(f"wrote {out}/")

@@ -27,7 +27,11 @@ def cmd_table(args: argparse.Namespace) -> int:
     why = not_replaceable(out, "table") if out.exists() else unwritable_parent(out)
     if why:
         return errors([Problem(str(out), "--out", why)])
-    write_table(table, facts, out, argv=command_line(), figure=table_figure)
+    try:
+        write_table(table, facts, out, argv=command_line(), figure=table_figure)
+    except OSError as e:
+        return errors([Problem(str(out), "--out", f"cannot write the table folder "
+                               f"({e.strerror or e}); nothing was written")])
     if not args.quiet:
         columns = [s["column"] for s in facts["scenarios"]]
         shown = formatted(table, columns).rename(columns={"label": "KPI"})

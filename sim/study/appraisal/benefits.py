@@ -29,6 +29,7 @@ the shippers' side only.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,7 +76,17 @@ class Run:
         return np.full(len(cols), math.nan) if v is None else v[cols]
 
     def years(self) -> list[int]:
-        return sorted({int(k[1]) for k in self.values if k[1].isdigit()})
+        """The whole calendar years the run simulated (a year it covers in part — a run
+        of two months labels its KPIs by its year too — is no year of benefits)."""
+        h = self.manifest.get("horizon") or {}
+        try:
+            start = dt.date.fromisoformat(str(h["start"]))
+            end = dt.date.fromisoformat(str(h["end"]))
+        except (KeyError, ValueError):
+            return []
+        labelled = {int(k[1]) for k in self.values if k[1].isdigit()}
+        return sorted(y for y in labelled
+                      if start <= dt.date(y, 1, 1) and dt.date(y + 1, 1, 1) <= end)
 
 
 def read(folder: str | Path) -> Run:
