@@ -14,7 +14,6 @@ invocation (and when one is interrupted).
 from __future__ import annotations
 
 import math
-import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +26,7 @@ from sim.io.manifest import git_commit, read_manifest
 from sim.scenario.problems import ConfigError, Problem
 from sim.study.optimize.evaluate import Evaluation, binding, pareto_front, ranked
 from sim.study.optimize.schema import OPTIMIZE_FORMAT
+from sim.study.sweeps.folder import clear_study, holds_only
 
 if TYPE_CHECKING:
     from sim.study.optimize.spec import Optimization
@@ -79,20 +79,11 @@ def prepare_folder(opt: Optimization, out: Path, restart: bool) -> None:
 
 
 def _ours(entry: Path) -> bool:
-    name = entry.name
-    return (name in FOLDER_FILES or name == "figures"
-            or any(name.startswith(f".{f}.") for f in FOLDER_FILES))
+    return holds_only(entry, FOLDER_FILES)
 
 
 def _clear(out: Path) -> None:
-    """Remove an optimisation's files, the manifest last (an interrupted clear resumes)."""
-    for entry in out.iterdir():
-        if _ours(entry) and entry.name != "manifest.json":
-            if entry.is_dir():
-                shutil.rmtree(entry)
-            else:
-                entry.unlink(missing_ok=True)
-    (out / "manifest.json").unlink(missing_ok=True)
+    clear_study(out, FOLDER_FILES, "manifest.json")
 
 
 def manifest(opt: Optimization, status: dict | None, command: list[str] | None) -> dict:

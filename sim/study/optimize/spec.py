@@ -21,14 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from sim import __version__
-from sim.engine.output import Calendar
 from sim.io.bundle import config_hash
 from sim.measure.kpis import KPIS
-from sim.scenario.loading import apply_overrides, load_raw, read_data_file, resolved_dict, validate
+from sim.scenario.loading import read_data_file, validate
 from sim.scenario.problems import ConfigError, Problem, did_you_mean
 from sim.study.optimize.schema import OPTIMIZE_FORMAT, Decision, OptimizeSpec
 from sim.study.sweeps.schema import model_function
-from sim.study.sweeps.spec import OUTPUT_RE, Output
+from sim.study.sweeps.spec import OUTPUT_RE, Output, base_scenario
 from sim.study.sweeps.worker import apply_inputs
 
 RESERVED = ("candidate", "stage", "round", "replications", "status", "error", "cost_usd",
@@ -177,18 +176,9 @@ def spec_problems(spec: OptimizeSpec, shown: str) -> list[Problem]:
 def _check_scenario(opt: Optimization, scenario_file: str) -> None:
     """The outputs and decisions against the base scenario (with 'set' applied)."""
     spec, shown = opt.spec, opt.shown
-    base = opt.path.parent / scenario_file
-    if not base.is_file():
-        raise ConfigError([Problem(shown, "scenario", f"'{scenario_file}' not found next to "
-                                   "this file")])
-    loaded = load_raw(base)
-    base_shown = str(base)
-    if spec.set:
-        apply_overrides(loaded, dict(spec.set), shown)
-    scenario = validate(copy.deepcopy(loaded), base_shown)   # ConfigError names 'set' values
-    data = resolved_dict(scenario)
+    loaded, data, years = base_scenario(opt.path, shown, scenario_file, spec.set)
+    base_shown = str(opt.path.parent / scenario_file)
     opt.loaded, opt.base_config_hash = loaded, config_hash(data)
-    years = [label for label, _a, _b in Calendar.of(scenario).years()]
     problems = _output_problems(opt, years)
     for i, d in enumerate(spec.decisions):
         found = []

@@ -71,22 +71,32 @@ def prepare_folder(sweep: Sweep, out: Path, restart: bool) -> None:
         write_text_atomic(man, dumps(manifest(sweep, None, None)))
 
 
-def _ours(entry: Path) -> bool:
-    """A file a sweep folder holds (or a temporary file of one, or its figures)."""
+def holds_only(entry: Path, files: tuple[str, ...]) -> bool:
+    """Whether ``entry`` is one of a study folder's ``files`` (or a temporary file of one,
+    or its figures)."""
     name = entry.name
-    return (name in FOLDER_FILES or name == "figures"
-            or any(name.startswith(f".{f}.") for f in FOLDER_FILES))
+    return (name in files or name == "figures"
+            or any(name.startswith(f".{f}.") for f in files))
 
 
-def _clear(out: Path) -> None:
-    """Remove a sweep's files, the manifest last (so an interrupted clear is resumable)."""
+def clear_study(out: Path, files: tuple[str, ...], manifest_name: str) -> None:
+    """Remove a study folder's ``files``, its manifest last (so an interrupted clear is
+    resumable: the folder is still recognised)."""
     for entry in out.iterdir():
-        if _ours(entry) and entry.name != "sweep.json":
+        if holds_only(entry, files) and entry.name != manifest_name:
             if entry.is_dir():
                 shutil.rmtree(entry)
             else:
                 entry.unlink(missing_ok=True)
-    (out / "sweep.json").unlink(missing_ok=True)
+    (out / manifest_name).unlink(missing_ok=True)
+
+
+def _ours(entry: Path) -> bool:
+    return holds_only(entry, FOLDER_FILES)
+
+
+def _clear(out: Path) -> None:
+    clear_study(out, FOLDER_FILES, "sweep.json")
 
 
 def _changed(old: dict, new: dict) -> list[str]:

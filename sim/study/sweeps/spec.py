@@ -143,22 +143,30 @@ def spec_problems(spec: SweepSpec, shown: str) -> list[Problem]:
     return problems
 
 
-def _check_scenario(sweep: Sweep, scenario_file: str) -> None:
-    """The outputs and parameters against the base scenario (with 'set' applied); fills
-    in each parameter's base and whole-number flag from the scenario."""
-    spec, shown = sweep.spec, sweep.shown
-    base = sweep.path.parent / scenario_file
+def base_scenario(spec_path: Path, shown: str, scenario_file: str, fixed: dict | None
+                  ) -> tuple[Any, dict, list[str]]:
+    """A study's base scenario, next to its spec, with the spec's ``set`` applied: (the
+    loaded data, kept to apply each point's inputs to; the resolved scenario as data; its
+    years' labels). ConfigError when the file is missing or a 'set' value is bad."""
+    base = spec_path.parent / scenario_file
     if not base.is_file():
         raise ConfigError([Problem(shown, "scenario", f"'{scenario_file}' not found next to "
                                    "this file")])
     loaded = load_raw(base)
-    base_shown = str(base)
-    if spec.set:
-        apply_overrides(loaded, dict(spec.set), shown)
-    scenario = validate(copy.deepcopy(loaded), base_shown)   # ConfigError names 'set' values
-    data = resolved_dict(scenario)
-    sweep.loaded, sweep.base_config_hash = loaded, config_hash(data)
+    if fixed:
+        apply_overrides(loaded, dict(fixed), shown)
+    scenario = validate(copy.deepcopy(loaded), str(base))   # ConfigError names 'set' values
     years = [label for label, _a, _b in Calendar.of(scenario).years()]
+    return loaded, resolved_dict(scenario), years
+
+
+def _check_scenario(sweep: Sweep, scenario_file: str) -> None:
+    """The outputs and parameters against the base scenario (with 'set' applied); fills
+    in each parameter's base and whole-number flag from the scenario."""
+    spec, shown = sweep.spec, sweep.shown
+    loaded, data, years = base_scenario(sweep.path, shown, scenario_file, spec.set)
+    base_shown = str(sweep.path.parent / scenario_file)
+    sweep.loaded, sweep.base_config_hash = loaded, config_hash(data)
     problems = _output_problems(sweep, years)
     for i, prm in enumerate(spec.parameters):
         value, found = path_value(data, prm.path, f"parameters[{i}]", shown)
