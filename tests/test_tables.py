@@ -113,9 +113,9 @@ def test_comparison_summary_counts_untouched_rows():
     assert comparison_summary(t, facts(only_in_other=["x"])).splitlines() == [
         "toy_more - toy: seed 7, 3 paired replication(s); mean difference [95 % CI] "
         "(relative)",
-        "  transit_containers_china_central_asia all                2024       1,813 "
+        "  transit boxes China->Europe via KZ                       2024       1,813 "
         "[1,662, 1,965] (+30.0%)",
-        "  transit_time_days_mean northern                          2024      -0.086",
+        "  transit time, northern route (days)                      2024      -0.086",
         "  (1 more of these rows are identical in every replication)",
         "  KPI rows in one folder only: 0 base, 1 other (listed in manifest.json)",
     ]

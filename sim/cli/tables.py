@@ -187,8 +187,9 @@ def comparison_summary(table: pd.DataFrame, facts: Mapping[str, Any],
                   f" [{fmt(r['diff_ci95_low'])}, {fmt(r['diff_ci95_high'])}]")
             rel = "" if r["rel_change"] != r["rel_change"] else f" ({r['rel_change']:+.1%})"
             what = kpi_label(name, scope)
-            if r["unit"] == r["unit"] and r["unit"] and r["unit"] not in what:
-                what += f" ({r['unit']})"
+            unit = r.get("unit", "")
+            if isinstance(unit, str) and unit and unit not in what:
+                what += f" ({unit})"
             lines.append(f"  {what:56s} {y:>4s}  "
                          f"{fmt(r['diff_mean']):>10s}{ci}{rel}")
     if more:
