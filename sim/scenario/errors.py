@@ -48,35 +48,10 @@ class _DictOf:
         self.inner = inner
 
 
-def _fields_at(loc: tuple, root: Any = None) -> list[str]:
-    """Allowed key names at ``loc`` (for did-you-mean on unknown keys)."""
-    model: Any = root or Scenario
-    for part in loc:
-        if isinstance(model, _DictOf):
-            model = model.inner
-            continue
-        if isinstance(part, int):
-            continue
-        if isinstance(model, type) and issubclass(model, BaseModel):
-            fields = model.model_fields
-            f = fields.get(part) or next((fi for n, fi in fields.items() if fi.alias == part),
-                                         None)
-            if f is None:
-                if part in DIST_NAMES:
-                    model = _dist_model(part)
-                    continue
-                return []
-            model = _unwrap(f.annotation)
-        else:
-            return []
-    if isinstance(model, type) and issubclass(model, BaseModel):
-        return [fi.alias or n for n, fi in model.model_fields.items()]
-    return []
-
-
 def _model_at(loc: tuple, root: Any = None) -> Any:
-    """The model (or None) whose table is expected at ``loc``, as :func:`_fields_at`
-    walks to it."""
+    """The model (a :class:`_DictOf` for a table of ids, or None) whose table is expected
+    at ``loc``: the schema walked along the path (a distribution's tag read as its
+    model)."""
     model: Any = root or Scenario
     for part in loc:
         if isinstance(model, _DictOf):
@@ -89,9 +64,20 @@ def _model_at(loc: tuple, root: Any = None) -> Any:
         fields = model.model_fields
         f = fields.get(part) or next((fi for n, fi in fields.items() if fi.alias == part), None)
         if f is None:
-            return _dist_model(part) if part in DIST_NAMES else None
+            if part not in DIST_NAMES:
+                return None
+            model = _dist_model(part)
+            continue
         model = _unwrap(f.annotation)
     return model
+
+
+def _fields_at(loc: tuple, root: Any = None) -> list[str]:
+    """Allowed key names at ``loc`` (for did-you-mean on unknown keys)."""
+    model = _model_at(loc, root)
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return [fi.alias or n for n, fi in model.model_fields.items()]
+    return []
 
 
 def _field(loc: tuple, root: Any = None) -> Any:
