@@ -21,6 +21,7 @@ SUMMARY = {
     "appraise": "cost-benefit appraisal of a scenario against its counterfactual",
     "schema": "the reference of every scenario field (type, unit, default, bounds)",
     "optimize": "choose decisions at least cost under service targets (resumable)",
+    "sources": "where a scenario file's numbers come from: sourced, assumed, unverified",
 }
 """Each command's line in ``corridor --help``, in the order listed there."""
 
@@ -211,6 +212,20 @@ DIR/best.md (the best bundle: decisions, cost, objective and constraints with 95
 intervals, which constraints bind) and, in pareto mode, DIR/pareto.csv.
 """
 
+EXAMPLES_SOURCES = """examples:
+  corridor sources scenarios/baseline.toml            (counts by kind of citation)
+  corridor sources scenarios/kuryk_terminal.toml --verbose   (and the uncited, unverified)
+  corridor sources scenarios/baseline.toml --table    (every value with its citation)
+  corridor sources scenarios/baseline.toml --write docs/sources-baseline.md
+
+Reads the file's text (its comments and 'source' fields: a TOML parser drops comments):
+per value it sets, the comment beside it — or, where that cites nothing, the 'source' of
+its table — and the kind: sourced (a fact-sheet section, an address, an outlet and year),
+fitted (written by corridor calibrate), assumption (with its reason), GK-unverified
+(general knowledge, to be checked) or uncited. Only the file's own values: a child's
+parents have their own pages. The fact sheets the citations name are in docs/.
+"""
+
 EXAMPLES = {
     "check": EXAMPLES_CHECK,
     "run": EXAMPLES_RUN,
@@ -224,5 +239,6 @@ EXAMPLES = {
     "appraise": EXAMPLES_APPRAISE,
     "schema": EXAMPLES_SCHEMA,
     "optimize": EXAMPLES_OPTIMIZE,
+    "sources": EXAMPLES_SOURCES,
 }
 """The epilog of ``corridor COMMAND --help``."""

@@ -175,4 +175,13 @@ def build_parser() -> argparse.ArgumentParser:
     op.add_argument("--check", action="store_true", help="check the spec against its "
                     "scenario and stop")
     op.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
+
+    so = command("sources")
+    so.add_argument("file", help="scenario TOML file")
+    so.add_argument("--table", action="store_true", help="print every value with its "
+                    "citation (Markdown)")
+    so.add_argument("--verbose", action="store_true", help="list the uncited and "
+                    "unverified values")
+    so.add_argument("--write", metavar="FILE", help="write the table as a page "
+                    "(atomically), e.g. docs/sources-baseline.md")
     return p

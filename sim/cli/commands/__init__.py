@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "appraise": "sim.cli.commands.appraise:cmd_appraise",
     "schema": "sim.cli.commands.schema:cmd_schema",
     "optimize": "sim.cli.commands.optimize:cmd_optimize",
+    "sources": "sim.cli.commands.sources:cmd_sources",
 }
 """Command name -> ``"module:function"`` of the function that runs it."""
 
