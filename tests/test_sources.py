@@ -94,3 +94,16 @@ def test_the_command(tmp_path, capsys, monkeypatch):
     with pytest.raises(SystemExit) as e:
         main(["sources", "--help"])
     assert e.value.code == 0 and "examples:" in capsys.readouterr().out
+
+
+def test_reports_count_the_inputs_of_the_scenario_and_its_parents(monkeypatch):
+    from sim.plots.run import _inputs_cited
+    from sim.scenario.citations import chain
+    monkeypatch.chdir(ROOT)
+    files = [p.name for p in chain("scenarios/kuryk_terminal.toml")]
+    assert files == ["kuryk_terminal.toml", "caspian_committed_2030.toml", "aktau_hub.toml",
+                     "middle_corridor_2030.toml", "growth_2030.toml", "calibrated.toml",
+                     "baseline.toml"]
+    line = _inputs_cited("scenarios/baseline.toml")
+    assert line.startswith("966 values in 1 file(s): 226 sourced, 0 fitted, 443 assumptions")
+    assert _inputs_cited("scenarios/gone.toml") == "– (the scenario file is not at hand)"

@@ -4,6 +4,8 @@ and returns it; :func:`run_figures` reads the folder and yields its figure set."
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -20,6 +22,7 @@ from sim.plots.style import (
     thousands,
 )
 from sim.plots.types import Figures, Tables
+from sim.scenario.citations import chain_counts
 from sim.scenario.kinds import NODE_KINDS
 from sim.scenario.span import is_whole_year
 
@@ -495,4 +498,16 @@ def run_facts(folder: Folder) -> list[tuple[str, str]]:
             ("version", f"corridor-sim {m.get('package_version')}, commit "
                         f"{m.get('git_commit')}"),
             ("command", " ".join(m.get("command") or []) or "–"),
-            ("wall time", f"{m.get('wall_time_s')} s")]
+            ("wall time", f"{m.get('wall_time_s')} s"),
+            ("inputs", _inputs_cited(m.get("scenario_path")))]
+
+
+def _inputs_cited(path: str | None) -> str:
+    """How the values of the run's scenario file and its parents are cited (``corridor
+    sources``), if the file is still where the run read it."""
+    if not path or not Path(path).is_file():
+        return "– (the scenario file is not at hand)"
+    n, c = chain_counts(path)
+    return (f"{sum(c.values()):,} values in {n} file(s): {c['sourced']} sourced, "
+            f"{c['fitted']} fitted, {c['assumption']} assumptions, {c['unverified']} "
+            f"GK-unverified, {c['uncited']} uncited ('corridor sources FILE' lists them)")

@@ -18,6 +18,7 @@ The kinds, by the words of the citation (the first that applies):
 from __future__ import annotations
 
 import re
+import tomllib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -142,6 +143,33 @@ def counts(rows: list[Cited]) -> dict[str, int]:
     return {k: got.get(k, 0) for k in KINDS}
 
 
+def chain(path: str | Path) -> list[Path]:
+    """A scenario file and the files it extends, the file first (a missing or unreadable
+    parent ends the chain)."""
+    out: list[Path] = []
+    p = Path(path)
+    while p.is_file() and p.resolve() not in {q.resolve() for q in out}:
+        out.append(p)
+        try:
+            parent = tomllib.loads(p.read_text(encoding="utf-8")).get("extends")
+        except (OSError, ValueError):
+            break
+        if not isinstance(parent, str):
+            break
+        p = p.parent / parent
+    return out
+
+
+def chain_counts(path: str | Path) -> tuple[int, dict[str, int]]:
+    """(files, values by kind) over a scenario file and the files it extends."""
+    files = chain(path)
+    total = {k: 0 for k in KINDS}
+    for f in files:
+        for k, n in counts(cited_values(f)).items():
+            total[k] += n
+    return len(files), total
+
+
 def markdown(path: str | Path, rows: list[Cited], shown: str) -> str:
     """The per-parameter sources table of a scenario file, as a Markdown page."""
     c = counts(rows)
@@ -168,4 +196,5 @@ def markdown(path: str | Path, rows: list[Cited], shown: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["KINDS", "Cited", "cited_values", "counts", "kind_of", "markdown"]
+__all__ = ["KINDS", "Cited", "chain", "chain_counts", "cited_values", "counts", "kind_of",
+           "markdown"]
