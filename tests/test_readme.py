@@ -36,3 +36,22 @@ def test_headline_table_is_the_golden_run():
     for row in rows():
         assert row in README, row
     assert accounted() in README
+
+
+def test_the_quick_start_scenario_loads_and_its_commands_exist(tmp_path):
+    # the planner's scenario written by the quick-start, checked as `corridor check` would
+    import re
+
+    from sim.cli.help import SUMMARY
+    from sim.scenario.loading import load_scenario
+    block = README.split("## Quick start for planners", 1)[1].split("## Two commands", 1)[0]
+    toml = re.search(r"<<'END'\n(.*?)\nEND\n", block, re.S)
+    assert toml, "the quick-start writes its scenario with a <<'END' heredoc"
+    f = tmp_path / "more_ferries.toml"
+    f.write_text(toml.group(1).replace('"../scenarios/', f'"{ROOT}/scenarios/'),
+                 encoding="utf-8")
+    s = load_scenario(f)
+    assert s.name == "more_ferries"
+    assert s.timeline[-1].set == {"fleets.asco_ferries.ships": 15}
+    for cmd in re.findall(r"\.venv/bin/corridor (\w+)", block):
+        assert cmd in SUMMARY, cmd
