@@ -156,7 +156,7 @@ def _selected(cells: dict, selection: Selection, paths: list[Path]
 
 
 def formatted(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """The table for reading: per scenario one column ``mean [low, high]`` (3 significant
+    """The table for reading: per scenario one column ``mean [low, high]`` (at least 3 significant
     figures), the KPI's label and unit first."""
     out = table[["label", "unit", "period"]].copy()
     for c in columns:
@@ -175,7 +175,8 @@ def _cell(mean: float, lo: float, hi: float) -> str:
 
 
 def _g(v: float) -> str:
-    """Three significant figures, thousands separated, no exponent for ordinary sizes."""
+    """At least three significant figures (large numbers whole, not rounded to three),
+    thousands separated, no exponent."""
     if v == 0:
         return "0"
     digits = max(0, 2 - int(math.floor(math.log10(abs(v)))))
