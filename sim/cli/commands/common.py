@@ -8,8 +8,10 @@ import datetime as dt
 import os
 import sys
 from collections.abc import Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sim.io.atomic import write_text_atomic
 from sim.scenario.loading import load_scenario
 from sim.scenario.problems import ConfigError, Problem
 from sim.scenario.span import parse_horizon
@@ -69,3 +71,37 @@ def unforeseen(folder: str, doing: str, e: BaseException, left: str) -> int:
     with ``folder`` (``left``: what is left on disk)."""
     return errors([Problem(str(folder), "<files>", f"cannot {doing} ({type(e).__name__}: "
                            f"{' '.join(str(e).split())[:200]}); {left}")])
+
+
+def executor_problems(args: argparse.Namespace) -> list[Problem]:
+    """What is wrong with a study's executor options (--workers, --dask-local,
+    --scheduler), one problem each."""
+    problems = []
+    if args.workers is not None and args.workers < 1:
+        problems.append(Problem("<command line>", "--workers",
+                                f"must be >= 1 (got {args.workers})"))
+    if args.dask_local is not None and args.dask_local < 1:
+        problems.append(Problem("<command line>", "--dask-local",
+                                f"must be >= 1 (got {args.dask_local})"))
+    if args.scheduler and args.dask_local:
+        problems.append(Problem("<command line>", "--scheduler", "give --scheduler or "
+                                "--dask-local, not both"))
+    if args.scheduler and not args.scheduler.startswith(("tcp://", "tls://", "inproc://")):
+        problems.append(Problem("<command line>", "--scheduler", f"'{args.scheduler}' is not "
+                                "a scheduler address (tcp://HOST:PORT)"))
+    if (args.scheduler or args.dask_local) and args.workers is not None:
+        problems.append(Problem("<command line>", "--workers", "local workers and a Dask "
+                                "cluster exclude each other"))
+    return problems
+
+
+def write_page(out: Path, text: str) -> int:
+    """Write a generated page atomically and say so; exit code 2 with one line if it
+    cannot be written."""
+    try:
+        write_text_atomic(out, text)
+    except OSError as e:
+        return errors([Problem(str(out), "--write", f"cannot write ({e.strerror or e}); "
+                               "nothing was written")])
+    print(f"wrote {out}")
+    return 0

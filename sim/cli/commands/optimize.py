@@ -8,7 +8,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from sim.cli.commands.common import command_line, errors, workers
+from sim.cli.commands.common import command_line, errors, executor_problems, workers
 from sim.io.bundle import unwritable_parent
 from sim.scenario.problems import ConfigError, Problem
 from sim.study.optimize import load_optimization, run_optimization
@@ -16,19 +16,7 @@ from sim.study.optimize import load_optimization, run_optimization
 
 def cmd_optimize(args: argparse.Namespace) -> int:
     """Check the arguments, run (or resume) the optimisation, print the best bundle."""
-    problems = []
-    if args.workers is not None and args.workers < 1:
-        problems.append(Problem("<command line>", "--workers",
-                                f"must be >= 1 (got {args.workers})"))
-    if args.dask_local is not None and args.dask_local < 1:
-        problems.append(Problem("<command line>", "--dask-local",
-                                f"must be >= 1 (got {args.dask_local})"))
-    if args.scheduler and args.dask_local:
-        problems.append(Problem("<command line>", "--scheduler", "give --scheduler or "
-                                "--dask-local, not both"))
-    if (args.scheduler or args.dask_local) and args.workers is not None:
-        problems.append(Problem("<command line>", "--workers", "local workers and a Dask "
-                                "cluster exclude each other"))
+    problems = executor_problems(args)
     if problems:
         return errors(problems)
     why = unwritable_parent(Path(args.out) / "manifest.json")

@@ -7,8 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from sim.cli.commands.common import errors
-from sim.io.atomic import write_text_atomic
+from sim.cli.commands.common import errors, write_page
 from sim.scenario.problems import Problem, did_you_mean
 from sim.scenario.reference import placeholder_path, prefixes
 from sim.scenario.reference_text import as_json, markdown
@@ -28,11 +27,4 @@ def cmd_schema(args: argparse.Namespace) -> int:
     if not args.write:
         sys.stdout.write(text)
         return 0
-    out = Path(args.write)
-    try:
-        write_text_atomic(out, text)
-    except OSError as e:
-        return errors([Problem(str(out), "--write", f"cannot write ({e.strerror or e}); "
-                               "nothing was written")])
-    print(f"wrote {out}")
-    return 0
+    return write_page(Path(args.write), text)

@@ -8,8 +8,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from sim.cli.commands.common import errors
-from sim.io.atomic import write_text_atomic
+from sim.cli.commands.common import errors, write_page
 from sim.scenario.citations import cited_values, counts, markdown
 from sim.scenario.problems import Problem
 
@@ -25,14 +24,7 @@ def cmd_sources(args: argparse.Namespace) -> int:
         return errors([Problem(str(path), "<file>", f"cannot be read ({e})")])
     text = markdown(path, rows, args.file)
     if args.write:
-        out = Path(args.write)
-        try:
-            write_text_atomic(out, text)
-        except OSError as e:
-            return errors([Problem(str(out), "--write", f"cannot write ({e.strerror or e}); "
-                                   "nothing was written")])
-        print(f"wrote {out}")
-        return 0
+        return write_page(Path(args.write), text)
     if args.table:
         sys.stdout.write(text)
         return 0

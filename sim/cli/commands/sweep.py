@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from sim.cli.commands.common import command_line, errors, workers
+from sim.cli.commands.common import command_line, errors, executor_problems, workers
 from sim.cli.tables import sweep_summary
 from sim.io.bundle import unwritable_parent
 from sim.scenario.problems import ConfigError, Problem
@@ -16,22 +16,7 @@ from sim.study.sweeps import load_sweep, run_sweep
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Check the arguments and the executor, run the sweep, summarise."""
-    problems = []
-    if args.workers is not None and args.workers < 1:
-        problems.append(Problem("<command line>", "--workers",
-                                f"must be >= 1 (got {args.workers})"))
-    if args.dask_local is not None and args.dask_local < 1:
-        problems.append(Problem("<command line>", "--dask-local",
-                                f"must be >= 1 (got {args.dask_local})"))
-    if args.scheduler and args.dask_local:
-        problems.append(Problem("<command line>", "--scheduler", "give --scheduler or "
-                                "--dask-local, not both"))
-    if args.scheduler and not args.scheduler.startswith(("tcp://", "tls://", "inproc://")):
-        problems.append(Problem("<command line>", "--scheduler", f"'{args.scheduler}' is not "
-                                "a scheduler address (tcp://HOST:PORT)"))
-    if (args.scheduler or args.dask_local) and args.workers is not None:
-        problems.append(Problem("<command line>", "--workers", "local workers and a Dask "
-                                "cluster exclude each other"))
+    problems = executor_problems(args)
     if problems:
         return errors(problems)
     if args.scheduler or args.dask_local:
