@@ -326,3 +326,18 @@ def test_a_services_fleet_cut_withdraws_exactly_the_ships_cut():
     sails = columns(svc.sailings, Sailing)
     late = sails.sailed_h[sails.sailed_h > out.calendar.end_h - 30 * 24]
     assert len(late) > 5  # still sailing in the last 30 days
+
+
+@pytest.mark.parametrize("second, end", [(8, 8), (5, 5)])
+def test_two_fleet_changes_at_the_same_hour(second, end):
+    # a cut and then another change on the same date (a scenario and one extending it):
+    # the second sees the ships the first withdrew as gone (before, they still counted
+    # until they resumed: 8 -> 6 -> 8 ended at 6, 8 -> 6 -> 5 at 3)
+    toy_sea = Path(__file__).parent / "scenarios" / "toy_sea.toml"
+    s = load_scenario(toy_sea, overrides={
+        "services.ferry.fleet": 8,
+        "timeline": [{"date": "2024-01-20", "set": {"services.ferry.fleet": 6}},
+                     {"date": "2024-01-20", "set": {"services.ferry.fleet": second}}]})
+    out = Model(s, seed=1).run()
+    svc = out.services["ferry"]
+    assert svc.active[-1].vessels == end and svc.fleet == end and svc.retire == 0

@@ -386,16 +386,21 @@ class VesselService:
             self.add_vessels(n - n_now - back)
         else:
             self.retire += n_now - n
-            # the idle ones at once (counted off now: each resumes only later), the rest
-            # as they come home (:meth:`await_load`)
+            # the idle ones at once, counted off the fleet now (each resumes only later,
+            # and another change may come at the same hour), the rest as they come home
+            # (:meth:`await_load`)
+            popped = 0
             while self.retire > 0 and self._ready:
                 self.retire -= 1
+                self.fleet -= 1
+                popped += 1
                 self._ready.pop()[0].succeed(None)
+            if popped:
+                self.log_active()
 
-    def _withdraw(self, counted: bool = False) -> None:
-        """A vessel leaves the fleet (``counted``: already counted off ``retire``)."""
-        if not counted:
-            self.retire -= 1
+    def _withdraw(self) -> None:
+        """A vessel coming home leaves the fleet (one of those ``retire`` counts)."""
+        self.retire -= 1
         self.fleet -= 1
         self.log_active()
 
@@ -500,7 +505,6 @@ class VesselService:
         load = yield ev
         self.idle.append(Span(t_idle, env.now))
         if load is None:  # withdrawn while waiting for a load (counted off by set_fleet)
-            self._withdraw(counted=True)
             if at_berth:
                 self.berths_at(home).release()
             return None
