@@ -105,5 +105,35 @@ def test_reports_count_the_inputs_of_the_scenario_and_its_parents(monkeypatch):
                      "middle_corridor_2030.toml", "growth_2030.toml", "calibrated.toml",
                      "baseline.toml"]
     line = _inputs_cited("scenarios/baseline.toml")
-    assert line.startswith("966 values in 1 file(s): 226 sourced, 0 fitted, 443 assumptions")
+    assert line.startswith("966 values in 1 file(s): 224 sourced, 0 fitted, 443 assumptions")
     assert _inputs_cited("scenarios/gone.toml") == "– (the scenario file is not at hand)"
+
+
+def test_each_entry_of_an_array_of_tables_by_its_own_source_and_strings_skipped(tmp_path):
+    # (review: every [[timeline]] entry took the last entry's source; a bracket inside a
+    # string swallowed the rest of the file; a literal multi-line string's lines were read
+    # as values)
+    f = tmp_path / "s.toml"
+    f.write_text('''name = "s"
+description = "a [bracket in text"
+a = 1  # assumption: after the bracketed description
+notes = \'\'\'
+x = 99  # inside a literal multi-line string
+\'\'\'
+nodes."x y".z = 4  # assumption: a quoted key
+
+[[timeline]]
+date = 2027-01-01
+set = { "services.a.fleet" = 16 }
+source = "corridor-facts §2.4 (the first entry)"
+
+[[timeline]]
+date = 2028-01-01
+set = { "services.a.fleet" = 10 }
+source = "assumption: the second entry"
+''', encoding="utf-8")
+    got = [(r.line, r.path, r.kind) for r in cited_values(f)]
+    assert got == [(3, "a", "assumption"), (7, "nodes.x y.z", "assumption"),
+                   (10, "timeline.date", "sourced"), (11, "timeline.set", "sourced"),
+                   (15, "timeline.date", "assumption"), (16, "timeline.set", "assumption")]
+    assert kind_of("the second track") == kind_of("May 2024 (above)") == "uncited"

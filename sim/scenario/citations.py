@@ -24,12 +24,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 KINDS = ("sourced", "fitted", "assumption", "unverified", "uncited")
-_KEY = re.compile(r'^\s*("[^"]+"|[A-Za-z0-9_\-.]+)\s*=\s*(.*)$')
+_PART = r'(?:"[^"]+"|[A-Za-z0-9_\-]+)'
+_KEY = re.compile(rf"^\s*({_PART}(?:\s*\.\s*{_PART})*)\s*=\s*(.*)$")
 _HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
 # an outlet's date ("Portnews 2022-06-30"), or a capitalised outlet and a year ("Mehr
 # News 2018"); not a bare year ("reports 2023 and 2024")
 _DATED = re.compile(r"\b(19[89]\d|20[0-2]\d)-\d\d-\d\d\b")
-_OUTLET_YEAR = re.compile(r"\b[A-Z][A-Za-z.&]+(?: [A-Z][A-Za-z.&]+)* \(?(19[89]\d|20[0-2]\d)\b")
+_MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|"
+           "December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec")
+_OUTLET_YEAR = re.compile(rf"\b(?!(?:{_MONTHS})\b)[A-Z][A-Za-z.&]+"
+                          rf"(?: (?!(?:{_MONTHS})\b)[A-Z][A-Za-z.&]+)* \(?(19[89]\d|20[0-2]\d)\b")
 # keys that describe rather than set a number
 _TEXT_KEYS = {"name", "description", "source", "note", "extends", "kind", "from", "to",
               "country", "region", "corridor"}
@@ -53,7 +57,7 @@ def kind_of(citation: str) -> str:
         return "unverified"
     if "assumption" in text:
         return "assumption"
-    if any(w in text for w in ("§", "corridor-facts", "econ", "research", "http")):
+    if "§" in text or re.search(r"corridor-facts|\becon\b|\bresearch\b|https?://", text):
         return "sourced"
     if _DATED.search(citation) or _OUTLET_YEAR.search(citation):  # an outlet and its date
         return "sourced"
@@ -74,51 +78,76 @@ def _split_comment(line: str) -> tuple[str, str]:
     return line.rstrip(), ""
 
 
+def _brackets(code: str) -> int:
+    """Opening less closing brackets of a line's code, outside strings."""
+    depth, quote = 0, None
+    for ch in code:
+        if quote:
+            if ch == quote:
+                quote = None
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            depth -= 1
+    return depth
+
+
 def cited_values(path: str | Path) -> list[Cited]:
     """Every value a scenario file sets, with its citation and kind (a table's ``source``
     cites the values of the table, and of the tables within it, whose own comment cites
-    nothing: no comment, or a working or a note)."""
+    nothing: no comment, or a working or a note; each entry of a ``[[...]]`` array of
+    tables by its own ``source``)."""
     lines = Path(path).read_text(encoding="utf-8").splitlines()
     fitted = bool(lines) and lines[0].startswith("# Written by corridor calibrate")
-    rows: list[tuple[int, str, str, str]] = []   # (line, path, value, own comment)
-    sources: dict[str, str] = {}                 # table -> its source string
-    table, depth, in_string = "", 0, False
+    # (line, path, value, own comment, the table entries it is in, innermost first)
+    rows: list[tuple[int, str, str, str, list[str]]] = []
+    sources: dict[str, str] = {}     # a table entry (name@header line) -> its source
+    latest: dict[str, str] = {"": "@0"}  # a table's name -> its entry read last
+    table, entry, depth, closing = "", "@0", 0, ""
     for n, raw in enumerate(lines, 1):
-        if in_string:  # inside a multi-line string
-            in_string = raw.count('"""') % 2 == 0
+        if closing:  # inside a multi-line string
+            if raw.count(closing) % 2 == 1:
+                closing = ""
             continue
         code, comment = _split_comment(raw)
-        if depth:  # a value continued over lines (its comments are its own); the closing
-            # bracket ends it
-            depth += code.count("[") + code.count("{") - code.count("]") - code.count("}")
+        if depth > 0:  # a value continued over lines (its comments are its own); the
+            # closing bracket ends it
+            depth += _brackets(code)
             if comment and rows:
-                n0, full0, value0, comment0 = rows[-1]
-                rows[-1] = (n0, full0, value0, f"{comment0} {comment}".strip())
+                n0, full0, value0, comment0, within0 = rows[-1]
+                rows[-1] = (n0, full0, value0, f"{comment0} {comment}".strip(), within0)
             continue
+        depth = 0
         m = _HEADER.match(raw)
         if m and not _KEY.match(code):
-            table = m.group(1).replace('"', "")
+            table = m.group(1).replace('"', "").replace(" ", "")
+            entry = latest[table] = f"{table}@{n}"
             continue
         m = _KEY.match(code)
         if not m:
             continue
-        key, value = m.group(1).strip('"'), m.group(2).strip()
-        if value.count('"""') == 1:
-            in_string = True
-        depth = value.count("[") + value.count("{") - value.count("]") - value.count("}")
+        key = ".".join(part.strip('"') for part in re.findall(_PART, m.group(1)))
+        value = m.group(2).strip()
+        for delim in ('"""', "'''"):
+            if value.count(delim) == 1:
+                closing = delim
+        depth = max(_brackets(value), 0)
         full = f"{table}.{key}" if table else key
         if key == "source":
-            sources[table] = value.strip('"')
+            sources[entry] = value.strip("\"'")
             continue
-        if key in _TEXT_KEYS or value.startswith('"'):
+        if key in _TEXT_KEYS or value.startswith(("\"", "'")):
             continue
-        rows.append((n, full, value if len(value) <= 60 else value[:59] + "…", comment))
+        within = [entry] + [latest.get(t, "") for t in _ancestors(table)]
+        rows.append((n, full, value if len(value) <= 60 else value[:59] + "…", comment,
+                     within))
     out = []
-    for n, full, value, comment in rows:
-        table = full.rpartition(".")[0]
+    for n, full, value, comment, within in rows:
         citation = comment
         if kind_of(comment) == "uncited":  # (a working or a note: the table's source too)
-            src = _table_source(table, sources)
+            src = next((sources[e] for e in within if e in sources), "")
             citation = f"{comment} — {src}" if comment and src else comment or src
         kind = kind_of(citation)
         if fitted and kind == "uncited":
@@ -127,14 +156,13 @@ def cited_values(path: str | Path) -> list[Cited]:
     return out
 
 
-def _table_source(table: str, sources: dict[str, str]) -> str:
-    """The source of ``table`` or of the nearest table above it that has one."""
-    while True:
-        if table in sources:
-            return sources[table]
-        if "." not in table:
-            return ""
+def _ancestors(table: str) -> list[str]:
+    """The tables enclosing ``table``, innermost first (the top level last)."""
+    out = []
+    while table:
         table = table.rpartition(".")[0]
+        out.append(table)
+    return out
 
 
 def counts(rows: list[Cited]) -> dict[str, int]:
