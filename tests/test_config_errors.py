@@ -689,6 +689,11 @@ def test_review_cases(scen, snippet, line):
 
 @pytest.mark.parametrize("overrides, line", [
     ({"demand.scale": "x"}, "demand.scale: expected a number (got 'x'); write e.g. scale = 1.0"),
+    # no default: a value within the field's bounds (<= 1; >= 1990), not a fixed 1.5 or 4
+    ({"demand.share_40ft": "x"}, "demand.share_40ft: expected a number (got 'x'); write e.g. "
+     "share_40ft = 0.5"),
+    ({"demand.base_year": "x"}, "demand.base_year: expected a whole number (got 'x'); write "
+     "e.g. base_year = 1990"),
     ({"kpis.transit.crossings": "gate"}, "kpis.transit.crossings: expected an array (got "
      "'gate'); write e.g. crossings = [\"a\", \"b\"]"),
     ({"name": 5}, "name: expected a string (got 5); write e.g. name = \"text\""),

@@ -110,6 +110,27 @@ def _array_example(loc: tuple, root: Any = None) -> str:
     return "[1, 2]"
 
 
+def _within(loc: tuple, root: Any, value: float) -> float:
+    """``value`` moved within the bounds of the field at ``loc`` (its ge/gt/le/lt): half
+    an upper bound below it, or the lower bound (just above one that is exclusive)."""
+    f = _field(loc, root)
+    lo = hi = None
+    inclusive = True
+    for m in (f.metadata if f is not None else []):
+        for name in ("ge", "gt"):
+            if getattr(m, name, None) is not None:
+                lo, inclusive = getattr(m, name), name == "ge"
+        for name in ("le", "lt"):
+            if getattr(m, name, None) is not None:
+                hi = getattr(m, name)
+    if hi is not None and value > hi:
+        value = hi / 2 if lo is None or hi / 2 > lo else hi
+    if lo is not None and (value < lo or value == lo and not inclusive):
+        value = lo if inclusive else lo + (1 if lo >= 1 else 0.5)
+    return int(value) if isinstance(value, int) or (value >= 1 and value == int(value)) \
+        else value
+
+
 DIST_EXAMPLE = '{ dist = "lognormal", mean = 10, cv = 0.3 }'
 
 
@@ -124,7 +145,7 @@ def example(kind: str, loc: tuple, root: Any = None) -> str:
     if kind in ("whole number", "number"):
         if isinstance(default, (int, float)) and not isinstance(default, bool):
             return f"{key} = {default}"
-        return f"{key} = {4 if kind == 'whole number' else 1.5}"
+        return f"{key} = {_within(loc, root, 4 if kind == 'whole number' else 1.5)}"
     if kind == "string":
         return f'{key} = "{default}"' if isinstance(default, str) else f'{key} = "text"'
     if kind == "bool":
