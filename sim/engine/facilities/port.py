@@ -386,9 +386,8 @@ class VesselService:
             self.add_vessels(n - n_now - back)
         else:
             self.retire += n_now - n
-            # the idle ones at once, counted off the fleet now (each resumes only later,
-            # and another change may come at the same hour), the rest as they come home
-            # (:meth:`await_load`)
+            # the idle ones at once, off the fleet now (another change may come at the same
+            # hour, before they resume); the rest as they come home (:meth:`await_load`)
             popped = 0
             while self.retire > 0 and self._ready:
                 self.retire -= 1
@@ -400,8 +399,7 @@ class VesselService:
 
     def _withdraw(self) -> None:
         """A vessel coming home leaves the fleet (one of those ``retire`` counts)."""
-        self.retire -= 1
-        self.fleet -= 1
+        self.retire, self.fleet = self.retire - 1, self.fleet - 1
         self.log_active()
 
     def log_active(self) -> None:
