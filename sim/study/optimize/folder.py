@@ -26,7 +26,7 @@ from sim.io.manifest import git_commit, read_manifest
 from sim.scenario.problems import ConfigError, Problem
 from sim.study.optimize.evaluate import Evaluation, binding, pareto_front, ranked
 from sim.study.optimize.schema import OPTIMIZE_FORMAT
-from sim.study.sweeps.folder import clear_study, holds_only
+from sim.study.sweeps.folder import clear_study, holds_only, spec_changes
 
 if TYPE_CHECKING:
     from sim.study.optimize.spec import Optimization
@@ -62,13 +62,7 @@ def prepare_folder(opt: Optimization, out: Path, restart: bool) -> None:
         if restart:
             _clear(out)
         elif old.get("fingerprint") != opt.fingerprint:
-            changed = (["the base scenario"] if old.get("base_config_hash")
-                       != opt.base_config_hash else [])
-            spec = old.get("spec", {})
-            changed += [k for k in sorted(set(spec) | set(opt.written))
-                        if k != "scenario" and spec.get(k) != opt.written.get(k)]
-            if not changed and old.get("package_version") != __version__:
-                changed = [f"corridor-sim {old.get('package_version')} -> {__version__}"]
+            changed = spec_changes(old, opt.base_config_hash, opt.written)
             raise ConfigError([Problem(str(out), "--out", "holds an optimisation of a "
                                        f"different spec (changed: {', '.join(changed) or 'format'}"
                                        "); rerun with --restart to discard it, or choose "

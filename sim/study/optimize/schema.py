@@ -17,6 +17,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from sim.study.sweeps.schema import check_base
+
 OPTIMIZE_FORMAT = 1
 OptionValue = bool | int | float | dt.date | str
 
@@ -193,11 +195,7 @@ class OptimizeSpec(_Strict):
 
     @model_validator(mode="after")
     def _check(self):
-        if (self.scenario is None) == (self.model is None):
-            raise ValueError("give either 'scenario' (a scenario file) or 'model' (a Python "
-                             "function 'module:function'), not both or neither")
-        if self.model and self.set:
-            raise ValueError("'set' fixes scenario fields; a model function has none")
+        check_base(self.scenario, self.model, self.set)
         return self
 
     @property

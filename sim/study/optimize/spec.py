@@ -26,8 +26,7 @@ from sim.measure.kpis import KPIS
 from sim.scenario.loading import read_data_file, validate
 from sim.scenario.problems import ConfigError, Problem, did_you_mean
 from sim.study.optimize.schema import OPTIMIZE_FORMAT, Decision, OptimizeSpec
-from sim.study.sweeps.schema import model_function
-from sim.study.sweeps.spec import OUTPUT_RE, Output, base_scenario
+from sim.study.sweeps.spec import OUTPUT_RE, Output, base_scenario, checked_model
 from sim.study.sweeps.worker import apply_inputs
 
 RESERVED = ("candidate", "stage", "round", "replications", "status", "error", "cost_usd",
@@ -247,14 +246,7 @@ def _check_model(opt: Optimization) -> None:
     """The model function: importable and callable; outputs are its keys."""
     spec, shown = opt.spec, opt.shown
     ref = spec.model or ""
-    try:
-        fn = model_function(ref)
-    except (ImportError, AttributeError) as e:
-        raise ConfigError([Problem(shown, "model", f"cannot import '{ref}' "
-                                   f"({type(e).__name__}: {e})")]) from None
-    if not callable(fn):
-        raise ConfigError([Problem(shown, "model", f"'{ref}' is a "
-                                   f"{type(fn).__name__}, not a function")])
+    checked_model(ref, shown)
     opt.outputs = [Output(t, t, "all", "run") for _w, t in output_texts(spec)]
     opt.base_config_hash = ref
 

@@ -55,12 +55,7 @@ def prepare_folder(sweep: Sweep, out: Path, restart: bool) -> None:
             raise ConfigError([Problem(str(man), "<file>", f"unreadable ({e}); use --restart "
                                        "to start the sweep again")]) from None
         if old.get("fingerprint") != sweep.fingerprint:
-            changed = (["the base scenario"] if old.get("base_config_hash")
-                       != sweep.base_config_hash else [])
-            changed += [k for k in _changed(old.get("spec", {}), sweep.written)
-                        if k != "scenario"]
-            if not changed and old.get("package_version") != __version__:
-                changed = [f"corridor-sim {old.get('package_version')} -> {__version__}"]
+            changed = spec_changes(old, sweep.base_config_hash, sweep.written)
             raise ConfigError([Problem(str(out), "--out", "holds a sweep of a different "
                                        f"spec (changed: {', '.join(changed) or 'format'})"
                                        "; rerun with --restart to discard its runs, or "
@@ -99,9 +94,17 @@ def _clear(out: Path) -> None:
     clear_study(out, FOLDER_FILES, "sweep.json")
 
 
-def _changed(old: dict, new: dict) -> list[str]:
-    keys = sorted(set(old) | set(new))
-    return [k for k in keys if old.get(k) != new.get(k)]
+def spec_changes(old: dict, base_config_hash: str | None, written: dict) -> list[str]:
+    """What differs between a study folder's manifest ``old`` and the spec run now: the
+    base scenario, the spec's keys (its scenario file's name aside), or else the package's
+    version."""
+    changed = ["the base scenario"] if old.get("base_config_hash") != base_config_hash else []
+    spec = old.get("spec", {})
+    changed += [k for k in sorted(set(spec) | set(written))
+                if k != "scenario" and spec.get(k) != written.get(k)]
+    if not changed and old.get("package_version") != __version__:
+        changed = [f"corridor-sim {old.get('package_version')} -> {__version__}"]
+    return changed
 
 
 def _write_design(sweep: Sweep, out: Path) -> None:

@@ -96,6 +96,16 @@ class SweepParameter(Parameter):
         return np.clip(x, lo, hi)
 
 
+def check_base(scenario: str | None, model: str | None, fixed: dict) -> None:
+    """A study's base: a scenario file or a model function, one of them; 'set' only with a
+    scenario (ValueError, for pydantic to report, otherwise)."""
+    if (scenario is None) == (model is None):
+        raise ValueError("give either 'scenario' (a scenario file) or 'model' (a Python "
+                         "function 'module:function'), not both or neither")
+    if model and fixed:
+        raise ValueError("'set' fixes scenario fields; a model function has none")
+
+
 class SweepSpec(_Strict):
     """A sweep: what to vary, how, and what to keep."""
 
@@ -123,11 +133,7 @@ class SweepSpec(_Strict):
 
     @model_validator(mode="after")
     def _check(self):
-        if (self.scenario is None) == (self.model is None):
-            raise ValueError("give either 'scenario' (a scenario file) or 'model' (a Python "
-                             "function 'module:function'), not both or neither")
-        if self.model and self.set:
-            raise ValueError("'set' fixes scenario fields; a model function has none")
+        check_base(self.scenario, self.model, self.set)
         return self
 
     @property

@@ -225,11 +225,9 @@ def _output_problems(sweep: Sweep, years: list[str]) -> list[Problem]:
     return problems
 
 
-def _check_model(sweep: Sweep) -> None:
-    """The model function: importable and callable, one argument per parameter; bases
-    default to the median, parameters to real numbers."""
-    spec, shown = sweep.spec, sweep.shown
-    ref = spec.model or ""
+def checked_model(ref: str, shown: str) -> Any:
+    """A study's model function 'module:function', imported; ConfigError if it cannot be
+    imported or is not callable."""
     try:
         fn = model_function(ref)
     except (ImportError, AttributeError) as e:
@@ -238,6 +236,15 @@ def _check_model(sweep: Sweep) -> None:
     if not callable(fn):
         raise ConfigError([Problem(shown, "model", f"'{ref}' is a "
                                    f"{type(fn).__name__}, not a function")])
+    return fn
+
+
+def _check_model(sweep: Sweep) -> None:
+    """The model function: importable and callable, one argument per parameter; bases
+    default to the median, parameters to real numbers."""
+    spec, shown = sweep.spec, sweep.shown
+    ref = spec.model or ""
+    checked_model(ref, shown)
     for i, prm in enumerate(spec.parameters):
         if len(prm.paths) > 1:
             raise ConfigError([Problem(shown, f"parameters[{i}].path", "a model function "
