@@ -28,8 +28,8 @@ def _model(path, overrides) -> tuple[Model, list[tuple[float, int, bool, float]]
     checks: list[tuple[float, int, bool, float]] = []
     is_open = m.gate.is_open
 
-    def logged(r: int) -> bool:
-        ok = is_open(r)
+    def logged(f: int, r: int) -> bool:
+        ok = is_open(f, r)
         checks.append((m.env.now, r, ok, m.facilities["gate"].committed_teu()))
         return ok
     m.gate.is_open = logged  # type: ignore[method-assign]

@@ -169,8 +169,9 @@ class Model:
                       for lid, link in s.links.items()}
         # one facility per node of a kind with an engine class, built from the kind's row
         self.facilities = build_facilities(env, s, self.node_code, streams, teu_of)
-        self.gate = AcceptanceGate(s, self.route_ids, self.facilities,
-                                   stream(self.seed, "acceptance", rep))
+        self.gate = AcceptanceGate(s, self.route_ids, self.flow_ids, self.facilities,
+                                   self.lines, stream(self.seed, "acceptance", rep),
+                                   lambda: env.now)
         self.crossings = facilities_where(s, self.facilities, lambda k: k.joins_gauges,
                                           BorderCrossing)
         self.ports = facilities_where(s, self.facilities, lambda k: k.berths_vessels,
@@ -322,7 +323,7 @@ class Model:
                 return p, p
             if self._holding[f]():
                 return p, 0.0
-            mask = gate.open_mask(routes)
+            mask = gate.open_mask(f, routes)
             return p, (p if mask.all() else float(choice.shares(now, mask).rail))
         self.out.markets[f] = MarketFlow(
             self.env, self.store, (f, self.node_code[flow.origin],
@@ -397,7 +398,7 @@ class Model:
                 if chosen is None:
                     chosen = chooser(t) if chooser is not None else r
                 r = chosen
-                if gate and not gate.is_open(r):
+                if gate and not gate.is_open(f, r):
                     to = self._divert(f, r, now, len(idx), chooser)
                     if to is None:  # no open route: wait at the origin
                         if held_from < 0:

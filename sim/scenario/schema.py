@@ -357,6 +357,10 @@ class Link(_Strict):
                                                  "in each direction (freight of all kinds, "
                                                  "passenger), each taking a train path "
                                                  "ahead of the modelled trains, trains")
+    acceptance_limit_queue_h: float | None = Field(
+        None, gt=0, le=8760, description="the routes through the line refuse new trains at "
+        "their origins while a train reaching it now would wait longer than this for a path "
+        "in their direction, hours (none: no limit)")
     source: str | None = None
 
 

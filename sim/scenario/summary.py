@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from sim.scenario.kinds import NODE_KINDS
 from sim.scenario.leg_costs import cost_lines
+from sim.scenario.network import handling_of
 from sim.scenario.mode_split import (
     competing_flows,
     implied_market_teu,
@@ -146,6 +147,13 @@ def describe(s: Scenario) -> str:
                      f"{rc.window_days:g} d")
     else:
         lines.append("  choice    fixed route shares per flow")
+    limits = [f"{nid} {c.acceptance_limit_teu:,.0f} TEU booked"
+              for nid in s.nodes if (c := handling_of(s, nid)) is not None
+              and getattr(c, "acceptance_limit_teu", None) is not None]
+    limits += [f"line {lid} {link.acceptance_limit_queue_h:g} h of queue"
+               for lid, link in s.links.items() if link.acceptance_limit_queue_h is not None]
+    if limits:  # routes refuse trains at their origins beyond these (sim.engine.acceptance)
+        lines.append("  accept    routes refuse trains beyond: " + ", ".join(limits))
     opening = sorted((r.open_from, rid) for rid, r in s.routes.items() if r.open_from)
     if opening:  # offered from their dates (routes.X.open_from)
         lines.append("  opening   " + ", ".join(f"{rid} from {d}" for d, rid in opening))

@@ -182,6 +182,24 @@ class RailLine:
         self.log.append((t, entry, direction))
         return entry
 
+    def queue_h(self, direction: int, now: float) -> float:
+        """How long a train reaching the line at hour ``now`` would wait for a path in
+        ``direction`` (what an acceptance limit on the line caps), without booking one.
+        The background paths it could meet are blocked first, as a booking would; that
+        changes no booking (each is preceded by the same blocking)."""
+        los, his = self._lo[direction], self._hi[direction]
+        bg = self._bg_want is not None
+        until = now
+        while True:
+            if bg:
+                self._fill(direction, until + 2 * self._widest + 24.0)
+            entry = self._first_free(los, his, now)
+            if self._h_from:
+                entry = self._apart(direction, los, his, entry)
+            if not bg or entry + self._widest < self._bg_until[direction]:
+                return entry - now
+            until = entry
+
     # -- background trains ------------------------------------------------------------------
     def add_background(self, hours_0: np.ndarray, hours_1: np.ndarray) -> None:
         """Background trains ask for paths at these hours (direction 0 from -> to, 1 back);
