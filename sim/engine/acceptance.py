@@ -60,12 +60,12 @@ class AcceptanceGate:
                 flow = scenario.demand.flows[fid]
                 for rid in flow.routes:
                     path = flow_path(scenario, flow.origin, flow.destination, rid, index)
-                    on = [(lines[leg.link_id], leg.direction,
-                           float(scenario.links[leg.link_id].acceptance_limit_queue_h))
-                          for leg in legs(scenario, path, index)
-                          if not leg.sea
-                          and scenario.links[leg.link_id].acceptance_limit_queue_h
-                          is not None]
+                    on = []
+                    for leg in legs(scenario, path, index):
+                        link = None if leg.sea else scenario.links[leg.link_id]
+                        if link is not None and link.acceptance_limit_queue_h is not None:
+                            on.append((lines[leg.link_id], leg.direction,
+                                       link.acceptance_limit_queue_h))
                     if on:
                         self.line_limits[(f, route_ids.index(rid))] = on
         # (flow, from route, to route, hour, boxes): a train diverted at its origin

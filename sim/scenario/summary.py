@@ -9,13 +9,13 @@ from collections.abc import Callable
 
 from sim.scenario.kinds import NODE_KINDS
 from sim.scenario.leg_costs import cost_lines
-from sim.scenario.network import handling_of
 from sim.scenario.mode_split import (
     competing_flows,
     implied_market_teu,
     reference_rail_share,
     sea_constant,
 )
+from sim.scenario.network import handling_of
 from sim.scenario.schema import Disruption, Port, Scenario, _Handling
 from sim.scenario.vessel_kinds import VESSEL_KINDS
 from sim.scenario.wagons import wagon_lines
@@ -147,9 +147,9 @@ def describe(s: Scenario) -> str:
                      f"{rc.window_days:g} d")
     else:
         lines.append("  choice    fixed route shares per flow")
-    limits = [f"{nid} {c.acceptance_limit_teu:,.0f} TEU booked"
-              for nid in s.nodes if (c := handling_of(s, nid)) is not None
-              and getattr(c, "acceptance_limit_teu", None) is not None]
+    limits = [f"{nid} {hd.acceptance_limit_teu:,.0f} TEU booked"
+              for nid in s.nodes if (hd := handling_of(s, nid)) is not None
+              and hd.acceptance_limit_teu is not None]
     limits += [f"line {lid} {link.acceptance_limit_queue_h:g} h of queue"
                for lid, link in s.links.items() if link.acceptance_limit_queue_h is not None]
     if limits:  # routes refuse trains at their origins beyond these (sim.engine.acceptance)
