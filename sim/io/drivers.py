@@ -17,6 +17,7 @@ run's report when the sweep's base is the run's scenario or one that scenario ex
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -38,7 +39,7 @@ def base_scenario(manifest: dict) -> Path | None:
     scenario = (manifest.get("spec") or {}).get("scenario")
     if not scenario:
         return None
-    return Path(manifest.get("spec_path", "")).parent / scenario
+    return Path(os.path.normpath(Path(manifest.get("spec_path", "")).parent / scenario))
 
 
 def top_drivers(manifest: dict, indices: pd.DataFrame, top: int = TOP) -> pd.DataFrame:
