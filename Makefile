@@ -48,6 +48,7 @@ run: $(STAMP)
 	$(BIN)/corridor sweep scenarios/sweeps/caspian_drivers.toml --out results/sweep-caspian --restart
 	$(BIN)/corridor analyze results/sweep-caspian --quiet
 	$(BIN)/corridor plot results/sweep-caspian
+	$(BIN)/corridor report results/sweep-caspian
 	cp results/sweep-caspian/figures/oat_transit_time_days_mean_middle_corridor.png results/reference/sweep_caspian_tornado.png
 	$(BIN)/corridor optimize scenarios/optimize/aktau_2024_small.toml --out results/optimize-aktau-small --restart --quiet
 	$(BIN)/corridor plot results/optimize-aktau-small

@@ -16,6 +16,7 @@ from sim import __version__
 from sim.io.atomic import write_text_atomic
 from sim.io.folders import Folder
 from sim.plots.kinds import KINDS, draw
+from sim.plots.sweep import drivers_tables
 
 CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2em auto;
@@ -32,8 +33,9 @@ figure img { max-width: 100%; } figcaption { font-size: 0.85em; color: #555; }
 """
 
 
-def render(folder: Folder) -> str:
-    """The report page of ``folder`` (figures drawn in memory)."""
+def render(folder: Folder, sweep: Folder | None = None) -> str:
+    """The report page of ``folder`` (figures drawn in memory); with ``sweep``, the top
+    drivers that sweep found and their inputs' sources."""
     from matplotlib import pyplot as plt
 
     kind = KINDS[folder.kind]
@@ -64,7 +66,7 @@ def render(folder: Folder) -> str:
     parts += ["<h2>Figures</h2>", *figures]
     for note in folder.notes:
         parts.append(f"<p class='note'>Note: {html.escape(note)}</p>")
-    for title, table in kind.tables(folder):
+    for title, table in [*kind.tables(folder), *(drivers_tables(sweep) if sweep else [])]:
         parts += [f"<h2>{html.escape(title)}</h2>", _table(table)]
     parts.append(f"<footer>Written by corridor-sim {__version__} (corridor report) from the "
                  "folder's result files; nothing was re-run.</footer>")
@@ -81,11 +83,11 @@ def _table(frame: pd.DataFrame, fold_over: int = 40) -> str:
     return text
 
 
-def write_report(folder: Folder, out: str | Path) -> Path:
+def write_report(folder: Folder, out: str | Path, sweep: Folder | None = None) -> Path:
     """Write the report page to ``out`` atomically (a temporary file beside it, renamed
     into place once complete); returns its path."""
     out = Path(out)
-    text = render(folder)
+    text = render(folder, sweep)
     out.parent.mkdir(parents=True, exist_ok=True)
     write_text_atomic(out, text)
     return out

@@ -2,7 +2,7 @@
 
 Regenerate after a deliberate change to the model or the baseline (and say why in the
 commit):  .venv/bin/python -m tests.golden
-then put the README's headline table in step:  .venv/bin/python -m tests.headline
+then put docs/validation.md's baseline table in step:  .venv/bin/python -m tests.headline
 """
 
 from __future__ import annotations

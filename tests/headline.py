@@ -1,7 +1,7 @@
-"""The README's headline table, computed from the golden KPIs (results/reference/).
+"""The baseline table of docs/validation.md, computed from the golden KPIs (results/reference/).
 
-``python -m tests.headline`` prints it; tests/test_readme.py checks that the README shows
-exactly these rows, so the README cannot drift from the model.
+``python -m tests.headline`` prints it; tests/test_readme.py checks that the page shows
+exactly these rows, so it cannot drift from the model.
 """
 
 from __future__ import annotations

@@ -132,9 +132,13 @@ is computed from one replication at a time.
 EXAMPLES_REPORT = """examples:
   corridor report results/baseline                 (-> results/baseline/report.html)
   corridor report results/compare-kuryk_terminal --out kuryk.html
+  corridor report results/kuryk_terminal --sweep results/sweep-caspian
 
 One HTML file with everything inside (figures as images, KPI tables, the manifest's
 scenario, seeds and version), to open in a browser or send to someone without Python.
+A sweep's report, and a run's with --sweep (a sweep of the run's scenario or of one it
+extends), names the top drivers of each output and whether each of those inputs is
+sourced, fitted, an assumption or unverified.
 """
 
 EXAMPLES_TABLE = """examples:

@@ -132,6 +132,9 @@ def build_parser() -> argparse.ArgumentParser:
     rp = command("report")
     rp.add_argument("dir", help="a result folder (as for 'corridor plot')")
     rp.add_argument("--out", help="HTML file (default: DIR/report.html)")
+    rp.add_argument("--sweep", metavar="SWEEP_DIR", help="a run's report: also the top "
+                    "drivers this sweep found, with their inputs' sources (the sweep's base "
+                    "must be the run's scenario or one it extends)")
 
     tb = command("table")
     tb.add_argument("folders", nargs="+", metavar="DIR", help="result folders written by "

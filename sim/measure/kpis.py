@@ -3,8 +3,9 @@
 Each KPI is keyed by (name, period, scope): period is a calendar year of the reported
 horizon (``"2024"``) or ``"run"`` (the whole simulation, warm-up included); scope is
 ``"all"`` or the id of a route, corridor, crossing or link direction. :data:`KPIS` is the
-one catalogue of names, units and definitions (the README's KPI table is generated from
-it). Undefined values (a mean over no containers) are NaN.
+one catalogue of names, units and definitions (the README's KPI table, with the labels of
+:mod:`sim.measure.labels`, and docs/kpis.md are checked against it). Undefined values (a
+mean over no containers) are NaN.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from sim.io.drivers import RANKED_BY, TOP, base_scenario, top_drivers
 from sim.io.folders import Folder
 from sim.plots.style import new_ax
 from sim.plots.types import Figures, Tables
@@ -209,12 +210,27 @@ def sweep_figures(folder: Folder) -> Figures:
 
 
 def sweep_tables(folder: Folder) -> Tables:
-    """The indices of every output (without the per-replication ranges)."""
+    """What matters most, with the inputs' sources; then the indices of every output
+    (without the per-replication ranges)."""
     t = _indices(folder)
     keep = [c for c in ("parameter", "index", "value", "ci95_low", "ci95_high", "rep_low",
                         "rep_high") if c in t.columns]
-    return [(f"{out}: {folder.manifest['method']} indices", rows[keep].reset_index(drop=True))
-            for out, rows in t.groupby("output", sort=False)]
+    return [*drivers_tables(folder), *[
+        (f"{out}: {folder.manifest['method']} indices", rows[keep].reset_index(drop=True))
+        for out, rows in t.groupby("output", sort=False)]]
+
+
+def drivers_tables(folder: Folder) -> Tables:
+    """The sweep's top drivers per output and where those inputs come from
+    (:mod:`sim.io.drivers`); nothing for a method that ranks none."""
+    man = folder.manifest
+    if man.get("method") not in RANKED_BY:
+        return []
+    base = base_scenario(man)
+    on = f"on {base}" if base is not None else "on a Python model"
+    return [(f"What matters most: the top {TOP} drivers of each output ({man['method']} "
+             f"{RANKED_BY[man['method']]}, sweep {folder.path} {on}) and their inputs' "
+             "sources", top_drivers(man, _indices(folder)))]
 
 
 def sweep_facts(folder: Folder) -> list[tuple[str, str]]:

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from sim.cli.commands.analyze import analyze_first
 from sim.cli.commands.common import UNFORESEEN, errors, unforeseen
+from sim.io.drivers import check_sweep_base
+from sim.io.folders import Folder
 from sim.plots.kinds import read_folder
 from sim.report import write_report
 from sim.scenario.problems import ConfigError, Problem
@@ -18,11 +20,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     try:
         folder = read_folder(args.dir)
         analyze_first(args.dir)
+        sweep = _sweep(args.sweep, folder) if args.sweep else None
         out = Path(args.out) if args.out else folder.path / "report.html"
         if out.is_dir():
             return errors([Problem(str(out), "--out", "is a folder (give the HTML file's "
                                    "name, e.g. report.html)")])
-        write_report(folder, out)
+        write_report(folder, out, sweep)
     except ConfigError as e:
         return errors(e.problems)
     except UNFORESEEN as e:
@@ -31,3 +34,18 @@ def cmd_report(args: argparse.Namespace) -> int:
     for note in folder.notes:
         print(f"({note})", file=sys.stderr)
     return 0
+
+
+def _sweep(path: str, folder: Folder) -> Folder:
+    """The sweep folder of ``--sweep`` (analysed first if it has no indices), checked
+    against the report's run: its base must be the run's scenario or one it extends."""
+    if folder.kind != "run":
+        raise ConfigError([Problem(path, "--sweep", f"shows a sweep's drivers in a run's "
+                                   f"report; {folder.path} is a {folder.kind} folder")])
+    sweep = read_folder(path)
+    if sweep.kind != "sweep":
+        raise ConfigError([Problem(path, "--sweep", f"is a {sweep.kind} folder, not a sweep "
+                                   "(give a folder written by 'corridor sweep')")])
+    check_sweep_base(path, sweep.manifest, folder.manifest.get("scenario_path"))
+    analyze_first(path)
+    return sweep
