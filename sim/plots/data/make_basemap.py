@@ -203,8 +203,9 @@ def build(package: Path) -> dict:
     # the Caspian is a hole in Natural Earth's land: with the lakes here, drawn over it
     water = [r for r in land if area(r) > 0]
     water += [r for r in rings(topo, arcs, "lakes", MIN_LAKE) if area(r) < 0]
-    lakes = [{"name": next((n for n, p in NAMED_LAKES.items() if contains(r, p)), ""),
-              "ring": r} for r in water]
+    lakes: list[dict] = [
+        {"name": next((n for n, p in NAMED_LAKES.items() if contains(r, p)), ""), "ring": r}
+        for r in water]
     # Lake Balkhash is missing from the package's 1:50m lakes: such a lake from 1:110m
     missing = sorted(set(NAMED_LAKES) - {lake["name"] for lake in lakes})
     coarse = json.loads((package / COARSE_FILE).read_text(encoding="utf-8"))
