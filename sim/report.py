@@ -15,6 +15,7 @@ import pandas as pd
 from sim import __version__
 from sim.io.atomic import write_text_atomic
 from sim.io.folders import Folder
+from sim.plots.interactive import interactive_section
 from sim.plots.kinds import KINDS, draw
 
 CSS = """
@@ -61,7 +62,7 @@ def render(folder: Folder) -> str:
     except BaseException:
         plt.close("all")
         raise
-    parts += ["<h2>Figures</h2>", *figures]
+    parts += [*interactive_section(folder), "<h2>Figures</h2>", *figures]
     for note in folder.notes:
         parts.append(f"<p class='note'>Note: {html.escape(note)}</p>")
     for title, table in kind.tables(folder):

@@ -185,7 +185,13 @@ def test_report_is_one_self_contained_page(folders, tmp_path, kind):
     page = out.read_text(encoding="utf-8")
     n_figures = {"run": len(RUN_SET), "comparison": 2, "calibration": 3}[kind]
     assert page.count("src='data:image/png;base64,") == n_figures
-    assert "http://" not in page and "https://" not in page and "<script" not in page
+    assert "http://" not in page and "https://" not in page and "url(" not in page
+    if kind == "run":  # the interactive map: inline SVG, its data and its script
+        assert page.count("<script") == 2 and page.count("<svg id='cmap'") == 1
+        assert "<path class='land' d='M" in page and "Natural Earth" in page
+        assert " src=" not in page.replace(" src='data:image/png;base64,", "")
+    else:
+        assert "<script" not in page and "<svg" not in page
     assert page.count("<table") >= 3
     if kind == "run":
         assert "toy_sea" in page and "2 replication(s)" in page and f"corridor-sim {__version__}" in page
