@@ -187,7 +187,8 @@ def test_report_is_one_self_contained_page(folders, tmp_path, kind):
     assert page.count("src='data:image/png;base64,") == n_figures
     assert "http://" not in page and "https://" not in page and "url(" not in page
     if kind == "run":  # the interactive map: inline SVG, its data and its script
-        assert page.count("<script") == 2 and page.count("<svg id='cmap'") == 1
+        assert page.count("<svg id='cmap'") == 1 and page.count("<figure class='ichart'") == 2
+        assert page.count("<script") == 5  # the map's data and code, two charts' data, their code
         assert "<path class='land' d='M" in page and "Natural Earth" in page
         assert " src=" not in page.replace(" src='data:image/png;base64,", "")
     else:

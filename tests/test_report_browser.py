@@ -4,8 +4,9 @@ and every request outside the file refused; the test fails on any console error 
 error, on a request that tries to leave the file, on a blank map (no land, lakes or links
 of non-zero size), and when pointing at a link shows no tooltip with its figures.
 
-The screenshot of the map with a tooltip showing is kept in
-``results/test-artifacts/report-map.png`` (git-ignored; rewritten by each run).
+The screenshots of the map and of a monthly chart with their tooltips showing are kept in
+``results/test-artifacts/report-map.png`` and ``report-chart.png`` (git-ignored; rewritten
+by each run).
 
 Without Chromium or Playwright the test is skipped with the reason, unless
 ``CORRIDOR_REQUIRE_BROWSER=1`` (set by ``make test``, which installs Chromium when it is
@@ -108,6 +109,16 @@ def test_a_link_shows_the_kpis_of_its_own_direction(report):
     data = page.split("<script type='application/json' id='cmap-data'>")[1].split(
         "</script>")[0]
     assert json.loads(data)["links"] == tips
+    # the crossings' chart: the boxes of each month, the mean over the two replications
+    chart = json.loads(page.split("<script type='application/json' class='ichart-data'>")[1]
+                       .split("</script>")[0])
+    ts = f.parquet("timeseries.parquet")
+    arrived = ts[(ts["kind"] == "crossing") & (ts["metric"] == "boxes_arrived")]
+    by_month = arrived.groupby(arrived["date"].dt.strftime("%Y-%m"))["value"].sum() / 2
+    assert chart["months"] == ["2024-01", "2024-02", "2024-03", "2024-04"]
+    (gate,) = chart["series"]
+    assert gate["name"] == "gate" and sum(gate["values"]) > 5000
+    assert gate["values"] == pytest.approx(by_month.to_list(), abs=0.06)
 
 
 def test_the_interactive_map_works_offline_in_chromium(playwright, report, tmp_path):
@@ -161,6 +172,16 @@ def test_the_interactive_map_works_offline_in_chromium(playwright, report, tmp_p
             assert shot.stat().st_size > 10_000
             page.mouse.move(1, 1)
             assert not tip.is_visible()
+            # the monthly chart of the crossings: its tooltip names the month and the line
+            chart = page.locator("#ichart0 .hover")
+            chart.scroll_into_view_if_needed()
+            box = chart.bounding_box()
+            assert box is not None
+            page.mouse.move(box["x"] + box["width"] * 0.98, box["y"] + box["height"] / 2)
+            chart_tip = page.locator("#ichart0 .ichart-tip")
+            assert chart_tip.is_visible()
+            assert chart_tip.inner_text().startswith("2024-04 (boxes)\ngate: ")
+            page.locator("#ichart0").screenshot(path=str(ARTIFACTS / "report-chart.png"))
         finally:
             context.close()
     assert not left, f"the page tried the network: {left}"

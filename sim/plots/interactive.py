@@ -209,8 +209,10 @@ def map_svg(links: pd.DataFrame, nodes: pd.DataFrame, link_tips: list[dict],
                    f"<title>{html.escape(node_tips[j]['title'])}</title>"
                    f"{'</rect>' if row.kind == 'border' else '</circle>'}")
         if big and row.kind in ("border", "port"):
-            out.append(f"<text x='{nx[j] + 6:.1f}' y='{ny[j] - 6:.1f}'>"
-                       f"{html.escape(str(row.label))}</text>")
+            left = nx[j] > WIDTH - 120  # near the right edge: the name ends at the node
+            anchor = " text-anchor='end'" if left else ""
+            out.append(f"<text x='{nx[j] + (-6 if left else 6):.1f}' y='{ny[j] - 6:.1f}'"
+                       f"{anchor}>{html.escape(str(row.label))}</text>")
     out.append("</svg>")
     return "\n".join(out)
 
@@ -230,7 +232,7 @@ CSS = """
 #cmap-tip { position: absolute; display: none; background: rgba(255, 255, 255, 0.97);
             border: 1px solid #888; padding: 0.4em 0.6em; font-size: 0.8em;
             pointer-events: none; box-shadow: 0 1px 4px rgba(0, 0, 0, 0.25);
-            min-width: 18em; max-width: 30em; z-index: 2; }
+            min-width: 18em; max-width: 38em; z-index: 2; }
 #cmap-tip table { margin: 0.2em 0 0; font-size: 1em; } #cmap-tip td { border: none;
             padding: 0.05em 0.3em; text-align: left; } #cmap-tip b { display: block; }
 #cmap-tip td:first-child { white-space: nowrap; }
@@ -328,9 +330,14 @@ def interactive_map(folder: Folder, kpis: pd.DataFrame, ts: pd.DataFrame) -> str
 
 
 def interactive_section(folder: Folder) -> list[str]:
-    """The report's interactive map section: for run folders; none for other kinds."""
+    """The report's interactive sections (the map, then the monthly charts): for run
+    folders; none for other kinds."""
+    from sim.plots.interactive_charts import interactive_charts
     if folder.kind != "run":
         return []
     kpis, ts = folder.kpis(), folder.parquet("timeseries.parquet")
+    charts = interactive_charts(ts)
     return ["<h2 id='interactive-map'>Interactive map</h2>",
-            interactive_map(folder, kpis, ts)]
+            interactive_map(folder, kpis, ts),
+            *(["<h2 id='interactive-charts'>Interactive charts</h2>", *charts] if charts
+              else [])]
