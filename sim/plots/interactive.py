@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from sim.io.folders import Folder
+from sim.plots.interactive_charts import interactive_charts
 from sim.plots.network_map import attribution, basemap, link_width, map_frames
 from sim.plots.style import UTILISATION_CMAP
 from sim.scenario.kinds import NODE_KINDS
@@ -50,22 +51,18 @@ SEA_DIRECTION: list[tuple[str, str, Fmt]] = [
     ("teu_by_service", "{} TEU carried", _num),
     ("sailings_by_service", "· {} sailings", _num),
     ("vessel_fill_rate", "· filled {}", _pct)]
-NODE_ROWS: dict[str, list[tuple[str, str, Fmt]]] = {
-    "border": [("containers_by_crossing", "boxes arriving", _num),
-               ("utilisation", "crane utilisation", _pct),
-               ("queue_trains_mean", "trains waiting, mean", _one),
-               ("queue_trains_peak", "trains waiting, peak", _num),
-               ("border_dwell_hours_mean", "dwell of a box, hours", _one),
-               ("yard_utilisation", "yard utilisation", _pct)],
-    "port": [("caspian_teu", "TEU across the Caspian", _num),
-             ("port_dwell_hours_mean", "dwell of a box, hours", _one),
-             ("port_consolidation_hours_mean", "of it waiting for the vessel or train, hours",
-              _one),
-             ("yard_utilisation", "yard utilisation", _pct),
-             ("closure_hours", "hours closed", _num)],
-    "dry_port": [("port_dwell_hours_mean", "dwell of a box, hours", _one),
-                 ("yard_utilisation", "yard utilisation", _pct)],
-}
+# a node shows those of its kind's KPIs (the registry's row) that are named here, in order
+NODE_KPIS: list[tuple[str, str, Fmt]] = [
+    ("containers_by_crossing", "boxes arriving", _num),
+    ("caspian_teu", "TEU across the Caspian", _num),
+    ("utilisation", "crane utilisation", _pct),
+    ("queue_trains_mean", "trains waiting, mean", _one),
+    ("queue_trains_peak", "trains waiting, peak", _num),
+    ("border_dwell_hours_mean", "dwell of a box, hours", _one),
+    ("port_dwell_hours_mean", "dwell of a box, hours", _one),
+    ("port_consolidation_hours_mean", "of it waiting for the vessel or train, hours", _one),
+    ("yard_utilisation", "yard utilisation", _pct),
+    ("closure_hours", "hours closed", _num)]
 
 
 def _value(k: pd.DataFrame, name: str, scope: str, fmt: Fmt) -> str | None:
@@ -129,8 +126,10 @@ def tooltips(links: pd.DataFrame, nodes: pd.DataFrame, kpis: pd.DataFrame,
     out_nodes = []
     for row in nodes.itertuples(index=False):
         kind = NODE_KINDS.get(row.kind)
+        # the KPIs of its kind's row, and the hours closed of a kind that may close
+        own = {*kind.kpis, *(["closure_hours"] if kind.closable else [])} if kind else set()
         out_nodes.append({"title": f"{row.label} ({kind.label if kind else row.kind})",
-                          "rows": _rows(k, NODE_ROWS.get(row.kind, []), row.id)})
+                          "rows": _rows(k, [x for x in NODE_KPIS if x[0] in own], row.id)})
     return out_links, out_nodes
 
 
@@ -168,6 +167,27 @@ def _colour(u: float, idle: bool) -> str:
     return mpl.colors.to_hex(mpl.colormaps[UTILISATION_CMAP](min(max(u, 0.0), 1.0)))
 
 
+def _marker(sym, x: float, y: float, tip: str, title: str) -> str:
+    """A node's symbol as the static map draws its kind (square, triangle, diamond or
+    dot), focusable, with its tooltip's key and a title."""
+    r = math.sqrt(sym.size) * 0.8 if sym is not None else 2.0
+    colour = sym.colour if sym is not None else "#777777"
+    marker = sym.marker if sym is not None else "."
+    if marker == "s":
+        pts = [(x - r, y - r), (x + r, y - r), (x + r, y + r), (x - r, y + r)]
+    elif marker == "^":
+        pts = [(x, y - 1.2 * r), (x + r, y + 0.8 * r), (x - r, y + 0.8 * r)]
+    elif marker == "D":
+        pts = [(x, y - r), (x + r, y), (x, y + r), (x - r, y)]
+    else:
+        pts = []
+    shape = (f"<polygon points='{' '.join(f'{u:.1f},{v:.1f}' for u, v in pts)}'" if pts
+             else f"<circle cx='{x:.1f}' cy='{y:.1f}' r='{r / 2 if marker == '.' else r:.1f}'")
+    end = "</polygon>" if pts else "</circle>"
+    return (f"{shape} class='node' fill='{colour}' data-tip='{tip}' tabindex='0'>"
+            f"<title>{html.escape(title)}</title>{end}")
+
+
 def map_svg(links: pd.DataFrame, nodes: pd.DataFrame, link_tips: list[dict],
             node_tips: list[dict]) -> str:
     """The SVG element of the map (no XML prolog: inline in HTML)."""
@@ -197,22 +217,30 @@ def map_svg(links: pd.DataFrame, nodes: pd.DataFrame, link_tips: list[dict],
                    f"data-tip='l{i}' tabindex='0'><title>"
                    f"{html.escape(link_tips[i]['title'])}</title></line>")
     nx, ny = pr.xy(nodes["lon"], nodes["lat"])
-    for j, row in enumerate(nodes.itertuples(index=False)):
-        kind = NODE_KINDS.get(row.kind)
-        colour = kind.symbol.colour if kind else "#777777"
-        big = kind is not None and kind.symbol.label_size > 0
-        r = 4.5 if big else 2.0
-        shape = (f"<rect x='{nx[j] - r:.1f}' y='{ny[j] - r:.1f}' width='{2 * r:.1f}' "
-                 f"height='{2 * r:.1f}'" if row.kind == "border"
-                 else f"<circle cx='{nx[j]:.1f}' cy='{ny[j]:.1f}' r='{r:.1f}'")
-        out.append(f"{shape} class='node' fill='{colour}' data-tip='n{j}' tabindex='0'>"
-                   f"<title>{html.escape(node_tips[j]['title'])}</title>"
-                   f"{'</rect>' if row.kind == 'border' else '</circle>'}")
-        if big and row.kind in ("border", "port"):
-            left = nx[j] > WIDTH - 120  # near the right edge: the name ends at the node
-            anchor = " text-anchor='end'" if left else ""
-            out.append(f"<text x='{nx[j] + (-6 if left else 6):.1f}' y='{ny[j] - 6:.1f}'"
-                       f"{anchor}>{html.escape(str(row.label))}</text>")
+    names, placed = [], []
+    for j in np.lexsort((nodes["lon"].to_numpy(), nodes["kind"].to_numpy())):
+        row = nodes.iloc[j]
+        kind = NODE_KINDS.get(row["kind"])
+        sym = kind.symbol if kind else None
+        out.append(_marker(sym, nx[j], ny[j], f"n{j}", node_tips[j]["title"]))
+        if sym is None or not sym.label_size:
+            continue
+        # named as on the static map, above the node, else below, else beside it; not where
+        # all three would fall on a name already placed (the tooltip names it)
+        name = str(row["label"])
+        width = 6.3 * len(name)  # about, at 11 px
+        left = nx[j] > WIDTH - 120  # near the right edge: the name ends at the node
+        x = nx[j] - 6 - width if left else nx[j] + 6
+        for dy in (-6, 16, 4):
+            box = (x, ny[j] + dy - 10, x + width, ny[j] + dy + 1)
+            if not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3]
+                       for b in placed):
+                placed.append(box)
+                style = " font-style='italic'" if sym.label_style == "italic" else ""
+                names.append(f"<text x='{x:.1f}' y='{ny[j] + dy:.1f}'{style}>"
+                             f"{html.escape(name)}</text>")
+                break
+    out += names
     out.append("</svg>")
     return "\n".join(out)
 
@@ -332,7 +360,6 @@ def interactive_map(folder: Folder, kpis: pd.DataFrame, ts: pd.DataFrame) -> str
 def interactive_section(folder: Folder) -> list[str]:
     """The report's interactive sections (the map, then the monthly charts): for run
     folders; none for other kinds."""
-    from sim.plots.interactive_charts import interactive_charts
     if folder.kind != "run":
         return []
     kpis, ts = folder.kpis(), folder.parquet("timeseries.parquet")
