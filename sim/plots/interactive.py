@@ -217,7 +217,8 @@ def map_svg(links: pd.DataFrame, nodes: pd.DataFrame, link_tips: list[dict],
                    f"data-tip='l{i}' tabindex='0'><title>"
                    f"{html.escape(link_tips[i]['title'])}</title></line>")
     nx, ny = pr.xy(nodes["lon"], nodes["lat"])
-    names, placed = [], []
+    names: list[str] = []
+    placed: list[tuple[float, float, float, float]] = []
     for j in np.lexsort((nodes["lon"].to_numpy(), nodes["kind"].to_numpy())):
         row = nodes.iloc[j]
         kind = NODE_KINDS.get(row["kind"])
