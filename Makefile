@@ -54,13 +54,23 @@ run: $(STAMP)
 	$(BIN)/corridor plot results/optimize-aktau-small
 	$(BIN)/corridor report results/optimize-aktau-small
 
+CHROMIUM ?= /usr/bin/chromium
+SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
 ## test: lint (ruff), types (mypy), the layer contracts (import-linter), then the whole
-## test suite (the slow tests included; `-m "not slow"` skips them when you iterate)
-test: $(TSTAMP)
+## test suite (the slow tests included; `-m "not slow"` skips them when you iterate).
+## Installs Debian's chromium when it is missing, for the report's browser test, which
+## CORRIDOR_REQUIRE_BROWSER=1 makes fail rather than skip without it
+test: $(TSTAMP) $(CHROMIUM)
 	$(BIN)/ruff check sim tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	CORRIDOR_REQUIRE_BROWSER=1 CORRIDOR_CHROMIUM=$(CHROMIUM) \
 	NUMPY_MADVISE_HUGEPAGE=$${NUMPY_MADVISE_HUGEPAGE:-0} $(BIN)/python -m pytest -q
+
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium
 
 ## bench: performance figures (not part of the tests)
 bench: $(TSTAMP)

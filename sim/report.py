@@ -15,6 +15,7 @@ import pandas as pd
 from sim import __version__
 from sim.io.atomic import write_text_atomic
 from sim.io.folders import Folder
+from sim.plots.interactive import interactive_section
 from sim.plots.kinds import KINDS, draw
 from sim.plots.sweep import drivers_tables
 
@@ -63,7 +64,7 @@ def render(folder: Folder, sweep: Folder | None = None) -> str:
     except BaseException:
         plt.close("all")
         raise
-    parts += ["<h2>Figures</h2>", *figures]
+    parts += [*interactive_section(folder), "<h2>Figures</h2>", *figures]
     for note in folder.notes:
         parts.append(f"<p class='note'>Note: {html.escape(note)}</p>")
     for title, table in [*kind.tables(folder), *(drivers_tables(sweep) if sweep else [])]:

@@ -169,32 +169,6 @@ def test_the_plot_functions_draw_on_the_axes_they_are_given(folders):
         plt.close(fig)
 
 
-def test_the_outline_is_small_approximate_and_keeps_the_nodes_on_land():
-    """Every node of the baseline lies on land, and its ports within 0.3 degrees of a
-    shore: a check on the hand-drawn outline."""
-    from matplotlib.path import Path as MPath
-
-    from sim.plots.network_map import outline
-    from sim.scenario.loading import load_scenario
-    raw = (ROOT / "sim" / "plots" / "data" / "outline.json").read_text()
-    assert len(raw.encode()) < 12_000
-    about = json.loads(raw)["about"]
-    assert "implified" in about and "approximate" in about
-    shapes = outline()
-    assert {"Caspian Sea", "Black Sea"} <= {s["name"] for s in shapes}
-    water = [MPath(s["lonlat"]) for s in shapes if s["kind"] == "water"]
-    land = [MPath(s["lonlat"]) for s in shapes if s["kind"] == "land"]
-    scenario = load_scenario(ROOT / "scenarios" / "baseline.toml")
-    for nid, n in scenario.nodes.items():
-        p = (n.lon, n.lat)
-        wet = any(w.contains_point(p) for w in water) and not any(
-            s.contains_point(p) for s in land)
-        assert not wet, f"{nid} ({p}) is in the water"
-        if n.kind == "port":
-            shore = min(np.hypot(*(np.array(v) - p)) for s in shapes for v in s["lonlat"])
-            assert shore < 0.3, nid
-
-
 def test_the_plotting_layer_never_imports_the_simulation():
     code = ("import sys, sim.plots.kinds, sim.report\n"
             "bad = [m for m in ('simpy', 'sim.engine.model', 'sim.study.replications')"
@@ -211,7 +185,14 @@ def test_report_is_one_self_contained_page(folders, tmp_path, kind):
     page = out.read_text(encoding="utf-8")
     n_figures = {"run": len(RUN_SET), "comparison": 2, "calibration": 3}[kind]
     assert page.count("src='data:image/png;base64,") == n_figures
-    assert "http://" not in page and "https://" not in page and "<script" not in page
+    assert "http://" not in page and "https://" not in page and "url(" not in page
+    if kind == "run":  # the interactive map: inline SVG, its data and its script
+        assert page.count("<svg id='cmap'") == 1 and page.count("<figure class='ichart'") == 2
+        assert page.count("<script") == 5  # the map's data and code, two charts' data, their code
+        assert "<path class='land' d='M" in page and "Natural Earth" in page
+        assert " src=" not in page.replace(" src='data:image/png;base64,", "")
+    else:
+        assert "<script" not in page and "<svg" not in page
     assert page.count("<table") >= 3
     if kind == "run":
         assert "toy_sea" in page and "2 replication(s)" in page and f"corridor-sim {__version__}" in page

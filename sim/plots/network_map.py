@@ -1,6 +1,7 @@
-"""The corridor map: nodes at their longitude and latitude over a simplified outline of the
-seas and lakes (``data/outline.json``, shipped with the package), rail and sea links drawn
-with a width by the boxes routed over them and a colour by their congestion."""
+"""The corridor map: nodes at their longitude and latitude over the land, lakes and country
+borders of Natural Earth (``data/basemap.json``, shipped with the package; see
+``data/README.md``), rail and sea links drawn with a width by the boxes routed over them and
+a colour by their congestion."""
 
 from __future__ import annotations
 
@@ -20,17 +21,42 @@ from sim.scenario.kinds import NODE_KINDS, kinds_where
 from sim.scenario.problems import ConfigError, Problem
 from sim.scenario.span import period_label
 
-WATER, WATER_EDGE, LAND = "#d4e6f1", "#8fb3cc", "#f4f1ea"
+WATER, WATER_EDGE, LAND, BORDER = "#d4e6f1", "#8fb3cc", "#f4f1ea", "#b9a8b5"
 MAX_WIDTH = 7.0  # points, the busiest link
 
 
 @functools.lru_cache(maxsize=1)
-def outline() -> list[dict]:
-    """The water outline shipped with the package: shapes with a name, a kind ('water',
-    or 'land' for islands) and lon/lat vertices."""
-    text = resources.files("sim.plots").joinpath("data", "outline.json").read_text(
+def basemap() -> dict:
+    """The basemap shipped with the package (Natural Earth 1:50m, clipped to the corridor):
+    ``land`` (outer rings of land), ``lakes`` (``name``, ``ring``: the water drawn over the
+    land, the Caspian among it), ``borders`` (lines between countries), ``extent`` (lon min,
+    lon max, lat min, lat max), ``attribution``; vertices are ``[lon, lat]``."""
+    text = resources.files("sim.plots").joinpath("data", "basemap.json").read_text(
         encoding="utf-8")
-    return json.loads(text)["shapes"]
+    return json.loads(text)
+
+
+def attribution() -> str:
+    """The line that credits the basemap on a figure or a page."""
+    return f"Basemap: {basemap()['attribution']}"
+
+
+def _draw_basemap(ax) -> None:
+    from matplotlib.collections import LineCollection
+    from matplotlib.patches import PathPatch
+    from matplotlib.path import Path as MPath
+
+    def compound(rings) -> MPath:
+        return MPath.make_compound_path(*[MPath(np.asarray(r + r[:1], float), closed=True)
+                                          for r in rings])
+    data = basemap()
+    ax.set_facecolor(WATER)
+    ax.add_patch(PathPatch(compound(data["land"]), facecolor=LAND, edgecolor=WATER_EDGE,
+                           lw=0.5, zorder=0.5))
+    ax.add_patch(PathPatch(compound([lake["ring"] for lake in data["lakes"]]),
+                           facecolor=WATER, edgecolor=WATER_EDGE, lw=0.5, zorder=0.6))
+    ax.add_collection(LineCollection([np.asarray(b, float) for b in data["borders"]],
+                                     colors=BORDER, linewidths=0.7, zorder=0.7))
 
 
 def link_width(boxes: np.ndarray, biggest: float) -> np.ndarray:
@@ -42,7 +68,8 @@ def link_width(boxes: np.ndarray, biggest: float) -> np.ndarray:
 def corridor_map(links: pd.DataFrame, nodes: pd.DataFrame, ax=None,
                  extent: tuple[float, float, float, float] | None = None,
                  biggest: float | None = None, labels: bool = True, legend: bool = True,
-                 skip_labels: tuple[float, float, float, float] | None = None):
+                 skip_labels: tuple[float, float, float, float] | None = None,
+                 credit: bool = True):
     """Draw the corridor on ``ax`` (equirectangular, lon/lat degrees).
 
     ``links``: one row per rail link or sea link with ``lon0, lat0, lon1, lat1``, ``mode``
@@ -52,10 +79,10 @@ def corridor_map(links: pd.DataFrame, nodes: pd.DataFrame, ax=None,
     the widest line (default the largest in ``links``), so that two maps share a scale.
     ``skip_labels``: a box (as ``extent``) whose nodes are not named (a detail map names
     them). ``legend``: the width and symbol key and the colour bar on this map.
+    ``credit``: the basemap's attribution in the map's corner.
     """
     import matplotlib as mpl
     from matplotlib.collections import LineCollection
-    from matplotlib.patches import Polygon
 
     if extent is None:
         extent = (nodes["lon"].min() - 4, nodes["lon"].max() + 4,
@@ -63,11 +90,7 @@ def corridor_map(links: pd.DataFrame, nodes: pd.DataFrame, ax=None,
     lon0, lon1, lat0, lat1 = extent
     ax = new_ax(ax, (11, 11 * (lat1 - lat0) / (lon1 - lon0) / math.cos(
         math.radians((lat0 + lat1) / 2)) + 1))
-    ax.set_facecolor(LAND)
-    for shape in outline():
-        water = shape["kind"] == "water"
-        ax.add_patch(Polygon(shape["lonlat"], closed=True, facecolor=WATER if water else LAND,
-                             edgecolor=WATER_EDGE, lw=0.6, zorder=0.5 if water else 0.6))
+    _draw_basemap(ax)
     cmap = mpl.colormaps[UTILISATION_CMAP]
     norm = mpl.colors.Normalize(0.0, 1.0)
     biggest = float(links["boxes"].max()) if biggest is None else biggest
@@ -92,6 +115,9 @@ def corridor_map(links: pd.DataFrame, nodes: pd.DataFrame, ax=None,
                    edgecolors="white", linewidths=0.5)
     if labels:
         _labels(ax, nodes, extent, skip_labels)
+    if credit:
+        ax.text(0.997, 0.004, attribution(), transform=ax.transAxes, fontsize=6,
+                ha="right", va="bottom", color="#666666", zorder=5)
     ax.set_xlim(lon0, lon1)
     ax.set_ylim(lat0, lat1)
     ax.set_aspect(1 / math.cos(math.radians((lat0 + lat1) / 2)))
@@ -258,7 +284,8 @@ def corridor_map_figure(folder: Folder, kpis: pd.DataFrame, ts: pd.DataFrame):
     main.add_patch(Rectangle((box[0], box[2]), box[1] - box[0], box[3] - box[2], fill=False,
                              ec="#555555", lw=0.8, ls=":", zorder=5))
     main.set_title(title)
-    corridor_map(links, nodes, detail, extent=box, biggest=biggest, legend=False)
+    corridor_map(links, nodes, detail, extent=box, biggest=biggest, legend=False,
+                 credit=False)
     detail.set_title("Detail: the sea links and their ports")
     map_legend(key, biggest, kinds=set(nodes["kind"]))
     return fig
