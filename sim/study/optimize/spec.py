@@ -4,10 +4,11 @@
 The checks come in two rounds, each reporting every problem at once (ConfigError with one
 line per problem, named by the spec's dotted field): the spec on its own (its schema, and
 with it, on the parts that validated, names, paths, outputs, the objective against the
-mode, the budget against the decisions' space), then against its base — the scenario (every path names a field of the right kind, the outputs
-name KPIs in the horizon, the scenario is valid at both ends of every range and at every
-option) or the model function (importable, callable). Last the fingerprint that tells
-this optimisation from any other is computed.
+mode, the budget against the decisions' space), then against its base — the scenario
+(every path names a field of the right kind, the outputs name KPIs in the horizon, the
+scenario is valid at both ends of every range and at every option) or the model function
+(importable, callable). Last the fingerprint that tells this optimisation from any other
+is computed.
 """
 
 from __future__ import annotations
