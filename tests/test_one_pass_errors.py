@@ -248,3 +248,19 @@ def test_targets_file_both_kinds_at_once(tmp_path):
         f"error: {p}: targets.t.period: '24' does not match the pattern ^(\\d{{4}}|run)$\n"
         f"error: {p}: targets.u.kpi: unknown KPI 'transit_container' (did you mean "
         "'transit_containers_china_central_asia'?)")
+
+
+# ----------------------------------------------------------------------------- no traceback
+
+@pytest.mark.parametrize("text, line", [
+    ('[demand.flows.west]\norigin = "alpah"\n',
+     "demand.flows.west.origin: unknown node 'alpah' (did you mean 'alpha'?)"),
+    ('[links.alpha_gate]\nfrom = "alpah"\n',
+     "links.alpha_gate.from: unknown node 'alpah' (did you mean 'alpha'?)"),
+], ids=["flow-from-no-node", "path-that-does-not-connect"])
+def test_the_sea_market_rules_wait_for_flows_that_connect(tmp_path, monkeypatch, text, line):
+    """Under the nested logit, a flow from no node or a route that does not connect gave a
+    traceback (KeyError, PathError) from the rules on the sea's market: one line now."""
+    write = child_writer(tmp_path, monkeypatch, "toy_nested.toml",
+                         ("toy.toml", "toy_sea.toml", "toy_costs.toml"))
+    expect_errors(write(text), [line])
