@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from sim.cli import main
+from sim.scenario import partial as partial_module
 from sim.scenario.partial import Broken, Unusable, partial
 from sim.scenario.problems import ConfigError
 from sim.scenario.schema import Link
@@ -172,6 +173,18 @@ def test_an_element_reported_whole_is_not_reported_again(child):
     p = child('[routes.northern]\npath = ["gate"]\n')
     expect_errors(p, ["routes.northern: unknown route, or a new one missing required fields "
                       "corridor (a new route needs them)"])
+
+
+def test_a_failure_of_the_second_pass_leaves_the_schema_lines(child, monkeypatch):
+    """Should building the valid parts ever fail, the structure errors are still reported,
+    alone, as before (never a traceback)."""
+    def fail(*_args, **_kw):
+        raise RuntimeError("unforeseen")
+    monkeypatch.setattr(partial_module, "partial", fail)
+    p = child('[links.alpha_gate]\nlength_km = "far"\n\n'
+              '[[timeline]]\ndate = 2024-02-01\nclose = "gatee"\ndays = 3\n')
+    expect_errors(p, ["links.alpha_gate.length_km: expected a number (got 'far'); write e.g. "
+                      "length_km = 1.5"])
 
 
 def test_a_stand_in_refuses_every_use():

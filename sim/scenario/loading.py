@@ -246,11 +246,26 @@ def _sound_parts(loaded: Loaded, errors: list, found: list[Problem], shown: str
     """The cross-field checks of the parts of a scenario that validated, in the pass that
     found the structure errors ``found``: none about a field already reported, or below
     it."""
-    partial = parts.partial(Scenario, loaded.data, [tuple(err["loc"]) for err in errors])
-    out = dict.fromkeys((path, msg) for path, msg in parts.run_rules(
-        checks.RULES, partial, _TABLES, joins=("links", "services"), local=("timeline",))
-        if not _below(path, found))
+    out = _consistency(Scenario, loaded.data, errors, checks.RULES, _TABLES, found,
+                       joins=("links", "services"), local=("timeline",))
     return [Problem(_file_for(path, loaded, shown), path, msg) for path, msg in out]
+
+
+def _consistency(model: type[BaseModel], data: Any, errors: list, rules: Sequence,
+                 tables: Sequence[str], found: Sequence[Problem], **how: Any
+                 ) -> list[tuple[str, str]]:
+    """(path, message) of each problem ``rules`` find on the parts of ``data`` that
+    validated against ``model`` (:func:`sim.scenario.partial.run_rules`, ``how``: its
+    options), once each; none about a field already in ``found`` or below one."""
+    if not rules:
+        return []
+    try:
+        partial = parts.partial(model, data, [tuple(err["loc"]) for err in errors])
+        return list(dict.fromkeys((path, msg) for path, msg in
+                                  parts.run_rules(rules, partial, tables, **how)
+                                  if not _below(path, found)))
+    except Exception:  # noqa: BLE001 - never a traceback for a file known to be wrong:
+        return []      # its schema's lines stand alone, as they did before
 
 
 def _created_later(element: tuple, loaded: Loaded) -> bool:
@@ -290,12 +305,9 @@ def read_data_file(path: str | Path, model: type[BaseModel], rules: Sequence[Dat
             if line not in seen:
                 seen.add(line)
                 problems.append(Problem(shown, *line))
-        if rules:
-            partial = parts.partial(model, data, [tuple(err["loc"]) for err in e.errors()])
-            found = parts.run_rules([functools.partial(_as_pairs, rule, shown)
-                                     for rule in rules], partial, tables)
-            problems += [Problem(shown, path, msg) for path, msg in found
-                         if (path, msg) not in seen and not _below(path, problems)]
+        as_pairs = [functools.partial(_as_pairs, rule, shown) for rule in rules]
+        problems += [Problem(shown, path, msg) for path, msg in
+                     _consistency(model, data, e.errors(), as_pairs, tables, problems)]
         raise ConfigError(problems) from None
 
 
