@@ -7,13 +7,16 @@ Each case pins the whole output, so a missing line, a spurious one or a duplicat
 
 from __future__ import annotations
 
+import copy
 import re
 from pathlib import Path
 
 import pytest
 
 from sim.cli import main
+from sim.scenario import loading
 from sim.scenario import partial as partial_module
+from sim.scenario.loading import Loaded, load_raw, validate
 from sim.scenario.partial import Broken, Unusable, partial
 from sim.scenario.problems import ConfigError
 from sim.scenario.schema import Link
@@ -21,7 +24,7 @@ from sim.study.appraisal.schema import load_costs
 from sim.study.calibration.inputs import load_targets
 from sim.study.optimize import load_optimization
 from sim.study.sweeps import load_sweep
-from tests.conftest import child_writer, expect_errors
+from tests.conftest import HERE, child_writer, expect_errors
 from tests.test_appraisal import costs_file
 from tests.test_calibration_inputs import TARGET
 from tests.test_optimize_errors import GOOD as GOOD_OPTIMIZATION
@@ -277,3 +280,45 @@ def test_the_sea_market_rules_wait_for_flows_that_connect(tmp_path, monkeypatch,
     write = child_writer(tmp_path, monkeypatch, "toy_nested.toml",
                          ("toy.toml", "toy_sea.toml", "toy_costs.toml"))
     expect_errors(write(text), [line])
+
+
+# ----------------------------------------------------------------------------- every field
+
+def _leaves(d, at=()):
+    if isinstance(d, dict):
+        for k, v in d.items():
+            yield from _leaves(v, (*at, k))
+    elif isinstance(d, list) and d:
+        for i, v in enumerate(d):
+            yield from _leaves(v, (*at, i))
+    else:
+        yield at
+
+
+def _lines(loaded: Loaded, shown: str) -> list[str]:
+    with pytest.raises(ConfigError) as e:
+        validate(copy.deepcopy(loaded), shown)
+    return [p.line() for p in e.value.problems]
+
+
+@pytest.mark.parametrize("name", ["toy_wagons.toml", "toy_nested.toml"])
+def test_one_broken_field_of_a_valid_scenario_adds_no_consistency_line(name, monkeypatch):
+    """Each field of a valid scenario (one with a sea crossing, costs, the nested logit and
+    wagon pools, through its parents) in turn made a table, which no leaf may be: every
+    consistency line would be a consequence of that one error, so the output is the
+    schema's lines alone (and never a traceback)."""
+    path = HERE / "scenarios" / name
+    base = load_raw(path)
+    validate(copy.deepcopy(base), name)  # valid as it is
+    for at in _leaves(base.data):
+        data = copy.deepcopy(base.data)
+        cur = data
+        for part in at[:-1]:
+            cur = cur[part]
+        cur[at[-1]] = {"q": 1}
+        loaded = Loaded(data, dict(base.origin), list(base.files))
+        both = _lines(loaded, name)
+        with monkeypatch.context() as m:
+            m.setattr(loading, "_sound_parts", lambda *_a, **_k: [])
+            schema_only = _lines(loaded, name)
+        assert both == schema_only, at
