@@ -2,8 +2,9 @@
 
 :func:`load_scenario` reads TOML, resolves the ``extends`` chain by deep merge, applies
 overrides, validates the result against the schema (:mod:`sim.scenario.schema`) and then
-runs the cross-field checks (:mod:`sim.scenario.checks`). Every problem found is
-collected and raised at once as a :class:`~sim.scenario.problems.ConfigError`.
+runs the cross-field checks (:mod:`sim.scenario.checks`) — when the schema fails, on the
+parts that validated (:mod:`sim.scenario.partial`). Every problem found is collected and
+raised at once as a :class:`~sim.scenario.problems.ConfigError`.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import difflib
+import functools
 import re
 import tomllib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +23,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from sim.scenario import checks
+from sim.scenario import partial as parts
 from sim.scenario.errors import _dotted, _element_of, _message, _missing_elements, _table
 from sim.scenario.problems import ConfigError, Problem, did_you_mean
 from sim.scenario.schema import Horizon, Scenario
@@ -194,7 +198,8 @@ def _file_for(path: str, loaded: Loaded, default: str) -> str:
 
 
 def validate(loaded: Loaded, shown: str) -> Scenario:
-    """Schema validation, then the cross-field checks; raises ConfigError with all problems."""
+    """Schema validation, then the cross-field checks (on the valid parts only, if the
+    schema fails); raises ConfigError with all problems, the schema's first."""
     try:
         scenario = Scenario.model_validate(loaded.data)
     except ValidationError as e:
@@ -221,12 +226,46 @@ def validate(loaded: Loaded, shown: str) -> Scenario:
                 continue
             seen.add((path, msg))
             problems.append(Problem(_file_for(path, loaded, shown), path, msg))
-        raise ConfigError(problems) from None
+        raise ConfigError(problems + _sound_parts(loaded, errors, problems, shown)) from None
     problems = [Problem(_file_for(path, loaded, shown), path, msg)
                 for path, msg in checks.run_all(scenario)]
     if problems:
         raise ConfigError(problems)
     return scenario
+
+
+# the tables whose elements a consistency rule can do without (sim.scenario.partial); a
+# rule run again without some is trusted on the dated changes only, judged one by one (a
+# rule over the network may find something missing that was only left out)
+_TABLES = ("nodes", "links", "routes", "services", "fleets", "seas", "wagon_pools",
+           "demand.flows", "timeline")
+
+
+def _sound_parts(loaded: Loaded, errors: list, found: list[Problem], shown: str
+                 ) -> list[Problem]:
+    """The cross-field checks of the parts of a scenario that validated, in the pass that
+    found the structure errors ``found``: none about a field already reported, or below
+    it."""
+    out = _consistency(Scenario, loaded.data, errors, checks.RULES, _TABLES, found,
+                       joins=("links", "services"), local=("timeline",))
+    return [Problem(_file_for(path, loaded, shown), path, msg) for path, msg in out]
+
+
+def _consistency(model: type[BaseModel], data: Any, errors: list, rules: Sequence,
+                 tables: Sequence[str], found: Sequence[Problem], **how: Any
+                 ) -> list[tuple[str, str]]:
+    """(path, message) of each problem ``rules`` find on the parts of ``data`` that
+    validated against ``model`` (:func:`sim.scenario.partial.run_rules`, ``how``: its
+    options), once each; none about a field already in ``found`` or below one."""
+    if not rules:
+        return []
+    try:
+        partial = parts.partial(model, data, [tuple(err["loc"]) for err in errors])
+        return list(dict.fromkeys((path, msg) for path, msg in
+                                  parts.run_rules(rules, partial, tables, **how)
+                                  if not _below(path, found)))
+    except Exception:  # noqa: BLE001 - never a traceback for a file known to be wrong:
+        return []      # its schema's lines stand alone, as they did before
 
 
 def _created_later(element: tuple, loaded: Loaded) -> bool:
@@ -237,9 +276,18 @@ def _created_later(element: tuple, loaded: Loaded) -> bool:
     return all(f != loaded.files[0] for k, f in loaded.origin.items() if k.startswith(prefix))
 
 
-def read_data_file(path: str | Path, model: type[BaseModel]):
+DataRule = Callable[[Any, str], list[Problem]]
+
+
+def read_data_file(path: str | Path, model: type[BaseModel], rules: Sequence[DataRule] = (),
+                   tables: Sequence[str] = ()):
     """Read a TOML input file other than a scenario (calibration targets, parameters, sweep
-    specs) and validate it against ``model``; ConfigError with one line per problem."""
+    specs) and validate it against ``model``; ConfigError with one line per problem.
+
+    ``rules`` are the file's consistency checks ``(model, shown) -> problems``: when the
+    file fails its schema they run too, on the parts that validated
+    (:mod:`sim.scenario.partial`; ``tables``: the dotted fields whose entries a rule can
+    do without), so that both kinds of problem come in one pass."""
     shown = _shown(Path(path))
     try:
         if Path(path).is_file() and not Path(path).read_bytes().strip():
@@ -257,7 +305,20 @@ def read_data_file(path: str | Path, model: type[BaseModel]):
             if line not in seen:
                 seen.add(line)
                 problems.append(Problem(shown, *line))
+        as_pairs = [functools.partial(_as_pairs, rule, shown) for rule in rules]
+        problems += [Problem(shown, path, msg) for path, msg in
+                     _consistency(model, data, e.errors(), as_pairs, tables, problems)]
         raise ConfigError(problems) from None
+
+
+def _as_pairs(rule: DataRule, shown: str, model: Any) -> list[tuple[str, str]]:
+    return [(p.path, p.message) for p in rule(model, shown)]
+
+
+def _below(path: str, found: Sequence[Problem]) -> bool:
+    """``path`` is a field already reported in ``found``, or lies below one."""
+    return any(path == p.path or path.startswith((p.path + ".", p.path + "["))
+               for p in found)
 
 
 def fit_span(loaded: Loaded, start: dt.date, end: dt.date, shown: str) -> list[Problem]:

@@ -48,12 +48,14 @@ CONSTANT_BOUNDS = (-60.0, 60.0)  # the sea's constant is searched within these
 
 def competing_flows(s: Scenario) -> list[str]:
     """Flows whose boxes choose between rail and the sea (none unless the nested logit
-    and ``[sea_mode]`` are both on)."""
+    and ``[sea_mode]`` are both on; a flow from or to no node is none, its own rule says
+    so)."""
     sea = s.sea_mode
     if s.route_choice.model != "nested_logit" or sea is None:
         return []
     return [fid for fid, fl in s.demand.flows.items()
-            if sea.competes(s.nodes[fl.origin].region, s.nodes[fl.destination].region)]
+            if fl.origin in s.nodes and fl.destination in s.nodes
+            and sea.competes(s.nodes[fl.origin].region, s.nodes[fl.destination].region)]
 
 
 def teu_per_box(s: Scenario) -> float:

@@ -1,5 +1,9 @@
 """Cross-field consistency rules, run after the schema; one function per rule.
 
+When the schema fails, the rules run on the parts that validated
+(:mod:`sim.scenario.partial`): a rule that reads a part with an error runs again without
+the elements that hold one, or is skipped.
+
 Each rule yields ``(dotted.path, message)`` pairs; :func:`run_all` collects every problem
 so that a user sees them all at once. The rules live by theme: the network's elements
 (:mod:`.elements`), routes and flows (:mod:`.flows`), the timeline (:mod:`.changes`),

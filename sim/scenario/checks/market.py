@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from sim.scenario.checks.costs import cost_coverage
 from sim.scenario.checks.elements import Found
+from sim.scenario.checks.flows import flow_paths
 from sim.scenario.mode_split import competing_flows, implied_market_teu, sea_constant
+from sim.scenario.network import routes_of
 from sim.scenario.problems import did_you_mean
 from sim.scenario.route_constants import alias_problem
 from sim.scenario.schema import Scenario
@@ -15,6 +17,8 @@ def market(s: Scenario) -> Found:
     """The sea's constant is given or derived from a stated market, not both, and a stated
     market is one some constant reaches; a held market gives a share for every competing
     flow and for nothing else."""
+    if not _flows_connect(s):
+        return  # (the flow and route rules say what does not connect)
     flows = competing_flows(s)
     sea = s.sea_mode
     if not flows or sea is None or s.costs is None \
@@ -45,6 +49,17 @@ def market(s: Scenario) -> Found:
                                     "demand can be implied")
 
 
+def _flows_connect(s: Scenario) -> bool:
+    """Every flow starts and ends at a node, and each of its routes has a path that
+    connects: the market's shares are worked out on those paths."""
+    if any(f.origin not in s.nodes or f.destination not in s.nodes
+           for f in s.demand.flows.values()):
+        return False
+    judged = {(fid, rid): err for fid, rid, _path, err in flow_paths(s)}
+    return all(judged.get((fid, rid), "not judged") is None
+               for fid in s.demand.flows for rid in routes_of(s, fid))
+
+
 def _held(flows: list[str], shares: dict[str, float]) -> Found:
     where = "sea_mode.held_market.rail_shares"
     for fid, p in shares.items():
@@ -62,6 +77,8 @@ def market_factors(s: Scenario) -> Found:
     """A market factor is given only to a flow the sea competes for (under the nested
     logit), and only for years before the base year (the base year's volume is the rail
     volume at reference conditions by definition)."""
+    if not _flows_connect(s):
+        return  # (the flow and route rules say what does not connect)
     flows = competing_flows(s)
     base = s.demand.base_year
     for fid, f in s.demand.flows.items():

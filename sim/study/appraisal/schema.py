@@ -160,7 +160,8 @@ def load_costs(path: str | Path) -> tuple[CostsFile, str]:
     """Read and check a costs file: (the file, its name as shown); ConfigError with one
     line per problem."""
     try:
-        costs, shown = read_data_file(path, CostsFile)
+        costs, shown = read_data_file(path, CostsFile, (costs_problems,),
+                                      ("items", "margin.corridors"))
     except ConfigError as e:
         raise ConfigError([_with_example(p) for p in e.problems]) from None
     problems = costs_problems(costs, shown)

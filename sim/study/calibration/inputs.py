@@ -97,7 +97,15 @@ class Parameters(_Strict):
 
 def load_targets(path: str | Path) -> Targets:
     """Read and check a targets file (ConfigError with one line per problem)."""
-    targets, shown = read_data_file(path, Targets)
+    targets, shown = read_data_file(path, Targets, (targets_problems,), ("targets",))
+    problems = targets_problems(targets, shown)
+    if problems:
+        raise ConfigError(problems)
+    return targets
+
+
+def targets_problems(targets: Targets, shown: str) -> list[Problem]:
+    """Each target names a KPI, in its unit; a relative change compares two years."""
     problems = []
     for tid, t in targets.targets.items():
         p = f"targets.{tid}"
@@ -113,9 +121,7 @@ def load_targets(path: str | Path) -> Targets:
         if t.relative_to and (t.period == "run" or t.relative_to == t.period):
             problems.append(Problem(shown, f"{p}.relative_to", "a relative change compares "
                                     "two different calendar years"))
-    if problems:
-        raise ConfigError(problems)
-    return targets
+    return problems
 
 
 def load_parameters(path: str | Path) -> tuple[Parameters, object]:

@@ -2,12 +2,13 @@
 :class:`Optimization`).
 
 The checks come in two rounds, each reporting every problem at once (ConfigError with one
-line per problem, named by the spec's dotted field): the spec on its own (names, paths,
-outputs, the objective against the mode, the budget against the decisions' space), then
-against its base — the scenario (every path names a field of the right kind, the outputs
-name KPIs in the horizon, the scenario is valid at both ends of every range and at every
-option) or the model function (importable, callable). Last the fingerprint that tells
-this optimisation from any other is computed.
+line per problem, named by the spec's dotted field): the spec on its own (its schema, and
+with it, on the parts that validated, names, paths, outputs, the objective against the
+mode, the budget against the decisions' space), then against its base — the scenario
+(every path names a field of the right kind, the outputs name KPIs in the horizon, the
+scenario is valid at both ends of every range and at every option) or the model function
+(importable, callable). Last the fingerprint that tells this optimisation from any other
+is computed.
 """
 
 from __future__ import annotations
@@ -82,7 +83,7 @@ def decision_inputs(d: Decision, value: Any) -> dict:
 def load_optimization(path: str | Path) -> Optimization:
     """Read and check an optimisation spec (ConfigError with one line per problem)."""
     path = Path(path)
-    spec, shown = read_data_file(path, OptimizeSpec)
+    spec, shown = read_data_file(path, OptimizeSpec, SPEC_RULES, ("decisions", "constraints"))
     written = spec.model_dump(mode="json")
     problems = spec_problems(spec, shown)
     if problems:
@@ -113,6 +114,11 @@ def output_texts(spec: OptimizeSpec) -> list[tuple[str, str]]:
 
 def spec_problems(spec: OptimizeSpec, shown: str) -> list[Problem]:
     """Checks of the spec on its own (before the scenario or model is read)."""
+    return [p for rule in SPEC_RULES for p in rule(spec, shown)]
+
+
+def _listing_problems(spec: OptimizeSpec, shown: str) -> list[Problem]:
+    """Decisions and constraints named once, not as a column; each path set once."""
     problems: list[Problem] = []
     names = spec.names
     seen: dict[str, str] = {}
@@ -143,6 +149,12 @@ def spec_problems(spec: OptimizeSpec, shown: str) -> list[Problem]:
         if labels.index(c.label) != i:
             problems.append(Problem(shown, f"constraints[{i}].name", f"'{c.label}' names two "
                                     "constraints (give each a different 'name')"))
+    return problems
+
+
+def _study_problems(spec: OptimizeSpec, shown: str) -> list[Problem]:
+    """The outputs' form, the objective against the mode, confirmation and budget."""
+    problems: list[Problem] = []
     if spec.scenario is not None:
         for where, text in output_texts(spec):
             if not OUTPUT_RE.match(text):
@@ -170,6 +182,11 @@ def spec_problems(spec: OptimizeSpec, shown: str) -> list[Problem]:
                                 f"decisions allow only {space:,} (lower the budget, or "
                                 "widen the decisions)"))
     return problems
+
+
+# the spec's checks on its own, one per theme (run on the parts that validated as well,
+# when the spec fails its schema: sim.scenario.loading.read_data_file)
+SPEC_RULES = (_listing_problems, _study_problems)
 
 
 def _check_scenario(opt: Optimization, scenario_file: str) -> None:

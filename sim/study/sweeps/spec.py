@@ -76,7 +76,7 @@ def load_sweep(path: str | Path) -> Sweep:
     """Read and check a sweep spec (ConfigError with one line per problem) and make its
     design."""
     path = Path(path)
-    spec, shown = read_data_file(path, SweepSpec)
+    spec, shown = read_data_file(path, SweepSpec, SPEC_RULES, ("parameters", "outputs"))
     written = spec.model_dump(mode="json")   # before the checks fill in bases from the scenario
     problems = spec_problems(spec, shown)
     if problems:
@@ -106,6 +106,11 @@ def load_sweep(path: str | Path) -> Sweep:
 
 def spec_problems(spec: SweepSpec, shown: str) -> list[Problem]:
     """Checks of the spec on its own (before the scenario or model is read)."""
+    return [p for rule in SPEC_RULES for p in rule(spec, shown)]
+
+
+def _listing_problems(spec: SweepSpec, shown: str) -> list[Problem]:
+    """Outputs listed once; parameters named once, not as a column, each path set once."""
     problems: list[Problem] = []
     names = spec.names
     seen_paths: dict[str, str] = {}
@@ -131,6 +136,12 @@ def spec_problems(spec: SweepSpec, shown: str) -> list[Problem]:
                 problems.append(Problem(shown, at, f"'{p}' is fixed by 'set' as well; "
                                         "remove it from one of them"))
             seen_paths.setdefault(p, f"parameters[{i}]")
+    return problems
+
+
+def _design_problems(spec: SweepSpec, shown: str) -> list[Problem]:
+    """The method's own rules, and a design within the runs a sweep may make."""
+    problems: list[Problem] = []
     method = METHODS[spec.method]
     problems += method.check(spec, shown)
     points = method.size(spec)
@@ -141,6 +152,11 @@ def spec_problems(spec: SweepSpec, shown: str) -> list[Problem]:
                                 f"{points * spec.replications:,} runs (at most {MAX_RUNS:,} "
                                 "per sweep)"))
     return problems
+
+
+# the spec's checks on its own, one per theme (run on the parts that validated as well,
+# when the spec fails its schema: sim.scenario.loading.read_data_file)
+SPEC_RULES = (_listing_problems, _design_problems)
 
 
 def base_scenario(spec_path: Path, shown: str, scenario_file: str, fixed: dict | None
