@@ -28,7 +28,7 @@ import numpy as np
 
 from sim.engine.choice import Learner, day_start, logit_probabilities, utility
 from sim.engine.output import Calendar
-from sim.scenario.leg_costs import route_cost_usd_per_feu
+from sim.scenario.leg_costs import Element, route_cost_usd_per_feu, route_elements
 from sim.scenario.nested_logit import TEU_PER_FEU, NestedShares
 from sim.scenario.network import routes_of
 from sim.scenario.path_size import PathSize
@@ -184,6 +184,7 @@ class NestedChoice:
         self.ids = [route_ids[r] for r in routes]
         self.consts = [float(route_constant(rc.constants, self.fid, rid)) for rid in self.ids]
         self._cost_by_year: dict[int, list[float]] = {}
+        self._elements: list[list[Element]] | None = None  # what each route charges for
         self._sea_dates = [r.date for r in s.sea_mode.rates]
         self.opening = opening_hours(s, calendar, self.ids)  # routes.X.open_from
         # routes sharing their track (sim.scenario.path_size), in self.routes' order
@@ -226,8 +227,11 @@ class NestedChoice:
         year, v_sea = known
         cost = self._cost_by_year.get(year)
         if cost is None:
+            if self._elements is None:  # (the same in every year)
+                self._elements = [route_elements(self.s, self.fid, rid) for rid in self.ids]
             cost = self._cost_by_year[year] = [
-                route_cost_usd_per_feu(self.s, self.fid, rid, year) for rid in self.ids]
+                route_cost_usd_per_feu(self.s, self.fid, rid, year, elements)
+                for rid, elements in zip(self.ids, self._elements)]
         return cost, v_sea
 
     def _sea_day(self, day_n: int) -> tuple[int, float]:
