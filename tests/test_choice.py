@@ -99,6 +99,28 @@ def test_the_learners_window_keeps_the_statistics_of_its_deliveries():
             assert longest == max(r for _, r in ref)
 
 
+def test_the_window_forgets_old_deliveries_at_once_as_one_at_a_time():
+    """Dropping every entry before an hour while enough boxes are left leaves the window
+    (its statistics, running sum and longest run) of dropping the oldest in turn."""
+    from sim.engine.choice import _Window
+    rng = np.random.default_rng(4)
+    a, b = _Window(), _Window()
+    for step in range(600):
+        v = np.round(rng.gamma(3, 5, int(rng.integers(1, 40))), 1)
+        run = float(rng.gamma(3, 5))
+        a.add(float(step), v, run)
+        b.add(float(step), v, run)
+        if step % 7 == 6:
+            start, keep = float(step - rng.integers(0, 30)), int(rng.integers(1, 200))
+            went = a.drop_before(start, keep)
+            n0 = len(b)
+            while b.entries and b.entries[0][0] < start and len(b) - b.entries[0][1] >= keep:
+                b.drop_oldest()
+            assert went == (len(b) < n0)
+            assert (len(a), a.lo, a.total, a.dropped) == (len(b), b.lo, b.total, b.dropped)
+            assert a.stats() == b.stats()
+
+
 NESTED_TWO = HERE / "scenarios" / "toy_nested_two.toml"
 
 

@@ -69,6 +69,14 @@ def test_dated_rates_switch_at_their_year():
     assert route_cost_usd_per_feu(s, "west", "sea", dt.date(2024, 12, 31)) == pytest.approx(3980)
     assert route_cost_usd_per_feu(s, "west", "sea", dt.date(2025, 1, 1)) == pytest.approx(4280)
     assert route_cost_usd_per_feu(s, "west", "sea", 2030) == pytest.approx(4280)
+    # the route's elements made once and priced in each year: the same costs, exactly
+    from sim.scenario.leg_costs import route_elements
+    elements = route_elements(s, "west", "sea")
+    assert [(e.leg, e.element) for e in elements][:3] == [
+        ("rail", "alpha_gate"), ("crossing", "gate"), ("rail", "gate_west")]
+    for year in (2023, 2024, 2025, 2030):
+        assert route_cost_usd_per_feu(s, "west", "sea", year, elements) == \
+            route_cost_usd_per_feu(s, "west", "sea", year)
 
 
 def test_co2e_scales_with_the_flows_tonnes_and_a_ferrys_wagon_tare():

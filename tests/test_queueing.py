@@ -184,3 +184,29 @@ def test_schedule_matches_the_event_driven_pool(rule, capacity, gaps):
     planned = schedule_departures(ready, rule, capacity, until)
     assert [(pytest.approx(t, abs=1e-7), list(range(a, b))) for t, a, b in planned] == \
         [(t, [int(i) for i in idx]) for t, idx in out]
+
+
+@pytest.mark.parametrize("first", ["sleep", "timeout"])
+def test_a_process_sleeping_wakes_where_its_timeout_would(first):
+    """A process waiting on ``slots.sleep`` is woken, with None, in the place among
+    same-hour events that ``env.timeout`` would give it (order of scheduling), and a
+    negative delay is refused as a timeout's is."""
+    from sim.engine.facilities.slots import sleep
+
+    def run(kinds):
+        env, woke = simpy.Environment(), []
+
+        def proc(name, kind, delays):
+            for d in delays:
+                got = yield (sleep(env, d) if kind == "sleep" else env.timeout(d))
+                woke.append((env.now, name, got))
+        for i, kind in enumerate(kinds):
+            env.process(proc(i, kind, [1.0, 0.0, 2.0, 0.5][i:] + [1.0, 0.0]))
+        env.run()
+        return woke
+    other = "timeout" if first == "sleep" else "sleep"
+    mixed = run([first, other, first, other])
+    assert mixed == run(["timeout"] * 4)
+    env = simpy.Environment()
+    with pytest.raises(ValueError, match="negative delay"):
+        sleep(env, -1.0)

@@ -73,26 +73,32 @@ class _Window:
                runs: list[float]) -> None:
         """Entries delivered at ``hours`` (in order), entry i's transit days
         ``days[bounds[i]:bounds[i + 1]]`` and its longest run ``runs[i]``: one write into
-        the buffer for all of them."""
-        k = len(days)
+        the buffer for all of them (``days`` may hold more, before and after)."""
+        first, last = bounds[0], bounds[-1]
+        k = last - first
         if self.hi + k > len(self.buf):  # full: move the window to the start, grow if need be
             n = self.hi - self.lo
             buf = self.buf if 2 * (n + k) <= len(self.buf) else np.empty(2 * (n + k))
             buf[:n] = self.buf[self.lo:self.hi]
             self.buf, self.lo, self.hi = buf, 0, n
-        self.buf[self.hi:self.hi + k] = days
+        self.buf[self.hi:self.hi + k] = days[first:last]
         self.hi += k
         entries, longest = self.entries, self.longest
-        for i, (t, run) in enumerate(zip(hours, runs)):
-            a, b = bounds[i], bounds[i + 1]
-            total = float(days[a:b].sum())  # (an entry's own sum: the same rounding as ever)
+        added, window_total = self.added, self.total
+        a = first
+        for t, b, run in zip(hours, bounds[1:], runs):
+            # an entry's own sum (np.add.reduce is what ndarray.sum calls: the same
+            # rounding as ever, without its Python wrapper)
+            total = float(_add_reduce(days[a:b]))
             entries.append((t, b - a, total))
-            self.total += total
+            window_total += total
             if run == run:  # not NaN
                 while longest and longest[-1][1] <= run:
                     longest.pop()
-                longest.append((self.added, run))
-            self.added += 1
+                longest.append((added, run))
+            added += 1
+            a = b
+        self.added, self.total = added, window_total
 
     def drop_oldest(self) -> int:
         """Forget the oldest entry; returns its boxes."""
@@ -104,25 +110,50 @@ class _Window:
         self.dropped += 1
         return k
 
+    def drop_before(self, start: float, keep: int) -> bool:
+        """Forget the entries delivered before hour ``start``, oldest first, while at least
+        ``keep`` boxes would be left (as :meth:`drop_oldest` in turn); whether any went."""
+        entries = self.entries
+        n = self.hi - self.lo
+        dropped = 0
+        while entries:
+            t, k, total = entries[0]
+            if t >= start or n - k < keep:
+                break
+            entries.popleft()
+            n -= k
+            self.total -= total
+            if self.longest and self.longest[0][0] == self.dropped:
+                self.longest.popleft()
+            self.dropped += 1
+            dropped += k
+        self.lo += dropped
+        return dropped > 0
+
     def stats(self) -> tuple[float, float, float]:
         """(mean, p95 - p50, longest run) of the window (numpy's linear percentiles)."""
-        x = self.buf[self.lo:self.hi]
-        n = len(x)
+        lo, hi = self.lo, self.hi
+        n = hi - lo
         lo50, lo95 = int((n - 1) * 0.5), int((n - 1) * 0.95)
-        # the order statistics the two linear percentiles interpolate between
-        part = np.partition(x, sorted({lo50, min(lo50 + 1, n - 1), lo95,
-                                       min(lo95 + 1, n - 1)}))
-        return (self.total / n, _quantile(part, n, 0.95) - _quantile(part, n, 0.50),
+        # the order statistics the two linear percentiles interpolate between, at their
+        # places in a partitioned copy (their values do not depend on how it is made)
+        kth = sorted({lo50, min(lo50 + 1, n - 1), lo95, min(lo95 + 1, n - 1)})
+        part = self.buf[lo:hi].copy()
+        part.partition(kth)
+        at = dict(zip(kth, part[kth].tolist()))
+        return (self.total / n, _quantile(at, n, 0.95) - _quantile(at, n, 0.50),
                 self.longest[0][1] if self.longest else float("nan"))
 
 
-def _quantile(x: np.ndarray, n: int, q: float) -> float:
-    """The q-quantile of the ``n`` values of ``x`` (sorted, or partitioned about the two
-    places it reads), interpolated as numpy's default ('linear')."""
+_add_reduce = np.add.reduce
+
+
+def _quantile(at: dict[int, float], n: int, q: float) -> float:
+    """The q-quantile of ``n`` values, interpolated as numpy's default ('linear'), from
+    their order statistics ``at`` (by place: the two it reads)."""
     h = (n - 1) * q
     lo = int(h)
-    hi = min(lo + 1, n - 1)
-    a, b, f = float(x[lo]), float(x[hi]), h - lo
+    a, b, f = at[lo], at[min(lo + 1, n - 1)], h - lo
     d = b - a
     return b - d * (1.0 - f) if f >= 0.5 else a + d * f
 
@@ -160,13 +191,15 @@ class Learner:
     def fold(self, route: int, hours: list[float], days: np.ndarray, bounds: list[int],
              runs: list[float]) -> None:
         """Several deliveries of the route at once, in delivery order (as
-        :meth:`_Window.extend`): the same as :meth:`observe` of each in turn."""
+        :meth:`_Window.extend`: delivery i's days are ``days[bounds[i]:bounds[i + 1]]``):
+        the same as :meth:`observe` of each in turn."""
         window = self._seen.get(route)
         if window is None:
             window = self._seen[route] = _Window()
         window.extend(hours, days, bounds, runs)
         self._stats.pop(route, None)
-        self.delivered(route, len(days))  # (counting down is additive: all at once)
+        # (counting down is additive: all at once)
+        self.delivered(route, bounds[-1] - bounds[0])
 
     def departed(self, route: int, departed_h: float, boxes: int) -> None:
         """A train of ``boxes`` left its origin on ``route`` at ``departed_h``."""
@@ -230,11 +263,8 @@ class Learner:
                 return self._prior(route)
         # forget deliveries older than the window, but keep the latest min_obs boxes
         # (a route whose boxes under way are not due yet is judged by its last ones)
-        if entries[0][0] < start:
-            while entries and entries[0][0] < start and \
-                    len(seen) - entries[0][1] >= self.min_obs:
-                seen.drop_oldest()
-                self._stats.pop(route, None)
+        if entries[0][0] < start and seen.drop_before(start, self.min_obs):
+            self._stats.pop(route, None)
         if len(seen) < self.min_obs:
             return self._prior(route)
         stats = self._stats.get(route)
@@ -285,7 +315,8 @@ class DeliveryFeed:
         if not parts:
             return
         idx = np.concatenate(parts)
-        k = np.repeat(np.arange(len(parts)), [len(x) for x in parts])  # delivery of a row
+        k = np.repeat(np.arange(len(parts)),  # delivery of a row
+                      np.fromiter(map(len, parts), np.intp, len(parts)))
         flows = st.flow[idx]
         keep = self._learns[flows.astype(np.uint16)]
         idx, k, flows = idx[keep], k[keep], flows[keep]
@@ -309,6 +340,5 @@ class DeliveryFeed:
                             t_at[starts].tolist())
         for ga, gb in zip(groups, groups[1:]):
             # a flow's route: its deliveries with their own hours, in delivery order
-            lo = bounds[ga]
-            self.learners[f_of[ga]].fold(r_of[ga], t_of[ga:gb], days[lo:bounds[gb]],
-                                         [b - lo for b in bounds[ga:gb + 1]], longest[ga:gb])
+            self.learners[f_of[ga]].fold(r_of[ga], t_of[ga:gb], days, bounds[ga:gb + 1],
+                                         longest[ga:gb])

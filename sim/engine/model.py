@@ -202,6 +202,7 @@ class Model:
         # limits): its operator then takes no new bookings (sim.engine.market)
         self._holding: dict[int, Callable[[], bool]] = {}
         self._feed = DeliveryFeed(self.store, self._learners)  # their deliveries
+        self._sea_days: dict[int, tuple[int, float]] = {}  # shared by the nested choices
         self._delivered_rows: list[np.ndarray] = []  # rows of each train delivered
         self._delivered_at: list[float] = []  # and its hour
         self.out = RunOutput(s, self.seed, rep, self.cal, self.store, self.node_ids,
@@ -263,7 +264,7 @@ class Model:
                 chooser = NestedChoice(s, self.cal, self.route_ids, learner,
                                        [self.route_ids.index(r) for r in flow.routes], f,
                                        rng, self.out.sea_choices if competes else None,
-                                       self.sea_constant)
+                                       self.sea_constant, self._sea_days)
                 route = [-1] * len(plan)
             elif logit and len(flow.routes) > 1:
                 # chosen at departure from what has been learned by then
@@ -299,7 +300,7 @@ class Model:
         learner = self._learners[f] = Learner(s, self.route_ids, self._feed)
         choice = NestedChoice(s, self.cal, self.route_ids, learner,
                               [self.route_ids.index(r) for r in flow.routes], f, rng,
-                              self.out.sea_choices, self.sea_constant)
+                              self.out.sea_choices, self.sea_constant, self._sea_days)
         ref = reference_rail_share(s, fid, self.sea_constant)
 
         # one queue of trains for the flow, in departure order, sent by one chain (a

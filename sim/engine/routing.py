@@ -28,7 +28,7 @@ import numpy as np
 
 from sim.engine.choice import Learner, day_start, logit_probabilities, utility
 from sim.engine.output import Calendar
-from sim.scenario.leg_costs import route_cost_usd_per_feu
+from sim.scenario.leg_costs import Element, route_cost_usd_per_feu, route_elements
 from sim.scenario.nested_logit import TEU_PER_FEU, NestedShares
 from sim.scenario.network import routes_of
 from sim.scenario.path_size import PathSize
@@ -173,7 +173,8 @@ class NestedChoice:
 
     def __init__(self, scenario: Scenario, calendar: Calendar, route_ids: list[str],
                  learner: Learner, routes: list[int], f: int, rng: np.random.Generator,
-                 log: list[tuple[int, float, float]] | None, sea_constant: float):
+                 log: list[tuple[int, float, float]] | None, sea_constant: float,
+                 sea_days: dict[int, tuple[int, float]] | None = None):
         s, rc = scenario, scenario.route_choice
         if s.sea_mode is None or rc.value_of_time_usd_per_teu_day is None:
             raise ValueError("nested_logit needs [sea_mode] and a value of time")  # checked
@@ -183,6 +184,7 @@ class NestedChoice:
         self.ids = [route_ids[r] for r in routes]
         self.consts = [float(route_constant(rc.constants, self.fid, rid)) for rid in self.ids]
         self._cost_by_year: dict[int, list[float]] = {}
+        self._elements: list[list[Element]] | None = None  # what each route charges for
         self._sea_dates = [r.date for r in s.sea_mode.rates]
         self.opening = opening_hours(s, calendar, self.ids)  # routes.X.open_from
         # routes sharing their track (sim.scenario.path_size), in self.routes' order
@@ -190,6 +192,9 @@ class NestedChoice:
         self._day = -1  # the day whose shares are cached, by the mask of open routes
         self._cached: dict[bytes | None, NestedShares] = {}
         self._today: tuple[list[float], float] = ([], 0.0)  # (_day_terms of self._day)
+        # by day of the run: its year and the sea's utility, which are the same for every
+        # flow (the model's choices share one; none given: this choice's own)
+        self._sea_days: dict[int, tuple[int, float]] = {} if sea_days is None else sea_days
         self._ln_ps: dict[bytes | None, list[float]] = {}  # path-size terms by mask
 
     def shares(self, now: float, open_routes: np.ndarray | None = None) -> NestedShares:
@@ -216,20 +221,31 @@ class NestedChoice:
     def _day_terms(self, day_n: int) -> tuple[list[float], float]:
         """The routes' all-in cost per FEU in the year of day ``day_n`` of the run, and the
         sea's utility that day."""
+        known = self._sea_days.get(day_n)
+        if known is None:
+            known = self._sea_days[day_n] = self._sea_day(day_n)
+        year, v_sea = known
+        cost = self._cost_by_year.get(year)
+        if cost is None:
+            if self._elements is None:  # (the same in every year)
+                self._elements = [route_elements(self.s, self.fid, rid) for rid in self.ids]
+            cost = self._cost_by_year[year] = [
+                route_cost_usd_per_feu(self.s, self.fid, rid, year, elements)
+                for rid, elements in zip(self.ids, self._elements)]
+        return cost, v_sea
+
+    def _sea_day(self, day_n: int) -> tuple[int, float]:
+        """The year of day ``day_n`` of the run and the sea's utility that day."""
         s, rc = self.s, self.s.route_choice
         sea, vot = s.sea_mode, rc.value_of_time_usd_per_teu_day
         assert sea is not None and vot is not None  # (__init__)
         day = self.cal.t0 + dt.timedelta(days=day_n)
-        cost = self._cost_by_year.get(day.year)
-        if cost is None:
-            cost = self._cost_by_year[day.year] = [
-                route_cost_usd_per_feu(s, self.fid, rid, day.year) for rid in self.ids]
         b_cost, per_day = rc.tariff_per_kusd / 1000.0, vot * TEU_PER_FEU
         rate = sea.rates[max(bisect.bisect_right(self._sea_dates, day) - 1, 0)]  # sea.at
         v_sea = (self.sea_constant + b_cost * (rate.usd_per_feu + per_day
                                                * rate.door_to_door_days)
                  + rc.unreliability_per_day * sea.unreliability(rate))
-        return cost, v_sea
+        return day.year, v_sea
 
     def _shares(self, now: float, open_routes: np.ndarray | None) -> NestedShares:
         """:func:`sim.scenario.nested_logit.nested_shares` of the day's utilities, in plain

@@ -16,7 +16,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.measure.monitors import PutYears, window_index
-from sim.scenario.leg_costs import route_co2e_kg_per_teu, route_cost_usd_per_feu
+from sim.scenario.leg_costs import (
+    route_co2e_kg_per_teu,
+    route_cost_usd_per_feu,
+    route_elements,
+)
 from sim.scenario.network import routes_of
 
 if TYPE_CHECKING:
@@ -52,7 +56,8 @@ def pair_tables(out: RunOutput, years: list[int]) -> tuple[np.ndarray, np.ndarra
             if r is None:
                 continue
             kg[f, r] = route_co2e_kg_per_teu(s, fid, rid)
-            usd[f, r] = [route_cost_usd_per_feu(s, fid, rid, y) for y in years]
+            elements = route_elements(s, fid, rid)  # (the same in every year)
+            usd[f, r] = [route_cost_usd_per_feu(s, fid, rid, y, elements) for y in years]
     return usd, kg
 
 

@@ -69,11 +69,13 @@ def link_country_shares(s: Scenario, lid: str) -> dict[str, float] | None:
     return None
 
 
-def path_elements(s: Scenario, path: list[str]) -> list[Element]:
+def path_elements(s: Scenario, path: list[str],
+                  links: dict[frozenset, str] | None = None) -> list[Element]:
     """What a (valid) node path charges for, in travel order: each hop's rail km by
     country (or its sea passage), then the node it reaches if that is a border crossing,
-    or a port where the box goes on or off a vessel."""
-    links = link_index(s)
+    or a port where the box goes on or off a vessel (``links``: the scenario's
+    :func:`~sim.scenario.network.link_index`, if made already)."""
+    links = link_index(s) if links is None else links
     hops = legs(s, path, links)
     sea = [h.sea for h in hops]
     out: list[Element] = []
@@ -114,14 +116,25 @@ def tonnes_per_teu(s: Scenario, flow_id: str) -> float:
     return s.demand.flows[flow_id].tonnes_per_teu or s.demand.tonnes_per_teu
 
 
-def route_legs(s: Scenario, flow_id: str, route_id: str, year: int) -> list[LegCost]:
-    """The cost per FEU (rates of ``year``) and CO2e per TEU of every element of the
-    flow's path on the route, in travel order."""
-    costs = _costs(s)
+def route_elements(s: Scenario, flow_id: str, route_id: str) -> list[Element]:
+    """:func:`path_elements` of the flow's path on the route (the same in every year)."""
     flow = s.demand.flows[flow_id]
+    links = link_index(s)
+    return path_elements(s, flow_path(s, flow.origin, flow.destination, route_id, links),
+                         links)
+
+
+def route_legs(s: Scenario, flow_id: str, route_id: str, year: int,
+               elements: list[Element] | None = None) -> list[LegCost]:
+    """The cost per FEU (rates of ``year``) and CO2e per TEU of every element of the
+    flow's path on the route, in travel order (``elements``: its :func:`route_elements`,
+    if made already)."""
+    costs = _costs(s)
     t_teu = tonnes_per_teu(s, flow_id)
     out = []
-    for e in path_elements(s, flow_path(s, flow.origin, flow.destination, route_id)):
+    if elements is None:
+        elements = route_elements(s, flow_id, route_id)
+    for e in elements:
         if e.leg == "rail":
             if e.country is None:
                 raise ValueError(f"link '{e.element}' joins two countries: give "
@@ -143,11 +156,13 @@ def _year(day: dt.date | int) -> int:
 
 
 def route_cost_usd_per_feu(s: Scenario, flow_id: str, route_id: str,
-                           day: dt.date | int) -> float:
+                           day: dt.date | int, elements: list[Element] | None = None
+                           ) -> float:
     """All-in cost of one FEU of the flow on the route, at the rates holding on ``day``
     (a date, or a calendar year), USD: rail by country, crossings, ports and vessel
-    freight."""
-    return sum(leg.usd_per_feu for leg in route_legs(s, flow_id, route_id, _year(day)))
+    freight (``elements``: the route's :func:`route_elements`, if made already)."""
+    return sum(leg.usd_per_feu
+               for leg in route_legs(s, flow_id, route_id, _year(day), elements))
 
 
 def route_co2e_kg_per_teu(s: Scenario, flow_id: str, route_id: str) -> float:

@@ -36,7 +36,7 @@ from typing import Generic, NamedTuple, TypeVar
 import numpy as np
 import simpy
 
-from sim.engine.facilities.slots import Due, at
+from sim.engine.facilities.slots import Due, at, sleep
 from sim.scenario.schema import Departure
 
 EPS_H = 1e-9  # clock tolerance, hours: a box ready at t counts as ready at t
@@ -220,10 +220,10 @@ class TrainFormation:
             k += 1
             if slot < env.now:
                 continue
-            yield env.timeout(slot - env.now)
+            yield sleep(env, slot - env.now)
             if self.gate is not None:
                 # let whatever else happens at this hour (a vessel coming home) go first
-                yield env.timeout(0)
+                yield sleep(env, 0)
             self._at_slot(env.now)
 
     def _at_slot(self, now: float) -> None:

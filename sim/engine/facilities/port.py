@@ -51,7 +51,7 @@ import simpy
 from sim.engine.facilities.formation import TrainFormation
 from sim.engine.facilities.rail import Draws
 from sim.engine.facilities.sea_traffic import BackgroundQueue, SharedLoad
-from sim.engine.facilities.slots import Slots, at
+from sim.engine.facilities.slots import Slots, at, sleep
 from sim.engine.facilities.transfer import TransferFacility, VisitBatch, _then
 from sim.engine.logs import (
     FleetSize,
@@ -457,7 +457,7 @@ class VesselService:
             if not port.shut:
                 break
             self.berths_at(port).release()  # closed while waiting for the berth: wait again
-        yield env.timeout(self.berthing.one())
+        yield sleep(env, self.berthing.one())
 
     def _vessel(self, k: int):
         """Process: one vessel's round trips. An empty vessel waits for a load at home
@@ -483,7 +483,7 @@ class VesselService:
             yield from self.berth(home)
             at_berth = True
             idx, teu, bg = cargo
-            yield env.timeout(self._handling_h(idx, teu, bg))
+            yield sleep(env, self._handling_h(idx, teu, bg))
             self._aboard.pop(k, None)
             self._landed(k)
             if len(idx):
@@ -517,7 +517,7 @@ class VesselService:
         self._bg_aboard[k] = (0, bg)
         if not at_berth:
             yield from self.berth(home)
-        yield env.timeout(self._handling_h(idx, teu, bg))
+        yield sleep(env, self._handling_h(idx, teu, bg))
         yield from home.wait_open()
         self.berths_at(home).release()
         return (yield from self._sail(k, 0, idx, teu, bg, home))
@@ -529,7 +529,7 @@ class VesselService:
         idx, teu, bg = load
         t_arrive = env.now
         yield from self.berth(away)
-        yield env.timeout(self._handling_h(idx, teu, bg))
+        yield sleep(env, self._handling_h(idx, teu, bg))
         self._aboard.pop(k, None)
         self._landed(k)
         if len(idx):
@@ -546,7 +546,7 @@ class VesselService:
             idx, teu, bg = self._back.pop()
             self._aboard[k] = idx
             self._bg_aboard[k] = (1, bg)
-            yield env.timeout(self._handling_h(idx, teu, bg))
+            yield sleep(env, self._handling_h(idx, teu, bg))
         else:
             idx, teu, bg = np.empty(0, np.int64), 0, tuple(0 for _ in self.bg_units)
         yield from away.wait_open()
@@ -595,6 +595,6 @@ class VesselService:
         self._bg_aboard.pop(k, None)
         if len(idx):
             port.sailed(idx, env.now)
-        yield env.timeout(self.crossing.one())
+        yield sleep(env, self.crossing.one())
         self.sailings[i] = self.sailings[i]._replace(arrived_h=env.now)
         return idx, teu, bg

@@ -109,3 +109,16 @@ def at(env: simpy.Environment, delay: float, callback) -> Due:
     heappush(env._queue,  # type: ignore[misc]  # (a Due is what the loop uses of an Event)
              (env._now + delay, NORMAL, next(env._eid), due))
     return due
+
+
+def sleep(env: simpy.Environment, delay: float) -> Due:
+    """What a process yields to wait ``delay`` hours (``delay >= 0``): as
+    ``env.timeout(delay)``, scheduled the same way (so events keep their order) and
+    resuming the process with the same value (None), without the ``Timeout``'s
+    construction."""
+    if delay < 0:
+        raise ValueError(f"negative delay {delay}")
+    due = Due([])
+    heappush(env._queue,  # type: ignore[misc]  # (a Due is what the loop uses of an Event)
+             (env._now + delay, NORMAL, next(env._eid), due))
+    return due
