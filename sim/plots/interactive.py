@@ -15,10 +15,9 @@ import pandas as pd
 
 from sim.io.folders import Folder
 from sim.plots.interactive_charts import interactive_charts
-from sim.plots.network_map import attribution, basemap, link_width, map_frames
+from sim.plots.network_map import attribution, basemap, last_year_frames, link_width
 from sim.plots.style import UTILISATION_CMAP
 from sim.scenario.kinds import NODE_KINDS
-from sim.scenario.span import period_label
 
 WIDTH = 1000.0  # the SVG's user units across
 PX_PER_POINT = WIDTH / (11 * 72)  # the static map is 11 inches wide
@@ -328,15 +327,7 @@ SCRIPT = """
 def interactive_map(folder: Folder, kpis: pd.DataFrame, ts: pd.DataFrame) -> str:
     """The HTML of the interactive map of a run folder's last reported year."""
     import matplotlib as mpl
-    network = folder.json("network.json")
-    h = folder.manifest["horizon"]
-    last = pd.Timestamp(h["end"]) - pd.Timedelta(days=1)
-    year = str(last.year)
-    first = max(pd.Timestamp(h["start"]), pd.Timestamp(f"{year}-01-01"))
-    period = period_label(first.date(), (last + pd.Timedelta(days=1)).date())
-    key = next((p for p in sorted(set(kpis["period"])) if str(p).split(" ")[0] == year),
-               year)
-    links, nodes = map_frames(network, kpis, ts, key, str(folder.file("network.json")))
+    network, period, key, links, nodes = last_year_frames(folder, kpis, ts)
     vessels = {x["id"]: str(x["vessels"]) for x in network["links"] if x.get("vessels")}
     link_tips, node_tips = tooltips(links, nodes, kpis, key, vessels)
     payload = json.dumps({"links": link_tips, "nodes": node_tips}, ensure_ascii=False)

@@ -252,20 +252,28 @@ def _short_name(nid: str, node: dict) -> str:
     return name if len(name) <= 22 else nid.replace("_", " ").title()
 
 
-def corridor_map_figure(folder: Folder, kpis: pd.DataFrame, ts: pd.DataFrame):
-    """The corridor map of the last reported year, with a detail panel around the sea
-    links' ports when there are any."""
-    from matplotlib.patches import Rectangle
+def last_year_frames(folder: Folder, kpis: pd.DataFrame, ts: pd.DataFrame
+                     ) -> tuple[dict, str, str, pd.DataFrame, pd.DataFrame]:
+    """What a map of a run folder's last reported year draws: the folder's network, the
+    period's label, the KPIs' period key of that year (the year, or its part: "2024
+    Jan–Mar") and the links and nodes with their figures (:func:`map_frames`)."""
     network = folder.json("network.json")
     h = folder.manifest["horizon"]
     last = pd.Timestamp(h["end"]) - pd.Timedelta(days=1)
     year = str(last.year)
     first = max(pd.Timestamp(h["start"]), pd.Timestamp(f"{year}-01-01"))
     period = period_label(first.date(), (last + pd.Timedelta(days=1)).date())
-    # the KPIs' period of that year: the year, or its part ("2024 Jan–Mar")
     key = next((p for p in sorted(set(kpis["period"])) if str(p).split(" ")[0] == year),
                year)
     links, nodes = map_frames(network, kpis, ts, key, str(folder.file("network.json")))
+    return network, period, key, links, nodes
+
+
+def corridor_map_figure(folder: Folder, kpis: pd.DataFrame, ts: pd.DataFrame):
+    """The corridor map of the last reported year, with a detail panel around the sea
+    links' ports when there are any."""
+    from matplotlib.patches import Rectangle
+    _network, period, _key, links, nodes = last_year_frames(folder, kpis, ts)
     biggest = float(links["boxes"].max()) if len(links) else 0.0
     ports = nodes[nodes["kind"].isin([k.name for k in kinds_where(lambda k: k.berths_vessels)])]
     title = (f"{folder.manifest.get('scenario', '')}: boxes routed over each link in {period} "
