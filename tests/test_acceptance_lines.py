@@ -109,3 +109,20 @@ def test_check_lists_every_acceptance_limit():
     assert ("  accept    routes refuse trains beyond: gate 900 TEU booked, line gate_omega "
             "36 h of queue") in describe(s).splitlines()
     assert "accept" not in describe(load_scenario(TWO))
+
+
+def test_a_route_given_by_a_dated_share_change_is_limited_too():
+    # the flow's own routes are alt alone; from February a dated change sends it all by
+    # main, whose last line carries 2 trains a day where the flow brings 5
+    over = {"route_choice.model": "shares", "demand.flows.west.routes": {"alt": 1.0},
+            "links.gate_omega.train_paths_per_day": 2,
+            "links.gate_omega.acceptance_limit_queue_h": LIMIT_H,
+            "timeline": [{"date": "2024-02-01", "shares": {"west": {"main": 1.0}}}]}
+    m = Model(load_scenario(TWO, overrides=over), seed=1)
+    main = m.route_ids.index("main")
+    assert m.gate and {r for _f, r in m.gate.line_limits} == {main}
+    m.run()
+    # refused on main and with no other route in force, the trains wait at the origin
+    # (the flow's own route, alt, has no share from February)
+    assert len(m.gate.held) > 5 and {x[1] for x in m.gate.held} <= {main, -1}  # -1: still held
+    assert not m.gate.diverted

@@ -25,7 +25,7 @@ import numpy as np
 
 from sim.engine.facilities.rail import RailLine
 from sim.engine.facilities.transfer import TransferFacility
-from sim.scenario.network import flow_path, legs, link_index
+from sim.scenario.network import flow_path, legs, link_index, routes_of
 from sim.scenario.schema import Scenario
 
 RETRY_H = 6.0  # a held train asks again this often (assumption: four times a day, the
@@ -58,7 +58,7 @@ class AcceptanceGate:
             index = link_index(scenario)
             for f, fid in enumerate(flow_ids):
                 flow = scenario.demand.flows[fid]
-                for rid in flow.routes:
+                for rid in routes_of(scenario, fid):  # dated share changes' routes too
                     path = flow_path(scenario, flow.origin, flow.destination, rid, index)
                     on = []
                     for leg in legs(scenario, path, index):
