@@ -223,3 +223,23 @@ def test_no_new_bookings_while_a_train_is_held_at_the_origin():
     assert holding.sum() >= 5
     assert (d.accept[holding] == 0).all() and (d.rail[holding] == 0).all()
     assert (d.lost[holding] > 0).all()
+
+
+def test_a_dated_change_moves_the_limit_from_its_date():
+    # the gate closes for 10 days from 1 February: with the limit raised out of reach on
+    # 5 February, trains are refused before that day and none after; with a limit set
+    # only from 5 February, none before and some after
+    raised = {"date": "2024-02-05", "set": {"nodes.gate.crossing.acceptance_limit_teu": 1e6}}
+    lowered = {"date": "2024-02-05", "set": {"nodes.gate.crossing.acceptance_limit_teu": LIMIT}}
+    for change, limit, refused_before, refused_after in (
+            (raised, LIMIT, True, False), (lowered, None, False, True)):
+        over = {"route_choice.model": "shares", "timeline": [CLOSE_GATE, change]}
+        if limit is not None:
+            over["nodes.gate.crossing.acceptance_limit_teu"] = limit
+        m, checks = _model(TWO, over)
+        m.run()
+        day = m.cal.hours(dt.date(2024, 2, 5))
+        c = np.array(checks)
+        refused = c[c[:, 2] == 0]
+        assert (refused[:, 0] < day).any() == refused_before
+        assert (refused[:, 0] >= day).any() == refused_after

@@ -19,6 +19,7 @@ the shares in force); with no open route it waits at its origin and tries again 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -40,14 +41,15 @@ class AcceptanceGate:
                  rng: np.random.Generator, clock: Callable[[], float]):
         self.rng = rng
         self.clock = clock  # the simulated hour
-        self.limits: dict[int, list[tuple[TransferFacility, float]]] = {}
+        # the facilities with a limit at the start or from a dated change (the limit in
+        # force: TransferFacility.acceptance_limit), by route
+        dated = {key.split(".")[1] for change in scenario.timeline for key in change.set or {}
+                 if key.endswith(".acceptance_limit_teu")}
+        self.limits: dict[int, list[TransferFacility]] = {}
         for r, rid in enumerate(route_ids):
-            here = []
-            for nid in scenario.routes[rid].path:
-                fac = facilities.get(nid)
-                limit = getattr(fac.cfg, "acceptance_limit_teu", None) if fac else None
-                if fac is not None and limit is not None:
-                    here.append((fac, float(limit)))
+            here = [fac for nid in scenario.routes[rid].path
+                    if (fac := facilities.get(nid)) is not None
+                    and (fac.acceptance_limit < math.inf or nid in dated)]
             if here:
                 self.limits[r] = here
         # per (flow, route): the lines of its path with a limit, the direction it travels
@@ -81,7 +83,8 @@ class AcceptanceGate:
 
     def is_open(self, f: int, r: int) -> bool:
         """Whether route ``r`` takes a train of flow ``f`` now."""
-        if not all(fac.committed_teu() <= limit for fac, limit in self.limits.get(r, ())):
+        if not all(fac.committed_teu() <= fac.acceptance_limit
+                   for fac in self.limits.get(r, ())):
             return False
         on = self.line_limits.get((f, r))
         if on is None:
@@ -92,7 +95,7 @@ class AcceptanceGate:
     def accept(self, r: int, teu: int) -> None:
         """A train of ``teu`` left its origin on route ``r``: book it through the route's
         limited facilities."""
-        for fac, _limit in self.limits.get(r, ()):
+        for fac in self.limits.get(r, ()):
             fac.accepted_teu += teu
 
     def open_mask(self, f: int, routes: list[int]) -> np.ndarray:

@@ -26,4 +26,5 @@ class Acceptance(_Strict):
     acceptance_limit_teu: float | None = Field(
         None, gt=0, le=10_000_000, description="the routes through the facility refuse new "
         "trains at their origins while more than this is booked through it (accepted at the "
-        "origins and not yet gone on), TEU (none: no limit)")
+        "origins and not yet gone on), TEU (none: no limit)",
+        json_schema_extra={"timeline": {}})  # a timeline may change it (schema.during_run)

@@ -175,6 +175,9 @@ class TransferFacility:
         # what is booked through the facility and not yet gone on
         self.accepted_teu = 0
         self.left_teu = 0
+        # the acceptance limit in force (inf: none; a timeline may change it)
+        limit = getattr(cfg, "acceptance_limit_teu", None)
+        self.acceptance_limit = math.inf if limit is None else float(limit)
         # other trains, boxes and vessel calls sharing the facility (None: none given)
         self.background: FacilityTraffic | None = None
         # the daily handover caps, by the gauge the trains leave on (crossings only)
@@ -353,6 +356,8 @@ class TransferFacility:
         elif field == "yard_capacity_teu":
             self.yard.set_capacity(value)
             self.yard_log.append(YardCapacity(self.env.now, value))
+        elif field == "acceptance_limit_teu":
+            self.acceptance_limit = float(value)
         else:  # checks.timeline allows only the fields above
             raise ValueError(f"{self.table}.{field} cannot change during a run")
 
