@@ -125,12 +125,16 @@ def test_timeline_fields_and_bounds_come_from_the_schema_unchanged():
               for g in ("standard", "broad")}
     # and a pool of flat wagons its wagons (sim.scenario.wagons)
     wagons = {"wagons": kind_fields.Bounds(1, 200_000, True)}
+    # and a transfer facility's acceptance limit (sim.scenario.acceptance)
+    added |= {f"{k}.acceptance_limit_teu": kind_fields.Bounds(0, 10_000_000, False)
+              for k in ("crossing", "port", "dry_port")}
     assert got == {**BEFORE, "nodes": {**BEFORE["nodes"], **added}, "fleets": fleets,
                    "wagon_pools": wagons}
     assert all(isinstance(b, kind_fields.Bounds) for t in got.values() for b in t.values())
     assert kind_fields.kind_fields(kinds.NODE_KINDS["terminal"]) == {}
     assert list(kind_fields.kind_fields(kinds.NODE_KINDS["port"])) == [
-        "receiving_tracks", "cranes", "crane_moves_per_h", "yard_capacity_teu", "berths"]
+        "acceptance_limit_teu", "receiving_tracks", "cranes", "crane_moves_per_h",
+        "yard_capacity_teu", "berths"]
 
 
 def test_a_field_marked_without_usable_bounds_is_refused():
