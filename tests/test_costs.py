@@ -113,7 +113,7 @@ def test_kpis_of_the_toy_route_are_the_hand_worked_figures():
         K[("co2e_t_total", "2024", "all")])
     assert np.isnan(K[("cost_usd_per_feu_mean", "2024", "main")])  # a route nobody takes
     # a box's cost scales with its TEU: 20 ft boxes pay half
-    cost, co2e = box_costs(out)
+    cost, co2e = box_costs(out, np.arange(st.n))
     left = st.route >= 0
     teu_left = st.teu[left].astype(float)
     assert set(teu_left) == {1.0, 2.0}

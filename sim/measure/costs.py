@@ -61,49 +61,60 @@ def pair_tables(out: RunOutput, years: list[int]) -> tuple[np.ndarray, np.ndarra
     return usd, kg
 
 
-def box_costs(out: RunOutput) -> tuple[np.ndarray, np.ndarray]:
-    """Cost (USD) and CO2e (kg) of every box of the record store that left its origin
-    (NaN for those that did not), computed once per run."""
-    got = out.cache.get("box_costs")
-    if got is None:
-        st, cal = out.store, out.calendar
-        years = list(range(cal.t0.year, cal.end.year + 1))
-        usd, kg = pair_tables(out, years)
-        jan1_h = np.array([cal.hours(dt.date(y, 1, 1)) for y in years[1:]])
-        # each box's place in the flattened tables; -1 (a NaN appended to each) for a box
-        # that never left its origin: whole-column steps, no masked copies
-        pair = st.flow.astype(np.int64) * usd.shape[1] + st.route
-        pair[st.route < 0] = -1
-        y = np.minimum(np.searchsorted(jan1_h, st.t_depart_origin, side="right"),
-                       len(years) - 1)
-        at = pair * len(years) + y
-        at[pair < 0] = -1
-        cost = np.append(usd.reshape(-1), np.nan)[at] * st.teu / 2
-        co2e = np.append(kg.reshape(-1), np.nan)[pair] * st.teu
-        got = out.cache["box_costs"] = (cost, co2e)
-    return got
+def box_costs(out: RunOutput, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cost (USD) and CO2e (kg) of the boxes of the record store at ``rows`` (NaN for those
+    that never left their origin). Computed for those rows only, and not kept: the KPIs
+    read them once, and for every box of a run they are tens of MB."""
+    st, cal = out.store, out.calendar
+    years = list(range(cal.t0.year, cal.end.year + 1))
+    usd, kg = pair_tables(out, years)
+    jan1_h = np.array([cal.hours(dt.date(y, 1, 1)) for y in years[1:]])
+    # each box's place in the flattened tables; -1 (a NaN appended to each) for a box
+    # that never left its origin: whole-column steps, no masked copies
+    # (in place where it can be: the same values, fewer arrays of every box at once)
+    route = st.route[rows]
+    pair = st.flow[rows].astype(np.int64)
+    pair *= usd.shape[1]
+    pair += route
+    pair[route < 0] = -1
+    y = np.searchsorted(jan1_h, st.t_depart_origin[rows], side="right")
+    np.minimum(y, len(years) - 1, out=y)
+    at = pair * len(years)
+    at += y
+    del y
+    at[pair < 0] = -1
+    teu = st.teu[rows]
+    cost = np.append(usd.reshape(-1), np.nan)[at]
+    del at
+    cost *= teu
+    cost /= 2
+    co2e = np.append(kg.reshape(-1), np.nan)[pair]
+    co2e *= teu
+    return cost, co2e
 
 
 def cost_kpis(out: RunOutput, edges: np.ndarray, put_years: PutYears) -> None:
     """The cost and CO2e KPIs per year (see :data:`KPIS`) of a scenario with costs."""
     s, st = out.scenario, out.store
-    cost, co2e = box_costs(out)
     # the boxes delivered within a window, with their window: one pass over the store,
     # then sums by (route, window) and (corridor, window), in row order as ever
     n_w = len(edges) - 1
     j = window_index(st.t_delivered, edges)
     rows = np.flatnonzero((st.route >= 0) & (j >= 0) & (j < n_w))
     j, route = j[rows], st.route[rows].astype(np.int64)
-    teu, cost, co2e = st.teu[rows].astype(float), cost[rows], co2e[rows]
+    teu = st.teu[rows].astype(float)
+    cost, co2e = box_costs(out, rows)
     corridor = [s.routes[rid].corridor for rid in out.route_ids]
     corridors = sorted(set(corridor))
     of_route = np.array([corridors.index(c) for c in corridor], np.int64)
 
     def by(key: np.ndarray, n: int, w: np.ndarray) -> np.ndarray:
         return np.bincount(key, weights=w, minlength=n * n_w).reshape(n, n_w)
-    for n, key, names in ((len(out.route_ids), route * n_w + j, out.route_ids),
-                          (len(corridors), of_route[route] * n_w + j, corridors)):
+    for n, of, names in ((len(out.route_ids), None, out.route_ids),
+                         (len(corridors), of_route, corridors)):
+        key = (route if of is None else of[route]) * n_w + j  # (one grouping at a time)
         n_teu, usd, kg = by(key, n, teu), by(key, n, cost), by(key, n, co2e)
+        del key
         for g, scope in enumerate(names):
             empty = np.full(n_w, np.nan)
             put_years("cost_usd_per_feu_mean", scope,

@@ -117,14 +117,16 @@ def visited(out: RunOutput) -> dict[str, TransferFacility]:
 
 def crossing_stays(out: RunOutput, nid: str) -> BoxStays:
     """The stays of the boxes that arrived at crossing ``nid``, gathered from the record
-    store's crossing slots (not cached: the KPIs read them once, and a run's stays at its
-    busiest crossing are tens of MB)."""
+    store's crossing slots, slot by slot in row order (not cached: the KPIs read them
+    once, and a run's stays at its busiest crossing are tens of MB)."""
     st = out.store
     code = out.node_ids.index(nid)
     parts: dict[str, list[np.ndarray]] = {k: [] for k in (*st.t_crossing, "teu")}
-    for k, rows_of in enumerate(_crossing_rows(out)):
-        m = rows_of.get(code)
-        if m is None:
+    for k in range(st.slots):
+        # (one comparison over the slot: ~1 ms a million boxes, and no index of every
+        # crossing's rows kept)
+        m = np.flatnonzero(st.crossing[k] == code)
+        if not len(m):
             continue
         for stage, t in st.t_crossing.items():
             parts[stage].append(t[k][m])
@@ -177,26 +179,6 @@ def _crossing_record(out: RunOutput, nid: str, box: BoxStays) -> CrossingRecord:
         yard=WeightedSpans(box.unloaded_h[unloaded], box.departed_h[unloaded],
                            box.teu[unloaded].astype(float)),
         cranes=_steps(cranes.from_h, cranes.gangs, out.calendar.end_h))
-
-
-def _crossing_rows(out: RunOutput) -> list[dict[int, np.ndarray]]:
-    """Per crossing slot of the record store, the rows that crossed at each node (by its
-    code), in row order: one stable sort per slot for the run, not a scan of the whole
-    store per crossing."""
-    key = ("crossing_rows",)
-    if key not in out.cache:
-        st, per_slot = out.store, []
-        for k in range(st.slots):
-            codes = st.crossing[k]
-            order = np.argsort(codes, kind="stable")  # rows in order within a code
-            sorted_codes = codes[order]
-            present = np.unique(sorted_codes[sorted_codes >= 0])
-            lo = np.searchsorted(sorted_codes, present, side="left")
-            hi = np.searchsorted(sorted_codes, present, side="right")
-            # (copies: the slot's whole order is not kept alive by the cache)
-            per_slot.append({int(c): order[a:b].copy() for c, a, b in zip(present, lo, hi)})
-        out.cache[key] = per_slot
-    return out.cache[key]
 
 
 def _steps(from_h: np.ndarray, value: np.ndarray, end_h: float) -> WeightedSpans:

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.engine.logs import OriginTrain, columns
 from sim.measure.acceptance import KPIS as ACCEPTANCE_KPIS
 from sim.measure.acceptance import acceptance_kpis
 from sim.measure.choice import KPIS as CHOICE_KPIS
@@ -24,6 +23,7 @@ from sim.measure.costs import KPIS as COST_KPIS
 from sim.measure.costs import cost_kpis
 from sim.measure.empties import KPIS as EMPTIES_KPIS
 from sim.measure.empties import empties_kpis
+from sim.measure.flows import Key, route_kpis, volume_kpis, year_means
 from sim.measure.handover import KPIS as HANDOVER_KPIS
 from sim.measure.handover import handover_kpis
 from sim.measure.intervals import (
@@ -176,44 +176,6 @@ KPIS: dict[str, tuple[str, str]] = {
     **WAGON_KPIS,  # pools of flat wagons (sim.measure.wagons)
 }
 
-Key = tuple[str, str, str]
-
-
-def year_stats(t: np.ndarray, values: np.ndarray, edges: np.ndarray, p95: bool = False
-               ) -> tuple[np.ndarray, np.ndarray]:
-    """Mean (and 95th percentile) of ``values`` by the window of ``edges`` that ``t`` falls
-    in; NaN where a window has no value. ``t`` NaN: not counted."""
-    j = window_index(t, edges)
-    n_win = len(edges) - 1
-    ok = (j >= 0) & (j < n_win)
-    j, v = j[ok], values[ok]
-    count = np.bincount(j, minlength=n_win)
-    total = np.bincount(j, weights=v, minlength=n_win)
-    mean = np.divide(total, count, out=np.full(n_win, np.nan), where=count > 0)
-    if not p95:
-        return mean, mean
-    q = np.full(n_win, np.nan)
-    for y in range(n_win):
-        if count[y]:
-            q[y] = np.quantile(v[j == y], 0.95)
-    return mean, q
-
-
-def year_means(t: np.ndarray, values: Iterable[np.ndarray], edges: np.ndarray
-               ) -> list[np.ndarray]:
-    """Means of several value arrays by the window of ``edges`` that ``t`` falls in (one
-    pass over ``t``; ``values`` may be made one at a time); NaN where a window has no
-    value."""
-    j = window_index(t, edges)
-    n_win = len(edges) - 1
-    ok = (j >= 0) & (j < n_win)
-    j = j[ok]
-    count = np.bincount(j, minlength=n_win)
-    out = []
-    for v in values:
-        total = np.bincount(j, weights=v[ok], minlength=n_win)
-        out.append(np.divide(total, count, out=np.full(n_win, np.nan), where=count > 0))
-    return out
 
 
 RESILIENCE = {"disruption_events", "disruption_boxes_delayed", "disruption_peak_backlog",
@@ -291,7 +253,7 @@ def compute(out: RunOutput, names: set[str] | None = None) -> dict[Key, float]:
     def wanted(section: str) -> bool:
         return names is None or not names.isdisjoint(SECTIONS[section])
 
-    s, st, cal = out.scenario, out.store, out.calendar
+    s, cal = out.scenario, out.calendar
     problems = kind_kpi_problems({kind_of(n).name: kind_of(n) for n in s.nodes.values()}
                                  .values())
     if problems:  # a registry row naming KPIs nothing computes: say so, do not skip them
@@ -309,98 +271,15 @@ def compute(out: RunOutput, names: set[str] | None = None) -> dict[Key, float]:
     def put_run(name: str, scope: str, value: float) -> None:
         K[(name, "run", scope)] = float(value)
 
-    # -- volumes ----------------------------------------------------------------------
+    # -- volumes and the published aggregates; by route and corridor -------------------
     # every box placed positively by its own stamps (the train checks are the tests'),
     # when a KPI asked for needs it
     where = (locate(out, trains=False)
              if names is None or "containers_in_system" in names or wanted("routes") else {})
-    K[("containers_created", "run", "all")] = st.n
-    K[("containers_delivered", "run", "all")] = int(np.isfinite(st.t_delivered).sum())
-    if where:
-        K[("containers_in_system", "run", "all")] = int((~where["delivered"]).sum())
-        for place in ("at_origin", "on_rail", "at_crossing", "at_port", "at_sea"):
-            K[("containers_in_system", "run", place)] = int(where[place].sum())
-    put_years("containers_created", "all", counts_in(st.t_created, edges))
-    put_years("teu_created", "all", counts_in(st.t_created, edges, st.teu))
-    put_years("containers_delivered", "all", counts_in(st.t_delivered, edges))
-
-    # -- the published aggregates -------------------------------------------------------
-    # per-node lookup tables, indexed by the stores' int16 node codes (-1: none -> last)
-    nodes = [s.nodes[n] for n in out.node_ids]
-    tc = s.kpis.transit
-    from_ok = np.array([n.region in tc.origin_regions for n in nodes] + [False])
-    to_ok = np.array([n.region in tc.destination_regions for n in nodes] + [False])
-    at_counted = np.array([nid in tc.crossings for nid in out.node_ids] + [False])
-    counted = from_ok[st.origin] & to_ok[st.destination]
-    t_first = np.full(st.n, np.nan)
-    for k in range(st.slots):
-        hit = at_counted[st.crossing[k]] & np.isnan(t_first)
-        t_first[hit] = st.t_crossing["arrive"][k][hit]
-    t_count = np.where(counted, t_first, np.nan)
-    put_years("transit_containers_china_central_asia", "all", counts_in(t_count, edges))
-    put_years("transit_teu_china_central_asia", "all", counts_in(t_count, edges, st.teu))
-
-    is_china = np.array([n.region == "china" for n in nodes] + [False])
-    is_europe = np.array([n.region == "europe" for n in nodes] + [False])
-    in_kz = np.array([n.country == "KZ" for n in nodes] + [False])
-    ce = is_china[st.origin] & is_europe[st.destination] & (st.crossing[0] >= 0)
-    t0 = np.where(ce, st.t_crossing["arrive"][0], np.nan)
-    kz = in_kz[st.crossing[0]]
-    all_ce = counts_in(t0, edges)
-    kz_ce = counts_in(np.where(kz, t0, np.nan), edges)
-    put_years("kz_share_china_europe_land", "all",
-              np.divide(kz_ce, all_ce, out=np.full(len(labels), np.nan), where=all_ce > 0))
-
-    # -- by route and corridor ----------------------------------------------------------
+    volume_kpis(out, edges, K, put_years, where)
     if wanted("routes"):
-        ot: OriginTrain[np.ndarray] = columns(out.origin_trains, OriginTrain)
-        corridor_of = {rid: s.routes[rid].corridor for rid in out.route_ids}
-        for r, rid in enumerate(out.route_ids):
-            m = ot.route == r
-            put_years("trains_by_route", rid, counts_in(ot.departed_h[m], edges))
-            put_years("containers_by_route", rid,
-                      counts_in(ot.departed_h[m], edges, ot.boxes[m]))
-            put_years("teu_by_route", rid, counts_in(ot.departed_h[m], edges, ot.teu[m]))
-        corridors = sorted(set(corridor_of.values()))
-        route_corr = np.array([corridors.index(corridor_of[r]) for r in out.route_ids] + [-1])
-        box_corr = route_corr[st.route]  # route -1 (not departed) -> last entry, -1
-        transit_days = (st.t_delivered - st.t_created) / 24.0
-        lon = np.array([n.lon for n in nodes] + [np.nan])
-        bound = {"westbound": lon[st.destination] < lon[st.origin],
-                 "eastbound": lon[st.destination] > lon[st.origin]}
-        both = _corridors_both_ways(s)
-        for ci, corr in enumerate(corridors):
-            m = box_corr == ci
-            ways: list[tuple[str, np.ndarray]] = [(corr, m)]
-            if corr in both:  # flows use it both ways: each way apart too
-                ways += [(f"{corr}:{way}", m & b) for way, b in bound.items()]
-            for scope, mw in ways:
-                put_years("containers_by_corridor", scope,
-                          counts_in(st.t_depart_origin[mw], edges))
-                dm = mw & where["delivered"]
-                mean, p95 = year_stats(st.t_delivered[dm], transit_days[dm], edges, p95=True)
-                put_years("transit_time_days_mean", scope, mean)
-                put_years("transit_time_days_p95", scope, p95)
-            wait = (st.t_depart_origin[m] - st.t_created[m]) / 24.0
-            put_years("origin_wait_days_mean", corr,
-                      year_stats(st.t_depart_origin[m], wait, edges)[0])
-            K[("containers_in_transit_at_end", "run", corr)] = int((m & ~where["delivered"]).sum())
-        K[("containers_in_transit_at_end", "run", "not_departed")] = int(where["at_origin"].sum())
-        delivered_rows = np.flatnonzero(where["delivered"])
-        route_d = st.route[delivered_rows]
-        for r, rid in enumerate(out.route_ids):  # and by route, within a corridor
-            rows = delivered_rows[route_d == r]
-            mean, p95 = year_stats(st.t_delivered[rows], transit_days[rows], edges, p95=True)
-            put_years("transit_time_days_mean", rid, mean)
-            put_years("transit_time_days_p95", rid, p95)
-        ce_all = is_china[st.origin] & is_europe[st.destination]
-        ce_total = counts_in(np.where(ce_all, st.t_depart_origin, np.nan), edges)
-        for ci, corr in enumerate(corridors):
-            n_corr = counts_in(np.where(ce_all & (box_corr == ci), st.t_depart_origin, np.nan),
-                               edges)
-            put_years("corridor_share_china_europe", corr,
-                      np.divide(n_corr, ce_total, out=np.full(len(labels), np.nan),
-                                where=ce_total > 0))
+        route_kpis(out, edges, K, put_years, where)
+    del where
 
     # -- ports and vessel services ------------------------------------------------------
     if wanted("ports"):
@@ -409,54 +288,11 @@ def compute(out: RunOutput, names: set[str] | None = None) -> dict[Key, float]:
                         put_run)
         port_totals(out, edges, put_years)
 
-    # -- crossings ----------------------------------------------------------------------
-    spans = np.diff(edges)
+    # -- crossings; links (each part a function: its per-box arrays go when it returns) --
     if wanted("crossings"):
-        closable = _closable(s)
-        for nid, xing in out.crossings.items():  # the nodes of kinds that join gauges
-            put = _named_by(kind_of(s.nodes[nid]), put_years)
-            b = crossing_stays(out, nid)
-            rec = crossing_record(out, nid, b)
-            put("trains_by_crossing", nid, counts_in(rec.arrived_h, edges))
-            put("containers_by_crossing", nid, counts_in(rec.arrived_h, edges, rec.boxes))
-            put("teu_by_crossing", nid, counts_in(rec.arrived_h, edges, rec.teu))
-            put("queue_trains_mean", nid, window_means(*rec.queue, edges, end=end_h))
-            put("queue_trains_peak", nid, window_max(*rec.queue, edges, end=end_h))
-            put("closure_hours", nid, closed_share(xing.closures, edges, end_h) * spans)
-            put("utilisation", nid, crane_utilisation(rec, edges, end_h))
-            occ = crossing_yard_teu(rec, edges, end_h)
-            put("yard_occupancy_teu_mean", nid, occ)
-            put("yard_utilisation", nid, yard_utilisation(xing, occ, edges, end_h))
-            # the parts of the dwell one at a time (each is one array per box)
-            for part, means in zip(DWELL_PARTS, year_means(
-                    b.departed_h, (b.part(p) for p in DWELL_PARTS), edges)):
-                put(f"border_{part}_hours_mean", nid, means)
-            if nid in closable:
-                shut = np.array(xing.closures, float).reshape(-1, 2)
-                _resilience(nid, b.arrived_h, b.departed_h, shut, edges, end_h, put)
-        handover_kpis(out, edges, put_years)
-
-    # -- links --------------------------------------------------------------------------
+        _crossing_kpis(out, edges, put_years)
     if wanted("links"):
-        for lid, line in out.lines.items():
-            if line.closures or s.links[lid].disruptions:
-                put_years("closure_hours", lid,
-                          closed_share(line.closed_spans(), edges, end_h) * spans)
-        offered = {}
-        for scope, line, reached, entered in link_directions(out):
-            if line.id not in offered:
-                offered[line.id] = line.paths_available(edges, end_h)
-            avail = offered[line.id]
-            n_in = counts_in(entered, edges)
-            if line.has_background():  # their paths (and empty trains') count too
-                d = int(scope.endswith(f">{s.links[line.id].from_}"))
-                n_in = n_in + background_entering(line, d, edges)
-            put_years("utilisation", scope, np.divide(n_in, avail,
-                                                      out=np.full(len(avail), np.nan),
-                                                      where=avail > 0))
-            put_years("queue_trains_mean", scope, window_means(reached, entered, edges, end=end_h))
-            put_years("queue_trains_peak", scope, window_max(reached, entered, edges, end=end_h))
-        link_totals(out, edges, put_years)
+        _link_kpis(out, edges, put_years)
 
     # -- cost and CO2e per box ----------------------------------------------------------
     if s.costs is not None and wanted("costs"):
@@ -475,16 +311,59 @@ def compute(out: RunOutput, names: set[str] | None = None) -> dict[Key, float]:
     return K
 
 
-def _corridors_both_ways(s: Scenario) -> set[str]:
-    """The corridors whose routes the scenario's flows travel westbound and eastbound (a
-    flow's way: its destination west or east of its origin)."""
-    ways: dict[str, set[bool]] = {}
-    for f in s.demand.flows.values():
-        lo, ld = s.nodes[f.origin].lon, s.nodes[f.destination].lon
-        if lo != ld:
-            for rid in f.routes:
-                ways.setdefault(s.routes[rid].corridor, set()).add(ld < lo)
-    return {c for c, w in ways.items() if len(w) == 2}
+def _crossing_kpis(out: RunOutput, edges: np.ndarray, put_years: PutYears) -> None:
+    """Each gauge crossing's trains, boxes, queue, cranes, yard, dwell and disruptions,
+    and the handovers' KPIs."""
+    s, end_h, spans = out.scenario, out.calendar.end_h, np.diff(edges)
+    closable = _closable(s)
+    for nid, xing in out.crossings.items():  # the nodes of kinds that join gauges
+        put = _named_by(kind_of(s.nodes[nid]), put_years)
+        b = crossing_stays(out, nid)
+        rec = crossing_record(out, nid, b)
+        put("trains_by_crossing", nid, counts_in(rec.arrived_h, edges))
+        put("containers_by_crossing", nid, counts_in(rec.arrived_h, edges, rec.boxes))
+        put("teu_by_crossing", nid, counts_in(rec.arrived_h, edges, rec.teu))
+        put("queue_trains_mean", nid, window_means(*rec.queue, edges, end=end_h))
+        put("queue_trains_peak", nid, window_max(*rec.queue, edges, end=end_h))
+        put("closure_hours", nid, closed_share(xing.closures, edges, end_h) * spans)
+        put("utilisation", nid, crane_utilisation(rec, edges, end_h))
+        occ = crossing_yard_teu(rec, edges, end_h)
+        put("yard_occupancy_teu_mean", nid, occ)
+        put("yard_utilisation", nid, yard_utilisation(xing, occ, edges, end_h))
+        # the parts of the dwell one at a time (each is one array per box)
+        for part, means in zip(DWELL_PARTS, year_means(
+                b.departed_h, (b.part(p) for p in DWELL_PARTS), edges)):
+            put(f"border_{part}_hours_mean", nid, means)
+        if nid in closable:
+            shut = np.array(xing.closures, float).reshape(-1, 2)
+            _resilience(nid, b.arrived_h, b.departed_h, shut, edges, end_h, put)
+        del b, rec  # (before the next crossing's stays are gathered)
+    handover_kpis(out, edges, put_years)
+
+
+def _link_kpis(out: RunOutput, edges: np.ndarray, put_years: PutYears) -> None:
+    """Each line's closures, and per direction its utilisation and queue; the lines'
+    totals."""
+    s, end_h, spans = out.scenario, out.calendar.end_h, np.diff(edges)
+    for lid, line in out.lines.items():
+        if line.closures or s.links[lid].disruptions:
+            put_years("closure_hours", lid,
+                      closed_share(line.closed_spans(), edges, end_h) * spans)
+    offered = {}
+    for scope, line, reached, entered in link_directions(out):
+        if line.id not in offered:
+            offered[line.id] = line.paths_available(edges, end_h)
+        avail = offered[line.id]
+        n_in = counts_in(entered, edges)
+        if line.has_background():  # their paths (and empty trains') count too
+            d = int(scope.endswith(f">{s.links[line.id].from_}"))
+            n_in = n_in + background_entering(line, d, edges)
+        put_years("utilisation", scope, np.divide(n_in, avail,
+                                                  out=np.full(len(avail), np.nan),
+                                                  where=avail > 0))
+        put_years("queue_trains_mean", scope, window_means(reached, entered, edges, end=end_h))
+        put_years("queue_trains_peak", scope, window_max(reached, entered, edges, end=end_h))
+    link_totals(out, edges, put_years)
 
 
 def _ports_and_services(out: RunOutput, edges: np.ndarray, end_h: float, put_years) -> None:

@@ -1,0 +1,176 @@
+"""The KPIs of the boxes themselves: volumes, the published aggregates, and transit,
+wait and shares by route and corridor (:func:`sim.measure.kpis.compute`'s first parts).
+
+Each part is a function of its own so that the whole-store arrays it makes (a float or
+index per box: ~8 MB each for a baseline run's million boxes) are freed when it returns,
+not kept until the last KPI is computed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.engine.logs import OriginTrain, columns
+from sim.measure.monitors import PutYears, counts_in, window_index
+
+if TYPE_CHECKING:
+    from sim.engine.output import RunOutput
+    from sim.scenario.schema import Scenario
+
+Key = tuple[str, str, str]
+
+
+def year_stats(t: np.ndarray, values: np.ndarray, edges: np.ndarray, p95: bool = False
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Mean (and 95th percentile) of ``values`` by the window of ``edges`` that ``t`` falls
+    in; NaN where a window has no value. ``t`` NaN: not counted."""
+    j = window_index(t, edges)
+    n_win = len(edges) - 1
+    ok = (j >= 0) & (j < n_win)
+    j, v = j[ok], values[ok]
+    count = np.bincount(j, minlength=n_win)
+    total = np.bincount(j, weights=v, minlength=n_win)
+    mean = np.divide(total, count, out=np.full(n_win, np.nan), where=count > 0)
+    if not p95:
+        return mean, mean
+    q = np.full(n_win, np.nan)
+    for y in range(n_win):
+        if count[y]:
+            q[y] = np.quantile(v[j == y], 0.95)
+    return mean, q
+
+
+def year_means(t: np.ndarray, values: Iterable[np.ndarray], edges: np.ndarray
+               ) -> list[np.ndarray]:
+    """Means of several value arrays by the window of ``edges`` that ``t`` falls in (one
+    pass over ``t``; ``values`` may be made one at a time); NaN where a window has no
+    value."""
+    j = window_index(t, edges)
+    n_win = len(edges) - 1
+    ok = (j >= 0) & (j < n_win)
+    j = j[ok]
+    count = np.bincount(j, minlength=n_win)
+    out = []
+    for v in values:
+        total = np.bincount(j, weights=v[ok], minlength=n_win)
+        out.append(np.divide(total, count, out=np.full(n_win, np.nan), where=count > 0))
+    return out
+
+
+def _corridors_both_ways(s: Scenario) -> set[str]:
+    """The corridors whose routes the scenario's flows travel westbound and eastbound (a
+    flow's way: its destination west or east of its origin)."""
+    ways: dict[str, set[bool]] = {}
+    for f in s.demand.flows.values():
+        lo, ld = s.nodes[f.origin].lon, s.nodes[f.destination].lon
+        if lo != ld:
+            for rid in f.routes:
+                ways.setdefault(s.routes[rid].corridor, set()).add(ld < lo)
+    return {c for c, w in ways.items() if len(w) == 2}
+
+
+def volume_kpis(out: RunOutput, edges: np.ndarray, K: dict[Key, float], put_years: PutYears,
+                where: dict[str, np.ndarray]) -> None:
+    """Boxes created, delivered and (``where``: each box's place at the end, if located)
+    still in the system; the published aggregates (boxes and TEU counted at the transit
+    crossings, Kazakhstan's share of China -> Europe land boxes)."""
+    s, st = out.scenario, out.store
+    labels = [y.label for y in out.calendar.years()]
+    K[("containers_created", "run", "all")] = st.n
+    K[("containers_delivered", "run", "all")] = int(np.isfinite(st.t_delivered).sum())
+    if where:
+        K[("containers_in_system", "run", "all")] = int((~where["delivered"]).sum())
+        for place in ("at_origin", "on_rail", "at_crossing", "at_port", "at_sea"):
+            K[("containers_in_system", "run", place)] = int(where[place].sum())
+    put_years("containers_created", "all", counts_in(st.t_created, edges))
+    put_years("teu_created", "all", counts_in(st.t_created, edges, st.teu))
+    put_years("containers_delivered", "all", counts_in(st.t_delivered, edges))
+
+    # -- the published aggregates -------------------------------------------------------
+    # per-node lookup tables, indexed by the stores' int16 node codes (-1: none -> last)
+    nodes = [s.nodes[n] for n in out.node_ids]
+    tc = s.kpis.transit
+    from_ok = np.array([n.region in tc.origin_regions for n in nodes] + [False])
+    to_ok = np.array([n.region in tc.destination_regions for n in nodes] + [False])
+    at_counted = np.array([nid in tc.crossings for nid in out.node_ids] + [False])
+    counted = from_ok[st.origin] & to_ok[st.destination]
+    t_first = np.full(st.n, np.nan)
+    for k in range(st.slots):
+        hit = at_counted[st.crossing[k]] & np.isnan(t_first)
+        t_first[hit] = st.t_crossing["arrive"][k][hit]
+    t_count = np.where(counted, t_first, np.nan)
+    put_years("transit_containers_china_central_asia", "all", counts_in(t_count, edges))
+    put_years("transit_teu_china_central_asia", "all", counts_in(t_count, edges, st.teu))
+
+    is_china = np.array([n.region == "china" for n in nodes] + [False])
+    is_europe = np.array([n.region == "europe" for n in nodes] + [False])
+    in_kz = np.array([n.country == "KZ" for n in nodes] + [False])
+    ce = is_china[st.origin] & is_europe[st.destination] & (st.crossing[0] >= 0)
+    t0 = np.where(ce, st.t_crossing["arrive"][0], np.nan)
+    kz = in_kz[st.crossing[0]]
+    all_ce = counts_in(t0, edges)
+    kz_ce = counts_in(np.where(kz, t0, np.nan), edges)
+    put_years("kz_share_china_europe_land", "all",
+              np.divide(kz_ce, all_ce, out=np.full(len(labels), np.nan), where=all_ce > 0))
+
+
+def route_kpis(out: RunOutput, edges: np.ndarray, K: dict[Key, float], put_years: PutYears,
+               where: dict[str, np.ndarray]) -> None:
+    """Trains, boxes and TEU by route; boxes, transit and origin wait by corridor (and
+    way); transit by route; corridor shares of China -> Europe boxes (``where``: each box's
+    place at the end)."""
+    s, st = out.scenario, out.store
+    labels = [y.label for y in out.calendar.years()]
+    nodes = [s.nodes[n] for n in out.node_ids]
+    is_china = np.array([n.region == "china" for n in nodes] + [False])
+    is_europe = np.array([n.region == "europe" for n in nodes] + [False])
+    ot: OriginTrain[np.ndarray] = columns(out.origin_trains, OriginTrain)
+    corridor_of = {rid: s.routes[rid].corridor for rid in out.route_ids}
+    for r, rid in enumerate(out.route_ids):
+        m = ot.route == r
+        put_years("trains_by_route", rid, counts_in(ot.departed_h[m], edges))
+        put_years("containers_by_route", rid,
+                  counts_in(ot.departed_h[m], edges, ot.boxes[m]))
+        put_years("teu_by_route", rid, counts_in(ot.departed_h[m], edges, ot.teu[m]))
+    corridors = sorted(set(corridor_of.values()))
+    route_corr = np.array([corridors.index(corridor_of[r]) for r in out.route_ids] + [-1])
+    box_corr = route_corr[st.route]  # route -1 (not departed) -> last entry, -1
+    transit_days = (st.t_delivered - st.t_created) / 24.0
+    lon = np.array([n.lon for n in nodes] + [np.nan])
+    bound = {"westbound": lon[st.destination] < lon[st.origin],
+             "eastbound": lon[st.destination] > lon[st.origin]}
+    both = _corridors_both_ways(s)
+    for ci, corr in enumerate(corridors):
+        m = box_corr == ci
+        ways: list[tuple[str, np.ndarray]] = [(corr, m)]
+        if corr in both:  # flows use it both ways: each way apart too
+            ways += [(f"{corr}:{way}", m & b) for way, b in bound.items()]
+        for scope, mw in ways:
+            put_years("containers_by_corridor", scope,
+                      counts_in(st.t_depart_origin[mw], edges))
+            dm = mw & where["delivered"]
+            mean, p95 = year_stats(st.t_delivered[dm], transit_days[dm], edges, p95=True)
+            put_years("transit_time_days_mean", scope, mean)
+            put_years("transit_time_days_p95", scope, p95)
+        wait = (st.t_depart_origin[m] - st.t_created[m]) / 24.0
+        put_years("origin_wait_days_mean", corr,
+                  year_stats(st.t_depart_origin[m], wait, edges)[0])
+        K[("containers_in_transit_at_end", "run", corr)] = int((m & ~where["delivered"]).sum())
+    K[("containers_in_transit_at_end", "run", "not_departed")] = int(where["at_origin"].sum())
+    delivered_rows = np.flatnonzero(where["delivered"])
+    route_d = st.route[delivered_rows]
+    for r, rid in enumerate(out.route_ids):  # and by route, within a corridor
+        rows = delivered_rows[route_d == r]
+        mean, p95 = year_stats(st.t_delivered[rows], transit_days[rows], edges, p95=True)
+        put_years("transit_time_days_mean", rid, mean)
+        put_years("transit_time_days_p95", rid, p95)
+    ce_all = is_china[st.origin] & is_europe[st.destination]
+    ce_total = counts_in(np.where(ce_all, st.t_depart_origin, np.nan), edges)
+    for ci, corr in enumerate(corridors):
+        n_corr = counts_in(np.where(ce_all & (box_corr == ci), st.t_depart_origin, np.nan),
+                           edges)
+        put_years("corridor_share_china_europe", corr,
+                  np.divide(n_corr, ce_total, out=np.full(len(labels), np.nan),
+                            where=ce_total > 0))
