@@ -155,4 +155,6 @@ class ContainerStore:
                 for s in CROSSING_STAGES:
                     cols[f"crossing{k + 1}_{s}"] = when(self.t_crossing[s][k])
         cols["delivered"] = when(self.t_delivered)
-        return pd.DataFrame(cols)
+        # the columns as they are, not copied into one block per dtype (which held two
+        # copies of the table at once; size_ft and teu stay views of the store's columns)
+        return pd.DataFrame(cols, copy=False)

@@ -55,9 +55,10 @@ def _results(scenario: Scenario, seed: int, replication: int, progress: bool,
              keep_containers: bool):
     out = Model(scenario, seed, replication).run(progress=progress)
     K = kpi_mod.compute(out)
-    cont = containers_table(out, replication) if keep_containers else None
     ts = daily(out)
     ts.insert(0, "replication", np.int32(replication))
+    out.cache.clear()  # (what the KPIs and the series read: room for the containers)
+    cont = containers_table(out, replication) if keep_containers else None
     return K, cont, ts
 
 
@@ -76,7 +77,8 @@ def _add_sea_legs(cont: pd.DataFrame, out, t0: np.datetime64) -> None:
     legs = sea_legs(out)
     at = cont.columns.get_loc("delivered")
     names = list(out.services)
-    for name, v in legs.items():
+    for name in list(legs):
+        v = legs.pop(name)  # (each leg's hours freed as its column is made)
         if name.endswith("service"):
             col = pd.Categorical.from_codes(v.astype(np.int32), categories=names)
         else:
