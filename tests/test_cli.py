@@ -304,6 +304,27 @@ def test_help_and_check_load_only_what_they_need():
     assert not loaded & (heavy | {"sim.cli.commands.run"})
 
 
+def test_run_loads_pandas_only_once_the_runs_model_is_freed(tmp_path):
+    """corridor run builds, runs and measures a replication (KPIs, the daily series, the
+    containers' columns) without pandas and pyarrow, which cost ~70 MB of a run's peak
+    memory: they are loaded to make the frames and write the folder, after the model is
+    freed."""
+    import subprocess
+    import sys
+    code = ("import sys\nimport sim.study.replications as R\nfrom sim.cli import main\n"
+            "seen = []\norig = R._results\n"
+            "def spy(*a, **k):\n    got = orig(*a, **k)\n"
+            "    seen.append(sorted({'pandas', 'pyarrow'} & set(sys.modules)))\n"
+            "    return got\n"
+            "R._results = spy\nrc = main(sys.argv[1:])\n"
+            "print(rc, seen, 'pandas' in sys.modules)")
+    r = subprocess.run([sys.executable, "-c", code, "run", str(TOY), "--quiet",
+                        "--out", str(tmp_path / "run")], capture_output=True, text=True,
+                       check=False)
+    assert r.stdout.split() == ["0", "[[]]", "True"], r.stderr[-2000:]
+    assert (tmp_path / "run" / "containers.parquet").exists()
+
+
 def test_python_m_sim_cli_is_the_corridor_command():
     import subprocess
     import sys

@@ -8,6 +8,7 @@ simulation (the start of the warm-up); NaN means the stage has not been reached 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from itertools import chain
 
 import numpy as np
@@ -125,24 +126,20 @@ class ContainerStore:
         the 40 ft boxes is cheaper than summing the TEU column)."""
         return len(rows) + int(np.count_nonzero(self._forty[rows]))
 
-    def frame(self, node_ids: list[str], flow_ids: list[str], route_ids: list[str],
-              t0: np.datetime64):
-        """One row per container (a pandas DataFrame) with names instead of codes and stage
-        times as datetimes."""
-        import pandas as pd  # here: running the engine alone never loads pandas
-
-        def cat(codes, names):
-            return pd.Categorical.from_codes(codes.astype(np.int32), categories=names)
-
+    def columns(self, node_ids: list[str], flow_ids: list[str], route_ids: list[str],
+                t0: np.datetime64) -> dict[str, np.ndarray | Coded]:
+        """One entry per container in each column, with names (:class:`Coded`) instead of
+        codes and stage times as datetimes: the columns of :meth:`frame`, without pandas
+        (made while the run lives; the frame once it is freed, :func:`table`)."""
         def when(h):
             return t0 + (h * 3_600_000_000).round().astype("timedelta64[us]")
 
-        cols = {
+        cols: dict[str, np.ndarray | Coded] = {
             "container_id": np.arange(self.n, dtype=np.int64),
-            "flow": cat(self.flow, flow_ids),
-            "origin": cat(self.origin, node_ids),
-            "destination": cat(self.destination, node_ids),
-            "route": pd.Categorical.from_codes(self.route.astype(np.int32), categories=route_ids),
+            "flow": Coded(self.flow.astype(np.int32), flow_ids),
+            "origin": Coded(self.origin.astype(np.int32), node_ids),
+            "destination": Coded(self.destination.astype(np.int32), node_ids),
+            "route": Coded(self.route.astype(np.int32), route_ids),
             "size_ft": self.size_ft,
             "teu": self.teu,
             "created": when(self.t_created),
@@ -150,11 +147,32 @@ class ContainerStore:
         }
         for k in range(self.slots):
             if (self.crossing[k] >= 0).any():
-                cols[f"crossing{k + 1}"] = pd.Categorical.from_codes(
-                    self.crossing[k].astype(np.int32), categories=node_ids)
+                cols[f"crossing{k + 1}"] = Coded(self.crossing[k].astype(np.int32), node_ids)
                 for s in CROSSING_STAGES:
                     cols[f"crossing{k + 1}_{s}"] = when(self.t_crossing[s][k])
         cols["delivered"] = when(self.t_delivered)
-        # the columns as they are, not copied into one block per dtype (which held two
-        # copies of the table at once; size_ft and teu stay views of the store's columns)
-        return pd.DataFrame(cols, copy=False)
+        return cols
+
+    def frame(self, node_ids: list[str], flow_ids: list[str], route_ids: list[str],
+              t0: np.datetime64):
+        """One row per container (a pandas DataFrame) with names instead of codes and stage
+        times as datetimes."""
+        return table(self.columns(node_ids, flow_ids, route_ids, t0))
+
+
+@dataclass(frozen=True)
+class Coded:
+    """A categorical column before pandas: codes (int32, -1: none) into ``names``."""
+
+    codes: np.ndarray
+    names: list[str]
+
+
+def table(cols: dict[str, np.ndarray | Coded]):
+    """A pandas DataFrame of these columns, :class:`Coded` ones as categoricals. The arrays
+    are not copied (copying them into one block per dtype held two copies of a run's
+    containers table at once)."""
+    import pandas as pd  # here: running the engine and its measures never loads pandas
+
+    return pd.DataFrame({k: pd.Categorical.from_codes(v.codes, categories=v.names)
+                         if isinstance(v, Coded) else v for k, v in cols.items()}, copy=False)

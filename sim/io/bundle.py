@@ -21,8 +21,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
 from sim import __version__
 from sim.io.atomic import folder_replacing
 from sim.io.manifest import git_commit, manifest_kind, versions
@@ -30,6 +28,8 @@ from sim.scenario.loading import resolved_dict
 from sim.scenario.network import direction_scope, service_scope
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from sim.scenario.schema import Scenario
 
 BUNDLE_FORMAT = 1

@@ -18,9 +18,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from sim.engine.logs import OriginTrain, columns
+from sim.engine.records import Coded, table
 from sim.measure.intervals import (
     by_rail,
     closed_share,
@@ -40,14 +40,32 @@ from sim.scenario.kinds import kind_of, kinds_where
 from sim.scenario.network import service_scope
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from sim.engine.facilities.transfer import TransferFacility
     from sim.engine.output import RunOutput
 
 
+SERIES_COLUMNS = ["date", "facility", "kind", "metric", "value"]
+
+
 def daily(out: RunOutput) -> pd.DataFrame:
+    """The daily series of a run as a frame (:func:`daily_columns`)."""
+    cols = daily_columns(out)
+    if cols is None:
+        import pandas as pd
+        return pd.DataFrame(columns=SERIES_COLUMNS)
+    return table(cols)
+
+
+def daily_columns(out: RunOutput) -> dict[str, np.ndarray | Coded] | None:
+    """The daily series of a run in long form (date, facility, kind, metric, value), as
+    columns without pandas (None: no series), so that they can be made while the run
+    lives and framed once it is freed."""
     cal = out.calendar
     edges = np.arange(cal.start_h, cal.end_h + 1e-9, 24.0)
-    dates = pd.date_range(cal.start, periods=len(edges) - 1, freq="D")
+    # each day of the reported span, as pandas' daily range of a date gives them
+    dates = np.datetime64(cal.start, "s") + np.arange(len(edges) - 1) * np.timedelta64(1, "D")
     end_h = cal.end_h
     labels: list[tuple[str, str, str]] = []
     frames: list[np.ndarray] = []
@@ -87,18 +105,17 @@ def daily(out: RunOutput) -> pd.DataFrame:
         add(scope, "link", "queue_trains", window_means(reached, entered, edges, end=end_h))
         add(scope, "link", "boxes_routed", routed.get(scope, np.zeros(len(dates))))
     if not frames:
-        return pd.DataFrame(columns=["date", "facility", "kind", "metric", "value"])
+        return None
     n = len(dates)  # one frame built at once: a frame per series cost more than the series
-    cols = {"date": np.tile(dates.values, len(frames))}
+    cols: dict[str, np.ndarray | Coded] = {"date": np.tile(dates, len(frames))}
     for j, name in enumerate(("facility", "kind", "metric")):
         # categorical: cheap to send back from a worker process and to store
         names = [lab[j] for lab in labels]
         cats = sorted(set(names))
         code = {c: i for i, c in enumerate(cats)}
-        cols[name] = pd.Categorical.from_codes(
-            np.repeat(np.array([code[x] for x in names], np.int32), n), categories=cats)
+        cols[name] = Coded(np.repeat(np.array([code[x] for x in names], np.int32), n), cats)
     cols["value"] = np.concatenate(frames)
-    return pd.DataFrame(cols)
+    return cols
 
 
 def _crossing_series(out: RunOutput, nid: str, xing: TransferFacility, edges: np.ndarray,

@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import math
 import time
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
-import pandas as pd
 
 from sim.engine.model import Model, models_freed
+from sim.engine.records import Coded, table
 from sim.io.bundle import RunResult
 from sim.measure import kpis as kpi_mod
 from sim.measure.intervals import sea_legs
 from sim.measure.stats import t_interval, t_quantile
-from sim.measure.timeseries import daily
+from sim.measure.timeseries import SERIES_COLUMNS, daily_columns
 from sim.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 KPI_COLUMNS = ["name", "period", "scope", "unit", "mean", "ci95_low", "ci95_high", "n", "values"]
 
@@ -40,51 +44,63 @@ def summarise(per_rep: list[dict[tuple[str, str, str], float]]) -> pd.DataFrame:
             lo = max(lo, 0.0)
             hi = min(hi, 1.0) if unit == "fraction" else hi
         rows.append((*key, unit, m, lo, hi, n, vals.tolist()))
+    import pandas as pd  # (not before: a run's model and measures never load it)
     return pd.DataFrame(rows, columns=KPI_COLUMNS)
 
 
 def run_one(scenario: Scenario, seed: int, replication: int, progress: bool = False,
             keep_containers: bool = True):
-    """One replication: (KPI dict, container frame or None, daily series); its model is
-    freed before this returns (:func:`sim.engine.model.models_freed`)."""
+    """One replication: (KPI dict, container frame or None, daily series). The model is
+    freed (:func:`sim.engine.model.models_freed`) before the frames are made: pandas is
+    loaded, if at all, only once the run's memory is given back."""
     with models_freed():
-        return _results(scenario, seed, replication, progress, keep_containers)
+        K, cont, ts = _results(scenario, seed, replication, progress, keep_containers)
+    if ts is None:
+        import pandas as pd
+        frame = pd.DataFrame(columns=SERIES_COLUMNS)
+        frame.insert(0, "replication", np.int32(replication))
+    else:
+        frame = table(ts)
+    return K, None if cont is None else table(cont), frame
 
 
 def _results(scenario: Scenario, seed: int, replication: int, progress: bool,
              keep_containers: bool):
+    """The KPIs of one replication, and the columns of its daily series and (if kept) its
+    containers table, each with its replication first."""
     out = Model(scenario, seed, replication).run(progress=progress)
     K = kpi_mod.compute(out)
-    ts = daily(out)
-    ts.insert(0, "replication", np.int32(replication))
+    ts = daily_columns(out)
+    if ts is not None:
+        n = len(cast(np.ndarray, ts["date"]))
+        ts = {"replication": np.full(n, replication, np.int32), **ts}
     out.cache.clear()  # (what the KPIs and the series read: room for the containers)
-    cont = containers_table(out, replication) if keep_containers else None
+    cont = containers_columns(out, replication) if keep_containers else None
     return K, cont, ts
 
 
 def containers_table(out, replication: int) -> pd.DataFrame:
     """A run's container records as a frame, with its sea legs and its replication."""
+    return table(containers_columns(out, replication))
+
+
+def containers_columns(out, replication: int) -> dict[str, np.ndarray | Coded]:
+    """The columns of :func:`containers_table`, without pandas: the replication, the
+    record store's columns (:meth:`ContainerStore.columns`) with each sea passage's before
+    ``delivered``."""
     t0 = np.datetime64(out.calendar.t0, "us")
-    cont = out.store.frame(out.node_ids, out.flow_ids, out.route_ids, t0)
-    _add_sea_legs(cont, out, t0)
-    cont.insert(0, "replication", np.int32(replication))
-    return cont
-
-
-def _add_sea_legs(cont: pd.DataFrame, out, t0: np.datetime64) -> None:
-    """Columns for each sea passage: service, arrival at the loading port, sailed, landed
-    and left the far port (before ``delivered``)."""
-    legs = sea_legs(out)
-    at = cont.columns.get_loc("delivered")
+    cols = out.store.columns(out.node_ids, out.flow_ids, out.route_ids, t0)
+    delivered = cols.pop("delivered")
     names = list(out.services)
+    legs = sea_legs(out)
     for name in list(legs):
         v = legs.pop(name)  # (each leg's hours freed as its column is made)
         if name.endswith("service"):
-            col = pd.Categorical.from_codes(v.astype(np.int32), categories=names)
+            cols[name] = Coded(v.astype(np.int32), names)
         else:
-            col = t0 + (v * 3_600_000_000).round().astype("timedelta64[us]")
-        cont.insert(at, name, col)
-        at += 1
+            cols[name] = t0 + (v * 3_600_000_000).round().astype("timedelta64[us]")
+    cols["delivered"] = delivered
+    return {"replication": np.full(len(delivered), replication, np.int32), **cols}
 
 
 def _replications(scenario: Scenario, seed: int, reps: range, workers: int,
@@ -233,6 +249,7 @@ class _Runs:
             self.series.append(ts)
 
     def result(self, scenario: Scenario, table: pd.DataFrame, extra: dict) -> RunResult:
+        import pandas as pd
         return RunResult(scenario, self.seed, len(self.per_rep), table,
                          pd.concat(self.conts, ignore_index=True) if self.conts else None,
                          pd.concat(self.series, ignore_index=True),
