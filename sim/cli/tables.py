@@ -5,13 +5,14 @@ the text out (without its final newline). No argument parsing, no printing, no f
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Protocol
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sim.io.rows import focused
 from sim.measure.headline import COMPARE_HEADLINE, HEADLINE, TOTALS, TOTALS_SERVICE_SCOPES
 from sim.measure.labels import kpi_label
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def fmt(v: float) -> str:

@@ -3,7 +3,10 @@ how much a comparison's row matters (for the forest plot, the report and the sum
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MATERIAL = 0.01  # a row is material when its larger mean is this share of the KPI's largest
 
@@ -15,6 +18,7 @@ def relevance(table: pd.DataFrame) -> pd.Series:
     covers zero, or the row is immaterial: its larger mean under :data:`MATERIAL` of the
     largest of its KPI in that period (0.007 trains queueing on a link beside 5 on
     another)."""
+    import pandas as pd  # (here: the run command imports this module before its run)
     half = (table["diff_ci95_high"] - table["diff_ci95_low"]) / 2.0
     ratio = (table["diff_mean"].abs() / half.where(half > 0)).fillna(10.0).clip(upper=10.0)
     significant = (table["diff_ci95_low"] > 0) | (table["diff_ci95_high"] < 0)
@@ -38,6 +42,7 @@ def focused(table: pd.DataFrame, kpis: tuple[str, ...] = (), scopes: tuple[str, 
     """The rows of a comparison table a user asked for: KPIs named ``NAME`` or
     ``NAME:SCOPE`` and scopes (a row passes when it matches any KPI asked for, or no KPI
     was asked for, and any scope asked for, or none was)."""
+    import pandas as pd
     keep = pd.Series(True, index=table.index)
     if kpis:
         any_kpi = pd.Series(False, index=table.index)

@@ -8,9 +8,11 @@ import sys
 from pathlib import Path
 
 from sim.cli.commands.common import errors, horizon, load, workers
+from sim.cli.tables import run_summary
 from sim.io.bundle import config_hash, not_replaceable, unwritable_parent, write_bundle
 from sim.scenario.loading import load_scenario, resolved_dict
 from sim.scenario.problems import ConfigError, Problem
+from sim.study.calibration.fit import posterior_draws
 from sim.study.replications import run, run_posterior
 
 
@@ -53,7 +55,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     if problems:
         return errors(problems)
     if args.posterior:
-        from sim.study.calibration.fit import posterior_draws
         if args.precision is not None:
             return errors([Problem("<command line>", "--precision", "cannot be combined "
                                    "with --posterior")])
@@ -79,7 +80,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         return errors([Problem(str(out), "--out", f"cannot write the result folder "
                                f"({e.strerror or e}); nothing was written")])
     if not args.quiet:
-        from sim.cli.tables import run_summary  # (pandas: loaded once the run is done)
         print(run_summary(result.kpis, result.scenario.name, result.seed,
                           result.replications, result.extra.get("precision")))
         print(f"wrote {out}/ in {result.wall_time_s:.1f} s")

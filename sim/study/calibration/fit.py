@@ -27,9 +27,9 @@ import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 from tqdm import tqdm
 
 from sim.io.atomic import write_parquet_atomic, write_text_atomic
@@ -42,6 +42,9 @@ from sim.scenario.schema import Scenario
 from sim.study.calibration.inputs import Parameters, Targets
 from sim.study.parameters import number_at
 from sim.study.replications import run
+
+if TYPE_CHECKING:
+    pass
 
 
 @dataclass
@@ -187,6 +190,7 @@ def abc_around(result: Fit, base_path: str | Path, params: Parameters, targets: 
                 f.write(json.dumps(rec, allow_nan=True) + "\n")
         rows.append({**theta, "objective": rec["objective"],
                      "accepted": rec["objective"] <= threshold})
+    import pandas as pd
     post = pd.DataFrame(rows)
     post.attrs["threshold"] = threshold
     write_parquet_atomic(post, out / "posterior.parquet")
@@ -203,6 +207,7 @@ def posterior_draws(folder: str | Path, k: int) -> list[dict[str, float]]:
     folder = Path(folder)
     try:
         meta = json.loads((folder / "posterior.json").read_text(encoding="utf-8"))
+        import pandas as pd
         post = pd.read_parquet(folder / "posterior.parquet")
     except (OSError, ValueError) as e:
         raise ConfigError([Problem(str(folder), "--posterior", "not a calibration folder "
