@@ -138,15 +138,18 @@ def crossing_stays(out: RunOutput, nid: str) -> BoxStays:
                     ready_h=box["ready"], departed_h=box["depart"], teu=box["teu"])
 
 
-def crossing_record(out: RunOutput, nid: str, stays: BoxStays | None = None
-                    ) -> CrossingRecord:
+def crossing_record(out: RunOutput, nid: str, stays: BoxStays | None = None,
+                    keep: bool = True) -> CrossingRecord:
     """A crossing's record, computed once per run output (from ``stays``, its boxes'
-    stays, when the caller has them already)."""
+    stays, when the caller has them already); ``keep`` False: not kept for the next
+    reader (its yard is three numbers per box: tens of MB at a busy crossing)."""
     key = ("crossing_record", nid)
-    if key not in out.cache:
-        box = crossing_stays(out, nid) if stays is None else stays
-        out.cache[key] = _crossing_record(out, nid, box)
-    return out.cache[key]
+    got = out.cache.get(key)
+    if got is None:
+        got = _crossing_record(out, nid, crossing_stays(out, nid) if stays is None else stays)
+        if keep:
+            out.cache[key] = got
+    return got
 
 
 def _crossing_record(out: RunOutput, nid: str, box: BoxStays) -> CrossingRecord:

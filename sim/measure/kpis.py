@@ -51,6 +51,7 @@ from sim.measure.monitors import (
     window_means,
 )
 from sim.measure.services import SERVICE_KPIS, service_volumes
+from sim.measure.timeseries import crossing_series, day_edges
 from sim.measure.traffic import KPIS as TRAFFIC_KPIS
 from sim.measure.traffic import background_entering, link_totals, port_totals
 from sim.measure.wagons import KPIS as WAGON_KPIS
@@ -247,9 +248,14 @@ def kind_kpi_problems(kinds: Iterable[Kind] | None = None) -> list[str]:
     return out
 
 
-def compute(out: RunOutput, names: set[str] | None = None) -> dict[Key, float]:
+def compute(out: RunOutput, names: set[str] | None = None,
+            crossing_days: dict[str, dict[str, np.ndarray]] | None = None
+            ) -> dict[Key, float]:
     """The KPIs of one replication: all of them, or (``names``) at least those named —
-    the parts of the computation that yield none of them are skipped."""
+    the parts of the computation that yield none of them are skipped. ``crossing_days``:
+    a dict to fill with each gauge crossing's daily series
+    (:func:`sim.measure.timeseries.crossing_series`) while its record is at hand, for
+    :func:`sim.measure.timeseries.daily_columns`; the records are then not kept."""
     def wanted(section: str) -> bool:
         return names is None or not names.isdisjoint(SECTIONS[section])
 
@@ -290,7 +296,7 @@ def compute(out: RunOutput, names: set[str] | None = None) -> dict[Key, float]:
 
     # -- crossings; links (each part a function: its per-box arrays go when it returns) --
     if wanted("crossings"):
-        _crossing_kpis(out, edges, put_years)
+        _crossing_kpis(out, edges, put_years, crossing_days)
     if wanted("links"):
         _link_kpis(out, edges, put_years)
 
@@ -311,15 +317,18 @@ def compute(out: RunOutput, names: set[str] | None = None) -> dict[Key, float]:
     return K
 
 
-def _crossing_kpis(out: RunOutput, edges: np.ndarray, put_years: PutYears) -> None:
+def _crossing_kpis(out: RunOutput, edges: np.ndarray, put_years: PutYears,
+                   days: dict[str, dict[str, np.ndarray]] | None) -> None:
     """Each gauge crossing's trains, boxes, queue, cranes, yard, dwell and disruptions,
-    and the handovers' KPIs."""
+    and the handovers' KPIs (``days``: see :func:`compute`)."""
     s, end_h, spans = out.scenario, out.calendar.end_h, np.diff(edges)
     closable = _closable(s)
     for nid, xing in out.crossings.items():  # the nodes of kinds that join gauges
         put = _named_by(kind_of(s.nodes[nid]), put_years)
         b = crossing_stays(out, nid)
-        rec = crossing_record(out, nid, b)
+        rec = crossing_record(out, nid, b, keep=days is None)
+        if days is not None:
+            days[nid] = crossing_series(xing, rec, day_edges(out), end_h)
         put("trains_by_crossing", nid, counts_in(rec.arrived_h, edges))
         put("containers_by_crossing", nid, counts_in(rec.arrived_h, edges, rec.boxes))
         put("teu_by_crossing", nid, counts_in(rec.arrived_h, edges, rec.teu))

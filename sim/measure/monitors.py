@@ -31,10 +31,21 @@ def cumulative_integral(a: np.ndarray, b: np.ndarray, grid: np.ndarray,
     grid = np.asarray(grid, float)
 
     def part(x: np.ndarray) -> np.ndarray:
+        # (each temporary let go as soon as it is used, the sums written in place: the
+        # same values as ever, with fewer arrays the length of x alive at once)
         order = np.argsort(x, kind="stable")
         xs, ws = x[order], w[order]
-        cw = np.concatenate(([0.0], np.cumsum(ws)))
-        cwx = np.concatenate(([0.0], np.cumsum(ws * np.where(np.isfinite(xs), xs, 0.0))))
+        del order
+        cw = np.empty(len(xs) + 1)
+        cw[0] = 0.0
+        np.cumsum(ws, out=cw[1:])
+        wx = np.where(np.isfinite(xs), xs, 0.0)
+        wx *= ws
+        del ws
+        cwx = np.empty(len(xs) + 1)
+        cwx[0] = 0.0
+        np.cumsum(wx, out=cwx[1:])
+        del wx
         n = np.searchsorted(xs, grid, side="left")
         return grid * cw[n] - cwx[n]
 
@@ -50,8 +61,12 @@ def window_means(a, b, edges, w=None, end=np.inf) -> np.ndarray:
         out = np.empty(len(edges) - 1)
         for j in range(len(edges) - 1):
             lo, hi = edges[j], edges[j + 1]
-            overlap = np.clip(np.minimum(b, hi) - np.maximum(a, lo), 0.0, None)
-            out[j] = (overlap if w is None else overlap * w).sum() / (hi - lo)
+            overlap = np.minimum(b, hi)  # (in place from here: the same values)
+            overlap -= np.maximum(a, lo)
+            np.clip(overlap, 0.0, None, out=overlap)
+            if w is not None:
+                overlap *= w
+            out[j] = overlap.sum() / (hi - lo)
         return out
     F = cumulative_integral(a, b, edges, w, end)
     return np.diff(F) / np.diff(edges)

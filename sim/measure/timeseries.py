@@ -22,6 +22,7 @@ import numpy as np
 from sim.engine.logs import OriginTrain, columns
 from sim.engine.records import Coded, table
 from sim.measure.intervals import (
+    CrossingRecord,
     by_rail,
     closed_share,
     crane_utilisation,
@@ -58,12 +59,21 @@ def daily(out: RunOutput) -> pd.DataFrame:
     return table(cols)
 
 
-def daily_columns(out: RunOutput) -> dict[str, np.ndarray | Coded] | None:
+def day_edges(out: RunOutput) -> np.ndarray:
+    """The hours at which the days of the reported span begin, and its end."""
+    cal = out.calendar
+    return np.arange(cal.start_h, cal.end_h + 1e-9, 24.0)
+
+
+def daily_columns(out: RunOutput, crossings: dict[str, dict[str, np.ndarray]] | None = None
+                  ) -> dict[str, np.ndarray | Coded] | None:
     """The daily series of a run in long form (date, facility, kind, metric, value), as
     columns without pandas (None: no series), so that they can be made while the run
-    lives and framed once it is freed."""
+    lives and framed once it is freed. ``crossings``: the gauge crossings' series made
+    already (:func:`crossing_series`, by :func:`sim.measure.kpis.compute` while it had
+    each crossing's record at hand), by node."""
     cal = out.calendar
-    edges = np.arange(cal.start_h, cal.end_h + 1e-9, 24.0)
+    edges = day_edges(out)
     # each day of the reported span, as pandas' daily range of a date gives them
     dates = np.datetime64(cal.start, "s") + np.arange(len(edges) - 1) * np.timedelta64(1, "D")
     end_h = cal.end_h
@@ -82,7 +92,8 @@ def daily_columns(out: RunOutput) -> dict[str, np.ndarray | Coded] | None:
         for nid, fac in out.facilities.items():
             if kind_of(out.scenario.nodes[nid]) is not kind:
                 continue
-            got = family(out, nid, fac, edges, end_h)
+            got = (crossings[nid] if kind.joins_gauges and crossings and nid in crossings
+                   else family(out, nid, fac, edges, end_h))
             missing = [m for m in kind.series if m not in got]
             if missing:
                 raise ValueError(f"kind '{kind.name}': the measures yield no daily "
@@ -121,7 +132,12 @@ def daily_columns(out: RunOutput) -> dict[str, np.ndarray | Coded] | None:
 def _crossing_series(out: RunOutput, nid: str, xing: TransferFacility, edges: np.ndarray,
                      end_h: float) -> dict[str, np.ndarray]:
     """The daily series of a gauge crossing, from its stays stamped in the records."""
-    rec = crossing_record(out, nid)
+    return crossing_series(xing, crossing_record(out, nid), edges, end_h)
+
+
+def crossing_series(xing: TransferFacility, rec: CrossingRecord, edges: np.ndarray,
+                    end_h: float) -> dict[str, np.ndarray]:
+    """The daily series of a gauge crossing from its record."""
     yard = crossing_yard_teu(rec, edges, end_h)
     return {"trains_arrived": counts_in(rec.arrived_h, edges),
             "boxes_arrived": counts_in(rec.arrived_h, edges, rec.boxes),

@@ -69,8 +69,9 @@ def _results(scenario: Scenario, seed: int, replication: int, progress: bool,
     """The KPIs of one replication, and the columns of its daily series and (if kept) its
     containers table, each with its replication first."""
     out = Model(scenario, seed, replication).run(progress=progress)
-    K = kpi_mod.compute(out)
-    ts = daily_columns(out)
+    crossing_days: dict[str, dict[str, np.ndarray]] = {}  # (made with the KPIs: see there)
+    K = kpi_mod.compute(out, crossing_days=crossing_days)
+    ts = daily_columns(out, crossing_days)
     if ts is not None:
         n = len(cast(np.ndarray, ts["date"]))
         ts = {"replication": np.full(n, replication, np.int32), **ts}
