@@ -6,7 +6,7 @@ flow's other routes (sim.engine.acceptance)."""
 import numpy as np
 import pytest
 
-from sim.engine.logs import OriginTrain, PathBooking, columns
+from sim.engine.logs import OriginTrain, columns
 from sim.engine.model import Model
 from sim.measure.kpis import compute
 from sim.scenario.loading import load_scenario
@@ -44,7 +44,7 @@ def _run(limit: float | None) -> tuple[Model, list[tuple[float, int, int, bool, 
 
 def _waits(m: Model) -> np.ndarray:
     """Hours each modelled train waited for its path on gate_omega."""
-    b = columns(m.lines["gate_omega"].log, PathBooking)
+    b = m.lines["gate_omega"].log_arrays()
     return b.entered_h - b.reached_h
 
 

@@ -20,6 +20,7 @@ that could meet them, so the blocked intervals stay short; they cost no simulati
 from __future__ import annotations
 
 import math
+from array import array
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Callable
 from itertools import chain, repeat, starmap
@@ -27,7 +28,7 @@ from itertools import chain, repeat, starmap
 import numpy as np
 
 from sim.engine.facilities.disruptions import merge
-from sim.engine.logs import PathBooking, Span, columns
+from sim.engine.logs import PathBooking, Span
 from sim.scenario.distributions import _Dist
 from sim.scenario.schema import Link
 
@@ -63,7 +64,7 @@ class RailLine:
     __slots__ = ("id", "length_km", "headway_h", "speed", "_lo", "_hi", "log", "length_km_x24",
                  "_h_from", "_h_val", "closures", "_raw", "_reach", "_bg_want", "bg_paths",
                  "_widest",
-                 "_bg_next", "_bg_until", "_bg_blocks")
+                 "_bg_next", "_bg_until", "_bg_blocks", "_bg_cut")
 
     def __init__(self, link_id: str, link: Link, rng: np.random.Generator):
         self.id = link_id
@@ -82,8 +83,10 @@ class RailLine:
         # per direction: blocked intervals (lo, hi), sorted and disjoint
         self._lo: tuple[list[float], list[float]] = ([], [])
         self._hi: tuple[list[float], list[float]] = ([], [])
-        # per train: rows of PathBooking (plain tuples: the hottest log of the model)
-        self.log: list[tuple[float, float, int]] = []
+        # per train: a PathBooking row, flat (reached, entered, direction): the hottest log
+        # of the model, at 24 bytes a booking, not the ~110 of a tuple of floats in a list
+        # (read as columns: log_arrays)
+        self.log = array("d")
         # background trains: hours requested per direction (None: none), their paths once
         # allocated, and per direction the next path not yet blocked and the hour before
         # which every path is blocked
@@ -93,6 +96,7 @@ class RailLine:
         self._bg_until = [-math.inf, -math.inf]
         # per direction: the background paths, and the low and high ends of their blocks
         self._bg_blocks: tuple[tuple[list[float], list[float], list[float]], ...] | None = None
+        self._bg_cut = [0, 0]  # per direction: blocked paths dropped from the lists' front
 
     def book(self, direction: int, t: float, now: float) -> float:
         """Book the first free path at or after hour ``t`` (booked at hour ``now <= t``);
@@ -120,7 +124,7 @@ class RailLine:
                 his.append(t + h)
                 if len(los) > 256 and his[128] < now:
                     del los[:128], his[:128]
-            self.log.append((t, t, direction))
+            self.log.extend((t, t, direction))
             return t
         while True:
             # the first free hour (inlined _first_free: the hottest line of the model)
@@ -179,7 +183,7 @@ class RailLine:
             his.insert(start, hi)
         if len(los) > 256 and his[128] < now:
             del los[:128], his[:128]  # no request (all at >= now) can fall in these
-        self.log.append((t, entry, direction))
+        self.log.extend((t, entry, direction))
         return entry
 
     def queue_h(self, direction: int, now: float) -> float:
@@ -273,8 +277,10 @@ class RailLine:
             return
         if self._bg_blocks is None:
             self._bg_blocks = self._blocks_of(self.background_paths())
+            self._bg_cut = [0, 0]
         paths, lows, highs = self._bg_blocks[direction]
-        i = self._bg_next[direction]
+        cut = self._bg_cut[direction]
+        i = self._bg_next[direction] - cut  # (_bg_next counts every path of the lists)
         k = bisect_left(paths, until, i)  # the paths before until not blocked yet
         los, his, raw = self._lo[direction], self._hi[direction], self._raw[direction]
         h_from = self._h_from
@@ -293,8 +299,11 @@ class RailLine:
                 self._block(direction, lo, hi)
             if h_from:
                 insort(raw, paths[j])
-        self._bg_next[direction] = k
+        self._bg_next[direction] = cut + k
         self._bg_until[direction] = until
+        if k > 4096:  # the paths blocked are not read again: let them go
+            del paths[:k], lows[:k], highs[:k]
+            self._bg_cut[direction] = cut + k
 
     def _blocks_of(self, paths: tuple[np.ndarray, np.ndarray]
                    ) -> tuple[tuple[list[float], list[float], list[float]], ...]:
@@ -404,5 +413,5 @@ class RailLine:
 
     def log_arrays(self) -> PathBooking[np.ndarray]:
         """The bookings as columns (direction as ``int8``), one entry per train."""
-        log: PathBooking[np.ndarray] = columns(self.log, PathBooking)
-        return log._replace(direction=log.direction.astype(np.int8))
+        rows = np.frombuffer(self.log, float).reshape(-1, 3)
+        return PathBooking(rows[:, 0].copy(), rows[:, 1].copy(), rows[:, 2].astype(np.int8))
