@@ -528,7 +528,9 @@ class Model:
         rows, t = gather(self._delivered_rows, self._delivered_at)
         reached = t < self.cal.end_h  # deliveries logged ahead of their hour
         st.t_delivered[rows[reached]] = t[reached]
-        flow_route = st.flow.astype(np.intp) * len(self.route_ids) + st.route
+        flow_route = st.flow.astype(np.int32)  # (flow * n_routes + route: int32 is ample)
+        flow_route *= len(self.route_ids)
+        flow_route += st.route
         for xing in self.crossings.values():
             xing.stamp(st, self.plans.slot_lut, flow_route)
         # customs release is logged when scheduled; one after the end was not reached

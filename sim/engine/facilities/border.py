@@ -68,13 +68,15 @@ class BorderCrossing(TransferFacility):
             """Where the boxes' stamps go in the flat (slot, row) arrays."""
             if len(used) == 1:  # every box meets this crossing as its k-th: no lookup
                 return int(used[0]) * store.n + rows
-            return lut[flow_route[rows]].astype(np.intp) * store.n + rows
+            at = lut[flow_route[rows]].astype(np.intp)  # (in place: fewer arrays at once)
+            at *= store.n
+            at += rows
+            return at
 
         # each per-train log is read once, as a whole (no pass per field)
         waiting = self.inside()
         if self.log:
-            rows = np.concatenate(self.in_rows)
-            at = cells(rows)
+            at = cells(np.concatenate(self.in_rows))
             logged: InboundTrain[np.ndarray] = columns(self.log, InboundTrain)
             lens = logged.boxes.astype(np.int64)  # boxes per train
             cleared: Clearance[np.ndarray] = columns(self.clear_log, Clearance)
@@ -88,6 +90,7 @@ class BorderCrossing(TransferFacility):
                     np.arange(k_insp.sum()) - np.repeat(np.cumsum(k_insp) - k_insp, k_insp))
                 ready[pos] = np.repeat(cleared.inspected_h, k_insp)
             flat(tc["ready"])[at] = ready
+            del ready
             t_arr = np.repeat(logged.arrived_h, lens)
         else:
             at, t_arr = np.empty(0, np.intp), np.empty(0)
@@ -98,10 +101,10 @@ class BorderCrossing(TransferFacility):
                                                      [len(w.rows) for w in waiting])])
         flat(store.crossing)[at] = self.code
         flat(tc["arrive"])[at] = t_arr
+        del at, t_arr
         if self.out_rows:
-            rows = np.concatenate(self.out_rows)
+            at = cells(np.concatenate(self.out_rows))
             out: OutboundTrain[np.ndarray] = columns(self.out_log, OutboundTrain)
-            flat(tc["depart"])[cells(rows)] = np.repeat(out.departed_h,
-                                                        out.boxes.astype(np.int64))
+            flat(tc["depart"])[at] = np.repeat(out.departed_h, out.boxes.astype(np.int64))
 
 
