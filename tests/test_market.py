@@ -141,6 +141,7 @@ def test_a_stated_market_gives_the_sea_constant_that_implies_it():
     (NESTED, {}),  # the constant given
     (HERE / "scenarios" / "toy_nested_opening.toml", {"sea_mode.market_teu": 150_000}),
     (ROOT / "calibration" / "calibrated.toml", {}),  # six flows, realistic floats
+    (ROOT / "scenarios" / "no_red_sea_2024.toml", {}),  # a held market
 ])
 def test_the_base_year_made_once_gives_the_same_constant_and_shares(path, overrides):
     # the model's build shares one BaseYear between the sea's constant and the market
@@ -152,6 +153,12 @@ def test_the_base_year_made_once_gives_the_same_constant_and_shares(path, overri
     for fid in competing_flows(s):
         assert reference_rail_share(s, fid, c, base) == reference_rail_share(s, fid, c)
         assert reference_rail_share(s, fid, base=base) == reference_rail_share(s, fid)
+    # the market: each flow's base-year TEU over its reference share (made afresh)
+    year, flows = s.demand.base_year, s.demand.flows
+    want = sum(flows[f].volume(year, year) * s.demand.scale * (1 + s.demand.share_40ft)
+               / reference_rail_share(s, f, c) for f in competing_flows(s))
+    assert implied_market_teu(s, c, base) == pytest.approx(want, rel=1e-12)
+    assert implied_market_teu(s, base=BaseYear(s)) == implied_market_teu(s, c, base)
     if path == NESTED:
         assert Model(s, seed=1).sea_constant == c
 

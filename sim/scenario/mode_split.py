@@ -254,15 +254,19 @@ def mean_rail_share(s: Scenario, fid: str, year: int, days: list[dt.date] | None
     return _rail_share(v_rail, _sea_utilities(s, days, c), s.route_choice.nest_scale)
 
 
-def implied_market_teu(s: Scenario, constant: float | None = None) -> float:
+def implied_market_teu(s: Scenario, constant: float | None = None,
+                       base: BaseYear | None = None) -> float:
     """The base year's market (TEU, all modes) of the competing flows that the volumes and
-    the reference shares imply."""
+    the reference shares imply; ``base``: the reference pieces made already (the same
+    market)."""
+    base = BaseYear(s) if base is None else base
     if s.sea_mode is not None and s.sea_mode.held_market is not None:
         shares = s.sea_mode.held_market.rail_shares
-        _, _, teu = _reference(s)
+        _, _, teu = _reference(s, base)
         return float(sum(t / shares[f] for f, t in zip(competing_flows(s), teu)))
-    c = sea_constant(s) if constant is None else constant
-    return _implied(s, *_reference(s), c)
+    c = sea_constant(s, base) if constant is None else constant
+    v_sea0, _, teu = _reference(s, base)
+    return _implied(s, v_sea0, [base.nest(f) for f in competing_flows(s)], teu, c)
 
 
 def _implied(s: Scenario, v_sea0: np.ndarray, v_rail: dict[str, np.ndarray] | list[_RailNest],
