@@ -13,11 +13,17 @@ from sim.engine.logs import MarketDay, OriginTrain, columns
 from sim.engine.model import Model
 from sim.measure.kpis import compute
 from sim.scenario.loading import load_scenario
-from sim.scenario.mode_split import implied_market_teu, reference_rail_share, sea_constant
+from sim.scenario.mode_split import (
+    BaseYear,
+    competing_flows,
+    implied_market_teu,
+    reference_rail_share,
+    sea_constant,
+)
 from sim.scenario.problems import ConfigError
 from sim.scenario.schema import Departure
 
-from .conftest import HERE
+from .conftest import HERE, ROOT
 
 NESTED = HERE / "scenarios" / "toy_nested.toml"
 NESTED_TWO = HERE / "scenarios" / "toy_nested_two.toml"
@@ -128,6 +134,33 @@ def test_a_stated_market_gives_the_sea_constant_that_implies_it():
     out = Model(s, seed=2).run()
     assert reference_rail_share(s, "west") == pytest.approx(36_500 * 1.9 / 200_000)
     assert out.store.n > 0
+
+
+@pytest.mark.parametrize("path, overrides", [
+    (NESTED, {"sea_mode.market_teu": 200_000}),  # the constant by bisection
+    (NESTED, {}),  # the constant given
+    (HERE / "scenarios" / "toy_nested_opening.toml", {"sea_mode.market_teu": 150_000}),
+    (ROOT / "calibration" / "calibrated.toml", {}),  # six flows, realistic floats
+    (ROOT / "scenarios" / "no_red_sea_2024.toml", {}),  # a held market
+])
+def test_the_base_year_made_once_gives_the_same_constant_and_shares(path, overrides):
+    # the model's build shares one BaseYear between the sea's constant and the market
+    # flows' reference shares: the same floats as each made afresh, to the last bit
+    s = load_scenario(path, overrides=overrides)
+    base = BaseYear(s)
+    c = sea_constant(s, base)
+    assert c == sea_constant(s)
+    for fid in competing_flows(s):
+        assert reference_rail_share(s, fid, c, base) == reference_rail_share(s, fid, c)
+        assert reference_rail_share(s, fid, base=base) == reference_rail_share(s, fid)
+    # the market: each flow's base-year TEU over its reference share (made afresh)
+    year, flows = s.demand.base_year, s.demand.flows
+    want = sum(flows[f].volume(year, year) * s.demand.scale * (1 + s.demand.share_40ft)
+               / reference_rail_share(s, f, c) for f in competing_flows(s))
+    assert implied_market_teu(s, c, base) == pytest.approx(want, rel=1e-12)
+    assert implied_market_teu(s, base=BaseYear(s)) == implied_market_teu(s, c, base)
+    if path == NESTED:
+        assert Model(s, seed=1).sea_constant == c
 
 
 def test_market_rules_one_line_each():

@@ -47,7 +47,12 @@ from sim.engine.routing import (
     shares_in_force,
 )
 from sim.engine.timeline import start_timeline
-from sim.scenario.mode_split import competing_flows, reference_rail_share, sea_constant
+from sim.scenario.mode_split import (
+    BaseYear,
+    competing_flows,
+    reference_rail_share,
+    sea_constant,
+)
 from sim.scenario.schema import Departure, Scenario
 
 __all__ = ["Calendar", "Model", "RunOutput"]
@@ -144,8 +149,11 @@ class Model:
             # the flows that split a market with the sea: their boxes are created as the
             # run decides them (sim.engine.market)
             self.market_flows = competing_flows(s)
-            self.sea_constant = sea_constant(s) if s.route_choice.model == "nested_logit" \
-                else 0.0
+            # the base year's reference conditions, made once for the sea's constant and
+            # the market flows' reference shares (sim.scenario.mode_split)
+            self._base_year = BaseYear(s)
+            self.sea_constant = (sea_constant(s, self._base_year)
+                                 if s.route_choice.model == "nested_logit" else 0.0)
             headroom = {fid: s.sea_mode.rail_headroom for fid in self.market_flows
                         if s.sea_mode is not None}
             self.store, self._flow_rows, self._candidates = make_store(
@@ -301,7 +309,7 @@ class Model:
         choice = NestedChoice(s, self.cal, self.route_ids, learner,
                               [self.route_ids.index(r) for r in flow.routes], f, rng,
                               self.out.sea_choices, self.sea_constant, self._sea_days)
-        ref = reference_rail_share(s, fid, self.sea_constant)
+        ref = reference_rail_share(s, fid, self.sea_constant, self._base_year)
 
         # one queue of trains for the flow, in departure order, sent by one chain (a
         # train held at the origin holds those behind it)

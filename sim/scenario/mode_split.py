@@ -67,15 +67,28 @@ def _year_days(year: int) -> list[dt.date]:
     return [first + dt.timedelta(days=i) for i in range((dt.date(year + 1, 1, 1) - first).days)]
 
 
-def _sea_utilities(s: Scenario, days: list[dt.date], constant: float) -> np.ndarray:
-    rc, sea = s.route_choice, s.sea_mode
-    assert sea is not None and rc.value_of_time_usd_per_teu_day is not None
+SeaDays = tuple[np.ndarray, np.ndarray, np.ndarray]  # the sea's days, USD/FEU, unreliability
+
+
+def _sea_days(s: Scenario, days: list[dt.date]) -> SeaDays:
+    """The sea's door-to-door days, rate and unreliability on each of ``days``."""
+    sea = s.sea_mode
+    assert sea is not None
     rates = [sea.at(d) for d in days]
-    return utilities(constant, np.array([r.door_to_door_days for r in rates]),
-                     np.array([r.usd_per_feu for r in rates]),
-                     np.array([sea.unreliability(r) for r in rates]),
-                     rc.tariff_per_kusd, rc.value_of_time_usd_per_teu_day,
-                     rc.unreliability_per_day)
+    return (np.array([r.door_to_door_days for r in rates]),
+            np.array([r.usd_per_feu for r in rates]),
+            np.array([sea.unreliability(r) for r in rates]))
+
+
+def _sea_utilities(s: Scenario, days: list[dt.date] | SeaDays, constant: float
+                   ) -> np.ndarray:
+    """The sea's utilities on ``days`` (or on the days whose rates :func:`_sea_days`
+    gave) with ``constant``."""
+    rc = s.route_choice
+    assert rc.value_of_time_usd_per_teu_day is not None
+    door, usd, unrel = _sea_days(s, days) if isinstance(days, list) else days
+    return utilities(constant, door, usd, unrel, rc.tariff_per_kusd,
+                     rc.value_of_time_usd_per_teu_day, rc.unreliability_per_day)
 
 
 def prior_rail_utilities(s: Scenario, fid: str, year: int) -> np.ndarray:
@@ -120,16 +133,16 @@ def _offered(s: Scenario, fid: str, v_rail: np.ndarray, is_open: np.ndarray | No
     return np.where(is_open, v_rail, -np.inf)
 
 
-def _reference(s: Scenario) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
+def _reference(s: Scenario, base: BaseYear | None = None
+               ) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
     """The sea's utilities on the base year's days without its constant, each competing
     flow's rail utilities (by day where a route opens during the year: -inf before), and
-    the flows' base-year volumes in TEU."""
-    year = s.demand.base_year
-    days = _year_days(year)
-    v_sea0 = _sea_utilities(s, days, 0.0)
+    the flows' base-year volumes in TEU; ``base``: the pieces made already."""
+    base = BaseYear(s) if base is None else base
+    year = base.year
+    v_sea0 = base.sea_utilities(0.0)
     flows = competing_flows(s)
-    v_rail = {f: _offered(s, f, prior_rail_utilities(s, f, year), open_on(s, f, days))
-              for f in flows}
+    v_rail = {f: base.rail_utilities(f) for f in flows}
     teu = np.array([s.demand.flows[f].volume(year, year) * s.demand.scale * teu_per_box(s)
                     for f in flows])
     return v_sea0, v_rail, teu
@@ -165,20 +178,68 @@ class _RailNest:
         return 0.5 * (1.0 + np.tanh((self.iv - vs) / 2.0))
 
 
+class BaseYear:
+    """The reference conditions of a scenario (module docstring), each piece made once
+    when first asked and the same floats as made afresh: the base year's days, the sea's
+    rates on them, and each competing flow's rail utilities and nest. One of them shared
+    by :func:`sea_constant` and :func:`reference_rail_share` spares each share the route
+    costs and the daily sea rates the constant's bisection made already (a model's build
+    asks for both: ~18 % of a calibrated build's instructions were those)."""
+
+    def __init__(self, s: Scenario):
+        self.s = s
+        self.year = s.demand.base_year
+        self.days = _year_days(self.year)
+        self._sea: SeaDays | None = None
+        self._v_rail: dict[str, np.ndarray] = {}
+        self._nests: dict[str, _RailNest] = {}
+
+    def sea_utilities(self, constant: float) -> np.ndarray:
+        """As ``_sea_utilities(s, days, constant)``."""
+        if self._sea is None:
+            self._sea = _sea_days(self.s, self.days)
+        return _sea_utilities(self.s, self._sea, constant)
+
+    def rail_utilities(self, fid: str) -> np.ndarray:
+        """Flow ``fid``'s rail utilities as offered on the days (:func:`_offered`)."""
+        v = self._v_rail.get(fid)
+        if v is None:
+            s = self.s
+            v = self._v_rail[fid] = _offered(s, fid, prior_rail_utilities(s, fid, self.year),
+                                             open_on(s, fid, self.days))
+        return v
+
+    def nest(self, fid: str) -> _RailNest:
+        """Flow ``fid``'s rail nest over the days."""
+        n = self._nests.get(fid)
+        if n is None:
+            n = self._nests[fid] = _RailNest(self.rail_utilities(fid), len(self.days),
+                                             self.s.route_choice.nest_scale)
+        return n
+
+    def rail_share(self, fid: str, constant: float) -> float:
+        """As ``mean_rail_share(s, fid, base year, constant=constant)``."""
+        return self.nest(fid).share(self.sea_utilities(constant))
+
+
 def _rail_share(v_rail: np.ndarray, v_sea: np.ndarray, mu: float) -> float:
     """Mean P(rail) over the days of ``v_sea``; ``v_rail``: (routes,) or (days, routes),
     a day with no route offered (all -inf) counting 0."""
     return _RailNest(v_rail, len(v_sea), mu).share(v_sea)
 
 
-def reference_rail_share(s: Scenario, fid: str, constant: float | None = None) -> float:
+def reference_rail_share(s: Scenario, fid: str, constant: float | None = None,
+                         base: BaseYear | None = None) -> float:
     """P(rail) of flow ``fid`` at reference conditions (module docstring), averaged over
     the days of the demand's base year; ``constant``: the sea's (default: as resolved by
-    :func:`sea_constant`). With ``sea_mode.held_market``: the share held there."""
+    :func:`sea_constant`). With ``sea_mode.held_market``: the share held there.
+    ``base``: the reference pieces made already (the same share)."""
     held = s.sea_mode.held_market if s.sea_mode is not None else None
     if held is not None:
         return held.rail_shares[fid]
-    return mean_rail_share(s, fid, s.demand.base_year, constant=constant)
+    if base is None:
+        return mean_rail_share(s, fid, s.demand.base_year, constant=constant)
+    return base.rail_share(fid, sea_constant(s, base) if constant is None else constant)
 
 
 def mean_rail_share(s: Scenario, fid: str, year: int, days: list[dt.date] | None = None,
@@ -193,15 +254,19 @@ def mean_rail_share(s: Scenario, fid: str, year: int, days: list[dt.date] | None
     return _rail_share(v_rail, _sea_utilities(s, days, c), s.route_choice.nest_scale)
 
 
-def implied_market_teu(s: Scenario, constant: float | None = None) -> float:
+def implied_market_teu(s: Scenario, constant: float | None = None,
+                       base: BaseYear | None = None) -> float:
     """The base year's market (TEU, all modes) of the competing flows that the volumes and
-    the reference shares imply."""
+    the reference shares imply; ``base``: the reference pieces made already (the same
+    market)."""
+    base = BaseYear(s) if base is None else base
     if s.sea_mode is not None and s.sea_mode.held_market is not None:
         shares = s.sea_mode.held_market.rail_shares
-        _, _, teu = _reference(s)
+        _, _, teu = _reference(s, base)
         return float(sum(t / shares[f] for f, t in zip(competing_flows(s), teu)))
-    c = sea_constant(s) if constant is None else constant
-    return _implied(s, *_reference(s), c)
+    c = sea_constant(s, base) if constant is None else constant
+    v_sea0, _, teu = _reference(s, base)
+    return _implied(s, v_sea0, [base.nest(f) for f in competing_flows(s)], teu, c)
 
 
 def _implied(s: Scenario, v_sea0: np.ndarray, v_rail: dict[str, np.ndarray] | list[_RailNest],
@@ -217,10 +282,12 @@ def _implied(s: Scenario, v_sea0: np.ndarray, v_rail: dict[str, np.ndarray] | li
     return float(sum(t / p for t, p in zip(teu, shares)))
 
 
-def sea_constant(s: Scenario) -> float:
+def sea_constant(s: Scenario, base: BaseYear | None = None) -> float:
     """The sea's constant: ``sea_mode.constant``, or, with ``sea_mode.market_teu``, the one
     whose implied market equals it (bisection: the implied market rises with the
-    constant). Raises ValueError if no constant within :data:`CONSTANT_BOUNDS` gives it."""
+    constant). Raises ValueError if no constant within :data:`CONSTANT_BOUNDS` gives it.
+    ``base``: the reference pieces, made here where not made already (the same
+    constant)."""
     sea = s.sea_mode
     if sea is None:
         return 0.0
@@ -228,8 +295,9 @@ def sea_constant(s: Scenario) -> float:
         return sea.held_market.constant
     if sea.market_teu is None or not competing_flows(s):
         return sea.constant
-    v_sea0, v_rail, teu = _reference(s)
-    nests = [_RailNest(v, len(v_sea0), s.route_choice.nest_scale) for v in v_rail.values()]
+    base = BaseYear(s) if base is None else base
+    v_sea0, _, teu = _reference(s, base)
+    nests = [base.nest(f) for f in competing_flows(s)]
     parts = (v_sea0, nests, teu)
     lo, hi = CONSTANT_BOUNDS
     at_lo, at_hi = _implied(s, *parts, lo), _implied(s, *parts, hi)

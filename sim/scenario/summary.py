@@ -10,6 +10,7 @@ from collections.abc import Callable
 from sim.scenario.kinds import NODE_KINDS
 from sim.scenario.leg_costs import cost_lines
 from sim.scenario.mode_split import (
+    BaseYear,
     competing_flows,
     implied_market_teu,
     reference_rail_share,
@@ -133,11 +134,13 @@ def describe(s: Scenario) -> str:
                         ", path size" if rc.path_size else ""))
         flows = competing_flows(s)
         if flows:  # the split of the market applied to the demand (sim.scenario.mode_split)
-            c = sea_constant(s)
-            shares = ", ".join(f"{f} {reference_rail_share(s, f, c):.1%}" for f in flows)
+            base = BaseYear(s)  # the reference pieces, made once
+            c = sea_constant(s, base)
+            shares = ", ".join(f"{f} {reference_rail_share(s, f, c, base):.1%}"
+                               for f in flows)
             n = f"{len(flows)} flow{'s' if len(flows) > 1 else ''}"
             lines.append(f"  market    {n} split a market with the sea: "
-                         f"{implied_market_teu(s, c):,.0f} TEU in {s.demand.base_year}, "
+                         f"{implied_market_teu(s, c, base):,.0f} TEU in {s.demand.base_year}, "
                          f"sea constant {c:.3g}; rail's reference shares {shares}"
                          + (" (held: sea_mode.held_market)"
                             if s.sea_mode.held_market is not None else ""))

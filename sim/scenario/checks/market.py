@@ -6,7 +6,7 @@ from __future__ import annotations
 from sim.scenario.checks.costs import cost_coverage
 from sim.scenario.checks.elements import Found
 from sim.scenario.checks.flows import flow_paths
-from sim.scenario.mode_split import competing_flows, implied_market_teu, sea_constant
+from sim.scenario.mode_split import BaseYear, competing_flows, implied_market_teu, sea_constant
 from sim.scenario.network import routes_of
 from sim.scenario.problems import did_you_mean
 from sim.scenario.route_constants import alias_problem
@@ -38,13 +38,14 @@ def market(s: Scenario) -> Found:
         yield "sea_mode.market_teu", ("give either the sea's constant or the market it is "
                                       "derived from, not both")
         return
+    base = BaseYear(s)  # the reference pieces, made once for both
     if sea.market_teu is not None:
         try:
-            sea_constant(s)
+            sea_constant(s, base)
         except ValueError as e:
             yield "sea_mode.market_teu", str(e)
             return
-    if not 0 < implied_market_teu(s) < 1e12:  # a rail share that rounds to nothing
+    if not 0 < implied_market_teu(s, base=base) < 1e12:  # a rail share that rounds to nothing
         yield "sea_mode.constant", ("rail's reference share is 0 at this constant: no rail "
                                     "demand can be implied")
 

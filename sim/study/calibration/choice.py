@@ -72,6 +72,7 @@ import numpy as np
 from sim.io.atomic import write_text_atomic
 from sim.scenario.loading import load_raw, load_scenario, validate
 from sim.scenario.mode_split import (
+    BaseYear,
     competing_flows,
     mean_rail_share,
     prior_rail_utilities,
@@ -149,12 +150,13 @@ def fit_market_factors(s: Scenario) -> dict[str, dict[int, float]]:
     year are the flow's volume (module docstring). Independent of the scenario's own
     factors (the base year has none)."""
     _needs_nested(s)
-    c = sea_constant(s)
+    reference = BaseYear(s)  # the reference pieces, made once
+    c = sea_constant(s, reference)
     base = s.demand.base_year
     years = {y: d for y, d in run_days_by_year(s).items() if y < base}
     out: dict[str, dict[int, float]] = {}
     for fid in competing_flows(s):
-        ref = reference_rail_share(s, fid, c)
+        ref = reference_rail_share(s, fid, c, reference)
         out[fid] = {y: ref / mean_rail_share(s, fid, y, days, c)
                     for y, days in sorted(years.items())}
     return out
@@ -164,8 +166,9 @@ def market_of(s: Scenario) -> tuple[float, dict[str, float]]:
     """The market of scenario ``s`` as a counterfactual holds it: its sea constant and
     each competing flow's reference rail share."""
     _needs_nested(s)
-    c = sea_constant(s)
-    return c, {fid: reference_rail_share(s, fid, c) for fid in competing_flows(s)}
+    base = BaseYear(s)  # the reference pieces, made once
+    c = sea_constant(s, base)
+    return c, {fid: reference_rail_share(s, fid, c, base) for fid in competing_flows(s)}
 
 
 def render_held_market(factual: Path) -> str:
