@@ -76,6 +76,7 @@ $(CHROMIUM):
 bench: $(TSTAMP)
 	$(BIN)/python benchmarks/bench_year.py
 	$(BIN)/python benchmarks/bench_stages.py
+	$(BIN)/python benchmarks/bench_memory.py
 	$(BIN)/python benchmarks/bench_replications.py
 	$(BIN)/python benchmarks/bench_plot.py
 	$(BIN)/python benchmarks/bench_sweep.py
