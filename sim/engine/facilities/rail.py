@@ -204,6 +204,44 @@ class RailLine:
                 return entry - now
             until = entry
 
+    def free_paths(self, direction: int, a: float, b: float) -> float:
+        """Paths left for modelled trains in ``direction`` from hour ``a`` to ``b``, as
+        the timetable has them: the paths of the headways in force, less the background
+        trains' and the closed hours' (fluid: fractions of a path count)."""
+        if b <= a:
+            return 0.0
+        if self._h_from:
+            n, lo = 0.0, a
+            for k in range(bisect_right(self._h_from, a), len(self._h_from) + 1):
+                hi = min(b, self._h_from[k]) if k < len(self._h_from) else b
+                n += (hi - lo) / self._h_val[k - 1] if k else (hi - lo) / self.headway_h
+                lo = hi
+                if lo >= b:
+                    break
+        else:
+            n = (b - a) / self.headway_h
+        if self.closures:
+            n -= sum(max(0.0, min(c1, b) - max(c0, a)) for c0, c1 in self.closed_spans()
+                     ) / self._widest
+        if self._bg_want is not None:
+            paths = self.background_paths()[direction]
+            n -= int(np.searchsorted(paths, b)) - int(np.searchsorted(paths, a))
+        return max(n, 0.0)
+
+    def after_free_paths(self, direction: int, a: float, n: float) -> float:
+        """The hour by which ``n`` paths left for modelled trains (:meth:`free_paths`)
+        have passed from hour ``a``."""
+        x, step, before = a, 1.0, math.inf
+        for _ in range(64):  # from below (each step adds at most the paths missing) until
+            # the background fills the paths: then in growing steps
+            missing = n - self.free_paths(direction, a, x)
+            if missing <= 1e-6:
+                break
+            step = step * 2.0 if missing > before - 1e-9 else 1.0
+            before = missing
+            x += missing * self._headway(x) * step
+        return x
+
     # -- background trains ------------------------------------------------------------------
     def add_background(self, hours_0: np.ndarray, hours_1: np.ndarray) -> None:
         """Background trains ask for paths at these hours (direction 0 from -> to, 1 back);
