@@ -29,13 +29,14 @@ def peak_mb(args: list[str]) -> tuple[float, float]:
     """(peak RSS in MB, wall seconds) of ``corridor ARGS`` in a fresh process."""
     import time
     t = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "sim.cli", *args], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _pid, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - t
-    err = proc.stderr.read().decode() if proc.stderr else ""
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"corridor {' '.join(args)} failed:\n{err}")
+    with tempfile.TemporaryFile() as err:  # (not a pipe: nothing can fill and block it)
+        proc = subprocess.Popen([sys.executable, "-m", "sim.cli", *args], cwd=ROOT,
+                                stdout=subprocess.DEVNULL, stderr=err)
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t
+        if os.waitstatus_to_exitcode(status) != 0:
+            err.seek(0)
+            raise SystemExit(f"corridor {' '.join(args)} failed:\n{err.read().decode()}")
     return usage.ru_maxrss / 1024, wall  # (kB on Linux)
 
 

@@ -307,21 +307,27 @@ def test_help_and_check_load_only_what_they_need():
 def test_run_loads_pandas_only_once_the_runs_model_is_freed(tmp_path):
     """corridor run builds, runs and measures a replication (KPIs, the daily series, the
     containers' columns) without pandas and pyarrow, which cost ~70 MB of a run's peak
-    memory: they are loaded to make the frames and write the folder, after the model is
-    freed."""
+    memory: they are first imported to make the frames and write the folder, when no model
+    is alive any more (a model lives in reference cycles until ``models_freed`` collects
+    them)."""
     import subprocess
     import sys
-    code = ("import sys\nimport sim.study.replications as R\nfrom sim.cli import main\n"
-            "seen = []\norig = R._results\n"
-            "def spy(*a, **k):\n    got = orig(*a, **k)\n"
-            "    seen.append(sorted({'pandas', 'pyarrow'} & set(sys.modules)))\n"
-            "    return got\n"
-            "R._results = spy\nrc = main(sys.argv[1:])\n"
-            "print(rc, seen, 'pandas' in sys.modules)")
+    code = ("import sys, weakref\nimport sim.engine.model as M\nfrom sim.cli import main\n"
+            "alive, made, seen = weakref.WeakSet(), [], []\ninit = M.Model.__init__\n"
+            "def spy(self, *a, **k):\n    alive.add(self)\n    made.append(1)\n    init(self, *a, **k)\n"
+            "M.Model.__init__ = spy\n"
+            "class Watch:\n"
+            "    def find_spec(self, name, path=None, target=None):\n"
+            "        if name in ('pandas', 'pyarrow'):\n"
+            "            seen.append(f'{name}:{len(made)}:{len(alive)}')\n"
+            "sys.meta_path.insert(0, Watch())\nrc = main(sys.argv[1:])\n"
+            "print(rc, sorted(set(seen)))")
     r = subprocess.run([sys.executable, "-c", code, "run", str(TOY), "--quiet",
                         "--out", str(tmp_path / "run")], capture_output=True, text=True,
                        check=False)
-    assert r.stdout.split() == ["0", "[[]]", "True"], r.stderr[-2000:]
+    # each first imported after the run's one model was made (1) and when none is alive (0)
+    assert r.stdout.split(None, 1) == ["0", "['pandas:1:0', 'pyarrow:1:0']\n"], \
+        r.stderr[-2000:]
     assert (tmp_path / "run" / "containers.parquet").exists()
 
 

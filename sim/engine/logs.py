@@ -84,7 +84,8 @@ class Held(NamedTuple, Generic[V]):
 
 
 class PathBooking(NamedTuple, Generic[V]):
-    """A train path booked on a rail line (``RailLine.log``)."""
+    """A train path booked on a rail line (``RailLine.log``, flat: read with
+    ``RailLine.log_arrays``)."""
 
     reached_h: V     # hour the train reached the link (asked for a path)
     entered_h: V     # hour of the path it got (entered the link)

@@ -120,7 +120,11 @@ def route_kpis(out: RunOutput, edges: np.ndarray, K: dict[Key, float], put_years
                where: dict[str, np.ndarray]) -> None:
     """Trains, boxes and TEU by route; boxes, transit and origin wait by corridor (and
     way); transit by route; corridor shares of China -> Europe boxes (``where``: each box's
-    place at the end)."""
+    place at the end).
+
+    The boxes of a corridor (or a route) are one slice of the rows grouped by it (a stable
+    sort: row order within each group, the order a mask over the whole store gives), so
+    each group costs its own boxes, not a pass over every box."""
     s, st = out.scenario, out.store
     labels = [y.label for y in out.calendar.years()]
     nodes = [s.nodes[n] for n in out.node_ids]
@@ -137,40 +141,51 @@ def route_kpis(out: RunOutput, edges: np.ndarray, K: dict[Key, float], put_years
     corridors = sorted(set(corridor_of.values()))
     route_corr = np.array([corridors.index(corridor_of[r]) for r in out.route_ids] + [-1])
     box_corr = route_corr[st.route]  # route -1 (not departed) -> last entry, -1
-    transit_days = (st.t_delivered - st.t_created) / 24.0
+    by_corr, corr_at = _grouped(box_corr, len(corridors))
+    delivered = where["delivered"]
     lon = np.array([n.lon for n in nodes] + [np.nan])
-    bound = {"westbound": lon[st.destination] < lon[st.origin],
-             "eastbound": lon[st.destination] > lon[st.origin]}
     both = _corridors_both_ways(s)
-    for ci, corr in enumerate(corridors):
-        m = box_corr == ci
-        ways: list[tuple[str, np.ndarray]] = [(corr, m)]
-        if corr in both:  # flows use it both ways: each way apart too
-            ways += [(f"{corr}:{way}", m & b) for way, b in bound.items()]
-        for scope, mw in ways:
-            put_years("containers_by_corridor", scope,
-                      counts_in(st.t_depart_origin[mw], edges))
-            dm = mw & where["delivered"]
-            mean, p95 = year_stats(st.t_delivered[dm], transit_days[dm], edges, p95=True)
-            put_years("transit_time_days_mean", scope, mean)
-            put_years("transit_time_days_p95", scope, p95)
-        wait = (st.t_depart_origin[m] - st.t_created[m]) / 24.0
-        put_years("origin_wait_days_mean", corr,
-                  year_stats(st.t_depart_origin[m], wait, edges)[0])
-        K[("containers_in_transit_at_end", "run", corr)] = int((m & ~where["delivered"]).sum())
-    K[("containers_in_transit_at_end", "run", "not_departed")] = int(where["at_origin"].sum())
-    delivered_rows = np.flatnonzero(where["delivered"])
-    route_d = st.route[delivered_rows]
-    for r, rid in enumerate(out.route_ids):  # and by route, within a corridor
-        rows = delivered_rows[route_d == r]
-        mean, p95 = year_stats(st.t_delivered[rows], transit_days[rows], edges, p95=True)
-        put_years("transit_time_days_mean", rid, mean)
-        put_years("transit_time_days_p95", rid, p95)
     ce_all = is_china[st.origin] & is_europe[st.destination]
     ce_total = counts_in(np.where(ce_all, st.t_depart_origin, np.nan), edges)
     for ci, corr in enumerate(corridors):
-        n_corr = counts_in(np.where(ce_all & (box_corr == ci), st.t_depart_origin, np.nan),
-                           edges)
+        rows = by_corr[corr_at[ci]:corr_at[ci + 1]]  # the corridor's boxes, in row order
+        ways: list[tuple[str, np.ndarray]] = [(corr, rows)]
+        if corr in both:  # flows use it both ways: each way apart too
+            lon_to, lon_from = lon[st.destination[rows]], lon[st.origin[rows]]
+            ways += [(f"{corr}:westbound", rows[lon_to < lon_from]),
+                     (f"{corr}:eastbound", rows[lon_to > lon_from])]
+        for scope, rw in ways:
+            put_years("containers_by_corridor", scope, counts_in(st.t_depart_origin[rw], edges))
+            dm = rw[delivered[rw]]
+            mean, p95 = year_stats(st.t_delivered[dm], _transit_days(st, dm), edges, p95=True)
+            put_years("transit_time_days_mean", scope, mean)
+            put_years("transit_time_days_p95", scope, p95)
+        wait = (st.t_depart_origin[rows] - st.t_created[rows]) / 24.0
+        put_years("origin_wait_days_mean", corr,
+                  year_stats(st.t_depart_origin[rows], wait, edges)[0])
+        K[("containers_in_transit_at_end", "run", corr)] = int((~delivered[rows]).sum())
         put_years("corridor_share_china_europe", corr,
-                  np.divide(n_corr, ce_total, out=np.full(len(labels), np.nan),
-                            where=ce_total > 0))
+                  np.divide(counts_in(st.t_depart_origin[rows[ce_all[rows]]], edges), ce_total,
+                            out=np.full(len(labels), np.nan), where=ce_total > 0))
+    K[("containers_in_transit_at_end", "run", "not_departed")] = int(where["at_origin"].sum())
+    delivered_rows = np.flatnonzero(delivered)
+    by_route, route_at = _grouped(st.route[delivered_rows], len(out.route_ids))
+    for r, rid in enumerate(out.route_ids):  # and by route, within a corridor
+        rows = delivered_rows[by_route[route_at[r]:route_at[r + 1]]]
+        mean, p95 = year_stats(st.t_delivered[rows], _transit_days(st, rows), edges, p95=True)
+        put_years("transit_time_days_mean", rid, mean)
+        put_years("transit_time_days_p95", rid, p95)
+
+
+def _grouped(codes: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The positions of ``codes`` grouped by code 0 .. n - 1 (others, e.g. -1, first), in
+    their order within each group, and where each group starts (group g:
+    ``order[at[g]:at[g + 1]]``)."""
+    order = np.argsort(codes, kind="stable")
+    at = np.searchsorted(codes[order], np.arange(n + 1), side="left")
+    return order, at
+
+
+def _transit_days(st, rows: np.ndarray) -> np.ndarray:
+    """Days from arrival at the origin to delivery of the boxes at ``rows``."""
+    return (st.t_delivered[rows] - st.t_created[rows]) / 24.0

@@ -130,8 +130,10 @@ def crossing_stays(out: RunOutput, nid: str) -> BoxStays:
         got = box[stage] = np.empty(n, np.int8 if stage == "teu" else float)
         a = 0
         for k, m in at:
+            # (mode "clip": the rows are valid, and "raise" would gather into a buffer of
+            # the slot's size and copy it over)
             np.take(st.teu if stage == "teu" else st.t_crossing[stage][k], m,
-                    out=got[a:a + len(m)])
+                    out=got[a:a + len(m)], mode="clip")
             a += len(m)
     return BoxStays(arrived_h=box["arrive"], unloaded_h=box["unloaded"],
                     ready_h=box["ready"], departed_h=box["depart"], teu=box["teu"])

@@ -74,7 +74,7 @@ def daily_columns(out: RunOutput, crossings: dict[str, dict[str, np.ndarray]] | 
     each crossing's record at hand), by node."""
     cal = out.calendar
     edges = day_edges(out)
-    # each day of the reported span, as pandas' daily range of a date gives them
+    # each day of the reported span, in seconds as pandas (>= 3)' daily range of a date
     dates = np.datetime64(cal.start, "s") + np.arange(len(edges) - 1) * np.timedelta64(1, "D")
     end_h = cal.end_h
     labels: list[tuple[str, str, str]] = []

@@ -27,7 +27,6 @@ import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 from tqdm import tqdm
@@ -42,9 +41,6 @@ from sim.scenario.schema import Scenario
 from sim.study.calibration.inputs import Parameters, Targets
 from sim.study.parameters import number_at
 from sim.study.replications import run
-
-if TYPE_CHECKING:
-    pass
 
 
 @dataclass
