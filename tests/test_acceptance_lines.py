@@ -253,3 +253,33 @@ def test_the_time_to_the_line_follows_shorter_times_faster_than_longer_ones():
     assert meter.transit_h == pytest.approx(90.0)
     meter.booked(100, 150.0)  # 60 h longer: a hundredth
     assert meter.transit_h == pytest.approx(90.6)
+
+
+def test_the_paths_after_a_closure_are_counted_from_its_end():
+    """A line of 2 paths a day closed from hour 10 to 250: of 3 free paths from hour 0,
+    10/12 of one comes before the closure, the other 2 1/6 in the 26 h after it (a
+    growing step across the closure must not pass the hour)."""
+    line = _bare_line()
+    line.close(10.0, 250.0)
+    assert line.free_paths(0, 0.0, 250.0) == pytest.approx(10.0 / 12.0)
+    assert line.after_free_paths(0, 0.0, 3.0) == pytest.approx(276.0, abs=1e-2)
+
+
+def test_a_route_with_no_stop_before_its_line_books_it_as_it_leaves():
+    # alpha_gate, the first line of route main, carries 2 trains a day where main's half
+    # of the flow brings 2.5: its trains book it at the origin, so nothing is on its way
+    # and the route closes only while the queue booked there is over the limit
+    over = {"route_choice.model": "shares", "links.alpha_gate.train_paths_per_day": 2,
+            "links.alpha_gate.acceptance_limit_queue_h": LIMIT_H}
+    m = Model(load_scenario(TWO, overrides=over), seed=1)
+    meter = m.gate.meters[("alpha_gate", 0)]
+    assert [direct for on in m.gate.line_limits.values() for _m, direct in on] == [True]
+    m.run()
+    assert meter.accepted_teu == meter.booked_teu > 0
+    ot = columns(m.out.origin_trains, OriginTrain)
+    main = m.route_ids.index("main")
+    # the route refuses at times but stays open to the end (not closed by TEU that
+    # would never book the line)
+    assert m.gate.diverted and ot.departed_h[ot.route == main].max() > m.cal.end_h - 7 * 24
+    b = m.lines["alpha_gate"].log_arrays()
+    assert (b.entered_h - b.reached_h).max() <= LIMIT_H + 12

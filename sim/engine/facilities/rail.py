@@ -231,15 +231,24 @@ class RailLine:
     def after_free_paths(self, direction: int, a: float, n: float) -> float:
         """The hour by which ``n`` paths left for modelled trains (:meth:`free_paths`)
         have passed from hour ``a``."""
-        x, step, before = a, 1.0, math.inf
+        lo = x = a
+        step, before = 1.0, math.inf
         for _ in range(64):  # from below (each step adds at most the paths missing) until
-            # the background fills the paths: then in growing steps
+            # the background or a closure takes every path: then in growing steps
             missing = n - self.free_paths(direction, a, x)
             if missing <= 1e-6:
                 break
+            lo = x
             step = step * 2.0 if missing > before - 1e-9 else 1.0
             before = missing
             x += missing * self._headway(x) * step
+        if step > 1.0:  # a growing step may pass the hour: it lies between lo and x
+            while x - lo > 1e-3:
+                mid = 0.5 * (lo + x)
+                if n - self.free_paths(direction, a, mid) <= 1e-6:
+                    x = mid
+                else:
+                    lo = mid
         return x
 
     # -- background trains ------------------------------------------------------------------
