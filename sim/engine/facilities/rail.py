@@ -63,7 +63,7 @@ class RailLine:
 
     __slots__ = ("id", "length_km", "headway_h", "speed", "_lo", "_hi", "log", "length_km_x24",
                  "_h_from", "_h_val", "closures", "_raw", "_reach", "_bg_want", "bg_paths",
-                 "_widest",
+                 "_widest", "_spans", "_span_from",
                  "_bg_next", "_bg_until", "_bg_blocks", "_bg_cut")
 
     def __init__(self, link_id: str, link: Link, rng: np.random.Generator):
@@ -75,6 +75,9 @@ class RailLine:
         # length x 24 h/day: running hours = length_km_x24 / speed (km/day)
         self.length_km_x24 = link.length_km * 24.0
         self.closures: list[Span[float]] = []
+        # the closures merged (closed_spans), and their starts, kept until the next closure
+        self._spans: list[tuple[float, float]] | None = None
+        self._span_from: list[float] = []
         self._raw: tuple[list[float], list[float]] = ([], [])  # booked hours, if schedule
         # headway changes from a timeline: from these hours on, these headways
         self._h_from: list[float] = []
@@ -221,8 +224,15 @@ class RailLine:
         else:
             n = (b - a) / self.headway_h
         if self.closures:
-            n -= sum(max(0.0, min(c1, b) - max(c0, a)) for c0, c1 in self.closed_spans()
-                     ) / self._widest
+            spans = self.closed_spans()
+            shut = 0.0
+            # the merged spans are disjoint and sorted: only those from the one open at a
+            # (or the first after it) up to b overlap [a, b)
+            for c0, c1 in spans[max(bisect_right(self._span_from, a) - 1, 0):]:
+                if c0 >= b:
+                    break
+                shut += max(0.0, min(c1, b) - max(c0, a))
+            n -= shut / self._widest
         if self._bg_want is not None:
             paths = self.background_paths()[direction]
             n -= int(np.searchsorted(paths, b)) - int(np.searchsorted(paths, a))
@@ -433,13 +443,17 @@ class RailLine:
                                "blocked")
         self.bg_paths = self._bg_blocks = None  # allocated again around the closure
         self.closures.append(Span(from_h, to_h))
+        self._spans = None
         for direction in (0, 1):
             self._block(direction, from_h - 2 * EPS_H, to_h - EPS_H)
 
     def closed_spans(self) -> list[tuple[float, float]]:
         """The hours the link was closed, as sorted disjoint ``(from, to)`` intervals
         (overlapping closures merged)."""
-        return merge(self.closures)
+        if self._spans is None:
+            self._spans = merge(self.closures)
+            self._span_from = [c0 for c0, _c1 in self._spans]
+        return self._spans
 
     def paths_available(self, edges: np.ndarray, end_h: float) -> np.ndarray:
         """Train paths offered in each window ``[e_j, e_j+1)``, one direction: open hours
