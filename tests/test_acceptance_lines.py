@@ -260,10 +260,11 @@ def test_the_paths_after_a_closure_are_counted_from_its_end():
     10/12 of one comes before the closure, the other 2 1/6 in the 26 h after it (a
     growing step across the closure must not pass the hour)."""
     line = _bare_line()
-    assert line.free_paths(0, 0.0, 250.0) == pytest.approx(250.0 / 12.0)
-    line.close(10.0, 250.0)  # (the merged closures read before are read again)
+    line.close(10.0, 250.0)
     assert line.free_paths(0, 0.0, 250.0) == pytest.approx(10.0 / 12.0)
     assert line.free_paths(0, 300.0, 312.0) == pytest.approx(1.0)
+    line.close(300.0, 312.0)  # (the merged closures read before are merged again)
+    assert line.free_paths(0, 300.0, 312.0) == pytest.approx(0.0)
     assert line.after_free_paths(0, 0.0, 3.0) == pytest.approx(276.0, abs=1e-2)
 
 
