@@ -4,10 +4,13 @@ than the limit for a path when it reaches the line, in the direction the flow tr
 counting the trains on their way to it; refused trains go by the flow's other routes
 (sim.engine.acceptance)."""
 
+import datetime as dt
+
 import numpy as np
 import pytest
 
 from sim.engine.acceptance import LineMeter
+from sim.engine.facilities.line_plan import LinePlan
 from sim.engine.facilities.rail import RailLine
 from sim.engine.logs import OriginTrain, columns
 from sim.engine.model import Model
@@ -59,7 +62,7 @@ def _run(limit: float | None, over: dict | None = None
             now = m.env.now
             trains = (meter.accepted_teu - meter.booked_teu) / meter.teu_per_train()
             checks.append((now, f, r, ok, meter.wait_h(now),
-                           trains * 24 / line.free_paths(0, now, now + 24)))
+                           trains * 24 / LinePlan(line).free_paths(0, now, now + 24, now)))
             return ok
         m.gate.is_open = logged  # type: ignore[method-assign]
     m.run()
@@ -169,7 +172,7 @@ def test_the_projected_wait_by_hand():
     # 36: the queue now ends at hour 48, the two trains on their way take the paths at 48
     # and 60, and the new train reaching the line at hour 20 waits for the one at 72
     line.add_background(np.array([23.0, 34.0]), np.array([]))
-    assert line.free_paths(0, 22.0, 46.0) == pytest.approx(0.0)
+    assert LinePlan(line).free_paths(0, 22.0, 46.0, 10.0) == pytest.approx(0.0)
     assert line.queue_h(0, 10.0) == pytest.approx(38.0)
     assert meter.wait_h(10.0) == pytest.approx(72.0 - 20.0)
 
@@ -261,11 +264,12 @@ def test_the_paths_after_a_closure_are_counted_from_its_end():
     growing step across the closure must not pass the hour)."""
     line = _bare_line()
     line.close(10.0, 250.0)
-    assert line.free_paths(0, 0.0, 250.0) == pytest.approx(10.0 / 12.0)
-    assert line.free_paths(0, 300.0, 312.0) == pytest.approx(1.0)
+    plan = LinePlan(line)
+    assert plan.free_paths(0, 0.0, 250.0, 0.0) == pytest.approx(10.0 / 12.0)
+    assert plan.free_paths(0, 300.0, 312.0, 0.0) == pytest.approx(1.0)
     line.close(300.0, 312.0)  # (the merged closures read before are merged again)
-    assert line.free_paths(0, 300.0, 312.0) == pytest.approx(0.0)
-    assert line.after_free_paths(0, 0.0, 3.0) == pytest.approx(276.0, abs=1e-2)
+    assert plan.free_paths(0, 300.0, 312.0, 0.0) == pytest.approx(0.0)
+    assert plan.after_free_paths(0, 0.0, 3.0, 0.0) == pytest.approx(276.0, abs=1e-2)
 
 
 def test_a_route_with_no_stop_before_its_line_books_it_as_it_leaves():
@@ -286,3 +290,80 @@ def test_a_route_with_no_stop_before_its_line_books_it_as_it_leaves():
     assert m.gate.diverted and ot.departed_h[ot.route == main].max() > m.cal.end_h - 7 * 24
     b = m.lines["alpha_gate"].log_arrays()
     assert (b.entered_h - b.reached_h).max() <= LIMIT_H + 12
+
+
+def test_trains_held_on_their_way_close_the_route_when_the_line_is_empty():
+    """Only the trains on their way bind: five trains of 100 TEU accepted at hour 0, the
+    first booked at hour 10 (T = 10 h), the other four held on their way (at a crossing
+    before the line) to hour 200. By then the acceptances' backlog is served and the line
+    has no queue, but the four will take its next four paths when they come (48 h at 12 h
+    a path), so a train accepted now, reaching the line at hour 210, waits 38 h."""
+    line = _bare_line()
+    meter = LineMeter(line, 0, 24.0)
+    for _ in range(5):
+        meter.accepted(100, 0.0)
+    line.book(0, 10.0, 10.0)
+    meter.booked(100, 10.0)
+    assert line.queue_h(0, 200.0) == 0.0
+    assert meter._backlog(200.0) == 0.0
+    assert meter.wait_h(200.0) == pytest.approx(248.0 - 210.0)
+    for _ in range(4):  # once they have booked, nothing is on its way
+        line.book(0, 200.0, 200.0)
+        meter.booked(100, 200.0)
+    # booked now: nothing on its way, the queue booked on the line alone
+    assert meter.accepted_teu == meter.booked_teu
+    assert meter.wait_h(200.0) == pytest.approx(line.queue_h(0, 200.0) - meter.transit_h)
+    assert meter.wait_h(260.0) == 0.0
+
+
+def test_a_plan_knows_dated_closures_ahead_and_the_others_once_begun():
+    """Works dated in the timeline are known from the start; a storm or a breakdown only
+    from its start (with its end): a train's wait is not projected from a storm to come."""
+    line = _bare_line()
+    line.close(100.0, 148.0)  # dated
+    line.close(300.0, 348.0, planned=False)  # a storm
+    plan = LinePlan(line)
+    assert plan.free_paths(0, 0.0, 400.0, 0.0) == pytest.approx((400.0 - 48.0) / 12.0)
+    assert plan.free_paths(0, 0.0, 400.0, 300.0) == pytest.approx((400.0 - 96.0) / 12.0)
+    assert plan.after_free_paths(0, 290.0, 1.0, 200.0) == pytest.approx(302.0)
+    assert plan.after_free_paths(0, 290.0, 1.0, 300.0) == pytest.approx(350.0, abs=1e-2)
+    with pytest.raises(ValueError, match="not in order of their starts"):
+        line.close(200.0, 210.0, planned=False)
+
+
+def test_a_plan_counts_the_background_trains_expected_not_drawn():
+    """A line of 24 paths a day whose background draws 10 trains on day 0 around a mean
+    of 4 a day, with an empty train planned at hour 30: the plan takes 4 a day (and the
+    last day's rate beyond the run), plus the planned one."""
+    line = RailLine("l", Link.model_validate({
+        "from": "a", "to": "b", "length_km": 100, "train_paths_per_day": 24,
+        "speed_km_per_day": {"dist": "constant", "value": 1000}}), np.random.default_rng(1))
+    drawn = np.arange(10.0)
+    line.add_background(drawn, np.array([]), np.array([4.0, 4.0]),
+                        (np.array([30.0]), np.array([])))
+    plan = LinePlan(line)
+    assert plan.free_paths(0, 0.0, 24.0, 0.0) == pytest.approx(20.0)
+    assert plan.free_paths(0, 24.0, 48.0, 0.0) == pytest.approx(19.0)
+    assert plan.free_paths(0, 48.0, 72.0, 0.0) == pytest.approx(20.0)
+    assert plan.free_paths(0, 6.0, 18.0, 0.0) == pytest.approx(10.0)
+    line.add_background(drawn, np.array([]))  # no mean given: every hour is planned
+    assert plan.free_paths(0, 0.0, 24.0, 0.0) == pytest.approx(14.0)
+
+
+def test_the_model_plans_with_the_timelines_closures_and_the_background_means():
+    """In a run, the timeline's closures of a line are planned, the random ones are
+    surprises, and the background trains' plan is their daily means."""
+    over = {"links.gate_omega.background_trains": {"per_day": 20, "base_year": 2024,
+                                                   "cv": 0.5},
+            "links.gate_omega.disruptions": [{"kind": "breakdown", "events_per_year": 50,
+                                              "duration_h": {"dist": "constant",
+                                                             "value": 12}}],
+            "timeline": [{"date": "2024-03-01", "close": "gate_omega", "days": 2}]}
+    m = Model(load_scenario(TWO, overrides=over), seed=1)
+    line = m.lines["gate_omega"]
+    start = m.cal.hours(dt.date(2024, 3, 1))
+    assert line.planned_closures == [(start, start + 48.0)]
+    assert len(line.surprises) > 5 and line.surprise_from == sorted(line.surprise_from)
+    assert np.allclose(line.bg_expected, 20.0)
+    assert len(line.background_paths()[0]) != pytest.approx(20.0 * len(line.bg_expected),
+                                                            abs=0.5)

@@ -25,6 +25,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from sim.engine.facilities.line_plan import LinePlan
 from sim.engine.facilities.rail import RailLine
 from sim.engine.facilities.transfer import TransferFacility
 from sim.scenario.kinds import kind_of
@@ -56,11 +57,13 @@ class LineMeter:
 
     The projected wait of a train accepted at hour ``now`` (:meth:`wait_h`) is the larger
     of two fluid estimates, counting the line's paths as its timetable leaves them to the
-    modelled trains (:meth:`RailLine.free_paths`: the background trains' paths and the
-    closures are known ahead) and ``T``, the time the new train needs to reach the line:
-    the times from acceptance to booking, matched in TEU order (first in first out),
-    smoothed over the bookings on the short side (:data:`TRANSIT_DOWN`,
-    :data:`TRANSIT_UP`); before the first booking, the age of the oldest TEU on its way:
+    modelled trains as a dispatcher knows them at ``now``
+    (:class:`~sim.engine.facilities.line_plan.LinePlan`: the timetable, the dated closures
+    and those under way, the background trains expected) and ``T``, the time the new
+    train needs to reach the line: the times from acceptance to booking, matched in TEU
+    order (first in first out), smoothed over the bookings on the short side
+    (:data:`TRANSIT_DOWN`, :data:`TRANSIT_UP`); before the first booking, the age of the
+    oldest TEU on its way:
 
     * the line's backlog: the queue booked on the line now ends at ``now + Q``
       (:meth:`RailLine.queue_h`); the ``P`` TEU on their way to it (``P / k`` trains,
@@ -81,12 +84,14 @@ class LineMeter:
     Each call costs a few bisections, no loop over the trains on their way.
     """
 
-    __slots__ = ("line", "direction", "limit", "accepted_teu", "booked_teu",
+    __slots__ = ("line", "plan", "direction", "limit", "accepted_teu", "booked_teu",
                  "accepted_trains", "booked_trains", "transit_h", "_v", "_v_at", "_acc_h",
                  "_acc_cum")
 
     def __init__(self, line: RailLine, direction: int, limit: float):
         self.line, self.direction, self.limit = line, direction, limit
+        self.plan: LinePlan | None = None  # made at the first projection: by then the
+        # background and the closures are all loaded
         self.accepted_teu = self.booked_teu = 0.0
         self.accepted_trains = self.booked_trains = 0
         self.transit_h: float | None = None  # smoothed time from acceptance to booking
@@ -119,7 +124,7 @@ class LineMeter:
         if self._v <= 0.0:
             return 0.0
         t = self.transit_h or 0.0
-        served = self.line.free_paths(self.direction, self._v_at + t, now + t)
+        served = self._plan().free_paths(self.direction, self._v_at + t, now + t, now)
         return max(0.0, self._v - served)
 
     def booked(self, teu: float, now: float) -> None:
@@ -144,20 +149,25 @@ class LineMeter:
         """The acceptance holding the oldest TEU not yet booked."""
         return bisect_right(self._acc_cum, self.booked_teu + 1e-6)
 
+    def _plan(self) -> LinePlan:
+        if self.plan is None:
+            self.plan = LinePlan(self.line)
+        return self.plan
+
     def wait_h(self, now: float) -> float:
         """The wait a train accepted at hour ``now`` is projected to meet at the line."""
-        line, d = self.line, self.direction
+        line, d, plan = self.line, self.direction, self._plan()
         queue = line.queue_h(d, now)
         on_way = (self.accepted_teu - self.booked_teu) / self.teu_per_train()
         t = self.transit_h
         if t is None:  # nothing booked yet: the time the oldest TEU on its way has taken
             i = self._head()
             t = now - self._acc_h[i] if i < len(self._acc_h) else 0.0
-        ahead = (line.after_free_paths(d, now + queue, on_way) if on_way > 1e-6
+        ahead = (plan.after_free_paths(d, now + queue, on_way, now) if on_way > 1e-6
                  else now + queue)
         backlog = self._backlog(now)
         if backlog > 0.0:
-            ahead = max(ahead, line.after_free_paths(d, now + t, backlog))
+            ahead = max(ahead, plan.after_free_paths(d, now + t, backlog, now))
         return max(ahead - (now + t), 0.0)
 
 

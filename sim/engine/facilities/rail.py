@@ -63,7 +63,8 @@ class RailLine:
 
     __slots__ = ("id", "length_km", "headway_h", "speed", "_lo", "_hi", "log", "length_km_x24",
                  "_h_from", "_h_val", "closures", "_raw", "_reach", "_bg_want", "bg_paths",
-                 "_widest", "_spans", "_span_from",
+                 "_widest", "_spans", "planned_closures", "surprises",
+                 "surprise_from", "bg_expected", "_bg_fixed",
                  "_bg_next", "_bg_until", "_bg_blocks", "_bg_cut")
 
     def __init__(self, link_id: str, link: Link, rng: np.random.Generator):
@@ -75,9 +76,14 @@ class RailLine:
         # length x 24 h/day: running hours = length_km_x24 / speed (km/day)
         self.length_km_x24 = link.length_km * 24.0
         self.closures: list[Span[float]] = []
-        # the closures merged (closed_spans), and their starts, kept until the next closure
+        # the closures merged (closed_spans), kept until the next closure
         self._spans: list[tuple[float, float]] | None = None
-        self._span_from: list[float] = []
+        # the closures as a dispatcher knows them ahead (sim.engine.facilities.line_plan):
+        # dated ones (the timeline's) from the start, the others (storms, breakdowns), in
+        # order of their starts, from their start on
+        self.planned_closures: list[tuple[float, float]] = []
+        self.surprises: list[tuple[float, float]] = []
+        self.surprise_from: list[float] = []
         self._raw: tuple[list[float], list[float]] = ([], [])  # booked hours, if schedule
         # headway changes from a timeline: from these hours on, these headways
         self._h_from: list[float] = []
@@ -100,6 +106,10 @@ class RailLine:
         # per direction: the background paths, and the low and high ends of their blocks
         self._bg_blocks: tuple[tuple[list[float], list[float], list[float]], ...] | None = None
         self._bg_cut = [0, 0]  # per direction: blocked paths dropped from the lists' front
+        # the background trains as planned: expected per day (each direction; None: every
+        # background hour is planned), and the hours of those that are planned if so
+        self.bg_expected: np.ndarray | None = None
+        self._bg_fixed: tuple[np.ndarray, np.ndarray] | None = None
 
     def book(self, direction: int, t: float, now: float) -> float:
         """Book the first free path at or after hour ``t`` (booked at hour ``now <= t``);
@@ -207,68 +217,51 @@ class RailLine:
                 return entry - now
             until = entry
 
-    def free_paths(self, direction: int, a: float, b: float) -> float:
-        """Paths left for modelled trains in ``direction`` from hour ``a`` to ``b``, as
-        the timetable has them: the paths of the headways in force, less the background
-        trains' and the closed hours' (fluid: fractions of a path count)."""
-        if b <= a:
-            return 0.0
-        if self._h_from:
-            n, lo = 0.0, a
-            for k in range(bisect_right(self._h_from, a), len(self._h_from) + 1):
-                hi = min(b, self._h_from[k]) if k < len(self._h_from) else b
-                n += (hi - lo) / self._h_val[k - 1] if k else (hi - lo) / self.headway_h
-                lo = hi
-                if lo >= b:
-                    break
-        else:
-            n = (b - a) / self.headway_h
-        if self.closures:
-            spans = self.closed_spans()
-            shut = 0.0
-            # the merged spans are disjoint and sorted: only those from the one open at a
-            # (or the first after it) up to b overlap [a, b)
-            for c0, c1 in spans[max(bisect_right(self._span_from, a) - 1, 0):]:
-                if c0 >= b:
-                    break
-                shut += max(0.0, min(c1, b) - max(c0, a))
-            n -= shut / self._widest
-        if self._bg_want is not None:
-            paths = self.background_paths()[direction]
-            n -= int(np.searchsorted(paths, b)) - int(np.searchsorted(paths, a))
-        return max(n, 0.0)
-
-    def after_free_paths(self, direction: int, a: float, n: float) -> float:
-        """The hour by which ``n`` paths left for modelled trains (:meth:`free_paths`)
-        have passed from hour ``a``."""
-        lo = x = a
-        step, before = 1.0, math.inf
-        for _ in range(64):  # from below (each step adds at most the paths missing) until
-            # the background or a closure takes every path: then in growing steps
-            missing = n - self.free_paths(direction, a, x)
-            if missing <= 1e-6:
-                break
-            lo = x
-            step = step * 2.0 if missing > before - 1e-9 else 1.0
-            before = missing
-            x += missing * self._headway(x) * step
-        if step > 1.0:  # a growing step may pass the hour: it lies between lo and x
-            while x - lo > 1e-3:
-                mid = 0.5 * (lo + x)
-                if n - self.free_paths(direction, a, mid) <= 1e-6:
-                    x = mid
-                else:
-                    lo = mid
-        return x
-
     # -- background trains ------------------------------------------------------------------
-    def add_background(self, hours_0: np.ndarray, hours_1: np.ndarray) -> None:
+    def add_background(self, hours_0: np.ndarray, hours_1: np.ndarray,
+                       expected: np.ndarray | None = None,
+                       planned: tuple[np.ndarray, np.ndarray] | None = None) -> None:
         """Background trains ask for paths at these hours (direction 0 from -> to, 1 back);
         their paths are allocated at the first booking, when the timeline's path changes
-        and closures are all known."""
+        and closures are all known. ``expected``: the trains expected per day from hour 0,
+        each direction, if the hours are drawn around it (a plan knows the mean, not the
+        draws); ``planned``: the hours among them that are planned (empty trains going
+        back); without ``expected``, every hour is planned."""
         self._bg_want = (np.sort(np.asarray(hours_0, float)),
                          np.sort(np.asarray(hours_1, float)))
         self.bg_paths = self._bg_blocks = None
+        self.bg_expected = expected
+        self._bg_fixed = None if planned is None else (
+            np.sort(np.asarray(planned[0], float)), np.sort(np.asarray(planned[1], float)))
+
+    @property
+    def bg_planned(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The background paths known ahead, per direction: all of them (as allocated)
+        when none is drawn, else the planned hours given (None: none)."""
+        if self._bg_want is None:
+            return None
+        if self.bg_expected is None:
+            return self.background_paths()
+        return self._bg_fixed
+
+    @property
+    def headway_from(self) -> list[float]:
+        """The hours from which the timetable's headway changes (a timeline's)."""
+        return self._h_from
+
+    @property
+    def headway_values(self) -> list[float]:
+        """The headway in force from each of :attr:`headway_from`."""
+        return self._h_val
+
+    @property
+    def widest_headway(self) -> float:
+        """The widest headway in force at any time."""
+        return self._widest
+
+    def headway_at(self, t: float) -> float:
+        """The headway in force at hour ``t``."""
+        return self._headway(t)
 
     def has_background(self) -> bool:
         """Whether background trains (or empty trains going back) ask for paths."""
@@ -436,13 +429,22 @@ class RailLine:
         self._h_val.insert(i, 24.0 / paths_per_day)
         self._widest = max(self._widest, 24.0 / paths_per_day)
 
-    def close(self, from_h: float, to_h: float) -> None:
-        """No train enters the link, either way, from ``from_h`` until ``to_h``."""
+    def close(self, from_h: float, to_h: float, planned: bool = True) -> None:
+        """No train enters the link, either way, from ``from_h`` until ``to_h``;
+        ``planned``: dated ahead (works), else known only from its start (a storm, a
+        breakdown; added in order of their starts)."""
         if self._bg_until[0] > -math.inf or self._bg_until[1] > -math.inf:
             raise RuntimeError(f"link {self.id}: closed after background paths were "
                                "blocked")
         self.bg_paths = self._bg_blocks = None  # allocated again around the closure
         self.closures.append(Span(from_h, to_h))
+        if planned:
+            self.planned_closures.append((from_h, to_h))
+        else:
+            if self.surprise_from and from_h < self.surprise_from[-1]:
+                raise ValueError(f"link {self.id}: closures not in order of their starts")
+            self.surprises.append((from_h, to_h))
+            self.surprise_from.append(from_h)
         self._spans = None
         for direction in (0, 1):
             self._block(direction, from_h - 2 * EPS_H, to_h - EPS_H)
@@ -452,7 +454,6 @@ class RailLine:
         (overlapping closures merged)."""
         if self._spans is None:
             self._spans = merge(self.closures)
-            self._span_from = [c0 for c0, _c1 in self._spans]
         return self._spans
 
     def paths_available(self, edges: np.ndarray, end_h: float) -> np.ndarray:
