@@ -334,7 +334,9 @@ def test_a_plan_knows_dated_closures_ahead_and_the_others_once_begun():
 def test_a_plan_counts_the_background_trains_expected_not_drawn():
     """A line of 24 paths a day whose background draws 10 trains on day 0 around a mean
     of 4 a day, with an empty train planned at hour 30: the plan takes 4 a day (and the
-    last day's rate beyond the run), plus the planned one."""
+    last day's rate beyond the run), plus the planned one; cautious, it adds one standard
+    deviation of the span's count (Poisson: 2 trains a day; with a day-to-day cv of 0.5,
+    the variance 4 + 0.5^2 * 4^2 = 8 a day)."""
     line = RailLine("l", Link.model_validate({
         "from": "a", "to": "b", "length_km": 100, "train_paths_per_day": 24,
         "speed_km_per_day": {"dist": "constant", "value": 1000}}), np.random.default_rng(1))
@@ -342,10 +344,13 @@ def test_a_plan_counts_the_background_trains_expected_not_drawn():
     line.add_background(drawn, np.array([]), np.array([4.0, 4.0]),
                         (np.array([30.0]), np.array([])))
     plan = LinePlan(line)
-    assert plan.free_paths(0, 0.0, 24.0, 0.0) == pytest.approx(20.0)
-    assert plan.free_paths(0, 24.0, 48.0, 0.0) == pytest.approx(19.0)
-    assert plan.free_paths(0, 48.0, 72.0, 0.0) == pytest.approx(20.0)
-    assert plan.free_paths(0, 6.0, 18.0, 0.0) == pytest.approx(10.0)
+    assert plan.free_paths(0, 0.0, 24.0, 0.0, cautious=False) == pytest.approx(20.0)
+    assert plan.free_paths(0, 24.0, 48.0, 0.0, cautious=False) == pytest.approx(19.0)
+    assert plan.free_paths(0, 48.0, 72.0, 0.0, cautious=False) == pytest.approx(20.0)
+    assert plan.free_paths(0, 6.0, 18.0, 0.0, cautious=False) == pytest.approx(10.0)
+    assert plan.free_paths(0, 0.0, 24.0, 0.0) == pytest.approx(20.0 - 2.0)
+    line.add_background(drawn, np.array([]), np.array([4.0, 4.0]), None, cv=0.5)
+    assert plan.free_paths(0, 0.0, 48.0, 0.0) == pytest.approx(40.0 - 4.0)
     line.add_background(drawn, np.array([]))  # no mean given: every hour is planned
     assert plan.free_paths(0, 0.0, 24.0, 0.0) == pytest.approx(14.0)
 
@@ -364,6 +369,6 @@ def test_the_model_plans_with_the_timelines_closures_and_the_background_means():
     start = m.cal.hours(dt.date(2024, 3, 1))
     assert line.planned_closures == [(start, start + 48.0)]
     assert len(line.surprises) > 5 and line.surprise_from == sorted(line.surprise_from)
-    assert np.allclose(line.bg_expected, 20.0)
+    assert np.allclose(line.bg_expected, 20.0) and line.bg_cv == 0.5
     assert len(line.background_paths()[0]) != pytest.approx(20.0 * len(line.bg_expected),
                                                             abs=0.5)

@@ -124,7 +124,9 @@ class LineMeter:
         if self._v <= 0.0:
             return 0.0
         t = self.transit_h or 0.0
-        served = self._plan().free_paths(self.direction, self._v_at + t, now + t, now)
+        # (at the mean: the margin is one span's, and this is summed over many)
+        served = self._plan().free_paths(self.direction, self._v_at + t, now + t, now,
+                                         cautious=False)
         return max(0.0, self._v - served)
 
     def booked(self, teu: float, now: float) -> None:

@@ -46,7 +46,7 @@ def start_background(scenario: Scenario, first_day: dt.date, n_days: int, seed: 
             # a plan knows the expected trains (and the empty trains' hours), not the draws
             lines[lid].add_background(
                 both[0], both[1], daily_means(link.background_trains, first_day, n_days),
-                empty.get(lid))
+                empty.get(lid), link.background_trains.cv)
         elif lid in empty:
             lines[lid].add_background(*empty[lid])
     for nid, fac in facilities.items():

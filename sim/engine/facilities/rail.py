@@ -64,7 +64,7 @@ class RailLine:
     __slots__ = ("id", "length_km", "headway_h", "speed", "_lo", "_hi", "log", "length_km_x24",
                  "_h_from", "_h_val", "closures", "_raw", "_reach", "_bg_want", "bg_paths",
                  "_widest", "_spans", "planned_closures", "surprises",
-                 "surprise_from", "bg_expected", "_bg_fixed",
+                 "surprise_from", "bg_expected", "bg_cv", "_bg_fixed",
                  "_bg_next", "_bg_until", "_bg_blocks", "_bg_cut")
 
     def __init__(self, link_id: str, link: Link, rng: np.random.Generator):
@@ -109,6 +109,7 @@ class RailLine:
         # the background trains as planned: expected per day (each direction; None: every
         # background hour is planned), and the hours of those that are planned if so
         self.bg_expected: np.ndarray | None = None
+        self.bg_cv = 0.0  # their day-to-day variation beyond Poisson
         self._bg_fixed: tuple[np.ndarray, np.ndarray] | None = None
 
     def book(self, direction: int, t: float, now: float) -> float:
@@ -220,17 +221,19 @@ class RailLine:
     # -- background trains ------------------------------------------------------------------
     def add_background(self, hours_0: np.ndarray, hours_1: np.ndarray,
                        expected: np.ndarray | None = None,
-                       planned: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+                       planned: tuple[np.ndarray, np.ndarray] | None = None,
+                       cv: float = 0.0) -> None:
         """Background trains ask for paths at these hours (direction 0 from -> to, 1 back);
         their paths are allocated at the first booking, when the timeline's path changes
         and closures are all known. ``expected``: the trains expected per day from hour 0,
         each direction, if the hours are drawn around it (a plan knows the mean, not the
         draws); ``planned``: the hours among them that are planned (empty trains going
-        back); without ``expected``, every hour is planned."""
+        back); without ``expected``, every hour is planned; ``cv``: the draws' day-to-day
+        variation beyond Poisson (:class:`sim.scenario.traffic.Background`)."""
         self._bg_want = (np.sort(np.asarray(hours_0, float)),
                          np.sort(np.asarray(hours_1, float)))
         self.bg_paths = self._bg_blocks = None
-        self.bg_expected = expected
+        self.bg_expected, self.bg_cv = expected, cv
         self._bg_fixed = None if planned is None else (
             np.sort(np.asarray(planned[0], float)), np.sort(np.asarray(planned[1], float)))
 
