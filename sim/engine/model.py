@@ -203,7 +203,8 @@ class Model:
         self.wagons = start_wagon_pools(env, s, self.facilities, draws)
         self.plans = compile_plans(s, self.route_ids, self.node_code, self.store, self.lines,
                                    self.facilities, self.services, junction_dwell,
-                                   self.journey, roll_on)
+                                   self.journey, roll_on,
+                                   self.gate.on_booking if self.gate.meters else None)
         self._origin_rows: list[np.ndarray] = []  # rows of each origin train, as logged
         self._learners: dict[int, Learner] = {}  # per flow, with logit route choice
         # per flow: whether its origin holds a train that no route accepts (acceptance
@@ -416,7 +417,7 @@ class Model:
                         return
                     r = to
                 if gate:
-                    gate.accept(r, teu)  # booked through the route's limited facilities
+                    gate.accept(f, r, teu)  # booked through its limited facilities, lines
                     if held_from >= 0 or t < hold_end - 1e-9:
                         # held, or due before a held train left (behind it): logged from
                         # its own hour

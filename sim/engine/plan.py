@@ -65,6 +65,8 @@ Step = tuple[Callable[[int, float, float], float], int, float, Callable[[], floa
 
 # a train's continuation: (rows, teu, steps, position of its next step) -> None
 Journey = Callable[[np.ndarray, int, list[Step], int], None]
+# the (link, direction)s a train books up to its next stop -> what it tells on leaving
+OnBooking = Callable[[list[tuple[str, int]]], Callable[[int], None] | None]
 
 
 def step_row(step: LinkStep) -> Step:
@@ -86,14 +88,17 @@ def compile_plans(scenario: Scenario, route_ids: list[str], node_code: dict[str,
                   store: ContainerStore, lines: dict[str, RailLine],
                   facilities: dict[str, TransferFacility],
                   services: dict[str, VesselService], junction_dwell: dict[str, Draws],
-                  journey: Journey, roll_on: dict[str, Receive] | None = None) -> Plans:
+                  journey: Journey, roll_on: dict[str, Receive] | None = None,
+                  on_booking: OnBooking | None = None) -> Plans:
     """Compile the rail steps of every (flow, route), creating the formation pools they
     feed, and give each vessel service the dispatch of the boxes it lands.
 
     ``journey(rows, teu, steps, pos)`` runs a train on from step ``pos``: trains formed
     at a transfer facility on the path continue by it; ``facilities``: the transfer
     facilities by node; ``roll_on``: per ferry service whose wagons roll on at its home
-    port, the receive of trains whose boxes sail on it from there."""
+    port, the receive of trains whose boxes sail on it from there; ``on_booking``: given
+    the (link, direction)s a train leaving a stop books up to its next stop, what it tells
+    on leaving (its TEU: the acceptance limits' line meters), or None."""
     s = scenario
     links = link_index(s)
     n_flows, n_routes = len(s.demand.flows), len(route_ids)
@@ -104,6 +109,20 @@ def compile_plans(scenario: Scenario, route_ids: list[str], node_code: dict[str,
     # train's continuation (one per onward pool), or None where the boxes sail on
     roll_tables: dict[tuple[str, int], dict[int, tuple[int, Onward | None]]] = {}
     onward_of_pool: dict[int, Onward] = {}
+
+    def go_on_from(steps: list[Step], lg: list[Leg], i: int, pos: int) -> Onward:
+        """A train leaving the stop before leg ``i`` (step ``pos``) runs on from there."""
+        note = None
+        if on_booking is not None:
+            keys = []
+            for leg in lg[i:]:  # the links it books, up to its next stop
+                if leg.sea:
+                    break
+                keys.append((leg.link_id, leg.direction))
+                if kind_of(s.nodes[leg.node]).transfers_boxes:
+                    break
+            note = on_booking(keys)
+        return _onward(journey, steps, pos, note)
 
     def vessel_pool(leg: Leg) -> TrainFormation:
         """The pool of boxes waiting for the vessel service of a sea leg, at its start."""
@@ -133,7 +152,7 @@ def compile_plans(scenario: Scenario, route_ids: list[str], node_code: dict[str,
                     if i + 1 < len(lg) and lg[i + 1].sea:  # straight onto another vessel
                         pool = vessel_pool(lg[i + 1])
                     else:
-                        go_on = _onward(journey, steps, step_of[i + 1])
+                        go_on = go_on_from(steps, lg, i + 1, step_of[i + 1])
                         pool = far.pool(tuple(path[i + 2:]), far.outbound_train_boxes(None),
                                         go_on)
                         go_on = onward_of_pool.setdefault(id(pool), go_on)
@@ -157,7 +176,7 @@ def compile_plans(scenario: Scenario, route_ids: list[str], node_code: dict[str,
                     receive: Receive = fac.receive
                     if whole and not lg[i + 1].sea and isinstance(fac, BorderCrossing):
                         # the block train crosses whole, on an onward train of its own
-                        receive = WholeTrains(fac, _onward(journey, steps, step_of[i + 1]),
+                        receive = WholeTrains(fac, go_on_from(steps, lg, i + 1, step_of[i + 1]),
                                               gauges[leg.node]).receive
                         step = step._replace(then=TRANSFER, receive=receive, pool=None)
                         steps.append(step_row(step))
@@ -170,7 +189,7 @@ def compile_plans(scenario: Scenario, route_ids: list[str], node_code: dict[str,
                     else:  # pool: boxes with the same onward path
                         onward = fac.pool(tuple(path[i + 2:]),
                                           fac.outbound_train_boxes(gauges.get(leg.node)),
-                                          _onward(journey, steps, step_of[i + 1]),
+                                          go_on_from(steps, lg, i + 1, step_of[i + 1]),
                                           gauges.get(leg.node))
                     step = step._replace(then=TRANSFER, receive=receive, pool=onward)
                 else:
@@ -191,13 +210,20 @@ def compile_plans(scenario: Scenario, route_ids: list[str], node_code: dict[str,
     return plans
 
 
-def _onward(journey: Journey, steps: list[Step], pos: int
+def _onward(journey: Journey, steps: list[Step], pos: int,
+            note: Callable[[int], None] | None = None
             ) -> Callable[[np.ndarray, float, int], None]:
     """What a train formed at a crossing or port does on leaving: run on from step
-    ``pos`` of ``steps`` (filled in by then)."""
-    def depart(idx: np.ndarray, _t: float, teu: int) -> None:
+    ``pos`` of ``steps`` (filled in by then), first telling ``note`` its TEU if given."""
+    if note is None:
+        def depart(idx: np.ndarray, _t: float, teu: int) -> None:
+            journey(idx, teu, steps, pos)
+        return depart
+
+    def depart_noted(idx: np.ndarray, _t: float, teu: int) -> None:
+        note(teu)
         journey(idx, teu, steps, pos)
-    return depart
+    return depart_noted
 
 
 def _dispatcher(store: ContainerStore, n_routes: int, table: dict[int, TrainFormation]

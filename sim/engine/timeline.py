@@ -78,8 +78,8 @@ def start_timeline(env: simpy.Environment, scenario: Scenario, calendar: Calenda
             rng = stream(seed, name, replication, f"{fid}#{d.kind}#{k}")
             windows += closures(d, rng, calendar.t0, n_days)
         for a, b in merge(windows):
-            if fid in lines:
-                lines[fid].close(a, b)
+            if fid in lines:  # (known ahead only once begun: planned=False)
+                lines[fid].close(a, b, planned=False)
             else:
                 begin, finish = facilities[fid].closure_actions()
                 at_hour += [(a, begin), (b, finish)]

@@ -359,8 +359,9 @@ class Link(_Strict):
                                                  "ahead of the modelled trains, trains")
     acceptance_limit_queue_h: float | None = Field(
         None, gt=0, le=8760, description="the routes through the line refuse new trains at "
-        "their origins while a train reaching it now would wait longer than this for a path "
-        "in their direction, hours (none: no limit)")
+        "their origins while a train accepted then is projected to wait longer than this "
+        "for a path in their direction when it reaches the line, the trains already on "
+        "their way to it counted, hours (none: no limit)")
     source: str | None = None
 
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.engine.facilities.counts import daily_counts, hours_of
+from sim.engine.facilities.counts import daily_counts, daily_means, hours_of
 from sim.engine.facilities.port import PortFacility
 from sim.engine.facilities.traffic import FacilityTraffic
 from sim.engine.randomness import stream
@@ -43,7 +43,10 @@ def start_background(scenario: Scenario, first_day: dt.date, n_days: int, seed: 
             both = [hours_of(each[0], r), hours_of(each[1], r)]
             if lid in empty:
                 both = [np.concatenate((h, e)) for h, e in zip(both, empty[lid])]
-            lines[lid].add_background(both[0], both[1])
+            # a plan knows the expected trains (and the empty trains' hours), not the draws
+            lines[lid].add_background(
+                both[0], both[1], daily_means(link.background_trains, first_day, n_days),
+                empty.get(lid), link.background_trains.cv)
         elif lid in empty:
             lines[lid].add_background(*empty[lid])
     for nid, fac in facilities.items():

@@ -63,7 +63,8 @@ class RailLine:
 
     __slots__ = ("id", "length_km", "headway_h", "speed", "_lo", "_hi", "log", "length_km_x24",
                  "_h_from", "_h_val", "closures", "_raw", "_reach", "_bg_want", "bg_paths",
-                 "_widest",
+                 "_widest", "_spans", "planned_closures", "surprises",
+                 "surprise_from", "bg_expected", "bg_cv", "_bg_fixed",
                  "_bg_next", "_bg_until", "_bg_blocks", "_bg_cut")
 
     def __init__(self, link_id: str, link: Link, rng: np.random.Generator):
@@ -75,6 +76,14 @@ class RailLine:
         # length x 24 h/day: running hours = length_km_x24 / speed (km/day)
         self.length_km_x24 = link.length_km * 24.0
         self.closures: list[Span[float]] = []
+        # the closures merged (closed_spans), kept until the next closure
+        self._spans: list[tuple[float, float]] | None = None
+        # the closures as a dispatcher knows them ahead (sim.engine.facilities.line_plan):
+        # dated ones (the timeline's) from the start, the others (storms, breakdowns), in
+        # order of their starts, from their start on
+        self.planned_closures: list[tuple[float, float]] = []
+        self.surprises: list[tuple[float, float]] = []
+        self.surprise_from: list[float] = []
         self._raw: tuple[list[float], list[float]] = ([], [])  # booked hours, if schedule
         # headway changes from a timeline: from these hours on, these headways
         self._h_from: list[float] = []
@@ -97,6 +106,11 @@ class RailLine:
         # per direction: the background paths, and the low and high ends of their blocks
         self._bg_blocks: tuple[tuple[list[float], list[float], list[float]], ...] | None = None
         self._bg_cut = [0, 0]  # per direction: blocked paths dropped from the lists' front
+        # the background trains as planned: expected per day (each direction; None: every
+        # background hour is planned), and the hours of those that are planned if so
+        self.bg_expected: np.ndarray | None = None
+        self.bg_cv = 0.0  # their day-to-day variation beyond Poisson
+        self._bg_fixed: tuple[np.ndarray, np.ndarray] | None = None
 
     def book(self, direction: int, t: float, now: float) -> float:
         """Book the first free path at or after hour ``t`` (booked at hour ``now <= t``);
@@ -205,13 +219,52 @@ class RailLine:
             until = entry
 
     # -- background trains ------------------------------------------------------------------
-    def add_background(self, hours_0: np.ndarray, hours_1: np.ndarray) -> None:
+    def add_background(self, hours_0: np.ndarray, hours_1: np.ndarray,
+                       expected: np.ndarray | None = None,
+                       planned: tuple[np.ndarray, np.ndarray] | None = None,
+                       cv: float = 0.0) -> None:
         """Background trains ask for paths at these hours (direction 0 from -> to, 1 back);
         their paths are allocated at the first booking, when the timeline's path changes
-        and closures are all known."""
+        and closures are all known. ``expected``: the trains expected per day from hour 0,
+        each direction, if the hours are drawn around it (a plan knows the mean, not the
+        draws); ``planned``: the hours among them that are planned (empty trains going
+        back); without ``expected``, every hour is planned; ``cv``: the draws' day-to-day
+        variation beyond Poisson (:class:`sim.scenario.traffic.Background`)."""
         self._bg_want = (np.sort(np.asarray(hours_0, float)),
                          np.sort(np.asarray(hours_1, float)))
         self.bg_paths = self._bg_blocks = None
+        self.bg_expected, self.bg_cv = expected, cv
+        self._bg_fixed = None if planned is None else (
+            np.sort(np.asarray(planned[0], float)), np.sort(np.asarray(planned[1], float)))
+
+    @property
+    def bg_planned(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The background paths known ahead, per direction: all of them (as allocated)
+        when none is drawn, else the planned hours given (None: none)."""
+        if self._bg_want is None:
+            return None
+        if self.bg_expected is None:
+            return self.background_paths()
+        return self._bg_fixed
+
+    @property
+    def headway_from(self) -> list[float]:
+        """The hours from which the timetable's headway changes (a timeline's)."""
+        return self._h_from
+
+    @property
+    def headway_values(self) -> list[float]:
+        """The headway in force from each of :attr:`headway_from`."""
+        return self._h_val
+
+    @property
+    def widest_headway(self) -> float:
+        """The widest headway in force at any time."""
+        return self._widest
+
+    def headway_at(self, t: float) -> float:
+        """The headway in force at hour ``t``."""
+        return self._headway(t)
 
     def has_background(self) -> bool:
         """Whether background trains (or empty trains going back) ask for paths."""
@@ -379,20 +432,32 @@ class RailLine:
         self._h_val.insert(i, 24.0 / paths_per_day)
         self._widest = max(self._widest, 24.0 / paths_per_day)
 
-    def close(self, from_h: float, to_h: float) -> None:
-        """No train enters the link, either way, from ``from_h`` until ``to_h``."""
+    def close(self, from_h: float, to_h: float, planned: bool = True) -> None:
+        """No train enters the link, either way, from ``from_h`` until ``to_h``;
+        ``planned``: dated ahead (works), else known only from its start (a storm, a
+        breakdown; added in order of their starts)."""
         if self._bg_until[0] > -math.inf or self._bg_until[1] > -math.inf:
             raise RuntimeError(f"link {self.id}: closed after background paths were "
                                "blocked")
         self.bg_paths = self._bg_blocks = None  # allocated again around the closure
         self.closures.append(Span(from_h, to_h))
+        if planned:
+            self.planned_closures.append((from_h, to_h))
+        else:
+            if self.surprise_from and from_h < self.surprise_from[-1]:
+                raise ValueError(f"link {self.id}: closures not in order of their starts")
+            self.surprises.append((from_h, to_h))
+            self.surprise_from.append(from_h)
+        self._spans = None
         for direction in (0, 1):
             self._block(direction, from_h - 2 * EPS_H, to_h - EPS_H)
 
     def closed_spans(self) -> list[tuple[float, float]]:
         """The hours the link was closed, as sorted disjoint ``(from, to)`` intervals
         (overlapping closures merged)."""
-        return merge(self.closures)
+        if self._spans is None:
+            self._spans = merge(self.closures)
+        return self._spans
 
     def paths_available(self, edges: np.ndarray, end_h: float) -> np.ndarray:
         """Train paths offered in each window ``[e_j, e_j+1)``, one direction: open hours
