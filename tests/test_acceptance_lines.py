@@ -372,3 +372,18 @@ def test_the_model_plans_with_the_timelines_closures_and_the_background_means():
     assert np.allclose(line.bg_expected, 20.0) and line.bg_cv == 0.5
     assert len(line.background_paths()[0]) != pytest.approx(20.0 * len(line.bg_expected),
                                                             abs=0.5)
+
+
+def test_a_closure_takes_the_paths_of_the_headway_in_force():
+    """A line of 2 paths a day, 6 from hour 100 (a timeline's change), closed from hour
+    200 to 248: the closure takes the 12 paths of its 48 h at 6 a day, not the 4 of the
+    widest headway's (which would leave 8 paths free while the line is closed)."""
+    line = _bare_line()
+    line.change_paths(100.0, 6)
+    line.close(200.0, 248.0)
+    plan = LinePlan(line)
+    assert plan.free_paths(0, 200.0, 248.0, 0.0) == pytest.approx(0.0)
+    assert plan.free_paths(0, 0.0, 300.0, 0.0) == pytest.approx(100 / 12 + (300 - 148) / 4)
+    # the train after the 4 paths from hour 190 (2.5 before the closure) takes the 2nd
+    # path after it
+    assert plan.after_free_paths(0, 190.0, 4.0, 0.0) == pytest.approx(254.0, abs=1e-2)

@@ -93,6 +93,24 @@ class LinePlan:
             return cum[-1] + (x - (len(cum) - 1) * DAY_H) * after
         return cum[i] + (d - i) * (cum[i + 1] - cum[i])
 
+    def _timetable(self, a: float, b: float) -> float:
+        """The timetable's paths from hour ``a`` to ``b``, at the headways in force."""
+        if b <= a:
+            return 0.0
+        line = self.line
+        h_from = line.headway_from
+        if not h_from:
+            return (b - a) / line.headway_h
+        h_val = line.headway_values
+        n, lo = 0.0, a
+        for k in range(bisect_right(h_from, a), len(h_from) + 1):
+            hi = min(b, h_from[k]) if k < len(h_from) else b
+            n += (hi - lo) / (h_val[k - 1] if k else line.headway_h)
+            lo = hi
+            if lo >= b:
+                break
+        return n
+
     def free_paths(self, direction: int, a: float, b: float, now: float,
                    cautious: bool = True) -> float:
         """Paths left for modelled trains in ``direction`` from hour ``a`` to ``b``, as
@@ -102,28 +120,20 @@ class LinePlan:
         if b <= a:
             return 0.0
         line = self.line
-        h_from = line.headway_from
-        if h_from:
-            h_val = line.headway_values
-            n, lo = 0.0, a
-            for k in range(bisect_right(h_from, a), len(h_from) + 1):
-                hi = min(b, h_from[k]) if k < len(h_from) else b
-                n += (hi - lo) / (h_val[k - 1] if k else line.headway_h)
-                lo = hi
-                if lo >= b:
-                    break
-        else:
-            n = (b - a) / line.headway_h
+        n = self._timetable(a, b)
         if line.planned_closures or line.surprises:
             spans, starts = self._closed(now)
+            fixed = not line.headway_from  # one headway: the closed hours at it
             shut = 0.0
             # the merged spans are disjoint and sorted: only those from the one open at a
-            # (or the first after it) up to b overlap [a, b)
+            # (or the first after it) up to b overlap [a, b); each takes the paths of the
+            # headways in force over it
             for c0, c1 in spans[max(bisect_right(starts, a) - 1, 0):]:
                 if c0 >= b:
                     break
-                shut += max(0.0, min(c1, b) - max(c0, a))
-            n -= shut / line.widest_headway
+                shut += max(0.0, min(c1, b) - max(c0, a)) if fixed else self._timetable(
+                    max(c0, a), min(c1, b))
+            n -= shut / line.headway_h if fixed else shut
         cum = self._expected_cum()
         if cum is not None:
             n -= self._at(cum, self._rate_after, b) - self._at(cum, self._rate_after, a)

@@ -257,11 +257,6 @@ class RailLine:
         """The headway in force from each of :attr:`headway_from`."""
         return self._h_val
 
-    @property
-    def widest_headway(self) -> float:
-        """The widest headway in force at any time."""
-        return self._widest
-
     def headway_at(self, t: float) -> float:
         """The headway in force at hour ``t``."""
         return self._headway(t)
