@@ -5,6 +5,7 @@ counting the trains on their way to it; refused trains go by the flow's other ro
 (sim.engine.acceptance)."""
 
 import datetime as dt
+import math
 
 import numpy as np
 import pytest
@@ -387,3 +388,21 @@ def test_a_closure_takes_the_paths_of_the_headway_in_force():
     # the train after the 4 paths from hour 190 (2.5 before the closure) takes the 2nd
     # path after it
     assert plan.after_free_paths(0, 190.0, 4.0, 0.0) == pytest.approx(254.0, abs=1e-2)
+
+
+def test_the_hour_of_the_paths_is_found_when_the_background_takes_nearly_every_path():
+    """A line of 20 paths a day whose background is expected at 19 a day: each step from
+    below gains a twentieth of the paths missing, so 64 steps fall short; the hour is
+    still the one by which the paths have passed (and none while the background takes
+    every path)."""
+    line = RailLine("l", Link.model_validate({
+        "from": "a", "to": "b", "length_km": 100, "train_paths_per_day": 20,
+        "speed_km_per_day": {"dist": "constant", "value": 1000}}), np.random.default_rng(1))
+    line.add_background(np.array([1.0]), np.array([]), np.full(400, 19.0), None, cv=0.5)
+    plan = LinePlan(line)
+    for n in (5.0, 20.0, 50.0):
+        x = plan.after_free_paths(0, 100.0, n, 0.0)
+        assert plan.free_paths(0, 100.0, x, 0.0) == pytest.approx(n, abs=1e-3)
+        assert plan.free_paths(0, 100.0, x - 0.01, 0.0) < n
+    line.add_background(np.array([1.0]), np.array([]), np.full(400, 20.0), None)
+    assert plan.after_free_paths(0, 100.0, 1.0, 0.0) == math.inf

@@ -34,6 +34,8 @@ DAY_H = 24.0
 # autumn and its ten-day count varies by +-17 trains, two days of the paths left, so a
 # plan at the mean lets a fifth of the trains wait beyond the 72 h limit)
 BACKGROUND_Z = 1.0
+# beyond this many hours from its start, a wait is taken as endless (a thousand years)
+NEVER_H = 1000 * 8766.0
 
 
 class LinePlan:
@@ -152,19 +154,29 @@ class LinePlan:
         known at hour ``now``) have passed from hour ``a``."""
         line = self.line
         lo = x = a
-        step, before = 1.0, math.inf
+        step, before, reached = 1.0, math.inf, False
         for _ in range(64):  # from below (each step adds at most the paths missing) until
             # the background or a closure takes every path: then in growing steps
             missing = n - self.free_paths(direction, a, x, now)
             if missing <= 1e-6:
+                reached = True
                 break
             lo = x
             step = step * 2.0 if missing > before - 1e-9 else 1.0
             before = missing
             x += missing * line.headway_at(x) * step
-        if step > 1.0:  # a growing step may pass the hour: it lies between lo and x
+        if not reached:  # 64 steps short (the background takes nearly every path, so each
+            # step gains little): double the span from a until it holds the paths
+            while n - self.free_paths(direction, a, x, now) > 1e-6:
+                if x - a > NEVER_H:  # the background takes every path for ever
+                    return math.inf
+                lo, x = x, a + 2.0 * (x - a)
+        if step > 1.0 or not reached:  # a growing step may pass the hour: it lies
+            # between lo and x
             while x - lo > 1e-3:
                 mid = 0.5 * (lo + x)
+                if not lo < mid < x:  # (far hours: no float between them)
+                    break
                 if n - self.free_paths(direction, a, mid, now) <= 1e-6:
                     x = mid
                 else:
