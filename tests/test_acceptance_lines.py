@@ -186,7 +186,14 @@ def test_the_other_direction_is_not_limited_by_this_ones_queue():
     assert {(meter.direction, meter.limit) for on in m.gate.line_limits.values()
             for meter, _direct in on} == {(0, LIMIT_H)}
     m.run()
-    assert line.queue_h(1, m.cal.end_h) == 0.0
+    # a train reaching the line westbound now would queue; eastbound it would not, and
+    # a meter of that direction projects no wait from the westbound queue
+    hours = np.arange(m.cal.end_h - 240.0, m.cal.end_h, 6.0)
+    k = int(np.argmax([line.queue_h(0, h) for h in hours]))
+    t, west = float(hours[k]), line.queue_h(0, float(hours[k]))
+    assert west > 12
+    assert line.queue_h(1, t) == 0.0 and LineMeter(line, 1, LIMIT_H).wait_h(t) == 0.0
+    assert LineMeter(line, 0, LIMIT_H).wait_h(t) == pytest.approx(west)
 
 
 def test_off_by_default_and_the_limit_is_validated():
