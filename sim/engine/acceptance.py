@@ -66,7 +66,9 @@ class LineMeter:
     oldest TEU on its way:
 
     * the line's backlog: the queue booked on the line now ends at ``now + Q``
-      (:meth:`RailLine.queue_h`); the ``P`` TEU on their way to it (``P / k`` trains,
+      (:meth:`RailLine.queue_h`: the line as it stands, so the background paths drawn
+      and the closures within the queue's span count, a storm not yet begun included);
+      the ``P`` TEU on their way to it (``P / k`` trains,
       ``k``: TEU per train on the line so far) take the next free paths from there, and
       the new train the one after, so it waits ``after(now + Q, P / k) - (now + T)``
       (with a constant ``h`` hours per free path: ``Q + P * h / k - T``). Trains on their

@@ -4,15 +4,19 @@ closures (works announced in the timeline), the closures under way (a storm or a
 is known once it has begun, with its end: the forecast, the repair estimate), and the
 background trains as planned: their expected number by day (the traffic's daily means,
 with its seasonality), not the day-to-day draws, plus the trains whose hours are planned
-(empty trains going back). A breakdown or a storm not yet begun, and whether tomorrow's
-other freight is heavier than usual, are not known: the plan counts the background at
-its mean plus :data:`BACKGROUND_Z` of its standard deviation over the span projected (a
-Poisson count mixed day by day with the traffic's ``cv``), the margin a cautious
-dispatcher keeps on a line whose own freight takes most of its paths.
+(empty trains going back, at the hours drawn for them). A breakdown or a storm not yet
+begun, and whether tomorrow's other freight is heavier than usual, are not known: the
+plan counts the background at its mean plus :data:`BACKGROUND_Z` of its standard
+deviation over the span projected (a Poisson count mixed day by day with the traffic's
+``cv``), the margin a cautious dispatcher keeps on a line whose own freight takes most of
+its paths.
 
 The acceptance limits' line meters (:class:`sim.engine.acceptance.LineMeter`) project a
-train's wait over this view, so a run's random closures and background draws do not tell
-its origins what is coming."""
+train's wait over this view beyond the queue already booked on the line, so a run's
+random closures and background draws beyond that queue do not tell its origins what is
+coming (the queue itself is read off the line as it stands,
+:meth:`~sim.engine.facilities.rail.RailLine.queue_h`: the background paths drawn and the
+closures within its span, a storm not yet begun included)."""
 
 from __future__ import annotations
 
