@@ -413,3 +413,19 @@ def test_the_hour_of_the_paths_is_found_when_the_background_takes_nearly_every_p
         assert plan.free_paths(0, 100.0, x - 0.01, 0.0) < n
     line.add_background(np.array([1.0]), np.array([]), np.full(400, 20.0), None)
     assert plan.after_free_paths(0, 100.0, 1.0, 0.0) == math.inf
+
+
+def test_a_train_reaching_the_line_in_a_known_closure_waits_for_its_end():
+    """Works close a line from hour 100 to 200 (dated: known from the start); trains reach
+    it 50 h after acceptance. A train accepted at hour 60 reaches it at 110 with no queue
+    ahead: it waits to 200. A storm from 100 to 200 is the same once begun, not before."""
+    for planned in (True, False):
+        line = _bare_line()
+        line.close(100.0, 200.0, planned=planned)
+        meter = LineMeter(line, 0, 24.0)
+        meter.accepted(100, 0.0)
+        line.book(0, 50.0, 50.0)
+        meter.booked(100, 50.0)  # T = 50 h
+        assert meter.wait_h(60.0) == pytest.approx(90.0 if planned else 0.0)
+        assert meter.wait_h(120.0) == pytest.approx(30.0)  # reaches it at 170
+        assert meter.wait_h(150.0) == 0.0  # at 200: open

@@ -80,6 +80,9 @@ class LineMeter:
       train waits ``after(now + T, V) - (now + T)``. A burst of trains let go together
       (after a hold) arrives together: this caps the burst at the limit.
 
+    The new train's own turn, the later of these hours and ``now + T``, waits out the
+    closure known at ``now`` it falls in, if any.
+
     Both are lower bounds of the fluid queue the new train would meet, so the wait can
     still pass the limit by what the estimates miss (trains reaching the line closer
     together than they left, the spread of the times on the way between origins).
@@ -172,7 +175,9 @@ class LineMeter:
         backlog = self._backlog(now)
         if backlog > 0.0:
             ahead = max(ahead, plan.after_free_paths(d, now + t, backlog, now))
-        return max(ahead - (now + t), 0.0)
+        # and the line closed when the new train's turn comes (a closure known now)
+        arrive = now + t
+        return plan.open_from(max(ahead, arrive), now) - arrive
 
 
 class AcceptanceGate:

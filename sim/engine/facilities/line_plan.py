@@ -87,6 +87,15 @@ class LinePlan:
             self._span_from = [c0 for c0, _c1 in self._spans]
         return self._spans, self._span_from
 
+    def open_from(self, x: float, now: float) -> float:
+        """The first hour at or after ``x`` the line is open, as known at hour ``now``."""
+        line = self.line
+        if not (line.planned_closures or line.surprises):
+            return x
+        spans, starts = self._closed(now)
+        i = bisect_right(starts, x) - 1  # the merged spans are disjoint: one can hold x
+        return spans[i][1] if i >= 0 and spans[i][1] > x else x
+
     @staticmethod
     def _at(cum: list[float], after: float, x: float) -> float:
         """A cumulative daily quantity at hour ``x`` (linear within a day; ``after`` per
