@@ -337,7 +337,7 @@ class Model:
         self.out.markets[f] = MarketFlow(
             self.env, self.store, (f, self.node_code[flow.origin],
                                    self.node_code[flow.destination]),
-            self._candidates[f], node.departure or Departure.model_validate({}), capacity,
+            self._candidates.pop(f), node.departure or Departure.model_validate({}), capacity,
             self.cal.end_h, p_rail, 1.0 / (ref * sea.rail_headroom), dispatch)
 
     def origin_trains(self, f: int, trains: list[OriginDeparture],
