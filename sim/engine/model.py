@@ -40,7 +40,7 @@ from sim.engine.market import MarketFlow
 from sim.engine.output import Calendar, RunOutput
 from sim.engine.plan import DELIVER, JUNCTION, Step, compile_plans
 from sim.engine.randomness import stream
-from sim.engine.records import gather
+from sim.engine.records import ROW, gather
 from sim.engine.routing import (
     LogitChoice,
     NestedChoice,
@@ -250,7 +250,8 @@ class Model:
         nested = s.route_choice.model == "nested_logit"
         for f, (fid, flow) in enumerate(s.demand.flows.items()):
             node = s.nodes[flow.origin]
-            rows = np.arange(self._flow_rows[f], self._flow_rows[f + 1])  # in arrival order
+            # in arrival order
+            rows = np.arange(self._flow_rows[f], self._flow_rows[f + 1], dtype=ROW)
             capacity = node.boxes_per_train
             if capacity is None:  # the checks ask every origin for it
                 raise ValueError(f"origin {flow.origin} has no boxes_per_train")

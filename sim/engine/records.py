@@ -17,6 +17,9 @@ from sim.scenario.network import MAX_CROSSINGS
 
 # stage stamps at each border crossing on the path, k = 0 .. MAX_CROSSINGS-1
 CROSSING_STAGES = ("arrive", "unloaded", "ready", "depart")
+# the row indices trains carry (every train's, at every stop, kept in the logs: int32 holds
+# half what int64 did, for up to 2**31 boxes)
+ROW = np.int32
 
 
 def rows_array(rows: Sequence[tuple], width: int) -> np.ndarray:
@@ -104,7 +107,7 @@ class ContainerStore:
         self.t_depart_origin[a:b] = np.nan
         self.t_delivered[a:b] = np.nan
         self.n = b
-        return np.arange(a, b)
+        return np.arange(a, b, dtype=ROW)
 
     def trim(self) -> None:
         """Drop the spare rows no box took (after the run, before the crossings' stamps:
