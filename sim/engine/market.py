@@ -95,3 +95,6 @@ class MarketFlow:
                 self.pending = self.pending[plan[-1][2]:]
         if until < self.end_h:
             at(self.env, until - now, self._day)
+        else:  # every candidate decided: their arrays (tens of MB in a long run) freed
+            self.c = c._replace(t_h=c.t_h[:0].copy(), size_ft=c.size_ft[:0].copy(),
+                                u=c.u[:0].copy())

@@ -17,6 +17,9 @@ from sim.scenario.network import MAX_CROSSINGS
 
 # stage stamps at each border crossing on the path, k = 0 .. MAX_CROSSINGS-1
 CROSSING_STAGES = ("arrive", "unloaded", "ready", "depart")
+# the row indices trains carry (every train's, at every stop, kept in the logs: int32 holds
+# half what int64 did, for up to 2**31 boxes)
+ROW = np.int32
 
 
 def rows_array(rows: Sequence[tuple], width: int) -> np.ndarray:
@@ -104,7 +107,7 @@ class ContainerStore:
         self.t_depart_origin[a:b] = np.nan
         self.t_delivered[a:b] = np.nan
         self.n = b
-        return np.arange(a, b)
+        return np.arange(a, b, dtype=ROW)
 
     def trim(self) -> None:
         """Drop the spare rows no box took (after the run, before the crossings' stamps:
@@ -127,12 +130,22 @@ class ContainerStore:
         return len(rows) + int(np.count_nonzero(self._forty[rows]))
 
     def columns(self, node_ids: list[str], flow_ids: list[str], route_ids: list[str],
-                t0: np.datetime64) -> dict[str, np.ndarray | Coded]:
+                t0: np.datetime64, release: bool = False) -> dict[str, np.ndarray | Coded]:
         """One entry per container in each column, with names (:class:`Coded`) instead of
         codes and stage times as datetimes: the columns of :meth:`frame`, without pandas
-        (made while the run lives; the frame once it is freed, :func:`table`)."""
+        (made while the run lives; the frame once it is freed, :func:`table`).
+        ``release``: the store lets go of each of its stage-time columns once converted
+        (they are left empty: for a caller done with the store, as a replication making
+        its containers table is; both copies of the times, ~90 MB for a million boxes,
+        were held at once)."""
         def when(h):
-            return t0 + (h * 3_600_000_000).round().astype("timedelta64[us]")
+            return hours_as_datetimes(h, t0)
+
+        def stage(name: str) -> np.ndarray:
+            h = getattr(self, name)
+            if release:  # (a new empty array: a view would keep the times alive)
+                setattr(self, name, np.empty(0, h.dtype))
+            return when(h)
 
         cols: dict[str, np.ndarray | Coded] = {
             "container_id": np.arange(self.n, dtype=np.int64),
@@ -142,22 +155,46 @@ class ContainerStore:
             "route": Coded(self.route.astype(np.int32), route_ids),
             "size_ft": self.size_ft,
             "teu": self.teu,
-            "created": when(self.t_created),
-            "departed_origin": when(self.t_depart_origin),
+            "created": stage("t_created"),
+            "departed_origin": stage("t_depart_origin"),
         }
-        for k in range(self.slots):
-            if (self.crossing[k] >= 0).any():
-                cols[f"crossing{k + 1}"] = Coded(self.crossing[k].astype(np.int32), node_ids)
-                for s in CROSSING_STAGES:
-                    cols[f"crossing{k + 1}_{s}"] = when(self.t_crossing[s][k])
-        cols["delivered"] = when(self.t_delivered)
-        return cols
+        met = [k for k in range(self.slots) if (self.crossing[k] >= 0).any()]
+        for k in met:
+            cols[f"crossing{k + 1}"] = Coded(self.crossing[k].astype(np.int32), node_ids)
+        for s in CROSSING_STAGES:  # (stage by stage: each stage's slots released at once)
+            hours = self.t_crossing[s]
+            if release:
+                self.t_crossing[s] = np.empty((self.slots, 0))
+            for k in met:
+                cols[f"crossing{k + 1}_{s}"] = when(hours[k])
+            del hours
+        cols["delivered"] = stage("t_delivered")
+        return {c: cols[c] for c in self._column_order(met)}
+
+    @staticmethod
+    def _column_order(met: list[int]) -> list[str]:
+        """The columns' order (the crossings' by slot, each slot's code then stages)."""
+        names = ["container_id", "flow", "origin", "destination", "route", "size_ft", "teu",
+                 "created", "departed_origin"]
+        for k in met:
+            names += [f"crossing{k + 1}", *(f"crossing{k + 1}_{s}" for s in CROSSING_STAGES)]
+        return [*names, "delivered"]
 
     def frame(self, node_ids: list[str], flow_ids: list[str], route_ids: list[str],
               t0: np.datetime64):
         """One row per container (a pandas DataFrame) with names instead of codes and stage
         times as datetimes."""
         return table(self.columns(node_ids, flow_ids, route_ids, t0))
+
+
+def hours_as_datetimes(h: np.ndarray, t0: np.datetime64) -> np.ndarray:
+    """Model hours as datetimes (microseconds) from ``t0``; NaN -> NaT. The temporaries
+    made in place: the same values, one float array fewer at once."""
+    us = h * 3_600_000_000
+    np.round(us, out=us)
+    td = us.astype("timedelta64[us]")
+    del us
+    return t0 + td
 
 
 @dataclass(frozen=True)

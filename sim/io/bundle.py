@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from sim import __version__
 from sim.io.atomic import folder_replacing
 from sim.io.manifest import git_commit, manifest_kind, versions
+from sim.io.parquet import write_in_row_groups
 from sim.scenario.loading import resolved_dict
 from sim.scenario.network import direction_scope, service_scope
 
@@ -203,7 +204,7 @@ def write_bundle(result: RunResult, out_dir: str | Path, scenario_path: str | No
         files = ["manifest.json", "kpis.json", "kpis.csv", "timeseries.parquet",
                  "network.json"]
         if result.containers is not None:
-            result.containers.to_parquet(tmp / "containers.parquet", index=False)
+            write_in_row_groups(result.containers, tmp / "containers.parquet")
             files.append("containers.parquet")
         man["files"] = files
         (tmp / "manifest.json").write_text(dumps(man), encoding="utf-8")

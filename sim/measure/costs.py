@@ -101,9 +101,10 @@ def cost_kpis(out: RunOutput, edges: np.ndarray, put_years: PutYears) -> None:
     n_w = len(edges) - 1
     j = window_index(st.t_delivered, edges)
     rows = np.flatnonzero((st.route >= 0) & (j >= 0) & (j < n_w))
-    j, route = j[rows], st.route[rows].astype(np.int64)
-    teu = st.teu[rows].astype(float)
+    j, route = j[rows], st.route[rows]  # (int16 until grouped)
+    teu = st.teu[rows]  # (int8: bincount reads its weights as floats)
     cost, co2e = box_costs(out, rows)
+    del rows
     corridor = [s.routes[rid].corridor for rid in out.route_ids]
     corridors = sorted(set(corridor))
     of_route = np.array([corridors.index(c) for c in corridor], np.int64)
@@ -112,7 +113,8 @@ def cost_kpis(out: RunOutput, edges: np.ndarray, put_years: PutYears) -> None:
         return np.bincount(key, weights=w, minlength=n * n_w).reshape(n, n_w)
     for n, of, names in ((len(out.route_ids), None, out.route_ids),
                          (len(corridors), of_route, corridors)):
-        key = (route if of is None else of[route]) * n_w + j  # (one grouping at a time)
+        key = np.multiply(route if of is None else of[route], n_w, dtype=np.int64)
+        key += j  # (one grouping at a time)
         n_teu, usd, kg = by(key, n, teu), by(key, n, cost), by(key, n, co2e)
         del key
         for g, scope in enumerate(names):

@@ -37,8 +37,8 @@ def year_stats(t: np.ndarray, values: np.ndarray, edges: np.ndarray, p95: bool =
         return mean, mean
     q = np.full(n_win, np.nan)
     for y in range(n_win):
-        if count[y]:
-            q[y] = np.quantile(v[j == y], 0.95)
+        if count[y]:  # (the window's values are a copy: partitioned in place, not again)
+            q[y] = np.quantile(v[j == y], 0.95, overwrite_input=True)
     return mean, q
 
 
@@ -139,9 +139,11 @@ def route_kpis(out: RunOutput, edges: np.ndarray, K: dict[Key, float], put_years
                   counts_in(ot.departed_h[m], edges, ot.boxes[m]))
         put_years("teu_by_route", rid, counts_in(ot.departed_h[m], edges, ot.teu[m]))
     corridors = sorted(set(corridor_of.values()))
-    route_corr = np.array([corridors.index(corridor_of[r]) for r in out.route_ids] + [-1])
+    route_corr = np.array([corridors.index(corridor_of[r]) for r in out.route_ids] + [-1],
+                          np.int16)  # (a code per box: int16, as the routes)
     box_corr = route_corr[st.route]  # route -1 (not departed) -> last entry, -1
     by_corr, corr_at = _grouped(box_corr, len(corridors))
+    del box_corr
     delivered = where["delivered"]
     lon = np.array([n.lon for n in nodes] + [np.nan])
     both = _corridors_both_ways(s)
@@ -156,8 +158,9 @@ def route_kpis(out: RunOutput, edges: np.ndarray, K: dict[Key, float], put_years
                      (f"{corr}:eastbound", rows[lon_to > lon_from])]
         for scope, rw in ways:
             put_years("containers_by_corridor", scope, counts_in(st.t_depart_origin[rw], edges))
-            dm = rw[delivered[rw]]
-            mean, p95 = year_stats(st.t_delivered[dm], _transit_days(st, dm), edges, p95=True)
+            t, days = _delivered_days(st, rw[delivered[rw]])
+            mean, p95 = year_stats(t, days, edges, p95=True)
+            del t, days
             put_years("transit_time_days_mean", scope, mean)
             put_years("transit_time_days_p95", scope, p95)
         wait = (st.t_depart_origin[rows] - st.t_created[rows]) / 24.0
@@ -171,8 +174,9 @@ def route_kpis(out: RunOutput, edges: np.ndarray, K: dict[Key, float], put_years
     delivered_rows = np.flatnonzero(delivered)
     by_route, route_at = _grouped(st.route[delivered_rows], len(out.route_ids))
     for r, rid in enumerate(out.route_ids):  # and by route, within a corridor
-        rows = delivered_rows[by_route[route_at[r]:route_at[r + 1]]]
-        mean, p95 = year_stats(st.t_delivered[rows], _transit_days(st, rows), edges, p95=True)
+        t, days = _delivered_days(st, delivered_rows[by_route[route_at[r]:route_at[r + 1]]])
+        mean, p95 = year_stats(t, days, edges, p95=True)
+        del t, days
         put_years("transit_time_days_mean", rid, mean)
         put_years("transit_time_days_p95", rid, p95)
 
@@ -186,6 +190,11 @@ def _grouped(codes: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     return order, at
 
 
-def _transit_days(st, rows: np.ndarray) -> np.ndarray:
-    """Days from arrival at the origin to delivery of the boxes at ``rows``."""
-    return (st.t_delivered[rows] - st.t_created[rows]) / 24.0
+def _delivered_days(st, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The delivery hours of the boxes at ``rows`` and their days from arrival at the
+    origin to delivery (made in place: the same values, one array fewer at once; the rows
+    are not kept)."""
+    t = st.t_delivered[rows]
+    days = t - st.t_created[rows]
+    days /= 24.0
+    return t, days

@@ -181,7 +181,7 @@ def _crossing_record(out: RunOutput, nid: str, box: BoxStays) -> CrossingRecord:
         queue=queue,
         busy=busy,
         yard=WeightedSpans(box.unloaded_h[unloaded], box.departed_h[unloaded],
-                           box.teu[unloaded].astype(float)),
+                           box.teu[unloaded]),  # (int8: the integrals read it as floats)
         cranes=_steps(cranes.from_h, cranes.gangs, out.calendar.end_h))
 
 

@@ -23,33 +23,63 @@ def cumulative_integral(a: np.ndarray, b: np.ndarray, grid: np.ndarray,
                         w: np.ndarray | None = None, end: float = np.inf) -> np.ndarray:
     """``F(g) = ∫_0^g Σ_i w_i 1[a_i <= t < b_i] dt`` for each ``g`` in ``grid``.
 
-    Intervals with NaN ``b`` are open until ``end``.
+    Intervals with NaN ``b`` are open until ``end``. ``w`` may be of any numeric dtype
+    (TEU as int8: read as floats where used, never copied whole as floats).
     """
     a = np.asarray(a, float)
     b = np.where(np.isnan(b), end, np.asarray(b, float))
-    w = np.ones_like(a) if w is None else np.asarray(w, float)
+    w = None if w is None else np.asarray(w)
     grid = np.asarray(grid, float)
 
     def part(x: np.ndarray) -> np.ndarray:
-        # (each temporary let go as soon as it is used, the sums written in place: the
-        # same values as ever, with fewer arrays the length of x alive at once)
-        order = np.argsort(x, kind="stable")
-        xs, ws = x[order], w[order]
-        del order
-        cw = np.empty(len(xs) + 1)
-        cw[0] = 0.0
-        np.cumsum(ws, out=cw[1:])
-        wx = np.where(np.isfinite(xs), xs, 0.0)
-        wx *= ws
-        del ws
-        cwx = np.empty(len(xs) + 1)
-        cwx[0] = 0.0
-        np.cumsum(wx, out=cwx[1:])
-        del wx
+        # the intervals' ends sorted (stably), their weights in that order; the running
+        # sums of the weights and of weight x end are read only at the grid's positions,
+        # so they are summed chunk by chunk (:func:`_sums_at`: the same values as one
+        # np.cumsum over every end, without two float arrays the length of x)
+        if w is None:
+            xs, ws = np.sort(x, kind="stable"), None
+        else:
+            order = np.argsort(x, kind="stable")
+            xs, ws = x[order], w[order]
+            del order
         n = np.searchsorted(xs, grid, side="left")
-        return grid * cw[n] - cwx[n]
+        if ws is None:  # unit weights: their running sum is the count
+            cw = n.astype(float)
+        else:
+            cw = _sums_at(lambda i, j: ws[i:j].astype(float), len(xs), n)
+
+        def wx(i: int, j: int) -> np.ndarray:
+            v = np.where(np.isfinite(xs[i:j]), xs[i:j], 0.0)
+            if ws is not None:
+                v *= ws[i:j]
+            return v
+        return grid * cw - _sums_at(wx, len(xs), n)
 
     return part(a) - part(b)
+
+
+_CHUNK = 1 << 16  # elements summed at once by _sums_at
+
+
+def _sums_at(values: Callable[[int, int], np.ndarray], length: int, at: np.ndarray
+             ) -> np.ndarray:
+    """``S[at]`` of the running sums ``S[0] = 0``, ``S[k] = S[k - 1] + v[k - 1]`` of
+    ``v[0:length]``, given chunk by chunk (``values(i, j)``: ``v[i:j]`` as floats). Each
+    chunk's sums start from the last chunk's total, so every ``S[k]`` is the very value
+    ``np.cumsum`` over all of ``v`` gives (the same additions in the same order)."""
+    out = np.zeros(len(at))
+    last = None
+    for i in range(0, length, _CHUNK):
+        j = min(i + _CHUNK, length)
+        v = values(i, j)
+        if last is None:
+            s = np.cumsum(v)
+        else:  # (the carried total first: s[k] is last + v[0] + ... + v[k], in order)
+            s = np.cumsum(np.concatenate(((last,), v)))[1:]
+        hit = (at > i) & (at <= j)
+        out[hit] = s[at[hit] - i - 1]
+        last = s[-1]
+    return out
 
 
 def window_means(a, b, edges, w=None, end=np.inf) -> np.ndarray:

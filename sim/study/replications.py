@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, cast
 import numpy as np
 
 from sim.engine.model import Model, models_freed
-from sim.engine.records import Coded, table
+from sim.engine.records import Coded, hours_as_datetimes, table
 from sim.io.bundle import RunResult
 from sim.measure import kpis as kpi_mod
 from sim.measure.intervals import sea_legs
@@ -76,7 +76,7 @@ def _results(scenario: Scenario, seed: int, replication: int, progress: bool,
         n = len(cast(np.ndarray, ts["date"]))
         ts = {"replication": np.full(n, replication, np.int32), **ts}
     out.cache.clear()  # (what the KPIs and the series read: room for the containers)
-    cont = containers_columns(out, replication) if keep_containers else None
+    cont = containers_columns(out, replication, release=True) if keep_containers else None
     return K, cont, ts
 
 
@@ -85,12 +85,14 @@ def containers_table(out, replication: int) -> pd.DataFrame:
     return table(containers_columns(out, replication))
 
 
-def containers_columns(out, replication: int) -> dict[str, np.ndarray | Coded]:
+def containers_columns(out, replication: int, release: bool = False
+                       ) -> dict[str, np.ndarray | Coded]:
     """The columns of :func:`containers_table`, without pandas: the replication, the
     record store's columns (:meth:`ContainerStore.columns`) with each sea passage's before
-    ``delivered``."""
+    ``delivered``. ``release``: the store's stage times are let go as they are converted
+    (for a caller done with the run: its store is left without them)."""
     t0 = np.datetime64(out.calendar.t0, "us")
-    cols = out.store.columns(out.node_ids, out.flow_ids, out.route_ids, t0)
+    cols = out.store.columns(out.node_ids, out.flow_ids, out.route_ids, t0, release=release)
     delivered = cols.pop("delivered")
     names = list(out.services)
     legs = sea_legs(out)
@@ -99,7 +101,7 @@ def containers_columns(out, replication: int) -> dict[str, np.ndarray | Coded]:
         if name.endswith("service"):
             cols[name] = Coded(v.astype(np.int32), names)
         else:
-            cols[name] = t0 + (v * 3_600_000_000).round().astype("timedelta64[us]")
+            cols[name] = hours_as_datetimes(v, t0)
     cols["delivered"] = delivered
     return {"replication": np.full(len(delivered), replication, np.int32), **cols}
 
