@@ -429,3 +429,19 @@ def test_a_train_reaching_the_line_in_a_known_closure_waits_for_its_end():
         assert meter.wait_h(60.0) == pytest.approx(90.0 if planned else 0.0)
         assert meter.wait_h(120.0) == pytest.approx(30.0)  # reaches it at 170
         assert meter.wait_h(150.0) == 0.0  # at 200: open
+
+
+def test_a_projection_asked_again_at_the_same_hour_sees_what_changed_since():
+    """The meter keeps its last projection for the routes that ask at the same hour; a
+    train booked on the line since (by a route the meter does not count), a train
+    accepted or one booked, each makes it project again."""
+    line = _bare_line()
+    meter = LineMeter(line, 0, 24.0)
+    meter.accepted(100, 0.0)
+    line.book(0, 10.0, 10.0)
+    meter.booked(100, 10.0)  # T = 10 h
+    first = meter.wait_h(10.0)
+    line.book(0, 10.0, 10.0)  # the next path, 12 h later, taken
+    assert meter.wait_h(10.0) == pytest.approx(first + 12.0)
+    meter.accepted(100, 10.0)  # one more on its way: one more path before a new train
+    assert meter.wait_h(10.0) == pytest.approx(first + 24.0)

@@ -91,7 +91,7 @@ class LineMeter:
 
     __slots__ = ("line", "plan", "direction", "limit", "accepted_teu", "booked_teu",
                  "accepted_trains", "booked_trains", "transit_h", "_v", "_v_at", "_acc_h",
-                 "_acc_cum")
+                 "_acc_cum", "_memo")
 
     def __init__(self, line: RailLine, direction: int, limit: float):
         self.line, self.direction, self.limit = line, direction, limit
@@ -104,6 +104,10 @@ class LineMeter:
         # per acceptance: its hour, and the TEU accepted up to and including it
         self._acc_h: list[float] = []
         self._acc_cum: list[float] = []
+        # the last projection: (hour, TEU accepted, TEU booked, the line's bookings and
+        # changes), wait; the routes through the line ask again at the same hour with
+        # nothing changed
+        self._memo: tuple[tuple[float, float, float, int, int], float] | None = None
 
     def teu_per_train(self) -> float:
         """TEU per train on the line: of those booked so far (before any, of the trains
@@ -162,7 +166,19 @@ class LineMeter:
         return self.plan
 
     def wait_h(self, now: float) -> float:
-        """The wait a train accepted at hour ``now`` is projected to meet at the line."""
+        """The wait a train accepted at hour ``now`` is projected to meet at the line (a
+        function of the hour, the TEU accepted and booked, and the line's bookings and
+        set-up: the same projection when none of them has changed)."""
+        line = self.line
+        key = (now, self.accepted_teu, self.booked_teu, len(line.log), line.changes)
+        memo = self._memo
+        if memo is not None and memo[0] == key:
+            return memo[1]
+        wait = self._wait_h(now)
+        self._memo = (key, wait)
+        return wait
+
+    def _wait_h(self, now: float) -> float:
         line, d, plan = self.line, self.direction, self._plan()
         queue = line.queue_h(d, now)
         on_way = (self.accepted_teu - self.booked_teu) / self.teu_per_train()

@@ -21,7 +21,8 @@ closures within its span, a storm not yet begun included)."""
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -46,7 +47,7 @@ class LinePlan:
     """A line's paths ahead as known at an hour (fluid: fractions of a path count)."""
 
     __slots__ = ("line", "_known", "_spans", "_span_from", "_src", "_cum", "_var",
-                 "_rate_after", "_var_after")
+                 "_rate_after", "_var_after", "_hours_of")
 
     def __init__(self, line: RailLine):
         self.line = line
@@ -61,6 +62,8 @@ class LinePlan:
         self._cum: list[float] | None = None
         self._var: list[float] = []  # the count's variance by the start of each day
         self._rate_after = self._var_after = 0.0
+        # per direction: the planned hours' array last read, and it as a list
+        self._hours_of: list[tuple[np.ndarray | None, list[float]]] = [(None, []), (None, [])]
 
     def _expected_cum(self) -> list[float] | None:
         line = self.line
@@ -132,55 +135,104 @@ class LinePlan:
         known at hour ``now``: the paths of the headways in force, less the closed hours'
         and the background trains' (planned; or expected, with the margin
         :data:`BACKGROUND_Z` if ``cautious``: one span's, so not additive over spans)."""
-        if b <= a:
-            return 0.0
+        return self._from(direction, a, now, cautious)(b)
+
+    def _from(self, direction: int, a: float, now: float, cautious: bool = True
+              ) -> Callable[[float], float]:
+        """:meth:`free_paths` from hour ``a`` as a function of the end hour, with what
+        depends on ``a`` alone worked out once (a search reads many ends)."""
         line = self.line
-        n = self._timetable(a, b)
-        if line.planned_closures or line.surprises:
+        headway, timetable = line.headway_h, self._timetable
+        closed = bool(line.planned_closures or line.surprises)
+        spans: list[tuple[float, float]] = []
+        if closed:
             spans, starts = self._closed(now)
-            fixed = not line.headway_from  # one headway: the closed hours at it
-            shut = 0.0
             # the merged spans are disjoint and sorted: only those from the one open at a
-            # (or the first after it) up to b overlap [a, b); each takes the paths of the
-            # headways in force over it
-            for c0, c1 in spans[max(bisect_right(starts, a) - 1, 0):]:
-                if c0 >= b:
-                    break
-                shut += max(0.0, min(c1, b) - max(c0, a)) if fixed else self._timetable(
-                    max(c0, a), min(c1, b))
-            n -= shut / line.headway_h if fixed else shut
+            # (or the first after it) overlap [a, b)
+            spans = spans[max(bisect_right(starts, a) - 1, 0):]
+        fixed = not line.headway_from  # one headway: the closed hours at it
         cum = self._expected_cum()
-        if cum is not None:
-            n -= self._at(cum, self._rate_after, b) - self._at(cum, self._rate_after, a)
-            if cautious:
-                var = self._var
-                n -= BACKGROUND_Z * math.sqrt(self._at(var, self._var_after, b)
-                                              - self._at(var, self._var_after, a))
+        var = self._var
+        rate, var_rate = self._rate_after, self._var_after
+        at = self._at
+        cum_a = at(cum, rate, a) if cum is not None else 0.0
+        var_a = at(var, var_rate, a) if cum is not None and cautious else 0.0
         planned = line.bg_planned
+        hours: list[float] = []
         if planned is not None:
-            hours = planned[direction]
-            n -= int(np.searchsorted(hours, b)) - int(np.searchsorted(hours, a))
-        return max(n, 0.0)
+            hours = self._hours(planned, direction)
+            index_a = int(bisect_left(hours, a))
+
+        last = len(cum) - 1 if cum is not None else 0
+        end_h = last * DAY_H
+        simple = fixed and not closed  # one headway, no closure: the timetable inline
+
+        def free(b: float) -> float:
+            if b <= a:
+                return 0.0
+            n = (b - a) / headway if simple else timetable(a, b)
+            if closed:
+                shut = 0.0
+                for c0, c1 in spans:  # each takes the paths of the headways over it
+                    if c0 >= b:
+                        break
+                    shut += max(0.0, min(c1, b) - max(c0, a)) if fixed else timetable(
+                        max(c0, a), min(c1, b))
+                n -= shut / headway if fixed else shut
+            if cum is not None:
+                # _at(cum, rate, b) and _at(var, var_rate, b), inline (the same sums)
+                if b <= 0.0:
+                    n -= 0.0 - cum_a
+                    if cautious:
+                        n -= BACKGROUND_Z * math.sqrt(0.0 - var_a)
+                else:
+                    d = b / DAY_H
+                    i = int(d)
+                    if i >= last:
+                        n -= (cum[-1] + (b - end_h) * rate) - cum_a
+                        if cautious:
+                            n -= BACKGROUND_Z * math.sqrt(
+                                (var[-1] + (b - end_h) * var_rate) - var_a)
+                    else:
+                        f = d - i
+                        n -= (cum[i] + f * (cum[i + 1] - cum[i])) - cum_a
+                        if cautious:
+                            n -= BACKGROUND_Z * math.sqrt(
+                                (var[i] + f * (var[i + 1] - var[i])) - var_a)
+            if planned is not None:
+                n -= int(bisect_left(hours, b)) - index_a
+            return max(n, 0.0)
+        return free
+
+    def _hours(self, planned: tuple[np.ndarray, np.ndarray], direction: int) -> list[float]:
+        """The planned background hours of a direction as a list (bisected as
+        ``np.searchsorted`` would), made once per array."""
+        arr = planned[direction]
+        if self._hours_of[direction][0] is not arr:
+            self._hours_of[direction] = (arr, arr.tolist())
+        return self._hours_of[direction][1]
 
     def after_free_paths(self, direction: int, a: float, n: float, now: float) -> float:
         """The hour by which ``n`` paths left for modelled trains (:meth:`free_paths`, as
         known at hour ``now``) have passed from hour ``a``."""
         line = self.line
+        free = self._from(direction, a, now)
+        varying, headway = bool(line.headway_from), line.headway_h
         lo = x = a
         step, before, reached = 1.0, math.inf, False
         for _ in range(64):  # from below (each step adds at most the paths missing) until
             # the background or a closure takes every path: then in growing steps
-            missing = n - self.free_paths(direction, a, x, now)
+            missing = n - free(x)
             if missing <= 1e-6:
                 reached = True
                 break
             lo = x
             step = step * 2.0 if missing > before - 1e-9 else 1.0
             before = missing
-            x += missing * line.headway_at(x) * step
+            x += missing * (line.headway_at(x) if varying else headway) * step
         if not reached:  # 64 steps short (the background takes nearly every path, so each
             # step gains little): double the span from a until it holds the paths
-            while n - self.free_paths(direction, a, x, now) > 1e-6:
+            while n - free(x) > 1e-6:
                 if x - a > NEVER_H:  # the background takes every path for ever
                     return math.inf
                 lo, x = x, a + 2.0 * (x - a)
@@ -190,7 +242,7 @@ class LinePlan:
                 mid = 0.5 * (lo + x)
                 if not lo < mid < x:  # (far hours: no float between them)
                     break
-                if n - self.free_paths(direction, a, mid, now) <= 1e-6:
+                if n - free(mid) <= 1e-6:
                     x = mid
                 else:
                     lo = mid

@@ -64,7 +64,7 @@ class RailLine:
     __slots__ = ("id", "length_km", "headway_h", "speed", "_lo", "_hi", "log", "length_km_x24",
                  "_h_from", "_h_val", "closures", "_raw", "_reach", "_bg_want", "bg_paths",
                  "_widest", "_spans", "planned_closures", "surprises",
-                 "surprise_from", "bg_expected", "bg_cv", "_bg_fixed",
+                 "surprise_from", "bg_expected", "bg_cv", "_bg_fixed", "changes",
                  "_bg_next", "_bg_until", "_bg_blocks", "_bg_cut")
 
     def __init__(self, link_id: str, link: Link, rng: np.random.Generator):
@@ -110,6 +110,9 @@ class RailLine:
         # background hour is planned), and the hours of those that are planned if so
         self.bg_expected: np.ndarray | None = None
         self.bg_cv = 0.0  # their day-to-day variation beyond Poisson
+        # how many times the background, the closures or the paths were changed (set up
+        # before a run; read by what caches a projection of the line)
+        self.changes = 0
         self._bg_fixed: tuple[np.ndarray, np.ndarray] | None = None
 
     def book(self, direction: int, t: float, now: float) -> float:
@@ -234,6 +237,7 @@ class RailLine:
                          np.sort(np.asarray(hours_1, float)))
         self.bg_paths = self._bg_blocks = None
         self.bg_expected, self.bg_cv = expected, cv
+        self.changes += 1
         self._bg_fixed = None if planned is None else (
             np.sort(np.asarray(planned[0], float)), np.sort(np.asarray(planned[1], float)))
 
@@ -426,6 +430,7 @@ class RailLine:
         self._h_from.insert(i, from_h)
         self._h_val.insert(i, 24.0 / paths_per_day)
         self._widest = max(self._widest, 24.0 / paths_per_day)
+        self.changes += 1
 
     def close(self, from_h: float, to_h: float, planned: bool = True) -> None:
         """No train enters the link, either way, from ``from_h`` until ``to_h``;
@@ -436,6 +441,7 @@ class RailLine:
                                "blocked")
         self.bg_paths = self._bg_blocks = None  # allocated again around the closure
         self.closures.append(Span(from_h, to_h))
+        self.changes += 1
         if planned:
             self.planned_closures.append((from_h, to_h))
         else:
