@@ -28,8 +28,7 @@ import numpy as np
 from sim.engine.facilities.line_plan import LinePlan
 from sim.engine.facilities.rail import RailLine
 from sim.engine.facilities.transfer import TransferFacility
-from sim.scenario.kinds import kind_of
-from sim.scenario.network import flow_path, legs, link_index, routes_of
+from sim.scenario.network import ends_at_stop, flow_path, legs, link_index, routes_of
 from sim.scenario.schema import Scenario
 
 RETRY_H = 6.0  # a held train asks again this often (assumption: four times a day, the
@@ -86,7 +85,8 @@ class LineMeter:
     Both are lower bounds of the fluid queue the new train would meet, so the wait can
     still pass the limit by what the estimates miss (trains reaching the line closer
     together than they left, the spread of the times on the way between origins).
-    Each call costs a few bisections, no loop over the trains on their way.
+    Each call costs two searches over the free paths (a few dozen counts of them), no
+    loop over the trains on their way.
     """
 
     __slots__ = ("line", "plan", "direction", "limit", "accepted_teu", "booked_teu",
@@ -238,8 +238,8 @@ class AcceptanceGate:
                                     lines[leg.link_id], leg.direction,
                                     link.acceptance_limit_queue_h)
                             on.append((meter, direct))
-                        if leg.sea or kind_of(scenario.nodes[leg.node]).transfers_boxes:
-                            direct = False  # a stop: trains leave it booking anew
+                        if ends_at_stop(scenario, leg):
+                            direct = False  # trains leave it booking anew
                     if on:
                         self.line_limits[(f, route_ids.index(rid))] = on
         # (flow, from route, to route, hour, boxes): a train diverted at its origin

@@ -34,7 +34,15 @@ from sim.engine.facilities.rail import Draws, RailLine
 from sim.engine.facilities.transfer import TransferFacility
 from sim.engine.records import ContainerStore
 from sim.scenario.kinds import kind_of
-from sim.scenario.network import Leg, crossing_gauges, flow_path, legs, link_index, routes_of
+from sim.scenario.network import (
+    Leg,
+    booked_together,
+    crossing_gauges,
+    flow_path,
+    legs,
+    link_index,
+    routes_of,
+)
 from sim.scenario.schema import Scenario
 
 # what happens at the end of a step's link
@@ -114,14 +122,7 @@ def compile_plans(scenario: Scenario, route_ids: list[str], node_code: dict[str,
         """A train leaving the stop before leg ``i`` (step ``pos``) runs on from there."""
         note = None
         if on_booking is not None:
-            keys = []
-            for leg in lg[i:]:  # the links it books, up to its next stop
-                if leg.sea:
-                    break
-                keys.append((leg.link_id, leg.direction))
-                if kind_of(s.nodes[leg.node]).transfers_boxes:
-                    break
-            note = on_booking(keys)
+            note = on_booking(booked_together(s, lg, i))
         return _onward(journey, steps, pos, note)
 
     def vessel_pool(leg: Leg) -> TrainFormation:

@@ -109,6 +109,26 @@ def legs(scenario: Scenario, path: list[str], links: dict[frozenset, str]) -> li
     return out
 
 
+def ends_at_stop(scenario: Scenario, leg: Leg) -> bool:
+    """Whether a train leaves its boxes at the end of ``leg``: a sea leg, or a node where
+    boxes wait in a yard for the next train (a crossing, port or dry port): trains leave a
+    stop booking their paths anew."""
+    return leg.sea or kind_of(scenario.nodes[leg.node]).transfers_boxes
+
+
+def booked_together(scenario: Scenario, lg: list[Leg], i: int) -> list[tuple[str, int]]:
+    """The (link, direction)s a train leaving the stop before leg ``i`` books as it
+    leaves: the rail legs from ``i`` up to its next stop."""
+    keys = []
+    for leg in lg[i:]:
+        if leg.sea:
+            break
+        keys.append((leg.link_id, leg.direction))
+        if ends_at_stop(scenario, leg):
+            break
+    return keys
+
+
 def gauge_problems(scenario: Scenario, path: list[str]) -> list[str]:
     """Gauge must be constant between border nodes and change at every border node (a node
     whose kind joins the gauges; a sea passage may land on either gauge: boxes are lifted
