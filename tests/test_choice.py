@@ -260,10 +260,10 @@ def test_a_train_leaving_after_midnight_does_not_change_the_day_s_reading():
     learner.departed(r, 0.0, 40)
     learner.observe(r, 24.0 * 9, np.full(40, 15.0), 9.0)  # then idle for days
     midnight = 24.0 * 20
-    before = learner.as_of_day(r, midnight + 1.0)
+    before = learner.as_of_quote(r, midnight + 1.0)
     learner.departed(r, midnight + 2.0, 40)  # a train leaves during the day
-    assert learner.as_of_day(r, midnight + 3.0) == before  # read as of its midnight
-    assert learner.as_of_day(r, midnight + 24.0 * 30) != before  # under way by then
+    assert learner.as_of_quote(r, midnight + 3.0) == before  # read as of its midnight
+    assert learner.as_of_quote(r, midnight + 24.0 * 30) != before  # under way by then
 
 
 def test_a_bad_alias_in_a_market_scenario_is_one_line_not_a_crash():
@@ -271,3 +271,58 @@ def test_a_bad_alias_in_a_market_scenario_is_one_line_not_a_crash():
                        r"names no constant"):
         load_scenario(NESTED_TWO, overrides={"route_choice.constants": {
             "west:main": 0.3, "west:alt": "west:mian"}})
+
+
+def test_a_weekly_quote_holds_the_choice_from_its_midnight_until_the_next():
+    """requote_days 7: the shares asked on any day of a period are those of the period's
+    first midnight (what was learned then, the sea's rate then), computed once; the next
+    period reads again, at its own first midnight."""
+    from sim.engine.routing import NestedChoice
+    s = load_scenario(NESTED_TWO, overrides={"route_choice.requote_days": 7})
+    m = Model(s, seed=1)
+    asked = []
+
+    class Known:
+        feed = None
+
+        def expected(self, r, h):
+            asked.append(h)
+            return (9.0, 1.5) if r == routes[0] else (6.5, 0.5)
+    routes = [m.route_ids.index(r) for r in s.demand.flows["west"].routes]
+    choice = NestedChoice(s, m.cal, m.route_ids, Known(), routes, 0,
+                          np.random.default_rng(0), None, 0.7)
+    week = 24.0 * 7
+    first = choice.shares(week * 5 + 24.0 * 3 + 6.0)  # Thursday of the sixth week
+    assert asked == [week * 5] * 2  # both routes, as of the period's first midnight
+    assert choice.shares(week * 6 - 1.0) is first  # the period's last hour: the same
+    assert choice.shares(week * 5) is first
+    assert len(asked) == 2
+    choice.shares(week * 6 + 30.0)  # the next period
+    assert asked[2:] == [week * 6] * 2
+
+
+def test_a_weekly_quote_learns_nothing_delivered_after_its_midnight():
+    """A learner re-quoting weekly reads, all week, the deliveries before the week's first
+    midnight and the trains under way then; a delivery during the week counts from the
+    next (daily re-quotes see it the next day)."""
+    from sim.engine.choice import DeliveryFeed, Learner
+    for days, seen_day_after in ((7, False), (1, True)):
+        s = load_scenario(NESTED_TWO, overrides={"route_choice.requote_days": days,
+                                                 "route_choice.min_observations": 1})
+        ids = Model(s, seed=1).route_ids
+        r = ids.index("main")
+        store = _Store([0] * 4, [r] * 4, [0.0, 0.0, 24.0 * 8, 24.0 * 8],
+                       [0.0, 0.0, 24.0 * 8, 24.0 * 8])
+        learner = Learner(s, ids)
+        feed = DeliveryFeed(store, {0: learner})
+        learner.feed = feed
+        learner.departed(r, 0.0, 2)
+        learner.departed(r, 24.0 * 8, 2)
+        feed.add(24.0 * 10, np.array([0, 1]))  # 10 days after leaving
+        feed.add(24.0 * 15 + 5.0, np.array([2, 3]))  # day 15, in the third period: 7.2 days
+        week2 = learner.as_of_quote(r, 24.0 * 14 + 1.0)
+        assert week2[0] == pytest.approx(10.0)
+        later = learner.as_of_quote(r, 24.0 * 16 + 1.0)  # the day after the delivery
+        assert (later != week2) is seen_day_after
+        assert learner.as_of_quote(r, 24.0 * 21 + 1.0)[0] == pytest.approx(
+            (2 * 10.0 + 2 * (7.0 + 5.0 / 24.0)) / 4)

@@ -1,12 +1,14 @@
 """Route choice at the origin: a multinomial logit over generalised cost, with expected
 transit times learned from recently delivered boxes (no SimPy here).
 
-Shippers learn a day at a time: a choice made during a day rests on the deliveries made
-before its midnight and on the trains under way then (:class:`DeliveryFeed` folds the
-deliveries into the learners when read; the choosers read them as of the day's start),
-as a forwarder quotes from the transit times reported up to the previous day. So every choice
-of a day sees the same expected times, and a flow's probabilities are computed once a day
-(:class:`sim.engine.routing.NestedChoice`)."""
+Shippers learn a quote at a time: the run is cut into periods of
+``route_choice.requote_days`` days from its start, and a choice made during a period
+rests on the deliveries made before the midnight that began it and on the trains under
+way then (:class:`DeliveryFeed` folds the deliveries into the learners when read; the
+choosers read them as of the period's start), as a forwarder's quote rests on the transit
+times reported up to the day it was issued and holds until the next. So every choice of a
+period sees the same expected times, and a flow's probabilities are computed once a period
+and mask of open routes (:class:`sim.engine.routing.NestedChoice`)."""
 
 from __future__ import annotations
 
@@ -27,6 +29,12 @@ DAY_H = 24.0
 def day_start(now: float) -> float:
     """The hour of the midnight at or before ``now``."""
     return now - now % DAY_H
+
+
+def quote_start(now: float, period_h: float) -> float:
+    """The hour at which the re-quote period holding ``now`` began (periods of
+    ``period_h`` hours from the run's start)."""
+    return now - now % period_h
 
 
 def logit_probabilities(utilities: np.ndarray) -> np.ndarray:
@@ -167,6 +175,7 @@ class Learner:
         rc = scenario.route_choice
         self.feed = feed  # where its deliveries come from (none: observed directly)
         self.window_h = rc.window_days * 24.0
+        self.period_h = rc.requote_days * DAY_H  # (route_choice.requote_days)
         self.min_obs = rc.min_observations
         self.prior = {r: (scenario.routes[rid].prior_transit_days or 0.0,
                           scenario.routes[rid].prior_unreliability_days)
@@ -223,10 +232,10 @@ class Learner:
         q = self._in_flight.get(route)
         return (now - q[0][0]) / 24.0 if q and q[0][0] < now else 0.0
 
-    def as_of_day(self, route: int, now: float) -> tuple[float, float]:
-        """:meth:`expected` as known at the start of ``now``'s day: every delivery before
-        that midnight folded in (the feed's), the trains under way then."""
-        h = day_start(now)
+    def as_of_quote(self, route: int, now: float) -> tuple[float, float]:
+        """:meth:`expected` as known at the start of ``now``'s re-quote period: every
+        delivery before that midnight folded in (the feed's), the trains under way then."""
+        h = quote_start(now, self.period_h)
         if self.feed is not None:
             self.feed.until(h)
         return self.expected(route, h)

@@ -26,7 +26,7 @@ import math
 
 import numpy as np
 
-from sim.engine.choice import Learner, day_start, logit_probabilities, utility
+from sim.engine.choice import Learner, logit_probabilities, quote_start, utility
 from sim.engine.output import Calendar
 from sim.scenario.leg_costs import Element, route_cost_usd_per_feu, route_elements
 from sim.scenario.nested_logit import TEU_PER_FEU, NestedShares
@@ -136,7 +136,7 @@ class LogitChoice:
     def weights(self, now: float) -> np.ndarray:
         v = []
         for r, c, tariff in zip(self.routes, self.consts, self.tariffs):
-            days, unreliability = self.learner.as_of_day(r, now)
+            days, unreliability = self.learner.as_of_quote(r, now)
             v.append(utility(self.rc, c, days, tariff, unreliability))
         exists = _existing(self.opening, now)  # a route not open yet: not offered
         return logit_probabilities(np.array(v) if exists is None
@@ -189,28 +189,34 @@ class NestedChoice:
         self.opening = opening_hours(s, calendar, self.ids)  # routes.X.open_from
         # routes sharing their track (sim.scenario.path_size), in self.routes' order
         self.path_size = PathSize(s, self.fid) if rc.path_size else None
-        self._day = -1  # the day whose shares are cached, by the mask of open routes
+        # the re-quote period whose shares are cached, by the mask of open routes
+        self._period = -1
+        self._period_days = rc.requote_days
+        self._period_h = 24.0 * rc.requote_days
         self._cached: dict[bytes | None, NestedShares] = {}
-        self._today: tuple[list[float], float] = ([], 0.0)  # (_day_terms of self._day)
+        # the _day_terms of the period's first day
+        self._today: tuple[list[float], float] = ([], 0.0)
         # by day of the run: its year and the sea's utility, which are the same for every
         # flow (the model's choices share one; none given: this choice's own)
         self._sea_days: dict[int, tuple[int, float]] = {} if sea_days is None else sea_days
         self._ln_ps: dict[bytes | None, list[float]] = {}  # path-size terms by mask
 
     def shares(self, now: float, open_routes: np.ndarray | None = None) -> NestedShares:
-        """P(sea), P(rail) and P(route | rail) as of the start of hour ``now``'s day (P(sea)
-        meaningless when the sea does not compete: then only P(route | rail) is used);
-        ``open_routes``: a mask over the routes, the others not offered (none open: rail's
-        share is 0; a route not open yet, ``routes.X.open_from``, is never offered).
-        Computed once a day per mask: what is learned changes a day at a time
-        (sim.engine.choice), and routes open at midnight."""
+        """P(sea), P(rail) and P(route | rail) as of the start of hour ``now``'s re-quote
+        period (``route_choice.requote_days``; P(sea) meaningless when the sea does not
+        compete: then only P(route | rail) is used); ``open_routes``: a mask over the
+        routes, the others not offered (none open: rail's share is 0; a route not open yet,
+        ``routes.X.open_from``, is never offered). Computed once a period per mask: what is
+        learned changes a period at a time (sim.engine.choice); the masks, which routes
+        accept trains and which exist, are read when asked."""
         exists = _existing(self.opening, now)
         if exists is not None:
             open_routes = exists if open_routes is None else open_routes & exists
-        day = int(now // 24.0)
-        if day != self._day:
-            self._today = self._day_terms(day)
-            self._day = day
+        period = int(now // self._period_h)
+        if period != self._period:
+            # the costs of the year and the sea's utility of the period's first day
+            self._today = self._day_terms(period * self._period_days)
+            self._period = period
             self._cached.clear()
         key = None if open_routes is None else open_routes.tobytes()
         p = self._cached.get(key)
@@ -259,7 +265,7 @@ class NestedChoice:
         per_day = vot * TEU_PER_FEU
         key = None if open_routes is None else open_routes.tobytes()
         offered = [True] * len(self.routes) if open_routes is None else open_routes.tolist()
-        learner, h = self.learner, day_start(now)
+        learner, h = self.learner, quote_start(now, self._period_h)
         if learner.feed is not None:
             learner.feed.until(h)  # what was delivered before the day's midnight
         ln_ps = self._ln_ps.get(key)

@@ -19,7 +19,8 @@ class RouteChoice(Strict):
     expected and unreliability times are learned from the flow's boxes delivered by that
     route in the last ``window_days`` (at least the latest ``min_observations`` boxes;
     the route's priors until that many are seen), so a congested or closed route sheds
-    traffic once its slow boxes arrive. ``nested_logit``: the rail routes form a nest
+    traffic once its slow boxes arrive; they are re-read every ``requote_days`` (a
+    forwarder's quote holds until the next). ``nested_logit``: the rail routes form a nest
     beside the sea (``[sea_mode]``), costs from ``[costs]`` (sim.scenario.nested_logit)."""
 
     model: Literal["shares", "logit", "nested_logit"] = "shares"
@@ -36,6 +37,11 @@ class RouteChoice(Strict):
                                description="learning window, days")
     min_observations: int = Field(default=20, ge=1, description="boxes needed before learned "
                                   "times replace the priors")
+    requote_days: int = Field(default=1, ge=1, le=366, description="days between re-quotes: "
+                              "a choice rests on what was known at the midnight that began "
+                              "its period of this many days, counted from the run's start "
+                              "(the times learned, the trains under way, the sea's rate, the "
+                              "year's costs); 1: every midnight")
     nest_scale: float = Field(default=1.0, gt=0, le=1, description="nested_logit: the rail "
                               "nest's logsum scale mu (1: one logit over rail and sea)")
     value_of_time_usd_per_teu_day: float | None = Field(default=None, gt=0, le=10_000,

@@ -131,7 +131,8 @@ def describe(s: Scenario) -> str:
                      f"{rc.tariff_per_kusd:g}/kUSD"
                      + (f", path size (track outside {', '.join(rc.path_size_skips)})"
                         if rc.path_size and rc.path_size_skips else
-                        ", path size" if rc.path_size else ""))
+                        ", path size" if rc.path_size else "")
+                     + f", {_requote(rc.requote_days)}")
         flows = competing_flows(s)
         if flows:  # the split of the market applied to the demand (sim.scenario.mode_split)
             base = BaseYear(s)  # the reference pieces, made once
@@ -147,7 +148,7 @@ def describe(s: Scenario) -> str:
     elif rc.model == "logit":
         lines.append(f"  choice    logit: {rc.time_per_day:g}/day, {rc.tariff_per_kusd:g}/kUSD, "
                      f"{rc.unreliability_per_day:g}/day of p95-p50, window "
-                     f"{rc.window_days:g} d")
+                     f"{rc.window_days:g} d, {_requote(rc.requote_days)}")
     else:
         lines.append("  choice    fixed route shares per flow")
     limits = [f"{nid} {hd.acceptance_limit_teu:,.0f} TEU booked"
@@ -182,3 +183,8 @@ def describe(s: Scenario) -> str:
         lines.append(f"  timeline  {ch.date}: {what}")
     lines.append("ok: no problems found")
     return "\n".join(lines)
+
+
+def _requote(days: int) -> str:
+    """How often the choice is re-read (route_choice.requote_days)."""
+    return "re-quoted daily" if days == 1 else f"re-quoted every {days} days"
