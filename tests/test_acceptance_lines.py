@@ -6,6 +6,8 @@ counting the trains on their way to it; refused trains go by the flow's other ro
 
 import datetime as dt
 import math
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pytest
@@ -398,10 +400,10 @@ def test_a_closure_takes_the_paths_of_the_headway_in_force():
 
 
 def test_the_hour_of_the_paths_is_found_when_the_background_takes_nearly_every_path():
-    """A line of 20 paths a day whose background is expected at 19 a day: each step from
-    below gains a twentieth of the paths missing, so 64 steps fall short; the hour is
-    still the one by which the paths have passed (and none while the background takes
-    every path)."""
+    """A line of 20 paths a day whose background is expected at 19 a day: a step from
+    below at the headway would gain a twentieth of the paths missing; the hour is still
+    the one by which the paths have passed (and none while the background takes every
+    path)."""
     line = RailLine("l", Link.model_validate({
         "from": "a", "to": "b", "length_km": 100, "train_paths_per_day": 20,
         "speed_km_per_day": {"dist": "constant", "value": 1000}}), np.random.default_rng(1))
@@ -413,6 +415,39 @@ def test_the_hour_of_the_paths_is_found_when_the_background_takes_nearly_every_p
         assert plan.free_paths(0, 100.0, x - 0.01, 0.0) < n
     line.add_background(np.array([1.0]), np.array([]), np.full(400, 20.0), None)
     assert plan.after_free_paths(0, 100.0, 1.0, 0.0) == math.inf
+
+
+def test_the_hour_of_the_paths_is_found_in_a_few_counts_where_the_background_takes_most(
+        monkeypatch):
+    """A line of 24 paths a day whose background is expected at 16 a day (Dostyk-Aktogay
+    in autumn: two thirds): a step from below at the headway would gain a third of the
+    paths missing (some 60 counts of the free paths a search); steps at the rate observed
+    find the hour in a dozen at most, and it is still the hour by which they have passed."""
+    line = RailLine("l", Link.model_validate({
+        "from": "a", "to": "b", "length_km": 100, "train_paths_per_day": 24,
+        "speed_km_per_day": {"dist": "constant", "value": 1000}}), np.random.default_rng(1))
+    line.add_background(np.array([1.0]), np.array([]), np.full(400, 16.0), None, cv=0.3)
+    plan = LinePlan(line)
+    counts = [0]
+    made = LinePlan._from
+
+    def counted(self: LinePlan, *args: Any, **kwargs: Any) -> Callable[[float], float]:
+        free = made(self, *args, **kwargs)
+
+        def count(b: float) -> float:
+            counts[0] += 1
+            return free(b)
+        return count
+    monkeypatch.setattr(LinePlan, "_from", counted)
+    for a in (0.0, 100.0, 1000.0):
+        for n in (0.5, 3.0, 10.0, 40.0):
+            counts[0] = 0
+            x = plan.after_free_paths(0, a, n, 0.0)
+            assert counts[0] <= 12, (a, n, counts[0])
+            monkeypatch.setattr(LinePlan, "_from", made)
+            assert plan.free_paths(0, a, x, 0.0) >= n - 1e-6
+            assert plan.free_paths(0, a, x - 1e-3, 0.0) < n - 1e-6
+            monkeypatch.setattr(LinePlan, "_from", counted)
 
 
 def test_a_train_reaching_the_line_in_a_known_closure_waits_for_its_end():

@@ -137,10 +137,12 @@ class LinePlan:
         :data:`BACKGROUND_Z` if ``cautious``: one span's, so not additive over spans)."""
         return self._from(direction, a, now, cautious)(b)
 
-    def _from(self, direction: int, a: float, now: float, cautious: bool = True
-              ) -> Callable[[float], float]:
+    def _from(self, direction: int, a: float, now: float, cautious: bool = True,
+              floor: float = 0.0) -> Callable[[float], float]:
         """:meth:`free_paths` from hour ``a`` as a function of the end hour, with what
-        depends on ``a`` alone worked out once (a search reads many ends)."""
+        depends on ``a`` alone worked out once (a search reads many ends); below
+        ``floor`` (``-math.inf``: none), the count is ``floor`` (a search for a positive
+        count reads the paths the background takes beyond every path, not ``0``)."""
         line = self.line
         headway, timetable = line.headway_h, self._timetable
         closed = bool(line.planned_closures or line.surprises)
@@ -201,7 +203,7 @@ class LinePlan:
                                 (var[i] + f * (var[i + 1] - var[i])) - var_a)
             if planned is not None:
                 n -= int(bisect_left(hours, b)) - index_a
-            return max(n, 0.0)
+            return n if n > floor else floor
         return free
 
     def _hours(self, planned: tuple[np.ndarray, np.ndarray], direction: int) -> list[float]:
@@ -214,36 +216,65 @@ class LinePlan:
 
     def after_free_paths(self, direction: int, a: float, n: float, now: float) -> float:
         """The hour by which ``n`` paths left for modelled trains (:meth:`free_paths`, as
-        known at hour ``now``) have passed from hour ``a``."""
+        known at hour ``now``) have passed from hour ``a``: the first hour with at most
+        ``1e-6`` of them missing, to within ``1e-3`` h (``math.inf`` if the background
+        takes every path for good).
+
+        Found in a few counts where the background takes most paths: from ``a``, a step
+        at the headway (the paths missing if the line had no other traffic), then steps
+        at the rate the free paths came at over the last step (a secant; while none came,
+        the span from ``a`` four times longer) until one reaches the paths; then the hour
+        between the last short of them and the first reaching them, by secants kept
+        inside that span (halving it when they close it slowly). The count read is not
+        cut at none, so the secants see the background take paths beyond every path."""
+        if n <= 1e-6:
+            return a
+        free = self._from(direction, a, now, floor=-math.inf)
         line = self.line
-        free = self._from(direction, a, now)
-        varying, headway = bool(line.headway_from), line.headway_h
-        lo = x = a
-        step, before, reached = 1.0, math.inf, False
-        for _ in range(64):  # from below (each step adds at most the paths missing) until
-            # the background or a closure takes every path: then in growing steps
-            missing = n - free(x)
+        headway = line.headway_h
+        varying = bool(line.headway_from)
+        lo, m_lo = a, n  # the last hour short of the paths, and how many it misses
+        x = a + n * (line.headway_at(a) if varying else headway)
+        while True:
+            got = free(x)
+            missing = n - got
             if missing <= 1e-6:
-                reached = True
                 break
-            lo = x
-            step = step * 2.0 if missing > before - 1e-9 else 1.0
-            before = missing
-            x += missing * (line.headway_at(x) if varying else headway) * step
-        if not reached:  # 64 steps short (the background takes nearly every path, so each
-            # step gains little): double the span from a until it holds the paths
-            while n - free(x) > 1e-6:
-                if x - a > NEVER_H:  # the background takes every path for ever
-                    return math.inf
-                lo, x = x, a + 2.0 * (x - a)
-        if step > 1.0 or not reached:  # a growing step may pass the hour: it lies
-            # between lo and x
-            while x - lo > 1e-3:
-                mid = 0.5 * (lo + x)
-                if not lo < mid < x:  # (far hours: no float between them)
-                    break
-                if n - free(mid) <= 1e-6:
-                    x = mid
-                else:
-                    lo = mid
-        return x
+            if x - a > NEVER_H:  # the background takes every path for ever
+                return math.inf
+            # at the rate since the last hour counted (a secant); none (the background
+            # or a closure takes every path so far): the span from a four times longer
+            gained = m_lo - missing
+            ahead = missing * (x - lo) / gained if gained > 0.0 else 3.0 * (x - a)
+            lo, m_lo = x, missing
+            x += max(ahead, missing * (line.headway_at(x) if varying else headway))
+        hi, m_hi = x, missing
+        # the first hour reaching the paths lies in (lo, hi]: secants on missing - 1e-6
+        # through the last two hours counted, kept inside the span and at least half the
+        # tolerance from the last (so the hour is passed once they close in on it); the
+        # span halved when three counts have not halved it
+        tol = 1e-3
+        x0, g0, x1, g1 = lo, m_lo - 1e-6, hi, m_hi - 1e-6
+        width, counts = hi - lo, 0
+        while hi - lo > tol:
+            mid = x1 - g1 * (x1 - x0) / (g1 - g0) if g1 != g0 else math.nan
+            if counts >= 3 and hi - lo > 0.5 * width:
+                mid, width, counts = 0.5 * (lo + hi), 0.5 * (hi - lo), 0
+            elif not lo < mid < hi:
+                mid = 0.5 * (lo + hi)
+            elif x1 == lo:
+                mid = max(mid, lo + 0.5 * tol)
+            elif x1 == hi:
+                mid = min(mid, hi - 0.5 * tol)
+            if not lo < mid < hi:  # (far hours: no float between them)
+                break
+            missing = n - free(mid)
+            counts += 1
+            if missing <= 1e-6:
+                hi = mid
+            else:
+                lo = mid
+            if hi - lo <= 0.5 * width:
+                width, counts = hi - lo, 0
+            x0, g0, x1, g1 = x1, g1, mid, missing - 1e-6
+        return hi
