@@ -254,7 +254,7 @@ def test_the_baseline_holds_the_fitted_choice():
     choice = [line for line in describe(s).splitlines() if line.startswith("  choice ")]
     assert choice and choice[0].split(None, 1)[1].startswith(
         "nested logit (rail nest mu=0.65, sea alternative with 23 dated rates)")
-    assert choice[0].endswith(", path size (track outside china)")
+    assert choice[0].endswith(", path size (track outside china), re-quoted every 7 days")
 
 
 @pytest.mark.parametrize("path", BLOCKS, ids=[p.stem for p in BLOCKS])
