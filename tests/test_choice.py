@@ -326,3 +326,67 @@ def test_a_weekly_quote_learns_nothing_delivered_after_its_midnight():
         assert (later != week2) is seen_day_after
         assert learner.as_of_quote(r, 24.0 * 21 + 1.0)[0] == pytest.approx(
             (2 * 10.0 + 2 * (7.0 + 5.0 / 24.0)) / 4)
+
+
+def test_a_weekly_quote_holds_the_sea_s_rate_and_the_year_s_costs_of_its_midnight():
+    """requote_days 7 (periods from hour 0, the warm-up's first midnight, 2023-12-02): the
+    week of days 28-34 straddles 1 January and the week of days 35-41 a change of the sea's
+    rate on day 37; a choice asked late in either week gets the shares of the week's first
+    midnight (2023's costs, the old rate), a daily one those of its own day."""
+    from sim.engine.routing import NestedChoice
+    over = {"costs.crossings.gate2.usd_per_feu_by_year": {2024: 500},  # alt = main in 2024
+            "sea_mode.rates": [
+                {"date": dt.date(2023, 1, 1), "door_to_door_days": 35, "usd_per_feu": 2000},
+                {"date": dt.date(2024, 1, 8), "door_to_door_days": 35, "usd_per_feu": 500}]}
+
+    class Known:
+        feed = None
+
+        def expected(self, r, h):
+            return 8.0, 0.0
+
+    def choice(days):
+        s = load_scenario(NESTED_TWO, overrides={**over, "route_choice.requote_days": days})
+        m = Model(s, seed=1)
+        assert m.cal.t0 + dt.timedelta(days=30) == dt.date(2024, 1, 1)
+        routes = [m.route_ids.index(r) for r in s.demand.flows["west"].routes]
+        return NestedChoice(s, m.cal, m.route_ids, Known(), routes, 0,
+                            np.random.default_rng(0), None, 0.7)
+    for late, start in ((24.0 * 33 + 5.0, 24.0 * 28), (24.0 * 40 + 5.0, 24.0 * 35)):
+        weekly, of_start, daily = choice(7).shares(late), choice(1).shares(start), \
+            choice(1).shares(late)
+        assert float(weekly.rail) == float(of_start.rail)
+        assert list(weekly.within_rail) == list(of_start.within_rail)
+        assert (float(daily.rail), list(daily.within_rail)) != \
+            (float(weekly.rail), list(weekly.within_rail))
+
+
+def test_a_route_opening_mid_week_is_offered_from_its_hour():
+    """requote_days 7: which routes exist is read when asked, not at the week's midnight
+    (toy_nested_opening: alt opens on day 121 of the run, the third day of its week)."""
+    from sim.engine.choice import Learner
+    from sim.engine.routing import NestedChoice
+    from sim.scenario.mode_split import sea_constant
+    from sim.scenario.nested_logit import nested_shares
+    s = load_scenario(HERE / "scenarios" / "toy_nested_opening.toml",
+                      overrides={"route_choice.requote_days": 7})
+    m = Model(s, seed=1)
+    opens = m.cal.hours(dt.date(2024, 4, 1))
+    assert opens % (24.0 * 7) == 48.0
+    routes = [m.route_ids.index(r) for r in ("main", "alt")]
+    choice = NestedChoice(s, m.cal, m.route_ids, Learner(s, m.route_ids), routes, 0,
+                          np.random.default_rng(0), None, sea_constant(s))
+    before, after = choice.shares(opens - 1.0), choice.shares(opens)
+    assert list(before.within_rail) == [1.0, 0.0]
+    assert after.within_rail[1] > 0.2
+    alone = nested_shares(np.array([-2.45]), -1.875, 0.5)  # the toy's V_alt, V_sea, mu
+    assert float(choice.shares(opens + 1.0, np.array([False, True])).rail) == \
+        pytest.approx(float(alone.rail))
+
+
+def test_a_bad_requote_period_is_one_line():
+    for bad, why in ((0, "must be >= 1"), (400, "must be <= 366"),
+                     ("weekly", "expected a whole number")):
+        with pytest.raises(ConfigError, match=r"^[^\n]*route_choice\.requote_days: "
+                           + why + r"[^\n]*$"):
+            load_scenario(NESTED_TWO, overrides={"route_choice.requote_days": bad})
