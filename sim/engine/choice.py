@@ -227,8 +227,8 @@ class Learner:
 
     def stalled_days(self, route: int, now: float) -> float:
         """Days since the route's oldest train not yet delivered left (0: none had left by
-        ``now``: a train that leaves later in the day is not yet under way as of its
-        midnight)."""
+        ``now``: a train that leaves later in the period is not yet under way as of its
+        first midnight)."""
         q = self._in_flight.get(route)
         return (now - q[0][0]) / 24.0 if q and q[0][0] < now else 0.0
 

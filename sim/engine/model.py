@@ -490,8 +490,8 @@ class Model:
                 self.wagons.ran(idx, now, t, receive)
             if then == DELIVER:  # nothing happens at a delivery: log it now with the hour
                 # its event would have had, and schedule none (deliveries at or after the
-                # end are dropped when stamping); route choice learns from it a day at a
-                # time (sim.engine.choice.DeliveryFeed)
+                # end are dropped when stamping); route choice learns from it a re-quote
+                # period at a time (sim.engine.choice.DeliveryFeed)
                 self._delivered_rows.append(idx)
                 self._delivered_at.append(now + (t - now))
                 if self._learners:

@@ -254,7 +254,7 @@ class NestedChoice:
         return day.year, v_sea
 
     def _shares(self, now: float, open_routes: np.ndarray | None) -> NestedShares:
-        """:func:`sim.scenario.nested_logit.nested_shares` of the day's utilities, in plain
+        """:func:`sim.scenario.nested_logit.nested_shares` of the period's utilities, in plain
         floats (a flow has a handful of routes: numpy's per-call cost would dominate)."""
         rc = self.s.route_choice
         vot = rc.value_of_time_usd_per_teu_day
@@ -267,7 +267,7 @@ class NestedChoice:
         offered = [True] * len(self.routes) if open_routes is None else open_routes.tolist()
         learner, h = self.learner, quote_start(now, self._period_h)
         if learner.feed is not None:
-            learner.feed.until(h)  # what was delivered before the day's midnight
+            learner.feed.until(h)  # what was delivered before the period's first midnight
         ln_ps = self._ln_ps.get(key)
         if ln_ps is None:  # the path-size terms of the routes on offer
             ln_ps = self._ln_ps[key] = (self.path_size.ln_ps(np.array(offered)).tolist()
