@@ -33,7 +33,7 @@ def day_start(now: float) -> float:
 
 def quote_start(now: float, period_h: float) -> float:
     """The hour at which the re-quote period holding ``now`` began (periods of
-    ``period_h`` hours from the run's start)."""
+    ``period_h`` hours from hour 0, the warm-up's first midnight)."""
     return now - now % period_h
 
 

@@ -39,9 +39,9 @@ class RouteChoice(Strict):
                                   "times replace the priors")
     requote_days: int = Field(default=1, ge=1, le=366, description="days between re-quotes: "
                               "a choice rests on what was known at the midnight that began "
-                              "its period of this many days, counted from the run's start "
-                              "(the times learned, the trains under way, the sea's rate, the "
-                              "year's costs); 1: every midnight")
+                              "its period of this many days, counted from hour 0 (the "
+                              "warm-up's first midnight): the times learned, the trains "
+                              "under way, the sea's rate, the year's costs; 1: every midnight")
     nest_scale: float = Field(default=1.0, gt=0, le=1, description="nested_logit: the rail "
                               "nest's logsum scale mu (1: one logit over rail and sea)")
     value_of_time_usd_per_teu_day: float | None = Field(default=None, gt=0, le=10_000,
