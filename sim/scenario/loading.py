@@ -25,6 +25,7 @@ from pydantic import BaseModel, ValidationError
 from sim.scenario import checks
 from sim.scenario import partial as parts
 from sim.scenario.errors import _dotted, _element_of, _message, _missing_elements, _table
+from sim.scenario.fleet_notes import timetable_fleet_notes
 from sim.scenario.problems import ConfigError, Problem, did_you_mean
 from sim.scenario.schema import Horizon, Scenario
 from sim.scenario.span import fit_timeline, warmup_problems
@@ -374,7 +375,8 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None,
     horizon : (start, end) to run instead of the file's horizon (``--horizon``), its
         dated changes fitted to it (:func:`fit_span`).
     notes : a list that receives the warnings (a change the horizon dropped or moved,
-        a warm-up shorter than the longest expected transit), which do not stop a run.
+        a warm-up shorter than the longest expected transit, ships added to a timetable
+        service that keeps its timetable already), which do not stop a run.
     """
     shown = _shown(Path(path))
     loaded = load_raw(path)
@@ -405,7 +407,8 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None,
         raise ConfigError([_renumbered(p, loaded) for p in e.problems]) from None
     if notes is not None:
         notes += found + [Problem(_file_for(p, loaded, shown), p, msg)
-                          for p, msg in warmup_problems(scenario)]
+                          for p, msg in [*warmup_problems(scenario),
+                                         *timetable_fleet_notes(scenario)]]
     return scenario
 
 

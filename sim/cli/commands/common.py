@@ -36,7 +36,8 @@ def horizon(args: argparse.Namespace) -> tuple[dt.date, dt.date] | None:
 def load(args: argparse.Namespace) -> Scenario | int:
     """The scenario of ``args.file`` with its ``--set`` overrides and its ``--horizon``,
     or the exit code 2; its warnings (dated changes the horizon dropped or moved, a short
-    warm-up) printed one line each on stderr."""
+    warm-up, ships added to a timetable service that keeps its timetable already) printed
+    one line each on stderr."""
     try:
         span = horizon(args)
     except ValueError as e:
