@@ -26,11 +26,6 @@ if TYPE_CHECKING:
 DAY_H = 24.0
 
 
-def day_start(now: float) -> float:
-    """The hour of the midnight at or before ``now``."""
-    return now - now % DAY_H
-
-
 def quote_start(now: float, period_h: float) -> float:
     """The hour at which the re-quote period holding ``now`` began (periods of
     ``period_h`` hours from hour 0, the warm-up's first midnight)."""

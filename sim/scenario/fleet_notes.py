@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import math
 
+from sim.scenario.checks.capacity import vessel_cycle_h
 from sim.scenario.schema import Scenario, Service
 
 
 def round_trip_h(svc: Service) -> float:
-    """A vessel's mean round trip: two passages, two port calls, a full load handled at
-    each end (its usable capacity at the service's handling rate)."""
-    load = svc.capacity_units() * svc.load_factor
-    return (2.0 * svc.crossing_h.mean + 2.0 * svc.berthing_h.mean
-            + 2.0 * load / svc.handling_rate_per_h())
+    """A vessel's mean round trip on a timetable: two passages, two port calls, a full
+    load handled once at each end (:func:`sim.scenario.checks.capacity.vessel_cycle_h`
+    with two handlings)."""
+    return vessel_cycle_h(svc, svc.capacity_units() * svc.load_factor, handlings=2)
 
 
 def timetable_fleet_notes(s: Scenario) -> list[tuple[str, str]]:

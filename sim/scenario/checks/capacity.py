@@ -54,7 +54,7 @@ def _line_fleet(s: Scenario, sid: str, year: int) -> tuple[str, float, bool] | N
     return field, share[lines.index(sid)], raised
 
 
-def _cycle_h(svc: Service, usable: float, handlings: int = 4) -> float:
+def vessel_cycle_h(svc: Service, usable: float, handlings: int = 4) -> float:
     """Mean round trip of a vessel: two port calls (berthing), ``handlings`` handlings of
     a load (4: loaded both ways, load and unload at each end) and two crossings."""
     return (2.0 * (svc.berthing_h.mean + svc.crossing_h.mean)
@@ -76,7 +76,7 @@ def fleet_room(s: Scenario) -> Found:
         ballast = not k.carries_boxes and not any(
             getattr(bg, f"{u}_back") for u in k.background_units)
         handlings = 2 if ballast else 4
-        cycle_h = _cycle_h(svc, usable, handlings)
+        cycle_h = vessel_cycle_h(svc, usable, handlings)
         space = bg.space()
         if "trucks" in k.background_units and (bg.trucks_out or bg.trucks_back) and (
                 bg.railcars_per_truck > usable):

@@ -6,7 +6,13 @@ from __future__ import annotations
 
 import calendar
 
-from sim.scenario.checks.capacity import _cycle_h, _line_fleet, _years, never_open, peak_per_day
+from sim.scenario.checks.capacity import (
+    _line_fleet,
+    _years,
+    never_open,
+    peak_per_day,
+    vessel_cycle_h,
+)
 from sim.scenario.checks.elements import Found
 from sim.scenario.network import PathError, flow_path, legs, link_index, routes_of
 from sim.scenario.problems import did_you_mean
@@ -114,7 +120,7 @@ def empties_room(s: Scenario) -> Found:
         svc = s.services[sid]
         k = VESSEL_KINDS[svc.kind]
         usable = svc.capacity_units() * svc.load_factor
-        cycle_h = _cycle_h(svc, usable)
+        cycle_h = vessel_cycle_h(svc, usable)
         bg = svc.background
         name = "out" if way == 0 else "back"
         own = [] if bg is None else [(b, bg.space()[UNIT_OF_FIELD[fld]])
