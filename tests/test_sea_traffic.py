@@ -271,6 +271,56 @@ def test_feeder_shares_its_slots_with_background_teu():
         np.concatenate([first, second]).mean())
 
 
+def test_boxes_first_gives_the_boxes_their_space_and_the_background_the_rest():
+    # The feeder above with share = "boxes_first": at 35.4 the 20 boxes (40 TEU) take
+    # the whole 40 TEU and the 17 TEU waiting get none (proportional: 14 boxes + 12 TEU);
+    # the load is 40 TEU as before, so it sails at 41.4 again. Home at 87.4: the 20 boxes
+    # come since (40 TEU) fill it again, the 24 TEU offered by 48 h still wait; they are
+    # all that waits at 139.4 (24 < 40) and wait for a full load to the end.
+    over = dict(FEEDER_OVER)
+    over["services.ferry.background"] = {**FEEDER_OVER["services.ferry.background"],
+                                         "share": "boxes_first"}
+    out = run(counts={"teu_out": KNOWN}, **over)
+    svc = out.services["ferry"]
+    got = [(round(s.sailed_h, 9), s.boxes, s.teu) for s in svc.sailings if s.direction == 0]
+    assert got == [(41.4, 20, 40), (93.4, 20, 40)]
+    assert [bg for bg, s in zip(svc.bg_sailed, svc.sailings) if s.direction == 0] == [
+        (0,), (0,)]
+    assert len(svc.out_pool) == 0 and svc.background_waiting(0, out.calendar.end_h) == (24,)
+
+
+@pytest.mark.parametrize("first, want", [(False, (24.0, 19, (130,))),
+                                         (True, (24.0, 30, (108,)))])
+def test_boxes_first_tops_up_with_background_what_the_boxes_leave(first, want):
+    # a feeder of 168.75 usable TEU (84 boxes of 2 TEU) that may load from 24 h, when
+    # 30 boxes and 200 TEU wait: proportional gives the boxes 168.75 x 60/260 = 38.9 TEU
+    # -> 19 boxes, the TEU 129.8 -> 129, the 1.75 left one more TEU; boxes first gives
+    # the boxes all 30 (60 TEU) and the TEU the 108 whole ones left
+    env = simpy.Environment()
+    loads = []
+    pool = SharedLoad(env, Departure(rule="full"), 84,
+                      lambda rows, t: loads.append((t, len(rows), pool.last_taken)),
+                      lambda: env.now >= 24.0,
+                      queues=[BackgroundQueue(np.array([200, 0]), 1.0)],
+                      usable=168.75, box_space=2.0, boxes_first=first)
+    pool.add_batch(np.arange(30), 5.0)
+    env.run(until=24)
+    pool.wake()
+    env.run(until=25)
+    assert loads[0] == want
+
+
+def test_a_share_rule_that_does_not_exist_is_one_line():
+    over = dict(FEEDER_OVER)
+    over["services.ferry.background"] = {**FEEDER_OVER["services.ferry.background"],
+                                         "share": "boxes"}
+    with pytest.raises(ConfigError, match=re.escape(
+            "error: overrides: services.ferry.background.share: 'boxes' is not allowed "
+            "(did you mean 'boxes_first'?)")) as info:
+        load_scenario(HERE / "toy_sea.toml", overrides=over)
+    assert len(info.value.problems) == 1
+
+
 def test_a_deadline_set_by_background_alone_and_trucks_by_their_deck():
     # one vessel always at home; rule full_or_max_wait 10 h; 24 railcars and 12 trucks a
     # day (1.5 railcars of deck each) for a vessel of 30: the first railcar is offered at

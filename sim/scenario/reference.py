@@ -282,8 +282,10 @@ def _walk(model: type[BaseModel], prefix: str, marks: dict[str, str]
         if not description and nested is not None and nested.__doc__ and not _is_distribution(t):
             description = " ".join(nested.__doc__.split(". ")[0].split()).rstrip(".")
         bounds = bounds_of(info) or _more_bounds(path)
-        yield FieldRow(path, type_name(info.annotation), unit_of(name, description),
-                       default_of(info), bounds, description, marks.get(path, ""))
+        kind = type_name(info.annotation)
+        unit = "" if kind == "text" else unit_of(name, description)  # (words have no unit)
+        yield FieldRow(path, kind, unit, default_of(info), bounds, description,
+                       marks.get(path, ""))
         if _is_distribution(t):
             continue
         if _model(t) is not None:

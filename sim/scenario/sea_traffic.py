@@ -7,10 +7,13 @@ Each field is a :class:`~sim.scenario.traffic.Background` daily count offered to
 service at one of its ports (``_out``: at the home port ``from``, for the far port;
 ``_back``: at the far port, for home). The units wait for the service as aggregate counts
 (no per-unit events) and share each sailing's usable capacity with the modelled boxes in
-proportion to what waits (see :mod:`sim.engine.facilities.sea_traffic`).
+proportion to what waits, or (``share = "boxes_first"``) take what the modelled boxes
+leave (see :mod:`sim.engine.facilities.sea_traffic`).
 """
 
 from __future__ import annotations
+
+from typing import Literal
 
 from pydantic import Field
 
@@ -55,6 +58,11 @@ class ServiceTraffic(_Strict):
                                            "background truck")
     tonnes_per_teu: float | None = Field(None, gt=0, le=40, description="cargo tonnes per "
                                          "background TEU")
+    share: Literal["proportional", "boxes_first"] = Field(
+        "proportional", description="how a sailing's space is shared when more waits than "
+        "fits: 'proportional' (each kind in proportion to the space it asks for) or "
+        "'boxes_first' (the modelled boxes take their space first, as trains with booked "
+        "slots on a scheduled service; the background units get what is left)")
     source: str | None = None
 
     def given(self) -> dict[str, Background]:

@@ -336,10 +336,12 @@ class VesselService:
         usable = self.capacity_units * self.cfg.load_factor
         box_space = VESSEL_KINDS[self.cfg.kind].box_space or 1.0  # (a tanker: no box)
         queues = self.queues[direction]
+        bg = self.cfg.background
+        first = bg is not None and bg.share == "boxes_first"
 
         def make(env, rule, boxes, on_depart, gate):
             return SharedLoad(env, rule, boxes, on_depart, gate, queues=queues,
-                              usable=usable, box_space=box_space)
+                              usable=usable, box_space=box_space, boxes_first=first)
         return make
 
     def _bg_of(self, pool: TrainFormation) -> tuple[int, ...]:

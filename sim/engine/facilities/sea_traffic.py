@@ -27,7 +27,10 @@ a truck ``railcars_per_truck``. Rules (the service's ``sailing``):
 When more waits than fits, the space is shared **in proportion to what waits** (in
 space units): the modelled boxes get ``floor(space x their share / box size)`` boxes,
 each background queue its share, and what is left is topped up in the order modelled
-boxes, then the queues in field order. Within each kind, the oldest go first.
+boxes, then the queues in field order. With ``boxes_first`` (the service's
+``background.share``: trains with booked slots on a scheduled service) the modelled boxes
+take their space first and the queues, in field order, what is left. Within each kind,
+the oldest go first.
 The pool wakes only when a rule can fire: at the next modelled batch's clearance, at the
 hour the background arrivals complete a load, or at a deadline.
 """
@@ -117,8 +120,9 @@ class SharedLoad(TrainFormation):
     def __init__(self, env: simpy.Environment, rule: Departure, boxes_per_load: int,
                  on_depart: Callable[[np.ndarray, float], None],
                  gate: Callable[[], bool] | None, *, queues: list[BackgroundQueue],
-                 usable: float, box_space: float):
+                 usable: float, box_space: float, boxes_first: bool = False):
         self.queues = queues
+        self.boxes_first = boxes_first  # the boxes' space before the background's
         self.usable = usable          # space per vessel, capacity units
         self.box_space = box_space    # space per modelled box
         self.last_taken: tuple[int, ...] = tuple(0 for _ in queues)
@@ -139,14 +143,19 @@ class SharedLoad(TrainFormation):
     def _compose(self, m: int, w: list[int], space: float) -> tuple[int, list[int]]:
         """Boxes and background units of one load from ``m`` boxes and ``w`` units
         waiting (``space`` in all): everything if it fits, else shares in proportion to
-        the space each kind asks for, topped up in order."""
+        the space each kind asks for (``boxes_first``: the boxes first, the units
+        nothing), topped up in order."""
         cap = self.usable
         if space <= cap + 1e-9:
             return min(m, self.capacity_boxes), list(w)
-        k = min(m, self.capacity_boxes,
-                int(cap * m * self.box_space / space / self.box_space + 1e-9))
-        units = [min(n, int(cap * n * q.space / space / q.space + 1e-9))
-                 for n, q in zip(w, self.queues)]
+        if self.boxes_first:
+            k = min(m, self.capacity_boxes)
+            units = [0 for _ in w]
+        else:
+            k = min(m, self.capacity_boxes,
+                    int(cap * m * self.box_space / space / self.box_space + 1e-9))
+            units = [min(n, int(cap * n * q.space / space / q.space + 1e-9))
+                     for n, q in zip(w, self.queues)]
         left = cap - k * self.box_space - sum(u * q.space for u, q in zip(units, self.queues))
         more = min(m - k, self.capacity_boxes - k, int(left / self.box_space + 1e-9))
         k += more
