@@ -114,6 +114,7 @@ def test_benefits_by_hand(tmp_path, pair):
     assert row["pv_margin_usd"] == pytest.approx(10_000)
     assert row["npv_usd"] == pytest.approx(-327_000)
     assert row["bcr"] == pytest.approx(0.673)
+    assert row["annual_benefits_usd"] == pytest.approx(673_000)
     assert r.quantities["box_days_saved"][0, 0] == pytest.approx(5_500)
     assert r.summary()["p_npv_positive"] == 0.0
 
@@ -135,8 +136,13 @@ def test_years_after_the_horizon_held_or_not(tmp_path, pair):
     p, cf = pair
     held = appraise(p, cf, costs_file(tmp_path, period=3, rate=0.1))
     assert held.per_replication["npv_usd"][0] == pytest.approx(841_016.5, abs=1)
+    # the benefits' PV as a constant yearly sum over the 3 years: 673,000 itself (each
+    # year brings it), which a yearly cost may take before the NPV is negative
+    assert held.per_replication["annual_benefits_usd"][0] == pytest.approx(673_000)
     none = appraise(p, cf, costs_file(tmp_path, period=3, rate=0.1, beyond="none"))
     assert none.per_replication["npv_usd"][0] == pytest.approx(-327_000)
+    # benefits in 2025 only: 673,000 / 2.735537 = 246,022 a year over the three
+    assert none.per_replication["annual_benefits_usd"][0] == pytest.approx(246_022, abs=1)
     # EIRR of -327,000 then... (-1,000,000 + 673,000, 673,000, 673,000): positive root
     rate = held.per_replication["eirr"][0]
     flows = np.array([673_000 - 1_000_000, 673_000, 673_000])
@@ -267,6 +273,15 @@ def test_margin_corridor_unknown(tmp_path, pair):
 def test_the_kuryk_costs_file_is_valid():
     costs, _ = load_costs("scenarios/appraisal/kuryk_terminal.toml")
     assert costs.appraisal.years[0] == 2025 and len(costs.items) == 2  # (no ships: moved)
+
+
+def test_the_black_sea_relief_costs_file_compares_with_the_kuryk_one():
+    relief, _ = load_costs("scenarios/appraisal/batumi_relief.toml")
+    kuryk, _ = load_costs("scenarios/appraisal/kuryk_terminal.toml")
+    for part in ("appraisal", "value_of_time", "carbon", "margin", "benefits"):
+        assert getattr(relief, part) == getattr(kuryk, part), part
+    ship, = relief.items
+    assert ship.capex_usd == 0 and ship.opex_first == 2025
 
 
 def test_crn_narrows_the_interval_on_model_runs(tmp_path):

@@ -164,7 +164,10 @@ def extend(yb: YearBenefits, costs: CostsFile, n: int) -> tuple[dict[str, np.nda
 def figures_of_merit(flows: dict[str, np.ndarray], category: dict[str, str],
                      discount: np.ndarray, n: int) -> pd.DataFrame:
     """Per replication: PV of benefits (and of each benefit item), PV of costs (capital
-    and operating less residual value), NPV, BCR, EIRR (and how many roots)."""
+    and operating less residual value), NPV, BCR, EIRR (and how many roots), and the
+    benefits as a constant yearly sum over the period with the same PV (the most a cost
+    paid every year of the period, a hired ship's, may be before the NPV is negative)."""
+    annuity = float(np.sum(discount))
     rows = []
     ben = [k for k in flows if category[k] == "benefit"]
     cst = [k for k in flows if category[k] == "cost"]
@@ -178,6 +181,7 @@ def figures_of_merit(flows: dict[str, np.ndarray], category: dict[str, str],
                      "bcr": metrics.bcr(pv_b, pv_c),
                      "eirr": math.nan if rate is None else rate, "eirr_roots": roots,
                      "pv_benefits_usd": pv_b, "pv_costs_usd": pv_c,
+                     "annual_benefits_usd": pv_b / annuity,
                      **{f"pv_{k}_usd": pv[k] for k in ben}})
     return pd.DataFrame(rows)
 

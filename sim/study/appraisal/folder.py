@@ -65,6 +65,8 @@ def summary_rows(result: Result) -> list[tuple[str, str]]:
     rows += [(f"  {LABELS[k]}", _interval(s[f"pv_{k}_usd"], money))
              for k in ITEMS if f"pv_{k}_usd" in s]
     rows.append(("PV of costs, USD", _interval(s["pv_costs_usd"], money)))
+    rows.append(("benefits as a yearly sum, USD a year", _interval(
+        s["annual_benefits_usd"], money)))
     return rows
 
 
