@@ -23,7 +23,8 @@ REPS ?= 4
 
 ## run: the main job — the baseline, its figures and report; the Kuryk terminal (and its
 ## variant with more ships) against its counterfactual (the Caspian as committed), REPS
-## replications each, compared, appraised and tabled,
+## replications each, compared, appraised and tabled; its rival, a second Black Sea
+## feeder ship, run and appraised the same way,
 ## with the figures of every folder
 run: $(STAMP)
 	$(BIN)/corridor check scenarios/baseline.toml
@@ -39,6 +40,9 @@ run: $(STAMP)
 	$(BIN)/corridor compare results/caspian_committed_2030 results/kuryk_terminal_fleet --out results/compare-kuryk_terminal_fleet
 	$(BIN)/corridor appraise results/kuryk_terminal results/caspian_committed_2030 --costs scenarios/appraisal/kuryk_terminal.toml --out results/appraise-kuryk_terminal
 	$(BIN)/corridor plot results/appraise-kuryk_terminal
+	$(BIN)/corridor run scenarios/batumi_relief_2030.toml --replications $(REPS) --no-containers --out results/batumi_relief_2030
+	$(BIN)/corridor appraise results/batumi_relief_2030 results/caspian_committed_2030 --costs scenarios/appraisal/batumi_relief.toml --out results/appraise-batumi_relief
+	$(BIN)/corridor plot results/appraise-batumi_relief
 	$(BIN)/corridor plot results/caspian_committed_2030
 	$(BIN)/corridor plot results/kuryk_terminal
 	$(BIN)/corridor plot results/kuryk_terminal_fleet
