@@ -291,8 +291,7 @@ class VesselService:
         # where boxes landed at each end go next (set by the model): direction -> dispatch
         self.dispatch: dict[int, Dispatch] = {}
         self.roll_dispatch: dict[int, RollDispatch] = {}
-        # per sailing: background units aboard, in the order of bg_units
-        self.bg_sailed: list[tuple[int, ...]] = []
+        self.bg_sailed: list[tuple[int, ...]] = []  # per sailing: units aboard (bg_units)
         # vessel -> (direction, background units) loaded and not yet sailed
         self._bg_aboard: dict[int, tuple[int, tuple[int, ...]]] = {}
         # per sailing: a Sailing, and the rows on board
@@ -336,8 +335,7 @@ class VesselService:
         usable = self.capacity_units * self.cfg.load_factor
         box_space = VESSEL_KINDS[self.cfg.kind].box_space or 1.0  # (a tanker: no box)
         queues = self.queues[direction]
-        bg = self.cfg.background
-        first = bg is not None and bg.share == "boxes_first"
+        first = getattr(self.cfg.background, "share", None) == "boxes_first"  # booked slots
 
         def make(env, rule, boxes, on_depart, gate):
             return SharedLoad(env, rule, boxes, on_depart, gate, queues=queues,
