@@ -238,6 +238,19 @@ FEEDER_OVER = {"services.ferry.kind": "feeder", "services.ferry.capacity_railcar
                                              "tonnes_per_teu": 8}}
 
 
+def feeder(**background):
+    """FEEDER_OVER with these fields of its background changed."""
+    bg = {**FEEDER_OVER["services.ferry.background"], **background}
+    return {**FEEDER_OVER, "services.ferry.background": bg}
+
+
+def outbound(svc):
+    """(sailed hour, boxes, TEU) and the background units of each outbound sailing."""
+    out = [(s, bg) for s, bg in zip(svc.sailings, svc.bg_sailed, strict=True)
+           if s.direction == 0]
+    return [(round(s.sailed_h, 9), s.boxes, s.teu) for s, _ in out], [bg for _, bg in out]
+
+
 def test_feeder_shares_its_slots_with_background_teu():
     # A feeder of 40 TEU (a box takes 2 TEU of it), 10 TEU/h, other TEU arriving as the
     # railcars above. At 35.4: 20 boxes (40 TEU) + 17 TEU wait, 57 > 40: boxes get
@@ -249,10 +262,7 @@ def test_feeder_shares_its_slots_with_background_teu():
     # 10 boxes + 4 TEU (24 < 40) wait for a full load to the end.
     out = run(counts={"teu_out": KNOWN}, **FEEDER_OVER)
     svc = out.services["ferry"]
-    got = [(round(s.sailed_h, 9), s.boxes, s.teu) for s in svc.sailings if s.direction == 0]
-    assert got == [(41.4, 14, 28), (93.4, 16, 32)]
-    assert [bg for bg, s in zip(svc.bg_sailed, svc.sailings) if s.direction == 0] == [
-        (12,), (8,)]
+    assert outbound(svc) == ([(41.4, 14, 28), (93.4, 16, 32)], [(12,), (8,)])
     east = out.ports["east"].visits(out.calendar.end_h)
     assert (east["kind"] == 1).all()  # landed into the yard, not rolled off
     assert len(svc.out_pool) == 10 and svc.background_waiting(0, out.calendar.end_h) == (4,)
@@ -277,15 +287,9 @@ def test_boxes_first_gives_the_boxes_their_space_and_the_background_the_rest():
     # the load is 40 TEU as before, so it sails at 41.4 again. Home at 87.4: the 20 boxes
     # come since (40 TEU) fill it again, the 24 TEU offered by 48 h still wait; they are
     # all that waits at 139.4 (24 < 40) and wait for a full load to the end.
-    over = dict(FEEDER_OVER)
-    over["services.ferry.background"] = {**FEEDER_OVER["services.ferry.background"],
-                                         "share": "boxes_first"}
-    out = run(counts={"teu_out": KNOWN}, **over)
+    out = run(counts={"teu_out": KNOWN}, **feeder(share="boxes_first"))
     svc = out.services["ferry"]
-    got = [(round(s.sailed_h, 9), s.boxes, s.teu) for s in svc.sailings if s.direction == 0]
-    assert got == [(41.4, 20, 40), (93.4, 20, 40)]
-    assert [bg for bg, s in zip(svc.bg_sailed, svc.sailings) if s.direction == 0] == [
-        (0,), (0,)]
+    assert outbound(svc) == ([(41.4, 20, 40), (93.4, 20, 40)], [(0,), (0,)])
     assert len(svc.out_pool) == 0 and svc.background_waiting(0, out.calendar.end_h) == (24,)
 
 
@@ -311,13 +315,10 @@ def test_boxes_first_tops_up_with_background_what_the_boxes_leave(first, want):
 
 
 def test_a_share_rule_that_does_not_exist_is_one_line():
-    over = dict(FEEDER_OVER)
-    over["services.ferry.background"] = {**FEEDER_OVER["services.ferry.background"],
-                                         "share": "boxes"}
     with pytest.raises(ConfigError, match=re.escape(
             "error: overrides: services.ferry.background.share: 'boxes' is not allowed "
             "(did you mean 'boxes_first'?)")) as info:
-        load_scenario(HERE / "toy_sea.toml", overrides=over)
+        load_scenario(HERE / "toy_sea.toml", overrides=feeder(share="boxes"))
     assert len(info.value.problems) == 1
 
 
