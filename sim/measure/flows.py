@@ -7,6 +7,7 @@ not kept until the last KPI is computed."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -117,9 +118,10 @@ def volume_kpis(out: RunOutput, edges: np.ndarray, K: dict[Key, float], put_year
 
 
 def route_kpis(out: RunOutput, edges: np.ndarray, K: dict[Key, float], put_years: PutYears,
-               where: dict[str, np.ndarray]) -> None:
+               where: dict[str, np.ndarray], km: bool = True) -> None:
     """Trains, boxes and TEU by route; boxes, transit and origin wait by corridor (and
-    way); transit by route; corridor shares of China -> Europe boxes (``where``: each box's
+    way), with (``km``) the transit of each period's boxes, those under way included;
+    transit by route; corridor shares of China -> Europe boxes (``where``: each box's
     place at the end).
 
     The boxes of a corridor (or a route) are one slice of the rows grouped by it (a stable
@@ -163,6 +165,9 @@ def route_kpis(out: RunOutput, edges: np.ndarray, K: dict[Key, float], put_years
             del t, days
             put_years("transit_time_days_mean", scope, mean)
             put_years("transit_time_days_p95", scope, p95)
+            if km:
+                put_years("transit_time_days_km", scope,
+                          cohort_km_means(st, rw, delivered[rw], out.calendar.end_h, edges))
         wait = (st.t_depart_origin[rows] - st.t_created[rows]) / 24.0
         put_years("origin_wait_days_mean", corr,
                   year_stats(st.t_depart_origin[rows], wait, edges)[0])
@@ -179,6 +184,46 @@ def route_kpis(out: RunOutput, edges: np.ndarray, K: dict[Key, float], put_years
         del t, days
         put_years("transit_time_days_mean", rid, mean)
         put_years("transit_time_days_p95", rid, p95)
+
+
+def km_mean(days: np.ndarray, event: np.ndarray) -> float:
+    """Kaplan-Meier mean of ``days`` where ``event`` is False for a value that is only a
+    lower bound (a box still under way: censored there): the area under the survival
+    curve up to the longest value, so a lower bound itself when that one is censored;
+    the plain mean when nothing is; NaN for no value. A box censored at the hour another
+    arrives was still at risk then.
+
+    The curve steps only at the events: the i-th of the k sorted events has the k - i
+    events from it on and the censored values not below it at risk."""
+    if len(days) == 0:
+        return math.nan
+    ev = np.sort(days[event])
+    cens = np.sort(days[~event])
+    k = len(ev)
+    at_risk = np.arange(k, 0, -1) + (len(cens) - np.searchsorted(cens, ev, side="left"))
+    surv = np.cumprod(1.0 - 1.0 / at_risk)
+    before = np.concatenate(([1.0], surv))  # survival before each event, and after all
+    steps = np.diff(ev, prepend=0.0)
+    tail = max(float(days.max()) - (float(ev[-1]) if k else 0.0), 0.0)
+    return float(np.sum(before[:-1] * steps) + before[-1] * tail)
+
+
+def cohort_km_means(st, rows: np.ndarray, done: np.ndarray, end_h: float,
+                    edges: np.ndarray) -> np.ndarray:
+    """Per window of ``edges``, the Kaplan-Meier mean days from arrival at the origin to
+    delivery of the boxes at ``rows`` that arrived at their origin in it (``done``: which
+    were delivered; the others are censored at their age at ``end_h``); NaN where none
+    arrived."""
+    created = st.t_created[rows]
+    days = np.where(done, st.t_delivered[rows], end_h) - created
+    days /= 24.0
+    j = window_index(created, edges)
+    out = np.full(len(edges) - 1, math.nan)
+    for y in range(len(out)):
+        m = j == y
+        if m.any():
+            out[y] = km_mean(days[m], done[m])
+    return out
 
 
 def _grouped(codes: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:

@@ -80,6 +80,7 @@ LABELS: dict[str, str] = {
     "transit_teu_china_central_asia": "transit TEU China->Europe via KZ",
     "transit_time_days_mean": "mean transit time",
     "transit_time_days_p95": "95th-percentile transit time",
+    "transit_time_days_km": "transit time of the period's boxes, those under way included",
     "utilisation": "utilisation",
     "vessel_fill_rate": "vessel fill rate",
     "vessel_utilisation": "vessel utilisation",
