@@ -228,6 +228,34 @@ def test_missing_cost_kpis_named(tmp_path, capsys):
     appraise(p, cf, costs_file(tmp_path, extra="\n[benefits]\nshipper_cost = false\n"))
 
 
+def test_time_saved_read_by_departure(tmp_path):
+    # the same folders with the boxes that left in the year read apart: mc 32 days in the
+    # counterfactual and 26 in the project by departure (30 and 25 by delivery):
+    # 1,100 TEU x 6 days x 100 USD = 660,000 (550,000 by delivery)
+    def with_km(t_mc):
+        k = kpis((1000,), (30,), (4000,), (500,))
+        k[("transit_time_days_km", "mc")] = [[t_mc] * 2]
+        k[("transit_time_days_km", "north")] = [[20] * 2]
+        return k
+    cf = run_folder(tmp_path / "cf", "base", with_km(32), 2)
+    p_k = with_km(26)
+    for name, v in (("teu_by_route", 1200), ("transit_time_days_mean", 25)):
+        p_k[(name, "r_mc" if name == "teu_by_route" else "mc")] = [[v] * 2]
+    p = run_folder(tmp_path / "p", "project", p_k, 2)
+    extra = '\n[benefits]\ntransit = "departed"\n'
+    dep = appraise(p, cf, costs_file(tmp_path, extra=extra))
+    assert dep.per_replication["pv_time_usd"][0] == pytest.approx(660_000)
+    dlv = appraise(p, cf, costs_file(tmp_path))
+    assert dlv.per_replication["pv_time_usd"][0] == pytest.approx(550_000)
+
+
+def test_time_saved_by_departure_needs_the_kpi(tmp_path, pair):
+    p, cf = pair  # folders without transit_time_days_km
+    with pytest.raises(ConfigError, match=r"transit_time_days_km: no rows: the benefit "
+                       r"'time' needs them; set benefits.time = false"):
+        appraise(p, cf, costs_file(tmp_path, extra='\n[benefits]\ntransit = "departed"\n'))
+
+
 @pytest.mark.parametrize("old, new, message", [
     ("usd_per_teu_day = 100", "usd_per_teu_dy = 100",
      r"costs.toml: value_of_time.usd_per_teu_dy: unknown key \(did you mean "
@@ -248,6 +276,9 @@ def test_missing_cost_kpis_named(tmp_path, capsys):
     ('beyond_horizon = "hold_last"', 'beyond_horizon = "hold_lst"',
      r"costs.toml: appraisal.beyond_horizon: 'hold_lst' is not allowed \(did you mean "
      r"'hold_last'\?\)$"),
+    ('[margin]', '[benefits]\ntransit = "departure"\n\n[margin]',
+     r"costs.toml: benefits.transit: 'departure' is not allowed \(did you mean "
+     r"'departed'\?\)$"),
 ])
 def test_bad_costs_file_one_line(tmp_path, old, new, message):
     p = costs_file(tmp_path)

@@ -7,7 +7,9 @@ the ``corridor`` of the scenarios' routes; Q_c: the corridor's TEU, the sum of
 
 * time (USD) = value of time (USD/TEU-day) x box-days saved, with box-days saved
   (TEU-days) = sum over c of 1/2 (Q_c,cf + Q_c,p) x (T_c,cf - T_c,p), T_c =
-  ``transit_time_days_mean`` of the corridor (days, boxes delivered in the year);
+  ``transit_time_days_mean`` of the corridor (days, boxes delivered in the year), or
+  with ``benefits.transit = "departed"`` ``transit_time_days_km`` (boxes that left their
+  origin in the year, as Q_c counts them, those still under way counted by Kaplan-Meier);
 * shipper_cost (USD) = sum over c of 1/2 (Q_c,cf + Q_c,p) x (P_c,cf - P_c,p) / 2,
   P_c = ``cost_usd_per_feu_mean`` of the corridor (USD/FEU; / 2 per TEU);
 * co2e (USD) = carbon price (USD/t) x CO2e saved (t), with CO2e saved =
@@ -143,6 +145,7 @@ def check_kpis(costs: CostsFile, runs: list[Run], shown: str) -> list[Problem]:
             continue
         for run in runs:
             for name in NEEDS[item]:
+                name = costs.benefits.transit_kpi if name == NEEDS["time"][1] else name
                 if name not in run.names:
                     why = (" (the scenario has no [costs] table)" if name in
                            ("cost_usd_per_feu_mean", "co2e_t_total") else "")
@@ -177,6 +180,7 @@ def year_benefits(costs: CostsFile, cf: Run, p: Run, n: int,
     years = sorted(set(cf.years()) & set(p.years()))
     corridors = sorted(set(cf.corridor_of.values()) | set(p.corridor_of.values()))
     on = costs.benefits.model_dump()
+    transit = costs.benefits.transit_kpi
     shape = (len(years), n)
     usd = {k: np.zeros(shape) for k in ITEMS if on[k]}
     q = {k: np.zeros(shape) for k in QUANTITIES}
@@ -186,8 +190,8 @@ def year_benefits(costs: CostsFile, cf: Run, p: Run, n: int,
         for c in corridors:
             q_cf, q_p = _teu(cf, c, y, idx), _teu(p, c, y, own)
             w = 0.5 * (q_cf + q_p)
-            t_cf = cf.get("transit_time_days_mean", y, c, idx)
-            t_p = p.get("transit_time_days_mean", y, c, own)
+            t_cf = cf.get(transit, y, c, idx)
+            t_p = p.get(transit, y, c, own)
             dt = t_cf - t_p
             ok = np.isfinite(dt)
             if np.any(~ok & (w > 0)):

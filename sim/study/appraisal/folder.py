@@ -110,7 +110,11 @@ def report_markdown(result: Result) -> str:
              f"- Margin {c.margin.usd_per_teu:g} USD per TEU gained on "
              f"{', '.join(c.margin.corridors)} ({c.margin.source}).",
              "- Benefits counted: " + ", ".join(LABELS[k] for k in ITEMS
-                                                if getattr(c.benefits, k)) + ".", "",
+                                                if getattr(c.benefits, k)) + ".",
+             "- A year's transit time read from the boxes "
+             + ("delivered in it (transit_time_days_mean)." if c.benefits.transit ==
+                "delivered" else "that left their origin in it, those still under way "
+                "counted by Kaplan-Meier (transit_time_days_km)."), "",
              "## Cost items", "", "| item | year | capex, USD | opex, USD/yr | from | "
              "life, yr | source |", "|---|---|---|---|---|---|---|"]
     for it in c.items:

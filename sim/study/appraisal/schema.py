@@ -99,6 +99,17 @@ class Benefits(_Strict):
     shipper_cost: bool = True
     co2e: bool = True
     margin: bool = True
+    transit: Literal["delivered", "departed"] = Field(
+        default="delivered", description="how a year's transit time is read for the time saved: "
+        "'delivered' (transit_time_days_mean: the boxes delivered in the year) or "
+        "'departed' (transit_time_days_km: the boxes that left their origin in the year, "
+        "as the TEU that weigh it, those still under way at the end counted by "
+        "Kaplan-Meier)")
+
+    @property
+    def transit_kpi(self) -> str:
+        return ("transit_time_days_mean" if self.transit == "delivered"
+                else "transit_time_days_km")
 
 
 class CostItem(_Strict):
