@@ -69,12 +69,14 @@ def test_boxes_still_at_sea_count_by_their_age_and_beyond():
         out, {"transit_time_days_mean"})
 
 
-def test_each_period_holds_the_boxes_that_arrived_at_their_origin_in_it():
-    # period 0-100 h: arrived at 10, 20 (still under way at 200 h), 30; delivered after
-    # 1 and 2 days, the other censored at 7.5 days: S = 2/3 after 1, 1/3 after 2, then
-    # flat to 7.5: 1 + 2/3 + 5.5 / 3 = 3.5. Period 100-200 h: one box, 2 days
-    st = SimpleNamespace(t_created=np.array([10.0, 20.0, 30.0, 110.0]),
-                         t_delivered=np.array([34.0, np.nan, 78.0, 158.0]))
+def test_each_period_holds_the_boxes_that_left_their_origin_in_it():
+    # period 0-100 h: left at 12, 22 (still under way at 200 h), 32 after arriving at 10,
+    # 20, 30; delivered 1 and 2 days after arriving, the other censored at 7.5 days:
+    # S = 2/3 after 1, 1/3 after 2, then flat to 7.5: 1 + 2/3 + 5.5 / 3 = 3.5. Period
+    # 100-200 h: the box that arrived at 90 and left at 110, 2 days
+    st = SimpleNamespace(t_created=np.array([10.0, 20.0, 30.0, 90.0]),
+                         t_depart_origin=np.array([12.0, 22.0, 32.0, 110.0]),
+                         t_delivered=np.array([34.0, np.nan, 78.0, 138.0]))
     rows = np.arange(4)
     done = ~np.isnan(st.t_delivered)
     got = cohort_km_means(st, rows, done, 200.0, np.array([0.0, 100.0, 200.0]))

@@ -211,13 +211,13 @@ def km_mean(days: np.ndarray, event: np.ndarray) -> float:
 def cohort_km_means(st, rows: np.ndarray, done: np.ndarray, end_h: float,
                     edges: np.ndarray) -> np.ndarray:
     """Per window of ``edges``, the Kaplan-Meier mean days from arrival at the origin to
-    delivery of the boxes at ``rows`` that arrived at their origin in it (``done``: which
-    were delivered; the others are censored at their age at ``end_h``); NaN where none
-    arrived."""
+    delivery of the boxes at ``rows`` that left their origin in it, as
+    ``containers_by_corridor`` counts them (``done``: which were delivered; the others
+    are censored at their age at ``end_h``); NaN where none left."""
     created = st.t_created[rows]
     days = np.where(done, st.t_delivered[rows], end_h) - created
     days /= 24.0
-    j = window_index(created, edges)
+    j = window_index(st.t_depart_origin[rows], edges)
     out = np.full(len(edges) - 1, math.nan)
     for y in range(len(out)):
         m = j == y

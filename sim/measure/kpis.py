@@ -99,12 +99,15 @@ KPIS: dict[str, tuple[str, str]] = {
                                "route"),
     "transit_time_days_p95": ("days", "95th percentile of the same"),
     "transit_time_days_km": ("days", "mean time from arrival at the origin terminal to "
-                             "arrival at the destination of the boxes that arrived at their "
-                             "origin in the period and left it, by corridor (and direction), "
-                             "those still under way at the end of the run counted by "
-                             "Kaplan-Meier (censored at their age then): unlike the mean of "
-                             "the boxes delivered, it does not leave out the slowest; a lower "
-                             "bound when the longest time seen is a box still under way"),
+                             "arrival at the destination of the boxes that left their origin "
+                             "in the period (as containers_by_corridor), by corridor (and "
+                             "direction), those still under way at the end of the run "
+                             "counted by Kaplan-Meier (censored at their age then): unlike "
+                             "the mean of the boxes delivered, it does not leave out the "
+                             "slowest of those that left (boxes still at their origin at the "
+                             "end, held or waiting for their train, are not counted: no "
+                             "corridor yet); a lower bound when the longest time seen is a "
+                             "box still under way"),
     "origin_wait_days_mean": ("days", "part of the transit time spent at the origin "
                               "terminal waiting for the block train to fill (mean over boxes "
                               "leaving the origin in the period), by corridor"),
