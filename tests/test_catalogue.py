@@ -67,7 +67,9 @@ def test_timeline_entries_add_up_across_extends_and_keep_their_file(tmp_path):
     lines = str(e.value).splitlines()
     assert lines[0].endswith("a.toml: timeline[0].date: 2030-01-01 is outside the simulated "
                              "span 2023-12-22 .. 2024-03-01 (warm-up included, end excluded)")
-    assert lines[1].endswith("b.toml: timeline[1].close: unknown facility 'gat' (did you "
+    # each entry under the number its own file gives it (b's first is timeline[0], though
+    # a's entry comes before it in the timeline they make)
+    assert lines[1].endswith("b.toml: timeline[0].close: unknown facility 'gat' (did you "
                              "mean 'gate'?)")
     # a --set that replaces the timeline takes the blame for it
     with pytest.raises(ConfigError, match=r"\Aerror: --set: timeline\[0\]\.close: unknown "

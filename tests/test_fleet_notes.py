@@ -37,7 +37,7 @@ def test_a_second_ship_on_a_timetable_one_keeps_warns_in_one_line(tmp_path, caps
     assert main(["check", str(tmp_path / "child.toml")]) == 0
     warnings = [ln for ln in capsys.readouterr().err.splitlines() if ln.startswith("warning")]
     assert warnings == [
-        f"warning: {tmp_path / 'child.toml'}: timeline[5].set.services."
+        f"warning: {tmp_path / 'child.toml'}: timeline[0].set.services."
         "batumi_constanta_feeder.fleet: 'batumi_constanta_feeder' sails by its timetable "
         "(0.1 departures a day) and a round trip takes ~164 h, so 1 ship keeps it: 2 add "
         "no sailings (set services.batumi_constanta_feeder.sailing.departures_per_day in "

@@ -350,6 +350,28 @@ def fit_span(loaded: Loaded, start: dt.date, end: dt.date, shown: str) -> list[P
     return notes
 
 
+def _firsts(loaded: Loaded) -> dict[str, int]:
+    """Each file's first entry in the timeline its chain of files makes (a file's entries
+    follow one another: each file appends its own)."""
+    out: dict[str, int] = {}
+    for key, f in loaded.origin.items():
+        m = re.fullmatch(r"timeline\[(\d+)\]", key)
+        if m:
+            out[f] = min(out.get(f, int(m.group(1))), int(m.group(1)))
+    return out
+
+
+def _local(p: Problem, firsts: dict[str, int]) -> Problem:
+    """A problem of a timeline entry under the number its own file gives it
+    (``timeline[0]`` for a child's first entry, however many its parents have)."""
+    m = re.match(r"timeline\[(\d+)\]", p.path)
+    first = firsts.get(p.file)
+    if m is None or first is None or int(m.group(1)) < first:
+        return p
+    return Problem(p.file, f"timeline[{int(m.group(1)) - first}]" + p.path[m.end():],
+                   p.message)
+
+
 def _renumbered(p: Problem, loaded: Loaded) -> Problem:
     """A problem of a timeline entry kept by :func:`fit_span`, under the entry's number
     before the others were dropped (the number the warnings use)."""
@@ -400,15 +422,17 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None,
         apply_overrides(loaded, parsed, "--set")
     if overrides:
         apply_overrides(loaded, dict(overrides), "overrides")
+    firsts = _firsts(loaded)  # (before --horizon drops any)
     found = fit_span(loaded, *horizon, shown) if horizon is not None else []
     try:
         scenario = validate(loaded, shown)
     except ConfigError as e:  # name the timeline's entries as the files number them
-        raise ConfigError([_renumbered(p, loaded) for p in e.problems]) from None
+        raise ConfigError([_local(_renumbered(p, loaded), firsts)
+                           for p in e.problems]) from None
     if notes is not None:
-        notes += found + [Problem(_file_for(p, loaded, shown), p, msg)
-                          for p, msg in [*warmup_problems(scenario),
-                                         *timetable_fleet_notes(scenario)]]
+        later = [_renumbered(Problem(_file_for(p, loaded, shown), p, msg), loaded)
+                 for p, msg in [*warmup_problems(scenario), *timetable_fleet_notes(scenario)]]
+        notes += [_local(p, firsts) for p in found + later]
     return scenario
 
 
