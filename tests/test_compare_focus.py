@@ -37,7 +37,13 @@ def test_input_differences_and_the_elements_they_touch():
     d = input_differences(base, other)
     assert d == [("demand.scale", 1.0, 1.5), ("nodes.gate.crossing.cranes", 2, 3),
                  ("nodes.new", "(not set)", {"lon": 2}),
-                 ("timeline", [{"date": "2024-01-01"}], [{"date": "2024-02-01"}])]
+                 ("timeline", "2024-01-01", "(not set)"),
+                 ("timeline", "(not set)", "2024-02-01")]
+    # the dated changes one by one: only those one side lacks, each in one line
+    same = {"date": "2024-01-01", "set": {"demand.scale": 2}, "close": None, "source": "s"}
+    new = {"date": "2030-01-06", "close": "aktau", "days": 21, "set": None, "source": "t"}
+    assert input_differences({"timeline": [same]}, {"timeline": [same, new]}) == [
+        ("timeline", "(not set)", "2030-01-06 close=aktau, days=21")]
     assert touched_elements([p for p, _b, _o in d]) == ["gate", "new"]
     assert touched_elements(["demand.flows.west.containers_per_year", "demand.scale"]) == \
         ["west"]

@@ -107,6 +107,8 @@ def test_comparison_summary_counts_untouched_rows():
          1.0),  # the whole run is not a reported year
         ("kz_share_china_europe_land", "2024", "all", 1.0, 1.0, 0.0, 0.0, 0.0, 0.0),
         ("caspian_teu", "2024", "all", NAN, NAN, NAN, NAN, NAN, NAN),
+        # the same sums taken in another order: identical to 1e-9, not a change
+        ("caspian_teu", "2024", "aktau", 69990.0, 69990.0, 1.1e-13, -2e-13, 3e-13, 0.0),
         ("transit_time_days_mean", "2024", "northern", 8.3, 8.2, -0.086, NAN, NAN, NAN),
         ("containers_created", "2024", "all", 1.0, 9.0, 8.0, 7.0, 9.0, 8.0),  # no headline
     ])
@@ -116,9 +118,23 @@ def test_comparison_summary_counts_untouched_rows():
         "  transit boxes China->Europe via KZ                       2024       1,813 "
         "[1,662, 1,965] (+30.0%)",
         "  transit time, northern route (days)                      2024      -0.086",
-        "  (1 more of these rows are identical in every replication)",
+        "  (2 more of these rows are identical in every replication)",
         "  KPI rows in one folder only: 0 base, 1 other (listed in manifest.json)",
     ]
+
+
+def test_comparison_summary_lists_a_dated_change_by_itself():
+    f = facts()
+    f["inputs_differ"] = [{"path": "timeline", "base": "(not set)",
+                           "other": "2030-01-06 close=aktau, days=21"},
+                          {"path": "timeline", "base": "2028-01-01 set={'x': 1}",
+                           "other": "(not set)"},
+                          {"path": "demand.scale", "base": 1.0, "other": 1.5}]
+    assert comparison_summary(comparison_rows([]), f).splitlines()[-4:] == [
+        "inputs that differ (3):",
+        "  timeline: + 2030-01-06 close=aktau, days=21",
+        "  timeline: - 2028-01-01 set={'x': 1}",
+        "  demand.scale: 1.0 -> 1.5"]
 
 
 def test_comparison_of_two_variants_names_the_folders():

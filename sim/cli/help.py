@@ -54,6 +54,10 @@ EXAMPLES_COMPARE = """examples:
   corridor run scenarios/caspian_committed_2030.toml --replications 10 --out results/committed
   corridor run scenarios/kuryk_terminal.toml --replications 10 --out results/kuryk
   corridor compare results/committed results/kuryk --out results/compare-kuryk
+  corridor compare results/committed results/kuryk --scope aktau --scope kuryk \\
+      --kpi containers_held --kpi containers_lost:xian_europe_mc
+  (a scope is an id that 'corridor check' lists: a port, crossing, service, route,
+  corridor or flow; a KPI's scopes are listed when one is wrong)
 
 Reads the two folders' kpis.json (never re-runs) and writes comparison.json and
 comparison.csv: per KPI, period and scope the mean paired difference (other - base)

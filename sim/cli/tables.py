@@ -176,8 +176,9 @@ def comparison_summary(table: pd.DataFrame, facts: Mapping[str, Any],
             r = index.loc[(name, scope, y)]
             if r["base_mean"] != r["base_mean"]:
                 continue
-            if r["diff_mean"] == 0 and r["base_mean"] == r["other_mean"] and not (
-                    r["diff_ci95_high"] > 0):
+            tol = 1e-9 * max(1.0, abs(r["base_mean"]))  # (sums in another order differ
+            if abs(r["diff_mean"]) <= tol and not (  # in the last digits, not in the model)
+                    abs(r["diff_ci95_high"]) > tol or abs(r["diff_ci95_low"]) > tol):
                 same += 1  # identical in every replication: the scenario did not touch it
                 continue
             if shown == limit:
@@ -205,7 +206,11 @@ def comparison_summary(table: pd.DataFrame, facts: Mapping[str, Any],
         n = facts.get("inputs_differ_count", len(differ))
         lines.append(f"inputs that differ ({n}):")
         for d in differ[:8]:
-            lines.append(f"  {d['path']}: {_short(d['base'])} -> {_short(d['other'])}")
+            if d["path"] == "timeline":  # a dated change one side lacks, in its own line
+                sign, e = ("+", d["other"]) if d["base"] == "(not set)" else ("-", d["base"])
+                lines.append(f"  timeline: {sign} {_short(e, 90)}")
+            else:
+                lines.append(f"  {d['path']}: {_short(d['base'])} -> {_short(d['other'])}")
         if n > 8:
             lines.append(f"  ... {n - 8} more (listed in manifest.json)")
     return "\n".join(lines)

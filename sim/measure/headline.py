@@ -25,6 +25,9 @@ COMPARE_HEADLINE = [
     ("transit_time_days_mean", "northern"), ("transit_time_days_mean", "middle_corridor"),
     ("transit_time_days_mean", "middle_corridor_aktau"),
     ("transit_time_days_mean", "middle_corridor_kuryk"),
+    # what a transit time leaves out: boxes held at their origin, lost to the sea, sent
+    # another way (a closure's first effects; a run without acceptance limits has none)
+    ("containers_held", "all"), ("containers_lost", "all"), ("containers_diverted", "all"),
 ]
 
 # volumes with background traffic, shown after the headline where a run has them: the total

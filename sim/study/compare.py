@@ -158,12 +158,18 @@ _MISSING = "(not set)"
 def input_differences(base: dict, other: dict) -> list[tuple[str, object, object]]:
     """The resolved inputs that differ between two scenarios' configs, as (dotted path,
     base value, other value), in path order; a value one side lacks is ``(not set)``.
-    Tables are compared field by field, lists as a whole; the name, description and the
-    files a scenario was read from are not inputs."""
+    Tables are compared field by field, the timeline's dated changes one by one (each
+    change one side lacks, in one line: ``2030-01-06 close=aktau, days=21``), other lists
+    as a whole; the name, description and the files a scenario was read from are not
+    inputs."""
     out: list[tuple[str, object, object]] = []
 
     def walk(a, b, path: str) -> None:
-        if isinstance(a, dict) and isinstance(b, dict):
+        if path == "timeline" and isinstance(a, list) and isinstance(b, list):
+            one, two = [_dated(e) for e in a], [_dated(e) for e in b]
+            out.extend((path, e, _MISSING) for e in one if e not in two)
+            out.extend((path, _MISSING, e) for e in two if e not in one)
+        elif isinstance(a, dict) and isinstance(b, dict):
             for k in sorted(set(a) | set(b), key=str):
                 sub = f"{path}.{k}" if path else str(k)
                 if not path and k in ("name", "description", "extends", "files"):
@@ -173,6 +179,16 @@ def input_differences(base: dict, other: dict) -> list[tuple[str, object, object
             out.append((path, a, b))
     walk(base, other, "")
     return out
+
+
+def _dated(entry: object) -> object:
+    """A dated change in one line: its date, then what it does (fields not set left
+    out; its source too)."""
+    if not isinstance(entry, dict):
+        return entry
+    rest = ", ".join(f"{k}={v}" for k, v in entry.items()
+                     if v is not None and k not in ("date", "source"))
+    return f"{entry.get('date')} {rest}".strip()
 
 
 def touched_elements(paths: list[str]) -> list[str]:
