@@ -322,3 +322,14 @@ def test_one_broken_field_of_a_valid_scenario_adds_no_consistency_line(name, mon
             m.setattr(loading, "_sound_parts", lambda *_a, **_k: [])
             schema_only = _lines(loaded, name)
         assert both == schema_only, at
+
+
+def test_a_dated_change_of_the_wrong_type_shows_the_line_to_write(tmp_path, monkeypatch):
+    # inside set = { ... } the path is quoted, and the example is the value it changes
+    # (the toy's 2 cranes), not a decimal that the whole-number field would refuse next
+    child = child_writer(tmp_path, monkeypatch, "toy.toml")
+    path = child('[[timeline]]\ndate = 2024-02-01\nset = { "nodes.gate.crossing.cranes" = '
+                 '"three" }\n')
+    expect_errors(path, ["timeline[0].set.nodes.gate.crossing.cranes: expected a number "
+                         "(got 'three'); write e.g. set = { \"nodes.gate.crossing.cranes\" "
+                         "= 2 }"])

@@ -134,10 +134,18 @@ def _within(loc: tuple, root: Any, value: float) -> float:
 DIST_EXAMPLE = '{ dist = "lognormal", mean = 10, cv = 0.3 }'
 
 
-def example(kind: str, loc: tuple, root: Any = None) -> str:
+def example(kind: str, loc: tuple, root: Any = None, data: Any = None) -> str:
     """A one-line example of what is expected at ``loc`` (``kind``: whole number,
-    number, string, bool, table, array), in the form the user writes it."""
+    number, string, bool, table, array), in the form the user writes it (``data``: the
+    scenario as read, for the value a dated change's ``set`` changes)."""
     key = next((p for p in reversed(loc) if isinstance(p, str)), "value")
+    if len(loc) > 1 and loc[-2] == "set" and kind in ("whole number", "number"):
+        # a dated change's set: the path quoted, and the value it changes as the example
+        now: Any = data
+        for part in str(loc[-1]).split("."):
+            now = now.get(part) if isinstance(now, dict) else None
+        fits = isinstance(now, (int, float)) and not isinstance(now, bool)
+        return f'set = {{ "{loc[-1]}" = {now if fits else _within(loc, root, 4)} }}'
     if loc and isinstance(loc[-1], int) and kind in ("whole number", "number", "string"):
         one = {"whole number": "4", "number": "1.5", "string": '"text"'}[kind]
         return f"{key} = [{one}, ...] (each entry {'a ' + kind})"
@@ -205,10 +213,10 @@ def _message(err: Mapping[str, Any], loc: tuple, data: Any = None, root: Any = N
         return f"must be {op} {bound} (got {_fmt_input(got)})"
     if t in ("int_type", "int_parsing", "int_from_float"):
         return f"expected a whole number (got {_fmt_input(got)}); write e.g. " \
-            f"{example('whole number', loc, root)}"
+            f"{example('whole number', loc, root, data)}"
     if t in ("float_type", "float_parsing"):
         return f"expected a number (got {_fmt_input(got)}); write e.g. " \
-            f"{example('number', loc, root)}"
+            f"{example('number', loc, root, data)}"
     if t in ("string_type",):
         return f"expected a string (got {_fmt_input(got)}); write e.g. " \
             f"{example('string', loc, root)}"
