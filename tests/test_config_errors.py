@@ -132,6 +132,15 @@ def test_missing_parent_suggests_sibling(scen):
               "(did you mean 'toy.toml'?)")
 
 
+def test_a_parent_written_from_the_working_directory_gets_its_path(scen):
+    # my/child.toml extends "toy.toml" (which is here, beside my/, not in my/)
+    Path("my").mkdir()
+    p = Path("my") / "child.toml"
+    p.write_text('extends = "toy.toml"\n', encoding="utf-8")
+    expect(p, "error: my/child.toml: extends: parent 'toy.toml' not found (it is relative "
+              "to this file's folder: did you mean '../toy.toml'?)")
+
+
 def test_circular_extends(scen):
     scen("a.toml", 'extends = "b.toml"\n')
     scen("b.toml", 'extends = "a.toml"\n')

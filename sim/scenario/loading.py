@@ -13,6 +13,7 @@ import copy
 import datetime as dt
 import difflib
 import functools
+import os
 import re
 import tomllib
 from collections.abc import Callable, Sequence
@@ -122,8 +123,11 @@ def load_raw(path: str | Path, _chain: tuple[Path, ...] = ()) -> Loaded:
                                    f"file (got {parent!r})")])
     ppath = path.parent / parent
     if not ppath.is_file():
-        siblings = [p.name for p in path.parent.glob("*.toml")]
-        hint = did_you_mean(parent, siblings)
+        if Path(parent).is_file():  # written from the working directory, not the file
+            rel = Path(os.path.relpath(Path(parent).resolve(), path.parent.resolve()))
+            hint = f"it is relative to this file's folder: did you mean '{rel.as_posix()}'?"
+        else:
+            hint = did_you_mean(parent, [p.name for p in path.parent.glob("*.toml")])
         raise ConfigError([Problem(shown, "extends", f"parent '{parent}' not found ({hint})")])
     base = load_raw(ppath, (*_chain, real))
     merged = deep_merge(base.data, data)
