@@ -136,9 +136,10 @@ KPIS: dict[str, tuple[str, str]] = {
                    "(modelled trains)"),
     "closure_hours": ("hours", "hours the facility (crossing, port or link) was closed, by "
                       "timeline closures and random disruptions together (a port: to "
-                      "shipping)"),
+                      "shipping); closures that overlap count once, so a dated closure "
+                      "adds only the hours no storm had closed already"),
     "disruption_events": ("closures", "closures of the crossing or port (timeline or random) "
-                          "beginning in the period"),
+                          "beginning in the period; closures that overlap merge into one"),
     "disruption_boxes_delayed": ("containers", "boxes at the facility, or arriving, while it "
                                  "was closed; summed over the closures beginning in the "
                                  "period"),
