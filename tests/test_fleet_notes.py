@@ -1,5 +1,5 @@
-"""A dated fleet change on a service that sails by a timetable warns when the ships it
-adds cannot sail more (the timetable sets the sailings; sim.scenario.fleet_notes)."""
+"""Dated changes that cannot do what they say warn in one line (sim.scenario.fleet_notes):
+ships added to a service that sails by a timetable, a closure that outlasts the run."""
 
 from __future__ import annotations
 
@@ -52,3 +52,22 @@ def test_ships_the_timetable_needs_do_not_warn(tmp_path):
     [(path, message)] = timetable_fleet_notes(load_scenario(_child(tmp_path, 3, per_day=0.25)))
     assert path == "timeline[5].set.services.batumi_constanta_feeder.fleet"
     assert "so 2 ships keep it: 3 add no sailings" in message
+
+
+def test_a_closure_past_the_end_of_the_run_warns(tmp_path, capsys):
+    """504 days written for 504 hours: the closure outlasts the run by 144 days, which
+    corridor check says (and still passes); 21 days inside the run say nothing."""
+    def child(days):
+        path = tmp_path / "child.toml"
+        path.write_text(f'extends = "{COMMITTED}"\nname = "child"\n[[timeline]]\n'
+                        f'date = 2030-01-06\nclose = "aktau"\ndays = {days}\n'
+                        'source = "assumption: a test"\n', encoding="utf-8")
+        return str(path)
+    assert main(["check", child(504)]) == 0
+    warnings = [ln for ln in capsys.readouterr().err.splitlines() if ln.startswith("warning")]
+    assert warnings == [
+        f"warning: {tmp_path / 'child.toml'}: timeline[0].days: closing 'aktau' for 504 days "
+        "from 2030-01-06 runs 144 days past the end of the run (2031-01-01); the length is "
+        "in days, not hours"]
+    assert main(["check", child(21)]) == 0
+    assert not [ln for ln in capsys.readouterr().err.splitlines() if ln.startswith("warning")]

@@ -1,6 +1,7 @@
-"""Warnings on dated fleet changes that cannot change what a service does: a vessel
-service that sails by a timetable sails at its departures, so ships beyond those that keep
-the timetable add no sailings (the timetable itself cannot change during a run)."""
+"""Warnings on dated changes that cannot do what they say: ships added to a vessel service
+that sails by a timetable (it sails at its departures, so ships beyond those that keep the
+timetable add no sailings; the timetable itself cannot change during a run), and a
+closure that lasts past the end of the run."""
 
 from __future__ import annotations
 
@@ -38,4 +39,20 @@ def timetable_fleet_notes(s: Scenario) -> list[tuple[str, str]]:
                     f" keep{'' if need > 1 else 's'} it: {int(value)} add no sailings (set "
                     f"services.{sid}.sailing.departures_per_day in the service itself to "
                     "sail more)")))
+    return notes
+
+
+def closure_past_end_notes(s: Scenario) -> list[tuple[str, str]]:
+    """One warning per dated closure that lasts past the end of the run (a length in hours
+    written as days reads this way): the days after the end are not simulated."""
+    notes = []
+    for i, ch in enumerate(s.timeline):
+        if ch.close is None or ch.days is None:
+            continue
+        past = (ch.date - s.horizon.end).days + ch.days
+        if past > 0:
+            notes.append((f"timeline[{i}].days", (
+                f"closing '{ch.close}' for {ch.days:g} days from {ch.date} runs {past:g} "
+                f"days past the end of the run ({s.horizon.end}); the length is in days, "
+                "not hours")))
     return notes

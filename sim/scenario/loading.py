@@ -26,7 +26,7 @@ from pydantic import BaseModel, ValidationError
 from sim.scenario import checks
 from sim.scenario import partial as parts
 from sim.scenario.errors import _dotted, _element_of, _message, _missing_elements, _table
-from sim.scenario.fleet_notes import timetable_fleet_notes
+from sim.scenario.fleet_notes import closure_past_end_notes, timetable_fleet_notes
 from sim.scenario.problems import ConfigError, Problem, did_you_mean
 from sim.scenario.schema import Horizon, Scenario
 from sim.scenario.span import fit_timeline, warmup_problems
@@ -435,7 +435,8 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None,
                            for p in e.problems]) from None
     if notes is not None:
         later = [_renumbered(Problem(_file_for(p, loaded, shown), p, msg), loaded)
-                 for p, msg in [*warmup_problems(scenario), *timetable_fleet_notes(scenario)]]
+                 for p, msg in [*warmup_problems(scenario), *timetable_fleet_notes(scenario),
+                                *closure_past_end_notes(scenario)]]
         notes += [_local(p, firsts) for p in found + later]
     return scenario
 
