@@ -152,7 +152,7 @@ def compare(base_dir: str | Path, other_dir: str | Path) -> tuple[pd.DataFrame, 
 MAX_INPUTS_SHOWN = 200  # inputs that differ, listed in the comparison's manifest
 # the tables of a scenario whose keys are the ids of its elements
 ELEMENT_TABLES = ("nodes", "links", "services", "routes", "fleets", "wagon_pools")
-_MISSING = "(not set)"
+MISSING = "(not set)"  # a value one side lacks
 
 
 def input_differences(base: dict, other: dict) -> list[tuple[str, object, object]]:
@@ -167,14 +167,14 @@ def input_differences(base: dict, other: dict) -> list[tuple[str, object, object
     def walk(a, b, path: str) -> None:
         if path == "timeline" and isinstance(a, list) and isinstance(b, list):
             one, two = [_dated(e) for e in a], [_dated(e) for e in b]
-            out.extend((path, e, _MISSING) for e in one if e not in two)
-            out.extend((path, _MISSING, e) for e in two if e not in one)
+            out.extend((path, e, MISSING) for e in one if e not in two)
+            out.extend((path, MISSING, e) for e in two if e not in one)
         elif isinstance(a, dict) and isinstance(b, dict):
             for k in sorted(set(a) | set(b), key=str):
                 sub = f"{path}.{k}" if path else str(k)
                 if not path and k in ("name", "description", "extends", "files"):
                     continue
-                walk(a.get(k, _MISSING), b.get(k, _MISSING), sub)
+                walk(a.get(k, MISSING), b.get(k, MISSING), sub)
         elif a != b:
             out.append((path, a, b))
     walk(base, other, "")

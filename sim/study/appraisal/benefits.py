@@ -54,6 +54,12 @@ NEEDS = {"time": ("teu_by_route", "transit_time_days_mean"),
          "margin": ("teu_by_route",)}
 
 
+def needs(costs: CostsFile) -> dict[str, tuple[str, ...]]:
+    """The KPIs each benefit reads, with the transit KPI the costs file chooses
+    (``benefits.transit``)."""
+    return {**NEEDS, "time": ("teu_by_route", costs.benefits.transit_kpi)}
+
+
 @dataclass
 class Run:
     """A run folder's KPIs as arrays over its replications, and its routes' corridors."""
@@ -144,8 +150,7 @@ def check_kpis(costs: CostsFile, runs: list[Run], shown: str) -> list[Problem]:
         if not on[item]:
             continue
         for run in runs:
-            for name in NEEDS[item]:
-                name = costs.benefits.transit_kpi if name == NEEDS["time"][1] else name
+            for name in needs(costs)[item]:
                 if name not in run.names:
                     why = (" (the scenario has no [costs] table)" if name in
                            ("cost_usd_per_feu_mean", "co2e_t_total") else "")
