@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 from sim.io.rows import focused
 from sim.measure.headline import COMPARE_HEADLINE, HEADLINE, TOTALS, TOTALS_SERVICE_SCOPES
 from sim.measure.labels import kpi_label
-from sim.study.compare import MISSING
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -208,7 +207,8 @@ def comparison_summary(table: pd.DataFrame, facts: Mapping[str, Any],
         lines.append(f"inputs that differ ({n}):")
         for d in differ[:8]:
             if d["path"] == "timeline":  # a dated change one side lacks, in its own line
-                sign, e = ("+", d["other"]) if d["base"] == MISSING else ("-", d["base"])
+                # ("(not set)": sim.study.compare.MISSING, not imported: it loads pandas)
+                sign, e = ("+", d["other"]) if d["base"] == "(not set)" else ("-", d["base"])
                 lines.append(f"  timeline: {sign} {_short(e, 90)}")
             else:
                 lines.append(f"  {d['path']}: {_short(d['base'])} -> {_short(d['other'])}")
