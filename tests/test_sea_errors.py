@@ -90,7 +90,7 @@ CASES = [
       "'ferry'?)"]),
     ("[[timeline]]\ndate = 2024-01-20\nset = { \"services.ferry.capacity_railcars\" = 60 }\n",
      ["timeline[0].set: 'capacity_railcars' of a service cannot change during a run "
-      "(allowed: fleet)"]),
+      "(these can: fleet)"]),
     ("[[timeline]]\ndate = 2024-01-20\nset = { \"nodes.gate.port.berths\" = 3 }\n",
      ["timeline[0].set: 'gate' has no port in 'nodes.gate.port.berths'"]),
     ("[demand.flows.west]\ncontainers_by_year = { 2024 = 100 }\n",

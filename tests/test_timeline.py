@@ -103,11 +103,20 @@ def test_more_cranes_from_a_date():
      "timeline[0].close: 'alpha' is a terminal; only border nodes, ports, dry ports and links "
      "can close"),
     ({"date": "2024-01-10", "set": {"links.alpha_gate.length_km": 10}},
-     "timeline[0].set: 'length_km' of a link cannot change during a run (allowed: "
+     "timeline[0].set: 'length_km' of a link cannot change during a run (these can: "
      "train_paths_per_day)"),
     ({"date": "2024-01-10", "set": {"links.alpha_gate.train_paths_per_dy": 3}},
-     "timeline[0].set: 'train_paths_per_dy' of a link cannot change during a run (did you "
-     "mean 'train_paths_per_day'?)"),
+     "timeline[0].set: unknown field 'train_paths_per_dy' of a link (did you mean "
+     "'train_paths_per_day'?)"),
+    ({"date": "2024-01-10", "set": {"links.alpha_gate.lenght_km": 10}},
+     "timeline[0].set: unknown field 'lenght_km' of a link (did you mean 'length_km'? It "
+     "cannot change during a run; these can: train_paths_per_day)"),
+    ({"date": "2024-01-10", "set": {"links.alpha_gate.zzz": 10}},
+     "timeline[0].set: unknown field 'zzz' of a link (these can change during a run: "
+     "train_paths_per_day)"),
+    ({"date": "2024-01-10", "set": {"nodes.gate.crossing.cranez": 3}},
+     "timeline[0].set: unknown field 'crossing.cranez' of a node (did you mean "
+     "'crossing.cranes'?)"),
     ({"date": "2024-01-10", "set": {"nodes.gate.crossing.cranes": 2.5}},
      "timeline[0].set: 'nodes.gate.crossing.cranes' must be a whole number (got 2.5)"),
     ({"date": "2024-01-10", "set": {"nodes.gate.crossing.cranes": 0}},

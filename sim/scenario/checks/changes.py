@@ -6,11 +6,15 @@ shares that make sense."""
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+from collections.abc import Mapping
+
+from pydantic import BaseModel
 
 from sim.scenario.checks.elements import Found
 from sim.scenario.checks.flows import flow_paths, loads, path_problems
-from sim.scenario.kind_fields import timeline_fields
-from sim.scenario.kinds import kind_of, kinds_where
+from sim.scenario.kind_fields import section_model, timeline_fields
+from sim.scenario.kinds import NODE_KINDS, kind_of, kinds_where
 from sim.scenario.problems import did_you_mean
 from sim.scenario.schema import Scenario, _route_shares
 
@@ -74,6 +78,31 @@ def _timeline_shares(s: Scenario, where: str, shares: dict[str, dict[str, float]
                     yield f"{where}.{fid}.{rid}", msg
 
 
+def _unchangeable(table: str, field: str, allowed: Mapping[str, object],
+                  model: type[BaseModel]) -> str:
+    """Why ``field`` of an element of ``table`` cannot be set by a timeline: a field that
+    does not exist (with the nearest that does, and whether that one may change), or one
+    fixed for the whole run."""
+    kind = table[:-1]
+    if table == "nodes":
+        head = ".".join(field.split(".")[:2])
+        known = [f"{k.section}.{f}" for k in NODE_KINDS.values() if k.section is not None
+                 for f in section_model(k.section).model_fields]
+    else:
+        head = field.split(".")[0]
+        known = list(model.model_fields)
+    during = ", ".join(allowed) or "none"
+    if head in known:
+        return f"'{field}' of a {kind} cannot change during a run (these can: {during})"
+    close = difflib.get_close_matches(head, sorted(known), n=1, cutoff=0.6)
+    if close and close[0] in allowed:
+        return f"unknown field '{field}' of a {kind} (did you mean '{close[0]}'?)"
+    if close:
+        return (f"unknown field '{field}' of a {kind} (did you mean '{close[0]}'? It cannot "
+                f"change during a run; these can: {during})")
+    return f"unknown field '{field}' of a {kind} (these can change during a run: {during})"
+
+
 def _timeline_value(s: Scenario, where: str, path: str, value: float) -> Found:
     table, _, rest = path.partition(".")
     eid, _, field = rest.partition(".")
@@ -86,8 +115,9 @@ def _timeline_value(s: Scenario, where: str, path: str, value: float) -> Found:
         yield where, f"unknown {table[:-1]} '{eid}' in '{path}' ({did_you_mean(eid, items)})"
         return
     if field not in allowed:
-        yield where, (f"'{field}' of a {table[:-1]} cannot change during a run "
-                      f"({did_you_mean(field, allowed)})")
+        here = allowed if table != "nodes" else {
+            f: b for f, b in allowed.items() if getattr(items[eid], f.split(".")[0]) is not None}
+        yield where, _unchangeable(table, field, here, type(items[eid]))
         return
     if table == "nodes" and getattr(s.nodes[eid], field.split(".")[0]) is None:
         yield where, f"'{eid}' has no {field.split('.')[0]} in '{path}'"
