@@ -57,10 +57,10 @@ def test_run_summary_one_replication():
     ])
     assert run_summary(k, "toy", 7, 1).splitlines() == [
         "toy: seed 7, 1 replication(s)",
-        "  KPI                                         2024    2025",
-        "  boxes created                              6,077   6,100",
-        "  boxes delivered                            6,000       –",
-        "  transit time, northern route (days)            –     8.3",
+        "  KPI                                        2024   2025",
+        "  boxes created                             6,077  6,100",
+        "  boxes delivered                           6,000      –",
+        "  transit time, northern route (days)           –    8.3",
         "  boxes still in the system at the end: 862",
     ]
 

@@ -486,20 +486,66 @@ def test_no_background_draws_nothing_and_changes_nothing():
     assert EPS_H < 1e-6
 
 
+def summary_rows(rows):
+    return pd.DataFrame([{"name": n, "period": p, "scope": sc, "mean": m, "ci95_low": np.nan,
+                          "ci95_high": np.nan} for n, p, sc, m in rows])
+
+
 def test_the_run_summary_shows_totals_beside_their_background():
-    rows = [("transit_containers_china_central_asia", "2024", "all", 1000.0),
-            ("port_teu_total", "2024", "alat", 76775.0),
-            ("port_teu_background", "2024", "alat", 50000.0),
-            ("link_trains_total", "2024", "x:a>b", 4380.0),
-            ("link_trains_background", "2024", "x:a>b", 3650.0)]
-    k = pd.DataFrame([{"name": n, "period": p, "scope": sc, "mean": m, "ci95_low": np.nan,
-                       "ci95_high": np.nan} for n, p, sc, m in rows])
+    k = summary_rows([("transit_containers_china_central_asia", "2024", "all", 1000.0),
+                      ("port_teu_total", "2024", "alat", 76775.0),
+                      ("port_teu_background", "2024", "alat", 50000.0),
+                      ("link_trains_total", "2024", "x:a>b", 4380.0),
+                      ("link_trains_background", "2024", "x:a>b", 3650.0)])
     text = run_summary(k, "s", 1, 1)
-    assert "with background traffic: total (of which background)" in text
+    assert "with background traffic, both directions: total (of which background)" in text
     assert re.search(r"port TEU alat +76,775 \(50,000\)", text)
-    assert re.search(r"trains x:a>b +4,380 \(3,650\)", text)
+    # the lines' trains are named, not listed (a row per line and direction)
+    assert "x:a>b" not in text
+    assert "  trains on 1 line with background traffic: link_trains_total in kpis.csv" in text
     k0 = k[~k.name.str.endswith(("_total", "_background"))]
     assert "background" not in run_summary(k0, "s", 1, 1)
+
+
+def test_a_long_run_summary_fits_the_width_in_blocks_of_years():
+    """Six years of wide cells: the years in blocks that fit, each column as wide as its
+    cells, one number format a row; rows of zeros and a country pair that one service
+    makes are left out."""
+    rows = [("transit_containers_china_central_asia", "all", 215985.0, 0.0),
+            ("port_teu_total", "poti", 549179.0, 544333.0),
+            ("port_tonnes_total", "alat", 8160091.0, 7539589.0),
+            ("service_teu_total", "AZ-KZ", 64169.0, 19655.0),
+            ("service_teu_total", "feeder:both", 58698.0, 19655.0),
+            ("service_teu_total", "ferry:both", 5471.0, 0.0),
+            ("service_teu_total", "AZ-TM", 0.0, 0.0),
+            ("service_teu_total", "tm_ferry:both", 0.0, 0.0),
+            ("service_tonnes_total", "AZ-TM", 2136298.0, 2136298.0),
+            ("service_tonnes_total", "tm_ferry:both", 2136298.0, 2136298.0),
+            ("service_tonnes_total", "GE-RO", 150384.0, 0.0)]
+    data = []
+    for name, scope, total, part in rows:
+        for y in range(2025, 2031):
+            data.append((name, str(y), scope, total))
+            if name.endswith("_total"):
+                data.append((name.replace("_total", "_background"), str(y), scope, part))
+    lines = run_summary(summary_rows(data), "s", 1, 1, columns=100).splitlines()
+    assert max(len(line) for line in lines) <= 100, lines
+    assert lines[1].split() == ["KPI", "2025", "2026", "2027", "2028", "2029", "2030"]
+    assert lines[3] == "  with background traffic, both directions: total (of which background)"
+    heads = [i for i, line in enumerate(lines) if line.split() and line.split()[0] == "2025"
+             or line.split()[:1] == ["2028"]]
+    assert [lines[i].split() for i in heads] == [["2025", "2026", "2027"],
+                                                 ["2028", "2029", "2030"]]
+    block = lines[heads[0]:heads[1] - 1]
+    assert len({len(line) for line in block}) == 1, block  # the columns line up
+    labels = [line[2:44].strip() for line in block[1:]]
+    assert labels == ["port TEU poti", "port tonnes alat", "sea TEU AZ-KZ", "sea TEU feeder",
+                      "sea TEU ferry", "sea tonnes GE-RO", "sea tonnes tm_ferry"]
+    assert block[2].split()[3:5] == ["8.16m", "(7.54m)"]
+    assert block[5].split()[3:5] == ["5,471", "(0)"]
+    assert lines[heads[1] - 1] == lines[3]  # each block under its title
+    wide = run_summary(summary_rows(data), "s", 1, 1, columns=200).splitlines()
+    assert [line.split()[0] for line in wide].count("2025") == 1  # one block
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -524,21 +570,3 @@ def test_bookings_behind_background_are_the_first_free_paths(seed):
         want = next(c for c in cands if np.all(np.abs(taken - c) >= h - 1e-6))
         assert got == pytest.approx(want, abs=1e-6)
         booked.append(got)
-
-
-def test_the_run_summary_keeps_its_columns_with_long_link_names():
-    rows = [("transit_containers_china_central_asia", "2024", "all", 1000.0),
-            ("port_teu_total", "2024", "kuryk", 9861.0),
-            ("port_teu_background", "2024", "kuryk", 0.0),
-            ("port_teu_total", "2025", "kuryk", 9000.0),
-            ("port_teu_background", "2025", "kuryk", 10.0),
-            ("link_trains_total", "2024", "saksaulskaya_shalkar:saksaulskaya>shalkar", 6615.0),
-            ("link_trains_background", "2024", "saksaulskaya_shalkar:saksaulskaya>shalkar",
-             3018.0)]
-    k = pd.DataFrame([{"name": n, "period": p, "scope": sc, "mean": m, "ci95_low": np.nan,
-                       "ci95_high": np.nan} for n, p, sc, m in rows])
-    lines = run_summary(k, "s", 1, 1).splitlines()
-    assert any(re.search(r"port TEU kuryk +9,861 \(0\) +9,000 \(10\.0\)$", line)
-               for line in lines), lines
-    ends = {len(line) for line in lines[1:] if line.strip() and "background" not in line[:30]}
-    assert len(ends) == 1, lines  # every row's value column ends at the same place

@@ -31,20 +31,31 @@ def sig(v: float) -> str:
 
 
 def row_format(values: list[float]) -> Callable[[float], str]:
-    """One number format for a row of the headline, from its largest value."""
+    """One number format for a row of the headline, from its largest value: whole numbers
+    from 100, 1 decimal from 1, 3 below (a row of zeros: 0); from a million, millions
+    with 2 decimals."""
     big = max(abs(v) for v in values)
+    if big >= 1e6:
+        return lambda v: f"{v / 1e6:,.2f}m"
     if big >= 100:
         return lambda v: f"{v:,.0f}"
     if big >= 1:
         return lambda v: f"{v:.1f}"
+    if big == 0:
+        return lambda v: "0"
     return lambda v: f"{v:.3f}"
 
 
+Row = tuple[str, list[str]]  # a label and its cells, one per reported year
+
+
 def run_summary(kpis: pd.DataFrame, scenario: str, seed: int, replications: int,
-                precision: Mapping[str, Any] | None = None) -> str:
+                precision: Mapping[str, Any] | None = None, columns: int = 100) -> str:
     """The summary ``corridor run`` prints: the headline KPIs per reported year (with
-    their 95 % intervals when there are several replications), the precision reached
-    (``--precision``) and the boxes still in the system at the end.
+    their 95 % intervals when there are several replications), the volumes with background
+    traffic at the ports and on the ships, the precision reached (``--precision``) and the
+    boxes still in the system at the end. The years of a table wider than ``columns``
+    characters are printed in blocks that fit.
 
     Parameters
     ----------
@@ -56,13 +67,15 @@ def run_summary(kpis: pd.DataFrame, scenario: str, seed: int, replications: int,
     precision : mapping, optional
         The run's ``extra["precision"]`` (``target``, ``reached``, ``replications``,
         ``widest``), if it added replications until a precision.
+    columns : int
+        The width to fit (a terminal's).
     """
     k = kpis
     years = sorted(p for p in set(k.period) if p != "run")
     ci = replications > 1
     lines = [f"{scenario}: seed {seed}, {replications} replication(s)"
              + ("; mean [95 % CI]" if ci else "")]
-    table = []
+    table: list[Row] = []
     for name, scope, label in HEADLINE:
         got = []
         for y in years:
@@ -83,15 +96,16 @@ def run_summary(kpis: pd.DataFrame, scenario: str, seed: int, replications: int,
             cells.append(cell)
         table.append((label, cells))
     totals = _totals(k, years)
-    width = max([len(c) for _, cells in table + totals for c in cells] + [6]) + 2
-    w_label = max([40] + [len(label) for label, _ in totals])
-    lines.append(f"  {'KPI':{w_label}s}" + "".join(f"{y:>{width}s}" for y in years))
-    for label, cells in table:
-        lines.append(f"  {label:{w_label}s}" + "".join(f"{c:>{width}s}" for c in cells))
+    w_label = max([40] + [len(label) for label, _ in table + totals])
+    lines += _blocks("KPI", years, table, w_label, columns)
     if totals:
-        lines.append("  with background traffic: total (of which background)")
-        for label, cells in totals:
-            lines.append(f"  {label:{w_label}s}" + "".join(f"{c:>{width}s}" for c in cells))
+        lines += _blocks("with background traffic, both directions: total (of which "
+                         "background)", years,
+                         totals, w_label, columns)
+    links = sorted(set(k.scope[k.name == "link_trains_total"]))
+    if links:
+        lines.append(f"  trains on {len(links)} line{'s' if len(links) > 1 else ''} with "
+                     "background traffic: link_trains_total in kpis.csv")
     if precision:
         w = precision["widest"]
         worst = (f"{w['relative_half_width']:.2%} for {' '.join(w['kpi'])}" if w["kpi"]
@@ -107,6 +121,36 @@ def run_summary(kpis: pd.DataFrame, scenario: str, seed: int, replications: int,
     return "\n".join(lines)
 
 
+def _blocks(title: str, years: list[str], rows: list[Row], w_label: int,
+            columns: int) -> list[str]:
+    """A table of ``rows`` under a header of ``title`` and the years, each column as wide
+    as its widest cell; if it is wider than ``columns``, its years in blocks that fit
+    (each block with its own header), at least one year a block. A title longer than the
+    labels' width takes a line of its own."""
+    if not rows:
+        return []
+    widths = [max(len(y), *(len(cells[i]) for _, cells in rows)) + 2
+              for i, y in enumerate(years)]
+    blocks: list[list[int]] = [[]]
+    used = 2 + w_label
+    for i, w in enumerate(widths):
+        if blocks[-1] and used + w > columns:
+            blocks.append([])
+            used = 2 + w_label
+        blocks[-1].append(i)
+        used += w
+    out = []
+    for block in blocks:
+        head = "".join(f"{years[i]:>{widths[i]}s}" for i in block)
+        if len(title) > w_label:
+            out += [f"  {title}", f"  {'':{w_label}s}{head}"]
+        else:
+            out.append(f"  {title:{w_label}s}{head}")
+        out += [f"  {label:{w_label}s}" + "".join(f"{cells[i]:>{widths[i]}s}" for i in block)
+                for label, cells in rows]
+    return out
+
+
 def _shown_service(scope: str) -> bool:
     """Of a service volume's scopes, those shown: both directions of a service
     (``SERVICE:both``) and the lines between two countries (``AA-BB``)."""
@@ -114,29 +158,40 @@ def _shown_service(scope: str) -> bool:
     return scope.endswith(both) or (pair in scope and ":" not in scope)
 
 
-def _totals(k: pd.DataFrame, years: list[str]) -> list[tuple[str, list[str]]]:
-    """Rows of the volumes with background traffic (:data:`TOTALS`), per scope a run has:
-    each year's mean total and, in brackets, its background part."""
-    rows = []
+def _totals(k: pd.DataFrame, years: list[str]) -> list[Row]:
+    """Rows of the volumes with background traffic at the ports and on the ships
+    (:data:`TOTALS`), per scope a run
+    has: each year's mean total and, in brackets, its background part, in one number
+    format a row (:func:`row_format`)."""
+    found: list[tuple[str, str, list[str]]] = []  # label, scope, cells
     for total, part, label in TOTALS:
         mine = k[k.name == total]
         for scope in sorted(set(mine.scope)):
             if total.startswith(("service_", "ferry_")) and not _shown_service(scope):
                 continue
-            cells = []
+            pairs: list[tuple[float, float | None] | None] = []
             for y in years:
                 t = mine[(mine.period == y) & (mine.scope == scope)]
                 b = k[(k.name == part) & (k.period == y) & (k.scope == scope)]
                 if t.empty or t.iloc[0]["mean"] != t.iloc[0]["mean"]:
-                    cells.append("–")
+                    pairs.append(None)
                     continue
-                cell = fmt(float(t.iloc[0]["mean"]))
-                if not b.empty:
-                    of_which = float(b.iloc[0]["mean"])
-                    cell += f" ({fmt(of_which) if of_which else '0'})"
-                cells.append(cell)
-            rows.append((f"{label} {scope}", cells))
-    return rows
+                pairs.append((float(t.iloc[0]["mean"]),
+                              None if b.empty else float(b.iloc[0]["mean"])))
+            values = [v for p in pairs if p is not None for v in p if v is not None]
+            if not any(values):
+                continue  # nothing of the kind there (a ferry line's TEU: it carries wagons)
+            form = row_format(values)
+            found.append((label, scope, [
+                "–" if p is None else form(p[0]) + (
+                    "" if p[1] is None else f" ({form(p[1]) if p[1] else '0'})")
+                for p in pairs]))
+    # a line between two countries that one service makes (scope AA-BB): the service's row
+    # says the same
+    both = TOTALS_SERVICE_SCOPES[0]
+    services = {(label, tuple(cells)) for label, scope, cells in found if scope.endswith(both)}
+    return [(f"{label} {scope.removesuffix(both)}", cells) for label, scope, cells in found
+            if scope.endswith(both) or (label, tuple(cells)) not in services]
 
 
 def comparison_summary(table: pd.DataFrame, facts: Mapping[str, Any],

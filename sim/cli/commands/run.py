@@ -4,6 +4,7 @@ write the result folder; the output folder is checked before anything is simulat
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from pathlib import Path
 
@@ -81,6 +82,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                                f"({e.strerror or e}); nothing was written")])
     if not args.quiet:
         print(run_summary(result.kpis, result.scenario.name, result.seed,
-                          result.replications, result.extra.get("precision")))
+                          result.replications, result.extra.get("precision"),
+                          columns=max(shutil.get_terminal_size((100, 24)).columns, 60)))
         print(f"wrote {out}/ in {result.wall_time_s:.1f} s")
     return 0
