@@ -8,10 +8,12 @@ import pytest
 
 from sim.cli import main
 from sim.io.bundle import write_bundle
-from sim.io.rows import focused, relevance, scope_touches
+from sim.io.folders import open_folder
+from sim.io.rows import focused, relevance, scope_touches, untouched
+from sim.measure.headline import COMPARE_HEADLINE
 from sim.measure.kpis import KPIS
 from sim.measure.labels import LABELS
-from sim.plots.comparison import forest_rows
+from sim.plots.comparison import comparison_tables, forest_rows
 from sim.scenario.loading import load_scenario
 from sim.study.compare import compare, input_differences, touched_elements
 from sim.study.replications import run
@@ -158,3 +160,23 @@ def test_a_focus_on_run_totals_is_drawn_and_reported(pair, tmp_path, capsys):
     assert main(["report", str(out)]) == 0
     assert "boxes in the system at the end" in (out / "report.html").read_text()
     capsys.readouterr()
+
+
+def test_the_reports_every_year_table_leaves_out_rows_no_replication_changed(pair, tmp_path):
+    """Slower crane gangs at the gate change neither the toy's count of transit boxes nor
+    its share: those headline rows are the same in every replication, so the every-year
+    table counts them instead of listing them; the transit time they change stays."""
+    out = tmp_path / "cmp"
+    assert main(["compare", str(pair / "base"), str(pair / "other"), "--out", str(out),
+                 "--quiet"]) == 0
+    t = pd.read_csv(out / "comparison.csv")
+    t = t[pd.Series([(nm, sc) in set(COMPARE_HEADLINE) for nm, sc in zip(t.name, t.scope)],
+                    index=t.index) & (t.period != "run")]
+    same = untouched(t)
+    assert set(t.name[same]) == {"transit_containers_china_central_asia",
+                                 "kz_share_china_europe_land"}
+    assert (t.diff_mean[same] == 0).all() and (t.diff_mean[~same] != 0).all()
+    title, table = comparison_tables(open_folder(out, {"comparison"}))[0]
+    assert title == ("Headline KPIs, every year (other − base); 2 more rows identical in "
+                     "every replication are not shown")
+    assert list(table["code"]) == ["transit_time_days_mean · northern"]

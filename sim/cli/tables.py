@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sim.io.rows import focused
+from sim.io.rows import focused, untouched
 from sim.measure.headline import COMPARE_HEADLINE, HEADLINE, TOTALS, TOTALS_SERVICE_SCOPES
 from sim.measure.labels import kpi_label
 
@@ -223,7 +223,7 @@ def comparison_summary(table: pd.DataFrame, facts: Mapping[str, Any],
         view, keys = table, list(COMPARE_HEADLINE)
         periods = sorted(p for p in set(table.period) if p != "run")
     same = shown = more = 0
-    index = view.set_index(["name", "scope", "period"])
+    index = view.assign(untouched=untouched(view)).set_index(["name", "scope", "period"])
     for name, scope in keys:
         for y in periods:
             if (name, scope, y) not in index.index:
@@ -231,9 +231,7 @@ def comparison_summary(table: pd.DataFrame, facts: Mapping[str, Any],
             r = index.loc[(name, scope, y)]
             if r["base_mean"] != r["base_mean"]:
                 continue
-            tol = 1e-9 * max(1.0, abs(r["base_mean"]))  # (sums in another order differ
-            if abs(r["diff_mean"]) <= tol and not (  # in the last digits, not in the model)
-                    abs(r["diff_ci95_high"]) > tol or abs(r["diff_ci95_low"]) > tol):
+            if r["untouched"]:
                 same += 1  # identical in every replication: the scenario did not touch it
                 continue
             if shown == limit:

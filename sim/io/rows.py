@@ -30,6 +30,15 @@ def relevance(table: pd.DataFrame) -> pd.Series:
     return score.fillna(0.0)
 
 
+def untouched(table: pd.DataFrame) -> pd.Series:
+    """The comparison rows identical in every replication (the scenarios differ elsewhere,
+    or later): the paired difference and both ends of its interval within 1e-9 of the
+    base's size (sums in another order differ in the last digits, not in the model)."""
+    tol = 1e-9 * table["base_mean"].abs().clip(lower=1.0)
+    return ((table["diff_mean"].abs() <= tol)
+            & ~(table["diff_ci95_high"].abs() > tol) & ~(table["diff_ci95_low"].abs() > tol))
+
+
 def scope_touches(scope: str, touched: set[str]) -> bool:
     """Whether a KPI's scope names an element the scenarios differ in (``kuryk``,
     ``link:aktau>kuryk``, ``kuryk_alat_feeder:westbound`` ...)."""

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from sim.io.folders import TIMESERIES_COLUMNS, Folder, open_folder
-from sim.io.rows import focused, relevance, scope_touches
+from sim.io.rows import focused, relevance, scope_touches, untouched
 from sim.measure.headline import COMPARE_HEADLINE
 from sim.measure.labels import kpi_label
 from sim.plots.style import NOT_SIGNIFICANT, SIGNIFICANT, fmt_number, new_ax, period_band
@@ -271,10 +271,15 @@ def comparison_tables(folder: Folder) -> Tables:
             "relative": frame["rel_change"].map(lambda v: "–" if v != v else f"{v:+.1%}")})
     head = view[[(n, s) in set(headline) for n, s in zip(view["name"], view["scope"])]]
     head = head[head["period"] != "run"].sort_values(["name", "scope", "period"])
+    same = untouched(head)  # years before a dated change, KPIs it does not reach
+    head = head[~same]
     differ = pd.DataFrame(folder.manifest.get("inputs_differ") or [],
                           columns=["path", "base", "other"]).astype(str)
     n_differ = folder.manifest.get("inputs_differ_count", len(differ))
-    return [("Headline KPIs, every year (other − base)", shown(head)),
+    every = "Headline KPIs, every year (other − base)" + (
+        f"; {int(same.sum())} more rows identical in every replication are not shown"
+        if same.any() else "")
+    return [(every, shown(head)),
             (f"{year}: the headline and the largest significant changes (the elements "
              "whose inputs differ first)", shown(rows)),
             (f"Inputs that differ ({n_differ}; the first {min(n_differ, 60)})",
