@@ -11,6 +11,7 @@ EPILOG = "run 'corridor COMMAND --help' for a command's options and examples"
 SUMMARY = {
     "check": "validate a scenario and print a one-screen summary",
     "run": "run a scenario and write a result folder",
+    "warmup": "is a scenario's warm-up long enough? (its KPIs against a longer one's)",
     "compare": "paired differences between two result folders",
     "calibrate": "fit the free parameters to the targets (point fit)",
     "plot": "draw the figures of a result folder (never re-runs)",
@@ -48,6 +49,20 @@ The result folder holds manifest.json, kpis.json, kpis.csv, timeseries.parquet,
 network.json and containers.parquet; it is written to a temporary folder and renamed into place when
 complete. An existing result folder at --out is replaced (with its figures); a folder
 holding anything else is refused.
+"""
+
+EXAMPLES_WARMUP = """examples:
+  corridor warmup scenarios/baseline.toml
+      (its own warm-up and twice it, 8 replications each, over the first 90 reported days)
+  corridor warmup scenarios/kuryk_terminal.toml --days 30 60 120 240 --replications 12
+  corridor warmup mine/new_route.toml --window 180 --out results/warmup-new_route.csv
+
+Runs the scenario from its first reported day for --window days, once per warm-up, and
+compares every headline KPI of that window with the longest warm-up's. The runs of two
+warm-ups start on different days, so they are not paired: each difference gets Welch's
+interval, widened for the number of KPIs (Bonferroni), so that "no KPI differs" is said
+with 95 % confidence for the whole column. A warm-up passes when no interval excludes zero;
+a bias smaller than the intervals is not seen: more replications narrow them.
 """
 
 EXAMPLES_COMPARE = """examples:
@@ -237,6 +252,7 @@ parents have their own pages. The fact sheets the citations name are in docs/.
 EXAMPLES = {
     "check": EXAMPLES_CHECK,
     "run": EXAMPLES_RUN,
+    "warmup": EXAMPLES_WARMUP,
     "compare": EXAMPLES_COMPARE,
     "calibrate": EXAMPLES_CALIBRATE,
     "plot": EXAMPLES_PLOT,

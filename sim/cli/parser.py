@@ -66,6 +66,23 @@ def build_parser() -> argparse.ArgumentParser:
                    help="do not write containers.parquet (one row per container)")
     r.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
 
+    wu = command("warmup")
+    wu.add_argument("file", help="scenario TOML file")
+    wu.add_argument("--days", type=int, nargs="+", metavar="D", help="the warm-ups to "
+                    "compare, days (default: the scenario's and twice it); the longest is "
+                    "the reference")
+    wu.add_argument("--window", type=int, default=90, metavar="DAYS", help="days compared "
+                    "from the first reported day (default 90)")
+    wu.add_argument("--replications", type=int, default=8, metavar="N",
+                    help="replications per warm-up (default 8)")
+    wu.add_argument("--seed", type=int, help="base seed (default: the scenario's)")
+    wu.add_argument("--workers", type=int, default=None, metavar="W",
+                    help="processes running replications (default: all cores)")
+    wu.add_argument("--set", dest="sets", action="append", default=[], metavar="PATH=VALUE",
+                    help="override a field by dotted path (repeatable)")
+    wu.add_argument("--out", metavar="FILE", help="also write the table as CSV (atomically)")
+    wu.add_argument("--quiet", action="store_true", help="no progress bar")
+
     cp = command("compare")
     cp.add_argument("base", help="the base result folder")
     cp.add_argument("other", help="the result folder compared with it")

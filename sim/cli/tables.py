@@ -121,6 +121,63 @@ def run_summary(kpis: pd.DataFrame, scenario: str, seed: int, replications: int,
     return "\n".join(lines)
 
 
+def warmup_summary(table: pd.DataFrame, scenario: str, window: tuple[Any, Any],
+                   reference_days: int, replications: int, seed: int,
+                   longest_transit: tuple[float, str, str] | None = None,
+                   columns: int = 100) -> str:
+    """What ``corridor warmup`` prints: per headline KPI and warm-up, the window's mean
+    with that warm-up minus the reference's and its family-wise interval (``*``: it
+    excludes zero), then a verdict per warm-up.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :attr:`sim.study.warmup.WarmupCheck.table`.
+    scenario, window, reference_days, replications, seed
+        What the first lines say about the test.
+    longest_transit : (days, flow, route), optional
+        The longest expected transit: a warm-up shorter than it is said to be so whatever
+        the test found (its intervals may be too wide to see the bias).
+    """
+    start, end = window
+    days = sorted(set(int(w) for w in table["warmup_days"]))
+    period = str(table["period"].iloc[0]) if len(table) else "–"
+    lines = [f"{scenario}: warm-up test over {start} .. {end} (exclusive; KPI period "
+             f"{period}), seed {seed}, {replications} replications per warm-up",
+             f"  each column: the mean with that warm-up minus the mean with "
+             f"{reference_days} days [95 % interval for the whole column; * excludes 0]"]
+    rows: list[Row] = []
+    order = {(name, scope): i for i, (name, scope, _label) in enumerate(HEADLINE)}
+    groups = sorted(table.groupby(["name", "scope"]), key=lambda kg: order.get(kg[0], 0))
+    for _key, g in groups:
+        by = {int(r.warmup_days): r for r in g.itertuples()}
+        form = row_format([abs(r.diff) for r in by.values()] +
+                          [abs(x) for r in by.values() for x in (r.diff_low, r.diff_high)
+                           if x == x])
+        cells = []
+        for w in days:
+            r = by.get(w)
+            cells.append("–" if r is None else f"{form(r.diff)} [{form(r.diff_low)}, "
+                         f"{form(r.diff_high)}]" + ("*" if r.differs else ""))
+        rows.append((str(g["label"].iloc[0]), cells))
+    lines += _blocks("KPI", [f"{w} days" for w in days], rows,
+                     max([40] + [len(label) for label, _ in rows]), columns)
+    for w in days:
+        t = table[table["warmup_days"] == w]
+        bad = [label.strip() for label in t.loc[t["differs"], "label"]]
+        if bad:
+            lines.append(f"  {w} days: too short: {len(bad)} of {len(t)} KPIs differ from "
+                         f"{reference_days} days ({'; '.join(bad)})")
+        else:
+            lines.append(f"  {w} days: no KPI differs from {reference_days} days beyond "
+                         f"chance ({len(t)} KPIs)")
+        if longest_transit is not None and w < longest_transit[0]:
+            lines.append(f"    but {w} days is shorter than the longest expected transit, "
+                         f"{longest_transit[0]:.1f} days (flow {longest_transit[1]} by route "
+                         f"{longest_transit[2]}): its first boxes arrive after it")
+    return "\n".join(lines)
+
+
 def _blocks(title: str, years: list[str], rows: list[Row], w_label: int,
             columns: int) -> list[str]:
     """A table of ``rows`` under a header of ``title`` and the years, each column as wide

@@ -28,3 +28,16 @@ def t_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, f
         return m, math.nan, math.nan, n
     half = float(t_quantile(0.5 + level / 2, n - 1) * v.std(ddof=1) / math.sqrt(n))
     return m, m - half, m + half, n
+
+
+def welch_half_width(a: np.ndarray, b: np.ndarray, level: float = 0.95) -> float:
+    """Half-width of Welch's two-sided interval at ``level`` for mean(a) - mean(b), two
+    independent samples (NaN when either has fewer than 2 values; 0 when neither varies)."""
+    if len(a) < 2 or len(b) < 2:
+        return math.nan
+    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
+    se2 = va + vb
+    if se2 == 0:
+        return 0.0
+    dof = se2 ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1))
+    return float(t_quantile(0.5 + level / 2, dof) * math.sqrt(se2))

@@ -19,7 +19,7 @@ import pandas as pd
 
 from sim.io.bundle import atomic_dir, dumps
 from sim.io.manifest import provenance, read_manifest
-from sim.measure.stats import t_interval, t_quantile
+from sim.measure.stats import t_interval, welch_half_width
 from sim.scenario.problems import ConfigError, Problem, did_you_mean
 
 COLUMNS = ["name", "period", "scope", "unit", "base_mean", "other_mean", "diff_mean",
@@ -123,7 +123,7 @@ def compare(base_dir: str | Path, other_dir: str | Path) -> tuple[pd.DataFrame, 
         o_mean = float(o[ok].mean()) if ok.any() else math.nan
         rel = d_mean / b_mean if b_mean and math.isfinite(b_mean) else math.nan
         rows.append((*k, base[k].get("unit", ""), b_mean, o_mean, d_mean, lo, hi, rel,
-                     _welch_half_width(b[ok], o[ok]), n))
+                     welch_half_width(b[ok], o[ok]), n))
     table = pd.DataFrame(rows, columns=COLUMNS)
     facts = {
         "kind": "comparison",
@@ -225,20 +225,6 @@ def focus_problems(table: pd.DataFrame, kpis: tuple[str, ...], scopes: tuple[str
             problems.append(Problem("<command line>", f"--scope[{i}]", f"no scope {sc!r} in "
                                     f"the comparison ({did_you_mean(sc, all_scopes)})"))
     return problems
-
-
-def _welch_half_width(b: np.ndarray, o: np.ndarray, level: float = 0.95) -> float:
-    """Half-width of the Welch interval for mean(o) - mean(b) as if the runs were
-    independent."""
-    n = len(b)
-    if n < 2:
-        return math.nan
-    vb, vo = b.var(ddof=1) / n, o.var(ddof=1) / n
-    se2 = vb + vo
-    if se2 == 0:
-        return 0.0
-    dof = se2 ** 2 / (vb ** 2 / (n - 1) + vo ** 2 / (n - 1))
-    return float(t_quantile(0.5 + level / 2, dof) * math.sqrt(se2))
 
 
 def write_comparison(table: pd.DataFrame, facts: dict, out: str | Path,

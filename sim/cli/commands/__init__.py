@@ -17,6 +17,7 @@ Command = Callable[[argparse.Namespace], int]
 COMMANDS: dict[str, str] = {
     "check": "sim.cli.commands.check:cmd_check",
     "run": "sim.cli.commands.run:cmd_run",
+    "warmup": "sim.cli.commands.warmup:cmd_warmup",
     "compare": "sim.cli.commands.compare:cmd_compare",
     "calibrate": "sim.cli.commands.calibrate:cmd_calibrate",
     "plot": "sim.cli.commands.plot:cmd_plot",

@@ -1,0 +1,117 @@
+"""The doubling test of a warm-up (``corridor warmup``, sim.study.warmup): Welch's
+interval by hand, the Bonferroni widening, a warm-up too short for the toy's transit
+caught and a long enough one passed, and bad settings refused one line each."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from sim.cli import main
+from sim.measure.stats import welch_half_width
+from sim.study.warmup import _compared, check_warmup, default_days
+
+from .conftest import TOY
+
+
+def test_welch_half_width_against_scipy():
+    a, b = np.array([1.0, 2.0, 3.0]), np.array([2.0, 4.0, 6.0, 8.0])
+    # by hand: variances of the means 1/3 and 5/3, Welch-Satterthwaite dof 4 / (1/18 +
+    # 25/27) = 4.0755
+    dof = 4.0 / ((1 / 3) ** 2 / 2 + (5 / 3) ** 2 / 3)
+    assert dof == pytest.approx(4.0755, abs=1e-4)
+    want = stats.t.ppf(0.975, dof) * math.sqrt(2.0)
+    assert welch_half_width(a, b, 0.95) == pytest.approx(want, rel=1e-9)
+    assert welch_half_width(a, a[:1]) != welch_half_width(a, a[:1])  # NaN: one value
+    assert welch_half_width(np.ones(3), np.ones(5)) == 0.0
+
+
+def _kpis(rows):
+    return pd.DataFrame([{"name": n, "scope": s, "period": "2024 Jan", "values": v}
+                         for n, s, v in rows])
+
+
+def test_the_intervals_are_widened_for_the_number_of_kpis():
+    """Two KPIs: each interval at 1 - 0.05 / 2; the one whose interval excludes zero is
+    flagged, the other not."""
+    w = {"containers_created": [100.0, 102.0, 98.0, 101.0],
+         "containers_delivered": [50.0, 55.0, 45.0, 52.0]}
+    ref = {"containers_created": [110.0, 111.0, 109.0, 112.0],
+           "containers_delivered": [51.0, 56.0, 46.0, 50.0]}
+    rows = _compared(10, _kpis([(n, "all", v) for n, v in w.items()]),
+                     _kpis([(n, "all", v) for n, v in ref.items()]))
+    assert [r[1] for r in rows] == ["containers_created", "containers_delivered"]
+    for _w, name, _scope, _label, _period, _m, _rm, diff, low, high, _differs in rows:
+        a, b = np.array(w[name]), np.array(ref[name])
+        half = welch_half_width(a, b, 1 - 0.05 / 2)
+        assert half > welch_half_width(a, b, 0.95)
+        d = a.mean() - b.mean()
+        assert (diff, low, high) == pytest.approx((d, d - half, d + half))
+    assert [r[-1] for r in rows] == [True, False]
+
+
+def test_default_days():
+    assert default_days(120) == [120, 240]
+    assert default_days(0) == [0, 180]
+
+
+def test_a_warmup_shorter_than_the_toys_transit_is_caught_and_a_longer_one_passes():
+    """The toy's boxes take ~7 days from origin to destination: with no warm-up its
+    first 30 days deliver ~1,000 fewer boxes than with 30 days; 15 days is enough."""
+    short = check_warmup(TOY, [0, 30], window_days=30, replications=4)
+    assert short.reference_days == 30 and short.too_short().keys() == {0}
+    assert "boxes delivered" in short.too_short()[0]
+    row = short.table[short.table["name"] == "containers_delivered"].iloc[0]
+    assert -1300 < row["diff"] < -700 and row["diff_high"] < 0
+    assert short.longest_transit is not None and 6 < short.longest_transit[0] < 8
+    enough = check_warmup(TOY, [15, 30], window_days=30, replications=4)
+    assert enough.too_short() == {}
+    assert set(enough.table["warmup_days"]) == {15}
+
+
+def test_corridor_warmup_prints_its_verdicts_and_writes_the_table(tmp_path, capsys):
+    out = tmp_path / "deep" / "w.csv"
+    assert main(["warmup", str(TOY), "--days", "0", "15", "30", "--window", "30",
+                 "--replications", "4", "--quiet", "--workers", "1", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    lines = text.splitlines()
+    assert lines[0].startswith("toy: warm-up test over 2024-01-01 .. 2024-01-31")
+    assert lines[2].split() == ["KPI", "0", "days", "15", "days"]
+    assert any(x.startswith("  0 days: too short: 2 of 6 KPIs differ from 30 days") for x in lines)
+    assert "  15 days: no KPI differs from 30 days beyond chance (6 KPIs)" in lines
+    assert any(x.startswith("    but 0 days is shorter than the longest expected transit")
+               for x in lines)
+    assert not any(x.startswith("    but 15 days") for x in lines)
+    t = pd.read_csv(out)
+    assert set(t["warmup_days"]) == {0, 15} and t["differs"].sum() == 2
+    assert f"wrote {out}" in text
+
+
+def test_bad_settings_are_refused_one_line_each(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert main(["warmup", str(TOY), "--days", "-5", "-5", "--window", "0",
+                 "--replications", "1", "--out", str(blocker / "w.csv")]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        "error: <command line>: --days: needs at least two different warm-ups to compare "
+        "(got [-5])",
+        "error: <command line>: --days: warm-ups are days >= 0 (got -5)",
+        "error: <command line>: --window: must be 1 to 366 days (got 0)",
+        "error: <command line>: --replications: needs at least 2 to measure the spread "
+        "(got 1)",
+        f"error: {blocker / 'w.csv'}: --out: cannot be created: {blocker} is a file, not a "
+        "folder"]
+    assert not (tmp_path / "w.csv").exists()
+
+
+def test_a_bad_scenario_is_refused_before_any_run(tmp_path, capsys):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(f'extends = "{TOY}"\nname = "bad"\n[horizon]\nwarmup_dayz = 3\n')
+    assert main(["warmup", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {bad}: horizon.warmup_dayz:")
+    with pytest.raises(SystemExit, match="2"):
+        main(["warmup", str(TOY), "--days"])
