@@ -115,3 +115,12 @@ def test_a_bad_scenario_is_refused_before_any_run(tmp_path, capsys):
     assert err.startswith(f"error: {bad}: horizon.warmup_dayz:")
     with pytest.raises(SystemExit, match="2"):
         main(["warmup", str(TOY), "--days"])
+
+
+def test_the_window_stays_in_the_first_reported_year(tmp_path):
+    late = tmp_path / "late.toml"
+    late.write_text(f'extends = "{TOY}"\nname = "late"\n[horizon]\nstart = 2023-12-20\n'
+                    'end = 2024-03-01\n')
+    check = check_warmup(late, [15, 30], window_days=60, replications=2)
+    assert check.window[1].isoformat() == "2024-01-01"
+    assert set(check.table["period"]) == {"2023 Dec 20–31"}

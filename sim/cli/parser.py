@@ -72,7 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "compare, days (default: the scenario's and twice it); the longest is "
                     "the reference")
     wu.add_argument("--window", type=int, default=90, metavar="DAYS", help="days compared "
-                    "from the first reported day (default 90)")
+                    "from the first reported day (default 90; at most to the end of its "
+                    "year)")
     wu.add_argument("--replications", type=int, default=8, metavar="N",
                     help="replications per warm-up (default 8)")
     wu.add_argument("--seed", type=int, help="base seed (default: the scenario's)")
