@@ -11,7 +11,7 @@ EPILOG = "run 'corridor COMMAND --help' for a command's options and examples"
 SUMMARY = {
     "check": "validate a scenario and print a one-screen summary",
     "run": "run a scenario and write a result folder",
-    "warmup": "is a scenario's warm-up long enough? (its KPIs against a longer one's)",
+    "warmup": "is a scenario's warm-up long enough? (tested against a longer one)",
     "compare": "paired differences between two result folders",
     "calibrate": "fit the free parameters to the targets (point fit)",
     "plot": "draw the figures of a result folder (never re-runs)",
@@ -55,7 +55,7 @@ EXAMPLES_WARMUP = """examples:
   corridor warmup scenarios/baseline.toml
       (its own warm-up and twice it, 8 replications each, over the first 90 reported days)
   corridor warmup scenarios/kuryk_terminal.toml --days 30 60 120 240 --replications 12
-  corridor warmup mine/new_route.toml --window 180 --out results/warmup-new_route.csv
+  corridor warmup scenarios/middle_corridor_2030.toml --window 180 --out results/warmup.csv
 
 Runs the scenario from its first reported day for --window days, once per warm-up, and
 compares every headline KPI of that window with the longest warm-up's. The runs of two
