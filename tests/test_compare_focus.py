@@ -180,3 +180,13 @@ def test_the_reports_every_year_table_leaves_out_rows_no_replication_changed(pai
     assert title == ("Headline KPIs, every year (other − base); 2 more rows identical in "
                      "every replication are not shown")
     assert list(table["code"]) == ["transit_time_days_mean · northern"]
+
+
+def test_a_comparison_with_nothing_changed_says_so_in_its_every_year_title(pair, tmp_path):
+    out = tmp_path / "same"
+    assert main(["compare", str(pair / "base"), str(pair / "base"), "--out", str(out),
+                 "--quiet"]) == 0
+    title, table = comparison_tables(open_folder(out, {"comparison"}))[0]
+    assert table.empty
+    assert title.startswith("Headline KPIs, every year (other − base); all ")
+    assert title.endswith(" rows are identical in every replication")

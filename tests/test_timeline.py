@@ -117,6 +117,23 @@ def test_more_cranes_from_a_date():
     ({"date": "2024-01-10", "set": {"nodes.gate.crossing.cranez": 3}},
      "timeline[0].set: unknown field 'crossing.cranez' of a node (did you mean "
      "'crossing.cranes'?)"),
+    ({"date": "2024-01-10", "set": {"nodes.gate.crosing.cranes": 3}},
+     "timeline[0].set: unknown field 'crosing.cranes' of a node (did you mean "
+     "'crossing.cranes'?)"),
+    ({"date": "2024-01-10", "set": {"nodes.gate.lon": 3}},
+     "timeline[0].set: 'lon' of a node cannot change during a run (these can: "
+     "crossing.handover_standard_gauge_trains_per_day, "
+     "crossing.handover_broad_gauge_trains_per_day, crossing.acceptance_limit_teu, "
+     "crossing.receiving_tracks, crossing.cranes, crossing.crane_moves_per_h, "
+     "crossing.yard_capacity_teu)"),
+    ({"date": "2024-01-10", "set": {"nodes.gate.port.berth": 3}},
+     "timeline[0].set: 'gate' has no port in 'nodes.gate.port.berth'"),
+    ({"date": "2024-01-10", "set": {"nodes.gate.crossing": 3}},
+     "timeline[0].set: 'crossing' is a table of a node, not a field (the fields that can "
+     "change during a run: crossing.handover_standard_gauge_trains_per_day, "
+     "crossing.handover_broad_gauge_trains_per_day, crossing.acceptance_limit_teu, "
+     "crossing.receiving_tracks, crossing.cranes, crossing.crane_moves_per_h, "
+     "crossing.yard_capacity_teu)"),
     ({"date": "2024-01-10", "set": {"nodes.gate.crossing.cranes": 2.5}},
      "timeline[0].set: 'nodes.gate.crossing.cranes' must be a whole number (got 2.5)"),
     ({"date": "2024-01-10", "set": {"nodes.gate.crossing.cranes": 0}},

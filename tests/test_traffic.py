@@ -541,7 +541,7 @@ def test_a_long_run_summary_fits_the_width_in_blocks_of_years():
     labels = [line[2:44].strip() for line in block[1:]]
     assert labels == ["port TEU poti", "port tonnes alat", "sea TEU AZ-KZ", "sea TEU feeder",
                       "sea TEU ferry", "sea tonnes GE-RO", "sea tonnes tm_ferry"]
-    assert block[2].split()[3:5] == ["8.16m", "(7.54m)"]
+    assert block[2].split()[3:5] == ["8,160k", "(7,540k)"]
     assert block[5].split()[3:5] == ["5,471", "(0)"]
     assert lines[heads[1] - 1] == lines[3]  # each block under its title
     wide = run_summary(summary_rows(data), "s", 1, 1, columns=200).splitlines()

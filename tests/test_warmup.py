@@ -10,8 +10,9 @@ import pytest
 from scipy import stats
 
 from sim.cli import main
+from sim.cli.tables import warmup_summary
 from sim.measure.stats import welch_half_width
-from sim.study.warmup import _compared, check_warmup, default_days
+from sim.study.warmup import COLUMNS, WarmupCheck, _compared, check_warmup, default_days
 
 from .conftest import TOY
 
@@ -43,7 +44,7 @@ def test_the_intervals_are_widened_for_the_number_of_kpis():
     rows = _compared(10, _kpis([(n, "all", v) for n, v in w.items()]),
                      _kpis([(n, "all", v) for n, v in ref.items()]))
     assert [r[1] for r in rows] == ["containers_created", "containers_delivered"]
-    for _w, name, _scope, _label, _period, _m, _rm, diff, low, high, _differs in rows:
+    for _w, name, _scope, _label, _period, _m, _rm, diff, low, high, _st, _differs in rows:
         a, b = np.array(w[name]), np.array(ref[name])
         half = welch_half_width(a, b, 1 - 0.05 / 2)
         assert half > welch_half_width(a, b, 0.95)
@@ -54,7 +55,45 @@ def test_the_intervals_are_widened_for_the_number_of_kpis():
 
 def test_default_days():
     assert default_days(120) == [120, 240]
-    assert default_days(0) == [0, 180]
+    assert default_days(0) == [0, 90]
+
+
+def test_a_kpi_missing_with_a_warmup_differs_and_one_without_spread_is_untested():
+    """No box of a route delivered in the window with the short warm-up: the KPI has no
+    value there and counts as differing; deterministic counts that differ by a box with
+    no spread cannot be judged; equal ones with no spread are the same."""
+    w = [("containers_created", "all", [100.0, 100.0, 100.0]),
+         ("containers_delivered", "all", [7.0, 7.0, 7.0])]
+    ref = [("containers_created", "all", [101.0, 101.0, 101.0]),
+           ("containers_delivered", "all", [7.0, 7.0, 7.0]),
+           ("transit_time_days_mean", "middle_corridor", [44.0, 41.0, 47.0])]
+    rows = {r[1]: r for r in _compared(0, _kpis(w), _kpis(ref))}
+    assert [(n, r[10], r[11]) for n, r in rows.items()] == [
+        ("containers_created", "untested", False), ("containers_delivered", "same", False),
+        ("transit_time_days_mean", "missing", True)]
+    table = pd.DataFrame(list(rows.values()), columns=COLUMNS)
+    text = warmup_summary(table, "s", ("2024-01-01", "2024-02-01"), 90, 3, 1)
+    assert "transit time, Middle Corridor (days)" in text and "no value*" in text
+    assert ("  0 days: too short: 1 of 3 KPIs differ from 90 days (transit time, Middle "
+            "Corridor (days) (no value))") in text
+    assert "    not tested (fewer than 2 values, or no spread): boxes created" in text
+    assert WarmupCheck(table, 90, (None, None), 3, 1).too_short() == {
+        0: ["transit time, Middle Corridor (days)"]}
+
+
+def test_each_warmup_runs_replications_of_its_own(monkeypatch):
+    """Warm-up k takes replications k*R .. k*R+R-1: no two share random numbers, as
+    Welch's interval for independent samples assumes."""
+    import sim.study.warmup as wu
+    seen = []
+    real = wu.run
+
+    def spy(s, **kw):
+        seen.append((s.horizon.warmup_days, kw["first_replication"], kw["replications"]))
+        return real(s, **kw)
+    monkeypatch.setattr(wu, "run", spy)
+    check_warmup(TOY, [30, 0, 15], window_days=10, replications=2)
+    assert seen == [(0, 0, 2), (15, 2, 2), (30, 4, 2)]
 
 
 def test_a_warmup_shorter_than_the_toys_transit_is_caught_and_a_longer_one_passes():
@@ -78,7 +117,7 @@ def test_corridor_warmup_prints_its_verdicts_and_writes_the_table(tmp_path, caps
     text = capsys.readouterr().out
     lines = text.splitlines()
     assert lines[0].startswith("toy: warm-up test over 2024-01-01 .. 2024-01-31")
-    assert lines[2].split() == ["KPI", "0", "days", "15", "days"]
+    assert lines[3].split() == ["KPI", "0", "days", "15", "days"]
     assert any(x.startswith("  0 days: too short: 2 of 6 KPIs differ from 30 days") for x in lines)
     assert "  15 days: no KPI differs from 30 days beyond chance (6 KPIs)" in lines
     assert any(x.startswith("    but 0 days is shorter than the longest expected transit")
@@ -104,7 +143,7 @@ def test_bad_settings_are_refused_one_line_each(tmp_path, capsys):
         "(got 1)",
         f"error: {blocker / 'w.csv'}: --out: cannot be created: {blocker} is a file, not a "
         "folder"]
-    assert not (tmp_path / "w.csv").exists()
+    assert blocker.read_text() == "x"  # untouched
 
 
 def test_a_bad_scenario_is_refused_before_any_run(tmp_path, capsys):
@@ -124,3 +163,19 @@ def test_the_window_stays_in_the_first_reported_year(tmp_path):
     check = check_warmup(late, [15, 30], window_days=60, replications=2)
     assert check.window[1].isoformat() == "2024-01-01"
     assert set(check.table["period"]) == {"2023 Dec 20–31"}
+
+
+@pytest.mark.parametrize("extra, line", [
+    (["--seed", "-1"], "error: <command line>: --seed: must be >= 0 (got -1)"),
+    (["--workers", "0"], "error: <command line>: --workers: must be >= 1 (got 0)"),
+])
+def test_a_bad_seed_or_worker_count_is_refused(extra, line, capsys):
+    assert main(["warmup", str(TOY), *extra]) == 2
+    assert capsys.readouterr().err.splitlines() == [line]
+
+
+def test_an_out_that_is_a_folder_is_refused_before_any_run(tmp_path, capsys):
+    assert main(["warmup", str(TOY), "--out", str(tmp_path)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"error: {tmp_path}: --out: is a folder (give a file name, e.g. "
+        "results/warmup.csv)"]

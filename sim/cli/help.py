@@ -57,12 +57,13 @@ EXAMPLES_WARMUP = """examples:
   corridor warmup scenarios/kuryk_terminal.toml --days 30 60 120 240 --replications 12
   corridor warmup scenarios/middle_corridor_2030.toml --window 180 --out results/warmup.csv
 
-Runs the scenario from its first reported day for --window days, once per warm-up, and
-compares every headline KPI of that window with the longest warm-up's. The runs of two
-warm-ups start on different days, so they are not paired: each difference gets Welch's
-interval, widened for the number of KPIs (Bonferroni), so that "no KPI differs" is said
-with 95 % confidence for the whole column. A warm-up passes when no interval excludes zero;
-a bias smaller than the intervals is not seen: more replications narrow them.
+Runs the scenario from its first reported day for --window days (cut at the end of that
+year and of the horizon), once per warm-up, each with replications of its own, and
+compares every headline KPI of that window with the longest warm-up's: Welch's interval,
+widened for the number of KPIs (Bonferroni), so that a long enough warm-up has at most a
+5 % chance of any KPI starred. A pass is only the absence of evidence: a bias smaller than
+the intervals is not seen (more replications narrow them). A KPI with no value in the
+window with a warm-up (no box of that route delivered yet) counts as differing.
 """
 
 EXAMPLES_COMPARE = """examples:

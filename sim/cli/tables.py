@@ -32,11 +32,11 @@ def sig(v: float) -> str:
 
 def row_format(values: list[float]) -> Callable[[float], str]:
     """One number format for a row of the headline, from its largest value: whole numbers
-    from 100, 1 decimal from 1, 3 below (a row of zeros: 0); from a million, millions
-    with 2 decimals."""
+    from 100, 1 decimal from 1, 3 below (a row of zeros: 0); from a million, whole
+    thousands ("8,160k": a total and its part differ in more than the rounding)."""
     big = max(abs(v) for v in values)
     if big >= 1e6:
-        return lambda v: f"{v / 1e6:,.2f}m"
+        return lambda v: f"{v / 1e3:,.0f}k"
     if big >= 100:
         return lambda v: f"{v:,.0f}"
     if big >= 1:
@@ -126,8 +126,8 @@ def warmup_summary(table: pd.DataFrame, scenario: str, window: tuple[Any, Any],
                    longest_transit: tuple[float, str, str] | None = None,
                    columns: int = 100) -> str:
     """What ``corridor warmup`` prints: per headline KPI and warm-up, the window's mean
-    with that warm-up minus the reference's and its family-wise interval (``*``: it
-    excludes zero), then a verdict per warm-up.
+    with that warm-up minus the reference's and its interval (``*``: it excludes zero, or
+    the KPI has no value with that warm-up), then a verdict per warm-up.
 
     Parameters
     ----------
@@ -145,32 +145,48 @@ def warmup_summary(table: pd.DataFrame, scenario: str, window: tuple[Any, Any],
     lines = [f"{scenario}: warm-up test over {start} .. {end} (exclusive; KPI period "
              f"{period}), seed {seed}, {replications} replications per warm-up",
              f"  each column: the mean with that warm-up minus the mean with "
-             f"{reference_days} days [95 % interval for the whole column; * excludes 0]"]
+             f"{reference_days} days [interval]; * excludes 0",
+             "  (if a warm-up is long enough, the chance of any * in its column is at most "
+             "5 %)"]
     rows: list[Row] = []
     order = {(name, scope): i for i, (name, scope, _label) in enumerate(HEADLINE)}
     groups = sorted(table.groupby(["name", "scope"]), key=lambda kg: order.get(kg[0], 0))
     for _key, g in groups:
         by = {int(r.warmup_days): r for r in g.itertuples()}
-        form = row_format([abs(r.diff) for r in by.values()] +
-                          [abs(x) for r in by.values() for x in (r.diff_low, r.diff_high)
-                           if x == x])
+        numbers = [abs(x) for r in by.values() for x in (r.diff, r.diff_low, r.diff_high)
+                   if x == x]
+        form = row_format(numbers or [0.0])
         cells = []
         for w in days:
             r = by.get(w)
-            cells.append("–" if r is None else f"{form(r.diff)} [{form(r.diff_low)}, "
-                         f"{form(r.diff_high)}]" + ("*" if r.differs else ""))
+            if r is None:
+                cells.append("–")
+            elif r.status == "missing":
+                cells.append("no value*")
+            elif r.diff_low != r.diff_low:  # untested: too few values
+                cells.append(f"{form(r.diff)} (untested)" if r.diff == r.diff else "–")
+            else:
+                cells.append(f"{form(r.diff)} [{form(r.diff_low)}, {form(r.diff_high)}]"
+                             + ("*" if r.differs else " (untested)"
+                                if r.status == "untested" else ""))
         rows.append((str(g["label"].iloc[0]), cells))
     lines += _blocks("KPI", [f"{w} days" for w in days], rows,
                      max([40] + [len(label) for label, _ in rows]), columns)
     for w in days:
         t = table[table["warmup_days"] == w]
-        bad = [label.strip() for label in t.loc[t["differs"], "label"]]
+        bad = [label.strip() + (" (no value)" if st == "missing" else "")
+               for label, st in zip(t["label"], t["status"]) if st in ("differs", "missing")]
         if bad:
             lines.append(f"  {w} days: too short: {len(bad)} of {len(t)} KPIs differ from "
                          f"{reference_days} days ({'; '.join(bad)})")
         else:
             lines.append(f"  {w} days: no KPI differs from {reference_days} days beyond "
                          f"chance ({len(t)} KPIs)")
+        untested = [label.strip() for label, st in zip(t["label"], t["status"])
+                    if st == "untested"]
+        if untested:
+            lines.append(f"    not tested (fewer than 2 values, or no spread): "
+                         f"{'; '.join(untested)}")
         if longest_transit is not None and w < longest_transit[0]:
             lines.append(f"    but {w} days is shorter than the longest expected transit, "
                          f"{longest_transit[0]:.1f} days (flow {longest_transit[1]} by route "

@@ -277,8 +277,9 @@ def comparison_tables(folder: Folder) -> Tables:
                           columns=["path", "base", "other"]).astype(str)
     n_differ = folder.manifest.get("inputs_differ_count", len(differ))
     every = "Headline KPIs, every year (other − base)" + (
-        f"; {int(same.sum())} more rows identical in every replication are not shown"
-        if same.any() else "")
+        "" if not same.any() else
+        f"; all {int(same.sum())} rows are identical in every replication" if head.empty
+        else f"; {int(same.sum())} more rows identical in every replication are not shown")
     return [(every, shown(head)),
             (f"{year}: the headline and the largest significant changes (the elements "
              "whose inputs differ first)", shown(rows)),

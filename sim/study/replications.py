@@ -263,9 +263,12 @@ class _Runs:
 
 def run(scenario: Scenario, seed: int | None = None, replications: int = 1,
         progress: bool = False, keep_containers: bool = True, workers: int = 1,
-        precision: float | None = None, max_replications: int = 100) -> RunResult:
+        precision: float | None = None, max_replications: int = 100,
+        first_replication: int = 0) -> RunResult:
     """Run ``replications`` replications of ``scenario`` from ``seed`` (default: the
-    scenario's) on ``workers`` processes and summarise them.
+    scenario's) on ``workers`` processes and summarise them; they are replications
+    ``first_replication``, ``first_replication + 1``, ... of the seed (another first gives
+    other random numbers: for runs compared as independent).
 
     With ``precision`` (e.g. 0.02), replications are added until every KPI in
     :data:`PRECISION_KPIS` has a 95 % half-width within that fraction of its mean, or
@@ -275,7 +278,8 @@ def run(scenario: Scenario, seed: int | None = None, replications: int = 1,
     seed = scenario.seed if seed is None else seed
     runs = _Runs(seed, workers, progress, keep_containers)
     n = max(replications, 3) if precision else replications
-    runs.add(scenario, range(n))
+    first = first_replication
+    runs.add(scenario, range(first, first + n))
     table = summarise(runs.per_rep)
     extra = {}
     if precision:
@@ -283,7 +287,7 @@ def run(scenario: Scenario, seed: int | None = None, replications: int = 1,
         while worst > precision and n < max_replications:
             want = min(max(_replications_needed(worst, n, precision), n + 1), 2 * n,
                        max_replications)  # at most double, then look again
-            runs.add(scenario, range(n, want))
+            runs.add(scenario, range(first + n, first + want))
             n = want
             table = summarise(runs.per_rep)
             worst, key = widest(table)

@@ -13,7 +13,7 @@ from sim.cli.tables import warmup_summary
 from sim.io.atomic import write_text_atomic
 from sim.io.bundle import unwritable_parent
 from sim.scenario.problems import ConfigError, Problem
-from sim.study.warmup import check_warmup, default_days, warmup_problems
+from sim.study.warmup import check_warmup, default_days, warmup_problems, window
 
 
 def cmd_warmup(args: argparse.Namespace) -> int:
@@ -22,17 +22,21 @@ def cmd_warmup(args: argparse.Namespace) -> int:
     if isinstance(scenario, int):
         return scenario
     days = args.days if args.days else default_days(scenario.horizon.warmup_days)
-    problems = warmup_problems(days, args.window, args.replications)
+    problems = warmup_problems(days, args.window, args.replications, args.seed,
+                               args.workers)
     if args.out:
-        why = unwritable_parent(Path(args.out))
+        out = Path(args.out)
+        why = ("is a folder (give a file name, e.g. results/warmup.csv)" if out.is_dir()
+               else unwritable_parent(out))
         if why:
             problems.append(Problem(str(args.out), "--out", why))
     if problems:
         return errors(problems)
     if not args.quiet:
-        print(f"running {scenario.name} over its first {args.window} reported days with "
-              f"warm-ups of {', '.join(str(d) for d in sorted(set(days)))} days, "
-              f"{args.replications} replications each", file=sys.stderr)
+        start, end = window(scenario, args.window)
+        print(f"running {scenario.name} over {start} .. {end} (exclusive) with warm-ups of "
+              f"{', '.join(str(d) for d in sorted(set(days)))} days, {args.replications} "
+              "replications each", file=sys.stderr)
     try:
         check = check_warmup(args.file, days, args.window, args.replications, args.seed,
                              args.sets, workers(args.workers), progress=not args.quiet)
@@ -42,7 +46,11 @@ def cmd_warmup(args: argparse.Namespace) -> int:
                          check.replications, check.seed, check.longest_transit,
                          columns=max(shutil.get_terminal_size((100, 24)).columns, 60)))
     if args.out:
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        write_text_atomic(Path(args.out), check.table.to_csv(index=False))
+        try:
+            Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+            write_text_atomic(Path(args.out), check.table.to_csv(index=False))
+        except OSError as e:
+            return errors([Problem(str(args.out), "--out", f"cannot write the table "
+                                   f"({e.strerror or e}); nothing was written")])
         print(f"wrote {args.out}")
     return 0

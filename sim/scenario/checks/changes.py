@@ -21,6 +21,8 @@ from sim.scenario.schema import Scenario, _route_shares
 # parameters a timeline may change, by table of the scenario, with their bounds
 TIMELINE_FIELDS = timeline_fields()
 ALLOWED_CHANGES = ", ".join(f"{t}.ID.{f}" for t, fs in TIMELINE_FIELDS.items() for f in fs)
+# the tables of a node (crossing, port, ...), by kind (sim.scenario.kinds)
+NODE_SECTIONS = sorted({k.section for k in NODE_KINDS.values() if k.section is not None})
 
 
 def timeline(s: Scenario) -> Found:
@@ -84,14 +86,17 @@ def _unchangeable(table: str, field: str, allowed: Mapping[str, object],
     does not exist (with the nearest that does, and whether that one may change), or one
     fixed for the whole run."""
     kind = table[:-1]
-    if table == "nodes":
+    during = ", ".join(allowed) or "none"
+    if table == "nodes":  # a node's own fields, and its tables' as "table.field"
         head = ".".join(field.split(".")[:2])
-        known = [f"{k.section}.{f}" for k in NODE_KINDS.values() if k.section is not None
-                 for f in section_model(k.section).model_fields]
+        if head in NODE_SECTIONS:
+            return (f"'{field}' is a table of a node, not a field (the fields that can "
+                    f"change during a run: {during})")
+        known = [f for f in model.model_fields if f not in NODE_SECTIONS] + [
+            f"{sec}.{f}" for sec in NODE_SECTIONS for f in section_model(sec).model_fields]
     else:
         head = field.split(".")[0]
         known = list(model.model_fields)
-    during = ", ".join(allowed) or "none"
     if head in known:
         return f"'{field}' of a {kind} cannot change during a run (these can: {during})"
     close = difflib.get_close_matches(head, sorted(known), n=1, cutoff=0.6)
@@ -114,13 +119,14 @@ def _timeline_value(s: Scenario, where: str, path: str, value: float) -> Found:
     if eid not in items:
         yield where, f"unknown {table[:-1]} '{eid}' in '{path}' ({did_you_mean(eid, items)})"
         return
+    if table == "nodes" and field.split(".")[0] in NODE_SECTIONS and getattr(
+            items[eid], field.split(".")[0]) is None:
+        yield where, f"'{eid}' has no {field.split('.')[0]} in '{path}'"
+        return
     if field not in allowed:
         here = allowed if table != "nodes" else {
             f: b for f, b in allowed.items() if getattr(items[eid], f.split(".")[0]) is not None}
         yield where, _unchangeable(table, field, here, type(items[eid]))
-        return
-    if table == "nodes" and getattr(s.nodes[eid], field.split(".")[0]) is None:
-        yield where, f"'{eid}' has no {field.split('.')[0]} in '{path}'"
         return
     low, high, whole = allowed[field]
     if field.endswith("yard_capacity_teu"):
