@@ -179,3 +179,16 @@ def test_an_out_that_is_a_folder_is_refused_before_any_run(tmp_path, capsys):
     assert capsys.readouterr().err.splitlines() == [
         f"error: {tmp_path}: --out: is a folder (give a file name, e.g. "
         "results/warmup.csv)"]
+
+
+def test_a_first_replication_gives_that_replications_numbers():
+    from sim.scenario.loading import load_scenario
+    from sim.study.replications import run
+    s = load_scenario(TOY, overrides={"horizon.end": "2024-01-20"})
+    three = run(s, replications=3, keep_containers=False).kpis
+    third = run(s, replications=1, first_replication=2, keep_containers=False).kpis
+    def delivered(k):
+        return k[(k["name"] == "containers_delivered") & (k["period"] == "2024")
+                 ]["values"].iloc[0]
+    assert delivered(three)[2] == delivered(third)[0]
+    assert delivered(three)[0] != delivered(third)[0]
