@@ -145,8 +145,8 @@ def test_a_dated_cap_change_applies_from_its_date():
      f"timeline[0].set: '{BROAD}' must be >= 1 and <= 200 (got 0)"),
     ({"timeline": [{"date": "2024-02-01", "set": {
         "nodes.gate.crossing.handover_westbound_trains_per_day": 2}}]},
-     "timeline[0].set: 'crossing.handover_westbound_trains_per_day' of a node cannot "
-     "change during a run (did you mean 'crossing.handover_broad_gauge_trains_per_day'?)"),
+     "timeline[0].set: unknown field 'crossing.handover_westbound_trains_per_day' of a "
+     "node (did you mean 'crossing.handover_broad_gauge_trains_per_day'?)"),
 ])
 def test_errors_one_line_per_problem(overrides, line):
     expect_override_error(TOY, overrides, line)
