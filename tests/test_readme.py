@@ -137,3 +137,15 @@ def test_the_readme_links_every_docs_page():
     for page in DOCS:
         assert f"docs/{page.name}" in linked, f"docs/{page.name} is not linked from the README"
     assert "benchmarks/README.md" in linked
+
+
+def test_the_readmes_counts_are_the_projects():
+    """The scenarios the status counts are the catalogue's files, and the baseline's
+    citation counts are what 'corridor sources' finds."""
+    from sim.scenario.citations import cited_values, counts
+    n = int(re.search(r"(\d+)\s+scenarios;", README).group(1))
+    assert n == len(list((ROOT / "scenarios").glob("*.toml")))
+    c = counts(cited_values(ROOT / "scenarios" / "baseline.toml"))
+    assert (f"{sum(c.values())} values, {c['sourced']} sourced, {c['assumption']} "
+            f"assumptions, {c['unverified']} GK-unverified, {c['uncited']} uncited") in \
+        " ".join(README.split())
