@@ -202,9 +202,39 @@ def _file_for(path: str, loaded: Loaded, default: str) -> str:
     return default
 
 
+# the other input files of the project, by a key of theirs no scenario has: what the file
+# is and the command that reads it (a scenario command given one says so in one line)
+OTHER_FILES = [
+    (("method", "parameters"), "a sweep spec", "corridor sweep FILE --out DIR"),
+    (("decisions",), "an optimisation spec", "corridor optimize FILE --out DIR"),
+    (("appraisal",), "an appraisal costs file",
+     "corridor appraise RUN COUNTERFACTUAL --costs FILE"),
+    (("items",), "an appraisal costs file", "corridor appraise RUN COUNTERFACTUAL --costs FILE"),
+    (("targets",), "a calibration targets file", "corridor calibrate FILE"),
+    (("parameters",), "a calibration parameters file",
+     "corridor calibrate TARGETS --params FILE"),
+]
+
+
+def other_file(data: dict) -> tuple[str, str] | None:
+    """What a file that is not a scenario is (by the keys no scenario has) and the command
+    that reads it; None for a scenario, good or bad."""
+    if "extends" in data or "nodes" in data or "demand" in data:
+        return None
+    for keys, what, command in OTHER_FILES:
+        if all(k in data for k in keys):
+            return what, command
+    return None
+
+
 def validate(loaded: Loaded, shown: str) -> Scenario:
     """Schema validation, then the cross-field checks (on the valid parts only, if the
-    schema fails); raises ConfigError with all problems, the schema's first."""
+    schema fails); raises ConfigError with all problems, the schema's first (or one
+    problem: the file is another kind of input, :func:`other_file`)."""
+    other = other_file(loaded.data)
+    if other is not None:
+        raise ConfigError([Problem(shown, "<file>", f"this is {other[0]}, not a scenario "
+                                   f"(use '{other[1]}')")])
     try:
         scenario = Scenario.model_validate(loaded.data)
     except ValidationError as e:
