@@ -64,7 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "dropped, those before it hold from its first day (each with a warning)")
     r.add_argument("--no-containers", action="store_true",
                    help="do not write containers.parquet (one row per container)")
-    r.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
+    r.add_argument("--quiet", action="store_true", help="no progress bar and no summary "
+                   "(only the line saying where the folder went)")
 
     wu = command("warmup")
     wu.add_argument("file", help="scenario TOML file")

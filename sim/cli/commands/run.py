@@ -84,5 +84,5 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(run_summary(result.kpis, result.scenario.name, result.seed,
                           result.replications, result.extra.get("precision"),
                           columns=max(shutil.get_terminal_size((100, 24)).columns, 60)))
-        print(f"wrote {out}/ in {result.wall_time_s:.1f} s")
+    print(f"wrote {out}/ in {result.wall_time_s:.1f} s")  # (quiet too: where it went)
     return 0
