@@ -355,3 +355,32 @@ def test_help_shows_examples(capsys):
         main(["appraise", "a", "b"])
     assert e.value.code == 2
     assert "--costs" in capsys.readouterr().err
+
+
+def test_runs_before_the_appraisal_period_are_warned_of(tmp_path, capsys):
+    """Runs of 2024 appraised over 2025-2027: no simulated year in the period, so every
+    benefit is 2024's held; said as a warning on stderr (a new user's 2023-24 runs gave an
+    NPV from nothing but held benefits and a note), and the discounting convention is in
+    the headline."""
+    cf = run_folder(tmp_path / "cf", "base", kpis((1000,), (30,), (4000,), (500,)), 2,
+                    years=(2024,))
+    p = run_folder(tmp_path / "p", "project", kpis((1200,), (25,), (3800,), (450,)), 2,
+                   years=(2024,))
+    costs = costs_file(tmp_path, period=3, rate=0.1)
+    assert main(["appraise", str(p), str(cf), "--costs", str(costs), "--out",
+                 str(tmp_path / "a")]) == 0
+    out, err = capsys.readouterr()
+    assert err.splitlines() == [
+        f"warning: {costs}: appraisal.first_year: no simulated year (2024-2024) falls in the "
+        "appraisal period 2025-2027: every benefit is the last simulated year's, held (run "
+        "the scenarios over the period, or set the period to them)"]
+    assert "WARNING" not in out
+    assert "discounted at 10.0% to 2025 (a year's flows times (1 + r)^-(year - 2025))" in out
+    assert "2025's count in full" in (tmp_path / "a" / "report.md").read_text()
+
+
+def test_runs_in_the_period_give_no_warning(tmp_path, pair, capsys):
+    p, cf = pair
+    assert main(["appraise", str(p), str(cf), "--costs", str(costs_file(tmp_path, period=3)),
+                 "--out", str(tmp_path / "a"), "--quiet"]) == 0
+    assert capsys.readouterr().err == ""

@@ -4,12 +4,13 @@ its counterfactual's, written to an appraisal folder and summarised."""
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from sim.cli.commands.common import UNFORESEEN, command_line, errors, unforeseen
 from sim.io.bundle import not_replaceable, unwritable_parent
 from sim.scenario.problems import ConfigError, Problem
-from sim.study.appraisal.appraise import appraise
+from sim.study.appraisal.appraise import WARNING, appraise
 from sim.study.appraisal.folder import summary_text, write_appraisal
 
 
@@ -34,9 +35,14 @@ def cmd_appraise(args: argparse.Namespace) -> int:
     except OSError as e:
         return errors([Problem(str(out), "--out", f"cannot write the appraisal folder "
                                f"({e.strerror or e}); nothing was written")])
+    for note in result.notes:  # (quiet too)
+        if note.startswith(WARNING):
+            print(Problem(args.costs, "appraisal.first_year",
+                          note.removeprefix(WARNING)).line("warning"), file=sys.stderr)
     if not args.quiet:
         print(summary_text(result))
         for note in result.notes:
-            print(f"  ({note})")
+            if not note.startswith(WARNING):
+                print(f"  ({note})")
     print(f"wrote {out}/")
     return 0

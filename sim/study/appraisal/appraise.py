@@ -34,6 +34,9 @@ from sim.study.appraisal.benefits import (
 )
 from sim.study.appraisal.schema import CostsFile, load_costs
 
+# a note that is a warning (``corridor appraise`` prints it on stderr as one)
+WARNING = "WARNING: "
+
 
 @dataclass
 class Result:
@@ -150,6 +153,12 @@ def extend(yb: YearBenefits, costs: CostsFile, n: int) -> tuple[dict[str, np.nda
         out[item] = f
     before = [y for y in a.years if yb.years and y < yb.years[0]]
     after = [y for y in a.years if last is not None and y > last]
+    if yb.years and not set(yb.years) & set(a.years):
+        notes.append(f"{WARNING}no simulated year ({yb.years[0]}-{last}) falls in the "
+                     f"appraisal period {a.years[0]}-{a.years[-1]}: "
+                     + ("every benefit is the last simulated year's, held" if after and
+                        a.beyond_horizon == "hold_last" else "no benefit is counted")
+                     + " (run the scenarios over the period, or set the period to them)")
     if before:
         notes.append(f"no benefits counted in {before[0]}-{before[-1]}, before the first "
                      f"simulated year {yb.years[0]}")

@@ -75,8 +75,9 @@ def headline(result: Result) -> str:
     f = result.facts
     return (f"{f['scenario']['scenario']} against {f['counterfactual']['scenario']}: "
             f"{result.n} paired replications (seed {f['seed']}); {a.first_year}-"
-            f"{a.last_year} discounted at {a.discount.rate:.1%} to {a.base_year}, prices of "
-            f"{a.price_year}; mean [95 % CI]")
+            f"{a.last_year} discounted at {a.discount.rate:.1%} to {a.base_year} (a year's "
+            f"flows times (1 + r)^-(year - {a.base_year})), prices of {a.price_year}; "
+            "mean [95 % CI]")
 
 
 def summary_text(result: Result) -> str:
@@ -97,7 +98,9 @@ def report_markdown(result: Result) -> str:
              *(f"| {k.strip()} | {v} |" for k, v in summary_rows(result)), "",
              "## Assumptions (costs file " + result.costs_path + ")", "",
              f"- Discount rate {a.discount.rate:.1%} a year to {a.base_year} "
-             f"({a.discount.source}); prices of {a.price_year}.",
+             f"({a.discount.source}); prices of {a.price_year}. A year's flows are counted "
+             f"whole in that year: year t's times (1 + r)^-(t - {a.base_year}), so "
+             f"{a.base_year}'s count in full.",
              f"- Appraisal period {a.first_year}-{a.last_year} ({a.period_years} years); "
              f"simulated years {result.simulated[0]}-{result.simulated[-1]}; after them "
              + ("each replication's last simulated year is held." if a.beyond_horizon ==
