@@ -22,12 +22,14 @@ import pytest
 from sim.cli import main
 from sim.engine.model import Model
 from sim.measure.kpis import KPIS, SECTIONS, compute
-from sim.scenario.loading import load_scenario
+from sim.scenario.loading import load_scenario, resolved_dict
 from sim.scenario.problems import ConfigError
 from sim.study.analyze import analyze
 from sim.study.sweeps import SweepSpec, load_sweep, run_sweep
 from sim.study.sweeps.methods import METHODS
 from sim.study.sweeps.schema import MethodName
+from sim.study.sweeps.spec import scope_words
+from tests.golden import GOLDEN, ROOT
 from tests.testfunctions import _marker, ishigami_indices
 
 HERE = Path(__file__).parent
@@ -424,6 +426,10 @@ BAD_SPECS = [
      r"outputs\[0\]: 2031 is outside the horizon \(allowed: 2024, run\)"),
     ('outputs = ["utilisation gate"]', "outputs",
      r"outputs\[0\]: 'utilisation gate' is not 'name', 'name:scope'"),
+    # a misspelt scope is refused before any run (a new user's sweep ran whole and its
+    # analysis refused it after)
+    ('outputs = ["utilisation:gaet"]', "outputs",
+     r"outputs\[0\]: scope 'gaet' names nothing in the scenario \(did you mean 'gate'\?\)"),
     ('replications = 0', "replications", r"replications: must be >= 1 \(got 0\)"),
     ('levels = 3\nmethod = "morris"', "levels", r"levels: morris needs an even number of levels"),
 ]
@@ -668,3 +674,12 @@ def test_each_method_is_found_by_name_and_sizes_its_design(name):
     assert (varied is not None) == (name == "oat")
     size = METHODS[name].size(spec)
     assert len(unit) == (size + 3 if name == "oat" else size)
+
+
+def test_every_scope_of_the_golden_baseline_begins_with_a_scope_word():
+    """The words a sweep output's scope may begin with cover every scope the baseline's
+    KPIs have (the golden file), so no real output is refused."""
+    words = scope_words(resolved_dict(load_scenario(ROOT / "scenarios" / "baseline.toml")))
+    scopes = {r["scope"] for r in json.loads(GOLDEN.read_text())}
+    assert len(scopes) > 150
+    assert {sc for sc in scopes if re.split(r"[:>]", sc)[0] not in words} == set()

@@ -24,6 +24,7 @@ from sim import __version__
 from sim.engine.output import Calendar
 from sim.io.bundle import config_hash
 from sim.measure.kpis import KPIS
+from sim.measure.location import GROUPS
 from sim.scenario.loading import apply_overrides, load_raw, read_data_file, resolved_dict, validate
 from sim.scenario.problems import ConfigError, Problem, did_you_mean
 from sim.study.parameters import path_value
@@ -183,7 +184,7 @@ def _check_scenario(sweep: Sweep, scenario_file: str) -> None:
     loaded, data, years = base_scenario(sweep.path, shown, scenario_file, spec.set)
     base_shown = str(sweep.path.parent / scenario_file)
     sweep.loaded, sweep.base_config_hash = loaded, config_hash(data)
-    problems = _output_problems(sweep, years)
+    problems = _output_problems(sweep, years, scope_words(data))
     for i, prm in enumerate(spec.parameters):
         value, found = path_value(data, prm.path, f"parameters[{i}]", shown)
         problems += found
@@ -219,9 +220,30 @@ def _check_scenario(sweep: Sweep, scenario_file: str) -> None:
         raise ConfigError(problems)
 
 
-def _output_problems(sweep: Sweep, years: list[str]) -> list[Problem]:
+def scope_words(data: dict) -> set[str]:
+    """What a KPI's scope may begin with in a run of the resolved scenario ``data``:
+    'all', the ids of its nodes, links, services, fleets, routes (and their corridors),
+    flows, seas and wagon pools, its countries and regions and the pairs of countries,
+    the directions, and the places a box in the system is (sim.measure.location.GROUPS,
+    'not_departed')."""
+    words = {"all", "westbound", "eastbound", "both", "not_departed", *GROUPS}
+    for table in ("nodes", "links", "services", "fleets", "routes", "seas", "wagon_pools"):
+        words.update(data.get(table) or {})
+    words.update((data.get("demand") or {}).get("flows") or {})
+    words.update(r["corridor"] for r in (data.get("routes") or {}).values()
+                 if r.get("corridor"))
+    countries = {n.get("country") for n in (data.get("nodes") or {}).values()} - {None}
+    words.update(countries)
+    words.update(n.get("region") for n in (data.get("nodes") or {}).values()
+                 if n.get("region"))
+    words.update(f"{a}-{b}" for a in countries for b in countries if a < b)
+    return words
+
+
+def _output_problems(sweep: Sweep, years: list[str], words: set[str]) -> list[Problem]:
     """Reads every output of the spec into ``sweep.outputs``; the problems of those it
-    cannot read (not a KPI, a year outside the horizon)."""
+    cannot read (not a KPI, a year outside the horizon, a scope that names nothing in the
+    scenario: :func:`scope_words`)."""
     problems: list[Problem] = []
     for i, text in enumerate(sweep.spec.outputs):
         m = OUTPUT_RE.match(text)
@@ -236,6 +258,9 @@ def _output_problems(sweep: Sweep, years: list[str]) -> list[Problem]:
         elif period != "run" and period not in years:
             problems.append(Problem(sweep.shown, f"outputs[{i}]", f"{period} is outside the "
                                     f"horizon (allowed: {', '.join(years)}, run)"))
+        elif scope.split(">")[0] not in words:
+            problems.append(Problem(sweep.shown, f"outputs[{i}]", f"scope '{scope}' names "
+                                    f"nothing in the scenario ({did_you_mean(scope, words)})"))
         else:
             sweep.outputs.append(Output(text, kpi, scope, period, KPIS[kpi][0]))
     return problems
