@@ -14,6 +14,7 @@ from sim.plots.kinds import read_folder, save_figure_set
 from sim.report import write_report
 from sim.scenario.problems import ConfigError
 from sim.study.appraisal.appraise import appraise
+from sim.study.appraisal.folder import summary_rows
 from sim.study.appraisal.schema import load_costs
 
 COSTS = """
@@ -384,3 +385,29 @@ def test_runs_in_the_period_give_no_warning(tmp_path, pair, capsys):
     assert main(["appraise", str(p), str(cf), "--costs", str(costs_file(tmp_path, period=3)),
                  "--out", str(tmp_path / "a"), "--quiet"]) == 0
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("rates, median, between, above", [
+    ([math.nan, 0.05, 0.2, math.inf, math.inf], 0.2, [0.2, 0.2], 3),
+    ([math.nan, math.nan, math.inf, math.inf], None, ["-inf", "inf"], 2),
+    ([0.05, 0.15], 0.10, [0.05, 0.15], 1),
+    ([math.nan, math.inf, math.inf], "inf", ["inf", "inf"], 2),
+])
+def test_the_eirr_median_counts_every_replication(tmp_path, rates, median, between, above):
+    """Never repays ranks lowest, repays at once highest: the median is over every
+    replication, not over those with a rate (a banker's complaint: 16 % 'over the 4 with
+    a rate' of 10), and the count above the discount rate (10 %) counts both edges."""
+    n = len(rates)
+    cf = run_folder(tmp_path / "cf", "base", kpis((1000,), (30,), (4000,), (500,), n=n), n)
+    p = run_folder(tmp_path / "p", "project", kpis((1200,), (25,), (3800,), (450,), n=n), n)
+    r = appraise(p, cf, costs_file(tmp_path, period=3, rate=0.1))
+    r.per_replication["eirr"] = rates
+    e = r.summary()["eirr"]
+    assert e["median"] == (pytest.approx(median) if isinstance(median, float) else median)
+    assert e["median_between"] == [pytest.approx(b) if isinstance(b, float) else b
+                                   for b in between]
+    assert e["above_discount_rate"] == above
+    row = dict(summary_rows(r))["EIRR, median of all replications"]
+    assert row.endswith(f"; above the 10.0% discount rate in {above} of {n}")
+    if median is None:
+        assert row.startswith("between none (never repays) and over 1,000 %")

@@ -86,6 +86,17 @@ class Result:
         out["eirr"]["none"] = int(pr["eirr"].isna().sum())
         out["eirr"]["above_1000_percent"] = int(np.isinf(pr["eirr"]).sum())
         out["eirr"]["several_roots"] = int((pr["eirr_roots"] > 1).sum())
+        # over every replication, those that never repay as -inf and those that repay at
+        # once as +inf: the median, and how many clear the discount rate
+        rates = pr["eirr"].to_numpy(float)
+        ranked = np.sort(np.where(np.isnan(rates), -math.inf, rates))
+        rate = self.costs.appraisal.discount.rate
+        lo, hi = ranked[(len(ranked) - 1) // 2], ranked[len(ranked) // 2]
+        out["eirr"]["median"] = _json_number(
+            (lo + hi) / 2 if math.isfinite(lo) and math.isfinite(hi) else lo if lo == hi
+            else math.nan)
+        out["eirr"]["median_between"] = [_json_number(lo), _json_number(hi)]
+        out["eirr"]["above_discount_rate"] = int(np.sum(ranked > rate))
         npv = pr["npv_usd"].to_numpy(float)
         out["p_npv_positive"] = float(np.mean(npv > 0))
         paired = out["npv_usd"]["ci95"]

@@ -40,6 +40,24 @@ def _pct(v: float | None) -> str:
     return "–" if v is None or not math.isfinite(v) else f"{v:.1%}"
 
 
+def _rate_or_edge(v: float | str | None) -> str:
+    """An EIRR of one replication: a rate, or what an infinite one means."""
+    if v == "inf":
+        return "over 1,000 %"
+    if v == "-inf" or v is None:
+        return "none (never repays)"
+    return f"{float(v):.1%}"
+
+
+def _median(e: dict) -> str:
+    """The median EIRR over every replication (those that never repay lowest, those that
+    repay at once highest), or the two middle ones when they are of different kinds."""
+    if e["median"] is not None:
+        return _rate_or_edge(e["median"])
+    lo, hi = e["median_between"]
+    return f"between {_rate_or_edge(lo)} and {_rate_or_edge(hi)}"
+
+
 def _ratio(v: float | None) -> str:
     return "–" if v is None or not math.isfinite(v) else f"{v:.2f}"
 
@@ -55,12 +73,15 @@ def summary_rows(result: Result) -> list[tuple[str, str]]:
     odd = [o for o in odd if o]
     eirr = (_interval(e, _pct) if e["n"] else "–") + (
         f" (over the {e['n']} replications with a rate; {', '.join(odd)})" if odd else "")
+    rate = result.costs.appraisal.discount.rate
     rows = [("NPV, USD", _interval(s["npv_usd"], money)
              + (f"  (without CRN: ±{money(s['npv_usd']['unpaired_ci95_half_width'])})"
                 if s["npv_usd"]["unpaired_ci95_half_width"] is not None else "")),
             ("P(NPV > 0)", f"{s['p_npv_positive']:.0%} of {result.n} replications"),
             ("benefit-cost ratio", _interval(s["bcr"], _ratio)),
             ("EIRR", eirr),
+            ("EIRR, median of all replications", f"{_median(e)}; above the {rate:.1%} "
+             f"discount rate in {e['above_discount_rate']} of {result.n}"),
             ("PV of benefits, USD", _interval(s["pv_benefits_usd"], money))]
     rows += [(f"  {LABELS[k]}", _interval(s[f"pv_{k}_usd"], money))
              for k in ITEMS if f"pv_{k}_usd" in s]
