@@ -108,3 +108,12 @@ def test_schema_help_has_examples(capsys):
         main(["schema", "--help"])
     assert e.value.code == 0
     assert "corridor schema --write docs/fields.md" in capsys.readouterr().out
+
+
+def test_every_distribution_field_is_named_a_distribution():
+    """However pydantic hands over the annotation (a storm's length came as the bare union
+    of the six distributions: 'table or table or ...'), the reference says
+    'distribution'."""
+    rows = {r.path: r for r in field_rows()}
+    assert rows["seas.<id>.weather.duration_h"].type == "distribution"
+    assert not [p for p, r in rows.items() if "table or table" in r.type]

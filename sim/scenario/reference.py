@@ -112,8 +112,11 @@ def _plain(t: object) -> tuple[object, bool]:
 
 
 def _is_distribution(t: object) -> bool:
-    return t == Distribution or (typing.get_origin(t) is typing.Annotated
-                                 and typing.get_args(t)[0] == typing.get_args(Distribution)[0])
+    """A distribution field, however its annotation reached here (pydantic keeps the
+    union of the distributions and moves the discriminator into the field's metadata)."""
+    union = typing.get_args(Distribution)[0]
+    return t == Distribution or t == union or (typing.get_origin(t) is typing.Annotated
+                                               and typing.get_args(t)[0] == union)
 
 
 def _model(t: object) -> type[BaseModel] | None:
