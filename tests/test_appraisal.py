@@ -277,6 +277,9 @@ def test_time_saved_by_departure_needs_the_kpi(tmp_path, pair):
     ('beyond_horizon = "hold_last"', 'beyond_horizon = "hold_lst"',
      r"costs.toml: appraisal.beyond_horizon: 'hold_lst' is not allowed \(did you mean "
      r"'hold_last'\?\)$"),
+    ("rate = 0.0\n", "rate = 10\n",
+     r"costs.toml: appraisal.discount.rate: is a fraction a year: 0.1 for 10 % \(got "
+     r"10\)$"),
     ('[margin]', '[benefits]\ntransit = "departure"\n\n[margin]',
      r"costs.toml: benefits.transit: 'departure' is not allowed \(did you mean "
      r"'departed'\?\)$"),

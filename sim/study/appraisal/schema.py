@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sim.scenario.loading import read_data_file
 from sim.scenario.problems import ConfigError, Problem
@@ -36,6 +36,13 @@ class Discount(_Strict):
 
     rate: float = Field(ge=0, le=0.5, description="real discount rate per year (0.05 = 5 %)")
     source: str = _source()
+
+    @field_validator("rate", mode="before")
+    @classmethod
+    def _a_fraction(cls, v: object) -> object:
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and 1 <= v <= 50:
+            raise ValueError(f"is a fraction a year: {v / 100:g} for {v:g} % (got {v:g})")
+        return v
 
 
 class Appraisal(_Strict):
