@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from sim.cli import main
+from sim.plots.appraisal import npv_distribution, waterfall
 from sim.plots.kinds import read_folder, save_figure_set
 from sim.report import write_report
 from sim.scenario.problems import ConfigError
@@ -414,3 +415,15 @@ def test_the_eirr_median_counts_every_replication(tmp_path, rates, median, betwe
     assert row.endswith(f"; above the 10.0% discount rate in {above} of {n}")
     if median is None:
         assert row.startswith("between none (never repays) and over 1,000 %")
+
+
+def test_the_figures_leave_room_for_their_labels_and_count_whole_replications():
+    import matplotlib.pyplot as plt
+    import pandas as pd
+    ax = waterfall(pd.Series({"time": 125.5e6, "capex": -96e6}))
+    lo, hi = ax.get_ylim()
+    assert lo == 0 and hi >= 125.5 + 0.1 * 125.5 - 1e-9  # the +125.5 label above its bar
+    ax2 = npv_distribution(np.array([-6e6, 4e6, 12e6, 110e6]))
+    ticks = [t for t in ax2.get_yticks() if ax2.get_ylim()[0] <= t <= ax2.get_ylim()[1]]
+    assert ticks and all(float(t).is_integer() for t in ticks)
+    plt.close("all")

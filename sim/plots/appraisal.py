@@ -9,6 +9,7 @@ import math
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 from sim.io.folders import Folder
 from sim.plots.style import NOT_SIGNIFICANT, SIGNIFICANT, new_ax
@@ -46,6 +47,7 @@ def npv_distribution(values: np.ndarray, ci95: tuple[float, float] | None = None
     ax.axvline(0, color="black", lw=0.8, ls="--")
     ax.set_xlabel("NPV, million USD")
     ax.set_ylabel("replications")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # (counts: no quarter ticks)
     head = title or "NPV across replications"
     if p_positive is not None:
         head += f"; P(NPV > 0) = {p_positive:.0%} of {len(v)}"
@@ -71,6 +73,10 @@ def waterfall(pv: pd.Series, ax=None, title: str = ""):
     ax.annotate(f"{total:+,.1f}", (len(values), total), ha="center",
                 va="bottom" if total >= 0 else "top", fontsize=7, fontweight="bold")
     ax.axhline(0, color="black", lw=0.8)
+    ends = np.concatenate([[0.0, total], start, start + values])
+    lo, hi = float(ends.min()), float(ends.max())
+    pad = 0.1 * (hi - lo or 1.0)  # room for the labels above the tallest bar, below the lowest
+    ax.set_ylim(lo - pad if lo < 0 else lo, hi + pad)
     ax.set_xticks(list(x) + [len(values)])
     ax.set_xticklabels([*pv.index, "NPV"], rotation=30, ha="right", fontsize=7)
     ax.set_ylabel("present value, million USD")
