@@ -22,13 +22,13 @@ import pytest
 from sim.cli import main
 from sim.engine.model import Model
 from sim.measure.kpis import KPIS, SECTIONS, compute
+from sim.measure.location import scope_words
 from sim.scenario.loading import load_scenario, resolved_dict
 from sim.scenario.problems import ConfigError
 from sim.study.analyze import analyze
 from sim.study.sweeps import SweepSpec, load_sweep, run_sweep
 from sim.study.sweeps.methods import METHODS
 from sim.study.sweeps.schema import MethodName
-from sim.study.sweeps.spec import scope_words
 from tests.golden import GOLDEN, ROOT
 from tests.testfunctions import _marker, ishigami_indices
 

@@ -350,3 +350,23 @@ def locate(out: RunOutput, at_h: float | None = None, trains: bool = True
     if at_h is not None:
         where["not_created"] = fine["not_created"]
     return where
+
+
+def scope_words(data: dict) -> set[str]:
+    """What a KPI's scope may begin with in a run of the resolved scenario ``data``:
+    'all', the ids of its nodes, links, services, fleets, routes (and their corridors),
+    flows, seas and wagon pools, its countries and regions and the pairs of countries,
+    the directions, and the places a box in the system is (sim.measure.location.GROUPS,
+    'not_departed')."""
+    words = {"all", "westbound", "eastbound", "both", "not_departed", *GROUPS}
+    for table in ("nodes", "links", "services", "fleets", "routes", "seas", "wagon_pools"):
+        words.update(data.get(table) or {})
+    words.update((data.get("demand") or {}).get("flows") or {})
+    words.update(r["corridor"] for r in (data.get("routes") or {}).values()
+                 if r.get("corridor"))
+    countries = {n.get("country") for n in (data.get("nodes") or {}).values()} - {None}
+    words.update(countries)
+    words.update(n.get("region") for n in (data.get("nodes") or {}).values()
+                 if n.get("region"))
+    words.update(f"{a}-{b}" for a in countries for b in countries if a < b)
+    return words

@@ -24,7 +24,7 @@ from sim import __version__
 from sim.engine.output import Calendar
 from sim.io.bundle import config_hash
 from sim.measure.kpis import KPIS
-from sim.measure.location import GROUPS
+from sim.measure.location import scope_words
 from sim.scenario.loading import apply_overrides, load_raw, read_data_file, resolved_dict, validate
 from sim.scenario.problems import ConfigError, Problem, did_you_mean
 from sim.study.parameters import path_value
@@ -218,26 +218,6 @@ def _check_scenario(sweep: Sweep, scenario_file: str) -> None:
                                         f"invalid at {v:g}: {why.path}: {why.message}"))
     if problems:
         raise ConfigError(problems)
-
-
-def scope_words(data: dict) -> set[str]:
-    """What a KPI's scope may begin with in a run of the resolved scenario ``data``:
-    'all', the ids of its nodes, links, services, fleets, routes (and their corridors),
-    flows, seas and wagon pools, its countries and regions and the pairs of countries,
-    the directions, and the places a box in the system is (sim.measure.location.GROUPS,
-    'not_departed')."""
-    words = {"all", "westbound", "eastbound", "both", "not_departed", *GROUPS}
-    for table in ("nodes", "links", "services", "fleets", "routes", "seas", "wagon_pools"):
-        words.update(data.get(table) or {})
-    words.update((data.get("demand") or {}).get("flows") or {})
-    words.update(r["corridor"] for r in (data.get("routes") or {}).values()
-                 if r.get("corridor"))
-    countries = {n.get("country") for n in (data.get("nodes") or {}).values()} - {None}
-    words.update(countries)
-    words.update(n.get("region") for n in (data.get("nodes") or {}).values()
-                 if n.get("region"))
-    words.update(f"{a}-{b}" for a in countries for b in countries if a < b)
-    return words
 
 
 def _output_problems(sweep: Sweep, years: list[str], words: set[str]) -> list[Problem]:
