@@ -16,7 +16,7 @@ from sim.measure import kpis
 from sim.scenario.loading import load_scenario
 from sim.scenario.problems import ConfigError
 from sim.study.compare import compare
-from sim.study.replications import run, summarise
+from sim.study.replications import run, summarise, widest
 
 from .conftest import HERE, TOY
 
@@ -160,6 +160,20 @@ def test_precision_adds_replications_until_the_half_width_is_small():
     assert capped.replications == 4 and not capped.extra["precision"]["reached"]
 
 
+def test_precision_watches_the_kpis_asked_for():
+    """A KPI the default list does not watch (boxes created: Poisson, noisier than the
+    transit time the toy's headline has) sets the replications when asked for, in the
+    year asked for; it is the one that was widest."""
+    s = load_scenario(TOY_SEA)
+    asked = run(s, precision=0.01, keep_containers=False,
+                watched=[("containers_created", "all", "2024")])
+    p = asked.extra["precision"]
+    assert p["reached"] and p["watched"] == [["containers_created", "all", "2024"]]
+    assert p["widest"]["kpi"][0] == "containers_created"
+    assert widest(asked.kpis, [("containers_created", "all", "2023")]) == (0.0, None)
+    assert widest(asked.kpis, [("containers_created", "all")])[1][0] == "containers_created"
+
+
 @pytest.mark.parametrize("args, line", [
     (["--precision", "0"], "error: <command line>: --precision: must be a fraction of the "
      "mean, > 0 and < 1 (got 0; 0.02 is 2 %)"),
@@ -168,6 +182,17 @@ def test_precision_adds_replications_until_the_half_width_is_small():
     (["--precision", "0.05", "--replications", "5", "--max-replications", "4"],
      "error: <command line>: --max-replications: must be >= 5 (the replications to start "
      "with; got 4)"),
+    (["--precision-kpi", "containers_delivered"], "error: <command line>: --precision-kpi: "
+     "needs --precision (the half-width to reach, e.g. 0.02)"),
+    (["--precision", "0.05", "--precision-kpi", "containers_deliverd"],
+     "error: <command line>: --precision-kpi[0]: unknown KPI 'containers_deliverd' (did you "
+     "mean 'containers_delivered'?)"),
+    (["--precision", "0.05", "--precision-kpi", "containers_delivered@2030"],
+     "error: <command line>: --precision-kpi[0]: 2030 is outside the horizon (allowed: "
+     "2024)"),
+    (["--precision", "0.05", "--precision-kpi", "transit_time_days_mean:gaet"],
+     "error: <command line>: --precision-kpi[0]: scope 'gaet' names nothing in the "
+     "scenario (did you mean 'gate'?)"),
 ])
 def test_precision_arguments_are_checked(tmp_path, capsys, args, line):
     assert main(["run", str(TOY_SEA), "--out", str(tmp_path / "r"), *args]) == 2

@@ -40,6 +40,9 @@ EXAMPLES_RUN = """examples:
   corridor run scenarios/baseline.toml --replications 10 --workers 2 --no-containers
   corridor run scenarios/baseline.toml --precision 0.02 --no-containers
       (adds replications until the headline KPIs' 95 % half-widths are within 2 %)
+  corridor run scenarios/baseline.toml --precision 0.02 --precision-kpi caspian_teu@2024 \
+      --precision-kpi transit_time_days_mean:middle_corridor@2024 --no-containers
+      (watches only these: 2023's few Caspian boxes would need many more replications)
   corridor run scenarios/kuryk_terminal.toml --horizon 2024-01-01:2024-04-01 --out /tmp/q
       (a short trial: dated changes after the span are dropped and those before it
       hold from its first day, each with a warning; a year run in part is labelled

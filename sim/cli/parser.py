@@ -49,6 +49,10 @@ def build_parser() -> argparse.ArgumentParser:
                    "within P of its mean (e.g. 0.02), up to --max-replications")
     r.add_argument("--max-replications", type=int, default=100, metavar="N",
                    help="cap for --precision (default 100)")
+    r.add_argument("--precision-kpi", dest="precision_kpis", action="append", default=[],
+                   metavar="NAME[:SCOPE][@YEAR]", help="the KPIs --precision watches "
+                   "(repeatable; default: the headline KPIs in every reported year), e.g. "
+                   "caspian_teu@2024")
     r.add_argument("--posterior", metavar="DIR", help="a calibration folder with a "
                    "posterior ('corridor calibrate --abc N'): run its accepted parameter sets, "
                    "each with --replications replications, and summarise over all of them")

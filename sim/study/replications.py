@@ -184,8 +184,9 @@ def mp_context():
     return mp.get_context("spawn")
 
 
-# the KPIs --precision watches, per reported year (those a run does not have are skipped)
-PRECISION_KPIS = [("transit_containers_china_central_asia", "all"),
+# the KPIs --precision watches, per reported year (those a run does not have are skipped);
+# an entry (name, scope, year) watches that year only (corridor run --precision-kpi)
+PRECISION_KPIS: list[tuple[str, ...]] = [("transit_containers_china_central_asia", "all"),
                   ("kz_share_china_europe_land", "all"), ("caspian_teu", "all"),
                   ("transit_time_days_mean", "northern"),
                   ("transit_time_days_mean", "middle_corridor")]
@@ -197,9 +198,11 @@ def widest(kpis: pd.DataFrame, watched=PRECISION_KPIS) -> tuple[float, tuple | N
     A KPI defined in fewer than two replications (a year with no such boxes, say) has no
     interval and is not watched."""
     worst, key = 0.0, None
-    for name, scope in watched:
+    for name, scope, *year in watched:
         rows = kpis[(kpis.name == name) & (kpis.scope == scope) & (kpis.period != "run")]
         for r in rows.itertuples(index=False):
+            if year and str(r.period).split(" ")[0] != year[0]:
+                continue  # (a year run in part is labelled "2024 Jan–Mar")
             m, lo, hi, n = t_interval(np.array(r.values, float))
             if n < 2 or not np.isfinite(m) or m == 0:
                 continue
@@ -264,15 +267,18 @@ class _Runs:
 def run(scenario: Scenario, seed: int | None = None, replications: int = 1,
         progress: bool = False, keep_containers: bool = True, workers: int = 1,
         precision: float | None = None, max_replications: int = 100,
-        first_replication: int = 0) -> RunResult:
+        first_replication: int = 0,
+        watched: list[tuple[str, ...]] | None = None) -> RunResult:
     """Run ``replications`` replications of ``scenario`` from ``seed`` (default: the
     scenario's) on ``workers`` processes and summarise them; they are replications
     ``first_replication``, ``first_replication + 1``, ... of the seed (another first gives
     other random numbers: for runs compared as independent).
 
     With ``precision`` (e.g. 0.02), replications are added until every KPI in
-    :data:`PRECISION_KPIS` has a 95 % half-width within that fraction of its mean, or
-    ``max_replications`` are done; ``extra["precision"]`` says which."""
+    ``watched`` (default :data:`PRECISION_KPIS`) has a 95 % half-width within that
+    fraction of its mean, or ``max_replications`` are done; ``extra["precision"]`` says
+    which."""
+    watched = watched or PRECISION_KPIS
     if replications < 1:
         raise ValueError("replications must be >= 1")
     seed = scenario.seed if seed is None else seed
@@ -283,16 +289,17 @@ def run(scenario: Scenario, seed: int | None = None, replications: int = 1,
     table = summarise(runs.per_rep)
     extra = {}
     if precision:
-        worst, key = widest(table)
+        worst, key = widest(table, watched)
         while worst > precision and n < max_replications:
             want = min(max(_replications_needed(worst, n, precision), n + 1), 2 * n,
                        max_replications)  # at most double, then look again
             runs.add(scenario, range(first + n, first + want))
             n = want
             table = summarise(runs.per_rep)
-            worst, key = widest(table)
+            worst, key = widest(table, watched)
         extra["precision"] = {"target": precision, "reached": bool(worst <= precision),
                               "replications": n, "max_replications": max_replications,
                               "widest": {"kpi": list(key) if key else None,
-                                         "relative_half_width": worst}}
+                                         "relative_half_width": worst},
+                              "watched": [list(w) for w in watched]}
     return runs.result(scenario, table, extra)

@@ -4,6 +4,8 @@ write the result folder; the output folder is checked before anything is simulat
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -11,8 +13,11 @@ from pathlib import Path
 from sim.cli.commands.common import errors, horizon, load, workers
 from sim.cli.tables import run_summary
 from sim.io.bundle import config_hash, not_replaceable, unwritable_parent, write_bundle
+from sim.measure.kpis import KPIS
+from sim.measure.location import scope_words
 from sim.scenario.loading import load_scenario, resolved_dict
-from sim.scenario.problems import ConfigError, Problem
+from sim.scenario.problems import ConfigError, Problem, did_you_mean
+from sim.scenario.schema import Scenario
 from sim.study.calibration.fit import posterior_draws
 from sim.study.replications import run, run_posterior
 
@@ -38,6 +43,11 @@ def cmd_run(args: argparse.Namespace) -> int:
                                 f"to start with; got {args.max_replications})"))
     if args.seed is not None and args.seed < 0:
         problems.append(Problem("<command line>", "--seed", f"must be >= 0 (got {args.seed})"))
+    watched, found = precision_kpis(args.precision_kpis, scenario)
+    problems += found
+    if args.precision_kpis and args.precision is None:
+        problems.append(Problem("<command line>", "--precision-kpi", "needs --precision "
+                                "(the half-width to reach, e.g. 0.02)"))
     if args.out:
         out = Path(args.out)
     elif args.sets or args.horizon:  # never overwrite the plain scenario's results
@@ -73,7 +83,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         result = run(scenario, seed=args.seed, replications=args.replications,
                      progress=not args.quiet, keep_containers=not args.no_containers,
                      workers=workers(args.workers), precision=args.precision,
-                     max_replications=args.max_replications)
+                     max_replications=args.max_replications, watched=watched or None)
     try:
         write_bundle(result, out, scenario_path=args.file, argv=["corridor", *sys.argv[1:]]
                      if sys.argv and Path(sys.argv[0]).name == "corridor" else None)
@@ -86,3 +96,37 @@ def cmd_run(args: argparse.Namespace) -> int:
                           columns=max(shutil.get_terminal_size((100, 24)).columns, 60)))
     print(f"wrote {out}/ in {result.wall_time_s:.1f} s")  # (quiet too: where it went)
     return 0
+
+
+PRECISION_KPI = re.compile(r"^(?P<kpi>[a-z0-9_]+)(?::(?P<scope>[^@]+))?(?:@(?P<year>\d{4}))?$")
+
+
+def precision_kpis(texts: list[str], scenario: Scenario
+                   ) -> tuple[list[tuple[str, ...]], list[Problem]]:
+    """The ``--precision-kpi`` entries as (name, scope[, year]), and one problem for each
+    that is not a KPI, names nothing in the scenario or a year outside its horizon."""
+    out: list[tuple[str, ...]] = []
+    problems = []
+    h = scenario.horizon
+    years = [str(y) for y in range(h.start.year, (h.end - dt.timedelta(days=1)).year + 1)]
+    words = scope_words(resolved_dict(scenario)) if texts else set()
+    for i, text in enumerate(texts):
+        where = f"--precision-kpi[{i}]"
+        m = PRECISION_KPI.match(text)
+        if not m:
+            problems.append(Problem("<command line>", where, f"'{text}' is not NAME, "
+                                    "NAME:SCOPE, NAME@YEAR or NAME:SCOPE@YEAR"))
+            continue
+        kpi, scope, year = m["kpi"], m["scope"] or "all", m["year"]
+        if kpi not in KPIS:
+            problems.append(Problem("<command line>", where, f"unknown KPI '{kpi}' "
+                                    f"({did_you_mean(kpi, KPIS)})"))
+        elif re.split(r"[:>]", scope)[0] not in words:
+            problems.append(Problem("<command line>", where, f"scope '{scope}' names "
+                                    f"nothing in the scenario ({did_you_mean(scope, words)})"))
+        elif year is not None and year not in years:
+            problems.append(Problem("<command line>", where, f"{year} is outside the horizon "
+                                    f"(allowed: {', '.join(years)})"))
+        else:
+            out.append((kpi, scope) if year is None else (kpi, scope, year))
+    return out, problems
