@@ -111,6 +111,8 @@ def test_comparison_summary_counts_untouched_rows():
         ("caspian_teu", "2024", "aktau", 69990.0, 69990.0, 1.1e-13, -2e-13, 3e-13, 0.0),
         ("transit_time_days_mean", "2024", "northern", 8.3, 8.2, -0.086, NAN, NAN, NAN),
         ("containers_created", "2024", "all", 1.0, 9.0, 8.0, 7.0, 9.0, 8.0),  # no headline
+        # one format a row: its interval's end at -51.8 in whole numbers as its mean
+        ("containers_held", "2024", "all", 5000.0, 2230.0, -2770.0, -5489.0, -51.8, -0.554),
     ])
     assert comparison_summary(t, facts(only_in_other=["x"])).splitlines() == [
         "toy_more - toy: seed 7, 3 paired replication(s); mean difference [95 % CI] "
@@ -118,6 +120,8 @@ def test_comparison_summary_counts_untouched_rows():
         "  transit boxes China->Europe via KZ                       2024       1,813 "
         "[1,662, 1,965] (+30.0%)",
         "  transit time, northern route (days)                      2024      -0.086",
+        "  boxes held at their origin                               2024      -2,770 "
+        "[-5,489, -52] (-55.4%)",
         "  (2 more of these rows are identical in every replication)",
         "  KPI rows in one folder only: 0 base, 1 other (listed in manifest.json)",
     ]

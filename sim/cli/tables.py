@@ -311,15 +311,16 @@ def comparison_summary(table: pd.DataFrame, facts: Mapping[str, Any],
                 more += 1
                 continue
             shown += 1
-            ci = ("" if r["diff_ci95_low"] != r["diff_ci95_low"] else
-                  f" [{fmt(r['diff_ci95_low'])}, {fmt(r['diff_ci95_high'])}]")
+            ends = [r["diff_ci95_low"], r["diff_ci95_high"]]
+            form = row_format([abs(v) for v in (r["diff_mean"], *ends) if v == v] or [0.0])
+            ci = ("" if ends[0] != ends[0] else f" [{form(ends[0])}, {form(ends[1])}]")
             rel = "" if r["rel_change"] != r["rel_change"] else f" ({r['rel_change']:+.1%})"
             what = kpi_label(name, scope)
             unit = r.get("unit", "")
             if isinstance(unit, str) and unit and unit not in what:
                 what += f" ({unit})"
             lines.append(f"  {what:56s} {y:>4s}  "
-                         f"{fmt(r['diff_mean']):>10s}{ci}{rel}")
+                         f"{form(r['diff_mean']):>10s}{ci}{rel}")
     if more:
         lines.append(f"  ({more} more rows: see comparison.csv, or narrow with --kpi/--scope)")
     if same:
