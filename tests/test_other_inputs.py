@@ -1,6 +1,7 @@
 """A scenario command given another of the project's input files (a sweep spec, an
 optimisation spec, a costs file, calibration targets or parameters) says what the file is
-and which command reads it, in one line, instead of a dozen schema errors."""
+and which command reads it, in one line, instead of a dozen schema errors; a bad --set
+value gets its example in the command line's form."""
 
 import pytest
 
@@ -36,3 +37,14 @@ def test_a_broken_scenario_is_not_taken_for_another_file(tmp_path, capsys):
     bad.write_text('name = "s"\nparameters = 3\n[demand]\nscale = 1\n')
     assert main(["check", str(bad)]) == 2
     assert "not a scenario" not in capsys.readouterr().err
+
+
+def test_a_bad_set_value_gets_its_example_as_the_command_line_takes_it(capsys):
+    assert main(["check", str(ROOT / "tests" / "scenarios" / "toy.toml"), "--set",
+                 "demand.scale=high", "--set", "nodes.gate.crossing.customs_dwell_h=36"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "error: --set: demand.scale: expected a number (got 'high'); give e.g. --set "
+        "demand.scale=1.0",
+        "error: --set: nodes.gate.crossing.customs_dwell_h: expected a table (got 36); give "
+        "e.g. --set 'nodes.gate.crossing.customs_dwell_h={ dist = \"lognormal\", mean = 10, "
+        "cv = 0.3 }'"]

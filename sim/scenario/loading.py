@@ -227,6 +227,11 @@ def other_file(data: dict) -> tuple[str, str] | None:
     return None
 
 
+# a type error's example as a file writes it, "; write e.g. key = value" (a value from
+# --set is given its example on the command line instead)
+_SET_EXAMPLE = re.compile(r"; write e\.g\. [A-Za-z0-9_]+ = (.+)$")
+
+
 def validate(loaded: Loaded, shown: str) -> Scenario:
     """Schema validation, then the cross-field checks (on the valid parts only, if the
     schema fails); raises ConfigError with all problems, the schema's first (or one
@@ -260,7 +265,11 @@ def validate(loaded: Loaded, shown: str) -> Scenario:
             if (path, msg) in seen:
                 continue
             seen.add((path, msg))
-            problems.append(Problem(_file_for(path, loaded, shown), path, msg))
+            where = _file_for(path, loaded, shown)
+            if where == "--set":  # the example as the command line takes it
+                msg = _SET_EXAMPLE.sub(lambda m: "; give e.g. --set " + (
+                    f"'{path}={m[1]}'" if " " in m[1] else f"{path}={m[1]}"), msg)
+            problems.append(Problem(where, path, msg))
         raise ConfigError(problems + _sound_parts(loaded, errors, problems, shown)) from None
     problems = [Problem(_file_for(path, loaded, shown), path, msg)
                 for path, msg in checks.run_all(scenario)]
