@@ -232,6 +232,16 @@ def other_file(data: dict) -> tuple[str, str] | None:
 _SET_EXAMPLE = re.compile(r"; write e\.g\. [A-Za-z0-9_]+ = (.+)$")
 
 
+def _as_set(message: str, path: str) -> str:
+    """A type error's example for a value given by ``--set PATH=VALUE``: in that form."""
+    m = _SET_EXAMPLE.search(message)
+    if m is None:
+        return message
+    given = f"{path}={m[1]}"
+    return message[:m.start()] + "; give e.g. --set " + (f"'{given}'" if " " in given
+                                                          else given)
+
+
 def validate(loaded: Loaded, shown: str) -> Scenario:
     """Schema validation, then the cross-field checks (on the valid parts only, if the
     schema fails); raises ConfigError with all problems, the schema's first (or one
@@ -267,8 +277,7 @@ def validate(loaded: Loaded, shown: str) -> Scenario:
             seen.add((path, msg))
             where = _file_for(path, loaded, shown)
             if where == "--set":  # the example as the command line takes it
-                msg = _SET_EXAMPLE.sub(lambda m: "; give e.g. --set " + (
-                    f"'{path}={m[1]}'" if " " in m[1] else f"{path}={m[1]}"), msg)
+                msg = _as_set(msg, path)
             problems.append(Problem(where, path, msg))
         raise ConfigError(problems + _sound_parts(loaded, errors, problems, shown)) from None
     problems = [Problem(_file_for(path, loaded, shown), path, msg)
