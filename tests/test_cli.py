@@ -162,8 +162,9 @@ def test_plot_refuses_a_folder_that_is_not_a_result(tmp_path, capsys):
     assert main(["plot", str(tmp_path)]) == 2
     assert capsys.readouterr().err == (f"error: {tmp_path}: manifest.json: not a result folder "
                                        "(no manifest.json; make one with 'corridor run', "
-                                       "'corridor compare', 'corridor calibrate' or "
-                                       "'corridor sweep')\n")
+                                       "'corridor compare', 'corridor calibrate', "
+                                       "'corridor sweep', 'corridor appraise' or "
+                                       "'corridor optimize')\n")
 
 
 def test_plot_truncated_parquet_leaves_no_figures(tmp_path, capsys):
@@ -213,7 +214,8 @@ def test_plot_errors_for_missing_or_non_folder(tmp_path, capsys):
     f.write_text("x = 1")
     assert main(["plot", str(f)]) == 2
     err = capsys.readouterr().err.splitlines()
-    made = "'corridor run', 'corridor compare', 'corridor calibrate' or 'corridor sweep'"
+    made = ("'corridor run', 'corridor compare', 'corridor calibrate', 'corridor sweep', "
+            "'corridor appraise' or 'corridor optimize'")
     assert err == [f"error: {tmp_path / 'nope'}: <folder>: no such folder (give a result folder "
                    f"written by {made})",
                    f"error: {f}: <folder>: not a folder (give a result folder written by "

@@ -40,7 +40,8 @@ def test_not_a_result_folder(tmp_path, capsys):
     assert main(["plot", str(tmp_path)]) == 2
     assert one_line(capsys) == (
         f"error: {tmp_path}: manifest.json: not a result folder (no manifest.json; make one "
-        "with 'corridor run', 'corridor compare', 'corridor calibrate' or 'corridor sweep')")
+        "with 'corridor run', 'corridor compare', 'corridor calibrate', 'corridor sweep', "
+        "'corridor appraise' or 'corridor optimize')")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
 
 
@@ -48,7 +49,8 @@ def test_missing_and_not_a_folder(tmp_path, capsys):
     assert main(["report", str(tmp_path / "nope")]) == 2
     assert one_line(capsys) == (
         f"error: {tmp_path / 'nope'}: <folder>: no such folder (give a result folder written "
-        "by 'corridor run', 'corridor compare', 'corridor calibrate' or 'corridor sweep')")
+        "by 'corridor run', 'corridor compare', 'corridor calibrate', 'corridor sweep', "
+        "'corridor appraise' or 'corridor optimize')")
 
 
 def test_incompatible_version(res, capsys):

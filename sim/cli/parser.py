@@ -125,7 +125,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     pl = command("plot")
     pl.add_argument("dir", help="a result folder written by 'corridor run', 'corridor "
-                    "compare', 'corridor calibrate' or 'corridor sweep'")
+                    "compare', 'corridor calibrate', 'corridor sweep', 'corridor appraise' "
+                    "or 'corridor optimize'")
     pl.add_argument("--out", help="figure folder (default: DIR/figures); replaced whole")
     pl.add_argument("--format", default="png", choices=["png", "svg", "pdf"],
                     help="image format (default png)")

@@ -18,7 +18,8 @@ from sim.scenario.problems import ConfigError, Problem, did_you_mean
 
 BUNDLE_FORMATS = (1,)  # result-folder formats this version reads
 SWEEP_FORMATS = (1,)   # sweep-folder formats (sweep.json)
-MAKERS = "'corridor run', 'corridor compare', 'corridor calibrate' or 'corridor sweep'"
+MAKERS = ("'corridor run', 'corridor compare', 'corridor calibrate', 'corridor sweep', "
+          "'corridor appraise' or 'corridor optimize'")
 TIMESERIES_COLUMNS = ["date", "facility", "kind", "metric", "value"]
 
 
