@@ -74,6 +74,8 @@ def test_fit_recovers_the_demand_scale_and_resumes(setup):
                                           "prior": "uniform"}
     calibrated = load_scenario(d / "out" / "calibrated.toml")
     assert calibrated.demand.scale == res.params["scale"]
+    # its own description, not its base's (a report described it as the base)
+    assert calibrated.description.startswith("toy with its free parameters fitted")
     dwell = calibrated.nodes["gate"].crossing.customs_dwell_h
     assert dwell.dist == "lognormal" and dwell.mean == res.params["customs"]
     rep = json.loads((d / "out" / "report.json").read_text())
