@@ -81,7 +81,7 @@ def test_focused_rows():
                ("b", "2030", "x", 1, 1, 0, 0, 0), ("b", "2030", "z", 1, 1, 0, 0, 0)])
     key = lambda f: list(zip(f.name, f.scope))  # noqa: E731
     assert key(focused(t, ("a",))) == [("a", "x"), ("a", "y")]
-    assert key(focused(t, ("b:z", "a:y"))) == [("a", "y"), ("b", "z")]
+    assert key(focused(t, ("b:z", "a:y"))) == [("b", "z"), ("a", "y")]  # as asked
     assert key(focused(t, (), ("x",))) == [("a", "x"), ("b", "x")]
     assert key(focused(t, ("a",), ("x",))) == [("a", "x")]
 

@@ -50,20 +50,23 @@ def focused(table: pd.DataFrame, kpis: tuple[str, ...] = (), scopes: tuple[str, 
             ) -> pd.DataFrame:
     """The rows of a comparison table a user asked for: KPIs named ``NAME`` or
     ``NAME:SCOPE`` and scopes (a row passes when it matches any KPI asked for, or no KPI
-    was asked for, and any scope asked for, or none was)."""
+    was asked for, and any scope asked for, or none was), in the order the KPIs were asked
+    for (the table's order within each)."""
     import pandas as pd
     keep = pd.Series(True, index=table.index)
+    rank = pd.Series(0, index=table.index)
     if kpis:
         any_kpi = pd.Series(False, index=table.index)
-        for spec in kpis:
+        for i, spec in enumerate(kpis):
             name, _, scope = spec.partition(":")
             m = table["name"] == name
             if scope:
                 m &= table["scope"] == scope
+            rank[m & ~any_kpi] = i  # (the first KPI asked for that matches)
             any_kpi |= m
         keep &= any_kpi
     if scopes:
         keep &= table["scope"].isin(scopes)
-    return table[keep]
+    return table[keep].iloc[rank[keep].argsort(kind="stable")]
 
 
