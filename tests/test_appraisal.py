@@ -6,7 +6,9 @@ every bad costs file pinned to its one-line error."""
 import json
 import math
 
+import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 import pytest
 
 from sim.cli import main
@@ -418,8 +420,6 @@ def test_the_eirr_median_counts_every_replication(tmp_path, rates, median, betwe
 
 
 def test_the_figures_leave_room_for_their_labels_and_count_whole_replications():
-    import matplotlib.pyplot as plt
-    import pandas as pd
     ax = waterfall(pd.Series({"time": 125.5e6, "capex": -96e6}))
     lo, hi = ax.get_ylim()
     assert lo == 0 and hi >= 125.5 + 0.1 * 125.5 - 1e-9  # the +125.5 label above its bar

@@ -76,6 +76,12 @@ def test_fit_recovers_the_demand_scale_and_resumes(setup):
     assert calibrated.demand.scale == res.params["scale"]
     # its own description, not its base's (a report described it as the base)
     assert calibrated.description.startswith("toy with its free parameters fitted")
+    # written as TOML strings whatever the folder's name holds
+    odd = d / 'o"u\\t'
+    odd.mkdir()
+    write_outputs(res, d / "toy.toml", params, odd, seed=1, replications=3)
+    assert load_scenario(odd / "calibrated.toml").description.endswith(
+        f"report: {odd / 'report.md'})")
     dwell = calibrated.nodes["gate"].crossing.customs_dwell_h
     assert dwell.dist == "lognormal" and dwell.mean == res.params["customs"]
     rep = json.loads((d / "out" / "report.json").read_text())

@@ -174,6 +174,21 @@ def test_precision_watches_the_kpis_asked_for():
     assert widest(asked.kpis, [("containers_created", "all")])[1][0] == "containers_created"
 
 
+def test_a_kpi_asked_for_without_a_yearly_value_is_not_reached(tmp_path, capsys):
+    """A KPI the run reports for the whole run only, or a scope without such boxes, has no
+    interval to narrow: the precision is NOT reached and the summary names it (it read
+    'reached' with nothing measured)."""
+    assert main(["run", str(TOY_SEA), "--out", str(tmp_path / "r"), "--no-containers",
+                 "--precision", "0.01", "--replications", "3", "--max-replications", "4",
+                 "--precision-kpi", "background_offered", "--precision-kpi",
+                 "containers_delivered@2024"]) == 0
+    out = capsys.readouterr().out
+    assert "  precision 1.0%: NOT reached after 3 replications" in out
+    assert "    no yearly value to measure in this run: background_offered:all\n" in out
+    man = json.loads((tmp_path / "r" / "manifest.json").read_text())
+    assert man["precision"]["unmeasured"] == [["background_offered", "all"]]
+
+
 @pytest.mark.parametrize("args, line", [
     (["--precision", "0"], "error: <command line>: --precision: must be a fraction of the "
      "mean, > 0 and < 1 (got 0; 0.02 is 2 %)"),

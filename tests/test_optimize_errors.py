@@ -95,6 +95,9 @@ BAD = [
      r"'port_dwell_hours_mean'\?\)"),
     (GOOD.replace("@2024", "@2030"),
      r"constraints\[0\]\.output: 2030 is outside the horizon \(allowed: 2024, run\)"),
+    (GOOD.replace("port_dwell_hours_mean:west@2024", "port_dwell_hours_mean:wset@2024"),
+     r"constraints\[0\]\.output: scope 'wset' names nothing in the scenario \(did you "
+     r"mean 'west'\?\)"),
     (GOOD.replace(f'"{TOY_SEA}"', '"missing.toml"'),
      r"scenario: 'missing.toml' not found next to this file"),
 ]

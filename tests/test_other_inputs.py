@@ -48,3 +48,14 @@ def test_a_bad_set_value_gets_its_example_as_the_command_line_takes_it(capsys):
         "error: --set: nodes.gate.crossing.customs_dwell_h: expected a table (got 36); give "
         "e.g. --set 'nodes.gate.crossing.customs_dwell_h={ dist = \"lognormal\", mean = 10, "
         "cv = 0.3 }'"]
+
+
+def test_a_sweep_spec_without_its_method_is_still_a_sweep_spec(tmp_path, capsys):
+    """A sweep's [[parameters]] is a list of tables, calibration's [parameters.ID] a table:
+    a sweep spec that lost its 'method' line is not taken for calibration parameters."""
+    f = tmp_path / "sweep.toml"
+    f.write_text('scenario = "../scenarios/baseline.toml"\nsamples = 2\n\n[[parameters]]\n'
+                 'path = "demand.scale"\nlow = 0.8\nhigh = 1.2\n')
+    assert main(["check", str(f)]) == 2
+    assert capsys.readouterr().err.endswith(
+        "<file>: this is a sweep spec, not a scenario (use 'corridor sweep FILE --out DIR')\n")

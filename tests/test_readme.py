@@ -9,6 +9,7 @@ import pytest
 
 from sim.measure.kpis import KPIS
 from sim.measure.labels import LABELS
+from sim.scenario.citations import cited_values, counts
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -142,7 +143,6 @@ def test_the_readme_links_every_docs_page():
 def test_the_readmes_counts_are_the_projects():
     """The scenarios the status counts are the catalogue's files, and the baseline's
     citation counts are what 'corridor sources' finds."""
-    from sim.scenario.citations import cited_values, counts
     n = int(re.search(r"(\d+)\s+scenarios;", README).group(1))
     assert n == len(list((ROOT / "scenarios").glob("*.toml")))
     c = counts(cited_values(ROOT / "scenarios" / "baseline.toml"))

@@ -113,6 +113,8 @@ def test_comparison_summary_counts_untouched_rows():
         ("containers_created", "2024", "all", 1.0, 9.0, 8.0, 7.0, 9.0, 8.0),  # no headline
         # one format a row: its interval's end at -51.8 in whole numbers as its mean
         ("containers_held", "2024", "all", 5000.0, 2230.0, -2770.0, -5489.0, -51.8, -0.554),
+        # the other scenario has none of these boxes: no difference, not a zero one
+        ("transit_time_days_mean", "2024", "middle_corridor", 20.8, NAN, NAN, NAN, NAN, NAN),
     ])
     assert comparison_summary(t, facts(only_in_other=["x"])).splitlines() == [
         "toy_more - toy: seed 7, 3 paired replication(s); mean difference [95 % CI] "
@@ -120,6 +122,7 @@ def test_comparison_summary_counts_untouched_rows():
         "  transit boxes China->Europe via KZ                       2024       1,813 "
         "[1,662, 1,965] (+30.0%)",
         "  transit time, northern route (days)                      2024      -0.086",
+        "  transit time, Middle Corridor (days)                     2024           –",
         "  boxes held at their origin                               2024      -2,770 "
         "[-5,489, -52] (-55.4%)",
         "  (2 more of these rows are identical in every replication)",

@@ -12,6 +12,8 @@ from scipy import stats
 from sim.cli import main
 from sim.cli.tables import warmup_summary
 from sim.measure.stats import welch_half_width
+from sim.scenario.loading import load_scenario
+from sim.study.replications import run
 from sim.study.warmup import COLUMNS, WarmupCheck, _compared, check_warmup, default_days
 
 from .conftest import TOY
@@ -182,8 +184,6 @@ def test_an_out_that_is_a_folder_is_refused_before_any_run(tmp_path, capsys):
 
 
 def test_a_first_replication_gives_that_replications_numbers():
-    from sim.scenario.loading import load_scenario
-    from sim.study.replications import run
     s = load_scenario(TOY, overrides={"horizon.end": "2024-01-20"})
     three = run(s, replications=3, keep_containers=False).kpis
     third = run(s, replications=1, first_replication=2, keep_containers=False).kpis

@@ -114,6 +114,11 @@ def run_summary(kpis: pd.DataFrame, scenario: str, seed: int, replications: int,
                      + ("reached" if precision["reached"] else "NOT reached")
                      + f" after {precision['replications']} replications (widest half-width "
                      f"{worst})")
+        missing = precision.get("unmeasured") or []
+        if missing:
+            lines.append("    no yearly value to measure in this run: "
+                         + "; ".join(":".join(w[:2]) + (f"@{w[2]}" if len(w) > 2 else "")
+                                     for w in missing))
     in_sys = k[(k.name == "containers_in_system") & (k.period == "run") & (k.scope == "all")]
     if not in_sys.empty:
         n_in = float(in_sys["mean"].iloc[0])
@@ -312,7 +317,8 @@ def comparison_summary(table: pd.DataFrame, facts: Mapping[str, Any],
                 continue
             shown += 1
             ends = [r["diff_ci95_low"], r["diff_ci95_high"]]
-            form = row_format([abs(v) for v in (r["diff_mean"], *ends) if v == v] or [0.0])
+            numbers = [abs(v) for v in (r["diff_mean"], *ends) if v == v]
+            form = row_format(numbers) if numbers else fmt  # (no difference: '–')
             ci = ("" if ends[0] != ends[0] else f" [{form(ends[0])}, {form(ends[1])}]")
             rel = "" if r["rel_change"] != r["rel_change"] else f" ({r['rel_change']:+.1%})"
             what = kpi_label(name, scope)

@@ -205,7 +205,8 @@ def _file_for(path: str, loaded: Loaded, default: str) -> str:
 # the other input files of the project, by a key of theirs no scenario has: what the file
 # is and the command that reads it (a scenario command given one says so in one line)
 OTHER_FILES = [
-    (("method", "parameters"), "a sweep spec", "corridor sweep FILE --out DIR"),
+    (("method",), "a sweep spec", "corridor sweep FILE --out DIR"),
+    (("outputs",), "a sweep spec", "corridor sweep FILE --out DIR"),
     (("decisions",), "an optimisation spec", "corridor optimize FILE --out DIR"),
     (("appraisal",), "an appraisal costs file",
      "corridor appraise RUN COUNTERFACTUAL --costs FILE"),
@@ -221,6 +222,8 @@ def other_file(data: dict) -> tuple[str, str] | None:
     that reads it; None for a scenario, good or bad."""
     if "extends" in data or "nodes" in data or "demand" in data:
         return None
+    if isinstance(data.get("parameters"), list):  # a sweep's: [[parameters]] (calibration's
+        return OTHER_FILES[0][1:]                  # is a table of ids)
     for keys, what, command in OTHER_FILES:
         if all(k in data for k in keys):
             return what, command

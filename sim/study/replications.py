@@ -198,18 +198,32 @@ def widest(kpis: pd.DataFrame, watched=PRECISION_KPIS) -> tuple[float, tuple | N
     A KPI defined in fewer than two replications (a year with no such boxes, say) has no
     interval and is not watched."""
     worst, key = 0.0, None
-    for name, scope, *year in watched:
-        rows = kpis[(kpis.name == name) & (kpis.scope == scope) & (kpis.period != "run")]
-        for r in rows.itertuples(index=False):
-            if year and str(r.period).split(" ")[0] != year[0]:
-                continue  # (a year run in part is labelled "2024 Jan–Mar")
-            m, lo, hi, n = t_interval(np.array(r.values, float))
-            if n < 2 or not np.isfinite(m) or m == 0:
-                continue
-            rel = (hi - lo) / 2 / abs(m)
-            if rel > worst:
-                worst, key = rel, (name, r.period, scope)
+    for entry in watched:
+        for period, rel in _half_widths(kpis, entry):
+            if key is None or rel > worst:  # (a half-width of 0 is measured too)
+                worst, key = rel, (entry[0], period, entry[1])
     return worst, key
+
+
+def unmeasured(kpis: pd.DataFrame, watched: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """The watched entries with no interval in any reported year (a KPI the run reports
+    for the whole run only, a scope or year without such boxes)."""
+    return [entry for entry in watched if not _half_widths(kpis, entry)]
+
+
+def _half_widths(kpis: pd.DataFrame, entry: tuple[str, ...]) -> list[tuple[str, float]]:
+    """(period, relative half-width) of a watched entry (name, scope[, year]) in each
+    reported year it has an interval in."""
+    name, scope, *year = entry
+    rows = kpis[(kpis.name == name) & (kpis.scope == scope) & (kpis.period != "run")]
+    out = []
+    for r in rows.itertuples(index=False):
+        if year and str(r.period).split(" ")[0] != year[0]:
+            continue  # (a year run in part is labelled "2024 Jan–Mar")
+        m, lo, hi, n = t_interval(np.array(r.values, float))
+        if n >= 2 and np.isfinite(m) and m != 0:
+            out.append((str(r.period), (hi - lo) / 2 / abs(m)))
+    return out
 
 
 def _replications_needed(rel_half_width: float, n: int, target: float) -> int:
@@ -278,6 +292,7 @@ def run(scenario: Scenario, seed: int | None = None, replications: int = 1,
     ``watched`` (default :data:`PRECISION_KPIS`) has a 95 % half-width within that
     fraction of its mean, or ``max_replications`` are done; ``extra["precision"]`` says
     which."""
+    asked = watched is not None  # (the default list skips what a run does not have)
     watched = watched or PRECISION_KPIS
     if replications < 1:
         raise ValueError("replications must be >= 1")
@@ -297,7 +312,10 @@ def run(scenario: Scenario, seed: int | None = None, replications: int = 1,
             n = want
             table = summarise(runs.per_rep)
             worst, key = widest(table, watched)
-        extra["precision"] = {"target": precision, "reached": bool(worst <= precision),
+        missing = unmeasured(table, watched) if asked else []
+        extra["precision"] = {"target": precision,
+                              "reached": bool(worst <= precision) and not missing,
+                              "unmeasured": [list(w) for w in missing],
                               "replications": n, "max_replications": max_replications,
                               "widest": {"kpi": list(key) if key else None,
                                          "relative_half_width": worst},

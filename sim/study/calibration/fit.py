@@ -299,10 +299,11 @@ def write_outputs(result: Fit, base_path: str | Path, params: Parameters, out: s
             + (f": {' '.join(command)}" if command else "") + "\n"
             f"# objective {result.objective:.4g} after {result.evaluations} evaluations; "
             f"report: {out / 'report.md'}\n"
-            f'extends = "{rel}"\nname = "calibrated"\n'
-            f'description = "{base.name} with its free parameters fitted to the targets by '
-            f'corridor calibrate ({result.evaluations} evaluations; report: '
-            f'{out / "report.md"})"\n\n'
+            f'extends = {json.dumps(rel)}\nname = "calibrated"\n'
+            "description = " + json.dumps(
+                f"{base.name} with its free parameters fitted to the targets by corridor "
+                f"calibrate ({result.evaluations} evaluations; report: "
+                f"{out / 'report.md'})") + "\n\n"
             "# fitted values of the free parameters (calibration/parameters.toml)\n"
             + _as_toml(result.params, params, base)))
 

@@ -24,6 +24,7 @@ from typing import Any
 from sim import __version__
 from sim.io.bundle import config_hash
 from sim.measure.kpis import KPIS
+from sim.measure.location import scope_words
 from sim.scenario.loading import read_data_file, validate
 from sim.scenario.problems import ConfigError, Problem, did_you_mean
 from sim.study.optimize.schema import OPTIMIZE_FORMAT, Decision, OptimizeSpec
@@ -195,7 +196,7 @@ def _check_scenario(opt: Optimization, scenario_file: str) -> None:
     loaded, data, years = base_scenario(opt.path, shown, scenario_file, spec.set)
     base_shown = str(opt.path.parent / scenario_file)
     opt.loaded, opt.base_config_hash = loaded, config_hash(data)
-    problems = _output_problems(opt, years)
+    problems = _output_problems(opt, years, scope_words(data))
     for i, d in enumerate(spec.decisions):
         found = []
         for k, p in enumerate(d.paths):
@@ -241,8 +242,9 @@ def value_at(data: dict, path: str) -> tuple[Any, str | None]:
     return cur, None
 
 
-def _output_problems(opt: Optimization, years: list[str]) -> list[Problem]:
-    """Reads every output into ``opt.outputs``; the problems of those it cannot read."""
+def _output_problems(opt: Optimization, years: list[str], words: set[str]) -> list[Problem]:
+    """Reads every output into ``opt.outputs``; the problems of those it cannot read (not
+    a KPI, a year outside the horizon, a scope that names nothing in the scenario)."""
     problems: list[Problem] = []
     for where, text in output_texts(opt.spec):
         m = OUTPUT_RE.match(text)
@@ -254,6 +256,9 @@ def _output_problems(opt: Optimization, years: list[str]) -> list[Problem]:
         elif period != "run" and period not in years:
             problems.append(Problem(opt.shown, where, f"{period} is outside the horizon "
                                     f"(allowed: {', '.join(years)}, run)"))
+        elif scope.split(">")[0] not in words:
+            problems.append(Problem(opt.shown, where, f"scope '{scope}' names nothing in the "
+                                    f"scenario ({did_you_mean(scope, words)})"))
         else:
             opt.outputs.append(Output(text, kpi, scope, period, KPIS[kpi][0]))
     return problems
