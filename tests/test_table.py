@@ -83,6 +83,9 @@ def test_command_writes_csv_spreadsheet_and_figure(folders, tmp_path, capsys):
     assert main(args) == 0
     printed = capsys.readouterr().out
     assert "boxes created" in printed and f"wrote {out}/" in printed
+    # the labels read from the left edge, each under the header's "KPI"
+    lines = printed.splitlines()
+    assert lines[0].startswith("KPI ") and any(x.startswith("boxes created ") for x in lines)
     assert sorted(p.name for p in out.iterdir()) == ["figures", "manifest.json", "table.csv",
                                                     "table.xlsx"]
     assert [p.name for p in (out / "figures").iterdir()] == ["table_2024.png"]

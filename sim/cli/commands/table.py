@@ -35,6 +35,9 @@ def cmd_table(args: argparse.Namespace) -> int:
     if not args.quiet:
         columns = [s["column"] for s in facts["scenarios"]]
         shown = formatted(table, columns).rename(columns={"label": "KPI"})
-        print(shown.to_string(index=False, max_colwidth=48))
+        width = max([3, *(len(x) for x in shown["KPI"])])
+        shown["KPI"] = shown["KPI"].str.ljust(width)  # labels read from the left
+        shown = shown.rename(columns={"KPI": "KPI".ljust(width)})
+        print(shown.to_string(index=False, max_colwidth=width))
     print(f"wrote {out}/ (table.csv, table.xlsx, figures/)")
     return 0
