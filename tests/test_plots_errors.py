@@ -190,3 +190,16 @@ def test_manifest_without_a_key_the_figures_need(tmp_path, capsys):
     assert main(["plot", str(r)]) == 2
     assert one_line(capsys).startswith(f"error: {r / 'manifest.json'}: horizon: missing")
     assert not (r / "figures").exists()
+
+
+def test_a_mistyped_folder_gets_the_nearest_one_beside_it(tmp_path, capsys):
+    """A result folder's name mistyped (stormhalf for storm_half): plot, report, compare
+    and analyze name the folder beside it that is nearest."""
+    (tmp_path / "storm_half").mkdir()
+    typo = tmp_path / "stormhalf"
+    for args in (["plot", str(typo)], ["report", str(typo)], ["analyze", str(typo)],
+                 ["compare", str(typo), str(tmp_path / "storm_half")]):
+        assert main(args) == 2
+        assert capsys.readouterr().err.splitlines() == [
+            f"error: {typo}: <folder>: no such folder (did you mean "
+            f"'{tmp_path / 'storm_half'}'?)"], args

@@ -6,6 +6,7 @@ traceback or half a figure set.
 
 from __future__ import annotations
 
+import difflib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -134,13 +135,25 @@ def _problem(file, path: str, message: str) -> ConfigError:
     return ConfigError([Problem(str(file), path, message)])
 
 
+def no_folder(path: Path, wanted: str) -> str:
+    """Why ``path`` is no folder: missing (with the nearest folder beside it, a mistyped
+    name) or not a folder; ``wanted``: what to give instead."""
+    if path.exists():
+        return f"not a folder (give {wanted})"
+    parent = path.parent
+    names = [p.name for p in parent.iterdir() if p.is_dir()] if parent.is_dir() else []
+    close = difflib.get_close_matches(path.name, names, n=1, cutoff=0.6)
+    if close:
+        return f"no such folder (did you mean '{parent / close[0]}'?)"
+    return f"no such folder (give {wanted})"
+
+
 def open_folder(path: str | Path, kinds) -> Folder:
     """The result folder at ``path``, of one of ``kinds`` (the kinds that can be drawn);
     ConfigError if it is not one."""
     path = Path(path)
     if not path.is_dir():
-        what = "no such folder" if not path.exists() else "not a folder"
-        raise _problem(path, "<folder>", f"{what} (give a result folder written by {MAKERS})")
+        raise _problem(path, "<folder>", no_folder(path, f"a result folder written by {MAKERS}"))
     man_path = path / "manifest.json"
     if not man_path.exists() and (path / "sweep.json").is_file():
         man_path = path / "sweep.json"           # a sweep folder's manifest

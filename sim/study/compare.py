@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from sim.io.bundle import atomic_dir, dumps
+from sim.io.folders import no_folder
 from sim.io.manifest import provenance, read_manifest
 from sim.measure.stats import t_interval, welch_half_width
 from sim.scenario.problems import ConfigError, Problem, did_you_mean
@@ -33,9 +34,8 @@ def read_run(folder: str | Path) -> tuple[dict, list[dict]]:
     folder = Path(folder)
     shown = str(folder)
     if not folder.is_dir():
-        what = "no such folder" if not folder.exists() else "not a folder"
-        raise ConfigError([Problem(shown, "<folder>", f"{what} (give a result folder written "
-                                   "by 'corridor run')")])
+        raise ConfigError([Problem(shown, "<folder>", no_folder(
+            folder, "a result folder written by 'corridor run'"))])
     out = []
     for name in ("manifest.json", "kpis.json"):
         p = folder / name

@@ -20,6 +20,7 @@ import pandas as pd
 from sim import __version__
 from sim.io.atomic import write_parquet_atomic, write_text_atomic
 from sim.io.bundle import dumps
+from sim.io.folders import no_folder
 from sim.io.manifest import git_commit, read_manifest
 from sim.scenario.problems import ConfigError, Problem
 from sim.study.sweeps.schema import SWEEP_FORMAT
@@ -172,8 +173,8 @@ def read_sweep_folder(folder: str | Path) -> tuple[dict, pd.DataFrame, pd.DataFr
     folder = Path(folder)
     man = folder / "sweep.json"
     if not folder.is_dir():
-        raise ConfigError([Problem(str(folder), "<folder>", "no such folder (give a folder "
-                                   "written by 'corridor sweep')")])
+        raise ConfigError([Problem(str(folder), "<folder>", no_folder(
+            folder, "a folder written by 'corridor sweep'"))])
     try:
         meta = read_manifest(man)
     except FileNotFoundError:
