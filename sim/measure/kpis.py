@@ -10,6 +10,7 @@ mean over no containers) are NaN.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -58,6 +59,7 @@ from sim.measure.wagons import KPIS as WAGON_KPIS
 from sim.measure.wagons import wagon_kpis
 from sim.scenario.kinds import CLOSURE_KPIS, NODE_KINDS, Kind, kind_of
 from sim.scenario.network import service_scope
+from sim.scenario.problems import did_you_mean
 from sim.scenario.weather import exposed_ports
 
 if TYPE_CHECKING:
@@ -492,3 +494,19 @@ def _resilience(nid: str, arrive: np.ndarray, depart: np.ndarray, shut: np.ndarr
     put_years("disruption_recovery_hours_mean", nid,
               np.divide(rec_sum, rec_n, out=np.full(n, np.nan), where=rec_n > 0))
     put_years("disruption_unrecovered", nid, unrec)
+
+
+def output_problem(kpi: str, scope: str, period: str | None, years: list[str],
+                   words: set[str], whole_run: bool = True) -> str | None:
+    """What is wrong with a KPI a study watches in its base scenario (a sweep's output, an
+    optimisation's constraint, a precision's KPI), or None: not a KPI, a period outside
+    the horizon's ``years`` (and 'run' when ``whole_run``; None: any), a scope that names
+    nothing in the scenario (``words``: :func:`sim.measure.location.scope_words`)."""
+    if kpi not in KPIS:
+        return f"unknown KPI '{kpi}' ({did_you_mean(kpi, KPIS)})"
+    allowed = [*years, "run"] if whole_run else years
+    if period is not None and period not in allowed:
+        return f"{period} is outside the horizon (allowed: {', '.join(allowed)})"
+    if re.split(r"[:>]", scope)[0] not in words:
+        return f"scope '{scope}' names nothing in the scenario ({did_you_mean(scope, words)})"
+    return None

@@ -202,15 +202,14 @@ def _file_for(path: str, loaded: Loaded, default: str) -> str:
     return default
 
 
-# the other input files of the project, by a key of theirs no scenario has: what the file
-# is and the command that reads it (a scenario command given one says so in one line)
+# the other input files of the project, by keys no scenario has (any of them; a sweep's
+# [[parameters]] is a list, calibration's [parameters.ID] a table): what the file is and
+# the command that reads it (a scenario command given one says so in one line)
 OTHER_FILES = [
-    (("method",), "a sweep spec", "corridor sweep FILE --out DIR"),
-    (("outputs",), "a sweep spec", "corridor sweep FILE --out DIR"),
+    (("method", "outputs"), "a sweep spec", "corridor sweep FILE --out DIR"),
     (("decisions",), "an optimisation spec", "corridor optimize FILE --out DIR"),
-    (("appraisal",), "an appraisal costs file",
+    (("appraisal", "items"), "an appraisal costs file",
      "corridor appraise RUN COUNTERFACTUAL --costs FILE"),
-    (("items",), "an appraisal costs file", "corridor appraise RUN COUNTERFACTUAL --costs FILE"),
     (("targets",), "a calibration targets file", "corridor calibrate FILE"),
     (("parameters",), "a calibration parameters file",
      "corridor calibrate TARGETS --params FILE"),
@@ -222,10 +221,9 @@ def other_file(data: dict) -> tuple[str, str] | None:
     that reads it; None for a scenario, good or bad."""
     if "extends" in data or "nodes" in data or "demand" in data:
         return None
-    if isinstance(data.get("parameters"), list):  # a sweep's: [[parameters]] (calibration's
-        return OTHER_FILES[0][1:]                  # is a table of ids)
+    sweep = isinstance(data.get("parameters"), list)
     for keys, what, command in OTHER_FILES:
-        if all(k in data for k in keys):
+        if sweep or any(k in data for k in keys):
             return what, command
     return None
 

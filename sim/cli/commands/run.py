@@ -4,7 +4,6 @@ write the result folder; the output folder is checked before anything is simulat
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import re
 import shutil
 import sys
@@ -12,11 +11,12 @@ from pathlib import Path
 
 from sim.cli.commands.common import errors, horizon, load, workers
 from sim.cli.tables import run_summary
+from sim.engine.output import Calendar
 from sim.io.bundle import config_hash, not_replaceable, unwritable_parent, write_bundle
-from sim.measure.kpis import KPIS
+from sim.measure.kpis import output_problem
 from sim.measure.location import scope_words
 from sim.scenario.loading import load_scenario, resolved_dict
-from sim.scenario.problems import ConfigError, Problem, did_you_mean
+from sim.scenario.problems import ConfigError, Problem
 from sim.scenario.schema import Scenario
 from sim.study.calibration.fit import posterior_draws
 from sim.study.replications import run, run_posterior
@@ -107,8 +107,7 @@ def precision_kpis(texts: list[str], scenario: Scenario
     that is not a KPI, names nothing in the scenario or a year outside its horizon."""
     out: list[tuple[str, ...]] = []
     problems = []
-    h = scenario.horizon
-    years = [str(y) for y in range(h.start.year, (h.end - dt.timedelta(days=1)).year + 1)]
+    years = [label.split(" ")[0] for label, _a, _b in Calendar.of(scenario).years()]
     words = scope_words(resolved_dict(scenario)) if texts else set()
     for i, text in enumerate(texts):
         where = f"--precision-kpi[{i}]"
@@ -118,15 +117,9 @@ def precision_kpis(texts: list[str], scenario: Scenario
                                     "NAME:SCOPE, NAME@YEAR or NAME:SCOPE@YEAR"))
             continue
         kpi, scope, year = m["kpi"], m["scope"] or "all", m["year"]
-        if kpi not in KPIS:
-            problems.append(Problem("<command line>", where, f"unknown KPI '{kpi}' "
-                                    f"({did_you_mean(kpi, KPIS)})"))
-        elif re.split(r"[:>]", scope)[0] not in words:
-            problems.append(Problem("<command line>", where, f"scope '{scope}' names "
-                                    f"nothing in the scenario ({did_you_mean(scope, words)})"))
-        elif year is not None and year not in years:
-            problems.append(Problem("<command line>", where, f"{year} is outside the horizon "
-                                    f"(allowed: {', '.join(years)})"))
+        why = output_problem(kpi, scope, year, years, words, whole_run=False)
+        if why:
+            problems.append(Problem("<command line>", where, why))
         else:
             out.append((kpi, scope) if year is None else (kpi, scope, year))
     return out, problems

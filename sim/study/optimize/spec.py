@@ -23,7 +23,7 @@ from typing import Any
 
 from sim import __version__
 from sim.io.bundle import config_hash
-from sim.measure.kpis import KPIS
+from sim.measure.kpis import KPIS, output_problem
 from sim.measure.location import scope_words
 from sim.scenario.loading import read_data_file, validate
 from sim.scenario.problems import ConfigError, Problem, did_you_mean
@@ -250,15 +250,9 @@ def _output_problems(opt: Optimization, years: list[str], words: set[str]) -> li
         m = OUTPUT_RE.match(text)
         assert m is not None          # spec_problems checked the form
         kpi, scope, period = m["kpi"], m["scope"] or "all", m["period"] or years[-1]
-        if kpi not in KPIS:
-            problems.append(Problem(opt.shown, where, f"unknown KPI '{kpi}' "
-                                    f"({did_you_mean(kpi, KPIS)})"))
-        elif period != "run" and period not in years:
-            problems.append(Problem(opt.shown, where, f"{period} is outside the horizon "
-                                    f"(allowed: {', '.join(years)}, run)"))
-        elif scope.split(">")[0] not in words:
-            problems.append(Problem(opt.shown, where, f"scope '{scope}' names nothing in the "
-                                    f"scenario ({did_you_mean(scope, words)})"))
+        why = output_problem(kpi, scope, period, years, words)
+        if why:
+            problems.append(Problem(opt.shown, where, why))
         else:
             opt.outputs.append(Output(text, kpi, scope, period, KPIS[kpi][0]))
     return problems

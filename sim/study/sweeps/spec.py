@@ -23,10 +23,10 @@ import numpy as np
 from sim import __version__
 from sim.engine.output import Calendar
 from sim.io.bundle import config_hash
-from sim.measure.kpis import KPIS
+from sim.measure.kpis import KPIS, output_problem
 from sim.measure.location import scope_words
 from sim.scenario.loading import apply_overrides, load_raw, read_data_file, resolved_dict, validate
-from sim.scenario.problems import ConfigError, Problem, did_you_mean
+from sim.scenario.problems import ConfigError, Problem
 from sim.study.parameters import path_value
 from sim.study.sweeps.methods import METHODS, design
 from sim.study.sweeps.schema import SWEEP_FORMAT, SweepSpec, model_function
@@ -232,15 +232,9 @@ def _output_problems(sweep: Sweep, years: list[str], words: set[str]) -> list[Pr
                                     "'name:scope', 'name@year' or 'name:scope@year'"))
             continue
         kpi, scope, period = m["kpi"], m["scope"] or "all", m["period"] or years[-1]
-        if kpi not in KPIS:
-            problems.append(Problem(sweep.shown, f"outputs[{i}]", f"unknown KPI '{kpi}' "
-                                    f"({did_you_mean(kpi, KPIS)})"))
-        elif period != "run" and period not in years:
-            problems.append(Problem(sweep.shown, f"outputs[{i}]", f"{period} is outside the "
-                                    f"horizon (allowed: {', '.join(years)}, run)"))
-        elif scope.split(">")[0] not in words:
-            problems.append(Problem(sweep.shown, f"outputs[{i}]", f"scope '{scope}' names "
-                                    f"nothing in the scenario ({did_you_mean(scope, words)})"))
+        why = output_problem(kpi, scope, period, years, words)
+        if why:
+            problems.append(Problem(sweep.shown, f"outputs[{i}]", why))
         else:
             sweep.outputs.append(Output(text, kpi, scope, period, KPIS[kpi][0]))
     return problems
