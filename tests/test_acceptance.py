@@ -7,8 +7,10 @@ import datetime as dt
 import numpy as np
 import pytest
 
+from sim.engine.acceptance import Holds
 from sim.engine.logs import MarketDay, OriginTrain, columns
 from sim.engine.model import Model
+from sim.measure import location
 from sim.measure.kpis import compute
 from sim.scenario.loading import load_scenario
 from sim.scenario.problems import ConfigError
@@ -138,7 +140,6 @@ def test_a_market_flows_trains_leave_in_order_through_holds_and_every_box_is_loc
     # one chain of trains per market flow: a train held at the origin holds those
     # behind it, so each flow's boxes leave in arrival order and the location survey
     # (which gives a flow's rows to its trains in order) finds every box
-    from sim.measure import location
     s = load_scenario(NESTED, overrides={
         "timeline": [CLOSE_GATE], "nodes.gate.crossing.acceptance_limit_teu": 400})
     out = Model(s, seed=seed).run()
@@ -162,10 +163,81 @@ def test_trains_still_held_at_the_end_are_counted():
     K = compute(out)
     st = out.store
     waiting = int((~np.isfinite(st.t_depart_origin) & (st.t_created < out.calendar.end_h)).sum())
-    # every box still at the origin is on a train held there, or on none yet (fewer than
-    # a train's worth, still gathering)
-    assert 0 <= waiting - K[("containers_held_at_end", "run", "all")] < 40
+    refused = sum(r[2] for r in out.gate.refused)
+    # every box that never left its origin is on a train held there, on one refused there
+    # (booked during the hold: none of these count as held), or on none yet (fewer than a
+    # train's worth, still gathering)
+    assert refused > 1000
+    assert 0 <= waiting - refused - K[("containers_held_at_end", "run", "all")] < 40
     assert K[("containers_held_at_end", "run", "all")] == sum(h[4] for h in still) > 0
+
+
+def test_holds_refuse_the_trains_planned_within_them():
+    h = Holds()
+    h.close(10.0, 20.0)
+    h.close(30.0, 30.0)  # (no span: a train refused and accepted at the same hour)
+    h.close(40.0, 50.0)
+    assert [h.refuses(t) for t in (5.0, 10.0, 19.9)] == [False, True, True]
+    assert [h.refuses(t) for t in (20.0, 30.0, 39.9, 40.0)] == [False, False, False, True]
+    assert not h.refuses(60.0) and h.refuses(70.0, held_from=65.0)
+    assert not h.refuses(64.0, held_from=65.0)
+
+
+def test_a_flow_without_the_sea_takes_no_new_bookings_while_a_train_is_held():
+    # both routes closed for 10 days: the head train waits at the origin; the trains planned
+    # before its hold began wait behind it; those planned during the hold (booked while the
+    # operator took none: the 2024 stops) are refused there, their boxes lost. Before, they
+    # all queued at the origin (in titr_target_2030 the China -> South Caucasus boxes
+    # waited there 170 days on average)
+    m = Model(load_scenario(TWO, overrides={
+        "route_choice.model": "shares",
+        "timeline": [CLOSE_GATE, {"date": "2024-02-01", "close": "gate2", "days": 10}],
+        "nodes.gate.crossing.acceptance_limit_teu": LIMIT,
+        "nodes.gate2.crossing.acceptance_limit_teu": LIMIT}), seed=1)
+    spans: list[tuple[float, float]] = []
+    close = Holds.close
+
+    def spied(self: Holds, start_h: float, end_h: float) -> None:
+        spans.append((start_h, end_h))
+        close(self, start_h, end_h)
+    Holds.close = spied  # type: ignore[method-assign]
+    try:
+        out = m.run()
+    finally:
+        Holds.close = close  # type: ignore[method-assign]
+    gate = out.gate
+    assert spans and gate.refused
+
+    def within(t: float) -> bool:
+        return any(a <= t < b for a, b in spans)
+    # each span ends when a held train left, and refused trains are exactly the trains
+    # planned within a span: every train that left was planned outside them
+    assert {b for _a, b in spans} <= {h[3] for h in gate.held}
+    assert all(within(t) for _f, t, _n in gate.refused)
+    held_planned = {(h[2], h[3]) for h in gate.held}
+    ot = columns(out.origin_trains, OriginTrain)
+    left_on_time = [t for t in ot.departed_h.tolist()
+                    if not any(d == t for _p, d in held_planned)]
+    assert left_on_time and not any(within(t) for t in left_on_time)
+    # (a span begins at the hour its head train, held, was planned or first asked)
+    assert not any(a < p < b for p, _d in held_planned for a, b in spans)
+    # the refused boxes are lost, per year of the planned hour, and conserved: every box
+    # created is delivered, still in the system, or lost
+    K = compute(out)
+    refused = sum(n for _f, _t, n in gate.refused)
+    assert K[("containers_lost", "2024", "all")] == K[("containers_lost", "2024", "west")]
+    lost = sum(v for (k, y, sc), v in K.items() if k == "containers_lost" and sc == "all")
+    assert lost == refused > 0
+    assert (K[("containers_created", "run", "all")] == K[("containers_delivered", "run", "all")]
+            + K[("containers_in_system", "run", "all")] + refused)
+    assert location.survey(out)[1] == []
+    assert location.locate(out)["refused"].sum() == refused
+
+
+def test_a_market_flows_trains_are_not_refused_its_new_boxes_go_to_sea():
+    s = load_scenario(NESTED, overrides={"nodes.gate.crossing.acceptance_limit_teu": 250})
+    out = Model(s, seed=1).run()
+    assert out.gate.held and not out.gate.refused
 
 
 def test_a_limit_too_small_for_a_full_load_is_refused():

@@ -27,8 +27,8 @@ def check_everywhere(out) -> None:
     assert problems == []
     assert (sum(count.values()) == 1).all()
     full, quick = location.locate(out), location.locate(out, trains=False)
-    assert list(full) == list(quick) == ["delivered", "at_origin", "at_crossing", "at_port",
-                                         "at_sea", "on_rail"]
+    assert list(full) == list(quick) == ["delivered", "refused", "at_origin", "at_crossing",
+                                         "at_port", "at_sea", "on_rail"]
     for key in full:
         np.testing.assert_array_equal(quick[key], full[key], err_msg=key)
     for f in (0.0, 0.2, 0.45, 0.7, 0.95):

@@ -83,6 +83,15 @@ class Held(NamedTuple, Generic[V]):
     boxes: V         # containers on board
 
 
+class Refused(NamedTuple, Generic[V]):
+    """A train of a flow the sea does not compete for, booked while a train of the flow
+    was held at its origin: refused there (``AcceptanceGate.refused``)."""
+
+    flow: V          # flow code
+    hour: V          # its planned departure
+    boxes: V         # containers on board
+
+
 class PathBooking(NamedTuple, Generic[V]):
     """A train path booked on a rail line (``RailLine.log``, flat: read with
     ``RailLine.log_arrays``)."""

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 import numpy as np
 import simpy
 
-from sim.engine.acceptance import RETRY_H, AcceptanceGate
+from sim.engine.acceptance import RETRY_H, AcceptanceGate, Holds
 from sim.engine.choice import DeliveryFeed, Learner
 from sim.engine.facilities.background import start_background
 from sim.engine.facilities.border import BorderCrossing
@@ -319,7 +319,7 @@ class Model:
         # one queue of trains for the flow, in departure order, sent by one chain (a
         # train held at the origin holds those behind it)
         queue: list[OriginDeparture] = []
-        wake = self.origin_trains(f, queue, choice)
+        wake = self.origin_trains(f, queue, choice, market=True)
 
         def dispatch(t: float, idx: np.ndarray, teu: int) -> None:
             queue.append((t, idx, -1, teu))
@@ -346,19 +346,21 @@ class Model:
             self.cal.end_h, p_rail, 1.0 / (ref * sea.rail_headroom), dispatch)
 
     def origin_trains(self, f: int, trains: list[OriginDeparture],
-                      chooser: Choice | None = None) -> Callable[[], None]:
+                      chooser: Choice | None = None, market: bool = False
+                      ) -> Callable[[], None]:
         """Block trains of flow ``f`` leave the origin at their planned hours: with a pool
         of flat wagons there, each takes its wagons first (or waits for them, first in
         first out), then goes as :meth:`_leaving` sends it. ``trains`` may grow during the
         run (a market flow's, sim.engine.market): the function returned wakes the chain
-        when it has run out of trains."""
+        when it has run out of trains. ``market``: the flow splits a market with the sea
+        (its trains are not refused while one is held: its new boxes go to sea)."""
         wagons = origin_pool(self.wagons, self.scenario,
                              self.scenario.demand.flows[self.flow_ids[f]].origin)
         if wagons is None:
-            return self._leaving(f, trains, chooser)
+            return self._leaving(f, trains, chooser, market)
         env = self.env
         ready: list[OriginDeparture] = []  # trains with their wagons, in that order
-        wake_leaving = self._leaving(f, ready, chooser)
+        wake_leaving = self._leaving(f, ready, chooser, market)
         pos, idle = 0, True
 
         def got(r: int, teu: int) -> Callable[[np.ndarray, float], None]:
@@ -384,14 +386,15 @@ class Model:
         submit()
         return wake
 
-    def _leaving(self, f: int, trains: list[OriginDeparture], chooser: Choice | None
-                 ) -> Callable[[], None]:
+    def _leaving(self, f: int, trains: list[OriginDeparture], chooser: Choice | None,
+                 market: bool) -> Callable[[], None]:
         """Trains of flow ``f`` leave at their hours, each on its drawn (or, with logit
         choice, chosen) route: a chain of callbacks, one per departure hour (no process).
         A route that refuses trains (acceptance limits, sim.engine.acceptance) sends the
         train to another open route of the flow, or holds it (and those behind it) at the
-        origin until one opens. Returns a function that wakes the chain when ``trains``
-        has grown after it ran out."""
+        origin until one opens; the trains of a flow the sea does not compete for booked
+        while it waits are refused (sim.engine.acceptance.Holds). Returns a function that
+        wakes the chain when ``trains`` has grown after it ran out."""
         env, log, rows_log = self.env, self.out.origin_trains, self._origin_rows
         learner = self._learners.get(f)
         plans, sea, store, gate = self.plans.steps, self.plans.sea, self.store, self.gate
@@ -399,6 +402,7 @@ class Model:
         chosen: int | None = None  # the route of the train at ``pos``, once chosen
         held_from = -1.0  # the hour the train at ``pos`` was first refused (-1: not)
         hold_end = -math.inf  # when the last train held at the origin left
+        holds = Holds() if gate and not market else None  # (a market's go to sea)
         idle = True  # no callback of the chain is due
 
         def leave(_e: object = None) -> None:
@@ -409,6 +413,10 @@ class Model:
                 t, idx, r, teu = trains[pos]
                 if _later(env, t, leave):
                     return
+                if chosen is None and holds is not None and holds.refuses(t):
+                    self._refuse(f, t, idx)
+                    pos += 1
+                    continue
                 if chosen is None:
                     chosen = chooser(t) if chooser is not None else r
                 r = chosen
@@ -428,6 +436,8 @@ class Model:
                         gate.held.append((f, r, t, now, len(idx)))
                         if held_from >= 0:
                             hold_end = now
+                            if holds is not None:
+                                holds.close(held_from, now)
                         held_from = -1.0
                 pos += 1
                 chosen = None
@@ -449,14 +459,32 @@ class Model:
                 leave()
 
         def still_held(end_h: float) -> list[tuple[int, int, float, float, int]]:
-            """Trains due before ``end_h`` that had not left by then (censored)."""
-            return [(f, -1, t, end_h, len(idx)) for t, idx, _r, _teu in trains[pos:]
-                    if t < end_h]
+            """Trains due before ``end_h`` that had not left by then (censored); those
+            booked while one was held are refused instead."""
+            held = []
+            for k, (t, idx, _r, _teu) in enumerate(trains[pos:]):
+                if t >= end_h:
+                    break
+                if (holds is not None and (k > 0 or chosen is None)
+                        and holds.refuses(t, held_from if k > 0 else -1.0)):
+                    self._refuse(f, t, idx)
+                else:
+                    held.append((f, -1, t, end_h, len(idx)))
+            return held
         if gate:
             gate.unfinished.append(still_held)
         self._holding[f] = lambda: held_from >= 0
         leave()
         return wake
+
+    def _refuse(self, f: int, t: float, idx: np.ndarray) -> None:
+        """A train of flow ``f`` planned at hour ``t``, booked while one of the flow was
+        held at its origin, is refused there: logged, and any pool wagons it took given
+        back as from a trip that ended where it began."""
+        self.gate.refuse(f, t, idx)
+        if self.wagons is not None:
+            now = self.env.now
+            self.wagons.ran(idx, now, now, None)
 
     def _divert(self, f: int, r: int, now: float, boxes: int, chooser: Choice | None
                 ) -> int | None:

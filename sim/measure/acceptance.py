@@ -1,5 +1,6 @@
 """What the acceptance limits did (:mod:`sim.scenario.acceptance`): trains diverted at
-their origins from a refusing route to another, boxes lost to the sea, trains held."""
+their origins from a refusing route to another, boxes lost (to the sea, or refused at the
+origin), trains held."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.engine.logs import Diversion, Held, MarketDay, columns
+from sim.engine.logs import Diversion, Held, MarketDay, Refused, columns
 from sim.measure.monitors import PutRun, PutYears, window_index
 
 if TYPE_CHECKING:
@@ -18,9 +19,11 @@ KPIS: dict[str, tuple[str, str]] = {
     "containers_diverted": ("containers", "boxes whose train a route over its acceptance "
                             "limit refused at the origin and that left by another route, "
                             "by 'from>to' route pair and all, per year"),
-    "containers_lost": ("containers", "boxes of a flow the sea competes for that would have "
-                        "come to rail had every route been accepting, and went by sea, by "
-                        "flow and all, per year"),
+    "containers_lost": ("containers", "boxes lost to the corridor, by flow and all, per year: "
+                        "of a flow the sea competes for, those that would have come to rail "
+                        "had every route been accepting and went by sea; of any other flow, "
+                        "those whose train was booked while a train of the flow was held at "
+                        "its origin, refused there (per year of the train's planned hour)"),
     "containers_held": ("containers", "boxes whose train waited at its origin past its "
                         "planned hour because no route of its flow accepted trains (or a "
                         "train ahead of it waited so), per year of leaving"),
@@ -59,6 +62,16 @@ def acceptance_kpis(out: RunOutput, edges: np.ndarray, put_years: PutYears,
         lost = np.bincount(k[keep], np.asarray(md.lost, float)[keep], n)
         put_years("containers_lost", out.flow_ids[f], lost)
         lost_all += lost
+    rf: Refused[np.ndarray] = columns(gate.refused, Refused)
+    k = window_index(np.asarray(rf.hour, float), edges)
+    keep = (k >= 0) & (k < n)
+    k, of = k[keep], np.asarray(rf.flow, np.int64)[keep]
+    boxes = np.asarray(rf.boxes, float)[keep]
+    for f, fid in enumerate(out.flow_ids):
+        if f not in out.markets:  # (every replication reports the same rows)
+            lost = np.bincount(k[of == f], boxes[of == f], n)
+            put_years("containers_lost", fid, lost)
+            lost_all += lost
     put_years("containers_lost", "all", lost_all)
     h: Held[np.ndarray] = columns(gate.held, Held)
     still = np.asarray(h.route) < 0  # still held at the end (censored)

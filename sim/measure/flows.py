@@ -82,7 +82,8 @@ def volume_kpis(out: RunOutput, edges: np.ndarray, K: dict[Key, float], put_year
     K[("containers_created", "run", "all")] = st.n
     K[("containers_delivered", "run", "all")] = int(np.isfinite(st.t_delivered).sum())
     if where:
-        K[("containers_in_system", "run", "all")] = int((~where["delivered"]).sum())
+        K[("containers_in_system", "run", "all")] = int((~(where["delivered"]
+                                                          | where["refused"])).sum())
         for place in ("at_origin", "on_rail", "at_crossing", "at_port", "at_sea"):
             K[("containers_in_system", "run", place)] = int(where[place].sum())
     put_years("containers_created", "all", counts_in(st.t_created, edges))

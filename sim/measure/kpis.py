@@ -70,8 +70,9 @@ KPIS: dict[str, tuple[str, str]] = {
     "containers_created": ("containers", "boxes arriving at their origin terminal (period run: "
                            "whole simulation incl. warm-up)"),
     "containers_delivered": ("containers", "boxes arriving at their destination terminal"),
-    "containers_in_system": ("containers", "boxes created but not delivered at the end of the "
-                             "run, by where they are (scope at_origin / on_rail / at_crossing "
+    "containers_in_system": ("containers", "boxes created and neither delivered nor refused at "
+                             "their origin (containers_lost) at the end of the run, by where "
+                             "they are (scope at_origin / on_rail / at_crossing "
                              "/ at_port (a port or an inland dry port) / at_sea) or in all"),
     "containers_in_transit_at_end": ("containers", "boxes not delivered at the end of the run, "
                                      "by corridor of the route their train took"),

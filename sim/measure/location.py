@@ -8,7 +8,11 @@ still there). A box is in a place at hour ``t`` when ``from <= t < to``:
 place                  the stamps that put a box there
 =====================  ================================================================
 ``not_created``        ``t < t_created``
-``at_origin``          ``t_created`` .. ``t_depart_origin``
+``at_origin``          ``t_created`` .. ``t_depart_origin`` (or the hour its train was
+                       refused)
+``refused``            its train's planned hour onwards, when it was refused at the
+                       origin (booked while a train of its flow was held there:
+                       ``AcceptanceGate.refused``)
 ``on_train``           one more departure by train (origin, crossing, port) than arrivals
                        by train (crossing, port by rail, destination) up to ``t``
 ``crossing_handling``  crossing ``arrive`` .. ``unloaded`` (queueing for a track, yard
@@ -45,7 +49,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.engine.logs import OriginTrain, OutboundTrain, columns
+from sim.engine.logs import OriginTrain, OutboundTrain, Refused, columns
 from sim.measure.intervals import by_rail, visited, visits
 
 if TYPE_CHECKING:
@@ -53,10 +57,11 @@ if TYPE_CHECKING:
 
 PLACES = ("not_created", "at_origin", "on_train", "crossing_handling", "crossing_customs",
           "crossing_waiting", "port_handling", "port_customs", "port_waiting",
-          "port_loading", "on_vessel", "delivered")
+          "port_loading", "on_vessel", "delivered", "refused")
 # the places as the KPIs group them (containers_in_system scopes), in kpis.locate's order
 GROUPS: dict[str, tuple[str, ...]] = {
     "delivered": ("delivered",),
+    "refused": ("refused",),
     "at_origin": ("at_origin",),
     "at_crossing": ("crossing_handling", "crossing_customs", "crossing_waiting"),
     "at_port": ("port_handling", "port_customs", "port_waiting", "port_loading"),
@@ -122,10 +127,17 @@ def _trains(out: RunOutput) -> Trains:
     dep0, n0 = ot.departed_h[order], ot.boxes[order].astype(np.int64)
     # a flow's rows, in row order, are its boxes in order of arrival (the store numbers
     # them flow by flow; a market flow's, sim.engine.market, day by day after those);
-    # each train takes the next ones
+    # each train takes the next ones, those of the trains refused at the origin left out
     n_flows = len(out.flow_ids)
     by_flow = np.argsort(st.flow, kind="stable")
-    first_row = np.concatenate(([0], np.cumsum(np.bincount(st.flow, minlength=n_flows))))
+    if out.gate is not None and out.gate.refused_rows:  # rows no train took (refused)
+        took = np.ones(st.n, bool)
+        took[np.concatenate(out.gate.refused_rows)] = False
+        by_flow = by_flow[took[by_flow]]
+        per_flow = np.bincount(st.flow[took], minlength=n_flows)
+    else:
+        per_flow = np.bincount(st.flow, minlength=n_flows)
+    first_row = np.concatenate(([0], np.cumsum(per_flow)))
     taken = np.bincount(flow, weights=n0, minlength=n_flows).astype(np.int64)
     rows = [by_flow[first_row[f]:first_row[f] + taken[f]] for f in range(n_flows)]
     dep, source, sizes = [dep0], [flow], [n0]
@@ -162,7 +174,12 @@ def survey(out: RunOutput, at_h: float | None = None, trains: bool = True
     count = {p: np.zeros(n, np.int8) for p in PLACES}
 
     count["not_created"] += ~(st.t_created <= t)
-    count["at_origin"] += _inside(st.t_created, st.t_depart_origin, t)
+    refused_h = _refused_h(out)
+    if refused_h is None:
+        count["at_origin"] += _inside(st.t_created, st.t_depart_origin, t)
+    else:
+        count["at_origin"] += _inside(st.t_created, np.fmin(st.t_depart_origin, refused_h), t)
+        count["refused"] += refused_h <= t
     count["delivered"] += st.t_delivered <= t
 
     # train departures and arrivals: their balance puts a box on a train
@@ -207,6 +224,18 @@ def survey(out: RunOutput, at_h: float | None = None, trains: bool = True
         problems.append(f"{int(count['not_created'].sum())} containers created at or "
                         "after the end of the run")
     return count, problems
+
+
+def _refused_h(out: RunOutput) -> np.ndarray | None:
+    """Per box, the hour its train was refused at its origin (NaN: it was not); None when
+    none was."""
+    gate = out.gate
+    if gate is None or not gate.refused:
+        return None
+    h = np.full(out.store.n, np.nan)
+    rf: Refused[np.ndarray] = columns(gate.refused, Refused)
+    h[np.concatenate(gate.refused_rows)] = np.repeat(rf.hour, rf.boxes.astype(np.int64))
+    return h
 
 
 def _sea_and_ports(out: RunOutput, sailings: list, count: dict[str, np.ndarray],
@@ -340,7 +369,7 @@ def places(out: RunOutput, at_h: float | None = None, trains: bool = True
 def locate(out: RunOutput, at_h: float | None = None, trains: bool = True
            ) -> dict[str, np.ndarray]:
     """Where each container is at hour ``at_h`` (default: the end of the run), grouped as
-    the KPIs report it: ``delivered``, ``at_origin``, ``at_crossing``, ``at_port``,
+    the KPIs report it: ``delivered``, ``refused``, ``at_origin``, ``at_crossing``, ``at_port``,
     ``at_sea`` and ``on_rail``, plus ``not_created`` when ``at_h`` is given. Exactly one
     mask is true per row; :class:`LocationError` otherwise (``trains``: see
     :func:`survey`)."""

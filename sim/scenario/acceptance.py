@@ -1,6 +1,6 @@
 """Acceptance limits: an operator stops taking new boxes for the routes through a
 facility while the facility's backlog is above a limit (KTZ's 2024 stops on new cargo
-for Dostyk and Altynkol, corridor-facts §3.4).
+for Dostyk and Altynkol, corridor-facts §3.3).
 
 The backlog is what is booked through the facility: the TEU accepted at the origins for
 routes through it that have not yet gone on from it (on their way to it, or in it: its
@@ -9,8 +9,11 @@ yard, tracks, sidings and trains being formed). While it is above
 origins (checked when a train is about to leave; :mod:`sim.engine.acceptance`): a
 refused train takes the next best open route of its flow, by the same choice model
 (``containers_diverted``); a flow the sea competes for loses to the sea the boxes its
-open routes do not win back (``containers_lost``); a flow with no open route and no sea
-waits at its origin until one opens (``containers_held``). None (the default): no limit.
+open routes do not win back (``containers_lost``); a train with no open route waits at its
+origin until one opens (``containers_held``), and while it waits the operator takes no new
+bookings for its flow: a flow the sea does not compete for has the trains booked in that
+time refused at the origin, their boxes lost to the corridor (``containers_lost``; they
+go by another mode or not at all). None (the default): no limit.
 """
 
 from __future__ import annotations
