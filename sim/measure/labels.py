@@ -28,7 +28,7 @@ LABELS: dict[str, str] = {
     "containers_in_market": "boxes in the rail/sea market",
     "containers_in_system": "boxes in the system at the end",
     "containers_in_transit_at_end": "boxes in transit at the end",
-    "containers_lost": "boxes lost (to the sea, or refused at the origin)",
+    "containers_lost": "boxes lost (to sea or refused)",
     "containers_to_sea": "market boxes expected to go by sea",
     "corridor_share_china_europe": "China->Europe share by corridor",
     "cost_usd_per_feu_mean": "all-in cost per FEU",
