@@ -7,7 +7,6 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from sim.engine.acceptance import Holds
 from sim.engine.logs import MarketDay, OriginTrain, columns
 from sim.engine.model import Model
 from sim.measure import location
@@ -172,66 +171,90 @@ def test_trains_still_held_at_the_end_are_counted():
     assert K[("containers_held_at_end", "run", "all")] == sum(h[4] for h in still) > 0
 
 
-def test_holds_refuse_the_trains_planned_within_them():
-    h = Holds()
-    h.close(10.0, 20.0)
-    h.close(30.0, 30.0)  # (no span: a train refused and accepted at the same hour)
-    h.close(40.0, 50.0)
-    assert [h.refuses(t) for t in (5.0, 10.0, 19.9)] == [False, True, True]
-    assert [h.refuses(t) for t in (20.0, 30.0, 39.9, 40.0)] == [False, False, False, True]
-    assert not h.refuses(60.0) and h.refuses(70.0, held_from=65.0)
-    assert not h.refuses(64.0, held_from=65.0)
+BOTH_CLOSED = {"route_choice.model": "shares",
+               "nodes.gate.crossing.acceptance_limit_teu": LIMIT,
+               "nodes.gate2.crossing.acceptance_limit_teu": LIMIT}
+
+
+def _both_closed(date: str, days: int = 10) -> dict:
+    return {**BOTH_CLOSED, "timeline": [{"date": date, "close": "gate", "days": days},
+                                        {"date": date, "close": "gate2", "days": days}]}
 
 
 def test_a_flow_without_the_sea_takes_no_new_bookings_while_a_train_is_held():
-    # both routes closed for 10 days: the head train waits at the origin; the trains planned
-    # before its hold began wait behind it; those planned during the hold (booked while the
-    # operator took none: the 2024 stops) are refused there, their boxes lost. Before, they
-    # all queued at the origin (in titr_target_2030 the China -> South Caucasus boxes
-    # waited there 170 days on average)
-    m = Model(load_scenario(TWO, overrides={
-        "route_choice.model": "shares",
-        "timeline": [CLOSE_GATE, {"date": "2024-02-01", "close": "gate2", "days": 10}],
-        "nodes.gate.crossing.acceptance_limit_teu": LIMIT,
-        "nodes.gate2.crossing.acceptance_limit_teu": LIMIT}), seed=1)
-    spans: list[tuple[float, float]] = []
-    close = Holds.close
+    # both routes closed for 10 days: the head train waits at the origin; the trains due
+    # while it waits and no route accepts trains are refused there (the operator takes no
+    # new bookings: the 2024 stops), their boxes lost; those due once a route accepts
+    # again are booked, and wait behind it until its next try. Before, they all queued at
+    # the origin (in titr_target_2030 the China -> South Caucasus boxes waited there 170
+    # days on average); then, for a while, a train due between a route's reopening and
+    # the held train's next try was refused too (25 % of titr_target_2030's refusals)
+    m = Model(load_scenario(TWO, overrides=_both_closed("2024-02-01")), seed=1)
+    probes: list[tuple[float, bool]] = []  # (hour, any route of the flow open)
 
-    def spied(self: Holds, start_h: float, end_h: float) -> None:
-        spans.append((start_h, end_h))
-        close(self, start_h, end_h)
-    Holds.close = spied  # type: ignore[method-assign]
-    try:
-        out = m.run()
-    finally:
-        Holds.close = close  # type: ignore[method-assign]
+    def probe(env, gate=m.gate):
+        while True:
+            probes.append((env.now, bool(gate.open_mask(0, [0, 1]).any())))
+            yield env.timeout(0.5)
+    m.env.process(probe(m.env))
+    out = m.run()
     gate = out.gate
-    assert spans and gate.refused
-
-    def within(t: float) -> bool:
-        return any(a <= t < b for a, b in spans)
-    # each span ends when a held train left, and refused trains are exactly the trains
-    # planned within a span: every train that left was planned outside them
-    assert {b for _a, b in spans} <= {h[3] for h in gate.held}
-    assert all(within(t) for _f, t, _n in gate.refused)
-    held_planned = {(h[2], h[3]) for h in gate.held}
-    ot = columns(out.origin_trains, OriginTrain)
-    left_on_time = [t for t in ot.departed_h.tolist()
-                    if not any(d == t for _p, d in held_planned)]
-    assert left_on_time and not any(within(t) for t in left_on_time)
-    # (a span begins at the hour its head train, held, was planned or first asked)
-    assert not any(a < p < b for p, _d in held_planned for a, b in spans)
-    # the refused boxes are lost, per year of the planned hour, and conserved: every box
-    # created is delivered, still in the system, or lost
+    assert {x[0] for x in gate.refused} == {0} and len(gate.refused) >= 5
+    hours = np.array([h for h, _ in probes])
+    is_open = np.array([o for _, o in probes])
+    heads = [(p, left) for _f, r, p, left, _n in gate.held if r >= 0]
+    for _f, t, _n in gate.refused:
+        # within a hold (a held train planned at or before it left after it) ...
+        assert any(p <= t < left for p, left in heads)
+        # ... and not where the probes half an hour either side found a route open
+        k = np.searchsorted(hours, t, side="right")
+        assert not (is_open[k - 1] and is_open[min(k, len(hours) - 1)])
+    # the trains booked while a route accepted again, during the hold, waited behind it
+    booked_late = [x for x in gate.held if any(p < x[2] < left for p, left in heads)]
+    assert booked_late
+    # the refused boxes are lost, per year of their train's hour, and conserved: every box
+    # created is delivered, still in the system, or refused
     K = compute(out)
     refused = sum(n for _f, _t, n in gate.refused)
     assert K[("containers_lost", "2024", "all")] == K[("containers_lost", "2024", "west")]
-    lost = sum(v for (k, y, sc), v in K.items() if k == "containers_lost" and sc == "all")
-    assert lost == refused > 0
+    assert K[("containers_lost", "2024", "all")] == refused > 0
+    assert K[("containers_lost", "run", "refused")] == refused
     assert (K[("containers_created", "run", "all")] == K[("containers_delivered", "run", "all")]
             + K[("containers_in_system", "run", "all")] + refused)
     assert location.survey(out)[1] == []
     assert location.locate(out)["refused"].sum() == refused
+
+
+def test_refusals_in_the_warm_up_are_counted_in_the_runs_total():
+    out = Model(load_scenario(TWO, overrides=_both_closed("2023-12-05")), seed=1).run()
+    K = compute(out)
+    refused = sum(n for _f, _t, n in out.gate.refused)
+    assert refused > 0 and K[("containers_lost", "2024", "all")] < refused
+    assert K[("containers_lost", "run", "refused")] == refused
+    assert (K[("containers_created", "run", "all")] == K[("containers_delivered", "run", "all")]
+            + K[("containers_in_system", "run", "all")] + refused)
+
+
+def test_a_refused_train_takes_no_wagons():
+    # with a pool of flat wagons at the origin, a train is booked (or refused) at its
+    # planned hour, before it asks for wagons: a refused one never takes any, so the other
+    # trains do not wait for wagons held by trains that will not leave
+    pool = {"nodes": ["alpha"], "gauge_mm": 1435, "wagons": 1200, "teu_per_wagon": 2,
+            "turnaround_h": {"dist": "constant", "value": 24}}
+    m = Model(load_scenario(TWO, overrides={**_both_closed("2024-02-01"),
+                                            "wagon_pools": {"china": pool}}), seed=1)
+    asked: list[np.ndarray] = []
+    (p,) = m.wagons.pools.values()
+    submit = p.submit
+
+    def spied(rows, t, teu, go):
+        asked.append(rows)
+        submit(rows, t, teu, go)
+    p.submit = spied  # type: ignore[method-assign]
+    out = m.run()
+    refused = {id(r) for r in out.gate.refused_rows}
+    assert refused and not refused & {id(r) for r in asked}
+    assert location.survey(out)[1] == []
 
 
 def test_a_market_flows_trains_are_not_refused_its_new_boxes_go_to_sea():

@@ -14,18 +14,18 @@ count what is on the way).
 A train about to leave on a closed route is diverted to one of its flow's open routes,
 drawn by the flow's own choice weights over the open ones (the logit's probabilities, or
 the shares in force); with no open route it waits at its origin and tries again every
-:data:`RETRY_H` hours (the trains behind it wait too). While it waits the operator takes no
-new bookings for the flow, as KTZ took no new cargo in its 2024 stops (corridor-facts
-§3.3): a flow the sea competes for sends its new boxes to sea (sim.engine.market); any
-other flow's trains booked while one of its trains is held are refused, their boxes lost
-to the corridor (:class:`Holds`, ``AcceptanceGate.refused``).
+:data:`RETRY_H` hours (the trains booked behind it wait too). While it waits and no route
+of the flow accepts trains, the operator takes no new bookings for the flow, as KTZ took
+no new cargo in its 2024 stops (corridor-facts §3.3): a flow the sea competes for sends
+its new boxes to sea (sim.engine.market); any other flow has the trains due then refused
+at the origin, their boxes lost to the corridor (``AcceptanceGate.refused``; assumption:
+for good, none rebooked later — the source says only that new cargo was not taken).
 """
 
 from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from collections import deque
 from collections.abc import Callable
 
 import numpy as np
@@ -201,34 +201,6 @@ class LineMeter:
         return plan.open_from(max(ahead, arrive), now) - arrive
 
 
-class Holds:
-    """A flow's holds at its origin: the spans from the hour a train of the flow was first
-    refused (no route open) to the hour it left. A train planned within one was booked
-    while the operator took no new bookings for the flow, and is refused. Trains are asked
-    about in order of their planned hours, so spans wholly before the one asked about are
-    let go."""
-
-    __slots__ = ("_spans",)
-
-    def __init__(self) -> None:
-        self._spans: deque[tuple[float, float]] = deque()
-
-    def close(self, start_h: float, end_h: float) -> None:
-        """A hold from ``start_h`` ended at ``end_h`` (the held train left)."""
-        if end_h > start_h:
-            self._spans.append((start_h, end_h))
-
-    def refuses(self, t: float, held_from: float = -1.0) -> bool:
-        """Whether a train planned at hour ``t`` was booked within a hold: a closed one,
-        or the one still open since ``held_from`` (-1: none)."""
-        spans = self._spans
-        while spans and spans[0][1] <= t:
-            spans.popleft()
-        if spans and spans[0][0] <= t:
-            return True
-        return 0.0 <= held_from <= t
-
-
 class AcceptanceGate:
     """The acceptance limits of a run's facilities, by route code."""
 
@@ -280,8 +252,9 @@ class AcceptanceGate:
         # (flow, route, planned hour, left, boxes): a train held at its origin (or behind
         # one held); route -1 and left = the end: still held when the run ended
         self.held: list[tuple[int, int, float, float, int]] = []
-        # (flow, planned hour, boxes) and its rows: a train booked while a train of its
-        # flow was held (a flow the sea does not compete for), refused at its origin
+        # (flow, planned hour, boxes) and its rows: a train of a flow the sea does not
+        # compete for, due while a train of its flow was held and no route accepted
+        # trains: refused at its origin
         self.refused: list[tuple[int, float, int]] = []
         self.refused_rows: list[np.ndarray] = []
         # per origin chain: its trains planned before an hour and not yet gone
@@ -334,8 +307,9 @@ class AcceptanceGate:
         return np.array([self.is_open(f, r) for r in routes], bool)
 
     def refuse(self, f: int, t: float, rows: np.ndarray) -> None:
-        """A train of flow ``f`` planned at hour ``t`` was booked while a train of the flow
-        was held: refused, its boxes never enter the corridor."""
+        """A train of flow ``f`` due at hour ``t`` (now), while a train of the flow is held
+        and no route of the flow accepts trains: refused, its boxes never enter the
+        corridor."""
         self.refused.append((f, t, len(rows)))
         self.refused_rows.append(rows)
 

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 import numpy as np
 import simpy
 
-from sim.engine.acceptance import RETRY_H, AcceptanceGate, Holds
+from sim.engine.acceptance import RETRY_H, AcceptanceGate
 from sim.engine.choice import DeliveryFeed, Learner
 from sim.engine.facilities.background import start_background
 from sim.engine.facilities.border import BorderCrossing
@@ -348,53 +348,79 @@ class Model:
     def origin_trains(self, f: int, trains: list[OriginDeparture],
                       chooser: Choice | None = None, market: bool = False
                       ) -> Callable[[], None]:
-        """Block trains of flow ``f`` leave the origin at their planned hours: with a pool
-        of flat wagons there, each takes its wagons first (or waits for them, first in
+        """Block trains of flow ``f`` leave the origin at their planned hours, each booked
+        then: while a train of the flow is held at the origin and no route of the flow
+        accepts trains, the operator takes no new bookings, and a flow the sea does not
+        compete for (``market`` False) has the train refused there (:meth:`_refuse`; a
+        market flow's new boxes went to sea instead, sim.engine.market). With a pool of
+        flat wagons there, a booked train takes its wagons (or waits for them, first in
         first out), then goes as :meth:`_leaving` sends it. ``trains`` may grow during the
-        run (a market flow's, sim.engine.market): the function returned wakes the chain
-        when it has run out of trains. ``market``: the flow splits a market with the sea
-        (its trains are not refused while one is held: its new boxes go to sea)."""
+        run (a market flow's): the function returned wakes the chain when it has run out
+        of trains."""
         wagons = origin_pool(self.wagons, self.scenario,
                              self.scenario.demand.flows[self.flow_ids[f]].origin)
+        booked: list[OriginDeparture] = trains if market or not self.gate else []
         if wagons is None:
-            return self._leaving(f, trains, chooser, market)
+            to_leave = booked
+            wake_next = self._leaving(f, to_leave, chooser)
+        else:
+            to_leave = []
+            wake_leaving = self._leaving(f, to_leave, chooser)
+
+            def got(r: int, teu: int) -> Callable[[np.ndarray, float], None]:
+                def with_wagons(rows: np.ndarray, t: float) -> None:
+                    to_leave.append((t, rows, r, teu))
+                    wake_leaving()
+                return with_wagons
+            wake_next = self._each_at_its_hour(booked, lambda tr: wagons.submit(
+                tr[1], tr[0], tr[3], got(tr[2], tr[3])))
+        if booked is trains:
+            return wake_next
+        routes = [self.route_ids.index(x)
+                  for x in self.scenario.demand.flows[self.flow_ids[f]].routes]
+        holding, gate = self._holding[f], self.gate
+
+        def book(train: OriginDeparture) -> None:
+            if holding() and not gate.open_mask(f, routes).any():
+                self._refuse(f, train[0], train[1])
+                return
+            booked.append(train)
+            wake_next()
+        return self._each_at_its_hour(trains, book)
+
+    def _each_at_its_hour(self, trains: list[OriginDeparture],
+                          handle: Callable[[OriginDeparture], None]) -> Callable[[], None]:
+        """A chain of callbacks that hands each of ``trains`` to ``handle`` at its planned
+        hour, in order; the function returned wakes it when ``trains`` has grown after it
+        ran out."""
         env = self.env
-        ready: list[OriginDeparture] = []  # trains with their wagons, in that order
-        wake_leaving = self._leaving(f, ready, chooser, market)
         pos, idle = 0, True
 
-        def got(r: int, teu: int) -> Callable[[np.ndarray, float], None]:
-            def with_wagons(rows: np.ndarray, t: float) -> None:
-                ready.append((t, rows, r, teu))
-                wake_leaving()
-            return with_wagons
-
-        def submit(_e: object = None) -> None:
+        def step(_e: object = None) -> None:
             nonlocal pos, idle
             idle = False
             while pos < len(trains):
-                t, idx, r, teu = trains[pos]
-                if _later(env, t, submit):
+                if _later(env, trains[pos][0], step):
                     return
                 pos += 1
-                wagons.submit(idx, t, teu, got(r, teu))
+                handle(trains[pos - 1])
             idle = True
 
         def wake() -> None:
             if idle:
-                submit()
-        submit()
+                step()
+        step()
         return wake
 
-    def _leaving(self, f: int, trains: list[OriginDeparture], chooser: Choice | None,
-                 market: bool) -> Callable[[], None]:
+    def _leaving(self, f: int, trains: list[OriginDeparture], chooser: Choice | None
+                 ) -> Callable[[], None]:
         """Trains of flow ``f`` leave at their hours, each on its drawn (or, with logit
         choice, chosen) route: a chain of callbacks, one per departure hour (no process).
         A route that refuses trains (acceptance limits, sim.engine.acceptance) sends the
         train to another open route of the flow, or holds it (and those behind it) at the
-        origin until one opens; the trains of a flow the sea does not compete for booked
-        while it waits are refused (sim.engine.acceptance.Holds). Returns a function that
-        wakes the chain when ``trains`` has grown after it ran out."""
+        origin until one opens (trying again every ``RETRY_H`` hours; the trains booked
+        behind it wait too). Returns a function that wakes the chain when ``trains`` has
+        grown after it ran out."""
         env, log, rows_log = self.env, self.out.origin_trains, self._origin_rows
         learner = self._learners.get(f)
         plans, sea, store, gate = self.plans.steps, self.plans.sea, self.store, self.gate
@@ -402,7 +428,6 @@ class Model:
         chosen: int | None = None  # the route of the train at ``pos``, once chosen
         held_from = -1.0  # the hour the train at ``pos`` was first refused (-1: not)
         hold_end = -math.inf  # when the last train held at the origin left
-        holds = Holds() if gate and not market else None  # (a market's go to sea)
         idle = True  # no callback of the chain is due
 
         def leave(_e: object = None) -> None:
@@ -413,10 +438,6 @@ class Model:
                 t, idx, r, teu = trains[pos]
                 if _later(env, t, leave):
                     return
-                if chosen is None and holds is not None and holds.refuses(t):
-                    self._refuse(f, t, idx)
-                    pos += 1
-                    continue
                 if chosen is None:
                     chosen = chooser(t) if chooser is not None else r
                 r = chosen
@@ -436,8 +457,6 @@ class Model:
                         gate.held.append((f, r, t, now, len(idx)))
                         if held_from >= 0:
                             hold_end = now
-                            if holds is not None:
-                                holds.close(held_from, now)
                         held_from = -1.0
                 pos += 1
                 chosen = None
@@ -459,18 +478,9 @@ class Model:
                 leave()
 
         def still_held(end_h: float) -> list[tuple[int, int, float, float, int]]:
-            """Trains due before ``end_h`` that had not left by then (censored); those
-            booked while one was held are refused instead."""
-            held = []
-            for k, (t, idx, _r, _teu) in enumerate(trains[pos:]):
-                if t >= end_h:
-                    break
-                if (holds is not None and (k > 0 or chosen is None)
-                        and holds.refuses(t, held_from if k > 0 else -1.0)):
-                    self._refuse(f, t, idx)
-                else:
-                    held.append((f, -1, t, end_h, len(idx)))
-            return held
+            """Trains due before ``end_h`` that had not left by then (censored)."""
+            return [(f, -1, t, end_h, len(idx)) for t, idx, _r, _teu in trains[pos:]
+                    if t < end_h]
         if gate:
             gate.unfinished.append(still_held)
         self._holding[f] = lambda: held_from >= 0
@@ -478,13 +488,9 @@ class Model:
         return wake
 
     def _refuse(self, f: int, t: float, idx: np.ndarray) -> None:
-        """A train of flow ``f`` planned at hour ``t``, booked while one of the flow was
-        held at its origin, is refused there: logged, and any pool wagons it took given
-        back as from a trip that ended where it began."""
+        """A train of flow ``f`` planned at hour ``t`` (now) is refused at its origin: its
+        boxes never enter the corridor (logged; it took no wagons)."""
         self.gate.refuse(f, t, idx)
-        if self.wagons is not None:
-            now = self.env.now
-            self.wagons.ran(idx, now, now, None)
 
     def _divert(self, f: int, r: int, now: float, boxes: int, chooser: Choice | None
                 ) -> int | None:

@@ -22,8 +22,10 @@ KPIS: dict[str, tuple[str, str]] = {
     "containers_lost": ("containers", "boxes lost to the corridor, by flow and all, per year: "
                         "of a flow the sea competes for, those that would have come to rail "
                         "had every route been accepting and went by sea; of any other flow, "
-                        "those whose train was booked while a train of the flow was held at "
-                        "its origin, refused there (per year of the train's planned hour)"),
+                        "those whose train was due while a train of the flow was held at its "
+                        "origin and no route of the flow accepted trains, refused there (per "
+                        "year of the train's planned hour); scope refused (period run): the "
+                        "boxes refused over the whole run, warm-up included"),
     "containers_held": ("containers", "boxes whose train waited at its origin past its "
                         "planned hour because no route of its flow accepted trains (or a "
                         "train ahead of it waited so), per year of leaving"),
@@ -63,6 +65,7 @@ def acceptance_kpis(out: RunOutput, edges: np.ndarray, put_years: PutYears,
         put_years("containers_lost", out.flow_ids[f], lost)
         lost_all += lost
     rf: Refused[np.ndarray] = columns(gate.refused, Refused)
+    put_run("containers_lost", "refused", float(np.asarray(rf.boxes, float).sum()))
     k = window_index(np.asarray(rf.hour, float), edges)
     keep = (k >= 0) & (k < n)
     k, of = k[keep], np.asarray(rf.flow, np.int64)[keep]

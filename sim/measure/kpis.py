@@ -75,7 +75,9 @@ KPIS: dict[str, tuple[str, str]] = {
                              "they are (scope at_origin / on_rail / at_crossing "
                              "/ at_port (a port or an inland dry port) / at_sea) or in all"),
     "containers_in_transit_at_end": ("containers", "boxes not delivered at the end of the run, "
-                                     "by corridor of the route their train took"),
+                                     "by corridor of the route their train took (scope "
+                                     "not_departed: still at their origin; boxes refused "
+                                     "there are in none: containers_lost)"),
     "teu_created": ("TEU", "TEU arriving at their origin terminal"),
     "transit_containers_china_central_asia": (
         "containers", "boxes whose origin and destination regions are in kpis.transit, counted "

@@ -10,10 +10,11 @@ origins (checked when a train is about to leave; :mod:`sim.engine.acceptance`): 
 refused train takes the next best open route of its flow, by the same choice model
 (``containers_diverted``); a flow the sea competes for loses to the sea the boxes its
 open routes do not win back (``containers_lost``); a train with no open route waits at its
-origin until one opens (``containers_held``), and while it waits the operator takes no new
-bookings for its flow: a flow the sea does not compete for has the trains booked in that
-time refused at the origin, their boxes lost to the corridor (``containers_lost``; they
-go by another mode or not at all). None (the default): no limit.
+origin, trying again every 6 hours (``containers_held``), and while it waits and no route
+of its flow accepts trains the operator takes no new bookings for the flow: a flow the sea
+does not compete for has the trains due then refused at the origin, their boxes lost to
+the corridor (``containers_lost``; assumption: for good — another mode, or no shipment).
+None (the default): no limit.
 """
 
 from __future__ import annotations
