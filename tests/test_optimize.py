@@ -12,6 +12,8 @@ import pytest
 
 from sim.cli import main
 from sim.study.optimize import load_optimization, run_optimization
+from sim.study.optimize.evaluate import Evaluation, binding
+from sim.study.optimize.folder import latest, write_results
 from sim.study.optimize.store import OptimizeStore
 
 HERE = Path(__file__).parent
@@ -267,3 +269,31 @@ def test_kill_9_of_the_optimisation_then_resume(tmp_path):
     pd.testing.assert_frame_equal(table(out), table(tmp_path / "ref"))
     with sqlite3.connect(db) as c:
         assert c.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 20 * 2 + 3 * 3
+
+
+def test_a_constraint_binds_when_a_cheaper_candidate_fails_it_once_confirmed(tmp_path):
+    # caspian_2030 (2026-12-05): three cheaper candidates met the Caspian TEU on their two
+    # search runs and failed it on their four confirmation runs; the report said the
+    # constraint kept none of them out ("0 of 3 better candidates fail it")
+    opt = load_optimization(spec(tmp_path, TOY.format(budget=8, seed=1, extra="")))
+
+    def ev(candidate, stage, cost, slack):
+        return Evaluation(candidate=candidate, round=0, stage=stage, choice=[0, 0],
+                          cost_usd=cost, replications=2 if stage == "search" else 5,
+                          status="ok", values=[[10.5 - slack] * 2], means=[10.5 - slack],
+                          ci=[(9.0, 11.0)],
+                          objective=cost, slacks=[slack], feasible=slack >= 0)
+    cheap_search, cheap_confirmed = ev(1, "search", 5.0, 0.2), ev(1, "confirm", 5.0, -0.3)
+    best = ev(2, "confirm", 10.0, 0.5)
+    search = [cheap_search, ev(2, "search", 10.0, 0.6)]
+    judged = latest(search, [cheap_confirmed, best])
+    assert sorted((e.candidate, e.stage) for e in judged) == [(1, "confirm"), (2, "confirm")]
+    (c,) = binding(opt, best, judged)
+    assert c["binds"] and (c["better_candidates"], c["better_failing"]) == (1, 1)
+    (c,) = binding(opt, best, search)  # judged by the search runs alone, it would not
+    assert not c["binds"]
+    (tmp_path / "w").mkdir()
+    result = write_results(opt, tmp_path / "w", search, [cheap_confirmed, best],
+                           {"complete": True}, None)
+    (c,) = result["best"]["constraints"]
+    assert result["best"]["candidate"] == 2 and c["binds"]

@@ -141,9 +141,18 @@ def evaluations_frame(opt: Optimization, evs: list[Evaluation]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def latest(search: list[Evaluation], confirmed: list[Evaluation]) -> list[Evaluation]:
+    """Each candidate once, by its most replicated evaluation: its confirmation where it
+    has one (a candidate feasible in the search may fail when confirmed)."""
+    last = {e.candidate: e for e in search}
+    last.update({e.candidate: e for e in confirmed})
+    return list(last.values())
+
+
 def bundle(opt: Optimization, e: Evaluation, search: list[Evaluation]) -> dict:
     """A candidate as reported: decisions, cost by decision, objective and every output
-    with its interval, and the constraints (binding judged against ``search``)."""
+    with its interval, and the constraints (binding judged against ``search``: each
+    candidate by :func:`latest`)."""
     return {"candidate": e.candidate, "stage": e.stage, "replications": e.replications,
             "decisions": decision_values(opt, e.choice),
             "cost_usd": e.cost_usd,
@@ -165,6 +174,7 @@ def write_results(opt: Optimization, out: Path, search: list[Evaluation],
                          out / "evaluations.parquet")
     spec = opt.spec
     pool = confirmed if confirmed else search
+    judged = latest(search, confirmed)
     best_list = ranked(opt, pool)
     best = best_list[0] if best_list else None
     result: dict[str, Any] = {
@@ -172,12 +182,12 @@ def write_results(opt: Optimization, out: Path, search: list[Evaluation],
         "complete": status["complete"], "evaluated": len(search),
         "feasible_in_search": sum(1 for e in search if e.feasible),
         "confirmed": [e.candidate for e in confirmed],
-        "best": bundle(opt, best, search) if best is not None else None,
+        "best": bundle(opt, best, judged) if best is not None else None,
         "note": ("" if best is not None else "no candidate met every constraint on the mean"
                  + (" after confirmation" if confirmed else ""))}
     if spec.mode == "pareto":
         front = pareto_front(opt, pool)
-        result["front"] = [bundle(opt, e, search) for e in front]
+        result["front"] = [bundle(opt, e, judged) for e in front]
         write_text_atomic(out / "pareto.csv", evaluations_frame(opt, front).drop(
             columns=[c for c in evaluations_frame(opt, front).columns
                      if c.startswith("values:")], errors="ignore").to_csv(index=False))
