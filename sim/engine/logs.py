@@ -84,8 +84,9 @@ class Held(NamedTuple, Generic[V]):
 
 
 class Refused(NamedTuple, Generic[V]):
-    """A train of a flow the sea does not compete for, booked while a train of the flow
-    was held at its origin: refused there (``AcceptanceGate.refused``)."""
+    """A train of a flow the sea does not compete for, due while a train of the flow was
+    held at its origin and no route of the flow accepted trains: refused there
+    (``AcceptanceGate.refused``)."""
 
     flow: V          # flow code
     hour: V          # its planned departure

@@ -351,8 +351,9 @@ class Model:
         """Block trains of flow ``f`` leave the origin at their planned hours, each booked
         then: while a train of the flow is held at the origin and no route of the flow
         accepts trains, the operator takes no new bookings, and a flow the sea does not
-        compete for (``market`` False) has the train refused there (:meth:`_refuse`; a
-        market flow's new boxes went to sea instead, sim.engine.market). With a pool of
+        compete for (``market`` False) has the train refused there, before it asks for any
+        wagons (``AcceptanceGate.refuse``; a market flow's new boxes went to sea instead,
+        sim.engine.market). With a pool of
         flat wagons there, a booked train takes its wagons (or waits for them, first in
         first out), then goes as :meth:`_leaving` sends it. ``trains`` may grow during the
         run (a market flow's): the function returned wakes the chain when it has run out
@@ -382,7 +383,7 @@ class Model:
 
         def book(train: OriginDeparture) -> None:
             if holding() and not gate.open_mask(f, routes).any():
-                self._refuse(f, train[0], train[1])
+                gate.refuse(f, train[0], train[1])
                 return
             booked.append(train)
             wake_next()
@@ -486,11 +487,6 @@ class Model:
         self._holding[f] = lambda: held_from >= 0
         leave()
         return wake
-
-    def _refuse(self, f: int, t: float, idx: np.ndarray) -> None:
-        """A train of flow ``f`` planned at hour ``t`` (now) is refused at its origin: its
-        boxes never enter the corridor (logged; it took no wagons)."""
-        self.gate.refuse(f, t, idx)
 
     def _divert(self, f: int, r: int, now: float, boxes: int, chooser: Choice | None
                 ) -> int | None:

@@ -11,8 +11,8 @@ place                  the stamps that put a box there
 ``at_origin``          ``t_created`` .. ``t_depart_origin`` (or the hour its train was
                        refused)
 ``refused``            its train's planned hour onwards, when it was refused at the
-                       origin (booked while a train of its flow was held there:
-                       ``AcceptanceGate.refused``)
+                       origin (due while a train of its flow was held there and no route
+                       of the flow accepted trains: ``AcceptanceGate.refused``)
 ``on_train``           one more departure by train (origin, crossing, port) than arrivals
                        by train (crossing, port by rail, destination) up to ``t``
 ``crossing_handling``  crossing ``arrive`` .. ``unloaded`` (queueing for a track, yard
