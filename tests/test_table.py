@@ -85,7 +85,8 @@ def test_command_writes_csv_spreadsheet_and_figure(folders, tmp_path, capsys):
     assert "boxes created" in printed and f"wrote {out}/" in printed
     # the labels read from the left edge, each under the header's "KPI"
     lines = printed.splitlines()
-    assert lines[0].startswith("KPI ") and any(x.startswith("boxes created ") for x in lines)
+    assert lines[0].startswith("  KPI ")
+    assert any(x.startswith("  boxes created ") for x in lines)
     assert sorted(p.name for p in out.iterdir()) == ["figures", "manifest.json", "table.csv",
                                                     "table.xlsx"]
     assert [p.name for p in (out / "figures").iterdir()] == ["table_2024.png"]
@@ -157,3 +158,20 @@ def test_the_same_scenario_twice_gets_two_columns(folders, tmp_path):
         ("containers_created", "all", "2024")]["mean"]
     assert r["other/toy mean"] == records(folders / "toy_more")[
         ("containers_created", "all", "2024")]["mean"]
+
+
+@pytest.mark.parametrize("columns", [90, 400])
+def test_the_printed_table_fits_the_terminal(folders, tmp_path, capsys, monkeypatch, columns):
+    # (it printed ~115 columns for two folders, whatever the terminal: wrapped lines)
+    monkeypatch.setenv("COLUMNS", str(columns))
+    assert main(["table", str(folders / "toy"), str(folders / "toy_more"), "--period",
+                 "2024", "--out", str(tmp_path / "tab")]) == 0
+    lines = capsys.readouterr().out.splitlines()[:-1]  # (the last: "wrote ...")
+    assert max(map(len, lines)) <= columns
+    heads = [x for x in lines if x.startswith("  KPI ")]
+    created = [x for x in lines if x.startswith("  boxes created ")]
+    if columns == 400:  # both scenarios side by side
+        assert len(heads) == len(created) == 1 and heads[0].split()[-2:] == ["toy", "toy_more"]
+    else:  # a block per scenario, each with its header and its rows
+        assert len(heads) == len(created) == 2
+        assert [h.split()[-1] for h in heads] == ["toy", "toy_more"]

@@ -97,9 +97,9 @@ def run_summary(kpis: pd.DataFrame, scenario: str, seed: int, replications: int,
         table.append((label, cells))
     totals = _totals(k, years)
     w_label = max([40] + [len(label) for label, _ in table + totals])
-    lines += _blocks("KPI", years, table, w_label, columns)
+    lines += blocks("KPI", years, table, w_label, columns)
     if totals:
-        lines += _blocks("with background traffic, both directions: total (of which "
+        lines += blocks("with background traffic, both directions: total (of which "
                          "background)", years,
                          totals, w_label, columns)
     links = sorted(set(k.scope[k.name == "link_trains_total"]))
@@ -175,7 +175,7 @@ def warmup_summary(table: pd.DataFrame, scenario: str, window: tuple[Any, Any],
                              + ("*" if r.differs else " (untested)"
                                 if r.status == "untested" else ""))
         rows.append((str(g["label"].iloc[0]), cells))
-    lines += _blocks("KPI", [f"{w} days" for w in days], rows,
+    lines += blocks("KPI", [f"{w} days" for w in days], rows,
                      max([40] + [len(label) for label, _ in rows]), columns)
     for w in days:
         t = table[table["warmup_days"] == w]
@@ -199,7 +199,7 @@ def warmup_summary(table: pd.DataFrame, scenario: str, window: tuple[Any, Any],
     return "\n".join(lines)
 
 
-def _blocks(title: str, years: list[str], rows: list[Row], w_label: int,
+def blocks(title: str, years: list[str], rows: list[Row], w_label: int,
             columns: int) -> list[str]:
     """A table of ``rows`` under a header of ``title`` and the years, each column as wide
     as its widest cell; if it is wider than ``columns``, its years in blocks that fit
