@@ -147,6 +147,9 @@ class Model:
         self.node_ids = list(s.nodes)
         self.flow_ids = list(s.demand.flows)
         self.route_ids = list(s.routes)
+        # per flow, the codes of its routes (in the flow's order)
+        self.flow_routes = [[self.route_ids.index(r) for r in flow.routes]
+                            for flow in s.demand.flows.values()]
         self.node_code = {n: i for i, n in enumerate(self.node_ids)}
         with _no_hugepage_advice():
             # the flows that split a market with the sea: their boxes are created as the
@@ -275,7 +278,7 @@ class Model:
                 # route
                 learner = self._learners[f] = Learner(s, self.route_ids, self._feed)
                 chooser = NestedChoice(s, self.cal, self.route_ids, learner,
-                                       [self.route_ids.index(r) for r in flow.routes], f,
+                                       self.flow_routes[f], f,
                                        rng, self.out.sea_choices if competes else None,
                                        self.sea_constant, self._sea_days)
                 route = [-1] * len(plan)
@@ -283,7 +286,7 @@ class Model:
                 # chosen at departure from what has been learned by then
                 learner = self._learners[f] = Learner(s, self.route_ids, self._feed)
                 chooser = LogitChoice(s, self.route_ids, learner,
-                                        [self.route_ids.index(r) for r in flow.routes], rng,
+                                        self.flow_routes[f], rng,
                                         fid)
                 route = [-1] * len(plan)
             else:
@@ -312,7 +315,7 @@ class Model:
         rng = stream(self.seed, "route", self.replication, fid)
         learner = self._learners[f] = Learner(s, self.route_ids, self._feed)
         choice = NestedChoice(s, self.cal, self.route_ids, learner,
-                              [self.route_ids.index(r) for r in flow.routes], f, rng,
+                              self.flow_routes[f], f, rng,
                               self.out.sea_choices, self.sea_constant, self._sea_days)
         ref = reference_rail_share(s, fid, self.sea_constant, self._base_year)
 
@@ -324,7 +327,7 @@ class Model:
         def dispatch(t: float, idx: np.ndarray, teu: int) -> None:
             queue.append((t, idx, -1, teu))
             wake()
-        routes = [self.route_ids.index(r) for r in flow.routes]
+        routes = self.flow_routes[f]
         gate = self.gate
 
         def p_rail(now: float) -> tuple[float, float]:
@@ -377,8 +380,7 @@ class Model:
                 tr[1], tr[0], tr[3], got(tr[2], tr[3])))
         if booked is trains:
             return wake_next
-        routes = [self.route_ids.index(x)
-                  for x in self.scenario.demand.flows[self.flow_ids[f]].routes]
+        routes = self.flow_routes[f]
         holding, gate = self._holding[f], self.gate
 
         def book(train: OriginDeparture) -> None:
@@ -493,7 +495,7 @@ class Model:
         """Where a train of flow ``f`` refused on route ``r`` goes: an open route of the
         flow by its choice weights (the logit's, or the shares in force)."""
         fid = self.flow_ids[f]
-        routes = [self.route_ids.index(x) for x in self.scenario.demand.flows[fid].routes]
+        routes = self.flow_routes[f]
         if chooser is not None:
             weights = chooser.weights(now)
         else:
