@@ -13,11 +13,14 @@ import numpy as np
 import pytest
 
 from sim.engine.facilities.empties import expected_empties, shares_by_day
+from sim.engine.facilities.line_plan import LinePlan
+from sim.engine.facilities.rail import RailLine
 from sim.engine.model import Model
 from sim.measure.empties import KPIS as EMPTIES_KPIS
 from sim.measure.kpis import compute
 from sim.scenario.empties import EMPTIES
 from sim.scenario.loading import load_scenario
+from sim.scenario.schema import Link
 from sim.scenario.summary import describe
 
 from .conftest import child_writer, expect_errors
@@ -134,6 +137,110 @@ def test_kpis_sum(run):
     entering = K[("link_trains_total", "2024", "gate_west:west>gate")]
     assert K[("link_trains_background", "2024", "gate_west:west>gate")] == in_year
     assert entering >= in_year
+
+
+# ------------------------------------------------------------------ refused boxes
+
+CLOSED_TWO = {"route_choice.model": "shares",
+              "nodes.gate.crossing.acceptance_limit_teu": 800.0,
+              "nodes.gate2.crossing.acceptance_limit_teu": 800.0,
+              "timeline": [{"date": "2024-02-01", "close": "gate", "days": 10},
+                           {"date": "2024-02-01", "close": "gate2", "days": 10}],
+              "demand.flows.west.empties": {"return_share": 0.5, "lag_days": 5}}
+
+
+def test_refused_boxes_send_no_empties_back():
+    """Both routes closed for 10 days: the trains refused at the origin (40 boxes each,
+    deterministic arrivals) take 20 empties each off those drawn, from 5 days on, and an
+    empty train off each route whenever the empties taken off outrun the trains
+    cancelled; every line going back frees the cancelled trains' paths."""
+    m = Model(load_scenario(HERE / "toy_two_routes.toml", CLOSED_TWO), seed=1)
+    before = {r.route: (r.boxes.copy(), r.train_hours.copy()) for r in m.empties.routes}
+    out = m.run()
+    refused, e = out.gate.refused, out.empties
+    assert len(refused) >= 5 and len(e.thinned) == len(refused)
+    assert [(fid, t, n) for fid, t, n, _k, _c in e.thinned] == [
+        ("west", t, n) for _f, t, n in refused]
+    assert all(k == n // 2 for _f, _t, n, k, _c in e.thinned)  # half, deterministic
+    first_day = int(min(t for _f, t, _n in refused) // 24 + 5)
+    taken = cancelled = 0
+    for r in e.routes:
+        boxes, hours = before[r.route]
+        changed = np.flatnonzero(boxes != r.boxes)
+        assert len(changed) and changed.min() >= first_day and (r.boxes <= boxes).all()
+        taken += int(boxes.sum() - r.boxes.sum())
+        gone = np.setdiff1d(hours, r.train_hours)
+        assert len(gone) == len(hours) - len(r.train_hours) > 0
+        assert (gone >= 24 * first_day).all()
+        cancelled += len(gone)
+        # whole trains of the empties that came, the rest waiting (at most two trains' worth)
+        assert r.boxes.sum() == r.train_boxes * r.trains.sum() + r.waiting_at_end()
+        assert 0 <= r.waiting_at_end() < 2 * r.train_boxes
+        assert -r.train_boxes < r.deficit <= 0
+        for lid in ("alpha_gate", "gate_omega") if r.route == "main" else (
+                "alpha_gate2", "gate2_omega"):
+            line = out.lines[lid]
+            paths = line.background_paths()[1]  # (a path each, at or after its hour)
+            assert len(paths) == len(r.train_hours) and (paths >= r.train_hours - 1e-9).all()
+    assert taken == sum(k for *_x, k, _c in e.thinned) == sum(n for *_x, n in refused) // 2
+    assert cancelled == sum(c for *_x, c in e.thinned)
+    K = compute(out)
+    assert K[("empty_trains", "2024", "all")] == sum(
+        ((r.train_hours >= out.calendar.start_h) & (r.train_hours < out.calendar.end_h)).sum()
+        for r in e.routes)
+
+
+def test_refused_boxes_take_their_empties_off_the_ferry_back():
+    """20 boxes refused at hour 0 in the toy (3 empties a day, all 40 ft, 5 days on):
+    10 empties fewer, the earliest first (days 5, 6 and 7, one of day 8), as many
+    railcars fewer offered to the ferry going back, and the first empty train from day
+    5 cancelled; the ferry still carries or holds every railcar offered."""
+    m = Model(load_scenario(TOY))
+    (r,) = m.empties.routes
+    svc = m.services["ferry"]
+    q = svc.queues[1][svc.bg_units.index(EMPTIES)]
+    offered, hours = q.counts.copy(), r.train_hours.copy()
+    m.empties.refused("west", 0.0, 20)
+    assert r.boxes[:12].tolist() == [3] * 5 + [0, 0, 0, 2] + [3] * 3
+    assert (offered - q.counts).tolist()[:12] == [0] * 5 + [3, 3, 3, 1] + [0] * 3
+    assert q.total == offered.sum() - 10 == q.arrived(q.end_h)
+    assert np.array_equal(r.train_hours, np.delete(hours, np.searchsorted(hours, 24 * 5)))
+    assert len(m.lines["gate_west"].background_paths()[1]) == len(hours) - 1
+    out = m.run()
+    end = out.calendar.end_h
+    sailed = sum(bg[svc.bg_units.index(EMPTIES)] for bg, s in zip(svc.bg_sailed, svc.sailings)
+                 if s.direction == 1)
+    assert q.arrived(end) == r.railcars.sum()
+    assert q.arrived(end) == sailed + q.waiting(end) + svc.background_aboard(1)[
+        svc.bg_units.index(EMPTIES)]
+
+
+def test_a_cancelled_empty_train_frees_its_path_until_it_is_blocked():
+    """A line of 24 paths a day with 12 background trains a day expected and two empty
+    trains planned going back (hours 100.5 and 300.5): cancelling one frees its path in
+    the plan of the line and for bookings; one whose path a booking has blocked already
+    cannot be cancelled."""
+    line = RailLine("l", Link.model_validate({
+        "from": "a", "to": "b", "length_km": 100, "train_paths_per_day": 24,
+        "speed_km_per_day": {"dist": "constant", "value": 1000}}), np.random.default_rng(1))
+    planned = np.array([100.5, 300.5])
+    line.add_background(np.array([]), np.concatenate((np.arange(0.2, 400, 2.0), planned)),
+                        np.full(20, 12.0), (np.array([]), planned))
+    plan = LinePlan(line)
+    line.book(1, 10.0, 0.0)  # the background paths blocked up to ~36 h
+    free = plan.free_paths(1, 250.0, 350.0, 0.0, cautious=False)
+    path = line.background_paths()[1][np.searchsorted(np.sort(np.concatenate((
+        np.arange(0.2, 400, 2.0), planned))), 300.5)]
+    assert line.can_cancel(1, 300.5) and not line.can_cancel(1, 300.0)
+    line.cancel_background(1, 300.5)
+    assert line.bg_planned[1].tolist() == [100.5]
+    assert plan.free_paths(1, 250.0, 350.0, 0.0, cautious=False) == pytest.approx(free + 1)
+    assert line.book(1, path - 0.01, 0.0) == pytest.approx(path)  # the freed path
+    line.book(1, 150.0, 0.0)  # blocks the background paths up to ~200 h
+    assert not line.can_cancel(1, 100.5)
+    with pytest.raises(ValueError, match=r"link l: no background train to cancel at 100.5 h "
+                                         r"in direction 1"):
+        line.cancel_background(1, 100.5)
 
 
 def test_off_by_default():

@@ -235,6 +235,8 @@ class Model:
         start_background(s, self.cal.t0, (self.cal.end - self.cal.t0).days, self.seed, rep,
                          self.lines, self.facilities,
                          self.empties.train_hours() if self.empties is not None else None)
+        if self.empties is not None:  # (refused boxes send no empties back)
+            self.empties.attach(self.lines, self.services)
 
     def _service_counts(self, svc, sid: str, draws) -> dict[str, np.ndarray]:
         """The background units offered to a vessel service per day, with the empties
@@ -381,11 +383,14 @@ class Model:
         if booked is trains:
             return wake_next
         routes = self.flow_routes[f]
-        holding, gate = self._holding[f], self.gate
+        holding, gate, empties = self._holding[f], self.gate, self.empties
+        fid = self.flow_ids[f]
 
         def book(train: OriginDeparture) -> None:
             if holding() and not gate.open_mask(f, routes).any():
                 gate.refuse(f, train[0], train[1])
+                if empties is not None:
+                    empties.refused(fid, train[0], len(train[1]))
                 return
             booked.append(train)
             wake_next()

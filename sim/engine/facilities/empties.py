@@ -27,13 +27,33 @@ Simplification: the empties of a day load every leg of the way back that same da
 own travel time along the way back is not modelled), and they take no crane, track or
 yard at the crossings and ports they pass. Route shares are the flow's and those of
 dated share changes, also when a logit chooses the loaded trains' routes.
+
+Empties follow the boxes that came, not those that were expected: when a train of a flow
+with empties is refused at its origin (no route accepting trains while one of its trains
+is held, :meth:`sim.engine.acceptance.AcceptanceGate.refuse`), the empties its boxes would
+have sent back ``lag_days`` later are taken off what was drawn (:meth:`EmptyReturns.refused`):
+
+* ``k`` of its ``n`` boxes would have gone back empty: binomial at ``return_share``, from
+  its own stream (``FLOW:empties:refused``, so the runs without refusals draw nothing
+  more); with ``demand.arrival_process = "deterministic"`` the whole part of the running
+  total;
+* they are split over the flow's routes by the shares in force on the day they would
+  have left the destination (multinomial, the same stream), and each route's share is
+  taken off its empties from that day on, the earliest first (the 40 ft among them drawn
+  hypergeometrically), with the units they took on each vessel service going back;
+* each time a route's empties taken off fill an empty train, its first empty train from
+  that day on is cancelled: its path on every rail link going back is freed
+  (:meth:`sim.engine.facilities.rail.RailLine.cancel_background`).
+
+Only days after the refusal's own are changed (a lag under a day moves them to the next
+day), so nothing already offered to a vessel or blocked on a line changes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -46,6 +66,8 @@ from sim.scenario.network import flow_path, legs, link_index, routes_of
 from sim.scenario.vessel_kinds import VESSEL_KINDS
 
 if TYPE_CHECKING:
+    from sim.engine.facilities.port import VesselService
+    from sim.engine.facilities.rail import RailLine
     from sim.engine.output import Calendar
     from sim.scenario.schema import Scenario
 
@@ -105,6 +127,13 @@ class RouteEmpties:
     train_boxes: int         # boxes per empty train
     trains: np.ndarray       # empty trains formed each day
     train_hours: np.ndarray  # the hour of each empty train (model hours, sorted)
+    # the legs going back: (vessel service, direction, whether it rolls wagons) and
+    # (rail link, direction)
+    sea_legs: list[tuple[str, int, bool]] = field(default_factory=list)
+    rail_legs: list[tuple[str, int]] = field(default_factory=list)
+    # empties taken off (refused boxes') less the room of the empty trains cancelled for
+    # them (> 0: a train is due to be cancelled, none being left to cancel)
+    deficit: int = 0
 
     @property
     def teu(self) -> np.ndarray:
@@ -116,6 +145,11 @@ class RouteEmpties:
         """Railcars the empties of each day take on a ferry (a 40 ft or two 20 ft a
         flat)."""
         return self.forty + (self.boxes - self.forty + 1) // 2
+
+    def units(self, day: int, rolls_wagons: bool) -> int:
+        """What day ``day``'s empties take on a vessel: railcars or TEU."""
+        b, f = int(self.boxes[day]), int(self.forty[day])
+        return f + (b - f + 1) // 2 if rolls_wagons else b + f
 
     def waiting_at_end(self) -> int:
         """Empties left waiting for an empty train at the end of the run."""
@@ -129,6 +163,16 @@ class EmptyReturns:
     def __init__(self, s: Scenario, cal: Calendar, seed: int, replication: int):
         self.n_days = n = (cal.end - cal.t0).days
         self.routes: list[RouteEmpties] = []
+        self._s, self._seed, self._rep = s, seed, replication
+        # per flow: its routes' empties, and the routes' shares by day (routes x days)
+        self._by_flow: dict[str, tuple[list[RouteEmpties], np.ndarray]] = {}
+        self._rng: dict[str, np.random.Generator] = {}  # per flow: for refused boxes
+        self._carry: dict[str, float] = {}  # per flow: the running total's fraction
+        # per refusal: (flow, hour, boxes refused, empties taken off, empty trains
+        # cancelled)
+        self.thinned: list[tuple[str, float, int, int, int]] = []
+        self._lines: dict[str, RailLine] = {}
+        self._services: dict[str, VesselService] = {}
         # per rail link: the empty trains' hours per direction (0: from -> to)
         self.rail: dict[str, tuple[list[np.ndarray], list[np.ndarray]]] = {}
         # per vessel service: the empties' units offered per direction and day
@@ -141,6 +185,7 @@ class EmptyReturns:
             total = expected_empties(s, fid, cal.t0, n)
             names, shares = shares_by_day(s, fid, cal.t0, n)
             per_train = s.nodes[flow.origin].boxes_per_train or 1
+            mine: list[RouteEmpties] = []
             for rid, share in zip(names, shares):
                 if not share.any():
                     continue
@@ -157,14 +202,20 @@ class EmptyReturns:
                 r = RouteEmpties(fid, rid, s.routes[rid].corridor, boxes, forty, per_train,
                                  trains, hours_of(trains, rng))
                 self.routes.append(r)
+                mine.append(r)
                 path = flow_path(s, flow.origin, flow.destination, rid, links)
                 for leg in legs(s, path, links):
                     back = 1 - leg.direction
                     if leg.sea:
                         self._offer(s, leg.link_id, back, r)
+                        r.sea_legs.append((leg.link_id, back, VESSEL_KINDS[
+                            s.services[leg.link_id].kind].rolls_wagons))
                     else:
                         self.rail.setdefault(leg.link_id, ([], []))[back].append(
                             r.train_hours)
+                        r.rail_legs.append((leg.link_id, back))
+            if mine:
+                self._by_flow[fid] = (mine, shares[[names.index(r.route) for r in mine]])
 
     def _offer(self, s: Scenario, sid: str, direction: int, r: RouteEmpties) -> None:
         """Add one route's empties to what a vessel service is offered one way."""
@@ -172,6 +223,92 @@ class EmptyReturns:
         ways = self.sea.setdefault(sid, [np.zeros(self.n_days, np.int64),
                                          np.zeros(self.n_days, np.int64)])
         ways[direction] = ways[direction] + units
+
+    def attach(self, lines: dict[str, RailLine], services: dict[str, VesselService]) -> None:
+        """The built lines and vessel services the empties load (for :meth:`refused`)."""
+        self._lines, self._services = lines, services
+
+    def refused(self, fid: str, t: float, n: int) -> None:
+        """A train of ``n`` boxes of flow ``fid`` was refused at its origin at hour ``t``
+        (now): the empties its boxes would have sent back are taken off (see the module
+        docstring)."""
+        if fid not in self._by_flow:
+            return
+        e = self._s.demand.flows[fid].empties
+        assert e is not None  # (a flow in _by_flow has empties)
+        rng = self._rng.get(fid)
+        if rng is None:
+            rng = self._rng[fid] = stream(self._seed, "background", self._rep,
+                                          f"{fid}:empties:refused")
+        if self._s.demand.arrival_process == "deterministic":
+            total = self._carry.get(fid, 0.0) + n * e.return_share
+            k = int(math.floor(total + 1e-9))
+            self._carry[fid] = total - k
+        else:
+            k = int(rng.binomial(n, e.return_share))
+        today = int(t // 24.0)
+        day = max(int(math.floor(t / 24.0 + e.lag_days)), today + 1)
+        if k == 0 or day >= self.n_days:
+            self.thinned.append((fid, t, n, 0, 0))
+            return
+        routes, shares = self._by_flow[fid]
+        w = shares[:, day]
+        if not w.sum() > 0:
+            self.thinned.append((fid, t, n, 0, 0))
+            return
+        split = rng.multinomial(k, w / w.sum()) if len(routes) > 1 else [k]
+        taken = cancelled = 0
+        for r, m in zip(routes, split):
+            if m:
+                got = self._take_off(r, day, int(m), rng)
+                taken += got
+                cancelled += self._cancel_trains(r, day, t)
+        self.thinned.append((fid, t, n, taken, cancelled))
+
+    def _take_off(self, r: RouteEmpties, day: int, m: int, rng: np.random.Generator) -> int:
+        """Take ``m`` empties off route ``r``'s from ``day`` on, the earliest first, and
+        the units they took off its vessel services going back; returns how many there
+        were to take."""
+        taken = 0
+        for j in range(day, self.n_days):
+            have = int(r.boxes[j])
+            if not have:
+                continue
+            x = min(m - taken, have)
+            forty = int(r.forty[j])
+            x40 = forty if x == have else int(rng.hypergeometric(forty, have - forty, x))
+            before = [r.units(j, rolls) for _sid, _d, rolls in r.sea_legs]
+            r.boxes[j] -= x
+            r.forty[j] -= x40
+            for (sid, direction, rolls), was in zip(r.sea_legs, before):
+                svc = self._services[sid]
+                svc.queues[direction][svc.bg_units.index(EMPTIES)].take_off(
+                    j, was - r.units(j, rolls))
+            taken += x
+            if taken == m:
+                break
+        r.deficit += taken
+        return taken
+
+    def _cancel_trains(self, r: RouteEmpties, day: int, now: float) -> int:
+        """Cancel route ``r``'s first empty trains from ``day`` on while empties taken off
+        are short of trains cancelled (a train runs once its boxes have gathered: the
+        empties gathered wait for the next); returns how many."""
+        n = 0
+        i = int(np.searchsorted(r.train_hours, 24.0 * day, side="left"))
+        while r.deficit > 0 and i < len(r.train_hours):
+            hour = float(r.train_hours[i])
+            lines = [(self._lines[lid], d) for lid, d in r.rail_legs]
+            if not all(line.can_cancel(d, hour) for line, d in lines):
+                i += 1  # (its path already blocked somewhere: it runs)
+                continue
+            for line, d in lines:
+                line.cancel_background(d, hour)
+            r.train_hours = np.delete(r.train_hours, i)
+            r.trains[int(hour // 24.0)] -= 1
+            r.deficit -= r.train_boxes
+            n += 1
+        return n
 
     def train_hours(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """Per rail link, the empty trains' hours per direction (sorted)."""

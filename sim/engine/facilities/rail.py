@@ -241,6 +241,49 @@ class RailLine:
         self._bg_fixed = None if planned is None else (
             np.sort(np.asarray(planned[0], float)), np.sort(np.asarray(planned[1], float)))
 
+    def _bg_index(self, direction: int, hour: float) -> int:
+        """The place of a background train asking at ``hour`` among those of
+        ``direction`` (-1: none asks then)."""
+        if self._bg_want is None:
+            return -1
+        want = self._bg_want[direction]
+        i = int(np.searchsorted(want, hour, side="left"))
+        return i if i < len(want) and want[i] == hour else -1
+
+    def can_cancel(self, direction: int, hour: float) -> bool:
+        """Whether the background train asking for a path at ``hour`` in ``direction``
+        could still be cancelled: it asks then, and its path is not blocked yet."""
+        i = self._bg_index(direction, hour)
+        return i >= 0 and float(self.background_paths()[direction][i]) >= \
+            self._bg_until[direction]
+
+    def cancel_background(self, direction: int, hour: float) -> None:
+        """Cancel the background train asking for a path at ``hour`` in ``direction``
+        (:meth:`can_cancel`): its path is free for other trains (an empty train whose
+        empties never came, :mod:`sim.engine.facilities.empties`)."""
+        if not self.can_cancel(direction, hour):
+            raise ValueError(f"link {self.id}: no background train to cancel at {hour} h "
+                             f"in direction {direction}")
+        assert self._bg_want is not None and self.bg_paths is not None  # (can_cancel)
+        i = self._bg_index(direction, hour)
+        path = float(self.bg_paths[direction][i])
+        if self._bg_blocks is not None:  # not blocked yet: among the paths still listed
+            paths, lows, highs = self._bg_blocks[direction]
+            j = bisect_left(paths, path, self._bg_next[direction] - self._bg_cut[direction])
+            del paths[j], lows[j], highs[j]
+        want, got = list(self._bg_want), list(self.bg_paths)
+        want[direction] = np.delete(want[direction], i)
+        got[direction] = np.delete(got[direction], i)
+        self._bg_want = (want[0], want[1])
+        self.bg_paths = (got[0], got[1])
+        if self._bg_fixed is not None:  # the planned hours a plan of the line reads
+            fixed = list(self._bg_fixed)
+            k = int(np.searchsorted(fixed[direction], hour, side="left"))
+            if k < len(fixed[direction]) and fixed[direction][k] == hour:
+                fixed[direction] = np.delete(fixed[direction], k)
+            self._bg_fixed = (fixed[0], fixed[1])
+        self.changes += 1
+
     @property
     def bg_planned(self) -> tuple[np.ndarray, np.ndarray] | None:
         """The background paths known ahead, per direction: all of them (as allocated)

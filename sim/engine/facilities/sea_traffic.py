@@ -111,6 +111,19 @@ class BackgroundQueue:
     def take(self, n: int) -> None:
         self.taken += n
 
+    def take_off(self, day: int, units: int) -> None:
+        """Offer ``units`` fewer on day ``day`` (at most what that day offers; a day not
+        begun yet: empties whose boxes were refused, :mod:`sim.engine.facilities.empties`).
+        The arrays and their lists change in place (a shared load reads the lists)."""
+        units = min(units, self._counts[day])
+        if units <= 0:
+            return
+        self.counts[day] -= units
+        self.cum[day + 1:] -= units
+        self._counts[day] -= units
+        self._cum[day + 1:] = self.cum[day + 1:].tolist()
+        self.total = self._cum[-1]
+
 
 class SharedLoad(TrainFormation):
     """A vessel pool whose loads share the usable space with background queues (see the
