@@ -151,11 +151,12 @@ CLOSED_TWO = {"route_choice.model": "shares",
 
 def test_refused_boxes_send_no_empties_back():
     """Both routes closed for 10 days: the trains refused at the origin (40 boxes each,
-    deterministic arrivals) take 20 empties each off those drawn, from 5 days on, and an
-    empty train off each route whenever the empties taken off outrun the trains
-    cancelled; every line going back frees the cancelled trains' paths."""
+    deterministic arrivals) take 20 empties each off those drawn, from 5 days on, and
+    each route keeps the empty trains its empties fill; every line going back frees the
+    cancelled trains' paths (and says it changed: a plan of the line reads it)."""
     m = Model(load_scenario(HERE / "toy_two_routes.toml", CLOSED_TWO), seed=1)
     before = {r.route: (r.boxes.copy(), r.train_hours.copy()) for r in m.empties.routes}
+    changes = {lid: line.changes for lid, line in m.lines.items()}
     out = m.run()
     refused, e = out.gate.refused, out.empties
     assert len(refused) >= 5 and len(e.thinned) == len(refused)
@@ -173,15 +174,15 @@ def test_refused_boxes_send_no_empties_back():
         assert len(gone) == len(hours) - len(r.train_hours) > 0
         assert (gone >= 24 * first_day).all()
         cancelled += len(gone)
-        # whole trains of the empties that came, the rest waiting (at most two trains' worth)
+        # whole trains of the empties that came, the rest waiting for one
         assert r.boxes.sum() == r.train_boxes * r.trains.sum() + r.waiting_at_end()
-        assert 0 <= r.waiting_at_end() < 2 * r.train_boxes
-        assert -r.train_boxes < r.deficit <= 0
+        assert 0 <= r.waiting_at_end() < r.train_boxes
         for lid in ("alpha_gate", "gate_omega") if r.route == "main" else (
                 "alpha_gate2", "gate2_omega"):
             line = out.lines[lid]
             paths = line.background_paths()[1]  # (a path each, at or after its hour)
             assert len(paths) == len(r.train_hours) and (paths >= r.train_hours - 1e-9).all()
+            assert line.changes == changes[lid] + len(gone)
     assert taken == sum(k for *_x, k, _c in e.thinned) == sum(n for *_x, n in refused) // 2
     assert cancelled == sum(c for *_x, c in e.thinned)
     K = compute(out)
@@ -191,21 +192,34 @@ def test_refused_boxes_send_no_empties_back():
 
 
 def test_refused_boxes_take_their_empties_off_the_ferry_back():
-    """20 boxes refused at hour 0 in the toy (3 empties a day, all 40 ft, 5 days on):
-    10 empties fewer, the earliest first (days 5, 6 and 7, one of day 8), as many
-    railcars fewer offered to the ferry going back, and the first empty train from day
-    5 cancelled; the ferry still carries or holds every railcar offered."""
+    """The toy's empties: 10 boxes a day, half go back 5 days on, less the 2 a day going
+    back loaded: 3 a day, all 40 ft, over 39 days (117: two trains of 40 and 37
+    waiting). Refused boxes take off their share of the gross 5 a day that the net 3 a
+    day keeps (0.5 x 3 / 5 = 0.3 a box; deterministic: the running total's whole part),
+    the earliest first from 5 days on, as many railcars fewer offered to the ferry going
+    back; once fewer than 80 are left, the first empty train from then on is cancelled.
+    The ferry still carries or holds every railcar offered."""
     m = Model(load_scenario(TOY))
     (r,) = m.empties.routes
     svc = m.services["ferry"]
     q = svc.queues[1][svc.bg_units.index(EMPTIES)]
     offered, hours = q.counts.copy(), r.train_hours.copy()
-    m.empties.refused("west", 0.0, 20)
-    assert r.boxes[:12].tolist() == [3] * 5 + [0, 0, 0, 2] + [3] * 3
-    assert (offered - q.counts).tolist()[:12] == [0] * 5 + [3, 3, 3, 1] + [0] * 3
-    assert q.total == offered.sum() - 10 == q.arrived(q.end_h)
+    assert r.boxes.sum() == 117 and len(hours) == 2
+    m.empties.refused("west", 0.0, 10)  # 3 empties: day 5's
+    assert r.boxes[:7].tolist() == [3] * 5 + [0, 3] and len(r.train_hours) == 2
+    assert q.arrived(24 * 5 + 12) == q.arrived(24 * 5) == offered[:5].sum()  # (mid-day)
+    m.empties.refused("west", 0.0, 5)  # 1.5: 1, and half a box carried
+    m.empties.refused("west", 0.0, 5)  # 2
+    assert [k for *_x, k, _c in m.empties.thinned] == [3, 1, 2]
+    assert r.boxes[:9].tolist() == [3] * 5 + [0, 0, 3, 3] and len(r.train_hours) == 2
+    m.empties.refused("west", 0.0, 120)  # 36 more: 42 in all, days 5 to 18; 75 left
+    assert r.boxes.sum() == 75 and not r.boxes[5:19].any() and r.boxes[19] == 3
+    assert (offered - q.counts).tolist() == [0] * 5 + [3] * 14 + [0] * (len(offered) - 19)
+    assert q.total == offered.sum() - 42 == q.arrived(q.end_h)
+    assert [c for *_x, c in m.empties.thinned] == [0, 0, 0, 1]
     assert np.array_equal(r.train_hours, np.delete(hours, np.searchsorted(hours, 24 * 5)))
-    assert len(m.lines["gate_west"].background_paths()[1]) == len(hours) - 1
+    assert len(m.lines["gate_west"].background_paths()[1]) == 1
+    assert r.waiting_at_end() == 75 - 40
     out = m.run()
     end = out.calendar.end_h
     sailed = sum(bg[svc.bg_units.index(EMPTIES)] for bg, s in zip(svc.bg_sailed, svc.sailings)
@@ -213,6 +227,17 @@ def test_refused_boxes_take_their_empties_off_the_ferry_back():
     assert q.arrived(end) == r.railcars.sum()
     assert q.arrived(end) == sailed + q.waiting(end) + svc.background_aboard(1)[
         svc.bg_units.index(EMPTIES)]
+
+
+def test_a_lag_under_a_day_takes_the_empties_off_the_next_day():
+    """Empties half a day on: those of boxes refused in day 1 would leave in day 1 or 2;
+    the day under way is left as offered, the next one loses them."""
+    m = Model(load_scenario(TOY, {"demand.flows.west.empties.lag_days": 0.5}))
+    (r,) = m.empties.routes
+    before = r.boxes.copy()
+    m.empties.refused("west", 30.0, 10)  # day 1, hour 6
+    assert np.flatnonzero(before != r.boxes).tolist() == [2]
+    assert before[2] - r.boxes[2] == 3
 
 
 def test_a_cancelled_empty_train_frees_its_path_until_it_is_blocked():

@@ -33,17 +33,20 @@ with empties is refused at its origin (no route accepting trains while one of it
 is held, :meth:`sim.engine.acceptance.AcceptanceGate.refuse`), the empties its boxes would
 have sent back ``lag_days`` later are taken off what was drawn (:meth:`EmptyReturns.refused`):
 
-* ``k`` of its ``n`` boxes would have gone back empty: binomial at ``return_share``, from
-  its own stream (``FLOW:empties:refused``, so the runs without refusals draw nothing
-  more); with ``demand.arrival_process = "deterministic"`` the whole part of the running
-  total;
+* ``k`` of its ``n`` boxes would have gone back empty: binomial at ``return_share``
+  times the share of that day's gross empties left once netted (``net_of``: the refused
+  boxes' empties are taken off ``share x N``, so the net never goes below its floor),
+  from its own stream (``FLOW:refused-empties``, so the runs without refusals draw
+  nothing more); with ``demand.arrival_process = "deterministic"`` the whole part of the
+  running total;
 * they are split over the flow's routes by the shares in force on the day they would
   have left the destination (multinomial, the same stream), and each route's share is
   taken off its empties from that day on, the earliest first (the 40 ft among them drawn
   hypergeometrically), with the units they took on each vessel service going back;
-* each time a route's empties taken off fill an empty train, its first empty train from
-  that day on is cancelled: its path on every rail link going back is freed
-  (:meth:`sim.engine.facilities.rail.RailLine.cancel_background`).
+* while a route has more empty trains than its empties fill over the run, its first
+  empty train from that day on is cancelled: its path on every rail link going back is
+  freed (:meth:`sim.engine.facilities.rail.RailLine.cancel_background`); the trains left
+  keep their hours.
 
 Only days after the refusal's own are changed (a lag under a day moves them to the next
 day), so nothing already offered to a vessel or blocked on a line changes.
@@ -72,12 +75,14 @@ if TYPE_CHECKING:
     from sim.scenario.schema import Scenario
 
 
-def expected_empties(s: Scenario, fid: str, first_day: dt.date, n_days: int) -> np.ndarray:
+def expected_empties(s: Scenario, fid: str, first_day: dt.date, n_days: int,
+                     netted: bool = True) -> np.ndarray:
     """Expected empties of flow ``fid`` leaving its destination on each day from
-    ``first_day`` on: ``max(0, share x N(d - lag) - sum_g N_g(d))``. A lag of ``k + f``
-    days (whole ``k``, fraction ``f``) takes ``1 - f`` of day ``d - k``'s boxes and ``f``
-    of day ``d - k - 1``'s (a day's arrivals spread evenly over it); the days before
-    ``first_day`` come from the flow's own volume for their year."""
+    ``first_day`` on: ``max(0, share x N(d - lag) - sum_g N_g(d))`` (``netted`` False:
+    ``share x N(d - lag)``). A lag of ``k + f`` days (whole ``k``, fraction ``f``) takes
+    ``1 - f`` of day ``d - k``'s boxes and ``f`` of day ``d - k - 1``'s (a day's arrivals
+    spread evenly over it); the days before ``first_day`` come from the flow's own volume
+    for their year."""
     flow = s.demand.flows[fid]
     e = flow.empties
     if e is None:
@@ -89,6 +94,8 @@ def expected_empties(s: Scenario, fid: str, first_day: dt.date, n_days: int) -> 
     now = rates[ahead - k: ahead - k + n_days]         # day d - k
     before = rates[ahead - k - 1: ahead - k - 1 + n_days]  # day d - k - 1
     out = e.return_share * ((1.0 - f) * now + f * before)
+    if not netted:
+        return out
     for gid in e.net_of:
         out = out - daily_rates(s.demand, s.demand.flows[gid], first_day, n_days)
     return np.maximum(out, 0.0)
@@ -131,9 +138,6 @@ class RouteEmpties:
     # (rail link, direction)
     sea_legs: list[tuple[str, int, bool]] = field(default_factory=list)
     rail_legs: list[tuple[str, int]] = field(default_factory=list)
-    # empties taken off (refused boxes') less the room of the empty trains cancelled for
-    # them (> 0: a train is due to be cancelled, none being left to cancel)
-    deficit: int = 0
 
     @property
     def teu(self) -> np.ndarray:
@@ -164,8 +168,9 @@ class EmptyReturns:
         self.n_days = n = (cal.end - cal.t0).days
         self.routes: list[RouteEmpties] = []
         self._s, self._seed, self._rep = s, seed, replication
-        # per flow: its routes' empties, and the routes' shares by day (routes x days)
-        self._by_flow: dict[str, tuple[list[RouteEmpties], np.ndarray]] = {}
+        # per flow: its routes' empties, the routes' shares by day (routes x days), and
+        # the share of a day's gross empties (share x N) left once netted
+        self._by_flow: dict[str, tuple[list[RouteEmpties], np.ndarray, np.ndarray]] = {}
         self._rng: dict[str, np.random.Generator] = {}  # per flow: for refused boxes
         self._carry: dict[str, float] = {}  # per flow: the running total's fraction
         # per refusal: (flow, hour, boxes refused, empties taken off, empty trains
@@ -215,7 +220,10 @@ class EmptyReturns:
                             r.train_hours)
                         r.rail_legs.append((leg.link_id, back))
             if mine:
-                self._by_flow[fid] = (mine, shares[[names.index(r.route) for r in mine]])
+                gross = expected_empties(s, fid, cal.t0, n, netted=False)
+                left = np.divide(total, gross, out=np.zeros(n), where=gross > 0)
+                self._by_flow[fid] = (mine, shares[[names.index(r.route) for r in mine]],
+                                      left)
 
     def _offer(self, s: Scenario, sid: str, direction: int, r: RouteEmpties) -> None:
         """Add one route's empties to what a vessel service is offered one way."""
@@ -239,21 +247,25 @@ class EmptyReturns:
         rng = self._rng.get(fid)
         if rng is None:
             rng = self._rng[fid] = stream(self._seed, "background", self._rep,
-                                          f"{fid}:empties:refused")
+                                          f"{fid}:refused-empties")
+        today = int(t // 24.0)
+        day = max(int(math.floor(t / 24.0 + e.lag_days)), today + 1)
+        if day >= self.n_days:
+            self.thinned.append((fid, t, n, 0, 0))
+            return
+        routes, shares, left = self._by_flow[fid]
+        p = e.return_share * float(left[day])  # (net of the boxes coming back loaded)
         if self._s.demand.arrival_process == "deterministic":
-            total = self._carry.get(fid, 0.0) + n * e.return_share
+            total = self._carry.get(fid, 0.0) + n * p
             k = int(math.floor(total + 1e-9))
             self._carry[fid] = total - k
         else:
-            k = int(rng.binomial(n, e.return_share))
-        today = int(t // 24.0)
-        day = max(int(math.floor(t / 24.0 + e.lag_days)), today + 1)
-        if k == 0 or day >= self.n_days:
-            self.thinned.append((fid, t, n, 0, 0))
-            return
-        routes, shares = self._by_flow[fid]
+            k = int(rng.binomial(n, p))
         w = shares[:, day]
         if not w.sum() > 0:
+            self.thinned.append((fid, t, n, 0, 0))
+            return
+        if k == 0:
             self.thinned.append((fid, t, n, 0, 0))
             return
         split = rng.multinomial(k, w / w.sum()) if len(routes) > 1 else [k]
@@ -287,16 +299,17 @@ class EmptyReturns:
             taken += x
             if taken == m:
                 break
-        r.deficit += taken
         return taken
 
     def _cancel_trains(self, r: RouteEmpties, day: int, now: float) -> int:
-        """Cancel route ``r``'s first empty trains from ``day`` on while empties taken off
-        are short of trains cancelled (a train runs once its boxes have gathered: the
-        empties gathered wait for the next); returns how many."""
+        """Cancel route ``r``'s first empty trains from ``day`` on while it has more than
+        its empties fill over the run (``floor(boxes / train_boxes)``); returns how many.
+        The trains left keep their hours: the empties' trains run a little early rather
+        than being put off (a train is not added to a line once its paths are set)."""
         n = 0
+        excess = int(r.trains.sum()) - int(r.boxes.sum()) // r.train_boxes
         i = int(np.searchsorted(r.train_hours, 24.0 * day, side="left"))
-        while r.deficit > 0 and i < len(r.train_hours):
+        while excess > 0 and i < len(r.train_hours):
             hour = float(r.train_hours[i])
             lines = [(self._lines[lid], d) for lid, d in r.rail_legs]
             if not all(line.can_cancel(d, hour) for line, d in lines):
@@ -305,13 +318,14 @@ class EmptyReturns:
             for line, d in lines:
                 line.cancel_background(d, hour)
             r.train_hours = np.delete(r.train_hours, i)
-            r.trains[int(hour // 24.0)] -= 1
-            r.deficit -= r.train_boxes
+            r.trains[min(int(hour // 24.0), self.n_days - 1)] -= 1
+            excess -= 1
             n += 1
         return n
 
     def train_hours(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        """Per rail link, the empty trains' hours per direction (sorted)."""
+        """Per rail link, the empty trains' hours per direction (sorted), as drawn (read
+        when the lines are built, before any is cancelled)."""
         return {lid: tuple(np.sort(np.concatenate(h)) if h else np.empty(0)  # type: ignore[misc]
                            for h in ways)
                 for lid, ways in self.rail.items()}

@@ -111,7 +111,8 @@ class RailLine:
         self.bg_expected: np.ndarray | None = None
         self.bg_cv = 0.0  # their day-to-day variation beyond Poisson
         # how many times the background, the closures or the paths were changed (set up
-        # before a run; read by what caches a projection of the line)
+        # before a run, and an empty train cancelled during it; read by what caches a
+        # projection of the line)
         self.changes = 0
         self._bg_fixed: tuple[np.ndarray, np.ndarray] | None = None
 
@@ -270,6 +271,7 @@ class RailLine:
         if self._bg_blocks is not None:  # not blocked yet: among the paths still listed
             paths, lows, highs = self._bg_blocks[direction]
             j = bisect_left(paths, path, self._bg_next[direction] - self._bg_cut[direction])
+            assert paths[j] == path, "a background path not blocked yet is listed"
             del paths[j], lows[j], highs[j]
         want, got = list(self._bg_want), list(self.bg_paths)
         want[direction] = np.delete(want[direction], i)
