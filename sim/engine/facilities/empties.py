@@ -262,10 +262,7 @@ class EmptyReturns:
         else:
             k = int(rng.binomial(n, p))
         w = shares[:, day]
-        if not w.sum() > 0:
-            self.thinned.append((fid, t, n, 0, 0))
-            return
-        if k == 0:
+        if k == 0 or not w.sum() > 0:
             self.thinned.append((fid, t, n, 0, 0))
             return
         split = rng.multinomial(k, w / w.sum()) if len(routes) > 1 else [k]
@@ -274,7 +271,7 @@ class EmptyReturns:
             if m:
                 got = self._take_off(r, day, int(m), rng)
                 taken += got
-                cancelled += self._cancel_trains(r, day, t)
+                cancelled += self._cancel_trains(r, day)
         self.thinned.append((fid, t, n, taken, cancelled))
 
     def _take_off(self, r: RouteEmpties, day: int, m: int, rng: np.random.Generator) -> int:
@@ -301,7 +298,7 @@ class EmptyReturns:
                 break
         return taken
 
-    def _cancel_trains(self, r: RouteEmpties, day: int, now: float) -> int:
+    def _cancel_trains(self, r: RouteEmpties, day: int) -> int:
         """Cancel route ``r``'s first empty trains from ``day`` on while it has more than
         its empties fill over the run (``floor(boxes / train_boxes)``); returns how many.
         The trains left keep their hours: the empties' trains run a little early rather

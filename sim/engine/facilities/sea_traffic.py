@@ -112,9 +112,9 @@ class BackgroundQueue:
         self.taken += n
 
     def take_off(self, day: int, units: int) -> None:
-        """Offer ``units`` fewer on day ``day`` (a day not begun yet: empties whose boxes
-        were refused, :mod:`sim.engine.facilities.empties`).
-        The arrays and their lists change in place (a shared load reads the lists)."""
+        """Offer ``units`` fewer on day ``day``, a day not begun yet (empties whose boxes
+        were refused, :mod:`sim.engine.facilities.empties`); the arrays and their lists
+        change in place (a shared load reads the lists)."""
         assert units <= self._counts[day], "taking off more than the day offers"
         if units <= 0:
             return
