@@ -225,6 +225,36 @@ def test_a_flow_without_the_sea_takes_no_new_bookings_while_a_train_is_held():
     assert location.locate(out)["refused"].sum() == refused
 
 
+def test_a_route_not_open_yet_does_not_count_as_accepting_trains():
+    """Route alt opens on 1 May (routes.X.open_from); main is closed 10 days from 1 Feb.
+    While alt does not exist yet it takes no train, so the trains due while one is held
+    are refused, as with no route at all; before, alt counted as accepting (its gate, which
+    no train uses, stayed below its limit) and none was ever refused: they were booked to
+    wait behind the held train instead."""
+    over = {"nodes.gate.crossing.acceptance_limit_teu": LIMIT,
+            "nodes.gate2.crossing.acceptance_limit_teu": LIMIT,
+            "routes.alt.open_from": "2024-05-01",
+            "timeline": [{"date": "2024-02-01", "close": "gate", "days": 10}]}
+    m = Model(load_scenario(TWO, overrides=over), seed=1)
+    main, alt = m.route_ids.index("main"), m.route_ids.index("alt")
+    opens = m.cal.hours(dt.date(2024, 5, 1))
+    states: list[tuple[float, bool, bool]] = []
+
+    def probe(env, gate=m.gate):
+        while True:
+            states.append((env.now, gate.is_open(0, alt), bool(gate.open_mask(0, [main, alt])
+                                                                 .any())))
+            yield env.timeout(6.0)
+    m.env.process(probe(m.env))
+    out = m.run()
+    assert not any(a for t, a, _any in states if t < opens)
+    assert any(a for t, a, _any in states if t >= opens)
+    # main alone cannot carry the flow: it refuses trains often before alt opens, and
+    # trains due while one is held are refused (none while alt only seemed to accept)
+    assert sum(1 for _f, t, _n in out.gate.refused if t < opens) >= 5
+    assert not any(r == alt and t < opens for _f, r, t, *_x in out.gate.held)
+
+
 def test_refusals_in_the_warm_up_are_counted_in_the_runs_total():
     out = Model(load_scenario(TWO, overrides=_both_closed("2023-12-05")), seed=1).run()
     K = compute(out)

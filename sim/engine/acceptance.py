@@ -206,9 +206,13 @@ class AcceptanceGate:
 
     def __init__(self, scenario: Scenario, route_ids: list[str], flow_ids: list[str],
                  facilities: dict[str, TransferFacility], lines: dict[str, RailLine],
-                 rng: np.random.Generator, clock: Callable[[], float]):
+                 rng: np.random.Generator, clock: Callable[[], float],
+                 opens: list[float] | None = None):
         self.rng = rng
         self.clock = clock  # the simulated hour
+        # the hour each route opens (routes.X.open_from; None: all open from the start):
+        # a route not open yet takes no train, so it does not count as accepting them
+        self.opens = opens
         # the facilities with a limit at the start or from a dated change (the limit in
         # force: TransferFacility.acceptance_limit), by route
         dated = {key.split(".")[1] for change in scenario.timeline for key in change.set or {}
@@ -264,7 +268,10 @@ class AcceptanceGate:
         return bool(self.limits) or bool(self.line_limits)
 
     def is_open(self, f: int, r: int) -> bool:
-        """Whether route ``r`` takes a train of flow ``f`` now."""
+        """Whether route ``r`` takes a train of flow ``f`` now (a route not open yet,
+        ``routes.X.open_from``, takes none)."""
+        if self.opens is not None and self.opens[r] > self.clock():
+            return False
         if not all(fac.committed_teu() <= fac.acceptance_limit
                    for fac in self.limits.get(r, ())):
             return False

@@ -45,6 +45,7 @@ from sim.engine.routing import (
     LogitChoice,
     NestedChoice,
     draw_routes,
+    opening_hours,
     shares_in_force,
 )
 from sim.engine.timeline import start_timeline
@@ -183,9 +184,11 @@ class Model:
                       for lid, link in s.links.items()}
         # one facility per node of a kind with an engine class, built from the kind's row
         self.facilities = build_facilities(env, s, self.node_code, streams, teu_of)
+        opening = opening_hours(s, self.cal, self.route_ids)  # (routes.X.open_from)
         self.gate = AcceptanceGate(s, self.route_ids, self.flow_ids, self.facilities,
                                    self.lines, stream(self.seed, "acceptance", rep),
-                                   lambda: env.now)
+                                   lambda: env.now,
+                                   None if opening is None else opening[0].tolist())
         self.crossings = facilities_where(s, self.facilities, lambda k: k.joins_gauges,
                                           BorderCrossing)
         self.ports = facilities_where(s, self.facilities, lambda k: k.berths_vessels,
