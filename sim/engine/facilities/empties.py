@@ -278,6 +278,10 @@ class EmptyReturns:
         """Take ``m`` empties off route ``r``'s from ``day`` on, the earliest first, and
         the units they took off its vessel services going back; returns how many there
         were to take."""
+        queues = []  # each vessel service's queue of empties going back, and its unit
+        for sid, d, rolls in r.sea_legs:
+            svc = self._services[sid]
+            queues.append((svc.queues[d][svc.bg_units.index(EMPTIES)], rolls))
         taken = 0
         for j in range(day, self.n_days):
             have = int(r.boxes[j])
@@ -286,13 +290,11 @@ class EmptyReturns:
             x = min(m - taken, have)
             forty = int(r.forty[j])
             x40 = forty if x == have else int(rng.hypergeometric(forty, have - forty, x))
-            before = [r.units(j, rolls) for _sid, _d, rolls in r.sea_legs]
+            before = [r.units(j, rolls) for _q, rolls in queues]
             r.boxes[j] -= x
             r.forty[j] -= x40
-            for (sid, direction, rolls), was in zip(r.sea_legs, before):
-                svc = self._services[sid]
-                svc.queues[direction][svc.bg_units.index(EMPTIES)].take_off(
-                    j, was - r.units(j, rolls))
+            for (queue, rolls), was in zip(queues, before):
+                queue.take_off(j, was - r.units(j, rolls))
             taken += x
             if taken == m:
                 break
@@ -306,9 +308,9 @@ class EmptyReturns:
         n = 0
         excess = int(r.trains.sum()) - int(r.boxes.sum()) // r.train_boxes
         i = int(np.searchsorted(r.train_hours, 24.0 * day, side="left"))
+        lines = [(self._lines[lid], d) for lid, d in r.rail_legs]
         while excess > 0 and i < len(r.train_hours):
             hour = float(r.train_hours[i])
-            lines = [(self._lines[lid], d) for lid, d in r.rail_legs]
             if not all(line.can_cancel(d, hour) for line, d in lines):
                 i += 1  # (its path already blocked somewhere: it runs)
                 continue

@@ -251,22 +251,29 @@ class RailLine:
         i = int(np.searchsorted(want, hour, side="left"))
         return i if i < len(want) and want[i] == hour else -1
 
+    def _cancellable(self, direction: int, hour: float) -> int:
+        """The place of the background train asking for a path at ``hour`` in
+        ``direction`` if it could still be cancelled (its path not blocked yet); -1 if
+        not."""
+        i = self._bg_index(direction, hour)
+        if i < 0 or float(self.background_paths()[direction][i]) < self._bg_until[direction]:
+            return -1
+        return i
+
     def can_cancel(self, direction: int, hour: float) -> bool:
         """Whether the background train asking for a path at ``hour`` in ``direction``
         could still be cancelled: it asks then, and its path is not blocked yet."""
-        i = self._bg_index(direction, hour)
-        return i >= 0 and float(self.background_paths()[direction][i]) >= \
-            self._bg_until[direction]
+        return self._cancellable(direction, hour) >= 0
 
     def cancel_background(self, direction: int, hour: float) -> None:
         """Cancel the background train asking for a path at ``hour`` in ``direction``
         (:meth:`can_cancel`): its path is free for other trains (an empty train whose
         empties never came, :mod:`sim.engine.facilities.empties`)."""
-        if not self.can_cancel(direction, hour):
+        i = self._cancellable(direction, hour)
+        if i < 0:
             raise ValueError(f"link {self.id}: no background train to cancel at {hour} h "
                              f"in direction {direction}")
-        assert self._bg_want is not None and self.bg_paths is not None  # (can_cancel)
-        i = self._bg_index(direction, hour)
+        assert self._bg_want is not None and self.bg_paths is not None  # (_cancellable)
         path = float(self.bg_paths[direction][i])
         if self._bg_blocks is not None:  # not blocked yet: among the paths still listed
             paths, lows, highs = self._bg_blocks[direction]
