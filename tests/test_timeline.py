@@ -11,7 +11,7 @@ from sim.measure import kpis, location
 from sim.scenario.loading import load_scenario
 from sim.scenario.problems import ConfigError
 
-from .conftest import HERE, TOY
+from .conftest import HERE, TOY, child_writer, expect_errors
 
 BUSY = {"demand.flows.west.containers_per_year": 60_000}
 
@@ -134,6 +134,12 @@ def test_more_cranes_from_a_date():
      "crossing.handover_broad_gauge_trains_per_day, crossing.acceptance_limit_teu, "
      "crossing.receiving_tracks, crossing.cranes, crossing.crane_moves_per_h, "
      "crossing.yard_capacity_teu)"),
+    ({"date": "2024-01-10", "set": {"link.alpha_gate.train_paths_per_day": 3}},
+     "timeline[0].set: unknown table 'link' in 'link.alpha_gate.train_paths_per_day' (did "
+     "you mean 'links'?)"),
+    ({"date": "2024-01-10", "set": {"links.alpha_gate": 3}},
+     "timeline[0].set: 'links.alpha_gate' names no field: write links.ID.FIELD (these can "
+     "change during a run: links.ID.train_paths_per_day)"),
     ({"date": "2024-01-10", "set": {"nodes.gate.crossing.cranes": 2.5}},
      "timeline[0].set: 'nodes.gate.crossing.cranes' must be a whole number (got 2.5)"),
     ({"date": "2024-01-10", "set": {"nodes.gate.crossing.cranes": 0}},
@@ -149,6 +155,31 @@ def test_bad_timeline_entries(change, line):
     with pytest.raises(ConfigError) as e:
         load_scenario(TOY, overrides={"timeline": [change]})
     assert str(e.value) == "error: overrides: " + line
+
+
+def test_a_table_a_timeline_cannot_change_is_named_as_such_not_as_unknown():
+    with pytest.raises(ConfigError, match=r"\Aerror: overrides: timeline\[0\]\.set: "
+                       r"'demand\.scale' cannot change during a run \(allowed: "
+                       r"links\.ID\.train_paths_per_day, nodes\.ID\.crossing\."):
+        load_scenario(TOY, overrides={"timeline": [{"date": "2024-01-10",
+                                                    "set": {"demand.scale": 2}}]})
+
+
+def test_a_wrong_value_in_a_dated_set_does_not_hide_a_misspelt_path_beside_it(tmp_path,
+                                                                             monkeypatch):
+    # the value that fails its schema is reported by the schema; the paths beside it are
+    # still checked in the same pass, so the user sees every mistake of the entry at once
+    child = child_writer(tmp_path, monkeypatch, "toy.toml")
+    path = child('[[timeline]]\ndate = 2024-02-01\nset = { "nodes.gate.crossing.cranes" = '
+                 '"three", "links.alpha_gate.train_paths_per_dy" = 3, '
+                 '"nodes.gaet.crossing.cranes" = 2 }\n')
+    expect_errors(path, [
+        "timeline[0].set.nodes.gate.crossing.cranes: expected a number (got 'three'); write "
+        "e.g. set = { \"nodes.gate.crossing.cranes\" = 2 }",
+        "timeline[0].set: unknown field 'train_paths_per_dy' of a link (did you mean "
+        "'train_paths_per_day'?)",
+        "timeline[0].set: unknown node 'gaet' in 'nodes.gaet.crossing.cranes' (did you mean "
+        "'gate'?)"])
 
 
 def test_overlapping_closures_keep_a_crossing_closed_until_the_last_ends():

@@ -15,6 +15,7 @@ from sim.scenario.checks.elements import Found
 from sim.scenario.checks.flows import flow_paths, loads, path_problems
 from sim.scenario.kind_fields import section_model, timeline_fields
 from sim.scenario.kinds import NODE_KINDS, kind_of, kinds_where
+from sim.scenario.partial import Unusable
 from sim.scenario.problems import did_you_mean
 from sim.scenario.schema import Scenario, _route_shares
 
@@ -112,8 +113,16 @@ def _timeline_value(s: Scenario, where: str, path: str, value: float) -> Found:
     table, _, rest = path.partition(".")
     eid, _, field = rest.partition(".")
     allowed = TIMELINE_FIELDS.get(table)
-    if allowed is None or not eid or not field:
+    if allowed is None and table not in Scenario.model_fields:  # a misspelt table
+        yield where, (f"unknown table '{table}' in '{path}' "
+                      f"({did_you_mean(table, TIMELINE_FIELDS)})")
+        return
+    if allowed is None:
         yield where, f"'{path}' cannot change during a run (allowed: {ALLOWED_CHANGES})"
+        return
+    if not eid or not field:
+        yield where, (f"'{path}' names no field: write {table}.ID.FIELD (these can change "
+                      f"during a run: {', '.join(f'{table}.ID.{f}' for f in allowed)})")
         return
     items = getattr(s, table)
     if eid not in items:
@@ -128,6 +137,8 @@ def _timeline_value(s: Scenario, where: str, path: str, value: float) -> Found:
             f: b for f, b in allowed.items() if getattr(items[eid], f.split(".")[0]) is not None}
         yield where, _unchangeable(table, field, here, type(items[eid]))
         return
+    if isinstance(value, Unusable):  # a value that failed its schema (reported there): the
+        return                      # path is checked above, so a misspelt one shows too
     low, high, whole = allowed[field]
     if field.endswith("yard_capacity_teu"):
         nb = loads(s)[0].get(eid)
