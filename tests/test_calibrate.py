@@ -107,7 +107,7 @@ def test_calibrate_command(setup, capsys):
     assert capsys.readouterr().err == "error: <command line>: --budget: must be >= 1 (got 0)\n"
     assert main(["calibrate", str(d / "nope.toml"), "--params",
                  str(d / "parameters.toml")]) == 2
-    assert capsys.readouterr().err.startswith(f"error: {d / 'nope.toml'}: <file>: file not "
+    assert capsys.readouterr().err.startswith(f"error: {d / 'nope.toml'}: file not "
                                               "found")
 
 

@@ -174,7 +174,7 @@ def test_plot_truncated_parquet_leaves_no_figures(tmp_path, capsys):
     ts.write_bytes(ts.read_bytes()[:200])
     assert main(["plot", str(out)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith(f"error: {ts}: <file>: not a readable Parquet file, truncated or "
+    assert err.startswith(f"error: {ts}: not a readable Parquet file, truncated or "
                           "damaged (") and err.count("\n") == 1
     assert not (out / "figures").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["res"]

@@ -113,9 +113,9 @@ def _edit(folder, name, fn):
      "'warmup_days': 10}} differs from the base's {{'start': '2024-01-01', 'end': "
      "'2024-03-01', 'warmup_days': 10}}; periods would not match"),
     (lambda d: (d / "kpis.json").unlink(),
-     "{o}/kpis.json: <file>: missing: not a result folder written by 'corridor run'"),
+     "{o}/kpis.json: missing: not a result folder written by 'corridor run'"),
     (lambda d: _edit(d, "kpis.json", lambda t: t[: len(t) // 2]),
-     "{o}/kpis.json: <file>: not valid JSON"),
+     "{o}/kpis.json: not valid JSON"),
     (lambda d: _edit(d, "manifest.json", lambda t: t.replace('"kind": "run"',
                                                              '"kind": "sweep"')),
      "{o}/manifest.json: kind: 'sweep' is not a run folder (compare two folders written by "
@@ -221,7 +221,7 @@ def test_precision_arguments_are_checked(tmp_path, capsys, args, line):
      "{o}/manifest.json: replications: must be a whole number >= 1 (got '6'); the folder is "
      "damaged"),
     (lambda d: _edit(d, "kpis.json", lambda t: "[]"),
-     "{o}/kpis.json: <file>: no KPI records (a run folder's kpis.json lists them)"),
+     "{o}/kpis.json: no KPI records (a run folder's kpis.json lists them)"),
     (lambda d: _edit(d, "kpis.json", lambda t: json.dumps(
         [{**r, "values": r["values"][:2]} for r in json.loads(t)])),
      "{o}/kpis.json: [0]: values: expected a list of 6 (one per replication; got 2 values)"),

@@ -28,7 +28,7 @@ def test_another_input_file_is_named_in_one_line(path, what, use, command, tmp_p
     assert main([command, str(f), *extra]) == 2
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 1 and err[0].startswith("error: ") and err[0].endswith(
-        f"{path}: <file>: this is {what}, not a scenario (use '{use}')"), err
+        f"{path}: this is {what}, not a scenario (use '{use}')"), err
     assert not (tmp_path / "r").exists()
 
 
@@ -58,4 +58,4 @@ def test_a_sweep_spec_without_its_method_is_still_a_sweep_spec(tmp_path, capsys)
                  'path = "demand.scale"\nlow = 0.8\nhigh = 1.2\n')
     assert main(["check", str(f)]) == 2
     assert capsys.readouterr().err.endswith(
-        "<file>: this is a sweep spec, not a scenario (use 'corridor sweep FILE --out DIR')\n")
+        "sweep.toml: this is a sweep spec, not a scenario (use 'corridor sweep FILE --out DIR')\n")

@@ -80,7 +80,7 @@ def test_unreadable_manifest(res, capsys):
     (res / "manifest.json").write_text("{ not json")
     assert main(["report", str(res)]) == 2
     assert one_line(capsys).startswith(
-        f"error: {res / 'manifest.json'}: <file>: unreadable manifest (")
+        f"error: {res / 'manifest.json'}: unreadable manifest (")
     assert not (res / "report.html").exists()
 
 
@@ -93,7 +93,7 @@ def test_truncated_parquet_leaves_the_figures_as_they_were(res, capsys, name):
     f.write_bytes(f.read_bytes()[:300])
     assert main(["plot", str(res)]) == 2
     assert one_line(capsys).startswith(
-        f"error: {f}: <file>: not a readable Parquet file, truncated or damaged (")
+        f"error: {f}: not a readable Parquet file, truncated or damaged (")
     after = {p.name: p.read_bytes() for p in (res / "figures").iterdir()}
     assert after == before
     assert sorted(p.name for p in res.parent.iterdir()) == ["res"]  # no temporary folder
@@ -111,7 +111,7 @@ def test_missing_column(res, capsys):
 def test_missing_kpis(res, capsys):
     (res / "kpis.json").unlink()
     assert main(["plot", str(res)]) == 2
-    assert one_line(capsys) == (f"error: {res / 'kpis.json'}: <file>: missing (a run folder "
+    assert one_line(capsys) == (f"error: {res / 'kpis.json'}: missing (a run folder "
                                 "has it; write the folder again)")
 
 

@@ -90,7 +90,7 @@ def test_the_command(tmp_path, capsys, monkeypatch):
     capsys.readouterr()
     assert main(["sources", "scenarios/nope.toml"]) == 2
     assert capsys.readouterr().err.strip() == (
-        "error: scenarios/nope.toml: <file>: no such scenario file")
+        "error: scenarios/nope.toml: no such scenario file")
     with pytest.raises(SystemExit) as e:
         main(["sources", "--help"])
     assert e.value.code == 0 and "examples:" in capsys.readouterr().out

@@ -401,7 +401,7 @@ def test_analyze_refuses_bad_folders(tmp_path):
                        r"runs\); run the same 'corridor sweep' command again"):
         analyze(tmp_path / "i")
     (tmp_path / "i" / "runs.parquet").write_bytes(b"PAR1 truncated")
-    with pytest.raises(ConfigError, match=r"runs.parquet: <file>: unreadable \(\w+\); rerun"):
+    with pytest.raises(ConfigError, match=r"runs.parquet: unreadable \(\w+\); rerun"):
         analyze(tmp_path / "i")
     man = json.loads((tmp_path / "i" / "sweep.json").read_text())
     man["sweep_format"] = 99
@@ -493,7 +493,7 @@ def test_bad_model_and_scenario_references(tmp_path):
     with pytest.raises(ConfigError, match=r"scenario: 'missing.toml' not found next to this "
                        r"file"):
         load_sweep(spec(tmp_path, text))
-    with pytest.raises(ConfigError, match=r"spec.toml: <file>: file is empty"):
+    with pytest.raises(ConfigError, match=r"spec.toml: file is empty"):
         load_sweep(spec(tmp_path, ""))
 
 
@@ -577,7 +577,7 @@ def test_sweep_folders_that_cannot_be_drawn(tmp_path, capsys):
     assert main(["plot", str(tmp_path / "s")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and re.match(rf"error: {re.escape(str(tmp_path / 's'))}.*runs\.parquet"
-                                      r": <file>: unreadable", err[0]), err
+                                      r": unreadable", err[0]), err
     assert not (tmp_path / "s" / "figures").exists()
     man["sweep_format"] = 7
     (tmp_path / "s" / "sweep.json").write_text(json.dumps(man))
@@ -645,7 +645,7 @@ def test_interrupted_folders_are_resumable(tmp_path, capsys):
     assert s.resumed == 0 and s.ran == 10
     # an unreadable manifest: refused, and --restart starts again
     (out / "sweep.json").write_text("{")
-    with pytest.raises(ConfigError, match=r"sweep.json: <file>: unreadable .*; use --restart"):
+    with pytest.raises(ConfigError, match=r"sweep.json: unreadable .*; use --restart"):
         run_sweep(load_sweep(p), out, workers=1)
     assert run_sweep(load_sweep(p), out, workers=1, restart=True).ran == 10
     # an --out that cannot be created

@@ -15,7 +15,7 @@ import pandas as pd
 
 from sim import __version__
 from sim.io.manifest import read_manifest
-from sim.scenario.problems import ConfigError, Problem, did_you_mean
+from sim.scenario.problems import WHOLE_FILE, ConfigError, Problem, did_you_mean
 
 BUNDLE_FORMATS = (1,)  # result-folder formats this version reads
 SWEEP_FORMATS = (1,)   # sweep-folder formats (sweep.json)
@@ -46,10 +46,10 @@ class Folder:
         try:
             return json.loads(p.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            raise _problem(p, "<file>", f"missing (a {self.kind} folder has it; write the "
+            raise _problem(p, WHOLE_FILE, f"missing (a {self.kind} folder has it; write the "
                            "folder again)") from None
         except (OSError, ValueError) as e:
-            raise _problem(p, "<file>", f"not valid JSON ({_short(e)}); write the folder "
+            raise _problem(p, WHOLE_FILE, f"not valid JSON ({_short(e)}); write the folder "
                            "again") from None
 
     def jsonl(self, name: str) -> list[dict]:
@@ -58,7 +58,7 @@ class Folder:
         try:
             lines = p.read_text(encoding="utf-8").splitlines()
         except OSError as e:
-            raise _problem(p, "<file>", f"cannot be read ({_short(e)})") from None
+            raise _problem(p, WHOLE_FILE, f"cannot be read ({_short(e)})") from None
         out = []
         for i, line in enumerate(lines):
             try:
@@ -74,12 +74,12 @@ class Folder:
         import pyarrow.parquet as pq
         p = self.path / name
         if not p.is_file():
-            raise _problem(p, "<file>", f"missing (a {self.kind} folder has it; write the "
+            raise _problem(p, WHOLE_FILE, f"missing (a {self.kind} folder has it; write the "
                            "folder again)")
         try:
             have = pq.ParquetFile(p).schema_arrow.names
         except (OSError, ValueError) as e:
-            raise _problem(p, "<file>", f"not a readable Parquet file, truncated or damaged "
+            raise _problem(p, WHOLE_FILE, f"not a readable Parquet file, truncated or damaged "
                            f"({_short(e)}); write the folder again") from None
         missing = [c for c in columns or [] if c not in have]
         if missing:
@@ -88,7 +88,7 @@ class Folder:
         try:
             return pd.read_parquet(p, columns=columns)
         except (OSError, ValueError) as e:
-            raise _problem(p, "<file>", f"not a readable Parquet file, truncated or damaged "
+            raise _problem(p, WHOLE_FILE, f"not a readable Parquet file, truncated or damaged "
                            f"({_short(e)}); write the folder again") from None
 
     def columns(self, name: str) -> list[str]:
@@ -106,7 +106,7 @@ class Folder:
         recs = self.json("kpis.json")
         p = self.path / "kpis.json"
         if not isinstance(recs, list) or not all(isinstance(r, dict) for r in recs):
-            raise _problem(p, "<file>", "expected a list of KPI records")
+            raise _problem(p, WHOLE_FILE, "expected a list of KPI records")
         try:
             k = pd.DataFrame({
                 "name": [r["name"] for r in recs], "period": [r["period"] for r in recs],
@@ -165,9 +165,9 @@ def open_folder(path: str | Path, kinds) -> Folder:
     try:
         man = read_manifest(man_path)
     except (OSError, ValueError) as e:
-        raise _problem(man_path, "<file>", f"unreadable manifest ({_short(e)})") from None
+        raise _problem(man_path, WHOLE_FILE, f"unreadable manifest ({_short(e)})") from None
     if not isinstance(man, dict):
-        raise _problem(man_path, "<file>", "unreadable manifest (expected a JSON object)")
+        raise _problem(man_path, WHOLE_FILE, "unreadable manifest (expected a JSON object)")
     kind = man.get("kind")
     if kind not in kinds:
         allowed = ", ".join(f"'{k}'" for k in sorted(kinds))

@@ -14,7 +14,7 @@ from matplotlib.ticker import MaxNLocator
 from sim.io.folders import Folder
 from sim.plots.style import NOT_SIGNIFICANT, SIGNIFICANT, new_ax
 from sim.plots.types import Figures, Tables
-from sim.scenario.problems import ConfigError, Problem
+from sim.scenario.problems import WHOLE_FILE, ConfigError, Problem
 
 BENEFIT = "#2e7d32"
 COST = "#c62828"
@@ -89,7 +89,7 @@ def _cashflows(folder: Folder) -> pd.DataFrame:
     try:
         frame = pd.read_csv(p, dtype={"replication": str})
     except (OSError, ValueError) as e:
-        raise ConfigError([Problem(str(p), "<file>", f"cannot be read ({type(e).__name__}); "
+        raise ConfigError([Problem(str(p), WHOLE_FILE, f"cannot be read ({type(e).__name__}); "
                                    "write the folder again with 'corridor appraise'")]) from None
     missing = [c for c in CASHFLOW_COLUMNS if c not in frame]
     if missing:

@@ -18,7 +18,7 @@ from sim.measure.labels import kpi_label
 from sim.plots.style import NOT_SIGNIFICANT, SIGNIFICANT, fmt_number, new_ax, period_band
 from sim.plots.types import Figures, Tables
 from sim.scenario.kinds import NODE_KINDS
-from sim.scenario.problems import ConfigError, Problem
+from sim.scenario.problems import WHOLE_FILE, ConfigError, Problem
 
 
 def forest_rows(table: pd.DataFrame, period: str, headline: list[tuple[str, str]],
@@ -106,10 +106,10 @@ def comparison_table(folder: Folder) -> pd.DataFrame:
     try:
         t = pd.read_csv(folder.file("comparison.csv"), dtype={"period": str})
     except FileNotFoundError:
-        raise ConfigError([Problem(str(folder.file("comparison.csv")), "<file>",
+        raise ConfigError([Problem(str(folder.file("comparison.csv")), WHOLE_FILE,
                                    "missing (write the comparison again)")]) from None
     except (OSError, ValueError) as e:
-        raise ConfigError([Problem(str(folder.file("comparison.csv")), "<file>",
+        raise ConfigError([Problem(str(folder.file("comparison.csv")), WHOLE_FILE,
                                    f"not a readable table ({e})")]) from None
     missing = [c for c in cols if c not in t.columns]
     if missing:

@@ -19,7 +19,7 @@ from sim.io.drivers import RANKED_BY, TOP, base_scenario, top_drivers
 from sim.io.folders import Folder
 from sim.plots.style import new_ax
 from sim.plots.types import Figures, Tables
-from sim.scenario.problems import ConfigError, Problem
+from sim.scenario.problems import WHOLE_FILE, ConfigError, Problem
 
 BLUE, ORANGE, GREY = "#1f77b4", "#ff7f0e", "#7f7f7f"
 
@@ -158,10 +158,10 @@ def _indices(folder: Folder) -> pd.DataFrame:
     try:
         t = pd.read_csv(p)
     except FileNotFoundError:
-        raise ConfigError([Problem(str(p), "<file>", "missing: run 'corridor analyze "
+        raise ConfigError([Problem(str(p), WHOLE_FILE, "missing: run 'corridor analyze "
                                    f"{folder.path}' first")]) from None
     except (OSError, ValueError) as e:
-        raise ConfigError([Problem(str(p), "<file>", f"unreadable ({type(e).__name__}); run "
+        raise ConfigError([Problem(str(p), WHOLE_FILE, f"unreadable ({type(e).__name__}); run "
                                    f"'corridor analyze {folder.path}' again")]) from None
     need = {"output", "parameter", "index", "value", "ci95_low", "ci95_high"}
     if not need <= set(t.columns):

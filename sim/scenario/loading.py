@@ -27,7 +27,7 @@ from sim.scenario import checks
 from sim.scenario import partial as parts
 from sim.scenario.errors import _dotted, _element_of, _message, _missing_elements, _table
 from sim.scenario.fleet_notes import closure_past_end_notes, timetable_fleet_notes
-from sim.scenario.problems import ConfigError, Problem, did_you_mean
+from sim.scenario.problems import WHOLE_FILE, ConfigError, Problem, did_you_mean
 from sim.scenario.schema import Horizon, Scenario
 from sim.scenario.span import fit_timeline, warmup_problems
 
@@ -47,18 +47,18 @@ def _read_toml(path: Path, shown: str) -> dict:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise ConfigError([Problem(shown, "<file>", "file not found")]) from None
+        raise ConfigError([Problem(shown, WHOLE_FILE, "file not found")]) from None
     except IsADirectoryError:
-        raise ConfigError([Problem(shown, "<file>", "is a directory, not a TOML file")]) from None
+        raise ConfigError([Problem(shown, WHOLE_FILE, "is a directory, not a TOML file")]) from None
     except OSError as e:
-        raise ConfigError([Problem(shown, "<file>", f"cannot read ({e.strerror})")]) from None
+        raise ConfigError([Problem(shown, WHOLE_FILE, f"cannot read ({e.strerror})")]) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
-        raise ConfigError([Problem(shown, "<file>", f"not UTF-8 text (byte 0x{raw[e.start]:02x}"
+        raise ConfigError([Problem(shown, WHOLE_FILE, f"not UTF-8 text (byte 0x{raw[e.start]:02x}"
                                                     f" at offset {e.start})")]) from None
     if not text.strip():
-        raise ConfigError([Problem(shown, "<file>", "file is empty (a scenario needs at least "
+        raise ConfigError([Problem(shown, WHOLE_FILE, "file is empty (a scenario needs at least "
                                                     "'extends' or a full network)")])
     try:
         return tomllib.loads(text)
@@ -249,7 +249,7 @@ def validate(loaded: Loaded, shown: str) -> Scenario:
     problem: the file is another kind of input, :func:`other_file`)."""
     other = other_file(loaded.data)
     if other is not None:
-        raise ConfigError([Problem(shown, "<file>", f"this is {other[0]}, not a scenario "
+        raise ConfigError([Problem(shown, WHOLE_FILE, f"this is {other[0]}, not a scenario "
                                    f"(use '{other[1]}')")])
     try:
         scenario = Scenario.model_validate(loaded.data)
@@ -345,7 +345,7 @@ def read_data_file(path: str | Path, model: type[BaseModel], rules: Sequence[Dat
     shown = _shown(Path(path))
     try:
         if Path(path).is_file() and not Path(path).read_bytes().strip():
-            raise ConfigError([Problem(shown, "<file>", "file is empty")])
+            raise ConfigError([Problem(shown, WHOLE_FILE, "file is empty")])
     except OSError:
         pass  # _read_toml says why
     data = _read_toml(Path(path), shown)

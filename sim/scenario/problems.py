@@ -10,6 +10,8 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
+WHOLE_FILE = "<file>"  # the path of a problem with a file as a whole (missing, empty, ...)
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -21,7 +23,10 @@ class Problem:
 
     def line(self, level: str = "error") -> str:
         """The problem as one line, ``error: FILE: path: message`` (``level``: the first
-        word, e.g. ``warning`` for a note that does not stop the command)."""
+        word, e.g. ``warning`` for a note that does not stop the command), or ``error:
+        FILE: message`` for a problem of the whole file (path :data:`WHOLE_FILE`)."""
+        if self.path == WHOLE_FILE:
+            return f"{level}: {self.file}: {self.message}"
         return f"{level}: {self.file}: {self.path}: {self.message}"
 
 

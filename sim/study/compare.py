@@ -21,7 +21,7 @@ from sim.io.bundle import atomic_dir, dumps
 from sim.io.folders import no_folder
 from sim.io.manifest import provenance, read_manifest
 from sim.measure.stats import t_interval, welch_half_width
-from sim.scenario.problems import ConfigError, Problem, did_you_mean
+from sim.scenario.problems import WHOLE_FILE, ConfigError, Problem, did_you_mean
 
 COLUMNS = ["name", "period", "scope", "unit", "base_mean", "other_mean", "diff_mean",
            "diff_ci95_low", "diff_ci95_high", "rel_change", "unpaired_ci95_half_width",
@@ -43,10 +43,10 @@ def read_run(folder: str | Path) -> tuple[dict, list[dict]]:
             out.append(read_manifest(p) if name == "manifest.json"
                        else json.loads(p.read_text(encoding="utf-8")))
         except FileNotFoundError:
-            raise ConfigError([Problem(str(p), "<file>", "missing: not a result folder "
+            raise ConfigError([Problem(str(p), WHOLE_FILE, "missing: not a result folder "
                                        "written by 'corridor run'")]) from None
         except (ValueError, UnicodeDecodeError) as e:
-            raise ConfigError([Problem(str(p), "<file>", f"not valid JSON ({e})")]) from None
+            raise ConfigError([Problem(str(p), WHOLE_FILE, f"not valid JSON ({e})")]) from None
     man, recs = out
     where = str(folder / "manifest.json")
     if not isinstance(man, dict) or man.get("kind") != "run":
@@ -59,7 +59,7 @@ def read_run(folder: str | Path) -> tuple[dict, list[dict]]:
                                    f"{n!r}); the folder is damaged")])
     kp = str(folder / "kpis.json")
     if not isinstance(recs, list) or not recs:
-        raise ConfigError([Problem(kp, "<file>", "no KPI records (a run folder's kpis.json "
+        raise ConfigError([Problem(kp, WHOLE_FILE, "no KPI records (a run folder's kpis.json "
                                    "lists them)")])
     for i, r in enumerate(recs):
         problem = _record_problem(r, n)

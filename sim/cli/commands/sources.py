@@ -10,18 +10,18 @@ from pathlib import Path
 
 from sim.cli.commands.common import errors, write_page
 from sim.scenario.citations import cited_values, counts, markdown
-from sim.scenario.problems import Problem
+from sim.scenario.problems import WHOLE_FILE, Problem
 
 
 def cmd_sources(args: argparse.Namespace) -> int:
     """Print the counts by kind (and with ``--table`` the table), or ``--write`` the page."""
     path = Path(args.file)
     if not path.is_file():
-        return errors([Problem(str(path), "<file>", "no such scenario file")])
+        return errors([Problem(str(path), WHOLE_FILE, "no such scenario file")])
     try:
         rows = cited_values(path)
     except (OSError, UnicodeDecodeError) as e:
-        return errors([Problem(str(path), "<file>", f"cannot be read ({e})")])
+        return errors([Problem(str(path), WHOLE_FILE, f"cannot be read ({e})")])
     text = markdown(path, rows, args.file)
     if args.write:
         return write_page(Path(args.write), text)

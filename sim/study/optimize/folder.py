@@ -23,7 +23,7 @@ from sim import __version__
 from sim.io.atomic import write_parquet_atomic, write_text_atomic
 from sim.io.bundle import dumps
 from sim.io.manifest import git_commit, read_manifest
-from sim.scenario.problems import ConfigError, Problem
+from sim.scenario.problems import WHOLE_FILE, ConfigError, Problem
 from sim.study.optimize.evaluate import Evaluation, binding, pareto_front, ranked
 from sim.study.optimize.schema import OPTIMIZE_FORMAT
 from sim.study.sweeps.folder import clear_study, holds_only, spec_changes
@@ -53,7 +53,7 @@ def prepare_folder(opt: Optimization, out: Path, restart: bool) -> None:
         try:
             old = read_manifest(man)
         except (OSError, ValueError) as e:
-            raise ConfigError([Problem(str(man), "<file>", f"unreadable ({e}); use "
+            raise ConfigError([Problem(str(man), WHOLE_FILE, f"unreadable ({e}); use "
                                        "--restart to start again")]) from None
         if not isinstance(old, dict) or old.get("kind") != "optimization":
             kind = old.get("kind") if isinstance(old, dict) else "other"

@@ -22,7 +22,7 @@ from sim.io.atomic import write_parquet_atomic, write_text_atomic
 from sim.io.bundle import dumps
 from sim.io.folders import no_folder
 from sim.io.manifest import git_commit, read_manifest
-from sim.scenario.problems import ConfigError, Problem
+from sim.scenario.problems import WHOLE_FILE, ConfigError, Problem
 from sim.study.sweeps.schema import SWEEP_FORMAT
 from sim.study.sweeps.spec import Sweep
 from sim.study.sweeps.store import Store
@@ -53,7 +53,7 @@ def prepare_folder(sweep: Sweep, out: Path, restart: bool) -> None:
         try:
             old = read_manifest(man)
         except (OSError, ValueError) as e:
-            raise ConfigError([Problem(str(man), "<file>", f"unreadable ({e}); use --restart "
+            raise ConfigError([Problem(str(man), WHOLE_FILE, f"unreadable ({e}); use --restart "
                                        "to start the sweep again")]) from None
         if old.get("fingerprint") != sweep.fingerprint:
             changed = spec_changes(old, sweep.base_config_hash, sweep.written)
@@ -181,7 +181,7 @@ def read_sweep_folder(folder: str | Path) -> tuple[dict, pd.DataFrame, pd.DataFr
         raise ConfigError([Problem(str(folder), "sweep.json", "not a sweep folder (no "
                                    "sweep.json; make one with 'corridor sweep')")]) from None
     except (OSError, ValueError) as e:
-        raise ConfigError([Problem(str(man), "<file>", f"unreadable ({e})")]) from None
+        raise ConfigError([Problem(str(man), WHOLE_FILE, f"unreadable ({e})")]) from None
     if not isinstance(meta, dict) or meta.get("kind") != "sweep":
         raise ConfigError([Problem(str(man), "kind", "not a sweep manifest")])
     if meta.get("sweep_format") != SWEEP_FORMAT:
@@ -195,7 +195,7 @@ def read_sweep_folder(folder: str | Path) -> tuple[dict, pd.DataFrame, pd.DataFr
             raise ConfigError([Problem(str(folder), name, "missing (rerun the 'corridor "
                                        "sweep' command to finish the folder)")]) from None
         except (OSError, ValueError) as e:
-            raise ConfigError([Problem(str(folder / name), "<file>", f"unreadable "
+            raise ConfigError([Problem(str(folder / name), WHOLE_FILE, f"unreadable "
                                        f"({type(e).__name__}); rerun the 'corridor sweep' "
                                        "command, which rewrites it")]) from None
     return meta, frames[0], frames[1]
