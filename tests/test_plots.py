@@ -15,6 +15,7 @@ import pytest
 
 from sim import __version__
 from sim.cli import main
+from sim.plots.comparison import percent_ticks
 
 from .conftest import ROOT
 
@@ -275,3 +276,13 @@ def test_the_map_key_lists_only_the_kinds_on_the_map():
         assert {"port", "inland dry port", "junction"} <= set(labels)
     finally:
         plt.close(fig)
+
+
+@pytest.mark.parametrize("lo, hi, ticks", [
+    (-47.0, 52.0, [-30, -10, -3, -1, 0, 1, 3, 10, 30]),  # ±47 %: read against ±30
+    (-0.4, 0.6, [0]),                                     # inside the linear part
+    (-5.0, 250.0, [-3, -1, 0, 1, 3, 10, 30, 100]),
+    (-4e5, 4e5, [-1e5, -1e4, -1e3, -100, -10, -1, 0, 1, 10, 100, 1e3, 1e4, 1e5]),  # crowded
+])
+def test_the_forest_plot_ticks_reach_the_changes_it_shows(lo, hi, ticks):
+    assert percent_ticks(lo, hi) == ticks

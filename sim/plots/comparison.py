@@ -10,6 +10,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import FixedLocator, FuncFormatter
 
 from sim.io.folders import TIMESERIES_COLUMNS, Folder, open_folder
 from sim.io.rows import focused, relevance, scope_touches, untouched
@@ -46,6 +47,20 @@ def forest_rows(table: pd.DataFrame, period: str, headline: list[tuple[str, str]
     return pd.concat([chosen, sig.drop(columns=["near", "score"])], ignore_index=True)
 
 
+def percent_ticks(lo: float, hi: float) -> list[float]:
+    """Ticks of a symmetric-log percent axis from ``lo`` to ``hi``: 0 and ±1, 3 in each
+    decade that lies within the span (evenly spaced on the log scale), so a change of 40 %
+    is read against ±30 % rather than guessed beyond the last power of ten; ±1, 10,
+    100 ... alone when that would crowd the axis (over 15 ticks)."""
+    top = max(abs(lo), abs(hi), 1.0)
+    steps = [m * 10.0 ** k for k in range(int(np.floor(np.log10(top))) + 1)
+             for m in (1, 3)]
+    ticks = [0.0] + [v for s in steps for v in (-s, s) if lo <= v <= hi]
+    if len(ticks) > 15:
+        ticks = [v for v in ticks if v == 0 or np.log10(abs(v)).is_integer()]
+    return sorted(ticks)
+
+
 def forest_plot(rows: pd.DataFrame, ax=None, title: str = ""):
     """Paired differences (other - base) as a share of the base mean, with their 95 %
     intervals, one row per KPI (``rows``: name, scope, unit, base_mean, other_mean,
@@ -72,7 +87,7 @@ def forest_plot(rows: pd.DataFrame, ax=None, title: str = ""):
                     color="#444444", annotation_clip=False)
     ax.grid(axis="y", visible=False)
     ax.set_xscale("symlog", linthresh=1.0)  # 1 % and 300 % both readable
-    from matplotlib.ticker import FuncFormatter
+    ax.xaxis.set_major_locator(FixedLocator(percent_ticks(*ax.get_xlim())))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:+g} %" if v else "0"))
     ax.set_xlabel("change, other − base, as % of the base mean (symmetric log scale, linear "
                   "within ±1 %; line: paired 95 % CI)")
