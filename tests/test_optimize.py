@@ -297,3 +297,65 @@ def test_a_constraint_binds_when_a_cheaper_candidate_fails_it_once_confirmed(tmp
                            {"complete": True}, None)
     (c,) = result["best"]["constraints"]
     assert result["best"]["candidate"] == 2 and c["binds"]
+
+
+def test_cost_order_finds_the_cheapest_feasible_bundle_and_runs_every_cheaper_one(tmp_path):
+    """sampler 'cost_order': candidates cheapest first, a batch at a time, stopping at the
+    first batch holding one that meets the constraint; the toy's optimum (34) is found
+    with every cheaper candidate run (and infeasible), far short of the 81 candidates."""
+    cost, (ships, berths) = brute_force_optimum()
+    text = TOY.format(budget=81, seed=1, extra='sampler = "cost_order"')
+    s = run_optimization(load_optimization(spec(tmp_path, text)), tmp_path / "o", workers=1)
+    assert s.complete and s.best["decisions"] == {"ships": ships, "berths": berths}
+    t = table(tmp_path / "o")
+    search = t[t.stage == "search"]
+    cheaper = {(a, b) for a in range(9) for b in range(9) if 4 * a + 5 * b < cost}
+    assert cheaper <= set(zip(search.ships, search.berths))          # all of them ran ...
+    assert not search[search.cost_usd < cost].feasible.any()         # ... and fell short
+    # one batch of 4 at most beyond them, run in order of cost (ties by the grid)
+    assert len(cheaper) < s.evaluated <= len(cheaper) + 4 < 81
+    assert list(search.sort_values("candidate").cost_usd) == sorted(search.cost_usd)
+    md = (tmp_path / "o" / "best.md").read_text()
+    assert (f"Searched in order of cost, cheapest first: the {len(cheaper)} candidates "
+            "cheaper than the best were all run, and each fell short of a constraint on its "
+            "mean (over its confirmation runs where it has them).") in md
+
+
+def test_a_decision_that_does_nothing_is_run_at_its_first_value_only(tmp_path):
+    """'inactive_when': extra units of a decision that does nothing while another is at a
+    value (the toy ignores 'cranes'; declared idle without ships) are never proposed —
+    the same bundle with its first value costs less for the same result."""
+    extra = 'sampler = "cost_order"'
+    text = TOY.format(budget=200, seed=1, extra=extra) + (
+        '[[decisions]]\npath = "cranes"\nlow = 0\nhigh = 2\ncost_per_unit_usd = 1\n'
+        'source = "assumption: a toy"\ninactive_when = { ships = 0 }\n')
+    s = run_optimization(load_optimization(spec(tmp_path, text)), tmp_path / "o", workers=1)
+    t = table(tmp_path / "o")
+    assert not ((t.ships == 0) & (t.cranes > 0)).any()
+    assert ((t.ships > 0) & (t.cranes > 0)).any()      # where it may act, it is tried
+    assert s.best["decisions"] == {"ships": 1, "berths": 6, "cranes": 0}
+    skipped = sum(1 for b in range(9) for c in (1, 2) if 5 * b + c < 34)
+    assert f"; {skipped} cheaper bundles were not run, as a decision in them does nothing" \
+        in (tmp_path / "o" / "best.md").read_text()
+
+
+def test_cost_order_goes_on_past_a_candidate_that_fails_its_confirmation(tmp_path):
+    """With noise of sd 1 and seed 17, two replications pass 2 ships and 5 berths (cost 33,
+    true wait 11) that five fail; cost order confirms it, sees it fail, and goes on in
+    order of cost to 1 ship and 6 berths (34, true wait 10), which holds."""
+    text = (TOY.format(budget=81, seed=17, extra='sampler = "cost_order"\nbatch = 1')
+            .replace("batch = 4\n", "")
+            .replace("testfunctions:build_to_target", "testfunctions:noisy_build_to_target")
+            .replace("candidates = 3", "candidates = 1"))
+    s = run_optimization(load_optimization(spec(tmp_path, text)), tmp_path / "o", workers=1)
+    assert s.complete and s.best["decisions"] == {"ships": 1, "berths": 6}
+    assert s.best["replications"] == 5 and s.best["cost_usd"] == 34
+    t = table(tmp_path / "o")
+    failed = t[(t.stage == "confirm") & ~t.feasible]
+    assert list(zip(failed.ships, failed.berths)) == [(2, 5)]
+    search = t[t.stage == "search"]
+    assert search[(search.ships == 2) & (search.berths == 5)].feasible.all()  # passed first
+    cheaper = {(a, b) for a in range(9) for b in range(9) if 4 * a + 5 * b < 34}
+    assert cheaper <= set(zip(search.ships, search.berths))
+    assert "candidates cheaper than the best were all run, and each fell short" in (
+        tmp_path / "o" / "best.md").read_text()

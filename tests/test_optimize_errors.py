@@ -40,7 +40,26 @@ BAD = [
     (GOOD.replace("budget = 4", "budget = 9"),
      r"budget: 9 candidates, but the decisions allow only 4 \(lower the budget"),
     (GOOD.replace("budget = 4", "budget = 4\nsampler = \"cmaes\""),
-     r"sampler: 'cmaes' is not allowed \(allowed: random, tpe\)"),
+     r"sampler: 'cmaes' is not allowed \(allowed: cost_order, random, tpe\)"),
+    (GOOD.replace("budget = 4", "budget = 4\nsampler = \"cost_order\"\nmode = \"pareto\"\n"
+                  "objective = \"port_dwell_hours_mean:west@2024\""),
+     r"sampler: 'cost_order' runs the candidates cheapest first until one meets the "
+     r"constraints: it needs mode 'minimise' and objective 'cost' \(or use 'tpe'\)"),
+    (GOOD + FERRIES.replace('name = "ferries"', 'name = "cranes"').replace(
+        "services.ferry.fleet", "nodes.west.port.cranes").replace(
+        'source = "assumption: a test"', 'source = "assumption: a test"\n'
+        'inactive_when = { ferriez = 2 }'),
+     r"decisions\[1\]\.inactive_when\.ferriez: no decision named 'ferriez' \(did you "
+     r"mean 'ferries'\?\)"),
+    (GOOD + FERRIES.replace('name = "ferries"', 'name = "cranes"').replace(
+        "services.ferry.fleet", "nodes.west.port.cranes").replace(
+        'source = "assumption: a test"', 'source = "assumption: a test"\n'
+        'inactive_when = { ferries = 9 }'),
+     r"decisions\[1\]\.inactive_when\.ferries: 9 is not a value of 'ferries' \(2, 3, 4, "
+     r"5\)"),
+    (GOOD.replace('source = "assumption: a test"', 'source = "assumption: a test"\n'
+                  'inactive_when = { ferries = 2 }'),
+     r"decisions\[0\]\.inactive_when\.ferries: a decision cannot depend on itself"),
     (GOOD.replace("budget = 4", "budget = 4\nmode = \"best\""),
      r"mode: 'best' is not allowed \(allowed: minimise, pareto\)"),
     (HEAD + FERRIES, r"constraints: minimising cost with no constraint picks the cheapest "

@@ -13,6 +13,7 @@ invocation (and when one is interrupted).
 
 from __future__ import annotations
 
+import itertools
 import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,7 @@ from sim.io.manifest import git_commit, read_manifest
 from sim.scenario.problems import WHOLE_FILE, ConfigError, Problem
 from sim.study.optimize.evaluate import Evaluation, binding, pareto_front, ranked
 from sim.study.optimize.schema import OPTIMIZE_FORMAT
+from sim.study.optimize.search import redundant
 from sim.study.sweeps.folder import clear_study, holds_only, spec_changes
 
 if TYPE_CHECKING:
@@ -185,6 +187,15 @@ def write_results(opt: Optimization, out: Path, search: list[Evaluation],
         "best": bundle(opt, best, judged) if best is not None else None,
         "note": ("" if best is not None else "no candidate met every constraint on the mean"
                  + (" after confirmation" if confirmed else ""))}
+    if spec.sampler == "cost_order" and best is not None:
+        cheaper = [e for e in judged if e.cost_usd < best.cost_usd]
+        result["cost_order"] = {"cheaper_run": len(cheaper),
+                                "cheaper_feasible": sum(1 for e in cheaper if e.feasible),
+                                "redundant_skipped": sum(
+                                    1 for c in itertools.product(*(range(d.size()) for d in
+                                                                   spec.decisions))
+                                    if opt.cost_usd(list(c)) < best.cost_usd
+                                    and redundant(opt, list(c)))}
     if spec.mode == "pareto":
         front = pareto_front(opt, pool)
         result["front"] = [bundle(opt, e, judged) for e in front]
@@ -222,6 +233,19 @@ def best_markdown(opt: Optimization, result: dict) -> str:
               "replications." + ("" if result["complete"] else " **Incomplete**: run the "
                                  "same command again to finish."), ""]
     best = result["best"]
+    order = result.get("cost_order")
+    if order is not None:
+        lines += [f"Searched in order of cost, cheapest first: the {order['cheaper_run']} "
+                  f"candidates cheaper than the best were all run, and "
+                  + ("each fell short of a constraint on its mean (over its "
+                     "confirmation runs where it has them)" if not
+                     order["cheaper_feasible"] else
+                     f"{order['cheaper_feasible']} of them met every constraint (see the "
+                     "evaluations)")
+                  + (f"; {order['redundant_skipped']} cheaper bundles were not run, as a "
+                     "decision in them does nothing (its 'inactive_when') and the same bundle "
+                     "with that decision at its first value was" if order["redundant_skipped"]
+                     else "") + ".", ""]
     if best is None:
         lines += [f"**No best bundle**: {result['note']}.", ""]
     else:

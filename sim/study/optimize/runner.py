@@ -21,7 +21,7 @@ import numpy as np
 from tqdm import tqdm
 
 from sim.study.optimize.evaluate import Evaluation, pareto_front, ranked, summarise
-from sim.study.optimize.folder import prepare_folder, write_results
+from sim.study.optimize.folder import latest, prepare_folder, write_results
 from sim.study.optimize.search import propose
 from sim.study.optimize.spec import Optimization
 from sim.study.optimize.store import OptimizeStore
@@ -86,6 +86,12 @@ def run_optimization(opt: Optimization, out: str | Path, workers: int | None = N
         try:
             _search(opt, store, run)
             _confirm(opt, store, run)
+            while spec.sampler == "cost_order" and not _settled(opt, store):
+                before = len(store.candidates())
+                _search(opt, store, run)      # on, in order of cost, past those that
+                if len(store.candidates()) == before:   # failed their confirmation
+                    break
+                _confirm(opt, store, run)
         finally:
             bar.close()
             for e in ex:
@@ -116,7 +122,10 @@ def _search(opt: Optimization, store: OptimizeStore, run: Any) -> None:
             continue
         if len(cands) >= spec.budget:
             return
-        search, _ = evaluations(opt, store)
+        search, confirmed = evaluations(opt, store)
+        if spec.sampler == "cost_order" and ranked(opt, latest(search, confirmed)):
+            return  # a feasible candidate (not failed once confirmed): every cheaper one
+            # fell short, in the search or in its confirmation
         round_no = cands[-1][1] + 1 if cands else 0
         new = propose(opt, search, round_no, min(spec.batch, spec.budget - len(cands)),
                       {tuple(ch) for _c, _r, ch in cands})
@@ -146,7 +155,9 @@ def _confirm(opt: Optimization, store: OptimizeStore, run: Any) -> None:
         search, confirmed = evaluations(opt, store)
         if conf and (spec.mode == "pareto" or ranked(opt, confirmed)):
             return
-        if math.ceil(len(conf) / k) >= (CONFIRM_WAVES if spec.mode == "minimise" else 1):
+        waves = (1 if spec.mode == "pareto" else math.inf if spec.sampler == "cost_order"
+                 else CONFIRM_WAVES)  # cost order: on until one holds or none is left
+        if math.ceil(len(conf) / k) >= waves:
             return
         if spec.mode == "pareto":
             front = pareto_front(opt, search)
@@ -157,6 +168,13 @@ def _confirm(opt: Optimization, store: OptimizeStore, run: Any) -> None:
         if not chosen:
             return
         store.confirm({e.candidate: spec.confirm.replications for e in chosen})
+
+
+def _settled(opt: Optimization, store: OptimizeStore) -> bool:
+    """Cost order: whether a candidate stands confirmed (or, with no confirmation stage,
+    feasible in the search), so the search need not go on."""
+    search, confirmed = evaluations(opt, store)
+    return bool(ranked(opt, confirmed if opt.spec.confirm.candidates else search))
 
 
 def evaluations(opt: Optimization, store: OptimizeStore

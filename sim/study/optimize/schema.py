@@ -51,6 +51,11 @@ class Decision(_Strict):
                                                  "option, in the order of 'options'")
     source: str = Field(min_length=1, description="where the cost comes from: a section of "
                         "the fact sheet, or 'assumption: why'")
+    inactive_when: dict[str, OptionValue] | None = Field(
+        None, description="other decisions (by name) -> value at which this decision does "
+        "nothing (e.g. ships for a terminal not built): with every one of them at its value, "
+        "only this decision's first value is run (the dearer ones would cost more for the "
+        "same result)")
 
     @property
     def label(self) -> str:
@@ -177,8 +182,11 @@ class OptimizeSpec(_Strict):
                                          "or maximise it")
     max_cost_usd: float | None = Field(None, gt=0, description="candidates costing more "
                                        "are infeasible")
-    sampler: Literal["tpe", "random"] = Field("tpe", description="Optuna's TPE, or uniform "
-                                              "random candidates")
+    sampler: Literal["tpe", "random", "cost_order"] = Field(
+        "tpe", description="Optuna's TPE; uniform random candidates; or cost_order: every "
+        "candidate cheapest first, stopping at the first batch with one that meets the "
+        "constraints (for objective 'cost': the cheapest feasible bundle, every cheaper one "
+        "run and found short; the budget caps it)")
     startup: int | None = Field(None, ge=1, description="random candidates before TPE "
                                 "models the results (default: a quarter of the budget, 4 "
                                 "to 10)")

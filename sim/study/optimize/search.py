@@ -18,11 +18,21 @@ have proposed without the kill. A proposal equal to a candidate already evaluate
 set aside (its result is in the study already) and the sampler asked again; when the
 sampler keeps repeating itself, an unevaluated candidate is drawn uniformly (seeded), so
 no candidate is run twice. A candidate whose cost alone exceeds ``max_cost_usd`` is
-never proposed.
+never proposed, nor one that sets a decision above its first value while the decisions
+named in its ``inactive_when`` make it do nothing (:func:`redundant`).
+
+With ``sampler = "cost_order"`` (objective 'cost' only) there is no model of the results:
+the candidates are listed and run cheapest first (:func:`cheapest`), a batch at a time,
+and the search stops after the first batch that holds a candidate meeting every
+constraint on its mean. Cost is known without a run, so that candidate is the cheapest
+that meets them and every cheaper one was run and fell short — an answer TPE cannot
+certify, bought with as many runs as there are cheaper candidates; for spaces of a few
+hundred bundles or fewer.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import warnings
 from typing import TYPE_CHECKING
@@ -90,6 +100,18 @@ def study_of(opt: Optimization, history: list[Evaluation], round_no: int) -> opt
     return study
 
 
+def cheapest(opt: Optimization, taken: set[tuple[int, ...]], n: int) -> list[list[int]]:
+    """The sampler 'cost_order': the ``n`` cheapest admissible candidates not in ``taken``
+    (ties in the order of the grid). Run in this order, the first candidate that meets the
+    constraints is the cheapest that does: every cheaper one was run and fell short."""
+    sizes = [d.size() for d in opt.spec.decisions]
+    pool = [list(c) for c in itertools.product(*(range(k) for k in sizes))
+            if c not in taken]
+    pool = [c for c in pool if admissible(opt, c)]
+    pool.sort(key=lambda c: (opt.cost_usd(c), c))
+    return pool[:n]
+
+
 def propose(opt: Optimization, history: list[Evaluation], round_no: int, n: int,
             taken: set[tuple[int, ...]]) -> list[list[int]]:
     """Up to ``n`` new candidates (value indices), none in ``taken`` (every candidate
@@ -101,6 +123,8 @@ def propose(opt: Optimization, history: list[Evaluation], round_no: int, n: int,
     those cheaper than it, the dearest first: TPE explores, these moves step down along
     the constraint's edge, where integer optima of cost lie and where TPE's density
     model is blind to the grid."""
+    if opt.spec.sampler == "cost_order":
+        return cheapest(opt, taken, n)
     new: list[list[int]] = []
     taken = set(taken)
     best = ranked(opt, history)
@@ -120,7 +144,7 @@ def propose(opt: Optimization, history: list[Evaluation], round_no: int, n: int,
             trial = study.ask(dists)
             choice = to_choice(opt, trial.params)
             key = tuple(choice)
-            if not affordable(opt, choice):   # infeasible by its cost alone: never run
+            if not admissible(opt, choice):   # over the cost cap, or redundant: never run
                 study.tell(trial, state=TrialState.FAIL)
             elif key not in taken:
                 taken.add(key)
@@ -160,7 +184,7 @@ def near(opt: Optimization, incumbent: Evaluation, taken: set[tuple[int, ...]], 
                 choice[j] -= 1
                 cost = opt.cost_usd(choice)
                 if (tuple(choice) not in taken and cost < incumbent.cost_usd
-                        and affordable(opt, choice)):
+                        and admissible(opt, choice)):
                     downs.append((cost, choice))
         out = [c for _c, c in sorted(downs)][:k]
     radius = 3 if 7 ** len(sizes) <= 50_000 else 2 if 5 ** len(sizes) <= 200_000 else 1
@@ -171,7 +195,7 @@ def near(opt: Optimization, incumbent: Evaluation, taken: set[tuple[int, ...]], 
     pool = []
     for g in grid:
         choice = [int(x) for x in g]
-        if tuple(choice) in taken or choice in out or not affordable(opt, choice):
+        if tuple(choice) in taken or choice in out or not admissible(opt, choice):
             continue
         cost = opt.cost_usd(choice)
         if by_cost and cost >= incumbent.cost_usd:
@@ -190,14 +214,14 @@ def _unseen(opt: Optimization, taken: set[tuple[int, ...]], rng: np.random.Gener
         return None
     if space <= 200_000:
         free = [i for i in range(space) if tuple(np.unravel_index(i, sizes)) not in taken
-                and affordable(opt, [int(k) for k in np.unravel_index(i, sizes)])]
+                and admissible(opt, [int(k) for k in np.unravel_index(i, sizes)])]
         if not free:
             return None
         i = free[int(rng.integers(len(free)))]
         return [int(k) for k in np.unravel_index(i, sizes)]
     for _draw in range(1_000_000):
         choice = [int(rng.integers(s)) for s in sizes]
-        if tuple(choice) not in taken and affordable(opt, choice):
+        if tuple(choice) not in taken and admissible(opt, choice):
             return choice
     return None
 
@@ -209,5 +233,24 @@ def affordable(opt: Optimization, choice: list[int]) -> bool:
     return cap is None or opt.cost_usd(choice) <= cap
 
 
+def redundant(opt: Optimization, choice: list[int]) -> bool:
+    """Whether a candidate sets a decision above its first value while the decisions it
+    depends on (its ``inactive_when``) make it do nothing: it would cost more than the
+    same candidate with that decision at its first value, for the same result."""
+    decisions = opt.spec.decisions
+    names = [d.label for d in decisions]
+    for d, k in zip(decisions, choice):
+        if k and d.inactive_when and all(
+                decisions[names.index(other)].values()[choice[names.index(other)]] == value
+                for other, value in d.inactive_when.items()):
+            return True
+    return False
+
+
+def admissible(opt: Optimization, choice: list[int]) -> bool:
+    """Whether a candidate may be proposed: within the cost cap and not redundant."""
+    return affordable(opt, choice) and not redundant(opt, choice)
+
+
 __all__ = ["distributions", "to_params", "to_choice", "study_of", "propose", "near",
-           "affordable"]
+           "cheapest", "affordable", "redundant", "admissible"]

@@ -34,6 +34,7 @@ from sim.study.sweeps.worker import apply_inputs
 RESERVED = ("candidate", "stage", "round", "replications", "status", "error", "cost_usd",
             "objective", "objective_ci_low", "objective_ci_high", "feasible", "wall_s")
 MAX_SPACE_SHOWN = 10**12
+MAX_COST_ORDER = 200_000  # candidates 'cost_order' may list and sort
 
 
 @dataclass
@@ -146,11 +147,28 @@ def _listing_problems(spec: OptimizeSpec, shown: str) -> list[Problem]:
         if spec.model and d.at is not None:
             problems.append(Problem(shown, f"decisions[{i}].at", "a model function has no "
                                     "timeline; 'at' dates a scenario's decision"))
+    for i, d in enumerate(spec.decisions):
+        for other, value in (d.inactive_when or {}).items():
+            where = f"decisions[{i}].inactive_when.{other}"
+            if other == d.label:
+                problems.append(Problem(shown, where, "a decision cannot depend on itself"))
+            elif other not in names:
+                problems.append(Problem(shown, where, f"no decision named '{other}' "
+                                        f"({did_you_mean(other, names)})"))
+            elif not any(_same(value, v) for v in spec.decisions[names.index(other)].values()):
+                allowed = ", ".join(str(v) for v in spec.decisions[names.index(other)].values())
+                problems.append(Problem(shown, where, f"{value} is not a value of '{other}' "
+                                        f"({allowed})"))
     for i, c in enumerate(spec.constraints):
         if labels.index(c.label) != i:
             problems.append(Problem(shown, f"constraints[{i}].name", f"'{c.label}' names two "
                                     "constraints (give each a different 'name')"))
     return problems
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Two decision values equal as written (1 and True, or 1 and 1.0, are not)."""
+    return type(a) is type(b) and a == b
 
 
 def _study_problems(spec: OptimizeSpec, shown: str) -> list[Problem]:
@@ -178,6 +196,14 @@ def _study_problems(spec: OptimizeSpec, shown: str) -> list[Problem]:
                                 "replications (confirmation adds replications; or set "
                                 "confirm.candidates = 0)"))
     space = math.prod(d.size() for d in spec.decisions)
+    if spec.sampler == "cost_order" and (spec.mode != "minimise" or spec.objective != "cost"):
+        problems.append(Problem(shown, "sampler", "'cost_order' runs the candidates "
+                                "cheapest first until one meets the constraints: it needs "
+                                "mode 'minimise' and objective 'cost' (or use 'tpe')"))
+    elif spec.sampler == "cost_order" and space > MAX_COST_ORDER:
+        problems.append(Problem(shown, "sampler", f"'cost_order' lists every candidate, "
+                                f"and the decisions allow {space:,} (at most "
+                                f"{MAX_COST_ORDER:,}; use 'tpe')"))
     if spec.budget > space:
         problems.append(Problem(shown, "budget", f"{spec.budget} candidates, but the "
                                 f"decisions allow only {space:,} (lower the budget, or "
