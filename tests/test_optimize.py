@@ -321,7 +321,7 @@ def test_cost_order_finds_the_cheapest_feasible_bundle_and_runs_every_cheaper_on
             "mean (over its confirmation runs where it has them).") in md
 
 
-def test_a_decision_that_does_nothing_is_run_at_its_first_value_only(tmp_path):
+def test_a_decision_that_does_nothing_is_run_at_its_first_value_only(tmp_path, capsys):
     """'inactive_when': extra units of a decision that does nothing while another is at a
     value (the toy ignores 'cranes'; declared idle without ships) are never proposed —
     the same bundle with its first value costs less for the same result."""
@@ -335,6 +335,10 @@ def test_a_decision_that_does_nothing_is_run_at_its_first_value_only(tmp_path):
     assert ((t.ships > 0) & (t.cranes > 0)).any()      # where it may act, it is tried
     assert s.best["decisions"] == {"ships": 1, "berths": 6, "cranes": 0}
     skipped = sum(1 for b in range(9) for c in (1, 2) if 5 * b + c < 34)
+    assert main(["optimize", str(tmp_path / "spec.toml"), "--out", str(tmp_path / "o"),
+                 "--check"]) == 0   # 9 x 2 bundles with no ship but a crane
+    assert "243 candidates possible (18 of them never run: a decision in them does " \
+        "nothing, its 'inactive_when'), budget 200 x 2" in capsys.readouterr().out
     assert f"; {skipped} cheaper bundles were not run, as a decision in them does nothing" \
         in (tmp_path / "o" / "best.md").read_text()
 

@@ -12,6 +12,7 @@ from sim.cli.commands.common import command_line, errors, executor_problems, wor
 from sim.io.bundle import unwritable_parent
 from sim.scenario.problems import ConfigError, Problem
 from sim.study.optimize import load_optimization, run_optimization
+from sim.study.optimize.search import redundant_count
 
 
 def cmd_optimize(args: argparse.Namespace) -> int:
@@ -25,9 +26,12 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     try:
         opt = load_optimization(args.spec)
         if args.check:
+            idle = redundant_count(opt)
             print(f"{args.spec}: valid; {len(opt.spec.decisions)} decision(s), "
-                  f"{opt.space():,} candidates possible, budget {opt.spec.budget} x "
-                  f"{opt.spec.replications} replication(s)")
+                  f"{opt.space():,} candidates possible"
+                  + (f" ({idle:,} of them never run: a decision in them does nothing, "
+                     "its 'inactive_when')" if idle else "")
+                  + f", budget {opt.spec.budget} x {opt.spec.replications} replication(s)")
             return 0
         s = run_optimization(opt, args.out, workers=workers(args.workers),
                              scheduler=args.scheduler, dask_local=args.dask_local,

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import math
 import warnings
 from typing import TYPE_CHECKING
 
@@ -247,10 +248,20 @@ def redundant(opt: Optimization, choice: list[int]) -> bool:
     return False
 
 
+def redundant_count(opt: Optimization) -> int:
+    """How many candidates are :func:`redundant` (0 when no decision has an
+    ``inactive_when``, or when the space is too large to list)."""
+    sizes = [d.size() for d in opt.spec.decisions]
+    if not any(d.inactive_when for d in opt.spec.decisions) or math.prod(sizes) > 200_000:
+        return 0
+    return sum(1 for c in itertools.product(*(range(k) for k in sizes))
+               if redundant(opt, list(c)))
+
+
 def admissible(opt: Optimization, choice: list[int]) -> bool:
     """Whether a candidate may be proposed: within the cost cap and not redundant."""
     return affordable(opt, choice) and not redundant(opt, choice)
 
 
 __all__ = ["distributions", "to_params", "to_choice", "study_of", "propose", "near",
-           "cheapest", "affordable", "redundant", "admissible"]
+           "cheapest", "affordable", "redundant", "redundant_count", "admissible"]
