@@ -165,8 +165,9 @@ KPIS: dict[str, tuple[str, str]] = {
                     "Caspian ports (each box once per crossing), by sailing hour; westbound "
                     "and eastbound, the same by direction (the port landed at west or east of "
                     "the one loaded at)"),
-    "teu_by_service": ("TEU", "TEU carried by the vessel service's sailings in the period "
-                       "(scope SERVICE: from home, SERVICE:return: back)"),
+    "teu_by_service": ("TEU", "TEU of the modelled boxes carried by the vessel service's "
+                       "sailings in the period (scope SERVICE: from home, SERVICE:return: "
+                       "back); service_teu_total adds the background TEU"),
     "sailings_by_service": ("sailings", "vessel sailings, laden or not, by service and "
                             "direction"),
     "vessel_fill_rate": ("fraction", "the modelled boxes' railcars (ferry) or TEU (feeder) "
