@@ -104,9 +104,11 @@ def rows() -> list[str]:
                    n)], "Baku 20.1 h per vessel call (§2.3)"),
         ("crane utilisation Dostyk / Altynkol / Brest",
          ["", many("utilisation", ("dostyk", "altynkol", "brest"), lambda x: f"{x:.2f}")], ""),
-        ("vessel fill rate, Aktau feeders / Kuryk ferries (of usable capacity)",
+        ("vessel fill rate by the modelled boxes alone, Aktau feeders / Kuryk ferries (of "
+         "usable capacity; the other cargo aboard not counted)",
          pair("vessel_fill_rate", "aktau_alat_feeder", "kuryk_alat_ferry",
-              lambda x: f"{x:.2f}"), "ships at 70–80 % of nominal (§3.2)"),
+              lambda x: f"{x:.2f}"),
+         "not comparable: ships at 70–80 % of nominal (§3.2) is the load factor"),
         ("storm closures Aktau / Kuryk / Alat (hours)",
          [" / ".join(n(v("closure_hours", y, p)) for p in ("aktau", "kuryk", "alat"))
           for y in ("2023", "2024")], "Kuryk ~50 % closed Nov–Dec 2024 (§3.1)"),

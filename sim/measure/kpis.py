@@ -165,13 +165,17 @@ KPIS: dict[str, tuple[str, str]] = {
                     "Caspian ports (each box once per crossing), by sailing hour; westbound "
                     "and eastbound, the same by direction (the port landed at west or east of "
                     "the one loaded at)"),
-    "teu_by_service": ("TEU", "TEU carried by the vessel service's sailings in the period "
-                       "(scope SERVICE: from home, SERVICE:return: back)"),
+    "teu_by_service": ("TEU", "TEU of the modelled boxes carried by the vessel service's "
+                       "sailings in the period (scope SERVICE: from home, SERVICE:return: "
+                       "back); service_teu_total adds the background TEU"),
     "sailings_by_service": ("sailings", "vessel sailings, laden or not, by service and "
                             "direction"),
-    "vessel_fill_rate": ("fraction", "railcars (ferry), TEU (feeder) or tonnes (tanker) "
+    "vessel_fill_rate": ("fraction", "the modelled boxes' railcars (ferry) or TEU (feeder) "
                          "carried / usable capacity offered (capacity x load_factor), sailings "
-                         "in the period, by service and direction"),
+                         "in the period, by service and direction; the background units and "
+                         "empties sharing the vessels are not counted (service_teu_total, "
+                         "ferry_railcars_total count them), so it is not how full the vessels "
+                         "were; a tanker line: its tonnes (all background)"),
     "vessel_utilisation": ("fraction", "share of the fleet's hours in service not spent idle "
                            "at the home berth waiting for a load"),
     "port_dwell_hours_mean": ("hours", "mean time from a box's arrival at the port or inland "

@@ -82,7 +82,7 @@ LABELS: dict[str, str] = {
     "transit_time_days_p95": "95th-percentile transit time",
     "transit_time_days_km": "transit time of the period's boxes, those under way included",
     "utilisation": "utilisation",
-    "vessel_fill_rate": "vessel fill rate",
+    "vessel_fill_rate": "vessel fill rate by the modelled boxes",
     "vessel_utilisation": "vessel utilisation",
     "wagon_cycle_days_mean": "mean wagon cycle",
     "wagon_utilisation": "wagon utilisation",

@@ -47,9 +47,9 @@ RAIL_DIRECTION: list[tuple[str, str, Fmt]] = [
 SEA_SERVICE: list[tuple[str, str, Fmt]] = [
     ("vessel_utilisation", "fleet utilisation (time not idle)", _pct)]
 SEA_DIRECTION: list[tuple[str, str, Fmt]] = [
-    ("teu_by_service", "{} TEU carried", _num),
+    ("teu_by_service", "{} TEU of the modelled boxes carried", _num),
     ("sailings_by_service", "· {} sailings", _num),
-    ("vessel_fill_rate", "· filled {}", _pct)]
+    ("vessel_fill_rate", "· they fill {} of the usable space", _pct)]
 # a node shows those of its kind's KPIs (the registry's row) that are named here, in order
 NODE_KPIS: list[tuple[str, str, Fmt]] = [
     ("containers_by_crossing", "boxes arriving", _num),
