@@ -159,10 +159,17 @@ def test_conservation_of_boxes_railcars_and_background_units():
     usable = 54 * 0.75
     space = np.array([s.boxes for s in svc.sailings]) + sailed @ np.array([1.0, 1.12])
     assert space.max() <= usable + 1e-9 and space.max() > 0.9 * usable
+    # how full they sailed, year by year: that space over the usable deck offered
+    K = kpis.compute(out)
+    t_sail = np.array([s.sailed_h for s in svc.sailings])
+    for year in out.calendar.years():
+        m = (dirs == 0) & (t_sail >= year.from_h) & (t_sail < year.to_h)
+        assert m.sum() > 10
+        assert K[("vessel_load_rate", year.label, "ferry")] == pytest.approx(
+            space[m].sum() / (m.sum() * usable))
     # every box in one place; created = delivered + in the system
     where = location.locate(out)
     assert (np.vstack(list(where.values())).astype(int).sum(axis=0) == 1).all()
-    K = kpis.compute(out)
     assert K[("containers_created", "run", "all")] == (
         K[("containers_delivered", "run", "all")] + K[("containers_in_system", "run", "all")])
     east = out.ports["east"].visits(end)
@@ -270,6 +277,10 @@ def test_feeder_shares_its_slots_with_background_teu():
     assert K[("teu_by_service", "2024", "ferry")] == 60
     assert K[("service_teu_total", "2024", "ferry")] == 60 + 20
     assert K[("service_teu_total", "2024", "ferry:both")] == 60 + 20
+    # both sailings full (14 boxes x 2 TEU + 12 TEU, 16 x 2 + 8: 40 of 40 usable): the
+    # vessels sailed full, though the modelled boxes' TEU filled 60 of the 80
+    assert K[("vessel_load_rate", "2024", "ferry")] == pytest.approx(1.0)
+    assert K[("vessel_fill_rate", "2024", "ferry")] == pytest.approx(60 / 80)
     assert ("ferry_railcars_total", "2024", "ferry") not in K
     assert K[("service_tonnes_total", "2024", "ferry")] == pytest.approx(
         60 * out.scenario.demand.tonnes_per_teu + 20 * 8)

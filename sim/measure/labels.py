@@ -83,6 +83,7 @@ LABELS: dict[str, str] = {
     "transit_time_days_km": "transit time of the period's boxes, those under way included",
     "utilisation": "utilisation",
     "vessel_fill_rate": "vessel fill rate by the modelled boxes",
+    "vessel_load_rate": "how full the vessels sailed, all cargo",
     "vessel_utilisation": "vessel utilisation",
     "wagon_cycle_days_mean": "mean wagon cycle",
     "wagon_utilisation": "wagon utilisation",

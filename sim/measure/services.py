@@ -49,6 +49,12 @@ SERVICE_KPIS: dict[str, tuple[str, str]] = {
                                   "railcars"),
     "service_tonnes_background": ("tonnes", "of service_tonnes_total, the background "
                                   "units' tonnes"),
+    "vessel_load_rate": ("fraction", "how full the vessels sailed: the space taken by "
+                         "everything aboard (each modelled box one railcar on a ferry, 2 TEU "
+                         "on a feeder, as the loading counts it; each background unit and "
+                         "empty its own space) / usable capacity offered (capacity x "
+                         "load_factor x sailings), sailings in the period, by service and "
+                         "direction; vessel_fill_rate counts the modelled boxes alone"),
     "background_offered": ("units", "background units offered to the service by the end "
                            "of the run (period run), scope SERVICE[:return]:UNIT"),
     "background_waiting_at_end": ("units", "background units offered and not loaded at "
@@ -120,6 +126,14 @@ def service_volumes(out: RunOutput, edges: np.ndarray, put_years: PutYears,
                     counts_in(t, edges, sail.units[m] + bg_cars))
                 put("ferry_railcars_background", scope, counts_in(t, edges, bg_cars))
                 put("ferry_trucks_total", scope, counts_in(t, edges, col.get("trucks", none)))
+            usable = svc.capacity_units * svc.cfg.load_factor
+            space = (np.fromiter((len(svc.sailing_rows[i]) for i in np.flatnonzero(m)), float,
+                                 int(m.sum())) * (kind.box_space or 1.0)
+                     + sum((bg[m, i] * w for i, w in enumerate(svc.bg_space)), none))
+            n_sail = counts_in(t, edges)
+            put_years("vessel_load_rate", scope,
+                      np.divide(counts_in(t, edges, space), n_sail * usable,
+                                out=np.full(len(n_sail), np.nan), where=n_sail > 0))
             w_bg = sum((col[u] * weigh.tonnes_per(u) for u in units
                         if weigh and u != EMPTIES), none)  # (empties carry no cargo)
             put("service_tonnes_total", scope, counts_in(t, edges, box_t[m] + w_bg))

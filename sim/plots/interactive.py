@@ -49,7 +49,8 @@ SEA_SERVICE: list[tuple[str, str, Fmt]] = [
 SEA_DIRECTION: list[tuple[str, str, Fmt]] = [
     ("teu_by_service", "{} TEU of the modelled boxes carried", _num),
     ("sailings_by_service", "· {} sailings", _num),
-    ("vessel_fill_rate", "· they fill {} of the usable space", _pct)]
+    ("vessel_fill_rate", "· they fill {} of the usable space", _pct),
+    ("vessel_load_rate", "(everything aboard: {})", _pct)]
 # a node shows those of its kind's KPIs (the registry's row) that are named here, in order
 NODE_KPIS: list[tuple[str, str, Fmt]] = [
     ("containers_by_crossing", "boxes arriving", _num),
