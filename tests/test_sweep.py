@@ -523,6 +523,28 @@ def test_bad_model_and_scenario_references(tmp_path):
         load_sweep(spec(tmp_path, ""))
 
 
+def test_a_cluster_out_of_reach_leaves_no_folder(tmp_path, capsys, monkeypatch):
+    """Exit 2 on a scheduler that cannot be reached, and the folder made for the sweep is
+    gone (a folder that was there before keeps its sweep, to resume)."""
+    import sim.study.sweeps.runner as runner
+
+    def unreachable(workers, scheduler, dask_local):   # what DaskExecutor raises, at once
+        raise OSError(f"Timed out trying to connect to {scheduler} after 10 s")
+
+    monkeypatch.setattr(runner, "executor", unreachable)
+    p = model_spec(tmp_path, method="oat", samples=2)
+    out = tmp_path / "new" / "o"
+    assert main(["sweep", str(p), "--out", str(out), "--scheduler", "tcp://127.0.0.1:1"]) == 2
+    assert capsys.readouterr().err == ("error: <command line>: --scheduler: cannot reach "
+                                       "tcp://127.0.0.1:1 (Timed out trying to connect to "
+                                       "tcp://127.0.0.1:1 after 10 s)\n")
+    assert not out.exists()
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    assert main(["sweep", str(p), "--out", str(kept), "--scheduler", "tcp://127.0.0.1:1"]) == 2
+    assert (kept / "sweep.json").exists()
+
+
 def test_cli_flags_and_analyze_in_process(tmp_path, capsys):
     p = model_spec(tmp_path, method="oat", samples=2)
     assert main(["sweep", str(p), "--out", str(tmp_path / "o"), "--dask-local", "2",
