@@ -168,6 +168,32 @@ def test_morris_and_oat_on_a_linear_model(tmp_path):
     assert noisy.loc[("a", "swing"), "ci95_high"] > noisy.loc[("a", "swing"), "ci95_low"]
 
 
+def test_morris_mu_star_interval_stays_at_or_above_zero(tmp_path):
+    """mu* is a mean of absolute effects, so it and its interval are never below zero:
+    a factor with a few large effects among zeros (a step) has a wide bootstrap spread
+    whose symmetric interval reached below zero (-1.9 here) before it was cut there."""
+    run_sweep(load_sweep(spec(tmp_path, """
+model = "tests.testfunctions:step"
+method = "morris"
+samples = 6
+replications = 1
+seed = 2
+outputs = ["y"]
+[[parameters]]
+path = "a"
+low = 0.0
+high = 1.0
+[[parameters]]
+path = "b"
+low = 0.0
+high = 1.0
+""")), tmp_path / "m", workers=1)
+    t = analyze(tmp_path / "m", resamples=200).table.set_index(["parameter", "index"])
+    a = t.loc[("a", "mu_star")]
+    assert a.value == pytest.approx(2.5)           # one trajectory of six crosses 0.8
+    assert a.ci95_low == 0.0 and a.ci95_high > a.value + 2.0
+
+
 def test_grid_is_exact_and_lhs_correlations_have_the_right_signs(tmp_path):
     sw = load_sweep(model_spec(tmp_path, method="grid", samples=3))
     assert sw.points == 27
@@ -495,6 +521,28 @@ def test_bad_model_and_scenario_references(tmp_path):
         load_sweep(spec(tmp_path, text))
     with pytest.raises(ConfigError, match=r"spec.toml: file is empty"):
         load_sweep(spec(tmp_path, ""))
+
+
+def test_a_cluster_out_of_reach_leaves_no_folder(tmp_path, capsys, monkeypatch):
+    """Exit 2 on a scheduler that cannot be reached, and the folder made for the sweep is
+    gone (a folder that was there before keeps its sweep, to resume)."""
+    import sim.study.sweeps.runner as runner
+
+    def unreachable(workers, scheduler, dask_local):   # what DaskExecutor raises, at once
+        raise OSError(f"Timed out trying to connect to {scheduler} after 10 s")
+
+    monkeypatch.setattr(runner, "executor", unreachable)
+    p = model_spec(tmp_path, method="oat", samples=2)
+    out = tmp_path / "new" / "o"
+    assert main(["sweep", str(p), "--out", str(out), "--scheduler", "tcp://127.0.0.1:1"]) == 2
+    assert capsys.readouterr().err == ("error: <command line>: --scheduler: cannot reach "
+                                       "tcp://127.0.0.1:1 (Timed out trying to connect to "
+                                       "tcp://127.0.0.1:1 after 10 s)\n")
+    assert not out.exists()
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    assert main(["sweep", str(p), "--out", str(kept), "--scheduler", "tcp://127.0.0.1:1"]) == 2
+    assert (kept / "sweep.json").exists()
 
 
 def test_cli_flags_and_analyze_in_process(tmp_path, capsys):

@@ -62,3 +62,10 @@ def slow_build(params: dict, seed: int, replication: int) -> dict[str, float]:
     import time
     time.sleep(0.05)
     return build_to_target(params, seed, replication)
+
+
+def step(params: dict, seed: int, replication: int) -> dict[str, float]:
+    """``y = 10`` where ``a`` is above 0.8, else 0, plus ``b``: a Morris trajectory that
+    moves ``a`` across 0.8 sees an effect of 15 per full range, one that stays on a side
+    sees none, so mu* is the mean of a few large effects and many zeros."""
+    return {"y": 10.0 * (params["a"] > 0.8) + params["b"]}

@@ -8,6 +8,8 @@ in which order.
 from __future__ import annotations
 
 import math
+import os
+import threading
 import time
 from typing import TYPE_CHECKING, cast
 
@@ -124,7 +126,6 @@ def _replications(scenario: Scenario, seed: int, reps: range, workers: int,
                 out.append(run_one(scenario, seed, r, False, keep_containers))
                 bar.update(1)
             return out
-    import threading
     from collections import deque
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
@@ -134,7 +135,8 @@ def _replications(scenario: Scenario, seed: int, reps: range, workers: int,
     results: list = [None] * n
     todo = deque(enumerate(reps))
     helpers = min(workers, n) - 1
-    with ProcessPoolExecutor(max_workers=helpers, mp_context=mp_context()) as pool, \
+    with ProcessPoolExecutor(max_workers=helpers, mp_context=mp_context(),
+                             initializer=watch_parent, initargs=(os.getpid(),)) as pool, \
             tqdm(total=n, unit="replication", desc=scenario.name,
                  disable=None if progress else True, leave=False) as bar:
         running: dict = {}
@@ -182,6 +184,26 @@ def mp_context():
         ctx.set_forkserver_preload(["sim.study.replications"])
         return ctx
     return mp.get_context("spawn")
+
+
+def watch_parent(pid: int, every_s: float = 0.5) -> None:
+    """A pool worker's initializer: end the worker once process ``pid`` (the one that
+    started the pool) is gone. A worker waits on a queue whose writing end it holds
+    itself, and the fork server lives while a worker does, so a pool whose process is
+    killed alone (``kill PID``, ``kill -9``, a supervisor) would leave them waiting for
+    ever; Ctrl-C reaches the whole process group and never needed this."""
+    if os.name != "posix":   # os.kill(pid, 0) would end the process on Windows
+        return
+
+    def watch() -> None:
+        while True:
+            time.sleep(every_s)
+            try:
+                os.kill(pid, 0)
+            except OSError:  # gone (or its number reused by another user's process)
+                os._exit(1)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
 
 
 # the KPIs --precision watches, per reported year (those a run does not have are skipped);

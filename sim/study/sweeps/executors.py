@@ -11,6 +11,7 @@ the pool itself is broken.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -18,7 +19,7 @@ from typing import Any, Protocol
 
 from sim import __version__
 from sim.scenario.problems import ConfigError, Problem
-from sim.study.replications import mp_context
+from sim.study.replications import mp_context, watch_parent
 from sim.study.sweeps.worker import RunContext, RunRow, run_batch
 
 Batch = list[tuple[int, int, dict]]
@@ -69,7 +70,8 @@ class LocalExecutor:
         self._start()
 
     def _start(self) -> None:
-        self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=mp_context())
+        self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=mp_context(),
+                                        initializer=watch_parent, initargs=(os.getpid(),))
 
     def submit(self, ctx: RunContext, batch: Batch) -> Future[list[RunRow]]:
         return self.pool.submit(run_batch, ctx, batch)

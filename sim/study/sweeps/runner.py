@@ -10,6 +10,7 @@ as failed. An interrupted sweep (Ctrl-C) still writes what it finished.
 from __future__ import annotations
 
 import math
+import shutil
 import sys
 import time
 from collections import deque
@@ -51,6 +52,7 @@ def run_sweep(sweep: Sweep, out: str | Path, workers: int | None = None,
     sweep (unless ``restart``) or something that is not a sweep folder."""
     t0 = time.perf_counter()
     out = Path(out)
+    fresh = not out.exists()
     prepare_folder(sweep, out, restart)
     store = Store(out / "runs.sqlite")
     try:
@@ -68,7 +70,13 @@ def run_sweep(sweep: Sweep, out: str | Path, workers: int | None = None,
         inputs = [point_inputs(sweep, p) for p in range(sweep.points)]
         summary = SweepSummary(out, sweep.runs, resumed, 0, 0, 0, 0.0)
         if todo:
-            ex = executor(workers, scheduler, dask_local)
+            try:
+                ex = executor(workers, scheduler, dask_local)
+            except BaseException:  # a cluster out of reach: a folder made for it goes too
+                if fresh:
+                    store.close()
+                    shutil.rmtree(out, ignore_errors=True)
+                raise
             bar = tqdm(total=len(todo), unit="run", desc=f"sweep {spec.method}",
                        disable=None if progress else True, leave=False)
             try:

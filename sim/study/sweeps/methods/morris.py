@@ -2,9 +2,9 @@
 levels, each moving one factor at a time, ``samples (factors + 1)`` points (SALib, seeded
 by the spec's seed); groups of parameters move together.
 
-Analysis: mu* (with its bootstrap 95 % interval), sigma and mu, in output units per full
-range of the parameter — per full quantile range for a non-uniform distribution, since
-the design lives in the unit hypercube.
+Analysis: mu* (with its bootstrap 95 % interval, cut at zero), sigma and mu, in output
+units per full range of the parameter — per full quantile range for a non-uniform
+distribution, since the design lives in the unit hypercube.
 """
 
 from __future__ import annotations
@@ -59,8 +59,10 @@ def analyze(r: OutputRuns) -> list[Row]:
     per_rep = [mo(Y[:, k], 2) for k in range(Y.shape[1])] if Y.shape[1] > 1 else []
     rows: list[Row] = []
     for k, f in enumerate(factor_names(problem)):
+        # SALib's interval is mu* +- 1.96 bootstrap sd; mu* (a mean of absolute
+        # effects) is never negative, so the interval is cut at zero
         ms, c = float(res["mu_star"][k]), float(res["mu_star_conf"][k])
-        rows.append((f, "mu_star", ms, ms - c, ms + c,
+        rows.append((f, "mu_star", ms, max(0.0, ms - c), ms + c,
                      *span([float(d["mu_star"][k]) for d in per_rep])))
         rows.append((f, "sigma", float(res["sigma"][k]), math.nan, math.nan,
                      *span([float(d["sigma"][k]) for d in per_rep])))

@@ -1,0 +1,115 @@
+"""Worker processes do not outlive the command that started them: killed alone (``kill
+PID``, ``kill -9``, a supervisor), a sweep or a run's replications leave no worker, fork
+server or resource tracker behind waiting for ever."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.golden import ROOT
+
+pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(),
+                                reason="reads the processes from /proc (Linux)")
+
+SLOW_SWEEP = """
+model = "tests.testfunctions:slow"
+method = "lhs"
+samples = 400
+replications = 1
+seed = 1
+outputs = ["y"]
+[[parameters]]
+path = "a"
+low = 0.0
+high = 1.0
+[[parameters]]
+path = "b"
+low = 0.0
+high = 2.0
+"""
+
+
+def session_processes(sid: int) -> list[int]:
+    """The processes still alive in session ``sid`` (Linux: from /proc; zombies not counted)."""
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == sid and fields[0] != "Z":   # session id, state
+            pids.append(int(stat.parent.name))
+    return pids
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+def test_workers_end_when_the_sweep_process_is_killed(tmp_path):
+    """``kill -9`` of the sweep process alone (not its process group, as ``kill PID`` or
+    a supervisor does): its worker processes and their fork server end within seconds
+    instead of waiting for ever on a queue whose other end they hold themselves."""
+    p = tmp_path / "spec.toml"
+    p.write_text(SLOW_SWEEP, encoding="utf-8")
+    db = tmp_path / "out" / "runs.sqlite"
+    cmd = [sys.executable, "-m", "sim.cli", "sweep", str(p), "--out", str(tmp_path / "out"),
+           "--workers", "2", "--quiet"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        committed = 0
+        while time.monotonic() < deadline and committed < 4:
+            time.sleep(0.05)
+            if db.exists():
+                try:
+                    with sqlite3.connect(db) as c:
+                        committed = c.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
+                except sqlite3.OperationalError:
+                    pass
+        assert committed >= 4 and len(session_processes(proc.pid)) >= 3
+        os.kill(proc.pid, signal.SIGKILL)       # the sweep process only
+        proc.wait(timeout=30)
+        deadline = time.monotonic() + 10
+        while session_processes(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert session_processes(proc.pid) == []
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def test_replication_workers_end_when_the_run_process_is_killed(tmp_path):
+    """The same for ``corridor run --replications``: its helper processes end when it is
+    killed alone."""
+    cmd = [sys.executable, "-m", "sim.cli", "run", str(ROOT / "scenarios" / "baseline.toml"),
+           "--horizon", "2024-01-01:2024-07-01", "--replications", "6", "--workers", "2",
+           "--no-containers", "--quiet", "--out", str(tmp_path / "out")]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while len(session_processes(proc.pid)) < 4 and time.monotonic() < deadline:
+            time.sleep(0.05)  # this process, the resource tracker, fork server, a worker
+        assert len(session_processes(proc.pid)) >= 4 and proc.poll() is None
+        time.sleep(0.5)                         # the worker at its replication
+        os.kill(proc.pid, signal.SIGKILL)       # the run process only
+        proc.wait(timeout=30)
+        deadline = time.monotonic() + 10
+        while session_processes(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert session_processes(proc.pid) == []
+        assert not (tmp_path / "out").exists()
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
