@@ -731,3 +731,18 @@ def test_every_scope_of_the_golden_baseline_begins_with_a_scope_word():
     scopes = {r["scope"] for r in json.loads(GOLDEN.read_text())}
     assert len(scopes) > 150
     assert {sc for sc in scopes if re.split(r"[:>]", sc)[0] not in words} == set()
+
+
+@pytest.mark.parametrize("samples,warned", [(4, True), (64, False)])
+def test_a_sobol_sample_too_small_to_read_is_said_so(tmp_path, capsys, samples, warned):
+    run_sweep(load_sweep(model_spec(tmp_path, method="sobol", samples=samples,
+                                    replications=1)), tmp_path / "s", workers=1)
+    assert main(["analyze", str(tmp_path / "s"), "--quiet"]) == 0
+    err = capsys.readouterr().err
+    line = (f"warning: {tmp_path / 's'}: samples: {samples} base samples are too few for "
+            "Sobol indices (fewer than 64: their intervals are wide and an index can pass 1, "
+            "which no variance share can); read them as a rough ranking, or screen with "
+            "morris and run sobol with 512 or more\n")
+    assert (line in err) == warned, err
+    facts = json.loads((tmp_path / "s" / "indices.json").read_text())
+    assert bool(facts["cautions"]) == warned   # kept beside the indices too

@@ -75,7 +75,7 @@ def analyze(folder: str | Path, resamples: int = 1000) -> Analysis:
     rows: list[tuple] = []
     outputs: dict[str, dict] = {}
     facts = {"method": spec.method, "points": n_pts, "replications": reps,
-             "outputs": outputs}
+             "outputs": outputs, "cautions": cautions(spec)}
     for o in meta["outputs"]:
         col = o["column"]
         Y = np.full((n_pts, reps), np.nan)
@@ -112,6 +112,21 @@ def analyze(folder: str | Path, resamples: int = 1000) -> Analysis:
                         "unit": o.get("unit", ""), "points_used": int(len(keep)),
                         "runs_failed": int((runs.status != "ok").sum()), **noise}
     return Analysis(spec.method, pd.DataFrame(rows, columns=COLUMNS), facts)
+
+
+SOBOL_FEW = 64  # base samples below which Sobol indices are a rough ranking at best
+
+
+def cautions(spec: SweepSpec) -> list[tuple[str, str]]:
+    """(field, what to beware of) for a design too small for its indices to be read as
+    numbers: a Sobol base sample under :data:`SOBOL_FEW` (its bootstrap intervals span
+    most of [0, 1] and an index can pass 1)."""
+    if spec.method == "sobol" and spec.samples < SOBOL_FEW:
+        return [("samples", f"{spec.samples} base samples are too few for Sobol indices "
+                 f"(fewer than {SOBOL_FEW}: their intervals are wide and an index can pass "
+                 "1, which no variance share can); read them as a rough ranking, or screen "
+                 "with morris and run sobol with 512 or more")]
+    return []
 
 
 def _noise(Y: np.ndarray, ym: np.ndarray) -> dict:

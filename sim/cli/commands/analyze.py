@@ -28,6 +28,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         a = analyze(args.dir, resamples=args.resamples)
     except ConfigError as e:
         return errors(e.problems)
+    for field, why in a.facts["cautions"]:
+        print(f"warning: {args.dir}: {field}: {why}", file=sys.stderr)
     paths = write(a, args.out or args.dir)
     if not args.quiet:
         shares = {out: facts["noise_share"] for out, facts in a.facts["outputs"].items()}
