@@ -105,7 +105,8 @@ EXAMPLES_PLOT = """examples:
   corridor plot results/calibration --out figs/calibration --format svg
   corridor plot results/sweep-caspian
 
-Recognises the kind of folder from its manifest.json and draws, from the files alone:
+Recognises the kind of folder from its manifest.json (a sweep folder: its sweep.json)
+and draws, from the files alone:
   run:         yearly boxes by route and by crossing; monthly boxes by crossing and TEU by
                vessel service; transit time by route (boxes still in transit shown) and
                by corridor; queues and yard occupancy over time; utilisation by facility
