@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import re
 import shutil
+import sqlite3
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -80,3 +82,21 @@ def port_stages(out, port: str) -> dict:
     v = out.ports[port].visits(out.calendar.end_h)
     o = np.argsort(v["row"])
     return {k: v[k][o] for k in ("arrive", "unloaded", "ready", "release", "depart")}
+
+
+def rows_written(db: Path, at_least: int, timeout_s: float = 60.0) -> int:
+    """The rows of table ``runs`` in the SQLite file ``db`` that another process (a sweep
+    or an optimisation under test) writes, read every 50 ms until there are ``at_least``
+    or ``timeout_s`` has passed: the count last read (0 while the file is not there or is
+    locked)."""
+    deadline = time.monotonic() + timeout_s
+    committed = 0
+    while time.monotonic() < deadline and committed < at_least:
+        time.sleep(0.05)
+        if db.exists():
+            try:
+                with sqlite3.connect(db) as c:
+                    committed = c.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
+            except sqlite3.OperationalError:
+                pass
+    return committed

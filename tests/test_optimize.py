@@ -5,6 +5,11 @@ scenario with its figures and report."""
 from __future__ import annotations
 
 import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -15,6 +20,7 @@ from sim.study.optimize import load_optimization, run_optimization
 from sim.study.optimize.evaluate import Evaluation, binding
 from sim.study.optimize.folder import latest, write_results
 from sim.study.optimize.store import OptimizeStore
+from tests.conftest import rows_written
 
 HERE = Path(__file__).parent
 TOY_SEA = (HERE / "scenarios" / "toy_sea.toml").resolve()
@@ -234,13 +240,6 @@ def test_a_kpi_maximised_under_a_cost_cap(tmp_path):
 def test_kill_9_of_the_optimisation_then_resume(tmp_path):
     """``kill -9`` of the command and its workers midway; the same command resumes: no
     run lost or repeated, the table of an uninterrupted run."""
-    import os
-    import signal
-    import sqlite3
-    import subprocess
-    import sys
-    import time
-
     text = TOY.format(budget=20, seed=4, extra="").replace(
         "sim.study.sweeps.testfunctions:build_to_target", "tests.testfunctions:slow_build")
     p = spec(tmp_path, text)
@@ -250,16 +249,7 @@ def test_kill_9_of_the_optimisation_then_resume(tmp_path):
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True, cwd=HERE.parent)
     db = out / "evaluations.sqlite"
-    deadline = time.monotonic() + 60
-    committed = 0
-    while time.monotonic() < deadline and committed < 12:
-        time.sleep(0.05)
-        if db.exists():
-            try:
-                with sqlite3.connect(db) as c:
-                    committed = c.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
-            except sqlite3.OperationalError:
-                pass
+    committed = rows_written(db, 12)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
     assert 12 <= committed < 20 * 2 + 3 * 3

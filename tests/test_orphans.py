@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import rows_written
 from tests.golden import ROOT
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(),
@@ -50,6 +50,14 @@ def session_processes(sid: int) -> list[int]:
     return pids
 
 
+def ended(sid: int, timeout_s: float = 10.0) -> bool:
+    """Whether every process of session ``sid`` ends within ``timeout_s``."""
+    deadline = time.monotonic() + timeout_s
+    while session_processes(sid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return session_processes(sid) == []
+
+
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
 def test_workers_end_when_the_sweep_process_is_killed(tmp_path):
     """``kill -9`` of the sweep process alone (not its process group, as ``kill PID`` or
@@ -63,23 +71,11 @@ def test_workers_end_when_the_sweep_process_is_killed(tmp_path):
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
     try:
-        deadline = time.monotonic() + 60
-        committed = 0
-        while time.monotonic() < deadline and committed < 4:
-            time.sleep(0.05)
-            if db.exists():
-                try:
-                    with sqlite3.connect(db) as c:
-                        committed = c.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
-                except sqlite3.OperationalError:
-                    pass
+        committed = rows_written(db, 4)
         assert committed >= 4 and len(session_processes(proc.pid)) >= 3
         os.kill(proc.pid, signal.SIGKILL)       # the sweep process only
         proc.wait(timeout=30)
-        deadline = time.monotonic() + 10
-        while session_processes(proc.pid) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert session_processes(proc.pid) == []
+        assert ended(proc.pid)
     finally:
         try:
             os.killpg(proc.pid, signal.SIGKILL)
@@ -103,10 +99,7 @@ def test_replication_workers_end_when_the_run_process_is_killed(tmp_path):
         time.sleep(0.5)                         # the worker at its replication
         os.kill(proc.pid, signal.SIGKILL)       # the run process only
         proc.wait(timeout=30)
-        deadline = time.monotonic() + 10
-        while session_processes(proc.pid) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert session_processes(proc.pid) == []
+        assert ended(proc.pid)
         assert not (tmp_path / "out").exists()
     finally:
         try:

@@ -11,7 +11,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import get_args
 
@@ -29,6 +28,7 @@ from sim.study.analyze import analyze
 from sim.study.sweeps import SweepSpec, load_sweep, run_sweep
 from sim.study.sweeps.methods import METHODS
 from sim.study.sweeps.schema import MethodName
+from tests.conftest import rows_written
 from tests.golden import GOLDEN, ROOT
 from tests.testfunctions import _marker, ishigami_indices
 
@@ -337,16 +337,7 @@ def test_kill_9_of_the_sweep_then_resume(tmp_path):
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
     db = out / "runs.sqlite"
-    deadline = time.monotonic() + 60
-    committed = 0
-    while time.monotonic() < deadline and committed < 10:
-        time.sleep(0.05)
-        if db.exists():
-            try:
-                with sqlite3.connect(db) as c:
-                    committed = c.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
-            except sqlite3.OperationalError:
-                pass
+    committed = rows_written(db, 10)
     os.killpg(proc.pid, signal.SIGKILL)  # the sweep and its workers, as a crash would
     proc.wait(timeout=30)
     assert 10 <= committed < 60
