@@ -57,6 +57,12 @@ BAD = [
         'inactive_when = { ferries = 9 }'),
      r"decisions\[1\]\.inactive_when\.ferries: 9 is not a value of 'ferries' \(2, 3, 4, "
      r"5\)"),
+    (GOOD + '[[decisions]]\nname = "crane"\npath = "nodes.west.port.cranes"\n'
+     'options = [2, 1]\noption_costs_usd = [3e6, 1e6]\nsource = "assumption: a test"\n'
+     'inactive_when = { ferries = 2 }\n',
+     r"decisions\[1\]\.inactive_when: only the first option is run while the decision "
+     r"does nothing, but it costs 3e\+06 and another 1e\+06 \(list the cheapest option "
+     r"first\)"),
     (GOOD.replace('source = "assumption: a test"', 'source = "assumption: a test"\n'
                   'inactive_when = { ferries = 2 }'),
      r"decisions\[0\]\.inactive_when\.ferries: a decision cannot depend on itself"),

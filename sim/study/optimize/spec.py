@@ -148,6 +148,12 @@ def _listing_problems(spec: OptimizeSpec, shown: str) -> list[Problem]:
             problems.append(Problem(shown, f"decisions[{i}].at", "a model function has no "
                                     "timeline; 'at' dates a scenario's decision"))
     for i, d in enumerate(spec.decisions):
+        costs = d.option_costs_usd or []
+        if d.inactive_when and costs and costs[0] > min(costs):
+            problems.append(Problem(shown, f"decisions[{i}].inactive_when", "only the first "
+                                    f"option is run while the decision does nothing, but it "
+                                    f"costs {costs[0]:g} and another {min(costs):g} (list "
+                                    "the cheapest option first)"))
         for other, value in (d.inactive_when or {}).items():
             where = f"decisions[{i}].inactive_when.{other}"
             if other == d.label:
