@@ -321,6 +321,20 @@ def test_cost_order_finds_the_cheapest_feasible_bundle_and_runs_every_cheaper_on
             "mean (over its confirmation runs where it has them).") in md
 
 
+def test_cost_order_does_not_certify_past_a_cheaper_candidate_that_failed(tmp_path):
+    """A cheaper candidate whose runs failed did not fall short: best.md says so, and
+    that the best is then not certified the cheapest."""
+    text = TOY.format(budget=81, seed=1, extra='sampler = "cost_order"').replace(
+        "sim.study.sweeps.testfunctions:build_to_target", "tests.testfunctions:build_failing_cheap")
+    s = run_optimization(load_optimization(spec(tmp_path, text)), tmp_path / "o", workers=1)
+    assert s.best["decisions"] == {"ships": 1, "berths": 6} and s.failed_runs == 2
+    md = (tmp_path / "o" / "best.md").read_text()
+    assert "each fell short" not in md
+    assert ("the 36 candidates cheaper than the best were all run, and 35 fell short of a "
+            "constraint on the mean while 1 failed (a run stopped with an error, see the "
+            "evaluations), so one of those may yet be a cheaper answer.") in md
+
+
 def test_a_decision_that_does_nothing_is_run_at_its_first_value_only(tmp_path, capsys):
     """'inactive_when': extra units of a decision that does nothing while another is at a
     value (the toy ignores 'cranes'; declared idle without ships) are never proposed —
