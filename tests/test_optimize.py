@@ -377,3 +377,26 @@ def test_cost_order_goes_on_past_a_candidate_that_fails_its_confirmation(tmp_pat
     assert cheaper <= set(zip(search.ships, search.berths))
     assert "candidates cheaper than the best were all run, and each fell short" in (
         tmp_path / "o" / "best.md").read_text()
+
+
+def test_a_cluster_out_of_reach_exits_2_and_leaves_no_folder(tmp_path, capsys, monkeypatch):
+    """Exit 2 with one line on a scheduler that cannot be reached (not a traceback), and
+    the folder made for the optimisation is gone (one that was there before stays)."""
+    import sim.study.optimize.runner as runner
+
+    def unreachable(workers, scheduler, dask_local):   # what DaskExecutor raises, at once
+        raise OSError(f"Timed out trying to connect to {scheduler} after 10 s")
+
+    monkeypatch.setattr(runner, "executor", unreachable)
+    p = spec(tmp_path, TOY.format(budget=8, seed=1, extra=""))
+    out = tmp_path / "o"
+    args = ["optimize", str(p), "--scheduler", "tcp://127.0.0.1:1", "--quiet", "--out"]
+    assert main([*args, str(out)]) == 2
+    assert capsys.readouterr().err == ("error: <command line>: --scheduler: cannot reach "
+                                       "tcp://127.0.0.1:1 (Timed out trying to connect to "
+                                       "tcp://127.0.0.1:1 after 10 s)\n")
+    assert not out.exists()
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    assert main([*args, str(kept)]) == 2
+    assert (kept / "manifest.json").exists()
