@@ -14,6 +14,7 @@ from sim.cli import main
 from sim.study.optimize import load_optimization, run_optimization
 from sim.study.optimize.evaluate import Evaluation, binding
 from sim.study.optimize.folder import latest, write_results
+from sim.study.optimize.runner import evaluations
 from sim.study.optimize.store import OptimizeStore
 
 HERE = Path(__file__).parent
@@ -319,6 +320,15 @@ def test_cost_order_finds_the_cheapest_feasible_bundle_and_runs_every_cheaper_on
     assert (f"Searched in order of cost, cheapest first: the {len(cheaper)} candidates "
             "cheaper than the best were all run, and each fell short of a constraint on its "
             "mean (over its confirmation runs where it has them).") in md
+    # interrupted, the last batch's cheaper candidates may be unfinished: no such claim
+    store = OptimizeStore(tmp_path / "o" / "evaluations.sqlite")
+    search, confirmed = evaluations(load_optimization(tmp_path / "spec.toml"), store)
+    store.close()
+    (tmp_path / "w").mkdir()
+    result = write_results(load_optimization(tmp_path / "spec.toml"), tmp_path / "w",
+                           search, [], {"complete": False}, None)
+    assert result["best"] is not None and "cost_order" not in result
+    assert "Searched in order of cost" not in (tmp_path / "w" / "best.md").read_text()
 
 
 def test_cost_order_does_not_certify_past_a_cheaper_candidate_that_failed(tmp_path):

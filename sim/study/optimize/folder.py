@@ -187,7 +187,8 @@ def write_results(opt: Optimization, out: Path, search: list[Evaluation],
         "best": bundle(opt, best, judged) if best is not None else None,
         "note": ("" if best is not None else "no candidate met every constraint on the mean"
                  + (" after confirmation" if confirmed else ""))}
-    if spec.sampler == "cost_order" and best is not None:
+    if spec.sampler == "cost_order" and best is not None and status["complete"]:
+        # (interrupted, a cheaper candidate of the last batch may not have run yet)
         cheaper = [e for e in judged if e.cost_usd < best.cost_usd]
         result["cost_order"] = {"cheaper_run": len(cheaper),
                                 "cheaper_feasible": sum(1 for e in cheaper if e.feasible),
