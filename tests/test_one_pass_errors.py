@@ -230,7 +230,7 @@ def test_optimisation_spec_both_kinds_at_once(tmp_path):
     with pytest.raises(ConfigError) as e:
         load_optimization(p)
     assert str(e.value) == (
-        f"error: {p}: sampler: 'cmaes' is not allowed (allowed: random, tpe)\n"
+        f"error: {p}: sampler: 'cmaes' is not allowed (allowed: cost_order, random, tpe)\n"
         f"error: {p}: decisions[0].name: 'cost_usd' is already a column of the evaluations "
         "table (candidate, stage, round, replications, status, error, cost_usd, objective, "
         "objective_ci_low, objective_ci_high, feasible, wall_s and the constraints); give the "
