@@ -19,6 +19,7 @@ from sim.cli import main
 from sim.study.optimize import load_optimization, run_optimization
 from sim.study.optimize.evaluate import Evaluation, binding
 from sim.study.optimize.folder import latest, write_results
+from sim.study.optimize.runner import evaluations
 from sim.study.optimize.store import OptimizeStore
 from tests.conftest import rows_written
 
@@ -309,6 +310,29 @@ def test_cost_order_finds_the_cheapest_feasible_bundle_and_runs_every_cheaper_on
     assert (f"Searched in order of cost, cheapest first: the {len(cheaper)} candidates "
             "cheaper than the best were all run, and each fell short of a constraint on its "
             "mean (over its confirmation runs where it has them).") in md
+    # interrupted, the last batch's cheaper candidates may be unfinished: no such claim
+    store = OptimizeStore(tmp_path / "o" / "evaluations.sqlite")
+    search, confirmed = evaluations(load_optimization(tmp_path / "spec.toml"), store)
+    store.close()
+    (tmp_path / "w").mkdir()
+    result = write_results(load_optimization(tmp_path / "spec.toml"), tmp_path / "w",
+                           search, [], {"complete": False}, None)
+    assert result["best"] is not None and "cost_order" not in result
+    assert "Searched in order of cost" not in (tmp_path / "w" / "best.md").read_text()
+
+
+def test_cost_order_does_not_certify_past_a_cheaper_candidate_that_failed(tmp_path):
+    """A cheaper candidate whose runs failed did not fall short: best.md says so, and
+    that the best is then not certified the cheapest."""
+    text = TOY.format(budget=81, seed=1, extra='sampler = "cost_order"').replace(
+        "sim.study.sweeps.testfunctions:build_to_target", "tests.testfunctions:build_failing_cheap")
+    s = run_optimization(load_optimization(spec(tmp_path, text)), tmp_path / "o", workers=1)
+    assert s.best["decisions"] == {"ships": 1, "berths": 6} and s.failed_runs == 2
+    md = (tmp_path / "o" / "best.md").read_text()
+    assert "each fell short" not in md
+    assert ("the 36 candidates cheaper than the best were all run, and 35 fell short of a "
+            "constraint on the mean while 1 failed (a run stopped with an error, see the "
+            "evaluations), so one of those may yet be a cheaper answer.") in md
 
 
 def test_a_decision_that_does_nothing_is_run_at_its_first_value_only(tmp_path, capsys):
@@ -353,3 +377,26 @@ def test_cost_order_goes_on_past_a_candidate_that_fails_its_confirmation(tmp_pat
     assert cheaper <= set(zip(search.ships, search.berths))
     assert "candidates cheaper than the best were all run, and each fell short" in (
         tmp_path / "o" / "best.md").read_text()
+
+
+def test_a_cluster_out_of_reach_exits_2_and_leaves_no_folder(tmp_path, capsys, monkeypatch):
+    """Exit 2 with one line on a scheduler that cannot be reached (not a traceback), and
+    the folder made for the optimisation is gone (one that was there before stays)."""
+    import sim.study.optimize.runner as runner
+
+    def unreachable(workers, scheduler, dask_local):   # what DaskExecutor raises, at once
+        raise OSError(f"Timed out trying to connect to {scheduler} after 10 s")
+
+    monkeypatch.setattr(runner, "executor", unreachable)
+    p = spec(tmp_path, TOY.format(budget=8, seed=1, extra=""))
+    out = tmp_path / "o"
+    args = ["optimize", str(p), "--scheduler", "tcp://127.0.0.1:1", "--quiet", "--out"]
+    assert main([*args, str(out)]) == 2
+    assert capsys.readouterr().err == ("error: <command line>: --scheduler: cannot reach "
+                                       "tcp://127.0.0.1:1 (Timed out trying to connect to "
+                                       "tcp://127.0.0.1:1 after 10 s)\n")
+    assert not out.exists()
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    assert main([*args, str(kept)]) == 2
+    assert (kept / "manifest.json").exists()

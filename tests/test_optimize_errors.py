@@ -57,6 +57,21 @@ BAD = [
         'inactive_when = { ferries = 9 }'),
      r"decisions\[1\]\.inactive_when\.ferries: 9 is not a value of 'ferries' \(2, 3, 4, "
      r"5\)"),
+    (GOOD + '[[decisions]]\nname = "crane"\npath = "nodes.west.port.cranes"\n'
+     'options = [2, 1]\noption_costs_usd = [3e6, 1e6]\nsource = "assumption: a test"\n'
+     'inactive_when = { ferries = 2 }\n',
+     r"decisions\[1\]\.inactive_when: only the first option is run while the decision "
+     r"does nothing, but it costs 3e\+06 and another 1e\+06 \(list the cheapest option "
+     r"first\)"),
+    (GOOD + '[[decisions]]\nname = "opening"\npath = "nodes.west.port.cranes"\n'
+     'options = ["2030-01-01", "2031-01-01"]\noption_costs_usd = [0, 1e6]\n'
+     'source = "assumption: a test"\n'
+     '[[decisions]]\nname = "ships"\npath = "services.ferry.speed_knots"\nlow = 0\n'
+     'high = 1\ncost_per_unit_usd = 1\nsource = "assumption: a test"\n'
+     'inactive_when = { opening = 2031-01-01 }\n',
+     r"decisions\[2\]\.inactive_when\.opening: 2031-01-01 is written as a date, but "
+     r"'opening' lists it as text \(in quotes\) \(write it as that decision's values are "
+     r"written\)"),
     (GOOD.replace('source = "assumption: a test"', 'source = "assumption: a test"\n'
                   'inactive_when = { ferries = 2 }'),
      r"decisions\[0\]\.inactive_when\.ferries: a decision cannot depend on itself"),

@@ -69,3 +69,11 @@ def step(params: dict, seed: int, replication: int) -> dict[str, float]:
     moves ``a`` across 0.8 sees an effect of 15 per full range, one that stays on a side
     sees none, so mu* is the mean of a few large effects and many zeros."""
     return {"y": 10.0 * (params["a"] > 0.8) + params["b"]}
+
+
+def build_failing_cheap(params: dict, seed: int, replication: int) -> dict[str, float]:
+    """Like :func:`build_to_target`, but the bundle of 2 ships and 4 berths (cost 28,
+    cheaper than the optimum) fails to run."""
+    if (params["ships"], params["berths"]) == (2, 4):
+        raise RuntimeError("no convergence")
+    return build_to_target(params, seed, replication)

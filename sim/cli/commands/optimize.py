@@ -44,6 +44,11 @@ def cmd_optimize(args: argparse.Namespace) -> int:
               "(evaluations.sqlite, evaluations.parquet); run the same command again to "
               "resume", file=sys.stderr)
         return 130
+    except OSError as e:
+        if "Timed out" in str(e) or "connect" in str(e).lower():
+            return errors([Problem("<command line>", "--scheduler", f"cannot reach "
+                                   f"{args.scheduler} ({e})")])
+        raise
     for w in s.warnings:
         print(f"warning: {args.spec}: {w}", file=sys.stderr)
     if s.failed_runs:

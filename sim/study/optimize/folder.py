@@ -187,10 +187,12 @@ def write_results(opt: Optimization, out: Path, search: list[Evaluation],
         "best": bundle(opt, best, judged) if best is not None else None,
         "note": ("" if best is not None else "no candidate met every constraint on the mean"
                  + (" after confirmation" if confirmed else ""))}
-    if spec.sampler == "cost_order" and best is not None:
+    if spec.sampler == "cost_order" and best is not None and status["complete"]:
+        # (interrupted, a cheaper candidate of the last batch may not have run yet)
         cheaper = [e for e in judged if e.cost_usd < best.cost_usd]
         result["cost_order"] = {"cheaper_run": len(cheaper),
                                 "cheaper_feasible": sum(1 for e in cheaper if e.feasible),
+                                "cheaper_failed": sum(1 for e in cheaper if not e.ok),
                                 "redundant_skipped": sum(
                                     1 for c in itertools.product(*(range(d.size()) for d in
                                                                    spec.decisions))
@@ -235,13 +237,16 @@ def best_markdown(opt: Optimization, result: dict) -> str:
     best = result["best"]
     order = result.get("cost_order")
     if order is not None:
+        failed = order.get("cheaper_failed", 0)
         lines += [f"Searched in order of cost, cheapest first: the {order['cheaper_run']} "
                   f"candidates cheaper than the best were all run, and "
-                  + ("each fell short of a constraint on its mean (over its "
-                     "confirmation runs where it has them)" if not
-                     order["cheaper_feasible"] else
-                     f"{order['cheaper_feasible']} of them met every constraint (see the "
-                     "evaluations)")
+                  + (f"{order['cheaper_feasible']} of them met every constraint (see the "
+                     "evaluations)" if order["cheaper_feasible"] else
+                     f"{order['cheaper_run'] - failed} fell short of a constraint on the mean "
+                     f"while {failed} failed (a run stopped with an error, see the "
+                     "evaluations), so one of those may yet be a cheaper answer" if failed
+                     else "each fell short of a constraint on its mean (over its "
+                     "confirmation runs where it has them)")
                   + (f"; {order['redundant_skipped']} cheaper bundles were not run, as a "
                      "decision in them does nothing (its 'inactive_when') and the same bundle "
                      "with that decision at its first value was" if order["redundant_skipped"]

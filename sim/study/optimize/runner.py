@@ -11,6 +11,7 @@ alone, so a killed optimisation ends with the same table as one never interrupte
 from __future__ import annotations
 
 import math
+import shutil
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -55,6 +56,7 @@ def run_optimization(opt: Optimization, out: str | Path, workers: int | None = N
     """Run (or resume) an optimisation into ``out``."""
     t0 = time.perf_counter()
     out = Path(out)
+    fresh = not out.exists()
     prepare_folder(opt, out, restart)
     spec = opt.spec
     store = OptimizeStore(out / "evaluations.sqlite")
@@ -82,6 +84,7 @@ def run_optimization(opt: Optimization, out: str | Path, workers: int | None = N
             summary.failed_runs += sw.failed
             summary.warnings += [w for w in sw.warnings if w not in summary.warnings]
 
+    dropped = False
     try:
         try:
             _search(opt, store, run)
@@ -97,15 +100,23 @@ def run_optimization(opt: Optimization, out: str | Path, workers: int | None = N
             for e in ex:
                 e.close()
         summary.complete = True
+    except Exception:  # a cluster out of reach before any run: a folder made for it goes too
+        dropped = fresh and not ex and not store.done()
+        raise
     finally:
-        search, confirmed = evaluations(opt, store)
-        summary.evaluated, summary.confirmed = len(search), len(confirmed)
-        summary.wall_s = time.perf_counter() - t0
-        status = {"complete": summary.complete, "evaluated": len(search),
-                  "runs": len(store.done()), "confirmed": len(confirmed),
-                  "last_wall_s": summary.wall_s}
-        summary.best = write_results(opt, out, search, confirmed, status, command)["best"]
-        store.close()
+        if dropped:  # (the exception goes on)
+            store.close()
+            shutil.rmtree(out, ignore_errors=True)
+        else:
+            search, confirmed = evaluations(opt, store)
+            summary.evaluated, summary.confirmed = len(search), len(confirmed)
+            summary.wall_s = time.perf_counter() - t0
+            status = {"complete": summary.complete, "evaluated": len(search),
+                      "runs": len(store.done()), "confirmed": len(confirmed),
+                      "last_wall_s": summary.wall_s}
+            summary.best = write_results(opt, out, search, confirmed, status,
+                                         command)["best"]
+            store.close()
     return summary
 
 

@@ -148,6 +148,12 @@ def _listing_problems(spec: OptimizeSpec, shown: str) -> list[Problem]:
             problems.append(Problem(shown, f"decisions[{i}].at", "a model function has no "
                                     "timeline; 'at' dates a scenario's decision"))
     for i, d in enumerate(spec.decisions):
+        costs = d.option_costs_usd or []
+        if d.inactive_when and costs and costs[0] > min(costs):
+            problems.append(Problem(shown, f"decisions[{i}].inactive_when", "only the first "
+                                    f"option is run while the decision does nothing, but it "
+                                    f"costs {costs[0]:g} and another {min(costs):g} (list "
+                                    "the cheapest option first)"))
         for other, value in (d.inactive_when or {}).items():
             where = f"decisions[{i}].inactive_when.{other}"
             if other == d.label:
@@ -156,14 +162,25 @@ def _listing_problems(spec: OptimizeSpec, shown: str) -> list[Problem]:
                 problems.append(Problem(shown, where, f"no decision named '{other}' "
                                         f"({did_you_mean(other, names)})"))
             elif not any(_same(value, v) for v in spec.decisions[names.index(other)].values()):
-                allowed = ", ".join(str(v) for v in spec.decisions[names.index(other)].values())
-                problems.append(Problem(shown, where, f"{value} is not a value of '{other}' "
+                values = spec.decisions[names.index(other)].values()
+                alike = [v for v in values if str(v) == str(value)]
+                allowed = ", ".join(str(v) for v in values)
+                problems.append(Problem(shown, where, f"{value} is written as {_kind(value)}, "
+                                        f"but '{other}' lists it as {_kind(alike[0])} (write "
+                                        "it as that decision's values are written)" if alike
+                                        else f"{value} is not a value of '{other}' "
                                         f"({allowed})"))
     for i, c in enumerate(spec.constraints):
         if labels.index(c.label) != i:
             problems.append(Problem(shown, f"constraints[{i}].name", f"'{c.label}' names two "
                                     "constraints (give each a different 'name')"))
     return problems
+
+
+def _kind(v: Any) -> str:
+    """What a decision value was written as, in words."""
+    return {bool: "true/false", int: "a whole number", float: "a number",
+            str: "text (in quotes)"}.get(type(v), "a date")
 
 
 def _same(a: Any, b: Any) -> bool:
