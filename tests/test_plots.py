@@ -283,6 +283,7 @@ def test_the_map_key_lists_only_the_kinds_on_the_map():
     (-0.4, 0.6, [0]),                                     # inside the linear part
     (-5.0, 250.0, [-3, -1, 0, 1, 3, 10, 30, 100]),
     (-4e5, 4e5, [-1e5, -1e4, -1e3, -100, -10, -1, 0, 1, 10, 100, 1e3, 1e4, 1e5]),  # crowded
+    (-2e11, 2e11, [-1e10, -1e8, -1e6, -1e4, -100, -1, 0, 1, 100, 1e4, 1e6, 1e8, 1e10]),
 ])
 def test_the_forest_plot_ticks_reach_the_changes_it_shows(lo, hi, ticks):
     assert percent_ticks(lo, hi) == ticks

@@ -4,6 +4,7 @@ run folders it compared) and yields its figure set."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -58,6 +59,9 @@ def percent_ticks(lo: float, hi: float) -> list[float]:
     ticks = [0.0] + [v for s in steps for v in (-s, s) if lo <= v <= hi]
     if len(ticks) > 15:
         ticks = [v for v in ticks if v == 0 or np.log10(abs(v)).is_integer()]
+    if len(ticks) > 15:  # an absurd span (a base near zero): every k-th decade
+        k = math.ceil((len(ticks) - 1) / 14)
+        ticks = [v for v in ticks if v == 0 or round(np.log10(abs(v))) % k == 0]
     return sorted(ticks)
 
 
