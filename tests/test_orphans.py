@@ -62,7 +62,8 @@ def ended(sid: int, timeout_s: float = 10.0) -> bool:
 def test_workers_end_when_the_sweep_process_is_killed(tmp_path):
     """``kill -9`` of the sweep process alone (not its process group, as ``kill PID`` or
     a supervisor does): its worker processes and their fork server end within seconds
-    instead of waiting for ever on a queue whose other end they hold themselves."""
+    instead of waiting for ever on a queue whose other end they hold themselves — even
+    while the killed process is a zombie its own parent has not reaped yet."""
     p = tmp_path / "spec.toml"
     p.write_text(SLOW_SWEEP, encoding="utf-8")
     db = tmp_path / "out" / "runs.sqlite"
@@ -73,9 +74,9 @@ def test_workers_end_when_the_sweep_process_is_killed(tmp_path):
     try:
         committed = rows_written(db, 4)
         assert committed >= 4 and len(session_processes(proc.pid)) >= 3
-        os.kill(proc.pid, signal.SIGKILL)       # the sweep process only
-        proc.wait(timeout=30)
-        assert ended(proc.pid)
+        os.kill(proc.pid, signal.SIGKILL)       # the sweep process only,
+        assert ended(proc.pid)                  # not reaped yet (a zombie), and
+        proc.wait(timeout=30)                   # reaped
     finally:
         try:
             os.killpg(proc.pid, signal.SIGKILL)

@@ -202,8 +202,20 @@ def watch_parent(pid: int, every_s: float = 0.5) -> None:
                 os.kill(pid, 0)
             except OSError:  # gone (or its number reused by another user's process)
                 os._exit(1)
+            if _zombie(pid):  # killed, not yet reaped by its own parent: gone all the same
+                os._exit(1)
 
     threading.Thread(target=watch, name="watch-parent", daemon=True).start()
+
+
+def _zombie(pid: int) -> bool:
+    """Whether process ``pid`` has ended and waits to be reaped (Linux: its state in
+    /proc; elsewhere, or unreadable: False)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return False
 
 
 # the KPIs --precision watches, per reported year (those a run does not have are skipped);
