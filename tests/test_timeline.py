@@ -137,6 +137,9 @@ def test_more_cranes_from_a_date():
     ({"date": "2024-01-10", "set": {"link.alpha_gate.train_paths_per_day": 3}},
      "timeline[0].set: unknown table 'link' in 'link.alpha_gate.train_paths_per_day' (did "
      "you mean 'links'?)"),
+    ({"date": "2024-01-10", "set": {"links.alpha_gate.train_paths_per_day.max": 3}},
+     "timeline[0].set: 'train_paths_per_day' of a link is a value, with no field 'max' "
+     "(write links.ID.train_paths_per_day)"),
     ({"date": "2024-01-10", "set": {"links.alpha_gate": 3}},
      "timeline[0].set: 'links.alpha_gate' names no field: write links.ID.FIELD (these can "
      "change during a run: links.ID.train_paths_per_day)"),

@@ -98,6 +98,9 @@ def _unchangeable(table: str, field: str, allowed: Mapping[str, object],
     else:
         head = field.split(".")[0]
         known = list(model.model_fields)
+    if head in allowed and head != field:  # a value written as if it were a table
+        return (f"'{head}' of a {kind} is a value, with no field '{field[len(head) + 1:]}' "
+                f"(write {table}.ID.{head})")
     if head in known:
         return f"'{field}' of a {kind} cannot change during a run (these can: {during})"
     close = difflib.get_close_matches(head, sorted(known), n=1, cutoff=0.6)
