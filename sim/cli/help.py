@@ -119,7 +119,8 @@ and draws, from the files alone:
                correlations (lhs, grid), and the output against every parameter
                (a sweep folder without indices.csv is analysed first)
   optimization: the objective by evaluation (feasible and infeasible candidates, the best
-               so far, the confirmed ones with 95 % CIs); each constraint by candidate
+               so far as confirmed, the confirmed ones that hold and that fail with 95 %
+               CIs); each constraint by candidate
                against its limit; in pareto mode cost against the objective, the front
                with 95 % CIs
 The set is drawn into a temporary folder that replaces --out only when complete.

@@ -20,7 +20,7 @@ from sim.plots.style import fmt_number, new_ax
 from sim.plots.types import Figures, Tables
 from sim.scenario.problems import ConfigError, Problem
 
-BLUE, ORANGE, GREY, GREEN = "#1f77b4", "#ff7f0e", "#9a9a9a", "#2ca02c"
+BLUE, ORANGE, GREY, GREEN, RED = "#1f77b4", "#ff7f0e", "#9a9a9a", "#2ca02c", "#d62728"
 COLUMNS = ["candidate", "stage", "replications", "cost_usd", "objective",
            "objective_ci_low", "objective_ci_high", "feasible", "status"]
 
@@ -48,8 +48,10 @@ def _whole_ticks(ax) -> None:
 
 def objective_by_evaluation(evals: pd.DataFrame, meta: dict, ax=None):
     """The objective of every candidate of the search in the order evaluated (filled:
-    feasible on the mean; crosses: infeasible), the best feasible so far as a step line,
-    and the confirmed candidates with their 95 % intervals."""
+    feasible on the mean; crosses: infeasible), the best feasible so far as a step line
+    (each candidate judged by its confirmation where it has one, so one that fails it is
+    not the best), and the confirmed candidates with their 95 % intervals, those that
+    hold apart from those that fail."""
     ax = new_ax(ax, (8.0, 4.2))
     evals = _in_millions(evals, meta)
     s = evals[evals.stage == "search"].sort_values("candidate")
@@ -60,18 +62,23 @@ def objective_by_evaluation(evals: pd.DataFrame, meta: dict, ax=None):
     ax.scatter(feas.candidate, feas.objective, marker="o", color=BLUE, s=22,
                label="feasible")
     sign = -1.0 if meta.get("objective") != "cost" and meta.get("sense") == "max" else 1.0
-    best = np.where(s.feasible, sign * s.objective, np.inf)
+    c = evals[evals.stage == "confirm"]
+    held = dict(zip(c.candidate, c.feasible.astype(bool)))
+    latest = np.array([held.get(k, f) for k, f in zip(s.candidate, s.feasible)], bool)
+    best = np.where(latest, sign * s.objective, np.inf)
     run = np.minimum.accumulate(best) if len(best) else best
     ok = np.isfinite(run)
     if ok.any():
         ax.step(s.candidate[ok], sign * run[ok], where="post", color=ORANGE, lw=1.5,
-                label="best feasible so far")
-    c = evals[evals.stage == "confirm"]
-    if len(c):
-        lo = (c.objective - c.objective_ci_low).fillna(0).clip(lower=0)
-        hi = (c.objective_ci_high - c.objective).fillna(0).clip(lower=0)
-        ax.errorbar(c.candidate + 0.25, c.objective, yerr=[lo, hi], fmt="D", color=GREEN,
-                    ms=5, capsize=3, label="confirmed (95 % CI)")
+                label="best feasible so far (as confirmed, where confirmed)")
+    for mask, colour, name in ((c.feasible.astype(bool), GREEN, "confirmed: holds"),
+                               (~c.feasible.astype(bool), RED, "confirmed: fails")):
+        part = c[mask]
+        if len(part):
+            lo = (part.objective - part.objective_ci_low).fillna(0).clip(lower=0)
+            hi = (part.objective_ci_high - part.objective).fillna(0).clip(lower=0)
+            ax.errorbar(part.candidate + 0.25, part.objective, yerr=[lo, hi], fmt="D",
+                        color=colour, ms=5, capsize=3, label=f"{name} (95 % CI)")
     ax.set_xlabel("candidate (in the order evaluated)")
     ax.set_ylabel(_objective_label(meta))
     _whole_ticks(ax)
