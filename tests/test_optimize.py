@@ -16,7 +16,8 @@ import pandas as pd
 import pytest
 
 from sim.cli import main
-from sim.plots.optimize import objective_by_evaluation
+from sim.io.folders import open_folder
+from sim.plots.optimize import objective_by_evaluation, optimize_tables
 from sim.study.optimize import load_optimization, run_optimization
 from sim.study.optimize.evaluate import Evaluation, binding
 from sim.study.optimize.folder import latest, write_results
@@ -311,6 +312,10 @@ def test_cost_order_finds_the_cheapest_feasible_bundle_and_runs_every_cheaper_on
     assert (f"Searched in order of cost, cheapest first: the {len(cheaper)} candidates "
             "cheaper than the best were all run, and each fell short of a constraint on its "
             "mean (over its confirmation runs where it has them).") in md
+    # the report's tables say the same
+    tables = dict(optimize_tables(open_folder(tmp_path / "o", {"optimization"})))
+    counts = tables["Searched in order of cost: the bundles cheaper than the best"]["count"]
+    assert list(counts) == [len(cheaper), 0, 0, 0]
     # interrupted, the last batch's cheaper candidates may be unfinished: no such claim
     store = OptimizeStore(tmp_path / "o" / "evaluations.sqlite")
     search, confirmed = evaluations(load_optimization(tmp_path / "spec.toml"), store)

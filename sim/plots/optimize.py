@@ -190,6 +190,16 @@ def optimize_tables(folder: Folder) -> Tables:
                 "mean [95 % CI]": [f"{fmt_number(c['mean'])} [{fmt_number(c['ci95'][0])}, "
                                    f"{fmt_number(c['ci95'][1])}]" for c in b["constraints"]],
                 "binds": ["yes" if c["binds"] else "no" for c in b["constraints"]]})))
+    order = best.get("cost_order")
+    if order:  # the search in order of cost: what backs "the cheapest"
+        tables.append(("Searched in order of cost: the bundles cheaper than the best",
+                       pd.DataFrame({"bundles": [
+                           "run", "of them meeting every constraint (as confirmed, where "
+                           "confirmed)", "of them failing to run (an error)",
+                           "not run: a decision in them does nothing (inactive_when)"],
+                           "count": [order["cheaper_run"], order["cheaper_feasible"],
+                                     order.get("cheaper_failed", 0),
+                                     order["redundant_skipped"]]})))
     for f in best.get("front") or []:
         f.setdefault("objective", {})
     if best.get("front"):
