@@ -240,8 +240,9 @@ only: the bundles run cheapest first until one meets the constraints and holds t
 confirmed, every cheaper one run and short on its mean). Every candidate and run is
 committed to DIR/evaluations.sqlite as it finishes; the same command resumes a killed
 optimisation (nothing lost, nothing run twice, the same final table). Writes
-DIR/evaluations.parquet, DIR/best.json and DIR/best.md (the best bundle: decisions, cost, objective and constraints with 95 %
-intervals, which constraints bind) and, in pareto mode, DIR/pareto.csv.
+DIR/evaluations.parquet, DIR/best.json and DIR/best.md (the best bundle: decisions,
+cost, objective and constraints with 95 % intervals, which constraints bind) and, in
+pareto mode, DIR/pareto.csv.
 """
 
 EXAMPLES_SOURCES = """examples:
