@@ -183,3 +183,26 @@ def test_shipped_specs_are_valid(path):
     """The example specs stay valid as the scenarios they build on change."""
     opt = load_optimization(path)
     assert opt.spec.budget <= opt.space() and opt.spec.constraints
+
+
+def test_a_set_horizon_names_each_dated_change_as_its_file_numbers_it(tmp_path, capsys):
+    """A spec's 'set' that moves the horizon past a chain's dated changes: each problem
+    names the entry under the number its own file gives it (as 'corridor check --set'
+    does), not its place in the timeline the chain of files makes."""
+    (tmp_path / "a.toml").write_text(
+        f'extends = "{TOY_SEA}"\nname = "a"\n[[timeline]]\ndate = 2024-01-05\n'
+        'set = { "services.ferry.fleet" = 3 }\nsource = "assumption: a test"\n',
+        encoding="utf-8")
+    (tmp_path / "b.toml").write_text(
+        'extends = "a.toml"\nname = "b"\n[[timeline]]\ndate = 2024-01-06\n'
+        'set = { "services.ferry.fleet" = 4 }\nsource = "assumption: a test"\n',
+        encoding="utf-8")
+    p = tmp_path / "spec.toml"
+    p.write_text(GOOD.replace(f'"{TOY_SEA}"', '"b.toml"\nset = { "horizon.start" = 2024-02-01 }'),
+                 encoding="utf-8")
+    code = main(["optimize", str(p), "--out", str(tmp_path / "o"), "--check"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 2, err
+    assert re.search(r"a\.toml: timeline\[0\]\.date: 2024-01-05 is outside the simulated "
+                     r"span 2024-01-22 \.\. 2024-03-01", err[0]), err[0]
+    assert re.search(r"b\.toml: timeline\[0\]\.date: 2024-01-06 is outside", err[1]), err[1]

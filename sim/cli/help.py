@@ -229,16 +229,20 @@ EXAMPLES_OPTIMIZE = """examples:
 
 The spec (TOML) names the base scenario (or a Python function 'module:function'), the
 decisions (a dotted path with low/high/step and cost_per_unit_usd, or options with
-option_costs_usd; 'at' dates one; every cost with its source), the objective ('cost' or a
-KPI 'name:scope@year', sense min or max), the constraints (an output with max or min, met
-on the mean over the replications), mode (minimise | pareto: cost against the objective),
-budget (candidates), batch, replications (common random numbers), [confirm] (the best
-candidates run again with more replications) and seed. Optuna's TPE proposes the
-candidates. Every candidate and run is committed to DIR/evaluations.sqlite as it
-finishes; the same command resumes a killed optimisation (nothing lost, nothing run
-twice, the same final table). Writes DIR/evaluations.parquet, DIR/best.json and
-DIR/best.md (the best bundle: decisions, cost, objective and constraints with 95 %
-intervals, which constraints bind) and, in pareto mode, DIR/pareto.csv.
+option_costs_usd; 'at' dates one; 'inactive_when' names other decisions' values at which
+it does nothing, run then at its first value, its cheapest; every cost with its source),
+the objective ('cost' or a KPI 'name:scope@year', sense min or max), the constraints (an
+output with max or min, met on the mean over the replications), mode (minimise | pareto:
+cost against the objective), budget (candidates), batch, replications (common random
+numbers), [confirm] (the best candidates run again with more replications), seed and
+sampler: 'tpe' (Optuna's TPE, the default), 'random', or 'cost_order' (objective 'cost'
+only: the bundles run cheapest first until one meets the constraints and holds them when
+confirmed, every cheaper one run and short on its mean). Every candidate and run is
+committed to DIR/evaluations.sqlite as it finishes; the same command resumes a killed
+optimisation (nothing lost, nothing run twice, the same final table). Writes
+DIR/evaluations.parquet, DIR/best.json and DIR/best.md (the best bundle: decisions,
+cost, objective and constraints with 95 % intervals, which constraints bind) and, in
+pareto mode, DIR/pareto.csv.
 """
 
 EXAMPLES_SOURCES = """examples:

@@ -403,6 +403,17 @@ def fit_span(loaded: Loaded, start: dt.date, end: dt.date, shown: str) -> list[P
     return notes
 
 
+def validate_as_filed(loaded: Loaded, shown: str) -> Scenario:
+    """:func:`validate`, each problem of a timeline entry under the number its own file
+    gives it (as :func:`load_scenario` names them), not its place in the timeline the
+    chain of files makes: for the studies, whose base takes the spec's ``set``."""
+    firsts = _firsts(loaded)
+    try:
+        return validate(loaded, shown)
+    except ConfigError as e:
+        raise ConfigError([_local(p, firsts) for p in e.problems]) from None
+
+
 def _firsts(loaded: Loaded) -> dict[str, int]:
     """Each file's first entry in the timeline its chain of files makes (a file's entries
     follow one another: each file appends its own)."""

@@ -25,7 +25,14 @@ from sim.engine.output import Calendar
 from sim.io.bundle import config_hash
 from sim.measure.kpis import KPIS, output_problem
 from sim.measure.location import scope_words
-from sim.scenario.loading import apply_overrides, load_raw, read_data_file, resolved_dict, validate
+from sim.scenario.loading import (
+    apply_overrides,
+    load_raw,
+    read_data_file,
+    resolved_dict,
+    validate,
+    validate_as_filed,
+)
 from sim.scenario.problems import ConfigError, Problem
 from sim.study.parameters import path_value
 from sim.study.sweeps.methods import METHODS, design
@@ -172,7 +179,7 @@ def base_scenario(spec_path: Path, shown: str, scenario_file: str, fixed: dict |
     loaded = load_raw(base)
     if fixed:
         apply_overrides(loaded, dict(fixed), shown)
-    scenario = validate(copy.deepcopy(loaded), str(base))   # ConfigError names 'set' values
+    scenario = validate_as_filed(copy.deepcopy(loaded), str(base))  # names 'set' values
     years = [label for label, _a, _b in Calendar.of(scenario).years()]
     return loaded, resolved_dict(scenario), years
 
