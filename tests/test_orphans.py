@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
 
+from sim.study.replications import abort_pool, mp_context, watch_parent
 from tests.conftest import rows_written
 from tests.golden import ROOT
 
@@ -107,3 +110,54 @@ def test_replication_workers_end_when_the_run_process_is_killed(tmp_path):
             os.killpg(proc.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+
+
+def test_ctrl_c_stops_a_sweep_and_its_workers_at_once_without_a_traceback(tmp_path):
+    """Ctrl-C (SIGINT to the whole process group, as a terminal or ``timeout -s INT``
+    sends it): the sweep says how to resume and exits 130 within seconds, no worker
+    prints a traceback or stays behind (before, a worker could die of it while idle, or
+    the pool wait for ever on one that never got its stop), and the same command then
+    finishes the sweep."""
+    p = tmp_path / "spec.toml"
+    p.write_text(SLOW_SWEEP.replace("samples = 400", "samples = 120"), encoding="utf-8")
+    db = tmp_path / "out" / "runs.sqlite"
+    cmd = [sys.executable, "-m", "sim.cli", "sweep", str(p), "--out", str(tmp_path / "out"),
+           "--workers", "2", "--quiet"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    try:
+        assert rows_written(db, 4) >= 4
+        os.killpg(proc.pid, signal.SIGINT)
+        err = proc.communicate(timeout=20)[1]
+        assert proc.returncode == 130, err
+        assert "Traceback" not in err and "run the same command again to resume" in err
+        assert ended(proc.pid)
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    with sqlite3.connect(db) as c:
+        assert c.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 120
+
+
+def _sigint_handler() -> str:
+    return repr(signal.getsignal(signal.SIGINT))
+
+
+def test_pool_workers_leave_ctrl_c_to_the_process_that_started_them():
+    """The workers ignore SIGINT (a worker idle when Ctrl-C came died with a traceback, or
+    left the pool waiting for it); abort_pool then ends them at once, a task under way
+    with them."""
+    with ProcessPoolExecutor(max_workers=1, mp_context=mp_context(), initializer=watch_parent,
+                             initargs=(os.getpid(),)) as pool:
+        assert pool.submit(_sigint_handler).result(timeout=30) == repr(signal.SIG_IGN)
+        busy = pool.submit(time.sleep, 30)
+        worker = next(iter(pool._processes.values()))
+        t0 = time.monotonic()
+        abort_pool(pool)
+        worker.join(timeout=5)
+        assert not worker.is_alive() and time.monotonic() - t0 < 5
+        assert busy.done()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import signal
 import threading
 import time
 from typing import TYPE_CHECKING, cast
@@ -153,22 +154,26 @@ def _replications(scenario: Scenario, seed: int, reps: range, workers: int,
         # process starts on the last replication
         starter = threading.Thread(target=top_up)
         starter.start()
-        while todo:
-            i, r = todo.pop()
-            results[i] = run_one(scenario, seed, r, False, keep_containers)
-            bar.update(1)
-            starter.join()
-            top_up()
-        starter.join()
-        while running:
-            # a replication still queued for a busy worker is done here instead
-            for fut in [f for f in running if f.cancel()]:
-                i = running.pop(fut)
-                results[i] = run_one(scenario, seed, reps[i], False, keep_containers)
+        try:
+            while todo:
+                i, r = todo.pop()
+                results[i] = run_one(scenario, seed, r, False, keep_containers)
                 bar.update(1)
-            if running:
-                wait(running, return_when=FIRST_COMPLETED)
+                starter.join()
                 top_up()
+            starter.join()
+            while running:
+                # a replication still queued for a busy worker is done here instead
+                for fut in [f for f in running if f.cancel()]:
+                    i = running.pop(fut)
+                    results[i] = run_one(scenario, seed, reps[i], False, keep_containers)
+                    bar.update(1)
+                if running:
+                    wait(running, return_when=FIRST_COMPLETED)
+                    top_up()
+        except KeyboardInterrupt:
+            abort_pool(pool)
+            raise
     return results
 
 
@@ -192,6 +197,10 @@ def watch_parent(pid: int, every_s: float = 0.5) -> None:
     itself, and the fork server lives while a worker does, so a pool whose process is
     killed alone (``kill PID``, ``kill -9``, a supervisor) would leave them waiting for
     ever; Ctrl-C reaches the whole process group and never needed this."""
+    # Ctrl-C reaches the whole process group: the process that started the pool handles
+    # it (abort_pool), so a worker does not die of it mid-task or while idle (which left
+    # tracebacks, or a pool waiting for ever on a worker that never got its stop)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if os.name != "posix":   # os.kill(pid, 0) would end the process on Windows
         return
 
@@ -206,6 +215,15 @@ def watch_parent(pid: int, every_s: float = 0.5) -> None:
                 os._exit(1)
 
     threading.Thread(target=watch, name="watch-parent", daemon=True).start()
+
+
+def abort_pool(pool) -> None:
+    """Stop a process pool at once (Ctrl-C in the process that started it): its workers
+    ignore SIGINT (:func:`watch_parent`), so they are terminated, the tasks under way with
+    them, and the queued ones cancelled."""
+    for proc in list(getattr(pool, "_processes", {}).values()):
+        proc.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _zombie(pid: int) -> bool:

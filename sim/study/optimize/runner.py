@@ -95,6 +95,10 @@ def run_optimization(opt: Optimization, out: str | Path, workers: int | None = N
                 if len(store.candidates()) == before:   # failed their confirmation
                     break
                 _confirm(opt, store, run)
+        except KeyboardInterrupt:
+            for e in ex:
+                e.abort()
+            raise
         finally:
             bar.close()
             for e in ex:

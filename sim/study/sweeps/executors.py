@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from sim import __version__
 from sim.scenario.problems import ConfigError, Problem
-from sim.study.replications import mp_context, watch_parent
+from sim.study.replications import abort_pool, mp_context, watch_parent
 from sim.study.sweeps.worker import RunContext, RunRow, run_batch
 
 Batch = list[tuple[int, int, dict]]
@@ -41,6 +41,10 @@ class Executor(Protocol):
 
     def close(self) -> None:
         """Stop the workers (and a cluster started here)."""
+
+    def abort(self) -> None:
+        """Stop at once (Ctrl-C): the runs under way are dropped, to be run again on
+        resume; those finished are in the store already."""
 
 
 def executor(workers: int | None, scheduler: str | None, dask_local: int | None) -> Executor:
@@ -87,6 +91,9 @@ class LocalExecutor:
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
+    def abort(self) -> None:
+        abort_pool(self.pool)
+
 
 class _InlineFuture:
     def __init__(self, value: list[RunRow]):
@@ -111,6 +118,9 @@ class InlineExecutor:
         pass
 
     def close(self) -> None:
+        pass
+
+    def abort(self) -> None:
         pass
 
 
@@ -168,6 +178,9 @@ class DaskExecutor:
         self.client.close()
         if self.cluster is not None:
             self.cluster.close()
+
+    def abort(self) -> None:
+        self.close()
 
 
 __all__ = ["Executor", "executor", "is_broken", "version", "LocalExecutor", "InlineExecutor",

@@ -82,6 +82,7 @@ def run_sweep(sweep: Sweep, out: str | Path, workers: int | None = None,
             try:
                 _execute(sweep, ctx, inputs, todo, ex, store, bar, summary)
             except KeyboardInterrupt:
+                ex.abort()
                 bar.close()
                 summary.wall_s = time.perf_counter() - t0
                 export(sweep, out, store, summary, command)
