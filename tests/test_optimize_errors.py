@@ -61,8 +61,15 @@ BAD = [
      'options = [2, 1]\noption_costs_usd = [3e6, 1e6]\nsource = "assumption: a test"\n'
      'inactive_when = { ferries = 2 }\n',
      r"decisions\[1\]\.inactive_when: only the first option is run while the decision "
-     r"does nothing, but it costs 3e\+06 and another 1e\+06 \(list the cheapest option "
-     r"first\)"),
+     r"does nothing, but it costs USD 3,000,000 and another USD 1,000,000 \(list the "
+     r"cheapest option first\)"),
+    (GOOD.replace('source = "assumption: a test"', 'source = "assumption: a test"\n'
+                  'inactive_when = { crane = 2 }')
+     + '[[decisions]]\nname = "crane"\npath = "nodes.west.port.cranes"\n'
+     'options = [1, 2]\noption_costs_usd = [0, 1e6]\nsource = "assumption: a test"\n'
+     'inactive_when = { ferries = 2 }\n',
+     r"decisions\[0\]\.inactive_when: decisions depend on each other in a circle "
+     r"\(ferries -> crane -> ferries\); one of them must not name the other"),
     (GOOD + '[[decisions]]\nname = "opening"\npath = "nodes.west.port.cranes"\n'
      'options = ["2030-01-01", "2031-01-01"]\noption_costs_usd = [0, 1e6]\n'
      'source = "assumption: a test"\n'

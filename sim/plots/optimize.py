@@ -189,7 +189,10 @@ def optimize_tables(folder: Folder) -> Tables:
                            for c in b["constraints"]],
                 "mean [95 % CI]": [f"{fmt_number(c['mean'])} [{fmt_number(c['ci95'][0])}, "
                                    f"{fmt_number(c['ci95'][1])}]" for c in b["constraints"]],
-                "binds": ["yes" if c["binds"] else "no" for c in b["constraints"]]})))
+                "binds": [("yes" if c["binds"] else "no")
+                          + ("; its interval reaches the limit"
+                             if c.get("interval_reaches_limit") else "")
+                          for c in b["constraints"]]})))
     order = best.get("cost_order")
     if order:  # the search in order of cost: what backs "the cheapest"
         tables.append(("Searched in order of cost: the bundles cheaper than the best",

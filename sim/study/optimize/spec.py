@@ -152,8 +152,8 @@ def _listing_problems(spec: OptimizeSpec, shown: str) -> list[Problem]:
         if d.inactive_when and costs and costs[0] > min(costs):
             problems.append(Problem(shown, f"decisions[{i}].inactive_when", "only the first "
                                     f"option is run while the decision does nothing, but it "
-                                    f"costs {costs[0]:g} and another {min(costs):g} (list "
-                                    "the cheapest option first)"))
+                                    f"costs USD {costs[0]:,.0f} and another USD "
+                                    f"{min(costs):,.0f} (list the cheapest option first)"))
         for other, value in (d.inactive_when or {}).items():
             where = f"decisions[{i}].inactive_when.{other}"
             if other == d.label:
@@ -170,6 +170,7 @@ def _listing_problems(spec: OptimizeSpec, shown: str) -> list[Problem]:
                                         "it as that decision's values are written)" if alike
                                         else f"{value} is not a value of '{other}' "
                                         f"({allowed})"))
+    problems += _cycle_problems(spec, shown)
     for i, c in enumerate(spec.constraints):
         if labels.index(c.label) != i:
             problems.append(Problem(shown, f"constraints[{i}].name", f"'{c.label}' names two "
@@ -181,6 +182,34 @@ def _kind(v: Any) -> str:
     """What a decision value was written as, in words."""
     return {bool: "true/false", int: "a whole number", float: "a number",
             str: "text (in quotes)"}.get(type(v), "a date")
+
+
+def _cycle_problems(spec: OptimizeSpec, shown: str) -> list[Problem]:
+    """Decisions whose ``inactive_when`` lead back to themselves (a does nothing when b is
+    at a value, b when a is): one bundle would then stand for two that differ, and the
+    search would skip one of them. One line per cycle, at its first decision."""
+    names = spec.names
+    needs = {d.label: [o for o in (d.inactive_when or {}) if o in names and o != d.label]
+             for d in spec.decisions}
+    problems: list[Problem] = []
+    reported: set[frozenset] = set()
+    for start in names:
+        path, todo = [start], [(start, [start])]
+        while todo:
+            here, path = todo.pop()
+            for nxt in needs[here]:
+                if nxt == start:
+                    cycle = frozenset(path)
+                    if cycle not in reported:
+                        reported.add(cycle)
+                        problems.append(Problem(shown, f"decisions[{names.index(start)}]."
+                                                "inactive_when", "decisions depend on each "
+                                                "other in a circle (" + " -> ".join(
+                                                    [*path, start]) + "); one of them must "
+                                                "not name the other"))
+                elif nxt not in path:
+                    todo.append((nxt, [*path, nxt]))
+    return problems
 
 
 def _same(a: Any, b: Any) -> bool:
