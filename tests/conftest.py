@@ -100,3 +100,14 @@ def rows_written(db: Path, at_least: int, timeout_s: float = 60.0) -> int:
             except sqlite3.OperationalError:
                 pass
     return committed
+
+
+# what a study command prints when its --scheduler cannot be reached (the executor
+# replaced by one that raises what DaskExecutor raises, at once)
+UNREACHABLE = ("error: <command line>: --scheduler: cannot reach tcp://127.0.0.1:1 (Timed "
+               "out trying to connect to tcp://127.0.0.1:1 after 10 s)\n")
+
+
+def unreachable(workers, scheduler, dask_local):
+    """An executor factory for a cluster out of reach."""
+    raise OSError(f"Timed out trying to connect to {scheduler} after 10 s")

@@ -4,12 +4,14 @@ server or resource tracker behind waiting for ever."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -38,6 +40,20 @@ path = "b"
 low = 0.0
 high = 2.0
 """
+
+
+@contextlib.contextmanager
+def started(cmd: list[str], **popen) -> Iterator[subprocess.Popen]:
+    """``cmd`` started in a session of its own (``popen``: more of Popen's arguments), its
+    whole process group killed at the end whatever happened."""
+    proc = subprocess.Popen(cmd, start_new_session=True, **popen)
+    try:
+        yield proc
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
 
 def session_processes(sid: int) -> list[int]:
@@ -72,19 +88,12 @@ def test_workers_end_when_the_sweep_process_is_killed(tmp_path):
     db = tmp_path / "out" / "runs.sqlite"
     cmd = [sys.executable, "-m", "sim.cli", "sweep", str(p), "--out", str(tmp_path / "out"),
            "--workers", "2", "--quiet"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
-    try:
+    with started(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as proc:
         committed = rows_written(db, 4)
         assert committed >= 4 and len(session_processes(proc.pid)) >= 3
         os.kill(proc.pid, signal.SIGKILL)       # the sweep process only,
         assert ended(proc.pid)                  # not reaped yet (a zombie), and
         proc.wait(timeout=30)                   # reaped
-    finally:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
 
 
 def test_replication_workers_end_when_the_run_process_is_killed(tmp_path):
@@ -93,9 +102,7 @@ def test_replication_workers_end_when_the_run_process_is_killed(tmp_path):
     cmd = [sys.executable, "-m", "sim.cli", "run", str(ROOT / "scenarios" / "baseline.toml"),
            "--horizon", "2024-01-01:2024-07-01", "--replications", "6", "--workers", "2",
            "--no-containers", "--quiet", "--out", str(tmp_path / "out")]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
-    try:
+    with started(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as proc:
         deadline = time.monotonic() + 60
         while len(session_processes(proc.pid)) < 4 and time.monotonic() < deadline:
             time.sleep(0.05)  # this process, the resource tracker, fork server, a worker
@@ -105,11 +112,6 @@ def test_replication_workers_end_when_the_run_process_is_killed(tmp_path):
         proc.wait(timeout=30)
         assert ended(proc.pid)
         assert not (tmp_path / "out").exists()
-    finally:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
 
 
 def test_ctrl_c_stops_a_sweep_and_its_workers_at_once_without_a_traceback(tmp_path):
@@ -123,20 +125,13 @@ def test_ctrl_c_stops_a_sweep_and_its_workers_at_once_without_a_traceback(tmp_pa
     db = tmp_path / "out" / "runs.sqlite"
     cmd = [sys.executable, "-m", "sim.cli", "sweep", str(p), "--out", str(tmp_path / "out"),
            "--workers", "2", "--quiet"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)
-    try:
+    with started(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) as proc:
         assert rows_written(db, 4) >= 4
         os.killpg(proc.pid, signal.SIGINT)
         err = proc.communicate(timeout=20)[1]
         assert proc.returncode == 130, err
         assert "Traceback" not in err and "run the same command again to resume" in err
         assert ended(proc.pid)
-    finally:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     with sqlite3.connect(db) as c:
