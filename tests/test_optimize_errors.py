@@ -82,6 +82,11 @@ BAD = [
     (GOOD.replace('source = "assumption: a test"', 'source = "assumption: a test"\n'
                   'inactive_when = { ferries = 2 }'),
      r"decisions\[0\]\.inactive_when\.ferries: a decision cannot depend on itself"),
+    (GOOD.replace("budget = 4", "budget = 4\nsampler = \"cost_order\"")
+     + '[[decisions]]\nname = "cranes"\npath = "nodes.west.port.cranes"\nlow = 1\n'
+     'high = 60000\ncost_per_unit_usd = 1\nsource = "assumption: a test"\n',
+     r"sampler: 'cost_order' lists every candidate, and the decisions allow 240,000 \(at "
+     r"most 200,000; use 'tpe'\)"),
     (GOOD.replace("budget = 4", "budget = 4\nmode = \"best\""),
      r"mode: 'best' is not allowed \(allowed: minimise, pareto\)"),
     (HEAD + FERRIES, r"constraints: minimising cost with no constraint picks the cheapest "
