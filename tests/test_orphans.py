@@ -20,26 +20,11 @@ import pytest
 from sim.study.replications import abort_pool, mp_context, watch_parent
 from tests.conftest import rows_written
 from tests.golden import ROOT
+from tests.test_sweep import model_spec
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(),
                                 reason="reads the processes from /proc (Linux)")
 
-SLOW_SWEEP = """
-model = "tests.testfunctions:slow"
-method = "lhs"
-samples = 400
-replications = 1
-seed = 1
-outputs = ["y"]
-[[parameters]]
-path = "a"
-low = 0.0
-high = 1.0
-[[parameters]]
-path = "b"
-low = 0.0
-high = 2.0
-"""
 
 
 @contextlib.contextmanager
@@ -83,8 +68,8 @@ def test_workers_end_when_the_sweep_process_is_killed(tmp_path):
     a supervisor does): its worker processes and their fork server end within seconds
     instead of waiting for ever on a queue whose other end they hold themselves — even
     while the killed process is a zombie its own parent has not reaped yet."""
-    p = tmp_path / "spec.toml"
-    p.write_text(SLOW_SWEEP, encoding="utf-8")
+    p = model_spec(tmp_path, model="slow", method="lhs", samples=400, replications=1,
+                   outputs='["y"]')
     db = tmp_path / "out" / "runs.sqlite"
     cmd = [sys.executable, "-m", "sim.cli", "sweep", str(p), "--out", str(tmp_path / "out"),
            "--workers", "2", "--quiet"]
@@ -120,8 +105,8 @@ def test_ctrl_c_stops_a_sweep_and_its_workers_at_once_without_a_traceback(tmp_pa
     prints a traceback or stays behind (before, a worker could die of it while idle, or
     the pool wait for ever on one that never got its stop), and the same command then
     finishes the sweep."""
-    p = tmp_path / "spec.toml"
-    p.write_text(SLOW_SWEEP.replace("samples = 400", "samples = 120"), encoding="utf-8")
+    p = model_spec(tmp_path, model="slow", method="lhs", samples=120, replications=1,
+                   outputs='["y"]')
     db = tmp_path / "out" / "runs.sqlite"
     cmd = [sys.executable, "-m", "sim.cli", "sweep", str(p), "--out", str(tmp_path / "out"),
            "--workers", "2", "--quiet"]

@@ -13,7 +13,6 @@ invocation (and when one is interrupted).
 
 from __future__ import annotations
 
-import itertools
 import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,7 +26,7 @@ from sim.io.manifest import git_commit, read_manifest
 from sim.scenario.problems import WHOLE_FILE, ConfigError, Problem
 from sim.study.optimize.evaluate import Evaluation, binding, pareto_front, ranked
 from sim.study.optimize.schema import OPTIMIZE_FORMAT
-from sim.study.optimize.search import redundant
+from sim.study.optimize.search import redundant_choices
 from sim.study.sweeps.folder import clear_study, holds_only, spec_changes
 
 if TYPE_CHECKING:
@@ -194,10 +193,8 @@ def write_results(opt: Optimization, out: Path, search: list[Evaluation],
                                 "cheaper_feasible": sum(1 for e in cheaper if e.feasible),
                                 "cheaper_failed": sum(1 for e in cheaper if not e.ok),
                                 "redundant_skipped": sum(
-                                    1 for c in itertools.product(*(range(d.size()) for d in
-                                                                   spec.decisions))
-                                    if opt.cost_usd(list(c)) < best.cost_usd
-                                    and redundant(opt, list(c)))}
+                                    1 for c in redundant_choices(opt)
+                                    if opt.cost_usd(c) < best.cost_usd)}
     if spec.mode == "pareto":
         front = pareto_front(opt, pool)
         result["front"] = [bundle(opt, e, judged) for e in front]

@@ -248,14 +248,19 @@ def redundant(opt: Optimization, choice: list[int]) -> bool:
     return False
 
 
-def redundant_count(opt: Optimization) -> int:
-    """How many candidates are :func:`redundant` (0 when no decision has an
-    ``inactive_when``, or when the space is too large to list)."""
+def redundant_choices(opt: Optimization) -> list[list[int]]:
+    """Every :func:`redundant` candidate (none when no decision has an ``inactive_when``,
+    or when the space is too large to list)."""
     sizes = [d.size() for d in opt.spec.decisions]
     if not any(d.inactive_when for d in opt.spec.decisions) or math.prod(sizes) > 200_000:
-        return 0
-    return sum(1 for c in itertools.product(*(range(k) for k in sizes))
-               if redundant(opt, list(c)))
+        return []
+    return [list(c) for c in itertools.product(*(range(k) for k in sizes))
+            if redundant(opt, list(c))]
+
+
+def redundant_count(opt: Optimization) -> int:
+    """How many candidates are :func:`redundant`."""
+    return len(redundant_choices(opt))
 
 
 def admissible(opt: Optimization, choice: list[int]) -> bool:
@@ -264,4 +269,5 @@ def admissible(opt: Optimization, choice: list[int]) -> bool:
 
 
 __all__ = ["distributions", "to_params", "to_choice", "study_of", "propose", "near",
-           "cheapest", "affordable", "redundant", "redundant_count", "admissible"]
+           "cheapest", "affordable", "redundant", "redundant_choices", "redundant_count",
+           "admissible"]
