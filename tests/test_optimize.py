@@ -4,6 +4,7 @@ scenario with its figures and report."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -17,10 +18,10 @@ import pytest
 
 from sim.cli import main
 from sim.io.folders import open_folder
-from sim.plots.optimize import objective_by_evaluation, optimize_tables
+from sim.plots.optimize import constraint_by_evaluation, objective_by_evaluation, optimize_tables
 from sim.study.optimize import load_optimization, run_optimization
 from sim.study.optimize.evaluate import Evaluation, binding
-from sim.study.optimize.folder import latest, write_results
+from sim.study.optimize.folder import latest, shortfall, write_results
 from sim.study.optimize.runner import evaluations
 from sim.study.optimize.store import OptimizeStore
 from tests.conftest import UNREACHABLE, rows_written, unreachable
@@ -292,6 +293,63 @@ def test_a_constraint_binds_when_a_cheaper_candidate_fails_it_once_confirmed(tmp
     assert result["best"]["candidate"] == 2 and c["binds"]
 
 
+def test_a_constraint_failed_only_together_with_another_binds_jointly(tmp_path):
+    # caspian_2030 (2026-12-05): the twelve bundles without the terminal failed both the
+    # Caspian TEU and the refused boxes; best.md said both targets bind, though relaxing
+    # the refused boxes' target alone would let none of them in
+    two = TOY + "[[constraints]]\noutput = \"throughput\"\nmin = 80\n"
+    opt = load_optimization(spec(tmp_path, two.format(budget=8, seed=1, extra="")))
+
+    def ev(candidate, cost, slacks):
+        return Evaluation(candidate=candidate, round=0, stage="search", choice=[0, 0],
+                          cost_usd=cost, replications=2, status="ok",
+                          values=[[1.0] * 2, [1.0] * 2], means=[1.0, 1.0],
+                          ci=[(0.0, 2.0), (0.0, 2.0)], objective=cost, slacks=slacks,
+                          feasible=min(slacks) >= 0)
+    best = ev(3, 10.0, [0.5, 0.5])
+    both, wait_only = ev(1, 5.0, [-0.3, -1.0]), ev(2, 6.0, [-0.2, 0.1])
+    wait, through = binding(opt, best, [both, wait_only, best])
+    assert (wait["binds"], wait["better_failing"], wait["better_failing_alone"]) == (True, 2, 1)
+    assert (through["binds"], through["binds_jointly"], through["better_failing"],
+            through["better_failing_alone"]) == (False, True, 1, 0)
+    wait, through = binding(opt, best, [both, best])
+    assert wait["binds_jointly"] and not wait["binds"] and through["binds_jointly"]
+    (tmp_path / "w").mkdir()
+    write_results(opt, tmp_path / "w", [both, wait_only, best], [], {"complete": True}, None)
+    md = (tmp_path / "w" / "best.md").read_text(encoding="utf-8")
+    assert "| yes (2 of 2 better candidates fail it, 1 of them it alone) |" in md
+    assert ("| only with another (1 of 2 better candidates fail it, each also failing "
+            "another constraint) |") in md
+
+
+def test_with_no_feasible_bundle_the_closest_is_named_with_its_shortfall(tmp_path):
+    # an analyst's target out of reach: best.md said only "no candidate met every
+    # constraint on the mean", not which bundle came nearest or by how much it fell short
+    text = TOY.format(budget=8, seed=1, extra="").replace(
+        "max = 10.5", "max = 10.5\n[[constraints]]\noutput = \"throughput\"\nmin = 170")
+    s = run_optimization(load_optimization(spec(tmp_path, text)), tmp_path / "o", workers=1)
+    result = json.loads((tmp_path / "o" / "best.json").read_text(encoding="utf-8"))
+    t = table(tmp_path / "o")
+    t = t[t.stage == "search"]
+    assert s.best is None and not t.feasible.any() and result["best"] is None
+    short = ((t["mean:wait"] - 10.5).clip(lower=0) / 10.5
+             + (170 - t["mean:throughput"]).clip(lower=0) / 170)
+    near = result["closest"]
+    assert near["candidate"] == t.candidate[short.idxmin()]
+    wait, through = near["constraints"]
+    row = t[t.candidate == near["candidate"]].iloc[0]
+    assert through["short_by"] == pytest.approx(170 - row["mean:throughput"])
+    assert through["nearest_mean"] == t["mean:throughput"].max()
+    assert wait["nearest_mean"] == t["mean:wait"].min()
+    e = Evaluation(candidate=9, round=0, stage="search", choice=[0, 0], cost_usd=1.0,
+                   replications=2, status="ok", slacks=[-1.05, -17.0])
+    opt = load_optimization(tmp_path / "spec.toml")
+    assert shortfall(opt, e) == pytest.approx(0.1 + 0.1)  # each relative to its limit
+    md = (tmp_path / "o" / "best.md").read_text(encoding="utf-8")
+    assert f"Closest: candidate {near['candidate']} (ships = " in md
+    assert f"| throughput | ≥ 170 | {row['mean:throughput']:.3g} [" in md
+
+
 def test_cost_order_finds_the_cheapest_feasible_bundle_and_runs_every_cheaper_one(tmp_path):
     """sampler 'cost_order': candidates cheapest first, a batch at a time, stopping at the
     first batch holding one that meets the constraint; the toy's optimum (34) is found
@@ -385,6 +443,31 @@ def test_cost_order_goes_on_past_a_candidate_that_fails_its_confirmation(tmp_pat
         tmp_path / "o" / "best.md").read_text()
 
 
+def test_the_progress_bar_counts_every_confirmation_wave(tmp_path, monkeypatch):
+    """The bar's total planned one confirmation wave; cost order confirms until one holds
+    (here two waves: 37 candidates x 2 runs + 2 x 3), and the bar grew to the 80 runs
+    made instead of stopping at 77 of 77 with 3 runs still to come."""
+    import sim.study.optimize.runner as runner
+
+    bars = []
+
+    class Bar(runner.tqdm):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **{**kwargs, "disable": False, "file": io.StringIO()})
+            bars.append(self)
+
+    monkeypatch.setattr(runner, "tqdm", Bar)
+    text = (TOY.format(budget=37, seed=17, extra='sampler = "cost_order"\nbatch = 1')
+            .replace("batch = 4\n", "")
+            .replace("testfunctions:build_to_target", "testfunctions:noisy_build_to_target")
+            .replace("candidates = 3", "candidates = 1"))
+    s = run_optimization(load_optimization(spec(tmp_path, text)), tmp_path / "o", workers=1,
+                         progress=True)
+    assert s.complete and s.best["cost_usd"] == 34 and s.ran == 80
+    (bar,) = bars
+    assert (bar.n, bar.total) == (80, 80)
+
+
 def test_a_cluster_out_of_reach_exits_2_and_leaves_no_folder(tmp_path, capsys, monkeypatch):
     """Exit 2 with one line on a scheduler that cannot be reached (not a traceback), and
     the folder made for the optimisation is gone (one that was there before stays)."""
@@ -419,3 +502,20 @@ def test_the_best_so_far_line_follows_confirmations_and_shows_those_that_fail():
     assert len(step) == 1 and set(step[0].get_ydata()) == {20.0}
     labels = ax.get_legend_handles_labels()[1]
     assert "confirmed: holds (95 % CI)" in labels and "confirmed: fails (95 % CI)" in labels
+
+
+def test_a_constraint_figure_shows_the_confirmed_values_beside_the_search():
+    """The analyst's point: the constraint figures showed the 2-replication values only,
+    so the terminal alone (met the Caspian TEU with 2 replications, missed it with 4)
+    looked as if it met it. The confirmed value is drawn beside the search's, coloured by
+    whether it meets this target."""
+    rows = [(0, "search", 91.0), (1, "search", 90.5), (1, "confirm", 89.8),
+            (2, "search", 92.0), (2, "confirm", 90.4)]
+    evals = pd.DataFrame(rows, columns=["candidate", "stage", "mean:teu"])
+    evals["ci_low:teu"], evals["ci_high:teu"] = evals["mean:teu"] - 1, evals["mean:teu"] + 1
+    ax = constraint_by_evaluation(evals, {"output": "teu", "min": 90_000 / 1000,
+                                          "name": "teu"})
+    got = {c.get_label(): c.lines[0].get_xydata().tolist() for c in ax.containers}
+    assert got["confirmed: missed"] == [[1.25, 89.8]]
+    assert got["confirmed: met"] == [[2.25, 90.4]]
+    assert got["target met"] == [[0.0, 91.0], [1.0, 90.5], [2.0, 92.0]]

@@ -82,6 +82,16 @@ BAD = [
     (GOOD.replace('source = "assumption: a test"', 'source = "assumption: a test"\n'
                   'inactive_when = { ferries = 2 }'),
      r"decisions\[0\]\.inactive_when\.ferries: a decision cannot depend on itself"),
+    # a budget over the candidates that can run (analyst, 2026-12-05: it counted those
+    # that never run); the crane does nothing with 2 ferries: 1 of the 8 bundles idle
+    (GOOD.replace("budget = 4", "budget = 8") + '[[decisions]]\nname = "crane"\n'
+     'path = "nodes.west.port.cranes"\noptions = [1, 2]\noption_costs_usd = [0, 1e6]\n'
+     'source = "assumption: a test"\ninactive_when = { ferries = 2 }\n',
+     r"budget: 8 candidates, but only 7 of the 8 the decisions allow can run \(1 in which "
+     r"a decision does nothing \(its 'inactive_when'\)\); lower the budget"),
+    (GOOD.replace("budget = 4", "budget = 3\nmax_cost_usd = 80e6"),
+     r"budget: 3 candidates, but only 2 of the 4 the decisions allow can run \(2 over "
+     r"max_cost_usd\); lower the budget"),
     (GOOD.replace("budget = 4", "budget = 4\nsampler = \"cost_order\"")
      + '[[decisions]]\nname = "cranes"\npath = "nodes.west.port.cranes"\nlow = 1\n'
      'high = 60000\ncost_per_unit_usd = 1\nsource = "assumption: a test"\n',

@@ -15,6 +15,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from sim.io.best import binds_text
 from sim.io.folders import Folder
 from sim.plots.style import fmt_number, new_ax
 from sim.plots.types import Figures, Tables
@@ -89,18 +90,30 @@ def objective_by_evaluation(evals: pd.DataFrame, meta: dict, ax=None):
 
 def constraint_by_evaluation(evals: pd.DataFrame, constraint: dict, ax=None):
     """A constraint's output (mean over the replications, 95 % interval) of every
-    candidate of the search, against its limit."""
+    candidate of the search, against its limit, and beside each confirmed candidate its
+    value over the confirmation's replications (diamonds: green where it meets this
+    target, red where it misses)."""
     ax = new_ax(ax, (8.0, 3.6))
     out = constraint["output"]
-    s = evals[evals.stage == "search"].sort_values("candidate")
-    m, lo, hi = s[f"mean:{out}"], s[f"ci_low:{out}"], s[f"ci_high:{out}"]
     limit = constraint["max"] if constraint.get("max") is not None else constraint["min"]
-    met = m <= limit if constraint.get("max") is not None else m >= limit
-    for mask, colour, name in ((met, BLUE, "target met"), (~met, GREY, "target missed")):
-        ax.errorbar(s.candidate[mask], m[mask],
-                    yerr=[(m - lo)[mask].fillna(0).clip(lower=0),
-                          (hi - m)[mask].fillna(0).clip(lower=0)],
-                    fmt="o", ms=4, color=colour, ecolor=colour, capsize=2, label=name)
+    means = []
+    for stage, shift, marks in (("search", 0.0, ((BLUE, "target met"),
+                                                 (GREY, "target missed"))),
+                                ("confirm", 0.25, ((GREEN, "confirmed: met"),
+                                                   (RED, "confirmed: missed")))):
+        s = evals[evals.stage == stage].sort_values("candidate")
+        m, lo, hi = s[f"mean:{out}"], s[f"ci_low:{out}"], s[f"ci_high:{out}"]
+        means.append(m.to_numpy())
+        met = m <= limit if constraint.get("max") is not None else m >= limit
+        for mask, (colour, name) in zip((met, ~met), marks):
+            if mask.any() or stage == "search":
+                ax.errorbar(s.candidate[mask] + shift, m[mask],
+                            yerr=[(m - lo)[mask].fillna(0).clip(lower=0),
+                                  (hi - m)[mask].fillna(0).clip(lower=0)],
+                            fmt="o" if stage == "search" else "D",
+                            ms=4 if stage == "search" else 5, color=colour, ecolor=colour,
+                            capsize=2, label=name)
+    m = pd.Series(np.concatenate(means))
     ax.axhline(limit, color=ORANGE, ls="--", lw=1.2,
                label=f"limit ({'≤' if constraint.get('max') is not None else '≥'} "
                      f"{fmt_number(limit)})")
@@ -111,8 +124,8 @@ def constraint_by_evaluation(evals: pd.DataFrame, constraint: dict, ax=None):
     ax.set_xlabel("candidate")
     ax.set_ylabel(out)
     _whole_ticks(ax)
-    ax.set_title(f"Constraint {constraint['name']}: mean and 95 % CI by candidate\n"
-                 "(intervals cut at the edges of the view)", fontsize=10)
+    ax.set_title(f"Constraint {constraint['name']}: mean and 95 % CI by candidate, the "
+                 "confirmed beside\n(intervals cut at the edges of the view)", fontsize=10)
     ax.legend(fontsize=8, loc="best")
     return ax
 
@@ -189,10 +202,7 @@ def optimize_tables(folder: Folder) -> Tables:
                            for c in b["constraints"]],
                 "mean [95 % CI]": [f"{fmt_number(c['mean'])} [{fmt_number(c['ci95'][0])}, "
                                    f"{fmt_number(c['ci95'][1])}]" for c in b["constraints"]],
-                "binds": [("yes" if c["binds"] else "no")
-                          + ("; its interval reaches the limit"
-                             if c.get("interval_reaches_limit") else "")
-                          for c in b["constraints"]]})))
+                "binds": [binds_text(c) for c in b["constraints"]]})))
     order = best.get("cost_order")
     if order:  # the search in order of cost: what backs "the cheapest"
         tables.append(("Searched in order of cost: the bundles cheaper than the best",

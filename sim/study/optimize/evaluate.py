@@ -129,22 +129,30 @@ def pareto_front(opt: Optimization, evs: list[Evaluation]) -> list[Evaluation]:
 
 def binding(opt: Optimization, best: Evaluation, evs: list[Evaluation]) -> list[dict]:
     """Per constraint of the best candidate: its mean, interval and slack; whether its
-    interval reaches the limit (not clearly met); and how many of the evaluated
-    candidates that would beat it fail this constraint — a constraint binds when it is
-    what keeps better candidates out."""
+    interval reaches the limit (not clearly met); how many of the evaluated candidates
+    that would beat it fail this constraint, and how many fail it alone (every other
+    constraint and the cost cap met). A constraint binds when relaxing it alone would
+    change the answer: some better candidate fails it and nothing else. One that keeps
+    better candidates out only together with another (each of them fails both) binds
+    jointly: relaxing it alone changes nothing."""
     better = [e for e in evs if e.ok and score(opt, e) < score(opt, best)]
+    cap = opt.spec.max_cost_usd
     out = []
     for j, c in enumerate(opt.spec.constraints):
         k = opt.column(c.output)
         lo, hi = best.ci[k]
         limit = float(c.max if c.max is not None else c.min or 0.0)
-        fail = sum(1 for e in better if e.slacks[j] < 0)
+        failing = [e for e in better if e.slacks[j] < 0]
+        alone = sum(1 for e in failing
+                    if all(s >= 0 for i, s in enumerate(e.slacks) if i != j)
+                    and (cap is None or e.cost_usd <= cap))
         out.append({"constraint": c.label, "output": c.output,
                     "bound": "max" if c.max is not None else "min", "limit": limit,
                     "mean": best.means[k], "ci95": [lo, hi], "slack": best.slacks[j],
                     "interval_reaches_limit": bool(lo == lo and lo <= limit <= hi),
-                    "better_candidates": len(better), "better_failing": fail,
-                    "binds": fail > 0})
+                    "better_candidates": len(better), "better_failing": len(failing),
+                    "better_failing_alone": alone, "binds": alone > 0,
+                    "binds_jointly": bool(failing) and not alone})
     return out
 
 

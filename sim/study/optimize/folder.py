@@ -21,6 +21,7 @@ import pandas as pd
 
 from sim import __version__
 from sim.io.atomic import write_parquet_atomic, write_text_atomic
+from sim.io.best import binds_text
 from sim.io.bundle import dumps
 from sim.io.manifest import git_commit, read_manifest
 from sim.scenario.problems import WHOLE_FILE, ConfigError, Problem
@@ -167,6 +168,41 @@ def bundle(opt: Optimization, e: Evaluation, search: list[Evaluation]) -> dict:
             "constraints": binding(opt, e, search), "feasible": e.feasible}
 
 
+def shortfall(opt: Optimization, e: Evaluation) -> float:
+    """How far a candidate is from meeting every constraint: the sum of its shortfalls,
+    each relative to its limit (a limit of 0: absolute); inf for a run that failed."""
+    if not e.ok or any(s != s for s in e.slacks):
+        return math.inf
+    total = 0.0
+    for c, s in zip(opt.spec.constraints, e.slacks):
+        limit = abs(float(c.max if c.max is not None else c.min or 0.0))
+        total += max(0.0, -s) / (limit or 1.0)
+    return total
+
+
+def closest(opt: Optimization, judged: list[Evaluation]) -> dict | None:
+    """With no feasible candidate: the one nearest to meeting every constraint (the
+    smallest summed relative shortfall, ties the cheaper), each constraint's value and
+    shortfall in it, and the nearest any candidate came to each constraint alone."""
+    ok = [e for e in judged if shortfall(opt, e) < math.inf]
+    if not ok:
+        return None
+    near = min(ok, key=lambda e: (shortfall(opt, e), e.cost_usd, e.candidate))
+    per = []
+    for j, c in enumerate(opt.spec.constraints):
+        k = opt.column(c.output)
+        top = max(ok, key=lambda e: (e.slacks[j], -e.cost_usd))
+        per.append({"constraint": c.label, "bound": "max" if c.max is not None else "min",
+                    "limit": float(c.max if c.max is not None else c.min or 0.0),
+                    "mean": near.means[k], "ci95": list(near.ci[k]),
+                    "short_by": max(0.0, -near.slacks[j]),
+                    "nearest_candidate": top.candidate, "nearest_mean": top.means[k],
+                    "nearest_short_by": max(0.0, -top.slacks[j])})
+    return {"candidate": near.candidate, "replications": near.replications,
+            "decisions": decision_values(opt, near.choice), "cost_usd": near.cost_usd,
+            "constraints": per}
+
+
 def write_results(opt: Optimization, out: Path, search: list[Evaluation],
                   confirmed: list[Evaluation], status: dict, command: list[str] | None
                   ) -> dict:
@@ -186,6 +222,8 @@ def write_results(opt: Optimization, out: Path, search: list[Evaluation],
         "best": bundle(opt, best, judged) if best is not None else None,
         "note": ("" if best is not None else "no candidate met every constraint on the mean"
                  + (" after confirmation" if confirmed else ""))}
+    if best is None:
+        result["closest"] = closest(opt, judged)
     if spec.sampler == "cost_order" and best is not None and status["complete"]:
         # (interrupted, a cheaper candidate of the last batch may not have run yet)
         cheaper = [e for e in judged if e.cost_usd < best.cost_usd]
@@ -250,6 +288,23 @@ def best_markdown(opt: Optimization, result: dict) -> str:
                      else "") + ".", ""]
     if best is None:
         lines += [f"**No best bundle**: {result['note']}.", ""]
+        near = result.get("closest")
+        if near:
+            dec = ", ".join(f"{k} = {v}" for k, v in near["decisions"].items())
+            lines += [f"Closest: candidate {near['candidate']} ({dec}; USD "
+                      f"{_num(near['cost_usd'], 'USD')}, {near['replications']} "
+                      "replications), and the nearest any candidate came to each target:", "",
+                      "| constraint | target | closest candidate: mean [95 % CI] | short by "
+                      "| nearest to this target alone |", "|---|---|---|---:|---|"]
+            for c in near["constraints"]:
+                sign = "≤" if c["bound"] == "max" else "≥"
+                alone = (f"candidate {c['nearest_candidate']}: {_num(c['nearest_mean'])}"
+                         + (f" (short by {_num(c['nearest_short_by'])})"
+                            if c["nearest_short_by"] > 0 else " (met)"))
+                lines.append(f"| {c['constraint']} | {sign} {_num(c['limit'])} | "
+                             f"{_num(c['mean'])}{_ci(c['ci95'])} | {_num(c['short_by'])} "
+                             f"| {alone} |")
+            lines.append("")
     else:
         lines += [f"## Best bundle (candidate {best['candidate']}, {best['replications']} "
                   "replications)", "", "| decision | value | cost (USD) |", "|---|---:|---:|"]
@@ -264,11 +319,7 @@ def best_markdown(opt: Optimization, result: dict) -> str:
             lines += ["| constraint | target | mean [95 % CI] | binds |", "|---|---|---|---|"]
             for c in best["constraints"]:
                 sign = "≤" if c["bound"] == "max" else "≥"
-                binds = ("yes" if c["binds"] else "no") + (
-                    f" ({c['better_failing']} of {c['better_candidates']} better candidates "
-                    "fail it)" if c["better_candidates"] else "")
-                if c["interval_reaches_limit"]:
-                    binds += "; its interval reaches the limit"
+                binds = binds_text(c)
                 lines.append(f"| {c['constraint']} | {sign} {_num(c['limit'])} | "
                              f"{_num(c['mean'])}{_ci(c['ci95'])} | {binds} |")
             lines.append("")
@@ -286,4 +337,5 @@ def best_markdown(opt: Optimization, result: dict) -> str:
 
 
 __all__ = ["FOLDER_FILES", "prepare_folder", "manifest", "decision_values",
-           "evaluations_frame", "bundle", "write_results", "best_markdown"]
+           "evaluations_frame", "bundle", "shortfall", "closest", "write_results",
+           "best_markdown"]

@@ -76,6 +76,9 @@ def run_optimization(opt: Optimization, out: str | Path, workers: int | None = N
         if not ex:
             ex.append(executor(workers, scheduler, dask_local))
         inputs = [opt.inputs(ch) for _c, _r, ch in store.candidates()]
+        if bar.n + len(jobs) > (bar.total or 0):  # more confirmation waves than planned
+            bar.total = bar.n + len(jobs)          # (cost order: on until one holds)
+            bar.refresh()
         sw = SweepSummary(out, 0, 0, 0, 0, 0, 0.0)
         try:
             execute(opt, ctx, inputs, deque(jobs), ex[0], store, bar, sw)  # type: ignore[arg-type]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import itertools
 import json
 import math
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from sim.measure.location import scope_words
 from sim.scenario.loading import read_data_file, validate
 from sim.scenario.problems import ConfigError, Problem, did_you_mean
 from sim.study.optimize.schema import OPTIMIZE_FORMAT, Decision, OptimizeSpec
+from sim.study.optimize.search import affordable, redundant
 from sim.study.sweeps.spec import OUTPUT_RE, Output, base_scenario, checked_model
 from sim.study.sweeps.worker import apply_inputs
 
@@ -91,6 +93,9 @@ def load_optimization(path: str | Path) -> Optimization:
     if problems:
         raise ConfigError(problems)
     opt = Optimization(spec, path, shown, [])
+    problem = _budget_problem(opt)
+    if problem is not None:
+        raise ConfigError([problem])
     if spec.scenario is not None:
         _check_scenario(opt, spec.scenario)
     else:
@@ -101,6 +106,28 @@ def load_optimization(path: str | Path) -> Optimization:
                         "version": __version__}, sort_keys=True, separators=(",", ":"))
     opt.fingerprint = "sha256:" + hashlib.sha256(canon.encode()).hexdigest()
     return opt
+
+
+def _budget_problem(opt: Optimization) -> Problem | None:
+    """The budget against the candidates that can run: not those costing more than
+    ``max_cost_usd`` nor those in which a decision does nothing (its ``inactive_when``),
+    as neither is ever proposed (counted where the space can be listed)."""
+    spec = opt.spec
+    space = opt.space()
+    if (spec.budget > space or space > MAX_COST_ORDER
+            or (spec.max_cost_usd is None and not any(d.inactive_when for d in spec.decisions))):
+        return None  # (a budget over the whole space is the rules' problem)
+    choices = [list(c) for c in itertools.product(*(range(d.size()) for d in spec.decisions))]
+    idle = sum(1 for c in choices if redundant(opt, c))
+    dear = sum(1 for c in choices if not redundant(opt, c) and not affordable(opt, c))
+    runnable = space - idle - dear
+    if spec.budget <= runnable:
+        return None
+    why = [f"{idle:,} in which a decision does nothing (its 'inactive_when')"] if idle else []
+    why += [f"{dear:,} over max_cost_usd"] if dear else []
+    return Problem(opt.shown, "budget", f"{spec.budget} candidates, but only {runnable:,} of "
+                   f"the {space:,} the decisions allow can run ({'; '.join(why)}); lower the "
+                   "budget")
 
 
 def output_texts(spec: OptimizeSpec) -> list[tuple[str, str]]:
