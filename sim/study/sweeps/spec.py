@@ -31,7 +31,7 @@ from sim.scenario.loading import (
     read_data_file,
     resolved_dict,
     validate,
-    validate_as_filed,
+    validate_span,
 )
 from sim.scenario.problems import ConfigError, Problem
 from sim.study.parameters import path_value
@@ -179,7 +179,7 @@ def base_scenario(spec_path: Path, shown: str, scenario_file: str, fixed: dict |
     loaded = load_raw(base)
     if fixed:
         apply_overrides(loaded, dict(fixed), shown)
-    scenario = validate_as_filed(copy.deepcopy(loaded), str(base))  # names 'set' values
+    scenario = validate_span(copy.deepcopy(loaded), str(base))  # names 'set' values
     years = [label for label, _a, _b in Calendar.of(scenario).years()]
     return loaded, resolved_dict(scenario), years
 
