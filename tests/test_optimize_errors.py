@@ -156,6 +156,37 @@ BAD = [
      r"mean 'west'\?\)"),
     (GOOD.replace(f'"{TOY_SEA}"', '"missing.toml"'),
      r"scenario: 'missing.toml' not found next to this file"),
+    # the spec's horizon (the base run for another span, as 'corridor run --horizon')
+    (GOOD.replace("budget = 4", 'budget = 4\nhorizon = "2025-01-01:2024-01-01"'),
+     r"horizon: END \(2024-01-01\) must be after START \(2025-01-01\)$"),
+    (GOOD.replace("budget = 4", 'budget = 4\nhorizon = "2024-01-01"'),
+     r"horizon: expected START:END, two ISO dates, e\.g\. 2024-01-01:2024-04-01 \(got "
+     r"'2024-01-01'\)$"),
+    (GOOD.replace("budget = 4", "budget = 4\nhorizon = 2024-01-01"),
+     r'horizon: expected a string "START:END" \(ISO dates, END excluded\), e\.g\. '
+     r'horizon = "2024-01-01:2024-04-01" \(got 2024-01-01\)$'),
+    (GOOD.replace("budget = 4", 'budget = 4\nhorizon = "2024-01-01:2024-02-01"\n'
+                  'set = { "horizon.end" = 2024-02-15 }'),
+     r"horizon: 'set' fixes 'horizon.end' as well; give the span in 'horizon' alone$"),
+    (GOOD.replace("budget = 4", 'budget = 4\nhorizon = "2024-01-01:2024-02-01"')
+     + '[[decisions]]\nname = "end"\npath = "horizon.end"\noptions = [2024-02-01, '
+     '2024-02-15]\noption_costs_usd = [0, 1]\nsource = "assumption: a test"\n',
+     r"decisions\[1\]\.path: 'horizon.end' is given by 'horizon'; it cannot be varied as "
+     r"well$"),
+    (GOOD.replace("budget = 4", 'budget = 4\nhorizon = "2024-01-01:2024-02-01"')
+     .replace("high = 5", "high = 5\nat = 2024-02-01"),
+     r"decisions\[0\]\.at: 2024-02-01 is not before the horizon's end 2024-02-01: the "
+     r"decision would never act \(date it within the horizon, or leave out 'at' to have it "
+     r"hold from the start\)$"),
+    (GOOD.replace("budget = 4", 'budget = 4\nhorizon = "2024-01-01:2024-02-01"')
+     .replace("@2024", "@2023"),
+     r"constraints\[0\]\.output: 2023 is outside the horizon \(allowed: 2024, run\)$"),
+    ('model = "sim.study.sweeps.testfunctions:build_to_target"\nbudget = 2\n'
+     'horizon = "2024-01-01:2024-02-01"\n[[decisions]]\npath = "ships"\nlow = 0\n'
+     'high = 2\ncost_per_unit_usd = 4\nsource = "assumption: a toy"\n[[constraints]]\n'
+     'output = "wait"\nmax = 10\n',
+     r"horizon: a model function has no horizon; 'horizon' runs a scenario for another "
+     r"span$"),
 ]
 
 

@@ -449,6 +449,12 @@ BAD_SPECS = [
      r"outputs\[0\]: scope 'gaet' names nothing in the scenario \(did you mean 'gate'\?\)"),
     ('replications = 0', "replications", r"replications: must be >= 1 \(got 0\)"),
     ('levels = 3\nmethod = "morris"', "levels", r"levels: morris needs an even number of levels"),
+    ('horizon = "2024-02-01:2024-01-01"', "horizon",
+     r"horizon: END \(2024-01-01\) must be after START \(2024-02-01\)$"),
+    ('horizon = "2024-01-01:2024-02-01"\nset = { "horizon.start" = 2024-01-10 }', "horizon",
+     r"horizon: 'set' fixes 'horizon.start' as well; give the span in 'horizon' alone$"),
+    ('horizon = "2024-01-01:2024-02-01"\noutputs = ["utilisation:gate@2025"]', "horizon",
+     r"outputs\[0\]: 2025 is outside the horizon \(allowed: 2024, run\)$"),
 ]
 
 

@@ -136,7 +136,9 @@ EXAMPLES_SWEEP = """examples:
 The spec (TOML) names the base scenario (or a Python function 'module:function'), the
 method (oat | grid | lhs | sobol | morris), samples, replications per design point
 (common random numbers), seed, outputs and parameters (path, low, high, optional
-distribution, group). Each finished run is committed to DIR/runs.sqlite as it returns;
+distribution, group); optionally set (fields fixed for every run) and horizon =
+"START:END" (the base run for that span as 'corridor run --horizon' runs it, its
+warnings said once). Each finished run is committed to DIR/runs.sqlite as it returns;
 the same command resumes a sweep that was stopped or killed (nothing lost, nothing run
 twice). DIR/runs.parquet holds one row per (point, replication): inputs, seed, status,
 error, outputs. Results do not depend on the executor or the number of workers. A
@@ -227,7 +229,10 @@ EXAMPLES_OPTIMIZE = """examples:
   corridor optimize SPEC --out DIR --restart        (discard DIR's evaluations first)
   corridor plot DIR; corridor report DIR
 
-The spec (TOML) names the base scenario (or a Python function 'module:function'), the
+The spec (TOML) names the base scenario (or a Python function 'module:function'), with
+optionally set (fields fixed for every candidate) and horizon = "START:END" (the base
+run for that span as 'corridor run --horizon' runs it, a decision dated 'at' before its
+first day in force from that day; the warnings said once, --check too), the
 decisions (a dotted path with low/high/step and cost_per_unit_usd, or options with
 option_costs_usd; 'at' dates one; 'inactive_when' names other decisions' values at which
 it does nothing, run then at its first value, its cheapest; every cost with its source),

@@ -375,14 +375,16 @@ def _below(path: str, found: Sequence[Problem]) -> bool:
                for p in found)
 
 
-def fit_span(loaded: Loaded, start: dt.date, end: dt.date, shown: str) -> list[Problem]:
+def fit_span(loaded: Loaded, start: dt.date, end: dt.date, shown: str,
+             origin: str = "--horizon") -> list[Problem]:
     """Give ``loaded`` the horizon ``start`` to ``end`` (excluded), its years covered in
     part labelled as such (``horizon.label_partial_years``), and fit its dated
     changes to it (:func:`sim.scenario.span.fit_timeline`): one warning per change
     dropped or moved, naming the file that wrote it and its index in the merged
-    timeline; the changes kept keep their files."""
+    timeline; the changes kept keep their files. ``origin``: what gave the horizon
+    (``--horizon``, or a study spec's file)."""
     apply_overrides(loaded, {"horizon.start": start, "horizon.end": end,
-                             "horizon.label_partial_years": True}, "--horizon")
+                             "horizon.label_partial_years": True}, origin)
     entries = loaded.data.get("timeline")
     if not isinstance(entries, list):
         return []  # none, or not a list (the schema says so)
@@ -403,15 +405,32 @@ def fit_span(loaded: Loaded, start: dt.date, end: dt.date, shown: str) -> list[P
     return notes
 
 
-def validate_as_filed(loaded: Loaded, shown: str) -> Scenario:
-    """:func:`validate`, each problem of a timeline entry under the number its own file
-    gives it (as :func:`load_scenario` names them), not its place in the timeline the
-    chain of files makes: for the studies, whose base takes the spec's ``set``."""
-    firsts = _firsts(loaded)
+def validate_span(loaded: Loaded, shown: str,
+                  horizon: tuple[dt.date, dt.date] | None = None,
+                  notes: list[Problem] | None = None, origin: str = "--horizon") -> Scenario:
+    """:func:`validate` ``loaded`` (changed in place), fitted first to ``horizon`` (start,
+    end) when one is given (:func:`fit_span`; ``origin``: what gave it), each problem of a
+    timeline entry under the number its own file gives it, not its place in the timeline
+    the chain of files makes. What :func:`load_scenario` does after its overrides, and the
+    studies with their base (the spec's ``set`` and ``horizon``) and each run's inputs.
+
+    ``notes``: a list that receives the warnings (a change the horizon dropped or moved,
+    a warm-up shorter than the longest expected transit, ships added to a timetable
+    service that keeps its timetable already); not looked for when None.
+    """
+    firsts = _firsts(loaded)  # (before the horizon drops any)
+    found = fit_span(loaded, *horizon, shown, origin) if horizon is not None else []
     try:
-        return validate(loaded, shown)
-    except ConfigError as e:
-        raise ConfigError([_local(p, firsts) for p in e.problems]) from None
+        scenario = validate(loaded, shown)
+    except ConfigError as e:  # name the timeline's entries as the files number them
+        raise ConfigError([_local(_renumbered(p, loaded), firsts)
+                           for p in e.problems]) from None
+    if notes is not None:
+        later = [_renumbered(Problem(_file_for(p, loaded, shown), p, msg), loaded)
+                 for p, msg in [*warmup_problems(scenario), *timetable_fleet_notes(scenario),
+                                *closure_past_end_notes(scenario)]]
+        notes += [_local(p, firsts) for p in found + later]
+    return scenario
 
 
 def _firsts(loaded: Loaded) -> dict[str, int]:
@@ -486,19 +505,7 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None,
         apply_overrides(loaded, parsed, "--set")
     if overrides:
         apply_overrides(loaded, dict(overrides), "overrides")
-    firsts = _firsts(loaded)  # (before --horizon drops any)
-    found = fit_span(loaded, *horizon, shown) if horizon is not None else []
-    try:
-        scenario = validate(loaded, shown)
-    except ConfigError as e:  # name the timeline's entries as the files number them
-        raise ConfigError([_local(_renumbered(p, loaded), firsts)
-                           for p in e.problems]) from None
-    if notes is not None:
-        later = [_renumbered(Problem(_file_for(p, loaded, shown), p, msg), loaded)
-                 for p, msg in [*warmup_problems(scenario), *timetable_fleet_notes(scenario),
-                                *closure_past_end_notes(scenario)]]
-        notes += [_local(p, firsts) for p in found + later]
-    return scenario
+    return validate_span(loaded, shown, horizon, notes)
 
 
 def resolved_dict(scenario: Scenario) -> dict:

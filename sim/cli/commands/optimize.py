@@ -25,6 +25,8 @@ def cmd_optimize(args: argparse.Namespace) -> int:
         return errors([Problem(str(args.out), "--out", why)])
     try:
         opt = load_optimization(args.spec)
+        for note in opt.notes:  # the base fitted to the spec's horizon: said once
+            print(note.line("warning"), file=sys.stderr)
         if args.check:
             idle = redundant_count(opt)
             print(f"{args.spec}: valid; {len(opt.spec.decisions)} decision(s), "

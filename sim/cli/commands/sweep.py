@@ -31,6 +31,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         return errors([Problem(str(args.out), "--out", why)])
     try:
         sweep = load_sweep(args.spec)
+        for note in sweep.notes:  # the base fitted to the spec's horizon: said once
+            print(note.line("warning"), file=sys.stderr)
         s = run_sweep(sweep, args.out, workers=workers(args.workers),
                       scheduler=args.scheduler, dask_local=args.dask_local,
                       restart=args.restart, retry_failed=args.retry_failed,

@@ -70,7 +70,7 @@ def run_optimization(opt: Optimization, out: str | Path, workers: int | None = N
     ctx = RunContext(opt.fingerprint, opt.loaded,
                      str(opt.path.parent / spec.scenario) if spec.scenario else "",
                      spec.model, tuple((o.kpi, o.period, o.scope) for o in opt.outputs),
-                     spec.seed)
+                     spec.seed, spec.span)
 
     def run(jobs: list[tuple[int, int]]) -> None:
         if not ex:

@@ -15,9 +15,9 @@ import datetime as dt
 import math
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from sim.study.sweeps.schema import check_base
+from sim.study.sweeps.schema import HORIZON_HELP, check_base, checked_horizon, span_of
 
 OPTIMIZE_FORMAT = 1
 OptionValue = bool | int | float | dt.date | str
@@ -173,6 +173,7 @@ class OptimizeSpec(_Strict):
                               "'module:function'(params, seed, replication) -> {output: value}")
     set: dict[str, Any] = Field(default_factory=dict, description="scenario fields fixed "
                                 "for every candidate (dotted path -> value)")
+    horizon: str | None = Field(None, description=HORIZON_HELP)
     mode: Literal["minimise", "pareto"] = Field("minimise", description="minimise the "
                                                 "objective, or trace the front of cost "
                                                 "against the objective")
@@ -201,6 +202,8 @@ class OptimizeSpec(_Strict):
     decisions: list[Decision] = Field(min_length=1)
     constraints: list[Constraint] = Field(default_factory=list)
 
+    _horizon = field_validator("horizon", mode="before")(checked_horizon)
+
     @model_validator(mode="after")
     def _check(self):
         check_base(self.scenario, self.model, self.set)
@@ -209,6 +212,10 @@ class OptimizeSpec(_Strict):
     @property
     def names(self) -> list[str]:
         return [d.label for d in self.decisions]
+
+    @property
+    def span(self) -> tuple[dt.date, dt.date] | None:
+        return span_of(self.horizon)
 
     def startup_trials(self) -> int:
         return self.startup or min(10, max(4, self.budget // 4))

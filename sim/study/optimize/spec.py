@@ -13,25 +13,30 @@ is computed.
 
 from __future__ import annotations
 
-import copy
-import hashlib
+import datetime as dt
 import itertools
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sim import __version__
 from sim.io.bundle import config_hash
-from sim.measure.kpis import KPIS, output_problem
 from sim.measure.location import scope_words
-from sim.scenario.loading import read_data_file, validate
+from sim.scenario.loading import read_data_file
 from sim.scenario.problems import ConfigError, Problem, did_you_mean
+from sim.scenario.span import fit_timeline
 from sim.study.optimize.schema import OPTIMIZE_FORMAT, Decision, OptimizeSpec
 from sim.study.optimize.search import affordable, redundant
-from sim.study.sweeps.spec import OUTPUT_RE, Output, base_scenario, checked_model
-from sim.study.sweeps.worker import apply_inputs
+from sim.study.sweeps.spec import (
+    OUTPUT_RE,
+    Output,
+    base_scenario,
+    checked_model,
+    fingerprint,
+    horizon_problems,
+    read_output,
+)
+from sim.study.sweeps.worker import run_scenario
 
 RESERVED = ("candidate", "stage", "round", "replications", "status", "error", "cost_usd",
             "objective", "objective_ci_low", "objective_ci_high", "feasible", "wall_s")
@@ -53,6 +58,7 @@ class Optimization:
     fingerprint: str = ""
     base_config_hash: str = ""
     written: dict = field(default_factory=dict)
+    notes: list[Problem] = field(default_factory=list)   # the base's, fitted to 'horizon'
 
     @property
     def kpi_objective(self) -> bool:
@@ -101,10 +107,7 @@ def load_optimization(path: str | Path) -> Optimization:
     else:
         _check_model(opt)
     opt.written = written
-    canon = json.dumps({"spec": {k: v for k, v in written.items() if k != "scenario"},
-                        "base": opt.base_config_hash, "format": OPTIMIZE_FORMAT,
-                        "version": __version__}, sort_keys=True, separators=(",", ":"))
-    opt.fingerprint = "sha256:" + hashlib.sha256(canon.encode()).hexdigest()
+    opt.fingerprint = fingerprint(written, opt.base_config_hash, OPTIMIZE_FORMAT)
     return opt
 
 
@@ -284,18 +287,26 @@ def _study_problems(spec: OptimizeSpec, shown: str) -> list[Problem]:
     return problems
 
 
+def _horizon_problems(spec: OptimizeSpec, shown: str) -> list[Problem]:
+    return horizon_problems(spec.horizon, spec.model, spec.set, [
+        (f"decisions[{i}].path" + ("" if isinstance(d.path, str) else f"[{k}]"), p)
+        for i, d in enumerate(spec.decisions) for k, p in enumerate(d.paths)], shown)
+
+
 # the spec's checks on its own, one per theme (run on the parts that validated as well,
 # when the spec fails its schema: sim.scenario.loading.read_data_file)
-SPEC_RULES = (_listing_problems, _study_problems)
+SPEC_RULES = (_listing_problems, _study_problems, _horizon_problems)
 
 
 def _check_scenario(opt: Optimization, scenario_file: str) -> None:
     """The outputs and decisions against the base scenario (with 'set' applied)."""
     spec, shown = opt.spec, opt.shown
-    loaded, data, years = base_scenario(opt.path, shown, scenario_file, spec.set)
+    loaded, data, years = base_scenario(opt.path, shown, scenario_file, spec.set, spec.span,
+                                        opt.notes)
     base_shown = str(opt.path.parent / scenario_file)
     opt.loaded, opt.base_config_hash = loaded, config_hash(data)
     problems = _output_problems(opt, years, scope_words(data))
+    problems += _dated_problems(opt, data)
     for i, d in enumerate(spec.decisions):
         found = []
         for k, p in enumerate(d.paths):
@@ -312,10 +323,8 @@ def _check_scenario(opt: Optimization, scenario_file: str) -> None:
         for k, v in enumerate(d.values()):
             if d.integer and 0 < k < d.size() - 1:
                 continue          # a range: its ends
-            trial = copy.deepcopy(loaded)
             try:
-                apply_inputs(trial, decision_inputs(d, v), shown)
-                validate(trial, base_shown)
+                run_scenario(loaded, decision_inputs(d, v), shown, base_shown, spec.span)
             except ConfigError as e:
                 first = e.problems[0]
                 end = ("low" if k == 0 else "high") if d.integer else f"options[{k}]"
@@ -324,6 +333,31 @@ def _check_scenario(opt: Optimization, scenario_file: str) -> None:
                 break
     if problems:
         raise ConfigError(problems)
+
+
+def _dated_problems(opt: Optimization, data: dict) -> list[Problem]:
+    """The dated decisions against the spec's ``horizon``, by the rule that fits the
+    base's dated changes to it (:func:`sim.scenario.span.fit_timeline`): one dated before
+    the run's first day is in force from that day (a warning in ``opt.notes``, as the
+    base's changes get); one dated on or after its end would never act (a problem)."""
+    span = opt.spec.span
+    if span is None:
+        return []
+    start, end = span
+    first = start - dt.timedelta(days=data["horizon"]["warmup_days"])
+    problems: list[Problem] = []
+    for i, d in enumerate(opt.spec.decisions):
+        if d.at is None:
+            continue
+        if d.at >= end:
+            problems.append(Problem(opt.shown, f"decisions[{i}].at", f"{d.at} is not "
+                                    f"before the horizon's end {end}: the decision would "
+                                    "never act (date it within the horizon, or leave out "
+                                    "'at' to have it hold from the start)"))
+            continue
+        opt.notes += [Problem(opt.shown, f"decisions[{i}].at", msg) for _k, msg in
+                      fit_timeline([{"date": d.at}], first, end).notes]
+    return problems
 
 
 def value_at(data: dict, path: str) -> tuple[Any, str | None]:
@@ -348,12 +382,11 @@ def _output_problems(opt: Optimization, years: list[str], words: set[str]) -> li
     for where, text in output_texts(opt.spec):
         m = OUTPUT_RE.match(text)
         assert m is not None          # spec_problems checked the form
-        kpi, scope, period = m["kpi"], m["scope"] or "all", m["period"] or years[-1]
-        why = output_problem(kpi, scope, period, years, words)
-        if why:
-            problems.append(Problem(opt.shown, where, why))
+        got = read_output(text, m, years, words)
+        if isinstance(got, str):
+            problems.append(Problem(opt.shown, where, got))
         else:
-            opt.outputs.append(Output(text, kpi, scope, period, KPIS[kpi][0]))
+            opt.outputs.append(got)
     return problems
 
 

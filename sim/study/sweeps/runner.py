@@ -66,7 +66,7 @@ def run_sweep(sweep: Sweep, out: str | Path, workers: int | None = None,
         ctx = RunContext(sweep.fingerprint, sweep.loaded,
                          str(sweep.path.parent / spec.scenario) if spec.scenario else "",
                          spec.model, tuple((o.kpi, o.period, o.scope) for o in sweep.outputs),
-                         spec.seed)
+                         spec.seed, spec.span)
         inputs = [point_inputs(sweep, p) for p in range(sweep.points)]
         summary = SweepSummary(out, sweep.runs, resumed, 0, 0, 0, 0.0)
         if todo:

@@ -10,13 +10,15 @@ Python model function ``module:function``.
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import math
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from sim.scenario.span import parse_horizon
 from sim.study.parameters import Parameter
 
 SWEEP_FORMAT = 1
@@ -106,6 +108,29 @@ def check_base(scenario: str | None, model: str | None, fixed: dict) -> None:
         raise ValueError("'set' fixes scenario fields; a model function has none")
 
 
+HORIZON_HELP = ("the base scenario run for another span, 'START:END' (ISO dates, END "
+                "excluded), as 'corridor run --horizon' runs it: dated changes after it "
+                "dropped, those before it in force from its first day")
+
+
+def checked_horizon(text: Any) -> Any:
+    """A spec's ``horizon`` as written, if it is a string that
+    :func:`sim.scenario.span.parse_horizon` reads (ValueError saying what is wrong, for
+    pydantic to report, otherwise)."""
+    if text is not None and not isinstance(text, str):
+        got = "a table" if isinstance(text, dict) else str(text)
+        raise ValueError(f'expected a string "START:END" (ISO dates, END excluded), e.g. '
+                         f'horizon = "2024-01-01:2024-04-01" (got {got})')
+    if text is not None:
+        parse_horizon(text)
+    return text
+
+
+def span_of(text: str | None) -> tuple[dt.date, dt.date] | None:
+    """The (start, end) of a spec's checked ``horizon``; None when it has none."""
+    return parse_horizon(text) if text is not None else None
+
+
 class SweepSpec(_Strict):
     """A sweep: what to vary, how, and what to keep."""
 
@@ -126,10 +151,13 @@ class SweepSpec(_Strict):
                                "scope 'all', period the last year of the horizon)")
     set: dict[str, Any] = Field(default_factory=dict, description="scenario fields fixed "
                                 "for every run of the sweep (dotted path -> value)")
+    horizon: str | None = Field(None, description=HORIZON_HELP)
     levels: int = Field(4, ge=2, le=20, description="morris: levels of the grid")
     second_order: bool = Field(False, description="sobol: also second-order indices "
                                "(N(2D+2) runs instead of N(D+2))")
     parameters: list[SweepParameter] = Field(min_length=1)
+
+    _horizon = field_validator("horizon", mode="before")(checked_horizon)
 
     @model_validator(mode="after")
     def _check(self):
@@ -139,6 +167,10 @@ class SweepSpec(_Strict):
     @property
     def names(self) -> list[str]:
         return [p.label for p in self.parameters]
+
+    @property
+    def span(self) -> tuple[dt.date, dt.date] | None:
+        return span_of(self.horizon)
 
 
 def factors(spec: SweepSpec) -> list[str]:
@@ -168,5 +200,5 @@ def model_function(ref: str) -> Any:
     return getattr(importlib.import_module(mod), name)
 
 
-__all__ = ["SWEEP_FORMAT", "MethodName", "SweepParameter", "SweepSpec", "factors",
-           "salib_problem", "model_function"]
+__all__ = ["SWEEP_FORMAT", "HORIZON_HELP", "MethodName", "SweepParameter", "SweepSpec",
+           "checked_horizon", "factors", "salib_problem", "model_function", "span_of"]

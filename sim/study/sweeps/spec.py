@@ -11,6 +11,7 @@ fingerprint that tells this sweep from any other is computed.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import hashlib
 import json
 import re
@@ -30,13 +31,13 @@ from sim.scenario.loading import (
     load_raw,
     read_data_file,
     resolved_dict,
-    validate,
-    validate_as_filed,
+    validate_span,
 )
 from sim.scenario.problems import ConfigError, Problem
 from sim.study.parameters import path_value
 from sim.study.sweeps.methods import METHODS, design
 from sim.study.sweeps.schema import SWEEP_FORMAT, SweepSpec, model_function
+from sim.study.sweeps.worker import run_scenario
 
 MAX_RUNS = 1_000_000
 RESERVED = ("point", "replication", "seed", "status", "error", "wall_s", "varied")
@@ -70,6 +71,7 @@ class Sweep:
     fingerprint: str = ""
     base_config_hash: str = ""
     written: dict = field(default_factory=dict)   # the spec as written (defaults filled)
+    notes: list[Problem] = field(default_factory=list)   # the base's, fitted to 'horizon'
 
     @property
     def points(self) -> int:
@@ -102,14 +104,21 @@ def load_sweep(path: str | Path) -> Sweep:
             still = np.array([v != p.label for v in sweep.oat_varied])
             sweep.values[still, j] = p.base
     sweep.written = written
-    # the scenario enters by its resolved content (base_config_hash), not by how its path
-    # is written: the same file named relatively or absolutely is the same sweep
-    canon = json.dumps({"spec": {k: v for k, v in written.items() if k != "scenario"},
-                        "base": sweep.base_config_hash,
-                        "format": SWEEP_FORMAT, "version": __version__}, sort_keys=True,
-                       separators=(",", ":"))
-    sweep.fingerprint = "sha256:" + hashlib.sha256(canon.encode()).hexdigest()
+    sweep.fingerprint = fingerprint(written, sweep.base_config_hash, SWEEP_FORMAT)
     return sweep
+
+
+def fingerprint(written: dict, base_config_hash: str, fmt: int) -> str:
+    """What tells a study from any other (a folder resumes only its own): the spec as
+    written, but for its scenario file's name — the scenario enters by its resolved
+    content (``base_config_hash``: with 'set' and 'horizon' applied), so the same file
+    named relatively or absolutely is the same study — the format and the version. A
+    spec without 'horizon' keeps the fingerprint it had before the field existed."""
+    spec = {k: v for k, v in written.items()
+            if k != "scenario" and not (k == "horizon" and v is None)}
+    canon = json.dumps({"spec": spec, "base": base_config_hash, "format": fmt,
+                        "version": __version__}, sort_keys=True, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(canon.encode()).hexdigest()
 
 
 def spec_problems(spec: SweepSpec, shown: str) -> list[Problem]:
@@ -162,16 +171,48 @@ def _design_problems(spec: SweepSpec, shown: str) -> list[Problem]:
     return problems
 
 
+# the fields 'horizon' gives: neither 'set' nor a parameter or decision may set them too
+HORIZON_PATHS = ("horizon.start", "horizon.end", "horizon.label_partial_years")
+
+
+def horizon_problems(horizon: str | None, model: str | None, fixed: dict,
+                     paths: list[tuple[str, str]], shown: str) -> list[Problem]:
+    """A study's ``horizon`` against its base and the fields it sets (``paths``: where in
+    the spec, dotted path): a model function has no horizon, and what 'horizon' gives is
+    given once."""
+    if horizon is None:
+        return []
+    if model is not None:
+        return [Problem(shown, "horizon", "a model function has no horizon; 'horizon' runs "
+                        "a scenario for another span")]
+    problems = [Problem(shown, "horizon", f"'set' fixes '{p}' as well; give the span in "
+                        "'horizon' alone") for p in HORIZON_PATHS if p in fixed]
+    problems += [Problem(shown, where, f"'{p}' is given by 'horizon'; it cannot be varied "
+                         "as well") for where, p in paths if p in HORIZON_PATHS]
+    return problems
+
+
+def _horizon_problems(spec: SweepSpec, shown: str) -> list[Problem]:
+    return horizon_problems(spec.horizon, spec.model, spec.set, [
+        (f"parameters[{i}].path" + ("" if isinstance(prm.path, str) else f"[{k}]"), p)
+        for i, prm in enumerate(spec.parameters) for k, p in enumerate(prm.paths)], shown)
+
+
 # the spec's checks on its own, one per theme (run on the parts that validated as well,
 # when the spec fails its schema: sim.scenario.loading.read_data_file)
-SPEC_RULES = (_listing_problems, _design_problems)
+SPEC_RULES = (_listing_problems, _design_problems, _horizon_problems)
 
 
-def base_scenario(spec_path: Path, shown: str, scenario_file: str, fixed: dict | None
-                  ) -> tuple[Any, dict, list[str]]:
+def base_scenario(spec_path: Path, shown: str, scenario_file: str, fixed: dict | None,
+                  horizon: tuple[dt.date, dt.date] | None = None,
+                  notes: list[Problem] | None = None) -> tuple[Any, dict, list[str]]:
     """A study's base scenario, next to its spec, with the spec's ``set`` applied: (the
-    loaded data, kept to apply each point's inputs to; the resolved scenario as data; its
-    years' labels). ConfigError when the file is missing or a 'set' value is bad."""
+    loaded data, kept to apply each point's inputs to; the resolved scenario as data,
+    fitted to the spec's ``horizon`` if it gives one, as ``corridor run --horizon`` fits
+    it; its years' labels). The loaded data is kept before the fitting, which each run
+    repeats after its inputs (:func:`sim.study.sweeps.worker.run_scenario`); ``notes``
+    receives the fitting's warnings. ConfigError when the file is missing or a 'set'
+    value is bad."""
     base = spec_path.parent / scenario_file
     if not base.is_file():
         raise ConfigError([Problem(shown, "scenario", f"'{scenario_file}' not found next to "
@@ -179,7 +220,8 @@ def base_scenario(spec_path: Path, shown: str, scenario_file: str, fixed: dict |
     loaded = load_raw(base)
     if fixed:
         apply_overrides(loaded, dict(fixed), shown)
-    scenario = validate_as_filed(copy.deepcopy(loaded), str(base))  # names 'set' values
+    scenario = validate_span(copy.deepcopy(loaded), str(base), horizon,  # names 'set' values
+                             notes if horizon is not None else None, origin=shown)
     years = [label for label, _a, _b in Calendar.of(scenario).years()]
     return loaded, resolved_dict(scenario), years
 
@@ -188,7 +230,8 @@ def _check_scenario(sweep: Sweep, scenario_file: str) -> None:
     """The outputs and parameters against the base scenario (with 'set' applied); fills
     in each parameter's base and whole-number flag from the scenario."""
     spec, shown = sweep.spec, sweep.shown
-    loaded, data, years = base_scenario(sweep.path, shown, scenario_file, spec.set)
+    loaded, data, years = base_scenario(sweep.path, shown, scenario_file, spec.set,
+                                        spec.span, sweep.notes)
     base_shown = str(sweep.path.parent / scenario_file)
     sweep.loaded, sweep.base_config_hash = loaded, config_hash(data)
     problems = _output_problems(sweep, years, scope_words(data))
@@ -215,10 +258,8 @@ def _check_scenario(sweep: Sweep, scenario_file: str) -> None:
         for end in ("low", "high"):
             v = getattr(prm, end)
             v = round(v) if prm.integer else v
-            trial = copy.deepcopy(loaded)
-            apply_overrides(trial, {p: v for p in prm.paths}, shown)
             try:
-                validate(trial, base_shown)
+                run_scenario(loaded, {p: v for p in prm.paths}, shown, base_shown, spec.span)
             except ConfigError as e:
                 why = e.problems[0]
                 problems.append(Problem(shown, f"parameters[{i}].{end}", f"the scenario is "
@@ -238,13 +279,27 @@ def _output_problems(sweep: Sweep, years: list[str], words: set[str]) -> list[Pr
             problems.append(Problem(sweep.shown, f"outputs[{i}]", f"'{text}' is not 'name', "
                                     "'name:scope', 'name@year' or 'name:scope@year'"))
             continue
-        kpi, scope, period = m["kpi"], m["scope"] or "all", m["period"] or years[-1]
-        why = output_problem(kpi, scope, period, years, words)
-        if why:
-            problems.append(Problem(sweep.shown, f"outputs[{i}]", why))
+        got = read_output(text, m, years, words)
+        if isinstance(got, str):
+            problems.append(Problem(sweep.shown, f"outputs[{i}]", got))
         else:
-            sweep.outputs.append(Output(text, kpi, scope, period, KPIS[kpi][0]))
+            sweep.outputs.append(got)
     return problems
+
+
+def read_output(text: str, m: re.Match, years: list[str], words: set[str]) -> Output | str:
+    """An output as written (``m``: its match of :data:`OUTPUT_RE`) read against the base
+    scenario's years' labels and scope words (:func:`scope_words`), or what is wrong with
+    it (not a KPI, a year outside the horizon, a scope that names nothing). A year is
+    named by its number, also when the horizon covers it in part: '@2024' reads the KPIs
+    of '2024 Mar–Aug'; no year: the last."""
+    numbers = [label.split(" ")[0] for label in years]
+    kpi, scope, period = m["kpi"], m["scope"] or "all", m["period"] or numbers[-1]
+    why = output_problem(kpi, scope, period, numbers, words)
+    if why:
+        return why
+    label = years[numbers.index(period)] if period in numbers else period
+    return Output(text, kpi, scope, label, KPIS[kpi][0])
 
 
 def checked_model(ref: str, shown: str) -> Any:
@@ -279,4 +334,5 @@ def _check_model(sweep: Sweep) -> None:
     sweep.base_config_hash = ref
 
 
-__all__ = ["MAX_RUNS", "RESERVED", "Output", "Sweep", "load_sweep", "spec_problems"]
+__all__ = ["HORIZON_PATHS", "MAX_RUNS", "RESERVED", "Output", "Sweep", "fingerprint",
+           "horizon_problems", "load_sweep", "read_output", "spec_problems"]

@@ -19,7 +19,8 @@ from typing import Any
 
 from sim.engine.model import Model, models_freed
 from sim.measure.kpis import compute
-from sim.scenario.loading import apply_overrides, validate
+from sim.scenario.loading import apply_overrides, validate_span
+from sim.scenario.schema import Scenario
 from sim.study.sweeps.schema import model_function
 
 # a run's row: (point, replication, status, error, output values, wall seconds)
@@ -36,6 +37,7 @@ class RunContext:
     model: str | None
     outputs: tuple[tuple[str, str, str], ...]   # (kpi, period, scope)
     seed: int
+    horizon: tuple[dt.date, dt.date] | None = None   # the spec's 'horizon' (start, end)
 
 
 # validated scenarios of the points this worker ran last, by (fingerprint, inputs)
@@ -70,14 +72,24 @@ def run_one(ctx: RunContext, rep: int, inputs: dict) -> list[float]:
     key = (ctx.fingerprint, tuple(sorted(inputs.items())))
     scenario = _SCENARIOS.get(key)
     if scenario is None:
-        loaded = copy.deepcopy(ctx.loaded)
-        apply_inputs(loaded, inputs, "sweep")
-        scenario = validate(loaded, ctx.shown)
+        scenario = run_scenario(ctx.loaded, inputs, "sweep", ctx.shown, ctx.horizon)
         if len(_SCENARIOS) > 16:
             _SCENARIOS.clear()
         _SCENARIOS[key] = scenario
     K = compute(Model(scenario, ctx.seed, rep).run(), {kpi for kpi, _p, _s in ctx.outputs})
     return [K.get(o, math.nan) for o in ctx.outputs]
+
+
+def run_scenario(loaded: Any, inputs: dict, origin: str, shown: str,
+                 horizon: tuple[dt.date, dt.date] | None) -> Scenario:
+    """The scenario a run of ``inputs`` runs: a copy of the base ``loaded`` with the
+    inputs set (:func:`apply_inputs`), then fitted to the spec's ``horizon`` as
+    ``corridor run --horizon`` fits it (:func:`sim.scenario.loading.validate_span`), so
+    that a dated input before the run's first day is in force from that day, like the
+    base's own dated changes; validated (ConfigError)."""
+    trial = copy.deepcopy(loaded)
+    apply_inputs(trial, inputs, origin)
+    return validate_span(trial, shown, horizon, origin=origin)
 
 
 def apply_inputs(loaded: Any, inputs: dict, origin: str) -> None:
@@ -97,4 +109,4 @@ def apply_inputs(loaded: Any, inputs: dict, origin: str) -> None:
             {"date": dt.date.fromisoformat(day), "set": values, "source": origin})
 
 
-__all__ = ["RunRow", "RunContext", "run_batch", "run_one", "apply_inputs"]
+__all__ = ["RunRow", "RunContext", "run_batch", "run_one", "run_scenario", "apply_inputs"]
