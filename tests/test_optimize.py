@@ -519,3 +519,17 @@ def test_a_constraint_figure_shows_the_confirmed_values_beside_the_search():
     assert got["confirmed: missed"] == [[1.25, 89.8]]
     assert got["confirmed: met"] == [[2.25, 90.4]]
     assert got["target met"] == [[0.0, 91.0], [1.0, 90.5], [2.0, 92.0]]
+
+
+def test_the_report_of_a_one_replication_optimisation_shows_means_without_intervals(
+        tmp_path, capsys):
+    """One replication and no confirmation: best.json holds null for every interval, and
+    the report failed on it ("cannot write the report"); it shows the means alone."""
+    text = (TOY.format(budget=4, seed=1, extra="").replace("replications = 2", "replications = 1")
+            .replace("candidates = 3", "candidates = 0"))
+    s = run_optimization(load_optimization(spec(tmp_path, text)), tmp_path / "o", workers=1)
+    assert s.best is not None and s.best["replications"] == 1
+    assert main(["report", str(tmp_path / "o")]) == 0, capsys.readouterr().err
+    tables = dict(optimize_tables(open_folder(tmp_path / "o", {"optimization"})))
+    cell = tables["Constraints of the best bundle"]["mean [95 % CI]"].iloc[0]
+    assert cell.endswith(" (no interval)") and "[" not in cell

@@ -42,6 +42,17 @@ def _in_millions(evals: pd.DataFrame, meta: dict) -> pd.DataFrame:
     return e
 
 
+def _mean_ci(mean: float | None, ci: list | None) -> str:
+    """'mean [low, high]', or the mean alone where there is no interval (one
+    replication: best.json holds null for it)."""
+    def num(v: float | None) -> str:
+        return "–" if v is None else fmt_number(v)
+    lo, hi = (ci or [None, None])[:2]
+    if lo is None or hi is None or lo != lo or hi != hi:
+        return num(mean) + (" (no interval)" if mean is not None else "")
+    return f"{num(mean)} [{num(lo)}, {num(hi)}]"
+
+
 def _whole_ticks(ax) -> None:
     from matplotlib.ticker import MaxNLocator
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -200,8 +211,7 @@ def optimize_tables(folder: Folder) -> Tables:
                 "constraint": [c["constraint"] for c in b["constraints"]],
                 "target": [f"{'≤' if c['bound'] == 'max' else '≥'} {fmt_number(c['limit'])}"
                            for c in b["constraints"]],
-                "mean [95 % CI]": [f"{fmt_number(c['mean'])} [{fmt_number(c['ci95'][0])}, "
-                                   f"{fmt_number(c['ci95'][1])}]" for c in b["constraints"]],
+                "mean [95 % CI]": [_mean_ci(c["mean"], c["ci95"]) for c in b["constraints"]],
                 "binds": [binds_text(c) for c in b["constraints"]]})))
     order = best.get("cost_order")
     if order:  # the search in order of cost: what backs "the cheapest"
@@ -220,8 +230,7 @@ def optimize_tables(folder: Folder) -> Tables:
             "candidate": [f["candidate"] for f in best["front"]],
             "cost (USD)": [fmt_number(f["cost_usd"]) for f in best["front"]],
             "objective [95 % CI]": [
-                f"{fmt_number(f['objective']['mean'])} [{fmt_number(f['objective']['ci95'][0])}"
-                f", {fmt_number(f['objective']['ci95'][1])}]" for f in best["front"]],
+                _mean_ci(f["objective"]["mean"], f["objective"]["ci95"]) for f in best["front"]],
             "decisions": [", ".join(f"{k} = {v}" for k, v in f["decisions"].items())
                           for f in best["front"]]})))
     shown = evals.drop(columns=[c for c in evals.columns
