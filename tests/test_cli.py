@@ -106,7 +106,8 @@ def test_run_bad_scenario_writes_nothing(tmp_path, capsys):
     bad.write_text("name = 'x'\n[horizon\n")
     out = tmp_path / "res"
     assert main(["run", str(bad), "--out", str(out)]) == 2
-    assert capsys.readouterr().err.startswith("error: ")
+    assert capsys.readouterr().err == (f"error: {bad}: invalid TOML at line 2, column 9 "
+                                       "(expected ']' at the end of a table declaration)\n")
     assert not out.exists()
     assert list(tmp_path.iterdir()) == [bad]
 
