@@ -4,14 +4,22 @@ and no partial figure set (a figure folder already there stays as it was)."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
+import pandas as pd
 import pytest
 
 from sim import __version__
 from sim.cli import main
+from sim.io.folders import Folder
+from sim.plots.appraisal import present_values
+from sim.plots.optimize import optimize_tables
+from sim.plots.sweep import sweep_tables
+from sim.scenario.problems import ConfigError
 
 from .conftest import TOY
+from .test_plots import write_calibration
 
 
 @pytest.fixture(scope="module")
@@ -100,12 +108,13 @@ def test_truncated_parquet_leaves_the_figures_as_they_were(res, capsys, name):
 
 
 def test_missing_column(res, capsys):
-    import pandas as pd
     ts = pd.read_parquet(res / "timeseries.parquet").drop(columns="metric")
     ts.to_parquet(res / "timeseries.parquet")
     assert main(["plot", str(res)]) == 2
-    assert one_line(capsys).startswith(
-        f"error: {res / 'timeseries.parquet'}: <columns>: missing 'metric' (has ")
+    assert one_line(capsys) == (
+        f"error: {res / 'timeseries.parquet'}: missing column 'metric' (it has "
+        "replication, date, facility, kind, value); written by another version of 'corridor run'? "
+        "write the folder again")
 
 
 def test_missing_kpis(res, capsys):
@@ -161,8 +170,11 @@ def test_comparison_with_a_damaged_table(tmp_path, capsys):
     (d / "manifest.json").write_text(json.dumps({"kind": "comparison", "bundle_format": 1}))
     (d / "comparison.csv").write_text("name,period\nx,2024\n")
     assert main(["plot", str(d)]) == 2
-    assert one_line(capsys).startswith(f"error: {d / 'comparison.csv'}: <columns>: missing "
-                                       "'scope', 'unit', ")
+    assert one_line(capsys) == (
+        f"error: {d / 'comparison.csv'}: missing columns 'scope', 'unit', 'base_mean', "
+        "'other_mean', 'diff_mean', 'diff_ci95_low', 'diff_ci95_high', 'rel_change' (it has "
+        "name, period); written by another version of 'corridor compare'? write the folder "
+        "again")
     assert not (d / "figures").exists()
 
 
@@ -203,3 +215,53 @@ def test_a_mistyped_folder_gets_the_nearest_one_beside_it(tmp_path, capsys):
         assert capsys.readouterr().err.splitlines() == [
             f"error: {typo}: <folder>: no such folder (did you mean "
             f"'{tmp_path / 'storm_half'}'?)"], args
+
+
+def test_a_calibration_posterior_without_its_accepted_column(tmp_path, capsys):
+    cal = tmp_path / "cal"
+    write_calibration(cal)
+    post = pd.read_parquet(cal / "posterior.parquet").drop(columns="accepted")
+    post.to_parquet(cal / "posterior.parquet", index=False)
+    assert main(["plot", str(cal)]) == 2
+    assert one_line(capsys) == (
+        f"error: {cal / 'posterior.parquet'}: missing column 'accepted' (it has scale, "
+        "customs, objective); written by another version of 'corridor calibrate'? write the "
+        "folder again")
+    assert not (cal / "figures").exists()
+
+
+def _cashflows(d):
+    (d / "cashflows.csv").write_text("year,item,usd\n2030,time,1.0\n")
+    return present_values(Folder(d, "appraisal", {}))
+
+
+def _evaluations(d):
+    cols = ["candidate", "stage", "replications", "cost_usd", "objective", "objective_ci_low",
+            "objective_ci_high", *(f"mean:y{i}" for i in range(7))]
+    pd.DataFrame({c: [1.0] for c in cols}).to_parquet(d / "evaluations.parquet")
+    return optimize_tables(Folder(d, "optimization", {}))
+
+
+def _indices(d):
+    (d / "indices.csv").write_text("output,parameter,index,value\ny,a,mu_star,1.0\n")
+    return sweep_tables(Folder(d, "sweep", {"method": "morris"}))
+
+
+@pytest.mark.parametrize("read, message", [
+    (_cashflows, "cashflows.csv: missing columns 'category', 'replication', 'pv_usd' (it has "
+                 "year, item, usd); written by another version of 'corridor appraise'? write "
+                 "the folder again"),
+    (_evaluations, "evaluations.parquet: missing columns 'feasible', 'status' (it has "
+                   "candidate, stage, replications, cost_usd, objective, objective_ci_low, "
+                   "objective_ci_high, mean:y0, mean:y1, mean:y2, mean:y3, mean:y4, ... (14 in "
+                   "all)); written by another version of 'corridor optimize'? write the folder "
+                   "again"),
+    (_indices, "indices.csv: missing columns 'ci95_low', 'ci95_high' (it has output, "
+               "parameter, index, value); run 'corridor analyze {d}' again"),
+], ids=["appraisal", "optimization", "sweep"])
+def test_a_table_without_columns_the_figures_need(tmp_path, read, message):
+    """One rule for every table file: a whole-file problem naming the columns missing, the
+    ones the file has (at most twelve) and what to do."""
+    line = f"error: {tmp_path / message.format(d=tmp_path)}"
+    with pytest.raises(ConfigError, match=rf"\A{re.escape(line)}\Z"):
+        read(tmp_path)

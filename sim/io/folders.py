@@ -19,8 +19,11 @@ from sim.scenario.problems import WHOLE_FILE, ConfigError, Problem, did_you_mean
 
 BUNDLE_FORMATS = (1,)  # result-folder formats this version reads
 SWEEP_FORMATS = (1,)   # sweep-folder formats (sweep.json)
-MAKERS = ("'corridor run', 'corridor compare', 'corridor calibrate', 'corridor sweep', "
-          "'corridor appraise' or 'corridor optimize'")
+MAKER = {"run": "corridor run", "comparison": "corridor compare",  # the command of a kind
+         "calibration": "corridor calibrate", "sweep": "corridor sweep",
+         "appraisal": "corridor appraise", "optimization": "corridor optimize"}
+MAKERS = ", ".join(f"'{c}'" for c in list(MAKER.values())[:-1]) + f" or '{MAKER['optimization']}'"
+SHOWN_COLUMNS = 12  # the columns a file has, named in a missing-column message
 TIMESERIES_COLUMNS = ["date", "facility", "kind", "metric", "value"]
 
 
@@ -39,6 +42,21 @@ class Folder:
 
     def has(self, name: str) -> bool:
         return (self.path / name).is_file()
+
+    def missing_columns(self, name: str, missing, have, remedy: str = "") -> ConfigError:
+        """The problem of file ``name`` of the folder without the ``missing`` columns a
+        reader needs, one of the whole file: ``missing columns 'a', 'b' (it has x, y, z);
+        REMEDY``; by default the remedy is to write the folder again, with this version
+        of the command that makes its kind."""
+        have = [str(c) for c in have]
+        has = ", ".join(have[:SHOWN_COLUMNS]) or "none"
+        if len(have) > SHOWN_COLUMNS:
+            has += f", ... ({len(have)} in all)"
+        noun = "column" if len(missing) == 1 else "columns"
+        remedy = remedy or (f"written by another version of '{MAKER.get(self.kind, 'corridor')}'"
+                            "? write the folder again")
+        return _problem(self.path / name, WHOLE_FILE, f"missing {noun} "
+                        f"{', '.join(map(repr, missing))} (it has {has}); {remedy}")
 
     def json(self, name: str):
         """A JSON file of the folder."""
@@ -83,8 +101,7 @@ class Folder:
                            f"({_short(e)}); write the folder again") from None
         missing = [c for c in columns or [] if c not in have]
         if missing:
-            raise _problem(p, "<columns>", f"missing {', '.join(map(repr, missing))} (has "
-                           f"{', '.join(have)}); written by another version?")
+            raise self.missing_columns(name, missing, have)
         try:
             return pd.read_parquet(p, columns=columns)
         except (OSError, ValueError) as e:
