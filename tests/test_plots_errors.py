@@ -124,6 +124,40 @@ def test_missing_kpis(res, capsys):
                                 "has it; write the folder again)")
 
 
+KPI = {"name": "throughput", "period": "2024", "scope": "all", "mean": 1.0}
+
+
+@pytest.mark.parametrize("records, path, message", [
+    ({"a": KPI}, "", "expected a list of KPI records"),
+    ([KPI, "x"], "[1]: ", "not a KPI record (expected a table with name, period, scope and "
+                          "mean; got 'x'); write the folder again"),
+    ([KPI, KPI, {**KPI, "mean": None}, {"name": "x", "period": "2024", "scope": "all"}],
+     "[3].mean: ", "missing (a KPI record has name, period, scope and mean); write the "
+                   "folder again"),
+    ([{**KPI, "mean": "high"}], "[0].mean: ", "expected a number or null (got 'high'); write "
+                                             "the folder again"),
+    ([{**KPI, "ci95": [0.5]}], "[0].ci95: ", "expected [low, high] or null (got [0.5]); write "
+                                            "the folder again"),
+], ids=["not-a-list", "not-a-record", "no-mean", "mean-a-word", "one-bound"])
+def test_a_damaged_kpi_record_is_named_by_its_place(tmp_path, records, path, message):
+    """A bad record of kpis.json is named by its 0-based place in the list, and the field."""
+    (tmp_path / "kpis.json").write_text(json.dumps(records))
+    line = f"error: {tmp_path / 'kpis.json'}: {path}{message}"
+    with pytest.raises(ConfigError, match=rf"\A{re.escape(line)}\Z"):
+        Folder(tmp_path, "run", {}).kpis()
+
+
+def test_a_damaged_kpi_record_stops_the_figures(res, capsys):
+    recs = json.loads((res / "kpis.json").read_text())
+    del recs[5]["scope"]
+    (res / "kpis.json").write_text(json.dumps(recs))
+    assert main(["plot", str(res)]) == 2
+    assert one_line(capsys) == (f"error: {res / 'kpis.json'}: [5].scope: missing (a KPI "
+                                "record has name, period, scope and mean); write the folder "
+                                "again")
+    assert not (res / "figures").exists()
+
+
 def test_a_failure_while_drawing_writes_nothing(res, capsys, monkeypatch):
     import sim.plots.run
     assert main(["plot", str(res)]) == 0

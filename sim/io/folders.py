@@ -122,20 +122,52 @@ class Folder:
         ci95_low, ci95_high, values."""
         recs = self.json("kpis.json")
         p = self.path / "kpis.json"
-        if not isinstance(recs, list) or not all(isinstance(r, dict) for r in recs):
+        if not isinstance(recs, list):
             raise _problem(p, WHOLE_FILE, "expected a list of KPI records")
-        try:
-            k = pd.DataFrame({
-                "name": [r["name"] for r in recs], "period": [r["period"] for r in recs],
-                "scope": [r["scope"] for r in recs], "unit": [r.get("unit", "") for r in recs],
-                "mean": [_num(r["mean"]) for r in recs],
-                "ci95_low": [_num((r.get("ci95") or [None, None])[0]) for r in recs],
-                "ci95_high": [_num((r.get("ci95") or [None, None])[1]) for r in recs],
-                "values": [r.get("values") for r in recs]})
-        except (KeyError, TypeError, IndexError) as e:
-            raise _problem(p, "<records>", f"a KPI record lacks {_short(e)} (name, period, "
-                           "scope, mean)") from None
-        return k
+        for i, r in enumerate(recs):
+            bad = _kpi_record_problem(r)
+            if bad:
+                raise _problem(p, f"[{i}]{bad[0]}", f"{bad[1]}; write the folder again")
+        return pd.DataFrame({
+            "name": [r["name"] for r in recs], "period": [r["period"] for r in recs],
+            "scope": [r["scope"] for r in recs], "unit": [r.get("unit", "") for r in recs],
+            "mean": [_num(r["mean"]) for r in recs],
+            "ci95_low": [_num((r.get("ci95") or [None, None])[0]) for r in recs],
+            "ci95_high": [_num((r.get("ci95") or [None, None])[1]) for r in recs],
+            "values": [r.get("values") for r in recs]})
+
+
+KPI_FIELDS = "name, period, scope and mean"  # what every KPI record of kpis.json has
+
+
+def _kpi_record_problem(r) -> tuple[str, str] | None:
+    """What is wrong with one record of kpis.json, if anything: (the path below the
+    record, ``""`` for the record itself, and the message)."""
+    if not isinstance(r, dict):
+        return "", f"not a KPI record (expected a table with {KPI_FIELDS}; got {_brief(r)})"
+    for key in ("name", "period", "scope", "mean"):
+        if key not in r:
+            return f".{key}", f"missing (a KPI record has {KPI_FIELDS})"
+    if not _is_number(r["mean"]):
+        return ".mean", f"expected a number or null (got {_brief(r['mean'])})"
+    ci = r.get("ci95")
+    if ci and not (isinstance(ci, list) and len(ci) == 2 and all(map(_is_number, ci))):
+        return ".ci95", f"expected [low, high] or null (got {_brief(ci)})"
+    return None
+
+
+def _is_number(x) -> bool:
+    """``x`` is null or reads as a number (what :func:`_num` takes)."""
+    try:
+        _num(x)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _brief(x) -> str:
+    text = repr(x)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _num(x) -> float:
