@@ -14,6 +14,7 @@ from sim import __version__
 from sim.cli import main
 from sim.io.folders import Folder
 from sim.plots.appraisal import present_values
+from sim.plots.network_map import map_frames
 from sim.plots.optimize import optimize_tables
 from sim.plots.sweep import sweep_tables
 from sim.scenario.problems import ConfigError
@@ -194,8 +195,44 @@ def test_damaged_network_file(res, capsys):
     (res / "network.json").write_text(json.dumps({"nodes": {"a": {"kind": "port"}},
                                                   "links": []}))
     assert main(["plot", str(res)]) == 2
-    assert one_line(capsys).startswith(
-        f"error: {res / 'network.json'}: <records>: not a network record (KeyError: ")
+    assert one_line(capsys) == (
+        f"error: {res / 'network.json'}: nodes.a.lon: missing (a node has kind, lon and lat); "
+        "run the scenario again")
+
+
+NODE = {"kind": "port", "lon": 50.0, "lat": 44.0}
+LINK = {"id": "ab", "from": "a", "to": "b", "mode": "rail", "scopes": ["ab:0", "ab:1"]}
+NODES = {"a": NODE, "b": NODE}
+
+
+@pytest.mark.parametrize("network, line", [
+    ([], "not a network record (expected a JSON object of nodes and links)"),
+    ({"links": []}, "nodes: missing"),
+    ({"nodes": [], "links": []}, "nodes: expected a table of nodes by id"),
+    ({"nodes": NODES}, "links: missing"),
+    ({"nodes": NODES, "links": {}}, "links: expected a list of links"),
+    ({"nodes": {"a": NODE, "b": 3}, "links": []},
+     "nodes.b: not a node record (expected a table of kind, lon and lat)"),
+    ({"nodes": {"a": NODE, "b": {"kind": "port", "lon": 1}}, "links": []},
+     "nodes.b.lat: missing (a node has kind, lon and lat)"),
+    ({"nodes": {"a": {**NODE, "lon": "east"}}, "links": []},
+     "nodes.a.lon: expected a number (got 'east')"),
+    ({"nodes": NODES, "links": [LINK, "ba"]},
+     "links[1]: not a link record (expected a table of id, from, to, mode and scopes)"),
+    ({"nodes": NODES, "links": [LINK, LINK, {**LINK, "to": None}, {"id": "x", "from": "a"}]},
+     "links[3].to: missing (a link has id, from, to, mode and scopes)"),
+    ({"nodes": NODES, "links": [{**LINK, "scopes": "ab:0"}]},
+     "links[0].scopes: expected a list of names (got 'ab:0')"),
+], ids=["not-an-object", "no-nodes", "nodes-a-list", "no-links", "links-a-table",
+        "node-not-a-table", "node-without-lat", "lon-a-word", "link-not-a-table",
+        "link-without-to", "scopes-a-word"])
+def test_a_damaged_network_record_is_named_by_its_place(network, line):
+    """What the map cannot read of network.json, named by its dotted path: a node by its
+    id, a link by its 0-based place in the list."""
+    empty = pd.DataFrame(columns=["name", "period", "scope", "mean"])
+    full = f"error: net.json: {line}; run the scenario again"
+    with pytest.raises(ConfigError, match=rf"\A{re.escape(full)}\Z"):
+        map_frames(network, empty, pd.DataFrame(), "2024", "net.json")
 
 
 def test_comparison_with_a_damaged_table(tmp_path, capsys):
