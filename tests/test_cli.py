@@ -217,9 +217,9 @@ def test_plot_errors_for_missing_or_non_folder(tmp_path, capsys):
     err = capsys.readouterr().err.splitlines()
     made = ("'corridor run', 'corridor compare', 'corridor calibrate', 'corridor sweep', "
             "'corridor appraise' or 'corridor optimize'")
-    assert err == [f"error: {tmp_path / 'nope'}: <folder>: no such folder (give a result folder "
+    assert err == [f"error: {tmp_path / 'nope'}: no such folder (give a result folder "
                    f"written by {made})",
-                   f"error: {f}: <folder>: not a folder (give a result folder written by "
+                   f"error: {f}: not a folder (give a result folder written by "
                    f"{made})"]
 
 

@@ -57,7 +57,7 @@ def test_not_a_result_folder(tmp_path, capsys):
 def test_missing_and_not_a_folder(tmp_path, capsys):
     assert main(["report", str(tmp_path / "nope")]) == 2
     assert one_line(capsys) == (
-        f"error: {tmp_path / 'nope'}: <folder>: no such folder (give a result folder written "
+        f"error: {tmp_path / 'nope'}: no such folder (give a result folder written "
         "by 'corridor run', 'corridor compare', 'corridor calibrate', 'corridor sweep', "
         "'corridor appraise' or 'corridor optimize')")
 
@@ -169,7 +169,7 @@ def test_a_failure_while_drawing_writes_nothing(res, capsys, monkeypatch):
     monkeypatch.setattr(sim.plots.run, "utilisation_heatmap", boom)
     capsys.readouterr()
     assert main(["plot", str(res)]) == 2
-    assert one_line(capsys) == (f"error: {res}: <files>: cannot draw the figures (ValueError: "
+    assert one_line(capsys) == (f"error: {res}: cannot draw the figures (ValueError: "
                                 "bad data); no figures were written")
     assert sorted(p.name for p in (res / "figures").iterdir()) == before
     assert sorted(p.name for p in res.parent.iterdir()) == ["res"]
@@ -284,7 +284,7 @@ def test_a_mistyped_folder_gets_the_nearest_one_beside_it(tmp_path, capsys):
                  ["compare", str(typo), str(tmp_path / "storm_half")]):
         assert main(args) == 2
         assert capsys.readouterr().err.splitlines() == [
-            f"error: {typo}: <folder>: no such folder (did you mean "
+            f"error: {typo}: no such folder (did you mean "
             f"'{tmp_path / 'storm_half'}'?)"], args
 
 

@@ -202,7 +202,7 @@ def open_folder(path: str | Path, kinds) -> Folder:
     ConfigError if it is not one."""
     path = Path(path)
     if not path.is_dir():
-        raise _problem(path, "<folder>", no_folder(path, f"a result folder written by {MAKERS}"))
+        raise _problem(path, WHOLE_FILE, no_folder(path, f"a result folder written by {MAKERS}"))
     man_path = path / "manifest.json"
     if not man_path.exists() and (path / "sweep.json").is_file():
         man_path = path / "sweep.json"           # a sweep folder's manifest
