@@ -515,7 +515,7 @@ SET_CASES = [
     pytest.param(["seed"],
                  "error: --set: seed: override 'seed' must look like path.to.key=value",
                  id="no-equals"),
-    pytest.param(["=3"], "error: --set: <empty>: override '=3' has an empty key",
+    pytest.param(["=3"], "error: --set: override '=3' has an empty key",
                  id="empty-key"),
     pytest.param(["nodes..x=3"],
                  "error: --set: nodes..x: override 'nodes..x=3' has an empty key",
@@ -550,7 +550,7 @@ def test_set(scen, set_args, line):
 def test_set_reports_every_bad_override(scen):
     p = scen("child.toml", EXTENDS_TOY)
     expect(p, "error: --set: seed: override 'seed' must look like path.to.key=value",
-           "error: --set: <empty>: override '=1' has an empty key",
+           "error: --set: override '=1' has an empty key",
            set_args=["seed", "horizon.warmup_days=5", "=1"])
 
 

@@ -499,7 +499,7 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None,
                 k, v = parse_override(s)
                 parsed[k] = v
             except ValueError as e:
-                bad.append(Problem("--set", s.partition("=")[0] or "<empty>", str(e)))
+                bad.append(Problem("--set", s.partition("=")[0] or WHOLE_FILE, str(e)))
         if bad:
             raise ConfigError(bad)
         apply_overrides(loaded, parsed, "--set")
