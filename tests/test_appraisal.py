@@ -5,6 +5,7 @@ every bad costs file pinned to its one-line error."""
 
 import json
 import math
+import re
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -130,7 +131,8 @@ def test_a_year_simulated_in_part_counts_no_benefit(tmp_path):
                     end="2025-03-01")
     p = run_folder(tmp_path / "p", "project", kpis((1200,), (25,), (3800,), (450,)), 2,
                    end="2025-03-01")
-    with pytest.raises(ConfigError, match="no simulated year in common"):
+    with pytest.raises(ConfigError, match=rf"\Aerror: {re.escape(str(p))}: no simulated year "
+                       r"in common with the counterfactual\Z"):
         appraise(p, cf, costs_file(tmp_path, period=3))
 
 

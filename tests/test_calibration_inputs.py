@@ -8,8 +8,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from pydantic import BaseModel, model_validator
 
-from sim.scenario.loading import load_scenario
+from sim.scenario.loading import load_scenario, read_data_file
 from sim.scenario.problems import ConfigError
 from sim.study.calibration.fit import _value_at
 from sim.study.calibration.inputs import load_parameters, load_targets, years_in
@@ -112,11 +113,32 @@ def test_parameters_need_their_scenario(write):
 
 def test_unreadable_files_are_one_line(write):
     p = write("targets.toml", "targets = [\n")
-    with pytest.raises(ConfigError, match=r"\Aerror: .*targets\.toml: <toml>: invalid TOML"):
+    with pytest.raises(ConfigError, match=r"\Aerror: .*targets\.toml: invalid TOML at the end "
+                                             r"of the file \(invalid value\)\Z"):
         load_targets(p)
     p = write("empty.toml", "")
     with pytest.raises(ConfigError, match=r"\Aerror: .*empty\.toml: file is empty\Z"):
         load_targets(p)
+
+
+class _Pair(BaseModel):
+    low: float
+    high: float
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.low > self.high:
+            raise ValueError("low must not exceed high")
+        return self
+
+
+def test_a_problem_of_the_whole_document_has_no_path(write):
+    """A rule over the whole of an input file (a check of its root model, which pydantic
+    places nowhere) is a whole-file problem, not one at a made-up path."""
+    p = write("pair.toml", "low = 2\nhigh = 1\n")
+    with pytest.raises(ConfigError, match=rf"\Aerror: {re.escape(str(p))}: low must not "
+                                          r"exceed high\Z"):
+        read_data_file(p, _Pair)
 
 
 def test_one_parameter_may_set_several_paths(write):

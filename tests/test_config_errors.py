@@ -98,9 +98,27 @@ def expect(path, *lines: str, set_args: list[str] | None = None) -> ConfigError:
 
 # ----------------------------------------------------------------------------- reading files
 
-def test_toml_syntax_error(scen):
-    p = scen("child.toml", EXTENDS_TOY + "seed = \n")
-    expect(p, "error: child.toml: <toml>: invalid TOML: Invalid value (at line 2, column 8)")
+@pytest.mark.parametrize("text, message", [
+    ("seed = \n", "invalid TOML at line 2, column 8 (invalid value)"),
+    ("seed 3\n", "invalid TOML at line 2, column 6 (expected '=' after a key in a "
+                 "key/value pair)"),
+    ("seed = [1,\n", "invalid TOML at the end of the file (invalid value)"),
+], ids=["value", "no-equals", "at-the-end"])
+def test_toml_syntax_error(scen, text, message):
+    """A syntax error is a whole-file problem with the parser's line and column first."""
+    p = scen("child.toml", EXTENDS_TOY + text)
+    expect(p, f"error: child.toml: {message}")
+
+
+def test_toml_error_without_a_place(scen, monkeypatch):
+    """A parser message with no place in it (another tomllib) is given as it is."""
+    import tomllib
+
+    def odd(text):
+        raise tomllib.TOMLDecodeError("odd  input\nhere")
+    monkeypatch.setattr(tomllib, "loads", odd)
+    p = scen("child.toml", EXTENDS_TOY)
+    expect(p, "error: child.toml: invalid TOML (odd input here)")
 
 
 @pytest.mark.parametrize("text", ["", "  \n\t\n\n"], ids=["empty", "whitespace-only"])
@@ -165,7 +183,7 @@ def test_extends_not_a_file_name(scen, value, shown):
 def test_error_in_parent_file_stops_the_child(scen):
     scen("mid.toml", EXTENDS_TOY + "seed = \n")
     p = scen("child.toml", 'extends = "mid.toml"\n')
-    expect(p, "error: mid.toml: <toml>: invalid TOML: Invalid value (at line 2, column 8)")
+    expect(p, "error: mid.toml: invalid TOML at line 2, column 8 (invalid value)")
 
 
 # ----------------------------------------------------------------------------- child cases
@@ -497,7 +515,7 @@ SET_CASES = [
     pytest.param(["seed"],
                  "error: --set: seed: override 'seed' must look like path.to.key=value",
                  id="no-equals"),
-    pytest.param(["=3"], "error: --set: <empty>: override '=3' has an empty key",
+    pytest.param(["=3"], "error: --set: override '=3' has an empty key",
                  id="empty-key"),
     pytest.param(["nodes..x=3"],
                  "error: --set: nodes..x: override 'nodes..x=3' has an empty key",
@@ -532,7 +550,7 @@ def test_set(scen, set_args, line):
 def test_set_reports_every_bad_override(scen):
     p = scen("child.toml", EXTENDS_TOY)
     expect(p, "error: --set: seed: override 'seed' must look like path.to.key=value",
-           "error: --set: <empty>: override '=1' has an empty key",
+           "error: --set: override '=1' has an empty key",
            set_args=["seed", "horizon.warmup_days=5", "=1"])
 
 

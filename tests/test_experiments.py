@@ -141,7 +141,7 @@ def test_bad_folders_are_refused_in_one_line(pair, tmp_path, capsys, breaks, lin
 def test_compare_refuses_a_missing_folder(tmp_path, capsys):
     assert main(["compare", str(tmp_path / "nope"), str(tmp_path), "--out",
                  str(tmp_path / "x")]) == 2
-    assert re.fullmatch(r"error: .*nope: <folder>: no such folder \(give a result folder "
+    assert re.fullmatch(r"error: .*nope: no such folder \(give a result folder "
                         r"written by 'corridor run'\)\n", capsys.readouterr().err)
 
 

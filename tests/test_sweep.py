@@ -398,7 +398,8 @@ def test_changed_spec_is_refused_unless_restart(tmp_path):
 
 
 def test_analyze_refuses_bad_folders(tmp_path):
-    with pytest.raises(ConfigError, match=r"nowhere: <folder>: no such folder"):
+    with pytest.raises(ConfigError, match=r"nowhere: no such folder \(give a folder "
+                       r"written by 'corridor sweep'\)\Z"):
         analyze(tmp_path / "nowhere")
     (tmp_path / "empty").mkdir()
     with pytest.raises(ConfigError, match=r"empty: sweep.json: not a sweep folder"):

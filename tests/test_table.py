@@ -113,6 +113,8 @@ def test_command_writes_csv_spreadsheet_and_figure(folders, tmp_path, capsys):
      "scope 'gat' in these folders (did you mean 'gate'?)"),
     (["--period", "2031"], "--period[0]: no period '2031' in these folders (they have 2024, "
      "run)"),
+    (["--kpi", "containers_in_system", "--period", "2024"], "none of the KPIs asked for is "
+     "in these folders for these periods (see --kpi, --period)"),
 ])
 def test_bad_selection_is_one_line_exit_2(folders, tmp_path, capsys, extra, line):
     out = tmp_path / "tab"
@@ -126,12 +128,12 @@ def test_bad_folders_are_refused(folders, tmp_path, capsys):
     assert main(["table", str(folders / "toy"), str(tmp_path / "nope"), "--out",
                  str(tmp_path / "t")]) == 2
     assert capsys.readouterr().err.strip() == (
-        f"error: {tmp_path / 'nope'}: <folder>: no such folder (give a result folder "
+        f"error: {tmp_path / 'nope'}: no such folder (give a result folder "
         "written by 'corridor run')")
     assert main(["table", str(folders / "toy"), str(folders / "toy"), "--out",
                  str(tmp_path / "t")]) == 2
-    assert capsys.readouterr().err.strip().endswith(
-        "<folder>: given twice (give each result folder once)")
+    assert capsys.readouterr().err.strip() == (
+        f"error: {folders / 'toy'}: given twice (give each result folder once)")
     assert main(["table", str(folders / "toy"), "--out", str(folders / "toy")]) == 2
     assert "--out: is one of the folders tabled" in capsys.readouterr().err
     assert main(["table", str(folders / "toy"), "--out", "/proc/no/such"]) == 2  # no traceback

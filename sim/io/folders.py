@@ -19,8 +19,11 @@ from sim.scenario.problems import WHOLE_FILE, ConfigError, Problem, did_you_mean
 
 BUNDLE_FORMATS = (1,)  # result-folder formats this version reads
 SWEEP_FORMATS = (1,)   # sweep-folder formats (sweep.json)
-MAKERS = ("'corridor run', 'corridor compare', 'corridor calibrate', 'corridor sweep', "
-          "'corridor appraise' or 'corridor optimize'")
+MAKER = {"run": "corridor run", "comparison": "corridor compare",  # the command of a kind
+         "calibration": "corridor calibrate", "sweep": "corridor sweep",
+         "appraisal": "corridor appraise", "optimization": "corridor optimize"}
+MAKERS = ", ".join(f"'{c}'" for c in list(MAKER.values())[:-1]) + f" or '{MAKER['optimization']}'"
+SHOWN_COLUMNS = 12  # the columns a file has, named in a missing-column message
 TIMESERIES_COLUMNS = ["date", "facility", "kind", "metric", "value"]
 
 
@@ -39,6 +42,21 @@ class Folder:
 
     def has(self, name: str) -> bool:
         return (self.path / name).is_file()
+
+    def missing_columns(self, name: str, missing, have, remedy: str = "") -> ConfigError:
+        """The problem of file ``name`` of the folder without the ``missing`` columns a
+        reader needs, one of the whole file: ``missing columns 'a', 'b' (it has x, y, z);
+        REMEDY``; by default the remedy is to write the folder again, with this version
+        of the command that makes its kind."""
+        have = [str(c) for c in have]
+        has = ", ".join(have[:SHOWN_COLUMNS]) or "none"
+        if len(have) > SHOWN_COLUMNS:
+            has += f", ... ({len(have)} in all)"
+        noun = "column" if len(missing) == 1 else "columns"
+        remedy = remedy or (f"written by another version of '{MAKER.get(self.kind, 'corridor')}'"
+                            "? write the folder again")
+        return _problem(self.path / name, WHOLE_FILE, f"missing {noun} "
+                        f"{', '.join(map(repr, missing))} (it has {has}); {remedy}")
 
     def json(self, name: str):
         """A JSON file of the folder."""
@@ -83,8 +101,7 @@ class Folder:
                            f"({_short(e)}); write the folder again") from None
         missing = [c for c in columns or [] if c not in have]
         if missing:
-            raise _problem(p, "<columns>", f"missing {', '.join(map(repr, missing))} (has "
-                           f"{', '.join(have)}); written by another version?")
+            raise self.missing_columns(name, missing, have)
         try:
             return pd.read_parquet(p, columns=columns)
         except (OSError, ValueError) as e:
@@ -105,20 +122,52 @@ class Folder:
         ci95_low, ci95_high, values."""
         recs = self.json("kpis.json")
         p = self.path / "kpis.json"
-        if not isinstance(recs, list) or not all(isinstance(r, dict) for r in recs):
+        if not isinstance(recs, list):
             raise _problem(p, WHOLE_FILE, "expected a list of KPI records")
-        try:
-            k = pd.DataFrame({
-                "name": [r["name"] for r in recs], "period": [r["period"] for r in recs],
-                "scope": [r["scope"] for r in recs], "unit": [r.get("unit", "") for r in recs],
-                "mean": [_num(r["mean"]) for r in recs],
-                "ci95_low": [_num((r.get("ci95") or [None, None])[0]) for r in recs],
-                "ci95_high": [_num((r.get("ci95") or [None, None])[1]) for r in recs],
-                "values": [r.get("values") for r in recs]})
-        except (KeyError, TypeError, IndexError) as e:
-            raise _problem(p, "<records>", f"a KPI record lacks {_short(e)} (name, period, "
-                           "scope, mean)") from None
-        return k
+        for i, r in enumerate(recs):
+            bad = _kpi_record_problem(r)
+            if bad:
+                raise _problem(p, f"[{i}]{bad[0]}", f"{bad[1]}; write the folder again")
+        return pd.DataFrame({
+            "name": [r["name"] for r in recs], "period": [r["period"] for r in recs],
+            "scope": [r["scope"] for r in recs], "unit": [r.get("unit", "") for r in recs],
+            "mean": [_num(r["mean"]) for r in recs],
+            "ci95_low": [_num((r.get("ci95") or [None, None])[0]) for r in recs],
+            "ci95_high": [_num((r.get("ci95") or [None, None])[1]) for r in recs],
+            "values": [r.get("values") for r in recs]})
+
+
+KPI_FIELDS = "name, period, scope and mean"  # what every KPI record of kpis.json has
+
+
+def _kpi_record_problem(r) -> tuple[str, str] | None:
+    """What is wrong with one record of kpis.json, if anything: (the path below the
+    record, ``""`` for the record itself, and the message)."""
+    if not isinstance(r, dict):
+        return "", f"not a KPI record (expected a table with {KPI_FIELDS}; got {_brief(r)})"
+    for key in ("name", "period", "scope", "mean"):
+        if key not in r:
+            return f".{key}", f"missing (a KPI record has {KPI_FIELDS})"
+    if not _is_number(r["mean"]):
+        return ".mean", f"expected a number or null (got {_brief(r['mean'])})"
+    ci = r.get("ci95")
+    if ci and not (isinstance(ci, list) and len(ci) == 2 and all(map(_is_number, ci))):
+        return ".ci95", f"expected [low, high] or null (got {_brief(ci)})"
+    return None
+
+
+def _is_number(x) -> bool:
+    """``x`` is null or reads as a number (what :func:`_num` takes)."""
+    try:
+        _num(x)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _brief(x) -> str:
+    text = repr(x)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _num(x) -> float:
@@ -153,7 +202,7 @@ def open_folder(path: str | Path, kinds) -> Folder:
     ConfigError if it is not one."""
     path = Path(path)
     if not path.is_dir():
-        raise _problem(path, "<folder>", no_folder(path, f"a result folder written by {MAKERS}"))
+        raise _problem(path, WHOLE_FILE, no_folder(path, f"a result folder written by {MAKERS}"))
     man_path = path / "manifest.json"
     if not man_path.exists() and (path / "sweep.json").is_file():
         man_path = path / "sweep.json"           # a sweep folder's manifest

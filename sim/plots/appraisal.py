@@ -93,8 +93,7 @@ def _cashflows(folder: Folder) -> pd.DataFrame:
                                    "write the folder again with 'corridor appraise'")]) from None
     missing = [c for c in CASHFLOW_COLUMNS if c not in frame]
     if missing:
-        raise ConfigError([Problem(str(p), "<columns>", f"missing {', '.join(missing)}; "
-                                   "written by another version?")])
+        raise folder.missing_columns("cashflows.csv", missing, frame.columns)
     return frame
 
 

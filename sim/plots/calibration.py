@@ -154,8 +154,7 @@ def calibration_figures(folder: Folder) -> Figures:
     if folder.has("posterior.parquet"):
         post = folder.parquet("posterior.parquet")
         if "accepted" not in post.columns:
-            raise ConfigError([Problem(str(folder.file("posterior.parquet")), "<columns>",
-                                       "missing 'accepted'")])
+            raise folder.missing_columns("posterior.parquet", ["accepted"], post.columns)
         names = [c for c in post.columns if c not in ("objective", "accepted")]
         bounds = folder.manifest.get("parameters", {})
         cols = min(3, max(1, len(names)))

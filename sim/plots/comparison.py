@@ -132,8 +132,7 @@ def comparison_table(folder: Folder) -> pd.DataFrame:
                                    f"not a readable table ({e})")]) from None
     missing = [c for c in cols if c not in t.columns]
     if missing:
-        raise ConfigError([Problem(str(folder.file("comparison.csv")), "<columns>",
-                                   f"missing {', '.join(map(repr, missing))}")])
+        raise folder.missing_columns("comparison.csv", missing, t.columns)
     return t
 
 

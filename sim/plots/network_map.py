@@ -18,7 +18,7 @@ import pandas as pd
 from sim.io.folders import Folder
 from sim.plots.style import UTILISATION_CMAP, new_ax
 from sim.scenario.kinds import NODE_KINDS, kinds_where
-from sim.scenario.problems import ConfigError, Problem
+from sim.scenario.problems import WHOLE_FILE, ConfigError, Problem
 from sim.scenario.span import period_label
 
 WATER, WATER_EDGE, LAND, BORDER = "#d4e6f1", "#8fb3cc", "#f4f1ea", "#b9a8b5"
@@ -211,17 +211,15 @@ def map_frames(network: dict, kpis: pd.DataFrame, ts: pd.DataFrame, year: str,
     busier direction's for rail, the fleet's for sea) and nodes (kind, label);
     ``year``: the KPIs' period, a year or the part of one the horizon covers
     (``"2024 Jan–Mar"``)."""
-    try:
-        nodes = pd.DataFrame([{"id": nid, "kind": n["kind"], "lon": float(n["lon"]),
-                               "lat": float(n["lat"]), "label": _short_name(nid, n)}
-                              for nid, n in network["nodes"].items()])
-        links = pd.DataFrame([{"id": x["id"], "from": x["from"], "to": x["to"],
-                               "mode": x["mode"], "scopes": x["scopes"]}
-                              for x in network["links"]])
-    except (KeyError, TypeError, ValueError, AttributeError) as e:
-        raise ConfigError([Problem(file, "<records>", f"not a network record "
-                                   f"({type(e).__name__}: {e}); run the scenario again")]
-                          ) from None
+    bad = _network_problem(network)
+    if bad:
+        raise ConfigError([Problem(file, bad[0], f"{bad[1]}; run the scenario again")])
+    nodes = pd.DataFrame([{"id": nid, "kind": n["kind"], "lon": float(n["lon"]),
+                           "lat": float(n["lat"]), "label": _short_name(nid, n)}
+                          for nid, n in network["nodes"].items()])
+    links = pd.DataFrame([{"id": x["id"], "from": x["from"], "to": x["to"],
+                           "mode": x["mode"], "scopes": x["scopes"]}
+                          for x in network["links"]])
     pos = nodes.set_index("id")[["lon", "lat"]]
     unknown = sorted((set(links["from"]) | set(links["to"])) - set(pos.index))
     if unknown:
@@ -245,6 +243,46 @@ def map_frames(network: dict, kpis: pd.DataFrame, ts: pd.DataFrame, year: str,
         return max(got) if got else math.nan
     links["utilisation"] = links.apply(congestion, axis=1)
     return links, nodes
+
+
+NODE_FIELDS = ("kind", "lon", "lat")                      # what the map reads of a node
+LINK_FIELDS = ("id", "from", "to", "mode", "scopes")      # and of a link
+
+
+def _network_problem(network) -> tuple[str, str] | None:
+    """Where a network.json (:func:`sim.io.bundle.network_record`) is not what the map
+    reads, if anywhere: (the dotted path, ``nodes.gate.lon`` or ``links[3].from``, and
+    what is wrong there)."""
+    if not isinstance(network, dict):
+        return WHOLE_FILE, "not a network record (expected a JSON object of nodes and links)"
+    nodes, links = network.get("nodes"), network.get("links")
+    if not isinstance(nodes, dict):
+        return "nodes", "missing" if nodes is None else "expected a table of nodes by id"
+    if not isinstance(links, list):
+        return "links", "missing" if links is None else "expected a list of links"
+    for where, rec, need, what in (
+            *((f"nodes.{nid}", n, NODE_FIELDS, "node") for nid, n in nodes.items()),
+            *((f"links[{i}]", x, LINK_FIELDS, "link") for i, x in enumerate(links))):
+        if not isinstance(rec, dict):
+            return where, f"not a {what} record (expected a table of {_and(need)})"
+        lacking = [k for k in need if k not in rec]
+        if lacking:
+            return f"{where}.{lacking[0]}", f"missing (a {what} has {_and(need)})"
+    for nid, n in nodes.items():
+        for key in ("lon", "lat"):
+            try:
+                float(n[key])
+            except (TypeError, ValueError):
+                return f"nodes.{nid}.{key}", f"expected a number (got {n[key]!r})"
+    for i, x in enumerate(links):
+        if not isinstance(x["scopes"], list) or not all(isinstance(c, str)
+                                                        for c in x["scopes"]):
+            return f"links[{i}].scopes", f"expected a list of names (got {x['scopes']!r})"
+    return None
+
+
+def _and(names) -> str:
+    return ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _short_name(nid: str, node: dict) -> str:

@@ -19,7 +19,6 @@ from sim.io.best import binds_text
 from sim.io.folders import Folder
 from sim.plots.style import fmt_number, new_ax
 from sim.plots.types import Figures, Tables
-from sim.scenario.problems import ConfigError, Problem
 
 BLUE, ORANGE, GREY, GREEN, RED = "#1f77b4", "#ff7f0e", "#9a9a9a", "#2ca02c", "#d62728"
 COLUMNS = ["candidate", "stage", "replications", "cost_usd", "objective",
@@ -168,8 +167,7 @@ def _frames(folder: Folder) -> tuple[pd.DataFrame, dict]:
     evals = folder.parquet("evaluations.parquet")
     missing = [c for c in COLUMNS if c not in evals.columns]
     if missing:
-        raise ConfigError([Problem(str(folder.file("evaluations.parquet")), "<columns>",
-                                   f"missing {', '.join(missing)}; write the folder again")])
+        raise folder.missing_columns("evaluations.parquet", missing, evals.columns)
     return evals, folder.json("best.json")
 
 

@@ -151,6 +151,7 @@ def _slug(text: str) -> str:
 
 
 RUN_COLUMNS = ["point", "replication", "status"]
+INDEX_COLUMNS = ["output", "parameter", "index", "value", "ci95_low", "ci95_high"]
 
 
 def _indices(folder: Folder) -> pd.DataFrame:
@@ -163,10 +164,10 @@ def _indices(folder: Folder) -> pd.DataFrame:
     except (OSError, ValueError) as e:
         raise ConfigError([Problem(str(p), WHOLE_FILE, f"unreadable ({type(e).__name__}); run "
                                    f"'corridor analyze {folder.path}' again")]) from None
-    need = {"output", "parameter", "index", "value", "ci95_low", "ci95_high"}
-    if not need <= set(t.columns):
-        raise ConfigError([Problem(str(p), "<columns>", f"missing {sorted(need - set(t.columns))}"
-                                   f"; run 'corridor analyze {folder.path}' again")])
+    missing = [c for c in INDEX_COLUMNS if c not in t.columns]
+    if missing:
+        raise folder.missing_columns("indices.csv", missing, t.columns,
+                                     f"run 'corridor analyze {folder.path}' again")
     return t
 
 

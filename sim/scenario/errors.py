@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from sim.scenario import distributions as d
 from sim.scenario.distributions import DIST_NAMES
-from sim.scenario.problems import did_you_mean
+from sim.scenario.problems import WHOLE_FILE, did_you_mean
 from sim.scenario.schema import Scenario
 
 
@@ -271,7 +271,7 @@ def _dotted(loc: tuple, data: Any) -> str:
             cur = cur[part]
         except (KeyError, IndexError, TypeError):
             cur = None
-    return out or "<document>"
+    return out or WHOLE_FILE  # the document as a whole
 
 
 _ELEMENT_TABLES = {("nodes",): "node", ("links",): "link", ("routes",): "route",

@@ -63,7 +63,26 @@ def _read_toml(path: Path, shown: str) -> dict:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise ConfigError([Problem(shown, "<toml>", f"invalid TOML: {e}")]) from None
+        raise ConfigError([Problem(shown, WHOLE_FILE, _toml_message(e))]) from None
+
+
+# where tomllib puts the place of a syntax error: at the end of its message
+_TOML_AT = re.compile(r"(?P<what>.*) \(at (?:line (?P<line>\d+), column (?P<col>\d+)|"
+                      r"(?P<end>end of document))\)", re.S)
+
+
+def _toml_message(e: tomllib.TOMLDecodeError) -> str:
+    """A TOML syntax error as a whole-file problem, its place first and the parser's word
+    after: ``invalid TOML at line 3, column 7 (expected '=' after a key ...)`` (``at the
+    end of the file`` where the parser found it only there); no colon, so that the line
+    reads as one of the whole file, not as a path and a message."""
+    text = " ".join(str(e).split())
+    m = _TOML_AT.fullmatch(text)
+    if m is None:
+        return f"invalid TOML ({text})"
+    what = m["what"][:1].lower() + m["what"][1:]
+    where = "the end of the file" if m["end"] else f"line {m['line']}, column {m['col']}"
+    return f"invalid TOML at {where} ({what})"
 
 
 def _leaves(d: dict, prefix: str = ""):
@@ -499,7 +518,7 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None,
                 k, v = parse_override(s)
                 parsed[k] = v
             except ValueError as e:
-                bad.append(Problem("--set", s.partition("=")[0] or "<empty>", str(e)))
+                bad.append(Problem("--set", s.partition("=")[0] or WHOLE_FILE, str(e)))
         if bad:
             raise ConfigError(bad)
         apply_overrides(loaded, parsed, "--set")

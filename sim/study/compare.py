@@ -34,7 +34,7 @@ def read_run(folder: str | Path) -> tuple[dict, list[dict]]:
     folder = Path(folder)
     shown = str(folder)
     if not folder.is_dir():
-        raise ConfigError([Problem(shown, "<folder>", no_folder(
+        raise ConfigError([Problem(shown, WHOLE_FILE, no_folder(
             folder, "a result folder written by 'corridor run'"))])
     out = []
     for name in ("manifest.json", "kpis.json"):

@@ -20,7 +20,7 @@ from sim.io.bundle import atomic_dir, dumps
 from sim.io.manifest import provenance
 from sim.measure.headline import COMPARE_HEADLINE, HEADLINE
 from sim.measure.labels import kpi_label as label
-from sim.scenario.problems import ConfigError, Problem, did_you_mean
+from sim.scenario.problems import WHOLE_FILE, ConfigError, Problem, did_you_mean
 from sim.study.compare import read_run
 
 # the rows shown when no --kpi is given: the run summary's headline, then the
@@ -77,7 +77,7 @@ def wide_table(folders: Sequence[str | Path], selection: Selection = Selection()
         seen: set[Path] = set()
         for p in paths:
             if p.resolve() in seen:
-                problems.append(Problem(str(p), "<folder>", "given twice (give each result "
+                problems.append(Problem(str(p), WHOLE_FILE, "given twice (give each result "
                                         "folder once)"))
             seen.add(p.resolve())
         raise ConfigError(problems)
@@ -150,8 +150,9 @@ def _selected(cells: dict, selection: Selection, paths: list[Path]
         for sc in scopes:
             keys += [(name, sc, p) for p in use_periods if (name, sc, p) in cells]
     if not keys:
-        raise ConfigError([Problem(str(paths[0]), "<folder>", "none of the KPIs asked for is "
-                                   "in these folders for these periods (see --kpi, --period)")])
+        raise ConfigError([Problem("<command line>", WHOLE_FILE, "none of the KPIs asked for "
+                                   "is in these folders for these periods (see --kpi, "
+                                   "--period)")])
     return list(dict.fromkeys(keys))
 
 

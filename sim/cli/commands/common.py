@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from sim.io.atomic import write_text_atomic
 from sim.scenario.loading import load_scenario
-from sim.scenario.problems import ConfigError, Problem
+from sim.scenario.problems import WHOLE_FILE, ConfigError, Problem
 from sim.scenario.span import parse_horizon
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ UNFORESEEN = (OSError, ValueError, KeyError, TypeError, IndexError, AttributeErr
 def unforeseen(folder: str, doing: str, e: BaseException, left: str) -> int:
     """Exit code 2 with one line for an unforeseen error ``e`` while ``doing`` something
     with ``folder`` (``left``: what is left on disk)."""
-    return errors([Problem(str(folder), "<files>", f"cannot {doing} ({type(e).__name__}: "
+    return errors([Problem(str(folder), WHOLE_FILE, f"cannot {doing} ({type(e).__name__}: "
                            f"{' '.join(str(e).split())[:200]}); {left}")])
 
 

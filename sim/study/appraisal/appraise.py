@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from sim.measure.stats import t_interval, t_quantile
-from sim.scenario.problems import ConfigError, Problem
+from sim.scenario.problems import WHOLE_FILE, ConfigError, Problem
 from sim.study.appraisal import metrics
 from sim.study.appraisal.benefits import (
     ITEMS,
@@ -218,7 +218,7 @@ def appraise(scenario_dir: str | Path, counterfactual_dir: str | Path,
         raise ConfigError(problems)
     yb = year_benefits(costs, cf, p, n)
     if not yb.years:
-        raise ConfigError([Problem(str(scenario_dir), "<kpis>", "no simulated year in "
+        raise ConfigError([Problem(str(scenario_dir), WHOLE_FILE, "no simulated year in "
                                    "common with the counterfactual")])
     a = costs.appraisal
     benefit_flows, notes = extend(yb, costs, n)

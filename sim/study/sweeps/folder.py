@@ -173,7 +173,7 @@ def read_sweep_folder(folder: str | Path) -> tuple[dict, pd.DataFrame, pd.DataFr
     folder = Path(folder)
     man = folder / "sweep.json"
     if not folder.is_dir():
-        raise ConfigError([Problem(str(folder), "<folder>", no_folder(
+        raise ConfigError([Problem(str(folder), WHOLE_FILE, no_folder(
             folder, "a folder written by 'corridor sweep'"))])
     try:
         meta = read_manifest(man)
