@@ -113,7 +113,7 @@ def _edit(folder, name, fn):
      "'warmup_days': 10}} differs from the base's {{'start': '2024-01-01', 'end': "
      "'2024-03-01', 'warmup_days': 10}}; periods would not match"),
     (lambda d: (d / "kpis.json").unlink(),
-     "{o}/kpis.json: missing: not a result folder written by 'corridor run'"),
+     "{o}/kpis.json: missing (not a result folder written by 'corridor run')"),
     (lambda d: _edit(d, "kpis.json", lambda t: t[: len(t) // 2]),
      "{o}/kpis.json: not valid JSON"),
     (lambda d: _edit(d, "manifest.json", lambda t: t.replace('"kind": "run"',

@@ -223,9 +223,11 @@ NODES = {"a": NODE, "b": NODE}
      "links[3].to: missing (a link has id, from, to, mode and scopes)"),
     ({"nodes": NODES, "links": [{**LINK, "scopes": "ab:0"}]},
      "links[0].scopes: expected a list of names (got 'ab:0')"),
+    ({"nodes": NODES, "links": [LINK, {**LINK, "from": "b", "to": "c"}]},
+     "links[1].to: unknown node 'c'"),
 ], ids=["not-an-object", "no-nodes", "nodes-a-list", "no-links", "links-a-table",
         "node-not-a-table", "node-without-lat", "lon-a-word", "link-not-a-table",
-        "link-without-to", "scopes-a-word"])
+        "link-without-to", "scopes-a-word", "to-an-unknown-node"])
 def test_a_damaged_network_record_is_named_by_its_place(network, line):
     """What the map cannot read of network.json, named by its dotted path: a node by its
     id, a link by its 0-based place in the list."""
@@ -311,6 +313,12 @@ def _evaluations(d):
             "objective_ci_high", *(f"mean:y{i}" for i in range(7))]
     pd.DataFrame({c: [1.0] for c in cols}).to_parquet(d / "evaluations.parquet")
     return optimize_tables(Folder(d, "optimization", {}))
+
+
+def test_a_sweep_not_analysed_yet_says_to_analyse_it(tmp_path):
+    with pytest.raises(ConfigError, match=rf"\Aerror: {re.escape(str(tmp_path))}/indices\.csv: "
+                       rf"missing \(run 'corridor analyze {re.escape(str(tmp_path))}' first\)\Z"):
+        sweep_tables(Folder(tmp_path, "sweep", {"method": "morris"}))
 
 
 def _indices(d):

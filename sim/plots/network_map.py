@@ -221,9 +221,11 @@ def map_frames(network: dict, kpis: pd.DataFrame, ts: pd.DataFrame, year: str,
                            "mode": x["mode"], "scopes": x["scopes"]}
                           for x in network["links"]])
     pos = nodes.set_index("id")[["lon", "lat"]]
-    unknown = sorted((set(links["from"]) | set(links["to"])) - set(pos.index))
-    if unknown:
-        raise ConfigError([Problem(file, "links", f"unknown node {unknown[0]!r}")])
+    for i, end in ((i, end) for i in range(len(links)) for end in ("from", "to")):
+        if links[end].iat[i] not in pos.index:
+            raise ConfigError([Problem(file, f"links[{i}].{end}",
+                                       f"unknown node {links[end].iat[i]!r}; run the "
+                                       "scenario again")])
     links[["lon0", "lat0"]] = pos.loc[links["from"]].to_numpy()
     links[["lon1", "lat1"]] = pos.loc[links["to"]].to_numpy()
     routed = ts[(ts["metric"] == "boxes_routed")

@@ -159,8 +159,8 @@ def _indices(folder: Folder) -> pd.DataFrame:
     try:
         t = pd.read_csv(p)
     except FileNotFoundError:
-        raise ConfigError([Problem(str(p), WHOLE_FILE, "missing: run 'corridor analyze "
-                                   f"{folder.path}' first")]) from None
+        raise ConfigError([Problem(str(p), WHOLE_FILE, "missing (run 'corridor analyze "
+                                   f"{folder.path}' first)")]) from None
     except (OSError, ValueError) as e:
         raise ConfigError([Problem(str(p), WHOLE_FILE, f"unreadable ({type(e).__name__}); run "
                                    f"'corridor analyze {folder.path}' again")]) from None

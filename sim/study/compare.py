@@ -43,8 +43,8 @@ def read_run(folder: str | Path) -> tuple[dict, list[dict]]:
             out.append(read_manifest(p) if name == "manifest.json"
                        else json.loads(p.read_text(encoding="utf-8")))
         except FileNotFoundError:
-            raise ConfigError([Problem(str(p), WHOLE_FILE, "missing: not a result folder "
-                                       "written by 'corridor run'")]) from None
+            raise ConfigError([Problem(str(p), WHOLE_FILE, "missing (not a result folder "
+                                       "written by 'corridor run')")]) from None
         except (ValueError, UnicodeDecodeError) as e:
             raise ConfigError([Problem(str(p), WHOLE_FILE, f"not valid JSON ({e})")]) from None
     man, recs = out
