@@ -138,6 +138,6 @@ def test_pool_workers_leave_ctrl_c_to_the_process_that_started_them():
         worker = next(iter(pool._processes.values()))
         t0 = time.monotonic()
         abort_pool(pool)
-        worker.join(timeout=5)
-        assert not worker.is_alive() and time.monotonic() - t0 < 5
+        worker.join(timeout=20)  # (well short of the task's 30 s, with room for a
+        assert not worker.is_alive() and time.monotonic() - t0 < 20  # loaded machine)
         assert busy.done()
