@@ -315,6 +315,21 @@ def test_the_kuryk_costs_file_is_valid():
     assert costs.appraisal.years[0] == 2025 and len(costs.items) == 2  # (no ships: moved)
 
 
+@pytest.mark.parametrize("path", ["scenarios/appraisal/kuryk_terminal.toml",
+                                  "scenarios/appraisal/batumi_relief.toml"])
+def test_the_sea_co2e_is_a_whole_voyage_as_the_rail_is(path):
+    # the model's rail CO2e is well to wheel over the whole trip (~1,800 kg per TEU on the
+    # Northern route), so the sea's must be too: GLEC's published container lanes, 80.4
+    # to 89.4 g CO2e/TEU-km (corridor-facts-economics §4), over Shanghai -> Rotterdam,
+    # 10,600 nm via Suez or 13,800 via the Cape (§2). UTLC's 318.9 kg/TEU (16 g/TEU-km)
+    # is not on that basis (docs/sources-economics.md §1a)
+    costs, _ = load_costs(path)
+    kg = costs.carbon.sea_kg_per_teu
+    assert kg is not None
+    per_km = [kg * 1000 / (nm * 1.852) for nm in (10_600, 13_800)]
+    assert any(80.4 <= g <= 89.4 for g in per_km), per_km
+
+
 def test_the_black_sea_relief_costs_file_compares_with_the_kuryk_one():
     relief, _ = load_costs("scenarios/appraisal/batumi_relief.toml")
     kuryk, _ = load_costs("scenarios/appraisal/kuryk_terminal.toml")

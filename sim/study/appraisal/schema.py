@@ -164,7 +164,7 @@ EXAMPLES = {
     "rate": "rate = 0.05", "price_year": "price_year = 2024", "base_year": "base_year = 2025",
     "first_year": "first_year = 2025", "period_years": "period_years = 30",
     "usd_per_teu_day": "usd_per_teu_day = 179", "usd_per_t": "usd_per_t = 63",
-    "sea_kg_per_teu": "sea_kg_per_teu = 318.9", "usd_per_teu": "usd_per_teu = 144",
+    "sea_kg_per_teu": "sea_kg_per_teu = 1669", "usd_per_teu": "usd_per_teu = 144",
     "corridors": 'corridors = ["middle_corridor"]', "year": "year = 2026",
     "capex_usd": "capex_usd = 80.7e6", "opex_usd_per_year": "opex_usd_per_year = 2.4e6",
     "opex_from": "opex_from = 2028", "lifetime_years": "lifetime_years = 40",
