@@ -17,7 +17,8 @@ from sim.plots.appraisal import npv_distribution, waterfall
 from sim.plots.kinds import read_folder, save_figure_set
 from sim.report import write_report
 from sim.scenario.problems import ConfigError
-from sim.study.appraisal.appraise import appraise
+from sim.measure.stats import t_interval
+from sim.study.appraisal.appraise import appraise, switching_value
 from sim.study.appraisal.folder import summary_rows
 from sim.study.appraisal.schema import load_costs
 
@@ -122,6 +123,48 @@ def test_benefits_by_hand(tmp_path, pair):
     assert row["annual_benefits_usd"] == pytest.approx(673_000)
     assert r.quantities["box_days_saved"][0, 0] == pytest.approx(5_500)
     assert r.summary()["p_npv_positive"] == 0.0
+
+
+def test_the_value_of_time_that_decides_by_hand(tmp_path, pair):
+    # the economist's review: the appraisal valued a TEU-day at 179 USD, the model's
+    # shippers choose by 25, and the Kuryk terminal's NPV turns on it. By hand (the pair
+    # above, VoT 100): without the time benefit the NPV is -327,000 - 550,000 = -877,000,
+    # and 5,500 TEU-days are saved: the mean NPV is zero at 877,000 / 5,500 = 159.45 USD
+    # per TEU-day; at the shippers' 25 it is -877,000 + 25 x 5,500 = -739,500
+    p, cf = pair
+    for folder in (p, cf):
+        man = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        man["config"]["route_choice"] = {"value_of_time_usd_per_teu_day": 25.0}
+        (folder / "manifest.json").write_text(json.dumps(man), encoding="utf-8")
+    r = appraise(p, cf, costs_file(tmp_path))
+    s = r.summary()
+    assert s["switching_value_of_time"]["mean"] == pytest.approx(877_000 / 5_500)
+    assert s["switching_value_of_time"]["ci95"] == pytest.approx([877_000 / 5_500] * 2)
+    assert s["npv_at_model_value_of_time_usd"]["mean"] == pytest.approx(-739_500)
+    rows = dict(summary_rows(r))
+    assert rows["value of time at which the mean NPV is zero, USD per TEU-day"] == (
+        "159 [159, 159] (the appraisal's: 100)")
+    assert rows["NPV at the model shippers' value of time (25 USD per TEU-day), USD"] == (
+        "-0.7m [-0.7m, -0.7m]")
+
+
+def test_the_switching_value_interval_is_where_the_npv_interval_holds_zero():
+    """Fieller's set, against the t-interval of the mean NPV at its ends: zero sits on
+    one edge of it at each end, inside it between them and outside beyond."""
+    rng = np.random.default_rng(7)
+    box_days = rng.normal(5_000, 1_500, 10)
+    rest = -400_000 + 30 * (box_days - 5_000) + rng.normal(0, 150_000, 10)
+    sw = switching_value(rest, box_days)
+    lo, hi = sw["ci95"]
+    assert sw["bounded"] and lo < sw["mean"] < hi
+    assert sw["mean"] == pytest.approx(-rest.mean() / box_days.mean())
+    for v, edge in ((lo, 2), (hi, 1)):  # at lo the interval's top is 0, at hi its bottom
+        assert t_interval(rest + v * box_days)[edge] == pytest.approx(0, abs=1e-6)
+    for v, inside in ((lo - 5, False), ((lo + hi) / 2, True), (hi + 5, False)):
+        _m, a, b, _n = t_interval(rest + v * box_days)
+        assert (a <= 0 <= b) == inside
+    flat = switching_value(rest, rng.normal(0, 1_000, 10))  # no clear time saved
+    assert flat["ci95"] is None and not flat["bounded"]
 
 
 def test_a_year_simulated_in_part_counts_no_benefit(tmp_path):

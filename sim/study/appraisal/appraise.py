@@ -104,7 +104,36 @@ class Result:
                                                                          - paired[0]) / 2
         out["npv_usd"]["unpaired_ci95_half_width"] = unpaired_half_width(self.unpaired_npv,
                                                                          self.n)
+        vot = self.costs.value_of_time.usd_per_teu_day
+        if "pv_time_usd" in pr and vot > 0:
+            pv_time = pr["pv_time_usd"].to_numpy(float)
+            out["switching_value_of_time"] = switching_value(
+                npv - pv_time, pv_time / vot)
         return out
+
+
+def switching_value(rest: np.ndarray, box_days: np.ndarray, level: float = 0.95) -> dict:
+    """The value of a TEU-day at which the mean NPV is zero, with its confidence set
+    (Fieller's): per replication NPV(v) = rest + v * box_days (``rest``: the NPV without
+    the time benefit; ``box_days``: the PV of the TEU-days saved). The set is every v at
+    which the ``level`` t-interval of the mean NPV(v) holds zero: an interval when the
+    box-days saved are clearly nonzero, else unbounded (None ends). ``usd_per_teu_day``
+    is None when no time is saved on the mean (no value of time makes it pay by time)."""
+    n = len(rest)
+    a, b = float(np.mean(rest)), float(np.mean(box_days))
+    out: dict = {"mean": -a / b if b > 0 else None, "ci95": None, "n": n,
+                 "bounded": False}
+    if n < 2:
+        return out
+    t2 = t_quantile(0.5 + level / 2, n - 1) ** 2
+    cov = np.cov(np.vstack([rest, box_days]), ddof=1) / n
+    qa, qb, qc = b * b - t2 * cov[1, 1], a * b - t2 * cov[0, 1], a * a - t2 * cov[0, 0]
+    disc = qb * qb - qa * qc
+    if qa > 0 and disc >= 0 and b > 0:  # (a + v b)^2 <= t2 var(v): between the roots
+        root = math.sqrt(disc)
+        out["ci95"] = [(-qb - root) / qa, (-qb + root) / qa]
+        out["bounded"] = True
+    return out
 
 
 def _json_number(x: float) -> float | str | None:
@@ -206,6 +235,25 @@ def figures_of_merit(flows: dict[str, np.ndarray], category: dict[str, str],
     return pd.DataFrame(rows)
 
 
+def time_value_columns(per: pd.DataFrame, vot: float, manifest: dict) -> float | None:
+    """Add to the figures of merit the NPV at the value of time the model's shippers
+    choose their routes by (route_choice's value_of_time_usd_per_teu_day in the
+    scenario's resolved config), where it differs from the appraisal's: the time benefit
+    is linear in it. Returns that model value (None: not in the config, or no time
+    benefit counted)."""
+    if "pv_time_usd" not in per or vot <= 0:
+        return None
+    pv_time = per["pv_time_usd"].to_numpy(float)
+    npv = per["npv_usd"].to_numpy(float)
+    choice = (manifest.get("config") or {}).get("route_choice") or {}
+    model_vot = choice.get("value_of_time_usd_per_teu_day")
+    if model_vot is None:
+        return None
+    if float(model_vot) != vot:
+        per["npv_at_model_value_of_time_usd"] = npv + (float(model_vot) / vot - 1.0) * pv_time
+    return float(model_vot)
+
+
 def appraise(scenario_dir: str | Path, counterfactual_dir: str | Path,
              costs_path: str | Path) -> Result:
     """Appraise the scenario's folder against the counterfactual's with a costs file;
@@ -227,6 +275,7 @@ def appraise(scenario_dir: str | Path, counterfactual_dir: str | Path,
     category = {k: ("benefit" if k in ITEMS else "cost") for k in flows}
     discount = metrics.discount_factors(a.years, a.base_year, a.discount.rate)
     per = figures_of_merit(flows, category, discount, n)
+    model_vot = time_value_columns(per, costs.value_of_time.usd_per_teu_day, p.manifest)
     # the cross pairs (scenario r, counterfactual s != r): independent streams
     cross = []
     for k in range(1, n):
@@ -243,6 +292,7 @@ def appraise(scenario_dir: str | Path, counterfactual_dir: str | Path,
                            "replications": cf.n},
         "seed": p.manifest.get("seed"), "horizon": p.manifest.get("horizon"),
         "pairs": n, "posterior": "posterior" in p.manifest,
+        "model_value_of_time_usd_per_teu_day": model_vot,
     }
     if "posterior" in p.manifest:
         notes.append("the folders ran posterior draws: each replication is one (draw, "
@@ -252,4 +302,5 @@ def appraise(scenario_dir: str | Path, counterfactual_dir: str | Path,
                   np.concatenate(cross) if cross else np.array([]), facts, yb.notes + notes)
 
 
-__all__ = ["QUANTITIES", "Result", "appraise", "cost_flows", "figures_of_merit"]
+__all__ = ["QUANTITIES", "Result", "appraise", "cost_flows", "figures_of_merit",
+           "time_value_columns", "switching_value"]

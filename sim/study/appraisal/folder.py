@@ -88,6 +88,19 @@ def summary_rows(result: Result) -> list[tuple[str, str]]:
     rows.append(("PV of costs, USD", _interval(s["pv_costs_usd"], money)))
     rows.append(("benefits as a yearly sum, USD a year", _interval(
         s["annual_benefits_usd"], money)))
+    vot = result.costs.value_of_time.usd_per_teu_day
+    if "switching_value_of_time" in s:
+        sw = s["switching_value_of_time"]
+        v, ci = sw["mean"], sw["ci95"]
+        rows.append(("value of time at which the mean NPV is zero, USD per TEU-day",
+                     ("– (no time saved on the mean)" if v is None else f"{v:,.0f}"
+                      + (f" [{ci[0]:,.0f}, {ci[1]:,.0f}]" if ci else
+                         " [unbounded: the time saved is not clearly above zero]"))
+                     + f" (the appraisal's: {vot:g})"))
+    model = result.facts.get("model_value_of_time_usd_per_teu_day")
+    if "npv_at_model_value_of_time_usd" in s:
+        rows.append((f"NPV at the model shippers' value of time ({model:g} USD per "
+                     "TEU-day), USD", _interval(s["npv_at_model_value_of_time_usd"], money)))
     return rows
 
 
