@@ -157,3 +157,29 @@ def test_run_over_the_posterior(setup, capsys):
     err = capsys.readouterr().err
     assert err.startswith(f"error: {d}: --posterior: not a calibration folder with a "
                           "posterior") and err.count("\n") == 1
+
+
+def _cli(d: Path, out: Path, *more: str, targets: str = "targets.toml") -> int:
+    return main(["calibrate", str(d / targets), "--params", str(d / "parameters.toml"),
+                 "--out", str(out), "--replications", "2", "--workers", "1", "--quiet",
+                 *more])
+
+
+def test_inputs_are_checked_together_before_anything_runs(setup, capsys):
+    d = setup
+    (d / "late.toml").write_text((d / "targets.toml").read_text().replace(
+        'period = "2024"', 'period = "2030"'), encoding="utf-8")
+    (d / "twice.toml").write_text((d / "parameters.toml").read_text().replace(
+        "nodes.gate.crossing.customs_dwell_h.mean", "demand.scale").replace("low = 10",
+                                                                            "low = 0.9"),
+        encoding="utf-8")
+    out = d / "never"
+    assert _cli(d, out, "--budget", "3", targets="late.toml") == 2
+    assert capsys.readouterr().err == (f"error: {d / 'late.toml'}: targets.created.period: "
+                                       "2030 is outside the horizon (allowed: 2024, run)\n")
+    assert main(["calibrate", str(d / "targets.toml"), "--params", str(d / "twice.toml"),
+                 "--out", str(out), "--quiet"]) == 2
+    assert capsys.readouterr().err == (f"error: {d / 'twice.toml'}: parameters.customs.path: "
+                                       "'demand.scale' is set by parameters.scale already (a "
+                                       "path is set by one parameter)\n")
+    assert not out.exists()

@@ -10,7 +10,7 @@ from sim.cli.commands.common import command_line, errors, workers
 from sim.cli.tables import abc_summary, parameter_values
 from sim.scenario.problems import ConfigError, Problem
 from sim.study.calibration.fit import abc_around, fit, write_outputs
-from sim.study.calibration.inputs import load_parameters, load_targets
+from sim.study.calibration.inputs import load_parameters, load_targets, targets_in_scenario
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
@@ -29,11 +29,19 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
                                 f"{args.abc_box:g})"))
     if problems:
         return errors(problems)
+    targets = params = scenario = None
     try:
         targets = load_targets(args.targets)
-        params, _ = load_parameters(args.params)
     except ConfigError as e:
-        return errors(e.problems)
+        problems += e.problems
+    try:
+        params, scenario = load_parameters(args.params)
+    except ConfigError as e:
+        problems += e.problems
+    if targets is not None and scenario is not None:
+        problems += targets_in_scenario(targets, scenario)
+    if problems or targets is None or params is None:
+        return errors(problems)
     base = Path(args.params).parent / params.scenario
     out = Path(args.out)
     if out.exists() and not out.is_dir():
