@@ -165,6 +165,22 @@ def _cli(d: Path, out: Path, *more: str, targets: str = "targets.toml") -> int:
                  *more])
 
 
+def test_a_target_the_run_does_not_report_stops_before_anything_is_written(setup, capsys):
+    """A scope that names something in the scenario (a node) but nothing the KPI is
+    reported for: one line after the first run, and no folder (it used to fit to an
+    objective of inf and report nan, with exit code 0)."""
+    d = setup
+    (d / "unreported.toml").write_text((d / "targets.toml").read_text().replace(
+        'kpi = "containers_created"', 'kpi = "border_dwell_hours_mean"').replace(
+        'unit = "containers"', 'unit = "hours"\nscope = "alpha"'), encoding="utf-8")
+    out = d / "unreported"
+    assert _cli(d, out, "--budget", "3", targets="unreported.toml") == 2
+    assert capsys.readouterr().err == (
+        f"error: {d / 'unreported.toml'}: targets.created.scope: the base scenario reports "
+        "no border_dwell_hours_mean for 'alpha' in 2024 (allowed: gate)\n")
+    assert not out.exists()
+
+
 def test_inputs_are_checked_together_before_anything_runs(setup, capsys):
     d = setup
     (d / "late.toml").write_text((d / "targets.toml").read_text().replace(
@@ -183,3 +199,86 @@ def test_inputs_are_checked_together_before_anything_runs(setup, capsys):
                                        "'demand.scale' is set by parameters.scale already (a "
                                        "path is set by one parameter)\n")
     assert not out.exists()
+
+
+def test_a_folder_resumes_only_a_calibration_of_the_same_inputs(setup, capsys):
+    """Its log was read back whatever the targets, seed or replications: a changed target
+    was reported with the old published value and the old simulated one."""
+    d = setup
+    out = d / "resume"
+    assert _cli(d, out, "--budget", "2") == 0
+    n = len((out / "evaluations.jsonl").read_text().splitlines())
+    man = json.loads((out / "manifest.json").read_text())
+    assert man["fingerprint"].startswith("sha256:") and man["inputs"]["seed"] == 1
+    capsys.readouterr()
+    (d / "moved.toml").write_text((d / "targets.toml").read_text().replace(
+        "sd = 60", "sd = 50"), encoding="utf-8")
+    assert _cli(d, out, "--budget", "2", "--seed", "3", targets="moved.toml") == 2
+    assert capsys.readouterr().err == (
+        f"error: {out}: --out: holds a calibration of other inputs (changed: the targets, "
+        "--seed); rerun with --restart to discard it, or choose another --out\n")
+    assert len((out / "evaluations.jsonl").read_text().splitlines()) == n  # untouched
+    # the same inputs with a larger budget go on from the log
+    assert _cli(d, out, "--budget", "3") == 0
+    assert len((out / "evaluations.jsonl").read_text().splitlines()) == n + 1
+    # --restart starts again with the new targets
+    assert _cli(d, out, "--budget", "2", "--restart", targets="moved.toml") == 0
+    rep = json.loads((out / "report.json").read_text())
+    assert rep["targets"][0]["sigma"] == 50 and rep["evaluations"] == 2
+    assert len((out / "evaluations.jsonl").read_text().splitlines()) == 2
+
+
+def test_a_folder_of_another_kind_is_never_written_into(setup, capsys):
+    d = setup
+    run_dir = d / "a_run"
+    run_dir.mkdir()
+    (run_dir / "manifest.json").write_text('{"kind": "run"}')
+    (run_dir / "kpis.json").write_text("[]")
+    assert _cli(d, run_dir, "--budget", "2", "--restart") == 2
+    assert capsys.readouterr().err == (f"error: {run_dir}: --out: holds a run folder, not "
+                                       "a calibration; choose another --out\n")
+    assert json.loads((run_dir / "manifest.json").read_text()) == {"kind": "run"}
+    old = d / "old_calibration"  # written before the folders recorded their inputs
+    old.mkdir()
+    (old / "manifest.json").write_text('{"kind": "calibration"}')
+    (old / "evaluations.jsonl").write_text("")
+    assert _cli(d, old, "--budget", "2") == 2
+    assert capsys.readouterr().err == (
+        f"error: {old}: --out: holds a calibration written before calibration folders "
+        "recorded their inputs, so it cannot be resumed safely; rerun with --restart to "
+        "discard it, or choose another --out\n")
+    notes = d / "notes"
+    notes.mkdir()
+    (notes / "mine.txt").write_text("keep")
+    assert _cli(d, notes, "--budget", "2", "--restart") == 2
+    assert capsys.readouterr().err == (f"error: {notes}: --out: holds files but is not a "
+                                       "calibration folder (no manifest.json); give an empty "
+                                       "or new folder\n")
+    assert (notes / "mine.txt").read_text() == "keep"
+
+
+def test_an_interrupted_calibration_says_what_it_kept(setup, capsys, monkeypatch):
+    """Ctrl-C used to print 'nothing was written' while the evaluations so far were kept
+    (and are resumed)."""
+    import sim.study.calibration.fit as fit_module
+    d = setup
+    out = d / "interrupted"
+    real, calls = fit_module.evaluate, []
+
+    def evaluate_then_interrupt(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(fit_module, "evaluate", evaluate_then_interrupt)
+    assert _cli(d, out, "--budget", "6") == 130
+    assert capsys.readouterr().err == (
+        f"interrupted: the 2 evaluation(s) so far are kept in {out / 'evaluations.jsonl'}; "
+        "run the same command again to resume\n")
+    # interrupted before the first evaluation is kept: nothing is written
+    monkeypatch.setattr(fit_module, "evaluate", lambda *a, **k: (_ for _ in ()).throw(
+        KeyboardInterrupt()))
+    assert _cli(d, d / "early", "--budget", "6") == 130
+    assert capsys.readouterr().err == "interrupted; nothing was written\n"
+    assert not (d / "early").exists()

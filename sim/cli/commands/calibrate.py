@@ -4,13 +4,20 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from sim.cli.commands.common import command_line, errors, workers
 from sim.cli.tables import abc_summary, parameter_values
 from sim.scenario.problems import ConfigError, Problem
 from sim.study.calibration.fit import abc_around, fit, write_outputs
-from sim.study.calibration.inputs import load_parameters, load_targets, targets_in_scenario
+from sim.study.calibration.inputs import (
+    Parameters,
+    Targets,
+    load_parameters,
+    load_targets,
+    targets_in_scenario,
+)
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
@@ -44,11 +51,27 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         return errors(problems)
     base = Path(args.params).parent / params.scenario
     out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        return errors([Problem(str(out), "--out", "exists and is not a folder")])
+    try:
+        return _calibrate(args, targets, params, base, out)
+    except ConfigError as e:
+        return errors(e.problems)
+    except KeyboardInterrupt:
+        kept = _lines(out / "evaluations.jsonl")
+        if not kept:
+            raise  # nothing was written: said by sim.cli.main
+        print(f"interrupted: the {kept} evaluation(s) so far are kept in "
+              f"{out / 'evaluations.jsonl'}; run the same command again to resume",
+              file=sys.stderr)
+        return 130
+
+
+def _calibrate(args: argparse.Namespace, targets: Targets, params: Parameters, base: Path,
+               out: Path) -> int:
+    """Fit, write the outputs, then ABC (``--abc N``); print the report."""
     result = fit(base, params, targets, out, seed=args.seed,
                  replications=args.replications, budget=args.budget,
-                 workers=workers(args.workers), progress=not args.quiet)
+                 workers=workers(args.workers), progress=not args.quiet,
+                 restart=args.restart)
     write_outputs(result, base, params, out, command=command_line(),
                   save=args.save, seed=args.seed, replications=args.replications)
     if args.abc:
@@ -63,3 +86,11 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     print(f"wrote {out}/ (report.md, report.json, calibrated.toml, evaluations.jsonl, "
           "manifest.json)")
     return 0
+
+
+def _lines(path: Path) -> int:
+    """How many lines a file has (0 if it is missing)."""
+    try:
+        return len(path.read_text(encoding="utf-8").splitlines())
+    except OSError:
+        return 0

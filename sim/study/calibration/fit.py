@@ -7,7 +7,8 @@ evaluation (common random numbers), so that it changes smoothly with the paramet
 derivative-free optimiser (bounded Powell, on parameters scaled to [0, 1]) can follow it.
 Every evaluation is appended to ``evaluations.jsonl`` in the output folder as it
 completes; a rerun with the same inputs reads them back instead of simulating again, so an
-interrupted fit resumes where it stopped.
+interrupted fit resumes where it stopped (a folder of other inputs is refused:
+:mod:`sim.study.calibration.folder`).
 
 The uncertainty (:func:`abc_around`) is rejection ABC around the fit: parameter sets drawn
 by Latin hypercube in a box around the point fit (a share of each parameter's range),
@@ -25,7 +26,7 @@ import hashlib
 import json
 import math
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -36,8 +37,14 @@ from sim.io.bundle import dumps
 from sim.io.manifest import provenance, read_manifest
 from sim.measure.stats import t_interval
 from sim.scenario.loading import load_scenario, resolved_dict
-from sim.scenario.problems import ConfigError, Problem
+from sim.scenario.problems import ConfigError, Problem, did_you_mean
 from sim.scenario.schema import Scenario
+from sim.study.calibration.folder import (
+    calibration_inputs,
+    fingerprint,
+    keep,
+    prepare_folder,
+)
 from sim.study.calibration.inputs import Parameters, Targets
 from sim.study.parameters import number_at
 from sim.study.replications import run
@@ -49,6 +56,7 @@ class Fit:
     objective: float
     evaluations: int
     report: list[dict]                 # per target: value, sim mean, CI, residual, z
+    inputs: dict = field(default_factory=dict)  # what the evaluations depend on (folder.py)
 
 
 def simulated(kpis, target) -> tuple[float, float, float, list[float]]:
@@ -69,14 +77,35 @@ def simulated(kpis, target) -> tuple[float, float, float, list[float]]:
     return m, lo, hi, v.tolist()
 
 
+def unreported(kpis, targets: Targets) -> list[Problem]:
+    """The targets whose KPI, scope and year a run's KPI table has no row for (a scope
+    that names something in the scenario, but nothing this KPI is reported for)."""
+    problems = []
+    for tid, t in targets.targets.items():
+        for period in (t.period, t.relative_to):
+            if period is None:
+                continue
+            rows = kpis[(kpis.name == t.kpi) & (kpis.period == period)]
+            if not (rows.scope == t.scope).any():
+                problems.append(Problem(targets.shown, f"targets.{tid}.scope", f"the base "
+                                        f"scenario reports no {t.kpi} for '{t.scope}' in "
+                                        f"{period} ({did_you_mean(t.scope, set(rows.scope))})"))
+                break
+    return problems
+
+
 def evaluate(base: Scenario, base_path: Path, params: Parameters, theta: dict[str, float],
-             targets: Targets, seed: int, replications: int, workers: int) -> dict:
-    """Run the base scenario with the parameters set to ``theta`` and score the targets."""
+             targets: Targets, seed: int, replications: int, workers: int,
+             check: bool = False) -> dict:
+    """Run the base scenario with the parameters set to ``theta`` and score the targets
+    (``check``: ConfigError if the run reports nothing for a target)."""
     overrides = {path: float(v) for pid, v in theta.items()
                  for path in params.parameters[pid].paths}
     scenario = load_scenario(base_path, overrides=overrides)
     res = run(scenario, seed=seed, replications=replications, keep_containers=False,
               workers=workers)
+    if check and (problems := unreported(res.kpis, targets)):
+        raise ConfigError(problems)
     report, objective = [], 0.0
     for tid, t in targets.targets.items():
         m, lo, hi, vals = simulated(res.kpis, t)
@@ -98,17 +127,29 @@ def _key(theta: dict[str, float]) -> str:
     return hashlib.sha256(json.dumps(theta, sort_keys=True).encode()).hexdigest()[:16]
 
 
+def _inputs(base: Scenario, params: Parameters, targets: Targets, out: Path, seed: int,
+            replications: int, restart: bool) -> dict:
+    """The calibration's inputs, once ``out`` is checked to hold none but theirs."""
+    inputs = calibration_inputs(targets, params, resolved_dict(base), seed, replications)
+    prepare_folder(out, inputs, restart)
+    return inputs
+
+
 def fit(base_path: str | Path, params: Parameters, targets: Targets, out: str | Path,
         seed: int = 1, replications: int = 3, budget: int = 60, workers: int = 1,
-        progress: bool = False) -> Fit:
+        progress: bool = False, restart: bool = False) -> Fit:
     """Fit the free parameters to the targets (bounded Powell on [0, 1]-scaled
-    parameters), at most ``budget`` evaluations; resumable from ``out``."""
+    parameters), at most ``budget`` evaluations; resumable from ``out`` when it holds a
+    calibration of the same inputs (``restart``: discard one of other inputs). ConfigError
+    if ``out`` cannot hold it, or if the first run reports nothing for a target."""
     from scipy.optimize import minimize  # scipy loaded only when fitting
 
     base_path = Path(base_path)
     base = load_scenario(base_path)
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    inputs = _inputs(base, params, targets, out, seed, replications, restart)
+    first = _manifest(base_path, params, None, seed, replications,
+                      ["manifest.json", "evaluations.jsonl"], inputs)
     log = out / "evaluations.jsonl"
     done = _read_log(log)
     ids = list(params.parameters)
@@ -131,10 +172,9 @@ def fit(base_path: str | Path, params: Parameters, targets: Targets, out: str | 
         rec = done.get(k)
         if rec is None:
             rec = evaluate(base, base_path, params, theta, targets, seed, replications,
-                           workers)
+                           workers, check=not count)
             done[k] = rec
-            with log.open("a", encoding="utf-8") as f:
-                f.write(json.dumps(rec, allow_nan=True) + "\n")
+            keep(out, rec, first)
         count += 1
         bar.update(1)
         if not best or rec["objective"] < best["objective"]:
@@ -147,7 +187,7 @@ def fit(base_path: str | Path, params: Parameters, targets: Targets, out: str | 
                  options={"maxfev": budget, "xtol": 1e-3, "ftol": 1e-4})
     finally:
         bar.close()
-    return Fit(best["theta"], best["objective"], count, best["report"])
+    return Fit(best["theta"], best["objective"], count, best["report"], inputs=inputs)
 
 
 def abc_around(result: Fit, base_path: str | Path, params: Parameters, targets: Targets,
@@ -162,6 +202,9 @@ def abc_around(result: Fit, base_path: str | Path, params: Parameters, targets: 
 
     base_path, out = Path(base_path), Path(out)
     base = load_scenario(base_path)
+    inputs = _inputs(base, params, targets, out, seed, replications, restart=False)
+    first = _manifest(base_path, params, None, seed, replications,
+                      ["manifest.json", "evaluations.jsonl"], inputs)
     log = out / "evaluations.jsonl"
     done = _read_log(log)
     ids = list(params.parameters)
@@ -182,8 +225,7 @@ def abc_around(result: Fit, base_path: str | Path, params: Parameters, targets: 
             rec = evaluate(base, base_path, params, theta, targets, seed, replications,
                            workers)
             done[_key(theta)] = rec
-            with log.open("a", encoding="utf-8") as f:
-                f.write(json.dumps(rec, allow_nan=True) + "\n")
+            keep(out, rec, first)
         rows.append({**theta, "objective": rec["objective"],
                      "accepted": rec["objective"] <= threshold})
     import pandas as pd
@@ -240,18 +282,29 @@ CALIBRATION_FILES = ["manifest.json", "evaluations.jsonl", "report.json", "repor
                      "calibrated.toml"]
 
 
-def write_manifest(out: Path, base_path: str | Path, params: Parameters,
-                   command: list[str] | None, seed: int | None, replications: int | None,
-                   files: list[str]) -> None:
+def _manifest(base_path: str | Path, params: Parameters, command: list[str] | None,
+              seed: int | None, replications: int | None, files: list[str],
+              inputs: dict) -> dict:
     """``manifest.json`` of a calibration folder: its kind (what ``corridor plot`` and
     ``corridor report`` look for), the base scenario, seed, replications, the free
-    parameters with their bounds, the code version and the files."""
-    write_text_atomic(out / "manifest.json", dumps({
+    parameters with their bounds, the inputs the evaluations depend on and their
+    fingerprint (what a resumed calibration must match), the code version and the
+    files."""
+    return {
         "kind": "calibration", "bundle_format": 1, "base_scenario": str(base_path),
         "seed": seed, "replications": replications, **provenance(command),
         "parameters": {pid: {"paths": p.paths, "low": p.low, "high": p.high,
                              "prior": p.prior} for pid, p in params.parameters.items()},
-        "files": files}))
+        **({"inputs": inputs, "fingerprint": fingerprint(inputs)} if inputs else {}),
+        "files": files}
+
+
+def write_manifest(out: Path, base_path: str | Path, params: Parameters,
+                   command: list[str] | None, seed: int | None, replications: int | None,
+                   files: list[str], inputs: dict | None = None) -> None:
+    """Write ``manifest.json`` of a calibration folder (:func:`_manifest`)."""
+    write_text_atomic(out / "manifest.json", dumps(_manifest(
+        base_path, params, command, seed, replications, files, inputs or {})))
 
 
 def _add_to_manifest(out: Path, names: list[str]) -> None:
@@ -270,7 +323,8 @@ def write_outputs(result: Fit, base_path: str | Path, params: Parameters, out: s
     """``report.json``, ``report.md``, ``calibrated.toml`` (a scenario that extends the
     base with the fitted values) and ``manifest.json`` in ``out``."""
     out = Path(out)
-    write_manifest(out, base_path, params, command, seed, replications, CALIBRATION_FILES)
+    write_manifest(out, base_path, params, command, seed, replications, CALIBRATION_FILES,
+                   result.inputs)
     write_text_atomic(out / "report.json", dumps({
         "objective": result.objective, "evaluations": result.evaluations,
         "parameters": result.params, "targets": result.report}))
