@@ -11,7 +11,7 @@ import pytest
 
 from sim.cli import main
 from sim.scenario.loading import load_scenario
-from sim.study.calibration.fit import abc_around, fit, write_outputs
+from sim.study.calibration.fit import Fit, abc_around, fit, report_markdown, write_outputs
 from sim.study.calibration.inputs import load_parameters, load_targets
 from sim.study.replications import run
 
@@ -282,3 +282,58 @@ def test_an_interrupted_calibration_says_what_it_kept(setup, capsys, monkeypatch
     assert _cli(d, d / "early", "--budget", "6") == 130
     assert capsys.readouterr().err == "interrupted; nothing was written\n"
     assert not (d / "early").exists()
+
+
+def test_the_report_gives_units_plain_numbers_and_whether_the_fit_converged(setup):
+    """report.md showed 2.11e+05 for 211,000, no unit, and no word on whether the fit
+    had converged or stopped at the budget."""
+    d = setup
+    targets = load_targets(d / "targets.toml")
+    params, _ = load_parameters(d / "parameters.toml")
+    short = fit(d / "toy.toml", params, targets, d / "short", replications=2, budget=2)
+    assert not short.converged
+    write_outputs(short, d / "toy.toml", params, d / "short")
+    text = (d / "short" / "report.md").read_text()
+    assert ("after 2 evaluations; stopped at the budget before converging: a larger "
+            "--budget with the same command goes on from here") in text
+    assert "| target | published ± 2 SE | simulated mean [95 % CI] | unit | residual | z |" in text
+    row = next(line for line in text.splitlines() if line.startswith("| created"))
+    value = float(targets.targets["created"].value)
+    assert row.startswith(f"| created (primary) | {value:,.0f} ± 120 | ")
+    assert "| containers |" in row and "e+" not in row
+    assert json.loads((d / "short" / "report.json").read_text())["converged"] is False
+    # one parameter and a target the toy cannot meet (the objective's floor stays high,
+    # so its relative tolerance is met): Powell converges well within its budget
+    (d / "floor.toml").write_text((d / "targets.toml").read_text() + """
+[targets.far]
+kpi = "containers_created"
+period = "run"
+value = 0
+unit = "containers"
+sd = 600
+definition = "a figure the toy cannot meet"
+source = "test"
+""", encoding="utf-8")
+    (d / "one_parameter.toml").write_text((d / "parameters.toml").read_text().split(
+        "[parameters.customs]")[0], encoding="utf-8")
+    one_param, _ = load_parameters(d / "one_parameter.toml")
+    whole = fit(d / "toy.toml", one_param, load_targets(d / "floor.toml"), d / "floor",
+                replications=2, budget=60)
+    assert whole.converged and whole.evaluations < 60
+    assert report_markdown(whole).splitlines()[2].endswith(
+        f"after {whole.evaluations} evaluations; converged")
+    one = fit(d / "toy.toml", params, targets, d / "one", replications=1, budget=1)
+    assert "No interval: one replication per evaluation" in report_markdown(one)
+
+
+def test_a_report_row_in_full():
+    row = {"target": "t", "role": "primary", "value": 211000.0, "sigma": 2110.0,
+           "simulated_mean": 213125.4, "ci95": [208225.0, 217310.0], "values": [1, 2],
+           "unit": "containers", "residual": 2125.4, "z": 1.2, "definition": "d"}
+    share = {**row, "target": "s", "value": 0.85, "sigma": 0.01, "simulated_mean": 0.8462,
+             "ci95": [0.8401, 0.8523], "unit": "fraction", "residual": -0.0038, "z": -0.38}
+    text = report_markdown(Fit({}, 1.05, 3, [row, share], converged=False))
+    assert "| t (primary) | 211,000 ± 4,220 | 213,125 [208,225, 217,310] | containers | " \
+           "+2,125 | +1.20 |" in text
+    assert "| s (primary) | 0.85 ± 0.02 | 0.846 [0.84, 0.852] | fraction | -0.0038 | " \
+           "-0.38 |" in text

@@ -74,17 +74,24 @@ def _calibrate(args: argparse.Namespace, targets: Targets, params: Parameters, b
                  restart=args.restart)
     write_outputs(result, base, params, out, command=command_line(),
                   save=args.save, seed=args.seed, replications=args.replications)
+    files = ["report.md", "report.json", "calibrated.toml", "evaluations.jsonl",
+             "manifest.json"]
     if args.abc:
         post = abc_around(result, base, params, targets, out, n=args.abc, box=args.abc_box,
                           seed=args.seed, replications=args.replications,
                           workers=workers(args.workers), progress=not args.quiet)
         print(abc_summary(post, params.parameters))
+        files += ["posterior.parquet", "posterior.json"]
     if not args.quiet:
         print((out / "report.md").read_text(encoding="utf-8"))
         if result.params:
             print(parameter_values(result.params))
-    print(f"wrote {out}/ (report.md, report.json, calibrated.toml, evaluations.jsonl, "
-          "manifest.json)")
+    elif not result.converged:
+        print(f"the fit stopped at the budget ({result.evaluations} evaluations) before "
+              "converging: a larger --budget with the same command goes on from here",
+              file=sys.stderr)
+    print(f"wrote {out}/ ({', '.join(files)})"
+          + (f" and {args.save}" if args.save else ""))
     return 0
 
 

@@ -56,6 +56,7 @@ class Fit:
     objective: float
     evaluations: int
     report: list[dict]                 # per target: value, sim mean, CI, residual, z
+    converged: bool = True             # False: stopped at the budget
     inputs: dict = field(default_factory=dict)  # what the evaluations depend on (folder.py)
 
 
@@ -183,11 +184,12 @@ def fit(base_path: str | Path, params: Parameters, targets: Targets, out: str | 
         return rec["objective"]
 
     try:
-        minimize(objective, start, method="Powell", bounds=[(0.0, 1.0)] * len(ids),
-                 options={"maxfev": budget, "xtol": 1e-3, "ftol": 1e-4})
+        res = minimize(objective, start, method="Powell", bounds=[(0.0, 1.0)] * len(ids),
+                       options={"maxfev": budget, "xtol": 1e-3, "ftol": 1e-4})
     finally:
         bar.close()
-    return Fit(best["theta"], best["objective"], count, best["report"], inputs=inputs)
+    return Fit(best["theta"], best["objective"], count, best["report"],
+               converged=bool(res.success), inputs=inputs)
 
 
 def abc_around(result: Fit, base_path: str | Path, params: Parameters, targets: Targets,
@@ -327,24 +329,9 @@ def write_outputs(result: Fit, base_path: str | Path, params: Parameters, out: s
                    result.inputs)
     write_text_atomic(out / "report.json", dumps({
         "objective": result.objective, "evaluations": result.evaluations,
-        "parameters": result.params, "targets": result.report}))
-    lines = ["| target | published | simulated mean [95 % CI] | residual | z |",
-             "|---|---:|---:|---:|---:|"]
-    misses = []
-    for r in result.report:
-        ci = r["ci95"]
-        ci_s = "" if ci[0] is None or not math.isfinite(ci[0]) else (
-            f" [{ci[0]:,.4g}, {ci[1]:,.4g}]")
-        lines.append(f"| {r['target']} ({r['role']}) | {r['value']:,.4g} | "
-                     f"{r['simulated_mean']:,.4g}{ci_s} | {r['residual']:+,.4g} | "
-                     f"{r['z']:+.2f} |")
-        if not abs(r["z"]) <= 2:
-            misses.append(f"- **{r['target']}** (z {r['z']:+.2f}): {r.get('definition', '')}")
-    write_text_atomic(out / "report.md", "\n".join(
-        ["# Calibration report", "", f"objective {result.objective:.4g} after "
-         f"{result.evaluations} evaluations", "", *lines, "",
-         *(["Targets missed by more than 2 standard errors, and why the model's KPI and "
-            "the published figure differ:", "", *misses, ""] if misses else [])]))
+        "converged": result.converged, "parameters": result.params,
+        "targets": result.report}))
+    write_text_atomic(out / "report.md", report_markdown(result))
     base = load_scenario(base_path)
     for target in [out / "calibrated.toml", *([Path(save)] if save else [])]:
         rel = os.path.relpath(Path(base_path).resolve(), target.parent.resolve())
@@ -360,6 +347,46 @@ def write_outputs(result: Fit, base_path: str | Path, params: Parameters, out: s
                 f"{out / 'report.md'})") + "\n\n"
             "# fitted values of the free parameters (calibration/parameters.toml)\n"
             + _as_toml(result.params, params, base)))
+
+
+def _num(v: float | None, sign: bool = False) -> str:
+    """A number of the report: whole with thousands separators from 100, else 3
+    significant digits; ``sign``: with its sign; NaN or none as '–'."""
+    if v is None or not math.isfinite(v):
+        return "–"
+    return f"{v:+,.0f}" if sign and abs(v) >= 100 else f"{v:,.0f}" if abs(v) >= 100 else (
+        f"{v:+.3g}" if sign else f"{v:.3g}")
+
+
+def _z(z: float | None) -> str:
+    return "–" if z is None or not math.isfinite(z) else f"{z:+.2f}"
+
+
+def report_markdown(result: Fit) -> str:
+    """``report.md``: the objective and whether the fit converged, each target's published
+    value with its band and the simulated mean with its 95 % interval, in the target's
+    unit, and the definition of every target missed by more than 2 standard errors."""
+    lines = ["| target | published ± 2 SE | simulated mean [95 % CI] | unit | residual | z |",
+             "|---|---:|---:|---|---:|---:|"]
+    misses, single = [], False
+    for r in result.report:
+        lo, hi = r["ci95"]
+        single |= len(r.get("values") or []) < 2
+        ci_s = "" if lo is None or not math.isfinite(lo) else f" [{_num(lo)}, {_num(hi)}]"
+        lines.append(f"| {r['target']} ({r['role']}) | {_num(r['value'])} ± "
+                     f"{_num(2 * r['sigma'])} | {_num(r['simulated_mean'])}{ci_s} | "
+                     f"{r['unit']} | {_num(r['residual'], sign=True)} | {_z(r['z'])} |")
+        if not abs(r["z"]) <= 2:
+            misses.append(f"- **{r['target']}** (z {_z(r['z'])}): {r.get('definition', '')}")
+    status = ("converged" if result.converged else "stopped at the budget before "
+              "converging: a larger --budget with the same command goes on from here")
+    return "\n".join(
+        ["# Calibration report", "", f"objective {result.objective:.4g} (the weighted sum of "
+         f"squared z-scores) after {result.evaluations} evaluations; {status}", "", *lines,
+         *(["", "No interval: one replication per evaluation (--replications 2 or more "
+            "gives one)."] if single else []), "",
+         *(["Targets missed by more than 2 standard errors, and why the model's KPI and "
+            "the published figure differ:", "", *misses, ""] if misses else [])])
 
 
 def _as_toml(values: dict[str, float], params: Parameters, base: Scenario) -> str:
