@@ -326,6 +326,19 @@ source = "test"
     assert "No interval: one replication per evaluation" in report_markdown(one)
 
 
+def test_save_is_checked_before_the_fit(setup, capsys):
+    """--save into a missing folder, or onto a folder, was a traceback after the whole
+    fit."""
+    d = setup
+    assert _cli(d, d / "never", "--save", str(d / "nowhere" / "cal.toml")) == 2
+    assert capsys.readouterr().err == (f"error: <command line>: --save: no folder "
+                                       f"'{d / 'nowhere'}' to write it in (create it first)\n")
+    assert _cli(d, d / "never", "--save", str(d)) == 2
+    assert capsys.readouterr().err == (f"error: <command line>: --save: '{d}' is a folder "
+                                       "(give a file, e.g. my/calibrated.toml)\n")
+    assert not (d / "never").exists()
+
+
 def test_a_report_row_in_full():
     row = {"target": "t", "role": "primary", "value": 211000.0, "sigma": 2110.0,
            "simulated_mean": 213125.4, "ci95": [208225.0, 217310.0], "values": [1, 2],

@@ -34,6 +34,14 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     if not 0 < args.abc_box <= 1:
         problems.append(Problem("<command line>", "--abc-box", f"must be > 0 and <= 1 (got "
                                 f"{args.abc_box:g})"))
+    if args.save:
+        save = Path(args.save)
+        if save.is_dir():
+            problems.append(Problem("<command line>", "--save", f"'{save}' is a folder (give "
+                                    "a file, e.g. my/calibrated.toml)"))
+        elif not save.parent.is_dir():
+            problems.append(Problem("<command line>", "--save", f"no folder '{save.parent}' "
+                                    "to write it in (create it first)"))
     if problems:
         return errors(problems)
     targets = params = scenario = None
