@@ -7,12 +7,20 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from sim.cli import main
 from sim.scenario.loading import load_scenario
-from sim.study.calibration.fit import Fit, abc_around, fit, report_markdown, write_outputs
-from sim.study.calibration.inputs import load_parameters, load_targets
+from sim.study.calibration.fit import (
+    Fit,
+    abc_around,
+    fit,
+    prior_values,
+    report_markdown,
+    write_outputs,
+)
+from sim.study.calibration.inputs import Parameter, load_parameters, load_targets
 from sim.study.replications import run
 
 HERE = Path(__file__).parent
@@ -326,6 +334,23 @@ source = "test"
     assert "No interval: one replication per evaluation" in report_markdown(one)
 
 
+def test_abc_draws_from_each_prior_within_the_box():
+    """The priors of the parameters file were read and checked but ABC drew every
+    parameter uniformly in its box whatever its prior."""
+    u = (np.arange(1000) + 0.5) / 1000
+    uniform = Parameter(path="x", low=0, high=10, source="t")
+    assert np.median(prior_values(uniform, u, 2.0, 4.0)) == pytest.approx(3.0, abs=0.01)
+    logu = Parameter(path="x", low=0.1, high=100, prior="loguniform", source="t")
+    v = prior_values(logu, u, 1.0, 100.0)
+    assert np.median(v) == pytest.approx(10.0, rel=0.02) and v.min() >= 1 and v.max() <= 100
+    normal = Parameter(path="x", low=0, high=10, prior="normal", mean=2.0, sd=0.5,
+                       source="t")
+    v = prior_values(normal, u, 1.0, 6.0)
+    # the normal cut at 1 (2 sd below) and 6: its median 2.014, 97.7 % below 3
+    assert np.median(v) == pytest.approx(2.014, abs=0.002) and v.min() >= 1 and v.max() <= 6
+    assert np.mean(v < 3) == pytest.approx(0.977, abs=0.003)
+
+
 def test_save_is_checked_before_the_fit(setup, capsys):
     """--save into a missing folder, or onto a folder, was a traceback after the whole
     fit."""
@@ -350,3 +375,19 @@ def test_a_report_row_in_full():
            "+2,125 | +1.20 |" in text
     assert "| s (primary) | 0.85 ± 0.02 | 0.846 [0.84, 0.852] | fraction | -0.0038 | " \
            "-0.38 |" in text
+
+
+def test_abc_draws_a_parameter_from_its_prior(setup):
+    d = setup
+    (d / "normal.toml").write_text((d / "parameters.toml").read_text().replace(
+        'source = "test: a parameter', 'prior = "normal"\nmean = 20\nsd = 1\n'
+        'source = "test: a parameter'), encoding="utf-8")
+    params, _ = load_parameters(d / "normal.toml")
+    targets = load_targets(d / "targets.toml")
+    centre = Fit({"scale": 1.15, "customs": 25.0}, 0.0, 0, [])
+    post = abc_around(centre, d / "toy.toml", params, targets, d / "normal_abc", n=6,
+                      box=0.5, replications=1)
+    # a uniform draw in the box (10 to 40) would spread far beyond 20 +- 3
+    assert post.customs.between(17, 23).all() and post.customs.std() > 0.3
+    assert json.loads((d / "normal_abc" / "posterior.json").read_text())["priors"] == {
+        "scale": "uniform", "customs": "normal"}

@@ -11,9 +11,10 @@ interrupted fit resumes where it stopped (a folder of other inputs is refused:
 :mod:`sim.study.calibration.folder`).
 
 The uncertainty (:func:`abc_around`) is rejection ABC around the fit: parameter sets drawn
-by Latin hypercube in a box around the point fit (a share of each parameter's range),
-each scored like the fit (same seed, same replications), kept when the objective is within
-the 95 % quantile of a chi-square with as many degrees of freedom as weighted targets.
+by Latin hypercube from each parameter's prior within a box around the point fit (a share
+of each parameter's range), each scored like the fit (same seed, same replications), kept
+when the objective is within the 95 % quantile of a chi-square with as many degrees of
+freedom as weighted targets.
 
 The folder's ``manifest.json`` says it is a calibration (``kind``), for ``corridor plot``
 and ``corridor report``.
@@ -45,7 +46,7 @@ from sim.study.calibration.folder import (
     keep,
     prepare_folder,
 )
-from sim.study.calibration.inputs import Parameters, Targets
+from sim.study.calibration.inputs import Parameter, Parameters, Targets
 from sim.study.parameters import number_at
 from sim.study.replications import run
 
@@ -195,10 +196,11 @@ def fit(base_path: str | Path, params: Parameters, targets: Targets, out: str | 
 def abc_around(result: Fit, base_path: str | Path, params: Parameters, targets: Targets,
                out: str | Path, n: int = 40, box: float = 0.25, seed: int = 1,
                replications: int = 3, workers: int = 1, progress: bool = False):
-    """Rejection ABC around the point fit: ``n`` Latin-hypercube draws in the box of
-    half-width ``box`` x range around it (clipped to the bounds), scored with the fit's
-    seed and replications (logged and resumed like the fit). Returns a DataFrame: one row
-    per draw with its parameters, objective and ``accepted``; also written to
+    """Rejection ABC around the point fit: ``n`` Latin-hypercube draws from each
+    parameter's prior restricted to the box of half-width ``box`` x range around the fit
+    (clipped to the bounds; :func:`prior_values`), scored with the fit's seed and
+    replications (logged and resumed like the fit). Returns a DataFrame: one row per draw
+    with its parameters, objective and ``accepted``; also written to
     ``posterior.parquet``."""
     from scipy.stats import chi2, qmc  # scipy loaded only when fitting
 
@@ -216,12 +218,14 @@ def abc_around(result: Fit, base_path: str | Path, params: Parameters, targets: 
     a = np.maximum(lo, centre - box * (hi - lo))
     b = np.minimum(hi, centre + box * (hi - lo))
     u = qmc.LatinHypercube(d=len(ids), seed=np.random.default_rng(seed)).random(n)
+    values = np.column_stack([prior_values(params.parameters[p], u[:, i], a[i], b[i])
+                              for i, p in enumerate(ids)])
     df = sum(1 for t in targets.targets.values() if t.weight > 0)
     threshold = float(chi2.ppf(0.95, df))
     rows = []
-    for x in tqdm(u, unit="draw", desc="ABC", disable=None if progress else True,
+    for x in tqdm(values, unit="draw", desc="ABC", disable=None if progress else True,
                   leave=False):
-        theta = {p: round(float(a[i] + x[i] * (b[i] - a[i])), 10) for i, p in enumerate(ids)}
+        theta = {p: round(float(x[i]), 10) for i, p in enumerate(ids)}
         rec = done.get(_key(theta))
         if rec is None:
             rec = evaluate(base, base_path, params, theta, targets, seed, replications,
@@ -236,9 +240,24 @@ def abc_around(result: Fit, base_path: str | Path, params: Parameters, targets: 
     write_parquet_atomic(post, out / "posterior.parquet")
     write_text_atomic(out / "posterior.json", dumps({
         "paths": {p: params.parameters[p].paths for p in ids}, "threshold": threshold,
-        "draws": n, "accepted": int(post.accepted.sum()), "box": box}))
+        "draws": n, "accepted": int(post.accepted.sum()), "box": box,
+        "priors": {p: params.parameters[p].prior for p in ids}}))
     _add_to_manifest(out, ["posterior.parquet", "posterior.json"])
     return post
+
+
+def prior_values(prm: Parameter, u: np.ndarray, a: float, b: float) -> np.ndarray:
+    """Values of a parameter at the quantiles ``u`` (in [0, 1)) of its prior restricted
+    to ``[a, b]``: uniform, uniform in the logarithm (loguniform) or a normal truncated
+    to the interval."""
+    if prm.prior == "loguniform":
+        return np.exp(np.log(a) + u * (np.log(b) - np.log(a)))
+    if prm.prior == "normal":
+        from scipy.stats import truncnorm  # scipy loaded only when fitting
+        assert prm.mean is not None and prm.sd is not None  # the schema asks for both
+        return truncnorm.ppf(u, (a - prm.mean) / prm.sd, (b - prm.mean) / prm.sd,
+                             loc=prm.mean, scale=prm.sd)
+    return a + u * (b - a)
 
 
 def posterior_draws(folder: str | Path, k: int) -> list[dict[str, float]]:
