@@ -287,3 +287,20 @@ def test_the_map_key_lists_only_the_kinds_on_the_map():
 ])
 def test_the_forest_plot_ticks_reach_the_changes_it_shows(lo, hi, ticks):
     assert percent_ticks(lo, hi) == ticks
+
+
+@pytest.mark.parametrize("objectives, shown", [
+    ([15.4, 26.8, 44.9], {"20", "30", "40"}),      # within a decade: the minor ticks
+    ([6.3, 102.0, 10.5, 6.4], {"10", "100"}),      # over a decade: the decades
+])
+def test_the_objective_axis_reads_as_plain_numbers(objectives, shown):
+    """Its log axis read '$\\mathdefault{10^{2}}$': the style shows text as written."""
+    import matplotlib.pyplot as plt
+
+    from sim.plots.calibration import objective_trace
+    ax = objective_trace(pd.DataFrame({"objective": objectives}))
+    ax.figure.canvas.draw()
+    labels = {t.get_text() for t in ax.get_yticklabels(minor=False)
+              + ax.get_yticklabels(minor=True)} - {""}
+    plt.close(ax.figure)
+    assert shown <= labels and not any("$" in t for t in labels)

@@ -9,6 +9,7 @@ import math
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import LogFormatter, MaxNLocator
 
 from sim.io.folders import Folder
 from sim.plots.style import NOT_SIGNIFICANT, SIGNIFICANT, fmt_number, new_ax
@@ -105,6 +106,14 @@ def posterior_histogram(draws: pd.DataFrame, parameter: str, ax=None,
     return ax
 
 
+class PlainLogFormatter(LogFormatter):
+    """The labels of a log axis as plain numbers (``fmt_number``: 20, 100, 1,000), the
+    ticks labelled as matplotlib's own log formatter labels them."""
+
+    def _num_to_string(self, x, vmin, vmax):
+        return fmt_number(x)
+
+
 def objective_trace(evaluations: pd.DataFrame, ax=None):
     """The calibration objective of every evaluation in order, and the best so far
     (``evaluations``: objective, one row per evaluation in the order run)."""
@@ -117,6 +126,12 @@ def objective_trace(evaluations: pd.DataFrame, ax=None):
             lw=1.5, label="best so far")
     if len(obj) and (obj[np.isfinite(obj)] > 0).all():
         ax.set_yscale("log")
+        # plain numbers: the style shows text as written (text.parse_math off), so the
+        # default labels of a log axis would read '$\mathdefault{10^{2}}$'
+        ax.yaxis.set_major_formatter(PlainLogFormatter(labelOnlyBase=False))
+        ax.yaxis.set_minor_formatter(PlainLogFormatter(labelOnlyBase=False,
+                                                       minor_thresholds=(1, 0.4)))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("evaluation (in the order run; ABC draws follow the fit)")
     ax.set_ylabel("objective: weighted sum of squared z-scores")
     ax.set_title("Calibration objective over the evaluations")
