@@ -67,8 +67,8 @@ def write_calibration(cal: Path, manifest: bool = True) -> None:
          "ci95": [40.0, 42.0], "values": [40.5, 41.5], "residual": 11.0, "z": 3.7,
          "definition": "d", "source": "s"}]
     (cal / "report.json").write_text(json.dumps({
-        "objective": 0.25, "evaluations": 5, "parameters": {"scale": 1.01, "customs": 22.0},
-        "targets": targets}))
+        "objective": 0.25, "evaluations": 5, "converged": True,
+        "parameters": {"scale": 1.01, "customs": 22.0}, "targets": targets}))
     (cal / "evaluations.jsonl").write_text("".join(
         json.dumps({"theta": {"scale": 1 + i / 100, "customs": 22.0}, "objective": 5.0 / (i + 1),
                     "report": targets}) + "\n" for i in range(5)))
@@ -200,6 +200,12 @@ def test_report_is_one_self_contained_page(folders, tmp_path, kind):
         assert "<td>boxes created</td>" in page
     if kind == "calibration":
         assert "<th>accepted ABC draws</th>" in page and "<td>0.8 .. 1.5</td>" in page
+        # the fit's objective and the ABC's acceptance, as the command printed them
+        assert ("0.25 (the weighted sum of squared z-scores) after 5 evaluations; "
+                "converged") in page
+        assert ("6 of 12 draws kept (objective within the chi-square 95 % threshold "
+                "3.84), drawn within ±0.2 of each parameter&#x27;s range around the "
+                "fit") in page
 
 
 def test_report_default_is_inside_the_folder_and_does_not_block_a_rerun(tmp_path):

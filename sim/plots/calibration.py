@@ -234,6 +234,28 @@ def calibration_facts(folder: Folder) -> list[tuple[str, str]]:
     return [("base scenario", str(m.get("base_scenario"))),
             ("seed", f"{m.get('seed')} ({m.get('replications')} replication(s) per "
                      "evaluation)"),
+            *_fit_facts(folder),
             ("version", f"corridor-sim {m.get('package_version')}, commit "
                         f"{m.get('git_commit')}"),
             ("command", " ".join(m.get("command") or []) or "–")]
+
+
+def _fit_facts(folder: Folder) -> list[tuple[str, str]]:
+    """The fit's objective and whether it converged, and the ABC draws kept (what the
+    command printed; the files of an older folder may lack some of it)."""
+    facts = []
+    rep = folder.json("report.json") if folder.has("report.json") else {}
+    if isinstance(rep, dict) and isinstance(rep.get("objective"), (int, float)):
+        status = {True: "; converged", False: "; stopped at the budget before converging"
+                  }.get(bool(rep["converged"]), "") if "converged" in rep else ""
+        facts.append(("objective", f"{rep['objective']:.4g} (the weighted sum of squared "
+                                   f"z-scores) after {rep.get('evaluations')} "
+                                   f"evaluations{status}"))
+    post = folder.json("posterior.json") if folder.has("posterior.json") else {}
+    if isinstance(post, dict) and {"accepted", "draws", "threshold"} <= set(post):
+        facts.append(("ABC", f"{post['accepted']} of {post['draws']} draws kept (objective "
+                             f"within the chi-square 95 % threshold {post['threshold']:.3g})"
+                             + (f", drawn within ±{post['box']:g} of each parameter's range "
+                                "around the fit" if isinstance(post.get("box"), (int, float))
+                                else "")))
+    return facts
