@@ -75,7 +75,8 @@ def write(tmp_path):
      "targets.t.value: required field is missing\nerror: {p}: targets.t.valeu: unknown key "
      "(did you mean 'value'?)"),
     (("period = \"2024\"", "period = \"24\""),
-     "targets.t.period: '24' does not match the pattern ^(\\d{4}|run)$"),
+     "targets.t.period: '24' does not match the pattern ^(\\d{4}|run)$ (allowed: a "
+     "calendar year like '2024', or 'run')"),
     (("unit = \"containers\"", "unit = \"fraction\"\nrelative_to = \"2024\""),
      "targets.t.relative_to: a relative change compares two different calendar years"),
 ])
@@ -220,4 +221,13 @@ def test_a_target_to_fit(write):
     with pytest.raises(ConfigError, match=re.escape(
             f"error: {p}: targets: no target has a weight above 0, so there is nothing to "
             "fit (give one a weight, e.g. weight = 1)")):
+        load_targets(p)
+
+
+def test_a_relative_year_is_a_year(write):
+    p = write("targets.toml", TARGET.replace('unit = "containers"',
+                                             'unit = "fraction"\nrelative_to = "last"'))
+    with pytest.raises(ConfigError, match=re.escape(
+            f"error: {p}: targets.t.relative_to: 'last' does not match the pattern ^\\d{{4}}$ "
+            "(allowed: a calendar year like '2023')")):
         load_targets(p)
