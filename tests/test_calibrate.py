@@ -159,6 +159,14 @@ def test_run_over_the_posterior(setup, capsys):
     kp = json.loads((out / "kpis.json").read_text())
     row = next(r for r in kp if r["name"] == "containers_created" and r["period"] == "2024")
     assert len(row["values"]) == 2 * len(draws)
+    # the summary says its replications are draws of the parameters
+    capsys.readouterr()
+    assert main(["run", str(d / "toy.toml"), "--posterior", str(d / "abc"),
+                 "--posterior-draws", "2", "--out", str(d / "post_shown"), "--no-containers",
+                 "--workers", "1"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == (
+        "toy: seed 7, 2 replication(s) (2 posterior draws x 1: the intervals carry the "
+        "fitted parameters' uncertainty too); mean [95 % CI]")
     # a folder without a posterior is refused in one line
     assert main(["run", str(d / "toy.toml"), "--posterior", str(d), "--out",
                  str(d / "never"), "--quiet"]) == 2
