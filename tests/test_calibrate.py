@@ -312,10 +312,11 @@ def test_the_report_gives_units_plain_numbers_and_whether_the_fit_converged(setu
     text = (d / "short" / "report.md").read_text()
     assert ("after 2 evaluations; stopped at the budget before converging: a larger "
             "--budget with the same command goes on from here") in text
-    assert "| target | published ± 2 SE | simulated mean [95 % CI] | unit | residual | z |" in text
+    assert ("| target | weight | published ± 2 SE | simulated mean [95 % CI] | unit | residual "
+            "| z |") in text
     row = next(line for line in text.splitlines() if line.startswith("| created"))
     value = float(targets.targets["created"].value)
-    assert row.startswith(f"| created (primary) | {value:,.0f} ± 120 | ")
+    assert row.startswith(f"| created (primary) | 1 | {value:,.0f} ± 120 | ")
     assert "| containers |" in row and "e+" not in row
     assert json.loads((d / "short" / "report.json").read_text())["converged"] is False
     # one parameter and a target the toy cannot meet (the objective's floor stays high,
@@ -373,16 +374,20 @@ def test_save_is_checked_before_the_fit(setup, capsys):
 
 
 def test_a_report_row_in_full():
-    row = {"target": "t", "role": "primary", "value": 211000.0, "sigma": 2110.0,
+    row = {"target": "t", "role": "primary", "weight": 1.0, "value": 211000.0, "sigma": 2110.0,
            "simulated_mean": 213125.4, "ci95": [208225.0, 217310.0], "values": [1, 2],
            "unit": "containers", "residual": 2125.4, "z": 1.2, "definition": "d"}
     share = {**row, "target": "s", "value": 0.85, "sigma": 0.01, "simulated_mean": 0.8462,
              "ci95": [0.8401, 0.8523], "unit": "fraction", "residual": -0.0038, "z": -0.38}
-    text = report_markdown(Fit({}, 1.05, 3, [row, share], converged=False))
-    assert "| t (primary) | 211,000 ± 4,220 | 213,125 [208,225, 217,310] | containers | " \
+    unfitted = {**row, "target": "u", "role": "secondary", "weight": 0.0, "z": 5.47,
+                "definition": "a known miss"}
+    text = report_markdown(Fit({}, 1.05, 3, [row, share, unfitted], converged=False))
+    assert "| t (primary) | 1 | 211,000 ± 4,220 | 213,125 [208,225, 217,310] | containers | " \
            "+2,125 | +1.20 |" in text
-    assert "| s (primary) | 0.85 ± 0.02 | 0.846 [0.84, 0.852] | fraction | -0.0038 | " \
+    assert "| s (primary) | 1 | 0.85 ± 0.02 | 0.846 [0.84, 0.852] | fraction | -0.0038 | " \
            "-0.38 |" in text
+    assert "| u (secondary) | 0 | 211,000" in text
+    assert "- **u** (z +5.47; weight 0: shown, not fitted): a known miss" in text
 
 
 def test_abc_draws_a_parameter_from_its_prior(setup):

@@ -382,21 +382,24 @@ def _z(z: float | None) -> str:
 
 
 def report_markdown(result: Fit) -> str:
-    """``report.md``: the objective and whether the fit converged, each target's published
-    value with its band and the simulated mean with its 95 % interval, in the target's
-    unit, and the definition of every target missed by more than 2 standard errors."""
-    lines = ["| target | published ± 2 SE | simulated mean [95 % CI] | unit | residual | z |",
-             "|---|---:|---:|---|---:|---:|"]
+    """``report.md``: the objective and whether the fit converged, each target's weight,
+    published value with its band and simulated mean with its 95 % interval, in the
+    target's unit, and the definition of every target missed by more than 2 standard
+    errors."""
+    lines = ["| target | weight | published ± 2 SE | simulated mean [95 % CI] | unit | residual "
+             "| z |", "|---|---:|---:|---:|---|---:|---:|"]
     misses, single = [], False
     for r in result.report:
         lo, hi = r["ci95"]
         single |= len(r.get("values") or []) < 2
         ci_s = "" if lo is None or not math.isfinite(lo) else f" [{_num(lo)}, {_num(hi)}]"
-        lines.append(f"| {r['target']} ({r['role']}) | {_num(r['value'])} ± "
+        lines.append(f"| {r['target']} ({r['role']}) | {r['weight']:g} | {_num(r['value'])} ± "
                      f"{_num(2 * r['sigma'])} | {_num(r['simulated_mean'])}{ci_s} | "
                      f"{r['unit']} | {_num(r['residual'], sign=True)} | {_z(r['z'])} |")
         if not abs(r["z"]) <= 2:
-            misses.append(f"- **{r['target']}** (z {_z(r['z'])}): {r.get('definition', '')}")
+            unfitted = "" if r["weight"] else "; weight 0: shown, not fitted"
+            misses.append(f"- **{r['target']}** (z {_z(r['z'])}{unfitted}): "
+                          f"{r.get('definition', '')}")
     status = ("converged" if result.converged else "stopped at the budget before "
               "converging: a larger --budget with the same command goes on from here")
     return "\n".join(
