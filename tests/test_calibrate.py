@@ -7,12 +7,20 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from sim.cli import main
 from sim.scenario.loading import load_scenario
-from sim.study.calibration.fit import abc_around, fit, write_outputs
-from sim.study.calibration.inputs import load_parameters, load_targets
+from sim.study.calibration.fit import (
+    Fit,
+    abc_around,
+    fit,
+    prior_values,
+    report_markdown,
+    write_outputs,
+)
+from sim.study.calibration.inputs import Parameter, load_parameters, load_targets
 from sim.study.replications import run
 
 HERE = Path(__file__).parent
@@ -151,9 +159,248 @@ def test_run_over_the_posterior(setup, capsys):
     kp = json.loads((out / "kpis.json").read_text())
     row = next(r for r in kp if r["name"] == "containers_created" and r["period"] == "2024")
     assert len(row["values"]) == 2 * len(draws)
+    # the summary says its replications are draws of the parameters
+    capsys.readouterr()
+    assert main(["run", str(d / "toy.toml"), "--posterior", str(d / "abc"),
+                 "--posterior-draws", "2", "--out", str(d / "post_shown"), "--no-containers",
+                 "--workers", "1"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == (
+        "toy: seed 7, 2 replication(s) (2 posterior draws x 1: the intervals carry the "
+        "fitted parameters' uncertainty too); mean [95 % CI]")
     # a folder without a posterior is refused in one line
     assert main(["run", str(d / "toy.toml"), "--posterior", str(d), "--out",
                  str(d / "never"), "--quiet"]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"error: {d}: --posterior: not a calibration folder with a "
                           "posterior") and err.count("\n") == 1
+
+
+def _cli(d: Path, out: Path, *more: str, targets: str = "targets.toml") -> int:
+    return main(["calibrate", str(d / targets), "--params", str(d / "parameters.toml"),
+                 "--out", str(out), "--replications", "2", "--workers", "1", "--quiet",
+                 *more])
+
+
+def test_a_target_the_run_does_not_report_stops_before_anything_is_written(setup, capsys):
+    """A scope that names something in the scenario (a node) but nothing the KPI is
+    reported for: one line after the first run, and no folder (it used to fit to an
+    objective of inf and report nan, with exit code 0)."""
+    d = setup
+    (d / "unreported.toml").write_text((d / "targets.toml").read_text().replace(
+        'kpi = "containers_created"', 'kpi = "border_dwell_hours_mean"').replace(
+        'unit = "containers"', 'unit = "hours"\nscope = "alpha"'), encoding="utf-8")
+    out = d / "unreported"
+    assert _cli(d, out, "--budget", "3", targets="unreported.toml") == 2
+    assert capsys.readouterr().err == (
+        f"error: {d / 'unreported.toml'}: targets.created.scope: the base scenario reports "
+        "no border_dwell_hours_mean for 'alpha' in 2024 (allowed: gate)\n")
+    assert not out.exists()
+
+
+def test_inputs_are_checked_together_before_anything_runs(setup, capsys):
+    d = setup
+    (d / "late.toml").write_text((d / "targets.toml").read_text().replace(
+        'period = "2024"', 'period = "2030"'), encoding="utf-8")
+    (d / "twice.toml").write_text((d / "parameters.toml").read_text().replace(
+        "nodes.gate.crossing.customs_dwell_h.mean", "demand.scale").replace("low = 10",
+                                                                            "low = 0.9"),
+        encoding="utf-8")
+    out = d / "never"
+    assert _cli(d, out, "--budget", "3", targets="late.toml") == 2
+    assert capsys.readouterr().err == (f"error: {d / 'late.toml'}: targets.created.period: "
+                                       "2030 is outside the horizon (allowed: 2024, run)\n")
+    assert main(["calibrate", str(d / "targets.toml"), "--params", str(d / "twice.toml"),
+                 "--out", str(out), "--quiet"]) == 2
+    assert capsys.readouterr().err == (f"error: {d / 'twice.toml'}: parameters.customs.path: "
+                                       "'demand.scale' is set by parameters.scale already (a "
+                                       "path is set by one parameter)\n")
+    assert not out.exists()
+
+
+def test_a_folder_resumes_only_a_calibration_of_the_same_inputs(setup, capsys):
+    """Its log was read back whatever the targets, seed or replications: a changed target
+    was reported with the old published value and the old simulated one."""
+    d = setup
+    out = d / "resume"
+    assert _cli(d, out, "--budget", "2") == 0
+    n = len((out / "evaluations.jsonl").read_text().splitlines())
+    man = json.loads((out / "manifest.json").read_text())
+    assert man["fingerprint"].startswith("sha256:") and man["inputs"]["seed"] == 1
+    capsys.readouterr()
+    (d / "moved.toml").write_text((d / "targets.toml").read_text().replace(
+        "sd = 60", "sd = 50"), encoding="utf-8")
+    assert _cli(d, out, "--budget", "2", "--seed", "3", targets="moved.toml") == 2
+    assert capsys.readouterr().err == (
+        f"error: {out}: --out: holds a calibration of other inputs (changed: the targets, "
+        "--seed); rerun with --restart to discard it, or choose another --out\n")
+    assert len((out / "evaluations.jsonl").read_text().splitlines()) == n  # untouched
+    # the same inputs with a larger budget go on from the log
+    assert _cli(d, out, "--budget", "3") == 0
+    assert len((out / "evaluations.jsonl").read_text().splitlines()) == n + 1
+    # --restart starts again with the new targets
+    assert _cli(d, out, "--budget", "2", "--restart", targets="moved.toml") == 0
+    rep = json.loads((out / "report.json").read_text())
+    assert rep["targets"][0]["sigma"] == 50 and rep["evaluations"] == 2
+    assert len((out / "evaluations.jsonl").read_text().splitlines()) == 2
+
+
+def test_a_folder_of_another_kind_is_never_written_into(setup, capsys):
+    d = setup
+    run_dir = d / "a_run"
+    run_dir.mkdir()
+    (run_dir / "manifest.json").write_text('{"kind": "run"}')
+    (run_dir / "kpis.json").write_text("[]")
+    assert _cli(d, run_dir, "--budget", "2", "--restart") == 2
+    assert capsys.readouterr().err == (f"error: {run_dir}: --out: holds a run folder, not "
+                                       "a calibration; choose another --out\n")
+    assert json.loads((run_dir / "manifest.json").read_text()) == {"kind": "run"}
+    old = d / "old_calibration"  # written before the folders recorded their inputs
+    old.mkdir()
+    (old / "manifest.json").write_text('{"kind": "calibration"}')
+    (old / "evaluations.jsonl").write_text("")
+    assert _cli(d, old, "--budget", "2") == 2
+    assert capsys.readouterr().err == (
+        f"error: {old}: --out: holds a calibration written before calibration folders "
+        "recorded their inputs, so it cannot be resumed safely; rerun with --restart to "
+        "discard it, or choose another --out\n")
+    notes = d / "notes"
+    notes.mkdir()
+    (notes / "mine.txt").write_text("keep")
+    assert _cli(d, notes, "--budget", "2", "--restart") == 2
+    assert capsys.readouterr().err == (f"error: {notes}: --out: holds files but is not a "
+                                       "calibration folder (no manifest.json); give an empty "
+                                       "or new folder\n")
+    assert (notes / "mine.txt").read_text() == "keep"
+
+
+def test_an_interrupted_calibration_says_what_it_kept(setup, capsys, monkeypatch):
+    """Ctrl-C used to print 'nothing was written' while the evaluations so far were kept
+    (and are resumed)."""
+    import sim.study.calibration.fit as fit_module
+    d = setup
+    out = d / "interrupted"
+    real, calls = fit_module.evaluate, []
+
+    def evaluate_then_interrupt(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(fit_module, "evaluate", evaluate_then_interrupt)
+    assert _cli(d, out, "--budget", "6") == 130
+    assert capsys.readouterr().err == (
+        f"interrupted: the 2 evaluation(s) so far are kept in {out / 'evaluations.jsonl'}; "
+        "run the same command again to resume\n")
+    # interrupted before the first evaluation is kept: nothing is written
+    monkeypatch.setattr(fit_module, "evaluate", lambda *a, **k: (_ for _ in ()).throw(
+        KeyboardInterrupt()))
+    assert _cli(d, d / "early", "--budget", "6") == 130
+    assert capsys.readouterr().err == "interrupted; nothing was written\n"
+    assert not (d / "early").exists()
+
+
+def test_the_report_gives_units_plain_numbers_and_whether_the_fit_converged(setup):
+    """report.md showed 2.11e+05 for 211,000, no unit, and no word on whether the fit
+    had converged or stopped at the budget."""
+    d = setup
+    targets = load_targets(d / "targets.toml")
+    params, _ = load_parameters(d / "parameters.toml")
+    short = fit(d / "toy.toml", params, targets, d / "short", replications=2, budget=2)
+    assert not short.converged
+    write_outputs(short, d / "toy.toml", params, d / "short")
+    text = (d / "short" / "report.md").read_text()
+    assert ("after 2 evaluations; stopped at the budget before converging: a larger "
+            "--budget with the same command goes on from here") in text
+    assert ("| target | weight | published ± 2 SE | simulated mean [95 % CI] | unit | residual "
+            "| z |") in text
+    row = next(line for line in text.splitlines() if line.startswith("| created"))
+    value = float(targets.targets["created"].value)
+    assert row.startswith(f"| created (primary) | 1 | {value:,.0f} ± 120 | ")
+    assert "| containers |" in row and "e+" not in row
+    assert json.loads((d / "short" / "report.json").read_text())["converged"] is False
+    # one parameter and a target the toy cannot meet (the objective's floor stays high,
+    # so its relative tolerance is met): Powell converges well within its budget
+    (d / "floor.toml").write_text((d / "targets.toml").read_text() + """
+[targets.far]
+kpi = "containers_created"
+period = "run"
+value = 0
+unit = "containers"
+sd = 600
+definition = "a figure the toy cannot meet"
+source = "test"
+""", encoding="utf-8")
+    (d / "one_parameter.toml").write_text((d / "parameters.toml").read_text().split(
+        "[parameters.customs]")[0], encoding="utf-8")
+    one_param, _ = load_parameters(d / "one_parameter.toml")
+    whole = fit(d / "toy.toml", one_param, load_targets(d / "floor.toml"), d / "floor",
+                replications=2, budget=60)
+    assert whole.converged and whole.evaluations < 60
+    assert report_markdown(whole).splitlines()[2].endswith(
+        f"after {whole.evaluations} evaluations; converged")
+    one = fit(d / "toy.toml", params, targets, d / "one", replications=1, budget=1)
+    assert "No interval: one replication per evaluation" in report_markdown(one)
+
+
+def test_abc_draws_from_each_prior_within_the_box():
+    """The priors of the parameters file were read and checked but ABC drew every
+    parameter uniformly in its box whatever its prior."""
+    u = (np.arange(1000) + 0.5) / 1000
+    uniform = Parameter(path="x", low=0, high=10, source="t")
+    assert np.median(prior_values(uniform, u, 2.0, 4.0)) == pytest.approx(3.0, abs=0.01)
+    logu = Parameter(path="x", low=0.1, high=100, prior="loguniform", source="t")
+    v = prior_values(logu, u, 1.0, 100.0)
+    assert np.median(v) == pytest.approx(10.0, rel=0.02) and v.min() >= 1 and v.max() <= 100
+    normal = Parameter(path="x", low=0, high=10, prior="normal", mean=2.0, sd=0.5,
+                       source="t")
+    v = prior_values(normal, u, 1.0, 6.0)
+    # the normal cut at 1 (2 sd below) and 6: its median 2.014, 97.7 % below 3
+    assert np.median(v) == pytest.approx(2.014, abs=0.002) and v.min() >= 1 and v.max() <= 6
+    assert np.mean(v < 3) == pytest.approx(0.977, abs=0.003)
+
+
+def test_save_is_checked_before_the_fit(setup, capsys):
+    """--save into a missing folder, or onto a folder, was a traceback after the whole
+    fit."""
+    d = setup
+    assert _cli(d, d / "never", "--save", str(d / "nowhere" / "cal.toml")) == 2
+    assert capsys.readouterr().err == (f"error: <command line>: --save: no folder "
+                                       f"'{d / 'nowhere'}' to write it in (create it first)\n")
+    assert _cli(d, d / "never", "--save", str(d)) == 2
+    assert capsys.readouterr().err == (f"error: <command line>: --save: '{d}' is a folder "
+                                       "(give a file, e.g. my/calibrated.toml)\n")
+    assert not (d / "never").exists()
+
+
+def test_a_report_row_in_full():
+    row = {"target": "t", "role": "primary", "weight": 1.0, "value": 211000.0, "sigma": 2110.0,
+           "simulated_mean": 213125.4, "ci95": [208225.0, 217310.0], "values": [1, 2],
+           "unit": "containers", "residual": 2125.4, "z": 1.2, "definition": "d"}
+    share = {**row, "target": "s", "value": 0.85, "sigma": 0.01, "simulated_mean": 0.8462,
+             "ci95": [0.8401, 0.8523], "unit": "fraction", "residual": -0.0038, "z": -0.38}
+    unfitted = {**row, "target": "u", "role": "secondary", "weight": 0.0, "z": 5.47,
+                "definition": "a known miss"}
+    text = report_markdown(Fit({}, 1.05, 3, [row, share, unfitted], converged=False))
+    assert "| t (primary) | 1 | 211,000 ± 4,220 | 213,125 [208,225, 217,310] | containers | " \
+           "+2,125 | +1.20 |" in text
+    assert "| s (primary) | 1 | 0.85 ± 0.02 | 0.846 [0.84, 0.852] | fraction | -0.0038 | " \
+           "-0.38 |" in text
+    assert "| u (secondary) | 0 | 211,000" in text
+    assert "- **u** (z +5.47; weight 0: shown, not fitted): a known miss" in text
+
+
+def test_abc_draws_a_parameter_from_its_prior(setup):
+    d = setup
+    (d / "normal.toml").write_text((d / "parameters.toml").read_text().replace(
+        'source = "test: a parameter', 'prior = "normal"\nmean = 20\nsd = 1\n'
+        'source = "test: a parameter'), encoding="utf-8")
+    params, _ = load_parameters(d / "normal.toml")
+    targets = load_targets(d / "targets.toml")
+    centre = Fit({"scale": 1.15, "customs": 25.0}, 0.0, 0, [])
+    post = abc_around(centre, d / "toy.toml", params, targets, d / "normal_abc", n=6,
+                      box=0.5, replications=1)
+    # a uniform draw in the box (10 to 40) would spread far beyond 20 +- 3
+    assert post.customs.between(17, 23).all() and post.customs.std() > 0.3
+    assert json.loads((d / "normal_abc" / "posterior.json").read_text())["priors"] == {
+        "scale": "uniform", "customs": "normal"}

@@ -13,7 +13,12 @@ from pydantic import BaseModel, model_validator
 from sim.scenario.loading import load_scenario, read_data_file
 from sim.scenario.problems import ConfigError
 from sim.study.calibration.fit import _value_at
-from sim.study.calibration.inputs import load_parameters, load_targets, years_in
+from sim.study.calibration.inputs import (
+    load_parameters,
+    load_targets,
+    targets_in_scenario,
+    years_in,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -70,7 +75,8 @@ def write(tmp_path):
      "targets.t.value: required field is missing\nerror: {p}: targets.t.valeu: unknown key "
      "(did you mean 'value'?)"),
     (("period = \"2024\"", "period = \"24\""),
-     "targets.t.period: '24' does not match the pattern ^(\\d{4}|run)$"),
+     "targets.t.period: '24' does not match the pattern ^(\\d{4}|run)$ (allowed: a "
+     "calendar year like '2024', or 'run')"),
     (("unit = \"containers\"", "unit = \"fraction\"\nrelative_to = \"2024\""),
      "targets.t.relative_to: a relative change compares two different calendar years"),
 ])
@@ -167,3 +173,61 @@ def test_the_committed_calibration_is_inside_its_bounds():
         values = {_value_at(cal, path) for path in prm.paths}
         assert len(values) == 1, pid
         assert prm.low <= values.pop() <= prm.high, pid
+
+
+@pytest.mark.parametrize("edit, line", [
+    (('period = "2024"', 'period = "2030"'),
+     "targets.t.period: 2030 is outside the horizon (allowed: 2024, run)"),
+    (('period = "2024"', 'period = "2024"\nscope = "gaet"'),
+     "targets.t.scope: scope 'gaet' names nothing in the scenario (did you mean 'gate'?)"),
+    (('unit = "containers"', 'unit = "fraction"\nrelative_to = "2023"'),
+     "targets.t.relative_to: 2023 is outside the horizon (allowed: 2024)"),
+])
+def test_targets_against_the_base_scenario(write, edit, line):
+    """A year the base scenario does not report, or a scope that names nothing in it, is
+    an error line before anything runs (they used to give an objective of inf and a
+    report of nan, with exit code 0)."""
+    p = write("targets.toml", TARGET.replace(*edit))
+    targets = load_targets(p)
+    _, scenario = load_parameters(_params(write, PARAM))
+    assert [q.line() for q in targets_in_scenario(targets, scenario)] == [
+        f"error: {p}: {line}"]
+
+
+def test_the_shipped_targets_fit_the_baseline():
+    t = load_targets(ROOT / "calibration" / "targets.toml")
+    _, scenario = load_parameters(ROOT / "calibration" / "parameters.toml")
+    assert targets_in_scenario(t, scenario) == []
+
+
+def test_a_path_is_set_by_one_parameter(write):
+    """Two parameters on one path would write the key twice into calibrated.toml, which
+    is then not TOML."""
+    p = _params(write, PARAM + PARAM.replace("parameters.p", "parameters.q").replace(
+        "low = 0.8", "low = 0.5"))
+    with pytest.raises(ConfigError, match=re.escape(
+            f"error: {p}: parameters.q.path: 'demand.scale' is set by parameters.p already "
+            "(a path is set by one parameter)")):
+        load_parameters(p)
+    p = _params(write, PARAM.replace('path = "demand.scale"',
+                                     'path = ["demand.scale", "demand.scale"]'))
+    with pytest.raises(ConfigError, match=re.escape(
+            f"error: {p}: parameters.p.path[1]: 'demand.scale' is listed twice")):
+        load_parameters(p)
+
+
+def test_a_target_to_fit(write):
+    p = write("targets.toml", TARGET + "weight = 0\n")
+    with pytest.raises(ConfigError, match=re.escape(
+            f"error: {p}: targets: no target has a weight above 0, so there is nothing to "
+            "fit (give one a weight, e.g. weight = 1)")):
+        load_targets(p)
+
+
+def test_a_relative_year_is_a_year(write):
+    p = write("targets.toml", TARGET.replace('unit = "containers"',
+                                             'unit = "fraction"\nrelative_to = "last"'))
+    with pytest.raises(ConfigError, match=re.escape(
+            f"error: {p}: targets.t.relative_to: 'last' does not match the pattern ^\\d{{4}}$ "
+            "(allowed: a calendar year like '2023')")):
+        load_targets(p)

@@ -234,7 +234,8 @@ CHILD_CASES = [
         id="zero-length-link"),
     pytest.param(
         "[nodes.alpha]\ncountry = 'China'\n",
-        ["child.toml: nodes.alpha.country: 'China' does not match the pattern ^[A-Z]{2}$"],
+        ["child.toml: nodes.alpha.country: 'China' does not match the pattern ^[A-Z]{2}$ "
+         "(allowed: a two-letter country code in capitals, like 'KZ')"],
         id="country-code-pattern"),
     pytest.param(
         "[nodes.gate]\nkind = 'bordr'\n",
@@ -536,7 +537,7 @@ SET_CASES = [
                  id="unknown-key"),
     pytest.param(["name=has space"],
                  "error: --set: name: 'has space' does not match the pattern "
-                 "^[A-Za-z0-9_.-]+$",
+                 "^[A-Za-z0-9_.-]+$ (allowed: letters, digits, '_', '.' and '-')",
                  id="unquoted-string-value"),
 ]
 

@@ -149,7 +149,8 @@ def test_no_consistency_error_repeats_a_broken_field(child):
     ("toy_wagons.toml", ("toy.toml",), '[nodes.gate]\nkind = "bordr"\n',
      "nodes.gate.kind: 'bordr' is not allowed (did you mean 'border'?)"),
     ("toy_costs.toml", ("toy.toml", "toy_sea.toml"), '[nodes.alpha]\ncountry = "China"\n',
-     "nodes.alpha.country: 'China' does not match the pattern ^[A-Z]{2}$"),
+     "nodes.alpha.country: 'China' does not match the pattern ^[A-Z]{2}$ (allowed: a "
+     "two-letter country code in capitals, like 'KZ')"),
 ], ids=["wagon-pools", "costs-by-country"])
 def test_what_was_left_out_is_not_found_missing(tmp_path, monkeypatch, parent, needs, text,
                                                 line):
@@ -261,7 +262,8 @@ def test_targets_file_both_kinds_at_once(tmp_path):
     with pytest.raises(ConfigError) as e:
         load_targets(p)
     assert str(e.value) == (
-        f"error: {p}: targets.t.period: '24' does not match the pattern ^(\\d{{4}}|run)$\n"
+        f"error: {p}: targets.t.period: '24' does not match the pattern ^(\\d{{4}}|run)$ "
+        "(allowed: a calendar year like '2024', or 'run')\n"
         f"error: {p}: targets.u.kpi: unknown KPI 'transit_container' (did you mean "
         "'transit_containers_china_central_asia'?)")
 

@@ -67,8 +67,8 @@ def write_calibration(cal: Path, manifest: bool = True) -> None:
          "ci95": [40.0, 42.0], "values": [40.5, 41.5], "residual": 11.0, "z": 3.7,
          "definition": "d", "source": "s"}]
     (cal / "report.json").write_text(json.dumps({
-        "objective": 0.25, "evaluations": 5, "parameters": {"scale": 1.01, "customs": 22.0},
-        "targets": targets}))
+        "objective": 0.25, "evaluations": 5, "converged": True,
+        "parameters": {"scale": 1.01, "customs": 22.0}, "targets": targets}))
     (cal / "evaluations.jsonl").write_text("".join(
         json.dumps({"theta": {"scale": 1 + i / 100, "customs": 22.0}, "objective": 5.0 / (i + 1),
                     "report": targets}) + "\n" for i in range(5)))
@@ -200,6 +200,12 @@ def test_report_is_one_self_contained_page(folders, tmp_path, kind):
         assert "<td>boxes created</td>" in page
     if kind == "calibration":
         assert "<th>accepted ABC draws</th>" in page and "<td>0.8 .. 1.5</td>" in page
+        # the fit's objective and the ABC's acceptance, as the command printed them
+        assert ("0.25 (the weighted sum of squared z-scores) after 5 evaluations; "
+                "converged") in page
+        assert ("6 of 12 draws kept (objective within the chi-square 95 % threshold "
+                "3.84), drawn within ±0.2 of each parameter&#x27;s range around the "
+                "fit") in page
 
 
 def test_report_default_is_inside_the_folder_and_does_not_block_a_rerun(tmp_path):
@@ -287,3 +293,20 @@ def test_the_map_key_lists_only_the_kinds_on_the_map():
 ])
 def test_the_forest_plot_ticks_reach_the_changes_it_shows(lo, hi, ticks):
     assert percent_ticks(lo, hi) == ticks
+
+
+@pytest.mark.parametrize("objectives, shown", [
+    ([15.4, 26.8, 44.9], {"20", "30", "40"}),      # within a decade: the minor ticks
+    ([6.3, 102.0, 10.5, 6.4], {"10", "100"}),      # over a decade: the decades
+])
+def test_the_objective_axis_reads_as_plain_numbers(objectives, shown):
+    """Its log axis read '$\\mathdefault{10^{2}}$': the style shows text as written."""
+    import matplotlib.pyplot as plt
+
+    from sim.plots.calibration import objective_trace
+    ax = objective_trace(pd.DataFrame({"objective": objectives}))
+    ax.figure.canvas.draw()
+    labels = {t.get_text() for t in ax.get_yticklabels(minor=False)
+              + ax.get_yticklabels(minor=True)} - {""}
+    plt.close(ax.figure)
+    assert shown <= labels and not any("$" in t for t in labels)

@@ -65,6 +65,16 @@ def test_run_summary_one_replication():
     ]
 
 
+def test_run_summary_of_a_posterior_says_its_replications_are_draws():
+    """A run over a calibration's posterior read '3 replication(s)' like any run, though
+    its intervals carry the fitted parameters' uncertainty too."""
+    k = kpi_rows([("containers_created", "2024", "all", 6077.0, 5992.0, 6162.0)])
+    posterior = {"draws": [{"demand.scale": 1.0}] * 3, "replications_per_draw": 2}
+    assert run_summary(k, "toy", 7, 6, posterior=posterior).splitlines()[0] == (
+        "toy: seed 7, 6 replication(s) (3 posterior draws x 2: the intervals carry the "
+        "fitted parameters' uncertainty too); mean [95 % CI]")
+
+
 def test_run_summary_with_intervals_and_precision():
     k = kpi_rows([
         ("containers_created", "2024", "all", 6077.0, 5992.0, 6162.0),

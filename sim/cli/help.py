@@ -13,7 +13,8 @@ SUMMARY = {
     "run": "run a scenario and write a result folder",
     "warmup": "is a scenario's warm-up long enough? (tested against a longer one)",
     "compare": "paired differences between two result folders",
-    "calibrate": "fit the free parameters to the targets (point fit)",
+    "calibrate": "fit the free parameters to the targets (point fit, then rejection ABC "
+                 "with --abc; resumable)",
     "plot": "draw the figures of a result folder (never re-runs)",
     "sweep": "run a sensitivity sweep (resumable)",
     "analyze": "sensitivity indices of a sweep folder",
@@ -89,14 +90,25 @@ come from the same seed and horizon: replication r of each then shares its rando
 EXAMPLES_CALIBRATE = """examples:
   corridor calibrate calibration/targets.toml --params calibration/parameters.toml \\
       --out results/calibration --budget 60 --replications 3
+  corridor calibrate my/targets.toml --out /tmp/cal --budget 6 --replications 1 \\
+      --abc 4 --abc-box 0.1                      (a trial: a minute or two on 2 cores)
+  corridor calibrate my/targets.toml --out /tmp/cal --budget 20 --replications 1 \\
+      --abc 4 --abc-box 0.1                      (goes on from the trial's evaluations)
+  corridor calibrate my/targets.toml --out /tmp/cal --budget 6 --replications 1 \\
+      --restart                                  (after editing the targets)
 
 A point fit: bounded Powell on the weighted sum of squared z-scores of the targets, each
 evaluation the mean of --replications replications with the same seed (common random
 numbers). Every evaluation is logged to OUT/evaluations.jsonl as it completes, so the same
-command resumes an interrupted fit. Writes OUT/report.md, OUT/report.json and
-OUT/calibrated.toml (a scenario extending the base with the fitted values). With
---abc N, N Latin-hypercube draws around the fit are scored the same way and those within
-the chi-square 95 % threshold kept: OUT/posterior.parquet.
+command (or one with a larger --budget) resumes an interrupted fit; a folder of other
+inputs (targets, parameters, base scenario, seed, replications) is refused unless
+--restart. The targets are checked against the base scenario first (a KPI, year or scope
+it does not report is one error line each). Writes OUT/report.md, OUT/report.json and
+OUT/calibrated.toml (a scenario extending the base with the fitted values); the report
+says whether the fit converged or stopped at --budget. With --abc N, N Latin-hypercube
+draws from each parameter's prior within the box around the fit are scored the same way
+and those within the chi-square 95 % threshold kept: OUT/posterior.parquet. Then:
+  corridor plot OUT; corridor report OUT; corridor run FILE --posterior OUT
 """
 
 EXAMPLES_PLOT = """examples:

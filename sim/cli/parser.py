@@ -121,7 +121,11 @@ def build_parser() -> argparse.ArgumentParser:
     ca.add_argument("--abc-box", type=float, default=0.25, metavar="F",
                     help="ABC draws within +-F of each parameter's range around the fit "
                     "(default 0.25)")
-    ca.add_argument("--quiet", action="store_true", help="no progress bar and no report")
+    ca.add_argument("--restart", action="store_true", help="discard what OUT holds of a "
+                    "calibration of other inputs (targets, parameters, base scenario, seed, "
+                    "replications) and start again")
+    ca.add_argument("--quiet", action="store_true", help="no progress bar and no printed "
+                    "report (the files are written all the same)")
 
     pl = command("plot")
     pl.add_argument("dir", help="a result folder written by 'corridor run', 'corridor "

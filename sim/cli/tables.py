@@ -50,7 +50,8 @@ Row = tuple[str, list[str]]  # a label and its cells, one per reported year
 
 
 def run_summary(kpis: pd.DataFrame, scenario: str, seed: int, replications: int,
-                precision: Mapping[str, Any] | None = None, columns: int = 100) -> str:
+                precision: Mapping[str, Any] | None = None, columns: int = 100,
+                posterior: Mapping[str, Any] | None = None) -> str:
     """The summary ``corridor run`` prints: the headline KPIs per reported year (with
     their 95 % intervals when there are several replications), the volumes with background
     traffic at the ports and on the ships, the precision reached (``--precision``) and the
@@ -69,11 +70,18 @@ def run_summary(kpis: pd.DataFrame, scenario: str, seed: int, replications: int,
         ``widest``), if it added replications until a precision.
     columns : int
         The width to fit (a terminal's).
+    posterior : mapping, optional
+        The run's ``extra["posterior"]`` (``draws``, ``replications_per_draw``), if it ran
+        a calibration's posterior: the first line says its replications are draws of the
+        parameters, so that the intervals carry their uncertainty too.
     """
     k = kpis
     years = sorted(p for p in set(k.period) if p != "run")
     ci = replications > 1
-    lines = [f"{scenario}: seed {seed}, {replications} replication(s)"
+    drawn = (f" ({len(posterior['draws'])} posterior draws x "
+             f"{posterior['replications_per_draw']}: the intervals carry the fitted "
+             "parameters' uncertainty too)" if posterior else "")
+    lines = [f"{scenario}: seed {seed}, {replications} replication(s){drawn}"
              + ("; mean [95 % CI]" if ci else "")]
     table: list[Row] = []
     for name, scope, label in HEADLINE:

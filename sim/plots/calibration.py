@@ -9,6 +9,7 @@ import math
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import LogFormatter, MaxNLocator
 
 from sim.io.folders import Folder
 from sim.plots.style import NOT_SIGNIFICANT, SIGNIFICANT, fmt_number, new_ax
@@ -105,6 +106,14 @@ def posterior_histogram(draws: pd.DataFrame, parameter: str, ax=None,
     return ax
 
 
+class PlainLogFormatter(LogFormatter):
+    """The labels of a log axis as plain numbers (``fmt_number``: 20, 100, 1,000), the
+    ticks labelled as matplotlib's own log formatter labels them."""
+
+    def _num_to_string(self, x, vmin, vmax):
+        return fmt_number(x)
+
+
 def objective_trace(evaluations: pd.DataFrame, ax=None):
     """The calibration objective of every evaluation in order, and the best so far
     (``evaluations``: objective, one row per evaluation in the order run)."""
@@ -117,6 +126,12 @@ def objective_trace(evaluations: pd.DataFrame, ax=None):
             lw=1.5, label="best so far")
     if len(obj) and (obj[np.isfinite(obj)] > 0).all():
         ax.set_yscale("log")
+        # plain numbers: the style shows text as written (text.parse_math off), so the
+        # default labels of a log axis would read '$\mathdefault{10^{2}}$'
+        ax.yaxis.set_major_formatter(PlainLogFormatter(labelOnlyBase=False))
+        ax.yaxis.set_minor_formatter(PlainLogFormatter(labelOnlyBase=False,
+                                                       minor_thresholds=(1, 0.4)))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("evaluation (in the order run; ABC draws follow the fit)")
     ax.set_ylabel("objective: weighted sum of squared z-scores")
     ax.set_title("Calibration objective over the evaluations")
@@ -219,6 +234,28 @@ def calibration_facts(folder: Folder) -> list[tuple[str, str]]:
     return [("base scenario", str(m.get("base_scenario"))),
             ("seed", f"{m.get('seed')} ({m.get('replications')} replication(s) per "
                      "evaluation)"),
+            *_fit_facts(folder),
             ("version", f"corridor-sim {m.get('package_version')}, commit "
                         f"{m.get('git_commit')}"),
             ("command", " ".join(m.get("command") or []) or "–")]
+
+
+def _fit_facts(folder: Folder) -> list[tuple[str, str]]:
+    """The fit's objective and whether it converged, and the ABC draws kept (what the
+    command printed; the files of an older folder may lack some of it)."""
+    facts = []
+    rep = folder.json("report.json") if folder.has("report.json") else {}
+    if isinstance(rep, dict) and isinstance(rep.get("objective"), (int, float)):
+        status = {True: "; converged", False: "; stopped at the budget before converging"
+                  }.get(bool(rep["converged"]), "") if "converged" in rep else ""
+        facts.append(("objective", f"{rep['objective']:.4g} (the weighted sum of squared "
+                                   f"z-scores) after {rep.get('evaluations')} "
+                                   f"evaluations{status}"))
+    post = folder.json("posterior.json") if folder.has("posterior.json") else {}
+    if isinstance(post, dict) and {"accepted", "draws", "threshold"} <= set(post):
+        facts.append(("ABC", f"{post['accepted']} of {post['draws']} draws kept (objective "
+                             f"within the chi-square 95 % threshold {post['threshold']:.3g})"
+                             + (f", drawn within ±{post['box']:g} of each parameter's range "
+                                "around the fit" if isinstance(post.get("box"), (int, float))
+                                else "")))
+    return facts

@@ -177,6 +177,16 @@ def example(kind: str, loc: tuple, root: Any = None, data: Any = None) -> str:
     return f"{key} = {{ ... }}"
 
 
+# what the patterns of the input files allow, in words
+PATTERN_WORDS = {
+    r"^(\d{4}|run)$": "a calendar year like '2024', or 'run'",
+    r"^\d{4}$": "a calendar year like '2023'",
+    r"^[A-Z]{2}$": "a two-letter country code in capitals, like 'KZ'",
+    r"^[A-Za-z0-9_.-]+$": "letters, digits, '_', '.' and '-'",
+    r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$": "'module:function', like 'mypkg.models:demand'",
+}
+
+
 def _fmt_input(v: Any) -> str:
     if isinstance(v, str):
         return repr(v)
@@ -245,7 +255,10 @@ def _message(err: Mapping[str, Any], loc: tuple, data: Any = None, root: Any = N
     if t == "union_tag_not_found":
         return "a distribution needs 'dist' (one of: " + ", ".join(DIST_NAMES) + ")"
     if t == "string_pattern_mismatch":
-        return f"{_fmt_input(got)} does not match the pattern {ctx.get('pattern')}"
+        pattern = ctx.get("pattern")
+        words = PATTERN_WORDS.get(str(pattern))
+        return (f"{_fmt_input(got)} does not match the pattern {pattern}"
+                + (f" (allowed: {words})" if words else ""))
     if t in ("date_from_datetime_parsing", "date_parsing", "date_type",
              "date_from_datetime_inexact"):
         return f"expected a date like 2024-01-01 (got {_fmt_input(got)})"

@@ -93,7 +93,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(run_summary(result.kpis, result.scenario.name, result.seed,
                           result.replications, result.extra.get("precision"),
-                          columns=max(shutil.get_terminal_size((100, 24)).columns, 60)))
+                          columns=max(shutil.get_terminal_size((100, 24)).columns, 60),
+                          posterior=result.extra.get("posterior")))
     print(f"wrote {out}/ in {result.wall_time_s:.1f} s")  # (quiet too: where it went)
     return 0
 

@@ -7,12 +7,14 @@ evaluation (common random numbers), so that it changes smoothly with the paramet
 derivative-free optimiser (bounded Powell, on parameters scaled to [0, 1]) can follow it.
 Every evaluation is appended to ``evaluations.jsonl`` in the output folder as it
 completes; a rerun with the same inputs reads them back instead of simulating again, so an
-interrupted fit resumes where it stopped.
+interrupted fit resumes where it stopped (a folder of other inputs is refused:
+:mod:`sim.study.calibration.folder`).
 
 The uncertainty (:func:`abc_around`) is rejection ABC around the fit: parameter sets drawn
-by Latin hypercube in a box around the point fit (a share of each parameter's range),
-each scored like the fit (same seed, same replications), kept when the objective is within
-the 95 % quantile of a chi-square with as many degrees of freedom as weighted targets.
+by Latin hypercube from each parameter's prior within a box around the point fit (a share
+of each parameter's range), each scored like the fit (same seed, same replications), kept
+when the objective is within the 95 % quantile of a chi-square with as many degrees of
+freedom as weighted targets.
 
 The folder's ``manifest.json`` says it is a calibration (``kind``), for ``corridor plot``
 and ``corridor report``.
@@ -25,7 +27,7 @@ import hashlib
 import json
 import math
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -36,9 +38,15 @@ from sim.io.bundle import dumps
 from sim.io.manifest import provenance, read_manifest
 from sim.measure.stats import t_interval
 from sim.scenario.loading import load_scenario, resolved_dict
-from sim.scenario.problems import ConfigError, Problem
+from sim.scenario.problems import ConfigError, Problem, did_you_mean
 from sim.scenario.schema import Scenario
-from sim.study.calibration.inputs import Parameters, Targets
+from sim.study.calibration.folder import (
+    calibration_inputs,
+    fingerprint,
+    keep,
+    prepare_folder,
+)
+from sim.study.calibration.inputs import Parameter, Parameters, Targets
 from sim.study.parameters import number_at
 from sim.study.replications import run
 
@@ -49,6 +57,8 @@ class Fit:
     objective: float
     evaluations: int
     report: list[dict]                 # per target: value, sim mean, CI, residual, z
+    converged: bool = True             # False: stopped at the budget
+    inputs: dict = field(default_factory=dict)  # what the evaluations depend on (folder.py)
 
 
 def simulated(kpis, target) -> tuple[float, float, float, list[float]]:
@@ -69,14 +79,35 @@ def simulated(kpis, target) -> tuple[float, float, float, list[float]]:
     return m, lo, hi, v.tolist()
 
 
+def unreported(kpis, targets: Targets) -> list[Problem]:
+    """The targets whose KPI, scope and year a run's KPI table has no row for (a scope
+    that names something in the scenario, but nothing this KPI is reported for)."""
+    problems = []
+    for tid, t in targets.targets.items():
+        for period in (t.period, t.relative_to):
+            if period is None:
+                continue
+            rows = kpis[(kpis.name == t.kpi) & (kpis.period == period)]
+            if not (rows.scope == t.scope).any():
+                problems.append(Problem(targets.shown, f"targets.{tid}.scope", f"the base "
+                                        f"scenario reports no {t.kpi} for '{t.scope}' in "
+                                        f"{period} ({did_you_mean(t.scope, set(rows.scope))})"))
+                break
+    return problems
+
+
 def evaluate(base: Scenario, base_path: Path, params: Parameters, theta: dict[str, float],
-             targets: Targets, seed: int, replications: int, workers: int) -> dict:
-    """Run the base scenario with the parameters set to ``theta`` and score the targets."""
+             targets: Targets, seed: int, replications: int, workers: int,
+             check: bool = False) -> dict:
+    """Run the base scenario with the parameters set to ``theta`` and score the targets
+    (``check``: ConfigError if the run reports nothing for a target)."""
     overrides = {path: float(v) for pid, v in theta.items()
                  for path in params.parameters[pid].paths}
     scenario = load_scenario(base_path, overrides=overrides)
     res = run(scenario, seed=seed, replications=replications, keep_containers=False,
               workers=workers)
+    if check and (problems := unreported(res.kpis, targets)):
+        raise ConfigError(problems)
     report, objective = [], 0.0
     for tid, t in targets.targets.items():
         m, lo, hi, vals = simulated(res.kpis, t)
@@ -98,17 +129,29 @@ def _key(theta: dict[str, float]) -> str:
     return hashlib.sha256(json.dumps(theta, sort_keys=True).encode()).hexdigest()[:16]
 
 
+def _inputs(base: Scenario, params: Parameters, targets: Targets, out: Path, seed: int,
+            replications: int, restart: bool) -> dict:
+    """The calibration's inputs, once ``out`` is checked to hold none but theirs."""
+    inputs = calibration_inputs(targets, params, resolved_dict(base), seed, replications)
+    prepare_folder(out, inputs, restart)
+    return inputs
+
+
 def fit(base_path: str | Path, params: Parameters, targets: Targets, out: str | Path,
         seed: int = 1, replications: int = 3, budget: int = 60, workers: int = 1,
-        progress: bool = False) -> Fit:
+        progress: bool = False, restart: bool = False) -> Fit:
     """Fit the free parameters to the targets (bounded Powell on [0, 1]-scaled
-    parameters), at most ``budget`` evaluations; resumable from ``out``."""
+    parameters), at most ``budget`` evaluations; resumable from ``out`` when it holds a
+    calibration of the same inputs (``restart``: discard one of other inputs). ConfigError
+    if ``out`` cannot hold it, or if the first run reports nothing for a target."""
     from scipy.optimize import minimize  # scipy loaded only when fitting
 
     base_path = Path(base_path)
     base = load_scenario(base_path)
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    inputs = _inputs(base, params, targets, out, seed, replications, restart)
+    first = _manifest(base_path, params, None, seed, replications,
+                      ["manifest.json", "evaluations.jsonl"], inputs)
     log = out / "evaluations.jsonl"
     done = _read_log(log)
     ids = list(params.parameters)
@@ -131,10 +174,9 @@ def fit(base_path: str | Path, params: Parameters, targets: Targets, out: str | 
         rec = done.get(k)
         if rec is None:
             rec = evaluate(base, base_path, params, theta, targets, seed, replications,
-                           workers)
+                           workers, check=not count)
             done[k] = rec
-            with log.open("a", encoding="utf-8") as f:
-                f.write(json.dumps(rec, allow_nan=True) + "\n")
+            keep(out, rec, first)
         count += 1
         bar.update(1)
         if not best or rec["objective"] < best["objective"]:
@@ -143,25 +185,30 @@ def fit(base_path: str | Path, params: Parameters, targets: Targets, out: str | 
         return rec["objective"]
 
     try:
-        minimize(objective, start, method="Powell", bounds=[(0.0, 1.0)] * len(ids),
-                 options={"maxfev": budget, "xtol": 1e-3, "ftol": 1e-4})
+        res = minimize(objective, start, method="Powell", bounds=[(0.0, 1.0)] * len(ids),
+                       options={"maxfev": budget, "xtol": 1e-3, "ftol": 1e-4})
     finally:
         bar.close()
-    return Fit(best["theta"], best["objective"], count, best["report"])
+    return Fit(best["theta"], best["objective"], count, best["report"],
+               converged=bool(res.success), inputs=inputs)
 
 
 def abc_around(result: Fit, base_path: str | Path, params: Parameters, targets: Targets,
                out: str | Path, n: int = 40, box: float = 0.25, seed: int = 1,
                replications: int = 3, workers: int = 1, progress: bool = False):
-    """Rejection ABC around the point fit: ``n`` Latin-hypercube draws in the box of
-    half-width ``box`` x range around it (clipped to the bounds), scored with the fit's
-    seed and replications (logged and resumed like the fit). Returns a DataFrame: one row
-    per draw with its parameters, objective and ``accepted``; also written to
+    """Rejection ABC around the point fit: ``n`` Latin-hypercube draws from each
+    parameter's prior restricted to the box of half-width ``box`` x range around the fit
+    (clipped to the bounds; :func:`prior_values`), scored with the fit's seed and
+    replications (logged and resumed like the fit). Returns a DataFrame: one row per draw
+    with its parameters, objective and ``accepted``; also written to
     ``posterior.parquet``."""
     from scipy.stats import chi2, qmc  # scipy loaded only when fitting
 
     base_path, out = Path(base_path), Path(out)
     base = load_scenario(base_path)
+    inputs = _inputs(base, params, targets, out, seed, replications, restart=False)
+    first = _manifest(base_path, params, None, seed, replications,
+                      ["manifest.json", "evaluations.jsonl"], inputs)
     log = out / "evaluations.jsonl"
     done = _read_log(log)
     ids = list(params.parameters)
@@ -171,19 +218,20 @@ def abc_around(result: Fit, base_path: str | Path, params: Parameters, targets: 
     a = np.maximum(lo, centre - box * (hi - lo))
     b = np.minimum(hi, centre + box * (hi - lo))
     u = qmc.LatinHypercube(d=len(ids), seed=np.random.default_rng(seed)).random(n)
+    values = np.column_stack([prior_values(params.parameters[p], u[:, i], a[i], b[i])
+                              for i, p in enumerate(ids)])
     df = sum(1 for t in targets.targets.values() if t.weight > 0)
     threshold = float(chi2.ppf(0.95, df))
     rows = []
-    for x in tqdm(u, unit="draw", desc="ABC", disable=None if progress else True,
+    for x in tqdm(values, unit="draw", desc="ABC", disable=None if progress else True,
                   leave=False):
-        theta = {p: round(float(a[i] + x[i] * (b[i] - a[i])), 10) for i, p in enumerate(ids)}
+        theta = {p: round(float(x[i]), 10) for i, p in enumerate(ids)}
         rec = done.get(_key(theta))
         if rec is None:
             rec = evaluate(base, base_path, params, theta, targets, seed, replications,
                            workers)
             done[_key(theta)] = rec
-            with log.open("a", encoding="utf-8") as f:
-                f.write(json.dumps(rec, allow_nan=True) + "\n")
+            keep(out, rec, first)
         rows.append({**theta, "objective": rec["objective"],
                      "accepted": rec["objective"] <= threshold})
     import pandas as pd
@@ -192,9 +240,24 @@ def abc_around(result: Fit, base_path: str | Path, params: Parameters, targets: 
     write_parquet_atomic(post, out / "posterior.parquet")
     write_text_atomic(out / "posterior.json", dumps({
         "paths": {p: params.parameters[p].paths for p in ids}, "threshold": threshold,
-        "draws": n, "accepted": int(post.accepted.sum()), "box": box}))
+        "draws": n, "accepted": int(post.accepted.sum()), "box": box,
+        "priors": {p: params.parameters[p].prior for p in ids}}))
     _add_to_manifest(out, ["posterior.parquet", "posterior.json"])
     return post
+
+
+def prior_values(prm: Parameter, u: np.ndarray, a: float, b: float) -> np.ndarray:
+    """Values of a parameter at the quantiles ``u`` (in [0, 1)) of its prior restricted
+    to ``[a, b]``: uniform, uniform in the logarithm (loguniform) or a normal truncated
+    to the interval."""
+    if prm.prior == "loguniform":
+        return np.exp(np.log(a) + u * (np.log(b) - np.log(a)))
+    if prm.prior == "normal":
+        from scipy.stats import truncnorm  # scipy loaded only when fitting
+        assert prm.mean is not None and prm.sd is not None  # the schema asks for both
+        return truncnorm.ppf(u, (a - prm.mean) / prm.sd, (b - prm.mean) / prm.sd,
+                             loc=prm.mean, scale=prm.sd)
+    return a + u * (b - a)
 
 
 def posterior_draws(folder: str | Path, k: int) -> list[dict[str, float]]:
@@ -240,18 +303,29 @@ CALIBRATION_FILES = ["manifest.json", "evaluations.jsonl", "report.json", "repor
                      "calibrated.toml"]
 
 
-def write_manifest(out: Path, base_path: str | Path, params: Parameters,
-                   command: list[str] | None, seed: int | None, replications: int | None,
-                   files: list[str]) -> None:
+def _manifest(base_path: str | Path, params: Parameters, command: list[str] | None,
+              seed: int | None, replications: int | None, files: list[str],
+              inputs: dict) -> dict:
     """``manifest.json`` of a calibration folder: its kind (what ``corridor plot`` and
     ``corridor report`` look for), the base scenario, seed, replications, the free
-    parameters with their bounds, the code version and the files."""
-    write_text_atomic(out / "manifest.json", dumps({
+    parameters with their bounds, the inputs the evaluations depend on and their
+    fingerprint (what a resumed calibration must match), the code version and the
+    files."""
+    return {
         "kind": "calibration", "bundle_format": 1, "base_scenario": str(base_path),
         "seed": seed, "replications": replications, **provenance(command),
         "parameters": {pid: {"paths": p.paths, "low": p.low, "high": p.high,
                              "prior": p.prior} for pid, p in params.parameters.items()},
-        "files": files}))
+        **({"inputs": inputs, "fingerprint": fingerprint(inputs)} if inputs else {}),
+        "files": files}
+
+
+def write_manifest(out: Path, base_path: str | Path, params: Parameters,
+                   command: list[str] | None, seed: int | None, replications: int | None,
+                   files: list[str], inputs: dict | None = None) -> None:
+    """Write ``manifest.json`` of a calibration folder (:func:`_manifest`)."""
+    write_text_atomic(out / "manifest.json", dumps(_manifest(
+        base_path, params, command, seed, replications, files, inputs or {})))
 
 
 def _add_to_manifest(out: Path, names: list[str]) -> None:
@@ -270,27 +344,13 @@ def write_outputs(result: Fit, base_path: str | Path, params: Parameters, out: s
     """``report.json``, ``report.md``, ``calibrated.toml`` (a scenario that extends the
     base with the fitted values) and ``manifest.json`` in ``out``."""
     out = Path(out)
-    write_manifest(out, base_path, params, command, seed, replications, CALIBRATION_FILES)
+    write_manifest(out, base_path, params, command, seed, replications, CALIBRATION_FILES,
+                   result.inputs)
     write_text_atomic(out / "report.json", dumps({
         "objective": result.objective, "evaluations": result.evaluations,
-        "parameters": result.params, "targets": result.report}))
-    lines = ["| target | published | simulated mean [95 % CI] | residual | z |",
-             "|---|---:|---:|---:|---:|"]
-    misses = []
-    for r in result.report:
-        ci = r["ci95"]
-        ci_s = "" if ci[0] is None or not math.isfinite(ci[0]) else (
-            f" [{ci[0]:,.4g}, {ci[1]:,.4g}]")
-        lines.append(f"| {r['target']} ({r['role']}) | {r['value']:,.4g} | "
-                     f"{r['simulated_mean']:,.4g}{ci_s} | {r['residual']:+,.4g} | "
-                     f"{r['z']:+.2f} |")
-        if not abs(r["z"]) <= 2:
-            misses.append(f"- **{r['target']}** (z {r['z']:+.2f}): {r.get('definition', '')}")
-    write_text_atomic(out / "report.md", "\n".join(
-        ["# Calibration report", "", f"objective {result.objective:.4g} after "
-         f"{result.evaluations} evaluations", "", *lines, "",
-         *(["Targets missed by more than 2 standard errors, and why the model's KPI and "
-            "the published figure differ:", "", *misses, ""] if misses else [])]))
+        "converged": result.converged, "parameters": result.params,
+        "targets": result.report}))
+    write_text_atomic(out / "report.md", report_markdown(result))
     base = load_scenario(base_path)
     for target in [out / "calibrated.toml", *([Path(save)] if save else [])]:
         rel = os.path.relpath(Path(base_path).resolve(), target.parent.resolve())
@@ -306,6 +366,49 @@ def write_outputs(result: Fit, base_path: str | Path, params: Parameters, out: s
                 f"{out / 'report.md'})") + "\n\n"
             "# fitted values of the free parameters (calibration/parameters.toml)\n"
             + _as_toml(result.params, params, base)))
+
+
+def _num(v: float | None, sign: bool = False) -> str:
+    """A number of the report: whole with thousands separators from 100, else 3
+    significant digits; ``sign``: with its sign; NaN or none as '–'."""
+    if v is None or not math.isfinite(v):
+        return "–"
+    return f"{v:+,.0f}" if sign and abs(v) >= 100 else f"{v:,.0f}" if abs(v) >= 100 else (
+        f"{v:+.3g}" if sign else f"{v:.3g}")
+
+
+def _z(z: float | None) -> str:
+    return "–" if z is None or not math.isfinite(z) else f"{z:+.2f}"
+
+
+def report_markdown(result: Fit) -> str:
+    """``report.md``: the objective and whether the fit converged, each target's weight,
+    published value with its band and simulated mean with its 95 % interval, in the
+    target's unit, and the definition of every target missed by more than 2 standard
+    errors."""
+    lines = ["| target | weight | published ± 2 SE | simulated mean [95 % CI] | unit | residual "
+             "| z |", "|---|---:|---:|---:|---|---:|---:|"]
+    misses, single = [], False
+    for r in result.report:
+        lo, hi = r["ci95"]
+        single |= len(r.get("values") or []) < 2
+        ci_s = "" if lo is None or not math.isfinite(lo) else f" [{_num(lo)}, {_num(hi)}]"
+        lines.append(f"| {r['target']} ({r['role']}) | {r['weight']:g} | {_num(r['value'])} ± "
+                     f"{_num(2 * r['sigma'])} | {_num(r['simulated_mean'])}{ci_s} | "
+                     f"{r['unit']} | {_num(r['residual'], sign=True)} | {_z(r['z'])} |")
+        if not abs(r["z"]) <= 2:
+            unfitted = "" if r["weight"] else "; weight 0: shown, not fitted"
+            misses.append(f"- **{r['target']}** (z {_z(r['z'])}{unfitted}): "
+                          f"{r.get('definition', '')}")
+    status = ("converged" if result.converged else "stopped at the budget before "
+              "converging: a larger --budget with the same command goes on from here")
+    return "\n".join(
+        ["# Calibration report", "", f"objective {result.objective:.4g} (the weighted sum of "
+         f"squared z-scores) after {result.evaluations} evaluations; {status}", "", *lines,
+         *(["", "No interval: one replication per evaluation (--replications 2 or more "
+            "gives one)."] if single else []), "",
+         *(["Targets missed by more than 2 standard errors, and why the model's KPI and "
+            "the published figure differ:", "", *misses, ""] if misses else [])])
 
 
 def _as_toml(values: dict[str, float], params: Parameters, base: Scenario) -> str:

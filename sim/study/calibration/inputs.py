@@ -14,11 +14,14 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
-from sim.measure.kpis import KPIS
+from sim.engine.output import Calendar
+from sim.measure.kpis import KPIS, output_problem
+from sim.measure.location import scope_words
 from sim.scenario.loading import load_scenario, read_data_file, resolved_dict
 from sim.scenario.problems import ConfigError, Problem, did_you_mean
+from sim.scenario.schema import Scenario
 from sim.study.parameters import Parameter as BaseParameter
 from sim.study.parameters import path_value
 
@@ -65,6 +68,12 @@ class Target(_Strict):
 
 class Targets(_Strict):
     targets: dict[str, Target] = Field(min_length=1)
+    _shown: str = PrivateAttr("targets")  # the file, as its problems name it
+
+    @property
+    def shown(self) -> str:
+        """The file the targets were read from, as its problems name it."""
+        return self._shown
 
 
 class Parameter(BaseParameter):
@@ -101,12 +110,16 @@ def load_targets(path: str | Path) -> Targets:
     problems = targets_problems(targets, shown)
     if problems:
         raise ConfigError(problems)
+    targets._shown = shown
     return targets
 
 
 def targets_problems(targets: Targets, shown: str) -> list[Problem]:
     """Each target names a KPI, in its unit; a relative change compares two years."""
     problems = []
+    if not any(t.weight > 0 for t in targets.targets.values()):
+        problems.append(Problem(shown, "targets", "no target has a weight above 0, so there "
+                                "is nothing to fit (give one a weight, e.g. weight = 1)"))
     for tid, t in targets.targets.items():
         p = f"targets.{tid}"
         if t.kpi not in KPIS:
@@ -124,7 +137,29 @@ def targets_problems(targets: Targets, shown: str) -> list[Problem]:
     return problems
 
 
-def load_parameters(path: str | Path) -> tuple[Parameters, object]:
+def targets_in_scenario(targets: Targets, scenario: Scenario) -> list[Problem]:
+    """Each target against the base scenario: its period and the year it is relative to
+    are reported years of the horizon, and its scope names something in the scenario (a
+    KPI the file names wrongly is reported by :func:`targets_problems`)."""
+    years = [y.label for y in Calendar.of(scenario).years()]
+    words = scope_words(resolved_dict(scenario))
+    problems = []
+    for tid, t in targets.targets.items():
+        if t.kpi not in KPIS:
+            continue
+        p = f"targets.{tid}"
+        for field, period, whole_run in (("period", t.period, True),
+                                         ("relative_to", t.relative_to, False)):
+            why = output_problem(t.kpi, "all", period, years, words, whole_run)
+            if period is not None and why:
+                problems.append(Problem(targets.shown, f"{p}.{field}", why))
+        why = output_problem(t.kpi, t.scope, None, years, words)
+        if why:
+            problems.append(Problem(targets.shown, f"{p}.scope", why))
+    return problems
+
+
+def load_parameters(path: str | Path) -> tuple[Parameters, Scenario]:
     """Read and check a parameters file against its base scenario: every path names a
     number there, inside its bounds. Returns the parameters and the scenario."""
     params, shown = read_data_file(path, Parameters)
@@ -135,9 +170,19 @@ def load_parameters(path: str | Path) -> tuple[Parameters, object]:
     scenario = load_scenario(base)
     data = resolved_dict(scenario)
     problems = []
+    setter: dict[str, str] = {}  # a dotted path -> the parameter that sets it
     for pid, prm in params.parameters.items():
         value, found = path_value(data, prm.path, f"parameters.{pid}", shown)
         problems += found
+        for i, dotted in enumerate(prm.paths):
+            if dotted in setter:
+                where = f"parameters.{pid}.path" + ("" if isinstance(prm.path, str) else
+                                                    f"[{i}]")
+                problems.append(Problem(shown, where, f"'{dotted}' is listed twice"
+                                        if setter[dotted] == pid else f"'{dotted}' is set by "
+                                        f"parameters.{setter[dotted]} already (a path is "
+                                        "set by one parameter)"))
+            setter.setdefault(dotted, pid)
         if value is not None and not prm.low <= value <= prm.high:
             problems.append(Problem(shown, f"parameters.{pid}", f"the scenario's value "
                                     f"{value:g} lies outside [{prm.low:g}, {prm.high:g}]"))
@@ -157,4 +202,4 @@ def years_in(targets: Targets) -> set[int]:
 
 
 __all__ = ["Target", "Targets", "Parameter", "Parameters", "load_targets", "load_parameters",
-           "path_value", "years_in"]
+           "path_value", "targets_in_scenario", "years_in"]

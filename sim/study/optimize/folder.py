@@ -25,10 +25,11 @@ from sim.io.best import binds_text
 from sim.io.bundle import dumps
 from sim.io.manifest import git_commit, read_manifest
 from sim.scenario.problems import WHOLE_FILE, ConfigError, Problem
+from sim.study.folders import clear_study, holds_only
 from sim.study.optimize.evaluate import Evaluation, binding, pareto_front, ranked
 from sim.study.optimize.schema import OPTIMIZE_FORMAT
 from sim.study.optimize.search import redundant_choices
-from sim.study.sweeps.folder import clear_study, holds_only, spec_changes
+from sim.study.sweeps.folder import spec_changes
 
 if TYPE_CHECKING:
     from sim.study.optimize.spec import Optimization

@@ -10,7 +10,6 @@ counts; :func:`read_sweep_folder` reads a finished folder back for analysis and 
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,6 +22,7 @@ from sim.io.bundle import dumps
 from sim.io.folders import no_folder
 from sim.io.manifest import git_commit, read_manifest
 from sim.scenario.problems import WHOLE_FILE, ConfigError, Problem
+from sim.study.folders import clear_study, holds_only
 from sim.study.sweeps.schema import SWEEP_FORMAT
 from sim.study.sweeps.spec import Sweep
 from sim.study.sweeps.store import Store
@@ -65,26 +65,6 @@ def prepare_folder(sweep: Sweep, out: Path, restart: bool) -> None:
     if not man.exists():
         _write_design(sweep, out)
         write_text_atomic(man, dumps(manifest(sweep, None, None)))
-
-
-def holds_only(entry: Path, files: tuple[str, ...]) -> bool:
-    """Whether ``entry`` is one of a study folder's ``files`` (or a temporary file of one,
-    or its figures)."""
-    name = entry.name
-    return (name in files or name == "figures"
-            or any(name.startswith(f".{f}.") for f in files))
-
-
-def clear_study(out: Path, files: tuple[str, ...], manifest_name: str) -> None:
-    """Remove a study folder's ``files``, its manifest last (so an interrupted clear is
-    resumable: the folder is still recognised)."""
-    for entry in out.iterdir():
-        if holds_only(entry, files) and entry.name != manifest_name:
-            if entry.is_dir():
-                shutil.rmtree(entry)
-            else:
-                entry.unlink(missing_ok=True)
-    (out / manifest_name).unlink(missing_ok=True)
 
 
 def _ours(entry: Path) -> bool:
