@@ -13,11 +13,11 @@ import pandas as pd
 import pytest
 
 from sim.cli import main
+from sim.measure.stats import t_interval
 from sim.plots.appraisal import npv_distribution, waterfall
 from sim.plots.kinds import read_folder, save_figure_set
 from sim.report import write_report
 from sim.scenario.problems import ConfigError
-from sim.measure.stats import t_interval
 from sim.study.appraisal.appraise import appraise, switching_value
 from sim.study.appraisal.folder import summary_rows
 from sim.study.appraisal.schema import load_costs
