@@ -9,12 +9,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from scipy.stats import chi2
 
 from sim.cli import main
 from sim.scenario.loading import load_scenario
 from sim.study.calibration.fit import (
     Fit,
     abc_around,
+    abc_threshold,
     fit,
     prior_values,
     report_markdown,
@@ -106,7 +108,7 @@ def test_calibrate_command(setup, capsys):
     assert (out / "calibrated.toml").exists() and (out / "report.md").exists()
     assert (out / "posterior.parquet").exists()
     shown = capsys.readouterr().out
-    assert "wrote" in shown and "of 4 draws within the chi-square 95 % threshold 3.84" in shown
+    assert "wrote" in shown and "of 4 draws within the 95 % threshold 3.84" in shown
     assert main(["calibrate", str(d / "targets.toml"), "--abc-box", "2"]) == 2
     assert capsys.readouterr().err == ("error: <command line>: --abc-box: must be > 0 and "
                                        "<= 1 (got 2)\n")
@@ -404,3 +406,17 @@ def test_abc_draws_a_parameter_from_its_prior(setup):
     assert post.customs.between(17, 23).all() and post.customs.std() > 0.3
     assert json.loads((d / "normal_abc" / "posterior.json").read_text())["priors"] == {
         "scale": "uniform", "customs": "normal"}
+
+
+def test_the_abc_threshold_is_the_weighted_objective_s_quantile():
+    """ABC kept draws under the chi-square quantile with as many degrees of freedom as
+    targets, whatever their weights: 22.4 for the calibration's thirteen targets weighted
+    1 to 0.25, whose objective's 95 % quantile is 12.7 (a researcher's first hour found
+    10 of 10 draws kept). Equal weights give the chi-square exactly; unequal ones the
+    weighted sum's quantile, checked by simulation."""
+    assert abc_threshold([1.0] * 13) == pytest.approx(chi2.ppf(0.95, 13))
+    assert abc_threshold([1.0]) == pytest.approx(3.841, abs=1e-3)
+    w = np.array([1.0] * 3 + [0.5] * 6 + [0.25] * 4)
+    sims = np.random.default_rng(3).chisquare(1, (400_000, len(w))) @ w
+    assert abc_threshold(list(w)) == pytest.approx(np.quantile(sims, 0.95), rel=0.01)
+    assert abc_threshold(list(w)) < 0.6 * chi2.ppf(0.95, len(w))

@@ -107,7 +107,8 @@ it does not report is one error line each). Writes OUT/report.md, OUT/report.jso
 OUT/calibrated.toml (a scenario extending the base with the fitted values); the report
 says whether the fit converged or stopped at --budget. With --abc N, N Latin-hypercube
 draws from each parameter's prior within the box around the fit are scored the same way
-and those within the chi-square 95 % threshold kept: OUT/posterior.parquet. Then:
+and those within the 95 % threshold kept (the 95 % quantile of the weighted sum of
+squared z-scores where the fit is right): OUT/posterior.parquet. Then:
   corridor plot OUT; corridor report OUT; corridor run FILE --posterior OUT
 """
 

@@ -376,7 +376,7 @@ def abc_summary(draws: pd.DataFrame, parameters: Iterable[str]) -> str:
         The parameter columns to show, in this order.
     """
     kept = draws[draws.accepted]
-    return (f"ABC: {len(kept)} of {len(draws)} draws within the chi-square 95 % "
+    return (f"ABC: {len(kept)} of {len(draws)} draws within the 95 % "
             f"threshold {draws.attrs['threshold']:.3g}" + ("" if kept.empty else "; kept "
             "ranges: " + ", ".join(f"{p} {kept[p].min():.4g}..{kept[p].max():.4g}"
                                    for p in parameters)))

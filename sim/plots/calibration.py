@@ -254,7 +254,7 @@ def _fit_facts(folder: Folder) -> list[tuple[str, str]]:
     post = folder.json("posterior.json") if folder.has("posterior.json") else {}
     if isinstance(post, dict) and {"accepted", "draws", "threshold"} <= set(post):
         facts.append(("ABC", f"{post['accepted']} of {post['draws']} draws kept (objective "
-                             f"within the chi-square 95 % threshold {post['threshold']:.3g})"
+                             f"within the 95 % threshold {post['threshold']:.3g})"
                              + (f", drawn within ±{post['box']:g} of each parameter's range "
                                 "around the fit" if isinstance(post.get("box"), (int, float))
                                 else "")))
