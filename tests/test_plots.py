@@ -203,7 +203,7 @@ def test_report_is_one_self_contained_page(folders, tmp_path, kind):
         # the fit's objective and the ABC's acceptance, as the command printed them
         assert ("0.25 (the weighted sum of squared z-scores) after 5 evaluations; "
                 "converged") in page
-        assert ("6 of 12 draws kept (objective within the chi-square 95 % threshold "
+        assert ("6 of 12 draws kept (objective within the 95 % threshold "
                 "3.84), drawn within ±0.2 of each parameter&#x27;s range around the "
                 "fit") in page
 
