@@ -210,6 +210,8 @@ def test_the_switching_value_where_time_is_lost_or_its_set_is_two_rays():
     one = switching_value(rest[:1], unclear[:1])
     assert one["ci95"] is None and one["outside"] is None
     assert switching_text(one, 179) == f"{one['mean']:,.0f} (the appraisal's: 179)"
+    nan = switching_value(np.array([1.0, math.nan, 2.0]), np.array([3.0, 4.0, 5.0]))
+    assert nan["mean"] is None and nan["ci95"] is None and nan["outside"] is None
     # time saved and the NPV above zero without it: it pays at any value of time
     paying = switching_value(np.full(3, 1e6) + [0, 1, 2], np.array([10.0, 11, 12]))
     assert paying["mean"] < 0 and switching_text(paying, 25).endswith(

@@ -125,6 +125,8 @@ def switching_value(rest: np.ndarray, box_days: np.ndarray, level: float = 0.95)
     set (``ci95`` and ``outside`` None)."""
     n = len(rest)
     a, b = float(np.mean(rest)), float(np.mean(box_days))
+    if not (math.isfinite(a) and math.isfinite(b)):
+        a = b = 0.0               # (a replication without an NPV: no value to give)
     out: dict = {"mean": -a / b if b != 0 else None, "ci95": None, "outside": None, "n": n,
                  "bounded": False, "time": "saved" if b > 0 else "lost" if b < 0 else "none"}
     if n < 2 or b == 0:
