@@ -19,7 +19,7 @@ from sim.plots.kinds import read_folder, save_figure_set
 from sim.report import write_report
 from sim.scenario.problems import ConfigError
 from sim.study.appraisal.appraise import appraise, switching_value
-from sim.study.appraisal.folder import summary_rows
+from sim.study.appraisal.folder import summary_rows, switching_text
 from sim.study.appraisal.schema import load_costs
 
 COSTS = """
@@ -165,6 +165,57 @@ def test_the_switching_value_interval_is_where_the_npv_interval_holds_zero():
         assert (a <= 0 <= b) == inside
     flat = switching_value(rest, rng.normal(0, 1_000, 10))  # no clear time saved
     assert flat["ci95"] is None and not flat["bounded"]
+
+
+def _holds_zero(rest, box_days, v) -> bool:
+    _m, lo, hi, _n = t_interval(rest + v * box_days)
+    return lo <= 0 <= hi
+
+
+def test_the_switching_value_where_time_is_lost_or_its_set_is_two_rays():
+    """The edge cases of Fieller's set. Time lost on the mean (the terminal against the
+    Black Sea relief): the NPV is zero at -a/b all the same, and above zero only below it
+    when that is positive; it printed '- (no time saved on the mean)'. A set unbounded
+    because the time saved is unclear is every value outside an interval (qa < 0), whose
+    ends it printed not; with one replication there is no set, and it printed
+    'unbounded: the time saved is not clearly above zero'."""
+    rng = np.random.default_rng(11)
+    lost = -rng.normal(5_000, 1_000, 10)        # TEU-days lost, clearly
+    rest = 400_000 + rng.normal(0, 100_000, 10)
+    sw = switching_value(rest, lost)
+    assert sw["time"] == "lost" and sw["bounded"]
+    assert sw["mean"] == pytest.approx(-rest.mean() / lost.mean()) and sw["mean"] > 0
+    lo, hi = sw["ci95"]
+    for v, inside in ((lo - 1, False), (lo + 1, True), (hi - 1, True), (hi + 1, False)):
+        assert _holds_zero(rest, lost, v) == inside
+    assert switching_text(sw, 179) == (
+        f"{sw['mean']:,.0f} [{lo:,.0f}, {hi:,.0f}] (time is lost on the mean: the mean NPV "
+        "is above zero only below this value; the appraisal's: 179)")
+    below = switching_value(rest - 800_000, lost)   # a < 0, time lost: never pays
+    assert below["mean"] < 0 and "below zero at any value of time" in switching_text(
+        below, 179)
+    # unclear time saved: the set is two rays, every value outside (lo, hi)
+    unclear = np.array([2_500.0, -1_500, 1_200, -600])
+    rest = np.array([-80_000.0, -130_000, -90_000, -110_000])
+    sw = switching_value(rest, unclear)
+    assert sw["ci95"] is None and not sw["bounded"] and sw["time"] == "saved"
+    lo, hi = sw["outside"]
+    assert lo < hi and not lo < sw["mean"] < hi
+    for v, holds in ((lo - 1, True), (lo + 1, False), (hi - 1, False), (hi + 1, True),
+                     (hi + 1e6, True)):
+        assert _holds_zero(rest, unclear, v) == holds
+    assert switching_text(sw, 179) == (
+        f"{sw['mean']:,.0f} [unbounded: any value outside {lo:,.0f} to {hi:,.0f}; the time "
+        "saved is not clearly above zero] (the appraisal's: 179)")
+    one = switching_value(rest[:1], unclear[:1])
+    assert one["ci95"] is None and one["outside"] is None
+    assert switching_text(one, 179) == f"{one['mean']:,.0f} (the appraisal's: 179)"
+    nan = switching_value(np.array([1.0, math.nan, 2.0]), np.array([3.0, 4.0, 5.0]))
+    assert nan["mean"] is None and nan["ci95"] is None and nan["outside"] is None
+    # time saved and the NPV above zero without it: it pays at any value of time
+    paying = switching_value(np.full(3, 1e6) + [0, 1, 2], np.array([10.0, 11, 12]))
+    assert paying["mean"] < 0 and switching_text(paying, 25).endswith(
+        "(the mean NPV is above zero at any value of time; the appraisal's: 25)")
 
 
 def test_a_year_simulated_in_part_counts_no_benefit(tmp_path):

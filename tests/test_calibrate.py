@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from scipy.stats import chi2
 
+import sim.study.calibration.fit as fit_module
 from sim.cli import main
 from sim.scenario.loading import load_scenario
 from sim.study.calibration.fit import (
@@ -278,7 +279,6 @@ def test_a_folder_of_another_kind_is_never_written_into(setup, capsys):
 def test_an_interrupted_calibration_says_what_it_kept(setup, capsys, monkeypatch):
     """Ctrl-C used to print 'nothing was written' while the evaluations so far were kept
     (and are resumed)."""
-    import sim.study.calibration.fit as fit_module
     d = setup
     out = d / "interrupted"
     real, calls = fit_module.evaluate, []

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -112,8 +113,6 @@ def test_toml_syntax_error(scen, text, message):
 
 def test_toml_error_without_a_place(scen, monkeypatch):
     """A parser message with no place in it (another tomllib) is given as it is."""
-    import tomllib
-
     def odd(text):
         raise tomllib.TOMLDecodeError("odd  input\nhere")
     monkeypatch.setattr(tomllib, "loads", odd)

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import sim.study.optimize.runner as runner
 from sim.cli import main
 from sim.io.folders import open_folder
 from sim.plots.optimize import constraint_by_evaluation, objective_by_evaluation, optimize_tables
@@ -447,8 +448,6 @@ def test_the_progress_bar_counts_every_confirmation_wave(tmp_path, monkeypatch):
     """The bar's total planned one confirmation wave; cost order confirms until one holds
     (here two waves: 37 candidates x 2 runs + 2 x 3), and the bar grew to the 80 runs
     made instead of stopping at 77 of 77 with 3 runs still to come."""
-    import sim.study.optimize.runner as runner
-
     bars = []
 
     class Bar(runner.tqdm):
@@ -471,8 +470,6 @@ def test_the_progress_bar_counts_every_confirmation_wave(tmp_path, monkeypatch):
 def test_a_cluster_out_of_reach_exits_2_and_leaves_no_folder(tmp_path, capsys, monkeypatch):
     """Exit 2 with one line on a scheduler that cannot be reached (not a traceback), and
     the folder made for the optimisation is gone (one that was there before stays)."""
-    import sim.study.optimize.runner as runner
-
     monkeypatch.setattr(runner, "executor", unreachable)
     p = spec(tmp_path, TOY.format(budget=8, seed=1, extra=""))
     out = tmp_path / "o"

@@ -9,12 +9,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
 
 from sim import __version__
 from sim.cli import main
+from sim.plots.calibration import objective_trace
 from sim.plots.comparison import percent_ticks
 
 from .conftest import ROOT
@@ -203,7 +205,7 @@ def test_report_is_one_self_contained_page(folders, tmp_path, kind):
         # the fit's objective and the ABC's acceptance, as the command printed them
         assert ("0.25 (the weighted sum of squared z-scores) after 5 evaluations; "
                 "converged") in page
-        assert ("6 of 12 draws kept (objective within the chi-square 95 % threshold "
+        assert ("6 of 12 draws kept (objective within the 95 % threshold "
                 "3.84), drawn within ±0.2 of each parameter&#x27;s range around the "
                 "fit") in page
 
@@ -301,9 +303,6 @@ def test_the_forest_plot_ticks_reach_the_changes_it_shows(lo, hi, ticks):
 ])
 def test_the_objective_axis_reads_as_plain_numbers(objectives, shown):
     """Its log axis read '$\\mathdefault{10^{2}}$': the style shows text as written."""
-    import matplotlib.pyplot as plt
-
-    from sim.plots.calibration import objective_trace
     ax = objective_trace(pd.DataFrame({"objective": objectives}))
     ax.figure.canvas.draw()
     labels = {t.get_text() for t in ax.get_yticklabels(minor=False)

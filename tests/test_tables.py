@@ -166,10 +166,10 @@ def test_abc_summary():
                           "customs": [12.0, 30.0, 39.5]})
     draws.attrs["threshold"] = 3.841459
     assert abc_summary(draws, ["scale", "customs"]) == (
-        "ABC: 2 of 3 draws within the chi-square 95 % threshold 3.84; kept ranges: "
+        "ABC: 2 of 3 draws within the 95 % threshold 3.84; kept ranges: "
         "scale 1.099..1.209, customs 12..39.5")
     none = draws.assign(accepted=False)
-    assert abc_summary(none, ["scale"]) == ("ABC: 0 of 3 draws within the chi-square 95 % "
+    assert abc_summary(none, ["scale"]) == ("ABC: 0 of 3 draws within the 95 % "
                                             "threshold 3.84")
 
 

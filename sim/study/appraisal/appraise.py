@@ -116,23 +116,33 @@ def switching_value(rest: np.ndarray, box_days: np.ndarray, level: float = 0.95)
     """The value of a TEU-day at which the mean NPV is zero, with its confidence set
     (Fieller's): per replication NPV(v) = rest + v * box_days (``rest``: the NPV without
     the time benefit; ``box_days``: the PV of the TEU-days saved). The set is every v at
-    which the ``level`` t-interval of the mean NPV(v) holds zero: an interval when the
-    box-days saved are clearly nonzero, else unbounded (None ends). ``usd_per_teu_day``
-    is None when no time is saved on the mean (no value of time makes it pay by time)."""
+    which the ``level`` t-interval of the mean NPV(v) holds zero, the v where
+    qa v^2 + 2 qb v + qc <= 0: an interval (``ci95``) when the box-days saved are clearly
+    nonzero (qa > 0); else unbounded, either every value outside an interval
+    (``outside``) or every value at all. ``time``: whether time is 'saved' on the mean
+    (the NPV rises with the value of time, so it pays above ``mean``), 'lost' (it pays
+    below) or 'none' (``mean`` None: no value of time changes it). One replication: no
+    set (``ci95`` and ``outside`` None)."""
     n = len(rest)
     a, b = float(np.mean(rest)), float(np.mean(box_days))
-    out: dict = {"mean": -a / b if b > 0 else None, "ci95": None, "n": n,
-                 "bounded": False}
-    if n < 2:
+    if not (math.isfinite(a) and math.isfinite(b)):
+        a = b = 0.0               # (a replication without an NPV: no value to give)
+    out: dict = {"mean": -a / b if b != 0 else None, "ci95": None, "outside": None, "n": n,
+                 "bounded": False, "time": "saved" if b > 0 else "lost" if b < 0 else "none"}
+    if n < 2 or b == 0:
         return out
     t2 = t_quantile(0.5 + level / 2, n - 1) ** 2
     cov = np.cov(np.vstack([rest, box_days]), ddof=1) / n
     qa, qb, qc = b * b - t2 * cov[1, 1], a * b - t2 * cov[0, 1], a * a - t2 * cov[0, 0]
     disc = qb * qb - qa * qc
-    if qa > 0 and disc >= 0 and b > 0:  # (a + v b)^2 <= t2 var(v): between the roots
-        root = math.sqrt(disc)
-        out["ci95"] = [(-qb - root) / qa, (-qb + root) / qa]
-        out["bounded"] = True
+    if disc < 0 or qa == 0:
+        return out            # (qa < 0 and no real root: every value; qa > 0 has roots)
+    root = math.sqrt(disc)
+    ends = sorted([float((-qb - root) / qa), float((-qb + root) / qa)])
+    if qa > 0:                # (a + v b)^2 <= t2 var(v): between the roots
+        out["ci95"], out["bounded"] = ends, True
+    else:                     # the quadratic opens downwards: outside them
+        out["outside"] = ends
     return out
 
 

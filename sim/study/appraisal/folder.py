@@ -90,18 +90,38 @@ def summary_rows(result: Result) -> list[tuple[str, str]]:
         s["annual_benefits_usd"], money)))
     vot = result.costs.value_of_time.usd_per_teu_day
     if "switching_value_of_time" in s:
-        sw = s["switching_value_of_time"]
-        v, ci = sw["mean"], sw["ci95"]
         rows.append(("value of time at which the mean NPV is zero, USD per TEU-day",
-                     ("– (no time saved on the mean)" if v is None else f"{v:,.0f}"
-                      + (f" [{ci[0]:,.0f}, {ci[1]:,.0f}]" if ci else
-                         " [unbounded: the time saved is not clearly above zero]"))
-                     + f" (the appraisal's: {vot:g})"))
+                     switching_text(s["switching_value_of_time"], vot)))
     model = result.facts.get("model_value_of_time_usd_per_teu_day")
     if "npv_at_model_value_of_time_usd" in s:
         rows.append((f"NPV at the model shippers' value of time ({model:g} USD per "
                      "TEU-day), USD", _interval(s["npv_at_model_value_of_time_usd"], money)))
     return rows
+
+
+def switching_text(sw: dict, vot: float) -> str:
+    """The switching value of time with its confidence set (:func:`switching_value`), and
+    which way the NPV moves with the value of time where that is not the usual way."""
+    v, ci, outside, time = sw["mean"], sw["ci95"], sw.get("outside"), sw.get("time", "saved")
+    if v is None:
+        return f"– (no time saved on the mean) (the appraisal's: {vot:g})"
+    text = f"{v:,.0f}"
+    why = f"the time {'saved' if time == 'saved' else 'lost'} is not clearly above zero"
+    if ci:
+        text += f" [{ci[0]:,.0f}, {ci[1]:,.0f}]"
+    elif outside:
+        text += f" [unbounded: any value outside {outside[0]:,.0f} to {outside[1]:,.0f}; {why}]"
+    elif sw["n"] >= 2:
+        text += f" [unbounded: {why}]"
+    notes = []
+    if time == "lost":
+        notes.append("time is lost on the mean: the mean NPV is "
+                     + ("below zero at any value of time" if v < 0 else "above zero only "
+                        "below this value"))
+    elif v < 0:
+        notes.append("the mean NPV is above zero at any value of time")
+    notes.append(f"the appraisal's: {vot:g}")
+    return text + f" ({'; '.join(notes)})"
 
 
 def headline(result: Result) -> str:
