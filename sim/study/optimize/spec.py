@@ -26,7 +26,7 @@ from sim.scenario.loading import read_data_file
 from sim.scenario.problems import ConfigError, Problem, did_you_mean
 from sim.scenario.span import fit_timeline
 from sim.study.optimize.schema import OPTIMIZE_FORMAT, Decision, OptimizeSpec
-from sim.study.optimize.search import affordable, redundant
+from sim.study.optimize.search import admissible, redundant_count
 from sim.study.sweeps.spec import (
     OUTPUT_RE,
     Output,
@@ -120,10 +120,10 @@ def _budget_problem(opt: Optimization) -> Problem | None:
     if (spec.budget > space or space > MAX_COST_ORDER
             or (spec.max_cost_usd is None and not any(d.inactive_when for d in spec.decisions))):
         return None  # (a budget over the whole space is the rules' problem)
-    choices = [list(c) for c in itertools.product(*(range(d.size()) for d in spec.decisions))]
-    idle = sum(1 for c in choices if redundant(opt, c))
-    dear = sum(1 for c in choices if not redundant(opt, c) and not affordable(opt, c))
-    runnable = space - idle - dear
+    runnable = sum(1 for c in itertools.product(*(range(d.size()) for d in spec.decisions))
+                   if admissible(opt, list(c)))
+    idle = redundant_count(opt)
+    dear = space - idle - runnable
     if spec.budget <= runnable:
         return None
     why = [f"{idle:,} in which a decision does nothing (its 'inactive_when')"] if idle else []
