@@ -277,6 +277,14 @@ CHILD_CASES = [
         ["child.toml: routes.main.path: needs at least 1 entry (got 0)"],
         id="empty-route"),
     pytest.param(
+        "[demand.flows.west]\nseasonality_by_year = { 2024 = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, "
+        "2], 2025 = [1, 1, 1] }\n",
+        ["child.toml: demand.flows.west.seasonality_by_year.2024: monthly weights must "
+         "average 1 (they average 1.0833)",
+         "child.toml: demand.flows.west.seasonality_by_year.2025: needs at least 12 entries "
+         "(got 3)"],
+        id="flow-monthly-weights"),
+    pytest.param(
         "[demand.flows.west]\nroutes = { mian = 1.0 }\n",
         ["child.toml: demand.flows.west.routes.mian: unknown route 'mian' "
          "(did you mean 'main'?)"],

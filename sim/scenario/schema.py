@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BeforeValidator,
     Field,
     Strict,
@@ -383,6 +384,11 @@ class Route(_Strict):
     source: str | None = None
 
 
+# twelve monthly weights Jan..Dec averaging 1, checked one by one (each its own problem)
+MonthlyWeights = Annotated[list[float], Field(min_length=12, max_length=12),
+                           AfterValidator(lambda w: monthly_profile(w, "weights"))]
+
+
 class Flow(_Strict):
     """Demand between an origin and a destination."""
 
@@ -399,6 +405,10 @@ class Flow(_Strict):
         default_factory=dict, description="a flow the sea competes for, in years before the "
         "base year: its volume that year times the factor is its rail volume at reference "
         "conditions, the market's worth (fitted: sim.study.calibration.choice)")
+    seasonality_by_year: dict[int, MonthlyWeights] = (
+        Field(default_factory=dict, description="the flow's own monthly weights Jan..Dec in "
+              "particular calendar years (averaging 1), replacing demand.seasonality in "
+              "those years: how a year's volume came within it, where that is known"))
     routes: dict[str, float] = Field(min_length=1, description="route id -> share of trains")
     arrives_as: Literal["boxes", "block_trains"] = Field(
         "boxes", description="boxes: one by one, a train leaves the origin by its departure "

@@ -2,9 +2,10 @@
 
 Arrivals are a non-homogeneous Poisson process with a rate that is constant within each
 day: the flow's yearly volume (grown from the base year, times ``demand.scale``) spread
-over the months by the seasonality factors, weighted by the days in each month so that
-the expected yearly total is exactly the yearly volume. They are drawn up front, all at
-once, from the flow's own demand stream; no SimPy events are involved.
+over the months by the seasonality factors (the flow's own in a year it gives them),
+weighted by the days in each month so that the expected yearly total is exactly the
+yearly volume. They are drawn up front, all at once, from the flow's own demand stream;
+no SimPy events are involved.
 """
 
 from __future__ import annotations
@@ -27,17 +28,19 @@ if TYPE_CHECKING:
 
 
 def spread_over_days(per_year: Callable[[int], float], seasonality: list[float],
-                     first_day: dt.date, n_days: int) -> np.ndarray:
+                     first_day: dt.date, n_days: int,
+                     by_year: dict[int, list[float]] | None = None) -> np.ndarray:
     """Expected count on each day from ``first_day`` on, of something that happens
     ``per_year(y)`` times in calendar year y, spread over the months by the seasonality
-    weights and the days in each month (so that each year's expected total is exact)."""
-    season = np.asarray(seasonality, dtype=float)
+    weights (``by_year[y]`` instead in a year it gives) and the days in each month (so that
+    each year's expected total is exact)."""
     out = np.empty(n_days)
     # calendar month of each day, as months since January 1970
     months = (np.datetime64(first_day, "D") + np.arange(n_days)).astype("datetime64[M]")
     months = months.astype(np.int64)
     year, month = months // 12 + 1970, months % 12
     for y in np.unique(year).tolist():
+        season = np.asarray((by_year or {}).get(y, seasonality), dtype=float)
         days_in = np.array([calendar.monthrange(y, m)[1] for m in range(1, 13)], float)
         weight = (season * days_in).sum()
         per_month = per_year(y) * season / weight if weight > 0 else season * 0
@@ -53,7 +56,8 @@ def daily_rates(demand: Demand, flow: Flow, first_day: dt.date, n_days: int) -> 
     def volume(y: int) -> float:
         factor = flow.market_factor_by_year.get(y, 1.0)
         return flow.volume(y, demand.base_year) * factor * demand.scale
-    return spread_over_days(volume, demand.seasonality, first_day, n_days)
+    return spread_over_days(volume, demand.seasonality, first_day, n_days,
+                            flow.seasonality_by_year)
 
 
 def arrivals(rng: np.random.Generator, rates_per_day: np.ndarray, share_40ft: float,

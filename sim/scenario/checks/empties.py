@@ -91,11 +91,11 @@ def empties_room(s: Scenario) -> Found:
     """The empties going back over a vessel service, with its own background that way,
     stay below what its fleet carries (as :func:`~sim.scenario.checks.capacity.fleet_room`:
     fleet x usable capacity x 24 / the mean round trip, units a day), in the peak month of
-    every simulated year; the empties of a year are ``max(0, share x volume - the netted
-    flows' volume)``, split by the flows' own route shares (the lag is left out)."""
+    every simulated year (by the flow's own monthly weights in a year that has them); the
+    empties of a year are ``max(0, share x volume - the netted flows' volume)``, split by
+    the flows' own route shares (the lag is left out)."""
     links = link_index(s)
     d = s.demand
-    peak_w = max(d.seasonality)  # (monthly weights of mean 1)
     # (service, direction) -> [(flow, route share, units per box)]
     uses: dict[tuple[str, int], list[tuple[str, float, float]]] = {}
     for fid, f in d.flows.items():
@@ -136,6 +136,8 @@ def empties_room(s: Scenario) -> Found:
                 e = s.demand.flows[fid].empties
                 assert e is not None
                 net = sum(expected_volume(s, g, y) for g in e.net_of if g in d.flows)
+                # the peak month's weight (monthly weights of mean 1), the flow's own that year
+                peak_w = max(s.demand.flows[fid].seasonality_by_year.get(y, d.seasonality))
                 days = 366 if calendar.isleap(y) else 365
                 empty += (max(0.0, e.return_share * expected_volume(s, fid, y) - net)
                           * share * per_box * peak_w / days)
