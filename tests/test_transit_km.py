@@ -1,6 +1,7 @@
 """The transit time of a period's boxes with those still under way at the end counted by
 Kaplan-Meier (``transit_time_days_km``): the estimator by hand, and on the sea trace with
-the horizon cut while the second load is at sea."""
+the horizon cut while the second load is at sea; the share of a period's boxes still under
+way at its end (``in_transit_at_period_end_share``)."""
 
 import math
 from types import SimpleNamespace
@@ -9,7 +10,7 @@ import numpy as np
 import pytest
 
 from sim.measure import kpis
-from sim.measure.flows import cohort_km_means, km_mean
+from sim.measure.flows import cohort_km_means, km_mean, under_way_at_end
 
 from .test_ports import run
 
@@ -83,3 +84,28 @@ def test_each_period_holds_the_boxes_that_left_their_origin_in_it():
     assert got == pytest.approx([3.5, 2.0])
     assert np.isnan(cohort_km_means(st, rows[:1], done[:1], 200.0,
                                     np.array([0.0, 100.0, 200.0]))[1])
+
+
+def test_the_share_still_under_way_counts_each_period_at_its_own_end():
+    # period 0-100 h: left at 12 (delivered at 34), 22 (never), 32 (delivered at 130,
+    # after the period's end), 60 (delivered exactly at 100: at the end, so not before
+    # it) -> 3 of 4; period 100-200 h: left at 110 (delivered at 138) and 150 (never)
+    # -> 1 of 2; a box that never left (NaN) and one that left after the last edge are
+    # in no period
+    st = SimpleNamespace(t_depart_origin=np.array([12.0, 22.0, 32.0, 60.0, 110.0, 150.0,
+                                                   np.nan, 250.0]),
+                         t_delivered=np.array([34.0, np.nan, 130.0, 100.0, 138.0, np.nan,
+                                               np.nan, 260.0]))
+    edges = np.array([0.0, 100.0, 200.0])
+    assert under_way_at_end(st, np.arange(8), edges) == pytest.approx([0.75, 0.5])
+    # a period none left in: NaN
+    assert np.isnan(under_way_at_end(st, np.arange(1), edges)[1])
+
+
+def test_the_share_on_the_sea_trace_is_the_load_still_at_sea():
+    out = run(**{"horizon.end": "2024-02-04"})  # the second load of 20 still at sea
+    K = kpis.compute(out)
+    assert K[("in_transit_at_period_end_share", "2024", "middle_corridor")] == pytest.approx(
+        0.5)
+    K = kpis.compute(run())  # both loads delivered within the year
+    assert K[("in_transit_at_period_end_share", "2024", "middle_corridor")] == 0.0

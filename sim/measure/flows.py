@@ -169,6 +169,7 @@ def route_kpis(out: RunOutput, edges: np.ndarray, K: dict[Key, float], put_years
             if km:
                 put_years("transit_time_days_km", scope,
                           cohort_km_means(st, rw, delivered[rw], out.calendar.end_h, edges))
+            put_years("in_transit_at_period_end_share", scope, under_way_at_end(st, rw, edges))
         wait = (st.t_depart_origin[rows] - st.t_created[rows]) / 24.0
         put_years("origin_wait_days_mean", corr,
                   year_stats(st.t_depart_origin[rows], wait, edges)[0])
@@ -225,6 +226,20 @@ def cohort_km_means(st, rows: np.ndarray, done: np.ndarray, end_h: float,
         if m.any():
             out[y] = km_mean(days[m], done[m])
     return out
+
+
+def under_way_at_end(st, rows: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Per window of ``edges``, the share of the boxes at ``rows`` that left their origin in
+    it (as ``containers_by_corridor`` counts them) and were not delivered before its end
+    (those never delivered in the run count as under way); NaN where none left."""
+    n = len(edges) - 1
+    j = window_index(st.t_depart_origin[rows], edges)
+    ok = (j >= 0) & (j < n)
+    ends = np.asarray(edges, float)[np.minimum(j + 1, n)]
+    late = ~(st.t_delivered[rows] < ends)  # NaN: not delivered, so under way
+    left = np.bincount(j[ok], minlength=n).astype(float)
+    still = np.bincount(j[ok], weights=late[ok].astype(float), minlength=n)
+    return np.divide(still, left, out=np.full(n, np.nan), where=left > 0)
 
 
 def _grouped(codes: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:

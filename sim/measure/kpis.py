@@ -113,6 +113,12 @@ KPIS: dict[str, tuple[str, str]] = {
                              "end, held or waiting for their train, are not counted: no "
                              "corridor yet); a lower bound when the longest time seen is a "
                              "box still under way"),
+    "in_transit_at_period_end_share": ("fraction", "share of the boxes that left their "
+                                       "origin in the period (as containers_by_corridor) "
+                                       "not yet at their destination at the period's end, "
+                                       "by corridor (and direction): with the period's "
+                                       "departures, the transit time as a count can tell "
+                                       "it (trains sent in a year and not received in it)"),
     "origin_wait_days_mean": ("days", "part of the transit time spent at the origin "
                               "terminal waiting for the block train to fill (mean over boxes "
                               "leaving the origin in the period), by corridor"),
@@ -209,7 +215,7 @@ SECTIONS: dict[str, set[str]] = {
                 "transit_teu_china_central_asia", "kz_share_china_europe_land"},
     "routes": {"trains_by_route", "containers_by_route", "teu_by_route",
                "containers_by_corridor", "transit_time_days_mean", "transit_time_days_p95",
-               "transit_time_days_km",
+               "transit_time_days_km", "in_transit_at_period_end_share",
                "origin_wait_days_mean", "containers_in_transit_at_end",
                "corridor_share_china_europe"},
     "ports": {"caspian_teu", "teu_by_service", "sailings_by_service", "vessel_fill_rate",

@@ -81,6 +81,7 @@ LABELS: dict[str, str] = {
     "transit_time_days_mean": "mean transit time",
     "transit_time_days_p95": "95th-percentile transit time",
     "transit_time_days_km": "transit time of the period's boxes, those under way included",
+    "in_transit_at_period_end_share": "share of the period's boxes still under way at its end",
     "utilisation": "utilisation",
     "vessel_fill_rate": "vessel fill rate by the modelled boxes",
     "vessel_load_rate": "how full the vessels sailed, all cargo",
