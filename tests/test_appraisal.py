@@ -141,11 +141,61 @@ def test_the_value_of_time_that_decides_by_hand(tmp_path, pair):
     assert s["switching_value_of_time"]["mean"] == pytest.approx(877_000 / 5_500)
     assert s["switching_value_of_time"]["ci95"] == pytest.approx([877_000 / 5_500] * 2)
     assert s["npv_at_model_value_of_time_usd"]["mean"] == pytest.approx(-739_500)
+    assert s["model_values_of_time_usd_per_teu_day"] == {"scenario": 25.0,
+                                                         "counterfactual": 25.0}
+    assert not r.warnings and not any("route_choice" in n for n in r.notes)
     rows = dict(summary_rows(r))
     assert rows["value of time at which the mean NPV is zero, USD per TEU-day"] == (
         "159 [159, 159] (the appraisal's: 100)")
     assert rows["NPV at the model shippers' value of time (25 USD per TEU-day), USD"] == (
         "-0.7m [-0.7m, -0.7m]")
+
+
+def set_value_of_time(folder, value):
+    """A run folder's resolved route_choice.value_of_time_usd_per_teu_day (None: unset)."""
+    man = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    if value is not None:
+        man["config"]["route_choice"] = {"value_of_time_usd_per_teu_day": value}
+    (folder / "manifest.json").write_text(json.dumps(man), encoding="utf-8")
+
+
+@pytest.mark.parametrize("cf_value,cf_text", [(40.0, "40 USD per TEU-day"),
+                                              (None, "not set")])
+def test_no_npv_at_the_model_value_of_time_when_the_two_folders_differ(
+        tmp_path, pair, capsys, cf_value, cf_text):
+    """The row read the scenario's value alone: with the counterfactual's shippers
+    choosing by another (or none), it named one value as both's. Do-something and
+    do-minimum must share their behavioural values, so the row is refused, both values
+    named, and the pair warned of."""
+    p, cf = pair
+    set_value_of_time(p, 25.0)
+    set_value_of_time(cf, cf_value)
+    costs = costs_file(tmp_path)
+    r = appraise(p, cf, costs)
+    assert "npv_at_model_value_of_time_usd" not in r.per_replication
+    assert r.facts["model_value_of_time_usd_per_teu_day"] is None
+    why = (f"25 USD per TEU-day in the scenario, {cf_text} in the counterfactual: their "
+           "shippers choose routes by different values of time, so part of what is "
+           "appraised is that difference, not the project; the NPV at the model shippers' "
+           "value of time is not given (run both with the same value)")
+    row = ("NPV at the model shippers' value of time, USD", f"– (25 USD per TEU-day in the "
+           f"scenario, {cf_text} in the counterfactual: no one value; see the warning)")
+    assert row in summary_rows(r)
+    assert main(["appraise", str(p), str(cf), "--costs", str(costs), "--out",
+                 str(tmp_path / "a")]) == 0
+    out, err = capsys.readouterr()
+    assert err.splitlines() == [f"warning: {p / 'manifest.json'}: config.route_choice."
+                                f"value_of_time_usd_per_teu_day: {why}"]
+    assert any(line.strip().startswith(row[0]) and line.endswith(f"  {row[1]}")
+               for line in out.splitlines())
+    assert "WARNING" not in out
+    s = json.loads((tmp_path / "a" / "summary.json").read_text(encoding="utf-8"))
+    assert s["model_values_of_time_usd_per_teu_day"] == {"scenario": 25.0,
+                                                         "counterfactual": cf_value}
+    assert "npv_at_model_value_of_time_usd" not in s
+    report = (tmp_path / "a" / "report.md").read_text(encoding="utf-8")
+    assert f"| {row[0]} | {row[1]} |" in report
+    assert f"- WARNING: route_choice.value_of_time_usd_per_teu_day: {why}" in report
 
 
 def test_the_switching_value_interval_is_where_the_npv_interval_holds_zero():

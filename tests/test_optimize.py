@@ -238,7 +238,9 @@ def test_a_kpi_maximised_under_a_cost_cap(tmp_path):
     assert s.best["decisions"] == {"ships": 4, "berths": 4}
     assert s.best["objective"]["mean"] == 88 and s.best["cost_usd"] <= 36
     t = table(tmp_path / "o")
-    assert not (t.feasible & (t.cost_usd > 36)).any()
+    # no candidate over the cap is ever run (binding() relies on it: the cap keeps no
+    # better candidate out, so a constraint failed alone is failed with the cap met)
+    assert len(t) > 20 and (t.cost_usd <= 36).all()
 
 
 @pytest.mark.slow

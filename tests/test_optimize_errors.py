@@ -203,6 +203,57 @@ def test_bad_spec_one_line_each(tmp_path, capsys, text, msg):
     assert not (tmp_path / "o").exists()
 
 
+SHORT = GOOD.replace("budget = 4", "budget = 3\nmax_cost_usd = 80e6")  # 2 of 4 can run
+BUDGET = (r"budget: 3 candidates, but only 2 of the 4 the decisions allow can run \(2 over "
+          r"max_cost_usd\); lower the budget")
+
+
+@pytest.mark.parametrize("text,first", [
+    # the spec on its own
+    (SHORT.replace("80e6", "80e6\n[confirm]\ncandidates = 2\nreplications = 2"),
+     r"confirm.replications: 2 is not more than the search's 2 replications"),
+    # against the scenario
+    (SHORT.replace("port_dwell_hours_mean", "port_dwell_hour_mean"),
+     r"constraints\[0\]\.output: unknown KPI 'port_dwell_hour_mean'"),
+    (SHORT.replace(f'"{TOY_SEA}"', '"missing.toml"'),
+     r"scenario: 'missing.toml' not found next to this file"),
+], ids=["spec", "output", "scenario"])
+def test_the_budget_is_reported_after_the_other_problems(tmp_path, capsys, text, first):
+    """A budget over the bundles that can run, in the same report as the spec's other
+    problems, after them (it used to come alone, before the scenario was read)."""
+    p = tmp_path / "spec.toml"
+    p.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=first):
+        load_optimization(p)
+    assert main(["optimize", str(p), "--out", str(tmp_path / "o"), "--check"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2, err
+    assert re.search(first, err[0]) and re.search(BUDGET, err[1]), err
+
+
+@pytest.mark.parametrize("text,msg", [
+    (SHORT.replace("services.ferry.fleet", "services.ferry.fleets"),
+     r"decisions\[0\]\.path: 'services.ferry.fleets': no 'fleets' in services.ferry "
+     r"\(did you mean 'fleet'\?\)$"),
+    (SHORT.replace("low = 2", "low = -1"),
+     r"decisions\[0\]\.low: the scenario is invalid at -1: services.ferry.fleet: "),
+    (SHORT.replace('source = "assumption: a test"', 'source = "assumption: a test"\n'
+                   'inactive_when = { ferriez = 2 }'),
+     r"decisions\[0\]\.inactive_when\.ferriez: no decision named 'ferriez'"),
+], ids=["path", "range", "inactive_when"])
+def test_a_bad_decision_is_reported_not_the_budget_it_would_count(tmp_path, capsys, text,
+                                                                  msg):
+    """A decision at fault is reported (the analyst's misspelt path got a complaint about
+    the budget instead); the budget is not, as it counts the decisions as written."""
+    p = tmp_path / "spec.toml"
+    p.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=msg):
+        load_optimization(p)
+    assert main(["optimize", str(p), "--out", str(tmp_path / "o"), "--check"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and re.search(msg, err[0]), err
+
+
 def test_good_spec_checks(tmp_path, capsys):
     p = tmp_path / "spec.toml"
     p.write_text(GOOD, encoding="utf-8")

@@ -35,10 +35,8 @@ def cmd_appraise(args: argparse.Namespace) -> int:
     except OSError as e:
         return errors([Problem(str(out), "--out", f"cannot write the appraisal folder "
                                f"({e.strerror or e}); nothing was written")])
-    for note in result.notes:  # (quiet too)
-        if note.startswith(WARNING):
-            print(Problem(args.costs, "appraisal.first_year",
-                          note.removeprefix(WARNING)).line("warning"), file=sys.stderr)
+    for warning in result.warnings:  # (quiet too)
+        print(warning.line("warning"), file=sys.stderr)
     if not args.quiet:
         print(summary_text(result))
         for note in result.notes:

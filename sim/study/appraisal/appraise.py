@@ -55,7 +55,8 @@ class Result:
     quantities: dict[str, np.ndarray]      # name -> (simulated years x n)
     unpaired_npv: np.ndarray               # NPVs of the cross pairs r != s
     facts: dict = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)   # a warning's begin with WARNING
+    warnings: list[Problem] = field(default_factory=list)  # each with its file and field
 
     def cashflow_table(self) -> pd.DataFrame:
         """Long table: year, item, category, replication ('mean' or 0..n-1), usd
@@ -109,6 +110,8 @@ class Result:
             pv_time = pr["pv_time_usd"].to_numpy(float)
             out["switching_value_of_time"] = switching_value(
                 npv - pv_time, pv_time / vot)
+        out["model_values_of_time_usd_per_teu_day"] = dict(
+            self.facts.get("model_values_of_time_usd_per_teu_day") or {})
         return out
 
 
@@ -245,23 +248,47 @@ def figures_of_merit(flows: dict[str, np.ndarray], category: dict[str, str],
     return pd.DataFrame(rows)
 
 
-def time_value_columns(per: pd.DataFrame, vot: float, manifest: dict) -> float | None:
-    """Add to the figures of merit the NPV at the value of time the model's shippers
-    choose their routes by (route_choice's value_of_time_usd_per_teu_day in the
-    scenario's resolved config), where it differs from the appraisal's: the time benefit
-    is linear in it. Returns that model value (None: not in the config, or no time
-    benefit counted)."""
-    if "pv_time_usd" not in per or vot <= 0:
+def model_value_of_time(manifest: dict) -> float | None:
+    """The value of time a run's shippers choose their routes by (route_choice's
+    value_of_time_usd_per_teu_day in its resolved config; None: not set)."""
+    choice = (manifest.get("config") or {}).get("route_choice") or {}
+    v = choice.get("value_of_time_usd_per_teu_day")
+    return None if v is None else float(v)
+
+
+def time_value_columns(per: pd.DataFrame, vot: float, model_vot: float | None
+                       ) -> float | None:
+    """Add to the figures of merit the NPV at ``model_vot``, the value of time the model's
+    shippers choose their routes by in both folders, where it differs from the
+    appraisal's: the time benefit is linear in it. Returns that model value (None: none,
+    or no time benefit counted)."""
+    if model_vot is None or "pv_time_usd" not in per or vot <= 0:
         return None
     pv_time = per["pv_time_usd"].to_numpy(float)
     npv = per["npv_usd"].to_numpy(float)
-    choice = (manifest.get("config") or {}).get("route_choice") or {}
-    model_vot = choice.get("value_of_time_usd_per_teu_day")
-    if model_vot is None:
-        return None
-    if float(model_vot) != vot:
-        per["npv_at_model_value_of_time_usd"] = npv + (float(model_vot) / vot - 1.0) * pv_time
-    return float(model_vot)
+    if model_vot != vot:
+        per["npv_at_model_value_of_time_usd"] = npv + (model_vot / vot - 1.0) * pv_time
+    return model_vot
+
+
+def value_of_time_text(v: float | None) -> str:
+    return "not set" if v is None else f"{v:g} USD per TEU-day"
+
+
+def values_of_time_differ(scenario: float | None, counterfactual: float | None) -> str:
+    """Why there is no one value of time the model's shippers choose by, when the
+    scenario's and the counterfactual's differ (one of them unset included); "" when they
+    agree. Do-something and do-minimum must share their behavioural values: with two,
+    part of the change in routes, and of the box-days saved, is the change of value, not
+    the project, and the NPV at 'the model shippers' value of time' would name one of
+    them as if it were both's."""
+    if scenario == counterfactual:
+        return ""
+    return (f"{value_of_time_text(scenario)} in the scenario, "
+            f"{value_of_time_text(counterfactual)} in the counterfactual: their shippers "
+            "choose routes by different values of time, so part of what is appraised is "
+            "that difference, not the project; the NPV at the model shippers' value of "
+            "time is not given (run both with the same value)")
 
 
 def appraise(scenario_dir: str | Path, counterfactual_dir: str | Path,
@@ -285,7 +312,18 @@ def appraise(scenario_dir: str | Path, counterfactual_dir: str | Path,
     category = {k: ("benefit" if k in ITEMS else "cost") for k in flows}
     discount = metrics.discount_factors(a.years, a.base_year, a.discount.rate)
     per = figures_of_merit(flows, category, discount, n)
-    model_vot = time_value_columns(per, costs.value_of_time.usd_per_teu_day, p.manifest)
+    own = {"scenario": model_value_of_time(p.manifest),
+           "counterfactual": model_value_of_time(cf.manifest)}
+    differ = values_of_time_differ(own["scenario"], own["counterfactual"])
+    model_vot = time_value_columns(per, costs.value_of_time.usd_per_teu_day,
+                                   None if differ else own["scenario"])
+    field_path = "route_choice.value_of_time_usd_per_teu_day"
+    warnings = [Problem(shown, "appraisal.first_year", note.removeprefix(WARNING))
+                for note in notes if note.startswith(WARNING)]
+    if differ:
+        warnings.append(Problem(str(p.folder / "manifest.json"), f"config.{field_path}",
+                                differ))
+        notes.append(f"{WARNING}{field_path}: {differ}")
     # the cross pairs (scenario r, counterfactual s != r): independent streams
     cross = []
     for k in range(1, n):
@@ -303,14 +341,17 @@ def appraise(scenario_dir: str | Path, counterfactual_dir: str | Path,
         "seed": p.manifest.get("seed"), "horizon": p.manifest.get("horizon"),
         "pairs": n, "posterior": "posterior" in p.manifest,
         "model_value_of_time_usd_per_teu_day": model_vot,
+        "model_values_of_time_usd_per_teu_day": own,
     }
     if "posterior" in p.manifest:
         notes.append("the folders ran posterior draws: each replication is one (draw, "
                      "replication) pair, so the spread covers parameter uncertainty too")
     return Result(costs, shown, a.years, yb.years, n, flows, category, discount, per,
                   yb.quantities,
-                  np.concatenate(cross) if cross else np.array([]), facts, yb.notes + notes)
+                  np.concatenate(cross) if cross else np.array([]), facts, yb.notes + notes,
+                  warnings)
 
 
 __all__ = ["QUANTITIES", "Result", "appraise", "cost_flows", "figures_of_merit",
-           "time_value_columns", "switching_value"]
+           "model_value_of_time", "time_value_columns", "value_of_time_text",
+           "values_of_time_differ", "switching_value"]

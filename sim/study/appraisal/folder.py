@@ -14,7 +14,7 @@ import pandas as pd
 
 from sim.io.bundle import atomic_dir, dumps
 from sim.io.manifest import provenance
-from sim.study.appraisal.appraise import Result
+from sim.study.appraisal.appraise import Result, value_of_time_text, values_of_time_differ
 from sim.study.appraisal.benefits import ITEMS, LABELS, QUANTITIES
 
 APPRAISAL_FORMAT = 1
@@ -93,9 +93,16 @@ def summary_rows(result: Result) -> list[tuple[str, str]]:
         rows.append(("value of time at which the mean NPV is zero, USD per TEU-day",
                      switching_text(s["switching_value_of_time"], vot)))
     model = result.facts.get("model_value_of_time_usd_per_teu_day")
+    own = s["model_values_of_time_usd_per_teu_day"]
     if "npv_at_model_value_of_time_usd" in s:
         rows.append((f"NPV at the model shippers' value of time ({model:g} USD per "
                      "TEU-day), USD", _interval(s["npv_at_model_value_of_time_usd"], money)))
+    elif "switching_value_of_time" in s and values_of_time_differ(
+            own.get("scenario"), own.get("counterfactual")):
+        rows.append(("NPV at the model shippers' value of time, USD", "– ("
+                     f"{value_of_time_text(own.get('scenario'))} in the scenario, "
+                     f"{value_of_time_text(own.get('counterfactual'))} in the "
+                     "counterfactual: no one value; see the warning)"))
     return rows
 
 
@@ -204,7 +211,7 @@ def quantities_table(result: Result) -> pd.DataFrame:
 def summary_table(summary: dict) -> pd.DataFrame:
     rows = []
     for k, e in summary.items():
-        if isinstance(e, dict):
+        if isinstance(e, dict) and "mean" in e:
             ci = e.get("ci95") or [None, None]
             rows.append((k, e["mean"], ci[0], ci[1], e["n"]))
     rows.append(("p_npv_positive", summary["p_npv_positive"], None, None,

@@ -131,12 +131,13 @@ def binding(opt: Optimization, best: Evaluation, evs: list[Evaluation]) -> list[
     """Per constraint of the best candidate: its mean, interval and slack; whether its
     interval reaches the limit (not clearly met); how many of the evaluated candidates
     that would beat it fail this constraint, and how many fail it alone (every other
-    constraint and the cost cap met). A constraint binds when relaxing it alone would
-    change the answer: some better candidate fails it and nothing else. One that keeps
-    better candidates out only together with another (each of them fails both) binds
-    jointly: relaxing it alone changes nothing."""
+    constraint met). A constraint binds when relaxing it alone would change the answer:
+    some better candidate fails it and nothing else. One that keeps better candidates out
+    only together with another (each of them fails both) binds jointly: relaxing it alone
+    changes nothing. The cost cap keeps none out here: a candidate over ``max_cost_usd``
+    is never proposed (:func:`sim.study.optimize.search.admissible`), and a folder is
+    resumed only by the spec that made it, cap and all, so none is ever evaluated."""
     better = [e for e in evs if e.ok and score(opt, e) < score(opt, best)]
-    cap = opt.spec.max_cost_usd
     out = []
     for j, c in enumerate(opt.spec.constraints):
         k = opt.column(c.output)
@@ -144,8 +145,7 @@ def binding(opt: Optimization, best: Evaluation, evs: list[Evaluation]) -> list[
         limit = float(c.max if c.max is not None else c.min or 0.0)
         failing = [e for e in better if e.slacks[j] < 0]
         alone = sum(1 for e in failing
-                    if all(s >= 0 for i, s in enumerate(e.slacks) if i != j)
-                    and (cap is None or e.cost_usd <= cap))
+                    if all(s >= 0 for i, s in enumerate(e.slacks) if i != j))
         out.append({"constraint": c.label, "output": c.output,
                     "bound": "max" if c.max is not None else "min", "limit": limit,
                     "mean": best.means[k], "ci95": [lo, hi], "slack": best.slacks[j],

@@ -4,11 +4,13 @@
 The checks come in two rounds, each reporting every problem at once (ConfigError with one
 line per problem, named by the spec's dotted field): the spec on its own (its schema, and
 with it, on the parts that validated, names, paths, outputs, the objective against the
-mode, the budget against the decisions' space), then against its base — the scenario
-(every path names a field of the right kind, the outputs name KPIs in the horizon, the
-scenario is valid at both ends of every range and at every option) or the model function
-(importable, callable). Last the fingerprint that tells this optimisation from any other
-is computed.
+mode, the budget against the decisions' space), then, when it has none, against its base
+— the scenario (every path names a field of the right kind, the outputs name KPIs in the
+horizon, the scenario is valid at both ends of every range and at every option) or the
+model function (importable, callable). The budget against the bundles that can run comes
+last, in the same report as either round's problems, unless the spec failed its schema
+or one of them is a decision's (the decisions as written are what it counts). Last the
+fingerprint that tells this optimisation from any other is computed.
 """
 
 from __future__ import annotations
@@ -95,17 +97,21 @@ def load_optimization(path: str | Path) -> Optimization:
     path = Path(path)
     spec, shown = read_data_file(path, OptimizeSpec, SPEC_RULES, ("decisions", "constraints"))
     written = spec.model_dump(mode="json")
+    opt = Optimization(spec, path, shown, [])
     problems = spec_problems(spec, shown)
+    if not problems:
+        try:
+            if spec.scenario is not None:
+                _check_scenario(opt, spec.scenario)
+            else:
+                _check_model(opt)
+        except ConfigError as e:
+            problems = list(e.problems)
+    if not any(p.file == shown and p.path.startswith("decisions") for p in problems):
+        budget = _budget_problem(opt)     # the bundles can be counted: the decisions hold
+        problems += [budget] if budget is not None else []
     if problems:
         raise ConfigError(problems)
-    opt = Optimization(spec, path, shown, [])
-    problem = _budget_problem(opt)
-    if problem is not None:
-        raise ConfigError([problem])
-    if spec.scenario is not None:
-        _check_scenario(opt, spec.scenario)
-    else:
-        _check_model(opt)
     opt.written = written
     opt.fingerprint = fingerprint(written, opt.base_config_hash, OPTIMIZE_FORMAT)
     return opt
