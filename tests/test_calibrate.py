@@ -263,9 +263,9 @@ def test_a_folder_of_another_kind_is_never_written_into(setup, capsys):
     (old / "evaluations.jsonl").write_text("")
     assert _cli(d, old, "--budget", "2") == 2
     assert capsys.readouterr().err == (
-        f"error: {old}: --out: holds a calibration written before calibration folders "
-        "recorded their inputs, so it cannot be resumed safely; rerun with --restart to "
-        "discard it, or choose another --out\n")
+        f"error: {old}: --out: holds a calibration whose manifest.json does not record "
+        "its inputs (written by an earlier version), so it cannot be resumed safely; rerun "
+        "with --restart to discard it, or choose another --out\n")
     notes = d / "notes"
     notes.mkdir()
     (notes / "mine.txt").write_text("keep")

@@ -218,8 +218,8 @@ def test_a_folder_of_another_spec_is_refused(tmp_path):
     run_optimization(load_optimization(p), tmp_path / "o", workers=1)
     p.write_text(GOOD.replace("budget = 4", "budget = 3\nreplications = 1\n[confirm]\n"
                               "candidates = 0"), encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"o: --out: holds an optimisation of a different "
-                       r"spec \(changed: budget\); rerun with --restart"):
+    with pytest.raises(ConfigError, match=r"o: --out: holds an optimisation of other "
+                       r"inputs \(changed: budget\); rerun with --restart"):
         run_optimization(load_optimization(p), tmp_path / "o", workers=1)
     s = run_optimization(load_optimization(p), tmp_path / "o", workers=1, restart=True)
     assert s.evaluated == 3

@@ -21,13 +21,12 @@ from pathlib import Path
 from sim import __version__
 from sim.io.atomic import write_text_atomic
 from sim.io.bundle import config_hash, dumps
-from sim.io.manifest import read_manifest
-from sim.scenario.problems import WHOLE_FILE, ConfigError, Problem
 from sim.study.calibration.inputs import Parameters, Targets
-from sim.study.folders import clear_study, holds_only
+from sim.study.folders import StudyFolder, prepare_study_folder, version_change
 
 FOLDER_FILES = ("manifest.json", "evaluations.jsonl", "report.json", "report.md",
                 "calibrated.toml", "posterior.parquet", "posterior.json", "report.html")
+STUDY = StudyFolder("calibration", "calibration", "manifest.json", FOLDER_FILES)
 
 # how each of the inputs is named when a folder holds a calibration of other ones
 INPUT_NAMES = {"targets": "the targets", "parameters": "the free parameters' paths",
@@ -56,53 +55,22 @@ def fingerprint(inputs: dict) -> str:
     return _digest(inputs)
 
 
+def input_changes(was: object, inputs: dict) -> list[str] | None:
+    """The inputs (in words: :data:`INPUT_NAMES`) that differ from those a folder's
+    manifest records (``was``; None: it records none)."""
+    if not isinstance(was, dict):
+        return None
+    return [*(INPUT_NAMES.get(k, k) for k in inputs if k != "version" and was.get(k) != inputs[k]),
+            *version_change(was.get("version"))]
+
+
 def prepare_folder(out: Path, inputs: dict, restart: bool) -> None:
     """Check that ``out`` is new, empty or holds a calibration of these ``inputs``
     (resume), or clear a calibration folder of other inputs (``restart``); ConfigError
-    (one line, naming ``--out``) otherwise. Creates nothing."""
-    man = out / "manifest.json"
-    if out.exists() and not out.is_dir():
-        raise ConfigError([Problem(str(out), "--out", "exists and is not a folder")])
-    entries = list(out.iterdir()) if out.is_dir() else []
-    if not entries:
-        return
-    if not man.exists():
-        if not all(holds_only(e, FOLDER_FILES) for e in entries):
-            raise ConfigError([Problem(str(out), "--out", "holds files but is not a "
-                                       "calibration folder (no manifest.json); give an empty "
-                                       "or new folder")])
-        if not restart:
-            raise ConfigError([Problem(str(out), "--out", "holds a calibration's files but "
-                                       "no manifest.json (written by an earlier version), so "
-                                       "what they were fitted to is unknown; rerun with "
-                                       "--restart to discard them, or choose another --out")])
-        clear_study(out, FOLDER_FILES, "manifest.json")
-        return
-    try:
-        old = read_manifest(man)
-    except (OSError, ValueError) as e:
-        raise ConfigError([Problem(str(man), WHOLE_FILE, f"unreadable ({e}); rerun with "
-                                   "--restart to start the calibration again")]) from None
-    kind = old.get("kind") if isinstance(old, dict) else None
-    if kind != "calibration":
-        raise ConfigError([Problem(str(out), "--out", f"holds a {kind or 'other'} folder, "
-                                   "not a calibration; choose another --out")])
-    if restart:
-        clear_study(out, FOLDER_FILES, "manifest.json")
-        return
-    if old.get("fingerprint") == fingerprint(inputs):
-        return
-    was = old.get("inputs")
-    if not isinstance(was, dict):
-        raise ConfigError([Problem(str(out), "--out", "holds a calibration written before "
-                                   "calibration folders recorded their inputs, so it cannot "
-                                   "be resumed safely; rerun with --restart to discard it, "
-                                   "or choose another --out")])
-    changed = [INPUT_NAMES.get(k, k) for k in inputs if was.get(k) != inputs[k]]
-    raise ConfigError([Problem(str(out), "--out", "holds a calibration of other inputs "
-                               f"(changed: {', '.join(changed) or 'the folder format'}); "
-                               "rerun with --restart to discard it, or choose another "
-                               "--out")])
+    (one line, naming ``--out``) otherwise (:func:`prepare_study_folder`). Creates
+    nothing."""
+    prepare_study_folder(out, STUDY, fingerprint(inputs),
+                         lambda old: input_changes(old.get("inputs"), inputs), restart)
 
 
 def keep(out: Path, record: dict, manifest: dict) -> None:
@@ -115,4 +83,5 @@ def keep(out: Path, record: dict, manifest: dict) -> None:
         f.write(json.dumps(record, allow_nan=True) + "\n")
 
 
-__all__ = ["FOLDER_FILES", "calibration_inputs", "fingerprint", "keep", "prepare_folder"]
+__all__ = ["FOLDER_FILES", "INPUT_NAMES", "STUDY", "calibration_inputs", "fingerprint",
+           "input_changes", "keep", "prepare_folder"]
