@@ -4,6 +4,7 @@ from its log, and writes a scenario that reproduces the fit."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from sim.study.calibration.fit import (
     report_markdown,
     write_outputs,
 )
+from sim.study.calibration.folder import calibration_inputs, earlier_inputs, fingerprint
 from sim.study.calibration.inputs import Parameter, load_parameters, load_targets
 from sim.study.replications import run
 
@@ -245,6 +247,70 @@ def test_a_folder_resumes_only_a_calibration_of_the_same_inputs(setup, capsys):
     rep = json.loads((out / "report.json").read_text())
     assert rep["targets"][0]["sigma"] == 50 and rep["evaluations"] == 2
     assert len((out / "evaluations.jsonl").read_text().splitlines()) == 2
+
+
+def test_the_targets_words_do_not_stop_a_resume(setup, capsys):
+    """The fingerprint digested each target whole, its definition and source too: editing
+    that prose forced --restart though no evaluation's score changes. Now it resumes (and
+    the report says the new words), while a changed published value is refused."""
+    d = setup
+    out = d / "reworded"
+    assert _cli(d, out, "--budget", "2") == 0
+    n = len((out / "evaluations.jsonl").read_text().splitlines())
+    text = (d / "targets.toml").read_text()
+    (d / "words.toml").write_text(text.replace("boxes created in 2024", "containers made in "
+                                               "2024").replace("(identifiability test)",
+                                                               "(a new source)").replace(
+        'role = "primary"', 'role = "secondary"').replace("sd = 60", "tolerance = 120"),
+        encoding="utf-8")
+    assert _cli(d, out, "--budget", "2", targets="words.toml") == 0  # all read back
+    assert len((out / "evaluations.jsonl").read_text().splitlines()) == n
+    row = json.loads((out / "report.json").read_text())["targets"][0]
+    assert row["definition"].startswith("containers made in 2024")
+    assert row["source"] == "the model itself (a new source)" and row["role"] == "secondary"
+    capsys.readouterr()
+    (d / "valued.toml").write_text(re.sub(r"value = ([\d.]+)", lambda m: f"value = "
+                                          f"{float(m[1]) + 1}", text), encoding="utf-8")
+    assert _cli(d, out, "--budget", "3", targets="valued.toml") == 2
+    assert capsys.readouterr().err == (
+        f"error: {out}: --out: holds a calibration of other inputs (changed: the "
+        "targets); rerun with --restart to discard it, or choose another --out\n")
+    # what else the score reads is in the fingerprint
+    for field, edit in (("weight", 'role = "primary"\nweight = 0.5'),
+                        ("scope", 'role = "primary"\nscope = "gate"'),
+                        ("sigma", 'role = "primary"\nsd = 61')):
+        changed = text.replace('role = "primary"', edit)
+        if field == "sigma":
+            changed = changed.replace("sd = 60\n", "")
+        assert scored_digest(changed, d) != scored_digest(text, d), field
+
+
+def scored_digest(text: str, d: Path) -> str:
+    (d / "digested.toml").write_text(text, encoding="utf-8")
+    params, _ = load_parameters(d / "parameters.toml")
+    return calibration_inputs(load_targets(d / "digested.toml"), params, {}, 1, 1)["targets"]
+
+
+def test_a_folder_fingerprinted_by_an_earlier_version_resumes(setup, capsys):
+    """Folders written before the targets' words left the fingerprint record the targets
+    digested whole: the same targets resume them, and only what else changed is named."""
+    d = setup
+    out = d / "earlier"
+    assert _cli(d, out, "--budget", "2") == 0
+    n = len((out / "evaluations.jsonl").read_text().splitlines())
+    man = json.loads((out / "manifest.json").read_text())
+    was = earlier_inputs(load_targets(d / "targets.toml"), man["inputs"])
+    assert was["targets"] != man["inputs"]["targets"]
+    (out / "manifest.json").write_text(json.dumps({**man, "inputs": was,
+                                                   "fingerprint": fingerprint(was)}))
+    capsys.readouterr()
+    assert _cli(d, out, "--budget", "2", "--seed", "4") == 2
+    assert "(changed: --seed);" in capsys.readouterr().err
+    assert _cli(d, out, "--budget", "3") == 0
+    assert len((out / "evaluations.jsonl").read_text().splitlines()) == n + 1
+    man = json.loads((out / "manifest.json").read_text())  # written anew: today's digest
+    assert man["inputs"]["targets"] != was["targets"]
+    assert _cli(d, out, "--budget", "3") == 0
 
 
 def test_a_folder_of_another_kind_is_never_written_into(setup, capsys):

@@ -42,6 +42,7 @@ from sim.scenario.problems import ConfigError, Problem, did_you_mean
 from sim.scenario.schema import Scenario
 from sim.study.calibration.folder import (
     calibration_inputs,
+    earlier_inputs,
     fingerprint,
     keep,
     prepare_folder,
@@ -133,8 +134,16 @@ def _inputs(base: Scenario, params: Parameters, targets: Targets, out: Path, see
             replications: int, restart: bool) -> dict:
     """The calibration's inputs, once ``out`` is checked to hold none but theirs."""
     inputs = calibration_inputs(targets, params, resolved_dict(base), seed, replications)
-    prepare_folder(out, inputs, restart)
+    prepare_folder(out, inputs, restart, earlier_inputs(targets, inputs))
     return inputs
+
+
+def described(report: list[dict], targets: Targets) -> list[dict]:
+    """A logged evaluation's report with each target's unit, role, definition and source as
+    the targets say them now (the score does not read them: a folder resumes after they
+    are edited, and its log may hold older words)."""
+    return [{**r, **{k: getattr(targets.targets[r["target"]], k)
+                     for k in ("unit", "role", "definition", "source")}} for r in report]
 
 
 def fit(base_path: str | Path, params: Parameters, targets: Targets, out: str | Path,
@@ -189,7 +198,7 @@ def fit(base_path: str | Path, params: Parameters, targets: Targets, out: str | 
                        options={"maxfev": budget, "xtol": 1e-3, "ftol": 1e-4})
     finally:
         bar.close()
-    return Fit(best["theta"], best["objective"], count, best["report"],
+    return Fit(best["theta"], best["objective"], count, described(best["report"], targets),
                converged=bool(res.success), inputs=inputs)
 
 
