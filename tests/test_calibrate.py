@@ -486,3 +486,58 @@ def test_the_abc_threshold_is_the_weighted_objective_s_quantile():
     sims = np.random.default_rng(3).chisquare(1, (400_000, len(w))) @ w
     assert abc_threshold(list(w)) == pytest.approx(np.quantile(sims, 0.95), rel=0.01)
     assert abc_threshold(list(w)) < 0.6 * chi2.ppf(0.95, len(w))
+
+
+SWEEP_SPEC = """
+model = "sim.study.sweeps.testfunctions:ishigami"
+method = "lhs"
+samples = 4
+replications = 1
+outputs = ["y"]
+""" + "".join(f'[[parameters]]\npath = "x{i}"\nlow = -1.0\nhigh = 1.0\n' for i in (1, 2, 3))
+
+OPTIMIZE_SPEC = """
+model = "sim.study.sweeps.testfunctions:build_to_target"
+budget = 2
+replications = 1
+[confirm]
+candidates = 0
+[[decisions]]
+path = "ships"
+low = 0
+high = 3
+cost_per_unit_usd = 4
+source = "assumption: a toy"
+[[decisions]]
+path = "berths"
+low = 0
+high = 3
+cost_per_unit_usd = 5
+source = "assumption: a toy"
+[[constraints]]
+output = "wait"
+max = 20
+"""
+
+
+def test_off_a_terminal_calibrate_shows_no_progress_as_sweep_and_optimize(setup, tmp_path,
+                                                                          capsys):
+    """The three long studies draw a progress bar on a terminal only (--quiet: none
+    there either); off one (a log file, a pipe, as here) they write no progress at all,
+    neither a bar nor periodic lines: stderr holds only warnings and errors."""
+    d = setup
+    assert main(["calibrate", str(d / "targets.toml"), "--params", str(d / "parameters.toml"),
+                 "--out", str(tmp_path / "c"), "--budget", "2", "--replications", "1",
+                 "--workers", "1", "--abc", "2"]) == 0
+    out, err = capsys.readouterr()
+    assert err == "" and "# Calibration report" in out
+    (tmp_path / "sweep.toml").write_text(SWEEP_SPEC, encoding="utf-8")
+    assert main(["sweep", str(tmp_path / "sweep.toml"), "--out", str(tmp_path / "s"),
+                 "--workers", "1"]) == 0
+    out, err = capsys.readouterr()
+    assert err == "" and "4 runs" in out
+    (tmp_path / "opt.toml").write_text(OPTIMIZE_SPEC, encoding="utf-8")
+    assert main(["optimize", str(tmp_path / "opt.toml"), "--out", str(tmp_path / "o"),
+                 "--workers", "1"]) == 0
+    out, err = capsys.readouterr()
+    assert err == "" and "wrote" in out
