@@ -313,6 +313,36 @@ def test_a_folder_fingerprinted_by_an_earlier_version_resumes(setup, capsys):
     assert _cli(d, out, "--budget", "3") == 0
 
 
+def test_paths_hold_from_any_working_directory(setup, tmp_path, monkeypatch, capsys):
+    """The manifest recorded the base scenario as the command's working directory saw it
+    ('calib/../scen/toy.toml'); it records it, and the parameters file, resolved, as a
+    sweep's and an optimisation's manifests record their spec."""
+    (tmp_path / "scen").mkdir()
+    (tmp_path / "calib").mkdir()
+    shutil.copy(setup / "toy.toml", tmp_path / "scen" / "toy.toml")
+    (tmp_path / "calib" / "free.toml").write_text((setup / "parameters.toml").read_text(
+        ).replace('scenario = "toy.toml"', 'scenario = "../scen/toy.toml"'), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    args = ["calibrate", str(setup / "targets.toml"), "--params", "calib/free.toml", "--out",
+            "out", "--budget", "2", "--replications", "1", "--workers", "1", "--quiet"]
+    assert main([*args, "--save", "calib/calibrated.toml"]) == 0
+    man = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert man["base_scenario"] == str((tmp_path / "scen" / "toy.toml").resolve())
+    assert man["parameters_path"] == str((tmp_path / "calib" / "free.toml").resolve())
+    n = len((tmp_path / "out" / "evaluations.jsonl").read_text().splitlines())
+    # from elsewhere: the report names the base scenario as it is, the fit resumes
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    assert main(["report", str(tmp_path / "out")]) == 0
+    assert str((tmp_path / "scen" / "toy.toml").resolve()) in (
+        tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert main(["calibrate", str(setup / "targets.toml"), "--params",
+                 str(tmp_path / "calib" / "free.toml"), "--out", str(tmp_path / "out"),
+                 "--budget", "2", "--replications", "1", "--workers", "1", "--quiet"]) == 0
+    assert len((tmp_path / "out" / "evaluations.jsonl").read_text().splitlines()) == n
+    assert load_scenario(tmp_path / "calib" / "calibrated.toml").name == "calibrated"
+
+
 def test_a_folder_of_another_kind_is_never_written_into(setup, capsys):
     d = setup
     run_dir = d / "a_run"

@@ -331,12 +331,16 @@ def _manifest(base_path: str | Path, params: Parameters, command: list[str] | No
               seed: int | None, replications: int | None, files: list[str],
               inputs: dict) -> dict:
     """``manifest.json`` of a calibration folder: its kind (what ``corridor plot`` and
-    ``corridor report`` look for), the base scenario, seed, replications, the free
+    ``corridor report`` look for), the base scenario and the parameters file (resolved, as
+    a sweep's and an optimisation's spec, so that they are found from any working
+    directory), seed, replications, the free
     parameters with their bounds, the inputs the evaluations depend on and their
     fingerprint (what a resumed calibration must match), the code version and the
     files."""
     return {
-        "kind": "calibration", "bundle_format": 1, "base_scenario": str(base_path),
+        "kind": "calibration", "bundle_format": 1,
+        "base_scenario": str(Path(base_path).resolve()),
+        **({"parameters_path": str(params.path.resolve())} if params.path else {}),
         "seed": seed, "replications": replications, **provenance(command),
         "parameters": {pid: {"paths": p.paths, "low": p.low, "high": p.high,
                              "prior": p.prior} for pid, p in params.parameters.items()},

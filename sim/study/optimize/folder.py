@@ -53,7 +53,7 @@ def manifest(opt: Optimization, status: dict | None, command: list[str] | None) 
     spec = opt.spec
     m: dict[str, Any] = {
         "kind": "optimization", "bundle_format": 1, "optimize_format": OPTIMIZE_FORMAT,
-        "fingerprint": opt.fingerprint, "spec_path": str(opt.path), "spec": opt.written,
+        "fingerprint": opt.fingerprint, "spec_path": str(opt.path.resolve()), "spec": opt.written,
         "base_config_hash": opt.base_config_hash, "mode": spec.mode,
         "objective": spec.objective, "sense": spec.sense, "sampler": spec.sampler,
         "budget": spec.budget, "batch": spec.batch, "replications": spec.replications,

@@ -65,7 +65,7 @@ def manifest(sweep: Sweep, summary: SweepSummary | None, command: list[str] | No
     """The contents of ``sweep.json`` (with the counts once runs have been made)."""
     spec = sweep.spec
     m = {"kind": "sweep", "sweep_format": SWEEP_FORMAT, "fingerprint": sweep.fingerprint,
-         "spec_path": str(sweep.path), "spec": sweep.written,
+         "spec_path": str(sweep.path.resolve()), "spec": sweep.written,
          "base_config_hash": sweep.base_config_hash, "method": spec.method,
          "parameters": [{"name": p.label, "paths": p.paths, "low": p.low, "high": p.high,
                          "distribution": p.distribution, "base": p.base, "group": p.group,
