@@ -329,6 +329,11 @@ def test_paths_hold_from_any_working_directory(setup, tmp_path, monkeypatch, cap
     man = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert man["base_scenario"] == str((tmp_path / "scen" / "toy.toml").resolve())
     assert man["parameters_path"] == str((tmp_path / "calib" / "free.toml").resolve())
+    # calibrated.toml names the parameters file it was fitted with (it always named
+    # calibration/parameters.toml), as the command line it records does
+    for written in (tmp_path / "out" / "calibrated.toml", tmp_path / "calib" / "calibrated.toml"):
+        text = written.read_text(encoding="utf-8")
+        assert "\n# fitted values of the free parameters (calib/free.toml)\n" in text, text
     n = len((tmp_path / "out" / "evaluations.jsonl").read_text().splitlines())
     # from elsewhere: the report names the base scenario as it is, the fit resumes
     (tmp_path / "elsewhere").mkdir()
@@ -340,6 +345,8 @@ def test_paths_hold_from_any_working_directory(setup, tmp_path, monkeypatch, cap
                  str(tmp_path / "calib" / "free.toml"), "--out", str(tmp_path / "out"),
                  "--budget", "2", "--replications", "1", "--workers", "1", "--quiet"]) == 0
     assert len((tmp_path / "out" / "evaluations.jsonl").read_text().splitlines()) == n
+    assert "fitted values of the free parameters (" + str(tmp_path / "calib" / "free.toml") \
+        in (tmp_path / "out" / "calibrated.toml").read_text(encoding="utf-8")
     assert load_scenario(tmp_path / "calib" / "calibrated.toml").name == "calibrated"
 
 

@@ -392,7 +392,7 @@ def write_outputs(result: Fit, base_path: str | Path, params: Parameters, out: s
                 f"{base.name} with its free parameters fitted to the targets by corridor "
                 f"calibrate ({result.evaluations} evaluations; report: "
                 f"{out / 'report.md'})") + "\n\n"
-            "# fitted values of the free parameters (calibration/parameters.toml)\n"
+            f"# fitted values of the free parameters ({params.shown})\n"
             + _as_toml(result.params, params, base)))
 
 
