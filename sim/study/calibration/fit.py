@@ -333,10 +333,9 @@ def _manifest(base_path: str | Path, params: Parameters, command: list[str] | No
     """``manifest.json`` of a calibration folder: its kind (what ``corridor plot`` and
     ``corridor report`` look for), the base scenario and the parameters file (resolved, as
     a sweep's and an optimisation's spec, so that they are found from any working
-    directory), seed, replications, the free
-    parameters with their bounds, the inputs the evaluations depend on and their
-    fingerprint (what a resumed calibration must match), the code version and the
-    files."""
+    directory), seed, replications, the free parameters with their bounds, the inputs the
+    evaluations depend on and their fingerprint (what a resumed calibration must match),
+    the code version and the files."""
     return {
         "kind": "calibration", "bundle_format": 1,
         "base_scenario": str(Path(base_path).resolve()),

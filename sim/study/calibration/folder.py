@@ -4,13 +4,14 @@ evaluation, appended as it completes), the report, the calibrated scenario and, 
 ABC, the posterior.
 
 An evaluation depends on the targets it is scored against (what the score reads of them,
-not their words), the free parameters' paths, the
-base scenario (by its resolved content), the seed, the replications and the package's
-version: :func:`calibration_inputs` names them. :func:`prepare_folder` lets a folder be
-resumed only by a calibration of the same inputs (its log would otherwise be read back as
-if it were this one's), never writes into another kind of folder, and clears a folder of
-its own kind on ``restart``. The folder and its manifest are made when the first
-evaluation is kept (:func:`keep`), so a calibration that stops before it leaves nothing.
+not their words), the free parameters' paths, the base scenario (by its resolved
+content), the seed, the replications and the package's version: :func:`calibration_inputs`
+names them. :func:`prepare_folder` lets a folder be resumed only by a calibration of the
+same inputs (its log would otherwise be read back as if it were this one's), never writes
+into another kind of folder, and clears a folder of its own kind on ``restart``, with the
+checks and words every study shares (:func:`sim.study.folders.prepare_study_folder`).
+The folder and its manifest are made when the first evaluation is kept (:func:`keep`), so
+a calibration that stops before it leaves nothing.
 """
 
 from __future__ import annotations
@@ -76,8 +77,8 @@ def earlier_inputs(targets: Targets, inputs: dict) -> dict:
 
 def input_changes(was: object, inputs: dict, earlier: dict | None = None) -> list[str] | None:
     """The inputs (in words: :data:`INPUT_NAMES`) that differ from those a folder's
-    manifest records (``was``; None: it records none), an input recorded as ``earlier``
-    has it counting as the same."""
+    manifest records (``was``; None: it records none); one recorded as ``earlier`` has it
+    counts as the same."""
     if not isinstance(was, dict):
         return None
     same = [inputs, earlier or inputs]
