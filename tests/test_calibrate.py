@@ -4,6 +4,7 @@ from its log, and writes a scenario that reproduces the fit."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from sim.study.calibration.fit import (
     report_markdown,
     write_outputs,
 )
+from sim.study.calibration.folder import calibration_inputs, earlier_inputs, fingerprint
 from sim.study.calibration.inputs import Parameter, load_parameters, load_targets
 from sim.study.replications import run
 
@@ -247,6 +249,107 @@ def test_a_folder_resumes_only_a_calibration_of_the_same_inputs(setup, capsys):
     assert len((out / "evaluations.jsonl").read_text().splitlines()) == 2
 
 
+def test_the_targets_words_do_not_stop_a_resume(setup, capsys):
+    """The fingerprint digested each target whole, its definition and source too: editing
+    that prose forced --restart though no evaluation's score changes. Now it resumes (and
+    the report says the new words), while a changed published value is refused."""
+    d = setup
+    out = d / "reworded"
+    assert _cli(d, out, "--budget", "2") == 0
+    n = len((out / "evaluations.jsonl").read_text().splitlines())
+    text = (d / "targets.toml").read_text()
+    (d / "words.toml").write_text(text.replace("boxes created in 2024", "containers made in "
+                                               "2024").replace("(identifiability test)",
+                                                               "(a new source)").replace(
+        'role = "primary"', 'role = "secondary"').replace("sd = 60", "tolerance = 120"),
+        encoding="utf-8")
+    assert _cli(d, out, "--budget", "2", targets="words.toml") == 0  # all read back
+    assert len((out / "evaluations.jsonl").read_text().splitlines()) == n
+    row = json.loads((out / "report.json").read_text())["targets"][0]
+    assert row["definition"].startswith("containers made in 2024")
+    assert row["source"] == "the model itself (a new source)" and row["role"] == "secondary"
+    capsys.readouterr()
+    (d / "valued.toml").write_text(re.sub(r"value = ([\d.]+)", lambda m: f"value = "
+                                          f"{float(m[1]) + 1}", text), encoding="utf-8")
+    assert _cli(d, out, "--budget", "3", targets="valued.toml") == 2
+    assert capsys.readouterr().err == (
+        f"error: {out}: --out: holds a calibration of other inputs (changed: the "
+        "targets); rerun with --restart to discard it, or choose another --out\n")
+    # what else the score reads is in the fingerprint
+    for field, edit in (("weight", 'role = "primary"\nweight = 0.5'),
+                        ("scope", 'role = "primary"\nscope = "gate"'),
+                        ("sigma", 'role = "primary"\nsd = 61')):
+        changed = text.replace('role = "primary"', edit)
+        if field == "sigma":
+            changed = changed.replace("sd = 60\n", "")
+        assert scored_digest(changed, d) != scored_digest(text, d), field
+
+
+def scored_digest(text: str, d: Path) -> str:
+    (d / "digested.toml").write_text(text, encoding="utf-8")
+    params, _ = load_parameters(d / "parameters.toml")
+    return calibration_inputs(load_targets(d / "digested.toml"), params, {}, 1, 1)["targets"]
+
+
+def test_a_folder_fingerprinted_by_an_earlier_version_resumes(setup, capsys):
+    """Folders written before the targets' words left the fingerprint record the targets
+    digested whole: the same targets resume them, and only what else changed is named."""
+    d = setup
+    out = d / "earlier"
+    assert _cli(d, out, "--budget", "2") == 0
+    n = len((out / "evaluations.jsonl").read_text().splitlines())
+    man = json.loads((out / "manifest.json").read_text())
+    was = earlier_inputs(load_targets(d / "targets.toml"), man["inputs"])
+    assert was["targets"] != man["inputs"]["targets"]
+    (out / "manifest.json").write_text(json.dumps({**man, "inputs": was,
+                                                   "fingerprint": fingerprint(was)}))
+    capsys.readouterr()
+    assert _cli(d, out, "--budget", "2", "--seed", "4") == 2
+    assert "(changed: --seed);" in capsys.readouterr().err
+    assert _cli(d, out, "--budget", "3") == 0
+    assert len((out / "evaluations.jsonl").read_text().splitlines()) == n + 1
+    man = json.loads((out / "manifest.json").read_text())  # written anew: today's digest
+    assert man["inputs"]["targets"] != was["targets"]
+    assert _cli(d, out, "--budget", "3") == 0
+
+
+def test_paths_hold_from_any_working_directory(setup, tmp_path, monkeypatch, capsys):
+    """The manifest recorded the base scenario as the command's working directory saw it
+    ('calib/../scen/toy.toml'); it records it, and the parameters file, resolved, as a
+    sweep's and an optimisation's manifests record their spec."""
+    (tmp_path / "scen").mkdir()
+    (tmp_path / "calib").mkdir()
+    shutil.copy(setup / "toy.toml", tmp_path / "scen" / "toy.toml")
+    (tmp_path / "calib" / "free.toml").write_text((setup / "parameters.toml").read_text(
+        ).replace('scenario = "toy.toml"', 'scenario = "../scen/toy.toml"'), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    args = ["calibrate", str(setup / "targets.toml"), "--params", "calib/free.toml", "--out",
+            "out", "--budget", "2", "--replications", "1", "--workers", "1", "--quiet"]
+    assert main([*args, "--save", "calib/calibrated.toml"]) == 0
+    man = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert man["base_scenario"] == str((tmp_path / "scen" / "toy.toml").resolve())
+    assert man["parameters_path"] == str((tmp_path / "calib" / "free.toml").resolve())
+    # calibrated.toml names the parameters file it was fitted with (it always named
+    # calibration/parameters.toml), as the command line it records does
+    for written in (tmp_path / "out" / "calibrated.toml", tmp_path / "calib" / "calibrated.toml"):
+        text = written.read_text(encoding="utf-8")
+        assert "\n# fitted values of the free parameters (calib/free.toml)\n" in text, text
+    n = len((tmp_path / "out" / "evaluations.jsonl").read_text().splitlines())
+    # from elsewhere: the report names the base scenario as it is, the fit resumes
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    assert main(["report", str(tmp_path / "out")]) == 0
+    assert str((tmp_path / "scen" / "toy.toml").resolve()) in (
+        tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert main(["calibrate", str(setup / "targets.toml"), "--params",
+                 str(tmp_path / "calib" / "free.toml"), "--out", str(tmp_path / "out"),
+                 "--budget", "2", "--replications", "1", "--workers", "1", "--quiet"]) == 0
+    assert len((tmp_path / "out" / "evaluations.jsonl").read_text().splitlines()) == n
+    assert "fitted values of the free parameters (" + str(tmp_path / "calib" / "free.toml") \
+        in (tmp_path / "out" / "calibrated.toml").read_text(encoding="utf-8")
+    assert load_scenario(tmp_path / "calib" / "calibrated.toml").name == "calibrated"
+
+
 def test_a_folder_of_another_kind_is_never_written_into(setup, capsys):
     d = setup
     run_dir = d / "a_run"
@@ -263,9 +366,9 @@ def test_a_folder_of_another_kind_is_never_written_into(setup, capsys):
     (old / "evaluations.jsonl").write_text("")
     assert _cli(d, old, "--budget", "2") == 2
     assert capsys.readouterr().err == (
-        f"error: {old}: --out: holds a calibration written before calibration folders "
-        "recorded their inputs, so it cannot be resumed safely; rerun with --restart to "
-        "discard it, or choose another --out\n")
+        f"error: {old}: --out: holds a calibration whose manifest.json does not record "
+        "its inputs (written by an earlier version), so it cannot be resumed safely; rerun "
+        "with --restart to discard it, or choose another --out\n")
     notes = d / "notes"
     notes.mkdir()
     (notes / "mine.txt").write_text("keep")
@@ -420,3 +523,58 @@ def test_the_abc_threshold_is_the_weighted_objective_s_quantile():
     sims = np.random.default_rng(3).chisquare(1, (400_000, len(w))) @ w
     assert abc_threshold(list(w)) == pytest.approx(np.quantile(sims, 0.95), rel=0.01)
     assert abc_threshold(list(w)) < 0.6 * chi2.ppf(0.95, len(w))
+
+
+SWEEP_SPEC = """
+model = "sim.study.sweeps.testfunctions:ishigami"
+method = "lhs"
+samples = 4
+replications = 1
+outputs = ["y"]
+""" + "".join(f'[[parameters]]\npath = "x{i}"\nlow = -1.0\nhigh = 1.0\n' for i in (1, 2, 3))
+
+OPTIMIZE_SPEC = """
+model = "sim.study.sweeps.testfunctions:build_to_target"
+budget = 2
+replications = 1
+[confirm]
+candidates = 0
+[[decisions]]
+path = "ships"
+low = 0
+high = 3
+cost_per_unit_usd = 4
+source = "assumption: a toy"
+[[decisions]]
+path = "berths"
+low = 0
+high = 3
+cost_per_unit_usd = 5
+source = "assumption: a toy"
+[[constraints]]
+output = "wait"
+max = 20
+"""
+
+
+def test_off_a_terminal_calibrate_shows_no_progress_as_sweep_and_optimize(setup, tmp_path,
+                                                                          capsys):
+    """The three long studies draw a progress bar on a terminal only (--quiet: none
+    there either); off one (a log file, a pipe, as here) they write no progress at all,
+    neither a bar nor periodic lines: stderr holds only warnings and errors."""
+    d = setup
+    assert main(["calibrate", str(d / "targets.toml"), "--params", str(d / "parameters.toml"),
+                 "--out", str(tmp_path / "c"), "--budget", "2", "--replications", "1",
+                 "--workers", "1", "--abc", "2"]) == 0
+    out, err = capsys.readouterr()
+    assert err == "" and "# Calibration report" in out
+    (tmp_path / "sweep.toml").write_text(SWEEP_SPEC, encoding="utf-8")
+    assert main(["sweep", str(tmp_path / "sweep.toml"), "--out", str(tmp_path / "s"),
+                 "--workers", "1"]) == 0
+    out, err = capsys.readouterr()
+    assert err == "" and "4 runs" in out
+    (tmp_path / "opt.toml").write_text(OPTIMIZE_SPEC, encoding="utf-8")
+    assert main(["optimize", str(tmp_path / "opt.toml"), "--out", str(tmp_path / "o"),
+                 "--workers", "1"]) == 0
+    out, err = capsys.readouterr()
+    assert err == "" and "wrote" in out

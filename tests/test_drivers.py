@@ -130,3 +130,19 @@ def test_a_sweep_of_another_scenario_is_refused(swept, capsys):
         "by 'corridor sweep')" in capsys.readouterr().err
     assert main(["report", str(swept / "sweep"), "--sweep", str(swept / "sweep")]) == 2
     assert "--sweep: shows a sweep's drivers in a run's report; " in capsys.readouterr().err
+
+
+def test_a_sweep_made_from_another_working_directory_finds_its_base(swept, tmp_path,
+                                                                      monkeypatch):
+    """The manifest recorded the spec's path as given, relative to where the sweep was
+    run: from anywhere else the report could not find the base scenario ('the base
+    scenario file is not at hand') nor its citations. It records it resolved."""
+    monkeypatch.chdir(swept)
+    assert main(["sweep", "spec.toml", "--out", "relative", "--workers", "1",
+                 "--quiet"]) == 0
+    man = read_manifest(swept / "relative" / "sweep.json")
+    assert man["spec_path"] == str((swept / "spec.toml").resolve())
+    monkeypatch.chdir(tmp_path)
+    assert main(["report", str(swept / "relative")]) == 0
+    html = (swept / "relative" / "report.html").read_text(encoding="utf-8")
+    assert "GK-unverified: a round figure" in html and "not at hand" not in html

@@ -3,6 +3,7 @@ wrong``), exit code 2, nothing written."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -261,7 +262,7 @@ def test_good_spec_checks(tmp_path, capsys):
     assert "valid; 1 decision(s), 4 candidates possible" in capsys.readouterr().out
 
 
-def test_a_folder_of_another_spec_is_refused(tmp_path):
+def test_a_folder_of_another_spec_is_refused(tmp_path, monkeypatch):
     from sim.study.optimize import run_optimization
     p = tmp_path / "spec.toml"
     p.write_text(GOOD.replace("budget = 4", "budget = 2\nreplications = 1\n[confirm]\n"
@@ -269,11 +270,16 @@ def test_a_folder_of_another_spec_is_refused(tmp_path):
     run_optimization(load_optimization(p), tmp_path / "o", workers=1)
     p.write_text(GOOD.replace("budget = 4", "budget = 3\nreplications = 1\n[confirm]\n"
                               "candidates = 0"), encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"o: --out: holds an optimisation of a different "
-                       r"spec \(changed: budget\); rerun with --restart"):
+    with pytest.raises(ConfigError, match=r"o: --out: holds an optimisation of other "
+                       r"inputs \(changed: budget\); rerun with --restart"):
         run_optimization(load_optimization(p), tmp_path / "o", workers=1)
     s = run_optimization(load_optimization(p), tmp_path / "o", workers=1, restart=True)
     assert s.evaluated == 3
+    # the spec named relatively is recorded resolved (found from any working directory)
+    monkeypatch.chdir(tmp_path)
+    run_optimization(load_optimization("spec.toml"), "rel", workers=1)
+    man = json.loads((tmp_path / "rel" / "manifest.json").read_text())
+    assert man["spec_path"] == str(p.resolve())
     (tmp_path / "junk").mkdir()
     (tmp_path / "junk" / "notes.txt").write_text("x")
     with pytest.raises(ConfigError, match=r"junk: --out: holds files but is not an "

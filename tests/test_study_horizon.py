@@ -189,7 +189,7 @@ def test_a_changed_horizon_is_another_study(folder):
         "2024-02-15", "2024-02-22"))
     other = load_sweep(p)
     assert other.fingerprint != first.fingerprint
-    with pytest.raises(ConfigError, match=r"o: --out: holds a sweep of a different spec "
+    with pytest.raises(ConfigError, match=r"o: --out: holds a sweep of other inputs "
                        r"\(changed: the base scenario, horizon\); rerun with --restart"):
         run_sweep(other, folder / "o", workers=1)
     assert run_sweep(other, folder / "o", workers=1, restart=True).ran == 3
@@ -197,8 +197,8 @@ def test_a_changed_horizon_is_another_study(folder):
     p = write(folder, OPTIMIZE)
     run_optimization(load_optimization(p), folder / "opt", workers=1)
     write(folder, OPTIMIZE.replace("2024-02-15", "2024-02-22"))
-    with pytest.raises(ConfigError, match=r"opt: --out: holds an optimisation of a "
-                       r"different spec \(changed: the base scenario, horizon\)"):
+    with pytest.raises(ConfigError, match=r"opt: --out: holds an optimisation of "
+                       r"other inputs \(changed: the base scenario, horizon\)"):
         run_optimization(load_optimization(p), folder / "opt", workers=1)
 
 

@@ -378,8 +378,9 @@ def test_changed_spec_is_refused_unless_restart(tmp_path):
     p = model_spec(tmp_path, method="lhs", samples=5)
     run_sweep(load_sweep(p), tmp_path / "o", workers=1)
     p2 = model_spec(tmp_path, method="lhs", samples=6, replications=3, name="other.toml")
-    with pytest.raises(ConfigError, match=r"o: --out: holds a sweep of a different spec "
-                       r"\(changed: replications, samples\); rerun with --restart"):
+    with pytest.raises(ConfigError, match=r"o: --out: holds a sweep of other inputs "
+                       r"\(changed: replications, samples\); rerun with --restart to discard "
+                       r"it, or choose another --out\Z"):
         run_sweep(load_sweep(p2), tmp_path / "o", workers=1)
     s = run_sweep(load_sweep(p2), tmp_path / "o", workers=1, restart=True)
     assert s.resumed == 0 and s.ran == 18
@@ -680,13 +681,23 @@ def test_interrupted_folders_are_resumable(tmp_path, capsys):
     p = model_spec(tmp_path, method="lhs", samples=5)
     out = tmp_path / "o"
     run_sweep(load_sweep(p), out, workers=1)
-    # killed while clearing (manifest gone, other files left): cleared and started again
-    (out / "sweep.json").unlink()
+    # killed between sweep.json and the design: the design is written on resume
+    (out / "design.parquet").unlink()
     s = run_sweep(load_sweep(p), out, workers=1)
+    assert s.resumed == 10 and s.ran == 0 and (out / "design.parquet").exists()
+    # runs without sweep.json (its manifest deleted): whose they are is unknown, so they
+    # are kept unless --restart
+    (out / "sweep.json").unlink()
+    with pytest.raises(ConfigError, match=r"o: --out: holds a sweep's files but no "
+                       r"sweep.json, so what they hold is unknown; rerun with --restart"):
+        run_sweep(load_sweep(p), out, workers=1)
+    assert (out / "runs.sqlite").exists()
+    s = run_sweep(load_sweep(p), out, workers=1, restart=True)
     assert s.resumed == 0 and s.ran == 10
     # an unreadable manifest: refused, and --restart starts again
     (out / "sweep.json").write_text("{")
-    with pytest.raises(ConfigError, match=r"sweep.json: unreadable .*; use --restart"):
+    with pytest.raises(ConfigError, match=r"sweep.json: unreadable .*, so the sweep in this "
+                       r"folder cannot be resumed; rerun with --restart"):
         run_sweep(load_sweep(p), out, workers=1)
     assert run_sweep(load_sweep(p), out, workers=1, restart=True).ran == 10
     # an --out that cannot be created

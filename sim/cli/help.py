@@ -95,13 +95,14 @@ EXAMPLES_CALIBRATE = """examples:
   corridor calibrate my/targets.toml --out /tmp/cal --budget 20 --replications 1 \\
       --abc 4 --abc-box 0.1                      (goes on from the trial's evaluations)
   corridor calibrate my/targets.toml --out /tmp/cal --budget 6 --replications 1 \\
-      --restart                                  (after editing the targets)
+      --restart                                  (after changing a target's value)
 
 A point fit: bounded Powell on the weighted sum of squared z-scores of the targets, each
 evaluation the mean of --replications replications with the same seed (common random
 numbers). Every evaluation is logged to OUT/evaluations.jsonl as it completes, so the same
 command (or one with a larger --budget) resumes an interrupted fit; a folder of other
-inputs (targets, parameters, base scenario, seed, replications) is refused unless
+inputs (the targets' KPIs, values, errors and weights, the parameters' paths, the base
+scenario, seed, replications; not the targets' definitions or sources) is refused unless
 --restart. The targets are checked against the base scenario first (a KPI, year or scope
 it does not report is one error line each). Writes OUT/report.md, OUT/report.json and
 OUT/calibrated.toml (a scenario extending the base with the fitted values); the report

@@ -42,6 +42,7 @@ from sim.scenario.problems import ConfigError, Problem, did_you_mean
 from sim.scenario.schema import Scenario
 from sim.study.calibration.folder import (
     calibration_inputs,
+    earlier_inputs,
     fingerprint,
     keep,
     prepare_folder,
@@ -133,8 +134,16 @@ def _inputs(base: Scenario, params: Parameters, targets: Targets, out: Path, see
             replications: int, restart: bool) -> dict:
     """The calibration's inputs, once ``out`` is checked to hold none but theirs."""
     inputs = calibration_inputs(targets, params, resolved_dict(base), seed, replications)
-    prepare_folder(out, inputs, restart)
+    prepare_folder(out, inputs, restart, earlier_inputs(targets, inputs))
     return inputs
+
+
+def described(report: list[dict], targets: Targets) -> list[dict]:
+    """A logged evaluation's report with each target's unit, role, definition and source as
+    the targets say them now (the score does not read them: a folder resumes after they
+    are edited, and its log may hold older words)."""
+    return [{**r, **{k: getattr(targets.targets[r["target"]], k)
+                     for k in ("unit", "role", "definition", "source")}} for r in report]
 
 
 def fit(base_path: str | Path, params: Parameters, targets: Targets, out: str | Path,
@@ -189,7 +198,7 @@ def fit(base_path: str | Path, params: Parameters, targets: Targets, out: str | 
                        options={"maxfev": budget, "xtol": 1e-3, "ftol": 1e-4})
     finally:
         bar.close()
-    return Fit(best["theta"], best["objective"], count, best["report"],
+    return Fit(best["theta"], best["objective"], count, described(best["report"], targets),
                converged=bool(res.success), inputs=inputs)
 
 
@@ -322,12 +331,15 @@ def _manifest(base_path: str | Path, params: Parameters, command: list[str] | No
               seed: int | None, replications: int | None, files: list[str],
               inputs: dict) -> dict:
     """``manifest.json`` of a calibration folder: its kind (what ``corridor plot`` and
-    ``corridor report`` look for), the base scenario, seed, replications, the free
-    parameters with their bounds, the inputs the evaluations depend on and their
-    fingerprint (what a resumed calibration must match), the code version and the
-    files."""
+    ``corridor report`` look for), the base scenario and the parameters file (resolved, as
+    a sweep's and an optimisation's spec, so that they are found from any working
+    directory), seed, replications, the free parameters with their bounds, the inputs the
+    evaluations depend on and their fingerprint (what a resumed calibration must match),
+    the code version and the files."""
     return {
-        "kind": "calibration", "bundle_format": 1, "base_scenario": str(base_path),
+        "kind": "calibration", "bundle_format": 1,
+        "base_scenario": str(Path(base_path).resolve()),
+        **({"parameters_path": str(params.path.resolve())} if params.path else {}),
         "seed": seed, "replications": replications, **provenance(command),
         "parameters": {pid: {"paths": p.paths, "low": p.low, "high": p.high,
                              "prior": p.prior} for pid, p in params.parameters.items()},
@@ -379,7 +391,7 @@ def write_outputs(result: Fit, base_path: str | Path, params: Parameters, out: s
                 f"{base.name} with its free parameters fitted to the targets by corridor "
                 f"calibrate ({result.evaluations} evaluations; report: "
                 f"{out / 'report.md'})") + "\n\n"
-            "# fitted values of the free parameters (calibration/parameters.toml)\n"
+            f"# fitted values of the free parameters ({params.shown})\n"
             + _as_toml(result.params, params, base)))
 
 

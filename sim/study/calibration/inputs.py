@@ -102,6 +102,18 @@ class Parameters(_Strict):
     scenario: str = Field(min_length=1, description="the base scenario, relative to this "
                           "file")
     parameters: dict[str, Parameter] = Field(min_length=1)
+    _path: Path | None = PrivateAttr(None)  # the file they were read from
+    _shown: str = PrivateAttr("parameters")  # the file, as its problems name it
+
+    @property
+    def path(self) -> Path | None:
+        """The file the parameters were read from (None: made in code)."""
+        return self._path
+
+    @property
+    def shown(self) -> str:
+        """The file the parameters were read from, as its problems name it."""
+        return self._shown
 
 
 def load_targets(path: str | Path) -> Targets:
@@ -188,6 +200,7 @@ def load_parameters(path: str | Path) -> tuple[Parameters, Scenario]:
                                     f"{value:g} lies outside [{prm.low:g}, {prm.high:g}]"))
     if problems:
         raise ConfigError(problems)
+    params._path, params._shown = Path(path), shown
     return params, scenario
 
 

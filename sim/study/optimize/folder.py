@@ -23,13 +23,11 @@ from sim import __version__
 from sim.io.atomic import write_parquet_atomic, write_text_atomic
 from sim.io.best import binds_text
 from sim.io.bundle import dumps
-from sim.io.manifest import git_commit, read_manifest
-from sim.scenario.problems import WHOLE_FILE, ConfigError, Problem
-from sim.study.folders import clear_study, holds_only
+from sim.io.manifest import git_commit
+from sim.study.folders import StudyFolder, prepare_study_folder, spec_changes
 from sim.study.optimize.evaluate import Evaluation, binding, pareto_front, ranked
 from sim.study.optimize.schema import OPTIMIZE_FORMAT
 from sim.study.optimize.search import redundant_choices
-from sim.study.sweeps.folder import spec_changes
 
 if TYPE_CHECKING:
     from sim.study.optimize.spec import Optimization
@@ -37,50 +35,17 @@ if TYPE_CHECKING:
 FOLDER_FILES = ("manifest.json", "evaluations.sqlite", "evaluations.sqlite-wal",
                 "evaluations.sqlite-shm", "evaluations.parquet", "best.json", "best.md",
                 "pareto.csv", "report.html")
+STUDY = StudyFolder("optimization", "optimisation", "manifest.json", FOLDER_FILES)
 
 
 def prepare_folder(opt: Optimization, out: Path, restart: bool) -> None:
     """Create ``out``, or check that it holds this optimisation (resume), or clear it
-    (restart)."""
-    man = out / "manifest.json"
-    if out.exists() and not out.is_dir():
-        raise ConfigError([Problem(str(out), "--out", "exists and is not a folder")])
-    entries = list(out.iterdir()) if out.is_dir() else []
-    if entries and not man.exists():
-        if not all(_ours(e) for e in entries):
-            raise ConfigError([Problem(str(out), "--out", "holds files but is not an "
-                                       "optimisation folder (no manifest.json); give an "
-                                       "empty or new folder")])
-        _clear(out)
-    elif entries:
-        try:
-            old = read_manifest(man)
-        except (OSError, ValueError) as e:
-            raise ConfigError([Problem(str(man), WHOLE_FILE, f"unreadable ({e}); use "
-                                       "--restart to start again")]) from None
-        if not isinstance(old, dict) or old.get("kind") != "optimization":
-            kind = old.get("kind") if isinstance(old, dict) else "other"
-            raise ConfigError([Problem(str(out), "--out", f"holds a {kind} folder, not an "
-                                       "optimisation; choose another --out")])
-        if restart:
-            _clear(out)
-        elif old.get("fingerprint") != opt.fingerprint:
-            changed = spec_changes(old, opt.base_config_hash, opt.written)
-            raise ConfigError([Problem(str(out), "--out", "holds an optimisation of a "
-                                       f"different spec (changed: {', '.join(changed) or 'format'}"
-                                       "); rerun with --restart to discard it, or choose "
-                                       "another --out")])
+    (restart): :func:`prepare_study_folder`."""
+    prepare_study_folder(out, STUDY, opt.fingerprint, lambda old: spec_changes(
+        old, opt.base_config_hash, opt.written), restart)
     out.mkdir(parents=True, exist_ok=True)
-    if not man.exists():
-        write_text_atomic(man, dumps(manifest(opt, None, None)))
-
-
-def _ours(entry: Path) -> bool:
-    return holds_only(entry, FOLDER_FILES)
-
-
-def _clear(out: Path) -> None:
-    clear_study(out, FOLDER_FILES, "manifest.json")
+    if not (out / "manifest.json").exists():
+        write_text_atomic(out / "manifest.json", dumps(manifest(opt, None, None)))
 
 
 def manifest(opt: Optimization, status: dict | None, command: list[str] | None) -> dict:
@@ -88,7 +53,7 @@ def manifest(opt: Optimization, status: dict | None, command: list[str] | None) 
     spec = opt.spec
     m: dict[str, Any] = {
         "kind": "optimization", "bundle_format": 1, "optimize_format": OPTIMIZE_FORMAT,
-        "fingerprint": opt.fingerprint, "spec_path": str(opt.path), "spec": opt.written,
+        "fingerprint": opt.fingerprint, "spec_path": str(opt.path.resolve()), "spec": opt.written,
         "base_config_hash": opt.base_config_hash, "mode": spec.mode,
         "objective": spec.objective, "sense": spec.sense, "sampler": spec.sampler,
         "budget": spec.budget, "batch": spec.batch, "replications": spec.replications,
@@ -337,6 +302,6 @@ def best_markdown(opt: Optimization, result: dict) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["FOLDER_FILES", "prepare_folder", "manifest", "decision_values",
+__all__ = ["FOLDER_FILES", "STUDY", "prepare_folder", "manifest", "decision_values",
            "evaluations_frame", "bundle", "shortfall", "closest", "write_results",
            "best_markdown"]

@@ -22,7 +22,7 @@ from sim.io.bundle import dumps
 from sim.io.folders import no_folder
 from sim.io.manifest import git_commit, read_manifest
 from sim.scenario.problems import WHOLE_FILE, ConfigError, Problem
-from sim.study.folders import clear_study, holds_only
+from sim.study.folders import StudyFolder, prepare_study_folder, spec_changes
 from sim.study.sweeps.schema import SWEEP_FORMAT
 from sim.study.sweeps.spec import Sweep
 from sim.study.sweeps.store import Store
@@ -31,61 +31,21 @@ if TYPE_CHECKING:
     from sim.study.sweeps.runner import SweepSummary
 
 FOLDER_FILES = ("sweep.json", "design.parquet", "runs.sqlite", "runs.sqlite-wal",
-                "runs.sqlite-shm", "runs.parquet", "indices.csv", "indices.json")
+                "runs.sqlite-shm", "runs.parquet", "indices.csv", "indices.json", "report.html")
+STUDY = StudyFolder("sweep", "sweep", "sweep.json", FOLDER_FILES)
 
 
 def prepare_folder(sweep: Sweep, out: Path, restart: bool) -> None:
-    """Create ``out``, or check that it holds this sweep (resume), or clear it (restart).
-    A folder holding only a sweep's files but no ``sweep.json`` (killed while it was being
-    created or cleared) is cleared and started again."""
-    man = out / "sweep.json"
-    if out.exists() and not out.is_dir():
-        raise ConfigError([Problem(str(out), "--out", "exists and is not a folder")])
-    entries = list(out.iterdir()) if out.is_dir() else []
-    if entries and not man.exists():
-        if not all(_ours(e) for e in entries):
-            raise ConfigError([Problem(str(out), "--out", "holds files but is not a sweep "
-                                       "folder (no sweep.json); give an empty or new folder")])
-        _clear(out)
-    elif entries and restart:
-        _clear(out)
-    elif entries:
-        try:
-            old = read_manifest(man)
-        except (OSError, ValueError) as e:
-            raise ConfigError([Problem(str(man), WHOLE_FILE, f"unreadable ({e}); use --restart "
-                                       "to start the sweep again")]) from None
-        if old.get("fingerprint") != sweep.fingerprint:
-            changed = spec_changes(old, sweep.base_config_hash, sweep.written)
-            raise ConfigError([Problem(str(out), "--out", "holds a sweep of a different "
-                                       f"spec (changed: {', '.join(changed) or 'format'})"
-                                       "; rerun with --restart to discard its runs, or "
-                                       "choose another --out")])
+    """Create ``out``, or check that it holds this sweep (resume), or clear it (restart):
+    :func:`prepare_study_folder`. ``sweep.json`` is written first, then the design (a
+    sweep killed between the two writes it on resume)."""
+    prepare_study_folder(out, STUDY, sweep.fingerprint, lambda old: spec_changes(
+        old, sweep.base_config_hash, sweep.written), restart)
     out.mkdir(parents=True, exist_ok=True)
-    if not man.exists():
+    if not (out / "sweep.json").exists():
+        write_text_atomic(out / "sweep.json", dumps(manifest(sweep, None, None)))
+    if not (out / "design.parquet").exists():
         _write_design(sweep, out)
-        write_text_atomic(man, dumps(manifest(sweep, None, None)))
-
-
-def _ours(entry: Path) -> bool:
-    return holds_only(entry, FOLDER_FILES)
-
-
-def _clear(out: Path) -> None:
-    clear_study(out, FOLDER_FILES, "sweep.json")
-
-
-def spec_changes(old: dict, base_config_hash: str | None, written: dict) -> list[str]:
-    """What differs between a study folder's manifest ``old`` and the spec run now: the
-    base scenario, the spec's keys (its scenario file's name aside), or else the package's
-    version."""
-    changed = ["the base scenario"] if old.get("base_config_hash") != base_config_hash else []
-    spec = old.get("spec", {})
-    changed += [k for k in sorted(set(spec) | set(written))
-                if k != "scenario" and spec.get(k) != written.get(k)]
-    if not changed and old.get("package_version") != __version__:
-        changed = [f"corridor-sim {old.get('package_version')} -> {__version__}"]
-    return changed
 
 
 def _write_design(sweep: Sweep, out: Path) -> None:
@@ -105,7 +65,7 @@ def manifest(sweep: Sweep, summary: SweepSummary | None, command: list[str] | No
     """The contents of ``sweep.json`` (with the counts once runs have been made)."""
     spec = sweep.spec
     m = {"kind": "sweep", "sweep_format": SWEEP_FORMAT, "fingerprint": sweep.fingerprint,
-         "spec_path": str(sweep.path), "spec": sweep.written,
+         "spec_path": str(sweep.path.resolve()), "spec": sweep.written,
          "base_config_hash": sweep.base_config_hash, "method": spec.method,
          "parameters": [{"name": p.label, "paths": p.paths, "low": p.low, "high": p.high,
                          "distribution": p.distribution, "base": p.base, "group": p.group,
@@ -181,4 +141,4 @@ def read_sweep_folder(folder: str | Path) -> tuple[dict, pd.DataFrame, pd.DataFr
     return meta, frames[0], frames[1]
 
 
-__all__ = ["FOLDER_FILES", "prepare_folder", "manifest", "export", "read_sweep_folder"]
+__all__ = ["FOLDER_FILES", "STUDY", "prepare_folder", "manifest", "export", "read_sweep_folder"]
