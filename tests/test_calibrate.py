@@ -535,3 +535,27 @@ def test_the_abc_threshold_allows_for_the_simulation_s_noise():
     assert now == pytest.approx(np.quantile(q, 0.95), rel=0.01)
     assert np.mean(q <= before) < 0.92  # the old threshold: measurably strict
     assert before == pytest.approx(12.72, abs=0.01) and now / before > 1.15
+
+
+def test_abc_keeps_a_draw_the_published_errors_alone_would_reject(setup, monkeypatch):
+    """Each draw scored 4.0 (above chi-square(1)'s 3.84) with replications 60 apart
+    around the mean (sd 60, as the published sd): the allowance 60^2 / (3 x 60^2) = 1/3
+    raises the threshold to 3.84 x 4/3 = 5.12, and every draw is kept."""
+    d = setup
+    targets = load_targets(d / "targets.toml")
+    params, _ = load_parameters(d / "parameters.toml")
+
+    def scored(base, base_path, params, theta, targets, *a, **k):
+        return {"theta": theta, "objective": 4.0, "report": [
+            {"target": "created", "values": [940.0, 1000.0, 1060.0]}]}
+
+    monkeypatch.setattr(fit_module, "evaluate", scored)
+    post = abc_around(Fit({"scale": 1.15, "customs": 25.0}, 0.0, 0, []), d / "toy.toml",
+                      params, targets, d / "fixed_noise", n=5, box=0.2, replications=3)
+    assert post.attrs["threshold"] == pytest.approx(chi2.ppf(0.95, 1) * 4 / 3)
+    assert post.attrs["threshold_published_errors"] == pytest.approx(chi2.ppf(0.95, 1))
+    assert post.accepted.all()
+    meta = json.loads((d / "fixed_noise" / "posterior.json").read_text())
+    assert meta["accepted"] == 5 and meta["noise"]["targets"]["created"] == {
+        "weight": 1.0, "sd": 60.0, "sigma": 60.0, "allowance": pytest.approx(1 / 3)}
+    assert not (d / "fixed_noise" / "report.json").exists()  # no fit's report: none added
