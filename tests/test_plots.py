@@ -77,12 +77,15 @@ def write_calibration(cal: Path, manifest: bool = True) -> None:
     rng = np.random.default_rng(3)
     post = pd.DataFrame({"scale": rng.uniform(0.9, 1.1, 12), "customs": rng.uniform(15, 30, 12)})
     post["objective"] = ((post.scale - 1) * 40) ** 2
-    post["accepted"] = post.objective < 3.84
+    post["accepted"] = post.objective < 4.3
     post.to_parquet(cal / "posterior.parquet", index=False)
     (cal / "posterior.json").write_text(json.dumps({
         "paths": {"scale": ["demand.scale"],
                   "customs": ["nodes.gate.crossing.customs_dwell_h.mean"]},
-        "threshold": 3.84, "draws": 12, "accepted": int(post.accepted.sum()), "box": 0.2}))
+        "threshold": 4.3, "threshold_published_errors": 3.84,
+        "noise": {"replications": 2, "pooled_over_draws": 12, "targets": {
+            "created": {"weight": 1.0, "sd": 40.9, "sigma": 60.0, "allowance": 0.232}}},
+        "draws": 12, "accepted": int(post.accepted.sum()), "box": 0.2}))
     if manifest:
         (cal / "manifest.json").write_text(json.dumps({
             "kind": "calibration", "bundle_format": 1, "base_scenario": "toy.toml",
@@ -206,8 +209,29 @@ def test_report_is_one_self_contained_page(folders, tmp_path, kind):
         assert ("0.25 (the weighted sum of squared z-scores) after 5 evaluations; "
                 "converged") in page
         assert ("6 of 12 draws kept (objective within the 95 % threshold "
-                "3.84), drawn within ±0.2 of each parameter&#x27;s range around the "
+                "4.3), drawn within ±0.2 of each parameter&#x27;s range around the "
                 "fit") in page
+        # what the threshold allows for: the simulation's noise besides the published errors
+        assert ("3.84 from the published standard errors, raised 12% for the simulation"
+                "&#x27;s noise in the mean of 2 replications: each target&#x27;s weight "
+                "times 1 + s² / (R SE²), s its sd between replications pooled over the "
+                "draws (s² / (R SE²): created 0.23)") in page
+
+
+def test_the_report_of_an_older_calibration_says_what_its_threshold_counts(tmp_path):
+    """A posterior written before the threshold allowed for the simulation's noise,
+    and one of one replication per evaluation (no estimate of it)."""
+    write_calibration(tmp_path / "cal")
+    post = json.loads((tmp_path / "cal" / "posterior.json").read_text())
+    for fields, said in (
+            (("threshold_published_errors", "noise"), "the published standard errors alone "
+             "(written before the threshold allowed for the simulation&#x27;s noise)"),
+            (("noise",), "3.84 from the published standard errors alone (one replication "
+             "per evaluation gives no estimate of the simulation&#x27;s noise)")):
+        (tmp_path / "cal" / "posterior.json").write_text(json.dumps(
+            {k: v for k, v in post.items() if k not in fields}))
+        assert main(["report", str(tmp_path / "cal"), "--out", str(tmp_path / "r.html")]) == 0
+        assert said in (tmp_path / "r.html").read_text(encoding="utf-8")
 
 
 def test_report_default_is_inside_the_folder_and_does_not_block_a_rerun(tmp_path):

@@ -171,6 +171,16 @@ def test_abc_summary():
     none = draws.assign(accepted=False)
     assert abc_summary(none, ["scale"]) == ("ABC: 0 of 3 draws within the 95 % "
                                             "threshold 3.84")
+    # the threshold allows for the simulation's noise in the mean of the replications
+    none.attrs.update(threshold=4.577, threshold_published_errors=3.841459,
+                      noise_replications=3)
+    assert abc_summary(none, ["scale"]) == (
+        "ABC: 0 of 3 draws within the 95 % threshold 4.58 (3.84 from the published errors, "
+        "+19% for the simulation's noise in the mean of 3 replications)")
+    none.attrs.update(threshold=3.841459, noise_replications=None)
+    assert abc_summary(none, ["scale"]) == (
+        "ABC: 0 of 3 draws within the 95 % threshold 3.84 (from the published errors alone: "
+        "one replication per evaluation gives no estimate of the simulation's noise)")
 
 
 def test_parameter_values():

@@ -109,7 +109,9 @@ OUT/calibrated.toml (a scenario extending the base with the fitted values); the 
 says whether the fit converged or stopped at --budget. With --abc N, N Latin-hypercube
 draws from each parameter's prior within the box around the fit are scored the same way
 and those within the 95 % threshold kept (the 95 % quantile of the weighted sum of
-squared z-scores where the fit is right): OUT/posterior.parquet. Then:
+squared z-scores where the fit is right, each target's weight raised by 1 + s^2 / (R SE^2)
+for the simulation's noise in the mean of R replications, s the sd between them):
+OUT/posterior.parquet. Then:
   corridor plot OUT; corridor report OUT; corridor run FILE --posterior OUT
 """
 

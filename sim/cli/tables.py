@@ -371,13 +371,24 @@ def abc_summary(draws: pd.DataFrame, parameters: Iterable[str]) -> str:
     ----------
     draws : pandas.DataFrame
         One row per draw: a boolean column ``accepted`` and one column per parameter;
-        ``draws.attrs["threshold"]`` is the acceptance threshold of the objective.
+        ``draws.attrs["threshold"]`` is the acceptance threshold of the objective,
+        ``draws.attrs["threshold_published_errors"]`` what it is on the published errors
+        alone and ``draws.attrs["noise_replications"]`` the replications whose noise in
+        the mean raised it (None: not estimated, one replication per evaluation).
     parameters : iterable of str
         The parameter columns to show, in this order.
     """
     kept = draws[draws.accepted]
+    threshold, published = draws.attrs["threshold"], draws.attrs.get(
+        "threshold_published_errors")
+    r = draws.attrs.get("noise_replications")
+    why = ("" if published is None else
+           f" ({published:.3g} from the published errors, +{threshold / published - 1:.0%} "
+           f"for the simulation's noise in the mean of {r} replications)" if r else
+           " (from the published errors alone: one replication per evaluation gives no "
+           "estimate of the simulation's noise)")
     return (f"ABC: {len(kept)} of {len(draws)} draws within the 95 % "
-            f"threshold {draws.attrs['threshold']:.3g}" + ("" if kept.empty else "; kept "
+            f"threshold {threshold:.3g}{why}" + ("" if kept.empty else "; kept "
             "ranges: " + ", ".join(f"{p} {kept[p].min():.4g}..{kept[p].max():.4g}"
                                    for p in parameters)))
 

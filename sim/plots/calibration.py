@@ -258,4 +258,28 @@ def _fit_facts(folder: Folder) -> list[tuple[str, str]]:
                              + (f", drawn within ±{post['box']:g} of each parameter's range "
                                 "around the fit" if isinstance(post.get("box"), (int, float))
                                 else "")))
+        facts.append(("ABC threshold", _threshold_fact(post)))
     return facts
+
+
+def _threshold_fact(post: dict) -> str:
+    """What the ABC threshold allows for: the published errors, and the simulation's
+    noise in the mean of the replications (each target's allowance s² / (R SE²)); a
+    folder written before the allowance says so."""
+    published, noise = post.get("threshold_published_errors"), post.get("noise")
+    if not isinstance(published, (int, float)):
+        return ("the published standard errors alone (written before the threshold "
+                "allowed for the simulation's noise)")
+    if not isinstance(noise, dict) or not isinstance(noise.get("targets"), dict):
+        return (f"{published:.3g} from the published standard errors alone (one "
+                "replication per evaluation gives no estimate of the simulation's noise)")
+    shares = {t: v.get("allowance") for t, v in noise["targets"].items()
+              if isinstance(v, dict)}
+    per = ", ".join(f"{t} {a:.2f}" for t, a in shares.items()
+                    if isinstance(a, (int, float)) and a >= 0.005)
+    rest = "; the others below 0.005" if len(per.split(", ")) < len(shares) else ""
+    return (f"{published:.3g} from the published standard errors, raised "
+            f"{post['threshold'] / published - 1:.0%} for the simulation's noise in the mean "
+            f"of {noise.get('replications')} replications: each target's weight times "
+            f"1 + s² / (R SE²), s its sd between replications pooled over the draws"
+            + (f" (s² / (R SE²): {per}{rest})" if per else ""))

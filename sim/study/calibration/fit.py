@@ -14,7 +14,10 @@ The uncertainty (:func:`abc_around`) is rejection ABC around the fit: parameter 
 by Latin hypercube from each parameter's prior within a box around the point fit (a share
 of each parameter's range), each scored like the fit (same seed, same replications), kept
 when the objective is within the 95 % quantile of its distribution where the fit is right
-(the weighted sum of squared z-scores: :func:`abc_threshold`).
+(:func:`abc_threshold`). There ``sim - value`` errs by the published standard error and by
+the simulation's own noise in a mean of R replications, so target i's term is
+``w_i (1 + s_i^2 / (R sigma_i^2))`` times a chi-square(1), with ``s_i`` its sd between
+replications pooled over the draws (:func:`noise_allowance`).
 
 The folder's ``manifest.json`` says it is a calibration (``kind``), for ``corridor plot``
 and ``corridor report``.
@@ -229,8 +232,7 @@ def abc_around(result: Fit, base_path: str | Path, params: Parameters, targets: 
     u = qmc.LatinHypercube(d=len(ids), seed=np.random.default_rng(seed)).random(n)
     values = np.column_stack([prior_values(params.parameters[p], u[:, i], a[i], b[i])
                               for i, p in enumerate(ids)])
-    threshold = abc_threshold([t.weight for t in targets.targets.values() if t.weight > 0])
-    rows = []
+    rows, records = [], []
     for x in tqdm(values, unit="draw", desc="ABC", disable=None if progress else True,
                   leave=False):
         theta = {p: round(float(x[i]), 10) for i, p in enumerate(ids)}
@@ -240,32 +242,87 @@ def abc_around(result: Fit, base_path: str | Path, params: Parameters, targets: 
                            workers)
             done[_key(theta)] = rec
             keep(out, rec, first)
-        rows.append({**theta, "objective": rec["objective"],
-                     "accepted": rec["objective"] <= threshold})
+        records.append(rec)
+        rows.append({**theta, "objective": rec["objective"]})
+    weighted = [tid for tid, t in targets.targets.items() if t.weight > 0]
+    weights = [targets.targets[tid].weight for tid in weighted]
+    noise = noise_allowance(records, targets, replications)
+    published = abc_threshold(weights)
+    threshold = published if noise is None else abc_threshold(
+        weights, allowances=[noise[tid]["allowance"] for tid in weighted])
     import pandas as pd
     post = pd.DataFrame(rows)
-    post.attrs["threshold"] = threshold
+    post["accepted"] = post.objective <= threshold
+    abc = {"threshold": threshold, "threshold_published_errors": published,
+           "noise": None if noise is None else {"replications": replications,
+                                                "pooled_over_draws": n, "targets": noise},
+           "draws": n, "accepted": int(post.accepted.sum()), "box": box}
+    post.attrs.update(threshold=threshold, threshold_published_errors=published,
+                      noise_replications=None if noise is None else replications)
     write_parquet_atomic(post, out / "posterior.parquet")
     write_text_atomic(out / "posterior.json", dumps({
-        "paths": {p: params.parameters[p].paths for p in ids}, "threshold": threshold,
-        "draws": n, "accepted": int(post.accepted.sum()), "box": box,
+        "paths": {p: params.parameters[p].paths for p in ids}, **abc,
         "priors": {p: params.parameters[p].prior for p in ids}}))
     _add_to_manifest(out, ["posterior.parquet", "posterior.json"])
+    if (out / "report.json").exists():  # the fit's report (write_outputs): add the ABC
+        _write_report(out, result, abc)
     return post
 
 
-def abc_threshold(weights: list[float], level: float = 0.95) -> float:
+def noise_allowance(records: list[dict], targets: Targets, replications: int
+                    ) -> dict[str, dict] | None:
+    """What the simulation's own noise adds to each weighted target's term of the
+    objective where the fit is right. The term is ``w ((m - value) / sigma)^2`` with ``m``
+    the mean of R replications; ``m - value`` then has variance ``sigma^2 + s^2 / R`` (the
+    published error and the mean's noise, ``s`` the sd between replications), so the term
+    is ``w (1 + s^2 / (R sigma^2))`` times a chi-square(1).
+
+    ``s^2`` is pooled over ``records`` (ABC passes its draws, all within the box where the
+    threshold applies): the evaluations' variances between their per-replication
+    ``values``, weighted by their degrees of freedom (a draw's own 2 with 3 replications
+    would make each draw's threshold a lottery). The draws share their seed (common random
+    numbers), so the pooled estimate is steadier than one draw's but rests on fewer
+    independent numbers than its count.
+
+    Per weighted target: its ``weight``, ``sd`` (s; None when no evaluation has two
+    finite values of it), ``sigma`` and ``allowance`` (``s^2 / (R sigma^2)``; 0 without an
+    estimate). None when no target has an estimate (one replication per evaluation)."""
+    out: dict[str, dict] = {}
+    for tid, t in targets.targets.items():
+        if t.weight <= 0:
+            continue
+        df = ss = 0.0
+        for rec in records:
+            row: dict = next((r for r in rec.get("report", []) if r.get("target") == tid),
+                             {})
+            v = np.asarray(row.get("values") or [], float)
+            v = v[np.isfinite(v)]
+            if len(v) > 1:
+                df += len(v) - 1
+                ss += float(np.sum((v - v.mean()) ** 2))
+        sd = math.sqrt(ss / df) if df else None
+        out[tid] = {"weight": t.weight, "sd": sd, "sigma": t.sigma,
+                    "allowance": 0.0 if sd is None else sd * sd / (replications * t.sigma ** 2)}
+    return out if any(v["sd"] is not None for v in out.values()) else None
+
+
+def abc_threshold(weights: list[float], level: float = 0.95,
+                  allowances: list[float] | None = None) -> float:
     """The ``level`` quantile of the objective where the fit is right: a weighted sum
-    ``sum w z^2`` of squared standard normal z-scores, one per weighted target. With every
-    weight 1 it is the chi-square quantile with as many degrees of freedom as targets;
-    otherwise Satterthwaite's scaled chi-square with the same mean and variance
-    (``c chi2(nu)``, c = sum w^2 / sum w, nu = (sum w)^2 / sum w^2). The plain chi-square
-    with as many degrees of freedom as targets overstated it where weights are below 1:
-    22.4 against 12.7 for the calibration's thirteen targets weighted 1 to 0.25, so ABC
-    kept draws the targets reject."""
+    ``sum w' chi2(1)``, one term per weighted target, ``w' = w (1 + a)`` with ``a`` the
+    target's allowance for the simulation's noise in its mean (:func:`noise_allowance`;
+    none given: 0, the published errors alone). With every ``w'`` 1 it is the chi-square
+    quantile with as many degrees of freedom as targets; otherwise Satterthwaite's scaled
+    chi-square with the same mean and variance (``c chi2(nu)``, c = sum w'^2 / sum w',
+    nu = (sum w')^2 / sum w'^2). The plain chi-square with as many degrees of freedom as
+    targets overstated it where weights are below 1: 22.4 against 12.7 for the
+    calibration's thirteen targets weighted 1 to 0.25, so ABC kept draws the targets
+    reject; leaving out the noise (until 2026-12) understated it."""
     from scipy.stats import chi2  # scipy loaded only when fitting
 
     w = np.asarray(weights, float)
+    if allowances is not None:
+        w = w * (1.0 + np.asarray(allowances, float))
     c, nu = float(np.sum(w * w) / np.sum(w)), float(np.sum(w) ** 2 / np.sum(w * w))
     return c * float(chi2.ppf(level, nu))
 
@@ -373,11 +430,7 @@ def write_outputs(result: Fit, base_path: str | Path, params: Parameters, out: s
     out = Path(out)
     write_manifest(out, base_path, params, command, seed, replications, CALIBRATION_FILES,
                    result.inputs)
-    write_text_atomic(out / "report.json", dumps({
-        "objective": result.objective, "evaluations": result.evaluations,
-        "converged": result.converged, "parameters": result.params,
-        "targets": result.report}))
-    write_text_atomic(out / "report.md", report_markdown(result))
+    _write_report(out, result)
     base = load_scenario(base_path)
     for target in [out / "calibrated.toml", *([Path(save)] if save else [])]:
         rel = os.path.relpath(Path(base_path).resolve(), target.parent.resolve())
@@ -395,6 +448,16 @@ def write_outputs(result: Fit, base_path: str | Path, params: Parameters, out: s
             + _as_toml(result.params, params, base)))
 
 
+def _write_report(out: Path, result: Fit, abc: dict | None = None) -> None:
+    """``report.json`` and ``report.md`` of the fit and, after ABC, its threshold with
+    the allowance for the simulation's noise (``abc``: what ``posterior.json`` says)."""
+    write_text_atomic(out / "report.json", dumps({
+        "objective": result.objective, "evaluations": result.evaluations,
+        "converged": result.converged, "parameters": result.params,
+        "targets": result.report, **({"abc": abc} if abc else {})}))
+    write_text_atomic(out / "report.md", report_markdown(result, abc))
+
+
 def _num(v: float | None, sign: bool = False) -> str:
     """A number of the report: whole with thousands separators from 100, else 3
     significant digits; ``sign``: with its sign; NaN or none as '–'."""
@@ -408,11 +471,11 @@ def _z(z: float | None) -> str:
     return "–" if z is None or not math.isfinite(z) else f"{z:+.2f}"
 
 
-def report_markdown(result: Fit) -> str:
+def report_markdown(result: Fit, abc: dict | None = None) -> str:
     """``report.md``: the objective and whether the fit converged, each target's weight,
     published value with its band and simulated mean with its 95 % interval, in the
-    target's unit, and the definition of every target missed by more than 2 standard
-    errors."""
+    target's unit, the definition of every target missed by more than 2 standard
+    errors and, after ABC (``abc``), its threshold (:func:`abc_markdown`)."""
     lines = ["| target | weight | published ± 2 SE | simulated mean [95 % CI] | unit | residual "
              "| z |", "|---|---:|---:|---:|---|---:|---:|"]
     misses, single = [], False
@@ -435,7 +498,34 @@ def report_markdown(result: Fit) -> str:
          *(["", "No interval: one replication per evaluation (--replications 2 or more "
             "gives one)."] if single else []), "",
          *(["Targets missed by more than 2 standard errors, and why the model's KPI and "
-            "the published figure differ:", "", *misses, ""] if misses else [])])
+            "the published figure differ:", "", *misses, ""] if misses else []),
+         *(abc_markdown(abc) if abc else [])])
+
+
+def abc_markdown(abc: dict) -> list[str]:
+    """The ABC part of ``report.md``: the draws kept, the threshold, what it would be on
+    the published errors alone, and each target's allowance for the simulation's
+    noise."""
+    head = (f"{abc['accepted']} of {abc['draws']} draws kept: objective within the 95 % "
+            f"threshold {abc['threshold']:.4g}")
+    published = abc["threshold_published_errors"]
+    noise = abc.get("noise")
+    if not noise:
+        return ["## ABC", "", f"{head}, from the published standard errors alone (one "
+                "replication per evaluation gives no estimate of the simulation's noise).",
+                ""]
+    lines = ["## ABC", "", f"{head}: {published:.4g} from the published standard errors "
+             f"alone, raised by {abc['threshold'] / published - 1:.1%} for the simulation's "
+             f"own noise in the mean of {noise['replications']} replications. Each target "
+             "counts as w (1 + s² / (R SE²)) chi-square(1), s its sd between replications "
+             f"pooled over the {noise['pooled_over_draws']} draws (Satterthwaite's scaled "
+             "chi-square of the sum):", "",
+             "| target | weight | SE | sd between replications | allowance s² / (R SE²) |",
+             "|---|---:|---:|---:|---:|"]
+    for tid, v in noise["targets"].items():
+        lines.append(f"| {tid} | {v['weight']:g} | {_num(v['sigma'])} | "
+                     f"{_num(v['sd'])} | {v['allowance']:.3f} |")
+    return [*lines, ""]
 
 
 def _as_toml(values: dict[str, float], params: Parameters, base: Scenario) -> str:
