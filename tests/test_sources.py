@@ -105,7 +105,7 @@ def test_reports_count_the_inputs_of_the_scenario_and_its_parents(monkeypatch):
                      "middle_corridor_2030.toml", "growth_2030.toml", "calibrated.toml",
                      "baseline.toml"]
     line = _inputs_cited("scenarios/baseline.toml")
-    assert line.startswith("969 values in 1 file(s): 228 sourced, 0 fitted, 442 assumptions")
+    assert line.startswith("971 values in 1 file(s): 230 sourced, 0 fitted, 442 assumptions")
     assert _inputs_cited("scenarios/gone.toml") == "– (the scenario file is not at hand)"
 
 
