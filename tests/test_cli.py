@@ -70,6 +70,17 @@ def test_run_writes_a_result_folder(tmp_path, capsys):
     assert capsys.readouterr().out.startswith(f"wrote {out}/ in ")
 
 
+def test_a_run_records_its_scenario_file_wherever_it_was_run_from(tmp_path, monkeypatch):
+    # the scenario given relative to the working folder is recorded resolved, so a report
+    # read from another folder (corridor report RUN --sweep S) still finds it
+    monkeypatch.chdir(TOY.parent)
+    out = tmp_path / "res"
+    assert main(["run", TOY.name, "--out", str(out), "--quiet",
+                 "--horizon", "2024-01-01:2024-02-01", "--no-containers"]) == 0
+    man = json.loads((out / "manifest.json").read_text())
+    assert man["scenario_path"] == str(TOY.resolve())
+
+
 def test_run_summary_and_no_containers(tmp_path, capsys):
     out = tmp_path / "res"
     assert main(["run", str(TOY), "--out", str(out), "--no-containers",

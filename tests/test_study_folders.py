@@ -99,7 +99,7 @@ def test_another_kind_is_never_written_into(tmp_path, study, a):
     opt = tmp_path / "other"
     manifest(opt, other, fingerprint="sha256:new")
     (opt / data_file(other)).write_text("kept")
-    held = "an optimization" if other is OPTIMISATION else "a calibration"
+    held = "an optimisation" if other is OPTIMISATION else "a calibration"
     assert refused(opt, study, restart=True) == (
         f"error: {opt}: --out: holds {held} folder, not {a}; choose another --out")
     nameless = tmp_path / "nameless"

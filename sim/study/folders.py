@@ -85,6 +85,7 @@ def prepare_study_folder(out: Path, study: StudyFolder, fingerprint: str,
     if not man.exists():
         other = _other_kind(out, study)
         if other:
+            other = KIND_WORDS.get(other, other)
             raise ConfigError([Problem(shown, "--out", f"holds {_article(other)} {other} "
                                        f"folder, not {study.a}; choose another --out")])
         if not ours:
@@ -117,7 +118,8 @@ def prepare_study_folder(out: Path, study: StudyFolder, fingerprint: str,
         return False
     kind = old.get("kind")
     if kind != study.kind:
-        what = (f"{_article(kind)} {kind} folder" if isinstance(kind, str) and kind else
+        word = KIND_WORDS.get(kind, kind) if isinstance(kind, str) else kind
+        what = (f"{_article(word)} {word} folder" if isinstance(word, str) and word else
                 f"a folder whose {study.manifest} names no kind")
         raise ConfigError([Problem(shown, "--out", f"holds {what}, not {study.a}; choose "
                                    "another --out")])
@@ -135,6 +137,10 @@ def prepare_study_folder(out: Path, study: StudyFolder, fingerprint: str,
     raise ConfigError([Problem(shown, "--out", f"holds {study.a} of other inputs (changed: "
                                f"{', '.join(diff) or 'the folder format'}); rerun with "
                                "--restart to discard it, or choose another --out")])
+
+
+# a manifest's kind as the messages name it (the manifests keep the spelling they have)
+KIND_WORDS = {"optimization": "optimisation"}
 
 
 def _other_kind(out: Path, study: StudyFolder) -> str | None:

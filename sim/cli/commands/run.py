@@ -85,7 +85,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                      workers=workers(args.workers), precision=args.precision,
                      max_replications=args.max_replications, watched=watched or None)
     try:
-        write_bundle(result, out, scenario_path=args.file, argv=["corridor", *sys.argv[1:]]
+        write_bundle(result, out, scenario_path=str(Path(args.file).resolve()),
+                     argv=["corridor", *sys.argv[1:]]
                      if sys.argv and Path(sys.argv[0]).name == "corridor" else None)
     except OSError as e:
         return errors([Problem(str(out), "--out", f"cannot write the result folder "
