@@ -137,7 +137,7 @@ def empties_room(s: Scenario) -> Found:
                 assert e is not None
                 net = sum(expected_volume(s, g, y) for g in e.net_of if g in d.flows)
                 # the peak month's weight (monthly weights of mean 1), the flow's own that year
-                peak_w = max(s.demand.flows[fid].seasonality_by_year.get(y, d.seasonality))
+                peak_w = max(d.flows[fid].seasonality_by_year.get(y, d.seasonality))
                 days = 366 if calendar.isleap(y) else 365
                 empty += (max(0.0, e.return_share * expected_volume(s, fid, y) - net)
                           * share * per_box * peak_w / days)
