@@ -10,6 +10,7 @@ import pytest
 
 from sim.engine.facilities.demand import daily_rates
 from sim.scenario.loading import load_scenario
+from sim.scenario.summary import describe
 
 from .test_config_errors import TOY
 
@@ -46,3 +47,16 @@ def test_the_flows_own_weights_shape_that_year_only(tmp_path):
     want_h1 = total * 0.5 * days_h1 / (0.5 * days_h1 + 1.5 * days_h2)
     assert shaped[h1].sum() == pytest.approx(want_h1)
     assert shaped[h1].max() == pytest.approx(shaped[in_2024 & ~h1].min() / 3)
+
+
+def test_the_summary_shows_each_flows_months_and_whether_the_run_uses_them(tmp_path):
+    # toy: 2024-01-01 .. 2025-01-01, a 10-day warm-up in December 2023
+    p = tmp_path / "child.toml"
+    p.write_text('extends = "' + TOY.as_posix() + '"\n[demand.flows.west]\n'
+                 f"seasonality_by_year = {{ 2023 = {HALVES}, 2024 = {HALVES[::-1]}, "
+                 f"2026 = {HALVES} }}\n", encoding="utf-8")
+    lines = describe(load_scenario(p)).splitlines()
+    assert "            west 2023: low Jan (0.50), high Jul (1.50) (in the warm-up only)" in lines
+    assert "            west 2024: low Jul (0.50), high Jan (1.50)" in lines
+    assert ("            west 2026: low Jan (0.50), high Jul (1.50) (outside the run: not used)"
+            in lines)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar as cal_mod
+import datetime as dt
 import textwrap
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -28,6 +29,14 @@ def expected_volume(scenario: Scenario, flow_id: str, year: int) -> float:
     d = scenario.demand
     f = d.flows[flow_id]
     return f.volume(year, d.base_year) * d.scale
+
+
+def _season(weights: list[float]) -> str:
+    """The lowest and highest month of twelve monthly weights."""
+    low = min(range(12), key=lambda m: weights[m])
+    high = max(range(12), key=lambda m: weights[m])
+    return (f"low {cal_mod.month_abbr[low + 1]} ({weights[low]:.2f}), "
+            f"high {cal_mod.month_abbr[high + 1]} ({weights[high]:.2f})")
 
 
 def _handling_line(nid: str, c: _Handling) -> str:
@@ -113,11 +122,13 @@ def describe(s: Scenario) -> str:
         lines.append(f"    {o + ' -> ' + d:32s}" + "".join(f"{vals[y]:12,.0f}" for y in years))
     total = {y: sum(v[y] for v in by_pair.values()) for y in years}
     lines.append(f"    {'total':32s}" + "".join(f"{total[y]:12,.0f}" for y in years))
-    low = min(range(12), key=lambda m: s.demand.seasonality[m])
-    high = max(range(12), key=lambda m: s.demand.seasonality[m])
-    lines.append(f"  season    low {cal_mod.month_abbr[low + 1]} "
-                 f"({s.demand.seasonality[low]:.2f}), high {cal_mod.month_abbr[high + 1]} "
-                 f"({s.demand.seasonality[high]:.2f})")
+    lines.append(f"  season    {_season(s.demand.seasonality)}")
+    first_year = (h.start - dt.timedelta(days=h.warmup_days)).year
+    for fid, f in s.demand.flows.items():  # a flow's own months in particular years
+        for y, w in sorted(f.seasonality_by_year.items()):
+            note = ("" if y in years else " (in the warm-up only)"
+                    if first_year <= y < h.start.year else " (outside the run: not used)")
+            lines.append(f"            {fid} {y}: {_season(w)}{note}")
     for fid, f in s.demand.flows.items():
         if f.empties is not None:  # empties going back (sim.scenario.empties)
             net = f", net of {', '.join(f.empties.net_of)}" if f.empties.net_of else ""
