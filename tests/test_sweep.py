@@ -387,6 +387,19 @@ def test_a_points_scenario_is_validated_once_in_the_sweeps_process(tmp_path, mon
     pd.testing.assert_frame_equal(rows(tmp_path / "here"), rows(tmp_path / "there"))
 
 
+def test_a_worker_imports_neither_pandas_nor_the_folder_code():
+    """A worker process (forked from a server that imported sim.study.replications)
+    imports the sweep's worker module alone: not the folder's pandas and Parquet, the
+    progress bar or the design methods (0.6 s and ~100 MB a worker, measured)."""
+    code = ("import sys, sim.study.replications; before = set(sys.modules); "
+            "import sim.study.sweeps.worker; "
+            "print(sorted(m for m in set(sys.modules) - before if not m.startswith('sim.')), "
+            "'pandas' in sys.modules)")
+    got = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=ROOT).stdout.strip()
+    assert got == "[] False"
+
+
 def test_failing_runs_are_recorded_and_retried(tmp_path, capsys):
     p = model_spec(tmp_path, model="failing", method="lhs", samples=20, replications=1)
     code = main(["sweep", str(p), "--out", str(tmp_path / "f"), "--workers", "1", "--quiet"])
