@@ -30,7 +30,7 @@ The package, by role:
 
 The names below are imported from their modules when first asked for: a worker process
 imports :mod:`.worker` alone, without the folder's pandas and Parquet, the progress bar
-or the design methods (0.6 s and some 50 MB a worker, measured).
+or the design methods (0.3-0.6 s and ~100 MB resident a worker, measured).
 """
 
 from __future__ import annotations
