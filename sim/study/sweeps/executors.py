@@ -20,9 +20,9 @@ from typing import Any, Protocol
 from sim import __version__
 from sim.scenario.problems import ConfigError, Problem
 from sim.study.replications import abort_pool, mp_context, watch_parent
-from sim.study.sweeps.worker import RunContext, RunRow, run_batch
+from sim.study.sweeps.worker import Job, RunContext, RunRow, run_batch
 
-Batch = list[tuple[int, int, dict]]
+Batch = list[Job]
 
 
 class Executor(Protocol):

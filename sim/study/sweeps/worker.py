@@ -43,12 +43,18 @@ class RunContext:
 # validated scenarios of the points this worker ran last, by (fingerprint, inputs)
 _SCENARIOS: dict = {}
 
+# a run: (point, replication, inputs), or with the scenario of those inputs as the sweep's
+# process validated it (:func:`run_scenario`; the worker then does not validate it again)
+Job = tuple[int, int, dict] | tuple[int, int, dict, Scenario | None]
 
-def run_batch(ctx: RunContext, batch: list[tuple[int, int, dict]]) -> list[RunRow]:
-    """Run a batch of (point, replication, inputs); one row per run. A run that raises is a
-    row with status 'failed' and its error, not an exception."""
+
+def run_batch(ctx: RunContext, batch: list[Job]) -> list[RunRow]:
+    """Run a batch of (point, replication, inputs[, scenario]); one row per run. A run
+    that raises is a row with status 'failed' and its error, not an exception."""
     rows: list[RunRow] = []
-    for point, rep, inputs in batch:
+    for point, rep, inputs, *given in batch:
+        if given and given[0] is not None:
+            remember(scenario_key(ctx, inputs), given[0])
         t = time.perf_counter()
         with models_freed():  # (a failed run's model, too: its traceback let go first)
             try:
@@ -69,15 +75,26 @@ def run_one(ctx: RunContext, rep: int, inputs: dict) -> list[float]:
         if missing:
             raise KeyError(f"the model returned no {', '.join(map(repr, missing))}")
         return [float(got[k]) for k, _p, _s in ctx.outputs]
-    key = (ctx.fingerprint, tuple(sorted(inputs.items())))
+    key = scenario_key(ctx, inputs)
     scenario = _SCENARIOS.get(key)
     if scenario is None:
-        scenario = run_scenario(ctx.loaded, inputs, "sweep", ctx.shown, ctx.horizon)
-        if len(_SCENARIOS) > 16:
-            _SCENARIOS.clear()
-        _SCENARIOS[key] = scenario
+        scenario = remember(key, run_scenario(ctx.loaded, inputs, "sweep", ctx.shown,
+                                              ctx.horizon))
     K = compute(Model(scenario, ctx.seed, rep).run(), {kpi for kpi, _p, _s in ctx.outputs})
     return [K.get(o, math.nan) for o in ctx.outputs]
+
+
+def scenario_key(ctx: RunContext, inputs: dict) -> tuple:
+    """What tells the scenario of a run's inputs from another's."""
+    return ctx.fingerprint, tuple(sorted(inputs.items()))
+
+
+def remember(key: tuple, scenario: Scenario) -> Scenario:
+    """Keep a validated scenario for the next runs of its point (the last 16 or so)."""
+    if key not in _SCENARIOS and len(_SCENARIOS) > 16:
+        _SCENARIOS.clear()
+    _SCENARIOS[key] = scenario
+    return scenario
 
 
 def run_scenario(loaded: Any, inputs: dict, origin: str, shown: str,
@@ -109,4 +126,5 @@ def apply_inputs(loaded: Any, inputs: dict, origin: str) -> None:
             {"date": dt.date.fromisoformat(day), "set": values, "source": origin})
 
 
-__all__ = ["RunRow", "RunContext", "run_batch", "run_one", "run_scenario", "apply_inputs"]
+__all__ = ["RunRow", "RunContext", "Job", "run_batch", "run_one", "scenario_key", "remember",
+           "run_scenario", "apply_inputs"]
