@@ -16,11 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.measure.monitors import PutYears, window_index
-from sim.scenario.leg_costs import (
-    route_co2e_kg_per_teu,
-    route_cost_usd_per_feu,
-    route_elements,
-)
+from sim.scenario.leg_costs import route_elements, route_legs
 from sim.scenario.network import routes_of
 
 if TYPE_CHECKING:
@@ -55,9 +51,14 @@ def pair_tables(out: RunOutput, years: list[int]) -> tuple[np.ndarray, np.ndarra
             r = code.get(rid)
             if r is None:
                 continue
-            kg[f, r] = route_co2e_kg_per_teu(s, fid, rid)
             elements = route_elements(s, fid, rid)  # (the same in every year)
-            usd[f, r] = [route_cost_usd_per_feu(s, fid, rid, y, elements) for y in years]
+            legs = {y: route_legs(s, fid, rid, y, elements) for y in years}
+            # the sums route_cost_usd_per_feu and route_co2e_kg_per_teu make, of the legs
+            # made once (the path's elements once, not once more for the CO2e)
+            usd[f, r] = [sum(leg.usd_per_feu for leg in legs[y]) for y in years]
+            y0 = s.horizon.start.year  # (route_co2e_kg_per_teu's year: any gives the same)
+            legs0 = legs[y0] if y0 in legs else route_legs(s, fid, rid, y0, elements)
+            kg[f, r] = sum(leg.co2e_kg_per_teu for leg in legs0)
     return usd, kg
 
 

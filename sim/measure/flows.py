@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -23,11 +24,13 @@ if TYPE_CHECKING:
 Key = tuple[str, str, str]
 
 
-def year_stats(t: np.ndarray, values: np.ndarray, edges: np.ndarray, p95: bool = False
-               ) -> tuple[np.ndarray, np.ndarray]:
+def year_stats(t: np.ndarray, values: np.ndarray, edges: np.ndarray, p95: bool = False,
+               j: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Mean (and 95th percentile) of ``values`` by the window of ``edges`` that ``t`` falls
-    in; NaN where a window has no value. ``t`` NaN: not counted."""
-    j = window_index(t, edges)
+    in (``j``: those windows, if known); NaN where a window has no value. ``t`` NaN: not
+    counted."""
+    if j is None:
+        j = window_index(t, edges)
     n_win = len(edges) - 1
     ok = (j >= 0) & (j < n_win)
     j, v = j[ok], values[ok]
@@ -152,31 +155,34 @@ def route_kpis(out: RunOutput, edges: np.ndarray, K: dict[Key, float], put_years
     both = _corridors_both_ways(s)
     ce_all = is_china[st.origin] & is_europe[st.destination]
     ce_total = counts_in(np.where(ce_all, st.t_depart_origin, np.nan), edges)
+    n_win = len(edges) - 1
     for ci, corr in enumerate(corridors):
         rows = by_corr[corr_at[ci]:corr_at[ci + 1]]  # the corridor's boxes, in row order
-        ways: list[tuple[str, np.ndarray]] = [(corr, rows)]
+        # their columns gathered once; a way's are a mask of them (still in row order)
+        box = _Cohort.of(st, rows, delivered[rows], edges, out.calendar.end_h)
+        ways: list[tuple[str, _Cohort]] = [(corr, box)]
         if corr in both:  # flows use it both ways: each way apart too
             lon_to, lon_from = lon[st.destination[rows]], lon[st.origin[rows]]
-            ways += [(f"{corr}:westbound", rows[lon_to < lon_from]),
-                     (f"{corr}:eastbound", rows[lon_to > lon_from])]
-        for scope, rw in ways:
-            put_years("containers_by_corridor", scope, counts_in(st.t_depart_origin[rw], edges))
-            t, days = _delivered_days(st, rw[delivered[rw]])
-            mean, p95 = year_stats(t, days, edges, p95=True)
-            del t, days
+            ways += [(f"{corr}:westbound", box.where(lon_to < lon_from)),
+                     (f"{corr}:eastbound", box.where(lon_to > lon_from))]
+        for scope, b in ways:
+            put_years("containers_by_corridor", scope, counts_in(b.departed_h, edges))
+            mean, p95 = year_stats(b.delivered_h[b.done], b.days[b.done], edges, p95=True)
             put_years("transit_time_days_mean", scope, mean)
             put_years("transit_time_days_p95", scope, p95)
             if km:
-                put_years("transit_time_days_km", scope,
-                          cohort_km_means(st, rw, delivered[rw], out.calendar.end_h, edges))
-            put_years("in_transit_at_period_end_share", scope, under_way_at_end(st, rw, edges))
-        wait = (st.t_depart_origin[rows] - st.t_created[rows]) / 24.0
+                put_years("transit_time_days_km", scope, _cohort_km(b.days, b.done, b.j, n_win))
+            put_years("in_transit_at_period_end_share", scope,
+                      _under_way(b.j, b.delivered_h, edges))
+        del ways
+        wait = (box.departed_h - box.created_h) / 24.0
         put_years("origin_wait_days_mean", corr,
-                  year_stats(st.t_depart_origin[rows], wait, edges)[0])
-        K[("containers_in_transit_at_end", "run", corr)] = int((~delivered[rows]).sum())
+                  year_stats(box.departed_h, wait, edges, j=box.j)[0])
+        K[("containers_in_transit_at_end", "run", corr)] = int((~box.done).sum())
         put_years("corridor_share_china_europe", corr,
-                  np.divide(counts_in(st.t_depart_origin[rows[ce_all[rows]]], edges), ce_total,
+                  np.divide(counts_in(box.departed_h[ce_all[rows]], edges), ce_total,
                             out=np.full(len(labels), np.nan), where=ce_total > 0))
+        del box
     K[("containers_in_transit_at_end", "run", "not_departed")] = int(where["at_origin"].sum())
     delivered_rows = np.flatnonzero(delivered)
     by_route, route_at = _grouped(st.route[delivered_rows], len(out.route_ids))
@@ -202,12 +208,45 @@ def km_mean(days: np.ndarray, event: np.ndarray) -> float:
     ev = np.sort(days[event])
     cens = np.sort(days[~event])
     k = len(ev)
-    at_risk = np.arange(k, 0, -1) + (len(cens) - np.searchsorted(cens, ev, side="left"))
+    # censored values below each event: a censored value c is below the events from the
+    # first one above it on (fewer binary searches than one per event: most boxes arrive)
+    below = np.cumsum(np.bincount(np.searchsorted(ev, cens, side="right"),
+                                  minlength=k + 1)[:k])
+    at_risk = np.arange(k, 0, -1) + (len(cens) - below)
     surv = np.cumprod(1.0 - 1.0 / at_risk)
     before = np.concatenate(([1.0], surv))  # survival before each event, and after all
     steps = np.diff(ev, prepend=0.0)
     tail = max(float(days.max()) - (float(ev[-1]) if k else 0.0), 0.0)
     return float(np.sum(before[:-1] * steps) + before[-1] * tail)
+
+
+@dataclass
+class _Cohort:
+    """Columns of some boxes (in row order): the hours they arrived at and left their
+    origin and were delivered, whether delivered by the end (``done``), the window of
+    ``edges`` they left in (``j``), and their days from arrival at the origin to delivery
+    or, not delivered, to the end of the run."""
+
+    created_h: np.ndarray
+    departed_h: np.ndarray
+    delivered_h: np.ndarray
+    done: np.ndarray
+    j: np.ndarray
+    days: np.ndarray
+
+    @classmethod
+    def of(cls, st, rows: np.ndarray, done: np.ndarray, edges: np.ndarray, end_h: float
+           ) -> _Cohort:
+        created = st.t_created[rows]
+        delivered = st.t_delivered[rows]
+        departed = st.t_depart_origin[rows]
+        days = np.where(done, delivered, end_h) - created
+        days /= 24.0  # (for a box delivered: its transit days, as _delivered_days makes them)
+        return cls(created, departed, delivered, done, window_index(departed, edges), days)
+
+    def where(self, m: np.ndarray) -> _Cohort:
+        return _Cohort(*(a[m] for a in (self.created_h, self.departed_h, self.delivered_h,
+                                        self.done, self.j, self.days)))
 
 
 def cohort_km_means(st, rows: np.ndarray, done: np.ndarray, end_h: float,
@@ -216,12 +255,15 @@ def cohort_km_means(st, rows: np.ndarray, done: np.ndarray, end_h: float,
     delivery of the boxes at ``rows`` that left their origin in it, as
     ``containers_by_corridor`` counts them (``done``: which were delivered; the others
     are censored at their age at ``end_h``); NaN where none left."""
-    created = st.t_created[rows]
-    days = np.where(done, st.t_delivered[rows], end_h) - created
-    days /= 24.0
-    j = window_index(st.t_depart_origin[rows], edges)
-    out = np.full(len(edges) - 1, math.nan)
-    for y in range(len(out)):
+    b = _Cohort.of(st, rows, done, edges, end_h)
+    return _cohort_km(b.days, b.done, b.j, len(edges) - 1)
+
+
+def _cohort_km(days: np.ndarray, done: np.ndarray, j: np.ndarray, n_win: int) -> np.ndarray:
+    """:func:`cohort_km_means` of boxes' ``days`` (delivered or censored: ``done``) by the
+    window ``j`` they left their origin in."""
+    out = np.full(n_win, math.nan)
+    for y in range(n_win):
         m = j == y
         if m.any():
             out[y] = km_mean(days[m], done[m])
@@ -232,11 +274,17 @@ def under_way_at_end(st, rows: np.ndarray, edges: np.ndarray) -> np.ndarray:
     """Per window of ``edges``, the share of the boxes at ``rows`` that left their origin in
     it (as ``containers_by_corridor`` counts them) and were not delivered before its end
     (those never delivered in the run count as under way); NaN where none left."""
+    return _under_way(window_index(st.t_depart_origin[rows], edges), st.t_delivered[rows],
+                      edges)
+
+
+def _under_way(j: np.ndarray, delivered_h: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """:func:`under_way_at_end` of boxes that left their origin in window ``j`` and were
+    delivered at ``delivered_h``."""
     n = len(edges) - 1
-    j = window_index(st.t_depart_origin[rows], edges)
     ok = (j >= 0) & (j < n)
     ends = np.asarray(edges, float)[np.minimum(j + 1, n)]
-    late = ~(st.t_delivered[rows] < ends)  # NaN: not delivered, so under way
+    late = ~(delivered_h < ends)  # NaN: not delivered, so under way
     left = np.bincount(j[ok], minlength=n).astype(float)
     still = np.bincount(j[ok], weights=late[ok].astype(float), minlength=n)
     return np.divide(still, left, out=np.full(n, np.nan), where=left > 0)
