@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.engine.logs import OriginTrain, columns
-from sim.measure.monitors import PutYears, counts_in, window_index
+from sim.measure.monitors import PutYears, by_window, counts_in, window_codes, window_index
 
 if TYPE_CHECKING:
     from sim.engine.output import RunOutput
@@ -27,22 +27,19 @@ Key = tuple[str, str, str]
 def year_stats(t: np.ndarray, values: np.ndarray, edges: np.ndarray, p95: bool = False,
                j: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Mean (and 95th percentile) of ``values`` by the window of ``edges`` that ``t`` falls
-    in (``j``: those windows, if known); NaN where a window has no value. ``t`` NaN: not
-    counted."""
-    if j is None:
-        j = window_index(t, edges)
+    in (``j``: those windows, as :func:`window_index` gives them, if known); NaN where a
+    window has no value. ``t`` NaN: not counted."""
+    k = window_codes(t, edges) if j is None else j + 1
     n_win = len(edges) - 1
-    ok = (j >= 0) & (j < n_win)
-    j, v = j[ok], values[ok]
-    count = np.bincount(j, minlength=n_win)
-    total = np.bincount(j, weights=v, minlength=n_win)
+    count = by_window(k, n_win)
+    total = by_window(k, n_win, values)
     mean = np.divide(total, count, out=np.full(n_win, np.nan), where=count > 0)
     if not p95:
         return mean, mean
     q = np.full(n_win, np.nan)
     for y in range(n_win):
         if count[y]:  # (the window's values are a copy: partitioned in place, not again)
-            q[y] = np.quantile(v[j == y], 0.95, overwrite_input=True)
+            q[y] = np.quantile(values[k == y + 1], 0.95, overwrite_input=True)
     return mean, q
 
 
@@ -51,14 +48,12 @@ def year_means(t: np.ndarray, values: Iterable[np.ndarray], edges: np.ndarray
     """Means of several value arrays by the window of ``edges`` that ``t`` falls in (one
     pass over ``t``; ``values`` may be made one at a time); NaN where a window has no
     value."""
-    j = window_index(t, edges)
+    k = window_codes(t, edges)
     n_win = len(edges) - 1
-    ok = (j >= 0) & (j < n_win)
-    j = j[ok]
-    count = np.bincount(j, minlength=n_win)
+    count = by_window(k, n_win)
     out = []
     for v in values:
-        total = np.bincount(j, weights=v[ok], minlength=n_win)
+        total = by_window(k, n_win, v)
         out.append(np.divide(total, count, out=np.full(n_win, np.nan), where=count > 0))
     return out
 
@@ -128,9 +123,9 @@ def route_kpis(out: RunOutput, edges: np.ndarray, K: dict[Key, float], put_years
     transit by route; corridor shares of China -> Europe boxes (``where``: each box's
     place at the end).
 
-    The boxes of a corridor (or a route) are one slice of the rows grouped by it (a stable
-    sort: row order within each group, the order a mask over the whole store gives), so
-    each group costs its own boxes, not a pass over every box."""
+    The boxes of a corridor are found by a comparison of the routes per route (in row
+    order, as a mask over the whole store gives them); their columns are gathered once,
+    and its ways' and routes' boxes are masks of them (in the same order)."""
     s, st = out.scenario, out.store
     labels = [y.label for y in out.calendar.years()]
     nodes = [s.nodes[n] for n in out.node_ids]
@@ -145,19 +140,17 @@ def route_kpis(out: RunOutput, edges: np.ndarray, K: dict[Key, float], put_years
                   counts_in(ot.departed_h[m], edges, ot.boxes[m]))
         put_years("teu_by_route", rid, counts_in(ot.departed_h[m], edges, ot.teu[m]))
     corridors = sorted(set(corridor_of.values()))
-    route_corr = np.array([corridors.index(corridor_of[r]) for r in out.route_ids] + [-1],
-                          np.int16)  # (a code per box: int16, as the routes)
-    box_corr = route_corr[st.route]  # route -1 (not departed) -> last entry, -1
-    by_corr, corr_at = _grouped(box_corr, len(corridors))
-    del box_corr
+    route_corr = np.array([corridors.index(corridor_of[r]) for r in out.route_ids], np.int64)
     delivered = where["delivered"]
     lon = np.array([n.lon for n in nodes] + [np.nan])
     both = _corridors_both_ways(s)
     ce_all = is_china[st.origin] & is_europe[st.destination]
     ce_total = counts_in(np.where(ce_all, st.t_depart_origin, np.nan), edges)
     n_win = len(edges) - 1
+    by_route: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # transit mean, p95 by route
     for ci, corr in enumerate(corridors):
-        rows = by_corr[corr_at[ci]:corr_at[ci + 1]]  # the corridor's boxes, in row order
+        routes = np.flatnonzero(route_corr == ci).tolist()
+        rows = np.flatnonzero(_any_of(st.route, routes))  # the corridor's boxes, in row order
         # their columns gathered once; a way's are a mask of them (still in row order)
         box = _Cohort.of(st, rows, delivered[rows], edges, out.calendar.end_h)
         ways: list[tuple[str, _Cohort]] = [(corr, box)]
@@ -182,14 +175,16 @@ def route_kpis(out: RunOutput, edges: np.ndarray, K: dict[Key, float], put_years
         put_years("corridor_share_china_europe", corr,
                   np.divide(counts_in(box.departed_h[ce_all[rows]], edges), ce_total,
                             out=np.full(len(labels), np.nan), where=ce_total > 0))
-        del box
+        # the corridor's routes' boxes delivered, in row order (every box of a route is in
+        # its corridor's rows): their transit, reported below
+        route = st.route[rows]
+        for r in routes:
+            m = (route == r) & box.done
+            by_route[r] = year_stats(box.delivered_h[m], box.days[m], edges, p95=True)
+        del box, route
     K[("containers_in_transit_at_end", "run", "not_departed")] = int(where["at_origin"].sum())
-    delivered_rows = np.flatnonzero(delivered)
-    by_route, route_at = _grouped(st.route[delivered_rows], len(out.route_ids))
     for r, rid in enumerate(out.route_ids):  # and by route, within a corridor
-        t, days = _delivered_days(st, delivered_rows[by_route[route_at[r]:route_at[r + 1]]])
-        mean, p95 = year_stats(t, days, edges, p95=True)
-        del t, days
+        mean, p95 = by_route[r]
         put_years("transit_time_days_mean", rid, mean)
         put_years("transit_time_days_p95", rid, p95)
 
@@ -215,7 +210,9 @@ def km_mean(days: np.ndarray, event: np.ndarray) -> float:
     at_risk = np.arange(k, 0, -1) + (len(cens) - below)
     surv = np.cumprod(1.0 - 1.0 / at_risk)
     before = np.concatenate(([1.0], surv))  # survival before each event, and after all
-    steps = np.diff(ev, prepend=0.0)
+    steps = np.empty(k)  # (np.diff(ev, prepend=0.0), without the copy it prepends to)
+    steps[:1] = ev[:1]
+    np.subtract(ev[1:], ev[:-1], out=steps[1:])
     tail = max(float(days.max()) - (float(ev[-1]) if k else 0.0), 0.0)
     return float(np.sum(before[:-1] * steps) + before[-1] * tail)
 
@@ -241,7 +238,7 @@ class _Cohort:
         delivered = st.t_delivered[rows]
         departed = st.t_depart_origin[rows]
         days = np.where(done, delivered, end_h) - created
-        days /= 24.0  # (for a box delivered: its transit days, as _delivered_days makes them)
+        days /= 24.0  # (for a box delivered: its transit days)
         return cls(created, departed, delivered, done, window_index(departed, edges), days)
 
     def where(self, m: np.ndarray) -> _Cohort:
@@ -282,6 +279,15 @@ def _under_way(j: np.ndarray, delivered_h: np.ndarray, edges: np.ndarray) -> np.
     """:func:`under_way_at_end` of boxes that left their origin in window ``j`` and were
     delivered at ``delivered_h``."""
     n = len(edges) - 1
+    if n <= 8:  # few windows: counted in integers (the same whole numbers), window by window
+        left = np.zeros(n)
+        still = np.zeros(n)
+        for y in range(n):
+            m = j == y
+            left[y] = np.count_nonzero(m)
+            m &= delivered_h < edges[y + 1]
+            still[y] = left[y] - np.count_nonzero(m)  # NaN: not delivered, so under way
+        return np.divide(still, left, out=np.full(n, np.nan), where=left > 0)
     ok = (j >= 0) & (j < n)
     ends = np.asarray(edges, float)[np.minimum(j + 1, n)]
     late = ~(delivered_h < ends)  # NaN: not delivered, so under way
@@ -290,20 +296,9 @@ def _under_way(j: np.ndarray, delivered_h: np.ndarray, edges: np.ndarray) -> np.
     return np.divide(still, left, out=np.full(n, np.nan), where=left > 0)
 
 
-def _grouped(codes: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """The positions of ``codes`` grouped by code 0 .. n - 1 (others, e.g. -1, first), in
-    their order within each group, and where each group starts (group g:
-    ``order[at[g]:at[g + 1]]``)."""
-    order = np.argsort(codes, kind="stable")
-    at = np.searchsorted(codes[order], np.arange(n + 1), side="left")
-    return order, at
-
-
-def _delivered_days(st, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The delivery hours of the boxes at ``rows`` and their days from arrival at the
-    origin to delivery (made in place: the same values, one array fewer at once; the rows
-    are not kept)."""
-    t = st.t_delivered[rows]
-    days = t - st.t_created[rows]
-    days /= 24.0
-    return t, days
+def _any_of(codes: np.ndarray, wanted: list[int]) -> np.ndarray:
+    """Whether each of ``codes`` is one of ``wanted`` (a few: one comparison each)."""
+    m = np.zeros(len(codes), bool)
+    for c in wanted:
+        m |= codes == c
+    return m
