@@ -95,11 +95,11 @@ def volume_kpis(out: RunOutput, edges: np.ndarray, K: dict[Key, float], put_year
     from_ok = np.array([n.region in tc.origin_regions for n in nodes] + [False])
     to_ok = np.array([n.region in tc.destination_regions for n in nodes] + [False])
     at_counted = np.array([nid in tc.crossings for nid in out.node_ids] + [False])
-    counted = from_ok[st.origin] & to_ok[st.destination]
+    counted = from_ok.take(st.origin) & to_ok.take(st.destination)
     t_first = np.full(st.n, np.nan)
     for k in range(st.slots):
-        hit = at_counted[st.crossing[k]] & np.isnan(t_first)
-        t_first[hit] = st.t_crossing["arrive"][k][hit]
+        hit = at_counted.take(st.crossing[k]) & np.isnan(t_first)
+        np.copyto(t_first, st.t_crossing["arrive"][k], where=hit)  # (no masked copies)
     t_count = np.where(counted, t_first, np.nan)
     put_years("transit_containers_china_central_asia", "all", counts_in(t_count, edges))
     put_years("transit_teu_china_central_asia", "all", counts_in(t_count, edges, st.teu))
@@ -107,9 +107,9 @@ def volume_kpis(out: RunOutput, edges: np.ndarray, K: dict[Key, float], put_year
     is_china = np.array([n.region == "china" for n in nodes] + [False])
     is_europe = np.array([n.region == "europe" for n in nodes] + [False])
     in_kz = np.array([n.country == "KZ" for n in nodes] + [False])
-    ce = is_china[st.origin] & is_europe[st.destination] & (st.crossing[0] >= 0)
+    ce = is_china.take(st.origin) & is_europe.take(st.destination) & (st.crossing[0] >= 0)
     t0 = np.where(ce, st.t_crossing["arrive"][0], np.nan)
-    kz = in_kz[st.crossing[0]]
+    kz = in_kz.take(st.crossing[0])
     all_ce = counts_in(t0, edges)
     kz_ce = counts_in(np.where(kz, t0, np.nan), edges)
     put_years("kz_share_china_europe_land", "all",
@@ -144,7 +144,7 @@ def route_kpis(out: RunOutput, edges: np.ndarray, K: dict[Key, float], put_years
     delivered = where["delivered"]
     lon = np.array([n.lon for n in nodes] + [np.nan])
     both = _corridors_both_ways(s)
-    ce_all = is_china[st.origin] & is_europe[st.destination]
+    ce_all = is_china.take(st.origin) & is_europe.take(st.destination)
     ce_total = counts_in(np.where(ce_all, st.t_depart_origin, np.nan), edges)
     n_win = len(edges) - 1
     by_route: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # transit mean, p95 by route
@@ -155,7 +155,7 @@ def route_kpis(out: RunOutput, edges: np.ndarray, K: dict[Key, float], put_years
         box = _Cohort.of(st, rows, delivered[rows], edges, out.calendar.end_h)
         ways: list[tuple[str, _Cohort]] = [(corr, box)]
         if corr in both:  # flows use it both ways: each way apart too
-            lon_to, lon_from = lon[st.destination[rows]], lon[st.origin[rows]]
+            lon_to, lon_from = lon.take(st.destination[rows]), lon.take(st.origin[rows])
             ways += [(f"{corr}:westbound", box.where(lon_to < lon_from)),
                      (f"{corr}:eastbound", box.where(lon_to > lon_from))]
         for scope, b in ways:
