@@ -89,10 +89,13 @@ def window_means(a, b, edges, w=None, end=np.inf) -> np.ndarray:
         a = np.asarray(a, float)
         b = np.where(np.isnan(b), end, np.asarray(b, float))
         out = np.empty(len(edges) - 1)
+        # (two buffers for every window, written in place: the same values, no array of
+        # every interval allocated per window)
+        overlap, start = np.empty(len(a)), np.empty(len(a))
         for j in range(len(edges) - 1):
             lo, hi = edges[j], edges[j + 1]
-            overlap = np.minimum(b, hi)  # (in place from here: the same values)
-            overlap -= np.maximum(a, lo)
+            np.minimum(b, hi, out=overlap)
+            overlap -= np.maximum(a, lo, out=start)
             np.clip(overlap, 0.0, None, out=overlap)
             if w is not None:
                 overlap *= w
