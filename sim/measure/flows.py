@@ -160,7 +160,7 @@ def route_kpis(out: RunOutput, edges: np.ndarray, K: dict[Key, float], put_years
                      (f"{corr}:eastbound", box.where(lon_to > lon_from))]
         for scope, b in ways:
             put_years("containers_by_corridor", scope, counts_in(b.departed_h, edges))
-            mean, p95 = year_stats(b.delivered_h[b.done], b.days[b.done], edges, p95=True)
+            mean, p95 = _group_stats(b.k_done, b.days, n_win)[0]
             put_years("transit_time_days_mean", scope, mean)
             put_years("transit_time_days_p95", scope, p95)
             if km:
@@ -177,11 +177,12 @@ def route_kpis(out: RunOutput, edges: np.ndarray, K: dict[Key, float], put_years
                             out=np.full(len(labels), np.nan), where=ce_total > 0))
         # the corridor's routes' boxes delivered, in row order (every box of a route is in
         # its corridor's rows): their transit, reported below
-        route = st.route[rows]
-        for r in routes:
-            m = (route == r) & box.done
-            by_route[r] = year_stats(box.delivered_h[m], box.days[m], edges, p95=True)
-        del box, route
+        local = np.zeros(len(out.route_ids), np.int64)
+        local[routes] = np.arange(len(routes))
+        for r, stats in zip(routes, _group_stats(box.k_done, box.days, n_win,
+                                                 local.take(st.route[rows]), len(routes))):
+            by_route[r] = stats
+        del box
     K[("containers_in_transit_at_end", "run", "not_departed")] = int(where["at_origin"].sum())
     for r, rid in enumerate(out.route_ids):  # and by route, within a corridor
         mean, p95 = by_route[r]
@@ -230,6 +231,7 @@ class _Cohort:
     done: np.ndarray
     j: np.ndarray
     days: np.ndarray
+    k_done: np.ndarray  # the window delivered in (monitors.window_codes), 0: not delivered
 
     @classmethod
     def of(cls, st, rows: np.ndarray, done: np.ndarray, edges: np.ndarray, end_h: float
@@ -239,11 +241,35 @@ class _Cohort:
         departed = st.t_depart_origin[rows]
         days = np.where(done, delivered, end_h) - created
         days /= 24.0  # (for a box delivered: its transit days)
-        return cls(created, departed, delivered, done, window_index(departed, edges), days)
+        k = window_codes(delivered, edges)
+        k *= done
+        return cls(created, departed, delivered, done, window_index(departed, edges), days, k)
 
     def where(self, m: np.ndarray) -> _Cohort:
         return _Cohort(*(a[m] for a in (self.created_h, self.departed_h, self.delivered_h,
-                                        self.done, self.j, self.days)))
+                                        self.done, self.j, self.days, self.k_done)))
+
+
+def _group_stats(k: np.ndarray, values: np.ndarray, n_win: int,
+                 group: np.ndarray | None = None, n_groups: int = 1
+                 ) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per group (``group``: a code 0 .. n_groups - 1 per element; None: one group), the
+    mean and 95th percentile of ``values`` by window (``k``: :func:`window_codes`, 0 or
+    ``n_win + 1``: in none); NaN where none. One bincount for every group and window: each
+    (group, window)'s values added in their order, as :func:`year_stats` adds them."""
+    nb = n_win + 2
+    key = k if group is None else group * nb + k
+    count = np.bincount(key, minlength=n_groups * nb).reshape(n_groups, nb)
+    total = np.bincount(key, weights=values, minlength=n_groups * nb).reshape(n_groups, nb)
+    out = []
+    for g in range(n_groups):
+        c, t = count[g, 1:n_win + 1], total[g, 1:n_win + 1]
+        mean = np.divide(t, c, out=np.full(n_win, np.nan), where=c > 0)
+        q = np.full(n_win, np.nan)
+        for y in np.flatnonzero(c).tolist():  # (a copy of the values: partitioned in place)
+            q[y] = np.quantile(values[key == g * nb + y + 1], 0.95, overwrite_input=True)
+        out.append((mean, q))
+    return out
 
 
 def cohort_km_means(st, rows: np.ndarray, done: np.ndarray, end_h: float,
