@@ -208,14 +208,18 @@ def km_mean(days: np.ndarray, event: np.ndarray) -> float:
     # first one above it on (fewer binary searches than one per event: most boxes arrive)
     below = np.cumsum(np.bincount(np.searchsorted(ev, cens, side="right"),
                                   minlength=k + 1)[:k])
-    at_risk = np.arange(k, 0, -1) + (len(cens) - below)
-    surv = np.cumprod(1.0 - 1.0 / at_risk)
-    before = np.concatenate(([1.0], surv))  # survival before each event, and after all
-    steps = np.empty(k)  # (np.diff(ev, prepend=0.0), without the copy it prepends to)
-    steps[:1] = ev[:1]
-    np.subtract(ev[1:], ev[:-1], out=steps[1:])
+    at_risk = np.subtract(np.arange(k + len(cens), len(cens), -1), below, out=below)
+    surv = np.divide(1.0, at_risk)  # (in place from here: the same values)
+    np.subtract(1.0, surv, out=surv)
+    np.cumprod(surv, out=surv)
+    # the area: each step from one event to the next (np.diff(ev, prepend=0.0)) times the
+    # survival before it (1, then surv), summed as one array as ever; then the tail
+    area = np.empty(k)
+    area[:1] = ev[:1]
+    np.subtract(ev[1:], ev[:-1], out=area[1:])
+    np.multiply(surv[:-1], area[1:], out=area[1:])
     tail = max(float(days.max()) - (float(ev[-1]) if k else 0.0), 0.0)
-    return float(np.sum(before[:-1] * steps) + before[-1] * tail)
+    return float(np.sum(area) + (surv[-1] if k else 1.0) * tail)
 
 
 @dataclass
@@ -288,7 +292,9 @@ def _cohort_km(days: np.ndarray, done: np.ndarray, j: np.ndarray, n_win: int) ->
     out = np.full(n_win, math.nan)
     for y in range(n_win):
         m = j == y
-        if m.any():
+        if m.all():  # (every box in the one window: no copies)
+            out[y] = km_mean(days, done)
+        elif m.any():
             out[y] = km_mean(days[m], done[m])
     return out
 
