@@ -104,16 +104,29 @@ def volume_kpis(out: RunOutput, edges: np.ndarray, K: dict[Key, float], put_year
     put_years("transit_containers_china_central_asia", "all", counts_in(t_count, edges))
     put_years("transit_teu_china_central_asia", "all", counts_in(t_count, edges, st.teu))
 
-    is_china = np.array([n.region == "china" for n in nodes] + [False])
-    is_europe = np.array([n.region == "europe" for n in nodes] + [False])
     in_kz = np.array([n.country == "KZ" for n in nodes] + [False])
-    ce = is_china.take(st.origin) & is_europe.take(st.destination) & (st.crossing[0] >= 0)
+    ce = china_europe(out) & (st.crossing[0] >= 0)
     t0 = np.where(ce, st.t_crossing["arrive"][0], np.nan)
     kz = in_kz.take(st.crossing[0])
     all_ce = counts_in(t0, edges)
     kz_ce = counts_in(np.where(kz, t0, np.nan), edges)
     put_years("kz_share_china_europe_land", "all",
               np.divide(kz_ce, all_ce, out=np.full(len(labels), np.nan), where=all_ce > 0))
+
+
+def china_europe(out: RunOutput) -> np.ndarray:
+    """Which boxes go from China to Europe (by their origin's and destination's regions),
+    made once per run output (volume_kpis and route_kpis both read it)."""
+    got = out.cache.get("china_europe")
+    if got is None:
+        s, st = out.scenario, out.store
+        nodes = [s.nodes[n] for n in out.node_ids]
+        # lookup tables by the stores' int16 node codes (-1: none -> the last, False)
+        is_china = np.array([n.region == "china" for n in nodes] + [False])
+        is_europe = np.array([n.region == "europe" for n in nodes] + [False])
+        got = out.cache["china_europe"] = is_china.take(st.origin) & is_europe.take(
+            st.destination)
+    return got
 
 
 def route_kpis(out: RunOutput, edges: np.ndarray, K: dict[Key, float], put_years: PutYears,
@@ -129,8 +142,6 @@ def route_kpis(out: RunOutput, edges: np.ndarray, K: dict[Key, float], put_years
     s, st = out.scenario, out.store
     labels = [y.label for y in out.calendar.years()]
     nodes = [s.nodes[n] for n in out.node_ids]
-    is_china = np.array([n.region == "china" for n in nodes] + [False])
-    is_europe = np.array([n.region == "europe" for n in nodes] + [False])
     ot: OriginTrain[np.ndarray] = columns(out.origin_trains, OriginTrain)
     corridor_of = {rid: s.routes[rid].corridor for rid in out.route_ids}
     for r, rid in enumerate(out.route_ids):
@@ -144,7 +155,7 @@ def route_kpis(out: RunOutput, edges: np.ndarray, K: dict[Key, float], put_years
     delivered = where["delivered"]
     lon = np.array([n.lon for n in nodes] + [np.nan])
     both = _corridors_both_ways(s)
-    ce_all = is_china.take(st.origin) & is_europe.take(st.destination)
+    ce_all = china_europe(out)
     ce_total = counts_in(np.where(ce_all, st.t_depart_origin, np.nan), edges)
     n_win = len(edges) - 1
     by_route: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # transit mean, p95 by route
