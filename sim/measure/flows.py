@@ -323,14 +323,13 @@ def _under_way(j: np.ndarray, delivered_h: np.ndarray, edges: np.ndarray) -> np.
     delivered at ``delivered_h``."""
     n = len(edges) - 1
     if n <= 8:  # few windows: counted in integers (the same whole numbers), window by window
-        left = np.zeros(n)
-        still = np.zeros(n)
+        went, late_n = np.zeros(n), np.zeros(n)
         for y in range(n):
             m = j == y
-            left[y] = np.count_nonzero(m)
+            went[y] = np.count_nonzero(m)
             m &= delivered_h < edges[y + 1]
-            still[y] = left[y] - np.count_nonzero(m)  # NaN: not delivered, so under way
-        return np.divide(still, left, out=np.full(n, np.nan), where=left > 0)
+            late_n[y] = went[y] - np.count_nonzero(m)  # NaN: not delivered, so under way
+        return np.divide(late_n, went, out=np.full(n, np.nan), where=went > 0)
     ok = (j >= 0) & (j < n)
     ends = np.asarray(edges, float)[np.minimum(j + 1, n)]
     late = ~(delivered_h < ends)  # NaN: not delivered, so under way
