@@ -164,12 +164,18 @@ def route_kpis(out: RunOutput, edges: np.ndarray, K: dict[Key, float], put_years
         rows = np.flatnonzero(_any_of(st.route, routes))  # the corridor's boxes, in row order
         # their columns gathered once; a way's are a mask of them (still in row order)
         box = _Cohort.of(st, rows, delivered[rows], edges, out.calendar.end_h)
-        ways: list[tuple[str, _Cohort]] = [(corr, box)]
-        if corr in both:  # flows use it both ways: each way apart too
+        wait = box.departed_h - st.t_created[rows]
+        wait /= 24.0
+        wait_mean = year_stats(box.departed_h, wait, edges, j=box.j)[0]  # (reported below)
+        del wait
+        ways: list[tuple[str, np.ndarray | None]] = [(corr, None)]
+        if corr in both:  # flows use it both ways: each way apart too (one at a time)
             lon_to, lon_from = lon.take(st.destination[rows]), lon.take(st.origin[rows])
-            ways += [(f"{corr}:westbound", box.where(lon_to < lon_from)),
-                     (f"{corr}:eastbound", box.where(lon_to > lon_from))]
-        for scope, b in ways:
+            ways += [(f"{corr}:westbound", lon_to < lon_from),
+                     (f"{corr}:eastbound", lon_to > lon_from)]
+            del lon_to, lon_from
+        for scope, m in ways:
+            b = box if m is None else box.where(m)
             put_years("containers_by_corridor", scope, counts_in(b.departed_h, edges))
             mean, p95 = _group_stats(b.k_done, b.days, n_win)[0]
             put_years("transit_time_days_mean", scope, mean)
@@ -178,10 +184,9 @@ def route_kpis(out: RunOutput, edges: np.ndarray, K: dict[Key, float], put_years
                 put_years("transit_time_days_km", scope, _cohort_km(b.days, b.done, b.j, n_win))
             put_years("in_transit_at_period_end_share", scope,
                       _under_way(b.j, b.delivered_h, edges))
+            del b
         del ways
-        wait = (box.departed_h - box.created_h) / 24.0
-        put_years("origin_wait_days_mean", corr,
-                  year_stats(box.departed_h, wait, edges, j=box.j)[0])
+        put_years("origin_wait_days_mean", corr, wait_mean)
         K[("containers_in_transit_at_end", "run", corr)] = int((~box.done).sum())
         put_years("corridor_share_china_europe", corr,
                   np.divide(counts_in(box.departed_h[ce_all[rows]], edges), ce_total,
@@ -195,6 +200,7 @@ def route_kpis(out: RunOutput, edges: np.ndarray, K: dict[Key, float], put_years
             by_route[r] = stats
         del box
     K[("containers_in_transit_at_end", "run", "not_departed")] = int(where["at_origin"].sum())
+    out.cache.pop("china_europe", None)  # (read by volume_kpis and here: not kept longer)
     for r, rid in enumerate(out.route_ids):  # and by route, within a corridor
         mean, p95 = by_route[r]
         put_years("transit_time_days_mean", rid, mean)
@@ -235,12 +241,11 @@ def km_mean(days: np.ndarray, event: np.ndarray) -> float:
 
 @dataclass
 class _Cohort:
-    """Columns of some boxes (in row order): the hours they arrived at and left their
-    origin and were delivered, whether delivered by the end (``done``), the window of
-    ``edges`` they left in (``j``), and their days from arrival at the origin to delivery
-    or, not delivered, to the end of the run."""
+    """Columns of some boxes (in row order): the hours they left their origin and were
+    delivered, whether delivered by the end (``done``), the window of ``edges`` they left
+    in (``j``), their days from arrival at the origin to delivery or, not delivered, to the
+    end of the run, and the window they were delivered in (``k_done``)."""
 
-    created_h: np.ndarray
     departed_h: np.ndarray
     delivered_h: np.ndarray
     done: np.ndarray
@@ -251,18 +256,22 @@ class _Cohort:
     @classmethod
     def of(cls, st, rows: np.ndarray, done: np.ndarray, edges: np.ndarray, end_h: float
            ) -> _Cohort:
-        created = st.t_created[rows]
         delivered = st.t_delivered[rows]
         departed = st.t_depart_origin[rows]
-        days = np.where(done, delivered, end_h) - created
+        days = np.where(done, delivered, end_h)
+        days -= st.t_created[rows]
         days /= 24.0  # (for a box delivered: its transit days)
         k = window_codes(delivered, edges)
         k *= done
-        return cls(created, departed, delivered, done, window_index(departed, edges), days, k)
+        # (the windows' codes in a byte each while kept, when they fit: the same codes)
+        small = np.int8 if len(edges) < 100 else np.int64
+        return cls(departed, delivered, done,
+                   window_index(departed, edges).astype(small, copy=False), days,
+                   k.astype(small, copy=False))
 
     def where(self, m: np.ndarray) -> _Cohort:
-        return _Cohort(*(a[m] for a in (self.created_h, self.departed_h, self.delivered_h,
-                                        self.done, self.j, self.days, self.k_done)))
+        return _Cohort(*(a[m] for a in (self.departed_h, self.delivered_h, self.done,
+                                        self.j, self.days, self.k_done)))
 
 
 def _group_stats(k: np.ndarray, values: np.ndarray, n_win: int,
