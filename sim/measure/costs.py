@@ -16,12 +16,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.measure.monitors import PutYears, window_index
-from sim.scenario.leg_costs import (
-    route_co2e_kg_per_teu,
-    route_cost_usd_per_feu,
-    route_elements,
-)
-from sim.scenario.network import routes_of
+from sim.scenario.leg_costs import path_elements, route_legs
+from sim.scenario.network import flow_path, link_index, routes_of
 
 if TYPE_CHECKING:
     from sim.engine.output import RunOutput
@@ -41,23 +37,35 @@ KPIS: dict[str, tuple[str, str]] = {
 }
 
 
-def pair_tables(out: RunOutput, years: list[int]) -> tuple[np.ndarray, np.ndarray]:
+def pair_tables(out: RunOutput, years: list[int], used: set[int] | None = None
+                ) -> tuple[np.ndarray, np.ndarray]:
     """Cost per FEU by (flow code, route code, year of ``years``) and CO2e per TEU by
     (flow code, route code), in the run's code order; NaN for a route the flow never
-    takes."""
+    takes, and for the years not in ``used`` (if given: those some box pays)."""
     s = out.scenario
     n_f, n_r = len(out.flow_ids), len(out.route_ids)
     usd = np.full((n_f, n_r, len(years)), np.nan)
     kg = np.full((n_f, n_r), np.nan)
     code = {rid: r for r, rid in enumerate(out.route_ids)}
+    priced = [(i, y) for i, y in enumerate(years) if used is None or y in used]
+    y0 = s.horizon.start.year  # (route_co2e_kg_per_teu's year: any gives the same)
+    links = link_index(s)  # (route_elements makes it for every pair: here once)
     for f, fid in enumerate(out.flow_ids):
+        flow = s.demand.flows[fid]
         for rid in routes_of(s, fid):
             r = code.get(rid)
             if r is None:
                 continue
-            kg[f, r] = route_co2e_kg_per_teu(s, fid, rid)
-            elements = route_elements(s, fid, rid)  # (the same in every year)
-            usd[f, r] = [route_cost_usd_per_feu(s, fid, rid, y, elements) for y in years]
+            # route_elements (the same in every year), with the link index made once
+            elements = path_elements(
+                s, flow_path(s, flow.origin, flow.destination, rid, links), links)
+            legs = {y: route_legs(s, fid, rid, y, elements) for _i, y in priced}
+            # the sums route_cost_usd_per_feu and route_co2e_kg_per_teu make, of the legs
+            # made once (the path's elements once, not once more for the CO2e)
+            for i, y in priced:
+                usd[f, r, i] = sum(leg.usd_per_feu for leg in legs[y])
+            legs0 = legs[y0] if y0 in legs else route_legs(s, fid, rid, y0, elements)
+            kg[f, r] = sum(leg.co2e_kg_per_teu for leg in legs0)
     return usd, kg
 
 
@@ -67,18 +75,20 @@ def box_costs(out: RunOutput, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     read them once, and for every box of a run they are tens of MB."""
     st, cal = out.store, out.calendar
     years = list(range(cal.t0.year, cal.end.year + 1))
-    usd, kg = pair_tables(out, years)
     jan1_h = np.array([cal.hours(dt.date(y, 1, 1)) for y in years[1:]])
     # each box's place in the flattened tables; -1 (a NaN appended to each) for a box
     # that never left its origin: whole-column steps, no masked copies
     # (in place where it can be: the same values, fewer arrays of every box at once)
     route = st.route[rows]
     pair = st.flow[rows].astype(np.int64)
+    y = np.searchsorted(jan1_h, st.t_depart_origin[rows], side="right")
+    np.minimum(y, len(years) - 1, out=y)
+    # the rates of the years some box that left its origin pays (no other is read)
+    paid = np.bincount(y[route >= 0], minlength=len(years))
+    usd, kg = pair_tables(out, years, {yr for yr, n in zip(years, paid) if n})
     pair *= usd.shape[1]
     pair += route
     pair[route < 0] = -1
-    y = np.searchsorted(jan1_h, st.t_depart_origin[rows], side="right")
-    np.minimum(y, len(years) - 1, out=y)
     at = pair * len(years)
     at += y
     del y

@@ -64,11 +64,12 @@ class BoxStays(NamedTuple):
     departed_h: np.ndarray
     teu: np.ndarray            # int8: 1 or 2
 
-    def part(self, name: str) -> np.ndarray:
+    def part(self, name: str, out: np.ndarray | None = None) -> np.ndarray:
         """One part of the dwell, per box, in hours: made when asked for (a run's boxes at
-        one crossing are ~10^5-10^6; four parts kept at once cost ~30 MB)."""
+        one crossing are ~10^5-10^6; four parts kept at once cost ~30 MB), into ``out``
+        if given (one buffer for every part read one at a time)."""
         to, from_ = DWELL_PARTS[name]
-        return getattr(self, to) - getattr(self, from_)
+        return np.subtract(getattr(self, to), getattr(self, from_), out=out)
 
 
 # the parts of a box's dwell at a crossing: (to, from) stage of its stays

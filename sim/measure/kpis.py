@@ -367,9 +367,10 @@ def _crossing_kpis(out: RunOutput, edges: np.ndarray, put_years: PutYears,
         occ = crossing_yard_teu(rec, edges, end_h)
         put("yard_occupancy_teu_mean", nid, occ)
         put("yard_utilisation", nid, yard_utilisation(xing, occ, edges, end_h))
-        # the parts of the dwell one at a time (each is one array per box)
+        # the parts of the dwell one at a time, each into the same buffer (one per box)
+        buf = np.empty(len(b.departed_h))
         for part, means in zip(DWELL_PARTS, year_means(
-                b.departed_h, (b.part(p) for p in DWELL_PARTS), edges)):
+                b.departed_h, (b.part(p, out=buf) for p in DWELL_PARTS), edges)):
             put(f"border_{part}_hours_mean", nid, means)
         if nid in closable:
             shut = np.array(xing.closures, float).reshape(-1, 2)
@@ -455,11 +456,13 @@ def _ports_and_services(out: RunOutput, edges: np.ndarray, end_h: float, put_yea
         occ = port_yard_teu(out, nid, edges)
         put("yard_occupancy_teu_mean", nid, occ)
         put("yard_utilisation", nid, yard_utilisation(port, occ, edges, end_h))
-        parts = {"dwell": v["depart"] - v["arrive"],
-                 "handling": v["unloaded"] - v["arrive"],
-                 "customs": v["ready"] - v["unloaded"],
-                 "consolidation": v["depart"] - v["ready"]}
-        for part, means in zip(parts, year_means(v["depart"], list(parts.values()), edges)):
+        # (to, from) stage of each part, made one at a time into the same buffer
+        parts = {"dwell": (v["depart"], v["arrive"]), "handling": (v["unloaded"], v["arrive"]),
+                 "customs": (v["ready"], v["unloaded"]),
+                 "consolidation": (v["depart"], v["ready"])}
+        buf = np.empty(len(v["depart"]))
+        for part, means in zip(parts, year_means(
+                v["depart"], (np.subtract(a, b, out=buf) for a, b in parts.values()), edges)):
             put(f"port_{part}_hours_mean", nid, means)
 
 

@@ -89,10 +89,13 @@ def window_means(a, b, edges, w=None, end=np.inf) -> np.ndarray:
         a = np.asarray(a, float)
         b = np.where(np.isnan(b), end, np.asarray(b, float))
         out = np.empty(len(edges) - 1)
+        # (two buffers for every window, written in place: the same values, no array of
+        # every interval allocated per window)
+        overlap, start = np.empty(len(a)), np.empty(len(a))
         for j in range(len(edges) - 1):
             lo, hi = edges[j], edges[j + 1]
-            overlap = np.minimum(b, hi)  # (in place from here: the same values)
-            overlap -= np.maximum(a, lo)
+            np.minimum(b, hi, out=overlap)
+            overlap -= np.maximum(a, lo, out=start)
             np.clip(overlap, 0.0, None, out=overlap)
             if w is not None:
                 overlap *= w
@@ -116,23 +119,55 @@ def window_index(t: np.ndarray, edges) -> np.ndarray:
     return j
 
 
+def window_codes(t: np.ndarray, edges) -> np.ndarray:
+    """:func:`window_index` plus one, with every time outside the windows in a bin of its
+    own: 0 before the first edge or NaN, ``j + 1`` in window ``j``, ``len(edges)`` at or
+    after the last. Sums by window are then one ``np.bincount`` over every element, the
+    outside ones in the first and last bins (:func:`by_window`), with no masked copies;
+    each window's sum adds the same values in the same order as over the masked ones."""
+    t = np.asarray(t, float)
+    edges = np.asarray(edges, float)
+    if len(edges) > 9:
+        return np.searchsorted(edges, t, side="right")  # (NaN sorts last: the last bin)
+    k = np.zeros(len(t), np.int64)
+    for e in edges:  # few windows: comparisons beat a binary search per element
+        k += t >= e
+    return k
+
+
+def by_window(k: np.ndarray, n_win: int, w=None) -> np.ndarray:
+    """Per window, how many of :func:`window_codes` ``k`` fall in it (or the sum of their
+    weights ``w``, in their order)."""
+    return np.bincount(k, weights=w, minlength=n_win + 2)[1:n_win + 1]
+
+
 def means_in(t: np.ndarray, values: np.ndarray, edges) -> np.ndarray:
     """Mean of ``values`` over the events at hours ``t`` in each window (NaN: none)."""
     n = len(edges) - 1
-    j = window_index(np.asarray(t, float), edges)
-    ok = (j >= 0) & (j < n)
-    count = np.bincount(j[ok], minlength=n)
-    total = np.bincount(j[ok], weights=np.asarray(values, float)[ok], minlength=n)
+    k = window_codes(t, edges)
+    count = by_window(k, n)
+    total = by_window(k, n, np.asarray(values, float))
     return np.divide(total, count, out=np.full(n, np.nan), where=count > 0)
 
 
 def counts_in(t: np.ndarray, edges, w=None) -> np.ndarray:
     """How many events (or how much weight) fall in each window ``[e_j, e_j+1)``."""
     t = np.asarray(t, float)
-    j = window_index(t, edges)
-    ok = (j >= 0) & (j < len(edges) - 1)
-    weights = None if w is None else np.asarray(w, float)[ok]
-    return np.bincount(j[ok], weights=weights, minlength=len(edges) - 1).astype(float)
+    edges = np.asarray(edges, float)
+    if len(edges) <= 9 and (w is None or np.asarray(w).dtype.kind in "iub") and (
+            len(edges) < 2 or bool((edges[1:] >= edges[:-1]).all())):
+        # few windows and whole weights: the events at or after each edge, counted (or
+        # their weights summed) exactly in integers, differenced; the very values the
+        # float sums below give (whole numbers, exact below 2**53), in far fewer passes
+        w = None if w is None else np.asarray(w)
+        at_or_after = np.empty(len(edges), np.int64)
+        for i, e in enumerate(edges):
+            m = t >= e
+            at_or_after[i] = (np.count_nonzero(m) if w is None
+                              else np.sum(w, where=m, dtype=np.int64))
+        return (at_or_after[:-1] - at_or_after[1:]).astype(float)
+    return by_window(window_codes(t, edges), len(edges) - 1,
+                     None if w is None else np.asarray(w, float)).astype(float)
 
 
 def window_max(a: np.ndarray, b: np.ndarray, edges, end: float = np.inf) -> np.ndarray:

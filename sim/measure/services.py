@@ -13,6 +13,7 @@ tanker line (kind ``tanker``) carries background tonnes only: it reports the ton
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -86,8 +87,7 @@ def service_volumes(out: RunOutput, edges: np.ndarray, put_years: PutYears,
         if sid in shared:
             continue
         sail = sailing_columns(svc)
-        box_t = np.fromiter((float(tonnes[r].sum(dtype=np.float64))
-                             for r in svc.sailing_rows), float, len(svc.sailings))
+        box_t = sailing_tonnes(tonnes, svc.sailing_rows)
         none = np.zeros(len(edges) - 1)
         _add_pair(pairs, countries, svc.cfg, {
             "service_teu_total": counts_in(sail.sailed_h, edges, sail.teu),
@@ -99,8 +99,7 @@ def service_volumes(out: RunOutput, edges: np.ndarray, put_years: PutYears,
         units = list(svc.bg_units)
         bg = np.array(svc.bg_sailed, float).reshape(n, len(units))
         weigh = svc.cfg.background
-        box_t = np.fromiter((float(tonnes[r].sum(dtype=np.float64)) for r in svc.sailing_rows),
-                            float, n)
+        box_t = sailing_tonnes(tonnes, svc.sailing_rows)
         both: dict[str, np.ndarray] = {}  # the volumes of the two directions together
 
         def put(name: str, scope: str, values: np.ndarray,
@@ -150,6 +149,28 @@ def service_volumes(out: RunOutput, edges: np.ndarray, put_years: PutYears,
     for scope, volumes in pairs.items():
         for name, values in volumes.items():
             put_years(name, scope, values)
+
+
+def sailing_tonnes(tonnes: np.ndarray, rows: list[np.ndarray]) -> np.ndarray:
+    """Per sailing, the tonnes of the boxes at its ``rows`` (``tonnes``: per box,
+    float32), each ``float(tonnes[r].sum(dtype=np.float64))``.
+
+    Summed for every sailing at once when those sums are exact whatever their order: the
+    float32 values, read as float64, are whole multiples of the least of their last
+    places, so every partial sum under 2**53 of those is exact, and equal to NumPy's
+    pairwise sum; otherwise (or for values negative, -0.0 or not finite) sailing by
+    sailing, as ever."""
+    n = len(rows)
+    sizes = np.fromiter(map(len, rows), np.int64, n)
+    if tonnes.dtype == np.float32 and sizes.sum():
+        v = tonnes[np.concatenate(rows)].astype(np.float64)
+        if np.isfinite(v).all() and not np.signbit(v).any():
+            sums = np.bincount(np.repeat(np.arange(n), sizes), weights=v, minlength=n)
+            nz = v[v != 0]
+            unit = math.ldexp(1.0, int(np.frexp(nz)[1].min()) - 24) if len(nz) else 1.0
+            if sums.max() < 2.0 ** 53 * unit:
+                return sums
+    return np.fromiter((float(tonnes[r].sum(dtype=np.float64)) for r in rows), float, n)
 
 
 def _add_pair(pairs: dict[str, dict[str, np.ndarray]], countries: dict[str, str], cfg,

@@ -25,5 +25,5 @@ def row_tonnes(out: RunOutput) -> np.ndarray:
     if got is None:
         st = out.store
         got = out.cache["row_tonnes"] = (
-            tonnes_per_teu_by_flow(out)[st.flow] * st.teu).astype(np.float32)
+            tonnes_per_teu_by_flow(out).take(st.flow) * st.teu).astype(np.float32)
     return got

@@ -104,9 +104,18 @@ def containers_columns(out, replication: int, release: bool = False
         if name.endswith("service"):
             cols[name] = Coded(v.astype(np.int32), names)
         else:
-            cols[name] = hours_as_datetimes(v, t0)
+            cols[name] = _sparse_datetimes(v, t0)
     cols["delivered"] = delivered
     return {"replication": np.full(len(delivered), replication, np.int32), **cols}
+
+
+def _sparse_datetimes(h: np.ndarray, t0: np.datetime64) -> np.ndarray:
+    """:func:`hours_as_datetimes` of a column that is NaN (NaT) for most boxes (a sea
+    leg's: most boxes never sail), converting only the hours given: the same values."""
+    out = np.full(len(h), np.datetime64("NaT"), "datetime64[us]")
+    given = ~np.isnan(h)
+    out[given] = hours_as_datetimes(h[given], t0)
+    return out
 
 
 def _replications(scenario: Scenario, seed: int, reps: range, workers: int,
