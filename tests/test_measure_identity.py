@@ -179,3 +179,36 @@ def test_window_means_match_an_array_per_window():
                 overlap *= weights
             want[j] = overlap.sum() / (edges[j + 1] - edges[j])
         assert window_means(a, b, edges, weights, end=95.0).tobytes() == want.tobytes()
+
+
+def _plain_year_stats(t, values, edges):
+    """year_stats as it was: a window index per value, masked, bincounted; the 95th
+    percentile of each window's masked values."""
+    j = window_index(t, edges)
+    n_win = len(edges) - 1
+    ok = (j >= 0) & (j < n_win)
+    j, v = j[ok], values[ok]
+    count = np.bincount(j, minlength=n_win)
+    total = np.bincount(j, weights=v, minlength=n_win)
+    mean = np.divide(total, count, out=np.full(n_win, np.nan), where=count > 0)
+    q = np.full(n_win, np.nan)
+    for y in range(n_win):
+        if count[y]:
+            q[y] = np.quantile(v[j == y], 0.95)
+    return mean, q
+
+
+@pytest.mark.parametrize("n_edges", [2, 4, 9, 14])
+def test_year_stats_match_the_masked_bincount(n_edges):
+    rng = np.random.default_rng(100 + n_edges)
+    for _ in range(40):
+        n = int(rng.integers(0, 2000))
+        t = _times(rng, n)
+        edges = np.sort(rng.choice(np.arange(0.0, 100.0, 5.0), n_edges, replace=False))
+        days = rng.gamma(3.0, 4.0, n)
+        want = _plain_year_stats(t, days, edges)
+        # the windows given as window_index gives them, in a byte (as the cohorts keep them)
+        for j in (None, window_index(t, edges).astype(np.int8)):
+            got = year_stats(t, days.copy(), edges, p95=True, j=j)
+            for a, b in zip(got, want):
+                assert a.tobytes() == b.tobytes()

@@ -121,8 +121,9 @@ def window_index(t: np.ndarray, edges) -> np.ndarray:
 
 def window_codes(t: np.ndarray, edges) -> np.ndarray:
     """:func:`window_index` plus one, with every time outside the windows in a bin of its
-    own: 0 before the first edge or NaN, ``j + 1`` in window ``j``, ``len(edges)`` at or
-    after the last. Sums by window are then one ``np.bincount`` over every element, the
+    own: 0 before the first edge, ``j + 1`` in window ``j``, ``len(edges)`` at or after
+    the last; NaN in bin 0 with up to nine edges, else in the last bin (outside either
+    way). Sums by window are then one ``np.bincount`` over every element, the
     outside ones in the first and last bins (:func:`by_window`), with no masked copies;
     each window's sum adds the same values in the same order as over the masked ones."""
     t = np.asarray(t, float)

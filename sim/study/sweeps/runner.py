@@ -24,7 +24,7 @@ from typing import Any
 from tqdm import tqdm
 
 from sim.scenario.schema import Scenario
-from sim.study.sweeps.executors import Executor, executor, is_broken
+from sim.study.sweeps.executors import DaskExecutor, Executor, executor, is_broken
 from sim.study.sweeps.folder import export, prepare_folder
 from sim.study.sweeps.spec import Sweep
 from sim.study.sweeps.store import Store
@@ -151,9 +151,10 @@ def _execute(sweep: Sweep, ctx: RunContext, inputs: list[dict], todo: deque,
 
     def scenario(point: int) -> Scenario | None:
         """The point's scenario, validated here once for all its runs, whichever worker
-        takes them (None: a model function's sweep, or the point's scenario is invalid,
-        which its runs then find and record themselves)."""
-        if ctx.model is not None:
+        takes them (None: a model function's sweep, a Dask cluster's, whose many workers
+        validate in parallel what one process here would validate in turn, or the point's
+        scenario is invalid, which its runs then find and record themselves)."""
+        if ctx.model is not None or isinstance(ex, DaskExecutor):
             return None
         if point not in validated:
             if len(validated) > 4 * ex.workers + 4:
