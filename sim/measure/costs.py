@@ -16,8 +16,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.measure.monitors import PutYears, window_index
-from sim.scenario.leg_costs import path_elements, route_legs
-from sim.scenario.network import flow_path, link_index, routes_of
+from sim.scenario.leg_costs import (
+    route_co2e_kg_per_teu,
+    route_cost_usd_per_feu,
+    route_elements,
+)
+from sim.scenario.network import link_index, routes_of
 
 if TYPE_CHECKING:
     from sim.engine.output import RunOutput
@@ -48,24 +52,16 @@ def pair_tables(out: RunOutput, years: list[int], used: set[int] | None = None
     kg = np.full((n_f, n_r), np.nan)
     code = {rid: r for r, rid in enumerate(out.route_ids)}
     priced = [(i, y) for i, y in enumerate(years) if used is None or y in used]
-    y0 = s.horizon.start.year  # (route_co2e_kg_per_teu's year: any gives the same)
-    links = link_index(s)  # (route_elements makes it for every pair: here once)
+    links = link_index(s)  # (made once, not once per pair)
     for f, fid in enumerate(out.flow_ids):
-        flow = s.demand.flows[fid]
         for rid in routes_of(s, fid):
             r = code.get(rid)
             if r is None:
                 continue
-            # route_elements (the same in every year), with the link index made once
-            elements = path_elements(
-                s, flow_path(s, flow.origin, flow.destination, rid, links), links)
-            legs = {y: route_legs(s, fid, rid, y, elements) for _i, y in priced}
-            # the sums route_cost_usd_per_feu and route_co2e_kg_per_teu make, of the legs
-            # made once (the path's elements once, not once more for the CO2e)
+            elements = route_elements(s, fid, rid, links)  # (the same in every year)
             for i, y in priced:
-                usd[f, r, i] = sum(leg.usd_per_feu for leg in legs[y])
-            legs0 = legs[y0] if y0 in legs else route_legs(s, fid, rid, y0, elements)
-            kg[f, r] = sum(leg.co2e_kg_per_teu for leg in legs0)
+                usd[f, r, i] = route_cost_usd_per_feu(s, fid, rid, y, elements)
+            kg[f, r] = route_co2e_kg_per_teu(s, fid, rid, elements)
     return usd, kg
 
 

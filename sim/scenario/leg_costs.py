@@ -116,10 +116,12 @@ def tonnes_per_teu(s: Scenario, flow_id: str) -> float:
     return s.demand.flows[flow_id].tonnes_per_teu or s.demand.tonnes_per_teu
 
 
-def route_elements(s: Scenario, flow_id: str, route_id: str) -> list[Element]:
-    """:func:`path_elements` of the flow's path on the route (the same in every year)."""
+def route_elements(s: Scenario, flow_id: str, route_id: str,
+                   links: dict[frozenset, str] | None = None) -> list[Element]:
+    """:func:`path_elements` of the flow's path on the route (the same in every year;
+    ``links``: the scenario's :func:`~sim.scenario.network.link_index`, if made already)."""
     flow = s.demand.flows[flow_id]
-    links = link_index(s)
+    links = link_index(s) if links is None else links
     return path_elements(s, flow_path(s, flow.origin, flow.destination, route_id, links),
                          links)
 
@@ -165,10 +167,13 @@ def route_cost_usd_per_feu(s: Scenario, flow_id: str, route_id: str,
                for leg in route_legs(s, flow_id, route_id, _year(day), elements))
 
 
-def route_co2e_kg_per_teu(s: Scenario, flow_id: str, route_id: str) -> float:
-    """Well-to-wheel CO2e of one TEU of the flow (its tonnes per TEU) on the route, kg."""
+def route_co2e_kg_per_teu(s: Scenario, flow_id: str, route_id: str,
+                          elements: list[Element] | None = None) -> float:
+    """Well-to-wheel CO2e of one TEU of the flow (its tonnes per TEU) on the route, kg
+    (``elements``: the route's :func:`route_elements`, if made already)."""
     year = s.horizon.start.year  # intensities are not dated; any year gives the same
-    return sum(leg.co2e_kg_per_teu for leg in route_legs(s, flow_id, route_id, year))
+    return sum(leg.co2e_kg_per_teu
+               for leg in route_legs(s, flow_id, route_id, year, elements))
 
 
 def cost_lines(s: Scenario) -> list[str]:
