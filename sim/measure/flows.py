@@ -30,17 +30,8 @@ def year_stats(t: np.ndarray, values: np.ndarray, edges: np.ndarray, p95: bool =
     in (``j``: those windows, as :func:`window_index` gives them, if known); NaN where a
     window has no value. ``t`` NaN: not counted."""
     k = window_codes(t, edges) if j is None else j + 1
-    n_win = len(edges) - 1
-    count = by_window(k, n_win)
-    total = by_window(k, n_win, values)
-    mean = np.divide(total, count, out=np.full(n_win, np.nan), where=count > 0)
-    if not p95:
-        return mean, mean
-    q = np.full(n_win, np.nan)
-    for y in range(n_win):
-        if count[y]:  # (the window's values are a copy: partitioned in place, not again)
-            q[y] = np.quantile(values[k == y + 1], 0.95, overwrite_input=True)
-    return mean, q
+    mean, q = _group_stats(k, values, len(edges) - 1, p95=p95)[0]
+    return mean, (q if p95 else mean)
 
 
 def year_means(t: np.ndarray, values: Iterable[np.ndarray], edges: np.ndarray
@@ -275,12 +266,13 @@ class _Cohort:
 
 
 def _group_stats(k: np.ndarray, values: np.ndarray, n_win: int,
-                 group: np.ndarray | None = None, n_groups: int = 1
+                 group: np.ndarray | None = None, n_groups: int = 1, p95: bool = True
                  ) -> list[tuple[np.ndarray, np.ndarray]]:
     """Per group (``group``: a code 0 .. n_groups - 1 per element; None: one group), the
     mean and 95th percentile of ``values`` by window (``k``: :func:`window_codes`, 0 or
-    ``n_win + 1``: in none); NaN where none. One bincount for every group and window: each
-    (group, window)'s values added in their order, as :func:`year_stats` adds them."""
+    ``n_win + 1``: in none; ``p95`` False: NaN for the percentiles, not computed); NaN
+    where none. One bincount for every group and window: each (group, window)'s values
+    added in their order."""
     nb = n_win + 2
     key = k if group is None else group * nb + k
     count = np.bincount(key, minlength=n_groups * nb).reshape(n_groups, nb)
@@ -290,7 +282,7 @@ def _group_stats(k: np.ndarray, values: np.ndarray, n_win: int,
         c, t = count[g, 1:n_win + 1], total[g, 1:n_win + 1]
         mean = np.divide(t, c, out=np.full(n_win, np.nan), where=c > 0)
         q = np.full(n_win, np.nan)
-        for y in np.flatnonzero(c).tolist():  # (a copy of the values: partitioned in place)
+        for y in (np.flatnonzero(c).tolist() if p95 else []):  # (a copy: partitioned in place)
             q[y] = np.quantile(values[key == g * nb + y + 1], 0.95, overwrite_input=True)
         out.append((mean, q))
     return out
