@@ -485,6 +485,19 @@ def test_a_cluster_out_of_reach_exits_2_and_leaves_no_folder(tmp_path, capsys, m
     assert (kept / "manifest.json").exists()
 
 
+def test_an_os_error_not_of_the_cluster_is_not_reported_as_one(tmp_path, monkeypatch):
+    """An OSError that does not say the scheduler is out of reach is raised again, not
+    reported as a --scheduler that cannot be reached."""
+    def disk_full(workers, scheduler, dask_local):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(runner, "executor", disk_full)
+    p = spec(tmp_path, TOY.format(budget=8, seed=1, extra=""))
+    with pytest.raises(OSError, match="No space left on device"):
+        main(["optimize", str(p), "--scheduler", "tcp://127.0.0.1:1", "--quiet", "--out",
+              str(tmp_path / "o")])
+
+
 def test_the_best_so_far_line_follows_confirmations_and_shows_those_that_fail():
     """A candidate feasible in the search that fails its confirmation is not drawn as the
     best so far (the Caspian study's terminal alone, USD 73.2m, failed with 4

@@ -96,6 +96,15 @@ def executor_problems(args: argparse.Namespace) -> list[Problem]:
     return problems
 
 
+def cluster_error(args: argparse.Namespace, e: OSError) -> int:
+    """Exit code 2 with one line if ``e``, raised by a study on a Dask cluster, says its
+    ``--scheduler`` cannot be reached (timed out, or no connection); else ``e`` again."""
+    if "Timed out" in str(e) or "connect" in str(e).lower():
+        return errors([Problem("<command line>", "--scheduler", f"cannot reach "
+                               f"{args.scheduler} ({e})")])
+    raise e
+
+
 def write_page(out: Path, text: str) -> int:
     """Write a generated page atomically and say so; exit code 2 with one line if it
     cannot be written."""

@@ -8,7 +8,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from sim.cli.commands.common import command_line, errors, executor_problems, workers
+from sim.cli.commands.common import cluster_error, command_line, errors, executor_problems, workers
 from sim.io.bundle import unwritable_parent
 from sim.scenario.problems import ConfigError, Problem
 from sim.study.optimize import load_optimization, run_optimization
@@ -47,10 +47,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
               "resume", file=sys.stderr)
         return 130
     except OSError as e:
-        if "Timed out" in str(e) or "connect" in str(e).lower():
-            return errors([Problem("<command line>", "--scheduler", f"cannot reach "
-                                   f"{args.scheduler} ({e})")])
-        raise
+        return cluster_error(args, e)
     for w in s.warnings:
         print(f"warning: {args.spec}: {w}", file=sys.stderr)
     if s.failed_runs:
