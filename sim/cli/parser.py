@@ -18,6 +18,17 @@ class _Parser(argparse.ArgumentParser):
                      "--help')\n")
 
 
+def _executor_options(study: argparse.ArgumentParser, loopback_for: str = "") -> None:
+    """A study's --workers, --scheduler and --dask-local (checked by executor_problems;
+    ``loopback_for``: the words after 'on loopback' in the help of --dask-local)."""
+    study.add_argument("--workers", type=int, default=None, metavar="W", help="local worker "
+                       "processes (default: all cores; 1 runs in this process)")
+    study.add_argument("--scheduler", metavar="ADDRESS", help="run on an existing Dask "
+                       "cluster (tcp://HOST:PORT)")
+    study.add_argument("--dask-local", type=int, metavar="N", help="start a Dask cluster of "
+                       f"N worker processes on loopback{loopback_for}, and stop it at the end")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The parser of ``corridor``: one subcommand per entry of
     :data:`sim.cli.help.SUMMARY`, in that order, each ending with its examples."""
@@ -139,12 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument("spec", help="sweep spec TOML file")
     sw.add_argument("--out", required=True, help="sweep folder (an existing one of the same "
                     "spec is resumed)")
-    sw.add_argument("--workers", type=int, default=None, metavar="W",
-                    help="local worker processes (default: all cores; 1 runs in this process)")
-    sw.add_argument("--scheduler", metavar="ADDRESS", help="run on an existing Dask cluster "
-                    "(tcp://HOST:PORT)")
-    sw.add_argument("--dask-local", type=int, metavar="N", help="start a Dask cluster of N "
-                    "worker processes on loopback for this sweep, and stop it at the end")
+    _executor_options(sw, " for this sweep")
     sw.add_argument("--restart", action="store_true", help="discard the runs of a different "
                     "spec in --out and start again")
     sw.add_argument("--retry-failed", action="store_true", help="run the failed runs again")
@@ -195,12 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
     op.add_argument("spec", help="optimisation spec TOML file")
     op.add_argument("--out", required=True, help="optimisation folder (an existing one of "
                     "the same spec is resumed)")
-    op.add_argument("--workers", type=int, default=None, metavar="W",
-                    help="local worker processes (default: all cores; 1 runs in this process)")
-    op.add_argument("--scheduler", metavar="ADDRESS", help="run on an existing Dask cluster "
-                    "(tcp://HOST:PORT)")
-    op.add_argument("--dask-local", type=int, metavar="N", help="start a Dask cluster of N "
-                    "worker processes on loopback, and stop it at the end")
+    _executor_options(op)
     op.add_argument("--restart", action="store_true", help="discard the evaluations in "
                     "--out and start again")
     op.add_argument("--check", action="store_true", help="check the spec against its "
