@@ -30,6 +30,7 @@ import hashlib
 import json
 import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -133,12 +134,29 @@ def _key(theta: dict[str, float]) -> str:
     return hashlib.sha256(json.dumps(theta, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def _inputs(base: Scenario, params: Parameters, targets: Targets, out: Path, seed: int,
-            replications: int, restart: bool) -> dict:
-    """The calibration's inputs, once ``out`` is checked to hold none but theirs."""
+def _evaluations(base: Scenario, base_path: Path, params: Parameters, targets: Targets,
+                 out: Path, seed: int, replications: int, workers: int, restart: bool
+                 ) -> tuple[dict, Callable[..., dict]]:
+    """The calibration's inputs, once ``out`` is checked to hold none but theirs, and its
+    evaluation of a parameter set: read back from ``evaluations.jsonl``, or run
+    (:func:`evaluate`, ``check`` as there) and appended to it as it completes."""
     inputs = calibration_inputs(targets, params, resolved_dict(base), seed, replications)
     prepare_folder(out, inputs, restart, earlier_inputs(targets, inputs))
-    return inputs
+    first = _manifest(base_path, params, None, seed, replications,
+                      ["manifest.json", "evaluations.jsonl"], inputs)
+    done = _read_log(out / "evaluations.jsonl")
+
+    def evaluated(theta: dict[str, float], check: bool = False) -> dict:
+        k = _key(theta)
+        rec = done.get(k)
+        if rec is None:
+            rec = evaluate(base, base_path, params, theta, targets, seed, replications,
+                           workers, check=check)
+            done[k] = rec
+            keep(out, rec, first)
+        return rec
+
+    return inputs, evaluated
 
 
 def described(report: list[dict], targets: Targets) -> list[dict]:
@@ -161,11 +179,8 @@ def fit(base_path: str | Path, params: Parameters, targets: Targets, out: str | 
     base_path = Path(base_path)
     base = load_scenario(base_path)
     out = Path(out)
-    inputs = _inputs(base, params, targets, out, seed, replications, restart)
-    first = _manifest(base_path, params, None, seed, replications,
-                      ["manifest.json", "evaluations.jsonl"], inputs)
-    log = out / "evaluations.jsonl"
-    done = _read_log(log)
+    inputs, evaluated = _evaluations(base, base_path, params, targets, out, seed,
+                                     replications, workers, restart)
     ids = list(params.parameters)
     lo = np.array([params.parameters[p].low for p in ids])
     hi = np.array([params.parameters[p].high for p in ids])
@@ -182,13 +197,7 @@ def fit(base_path: str | Path, params: Parameters, targets: Targets, out: str | 
         x = np.clip(x, 0.0, 1.0)
         theta = {p: round(float(lo[i] + x[i] * (hi[i] - lo[i])), 10)
                  for i, p in enumerate(ids)}
-        k = _key(theta)
-        rec = done.get(k)
-        if rec is None:
-            rec = evaluate(base, base_path, params, theta, targets, seed, replications,
-                           workers, check=not count)
-            done[k] = rec
-            keep(out, rec, first)
+        rec = evaluated(theta, check=not count)
         count += 1
         bar.update(1)
         if not best or rec["objective"] < best["objective"]:
@@ -218,11 +227,8 @@ def abc_around(result: Fit, base_path: str | Path, params: Parameters, targets: 
 
     base_path, out = Path(base_path), Path(out)
     base = load_scenario(base_path)
-    inputs = _inputs(base, params, targets, out, seed, replications, restart=False)
-    first = _manifest(base_path, params, None, seed, replications,
-                      ["manifest.json", "evaluations.jsonl"], inputs)
-    log = out / "evaluations.jsonl"
-    done = _read_log(log)
+    _, evaluated = _evaluations(base, base_path, params, targets, out, seed, replications,
+                                workers, restart=False)
     ids = list(params.parameters)
     lo = np.array([params.parameters[p].low for p in ids])
     hi = np.array([params.parameters[p].high for p in ids])
@@ -236,12 +242,7 @@ def abc_around(result: Fit, base_path: str | Path, params: Parameters, targets: 
     for x in tqdm(values, unit="draw", desc="ABC", disable=None if progress else True,
                   leave=False):
         theta = {p: round(float(x[i]), 10) for i, p in enumerate(ids)}
-        rec = done.get(_key(theta))
-        if rec is None:
-            rec = evaluate(base, base_path, params, theta, targets, seed, replications,
-                           workers)
-            done[_key(theta)] = rec
-            keep(out, rec, first)
+        rec = evaluated(theta)
         records.append(rec)
         rows.append({**theta, "objective": rec["objective"]})
     weighted = [tid for tid, t in targets.targets.items() if t.weight > 0]
