@@ -191,14 +191,22 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize("text,msg", BAD, ids=[f"bad{i}" for i in range(len(BAD))])
-def test_bad_spec_one_line_each(tmp_path, capsys, text, msg):
+def refused(tmp_path: Path, capsys, text: str, match: str, flag: str
+            ) -> tuple[Path, int, list[str]]:
+    """Write the spec ``text``, whose loading raises ConfigError matching ``match``, and run
+    ``corridor optimize SPEC --out o FLAG`` on it: the spec's path, the exit code and the
+    lines on stderr."""
     p = tmp_path / "spec.toml"
     p.write_text(text, encoding="utf-8")
-    with pytest.raises(ConfigError, match=msg):
+    with pytest.raises(ConfigError, match=match):
         load_optimization(p)
-    code = main(["optimize", str(p), "--out", str(tmp_path / "o"), "--quiet"])
-    err = capsys.readouterr().err.strip().splitlines()
+    code = main(["optimize", str(p), "--out", str(tmp_path / "o"), flag])
+    return p, code, capsys.readouterr().err.strip().splitlines()
+
+
+@pytest.mark.parametrize("text,msg", BAD, ids=[f"bad{i}" for i in range(len(BAD))])
+def test_bad_spec_one_line_each(tmp_path, capsys, text, msg):
+    p, code, err = refused(tmp_path, capsys, text, msg, "--quiet")
     assert code == 2 and len(err) == 1, err
     assert err[0].startswith(f"error: {p}: ") and re.search(msg, err[0]), err[0]
     assert not (tmp_path / "o").exists()
@@ -222,13 +230,8 @@ BUDGET = (r"budget: 3 candidates, but only 2 of the 4 the decisions allow can ru
 def test_the_budget_is_reported_after_the_other_problems(tmp_path, capsys, text, first):
     """A budget over the bundles that can run, in the same report as the spec's other
     problems, after them (it used to come alone, before the scenario was read)."""
-    p = tmp_path / "spec.toml"
-    p.write_text(text, encoding="utf-8")
-    with pytest.raises(ConfigError, match=first):
-        load_optimization(p)
-    assert main(["optimize", str(p), "--out", str(tmp_path / "o"), "--check"]) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 2, err
+    _, code, err = refused(tmp_path, capsys, text, first, "--check")
+    assert code == 2 and len(err) == 2, err
     assert re.search(first, err[0]) and re.search(BUDGET, err[1]), err
 
 
@@ -246,13 +249,8 @@ def test_a_bad_decision_is_reported_not_the_budget_it_would_count(tmp_path, caps
                                                                   msg):
     """A decision at fault is reported (the analyst's misspelt path got a complaint about
     the budget instead); the budget is not, as it counts the decisions as written."""
-    p = tmp_path / "spec.toml"
-    p.write_text(text, encoding="utf-8")
-    with pytest.raises(ConfigError, match=msg):
-        load_optimization(p)
-    assert main(["optimize", str(p), "--out", str(tmp_path / "o"), "--check"]) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and re.search(msg, err[0]), err
+    _, code, err = refused(tmp_path, capsys, text, msg, "--check")
+    assert code == 2 and len(err) == 1 and re.search(msg, err[0]), err
 
 
 def test_good_spec_checks(tmp_path, capsys):
