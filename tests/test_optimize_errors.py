@@ -188,6 +188,11 @@ BAD = [
      'output = "wait"\nmax = 10\n',
      r"horizon: a model function has no horizon; 'horizon' runs a scenario for another "
      r"span$"),
+    ('model = "sim.study.sweeps.testfunctions:build_to_target"\nbudget = 2\n'
+     'set = { "ships" = 1 }\n[[decisions]]\npath = "ships"\nlow = 0\nhigh = 2\n'
+     'cost_per_unit_usd = 4\nsource = "assumption: a toy"\n[[constraints]]\n'
+     'output = "wait"\nmax = 10\n',
+     r"spec.toml: 'set' fixes scenario fields; a model function has none$"),
 ]
 
 

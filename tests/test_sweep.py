@@ -570,6 +570,9 @@ def test_bad_model_and_scenario_references(tmp_path):
         load_sweep(spec(tmp_path, text))
     with pytest.raises(ConfigError, match=r"spec.toml: file is empty"):
         load_sweep(spec(tmp_path, ""))
+    with pytest.raises(ConfigError, match=r"spec.toml: 'set' fixes scenario fields; a model "
+                       r"function has none$"):
+        load_sweep(model_spec(tmp_path, extra='set = { "a" = 1 }'))
 
 
 def test_a_cluster_out_of_reach_leaves_no_folder(tmp_path, capsys, monkeypatch):

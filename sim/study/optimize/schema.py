@@ -15,9 +15,9 @@ import datetime as dt
 import math
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from sim.study.sweeps.schema import HORIZON_HELP, check_base, checked_horizon, span_of
+from sim.study.sweeps.schema import HORIZON_HELP, StudySpec
 
 OPTIMIZE_FORMAT = 1
 OptionValue = bool | int | float | dt.date | str
@@ -162,7 +162,7 @@ class Confirm(_Strict):
                               "(the search's included)")
 
 
-class OptimizeSpec(_Strict):
+class OptimizeSpec(StudySpec):
     """An optimisation: the base (a scenario, or a Python model function), the decisions,
     what to minimise and the targets to meet, and the search."""
 
@@ -202,20 +202,9 @@ class OptimizeSpec(_Strict):
     decisions: list[Decision] = Field(min_length=1)
     constraints: list[Constraint] = Field(default_factory=list)
 
-    _horizon = field_validator("horizon", mode="before")(checked_horizon)
-
-    @model_validator(mode="after")
-    def _check(self):
-        check_base(self.scenario, self.model, self.set)
-        return self
-
     @property
     def names(self) -> list[str]:
         return [d.label for d in self.decisions]
-
-    @property
-    def span(self) -> tuple[dt.date, dt.date] | None:
-        return span_of(self.horizon)
 
     def startup_trials(self) -> int:
         return self.startup or min(10, max(4, self.budget // 4))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import math
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -98,40 +98,52 @@ class SweepParameter(Parameter):
         return np.clip(x, lo, hi)
 
 
-def check_base(scenario: str | None, model: str | None, fixed: dict) -> None:
-    """A study's base: a scenario file or a model function, one of them; 'set' only with a
-    scenario (ValueError, for pydantic to report, otherwise)."""
-    if (scenario is None) == (model is None):
-        raise ValueError("give either 'scenario' (a scenario file) or 'model' (a Python "
-                         "function 'module:function'), not both or neither")
-    if model and fixed:
-        raise ValueError("'set' fixes scenario fields; a model function has none")
-
-
 HORIZON_HELP = ("the base scenario run for another span, 'START:END' (ISO dates, END "
                 "excluded), as 'corridor run --horizon' runs it: dated changes after it "
                 "dropped, those before it in force from its first day")
 
 
-def checked_horizon(text: Any) -> Any:
-    """A spec's ``horizon`` as written, if it is a string that
-    :func:`sim.scenario.span.parse_horizon` reads (ValueError saying what is wrong, for
-    pydantic to report, otherwise)."""
-    if text is not None and not isinstance(text, str):
-        got = "a table" if isinstance(text, dict) else str(text)
-        raise ValueError(f'expected a string "START:END" (ISO dates, END excluded), e.g. '
-                         f'horizon = "2024-01-01:2024-04-01" (got {got})')
-    if text is not None:
-        parse_horizon(text)
-    return text
+class StudySpec(_Strict):
+    """What a sweep's and an optimisation's spec share: the base, a scenario file or a model
+    function (one of them; 'set' only with a scenario), and the ``horizon``. Each declares
+    these fields itself, where it lists them (the order of its fields and its errors)."""
+
+    if TYPE_CHECKING:
+        scenario: str | None
+        model: str | None
+        set: dict[str, Any]
+        horizon: str | None
+
+    @field_validator("horizon", mode="before", check_fields=False)
+    @classmethod
+    def _horizon(cls, text: Any) -> Any:
+        """``horizon`` as written, if it is a string that
+        :func:`sim.scenario.span.parse_horizon` reads (ValueError saying what is wrong, for
+        pydantic to report, otherwise)."""
+        if text is not None and not isinstance(text, str):
+            got = "a table" if isinstance(text, dict) else str(text)
+            raise ValueError(f'expected a string "START:END" (ISO dates, END excluded), e.g. '
+                             f'horizon = "2024-01-01:2024-04-01" (got {got})')
+        if text is not None:
+            parse_horizon(text)
+        return text
+
+    @model_validator(mode="after")
+    def _check(self):
+        if (self.scenario is None) == (self.model is None):
+            raise ValueError("give either 'scenario' (a scenario file) or 'model' (a Python "
+                             "function 'module:function'), not both or neither")
+        if self.model and self.set:
+            raise ValueError("'set' fixes scenario fields; a model function has none")
+        return self
+
+    @property
+    def span(self) -> tuple[dt.date, dt.date] | None:
+        """The (start, end) of the checked ``horizon``; None when it has none."""
+        return parse_horizon(self.horizon) if self.horizon is not None else None
 
 
-def span_of(text: str | None) -> tuple[dt.date, dt.date] | None:
-    """The (start, end) of a spec's checked ``horizon``; None when it has none."""
-    return parse_horizon(text) if text is not None else None
-
-
-class SweepSpec(_Strict):
+class SweepSpec(StudySpec):
     """A sweep: what to vary, how, and what to keep."""
 
     scenario: str | None = Field(None, min_length=1, description="the base scenario, "
@@ -157,20 +169,9 @@ class SweepSpec(_Strict):
                                "(N(2D+2) runs instead of N(D+2))")
     parameters: list[SweepParameter] = Field(min_length=1)
 
-    _horizon = field_validator("horizon", mode="before")(checked_horizon)
-
-    @model_validator(mode="after")
-    def _check(self):
-        check_base(self.scenario, self.model, self.set)
-        return self
-
     @property
     def names(self) -> list[str]:
         return [p.label for p in self.parameters]
-
-    @property
-    def span(self) -> tuple[dt.date, dt.date] | None:
-        return span_of(self.horizon)
 
 
 def factors(spec: SweepSpec) -> list[str]:
@@ -200,5 +201,5 @@ def model_function(ref: str) -> Any:
     return getattr(importlib.import_module(mod), name)
 
 
-__all__ = ["SWEEP_FORMAT", "HORIZON_HELP", "MethodName", "SweepParameter", "SweepSpec",
-           "checked_horizon", "factors", "salib_problem", "model_function", "span_of"]
+__all__ = ["SWEEP_FORMAT", "HORIZON_HELP", "MethodName", "StudySpec", "SweepParameter",
+           "SweepSpec", "factors", "salib_problem", "model_function"]
