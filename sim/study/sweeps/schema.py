@@ -1,5 +1,6 @@
 """The sweep spec as data: :class:`SweepSpec` (what to vary, how, and what to keep) and
-:class:`SweepParameter` (one input, its range and its distribution over that range).
+:class:`SweepParameter` (one input, its range and its distribution over that range);
+:class:`StudySpec`, what it shares with the optimisation's spec (the base, the horizon).
 
 A parameter maps the unit interval to its values by its quantile function
 (:meth:`SweepParameter.ppf`), so that every design is drawn in the unit hypercube and
