@@ -44,6 +44,7 @@ run: $(STAMP)
 	$(BIN)/corridor appraise results/batumi_relief_2030 results/caspian_committed_2030 --costs scenarios/appraisal/batumi_relief.toml --out results/appraise-batumi_relief
 	$(BIN)/corridor plot results/appraise-batumi_relief
 	$(BIN)/corridor plot results/caspian_committed_2030
+	$(BIN)/corridor plot results/batumi_relief_2030
 	$(BIN)/corridor plot results/kuryk_terminal
 	$(BIN)/corridor plot results/kuryk_terminal_fleet
 	$(BIN)/corridor plot results/compare-kuryk_terminal
