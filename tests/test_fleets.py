@@ -7,6 +7,7 @@ errors (one line per problem)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +24,7 @@ from sim.scenario.fleets import apportion
 from sim.scenario.loading import load_scenario
 from sim.scenario.problems import ConfigError
 from sim.scenario.schema import Departure
+from sim.scenario.summary import describe
 from tests.conftest import child_writer
 
 from .conftest import expect_errors
@@ -132,6 +134,23 @@ def test_ships_are_split_in_proportion_to_the_lines_shares():
                                        "ships_per_line": {"ferry": 2, "ferry2": 1}}})
     assert [out.services[s].active[0].vessels for s in ("ferry", "ferry2")] == [3, 2]
     assert m.fleets["caspian"].targets() == [3, 2]
+
+
+def test_check_says_how_a_fixed_fleet_and_its_timeline_change_are_split_as_the_run_does():
+    # 5 ships at 2 : 1 start 3 + 2; from 31 Jan a sixth, split 4 + 2 (its gap is ferry's)
+    over = {"fleets.caspian": {"ships": 5, "allocation": "fixed",
+                               "ships_per_line": {"ferry": 2, "ferry2": 1}},
+            "timeline": [{"date": "2024-01-31", "set": {"fleets.caspian.ships": 6}}]}
+    text = describe(load_scenario(TRACE, overrides=over))
+    assert re.search(r"ferry +ferry .*: 3 of fleet caspian \(5 ships, fixed\) x ", text)
+    assert re.search(r"ferry2 +ferry .*: 2 of fleet caspian \(5 ships, fixed\) x ", text)
+    assert "2024-01-31: fleets.caspian.ships = 6 (ferry 4, ferry2 2)" in text
+    m, out = run(**over)
+    assert m.fleets["caspian"].targets() == [4, 2]
+    assert [out.services[s].fleet for s in ("ferry", "ferry2")] == [4, 2]
+    over["fleets.caspian"]["allocation"] = "oldest_waiting"
+    assert ": fleet caspian (5 ships, oldest_waiting) x " in describe(
+        load_scenario(TRACE, overrides=over))
 
 
 def test_fixed_allocation_keeps_each_line_its_ferry():

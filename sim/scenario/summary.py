@@ -8,6 +8,7 @@ import textwrap
 from collections import Counter, defaultdict
 from collections.abc import Callable
 
+from sim.scenario.fleets import apportion
 from sim.scenario.kinds import NODE_KINDS
 from sim.scenario.leg_costs import cost_lines
 from sim.scenario.mode_split import (
@@ -100,8 +101,7 @@ def describe(s: Scenario) -> str:
     for sid, v in s.services.items():
         k = VESSEL_KINDS[v.kind]
         cap = f"{v.capacity_units():,.0f} {k.unit}"
-        ships = (str(v.fleet) if v.fleet_pool is None else
-                 f"fleet {v.fleet_pool} ({s.fleets[v.fleet_pool].allocation})")
+        ships = str(v.fleet) if v.fleet_pool is None else _fleet_share(s, sid)
         takes = (f"~{v.capacity_boxes(s.demand.share_40ft)} boxes" if k.carries_boxes else
                  f"berths of its own {v.berths}, background {k.carries}")
         lines.append(f"    {sid:22s} {v.kind:6s} {v.from_} <-> {v.to}: {ships} x {cap} at "
@@ -190,10 +190,42 @@ def describe(s: Scenario) -> str:
                 f"{fid} " + ", ".join(f"{r} {v:g}" for r, v in t.items())
                 for fid, t in ch.shares.items())
         else:
-            what = ", ".join(f"{k} = {v:g}" for k, v in (ch.set or {}).items())
+            what = ", ".join(f"{k} = {v:g}" + _fleet_split(s, k, v)
+                             for k, v in (ch.set or {}).items())
         lines.append(f"  timeline  {ch.date}: {what}")
     lines.append("ok: no problems found")
     return "\n".join(lines)
+
+
+def _fleet_lines(s: Scenario, fid: str, ships: int) -> list[tuple[str, int]]:
+    """The ships of fleet ``fid`` per line (its services, in the scenario's order) when
+    it has ``ships`` under a fixed allocation, as the run splits them."""
+    order = [sid for sid, v in s.services.items() if v.fleet_pool == fid]
+    per = s.fleets[fid].ships_per_line
+    return list(zip(order, apportion(ships, [per.get(sid, 0) for sid in order])))
+
+
+def _fleet_share(s: Scenario, sid: str) -> str:
+    """A shared fleet as one of its lines sees it: its line's ships of the fleet's, if
+    fixed."""
+    fid = s.services[sid].fleet_pool
+    assert fid is not None
+    f = s.fleets[fid]
+    if f.allocation != "fixed":
+        return f"fleet {fid} ({f.ships} ships, {f.allocation})"
+    n = dict(_fleet_lines(s, fid, f.ships))[sid]
+    return f"{n} of fleet {fid} ({f.ships} ships, fixed)"
+
+
+def _fleet_split(s: Scenario, path: str, value: float) -> str:
+    """How a timeline change of a fixed fleet's size is split between its lines
+    (empty for any other change)."""
+    parts = path.split(".")
+    if (len(parts) != 3 or parts[0] != "fleets" or parts[2] != "ships"
+            or parts[1] not in s.fleets or s.fleets[parts[1]].allocation != "fixed"):
+        return ""
+    return " (" + ", ".join(f"{sid} {n}" for sid, n in
+                            _fleet_lines(s, parts[1], int(value))) + ")"
 
 
 def _requote(days: int) -> str:
