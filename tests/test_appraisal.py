@@ -578,6 +578,12 @@ def test_the_eirr_median_counts_every_replication(tmp_path, rates, median, betwe
     assert row.endswith(f"; above the 10.0% discount rate in {above} of {n}")
     if median is None:
         assert row.startswith("between none (never repays) and over 1,000 %")
+    mean = dict(summary_rows(r))["EIRR"]
+    if all(math.isfinite(x) for x in rates):   # a mean only over every replication
+        assert mean.startswith("10.0% [")
+    else:
+        assert re.fullmatch(r"no mean: (\d never repays?, )?\d repay at once \(over "
+                            r"1,000 %\) \(the median below counts them\)", mean), mean
 
 
 def test_the_figures_leave_room_for_their_labels_and_count_whole_replications():

@@ -71,8 +71,10 @@ def summary_rows(result: Result) -> list[tuple[str, str]]:
            f"{e['above_1000_percent']} repay at once (over 1,000 %)"
            if e["above_1000_percent"] else ""]
     odd = [o for o in odd if o]
-    eirr = (_interval(e, _pct) if e["n"] else "–") + (
-        f" (over the {e['n']} replications with a rate; {', '.join(odd)})" if odd else "")
+    # a mean over only the replications with a rate, and its t-interval, say little (two
+    # rates gave 222 % [-798 %, 1,243 %]): shown only when every replication has one
+    eirr = (f"no mean: {', '.join(odd)} (the median below counts them)" if odd else
+            _interval(e, _pct) if e["n"] else "–")
     rate = result.costs.appraisal.discount.rate
     rows = [("NPV, USD", _interval(s["npv_usd"], money)
              + (f"  (without CRN: ±{money(s['npv_usd']['unpaired_ci95_half_width'])})"
