@@ -146,8 +146,8 @@ def test_path_is_a_directory(scen):
 
 def test_missing_parent_suggests_sibling(scen):
     p = scen("child.toml", 'extends = "toi.toml"\n')
-    expect(p, "error: child.toml: extends: parent 'toi.toml' not found "
-              "(did you mean 'toy.toml'?)")
+    expect(p, "error: child.toml: extends: parent 'toi.toml' not found (it is relative "
+              "to this file's folder; did you mean 'toy.toml'?)")
 
 
 def test_a_parent_written_from_the_working_directory_gets_its_path(scen):
@@ -156,7 +156,90 @@ def test_a_parent_written_from_the_working_directory_gets_its_path(scen):
     p = Path("my") / "child.toml"
     p.write_text('extends = "toy.toml"\n', encoding="utf-8")
     expect(p, "error: my/child.toml: extends: parent 'toy.toml' not found (it is relative "
-              "to this file's folder: did you mean '../toy.toml'?)")
+              "to this file's folder; did you mean '../toy.toml'?)")
+
+
+def project_with(*files: str) -> None:
+    """A project here: a copy of the toy under each of the names (paths below here, e.g.
+    ``scenarios/growth.toml``)."""
+    for name in files:
+        Path(name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy("toy.toml", name)
+
+
+@pytest.mark.parametrize("where, parent, meant", [
+    ("my", "growth.toml", "../scenarios/growth.toml"),
+    ("my/deep", "growth.toml", "../../scenarios/growth.toml"),
+    ("my/deep", "../calibration/calibrated.toml", "../../calibration/calibrated.toml"),
+    ("my", "plan.toml", "../scenarios/optimize/plan.toml"),
+    ("scenarios/sweeps", "growth.toml", "../growth.toml"),
+], ids=["copied", "deeper", "calibration", "subfolder", "inside-scenarios"])
+def test_a_copied_scenario_is_told_where_its_parent_is(scen, where, parent, meant):
+    """A scenario copied out of scenarios/ keeps its parent's name: the hint says the name
+    is read from the file's folder and gives the path to the project's file of that name
+    (the one nearest the project's top when there are two, not the file itself)."""
+    project_with("scenarios/growth.toml", "scenarios/appraisal/growth.toml",
+                 "scenarios/optimize/plan.toml", "calibration/calibrated.toml")
+    Path(where).mkdir(parents=True, exist_ok=True)
+    p = Path(where) / "storms.toml"
+    p.write_text(f'extends = "{parent}"\n', encoding="utf-8")
+    scen(f"{where}/other.toml", EXTENDS_TOY)
+    expect(p, f"error: {where}/storms.toml: extends: parent '{parent}' not found (it is "
+              f"relative to this file's folder; did you mean '{meant}'?)")
+
+
+def test_a_parent_written_with_its_folder_prefers_that_folder(scen):
+    project_with("scenarios/growth.toml", "scenarios/optimize/growth.toml")
+    Path("my").mkdir()
+    p = scen("my/storms.toml", 'extends = "optimize/growth.toml"\n')
+    expect(p, "error: my/storms.toml: extends: parent 'optimize/growth.toml' not found (it "
+              "is relative to this file's folder; did you mean "
+              "'../scenarios/optimize/growth.toml'?)")
+
+
+def test_a_scenario_outside_the_project_is_told_of_the_working_directorys(scen, monkeypatch):
+    """A file outside the project (no scenarios/ above it): the project the command is run
+    in is searched."""
+    project_with("proj/scenarios/growth.toml")
+    monkeypatch.chdir("proj")
+    Path("../elsewhere").mkdir()
+    p = Path("../elsewhere/storms.toml").resolve()
+    p.write_text('extends = "growth.toml"\n', encoding="utf-8")
+    expect(p, f"error: {p}: extends: parent 'growth.toml' not found (it is relative to "
+              "this file's folder; did you mean '../proj/scenarios/growth.toml'?)")
+
+
+def test_a_missing_parent_never_offers_the_file_itself(scen):
+    """The files beside it are offered, not the file itself (even when its own name is the
+    one the project has)."""
+    project_with("scenarios/storms.toml")
+    Path("my").mkdir()
+    for name in ("more_ferries.toml", "typo.toml"):
+        scen(f"my/{name}", EXTENDS_TOY)
+    p = scen("my/storms.toml", 'extends = "nothing.toml"\n')
+    expect(p, "error: my/storms.toml: extends: parent 'nothing.toml' not found (it is "
+              "relative to this file's folder; allowed: more_ferries.toml, typo.toml)")
+    p = scen("my/storms.toml", 'extends = "my/storms.toml"\n')
+    expect(p, "error: my/storms.toml: extends: parent 'my/storms.toml' not found (it is "
+              "relative to this file's folder; did you mean '../scenarios/storms.toml'?)")
+    Path("scenarios/storms.toml").unlink()
+    expect(p, "error: my/storms.toml: extends: parent 'my/storms.toml' not found (it is "
+              "relative to this file's folder; allowed: more_ferries.toml, typo.toml)")
+    p = scen("scenarios/storms.toml", 'extends = "old/storms.toml"\n')
+    expect(p, "error: scenarios/storms.toml: extends: parent 'old/storms.toml' not found (it "
+              "is relative to this file's folder, which holds no other .toml file)")
+
+
+def test_a_missing_parent_alone_in_its_folder(scen):
+    Path("my").mkdir()
+    p = scen("my/storms.toml", 'extends = "growth.toml"\n')
+    expect(p, "error: my/storms.toml: extends: parent 'growth.toml' not found (it is "
+              "relative to this file's folder, which holds no other .toml file)")
+    for i in range(13):
+        scen(f"my/n{i}.toml", EXTENDS_TOY)
+    expect(p, "error: my/storms.toml: extends: parent 'growth.toml' not found (it is "
+              "relative to this file's folder, which holds 13 other .toml files, none "
+              "close)")
 
 
 def test_circular_extends(scen):

@@ -13,7 +13,6 @@ import copy
 import datetime as dt
 import difflib
 import functools
-import os
 import re
 import tomllib
 from collections.abc import Callable, Sequence
@@ -27,7 +26,8 @@ from sim.scenario import checks
 from sim.scenario import partial as parts
 from sim.scenario.errors import _dotted, _element_of, _message, _missing_elements, _table
 from sim.scenario.fleet_notes import closure_past_end_notes, timetable_fleet_notes
-from sim.scenario.problems import WHOLE_FILE, ConfigError, Problem, did_you_mean
+from sim.scenario.parents import missing_parent_hint
+from sim.scenario.problems import WHOLE_FILE, ConfigError, Problem
 from sim.scenario.schema import Horizon, Scenario
 from sim.scenario.span import fit_timeline, warmup_problems
 
@@ -142,12 +142,8 @@ def load_raw(path: str | Path, _chain: tuple[Path, ...] = ()) -> Loaded:
                                    f"file (got {parent!r})")])
     ppath = path.parent / parent
     if not ppath.is_file():
-        if Path(parent).is_file():  # written from the working directory, not the file
-            rel = Path(os.path.relpath(Path(parent).resolve(), path.parent.resolve()))
-            hint = f"it is relative to this file's folder: did you mean '{rel.as_posix()}'?"
-        else:
-            hint = did_you_mean(parent, [p.name for p in path.parent.glob("*.toml")])
-        raise ConfigError([Problem(shown, "extends", f"parent '{parent}' not found ({hint})")])
+        raise ConfigError([Problem(shown, "extends", f"parent '{parent}' not found "
+                                   f"({missing_parent_hint(parent, path)})")])
     base = load_raw(ppath, (*_chain, real))
     merged = deep_merge(base.data, data)
     # forget the parent's leaves that the child replaced (e.g. a switched distribution)
