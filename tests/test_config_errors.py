@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from sim.scenario.errors import _message
 from sim.scenario.loading import load_scenario
 from sim.scenario.problems import ConfigError
+from sim.scenario.reference import field_rows
 
 TOY = Path(__file__).parent / "scenarios" / "toy.toml"
 EXTENDS_TOY = 'extends = "toy.toml"\n'
@@ -268,6 +270,39 @@ def test_error_in_parent_file_stops_the_child(scen):
     expect(p, "error: mid.toml: invalid TOML at line 2, column 8 (invalid value)")
 
 
+
+# ----------------------------------------------------------------------------- lists of months
+
+@pytest.mark.parametrize("snippet, path", [
+    ("[nodes.gate.crossing.background_trains]\nper_day = 1\nbase_year = 2024\n"
+     "seasonality = [1, 1]\n", "nodes.gate.crossing.background_trains.seasonality"),
+    ("[[nodes.gate.disruptions]]\nkind = 'storm'\nevents_per_year = 1\n"
+     "duration_h = { dist = 'constant', value = 5 }\nseasonality = [1, 1]\n",
+     "nodes.gate.disruptions[0].seasonality"),
+], ids=["background", "disruptions"])
+def test_a_list_of_months_of_another_length(scen, snippet, path):
+    p = scen("child.toml", EXTENDS_TOY + snippet)
+    expect(p, f"error: child.toml: {path}: needs exactly 12 entries, one a month (got 2)")
+
+
+def test_every_list_of_fixed_length_says_exactly():
+    """Each list of the reference whose length is fixed (at least N, at most N) is told
+    'needs exactly N entries' with what an entry stands for, too short or too long; a
+    list with a least length only keeps 'at least'."""
+    fixed = [r.path for r in field_rows() if "at least 12 entries, at most 12" in r.bounds]
+    assert len(fixed) >= 19  # every seasonality of the schema
+    for path in fixed:
+        loc = tuple(int(k) if k == "0" else k for k in
+                    re.sub(r"\[i\]", ".0", path).replace("<id>", "x").split("."))
+        if path.endswith("_by_year"):
+            loc = (*loc, "2025")
+        for t, n in (("too_short", 11), ("too_long", 13)):
+            err = {"type": t, "ctx": {"min_length" if t == "too_short" else "max_length": 12,
+                                      "actual_length": n}}
+            assert _message(err, loc) == f"needs exactly 12 entries, one a month (got {n})", path
+    err = {"type": "too_short", "ctx": {"min_length": 1, "actual_length": 0}}
+    assert _message(err, ("routes", "x", "path")) == "needs at least 1 entry (got 0)"
+
 # ----------------------------------------------------------------------------- child cases
 # (snippet appended to `extends = "toy.toml"` in child.toml, expected lines)
 
@@ -364,8 +399,8 @@ CHILD_CASES = [
         "2], 2025 = [1, 1, 1] }\n",
         ["child.toml: demand.flows.west.seasonality_by_year.2024: monthly weights must "
          "average 1 (they average 1.0833)",
-         "child.toml: demand.flows.west.seasonality_by_year.2025: needs at least 12 entries "
-         "(got 3)"],
+         "child.toml: demand.flows.west.seasonality_by_year.2025: needs exactly 12 entries, "
+         "one a month (got 3)"],
         id="flow-monthly-weights"),
     pytest.param(
         "[demand.flows.west]\nroutes = { mian = 1.0 }\n",
@@ -417,11 +452,11 @@ CHILD_CASES = [
         id="triangular-mode-outside"),
     pytest.param(
         "[demand]\nseasonality = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n",
-        ["child.toml: demand.seasonality: needs at least 12 entries (got 11)"],
+        ["child.toml: demand.seasonality: needs exactly 12 entries, one a month (got 11)"],
         id="seasonality-too-short"),
     pytest.param(
         "[demand]\nseasonality = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n",
-        ["child.toml: demand.seasonality: needs at most 12 entries (got 13)"],
+        ["child.toml: demand.seasonality: needs exactly 12 entries, one a month (got 13)"],
         id="seasonality-too-long"),
     pytest.param(
         "[demand]\nseasonality = [2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n",

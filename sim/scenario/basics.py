@@ -3,9 +3,10 @@ and the rule for a monthly profile."""
 
 from __future__ import annotations
 
-from typing import Literal
+from dataclasses import dataclass
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 # the regions a node may be in (flows, the transit count and the sea's competition name them)
 Region = Literal["china", "kazakhstan", "central_asia", "russia", "mongolia", "caucasus",
@@ -16,6 +17,19 @@ class Strict(BaseModel):
     """A scenario table: unknown keys are errors, numbers must be finite."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
+
+
+@dataclass(frozen=True)
+class OneEach:
+    """Metadata of a list of fixed length: what each entry stands for (``one a month``),
+    said with its length when a list has too few or too many entries."""
+
+    what: str
+
+
+# twelve numbers, one a month Jan..Dec (a list of another length: 'needs exactly 12
+# entries, one a month')
+Months = Annotated[list[float], Field(min_length=12, max_length=12), OneEach("one a month")]
 
 
 def monthly_profile(v: list[float], noun: str) -> list[float]:

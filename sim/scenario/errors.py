@@ -8,9 +8,12 @@ import typing
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import annotated_types as at
 from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
 from sim.scenario import distributions as d
+from sim.scenario.basics import OneEach
 from sim.scenario.distributions import DIST_NAMES
 from sim.scenario.problems import WHOLE_FILE, did_you_mean
 from sim.scenario.schema import Scenario
@@ -89,6 +92,39 @@ def _field(loc: tuple, root: Any = None) -> Any:
             and issubclass(parent, BaseModel)):
         return None
     return parent.model_fields.get(loc[-1])
+
+
+def _list_metadata(loc: tuple, root: Any = None) -> list[Any]:
+    """The constraints of the list at ``loc``: its field's, or those of the entries of the
+    table of lists it is in (``seasonality_by_year.2025``)."""
+    f = _field(loc, root)
+    if f is not None:
+        return list(f.metadata)
+    table = _field(loc[:-1], root)
+    args = typing.get_args(table.annotation) if table is not None else ()
+    if table is None or typing.get_origin(table.annotation) is not dict or len(args) != 2:
+        return []
+    out: list[Any] = []
+    for m in typing.get_args(args[1])[1:]:  # an Annotated value type's metadata
+        out += m.metadata if isinstance(m, FieldInfo) else [m]
+    return out
+
+
+def _length_message(t: str, ctx: Mapping[str, Any], loc: tuple, root: Any) -> str:
+    """A list too short or too long: ``needs exactly 12 entries, one a month (got 11)``
+    for a list of fixed length (what each entry stands for when the schema says,
+    :class:`sim.scenario.basics.OneEach`), else ``needs at least/at most N``."""
+    exp = ctx.get("min_length") if t == "too_short" else ctx.get("max_length")
+    n = ctx.get("actual_length")
+    noun = "entry" if exp == 1 else "entries"
+    meta = _list_metadata(loc, root)
+    lo = next((m.min_length for m in meta if isinstance(m, at.MinLen)), None)
+    hi = next((m.max_length for m in meta if isinstance(m, at.MaxLen)), None)
+    if lo is not None and lo == hi == exp:
+        each = next((f", {m.what}" for m in meta if isinstance(m, OneEach)), "")
+        return f"needs exactly {exp} {noun}{each} (got {n})"
+    word = "at least" if t == "too_short" else "at most"
+    return f"needs {word} {exp} {noun} (got {n})"
 
 
 def _field_default(loc: tuple, root: Any = None) -> Any:
@@ -240,11 +276,7 @@ def _message(err: Mapping[str, Any], loc: tuple, data: Any = None, root: Any = N
         return f"expected an array (got {_fmt_input(got)}); write e.g. " \
             f"{example('array', loc, root)}"
     if t in ("too_short", "too_long"):
-        exp = ctx.get("min_length") if t == "too_short" else ctx.get("max_length")
-        n = ctx.get("actual_length")
-        word = "at least" if t == "too_short" else "at most"
-        noun = "entry" if exp == 1 else "entries"
-        return f"needs {word} {exp} {noun} (got {n})"
+        return _length_message(t, ctx, loc, root)
     if t == "literal_error":
         exp = ctx.get("expected", "")
         allowed = [s.strip().strip("'") for s in exp.replace(" or ", ", ").split(", ")]

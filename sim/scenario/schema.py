@@ -20,7 +20,7 @@ from pydantic import (
 )
 
 from sim.scenario.acceptance import Acceptance
-from sim.scenario.basics import Region, monthly_profile
+from sim.scenario.basics import Months, Region, monthly_profile
 from sim.scenario.basics import Strict as _Strict
 from sim.scenario.choice_fields import RouteChoice
 from sim.scenario.costs import Costs
@@ -91,9 +91,9 @@ class Disruption(_Strict):
         description="what closes the facility (gale and storm draw from the weather stream, "
         "breakdown and other from the breakdowns stream)")
     events_per_year: float = Field(gt=0, le=365, description="mean events starting per year")
-    seasonality: list[float] = Field(default_factory=lambda: [1.0] * 12, min_length=12,
-                                     max_length=12, description="monthly weights Jan..Dec, "
-                                     "mean 1: when in the year events start")
+    seasonality: Months = Field(default_factory=lambda: [1.0] * 12,
+                                description="monthly weights Jan..Dec, mean 1: "
+                                "when in the year events start")
     duration_h: Distribution = Field(description="how long one event closes it, hours")
     source: str | None = None
 
@@ -385,8 +385,7 @@ class Route(_Strict):
 
 
 # twelve monthly weights Jan..Dec averaging 1, checked one by one (each its own problem)
-MonthlyWeights = Annotated[list[float], Field(min_length=12, max_length=12),
-                           AfterValidator(lambda w: monthly_profile(w, "weights"))]
+MonthlyWeights = Annotated[Months, AfterValidator(lambda w: monthly_profile(w, "weights"))]
 
 
 class Flow(_Strict):
@@ -447,8 +446,7 @@ class Demand(_Strict):
     tonnes_per_teu: float = Field(10.0, gt=0, le=40, description="mean cargo tonnes per TEU "
                                   "of a flow that does not give its own (the GLEC-aligned "
                                   "convention is 10 t per TEU)")
-    seasonality: list[float] = Field(min_length=12, max_length=12, description="monthly "
-                                     "factors Jan..Dec, mean 1")
+    seasonality: Months = Field(description="monthly factors Jan..Dec, mean 1")
     arrival_process: Literal["poisson", "deterministic"] = Field(
         "poisson", description="poisson: Poisson arrivals at the daily rate; deterministic: "
         "evenly spaced arrivals with the same daily totals up to rounding (for verification)")

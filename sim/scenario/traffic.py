@@ -15,8 +15,8 @@ from typing import Annotated
 
 from pydantic import Field, field_validator, model_validator
 
+from sim.scenario.basics import Months, monthly_profile
 from sim.scenario.basics import Strict as _Strict
-from sim.scenario.basics import monthly_profile
 from sim.scenario.distributions import Distribution
 
 
@@ -38,9 +38,8 @@ class Background(_Strict):
     per_day_by_year: dict[int, Annotated[float, Field(ge=0, le=1_000_000)]] = Field(
         default_factory=dict, description="mean units per day in particular calendar years, "
         "where known")
-    seasonality: list[float] = Field(default_factory=lambda: [1.0] * 12, min_length=12,
-                                     max_length=12, description="monthly weights Jan..Dec, "
-                                     "mean 1")
+    seasonality: Months = Field(default_factory=lambda: [1.0] * 12,
+                                description="monthly weights Jan..Dec, mean 1")
     cv: float = Field(0.0, ge=0, le=3, description="day-to-day coefficient of variation of "
                       "the mean beyond Poisson (0: Poisson counts)")
     source: str | None = None

@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Literal, get_args
 
 from pydantic import Field, field_validator
 
+from sim.scenario.basics import Months, monthly_profile
 from sim.scenario.basics import Strict as _Strict
-from sim.scenario.basics import monthly_profile
 from sim.scenario.distributions import Distribution
 
 if TYPE_CHECKING:
@@ -39,9 +39,9 @@ class SeaWeather(_Strict):
 
     storms_per_year: float = Field(gt=0, le=365, description="mean storms starting per "
                                    "year (of all sectors)")
-    seasonality: list[float] = Field(default_factory=lambda: [1.0] * 12, min_length=12,
-                                     max_length=12, description="monthly weights Jan..Dec, "
-                                     "mean 1: when in the year storms start")
+    seasonality: Months = Field(default_factory=lambda: [1.0] * 12,
+                                description="monthly weights Jan..Dec, mean 1: "
+                                "when in the year storms start")
     duration_h: Distribution = Field(description="how long one storm blows (closes a port "
                                      "of duration_factor 1), hours")
     sectors: dict[str, float] = Field(min_length=1, description="wind sector (N, NE, E, SE, "
