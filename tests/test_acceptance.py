@@ -371,8 +371,8 @@ def test_a_dated_change_moves_the_limit_from_its_date():
 
 
 def test_a_dated_limit_is_validated_against_the_fields_bounds():
-    with pytest.raises(ConfigError, match=r"^error: overrides: timeline\[0\]\.set: "
-                       r"'nodes\.gate\.crossing\.acceptance_limit_teu' must be > 0 and "
+    with pytest.raises(ConfigError, match=r"^error: overrides: timeline\[0\]\.set\.nodes\."
+                       r"gate\.crossing\.acceptance_limit_teu: must be > 0 and "
                        r"<= 1e\+07 \(got 0\)$"):
         load_scenario(TWO, overrides={"timeline": [{"date": "2024-02-05", "set": {
             "nodes.gate.crossing.acceptance_limit_teu": 0}}]})

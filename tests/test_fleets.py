@@ -289,13 +289,18 @@ ERRORS = [
     ("[services.ferry]\nfleet_pool = \"\"\n",
      ["services.ferry.fleet_pool: unknown fleet '' (allowed: caspian)"]),
     ("[[timeline]]\ndate = 2024-02-01\nset = { \"services.ferry.fleet\" = 2 }\n",
-     ["timeline[0].set: 'services.ferry.fleet': the line's vessels come from fleet "
+     ["timeline[0].set.services.ferry.fleet: the line's vessels come from fleet "
       "'caspian' (set 'fleets.caspian.ships')"]),
     ("[[timeline]]\ndate = 2024-02-01\nset = { \"fleets.caspian.ships\" = 2.5 }\n",
-     ["timeline[0].set: 'fleets.caspian.ships' must be a whole number (got 2.5)"]),
+     ["timeline[0].set.fleets.caspian.ships: must be a whole number (got 2.5)"]),
     ("[[timeline]]\ndate = 2024-02-01\nset = { \"fleets.caspain.ships\" = 2 }\n",
-     ["timeline[0].set: unknown fleet 'caspain' in 'fleets.caspain.ships' (did you mean "
+     ["timeline[0].set.fleets.caspain.ships: unknown fleet 'caspain' (did you mean "
       "'caspian'?)"]),
+    # a misspelt field of a dated change named at its full path, as in the fleet's table
+    ("[[timeline]]\ndate = 2024-02-01\nset = { \"fleets.caspian.ship\" = 2 }\n",
+     ["timeline[0].set.fleets.caspian.ship: unknown key (did you mean 'ships'?)"]),
+    ("[fleets.caspian]\nship = 2\n",
+     ["fleets.caspian.ship: unknown key (did you mean 'ships'?)"]),
 ]
 
 

@@ -140,13 +140,13 @@ def test_a_dated_cap_change_applies_from_its_date():
      "nodes.gate.crossing.handover_east_trains_per_day: unknown key (did you mean "
      "'handover_broad_gauge_trains_per_day'?)"),
     ({"timeline": [{"date": "2024-02-01", "set": {BROAD: 2.5}}]},
-     f"timeline[0].set: '{BROAD}' must be a whole number (got 2.5)"),
+     f"timeline[0].set.{BROAD}: must be a whole number (got 2.5)"),
     ({"timeline": [{"date": "2024-02-01", "set": {BROAD: 0}}]},
-     f"timeline[0].set: '{BROAD}' must be >= 1 and <= 200 (got 0)"),
+     f"timeline[0].set.{BROAD}: must be >= 1 and <= 200 (got 0)"),
     ({"timeline": [{"date": "2024-02-01", "set": {
         "nodes.gate.crossing.handover_westbound_trains_per_day": 2}}]},
-     "timeline[0].set: unknown field 'crossing.handover_westbound_trains_per_day' of a "
-     "node (did you mean 'crossing.handover_broad_gauge_trains_per_day'?)"),
+     "timeline[0].set.nodes.gate.crossing.handover_westbound_trains_per_day: unknown key "
+     "(did you mean 'crossing.handover_broad_gauge_trains_per_day'?)"),
 ])
 def test_errors_one_line_per_problem(overrides, line):
     expect_override_error(TOY, overrides, line)

@@ -131,7 +131,7 @@ set = { "nodes.gate.crossing.cranez" = 3 }
     for extra in ([], ["--horizon", "2024-01-01:2024-02-01"]):
         assert main(["check", str(child), *extra]) == 2
         assert capsys.readouterr().err.strip() == (
-            "error: child.toml: timeline[1].set: unknown field 'crossing.cranez' of a node "
+            "error: child.toml: timeline[1].set.nodes.gate.crossing.cranez: unknown key "
             "(did you mean 'crossing.cranes'?)")
 
 

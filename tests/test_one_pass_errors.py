@@ -123,8 +123,8 @@ def test_an_element_wrong_as_a_whole_names_no_consequence(child):
     expect_errors(p, ["nodes.gate.crossing: inspection_share > 0 needs inspection_dwell_h "
                       "(a distribution, hours)",
                       "links.gate_omega.length_km: must be > 0 (got 0)",
-                      "timeline[0].set: unknown field 'train_paths' of a link (did you "
-                      "mean 'train_paths_per_day'?)"])
+                      "timeline[0].set.links.alpha_gate.train_paths: unknown key (did "
+                      "you mean 'train_paths_per_day'?)"])
 
 
 def test_a_broken_dated_change_keeps_the_others_numbered_as_written(child):

@@ -84,15 +84,15 @@ CASES = [
      ["nodes.west.port.siding_length_m: inbound trains of 60 boxes are 925 m long (flow "
       "'west', route 'sea'), longer than the 500 m siding"]),
     ("[[timeline]]\ndate = 2024-01-20\nset = { \"services.ferry.fleet\" = 1.5 }\n",
-     ["timeline[0].set: 'services.ferry.fleet' must be a whole number (got 1.5)"]),
+     ["timeline[0].set.services.ferry.fleet: must be a whole number (got 1.5)"]),
     ("[[timeline]]\ndate = 2024-01-20\nset = { \"services.ferri.fleet\" = 2 }\n",
-     ["timeline[0].set: unknown service 'ferri' in 'services.ferri.fleet' (did you mean "
+     ["timeline[0].set.services.ferri.fleet: unknown service 'ferri' (did you mean "
       "'ferry'?)"]),
     ("[[timeline]]\ndate = 2024-01-20\nset = { \"services.ferry.capacity_railcars\" = 60 }\n",
-     ["timeline[0].set: 'capacity_railcars' of a service cannot change during a run "
+     ["timeline[0].set.services.ferry.capacity_railcars: cannot change during a run "
       "(these can: fleet)"]),
     ("[[timeline]]\ndate = 2024-01-20\nset = { \"nodes.gate.port.berths\" = 3 }\n",
-     ["timeline[0].set: 'gate' has no port in 'nodes.gate.port.berths'"]),
+     ["timeline[0].set.nodes.gate.port.berths: 'gate' has no port"]),
     ("[demand.flows.west]\ncontainers_by_year = { 2024 = 100 }\n",
      ["demand.flows.west.containers_by_year.2024: 100 boxes differs from "
       "containers_per_year (36500) for the base year 2024; give it once"]),

@@ -103,50 +103,50 @@ def test_more_cranes_from_a_date():
      "timeline[0].close: 'alpha' is a terminal; only border nodes, ports, dry ports and links "
      "can close"),
     ({"date": "2024-01-10", "set": {"links.alpha_gate.length_km": 10}},
-     "timeline[0].set: 'length_km' of a link cannot change during a run (these can: "
+     "timeline[0].set.links.alpha_gate.length_km: cannot change during a run (these can: "
      "train_paths_per_day)"),
     ({"date": "2024-01-10", "set": {"links.alpha_gate.train_paths_per_dy": 3}},
-     "timeline[0].set: unknown field 'train_paths_per_dy' of a link (did you mean "
+     "timeline[0].set.links.alpha_gate.train_paths_per_dy: unknown key (did you mean "
      "'train_paths_per_day'?)"),
     ({"date": "2024-01-10", "set": {"links.alpha_gate.lenght_km": 10}},
-     "timeline[0].set: unknown field 'lenght_km' of a link (did you mean 'length_km'? It "
-     "cannot change during a run; these can: train_paths_per_day)"),
+     "timeline[0].set.links.alpha_gate.lenght_km: unknown key (did you mean 'length_km'? "
+     "It cannot change during a run; these can: train_paths_per_day)"),
     ({"date": "2024-01-10", "set": {"links.alpha_gate.zzz": 10}},
-     "timeline[0].set: unknown field 'zzz' of a link (these can change during a run: "
+     "timeline[0].set.links.alpha_gate.zzz: unknown key (these can change during a run: "
      "train_paths_per_day)"),
     ({"date": "2024-01-10", "set": {"nodes.gate.crossing.cranez": 3}},
-     "timeline[0].set: unknown field 'crossing.cranez' of a node (did you mean "
+     "timeline[0].set.nodes.gate.crossing.cranez: unknown key (did you mean "
      "'crossing.cranes'?)"),
     ({"date": "2024-01-10", "set": {"nodes.gate.crosing.cranes": 3}},
-     "timeline[0].set: unknown field 'crosing.cranes' of a node (did you mean "
+     "timeline[0].set.nodes.gate.crosing.cranes: unknown key (did you mean "
      "'crossing.cranes'?)"),
     ({"date": "2024-01-10", "set": {"nodes.gate.lon": 3}},
-     "timeline[0].set: 'lon' of a node cannot change during a run (these can: "
+     "timeline[0].set.nodes.gate.lon: cannot change during a run (these can: "
      "crossing.handover_standard_gauge_trains_per_day, "
      "crossing.handover_broad_gauge_trains_per_day, crossing.acceptance_limit_teu, "
      "crossing.receiving_tracks, crossing.cranes, crossing.crane_moves_per_h, "
      "crossing.yard_capacity_teu)"),
     ({"date": "2024-01-10", "set": {"nodes.gate.port.berth": 3}},
-     "timeline[0].set: 'gate' has no port in 'nodes.gate.port.berth'"),
+     "timeline[0].set.nodes.gate.port.berth: 'gate' has no port"),
     ({"date": "2024-01-10", "set": {"nodes.gate.crossing": 3}},
-     "timeline[0].set: 'crossing' is a table of a node, not a field (the fields that can "
-     "change during a run: crossing.handover_standard_gauge_trains_per_day, "
+     "timeline[0].set.nodes.gate.crossing: is a table of a node, not a field (the fields "
+     "that can change during a run: crossing.handover_standard_gauge_trains_per_day, "
      "crossing.handover_broad_gauge_trains_per_day, crossing.acceptance_limit_teu, "
      "crossing.receiving_tracks, crossing.cranes, crossing.crane_moves_per_h, "
      "crossing.yard_capacity_teu)"),
     ({"date": "2024-01-10", "set": {"link.alpha_gate.train_paths_per_day": 3}},
-     "timeline[0].set: unknown table 'link' in 'link.alpha_gate.train_paths_per_day' (did "
-     "you mean 'links'?)"),
+     "timeline[0].set.link.alpha_gate.train_paths_per_day: unknown table 'link' (did you "
+     "mean 'links'?)"),
     ({"date": "2024-01-10", "set": {"links.alpha_gate.train_paths_per_day.max": 3}},
-     "timeline[0].set: 'train_paths_per_day' of a link is a value, with no field 'max' "
-     "(write links.ID.train_paths_per_day)"),
+     "timeline[0].set.links.alpha_gate.train_paths_per_day.max: 'train_paths_per_day' of a "
+     "link is a value, with no field 'max' (write links.ID.train_paths_per_day)"),
     ({"date": "2024-01-10", "set": {"links.alpha_gate": 3}},
-     "timeline[0].set: 'links.alpha_gate' names no field: write links.ID.FIELD (these can "
+     "timeline[0].set.links.alpha_gate: names no field (write links.ID.FIELD; these can "
      "change during a run: links.ID.train_paths_per_day)"),
     ({"date": "2024-01-10", "set": {"nodes.gate.crossing.cranes": 2.5}},
-     "timeline[0].set: 'nodes.gate.crossing.cranes' must be a whole number (got 2.5)"),
+     "timeline[0].set.nodes.gate.crossing.cranes: must be a whole number (got 2.5)"),
     ({"date": "2024-01-10", "set": {"nodes.gate.crossing.cranes": 0}},
-     "timeline[0].set: 'nodes.gate.crossing.cranes' must be >= 1 and <= 200 (got 0)"),
+     "timeline[0].set.nodes.gate.crossing.cranes: must be >= 1 and <= 200 (got 0)"),
     ({"date": "2024-01-10", "close": "gate"},
      "timeline[0]: a closure needs 'days' (its length, > 0)"),
     ({"date": "2024-01-10", "set": {"links.alpha_gate.train_paths_per_day": 3},
@@ -161,8 +161,8 @@ def test_bad_timeline_entries(change, line):
 
 
 def test_a_table_a_timeline_cannot_change_is_named_as_such_not_as_unknown():
-    with pytest.raises(ConfigError, match=r"\Aerror: overrides: timeline\[0\]\.set: "
-                       r"'demand\.scale' cannot change during a run \(allowed: "
+    with pytest.raises(ConfigError, match=r"\Aerror: overrides: timeline\[0\]\.set\.demand\."
+                       r"scale: cannot change during a run \(allowed: "
                        r"links\.ID\.train_paths_per_day, nodes\.ID\.crossing\."):
         load_scenario(TOY, overrides={"timeline": [{"date": "2024-01-10",
                                                     "set": {"demand.scale": 2}}]})
@@ -175,14 +175,19 @@ def test_a_wrong_value_in_a_dated_set_does_not_hide_a_misspelt_path_beside_it(tm
     child = child_writer(tmp_path, monkeypatch, "toy.toml")
     path = child('[[timeline]]\ndate = 2024-02-01\nset = { "nodes.gate.crossing.cranes" = '
                  '"three", "links.alpha_gate.train_paths_per_dy" = 3, '
-                 '"nodes.gaet.crossing.cranes" = 2 }\n')
+                 '"nodes.gaet.crossing.cranes" = 2, "nodes.gate.crossing.cranez" = "x" }\n')
     expect_errors(path, [
         "timeline[0].set.nodes.gate.crossing.cranes: expected a number (got 'three'); write "
         "e.g. set = { \"nodes.gate.crossing.cranes\" = 2 }",
-        "timeline[0].set: unknown field 'train_paths_per_dy' of a link (did you mean "
+        "timeline[0].set.nodes.gate.crossing.cranez: expected a number (got 'x'); write e.g. "
+        "set = { \"nodes.gate.crossing.cranez\" = 4 }",
+        "timeline[0].set.links.alpha_gate.train_paths_per_dy: unknown key (did you mean "
         "'train_paths_per_day'?)",
-        "timeline[0].set: unknown node 'gaet' in 'nodes.gaet.crossing.cranes' (did you mean "
-        "'gate'?)"])
+        "timeline[0].set.nodes.gaet.crossing.cranes: unknown node 'gaet' (did you mean "
+        "'gate'?)",
+        # (the same path as the wrong value's, and said too: the key is misspelt as well)
+        "timeline[0].set.nodes.gate.crossing.cranez: unknown key (did you mean "
+        "'crossing.cranes'?)"])
 
 
 def test_overlapping_closures_keep_a_crossing_closed_until_the_last_ends():
@@ -372,8 +377,8 @@ def test_yard_capacity_changes_on_its_date():
     # 2024 in the toy: January (31 days) at 2,000 TEU, February (29) at 1,000
     mean_cap = (31 * 2000 + 29 * 1000) / 60
     assert K[("yard_utilisation", "2024", "gate")] == pytest.approx(occ / mean_cap)
-    with pytest.raises(ConfigError, match=r"\Aerror: overrides: timeline\[0\]\.set: "
-                       r"'nodes\.gate\.crossing\.yard_capacity_teu' = 60 TEU cannot take one "
+    with pytest.raises(ConfigError, match=r"\Aerror: overrides: timeline\[0\]\.set\.nodes\."
+                       r"gate\.crossing\.yard_capacity_teu: 60 TEU cannot take one "
                        r"inbound load of 40 boxes \(up to 80 TEU\)\Z"):
         load_scenario(TOY, overrides={"timeline": [
             {"date": "2024-02-01", "set": {"nodes.gate.crossing.yard_capacity_teu": 60}}]})

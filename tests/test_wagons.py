@@ -290,9 +290,9 @@ def test_a_dated_fleet_change_applies_from_its_date():
 
 
 @pytest.mark.parametrize("value, line", [
-    (30, "timeline[0].set: 'wagon_pools.china.wagons' = 30 cannot take one train of 40 "
+    (30, "timeline[0].set.wagon_pools.china.wagons: 30 wagons cannot take one train of 40 "
          "boxes formed at 'alpha' (up to 40 wagons of 2 TEU)"),
-    (2.5, "timeline[0].set: 'wagon_pools.china.wagons' must be a whole number (got 2.5)"),
+    (2.5, "timeline[0].set.wagon_pools.china.wagons: must be a whole number (got 2.5)"),
 ])
 def test_dated_fleet_errors(value, line):
     with pytest.raises(ConfigError) as e:

@@ -384,10 +384,17 @@ def _as_pairs(rule: DataRule, shown: str, model: Any) -> list[tuple[str, str]]:
     return [(p.path, p.message) for p in rule(model, shown)]
 
 
+# a key of a dated change's set (its path a dotted string, as in
+# timeline[0].set.nodes.gate.crossing.cranes)
+_SET_KEY = re.compile(r"timeline\[\d+\]\.set\.")
+
+
 def _below(path: str, found: Sequence[Problem]) -> bool:
-    """``path`` is a field already reported in ``found``, or lies below one."""
-    return any(path == p.path or path.startswith((p.path + ".", p.path + "["))
-               for p in found)
+    """``path`` is a field already reported in ``found``, or lies below one; the
+    schema's problem with the value of a dated change's key does not hide what is wrong
+    with the key itself (a misspelt field at the same path)."""
+    return any((path == p.path or path.startswith((p.path + ".", p.path + "[")))
+               and not _SET_KEY.match(p.path) for p in found)
 
 
 def fit_span(loaded: Loaded, start: dt.date, end: dt.date, shown: str,

@@ -85,14 +85,14 @@ def _unchangeable(table: str, field: str, allowed: Mapping[str, object],
                   model: type[BaseModel]) -> str:
     """Why ``field`` of an element of ``table`` cannot be set by a timeline: a field that
     does not exist (with the nearest that does, and whether that one may change), or one
-    fixed for the whole run."""
+    fixed for the whole run (said at the key's own path, ``timeline[i].set.KEY``)."""
     kind = table[:-1]
     during = ", ".join(allowed) or "none"
     if table == "nodes":  # a node's own fields, and its tables' as "table.field"
         head = ".".join(field.split(".")[:2])
         if head in NODE_SECTIONS:
-            return (f"'{field}' is a table of a node, not a field (the fields that can "
-                    f"change during a run: {during})")
+            return (f"is a table of a node, not a field (the fields that can change during a "
+                    f"run: {during})")
         known = [f for f in model.model_fields if f not in NODE_SECTIONS] + [
             f"{sec}.{f}" for sec in NODE_SECTIONS for f in section_model(sec).model_fields]
     else:
@@ -102,43 +102,46 @@ def _unchangeable(table: str, field: str, allowed: Mapping[str, object],
         return (f"'{head}' of a {kind} is a value, with no field '{field[len(head) + 1:]}' "
                 f"(write {table}.ID.{head})")
     if head in known:
-        return f"'{field}' of a {kind} cannot change during a run (these can: {during})"
+        return f"cannot change during a run (these can: {during})"
     close = difflib.get_close_matches(head, sorted(known), n=1, cutoff=0.6)
     if close and close[0] in allowed:
-        return f"unknown field '{field}' of a {kind} (did you mean '{close[0]}'?)"
+        return f"unknown key (did you mean '{close[0]}'?)"
     if close:
-        return (f"unknown field '{field}' of a {kind} (did you mean '{close[0]}'? It cannot "
-                f"change during a run; these can: {during})")
-    return f"unknown field '{field}' of a {kind} (these can change during a run: {during})"
+        return (f"unknown key (did you mean '{close[0]}'? It cannot change during a run; "
+                f"these can: {during})")
+    return f"unknown key (these can change during a run: {during})"
 
 
 def _timeline_value(s: Scenario, where: str, path: str, value: float) -> Found:
+    """The problems of one key of a dated change's ``set`` (``path`` = value), each at
+    the key's own path (``timeline[i].set.fleets.caspian.ships``), as the schema names a
+    value of the wrong type."""
+    at = f"{where}.{path}"
     table, _, rest = path.partition(".")
     eid, _, field = rest.partition(".")
     allowed = TIMELINE_FIELDS.get(table)
     if allowed is None and table not in Scenario.model_fields:  # a misspelt table
-        yield where, (f"unknown table '{table}' in '{path}' "
-                      f"({did_you_mean(table, TIMELINE_FIELDS)})")
+        yield at, f"unknown table '{table}' ({did_you_mean(table, TIMELINE_FIELDS)})"
         return
     if allowed is None:
-        yield where, f"'{path}' cannot change during a run (allowed: {ALLOWED_CHANGES})"
+        yield at, f"cannot change during a run (allowed: {ALLOWED_CHANGES})"
         return
     if not eid or not field:
-        yield where, (f"'{path}' names no field: write {table}.ID.FIELD (these can change "
-                      f"during a run: {', '.join(f'{table}.ID.{f}' for f in allowed)})")
+        yield at, (f"names no field (write {table}.ID.FIELD; these can change during a "
+                   f"run: {', '.join(f'{table}.ID.{f}' for f in allowed)})")
         return
     items = getattr(s, table)
     if eid not in items:
-        yield where, f"unknown {table[:-1]} '{eid}' in '{path}' ({did_you_mean(eid, items)})"
+        yield at, f"unknown {table[:-1]} '{eid}' ({did_you_mean(eid, items)})"
         return
     if table == "nodes" and field.split(".")[0] in NODE_SECTIONS and getattr(
             items[eid], field.split(".")[0]) is None:
-        yield where, f"'{eid}' has no {field.split('.')[0]} in '{path}'"
+        yield at, f"'{eid}' has no {field.split('.')[0]}"
         return
     if field not in allowed:
         here = allowed if table != "nodes" else {
             f: b for f, b in allowed.items() if getattr(items[eid], f.split(".")[0]) is not None}
-        yield where, _unchangeable(table, field, here, type(items[eid]))
+        yield at, _unchangeable(table, field, here, type(items[eid]))
         return
     if isinstance(value, Unusable):  # a value that failed its schema (reported there): the
         return                      # path is checked above, so a misspelt one shows too
@@ -146,11 +149,11 @@ def _timeline_value(s: Scenario, where: str, path: str, value: float) -> Found:
     if field.endswith("yard_capacity_teu"):
         nb = loads(s)[0].get(eid)
         if nb is not None and value < 2 * nb:
-            yield where, (f"'{path}' = {value:g} TEU cannot take one inbound load of {nb} "
-                          f"boxes (up to {2 * nb} TEU)")
+            yield at, (f"{value:g} TEU cannot take one inbound load of {nb} boxes (up to "
+                       f"{2 * nb} TEU)")
             return
     if whole and value != int(value):
-        yield where, f"'{path}' must be a whole number (got {value:g})"
+        yield at, f"must be a whole number (got {value:g})"
     elif not (low < value <= high if not whole else low <= value <= high):
         op = ">=" if whole else ">"
-        yield where, f"'{path}' must be {op} {low:g} and <= {high:g} (got {value:g})"
+        yield at, f"must be {op} {low:g} and <= {high:g} (got {value:g})"

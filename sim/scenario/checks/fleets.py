@@ -69,6 +69,6 @@ def fleets(s: Scenario) -> Found:
             sid, _, field = rest.partition(".")
             line = s.services.get(sid) if table == "services" else None
             if line is not None and field == "fleet" and line.fleet_pool is not None:
-                yield f"timeline[{i}].set", (
-                    f"'{path}': the line's vessels come from fleet '{line.fleet_pool}' (set "
+                yield f"timeline[{i}].set.{path}", (
+                    f"the line's vessels come from fleet '{line.fleet_pool}' (set "
                     f"'fleets.{line.fleet_pool}.ships')")

@@ -100,4 +100,4 @@ def wagon_pools(s: Scenario) -> Found:
             value = (ch.set or {}).get(f"{p}.wagons")
             if value is not None and value == int(value) and 1 <= value < need:
                 # (a fraction or a value out of bounds: the timeline rule reports it)
-                yield f"timeline[{i}].set", (f"'{p}.wagons' = {value:g} cannot take {train}")
+                yield f"timeline[{i}].set.{p}.wagons", f"{value:g} wagons cannot take {train}"
