@@ -69,6 +69,20 @@ def test_schema_prints_a_prefix(capsys):
     assert "`nodes.<id>.crossing.cranes`" in out and "`nodes.<id>.port" not in out
 
 
+def test_schema_on_the_terminal_shows_angle_brackets_the_page_escapes_them(capsys, tmp_path):
+    """The page is Markdown rendered as HTML, where '<id>' would vanish as a tag: it
+    writes '&lt;'; the terminal shows what the page shows."""
+    assert main(["schema", "fleets"]) == 0
+    out = capsys.readouterr().out
+    assert "| table of <id> -> table |" in out and "| >= 0, <= 500 |" in out
+    assert "&lt;" not in out
+    assert main(["schema"]) == 0
+    assert "&lt;" not in capsys.readouterr().out
+    assert main(["schema", "--write", str(tmp_path / "f.md")]) == 0
+    page = (tmp_path / "f.md").read_text(encoding="utf-8")
+    assert "| >= 0, &lt;= 500 |" in page and "| >= 0, <= 500 |" not in page
+
+
 def test_schema_json(capsys):
     assert main(["schema", "demand", "--format", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)

@@ -235,6 +235,8 @@ Per field: its dotted path (<id> for a key you choose, [i] for a list position; 
 paths --set and the error messages use), type, unit, default, bounds, description, and
 whether a dated change ([[timeline]]) may set it during a run, with the bounds a new
 value keeps. Read from the schema and the node-kind registry, so it is never out of date.
+The page --write makes writes '<' as '&lt;' (for Markdown shown as HTML); the terminal
+shows '<'.
 """
 
 EXAMPLES_OPTIMIZE = """examples:

@@ -18,19 +18,24 @@ COMMAND = f"corridor schema --write {PAGE}"
 _COLUMNS = ("path", "type", "unit", "default", "bounds", "timeline", "description")
 
 
-def _cell(text: str, code: bool = False) -> str:
+def _cell(text: str, code: bool = False, html: bool = True) -> str:
+    """A table cell: ``code`` in backticks; else with ``<`` escaped for a page rendered as
+    HTML (``html``; a terminal shows ``&lt;`` as it is, so not there)."""
     text = text.replace("|", "\\|")
     if not text:
         return ""
-    return f"`{text}`" if code else text.replace("<", "&lt;")
+    if code:
+        return f"`{text}`"
+    return text.replace("<", "&lt;") if html else text
 
 
-def _table(rows: list[FieldRow]) -> list[str]:
+def _table(rows: list[FieldRow], html: bool = True) -> list[str]:
     out = ["| " + " | ".join(_COLUMNS) + " |", "|" + "---|" * len(_COLUMNS)]
     for r in rows:
         out.append("| " + " | ".join((
-            _cell(r.path, code=True), _cell(r.type), _cell(r.unit), _cell(r.default, True),
-            _cell(r.bounds), _cell(r.timeline), _cell(r.description))) + " |")
+            _cell(r.path, code=True), _cell(r.type, html=html), _cell(r.unit, html=html),
+            _cell(r.default, True), _cell(r.bounds, html=html), _cell(r.timeline, html=html),
+            _cell(r.description, html=html))) + " |")
     return out
 
 
@@ -67,11 +72,13 @@ def _intro() -> list[str]:
     ]
 
 
-def markdown(prefix: str = "") -> str:
+def markdown(prefix: str = "", html: bool = True) -> str:
     """The reference as Markdown: the whole page (no ``prefix``), or the table of the
-    fields under ``prefix``."""
+    fields under ``prefix``; ``html``: for a page rendered as HTML (``<`` written as
+    ``&lt;``, as in docs/fields.md), else for a terminal (``<`` as it is)."""
     if prefix:
-        return "\n".join([f"Fields under `{prefix}`", "", *_table(field_rows(prefix))]) + "\n"
+        return "\n".join([f"Fields under `{prefix}`", "",
+                          *_table(field_rows(prefix), html)]) + "\n"
     rows = field_rows()
     out = _intro()
     tables = {r.path for r in rows if "." in r.path or "[" in r.path}
@@ -87,8 +94,8 @@ def markdown(prefix: str = "") -> str:
     out += ["Contents: " + ", ".join(f"[{s}](#{s})" for s in sections)
             + ", [distributions](#distributions).", ""]
     for s in sections:
-        out += [f"## {s}", "", *_table([r for r in rows if section(r) == s]), ""]
-    out += ["## Distributions", "", *_table(distribution_rows()), ""]
+        out += [f"## {s}", "", *_table([r for r in rows if section(r) == s], html), ""]
+    out += ["## Distributions", "", *_table(distribution_rows(), html), ""]
     return "\n".join(out)
 
 

@@ -23,7 +23,10 @@ def cmd_schema(args: argparse.Namespace) -> int:
     if args.write and prefix:
         return errors([Problem("<command line>", "--write", "writes the whole reference; "
                                "give no PREFIX with it")])
-    text = as_json(prefix) if args.format == "json" else markdown(prefix)
+    if args.format == "json":
+        text = as_json(prefix)
+    else:  # the page as it is rendered (<id> escaped); on the terminal as it is read
+        text = markdown(prefix, html=bool(args.write))
     if not args.write:
         sys.stdout.write(text)
         return 0
