@@ -1,6 +1,7 @@
 """Every CLI command in-process: exit codes, output, files, and bad input."""
 
 import json
+import re
 
 import pytest
 
@@ -16,6 +17,29 @@ def test_help_shows_examples(capsys):
             main([cmd, "--help"])
         assert e.value.code == 0
         assert "examples:" in capsys.readouterr().out
+
+
+def test_help_examples_continue_on_their_own_lines(capsys, monkeypatch):
+    """An example too long for a line goes on with a trailing backslash and an indented
+    line (no run of spaces where the source text's line ended), and every command's help
+    keeps to 100 columns (the widest: optimize's example)."""
+    monkeypatch.setenv("COLUMNS", "80")  # (argparse wraps the options to the terminal)
+    commands = ("check", "run", "warmup", "compare", "sweep", "appraise", "table", "optimize",
+                "schema", "sources", "calibrate", "analyze", "plot", "report")
+    for cmd in commands:
+        with pytest.raises(SystemExit):
+            main([cmd, "--help"])
+        lines = capsys.readouterr().out.splitlines()
+        assert not [line for line in lines if re.search(r"\S {3,}--", line)], cmd
+        assert max(map(len, lines)) <= 100, cmd
+    with pytest.raises(SystemExit):
+        main(["run", "--help"])
+    lines = capsys.readouterr().out.splitlines()
+    at = lines.index("  corridor run scenarios/baseline.toml --precision 0.02 --precision-kpi "
+                     "caspian_teu@2024 \\")
+    assert lines[at + 1] == ("      --precision-kpi transit_time_days_mean:middle_corridor@2024 "
+                             "--no-containers")
+    assert max(map(len, lines)) <= 90
 
 
 def test_no_command_is_a_usage_error(capsys):

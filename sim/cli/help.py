@@ -36,12 +36,13 @@ EXAMPLES_CHECK = """examples:
 EXAMPLES_RUN = """examples:
   corridor run scenarios/baseline.toml
   corridor run scenarios/baseline.toml --out results/base_seed7 --seed 7
-  corridor run scenarios/baseline.toml --set demand.scale=1.2 --set nodes.dostyk.crossing.cranes=6
+  corridor run scenarios/baseline.toml --set demand.scale=1.2 \\
+      --set nodes.dostyk.crossing.cranes=6
       (with --set and no --out, results go to results/baseline-<config hash>/)
   corridor run scenarios/baseline.toml --replications 10 --workers 2 --no-containers
   corridor run scenarios/baseline.toml --precision 0.02 --no-containers
       (adds replications until the headline KPIs' 95 % half-widths are within 2 %)
-  corridor run scenarios/baseline.toml --precision 0.02 --precision-kpi caspian_teu@2024 \
+  corridor run scenarios/baseline.toml --precision 0.02 --precision-kpi caspian_teu@2024 \\
       --precision-kpi transit_time_days_mean:middle_corridor@2024 --no-containers
       (watches only these: 2023's few Caspian boxes would need many more replications)
   corridor run scenarios/kuryk_terminal.toml --horizon 2024-01-01:2024-04-01 --out /tmp/q
@@ -50,9 +51,9 @@ EXAMPLES_RUN = """examples:
       as such, e.g. "2024 Jan–Mar")
 
 The result folder holds manifest.json, kpis.json, kpis.csv, timeseries.parquet,
-network.json and containers.parquet; it is written to a temporary folder and renamed into place when
-complete. An existing result folder at --out is replaced (with its figures); a folder
-holding anything else is refused.
+network.json and containers.parquet; it is written to a temporary folder and renamed
+into place when complete. An existing result folder at --out is replaced (with its
+figures); a folder holding anything else is refused.
 """
 
 EXAMPLES_WARMUP = """examples:
