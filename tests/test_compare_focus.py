@@ -14,7 +14,9 @@ from sim.measure.headline import COMPARE_HEADLINE
 from sim.measure.kpis import KPIS
 from sim.measure.labels import LABELS
 from sim.plots.comparison import comparison_tables, forest_rows
-from sim.scenario.loading import load_scenario
+from sim.scenario.kind_fields import number_text
+from sim.scenario.loading import load_scenario, resolved_dict
+from sim.scenario.summary import describe
 from sim.study.compare import compare, input_differences, touched_elements
 from sim.study.replications import run
 
@@ -47,6 +49,42 @@ def test_input_differences_and_the_elements_they_touch():
     assert input_differences({"timeline": [same]}, {"timeline": [same, new]}) == [
         ("timeline", "(not set)", "2030-01-06 close=aktau, days=21")]
     assert touched_elements([p for p, _b, _o in d]) == ["gate", "new"]
+
+
+def test_a_dated_change_shows_its_numbers_as_written():
+    """A scenario's dated changes as the comparison lists them: a field of whole numbers
+    set to 3 shows 3 (the schema holds 3.0), a closure of 2 days 'days=2', and a value
+    :g would round keeps every digit."""
+    base = resolved_dict(load_scenario(TOY))
+    changes = [{"date": "2024-02-01", "set": {"nodes.gate.crossing.cranes": 3,
+                                              "nodes.gate.crossing.yard_capacity_teu": 2500,
+                                              "nodes.gate.crossing.crane_moves_per_h": 45.5}},
+               {"date": "2024-02-02", "close": "gate", "days": 2},
+               {"date": "2024-02-03", "set": {"nodes.gate.crossing.acceptance_limit_teu":
+                                              1234567.5}}]
+    other = resolved_dict(load_scenario(TOY, overrides={"timeline": changes}))
+    assert input_differences(base, other) == [
+        ("timeline", "(not set)", "2024-02-01 set={'nodes.gate.crossing.cranes': 3, "
+         "'nodes.gate.crossing.yard_capacity_teu': 2500, "
+         "'nodes.gate.crossing.crane_moves_per_h': 45.5}"),
+        ("timeline", "(not set)", "2024-02-02 close=gate, days=2"),
+        ("timeline", "(not set)", "2024-02-03 set={'nodes.gate.crossing.acceptance_limit_teu':"
+         " 1234567.5}")]
+    # corridor check: the same numbers
+    text = describe(load_scenario(TOY, overrides={"timeline": changes}))
+    assert ("  timeline  2024-02-01: nodes.gate.crossing.cranes = 3, "
+            "nodes.gate.crossing.yard_capacity_teu = 2500, "
+            "nodes.gate.crossing.crane_moves_per_h = 45.5") in text
+    assert "  timeline  2024-02-03: nodes.gate.crossing.acceptance_limit_teu = 1234567.5" in text
+
+
+def test_numbers_of_dated_changes_in_words():
+    assert number_text(15.0) == "15"
+    assert number_text(150000.0) == "150000"
+    assert number_text(1234567.0) == "1234567"
+    assert number_text(1e7) == "1e+07"
+    assert number_text(2.5) == "2.5"
+    assert number_text(1 / 3) == repr(1 / 3)
     assert touched_elements(["demand.flows.west.containers_per_year", "demand.scale"]) == \
         ["west"]
     assert scope_touches("gate", {"gate"}) and scope_touches("link:alpha>gate", {"gate"})

@@ -89,6 +89,17 @@ def timeline_fields() -> dict[str, dict[str, Bounds]]:
             "fleets": changeable(Fleet), "wagon_pools": changeable(WagonPool)}
 
 
+def number_text(value: float) -> str:
+    """A number as short as it reads and as a file writes it: a whole number without
+    ``.0`` (``15``: a field of whole numbers set by a dated change, which the schema
+    holds as ``15.0``), ``2.5``; never losing a digit (where ``:g`` would round: a whole
+    number in full, else the full ``repr``)."""
+    short = f"{value:g}"
+    if float(short) == value:
+        return short
+    return str(int(value)) if value.is_integer() else repr(value)
+
+
 def schema_problems() -> list[str]:
     """Where the registry and the schema disagree: a kind that is not a ``NodeKind`` (or
     the reverse), a table that ``Node`` lacks."""

@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 
 from sim.scenario.fleets import apportion
+from sim.scenario.kind_fields import number_text
 from sim.scenario.kinds import NODE_KINDS
 from sim.scenario.leg_costs import cost_lines
 from sim.scenario.mode_split import (
@@ -190,7 +191,7 @@ def describe(s: Scenario) -> str:
                 f"{fid} " + ", ".join(f"{r} {v:g}" for r, v in t.items())
                 for fid, t in ch.shares.items())
         else:
-            what = ", ".join(f"{k} = {v:g}" + _fleet_split(s, k, v)
+            what = ", ".join(f"{k} = {number_text(v)}" + _fleet_split(s, k, v)
                              for k, v in (ch.set or {}).items())
         lines.append(f"  timeline  {ch.date}: {what}")
     lines.append("ok: no problems found")

@@ -21,6 +21,7 @@ from sim.io.bundle import atomic_dir, dumps
 from sim.io.folders import no_folder
 from sim.io.manifest import provenance, read_manifest
 from sim.measure.stats import t_interval, welch_half_width
+from sim.scenario.kind_fields import number_text
 from sim.scenario.problems import WHOLE_FILE, ConfigError, Problem, did_you_mean
 
 COLUMNS = ["name", "period", "scope", "unit", "base_mean", "other_mean", "diff_mean",
@@ -183,10 +184,18 @@ def input_differences(base: dict, other: dict) -> list[tuple[str, object, object
 
 def _dated(entry: object) -> object:
     """A dated change in one line: its date, then what it does (fields not set left
-    out; its source too)."""
+    out; its source too), its numbers as written (``set={'fleets.caspian.ships': 15}``,
+    ``days=21``), every digit kept."""
     if not isinstance(entry, dict):
         return entry
-    rest = ", ".join(f"{k}={v}" for k, v in entry.items()
+
+    def text(k: str, v: object) -> str:
+        if k == "set" and isinstance(v, dict):
+            return "{" + ", ".join(f"{p!r}: {number_text(x)}" for p, x in v.items()) + "}"
+        if isinstance(v, float):
+            return number_text(v)
+        return str(v)
+    rest = ", ".join(f"{k}={text(k, v)}" for k, v in entry.items()
                      if v is not None and k not in ("date", "source"))
     return f"{entry.get('date')} {rest}".strip()
 
