@@ -286,10 +286,10 @@ def test_a_list_of_months_of_another_length(scen, snippet, path):
 
 
 def test_every_list_of_fixed_length_says_exactly():
-    """Each list of the reference whose length is fixed (at least N, at most N) is told
-    'needs exactly N entries' with what an entry stands for, too short or too long; a
-    list with a least length only keeps 'at least'."""
-    fixed = [r.path for r in field_rows() if "at least 12 entries, at most 12" in r.bounds]
+    """Each list of the reference whose length is fixed (docs/fields.md: 'exactly N
+    entries') is told 'needs exactly N entries' with what an entry stands for, too short
+    or too long; a list with a least length only keeps 'at least'."""
+    fixed = [r.path for r in field_rows() if "exactly 12 entries" in r.bounds]
     assert len(fixed) >= 19  # every seasonality of the schema
     for path in fixed:
         loc = tuple(int(k) if k == "0" else k for k in

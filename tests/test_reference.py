@@ -36,7 +36,7 @@ def test_a_kind_table_field_with_its_unit_bounds_and_timeline():
     assert row("horizon.warmup_days").default == "90"
     assert row("timeline[i].date").type == "date"
     assert row("routes.<id>.corridor").bounds.startswith("one of northern, trans_siberian")
-    assert row("demand.seasonality").bounds == "at least 12 entries, at most 12 entries"
+    assert row("demand.seasonality").bounds == "exactly 12 entries"
     # every field a timeline may set is marked, and nothing else
     marked = {r.path for r in field_rows() if r.timeline.startswith("set")}
     assert {"links.<id>.train_paths_per_day", "services.<id>.fleet", "fleets.<id>.ships",

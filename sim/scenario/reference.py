@@ -163,6 +163,12 @@ def _bounds_of(metadata: list[Any], text: bool = False) -> list[str]:
             out.append(f"at most {m.max_length} {noun[m.max_length != 1]}")
         if isinstance(m, FieldInfo):
             out += _bounds_of(m.metadata, text)
+    # a fixed length (a month each, say): one statement, not two
+    for n in {int(x.split()[2]) for x in out if x.startswith("at most ")}:
+        pair = [f"at least {n} {noun[n != 1]}", f"at most {n} {noun[n != 1]}"]
+        if all(x in out for x in pair):
+            out[out.index(pair[0])] = f"exactly {n} {noun[n != 1]}"
+            out.remove(pair[1])
     return out
 
 
