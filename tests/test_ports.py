@@ -229,8 +229,12 @@ def test_disruption_kpis_of_the_closures_by_hand():
         assert K[("disruption_peak_backlog", "2024", port)] == 20
         assert K[("disruption_recovery_hours_mean", "2024", port)] == pytest.approx(hours)
         assert K[("disruption_unrecovered", "2024", port)] == 0
-    # no closure configured: no disruption rows
-    assert ("disruption_events", "2024", "west") not in kpis.compute(run())
+    # no closure configured: none counted, no box caught; no peak or recovery (undefined)
+    K = kpis.compute(run())
+    assert K[("disruption_events", "2024", "west")] == 0
+    assert K[("disruption_boxes_delayed", "2024", "west")] == 0
+    assert np.isnan(K[("disruption_peak_backlog", "2024", "west")])
+    assert np.isnan(K[("disruption_recovery_hours_mean", "2024", "west")])
 
 
 def test_sea_passage_columns_of_boxes_not_yet_landed():

@@ -60,11 +60,9 @@ from sim.measure.wagons import wagon_kpis
 from sim.scenario.kinds import CLOSURE_KPIS, NODE_KINDS, Kind, kind_of
 from sim.scenario.network import service_scope
 from sim.scenario.problems import did_you_mean
-from sim.scenario.weather import exposed_ports
 
 if TYPE_CHECKING:
     from sim.engine.output import RunOutput
-    from sim.scenario.schema import Scenario
 
 KPIS: dict[str, tuple[str, str]] = {
     "containers_created": ("containers", "boxes arriving at their origin terminal (period run: "
@@ -148,19 +146,23 @@ KPIS: dict[str, tuple[str, str]] = {
     "closure_hours": ("hours", "hours the facility (crossing, port or link) was closed, by "
                       "timeline closures and random disruptions together (a port: to "
                       "shipping); closures that overlap count once, so a dated closure "
-                      "adds only the hours no storm had closed already"),
+                      "adds only the hours no storm had closed already; 0 where nothing "
+                      "closed it (every crossing, port, dry port and link has the row)"),
     "disruption_events": ("closures", "closures of the crossing or port (timeline or random) "
-                          "beginning in the period; closures that overlap merge into one"),
+                          "beginning in the period; closures that overlap merge into one; "
+                          "every crossing, port and dry port has the disruption_* rows, "
+                          "0 closures where none began"),
     "disruption_boxes_delayed": ("containers", "boxes at the facility, or arriving, while it "
                                  "was closed; summed over the closures beginning in the "
-                                 "period"),
+                                 "period (none: 0)"),
     "disruption_peak_backlog": ("containers", "most boxes at the facility at once from a "
                                 "closure's start until it recovered; the largest over the "
-                                "closures beginning in the period"),
+                                "closures beginning in the period (none: no value)"),
     "disruption_recovery_hours_mean": ("hours", "from a reopening until the boxes at the "
                                        "facility first fell back to their number when the "
                                        "closure began; mean over the closures beginning in "
-                                       "the period that recovered before the end of the run"),
+                                       "the period that recovered before the end of the run "
+                                       "(none: no value)"),
     "disruption_unrecovered": ("closures", "closures beginning in the period that had not "
                                "recovered (as above) by the end of the run"),
     "corridor_share_china_europe": ("fraction", "of China -> Europe boxes leaving their "
@@ -350,9 +352,9 @@ def _crossing_kpis(out: RunOutput, edges: np.ndarray, put_years: PutYears,
     """Each gauge crossing's trains, boxes, queue, cranes, yard, dwell and disruptions,
     and the handovers' KPIs (``days``: see :func:`compute`)."""
     s, end_h, spans = out.scenario, out.calendar.end_h, np.diff(edges)
-    closable = _closable(s)
     for nid, xing in out.crossings.items():  # the nodes of kinds that join gauges
-        put = _named_by(kind_of(s.nodes[nid]), put_years)
+        kind = kind_of(s.nodes[nid])
+        put = _named_by(kind, put_years)
         b = crossing_stays(out, nid)
         rec = crossing_record(out, nid, b, keep=days is None)
         if days is not None:
@@ -372,7 +374,7 @@ def _crossing_kpis(out: RunOutput, edges: np.ndarray, put_years: PutYears,
         for part, means in zip(DWELL_PARTS, year_means(
                 b.departed_h, (b.part(p, out=buf) for p in DWELL_PARTS), edges)):
             put(f"border_{part}_hours_mean", nid, means)
-        if nid in closable:
+        if kind.closable:  # (never closed: 0 closures, 0 boxes caught)
             shut = np.array(xing.closures, float).reshape(-1, 2)
             _resilience(nid, b.arrived_h, b.departed_h, shut, edges, end_h, put)
         del b, rec  # (before the next crossing's stays are gathered)
@@ -383,10 +385,8 @@ def _link_kpis(out: RunOutput, edges: np.ndarray, put_years: PutYears) -> None:
     """Each line's closures, and per direction its utilisation and queue; the lines'
     totals."""
     s, end_h, spans = out.scenario, out.calendar.end_h, np.diff(edges)
-    for lid, line in out.lines.items():
-        if line.closures or s.links[lid].disruptions:
-            put_years("closure_hours", lid,
-                      closed_share(line.closed_spans(), edges, end_h) * spans)
+    for lid, line in out.lines.items():  # (any line may close: 0 hours if none did)
+        put_years("closure_hours", lid, closed_share(line.closed_spans(), edges, end_h) * spans)
     offered = {}
     for scope, line, reached, entered in link_directions(out):
         if line.id not in offered:
@@ -407,7 +407,6 @@ def _link_kpis(out: RunOutput, edges: np.ndarray, put_years: PutYears) -> None:
 def _ports_and_services(out: RunOutput, edges: np.ndarray, end_h: float, put_years) -> None:
     s = out.scenario
     spans = np.diff(edges)
-    closable = _closable(s)
     caspian = {nid for nid, n in s.nodes.items() if n.port is not None and n.port.sea == "caspian"}
     port_teu = {nid: np.zeros(len(spans)) for nid in caspian}
     across = np.zeros(len(spans))
@@ -447,10 +446,11 @@ def _ports_and_services(out: RunOutput, edges: np.ndarray, end_h: float, put_yea
         for way, teu_way in across_way.items():
             put_years("caspian_teu", way, teu_way)
     for nid, port in visited(out).items():  # ports, and any facility whose stays are visits
-        put = _named_by(kind_of(s.nodes[nid]), put_years)
+        kind = kind_of(s.nodes[nid])
+        put = _named_by(kind, put_years)
         v = visits(out, nid)
         put("closure_hours", nid, closed_share(port.closures, edges, end_h) * spans)
-        if nid in closable:
+        if kind.closable:  # (never closed: 0 closures, 0 boxes caught)
             shut = np.array(port.closures, float).reshape(-1, 2)
             _resilience(nid, v["arrive"], v["depart"], shut, edges, end_h, put)
         occ = port_yard_teu(out, nid, edges)
@@ -474,14 +474,6 @@ def _named_by(kind: Kind, put_years: PutYears) -> PutYears:
         if name in keep:
             put_years(name, scope, values)
     return put
-
-
-def _closable(s: Scenario) -> set[str]:
-    """Facilities that random disruptions or the timeline may close (the same in every
-    replication, so that every replication reports the same KPI rows)."""
-    return ({nid for nid, n in s.nodes.items() if n.disruptions}
-            | {ch.close for ch in s.timeline if ch.close is not None}
-            | set(exposed_ports(s.nodes, s.seas)))
 
 
 def _resilience(nid: str, arrive: np.ndarray, depart: np.ndarray, shut: np.ndarray,

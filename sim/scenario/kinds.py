@@ -55,7 +55,8 @@ class Kind:
     engine : ``"module:Class"`` of the engine class simulating one node of the kind;
         None: no facility object (the model's plan steps handle the node).
     kpis : the KPIs (names in ``sim.measure.kpis.KPIS``) scoped to a node of the kind;
-        closable kinds also yield :data:`CLOSURE_KPIS` when they close.
+        closable kinds also yield :data:`CLOSURE_KPIS`, whether or not anything closes
+        them (0 closures then, so a comparison pairs a closure with none).
     series : the daily series (``metric`` of ``sim.measure.timeseries.daily``, whose
         ``kind`` column is the kind's ``section``) of a node of the kind.
     symbol : the map symbol.
@@ -135,7 +136,8 @@ NODE_KINDS: dict[str, Kind] = {k.name: k for k in (
          stops_trains=True),
 )}
 
-# what a closable facility yields when it closes (timeline or random disruptions)
+# what a closable facility yields, its closures' effects (timeline or random
+# disruptions): never closed, 0 closures and boxes caught, no peak backlog or recovery
 CLOSURE_KPIS = ("disruption_events", "disruption_boxes_delayed", "disruption_peak_backlog",
                 "disruption_recovery_hours_mean", "disruption_unrecovered")
 
