@@ -132,12 +132,73 @@ def test_comparison_summary_counts_untouched_rows():
         "  transit boxes China->Europe via KZ                       2024       1,813 "
         "[1,662, 1,965] (+30.0%)",
         "  transit time, northern route (days)                      2024      -0.086",
-        "  transit time, Middle Corridor (days)                     2024           –",
+        "  transit time, Middle Corridor (days)                     2024  base 20.8; other: "
+        "no value",
         "  boxes held at their origin                               2024      -2,770 "
         "[-5,489, -52] (-55.4%)",
         "  (2 more of these rows are identical in every replication)",
-        "  KPI rows in one folder only: 0 base, 1 other (listed in manifest.json)",
+        "  (1 more of these rows have no value in either folder, e.g. a mean over no boxes)",
+        "  KPI rows in one folder only: 0 base, 1 other (comparison.csv, column found_in)",
+        "  (no value: undefined in every replication compared, as a peak backlog or a "
+        "recovery time where",
+        "   nothing closed, or a mean over no boxes)",
     ]
+
+
+def one_sided_rows():
+    """A comparison of a closure with no closure: its boxes caught paired against the
+    base's 0, its peak backlog undefined in the base, a port only the other has."""
+    t = comparison_rows([
+        ("disruption_boxes_delayed", "2030", "brest", 0.0, 11843.0, 11843.0, 11000.0,
+         12686.0, NAN),
+        ("disruption_peak_backlog", "2030", "brest", NAN, 9120.0, NAN, NAN, NAN, NAN),
+        ("caspian_teu", "2029", "kuryk_ct", NAN, 900.0, NAN, NAN, NAN, NAN),
+        ("caspian_teu", "2030", "kuryk_ct", NAN, 12345.0, NAN, NAN, NAN, NAN),
+        ("port_dwell_hours_mean", "2030", "kuryk_ct", NAN, 61.0, NAN, NAN, NAN, NAN),
+        ("containers_lost", "2030", "all", 300.0, NAN, NAN, NAN, NAN, NAN),
+        ("transit_time_days_mean", "2030", "kuryk_ct_route", NAN, NAN, NAN, NAN, NAN, NAN),
+    ])
+    return t.assign(unit="", found_in=["both", "both", "other", "other", "other", "base",
+                                       "other"])
+
+
+def test_comparison_summary_shows_rows_with_no_pair_and_why():
+    t = one_sided_rows()
+    f = facts(only_in_base=[["containers_lost", "2030", "all"]],
+              only_in_other=[["caspian_teu", "2029", "kuryk_ct"],
+                             ["caspian_teu", "2030", "kuryk_ct"],
+                             ["port_dwell_hours_mean", "2030", "kuryk_ct"],
+                             ["transit_time_days_mean", "2030", "kuryk_ct_route"]])
+    f["focus"] = {"kpis": [], "scopes": ["brest"]}
+    assert comparison_summary(t, f).splitlines()[1:] == [
+        "  boxes caught by closures — brest                         2030      11,843 "
+        "[11,000, 12,686]",
+        "  peak backlog after a closure — brest                     2030  other 9,120; base: "
+        "no value",
+        "  KPI rows in one folder only: 1 base, 4 other (comparison.csv, column found_in)",
+        "  (no value: undefined in every replication compared, as a peak backlog or a "
+        "recovery time where",
+        "   nothing closed, or a mean over no boxes)"]
+    # with no focus: the headline (the base's lost boxes: the other has no such row),
+    # then the first rows in one folder only, each with its last year
+    f.pop("focus")
+    lines = comparison_summary(t, f).splitlines()
+    assert lines[1:6] == [
+        "  boxes lost (to sea or refused)                           2030  base 300; the "
+        "other has no such row",
+        "  KPI rows in one folder only: 1 base, 4 other (comparison.csv, column found_in)",
+        "  TEU shipped across the Caspian — kuryk_ct                2030  other 12,345; the "
+        "base has no such row",
+        "  port: mean time in port — kuryk_ct                       2030  other 61.0; the "
+        "base has no such row",
+        # in one folder only and undefined there too: no value shown, not 'nan'
+        "  mean transit time — kuryk_ct_route                       2030  other –; the base "
+        "has no such row"]
+    assert lines[6].startswith("  (no such row: that folder's scenario lacks the element")
+    assert comparison_summary(t, f, one_sided=1).splitlines()[3:5] == [
+        "  TEU shipped across the Caspian — kuryk_ct                2030  other 12,345; the "
+        "base has no such row",
+        "  ... 2 more (KPI, scope) pairs in one folder only (comparison.csv)"]
 
 
 def test_comparison_summary_lists_a_dated_change_by_itself():

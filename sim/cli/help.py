@@ -75,17 +75,22 @@ EXAMPLES_COMPARE = """examples:
   corridor run scenarios/caspian_committed_2030.toml --replications 10 --out results/committed
   corridor run scenarios/kuryk_terminal.toml --replications 10 --out results/kuryk
   corridor compare results/committed results/kuryk --out results/compare-kuryk
-  corridor compare results/committed results/kuryk --scope aktau --scope kuryk \\
-      --kpi containers_held --kpi containers_lost:xian_europe_mc
+  corridor compare results/committed results/kuryk --scope aktau --scope kuryk
+  corridor compare results/committed results/kuryk --kpi containers_held \\
+      --kpi containers_lost:xian_europe_mc --kpi caspian_teu:kuryk_ct
   (a scope is an id that 'corridor check' lists: a port, crossing, service, route,
-  corridor or flow; a KPI's scopes are listed when one is wrong)
+  corridor or flow; a KPI's scopes are listed when one is wrong; with both --kpi and
+  --scope a row shown matches one of each)
 
 Reads the two folders' kpis.json (never re-runs) and writes comparison.json and
 comparison.csv: per KPI, period and scope the mean paired difference (other - base)
 over the replications both folders have, its 95 % t-interval, the relative change, and
 the unpaired (Welch) half-width independent runs would have given. Both folders must
 come from the same seed and horizon: replication r of each then shares its random draws
-(common random numbers), which is what makes the paired interval narrow.
+(common random numbers), which is what makes the paired interval narrow. A row one
+folder lacks (an element or a feature only one scenario has) is kept with that folder's
+mean and no difference (column found_in: base or other), and so is a row undefined in
+every pair (a peak backlog where nothing closed); the summary shows them and says why.
 """
 
 EXAMPLES_CALIBRATE = """examples:

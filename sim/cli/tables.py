@@ -4,6 +4,7 @@ the text out (without its final newline). No argument parsing, no printing, no f
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -281,13 +282,17 @@ def _totals(k: pd.DataFrame, years: list[str]) -> list[Row]:
 
 
 def comparison_summary(table: pd.DataFrame, facts: Mapping[str, Any],
-                       limit: int = 40) -> str:
+                       limit: int = 40, one_sided: int = 5) -> str:
     """The summary ``corridor compare`` prints: per headline KPI (or, with a focus, per
     KPI asked for) and reported year the mean paired difference (other - base), its 95 %
     interval and the relative change; then the inputs that differ.
 
     Rows identical in every replication (the scenarios differ somewhere else) are counted,
-    not shown; KPI rows found in one folder only are counted too; at most ``limit`` rows.
+    not shown; a row with no pair to difference (one folder lacks it, or its value is
+    undefined there) shows the value the other side has and says why there is no
+    difference; KPI rows found in one folder only are counted, and without a focus the
+    first ``one_sided`` (KPI, scope) pairs of them not in the headline shown; at most
+    ``limit`` rows.
 
     Parameters
     ----------
@@ -308,14 +313,17 @@ def comparison_summary(table: pd.DataFrame, facts: Mapping[str, Any],
     else:
         view, keys = table, list(COMPARE_HEADLINE)
         periods = sorted(p for p in set(table.period) if p != "run")
-    same = shown = more = 0
+    same = shown = more = neither = 0
+    notes: set[str] = set()
     index = view.assign(untouched=untouched(view)).set_index(["name", "scope", "period"])
     for name, scope in keys:
         for y in periods:
             if (name, scope, y) not in index.index:
                 continue
             r = index.loc[(name, scope, y)]
-            if r["base_mean"] != r["base_mean"]:
+            if (r["base_mean"] != r["base_mean"] and r["other_mean"] != r["other_mean"]
+                    and r.get("found_in", "both") == "both"):
+                neither += 1  # undefined in both (no box of the route in either ...)
                 continue
             if r["untouched"]:
                 same += 1  # identical in every replication: the scenario did not touch it
@@ -324,24 +332,19 @@ def comparison_summary(table: pd.DataFrame, facts: Mapping[str, Any],
                 more += 1
                 continue
             shown += 1
-            ends = [r["diff_ci95_low"], r["diff_ci95_high"]]
-            numbers = [abs(v) for v in (r["diff_mean"], *ends) if v == v]
-            form = row_format(numbers) if numbers else fmt  # (no difference: '–')
-            ci = ("" if ends[0] != ends[0] else f" [{form(ends[0])}, {form(ends[1])}]")
-            rel = "" if r["rel_change"] != r["rel_change"] else f" ({r['rel_change']:+.1%})"
-            what = kpi_label(name, scope)
-            unit = r.get("unit", "")
-            if isinstance(unit, str) and unit and unit not in what:
-                what += f" ({unit})"
-            lines.append(f"  {what:56s} {y:>4s}  "
-                         f"{form(r['diff_mean']):>10s}{ci}{rel}")
+            lines.append(_comparison_line(r, name, scope, y, notes))
     if more:
         lines.append(f"  ({more} more rows: see comparison.csv, or narrow with --kpi/--scope)")
     if same:
         lines.append(f"  ({same} more of these rows are identical in every replication)")
-    if facts["only_in_base"] or facts["only_in_other"]:
-        lines.append(f"  KPI rows in one folder only: {len(facts['only_in_base'])} base, "
-                     f"{len(facts['only_in_other'])} other (listed in manifest.json)")
+    if neither:
+        lines.append(f"  ({neither} more of these rows have no value in either folder, e.g. "
+                     "a mean over no boxes)")
+    lines += _one_sided(table, facts, 0 if focus else one_sided, set(keys), notes)
+    for n in ("row", "value"):
+        if n in notes:
+            lines += textwrap.wrap(f"({ONE_SIDED_WHY[n]})", 96, initial_indent="  ",
+                                   subsequent_indent="   ")
     differ = facts.get("inputs_differ") or []
     if differ:
         n = facts.get("inputs_differ_count", len(differ))
@@ -356,6 +359,72 @@ def comparison_summary(table: pd.DataFrame, facts: Mapping[str, Any],
         if n > 8:
             lines.append(f"  ... {n - 8} more (listed in manifest.json)")
     return "\n".join(lines)
+
+
+# why a comparison row has no difference: the summary's notes
+ONE_SIDED_WHY = {
+    "row": "no such row: that folder's scenario lacks the element (a port, route, service "
+           "...) or what the KPI measures (costs, acceptance limits, wagon pools, the "
+           "nested logit ...); an older run folder, written before the closure KPIs were "
+           "written for every facility that can close, lacks them where nothing closed",
+    "value": "no value: undefined in every replication compared, as a peak backlog or a "
+             "recovery time where nothing closed, or a mean over no boxes"}
+
+
+def _comparison_line(r: Any, name: str, scope: str, period: str, notes: set[str]) -> str:
+    """One row of the comparison summary: the paired difference, or, with no pair to
+    difference, the value one side has and why the other has none (``notes`` gets which
+    of :data:`ONE_SIDED_WHY` it used)."""
+    what = kpi_label(name, scope)
+    unit = r.get("unit", "")
+    if isinstance(unit, str) and unit and unit not in what:
+        what += f" ({unit})"
+    head = f"  {what:56s} {period:>4s}  "
+    found = r.get("found_in", "both")
+    b, o = r["base_mean"], r["other_mean"]
+    if found != "both" or (b != b) != (o != o):  # one side has no row, or no value
+        side, lack = ("other", "base") if b != b else ("base", "other")
+        value = r[f"{side}_mean"]
+        shown = row_format([abs(value)])(value) if value == value else "–"
+        if found == "both":
+            notes.add("value")
+            return head + f"{side} {shown}; {lack}: no value"
+        notes.add("row")
+        return head + f"{side} {shown}; the {lack} has no such row"
+    if r["diff_mean"] != r["diff_mean"]:  # each side's values in other replications
+        form = row_format([abs(b), abs(o)])
+        return head + f"base {form(b)}, other {form(o)}; no replication has both"
+    ends = [r["diff_ci95_low"], r["diff_ci95_high"]]
+    numbers = [abs(v) for v in (r["diff_mean"], *ends) if v == v]
+    form = row_format(numbers) if numbers else fmt  # (no difference: '–')
+    ci = ("" if ends[0] != ends[0] else f" [{form(ends[0])}, {form(ends[1])}]")
+    rel = "" if r["rel_change"] != r["rel_change"] else f" ({r['rel_change']:+.1%})"
+    return head + f"{form(r['diff_mean']):>10s}{ci}{rel}"
+
+
+def _one_sided(table: pd.DataFrame, facts: Mapping[str, Any], first: int,
+               shown: set[tuple[str, str]], notes: set[str]) -> list[str]:
+    """The count of KPI rows in one folder only, then the ``first`` (KPI, scope) pairs of
+    them not ``shown`` already, each with its last period."""
+    n_base, n_other = len(facts["only_in_base"]), len(facts["only_in_other"])
+    if not n_base + n_other:
+        return []
+    out = [f"  KPI rows in one folder only: {n_base} base, {n_other} other (comparison.csv, "
+           "column found_in)"]
+    if "found_in" not in table or not first:
+        return out
+    rest = table[table["found_in"] != "both"]
+    pairs = [k for k in dict.fromkeys(zip(rest["name"], rest["scope"])) if k not in shown]
+    for name, scope in pairs[:first]:
+        rows = rest[(rest["name"] == name) & (rest["scope"] == scope)]
+        last = max(rows["period"], key=lambda p: (p != "run", p))
+        r = rows[rows["period"] == last].iloc[0]
+        out.append(_comparison_line(r, name, scope, last, notes))
+    if len(pairs) > first:
+        n = len(pairs) - first
+        out.append(f"  ... {n} more (KPI, scope) pair{'s' if n > 1 else ''} in one folder "
+                   "only (comparison.csv)")
+    return out
 
 
 def _short(v: Any, width: int = 40) -> str:

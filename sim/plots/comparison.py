@@ -275,6 +275,7 @@ def comparison_tables(folder: Folder) -> Tables:
                        touched=folder.manifest.get("touched") or ())
 
     def shown(frame: pd.DataFrame) -> pd.DataFrame:
+        found = frame["found_in"] if "found_in" in frame else pd.Series("both", frame.index)
         return pd.DataFrame({
             "KPI": [kpi_label(n, sc) for n, sc in zip(frame["name"], frame["scope"])],
             "code": [f"{n} · {sc}" for n, sc in zip(frame["name"], frame["scope"])],
@@ -282,10 +283,12 @@ def comparison_tables(folder: Folder) -> Tables:
             "unit": frame["unit"], "base": frame["base_mean"].map(fmt_number),
             "other": frame["other_mean"].map(fmt_number),
             "difference [95 % CI]": [
-                f"{fmt_number(d)} [{fmt_number(lo)}, {fmt_number(hi)}]" if lo == lo
-                else fmt_number(d)
-                for d, lo, hi in zip(frame["diff_mean"], frame["diff_ci95_low"],
-                                     frame["diff_ci95_high"])],
+                _no_difference(f, b, o) or (
+                    f"{fmt_number(d)} [{fmt_number(lo)}, {fmt_number(hi)}]" if lo == lo
+                    else fmt_number(d))
+                for d, lo, hi, f, b, o in zip(
+                    frame["diff_mean"], frame["diff_ci95_low"], frame["diff_ci95_high"],
+                    found, frame["base_mean"], frame["other_mean"])],
             "relative": frame["rel_change"].map(lambda v: "–" if v != v else f"{v:+.1%}")})
     head = view[[(n, s) in set(headline) for n, s in zip(view["name"], view["scope"])]]
     head = head[head["period"] != "run"].sort_values(["name", "scope", "period"])
@@ -306,11 +309,22 @@ def comparison_tables(folder: Folder) -> Tables:
 
 
 
+def _no_difference(found: object, base: float, other: float) -> str | None:
+    """Why a comparison row has no difference, when one side has no row or no value
+    there (the value the other side has is in its column); None otherwise."""
+    if found in ("base", "other"):
+        return f"none: the {'other' if found == 'base' else 'base'} has no such row"
+    if (base != base) != (other != other):
+        return f"none: no value in the {'base' if base != base else 'other'}"
+    return None
+
+
 def comparison_facts(folder: Folder) -> list[tuple[str, str]]:
     m = folder.manifest
     b, o = m.get("base", {}), m.get("other", {})
     h = m.get("horizon") or {}
     touched = m.get("touched") or []
+    one_sided = [len(m.get(k) or []) for k in ("only_in_base", "only_in_other")]
     return [("base", f"{b.get('scenario')} ({b.get('folder')}, {b.get('replications')} "
                      "replication(s))"),
             ("base: what it is", b.get("description") or "–"),
@@ -319,6 +333,8 @@ def comparison_facts(folder: Folder) -> list[tuple[str, str]]:
             ("other: what it is", o.get("description") or "–"),
             ("elements whose inputs differ", ", ".join(touched) or "none (dated changes "
              "or global inputs only)"),
+            ("KPI rows in one folder only", f"{one_sided[0]} in the base, {one_sided[1]} in "
+             "the other (comparison.csv, column found_in)"),
             ("seed", f"{m.get('seed')}; {m.get('pairs')} paired replication(s)"),
             ("horizon", f"{h.get('start')} to {h.get('end')} (exclusive)"),
             ("version", f"corridor-sim {m.get('package_version')}"),

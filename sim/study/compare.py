@@ -6,6 +6,12 @@ difference ``other_r - base_r`` removes most of the noise both share. Per KPI, p
 and scope the comparison gives the mean paired difference with its 95 % t-interval, the
 relative change, and for contrast the unpaired (Welch) interval that independent runs
 would have given.
+
+A KPI row one folder lacks (its scenario has no such element, or not what the KPI
+measures: costs, acceptance limits ...) is kept, with that side's mean and the other's
+empty (``found_in``: ``base`` or ``other``); so is a row with no replication where both
+values are defined (a peak backlog where only one scenario has a closure): each side's
+mean over its own defined values, no difference.
 """
 
 from __future__ import annotations
@@ -26,7 +32,9 @@ from sim.scenario.problems import WHOLE_FILE, ConfigError, Problem, did_you_mean
 
 COLUMNS = ["name", "period", "scope", "unit", "base_mean", "other_mean", "diff_mean",
            "diff_ci95_low", "diff_ci95_high", "rel_change", "unpaired_ci95_half_width",
-           "n_pairs"]
+           "n_pairs", "found_in"]
+# found_in: the folders that have the row (a row one folder lacks has no difference)
+FOUND_IN = ("both", "base", "other")
 
 
 def read_run(folder: str | Path) -> tuple[dict, list[dict]]:
@@ -113,18 +121,8 @@ def compare(base_dir: str | Path, other_dir: str | Path) -> tuple[pd.DataFrame, 
     base = {key(r): r for r in base_recs}
     other = {key(r): r for r in other_recs}
     n_pairs = min(base_man.get("replications", 1), other_man.get("replications", 1))
-    rows = []
-    for k in sorted(base.keys() & other.keys()):
-        b = np.array([math.nan if v is None else v for v in base[k]["values"][:n_pairs]], float)
-        o = np.array([math.nan if v is None else v for v in other[k]["values"][:n_pairs]],
-                     float)
-        ok = np.isfinite(b) & np.isfinite(o)
-        d_mean, lo, hi, n = t_interval(o[ok] - b[ok])
-        b_mean = float(b[ok].mean()) if ok.any() else math.nan
-        o_mean = float(o[ok].mean()) if ok.any() else math.nan
-        rel = d_mean / b_mean if b_mean and math.isfinite(b_mean) else math.nan
-        rows.append((*k, base[k].get("unit", ""), b_mean, o_mean, d_mean, lo, hi, rel,
-                     welch_half_width(b[ok], o[ok]), n))
+    rows = [_row(k, base.get(k), other.get(k), n_pairs)
+            for k in sorted(base.keys() | other.keys())]
     table = pd.DataFrame(rows, columns=COLUMNS)
     facts = {
         "kind": "comparison",
@@ -148,6 +146,38 @@ def compare(base_dir: str | Path, other_dir: str | Path) -> tuple[pd.DataFrame, 
     facts["inputs_differ_count"] = len(differ)
     facts["touched"] = touched_elements([p for p, _b, _o in differ])
     return table, facts
+
+
+def _values(rec: dict | None, n: int) -> np.ndarray:
+    """A KPI record's first ``n`` values (null: NaN); all NaN for a record one folder
+    lacks."""
+    if rec is None:
+        return np.full(n, math.nan)
+    return np.array([math.nan if v is None else v for v in rec["values"][:n]], float)
+
+
+def _own_mean(v: np.ndarray) -> float:
+    ok = np.isfinite(v)
+    return float(v[ok].mean()) if ok.any() else math.nan
+
+
+def _row(key: tuple[str, str, str], b_rec: dict | None, o_rec: dict | None,
+         n_pairs: int) -> tuple:
+    """One row of the comparison: paired over the replications where both values are
+    defined; with none such, each side's mean over its own defined values and no
+    difference (a row one folder lacks, or undefined in one of them)."""
+    b, o = _values(b_rec, n_pairs), _values(o_rec, n_pairs)
+    ok = np.isfinite(b) & np.isfinite(o)
+    d_mean, lo, hi, n = t_interval(o[ok] - b[ok])
+    if n:
+        b_mean, o_mean = float(b[ok].mean()), float(o[ok].mean())
+    else:
+        b_mean, o_mean = _own_mean(b), _own_mean(o)
+    rel = d_mean / b_mean if b_mean and math.isfinite(b_mean) and n else math.nan
+    found = "both" if b_rec and o_rec else "base" if b_rec else "other"
+    unit = (b_rec or o_rec or {}).get("unit", "")
+    return (*key, unit, b_mean, o_mean, d_mean, lo, hi, rel, welch_half_width(b[ok], o[ok]),
+            n, found)
 
 
 MAX_INPUTS_SHOWN = 200  # inputs that differ, listed in the comparison's manifest
@@ -216,7 +246,9 @@ def touched_elements(paths: list[str]) -> list[str]:
 
 def focus_problems(table: pd.DataFrame, kpis: tuple[str, ...], scopes: tuple[str, ...]
                    ) -> list[Problem]:
-    """One line per KPI or scope asked for that the comparison does not have."""
+    """One line per KPI or scope asked for that the comparison does not have, and per
+    KPI asked for that has no row of the scopes asked for (a row shown matches both: the
+    summary would show nothing of it)."""
     names = set(table["name"])
     all_scopes = set(table["scope"])
     problems = []
@@ -233,7 +265,29 @@ def focus_problems(table: pd.DataFrame, kpis: tuple[str, ...], scopes: tuple[str
         if sc not in all_scopes:
             problems.append(Problem("<command line>", f"--scope[{i}]", f"no scope {sc!r} in "
                                     f"the comparison ({did_you_mean(sc, all_scopes)})"))
+    if problems or not scopes:
+        return problems
+    asked = " or ".join(map(repr, scopes))
+    for i, spec in enumerate(kpis):  # a KPI and the scopes asked for that share no row
+        name, _, scope = spec.partition(":")
+        if scope and scope not in scopes:
+            problems.append(Problem("<command line>", f"--kpi[{i}]", f"{spec!r}: scope "
+                                    f"{scope!r} is not among --scope {asked} (a row shown "
+                                    "matches a --kpi and a --scope)"))
+            continue
+        have = set(table.loc[table["name"] == name, "scope"])
+        if not scope and not have & set(scopes):
+            problems.append(Problem("<command line>", f"--kpi[{i}]", f"{name!r} has no row "
+                                    f"with --scope {asked} ({_scopes_of(name, have)})"))
     return problems
+
+
+def _scopes_of(name: str, have: set[str]) -> str:
+    """What a focus error says of the scopes a KPI has."""
+    shown = sorted(have)
+    if len(shown) <= 8:
+        return f"the scopes of {name!r}: {', '.join(shown)}"
+    return f"{name!r} has {len(shown)} scopes, e.g. {', '.join(shown[:6])}"
 
 
 def write_comparison(table: pd.DataFrame, facts: dict, out: str | Path,
@@ -242,7 +296,7 @@ def write_comparison(table: pd.DataFrame, facts: dict, out: str | Path,
     out = Path(out)
     records = [{**{c: row[c] for c in ("name", "period", "scope", "unit", "base_mean",
                                        "other_mean", "diff_mean", "rel_change",
-                                       "unpaired_ci95_half_width", "n_pairs")},
+                                       "unpaired_ci95_half_width", "n_pairs", "found_in")},
                 "diff_ci95": (None if math.isnan(row["diff_ci95_low"])
                               else [row["diff_ci95_low"], row["diff_ci95_high"]])}
                for row in table.to_dict("records")]
