@@ -2,7 +2,7 @@
 for every facility that can close, so the closure's boxes caught pair with the base's 0),
 a value undefined in the base (a peak backlog where nothing closed), rows in one folder
 only (an element one scenario lacks, or a run folder written before the closure KPIs
-were written everywhere)."""
+were written everywhere); and what the report says of a dated change's element."""
 
 import json
 import math
@@ -19,7 +19,7 @@ from sim.io.folders import open_folder
 from sim.measure import kpis
 from sim.plots.comparison import comparison_facts
 from sim.scenario.loading import load_scenario
-from sim.study.compare import compare
+from sim.study.compare import compare, dated_elements
 from sim.study.replications import run
 
 from .conftest import ROOT, TOY
@@ -64,6 +64,7 @@ def test_the_closure_pairs_with_the_bases_zero(pair):
     assert peak.found_in == "both" and peak.n_pairs == 0 and math.isnan(peak.base_mean)
     assert peak.other_mean > 0 and math.isnan(peak.diff_mean)
     assert facts["only_in_base"] == facts["only_in_other"] == []
+    assert facts["touched"] == facts["touched_by_timeline"] == ["gate"]
 
 
 def test_compare_prints_the_closures_rows_and_why_one_has_no_difference(pair, tmp_path,
@@ -125,9 +126,37 @@ def test_rows_in_one_folder_only_are_shown_and_kept(pair, tmp_path, capsys):
     lines = capsys.readouterr().out.splitlines()
     at = lines.index("  KPI rows in one folder only: 0 base, 5 other (comparison.csv, column "
                      "found_in)")
+    assert lines[at - 1] == "  (the rows of the elements whose inputs differ: --scope gate)"
     assert lines[at + 1].startswith("  boxes caught by closures — gate (containers)")
     assert lines[at + 1].endswith("; the base has no such row")
     assert lines[at + 5].startswith("  closures not recovered from by the end — gate")
+
+
+def test_the_report_names_the_element_a_dated_change_touches(pair, tmp_path, capsys):
+    out = tmp_path / "cmp"
+    assert main(["compare", str(pair / "base"), str(pair / "other"), "--out", str(out),
+                 "--scope", "gate", "--quiet"]) == 0
+    facts = dict(comparison_facts(open_folder(out, {"comparison"})))
+    assert facts["elements whose inputs differ"] == "gate (a dated change)"
+    assert facts["KPI rows in one folder only"] == ("0 in the base, 0 in the other "
+                                                    "(comparison.csv, column found_in)")
+    assert main(["report", str(out)]) == 0
+    html = (out / "report.html").read_text()
+    assert "gate (a dated change)" in html and "none: no value in the base" in html
+    capsys.readouterr()
+
+
+def test_dated_changes_are_traced_to_their_elements():
+    same = {"date": "2024-01-01", "set": {"nodes.gate.crossing.cranes": 3}}
+    base = [same]
+    other = [same, {"date": "2030-01-06", "close": "aktau", "days": 21},
+             {"date": "2030-02-01", "set": {"links.a_b.train_paths_per_day": 60,
+                                            "demand.scale": 1.2}},
+             {"date": "2030-03-01", "shares": {"west": {"main": 1.0}}}]
+    assert dated_elements(base, other) == ["a_b", "aktau", "west"]
+    assert dated_elements(other, base) == ["a_b", "aktau", "west"]  # lacked either way
+    assert dated_elements(base, base) == [] and dated_elements(None, []) == []
+    assert dated_elements([], [{"date": "2030-01-01", "set": {"demand.scale": 2}}]) == []
 
 
 def test_a_focus_that_selects_nothing_is_an_error(pair, tmp_path, capsys):

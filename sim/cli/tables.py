@@ -340,6 +340,11 @@ def comparison_summary(table: pd.DataFrame, facts: Mapping[str, Any],
     if neither:
         lines.append(f"  ({neither} more of these rows have no value in either folder, e.g. "
                      "a mean over no boxes)")
+    touched = list(facts.get("touched") or [])
+    if touched and not focus:  # the headline may not show them (a closure's rows)
+        lines.append("  (the rows of the elements whose inputs differ: --scope "
+                     + " --scope ".join(touched[:4]) + (" ..." if len(touched) > 4 else "")
+                     + ")")
     lines += _one_sided(table, facts, 0 if focus else one_sided, set(keys), notes)
     for n in ("row", "value"):
         if n in notes:

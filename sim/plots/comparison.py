@@ -319,11 +319,29 @@ def _no_difference(found: object, base: float, other: float) -> str | None:
     return None
 
 
+def touched_line(m: dict) -> str:
+    """What a comparison's report says of the elements whose inputs differ: their ids,
+    those only a dated change touches marked so; or why there are none. (A comparison
+    written before dated changes were traced to their elements says so.)"""
+    touched = [str(e) for e in m.get("touched") or []]
+    dated = set(m.get("touched_by_timeline") or [])
+    paths = [d.get("path") for d in m.get("inputs_differ") or [] if isinstance(d, dict)]
+    untraced = "timeline" in paths and "touched_by_timeline" not in m
+    if touched:
+        ids = ", ".join(f"{e} (a dated change)" if e in dated else e for e in touched)
+        return ids + ("; dated changes not traced: see inputs that differ" if untraced
+                      else "")
+    if not paths:
+        return "none (the same inputs)"
+    if untraced:
+        return "none traced (dated changes: see inputs that differ)"
+    return "none: global inputs only (see inputs that differ)"
+
+
 def comparison_facts(folder: Folder) -> list[tuple[str, str]]:
     m = folder.manifest
     b, o = m.get("base", {}), m.get("other", {})
     h = m.get("horizon") or {}
-    touched = m.get("touched") or []
     one_sided = [len(m.get(k) or []) for k in ("only_in_base", "only_in_other")]
     return [("base", f"{b.get('scenario')} ({b.get('folder')}, {b.get('replications')} "
                      "replication(s))"),
@@ -331,8 +349,7 @@ def comparison_facts(folder: Folder) -> list[tuple[str, str]]:
             ("other", f"{o.get('scenario')} ({o.get('folder')}, {o.get('replications')} "
                       "replication(s))"),
             ("other: what it is", o.get("description") or "–"),
-            ("elements whose inputs differ", ", ".join(touched) or "none (dated changes "
-             "or global inputs only)"),
+            ("elements whose inputs differ", touched_line(m)),
             ("KPI rows in one folder only", f"{one_sided[0]} in the base, {one_sided[1]} in "
              "the other (comparison.csv, column found_in)"),
             ("seed", f"{m.get('seed')}; {m.get('pairs')} paired replication(s)"),

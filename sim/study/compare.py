@@ -144,7 +144,10 @@ def compare(base_dir: str | Path, other_dir: str | Path) -> tuple[pd.DataFrame, 
     facts["inputs_differ"] = [{"path": p, "base": b, "other": o}
                               for p, b, o in differ[:MAX_INPUTS_SHOWN]]
     facts["inputs_differ_count"] = len(differ)
-    facts["touched"] = touched_elements([p for p, _b, _o in differ])
+    dated = dated_elements((base_man.get("config") or {}).get("timeline"),
+                           (other_man.get("config") or {}).get("timeline"))
+    facts["touched"] = sorted(set(touched_elements([p for p, _b, _o in differ])) | set(dated))
+    facts["touched_by_timeline"] = dated
     return table, facts
 
 
@@ -233,7 +236,7 @@ def _dated(entry: object) -> object:
 def touched_elements(paths: list[str]) -> list[str]:
     """The ids of the elements (nodes, links, services, routes, fleets, wagon pools, and
     flows under ``demand.flows``) whose inputs differ, from the differing inputs' paths;
-    a dated change (``timeline``) is not traced to its element."""
+    a dated change (``timeline``) is traced by :func:`dated_elements`."""
     ids = set()
     for p in paths:
         parts = p.split(".")
@@ -241,6 +244,29 @@ def touched_elements(paths: list[str]) -> list[str]:
             ids.add(parts[2])
         elif parts[0] in ELEMENT_TABLES and len(parts) > 1:
             ids.add(parts[1])
+    return sorted(ids)
+
+
+def dated_elements(base: object, other: object) -> list[str]:
+    """The ids of the elements the dated changes one timeline has and the other lacks
+    touch: the facility a closure closes, the elements whose inputs a ``set`` change
+    sets (as :func:`touched_elements` reads paths), the flows a ``shares`` change
+    splits anew."""
+    one = base if isinstance(base, list) else []
+    two = other if isinstance(other, list) else []
+    keys = [_dated(e) for e in one], [_dated(e) for e in two]
+    lacked = [e for e in one if _dated(e) not in keys[1]] + [
+        e for e in two if _dated(e) not in keys[0]]
+    ids: set[str] = set()
+    for e in lacked:
+        if not isinstance(e, dict):
+            continue
+        if isinstance(e.get("close"), str):
+            ids.add(e["close"])
+        if isinstance(e.get("set"), dict):
+            ids.update(touched_elements([str(p) for p in e["set"]]))
+        if isinstance(e.get("shares"), dict):
+            ids.update(str(f) for f in e["shares"])
     return sorted(ids)
 
 
