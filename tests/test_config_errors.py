@@ -152,6 +152,13 @@ def test_missing_parent_suggests_sibling(scen):
               "to this file's folder; did you mean 'toy.toml'?)")
 
 
+def test_a_parent_no_file_can_be_named_is_one_line_too(scen):
+    # (a NUL byte: no path can be resolved, so no suggestion, and no traceback)
+    p = scen("child.toml", 'extends = "toy\\u0000.toml"\n')
+    expect(p, "error: child.toml: extends: parent 'toy\x00.toml' not found (it is relative "
+              "to this file's folder)")
+
+
 def test_a_parent_written_from_the_working_directory_gets_its_path(scen):
     # my/child.toml extends "toy.toml" (which is here, beside my/, not in my/)
     Path("my").mkdir()

@@ -162,6 +162,18 @@ def one_sided_rows():
                                        "other"])
 
 
+def test_a_row_only_the_base_has_is_named_the_bases_even_with_no_value():
+    # (a port only the base has, with no boxes: its dwell undefined; the side is the
+    # folder with the row, not the side with a value)
+    t = comparison_rows([("port_dwell_hours_mean", "2026", "kuryk_ct", NAN, NAN, NAN, NAN,
+                          NAN, NAN)]).assign(unit="", found_in=["base"])
+    f = facts(only_in_base=[["port_dwell_hours_mean", "2026", "kuryk_ct"]], only_in_other=[])
+    f["focus"] = {"kpis": [], "scopes": ["kuryk_ct"]}
+    assert comparison_summary(t, f).splitlines()[1] == (
+        "  port: mean time in port — kuryk_ct                       2026  base –; the other "
+        "has no such row")
+
+
 def test_comparison_summary_shows_rows_with_no_pair_and_why():
     t = one_sided_rows()
     f = facts(only_in_base=[["containers_lost", "2030", "all"]],

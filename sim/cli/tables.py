@@ -388,7 +388,10 @@ def _comparison_line(r: Any, name: str, scope: str, period: str, notes: set[str]
     found = r.get("found_in", "both")
     b, o = r["base_mean"], r["other_mean"]
     if found != "both" or (b != b) != (o != o):  # one side has no row, or no value
-        side, lack = ("other", "base") if b != b else ("base", "other")
+        if found == "both":  # the side with a value
+            side, lack = ("other", "base") if b != b else ("base", "other")
+        else:  # the folder with the row, valued or not
+            side, lack = (found, "other" if found == "base" else "base")
         value = r[f"{side}_mean"]
         shown = row_format([abs(value)])(value) if value == value else "–"
         if found == "both":

@@ -51,8 +51,12 @@ def missing_parent_hint(parent: str, path: Path) -> str:
     one nearest the project's top), else the files beside it, never ``path`` itself."""
     folder = path.parent.resolve()
     itself = path.resolve()
-    here = Path(parent).resolve()  # written from the working directory, not the file
-    if here.is_file() and here != itself:
+    try:
+        here = Path(parent).resolve()  # written from the working directory, not the file
+        there = here.is_file()
+    except (OSError, ValueError):  # a name no file can have (a NUL byte, too long)
+        return RELATIVE
+    if there and here != itself:
         return f"{RELATIVE}; did you mean '{_relative(here, folder)}'?"
     written = "/".join(part for part in Path(parent).parts if part not in (".", ".."))
     found = sorted(_project_files(Path(parent).name, folder, itself),
