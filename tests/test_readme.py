@@ -24,6 +24,15 @@ def test_every_kpi_is_documented_with_its_unit():
         assert re.search(rf"^\| `{name}` \| {re.escape(unit)} \| \S", KPI_PAGE, re.M), name
 
 
+def test_the_kpi_page_gives_the_catalogues_definitions():
+    # docs/kpis.md's definition is the catalogue's (sim.measure.kpis.KPIS), names in
+    # backticks, with at most a note after it (where the KPI exists): no drift
+    for name, (unit, definition) in KPIS.items():
+        row = re.search(rf"^\| `{name}` \| {re.escape(unit)} \| (.*) \|$", KPI_PAGE, re.M)
+        assert row is not None, name
+        assert row.group(1).replace("`", "").startswith(definition), name
+
+
 def test_the_two_commands_are_shown():
     assert "make run" in README and "make test" in README
 
