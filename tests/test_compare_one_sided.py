@@ -17,7 +17,7 @@ from sim.engine.model import Model
 from sim.io.bundle import write_bundle
 from sim.io.folders import open_folder
 from sim.measure import kpis
-from sim.plots.comparison import comparison_facts
+from sim.plots.comparison import _no_difference, comparison_facts
 from sim.scenario.loading import load_scenario
 from sim.study.compare import compare, dated_elements
 from sim.study.replications import run
@@ -197,3 +197,12 @@ def test_the_belarus_closure_against_growth_shows_the_closures_rows(tmp_path, ca
     assert re.fullmatch(r"  mean recovery time after a closure — brest \(hours\) +2025 "
                         r"Sep–Nov  other [\d,]+; base: no value", lines[3]), lines[3]
     assert "KPI rows in one folder only" not in "\n".join(lines)
+
+
+def test_the_report_says_why_a_row_with_values_on_both_sides_has_no_difference():
+    # (each side valued, but never in the same replication: no pair to difference)
+    nan = math.nan
+    assert _no_difference("both", 3.0, 5.0, nan) == "none: no replication has both values"
+    assert _no_difference("both", 3.0, 5.0, 2.0) is None
+    assert _no_difference("both", nan, 5.0, nan) == "none: no value in the base"
+    assert _no_difference("base", nan, nan, nan) == "none: the other has no such row"

@@ -283,7 +283,7 @@ def comparison_tables(folder: Folder) -> Tables:
             "unit": frame["unit"], "base": frame["base_mean"].map(fmt_number),
             "other": frame["other_mean"].map(fmt_number),
             "difference [95 % CI]": [
-                _no_difference(f, b, o) or (
+                _no_difference(f, b, o, d) or (
                     f"{fmt_number(d)} [{fmt_number(lo)}, {fmt_number(hi)}]" if lo == lo
                     else fmt_number(d))
                 for d, lo, hi, f, b, o in zip(
@@ -309,13 +309,17 @@ def comparison_tables(folder: Folder) -> Tables:
 
 
 
-def _no_difference(found: object, base: float, other: float) -> str | None:
+def _no_difference(found: object, base: float, other: float, diff: float = 0.0
+                   ) -> str | None:
     """Why a comparison row has no difference, when one side has no row or no value
-    there (the value the other side has is in its column); None otherwise."""
+    there (the value the other side has is in its column), or both have values but in
+    no replication together; None otherwise."""
     if found in ("base", "other"):
         return f"none: the {'other' if found == 'base' else 'base'} has no such row"
     if (base != base) != (other != other):
         return f"none: no value in the {'base' if base != base else 'other'}"
+    if diff != diff and base == base and other == other:
+        return "none: no replication has both values"
     return None
 
 
