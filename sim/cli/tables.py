@@ -8,7 +8,7 @@ import textwrap
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sim.io.rows import focused, untouched
+from sim.io.rows import focused, no_pair, untouched
 from sim.measure.headline import COMPARE_HEADLINE, HEADLINE, TOTALS, TOTALS_SERVICE_SCOPES
 from sim.measure.labels import kpi_label
 
@@ -385,23 +385,19 @@ def _comparison_line(r: Any, name: str, scope: str, period: str, notes: set[str]
     if isinstance(unit, str) and unit and unit not in what:
         what += f" ({unit})"
     head = f"  {what:56s} {period:>4s}  "
-    found = r.get("found_in", "both")
     b, o = r["base_mean"], r["other_mean"]
-    if found != "both" or (b != b) != (o != o):  # one side has no row, or no value
-        if found == "both":  # the side with a value
-            side, lack = ("other", "base") if b != b else ("base", "other")
-        else:  # the folder with the row, valued or not
-            side, lack = (found, "other" if found == "base" else "base")
-        value = r[f"{side}_mean"]
-        shown = row_format([abs(value)])(value) if value == value else "–"
-        if found == "both":
-            notes.add("value")
-            return head + f"{side} {shown}; {lack}: no value"
-        notes.add("row")
-        return head + f"{side} {shown}; the {lack} has no such row"
-    if r["diff_mean"] != r["diff_mean"]:  # each side's values in other replications
+    why = no_pair(r.get("found_in", "both"), b, o, r["diff_mean"])
+    if why is not None and why[0] == "pair":  # each side's values in other replications
         form = row_format([abs(b), abs(o)])
         return head + f"base {form(b)}, other {form(o)}; no replication has both"
+    if why is not None:  # one side has no row, or no value
+        kind, side, lack = why
+        value = r[f"{side}_mean"]
+        shown = row_format([abs(value)])(value) if value == value else "–"
+        notes.add(kind)
+        if kind == "value":
+            return head + f"{side} {shown}; {lack}: no value"
+        return head + f"{side} {shown}; the {lack} has no such row"
     ends = [r["diff_ci95_low"], r["diff_ci95_high"]]
     numbers = [abs(v) for v in (r["diff_mean"], *ends) if v == v]
     form = row_format(numbers) if numbers else fmt  # (no difference: '–')

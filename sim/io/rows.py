@@ -70,3 +70,17 @@ def focused(table: pd.DataFrame, kpis: tuple[str, ...] = (), scopes: tuple[str, 
     return table[keep].iloc[rank[keep].argsort(kind="stable")]
 
 
+def no_pair(found: object, base: float, other: float, diff: float
+            ) -> tuple[str, str, str] | None:
+    """Why a comparison row has no paired difference, as (why, side, lacking): ``"row"``,
+    one folder lacks the row (``side`` the folder that has it, valued or not);
+    ``"value"``, its value is undefined in one folder (``side`` the one with a value);
+    ``"pair"``, both have values but never in the same replication (side ``"both"``).
+    None when it has a difference, or no value in either folder."""
+    if found in ("base", "other"):
+        return "row", str(found), "other" if found == "base" else "base"
+    if (base != base) != (other != other):
+        return ("value", "other", "base") if base != base else ("value", "base", "other")
+    if diff != diff and base == base and other == other:
+        return "pair", "both", ""
+    return None

@@ -14,7 +14,7 @@ import pandas as pd
 from matplotlib.ticker import FixedLocator, FuncFormatter
 
 from sim.io.folders import TIMESERIES_COLUMNS, Folder, open_folder
-from sim.io.rows import focused, relevance, scope_touches, untouched
+from sim.io.rows import focused, no_pair, relevance, scope_touches, untouched
 from sim.measure.headline import COMPARE_HEADLINE
 from sim.measure.labels import kpi_label
 from sim.plots.style import NOT_SIGNIFICANT, SIGNIFICANT, fmt_number, new_ax, period_band
@@ -311,16 +311,15 @@ def comparison_tables(folder: Folder) -> Tables:
 
 def _no_difference(found: object, base: float, other: float, diff: float = 0.0
                    ) -> str | None:
-    """Why a comparison row has no difference, when one side has no row or no value
-    there (the value the other side has is in its column), or both have values but in
-    no replication together; None otherwise."""
-    if found in ("base", "other"):
-        return f"none: the {'other' if found == 'base' else 'base'} has no such row"
-    if (base != base) != (other != other):
-        return f"none: no value in the {'base' if base != base else 'other'}"
-    if diff != diff and base == base and other == other:
-        return "none: no replication has both values"
-    return None
+    """Why a comparison row has no difference (:func:`sim.io.rows.no_pair`), in the
+    report's words (the value the other side has is in its column); None otherwise."""
+    why = no_pair(found, base, other, diff)
+    if why is None:
+        return None
+    kind, _side, lack = why
+    return {"row": f"none: the {lack} has no such row",
+            "value": f"none: no value in the {lack}",
+            "pair": "none: no replication has both values"}[kind]
 
 
 def touched_line(m: dict) -> str:

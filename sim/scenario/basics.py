@@ -3,9 +3,11 @@ and the rule for a monthly profile."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
+import annotated_types as at
 from pydantic import BaseModel, ConfigDict, Field
 
 # the regions a node may be in (flows, the transit count and the sea's competition name them)
@@ -25,6 +27,15 @@ class OneEach:
     said with its length when a list has too few or too many entries."""
 
     what: str
+
+
+def fixed_length(metadata: Iterable[Any]) -> int | None:
+    """The length a list's constraints fix (its least and greatest lengths equal), else
+    None."""
+    meta = list(metadata)
+    lo = next((m.min_length for m in meta if isinstance(m, at.MinLen)), None)
+    hi = next((m.max_length for m in meta if isinstance(m, at.MaxLen)), None)
+    return lo if lo is not None and lo == hi else None
 
 
 # twelve numbers, one a month Jan..Dec (a list of another length: 'needs exactly 12

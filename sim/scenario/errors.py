@@ -8,12 +8,11 @@ import typing
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import annotated_types as at
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from sim.scenario import distributions as d
-from sim.scenario.basics import OneEach
+from sim.scenario.basics import OneEach, fixed_length
 from sim.scenario.distributions import DIST_NAMES
 from sim.scenario.problems import WHOLE_FILE, did_you_mean
 from sim.scenario.schema import Scenario
@@ -118,9 +117,7 @@ def _length_message(t: str, ctx: Mapping[str, Any], loc: tuple, root: Any) -> st
     n = ctx.get("actual_length")
     noun = "entry" if exp == 1 else "entries"
     meta = _list_metadata(loc, root)
-    lo = next((m.min_length for m in meta if isinstance(m, at.MinLen)), None)
-    hi = next((m.max_length for m in meta if isinstance(m, at.MaxLen)), None)
-    if lo is not None and lo == hi == exp:
+    if fixed_length(meta) == exp:
         each = next((f", {m.what}" for m in meta if isinstance(m, OneEach)), "")
         return f"needs exactly {exp} {noun}{each} (got {n})"
     word = "at least" if t == "too_short" else "at most"

@@ -27,6 +27,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
+from sim.scenario.basics import fixed_length
 from sim.scenario.distributions import Distribution
 from sim.scenario.kind_fields import Bounds, timeline_fields
 from sim.scenario.kinds import NODE_KINDS
@@ -150,25 +151,27 @@ def type_name(t: object) -> str:
 _SIDES = ((at.Gt, "gt", ">"), (at.Ge, "ge", ">="), (at.Lt, "lt", "<"), (at.Le, "le", "<="))
 
 
+def _flat(metadata: list[Any]) -> list[Any]:
+    """Constraints with those of a nested ``Field(...)`` in its place."""
+    return [x for m in metadata
+            for x in (_flat(m.metadata) if isinstance(m, FieldInfo) else [m])]
+
+
 def _bounds_of(metadata: list[Any], text: bool = False) -> list[str]:
     out = []
     noun = ("character", "characters") if text else ("entry", "entries")
-    for m in metadata:
+    meta = _flat(metadata)
+    fixed = fixed_length(meta)  # (a month each, say: one statement, not two)
+    for m in meta:
         for cls, attr, op in _SIDES:
             if isinstance(m, cls):
                 out.append(f"{op} {_number(getattr(m, attr))}")
-        if isinstance(m, at.MinLen) and m.min_length:
+        if isinstance(m, at.MinLen) and fixed:
+            out.append(f"exactly {fixed} {noun[fixed != 1]}")
+        elif isinstance(m, at.MinLen) and m.min_length:
             out.append(f"at least {m.min_length} {noun[m.min_length != 1]}")
-        if isinstance(m, at.MaxLen):
+        if isinstance(m, at.MaxLen) and not fixed:
             out.append(f"at most {m.max_length} {noun[m.max_length != 1]}")
-        if isinstance(m, FieldInfo):
-            out += _bounds_of(m.metadata, text)
-    # a fixed length (a month each, say): one statement, not two
-    for n in {int(x.split()[2]) for x in out if x.startswith("at most ")}:
-        pair = [f"at least {n} {noun[n != 1]}", f"at most {n} {noun[n != 1]}"]
-        if all(x in out for x in pair):
-            out[out.index(pair[0])] = f"exactly {n} {noun[n != 1]}"
-            out.remove(pair[1])
     return out
 
 
